@@ -1,0 +1,271 @@
+//! The records an authority's extracts carry (docs/extracts.md), once parsed and checked.
+//!
+//! Every field is typed: a record that exists is valid on its own. Checks that need other
+//! records (a right's person and payee exist) are made by the extract reader.
+
+use crate::Cents;
+use crate::calendar::Month;
+use crate::ids::{Bic, Iban, Nir, Siret};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// Columns an extract carries beyond the required ones, kept as read: (header, value).
+pub type Extra = Vec<(String, String)>;
+
+/// A benefit the authority pays or funds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Benefit {
+    /// APA à domicile (CASF L232-3).
+    #[serde(rename = "APA_DOM")]
+    ApaDom,
+    /// APA en établissement (CASF L232-8).
+    #[serde(rename = "APA_ETAB")]
+    ApaEtab,
+    /// Prestation de compensation du handicap (CASF L245-1).
+    #[serde(rename = "PCH")]
+    Pch,
+    /// Aide sociale à l'hébergement (CASF L113-1, L344-5).
+    #[serde(rename = "ASH")]
+    Ash,
+    /// Revenu de solidarité active: paid by the CAF, funded by the département (CASF L262-16).
+    #[serde(rename = "RSA")]
+    Rsa,
+}
+
+impl Benefit {
+    pub const ALL: [Benefit; 5] = [
+        Benefit::ApaDom,
+        Benefit::ApaEtab,
+        Benefit::Pch,
+        Benefit::Ash,
+        Benefit::Rsa,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Benefit::ApaDom => "APA_DOM",
+            Benefit::ApaEtab => "APA_ETAB",
+            Benefit::Pch => "PCH",
+            Benefit::Ash => "ASH",
+            Benefit::Rsa => "RSA",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Benefit> {
+        let s = s.trim().to_ascii_uppercase().replace([' ', '-'], "_");
+        Benefit::ALL.into_iter().find(|b| b.code() == s)
+    }
+
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Benefit::ApaDom => "APA à domicile",
+            Benefit::ApaEtab => "APA en établissement",
+            Benefit::Pch => "PCH",
+            Benefit::Ash => "Aide sociale à l'hébergement",
+            Benefit::Rsa => "RSA",
+        }
+    }
+}
+
+/// Who receives a payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PayeeKind {
+    /// The person themself.
+    Personne,
+    /// An establishment (EHPAD, foyer): ASH, APA en établissement.
+    Etablissement,
+    /// A home-help service (SAAD): APA à domicile.
+    Service,
+    /// A guardian (tuteur, curateur) acting for the person.
+    Tuteur,
+}
+
+impl PayeeKind {
+    pub const ALL: [PayeeKind; 4] = [
+        PayeeKind::Personne,
+        PayeeKind::Etablissement,
+        PayeeKind::Service,
+        PayeeKind::Tuteur,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PayeeKind::Personne => "personne",
+            PayeeKind::Etablissement => "etablissement",
+            PayeeKind::Service => "service",
+            PayeeKind::Tuteur => "tuteur",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PayeeKind> {
+        let s = crate::text::strip_accents(s.trim()).to_ascii_lowercase();
+        PayeeKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// Where a right stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RightStatus {
+    EnPaiement,
+    Suspendu,
+    Clos,
+}
+
+impl RightStatus {
+    pub const ALL: [RightStatus; 3] = [
+        RightStatus::EnPaiement,
+        RightStatus::Suspendu,
+        RightStatus::Clos,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            RightStatus::EnPaiement => "en_paiement",
+            RightStatus::Suspendu => "suspendu",
+            RightStatus::Clos => "clos",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RightStatus> {
+        let s = crate::text::strip_accents(s.trim())
+            .to_ascii_lowercase()
+            .replace(' ', "_");
+        RightStatus::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// `beneficiaires.csv`: a person who holds rights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Beneficiary {
+    pub dossier: String,
+    pub nir: Option<Nir>,
+    pub last_name: String,
+    pub first_name: String,
+    pub birth_date: Date,
+    pub address: String,
+    pub postal_code: String,
+    pub city: String,
+    pub phone: String,
+    pub site: String,
+    pub death_date: Option<Date>,
+    pub extra: Extra,
+}
+
+/// `tiers.csv`: who is paid (the person, an establishment, a service, a guardian).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Payee {
+    pub id: String,
+    pub kind: PayeeKind,
+    pub name: String,
+    pub siret: Option<Siret>,
+    pub iban: Iban,
+    pub bic: Bic,
+    pub holder: String,
+    pub address: String,
+    pub postal_code: String,
+    pub city: String,
+    pub iban_changed_on: Option<Date>,
+    pub extra: Extra,
+}
+
+/// `droits.csv`: a right to a benefit, paid monthly to a payee.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Right {
+    pub id: String,
+    pub dossier: String,
+    pub benefit: Benefit,
+    pub monthly_amount: Cents,
+    pub start: Date,
+    pub end: Date,
+    pub status: RightStatus,
+    pub payee_id: String,
+    /// Budget imputation (chapter/account), when the source system gives one.
+    pub imputation: Option<String>,
+    pub extra: Extra,
+}
+
+/// `paiements.csv`: a payment made before the crisis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PastPayment {
+    pub right_id: String,
+    pub month: Month,
+    pub amount: Cents,
+    pub paid_on: Date,
+    pub reference: String,
+    pub extra: Extra,
+}
+
+/// `agents.csv`: an agent on the payroll.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Agent {
+    pub matricule: String,
+    pub last_name: String,
+    pub first_name: String,
+    pub nir: Nir,
+    pub iban: Iban,
+    pub bic: Bic,
+    pub net_monthly: Cents,
+    /// Variable elements of the last month (overtime, bonuses): deferred in a crisis.
+    pub variables: Cents,
+    pub entry_date: Date,
+    pub exit_date: Option<Date>,
+    pub service: String,
+    pub extra: Extra,
+}
+
+/// `fournisseurs.csv`: a supplier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Supplier {
+    pub siret: Siret,
+    pub name: String,
+    pub iban: Iban,
+    pub bic: Bic,
+    pub address: String,
+    pub postal_code: String,
+    pub city: String,
+    pub extra: Extra,
+}
+
+/// `factures.csv`: an invoice not yet paid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invoice {
+    pub id: String,
+    pub siret: Siret,
+    pub number: String,
+    pub invoice_date: Date,
+    pub received_on: Date,
+    pub amount_incl_tax: Cents,
+    pub commitment: Option<String>,
+    pub status: String,
+    pub extra: Extra,
+}
+
+/// `annuaire.csv`: a service of a site, and how to reach it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DirectoryEntry {
+    pub site_code: String,
+    pub site: String,
+    pub service: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+    pub hours: String,
+    pub paper_deposit: bool,
+    pub public: bool,
+    pub extra: Extra,
+}
+
+/// Any record, as the extract reader hands it over.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Record {
+    Beneficiary(Beneficiary),
+    Payee(Payee),
+    Right(Right),
+    PastPayment(PastPayment),
+    Agent(Agent),
+    Supplier(Supplier),
+    Invoice(Invoice),
+    DirectoryEntry(DirectoryEntry),
+}
