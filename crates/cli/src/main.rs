@@ -1,1 +1,31 @@
-fn main() {}
+//! `relais`: the command line of Relais. Parses arguments into plain data (`args`), then runs
+//! one command (`cmd::*`). Errors reach the agent in French on stderr; logs are in English.
+
+mod args;
+mod cmd;
+mod data;
+mod fsio;
+mod passwords;
+mod summary;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RELAIS_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = args::Cli::parse();
+    match cmd::run(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            tracing::error!(error = ?e, "command failed");
+            eprintln!("erreur : {e:#}");
+            ExitCode::from(cmd::EXIT_FAILURE)
+        }
+    }
+}

@@ -1,1 +1,134 @@
-//! Relais storage.
+//! Relais storage: the [`Store`] trait that every backend satisfies, and its SQLite
+//! implementation (embedded, one file, for one clean machine). A PostgreSQL backend for
+//! multi-site deployments will implement the same trait and pass the same contract tests.
+//!
+//! Invariant: this is the only crate that knows SQL. Every change of state is written together
+//! with its journal entry, in one transaction.
+
+mod error;
+pub mod import;
+pub mod sqlite;
+
+pub use error::StoreError;
+pub use import::{ImportError, Imported, import_extracts};
+pub use sqlite::SqliteStore;
+
+use relais_core::journal::{ChainError, Entry};
+use relais_core::records::Record;
+use relais_core::roles::Role;
+use relais_formats::extract::RejectedRow;
+
+/// An agent who may act on the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub login: String,
+    pub roles: Vec<Role>,
+    pub site: Option<String>,
+    pub disabled: bool,
+    /// The Argon2id PHC string; never logged (see `Debug` of [`NewUser`]).
+    pub password_hash: String,
+}
+
+/// A user to create. The password arrives already hashed (Argon2id), so the store never sees it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub login: String,
+    pub roles: Vec<Role>,
+    pub site: Option<String>,
+    pub password_hash: String,
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("login", &self.login)
+            .field("roles", &self.roles)
+            .field("site", &self.site)
+            .field("password_hash", &"<redacted>")
+            .finish()
+    }
+}
+
+/// How many rows each table of imported data holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub beneficiaries: u64,
+    pub payees: u64,
+    pub rights: u64,
+    pub past_payments: u64,
+    pub agents: u64,
+    pub suppliers: u64,
+    pub invoices: u64,
+    pub directory: u64,
+    pub rejected_rows: u64,
+}
+
+/// A row rejected at import, kept in the register of "dossiers à traiter".
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PendingRow {
+    pub id: i64,
+    pub file: String,
+    pub line: u64,
+    pub key: Option<String>,
+    /// (field, value) as read.
+    pub raw: Vec<(String, String)>,
+    /// (field, code, message_fr).
+    pub problems: Vec<(String, String, String)>,
+}
+
+/// What every storage backend offers.
+pub trait Store {
+    /// Checks the whole journal; the number of entries when intact.
+    fn verify_journal(&self) -> Result<u64, StoreError>;
+    /// Entries from `from_seq` on, at most `limit`.
+    fn journal_entries(&self, from_seq: u64, limit: u64) -> Result<Vec<Entry>, StoreError>;
+
+    fn add_user(&mut self, actor: &str, user: &NewUser) -> Result<Entry, StoreError>;
+    fn set_user_disabled(
+        &mut self,
+        actor: &str,
+        login: &str,
+        disabled: bool,
+    ) -> Result<Entry, StoreError>;
+    fn user(&self, login: &str) -> Result<Option<User>, StoreError>;
+    fn users(&self) -> Result<Vec<User>, StoreError>;
+    /// The user `login`, when it exists, is enabled and holds `role`.
+    fn authorize(&self, login: &str, role: Role) -> Result<User, StoreError> {
+        let user = self
+            .user(login)?
+            .ok_or_else(|| StoreError::UnknownUser(login.to_owned()))?;
+        if user.disabled {
+            return Err(StoreError::DisabledUser(login.to_owned()));
+        }
+        if !user.roles.contains(&role) {
+            return Err(StoreError::Forbidden {
+                login: login.to_owned(),
+                role,
+            });
+        }
+        Ok(user)
+    }
+
+    /// Starts replacing the imported data. Nothing is visible to others, and nothing changes,
+    /// until [`ImportSession::commit`]; dropping the session rolls everything back.
+    fn begin_import(&mut self) -> Result<Box<dyn ImportSession + '_>, StoreError>;
+
+    fn counts(&self) -> Result<Counts, StoreError>;
+    /// The register of rows rejected at the last import.
+    fn pending_rows(&self, offset: u64, limit: u64) -> Result<Vec<PendingRow>, StoreError>;
+}
+
+/// One import, in one transaction.
+pub trait ImportSession {
+    fn insert(&mut self, record: &Record) -> Result<(), StoreError>;
+    fn reject(&mut self, row: &RejectedRow) -> Result<(), StoreError>;
+    /// Commits the data with its journal entry (`kind` = `import`, `payload` = the facts).
+    fn commit(
+        self: Box<Self>,
+        actor: &str,
+        payload: serde_json::Value,
+    ) -> Result<Entry, StoreError>;
+}
+
+/// Re-exported so that callers can match journal failures.
+pub type JournalError = ChainError;

@@ -1,0 +1,68 @@
+//! `relais a-traiter`: the register of rows rejected at import, to be handled by hand.
+
+use super::EXIT_OK;
+use crate::args::ATraiterArgs;
+use crate::data::DataDir;
+use anyhow::{Result, bail};
+use relais_store::{PendingRow, Store};
+use std::io::Write;
+
+pub fn run(args: ATraiterArgs) -> Result<u8> {
+    let store = DataDir::new(&args.data.data).open_store()?;
+    let stdout = std::io::stdout();
+    let out = std::io::BufWriter::new(stdout.lock());
+    match args.format.as_str() {
+        "csv" => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(["file", "line", "key", "field", "code", "message_fr"])?;
+            for_each(&store, |row, (field, code, message)| {
+                let key = row.key.as_deref().unwrap_or_default();
+                w.write_record([
+                    row.file.as_str(),
+                    &row.line.to_string(),
+                    key,
+                    field,
+                    code,
+                    message,
+                ])?;
+                Ok(())
+            })?;
+            w.flush()?;
+        }
+        "text" => {
+            let mut out = out;
+            for_each(&store, |row, (field, code, message)| {
+                let key = row.key.as_deref().unwrap_or_default();
+                writeln!(
+                    out,
+                    "{}:{}\t{key}\t[{field}] {message} ({code})",
+                    row.file, row.line
+                )?;
+                Ok(())
+            })?;
+            out.flush()?;
+        }
+        other => bail!("format inconnu « {other} » (text ou csv)"),
+    }
+    Ok(EXIT_OK)
+}
+
+/// Calls `f` for each problem of each pending row, page by page (memory stays flat).
+fn for_each(
+    store: &dyn Store,
+    mut f: impl FnMut(&PendingRow, &(String, String, String)) -> Result<()>,
+) -> Result<()> {
+    let mut offset = 0;
+    loop {
+        let page = store.pending_rows(offset, 1000)?;
+        if page.is_empty() {
+            return Ok(());
+        }
+        offset += page.len() as u64;
+        for row in &page {
+            for problem in &row.problems {
+                f(row, problem)?;
+            }
+        }
+    }
+}

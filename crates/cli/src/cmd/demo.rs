@@ -1,0 +1,161 @@
+//! `relais demo`: a synthetic département, built, imported and served, so that anyone can see
+//! every feature in minutes. Deterministic for a seed and a reference date.
+
+use super::EXIT_OK;
+use crate::args::DemoArgs;
+use crate::data::DataDir;
+use crate::fsio::AtomicFile;
+use crate::passwords;
+use anyhow::{Context, Result, bail};
+use relais_core::calendar::{local_date, parse_date, time_zone};
+use relais_core::roles::Role;
+use relais_demo::{DemoConfig, DemoOutput};
+use relais_store::{NewUser, Store};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Demo files are written whole or not at all, like every file Relais writes.
+struct FolderOutput {
+    dir: PathBuf,
+    pending: Vec<AtomicFile>,
+}
+
+impl DemoOutput for FolderOutput {
+    fn create(&mut self, file_name: &str) -> std::io::Result<Box<dyn Write + '_>> {
+        let file = AtomicFile::create(&self.dir.join(file_name)).map_err(std::io::Error::other)?;
+        self.pending.push(file);
+        let last = self
+            .pending
+            .last_mut()
+            .ok_or_else(|| std::io::Error::other("no file"))?;
+        Ok(Box::new(std::io::BufWriter::with_capacity(
+            256 * 1024,
+            last.file(),
+        )))
+    }
+}
+
+pub fn run(args: DemoArgs) -> Result<u8> {
+    let data = DataDir::new(&args.data.data);
+    if data.is_initialised() {
+        println!(
+            "{} contient déjà un département : il est réutilisé tel quel.",
+            data.path.display()
+        );
+        println!(
+            "(Pour en construire un nouveau, choisissez un autre --data ou supprimez ce dossier.)"
+        );
+    } else {
+        build(&data, &args)?;
+    }
+    let users_file = data.path.join("demo-users.txt");
+    println!();
+    println!(
+        "Utilisateurs de démonstration (identifiant, mot de passe, rôles) : {}",
+        users_file.display()
+    );
+    if let Ok(text) = std::fs::read_to_string(&users_file) {
+        print!("{text}");
+    }
+    if args.no_serve {
+        return Ok(EXIT_OK);
+    }
+    println!();
+    println!(
+        "L'interface web n'est pas encore livrée dans cette version : rien à servir sur {}.",
+        args.bind
+    );
+    println!(
+        "Le département est prêt ; essayez « relais extract check {} » ou « relais journal verify --data {} ».",
+        data.path.join("extracts").display(),
+        data.path.display()
+    );
+    Ok(EXIT_OK)
+}
+
+fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
+    let authority = relais_demo::authority();
+    let tz = time_zone(&authority.time_zone)?;
+    let today = match &args.today {
+        Some(t) => parse_date(t).context("--today")?,
+        None => local_date(jiff::Timestamp::now(), &tz),
+    };
+    if args.size == 0 {
+        bail!("--size doit être au moins 1");
+    }
+    let extracts = data.path.join("extracts");
+    println!(
+        "Construction d'un département fictif de {} personnes (graine {}, date {today})…",
+        args.size, args.seed
+    );
+    let started = std::time::Instant::now();
+    let config = DemoConfig {
+        size: args.size,
+        seed: args.seed,
+        today,
+        bad_per_mille: args.bad_per_mille,
+    };
+    let mut output = FolderOutput {
+        dir: extracts.clone(),
+        pending: Vec::new(),
+    };
+    let summary =
+        relais_demo::generate(&config, &mut output).context("génération des extractions")?;
+    for file in output.pending {
+        file.commit()?;
+    }
+    for (file, rows, bad) in &summary.files {
+        println!("  {file:<18} {rows:>9} lignes dont {bad} volontairement fausses");
+    }
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "demo extracts written"
+    );
+
+    let settings = super::init::settings(
+        &authority.name,
+        &authority.siret,
+        &authority.time_zone,
+        &authority.holiday_zone,
+    )?;
+    let admin_password = passwords::generate();
+    let mut store = super::init::create(data, &settings, "admin", &admin_password)?;
+    let mut lines = format!("admin\t{admin_password}\tadmin\n");
+    for role in Role::ALL.into_iter().filter(|r| *r != Role::Admin) {
+        let password = passwords::generate();
+        let user = NewUser {
+            login: role.as_str().to_owned(),
+            roles: vec![role],
+            site: None,
+            password_hash: passwords::hash(&password)?,
+        };
+        store.add_user("admin", &user)?;
+        lines.push_str(&format!(
+            "{}\t{password}\t{}\n",
+            role.as_str(),
+            role.as_str()
+        ));
+    }
+    write_private(&data.path.join("demo-users.txt"), lines.as_bytes())?;
+
+    let imported = super::import::import_dir(&mut store, &extracts, &Default::default(), "admin")?;
+    super::import::report(&imported);
+    println!(
+        "Département construit et importé en {:.1} s.",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Passwords are readable by the owner only.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    file.file().write_all(bytes)?;
+    file.commit()
+}

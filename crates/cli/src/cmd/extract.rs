@@ -1,0 +1,108 @@
+//! `relais extract check DIR`: validates a folder of extracts without touching any store.
+//! Exit 0 when every row is accepted, 1 when some are rejected, 2 when a file cannot be read.
+
+use super::{EXIT_FAILURE, EXIT_OK, EXIT_UNREADABLE, load_profile};
+use crate::args::ExtractCheckArgs;
+use crate::fsio::{AtomicFile, DirSource};
+use crate::summary;
+use anyhow::{Context, Result, bail};
+use relais_core::records::Record;
+use relais_formats::extract::{
+    Entity, ExtractSink, FileSummary, ReadError, RejectedRow, Unreadable, read_extracts,
+};
+use relais_formats::rejects::RejectsWriter;
+use std::io::Write;
+
+struct CheckSink<'o> {
+    screen: Option<&'o mut dyn Write>,
+    rejects: Option<RejectsWriter<std::io::BufWriter<&'o mut std::fs::File>>>,
+}
+
+impl ExtractSink for CheckSink<'_> {
+    type Error = std::io::Error;
+
+    fn accept(&mut self, _: Entity, _: u64, _: Record) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn reject(&mut self, row: RejectedRow) -> std::io::Result<()> {
+        if let Some(screen) = self.screen.as_mut() {
+            summary::write_rejected(*screen, &row)?;
+        }
+        if let Some(w) = self.rejects.as_mut() {
+            w.write(&row).map_err(std::io::Error::other)?;
+        }
+        Ok(())
+    }
+
+    fn file_done(&mut self, _: &FileSummary) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn file_unreadable(&mut self, _: &Unreadable) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub fn check(args: ExtractCheckArgs) -> Result<u8> {
+    if !args.dir.is_dir() {
+        bail!("{} n'est pas un dossier", args.dir.display());
+    }
+    let profile = load_profile(args.profile.as_deref())?;
+    let source = DirSource {
+        dir: args.dir.clone(),
+    };
+    let stdout = std::io::stdout();
+    let mut screen = std::io::BufWriter::new(stdout.lock());
+    let mut rejects_file = args
+        .rejects
+        .as_deref()
+        .map(AtomicFile::create)
+        .transpose()?;
+    let rejects = match rejects_file.as_mut() {
+        Some(f) => Some(
+            RejectsWriter::new(std::io::BufWriter::new(f.file())).context("fichier des rejets")?,
+        ),
+        None => None,
+    };
+    let mut sink = CheckSink {
+        screen: if args.quiet { None } else { Some(&mut screen) },
+        rejects,
+    };
+    let outcome = match read_extracts(&source, &profile, &mut sink) {
+        Ok(o) => o,
+        Err(ReadError::Sink(e)) => return Err(e).context("écriture des rejets"),
+    };
+    if let Some(writer) = sink.rejects.take() {
+        writer
+            .finish()
+            .context("fichier des rejets")?
+            .flush()
+            .context("fichier des rejets")?;
+    }
+    drop(sink);
+    if let Some(file) = rejects_file {
+        file.commit()?;
+    }
+    writeln!(screen)?;
+    summary::print_outcome(&mut screen, &outcome)?;
+    let rejected = outcome.rejected_rows();
+    let code = if !outcome.unreadable.is_empty() {
+        EXIT_UNREADABLE
+    } else if rejected > 0 {
+        EXIT_FAILURE
+    } else {
+        EXIT_OK
+    };
+    match code {
+        EXIT_OK => writeln!(screen, "Toutes les lignes sont acceptées.")?,
+        EXIT_FAILURE => writeln!(screen, "{rejected} ligne(s) rejetée(s).")?,
+        _ => writeln!(
+            screen,
+            "{} fichier(s) illisible(s).",
+            outcome.unreadable.len()
+        )?,
+    }
+    screen.flush()?;
+    Ok(code)
+}

@@ -1,0 +1,77 @@
+//! `relais import DIR`: replaces the store's data by a folder of extracts, in one transaction.
+
+use super::{EXIT_OK, EXIT_UNREADABLE, load_profile};
+use crate::args::ImportArgs;
+use crate::data::DataDir;
+use crate::fsio::DirSource;
+use crate::summary;
+use anyhow::Result;
+use relais_formats::profile::Profile;
+use relais_store::{ImportError, Imported, SqliteStore, import_extracts};
+use serde_json::json;
+use std::path::Path;
+
+pub fn run(args: ImportArgs) -> Result<u8> {
+    let data = DataDir::new(&args.data.data);
+    let mut store = data.open_store()?;
+    let profile = load_profile(args.profile.as_deref())?;
+    match import_dir(&mut store, &args.dir, &profile, &args.user.user) {
+        Ok(imported) => {
+            report(&imported);
+            Ok(EXIT_OK)
+        }
+        Err(ImportError::Unreadable(files)) => {
+            for u in &files {
+                eprintln!("{}", summary::unreadable_line(u));
+            }
+            eprintln!("Import annulé : rien n'a été modifié dans la base.");
+            Ok(EXIT_UNREADABLE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Imports a folder with a progress bar on the terminal (hidden when not a terminal).
+pub fn import_dir(
+    store: &mut SqliteStore,
+    dir: &Path,
+    profile: &Profile,
+    user: &str,
+) -> Result<Imported, ImportError> {
+    if !dir.is_dir() {
+        return Err(ImportError::Unreadable(vec![
+            relais_formats::extract::Unreadable {
+                file: dir.display().to_string(),
+                code: "dossier_absent".into(),
+                message_fr: "ce dossier n'existe pas".into(),
+                message_en: "no such folder".into(),
+            },
+        ]));
+    }
+    let source = DirSource {
+        dir: dir.to_owned(),
+    };
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {elapsed} {msg} : {human_pos} lignes lues",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.set_message("import");
+    let mut progress = |rows: u64| bar.set_position(rows);
+    let context = json!({ "source": "folder", "path": dir.display().to_string() });
+    let result = import_extracts(store, &source, profile, user, context, &mut progress);
+    bar.finish_and_clear();
+    result
+}
+
+pub fn report(imported: &Imported) {
+    let mut out = std::io::stdout().lock();
+    let _ = summary::print_outcome(&mut out, &imported.outcome);
+    println!(
+        "Import enregistré au journal (entrée n° {}). {} ligne(s) rejetée(s) : voir « relais a-traiter ».",
+        imported.entry.seq,
+        imported.outcome.rejected_rows()
+    );
+}

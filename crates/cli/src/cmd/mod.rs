@@ -1,0 +1,45 @@
+//! One module per command. Each returns the process exit code.
+
+mod a_traiter;
+mod check_id;
+mod demo;
+mod extract;
+mod import;
+mod init;
+mod journal;
+mod user;
+
+use crate::args::Command;
+use anyhow::Result;
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAILURE: u8 = 1;
+/// A file could not be read at all.
+pub const EXIT_UNREADABLE: u8 = 2;
+
+pub fn run(command: Command) -> Result<u8> {
+    match command {
+        Command::Init(a) => init::run(a),
+        Command::CheckId(a) => check_id::run(a),
+        Command::Extract(crate::args::ExtractCommand::Check(a)) => extract::check(a),
+        Command::Import(a) => import::run(a),
+        Command::Journal(c) => journal::run(c),
+        Command::User(c) => user::run(c),
+        Command::ATraiter(a) => a_traiter::run(a),
+        Command::Demo(a) => demo::run(a),
+    }
+}
+
+/// Reads a mapping profile, or the empty one.
+pub fn load_profile(path: Option<&std::path::Path>) -> Result<relais_formats::profile::Profile> {
+    use anyhow::Context;
+    match path {
+        None => Ok(Default::default()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("lecture du profil {}", p.display()))?;
+            relais_formats::profile::Profile::parse(&text)
+                .with_context(|| format!("profil {}", p.display()))
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! Store errors: French for agents (`Display`), the cause kept for logs.
+
+use relais_core::journal::ChainError;
+use relais_core::roles::Role;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("base de données : {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("journal altéré : {0}")]
+    Journal(#[from] ChainError),
+    #[error("utilisateur inconnu : « {0} »")]
+    UnknownUser(String),
+    #[error("l'utilisateur « {0} » est désactivé")]
+    DisabledUser(String),
+    #[error("l'utilisateur « {login} » n'a pas le rôle « {role} » nécessaire")]
+    Forbidden { login: String, role: Role },
+    #[error("l'utilisateur « {0} » existe déjà")]
+    UserExists(String),
+    #[error(
+        "la base a été créée par une version plus récente de Relais (schéma {found}, connu jusqu'à {known})"
+    )]
+    FutureSchema { found: i64, known: i64 },
+    #[error("donnée enregistrée illisible ({0})")]
+    Corrupt(String),
+}

@@ -1,0 +1,188 @@
+//! The SQLite backend: one file `relais.db` in the data folder, WAL, `synchronous = FULL`
+//! (a committed change survives a crash and a power loss: the receipts and payments it
+//! records have been acknowledged to people).
+
+mod import;
+mod journal;
+mod migrations;
+mod users;
+
+use crate::{Counts, ImportSession, NewUser, PendingRow, Store, StoreError, User};
+use relais_core::journal::Entry;
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use std::path::Path;
+use std::time::Duration;
+
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl SqliteStore {
+    /// Opens (creating it if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        Self::setup(conn)
+    }
+
+    /// An in-memory store, for tests.
+    pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
+        Self::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(conn: Connection) -> Result<SqliteStore, StoreError> {
+        conn.busy_timeout(Duration::from_secs(10))?;
+        // WAL lets readers (the web screens) go on while a writer commits; FULL makes each
+        // commit durable across power loss, not only process crashes.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = SqliteStore { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let known = migrations::MIGRATIONS.len() as i64;
+        let current: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if current > known {
+            return Err(StoreError::FutureSchema {
+                found: current,
+                known,
+            });
+        }
+        for (i, sql) in migrations::MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(current as usize)
+        {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+            tx.commit()?;
+        }
+        if current < known {
+            for (_, create) in migrations::IMPORT_INDEXES {
+                self.conn
+                    .execute_batch(&create.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The schema version (number of migrations applied).
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// For tests of tamper detection: the raw connection. Not for application code.
+    #[doc(hidden)]
+    pub fn raw_connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn count(&self, table: &str) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+}
+
+/// The instant of a change, in UTC, to the millisecond.
+pub(crate) fn now() -> String {
+    let ts = jiff::Timestamp::now();
+    ts.round(jiff::Unit::Millisecond).unwrap_or(ts).to_string()
+}
+
+impl Store for SqliteStore {
+    fn verify_journal(&self) -> Result<u64, StoreError> {
+        journal::verify(&self.conn)
+    }
+
+    fn journal_entries(&self, from_seq: u64, limit: u64) -> Result<Vec<Entry>, StoreError> {
+        journal::entries(&self.conn, from_seq, limit)
+    }
+
+    fn add_user(&mut self, actor: &str, user: &NewUser) -> Result<Entry, StoreError> {
+        users::add(&mut self.conn, actor, user)
+    }
+
+    fn set_user_disabled(
+        &mut self,
+        actor: &str,
+        login: &str,
+        disabled: bool,
+    ) -> Result<Entry, StoreError> {
+        users::set_disabled(&mut self.conn, actor, login, disabled)
+    }
+
+    fn user(&self, login: &str) -> Result<Option<User>, StoreError> {
+        users::get(&self.conn, login)
+    }
+
+    fn users(&self) -> Result<Vec<User>, StoreError> {
+        users::list(&self.conn)
+    }
+
+    fn begin_import(&mut self) -> Result<Box<dyn ImportSession + '_>, StoreError> {
+        Ok(Box::new(import::SqliteImport::begin(&self.conn)?))
+    }
+
+    fn counts(&self) -> Result<Counts, StoreError> {
+        Ok(Counts {
+            beneficiaries: self.count("beneficiaries")?,
+            payees: self.count("payees")?,
+            rights: self.count("rights")?,
+            past_payments: self.count("past_payments")?,
+            agents: self.count("agents")?,
+            suppliers: self.count("suppliers")?,
+            invoices: self.count("invoices")?,
+            directory: self.count("directory")?,
+            rejected_rows: self.count("pending_rows")?,
+        })
+    }
+
+    fn pending_rows(&self, offset: u64, limit: u64) -> Result<Vec<PendingRow>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, file, line, key, raw, problems FROM pending_rows ORDER BY id LIMIT ?1 OFFSET ?2")?;
+        let rows = stmt.query_map([limit as i64, offset as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, file, line, key, raw, problems) = row?;
+            out.push(PendingRow {
+                id,
+                file,
+                line: line as u64,
+                key,
+                raw: serde_json::from_str(&raw).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                problems: serde_json::from_str(&problems)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Reads one optional meta value.
+pub(crate) fn meta(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}

@@ -1,0 +1,89 @@
+//! Users and their roles. Passwords arrive hashed; the hash is never journaled.
+
+use super::journal;
+use crate::{NewUser, StoreError, User};
+use relais_core::journal::Entry;
+use relais_core::roles::{format_roles, parse_roles};
+use rusqlite::{Connection, OptionalExtension};
+use serde_json::json;
+
+pub(crate) fn add(conn: &mut Connection, actor: &str, user: &NewUser) -> Result<Entry, StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE login = ?1)",
+        [&user.login],
+        |r| r.get(0),
+    )?;
+    if exists {
+        return Err(StoreError::UserExists(user.login.clone()));
+    }
+    tx.execute(
+        "INSERT INTO users (login, password_hash, roles, site, disabled) VALUES (?1, ?2, ?3, ?4, 0)",
+        rusqlite::params![user.login, user.password_hash, format_roles(&user.roles), user.site],
+    )?;
+    let entry = journal::append(
+        &tx,
+        actor,
+        "user.add",
+        &json!({ "login": user.login, "roles": format_roles(&user.roles), "site": user.site }),
+    )?;
+    tx.commit()?;
+    Ok(entry)
+}
+
+pub(crate) fn set_disabled(
+    conn: &mut Connection,
+    actor: &str,
+    login: &str,
+    disabled: bool,
+) -> Result<Entry, StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let changed = tx.execute(
+        "UPDATE users SET disabled = ?2 WHERE login = ?1",
+        rusqlite::params![login, disabled],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::UnknownUser(login.to_owned()));
+    }
+    let kind = if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    };
+    let entry = journal::append(&tx, actor, kind, &json!({ "login": login }))?;
+    tx.commit()?;
+    Ok(entry)
+}
+
+fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, Option<String>, bool)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn to_user(
+    (login, password_hash, roles, site, disabled): (String, String, String, Option<String>, bool),
+) -> Result<User, StoreError> {
+    let roles = parse_roles(&roles)
+        .map_err(|bad| StoreError::Corrupt(format!("user {login}: unknown role {bad:?}")))?;
+    Ok(User {
+        login,
+        roles,
+        site,
+        disabled,
+        password_hash,
+    })
+}
+
+const SELECT: &str = "SELECT login, password_hash, roles, site, disabled FROM users";
+
+pub(crate) fn get(conn: &Connection, login: &str) -> Result<Option<User>, StoreError> {
+    conn.query_row(&format!("{SELECT} WHERE login = ?1"), [login], read)
+        .optional()?
+        .map(to_user)
+        .transpose()
+}
+
+pub(crate) fn list(conn: &Connection) -> Result<Vec<User>, StoreError> {
+    let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY login"))?;
+    let rows = stmt.query_map([], read)?;
+    rows.map(|r| to_user(r?)).collect()
+}
