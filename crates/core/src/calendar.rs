@@ -50,12 +50,23 @@ impl DateError {
 }
 
 impl Month {
+    /// `None` when `month` is not 1 to 12 or `year` is outside the calendar jiff handles
+    /// (−9999 to 9999).
     pub fn new(year: i16, month: i8) -> Option<Month> {
-        (1..=12).contains(&month).then_some(Month { year, month })
+        ((1..=12).contains(&month) && (-9999..=9999).contains(&year))
+            .then_some(Month { year, month })
     }
-    /// `YYYY-MM`.
+    /// `YYYY-MM`, exactly (surrounding spaces aside): four digits, a dash, two digits.
     pub fn parse(s: &str) -> Result<Month, DateError> {
-        Err(DateError::InvalidMonth(s.to_owned()))
+        let invalid = || DateError::InvalidMonth(s.to_owned());
+        let t = s.trim();
+        let (y, m) = t.split_once('-').ok_or_else(invalid)?;
+        if y.len() != 4 || m.len() != 2 || !all_digits(y) || !all_digits(m) {
+            return Err(invalid());
+        }
+        let year = y.parse().map_err(|_| invalid())?;
+        let month = m.parse().map_err(|_| invalid())?;
+        Month::new(year, month).ok_or_else(invalid)
     }
     pub fn of(date: Date) -> Month {
         Month {
@@ -70,20 +81,41 @@ impl Month {
         self.month
     }
     pub fn first_day(self) -> Date {
-        Date::constant(2000, 1, 1)
+        // Always valid: `new` and `of` keep the year in jiff's range and the month in 1..=12.
+        Date::new(self.year, self.month, 1).unwrap_or(Date::MIN)
     }
     pub fn last_day(self) -> Date {
-        Date::constant(2000, 1, 1)
+        self.first_day().last_of_month()
     }
     pub fn days(self) -> i8 {
-        0
+        self.first_day().days_in_month()
     }
+    /// The following month; December 9999, the end of the calendar, stays itself.
     pub fn next(self) -> Month {
-        self
+        if self.month < 12 {
+            Month {
+                month: self.month + 1,
+                ..self
+            }
+        } else {
+            Month::new(self.year.saturating_add(1), 1).unwrap_or(self)
+        }
     }
+    /// The preceding month; January −9999 stays itself.
     pub fn previous(self) -> Month {
-        self
+        if self.month > 1 {
+            Month {
+                month: self.month - 1,
+                ..self
+            }
+        } else {
+            Month::new(self.year.saturating_sub(1), 12).unwrap_or(self)
+        }
     }
+}
+
+fn all_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 impl fmt::Display for Month {
@@ -108,7 +140,41 @@ impl From<Month> for String {
 /// Parses `dd/mm/yyyy` (also `d/m/yyyy`, `dd-mm-yyyy`, `dd.mm.yyyy`) or ISO `yyyy-mm-dd`,
 /// with surrounding spaces; rejects impossible dates (31/02) and two-digit years.
 pub fn parse_date(s: &str) -> Result<Date, DateError> {
-    Err(DateError::Invalid(s.to_owned()))
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(DateError::Empty);
+    }
+    let invalid = || DateError::Invalid(t.to_owned());
+    // The separator is the first character that is not a digit; the same one must be used
+    // twice, so that `12/03-2026` is refused rather than guessed.
+    let sep = t
+        .chars()
+        .find(|c| !c.is_ascii_digit())
+        .filter(|c| matches!(c, '/' | '-' | '.'))
+        .ok_or_else(invalid)?;
+    let parts: Vec<&str> = t.split(sep).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return Err(invalid());
+    };
+    if ![a, b, c].iter().all(|p| all_digits(p)) {
+        return Err(invalid());
+    }
+    let (year, month, day) = if sep == '-' && a.len() == 4 {
+        // ISO 8601: year first.
+        (*a, *b, *c)
+    } else {
+        (*c, *b, *a)
+    };
+    if year.len() != 4 || month.len() > 2 || day.len() > 2 {
+        return Err(invalid());
+    }
+    let year: i16 = year.parse().map_err(|_| invalid())?;
+    let month: i8 = month.parse().map_err(|_| invalid())?;
+    let day: i8 = day.parse().map_err(|_| invalid())?;
+    if year == 0 {
+        return Err(invalid());
+    }
+    Date::new(year, month, day).map_err(|_| invalid())
 }
 
 /// Which public holidays apply: metropolitan France, Alsace-Moselle, or an overseas territory
@@ -127,51 +193,211 @@ pub enum HolidayZone {
 }
 
 impl HolidayZone {
+    pub const ALL: [HolidayZone; 8] = [
+        HolidayZone::Metropole,
+        HolidayZone::AlsaceMoselle,
+        HolidayZone::Guadeloupe,
+        HolidayZone::Martinique,
+        HolidayZone::Guyane,
+        HolidayZone::Reunion,
+        HolidayZone::Mayotte,
+        HolidayZone::SaintMartin,
+    ];
+
     /// `metropole`, `alsace-moselle`, `guadeloupe`, `martinique`, `guyane`, `reunion`,
-    /// `mayotte`, `saint-martin`.
+    /// `mayotte`, `saint-martin`; case, accents, spaces and underscores do not matter
+    /// (`Métropole`, `La Réunion`, `alsace_moselle`).
     pub fn parse(s: &str) -> Option<HolidayZone> {
-        let _ = s;
-        None
+        let key = crate::text::search_key(&s.replace('_', " ")).replace(' ', "-");
+        let key = key.strip_prefix("la-").unwrap_or(&key);
+        HolidayZone::ALL.into_iter().find(|z| z.as_str() == key)
     }
     pub fn as_str(self) -> &'static str {
-        ""
+        match self {
+            HolidayZone::Metropole => "metropole",
+            HolidayZone::AlsaceMoselle => "alsace-moselle",
+            HolidayZone::Guadeloupe => "guadeloupe",
+            HolidayZone::Martinique => "martinique",
+            HolidayZone::Guyane => "guyane",
+            HolidayZone::Reunion => "reunion",
+            HolidayZone::Mayotte => "mayotte",
+            HolidayZone::SaintMartin => "saint-martin",
+        }
+    }
+
+    /// The day of the abolition of slavery (loi n° 83-550 du 30 juin 1983; dates set by décret
+    /// n° 83-1003 du 23 novembre 1983, Saint-Martin added by décret n° 2012-553), as (month, day).
+    fn abolition_of_slavery(self) -> Option<(i8, i8)> {
+        match self {
+            HolidayZone::Metropole | HolidayZone::AlsaceMoselle => None,
+            HolidayZone::Mayotte => Some((4, 27)),
+            HolidayZone::Martinique => Some((5, 22)),
+            // Saint-Martin has commemorated on 28 May since 2018 under a ministerial circular;
+            // the décret still says 27 May, which is what is applied here (DOMAIN.md).
+            HolidayZone::Guadeloupe | HolidayZone::SaintMartin => Some((5, 27)),
+            HolidayZone::Guyane => Some((6, 10)),
+            HolidayZone::Reunion => Some((12, 20)),
+        }
     }
 }
 
-/// The public holidays of `year` in `zone`, in date order, with their French names.
+/// Easter Sunday of `year` in the Gregorian calendar (the "anonymous Gregorian" computus,
+/// Meeus/Jones/Butcher).
+pub fn easter(year: i16) -> Option<Date> {
+    let y = i32::from(year);
+    if y < 1 {
+        return None;
+    }
+    let a = y % 19;
+    let b = y / 100;
+    let c = y % 100;
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    Date::new(year, i8::try_from(month).ok()?, i8::try_from(day).ok()?).ok()
+}
+
+/// The public holidays of `year` in `zone`, in date order, with their French names (Code du
+/// travail L3133-1; Alsace-Moselle L3134-13; overseas L3422-2). Two holidays may share a day
+/// (1 May and Ascension in 2008): both are listed. Empty for years before 1.
 pub fn holidays(year: i16, zone: HolidayZone) -> Vec<(Date, &'static str)> {
-    let _ = (year, zone);
-    Vec::new()
+    let Some(easter) = easter(year) else {
+        return Vec::new();
+    };
+    let fixed = |month: i8, day: i8| Date::new(year, month, day).ok();
+    let from_easter = |days: i64| easter.checked_add(jiff::Span::new().days(days)).ok();
+    let mut days: Vec<(Option<Date>, &'static str)> = vec![
+        (fixed(1, 1), "Jour de l'an"),
+        (from_easter(1), "Lundi de Pâques"),
+        (fixed(5, 1), "Fête du Travail"),
+        (fixed(5, 8), "Victoire 1945"),
+        (from_easter(39), "Ascension"),
+        (from_easter(50), "Lundi de Pentecôte"),
+        (fixed(7, 14), "Fête nationale"),
+        (fixed(8, 15), "Assomption"),
+        (fixed(11, 1), "Toussaint"),
+        (fixed(11, 11), "Armistice 1918"),
+        (fixed(12, 25), "Noël"),
+    ];
+    if zone == HolidayZone::AlsaceMoselle {
+        days.push((from_easter(-2), "Vendredi saint"));
+        days.push((fixed(12, 26), "Saint-Étienne"));
+    }
+    if let Some((month, day)) = zone.abolition_of_slavery() {
+        days.push((fixed(month, day), "Abolition de l'esclavage"));
+    }
+    let mut out: Vec<(Date, &'static str)> = days
+        .into_iter()
+        .filter_map(|(date, name)| date.map(|d| (d, name)))
+        .collect();
+    // Stable: on a shared day the fixed holiday comes first.
+    out.sort_by_key(|(d, _)| *d);
+    out
 }
 
 /// The holiday's name when `date` is a public holiday in `zone`.
 pub fn holiday_name(date: Date, zone: HolidayZone) -> Option<&'static str> {
-    let _ = (date, zone);
-    None
+    holidays(date.year(), zone)
+        .into_iter()
+        .find(|(d, _)| *d == date)
+        .map(|(_, name)| name)
+}
+
+/// Holidays of the years met while walking through the calendar, computed once per year.
+struct HolidayCache {
+    zone: HolidayZone,
+    year: i16,
+    days: Vec<Date>,
+}
+
+impl HolidayCache {
+    fn new(zone: HolidayZone) -> HolidayCache {
+        HolidayCache {
+            zone,
+            year: i16::MIN,
+            days: Vec::new(),
+        }
+    }
+
+    fn is_working_day(&mut self, date: Date) -> bool {
+        use jiff::civil::Weekday;
+        if matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday) {
+            return false;
+        }
+        if date.year() != self.year {
+            self.year = date.year();
+            self.days = holidays(self.year, self.zone)
+                .into_iter()
+                .map(|(d, _)| d)
+                .collect();
+        }
+        !self.days.contains(&date)
+    }
+}
+
+/// The day after (`forward`) or before `date`; `None` at the ends of the calendar.
+fn step(date: Date, forward: bool) -> Option<Date> {
+    if forward {
+        date.tomorrow().ok()
+    } else {
+        date.yesterday().ok()
+    }
+}
+
+/// `date` itself when it is a working day, else the nearest one in the given direction (or the
+/// end of the calendar).
+fn working_day_towards(date: Date, zone: HolidayZone, forward: bool) -> Date {
+    let mut cache = HolidayCache::new(zone);
+    let mut d = date;
+    while !cache.is_working_day(d) {
+        match step(d, forward) {
+            Some(next) => d = next,
+            None => break,
+        }
+    }
+    d
 }
 
 /// Monday to Friday and not a public holiday.
 pub fn is_working_day(date: Date, zone: HolidayZone) -> bool {
-    let _ = (date, zone);
-    false
+    HolidayCache::new(zone).is_working_day(date)
 }
 
 /// `date` itself when it is a working day, else the last working day before it.
 pub fn working_day_on_or_before(date: Date, zone: HolidayZone) -> Date {
-    let _ = zone;
-    date
+    working_day_towards(date, zone, false)
 }
 
 /// `date` itself when it is a working day, else the first working day after it.
 pub fn working_day_on_or_after(date: Date, zone: HolidayZone) -> Date {
-    let _ = zone;
-    date
+    working_day_towards(date, zone, true)
 }
 
-/// `n` working days after `date` (n may be negative: before).
+/// `n` working days after `date` (n may be negative: before). Each step lands on a working
+/// day; `n = 0` gives `date` unchanged. Stops at the ends of the calendar.
 pub fn add_working_days(date: Date, n: i32, zone: HolidayZone) -> Date {
-    let _ = (n, zone);
-    date
+    let forward = n >= 0;
+    let mut remaining = n.unsigned_abs();
+    let mut cache = HolidayCache::new(zone);
+    let mut d = date;
+    while remaining > 0 {
+        match step(d, forward) {
+            Some(next) => d = next,
+            None => break,
+        }
+        if cache.is_working_day(d) {
+            remaining -= 1;
+        }
+    }
+    d
 }
 
 /// A named IANA time zone from the bundled database (`Europe/Paris`, `America/Martinique`…).
@@ -182,4 +408,307 @@ pub fn time_zone(name: &str) -> Result<jiff::tz::TimeZone, DateError> {
 /// The civil date of an instant in the authority's time zone.
 pub fn local_date(at: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> Date {
     at.to_zoned(tz.clone()).date()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn months() {
+        let m = Month::parse("2026-02").expect("month");
+        assert_eq!((m.year(), m.month()), (2026, 2));
+        assert_eq!(m.first_day(), date(2026, 2, 1));
+        assert_eq!(m.last_day(), date(2026, 2, 28));
+        assert_eq!(m.days(), 28);
+        assert_eq!(Month::parse("2024-02").expect("leap").days(), 29);
+        assert_eq!(m.to_string(), "2026-02");
+        assert_eq!(
+            Month::parse(" 2026-12 ").expect("spaces").to_string(),
+            "2026-12"
+        );
+        let dec = Month::new(2025, 12).expect("december");
+        assert_eq!(dec.next(), Month::new(2026, 1).expect("january"));
+        assert_eq!(dec.next().previous(), dec);
+        assert_eq!(
+            Month::new(2026, 5).expect("may").next().to_string(),
+            "2026-06"
+        );
+        assert_eq!(Month::of(date(2026, 7, 14)).to_string(), "2026-07");
+        assert!(Month::new(2026, 0).is_none());
+        assert!(Month::new(2026, 13).is_none());
+        let last = Month::new(9999, 12).expect("end of calendar");
+        assert_eq!(last.next(), last);
+        assert_eq!(last.last_day(), date(9999, 12, 31));
+        assert!(Month::parse("2024-02").expect("m") < Month::parse("2024-10").expect("m"));
+        assert!(Month::parse("2023-12").expect("m") < Month::parse("2024-01").expect("m"));
+    }
+
+    #[test]
+    fn months_are_strict() {
+        for bad in [
+            "",
+            "2026",
+            "2026-1",
+            "26-01",
+            "2026-13",
+            "2026-00",
+            "2026/01",
+            "2026-01-05",
+            "janv. 2026",
+            "2026-1a",
+            "+026-01",
+        ] {
+            assert_eq!(
+                Month::parse(bad),
+                Err(DateError::InvalidMonth(bad.to_owned())),
+                "{bad:?}"
+            );
+        }
+        let json = serde_json::to_string(&Month::new(2026, 3).expect("m")).expect("json");
+        assert_eq!(json, "\"2026-03\"");
+        assert!(serde_json::from_str::<Month>("\"2026-13\"").is_err());
+    }
+
+    #[test]
+    fn dates_in_the_usual_forms() {
+        let d = date(2026, 3, 5);
+        for s in [
+            "05/03/2026",
+            "5/3/2026",
+            "05-03-2026",
+            "05.03.2026",
+            "2026-03-05",
+            "  05/03/2026\t",
+        ] {
+            assert_eq!(parse_date(s), Ok(d), "{s:?}");
+        }
+        assert_eq!(parse_date("29/02/2024"), Ok(date(2024, 2, 29)));
+    }
+
+    #[test]
+    fn impossible_or_ambiguous_dates_are_refused() {
+        assert_eq!(parse_date("  "), Err(DateError::Empty));
+        for bad in [
+            "31/02/2026",
+            "29/02/2025",
+            "05/03/26",
+            "2026-02-30",
+            "05/03-2026",
+            "05/13/2026",
+            "5 mars 2026",
+            "2026/03/05",
+            "05//2026",
+            "005/03/2026",
+            "00/03/2026",
+            "05/03/0000",
+            "05/03/2026/1",
+            "hier",
+        ] {
+            assert!(
+                matches!(parse_date(bad), Err(DateError::Invalid(_))),
+                "{bad:?} gave {:?}",
+                parse_date(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn easter_dates() {
+        for (year, expected) in [
+            (2008, date(2008, 3, 23)),
+            (2024, date(2024, 3, 31)),
+            (2025, date(2025, 4, 20)),
+            (2026, date(2026, 4, 5)),
+            (2027, date(2027, 3, 28)),
+            (2038, date(2038, 4, 25)),
+            (2285, date(2285, 3, 22)),
+        ] {
+            assert_eq!(easter(year), Some(expected), "{year}");
+        }
+        assert_eq!(easter(0), None);
+    }
+
+    #[test]
+    fn metropolitan_holidays_2026() {
+        let days: Vec<Date> = holidays(2026, HolidayZone::Metropole)
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect();
+        assert_eq!(
+            days,
+            vec![
+                date(2026, 1, 1),
+                date(2026, 4, 6),
+                date(2026, 5, 1),
+                date(2026, 5, 8),
+                date(2026, 5, 14),
+                date(2026, 5, 25),
+                date(2026, 7, 14),
+                date(2026, 8, 15),
+                date(2026, 11, 1),
+                date(2026, 11, 11),
+                date(2026, 12, 25),
+            ]
+        );
+        assert_eq!(
+            holiday_name(date(2026, 5, 14), HolidayZone::Metropole),
+            Some("Ascension")
+        );
+        assert_eq!(
+            holiday_name(date(2026, 5, 25), HolidayZone::Metropole),
+            Some("Lundi de Pentecôte")
+        );
+        assert_eq!(
+            holiday_name(date(2026, 5, 15), HolidayZone::Metropole),
+            None
+        );
+    }
+
+    #[test]
+    fn each_zone_adds_its_days() {
+        use HolidayZone::*;
+        let extra = |zone: HolidayZone| -> Vec<(Date, &'static str)> {
+            let base = holidays(2026, Metropole);
+            holidays(2026, zone)
+                .into_iter()
+                .filter(|h| !base.contains(h))
+                .collect()
+        };
+        assert_eq!(
+            extra(AlsaceMoselle),
+            vec![
+                (date(2026, 4, 3), "Vendredi saint"),
+                (date(2026, 12, 26), "Saint-Étienne")
+            ]
+        );
+        let slavery = "Abolition de l'esclavage";
+        assert_eq!(extra(Mayotte), vec![(date(2026, 4, 27), slavery)]);
+        assert_eq!(extra(Martinique), vec![(date(2026, 5, 22), slavery)]);
+        assert_eq!(extra(Guadeloupe), vec![(date(2026, 5, 27), slavery)]);
+        assert_eq!(extra(SaintMartin), vec![(date(2026, 5, 27), slavery)]);
+        assert_eq!(extra(Guyane), vec![(date(2026, 6, 10), slavery)]);
+        assert_eq!(extra(Reunion), vec![(date(2026, 12, 20), slavery)]);
+        assert!(extra(Metropole).is_empty());
+        // Good Friday is a working day outside Alsace-Moselle.
+        assert!(is_working_day(date(2026, 4, 3), Metropole));
+        assert!(!is_working_day(date(2026, 4, 3), AlsaceMoselle));
+        assert!(!is_working_day(date(2026, 5, 22), Martinique));
+        assert!(is_working_day(date(2026, 5, 22), Guadeloupe));
+    }
+
+    #[test]
+    fn shared_days_are_listed_twice_in_order() {
+        // 2008: Easter on 23 March, so Ascension fell on 1 May.
+        let h = holidays(2008, HolidayZone::Metropole);
+        let first_may: Vec<&str> = h
+            .iter()
+            .filter(|(d, _)| *d == date(2008, 5, 1))
+            .map(|(_, n)| *n)
+            .collect();
+        assert_eq!(first_may, vec!["Fête du Travail", "Ascension"]);
+        assert!(h.windows(2).all(|w| w[0].0 <= w[1].0));
+        assert!(holidays(0, HolidayZone::Metropole).is_empty());
+    }
+
+    #[test]
+    fn zones_parse_and_print() {
+        for zone in HolidayZone::ALL {
+            assert_eq!(HolidayZone::parse(zone.as_str()), Some(zone));
+            let json = serde_json::to_string(&zone).expect("json");
+            assert_eq!(json, format!("\"{}\"", zone.as_str()));
+        }
+        assert_eq!(
+            HolidayZone::parse(" Métropole "),
+            Some(HolidayZone::Metropole)
+        );
+        assert_eq!(HolidayZone::parse("La Réunion"), Some(HolidayZone::Reunion));
+        assert_eq!(
+            HolidayZone::parse("alsace_moselle"),
+            Some(HolidayZone::AlsaceMoselle)
+        );
+        assert_eq!(
+            HolidayZone::parse("Saint Martin"),
+            Some(HolidayZone::SaintMartin)
+        );
+        assert_eq!(HolidayZone::parse("corse"), None);
+        assert_eq!(HolidayZone::parse(""), None);
+    }
+
+    #[test]
+    fn working_days_across_the_ascension_bridge() {
+        let zone = HolidayZone::Metropole;
+        // Wednesday 13 May 2026; Thursday 14 is Ascension; Friday 15 is a working day.
+        let wed = date(2026, 5, 13);
+        assert_eq!(add_working_days(wed, 1, zone), date(2026, 5, 15));
+        assert_eq!(add_working_days(wed, 2, zone), date(2026, 5, 18));
+        assert_eq!(add_working_days(date(2026, 5, 18), -2, zone), wed);
+        assert_eq!(add_working_days(wed, 0, zone), wed);
+        // Whit Monday 25 May: Friday 22 + 1 working day = Tuesday 26.
+        assert_eq!(
+            add_working_days(date(2026, 5, 22), 1, zone),
+            date(2026, 5, 26)
+        );
+        assert_eq!(
+            working_day_on_or_after(date(2026, 5, 14), zone),
+            date(2026, 5, 15)
+        );
+        assert_eq!(
+            working_day_on_or_before(date(2026, 5, 14), zone),
+            date(2026, 5, 13)
+        );
+        // Saturday 23 May → Tuesday 26 (Whit Monday in between), Friday 22 before.
+        assert_eq!(
+            working_day_on_or_after(date(2026, 5, 23), zone),
+            date(2026, 5, 26)
+        );
+        assert_eq!(
+            working_day_on_or_before(date(2026, 5, 25), zone),
+            date(2026, 5, 22)
+        );
+        assert_eq!(working_day_on_or_after(wed, zone), wed);
+        // Across the year end: Wed 31 Dec 2025 + 1 = Fri 2 Jan 2026.
+        assert_eq!(
+            add_working_days(date(2025, 12, 31), 1, zone),
+            date(2026, 1, 2)
+        );
+        // May 2026 loses 1, 8, 14 and 25 May: 16 working days after Thursday 30 April is
+        // Thursday 28 May, not Friday 22.
+        assert_eq!(
+            add_working_days(date(2026, 4, 30), 16, zone),
+            date(2026, 5, 28)
+        );
+    }
+
+    #[test]
+    fn working_days_stop_at_the_end_of_the_calendar() {
+        let zone = HolidayZone::Metropole;
+        let end = add_working_days(date(9999, 12, 1), i32::MAX, zone);
+        assert_eq!(end, Date::MAX);
+        let start = add_working_days(date(1, 1, 10), i32::MIN, zone);
+        assert_eq!(start, Date::MIN);
+    }
+
+    #[test]
+    fn overseas_time_zones() {
+        let tz = time_zone("America/Martinique").expect("bundled tzdb");
+        let at: jiff::Timestamp = "2026-01-01T03:59:59Z".parse().expect("instant");
+        assert_eq!(local_date(at, &tz), date(2025, 12, 31));
+        let at: jiff::Timestamp = "2026-01-01T04:00:00Z".parse().expect("instant");
+        assert_eq!(local_date(at, &tz), date(2026, 1, 1));
+        for name in [
+            "Europe/Paris",
+            "America/Guadeloupe",
+            "America/Cayenne",
+            "Indian/Reunion",
+            "Indian/Mayotte",
+        ] {
+            assert!(time_zone(name).is_ok(), "{name}");
+        }
+        assert_eq!(
+            time_zone("Mars/Olympus").map_err(|e| e.code()),
+            Err("fuseau_inconnu")
+        );
+    }
 }
