@@ -1,0 +1,1 @@
+//! Sealed snapshots (docs/snapshot.md).
