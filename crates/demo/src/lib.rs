@@ -2,8 +2,45 @@
 //! realistic, and with about 1 % of deliberately bad rows of every flavour the checker reports.
 //!
 //! CONTRACT (helper implements). Writes over `Write`: it opens no file itself.
+//!
+//! How it works: the eight files are written one after the other, streaming. People are never
+//! held in memory: each file that mentions them walks them again (`people::Walker`), drawing
+//! each person from their own ChaCha8 stream, so every pass sees the same person. Only small
+//! fixed pools (home-help services, establishments, guardians, suppliers) stay in memory.
+//!
+//! Each file has the habits of a different real export, so that the reader is exercised:
+//!
+//! | file | separator | encoding | line end | dates | amounts | other |
+//! |---|---|---|---|---|---|---|
+//! | annuaire | `;` | UTF-8 | LF | – | – | `oui`/`non` |
+//! | beneficiaires | `;` | UTF-8 with BOM | CRLF | `31/12/2026` | – | headers `Prénom`, `Date naissance`…, extra column `Commentaire` |
+//! | tiers | `,` | UTF-8 | LF | `2026-12-31` | – | headers `Tiers_ID`, `Titulaire`, `IBAN modifié le`; kinds `Établissement`; quoted addresses |
+//! | droits | `;` | UTF-8 | LF | `31/12/2026` | `1234,56` | |
+//! | paiements | tab | UTF-8 | LF | `2026-12-31` | `1234.56` | |
+//! | agents | `;` | Windows-1252 | CRLF | `31/12/2026` | `1234,56` | headers in capitals, IBAN in groups of four, blank last line |
+//! | fournisseurs | `,` | UTF-8 | LF | – | – | every field quoted, IBAN in groups of four |
+//! | factures | `;` | UTF-8 | LF | `2026-12-31` | `1 234,56` | |
 
+mod bad_rows;
+mod banks;
+mod communes;
+mod csv_out;
+mod dates;
+mod identifiers;
+mod identity;
+mod names;
+mod payees;
+mod people;
+mod pool;
+mod rights;
+mod rng;
+mod sites;
+mod staff;
+mod suppliers;
+
+use csv_out::{DateStyle, Style, Table};
 use jiff::civil::Date;
+use std::collections::BTreeMap;
 use std::io::Write;
 
 /// What to generate.
@@ -40,17 +77,118 @@ pub struct DemoSummary {
     pub files: Vec<(String, u64, u64)>,
 }
 
+/// The demo authority's SIRET: fake (SIREN 299 770 001 belongs to no département), with a
+/// valid Luhn key so that PES files carry a well-formed IdColl.
+pub const DEMO_SIRET: &str = "29977000100012";
+
 pub fn authority() -> DemoAuthority {
     DemoAuthority {
         name: "Département de Seine-et-Marne (démonstration)".into(),
-        siret: String::new(),
+        siret: DEMO_SIRET.into(),
         time_zone: "Europe/Paris".into(),
         holiday_zone: "metropole".into(),
     }
 }
 
+/// The extract files, in the order they are written (a file after those it refers to), with
+/// their columns as the format names them (before each export's own spelling).
+pub const FILES: [(&str, &[&str]); 8] = [
+    ("annuaire.csv", &sites::COLUMNS),
+    ("beneficiaires.csv", &identity::COLUMNS),
+    ("tiers.csv", &payees::COLUMNS),
+    ("droits.csv", &rights::RIGHT_COLUMNS),
+    ("paiements.csv", &rights::PAYMENT_COLUMNS),
+    ("agents.csv", &staff::COLUMNS),
+    ("fournisseurs.csv", &suppliers::SUPPLIER_COLUMNS),
+    ("factures.csv", &suppliers::INVOICE_COLUMNS),
+];
+
+/// The files in memory, by name (for tests, and for callers that seal them directly).
+#[derive(Debug, Clone, Default)]
+pub struct MemoryOutput {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl DemoOutput for MemoryOutput {
+    fn create(&mut self, file_name: &str) -> std::io::Result<Box<dyn Write + '_>> {
+        let buf = self.files.entry(file_name.to_owned()).or_default();
+        buf.clear();
+        Ok(Box::new(buf))
+    }
+}
+
+/// Opens `name`, lets `body` write its rows, and records the counts.
+fn file<T>(
+    out: &mut dyn DemoOutput,
+    summary: &mut DemoSummary,
+    name: &str,
+    style: Style,
+    body: impl FnOnce(&mut Table) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    let mut table = Table::new(out.create(name)?, style);
+    let value = body(&mut table)?;
+    let (rows, bad) = table.finish()?;
+    summary.files.push((name.to_owned(), rows, bad));
+    Ok(value)
+}
+
 /// Writes the eight extract files.
 pub fn generate(config: &DemoConfig, out: &mut dyn DemoOutput) -> std::io::Result<DemoSummary> {
-    let _ = (config, out);
-    Ok(DemoSummary::default())
+    let ctx = people::Context::new(config)?;
+    let mut summary = DemoSummary::default();
+    let s = &mut summary;
+    let plain = Style::FRENCH;
+    file(out, s, "annuaire.csv", plain, |t| {
+        let mut rng = ctx.streams.stream(rng::Aspect::Directory, 0);
+        sites::write(t, &mut rng, config.bad_per_mille)
+    })?;
+    let excel = Style {
+        crlf: true,
+        bom: true,
+        ..plain
+    };
+    file(out, s, "beneficiaires.csv", excel, |t| {
+        identity::write(&ctx, t)
+    })?;
+    let comma = Style {
+        separator: ',',
+        dates: DateStyle::Iso,
+        decimal: '.',
+        ..plain
+    };
+    file(out, s, "tiers.csv", comma, |t| payees::write(&ctx, t))?;
+    file(out, s, "droits.csv", plain, |t| {
+        rights::write_rights(&ctx, t)
+    })?;
+    let tabs = Style {
+        separator: '\t',
+        dates: DateStyle::Iso,
+        decimal: '.',
+        ..plain
+    };
+    file(out, s, "paiements.csv", tabs, |t| {
+        rights::write_payments(&ctx, t)
+    })?;
+    let legacy = Style {
+        crlf: true,
+        windows_1252: true,
+        ..plain
+    };
+    file(out, s, "agents.csv", legacy, |t| staff::write(&ctx, t))?;
+    let quoted = Style {
+        quote_all: true,
+        ..comma
+    };
+    let suppliers = file(out, s, "fournisseurs.csv", quoted, |t| {
+        suppliers::write_suppliers(&ctx, t)
+    })?;
+    let grouped = Style {
+        dates: DateStyle::Iso,
+        thousands: Some(' '),
+        ..plain
+    };
+    file(out, s, "factures.csv", grouped, |t| {
+        suppliers::write_invoices(&ctx, &suppliers, t)
+    })?;
+    Ok(summary)
 }
