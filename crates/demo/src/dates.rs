@@ -5,6 +5,7 @@
 //! cannot fail, where a fallible `jiff` span per row would need handling on every line for
 //! errors that cannot happen. `jiff` stays at the edge: the configured `today`.
 
+use relais_core::calendar::{self, HolidayZone};
 use std::fmt::Write as _;
 
 /// A civil date as a day number (0 = 1970-01-01).
@@ -117,27 +118,24 @@ impl MonthNo {
     }
 }
 
-/// Fixed-date public holidays that can fall on a payment day (5th-10th): 8 May only; the
-/// others are outside that window, and Easter-based ones never reach it.
-fn is_fixed_holiday(day: Day) -> bool {
-    let (_, m, d) = day.ymd();
-    (m, d) == (5, 8)
+/// Moves `day` with one of relais_core's working-day rules (metropolitan holidays: Ascension
+/// falls on a payment day in some years, 9 May 2024 for one).
+fn with_calendar(day: Day, rule: fn(jiff::civil::Date, HolidayZone) -> jiff::civil::Date) -> Day {
+    let (y, m, d) = day.ymd();
+    match jiff::civil::Date::new(y as i16, m as i8, d as i8) {
+        Ok(date) => Day::from_jiff(rule(date, HolidayZone::Metropole)),
+        Err(_) => day,
+    }
 }
 
-/// `day`, or the working day before it: payment runs are not dated on a weekend or 8 May.
-pub fn working_day_on_or_before(mut day: Day) -> Day {
-    while day.weekday() >= 5 || is_fixed_holiday(day) {
-        day = day.plus(-1);
-    }
-    day
+/// `day`, or the working day before it: payment runs are not dated on a weekend or holiday.
+pub fn working_day_on_or_before(day: Day) -> Day {
+    with_calendar(day, calendar::working_day_on_or_before)
 }
 
 /// `day`, or the working day after it (RSA is paid around the 5th, never before).
-pub fn working_day_on_or_after(mut day: Day) -> Day {
-    while day.weekday() >= 5 || is_fixed_holiday(day) {
-        day = day.plus(1);
-    }
-    day
+pub fn working_day_on_or_after(day: Day) -> Day {
+    with_calendar(day, calendar::working_day_on_or_after)
 }
 
 #[cfg(test)]
@@ -177,6 +175,11 @@ mod tests {
         assert_eq!(
             working_day_on_or_before(Day::from_ymd(2025, 5, 8)).ymd(),
             (2025, 5, 7)
+        );
+        // Ascension 2024 was Thursday 9 May, the day after 8 May.
+        assert_eq!(
+            working_day_on_or_before(Day::from_ymd(2024, 5, 9)).ymd(),
+            (2024, 5, 7)
         );
     }
 }
