@@ -51,6 +51,113 @@ pub enum Command {
     ATraiter(ATraiterArgs),
     /// Construit un département fictif, l'importe et sert l'interface web.
     Demo(DemoArgs),
+    /// Copies scellées (chiffrées et signées) des extractions.
+    #[command(subcommand)]
+    Snapshot(SnapshotCommand),
+    /// Exercice : ouvre une copie scellée dans une base jetable et dit si l'on pourrait payer.
+    Drill(DrillArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCommand {
+    /// Crée une identité age (chiffrement) et une paire de clés minisign (signature).
+    Keygen(KeygenArgs),
+    /// Vérifie les extractions puis les scelle : archive tar chiffrée (age) et signée (minisign).
+    Seal(SealArgs),
+    /// Vérifie la signature d'une copie scellée, sans la déchiffrer.
+    Verify(VerifyArgs),
+    /// Vérifie, déchiffre, contrôle et importe une copie scellée.
+    Open(OpenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Dossier où écrire identity.age, recipients.txt, sign.key et sign.pub.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Protège la clé de signature par cette phrase de passe (lue dans le fichier).
+    #[arg(long)]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SealArgs {
+    /// Dossier d'extractions.
+    pub extracts_dir: PathBuf,
+    /// Fichier des destinataires age (un « age1… » par ligne).
+    #[arg(long)]
+    pub recipients: PathBuf,
+    /// Clé secrète de signature minisign.
+    #[arg(long)]
+    pub sign_key: PathBuf,
+    /// Phrase de passe de la clé de signature, si elle est protégée.
+    #[arg(long)]
+    pub passphrase_file: Option<PathBuf>,
+    /// Fichier à écrire (FILE.relais ; la signature va dans FILE.relais.minisig).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Nom de la collectivité (dans le manifeste et le commentaire signé).
+    #[arg(long)]
+    pub authority: String,
+    /// Logiciel d'où viennent les extractions.
+    #[arg(long, default_value = "extractions")]
+    pub source_system: String,
+    /// Profil de correspondance (TOML) pour la vérification.
+    #[arg(long)]
+    pub profile: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    pub file: PathBuf,
+    /// Clé publique minisign.
+    #[arg(long)]
+    pub pubkey: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    pub file: PathBuf,
+    /// Identité age (clé secrète de déchiffrement).
+    #[arg(long)]
+    pub identity: PathBuf,
+    /// Clé publique minisign.
+    #[arg(long)]
+    pub pubkey: PathBuf,
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    /// Profil de correspondance (TOML).
+    #[arg(long)]
+    pub profile: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    pub file: PathBuf,
+    #[arg(long)]
+    pub identity: PathBuf,
+    #[arg(long)]
+    pub pubkey: PathBuf,
+    /// Mois de paiement examiné (AAAA-MM) ; par défaut le mois prochain.
+    #[arg(long)]
+    pub month: Option<String>,
+    /// Rapport en JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Âge maximal de la copie, en jours.
+    #[arg(long, default_value_t = 2)]
+    pub max_age_days: u32,
+    /// Part maximale de droits impayables, en pour cent.
+    #[arg(long, default_value_t = 2.0)]
+    pub max_unpayable_percent: f64,
+    /// Fuseau horaire de la collectivité.
+    #[arg(long, default_value = "Europe/Paris")]
+    pub time_zone: String,
+    /// Profil de correspondance (TOML).
+    #[arg(long)]
+    pub profile: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

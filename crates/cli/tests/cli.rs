@@ -64,7 +64,7 @@ fn check_id_answers_each_line_in_order() {
     let input = "iban\tFR76 3000 6000 0112 3456 7890 189\n\
                  iban\tFR76 3000 6000 0112 3456 7890 188\n\
                  bic\tbnpafrpp\n\
-                 nir\t1 85 05 78 006 084 36\n\
+                 nir\t1 85 05 78 006 084 91\n\
                  siret\t732 829 320 00074\n\
                  siren\t732829321\n\
                  couleur\tbleu\n\

@@ -51,11 +51,6 @@ impl Day {
             .saturating_add(days.clamp(-1_000_000, 1_000_000) as i32))
     }
 
-    /// 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
-    pub fn weekday(self) -> u32 {
-        (self.0 + 3).rem_euclid(7) as u32
-    }
-
     pub fn month(self) -> MonthNo {
         let (y, m, _) = self.ymd();
         MonthNo(y * 12 + m as i32 - 1)
@@ -151,7 +146,6 @@ mod tests {
         let j = jiff::civil::date(2026, 11, 22);
         let day = Day::from_jiff(j);
         assert_eq!(day.ymd(), (2026, 11, 22));
-        assert_eq!(day.weekday(), 6, "22 Nov 2026 is a Sunday");
         assert_eq!(Day::from_ymd(2024, 2, 29).plus(1).ymd(), (2024, 3, 1));
         assert_eq!(MonthNo(2026 * 12 + 1).last_day().ymd(), (2026, 2, 28));
         assert_eq!(day.month().plus(-11).first_day().ymd(), (2025, 12, 1));

@@ -1,7 +1,7 @@
 //! The rejects CSV: `file, line, column, field, code, message_fr, message_en`, one line per
-//! problem.
-//!
-//! CONTRACT (helper implements).
+//! problem (docs/extracts.md § 10). UTF-8, comma-separated, quoted by the `csv` crate wherever
+//! a message holds a comma, a quote or a line break, so that it reads back field for field.
+//! `column` is empty for a whole-row problem (`colonnes`).
 
 use crate::extract::RejectedRow;
 use std::io::Write;

@@ -20,7 +20,13 @@ pub enum ImportError {
     Store(#[from] StoreError),
     #[error("import annulé : {} fichier(s) illisible(s)", .0.len())]
     Unreadable(Vec<Unreadable>),
+    /// What was read does not match what the caller expected (e.g. a snapshot's manifest).
+    #[error("import annulé : {0}")]
+    Mismatch(String),
 }
+
+/// A check of what was read, run before anything is committed; its error cancels the import.
+pub type OutcomeCheck<'a> = &'a mut dyn FnMut(&Outcome) -> Result<(), String>;
 
 /// What an import did.
 #[derive(Debug)]
@@ -82,7 +88,8 @@ pub fn file_facts(f: &FileSummary) -> serde_json::Value {
 
 /// Replaces the store's imported data by the extracts of `source`, as user `actor` (who must
 /// hold the admin role). `context` (e.g. the folder, or the snapshot's hash) goes into the
-/// journal entry. `progress` is called now and then with the number of rows read.
+/// journal entry. `progress` is called now and then with the number of rows read; `check` sees
+/// the outcome before the commit and may cancel it.
 pub fn import_extracts(
     store: &mut dyn Store,
     source: &dyn ExtractSource,
@@ -90,6 +97,7 @@ pub fn import_extracts(
     actor: &str,
     context: serde_json::Value,
     progress: &mut dyn FnMut(u64),
+    check: OutcomeCheck<'_>,
 ) -> Result<Imported, ImportError> {
     store.authorize(actor, Role::Admin)?;
     let session = store.begin_import()?;
@@ -106,6 +114,7 @@ pub fn import_extracts(
         // Dropping the session rolls everything back.
         return Err(ImportError::Unreadable(outcome.unreadable));
     }
+    check(&outcome).map_err(ImportError::Mismatch)?;
     let payload = json!({
         "context": context,
         "files": outcome.files.iter().map(file_facts).collect::<Vec<_>>(),

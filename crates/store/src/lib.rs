@@ -10,7 +10,7 @@ pub mod import;
 pub mod sqlite;
 
 pub use error::StoreError;
-pub use import::{ImportError, Imported, import_extracts};
+pub use import::{ImportError, Imported, OutcomeCheck, import_extracts};
 pub use sqlite::SqliteStore;
 
 use relais_core::journal::{ChainError, Entry};

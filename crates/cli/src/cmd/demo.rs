@@ -138,7 +138,14 @@ fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
     }
     write_private(&data.path.join("demo-users.txt"), lines.as_bytes())?;
 
-    let imported = super::import::import_dir(&mut store, &extracts, &Default::default(), "admin")?;
+    let imported = super::import::import_dir(
+        &mut store,
+        &extracts,
+        &Default::default(),
+        "admin",
+        serde_json::json!({ "source": "demo", "seed": args.seed, "size": args.size, "today": today.to_string() }),
+        &mut |_| Ok(()),
+    )?;
     super::import::report(&imported);
     println!(
         "Département construit et importé en {:.1} s.",

@@ -7,7 +7,7 @@ use crate::fsio::DirSource;
 use crate::summary;
 use anyhow::Result;
 use relais_formats::profile::Profile;
-use relais_store::{ImportError, Imported, SqliteStore, import_extracts};
+use relais_store::{ImportError, Imported, OutcomeCheck, SqliteStore, import_extracts};
 use serde_json::json;
 use std::path::Path;
 
@@ -15,7 +15,15 @@ pub fn run(args: ImportArgs) -> Result<u8> {
     let data = DataDir::new(&args.data.data);
     let mut store = data.open_store()?;
     let profile = load_profile(args.profile.as_deref())?;
-    match import_dir(&mut store, &args.dir, &profile, &args.user.user) {
+    let context = json!({ "source": "folder", "path": args.dir.display().to_string() });
+    match import_dir(
+        &mut store,
+        &args.dir,
+        &profile,
+        &args.user.user,
+        context,
+        &mut |_| Ok(()),
+    ) {
         Ok(imported) => {
             report(&imported);
             Ok(EXIT_OK)
@@ -37,6 +45,8 @@ pub fn import_dir(
     dir: &Path,
     profile: &Profile,
     user: &str,
+    context: serde_json::Value,
+    check: OutcomeCheck<'_>,
 ) -> Result<Imported, ImportError> {
     if !dir.is_dir() {
         return Err(ImportError::Unreadable(vec![
@@ -60,8 +70,7 @@ pub fn import_dir(
     );
     bar.set_message("import");
     let mut progress = |rows: u64| bar.set_position(rows);
-    let context = json!({ "source": "folder", "path": dir.display().to_string() });
-    let result = import_extracts(store, &source, profile, user, context, &mut progress);
+    let result = import_extracts(store, &source, profile, user, context, &mut progress, check);
     bar.finish_and_clear();
     result
 }

@@ -7,6 +7,7 @@ mod extract;
 mod import;
 mod init;
 mod journal;
+mod snapshot;
 mod user;
 
 use crate::args::Command;
@@ -27,6 +28,8 @@ pub fn run(command: Command) -> Result<u8> {
         Command::User(c) => user::run(c),
         Command::ATraiter(a) => a_traiter::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Snapshot(c) => snapshot::run(c),
+        Command::Drill(_) => anyhow::bail!("« relais drill » arrive dans une prochaine version"),
     }
 }
 

@@ -2,7 +2,27 @@
 //! comma, header spelling), strict on content (every field typed, every cross-file reference
 //! checked), and exact about where a problem is (file, physical line, column, field).
 //!
-//! CONTRACT (helper implements; signatures are used by the CLI and the store).
+//! The reader goes file by file in `Entity::ALL` order, so that a file is read after those it
+//! refers to, and each file twice (`file.rs`): once for its keys, once for its rows. Nothing
+//! is loaded whole: rows are streamed, and keys are kept as 128-bit digests (`keys.rs`).
+//!
+//! Code map: `input` (encoding, separator, hashing) → `record_reader` (records and their
+//! lines) → `layout` (header to columns) → `check` + `values` + `build` (typed records) →
+//! `file` (the two passes). `schema` lists the columns, `messages` every message.
+
+mod build;
+mod check;
+mod file;
+mod input;
+mod keys;
+mod layout;
+mod memory;
+mod messages;
+mod record_reader;
+mod schema;
+mod values;
+
+pub use memory::MemorySource;
 
 use crate::profile::Profile;
 use relais_core::Cents;
@@ -52,6 +72,21 @@ impl Entity {
     /// The default file name, `beneficiaires.csv`…
     pub fn file_name(self) -> String {
         format!("{}.csv", self.name())
+    }
+
+    /// The entity named `name` (as in [`Entity::name`]).
+    pub fn from_name(name: &str) -> Option<Entity> {
+        Entity::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    /// Our column names for this file, in the order of docs/extracts.md.
+    pub fn columns(self) -> Vec<&'static str> {
+        schema::fields(self).iter().map(|f| f.name).collect()
+    }
+
+    /// Whether `column` is one of ours for this file.
+    pub fn has_column(self, column: &str) -> bool {
+        schema::field_index(self, column).is_some()
     }
 }
 
@@ -155,12 +190,87 @@ impl Outcome {
     }
 }
 
+/// The file name of `entity` as `profile` gives it.
+fn file_name(profile: &Profile, entity: Entity) -> String {
+    profile
+        .entities
+        .get(entity.name())
+        .and_then(|p| p.file.clone())
+        .unwrap_or_else(|| entity.file_name())
+}
+
+/// Keeps what later files need of a file just read, and forgets what none of them needs any
+/// more, so that memory holds at most the keys of the files still referred to.
+fn remember(
+    known: &mut build::Known,
+    entity: Entity,
+    keys: keys::KeySet,
+    sites: Option<std::collections::HashSet<String>>,
+) {
+    match entity {
+        Entity::Annuaire => known.sites = sites,
+        Entity::Beneficiaires => {
+            known.people = keys;
+            known.sites = None;
+        }
+        Entity::Tiers => known.payees = keys,
+        Entity::Droits => {
+            known.rights = keys;
+            known.people = keys::KeySet::default();
+            known.payees = keys::KeySet::default();
+        }
+        Entity::Paiements => known.rights = keys::KeySet::default(),
+        Entity::Agents => {}
+        Entity::Fournisseurs => known.suppliers = keys,
+        Entity::Factures => known.suppliers = keys::KeySet::default(),
+    }
+}
+
 /// Reads every extract of `source`, as `profile` maps it, into `sink`.
+///
+/// A missing file is reported with `present: false`; a file that cannot be read at all is
+/// reported to `file_unreadable` (after any rows of it already handed over, when the failure
+/// comes midway) and counts as absent for the files after it. Only a sink error stops the
+/// reading.
 pub fn read_extracts<S: ExtractSink>(
     source: &dyn ExtractSource,
     profile: &Profile,
     sink: &mut S,
 ) -> Result<Outcome, ReadError<S::Error>> {
-    let _ = (source, profile, sink);
-    Ok(Outcome::default())
+    let mut outcome = Outcome::default();
+    let mut known = build::Known {
+        files: Entity::ALL
+            .iter()
+            .map(|&e| (e, file_name(profile, e)))
+            .collect(),
+        ..build::Known::default()
+    };
+    for entity in Entity::ALL {
+        let name = file_name(profile, entity);
+        let entity_profile = profile.entities.get(entity.name());
+        let result = file::read_file(source, &name, entity, entity_profile, &known, sink)
+            .map_err(ReadError::Sink)?;
+        match result {
+            file::FileResult::Absent(summary) => {
+                sink.file_done(&summary).map_err(ReadError::Sink)?;
+                outcome.files.push(summary);
+                remember(&mut known, entity, keys::KeySet::default(), None);
+            }
+            file::FileResult::Read {
+                summary,
+                keys,
+                sites,
+            } => {
+                sink.file_done(&summary).map_err(ReadError::Sink)?;
+                outcome.files.push(summary);
+                remember(&mut known, entity, keys, Some(sites));
+            }
+            file::FileResult::Unreadable(u) => {
+                sink.file_unreadable(&u).map_err(ReadError::Sink)?;
+                outcome.unreadable.push(u);
+                remember(&mut known, entity, keys::KeySet::default(), None);
+            }
+        }
+    }
+    Ok(outcome)
 }

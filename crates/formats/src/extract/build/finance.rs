@@ -1,0 +1,109 @@
+//! Records of payroll and suppliers: agents, suppliers and their invoices.
+//!
+//! As in `social`: every field is read first, the record assembled only without problems.
+
+use super::parse::*;
+use super::{Known, in_order};
+use crate::extract::check::Checker;
+use crate::extract::messages::Target;
+use crate::extract::{Entity, schema};
+use relais_core::Cents;
+use relais_core::records::{Agent, Invoice, Record, Supplier};
+
+pub(super) fn agent(c: &mut Checker<'_>) -> Option<Record> {
+    use schema::agents::*;
+    let matricule = c.text(MATRICULE);
+    let last_name = c.text(NOM);
+    let first_name = c.text(PRENOM);
+    let nir = c.req(NIR, nir);
+    let iban = c.req(IBAN, iban);
+    let bic = c.req(BIC, bic);
+    let net_monthly = c.req(NET_MENSUEL, non_negative);
+    // Variable elements may be negative (a deduction for an absence); empty is none.
+    let variables = c.opt(VARIABLES, amount);
+    let entry_date = c.req(DATE_ENTREE, date);
+    let exit_date = c.opt(DATE_SORTIE, date);
+    let service = c.text(SERVICE);
+    in_order(
+        c,
+        ("date_entree", &entry_date),
+        (DATE_SORTIE, "date_sortie", &exit_date),
+    );
+    if c.has_problems() {
+        return None;
+    }
+    Some(Record::Agent(Agent {
+        matricule: matricule.ok()?,
+        last_name: last_name.ok()?,
+        first_name: first_name.ok()?,
+        nir: nir.ok()?,
+        iban: iban.ok()?,
+        bic: bic.ok()?,
+        net_monthly: net_monthly.ok()?,
+        variables: variables.ok()?.unwrap_or(Cents::ZERO),
+        entry_date: entry_date.ok()?,
+        exit_date: exit_date.ok()?,
+        service: service.ok()?,
+        extra: c.extra(),
+    }))
+}
+
+pub(super) fn supplier(c: &mut Checker<'_>) -> Option<Record> {
+    use schema::fournisseurs::*;
+    let siret = c.req(SIRET, siret);
+    let name = c.text(RAISON_SOCIALE);
+    let iban = c.req(IBAN, iban);
+    let bic = c.req(BIC, bic);
+    let address = c.text(ADRESSE);
+    let postal_code = c.req(CODE_POSTAL, postal);
+    let city = c.text(COMMUNE);
+    if c.has_problems() {
+        return None;
+    }
+    Some(Record::Supplier(Supplier {
+        siret: siret.ok()?,
+        name: name.ok()?,
+        iban: iban.ok()?,
+        bic: bic.ok()?,
+        address: address.ok()?,
+        postal_code: postal_code.ok()?,
+        city: city.ok()?,
+        extra: c.extra(),
+    }))
+}
+
+pub(super) fn invoice(c: &mut Checker<'_>, known: &Known) -> Option<Record> {
+    use schema::factures::*;
+    let id = c.text(FACTURE_ID);
+    let siret = c.req(SIRET, siret);
+    let number = c.text(NUMERO);
+    let invoice_date = c.req(DATE_FACTURE, date);
+    let received_on = c.req(DATE_RECEPTION, date).map(Some);
+    let amount_incl_tax = c.req(MONTANT_TTC, non_negative);
+    let commitment = c.opt_text(ENGAGEMENT);
+    let status = c.text(STATUT);
+    in_order(
+        c,
+        ("date_facture", &invoice_date),
+        (DATE_RECEPTION, "date_reception", &received_on),
+    );
+    if let Ok(s) = &siret {
+        let file = known.file(Entity::Fournisseurs);
+        // A parsed SIRET is in canonical form, the form of the suppliers' keys.
+        c.reference(SIRET, s.as_str(), &known.suppliers, Target::Supplier, file);
+    }
+    if c.has_problems() {
+        return None;
+    }
+    Some(Record::Invoice(Invoice {
+        id: id.ok()?,
+        siret: siret.ok()?,
+        number: number.ok()?,
+        invoice_date: invoice_date.ok()?,
+        received_on: received_on.ok()??,
+        amount_incl_tax: amount_incl_tax.ok()?,
+        commitment: commitment.ok()?,
+        status: status.ok()?,
+        extra: c.extra(),
+    }))
+}
