@@ -61,7 +61,7 @@ CREATE TABLE beneficiaries (
     site        TEXT NOT NULL,
     death_date  TEXT,
     extra       TEXT
-);
+) WITHOUT ROWID;
 
 CREATE TABLE payees (
     id              TEXT PRIMARY KEY,
@@ -76,7 +76,7 @@ CREATE TABLE payees (
     city            TEXT NOT NULL,
     iban_changed_on TEXT,
     extra           TEXT
-);
+) WITHOUT ROWID;
 
 CREATE TABLE rights (
     id             TEXT PRIMARY KEY,
@@ -89,7 +89,10 @@ CREATE TABLE rights (
     payee_id       TEXT NOT NULL REFERENCES payees (id),
     imputation     TEXT,
     extra          TEXT
-);
+) WITHOUT ROWID;
+
+-- Tables keyed by the source's identifiers are clustered on them (WITHOUT ROWID): one
+-- B-tree per table instead of a table plus a key index, half the work of a bulk load.
 
 -- One payment per right and month, ever: the key that later payment runs also rely on.
 CREATE TABLE past_payments (
@@ -115,7 +118,7 @@ CREATE TABLE agents (
     exit_date   TEXT,
     service     TEXT NOT NULL,
     extra       TEXT
-);
+) WITHOUT ROWID;
 
 CREATE TABLE suppliers (
     siret       TEXT PRIMARY KEY,
@@ -126,7 +129,7 @@ CREATE TABLE suppliers (
     postal_code TEXT NOT NULL,
     city        TEXT NOT NULL,
     extra       TEXT
-);
+) WITHOUT ROWID;
 
 CREATE TABLE invoices (
     id              TEXT PRIMARY KEY,
@@ -138,7 +141,7 @@ CREATE TABLE invoices (
     commitment      TEXT,
     status          TEXT NOT NULL,
     extra           TEXT
-);
+) WITHOUT ROWID;
 
 -- Rows rejected at import: the register of "dossiers à traiter".
 CREATE TABLE pending_rows (
