@@ -22,10 +22,17 @@ fn main() -> ExitCode {
     let cli = args::Cli::parse();
     match cmd::run(cli.command) {
         Ok(code) => ExitCode::from(code),
+        // A reader that stops early (`relais a-traiter | head`) is not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(cmd::EXIT_OK),
         Err(e) => {
-            tracing::error!(error = ?e, "command failed");
+            tracing::error!(error = %format!("{e:#}"), "command failed");
             eprintln!("erreur : {e:#}");
             ExitCode::from(cmd::EXIT_FAILURE)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
 }

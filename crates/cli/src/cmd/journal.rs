@@ -4,6 +4,7 @@ use super::{EXIT_FAILURE, EXIT_OK};
 use crate::args::JournalCommand;
 use crate::data::DataDir;
 use anyhow::Result;
+use std::io::Write;
 use relais_store::{Store, StoreError};
 
 pub fn run(command: JournalCommand) -> Result<u8> {
