@@ -4,8 +4,8 @@ use super::{EXIT_FAILURE, EXIT_OK};
 use crate::args::JournalCommand;
 use crate::data::DataDir;
 use anyhow::Result;
-use std::io::Write;
 use relais_store::{Store, StoreError};
+use std::io::Write;
 
 pub fn run(command: JournalCommand) -> Result<u8> {
     match command {
@@ -26,12 +26,16 @@ pub fn run(command: JournalCommand) -> Result<u8> {
         }
         JournalCommand::List(a) => {
             let store = DataDir::new(&a.data.data).open_store()?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
             for e in store.journal_entries(a.from, a.limit)? {
-                println!(
+                writeln!(
+                    out,
                     "{}\t{}\t{}\t{}\t{}",
                     e.seq, e.at, e.actor, e.kind, e.payload
-                );
+                )?;
             }
+            out.flush()?;
             Ok(EXIT_OK)
         }
     }
