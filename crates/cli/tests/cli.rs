@@ -271,7 +271,9 @@ fn an_import_killed_midway_leaves_the_store_as_it_was() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
-    // Wait until the import has written into the write-ahead log, then kill it hard.
+    // Wait until the import's transaction has started changing the store (its rollback
+    // journal exists, or its write-ahead log grows), let it run a little more, then kill it.
+    let journal = small.join("relais.db-journal");
     let wal = small.join("relais.db-wal");
     let started = std::time::Instant::now();
     let mut killed_midway = false;
@@ -279,15 +281,19 @@ fn an_import_killed_midway_leaves_the_store_as_it_was() {
         if child.try_wait().expect("try_wait").is_some() {
             break;
         }
-        if std::fs::metadata(&wal)
-            .map(|m| m.len() > 4 * 1024 * 1024)
-            .unwrap_or(false)
-        {
-            child.kill().expect("kill");
-            killed_midway = true;
+        let writing = journal.exists()
+            || std::fs::metadata(&wal)
+                .map(|m| m.len() > 1024 * 1024)
+                .unwrap_or(false);
+        if writing {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            if child.try_wait().expect("try_wait").is_none() {
+                child.kill().expect("kill");
+                killed_midway = true;
+            }
             break;
         }
-        std::thread::sleep(std::time::Duration::from_millis(5));
+        std::thread::sleep(std::time::Duration::from_millis(2));
     }
     child.wait().expect("wait");
     assert!(

@@ -90,6 +90,13 @@ impl<'c> SqliteImport<'c> {
         conn.pragma_update(None, "foreign_keys", "OFF")?;
         // A bigger page cache for the load: the B-trees of 6 M rows stay mostly in memory.
         conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
+        // In WAL mode every page of a bulk load is written twice (log, then checkpoint). A
+        // rollback journal keeps only the pages that existed before, so a load into an empty
+        // store writes its data once, with the same all-or-nothing guarantee. Switching needs
+        // the store to ourselves: when another connection is open (the web server), SQLite
+        // keeps WAL and the import is merely slower.
+        let _: String =
+            conn.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get(0))?;
         // IMMEDIATE: take the write lock now, so a concurrent writer waits instead of failing
         // halfway through the import.
         conn.execute_batch("BEGIN IMMEDIATE")?;
@@ -294,7 +301,11 @@ impl Drop for SqliteImport<'_> {
             // open on a connection that is being dropped, which SQLite rolls back as well.
             let _ = self.conn.execute_batch("ROLLBACK");
         }
-        // Back to the checked, lean settings of ordinary work (outside any transaction now).
+        // Back to the checked, lean, concurrent settings of ordinary work (outside any
+        // transaction now).
+        let _ = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0));
         let _ = self.conn.pragma_update(None, "foreign_keys", "ON");
         let _ = self.conn.pragma_update(None, "cache_size", -2000);
     }
