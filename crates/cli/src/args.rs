@@ -56,6 +56,18 @@ pub enum Command {
     Snapshot(SnapshotCommand),
     /// Exercice : ouvre une copie scellée dans une base jetable et dit si l'on pourrait payer.
     Drill(DrillArgs),
+    /// Courrier : dépôts papier contre récépissé (enregistrer, annuler, lister).
+    #[command(subcommand)]
+    Deposit(DepositCommand),
+    /// Récépissés : vérification hors ligne du code signé, clé publique.
+    #[command(subcommand)]
+    Receipt(ReceiptCommand),
+    /// Factures : échéances du délai global de paiement, intérêts moratoires.
+    #[command(subcommand)]
+    Invoices(InvoicesCommand),
+    /// Mesures de performance.
+    #[command(subcommand)]
+    Bench(BenchCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,6 +170,12 @@ pub struct DrillArgs {
     /// Profil de correspondance (TOML).
     #[arg(long)]
     pub profile: Option<PathBuf>,
+    /// Fenêtre d'une prolongation de crise : droits échus depuis moins de N mois.
+    #[arg(long, default_value_t = 12)]
+    pub renewal_window_months: u32,
+    /// Dossier où créer la base jetable (par défaut le dossier temporaire du système).
+    #[arg(long)]
+    pub work: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -317,4 +335,149 @@ pub struct DemoArgs {
     /// Adresse d'écoute de l'interface web.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DepositCommand {
+    /// Enregistre un dépôt : numéro chrono, heure exacte, récépissé PDF signé.
+    Register(DepositRegisterArgs),
+    /// Annule un numéro (il reste au registre, avec son motif).
+    Cancel(DepositCancelArgs),
+    /// Liste le registre des dépôts.
+    List(DepositListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DepositRegisterArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    /// Type : demande_aide, demande_subvention, facture, offre_marche, pieces_complementaires, autre.
+    #[arg(long)]
+    pub kind: String,
+    /// Nom du déposant.
+    #[arg(long)]
+    pub from: String,
+    /// Adresse du déposant.
+    #[arg(long)]
+    pub address: Option<String>,
+    /// Objet du dépôt.
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// Nombre de pages ou de pièces (1 par défaut).
+    #[arg(long)]
+    pub pages: Option<String>,
+    /// Facture : SIRET du fournisseur.
+    #[arg(long)]
+    pub siret: Option<String>,
+    /// Facture : numéro.
+    #[arg(long)]
+    pub invoice_number: Option<String>,
+    /// Facture : montant TTC (1234,56).
+    #[arg(long)]
+    pub amount: Option<String>,
+    /// Facture : date de la facture.
+    #[arg(long)]
+    pub invoice_date: Option<String>,
+    /// Offre : date limite de remise des offres (AAAA-MM-JJ HH:MM).
+    #[arg(long)]
+    pub deadline: Option<String>,
+    /// Date et heure du dépôt s'il est enregistré après coup (AAAA-MM-JJ HH:MM) ; par défaut maintenant.
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DepositCancelArgs {
+    /// Numéro chrono (AAAA-NNNNNN).
+    pub number: String,
+    /// Motif de l'annulation.
+    #[arg(long)]
+    pub reason: String,
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+}
+
+#[derive(Debug, Args)]
+pub struct DepositListArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    /// Seulement ce type de dépôt.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Reçus à partir de ce jour (inclus).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Reçus jusqu'à ce jour (inclus).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Format de sortie : text ou csv.
+    #[arg(long, default_value = "text")]
+    pub format: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReceiptCommand {
+    /// Vérifie hors ligne le code d'un récépissé (tel qu'imprimé ou lu dans le QR code).
+    Verify(ReceiptVerifyArgs),
+    /// Affiche la clé publique de signature des récépissés.
+    Pubkey(DataArg),
+}
+
+#[derive(Debug, Args)]
+pub struct ReceiptVerifyArgs {
+    /// Le code (les espaces et tirets sont sans importance).
+    #[arg(required = true, num_args = 1..)]
+    pub code: Vec<String>,
+    /// Dossier de données (clé publique et registre).
+    #[arg(long, env = "RELAIS_DATA")]
+    pub data: Option<PathBuf>,
+    /// Fichier de clé publique (« relais receipt pubkey »), sans dossier de données.
+    #[arg(long)]
+    pub pubkey: Option<PathBuf>,
+    /// Nom du déposant imprimé sur le récépissé, à comparer au code.
+    #[arg(long)]
+    pub depositor: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InvoicesCommand {
+    /// Factures non payées, par jours restants avant l'échéance légale.
+    Due(InvoicesDueArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InvoicesDueArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    /// Seulement celles dont l'échéance tombe dans ce nombre de jours (ou est dépassée).
+    #[arg(long)]
+    pub within: Option<i64>,
+    /// Date de paiement supposée (AAAA-MM-JJ) ; par défaut aujourd'hui.
+    #[arg(long)]
+    pub today: Option<String>,
+    /// Format de sortie : text ou csv.
+    #[arg(long, default_value = "text")]
+    pub format: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Enregistrements durables concurrents et génération de récépissés PDF.
+    Deposits(BenchDepositsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchDepositsArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    /// Nombre d'écrivains concurrents (une connexion chacun).
+    #[arg(long, default_value_t = 16)]
+    pub writers: usize,
+    /// Nombre total d'enregistrements.
+    #[arg(long, default_value_t = 16_000)]
+    pub count: usize,
 }

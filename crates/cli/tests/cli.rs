@@ -120,10 +120,8 @@ fn demo_imports_and_its_journal_verifies_then_tampering_is_named() {
             .all(|l| l.split('\t').count() == 3
                 && l.split('\t').nth(1).is_some_and(|p| p.len() >= 16))
     );
-    assert_eq!(
-        count(&data, "beneficiaries") + count(&data, "pending_rows") >= 1500,
-        true
-    );
+    // Every person is either imported or in the register of rows to handle by hand.
+    assert!(count(&data, "beneficiaries") + count(&data, "pending_rows") >= 1500);
     assert!(count(&data, "rights") > 1000);
     assert!(
         count(&data, "pending_rows") > 0,

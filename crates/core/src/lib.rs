@@ -1,13 +1,15 @@
 //! The domain core of Relais: money, identifiers, calendar, the records read from extracts,
-//! roles, and the journal's hash chain.
+//! what a payment run owes, roles, and the journal's hash chain.
 //!
 //! Invariant: this crate does no I/O (no files, no network, no clock, no database). Every
 //! function's result depends only on its arguments, so every rule can be tested in isolation.
 
 pub mod calendar;
+pub mod deposits;
 pub mod ids;
 pub mod journal;
 pub mod money;
+pub mod payment;
 pub mod records;
 pub mod roles;
 pub mod settings;

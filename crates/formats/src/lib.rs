@@ -2,5 +2,6 @@
 //! `Write`: it opens no file, knows no database and no network.
 
 pub mod extract;
+pub mod payments;
 pub mod profile;
 pub mod rejects;

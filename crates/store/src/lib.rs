@@ -5,14 +5,18 @@
 //! Invariant: this is the only crate that knows SQL. Every change of state is written together
 //! with its journal entry, in one transaction.
 
+pub mod deposits;
 mod error;
 pub mod import;
 pub mod sqlite;
+mod views;
 
 pub use error::StoreError;
 pub use import::{ImportError, Imported, OutcomeCheck, import_extracts};
 pub use sqlite::SqliteStore;
+pub use views::{OpenInvoice, PaymentRight, Payroll, PendingCount};
 
+use relais_core::calendar::Month;
 use relais_core::journal::{ChainError, Entry};
 use relais_core::records::Record;
 use relais_core::roles::Role;
@@ -116,6 +120,23 @@ pub trait Store {
     fn counts(&self) -> Result<Counts, StoreError>;
     /// The register of rows rejected at the last import.
     fn pending_rows(&self, offset: u64, limit: u64) -> Result<Vec<PendingRow>, StoreError>;
+
+    /// Calls `each` with every right, its person's death date and its payee, ordered by
+    /// dossier (a caller counts people without holding them), one row at a time: memory does
+    /// not grow with the number of rights. The number of rights.
+    fn each_payment_right(&self, each: &mut dyn FnMut(&PaymentRight)) -> Result<u64, StoreError>;
+    /// The agents in post for at least one day of `month`, and their pay.
+    fn payroll(&self, month: Month) -> Result<Payroll, StoreError>;
+    /// Calls `each` with every open invoice, by date of receipt. The number of invoices.
+    fn each_open_invoice(&self, each: &mut dyn FnMut(&OpenInvoice)) -> Result<u64, StoreError>;
+    /// Rejected rows counted by file and code, by file then code.
+    fn pending_counts(&self) -> Result<Vec<PendingCount>, StoreError>;
+    /// Calls `each` with every rejected row of `entity` (`droits`, `tiers`…), in file order.
+    fn each_pending_row(
+        &self,
+        entity: &str,
+        each: &mut dyn FnMut(&PendingRow),
+    ) -> Result<u64, StoreError>;
 }
 
 /// One import, in one transaction.

@@ -3,10 +3,14 @@
 mod a_traiter;
 mod check_id;
 mod demo;
+mod deposit;
+mod drill;
 mod extract;
 mod import;
 mod init;
+mod invoices;
 mod journal;
+mod receipt;
 mod snapshot;
 mod user;
 
@@ -29,7 +33,11 @@ pub fn run(command: Command) -> Result<u8> {
         Command::ATraiter(a) => a_traiter::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Snapshot(c) => snapshot::run(c),
-        Command::Drill(_) => anyhow::bail!("« relais drill » arrive dans une prochaine version"),
+        Command::Drill(a) => drill::run(a),
+        Command::Deposit(c) => deposit::run(c),
+        Command::Receipt(c) => receipt::run(c),
+        Command::Invoices(c) => invoices::run(c),
+        Command::Bench(crate::args::BenchCommand::Deposits(a)) => deposit::bench(a),
     }
 }
 

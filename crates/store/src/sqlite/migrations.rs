@@ -154,6 +154,47 @@ CREATE TABLE pending_rows (
     problems TEXT NOT NULL
 );
 "#,
+    // 2: the register of paper deposits (relais_core::deposits) and its gap-free counters.
+    r#"
+-- One row per numbering year: the last number given. Incremented in the same transaction as
+-- the deposit and its journal entry, so a number is never lost, skipped or given twice.
+CREATE TABLE chrono_counters (
+    year INTEGER PRIMARY KEY,
+    last INTEGER NOT NULL CHECK (last >= 0)
+);
+
+CREATE TABLE deposits (
+    number         TEXT PRIMARY KEY,
+    year           INTEGER NOT NULL,
+    seq            INTEGER NOT NULL,
+    received_at    TEXT NOT NULL,
+    received_on    TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    depositor      TEXT NOT NULL,
+    address        TEXT,
+    subject        TEXT,
+    pages          INTEGER NOT NULL,
+    siret          TEXT,
+    invoice_number TEXT,
+    amount         INTEGER,
+    invoice_date   TEXT,
+    bid_deadline   TEXT,
+    registered_by  TEXT NOT NULL,
+    receipt_code   TEXT NOT NULL,
+    cancelled_at   TEXT,
+    cancelled_by   TEXT,
+    cancel_reason  TEXT,
+    UNIQUE (year, seq)
+) WITHOUT ROWID;
+CREATE INDEX deposits_by_received_at ON deposits (received_at);
+-- A number, once given, stays: it may be cancelled (UPDATE of the cancel_* columns), never
+-- removed or renumbered.
+CREATE TRIGGER deposits_no_delete BEFORE DELETE ON deposits
+BEGIN SELECT RAISE(ABORT, 'deposits are never deleted'); END;
+CREATE TRIGGER deposits_keep_facts BEFORE UPDATE OF number, year, seq, received_at, kind,
+    depositor, receipt_code ON deposits
+BEGIN SELECT RAISE(ABORT, 'a deposit''s facts never change'); END;
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,

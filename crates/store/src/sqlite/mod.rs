@@ -2,12 +2,18 @@
 //! (a committed change survives a crash and a power loss: the receipts and payments it
 //! records have been acknowledged to people).
 
+mod deposits;
 mod import;
 mod journal;
 mod migrations;
+mod queries;
 mod users;
 
-use crate::{Counts, ImportSession, NewUser, PendingRow, Store, StoreError, User};
+use crate::{
+    Counts, ImportSession, NewUser, OpenInvoice, PaymentRight, Payroll, PendingCount, PendingRow,
+    Store, StoreError, User,
+};
+use relais_core::calendar::Month;
 use relais_core::journal::Entry;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::Path;
@@ -177,6 +183,30 @@ impl Store for SqliteStore {
             });
         }
         Ok(out)
+    }
+
+    fn each_payment_right(&self, each: &mut dyn FnMut(&PaymentRight)) -> Result<u64, StoreError> {
+        queries::each_payment_right(&self.conn, each)
+    }
+
+    fn payroll(&self, month: Month) -> Result<Payroll, StoreError> {
+        queries::payroll(&self.conn, month)
+    }
+
+    fn each_open_invoice(&self, each: &mut dyn FnMut(&OpenInvoice)) -> Result<u64, StoreError> {
+        queries::each_open_invoice(&self.conn, each)
+    }
+
+    fn pending_counts(&self) -> Result<Vec<PendingCount>, StoreError> {
+        queries::pending_counts(&self.conn)
+    }
+
+    fn each_pending_row(
+        &self,
+        entity: &str,
+        each: &mut dyn FnMut(&PendingRow),
+    ) -> Result<u64, StoreError> {
+        queries::each_pending_row(&self.conn, entity, each)
     }
 }
 

@@ -1,0 +1,366 @@
+//! `relais deposit register|cancel|list` and `relais bench deposits`: the courrier service's
+//! register of paper deposits, and the receipt handed over the counter.
+
+use super::{EXIT_OK, receipt::signing_key};
+use crate::args::{BenchDepositsArgs, DepositCommand, DepositListArgs, DepositRegisterArgs};
+use crate::data::DataDir;
+use anyhow::{Context, Result, anyhow, bail};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use relais_core::deposits::{
+    ChronoNumber, Deposit, DepositInput, DepositKind, KindOverrides, KindRules, NewDeposit,
+    ServiceContact, kind_rules,
+};
+use relais_core::roles::Role;
+use relais_documents::code::{ReceiptKey, ReceiptSummary, depositor_digest};
+use relais_documents::{ReceiptInput, write_receipt};
+use relais_store::deposits::{DepositFilter, DepositStore};
+use relais_store::{NewUser, SqliteStore, Store};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub fn run(command: DepositCommand) -> Result<u8> {
+    match command {
+        DepositCommand::Register(a) => register(a),
+        DepositCommand::Cancel(a) => {
+            let data = DataDir::new(&a.data.data);
+            let mut store = data.open_store()?;
+            let number = ChronoNumber::parse(&a.number).map_err(|e| anyhow!(e))?;
+            let d = store.cancel_deposit(&a.user.user, number, &a.reason)?;
+            println!("Dépôt n° {} annulé : {}", d.number, a.reason.trim());
+            Ok(EXIT_OK)
+        }
+        DepositCommand::List(a) => list(a),
+    }
+}
+
+/// The authority's time zone, from the data folder's settings.
+pub(crate) fn time_zone(data: &DataDir) -> Result<(relais_core::settings::Settings, TimeZone)> {
+    let settings = data.load_settings()?;
+    let tz = relais_core::calendar::time_zone(&settings.authority.time_zone)?;
+    Ok((settings, tz))
+}
+
+/// The rules of every kind: built in, with `DATA/deposit-kinds.toml` applied when present.
+pub(crate) fn load_rules(data: &DataDir) -> Result<Vec<KindRules>> {
+    let path = data.path.join("deposit-kinds.toml");
+    let overrides: KindOverrides = if path.exists() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("lecture de {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("{} illisible", path.display()))?
+    } else {
+        KindOverrides::new()
+    };
+    kind_rules(&overrides).map_err(|e| anyhow!("{} : {e}", path.display()))
+}
+
+pub(crate) fn rules_for(rules: &[KindRules], kind: DepositKind) -> Result<&KindRules> {
+    rules
+        .iter()
+        .find(|r| r.kind == kind)
+        .ok_or_else(|| anyhow!("type de dépôt sans règles : {kind}"))
+}
+
+/// The handling service with every contact detail the receipt must print (CRPA R112-5): the
+/// kind's own, completed from its directory entry.
+pub(crate) fn resolve_service(store: &SqliteStore, rules: &KindRules) -> Result<ServiceContact> {
+    let mut s = rules.service.clone();
+    if let Some(code) = &rules.directory
+        && let Some(entry) = store.directory_contact(code)?
+    {
+        for (target, value) in [
+            (&mut s.name, entry.name),
+            (&mut s.address, entry.address),
+            (&mut s.email, entry.email),
+            (&mut s.phone, entry.phone),
+        ] {
+            if target.trim().is_empty() {
+                *target = value;
+            }
+        }
+    }
+    let missing = s.missing();
+    if !missing.is_empty() {
+        bail!(
+            "service chargé des dépôts « {} » : {} manquant(s) ; le récépissé doit les porter (CRPA R112-5). \
+             Renseignez-les dans deposit-kinds.toml ([{}.service]) ou dans l'annuaire.",
+            rules.kind,
+            missing.join(", "),
+            rules.kind
+        );
+    }
+    Ok(s)
+}
+
+/// The summary signed into the receipt's code.
+pub(crate) fn summary(d: &Deposit) -> ReceiptSummary {
+    ReceiptSummary {
+        number: d.number,
+        received_at: Timestamp::from_second(d.received_at.as_second()).unwrap_or(d.received_at),
+        kind: d.facts.kind,
+        pages: d.facts.pages,
+        depositor_digest: depositor_digest(&d.facts.depositor),
+    }
+}
+
+fn receipt_path(data: &DataDir, number: ChronoNumber) -> PathBuf {
+    data.path.join("receipts").join(format!("{number}.pdf"))
+}
+
+fn register(a: DepositRegisterArgs) -> Result<u8> {
+    let data = DataDir::new(&a.data.data);
+    let (settings, tz) = time_zone(&data)?;
+    let input = DepositInput {
+        kind: a.kind,
+        depositor: a.from,
+        address: a.address,
+        subject: a.subject,
+        pages: a.pages,
+        siret: a.siret,
+        invoice_number: a.invoice_number,
+        amount: a.amount,
+        invoice_date: a.invoice_date,
+        deadline: a.deadline,
+        received_at: a.at,
+    };
+    let new = NewDeposit::parse(&input, Timestamp::now(), &tz)
+        .map_err(|e| anyhow!("dépôt refusé, rien n'est enregistré — {e}"))?;
+    let mut store = data.open_store()?;
+    store.authorize(&a.user.user, Role::Courrier).or_else(|_| {
+        store.authorize(&a.user.user, Role::Accueil).map_err(|_| {
+            anyhow!(
+                "l'utilisateur « {} » n'a ni le rôle courrier ni le rôle accueil",
+                a.user.user
+            )
+        })
+    })?;
+    let rules = load_rules(&data)?;
+    let rule = rules_for(&rules, new.kind)?;
+    let service = resolve_service(&store, rule)?;
+    let key = signing_key(&data)?;
+    let deposit =
+        store.register_deposit(&a.user.user, &new, &tz, &mut |d| Ok(key.sign(&summary(d))))?;
+    tracing::info!(number = %deposit.number, kind = %deposit.facts.kind, "deposit registered");
+    let path = receipt_path(&data, deposit.number);
+    std::fs::create_dir_all(path.parent().unwrap_or(&data.path))
+        .with_context(|| format!("création de {}", data.path.join("receipts").display()))?;
+    let input = ReceiptInput {
+        authority: &settings.authority.name,
+        tz: &tz,
+        rules: rule,
+        service: &service,
+        deposit: &deposit,
+    };
+    crate::fsio::write_atomic_with(&path, |w| {
+        write_receipt(&input, w).map_err(std::io::Error::other)
+    })?;
+    println!("{}", deposit.number);
+    println!("{}", path.display());
+    println!("{}", deposit.receipt_code);
+    Ok(EXIT_OK)
+}
+
+fn list(a: DepositListArgs) -> Result<u8> {
+    let data = DataDir::new(&a.data.data);
+    let (_, tz) = time_zone(&data)?;
+    let store = data.open_store()?;
+    let date = |s: &Option<String>, field: &str| -> Result<Option<jiff::civil::Date>> {
+        s.as_deref()
+            .map(|d| relais_core::calendar::parse_date(d).map_err(|e| anyhow!("{field} : {e}")))
+            .transpose()
+    };
+    let filter = DepositFilter {
+        kind: a
+            .kind
+            .as_deref()
+            .map(|k| {
+                DepositKind::parse(k)
+                    .ok_or_else(|| anyhow!("--kind : type de dépôt inconnu « {k} »"))
+            })
+            .transpose()?,
+        from: date(&a.from, "--from")?,
+        to: date(&a.to, "--to")?,
+    };
+    let deposits = store.deposits(&filter)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match a.format.as_str() {
+        "csv" => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "numero",
+                "recu_le",
+                "type",
+                "deposant",
+                "objet",
+                "pages",
+                "siret",
+                "numero_facture",
+                "montant",
+                "enregistre_par",
+                "annule_le",
+                "motif_annulation",
+            ])?;
+            for d in &deposits {
+                let inv = d.facts.invoice.as_ref();
+                w.write_record([
+                    d.number.to_string(),
+                    d.received_at
+                        .to_zoned(tz.clone())
+                        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                        .to_string(),
+                    d.facts.kind.to_string(),
+                    d.facts.depositor.clone(),
+                    d.facts.subject.clone().unwrap_or_default(),
+                    d.facts.pages.to_string(),
+                    inv.map(|i| i.siret.to_string()).unwrap_or_default(),
+                    inv.map(|i| i.number.clone()).unwrap_or_default(),
+                    inv.map(|i| i.amount.to_decimal()).unwrap_or_default(),
+                    d.registered_by.clone(),
+                    d.cancellation
+                        .as_ref()
+                        .map(|c| c.at.to_string())
+                        .unwrap_or_default(),
+                    d.cancellation
+                        .as_ref()
+                        .map(|c| c.reason.clone())
+                        .unwrap_or_default(),
+                ])?;
+            }
+            w.flush()?;
+        }
+        "text" => {
+            for d in &deposits {
+                let status = match &d.cancellation {
+                    Some(c) => format!("ANNULÉ ({})", c.reason),
+                    None => String::new(),
+                };
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{} p.\t{status}",
+                    d.number,
+                    relais_documents::french::datetime_short(&d.received_at.to_zoned(tz.clone())),
+                    d.facts.kind,
+                    d.facts.depositor,
+                    d.facts.pages
+                )?;
+            }
+            writeln!(out, "{} dépôt(s)", deposits.len())?;
+        }
+        other => bail!("--format : format inconnu « {other} » (text ou csv)"),
+    }
+    Ok(EXIT_OK)
+}
+
+/// `relais bench deposits`: durable registrations by concurrent writers (each its own
+/// connection, WAL + synchronous=FULL) into a scratch store beside the data folder's, then
+/// receipt PDFs. The scratch store is removed after.
+pub fn bench(a: BenchDepositsArgs) -> Result<u8> {
+    let data = DataDir::new(&a.data.data);
+    let (settings, tz) = time_zone(&data)?;
+    let writers = a.writers.max(1);
+    let per_writer = a.count.div_ceil(writers);
+    let scratch = data.path.join(format!("bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    let result = bench_in(&scratch, &settings.authority.name, &tz, writers, per_writer);
+    std::fs::remove_dir_all(&scratch).ok();
+    result?;
+    Ok(EXIT_OK)
+}
+
+fn bench_in(
+    dir: &Path,
+    authority: &str,
+    tz: &TimeZone,
+    writers: usize,
+    per_writer: usize,
+) -> Result<()> {
+    let db = dir.join("relais.db");
+    let mut store = SqliteStore::open(&db)?;
+    store.add_user(
+        "bench",
+        &NewUser {
+            login: "bench".into(),
+            roles: vec![Role::Courrier],
+            site: None,
+            password_hash: "-".into(),
+        },
+    )?;
+    let key = std::sync::Arc::new(ReceiptKey::from_seed(&rand::random::<[u8; 32]>()));
+    let start = std::time::Instant::now();
+    let handles: Vec<_> = (0..writers)
+        .map(|w| {
+            let (db, tz, key) = (db.clone(), tz.clone(), key.clone());
+            std::thread::spawn(move || -> Result<()> {
+                let mut store = SqliteStore::open(&db)?;
+                for i in 0..per_writer {
+                    let new = bench_deposit(w, i);
+                    store
+                        .register_deposit("bench", &new, &tz, &mut |d| Ok(key.sign(&summary(d))))?;
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().map_err(|_| anyhow!("un écrivain a échoué"))??;
+    }
+    let elapsed = start.elapsed();
+    let total = writers * per_writer;
+    let journal = store.verify_journal()?;
+    println!(
+        "enregistrements durables : {total} par {writers} écrivains en {:.2} s, soit {:.0} par seconde (WAL, synchronous=FULL ; journal vérifié, {journal} entrées)",
+        elapsed.as_secs_f64(),
+        total as f64 / elapsed.as_secs_f64()
+    );
+    let deposits = store.deposits(&DepositFilter::default())?;
+    let rules = kind_rules(&KindOverrides::new()).map_err(|e| anyhow!(e))?;
+    let service = ServiceContact {
+        name: "Service du courrier".into(),
+        address: "1 rue de l'Hôtel du Département, 77000 Melun".into(),
+        email: "courrier@example.fr".into(),
+        phone: "01 99 00 00 00".into(),
+    };
+    let mut times = Vec::new();
+    for d in deposits.iter().take(200) {
+        let rule = rules_for(&rules, d.facts.kind)?;
+        let t = std::time::Instant::now();
+        let mut pdf = Vec::new();
+        write_receipt(
+            &ReceiptInput {
+                authority,
+                tz,
+                rules: rule,
+                service: &service,
+                deposit: d,
+            },
+            &mut pdf,
+        )?;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    if let (Some(first), Some(last)) = (times.first(), times.last()) {
+        let median = times.get(times.len() / 2).copied().unwrap_or(*first);
+        println!(
+            "récépissé PDF : {} générés, médiane {:.1} ms, min {:.1} ms, max {:.1} ms",
+            times.len(),
+            median.as_secs_f64() * 1e3,
+            first.as_secs_f64() * 1e3,
+            last.as_secs_f64() * 1e3
+        );
+    }
+    Ok(())
+}
+
+fn bench_deposit(writer: usize, i: usize) -> NewDeposit {
+    NewDeposit {
+        kind: DepositKind::DemandeAide,
+        depositor: format!("Déposant {writer}-{i}"),
+        address: None,
+        subject: Some("Demande d'APA".into()),
+        pages: 3,
+        invoice: None,
+        bid_deadline: None,
+        received_at: None,
+    }
+}

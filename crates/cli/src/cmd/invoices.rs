@@ -1,0 +1,202 @@
+//! `relais invoices due`: open invoices — the extracts' and those registered at the courrier —
+//! by days left before the legal payment deadline, with the late-payment interest and the EUR 40
+//! indemnity of those past it (relais_core::deposits).
+
+use super::EXIT_OK;
+use super::deposit::{load_rules, rules_for, time_zone};
+use crate::args::InvoicesDueArgs;
+use crate::data::DataDir;
+use anyhow::{Context, Result, anyhow, bail};
+use jiff::civil::Date;
+use relais_core::Cents;
+use relais_core::deposits::{
+    DepositKind, EcbRate, InvoiceStanding, default_ecb_rates, invoice_standing,
+};
+use relais_store::Store;
+use relais_store::deposits::{DepositFilter, DepositStore};
+use std::io::Write;
+
+/// `DATA/ecb-rates.toml`: later changes of the ECB rate, added to the built-in table.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RatesFile {
+    rate: Vec<EcbRate>,
+}
+
+fn rates(data: &DataDir) -> Result<Vec<EcbRate>> {
+    let mut rates = default_ecb_rates();
+    let path = data.path.join("ecb-rates.toml");
+    if path.exists() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("lecture de {}", path.display()))?;
+        let file: RatesFile =
+            toml::from_str(&text).with_context(|| format!("{} illisible", path.display()))?;
+        rates.retain(|r| file.rate.iter().all(|f| f.from != r.from));
+        rates.extend(file.rate);
+    }
+    Ok(rates)
+}
+
+struct Due {
+    source: &'static str,
+    reference: String,
+    supplier: String,
+    amount: Cents,
+    received: Date,
+    standing: InvoiceStanding,
+}
+
+pub fn run(command: crate::args::InvoicesCommand) -> Result<u8> {
+    let crate::args::InvoicesCommand::Due(a) = command;
+    due(a)
+}
+
+fn due(a: InvoicesDueArgs) -> Result<u8> {
+    let data = DataDir::new(&a.data.data);
+    let (_, tz) = time_zone(&data)?;
+    let today = match &a.today {
+        Some(t) => relais_core::calendar::parse_date(t).map_err(|e| anyhow!("--today : {e}"))?,
+        None => relais_core::calendar::local_date(jiff::Timestamp::now(), &tz),
+    };
+    let rules = load_rules(&data)?;
+    let days = rules_for(&rules, DepositKind::Facture)?
+        .payment_days
+        .unwrap_or(30);
+    let rates = rates(&data)?;
+    let store = data.open_store()?;
+    let mut out: Vec<Due> = Vec::new();
+    let mut missing_rate = false;
+    let mut push = |source, reference: String, supplier: String, amount: Cents, received: Date| {
+        match invoice_standing(amount, received, days, today, &rates) {
+            Some(standing) => out.push(Due {
+                source,
+                reference,
+                supplier,
+                amount,
+                received,
+                standing,
+            }),
+            None => missing_rate = true,
+        }
+    };
+    store.each_open_invoice(&mut |i| {
+        push(
+            "extraction",
+            i.number.clone(),
+            i.supplier.clone(),
+            i.amount_incl_tax,
+            i.received_on,
+        )
+    })?;
+    let filter = DepositFilter {
+        kind: Some(DepositKind::Facture),
+        ..Default::default()
+    };
+    for d in store.deposits(&filter)? {
+        if d.cancellation.is_some() {
+            continue;
+        }
+        if let Some(inv) = &d.facts.invoice {
+            let received = relais_core::calendar::local_date(d.received_at, &tz);
+            push(
+                "courrier",
+                format!("{} ({})", inv.number, d.number),
+                d.facts.depositor.clone(),
+                inv.amount,
+                received,
+            );
+        }
+    }
+    if missing_rate {
+        bail!(
+            "taux de la BCE inconnu pour une période : complétez {}",
+            data.path.join("ecb-rates.toml").display()
+        );
+    }
+    if let Some(within) = a.within {
+        out.retain(|d| d.standing.days_left <= within);
+    }
+    out.sort_by(|x, y| {
+        (x.standing.days_left, &x.reference).cmp(&(y.standing.days_left, &y.reference))
+    });
+    let stdout = std::io::stdout();
+    let w = std::io::BufWriter::new(stdout.lock());
+    match a.format.as_str() {
+        "csv" => csv_out(w, &out)?,
+        "text" => text_out(w, &out)?,
+        other => bail!("--format : format inconnu « {other} » (text ou csv)"),
+    }
+    Ok(EXIT_OK)
+}
+
+fn late_fields(d: &Due) -> (String, Cents, Cents) {
+    match d.standing.late {
+        Some(l) => (
+            format!("{},{:02} %", l.basis_points / 100, l.basis_points % 100),
+            l.interest,
+            l.indemnity,
+        ),
+        None => (String::new(), Cents::ZERO, Cents::ZERO),
+    }
+}
+
+fn text_out(mut w: impl Write, out: &[Due]) -> Result<()> {
+    let (mut interest, mut indemnity) = (Cents::ZERO, Cents::ZERO);
+    for d in out {
+        let (rate, i, ind) = late_fields(d);
+        let state = if d.standing.days_left >= 0 {
+            format!("J-{}", d.standing.days_left)
+        } else {
+            format!(
+                "RETARD {} j, taux {rate}, intérêts {i}, indemnité {ind}",
+                -d.standing.days_left
+            )
+        };
+        writeln!(
+            w,
+            "{}\t{}\t{}\t{}\treçue le {}\t{}\t{}",
+            d.standing.deadline, state, d.supplier, d.reference, d.received, d.amount, d.source
+        )?;
+        interest = interest.checked_add(i).unwrap_or(interest);
+        indemnity = indemnity.checked_add(ind).unwrap_or(indemnity);
+    }
+    writeln!(
+        w,
+        "{} facture(s) ; intérêts moratoires {interest} ; indemnités forfaitaires {indemnity}",
+        out.len()
+    )?;
+    Ok(())
+}
+
+fn csv_out(w: impl Write, out: &[Due]) -> Result<()> {
+    let mut c = csv::Writer::from_writer(w);
+    c.write_record([
+        "echeance",
+        "jours_restants",
+        "fournisseur",
+        "facture",
+        "recue_le",
+        "montant_ttc",
+        "taux_points_base",
+        "interets",
+        "indemnite",
+        "source",
+    ])?;
+    for d in out {
+        let late = d.standing.late;
+        c.write_record([
+            d.standing.deadline.to_string(),
+            d.standing.days_left.to_string(),
+            d.supplier.clone(),
+            d.reference.clone(),
+            d.received.to_string(),
+            d.amount.to_decimal(),
+            late.map(|l| l.basis_points.to_string()).unwrap_or_default(),
+            late.map(|l| l.interest.to_decimal()).unwrap_or_default(),
+            late.map(|l| l.indemnity.to_decimal()).unwrap_or_default(),
+            d.source.to_owned(),
+        ])?;
+    }
+    c.flush()?;
+    Ok(())
+}

@@ -1,0 +1,546 @@
+//! The PES V2 `PES_Aller` file of dépense (mandates to the public accountant), written as a
+//! stream: memory does not grow with the number of mandates.
+//!
+//! Shape (DOMAIN.md "PES V2"; MANIFEST.md "Reference notes for generating a Dépense
+//! PES_Aller"; `sample_depense.xml`): root `n:PES_Aller` in the `…/pes_v2/Rev0/aller`
+//! namespace, every child unqualified, every value in an attribute `V` of an empty element.
+//! `Enveloppe` (Version 2, TypFic `PESALR1`, NomFic; Emetteur `RELAIS`), `EnTetePES`,
+//! `PES_DepenseAller` with `EnTeteDepense` (IdVer 2, InfoDematerialisee 0: Relais does not
+//! sign) and the bordereaux. Encoded in ISO-8859-1, texts folded per [`super::text`].
+//!
+//! Use: [`PesWriter::new`] writes the headers; [`PesWriter::begin_bordereau`] opens a
+//! bordereau with its totals (`NbrPce`, `MtBordHT`) counted by the caller in a first pass
+//! (the header comes before its mandates, and a stream cannot go back);
+//! [`PesWriter::write_piece`] writes one mandate; the next `begin_bordereau` or
+//! [`PesWriter::finish`] closes the bordereau and refuses it when what was written does not
+//! match what its header announced. A bordereau holds at most 99 999 mandates (`NbrPce` has
+//! 5 digits): a large run is cut into several bordereaux.
+//!
+//! Our checks of what the schema cannot see (DOMAIN.md, "What the schema does not check and
+//! Hélios does"): the totals; `IdBord` unique in the file; `IdPce` unique in its bordereau;
+//! `IdLigne` unique in its mandate; payment modes 03, 05 and 06 need bank details, and 01, 02,
+//! 04, 07, 08, 09, 11 refuse them; a BIC that the PES pattern refuses (test and passive BICs)
+//! is an error. IBAN and RIB keys hold by type. After any error the writer refuses to go on,
+//! and the bytes written are to be thrown away.
+//!
+//! Choices: `TypAdr` 0 (not specified: Hélios keeps the payee's main address if it has one,
+//! since ours may be older); `CodRes` 0 (French addresses only); `TVAIntraCom` 0; Civilite and
+//! Prenom only for a person (category 01), as Hélios rejects them otherwise.
+
+use super::error::{PaymentFileError, Scope};
+use super::model::{
+    Address, BankAccount, Bordereau, Issuer, Line, PES_MAX_AMOUNT, PayeeCategory, PesFile, Piece,
+    Totals,
+};
+use super::text::{UNKNOWN, escape_attribute, fold_pes, needs_escape};
+use super::xml::{Out, push_amount, push_date, push_u64, push_year};
+use quick_xml::events::{BytesDecl, BytesStart, Event};
+use relais_core::Cents;
+use relais_core::ids::Bic;
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::Write;
+
+/// The `PES_Aller` namespace (`PES_Aller.xsd`, targetNamespace).
+pub const PES_NAMESPACE: &str = "http://www.minefi.gouv.fr/cp/helios/pes_v2/Rev0/aller";
+/// `Emetteur/Sigle` and `Emetteur/Adresse`: the software that made the file.
+const SENDER: &[u8] = b"RELAIS";
+const SENDER_LABEL: &[u8] = b"RELAIS CONTINUITE DES PAIEMENTS";
+/// `NbrPce` is a 5-digit number.
+pub const MAX_PIECES_PER_BORDEREAU: u64 = 99_999;
+
+/// What a finished PES file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PesSummary {
+    pub bordereaux: u64,
+    pub pieces: u64,
+    pub lines: u64,
+    pub amount: Cents,
+}
+
+/// Hashes a number by one multiplication (Fibonacci hashing): the numbers are ours, there is
+/// no flooding to fear, and SipHash would cost more than writing the mandate.
+#[derive(Default)]
+struct NumberHasher(u64);
+
+impl Hasher for NumberHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type NumberSet = HashSet<u32, BuildHasherDefault<NumberHasher>>;
+
+struct OpenBordereau {
+    id: u32,
+    declared: Totals,
+    written: Totals,
+    /// `IdPce`s seen: at most 99 999, so memory stays bounded.
+    pieces: NumberSet,
+}
+
+/// Writes one PES_Aller dépense file to `W` (see the module).
+pub struct PesWriter<W: Write> {
+    out: Out<W>,
+    /// Scratch buffers, reused for every value.
+    raw: Vec<u8>,
+    escaped: Vec<u8>,
+    number: Vec<u8>,
+    names: String,
+    open: Option<OpenBordereau>,
+    /// `IdBord`s of the file (a few dozen).
+    bordereau_ids: HashSet<u32>,
+    summary: PesSummary,
+    failed: bool,
+}
+
+impl<W: Write> PesWriter<W> {
+    /// Writes the declaration, `Enveloppe`, `EnTetePES` and `EnTeteDepense`.
+    pub fn new(out: W, issuer: &Issuer, file: &PesFile) -> Result<PesWriter<W>, PaymentFileError> {
+        let mut w = PesWriter {
+            out: Out::new(out),
+            raw: Vec::with_capacity(128),
+            escaped: Vec::with_capacity(256),
+            number: Vec::with_capacity(32),
+            names: String::with_capacity(128),
+            open: None,
+            bordereau_ids: HashSet::new(),
+            summary: PesSummary::default(),
+            failed: false,
+        };
+        w.header(issuer, file)?;
+        Ok(w)
+    }
+
+    fn header(&mut self, issuer: &Issuer, file: &PesFile) -> Result<(), PaymentFileError> {
+        let o = &mut self.out;
+        o.event(Event::Decl(BytesDecl::new("1.0", Some("ISO-8859-1"), None)))?;
+        o.event(Event::Start(
+            BytesStart::new("n:PES_Aller").with_attributes([("xmlns:n", PES_NAMESPACE)]),
+        ))?;
+        o.start("Enveloppe")?;
+        o.start("Parametres")?;
+        o.value(b"Version", b"2")?;
+        o.value(b"TypFic", b"PESALR1")?;
+        o.value(b"NomFic", file.name.as_str().as_bytes())?;
+        o.end("Parametres")?;
+        o.start("Emetteur")?;
+        o.value(b"Sigle", SENDER)?;
+        o.value(b"Adresse", SENDER_LABEL)?;
+        o.end("Emetteur")?;
+        o.end("Enveloppe")?;
+        o.start("EnTetePES")?;
+        self.number.clear();
+        push_date(
+            &mut self.number,
+            file.created.date(),
+            "date du fichier (DteStr)",
+            "file date (DteStr)",
+        )?;
+        let o = &mut self.out;
+        o.value(b"DteStr", &self.number)?;
+        o.value(b"IdPost", issuer.post.as_str().as_bytes())?;
+        o.value(b"IdColl", issuer.siret.as_str().as_bytes())?;
+        o.value(b"CodCol", issuer.collectivity.as_str().as_bytes())?;
+        o.value(b"CodBud", issuer.budget.as_str().as_bytes())?;
+        self.optional_text(b"LibelleColBud", &issuer.budget_label, 38)?;
+        let o = &mut self.out;
+        o.end("EnTetePES")?;
+        o.start("PES_DepenseAller")?;
+        o.start("EnTeteDepense")?;
+        o.value(b"IdVer", b"2")?;
+        o.value(b"InfoDematerialisee", b"0")?;
+        o.end("EnTeteDepense")?;
+        Ok(())
+    }
+
+    /// Runs `step`, and refuses every later call once a step has failed.
+    fn guard<T>(
+        &mut self,
+        step: impl FnOnce(&mut Self) -> Result<T, PaymentFileError>,
+    ) -> Result<T, PaymentFileError> {
+        if self.failed {
+            return Err(PaymentFileError::AfterError);
+        }
+        let result = step(self);
+        self.failed = result.is_err();
+        result
+    }
+
+    /// Closes the open bordereau, if any, and opens `bordereau`, whose header announces
+    /// `declared` (number of mandates and total of their lines).
+    pub fn begin_bordereau(
+        &mut self,
+        bordereau: &Bordereau,
+        declared: Totals,
+    ) -> Result<(), PaymentFileError> {
+        self.guard(|w| {
+            w.close_bordereau()?;
+            w.open_bordereau(bordereau, declared)
+        })
+    }
+
+    /// Writes one mandate in the open bordereau.
+    pub fn write_piece(&mut self, piece: &Piece) -> Result<(), PaymentFileError> {
+        self.guard(|w| w.piece(piece))
+    }
+
+    /// Closes the last bordereau and the file, flushes, and gives back the output.
+    pub fn finish(mut self) -> Result<(W, PesSummary), PaymentFileError> {
+        self.guard(|w| w.close_bordereau())?;
+        if self.summary.bordereaux == 0 {
+            return Err(PaymentFileError::NoBordereau);
+        }
+        self.out.end("PES_DepenseAller")?;
+        self.out.end("n:PES_Aller")?;
+        let summary = self.summary;
+        Ok((self.out.finish()?, summary))
+    }
+
+    fn open_bordereau(&mut self, b: &Bordereau, declared: Totals) -> Result<(), PaymentFileError> {
+        let id = b.id.get();
+        if !(1..=MAX_PIECES_PER_BORDEREAU).contains(&declared.count) {
+            return Err(PaymentFileError::invalid(
+                "nombre de mandats du bordereau (NbrPce)",
+                "number of mandates of the bordereau (NbrPce)",
+                declared.count.to_string(),
+                "de 1 à 99 999 (découper en plusieurs bordereaux)",
+                "1 to 99,999 (split into several bordereaux)",
+            ));
+        }
+        check_amount(
+            declared.amount,
+            Cents::ZERO,
+            "total du bordereau (MtBordHT)",
+            "bordereau total (MtBordHT)",
+        )?;
+        if let Some(cumul) = b.cumulative_annual {
+            check_amount(
+                cumul,
+                Cents(1),
+                "cumul annuel (MtCumulAnnuel)",
+                "year-to-date total (MtCumulAnnuel)",
+            )?;
+        }
+        if !self.bordereau_ids.insert(id) {
+            return Err(PaymentFileError::DuplicateBordereau(id));
+        }
+        self.out.start("Bordereau")?;
+        self.out.start("BlocBordereau")?;
+        self.number.clear();
+        push_year(
+            &mut self.number,
+            b.year,
+            "exercice (Exer)",
+            "budget year (Exer)",
+        )?;
+        self.out.value(b"Exer", &self.number)?;
+        self.number.clear();
+        push_u64(&mut self.number, id.into());
+        self.out.value(b"IdBord", &self.number)?;
+        self.number.clear();
+        push_date(
+            &mut self.number,
+            b.date,
+            "date du bordereau (DteBordEm)",
+            "bordereau date (DteBordEm)",
+        )?;
+        self.out.value(b"DteBordEm", &self.number)?;
+        self.out.value(b"TypBord", b.kind.code().as_bytes())?;
+        self.number.clear();
+        push_u64(&mut self.number, declared.count);
+        self.out.value(b"NbrPce", &self.number)?;
+        if let Some(cumul) = b.cumulative_annual {
+            self.number.clear();
+            push_amount(&mut self.number, cumul);
+            self.out.value(b"MtCumulAnnuel", &self.number)?;
+        }
+        self.number.clear();
+        push_amount(&mut self.number, declared.amount);
+        self.out.value(b"MtBordHT", &self.number)?;
+        self.out.end("BlocBordereau")?;
+        self.open = Some(OpenBordereau {
+            id,
+            declared,
+            written: Totals::default(),
+            pieces: NumberSet::default(),
+        });
+        Ok(())
+    }
+
+    fn close_bordereau(&mut self) -> Result<(), PaymentFileError> {
+        let Some(open) = self.open.take() else {
+            return Ok(());
+        };
+        if open.written != open.declared {
+            return Err(PaymentFileError::TotalsMismatch {
+                scope: Scope::Bordereau(open.id),
+                declared_count: open.declared.count,
+                declared_amount: open.declared.amount,
+                written_count: open.written.count,
+                written_amount: open.written.amount,
+            });
+        }
+        self.out.end("Bordereau")?;
+        self.summary.bordereaux += 1;
+        self.summary.amount = self
+            .summary
+            .amount
+            .checked_add(open.written.amount)
+            .ok_or(PaymentFileError::Overflow)?;
+        Ok(())
+    }
+
+    /// Everything about a mandate that can be refused, before a byte of it is written.
+    fn check_piece(&mut self, piece: &Piece) -> Result<Cents, PaymentFileError> {
+        let open = self
+            .open
+            .as_mut()
+            .ok_or(PaymentFileError::NoOpenBordereau)?;
+        let id = piece.id.get();
+        if piece.lines.is_empty() {
+            return Err(PaymentFileError::EmptyPiece(id));
+        }
+        for (i, line) in piece.lines.iter().enumerate() {
+            if piece.lines.iter().take(i).any(|l| l.id == line.id) {
+                return Err(PaymentFileError::DuplicateLine {
+                    piece: id,
+                    line: line.id.get(),
+                });
+            }
+            check_amount(
+                line.amount,
+                Cents(1),
+                "montant de la ligne (MtHT)",
+                "line amount (MtHT)",
+            )?;
+            check_bank(id, line)?;
+        }
+        let amount = piece.amount()?;
+        if !open.pieces.insert(id) {
+            return Err(PaymentFileError::DuplicatePiece {
+                bordereau: open.id,
+                piece: id,
+            });
+        }
+        open.written.add(amount)?;
+        Ok(amount)
+    }
+
+    fn piece(&mut self, piece: &Piece) -> Result<(), PaymentFileError> {
+        self.check_piece(piece)?;
+        self.out.start("Piece")?;
+        self.out.start("BlocPiece")?;
+        self.out.start("InfoPce")?;
+        self.number.clear();
+        push_u64(&mut self.number, piece.id.get().into());
+        self.out.value(b"IdPce", &self.number)?;
+        self.out.value(b"TypPce", piece.kind.code().as_bytes())?;
+        self.out.value(b"NatPce", piece.nature.code().as_bytes())?;
+        self.optional_text(b"Obj", &piece.object, 100)?;
+        if let Some(due) = piece.due_date {
+            self.number.clear();
+            push_date(
+                &mut self.number,
+                due,
+                "date d'échéance (DteEch)",
+                "due date (DteEch)",
+            )?;
+            self.out.value(b"DteEch", &self.number)?;
+        }
+        self.out.end("InfoPce")?;
+        self.out.end("BlocPiece")?;
+        for line in &piece.lines {
+            self.line(line)?;
+        }
+        self.out.end("Piece")?;
+        self.summary.pieces += 1;
+        self.summary.lines += piece.lines.len() as u64;
+        Ok(())
+    }
+
+    fn line(&mut self, line: &Line) -> Result<(), PaymentFileError> {
+        self.out.start("LigneDePiece")?;
+        self.out.start("BlocLignePiece")?;
+        self.out.start("InfoLignePce")?;
+        self.number.clear();
+        push_u64(&mut self.number, line.id.get().into());
+        self.out.value(b"IdLigne", &self.number)?;
+        self.number.clear();
+        push_u64(&mut self.number, line.account.get());
+        self.out.value(b"Nature", &self.number)?;
+        if let Some(function) = &line.function {
+            self.out.value(b"Fonction", function.as_str().as_bytes())?;
+        }
+        self.optional_text(b"LibVir1", &line.transfer_label, 70)?;
+        self.out
+            .value(b"ModRegl", line.payment_mode.code().as_bytes())?;
+        self.out.value(b"TVAIntraCom", b"0")?;
+        self.number.clear();
+        push_amount(&mut self.number, line.amount);
+        self.out.value(b"MtHT", &self.number)?;
+        self.out.end("InfoLignePce")?;
+        self.out.end("BlocLignePiece")?;
+
+        let payee = &line.payee;
+        let person = payee.category == PayeeCategory::PERSON;
+        self.out.start("Tiers")?;
+        self.out.start("InfoTiers")?;
+        self.optional_text(b"RefTiers", &payee.reference, 30)?;
+        self.out
+            .value(b"CatTiers", payee.category.code().as_bytes())?;
+        self.out
+            .value(b"NatJur", payee.legal_nature.code().as_bytes())?;
+        if person {
+            self.required_text(b"Civilite", &payee.civility, 10)?;
+        }
+        self.required_text(b"Nom", &payee.last_name, 38)?;
+        if person {
+            self.required_text(b"Prenom", &payee.first_name, 38)?;
+        }
+        self.out.end("InfoTiers")?;
+        if let Some(address) = &payee.address {
+            self.address(address)?;
+        }
+        if let Some(bank) = &payee.bank {
+            self.bank(bank, line)?;
+        }
+        self.out.end("Tiers")?;
+        self.out.end("LigneDePiece")?;
+        Ok(())
+    }
+
+    fn address(&mut self, a: &Address) -> Result<(), PaymentFileError> {
+        self.out.start("Adresse")?;
+        self.out.value(b"TypAdr", b"0")?;
+        self.optional_text(b"Adr1", &a.line1, 38)?;
+        self.required_text(b"Adr2", &a.line2, 38)?;
+        self.optional_text(b"Adr3", &a.line3, 38)?;
+        self.out.value(b"CP", a.postcode.as_str().as_bytes())?;
+        self.required_text(b"Ville", &a.city, 38)?;
+        self.out.value(b"CodRes", b"0")?;
+        self.out.end("Adresse")?;
+        Ok(())
+    }
+
+    fn bank(&mut self, bank: &BankAccount, line: &Line) -> Result<(), PaymentFileError> {
+        self.out.start("CpteBancaire")?;
+        if let Some(bic) = &bank.bic {
+            self.out.value(b"BIC", bic.as_str().as_bytes())?;
+        }
+        self.out.value(b"IBAN", bank.iban.as_str().as_bytes())?;
+        if !self.optional_text(b"TitCpte", &bank.holder, 32)? {
+            // The holder is the payee: their names, as the sample writes them.
+            let p = &line.payee;
+            let mut names = std::mem::take(&mut self.names);
+            names.clear();
+            if p.category == PayeeCategory::PERSON {
+                for part in [&p.civility, &p.last_name, &p.first_name] {
+                    names.push_str(part);
+                    names.push(' ');
+                }
+            } else {
+                names.push_str(&p.last_name);
+            }
+            let written = self.required_text(b"TitCpte", &names, 32);
+            self.names = names;
+            written?;
+        }
+        self.out.end("CpteBancaire")?;
+        Ok(())
+    }
+
+    /// Writes `<name V="…"/>` with `text` folded, when something valid is left; says whether
+    /// it wrote.
+    fn optional_text(
+        &mut self,
+        name: &[u8],
+        text: &str,
+        max: usize,
+    ) -> Result<bool, PaymentFileError> {
+        if !fold_pes(text, max, &mut self.raw) {
+            return Ok(false);
+        }
+        if needs_escape(&self.raw) {
+            escape_attribute(&self.raw, &mut self.escaped);
+            self.out.value(name, &self.escaped)?;
+        } else {
+            self.out.value(name, &self.raw)?;
+        }
+        Ok(true)
+    }
+
+    /// Writes `<name V="…"/>` with `text` folded, or [`UNKNOWN`] when nothing valid is left.
+    fn required_text(
+        &mut self,
+        name: &[u8],
+        text: &str,
+        max: usize,
+    ) -> Result<(), PaymentFileError> {
+        if !self.optional_text(name, text, max)? {
+            self.out.value(name, UNKNOWN.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+/// `amount` in `min..=PES_MAX_AMOUNT`.
+fn check_amount(
+    amount: Cents,
+    min: Cents,
+    field: &'static str,
+    field_en: &'static str,
+) -> Result<(), PaymentFileError> {
+    if (min..=PES_MAX_AMOUNT).contains(&amount) {
+        Ok(())
+    } else {
+        Err(PaymentFileError::AmountOutOfRange {
+            field,
+            field_en,
+            amount,
+            min,
+            max: PES_MAX_AMOUNT,
+        })
+    }
+}
+
+/// Payment mode against bank details, and a BIC the PES pattern accepts.
+fn check_bank(piece: u32, line: &Line) -> Result<(), PaymentFileError> {
+    let mode = line.payment_mode;
+    match &line.payee.bank {
+        None if mode.requires_bank_details() => Err(PaymentFileError::BankDetailsRequired {
+            piece,
+            line: line.id.get(),
+            mode: mode.code(),
+        }),
+        Some(_) if mode.forbids_bank_details() => Err(PaymentFileError::BankDetailsForbidden {
+            piece,
+            line: line.id.get(),
+            mode: mode.code(),
+        }),
+        Some(BankAccount { bic: Some(bic), .. }) if !pes_accepts_bic(bic) => {
+            Err(PaymentFileError::BicRefusedByPes(bic.clone()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `V_Texte11BIC`: `[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?`. A `Bic` already has six
+/// letters and upper-case letters or digits after; the PES also refuses 0 and 1 in 7th place
+/// (test and passive BICs) and O in 8th.
+pub fn pes_accepts_bic(bic: &Bic) -> bool {
+    let b = bic.as_str().as_bytes();
+    let seventh = b
+        .get(6)
+        .is_some_and(|&c| c.is_ascii_uppercase() || (b'2'..=b'9').contains(&c));
+    let eighth = b.get(7).is_some_and(|&c| c != b'O');
+    seventh && eighth
+}

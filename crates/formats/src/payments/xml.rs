@@ -1,0 +1,223 @@
+//! What both writers share: a quick-xml writer over a buffer, and the ASCII forms of numbers,
+//! amounts and dates, written without allocating (2 million lines a run).
+//!
+//! Layout: one element a line, without indentation. Files stay readable and diffable line by
+//! line, and 2 million mandates make 1.8 GB of PES instead of 2.9 GB indented (and are
+//! written 40 % faster).
+
+use super::error::PaymentFileError;
+use jiff::civil::{Date, DateTime};
+use quick_xml::Writer;
+use quick_xml::events::attributes::Attribute;
+use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+use relais_core::Cents;
+use std::io::{self, BufWriter, Write};
+
+/// Large enough that writes to the caller's output are few.
+const BUFFER: usize = 256 * 1024;
+
+/// A quick-xml writer, one element a line, over a buffer the writer owns (so that any `Write`
+/// will do, a file as well as a socket).
+pub(crate) struct Out<W: Write> {
+    xml: Writer<BufWriter<W>>,
+    /// `X V="…"` of an empty element, reused: no allocation per element.
+    content: Vec<u8>,
+    /// One element reused for the values that are not UTF-8.
+    tag: BytesStart<'static>,
+}
+
+impl<W: Write> Out<W> {
+    pub(crate) fn new(out: W) -> Out<W> {
+        Out {
+            xml: Writer::new_with_indent(BufWriter::with_capacity(BUFFER, out), b' ', 0),
+            content: Vec::with_capacity(256),
+            tag: BytesStart::new("V").into_owned(),
+        }
+    }
+
+    pub(crate) fn event(&mut self, event: Event<'_>) -> io::Result<()> {
+        self.xml.write_event(event)
+    }
+
+    pub(crate) fn start(&mut self, name: &'static str) -> io::Result<()> {
+        self.xml.write_event(Event::Start(BytesStart::new(name)))
+    }
+
+    pub(crate) fn end(&mut self, name: &'static str) -> io::Result<()> {
+        self.xml.write_event(Event::End(BytesEnd::new(name)))
+    }
+
+    /// `<name V="value"/>`, `value` already escaped and encoded.
+    pub(crate) fn value(&mut self, name: &[u8], value: &[u8]) -> io::Result<()> {
+        self.content.clear();
+        self.content.extend_from_slice(name);
+        self.content.extend_from_slice(b" V=\"");
+        self.content.extend_from_slice(value);
+        self.content.push(b'"');
+        if let Ok(content) = std::str::from_utf8(&self.content) {
+            // ASCII, nearly always: the element borrows the buffer, nothing is copied twice.
+            let tag = BytesStart::from_content(content, name.len());
+            self.xml.write_event(Event::Empty(tag))
+        } else {
+            // Latin-1 letters are not UTF-8: the raw bytes go through an attribute.
+            self.tag.clear_attributes();
+            self.tag.set_name(name);
+            self.tag.push_attribute(Attribute::from((&b"V"[..], value)));
+            self.xml.write_event(Event::Empty(self.tag.borrow()))
+        }
+    }
+
+    /// `<name>text</name>`, `text` already escaped (ASCII here).
+    pub(crate) fn text(&mut self, name: &'static str, text: &str) -> io::Result<()> {
+        self.start(name)?;
+        self.xml
+            .write_event(Event::Text(BytesText::from_escaped(text)))?;
+        self.end(name)
+    }
+
+    /// Ends the document with a line break, flushes, and gives the caller's output back.
+    pub(crate) fn finish(mut self) -> Result<W, PaymentFileError> {
+        let buffered = self.xml.get_mut();
+        buffered.write_all(b"\n")?;
+        buffered.flush()?;
+        self.xml
+            .into_inner()
+            .into_inner()
+            .map_err(|e| PaymentFileError::Io(e.into_error()))
+    }
+}
+
+/// Appends the decimal digits of `n`.
+pub(crate) fn push_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        // n % 10 < 10: the cast is exact.
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[start..]);
+}
+
+/// Appends `1234.56`: dot, two decimals, no separator (PES `V_Montant`, ISO 20022 amounts).
+pub(crate) fn push_amount(out: &mut Vec<u8>, amount: Cents) {
+    if amount.is_negative() {
+        out.push(b'-');
+    }
+    let abs = amount.0.unsigned_abs();
+    push_u64(out, abs / 100);
+    out.push(b'.');
+    let cents = abs % 100;
+    push_u64(out, cents / 10);
+    push_u64(out, cents % 10);
+}
+
+fn push_2(out: &mut Vec<u8>, n: i8) {
+    push_u64(out, u64::from(n.unsigned_abs() / 10));
+    push_u64(out, u64::from(n.unsigned_abs() % 10));
+}
+
+/// Years the files can carry: four digits (`xs:date` would take more, Hélios and banks not).
+fn check_year(
+    year: i16,
+    field: &'static str,
+    field_en: &'static str,
+    shown: impl FnOnce() -> String,
+) -> Result<u64, PaymentFileError> {
+    if (1000..=9999).contains(&year) {
+        Ok(year.unsigned_abs().into())
+    } else {
+        Err(PaymentFileError::invalid(
+            field,
+            field_en,
+            shown(),
+            "une année de 1000 à 9999",
+            "a year from 1000 to 9999",
+        ))
+    }
+}
+
+/// Appends `YYYY-MM-DD`.
+pub(crate) fn push_date(
+    out: &mut Vec<u8>,
+    date: Date,
+    field: &'static str,
+    field_en: &'static str,
+) -> Result<(), PaymentFileError> {
+    push_u64(
+        out,
+        check_year(date.year(), field, field_en, || date.to_string())?,
+    );
+    out.push(b'-');
+    push_2(out, date.month());
+    out.push(b'-');
+    push_2(out, date.day());
+    Ok(())
+}
+
+/// Appends a four-digit year.
+pub(crate) fn push_year(
+    out: &mut Vec<u8>,
+    year: i16,
+    field: &'static str,
+    field_en: &'static str,
+) -> Result<(), PaymentFileError> {
+    push_u64(out, check_year(year, field, field_en, || year.to_string())?);
+    Ok(())
+}
+
+/// Appends `YYYY-MM-DDThh:mm:ss` (ISO 20022 `ISODateTime`, local time, to the second).
+pub(crate) fn push_date_time(
+    out: &mut Vec<u8>,
+    at: DateTime,
+    field: &'static str,
+    field_en: &'static str,
+) -> Result<(), PaymentFileError> {
+    push_date(out, at.date(), field, field_en)?;
+    out.push(b'T');
+    push_2(out, at.hour());
+    out.push(b':');
+    push_2(out, at.minute());
+    out.push(b':');
+    push_2(out, at.second());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amount(c: i64) -> String {
+        let mut out = Vec::new();
+        push_amount(&mut out, Cents(c));
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn amounts_and_numbers() {
+        assert_eq!(amount(123_456), "1234.56");
+        assert_eq!(amount(1), "0.01");
+        assert_eq!(amount(0), "0.00");
+        assert_eq!(amount(-5), "-0.05");
+        assert_eq!(amount(100_000_000), "1000000.00");
+        assert_eq!(amount(i64::MIN), Cents(i64::MIN).to_decimal());
+        let mut out = Vec::new();
+        push_u64(&mut out, u64::MAX);
+        assert_eq!(out, u64::MAX.to_string().as_bytes());
+    }
+
+    #[test]
+    fn dates() {
+        let mut out = Vec::new();
+        let at = jiff::civil::date(2025, 1, 4).at(9, 5, 7, 0);
+        assert!(push_date_time(&mut out, at, "x", "x").is_ok());
+        assert_eq!(out, b"2025-01-04T09:05:07");
+        out.clear();
+        let e = push_date(&mut out, jiff::civil::date(999, 1, 1), "date", "date");
+        assert!(e.is_err());
+    }
+}

@@ -1,0 +1,81 @@
+//! The register of paper deposits: a storage contract of its own, beside [`crate::Store`], so
+//! that the courrier service's register evolves without touching the main trait.
+//!
+//! Invariant: a chrono number is given by the same transaction (`BEGIN IMMEDIATE`) that records
+//! the deposit and its journal entry; a number that was ever seen was committed, and the numbers
+//! of a year run 1, 2, 3… with no gap and no repeat, whatever the number of writers.
+
+use crate::StoreError;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use relais_core::deposits::{ChronoNumber, Deposit, DepositKind, NewDeposit, ServiceContact};
+
+/// Why a deposit operation failed, in French for the agent.
+#[derive(Debug, thiserror::Error)]
+pub enum DepositStoreError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("aucun dépôt n° {0} dans le registre")]
+    NotFound(ChronoNumber),
+    #[error("le dépôt n° {0} est déjà annulé")]
+    AlreadyCancelled(ChronoNumber),
+    #[error("le motif d'annulation est vide (--reason)")]
+    EmptyReason,
+    #[error("l'utilisateur « {0} » n'a ni le rôle « courrier » ni le rôle « accueil »")]
+    NotDeskAgent(String),
+    #[error("les numéros de l'année {0} sont épuisés (999 999 dépôts)")]
+    Exhausted(i16),
+    #[error("signature du récépissé impossible : {0}")]
+    Seal(String),
+}
+
+impl From<rusqlite::Error> for DepositStoreError {
+    fn from(e: rusqlite::Error) -> DepositStoreError {
+        DepositStoreError::Store(StoreError::Sqlite(e))
+    }
+}
+
+/// Which deposits to list: by kind, and by day of receipt in the authority's time zone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DepositFilter {
+    pub kind: Option<DepositKind>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+}
+
+/// Computes the receipt's code of a deposit whose number and instant are known, inside the
+/// registering transaction (so the code is stored with the deposit).
+pub type Seal<'a> = &'a mut dyn FnMut(&Deposit) -> Result<String, String>;
+
+/// What a store of deposits offers.
+pub trait DepositStore {
+    /// Registers `deposit` for `actor` (role `courrier` or `accueil`): takes the next number of
+    /// the year of receipt in `tz`, records the instant (now, unless the deposit says when),
+    /// calls `seal` for the receipt's code, and commits it all with a journal entry.
+    fn register_deposit(
+        &mut self,
+        actor: &str,
+        deposit: &NewDeposit,
+        tz: &TimeZone,
+        seal: Seal<'_>,
+    ) -> Result<Deposit, DepositStoreError>;
+
+    /// Cancels a number: it stays in the register, with the reason.
+    fn cancel_deposit(
+        &mut self,
+        actor: &str,
+        number: ChronoNumber,
+        reason: &str,
+    ) -> Result<Deposit, DepositStoreError>;
+
+    fn deposit(&self, number: ChronoNumber) -> Result<Option<Deposit>, DepositStoreError>;
+
+    /// The deposits matching `filter`, by number.
+    fn deposits(&self, filter: &DepositFilter) -> Result<Vec<Deposit>, DepositStoreError>;
+
+    /// The contact details of a directory entry (`site_code`), for the handling service.
+    fn directory_contact(
+        &self,
+        site_code: &str,
+    ) -> Result<Option<ServiceContact>, DepositStoreError>;
+}

@@ -1,0 +1,164 @@
+//! Read-only queries for payment readiness (`relais drill`) and the payment runs to come.
+//! Rows are streamed to a callback, one at a time: a million rights never sit in memory.
+//! Text read back from the database is parsed into its domain type; text that does not parse
+//! means the database was changed outside Relais ([`StoreError::Corrupt`]).
+
+use crate::{OpenInvoice, PaymentRight, Payroll, PendingCount, PendingRow, StoreError};
+use jiff::civil::Date;
+use relais_core::Cents;
+use relais_core::calendar::Month;
+use relais_core::records::{Benefit, PayeeKind, RightStatus};
+use rusqlite::Connection;
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {value:?}"))
+}
+
+/// Dates are stored as ISO `YYYY-MM-DD` (the import writes `Date`'s `Display`).
+fn date(what: &str, value: &str) -> Result<Date, StoreError> {
+    value.parse().map_err(|_| corrupt(what, value))
+}
+
+fn opt_date(what: &str, value: Option<String>) -> Result<Option<Date>, StoreError> {
+    value.map(|v| date(what, &v)).transpose()
+}
+
+pub(crate) fn each_payment_right(
+    conn: &Connection,
+    each: &mut dyn FnMut(&PaymentRight),
+) -> Result<u64, StoreError> {
+    // LEFT JOINs: a right without its person or payee is a broken store, to be reported, not
+    // silently left out of a payment run. Ordered by dossier through `rights_by_dossier`.
+    let mut stmt = conn.prepare(
+        "SELECT r.id, r.dossier, r.benefit, r.monthly_amount, r.start_date, r.end_date, r.status,
+                r.payee_id, p.kind, p.iban_changed_on, b.dossier IS NOT NULL, b.death_date
+         FROM rights r
+         LEFT JOIN beneficiaries b ON b.dossier = r.dossier
+         LEFT JOIN payees p ON p.id = r.payee_id
+         ORDER BY r.dossier",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut n = 0u64;
+    while let Some(row) = rows.next()? {
+        let right_id: String = row.get(0)?;
+        let benefit: String = row.get(2)?;
+        let status: String = row.get(6)?;
+        let kind: Option<String> = row.get(8)?;
+        let has_person: bool = row.get(10)?;
+        if !has_person {
+            return Err(corrupt("right without its person", &right_id));
+        }
+        let kind = kind.ok_or_else(|| corrupt("right without its payee", &right_id))?;
+        let right = PaymentRight {
+            dossier: row.get(1)?,
+            benefit: Benefit::parse(&benefit).ok_or_else(|| corrupt("benefit", &benefit))?,
+            monthly_amount: Cents(row.get(3)?),
+            start: date("start_date", &row.get::<_, String>(4)?)?,
+            end: date("end_date", &row.get::<_, String>(5)?)?,
+            status: RightStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+            payee_id: row.get(7)?,
+            payee_kind: PayeeKind::parse(&kind).ok_or_else(|| corrupt("payee kind", &kind))?,
+            iban_changed_on: opt_date("iban_changed_on", row.get(9)?)?,
+            death_date: opt_date("death_date", row.get(11)?)?,
+            right_id,
+        };
+        each(&right);
+        n += 1;
+    }
+    Ok(n)
+}
+
+pub(crate) fn payroll(conn: &Connection, month: Month) -> Result<Payroll, StoreError> {
+    // ISO dates compare as text. In post for at least one day of the month: entered by its
+    // last day and not left before its first.
+    let (agents, net, variables): (i64, i64, i64) = conn.query_row(
+        "SELECT count(*), coalesce(sum(net_monthly), 0), coalesce(sum(variables), 0)
+         FROM agents
+         WHERE entry_date <= ?2 AND (exit_date IS NULL OR exit_date >= ?1)",
+        [month.first_day().to_string(), month.last_day().to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    Ok(Payroll {
+        agents: agents as u64,
+        net_total: Cents(net),
+        variables_total: Cents(variables),
+    })
+}
+
+pub(crate) fn each_open_invoice(
+    conn: &Connection,
+    each: &mut dyn FnMut(&OpenInvoice),
+) -> Result<u64, StoreError> {
+    // `factures.csv` lists the invoices not yet paid: every invoice of the store is open.
+    let mut stmt = conn.prepare(
+        "SELECT i.id, i.siret, coalesce(s.name, ''), i.number, i.invoice_date, i.received_on,
+                i.amount_incl_tax, i.status
+         FROM invoices i
+         LEFT JOIN suppliers s ON s.siret = i.siret
+         ORDER BY i.received_on, i.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut n = 0u64;
+    while let Some(row) = rows.next()? {
+        let invoice = OpenInvoice {
+            id: row.get(0)?,
+            siret: row.get(1)?,
+            supplier: row.get(2)?,
+            number: row.get(3)?,
+            invoice_date: date("invoice_date", &row.get::<_, String>(4)?)?,
+            received_on: date("received_on", &row.get::<_, String>(5)?)?,
+            amount_incl_tax: Cents(row.get(6)?),
+            status: row.get(7)?,
+        };
+        each(&invoice);
+        n += 1;
+    }
+    Ok(n)
+}
+
+pub(crate) fn pending_counts(conn: &Connection) -> Result<Vec<PendingCount>, StoreError> {
+    // `problems` is a JSON array of [field, code, message]; a row counts once per code.
+    let mut stmt = conn.prepare(
+        "SELECT p.entity, p.file, json_extract(j.value, '$[1]') AS code, count(DISTINCT p.id)
+         FROM pending_rows p, json_each(p.problems) j
+         GROUP BY p.entity, p.file, code
+         ORDER BY p.file, code",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(PendingCount {
+            entity: r.get(0)?,
+            file: r.get(1)?,
+            code: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            rows: r.get::<_, i64>(3)? as u64,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+pub(crate) fn each_pending_row(
+    conn: &Connection,
+    entity: &str,
+    each: &mut dyn FnMut(&PendingRow),
+) -> Result<u64, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, file, line, key, raw, problems FROM pending_rows WHERE entity = ?1 ORDER BY id",
+    )?;
+    let mut rows = stmt.query([entity])?;
+    let mut n = 0u64;
+    while let Some(row) = rows.next()? {
+        let raw: String = row.get(4)?;
+        let problems: String = row.get(5)?;
+        let pending = PendingRow {
+            id: row.get(0)?,
+            file: row.get(1)?,
+            line: row.get::<_, i64>(2)? as u64,
+            key: row.get(3)?,
+            raw: serde_json::from_str(&raw).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            problems: serde_json::from_str(&problems)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        };
+        each(&pending);
+        n += 1;
+    }
+    Ok(n)
+}
