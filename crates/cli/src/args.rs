@@ -22,6 +22,13 @@ pub struct DataArg {
     pub data: PathBuf,
 }
 
+/// How a listing is printed: for reading, or for a spreadsheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Csv,
+}
+
 /// Who acts: the local operator acts as this user, whose roles are checked.
 #[derive(Debug, Clone, Args)]
 pub struct UserArg {
@@ -308,9 +315,9 @@ pub struct UserLoginArgs {
 pub struct ATraiterArgs {
     #[command(flatten)]
     pub data: DataArg,
-    /// Format de sortie : text ou csv.
-    #[arg(long, default_value = "text")]
-    pub format: String,
+    /// Format de sortie.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -338,6 +345,8 @@ pub struct DemoArgs {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once at start-up and matched once: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum DepositCommand {
     /// Enregistre un dépôt : numéro chrono, heure exacte, récépissé PDF signé.
     Register(DepositRegisterArgs),
@@ -414,9 +423,9 @@ pub struct DepositListArgs {
     /// Reçus jusqu'à ce jour (inclus).
     #[arg(long)]
     pub to: Option<String>,
-    /// Format de sortie : text ou csv.
-    #[arg(long, default_value = "text")]
-    pub format: String,
+    /// Format de sortie.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -459,9 +468,9 @@ pub struct InvoicesDueArgs {
     /// Date de paiement supposée (AAAA-MM-JJ) ; par défaut aujourd'hui.
     #[arg(long)]
     pub today: Option<String>,
-    /// Format de sortie : text ou csv.
-    #[arg(long, default_value = "text")]
-    pub format: String,
+    /// Format de sortie.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,8 +2,9 @@
 
 use super::EXIT_OK;
 use crate::args::ATraiterArgs;
+use crate::args::OutputFormat;
 use crate::data::DataDir;
-use anyhow::{Result, bail};
+use anyhow::Result;
 use relais_store::{PendingRow, Store};
 use std::io::Write;
 
@@ -11,8 +12,8 @@ pub fn run(args: ATraiterArgs) -> Result<u8> {
     let store = DataDir::new(&args.data.data).open_store()?;
     let stdout = std::io::stdout();
     let out = std::io::BufWriter::new(stdout.lock());
-    match args.format.as_str() {
-        "csv" => {
+    match args.format {
+        OutputFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
             w.write_record(["file", "line", "key", "field", "code", "message_fr"])?;
             for_each(&store, |row, (field, code, message)| {
@@ -29,7 +30,7 @@ pub fn run(args: ATraiterArgs) -> Result<u8> {
             })?;
             w.flush()?;
         }
-        "text" => {
+        OutputFormat::Text => {
             let mut out = out;
             for_each(&store, |row, (field, code, message)| {
                 let key = row.key.as_deref().unwrap_or_default();
@@ -42,7 +43,6 @@ pub fn run(args: ATraiterArgs) -> Result<u8> {
             })?;
             out.flush()?;
         }
-        other => bail!("format inconnu « {other} » (text ou csv)"),
     }
     Ok(EXIT_OK)
 }

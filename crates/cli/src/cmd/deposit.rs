@@ -2,6 +2,7 @@
 //! register of paper deposits, and the receipt handed over the counter.
 
 use super::{EXIT_OK, receipt::signing_key};
+use crate::args::OutputFormat;
 use crate::args::{BenchDepositsArgs, DepositCommand, DepositListArgs, DepositRegisterArgs};
 use crate::data::DataDir;
 use anyhow::{Context, Result, anyhow, bail};
@@ -184,8 +185,8 @@ fn list(a: DepositListArgs) -> Result<u8> {
     let deposits = store.deposits(&filter)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    match a.format.as_str() {
-        "csv" => {
+    match a.format {
+        OutputFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
             w.write_record([
                 "numero",
@@ -229,7 +230,7 @@ fn list(a: DepositListArgs) -> Result<u8> {
             }
             w.flush()?;
         }
-        "text" => {
+        OutputFormat::Text => {
             for d in &deposits {
                 let status = match &d.cancellation {
                     Some(c) => format!("ANNULÉ ({})", c.reason),
@@ -247,7 +248,6 @@ fn list(a: DepositListArgs) -> Result<u8> {
             }
             writeln!(out, "{} dépôt(s)", deposits.len())?;
         }
-        other => bail!("--format : format inconnu « {other} » (text ou csv)"),
     }
     Ok(EXIT_OK)
 }

@@ -5,6 +5,7 @@
 use super::EXIT_OK;
 use super::deposit::{load_rules, rules_for, time_zone};
 use crate::args::InvoicesDueArgs;
+use crate::args::OutputFormat;
 use crate::data::DataDir;
 use anyhow::{Context, Result, anyhow, bail};
 use jiff::civil::Date;
@@ -121,10 +122,9 @@ fn due(a: InvoicesDueArgs) -> Result<u8> {
     });
     let stdout = std::io::stdout();
     let w = std::io::BufWriter::new(stdout.lock());
-    match a.format.as_str() {
-        "csv" => csv_out(w, &out)?,
-        "text" => text_out(w, &out)?,
-        other => bail!("--format : format inconnu « {other} » (text ou csv)"),
+    match a.format {
+        OutputFormat::Csv => csv_out(w, &out)?,
+        OutputFormat::Text => text_out(w, &out)?,
     }
     Ok(EXIT_OK)
 }
