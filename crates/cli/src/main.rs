@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         // A reader that stops early (`relais a-traiter | head`) is not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::from(cmd::EXIT_OK),
         Err(e) => {
-            tracing::error!(error = %format!("{e:#}"), "command failed");
+            tracing::info!(error = %format!("{e:#}"), "command failed");
             eprintln!("erreur : {e:#}");
             ExitCode::from(cmd::EXIT_FAILURE)
         }
