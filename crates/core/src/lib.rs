@@ -12,6 +12,7 @@ pub mod money;
 pub mod payment;
 pub mod records;
 pub mod roles;
+pub mod run;
 pub mod settings;
 pub mod text;
 
