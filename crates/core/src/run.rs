@@ -176,6 +176,16 @@ pub fn remittance(benefit: Benefit, month: Month, dossier: &str) -> String {
     format!("{short} {month} dossier {dossier}")
 }
 
+/// The budget account of a right's imputation as source systems write it: `652421`,
+/// `65-652421` or `65/652421` (chapter, then account), `6514 ` — the last group of digits.
+/// `None` when there is none, or it is longer than an account (12 digits).
+pub fn imputation_account(imputation: &str) -> Option<&str> {
+    imputation
+        .split(|c: char| !c.is_ascii_digit())
+        .rfind(|part| !part.is_empty())
+        .filter(|part| part.len() <= 12 && part.bytes().any(|b| b != b'0'))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Renewal of rights
 
@@ -253,7 +263,7 @@ impl RenewalPolicy {
 // The control report's data
 
 /// Counts and total of one benefit in a run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BenefitTotals {
     pub benefit: Benefit,
     /// Rights paid (lines).
@@ -270,7 +280,7 @@ pub struct BenefitTotals {
 }
 
 /// Counts and total per kind of payee.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindTotals {
     pub kind: PayeeKind,
     /// Mandates (one per payee and budget imputation).
@@ -280,7 +290,7 @@ pub struct KindTotals {
 }
 
 /// Lines and total per budget imputation (account and function).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImputationTotals {
     pub benefit: Benefit,
     pub account: String,
@@ -290,7 +300,7 @@ pub struct ImputationTotals {
 }
 
 /// Everything of a run's report that is not a long list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunSummary {
     pub authority: String,
     pub run: String,
@@ -484,6 +494,17 @@ mod tests {
         assert_eq!(pay_date(month("2027-02"), 31, z), date(2027, 2, 26));
         // 1 May 2026 (Friday, holiday) day 1 → the last working day of April, Thursday 30.
         assert_eq!(pay_date(month("2026-05"), 1, z), date(2026, 4, 30));
+    }
+
+    #[test]
+    fn imputations_give_their_account() {
+        assert_eq!(imputation_account("65-652421"), Some("652421"));
+        assert_eq!(imputation_account("65/6514"), Some("6514"));
+        assert_eq!(imputation_account(" 651141 "), Some("651141"));
+        assert_eq!(imputation_account("chap. 016"), Some("016"));
+        assert_eq!(imputation_account("000"), None);
+        assert_eq!(imputation_account("aucune"), None);
+        assert_eq!(imputation_account("1234567890123"), None);
     }
 
     #[test]

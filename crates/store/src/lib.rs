@@ -8,6 +8,8 @@
 pub mod deposits;
 mod error;
 pub mod import;
+pub mod rejected;
+pub mod runs;
 pub mod sqlite;
 mod views;
 

@@ -195,6 +195,142 @@ CREATE TRIGGER deposits_keep_facts BEFORE UPDATE OF number, year, seq, received_
     depositor, receipt_code ON deposits
 BEGIN SELECT RAISE(ABORT, 'a deposit''s facts never change'); END;
 "#,
+    // 3: payment runs (relais_store::runs), approvals of changed bank details.
+    r#"
+CREATE TABLE runs (
+    id           TEXT PRIMARY KEY,
+    month        TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    benefits     TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('prepared', 'validated', 'cancelled')),
+    prepared_by  TEXT NOT NULL,
+    prepared_at  TEXT NOT NULL,
+    validated_by TEXT,
+    validated_at TEXT,
+    cancelled_by TEXT,
+    cancelled_at TEXT,
+    cancel_reason TEXT,
+    exercice     INTEGER,
+    bordereau    INTEGER,
+    params       TEXT NOT NULL,
+    summary      TEXT NOT NULL,
+    UNIQUE (month, seq),
+    UNIQUE (exercice, bordereau),
+    -- Separation of duties (décret GBCP art. 9): the preparer never validates.
+    CHECK (validated_by IS NULL OR validated_by <> prepared_by),
+    CHECK ((status = 'validated') = (validated_by IS NOT NULL AND bordereau IS NOT NULL))
+) WITHOUT ROWID;
+CREATE TRIGGER runs_final BEFORE UPDATE ON runs WHEN OLD.status <> 'prepared'
+BEGIN SELECT RAISE(ABORT, 'a validated or cancelled run never changes'); END;
+CREATE TRIGGER runs_no_delete BEFORE DELETE ON runs
+BEGIN SELECT RAISE(ABORT, 'runs are never deleted'); END;
+
+-- IdBord: 1, 2, 3… per exercice, given at validation.
+CREATE TABLE bordereau_counters (
+    exercice INTEGER PRIMARY KEY,
+    last     INTEGER NOT NULL CHECK (last >= 0)
+);
+
+-- One line per right paid. `claim` is the month while the run is not cancelled, NULL after:
+-- the unique index on (right_id, claim) is the rule "a right is paid once a month".
+CREATE TABLE run_lines (
+    id           INTEGER PRIMARY KEY,
+    run_id       TEXT NOT NULL REFERENCES runs (id),
+    right_id     TEXT NOT NULL,
+    claim        TEXT,
+    dossier      TEXT NOT NULL,
+    nir          TEXT,
+    last_name    TEXT NOT NULL,
+    first_name   TEXT NOT NULL,
+    benefit      TEXT NOT NULL,
+    amount       INTEGER NOT NULL CHECK (amount > 0),
+    first_day    TEXT NOT NULL,
+    last_day     TEXT NOT NULL,
+    payee_id     TEXT NOT NULL,
+    account      TEXT NOT NULL,
+    function     TEXT NOT NULL,
+    pay_date     TEXT NOT NULL,
+    mandate      INTEGER,
+    mandate_line INTEGER
+);
+CREATE UNIQUE INDEX run_lines_claims ON run_lines (right_id, claim);
+CREATE INDEX run_lines_by_run ON run_lines (run_id, id);
+CREATE TRIGGER run_lines_claim_not_in_history BEFORE INSERT ON run_lines
+WHEN EXISTS (SELECT 1 FROM past_payments p WHERE p.right_id = NEW.right_id AND p.month = NEW.claim)
+BEGIN SELECT RAISE(ABORT, 'right already paid for this month in the imported history'); END;
+CREATE TRIGGER run_lines_no_delete BEFORE DELETE ON run_lines
+BEGIN SELECT RAISE(ABORT, 'run lines are never deleted'); END;
+-- Only cancelling a prepared run changes its lines, and only to free their claims.
+CREATE TRIGGER run_lines_frozen BEFORE UPDATE ON run_lines
+WHEN NEW.claim IS NOT NULL
+  OR (SELECT status FROM runs WHERE id = OLD.run_id) <> 'prepared'
+  OR NEW.id IS NOT OLD.id OR NEW.run_id IS NOT OLD.run_id OR NEW.right_id IS NOT OLD.right_id
+  OR NEW.amount IS NOT OLD.amount OR NEW.payee_id IS NOT OLD.payee_id
+  OR NEW.mandate IS NOT OLD.mandate OR NEW.benefit IS NOT OLD.benefit
+BEGIN SELECT RAISE(ABORT, 'run lines never change, except claims freed by a cancellation'); END;
+
+-- The payees as the run pays them (bank details copied at preparation).
+CREATE TABLE run_payees (
+    run_id      TEXT NOT NULL REFERENCES runs (id),
+    payee_id    TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    siret       TEXT,
+    iban        TEXT NOT NULL,
+    bic         TEXT NOT NULL,
+    holder      TEXT NOT NULL,
+    address     TEXT NOT NULL,
+    postal_code TEXT NOT NULL,
+    city        TEXT NOT NULL,
+    PRIMARY KEY (run_id, payee_id)
+) WITHOUT ROWID;
+
+-- The control report's lists, in the order they were found.
+CREATE TABLE run_exclusions (
+    run_id   TEXT NOT NULL REFERENCES runs (id),
+    n        INTEGER NOT NULL,
+    right_id TEXT NOT NULL,
+    dossier  TEXT NOT NULL,
+    name     TEXT NOT NULL,
+    benefit  TEXT,
+    reason   TEXT NOT NULL,
+    label    TEXT NOT NULL,
+    amount   INTEGER,
+    PRIMARY KEY (run_id, n)
+) WITHOUT ROWID;
+CREATE TABLE run_anomalies (
+    run_id     TEXT NOT NULL REFERENCES runs (id),
+    n          INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    right_id   TEXT NOT NULL,
+    dossier    TEXT NOT NULL,
+    payee_id   TEXT NOT NULL,
+    payee_name TEXT NOT NULL,
+    benefit    TEXT NOT NULL,
+    amount     INTEGER NOT NULL,
+    detail     TEXT NOT NULL,
+    PRIMARY KEY (run_id, n)
+) WITHOUT ROWID;
+CREATE TABLE run_changes (
+    run_id   TEXT NOT NULL REFERENCES runs (id),
+    n        INTEGER NOT NULL,
+    dossier  TEXT NOT NULL,
+    name     TEXT NOT NULL,
+    benefit  TEXT NOT NULL,
+    previous INTEGER NOT NULL,
+    current  INTEGER NOT NULL,
+    PRIMARY KEY (run_id, n)
+) WITHOUT ROWID;
+
+-- Recently changed bank details approved by an ordonnateur: the approval is for that IBAN.
+CREATE TABLE bank_approvals (
+    payee_id    TEXT NOT NULL,
+    iban        TEXT NOT NULL,
+    approved_by TEXT NOT NULL,
+    approved_at TEXT NOT NULL,
+    PRIMARY KEY (payee_id, iban)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,

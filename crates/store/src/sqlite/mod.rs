@@ -7,6 +7,7 @@ mod import;
 mod journal;
 mod migrations;
 mod queries;
+mod runs;
 mod users;
 
 use crate::{

@@ -1,0 +1,259 @@
+//! Payment runs and the renewal of rights: a storage contract of its own, beside
+//! [`crate::Store`].
+//!
+//! Invariants, enforced by the schema and not only by queries:
+//! - a right is claimed at most once per month: a unique key on (right, month) over the lines
+//!   of runs not cancelled, and a trigger that refuses a claim the imported history already
+//!   paid;
+//! - the preparer never validates (a CHECK on the run), and only an ordonnateur does;
+//! - a validated or cancelled run never changes, and no run or line is ever deleted;
+//! - PES bordereau numbers (`IdBord`) run 1, 2, 3… per exercice, given at validation.
+//!
+//! A run's lines copy what the payment needs (amount, payee, bank details, imputation), so a
+//! later import changes nothing of a run already prepared, and exporting it again gives the
+//! same bytes.
+
+use crate::StoreError;
+use jiff::civil::Date;
+use relais_core::Cents;
+use relais_core::calendar::Month;
+use relais_core::journal::Entry;
+use relais_core::records::{Benefit, PayeeKind};
+use relais_core::run::{
+    AmountChange, Anomaly, ExcludedRight, RenewalPolicy, RunId, RunStatus, RunSummary,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Why a run operation failed, in French for the agent.
+#[derive(Debug, thiserror::Error)]
+pub enum RunStoreError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("aucun paiement {0}")]
+    NotFound(RunId),
+    #[error("le paiement {run} est {status} : {what} impossible", status = .status.label_fr())]
+    WrongStatus {
+        run: RunId,
+        status: RunStatus,
+        what: &'static str,
+    },
+    #[error(
+        "« {0} » a préparé ce paiement : un autre ordonnateur doit le valider (séparation des tâches, décret GBCP art. 9)"
+    )]
+    SamePerson(String),
+    #[error(
+        "un paiement de {month} est déjà en préparation pour d'autres prestations ({run}) : validez-le ou annulez-le d'abord"
+    )]
+    OtherRunOpen { month: Month, run: RunId },
+    #[error(
+        "rien à payer pour {0} : chaque droit payable est déjà payé (historique) ou dans un paiement"
+    )]
+    NothingToPay(Month),
+    #[error("trop de paiements pour {0} (99 au plus)")]
+    TooManyRuns(Month),
+    #[error("aucun tiers « {0} »")]
+    UnknownPayee(String),
+    #[error("le motif est vide")]
+    EmptyReason,
+    /// A caller's callback stopped a stream with its own error.
+    #[error("{0}")]
+    Stopped(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<rusqlite::Error> for RunStoreError {
+    fn from(e: rusqlite::Error) -> RunStoreError {
+        RunStoreError::Store(StoreError::Sqlite(e))
+    }
+}
+
+/// How one benefit is paid in a run, frozen at preparation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BenefitParams {
+    pub account: String,
+    pub function: String,
+    pub pay_date: Date,
+    pub ceiling: Option<Cents>,
+}
+
+/// What a run was prepared with (from the settings), kept with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunParams {
+    pub benefits: BTreeMap<Benefit, BenefitParams>,
+    pub change_threshold: Cents,
+    pub bank_change_days: u16,
+}
+
+/// A request to prepare a run.
+#[derive(Debug, Clone)]
+pub struct PrepareRun<'a> {
+    pub month: Month,
+    pub actor: &'a str,
+    /// The authority's name, for the report.
+    pub authority: &'a str,
+    /// The authority's local date and time of preparation (`2026-12-01 09:14`) and date.
+    pub local_time: String,
+    pub today: Date,
+    pub params: RunParams,
+}
+
+/// A run as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRecord {
+    pub id: RunId,
+    pub status: RunStatus,
+    pub benefits: Vec<Benefit>,
+    pub params: RunParams,
+    /// Totals and counts, with the status and names of the moment it is read.
+    pub summary: RunSummary,
+    /// (exercice, first IdBord), given at validation; the run's bordereaux are numbered on
+    /// from it, one per [`MANDATES_PER_BORDEREAU`] mandates.
+    pub bordereau: Option<(i16, u32)>,
+}
+
+/// What `prepare` did: a new run, or the one already prepared by the same request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    pub run: RunRecord,
+    /// `false` when an identical run was already prepared (a retry after a crash, or two
+    /// prepares at once): nothing was claimed twice.
+    pub created: bool,
+}
+
+/// A payee as a run pays it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunPayee {
+    pub id: String,
+    pub kind: PayeeKind,
+    pub name: String,
+    pub siret: Option<String>,
+    pub iban: String,
+    pub bic: String,
+    pub holder: String,
+    pub address: String,
+    pub postal_code: String,
+    pub city: String,
+}
+
+/// One line of a run: one right paid for the month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunLine {
+    pub line: u64,
+    pub right_id: String,
+    pub dossier: String,
+    pub nir: Option<String>,
+    pub last_name: String,
+    pub first_name: String,
+    pub benefit: Benefit,
+    pub amount: Cents,
+    pub first_day: Date,
+    pub last_day: Date,
+    pub account: String,
+    pub function: String,
+    pub pay_date: Date,
+    /// The mandate (`IdPce`) and the line in it; `None` for RSA, handed to the CAF.
+    pub mandate: Option<(u32, u32)>,
+    pub payee_id: String,
+}
+
+/// A PES bordereau holds at most this many mandates (`NbrPce` has five digits,
+/// `Class_BordereauDepenseAller.xsd`): a larger run is cut into several bordereaux.
+pub const MANDATES_PER_BORDEREAU: u32 = 99_999;
+
+/// Mandates and total of a group of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GroupTotal {
+    pub mandates: u64,
+    pub total: Cents,
+}
+
+/// See [`RunStore::run_totals`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RunTotals {
+    pub per_pay_date: BTreeMap<Date, GroupTotal>,
+    /// Index of the bordereau in the run (0, 1…) → its totals.
+    pub per_bordereau: BTreeMap<u32, GroupTotal>,
+}
+
+/// What a renewal changes (or would change).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct RenewalOutcome {
+    /// Per benefit: rights renewed and their total monthly amount.
+    pub per_benefit: BTreeMap<Benefit, (u64, Cents)>,
+    pub rights: u64,
+    /// The journal entry, when applied and something changed.
+    #[serde(skip)]
+    pub entry: Option<Entry>,
+}
+
+/// Callback over streamed rows; an error stops the stream and is handed back.
+pub type Each<'a, T> = &'a mut dyn FnMut(&T) -> Result<(), RunStoreError>;
+
+/// What a store of payment runs offers.
+pub trait RunStore {
+    /// Prepares the run of `req.month` for `benefits` by `req.actor` (role liquidation), in
+    /// one transaction with its journal entry. When a run of that month is already prepared
+    /// for the same benefits, returns it (`created: false`) instead of claiming again.
+    fn prepare_run(
+        &mut self,
+        req: &PrepareRun<'_>,
+        benefits: &[Benefit],
+    ) -> Result<Prepared, RunStoreError>;
+    fn run(&self, id: RunId) -> Result<Option<RunRecord>, RunStoreError>;
+    /// Every run, newest first.
+    fn runs(&self) -> Result<Vec<RunRecord>, RunStoreError>;
+    /// Validates a prepared run (role ordonnateur, not the preparer) and gives it its
+    /// bordereau number. Validating it again by the same user returns it unchanged.
+    fn validate_run(
+        &mut self,
+        id: RunId,
+        actor: &str,
+        local_time: &str,
+    ) -> Result<RunRecord, RunStoreError>;
+    /// Cancels a prepared run (role liquidation or ordonnateur), freeing its claims.
+    fn cancel_run(
+        &mut self,
+        id: RunId,
+        actor: &str,
+        reason: &str,
+    ) -> Result<RunRecord, RunStoreError>;
+    /// The run's payees, by id.
+    fn each_run_payee(&self, id: RunId, each: Each<'_, RunPayee>) -> Result<(), RunStoreError>;
+    /// The run's mandated lines with their payee, by mandate then line.
+    fn each_run_line(
+        &self,
+        id: RunId,
+        each: &mut dyn FnMut(&RunLine, &RunPayee) -> Result<(), RunStoreError>,
+    ) -> Result<(), RunStoreError>;
+    /// The run's RSA lines (handed to the CAF), by dossier.
+    fn each_caf_line(&self, id: RunId, each: Each<'_, RunLine>) -> Result<(), RunStoreError>;
+    /// Totals of the mandated lines per pay date and per bordereau (of [`MANDATES_PER_BORDEREAU`]
+    /// mandates), for the headers that come before the items in PES and pain.001 files.
+    fn run_totals(&self, id: RunId) -> Result<RunTotals, RunStoreError>;
+    fn each_run_exclusion(
+        &self,
+        id: RunId,
+        each: Each<'_, ExcludedRight>,
+    ) -> Result<(), RunStoreError>;
+    fn each_run_anomaly(&self, id: RunId, each: Each<'_, Anomaly>) -> Result<(), RunStoreError>;
+    fn each_run_change(&self, id: RunId, each: Each<'_, AmountChange>)
+    -> Result<(), RunStoreError>;
+    /// Records an export (the files' digests) in the journal.
+    fn record_run_export(
+        &mut self,
+        id: RunId,
+        actor: &str,
+        files: &serde_json::Value,
+    ) -> Result<Entry, RunStoreError>;
+    /// Approves the current bank details of a payee changed recently (role ordonnateur).
+    fn approve_bank_details(&mut self, payee_id: &str, actor: &str)
+    -> Result<Entry, RunStoreError>;
+    /// What `policy` would change; applies it (one journal entry listing every right) unless
+    /// `dry_run`. Applying it again changes nothing.
+    fn renew_rights(
+        &mut self,
+        policy: &RenewalPolicy,
+        actor: &str,
+        dry_run: bool,
+    ) -> Result<RenewalOutcome, RunStoreError>;
+}

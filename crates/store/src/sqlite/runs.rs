@@ -1,0 +1,1505 @@
+//! Payment runs in SQLite (see [`crate::runs`] for the invariants the schema enforces).
+//!
+//! `prepare` reads the rights once, ordered by payee (through `rights_by_payee`), and holds the
+//! rights of one payee at a time to group them into mandates: memory follows the largest
+//! payee, not the number of rights. Totals and the lists of the control report are computed
+//! in the same transaction and kept with the run.
+
+use super::{SqliteStore, journal, queries, users};
+use crate::StoreError;
+use crate::rejected::{self, Unpayable};
+use crate::runs::{
+    BenefitParams, Each, GroupTotal, MANDATES_PER_BORDEREAU, PrepareRun, Prepared, RenewalOutcome,
+    RunLine, RunParams, RunPayee, RunRecord, RunStore, RunStoreError, RunTotals,
+};
+use jiff::civil::Date;
+use relais_core::Cents;
+use relais_core::calendar::Month;
+use relais_core::journal::Entry;
+use relais_core::payment::{self, RightTerms};
+use relais_core::records::{Benefit, PayeeKind, RightStatus};
+use relais_core::roles::Role;
+use relais_core::run::{
+    AmountChange, Anomaly, AnomalyKind, BenefitTotals, ExcludedRight, IbanHolder, ImputationTotals,
+    KindTotals, RenewalPolicy, RunId, RunStatus, RunSummary, imputation_account, may_share_iban,
+};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {value:?}"))
+}
+
+fn date(what: &str, value: &str) -> Result<Date, StoreError> {
+    value.parse().map_err(|_| corrupt(what, value))
+}
+
+fn benefit(value: &str) -> Result<Benefit, StoreError> {
+    Benefit::parse(value).ok_or_else(|| corrupt("benefit", value))
+}
+
+fn authorize(conn: &Connection, actor: &str, roles: &[Role]) -> Result<(), StoreError> {
+    let user = users::get(conn, actor)?.ok_or_else(|| StoreError::UnknownUser(actor.to_owned()))?;
+    if user.disabled {
+        return Err(StoreError::DisabledUser(actor.to_owned()));
+    }
+    match roles.iter().find(|r| user.roles.contains(r)) {
+        Some(_) => Ok(()),
+        None => Err(StoreError::Forbidden {
+            login: actor.to_owned(),
+            role: roles.first().copied().unwrap_or(Role::Admin),
+        }),
+    }
+}
+
+fn benefits_text(benefits: &[Benefit]) -> String {
+    let mut codes: Vec<&str> = benefits.iter().map(|b| b.code()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes.join(",")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preparing
+
+/// Why a right is not paid by this run, beyond [`payment::Exclusion`].
+fn exclusion_label(code: &str) -> &'static str {
+    match code {
+        "already_paid" => "déjà payé pour ce mois (historique importé)",
+        "already_in_run" => "déjà dans un autre paiement de ce mois",
+        "zero_amount" => "montant nul pour le mois",
+        "bank_change_unapproved" => {
+            "coordonnées bancaires modifiées récemment, non approuvées (relais bank approve)"
+        }
+        "no_imputation" => "prestation sans imputation dans les paramètres",
+        _ => "",
+    }
+}
+
+/// One right read for preparation.
+struct Candidate {
+    right_id: String,
+    dossier: String,
+    nir: Option<String>,
+    last_name: String,
+    first_name: String,
+    benefit: Benefit,
+    terms: RightTerms,
+    imputation: Option<String>,
+    death: Option<Date>,
+    payee: RunPayee,
+    iban_changed_on: Option<Date>,
+    paid_in_history: bool,
+    claimed_by: Option<String>,
+    paid_before: bool,
+    approved: bool,
+}
+
+fn candidate(row: &Row<'_>) -> Result<Candidate, StoreError> {
+    let right_id: String = row.get(0)?;
+    let b: String = row.get(2)?;
+    let status: String = row.get(6)?;
+    let kind: String = row.get(13)?;
+    let benefit = benefit(&b)?;
+    let terms = RightTerms {
+        benefit,
+        monthly_amount: Cents(row.get(3)?),
+        start: date("start_date", &row.get::<_, String>(4)?)?,
+        end: date("end_date", &row.get::<_, String>(5)?)?,
+        status: RightStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+    };
+    let death: Option<String> = row.get(12)?;
+    let changed: Option<String> = row.get(22)?;
+    Ok(Candidate {
+        dossier: row.get(1)?,
+        benefit,
+        terms,
+        imputation: row.get(8)?,
+        nir: row.get(9)?,
+        last_name: row.get(10)?,
+        first_name: row.get(11)?,
+        death: death.map(|d| date("death_date", &d)).transpose()?,
+        payee: RunPayee {
+            id: row.get(7)?,
+            kind: PayeeKind::parse(&kind).ok_or_else(|| corrupt("payee kind", &kind))?,
+            name: row.get(14)?,
+            siret: row.get(15)?,
+            iban: row.get(16)?,
+            bic: row.get(17)?,
+            holder: row.get(18)?,
+            address: row.get(19)?,
+            postal_code: row.get(20)?,
+            city: row.get(21)?,
+        },
+        iban_changed_on: changed.map(|d| date("iban_changed_on", &d)).transpose()?,
+        paid_in_history: row.get(23)?,
+        claimed_by: row.get(24)?,
+        paid_before: row.get(25)?,
+        approved: row.get(26)?,
+        right_id,
+    })
+}
+
+/// A line accepted for payment, waiting for its payee's mandates to be numbered.
+struct Pending {
+    c: Candidate,
+    amount: Cents,
+    params: BenefitParams,
+    anomalies: Vec<(AnomalyKind, String)>,
+}
+
+/// What `prepare` counts as it goes.
+#[derive(Default)]
+struct Tally {
+    lines: u64,
+    mandates: u32,
+    total: Cents,
+    per_benefit: BTreeMap<Benefit, (u64, Cents, u64)>, // lines, total, payees
+    per_kind: BTreeMap<PayeeKind, (u64, u64, Cents)>,  // mandates, lines, total
+    per_imputation: BTreeMap<(Benefit, String, String), (u64, Cents)>,
+    excluded: BTreeMap<String, u64>,
+    anomalies: BTreeMap<AnomalyKind, u64>,
+    caf_rights: u64,
+    caf_total: Cents,
+    exclusion_n: u64,
+    anomaly_n: u64,
+}
+
+struct Writer<'c> {
+    line: rusqlite::Statement<'c>,
+    payee: rusqlite::Statement<'c>,
+    exclusion: rusqlite::Statement<'c>,
+    anomaly: rusqlite::Statement<'c>,
+    run: String,
+    month: String,
+    tally: Tally,
+}
+
+impl Writer<'_> {
+    fn exclude(
+        &mut self,
+        right_id: &str,
+        dossier: &str,
+        name: &str,
+        benefit: Option<Benefit>,
+        reason: &str,
+        label: &str,
+        amount: Option<Cents>,
+    ) -> Result<(), StoreError> {
+        self.tally.exclusion_n += 1;
+        *self.tally.excluded.entry(reason.to_owned()).or_default() += 1;
+        self.exclusion.execute(params![
+            self.run,
+            self.tally.exclusion_n as i64,
+            right_id,
+            dossier,
+            name,
+            benefit.map(|b| b.code()),
+            reason,
+            label,
+            amount.map(|a| a.0)
+        ])?;
+        Ok(())
+    }
+
+    fn anomaly(&mut self, p: &Pending, kind: AnomalyKind, detail: &str) -> Result<(), StoreError> {
+        self.tally.anomaly_n += 1;
+        *self.tally.anomalies.entry(kind).or_default() += 1;
+        self.anomaly.execute(params![
+            self.run,
+            self.tally.anomaly_n as i64,
+            kind.code(),
+            p.c.right_id,
+            p.c.dossier,
+            p.c.payee.id,
+            p.c.payee.name,
+            p.c.benefit.code(),
+            p.amount.0,
+            detail
+        ])?;
+        Ok(())
+    }
+
+    /// Writes the lines of one payee: one mandate per pay date, lines in right order; RSA
+    /// lines without mandate (handed to the CAF).
+    fn flush_payee(&mut self, lines: &mut Vec<Pending>) -> Result<(), StoreError> {
+        let Some(first) = lines.first() else {
+            return Ok(());
+        };
+        let payee = first.c.payee.clone();
+        self.payee.execute(params![
+            self.run,
+            payee.id,
+            payee.kind.code(),
+            payee.name,
+            payee.siret,
+            payee.iban,
+            payee.bic,
+            payee.holder,
+            payee.address,
+            payee.postal_code,
+            payee.city
+        ])?;
+        // Mandates by pay date; lines keep the order of their rights within a mandate.
+        let mut dates: Vec<Date> = lines
+            .iter()
+            .filter(|p| p.c.benefit != Benefit::Rsa)
+            .map(|p| p.params.pay_date)
+            .collect();
+        dates.sort_unstable();
+        dates.dedup();
+        let mut benefits_seen: HashSet<Benefit> = HashSet::new();
+        for pay_date in dates {
+            self.tally.mandates += 1;
+            let mandate = self.tally.mandates;
+            let mut n = 0u32;
+            let mut mandate_total = Cents::ZERO;
+            for p in lines
+                .iter()
+                .filter(|p| p.c.benefit != Benefit::Rsa && p.params.pay_date == pay_date)
+            {
+                n += 1;
+                mandate_total = Cents(mandate_total.0.saturating_add(p.amount.0));
+                self.insert_line(p, Some((mandate, n)))?;
+                benefits_seen.insert(p.c.benefit);
+            }
+            let k = self.tally.per_kind.entry(payee.kind).or_default();
+            k.0 += 1;
+            k.1 += u64::from(n);
+            k.2 = Cents(k.2.0.saturating_add(mandate_total.0));
+        }
+        for b in benefits_seen {
+            self.tally.per_benefit.entry(b).or_default().2 += 1;
+        }
+        for p in lines.iter().filter(|p| p.c.benefit == Benefit::Rsa) {
+            self.insert_line(p, None)?;
+            self.tally.caf_rights += 1;
+            self.tally.caf_total = Cents(self.tally.caf_total.0.saturating_add(p.amount.0));
+        }
+        for p in lines.iter() {
+            for (kind, detail) in &p.anomalies {
+                self.anomaly(p, *kind, detail)?;
+            }
+        }
+        lines.clear();
+        Ok(())
+    }
+
+    fn insert_line(&mut self, p: &Pending, mandate: Option<(u32, u32)>) -> Result<(), StoreError> {
+        let c = &p.c;
+        let (first, last) = covered_days(&c.terms, self.month_value(), c.death);
+        self.line.execute(params![
+            self.run,
+            c.right_id,
+            self.month,
+            c.dossier,
+            // The NIR only travels for the CAF's hand-off file.
+            if c.benefit == Benefit::Rsa {
+                c.nir.as_deref()
+            } else {
+                None
+            },
+            c.last_name,
+            c.first_name,
+            c.benefit.code(),
+            p.amount.0,
+            first.to_string(),
+            last.to_string(),
+            c.payee.id,
+            p.params.account,
+            p.params.function,
+            p.params.pay_date.to_string(),
+            mandate.map(|m| m.0),
+            mandate.map(|m| m.1),
+        ])?;
+        if c.benefit != Benefit::Rsa {
+            self.tally.lines += 1;
+            self.tally.total = Cents(self.tally.total.0.saturating_add(p.amount.0));
+            let b = self.tally.per_benefit.entry(c.benefit).or_default();
+            b.0 += 1;
+            b.1 = Cents(b.1.0.saturating_add(p.amount.0));
+            let i = self
+                .tally
+                .per_imputation
+                .entry((
+                    c.benefit,
+                    p.params.account.clone(),
+                    p.params.function.clone(),
+                ))
+                .or_default();
+            i.0 += 1;
+            i.1 = Cents(i.1.0.saturating_add(p.amount.0));
+        }
+        Ok(())
+    }
+
+    fn month_value(&self) -> Month {
+        Month::parse(&self.month).unwrap_or_else(|_| Month::of(Date::MIN))
+    }
+}
+
+/// The days of `month` a right covers (what the amount pays for).
+fn covered_days(terms: &RightTerms, month: Month, death: Option<Date>) -> (Date, Date) {
+    let first = terms.start.max(month.first_day());
+    let mut last = terms.end.min(month.last_day());
+    if let Some(d) = death {
+        last = last.min(d);
+    }
+    (first, last.max(first))
+}
+
+const CANDIDATES: &str = "
+SELECT r.id, r.dossier, r.benefit, r.monthly_amount, r.start_date, r.end_date, r.status,
+       r.payee_id, r.imputation, b.nir, b.last_name, b.first_name, b.death_date,
+       p.kind, p.name, p.siret, p.iban, p.bic, p.holder, p.address, p.postal_code, p.city,
+       p.iban_changed_on,
+       EXISTS (SELECT 1 FROM past_payments h WHERE h.right_id = r.id AND h.month = ?1),
+       (SELECT c.run_id FROM run_lines c WHERE c.right_id = r.id AND c.claim = ?1),
+       EXISTS (SELECT 1 FROM past_payments h WHERE h.right_id = r.id)
+         OR EXISTS (SELECT 1 FROM run_lines c WHERE c.right_id = r.id AND c.claim IS NOT NULL),
+       EXISTS (SELECT 1 FROM bank_approvals a WHERE a.payee_id = p.id AND a.iban = p.iban)
+FROM rights r
+JOIN beneficiaries b ON b.dossier = r.dossier
+JOIN payees p ON p.id = r.payee_id
+ORDER BY r.payee_id, r.id";
+
+fn prepare(
+    conn: &mut Connection,
+    req: &PrepareRun<'_>,
+    benefits: &[Benefit],
+) -> Result<Prepared, RunStoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    authorize(&tx, req.actor, &[Role::Liquidation])?;
+    let month_text = req.month.to_string();
+    let wanted = benefits_text(benefits);
+    // A run of this month still open: the same request again (a retry, or a concurrent
+    // prepare that lost the race) gets it back; another request must wait for it.
+    let open: Option<(String, String)> = tx
+        .query_row(
+            "SELECT id, benefits FROM runs WHERE month = ?1 AND status = 'prepared'",
+            [&month_text],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((id, have)) = open {
+        let id: RunId = id.parse().map_err(|_| corrupt("run id", &id))?;
+        if have == wanted {
+            let run = load(&tx, id)?.ok_or(RunStoreError::NotFound(id))?;
+            return Ok(Prepared {
+                run,
+                created: false,
+            });
+        }
+        return Err(RunStoreError::OtherRunOpen {
+            month: req.month,
+            run: id,
+        });
+    }
+    let seq: i64 = tx.query_row(
+        "SELECT coalesce(max(seq), 0) + 1 FROM runs WHERE month = ?1",
+        [&month_text],
+        |r| r.get(0),
+    )?;
+    let id = u16::try_from(seq)
+        .ok()
+        .and_then(|s| RunId::new(req.month, s))
+        .ok_or(RunStoreError::TooManyRuns(req.month))?;
+    let run_text = id.to_string();
+    tx.execute(
+        "INSERT INTO runs (id, month, seq, benefits, status, prepared_by, prepared_at, params, summary)
+         VALUES (?1, ?2, ?3, ?4, 'prepared', ?5, ?6, ?7, '{}')",
+        params![
+            run_text,
+            month_text,
+            seq,
+            wanted,
+            req.actor,
+            req.local_time,
+            serde_json::to_string(&req.params).map_err(|e| StoreError::Corrupt(e.to_string()))?
+        ],
+    )?;
+
+    let tally = {
+        let mut w = Writer {
+            line: tx.prepare(
+                "INSERT INTO run_lines (run_id, right_id, claim, dossier, nir, last_name, first_name,
+                     benefit, amount, first_day, last_day, payee_id, account, function, pay_date,
+                     mandate, mandate_line)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            )?,
+            payee: tx.prepare(
+                "INSERT INTO run_payees (run_id, payee_id, kind, name, siret, iban, bic, holder,
+                     address, postal_code, city)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?,
+            exclusion: tx.prepare(
+                "INSERT INTO run_exclusions (run_id, n, right_id, dossier, name, benefit, reason,
+                     label, amount)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?,
+            anomaly: tx.prepare(
+                "INSERT INTO run_anomalies (run_id, n, kind, right_id, dossier, payee_id,
+                     payee_name, benefit, amount, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?,
+            run: run_text.clone(),
+            month: month_text.clone(),
+            tally: Tally::default(),
+        };
+        let bank_window_start = req
+            .today
+            .checked_sub(jiff::Span::new().days(i64::from(req.params.bank_change_days)))
+            .unwrap_or(Date::MIN);
+        let mut stmt = tx.prepare(CANDIDATES)?;
+        let mut rows = stmt.query([&month_text])?;
+        let mut payee_lines: Vec<Pending> = Vec::new();
+        while let Some(row) = rows.next()? {
+            let c = candidate(row)?;
+            if !benefits.contains(&c.benefit) {
+                continue;
+            }
+            if payee_lines
+                .first()
+                .is_some_and(|p| p.c.payee.id != c.payee.id)
+            {
+                w.flush_payee(&mut payee_lines)?;
+            }
+            let name = format!("{} {}", c.last_name, c.first_name);
+            let exclude = |w: &mut Writer<'_>, code: &str, label: &str, amount| {
+                w.exclude(
+                    &c.right_id,
+                    &c.dossier,
+                    &name,
+                    Some(c.benefit),
+                    code,
+                    label,
+                    amount,
+                )
+            };
+            // What the right is worth this month, whoever pays it.
+            let amount = match payment::month_amount(&c.terms, req.month, c.death) {
+                Ok(a) => a,
+                Err(why) => {
+                    exclude(&mut w, why.code(), why.label_fr(), None)?;
+                    continue;
+                }
+            };
+            if c.paid_in_history {
+                exclude(
+                    &mut w,
+                    "already_paid",
+                    exclusion_label("already_paid"),
+                    Some(amount),
+                )?;
+                continue;
+            }
+            if let Some(other) = &c.claimed_by {
+                let label = format!("{} ({other})", exclusion_label("already_in_run"));
+                exclude(&mut w, "already_in_run", &label, Some(amount))?;
+                continue;
+            }
+            if amount.0 <= 0 {
+                exclude(&mut w, "zero_amount", exclusion_label("zero_amount"), None)?;
+                continue;
+            }
+            let Some(params) = req.params.benefits.get(&c.benefit).cloned() else {
+                exclude(
+                    &mut w,
+                    "no_imputation",
+                    exclusion_label("no_imputation"),
+                    Some(amount),
+                )?;
+                continue;
+            };
+            let recent = c
+                .iban_changed_on
+                .filter(|d| *d >= bank_window_start && *d <= req.today);
+            let mut anomalies = Vec::new();
+            if c.benefit != Benefit::Rsa {
+                if let Some(changed) = recent {
+                    if !c.approved {
+                        let label =
+                            format!("{} le {changed}", exclusion_label("bank_change_unapproved"));
+                        exclude(&mut w, "bank_change_unapproved", &label, Some(amount))?;
+                        continue;
+                    }
+                    anomalies.push((
+                        AnomalyKind::BankChanged,
+                        format!("IBAN modifié le {changed}, approuvé"),
+                    ));
+                }
+                if params.ceiling.is_some_and(|ceiling| amount > ceiling) {
+                    anomalies.push((
+                        AnomalyKind::AboveCeiling,
+                        format!(
+                            "plafond {}",
+                            params.ceiling.map(|c| c.to_string()).unwrap_or_default()
+                        ),
+                    ));
+                }
+                if !c.paid_before {
+                    anomalies.push((
+                        AnomalyKind::FirstPayment,
+                        format!("droit ouvert le {}", c.terms.start),
+                    ));
+                }
+            }
+            let mut params = params;
+            // The right's own imputation wins over the benefit's default.
+            if let Some(account) = c.imputation.as_deref().and_then(imputation_account) {
+                params.account = account.to_owned();
+            }
+            payee_lines.push(Pending {
+                c,
+                amount,
+                params,
+                anomalies,
+            });
+        }
+        w.flush_payee(&mut payee_lines)?;
+        drop(rows);
+        drop(stmt);
+        rejected_rights(&tx, &mut w, req.month, benefits)?;
+        shared_ibans(&tx, &mut w)?;
+        w.tally
+    };
+    if tally.lines == 0 && tally.caf_rights == 0 {
+        // Rolled back: no run, no number used.
+        return Err(RunStoreError::NothingToPay(req.month));
+    }
+    let changes = amount_changes(&tx, &run_text, req.month, req.params.change_threshold)?;
+    let summary = summary_of(&tx, &run_text, req, &tally, changes)?;
+    tx.execute(
+        "UPDATE runs SET summary = ?2 WHERE id = ?1",
+        params![
+            run_text,
+            serde_json::to_string(&summary).map_err(|e| StoreError::Corrupt(e.to_string()))?
+        ],
+    )?;
+    journal::append(
+        &tx,
+        req.actor,
+        "run_prepare",
+        &json!({
+            "run": run_text,
+            "month": month_text,
+            "benefits": wanted,
+            "lines": summary.lines,
+            "mandates": summary.mandates,
+            "total_cents": summary.total.0,
+            "caf_rights": summary.caf_rights,
+            "caf_total_cents": summary.caf_total.0,
+            "excluded": summary.excluded.iter().map(|(c, _, n)| (c.clone(), *n)).collect::<BTreeMap<_, _>>(),
+        }),
+    )?;
+    let run = load(&tx, id)?.ok_or(RunStoreError::NotFound(id))?;
+    tx.commit()?;
+    Ok(Prepared { run, created: true })
+}
+
+/// Rights rejected at import: listed with the reason, valued as the run would have paid them.
+fn rejected_rights(
+    conn: &Connection,
+    w: &mut Writer<'_>,
+    month: Month,
+    benefits: &[Benefit],
+) -> Result<(), StoreError> {
+    let mut payees = HashMap::new();
+    queries::each_pending_row(conn, "tiers", &mut |row| {
+        rejected::add_rejected_payee(&mut payees, row)
+    })?;
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut failure: Option<StoreError> = None;
+    queries::each_pending_row(conn, "droits", &mut |row| {
+        if failure.is_some() {
+            return;
+        }
+        let key = row.key.clone().unwrap_or_default();
+        if !key.is_empty() && !seen.insert(key.clone()) {
+            return;
+        }
+        let b = rejected::raw(row, "prestation").and_then(Benefit::parse);
+        if b.is_some_and(|b| !benefits.contains(&b)) {
+            return;
+        }
+        let Ok(amount) = rejected::rejected_amount(row, month) else {
+            return;
+        };
+        let why: Unpayable = rejected::reason(row, &payees);
+        let dossier = rejected::raw(row, "dossier").unwrap_or("").to_owned();
+        let label = format!("{} (ligne {} de {})", why.label_fr(), row.line, row.file);
+        if let Err(e) = w.exclude(&key, &dossier, "", b, why.code(), &label, amount) {
+            failure = Some(e);
+        }
+    })?;
+    failure.map_or(Ok(()), Err)
+}
+
+/// One IBAN paid to payees who are not the same family or establishment.
+fn shared_ibans(conn: &Connection, w: &mut Writer<'_>) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT p.iban, p.payee_id, p.name, p.siret, p.kind FROM run_payees p
+         WHERE p.run_id = ?1 AND p.iban IN (
+             SELECT iban FROM run_payees WHERE run_id = ?1 GROUP BY iban HAVING count(*) > 1)
+         ORDER BY p.iban, p.payee_id",
+    )?;
+    let rows: Vec<(String, String, String, Option<String>)> = stmt
+        .query_map([&w.run], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut i = 0;
+    while i < rows.len() {
+        let iban = &rows[i].0;
+        let group: Vec<&(String, String, String, Option<String>)> =
+            rows[i..].iter().take_while(|r| &r.0 == iban).collect();
+        i += group.len();
+        let holder = |r: &(String, String, String, Option<String>)| -> (Option<String>, String) {
+            let siren = r.3.as_ref().and_then(|s| s.get(..9)).map(str::to_owned);
+            // A person's family name is the first word of the payee's name (NOM Prénom).
+            let family = r.2.split_whitespace().next().unwrap_or("").to_owned();
+            (siren, family)
+        };
+        let holders: Vec<(Option<String>, String)> = group.iter().map(|r| holder(r)).collect();
+        let unrelated = holders.iter().any(|a| {
+            holders.iter().any(|b| {
+                !may_share_iban(
+                    &IbanHolder {
+                        siren: a.0.as_deref(),
+                        family_name: &a.1,
+                    },
+                    &IbanHolder {
+                        siren: b.0.as_deref(),
+                        family_name: &b.1,
+                    },
+                )
+            })
+        });
+        if !unrelated {
+            continue;
+        }
+        let others: Vec<String> = group.iter().map(|r| format!("{} ({})", r.1, r.2)).collect();
+        for r in &group {
+            // The anomaly is shown on the payee's first line.
+            let line: Option<(String, String, String, i64)> = conn
+                .query_row(
+                    "SELECT right_id, dossier, benefit, amount FROM run_lines
+                     WHERE run_id = ?1 AND payee_id = ?2 ORDER BY id LIMIT 1",
+                    params![w.run, r.1],
+                    |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?)),
+                )
+                .optional()?;
+            let Some((right_id, dossier, b, amount)) = line else {
+                continue;
+            };
+            w.tally.anomaly_n += 1;
+            *w.tally
+                .anomalies
+                .entry(AnomalyKind::SharedIban)
+                .or_default() += 1;
+            w.anomaly.execute(params![
+                w.run,
+                w.tally.anomaly_n as i64,
+                AnomalyKind::SharedIban.code(),
+                right_id,
+                dossier,
+                r.1,
+                r.2,
+                b,
+                amount,
+                format!("IBAN partagé par : {}", others.join(", "))
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+/// People whose monthly total for a benefit moved by more than `threshold` against the
+/// previous month (imported history and validated runs).
+fn amount_changes(
+    conn: &Connection,
+    run: &str,
+    month: Month,
+    threshold: Cents,
+) -> Result<u64, StoreError> {
+    let n = conn.execute(
+        "INSERT INTO run_changes (run_id, n, dossier, name, benefit, previous, current)
+         SELECT ?1, row_number() OVER (ORDER BY cur.dossier, cur.benefit), cur.dossier,
+                cur.name, cur.benefit, prev.amount, cur.amount
+         FROM (SELECT dossier, benefit, min(last_name || ' ' || first_name) AS name,
+                      sum(amount) AS amount
+               FROM run_lines WHERE run_id = ?1 GROUP BY dossier, benefit) AS cur
+         JOIN (SELECT dossier, benefit, sum(amount) AS amount FROM (
+                   SELECT r.dossier, r.benefit, h.amount FROM past_payments h
+                   JOIN rights r ON r.id = h.right_id WHERE h.month = ?2
+                   UNION ALL
+                   SELECT l.dossier, l.benefit, l.amount FROM run_lines l
+                   JOIN runs u ON u.id = l.run_id
+                   WHERE u.month = ?2 AND u.status = 'validated')
+               GROUP BY dossier, benefit) AS prev
+           ON prev.dossier = cur.dossier AND prev.benefit = cur.benefit
+         WHERE abs(cur.amount - prev.amount) > ?3",
+        params![run, month.previous().to_string(), threshold.0],
+    )?;
+    Ok(n as u64)
+}
+
+fn summary_of(
+    conn: &Connection,
+    run: &str,
+    req: &PrepareRun<'_>,
+    t: &Tally,
+    changes: u64,
+) -> Result<RunSummary, StoreError> {
+    let mut people: HashMap<Benefit, u64> = HashMap::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT benefit, count(DISTINCT dossier) FROM run_lines
+             WHERE run_id = ?1 AND mandate IS NOT NULL GROUP BY benefit",
+        )?;
+        let mut rows = stmt.query([run])?;
+        while let Some(r) = rows.next()? {
+            people.insert(
+                benefit(&r.get::<_, String>(0)?)?,
+                r.get::<_, i64>(1)? as u64,
+            );
+        }
+    }
+    let mut previous: HashMap<Benefit, Cents> = HashMap::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT benefit, sum(amount) FROM (
+                 SELECT r.benefit, h.amount FROM past_payments h
+                 JOIN rights r ON r.id = h.right_id WHERE h.month = ?1
+                 UNION ALL
+                 SELECT l.benefit, l.amount FROM run_lines l JOIN runs u ON u.id = l.run_id
+                 WHERE u.month = ?1 AND u.status = 'validated' AND l.mandate IS NOT NULL)
+             GROUP BY benefit",
+        )?;
+        let mut rows = stmt.query([req.month.previous().to_string()])?;
+        while let Some(r) = rows.next()? {
+            previous.insert(benefit(&r.get::<_, String>(0)?)?, Cents(r.get(1)?));
+        }
+    }
+    let benefits = t
+        .per_benefit
+        .iter()
+        .map(|(b, (lines, total, payees))| BenefitTotals {
+            benefit: *b,
+            rights: *lines,
+            people: people.get(b).copied().unwrap_or(0),
+            payees: *payees,
+            total: *total,
+            previous_total: previous.get(b).copied(),
+            pay_date: req
+                .params
+                .benefits
+                .get(b)
+                .map(|p| p.pay_date)
+                .unwrap_or(req.month.first_day()),
+        })
+        .collect();
+    let mut excluded: Vec<(String, String, u64)> = t
+        .excluded
+        .iter()
+        .map(|(code, n)| (code.clone(), reason_label(code).to_owned(), *n))
+        .collect();
+    excluded.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    let mut anomalies: Vec<(String, String, u64)> = t
+        .anomalies
+        .iter()
+        .map(|(k, n)| (k.code().to_owned(), k.label_fr().to_owned(), *n))
+        .collect();
+    if changes > 0 {
+        anomalies.push((
+            "amount_changed".into(),
+            "montant changé de plus du seuil par rapport au mois précédent".into(),
+            changes,
+        ));
+    }
+    Ok(RunSummary {
+        authority: req.authority.to_owned(),
+        run: run.to_owned(),
+        month: req.month,
+        status: RunStatus::Prepared,
+        prepared_by: req.actor.to_owned(),
+        prepared_at: req.local_time.clone(),
+        validated_by: None,
+        validated_at: None,
+        cancelled_by: None,
+        benefits,
+        kinds: t
+            .per_kind
+            .iter()
+            .map(|(k, (mandates, lines, total))| KindTotals {
+                kind: *k,
+                mandates: *mandates,
+                lines: *lines,
+                total: *total,
+            })
+            .collect(),
+        imputations: t
+            .per_imputation
+            .iter()
+            .map(
+                |((b, account, function), (lines, total))| ImputationTotals {
+                    benefit: *b,
+                    account: account.clone(),
+                    function: function.clone(),
+                    lines: *lines,
+                    total: *total,
+                },
+            )
+            .collect(),
+        lines: t.lines,
+        mandates: u64::from(t.mandates),
+        total: t.total,
+        excluded,
+        anomalies,
+        change_threshold: req.params.change_threshold,
+        caf_rights: t.caf_rights,
+        caf_total: t.caf_total,
+        bordereaux: Vec::new(),
+    })
+}
+
+/// The French label of an exclusion code, whichever list it comes from.
+fn reason_label(code: &str) -> &'static str {
+    if let Some(e) = payment::Exclusion::ALL.iter().find(|e| e.code() == code) {
+        return e.label_fr();
+    }
+    for u in [
+        Unpayable::Expired,
+        Unpayable::InvalidIban,
+        Unpayable::PayeeRejected,
+        Unpayable::PersonRejected,
+        Unpayable::RightRejected,
+    ] {
+        if u.code() == code {
+            return u.label_fr();
+        }
+    }
+    exclusion_label(code)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+fn load(conn: &Connection, id: RunId) -> Result<Option<RunRecord>, RunStoreError> {
+    let row = conn
+        .query_row(
+            "SELECT status, benefits, params, summary, validated_by, validated_at, cancelled_by,
+                    exercice, bordereau
+             FROM runs WHERE id = ?1",
+            [id.to_string()],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<i64>>(7)?,
+                    r.get::<_, Option<i64>>(8)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((status, benefits, params, summary, vby, vat, cby, exercice, bordereau)) = row else {
+        return Ok(None);
+    };
+    let status = RunStatus::parse(&status).ok_or_else(|| corrupt("run status", &status))?;
+    let benefits = benefits
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(benefit)
+        .collect::<Result<Vec<_>, _>>()?;
+    let params: RunParams =
+        serde_json::from_str(&params).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut summary: RunSummary = serde_json::from_value(
+        serde_json::from_str(&summary).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    )
+    .map_err(|e: serde_json::Error| StoreError::Corrupt(e.to_string()))?;
+    summary.status = status;
+    summary.validated_by = vby;
+    summary.validated_at = vat;
+    summary.cancelled_by = cby;
+    let bordereau = match (exercice, bordereau) {
+        (Some(e), Some(b)) => Some((
+            i16::try_from(e).map_err(|_| corrupt("exercice", &e.to_string()))?,
+            u32::try_from(b).map_err(|_| corrupt("bordereau", &b.to_string()))?,
+        )),
+        _ => None,
+    };
+    summary.bordereaux = match bordereau {
+        Some((e, first)) => (0..bordereau_count(summary.mandates))
+            .map(|i| {
+                (
+                    e,
+                    first.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)),
+                )
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(Some(RunRecord {
+        id,
+        status,
+        benefits,
+        params,
+        summary,
+        bordereau,
+    }))
+}
+
+/// How many bordereaux `mandates` need (at least one).
+fn bordereau_count(mandates: u64) -> i64 {
+    let per = u64::from(MANDATES_PER_BORDEREAU);
+    i64::try_from(mandates.div_ceil(per).max(1)).unwrap_or(i64::MAX)
+}
+
+fn run_or_not_found(conn: &Connection, id: RunId) -> Result<RunRecord, RunStoreError> {
+    load(conn, id)?.ok_or(RunStoreError::NotFound(id))
+}
+
+fn validate(
+    conn: &mut Connection,
+    id: RunId,
+    actor: &str,
+    local_time: &str,
+) -> Result<RunRecord, RunStoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    authorize(&tx, actor, &[Role::Ordonnateur])?;
+    let run = run_or_not_found(&tx, id)?;
+    match run.status {
+        RunStatus::Validated if run.summary.validated_by.as_deref() == Some(actor) => {
+            return Ok(run);
+        }
+        RunStatus::Prepared => {}
+        status => {
+            return Err(RunStoreError::WrongStatus {
+                run: id,
+                status,
+                what: "validation",
+            });
+        }
+    }
+    if run.summary.prepared_by == actor {
+        return Err(RunStoreError::SamePerson(actor.to_owned()));
+    }
+    // The exercice is the year of the month paid. One bordereau per 99,999 mandates, their
+    // numbers taken together so that they follow each other.
+    let exercice = id.month().year();
+    let count = bordereau_count(run.summary.mandates);
+    let last: i64 = tx.query_row(
+        "INSERT INTO bordereau_counters (exercice, last) VALUES (?1, ?2)
+         ON CONFLICT (exercice) DO UPDATE SET last = last + ?2
+         RETURNING last",
+        params![exercice, count],
+        |r| r.get(0),
+    )?;
+    let number = last - count + 1;
+    tx.execute(
+        "UPDATE runs SET status = 'validated', validated_by = ?2, validated_at = ?3,
+             exercice = ?4, bordereau = ?5
+         WHERE id = ?1",
+        params![id.to_string(), actor, local_time, exercice, number],
+    )?;
+    journal::append(
+        &tx,
+        actor,
+        "run_validate",
+        &json!({
+            "run": id.to_string(),
+            "exercice": exercice,
+            "bordereaux": (number..=last).collect::<Vec<i64>>(),
+            "lines": run.summary.lines,
+            "total_cents": run.summary.total.0,
+        }),
+    )?;
+    let run = run_or_not_found(&tx, id)?;
+    tx.commit()?;
+    Ok(run)
+}
+
+fn cancel(
+    conn: &mut Connection,
+    id: RunId,
+    actor: &str,
+    reason: &str,
+) -> Result<RunRecord, RunStoreError> {
+    if reason.trim().is_empty() {
+        return Err(RunStoreError::EmptyReason);
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    authorize(&tx, actor, &[Role::Liquidation, Role::Ordonnateur])?;
+    let run = run_or_not_found(&tx, id)?;
+    if run.status != RunStatus::Prepared {
+        return Err(RunStoreError::WrongStatus {
+            run: id,
+            status: run.status,
+            what: "annulation",
+        });
+    }
+    let freed = tx.execute(
+        "UPDATE run_lines SET claim = NULL WHERE run_id = ?1",
+        [id.to_string()],
+    )?;
+    tx.execute(
+        "UPDATE runs SET status = 'cancelled', cancelled_by = ?2, cancelled_at = ?3,
+             cancel_reason = ?4
+         WHERE id = ?1",
+        params![id.to_string(), actor, super::now(), reason.trim()],
+    )?;
+    journal::append(
+        &tx,
+        actor,
+        "run_cancel",
+        &json!({ "run": id.to_string(), "reason": reason.trim(), "freed": freed }),
+    )?;
+    let run = run_or_not_found(&tx, id)?;
+    tx.commit()?;
+    Ok(run)
+}
+
+fn each_payee(conn: &Connection, id: RunId, each: Each<'_, RunPayee>) -> Result<(), RunStoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT payee_id, kind, name, siret, iban, bic, holder, address, postal_code, city
+         FROM run_payees WHERE run_id = ?1 ORDER BY payee_id",
+    )?;
+    let mut rows = stmt.query([id.to_string()])?;
+    while let Some(r) = rows.next()? {
+        let kind: String = r.get(1)?;
+        each(&RunPayee {
+            id: r.get(0)?,
+            kind: PayeeKind::parse(&kind).ok_or_else(|| corrupt("payee kind", &kind))?,
+            name: r.get(2)?,
+            siret: r.get(3)?,
+            iban: r.get(4)?,
+            bic: r.get(5)?,
+            holder: r.get(6)?,
+            address: r.get(7)?,
+            postal_code: r.get(8)?,
+            city: r.get(9)?,
+        })?;
+    }
+    Ok(())
+}
+
+const LINE_COLUMNS: &str = "l.id, l.right_id, l.dossier, l.nir, l.last_name, l.first_name,
+    l.benefit, l.amount, l.first_day, l.last_day, l.account, l.function, l.pay_date, l.mandate,
+    l.mandate_line, l.payee_id";
+
+fn line_of(r: &Row<'_>) -> Result<RunLine, StoreError> {
+    let b: String = r.get(6)?;
+    let mandate: Option<i64> = r.get(13)?;
+    let mline: Option<i64> = r.get(14)?;
+    Ok(RunLine {
+        line: r.get::<_, i64>(0)? as u64,
+        right_id: r.get(1)?,
+        dossier: r.get(2)?,
+        nir: r.get(3)?,
+        last_name: r.get(4)?,
+        first_name: r.get(5)?,
+        benefit: benefit(&b)?,
+        amount: Cents(r.get(7)?),
+        first_day: date("first_day", &r.get::<_, String>(8)?)?,
+        last_day: date("last_day", &r.get::<_, String>(9)?)?,
+        account: r.get(10)?,
+        function: r.get(11)?,
+        pay_date: date("pay_date", &r.get::<_, String>(12)?)?,
+        mandate: match (mandate, mline) {
+            (Some(m), Some(l)) => Some((
+                u32::try_from(m).map_err(|_| corrupt("mandate", &m.to_string()))?,
+                u32::try_from(l).map_err(|_| corrupt("mandate line", &l.to_string()))?,
+            )),
+            _ => None,
+        },
+        payee_id: r.get(15)?,
+    })
+}
+
+fn payee_of(r: &Row<'_>, at: usize) -> Result<RunPayee, StoreError> {
+    let kind: String = r.get(at + 1)?;
+    Ok(RunPayee {
+        id: r.get(at)?,
+        kind: PayeeKind::parse(&kind).ok_or_else(|| corrupt("payee kind", &kind))?,
+        name: r.get(at + 2)?,
+        siret: r.get(at + 3)?,
+        iban: r.get(at + 4)?,
+        bic: r.get(at + 5)?,
+        holder: r.get(at + 6)?,
+        address: r.get(at + 7)?,
+        postal_code: r.get(at + 8)?,
+        city: r.get(at + 9)?,
+    })
+}
+
+const PAYEE_COLUMNS: &str = "p.payee_id, p.kind, p.name, p.siret, p.iban, p.bic, p.holder, p.address, p.postal_code, p.city";
+
+fn each_line(
+    conn: &Connection,
+    id: RunId,
+    each: &mut dyn FnMut(&RunLine, &RunPayee) -> Result<(), RunStoreError>,
+) -> Result<(), RunStoreError> {
+    // Lines were written mandate after mandate: their ids are in mandate order.
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {LINE_COLUMNS}, {PAYEE_COLUMNS}
+         FROM run_lines l JOIN run_payees p ON p.run_id = l.run_id AND p.payee_id = l.payee_id
+         WHERE l.run_id = ?1 AND l.mandate IS NOT NULL ORDER BY l.id"
+    ))?;
+    let mut rows = stmt.query([id.to_string()])?;
+    while let Some(r) = rows.next()? {
+        each(&line_of(r)?, &payee_of(r, 16)?)?;
+    }
+    Ok(())
+}
+
+fn each_caf(conn: &Connection, id: RunId, each: Each<'_, RunLine>) -> Result<(), RunStoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {LINE_COLUMNS} FROM run_lines l
+         WHERE l.run_id = ?1 AND l.mandate IS NULL ORDER BY l.dossier, l.right_id"
+    ))?;
+    let mut rows = stmt.query([id.to_string()])?;
+    while let Some(r) = rows.next()? {
+        each(&line_of(r)?)?;
+    }
+    Ok(())
+}
+
+fn totals(conn: &Connection, id: RunId) -> Result<RunTotals, RunStoreError> {
+    let mut t = RunTotals::default();
+    let mut stmt = conn.prepare(
+        "SELECT pay_date, (mandate - 1) / ?2, mandate, sum(amount) FROM run_lines
+         WHERE run_id = ?1 AND mandate IS NOT NULL GROUP BY mandate",
+    )?;
+    let mut rows = stmt.query(params![id.to_string(), MANDATES_PER_BORDEREAU])?;
+    while let Some(r) = rows.next()? {
+        let pay_date = date("pay_date", &r.get::<_, String>(0)?)?;
+        let index: i64 = r.get(1)?;
+        let amount = Cents(r.get(3)?);
+        for g in [
+            t.per_pay_date.entry(pay_date).or_default(),
+            t.per_bordereau
+                .entry(u32::try_from(index).unwrap_or(u32::MAX))
+                .or_default(),
+        ] {
+            add_group(g, amount);
+        }
+    }
+    Ok(t)
+}
+
+fn add_group(g: &mut GroupTotal, amount: Cents) {
+    g.mandates += 1;
+    g.total = Cents(g.total.0.saturating_add(amount.0));
+}
+
+fn each_exclusion(
+    conn: &Connection,
+    id: RunId,
+    each: Each<'_, ExcludedRight>,
+) -> Result<(), RunStoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT right_id, dossier, name, benefit, reason, label, amount
+         FROM run_exclusions WHERE run_id = ?1 ORDER BY n",
+    )?;
+    let mut rows = stmt.query([id.to_string()])?;
+    while let Some(r) = rows.next()? {
+        let b: Option<String> = r.get(3)?;
+        each(&ExcludedRight {
+            right_id: r.get(0)?,
+            dossier: r.get(1)?,
+            name: r.get(2)?,
+            benefit: b.as_deref().map(benefit).transpose()?,
+            reason: r.get(4)?,
+            reason_fr: r.get(5)?,
+            amount: r.get::<_, Option<i64>>(6)?.map(Cents),
+        })?;
+    }
+    Ok(())
+}
+
+fn each_anomaly(
+    conn: &Connection,
+    id: RunId,
+    each: Each<'_, Anomaly>,
+) -> Result<(), RunStoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT kind, right_id, dossier, payee_id, payee_name, benefit, amount, detail
+         FROM run_anomalies WHERE run_id = ?1 ORDER BY n",
+    )?;
+    let mut rows = stmt.query([id.to_string()])?;
+    while let Some(r) = rows.next()? {
+        let kind: String = r.get(0)?;
+        let b: String = r.get(5)?;
+        each(&Anomaly {
+            kind: AnomalyKind::ALL
+                .into_iter()
+                .find(|k| k.code() == kind)
+                .ok_or_else(|| corrupt("anomaly kind", &kind))?,
+            right_id: r.get(1)?,
+            dossier: r.get(2)?,
+            payee_id: r.get(3)?,
+            payee_name: r.get(4)?,
+            benefit: benefit(&b)?,
+            amount: Cents(r.get(6)?),
+            detail: r.get(7)?,
+        })?;
+    }
+    Ok(())
+}
+
+fn each_change(
+    conn: &Connection,
+    id: RunId,
+    each: Each<'_, AmountChange>,
+) -> Result<(), RunStoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT dossier, name, benefit, previous, current FROM run_changes
+         WHERE run_id = ?1 ORDER BY n",
+    )?;
+    let mut rows = stmt.query([id.to_string()])?;
+    while let Some(r) = rows.next()? {
+        let b: String = r.get(2)?;
+        each(&AmountChange {
+            dossier: r.get(0)?,
+            name: r.get(1)?,
+            benefit: benefit(&b)?,
+            previous: Cents(r.get(3)?),
+            current: Cents(r.get(4)?),
+        })?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bank approvals and renewals
+
+fn approve_bank(
+    conn: &mut Connection,
+    payee_id: &str,
+    actor: &str,
+) -> Result<Entry, RunStoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    authorize(&tx, actor, &[Role::Ordonnateur])?;
+    let payee: Option<(String, Option<String>)> = tx
+        .query_row(
+            "SELECT iban, iban_changed_on FROM payees WHERE id = ?1",
+            [payee_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (iban, changed) = payee.ok_or_else(|| RunStoreError::UnknownPayee(payee_id.to_owned()))?;
+    tx.execute(
+        "INSERT INTO bank_approvals (payee_id, iban, approved_by, approved_at)
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (payee_id, iban) DO NOTHING",
+        params![payee_id, iban, actor, super::now()],
+    )?;
+    // The IBAN is journaled masked: the journal is read more widely than the payee file.
+    let masked = format!(
+        "{}…{}",
+        iban.get(..4).unwrap_or(""),
+        iban.get(iban.len().saturating_sub(4)..).unwrap_or("")
+    );
+    let entry = journal::append(
+        &tx,
+        actor,
+        "bank_approve",
+        &json!({ "payee": payee_id, "iban": masked, "changed_on": changed }),
+    )?;
+    tx.commit()?;
+    Ok(entry)
+}
+
+fn renew(
+    conn: &mut Connection,
+    policy: &RenewalPolicy,
+    actor: &str,
+    dry_run: bool,
+) -> Result<RenewalOutcome, RunStoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    authorize(
+        &tx,
+        actor,
+        &[Role::Instruction, Role::Liquidation, Role::Admin],
+    )?;
+    let mut outcome = RenewalOutcome::default();
+    let mut changed: Vec<serde_json::Value> = Vec::new();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT id, benefit, monthly_amount, end_date, status FROM rights
+             WHERE end_date BETWEEN ?1 AND ?2 ORDER BY id",
+        )?;
+        let mut rows = stmt.query([policy.ends_from.to_string(), policy.ends_to.to_string()])?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let b = benefit(&r.get::<_, String>(1)?)?;
+            let end = date("end_date", &r.get::<_, String>(3)?)?;
+            let status: String = r.get(4)?;
+            let status = RightStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?;
+            if let Some(new_end) = policy.renews(b, end, status) {
+                let e = outcome.per_benefit.entry(b).or_default();
+                e.0 += 1;
+                e.1 = Cents(e.1.0.saturating_add(r.get(2)?));
+                outcome.rights += 1;
+                changed.push(json!([id, end.to_string(), new_end.to_string()]));
+            }
+        }
+    }
+    if dry_run || outcome.rights == 0 {
+        return Ok(outcome);
+    }
+    {
+        let mut update = tx.prepare("UPDATE rights SET end_date = ?2 WHERE id = ?1")?;
+        for c in &changed {
+            update.execute(params![c[0].as_str(), policy.new_end.to_string()])?;
+        }
+    }
+    let entry = journal::append(
+        &tx,
+        actor,
+        "rights_renew",
+        &json!({
+            "policy": policy,
+            "rights": outcome.rights,
+            "changed": changed,
+        }),
+    )?;
+    tx.commit()?;
+    outcome.entry = Some(entry);
+    Ok(outcome)
+}
+
+fn record_export(
+    conn: &mut Connection,
+    id: RunId,
+    actor: &str,
+    files: &serde_json::Value,
+) -> Result<Entry, RunStoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    authorize(&tx, actor, &[Role::Liquidation, Role::Ordonnateur])?;
+    let entry = journal::append(
+        &tx,
+        actor,
+        "run_export",
+        &json!({ "run": id.to_string(), "files": files }),
+    )?;
+    tx.commit()?;
+    Ok(entry)
+}
+
+impl RunStore for SqliteStore {
+    fn prepare_run(
+        &mut self,
+        req: &PrepareRun<'_>,
+        benefits: &[Benefit],
+    ) -> Result<Prepared, RunStoreError> {
+        prepare(&mut self.conn, req, benefits)
+    }
+
+    fn run(&self, id: RunId) -> Result<Option<RunRecord>, RunStoreError> {
+        load(&self.conn, id)
+    }
+
+    fn runs(&self) -> Result<Vec<RunRecord>, RunStoreError> {
+        let ids: Vec<String> = self
+            .conn
+            .prepare("SELECT id FROM runs ORDER BY month DESC, seq DESC")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.iter()
+            .map(|id| {
+                let id: RunId = id.parse().map_err(|_| corrupt("run id", id))?;
+                run_or_not_found(&self.conn, id)
+            })
+            .collect()
+    }
+
+    fn validate_run(
+        &mut self,
+        id: RunId,
+        actor: &str,
+        local_time: &str,
+    ) -> Result<RunRecord, RunStoreError> {
+        validate(&mut self.conn, id, actor, local_time)
+    }
+
+    fn cancel_run(
+        &mut self,
+        id: RunId,
+        actor: &str,
+        reason: &str,
+    ) -> Result<RunRecord, RunStoreError> {
+        cancel(&mut self.conn, id, actor, reason)
+    }
+
+    fn each_run_payee(&self, id: RunId, each: Each<'_, RunPayee>) -> Result<(), RunStoreError> {
+        each_payee(&self.conn, id, each)
+    }
+
+    fn each_run_line(
+        &self,
+        id: RunId,
+        each: &mut dyn FnMut(&RunLine, &RunPayee) -> Result<(), RunStoreError>,
+    ) -> Result<(), RunStoreError> {
+        each_line(&self.conn, id, each)
+    }
+
+    fn each_caf_line(&self, id: RunId, each: Each<'_, RunLine>) -> Result<(), RunStoreError> {
+        each_caf(&self.conn, id, each)
+    }
+
+    fn run_totals(&self, id: RunId) -> Result<RunTotals, RunStoreError> {
+        totals(&self.conn, id)
+    }
+
+    fn each_run_exclusion(
+        &self,
+        id: RunId,
+        each: Each<'_, ExcludedRight>,
+    ) -> Result<(), RunStoreError> {
+        each_exclusion(&self.conn, id, each)
+    }
+
+    fn each_run_anomaly(&self, id: RunId, each: Each<'_, Anomaly>) -> Result<(), RunStoreError> {
+        each_anomaly(&self.conn, id, each)
+    }
+
+    fn each_run_change(
+        &self,
+        id: RunId,
+        each: Each<'_, AmountChange>,
+    ) -> Result<(), RunStoreError> {
+        each_change(&self.conn, id, each)
+    }
+
+    fn record_run_export(
+        &mut self,
+        id: RunId,
+        actor: &str,
+        files: &serde_json::Value,
+    ) -> Result<Entry, RunStoreError> {
+        record_export(&mut self.conn, id, actor, files)
+    }
+
+    fn approve_bank_details(
+        &mut self,
+        payee_id: &str,
+        actor: &str,
+    ) -> Result<Entry, RunStoreError> {
+        approve_bank(&mut self.conn, payee_id, actor)
+    }
+
+    fn renew_rights(
+        &mut self,
+        policy: &RenewalPolicy,
+        actor: &str,
+        dry_run: bool,
+    ) -> Result<RenewalOutcome, RunStoreError> {
+        renew(&mut self.conn, policy, actor, dry_run)
+    }
+}
