@@ -1,0 +1,541 @@
+//! Payment runs against the store: each rule with the case that breaks a naive version.
+
+use jiff::civil::{Date, date};
+use relais_core::Cents;
+use relais_core::calendar::Month;
+use relais_core::ids::{Bic, Iban};
+use relais_core::records::{
+    Beneficiary, Benefit, PastPayment, Payee, PayeeKind, Record, Right, RightStatus,
+};
+use relais_core::roles::Role;
+use relais_core::run::{AnomalyKind, RenewalPolicy, RunStatus};
+use relais_store::runs::{BenefitParams, PrepareRun, RunParams, RunStore, RunStoreError};
+use relais_store::{NewUser, SqliteStore, Store, StoreError};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+fn month(s: &str) -> Month {
+    Month::parse(s).expect("month")
+}
+
+fn iban(n: u32) -> Iban {
+    Iban::from_french_rib("30004", "00001", &format!("{n:011}")).expect("iban")
+}
+
+fn person(dossier: &str, last: &str, death: Option<Date>) -> Record {
+    Record::Beneficiary(Beneficiary {
+        dossier: dossier.into(),
+        nir: None,
+        last_name: last.into(),
+        first_name: "Jeanne".into(),
+        birth_date: date(1940, 1, 1),
+        address: "1 rue de la Paix".into(),
+        postal_code: "77000".into(),
+        city: "Melun".into(),
+        phone: String::new(),
+        site: "MDS01".into(),
+        death_date: death,
+        extra: vec![],
+    })
+}
+
+fn payee(id: &str, name: &str, account: u32, changed: Option<Date>) -> Record {
+    Record::Payee(Payee {
+        id: id.into(),
+        kind: PayeeKind::Personne,
+        name: name.into(),
+        siret: None,
+        iban: iban(account),
+        bic: Bic::parse("BNPAFRPP").expect("bic"),
+        holder: name.into(),
+        address: "1 rue de la Paix".into(),
+        postal_code: "77000".into(),
+        city: "Melun".into(),
+        iban_changed_on: changed,
+        extra: vec![],
+    })
+}
+
+fn right(id: &str, dossier: &str, benefit: Benefit, cents: i64, payee: &str) -> Right {
+    Right {
+        id: id.into(),
+        dossier: dossier.into(),
+        benefit,
+        monthly_amount: Cents(cents),
+        start: date(2020, 1, 1),
+        end: date(2030, 12, 31),
+        status: RightStatus::EnPaiement,
+        payee_id: payee.into(),
+        imputation: None,
+        extra: vec![],
+    }
+}
+
+fn paid(right_id: &str, m: &str, cents: i64) -> Record {
+    Record::PastPayment(PastPayment {
+        right_id: right_id.into(),
+        month: month(m),
+        amount: Cents(cents),
+        paid_on: date(2026, 1, 10),
+        reference: "X".into(),
+        extra: vec![],
+    })
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    store: SqliteStore,
+}
+
+fn user(store: &mut SqliteStore, login: &str, role: Role) {
+    store
+        .add_user(
+            "admin",
+            &NewUser {
+                login: login.into(),
+                roles: vec![role],
+                site: None,
+                password_hash: "$argon2id$fake".into(),
+            },
+        )
+        .expect("user");
+}
+
+/// P1..P4 paid by themselves; R4 of a person who died on 15 November 2026; R5 ends on
+/// 15 December 2026; R6 is RSA; R7 suspended; R8 already paid for December in the history;
+/// T9's bank details changed on 2026-11-25.
+fn fixture(records: Vec<Record>) -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = SqliteStore::open(&dir.path().join("relais.db")).expect("open");
+    user(&mut store, "admin", Role::Admin);
+    user(&mut store, "liq", Role::Liquidation);
+    user(&mut store, "liq2", Role::Liquidation);
+    user(&mut store, "ord", Role::Ordonnateur);
+    user(&mut store, "ord2", Role::Ordonnateur);
+    let mut session = store.begin_import().expect("begin");
+    for r in &records {
+        session.insert(r).expect("insert");
+    }
+    session.commit("admin", json!({})).expect("commit");
+    Fixture { _dir: dir, store }
+}
+
+fn standard() -> Vec<Record> {
+    let mut r = vec![
+        person("D1", "MARTIN", None),
+        person("D2", "DURAND", None),
+        person("D3", "PETIT", None),
+        person("D4", "ROUX", Some(date(2026, 11, 15))),
+        payee("T1", "MARTIN Jeanne", 1, None),
+        payee("T2", "DURAND Jeanne", 2, None),
+        payee("T3", "PETIT Jeanne", 3, None),
+        payee("T4", "ROUX Jeanne", 4, None),
+        payee("T9", "PETIT Paul", 9, Some(date(2026, 11, 25))),
+    ];
+    let mut rights = vec![
+        right("R1", "D1", Benefit::ApaDom, 100_000, "T1"),
+        right("R2", "D2", Benefit::Pch, 31_000, "T2"),
+        right("R3", "D3", Benefit::Ash, 50_000, "T3"),
+        right("R4", "D4", Benefit::ApaDom, 40_000, "T4"),
+        right("R5", "D1", Benefit::Pch, 31_000, "T1"),
+        right("R6", "D2", Benefit::Rsa, 60_000, "T2"),
+        right("R7", "D3", Benefit::ApaDom, 20_000, "T3"),
+        right("R8", "D2", Benefit::ApaDom, 10_000, "T2"),
+        right("R9", "D3", Benefit::Pch, 12_000, "T9"),
+    ];
+    rights[4].end = date(2026, 12, 15);
+    rights[6].status = RightStatus::Suspendu;
+    r.extend(rights.into_iter().map(Record::Right));
+    r.push(paid("R8", "2026-12", 10_000));
+    r.push(paid("R1", "2026-11", 90_000));
+    r.push(paid("R2", "2026-11", 31_000));
+    r
+}
+
+fn params() -> RunParams {
+    let b = |pay_day| BenefitParams {
+        account: "651141".into(),
+        function: "551".into(),
+        pay_date: date(2026, 12, pay_day),
+        ceiling: Some(Cents(60_000)),
+    };
+    RunParams {
+        benefits: BTreeMap::from([
+            (Benefit::ApaDom, b(10)),
+            (Benefit::ApaEtab, b(10)),
+            (Benefit::Pch, b(10)),
+            (Benefit::Ash, b(10)),
+            (Benefit::Rsa, b(5)),
+        ]),
+        change_threshold: Cents(5_000),
+        bank_change_days: 30,
+    }
+}
+
+fn request<'a>(actor: &'a str, m: &str) -> PrepareRun<'a> {
+    PrepareRun {
+        month: month(m),
+        actor,
+        authority: "Département de test",
+        local_time: "2026-12-01 09:00".into(),
+        today: date(2026, 12, 1),
+        params: params(),
+    }
+}
+
+const ALL: [Benefit; 5] = [
+    Benefit::ApaDom,
+    Benefit::ApaEtab,
+    Benefit::Pch,
+    Benefit::Ash,
+    Benefit::Rsa,
+];
+
+fn exclusions(s: &SqliteStore, id: relais_core::run::RunId) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    s.each_run_exclusion(id, &mut |e| {
+        out.insert(e.right_id.clone(), e.reason.clone());
+        Ok(())
+    })
+    .expect("exclusions");
+    out
+}
+
+fn lines(s: &SqliteStore, id: relais_core::run::RunId) -> BTreeMap<String, Cents> {
+    let mut out = BTreeMap::new();
+    s.each_run_line(id, &mut |l, _| {
+        out.insert(l.right_id.clone(), l.amount);
+        Ok(())
+    })
+    .expect("lines");
+    out
+}
+
+#[test]
+fn a_run_pays_what_is_due_and_says_why_it_pays_nothing_else() {
+    let mut f = fixture(standard());
+    let p = f
+        .store
+        .prepare_run(&request("liq", "2026-12"), &ALL)
+        .expect("prepare");
+    assert!(p.created);
+    let id = p.run.id;
+    assert_eq!(id.to_string(), "P2026-12-01");
+    let paid = lines(&f.store, id);
+    // R5 ends on 15 December: floor(31000·15/31) = 15000.
+    assert_eq!(
+        paid,
+        BTreeMap::from([
+            ("R1".to_owned(), Cents(100_000)),
+            ("R2".to_owned(), Cents(31_000)),
+            ("R3".to_owned(), Cents(50_000)),
+            ("R5".to_owned(), Cents(15_000)),
+        ])
+    );
+    let ex = exclusions(&f.store, id);
+    assert_eq!(ex.get("R4").map(String::as_str), Some("deceased"));
+    assert_eq!(ex.get("R7").map(String::as_str), Some("suspended"));
+    assert_eq!(ex.get("R8").map(String::as_str), Some("already_paid"));
+    assert_eq!(
+        ex.get("R9").map(String::as_str),
+        Some("bank_change_unapproved")
+    );
+    // RSA: not mandated, handed to the CAF.
+    let mut caf = Vec::new();
+    f.store
+        .each_caf_line(id, &mut |l| {
+            caf.push((l.right_id.clone(), l.amount));
+            Ok(())
+        })
+        .expect("caf");
+    assert_eq!(caf, vec![("R6".to_owned(), Cents(60_000))]);
+    let s = &p.run.summary;
+    assert_eq!(s.total, Cents(196_000));
+    assert_eq!(s.lines, 4);
+    // T1 is paid R1 and R5 in one mandate.
+    assert_eq!(s.mandates, 3);
+    assert_eq!((s.caf_rights, s.caf_total), (1, Cents(60_000)));
+    // D1's APA went from 900 to 1000 €: above the 50 € threshold (per person and benefit:
+    // R5 is PCH).
+    let mut changes = Vec::new();
+    f.store
+        .each_run_change(id, &mut |c| {
+            changes.push((c.dossier.clone(), c.previous, c.current));
+            Ok(())
+        })
+        .expect("changes");
+    assert_eq!(
+        changes,
+        vec![("D1".to_owned(), Cents(90_000), Cents(100_000))]
+    );
+    let mut kinds = Vec::new();
+    f.store
+        .each_run_anomaly(id, &mut |a| {
+            kinds.push((a.kind, a.right_id.clone()));
+            Ok(())
+        })
+        .expect("anomalies");
+    // R1 is above the 600 € ceiling; R3 and R5 were never paid before.
+    assert!(kinds.contains(&(AnomalyKind::AboveCeiling, "R1".into())));
+    assert!(kinds.contains(&(AnomalyKind::FirstPayment, "R3".into())));
+    assert!(kinds.contains(&(AnomalyKind::FirstPayment, "R5".into())));
+    assert!(!kinds.iter().any(|(_, r)| r == "R2"));
+}
+
+#[test]
+fn the_same_request_again_gets_the_same_run_and_claims_nothing_twice() {
+    let mut f = fixture(standard());
+    let a = f
+        .store
+        .prepare_run(&request("liq", "2026-12"), &ALL)
+        .expect("first");
+    let b = f
+        .store
+        .prepare_run(&request("liq2", "2026-12"), &ALL)
+        .expect("again");
+    assert!(!b.created);
+    assert_eq!(a.run.id, b.run.id);
+    assert!(matches!(
+        f.store
+            .prepare_run(&request("liq", "2026-12"), &[Benefit::Pch]),
+        Err(RunStoreError::OtherRunOpen { .. })
+    ));
+    assert_eq!(f.store.runs().expect("runs").len(), 1);
+}
+
+#[test]
+fn separation_of_duties_and_immutability() {
+    let mut f = fixture(standard());
+    let id = f
+        .store
+        .prepare_run(&request("liq", "2026-12"), &ALL)
+        .expect("prepare")
+        .run
+        .id;
+    // A preparer who is also an ordonnateur still may not validate their own run.
+    f.store
+        .raw_connection()
+        .execute(
+            "UPDATE users SET roles = 'liquidation,ordonnateur' WHERE login = 'liq'",
+            [],
+        )
+        .expect("roles");
+    assert!(matches!(
+        f.store.validate_run(id, "liq", "2026-12-01 10:00"),
+        Err(RunStoreError::SamePerson(_))
+    ));
+    assert!(matches!(
+        f.store.validate_run(id, "liq2", "2026-12-01 10:00"),
+        Err(RunStoreError::Store(StoreError::Forbidden { .. }))
+    ));
+    let v = f
+        .store
+        .validate_run(id, "ord", "2026-12-01 10:00")
+        .expect("validate");
+    assert_eq!(v.status, RunStatus::Validated);
+    assert_eq!(v.bordereau, Some((2026, 1)));
+    // Again by the same: unchanged (a retry); by another: refused.
+    assert_eq!(
+        f.store
+            .validate_run(id, "ord", "2026-12-01 11:00")
+            .expect("again")
+            .bordereau,
+        Some((2026, 1))
+    );
+    assert!(
+        f.store
+            .validate_run(id, "ord2", "2026-12-01 11:00")
+            .is_err()
+    );
+    assert!(matches!(
+        f.store.cancel_run(id, "ord", "erreur"),
+        Err(RunStoreError::WrongStatus { .. })
+    ));
+    // Not through SQL either.
+    let conn = f.store.raw_connection();
+    assert!(conn.execute("UPDATE run_lines SET amount = 1", []).is_err());
+    assert!(
+        conn.execute("UPDATE run_lines SET claim = NULL", [])
+            .is_err()
+    );
+    assert!(conn.execute("DELETE FROM run_lines", []).is_err());
+    assert!(
+        conn.execute("UPDATE runs SET status = 'cancelled'", [])
+            .is_err()
+    );
+    assert!(conn.execute("DELETE FROM runs", []).is_err());
+    // The preparer as validator through SQL: the CHECK refuses it.
+    assert!(
+        conn.execute("UPDATE runs SET validated_by = prepared_by", [])
+            .is_err()
+    );
+    assert!(f.store.verify_journal().is_ok());
+}
+
+#[test]
+fn a_right_is_claimed_once_a_month_by_the_schema_itself() {
+    let mut f = fixture(standard());
+    let id = f
+        .store
+        .prepare_run(&request("liq", "2026-12"), &ALL)
+        .expect("prepare")
+        .run
+        .id;
+    let conn = f.store.raw_connection();
+    let insert = |right: &str| {
+        conn.execute(
+            "INSERT INTO run_lines (run_id, right_id, claim, dossier, last_name, first_name,
+                 benefit, amount, first_day, last_day, payee_id, account, function, pay_date)
+             VALUES (?1, ?2, '2026-12', 'D', 'N', 'P', 'PCH', 1, '2026-12-01', '2026-12-31',
+                 'T1', '6511', '551', '2026-12-10')",
+            rusqlite::params![id.to_string(), right],
+        )
+    };
+    // Claimed by the run already; paid in the history; a fresh one passes.
+    assert!(insert("R1").is_err());
+    assert!(insert("R8").is_err());
+    assert!(insert("R-NEW").is_ok());
+}
+
+#[test]
+fn cancelling_frees_the_claims_and_the_next_run_pays_them() {
+    let mut f = fixture(standard());
+    let first = f
+        .store
+        .prepare_run(&request("liq", "2026-12"), &ALL)
+        .expect("prepare");
+    assert!(matches!(
+        f.store.cancel_run(first.run.id, "liq", "  "),
+        Err(RunStoreError::EmptyReason)
+    ));
+    f.store
+        .cancel_run(first.run.id, "liq", "montants à revoir")
+        .expect("cancel");
+    let second = f
+        .store
+        .prepare_run(&request("liq", "2026-12"), &ALL)
+        .expect("again");
+    assert!(second.created);
+    assert_eq!(second.run.id.to_string(), "P2026-12-02");
+    assert_eq!(second.run.summary.total, first.run.summary.total);
+    // Validated, the month is paid: a third prepare has nothing left.
+    f.store
+        .validate_run(second.run.id, "ord", "2026-12-01 10:00")
+        .expect("validate");
+    assert!(matches!(
+        f.store.prepare_run(&request("liq", "2026-12"), &ALL),
+        Err(RunStoreError::NothingToPay(_))
+    ));
+    // Rolled back: no run P2026-12-03.
+    assert_eq!(f.store.runs().expect("runs").len(), 2);
+    // The next month, R1 is no longer a first payment, and its bordereau is number 2.
+    let jan = f
+        .store
+        .prepare_run(&request("liq", "2027-01"), &ALL)
+        .expect("january");
+    let v = f
+        .store
+        .validate_run(jan.run.id, "ord", "2027-01-02 10:00")
+        .expect("validate");
+    assert_eq!(v.bordereau, Some((2027, 1)));
+}
+
+#[test]
+fn approved_bank_details_are_paid_and_shown() {
+    let mut f = fixture(standard());
+    assert!(f.store.approve_bank_details("T9", "liq").is_err());
+    assert!(matches!(
+        f.store.approve_bank_details("T404", "ord"),
+        Err(RunStoreError::UnknownPayee(_))
+    ));
+    f.store.approve_bank_details("T9", "ord").expect("approve");
+    let id = f
+        .store
+        .prepare_run(&request("liq", "2026-12"), &ALL)
+        .expect("prepare")
+        .run
+        .id;
+    assert_eq!(lines(&f.store, id).get("R9"), Some(&Cents(12_000)));
+    let mut bank = Vec::new();
+    f.store
+        .each_run_anomaly(id, &mut |a| {
+            if a.kind == AnomalyKind::BankChanged {
+                bank.push(a.right_id.clone());
+            }
+            Ok(())
+        })
+        .expect("anomalies");
+    assert_eq!(bank, vec!["R9".to_owned()]);
+    // The approval holds for that IBAN only: the journal masks it.
+    let entries = f.store.journal_entries(1, 100).expect("journal");
+    let approve = entries
+        .iter()
+        .find(|e| e.kind == "bank_approve")
+        .expect("entry");
+    assert!(!approve.payload.contains(&iban(9).to_string()));
+}
+
+#[test]
+fn one_iban_for_two_unrelated_payees_is_an_anomaly() {
+    let mut records = standard();
+    // T3 (PETIT) gets DURAND's account.
+    for r in records.iter_mut() {
+        if let Record::Payee(p) = r
+            && p.id == "T3"
+        {
+            p.iban = iban(2);
+        }
+    }
+    let mut f = fixture(records);
+    let id = f
+        .store
+        .prepare_run(&request("liq", "2026-12"), &ALL)
+        .expect("prepare")
+        .run
+        .id;
+    let mut shared = Vec::new();
+    f.store
+        .each_run_anomaly(id, &mut |a| {
+            if a.kind == AnomalyKind::SharedIban {
+                shared.push(a.payee_id.clone());
+            }
+            Ok(())
+        })
+        .expect("anomalies");
+    assert_eq!(shared, vec!["T2".to_owned(), "T3".to_owned()]);
+}
+
+#[test]
+fn renewal_is_shown_applied_once_and_journaled() {
+    let mut f = fixture(standard());
+    let policy = RenewalPolicy {
+        benefits: vec![Benefit::Pch, Benefit::ApaDom],
+        ends_from: date(2026, 12, 1),
+        ends_to: date(2026, 12, 31),
+        new_end: date(2027, 6, 30),
+        legal_reference: "arrêté n° 2026-1".into(),
+        decided_by: "Le Président".into(),
+    };
+    assert!(f.store.renew_rights(&policy, "ord", false).is_err());
+    let dry = f.store.renew_rights(&policy, "liq", true).expect("dry run");
+    assert_eq!(dry.rights, 1);
+    assert!(dry.entry.is_none());
+    let done = f.store.renew_rights(&policy, "liq", false).expect("apply");
+    assert_eq!(
+        done.per_benefit.get(&Benefit::Pch),
+        Some(&(1, Cents(31_000)))
+    );
+    let entry = done.entry.expect("journaled");
+    assert!(entry.payload.contains("R5") && entry.payload.contains("2027-06-30"));
+    let again = f.store.renew_rights(&policy, "liq", false).expect("again");
+    assert_eq!(again.rights, 0);
+    assert!(again.entry.is_none());
+    // R5 is now paid the whole of December.
+    let id = f
+        .store
+        .prepare_run(&request("liq", "2026-12"), &ALL)
+        .expect("prepare")
+        .run
+        .id;
+    assert_eq!(lines(&f.store, id).get("R5"), Some(&Cents(31_000)));
+}
