@@ -72,9 +72,135 @@ pub enum Command {
     /// Factures : échéances du délai global de paiement, intérêts moratoires.
     #[command(subcommand)]
     Invoices(InvoicesCommand),
+    /// Paiements mensuels des prestations : préparer, contrôler, valider, exporter.
+    #[command(subcommand)]
+    Run(RunCommand),
+    /// Prolonge des droits selon une décision de crise (politique de renouvellement TOML).
+    Renew(RenewArgs),
+    /// Coordonnées bancaires modifiées récemment : approbation par un ordonnateur.
+    #[command(subcommand)]
+    Bank(BankCommand),
     /// Mesures de performance.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunCommand {
+    /// Prépare le paiement d'un mois : affiche son identifiant sur la première ligne.
+    Prepare(RunPrepareArgs),
+    /// Résumé d'un paiement ; avec --out, écrit le rapport de contrôle (HTML et CSV).
+    Show(RunShowArgs),
+    /// Liste les paiements.
+    List(RunListArgs),
+    /// Valide un paiement préparé (ordonnateur, autre que le préparateur) : il devient immuable.
+    Validate(RunValidateArgs),
+    /// Annule un paiement préparé : ses droits redeviennent payables.
+    Cancel(RunCancelArgs),
+    /// Écrit les fichiers d'un paiement validé : PES, pain.001, contrôle, bordereau, CAF.
+    Export(RunExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunPrepareArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    /// Mois payé (AAAA-MM).
+    #[arg(long)]
+    pub month: String,
+    /// Prestations payées, séparées par des virgules (RSA : fichier pour la CAF).
+    #[arg(
+        long,
+        default_value = "APA_DOM,APA_ETAB,PCH,ASH",
+        value_delimiter = ','
+    )]
+    pub benefits: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunShowArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    /// Identifiant du paiement (P2026-12-01).
+    pub run: String,
+    /// Dossier où écrire le rapport de contrôle (HTML) et ses listes (CSV).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunListArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+}
+
+#[derive(Debug, Args)]
+pub struct RunValidateArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    pub run: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RunCancelArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    pub run: String,
+    /// Motif de l'annulation (journalisé).
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RunExportArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    pub run: String,
+    /// Dossier de sortie.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Seulement les fichiers de paiement (PES et pain.001) et SHA256SUMS : pour mesurer.
+    #[arg(long)]
+    pub payment_files_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RenewArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    /// Politique de renouvellement (TOML : benefits, ends_from, ends_to, new_end,
+    /// legal_reference, decided_by).
+    #[arg(long)]
+    pub policy: PathBuf,
+    /// Montre ce qui changerait, sans rien changer.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BankCommand {
+    /// Approuve les coordonnées bancaires actuelles d'un tiers modifiées récemment.
+    Approve(BankApproveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BankApproveArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    /// Identifiant du tiers.
+    pub payee: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -477,6 +603,19 @@ pub struct InvoicesDueArgs {
 pub enum BenchCommand {
     /// Enregistrements durables concurrents et génération de récépissés PDF.
     Deposits(BenchDepositsArgs),
+    /// Écrit un pain.001 depuis un CSV de virements (nom,iban,bic,montant_centimes,libelle) :
+    /// la mesure comparée à sepaxml (bench/payments.sh).
+    Pain001(BenchPain001Args),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchPain001Args {
+    /// CSV : nom,iban,bic,montant_centimes,libelle (avec en-tête).
+    #[arg(long)]
+    pub transfers: PathBuf,
+    /// Fichier pain.001 écrit.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,9 @@
 
 use jiff::Zoned;
 use jiff::civil::{Date, Weekday};
+use relais_core::Cents;
+use relais_core::calendar::Month;
+use relais_core::records::PayeeKind;
 
 const MONTHS: [&str; 12] = [
     "janvier",
@@ -73,6 +76,83 @@ fn offset(z: &Zoned) -> String {
     format!("{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)
 }
 
+/// `décembre 2026`.
+pub fn month_long(m: Month) -> String {
+    let name = MONTHS
+        .get(usize::try_from(m.month() - 1).unwrap_or(0))
+        .copied()
+        .unwrap_or("");
+    format!("{name} {}", m.year())
+}
+
+/// What a kind of payee is called on a document.
+pub fn payee_kind_label(kind: PayeeKind) -> &'static str {
+    match kind {
+        PayeeKind::Personne => "Personne",
+        PayeeKind::Etablissement => "Établissement",
+        PayeeKind::Service => "Service d'aide à domicile",
+        PayeeKind::Tuteur => "Tuteur ou curateur",
+    }
+}
+
+/// The change from `previous` to `current` in tenths of a percent, rounded half away from
+/// zero; `None` when there was nothing before (a change from 0 has no percentage).
+pub fn change_tenths_of_percent(previous: Cents, current: Cents) -> Option<i64> {
+    if previous.0 == 0 {
+        return None;
+    }
+    let diff = i128::from(current.0) - i128::from(previous.0);
+    let base = i128::from(previous.0).abs();
+    let scaled = diff * 1000;
+    let rounded = (scaled.abs() + base / 2) / base;
+    i64::try_from(if scaled < 0 { -rounded } else { rounded }).ok()
+}
+
+/// A count with its thousands grouped: `100 000` (no-break spaces, as amounts).
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() * 2);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{a0}');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// `1 droit`, `2 droits`, `0 droit` (French: singular below 2).
+pub fn count_of(n: u64, singular: &str, plural: &str) -> String {
+    format!("{} {}", count(n), if n < 2 { singular } else { plural })
+}
+
+/// `+3,2 %`, `-12,0 %`, `0,0 %` (the sign says which way the amount went).
+pub fn percent_fr(tenths: i64) -> String {
+    let sign = match tenths.signum() {
+        1 => "+",
+        -1 => "-",
+        _ => "",
+    };
+    let a = tenths.unsigned_abs();
+    format!("{sign}{},{}\u{a0}%", a / 10, a % 10)
+}
+
+/// `3.2`, `-12.0`: the same for machines.
+pub fn percent_decimal(tenths: i64) -> String {
+    let sign = if tenths < 0 { "-" } else { "" };
+    let a = tenths.unsigned_abs();
+    format!("{sign}{}.{}", a / 10, a % 10)
+}
+
+/// An amount with its sign always written: `+1 234,56 €`, `-3,00 €`, `0,00 €`.
+pub fn signed_money(c: Cents) -> String {
+    if c.0 > 0 {
+        format!("+{c}")
+    } else {
+        c.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +178,28 @@ mod tests {
             .parse()
             .expect("z");
         assert_eq!(datetime_short(&m), "31/12/2025 23:59");
+    }
+
+    #[test]
+    fn months_kinds_and_changes() {
+        let m = Month::parse("2026-12").expect("month");
+        assert_eq!(month_long(m), "décembre 2026");
+        assert_eq!(payee_kind_label(PayeeKind::Etablissement), "Établissement");
+        let t = |p, c| change_tenths_of_percent(Cents(p), Cents(c));
+        assert_eq!(t(100_000, 103_249), Some(32));
+        assert_eq!(t(100_000, 103_250), Some(33));
+        assert_eq!(t(100_000, 96_750), Some(-33));
+        assert_eq!(t(100_000, 100_000), Some(0));
+        assert_eq!(t(0, 5), None);
+        assert_eq!(percent_fr(32), "+3,2\u{a0}%");
+        assert_eq!(percent_fr(-120), "-12,0\u{a0}%");
+        assert_eq!(percent_fr(0), "0,0\u{a0}%");
+        assert_eq!(percent_decimal(-5), "-0.5");
+        assert_eq!(signed_money(Cents(123_456)), "+1\u{a0}234,56\u{a0}€");
+        assert_eq!(signed_money(Cents(-300)), "-3,00\u{a0}€");
+        assert_eq!(count(100_000), "100\u{a0}000");
+        assert_eq!(count(999), "999");
+        assert_eq!(count_of(1, "droit", "droits"), "1 droit");
+        assert_eq!(count_of(1234, "droit", "droits"), "1\u{a0}234 droits");
     }
 }

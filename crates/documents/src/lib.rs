@@ -1,9 +1,18 @@
 //! Relais documents: the deposit receipt as a PDF (written over `Write`, no file opened, font
-//! embedded) and the signed code it carries. Nothing here reads a clock, a file or the network.
+//! embedded) and the signed code it carries; a payment run's control report (HTML), its CSV
+//! exports and its paper bordereau (PDF). Nothing here reads a clock, a file or the network.
 
+pub mod bordereau;
 pub mod code;
 pub mod french;
+mod pdf;
 pub mod receipt;
+pub mod run_report;
 
+pub use bordereau::write_bordereau_pdf;
 pub use code::{ReceiptKey, ReceiptSummary, VerifyError, depositor_digest};
 pub use receipt::{DocumentError, ReceiptInput, write_receipt};
+pub use run_report::{
+    ListError, ReportError, RunLists, write_anomalies_csv, write_changes_csv, write_exclusions_csv,
+    write_mandates_csv, write_report_html, write_totals_csv,
+};

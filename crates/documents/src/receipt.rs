@@ -5,6 +5,7 @@
 
 use crate::code::code_lines;
 use crate::french::{date_long, date_short, datetime_long, datetime_short};
+use crate::pdf::{Fonts, PAGE_H, PAGE_W, wrap};
 use jiff::tz::TimeZone;
 use krilla::Document;
 use krilla::geom::{PathBuilder, Point, Rect};
@@ -17,11 +18,6 @@ use relais_core::deposits::{
 };
 use std::io::Write;
 
-static REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
-static BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
-
-const PAGE_W: f32 = 595.28;
-const PAGE_H: f32 = 841.89;
 const MARGIN: f32 = 50.0;
 const QR_SIZE: f32 = 120.0;
 /// Where field values start, right of their labels.
@@ -233,8 +229,7 @@ fn application(l: &mut Vec<Line>, input: &ReceiptInput<'_>, received: jiff::civi
 
 /// Writes the receipt, both copies, to `out`.
 pub fn write_receipt(input: &ReceiptInput<'_>, out: &mut dyn Write) -> Result<(), DocumentError> {
-    let regular = Font::new(REGULAR.into(), 0).ok_or(DocumentError::Font)?;
-    let bold = Font::new(BOLD.into(), 0).ok_or(DocumentError::Font)?;
+    let fonts = Fonts::load().ok_or(DocumentError::Font)?;
     let lines = receipt_lines(input);
     let qr = qrcode::QrCode::new(input.deposit.receipt_code.as_bytes())
         .map_err(|e| DocumentError::Qr(e.to_string()))?;
@@ -255,8 +250,8 @@ pub fn write_receipt(input: &ReceiptInput<'_>, out: &mut dyn Write) -> Result<()
         let mut surface = page.surface();
         let mut pen = Pen {
             surface: &mut surface,
-            regular: &regular,
-            bold: &bold,
+            regular: &fonts.regular,
+            bold: &fonts.bold,
             y: MARGIN + 10.0,
             right: PAGE_W - MARGIN,
         };
@@ -346,26 +341,6 @@ impl Pen<'_, '_> {
     }
 }
 
-/// Splits `text` into lines of at most `max` characters at spaces (a longer word stays whole).
-fn wrap(text: &str, max: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    // Only ordinary spaces break a line: `1 234,56 €` is written with no-break spaces.
-    for word in text.split([' ', '\n', '\t']).filter(|w| !w.is_empty()) {
-        if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > max {
-            out.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(word);
-    }
-    if !current.is_empty() || out.is_empty() {
-        out.push(current);
-    }
-    out
-}
-
 /// Draws the QR code's dark modules as black squares, with its quiet zone, in a `size` square.
 fn draw_qr(surface: &mut Surface<'_>, qr: &qrcode::QrCode, x: f32, y: f32, size: f32) {
     let width = qr.width();
@@ -388,23 +363,5 @@ fn draw_qr(surface: &mut Surface<'_>, qr: &qrcode::QrCode, x: f32, y: f32, size:
     if let Some(path) = path.finish() {
         surface.set_fill(Some(Fill::default()));
         surface.draw_path(&path);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap;
-
-    #[test]
-    fn wrapping_keeps_every_word() {
-        let t = "un deux trois quatre cinq six sept huit neuf dix";
-        let lines = wrap(t, 12);
-        assert!(lines.iter().all(|l| l.chars().count() <= 12), "{lines:?}");
-        assert_eq!(lines.join(" "), t);
-        assert_eq!(wrap("", 10), vec![String::new()]);
-        assert_eq!(
-            wrap("total 1\u{a0}234,56\u{a0}€", 8),
-            vec!["total", "1\u{a0}234,56\u{a0}€"]
-        );
     }
 }

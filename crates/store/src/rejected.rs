@@ -54,6 +54,11 @@ pub fn raw<'a>(row: &'a PendingRow, field: &str) -> Option<&'a str> {
         .filter(|v| !v.trim().is_empty())
 }
 
+/// A rejected right that would not have been paid anyway (closed, suspended, RSA, outside the
+/// month).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotDue;
+
 /// Rejected payees: id → whether their bank details (IBAN or BIC) were among the problems.
 pub fn rejected_payees(store: &dyn Store) -> Result<HashMap<String, bool>, StoreError> {
     let mut payees: HashMap<String, bool> = HashMap::new();
@@ -93,15 +98,15 @@ pub fn reason(row: &PendingRow, payees: &HashMap<String, bool>) -> Unpayable {
 }
 
 /// What a rejected right would have been paid for `month`, as far as its row can be read:
-/// `Ok(None)` when the amount is unreadable, `Err(())` when it would not have been paid
+/// `Ok(None)` when the amount is unreadable, `Err(NotDue)` when it would not have been paid
 /// anyway (closed, suspended, RSA, outside the month).
-pub fn rejected_amount(row: &PendingRow, month: Month) -> Result<Option<Cents>, ()> {
+pub fn rejected_amount(row: &PendingRow, month: Month) -> Result<Option<Cents>, NotDue> {
     let benefit = raw(row, "prestation").and_then(Benefit::parse);
     let status = raw(row, "statut").and_then(RightStatus::parse);
     if benefit == Some(Benefit::Rsa)
         || matches!(status, Some(RightStatus::Clos | RightStatus::Suspendu))
     {
-        return Err(());
+        return Err(NotDue);
     }
     let amount = raw(row, "montant_mensuel")
         .and_then(|s| Cents::parse(s).ok())
@@ -125,7 +130,9 @@ pub fn rejected_amount(row: &PendingRow, month: Month) -> Result<Option<Cents>, 
                 end,
                 status,
             };
-            payment::due(&terms, month, None).map(Some).map_err(|_| ())
+            payment::due(&terms, month, None)
+                .map(Some)
+                .map_err(|_| NotDue)
         }
         _ => Ok(amount),
     }
@@ -170,13 +177,13 @@ mod tests {
         );
         let mut rsa = GOOD;
         rsa[0] = ("prestation", "RSA");
-        assert_eq!(rejected_amount(&row(&rsa, &[]), m), Err(()));
+        assert_eq!(rejected_amount(&row(&rsa, &[]), m), Err(NotDue));
         let mut closed = GOOD;
         closed[4] = ("statut", "clos");
-        assert_eq!(rejected_amount(&row(&closed, &[]), m), Err(()));
+        assert_eq!(rejected_amount(&row(&closed, &[]), m), Err(NotDue));
         let mut ended = GOOD;
         ended[3] = ("date_fin", "30/11/2026");
-        assert_eq!(rejected_amount(&row(&ended, &[]), m), Err(()));
+        assert_eq!(rejected_amount(&row(&ended, &[]), m), Err(NotDue));
         let mut unreadable = GOOD;
         unreadable[1] = ("montant_mensuel", "12,345");
         assert_eq!(rejected_amount(&row(&unreadable, &[]), m), Ok(None));

@@ -539,3 +539,24 @@ fn renewal_is_shown_applied_once_and_journaled() {
         .id;
     assert_eq!(lines(&f.store, id).get("R5"), Some(&Cents(31_000)));
 }
+
+#[test]
+fn a_part_of_a_month_worth_nothing_is_not_paid_and_says_why() {
+    let mut records = standard();
+    let mut r = right("R10", "D1", Benefit::Pch, 1, "T1");
+    // One day of a 1-cent month: floor(1·1/31) = 0.
+    r.end = date(2026, 12, 1);
+    records.push(Record::Right(r));
+    let mut f = fixture(records);
+    let id = f
+        .store
+        .prepare_run(&request("liq", "2026-12"), &ALL)
+        .expect("prepare")
+        .run
+        .id;
+    assert_eq!(
+        exclusions(&f.store, id).get("R10").map(String::as_str),
+        Some("zero_amount")
+    );
+    assert!(!lines(&f.store, id).contains_key("R10"));
+}

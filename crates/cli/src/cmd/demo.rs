@@ -8,11 +8,16 @@ use crate::fsio::AtomicFile;
 use crate::passwords;
 use anyhow::{Context, Result, bail};
 use relais_core::calendar::{local_date, parse_date, time_zone};
+use relais_core::ids::Iban;
 use relais_core::roles::Role;
+use relais_core::settings::PaymentSettings;
 use relais_demo::{DemoConfig, DemoOutput};
 use relais_store::{NewUser, Store};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// The demo's debtor account: a valid IBAN of the Banque de France's bank code, fictitious.
+const DEMO_DEBTOR_IBAN: &str = "FR7630001007941234567890185";
 
 /// Demo files are written whole or not at all, like every file Relais writes.
 struct FolderOutput {
@@ -112,12 +117,18 @@ fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
         "demo extracts written"
     );
 
-    let settings = super::init::settings(
+    let mut settings = super::init::settings(
         &authority.name,
         &authority.siret,
         &authority.time_zone,
         &authority.holiday_zone,
     )?;
+    // A fictitious account at the Banque de France (bank code 30001) for the transfers.
+    let debtor_iban = Iban::parse(DEMO_DEBTOR_IBAN).context("IBAN du compte débité")?;
+    settings.payments = Some(PaymentSettings::example(
+        &format!("{} - PAIERIE DEPARTEMENTALE", authority.name),
+        debtor_iban,
+    ));
     let admin_password = passwords::generate();
     let mut store = super::init::create(data, &settings, "admin", &admin_password)?;
     let mut lines = format!("admin\t{admin_password}\tadmin\n");

@@ -40,6 +40,7 @@ pub fn settings(name: &str, siret: &str, time_zone: &str, holiday_zone: &str) ->
             time_zone: time_zone.to_owned(),
             holiday_zone,
         },
+        payments: None,
     };
     settings.validate().map_err(|e| anyhow::anyhow!(e))?;
     Ok(settings)

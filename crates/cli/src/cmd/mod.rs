@@ -1,6 +1,7 @@
 //! One module per command. Each returns the process exit code.
 
 mod a_traiter;
+mod bench_pain;
 mod check_id;
 mod demo;
 mod deposit;
@@ -11,6 +12,8 @@ mod init;
 mod invoices;
 mod journal;
 mod receipt;
+mod renew;
+mod run;
 mod snapshot;
 mod user;
 
@@ -37,7 +40,11 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Deposit(c) => deposit::run(c),
         Command::Receipt(c) => receipt::run(c),
         Command::Invoices(c) => invoices::run(c),
+        Command::Run(c) => run::run(c),
+        Command::Renew(a) => renew::run(a),
+        Command::Bank(crate::args::BankCommand::Approve(a)) => renew::approve_bank(a),
         Command::Bench(crate::args::BenchCommand::Deposits(a)) => deposit::bench(a),
+        Command::Bench(crate::args::BenchCommand::Pain001(a)) => bench_pain::run(a),
     }
 }
 

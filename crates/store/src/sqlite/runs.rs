@@ -177,28 +177,19 @@ struct Writer<'c> {
 }
 
 impl Writer<'_> {
-    fn exclude(
-        &mut self,
-        right_id: &str,
-        dossier: &str,
-        name: &str,
-        benefit: Option<Benefit>,
-        reason: &str,
-        label: &str,
-        amount: Option<Cents>,
-    ) -> Result<(), StoreError> {
+    fn exclude(&mut self, e: &ExcludedRight) -> Result<(), StoreError> {
         self.tally.exclusion_n += 1;
-        *self.tally.excluded.entry(reason.to_owned()).or_default() += 1;
+        *self.tally.excluded.entry(e.reason.clone()).or_default() += 1;
         self.exclusion.execute(params![
             self.run,
             self.tally.exclusion_n as i64,
-            right_id,
-            dossier,
-            name,
-            benefit.map(|b| b.code()),
-            reason,
-            label,
-            amount.map(|a| a.0)
+            e.right_id,
+            e.dossier,
+            e.name,
+            e.benefit.map(|b| b.code()),
+            e.reason,
+            e.reason_fr,
+            e.amount.map(|a| a.0)
         ])?;
         Ok(())
     }
@@ -467,15 +458,15 @@ fn prepare(
             }
             let name = format!("{} {}", c.last_name, c.first_name);
             let exclude = |w: &mut Writer<'_>, code: &str, label: &str, amount| {
-                w.exclude(
-                    &c.right_id,
-                    &c.dossier,
-                    &name,
-                    Some(c.benefit),
-                    code,
-                    label,
+                w.exclude(&ExcludedRight {
+                    right_id: c.right_id.clone(),
+                    dossier: c.dossier.clone(),
+                    name: name.clone(),
+                    benefit: Some(c.benefit),
+                    reason: code.to_owned(),
+                    reason_fr: label.to_owned(),
                     amount,
-                )
+                })
             };
             // What the right is worth this month, whoever pays it.
             let amount = match payment::month_amount(&c.terms, req.month, c.death) {
@@ -629,7 +620,16 @@ fn rejected_rights(
         let why: Unpayable = rejected::reason(row, &payees);
         let dossier = rejected::raw(row, "dossier").unwrap_or("").to_owned();
         let label = format!("{} (ligne {} de {})", why.label_fr(), row.line, row.file);
-        if let Err(e) = w.exclude(&key, &dossier, "", b, why.code(), &label, amount) {
+        let excluded = ExcludedRight {
+            right_id: key,
+            dossier,
+            name: String::new(),
+            benefit: b,
+            reason: why.code().to_owned(),
+            reason_fr: label,
+            amount,
+        };
+        if let Err(e) = w.exclude(&excluded) {
             failure = Some(e);
         }
     })?;

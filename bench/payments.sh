@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Times a payment run at national scale: `relais run prepare` + `relais run export` of the PES
+# and pain.001 files over about 2,000,000 rights (target: ≤ 20 s together, peak RSS ≤ 300 MB
+# and not growing with the number of rights: the same run at COMPARE_SIZE people is timed
+# too); then the same bytes written by `dd` (how close to the disk we are); then Python's
+# `sepaxml` against `relais bench pain001` on the same 100,000 transfers (Relais must be at
+# least 20 times faster).
+# Usage: bench/payments.sh [PEOPLE] [WORKDIR]   (default 1,700,000 people ≈ 2,000,000 rights;
+# a demo already in WORKDIR/pay-PEOPLE is reused). Needs GNU time, python3 with venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+people=${1:-1700000}
+work=${2:-$(mktemp -d)}
+compare=${COMPARE_SIZE:-170000}
+[ -x /usr/bin/time ] || { echo "GNU time is needed (apt-get install time)"; exit 2; }
+
+cargo build --release --quiet
+relais=$PWD/target/release/relais
+month=2026-12
+
+# One size: demo (reused), a fresh copy of its data, prepare, validate, export.
+bench_one() {
+  local n=$1 dir=$work/pay-$1
+  mkdir -p "$dir"
+  if [ ! -f "$dir/demo/relais.db" ]; then
+    echo "== building a demo of $n people in $dir/demo"
+    /usr/bin/time -f "demo + import: %e s wall, %M KB peak RSS" \
+      "$relais" demo --data "$dir/demo" --size "$n" --seed 77 --today 2026-11-30 --no-serve >/dev/null
+  fi
+  rm -rf "$dir/data" "$dir/out"
+  cp -r "$dir/demo" "$dir/data"
+  local rights
+  rights=$(sqlite3 "$dir/data/relais.db" 'SELECT count(*) FROM rights' 2>/dev/null || echo '?')
+  echo "== $n people, $rights rights"
+  /usr/bin/time -f "%e %M" -o "$dir/prepare.time" \
+    "$relais" run prepare --data "$dir/data" --month $month \
+      --benefits APA_DOM,APA_ETAB,PCH,ASH,RSA --user liquidation > "$dir/prepare.txt"
+  local run
+  run=$(head -n 1 "$dir/prepare.txt")
+  "$relais" run validate "$run" --data "$dir/data" --user ordonnateur >/dev/null
+  /usr/bin/time -f "%e %M" -o "$dir/export.time" \
+    "$relais" run export "$run" --data "$dir/data" --user liquidation --out "$dir/out" \
+      --payment-files-only > /dev/null
+  read -r pt pm < "$dir/prepare.time"
+  read -r et em < "$dir/export.time"
+  local lines bytes
+  lines=$(grep -m1 'lignes,' "$dir/prepare.txt")
+  bytes=$(cat "$dir/out"/PES_*.xml "$dir/out"/pain001_*.xml | wc -c)
+  echo "   run $run: $lines"
+  echo "   prepare: $pt s, $((pm / 1024)) MB peak RSS"
+  echo "   export PES + pain.001: $et s, $((em / 1024)) MB peak RSS, $((bytes / 1048576)) MB written"
+  echo "   prepare + export: $(echo "$pt + $et" | bc) s"
+  # The same bytes with dd, synced as the export syncs.
+  local mb=$(( (bytes + 1048575) / 1048576 ))
+  /usr/bin/time -f "%e" -o "$dir/dd.time" \
+    dd if=/dev/zero of="$dir/dd.bin" bs=1M count=$mb conv=fsync status=none
+  echo "   dd of the same $mb MB (fsync): $(cat "$dir/dd.time") s"
+  rm -f "$dir/dd.bin"
+}
+
+bench_one "$people"
+bench_one "$compare"
+
+# sepaxml against relais on the same 100,000 transfers.
+venv=$work/sepavenv
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet sepaxml
+fi
+"$venv/bin/python" - "$work/transfers.csv" <<'PY'
+import csv, random, sys
+random.seed(77)
+first = ["Jeanne", "Élodie", "Łukasz", "François", "Anaïs", "Noël"]
+last = ["Müller", "Dupont", "L'Hôpital", "Øster", "Durand & Fils", "Petit"]
+def iban(n):
+    bban = "30004" + "00001" + f"{n:011d}" + "00"
+    # RIB key then IBAN check digits.
+    key = 97 - (int("3000400001" + f"{n:011d}") * 100) % 97
+    bban = "30004" + "00001" + f"{n:011d}" + f"{key:02d}"
+    digits = "".join(str(int(c, 36)) for c in bban + "FR00")
+    return f"FR{98 - int(digits) % 97:02d}{bban}"
+with open(sys.argv[1], "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["nom", "iban", "bic", "montant_centimes", "libelle"])
+    for i in range(100_000):
+        w.writerow([f"{random.choice(first)} {random.choice(last)}", iban(i + 1), "BNPAFRPP",
+                    random.randint(1, 300_000), f"APA 2026-12 dossier D{i:07d}"])
+PY
+"$venv/bin/python" - "$work/transfers.csv" "$work/sepaxml.xml" <<'PY'
+import csv, datetime, sys, time
+from sepaxml import SepaTransfer
+started = time.perf_counter()
+config = {"name": "DEPARTEMENT DE MESURE", "IBAN": "FR7630001007941234567890185",
+          "BIC": "BDFEFRPPXXX", "batch": True, "currency": "EUR"}
+sepa = SepaTransfer(config, schema="pain.001.001.09", clean=True)
+with open(sys.argv[1], newline="") as f:
+    for row in csv.DictReader(f):
+        sepa.add_payment({"name": row["nom"], "IBAN": row["iban"], "BIC": row["bic"],
+                          "amount": int(row["montant_centimes"]),
+                          "execution_date": datetime.date(2026, 12, 10),
+                          "description": row["libelle"]})
+xml = sepa.export(validate=False)
+with open(sys.argv[2], "wb") as out:
+    out.write(xml)
+print(f"sepaxml: 100000 transfers, {len(xml)} bytes, {time.perf_counter() - started:.3f} s")
+PY
+"$relais" bench pain001 --transfers "$work/transfers.csv" --out "$work/relais-pain.xml"
+echo "(both validate: xmllint --schema ../shared/xsd/pain/pain.001.001.09.xsd $work/relais-pain.xml)"

@@ -1,0 +1,566 @@
+//! `relais run export`: the files of a validated run, each written atomically and read back
+//! through our own checks before it gets its final name, then `SHA256SUMS`.
+//!
+//! Everything written comes from the run as stored and from the settings: no clock (the
+//! files' creation time is the validation's), no random, so exporting again gives the same
+//! bytes. The PES file and the pain.001 files (one per pay date: `ReqdExctnDt` is per payment
+//! block) are written in one pass over the lines, in mandate order.
+
+use super::lists::{StoreLists, piece_position};
+use super::{parse_run_id, payment_settings};
+use crate::args::RunExportArgs;
+use crate::cmd::EXIT_OK;
+use crate::cmd::deposit::time_zone;
+use crate::data::DataDir;
+use crate::fsio::AtomicFile;
+use anyhow::{Context, Result, anyhow, bail};
+use jiff::civil::{Date, DateTime};
+use relais_core::Cents;
+use relais_core::ids::{Bic, Iban, Siret};
+use relais_core::records::{Benefit, PayeeKind};
+use relais_core::roles::Role;
+use relais_core::run::{RunStatus, remittance};
+use relais_core::settings::{PaymentSettings, Settings};
+use relais_documents::{bordereau, run_report};
+use relais_formats::payments::model::{
+    Address, BankAccount, Bordereau, BordereauId, BordereauKind, BudgetAccount, BudgetCode,
+    CollectivityCode, Debtor, FunctionCode, Issuer, LegalNature, Line, LineId, Payee,
+    PayeeCategory, PaymentMode, PesFile, PesFileName, Piece, PieceId, PieceKind, PieceNature,
+    PostCode, PostId, SepaAmount, SepaFile, SepaId, Totals, Transfer,
+};
+use relais_formats::payments::{Pain001Writer, PesWriter, check_pain001, check_pes};
+use relais_store::runs::{RunLine, RunPayee, RunRecord, RunStore, RunStoreError};
+use relais_store::{SqliteStore, Store};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::Path;
+
+/// Passes bytes through and hashes them.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(buf.get(..n).unwrap_or(&[]));
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn hashing<W: Write>(inner: W) -> Hashing<W> {
+    Hashing {
+        inner,
+        hash: Sha256::new(),
+    }
+}
+
+/// Name → SHA-256 (hex) of the files written.
+type Written = Vec<(String, String)>;
+
+/// Writes `name` in `dir` atomically with `fill`, and notes its digest.
+fn write_file(
+    dir: &Path,
+    name: &str,
+    written: &mut Written,
+    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    let path = dir.join(name);
+    let mut file = AtomicFile::create(&path)?;
+    let digest = {
+        let mut w = hashing(BufWriter::with_capacity(1 << 16, file.file()));
+        fill(&mut w).with_context(|| format!("écriture de {}", path.display()))?;
+        w.flush()
+            .with_context(|| format!("écriture de {}", path.display()))?;
+        hex::encode(w.hash.finalize())
+    };
+    file.commit()?;
+    written.push((name.to_owned(), digest));
+    Ok(())
+}
+
+/// The PES header and the debtor account, from the settings.
+fn issuer(settings: &Settings, p: &PaymentSettings) -> Result<Issuer> {
+    let siret = Siret::parse(settings.authority.siret.as_str())
+        .map_err(|e| anyhow!("authority.siret : {e}"))?;
+    Ok(Issuer {
+        name: settings.authority.name.clone(),
+        siret,
+        collectivity: CollectivityCode::parse(&p.collectivity_code)
+            .map_err(|e| anyhow!("payments.collectivity_code : {e}"))?,
+        budget: BudgetCode::parse(&p.budget_code)
+            .map_err(|e| anyhow!("payments.budget_code : {e}"))?,
+        post: PostId::parse(&p.post_id).map_err(|e| anyhow!("payments.post_id : {e}"))?,
+        budget_label: p.budget_label.clone(),
+        debtor: Debtor {
+            name: p.debtor_name.clone(),
+            iban: p.debtor_iban.clone(),
+            bic: p.debtor_bic.clone(),
+        },
+    })
+}
+
+/// The instant the run was validated, `2026-12-01 09:14` in the authority's time.
+fn validated_at(run: &RunRecord) -> Result<DateTime> {
+    let text = run
+        .summary
+        .validated_at
+        .as_deref()
+        .ok_or_else(|| anyhow!("paiement {} non validé", run.id))?;
+    format!("{}:00", text.replace(' ', "T"))
+        .parse()
+        .map_err(|_| anyhow!("heure de validation illisible : {text:?}"))
+}
+
+/// Names and digests of the report files (control report and lists), written in `dir`.
+pub fn write_report(store: &SqliteStore, run: &RunRecord, dir: &Path) -> Result<Written> {
+    let mut written = Written::new();
+    let first = run.bordereau.map(|(_, n)| n).unwrap_or(0);
+    let mut lists = StoreLists {
+        store,
+        id: run.id,
+        first_bordereau: first,
+    };
+    let base = format!("controle_{}", run.id);
+    write_file(dir, &format!("{base}.html"), &mut written, |w| {
+        Ok(run_report::write_report_html(w, &run.summary, &mut lists)?)
+    })?;
+    write_file(dir, &format!("{base}_totaux.csv"), &mut written, |w| {
+        Ok(run_report::write_totals_csv(w, &run.summary)?)
+    })?;
+    write_file(dir, &format!("{base}_non_payes.csv"), &mut written, |w| {
+        Ok(run_report::write_exclusions_csv(w, &mut lists)?)
+    })?;
+    write_file(dir, &format!("{base}_anomalies.csv"), &mut written, |w| {
+        Ok(run_report::write_anomalies_csv(w, &mut lists)?)
+    })?;
+    write_file(dir, &format!("{base}_variations.csv"), &mut written, |w| {
+        Ok(run_report::write_changes_csv(w, &mut lists)?)
+    })?;
+    write_file(dir, &format!("{base}_mandats.csv"), &mut written, |w| {
+        Ok(run_report::write_mandates_csv(w, &mut lists)?)
+    })?;
+    Ok(written)
+}
+
+pub fn run(a: RunExportArgs) -> Result<u8> {
+    let data = DataDir::new(&a.data.data);
+    let (settings, _) = time_zone(&data)?;
+    let payments = payment_settings(&data, &settings)?;
+    let id = parse_run_id(&a.run)?;
+    let mut store = data.open_store()?;
+    let user = store.user(&a.user.user)?;
+    match user {
+        Some(u)
+            if !u.disabled
+                && u.roles
+                    .iter()
+                    .any(|r| matches!(r, Role::Liquidation | Role::Ordonnateur)) => {}
+        _ => bail!(
+            "l'utilisateur « {} » ne peut pas exporter un paiement (rôle liquidation ou ordonnateur)",
+            a.user.user
+        ),
+    }
+    let run = store
+        .run(id)?
+        .ok_or_else(|| anyhow!("aucun paiement {id}"))?;
+    if run.status != RunStatus::Validated {
+        bail!(
+            "le paiement {id} est {} : seul un paiement validé s'exporte (relais run validate)",
+            run.status.label_fr()
+        );
+    }
+    let issuer = issuer(&settings, payments)?;
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("création du dossier {}", a.out.display()))?;
+    let mut written = payment_files(&store, &run, &issuer, &a.out)?;
+    if !a.payment_files_only {
+        written.extend(write_report(&store, &run, &a.out)?);
+        let first = run.bordereau.map(|(_, n)| n).unwrap_or(0);
+        let mut lists = StoreLists {
+            store: &store,
+            id: run.id,
+            first_bordereau: first,
+        };
+        write_file(
+            &a.out,
+            &format!("bordereau_{}.pdf", run.id),
+            &mut written,
+            |w| Ok(bordereau::write_bordereau_pdf(w, &run.summary, &mut lists)?),
+        )?;
+        if run.summary.caf_rights > 0 {
+            write_file(&a.out, &format!("caf_{}.csv", run.id), &mut written, |w| {
+                caf_file(&store, &run, w)
+            })?;
+        }
+    }
+    written.sort();
+    let sums: String = written
+        .iter()
+        .map(|(name, digest)| format!("{digest}  {name}\n"))
+        .collect();
+    crate::fsio::write_atomic(&a.out.join("SHA256SUMS"), sums.as_bytes())?;
+    let files: serde_json::Value = written
+        .iter()
+        .map(|(n, d)| (n.clone(), serde_json::Value::from(d.clone())))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    let entry = store.record_run_export(run.id, &a.user.user, &files)?;
+    for (name, _) in &written {
+        println!("écrit : {}", a.out.join(name).display());
+    }
+    println!("écrit : {}", a.out.join("SHA256SUMS").display());
+    println!(
+        "Paiement {} exporté : {} mandats, {} (journal n° {}).",
+        run.id, run.summary.mandates, run.summary.total, entry.seq
+    );
+    if run.summary.caf_rights > 0 {
+        println!(
+            "RSA : {} droits, avance à verser à la CAF {} (caf_{}.csv).",
+            run.summary.caf_rights, run.summary.caf_total, run.id
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+/// The CAF's hand-off file: dossier, NIR, amount, month (RSA is paid by the CAF, CASF
+/// L262-16), then the advance total.
+fn caf_file(store: &SqliteStore, run: &RunRecord, w: &mut dyn Write) -> Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    csv.write_record(["dossier", "nir", "montant", "mois"])?;
+    let month = run.id.month().to_string();
+    store.each_caf_line(run.id, &mut |l| {
+        csv.write_record([
+            l.dossier.as_str(),
+            l.nir.as_deref().unwrap_or(""),
+            &l.amount.to_decimal(),
+            &month,
+        ])
+        .map_err(|e| RunStoreError::Stopped(Box::new(e)))
+    })?;
+    csv.write_record(["TOTAL", "", &run.summary.caf_total.to_decimal(), &month])?;
+    csv.flush()?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// PES and pain.001
+
+/// A run's payee as the PES `Tiers`.
+fn pes_payee(p: &RunPayee) -> Result<Payee, String> {
+    let iban = Iban::parse(&p.iban).map_err(|e| format!("tiers {} : IBAN {e}", p.id))?;
+    let bic = Bic::parse(&p.bic).ok();
+    let person =
+        matches!(p.kind, PayeeKind::Personne) || (p.kind == PayeeKind::Tuteur && p.siret.is_none());
+    let address = PostCode::parse(&p.postal_code)
+        .ok()
+        .filter(|_| !p.address.trim().is_empty())
+        .map(|postcode| Address {
+            line1: String::new(),
+            line2: p.address.clone(),
+            line3: String::new(),
+            postcode,
+            city: p.city.clone(),
+        });
+    Ok(Payee {
+        reference: p.id.clone(),
+        category: if person {
+            PayeeCategory::PERSON
+        } else {
+            PayeeCategory::PRIVATE_BODY
+        },
+        legal_nature: if person {
+            LegalNature::INDIVIDUAL
+        } else if p.kind == PayeeKind::Tuteur {
+            LegalNature::ASSOCIATION
+        } else {
+            LegalNature::COMPANY
+        },
+        civility: String::new(),
+        last_name: p.name.clone(),
+        first_name: String::new(),
+        address,
+        bank: Some(BankAccount {
+            iban,
+            bic,
+            holder: p.holder.clone(),
+        }),
+    })
+}
+
+fn short(benefit: Benefit) -> &'static str {
+    match benefit {
+        Benefit::ApaDom | Benefit::ApaEtab => "APA",
+        Benefit::Pch => "PCH",
+        Benefit::Ash => "ASH",
+        Benefit::Rsa => "RSA",
+    }
+}
+
+/// One mandate being gathered from its lines.
+struct Mandate {
+    number: u32,
+    payee: RunPayee,
+    pes_payee: Payee,
+    pay_date: Date,
+    lines: Vec<Line>,
+    first: Option<(Benefit, String)>,
+    total: Cents,
+}
+
+struct Files<'a> {
+    pes: PesWriter<Hashing<BufWriter<&'a mut File>>>,
+    pains: BTreeMap<Date, Pain001Writer<Hashing<BufWriter<&'a mut File>>>>,
+    bordereau_index: Option<u32>,
+    first_bordereau: u32,
+    exercice: i16,
+    bordereau_date: Date,
+    per_bordereau: BTreeMap<u32, Totals>,
+    month: relais_core::calendar::Month,
+    run: String,
+}
+
+impl Files<'_> {
+    fn mandate(&mut self, m: Mandate) -> Result<()> {
+        let (index, piece_id) = piece_position(m.number);
+        if self.bordereau_index != Some(index) {
+            let declared = self.per_bordereau.get(&index).copied().unwrap_or_default();
+            let b = Bordereau {
+                year: self.exercice,
+                id: BordereauId::new(self.first_bordereau.saturating_add(index))?,
+                date: self.bordereau_date,
+                kind: BordereauKind::ORDINARY,
+                cumulative_annual: None,
+            };
+            self.pes.begin_bordereau(&b, declared)?;
+            self.bordereau_index = Some(index);
+        }
+        let (benefit, dossier) = m.first.clone().unwrap_or((Benefit::ApaDom, String::new()));
+        let object = if m.lines.len() == 1 {
+            format!("{} {} dossier {}", short(benefit), self.month, dossier)
+        } else {
+            format!(
+                "{} {} {} dossiers",
+                short(benefit),
+                self.month,
+                m.lines.len()
+            )
+        };
+        let piece = Piece {
+            id: PieceId::new(piece_id)?,
+            kind: PieceKind::ORDINARY_MANDATE,
+            nature: PieceNature::OPERATING,
+            object: object.clone(),
+            due_date: Some(m.pay_date),
+            lines: m.lines,
+        };
+        self.pes.write_piece(&piece)?;
+        let transfer = Transfer {
+            end_to_end_id: SepaId::parse(&format!("{}-{:08}", self.run, m.number))?,
+            amount: SepaAmount::new(m.total)?,
+            creditor_name: if m.payee.holder.trim().is_empty() {
+                m.payee.name.clone()
+            } else {
+                m.payee.holder.clone()
+            },
+            creditor_iban: m
+                .pes_payee
+                .bank
+                .as_ref()
+                .map(|b| b.iban.clone())
+                .ok_or_else(|| anyhow!("tiers {} sans IBAN", m.payee.id))?,
+            creditor_bic: m.pes_payee.bank.as_ref().and_then(|b| b.bic.clone()),
+            remittance: if piece.lines.len() == 1 {
+                remittance(benefit, self.month, &dossier)
+            } else {
+                format!("{object} mandat {}", m.number)
+            },
+        };
+        let pain = self
+            .pains
+            .get_mut(&m.pay_date)
+            .ok_or_else(|| anyhow!("date de paiement {} sans fichier", m.pay_date))?;
+        pain.write_transfer(&transfer)?;
+        Ok(())
+    }
+}
+
+fn payment_files(
+    store: &SqliteStore,
+    run: &RunRecord,
+    issuer: &Issuer,
+    dir: &Path,
+) -> Result<Written> {
+    let totals = store.run_totals(run.id)?;
+    let created = validated_at(run)?;
+    let (exercice, first_bordereau) = run
+        .bordereau
+        .ok_or_else(|| anyhow!("paiement {} sans numéro de bordereau", run.id))?;
+    let pes_name = format!("PES_{}.xml", run.id);
+    let mut pes_file = AtomicFile::create(&dir.join(&pes_name))?;
+    let mut pain_files: Vec<(Date, String, AtomicFile)> = Vec::new();
+    for date in totals.per_pay_date.keys() {
+        let name = format!("pain001_{}_{date}.xml", run.id);
+        pain_files.push((*date, name.clone(), AtomicFile::create(&dir.join(&name))?));
+    }
+    let (pes_digest, pain_digests) = {
+        let pes = PesWriter::new(
+            hashing(BufWriter::with_capacity(1 << 16, pes_file.file())),
+            issuer,
+            &PesFile {
+                name: PesFileName::parse(&format!("PES_{}", run.id))?,
+                created,
+            },
+        )?;
+        let mut pains = BTreeMap::new();
+        for (date, _, file) in pain_files.iter_mut() {
+            let t = totals.per_pay_date.get(date).copied().unwrap_or_default();
+            let compact = date.strftime("%Y%m%d").to_string();
+            let w = Pain001Writer::new(
+                hashing(BufWriter::with_capacity(1 << 16, file.file())),
+                issuer,
+                &SepaFile {
+                    message_id: SepaId::parse(&format!("{}-{compact}", run.id))?,
+                    payment_info_id: SepaId::parse(&format!("{}-{compact}-1", run.id))?,
+                    created,
+                    execution_date: *date,
+                },
+                Totals {
+                    count: t.mandates,
+                    amount: t.total,
+                },
+            )?;
+            pains.insert(*date, w);
+        }
+        let mut files = Files {
+            pes,
+            pains,
+            bordereau_index: None,
+            first_bordereau,
+            exercice,
+            bordereau_date: created.date(),
+            per_bordereau: totals
+                .per_bordereau
+                .iter()
+                .map(|(i, g)| {
+                    (
+                        *i,
+                        Totals {
+                            count: g.mandates,
+                            amount: g.total,
+                        },
+                    )
+                })
+                .collect(),
+            month: run.id.month(),
+            run: run.id.to_string(),
+        };
+        let mut current: Option<Mandate> = None;
+        let mut failure: Option<anyhow::Error> = None;
+        store
+            .each_run_line(run.id, &mut |line: &RunLine, payee: &RunPayee| {
+                let mut step = || -> Result<()> {
+                    let Some((mandate, n)) = line.mandate else {
+                        return Ok(());
+                    };
+                    if current.as_ref().is_some_and(|m| m.number != mandate)
+                        && let Some(done) = current.take()
+                    {
+                        files.mandate(done)?;
+                    }
+                    let m = match &mut current {
+                        Some(m) => m,
+                        None => current.insert(Mandate {
+                            number: mandate,
+                            payee: payee.clone(),
+                            pes_payee: pes_payee(payee).map_err(|e| anyhow!(e))?,
+                            pay_date: line.pay_date,
+                            lines: Vec::new(),
+                            first: None,
+                            total: Cents::ZERO,
+                        }),
+                    };
+                    m.first.get_or_insert((line.benefit, line.dossier.clone()));
+                    m.total = Cents(m.total.0.saturating_add(line.amount.0));
+                    m.lines.push(Line {
+                        id: LineId::new(n)?,
+                        account: BudgetAccount::parse(&line.account)?,
+                        function: Some(FunctionCode::parse(&line.function)?),
+                        transfer_label: remittance(line.benefit, run.id.month(), &line.dossier),
+                        payment_mode: PaymentMode::TRANSFER,
+                        amount: line.amount,
+                        payee: m.pes_payee.clone(),
+                    });
+                    Ok(())
+                };
+                step().map_err(|e| {
+                    let text = format!("{e:#}");
+                    failure = Some(e);
+                    RunStoreError::Stopped(text.into())
+                })
+            })
+            .map_err(|e| match failure.take() {
+                Some(f) => f,
+                None => e.into(),
+            })?;
+        if let Some(done) = current.take() {
+            files.mandate(done)?;
+        }
+        let (w, summary) = files.pes.finish()?;
+        let pes_digest = finish(w)?;
+        if summary.pieces != run.summary.mandates || summary.amount != run.summary.total {
+            bail!(
+                "PES : {} mandats pour {} écrits, le paiement en compte {} pour {}",
+                summary.pieces,
+                summary.amount,
+                run.summary.mandates,
+                run.summary.total
+            );
+        }
+        let mut pain_digests = BTreeMap::new();
+        for (date, w) in files.pains {
+            let (w, _) = w.finish()?;
+            pain_digests.insert(date, finish(w)?);
+        }
+        (pes_digest, pain_digests)
+    };
+    // Read back through our own checks before the files get their names.
+    let check = check_pes(BufReader::with_capacity(
+        1 << 16,
+        File::open(pes_file.temp_path())?,
+    ))
+    .map_err(|e| anyhow!("contrôle du fichier PES : {e}"))?;
+    if check.totals().count != run.summary.mandates || check.totals().amount != run.summary.total {
+        bail!("contrôle du fichier PES : totaux relus différents du paiement");
+    }
+    let mut written = Written::new();
+    pes_file.commit()?;
+    written.push((pes_name, pes_digest));
+    for (date, name, file) in pain_files {
+        let t = check_pain001(BufReader::with_capacity(
+            1 << 16,
+            File::open(file.temp_path())?,
+        ))
+        .map_err(|e| anyhow!("contrôle du fichier {name} : {e}"))?;
+        let expected = totals.per_pay_date.get(&date).copied().unwrap_or_default();
+        if t.count != expected.mandates || t.amount != expected.total {
+            bail!("contrôle du fichier {name} : totaux relus différents du paiement");
+        }
+        file.commit()?;
+        let digest = pain_digests.get(&date).cloned().unwrap_or_default();
+        written.push((name, digest));
+    }
+    Ok(written)
+}
+
+/// Flushes a hashed output and gives its digest.
+fn finish<W: Write>(mut w: Hashing<W>) -> Result<String> {
+    w.flush()?;
+    Ok(hex::encode(w.hash.finalize()))
+}

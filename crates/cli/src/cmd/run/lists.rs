@@ -1,0 +1,111 @@
+//! The run's long lists, streamed from the store to the documents.
+
+use relais_core::Cents;
+use relais_core::run::{MandateLine, RunId};
+use relais_documents::run_report::{ListError, RunLists};
+use relais_store::SqliteStore;
+use relais_store::runs::{MANDATES_PER_BORDEREAU, RunStore, RunStoreError};
+
+/// [`RunLists`] over a run of the store. `first_bordereau` is the run's first IdBord, when
+/// validated (0 before: the bordereau column then tells the run's own order).
+pub struct StoreLists<'s> {
+    pub store: &'s SqliteStore,
+    pub id: RunId,
+    pub first_bordereau: u32,
+}
+
+fn stopped(e: ListError) -> RunStoreError {
+    RunStoreError::Stopped(e)
+}
+
+fn out(e: RunStoreError) -> ListError {
+    match e {
+        RunStoreError::Stopped(inner) => inner,
+        other => Box::new(other),
+    }
+}
+
+/// Splits a run's mandate number (1, 2…) into (bordereau index, IdPce in its bordereau).
+pub fn piece_position(mandate: u32) -> (u32, u32) {
+    let m = mandate.saturating_sub(1);
+    (m / MANDATES_PER_BORDEREAU, m % MANDATES_PER_BORDEREAU + 1)
+}
+
+impl RunLists for StoreLists<'_> {
+    fn exclusions(
+        &mut self,
+        each: &mut dyn FnMut(&relais_core::run::ExcludedRight) -> Result<(), ListError>,
+    ) -> Result<(), ListError> {
+        self.store
+            .each_run_exclusion(self.id, &mut |x| each(x).map_err(stopped))
+            .map_err(out)
+    }
+
+    fn changes(
+        &mut self,
+        each: &mut dyn FnMut(&relais_core::run::AmountChange) -> Result<(), ListError>,
+    ) -> Result<(), ListError> {
+        self.store
+            .each_run_change(self.id, &mut |x| each(x).map_err(stopped))
+            .map_err(out)
+    }
+
+    fn anomalies(
+        &mut self,
+        each: &mut dyn FnMut(&relais_core::run::Anomaly) -> Result<(), ListError>,
+    ) -> Result<(), ListError> {
+        self.store
+            .each_run_anomaly(self.id, &mut |x| each(x).map_err(stopped))
+            .map_err(out)
+    }
+
+    fn mandates(
+        &mut self,
+        each: &mut dyn FnMut(&MandateLine) -> Result<(), ListError>,
+    ) -> Result<(), ListError> {
+        let first = self.first_bordereau;
+        let mut current: Option<(u32, MandateLine)> = None;
+        self.store
+            .each_run_line(self.id, &mut |line, payee| {
+                let Some((mandate, _)) = line.mandate else {
+                    return Ok(());
+                };
+                match &mut current {
+                    Some((m, acc)) if *m == mandate => {
+                        acc.lines += 1;
+                        acc.amount = Cents(acc.amount.0.saturating_add(line.amount.0));
+                        if acc.account != line.account && !acc.account.ends_with('…') {
+                            acc.account.push('…');
+                        }
+                        Ok(())
+                    }
+                    _ => {
+                        if let Some((_, done)) = current.take() {
+                            each(&done).map_err(stopped)?;
+                        }
+                        let (index, number) = piece_position(mandate);
+                        current = Some((
+                            mandate,
+                            MandateLine {
+                                number,
+                                bordereau: first.saturating_add(index),
+                                payee_id: payee.id.clone(),
+                                payee_name: payee.name.clone(),
+                                kind: payee.kind,
+                                benefit: line.benefit,
+                                account: line.account.clone(),
+                                lines: 1,
+                                amount: line.amount,
+                            },
+                        ));
+                        Ok(())
+                    }
+                }
+            })
+            .map_err(out)?;
+        if let Some((_, done)) = current {
+            each(&done)?;
+        }
+        Ok(())
+    }
+}

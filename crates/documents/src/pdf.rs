@@ -1,0 +1,180 @@
+//! What the PDF documents share: A4 pages, the embedded DejaVu Sans fonts (committed with
+//! their licence in `fonts/`, so accents render and nothing is read from the system), the
+//! width of a text in those fonts, and line wrapping.
+
+use krilla::geom::Point;
+use krilla::surface::Surface;
+use krilla::text::{Font, GlyphId, KrillaGlyph};
+use std::borrow::Cow;
+
+static REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
+
+/// A4 in PDF points (1/72 in).
+pub(crate) const PAGE_W: f32 = 595.28;
+pub(crate) const PAGE_H: f32 = 841.89;
+
+/// The two faces of the documents, for krilla to draw and for us to measure.
+pub(crate) struct Fonts {
+    pub regular: Font,
+    pub bold: Font,
+    regular_face: ttf_parser::Face<'static>,
+    bold_face: ttf_parser::Face<'static>,
+    /// (glyph, advance in em) of the characters below [`CACHED`], per face: a bordereau looks
+    /// up millions of characters, nearly all of them Latin.
+    regular_cache: Vec<(u16, f32)>,
+    bold_cache: Vec<(u16, f32)>,
+}
+
+/// Characters up to Latin Extended-A (U+017F: Œ, œ…) are looked up once.
+const CACHED: u32 = 0x180;
+
+fn lookup(face: &ttf_parser::Face<'_>, c: char) -> (u16, f32) {
+    let glyph = face.glyph_index(c).unwrap_or(ttf_parser::GlyphId(0));
+    let advance = f32::from(face.glyph_hor_advance(glyph).unwrap_or(0));
+    (glyph.0, advance / f32::from(face.units_per_em().max(1)))
+}
+
+fn cache(face: &ttf_parser::Face<'_>) -> Vec<(u16, f32)> {
+    (0..CACHED)
+        .map(|u| char::from_u32(u).map_or((0, 0.0), |c| lookup(face, c)))
+        .collect()
+}
+
+impl Fonts {
+    /// `None` when an embedded font cannot be read (a broken build, never the input).
+    pub fn load() -> Option<Fonts> {
+        let regular_face = ttf_parser::Face::parse(REGULAR, 0).ok()?;
+        let bold_face = ttf_parser::Face::parse(BOLD, 0).ok()?;
+        Some(Fonts {
+            regular: Font::new(REGULAR.into(), 0)?,
+            bold: Font::new(BOLD.into(), 0)?,
+            regular_cache: cache(&regular_face),
+            bold_cache: cache(&bold_face),
+            regular_face,
+            bold_face,
+        })
+    }
+
+    pub fn font(&self, bold: bool) -> &Font {
+        if bold { &self.bold } else { &self.regular }
+    }
+
+    /// The glyph of `c` and its advance in em.
+    fn glyph(&self, c: char, bold: bool) -> (u16, f32) {
+        let (face, cache) = if bold {
+            (&self.bold_face, &self.bold_cache)
+        } else {
+            (&self.regular_face, &self.regular_cache)
+        };
+        let cached = usize::try_from(u32::from(c))
+            .ok()
+            .and_then(|i| cache.get(i));
+        match cached {
+            Some(g) => *g,
+            None => lookup(face, c),
+        }
+    }
+
+    /// The advance width of `text` at `size` points, as [`Fonts::draw`] sets it.
+    pub fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
+        text.chars().map(|c| self.glyph(c, bold).1).sum::<f32>() * size
+    }
+
+    /// Draws `text` from `start` (on its baseline), one glyph per character, no kerning.
+    ///
+    /// Tables of thousands of rows are drawn this way rather than with krilla's `draw_text`,
+    /// which parses the font and shapes every string again (most of the time of a large
+    /// bordereau); French text needs no shaping beyond the font's precomposed letters, and
+    /// the width drawn is exactly the width [`Fonts::width`] measured (right-aligned amounts).
+    pub fn draw(&self, surface: &mut Surface<'_>, start: Point, text: &str, size: f32, bold: bool) {
+        let glyphs: Vec<KrillaGlyph> = text
+            .char_indices()
+            .map(|(i, c)| {
+                let (id, advance) = self.glyph(c, bold);
+                KrillaGlyph::new(
+                    GlyphId::new(u32::from(id)),
+                    advance,
+                    0.0,
+                    0.0,
+                    0.0,
+                    i..i + c.len_utf8(),
+                    None,
+                )
+            })
+            .collect();
+        surface.draw_glyphs(start, &glyphs, self.font(bold).clone(), text, size, false);
+    }
+
+    /// `text` as is when it fits in `max` points, else cut and ended with `…`.
+    pub fn fit<'t>(&self, text: &'t str, size: f32, bold: bool, max: f32) -> Cow<'t, str> {
+        if self.width(text, size, bold) <= max {
+            return Cow::Borrowed(text);
+        }
+        let room = max - self.width("…", size, bold);
+        let mut used = 0.0;
+        let mut end = 0;
+        for (i, c) in text.char_indices() {
+            let mut buf = [0u8; 4];
+            used += self.width(c.encode_utf8(&mut buf), size, bold);
+            if used > room {
+                break;
+            }
+            end = i + c.len_utf8();
+        }
+        Cow::Owned(format!("{}…", text.get(..end).unwrap_or("").trim_end()))
+    }
+}
+
+/// Splits `text` into lines of at most `max` characters at spaces (a longer word stays whole).
+pub(crate) fn wrap(text: &str, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    // Only ordinary spaces break a line: `1 234,56 €` is written with no-break spaces.
+    for word in text.split([' ', '\n', '\t']).filter(|w| !w.is_empty()) {
+        if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > max {
+            out.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    if !current.is_empty() || out.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_keeps_every_word() {
+        let t = "un deux trois quatre cinq six sept huit neuf dix";
+        let lines = wrap(t, 12);
+        assert!(lines.iter().all(|l| l.chars().count() <= 12), "{lines:?}");
+        assert_eq!(lines.join(" "), t);
+        assert_eq!(wrap("", 10), vec![String::new()]);
+        assert_eq!(
+            wrap("total 1\u{a0}234,56\u{a0}€", 8),
+            vec!["total", "1\u{a0}234,56\u{a0}€"]
+        );
+    }
+
+    #[test]
+    fn texts_are_measured_and_cut_to_fit() {
+        let fonts = Fonts::load().expect("fonts");
+        // Digits share one advance (tabular figures): amounts line up when right-aligned.
+        let one = fonts.width("1", 10.0, false);
+        assert!((fonts.width("8", 10.0, false) - one).abs() < 1e-4);
+        assert!(fonts.width("MMMM", 10.0, true) > fonts.width("MMMM", 10.0, false));
+        assert_eq!(fonts.fit("court", 8.0, false, 100.0), "court");
+        let long = "Établissement d'hébergement pour personnes âgées dépendantes";
+        let cut = fonts.fit(long, 8.0, false, 80.0);
+        assert!(cut.ends_with('…'), "{cut}");
+        assert!(fonts.width(&cut, 8.0, false) <= 80.0);
+        assert_eq!(fonts.fit(long, 8.0, false, 1.0), "…");
+    }
+}
