@@ -30,8 +30,8 @@ bench_one() {
   rm -rf "$dir/keys" "$dir/copie.relais" "$dir/copie.relais.minisig" "$dir/open" "$dir/drill"
   "$relais" snapshot keygen --out "$dir/keys" >/dev/null 2>&1
 
-  # Sealing first runs the extract checker (cross-file references need every key in memory):
-  # timed alone, it tells the checker's share of the seal's time and memory.
+  # Sealing first runs the extract checker (keys sorted in temporary files, a fixed memory
+  # budget): timed alone, it tells the checker's share of the seal's time and memory.
   /usr/bin/time -f "check $n: %e s wall, %M KB peak RSS" -o "$dir/check.time" \
     "$relais" extract check "$extracts" --quiet >/dev/null || true
   cat "$dir/check.time"

@@ -1,5 +1,6 @@
 //! Relais formats: extracts in (CSV), documents out. Everything here works over `Read` and
-//! `Write`: it opens no file, knows no database and no network.
+//! `Write`: it opens no named file, knows no database and no network. (The extract reader
+//! sorts keys beyond a fixed memory budget in anonymous temporary files: see `extract::ReadOptions`.)
 
 pub mod extract;
 pub mod payments;

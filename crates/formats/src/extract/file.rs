@@ -1,31 +1,38 @@
-//! One extract file, read in two passes. The first maps the header and collects the keys (to
-//! find duplicates before any row is handed over); the second types every row, checks it
-//! against the files read before, hashes the bytes and hands each row to the sink.
+//! One extract file, read in two passes. The first maps the header and gathers the keys and
+//! references, which are then sorted (`keys.rs`): duplicates and bad references are known
+//! before any row is handed over. The second types every row, checks it against the files
+//! read before, hashes the bytes and hands each row to the sink.
 
 use super::build::{self, Known};
 use super::check::Checker;
 use super::input::{self, OpenError};
-use super::keys::{self, DigestMap, DigestSet, Duplicates, Scan};
+use super::keys::{self, Answers, Failure, Prepared, RowRefs, Scan, Table, Tables};
 use super::layout::{self, Layout};
 use super::messages;
 use super::record_reader::RecordReader;
 use super::schema;
+use super::spill::{Budget, Sorter};
 use super::{Entity, ExtractSink, ExtractSource, FileSummary, RejectedRow, Unreadable};
 use crate::profile::EntityProfile;
 use relais_core::Cents;
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
 use std::io::Read;
+
+/// What a file is read with: the file names (for messages), the keys of the files read before
+/// it, and the memory budget of its sorts.
+pub(crate) struct Context<'a> {
+    pub files: &'a [(Entity, String)],
+    pub tables: &'a Tables,
+    pub budget: &'a Budget,
+}
 
 /// What reading one file gave.
 pub(crate) enum FileResult {
     Absent(FileSummary),
     Read {
         summary: FileSummary,
-        /// The keys of the file when later files refer to them.
-        keys: keys::KeySet,
-        /// Site codes, for annuaire.csv.
-        sites: HashSet<String>,
+        /// The keys of the file when later files refer to them (site codes for annuaire.csv).
+        keys: Table,
     },
     Unreadable(Unreadable),
 }
@@ -57,6 +64,20 @@ fn open_error(file: &str, e: OpenError) -> Unreadable {
     }
 }
 
+fn failure(file: &str, f: Failure) -> Unreadable {
+    match f {
+        Failure::Read(e) => messages::io_error(file, &e),
+        Failure::Spill(e) => messages::spill_error(file, &e),
+    }
+}
+
+fn changed(file: &str) -> Unreadable {
+    messages::io_error(
+        file,
+        &std::io::Error::other("le fichier a changé entre les deux lectures"),
+    )
+}
+
 /// Moves to the header: the first record that is not blank. `false` when there is none.
 fn read_header<R: Read>(records: &mut RecordReader<R>) -> std::io::Result<bool> {
     while records.next_record()?.is_some() {
@@ -84,12 +105,15 @@ pub(crate) fn absent(entity: Entity, file: &str) -> FileSummary {
     }
 }
 
-/// First pass: the header's layout and the keys; `None` when the file is not there.
+/// First pass: the header's layout, the keys and the references; `None` when the file is not
+/// there.
 fn first_pass(
     source: &dyn ExtractSource,
     file: &str,
     entity: Entity,
     profile: Option<&EntityProfile>,
+    tables: &Tables,
+    budget: &Budget,
 ) -> Result<Option<(Layout, Scan)>, Unreadable> {
     let io = |e: std::io::Error| messages::io_error(file, &e);
     let Some(raw) = source.open(file).map_err(io)? else {
@@ -102,7 +126,12 @@ fn first_pass(
         return Err(messages::empty(file));
     }
     let layout = layout::map_header(entity, file, records.record(), profile)?;
-    let scan = keys::scan(entity, &layout, &mut records).map_err(io)?;
+    let checked: Vec<bool> = keys::references(entity)
+        .iter()
+        .map(|r| tables.of(r.to).is_some())
+        .collect();
+    let scan = keys::scan(entity, &layout, &mut records, &checked, budget)
+        .map_err(|f| failure(file, f))?;
     Ok(Some((layout, scan)))
 }
 
@@ -115,28 +144,29 @@ struct Counts {
     total: Cents,
 }
 
-/// What the real pass keeps of a file.
-struct SecondPass {
-    summary: FileSummary,
-    rejected: DigestSet,
-    sites: HashSet<String>,
-}
-
-/// Second pass: every row typed, checked and handed over; the bytes hashed.
+/// Second pass: every row typed, checked and handed over; the bytes hashed. Gives the
+/// summary and, for a file others refer to, the keys of its rejected rows.
 fn second_pass<S: ExtractSink>(
     source: &dyn ExtractSource,
     file: &str,
     entity: Entity,
     layout: &Layout,
-    later: DigestMap<Vec<u64>>,
-    known: &Known,
+    prepared: &Prepared,
+    cx: &Context<'_>,
     sink: &mut S,
-) -> Result<SecondPass, Stop<S::Error>> {
+) -> Result<(FileSummary, Sorter<u128>), Stop<S::Error>> {
     let io = |e: std::io::Error| messages::io_error(file, &e);
+    let spill = |e: std::io::Error| Stop::Unreadable(messages::spill_error(file, &e));
     let mut hasher = Sha256::new();
     let mut counts = Counts::default();
-    let mut rejected = DigestSet::default();
-    let mut sites = HashSet::new();
+    let referenced = is_referenced(entity);
+    let mut rejected = Sorter::new(cx.budget);
+    let mut known = Known {
+        files: cx.files,
+        sites_checked: cx.tables.sites.is_some(),
+        refs: RowRefs::new(entity),
+    };
+    let mut fold = keys::Fold::default();
     let key_fields = schema::key(entity);
     let key_name: Vec<&str> = key_fields
         .iter()
@@ -155,38 +185,30 @@ fn second_pass<S: ExtractSink>(
         let (encoding, separator) = (opened.encoding, opened.separator);
         let mut records = opened.records;
         if !read_header(&mut records).map_err(io)? || !layout.same_header(records.record()) {
-            return Err(io(std::io::Error::other(
-                "le fichier a changé entre les deux lectures",
-            ))
-            .into());
+            return Err(changed(file).into());
         }
-        let mut duplicates = Duplicates::new(later);
+        let mut answers = Answers::new(prepared).map_err(spill)?;
         while let Some(line) = records.next_record().map_err(io)? {
             let record = records.record();
             if record.is_blank() {
                 continue;
             }
             counts.rows += 1;
+            fold.row();
+            let digest = keys::row_digest(entity, layout, record);
+            if let Some(d) = digest {
+                fold.key(line, d);
+            }
+            known
+                .refs
+                .start(line, answers.verdicts(line).map_err(spill)?);
             let mut c = Checker::new(entity, layout, record);
-            let built = build::build(entity, &mut c, known);
-            // The key's digest is only needed for duplicates and for rejected rows.
-            let digest = if duplicates.is_empty() {
-                None
-            } else {
-                keys::row_digest(entity, layout, record)
-            };
-            if let Some(d) = digest
-                && let Some(others) = duplicates.others(d, line)
-            {
+            let built = build::build(entity, &mut c, &known);
+            if let Some(dup) = answers.duplicate(line).map_err(spill)? {
+                let others = dup.others();
                 let key = c.key_text().unwrap_or_default();
                 let e = messages::duplicate(&key_name, &key, &others.lines, others.count);
                 c.push(first_key_field, e);
-            }
-            if entity == Entity::Annuaire
-                && let Some(code) = keys::field_value(layout, record, schema::annuaire::SITE_CODE)
-                && !sites.contains(code)
-            {
-                sites.insert(code.to_owned());
             }
             match built {
                 Some(r) if !c.has_problems() => {
@@ -198,8 +220,8 @@ fn second_pass<S: ExtractSink>(
                 }
                 _ => {
                     counts.rejected += 1;
-                    if let Some(d) = digest.or_else(|| keys::row_digest(entity, layout, record)) {
-                        rejected.insert(d);
+                    if referenced && let Some(d) = digest {
+                        rejected.push(d).map_err(spill)?;
                     }
                     let row = RejectedRow {
                         entity,
@@ -215,6 +237,11 @@ fn second_pass<S: ExtractSink>(
         }
         (encoding, separator)
     };
+    // Rows already handed over: a file that changed midway is still told (as a read error
+    // midway would be), and the caller cancels.
+    if fold.with(known.refs.fold_sum()) != prepared.fold {
+        return Err(changed(file).into());
+    }
     let summary = FileSummary {
         entity,
         file: file.to_owned(),
@@ -232,42 +259,40 @@ fn second_pass<S: ExtractSink>(
             .filter_map(|&i| layout.names.get(i).cloned())
             .collect(),
     };
-    Ok(SecondPass {
-        summary,
-        rejected,
-        sites,
-    })
+    Ok((summary, rejected))
 }
 
-/// Reads the file of `entity`, named `file`. Only a sink error stops everything.
+/// Reads the file of `entity`, named `file`, checking its references against `cx.tables`. Only
+/// a sink error stops everything.
 pub(crate) fn read_file<S: ExtractSink>(
     source: &dyn ExtractSource,
     file: &str,
     entity: Entity,
     profile: Option<&EntityProfile>,
-    known: &Known,
+    cx: &Context<'_>,
     sink: &mut S,
 ) -> Result<FileResult, S::Error> {
-    let (layout, scan) = match first_pass(source, file, entity, profile) {
+    let (layout, scan) = match first_pass(source, file, entity, profile, cx.tables, cx.budget) {
         Ok(Some(found)) => found,
         Ok(None) => return Ok(FileResult::Absent(absent(entity, file))),
         Err(u) => return Ok(FileResult::Unreadable(u)),
     };
-    let Scan { seen, later } = scan;
-    // Keys no later file refers to are only needed for duplicates, found by now.
-    let seen = if is_referenced(entity) {
-        seen
-    } else {
-        drop(seen);
-        DigestSet::default()
+    let prepared = match scan.prepare(entity, is_referenced(entity), cx.tables, cx.budget) {
+        Ok(p) => p,
+        Err(e) => return Ok(FileResult::Unreadable(messages::spill_error(file, &e))),
     };
-    match second_pass(source, file, entity, &layout, later, known, sink) {
-        Ok(pass) => Ok(FileResult::Read {
-            summary: pass.summary,
-            keys: keys::KeySet::new(seen, pass.rejected),
-            sites: pass.sites,
+    let pass = second_pass(source, file, entity, &layout, &prepared, cx, sink);
+    let (summary, rejected) = match pass {
+        Ok(done) => done,
+        Err(Stop::Unreadable(u)) => return Ok(FileResult::Unreadable(u)),
+        Err(Stop::Sink(e)) => return Err(e),
+    };
+    let Prepared { keys, .. } = prepared;
+    match rejected.finish() {
+        Ok(rejected) => Ok(FileResult::Read {
+            summary,
+            keys: Table::new(keys, rejected),
         }),
-        Err(Stop::Unreadable(u)) => Ok(FileResult::Unreadable(u)),
-        Err(Stop::Sink(e)) => Err(e),
+        Err(e) => Ok(FileResult::Unreadable(messages::spill_error(file, &e))),
     }
 }

@@ -341,6 +341,23 @@ pub(crate) fn io_error(file: &str, e: &std::io::Error) -> Unreadable {
     }
 }
 
+/// A temporary file of the key checks (`spill.rs`) could not be written or read back: the file
+/// cannot be checked, through no fault of its own.
+pub(crate) fn spill_error(file: &str, e: &std::io::Error) -> Unreadable {
+    Unreadable {
+        file: file.to_owned(),
+        code: "fichier_illisible".into(),
+        message_fr: format!(
+            "contrôle impossible : le fichier temporaire du contrôle des clés n'a pas pu être \
+             écrit ou relu ({e}) ; vérifiez la place libre du dossier temporaire"
+        ),
+        message_en: format!(
+            "cannot check the file: a temporary file of the key checks failed ({e}); check the \
+             free space of the temporary folder"
+        ),
+    }
+}
+
 pub(crate) fn not_text(file: &str) -> Unreadable {
     Unreadable {
         file: file.to_owned(),

@@ -4,11 +4,14 @@
 //!
 //! The reader goes file by file in `Entity::ALL` order, so that a file is read after those it
 //! refers to, and each file twice (`file.rs`): once for its keys, once for its rows. Nothing
-//! is loaded whole: rows are streamed, and keys are kept as 128-bit digests (`keys.rs`).
+//! is loaded whole: rows are streamed, and keys, as 128-bit digests, are sorted in temporary
+//! files rather than held in memory (`keys.rs`, `spill.rs`), so that memory stays within a
+//! fixed budget whatever the size of the files.
 //!
 //! Code map: `input` (encoding, separator, hashing) → `record_reader` (records and their
 //! lines) → `layout` (header to columns) → `check` + `values` + `build` (typed records) →
-//! `file` (the two passes). `schema` lists the columns, `messages` every message.
+//! `file` (the two passes) with `keys` (duplicates and references, by sorting) over `spill`
+//! (external sort). `schema` lists the columns, `messages` every message.
 
 mod build;
 mod check;
@@ -20,6 +23,7 @@ mod memory;
 mod messages;
 mod record_reader;
 mod schema;
+mod spill;
 mod values;
 
 pub use memory::MemorySource;
@@ -28,6 +32,7 @@ use crate::profile::Profile;
 use relais_core::Cents;
 use relais_core::records::Record;
 use std::io::Read;
+use std::path::PathBuf;
 
 /// One extract file of the interchange format (docs/extracts.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -199,30 +204,68 @@ fn file_name(profile: &Profile, entity: Entity) -> String {
         .unwrap_or_else(|| entity.file_name())
 }
 
+/// How the reader keeps keys: sorted in memory up to a fixed budget, then in temporary files.
+/// The results do not depend on it, only memory and speed.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    spill_chunk_bytes: usize,
+    merge_fan_in: usize,
+    temp_dir: Option<PathBuf>,
+}
+
+impl Default for ReadOptions {
+    /// 4 MiB a sort (at most a few sorts at once), 64 runs merged at once, the system's
+    /// temporary folder.
+    fn default() -> Self {
+        ReadOptions {
+            spill_chunk_bytes: 4 << 20,
+            merge_fan_in: 64,
+            temp_dir: None,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// Bytes of keys a sort holds in memory before it writes them, sorted, to a temporary
+    /// file. Tests make it tiny, so that every file goes through temporary files.
+    pub fn spill_chunk_bytes(mut self, bytes: usize) -> Self {
+        self.spill_chunk_bytes = bytes;
+        self
+    }
+
+    /// Most temporary files merged at once (at least 2); more are merged in several rounds.
+    pub fn merge_fan_in(mut self, files: usize) -> Self {
+        self.merge_fan_in = files;
+        self
+    }
+
+    /// The folder for temporary files, instead of the system's (`TMPDIR`). The files have no
+    /// name and vanish when the reader is done, even on an error or a kill.
+    pub fn temp_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.temp_dir = Some(dir.into());
+        self
+    }
+}
+
 /// Keeps what later files need of a file just read, and forgets what none of them needs any
-/// more, so that memory holds at most the keys of the files still referred to.
-fn remember(
-    known: &mut build::Known,
-    entity: Entity,
-    keys: keys::KeySet,
-    sites: Option<std::collections::HashSet<String>>,
-) {
+/// more, so that temporary files hold at most the keys of the files still referred to.
+fn remember(tables: &mut keys::Tables, entity: Entity, table: Option<keys::Table>) {
     match entity {
-        Entity::Annuaire => known.sites = sites,
+        Entity::Annuaire => tables.sites = table,
         Entity::Beneficiaires => {
-            known.people = keys;
-            known.sites = None;
+            tables.people = table.unwrap_or_default();
+            tables.sites = None;
         }
-        Entity::Tiers => known.payees = keys,
+        Entity::Tiers => tables.payees = table.unwrap_or_default(),
         Entity::Droits => {
-            known.rights = keys;
-            known.people = keys::KeySet::default();
-            known.payees = keys::KeySet::default();
+            tables.rights = table.unwrap_or_default();
+            tables.people = keys::Table::default();
+            tables.payees = keys::Table::default();
         }
-        Entity::Paiements => known.rights = keys::KeySet::default(),
+        Entity::Paiements => tables.rights = keys::Table::default(),
         Entity::Agents => {}
-        Entity::Fournisseurs => known.suppliers = keys,
-        Entity::Factures => known.suppliers = keys::KeySet::default(),
+        Entity::Fournisseurs => tables.suppliers = table.unwrap_or_default(),
+        Entity::Factures => tables.suppliers = keys::Table::default(),
     }
 }
 
@@ -237,38 +280,49 @@ pub fn read_extracts<S: ExtractSink>(
     profile: &Profile,
     sink: &mut S,
 ) -> Result<Outcome, ReadError<S::Error>> {
+    read_extracts_with(source, profile, sink, &ReadOptions::default())
+}
+
+/// [`read_extracts`], with keys kept as `options` say. A temporary file that cannot be
+/// written or read back makes the file being read unreadable (`fichier_illisible`).
+pub fn read_extracts_with<S: ExtractSink>(
+    source: &dyn ExtractSource,
+    profile: &Profile,
+    sink: &mut S,
+    options: &ReadOptions,
+) -> Result<Outcome, ReadError<S::Error>> {
+    let budget = spill::Budget::of(options);
     let mut outcome = Outcome::default();
-    let mut known = build::Known {
-        files: Entity::ALL
-            .iter()
-            .map(|&e| (e, file_name(profile, e)))
-            .collect(),
-        ..build::Known::default()
-    };
+    let files: Vec<(Entity, String)> = Entity::ALL
+        .iter()
+        .map(|&e| (e, file_name(profile, e)))
+        .collect();
+    let mut tables = keys::Tables::default();
     for entity in Entity::ALL {
         let name = file_name(profile, entity);
         let entity_profile = profile.entities.get(entity.name());
-        let result = file::read_file(source, &name, entity, entity_profile, &known, sink)
+        let cx = file::Context {
+            files: &files,
+            tables: &tables,
+            budget: &budget,
+        };
+        let result = file::read_file(source, &name, entity, entity_profile, &cx, sink)
             .map_err(ReadError::Sink)?;
         match result {
             file::FileResult::Absent(summary) => {
                 sink.file_done(&summary).map_err(ReadError::Sink)?;
                 outcome.files.push(summary);
-                remember(&mut known, entity, keys::KeySet::default(), None);
+                remember(&mut tables, entity, None);
             }
-            file::FileResult::Read {
-                summary,
-                keys,
-                sites,
-            } => {
+            file::FileResult::Read { summary, keys } => {
                 sink.file_done(&summary).map_err(ReadError::Sink)?;
                 outcome.files.push(summary);
-                remember(&mut known, entity, keys, Some(sites));
+                remember(&mut tables, entity, Some(keys));
             }
             file::FileResult::Unreadable(u) => {
                 sink.file_unreadable(&u).map_err(ReadError::Sink)?;
                 outcome.unreadable.push(u);
-                remember(&mut known, entity, keys::KeySet::default(), None);
+                remember(&mut tables, entity, None);
             }
         }
     }

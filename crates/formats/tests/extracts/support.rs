@@ -3,8 +3,8 @@
 
 use relais_core::records::Record;
 use relais_formats::extract::{
-    Entity, ExtractSink, ExtractSource, FileSummary, Outcome, RejectedRow, Unreadable,
-    read_extracts,
+    Entity, ExtractSink, ExtractSource, FileSummary, Outcome, ReadOptions, RejectedRow, Unreadable,
+    read_extracts_with,
 };
 use relais_formats::profile::Profile;
 use std::convert::Infallible;
@@ -123,9 +123,23 @@ impl Read {
     }
 }
 
+/// Sorts of a few keys each, merged three at a time: every file of every test goes through
+/// temporary files and merges in several rounds, the path a large set takes.
+pub fn tiny_sorts() -> ReadOptions {
+    ReadOptions::default().spill_chunk_bytes(64).merge_fan_in(3)
+}
+
 pub fn read_with(source: &dyn ExtractSource, profile: &Profile) -> Read {
+    read_with_options(source, profile, &tiny_sorts())
+}
+
+pub fn read_with_options(
+    source: &dyn ExtractSource,
+    profile: &Profile,
+    options: &ReadOptions,
+) -> Read {
     let mut sink = Recorder::default();
-    let outcome = match read_extracts(source, profile, &mut sink) {
+    let outcome = match read_extracts_with(source, profile, &mut sink, options) {
         Ok(o) => o,
         Err(e) => match e {},
     };

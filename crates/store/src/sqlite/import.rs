@@ -7,8 +7,9 @@ use relais_core::records::{Extra, Record};
 use relais_formats::extract::RejectedRow;
 use rusqlite::{Connection, Statement, params};
 
-/// Page cache during an import, in KiB (the default is 2 MiB).
-const IMPORT_CACHE_KIB: i64 = 64 * 1024;
+/// Page cache during an import, in KiB (the default is 2 MiB). 16 MiB is as fast as 64 MiB on
+/// the 1,000,000-person set and keeps `snapshot open`'s peak memory flat (76 MB at 1M and 2M).
+const IMPORT_CACHE_KIB: i64 = 16 * 1024;
 
 /// Children before parents, so that foreign keys hold at every step.
 const TABLES_TO_EMPTY: &[&str] = &[

@@ -72,7 +72,7 @@ pub(super) fn supplier(c: &mut Checker<'_>) -> Option<Record> {
     }))
 }
 
-pub(super) fn invoice(c: &mut Checker<'_>, known: &Known) -> Option<Record> {
+pub(super) fn invoice(c: &mut Checker<'_>, known: &Known<'_>) -> Option<Record> {
     use schema::factures::*;
     let id = c.text(FACTURE_ID);
     let siret = c.req(SIRET, siret);
@@ -90,7 +90,8 @@ pub(super) fn invoice(c: &mut Checker<'_>, known: &Known) -> Option<Record> {
     if let Ok(s) = &siret {
         let file = known.file(Entity::Fournisseurs);
         // A parsed SIRET is in canonical form, the form of the suppliers' keys.
-        c.reference(SIRET, s.as_str(), &known.suppliers, Target::Supplier, file);
+        let verdict = known.refs.lookup(SIRET, s.as_str());
+        c.reference(SIRET, s.as_str(), verdict, Target::Supplier, file);
     }
     if c.has_problems() {
         return None;

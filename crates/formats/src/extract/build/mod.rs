@@ -11,27 +11,23 @@ mod social;
 
 use super::Entity;
 use super::check::Checker;
-use super::keys::KeySet;
+use super::keys::RowRefs;
 use super::messages;
 use jiff::civil::Date;
 use relais_core::Cents;
 use relais_core::records::Record;
-use std::collections::HashSet;
 
-/// What the files read so far tell about the keys later files refer to.
-#[derive(Default)]
-pub(crate) struct Known {
-    /// Site codes of the directory; `None` when annuaire.csv was not read (no check then).
-    pub sites: Option<HashSet<String>>,
-    pub people: KeySet,
-    pub payees: KeySet,
-    pub rights: KeySet,
-    pub suppliers: KeySet,
+/// What the files read so far tell about the current row's references.
+pub(crate) struct Known<'a> {
     /// The file names as the profile gives them, for messages.
-    pub files: Vec<(Entity, String)>,
+    pub files: &'a [(Entity, String)],
+    /// Whether annuaire.csv was read (sites are checked only then).
+    pub sites_checked: bool,
+    /// Where the rows the current row refers to stand.
+    pub refs: RowRefs,
 }
 
-impl Known {
+impl Known<'_> {
     /// The file name of `entity`, for messages.
     fn file(&self, entity: Entity) -> &str {
         self.files
@@ -57,7 +53,7 @@ fn in_order<E>(
 }
 
 /// The record of a row of `entity`, or `None` when the row has problems (recorded in `c`).
-pub(crate) fn build(entity: Entity, c: &mut Checker<'_>, known: &Known) -> Option<Record> {
+pub(crate) fn build(entity: Entity, c: &mut Checker<'_>, known: &Known<'_>) -> Option<Record> {
     match entity {
         Entity::Annuaire => social::directory_entry(c),
         Entity::Beneficiaires => social::beneficiary(c, known),

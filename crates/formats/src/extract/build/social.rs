@@ -6,6 +6,7 @@
 use super::parse::*;
 use super::{Known, in_order};
 use crate::extract::check::Checker;
+use crate::extract::keys::Lookup;
 use crate::extract::messages::{self, Target};
 use crate::extract::{Entity, schema, values};
 use relais_core::records::{Beneficiary, DirectoryEntry, PastPayment, Payee, Record, Right};
@@ -38,7 +39,7 @@ pub(super) fn directory_entry(c: &mut Checker<'_>) -> Option<Record> {
     }))
 }
 
-pub(super) fn beneficiary(c: &mut Checker<'_>, known: &Known) -> Option<Record> {
+pub(super) fn beneficiary(c: &mut Checker<'_>, known: &Known<'_>) -> Option<Record> {
     use schema::beneficiaires::*;
     let dossier = c.text(DOSSIER);
     let nir = c.opt(NIR, nir);
@@ -56,8 +57,9 @@ pub(super) fn beneficiary(c: &mut Checker<'_>, known: &Known) -> Option<Record> 
         ("date_naissance", &birth_date),
         (DATE_DECES, "date_deces", &death_date),
     );
-    if let (Ok(code), Some(sites)) = (&site, &known.sites)
-        && !sites.contains(code)
+    if let Ok(code) = &site
+        && known.sites_checked
+        && known.refs.lookup(SITE, code) == Lookup::Unknown
     {
         let file = known.file(Entity::Annuaire);
         c.push(SITE, messages::unknown_site(code, file));
@@ -113,7 +115,7 @@ pub(super) fn payee(c: &mut Checker<'_>) -> Option<Record> {
     }))
 }
 
-pub(super) fn right(c: &mut Checker<'_>, known: &Known) -> Option<Record> {
+pub(super) fn right(c: &mut Checker<'_>, known: &Known<'_>) -> Option<Record> {
     use schema::droits::*;
     let id = c.text(DROIT_ID);
     let dossier = c.text(DOSSIER);
@@ -127,11 +129,23 @@ pub(super) fn right(c: &mut Checker<'_>, known: &Known) -> Option<Record> {
     in_order(c, ("date_debut", &start), (DATE_FIN, "date_fin", &end));
     if let Ok(d) = &dossier {
         let file = known.file(Entity::Beneficiaires);
-        c.reference(DOSSIER, d, &known.people, Target::Person, file);
+        c.reference(
+            DOSSIER,
+            d,
+            known.refs.lookup(DOSSIER, d),
+            Target::Person,
+            file,
+        );
     }
     if let Ok(t) = &payee_id {
         let file = known.file(Entity::Tiers);
-        c.reference(TIERS_ID, t, &known.payees, Target::Payee, file);
+        c.reference(
+            TIERS_ID,
+            t,
+            known.refs.lookup(TIERS_ID, t),
+            Target::Payee,
+            file,
+        );
     }
     if c.has_problems() {
         return None;
@@ -150,7 +164,7 @@ pub(super) fn right(c: &mut Checker<'_>, known: &Known) -> Option<Record> {
     }))
 }
 
-pub(super) fn past_payment(c: &mut Checker<'_>, known: &Known) -> Option<Record> {
+pub(super) fn past_payment(c: &mut Checker<'_>, known: &Known<'_>) -> Option<Record> {
     use schema::paiements::*;
     let right_id = c.text(DROIT_ID);
     let month = c.req(MOIS, month);
@@ -159,7 +173,13 @@ pub(super) fn past_payment(c: &mut Checker<'_>, known: &Known) -> Option<Record>
     let reference = c.text(REFERENCE);
     if let Ok(r) = &right_id {
         let file = known.file(Entity::Droits);
-        c.reference(DROIT_ID, r, &known.rights, Target::Right, file);
+        c.reference(
+            DROIT_ID,
+            r,
+            known.refs.lookup(DROIT_ID, r),
+            Target::Right,
+            file,
+        );
     }
     if c.has_problems() {
         return None;
