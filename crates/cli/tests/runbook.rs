@@ -101,6 +101,8 @@ fn the_runbook_runs_as_written() {
         &path("cles/sign.key"),
         "--out",
         &path("copie.relais"),
+        "--authority",
+        "Département de Seine-et-Marne (démo)",
     ]);
     for (who, password) in [
         ("admin", "a8f3-kiwi-lumière-17"),
