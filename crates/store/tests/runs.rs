@@ -384,17 +384,32 @@ fn a_right_is_claimed_once_a_month_by_the_schema_itself() {
     let conn = f.store.raw_connection();
     let insert = |right: &str| {
         conn.execute(
-            "INSERT INTO run_lines (run_id, right_id, claim, dossier, last_name, first_name,
-                 benefit, amount, first_day, last_day, payee_id, account, function, pay_date)
-             VALUES (?1, ?2, '2026-12', 'D', 'N', 'P', 'PCH', 1, '2026-12-01', '2026-12-31',
-                 'T1', '6511', '551', '2026-12-10')",
-            rusqlite::params![id.to_string(), right],
+            "INSERT INTO run_claims (right_id, month, run_id) VALUES (?1, '2026-12', ?2)",
+            rusqlite::params![right, id.to_string()],
         )
     };
     // Claimed by the run already; paid in the history; a fresh one passes.
     assert!(insert("R1").is_err());
     assert!(insert("R8").is_err());
     assert!(insert("R-NEW").is_ok());
+    // A claim never changes; once the run is validated, it is never freed either.
+    assert!(
+        conn.execute("UPDATE run_claims SET month = '2027-01'", [])
+            .is_err()
+    );
+    f.store
+        .validate_run(id, "ord", "2026-12-01 10:00")
+        .expect("validate");
+    let conn = f.store.raw_connection();
+    assert!(conn.execute("DELETE FROM run_claims", []).is_err());
+    let claims: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM run_claims WHERE run_id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert!(claims > 1);
 }
 
 #[test]

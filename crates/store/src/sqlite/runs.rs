@@ -1,9 +1,15 @@
 //! Payment runs in SQLite (see [`crate::runs`] for the invariants the schema enforces).
 //!
-//! `prepare` reads the rights once, ordered by payee (through `rights_by_payee`), and holds the
-//! rights of one payee at a time to group them into mandates: memory follows the largest
-//! payee, not the number of rights. Totals and the lists of the control report are computed
-//! in the same transaction and kept with the run.
+//! `prepare` works in two passes inside one transaction, and holds one right at a time:
+//! 1. the rights are read in key order (so that their history, their claims and the claims it
+//!    inserts are all sequential in their b-trees); each is excluded with its reason, or
+//!    claimed (`run_claims`) and put in a temporary table with its amount and imputation;
+//! 2. one `INSERT … SELECT` sorts that table by payee and pay date (SQLite's external sorter,
+//!    memory bounded by its cache) and numbers the mandates and their lines as it writes
+//!    `run_lines`: one mandate per payee and pay date, lines in right order.
+//!
+//! Totals and the lists of the control report are computed in the same transaction and kept
+//! with the run.
 
 use super::{SqliteStore, journal, queries, users};
 use crate::StoreError;
@@ -88,7 +94,8 @@ struct Candidate {
     terms: RightTerms,
     imputation: Option<String>,
     death: Option<Date>,
-    payee: RunPayee,
+    payee_id: String,
+    payee_name: String,
     iban_changed_on: Option<Date>,
     paid_in_history: bool,
     claimed_by: Option<String>,
@@ -96,21 +103,35 @@ struct Candidate {
     approved: bool,
 }
 
+/// Column `i` as text, borrowed from the row (no allocation).
+fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str, StoreError> {
+    Ok(row.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
+}
+
+/// Column `i` as an optional text, borrowed from the row.
+fn text_or_null<'r>(row: &'r Row<'_>, i: usize) -> Result<Option<&'r str>, StoreError> {
+    Ok(row
+        .get_ref(i)?
+        .as_str_or_null()
+        .map_err(rusqlite::Error::from)?)
+}
+
 fn candidate(row: &Row<'_>) -> Result<Candidate, StoreError> {
     let right_id: String = row.get(0)?;
-    let b: String = row.get(2)?;
-    let status: String = row.get(6)?;
-    let kind: String = row.get(13)?;
-    let benefit = benefit(&b)?;
+    let status = text(row, 6)?;
+    let kind = text(row, 13)?;
+    // Checked here, copied to run_payees by SQL in the second pass.
+    PayeeKind::parse(kind).ok_or_else(|| corrupt("payee kind", kind))?;
+    let benefit = benefit(text(row, 2)?)?;
     let terms = RightTerms {
         benefit,
         monthly_amount: Cents(row.get(3)?),
-        start: date("start_date", &row.get::<_, String>(4)?)?,
-        end: date("end_date", &row.get::<_, String>(5)?)?,
-        status: RightStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        start: date("start_date", text(row, 4)?)?,
+        end: date("end_date", text(row, 5)?)?,
+        status: RightStatus::parse(status).ok_or_else(|| corrupt("status", status))?,
     };
-    let death: Option<String> = row.get(12)?;
-    let changed: Option<String> = row.get(22)?;
+    let death = text_or_null(row, 12)?;
+    let changed = text_or_null(row, 15)?;
     Ok(Candidate {
         dossier: row.get(1)?,
         benefit,
@@ -119,34 +140,16 @@ fn candidate(row: &Row<'_>) -> Result<Candidate, StoreError> {
         nir: row.get(9)?,
         last_name: row.get(10)?,
         first_name: row.get(11)?,
-        death: death.map(|d| date("death_date", &d)).transpose()?,
-        payee: RunPayee {
-            id: row.get(7)?,
-            kind: PayeeKind::parse(&kind).ok_or_else(|| corrupt("payee kind", &kind))?,
-            name: row.get(14)?,
-            siret: row.get(15)?,
-            iban: row.get(16)?,
-            bic: row.get(17)?,
-            holder: row.get(18)?,
-            address: row.get(19)?,
-            postal_code: row.get(20)?,
-            city: row.get(21)?,
-        },
-        iban_changed_on: changed.map(|d| date("iban_changed_on", &d)).transpose()?,
-        paid_in_history: row.get(23)?,
-        claimed_by: row.get(24)?,
-        paid_before: row.get(25)?,
-        approved: row.get(26)?,
+        death: death.map(|d| date("death_date", d)).transpose()?,
+        payee_id: row.get(7)?,
+        payee_name: row.get(14)?,
+        iban_changed_on: changed.map(|d| date("iban_changed_on", d)).transpose()?,
+        paid_in_history: row.get(16)?,
+        claimed_by: row.get(17)?,
+        paid_before: row.get(18)?,
+        approved: row.get(19)?,
         right_id,
     })
-}
-
-/// A line accepted for payment, waiting for its payee's mandates to be numbered.
-struct Pending {
-    c: Candidate,
-    amount: Cents,
-    params: BenefitParams,
-    anomalies: Vec<(AnomalyKind, String)>,
 }
 
 /// What `prepare` counts as it goes.
@@ -167,13 +170,22 @@ struct Tally {
 }
 
 struct Writer<'c> {
-    line: rusqlite::Statement<'c>,
-    payee: rusqlite::Statement<'c>,
+    claim: rusqlite::Statement<'c>,
+    accepted: rusqlite::Statement<'c>,
     exclusion: rusqlite::Statement<'c>,
     anomaly: rusqlite::Statement<'c>,
     run: String,
     month: String,
     tally: Tally,
+}
+
+/// A right the run pays: its amount this month and where it is imputed.
+struct Accepted<'a> {
+    c: &'a Candidate,
+    amount: Cents,
+    params: &'a BenefitParams,
+    account: &'a str,
+    covered: (Date, Date),
 }
 
 impl Writer<'_> {
@@ -194,96 +206,39 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn anomaly(&mut self, p: &Pending, kind: AnomalyKind, detail: &str) -> Result<(), StoreError> {
+    fn anomaly(
+        &mut self,
+        a: &Accepted<'_>,
+        kind: AnomalyKind,
+        detail: &str,
+    ) -> Result<(), StoreError> {
         self.tally.anomaly_n += 1;
         *self.tally.anomalies.entry(kind).or_default() += 1;
         self.anomaly.execute(params![
             self.run,
             self.tally.anomaly_n as i64,
             kind.code(),
-            p.c.right_id,
-            p.c.dossier,
-            p.c.payee.id,
-            p.c.payee.name,
-            p.c.benefit.code(),
-            p.amount.0,
+            a.c.right_id,
+            a.c.dossier,
+            a.c.payee_id,
+            a.c.payee_name,
+            a.c.benefit.code(),
+            a.amount.0,
             detail
         ])?;
         Ok(())
     }
 
-    /// Writes the lines of one payee: one mandate per pay date, lines in right order; RSA
-    /// lines without mandate (handed to the CAF).
-    fn flush_payee(&mut self, lines: &mut Vec<Pending>) -> Result<(), StoreError> {
-        let Some(first) = lines.first() else {
-            return Ok(());
-        };
-        let payee = first.c.payee.clone();
-        self.payee.execute(params![
-            self.run,
-            payee.id,
-            payee.kind.code(),
-            payee.name,
-            payee.siret,
-            payee.iban,
-            payee.bic,
-            payee.holder,
-            payee.address,
-            payee.postal_code,
-            payee.city
-        ])?;
-        // Mandates by pay date; lines keep the order of their rights within a mandate.
-        let mut dates: Vec<Date> = lines
-            .iter()
-            .filter(|p| p.c.benefit != Benefit::Rsa)
-            .map(|p| p.params.pay_date)
-            .collect();
-        dates.sort_unstable();
-        dates.dedup();
-        let mut benefits_seen: HashSet<Benefit> = HashSet::new();
-        for pay_date in dates {
-            self.tally.mandates += 1;
-            let mandate = self.tally.mandates;
-            let mut n = 0u32;
-            let mut mandate_total = Cents::ZERO;
-            for p in lines
-                .iter()
-                .filter(|p| p.c.benefit != Benefit::Rsa && p.params.pay_date == pay_date)
-            {
-                n += 1;
-                mandate_total = Cents(mandate_total.0.saturating_add(p.amount.0));
-                self.insert_line(p, Some((mandate, n)))?;
-                benefits_seen.insert(p.c.benefit);
-            }
-            let k = self.tally.per_kind.entry(payee.kind).or_default();
-            k.0 += 1;
-            k.1 += u64::from(n);
-            k.2 = Cents(k.2.0.saturating_add(mandate_total.0));
-        }
-        for b in benefits_seen {
-            self.tally.per_benefit.entry(b).or_default().2 += 1;
-        }
-        for p in lines.iter().filter(|p| p.c.benefit == Benefit::Rsa) {
-            self.insert_line(p, None)?;
-            self.tally.caf_rights += 1;
-            self.tally.caf_total = Cents(self.tally.caf_total.0.saturating_add(p.amount.0));
-        }
-        for p in lines.iter() {
-            for (kind, detail) in &p.anomalies {
-                self.anomaly(p, *kind, detail)?;
-            }
-        }
-        lines.clear();
-        Ok(())
-    }
-
-    fn insert_line(&mut self, p: &Pending, mandate: Option<(u32, u32)>) -> Result<(), StoreError> {
-        let c = &p.c;
-        let (first, last) = covered_days(&c.terms, self.month_value(), c.death);
-        self.line.execute(params![
-            self.run,
+    /// Claims the right for the month (the store refuses a second claim, or one the history
+    /// already paid) and keeps its line for the second pass.
+    fn accept(&mut self, a: &Accepted<'_>) -> Result<(), StoreError> {
+        let c = a.c;
+        self.claim
+            .execute(params![c.right_id, self.month, self.run])?;
+        self.accepted.execute(params![
+            c.payee_id,
+            a.params.pay_date.to_string(),
             c.right_id,
-            self.month,
             c.dossier,
             // The NIR only travels for the CAF's hand-off file.
             if c.benefit == Benefit::Rsa {
@@ -294,40 +249,96 @@ impl Writer<'_> {
             c.last_name,
             c.first_name,
             c.benefit.code(),
-            p.amount.0,
-            first.to_string(),
-            last.to_string(),
-            c.payee.id,
-            p.params.account,
-            p.params.function,
-            p.params.pay_date.to_string(),
-            mandate.map(|m| m.0),
-            mandate.map(|m| m.1),
+            a.amount.0,
+            a.covered.0.to_string(),
+            a.covered.1.to_string(),
+            a.account,
+            a.params.function,
         ])?;
-        if c.benefit != Benefit::Rsa {
-            self.tally.lines += 1;
-            self.tally.total = Cents(self.tally.total.0.saturating_add(p.amount.0));
-            let b = self.tally.per_benefit.entry(c.benefit).or_default();
-            b.0 += 1;
-            b.1 = Cents(b.1.0.saturating_add(p.amount.0));
-            let i = self
-                .tally
-                .per_imputation
-                .entry((
-                    c.benefit,
-                    p.params.account.clone(),
-                    p.params.function.clone(),
-                ))
-                .or_default();
-            i.0 += 1;
-            i.1 = Cents(i.1.0.saturating_add(p.amount.0));
+        let t = &mut self.tally;
+        if c.benefit == Benefit::Rsa {
+            t.caf_rights += 1;
+            t.caf_total = Cents(t.caf_total.0.saturating_add(a.amount.0));
+            return Ok(());
         }
+        t.lines += 1;
+        t.total = Cents(t.total.0.saturating_add(a.amount.0));
+        let b = t.per_benefit.entry(c.benefit).or_default();
+        b.0 += 1;
+        b.1 = Cents(b.1.0.saturating_add(a.amount.0));
+        let i = t
+            .per_imputation
+            .entry((c.benefit, a.account.to_owned(), a.params.function.clone()))
+            .or_default();
+        i.0 += 1;
+        i.1 = Cents(i.1.0.saturating_add(a.amount.0));
         Ok(())
     }
+}
 
-    fn month_value(&self) -> Month {
-        Month::parse(&self.month).unwrap_or_else(|_| Month::of(Date::MIN))
+/// The lines accepted by the first pass (a temporary table: it never reaches the file).
+const ACCEPTED_TABLE: &str = "
+CREATE TEMP TABLE prep_lines (
+    payee_id TEXT NOT NULL, pay_date TEXT NOT NULL, right_id TEXT NOT NULL,
+    dossier TEXT NOT NULL, nir TEXT, last_name TEXT NOT NULL, first_name TEXT NOT NULL,
+    benefit TEXT NOT NULL, amount INTEGER NOT NULL, first_day TEXT NOT NULL,
+    last_day TEXT NOT NULL, account TEXT NOT NULL, function TEXT NOT NULL
+)";
+
+/// The second pass: the accepted lines in mandate order, mandates numbered from 1 over the
+/// run (payee, then pay date), lines from 1 within their mandate (right order); RSA lines
+/// last and without mandate (handed to the CAF). Line ids are thus in mandate order.
+const NUMBER_MANDATES: &str = "
+INSERT INTO run_lines (run_id, right_id, claim, dossier, nir, last_name, first_name, benefit,
+    amount, first_day, last_day, payee_id, account, function, pay_date, mandate, mandate_line)
+SELECT ?1, right_id, ?2, dossier, nir, last_name, first_name, benefit, amount, first_day,
+    last_day, payee_id, account, function, pay_date,
+    CASE WHEN benefit = 'RSA' THEN NULL
+         ELSE dense_rank() OVER (PARTITION BY benefit = 'RSA' ORDER BY payee_id, pay_date) END,
+    CASE WHEN benefit = 'RSA' THEN NULL
+         ELSE row_number() OVER (PARTITION BY benefit = 'RSA', payee_id, pay_date
+                                 ORDER BY right_id) END
+FROM temp.prep_lines
+ORDER BY benefit = 'RSA', payee_id, pay_date, right_id";
+
+/// The payees of the run, with their bank details as read now.
+const RUN_PAYEES: &str = "
+INSERT INTO run_payees (run_id, payee_id, kind, name, siret, iban, bic, holder, address,
+    postal_code, city)
+SELECT ?1, p.id, p.kind, p.name, p.siret, p.iban, p.bic, p.holder, p.address, p.postal_code,
+    p.city
+FROM (SELECT DISTINCT payee_id FROM temp.prep_lines) t JOIN payees p ON p.id = t.payee_id
+ORDER BY p.id";
+
+/// Mandates per payee kind, and payees per benefit, once mandates are numbered.
+fn mandate_tally(conn: &Connection, run: &str, t: &mut Tally) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT p.kind, sum(l.mandate_line = 1), count(*), sum(l.amount)
+         FROM run_lines l JOIN run_payees p ON p.run_id = l.run_id AND p.payee_id = l.payee_id
+         WHERE l.run_id = ?1 AND l.mandate IS NOT NULL GROUP BY p.kind",
+    )?;
+    let mut rows = stmt.query([run])?;
+    while let Some(r) = rows.next()? {
+        let kind: String = r.get(0)?;
+        let kind = PayeeKind::parse(&kind).ok_or_else(|| corrupt("payee kind", &kind))?;
+        let mandates: i64 = r.get(1)?;
+        let lines: i64 = r.get(2)?;
+        t.per_kind
+            .insert(kind, (mandates as u64, lines as u64, Cents(r.get(3)?)));
+        t.mandates = t
+            .mandates
+            .saturating_add(u32::try_from(mandates).unwrap_or(u32::MAX));
     }
+    let mut stmt = conn.prepare(
+        "SELECT benefit, count(DISTINCT payee_id) FROM run_lines
+         WHERE run_id = ?1 AND mandate IS NOT NULL GROUP BY benefit",
+    )?;
+    let mut rows = stmt.query([run])?;
+    while let Some(r) = rows.next()? {
+        let b = benefit(&r.get::<_, String>(0)?)?;
+        t.per_benefit.entry(b).or_default().2 = r.get::<_, i64>(1)? as u64;
+    }
+    Ok(())
 }
 
 /// The days of `month` a right covers (what the amount pays for).
@@ -343,17 +354,16 @@ fn covered_days(terms: &RightTerms, month: Month, death: Option<Date>) -> (Date,
 const CANDIDATES: &str = "
 SELECT r.id, r.dossier, r.benefit, r.monthly_amount, r.start_date, r.end_date, r.status,
        r.payee_id, r.imputation, b.nir, b.last_name, b.first_name, b.death_date,
-       p.kind, p.name, p.siret, p.iban, p.bic, p.holder, p.address, p.postal_code, p.city,
-       p.iban_changed_on,
+       p.kind, p.name, p.iban_changed_on,
        EXISTS (SELECT 1 FROM past_payments h WHERE h.right_id = r.id AND h.month = ?1),
-       (SELECT c.run_id FROM run_lines c WHERE c.right_id = r.id AND c.claim = ?1),
+       (SELECT c.run_id FROM run_claims c WHERE c.right_id = r.id AND c.month = ?1),
        EXISTS (SELECT 1 FROM past_payments h WHERE h.right_id = r.id)
-         OR EXISTS (SELECT 1 FROM run_lines c WHERE c.right_id = r.id AND c.claim IS NOT NULL),
+         OR EXISTS (SELECT 1 FROM run_claims c WHERE c.right_id = r.id),
        EXISTS (SELECT 1 FROM bank_approvals a WHERE a.payee_id = p.id AND a.iban = p.iban)
 FROM rights r
 JOIN beneficiaries b ON b.dossier = r.dossier
 JOIN payees p ON p.id = r.payee_id
-ORDER BY r.payee_id, r.id";
+ORDER BY r.id";
 
 fn prepare(
     conn: &mut Connection,
@@ -411,18 +421,16 @@ fn prepare(
         ],
     )?;
 
-    let tally = {
+    tx.execute_batch(ACCEPTED_TABLE)?;
+    let mut tally = {
         let mut w = Writer {
-            line: tx.prepare(
-                "INSERT INTO run_lines (run_id, right_id, claim, dossier, nir, last_name, first_name,
-                     benefit, amount, first_day, last_day, payee_id, account, function, pay_date,
-                     mandate, mandate_line)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-            )?,
-            payee: tx.prepare(
-                "INSERT INTO run_payees (run_id, payee_id, kind, name, siret, iban, bic, holder,
-                     address, postal_code, city)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            claim: tx
+                .prepare("INSERT INTO run_claims (right_id, month, run_id) VALUES (?1, ?2, ?3)")?,
+            accepted: tx.prepare(
+                "INSERT INTO temp.prep_lines (payee_id, pay_date, right_id, dossier, nir,
+                     last_name, first_name, benefit, amount, first_day, last_day, account,
+                     function)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?,
             exclusion: tx.prepare(
                 "INSERT INTO run_exclusions (run_id, n, right_id, dossier, name, benefit, reason,
@@ -442,26 +450,20 @@ fn prepare(
             .today
             .checked_sub(jiff::Span::new().days(i64::from(req.params.bank_change_days)))
             .unwrap_or(Date::MIN);
+        let started = std::time::Instant::now();
         let mut stmt = tx.prepare(CANDIDATES)?;
         let mut rows = stmt.query([&month_text])?;
-        let mut payee_lines: Vec<Pending> = Vec::new();
+        let mut anomalies = Vec::new();
         while let Some(row) = rows.next()? {
             let c = candidate(row)?;
             if !benefits.contains(&c.benefit) {
                 continue;
             }
-            if payee_lines
-                .first()
-                .is_some_and(|p| p.c.payee.id != c.payee.id)
-            {
-                w.flush_payee(&mut payee_lines)?;
-            }
-            let name = format!("{} {}", c.last_name, c.first_name);
             let exclude = |w: &mut Writer<'_>, code: &str, label: &str, amount| {
                 w.exclude(&ExcludedRight {
                     right_id: c.right_id.clone(),
                     dossier: c.dossier.clone(),
-                    name: name.clone(),
+                    name: format!("{} {}", c.last_name, c.first_name),
                     benefit: Some(c.benefit),
                     reason: code.to_owned(),
                     reason_fr: label.to_owned(),
@@ -494,7 +496,7 @@ fn prepare(
                 exclude(&mut w, "zero_amount", exclusion_label("zero_amount"), None)?;
                 continue;
             }
-            let Some(params) = req.params.benefits.get(&c.benefit).cloned() else {
+            let Some(params) = req.params.benefits.get(&c.benefit) else {
                 exclude(
                     &mut w,
                     "no_imputation",
@@ -506,7 +508,7 @@ fn prepare(
             let recent = c
                 .iban_changed_on
                 .filter(|d| *d >= bank_window_start && *d <= req.today);
-            let mut anomalies = Vec::new();
+            anomalies.clear();
             if c.benefit != Benefit::Rsa {
                 if let Some(changed) = recent {
                     if !c.approved {
@@ -536,31 +538,47 @@ fn prepare(
                     ));
                 }
             }
-            let mut params = params;
-            // The right's own imputation wins over the benefit's default.
-            if let Some(account) = c.imputation.as_deref().and_then(imputation_account) {
-                params.account = account.to_owned();
-            }
-            payee_lines.push(Pending {
-                c,
+            let accepted = Accepted {
+                c: &c,
                 amount,
                 params,
-                anomalies,
-            });
+                // The right's own imputation wins over the benefit's default.
+                account: c
+                    .imputation
+                    .as_deref()
+                    .and_then(imputation_account)
+                    .unwrap_or(&params.account),
+                covered: covered_days(&c.terms, req.month, c.death),
+            };
+            w.accept(&accepted)?;
+            for (kind, detail) in &anomalies {
+                w.anomaly(&accepted, *kind, detail)?;
+            }
         }
-        w.flush_payee(&mut payee_lines)?;
         drop(rows);
         drop(stmt);
+        tracing::debug!(elapsed = ?started.elapsed(), lines = w.tally.lines, "run prepare: rights read and claimed");
+        tx.execute(NUMBER_MANDATES, params![run_text, month_text])?;
+        tracing::debug!(elapsed = ?started.elapsed(), "run prepare: mandates numbered");
+        tx.execute(RUN_PAYEES, [&run_text])?;
+        tx.execute_batch("DROP TABLE temp.prep_lines")?;
+        tracing::debug!(elapsed = ?started.elapsed(), "run prepare: payees copied");
         rejected_rights(&tx, &mut w, req.month, benefits)?;
+        tracing::debug!(elapsed = ?started.elapsed(), "run prepare: rejected rights listed");
         shared_ibans(&tx, &mut w)?;
+        tracing::debug!(elapsed = ?started.elapsed(), "run prepare: shared IBANs found");
         w.tally
     };
+    mandate_tally(&tx, &run_text, &mut tally)?;
     if tally.lines == 0 && tally.caf_rights == 0 {
         // Rolled back: no run, no number used.
         return Err(RunStoreError::NothingToPay(req.month));
     }
+    let started = std::time::Instant::now();
     let changes = amount_changes(&tx, &run_text, req.month, req.params.change_threshold)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "run prepare: amount changes found");
     let summary = summary_of(&tx, &run_text, req, &tally, changes)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "run prepare: summary made");
     tx.execute(
         "UPDATE runs SET summary = ?2 WHERE id = ?1",
         params![
@@ -586,6 +604,7 @@ fn prepare(
     )?;
     let run = load(&tx, id)?.ok_or(RunStoreError::NotFound(id))?;
     tx.commit()?;
+    tracing::debug!(elapsed = ?started.elapsed(), "run prepare: committed");
     Ok(Prepared { run, created: true })
 }
 
@@ -1044,7 +1063,8 @@ fn cancel(
             what: "annulation",
         });
     }
-    let freed = tx.execute(
+    let freed = tx.execute("DELETE FROM run_claims WHERE run_id = ?1", [id.to_string()])?;
+    tx.execute(
         "UPDATE run_lines SET claim = NULL WHERE run_id = ?1",
         [id.to_string()],
     )?;
