@@ -70,11 +70,6 @@ impl AtomicFile {
         })
     }
 
-    /// Where the content is being written (to read it back before committing).
-    pub fn temp_path(&self) -> &Path {
-        self.tmp.path()
-    }
-
     pub fn file(&mut self) -> &mut File {
         self.tmp.as_file_mut()
     }

@@ -5,6 +5,7 @@
 
 mod export;
 mod lists;
+mod tee;
 
 use super::EXIT_OK;
 use super::deposit::time_zone;

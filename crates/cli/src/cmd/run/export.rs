@@ -1,5 +1,6 @@
-//! `relais run export`: the files of a validated run, each written atomically and read back
-//! through our own checks before it gets its final name, then `SHA256SUMS`.
+//! `relais run export`: the files of a validated run, each written atomically and passed
+//! through our own checks before it gets its final name, then `SHA256SUMS`. The PES and
+//! pain.001 files are checked as they are written, on other threads (`tee`).
 //!
 //! Everything written comes from the run as stored and from the settings: no clock (the
 //! files' creation time is the validation's), no random, so exporting again gives the same
@@ -7,6 +8,7 @@
 //! block) are written in one pass over the lines, in mandate order.
 
 use super::lists::{StoreLists, piece_position};
+use super::tee::{ChunkReader, Tee, tee};
 use super::{parse_run_id, payment_settings};
 use crate::args::RunExportArgs;
 use crate::cmd::EXIT_OK;
@@ -314,9 +316,18 @@ struct Mandate {
     total: Cents,
 }
 
+/// A payment file being written: hashed, checked on another thread, buffered to disk.
+type Output<'a> = Hashing<Tee<BufWriter<&'a mut File>>>;
+
+/// An output and the reader its checker gets.
+fn output(file: &mut File) -> (Output<'_>, std::io::BufReader<ChunkReader>) {
+    let (w, r) = tee(BufWriter::with_capacity(1 << 16, file));
+    (hashing(w), BufReader::with_capacity(1 << 16, r))
+}
+
 struct Files<'a> {
-    pes: PesWriter<Hashing<BufWriter<&'a mut File>>>,
-    pains: BTreeMap<Date, Pain001Writer<Hashing<BufWriter<&'a mut File>>>>,
+    pes: PesWriter<Output<'a>>,
+    pains: BTreeMap<Date, Pain001Writer<Output<'a>>>,
     bordereau_index: Option<u32>,
     first_bordereau: u32,
     exercice: i16,
@@ -409,9 +420,11 @@ fn payment_files(
         let name = format!("pain001_{}_{date}.xml", run.id);
         pain_files.push((*date, name.clone(), AtomicFile::create(&dir.join(&name))?));
     }
-    let (pes_digest, pain_digests) = {
+    let (pes_digest, pain_digests, pes_check, mut pain_checks) = std::thread::scope(|scope| {
+        let (pes_out, pes_in) = output(pes_file.file());
+        let pes_checker = scope.spawn(move || check_pes(pes_in));
         let pes = PesWriter::new(
-            hashing(BufWriter::with_capacity(1 << 16, pes_file.file())),
+            pes_out,
             issuer,
             &PesFile {
                 name: PesFileName::parse(&format!("PES_{}", run.id))?,
@@ -419,11 +432,14 @@ fn payment_files(
             },
         )?;
         let mut pains = BTreeMap::new();
+        let mut pain_checkers = Vec::new();
         for (date, _, file) in pain_files.iter_mut() {
             let t = totals.per_pay_date.get(date).copied().unwrap_or_default();
             let compact = date.strftime("%Y%m%d").to_string();
+            let (out, input) = output(file.file());
+            pain_checkers.push((*date, scope.spawn(move || check_pain001(input))));
             let w = Pain001Writer::new(
-                hashing(BufWriter::with_capacity(1 << 16, file.file())),
+                out,
                 issuer,
                 &SepaFile {
                     message_id: SepaId::parse(&format!("{}-{compact}", run.id))?,
@@ -528,14 +544,17 @@ fn payment_files(
             let (w, _) = w.finish()?;
             pain_digests.insert(date, finish(w)?);
         }
-        (pes_digest, pain_digests)
-    };
-    // Read back through our own checks before the files get their names.
-    let check = check_pes(BufReader::with_capacity(
-        1 << 16,
-        File::open(pes_file.temp_path())?,
-    ))
-    .map_err(|e| anyhow!("contrôle du fichier PES : {e}"))?;
+        // The writers are dropped: each checker has seen the end of its file.
+        let stopped = || anyhow!("le contrôle d'un fichier s'est arrêté");
+        let pes_check = pes_checker.join().map_err(|_| stopped())?;
+        let mut pain_checks = BTreeMap::new();
+        for (date, checker) in pain_checkers {
+            pain_checks.insert(date, checker.join().map_err(|_| stopped())?);
+        }
+        Ok::<_, anyhow::Error>((pes_digest, pain_digests, pes_check, pain_checks))
+    })?;
+    // Our own checks passed before the files get their names.
+    let check = pes_check.map_err(|e| anyhow!("contrôle du fichier PES : {e}"))?;
     if check.totals().count != run.summary.mandates || check.totals().amount != run.summary.total {
         bail!("contrôle du fichier PES : totaux relus différents du paiement");
     }
@@ -543,11 +562,10 @@ fn payment_files(
     pes_file.commit()?;
     written.push((pes_name, pes_digest));
     for (date, name, file) in pain_files {
-        let t = check_pain001(BufReader::with_capacity(
-            1 << 16,
-            File::open(file.temp_path())?,
-        ))
-        .map_err(|e| anyhow!("contrôle du fichier {name} : {e}"))?;
+        let t = pain_checks
+            .remove(&date)
+            .ok_or_else(|| anyhow!("contrôle du fichier {name} manquant"))?
+            .map_err(|e| anyhow!("contrôle du fichier {name} : {e}"))?;
         let expected = totals.per_pay_date.get(&date).copied().unwrap_or_default();
         if t.count != expected.mandates || t.amount != expected.total {
             bail!("contrôle du fichier {name} : totaux relus différents du paiement");
