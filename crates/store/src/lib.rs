@@ -6,10 +6,12 @@
 //! with its journal entry, in one transaction.
 
 pub mod deposits;
+pub mod desk;
 mod error;
 pub mod import;
 pub mod rejected;
 pub mod runs;
+pub mod sessions;
 pub mod sqlite;
 mod views;
 

@@ -356,11 +356,33 @@ CREATE TRIGGER run_claims_kept BEFORE DELETE ON run_claims
 WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'prepared'
 BEGIN SELECT RAISE(ABORT, 'claims of a validated or cancelled run are never freed'); END;
 "#,
+    // 5: web sessions. The browser holds a random token; only its SHA-256 is kept here.
+    r#"
+CREATE TABLE sessions (
+    token_hash   TEXT PRIMARY KEY,
+    login        TEXT NOT NULL REFERENCES users (login),
+    csrf         TEXT NOT NULL,
+    opened_at    INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_by_login ON sessions (login);
+
+-- The words of each person's names, folded (accents and case ignored), for the desk search:
+-- a prefix of any word finds the person through `person_words_by_word` (an import index).
+CREATE TABLE person_words (
+    word    TEXT NOT NULL,
+    dossier TEXT NOT NULL
+);
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,
 /// in the same transaction, which is several times faster than maintaining them row by row.
 pub(crate) const IMPORT_INDEXES: &[(&str, &str)] = &[
+    (
+        "person_words_by_word",
+        "CREATE INDEX person_words_by_word ON person_words (word, dossier)",
+    ),
     (
         "rights_by_dossier",
         "CREATE INDEX rights_by_dossier ON rights (dossier)",

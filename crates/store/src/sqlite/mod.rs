@@ -3,11 +3,13 @@
 //! records have been acknowledged to people).
 
 mod deposits;
+mod desk;
 mod import;
 mod journal;
 mod migrations;
 mod queries;
 mod runs;
+mod sessions;
 mod users;
 
 use crate::{
@@ -70,6 +72,9 @@ impl SqliteStore {
             let tx = self.conn.transaction()?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
+            if i + 1 == desk::PERSON_WORDS_MIGRATION {
+                desk::fill_person_words(&tx)?;
+            }
             tx.commit()?;
         }
         if current < known {

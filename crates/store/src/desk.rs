@@ -1,0 +1,83 @@
+//! What the desk screens read: finding a person, the person's page, the directory.
+
+use crate::StoreError;
+
+/// A person found by the desk search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonHit {
+    pub dossier: String,
+    pub last_name: String,
+    pub first_name: String,
+    pub birth_date: String,
+    pub city: String,
+    pub deceased: bool,
+}
+
+/// A right as the person's page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RightRow {
+    pub id: String,
+    pub benefit: String,
+    pub monthly_amount: i64,
+    pub start: String,
+    pub end: String,
+    pub status: String,
+    pub payee_id: String,
+    pub payee_name: String,
+    /// The IBAN with all but its last four characters hidden.
+    pub iban_end: String,
+}
+
+/// A payment made or prepared for one of the person's rights.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRow {
+    pub right_id: String,
+    pub month: String,
+    pub amount: i64,
+    /// Paid on (history) or to be paid on (a run's pay date).
+    pub date: String,
+    /// `historique`, or the run's identifier and status.
+    pub source: String,
+}
+
+/// Everything the person's page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonPage {
+    pub person: PersonHit,
+    pub nir: Option<String>,
+    pub address: String,
+    pub postal_code: String,
+    pub phone: String,
+    pub site: String,
+    pub death_date: Option<String>,
+    pub rights: Vec<RightRow>,
+    /// Runs first (the most recent month first), then the history.
+    pub payments: Vec<PaymentRow>,
+}
+
+/// One line of the directory (`annuaire.csv`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryRow {
+    pub site_code: String,
+    pub site: String,
+    pub service: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+    pub hours: String,
+    pub paper_deposit: bool,
+    pub public: bool,
+}
+
+pub trait DeskStore {
+    /// People matching `query`: a file number, a NIR, a birth date (`JJ/MM/AAAA` or
+    /// `AAAA-MM-JJ`), or the beginnings of words of the names, accents and case ignored
+    /// (`lefev jea` finds Jean-Marc LEFÈVRE). At most `limit`, by name.
+    fn search_people(&self, query: &str, limit: usize) -> Result<Vec<PersonHit>, StoreError>;
+
+    /// The page of the person of file `dossier`.
+    fn person(&self, dossier: &str) -> Result<Option<PersonPage>, StoreError>;
+
+    /// The directory, by site then service.
+    fn directory(&self) -> Result<Vec<DirectoryRow>, StoreError>;
+}

@@ -1,0 +1,57 @@
+//! Sessions of the web interface, kept in the store so that they survive a restart and can be
+//! listed and closed. The browser holds a random token; the store holds only its SHA-256, so a
+//! copy of the database opens no session.
+
+use crate::StoreError;
+use relais_core::roles::Role;
+
+/// An open session, as a request sees it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Session {
+    pub login: String,
+    pub roles: Vec<Role>,
+    pub site: Option<String>,
+    /// The token every form of this session carries (`csrf_token`).
+    pub csrf: String,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("login", &self.login)
+            .field("roles", &self.roles)
+            .field("site", &self.site)
+            .field("csrf", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Session {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// Where sessions live. Times are Unix seconds, given by the caller (tests move the clock).
+pub trait SessionStore {
+    /// Records a session for `login` (journaled as `session.open`).
+    fn open_session(
+        &mut self,
+        token_hash: &str,
+        login: &str,
+        csrf: &str,
+        now: i64,
+    ) -> Result<(), StoreError>;
+
+    /// The session of `token_hash` if it was last used less than `idle_seconds` ago and its
+    /// user is still enabled; its last use becomes `now`. An expired session is deleted.
+    fn session(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+        idle_seconds: i64,
+    ) -> Result<Option<Session>, StoreError>;
+
+    /// Ends a session (journaled as `session.close`); nothing if there is none.
+    fn close_session(&mut self, token_hash: &str) -> Result<(), StoreError>;
+}

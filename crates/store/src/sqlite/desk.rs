@@ -1,0 +1,268 @@
+//! The desk's reads in SQLite (see [`crate::desk`]).
+
+use super::SqliteStore;
+use crate::StoreError;
+use crate::desk::{DeskStore, DirectoryRow, PaymentRow, PersonHit, PersonPage, RightRow};
+use relais_core::text::search_key;
+use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
+
+/// The migration that creates `person_words`, filled from the people already imported.
+pub(crate) const PERSON_WORDS_MIGRATION: usize = 5;
+
+/// Words searched at most (more narrow nothing in practice).
+const MAX_WORDS: usize = 4;
+
+/// The distinct folded words of a person's names.
+pub(crate) fn name_words(last: &str, first: &str) -> Vec<String> {
+    let key = search_key(&format!("{last} {first}"));
+    let mut words: Vec<String> = key
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+pub(crate) fn fill_person_words(conn: &Connection) -> Result<(), StoreError> {
+    let mut read = conn.prepare("SELECT dossier, last_name, first_name FROM beneficiaries")?;
+    let mut insert = conn.prepare("INSERT INTO person_words (word, dossier) VALUES (?1, ?2)")?;
+    let mut rows = read.query([])?;
+    while let Some(r) = rows.next()? {
+        let dossier: String = r.get(0)?;
+        for word in name_words(&r.get::<_, String>(1)?, &r.get::<_, String>(2)?) {
+            insert.execute([&word, &dossier])?;
+        }
+    }
+    Ok(())
+}
+
+const HIT_COLUMNS: &str =
+    "b.dossier, b.last_name, b.first_name, b.birth_date, b.city, b.death_date IS NOT NULL";
+
+fn hit(r: &Row<'_>) -> rusqlite::Result<PersonHit> {
+    Ok(PersonHit {
+        dossier: r.get(0)?,
+        last_name: r.get(1)?,
+        first_name: r.get(2)?,
+        birth_date: r.get(3)?,
+        city: r.get(4)?,
+        deceased: r.get(5)?,
+    })
+}
+
+/// `JJ/MM/AAAA` or `AAAA-MM-JJ` as `AAAA-MM-JJ`.
+fn as_date(q: &str) -> Option<String> {
+    let parsed = if q.contains('/') {
+        let mut parts = q.split('/');
+        let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()?
+    } else {
+        q.parse::<jiff::civil::Date>().ok()?
+    };
+    Some(parsed.to_string())
+}
+
+/// The smallest string above every string that starts with `prefix`.
+fn after_prefix(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+impl DeskStore for SqliteStore {
+    fn search_people(&self, query: &str, limit: usize) -> Result<Vec<PersonHit>, StoreError> {
+        let q = query.trim();
+        if q.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let limit = limit as i64;
+        let collect = |sql: &str, args: Vec<String>| -> Result<Vec<PersonHit>, StoreError> {
+            let mut stmt = self.conn.prepare(sql)?;
+            let rows = stmt.query_map(params_from_iter(args.iter()), hit)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        // A file number, exactly as written.
+        let by_file = collect(
+            &format!("SELECT {HIT_COLUMNS} FROM beneficiaries b WHERE b.dossier = ?1"),
+            vec![q.to_owned()],
+        )?;
+        if !by_file.is_empty() {
+            return Ok(by_file);
+        }
+        let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+        if compact.len() >= 13 && compact.chars().all(|c| c.is_ascii_alphanumeric()) {
+            let digits = compact.to_ascii_uppercase();
+            let found = collect(
+                &format!(
+                    "SELECT {HIT_COLUMNS} FROM beneficiaries b WHERE b.nir = ?1 OR b.nir = ?2
+                     ORDER BY b.last_name, b.first_name LIMIT {limit}"
+                ),
+                vec![
+                    digits.clone(),
+                    digits.get(..13).unwrap_or(&digits).to_owned(),
+                ],
+            )?;
+            if !found.is_empty() {
+                return Ok(found);
+            }
+        }
+        if let Some(date) = as_date(q) {
+            return collect(
+                &format!(
+                    "SELECT {HIT_COLUMNS} FROM beneficiaries b WHERE b.birth_date = ?1
+                     ORDER BY b.last_name, b.first_name LIMIT {limit}"
+                ),
+                vec![date],
+            );
+        }
+        let key = search_key(q);
+        let words: Vec<&str> = key
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .take(MAX_WORDS)
+            .collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = format!("SELECT {HIT_COLUMNS} FROM beneficiaries b WHERE 1");
+        let mut args = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            sql.push_str(&format!(
+                " AND b.dossier IN (SELECT dossier FROM person_words
+                   WHERE word >= ?{} AND word < ?{})",
+                2 * i + 1,
+                2 * i + 2
+            ));
+            args.push((*w).to_owned());
+            args.push(after_prefix(w));
+        }
+        sql.push_str(&format!(
+            " ORDER BY b.last_name, b.first_name, b.dossier LIMIT {limit}"
+        ));
+        collect(&sql, args)
+    }
+
+    fn person(&self, dossier: &str) -> Result<Option<PersonPage>, StoreError> {
+        let found = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {HIT_COLUMNS}, b.nir, b.address, b.postal_code, b.phone, b.site,
+                            b.death_date
+                     FROM beneficiaries b WHERE b.dossier = ?1"
+                ),
+                [dossier],
+                |r| {
+                    Ok(PersonPage {
+                        person: hit(r)?,
+                        nir: r.get(6)?,
+                        address: r.get(7)?,
+                        postal_code: r.get(8)?,
+                        phone: r.get(9)?,
+                        site: r.get(10)?,
+                        death_date: r.get(11)?,
+                        rights: Vec::new(),
+                        payments: Vec::new(),
+                    })
+                },
+            )
+            .optional()?;
+        let Some(mut page) = found else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT r.id, r.benefit, r.monthly_amount, r.start_date, r.end_date, r.status,
+                    r.payee_id, p.name, substr(p.iban, -4)
+             FROM rights r JOIN payees p ON p.id = r.payee_id
+             WHERE r.dossier = ?1 ORDER BY r.start_date DESC, r.id",
+        )?;
+        page.rights = stmt
+            .query_map([dossier], |r| {
+                Ok(RightRow {
+                    id: r.get(0)?,
+                    benefit: r.get(1)?,
+                    monthly_amount: r.get(2)?,
+                    start: r.get(3)?,
+                    end: r.get(4)?,
+                    status: r.get(5)?,
+                    payee_id: r.get(6)?,
+                    payee_name: r.get(7)?,
+                    iban_end: r.get(8)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT right_id, month, amount, date, source FROM (
+                 SELECT l.right_id, u.month, l.amount, l.pay_date AS date,
+                        u.id || ' (' || u.status || ')' AS source, 0 AS origin
+                 FROM run_lines l JOIN runs u ON u.id = l.run_id
+                 WHERE l.dossier = ?1 AND u.status <> 'cancelled'
+                 UNION ALL
+                 SELECT h.right_id, h.month, h.amount, h.paid_on, 'historique', 1
+                 FROM past_payments h JOIN rights r ON r.id = h.right_id
+                 WHERE r.dossier = ?1)
+             ORDER BY origin, month DESC, right_id LIMIT 24",
+        )?;
+        page.payments = stmt
+            .query_map([dossier], |r| {
+                Ok(PaymentRow {
+                    right_id: r.get(0)?,
+                    month: r.get(1)?,
+                    amount: r.get(2)?,
+                    date: r.get(3)?,
+                    source: r.get(4)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(Some(page))
+    }
+
+    fn directory(&self) -> Result<Vec<DirectoryRow>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT site_code, site, service, phone, email, address, hours, paper_deposit, public
+             FROM directory ORDER BY site, service",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DirectoryRow {
+                site_code: r.get(0)?,
+                site: r.get(1)?,
+                service: r.get(2)?,
+                phone: r.get(3)?,
+                email: r.get(4)?,
+                address: r.get(5)?,
+                hours: r.get(6)?,
+                paper_deposit: r.get(7)?,
+                public: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_folded_and_distinct() {
+        assert_eq!(
+            name_words("LEFÈVRE", "Jean-Marc"),
+            ["jean", "lefevre", "marc"]
+        );
+        assert_eq!(
+            name_words("D'Alembert", "Anne Anne"),
+            ["alembert", "anne", "d"]
+        );
+    }
+
+    #[test]
+    fn dates_in_both_spellings() {
+        assert_eq!(as_date("04/07/1941").as_deref(), Some("1941-07-04"));
+        assert_eq!(as_date("1941-07-04").as_deref(), Some("1941-07-04"));
+        assert_eq!(as_date("31/02/1941"), None);
+        assert_eq!(as_date("lefevre"), None);
+    }
+}

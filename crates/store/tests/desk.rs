@@ -1,0 +1,175 @@
+//! The desk's search, the person's page, and web sessions against the store.
+
+use jiff::civil::date;
+use relais_core::Cents;
+use relais_core::ids::{Bic, Iban, Nir};
+use relais_core::records::{Beneficiary, Benefit, Payee, PayeeKind, Record, Right, RightStatus};
+use relais_core::roles::Role;
+use relais_store::desk::DeskStore;
+use relais_store::sessions::SessionStore;
+use relais_store::{NewUser, SqliteStore, Store};
+use serde_json::json;
+
+fn person(dossier: &str, last: &str, first: &str, nir: Option<&str>) -> Record {
+    Record::Beneficiary(Beneficiary {
+        dossier: dossier.into(),
+        nir: nir.map(|n| Nir::parse(n).expect("nir")),
+        last_name: last.into(),
+        first_name: first.into(),
+        birth_date: date(1941, 7, 4),
+        address: "1 rue de la Paix".into(),
+        postal_code: "77000".into(),
+        city: "Melun".into(),
+        phone: String::new(),
+        site: "MDS01".into(),
+        death_date: None,
+        extra: vec![],
+    })
+}
+
+fn store() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = SqliteStore::open(&dir.path().join("relais.db")).expect("open");
+    store
+        .add_user(
+            "system",
+            &NewUser {
+                login: "admin".into(),
+                roles: vec![Role::Admin],
+                site: None,
+                password_hash: "x".into(),
+            },
+        )
+        .expect("user");
+    let nir = "1 41 07 75 056 012 59";
+    let records = vec![
+        person("D1", "LEFÈVRE", "Jean-Marc", Some(nir)),
+        person("D2", "LEFEBVRE", "Anne", None),
+        person("D3", "MARTIN", "Jeanne", None),
+        Record::Payee(Payee {
+            id: "T1".into(),
+            kind: PayeeKind::Personne,
+            name: "LEFÈVRE Jean-Marc".into(),
+            siret: None,
+            iban: Iban::from_french_rib("30004", "00001", "00000000001").expect("iban"),
+            bic: Bic::parse("BNPAFRPP").expect("bic"),
+            holder: "LEFÈVRE Jean-Marc".into(),
+            address: String::new(),
+            postal_code: "77000".into(),
+            city: "Melun".into(),
+            iban_changed_on: None,
+            extra: vec![],
+        }),
+        Record::Right(Right {
+            id: "R1".into(),
+            dossier: "D1".into(),
+            benefit: Benefit::ApaDom,
+            monthly_amount: Cents(45_012),
+            start: date(2024, 1, 1),
+            end: date(2027, 12, 31),
+            status: RightStatus::EnPaiement,
+            payee_id: "T1".into(),
+            imputation: None,
+            extra: vec![],
+        }),
+    ];
+    let mut session = store.begin_import().expect("begin");
+    for r in &records {
+        session.insert(r).expect("insert");
+    }
+    session.commit("admin", json!({})).expect("commit");
+    (dir, store)
+}
+
+fn files(hits: &[relais_store::desk::PersonHit]) -> Vec<&str> {
+    hits.iter().map(|h| h.dossier.as_str()).collect()
+}
+
+#[test]
+fn partial_names_without_accents_find_people() {
+    let (_dir, store) = store();
+    assert_eq!(
+        files(&store.search_people("lefev", 10).expect("search")),
+        ["D1"]
+    );
+    assert_eq!(
+        files(&store.search_people("LEFE", 10).expect("search")),
+        ["D2", "D1"]
+    );
+    assert_eq!(
+        files(&store.search_people("jean lef", 10).expect("search")),
+        ["D1"]
+    );
+    assert_eq!(
+        files(&store.search_people("marc", 10).expect("search")),
+        ["D1"]
+    );
+    assert!(
+        store
+            .search_people("lefevre anne", 10)
+            .expect("search")
+            .is_empty()
+    );
+    assert_eq!(
+        files(&store.search_people("D3", 10).expect("search")),
+        ["D3"]
+    );
+    assert_eq!(
+        files(&store.search_people("141077505601259", 10).expect("nir")),
+        ["D1"]
+    );
+    assert_eq!(
+        files(&store.search_people("04/07/1941", 1).expect("date")).len(),
+        1
+    );
+    assert!(store.search_people("  ", 10).expect("empty").is_empty());
+    // SQL and LIKE characters are plain text.
+    assert!(
+        store
+            .search_people("%' OR 1=1 --", 10)
+            .expect("quote")
+            .is_empty()
+    );
+}
+
+#[test]
+fn the_page_shows_rights_with_a_masked_iban() {
+    let (_dir, store) = store();
+    let page = store.person("D1").expect("page").expect("found");
+    assert_eq!(page.rights.len(), 1);
+    assert_eq!(page.rights[0].monthly_amount, 45_012);
+    assert_eq!(page.rights[0].iban_end.len(), 4);
+    assert!(store.person("D9").expect("page").is_none());
+}
+
+#[test]
+fn sessions_expire_when_idle_and_close() {
+    let (_dir, mut store) = store();
+    store
+        .open_session("h1", "admin", "c1", 1_000)
+        .expect("open");
+    let s = store
+        .session("h1", 1_500, 900)
+        .expect("read")
+        .expect("open");
+    assert_eq!(s.login, "admin");
+    assert!(s.has(Role::Admin));
+    // Touched at 1,500: still open at 2,300, closed after 900 s of nothing.
+    assert!(store.session("h1", 2_300, 900).expect("read").is_some());
+    assert!(store.session("h1", 3_300, 900).expect("read").is_none());
+    assert!(store.session("h1", 3_301, 900).expect("read").is_none());
+    store
+        .open_session("h2", "admin", "c2", 5_000)
+        .expect("open");
+    store.close_session("h2").expect("close");
+    assert!(store.session("h2", 5_001, 900).expect("read").is_none());
+    // A disabled user's sessions end at once.
+    store
+        .open_session("h3", "admin", "c3", 6_000)
+        .expect("open");
+    store
+        .set_user_disabled("admin", "admin", true)
+        .expect("disable");
+    assert!(store.session("h3", 6_001, 900).expect("read").is_none());
+    assert!(store.verify_journal().is_ok());
+}
