@@ -83,6 +83,20 @@ pub enum Command {
     /// Mesures de performance.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Sert l'interface web des agents.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    /// Adresse d'écoute (127.0.0.1 : cette machine seulement ; 0.0.0.0 : tout le réseau local).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Cookies marqués Secure (quand un relais TLS sert l'interface en HTTPS).
+    #[arg(long)]
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, Subcommand)]

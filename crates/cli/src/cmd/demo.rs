@@ -66,16 +66,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         return Ok(EXIT_OK);
     }
     println!();
-    println!(
-        "L'interface web n'est pas encore livrée dans cette version : rien à servir sur {}.",
-        args.bind
-    );
-    println!(
-        "Le département est prêt ; essayez « relais extract check {} » ou « relais journal verify --data {} ».",
-        data.path.join("extracts").display(),
-        data.path.display()
-    );
-    Ok(EXIT_OK)
+    super::serve::serve(&data, &args.bind, false)
 }
 
 fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {

@@ -14,6 +14,7 @@ mod journal;
 mod receipt;
 mod renew;
 mod run;
+mod serve;
 mod snapshot;
 mod user;
 
@@ -45,6 +46,7 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Bank(crate::args::BankCommand::Approve(a)) => renew::approve_bank(a),
         Command::Bench(crate::args::BenchCommand::Deposits(a)) => deposit::bench(a),
         Command::Bench(crate::args::BenchCommand::Pain001(a)) => bench_pain::run(a),
+        Command::Serve(a) => serve::run(a),
     }
 }
 

@@ -1,0 +1,31 @@
+//! `relais serve`: the web interface for agents (`relais_web`), on the data folder's store.
+
+use super::EXIT_OK;
+use crate::args::ServeArgs;
+use crate::data::DataDir;
+use anyhow::{Context, Result};
+use std::net::SocketAddr;
+
+pub fn run(a: ServeArgs) -> Result<u8> {
+    serve(&DataDir::new(&a.data.data), &a.bind, a.secure_cookies)
+}
+
+/// Serves `data` on `bind` until the process is stopped.
+pub fn serve(data: &DataDir, bind: &str, secure_cookies: bool) -> Result<u8> {
+    let settings = data.load_settings()?;
+    let addr: SocketAddr = bind.parse().with_context(|| {
+        format!("adresse d'écoute illisible : {bind} (exemple : 127.0.0.1:8080)")
+    })?;
+    let config = relais_web::Config {
+        authority: settings.authority.name.clone(),
+        secure_cookies,
+        ..relais_web::Config::default()
+    };
+    println!("Interface web : http://{addr}/ (Ctrl+C pour arrêter)");
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("démarrage du serveur")?
+        .block_on(relais_web::serve(&data.db_path(), addr, config))?;
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,119 @@
+//! The web interface for agents: axum, HTML rendered on the server (askama), one small
+//! stylesheet, every asset embedded in the binary; no request ever leaves the machine.
+//!
+//! Security is decided on the server, route by route ([`routes::ROUTES`]): a session (a
+//! random token in an HttpOnly, SameSite=Strict cookie; the store keeps its SHA-256) and the
+//! roles the route needs, checked before anything is read; a CSRF token on every form; the
+//! same headers on every response (CSP without inline scripts, no framing, no referrer).
+//! The store is the only state: handlers call it on the blocking pool.
+
+mod auth;
+mod pages;
+pub mod routes;
+mod throttle;
+
+use anyhow::Context;
+use relais_store::SqliteStore;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+pub use auth::hash_password;
+pub use routes::router;
+
+/// How the server behaves; [`Config::default`] is what `relais serve` uses.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The authority's name, shown in every page's header.
+    pub authority: String,
+    /// A session unused for this long is closed.
+    pub idle_seconds: i64,
+    /// Cookies get `Secure` (set when served behind TLS).
+    pub secure_cookies: bool,
+    /// Failed logins per login, and per address, before a pause.
+    pub max_failures: u32,
+    /// How long failures are remembered, and the pause lasts.
+    pub failure_window_seconds: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            authority: String::new(),
+            idle_seconds: 30 * 60,
+            secure_cookies: false,
+            max_failures: 5,
+            failure_window_seconds: 15 * 60,
+        }
+    }
+}
+
+/// The clock, in Unix seconds (tests move it).
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// Everything a request may use.
+pub struct App {
+    store: Mutex<SqliteStore>,
+    config: Config,
+    throttle: Mutex<throttle::Throttle>,
+    clock: Clock,
+    /// A hash checked when the login is unknown, so that time does not tell who exists.
+    dummy_hash: String,
+}
+
+pub type Shared = Arc<App>;
+
+impl App {
+    pub fn new(store: SqliteStore, config: Config, clock: Clock) -> anyhow::Result<Shared> {
+        let dummy_hash = auth::hash_password("relais: no such user")?;
+        Ok(Arc::new(App {
+            store: Mutex::new(store),
+            config,
+            throttle: Mutex::new(throttle::Throttle::default()),
+            clock,
+            dummy_hash,
+        }))
+    }
+
+    /// The system clock.
+    pub fn system_clock() -> Clock {
+        Arc::new(|| jiff::Timestamp::now().as_second())
+    }
+
+    fn now(&self) -> i64 {
+        (self.clock)()
+    }
+
+    /// Runs `f` with the store on the blocking pool (SQLite and Argon2 must not hold up the
+    /// async workers).
+    async fn with_store<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&mut SqliteStore) -> Result<T, relais_store::StoreError> + Send + 'static,
+    ) -> Result<T, pages::Failure> {
+        let app = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let mut store = app.store.lock().map_err(|_| pages::Failure::Internal)?;
+            f(&mut store).map_err(|e| {
+                tracing::error!(error = %e, "store error");
+                pages::Failure::Internal
+            })
+        })
+        .await
+        .map_err(|_| pages::Failure::Internal)?
+    }
+}
+
+/// Opens the store of `data` and serves on `bind` until the process is stopped.
+pub async fn serve(db: &Path, bind: SocketAddr, config: Config) -> anyhow::Result<()> {
+    let store = SqliteStore::open(db).with_context(|| format!("ouverture de {}", db.display()))?;
+    let app = App::new(store, config, App::system_clock())?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("écoute sur {bind}"))?;
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+    .context("serveur web")
+}

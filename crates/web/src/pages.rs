@@ -1,0 +1,193 @@
+//! The pages, rendered by askama from `templates/` (HTML escaped by default), and what a
+//! request that fails becomes.
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use relais_core::Cents;
+use relais_core::roles::Role;
+use relais_store::desk::{DirectoryRow, PersonHit, PersonPage};
+use relais_store::sessions::Session;
+
+/// The header of every page: who is served, the page's title, the menu of the signed-in user.
+pub struct Head {
+    pub authority: String,
+    pub title: String,
+    pub nav: Option<Nav>,
+}
+
+pub struct Nav {
+    pub login: String,
+    pub csrf: String,
+    /// (address, label, is this page)
+    pub links: Vec<(&'static str, &'static str, bool)>,
+}
+
+/// The screens a user's roles open, in menu order.
+const MENU: &[(&str, &str, &[Role])] = &[
+    ("/", "Tableau de bord", &[]),
+    (
+        "/accueil",
+        "Accueil",
+        &[Role::Accueil, Role::Instruction, Role::Crise],
+    ),
+    (
+        "/paiements",
+        "Paiements",
+        &[Role::Liquidation, Role::Ordonnateur],
+    ),
+    (
+        "/dossiers",
+        "Dossiers à traiter",
+        &[Role::Instruction, Role::Admin],
+    ),
+    ("/annuaire", "Annuaire", &[]),
+];
+
+impl Head {
+    pub fn new(authority: &str, title: &str, session: Option<&Session>, current: &str) -> Head {
+        Head {
+            authority: authority.to_owned(),
+            title: title.to_owned(),
+            nav: session.map(|s| Nav {
+                login: s.login.clone(),
+                csrf: s.csrf.clone(),
+                links: MENU
+                    .iter()
+                    .filter(|(_, _, roles)| roles.is_empty() || roles.iter().any(|r| s.has(*r)))
+                    .map(|(href, label, _)| (*href, *label, *href == current))
+                    .collect(),
+            }),
+        }
+    }
+}
+
+/// Amounts as agents read them: `1 234,56 €`.
+pub fn euros(cents: &i64) -> String {
+    Cents(*cents).to_string()
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub head: Head,
+    pub csrf: String,
+    pub login: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub struct Dashboard {
+    pub head: Head,
+    pub people: u64,
+    pub rights: u64,
+    pub rejected: u64,
+    /// (run, month, status, lines, total)
+    pub runs: Vec<(String, String, String, u64, String)>,
+    /// (file, code, rows)
+    pub pending: Vec<(String, String, u64)>,
+}
+
+#[derive(Template)]
+#[template(path = "accueil.html")]
+pub struct Accueil {
+    pub head: Head,
+    pub q: String,
+    pub searched: bool,
+    pub hits: Vec<PersonHit>,
+    pub more: bool,
+}
+
+#[derive(Template)]
+#[template(path = "personne.html")]
+pub struct Personne {
+    pub head: Head,
+    pub page: PersonPage,
+}
+
+#[derive(Template)]
+#[template(path = "annuaire.html")]
+pub struct Annuaire {
+    pub head: Head,
+    pub rows: Vec<DirectoryRow>,
+}
+
+#[derive(Template)]
+#[template(path = "dossiers.html")]
+pub struct Dossiers {
+    pub head: Head,
+    /// (file, line, key, problems as "field: message")
+    pub rows: Vec<(String, u64, String, String)>,
+    pub total: u64,
+}
+
+#[derive(Template)]
+#[template(path = "paiements.html")]
+pub struct Paiements {
+    pub head: Head,
+    /// (run, month, status, prepared by, lines, mandates, total)
+    pub runs: Vec<(String, String, String, String, u64, u64, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub head: Head,
+    pub message: String,
+}
+
+/// Renders a page as a response.
+pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// Why a request gets no page.
+#[derive(Debug)]
+pub enum Failure {
+    /// No session: to the login page.
+    Login,
+    /// Signed in, but the route needs another role.
+    Forbidden,
+    /// A form without its CSRF token, or with another session's.
+    Csrf,
+    NotFound,
+    Internal,
+}
+
+impl Failure {
+    pub fn response(self, authority: &str) -> Response {
+        let (status, message) = match self {
+            Failure::Login => return Redirect::to("/login").into_response(),
+            Failure::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "Cette page demande un rôle que votre compte n'a pas.",
+            ),
+            Failure::Csrf => (
+                StatusCode::FORBIDDEN,
+                "Le formulaire a expiré ou ne vient pas de Relais : rechargez la page et recommencez.",
+            ),
+            Failure::NotFound => (StatusCode::NOT_FOUND, "Cette page n'existe pas."),
+            Failure::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Une erreur interne est survenue ; l'incident est noté dans le journal du serveur.",
+            ),
+        };
+        let page = ErrorPage {
+            head: Head::new(authority, "Erreur", None, ""),
+            message: message.to_owned(),
+        };
+        let mut response = render(status, &page);
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+        response
+    }
+}

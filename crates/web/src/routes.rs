@@ -1,0 +1,514 @@
+//! The routes, who may use each, and their handlers.
+
+use crate::auth::{self, LOGIN_COOKIE, SESSION_COOKIE};
+use crate::pages::{
+    Accueil, Annuaire, Dashboard, Dossiers, Failure, Head, LoginPage, Paiements, Personne, render,
+};
+use crate::{App, Shared};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::header::{self, HeaderValue};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router, middleware};
+use relais_core::Cents;
+use relais_core::roles::Role;
+use relais_store::Store;
+use relais_store::desk::DeskStore;
+use relais_store::runs::RunStore;
+use relais_store::sessions::{Session, SessionStore};
+use serde::Deserialize;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// A signed-in user holding one of these roles.
+    AnyOf(&'static [Role]),
+}
+
+pub const DESK: &[Role] = &[Role::Accueil, Role::Instruction, Role::Crise];
+pub const PAYMENTS: &[Role] = &[Role::Liquidation, Role::Ordonnateur];
+pub const REJECTS: &[Role] = &[Role::Instruction, Role::Admin];
+
+/// Every route: method, path (as axum matches it), access. The authorisation matrix test
+/// walks this table, so a route missing here is a route without a test.
+pub const ROUTES: &[(&str, &str, Access)] = &[
+    ("GET", "/login", Access::Public),
+    ("POST", "/login", Access::Public),
+    ("GET", "/static/relais.css", Access::Public),
+    ("POST", "/logout", Access::SignedIn),
+    ("GET", "/", Access::SignedIn),
+    ("GET", "/annuaire", Access::SignedIn),
+    ("GET", "/accueil", Access::AnyOf(DESK)),
+    ("GET", "/personne/{dossier}", Access::AnyOf(DESK)),
+    ("GET", "/paiements", Access::AnyOf(PAYMENTS)),
+    ("GET", "/dossiers", Access::AnyOf(REJECTS)),
+];
+
+const STYLESHEET: &str = include_str!("../assets/relais.css");
+
+/// Results shown by the desk search at most.
+const SEARCH_LIMIT: usize = 50;
+
+pub fn router(app: Shared) -> Router {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/static/relais.css", get(stylesheet))
+        .route("/", get(dashboard))
+        .route("/annuaire", get(annuaire))
+        .route("/accueil", get(accueil))
+        .route("/personne/{dossier}", get(personne))
+        .route("/paiements", get(paiements))
+        .route("/dossiers", get(dossiers))
+        .fallback(not_found)
+        .layer(middleware::map_response(security_headers))
+        .with_state(app)
+}
+
+/// The same headers on every response.
+async fn security_headers(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ] {
+        h.insert(name, HeaderValue::from_static(value));
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The address of the client, when the server knows it (not in handler tests).
+pub struct ClientAddr(Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+impl App {
+    fn fail(&self, failure: Failure) -> Response {
+        failure.response(&self.config.authority)
+    }
+
+    fn head(&self, title: &str, session: Option<&Session>, current: &str) -> Head {
+        Head::new(&self.config.authority, title, session, current)
+    }
+}
+
+/// The session of the request, if any and still open.
+async fn session_of(app: &Shared, headers: &HeaderMap) -> Result<Option<Session>, Failure> {
+    let Some(token) = auth::cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let hash = auth::token_hash(token);
+    let now = app.now();
+    let idle = app.config.idle_seconds;
+    app.with_store(move |s| s.session(&hash, now, idle)).await
+}
+
+/// The session, if it may use a route of `access`.
+async fn require(app: &Shared, headers: &HeaderMap, access: Access) -> Result<Session, Failure> {
+    let session = session_of(app, headers).await?.ok_or(Failure::Login)?;
+    match access {
+        Access::Public | Access::SignedIn => Ok(session),
+        Access::AnyOf(roles) if roles.iter().any(|r| session.has(*r)) => Ok(session),
+        Access::AnyOf(_) => Err(Failure::Forbidden),
+    }
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        STYLESHEET,
+    )
+        .into_response()
+}
+
+async fn not_found(State(app): State<Shared>) -> Response {
+    app.fail(Failure::NotFound)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing in and out
+
+fn login_page(app: &App, status: StatusCode, login: &str, error: Option<&str>) -> Response {
+    // A fresh token for the form, tied to this browser by a cookie (there is no session yet).
+    let csrf = auth::random_token();
+    let page = LoginPage {
+        head: app.head("Connexion", None, "/login"),
+        csrf: csrf.clone(),
+        login: login.to_owned(),
+        error: error.map(str::to_owned),
+    };
+    let mut response = render(status, &page);
+    if let Ok(v) = HeaderValue::from_str(&auth::set_cookie(
+        LOGIN_COOKIE,
+        &csrf,
+        app.config.secure_cookies,
+    )) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+async fn login_form(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    match session_of(&app, &headers).await {
+        Ok(Some(_)) => Redirect::to("/").into_response(),
+        Ok(None) => login_page(&app, StatusCode::OK, "", None),
+        Err(f) => app.fail(f),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// An address may fail this many times more than a login before it is paused.
+const ADDRESS_FACTOR: u32 = 4;
+
+const WRONG: &str = "Identifiant ou mot de passe incorrect.";
+const PAUSED: &str = "Trop d'essais infructueux : réessayez dans quelques minutes.";
+
+async fn login(
+    State(app): State<Shared>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let expected = auth::cookie(&headers, LOGIN_COOKIE).unwrap_or("");
+    if !auth::same_token(expected, &form.csrf_token) {
+        return app.fail(Failure::Csrf);
+    }
+    let login = form.login.trim().to_owned();
+    let now = app.now();
+    let (max, window) = (app.config.max_failures, app.config.failure_window_seconds);
+    // Per login, and per address with more room (a site's agents share one address).
+    let mut keys = vec![(format!("login:{}", login.to_lowercase()), max)];
+    if let Some(addr) = addr {
+        keys.push((format!("addr:{addr}"), max.saturating_mul(ADDRESS_FACTOR)));
+    }
+    let paused = match app.throttle.lock() {
+        Ok(t) => keys.iter().any(|(k, m)| t.blocked(k, now, *m, window)),
+        Err(_) => return app.fail(Failure::Internal),
+    };
+    if paused {
+        tracing::warn!(login = %login, "login paused after repeated failures");
+        return login_page(&app, StatusCode::TOO_MANY_REQUESTS, &login, Some(PAUSED));
+    }
+    let who = login.clone();
+    let password = form.password;
+    let checker = Arc::clone(&app);
+    // Argon2 always runs, against a dummy hash when the login is unknown or disabled: the
+    // answer and its time do not tell who exists.
+    let user = app.with_store(move |s| s.user(&who)).await;
+    let user = match user {
+        Ok(u) => u,
+        Err(f) => return app.fail(f),
+    };
+    let hash = user
+        .as_ref()
+        .filter(|u| !u.disabled)
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| checker.dummy_hash.clone());
+    let verified = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    let user = user.filter(|u| verified && !u.disabled);
+    let Some(user) = user else {
+        if let Ok(mut t) = app.throttle.lock() {
+            for (k, _) in &keys {
+                t.fail(k, now, window);
+            }
+        }
+        tracing::info!(login = %login, "login refused");
+        return login_page(&app, StatusCode::UNAUTHORIZED, &login, Some(WRONG));
+    };
+    if let (Ok(mut t), Some((k, _))) = (app.throttle.lock(), keys.first()) {
+        t.succeed(k);
+    }
+    let token = auth::random_token();
+    let hash = auth::token_hash(&token);
+    let csrf = auth::random_token();
+    let name = user.login.clone();
+    if let Err(f) = app
+        .with_store(move |s| s.open_session(&hash, &name, &csrf, now))
+        .await
+    {
+        return app.fail(f);
+    }
+    let secure = app.config.secure_cookies;
+    let mut response = Redirect::to("/").into_response();
+    for cookie in [
+        auth::set_cookie(SESSION_COOKIE, &token, secure),
+        auth::set_cookie(LOGIN_COOKIE, "", secure),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+async fn logout(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let session = match require(&app, &headers, Access::SignedIn).await {
+        Ok(s) => s,
+        Err(f) => return app.fail(f),
+    };
+    if !auth::same_token(&session.csrf, &form.csrf_token) {
+        return app.fail(Failure::Csrf);
+    }
+    let hash = auth::cookie(&headers, SESSION_COOKIE)
+        .map(auth::token_hash)
+        .unwrap_or_default();
+    if let Err(f) = app.with_store(move |s| s.close_session(&hash)).await {
+        return app.fail(f);
+    }
+    let mut response = Redirect::to("/login").into_response();
+    if let Ok(v) = HeaderValue::from_str(&auth::set_cookie(
+        SESSION_COOKIE,
+        "",
+        app.config.secure_cookies,
+    )) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+// ---------------------------------------------------------------------------------------------
+// Screens
+
+async fn dashboard(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    let session = match require(&app, &headers, Access::SignedIn).await {
+        Ok(s) => s,
+        Err(f) => return app.fail(f),
+    };
+    let data = app
+        .with_store(|s| {
+            let counts = s.counts()?;
+            let runs = s
+                .runs()
+                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
+            let pending = s.pending_counts()?;
+            Ok((counts, runs, pending))
+        })
+        .await;
+    let (counts, runs, pending) = match data {
+        Ok(d) => d,
+        Err(f) => return app.fail(f),
+    };
+    let page = Dashboard {
+        head: app.head("Tableau de bord", Some(&session), "/"),
+        people: counts.beneficiaries,
+        rights: counts.rights,
+        rejected: counts.rejected_rows,
+        runs: runs
+            .iter()
+            .rev()
+            .take(12)
+            .map(|r| {
+                (
+                    r.id.to_string(),
+                    r.id.month().to_string(),
+                    r.status.label_fr().to_owned(),
+                    r.summary.lines,
+                    r.summary.total.to_string(),
+                )
+            })
+            .collect(),
+        pending: pending
+            .into_iter()
+            .map(|p| (p.file, p.code, p.rows))
+            .collect(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct Search {
+    #[serde(default)]
+    q: String,
+}
+
+async fn accueil(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Query(search): Query<Search>,
+) -> Response {
+    let session = match require(&app, &headers, Access::AnyOf(DESK)).await {
+        Ok(s) => s,
+        Err(f) => return app.fail(f),
+    };
+    let q: String = search.q.chars().take(200).collect();
+    let query = q.clone();
+    let hits = match app
+        .with_store(move |s| s.search_people(&query, SEARCH_LIMIT + 1))
+        .await
+    {
+        Ok(h) => h,
+        Err(f) => return app.fail(f),
+    };
+    let more = hits.len() > SEARCH_LIMIT;
+    let page = Accueil {
+        head: app.head("Accueil : trouver une personne", Some(&session), "/accueil"),
+        searched: !q.trim().is_empty(),
+        q,
+        hits: hits.into_iter().take(SEARCH_LIMIT).collect(),
+        more,
+    };
+    render(StatusCode::OK, &page)
+}
+
+async fn personne(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(dossier): Path<String>,
+) -> Response {
+    let session = match require(&app, &headers, Access::AnyOf(DESK)).await {
+        Ok(s) => s,
+        Err(f) => return app.fail(f),
+    };
+    let page = match app.with_store(move |s| s.person(&dossier)).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return app.fail(Failure::NotFound),
+        Err(f) => return app.fail(f),
+    };
+    let title = format!("{} {}", page.person.last_name, page.person.first_name);
+    render(
+        StatusCode::OK,
+        &Personne {
+            head: app.head(&title, Some(&session), "/accueil"),
+            page,
+        },
+    )
+}
+
+async fn annuaire(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    let session = match require(&app, &headers, Access::SignedIn).await {
+        Ok(s) => s,
+        Err(f) => return app.fail(f),
+    };
+    match app.with_store(|s| s.directory()).await {
+        Ok(rows) => render(
+            StatusCode::OK,
+            &Annuaire {
+                head: app.head("Annuaire", Some(&session), "/annuaire"),
+                rows,
+            },
+        ),
+        Err(f) => app.fail(f),
+    }
+}
+
+/// Rejected rows listed on the screen at most.
+const REJECTS_SHOWN: u64 = 200;
+
+async fn dossiers(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    let session = match require(&app, &headers, Access::AnyOf(REJECTS)).await {
+        Ok(s) => s,
+        Err(f) => return app.fail(f),
+    };
+    let data = app
+        .with_store(|s| Ok((s.pending_rows(0, REJECTS_SHOWN)?, s.counts()?.rejected_rows)))
+        .await;
+    let (rows, total) = match data {
+        Ok(d) => d,
+        Err(f) => return app.fail(f),
+    };
+    let page = Dossiers {
+        head: app.head("Dossiers à traiter", Some(&session), "/dossiers"),
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                let problems = r
+                    .problems
+                    .iter()
+                    .map(|(field, _, message)| format!("{field} : {message}"))
+                    .collect::<Vec<_>>()
+                    .join(" ; ");
+                (r.file, r.line, r.key.unwrap_or_default(), problems)
+            })
+            .collect(),
+        total,
+    };
+    render(StatusCode::OK, &page)
+}
+
+async fn paiements(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    let session = match require(&app, &headers, Access::AnyOf(PAYMENTS)).await {
+        Ok(s) => s,
+        Err(f) => return app.fail(f),
+    };
+    let runs = match app
+        .with_store(|s| {
+            s.runs()
+                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
+        })
+        .await
+    {
+        Ok(r) => r,
+        Err(f) => return app.fail(f),
+    };
+    let page = Paiements {
+        head: app.head("Paiements", Some(&session), "/paiements"),
+        runs: runs
+            .iter()
+            .rev()
+            .map(|r| {
+                (
+                    r.id.to_string(),
+                    r.id.month().to_string(),
+                    r.status.label_fr().to_owned(),
+                    r.summary.prepared_by.clone(),
+                    r.summary.lines,
+                    r.summary.mandates,
+                    Cents(r.summary.total.0).to_string(),
+                )
+            })
+            .collect(),
+    };
+    render(StatusCode::OK, &page)
+}

@@ -1,0 +1,451 @@
+//! The web interface without a socket: every route × every role × anonymous, CSRF, session
+//! expiry, throttling, headers, and the desk's search and person page.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use jiff::civil::date;
+use relais_core::Cents;
+use relais_core::ids::{Bic, Iban};
+use relais_core::records::{Beneficiary, Benefit, Payee, PayeeKind, Record, Right, RightStatus};
+use relais_core::roles::Role;
+use relais_store::{NewUser, SqliteStore, Store};
+use relais_web::routes::{Access, ROUTES};
+use relais_web::{App, Config, Shared, hash_password, router};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "une-phrase-de-passe-solide";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    app: Shared,
+    clock: Arc<AtomicI64>,
+}
+
+fn person(dossier: &str, last: &str, first: &str) -> Record {
+    Record::Beneficiary(Beneficiary {
+        dossier: dossier.into(),
+        nir: None,
+        last_name: last.into(),
+        first_name: first.into(),
+        birth_date: date(1941, 7, 4),
+        address: "1 rue de la Paix".into(),
+        postal_code: "77000".into(),
+        city: "Melun".into(),
+        phone: String::new(),
+        site: "MDS01".into(),
+        death_date: None,
+        extra: vec![],
+    })
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = SqliteStore::open(&dir.path().join("relais.db")).expect("open");
+    let hash = hash_password(PASSWORD).expect("hash");
+    for role in Role::ALL {
+        store
+            .add_user(
+                "system",
+                &NewUser {
+                    login: format!("u-{role}"),
+                    roles: vec![role],
+                    site: None,
+                    password_hash: hash.clone(),
+                },
+            )
+            .expect("user");
+    }
+    let records = vec![
+        person("D1", "LEFÈVRE", "Jean-Marc"),
+        person("D2", "<script>alert(1)</script>", "Anne"),
+        Record::Payee(Payee {
+            id: "T1".into(),
+            kind: PayeeKind::Personne,
+            name: "LEFÈVRE Jean-Marc".into(),
+            siret: None,
+            iban: Iban::from_french_rib("30004", "00001", "00000000001").expect("iban"),
+            bic: Bic::parse("BNPAFRPP").expect("bic"),
+            holder: "LEFÈVRE Jean-Marc".into(),
+            address: String::new(),
+            postal_code: "77000".into(),
+            city: "Melun".into(),
+            iban_changed_on: None,
+            extra: vec![],
+        }),
+        Record::Right(Right {
+            id: "R1".into(),
+            dossier: "D1".into(),
+            benefit: Benefit::ApaDom,
+            monthly_amount: Cents(45_012),
+            start: date(2024, 1, 1),
+            end: date(2027, 12, 31),
+            status: RightStatus::EnPaiement,
+            payee_id: "T1".into(),
+            imputation: None,
+            extra: vec![],
+        }),
+    ];
+    let mut session = store.begin_import().expect("begin");
+    for r in &records {
+        session.insert(r).expect("insert");
+    }
+    session
+        .commit("u-admin", serde_json::json!({}))
+        .expect("commit");
+    let clock = Arc::new(AtomicI64::new(1_800_000_000));
+    let c = Arc::clone(&clock);
+    let config = Config {
+        authority: "Département de test".into(),
+        ..Config::default()
+    };
+    let app = App::new(store, config, Arc::new(move || c.load(Ordering::SeqCst))).expect("app");
+    Fixture {
+        _dir: dir,
+        app,
+        clock,
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+async fn send(app: &Shared, req: Request<Body>) -> Answer {
+    let response = router(Arc::clone(app)).oneshot(req).await.expect("respond");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn get(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .expect("request")
+}
+
+fn post(path: &str, cookie: &str, form: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_owned()))
+        .expect("request")
+}
+
+/// The value of `name="csrf_token" value="…"` in a page.
+fn csrf_in(body: &str) -> String {
+    body.split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// `name=value` of the Set-Cookie for `name`.
+fn set_cookie(a: &Answer, name: &str) -> Option<String> {
+    a.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|kv| kv.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+async fn try_login(app: &Shared, login: &str, password: &str) -> Answer {
+    let form = send(app, get("/login", "")).await;
+    let pre = set_cookie(&form, "relais_login").expect("login cookie");
+    let token = csrf_in(&form.body);
+    send(
+        app,
+        post(
+            "/login",
+            &pre,
+            &format!("login={login}&password={password}&csrf_token={token}"),
+        ),
+    )
+    .await
+}
+
+/// Signs in: (session cookie, the session's CSRF token).
+async fn login(app: &Shared, login: &str) -> (String, String) {
+    let a = try_login(app, login, PASSWORD).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let cookie = set_cookie(&a, "relais_session").expect("session cookie");
+    let home = send(app, get("/", &cookie)).await;
+    (cookie, csrf_in(&home.body))
+}
+
+fn concrete(path: &str) -> String {
+    path.replace("{dossier}", "D1")
+}
+
+#[tokio::test]
+async fn every_route_for_every_role_and_anonymous() {
+    let f = fixture();
+    let mut checked = 0;
+    for (method, path, access) in ROUTES {
+        let path = concrete(path);
+        // Anonymous.
+        let a = match *method {
+            "GET" => send(&f.app, get(&path, "")).await,
+            _ => send(&f.app, post(&path, "", "csrf_token=x")).await,
+        };
+        let expected = match (access, *method) {
+            (Access::Public, "GET") => StatusCode::OK,
+            // The login form without its cookie-bound token.
+            (Access::Public, _) => StatusCode::FORBIDDEN,
+            _ => StatusCode::SEE_OTHER,
+        };
+        assert_eq!(a.status, expected, "anonymous {method} {path}");
+        if expected == StatusCode::SEE_OTHER {
+            assert_eq!(
+                a.headers
+                    .get(header::LOCATION)
+                    .and_then(|v| v.to_str().ok()),
+                Some("/login")
+            );
+        }
+        checked += 1;
+        for role in Role::ALL {
+            let (cookie, csrf) = login(&f.app, &format!("u-{role}")).await;
+            let a = match *method {
+                "GET" => send(&f.app, get(&path, &cookie)).await,
+                _ => send(&f.app, post(&path, &cookie, &format!("csrf_token={csrf}"))).await,
+            };
+            let allowed = match access {
+                Access::Public | Access::SignedIn => true,
+                Access::AnyOf(roles) => roles.contains(&role),
+            };
+            let expected = match (*method, *path == *"/login", allowed) {
+                ("GET", true, _) => StatusCode::SEE_OTHER, // signed in: to the dashboard
+                (_, true, _) => StatusCode::FORBIDDEN,     // POST /login: no login-form token
+                ("GET", false, true) => StatusCode::OK,
+                (_, false, true) => StatusCode::SEE_OTHER, // logout
+                (_, _, false) => StatusCode::FORBIDDEN,
+            };
+            assert_eq!(a.status, expected, "{role} {method} {path}: {}", a.body);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, ROUTES.len() * (Role::ALL.len() + 1));
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let f = fixture();
+    for path in ["/login", "/", "/nulle-part", "/static/relais.css"] {
+        let a = send(&f.app, get(path, "")).await;
+        let h = |name| {
+            a.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+        };
+        assert!(
+            h(header::CONTENT_SECURITY_POLICY).contains("script-src 'self'"),
+            "{path}"
+        );
+        assert!(
+            !h(header::CONTENT_SECURITY_POLICY).contains("unsafe-inline"),
+            "{path}"
+        );
+        assert_eq!(h(header::X_FRAME_OPTIONS), "DENY");
+        assert_eq!(h(header::REFERRER_POLICY), "no-referrer");
+        assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+    }
+    let a = send(&f.app, get("/login", "")).await;
+    let cookie = a
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(!a.body.contains("<script"), "no inline script");
+}
+
+#[tokio::test]
+async fn a_post_without_or_with_a_wrong_token_is_refused_and_changes_nothing() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-accueil").await;
+    for form in [
+        "",
+        "csrf_token=",
+        "csrf_token=0000",
+        &format!("csrf_token={csrf}x"),
+    ] {
+        let a = send(&f.app, post("/logout", &cookie, form)).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{form}");
+        // Still signed in.
+        assert_eq!(send(&f.app, get("/", &cookie)).await.status, StatusCode::OK);
+    }
+    // Another session's token does not do either.
+    let (_, other) = login(&f.app, "u-crise").await;
+    let a = send(
+        &f.app,
+        post("/logout", &cookie, &format!("csrf_token={other}")),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    // The right one signs out, and the cookie no longer opens anything.
+    let a = send(
+        &f.app,
+        post("/logout", &cookie, &format!("csrf_token={csrf}")),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        send(&f.app, get("/", &cookie)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // The login form's token is bound to its cookie.
+    let form = send(&f.app, get("/login", "")).await;
+    let token = csrf_in(&form.body);
+    let a = send(
+        &f.app,
+        post(
+            "/login",
+            "relais_login=autre",
+            &format!("login=u-admin&password={PASSWORD}&csrf_token={token}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_idle_session_expires() {
+    let f = fixture();
+    let (cookie, _) = login(&f.app, "u-admin").await;
+    f.clock.fetch_add(29 * 60, Ordering::SeqCst);
+    assert_eq!(send(&f.app, get("/", &cookie)).await.status, StatusCode::OK);
+    // Used at 29 min: still open 29 min later, closed after 30 min of nothing.
+    f.clock.fetch_add(29 * 60, Ordering::SeqCst);
+    assert_eq!(send(&f.app, get("/", &cookie)).await.status, StatusCode::OK);
+    f.clock.fetch_add(30 * 60, Ordering::SeqCst);
+    assert_eq!(
+        send(&f.app, get("/", &cookie)).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn failures_pause_a_login_with_the_same_message_whoever_exists() {
+    let f = fixture();
+    let known = try_login(&f.app, "u-admin", "mauvais").await;
+    let unknown = try_login(&f.app, "personne", "mauvais").await;
+    assert_eq!(known.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        known
+            .body
+            .contains("Identifiant ou mot de passe incorrect.")
+    );
+    assert!(
+        unknown
+            .body
+            .contains("Identifiant ou mot de passe incorrect.")
+    );
+    for _ in 0..4 {
+        try_login(&f.app, "u-admin", "mauvais").await;
+    }
+    // Paused, even with the right password; another login is not.
+    let a = try_login(&f.app, "u-admin", PASSWORD).await;
+    assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        try_login(&f.app, "u-crise", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // The pause ends.
+    f.clock.fetch_add(15 * 60, Ordering::SeqCst);
+    assert_eq!(
+        try_login(&f.app, "u-admin", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn one_address_trying_many_logins_is_paused_and_others_are_not() {
+    let f = fixture();
+    let from = |ip: [u8; 4]| std::net::SocketAddr::from((ip, 40_000));
+    let attempt = |ip: [u8; 4], login: String, password: &'static str| {
+        let app = Arc::clone(&f.app);
+        async move {
+            let form = send(&app, get("/login", "")).await;
+            let pre = set_cookie(&form, "relais_login").expect("cookie");
+            let mut req = post(
+                "/login",
+                &pre,
+                &format!(
+                    "login={login}&password={password}&csrf_token={}",
+                    csrf_in(&form.body)
+                ),
+            );
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(from(ip)));
+            send(&app, req).await.status
+        }
+    };
+    for i in 0..20 {
+        let status = attempt([10, 0, 0, 1], format!("inconnu{i}"), "mauvais").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        attempt([10, 0, 0, 1], "u-admin".into(), PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        attempt([10, 0, 0, 2], "u-admin".into(), PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn the_desk_finds_a_person_and_shows_the_page_escaped() {
+    let f = fixture();
+    let (cookie, _) = login(&f.app, "u-accueil").await;
+    let a = send(&f.app, get("/accueil?q=lefev%20jean", &cookie)).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(a.body.contains("href=\"/personne/D1\""), "{}", a.body);
+    let a = send(&f.app, get("/accueil?q=anne", &cookie)).await;
+    assert!(
+        a.body.contains("&#60;script&#62;alert(1)"),
+        "escaped: {}",
+        a.body
+    );
+    assert!(!a.body.contains("<script>alert"), "never raw");
+    let a = send(&f.app, get("/personne/D1", &cookie)).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(a.body.contains("450,12"), "{}", a.body);
+    let iban = Iban::from_french_rib("30004", "00001", "00000000001").expect("iban");
+    let iban = iban.as_str();
+    assert!(!a.body.contains(iban), "the whole IBAN is never shown");
+    assert!(
+        a.body
+            .contains(&format!("IBAN …{}", &iban[iban.len() - 4..])),
+        "{}",
+        a.body
+    );
+    assert_eq!(
+        send(&f.app, get("/personne/D9", &cookie)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
