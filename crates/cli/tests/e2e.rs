@@ -1,0 +1,118 @@
+//! The web interface in a real headless Chromium (Debian's `chromium`, driven by
+//! `playwright-core` from `e2e/`, with axe-core on every screen): `e2e/run.mjs` against
+//! `relais serve` on a small demo. Screenshots of each screen go to
+//! `target/e2e-screenshots/`. Needs `chromium`, `node` and `npm ci --prefix e2e` (done by
+//! `.ci/run`): without them the test fails, it is never skipped.
+
+use relais_core::text::search_key;
+use relais_store::SqliteStore;
+use relais_store::desk::DeskStore;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A person of the demo whose first name has an accent: (query without accents, full name).
+fn someone_with_an_accent(data: &Path) -> (String, String) {
+    let store = SqliteStore::open(&data.join("relais.db")).expect("store");
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_path(data.join("extracts/beneficiaires.csv"))
+        .expect("beneficiaires.csv");
+    for row in reader.records().flatten() {
+        let (Some(dossier), Some(first)) = (row.get(0), row.get(3)) else {
+            continue;
+        };
+        if first.is_ascii() {
+            continue;
+        }
+        let Ok(Some(page)) = store.person(dossier.trim_start_matches('\u{feff}')) else {
+            continue;
+        };
+        if page.death_date.is_some() {
+            continue;
+        }
+        let p = &page.person;
+        let part = |s: &str| -> String { search_key(s).chars().take(4).collect() };
+        return (
+            format!("{} {}", part(&p.last_name), part(&p.first_name)),
+            format!("{} {}", p.last_name, p.first_name),
+        );
+    }
+    panic!("no person with an accented first name in the demo");
+}
+
+#[test]
+fn agents_screens_in_a_real_browser() {
+    let e2e = root().join("e2e");
+    assert!(
+        e2e.join("node_modules/playwright-core").is_dir(),
+        "run `npm ci --prefix e2e` first (.ci/run does)"
+    );
+    assert!(
+        Path::new("/usr/bin/chromium").exists(),
+        "apt-get install chromium"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let status = Command::new(env!("CARGO_BIN_EXE_relais"))
+        .args(["demo", "--size", "800", "--no-serve", "--data"])
+        .arg(&data)
+        .stdout(Stdio::null())
+        .status()
+        .expect("demo");
+    assert!(status.success());
+    let (query, expect) = someone_with_an_accent(&data);
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let _server = Killed(
+        Command::new(env!("CARGO_BIN_EXE_relais"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data"])
+            .arg(&data)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("serve"),
+    );
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server never listened"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let shots = root().join("target/e2e-screenshots");
+    let out = Command::new("node")
+        .arg(e2e.join("run.mjs"))
+        .current_dir(&e2e)
+        .env("RELAIS_URL", format!("http://127.0.0.1:{port}"))
+        .env("RELAIS_USERS", data.join("demo-users.txt"))
+        .env("RELAIS_QUERY", &query)
+        .env("RELAIS_EXPECT", &expect)
+        .env("RELAIS_SHOTS", &shots)
+        .output()
+        .expect("node is needed");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!("{report}");
+    assert!(out.status.success(), "end-to-end checks failed:\n{report}");
+    assert!(shots.join("personne.png").exists());
+}

@@ -1,0 +1,137 @@
+// End-to-end tests of the Relais web interface in Debian's headless Chromium, with axe-core
+// on every screen. Run by crates/cli/tests/e2e.rs, which builds a demo, starts `relais serve`
+// and passes: RELAIS_URL, RELAIS_USERS (the demo's users file), RELAIS_QUERY (a partial name
+// without accents) and RELAIS_EXPECT (the full name it must find), RELAIS_SHOTS (a folder).
+import { chromium } from 'playwright-core';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const base = process.env.RELAIS_URL;
+const shots = process.env.RELAIS_SHOTS;
+const users = Object.fromEntries(
+  readFileSync(process.env.RELAIS_USERS, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'))
+    .map((l) => l.split('\t'))
+    .map(([login, password]) => [login, password]),
+);
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+mkdirSync(shots, { recursive: true });
+
+const failures = [];
+const check = (ok, what) => {
+  if (!ok) failures.push(what);
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+};
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+});
+const outside = [];
+
+async function context(viewport = { width: 1280, height: 800 }) {
+  // bypassCSP only lets the test inject axe-core; the pages themselves run no script.
+  const ctx = await browser.newContext({ viewport, bypassCSP: true, locale: 'fr-FR' });
+  await ctx.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(base)) return route.continue();
+    outside.push(url);
+    return route.abort();
+  });
+  return ctx;
+}
+
+async function audit(page, name) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }),
+  );
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of bad) console.log(`     axe ${v.impact} ${v.id}: ${v.help} (${v.nodes.length})`);
+  check(bad.length === 0, `axe: no serious or critical violation on ${name}`);
+  check((await page.title()).endsWith('— Relais'), `${name} has a page title`);
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+async function signIn(page, login) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Identifiant').fill(login);
+  await page.getByLabel('Mot de passe').fill(users[login]);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForURL(`${base}/`);
+}
+
+// Sign-in page, a wrong password, then the desk agent's day.
+{
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await page.goto(`${base}/login`);
+  await audit(page, 'connexion');
+  await page.getByLabel('Identifiant').fill('accueil');
+  await page.getByLabel('Mot de passe').fill('pas le bon mot de passe');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  check(
+    (await page.getByRole('alert').textContent()).includes('Identifiant ou mot de passe incorrect'),
+    'a wrong password is refused with a plain message',
+  );
+  await signIn(page, 'accueil');
+  await audit(page, 'tableau-de-bord');
+  await page.getByRole('link', { name: 'Accueil' }).click();
+  await audit(page, 'accueil');
+  // Keyboard only: the search field has the focus, type, Enter.
+  await page.keyboard.type(process.env.RELAIS_QUERY);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/accueil\?q=/);
+  const hit = page.getByRole('link', { name: process.env.RELAIS_EXPECT });
+  check((await hit.count()) >= 1, `"${process.env.RELAIS_QUERY}" finds ${process.env.RELAIS_EXPECT}`);
+  await audit(page, 'accueil-resultats');
+  await hit.first().click();
+  check((await page.locator('h1').textContent()).trim() === process.env.RELAIS_EXPECT, 'the person page opens');
+  await audit(page, 'personne');
+  await page.getByRole('link', { name: 'Annuaire' }).click();
+  await audit(page, 'annuaire');
+  // Not a desk screen for this role: refused by the server.
+  const refused = await page.goto(`${base}/paiements`);
+  check(refused.status() === 403, 'the desk agent cannot open the payments');
+  await page.goto(`${base}/`);
+  await page.getByRole('button', { name: /Se déconnecter/ }).click();
+  await page.waitForURL(`${base}/login`);
+  const after = await page.goto(`${base}/accueil`);
+  check(after.url() === `${base}/login`, 'after signing out, screens lead to the login page');
+  await ctx.close();
+}
+
+// Finance and instruction screens.
+for (const [login, link, name] of [
+  ['liquidation', 'Paiements', 'paiements'],
+  ['instruction', 'Dossiers à traiter', 'dossiers'],
+]) {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, login);
+  await page.getByRole('link', { name: link }).click();
+  await audit(page, name);
+  await ctx.close();
+}
+
+// On a phone.
+{
+  const ctx = await context({ width: 390, height: 844 });
+  const page = await ctx.newPage();
+  await signIn(page, 'crise');
+  await audit(page, 'tableau-de-bord-telephone');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  check(!overflow, 'the dashboard fits a phone without sideways scrolling');
+  await ctx.close();
+}
+
+check(outside.length === 0, `no request leaves the machine (${outside.join(', ')})`);
+await browser.close();
+if (failures.length) {
+  console.log(`${failures.length} failure(s)`);
+  process.exit(1);
+}
+console.log('all end-to-end checks passed');
