@@ -91,6 +91,19 @@ async function signIn(page, login) {
   await hit.first().click();
   check((await page.locator('h1').textContent()).trim() === process.env.RELAIS_EXPECT, 'the person page opens');
   await audit(page, 'personne');
+  // A change of bank details, with the proof seen: pending until another agent approves.
+  await page.getByLabel('Nouvel IBAN').fill(process.env.RELAIS_NEW_IBAN);
+  await page.getByLabel('BIC').fill('PSSTFRPP');
+  await page.getByLabel('Titulaire du compte').fill(process.env.RELAIS_EXPECT);
+  await page.getByLabel('Pièce vue').fill('RIB original présenté');
+  await page.getByRole('button', { name: 'Demander le changement' }).click();
+  check(
+    (await page.getByRole('status').textContent()).includes('attend la validation'),
+    'the change of bank details is recorded, pending',
+  );
+  const tail = process.env.RELAIS_NEW_IBAN.slice(-4);
+  check(!(await page.content()).includes(`IBAN …${tail}`), 'a pending change is not used');
+  await audit(page, 'personne-demande-rib');
   await page.getByRole('link', { name: 'Annuaire' }).click();
   await audit(page, 'annuaire');
   // Not a desk screen for this role: refused by the server.
@@ -101,6 +114,24 @@ async function signIn(page, login) {
   await page.waitForURL(`${base}/login`);
   const after = await page.goto(`${base}/accueil`);
   check(after.url() === `${base}/login`, 'after signing out, screens lead to the login page');
+  await ctx.close();
+}
+
+// Another agent approves the change of bank details from the dashboard.
+{
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, 'instruction');
+  await audit(page, 'tableau-de-bord-rib');
+  await page.getByRole('button', { name: /^Approuver la demande/ }).first().click();
+  await page.waitForURL(/fait=approuvee/);
+  check((await page.getByRole('status').textContent()).includes('approuvée'), 'the second agent approves');
+  await page.goto(`${base}/accueil?q=${encodeURIComponent(process.env.RELAIS_QUERY)}`);
+  await page.getByRole('link', { name: process.env.RELAIS_EXPECT }).first().click();
+  check(
+    (await page.content()).includes(`IBAN …${process.env.RELAIS_NEW_IBAN.slice(-4)}`),
+    'once approved, the new bank details are the payee\'s',
+  );
   await ctx.close();
 }
 

@@ -105,6 +105,12 @@ fn agents_screens_in_a_real_browser() {
         .env("RELAIS_QUERY", &query)
         .env("RELAIS_EXPECT", &expect)
         .env("RELAIS_SHOTS", &shots)
+        .env(
+            "RELAIS_NEW_IBAN",
+            relais_core::ids::Iban::from_french_rib("20041", "01005", "0500013M026")
+                .expect("iban")
+                .as_str(),
+        )
         .output()
         .expect("node is needed");
     let report = format!(

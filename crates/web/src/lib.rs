@@ -34,6 +34,8 @@ pub struct Config {
     pub max_failures: u32,
     /// How long failures are remembered, and the pause lasts.
     pub failure_window_seconds: i64,
+    /// The authority's time zone (IANA name): what "today" is.
+    pub time_zone: String,
 }
 
 impl Default for Config {
@@ -44,6 +46,7 @@ impl Default for Config {
             secure_cookies: false,
             max_failures: 5,
             failure_window_seconds: 15 * 60,
+            time_zone: "Europe/Paris".into(),
         }
     }
 }
@@ -82,6 +85,14 @@ impl App {
 
     fn now(&self) -> i64 {
         (self.clock)()
+    }
+
+    /// Today in the authority's time zone, `AAAA-MM-JJ`.
+    fn today(&self) -> String {
+        let tz = jiff::tz::TimeZone::get(&self.config.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        jiff::Timestamp::from_second(self.now())
+            .map(|t| t.to_zoned(tz).date().to_string())
+            .unwrap_or_default()
     }
 
     /// Runs `f` with the store on the blocking pool (SQLite and Argon2 must not hold up the

@@ -80,6 +80,11 @@ pub struct LoginPage {
 #[template(path = "dashboard.html")]
 pub struct Dashboard {
     pub head: Head,
+    pub csrf: String,
+    /// The user may approve or refuse changes of bank details.
+    pub can_decide: bool,
+    pub bank_changes: Vec<relais_store::bank::BankChange>,
+    pub notice: Option<String>,
     pub people: u64,
     pub rights: u64,
     pub rejected: u64,
@@ -104,6 +109,14 @@ pub struct Accueil {
 pub struct Personne {
     pub head: Head,
     pub page: PersonPage,
+    /// The session's CSRF token, for the bank-details form.
+    pub csrf: String,
+    /// The user may ask for a change of bank details.
+    pub can_request: bool,
+    /// (payee id, payee name) of the person's rights.
+    pub payees: Vec<(String, String)>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
 }
 
 #[derive(Template)]

@@ -13,8 +13,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router, middleware};
 use relais_core::Cents;
+use relais_core::ids::{Bic, Iban};
 use relais_core::roles::Role;
 use relais_store::Store;
+use relais_store::bank::{BankChangeError, BankChangeStore, NewBankChange};
 use relais_store::desk::DeskStore;
 use relais_store::runs::RunStore;
 use relais_store::sessions::{Session, SessionStore};
@@ -36,6 +38,9 @@ pub enum Access {
 pub const DESK: &[Role] = &[Role::Accueil, Role::Instruction, Role::Crise];
 pub const PAYMENTS: &[Role] = &[Role::Liquidation, Role::Ordonnateur];
 pub const REJECTS: &[Role] = &[Role::Instruction, Role::Admin];
+/// Who asks for a change of bank details, and who approves one (never the same person).
+pub const BANK_ASK: &[Role] = &[Role::Accueil, Role::Instruction];
+pub const BANK_DECIDE: &[Role] = &[Role::Instruction, Role::Ordonnateur];
 
 /// Every route: method, path (as axum matches it), access. The authorisation matrix test
 /// walks this table, so a route missing here is a route without a test.
@@ -48,6 +53,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/annuaire", Access::SignedIn),
     ("GET", "/accueil", Access::AnyOf(DESK)),
     ("GET", "/personne/{dossier}", Access::AnyOf(DESK)),
+    ("POST", "/personne/{dossier}/rib", Access::AnyOf(BANK_ASK)),
+    ("POST", "/rib/{id}/decision", Access::AnyOf(BANK_DECIDE)),
     ("GET", "/paiements", Access::AnyOf(PAYMENTS)),
     ("GET", "/dossiers", Access::AnyOf(REJECTS)),
 ];
@@ -66,6 +73,8 @@ pub fn router(app: Shared) -> Router {
         .route("/annuaire", get(annuaire))
         .route("/accueil", get(accueil))
         .route("/personne/{dossier}", get(personne))
+        .route("/personne/{dossier}/rib", post(request_bank_change))
+        .route("/rib/{id}/decision", post(decide_bank_change))
         .route("/paiements", get(paiements))
         .route("/dossiers", get(dossiers))
         .fallback(not_found)
@@ -113,6 +122,15 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 impl App {
     fn fail(&self, failure: Failure) -> Response {
         failure.response(&self.config.authority)
+    }
+
+    /// A refusal that says why (separation of duties, a request already decided…).
+    fn refuse(&self, why: &str) -> Response {
+        let page = crate::pages::ErrorPage {
+            head: self.head("Action refusée", None, ""),
+            message: format!("Action refusée : {why}."),
+        };
+        render(StatusCode::FORBIDDEN, &page)
     }
 
     fn head(&self, title: &str, session: Option<&Session>, current: &str) -> Head {
@@ -321,27 +339,48 @@ async fn logout(
 // ---------------------------------------------------------------------------------------------
 // Screens
 
-async fn dashboard(State(app): State<Shared>, headers: HeaderMap) -> Response {
+#[derive(Deserialize)]
+pub struct Notice {
+    #[serde(default)]
+    fait: Option<String>,
+}
+
+async fn dashboard(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Query(notice): Query<Notice>,
+) -> Response {
     let session = match require(&app, &headers, Access::SignedIn).await {
         Ok(s) => s,
         Err(f) => return app.fail(f),
     };
     let data = app
         .with_store(|s| {
+            let corrupt = |e: String| relais_store::StoreError::Corrupt(e);
             let counts = s.counts()?;
-            let runs = s
-                .runs()
-                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
+            let runs = s.runs().map_err(|e| corrupt(e.to_string()))?;
             let pending = s.pending_counts()?;
-            Ok((counts, runs, pending))
+            let changes = s
+                .pending_bank_changes()
+                .map_err(|e| corrupt(e.to_string()))?;
+            Ok((counts, runs, pending, changes))
         })
         .await;
-    let (counts, runs, pending) = match data {
+    let (counts, runs, pending, bank_changes) = match data {
         Ok(d) => d,
         Err(f) => return app.fail(f),
     };
     let page = Dashboard {
         head: app.head("Tableau de bord", Some(&session), "/"),
+        csrf: session.csrf.clone(),
+        can_decide: BANK_DECIDE.iter().any(|r| session.has(*r)),
+        bank_changes,
+        notice: notice.fait.map(|n| match n.as_str() {
+            "approuvee" => {
+                "Demande approuvée : les nouvelles coordonnées seront utilisées.".to_owned()
+            }
+            _ => "Demande refusée : les coordonnées ne changent pas.".to_owned(),
+        }),
         people: counts.beneficiaries,
         rights: counts.rights,
         rejected: counts.rejected_rows,
@@ -402,28 +441,201 @@ async fn accueil(
     render(StatusCode::OK, &page)
 }
 
+#[derive(Deserialize)]
+pub struct PersonNotice {
+    #[serde(default)]
+    demande: Option<i64>,
+}
+
 async fn personne(
     State(app): State<Shared>,
     headers: HeaderMap,
     Path(dossier): Path<String>,
+    Query(notice): Query<PersonNotice>,
 ) -> Response {
     let session = match require(&app, &headers, Access::AnyOf(DESK)).await {
         Ok(s) => s,
         Err(f) => return app.fail(f),
     };
+    let notice = notice.demande.map(|n| {
+        format!("Demande n° {n} enregistrée : elle attend la validation d'un second agent.")
+    });
+    person_page(&app, &session, dossier, StatusCode::OK, notice, None).await
+}
+
+async fn person_page(
+    app: &Shared,
+    session: &Session,
+    dossier: String,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
     let page = match app.with_store(move |s| s.person(&dossier)).await {
         Ok(Some(p)) => p,
         Ok(None) => return app.fail(Failure::NotFound),
         Err(f) => return app.fail(f),
     };
     let title = format!("{} {}", page.person.last_name, page.person.first_name);
+    let mut payees: Vec<(String, String)> = page
+        .rights
+        .iter()
+        .map(|r| (r.payee_id.clone(), r.payee_name.clone()))
+        .collect();
+    payees.sort();
+    payees.dedup();
     render(
-        StatusCode::OK,
+        status,
         &Personne {
-            head: app.head(&title, Some(&session), "/accueil"),
+            head: app.head(&title, Some(session), "/accueil"),
             page,
+            csrf: session.csrf.clone(),
+            can_request: BANK_ASK.iter().any(|r| session.has(*r)),
+            payees,
+            notice,
+            error,
         },
     )
+}
+
+#[derive(Deserialize)]
+pub struct BankChangeForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    payee_id: String,
+    #[serde(default)]
+    iban: String,
+    #[serde(default)]
+    bic: String,
+    #[serde(default)]
+    holder: String,
+    #[serde(default)]
+    proof: String,
+}
+
+async fn request_bank_change(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(dossier): Path<String>,
+    Form(form): Form<BankChangeForm>,
+) -> Response {
+    let session = match require(&app, &headers, Access::AnyOf(BANK_ASK)).await {
+        Ok(s) => s,
+        Err(f) => return app.fail(f),
+    };
+    if !auth::same_token(&session.csrf, &form.csrf_token) {
+        return app.fail(Failure::Csrf);
+    }
+    let parsed = Iban::parse(&form.iban)
+        .map_err(|e| format!("IBAN : {e}"))
+        .and_then(|iban| {
+            Bic::parse(&form.bic)
+                .map(|bic| (iban, bic))
+                .map_err(|e| format!("BIC : {e}"))
+        });
+    let (iban, bic) = match parsed {
+        Ok(p) => p,
+        Err(why) => {
+            let why = format!("Demande non enregistrée. {why}");
+            return person_page(
+                &app,
+                &session,
+                dossier,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(why),
+            )
+            .await;
+        }
+    };
+    let change = NewBankChange {
+        payee_id: form.payee_id,
+        dossier: dossier.clone(),
+        iban,
+        bic,
+        holder: form.holder,
+        proof: form.proof,
+    };
+    let actor = session.login.clone();
+    let done = app
+        .with_store(move |s| Ok(s.request_bank_change(&actor, &change)))
+        .await;
+    match done {
+        Ok(Ok(id)) => Redirect::to(&format!(
+            "/personne/{}?demande={id}#contenu",
+            url_segment(&dossier)
+        ))
+        .into_response(),
+        Ok(Err(e)) => {
+            let status = match e {
+                BankChangeError::Store(_) => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let why = format!("Demande non enregistrée : {e}.");
+            person_page(&app, &session, dossier, status, None, Some(why)).await
+        }
+        Err(f) => app.fail(f),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    decision: String,
+}
+
+async fn decide_bank_change(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<DecisionForm>,
+) -> Response {
+    let session = match require(&app, &headers, Access::AnyOf(BANK_DECIDE)).await {
+        Ok(s) => s,
+        Err(f) => return app.fail(f),
+    };
+    if !auth::same_token(&session.csrf, &form.csrf_token) {
+        return app.fail(Failure::Csrf);
+    }
+    let approve = match form.decision.as_str() {
+        "approuver" => true,
+        "refuser" => false,
+        _ => return app.fail(Failure::NotFound),
+    };
+    let actor = session.login.clone();
+    let today = app.today();
+    let done = app
+        .with_store(move |s| Ok(s.decide_bank_change(&actor, id, approve, &today)))
+        .await;
+    match done {
+        Ok(Ok(_)) => Redirect::to(if approve {
+            "/?fait=approuvee"
+        } else {
+            "/?fait=refusee"
+        })
+        .into_response(),
+        Ok(Err(BankChangeError::NotFound(_))) => app.fail(Failure::NotFound),
+        Ok(Err(e)) => {
+            tracing::info!(request = id, error = %e, "bank change decision refused");
+            app.refuse(&e.to_string())
+        }
+        Err(f) => app.fail(f),
+    }
+}
+
+/// A path segment with the characters a URL reserves escaped.
+fn url_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 async fn annuaire(State(app): State<Shared>, headers: HeaderMap) -> Response {

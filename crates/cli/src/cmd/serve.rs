@@ -19,6 +19,7 @@ pub fn serve(data: &DataDir, bind: &str, secure_cookies: bool) -> Result<u8> {
     let config = relais_web::Config {
         authority: settings.authority.name.clone(),
         secure_cookies,
+        time_zone: settings.authority.time_zone.clone(),
         ..relais_web::Config::default()
     };
     println!("Interface web : http://{addr}/ (Ctrl+C pour arrêter)");

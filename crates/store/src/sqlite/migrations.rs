@@ -374,6 +374,32 @@ CREATE TABLE person_words (
     dossier TEXT NOT NULL
 );
 "#,
+    // 6: changes of bank details asked at the desk, with the proof seen. The payee keeps its
+    // IBAN until another agent approves: no run can use a pending change.
+    r#"
+CREATE TABLE bank_change_requests (
+    id           INTEGER PRIMARY KEY,
+    payee_id     TEXT NOT NULL,
+    dossier      TEXT NOT NULL,
+    iban         TEXT NOT NULL,
+    bic          TEXT NOT NULL,
+    holder       TEXT NOT NULL,
+    proof        TEXT NOT NULL CHECK (length(trim(proof)) > 0),
+    requested_by TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'refused')),
+    decided_by   TEXT,
+    decided_at   TEXT,
+    CHECK (decided_by IS NULL OR decided_by <> requested_by)
+);
+CREATE INDEX bank_change_requests_pending ON bank_change_requests (status, id);
+CREATE TRIGGER bank_change_requests_decided_once BEFORE UPDATE ON bank_change_requests
+WHEN OLD.status <> 'pending' OR NEW.iban IS NOT OLD.iban OR NEW.payee_id IS NOT OLD.payee_id
+  OR NEW.requested_by IS NOT OLD.requested_by
+BEGIN SELECT RAISE(ABORT, 'a decided request, and what was asked, never change'); END;
+CREATE TRIGGER bank_change_requests_kept BEFORE DELETE ON bank_change_requests
+BEGIN SELECT RAISE(ABORT, 'requests are never deleted'); END;
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,

@@ -2,6 +2,7 @@
 //! (a committed change survives a crash and a power loss: the receipts and payments it
 //! records have been acknowledged to people).
 
+mod bank;
 mod deposits;
 mod desk;
 mod import;

@@ -46,17 +46,7 @@ fn benefit(value: &str) -> Result<Benefit, StoreError> {
 }
 
 fn authorize(conn: &Connection, actor: &str, roles: &[Role]) -> Result<(), StoreError> {
-    let user = users::get(conn, actor)?.ok_or_else(|| StoreError::UnknownUser(actor.to_owned()))?;
-    if user.disabled {
-        return Err(StoreError::DisabledUser(actor.to_owned()));
-    }
-    match roles.iter().find(|r| user.roles.contains(r)) {
-        Some(_) => Ok(()),
-        None => Err(StoreError::Forbidden {
-            login: actor.to_owned(),
-            role: roles.first().copied().unwrap_or(Role::Admin),
-        }),
-    }
+    users::require_any(conn, actor, roles)
 }
 
 fn benefits_text(benefits: &[Benefit]) -> String {

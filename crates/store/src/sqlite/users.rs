@@ -75,6 +75,29 @@ fn to_user(
 
 const SELECT: &str = "SELECT login, password_hash, roles, site, disabled FROM users";
 
+/// `actor` exists, is enabled and holds one of `roles` (checked inside the caller's
+/// transaction, so that a change of roles cannot slip between the check and the write).
+pub(crate) fn require_any(
+    conn: &Connection,
+    actor: &str,
+    roles: &[relais_core::roles::Role],
+) -> Result<(), StoreError> {
+    let user = get(conn, actor)?.ok_or_else(|| StoreError::UnknownUser(actor.to_owned()))?;
+    if user.disabled {
+        return Err(StoreError::DisabledUser(actor.to_owned()));
+    }
+    if roles.iter().any(|r| user.roles.contains(r)) {
+        return Ok(());
+    }
+    Err(StoreError::Forbidden {
+        login: actor.to_owned(),
+        role: roles
+            .first()
+            .copied()
+            .unwrap_or(relais_core::roles::Role::Admin),
+    })
+}
+
 pub(crate) fn get(conn: &Connection, login: &str) -> Result<Option<User>, StoreError> {
     conn.query_row(&format!("{SELECT} WHERE login = ?1"), [login], read)
         .optional()?
