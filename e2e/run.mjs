@@ -16,6 +16,7 @@ const users = Object.fromEntries(
     .map((l) => l.split('\t'))
     .map(([login, password]) => [login, password]),
 );
+users.double = process.env.RELAIS_DOUBLE_PASSWORD;
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 mkdirSync(shots, { recursive: true });
 
@@ -133,6 +134,34 @@ async function signIn(page, login) {
     'once approved, the new bank details are the payee\'s',
   );
   await ctx.close();
+}
+
+// A payment run: prepared by one agent, refused to the same agent, validated by another.
+{
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, 'double');
+  await page.getByRole('link', { name: 'Paiements' }).click();
+  await audit(page, 'paiements-preparer');
+  await page.getByRole('button', { name: 'Préparer' }).click();
+  await page.waitForURL(/\/paiements\/P\d{4}-\d{2}-\d{2}$/);
+  const runUrl = page.url();
+  await audit(page, 'paiement');
+  const own = page.waitForResponse((r) => r.url().endsWith('/valider'));
+  await page.getByRole('button', { name: /^Valider le paiement/ }).click();
+  check((await own).status() === 403, 'the preparer cannot validate their own run');
+  check((await page.getByRole('alert').textContent()).includes('un autre ordonnateur'), 'and is told why');
+  await ctx.close();
+  const ctx2 = await context();
+  const page2 = await ctx2.newPage();
+  await signIn(page2, 'ordonnateur');
+  await page2.goto(runUrl);
+  await page2.getByRole('button', { name: /^Valider le paiement/ }).click();
+  await page2.waitForURL(/valide=1/);
+  check((await page2.getByRole('status').textContent()).includes('Paiement validé'), 'another ordonnateur validates');
+  check((await page2.getByRole('button', { name: /^Valider/ }).count()) === 0, 'a validated run offers no validation');
+  await audit(page2, 'paiement-valide');
+  await ctx2.close();
 }
 
 // Finance and instruction screens.

@@ -76,6 +76,20 @@ fn agents_screens_in_a_real_browser() {
         .expect("demo");
     assert!(status.success());
     let (query, expect) = someone_with_an_accent(&data);
+    // One agent who holds both finance roles: may prepare, and validate others' runs only.
+    let password = "double-role-mot-de-passe";
+    let password_file = dir.path().join("double.mdp");
+    std::fs::write(&password_file, password).expect("password file");
+    let status = Command::new(env!("CARGO_BIN_EXE_relais"))
+        .args(["user", "add", "--user", "admin", "--login", "double"])
+        .args(["--role", "liquidation,ordonnateur", "--password-file"])
+        .arg(&password_file)
+        .arg("--data")
+        .arg(&data)
+        .stdout(Stdio::null())
+        .status()
+        .expect("user add");
+    assert!(status.success());
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -105,6 +119,7 @@ fn agents_screens_in_a_real_browser() {
         .env("RELAIS_QUERY", &query)
         .env("RELAIS_EXPECT", &expect)
         .env("RELAIS_SHOTS", &shots)
+        .env("RELAIS_DOUBLE_PASSWORD", password)
         .env(
             "RELAIS_NEW_IBAN",
             relais_core::ids::Iban::from_french_rib("20041", "01005", "0500013M026")

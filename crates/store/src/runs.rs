@@ -84,6 +84,42 @@ pub struct RunParams {
     pub bank_change_days: u16,
 }
 
+impl RunParams {
+    /// The parameters of a run of `month` for `benefits`, from the settings: each benefit's
+    /// account, function and ceiling, and its pay date moved back to a working day of
+    /// `zone`. Names the missing section when a benefit has none.
+    pub fn from_settings(
+        payments: &relais_core::settings::PaymentSettings,
+        zone: relais_core::calendar::HolidayZone,
+        month: Month,
+        benefits: &[Benefit],
+    ) -> Result<RunParams, String> {
+        let mut per = BTreeMap::new();
+        for b in benefits {
+            let p = payments.benefit(*b).ok_or_else(|| {
+                format!(
+                    "paramètres de paiement : section [payments.benefits.{}] absente (compte, fonction, jour)",
+                    b.code()
+                )
+            })?;
+            per.insert(
+                *b,
+                BenefitParams {
+                    account: p.account.clone(),
+                    function: p.function.clone(),
+                    pay_date: relais_core::run::pay_date(month, p.pay_day, zone),
+                    ceiling: p.ceiling_euros.map(|e| Cents(i64::from(e) * 100)),
+                },
+            );
+        }
+        Ok(RunParams {
+            benefits: per,
+            change_threshold: Cents(i64::from(payments.change_threshold_euros) * 100),
+            bank_change_days: payments.bank_change_days,
+        })
+    }
+}
+
 /// A request to prepare a run.
 #[derive(Debug, Clone)]
 pub struct PrepareRun<'a> {

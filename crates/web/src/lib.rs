@@ -36,6 +36,8 @@ pub struct Config {
     pub failure_window_seconds: i64,
     /// The authority's time zone (IANA name): what "today" is.
     pub time_zone: String,
+    /// The authority's settings (payment parameters for runs), when the data folder has them.
+    pub settings: Option<relais_core::settings::Settings>,
 }
 
 impl Default for Config {
@@ -47,6 +49,7 @@ impl Default for Config {
             max_failures: 5,
             failure_window_seconds: 15 * 60,
             time_zone: "Europe/Paris".into(),
+            settings: None,
         }
     }
 }
@@ -87,11 +90,25 @@ impl App {
         (self.clock)()
     }
 
-    /// Today in the authority's time zone, `AAAA-MM-JJ`.
-    fn today(&self) -> String {
+    /// Now in the authority's time zone.
+    fn zoned_now(&self) -> Option<jiff::Zoned> {
         let tz = jiff::tz::TimeZone::get(&self.config.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
         jiff::Timestamp::from_second(self.now())
-            .map(|t| t.to_zoned(tz).date().to_string())
+            .ok()
+            .map(|t| t.to_zoned(tz))
+    }
+
+    /// Today in the authority's time zone, `AAAA-MM-JJ`.
+    fn today(&self) -> String {
+        self.zoned_now()
+            .map(|z| z.date().to_string())
+            .unwrap_or_default()
+    }
+
+    /// The local time as the store records who did what, `2026-12-01 09:14`.
+    fn local_time(&self) -> String {
+        self.zoned_now()
+            .map(|z| z.strftime("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default()
     }
 

@@ -139,6 +139,12 @@ pub struct Dossiers {
 #[template(path = "paiements.html")]
 pub struct Paiements {
     pub head: Head,
+    pub csrf: String,
+    /// The user may prepare a run (role liquidation), and the month proposed.
+    pub can_prepare: bool,
+    pub next_month: String,
+    /// (code, label)
+    pub benefits: Vec<(&'static str, &'static str)>,
     /// (run, month, status, prepared by, lines, mandates, total)
     pub runs: Vec<(String, String, String, String, u64, u64, String)>,
 }
@@ -203,4 +209,16 @@ impl Failure {
         );
         response
     }
+}
+
+#[derive(Template)]
+#[template(path = "paiement.html")]
+pub struct Paiement {
+    pub head: Head,
+    pub csrf: String,
+    pub summary: relais_core::run::RunSummary,
+    pub status: String,
+    /// The user may validate (role ordonnateur) and the run is still prepared.
+    pub can_validate: bool,
+    pub notice: Option<String>,
 }

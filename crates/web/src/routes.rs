@@ -2,7 +2,8 @@
 
 use crate::auth::{self, LOGIN_COOKIE, SESSION_COOKIE};
 use crate::pages::{
-    Accueil, Annuaire, Dashboard, Dossiers, Failure, Head, LoginPage, Paiements, Personne, render,
+    Accueil, Annuaire, Dashboard, Dossiers, Failure, Head, LoginPage, Paiement, Paiements,
+    Personne, render,
 };
 use crate::{App, Shared};
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
@@ -13,12 +14,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router, middleware};
 use relais_core::Cents;
+use relais_core::calendar::Month;
 use relais_core::ids::{Bic, Iban};
+use relais_core::records::Benefit;
 use relais_core::roles::Role;
+use relais_core::run::RunId;
 use relais_store::Store;
 use relais_store::bank::{BankChangeError, BankChangeStore, NewBankChange};
 use relais_store::desk::DeskStore;
-use relais_store::runs::RunStore;
+use relais_store::runs::{PrepareRun, RunParams, RunStore};
 use relais_store::sessions::{Session, SessionStore};
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
@@ -56,6 +60,17 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/personne/{dossier}/rib", Access::AnyOf(BANK_ASK)),
     ("POST", "/rib/{id}/decision", Access::AnyOf(BANK_DECIDE)),
     ("GET", "/paiements", Access::AnyOf(PAYMENTS)),
+    (
+        "POST",
+        "/paiements/preparer",
+        Access::AnyOf(&[Role::Liquidation]),
+    ),
+    ("GET", "/paiements/{run}", Access::AnyOf(PAYMENTS)),
+    (
+        "POST",
+        "/paiements/{run}/valider",
+        Access::AnyOf(&[Role::Ordonnateur]),
+    ),
     ("GET", "/dossiers", Access::AnyOf(REJECTS)),
 ];
 
@@ -76,6 +91,9 @@ pub fn router(app: Shared) -> Router {
         .route("/personne/{dossier}/rib", post(request_bank_change))
         .route("/rib/{id}/decision", post(decide_bank_change))
         .route("/paiements", get(paiements))
+        .route("/paiements/preparer", post(prepare_run))
+        .route("/paiements/{run}", get(paiement))
+        .route("/paiements/{run}/valider", post(validate_run))
         .route("/dossiers", get(dossiers))
         .fallback(not_found)
         .layer(middleware::map_response(security_headers))
@@ -124,13 +142,22 @@ impl App {
         failure.response(&self.config.authority)
     }
 
-    /// A refusal that says why (separation of duties, a request already decided…).
-    fn refuse(&self, why: &str) -> Response {
+    /// A refusal that says why: `403` for a rule of who may do what (separation of duties),
+    /// `422` for what was asked (a month unreadable, nothing to pay…).
+    fn refuse_with(&self, status: StatusCode, why: &str) -> Response {
         let page = crate::pages::ErrorPage {
             head: self.head("Action refusée", None, ""),
             message: format!("Action refusée : {why}."),
         };
-        render(StatusCode::FORBIDDEN, &page)
+        render(status, &page)
+    }
+
+    fn refuse(&self, why: &str) -> Response {
+        self.refuse_with(StatusCode::FORBIDDEN, why)
+    }
+
+    fn unprocessable(&self, why: &str) -> Response {
+        self.refuse_with(StatusCode::UNPROCESSABLE_ENTITY, why)
     }
 
     fn head(&self, title: &str, session: Option<&Session>, current: &str) -> Head {
@@ -704,8 +731,18 @@ async fn paiements(State(app): State<Shared>, headers: HeaderMap) -> Response {
         Ok(r) => r,
         Err(f) => return app.fail(f),
     };
+    let next_month = Month::parse(&app.today().chars().take(7).collect::<String>())
+        .map(|m| m.next().to_string())
+        .unwrap_or_default();
     let page = Paiements {
         head: app.head("Paiements", Some(&session), "/paiements"),
+        csrf: session.csrf.clone(),
+        can_prepare: session.has(Role::Liquidation),
+        next_month,
+        benefits: Benefit::ALL
+            .iter()
+            .map(|b| (b.code(), b.label_fr()))
+            .collect(),
         runs: runs
             .iter()
             .rev()
@@ -723,4 +760,161 @@ async fn paiements(State(app): State<Shared>, headers: HeaderMap) -> Response {
             .collect(),
     };
     render(StatusCode::OK, &page)
+}
+
+async fn prepare_run(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let session = match require(&app, &headers, Access::AnyOf(&[Role::Liquidation])).await {
+        Ok(s) => s,
+        Err(f) => return app.fail(f),
+    };
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    if !auth::same_token(&session.csrf, field("csrf_token")) {
+        return app.fail(Failure::Csrf);
+    }
+    let Some(settings) = app.config.settings.clone() else {
+        return app
+            .unprocessable("les paramètres de paiement de la collectivité ne sont pas chargés");
+    };
+    let Some(payments) = settings.payments.clone() else {
+        return app
+            .unprocessable("la section [payments] manque aux paramètres (voir docs/runbook.md)");
+    };
+    let month = match Month::parse(field("month").trim()) {
+        Ok(m) => m,
+        Err(e) => return app.unprocessable(&format!("mois illisible : {e}")),
+    };
+    let mut benefits: Vec<Benefit> = fields
+        .iter()
+        .filter(|(k, _)| k == "benefit")
+        .filter_map(|(_, v)| Benefit::parse(v))
+        .collect();
+    benefits.dedup();
+    if benefits.is_empty() {
+        return app.unprocessable("aucune prestation choisie");
+    }
+    let params = match RunParams::from_settings(
+        &payments,
+        settings.authority.holiday_zone,
+        month,
+        &benefits,
+    ) {
+        Ok(p) => p,
+        Err(e) => return app.unprocessable(&e),
+    };
+    let today = match app.today().parse::<jiff::civil::Date>() {
+        Ok(d) => d,
+        Err(_) => return app.fail(Failure::Internal),
+    };
+    let local_time = app.local_time();
+    let actor = session.login.clone();
+    let authority = settings.authority.name.clone();
+    let prepared = app
+        .with_store(move |s| {
+            let req = PrepareRun {
+                month,
+                actor: &actor,
+                authority: &authority,
+                local_time,
+                today,
+                params,
+            };
+            Ok(s.prepare_run(&req, &benefits))
+        })
+        .await;
+    match prepared {
+        Ok(Ok(p)) => Redirect::to(&format!("/paiements/{}", p.run.id)).into_response(),
+        Ok(Err(e @ relais_store::runs::RunStoreError::Store(_))) => app.refuse(&e.to_string()),
+        Ok(Err(e)) => app.unprocessable(&e.to_string()),
+        Err(f) => app.fail(f),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RunNotice {
+    #[serde(default)]
+    valide: Option<String>,
+}
+
+async fn paiement(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(run): Path<String>,
+    Query(notice): Query<RunNotice>,
+) -> Response {
+    let session = match require(&app, &headers, Access::AnyOf(PAYMENTS)).await {
+        Ok(s) => s,
+        Err(f) => return app.fail(f),
+    };
+    let Ok(id) = run.parse::<RunId>() else {
+        return app.fail(Failure::NotFound);
+    };
+    let record = match app
+        .with_store(move |s| {
+            s.run(id)
+                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
+        })
+        .await
+    {
+        Ok(Some(r)) => r,
+        Ok(None) => return app.fail(Failure::NotFound),
+        Err(f) => return app.fail(f),
+    };
+    let prepared = record.status == relais_core::run::RunStatus::Prepared;
+    let page = Paiement {
+        head: app.head(&format!("Paiement {id}"), Some(&session), "/paiements"),
+        csrf: session.csrf.clone(),
+        status: record.status.label_fr().to_owned(),
+        can_validate: prepared && session.has(Role::Ordonnateur),
+        notice: notice
+            .valide
+            .map(|_| "Paiement validé : il ne changera plus.".to_owned()),
+        summary: record.summary,
+    };
+    render(StatusCode::OK, &page)
+}
+
+async fn validate_run(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(run): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let session = match require(&app, &headers, Access::AnyOf(&[Role::Ordonnateur])).await {
+        Ok(s) => s,
+        Err(f) => return app.fail(f),
+    };
+    if !auth::same_token(&session.csrf, &form.csrf_token) {
+        return app.fail(Failure::Csrf);
+    }
+    let Ok(id) = run.parse::<RunId>() else {
+        return app.fail(Failure::NotFound);
+    };
+    let actor = session.login.clone();
+    let local_time = app.local_time();
+    let done = app
+        .with_store(move |s| Ok(s.validate_run(id, &actor, &local_time)))
+        .await;
+    match done {
+        Ok(Ok(_)) => Redirect::to(&format!("/paiements/{id}?valide=1")).into_response(),
+        Ok(Err(relais_store::runs::RunStoreError::NotFound(_))) => app.fail(Failure::NotFound),
+        Ok(Err(e)) => {
+            tracing::info!(run = %id, error = %e, "validation refused");
+            match e {
+                relais_store::runs::RunStoreError::Store(_)
+                | relais_store::runs::RunStoreError::SamePerson(_) => app.refuse(&e.to_string()),
+                _ => app.refuse_with(StatusCode::CONFLICT, &e.to_string()),
+            }
+        }
+        Err(f) => app.fail(f),
+    }
 }

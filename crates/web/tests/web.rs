@@ -192,7 +192,9 @@ async fn login(app: &Shared, login: &str) -> (String, String) {
 }
 
 fn concrete(path: &str) -> String {
-    path.replace("{dossier}", "D1").replace("{id}", "999999")
+    path.replace("{dossier}", "D1")
+        .replace("{id}", "999999")
+        .replace("{run}", "P2026-12-01")
 }
 
 /// What an allowed user gets from a POST carrying only a valid CSRF token.
@@ -203,6 +205,9 @@ fn allowed_post(path: &str) -> StatusCode {
         "/personne/D1/rib" => StatusCode::UNPROCESSABLE_ENTITY,
         // No such request.
         "/rib/999999/decision" => StatusCode::NOT_FOUND,
+        // No payment settings in this store's configuration: said, nothing prepared.
+        "/paiements/preparer" => StatusCode::UNPROCESSABLE_ENTITY,
+        "/paiements/P2026-12-01/valider" => StatusCode::NOT_FOUND,
         other => panic!("no expectation for POST {other}"),
     }
 }
@@ -247,6 +252,8 @@ async fn every_route_for_every_role_and_anonymous() {
             let expected = match (*method, *path == *"/login", allowed) {
                 ("GET", true, _) => StatusCode::SEE_OTHER, // signed in: to the dashboard
                 (_, true, _) => StatusCode::FORBIDDEN,     // POST /login: no login-form token
+                // No run P2026-12-01 in this store.
+                ("GET", false, true) if path == "/paiements/P2026-12-01" => StatusCode::NOT_FOUND,
                 ("GET", false, true) => StatusCode::OK,
                 (_, false, true) => allowed_post(&path),
                 (_, _, false) => StatusCode::FORBIDDEN,

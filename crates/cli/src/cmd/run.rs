@@ -16,13 +16,11 @@ use crate::data::DataDir;
 use anyhow::{Context, Result, anyhow, bail};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use relais_core::Cents;
 use relais_core::calendar::{Month, local_date};
 use relais_core::records::Benefit;
-use relais_core::run::{RunId, RunSummary, pay_date};
+use relais_core::run::{RunId, RunSummary};
 use relais_core::settings::{PaymentSettings, Settings};
-use relais_store::runs::{BenefitParams, PrepareRun, RunParams, RunRecord, RunStore};
-use std::collections::BTreeMap;
+use relais_store::runs::{PrepareRun, RunParams, RunRecord, RunStore};
 
 pub fn run(command: RunCommand) -> Result<u8> {
     match command {
@@ -86,30 +84,8 @@ fn params(
     month: Month,
     benefits: &[Benefit],
 ) -> Result<RunParams> {
-    let zone = settings.authority.holiday_zone;
-    let mut per = BTreeMap::new();
-    for b in benefits {
-        let p = payments.benefit(*b).ok_or_else(|| {
-            anyhow!(
-                "paramètres de paiement : section [payments.benefits.{}] absente (compte, fonction, jour)",
-                b.code()
-            )
-        })?;
-        per.insert(
-            *b,
-            BenefitParams {
-                account: p.account.clone(),
-                function: p.function.clone(),
-                pay_date: pay_date(month, p.pay_day, zone),
-                ceiling: p.ceiling_euros.map(|e| Cents(i64::from(e) * 100)),
-            },
-        );
-    }
-    Ok(RunParams {
-        benefits: per,
-        change_threshold: Cents(i64::from(payments.change_threshold_euros) * 100),
-        bank_change_days: payments.bank_change_days,
-    })
+    RunParams::from_settings(payments, settings.authority.holiday_zone, month, benefits)
+        .map_err(|e| anyhow!(e))
 }
 
 fn prepare(a: RunPrepareArgs) -> Result<u8> {

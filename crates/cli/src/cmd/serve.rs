@@ -20,6 +20,7 @@ pub fn serve(data: &DataDir, bind: &str, secure_cookies: bool) -> Result<u8> {
         authority: settings.authority.name.clone(),
         secure_cookies,
         time_zone: settings.authority.time_zone.clone(),
+        settings: Some(settings.clone()),
         ..relais_web::Config::default()
     };
     println!("Interface web : http://{addr}/ (Ctrl+C pour arrêter)");
