@@ -92,6 +92,13 @@ async function signIn(page, login) {
   await hit.first().click();
   check((await page.locator('h1').textContent()).trim() === process.env.RELAIS_EXPECT, 'the person page opens');
   await audit(page, 'personne');
+  await page.getByLabel('Canal').selectOption('telephone');
+  await page.getByLabel('Ce qui a été dit ou remis').fill('Demande la date du prochain paiement');
+  await page.getByRole('button', { name: 'Noter le contact' }).click();
+  check(
+    (await page.getByRole('table', { name: /Contacts notés/ }).textContent()).includes('Demande la date du prochain paiement'),
+    'a contact is logged on the person page',
+  );
   // A change of bank details, with the proof seen: pending until another agent approves.
   await page.getByLabel('Nouvel IBAN').fill(process.env.RELAIS_NEW_IBAN);
   await page.getByLabel('BIC').fill('PSSTFRPP');

@@ -53,7 +53,26 @@ pub struct PersonPage {
     pub rights: Vec<RightRow>,
     /// Runs first (the most recent month first), then the history.
     pub payments: Vec<PaymentRow>,
+    /// Contacts logged, the most recent first.
+    pub contacts: Vec<ContactRow>,
 }
+
+/// A contact logged at the desk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactRow {
+    pub channel: String,
+    pub note: String,
+    pub agent: String,
+    pub at: String,
+}
+
+/// How a person reached the authority.
+pub const CHANNELS: &[(&str, &str)] = &[
+    ("visite", "Visite"),
+    ("telephone", "Téléphone"),
+    ("courrier", "Courrier"),
+    ("courriel", "Courriel"),
+];
 
 /// One line of the directory (`annuaire.csv`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,4 +99,16 @@ pub trait DeskStore {
 
     /// The directory, by site then service.
     fn directory(&self) -> Result<Vec<DirectoryRow>, StoreError>;
+
+    /// Logs a contact with the person of `dossier` by `actor` (role accueil or instruction),
+    /// at `at` (local time); journaled. `None` when there is no such person. The channel is
+    /// one of [`CHANNELS`] and the note not empty (the schema refuses anything else).
+    fn log_contact(
+        &mut self,
+        actor: &str,
+        dossier: &str,
+        channel: &str,
+        note: &str,
+        at: &str,
+    ) -> Result<Option<i64>, StoreError>;
 }

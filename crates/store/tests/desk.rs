@@ -253,3 +253,45 @@ fn a_bank_change_waits_for_another_agent_then_changes_the_payee() {
     );
     assert!(store.verify_journal().is_ok());
 }
+
+#[test]
+fn contacts_are_logged_by_desk_agents_and_never_changed() {
+    let (_dir, mut store) = store();
+    let id = store
+        .log_contact(
+            "acc",
+            "D1",
+            "telephone",
+            "Appelle pour son paiement de décembre",
+            "2026-12-02 09:10",
+        )
+        .expect("log");
+    assert!(id.is_some());
+    assert_eq!(
+        store
+            .log_contact("acc", "D9", "visite", "x", "2026-12-02 09:11")
+            .expect("none"),
+        None
+    );
+    assert!(
+        store
+            .log_contact("acc", "D1", "pigeon", "x", "2026-12-02 09:11")
+            .is_err()
+    );
+    assert!(
+        store
+            .log_contact("acc", "D1", "visite", "  ", "2026-12-02 09:11")
+            .is_err()
+    );
+    assert!(
+        store
+            .log_contact("admin", "D1", "visite", "x", "2026-12-02 09:11")
+            .is_err()
+    );
+    let page = store.person("D1").expect("page").expect("D1");
+    assert_eq!(page.contacts.len(), 1);
+    assert_eq!(page.contacts[0].agent, "acc");
+    let conn = store.raw_connection();
+    assert!(conn.execute("UPDATE contacts SET note = 'x'", []).is_err());
+    assert!(conn.execute("DELETE FROM contacts", []).is_err());
+}

@@ -111,8 +111,9 @@ pub struct Personne {
     pub page: PersonPage,
     /// The session's CSRF token, for the bank-details form.
     pub csrf: String,
-    /// The user may ask for a change of bank details.
+    /// The user may ask for a change of bank details, and log a contact.
     pub can_request: bool,
+    pub channels: &'static [(&'static str, &'static str)],
     /// (payee id, payee name) of the person's rights.
     pub payees: Vec<(String, String)>,
     pub notice: Option<String>,

@@ -58,6 +58,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/accueil", Access::AnyOf(DESK)),
     ("GET", "/personne/{dossier}", Access::AnyOf(DESK)),
     ("POST", "/personne/{dossier}/rib", Access::AnyOf(BANK_ASK)),
+    (
+        "POST",
+        "/personne/{dossier}/contact",
+        Access::AnyOf(BANK_ASK),
+    ),
     ("POST", "/rib/{id}/decision", Access::AnyOf(BANK_DECIDE)),
     ("GET", "/paiements", Access::AnyOf(PAYMENTS)),
     (
@@ -89,6 +94,7 @@ pub fn router(app: Shared) -> Router {
         .route("/accueil", get(accueil))
         .route("/personne/{dossier}", get(personne))
         .route("/personne/{dossier}/rib", post(request_bank_change))
+        .route("/personne/{dossier}/contact", post(log_contact))
         .route("/rib/{id}/decision", post(decide_bank_change))
         .route("/paiements", get(paiements))
         .route("/paiements/preparer", post(prepare_run))
@@ -472,6 +478,8 @@ async fn accueil(
 pub struct PersonNotice {
     #[serde(default)]
     demande: Option<i64>,
+    #[serde(default)]
+    contact: Option<u8>,
 }
 
 async fn personne(
@@ -484,9 +492,13 @@ async fn personne(
         Ok(s) => s,
         Err(f) => return app.fail(f),
     };
-    let notice = notice.demande.map(|n| {
-        format!("Demande n° {n} enregistrée : elle attend la validation d'un second agent.")
-    });
+    let notice = match (notice.demande, notice.contact) {
+        (Some(n), _) => Some(format!(
+            "Demande n° {n} enregistrée : elle attend la validation d'un second agent."
+        )),
+        (None, Some(_)) => Some("Contact enregistré.".to_owned()),
+        (None, None) => None,
+    };
     person_page(&app, &session, dossier, StatusCode::OK, notice, None).await
 }
 
@@ -518,6 +530,7 @@ async fn person_page(
             page,
             csrf: session.csrf.clone(),
             can_request: BANK_ASK.iter().any(|r| session.has(*r)),
+            channels: relais_store::desk::CHANNELS,
             payees,
             notice,
             error,
@@ -602,6 +615,63 @@ async fn request_bank_change(
             let why = format!("Demande non enregistrée : {e}.");
             person_page(&app, &session, dossier, status, None, Some(why)).await
         }
+        Err(f) => app.fail(f),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn log_contact(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(dossier): Path<String>,
+    Form(form): Form<ContactForm>,
+) -> Response {
+    let session = match require(&app, &headers, Access::AnyOf(BANK_ASK)).await {
+        Ok(s) => s,
+        Err(f) => return app.fail(f),
+    };
+    if !auth::same_token(&session.csrf, &form.csrf_token) {
+        return app.fail(Failure::Csrf);
+    }
+    let note: String = form.note.trim().chars().take(2000).collect();
+    if note.is_empty()
+        || !relais_store::desk::CHANNELS
+            .iter()
+            .any(|(c, _)| *c == form.channel)
+    {
+        let why = "Contact non enregistré : choisissez le canal et écrivez ce qui a été dit.";
+        return person_page(
+            &app,
+            &session,
+            dossier,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(why.to_owned()),
+        )
+        .await;
+    }
+    let actor = session.login.clone();
+    let at = app.local_time();
+    let who = dossier.clone();
+    match app
+        .with_store(move |s| s.log_contact(&actor, &who, &form.channel, &note, &at))
+        .await
+    {
+        Ok(Some(_)) => Redirect::to(&format!(
+            "/personne/{}?contact=1#contacts",
+            url_segment(&dossier)
+        ))
+        .into_response(),
+        Ok(None) => app.fail(Failure::NotFound),
         Err(f) => app.fail(f),
     }
 }

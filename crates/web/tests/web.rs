@@ -202,7 +202,7 @@ fn allowed_post(path: &str) -> StatusCode {
     match path {
         "/logout" => StatusCode::SEE_OTHER,
         // No IBAN: the form comes back with the reason.
-        "/personne/D1/rib" => StatusCode::UNPROCESSABLE_ENTITY,
+        "/personne/D1/rib" | "/personne/D1/contact" => StatusCode::UNPROCESSABLE_ENTITY,
         // No such request.
         "/rib/999999/decision" => StatusCode::NOT_FOUND,
         // No payment settings in this store's configuration: said, nothing prepared.

@@ -1,10 +1,15 @@
 //! The desk's reads in SQLite (see [`crate::desk`]).
 
 use super::SqliteStore;
+use super::{journal, users};
 use crate::StoreError;
-use crate::desk::{DeskStore, DirectoryRow, PaymentRow, PersonHit, PersonPage, RightRow};
+use crate::desk::{
+    ContactRow, DeskStore, DirectoryRow, PaymentRow, PersonHit, PersonPage, RightRow,
+};
+use relais_core::roles::Role;
 use relais_core::text::search_key;
 use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
+use serde_json::json;
 
 /// The migration that creates `person_words`, filled from the people already imported.
 pub(crate) const PERSON_WORDS_MIGRATION: usize = 5;
@@ -166,6 +171,7 @@ impl DeskStore for SqliteStore {
                         death_date: r.get(11)?,
                         rights: Vec::new(),
                         payments: Vec::new(),
+                        contacts: Vec::new(),
                     })
                 },
             )
@@ -217,7 +223,58 @@ impl DeskStore for SqliteStore {
                 })
             })?
             .collect::<Result<_, _>>()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT channel, note, agent, at FROM contacts WHERE dossier = ?1
+             ORDER BY id DESC LIMIT 50",
+        )?;
+        page.contacts = stmt
+            .query_map([dossier], |r| {
+                Ok(ContactRow {
+                    channel: r.get(0)?,
+                    note: r.get(1)?,
+                    agent: r.get(2)?,
+                    at: r.get(3)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
         Ok(Some(page))
+    }
+
+    fn log_contact(
+        &mut self,
+        actor: &str,
+        dossier: &str,
+        channel: &str,
+        note: &str,
+        at: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        // The table's CHECKs refuse an unknown channel or an empty note; callers check first
+        // to say it in words.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        users::require_any(&tx, actor, &[Role::Accueil, Role::Instruction])?;
+        let known: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM beneficiaries WHERE dossier = ?1)",
+            [dossier],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Ok(None);
+        }
+        tx.execute(
+            "INSERT INTO contacts (dossier, channel, note, agent, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![dossier, channel, note.trim(), actor, at],
+        )?;
+        let id = tx.last_insert_rowid();
+        journal::append(
+            &tx,
+            actor,
+            "contact_log",
+            &json!({ "contact": id, "dossier": dossier, "channel": channel }),
+        )?;
+        tx.commit()?;
+        Ok(Some(id))
     }
 
     fn directory(&self) -> Result<Vec<DirectoryRow>, StoreError> {

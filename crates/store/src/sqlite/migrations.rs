@@ -399,6 +399,21 @@ WHEN OLD.status <> 'pending' OR NEW.iban IS NOT OLD.iban OR NEW.payee_id IS NOT 
 BEGIN SELECT RAISE(ABORT, 'a decided request, and what was asked, never change'); END;
 CREATE TRIGGER bank_change_requests_kept BEFORE DELETE ON bank_change_requests
 BEGIN SELECT RAISE(ABORT, 'requests are never deleted'); END;
+
+-- Contacts with a person logged at the desk (visit, phone call, letter): never changed.
+CREATE TABLE contacts (
+    id        INTEGER PRIMARY KEY,
+    dossier   TEXT NOT NULL,
+    channel   TEXT NOT NULL CHECK (channel IN ('visite', 'telephone', 'courrier', 'courriel')),
+    note      TEXT NOT NULL CHECK (length(trim(note)) > 0),
+    agent     TEXT NOT NULL,
+    at        TEXT NOT NULL
+);
+CREATE INDEX contacts_by_dossier ON contacts (dossier, id);
+CREATE TRIGGER contacts_no_update BEFORE UPDATE ON contacts
+BEGIN SELECT RAISE(ABORT, 'contacts are never changed'); END;
+CREATE TRIGGER contacts_no_delete BEFORE DELETE ON contacts
+BEGIN SELECT RAISE(ABORT, 'contacts are never deleted'); END;
 "#,
 ];
 
