@@ -91,7 +91,8 @@ pub struct DirectoryRow {
 pub trait DeskStore {
     /// People matching `query`: a file number, a NIR, a birth date (`JJ/MM/AAAA` or
     /// `AAAA-MM-JJ`), or the beginnings of words of the names, accents and case ignored
-    /// (`lefev jea` finds Jean-Marc LEFÈVRE). At most `limit`, by name.
+    /// (`lefev jea` finds Jean-Marc LEFÈVRE). At most `limit`, by name; when more match,
+    /// which `limit` are returned is not specified (the screen asks to narrow down).
     fn search_people(&self, query: &str, limit: usize) -> Result<Vec<PersonHit>, StoreError>;
 
     /// The page of the person of file `dossier`.

@@ -59,7 +59,12 @@ pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
 /// Everything a request may use.
 pub struct App {
+    /// The connection that writes (and checks sessions).
     store: Mutex<SqliteStore>,
+    /// Connections that only read the screens' data, side by side (SQLite's WAL lets readers
+    /// go on while the writer commits). Empty: reads use `store`.
+    readers: Vec<Mutex<SqliteStore>>,
+    next_reader: std::sync::atomic::AtomicUsize,
     config: Config,
     throttle: Mutex<throttle::Throttle>,
     clock: Clock,
@@ -74,6 +79,32 @@ impl App {
         let dummy_hash = auth::hash_password("relais: no such user")?;
         Ok(Arc::new(App {
             store: Mutex::new(store),
+            readers: Vec::new(),
+            next_reader: std::sync::atomic::AtomicUsize::new(0),
+            config,
+            throttle: Mutex::new(throttle::Throttle::default()),
+            clock,
+            dummy_hash,
+        }))
+    }
+
+    /// The same, with `readers` more connections to `db` for the screens' reads.
+    pub fn with_readers(
+        store: SqliteStore,
+        db: &Path,
+        readers: usize,
+        config: Config,
+        clock: Clock,
+    ) -> anyhow::Result<Shared> {
+        let dummy_hash = auth::hash_password("relais: no such user")?;
+        let readers = (0..readers)
+            .map(|_| SqliteStore::open(db).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()
+            .with_context(|| format!("ouverture de {}", db.display()))?;
+        Ok(Arc::new(App {
+            store: Mutex::new(store),
+            readers,
+            next_reader: std::sync::atomic::AtomicUsize::new(0),
             config,
             throttle: Mutex::new(throttle::Throttle::default()),
             clock,
@@ -131,10 +162,47 @@ impl App {
     }
 }
 
+/// Runs `f` with a reading connection on the blocking pool: a free one if any, else the
+/// next in turn.
+impl App {
+    async fn with_reader<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&SqliteStore) -> Result<T, relais_store::StoreError> + Send + 'static,
+    ) -> Result<T, pages::Failure> {
+        if self.readers.is_empty() {
+            return self.with_store(move |s| f(s)).await;
+        }
+        let app = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let free = app.readers.iter().find_map(|r| r.try_lock().ok());
+            let store = match free {
+                Some(guard) => guard,
+                None => {
+                    let n = app
+                        .next_reader
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let reader = app
+                        .readers
+                        .get(n % app.readers.len())
+                        .ok_or(pages::Failure::Internal)?;
+                    reader.lock().map_err(|_| pages::Failure::Internal)?
+                }
+            };
+            f(&store).map_err(|e| {
+                tracing::error!(error = %e, "store error");
+                pages::Failure::Internal
+            })
+        })
+        .await
+        .map_err(|_| pages::Failure::Internal)?
+    }
+}
+
 /// Opens the store of `data` and serves on `bind` until the process is stopped.
 pub async fn serve(db: &Path, bind: SocketAddr, config: Config) -> anyhow::Result<()> {
     let store = SqliteStore::open(db).with_context(|| format!("ouverture de {}", db.display()))?;
-    let app = App::new(store, config, App::system_clock())?;
+    let readers = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+    let app = App::with_readers(store, db, readers, config, App::system_clock())?;
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("écoute sur {bind}"))?;

@@ -457,7 +457,7 @@ async fn accueil(
     let q: String = search.q.chars().take(200).collect();
     let query = q.clone();
     let hits = match app
-        .with_store(move |s| s.search_people(&query, SEARCH_LIMIT + 1))
+        .with_reader(move |s| s.search_people(&query, SEARCH_LIMIT + 1))
         .await
     {
         Ok(h) => h,
@@ -510,7 +510,7 @@ async fn person_page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Response {
-    let page = match app.with_store(move |s| s.person(&dossier)).await {
+    let page = match app.with_reader(move |s| s.person(&dossier)).await {
         Ok(Some(p)) => p,
         Ok(None) => return app.fail(Failure::NotFound),
         Err(f) => return app.fail(f),
@@ -740,7 +740,7 @@ async fn annuaire(State(app): State<Shared>, headers: HeaderMap) -> Response {
         Ok(s) => s,
         Err(f) => return app.fail(f),
     };
-    match app.with_store(|s| s.directory()).await {
+    match app.with_reader(|s| s.directory()).await {
         Ok(rows) => render(
             StatusCode::OK,
             &Annuaire {

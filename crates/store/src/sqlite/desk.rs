@@ -124,30 +124,38 @@ impl DeskStore for SqliteStore {
             );
         }
         let key = search_key(q);
-        let words: Vec<&str> = key
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .take(MAX_WORDS)
-            .collect();
-        if words.is_empty() {
+        let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+        // The longest beginning drives (the fewest people); the others are checked per person.
+        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        words.dedup();
+        words.truncate(MAX_WORDS);
+        let Some(first) = words.first() else {
             return Ok(Vec::new());
-        }
-        let mut sql = format!("SELECT {HIT_COLUMNS} FROM beneficiaries b WHERE 1");
-        let mut args = Vec::new();
-        for (i, w) in words.iter().enumerate() {
-            sql.push_str(&format!(
-                " AND b.dossier IN (SELECT dossier FROM person_words
-                   WHERE word >= ?{} AND word < ?{})",
+        };
+        // Matches are found on the word indexes alone, and at most `limit` of them: a
+        // beginning shared by tens of thousands of people costs no more than the first
+        // `limit` who also match the other words (the screen then asks to narrow down).
+        let mut inner = "SELECT w.dossier FROM person_words w
+             WHERE w.word >= ?1 AND w.word < ?2"
+            .to_owned();
+        let mut args = vec![(*first).to_owned(), after_prefix(first)];
+        for (i, w) in words.iter().enumerate().skip(1) {
+            inner.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM person_words o WHERE o.dossier = w.dossier
+                   AND o.word >= ?{} AND o.word < ?{})",
                 2 * i + 1,
                 2 * i + 2
             ));
             args.push((*w).to_owned());
             args.push(after_prefix(w));
         }
-        sql.push_str(&format!(
-            " ORDER BY b.last_name, b.first_name, b.dossier LIMIT {limit}"
-        ));
-        collect(&sql, args)
+        collect(
+            &format!(
+                "SELECT {HIT_COLUMNS} FROM beneficiaries b WHERE b.dossier IN ({inner} LIMIT {limit})
+                 ORDER BY b.last_name, b.first_name, b.dossier"
+            ),
+            args,
+        )
     }
 
     fn person(&self, dossier: &str) -> Result<Option<PersonPage>, StoreError> {

@@ -415,6 +415,10 @@ BEGIN SELECT RAISE(ABORT, 'contacts are never changed'); END;
 CREATE TRIGGER contacts_no_delete BEFORE DELETE ON contacts
 BEGIN SELECT RAISE(ABORT, 'contacts are never deleted'); END;
 "#,
+    // 7: the desk search checks a person's other words by file (an import index too).
+    r#"
+CREATE INDEX IF NOT EXISTS person_words_by_dossier ON person_words (dossier, word);
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,
@@ -423,6 +427,10 @@ pub(crate) const IMPORT_INDEXES: &[(&str, &str)] = &[
     (
         "person_words_by_word",
         "CREATE INDEX person_words_by_word ON person_words (word, dossier)",
+    ),
+    (
+        "person_words_by_dossier",
+        "CREATE INDEX person_words_by_dossier ON person_words (dossier, word)",
     ),
     (
         "rights_by_dossier",
