@@ -32,6 +32,9 @@ impl Session {
     }
 }
 
+/// A session's last use is recorded at most this often.
+pub const TOUCH_SECONDS: i64 = 60;
+
 /// Where sessions live. Times are Unix seconds, given by the caller (tests move the clock).
 pub trait SessionStore {
     /// Records a session for `login` (journaled as `session.open`).
@@ -51,6 +54,16 @@ pub trait SessionStore {
         now: i64,
         idle_seconds: i64,
     ) -> Result<Option<Session>, StoreError>;
+
+    /// What [`SessionStore::session`] would answer, without writing: the session and when it
+    /// was last used, if it is open at `now`. Callers touch it through `session` once in a
+    /// while ([`TOUCH_SECONDS`]), so that most requests only read.
+    fn peek_session(
+        &self,
+        token_hash: &str,
+        now: i64,
+        idle_seconds: i64,
+    ) -> Result<Option<(Session, i64)>, StoreError>;
 
     /// Ends a session (journaled as `session.close`); nothing if there is none.
     fn close_session(&mut self, token_hash: &str) -> Result<(), StoreError>;

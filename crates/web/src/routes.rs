@@ -171,7 +171,8 @@ impl App {
     }
 }
 
-/// The session of the request, if any and still open.
+/// The session of the request, if any and still open. Read on a reading connection; the
+/// writer is only asked to record its use once a minute, or to forget it once expired.
 async fn session_of(app: &Shared, headers: &HeaderMap) -> Result<Option<Session>, Failure> {
     let Some(token) = auth::cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
@@ -179,7 +180,16 @@ async fn session_of(app: &Shared, headers: &HeaderMap) -> Result<Option<Session>
     let hash = auth::token_hash(token);
     let now = app.now();
     let idle = app.config.idle_seconds;
-    app.with_store(move |s| s.session(&hash, now, idle)).await
+    let peek = hash.clone();
+    let seen = app
+        .with_reader(move |s| s.peek_session(&peek, now, idle))
+        .await?;
+    match seen {
+        Some((session, last_seen)) if now - last_seen < relais_store::sessions::TOUCH_SECONDS => {
+            Ok(Some(session))
+        }
+        _ => app.with_store(move |s| s.session(&hash, now, idle)).await,
+    }
 }
 
 /// The session, if it may use a route of `access`.

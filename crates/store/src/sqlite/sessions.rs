@@ -2,7 +2,7 @@
 
 use super::{SqliteStore, journal};
 use crate::StoreError;
-use crate::sessions::{Session, SessionStore};
+use crate::sessions::{Session, SessionStore, TOUCH_SECONDS};
 use relais_core::roles::parse_roles;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde_json::json;
@@ -34,6 +34,28 @@ impl SessionStore for SqliteStore {
         now: i64,
         idle_seconds: i64,
     ) -> Result<Option<Session>, StoreError> {
+        let Some((session, last_seen)) = self.peek_session(token_hash, now, idle_seconds)? else {
+            // Expired, closed or its user disabled: gone for good.
+            self.conn
+                .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
+            return Ok(None);
+        };
+        // Touch at most once a minute: a page of requests costs one write, not one each.
+        if now - last_seen >= TOUCH_SECONDS {
+            self.conn.execute(
+                "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
+                params![token_hash, now],
+            )?;
+        }
+        Ok(Some(session))
+    }
+
+    fn peek_session(
+        &self,
+        token_hash: &str,
+        now: i64,
+        idle_seconds: i64,
+    ) -> Result<Option<(Session, i64)>, StoreError> {
         let found: Option<(String, String, i64, String, Option<String>, bool)> = self
             .conn
             .query_row(
@@ -56,25 +78,19 @@ impl SessionStore for SqliteStore {
             return Ok(None);
         };
         if disabled || now.saturating_sub(last_seen) >= idle_seconds || now < last_seen {
-            self.conn
-                .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
             return Ok(None);
-        }
-        // Touch at most once a minute: a page of requests costs one write, not one each.
-        if now - last_seen >= 60 {
-            self.conn.execute(
-                "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
-                params![token_hash, now],
-            )?;
         }
         let roles =
             parse_roles(&roles).map_err(|bad| StoreError::Corrupt(format!("role {bad}")))?;
-        Ok(Some(Session {
-            login,
-            roles,
-            site,
-            csrf,
-        }))
+        Ok(Some((
+            Session {
+                login,
+                roles,
+                site,
+                csrf,
+            },
+            last_seen,
+        )))
     }
 
     fn close_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
