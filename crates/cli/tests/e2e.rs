@@ -4,22 +4,13 @@
 //! `target/e2e-screenshots/`. Needs `chromium`, `node` and `npm ci --prefix e2e` (done by
 //! `.ci/run`): without them the test fails, it is never skipped.
 
+mod common;
+
 use relais_core::text::search_key;
 use relais_store::SqliteStore;
 use relais_store::desk::DeskStore;
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -68,13 +59,7 @@ fn agents_screens_in_a_real_browser() {
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
-    let status = Command::new(env!("CARGO_BIN_EXE_relais"))
-        .args(["demo", "--size", "800", "--no-serve", "--data"])
-        .arg(&data)
-        .stdout(Stdio::null())
-        .status()
-        .expect("demo");
-    assert!(status.success());
+    common::demo(&data, 800);
     let (query, expect) = someone_with_an_accent(&data);
     // One agent who holds both finance roles: may prepare, and validate others' runs only.
     let password = "double-role-mot-de-passe";
@@ -90,31 +75,12 @@ fn agents_screens_in_a_real_browser() {
         .status()
         .expect("user add");
     assert!(status.success());
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port");
-    let _server = Killed(
-        Command::new(env!("CARGO_BIN_EXE_relais"))
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data"])
-            .arg(&data)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("serve"),
-    );
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server never listened"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let server = common::Server::start(&data);
     let shots = root().join("target/e2e-screenshots");
     let out = Command::new("node")
         .arg(e2e.join("run.mjs"))
         .current_dir(&e2e)
-        .env("RELAIS_URL", format!("http://127.0.0.1:{port}"))
+        .env("RELAIS_URL", format!("http://127.0.0.1:{}", server.port))
         .env("RELAIS_USERS", data.join("demo-users.txt"))
         .env("RELAIS_QUERY", &query)
         .env("RELAIS_EXPECT", &expect)

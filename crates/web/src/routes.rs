@@ -192,6 +192,31 @@ async fn session_of(app: &Shared, headers: &HeaderMap) -> Result<Option<Session>
     }
 }
 
+/// The session of a screen of `access`, or the response that refuses it.
+async fn page_session(
+    app: &Shared,
+    headers: &HeaderMap,
+    access: Access,
+) -> Result<Session, Response> {
+    require(app, headers, access).await.map_err(|f| app.fail(f))
+}
+
+/// The session of a form of `access` carrying `token`, or the response that refuses it (no
+/// session, wrong role, or a CSRF token that is not this session's).
+async fn form_session(
+    app: &Shared,
+    headers: &HeaderMap,
+    access: Access,
+    token: &str,
+) -> Result<Session, Response> {
+    let session = page_session(app, headers, access).await?;
+    if auth::same_token(&session.csrf, token) {
+        Ok(session)
+    } else {
+        Err(app.fail(Failure::Csrf))
+    }
+}
+
 /// The session, if it may use a route of `access`.
 async fn require(app: &Shared, headers: &HeaderMap, access: Access) -> Result<Session, Failure> {
     let session = session_of(app, headers).await?.ok_or(Failure::Login)?;
@@ -355,12 +380,8 @@ async fn logout(
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let session = match require(&app, &headers, Access::SignedIn).await {
-        Ok(s) => s,
-        Err(f) => return app.fail(f),
-    };
-    if !auth::same_token(&session.csrf, &form.csrf_token) {
-        return app.fail(Failure::Csrf);
+    if let Err(refused) = form_session(&app, &headers, Access::SignedIn, &form.csrf_token).await {
+        return refused;
     }
     let hash = auth::cookie(&headers, SESSION_COOKIE)
         .map(auth::token_hash)
@@ -393,9 +414,9 @@ async fn dashboard(
     headers: HeaderMap,
     Query(notice): Query<Notice>,
 ) -> Response {
-    let session = match require(&app, &headers, Access::SignedIn).await {
+    let session = match page_session(&app, &headers, Access::SignedIn).await {
         Ok(s) => s,
-        Err(f) => return app.fail(f),
+        Err(refused) => return refused,
     };
     let data = app
         .with_store(|s| {
@@ -460,9 +481,9 @@ async fn accueil(
     headers: HeaderMap,
     Query(search): Query<Search>,
 ) -> Response {
-    let session = match require(&app, &headers, Access::AnyOf(DESK)).await {
+    let session = match page_session(&app, &headers, Access::AnyOf(DESK)).await {
         Ok(s) => s,
-        Err(f) => return app.fail(f),
+        Err(refused) => return refused,
     };
     let q: String = search.q.chars().take(200).collect();
     let query = q.clone();
@@ -498,9 +519,9 @@ async fn personne(
     Path(dossier): Path<String>,
     Query(notice): Query<PersonNotice>,
 ) -> Response {
-    let session = match require(&app, &headers, Access::AnyOf(DESK)).await {
+    let session = match page_session(&app, &headers, Access::AnyOf(DESK)).await {
         Ok(s) => s,
-        Err(f) => return app.fail(f),
+        Err(refused) => return refused,
     };
     let notice = match (notice.demande, notice.contact) {
         (Some(n), _) => Some(format!(
@@ -570,13 +591,11 @@ async fn request_bank_change(
     Path(dossier): Path<String>,
     Form(form): Form<BankChangeForm>,
 ) -> Response {
-    let session = match require(&app, &headers, Access::AnyOf(BANK_ASK)).await {
-        Ok(s) => s,
-        Err(f) => return app.fail(f),
-    };
-    if !auth::same_token(&session.csrf, &form.csrf_token) {
-        return app.fail(Failure::Csrf);
-    }
+    let session =
+        match form_session(&app, &headers, Access::AnyOf(BANK_ASK), &form.csrf_token).await {
+            Ok(s) => s,
+            Err(refused) => return refused,
+        };
     let parsed = Iban::parse(&form.iban)
         .map_err(|e| format!("IBAN : {e}"))
         .and_then(|iban| {
@@ -645,13 +664,11 @@ async fn log_contact(
     Path(dossier): Path<String>,
     Form(form): Form<ContactForm>,
 ) -> Response {
-    let session = match require(&app, &headers, Access::AnyOf(BANK_ASK)).await {
-        Ok(s) => s,
-        Err(f) => return app.fail(f),
-    };
-    if !auth::same_token(&session.csrf, &form.csrf_token) {
-        return app.fail(Failure::Csrf);
-    }
+    let session =
+        match form_session(&app, &headers, Access::AnyOf(BANK_ASK), &form.csrf_token).await {
+            Ok(s) => s,
+            Err(refused) => return refused,
+        };
     let note: String = form.note.trim().chars().take(2000).collect();
     if note.is_empty()
         || !relais_store::desk::CHANNELS
@@ -700,13 +717,11 @@ async fn decide_bank_change(
     Path(id): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Response {
-    let session = match require(&app, &headers, Access::AnyOf(BANK_DECIDE)).await {
-        Ok(s) => s,
-        Err(f) => return app.fail(f),
-    };
-    if !auth::same_token(&session.csrf, &form.csrf_token) {
-        return app.fail(Failure::Csrf);
-    }
+    let session =
+        match form_session(&app, &headers, Access::AnyOf(BANK_DECIDE), &form.csrf_token).await {
+            Ok(s) => s,
+            Err(refused) => return refused,
+        };
     let approve = match form.decision.as_str() {
         "approuver" => true,
         "refuser" => false,
@@ -746,9 +761,9 @@ fn url_segment(s: &str) -> String {
 }
 
 async fn annuaire(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    let session = match require(&app, &headers, Access::SignedIn).await {
+    let session = match page_session(&app, &headers, Access::SignedIn).await {
         Ok(s) => s,
-        Err(f) => return app.fail(f),
+        Err(refused) => return refused,
     };
     match app.with_reader(|s| s.directory()).await {
         Ok(rows) => render(
@@ -766,9 +781,9 @@ async fn annuaire(State(app): State<Shared>, headers: HeaderMap) -> Response {
 const REJECTS_SHOWN: u64 = 200;
 
 async fn dossiers(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    let session = match require(&app, &headers, Access::AnyOf(REJECTS)).await {
+    let session = match page_session(&app, &headers, Access::AnyOf(REJECTS)).await {
         Ok(s) => s,
-        Err(f) => return app.fail(f),
+        Err(refused) => return refused,
     };
     let data = app
         .with_store(|s| Ok((s.pending_rows(0, REJECTS_SHOWN)?, s.counts()?.rejected_rows)))
@@ -797,9 +812,9 @@ async fn dossiers(State(app): State<Shared>, headers: HeaderMap) -> Response {
 }
 
 async fn paiements(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    let session = match require(&app, &headers, Access::AnyOf(PAYMENTS)).await {
+    let session = match page_session(&app, &headers, Access::AnyOf(PAYMENTS)).await {
         Ok(s) => s,
-        Err(f) => return app.fail(f),
+        Err(refused) => return refused,
     };
     let runs = match app
         .with_store(|s| {
@@ -847,10 +862,6 @@ async fn prepare_run(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let session = match require(&app, &headers, Access::AnyOf(&[Role::Liquidation])).await {
-        Ok(s) => s,
-        Err(f) => return app.fail(f),
-    };
     let field = |name: &str| {
         fields
             .iter()
@@ -858,9 +869,11 @@ async fn prepare_run(
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
     };
-    if !auth::same_token(&session.csrf, field("csrf_token")) {
-        return app.fail(Failure::Csrf);
-    }
+    let access = Access::AnyOf(&[Role::Liquidation]);
+    let session = match form_session(&app, &headers, access, field("csrf_token")).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
     let Some(settings) = app.config.settings.clone() else {
         return app
             .unprocessable("les paramètres de paiement de la collectivité ne sont pas chargés");
@@ -931,9 +944,9 @@ async fn paiement(
     Path(run): Path<String>,
     Query(notice): Query<RunNotice>,
 ) -> Response {
-    let session = match require(&app, &headers, Access::AnyOf(PAYMENTS)).await {
+    let session = match page_session(&app, &headers, Access::AnyOf(PAYMENTS)).await {
         Ok(s) => s,
-        Err(f) => return app.fail(f),
+        Err(refused) => return refused,
     };
     let Ok(id) = run.parse::<RunId>() else {
         return app.fail(Failure::NotFound);
@@ -969,13 +982,17 @@ async fn validate_run(
     Path(run): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let session = match require(&app, &headers, Access::AnyOf(&[Role::Ordonnateur])).await {
+    let session = match form_session(
+        &app,
+        &headers,
+        Access::AnyOf(&[Role::Ordonnateur]),
+        &form.csrf_token,
+    )
+    .await
+    {
         Ok(s) => s,
-        Err(f) => return app.fail(f),
+        Err(refused) => return refused,
     };
-    if !auth::same_token(&session.csrf, &form.csrf_token) {
-        return app.fail(Failure::Csrf);
-    }
     let Ok(id) = run.parse::<RunId>() else {
         return app.fail(Failure::NotFound);
     };
