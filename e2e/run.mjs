@@ -171,6 +171,36 @@ async function signIn(page, login) {
   await ctx2.close();
 }
 
+// The courrier service registers a deposit (the form follows the kind) and downloads its receipt.
+{
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, 'courrier');
+  await page.getByRole('link', { name: 'Courrier' }).click();
+  await audit(page, 'courrier');
+  await page.getByLabel('Type de dépôt').selectOption('facture');
+  await page.getByRole('button', { name: 'Afficher le formulaire de ce type' }).click();
+  check((await page.getByLabel('SIRET du fournisseur').count()) === 1, 'the invoice form asks for the SIRET');
+  await page.getByLabel('Type de dépôt').selectOption('demande_aide');
+  await page.getByRole('button', { name: 'Afficher le formulaire de ce type' }).click();
+  await page.getByLabel('Déposant (nom ou raison sociale)').fill('Mme Jeanne Lefèvre');
+  await page.getByLabel('Objet').fill("Demande d'APA à domicile");
+  await page.getByLabel('Nombre de pages').fill('4');
+  await page.getByRole('button', { name: 'Enregistrer et préparer le récépissé' }).click();
+  await page.waitForURL(/\/courrier\/\d{4}-\d{6}$/);
+  await audit(page, 'depot');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: /Télécharger le récépissé/ }).click(),
+  ]);
+  const file = await download.path();
+  check(readFileSync(file).subarray(0, 4).toString() === '%PDF', 'the receipt downloads as a PDF');
+  await page.getByLabel("Motif de l'annulation").fill('doublon');
+  await page.getByRole('button', { name: 'Annuler le dépôt' }).click();
+  check((await page.getByRole('status').textContent()).includes('annulé'), 'a deposit is cancelled with a reason');
+  await ctx.close();
+}
+
 // Finance and instruction screens.
 for (const [login, link, name] of [
   ['liquidation', 'Paiements', 'paiements'],

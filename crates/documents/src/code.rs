@@ -30,6 +30,19 @@ pub struct ReceiptSummary {
     pub depositor_digest: [u8; 8],
 }
 
+impl ReceiptSummary {
+    /// The summary of a registered deposit, signed into its receipt's code.
+    pub fn of(d: &relais_core::deposits::Deposit) -> ReceiptSummary {
+        ReceiptSummary {
+            number: d.number,
+            received_at: Timestamp::from_second(d.received_at.as_second()).unwrap_or(d.received_at),
+            kind: d.facts.kind,
+            pages: d.facts.pages,
+            depositor_digest: depositor_digest(&d.facts.depositor),
+        }
+    }
+}
+
 /// The digest of a depositor's name under which `Mme DURAND` and `mme Durand` meet (accents,
 /// case and spacing folded), so that the printed name can be checked against the code.
 pub fn depositor_digest(name: &str) -> [u8; 8] {

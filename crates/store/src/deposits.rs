@@ -79,3 +79,37 @@ pub trait DepositStore {
         site_code: &str,
     ) -> Result<Option<ServiceContact>, DepositStoreError>;
 }
+
+/// The handling service with every contact detail the receipt must print (CRPA R112-5): the
+/// kind's own, completed from its directory entry. Names what is still missing.
+pub fn resolve_service<S: DepositStore + ?Sized>(
+    store: &S,
+    rules: &relais_core::deposits::KindRules,
+) -> Result<relais_core::deposits::ServiceContact, String> {
+    let mut s = rules.service.clone();
+    if let Some(code) = &rules.directory
+        && let Some(entry) = store.directory_contact(code).map_err(|e| e.to_string())?
+    {
+        for (target, value) in [
+            (&mut s.name, entry.name),
+            (&mut s.address, entry.address),
+            (&mut s.email, entry.email),
+            (&mut s.phone, entry.phone),
+        ] {
+            if target.trim().is_empty() {
+                *target = value;
+            }
+        }
+    }
+    let missing = s.missing();
+    if !missing.is_empty() {
+        return Err(format!(
+            "service chargé des dépôts « {} » : {} manquant(s) ; le récépissé doit les porter (CRPA R112-5). \
+             Renseignez-les dans deposit-kinds.toml ([{}.service]) ou dans l'annuaire.",
+            rules.kind,
+            missing.join(", "),
+            rules.kind
+        ));
+    }
+    Ok(s)
+}

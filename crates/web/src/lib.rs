@@ -8,6 +8,7 @@
 //! The store is the only state: handlers call it on the blocking pool.
 
 mod auth;
+pub mod courrier;
 mod pages;
 pub mod routes;
 mod throttle;
@@ -38,6 +39,8 @@ pub struct Config {
     pub time_zone: String,
     /// The authority's settings (payment parameters for runs), when the data folder has them.
     pub settings: Option<relais_core::settings::Settings>,
+    /// The receipt key and deposit rules, for the courrier screens.
+    pub courrier: Option<Arc<courrier::Courrier>>,
 }
 
 impl Default for Config {
@@ -50,6 +53,7 @@ impl Default for Config {
             failure_window_seconds: 15 * 60,
             time_zone: "Europe/Paris".into(),
             settings: None,
+            courrier: None,
         }
     }
 }

@@ -26,21 +26,10 @@ pub struct Nav {
 /// The screens a user's roles open, in menu order.
 const MENU: &[(&str, &str, &[Role])] = &[
     ("/", "Tableau de bord", &[]),
-    (
-        "/accueil",
-        "Accueil",
-        &[Role::Accueil, Role::Instruction, Role::Crise],
-    ),
-    (
-        "/paiements",
-        "Paiements",
-        &[Role::Liquidation, Role::Ordonnateur],
-    ),
-    (
-        "/dossiers",
-        "Dossiers à traiter",
-        &[Role::Instruction, Role::Admin],
-    ),
+    ("/accueil", "Accueil", crate::routes::DESK),
+    ("/courrier", "Courrier", crate::courrier::COURRIER),
+    ("/paiements", "Paiements", crate::routes::PAYMENTS),
+    ("/dossiers", "Dossiers à traiter", crate::routes::REJECTS),
     ("/annuaire", "Annuaire", &[]),
 ];
 

@@ -1,6 +1,7 @@
 //! The routes, who may use each, and their handlers.
 
 use crate::auth::{self, LOGIN_COOKIE, SESSION_COOKIE};
+use crate::courrier::{self, COURRIER};
 use crate::pages::{
     Accueil, Annuaire, Dashboard, Dossiers, Failure, Head, LoginPage, Paiement, Paiements,
     Personne, render,
@@ -55,6 +56,19 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/logout", Access::SignedIn),
     ("GET", "/", Access::SignedIn),
     ("GET", "/annuaire", Access::SignedIn),
+    ("GET", "/courrier", Access::AnyOf(COURRIER)),
+    ("POST", "/courrier", Access::AnyOf(COURRIER)),
+    ("GET", "/courrier/{number}", Access::AnyOf(COURRIER)),
+    (
+        "GET",
+        "/courrier/{number}/recepisse.pdf",
+        Access::AnyOf(COURRIER),
+    ),
+    (
+        "POST",
+        "/courrier/{number}/annuler",
+        Access::AnyOf(COURRIER),
+    ),
     ("GET", "/accueil", Access::AnyOf(DESK)),
     ("GET", "/personne/{dossier}", Access::AnyOf(DESK)),
     ("POST", "/personne/{dossier}/rib", Access::AnyOf(BANK_ASK)),
@@ -91,6 +105,13 @@ pub fn router(app: Shared) -> Router {
         .route("/static/relais.css", get(stylesheet))
         .route("/", get(dashboard))
         .route("/annuaire", get(annuaire))
+        .route(
+            "/courrier",
+            get(courrier::courrier).post(courrier::register),
+        )
+        .route("/courrier/{number}", get(courrier::depot))
+        .route("/courrier/{number}/recepisse.pdf", get(courrier::receipt))
+        .route("/courrier/{number}/annuler", post(courrier::cancel))
         .route("/accueil", get(accueil))
         .route("/personne/{dossier}", get(personne))
         .route("/personne/{dossier}/rib", post(request_bank_change))
@@ -144,7 +165,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 }
 
 impl App {
-    fn fail(&self, failure: Failure) -> Response {
+    pub(crate) fn fail(&self, failure: Failure) -> Response {
         failure.response(&self.config.authority)
     }
 
@@ -158,15 +179,15 @@ impl App {
         render(status, &page)
     }
 
-    fn refuse(&self, why: &str) -> Response {
+    pub(crate) fn refuse(&self, why: &str) -> Response {
         self.refuse_with(StatusCode::FORBIDDEN, why)
     }
 
-    fn unprocessable(&self, why: &str) -> Response {
+    pub(crate) fn unprocessable(&self, why: &str) -> Response {
         self.refuse_with(StatusCode::UNPROCESSABLE_ENTITY, why)
     }
 
-    fn head(&self, title: &str, session: Option<&Session>, current: &str) -> Head {
+    pub(crate) fn head(&self, title: &str, session: Option<&Session>, current: &str) -> Head {
         Head::new(&self.config.authority, title, session, current)
     }
 }
@@ -193,7 +214,7 @@ async fn session_of(app: &Shared, headers: &HeaderMap) -> Result<Option<Session>
 }
 
 /// The session of a screen of `access`, or the response that refuses it.
-async fn page_session(
+pub(crate) async fn page_session(
     app: &Shared,
     headers: &HeaderMap,
     access: Access,
@@ -203,7 +224,7 @@ async fn page_session(
 
 /// The session of a form of `access` carrying `token`, or the response that refuses it (no
 /// session, wrong role, or a CSRF token that is not this session's).
-async fn form_session(
+pub(crate) async fn form_session(
     app: &Shared,
     headers: &HeaderMap,
     access: Access,
@@ -749,7 +770,7 @@ async fn decide_bank_change(
 }
 
 /// A path segment with the characters a URL reserves escaped.
-fn url_segment(s: &str) -> String {
+pub(crate) fn url_segment(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -95,10 +95,24 @@ fn fixture() -> Fixture {
     session
         .commit("u-admin", serde_json::json!({}))
         .expect("commit");
-    let clock = Arc::new(AtomicI64::new(1_800_000_000));
+    // Now: the store dates deposits by the system clock, the screens by this one.
+    let clock = Arc::new(AtomicI64::new(jiff::Timestamp::now().as_second()));
     let c = Arc::clone(&clock);
+    let mut rules = relais_core::deposits::kind_rules(&Default::default()).expect("rules");
+    for r in &mut rules {
+        r.service = relais_core::deposits::ServiceContact {
+            name: "Service courrier".into(),
+            address: "Hôtel du Département, 77010 Melun".into(),
+            email: "courrier@example.fr".into(),
+            phone: "01 64 14 77 77".into(),
+        };
+    }
     let config = Config {
         authority: "Département de test".into(),
+        courrier: Some(Arc::new(relais_web::courrier::Courrier {
+            key: relais_documents::code::ReceiptKey::from_seed(&[7; 32]),
+            rules,
+        })),
         ..Config::default()
     };
     let app = App::new(store, config, Arc::new(move || c.load(Ordering::SeqCst))).expect("app");
@@ -192,7 +206,8 @@ async fn login(app: &Shared, login: &str) -> (String, String) {
 }
 
 fn concrete(path: &str) -> String {
-    path.replace("{dossier}", "D1")
+    path.replace("{number}", "2026-999999")
+        .replace("{dossier}", "D1")
         .replace("{id}", "999999")
         .replace("{run}", "P2026-12-01")
 }
@@ -208,6 +223,10 @@ fn allowed_post(path: &str) -> StatusCode {
         // No payment settings in this store's configuration: said, nothing prepared.
         "/paiements/preparer" => StatusCode::UNPROCESSABLE_ENTITY,
         "/paiements/P2026-12-01/valider" => StatusCode::NOT_FOUND,
+        // No kind: the form comes back with the reason.
+        "/courrier" => StatusCode::UNPROCESSABLE_ENTITY,
+        // No reason given: said before anything is looked up.
+        "/courrier/2026-999999/annuler" => StatusCode::UNPROCESSABLE_ENTITY,
         other => panic!("no expectation for POST {other}"),
     }
 }
@@ -253,7 +272,11 @@ async fn every_route_for_every_role_and_anonymous() {
                 ("GET", true, _) => StatusCode::SEE_OTHER, // signed in: to the dashboard
                 (_, true, _) => StatusCode::FORBIDDEN,     // POST /login: no login-form token
                 // No run P2026-12-01 in this store.
-                ("GET", false, true) if path == "/paiements/P2026-12-01" => StatusCode::NOT_FOUND,
+                ("GET", false, true)
+                    if path == "/paiements/P2026-12-01" || path.starts_with("/courrier/") =>
+                {
+                    StatusCode::NOT_FOUND
+                }
                 ("GET", false, true) => StatusCode::OK,
                 (_, false, true) => allowed_post(&path),
                 (_, _, false) => StatusCode::FORBIDDEN,
@@ -578,4 +601,102 @@ async fn a_bank_change_is_asked_at_the_desk_and_approved_by_another_agent() {
     .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     assert!(a.body.contains("autre agent"), "{}", a.body);
+}
+
+#[tokio::test]
+async fn a_deposit_is_registered_its_receipt_printed_and_it_is_cancelled_with_a_reason() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-courrier").await;
+    let form = send(&f.app, get("/courrier?type=facture", &cookie)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("SIRET du fournisseur"),
+        "the form shows the invoice's fields"
+    );
+    let plain = send(&f.app, get("/courrier?type=demande_aide", &cookie)).await;
+    assert!(!plain.body.contains("SIRET du fournisseur"));
+    // Refused input comes back with the reason and what was typed; nothing is registered.
+    let a = send(
+        &f.app,
+        post(
+            "/courrier",
+            &cookie,
+            &format!("csrf_token={csrf}&kind=demande_aide&depositor=&subject=APA"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(a.body.contains("Déposant"), "{}", a.body);
+    let a = send(
+        &f.app,
+        post("/courrier", &cookie, &format!("csrf_token={csrf}&kind=demande_aide&depositor=Mme+Durand&subject=Demande+d%27APA&pages=3")),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let at = a
+        .headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(at.starts_with("/courrier/"), "{at}");
+    let page = send(&f.app, get(&at, &cookie)).await;
+    assert!(page.body.contains("Mme Durand"));
+    let pdf = send(&f.app, get(&format!("{at}/recepisse.pdf"), &cookie)).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(
+        pdf.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    assert!(pdf.body.starts_with("%PDF"));
+    let list = send(&f.app, get("/courrier", &cookie)).await;
+    assert!(
+        list.body.contains("Mme Durand"),
+        "the day's register lists it"
+    );
+    // Cancelled only with a reason, once; the number stays in the register.
+    let a = send(
+        &f.app,
+        post(
+            &format!("{at}/annuler"),
+            &cookie,
+            &format!("csrf_token={csrf}&reason=+"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let a = send(
+        &f.app,
+        post(
+            &format!("{at}/annuler"),
+            &cookie,
+            &format!("csrf_token={csrf}&reason=doublon"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    let a = send(
+        &f.app,
+        post(
+            &format!("{at}/annuler"),
+            &cookie,
+            &format!("csrf_token={csrf}&reason=doublon"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = send(&f.app, get(&at, &cookie)).await;
+    assert!(
+        page.body.contains("annulé par u-courrier : doublon"),
+        "{}",
+        page.body
+    );
+    // Not for finance.
+    let (fin, _) = login(&f.app, "u-liquidation").await;
+    assert_eq!(
+        send(&f.app, get("/courrier", &fin)).await.status,
+        StatusCode::FORBIDDEN
+    );
 }

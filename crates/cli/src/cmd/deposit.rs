@@ -5,7 +5,7 @@ use super::{EXIT_OK, receipt::signing_key};
 use crate::args::OutputFormat;
 use crate::args::{BenchDepositsArgs, DepositCommand, DepositListArgs, DepositRegisterArgs};
 use crate::data::DataDir;
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use relais_core::deposits::{
@@ -13,7 +13,7 @@ use relais_core::deposits::{
     ServiceContact, kind_rules,
 };
 use relais_core::roles::Role;
-use relais_documents::code::{ReceiptKey, ReceiptSummary, depositor_digest};
+use relais_documents::code::{ReceiptKey, ReceiptSummary};
 use relais_documents::{ReceiptInput, write_receipt};
 use relais_store::deposits::{DepositFilter, DepositStore};
 use relais_store::{NewUser, SqliteStore, Store};
@@ -62,46 +62,14 @@ pub(crate) fn rules_for(rules: &[KindRules], kind: DepositKind) -> Result<&KindR
         .ok_or_else(|| anyhow!("type de dépôt sans règles : {kind}"))
 }
 
-/// The handling service with every contact detail the receipt must print (CRPA R112-5): the
-/// kind's own, completed from its directory entry.
+/// The handling service with every contact detail the receipt must print (CRPA R112-5).
 pub(crate) fn resolve_service(store: &SqliteStore, rules: &KindRules) -> Result<ServiceContact> {
-    let mut s = rules.service.clone();
-    if let Some(code) = &rules.directory
-        && let Some(entry) = store.directory_contact(code)?
-    {
-        for (target, value) in [
-            (&mut s.name, entry.name),
-            (&mut s.address, entry.address),
-            (&mut s.email, entry.email),
-            (&mut s.phone, entry.phone),
-        ] {
-            if target.trim().is_empty() {
-                *target = value;
-            }
-        }
-    }
-    let missing = s.missing();
-    if !missing.is_empty() {
-        bail!(
-            "service chargé des dépôts « {} » : {} manquant(s) ; le récépissé doit les porter (CRPA R112-5). \
-             Renseignez-les dans deposit-kinds.toml ([{}.service]) ou dans l'annuaire.",
-            rules.kind,
-            missing.join(", "),
-            rules.kind
-        );
-    }
-    Ok(s)
+    relais_store::deposits::resolve_service(store, rules).map_err(|e| anyhow!(e))
 }
 
 /// The summary signed into the receipt's code.
 pub(crate) fn summary(d: &Deposit) -> ReceiptSummary {
-    ReceiptSummary {
-        number: d.number,
-        received_at: Timestamp::from_second(d.received_at.as_second()).unwrap_or(d.received_at),
-        kind: d.facts.kind,
-        pages: d.facts.pages,
-        depositor_digest: depositor_digest(&d.facts.depositor),
-    }
+    ReceiptSummary::of(d)
 }
 
 fn receipt_path(data: &DataDir, number: ChronoNumber) -> PathBuf {

@@ -21,6 +21,10 @@ pub fn serve(data: &DataDir, bind: &str, secure_cookies: bool) -> Result<u8> {
         secure_cookies,
         time_zone: settings.authority.time_zone.clone(),
         settings: Some(settings.clone()),
+        courrier: Some(std::sync::Arc::new(relais_web::courrier::Courrier {
+            key: super::receipt::signing_key(data)?,
+            rules: super::deposit::load_rules(data)?,
+        })),
         ..relais_web::Config::default()
     };
     println!("Interface web : http://{addr}/ (Ctrl+C pour arrêter)");
