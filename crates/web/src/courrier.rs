@@ -247,6 +247,32 @@ pub async fn courrier(
     .await
 }
 
+/// The registration form again, with what was typed and why it was refused.
+async fn refused(
+    app: &Shared,
+    session: &relais_store::sessions::Session,
+    kind: DepositKind,
+    form: DepositForm,
+    why: String,
+) -> Response {
+    let no_list = ListQuery {
+        kind: None,
+        du: None,
+        au: None,
+        filtre: None,
+    };
+    page(
+        app,
+        session,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        kind,
+        form,
+        Some(why),
+        &no_list,
+    )
+    .await
+}
+
 pub async fn register(
     State(app): State<Shared>,
     headers: HeaderMap,
@@ -261,12 +287,6 @@ pub async fn register(
         return app.fail(Failure::Internal);
     };
     let kind = DepositKind::parse(&form.kind).unwrap_or(DepositKind::Autre);
-    let no_list = ListQuery {
-        kind: None,
-        du: None,
-        au: None,
-        filtre: None,
-    };
     let tz = jiff::tz::TimeZone::get(&app.config.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let input = DepositInput {
         kind: form.kind.clone(),
@@ -290,16 +310,7 @@ pub async fn register(
                 label(e.field),
                 e.message
             );
-            return page(
-                &app,
-                &session,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                kind,
-                form,
-                Some(why),
-                &no_list,
-            )
-            .await;
+            return refused(&app, &session, kind, form, why).await;
         }
     };
     let actor = session.login.clone();
@@ -324,16 +335,7 @@ pub async fn register(
         Ok(Ok(d)) => Redirect::to(&format!("/courrier/{}", d.number)).into_response(),
         Ok(Err(why)) => {
             let why = format!("Dépôt non enregistré : {why}.");
-            page(
-                &app,
-                &session,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                kind,
-                form,
-                Some(why),
-                &no_list,
-            )
-            .await
+            refused(&app, &session, kind, form, why).await
         }
         Err(f) => app.fail(f),
     }

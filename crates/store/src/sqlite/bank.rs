@@ -7,7 +7,8 @@ use relais_core::roles::Role;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::json;
 
-fn masked(iban: &str) -> String {
+/// An IBAN as the journal and the screens show it: its first and last four characters.
+pub(crate) fn masked(iban: &str) -> String {
     format!(
         "{}…{}",
         iban.get(..4).unwrap_or(""),

@@ -1310,11 +1310,7 @@ fn approve_bank(
         params![payee_id, iban, actor, super::now()],
     )?;
     // The IBAN is journaled masked: the journal is read more widely than the payee file.
-    let masked = format!(
-        "{}…{}",
-        iban.get(..4).unwrap_or(""),
-        iban.get(iban.len().saturating_sub(4)..).unwrap_or("")
-    );
+    let masked = super::bank::masked(&iban);
     let entry = journal::append(
         &tx,
         actor,
