@@ -185,14 +185,16 @@ fn a_receipt_is_written_in_under_20_ms() {
         service: &service(),
         deposit: &d,
     };
+    // Best of 30: the suite runs tests side by side (a headless browser among them), and
+    // one quiet slot is what measures the writer rather than the machine's load.
     let mut best = std::time::Duration::MAX;
-    for _ in 0..5 {
+    for _ in 0..30 {
         let start = std::time::Instant::now();
         let mut pdf = Vec::new();
         write_receipt(&input, &mut pdf).expect("pdf");
         best = best.min(start.elapsed());
     }
-    eprintln!("receipt PDF: {best:?} (best of 5)");
+    eprintln!("receipt PDF: {best:?} (best of 30)");
     // Dependencies are built with opt-level 2 even in the test profile (root Cargo.toml).
     assert!(best.as_millis() <= 20, "receipt took {best:?}");
 }
