@@ -11,36 +11,48 @@ use relais_core::text::search_key;
 use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
 use serde_json::json;
 
-/// The migration that creates `person_words`, filled from the people already imported.
-pub(crate) const PERSON_WORDS_MIGRATION: usize = 5;
+/// The migration that creates `person_names`, filled from the people already imported.
+pub(crate) const PERSON_NAMES_MIGRATION: usize = 8;
 
-/// Words searched at most (more narrow nothing in practice).
-const MAX_WORDS: usize = 4;
+/// Word beginnings searched at most (more narrow nothing in practice).
+const MAX_WORDS: usize = 6;
 
-/// The distinct folded words of a person's names.
-pub(crate) fn name_words(last: &str, first: &str) -> Vec<String> {
-    let key = search_key(&format!("{last} {first}"));
-    let mut words: Vec<String> = key
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect();
-    words.sort_unstable();
-    words.dedup();
-    words
+/// A person's names as the search index holds them: folded (accents and case ignored), one
+/// space between words.
+pub(crate) fn name_key(last: &str, first: &str) -> String {
+    search_key(&format!("{last} {first}"))
 }
 
-pub(crate) fn fill_person_words(conn: &Connection) -> Result<(), StoreError> {
+pub(crate) fn fill_person_names(conn: &Connection) -> Result<(), StoreError> {
     let mut read = conn.prepare("SELECT dossier, last_name, first_name FROM beneficiaries")?;
-    let mut insert = conn.prepare("INSERT INTO person_words (word, dossier) VALUES (?1, ?2)")?;
+    let mut insert = conn.prepare("INSERT INTO person_names (words, dossier) VALUES (?1, ?2)")?;
     let mut rows = read.query([])?;
     while let Some(r) = rows.next()? {
         let dossier: String = r.get(0)?;
-        for word in name_words(&r.get::<_, String>(1)?, &r.get::<_, String>(2)?) {
-            insert.execute([&word, &dossier])?;
-        }
+        insert.execute([name_key(&r.get::<_, String>(1)?, &r.get::<_, String>(2)?), dossier])?;
     }
     Ok(())
+}
+
+/// The FTS5 query that finds the people having a word that begins with each word of `query`:
+/// `"lefev"* AND "jea"*`. Words are split as the index's tokenizer splits them (on anything
+/// but letters and digits), so every token is plain and quoting it is enough: nothing typed
+/// can become FTS5 syntax. `None` when nothing is left to search.
+fn prefix_query(query: &str) -> Option<String> {
+    let key = search_key(query);
+    let mut words: Vec<&str> = key
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    // The longest beginnings narrow the most.
+    words.sort_by_key(|w| (std::cmp::Reverse(w.chars().count()), *w));
+    words.dedup();
+    words.truncate(MAX_WORDS);
+    if words.is_empty() {
+        return None;
+    }
+    let terms: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
+    Some(terms.join(" AND "))
 }
 
 const HIT_COLUMNS: &str =
@@ -70,11 +82,6 @@ fn as_date(q: &str) -> Option<String> {
         q.parse::<jiff::civil::Date>().ok()?
     };
     Some(parsed.to_string())
-}
-
-/// The smallest string above every string that starts with `prefix`.
-fn after_prefix(prefix: &str) -> String {
-    format!("{prefix}\u{10FFFF}")
 }
 
 impl DeskStore for SqliteStore {
@@ -123,38 +130,19 @@ impl DeskStore for SqliteStore {
                 vec![date],
             );
         }
-        let key = search_key(q);
-        let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
-        // The longest beginning drives (the fewest people); the others are checked per person.
-        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-        words.dedup();
-        words.truncate(MAX_WORDS);
-        let Some(first) = words.first() else {
+        let Some(matching) = prefix_query(q) else {
             return Ok(Vec::new());
         };
-        // Matches are found on the word indexes alone, and at most `limit` of them: a
+        // At most `limit` matches are taken from the index, whatever their number: a
         // beginning shared by tens of thousands of people costs no more than the first
-        // `limit` who also match the other words (the screen then asks to narrow down).
-        let mut inner = "SELECT w.dossier FROM person_words w
-             WHERE w.word >= ?1 AND w.word < ?2"
-            .to_owned();
-        let mut args = vec![(*first).to_owned(), after_prefix(first)];
-        for (i, w) in words.iter().enumerate().skip(1) {
-            inner.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM person_words o WHERE o.dossier = w.dossier
-                   AND o.word >= ?{} AND o.word < ?{})",
-                2 * i + 1,
-                2 * i + 2
-            ));
-            args.push((*w).to_owned());
-            args.push(after_prefix(w));
-        }
+        // `limit` (the screen then asks to narrow down).
         collect(
             &format!(
-                "SELECT {HIT_COLUMNS} FROM beneficiaries b WHERE b.dossier IN ({inner} LIMIT {limit})
+                "SELECT {HIT_COLUMNS} FROM beneficiaries b WHERE b.dossier IN (
+                   SELECT dossier FROM person_names WHERE person_names MATCH ?1 LIMIT {limit})
                  ORDER BY b.last_name, b.first_name, b.dossier"
             ),
-            args,
+            vec![matching],
         )
     }
 
@@ -312,15 +300,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn words_are_folded_and_distinct() {
+    fn a_store_from_before_the_full_text_index_gets_its_people_indexed() {
+        let conn = Connection::open_in_memory().expect("open");
+        for sql in &super::super::migrations::MIGRATIONS[..PERSON_NAMES_MIGRATION - 1] {
+            conn.execute_batch(sql).expect("older migration");
+        }
+        conn.pragma_update(None, "user_version", PERSON_NAMES_MIGRATION - 1)
+            .expect("version");
+        conn.execute(
+            "INSERT INTO beneficiaries (dossier, last_name, first_name, birth_date, address,
+                                        postal_code, city, phone, site)
+             VALUES ('D1', 'LEFÈVRE', 'Jean-Marc', '1941-07-04', '', '', '', '', 'S1')",
+            [],
+        )
+        .expect("person");
+        let store = SqliteStore::setup(conn).expect("migrate");
+        let found = store.search_people("lefev jea", 10).expect("search");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].dossier, "D1");
+    }
+
+    #[test]
+    fn names_are_folded() {
+        assert_eq!(name_key("LEFÈVRE", "Jean-Marc"), "lefevre jean marc");
+        assert_eq!(name_key("D'Alembert", "Anne"), "d alembert anne");
+    }
+
+    #[test]
+    fn queries_are_plain_quoted_prefixes() {
         assert_eq!(
-            name_words("LEFÈVRE", "Jean-Marc"),
-            ["jean", "lefevre", "marc"]
+            prefix_query("Lefèv  JEA").as_deref(),
+            Some("\"lefev\"* AND \"jea\"*")
         );
+        // FTS5 syntax typed in the box stays text: quotes, stars, operators, parentheses.
         assert_eq!(
-            name_words("D'Alembert", "Anne Anne"),
-            ["alembert", "anne", "d"]
+            prefix_query("\"a\" OR b* NOT (c) m.dupont").as_deref(),
+            Some("\"dupont\"* AND \"not\"* AND \"or\"* AND \"a\"* AND \"b\"* AND \"c\"*")
         );
+        assert_eq!(prefix_query(" -- ' ").as_deref(), None);
     }
 
     #[test]

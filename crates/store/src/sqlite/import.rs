@@ -13,7 +13,7 @@ const IMPORT_CACHE_KIB: i64 = 16 * 1024;
 
 /// Children before parents, so that foreign keys hold at every step.
 const TABLES_TO_EMPTY: &[&str] = &[
-    "person_words",
+    "person_names",
     "past_payments",
     "rights",
     "invoices",
@@ -29,7 +29,7 @@ const TABLES_TO_EMPTY: &[&str] = &[
 struct Statements<'c> {
     directory: Statement<'c>,
     beneficiary: Statement<'c>,
-    person_word: Statement<'c>,
+    person_name: Statement<'c>,
     payee: Statement<'c>,
     right: Statement<'c>,
     past_payment: Statement<'c>,
@@ -50,7 +50,7 @@ impl<'c> Statements<'c> {
                 "INSERT INTO beneficiaries (dossier, nir, last_name, first_name, birth_date, address, postal_code, city, phone, site, death_date, extra)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?,
-            person_word: c.prepare("INSERT INTO person_words (word, dossier) VALUES (?1, ?2)")?,
+            person_name: c.prepare("INSERT INTO person_names (words, dossier) VALUES (?1, ?2)")?,
             payee: c.prepare(
                 "INSERT INTO payees (id, kind, name, siret, iban, bic, holder, address, postal_code, city, iban_changed_on, extra)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -173,9 +173,10 @@ impl ImportSession for SqliteImport<'_> {
                     b.death_date.as_ref().map(date),
                     extra(&b.extra)
                 ])?;
-                for word in super::desk::name_words(&b.last_name, &b.first_name) {
-                    st.person_word.execute(params![word, b.dossier])?;
-                }
+                st.person_name.execute(params![
+                    super::desk::name_key(&b.last_name, &b.first_name),
+                    b.dossier
+                ])?;
             }
             Record::Payee(p) => {
                 st.payee.execute(params![

@@ -43,7 +43,10 @@ impl SqliteStore {
     }
 
     fn setup(conn: Connection) -> Result<SqliteStore, StoreError> {
-        conn.busy_timeout(Duration::from_secs(10))?;
+        // Another process may be writing (the server and a command, or several commands):
+        // wait for it rather than refuse an agent's deposit. SQLite's busy handler is not
+        // fair, so under heavy contention one writer can wait several seconds in a row.
+        conn.busy_timeout(Duration::from_secs(60))?;
         // WAL lets readers (the web screens) go on while a writer commits; FULL makes each
         // commit durable across power loss, not only process crashes.
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -73,8 +76,8 @@ impl SqliteStore {
             let tx = self.conn.transaction()?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
-            if i + 1 == desk::PERSON_WORDS_MIGRATION {
-                desk::fill_person_words(&tx)?;
+            if i + 1 == desk::PERSON_NAMES_MIGRATION {
+                desk::fill_person_names(&tx)?;
             }
             tx.commit()?;
         }
