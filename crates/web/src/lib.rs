@@ -10,6 +10,7 @@
 mod auth;
 pub mod courrier;
 mod pages;
+pub mod paiements;
 pub mod routes;
 mod throttle;
 
@@ -23,7 +24,7 @@ pub use auth::hash_password;
 pub use routes::router;
 
 /// How the server behaves; [`Config::default`] is what `relais serve` uses.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// The authority's name, shown in every page's header.
     pub authority: String,
@@ -41,6 +42,8 @@ pub struct Config {
     pub settings: Option<relais_core::settings::Settings>,
     /// The receipt key and deposit rules, for the courrier screens.
     pub courrier: Option<Arc<courrier::Courrier>>,
+    /// Where and how runs' files are written for download.
+    pub exports: Option<Arc<paiements::Exports>>,
 }
 
 impl Default for Config {
@@ -54,6 +57,7 @@ impl Default for Config {
             time_zone: "Europe/Paris".into(),
             settings: None,
             courrier: None,
+            exports: None,
         }
     }
 }

@@ -210,5 +210,49 @@ pub struct Paiement {
     pub status: String,
     /// The user may validate (role ordonnateur) and the run is still prepared.
     pub can_validate: bool,
+    /// The run is still prepared (it may be cancelled).
+    pub can_cancel: bool,
+    /// The run is validated and this server writes files.
+    pub can_export: bool,
+    /// Files written: (name, SHA-256, bytes).
+    pub files: Vec<(String, String, u64)>,
     pub notice: Option<String>,
+}
+
+/// What the renewal form holds (kept as typed when the page comes back with an error).
+#[derive(Debug, Default)]
+pub struct RenewalForm {
+    pub benefits: Vec<String>,
+    pub ends_from: String,
+    pub ends_to: String,
+    pub new_end: String,
+    pub legal_reference: String,
+    pub decided_by: String,
+}
+
+#[derive(Template)]
+#[template(path = "renouvellement.html")]
+pub struct Renouvellement {
+    pub head: Head,
+    pub csrf: String,
+    /// (code, label)
+    pub all_benefits: Vec<(&'static str, &'static str)>,
+    pub form: RenewalForm,
+    /// What the policy changes, per benefit: (label, rights, monthly total).
+    pub per_benefit: Vec<(&'static str, u64, String)>,
+    /// (rights, monthly total), once simulated or applied.
+    pub total: Option<(u64, String)>,
+    pub applied: bool,
+    /// The journal entry of the application, when something changed.
+    pub journal: Option<u64>,
+    pub error: Option<String>,
+}
+
+/// A size as people read it: `12,3 Mo`.
+pub fn size(bytes: &u64) -> String {
+    match *bytes {
+        b if b >= 1_000_000 => format!("{},{} Mo", b / 1_000_000, (b % 1_000_000) / 100_000),
+        b if b >= 1_000 => format!("{},{} ko", b / 1_000, (b % 1_000) / 100),
+        b => format!("{b} o"),
+    }
 }

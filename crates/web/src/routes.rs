@@ -3,9 +3,9 @@
 use crate::auth::{self, LOGIN_COOKIE, SESSION_COOKIE};
 use crate::courrier::{self, COURRIER};
 use crate::pages::{
-    Accueil, Annuaire, Dashboard, Dossiers, Failure, Head, LoginPage, Paiement, Paiements,
-    Personne, render,
+    Accueil, Annuaire, Dashboard, Dossiers, Failure, Head, LoginPage, Personne, render,
 };
+use crate::paiements;
 use crate::{App, Shared};
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::header::{self, HeaderValue};
@@ -14,16 +14,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router, middleware};
-use relais_core::Cents;
-use relais_core::calendar::Month;
 use relais_core::ids::{Bic, Iban};
-use relais_core::records::Benefit;
 use relais_core::roles::Role;
-use relais_core::run::RunId;
 use relais_store::Store;
 use relais_store::bank::{BankChangeError, BankChangeStore, NewBankChange};
 use relais_store::desk::DeskStore;
-use relais_store::runs::{PrepareRun, RunParams, RunStore};
+use relais_store::runs::RunStore;
 use relais_store::sessions::{Session, SessionStore};
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
@@ -46,6 +42,8 @@ pub const REJECTS: &[Role] = &[Role::Instruction, Role::Admin];
 /// Who asks for a change of bank details, and who approves one (never the same person).
 pub const BANK_ASK: &[Role] = &[Role::Accueil, Role::Instruction];
 pub const BANK_DECIDE: &[Role] = &[Role::Instruction, Role::Ordonnateur];
+/// Who applies a crisis decision renewing rights.
+pub const RENEW: &[Role] = &[Role::Instruction, Role::Liquidation, Role::Admin];
 
 /// Every route: method, path (as axum matches it), access. The authorisation matrix test
 /// walks this table, so a route missing here is a route without a test.
@@ -90,6 +88,15 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
         "/paiements/{run}/valider",
         Access::AnyOf(&[Role::Ordonnateur]),
     ),
+    ("POST", "/paiements/{run}/annuler", Access::AnyOf(PAYMENTS)),
+    ("POST", "/paiements/{run}/exporter", Access::AnyOf(PAYMENTS)),
+    (
+        "GET",
+        "/paiements/{run}/fichiers/{name}",
+        Access::AnyOf(PAYMENTS),
+    ),
+    ("GET", "/renouvellement", Access::AnyOf(RENEW)),
+    ("POST", "/renouvellement", Access::AnyOf(RENEW)),
     ("GET", "/dossiers", Access::AnyOf(REJECTS)),
 ];
 
@@ -117,10 +124,17 @@ pub fn router(app: Shared) -> Router {
         .route("/personne/{dossier}/rib", post(request_bank_change))
         .route("/personne/{dossier}/contact", post(log_contact))
         .route("/rib/{id}/decision", post(decide_bank_change))
-        .route("/paiements", get(paiements))
-        .route("/paiements/preparer", post(prepare_run))
-        .route("/paiements/{run}", get(paiement))
-        .route("/paiements/{run}/valider", post(validate_run))
+        .route("/paiements", get(paiements::paiements))
+        .route("/paiements/preparer", post(paiements::prepare_run))
+        .route("/paiements/{run}", get(paiements::paiement))
+        .route("/paiements/{run}/valider", post(paiements::validate_run))
+        .route("/paiements/{run}/annuler", post(paiements::cancel_run))
+        .route("/paiements/{run}/exporter", post(paiements::export_run))
+        .route("/paiements/{run}/fichiers/{name}", get(paiements::download))
+        .route(
+            "/renouvellement",
+            get(paiements::renewal_form).post(paiements::renew),
+        )
         .route("/dossiers", get(dossiers))
         .fallback(not_found)
         .layer(middleware::map_response(security_headers))
@@ -171,7 +185,7 @@ impl App {
 
     /// A refusal that says why: `403` for a rule of who may do what (separation of duties),
     /// `422` for what was asked (a month unreadable, nothing to pay…).
-    fn refuse_with(&self, status: StatusCode, why: &str) -> Response {
+    pub(crate) fn refuse_with(&self, status: StatusCode, why: &str) -> Response {
         let page = crate::pages::ErrorPage {
             head: self.head("Action refusée", None, ""),
             message: format!("Action refusée : {why}."),
@@ -393,7 +407,7 @@ async fn login(
 #[derive(Deserialize)]
 pub struct CsrfForm {
     #[serde(default)]
-    csrf_token: String,
+    pub(crate) csrf_token: String,
 }
 
 async fn logout(
@@ -830,209 +844,4 @@ async fn dossiers(State(app): State<Shared>, headers: HeaderMap) -> Response {
         total,
     };
     render(StatusCode::OK, &page)
-}
-
-async fn paiements(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(PAYMENTS)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let runs = match app
-        .with_store(|s| {
-            s.runs()
-                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
-        })
-        .await
-    {
-        Ok(r) => r,
-        Err(f) => return app.fail(f),
-    };
-    let next_month = Month::parse(&app.today().chars().take(7).collect::<String>())
-        .map(|m| m.next().to_string())
-        .unwrap_or_default();
-    let page = Paiements {
-        head: app.head("Paiements", Some(&session), "/paiements"),
-        csrf: session.csrf.clone(),
-        can_prepare: session.has(Role::Liquidation),
-        next_month,
-        benefits: Benefit::ALL
-            .iter()
-            .map(|b| (b.code(), b.label_fr()))
-            .collect(),
-        runs: runs
-            .iter()
-            .rev()
-            .map(|r| {
-                (
-                    r.id.to_string(),
-                    r.id.month().to_string(),
-                    r.status.label_fr().to_owned(),
-                    r.summary.prepared_by.clone(),
-                    r.summary.lines,
-                    r.summary.mandates,
-                    Cents(r.summary.total.0).to_string(),
-                )
-            })
-            .collect(),
-    };
-    render(StatusCode::OK, &page)
-}
-
-async fn prepare_run(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
-    let access = Access::AnyOf(&[Role::Liquidation]);
-    let session = match form_session(&app, &headers, access, field("csrf_token")).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let Some(settings) = app.config.settings.clone() else {
-        return app
-            .unprocessable("les paramètres de paiement de la collectivité ne sont pas chargés");
-    };
-    let Some(payments) = settings.payments.clone() else {
-        return app
-            .unprocessable("la section [payments] manque aux paramètres (voir docs/runbook.md)");
-    };
-    let month = match Month::parse(field("month").trim()) {
-        Ok(m) => m,
-        Err(e) => return app.unprocessable(&format!("mois illisible : {e}")),
-    };
-    let mut benefits: Vec<Benefit> = fields
-        .iter()
-        .filter(|(k, _)| k == "benefit")
-        .filter_map(|(_, v)| Benefit::parse(v))
-        .collect();
-    benefits.dedup();
-    if benefits.is_empty() {
-        return app.unprocessable("aucune prestation choisie");
-    }
-    let params = match RunParams::from_settings(
-        &payments,
-        settings.authority.holiday_zone,
-        month,
-        &benefits,
-    ) {
-        Ok(p) => p,
-        Err(e) => return app.unprocessable(&e),
-    };
-    let today = match app.today().parse::<jiff::civil::Date>() {
-        Ok(d) => d,
-        Err(_) => return app.fail(Failure::Internal),
-    };
-    let local_time = app.local_time();
-    let actor = session.login.clone();
-    let authority = settings.authority.name.clone();
-    let prepared = app
-        .with_store(move |s| {
-            let req = PrepareRun {
-                month,
-                actor: &actor,
-                authority: &authority,
-                local_time,
-                today,
-                params,
-            };
-            Ok(s.prepare_run(&req, &benefits))
-        })
-        .await;
-    match prepared {
-        Ok(Ok(p)) => Redirect::to(&format!("/paiements/{}", p.run.id)).into_response(),
-        Ok(Err(e @ relais_store::runs::RunStoreError::Store(_))) => app.refuse(&e.to_string()),
-        Ok(Err(e)) => app.unprocessable(&e.to_string()),
-        Err(f) => app.fail(f),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct RunNotice {
-    #[serde(default)]
-    valide: Option<String>,
-}
-
-async fn paiement(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    Path(run): Path<String>,
-    Query(notice): Query<RunNotice>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(PAYMENTS)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let Ok(id) = run.parse::<RunId>() else {
-        return app.fail(Failure::NotFound);
-    };
-    let record = match app
-        .with_store(move |s| {
-            s.run(id)
-                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
-        })
-        .await
-    {
-        Ok(Some(r)) => r,
-        Ok(None) => return app.fail(Failure::NotFound),
-        Err(f) => return app.fail(f),
-    };
-    let prepared = record.status == relais_core::run::RunStatus::Prepared;
-    let page = Paiement {
-        head: app.head(&format!("Paiement {id}"), Some(&session), "/paiements"),
-        csrf: session.csrf.clone(),
-        status: record.status.label_fr().to_owned(),
-        can_validate: prepared && session.has(Role::Ordonnateur),
-        notice: notice
-            .valide
-            .map(|_| "Paiement validé : il ne changera plus.".to_owned()),
-        summary: record.summary,
-    };
-    render(StatusCode::OK, &page)
-}
-
-async fn validate_run(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    Path(run): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    let session = match form_session(
-        &app,
-        &headers,
-        Access::AnyOf(&[Role::Ordonnateur]),
-        &form.csrf_token,
-    )
-    .await
-    {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let Ok(id) = run.parse::<RunId>() else {
-        return app.fail(Failure::NotFound);
-    };
-    let actor = session.login.clone();
-    let local_time = app.local_time();
-    let done = app
-        .with_store(move |s| Ok(s.validate_run(id, &actor, &local_time)))
-        .await;
-    match done {
-        Ok(Ok(_)) => Redirect::to(&format!("/paiements/{id}?valide=1")).into_response(),
-        Ok(Err(relais_store::runs::RunStoreError::NotFound(_))) => app.fail(Failure::NotFound),
-        Ok(Err(e)) => {
-            tracing::info!(run = %id, error = %e, "validation refused");
-            match e {
-                relais_store::runs::RunStoreError::Store(_)
-                | relais_store::runs::RunStoreError::SamePerson(_) => app.refuse(&e.to_string()),
-                _ => app.refuse_with(StatusCode::CONFLICT, &e.to_string()),
-            }
-        }
-        Err(f) => app.fail(f),
-    }
 }

@@ -42,6 +42,12 @@ fn person(dossier: &str, last: &str, first: &str) -> Record {
 }
 
 fn fixture() -> Fixture {
+    fixture_with(|_, _| {})
+}
+
+/// The fixture, with `configure` changing the server's configuration (given the fixture's
+/// folder).
+fn fixture_with(configure: impl FnOnce(&mut Config, &std::path::Path)) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = SqliteStore::open(&dir.path().join("relais.db")).expect("open");
     let hash = hash_password(PASSWORD).expect("hash");
@@ -107,7 +113,7 @@ fn fixture() -> Fixture {
             phone: "01 64 14 77 77".into(),
         };
     }
-    let config = Config {
+    let mut config = Config {
         authority: "Département de test".into(),
         courrier: Some(Arc::new(relais_web::courrier::Courrier {
             key: relais_documents::code::ReceiptKey::from_seed(&[7; 32]),
@@ -115,6 +121,7 @@ fn fixture() -> Fixture {
         })),
         ..Config::default()
     };
+    configure(&mut config, dir.path());
     let app = App::new(store, config, Arc::new(move || c.load(Ordering::SeqCst))).expect("app");
     Fixture {
         _dir: dir,
@@ -210,6 +217,7 @@ fn concrete(path: &str) -> String {
         .replace("{dossier}", "D1")
         .replace("{id}", "999999")
         .replace("{run}", "P2026-12-01")
+        .replace("{name}", "SHA256SUMS")
 }
 
 /// What an allowed user gets from a POST carrying only a valid CSRF token.
@@ -223,6 +231,12 @@ fn allowed_post(path: &str) -> StatusCode {
         // No payment settings in this store's configuration: said, nothing prepared.
         "/paiements/preparer" => StatusCode::UNPROCESSABLE_ENTITY,
         "/paiements/P2026-12-01/valider" => StatusCode::NOT_FOUND,
+        // No reason given: said before anything is looked up.
+        "/paiements/P2026-12-01/annuler" => StatusCode::UNPROCESSABLE_ENTITY,
+        // This server writes no files (no exports configured): said.
+        "/paiements/P2026-12-01/exporter" => StatusCode::UNPROCESSABLE_ENTITY,
+        // No dates: the form comes back with the reason.
+        "/renouvellement" => StatusCode::UNPROCESSABLE_ENTITY,
         // No kind: the form comes back with the reason.
         "/courrier" => StatusCode::UNPROCESSABLE_ENTITY,
         // No reason given: said before anything is looked up.
@@ -273,7 +287,8 @@ async fn every_route_for_every_role_and_anonymous() {
                 (_, true, _) => StatusCode::FORBIDDEN,     // POST /login: no login-form token
                 // No run P2026-12-01 in this store.
                 ("GET", false, true)
-                    if path == "/paiements/P2026-12-01" || path.starts_with("/courrier/") =>
+                    if path.starts_with("/paiements/P2026-12-01")
+                        || path.starts_with("/courrier/") =>
                 {
                     StatusCode::NOT_FOUND
                 }
@@ -699,4 +714,140 @@ async fn a_deposit_is_registered_its_receipt_printed_and_it_is_cancelled_with_a_
         send(&f.app, get("/courrier", &fin)).await.status,
         StatusCode::FORBIDDEN
     );
+}
+
+#[tokio::test]
+async fn a_renewal_is_simulated_then_applied_once_and_journaled() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-instruction").await;
+    let policy = "benefit=APA_DOM&ends_from=01%2F12%2F2027&ends_to=2027-12-31&new_end=2028-06-30\
+                  &legal_reference=arr%C3%AAt%C3%A9+n%C2%B0+2027-1&decided_by=Le+Pr%C3%A9sident";
+    let form = |step: &str| format!("csrf_token={csrf}&{policy}&etape={step}");
+    // Refused to a role that does not renew rights.
+    let (desk, desk_csrf) = login(&f.app, "u-accueil").await;
+    let refused = send(
+        &f.app,
+        post(
+            "/renouvellement",
+            &desk,
+            &format!("csrf_token={desk_csrf}&{policy}&etape=appliquer"),
+        ),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // Simulated: shown, nothing changed.
+    let shown = send(&f.app, post("/renouvellement", &cookie, &form("simuler"))).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert!(shown.body.contains("Simulation"), "{}", shown.body);
+    assert!(shown.body.contains("450,12"), "{}", shown.body);
+    assert!(shown.body.contains("Appliquer la décision"));
+    let person = send(&f.app, get("/personne/D1", &cookie)).await;
+    assert!(person.body.contains("2027-12-31"), "{}", person.body);
+    // Applied: the right ends later, and the journal says so.
+    let applied = send(&f.app, post("/renouvellement", &cookie, &form("appliquer"))).await;
+    assert_eq!(applied.status, StatusCode::OK);
+    assert!(
+        applied.body.contains("Décision appliquée"),
+        "{}",
+        applied.body
+    );
+    assert!(applied.body.contains("journal n°"), "{}", applied.body);
+    let person = send(&f.app, get("/personne/D1", &cookie)).await;
+    assert!(person.body.contains("2028-06-30"), "{}", person.body);
+    // Again: nothing to change, and said.
+    let again = send(&f.app, post("/renouvellement", &cookie, &form("appliquer"))).await;
+    assert!(
+        again.body.contains("Aucun droit à prolonger"),
+        "{}",
+        again.body
+    );
+    // A window the wrong way round comes back with the reason, as typed.
+    let bad = send(
+        &f.app,
+        post(
+            "/renouvellement",
+            &cookie,
+            &format!("csrf_token={csrf}&benefit=PCH&ends_from=2027-12-31&ends_to=2027-01-01&new_end=2028-06-30&legal_reference=x&decided_by=y&etape=simuler"),
+        ),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("role=\"alert\""), "{}", bad.body);
+    assert!(bad.body.contains("value=\"2027-12-31\""));
+}
+
+#[tokio::test]
+async fn a_run_s_files_are_written_listed_and_only_they_are_served() {
+    let f = fixture_with(|config, dir| {
+        config.exports = Some(Arc::new(relais_web::paiements::Exports {
+            dir: dir.join("exports"),
+            // Stands for `relais run export`: two files and their SHA256SUMS.
+            export: Box::new(|id, user, out| {
+                std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
+                let pes = format!("<PES_Aller>{id} {user}</PES_Aller>");
+                std::fs::write(out.join("PES_test.xml"), &pes).map_err(|e| e.to_string())?;
+                std::fs::write(out.join("bordereau.pdf"), b"%PDF-1.7")
+                    .map_err(|e| e.to_string())?;
+                std::fs::write(out.join("not-listed.txt"), b"secret").map_err(|e| e.to_string())?;
+                std::fs::write(
+                    out.join("SHA256SUMS"),
+                    "aa  PES_test.xml\nbb  bordereau.pdf\n",
+                )
+                .map_err(|e| e.to_string())
+            }),
+        }));
+    });
+    let (cookie, csrf) = login(&f.app, "u-liquidation").await;
+    let run = "/paiements/P2026-12-01";
+    let before = send(
+        &f.app,
+        get(&format!("{run}/fichiers/PES_test.xml"), &cookie),
+    )
+    .await;
+    assert_eq!(before.status, StatusCode::NOT_FOUND);
+    let wrote = send(
+        &f.app,
+        post(
+            &format!("{run}/exporter"),
+            &cookie,
+            &format!("csrf_token={csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(wrote.status, StatusCode::SEE_OTHER, "{}", wrote.body);
+    let pes = send(
+        &f.app,
+        get(&format!("{run}/fichiers/PES_test.xml"), &cookie),
+    )
+    .await;
+    assert_eq!(pes.status, StatusCode::OK);
+    assert_eq!(pes.body, "<PES_Aller>P2026-12-01 u-liquidation</PES_Aller>");
+    assert_eq!(
+        pes.headers
+            .get(header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok()),
+        Some("attachment; filename=\"PES_test.xml\"")
+    );
+    assert_eq!(
+        pes.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("application/xml")
+    );
+    let sums = send(&f.app, get(&format!("{run}/fichiers/SHA256SUMS"), &cookie)).await;
+    assert_eq!(sums.status, StatusCode::OK);
+    // Only what SHA256SUMS lists: not another file of the folder, nothing outside it.
+    for name in [
+        "not-listed.txt",
+        "..%2F..%2Frelais.db",
+        "%2Fetc%2Fpasswd",
+        "PES_test.xml%00",
+    ] {
+        let a = send(&f.app, get(&format!("{run}/fichiers/{name}"), &cookie)).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{name}");
+    }
+    // The desk cannot download payment files.
+    let (desk, _) = login(&f.app, "u-accueil").await;
+    let a = send(&f.app, get(&format!("{run}/fichiers/PES_test.xml"), &desk)).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
 }

@@ -25,6 +25,7 @@ pub fn serve(data: &DataDir, bind: &str, secure_cookies: bool) -> Result<u8> {
             key: super::receipt::signing_key(data)?,
             rules: super::deposit::load_rules(data)?,
         })),
+        exports: Some(std::sync::Arc::new(exports(data))),
         ..relais_web::Config::default()
     };
     println!("Interface web : http://{addr}/ (Ctrl+C pour arrêter)");
@@ -34,4 +35,17 @@ pub fn serve(data: &DataDir, bind: &str, secure_cookies: bool) -> Result<u8> {
         .context("démarrage du serveur")?
         .block_on(relais_web::serve(&data.db_path(), addr, config))?;
     Ok(EXIT_OK)
+}
+
+/// The runs' files, written by the same code as `relais run export`, in `DATA/exports/RUN/`.
+fn exports(data: &DataDir) -> relais_web::paiements::Exports {
+    let data = DataDir::new(&data.path);
+    relais_web::paiements::Exports {
+        dir: data.path.join("exports"),
+        export: Box::new(move |id, user, out| {
+            super::run::export::export(&data, id, user, out, false)
+                .map(|_| ())
+                .map_err(|e| format!("{e:#}"))
+        }),
+    }
 }

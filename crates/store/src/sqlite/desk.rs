@@ -29,7 +29,10 @@ pub(crate) fn fill_person_names(conn: &Connection) -> Result<(), StoreError> {
     let mut rows = read.query([])?;
     while let Some(r) = rows.next()? {
         let dossier: String = r.get(0)?;
-        insert.execute([name_key(&r.get::<_, String>(1)?, &r.get::<_, String>(2)?), dossier])?;
+        insert.execute([
+            name_key(&r.get::<_, String>(1)?, &r.get::<_, String>(2)?),
+            dossier,
+        ])?;
     }
     Ok(())
 }

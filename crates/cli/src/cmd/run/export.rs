@@ -21,6 +21,7 @@ use relais_core::Cents;
 use relais_core::ids::{Bic, Iban, Siret};
 use relais_core::records::{Benefit, PayeeKind};
 use relais_core::roles::Role;
+use relais_core::run::RunId;
 use relais_core::run::{RunStatus, remittance};
 use relais_core::settings::{PaymentSettings, Settings};
 use relais_documents::{bordereau, run_report};
@@ -64,7 +65,7 @@ fn hashing<W: Write>(inner: W) -> Hashing<W> {
 }
 
 /// Name → SHA-256 (hex) of the files written.
-type Written = Vec<(String, String)>;
+pub type Written = Vec<(String, String)>;
 
 /// Writes `name` in `dir` atomically with `fill`, and notes its digest.
 fn write_file(
@@ -153,20 +154,56 @@ pub fn write_report(store: &SqliteStore, run: &RunRecord, dir: &Path) -> Result<
 
 pub fn run(a: RunExportArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
-    let (settings, _) = time_zone(&data)?;
-    let payments = payment_settings(&data, &settings)?;
     let id = parse_run_id(&a.run)?;
+    let exported = export(&data, id, &a.user.user, &a.out, a.payment_files_only)?;
+    for (name, _) in &exported.written {
+        println!("écrit : {}", a.out.join(name).display());
+    }
+    println!("écrit : {}", a.out.join("SHA256SUMS").display());
+    let run = &exported.run;
+    println!(
+        "Paiement {} exporté : {} mandats, {} (journal n° {}).",
+        run.id, run.summary.mandates, run.summary.total, exported.journal_seq
+    );
+    if run.summary.caf_rights > 0 {
+        println!(
+            "RSA : {} droits, avance à verser à la CAF {} (caf_{}.csv).",
+            run.summary.caf_rights, run.summary.caf_total, run.id
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+/// What an export wrote.
+pub struct Exported {
+    pub run: RunRecord,
+    /// Name → SHA-256 of each file, by name (`SHA256SUMS` lists them).
+    pub written: Written,
+    pub journal_seq: u64,
+}
+
+/// Exports the validated run `id` into `out` by `user` (liquidation or ordonnateur): the
+/// payment files, and unless `payment_files_only` the control report, the bordereau and the
+/// CAF's file; then `SHA256SUMS`, and the export's journal entry. Used by `relais run export`
+/// and by the web interface's download button.
+pub fn export(
+    data: &DataDir,
+    id: RunId,
+    user: &str,
+    out: &Path,
+    payment_files_only: bool,
+) -> Result<Exported> {
+    let (settings, _) = time_zone(data)?;
+    let payments = payment_settings(data, &settings)?;
     let mut store = data.open_store()?;
-    let user = store.user(&a.user.user)?;
-    match user {
+    match store.user(user)? {
         Some(u)
             if !u.disabled
                 && u.roles
                     .iter()
                     .any(|r| matches!(r, Role::Liquidation | Role::Ordonnateur)) => {}
         _ => bail!(
-            "l'utilisateur « {} » ne peut pas exporter un paiement (rôle liquidation ou ordonnateur)",
-            a.user.user
+            "l'utilisateur « {user} » ne peut pas exporter un paiement (rôle liquidation ou ordonnateur)"
         ),
     }
     let run = store
@@ -179,11 +216,11 @@ pub fn run(a: RunExportArgs) -> Result<u8> {
         );
     }
     let issuer = issuer(&settings, payments)?;
-    std::fs::create_dir_all(&a.out)
-        .with_context(|| format!("création du dossier {}", a.out.display()))?;
-    let mut written = payment_files(&store, &run, &issuer, &a.out)?;
-    if !a.payment_files_only {
-        written.extend(write_report(&store, &run, &a.out)?);
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("création du dossier {}", out.display()))?;
+    let mut written = payment_files(&store, &run, &issuer, out)?;
+    if !payment_files_only {
+        written.extend(write_report(&store, &run, out)?);
         let first = run.bordereau.map(|(_, n)| n).unwrap_or(0);
         let mut lists = StoreLists {
             store: &store,
@@ -191,13 +228,13 @@ pub fn run(a: RunExportArgs) -> Result<u8> {
             first_bordereau: first,
         };
         write_file(
-            &a.out,
+            out,
             &format!("bordereau_{}.pdf", run.id),
             &mut written,
             |w| Ok(bordereau::write_bordereau_pdf(w, &run.summary, &mut lists)?),
         )?;
         if run.summary.caf_rights > 0 {
-            write_file(&a.out, &format!("caf_{}.csv", run.id), &mut written, |w| {
+            write_file(out, &format!("caf_{}.csv", run.id), &mut written, |w| {
                 caf_file(&store, &run, w)
             })?;
         }
@@ -207,28 +244,18 @@ pub fn run(a: RunExportArgs) -> Result<u8> {
         .iter()
         .map(|(name, digest)| format!("{digest}  {name}\n"))
         .collect();
-    crate::fsio::write_atomic(&a.out.join("SHA256SUMS"), sums.as_bytes())?;
+    crate::fsio::write_atomic(&out.join("SHA256SUMS"), sums.as_bytes())?;
     let files: serde_json::Value = written
         .iter()
         .map(|(n, d)| (n.clone(), serde_json::Value::from(d.clone())))
         .collect::<serde_json::Map<_, _>>()
         .into();
-    let entry = store.record_run_export(run.id, &a.user.user, &files)?;
-    for (name, _) in &written {
-        println!("écrit : {}", a.out.join(name).display());
-    }
-    println!("écrit : {}", a.out.join("SHA256SUMS").display());
-    println!(
-        "Paiement {} exporté : {} mandats, {} (journal n° {}).",
-        run.id, run.summary.mandates, run.summary.total, entry.seq
-    );
-    if run.summary.caf_rights > 0 {
-        println!(
-            "RSA : {} droits, avance à verser à la CAF {} (caf_{}.csv).",
-            run.summary.caf_rights, run.summary.caf_total, run.id
-        );
-    }
-    Ok(EXIT_OK)
+    let entry = store.record_run_export(run.id, user, &files)?;
+    Ok(Exported {
+        run,
+        written,
+        journal_seq: entry.seq,
+    })
 }
 
 /// The CAF's hand-off file: dossier, NIR, amount, month (RSA is paid by the CAF, CASF
