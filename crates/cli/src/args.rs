@@ -535,6 +535,9 @@ pub struct DepositRegisterArgs {
     /// Date et heure du dépôt s'il est enregistré après coup (AAAA-MM-JJ HH:MM) ; par défaut maintenant.
     #[arg(long)]
     pub at: Option<String>,
+    /// Numéro de dossier de la personne concernée (le dépôt apparaît sur sa fiche à l'accueil).
+    #[arg(long)]
+    pub dossier: Option<String>,
 }
 
 #[derive(Debug, Args)]

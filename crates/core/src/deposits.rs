@@ -464,7 +464,13 @@ pub struct NewDeposit {
     pub bid_deadline: Option<Timestamp>,
     /// When the deposit was made, if not now (a deposit registered after the fact).
     pub received_at: Option<Timestamp>,
+    /// The file number of the person the paper concerns, when known: the deposit then shows
+    /// on the person's page at the desk.
+    pub dossier: Option<String>,
 }
+
+/// A file number is at most this long.
+const MAX_DOSSIER: usize = 30;
 
 /// The raw fields typed by the agent.
 #[derive(Debug, Clone, Default)]
@@ -480,6 +486,7 @@ pub struct DepositInput {
     pub invoice_date: Option<String>,
     pub deadline: Option<String>,
     pub received_at: Option<String>,
+    pub dossier: Option<String>,
 }
 
 /// Why a deposit cannot be registered: the field (as the agent typed it) and why, in French.
@@ -616,6 +623,15 @@ impl NewDeposit {
             }
             (_, None) => None,
         };
+        let dossier = non_blank(&input.dossier);
+        if let Some(d) = &dossier
+            && (d.chars().count() > MAX_DOSSIER || d.chars().any(char::is_control))
+        {
+            return Err(err(
+                "--dossier",
+                format!("numéro de dossier illisible (au plus {MAX_DOSSIER} caractères)"),
+            ));
+        }
         Ok(NewDeposit {
             kind,
             depositor,
@@ -625,6 +641,7 @@ impl NewDeposit {
             invoice,
             bid_deadline,
             received_at,
+            dossier,
         })
     }
 }

@@ -70,6 +70,7 @@ fn deposit(kind: DepositKind, key: &ReceiptKey, received: &str) -> Deposit {
             bid_deadline: (kind == DepositKind::OffreMarche)
                 .then(|| "2026-01-14T11:00:00Z".parse().expect("deadline")),
             received_at: None,
+            dossier: None,
         },
         receipt_code: code,
         cancellation: None,

@@ -25,6 +25,8 @@ pub enum DepositStoreError {
     NotDeskAgent(String),
     #[error("les numéros de l'année {0} sont épuisés (999 999 dépôts)")]
     Exhausted(i16),
+    #[error("aucune personne n'a le numéro de dossier « {0} »")]
+    UnknownDossier(String),
     #[error("signature du récépissé impossible : {0}")]
     Seal(String),
 }
@@ -41,6 +43,8 @@ pub struct DepositFilter {
     pub kind: Option<DepositKind>,
     pub from: Option<Date>,
     pub to: Option<Date>,
+    /// Only the deposits of this person's file.
+    pub dossier: Option<String>,
 }
 
 /// Computes the receipt's code of a deposit whose number and instant are known, inside the

@@ -45,6 +45,7 @@ fn letter(from: &str) -> NewDeposit {
         invoice: None,
         bid_deadline: None,
         received_at: None,
+        dossier: None,
     }
 }
 

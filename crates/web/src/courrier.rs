@@ -99,6 +99,8 @@ pub struct DepositForm {
     pub deadline: String,
     #[serde(default)]
     pub received_at: String,
+    #[serde(default)]
+    pub dossier: String,
 }
 
 fn some(s: &str) -> Option<String> {
@@ -117,6 +119,7 @@ fn label(field: &str) -> &str {
         "--amount" => "Montant TTC",
         "--invoice-date" => "Date de la facture",
         "--deadline" => "Date limite de la consultation",
+        "--dossier" => "Numéro de dossier",
         other => other,
     }
 }
@@ -130,7 +133,7 @@ fn kind_label(app: &App, kind: DepositKind) -> String {
         .unwrap_or_else(|| kind.as_str().to_owned())
 }
 
-fn row(app: &App, d: &Deposit) -> Row {
+pub(crate) fn row(app: &App, d: &Deposit) -> Row {
     let local = |t: jiff::Timestamp| {
         let tz = jiff::tz::TimeZone::get(&app.config.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
         t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string()
@@ -158,6 +161,9 @@ pub struct ListQuery {
     au: Option<String>,
     #[serde(default)]
     filtre: Option<String>,
+    /// A deposit for this person's file (from the person's page).
+    #[serde(default)]
+    dossier: Option<String>,
 }
 
 async fn page(
@@ -185,6 +191,7 @@ async fn page(
         kind: DepositKind::parse(&filter_kind),
         from: from.parse().ok(),
         to: to.parse().ok(),
+        dossier: None,
     };
     let deposits = app
         .with_reader(move |s| {
@@ -240,7 +247,10 @@ pub async fn courrier(
         &session,
         StatusCode::OK,
         kind,
-        DepositForm::default(),
+        DepositForm {
+            dossier: query.dossier.clone().unwrap_or_default(),
+            ..DepositForm::default()
+        },
         None,
         &query,
     )
@@ -260,6 +270,7 @@ async fn refused(
         du: None,
         au: None,
         filtre: None,
+        dossier: None,
     };
     page(
         app,
@@ -300,6 +311,7 @@ pub async fn register(
         invoice_date: some(&form.invoice_date),
         deadline: some(&form.deadline),
         received_at: some(&form.received_at),
+        dossier: some(&form.dossier),
     };
     let now = jiff::Timestamp::from_second(app.now()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let new = match NewDeposit::parse(&input, now, &tz) {

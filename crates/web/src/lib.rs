@@ -9,6 +9,7 @@
 
 mod auth;
 pub mod courrier;
+mod next_payment;
 mod pages;
 pub mod paiements;
 pub mod routes;

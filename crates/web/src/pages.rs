@@ -98,6 +98,11 @@ pub struct Accueil {
 pub struct Personne {
     pub head: Head,
     pub page: PersonPage,
+    pub next: Vec<crate::next_payment::NextPayment>,
+    /// The person's deposits, the most recent first.
+    pub deposits: Vec<crate::courrier::Row>,
+    /// The user may register a deposit (courrier screens).
+    pub can_deposit: bool,
     /// The session's CSRF token, for the bank-details form.
     pub csrf: String,
     /// The user may ask for a change of bank details, and log a contact.

@@ -576,11 +576,27 @@ async fn person_page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Response {
-    let page = match app.with_reader(move |s| s.person(&dossier)).await {
+    let found = app
+        .with_reader(move |s| {
+            let Some(page) = s.person(&dossier)? else {
+                return Ok(None);
+            };
+            let filter = relais_store::deposits::DepositFilter {
+                dossier: Some(dossier),
+                ..Default::default()
+            };
+            let deposits = relais_store::deposits::DepositStore::deposits(s, &filter)
+                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
+            Ok(Some((page, deposits)))
+        })
+        .await;
+    let (page, deposits) = match found {
         Ok(Some(p)) => p,
         Ok(None) => return app.fail(Failure::NotFound),
         Err(f) => return app.fail(f),
     };
+    let today = app.today().parse().unwrap_or(jiff::civil::Date::ZERO);
+    let next = crate::next_payment::next_payments(&page, today, app.config.settings.as_ref());
     let title = format!("{} {}", page.person.last_name, page.person.first_name);
     let mut payees: Vec<(String, String)> = page
         .rights
@@ -594,6 +610,13 @@ async fn person_page(
         &Personne {
             head: app.head(&title, Some(session), "/accueil"),
             page,
+            next,
+            deposits: deposits
+                .iter()
+                .rev()
+                .map(|d| courrier::row(app, d))
+                .collect(),
+            can_deposit: COURRIER.iter().any(|r| session.has(*r)),
             csrf: session.csrf.clone(),
             can_request: BANK_ASK.iter().any(|r| session.has(*r)),
             channels: relais_store::desk::CHANNELS,

@@ -851,3 +851,59 @@ async fn a_run_s_files_are_written_listed_and_only_they_are_served() {
     let a = send(&f.app, get(&format!("{run}/fichiers/PES_test.xml"), &desk)).await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_deposit_for_a_file_shows_on_the_person_s_page_with_the_next_payment() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-courrier").await;
+    // The link from the person's page opens the form with the file number filled in.
+    let form = send(&f.app, get("/courrier?dossier=D1", &cookie)).await;
+    assert!(
+        form.body.contains("name=\"dossier\" value=\"D1\""),
+        "{}",
+        form.body
+    );
+    // A file nobody has is refused, and nothing is registered.
+    let unknown = send(
+        &f.app,
+        post(
+            "/courrier",
+            &cookie,
+            &format!("csrf_token={csrf}&kind=demande_aide&depositor=M+Lefevre&dossier=D404"),
+        ),
+    )
+    .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unknown.body
+    );
+    assert!(unknown.body.contains("D404"), "{}", unknown.body);
+    let done = send(
+        &f.app,
+        post(
+            "/courrier",
+            &cookie,
+            &format!(
+                "csrf_token={csrf}&kind=demande_aide&depositor=M+Lefevre&subject=Renouvellement+APA&dossier=D1"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let (desk, _) = login(&f.app, "u-accueil").await;
+    let person = send(&f.app, get("/personne/D1", &desk)).await;
+    assert!(
+        person.body.contains("Renouvellement APA"),
+        "{}",
+        person.body
+    );
+    assert!(person.body.contains("Prochains paiements"));
+    // R1 (APA, 450,12 € a month, in payment until 2027) is due and not yet in a run.
+    assert!(person.body.contains("450,12"), "{}", person.body);
+    assert!(person.body.contains("à préparer"), "{}", person.body);
+    // The other person's page shows none of it.
+    let other = send(&f.app, get("/personne/D2", &desk)).await;
+    assert!(!other.body.contains("Renouvellement APA"));
+}

@@ -91,6 +91,7 @@ fn register(a: DepositRegisterArgs) -> Result<u8> {
         invoice_date: a.invoice_date,
         deadline: a.deadline,
         received_at: a.at,
+        dossier: a.dossier,
     };
     let new = NewDeposit::parse(&input, Timestamp::now(), &tz)
         .map_err(|e| anyhow!("dépôt refusé, rien n'est enregistré — {e}"))?;
@@ -149,6 +150,7 @@ fn list(a: DepositListArgs) -> Result<u8> {
             .transpose()?,
         from: date(&a.from, "--from")?,
         to: date(&a.to, "--to")?,
+        dossier: None,
     };
     let deposits = store.deposits(&filter)?;
     let stdout = std::io::stdout();
@@ -330,5 +332,6 @@ fn bench_deposit(writer: usize, i: usize) -> NewDeposit {
         invoice: None,
         bid_deadline: None,
         received_at: None,
+        dossier: None,
     }
 }

@@ -45,6 +45,18 @@ fn register(
 ) -> Result<Deposit, DepositStoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     check_desk_agent(&tx, actor)?;
+    if let Some(dossier) = &new.dossier {
+        let known: Option<i64> = tx
+            .query_row(
+                "SELECT 1 FROM beneficiaries WHERE dossier = ?1",
+                [dossier],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if known.is_none() {
+            return Err(DepositStoreError::UnknownDossier(dossier.clone()));
+        }
+    }
     // Read under the write lock, so that numbers and instants of receipt rise together.
     let received_at = new
         .received_at
@@ -80,8 +92,8 @@ fn register(
     tx.execute(
         "INSERT INTO deposits (number, year, seq, received_at, received_on, kind, depositor,
              address, subject, pages, siret, invoice_number, amount, invoice_date, bid_deadline,
-             registered_by, receipt_code)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             registered_by, receipt_code, dossier)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         params![
             number.to_string(),
             year,
@@ -100,6 +112,7 @@ fn register(
             f.bid_deadline.map(stamp),
             actor,
             deposit.receipt_code,
+            f.dossier,
         ],
     )?;
     journal::append(
@@ -114,6 +127,7 @@ fn register(
             "pages": f.pages,
             "amount": inv.map(|i| i.amount.0),
             "receipt_code": deposit.receipt_code,
+            "dossier": f.dossier,
         }),
     )?;
     tx.commit()?;
@@ -161,7 +175,7 @@ fn cancel(
 
 const SELECT: &str = "SELECT number, received_at, kind, depositor, address, subject, pages,
     siret, invoice_number, amount, invoice_date, bid_deadline, registered_by, receipt_code,
-    cancelled_at, cancelled_by, cancel_reason FROM deposits";
+    cancelled_at, cancelled_by, cancel_reason, dossier FROM deposits";
 
 fn corrupt(number: &str, what: &str) -> DepositStoreError {
     StoreError::Corrupt(format!("deposit {number}: {what}")).into()
@@ -208,6 +222,7 @@ fn read(r: &rusqlite::Row<'_>) -> Result<Deposit, DepositStoreError> {
             invoice,
             bid_deadline: r.get::<_, Option<String>>(11)?.map(ts).transpose()?,
             received_at: None,
+            dossier: r.get(17)?,
         },
         receipt_code: r.get(13)?,
         cancellation,
@@ -226,13 +241,14 @@ fn get(conn: &Connection, number: ChronoNumber) -> Result<Option<Deposit>, Depos
 fn list(conn: &Connection, filter: &DepositFilter) -> Result<Vec<Deposit>, DepositStoreError> {
     let mut stmt = conn.prepare(&format!(
         "{SELECT} WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR received_on >= ?2)
-           AND (?3 IS NULL OR received_on <= ?3)
+           AND (?3 IS NULL OR received_on <= ?3) AND (?4 IS NULL OR dossier = ?4)
          ORDER BY year, seq"
     ))?;
     let mut rows = stmt.query(params![
         filter.kind.map(|k| k.as_str()),
         filter.from.map(|d| d.to_string()),
         filter.to.map(|d| d.to_string()),
+        filter.dossier,
     ])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {

@@ -432,6 +432,11 @@ CREATE VIRTUAL TABLE person_names USING fts5(
     detail = none, prefix = '1 2 3 4', tokenize = 'unicode61 remove_diacritics 0'
 );
 "#,
+    // 9: a deposit may name the file of the person it concerns (shown on the person's page).
+    r#"
+ALTER TABLE deposits ADD COLUMN dossier TEXT;
+CREATE INDEX deposits_by_dossier ON deposits (dossier, year, seq) WHERE dossier IS NOT NULL;
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,
