@@ -10,6 +10,7 @@ pub mod deposits;
 pub mod desk;
 mod error;
 pub mod import;
+pub mod invoices;
 pub mod rejected;
 pub mod runs;
 pub mod sessions;

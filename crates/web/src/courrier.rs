@@ -124,7 +124,7 @@ fn label(field: &str) -> &str {
     }
 }
 
-fn kind_label(app: &App, kind: DepositKind) -> String {
+pub(crate) fn kind_label(app: &App, kind: DepositKind) -> String {
     app.config
         .courrier
         .as_ref()

@@ -9,6 +9,7 @@
 
 mod auth;
 pub mod courrier;
+mod dashboard;
 mod next_payment;
 mod pages;
 pub mod paiements;
@@ -43,6 +44,8 @@ pub struct Config {
     pub settings: Option<relais_core::settings::Settings>,
     /// The receipt key and deposit rules, for the courrier screens.
     pub courrier: Option<Arc<courrier::Courrier>>,
+    /// The ECB's rates, for late-payment interest on invoices (the dashboard).
+    pub ecb_rates: Vec<relais_core::deposits::EcbRate>,
     /// Where and how runs' files are written for download.
     pub exports: Option<Arc<paiements::Exports>>,
 }
@@ -59,6 +62,7 @@ impl Default for Config {
             settings: None,
             courrier: None,
             exports: None,
+            ecb_rates: relais_core::deposits::default_ecb_rates(),
         }
     }
 }

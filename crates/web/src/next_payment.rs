@@ -46,7 +46,7 @@ pub fn source_fr(source: &str) -> String {
 
 /// The month whose payment comes next for `benefit` on `today`: this month until its pay date
 /// has passed, then the next one.
-fn coming_month(today: Date, pay_day: i8, settings: &Settings) -> (Month, Date) {
+pub(crate) fn coming_month(today: Date, pay_day: i8, settings: &Settings) -> (Month, Date) {
     let zone = settings.authority.holiday_zone;
     let this = Month::of(today);
     let date = pay_date(this, pay_day, zone);

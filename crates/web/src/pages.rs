@@ -74,9 +74,21 @@ pub struct Dashboard {
     pub can_decide: bool,
     pub bank_changes: Vec<relais_store::bank::BankChange>,
     pub notice: Option<String>,
+    pub today: String,
     pub people: u64,
     pub rights: u64,
     pub rejected: u64,
+    pub pay_dates: Vec<crate::dashboard::PayDate>,
+    /// Deposits registered today (not cancelled): (kind, count).
+    pub deposits_today: Vec<(String, u64)>,
+    /// The last run not cancelled: (run, month, [(code, reason, rights)]).
+    pub not_paid: Option<(String, String, Vec<(String, String, u64)>)>,
+    /// False when the invoices' standing could not be computed (an ECB rate is missing).
+    pub invoices_known: bool,
+    pub invoices_late: usize,
+    pub invoices_near: usize,
+    /// (deadline, when, supplier, reference, amount)
+    pub invoices: Vec<(String, String, String, String, String)>,
     /// (run, month, status, lines, total)
     pub runs: Vec<(String, String, String, u64, String)>,
     /// (file, code, rows)

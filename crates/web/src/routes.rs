@@ -2,9 +2,7 @@
 
 use crate::auth::{self, LOGIN_COOKIE, SESSION_COOKIE};
 use crate::courrier::{self, COURRIER};
-use crate::pages::{
-    Accueil, Annuaire, Dashboard, Dossiers, Failure, Head, LoginPage, Personne, render,
-};
+use crate::pages::{Accueil, Annuaire, Dossiers, Failure, Head, LoginPage, Personne, render};
 use crate::paiements;
 use crate::{App, Shared};
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
@@ -19,7 +17,6 @@ use relais_core::roles::Role;
 use relais_store::Store;
 use relais_store::bank::{BankChangeError, BankChangeStore, NewBankChange};
 use relais_store::desk::DeskStore;
-use relais_store::runs::RunStore;
 use relais_store::sessions::{Session, SessionStore};
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
@@ -110,7 +107,7 @@ pub fn router(app: Shared) -> Router {
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/static/relais.css", get(stylesheet))
-        .route("/", get(dashboard))
+        .route("/", get(crate::dashboard::dashboard))
         .route("/annuaire", get(annuaire))
         .route(
             "/courrier",
@@ -437,73 +434,6 @@ async fn logout(
 
 // ---------------------------------------------------------------------------------------------
 // Screens
-
-#[derive(Deserialize)]
-pub struct Notice {
-    #[serde(default)]
-    fait: Option<String>,
-}
-
-async fn dashboard(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    Query(notice): Query<Notice>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::SignedIn).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let data = app
-        .with_store(|s| {
-            let corrupt = |e: String| relais_store::StoreError::Corrupt(e);
-            let counts = s.counts()?;
-            let runs = s.runs().map_err(|e| corrupt(e.to_string()))?;
-            let pending = s.pending_counts()?;
-            let changes = s
-                .pending_bank_changes()
-                .map_err(|e| corrupt(e.to_string()))?;
-            Ok((counts, runs, pending, changes))
-        })
-        .await;
-    let (counts, runs, pending, bank_changes) = match data {
-        Ok(d) => d,
-        Err(f) => return app.fail(f),
-    };
-    let page = Dashboard {
-        head: app.head("Tableau de bord", Some(&session), "/"),
-        csrf: session.csrf.clone(),
-        can_decide: BANK_DECIDE.iter().any(|r| session.has(*r)),
-        bank_changes,
-        notice: notice.fait.map(|n| match n.as_str() {
-            "approuvee" => {
-                "Demande approuvée : les nouvelles coordonnées seront utilisées.".to_owned()
-            }
-            _ => "Demande refusée : les coordonnées ne changent pas.".to_owned(),
-        }),
-        people: counts.beneficiaries,
-        rights: counts.rights,
-        rejected: counts.rejected_rows,
-        runs: runs
-            .iter()
-            .rev()
-            .take(12)
-            .map(|r| {
-                (
-                    r.id.to_string(),
-                    r.id.month().to_string(),
-                    r.status.label_fr().to_owned(),
-                    r.summary.lines,
-                    r.summary.total.to_string(),
-                )
-            })
-            .collect(),
-        pending: pending
-            .into_iter()
-            .map(|p| (p.file, p.code, p.rows))
-            .collect(),
-    };
-    render(StatusCode::OK, &page)
-}
 
 #[derive(Deserialize)]
 pub struct Search {

@@ -907,3 +907,51 @@ async fn a_deposit_for_a_file_shows_on_the_person_s_page_with_the_next_payment()
     let other = send(&f.app, get("/personne/D2", &desk)).await;
     assert!(!other.body.contains("Renouvellement APA"));
 }
+
+#[tokio::test]
+async fn the_dashboard_says_what_matters_today() {
+    let f = fixture_with(|config, _| {
+        config.settings =
+            Some(toml::from_str(include_str!("next_payment_settings.toml")).expect("settings"));
+    });
+    let (cookie, csrf) = login(&f.app, "u-courrier").await;
+    // An invoice received 25 days ago (5 days left of 30) and a request for help today.
+    // In the authority's time zone, as the server counts days.
+    let received = jiff::Timestamp::now()
+        .in_tz("Europe/Paris")
+        .expect("tz")
+        .checked_sub(jiff::Span::new().days(25))
+        .expect("date")
+        .strftime("%Y-%m-%d 10:00")
+        .to_string();
+    let invoice = format!(
+        "csrf_token={csrf}&kind=facture&depositor=SARL+Bati&siret=73282932000074\
+         &invoice_number=F-2026-77&amount=1234%2C50&received_at={}",
+        received.replace(' ', "+")
+    );
+    let a = send(&f.app, post("/courrier", &cookie, &invoice)).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let help = format!("csrf_token={csrf}&kind=demande_aide&depositor=Mme+Durand");
+    let a = send(&f.app, post("/courrier", &cookie, &help)).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let (finance, _) = login(&f.app, "u-liquidation").await;
+    let home = send(&f.app, get("/", &finance)).await;
+    assert_eq!(home.status, StatusCode::OK);
+    // Each benefit's next pay date, and no run yet.
+    assert!(home.body.contains("Prochains paiements"), "{}", home.body);
+    assert!(
+        home.body.contains("aucun paiement préparé"),
+        "{}",
+        home.body
+    );
+    // Today's deposit of a request for help (the invoice was received 25 days ago).
+    let today_section = home.body.split("Dépôts du jour").nth(1).unwrap_or_default();
+    let today_section = today_section.split("</section>").next().unwrap_or_default();
+    assert!(
+        today_section.contains("<strong>1</strong>"),
+        "{today_section}"
+    );
+    // The invoice, 5 days from its deadline.
+    assert!(home.body.contains("F-2026-77"), "{}", home.body);
+    assert!(home.body.contains("dans 5 j"), "{}", home.body);
+}

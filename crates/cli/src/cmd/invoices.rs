@@ -7,14 +7,10 @@ use super::deposit::{load_rules, rules_for, time_zone};
 use crate::args::InvoicesDueArgs;
 use crate::args::OutputFormat;
 use crate::data::DataDir;
-use anyhow::{Context, Result, anyhow, bail};
-use jiff::civil::Date;
+use anyhow::{Context, Result, anyhow};
 use relais_core::Cents;
-use relais_core::deposits::{
-    DepositKind, EcbRate, InvoiceStanding, default_ecb_rates, invoice_standing,
-};
-use relais_store::Store;
-use relais_store::deposits::{DepositFilter, DepositStore};
+use relais_core::deposits::{DepositKind, EcbRate, default_ecb_rates};
+use relais_store::invoices::{DueError, DueInvoice, due_invoices};
 use std::io::Write;
 
 /// `DATA/ecb-rates.toml`: later changes of the ECB rate, added to the built-in table.
@@ -24,7 +20,7 @@ struct RatesFile {
     rate: Vec<EcbRate>,
 }
 
-fn rates(data: &DataDir) -> Result<Vec<EcbRate>> {
+pub(crate) fn rates(data: &DataDir) -> Result<Vec<EcbRate>> {
     let mut rates = default_ecb_rates();
     let path = data.path.join("ecb-rates.toml");
     if path.exists() {
@@ -36,15 +32,6 @@ fn rates(data: &DataDir) -> Result<Vec<EcbRate>> {
         rates.extend(file.rate);
     }
     Ok(rates)
-}
-
-struct Due {
-    source: &'static str,
-    reference: String,
-    supplier: String,
-    amount: Cents,
-    received: Date,
-    standing: InvoiceStanding,
 }
 
 pub fn run(command: crate::args::InvoicesCommand) -> Result<u8> {
@@ -65,61 +52,16 @@ fn due(a: InvoicesDueArgs) -> Result<u8> {
         .unwrap_or(30);
     let rates = rates(&data)?;
     let store = data.open_store()?;
-    let mut out: Vec<Due> = Vec::new();
-    let mut missing_rate = false;
-    let mut push = |source, reference: String, supplier: String, amount: Cents, received: Date| {
-        match invoice_standing(amount, received, days, today, &rates) {
-            Some(standing) => out.push(Due {
-                source,
-                reference,
-                supplier,
-                amount,
-                received,
-                standing,
-            }),
-            None => missing_rate = true,
-        }
-    };
-    store.each_open_invoice(&mut |i| {
-        push(
-            "extraction",
-            i.number.clone(),
-            i.supplier.clone(),
-            i.amount_incl_tax,
-            i.received_on,
-        )
-    })?;
-    let filter = DepositFilter {
-        kind: Some(DepositKind::Facture),
-        ..Default::default()
-    };
-    for d in store.deposits(&filter)? {
-        if d.cancellation.is_some() {
-            continue;
-        }
-        if let Some(inv) = &d.facts.invoice {
-            let received = relais_core::calendar::local_date(d.received_at, &tz);
-            push(
-                "courrier",
-                format!("{} ({})", inv.number, d.number),
-                d.facts.depositor.clone(),
-                inv.amount,
-                received,
-            );
-        }
-    }
-    if missing_rate {
-        bail!(
+    let mut out = due_invoices(&store, days, today, &tz, &rates).map_err(|e| match e {
+        DueError::MissingRate => anyhow!(
             "taux de la BCE inconnu pour une période : complétez {}",
             data.path.join("ecb-rates.toml").display()
-        );
-    }
+        ),
+        other => anyhow!(other),
+    })?;
     if let Some(within) = a.within {
         out.retain(|d| d.standing.days_left <= within);
     }
-    out.sort_by(|x, y| {
-        (x.standing.days_left, &x.reference).cmp(&(y.standing.days_left, &y.reference))
-    });
     let stdout = std::io::stdout();
     let w = std::io::BufWriter::new(stdout.lock());
     match a.format {
@@ -129,7 +71,7 @@ fn due(a: InvoicesDueArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-fn late_fields(d: &Due) -> (String, Cents, Cents) {
+fn late_fields(d: &DueInvoice) -> (String, Cents, Cents) {
     match d.standing.late {
         Some(l) => (
             format!("{},{:02} %", l.basis_points / 100, l.basis_points % 100),
@@ -140,7 +82,7 @@ fn late_fields(d: &Due) -> (String, Cents, Cents) {
     }
 }
 
-fn text_out(mut w: impl Write, out: &[Due]) -> Result<()> {
+fn text_out(mut w: impl Write, out: &[DueInvoice]) -> Result<()> {
     let (mut interest, mut indemnity) = (Cents::ZERO, Cents::ZERO);
     for d in out {
         let (rate, i, ind) = late_fields(d);
@@ -168,7 +110,7 @@ fn text_out(mut w: impl Write, out: &[Due]) -> Result<()> {
     Ok(())
 }
 
-fn csv_out(w: impl Write, out: &[Due]) -> Result<()> {
+fn csv_out(w: impl Write, out: &[DueInvoice]) -> Result<()> {
     let mut c = csv::Writer::from_writer(w);
     c.write_record([
         "echeance",

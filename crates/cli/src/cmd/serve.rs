@@ -26,6 +26,7 @@ pub fn serve(data: &DataDir, bind: &str, secure_cookies: bool) -> Result<u8> {
             rules: super::deposit::load_rules(data)?,
         })),
         exports: Some(std::sync::Arc::new(exports(data))),
+        ecb_rates: super::invoices::rates(data)?,
         ..relais_web::Config::default()
     };
     println!("Interface web : http://{addr}/ (Ctrl+C pour arrêter)");

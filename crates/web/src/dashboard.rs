@@ -1,0 +1,197 @@
+//! The dashboard: what matters today — the next pay date of each benefit and where its run
+//! stands, the deposits of the day, the rights the last run does not pay and why, bank-detail
+//! changes awaiting a second agent, invoices near their legal deadline, rejected rows.
+
+use crate::Shared;
+use crate::next_payment::coming_month;
+use crate::pages::{Dashboard, render};
+use crate::routes::{Access, BANK_DECIDE, page_session};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use relais_core::deposits::DepositKind;
+use relais_core::records::Benefit;
+use relais_core::run::RunStatus;
+use relais_store::Store;
+use relais_store::bank::BankChangeStore;
+use relais_store::deposits::{DepositFilter, DepositStore};
+use relais_store::invoices::due_invoices;
+use relais_store::runs::{RunRecord, RunStore};
+use serde::Deserialize;
+
+/// Invoices shown when their deadline is this close (or past).
+const INVOICE_WARNING_DAYS: i64 = 10;
+/// Invoices listed at most (the CLI lists them all: `relais invoices due`).
+const INVOICES_SHOWN: usize = 15;
+/// Runs listed at most.
+const RUNS_SHOWN: usize = 12;
+
+#[derive(Deserialize)]
+pub struct Notice {
+    #[serde(default)]
+    fait: Option<String>,
+}
+
+/// A benefit's next pay date and the state of its run: (benefit, month, date, state).
+pub type PayDate = (&'static str, String, String, String);
+
+fn pay_dates(
+    settings: Option<&relais_core::settings::Settings>,
+    today: jiff::civil::Date,
+    runs: &[RunRecord],
+) -> Vec<PayDate> {
+    let Some((settings, payments)) = settings.and_then(|s| s.payments.as_ref().map(|p| (s, p)))
+    else {
+        return Vec::new();
+    };
+    Benefit::ALL
+        .iter()
+        .chain(std::iter::once(&Benefit::Rsa))
+        .filter_map(|b| {
+            let p = payments.benefit(*b)?;
+            let (month, date) = coming_month(today, p.pay_day, settings);
+            let run = runs.iter().rev().find(|r| {
+                r.id.month() == month && r.status != RunStatus::Cancelled && r.benefits.contains(b)
+            });
+            let state = match (run, *b) {
+                (_, Benefit::Rsa) => "versé par la CAF (fichier de transmission)".to_owned(),
+                (None, _) => "aucun paiement préparé".to_owned(),
+                (Some(r), _) => format!("{} : {}", r.id, r.status.label_fr()),
+            };
+            Some((b.label_fr(), month.to_string(), date.to_string(), state))
+        })
+        .collect()
+}
+
+pub async fn dashboard(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Query(notice): Query<Notice>,
+) -> Response {
+    let session = match page_session(&app, &headers, Access::SignedIn).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let today_text = app.today();
+    let today = today_text.parse().unwrap_or(jiff::civil::Date::ZERO);
+    let tz = jiff::tz::TimeZone::get(&app.config.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let payment_days = app
+        .config
+        .courrier
+        .as_ref()
+        .and_then(|c| c.rules.iter().find(|r| r.kind == DepositKind::Facture))
+        .and_then(|r| r.payment_days)
+        .unwrap_or(30);
+    let rates = app.config.ecb_rates.clone();
+    let data = app
+        .with_reader(move |s| {
+            let corrupt = |e: String| relais_store::StoreError::Corrupt(e);
+            let counts = s.counts()?;
+            let runs = s.runs().map_err(|e| corrupt(e.to_string()))?;
+            let pending = s.pending_counts()?;
+            let changes = s
+                .pending_bank_changes()
+                .map_err(|e| corrupt(e.to_string()))?;
+            let today_filter = DepositFilter {
+                from: Some(today),
+                to: Some(today),
+                ..Default::default()
+            };
+            let deposits = s
+                .deposits(&today_filter)
+                .map_err(|e| corrupt(e.to_string()))?;
+            // An invoice whose late interest cannot be computed still has its deadline: say
+            // so on the CLI, and here list none rather than fail the whole dashboard.
+            let invoices = due_invoices(s, payment_days, today, &tz, &rates).ok();
+            Ok((counts, runs, pending, changes, deposits, invoices))
+        })
+        .await;
+    let (counts, runs, pending, bank_changes, deposits, invoices) = match data {
+        Ok(d) => d,
+        Err(f) => return app.fail(f),
+    };
+    let mut per_kind: Vec<(String, u64)> = Vec::new();
+    for d in deposits.iter().filter(|d| d.cancellation.is_none()) {
+        let label = crate::courrier::kind_label(&app, d.facts.kind);
+        match per_kind.iter_mut().find(|(k, _)| *k == label) {
+            Some((_, n)) => *n += 1,
+            None => per_kind.push((label, 1)),
+        }
+    }
+    let not_paid = runs
+        .iter()
+        .rev()
+        .find(|r| r.status != RunStatus::Cancelled)
+        .map(|r| {
+            (
+                r.id.to_string(),
+                r.id.month().to_string(),
+                r.summary.excluded.clone(),
+            )
+        });
+    let invoices_known = invoices.is_some();
+    let near: Vec<_> = invoices
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|i| i.standing.days_left <= INVOICE_WARNING_DAYS)
+        .collect();
+    let page = Dashboard {
+        head: app.head("Tableau de bord", Some(&session), "/"),
+        csrf: session.csrf.clone(),
+        can_decide: BANK_DECIDE.iter().any(|r| session.has(*r)),
+        bank_changes,
+        notice: notice.fait.map(|n| match n.as_str() {
+            "approuvee" => {
+                "Demande approuvée : les nouvelles coordonnées seront utilisées.".to_owned()
+            }
+            _ => "Demande refusée : les coordonnées ne changent pas.".to_owned(),
+        }),
+        today: today_text,
+        people: counts.beneficiaries,
+        rights: counts.rights,
+        rejected: counts.rejected_rows,
+        pay_dates: pay_dates(app.config.settings.as_ref(), today, &runs),
+        deposits_today: per_kind,
+        not_paid,
+        invoices_known,
+        invoices_late: near.iter().filter(|i| i.standing.days_left < 0).count(),
+        invoices_near: near.len(),
+        invoices: near
+            .iter()
+            .take(INVOICES_SHOWN)
+            .map(|i| {
+                let when = match i.standing.days_left {
+                    d if d < 0 => format!("en retard de {} j", -d),
+                    0 => "aujourd'hui".to_owned(),
+                    d => format!("dans {d} j"),
+                };
+                (
+                    i.standing.deadline.to_string(),
+                    when,
+                    i.supplier.clone(),
+                    i.reference.clone(),
+                    i.amount.to_string(),
+                )
+            })
+            .collect(),
+        runs: runs
+            .iter()
+            .rev()
+            .take(RUNS_SHOWN)
+            .map(|r| {
+                (
+                    r.id.to_string(),
+                    r.id.month().to_string(),
+                    r.status.label_fr().to_owned(),
+                    r.summary.lines,
+                    r.summary.total.to_string(),
+                )
+            })
+            .collect(),
+        pending: pending
+            .into_iter()
+            .map(|p| (p.file, p.code, p.rows))
+            .collect(),
+    };
+    render(StatusCode::OK, &page)
+}
