@@ -105,6 +105,16 @@ pub struct Accueil {
     pub more: bool,
 }
 
+/// The search's results alone, for htmx (typed searches replace them in place).
+#[derive(Template)]
+#[template(path = "accueil_resultats.html")]
+pub struct AccueilResultats {
+    pub q: String,
+    pub searched: bool,
+    pub hits: Vec<PersonHit>,
+    pub more: bool,
+}
+
 #[derive(Template)]
 #[template(path = "personne.html")]
 pub struct Personne {

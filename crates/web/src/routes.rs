@@ -48,6 +48,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/login", Access::Public),
     ("POST", "/login", Access::Public),
     ("GET", "/static/relais.css", Access::Public),
+    ("GET", HTMX_PATH, Access::Public),
     ("POST", "/logout", Access::SignedIn),
     ("GET", "/", Access::SignedIn),
     ("GET", "/annuaire", Access::SignedIn),
@@ -98,6 +99,10 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
 ];
 
 const STYLESHEET: &str = include_str!("../assets/relais.css");
+/// htmx (0BSD licence), for partial updates; its version is in its name, so browsers may keep
+/// it. Pages work without it (every form is a plain form).
+const HTMX: &str = include_str!("../assets/htmx-2.0.4.min.js");
+pub const HTMX_PATH: &str = "/static/htmx-2.0.4.min.js";
 
 /// Results shown by the desk search at most.
 const SEARCH_LIMIT: usize = 50;
@@ -107,6 +112,7 @@ pub fn router(app: Shared) -> Router {
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/static/relais.css", get(stylesheet))
+        .route(HTMX_PATH, get(htmx))
         .route("/", get(crate::dashboard::dashboard))
         .route("/annuaire", get(annuaire))
         .route(
@@ -268,6 +274,23 @@ async fn stylesheet() -> Response {
         STYLESHEET,
     )
         .into_response()
+}
+
+async fn htmx() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=86400, immutable"),
+        ],
+        HTMX,
+    )
+        .into_response()
+}
+
+/// A request made by htmx for part of a page (not a history restore, which needs all of it).
+pub(crate) fn partial(headers: &HeaderMap) -> bool {
+    headers.get("hx-request").is_some_and(|v| v == "true")
+        && !headers.contains_key("hx-history-restore-request")
 }
 
 async fn not_found(State(app): State<Shared>) -> Response {
@@ -460,6 +483,19 @@ async fn accueil(
         Err(f) => return app.fail(f),
     };
     let more = hits.len() > SEARCH_LIMIT;
+    if partial(&headers) {
+        let results = crate::pages::AccueilResultats {
+            searched: !q.trim().is_empty(),
+            q,
+            hits: hits.into_iter().take(SEARCH_LIMIT).collect(),
+            more,
+        };
+        let mut response = render(StatusCode::OK, &results);
+        response
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("HX-Request"));
+        return response;
+    }
     let page = Accueil {
         head: app.head("Accueil : trouver une personne", Some(&session), "/accueil"),
         searched: !q.trim().is_empty(),

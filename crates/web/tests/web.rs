@@ -336,7 +336,14 @@ async fn every_response_carries_the_security_headers() {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"
     );
-    assert!(!a.body.contains("<script"), "no inline script");
+    // Scripts only from the binary's own files, never inline.
+    for script in a.body.split("<script").skip(1) {
+        let tag = script.split("</script>").next().unwrap_or_default();
+        assert!(
+            tag.starts_with(" src=\"/static/") && tag.trim_end().ends_with('>'),
+            "inline script: {tag}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -954,4 +961,50 @@ async fn the_dashboard_says_what_matters_today() {
     // The invoice, 5 days from its deadline.
     assert!(home.body.contains("F-2026-77"), "{}", home.body);
     assert!(home.body.contains("dans 5 j"), "{}", home.body);
+}
+
+#[tokio::test]
+async fn typed_searches_get_only_the_results_and_htmx_is_served_from_the_binary() {
+    let f = fixture();
+    let (cookie, _) = login(&f.app, "u-accueil").await;
+    let full = send(&f.app, get("/accueil?q=lefev", &cookie)).await;
+    assert!(full.body.contains("<html"), "a plain request gets the page");
+    assert!(full.body.contains(relais_web::routes::HTMX_PATH));
+    let req = Request::get("/accueil?q=lefev%20jea")
+        .header(header::COOKIE, &cookie)
+        .header("HX-Request", "true")
+        .body(Body::empty())
+        .expect("request");
+    let part = send(&f.app, req).await;
+    assert_eq!(part.status, StatusCode::OK);
+    assert!(
+        part.body.starts_with("<div id=\"resultats\""),
+        "{}",
+        part.body
+    );
+    assert!(part.body.contains("LEFÈVRE"), "{}", part.body);
+    assert!(!part.body.contains("<html"));
+    // A history restore needs the whole page.
+    let req = Request::get("/accueil?q=lefev")
+        .header(header::COOKIE, &cookie)
+        .header("HX-Request", "true")
+        .header("HX-History-Restore-Request", "true")
+        .body(Body::empty())
+        .expect("request");
+    assert!(send(&f.app, req).await.body.contains("<html"));
+    // The fragment still needs a session.
+    let req = Request::get("/accueil?q=lefev")
+        .header("HX-Request", "true")
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(send(&f.app, req).await.status, StatusCode::SEE_OTHER);
+    let js = send(&f.app, get(relais_web::routes::HTMX_PATH, "")).await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(
+        js.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("text/javascript"))
+    );
+    assert!(js.body.contains("htmx"));
 }
