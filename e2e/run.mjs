@@ -4,6 +4,7 @@
 // without accents) and RELAIS_EXPECT (the full name it must find), RELAIS_SHOTS (a folder).
 import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -21,6 +22,7 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 mkdirSync(shots, { recursive: true });
 
 const failures = [];
+let dossier = '';
 const check = (ok, what) => {
   if (!ok) failures.push(what);
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
@@ -33,7 +35,7 @@ const browser = await chromium.launch({
 const outside = [];
 
 async function context(viewport = { width: 1280, height: 800 }) {
-  // bypassCSP only lets the test inject axe-core; the pages themselves run no script.
+  // bypassCSP only lets the test inject axe-core; the pages run only the embedded htmx.
   const ctx = await browser.newContext({ viewport, bypassCSP: true, locale: 'fr-FR' });
   await ctx.route('**/*', (route) => {
     const url = route.request().url();
@@ -82,19 +84,30 @@ async function signIn(page, login) {
   await audit(page, 'tableau-de-bord');
   await page.getByRole('link', { name: 'Accueil' }).click();
   await audit(page, 'accueil');
-  // Keyboard only: the search field has the focus, type, Enter.
-  await page.keyboard.type(process.env.RELAIS_QUERY);
-  await page.keyboard.press('Enter');
-  await page.waitForURL(/\/accueil\?q=/);
+  // Keyboard only: the search field has the focus; results come while typing (htmx).
+  await page.keyboard.type(process.env.RELAIS_QUERY, { delay: 40 });
   const hit = page.getByRole('link', { name: process.env.RELAIS_EXPECT });
-  check((await hit.count()) >= 1, `"${process.env.RELAIS_QUERY}" finds ${process.env.RELAIS_EXPECT}`);
+  await hit.first().waitFor({ timeout: 10000 });
+  check((await hit.count()) >= 1, `"${process.env.RELAIS_QUERY}" finds ${process.env.RELAIS_EXPECT} while typing`);
+  await page.waitForURL(/\/accueil\?q=/);
+  check(page.url().includes('/accueil?q='), 'the address follows the search (back and reload work)');
+  // And with Enter, as a plain form.
+  await Promise.all([page.waitForEvent('framenavigated'), page.keyboard.press('Enter')]);
+  await page.waitForLoadState('load');
   await audit(page, 'accueil-resultats');
   await hit.first().click();
+  await page.waitForURL(/\/personne\//);
   check((await page.locator('h1').textContent()).trim() === process.env.RELAIS_EXPECT, 'the person page opens');
+  dossier = decodeURIComponent(page.url().split('/personne/')[1]);
+  check(
+    (await page.getByRole('table', { name: /Prochain paiement de chaque droit/ }).count()) === 1,
+    'the person page shows the next payment of each right',
+  );
   await audit(page, 'personne');
   await page.getByLabel('Canal').selectOption('telephone');
   await page.getByLabel('Ce qui a été dit ou remis').fill('Demande la date du prochain paiement');
   await page.getByRole('button', { name: 'Noter le contact' }).click();
+  await page.getByRole('cell', { name: 'Demande la date du prochain paiement' }).waitFor();
   check(
     (await page.getByRole('table', { name: /Contacts notés/ }).textContent()).includes('Demande la date du prochain paiement'),
     'a contact is logged on the person page',
@@ -132,7 +145,9 @@ async function signIn(page, login) {
   await signIn(page, 'instruction');
   await audit(page, 'tableau-de-bord-rib');
   await page.getByRole('button', { name: /^Approuver la demande/ }).first().click();
-  await page.waitForURL(/fait=approuvee/);
+  // htmx replaces the section in place: no new page.
+  await page.getByRole('status').filter({ hasText: 'approuvée' }).waitFor();
+  check(page.url() === `${base}/`, 'the decision updates the dashboard in place');
   check((await page.getByRole('status').textContent()).includes('approuvée'), 'the second agent approves');
   await page.goto(`${base}/accueil?q=${encodeURIComponent(process.env.RELAIS_QUERY)}`);
   await page.getByRole('link', { name: process.env.RELAIS_EXPECT }).first().click();
@@ -164,10 +179,36 @@ async function signIn(page, login) {
   await signIn(page2, 'ordonnateur');
   await page2.goto(runUrl);
   await page2.getByRole('button', { name: /^Valider le paiement/ }).click();
-  await page2.waitForURL(/valide=1/);
+  await page2.waitForURL(/fait=valide/);
   check((await page2.getByRole('status').textContent()).includes('Paiement validé'), 'another ordonnateur validates');
   check((await page2.getByRole('button', { name: /^Valider/ }).count()) === 0, 'a validated run offers no validation');
   await audit(page2, 'paiement-valide');
+  // The files for the public accountant, written by the same code as `relais run export`.
+  await page2.getByRole('button', { name: 'Écrire les fichiers' }).click();
+  await page2.waitForURL(/fait=exporte/);
+  const sums = new Map(
+    (await (await page2.request.get(`${runUrl}/fichiers/SHA256SUMS`)).text())
+      .trim()
+      .split('\n')
+      .map((l) => l.split('  ').reverse()),
+  );
+  const pesName = [...sums.keys()].find((n) => n.startsWith('PES'));
+  check(pesName !== undefined, 'the PES file is listed');
+  const [pes] = await Promise.all([
+    page2.waitForEvent('download'),
+    page2.getByRole('link', { name: pesName }).click(),
+  ]);
+  const pesBytes = readFileSync(await pes.path());
+  check(pesBytes.subarray(0, 5).toString() === '<?xml', 'the PES file downloads');
+  check(
+    createHash('sha256').update(pesBytes).digest('hex') === sums.get(pesName),
+    'the downloaded PES file is the one SHA256SUMS names',
+  );
+  check(
+    (await page2.getByRole('link', { name: /^bordereau_.*\.pdf$/ }).count()) === 1,
+    'the bordereau PDF is offered too',
+  );
+  await audit(page2, 'paiement-fichiers');
   await ctx2.close();
 }
 
@@ -184,6 +225,7 @@ async function signIn(page, login) {
   await page.getByLabel('Type de dépôt').selectOption('demande_aide');
   await page.getByRole('button', { name: 'Afficher le formulaire de ce type' }).click();
   await page.getByLabel('Déposant (nom ou raison sociale)').fill('Mme Jeanne Lefèvre');
+  await page.getByLabel(/Numéro de dossier/).fill(dossier);
   await page.getByLabel('Objet').fill("Demande d'APA à domicile");
   await page.getByLabel('Nombre de pages').fill('4');
   await page.getByRole('button', { name: 'Enregistrer et préparer le récépissé' }).click();
@@ -198,6 +240,49 @@ async function signIn(page, login) {
   await page.getByLabel("Motif de l'annulation").fill('doublon');
   await page.getByRole('button', { name: 'Annuler le dépôt' }).click();
   check((await page.getByRole('status').textContent()).includes('annulé'), 'a deposit is cancelled with a reason');
+  await ctx.close();
+}
+
+// The deposit shows on the person's page at the desk.
+{
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, 'accueil');
+  await page.goto(`${base}/personne/${encodeURIComponent(dossier)}`);
+  check(
+    (await page.getByRole('table', { name: /Dépôts rattachés au dossier/ }).textContent()).includes("Demande d'APA à domicile"),
+    "a deposit for a file shows on the person's page",
+  );
+  await ctx.close();
+}
+
+// A crisis decision renewing rights: simulated, then applied once.
+{
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, 'instruction');
+  await page.goto(`${base}/renouvellement`);
+  await audit(page, 'renouvellement');
+  const day = (years) => {
+    const d = new Date();
+    d.setFullYear(d.getFullYear() + years);
+    return d.toISOString().slice(0, 10);
+  };
+  await page.getByLabel(/Droits finissant à partir du/).fill(day(-1));
+  await page.getByLabel(/et jusqu'au/).fill(day(1));
+  await page.getByLabel('Nouvelle date de fin').fill(day(2));
+  await page.getByLabel(/Référence de la décision/).fill('arrêté n° 2026-E2E');
+  await page.getByLabel('Décidée par').fill('Le Président du Conseil départemental');
+  await page.getByRole('button', { name: 'Simuler' }).click();
+  check((await page.locator('h2#resultat').textContent()).includes('Simulation'), 'a renewal is simulated first');
+  await audit(page, 'renouvellement-simulation');
+  await page.getByRole('button', { name: 'Appliquer la décision' }).click();
+  check((await page.locator('h2#resultat').textContent()).includes('appliquée'), 'then applied');
+  await page.getByRole('button', { name: 'Simuler' }).click();
+  check(
+    (await page.getByRole('status').textContent()).includes('Aucun droit à prolonger'),
+    'applying it again would change nothing',
+  );
   await ctx.close();
 }
 
