@@ -46,7 +46,6 @@ fn pay_dates(
     };
     Benefit::ALL
         .iter()
-        .chain(std::iter::once(&Benefit::Rsa))
         .filter_map(|b| {
             let p = payments.benefit(*b)?;
             let (month, date) = coming_month(today, p.pay_day, settings);
