@@ -47,6 +47,7 @@ async function context(viewport = { width: 1280, height: 800 }) {
 }
 
 async function audit(page, name) {
+  await page.waitForLoadState('load');
   await page.addScriptTag({ content: axeSource });
   const result = await page.evaluate(async () =>
     // eslint-disable-next-line no-undef
@@ -296,6 +297,26 @@ for (const [login, link, name] of [
   await signIn(page, login);
   await page.getByRole('link', { name: link }).click();
   await audit(page, name);
+  await ctx.close();
+}
+
+// A rejected row, read and handled by hand.
+{
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, 'instruction');
+  await page.goto(`${base}/dossiers`);
+  const before = await page.locator('main p').first().textContent();
+  await page.getByRole('link', { name: /^Ligne \d+ de / }).first().click();
+  await page.waitForURL(/\/dossiers\/\d+$/);
+  await audit(page, 'dossier');
+  await page.getByLabel(/Traité à la main/).check();
+  await page.getByLabel('Ce qui a été fait').fill('Nouveau RIB demandé par courrier');
+  await page.getByRole('button', { name: 'Enregistrer la suite' }).click();
+  check((await page.getByRole('status').textContent()).includes('Suite enregistrée'), 'a rejected row gets its outcome');
+  await page.goto(`${base}/dossiers`);
+  const after = await page.locator('main p').first().textContent();
+  check(parseInt(after, 10) === parseInt(before, 10) - 1, 'and leaves the rows to handle');
   await ctx.close();
 }
 

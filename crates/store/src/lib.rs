@@ -11,6 +11,7 @@ pub mod desk;
 mod error;
 pub mod import;
 pub mod invoices;
+pub mod pending;
 pub mod rejected;
 pub mod runs;
 pub mod sessions;

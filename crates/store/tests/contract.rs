@@ -522,4 +522,54 @@ mod readiness {
             Err(relais_store::StoreError::Corrupt(_))
         ));
     }
+
+    #[test]
+    fn a_rejected_row_handled_by_hand_stays_handled_across_imports() {
+        use relais_store::pending::PendingStore;
+        let (_d, mut s) = filled();
+        let (open, count) = s.pending_views(0, 100, true).expect("views");
+        assert_eq!((open.len(), count), (3, 3));
+        let id = open[0].row.id;
+        assert_eq!(
+            s.handle_pending("admin", 999_999, "sans_suite", "x", "t")
+                .expect("none"),
+            None
+        );
+        // The schema refuses an unknown outcome or an empty note.
+        assert!(s.handle_pending("admin", id, "oublie", "x", "t").is_err());
+        assert!(
+            s.handle_pending("admin", id, "sans_suite", "  ", "t")
+                .is_err()
+        );
+        let before = s.verify_journal().expect("journal");
+        let seq = s
+            .handle_pending(
+                "admin",
+                id,
+                "traite_a_la_main",
+                "payé par mandat manuel",
+                "2026-12-02 10:00",
+            )
+            .expect("handle")
+            .expect("row");
+        assert_eq!(s.verify_journal().expect("journal"), before + 1);
+        assert!(seq > 0);
+        let (open, count) = s.pending_views(0, 100, true).expect("views");
+        assert_eq!((open.len(), count), (2, 2));
+        let one = s.pending_view(id).expect("view").expect("row");
+        let h = one.handling.expect("handled");
+        assert_eq!(
+            (h.outcome.as_str(), h.by.as_str()),
+            ("traite_a_la_main", "admin")
+        );
+        // A new import that rejects the same row again: the outcome still applies.
+        let mut session = s.begin_import().expect("begin");
+        session
+            .reject(&rejected(Entity::Tiers, 4, "T9", "iban", &["rib_cle"]))
+            .expect("reject");
+        session.commit("admin", json!({})).expect("commit");
+        let (all, count) = s.pending_views(0, 100, false).expect("views");
+        assert_eq!((all.len(), count), (1, 0));
+        assert!(all[0].handling.is_some());
+    }
 }

@@ -10,6 +10,7 @@
 mod auth;
 pub mod courrier;
 mod dashboard;
+mod dossiers;
 mod next_payment;
 mod pages;
 pub mod paiements;

@@ -147,9 +147,23 @@ pub struct Annuaire {
 #[template(path = "dossiers.html")]
 pub struct Dossiers {
     pub head: Head,
-    /// (file, line, key, problems as "field: message")
-    pub rows: Vec<(String, u64, String, String)>,
-    pub total: u64,
+    /// (id, file, line, key, problems as "field: message", outcome label if handled)
+    pub rows: Vec<(i64, String, u64, String, String, Option<String>)>,
+    /// Rows without an outcome.
+    pub open: u64,
+    /// All rows are listed (not only those without an outcome).
+    pub all: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+pub struct Dossier {
+    pub head: Head,
+    pub csrf: String,
+    pub view: relais_store::pending::PendingView,
+    pub outcomes: &'static [(&'static str, &'static str)],
+    pub notice: Option<String>,
+    pub error: Option<String>,
 }
 
 #[derive(Template)]

@@ -2,7 +2,7 @@
 
 use crate::auth::{self, LOGIN_COOKIE, SESSION_COOKIE};
 use crate::courrier::{self, COURRIER};
-use crate::pages::{Accueil, Annuaire, Dossiers, Failure, Head, LoginPage, Personne, render};
+use crate::pages::{Accueil, Annuaire, Failure, Head, LoginPage, Personne, render};
 use crate::paiements;
 use crate::{App, Shared};
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
@@ -96,6 +96,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/renouvellement", Access::AnyOf(RENEW)),
     ("POST", "/renouvellement", Access::AnyOf(RENEW)),
     ("GET", "/dossiers", Access::AnyOf(REJECTS)),
+    ("GET", "/dossiers/{id}", Access::AnyOf(REJECTS)),
+    ("POST", "/dossiers/{id}", Access::AnyOf(REJECTS)),
 ];
 
 const STYLESHEET: &str = include_str!("../assets/relais.css");
@@ -138,7 +140,11 @@ pub fn router(app: Shared) -> Router {
             "/renouvellement",
             get(paiements::renewal_form).post(paiements::renew),
         )
-        .route("/dossiers", get(dossiers))
+        .route("/dossiers", get(crate::dossiers::list))
+        .route(
+            "/dossiers/{id}",
+            get(crate::dossiers::detail).post(crate::dossiers::handle),
+        )
         .fallback(not_found)
         .layer(middleware::map_response(security_headers))
         .with_state(app)
@@ -799,38 +805,4 @@ async fn annuaire(State(app): State<Shared>, headers: HeaderMap) -> Response {
         ),
         Err(f) => app.fail(f),
     }
-}
-
-/// Rejected rows listed on the screen at most.
-const REJECTS_SHOWN: u64 = 200;
-
-async fn dossiers(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(REJECTS)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let data = app
-        .with_store(|s| Ok((s.pending_rows(0, REJECTS_SHOWN)?, s.counts()?.rejected_rows)))
-        .await;
-    let (rows, total) = match data {
-        Ok(d) => d,
-        Err(f) => return app.fail(f),
-    };
-    let page = Dossiers {
-        head: app.head("Dossiers à traiter", Some(&session), "/dossiers"),
-        rows: rows
-            .into_iter()
-            .map(|r| {
-                let problems = r
-                    .problems
-                    .iter()
-                    .map(|(field, _, message)| format!("{field} : {message}"))
-                    .collect::<Vec<_>>()
-                    .join(" ; ");
-                (r.file, r.line, r.key.unwrap_or_default(), problems)
-            })
-            .collect(),
-        total,
-    };
-    render(StatusCode::OK, &page)
 }

@@ -99,6 +99,25 @@ fn fixture_with(configure: impl FnOnce(&mut Config, &std::path::Path)) -> Fixtur
         session.insert(r).expect("insert");
     }
     session
+        .reject(&relais_formats::extract::RejectedRow {
+            entity: relais_formats::extract::Entity::Tiers,
+            file: "tiers.csv".into(),
+            line: 4,
+            key: Some("T9".into()),
+            raw: vec![
+                ("tiers_id".into(), "T9".into()),
+                ("iban".into(), "FR76 <b>".into()),
+            ],
+            problems: vec![relais_formats::extract::Problem {
+                column: Some(5),
+                field: "iban".into(),
+                code: "iban_invalide".into(),
+                message_fr: "IBAN invalide".into(),
+                message_en: "invalid IBAN".into(),
+            }],
+        })
+        .expect("reject");
+    session
         .commit("u-admin", serde_json::json!({}))
         .expect("commit");
     // Now: the store dates deposits by the system clock, the screens by this one.
@@ -231,6 +250,8 @@ fn allowed_post(path: &str) -> StatusCode {
         // No payment settings in this store's configuration: said, nothing prepared.
         "/paiements/preparer" => StatusCode::UNPROCESSABLE_ENTITY,
         "/paiements/P2026-12-01/valider" => StatusCode::NOT_FOUND,
+        // No outcome chosen, and no such row.
+        "/dossiers/999999" => StatusCode::NOT_FOUND,
         // No reason given: said before anything is looked up.
         "/paiements/P2026-12-01/annuler" => StatusCode::UNPROCESSABLE_ENTITY,
         // This server writes no files (no exports configured): said.
@@ -288,7 +309,8 @@ async fn every_route_for_every_role_and_anonymous() {
                 // No run P2026-12-01 in this store.
                 ("GET", false, true)
                     if path.starts_with("/paiements/P2026-12-01")
-                        || path.starts_with("/courrier/") =>
+                        || path.starts_with("/courrier/")
+                        || path.starts_with("/dossiers/") =>
                 {
                     StatusCode::NOT_FOUND
                 }
@@ -1007,4 +1029,55 @@ async fn typed_searches_get_only_the_results_and_htmx_is_served_from_the_binary(
             .is_some_and(|t| t.starts_with("text/javascript"))
     );
     assert!(js.body.contains("htmx"));
+}
+
+#[tokio::test]
+async fn a_rejected_row_is_read_and_its_outcome_noted_by_instruction() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-instruction").await;
+    let list = send(&f.app, get("/dossiers", &cookie)).await;
+    assert!(list.body.contains("1 ligne(s) rejetée(s)"), "{}", list.body);
+    let id = list
+        .body
+        .split("href=\"/dossiers/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a row link")
+        .to_owned();
+    let row = send(&f.app, get(&format!("/dossiers/{id}"), &cookie)).await;
+    assert_eq!(row.status, StatusCode::OK);
+    // The row as read, escaped.
+    assert!(row.body.contains("FR76 &#60;b&#62;"), "{}", row.body);
+    assert!(!row.body.contains("FR76 <b>"));
+    assert!(row.body.contains("IBAN invalide"));
+    // A note is required; nothing is recorded without it.
+    let empty = send(
+        &f.app,
+        post(
+            &format!("/dossiers/{id}"),
+            &cookie,
+            &format!("csrf_token={csrf}&outcome=sans_suite&note="),
+        ),
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done = send(
+        &f.app,
+        post(
+            &format!("/dossiers/{id}"),
+            &cookie,
+            &format!(
+                "csrf_token={csrf}&outcome=traite_a_la_main&note=RIB+demand%C3%A9+par+courrier"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let list = send(&f.app, get("/dossiers", &cookie)).await;
+    assert!(list.body.contains("0 ligne(s) rejetée(s)"), "{}", list.body);
+    let all = send(&f.app, get("/dossiers?tous=1", &cookie)).await;
+    assert!(all.body.contains("Traité à la main"), "{}", all.body);
+    let row = send(&f.app, get(&format!("/dossiers/{id}"), &cookie)).await;
+    assert!(row.body.contains("RIB demandé par courrier"));
+    assert!(row.body.contains("u-instruction"));
 }

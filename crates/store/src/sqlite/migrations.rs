@@ -437,6 +437,20 @@ CREATE VIRTUAL TABLE person_names USING fts5(
 ALTER TABLE deposits ADD COLUMN dossier TEXT;
 CREATE INDEX deposits_by_dossier ON deposits (dossier, year, seq) WHERE dossier IS NOT NULL;
 "#,
+    // 10: what became of rows rejected at import, handled by hand. Tied to the row's file and
+    // content (not its id, which a new import renumbers).
+    r#"
+CREATE TABLE pending_outcomes (
+    file       TEXT NOT NULL,
+    raw        TEXT NOT NULL,
+    outcome    TEXT NOT NULL
+               CHECK (outcome IN ('corrige_a_la_source', 'traite_a_la_main', 'sans_suite')),
+    note       TEXT NOT NULL CHECK (length(trim(note)) > 0),
+    handled_by TEXT NOT NULL,
+    handled_at TEXT NOT NULL,
+    PRIMARY KEY (file, raw)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,

@@ -8,6 +8,7 @@ mod desk;
 mod import;
 mod journal;
 mod migrations;
+mod pending;
 mod queries;
 mod runs;
 mod sessions;
