@@ -239,17 +239,27 @@ fn get(conn: &Connection, number: ChronoNumber) -> Result<Option<Deposit>, Depos
 }
 
 fn list(conn: &Connection, filter: &DepositFilter) -> Result<Vec<Deposit>, DepositStoreError> {
-    let mut stmt = conn.prepare(&format!(
-        "{SELECT} WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR received_on >= ?2)
-           AND (?3 IS NULL OR received_on <= ?3) AND (?4 IS NULL OR dossier = ?4)
-         ORDER BY year, seq"
-    ))?;
-    let mut rows = stmt.query(params![
-        filter.kind.map(|k| k.as_str()),
-        filter.from.map(|d| d.to_string()),
-        filter.to.map(|d| d.to_string()),
-        filter.dossier,
-    ])?;
+    // Only the conditions asked for, so that each can use its index (`?1 IS NULL OR …`
+    // would make SQLite read the whole register).
+    let mut conditions: Vec<&str> = Vec::new();
+    let mut args: Vec<String> = Vec::new();
+    let mut add = |condition: &'static str, value: Option<String>| {
+        if let Some(v) = value {
+            conditions.push(condition);
+            args.push(v);
+        }
+    };
+    add("kind = ?", filter.kind.map(|k| k.as_str().to_owned()));
+    add("received_on >= ?", filter.from.map(|d| d.to_string()));
+    add("received_on <= ?", filter.to.map(|d| d.to_string()));
+    add("dossier = ?", filter.dossier.clone());
+    let filter_sql = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} {filter_sql} ORDER BY year, seq"))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         out.push(read(row)?);

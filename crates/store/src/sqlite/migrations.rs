@@ -432,10 +432,13 @@ CREATE VIRTUAL TABLE person_names USING fts5(
     detail = none, prefix = '1 2 3 4', tokenize = 'unicode61 remove_diacritics 0'
 );
 "#,
-    // 9: a deposit may name the file of the person it concerns (shown on the person's page).
+    // 9: a deposit may name the file of the person it concerns (shown on the person's page);
+    // the register is read by day of receipt and by kind (the dashboard, the courrier screen).
     r#"
 ALTER TABLE deposits ADD COLUMN dossier TEXT;
 CREATE INDEX deposits_by_dossier ON deposits (dossier, year, seq) WHERE dossier IS NOT NULL;
+CREATE INDEX deposits_by_day ON deposits (received_on, kind);
+CREATE INDEX deposits_by_kind ON deposits (kind, received_on);
 "#,
     // 10: what became of rows rejected at import, handled by hand. Tied to the row's file and
     // content (not its id, which a new import renumbers).
