@@ -95,7 +95,7 @@ impl DeskStore for SqliteStore {
         }
         let limit = limit as i64;
         let collect = |sql: &str, args: Vec<String>| -> Result<Vec<PersonHit>, StoreError> {
-            let mut stmt = self.conn.prepare(sql)?;
+            let mut stmt = self.conn.prepare_cached(sql)?;
             let rows = stmt.query_map(params_from_iter(args.iter()), hit)?;
             Ok(rows.collect::<Result<_, _>>()?)
         };
@@ -178,7 +178,7 @@ impl DeskStore for SqliteStore {
         let Some(mut page) = found else {
             return Ok(None);
         };
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT r.id, r.benefit, r.monthly_amount, r.start_date, r.end_date, r.status,
                     r.payee_id, p.name, substr(p.iban, -4)
              FROM rights r JOIN payees p ON p.id = r.payee_id
@@ -199,7 +199,7 @@ impl DeskStore for SqliteStore {
                 })
             })?
             .collect::<Result<_, _>>()?;
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT right_id, month, amount, date, source FROM (
                  SELECT l.right_id, u.month, l.amount, l.pay_date AS date,
                         u.id || ' (' || u.status || ')' AS source, 0 AS origin
@@ -222,7 +222,7 @@ impl DeskStore for SqliteStore {
                 })
             })?
             .collect::<Result<_, _>>()?;
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT channel, note, agent, at FROM contacts WHERE dossier = ?1
              ORDER BY id DESC LIMIT 50",
         )?;
@@ -277,7 +277,7 @@ impl DeskStore for SqliteStore {
     }
 
     fn directory(&self) -> Result<Vec<DirectoryRow>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT site_code, site, service, phone, email, address, hours, paper_deposit, public
              FROM directory ORDER BY site, service",
         )?;
