@@ -112,7 +112,7 @@ impl App {
     ) -> anyhow::Result<Shared> {
         let dummy_hash = auth::hash_password("relais: no such user")?;
         let readers = (0..readers)
-            .map(|_| SqliteStore::open(db).map(Mutex::new))
+            .map(|_| SqliteStore::open_reader(db).map(Mutex::new))
             .collect::<Result<Vec<_>, _>>()
             .with_context(|| format!("ouverture de {}", db.display()))?;
         Ok(Arc::new(App {

@@ -106,8 +106,9 @@ const STYLESHEET: &str = include_str!("../assets/relais.css");
 const HTMX: &str = include_str!("../assets/htmx-2.0.4.min.js");
 pub const HTMX_PATH: &str = "/static/htmx-2.0.4.min.js";
 
-/// Results shown by the desk search at most.
-const SEARCH_LIMIT: usize = 50;
+/// Results shown by the desk search at most: a desk agent narrows down rather than reads on
+/// (each result is also a lookup in the index and in the people).
+const SEARCH_LIMIT: usize = 25;
 
 pub fn router(app: Shared) -> Router {
     Router::new()

@@ -294,6 +294,7 @@ impl ImportSession for SqliteImport<'_> {
         for (_, create) in IMPORT_INDEXES {
             self.conn.execute_batch(create)?;
         }
+        super::desk::optimize_person_names(self.conn)?;
         let entry = journal::append(self.conn, actor, "import", &payload)?;
         self.conn.execute_batch("COMMIT")?;
         self.done = true;
