@@ -62,16 +62,58 @@ fn main_courante_exports_in_order_with_hashes_and_catches_an_edit() {
     ok(
         &data,
         &[
-            "courante", "add", "--user", "crise", "--kind", "décision", "--text",
-            "Ne pas payer la rançon", "--document", &sha, "--site", "MDPH",
+            "courante",
+            "add",
+            "--user",
+            "crise",
+            "--kind",
+            "décision",
+            "--text",
+            "Ne pas payer la rançon",
+            "--document",
+            &sha,
+            "--site",
+            "MDPH",
         ],
     );
-    let refused = relais(&data, &["courante", "add", "--user", "accueil", "--kind", "action", "--text", "x"]);
+    let refused = relais(
+        &data,
+        &[
+            "courante", "add", "--user", "accueil", "--kind", "action", "--text", "x",
+        ],
+    );
     assert!(!refused.status.success());
-    assert!(text(&refused).contains("n'a pas le rôle « crise »"), "{}", text(&refused));
-    let bad = relais(&data, &["courante", "add", "--user", "crise", "--kind", "rumeur", "--text", "x"]);
-    assert!(text(&bad).contains("nature inconnue « rumeur »"), "{}", text(&bad));
-    let missing = relais(&data, &["courante", "add", "--user", "crise", "--kind", "action", "--text", "x", "--corrects", "999"]);
+    assert!(
+        text(&refused).contains("n'a pas le rôle « crise »"),
+        "{}",
+        text(&refused)
+    );
+    let bad = relais(
+        &data,
+        &[
+            "courante", "add", "--user", "crise", "--kind", "rumeur", "--text", "x",
+        ],
+    );
+    assert!(
+        text(&bad).contains("nature inconnue « rumeur »"),
+        "{}",
+        text(&bad)
+    );
+    let missing = relais(
+        &data,
+        &[
+            "courante",
+            "add",
+            "--user",
+            "crise",
+            "--kind",
+            "action",
+            "--text",
+            "x",
+            "--corrects",
+            "999",
+        ],
+    );
     assert!(text(&missing).contains("entrée n° 999 de la main courante introuvable"));
 
     let store = SqliteStore::open(&data.join("relais.db")).expect("store");
@@ -80,25 +122,55 @@ fn main_courante_exports_in_order_with_hashes_and_catches_an_edit() {
     let last = entries.last().expect("entries");
     let fix = ok(
         &data,
-        &["courante", "add", "--user", "crise", "--kind", "information", "--text",
-          "Correction : la rançon est de 2 BTC", "--corrects", &last.id.to_string()],
+        &[
+            "courante",
+            "add",
+            "--user",
+            "crise",
+            "--kind",
+            "information",
+            "--text",
+            "Correction : la rançon est de 2 BTC",
+            "--corrects",
+            &last.id.to_string(),
+        ],
     );
     assert!(fix.contains("inscrite"), "{fix}");
     let list = ok(&data, &["courante", "list"]);
-    assert!(list.contains(&format!("[corrige n° {}]", last.id)), "{list}");
+    assert!(
+        list.contains(&format!("[corrige n° {}]", last.id)),
+        "{list}"
+    );
 
     let pdf = dir.path().join("main-courante.pdf");
     let csv = dir.path().join("main-courante.csv");
-    ok(&data, &["courante", "export", "--pdf", pdf.to_str().expect("path"), "--csv", csv.to_str().expect("path")]);
+    ok(
+        &data,
+        &[
+            "courante",
+            "export",
+            "--pdf",
+            pdf.to_str().expect("path"),
+            "--csv",
+            csv.to_str().expect("path"),
+        ],
+    );
     let store = SqliteStore::open(&data.join("relais.db")).expect("store");
     let entries = store.entries().expect("entries");
     drop(store);
     let printed = pdf_text(&pdf).replace('\n', " ");
     let mut from = 0;
     for e in &entries {
-        let mark = format!("Journal n° {} — empreinte {}", e.journal_seq, e.journal_hash);
+        let mark = format!(
+            "Journal n° {} — empreinte {}",
+            e.journal_seq, e.journal_hash
+        );
         let found = printed.get(from..).and_then(|rest| rest.find(&mark));
-        assert!(found.is_some(), "entry {} missing or out of order in the PDF", e.id);
+        assert!(
+            found.is_some(),
+            "entry {} missing or out of order in the PDF",
+            e.id
+        );
         from += found.unwrap_or(0) + mark.len();
     }
     assert!(printed.contains("Ne pas payer la rançon"));
@@ -117,58 +189,235 @@ fn main_courante_exports_in_order_with_hashes_and_catches_an_edit() {
     drop(conn);
     let verify = relais(&data, &["journal", "verify"]);
     assert_eq!(verify.status.code(), Some(1));
-    assert!(text(&verify).contains("Journal altéré"), "{}", text(&verify));
+    assert!(
+        text(&verify).contains("Journal altéré"),
+        "{}",
+        text(&verify)
+    );
 }
 
 #[test]
 fn systems_tasks_incident_and_directory_from_the_command_line() {
     let (dir, data) = demo();
     let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, "id;nom;fonction;criticite;responsable\nX;Y;Z;vitale;DSI\n").expect("csv");
-    let refused = relais(&data, &["systemes", "import", bad.to_str().expect("path"), "--user", "crise"]);
+    std::fs::write(
+        &bad,
+        "id;nom;fonction;criticite;responsable\nX;Y;Z;vitale;DSI\n",
+    )
+    .expect("csv");
+    let refused = relais(
+        &data,
+        &[
+            "systemes",
+            "import",
+            bad.to_str().expect("path"),
+            "--user",
+            "crise",
+        ],
+    );
     assert!(!refused.status.success());
-    assert!(text(&refused).contains("bad.csv:2:4 : criticité inconnue « vitale »"), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("bad.csv:2:4 : criticité inconnue « vitale »"),
+        "{}",
+        text(&refused)
+    );
 
-    let skip = relais(&data, &["systemes", "statut", "PAIE", "restauré", "--user", "crise"]);
+    let skip = relais(
+        &data,
+        &["systemes", "statut", "PAIE", "restauré", "--user", "crise"],
+    );
     assert!(text(&skip).contains("refusé"), "{}", text(&skip));
-    let moved = ok(&data, &["systemes", "statut", "PAIE", "isolé", "--user", "crise", "--note", "réseau coupé"]);
+    let moved = ok(
+        &data,
+        &[
+            "systemes",
+            "statut",
+            "PAIE",
+            "isolé",
+            "--user",
+            "crise",
+            "--note",
+            "réseau coupé",
+        ],
+    );
     assert!(moved.contains("compromis → isolé"), "{moved}");
     let listed = ok(&data, &["systemes", "list"]);
-    assert!(listed.contains("Systèmes critiques non restaurés : GF, PAIE, SOCIAL"), "{listed}");
+    assert!(
+        listed.contains("Systèmes critiques non restaurés : GF, PAIE, SOCIAL"),
+        "{listed}"
+    );
     assert!(ok(&data, &["courante", "list"]).contains("réseau coupé"));
 
     let overdue = ok(&data, &["taches", "list", "--overdue"]);
     assert!(overdue.contains("Déposer plainte"), "{overdue}");
     assert!(!overdue.contains("Notifier"), "{overdue}");
-    ok(&data, &["taches", "add", "--user", "crise", "--title", "Rappeler la paierie", "--owner", "DGS", "--due", "2020-01-01 10:00"]);
+    ok(
+        &data,
+        &[
+            "taches",
+            "add",
+            "--user",
+            "crise",
+            "--title",
+            "Rappeler la paierie",
+            "--owner",
+            "DGS",
+            "--due",
+            "2020-01-01 10:00",
+        ],
+    );
     ok(&data, &["taches", "statut", "1", "fait", "--user", "crise"]);
     let overdue = ok(&data, &["taches", "list", "--overdue"]);
-    assert!(overdue.contains("Rappeler la paierie") && !overdue.contains("Déposer plainte"), "{overdue}");
+    assert!(
+        overdue.contains("Rappeler la paierie") && !overdue.contains("Déposer plainte"),
+        "{overdue}"
+    );
 
-    ok(&data, &["incident", "set", "plainte", "--user", "crise", "--at", "2026-11-21 14:00", "--place", "Commissariat de Melun", "--reference", "PV 2026/1234"]);
-    let ransom = ok(&data, &["incident", "set", "rancon", "--user", "crise", "--answer", "oui"]);
+    ok(
+        &data,
+        &[
+            "incident",
+            "set",
+            "plainte",
+            "--user",
+            "crise",
+            "--at",
+            "2026-11-21 14:00",
+            "--place",
+            "Commissariat de Melun",
+            "--reference",
+            "PV 2026/1234",
+        ],
+    );
+    let ransom = ok(
+        &data,
+        &[
+            "incident", "set", "rancon", "--user", "crise", "--answer", "oui",
+        ],
+    );
     assert!(ransom.contains("Ne jamais payer la rançon"), "{ransom}");
     let show = ok(&data, &["incident", "show"]);
-    assert!(show.contains("PV 2026/1234") && show.contains("Notification CNIL : au plus tard le"), "{show}");
-    ok(&data, &["cnil", "notify", "--user", "crise", "--nature", "Rançongiciel", "--people-categories", "bénéficiaires", "--people-count", "12000", "--record-categories", "dossiers", "--record-count", "40000", "--consequences", "retards", "--measures", "mode dégradé", "--dpo", "dpo@exemple.invalid", "--sent-at", "2026-11-22 08:00", "--reference", "CNIL-42"]);
+    assert!(
+        show.contains("PV 2026/1234") && show.contains("Notification CNIL : au plus tard le"),
+        "{show}"
+    );
+    ok(
+        &data,
+        &[
+            "cnil",
+            "notify",
+            "--user",
+            "crise",
+            "--nature",
+            "Rançongiciel",
+            "--people-categories",
+            "bénéficiaires",
+            "--people-count",
+            "12000",
+            "--record-categories",
+            "dossiers",
+            "--record-count",
+            "40000",
+            "--consequences",
+            "retards",
+            "--measures",
+            "mode dégradé",
+            "--dpo",
+            "dpo@exemple.invalid",
+            "--sent-at",
+            "2026-11-22 08:00",
+            "--reference",
+            "CNIL-42",
+        ],
+    );
     let summary = dir.path().join("incident.pdf");
-    ok(&data, &["incident", "summary", "--pdf", summary.to_str().expect("path")]);
+    ok(
+        &data,
+        &[
+            "incident",
+            "summary",
+            "--pdf",
+            summary.to_str().expect("path"),
+        ],
+    );
     let printed = pdf_text(&summary);
-    for expected in ["Commissariat de Melun", "Ne jamais payer la rançon", "Échéance (72 heures)", "CNIL-42"] {
-        assert!(printed.contains(expected), "{expected} missing from:\n{printed}");
+    for expected in [
+        "Commissariat de Melun",
+        "Ne jamais payer la rançon",
+        "Échéance (72 heures)",
+        "CNIL-42",
+    ] {
+        assert!(
+            printed.contains(expected),
+            "{expected} missing from:\n{printed}"
+        );
     }
 
-    let edited = ok(&data, &["annuaire", "set", "--user", "crise", "--site-code", "MDPH", "--service", "Accueil, information et dépôt des demandes", "--phone", "01 99 00 77 77"]);
+    let edited = ok(
+        &data,
+        &[
+            "annuaire",
+            "set",
+            "--user",
+            "crise",
+            "--site-code",
+            "MDPH",
+            "--service",
+            "Accueil, information et dépôt des demandes",
+            "--phone",
+            "01 99 00 77 77",
+        ],
+    );
     assert!(edited.contains("modifiée"), "{edited}");
     let journal = ok(&data, &["journal", "list", "--limit", "1000"]);
-    let event = journal.lines().find(|l| l.contains("directory.set")).expect("journaled");
-    assert!(event.contains("01 99 00 77 77") && event.contains("\"old\""), "{event}");
-    let new = relais(&data, &["annuaire", "set", "--user", "crise", "--site-code", "NEUF", "--service", "Accueil"]);
+    let event = journal
+        .lines()
+        .find(|l| l.contains("directory.set"))
+        .expect("journaled");
+    assert!(
+        event.contains("01 99 00 77 77") && event.contains("\"old\""),
+        "{event}"
+    );
+    let new = relais(
+        &data,
+        &[
+            "annuaire",
+            "set",
+            "--user",
+            "crise",
+            "--site-code",
+            "NEUF",
+            "--service",
+            "Accueil",
+        ],
+    );
     assert!(text(&new).contains("obligatoire"), "{}", text(&new));
 
     let out = dir.path().join("public");
-    ok(&data, &["message", "set", "--user", "crise", "--affected", "Messagerie", "--guaranteed", "Les aides APA, PCH et ASH seront versées"]);
-    ok(&data, &["publish", "--out", out.to_str().expect("path"), "--posters", "--general", "HDD-STANDARD"]);
+    ok(
+        &data,
+        &[
+            "message",
+            "set",
+            "--user",
+            "crise",
+            "--affected",
+            "Messagerie",
+            "--guaranteed",
+            "Les aides APA, PCH et ASH seront versées",
+        ],
+    );
+    ok(
+        &data,
+        &[
+            "publish",
+            "--out",
+            out.to_str().expect("path"),
+            "--posters",
+            "--general",
+            "HDD-STANDARD",
+        ],
+    );
     let poster = pdf_text(&out.join("affiches/MDPH.pdf"));
     assert!(poster.contains("01 99 00 77 77"), "{poster}");
     let store = SqliteStore::open(&data.join("relais.db")).expect("store");
@@ -177,7 +426,14 @@ fn systems_tasks_incident_and_directory_from_the_command_line() {
         .into_iter()
         .find(|r| r.site_code == "HDD-STANDARD")
         .expect("the general number");
-    assert!(poster.contains(&standard.phone), "general number missing: {poster}");
+    assert!(
+        poster.contains(&standard.phone),
+        "general number missing: {poster}"
+    );
     assert!(tel_href(&standard.phone).is_some());
-    assert!(std::fs::read_to_string(out.join("index.html")).expect("page").contains("seront versées"));
+    assert!(
+        std::fs::read_to_string(out.join("index.html"))
+            .expect("page")
+            .contains("seront versées")
+    );
 }

@@ -66,8 +66,8 @@ fn agents_screens_in_a_real_browser() {
     let server = common::Server::start(&data);
     let shots = common::root().join("target/e2e-screenshots");
     let url = format!("http://127.0.0.1:{}", server.port);
-    let iban = relais_core::ids::Iban::from_french_rib("20041", "01005", "0500013M026")
-        .expect("iban");
+    let iban =
+        relais_core::ids::Iban::from_french_rib("20041", "01005", "0500013M026").expect("iban");
     let users = data.join("demo-users.txt");
     common::node(
         "run.mjs",

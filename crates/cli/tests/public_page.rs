@@ -14,7 +14,10 @@ use std::process::Command;
 #[test]
 fn the_public_page_is_complete_valid_and_accessible() {
     let vnu = common::root().join("e2e/node_modules/vnu-jar/build/dist/vnu.jar");
-    assert!(vnu.is_file(), "run `npm ci --prefix e2e` first (.ci/run does)");
+    assert!(
+        vnu.is_file(),
+        "run `npm ci --prefix e2e` first (.ci/run does)"
+    );
     common::e2e_dir();
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
@@ -35,10 +38,18 @@ fn the_public_page_is_complete_valid_and_accessible() {
         .directory()
         .expect("directory");
     let (public, private): (Vec<_>, Vec<_>) = directory.iter().partition(|r| r.public);
-    assert!(!public.is_empty() && !private.is_empty(), "the demo has both kinds");
+    assert!(
+        !public.is_empty() && !private.is_empty(),
+        "the demo has both kinds"
+    );
     for r in &public {
-        let href = tel_href(&r.phone).unwrap_or_else(|| panic!("{} has no dialable number", r.site));
-        assert!(html.contains(&format!("href=\"{href}\"")), "{} missing", r.phone);
+        let href =
+            tel_href(&r.phone).unwrap_or_else(|| panic!("{} has no dialable number", r.site));
+        assert!(
+            html.contains(&format!("href=\"{href}\"")),
+            "{} missing",
+            r.phone
+        );
     }
     for r in &private {
         let href = tel_href(&r.phone).unwrap_or_default();
@@ -69,7 +80,10 @@ fn the_public_page_is_complete_valid_and_accessible() {
     let page = out.join("index.html");
     common::node(
         "public.mjs",
-        &[("RELAIS_PAGE", page.as_ref()), ("RELAIS_SHOTS", shots.as_ref())],
+        &[
+            ("RELAIS_PAGE", page.as_ref()),
+            ("RELAIS_SHOTS", shots.as_ref()),
+        ],
     );
     assert!(shots.join("page-publique.png").exists());
 }

@@ -171,8 +171,13 @@ pub fn parse_text(field: &'static str, s: &str, max: usize) -> Result<String, In
             format!("texte trop long ({max} caractères au plus)"),
         ));
     }
-    if t.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')) {
-        return Err(input_error(field, "le texte contient des caractères de contrôle"));
+    if t.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    {
+        return Err(input_error(
+            field,
+            "le texte contient des caractères de contrôle",
+        ));
     }
     Ok(t.to_owned())
 }
@@ -185,7 +190,10 @@ pub fn parse_sha256(s: &str) -> Result<String, InputError> {
     } else {
         Err(input_error(
             "--document",
-            format!("empreinte SHA-256 illisible « {} » (64 chiffres hexadécimaux)", s.trim()),
+            format!(
+                "empreinte SHA-256 illisible « {} » (64 chiffres hexadécimaux)",
+                s.trim()
+            ),
         ))
     }
 }
@@ -371,7 +379,10 @@ mod tests {
         assert_eq!(TaskStatus::parse("à faire"), Some(TaskStatus::Todo));
         assert_eq!(TaskStatus::parse("a_faire"), Some(TaskStatus::Todo));
         assert_eq!(TaskStatus::parse("abandonné"), Some(TaskStatus::Dropped));
-        assert_eq!(FactKind::parse("prise de connaissance"), Some(FactKind::Awareness));
+        assert_eq!(
+            FactKind::parse("prise de connaissance"),
+            Some(FactKind::Awareness)
+        );
     }
 
     #[test]

@@ -53,7 +53,9 @@ pub fn tel_href(phone: &str) -> Option<String> {
         digits.strip_prefix("00")
     };
     if let Some(rest) = international {
-        return (8..=15).contains(&rest.len()).then(|| format!("tel:+{rest}"));
+        return (8..=15)
+            .contains(&rest.len())
+            .then(|| format!("tel:+{rest}"));
     }
     match digits.len() {
         // Short numbers (15, 115, 3939, 116 006…) dial as they are.
@@ -76,12 +78,30 @@ mod tests {
 
     #[test]
     fn french_numbers_become_international_links() {
-        assert_eq!(tel_href("01 99 00 12 34").as_deref(), Some("tel:+33199001234"));
-        assert_eq!(tel_href("06.39.98.10.00").as_deref(), Some("tel:+33639981000"));
-        assert_eq!(tel_href("+33 1 99 00 12 34").as_deref(), Some("tel:+33199001234"));
-        assert_eq!(tel_href("0033 1 99 00 12 34").as_deref(), Some("tel:+33199001234"));
-        assert_eq!(tel_href("0596 12 34 56").as_deref(), Some("tel:+596596123456"));
-        assert_eq!(tel_href("0262 12 34 56").as_deref(), Some("tel:+262262123456"));
+        assert_eq!(
+            tel_href("01 99 00 12 34").as_deref(),
+            Some("tel:+33199001234")
+        );
+        assert_eq!(
+            tel_href("06.39.98.10.00").as_deref(),
+            Some("tel:+33639981000")
+        );
+        assert_eq!(
+            tel_href("+33 1 99 00 12 34").as_deref(),
+            Some("tel:+33199001234")
+        );
+        assert_eq!(
+            tel_href("0033 1 99 00 12 34").as_deref(),
+            Some("tel:+33199001234")
+        );
+        assert_eq!(
+            tel_href("0596 12 34 56").as_deref(),
+            Some("tel:+596596123456")
+        );
+        assert_eq!(
+            tel_href("0262 12 34 56").as_deref(),
+            Some("tel:+262262123456")
+        );
         assert_eq!(tel_href("3939").as_deref(), Some("tel:3939"));
     }
 

@@ -102,9 +102,8 @@ pub fn write_courante_pdf(
     b.push(Block::Text(format!(
         "{} entrée(s), dans l'ordre. Aucune entrée n'est modifiée ni supprimée : une correction est \
          une nouvelle entrée qui renvoie à celle qu'elle corrige. Chaque entrée est inscrite au \
-         journal de Relais (n° et empreinte SHA-256 ci-dessous) : les numéros du journal se \
-         suivent sans trou entre les entrées de la main courante et les autres opérations, et \
-         « relais journal verify » contrôle la chaîne des empreintes.",
+         journal de Relais (n° et empreinte SHA-256 ci-dessous), où chaque empreinte couvre la \
+         précédente : « relais journal verify » signale toute entrée modifiée ou supprimée.",
         entries.len()
     )));
     for e in entries {
@@ -169,11 +168,9 @@ pub fn write_incident_pdf(
     b.push(Block::Heading("Faits".into()));
     for kind in FactKind::ALL {
         let mut revisions: Vec<&Fact> = incident.revisions(*kind).collect();
-        let Some(current) = revisions.pop() else {
-            b.push(Block::Field(capitalised(kind.label_fr()), "non renseigné".into()));
-            continue;
-        };
-        b.push(Block::Field(capitalised(kind.label_fr()), fact_line(current, tz)));
+        let current = revisions.pop();
+        let line = current.map_or_else(|| "non renseigné".to_owned(), |f| fact_line(f, tz));
+        b.push(Block::Field(capitalised(kind.label_fr()), line));
         for old in revisions.iter().rev() {
             b.push(Block::Small(format!(
                 "    révision antérieure (saisie le {} par {}) : {}",
@@ -182,11 +179,13 @@ pub fn write_incident_pdf(
                 fact_line(old, tz)
             )));
         }
-        if *kind == FactKind::Ransom && current.answer == Some(true) {
+        if *kind == FactKind::Ransom {
             b.push(Block::Strong(RANSOM_ADVICE.to_owned()));
         }
     }
-    b.push(Block::Heading("Notification à la CNIL (RGPD, art. 33)".into()));
+    b.push(Block::Heading(
+        "Notification à la CNIL (RGPD, art. 33)".into(),
+    ));
     match incident.current(FactKind::Awareness).and_then(|f| f.at) {
         Some(awareness) => {
             let clock = CnilClock::at(awareness, heading.printed_at);
@@ -258,30 +257,34 @@ pub fn write_poster_pdf(
     let title = format!("{name} : comment nous joindre");
     let mut b = vec![
         Block::Small(heading.authority.to_owned()),
-        Block::Big(name.to_owned(), 26.0),
-        Block::Big("Nos services restent joignables".into(), 17.0),
+        Block::Big(name.to_owned(), 28.0),
+        Block::Big("Nos services restent joignables".into(), 18.0),
         Block::Gap(10.0),
     ];
     for r in site {
-        b.push(Block::Big(r.service.clone(), 16.0));
-        b.push(Block::Big(r.phone.clone(), 34.0));
-        b.push(Block::Text(format!("{} — {}", r.hours, r.email)));
+        b.push(Block::Big(r.service.clone(), 18.0));
+        b.push(Block::Big(r.phone.clone(), 48.0));
+        b.push(Block::Big(r.hours.clone(), 14.0));
+        b.push(Block::Big(r.email.clone(), 12.0));
         if r.paper_deposit {
-            b.push(Block::Strong(format!("Dépôt de dossiers papier : {}", r.address)));
+            b.push(Block::Big(
+                format!("Dépôt de dossiers papier : {}", r.address),
+                12.0,
+            ));
         }
         b.push(Block::Gap(8.0));
     }
     if !general.is_empty() {
         b.push(Block::Heading("Numéros généraux".into()));
         for r in general {
-            b.push(Block::Big(format!("{} — {}", r.phone, r.site), 15.0));
-            b.push(Block::Text(format!("{} — {}", r.service, r.hours)));
+            b.push(Block::Big(format!("{} — {}", r.phone, r.site), 20.0));
+            b.push(Block::Big(format!("{} — {}", r.service, r.hours), 11.0));
         }
     }
     if let Some(m) = message {
         b.push(Block::Heading("Ce qui est garanti".into()));
         for item in PublicMessage::items(&m.guaranteed) {
-            b.push(Block::Strong(format!("• {item}")));
+            b.push(Block::Big(format!("• {item}"), 14.0));
         }
         b.push(Block::Small(format!(
             "Mis à jour le {}",

@@ -102,7 +102,9 @@ impl Layout<'_> {
 
     fn block(&mut self, block: &Block) {
         let f = self.fonts;
-        let para = |text: &str, size: f32, bold: bool, x: f32| wrap(f, text, size, bold, PAGE_W - MARGIN - x);
+        let para = |text: &str, size: f32, bold: bool, x: f32| {
+            wrap(f, text, size, bold, PAGE_W - MARGIN - x)
+        };
         match block {
             Block::Small(t) => self.lines(MARGIN, para(t, 7.5, false, MARGIN), 7.5, false),
             Block::Title(t) => {
@@ -171,10 +173,26 @@ pub(crate) fn write_flow_pdf(
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
         for p in placed {
-            fonts.draw(&mut surface, Point::from_xy(p.x, p.y), &p.text, p.size, p.bold);
+            fonts.draw(
+                &mut surface,
+                Point::from_xy(p.x, p.y),
+                &p.text,
+                p.size,
+                p.bold,
+            );
         }
-        let foot = format!("{} — page {} / {total}", fonts.fit(footer, 7.0, false, WIDTH - 60.0), i + 1);
-        fonts.draw(&mut surface, Point::from_xy(MARGIN, PAGE_H - 30.0), &foot, 7.0, false);
+        let foot = format!(
+            "{} — page {} / {total}",
+            fonts.fit(footer, 7.0, false, WIDTH - 60.0),
+            i + 1
+        );
+        fonts.draw(
+            &mut surface,
+            Point::from_xy(MARGIN, PAGE_H - 30.0),
+            &foot,
+            7.0,
+            false,
+        );
         surface.finish();
         page.finish();
     }
@@ -194,14 +212,19 @@ mod tests {
         let fonts = Fonts::load().expect("fonts");
         let text = "Décision de couper les liaisons avec la paierie départementale jusqu'à nouvel ordre\nSuite";
         let lines = wrap(&fonts, text, 9.5, false, 150.0);
-        assert!(lines.iter().all(|l| fonts.width(l, 9.5, false) <= 150.0), "{lines:?}");
+        assert!(
+            lines.iter().all(|l| fonts.width(l, 9.5, false) <= 150.0),
+            "{lines:?}"
+        );
         assert_eq!(lines.last().map(String::as_str), Some("Suite"));
         assert_eq!(lines.join(" ").replace("  ", " "), text.replace('\n', " "));
     }
 
     #[test]
     fn a_long_flow_makes_several_pages() {
-        let blocks: Vec<Block> = (0..200).map(|i| Block::Text(format!("ligne {i}"))).collect();
+        let blocks: Vec<Block> = (0..200)
+            .map(|i| Block::Text(format!("ligne {i}")))
+            .collect();
         let mut out = Vec::new();
         write_flow_pdf("essai", "pied", &blocks, &mut out).expect("pdf");
         assert!(out.starts_with(b"%PDF"));

@@ -24,4 +24,3 @@ impl fmt::Display for Esc<'_> {
         f.write_str(rest)
     }
 }
-

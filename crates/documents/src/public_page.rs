@@ -33,7 +33,7 @@ a:focus{outline:3px solid #000091;outline-offset:2px}
 .service{margin:.6rem 0 0;font-weight:700}
 .tel{font-size:1.3rem;font-weight:700;white-space:nowrap}
 dl{margin:.2rem 0;display:grid;grid-template-columns:max-content 1fr;gap:.1rem .6rem}
-dt{font-weight:700}dd{margin:0}
+dt{font-weight:700}dd{margin:0;overflow-wrap:anywhere}
 .updated{margin:.3rem 0 0}
 footer{margin-top:2rem;border-top:1px solid #666;font-size:.9rem}
 @media print{:root{font-size:10pt}body{max-width:none;padding:0}
@@ -84,7 +84,10 @@ fn list(w: &mut dyn Write, class: &str, text: &str) -> io::Result<()> {
 }
 
 fn message(w: &mut dyn Write, page: &PublicPage<'_>) -> io::Result<()> {
-    writeln!(w, "<section aria-labelledby=\"situation\" class=\"message\">")?;
+    writeln!(
+        w,
+        "<section aria-labelledby=\"situation\" class=\"message\">"
+    )?;
     writeln!(w, "<h2 id=\"situation\">La situation</h2>")?;
     match page.message {
         Some(m) => {
@@ -173,7 +176,10 @@ pub fn write_public_html(page: &PublicPage<'_>, out: &mut dyn Write) -> io::Resu
     )?;
     message(&mut w, page)?;
     writeln!(w, "<section aria-labelledby=\"joindre\">")?;
-    writeln!(w, "<h2 id=\"joindre\">Nous joindre</h2>\n<ul class=\"sites\">")?;
+    writeln!(
+        w,
+        "<h2 id=\"joindre\">Nous joindre</h2>\n<ul class=\"sites\">"
+    )?;
     for (site, rows) in &sites {
         writeln!(w, "<li class=\"site\">\n<h3>{}</h3>", Esc(site))?;
         for r in rows {
@@ -214,7 +220,10 @@ mod tests {
     #[test]
     fn only_public_rows_with_tel_links_and_escaped_text() {
         let tz = TimeZone::get("Europe/Paris").expect("tz");
-        let directory = [row("A", "01 99 00 10 11", true), row("B", "01 99 00 10 22", false)];
+        let directory = [
+            row("A", "01 99 00 10 11", true),
+            row("B", "01 99 00 10 22", false),
+        ];
         let page = PublicPage {
             authority: "Département & co",
             tz: &tz,

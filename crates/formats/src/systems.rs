@@ -17,7 +17,15 @@ pub struct SystemsError {
     pub message: String,
 }
 
-const COLUMNS: [&str; 7] = ["id", "nom", "fonction", "criticite", "responsable", "site", "statut"];
+const COLUMNS: [&str; 7] = [
+    "id",
+    "nom",
+    "fonction",
+    "criticite",
+    "responsable",
+    "site",
+    "statut",
+];
 const REQUIRED: usize = 5;
 
 /// Reads the inventory; every problem of the file, or its systems.
@@ -35,7 +43,13 @@ pub fn read_systems(input: impl Read, file: &str) -> Result<Vec<NewSystem>, Vec<
     }
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t.trim_start_matches('\u{feff}'),
-        Err(e) => return Err(vec![err(1, 0, format!("le fichier n'est pas en UTF-8 ({e})"))]),
+        Err(e) => {
+            return Err(vec![err(
+                1,
+                0,
+                format!("le fichier n'est pas en UTF-8 ({e})"),
+            )]);
+        }
     };
     let first = text.lines().next().unwrap_or("");
     let separator = if first.matches(';').count() > first.matches(',').count() {
@@ -96,7 +110,11 @@ pub fn read_systems(input: impl Read, file: &str) -> Result<Vec<NewSystem>, Vec<
         // (column number, value) of a field; an absent optional column reads as empty.
         let cell = |c: usize| -> (usize, String) {
             let i = at.get(c).copied().flatten();
-            let value = i.and_then(|i| record.get(i)).unwrap_or("").trim().to_owned();
+            let value = i
+                .and_then(|i| record.get(i))
+                .unwrap_or("")
+                .trim()
+                .to_owned();
             (i.map_or(0, |i| i + 1), value)
         };
         let mut row_errors = Vec::new();
@@ -140,7 +158,11 @@ pub fn read_systems(input: impl Read, file: &str) -> Result<Vec<NewSystem>, Vec<
             ));
         }
         if systems.iter().any(|s| s.id == id) {
-            row_errors.push(err(line, cell(0).0, format!("identifiant « {id} » en double")));
+            row_errors.push(err(
+                line,
+                cell(0).0,
+                format!("identifiant « {id} » en double"),
+            ));
         }
         match (criticality, status) {
             (Some(criticality), Some(status)) if row_errors.is_empty() => {
@@ -199,6 +221,10 @@ mod tests {
             ]
         );
         let missing = read_systems("id;nom\nA;B\n".as_bytes(), "s.csv").expect_err("refused");
-        assert!(missing[0].message.contains("fonction, criticite, responsable"));
+        assert!(
+            missing[0]
+                .message
+                .contains("fonction, criticite, responsable")
+        );
     }
 }

@@ -4,8 +4,8 @@
 
 use jiff::Timestamp;
 use relais_core::crisis::{
-    Criticality, EntryKind, FactKind, NewEntry, NewFact, NewSystem, Notification,
-    NotificationKind, SystemStatus, TaskStatus,
+    Criticality, EntryKind, FactKind, NewEntry, NewFact, NewSystem, Notification, NotificationKind,
+    SystemStatus, TaskStatus,
 };
 use relais_core::directory::DirectoryRow;
 use relais_core::roles::Role;
@@ -63,10 +63,16 @@ fn ts(s: &str) -> Timestamp {
 #[test]
 fn entries_carry_their_journal_event_and_sql_cannot_change_them() {
     let (_dir, mut store) = store();
-    let first = store.add_entry("cellule", &entry("Couper Internet")).expect("add");
-    let second = store.add_entry("cellule", &entry("Ouvrir la cellule")).expect("add");
+    let first = store
+        .add_entry("cellule", &entry("Couper Internet"))
+        .expect("add");
+    let second = store
+        .add_entry("cellule", &entry("Ouvrir la cellule"))
+        .expect("add");
     assert_eq!((first.id, second.id), (1, 2));
-    let journal = store.journal_entries(first.journal_seq, 1).expect("journal");
+    let journal = store
+        .journal_entries(first.journal_seq, 1)
+        .expect("journal");
     assert_eq!(journal[0].kind, "courante.add");
     assert_eq!(journal[0].hash.to_hex(), first.journal_hash);
     assert!(journal[0].payload.contains("Couper Internet"));
@@ -75,17 +81,31 @@ fn entries_carry_their_journal_event_and_sql_cannot_change_them() {
 
     let conn = store.raw_connection();
     let update = conn.execute("UPDATE courante SET text = 'autre chose' WHERE id = 1", []);
-    assert!(update.expect_err("refused").to_string().contains("append-only"));
+    assert!(
+        update
+            .expect_err("refused")
+            .to_string()
+            .contains("append-only")
+    );
     let delete = conn.execute("DELETE FROM courante WHERE id = 2", []);
-    assert!(delete.expect_err("refused").to_string().contains("append-only"));
+    assert!(
+        delete
+            .expect_err("refused")
+            .to_string()
+            .contains("append-only")
+    );
     assert_eq!(store.verify_journal().expect("intact"), 3 + 2);
 }
 
 #[test]
 fn an_edit_behind_the_triggers_back_is_caught_by_verify() {
     let (_dir, mut store) = store();
-    store.add_entry("cellule", &entry("Ne pas payer la rançon")).expect("add");
-    store.add_entry("cellule", &entry("Plainte déposée")).expect("add");
+    store
+        .add_entry("cellule", &entry("Ne pas payer la rançon"))
+        .expect("add");
+    store
+        .add_entry("cellule", &entry("Plainte déposée"))
+        .expect("add");
     let conn = store.raw_connection();
     conn.execute_batch(
         "DROP TRIGGER courante_no_update;
@@ -111,7 +131,10 @@ fn a_removed_entry_is_caught_by_verify() {
         .expect("raw delete");
     match store.verify_journal() {
         Err(StoreError::Tampered(what)) => {
-            assert!(what.contains(&format!("n° {} du journal", second.journal_seq)), "{what}")
+            assert!(
+                what.contains(&format!("n° {} du journal", second.journal_seq)),
+                "{what}"
+            )
         }
         other => panic!("a removed entry must be caught: {other:?}"),
     }
@@ -120,7 +143,9 @@ fn a_removed_entry_is_caught_by_verify() {
 #[test]
 fn a_correction_points_to_an_existing_entry() {
     let (_dir, mut store) = store();
-    let wrong = store.add_entry("cellule", &entry("Détection à 7 h")).expect("add");
+    let wrong = store
+        .add_entry("cellule", &entry("Détection à 7 h"))
+        .expect("add");
     let mut fix = entry("Correction : détection à 6 h 45");
     fix.corrects = Some(99);
     assert!(matches!(
@@ -136,7 +161,9 @@ fn a_correction_points_to_an_existing_entry() {
 #[test]
 fn writing_needs_the_crisis_or_admin_role() {
     let (_dir, mut store) = store();
-    let refused = store.add_entry("acc", &entry("Je passe par là")).expect_err("refused");
+    let refused = store
+        .add_entry("acc", &entry("Je passe par là"))
+        .expect_err("refused");
     assert!(
         refused.to_string().contains("n'a pas le rôle « crise »"),
         "{refused}"
@@ -152,7 +179,10 @@ fn writing_needs_the_crisis_or_admin_role() {
     assert!(store.set_public_message("acc", "a", "g").is_err());
     assert!(
         store
-            .import_systems("acc", &[system("A", Criticality::Normal, SystemStatus::Compromised)])
+            .import_systems(
+                "acc",
+                &[system("A", Criticality::Normal, SystemStatus::Compromised)]
+            )
             .is_err()
     );
     assert!(
@@ -183,13 +213,22 @@ fn status_follows_the_workflow_and_writes_the_main_courante() {
     assert!(refused.to_string().contains("nettoyé"), "{refused}");
     assert!(store.entries().expect("list").is_empty(), "nothing written");
     let change = store
-        .set_system_status("cellule", "PAIE", SystemStatus::Isolated, Some("câble retiré"))
+        .set_system_status(
+            "cellule",
+            "PAIE",
+            SystemStatus::Isolated,
+            Some("câble retiré"),
+        )
         .expect("isolate");
     let entries = store.entries().expect("list");
     assert_eq!(change.entry, Some(entries[0].id));
     assert_eq!(entries[0].system.as_deref(), Some("PAIE"));
     assert_eq!(entries[0].kind, EntryKind::Action);
-    assert!(entries[0].text.contains("compromis → isolé. câble retiré"), "{}", entries[0].text);
+    assert!(
+        entries[0].text.contains("compromis → isolé. câble retiré"),
+        "{}",
+        entries[0].text
+    );
     let history = store.status_history("PAIE").expect("history");
     assert_eq!(history.len(), 2);
     assert_eq!(history[1].from, Some(SystemStatus::Compromised));
@@ -243,7 +282,9 @@ fn overdue_tasks_are_the_open_ones_past_their_due_time() {
         store.set_task_status("cellule", done.id, TaskStatus::Done),
         Err(CrisisError::SameTaskStatus(_))
     ));
-    let overdue = store.overdue_tasks(ts("2026-11-22T09:00:00Z")).expect("overdue");
+    let overdue = store
+        .overdue_tasks(ts("2026-11-22T09:00:00Z"))
+        .expect("overdue");
     let titles: Vec<&str> = overdue.iter().map(|t| t.title.as_str()).collect();
     assert_eq!(titles, ["Plainte"]);
     assert_eq!(overdue[0].id, late.id);
@@ -269,7 +310,10 @@ fn directory_edits_are_journaled_with_old_and_new_values() {
     assert_eq!(added.old, None);
     row.phone = "06 39 98 10 10".into();
     let changed = store.set_directory_entry("cellule", &row).expect("edit");
-    assert_eq!(changed.old.map(|o| o.phone).as_deref(), Some("01 99 00 10 10"));
+    assert_eq!(
+        changed.old.map(|o| o.phone).as_deref(),
+        Some("01 99 00 10 10")
+    );
     assert_eq!(store.directory().expect("directory"), vec![row]);
     let last = store.journal_entries(1, 100).expect("journal");
     let event = last.last().expect("an event");
@@ -283,13 +327,18 @@ fn directory_edits_are_journaled_with_old_and_new_values() {
 #[test]
 fn every_revision_of_a_fact_is_kept_and_notifications_follow_an_initial_one() {
     let (_dir, mut store) = store();
-    for (at, estimate) in [("2026-11-20T01:00:00Z", true), ("2026-11-19T23:30:00Z", false)] {
+    for (at, estimate) in [
+        ("2026-11-20T01:00:00Z", true),
+        ("2026-11-19T23:30:00Z", false),
+    ] {
         let fact = NewFact {
             at: Some(ts(at)),
             estimate,
             ..NewFact::default()
         };
-        store.record_fact("cellule", FactKind::Start, &fact).expect("fact");
+        store
+            .record_fact("cellule", FactKind::Start, &fact)
+            .expect("fact");
     }
     let incident = store.incident().expect("incident");
     assert_eq!(incident.revisions(FactKind::Start).count(), 2);
@@ -322,7 +371,9 @@ fn every_revision_of_a_fact_is_kept_and_notifications_follow_an_initial_one() {
     n.kind = NotificationKind::Initial;
     store.record_notification("cellule", &n).expect("initial");
     n.kind = NotificationKind::Complementary;
-    store.record_notification("cellule", &n).expect("complementary");
+    store
+        .record_notification("cellule", &n)
+        .expect("complementary");
     assert_eq!(store.incident().expect("incident").notifications.len(), 2);
 }
 

@@ -21,11 +21,19 @@ use relais_core::crisis::{
 };
 use relais_core::deposits::parse_local_datetime;
 use relais_core::directory::DirectoryRow;
-use relais_documents::crisis::{Heading, local, write_courante_csv, write_courante_pdf, write_incident_pdf};
+use relais_documents::crisis::{
+    Heading, local, write_courante_csv, write_courante_pdf, write_incident_pdf,
+};
 use relais_store::SqliteStore;
 use relais_store::crisis::{CrisisStore, NewTask};
 use relais_store::desk::DeskStore;
+use std::io::Write;
 use std::path::Path;
+
+/// Standard output; a reader that stops early (`| head`) ends the command quietly (main).
+pub(crate) fn out() -> std::io::StdoutLock<'static> {
+    std::io::stdout().lock()
+}
 
 /// Longest free text of a record (a main courante entry, a notification's field).
 const MAX_TEXT: usize = 4000;
@@ -49,8 +57,9 @@ fn open(data: &Path) -> Result<Cell> {
 
 /// A local date and time typed by an agent, `field` naming the option in the message.
 fn instant(s: &str, tz: &TimeZone, field: &str) -> Result<Timestamp> {
-    parse_local_datetime(s, tz, false)
-        .ok_or_else(|| anyhow!("{field} : date et heure illisibles « {s} » (attendu AAAA-MM-JJ HH:MM)"))
+    parse_local_datetime(s, tz, false).ok_or_else(|| {
+        anyhow!("{field} : date et heure illisibles « {s} » (attendu AAAA-MM-JJ HH:MM)")
+    })
 }
 
 fn opt_instant(s: Option<&str>, tz: &TimeZone, field: &str) -> Result<Option<Timestamp>> {
@@ -75,7 +84,7 @@ fn write_file(
     fill: impl FnOnce(&mut dyn std::io::Write) -> Result<(), relais_documents::DocumentError>,
 ) -> Result<()> {
     crate::fsio::write_atomic_with(path, |w| fill(w).map_err(std::io::Error::other))?;
-    println!("{}", path.display());
+    writeln!(out(), "{}", path.display())?;
     Ok(())
 }
 
@@ -86,19 +95,25 @@ pub fn courante(command: CouranteCommand) -> Result<u8> {
             let cell = open(&d.data)?;
             for e in cell.store.entries()? {
                 let mut refs = String::new();
-                for (label, v) in [("corrige n°", e.corrects.map(|c| c.to_string())), ("système", e.system), ("site", e.site), ("document", e.document)] {
+                for (label, v) in [
+                    ("corrige n°", e.corrects.map(|c| c.to_string())),
+                    ("système", e.system),
+                    ("site", e.site),
+                    ("document", e.document),
+                ] {
                     if let Some(v) = v {
                         refs.push_str(&format!(" [{label} {v}]"));
                     }
                 }
-                println!(
+                writeln!(
+                    out(),
                     "{}\t{}\t{}\t{}\t{}{refs}",
                     e.id,
                     local(e.at, &cell.tz),
                     e.author,
                     e.kind.label_fr(),
                     e.text.replace('\n', " / ")
-                );
+                )?;
             }
             Ok(EXIT_OK)
         }
@@ -109,7 +124,11 @@ pub fn courante(command: CouranteCommand) -> Result<u8> {
 fn add_entry(a: CouranteAddArgs) -> Result<u8> {
     let mut cell = open(&a.data.data)?;
     let kind = EntryKind::parse(&a.kind).ok_or_else(|| {
-        anyhow!("--kind : nature inconnue « {} » (attendu : {})", a.kind, EntryKind::expected())
+        anyhow!(
+            "--kind : nature inconnue « {} » (attendu : {})",
+            a.kind,
+            EntryKind::expected()
+        )
     })?;
     let entry = NewEntry {
         at: opt_instant(a.at.as_deref(), &cell.tz, "--at")?,
@@ -121,7 +140,12 @@ fn add_entry(a: CouranteAddArgs) -> Result<u8> {
         document: a.document.as_deref().map(parse_sha256).transpose()?,
     };
     let e = cell.store.add_entry(&a.user.user, &entry)?;
-    println!("Entrée n° {} inscrite (journal n° {}).", e.id, e.journal_seq);
+    writeln!(
+        out(),
+        "Entrée n° {} inscrite (journal n° {}).",
+        e.id,
+        e.journal_seq
+    )?;
     Ok(EXIT_OK)
 }
 
@@ -147,7 +171,9 @@ pub fn incident(command: IncidentCommand) -> Result<u8> {
         IncidentCommand::Summary(a) => {
             let cell = open(&a.data.data)?;
             let incident = cell.store.incident()?;
-            write_file(&a.pdf, |w| write_incident_pdf(&heading(&cell), &incident, w))?;
+            write_file(&a.pdf, |w| {
+                write_incident_pdf(&heading(&cell), &incident, w)
+            })?;
             Ok(EXIT_OK)
         }
     }
@@ -159,7 +185,11 @@ fn set_fact(a: IncidentSetArgs) -> Result<u8> {
         anyhow!(
             "fait inconnu « {} » (attendu : {})",
             a.fact,
-            FactKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+            FactKind::ALL
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     })?;
     let answer = a
@@ -176,28 +206,32 @@ fn set_fact(a: IncidentSetArgs) -> Result<u8> {
         note: opt_text(a.note.as_deref(), "--note")?,
     };
     if fact == NewFact::default() {
-        bail!("rien à enregistrer : indiquez au moins --at, --answer, --place, --reference ou --note");
+        bail!(
+            "rien à enregistrer : indiquez au moins --at, --answer, --place, --reference ou --note"
+        );
     }
     let id = cell.store.record_fact(&a.user.user, kind, &fact)?;
-    println!("{} enregistré (révision n° {id}).", kind.label_fr());
+    writeln!(out(), "{} enregistré (révision n° {id}).", kind.label_fr())?;
     if answer == Some(true) {
-        println!("{RANSOM_ADVICE}");
+        writeln!(out(), "{RANSOM_ADVICE}")?;
     }
     if kind == FactKind::Awareness
         && let Some(at) = fact.at
     {
-        print_clock(at, &cell.tz);
+        print_clock(at, &cell.tz)?;
     }
     Ok(EXIT_OK)
 }
 
-fn print_clock(awareness: Timestamp, tz: &TimeZone) {
+fn print_clock(awareness: Timestamp, tz: &TimeZone) -> Result<()> {
     let clock = CnilClock::at(awareness, Timestamp::now());
-    println!(
+    writeln!(
+        out(),
         "Notification CNIL : au plus tard le {} ({})",
         local(clock.deadline, tz),
         clock.label_fr()
-    );
+    )?;
+    Ok(())
 }
 
 fn show_incident(data: &Path) -> Result<u8> {
@@ -206,35 +240,64 @@ fn show_incident(data: &Path) -> Result<u8> {
     for kind in FactKind::ALL {
         let revisions: Vec<_> = incident.revisions(*kind).collect();
         let Some(current) = revisions.last() else {
-            println!("{:<28} non renseigné", kind.label_fr());
+            writeln!(out(), "{:<28} non renseigné", kind.label_fr())?;
             continue;
         };
         let mut parts = Vec::new();
         if let Some(at) = current.at {
-            parts.push(format!("{}{}", local(at, &cell.tz), if current.estimate { " (estimation)" } else { "" }));
+            parts.push(format!(
+                "{}{}",
+                local(at, &cell.tz),
+                if current.estimate {
+                    " (estimation)"
+                } else {
+                    ""
+                }
+            ));
         }
         if let Some(answer) = current.answer {
             parts.push(if answer { "oui".into() } else { "non".into() });
         }
-        parts.extend([&current.place, &current.reference, &current.note].into_iter().flatten().cloned());
-        let revised = if revisions.len() > 1 { format!(" ({} révisions)", revisions.len()) } else { String::new() };
-        println!("{:<28} {}{revised}", kind.label_fr(), parts.join(" — "));
-        if *kind == FactKind::Ransom && current.answer == Some(true) {
-            println!("{:<28} {RANSOM_ADVICE}", "");
+        parts.extend(
+            [&current.place, &current.reference, &current.note]
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
+        let revised = if revisions.len() > 1 {
+            format!(" ({} révisions)", revisions.len())
+        } else {
+            String::new()
+        };
+        writeln!(
+            out(),
+            "{:<28} {}{revised}",
+            kind.label_fr(),
+            parts.join(" — ")
+        )?;
+        if *kind == FactKind::Ransom {
+            writeln!(out(), "{:<28} {RANSOM_ADVICE}", "")?;
         }
     }
     match incident.current(FactKind::Awareness).and_then(|f| f.at) {
-        Some(at) => print_clock(at, &cell.tz),
-        None => println!("Notification CNIL : prise de connaissance non renseignée, délai inconnu"),
+        Some(at) => print_clock(at, &cell.tz)?,
+        None => writeln!(
+            out(),
+            "Notification CNIL : prise de connaissance non renseignée, délai inconnu"
+        )?,
     }
     for n in &incident.notifications {
         let n = &n.notification;
-        println!(
+        writeln!(
+            out(),
             "Notification {} envoyée le {}{}",
             n.kind.label_fr(),
             local(n.sent_at, &cell.tz),
-            n.reference.as_deref().map(|r| format!(" (référence {r})")).unwrap_or_default()
-        );
+            n.reference
+                .as_deref()
+                .map(|r| format!(" (référence {r})"))
+                .unwrap_or_default()
+        )?;
     }
     Ok(EXIT_OK)
 }
@@ -247,7 +310,10 @@ pub fn cnil(command: CnilCommand) -> Result<u8> {
 fn notify(a: CnilNotifyArgs) -> Result<u8> {
     let mut cell = open(&a.data.data)?;
     let kind = NotificationKind::parse(&a.kind).ok_or_else(|| {
-        anyhow!("--kind : « {} » (attendu : initiale ou complementaire)", a.kind)
+        anyhow!(
+            "--kind : « {} » (attendu : initiale ou complementaire)",
+            a.kind
+        )
     })?;
     let text = |field: &'static str, s: &str| parse_text(field, s, MAX_TEXT);
     let notification = Notification {
@@ -260,11 +326,18 @@ fn notify(a: CnilNotifyArgs) -> Result<u8> {
         consequences: text("--consequences", &a.consequences)?,
         measures: text("--measures", &a.measures)?,
         dpo_contact: text("--dpo", &a.dpo)?,
-        sent_at: opt_instant(a.sent_at.as_deref(), &cell.tz, "--sent-at")?.unwrap_or_else(Timestamp::now),
+        sent_at: opt_instant(a.sent_at.as_deref(), &cell.tz, "--sent-at")?
+            .unwrap_or_else(Timestamp::now),
         reference: opt_text(a.reference.as_deref(), "--reference")?,
     };
-    let id = cell.store.record_notification(&a.user.user, &notification)?;
-    println!("Notification {} enregistrée (n° {id}).", kind.label_fr());
+    let id = cell
+        .store
+        .record_notification(&a.user.user, &notification)?;
+    writeln!(
+        out(),
+        "Notification {} enregistrée (n° {id}).",
+        kind.label_fr()
+    )?;
     Ok(EXIT_OK)
 }
 
@@ -280,31 +353,47 @@ pub fn systemes(command: SystemesCommand) -> Result<u8> {
             )
             .map_err(|errors| {
                 let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-                anyhow!("inventaire refusé, rien n'est importé :\n{}", lines.join("\n"))
+                anyhow!(
+                    "inventaire refusé, rien n'est importé :\n{}",
+                    lines.join("\n")
+                )
             })?;
             let done = cell.store.import_systems(&a.user.user, &systems)?;
-            println!("{} système(s) ajouté(s), {} mis à jour.", done.added, done.updated);
+            writeln!(
+                out(),
+                "{} système(s) ajouté(s), {} mis à jour.",
+                done.added,
+                done.updated
+            )?;
             Ok(EXIT_OK)
         }
         SystemesCommand::Statut(a) => {
             let mut cell = open(&a.data.data)?;
             let to = SystemStatus::parse(&a.status).ok_or_else(|| {
-                anyhow!("statut inconnu « {} » (attendu : {})", a.status, SystemStatus::expected())
+                anyhow!(
+                    "statut inconnu « {} » (attendu : {})",
+                    a.status,
+                    SystemStatus::expected()
+                )
             })?;
-            let change = cell.store.set_system_status(&a.user.user, &a.system, to, a.note.as_deref())?;
-            println!(
+            let change =
+                cell.store
+                    .set_system_status(&a.user.user, &a.system, to, a.note.as_deref())?;
+            writeln!(
+                out(),
                 "{} : {} → {} (main courante n° {})",
                 change.system,
                 change.from.map_or("—", |s| s.label_fr()),
                 change.to,
                 change.entry.unwrap_or(0)
-            );
+            )?;
             Ok(EXIT_OK)
         }
         SystemesCommand::List(d) => {
             let cell = open(&d.data)?;
             for s in cell.store.systems()? {
-                println!(
+                writeln!(
+                    out(),
                     "{}\t{}\t{}\t{}\t{}\t{}\t{} ({}, {})",
                     s.id,
                     s.name,
@@ -315,16 +404,29 @@ pub fn systemes(command: SystemesCommand) -> Result<u8> {
                     s.status,
                     local(s.status_at, &cell.tz),
                     s.status_by
-                );
+                )?;
             }
             let summary = cell.store.systems_summary()?;
-            let counts: Vec<String> = summary.by_status.iter().map(|(s, n)| format!("{s} : {n}")).collect();
-            println!("Par statut — {}", counts.join(", "));
-            let critical: Vec<&str> = summary.critical_not_restored.iter().map(|s| s.id.as_str()).collect();
-            println!(
+            let counts: Vec<String> = summary
+                .by_status
+                .iter()
+                .map(|(s, n)| format!("{s} : {n}"))
+                .collect();
+            writeln!(out(), "Par statut — {}", counts.join(", "))?;
+            let critical: Vec<&str> = summary
+                .critical_not_restored
+                .iter()
+                .map(|s| s.id.as_str())
+                .collect();
+            writeln!(
+                out(),
                 "Systèmes critiques non restaurés : {}",
-                if critical.is_empty() { "aucun".to_owned() } else { critical.join(", ") }
-            );
+                if critical.is_empty() {
+                    "aucun".to_owned()
+                } else {
+                    critical.join(", ")
+                }
+            )?;
             Ok(EXIT_OK)
         }
     }
@@ -349,32 +451,42 @@ pub fn taches(command: TachesCommand) -> Result<u8> {
                 due,
             };
             let t = cell.store.add_task(&a.user.user, &task)?;
-            println!("Tâche n° {} ajoutée.", t.id);
+            writeln!(out(), "Tâche n° {} ajoutée.", t.id)?;
             Ok(EXIT_OK)
         }
         TachesCommand::Statut(a) => {
             let mut cell = open(&a.data.data)?;
             let status = TaskStatus::parse(&a.status).ok_or_else(|| {
-                anyhow!("statut inconnu « {} » (attendu : {})", a.status, TaskStatus::expected())
+                anyhow!(
+                    "statut inconnu « {} » (attendu : {})",
+                    a.status,
+                    TaskStatus::expected()
+                )
             })?;
             let t = cell.store.set_task_status(&a.user.user, a.task, status)?;
-            println!("Tâche n° {} : {}.", t.id, t.status);
+            writeln!(out(), "Tâche n° {} : {}.", t.id, t.status)?;
             Ok(EXIT_OK)
         }
         TachesCommand::List(a) => {
             let cell = open(&a.data.data)?;
             let now = Timestamp::now();
-            let tasks = if a.overdue { cell.store.overdue_tasks(now)? } else { cell.store.tasks()? };
+            let tasks = if a.overdue {
+                cell.store.overdue_tasks(now)?
+            } else {
+                cell.store.tasks()?
+            };
             for t in tasks {
-                println!(
+                writeln!(
+                    out(),
                     "{}\t{}\t{}\t{}\t{}{}",
                     t.id,
                     t.status,
-                    t.due.map_or("sans échéance".to_owned(), |d| local(d, &cell.tz)),
+                    t.due
+                        .map_or("sans échéance".to_owned(), |d| local(d, &cell.tz)),
                     t.owner,
                     t.title,
                     if t.is_overdue(now) { "\tEN RETARD" } else { "" }
-                );
+                )?;
             }
             Ok(EXIT_OK)
         }
@@ -391,27 +503,35 @@ pub fn annuaire(command: AnnuaireCommand) -> Result<u8> {
         .find(|r| r.site_code == a.site_code.trim() && r.service == a.service.trim());
     let row = merged(&a, old.as_ref())?;
     let change = cell.store.set_directory_entry(&a.user.user, &row)?;
-    println!(
+    writeln!(
+        out(),
         "{} — {} : entrée {}.",
         change.new.site_code,
         change.new.service,
-        if change.old.is_some() { "modifiée" } else { "ajoutée" }
-    );
+        if change.old.is_some() {
+            "modifiée"
+        } else {
+            "ajoutée"
+        }
+    )?;
     Ok(EXIT_OK)
 }
 
 /// The entry asked: the options given over the old values; every field for a new entry.
 fn merged(a: &AnnuaireSetArgs, old: Option<&DirectoryRow>) -> Result<DirectoryRow> {
-    let field = |given: &Option<String>, old: Option<&String>, name: &'static str| -> Result<String> {
-        match (given, old) {
-            (Some(v), _) => Ok(v.trim().to_owned()),
-            (None, Some(o)) => Ok(o.clone()),
-            (None, None) => bail!("nouvelle entrée : {name} est obligatoire"),
-        }
-    };
+    let field =
+        |given: &Option<String>, old: Option<&String>, name: &'static str| -> Result<String> {
+            match (given, old) {
+                (Some(v), _) => Ok(v.trim().to_owned()),
+                (None, Some(o)) => Ok(o.clone()),
+                (None, None) => bail!("nouvelle entrée : {name} est obligatoire"),
+            }
+        };
     let flag = |given: &Option<String>, old: Option<bool>, name: &'static str| -> Result<bool> {
         match (given.as_deref(), old) {
-            (Some(v), _) => parse_yes_no(v).ok_or_else(|| anyhow!("{name} : « {v} » (attendu oui ou non)")),
+            (Some(v), _) => {
+                parse_yes_no(v).ok_or_else(|| anyhow!("{name} : « {v} » (attendu oui ou non)"))
+            }
             (None, Some(o)) => Ok(o),
             (None, None) => bail!("nouvelle entrée : {name} est obligatoire"),
         }
@@ -424,11 +544,19 @@ fn merged(a: &AnnuaireSetArgs, old: Option<&DirectoryRow>) -> Result<DirectoryRo
         email: field(&a.email, old.map(|o| &o.email), "--email")?,
         address: field(&a.address, old.map(|o| &o.address), "--address")?,
         hours: field(&a.hours, old.map(|o| &o.hours), "--hours")?,
-        paper_deposit: flag(&a.paper_deposit, old.map(|o| o.paper_deposit), "--paper-deposit")?,
+        paper_deposit: flag(
+            &a.paper_deposit,
+            old.map(|o| o.paper_deposit),
+            "--paper-deposit",
+        )?,
         public: flag(&a.public, old.map(|o| o.public), "--public")?,
     };
-    if row.public && !row.phone.is_empty() && relais_core::directory::tel_href(&row.phone).is_none() {
-        bail!("--phone : « {} » n'est pas un numéro de téléphone composable", row.phone);
+    if row.public && !row.phone.is_empty() && relais_core::directory::tel_href(&row.phone).is_none()
+    {
+        bail!(
+            "--phone : « {} » n'est pas un numéro de téléphone composable",
+            row.phone
+        );
     }
     Ok(row)
 }
@@ -441,6 +569,10 @@ pub fn message(command: MessageCommand) -> Result<u8> {
         &parse_text("--affected", &a.affected, MAX_TEXT)?,
         &parse_text("--guaranteed", &a.guaranteed, MAX_TEXT)?,
     )?;
-    println!("Message au public mis à jour le {}.", local(m.updated_at, &cell.tz));
+    writeln!(
+        out(),
+        "Message au public mis à jour le {}.",
+        local(m.updated_at, &cell.tz)
+    )?;
     Ok(EXIT_OK)
 }

@@ -151,7 +151,8 @@ fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
         &mut |_| Ok(()),
     )?;
     super::import::report(&imported);
-    crisis::seed(&mut store, &data.path, today, &tz).context("cellule de crise de démonstration")?;
+    crisis::seed(&mut store, &data.path, today, &tz)
+        .context("cellule de crise de démonstration")?;
     println!(
         "Département construit et importé en {:.1} s.",
         started.elapsed().as_secs_f64()

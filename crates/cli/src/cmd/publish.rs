@@ -3,6 +3,7 @@
 //! atomically; rows of the directory not marked public appear nowhere.
 
 use super::EXIT_OK;
+use super::crisis::out;
 use super::deposit::time_zone;
 use crate::args::PublishArgs;
 use crate::data::DataDir;
@@ -14,12 +15,17 @@ use relais_documents::crisis::{Heading, write_poster_pdf};
 use relais_documents::public_page::{PUBLIC_CSS, PUBLIC_CSS_FILE, PublicPage, write_public_html};
 use relais_store::crisis::CrisisStore;
 use relais_store::desk::DeskStore;
+use std::io::Write;
 
 pub fn run(a: PublishArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
     let (settings, tz) = time_zone(&data)?;
     let store = data.open_store()?;
-    let directory: Vec<DirectoryRow> = store.directory()?.into_iter().filter(|r| r.public).collect();
+    let directory: Vec<DirectoryRow> = store
+        .directory()?
+        .into_iter()
+        .filter(|r| r.public)
+        .collect();
     let message = store.public_message()?;
     let now = Timestamp::now();
     let page = PublicPage {
@@ -32,7 +38,7 @@ pub fn run(a: PublishArgs) -> Result<u8> {
     let index = a.out.join("index.html");
     write_atomic_with(&index, |w| write_public_html(&page, w))?;
     write_atomic(&a.out.join(PUBLIC_CSS_FILE), PUBLIC_CSS.as_bytes())?;
-    println!("{}", index.display());
+    writeln!(out(), "{}", index.display())?;
     if !a.posters {
         return Ok(EXIT_OK);
     }
@@ -50,12 +56,20 @@ pub fn run(a: PublishArgs) -> Result<u8> {
     codes.sort_unstable();
     codes.dedup();
     for code in codes {
-        let site: Vec<DirectoryRow> = directory.iter().filter(|r| r.site_code == code).cloned().collect();
-        let path = a.out.join("affiches").join(format!("{}.pdf", file_name(code)));
+        let site: Vec<DirectoryRow> = directory
+            .iter()
+            .filter(|r| r.site_code == code)
+            .cloned()
+            .collect();
+        let path = a
+            .out
+            .join("affiches")
+            .join(format!("{}.pdf", file_name(code)));
         write_atomic_with(&path, |w| {
-            write_poster_pdf(&heading, &site, &general, message.as_ref(), w).map_err(std::io::Error::other)
+            write_poster_pdf(&heading, &site, &general, message.as_ref(), w)
+                .map_err(std::io::Error::other)
         })?;
-        println!("{}", path.display());
+        writeln!(out(), "{}", path.display())?;
     }
     Ok(EXIT_OK)
 }
@@ -63,7 +77,13 @@ pub fn run(a: PublishArgs) -> Result<u8> {
 /// A site code as a file name: letters, digits, `-` and `_` kept, anything else `_`.
 fn file_name(code: &str) -> String {
     code.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 

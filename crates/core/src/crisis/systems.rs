@@ -75,9 +75,15 @@ impl SystemStatus {
 /// "oui"/"non" and their usual spellings.
 pub fn parse_yes_no(s: &str) -> Option<bool> {
     let t = s.trim();
-    if ["oui", "o", "yes", "vrai", "true", "1"].iter().any(|w| same_word(t, w)) {
+    if ["oui", "o", "yes", "vrai", "true", "1"]
+        .iter()
+        .any(|w| same_word(t, w))
+    {
         Some(true)
-    } else if ["non", "n", "no", "faux", "false", "0"].iter().any(|w| same_word(t, w)) {
+    } else if ["non", "n", "no", "faux", "false", "0"]
+        .iter()
+        .any(|w| same_word(t, w))
+    {
         Some(false)
     } else {
         None

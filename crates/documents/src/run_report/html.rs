@@ -2,12 +2,12 @@
 //! resource, printable), for the two people who check a run before the ordonnateur validates.
 //! Every text from the data is escaped; the lists are written row by row as they stream.
 
-use crate::html::Esc;
 use super::{ReportError, RunLists, above_threshold, add, bordereaux, stream};
 use crate::french::{
     change_tenths_of_percent, count, count_of, date_short, month_long, payee_kind_label,
     percent_fr, signed_money,
 };
+use crate::html::Esc;
 use relais_core::Cents;
 use relais_core::run::{AmountChange, Anomaly, ExcludedRight, RunSummary};
 use std::io::{BufWriter, Write};

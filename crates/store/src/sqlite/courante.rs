@@ -88,7 +88,11 @@ fn now_to_the_second() -> Timestamp {
     now.round(jiff::Unit::Second).unwrap_or(now)
 }
 
-pub(crate) fn add(conn: &mut Connection, actor: &str, new: &NewEntry) -> Result<Entry, CrisisError> {
+pub(crate) fn add(
+    conn: &mut Connection,
+    actor: &str,
+    new: &NewEntry,
+) -> Result<Entry, CrisisError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     users::require_any(&tx, actor, WRITERS)?;
     let entry = append(&tx, actor, new)?;
@@ -130,7 +134,10 @@ fn read(r: &Row<'_>) -> rusqlite::Result<Result<Read, StoreError>> {
     Ok(entry.map(|e| (e, event)))
 }
 
-fn each(conn: &Connection, f: &mut dyn FnMut(Read) -> Result<(), StoreError>) -> Result<(), StoreError> {
+fn each(
+    conn: &Connection,
+    f: &mut dyn FnMut(Read) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     let mut stmt = conn.prepare(SELECT)?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {

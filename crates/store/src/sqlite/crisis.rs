@@ -50,7 +50,11 @@ fn get_task(conn: &Connection, id: i64) -> Result<Task, CrisisError> {
         .ok_or(CrisisError::UnknownTask(id))
 }
 
-fn directory_row(conn: &Connection, code: &str, service: &str) -> Result<Option<DirectoryRow>, StoreError> {
+fn directory_row(
+    conn: &Connection,
+    code: &str,
+    service: &str,
+) -> Result<Option<DirectoryRow>, StoreError> {
     Ok(conn
         .query_row(
             "SELECT site_code, site, service, phone, email, address, hours, paper_deposit, public
@@ -279,14 +283,16 @@ impl CrisisStore for SqliteStore {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        row.map(|(affected, guaranteed, at, by)| -> Result<PublicMessage, CrisisError> {
-            Ok(PublicMessage {
-                affected,
-                guaranteed,
-                updated_at: timestamp(&at)?,
-                updated_by: by,
-            })
-        })
+        row.map(
+            |(affected, guaranteed, at, by)| -> Result<PublicMessage, CrisisError> {
+                Ok(PublicMessage {
+                    affected,
+                    guaranteed,
+                    updated_at: timestamp(&at)?,
+                    updated_by: by,
+                })
+            },
+        )
         .transpose()
     }
 }

@@ -535,7 +535,6 @@ BEGIN SELECT RAISE(ABORT, 'a message is replaced by a new one'); END;
 "#,
 ];
 
-
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,
 /// in the same transaction, which is several times faster than maintaining them row by row.
 pub(crate) const IMPORT_INDEXES: &[(&str, &str)] = &[

@@ -6,8 +6,7 @@ use super::{journal, timestamp, users};
 use crate::StoreError;
 use crate::crisis::{CrisisError, SystemsImported};
 use relais_core::crisis::{
-    Criticality, EntryKind, NewEntry, NewSystem, StatusChange, System, SystemStatus,
-    SystemsSummary,
+    Criticality, EntryKind, NewEntry, NewSystem, StatusChange, System, SystemStatus, SystemsSummary,
 };
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde_json::json;
@@ -194,7 +193,11 @@ pub(crate) fn history(conn: &Connection, id: &str) -> Result<Vec<StatusChange>, 
     while let Some(r) = rows.next()? {
         out.push(StatusChange {
             system: id.to_owned(),
-            from: r.get::<_, Option<String>>(0)?.as_deref().map(status).transpose()?,
+            from: r
+                .get::<_, Option<String>>(0)?
+                .as_deref()
+                .map(status)
+                .transpose()?,
             to: status(&r.get::<_, String>(1)?)?,
             at: timestamp(&r.get::<_, String>(2)?)?,
             by: r.get(3)?,

@@ -37,10 +37,26 @@ pub fn seed(store: &mut SqliteStore, data: &Path, today: Date, tz: &TimeZone) ->
         store.record_fact(CELL, kind, &fact)?;
     }
     let entries = [
-        (at(1, 6, 45)?, EntryKind::Information, "Écran de rançon sur les postes de la DRH ; messagerie inaccessible."),
-        (at(1, 7, 30)?, EntryKind::Decision, "Coupure de tous les liens Internet et inter-sites. Cellule de crise ouverte (DGS, DSI, RSSI)."),
-        (at(1, 9, 0)?, EntryKind::Communication, "Signalement à l'ANSSI (CERT-FR) et au délégué à la protection des données."),
-        (at(0, 8, 30)?, EntryKind::Decision, "Les aides APA, PCH et ASH de ce mois seront versées en mode dégradé (Relais)."),
+        (
+            at(1, 6, 45)?,
+            EntryKind::Information,
+            "Écran de rançon sur les postes de la DRH ; messagerie inaccessible.",
+        ),
+        (
+            at(1, 7, 30)?,
+            EntryKind::Decision,
+            "Coupure de tous les liens Internet et inter-sites. Cellule de crise ouverte (DGS, DSI, RSSI).",
+        ),
+        (
+            at(1, 9, 0)?,
+            EntryKind::Communication,
+            "Signalement à l'ANSSI (CERT-FR) et au délégué à la protection des données.",
+        ),
+        (
+            at(0, 8, 30)?,
+            EntryKind::Decision,
+            "Les aides APA, PCH et ASH de ce mois seront versées en mode dégradé (Relais).",
+        ),
     ];
     for (when, kind, text) in entries {
         let entry = NewEntry {
@@ -55,10 +71,22 @@ pub fn seed(store: &mut SqliteStore, data: &Path, today: Date, tz: &TimeZone) ->
         store.add_entry(CELL, &entry)?;
     }
     for (title, owner, due) in [
-        ("Déposer plainte au commissariat de Melun", "DGS", at(1, 17, 0)?),
-        ("Notifier la violation de données à la CNIL", "DPO", at(-2, 9, 0)?),
+        (
+            "Déposer plainte au commissariat de Melun",
+            "DGS",
+            at(1, 17, 0)?,
+        ),
+        (
+            "Notifier la violation de données à la CNIL",
+            "DPO",
+            at(-2, 9, 0)?,
+        ),
     ] {
-        let task = NewTask { title: title.to_owned(), owner: owner.to_owned(), due: Some(due) };
+        let task = NewTask {
+            title: title.to_owned(),
+            owner: owner.to_owned(),
+            due: Some(due),
+        };
         store.add_task(CELL, &task)?;
     }
     store.set_public_message(
