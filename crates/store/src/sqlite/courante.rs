@@ -158,7 +158,12 @@ pub(crate) fn list(conn: &Connection) -> Result<Vec<Entry>, StoreError> {
 /// Every entry matches its journal event, and every entry event still has its entry.
 pub(crate) fn verify(conn: &Connection) -> Result<(), StoreError> {
     each(conn, &mut |(e, event)| match event {
-        Some((kind, p)) if kind == EVENT && p == payload(&e).to_string() => Ok(()),
+        Some((kind, p))
+            if kind == EVENT
+                && serde_json::from_str::<serde_json::Value>(&p).ok() == Some(payload(&e)) =>
+        {
+            Ok(())
+        }
         _ => Err(StoreError::Tampered(format!(
             "l'entrée n° {} de la main courante ne correspond plus à l'entrée n° {} du journal",
             e.id, e.journal_seq
