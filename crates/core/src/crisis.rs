@@ -198,11 +198,9 @@ pub fn parse_sha256(s: &str) -> Result<String, InputError> {
     }
 }
 
-/// The revision of one fact of the incident.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Fact {
-    pub id: i64,
-    pub kind: FactKind,
+/// What is known of one fact of the incident: a new revision.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct NewFact {
     pub at: Option<Timestamp>,
     /// The time is an estimate (the start of an attack often is).
     pub estimate: bool,
@@ -213,19 +211,16 @@ pub struct Fact {
     /// Ransom demanded (for [`FactKind::Ransom`]).
     pub answer: Option<bool>,
     pub note: Option<String>,
-    pub recorded_by: String,
-    pub recorded_at: Timestamp,
 }
 
-/// A fact to record.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct NewFact {
-    pub at: Option<Timestamp>,
-    pub estimate: bool,
-    pub place: Option<String>,
-    pub reference: Option<String>,
-    pub answer: Option<bool>,
-    pub note: Option<String>,
+/// The revision of one fact of the incident, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fact {
+    pub id: i64,
+    pub kind: FactKind,
+    pub value: NewFact,
+    pub recorded_by: String,
+    pub recorded_at: Timestamp,
 }
 
 french_enum! {

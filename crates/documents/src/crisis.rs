@@ -10,7 +10,7 @@ use crate::run_report::safe;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use relais_core::crisis::cnil::CnilClock;
-use relais_core::crisis::{Entry, Fact, FactKind, Incident, PublicMessage, RANSOM_ADVICE};
+use relais_core::crisis::{Entry, Fact, FactKind, Incident, NewFact, PublicMessage, RANSOM_ADVICE};
 use relais_core::directory::DirectoryRow;
 use std::io::Write;
 
@@ -135,7 +135,8 @@ pub fn write_courante_pdf(
     write_flow_pdf(title, &heading.footer(title), &b, out)
 }
 
-fn fact_line(f: &Fact, tz: &TimeZone) -> String {
+/// A fact's value in one line: its time (estimate or not), answer, place, reference, note.
+pub fn fact_line(f: &NewFact, tz: &TimeZone) -> String {
     let mut parts = Vec::new();
     if let Some(at) = f.at {
         parts.push(format!(
@@ -169,14 +170,14 @@ pub fn write_incident_pdf(
     for kind in FactKind::ALL {
         let mut revisions: Vec<&Fact> = incident.revisions(*kind).collect();
         let current = revisions.pop();
-        let line = current.map_or_else(|| "non renseigné".to_owned(), |f| fact_line(f, tz));
+        let line = current.map_or_else(|| "non renseigné".to_owned(), |f| fact_line(&f.value, tz));
         b.push(Block::Field(capitalised(kind.label_fr()), line));
         for old in revisions.iter().rev() {
             b.push(Block::Small(format!(
                 "    révision antérieure (saisie le {} par {}) : {}",
                 local(old.recorded_at, tz),
                 old.recorded_by,
-                fact_line(old, tz)
+                fact_line(&old.value, tz)
             )));
         }
         if *kind == FactKind::Ransom {
@@ -186,7 +187,10 @@ pub fn write_incident_pdf(
     b.push(Block::Heading(
         "Notification à la CNIL (RGPD, art. 33)".into(),
     ));
-    match incident.current(FactKind::Awareness).and_then(|f| f.at) {
+    match incident
+        .current(FactKind::Awareness)
+        .and_then(|f| f.value.at)
+    {
         Some(awareness) => {
             let clock = CnilClock::at(awareness, heading.printed_at);
             b.push(Block::Field(

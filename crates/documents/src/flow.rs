@@ -2,11 +2,9 @@
 //! lines for a poster): laid out into pages first, each text wrapped to its measured width,
 //! then drawn with "page n / N" at the foot. The crisis cell's documents use it.
 
-use crate::pdf::{Fonts, PAGE_H, PAGE_W};
+use crate::pdf::{Fonts, PAGE_H, PAGE_W, a4, finish, french_document};
 use crate::receipt::DocumentError;
-use krilla::Document;
 use krilla::geom::Point;
-use krilla::page::PageSettings;
 use std::io::Write;
 
 const MARGIN: f32 = 48.0;
@@ -160,16 +158,9 @@ pub(crate) fn write_flow_pdf(
         layout.block(block);
     }
     let total = layout.pages.len();
-    let mut document = Document::new();
-    document.set_metadata(
-        krilla::metadata::Metadata::new()
-            .title(title.to_owned())
-            .language("fr".into())
-            .creator("Relais".into()),
-    );
+    let mut document = french_document(title.to_owned());
     for (i, placed) in layout.pages.iter().enumerate() {
-        let settings = PageSettings::from_wh(PAGE_W, PAGE_H)
-            .ok_or_else(|| DocumentError::Pdf("page".into()))?;
+        let settings = a4().ok_or_else(|| DocumentError::Pdf("page".into()))?;
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
         for p in placed {
@@ -196,9 +187,7 @@ pub(crate) fn write_flow_pdf(
         surface.finish();
         page.finish();
     }
-    let bytes = document
-        .finish()
-        .map_err(|e| DocumentError::Pdf(format!("{e:?}")))?;
+    let bytes = finish(document).map_err(DocumentError::Pdf)?;
     out.write_all(&bytes)?;
     Ok(())
 }

@@ -343,8 +343,8 @@ fn every_revision_of_a_fact_is_kept_and_notifications_follow_an_initial_one() {
     let incident = store.incident().expect("incident");
     assert_eq!(incident.revisions(FactKind::Start).count(), 2);
     let current = incident.current(FactKind::Start).expect("current");
-    assert_eq!(current.at, Some(ts("2026-11-19T23:30:00Z")));
-    assert!(!current.estimate);
+    assert_eq!(current.value.at, Some(ts("2026-11-19T23:30:00Z")));
+    assert!(!current.value.estimate);
     assert!(
         store
             .raw_connection()

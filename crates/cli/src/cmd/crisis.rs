@@ -22,7 +22,7 @@ use relais_core::crisis::{
 use relais_core::deposits::parse_local_datetime;
 use relais_core::directory::DirectoryRow;
 use relais_documents::crisis::{
-    Heading, local, write_courante_csv, write_courante_pdf, write_incident_pdf,
+    Heading, fact_line, local, write_courante_csv, write_courante_pdf, write_incident_pdf,
 };
 use relais_store::SqliteStore;
 use relais_store::crisis::{CrisisStore, NewTask};
@@ -243,27 +243,6 @@ fn show_incident(data: &Path) -> Result<u8> {
             writeln!(out(), "{:<28} non renseigné", kind.label_fr())?;
             continue;
         };
-        let mut parts = Vec::new();
-        if let Some(at) = current.at {
-            parts.push(format!(
-                "{}{}",
-                local(at, &cell.tz),
-                if current.estimate {
-                    " (estimation)"
-                } else {
-                    ""
-                }
-            ));
-        }
-        if let Some(answer) = current.answer {
-            parts.push(if answer { "oui".into() } else { "non".into() });
-        }
-        parts.extend(
-            [&current.place, &current.reference, &current.note]
-                .into_iter()
-                .flatten()
-                .cloned(),
-        );
         let revised = if revisions.len() > 1 {
             format!(" ({} révisions)", revisions.len())
         } else {
@@ -273,13 +252,16 @@ fn show_incident(data: &Path) -> Result<u8> {
             out(),
             "{:<28} {}{revised}",
             kind.label_fr(),
-            parts.join(" — ")
+            fact_line(&current.value, &cell.tz)
         )?;
         if *kind == FactKind::Ransom {
             writeln!(out(), "{:<28} {RANSOM_ADVICE}", "")?;
         }
     }
-    match incident.current(FactKind::Awareness).and_then(|f| f.at) {
+    match incident
+        .current(FactKind::Awareness)
+        .and_then(|f| f.value.at)
+    {
         Some(at) => print_clock(at, &cell.tz)?,
         None => writeln!(
             out(),

@@ -2,6 +2,7 @@
 //! modules; tasks, directory edits and the message to the public are here.
 
 use super::courante::WRITERS;
+use super::desk::{DIRECTORY, directory_row};
 use super::{SqliteStore, courante, incident, journal, opt_timestamp, systems, timestamp, users};
 use crate::StoreError;
 use crate::crisis::{CrisisError, CrisisStore, DirectoryChange, NewTask, SystemsImported};
@@ -50,29 +51,16 @@ fn get_task(conn: &Connection, id: i64) -> Result<Task, CrisisError> {
         .ok_or(CrisisError::UnknownTask(id))
 }
 
-fn directory_row(
+fn directory_entry(
     conn: &Connection,
     code: &str,
     service: &str,
 ) -> Result<Option<DirectoryRow>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT site_code, site, service, phone, email, address, hours, paper_deposit, public
-             FROM directory WHERE site_code = ?1 AND service = ?2",
+            &format!("{DIRECTORY} WHERE site_code = ?1 AND service = ?2"),
             [code, service],
-            |r| {
-                Ok(DirectoryRow {
-                    site_code: r.get(0)?,
-                    site: r.get(1)?,
-                    service: r.get(2)?,
-                    phone: r.get(3)?,
-                    email: r.get(4)?,
-                    address: r.get(5)?,
-                    hours: r.get(6)?,
-                    paper_deposit: r.get(7)?,
-                    public: r.get(8)?,
-                })
-            },
+            directory_row,
         )
         .optional()?)
 }
@@ -211,7 +199,7 @@ impl CrisisStore for SqliteStore {
         row: &DirectoryRow,
     ) -> Result<DirectoryChange, CrisisError> {
         write(self, actor, |tx| {
-            let old = directory_row(tx, &row.site_code, &row.service)?;
+            let old = directory_entry(tx, &row.site_code, &row.service)?;
             tx.execute(
                 "INSERT INTO directory (site_code, service, site, phone, email, address, hours,
                                         paper_deposit, public)

@@ -41,11 +41,7 @@ pub(crate) fn record_fact(
         &tx,
         actor,
         "incident.fact",
-        &json!({
-            "id": id, "kind": kind.as_str(), "at": at, "estimate": fact.estimate,
-            "place": fact.place, "reference": fact.reference, "answer": fact.answer,
-            "note": fact.note,
-        }),
+        &json!({ "id": id, "kind": kind.as_str(), "value": fact }),
     )?;
     tx.commit()?;
     Ok(id)
@@ -111,12 +107,14 @@ pub(crate) fn incident(conn: &Connection) -> Result<Incident, StoreError> {
             id: r.get(0)?,
             kind: FactKind::parse(&kind)
                 .ok_or_else(|| StoreError::Corrupt(format!("incident fact kind {kind:?}")))?,
-            at: opt_timestamp(r.get(2)?)?,
-            estimate: r.get(3)?,
-            place: r.get(4)?,
-            reference: r.get(5)?,
-            answer: r.get(6)?,
-            note: r.get(7)?,
+            value: NewFact {
+                at: opt_timestamp(r.get(2)?)?,
+                estimate: r.get(3)?,
+                place: r.get(4)?,
+                reference: r.get(5)?,
+                answer: r.get(6)?,
+                note: r.get(7)?,
+            },
             recorded_by: r.get(8)?,
             recorded_at: timestamp(&r.get::<_, String>(9)?)?,
         });

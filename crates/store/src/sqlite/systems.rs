@@ -60,26 +60,15 @@ pub(crate) fn import(
     let now = super::now();
     let mut done = SystemsImported::default();
     for s in systems {
-        let updated = tx.execute(
-            "UPDATE systems SET name = ?2, function = ?3, criticality = ?4, owner = ?5,
-                                site_code = ?6 WHERE id = ?1",
-            rusqlite::params![
-                s.id,
-                s.name,
-                s.function,
-                s.criticality.as_str(),
-                s.owner,
-                s.site
-            ],
-        )?;
-        if updated > 0 {
-            done.updated += 1;
-            continue;
-        }
+        let known = get(&tx, &s.id)?.is_some();
+        // A known system is described again; its status is only ever changed by the workflow.
         tx.execute(
             "INSERT INTO systems (id, name, function, criticality, owner, site_code, status,
                                   status_at, status_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, function = excluded.function,
+                 criticality = excluded.criticality, owner = excluded.owner,
+                 site_code = excluded.site_code",
             rusqlite::params![
                 s.id,
                 s.name,
@@ -92,6 +81,10 @@ pub(crate) fn import(
                 actor
             ],
         )?;
+        if known {
+            done.updated += 1;
+            continue;
+        }
         tx.execute(
             "INSERT INTO system_status_changes (system_id, from_status, to_status, at, by, note)
              VALUES (?1, NULL, ?2, ?3, ?4, 'inventaire importé')",
