@@ -26,6 +26,8 @@ pub enum CrisisError {
     UnknownEntry(i64),
     #[error("système « {0} » introuvable dans l'inventaire")]
     UnknownSystem(String),
+    #[error("site « {0} » introuvable dans l'annuaire")]
+    UnknownSite(String),
     #[error("tâche n° {0} introuvable")]
     UnknownTask(i64),
     #[error("la tâche n° {0} a déjà ce statut")]
@@ -65,7 +67,8 @@ pub struct SystemsImported {
 }
 
 pub trait CrisisStore {
-    /// Appends an entry to the main courante by `actor`; a correction names an existing entry.
+    /// Appends an entry to the main courante by `actor`; a correction names an existing entry,
+    /// a system one of the inventory, a site one of the directory.
     fn add_entry(&mut self, actor: &str, entry: &NewEntry) -> Result<Entry, CrisisError>;
     /// The main courante, in order, with each entry's journal event.
     fn entries(&self) -> Result<Vec<Entry>, CrisisError>;

@@ -153,6 +153,18 @@ fn a_correction_points_to_an_existing_entry() {
         Err(CrisisError::UnknownEntry(99))
     ));
     fix.corrects = Some(wrong.id);
+    fix.system = Some("INCONNU".into());
+    assert!(matches!(
+        store.add_entry("cellule", &fix),
+        Err(CrisisError::UnknownSystem(_))
+    ));
+    fix.system = None;
+    fix.site = Some("NULLE-PART".into());
+    assert!(matches!(
+        store.add_entry("cellule", &fix),
+        Err(CrisisError::UnknownSite(_))
+    ));
+    fix.site = None;
     let fixed = store.add_entry("cellule", &fix).expect("correction");
     assert_eq!(fixed.corrects, Some(wrong.id));
     assert_eq!(store.entries().expect("list").len(), 2);

@@ -95,9 +95,31 @@ pub(crate) fn add(
 ) -> Result<Entry, CrisisError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     users::require_any(&tx, actor, WRITERS)?;
+    check_references(&tx, new)?;
     let entry = append(&tx, actor, new)?;
     tx.commit()?;
     Ok(entry)
+}
+
+/// The system and the site an agent names exist (the inventory, the directory).
+fn check_references(conn: &Connection, new: &NewEntry) -> Result<(), CrisisError> {
+    let exists = |sql: &str, key: &str| -> rusqlite::Result<bool> {
+        conn.query_row(sql, [key], |r| r.get(0))
+    };
+    if let Some(id) = &new.system
+        && !exists("SELECT EXISTS (SELECT 1 FROM systems WHERE id = ?1)", id)?
+    {
+        return Err(CrisisError::UnknownSystem(id.clone()));
+    }
+    if let Some(code) = &new.site
+        && !exists(
+            "SELECT EXISTS (SELECT 1 FROM directory WHERE site_code = ?1)",
+            code,
+        )?
+    {
+        return Err(CrisisError::UnknownSite(code.clone()));
+    }
+    Ok(())
 }
 
 const SELECT: &str = "SELECT c.id, c.at, c.author, c.kind, c.text, c.corrects, c.system_id,
