@@ -111,13 +111,9 @@ pub const RANSOM_ADVICE: &str = "Ne jamais payer la rançon : le paiement ne gar
     restitution des données ni l'absence de nouvelle attaque, et finance les attaquants \
     (ANSSI, cybermalveillance.gouv.fr).";
 
-/// One main courante entry, as recorded: never changed, never removed.
+/// What an agent writes in the main courante.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Entry {
-    pub id: i64,
-    /// When the fact happened (the author's time, by default when it was written).
-    pub at: Timestamp,
-    pub author: String,
+pub struct EntryContent {
     pub kind: EntryKind,
     pub text: String,
     /// The entry this one corrects.
@@ -126,21 +122,41 @@ pub struct Entry {
     pub site: Option<String>,
     /// SHA-256 of a document, in lowercase hexadecimal.
     pub document: Option<String>,
-    /// The journal event written with it: its sequence number and hash.
-    pub journal_seq: u64,
-    pub journal_hash: String,
+}
+
+impl EntryContent {
+    /// An entry of `kind` saying `text`, referring to nothing.
+    pub fn new(kind: EntryKind, text: impl Into<String>) -> EntryContent {
+        EntryContent {
+            kind,
+            text: text.into(),
+            corrects: None,
+            system: None,
+            site: None,
+            document: None,
+        }
+    }
 }
 
 /// A new main courante entry, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEntry {
+    /// When the fact happened; by default when it is written.
     pub at: Option<Timestamp>,
-    pub kind: EntryKind,
-    pub text: String,
-    pub corrects: Option<i64>,
-    pub system: Option<String>,
-    pub site: Option<String>,
-    pub document: Option<String>,
+    pub content: EntryContent,
+}
+
+/// One main courante entry, as recorded: never changed, never removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub id: i64,
+    /// When the fact happened (the author's time, by default when it was written).
+    pub at: Timestamp,
+    pub author: String,
+    pub content: EntryContent,
+    /// The journal event written with it: its sequence number and hash.
+    pub journal_seq: u64,
+    pub journal_hash: String,
 }
 
 /// Why a new entry, fact or task is refused. French, for the agent.

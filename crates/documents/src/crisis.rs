@@ -48,12 +48,15 @@ pub fn write_courante_csv(
             e.id.to_string(),
             at.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
             safe(&e.author).into_owned(),
-            e.kind.label_fr().to_owned(),
-            safe(&e.text).into_owned(),
-            e.corrects.map(|c| c.to_string()).unwrap_or_default(),
-            safe(e.system.as_deref().unwrap_or("")).into_owned(),
-            safe(e.site.as_deref().unwrap_or("")).into_owned(),
-            e.document.clone().unwrap_or_default(),
+            e.content.kind.label_fr().to_owned(),
+            safe(&e.content.text).into_owned(),
+            e.content
+                .corrects
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            safe(e.content.system.as_deref().unwrap_or("")).into_owned(),
+            safe(e.content.site.as_deref().unwrap_or("")).into_owned(),
+            e.content.document.clone().unwrap_or_default(),
             e.journal_seq.to_string(),
             e.journal_hash.clone(),
         ])
@@ -111,22 +114,22 @@ pub fn write_courante_pdf(
             "N° {} — {} — {}",
             e.id,
             local(e.at, heading.tz),
-            e.kind.label_fr()
+            e.content.kind.label_fr()
         )));
         b.push(Block::Field("Auteur".into(), e.author.clone()));
-        if let Some(c) = e.corrects {
+        if let Some(c) = e.content.corrects {
             b.push(Block::Field("Corrige l'entrée".into(), format!("n° {c}")));
         }
         for (label, value) in [
-            ("Système", &e.system),
-            ("Site", &e.site),
-            ("Document (SHA-256)", &e.document),
+            ("Système", &e.content.system),
+            ("Site", &e.content.site),
+            ("Document (SHA-256)", &e.content.document),
         ] {
             if let Some(v) = value {
                 b.push(Block::Field(label.into(), v.clone()));
             }
         }
-        b.push(Block::Text(e.text.clone()));
+        b.push(Block::Text(e.content.text.clone()));
         b.push(Block::Small(format!(
             "Journal n° {} — empreinte {}",
             e.journal_seq, e.journal_hash

@@ -4,8 +4,8 @@
 
 use jiff::Timestamp;
 use relais_core::crisis::{
-    Criticality, EntryKind, FactKind, NewEntry, NewFact, NewSystem, Notification, NotificationKind,
-    SystemStatus, TaskStatus,
+    Criticality, EntryContent, EntryKind, FactKind, NewEntry, NewFact, NewSystem, Notification,
+    NotificationKind, SystemStatus, TaskStatus,
 };
 use relais_core::directory::DirectoryRow;
 use relais_core::roles::Role;
@@ -35,12 +35,7 @@ fn store() -> (tempfile::TempDir, SqliteStore) {
 fn entry(text: &str) -> NewEntry {
     NewEntry {
         at: None,
-        kind: EntryKind::Decision,
-        text: text.into(),
-        corrects: None,
-        system: None,
-        site: None,
-        document: None,
+        content: EntryContent::new(EntryKind::Decision, text),
     }
 }
 
@@ -147,26 +142,26 @@ fn a_correction_points_to_an_existing_entry() {
         .add_entry("cellule", &entry("Détection à 7 h"))
         .expect("add");
     let mut fix = entry("Correction : détection à 6 h 45");
-    fix.corrects = Some(99);
+    fix.content.corrects = Some(99);
     assert!(matches!(
         store.add_entry("cellule", &fix),
         Err(CrisisError::UnknownEntry(99))
     ));
-    fix.corrects = Some(wrong.id);
-    fix.system = Some("INCONNU".into());
+    fix.content.corrects = Some(wrong.id);
+    fix.content.system = Some("INCONNU".into());
     assert!(matches!(
         store.add_entry("cellule", &fix),
         Err(CrisisError::UnknownSystem(_))
     ));
-    fix.system = None;
-    fix.site = Some("NULLE-PART".into());
+    fix.content.system = None;
+    fix.content.site = Some("NULLE-PART".into());
     assert!(matches!(
         store.add_entry("cellule", &fix),
         Err(CrisisError::UnknownSite(_))
     ));
-    fix.site = None;
+    fix.content.site = None;
     let fixed = store.add_entry("cellule", &fix).expect("correction");
-    assert_eq!(fixed.corrects, Some(wrong.id));
+    assert_eq!(fixed.content.corrects, Some(wrong.id));
     assert_eq!(store.entries().expect("list").len(), 2);
 }
 
@@ -234,12 +229,15 @@ fn status_follows_the_workflow_and_writes_the_main_courante() {
         .expect("isolate");
     let entries = store.entries().expect("list");
     assert_eq!(change.entry, Some(entries[0].id));
-    assert_eq!(entries[0].system.as_deref(), Some("PAIE"));
-    assert_eq!(entries[0].kind, EntryKind::Action);
+    assert_eq!(entries[0].content.system.as_deref(), Some("PAIE"));
+    assert_eq!(entries[0].content.kind, EntryKind::Action);
     assert!(
-        entries[0].text.contains("compromis → isolé. câble retiré"),
+        entries[0]
+            .content
+            .text
+            .contains("compromis → isolé. câble retiré"),
         "{}",
-        entries[0].text
+        entries[0].content.text
     );
     let history = store.status_history("PAIE").expect("history");
     assert_eq!(history.len(), 2);

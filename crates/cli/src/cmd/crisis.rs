@@ -16,8 +16,8 @@ use jiff::tz::TimeZone;
 use relais_core::crisis::cnil::CnilClock;
 use relais_core::crisis::systems::parse_yes_no;
 use relais_core::crisis::{
-    EntryKind, FactKind, NewEntry, NewFact, Notification, NotificationKind, RANSOM_ADVICE,
-    SystemStatus, TaskStatus, parse_sha256, parse_text,
+    EntryContent, EntryKind, FactKind, NewEntry, NewFact, Notification, NotificationKind,
+    RANSOM_ADVICE, SystemStatus, TaskStatus, parse_sha256, parse_text,
 };
 use relais_core::deposits::parse_local_datetime;
 use relais_core::directory::DirectoryRow;
@@ -96,10 +96,10 @@ pub fn courante(command: CouranteCommand) -> Result<u8> {
             for e in cell.store.entries()? {
                 let mut refs = String::new();
                 for (label, v) in [
-                    ("corrige n°", e.corrects.map(|c| c.to_string())),
-                    ("système", e.system),
-                    ("site", e.site),
-                    ("document", e.document),
+                    ("corrige n°", e.content.corrects.map(|c| c.to_string())),
+                    ("système", e.content.system),
+                    ("site", e.content.site),
+                    ("document", e.content.document),
                 ] {
                     if let Some(v) = v {
                         refs.push_str(&format!(" [{label} {v}]"));
@@ -111,8 +111,8 @@ pub fn courante(command: CouranteCommand) -> Result<u8> {
                     e.id,
                     local(e.at, &cell.tz),
                     e.author,
-                    e.kind.label_fr(),
-                    e.text.replace('\n', " / ")
+                    e.content.kind.label_fr(),
+                    e.content.text.replace('\n', " / ")
                 )?;
             }
             Ok(EXIT_OK)
@@ -132,12 +132,14 @@ fn add_entry(a: CouranteAddArgs) -> Result<u8> {
     })?;
     let entry = NewEntry {
         at: opt_instant(a.at.as_deref(), &cell.tz, "--at")?,
-        kind,
-        text: parse_text("--text", &a.text, MAX_TEXT)?,
-        corrects: a.corrects,
-        system: opt_text(a.system.as_deref(), "--system")?,
-        site: opt_text(a.site.as_deref(), "--site")?,
-        document: a.document.as_deref().map(parse_sha256).transpose()?,
+        content: EntryContent {
+            kind,
+            text: parse_text("--text", &a.text, MAX_TEXT)?,
+            corrects: a.corrects,
+            system: opt_text(a.system.as_deref(), "--system")?,
+            site: opt_text(a.site.as_deref(), "--site")?,
+            document: a.document.as_deref().map(parse_sha256).transpose()?,
+        },
     };
     let e = cell.store.add_entry(&a.user.user, &entry)?;
     writeln!(

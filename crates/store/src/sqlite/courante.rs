@@ -6,7 +6,7 @@ use super::{journal, timestamp, users};
 use crate::StoreError;
 use crate::crisis::CrisisError;
 use jiff::Timestamp;
-use relais_core::crisis::{Entry, EntryKind, NewEntry};
+use relais_core::crisis::{Entry, EntryContent, EntryKind, NewEntry};
 use relais_core::roles::Role;
 use rusqlite::{Connection, Row};
 use serde_json::json;
@@ -19,22 +19,23 @@ pub(crate) const WRITERS: &[Role] = &[Role::Crise, Role::Admin];
 
 /// The entry as its journal event records it.
 fn payload(e: &Entry) -> serde_json::Value {
+    let c = &e.content;
     json!({
         "id": e.id,
         "at": e.at.to_string(),
         "author": e.author,
-        "kind": e.kind.as_str(),
-        "text": e.text,
-        "corrects": e.corrects,
-        "system": e.system,
-        "site": e.site,
-        "document": e.document,
+        "kind": c.kind.as_str(),
+        "text": c.text,
+        "corrects": c.corrects,
+        "system": c.system,
+        "site": c.site,
+        "document": c.document,
     })
 }
 
 /// Appends `new` by `actor` inside the caller's transaction (roles already checked).
 pub(crate) fn append(conn: &Connection, actor: &str, new: &NewEntry) -> Result<Entry, CrisisError> {
-    if let Some(target) = new.corrects {
+    if let Some(target) = new.content.corrects {
         let known: bool = conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM courante WHERE id = ?1)",
             [target],
@@ -51,12 +52,7 @@ pub(crate) fn append(conn: &Connection, actor: &str, new: &NewEntry) -> Result<E
         id,
         at: new.at.unwrap_or_else(now_to_the_second),
         author: actor.to_owned(),
-        kind: new.kind,
-        text: new.text.clone(),
-        corrects: new.corrects,
-        system: new.system.clone(),
-        site: new.site.clone(),
-        document: new.document.clone(),
+        content: new.content.clone(),
         journal_seq: 0,
         journal_hash: String::new(),
     };
@@ -71,12 +67,12 @@ pub(crate) fn append(conn: &Connection, actor: &str, new: &NewEntry) -> Result<E
             entry.id,
             entry.at.to_string(),
             entry.author,
-            entry.kind.as_str(),
-            entry.text,
-            entry.corrects,
-            entry.system,
-            entry.site,
-            entry.document,
+            entry.content.kind.as_str(),
+            entry.content.text,
+            entry.content.corrects,
+            entry.content.system,
+            entry.content.site,
+            entry.content.document,
             entry.journal_seq as i64,
         ],
     )?;
@@ -106,12 +102,12 @@ fn check_references(conn: &Connection, new: &NewEntry) -> Result<(), CrisisError
     let exists = |sql: &str, key: &str| -> rusqlite::Result<bool> {
         conn.query_row(sql, [key], |r| r.get(0))
     };
-    if let Some(id) = &new.system
+    if let Some(id) = &new.content.system
         && !exists("SELECT EXISTS (SELECT 1 FROM systems WHERE id = ?1)", id)?
     {
         return Err(CrisisError::UnknownSystem(id.clone()));
     }
-    if let Some(code) = &new.site
+    if let Some(code) = &new.content.site
         && !exists(
             "SELECT EXISTS (SELECT 1 FROM directory WHERE site_code = ?1)",
             code,
@@ -142,13 +138,16 @@ fn read(r: &Row<'_>) -> rusqlite::Result<Result<Read, StoreError>> {
             id,
             at: timestamp(&at)?,
             author: r.get(2)?,
-            kind: EntryKind::parse(&kind)
-                .ok_or_else(|| StoreError::Corrupt(format!("main courante {id}: kind {kind:?}")))?,
-            text: r.get(4)?,
-            corrects: r.get(5)?,
-            system: r.get(6)?,
-            site: r.get(7)?,
-            document: r.get(8)?,
+            content: EntryContent {
+                kind: EntryKind::parse(&kind).ok_or_else(|| {
+                    StoreError::Corrupt(format!("main courante {id}: kind {kind:?}"))
+                })?,
+                text: r.get(4)?,
+                corrects: r.get(5)?,
+                system: r.get(6)?,
+                site: r.get(7)?,
+                document: r.get(8)?,
+            },
             journal_seq: r.get::<_, i64>(9)? as u64,
             journal_hash: r.get::<_, Option<String>>(10)?.unwrap_or_default(),
         })

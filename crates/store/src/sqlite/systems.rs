@@ -6,7 +6,8 @@ use super::{journal, timestamp, users};
 use crate::StoreError;
 use crate::crisis::{CrisisError, SystemsImported};
 use relais_core::crisis::{
-    Criticality, EntryKind, NewEntry, NewSystem, StatusChange, System, SystemStatus, SystemsSummary,
+    Criticality, EntryContent, EntryKind, NewEntry, NewSystem, StatusChange, System, SystemStatus,
+    SystemsSummary,
 };
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde_json::json;
@@ -128,12 +129,11 @@ pub(crate) fn set_status(
         actor,
         &NewEntry {
             at: None,
-            kind: EntryKind::Action,
-            text,
-            corrects: None,
-            system: Some(system.id.clone()),
-            site: system.site.clone(),
-            document: None,
+            content: EntryContent {
+                system: Some(system.id.clone()),
+                site: system.site.clone(),
+                ..EntryContent::new(EntryKind::Action, text)
+            },
         },
     )?;
     let at = entry.at;

@@ -5,7 +5,7 @@
 use anyhow::{Result, anyhow};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use relais_core::crisis::{EntryKind, FactKind, NewEntry, NewFact};
+use relais_core::crisis::{EntryContent, EntryKind, FactKind, NewEntry, NewFact};
 use relais_demo::crisis::{SYSTEMS_CSV, SYSTEMS_FILE};
 use relais_store::SqliteStore;
 use relais_store::crisis::{CrisisStore, NewTask};
@@ -61,12 +61,7 @@ pub fn seed(store: &mut SqliteStore, data: &Path, today: Date, tz: &TimeZone) ->
     for (when, kind, text) in entries {
         let entry = NewEntry {
             at: Some(when),
-            kind,
-            text: text.to_owned(),
-            corrects: None,
-            system: None,
-            site: None,
-            document: None,
+            content: EntryContent::new(kind, text),
         };
         store.add_entry(CELL, &entry)?;
     }
