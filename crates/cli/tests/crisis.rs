@@ -172,6 +172,7 @@ fn main_courante_exports_in_order_with_hashes_and_catches_an_edit() {
         from += found.unwrap_or(0) + mark.len();
     }
     assert!(printed.contains("Ne pas payer la rançon"));
+    assert!(printed.contains(&format!("Document (SHA-256) : {sha}")));
     let csv_text = std::fs::read_to_string(&csv).expect("csv");
     assert_eq!(csv_text.lines().count(), entries.len() + 1);
     assert!(csv_text.contains(&entries[0].journal_hash));

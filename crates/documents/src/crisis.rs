@@ -120,14 +120,14 @@ pub fn write_courante_pdf(
         if let Some(c) = e.content.corrects {
             b.push(Block::Field("Corrige l'entrée".into(), format!("n° {c}")));
         }
-        for (label, value) in [
-            ("Système", &e.content.system),
-            ("Site", &e.content.site),
-            ("Document (SHA-256)", &e.content.document),
-        ] {
+        for (label, value) in [("Système", &e.content.system), ("Site", &e.content.site)] {
             if let Some(v) = value {
                 b.push(Block::Field(label.into(), v.clone()));
             }
+        }
+        // Small enough for the whole hash to stand on one line, to be read and compared.
+        if let Some(sha) = &e.content.document {
+            b.push(Block::Small(format!("Document (SHA-256) : {sha}")));
         }
         b.push(Block::Text(e.content.text.clone()));
         b.push(Block::Small(format!(

@@ -39,8 +39,10 @@ struct Placed {
     bold: bool,
 }
 
-/// Splits `text` into lines at most `max` points wide at `size` (a longer word is cut).
+/// Splits `text` into lines at most `max` points wide at `size`; a word longer than a line
+/// (a hash, an address) is broken across lines, never cut.
 fn wrap(fonts: &Fonts, text: &str, size: f32, bold: bool, max: f32) -> Vec<String> {
+    let fits = |s: &str| fonts.width(s, size, bold) <= max;
     let mut out = Vec::new();
     for paragraph in text.split('\n') {
         let mut line = String::new();
@@ -50,14 +52,19 @@ fn wrap(fonts: &Fonts, text: &str, size: f32, bold: bool, max: f32) -> Vec<Strin
             } else {
                 format!("{line} {word}")
             };
-            if fonts.width(&candidate, size, bold) <= max || line.is_empty() {
+            if fits(&candidate) {
                 line = candidate;
-            } else {
-                out.push(std::mem::replace(&mut line, word.to_owned()));
+                continue;
             }
-            if fonts.width(&line, size, bold) > max {
-                out.push(fonts.fit(&line, size, bold, max).into_owned());
-                line.clear();
+            if !line.is_empty() {
+                out.push(std::mem::take(&mut line));
+            }
+            for c in word.chars() {
+                line.push(c);
+                if !fits(&line) && line.chars().count() > 1 {
+                    line.pop();
+                    out.push(std::mem::replace(&mut line, c.to_string()));
+                }
             }
         }
         out.push(line);
@@ -207,6 +214,13 @@ mod tests {
         );
         assert_eq!(lines.last().map(String::as_str), Some("Suite"));
         assert_eq!(lines.join(" ").replace("  ", " "), text.replace('\n', " "));
+        let hash = "0123456789abcdef".repeat(4);
+        let broken = wrap(&fonts, &format!("empreinte {hash}"), 9.5, false, 120.0);
+        assert!(
+            broken.iter().all(|l| fonts.width(l, 9.5, false) <= 120.0),
+            "{broken:?}"
+        );
+        assert_eq!(broken.concat(), format!("empreinte{hash}"));
     }
 
     #[test]

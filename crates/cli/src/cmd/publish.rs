@@ -61,12 +61,18 @@ pub fn run(a: PublishArgs) -> Result<u8> {
             .filter(|r| r.site_code == code)
             .cloned()
             .collect();
+        // A general number of this very site is already on its poster.
+        let others: Vec<DirectoryRow> = general
+            .iter()
+            .filter(|r| r.site_code != code)
+            .cloned()
+            .collect();
         let path = a
             .out
             .join("affiches")
             .join(format!("{}.pdf", file_name(code)));
         write_atomic_with(&path, |w| {
-            write_poster_pdf(&heading, &site, &general, message.as_ref(), w)
+            write_poster_pdf(&heading, &site, &others, message.as_ref(), w)
                 .map_err(std::io::Error::other)
         })?;
         writeln!(out(), "{}", path.display())?;
