@@ -282,21 +282,23 @@ pub fn write_poster_pdf(
         b.push(Block::Gap(8.0));
     }
     if !general.is_empty() {
-        b.push(Block::Heading("Numéros généraux".into()));
+        b.push(Block::Gap(8.0));
+        b.push(Block::Big("Numéros généraux".into(), 16.0));
         for r in general {
             b.push(Block::Big(format!("{} — {}", r.phone, r.site), 20.0));
             b.push(Block::Big(format!("{} — {}", r.service, r.hours), 11.0));
         }
     }
     if let Some(m) = message {
-        b.push(Block::Heading("Ce qui est garanti".into()));
+        b.push(Block::Gap(8.0));
+        b.push(Block::Big("Ce qui est garanti".into(), 16.0));
         for item in PublicMessage::items(&m.guaranteed) {
             b.push(Block::Big(format!("• {item}"), 14.0));
         }
-        b.push(Block::Small(format!(
-            "Mis à jour le {}",
-            local(m.updated_at, heading.tz)
-        )));
+        b.push(Block::Big(
+            format!("Mis à jour le {}", local(m.updated_at, heading.tz)),
+            10.0,
+        ));
     }
     write_flow_pdf(&title, &heading.footer(&title), &b, out)
 }
