@@ -9,12 +9,8 @@ mod common;
 use relais_core::text::search_key;
 use relais_store::SqliteStore;
 use relais_store::desk::DeskStore;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// A person of the demo whose first name has an accent: (query without accents, full name).
 fn someone_with_an_accent(data: &Path) -> (String, String) {
@@ -48,15 +44,7 @@ fn someone_with_an_accent(data: &Path) -> (String, String) {
 
 #[test]
 fn agents_screens_in_a_real_browser() {
-    let e2e = root().join("e2e");
-    assert!(
-        e2e.join("node_modules/playwright-core").is_dir(),
-        "run `npm ci --prefix e2e` first (.ci/run does)"
-    );
-    assert!(
-        Path::new("/usr/bin/chromium").exists(),
-        "apt-get install chromium"
-    );
+    common::e2e_dir();
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     common::demo(&data, 800);
@@ -76,30 +64,22 @@ fn agents_screens_in_a_real_browser() {
         .expect("user add");
     assert!(status.success());
     let server = common::Server::start(&data);
-    let shots = root().join("target/e2e-screenshots");
-    let out = Command::new("node")
-        .arg(e2e.join("run.mjs"))
-        .current_dir(&e2e)
-        .env("RELAIS_URL", format!("http://127.0.0.1:{}", server.port))
-        .env("RELAIS_USERS", data.join("demo-users.txt"))
-        .env("RELAIS_QUERY", &query)
-        .env("RELAIS_EXPECT", &expect)
-        .env("RELAIS_SHOTS", &shots)
-        .env("RELAIS_DOUBLE_PASSWORD", password)
-        .env(
-            "RELAIS_NEW_IBAN",
-            relais_core::ids::Iban::from_french_rib("20041", "01005", "0500013M026")
-                .expect("iban")
-                .as_str(),
-        )
-        .output()
-        .expect("node is needed");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    let shots = common::root().join("target/e2e-screenshots");
+    let url = format!("http://127.0.0.1:{}", server.port);
+    let iban =
+        relais_core::ids::Iban::from_french_rib("20041", "01005", "0500013M026").expect("iban");
+    let users = data.join("demo-users.txt");
+    common::node(
+        "run.mjs",
+        &[
+            ("RELAIS_URL", url.as_ref()),
+            ("RELAIS_USERS", users.as_ref()),
+            ("RELAIS_QUERY", query.as_ref()),
+            ("RELAIS_EXPECT", expect.as_ref()),
+            ("RELAIS_SHOTS", shots.as_ref()),
+            ("RELAIS_DOUBLE_PASSWORD", password.as_ref()),
+            ("RELAIS_NEW_IBAN", iban.as_str().as_ref()),
+        ],
     );
-    println!("{report}");
-    assert!(out.status.success(), "end-to-end checks failed:\n{report}");
     assert!(shots.join("personne.png").exists());
 }

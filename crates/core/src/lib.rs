@@ -1,11 +1,14 @@
 //! The domain core of Relais: money, identifiers, calendar, the records read from extracts,
-//! what a payment run owes, roles, and the journal's hash chain.
+//! what a payment run owes, roles, the journal's hash chain, the crisis cell (main courante,
+//! incident, CNIL clock, systems' workflow, tasks) and the directory's phone links.
 //!
 //! Invariant: this crate does no I/O (no files, no network, no clock, no database). Every
 //! function's result depends only on its arguments, so every rule can be tested in isolation.
 
 pub mod calendar;
+pub mod crisis;
 pub mod deposits;
+pub mod directory;
 pub mod ids;
 pub mod journal;
 pub mod money;

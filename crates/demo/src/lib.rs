@@ -24,6 +24,7 @@
 mod bad_rows;
 mod banks;
 mod communes;
+pub mod crisis;
 mod csv_out;
 mod dates;
 mod identifiers;

@@ -11,12 +11,11 @@
 //! A list that does not add up to the summary (count or total) yields no bordereau.
 
 use crate::french::{count, count_of, date_short, month_long};
-use crate::pdf::{Fonts, PAGE_H, PAGE_W, wrap};
+use crate::pdf::{Fonts, PAGE_H, PAGE_W, a4, finish, french_document, wrap};
 use crate::run_report::{ReportError, RunLists, add, bordereaux, stream};
 use krilla::Document;
 use krilla::color::luma;
 use krilla::geom::{PathBuilder, Point, Rect};
-use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 use relais_core::Cents;
@@ -491,13 +490,7 @@ pub fn write_bordereau_pdf(
     };
 
     let fonts = Fonts::load().ok_or(ReportError::Font)?;
-    let mut document = Document::new();
-    document.set_metadata(
-        krilla::metadata::Metadata::new()
-            .title(title(summary))
-            .language("fr".into())
-            .creator("Relais".into()),
-    );
+    let mut document = french_document(title(summary));
     let mut drawer = Drawer {
         document: &mut document,
         fonts: &fonts,
@@ -526,9 +519,7 @@ pub fn write_bordereau_pdf(
             "pagination : {drawn} pages dessinées, {pages} annoncées"
         )));
     }
-    let bytes = document
-        .finish()
-        .map_err(|e| ReportError::Pdf(format!("{e:?}")))?;
+    let bytes = finish(document).map_err(ReportError::Pdf)?;
     out.write_all(&bytes)?;
     out.flush()?;
     Ok(())
@@ -544,8 +535,7 @@ struct Drawer<'d> {
 
 impl PageSink for Drawer<'_> {
     fn page(&mut self, number: u32, items: &[Item]) -> Result<(), ReportError> {
-        let settings =
-            PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| ReportError::Pdf("page".into()))?;
+        let settings = a4().ok_or_else(|| ReportError::Pdf("page".into()))?;
         let mut page = self.document.start_page_with(settings);
         let mut surface = page.surface();
         let mut pen = Pen {

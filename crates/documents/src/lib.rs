@@ -1,11 +1,16 @@
 //! Relais documents: the deposit receipt as a PDF (written over `Write`, no file opened, font
 //! embedded) and the signed code it carries; a payment run's control report (HTML), its CSV
-//! exports and its paper bordereau (PDF). Nothing here reads a clock, a file or the network.
+//! exports and its paper bordereau (PDF); the crisis cell's documents (main courante CSV and
+//! PDF, incident summary, posters) and the public continuity page (HTML and CSS). Nothing here reads a clock, a file or the network.
 
 pub mod bordereau;
 pub mod code;
+pub mod crisis;
+mod flow;
 pub mod french;
+mod html;
 mod pdf;
+pub mod public_page;
 pub mod receipt;
 pub mod run_report;
 

@@ -126,6 +126,28 @@ impl Fonts {
     }
 }
 
+/// An empty PDF in French titled `title`, made by Relais.
+pub(crate) fn french_document(title: String) -> krilla::Document {
+    let mut document = krilla::Document::new();
+    document.set_metadata(
+        krilla::metadata::Metadata::new()
+            .title(title)
+            .language("fr".into())
+            .creator("Relais".into()),
+    );
+    document
+}
+
+/// An A4 page's settings (`None` only if A4 were not a valid size).
+pub(crate) fn a4() -> Option<krilla::page::PageSettings> {
+    krilla::page::PageSettings::from_wh(PAGE_W, PAGE_H)
+}
+
+/// The finished document's bytes, or why not (for the caller's error type).
+pub(crate) fn finish(document: krilla::Document) -> Result<Vec<u8>, String> {
+    document.finish().map_err(|e| format!("{e:?}"))
+}
+
 /// Splits `text` into lines of at most `max` characters at spaces (a longer word stays whole).
 pub(crate) fn wrap(text: &str, max: usize) -> Vec<String> {
     let mut out = Vec::new();

@@ -5,11 +5,9 @@
 
 use crate::code::code_lines;
 use crate::french::{date_long, date_short, datetime_long, datetime_short};
-use crate::pdf::{Fonts, PAGE_H, PAGE_W, wrap};
+use crate::pdf::{Fonts, PAGE_W, a4, finish, french_document, wrap};
 use jiff::tz::TimeZone;
-use krilla::Document;
 use krilla::geom::{PathBuilder, Point, Rect};
-use krilla::page::PageSettings;
 use krilla::paint::Fill;
 use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
@@ -233,19 +231,12 @@ pub fn write_receipt(input: &ReceiptInput<'_>, out: &mut dyn Write) -> Result<()
     let lines = receipt_lines(input);
     let qr = qrcode::QrCode::new(input.deposit.receipt_code.as_bytes())
         .map_err(|e| DocumentError::Qr(e.to_string()))?;
-    let mut document = Document::new();
-    document.set_metadata(
-        krilla::metadata::Metadata::new()
-            .title(format!("Récépissé de dépôt n° {}", input.deposit.number))
-            .language("fr".into())
-            .creator("Relais".into()),
-    );
+    let mut document = french_document(format!("Récépissé de dépôt n° {}", input.deposit.number));
     for copy in [
         "Exemplaire à remettre au déposant",
         "Exemplaire à conserver par le service",
     ] {
-        let settings = PageSettings::from_wh(PAGE_W, PAGE_H)
-            .ok_or_else(|| DocumentError::Pdf("page".into()))?;
+        let settings = a4().ok_or_else(|| DocumentError::Pdf("page".into()))?;
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
         let mut pen = Pen {
@@ -270,9 +261,7 @@ pub fn write_receipt(input: &ReceiptInput<'_>, out: &mut dyn Write) -> Result<()
         surface.finish();
         page.finish();
     }
-    let bytes = document
-        .finish()
-        .map_err(|e| DocumentError::Pdf(format!("{e:?}")))?;
+    let bytes = finish(document).map_err(DocumentError::Pdf)?;
     out.write_all(&bytes)?;
     Ok(())
 }

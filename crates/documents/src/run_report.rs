@@ -5,6 +5,7 @@
 //! no hash-map order.
 
 mod csv_export;
+pub(crate) use csv_export::safe;
 mod html;
 
 pub use csv_export::{

@@ -6,3 +6,4 @@ pub mod extract;
 pub mod payments;
 pub mod profile;
 pub mod rejects;
+pub mod systems;

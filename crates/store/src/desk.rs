@@ -74,19 +74,8 @@ pub const CHANNELS: &[(&str, &str)] = &[
     ("courriel", "Courriel"),
 ];
 
-/// One line of the directory (`annuaire.csv`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DirectoryRow {
-    pub site_code: String,
-    pub site: String,
-    pub service: String,
-    pub phone: String,
-    pub email: String,
-    pub address: String,
-    pub hours: String,
-    pub paper_deposit: bool,
-    pub public: bool,
-}
+/// One line of the directory (`annuaire.csv`), from the core (the documents print it).
+pub use relais_core::directory::DirectoryRow;
 
 pub trait DeskStore {
     /// People matching `query`: a file number, a NIR, a birth date (`JJ/MM/AAAA` or

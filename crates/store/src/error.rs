@@ -21,6 +21,9 @@ pub enum StoreError {
         "la base a été créée par une version plus récente de Relais (schéma {found}, connu jusqu'à {known})"
     )]
     FutureSchema { found: i64, known: i64 },
+    /// A table no longer matches the journal events it was written with.
+    #[error("{0}")]
+    Tampered(String),
     #[error("donnée enregistrée illisible ({0})")]
     Corrupt(String),
 }

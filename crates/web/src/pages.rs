@@ -65,6 +65,9 @@ pub struct LoginPage {
     pub error: Option<String>,
 }
 
+/// The last run not cancelled: (run, month, [(code, reason, rights)]).
+pub type NotPaid = (String, String, Vec<(String, String, u64)>);
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 pub struct Dashboard {
@@ -81,8 +84,7 @@ pub struct Dashboard {
     pub pay_dates: Vec<crate::dashboard::PayDate>,
     /// Deposits registered today (not cancelled): (kind, count).
     pub deposits_today: Vec<(String, u64)>,
-    /// The last run not cancelled: (run, month, [(code, reason, rights)]).
-    pub not_paid: Option<(String, String, Vec<(String, String, u64)>)>,
+    pub not_paid: Option<NotPaid>,
     /// False when the invoices' standing could not be computed (an ECB rate is missing).
     pub invoices_known: bool,
     pub invoices_late: usize,

@@ -1,6 +1,8 @@
 //! `relais demo`: a synthetic département, built, imported and served, so that anyone can see
 //! every feature in minutes. Deterministic for a seed and a reference date.
 
+mod crisis;
+
 use super::EXIT_OK;
 use crate::args::DemoArgs;
 use crate::data::DataDir;
@@ -149,6 +151,8 @@ fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
         &mut |_| Ok(()),
     )?;
     super::import::report(&imported);
+    crisis::seed(&mut store, &data.path, today, &tz)
+        .context("cellule de crise de démonstration")?;
     println!(
         "Département construit et importé en {:.1} s.",
         started.elapsed().as_secs_f64()

@@ -21,6 +21,11 @@ pub fn run(command: JournalCommand) -> Result<u8> {
                     println!("Journal altéré : {e}");
                     Ok(EXIT_FAILURE)
                 }
+                Err(StoreError::Tampered(what)) => {
+                    tracing::error!(problem = %what, "a table no longer matches its journal events");
+                    println!("Journal altéré : {what}");
+                    Ok(EXIT_FAILURE)
+                }
                 Err(e) => Err(e.into()),
             }
         }

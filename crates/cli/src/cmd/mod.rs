@@ -3,6 +3,7 @@
 mod a_traiter;
 mod bench_pain;
 mod check_id;
+mod crisis;
 mod demo;
 mod deposit;
 mod drill;
@@ -11,6 +12,7 @@ mod import;
 mod init;
 mod invoices;
 mod journal;
+mod publish;
 mod receipt;
 mod renew;
 mod run;
@@ -47,6 +49,14 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Bench(crate::args::BenchCommand::Deposits(a)) => deposit::bench(a),
         Command::Bench(crate::args::BenchCommand::Pain001(a)) => bench_pain::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Courante(c) => crisis::courante(c),
+        Command::Incident(c) => crisis::incident(c),
+        Command::Cnil(c) => crisis::cnil(c),
+        Command::Systemes(c) => crisis::systemes(c),
+        Command::Taches(c) => crisis::taches(c),
+        Command::Annuaire(c) => crisis::annuaire(c),
+        Command::Message(c) => crisis::message(c),
+        Command::Publish(a) => publish::run(a),
     }
 }
 

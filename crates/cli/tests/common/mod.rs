@@ -1,8 +1,11 @@
-//! What the tests that talk to `relais serve` share: a demo data folder and a server on a
-//! free loopback port, killed when dropped.
+//! What the tests that talk to `relais serve` or a browser share: a demo data folder, a
+//! server on a free loopback port (killed when dropped), and the `e2e/` scripts run by node.
+
+// Each test binary that includes this module uses a part of it.
+#![allow(dead_code)]
 
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -53,4 +56,42 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The workspace's root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The folder of the browser tests, with what they need checked: the test fails, never skips.
+pub fn e2e_dir() -> PathBuf {
+    let e2e = root().join("e2e");
+    assert!(
+        e2e.join("node_modules/playwright-core").is_dir(),
+        "run `npm ci --prefix e2e` first (.ci/run does)"
+    );
+    assert!(
+        Path::new("/usr/bin/chromium").exists(),
+        "apt-get install chromium"
+    );
+    e2e
+}
+
+/// Runs `e2e/SCRIPT` with node and `env`; its output is printed, and the test fails with it
+/// when the script fails.
+pub fn node(script: &str, env: &[(&str, &std::ffi::OsStr)]) {
+    let e2e = e2e_dir();
+    let mut command = Command::new("node");
+    command.arg(e2e.join(script)).current_dir(&e2e);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let out = command.output().expect("node is needed");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!("{report}");
+    assert!(out.status.success(), "{script} failed:\n{report}");
 }

@@ -16,7 +16,7 @@ use std::io::Write;
 type Csv<'o> = csv::Writer<&'o mut dyn Write>;
 
 /// `text`, made harmless for a spreadsheet (see the module's doc).
-fn safe(text: &str) -> Cow<'_, str> {
+pub(crate) fn safe(text: &str) -> Cow<'_, str> {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{text}"))
     } else {

@@ -7,35 +7,12 @@ use crate::french::{
     change_tenths_of_percent, count, count_of, date_short, month_long, payee_kind_label,
     percent_fr, signed_money,
 };
+use crate::html::Esc;
 use relais_core::Cents;
 use relais_core::run::{AmountChange, Anomaly, ExcludedRight, RunSummary};
-use std::fmt;
 use std::io::{BufWriter, Write};
 
 type Out<'o> = BufWriter<&'o mut dyn Write>;
-
-/// A text escaped for HTML content and attribute values: `& < > " '`.
-struct Esc<'a>(&'a str);
-
-impl fmt::Display for Esc<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut rest = self.0;
-        while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
-            let (before, after) = rest.split_at(i);
-            f.write_str(before)?;
-            let mut chars = after.chars();
-            f.write_str(match chars.next() {
-                Some('&') => "&amp;",
-                Some('<') => "&lt;",
-                Some('>') => "&gt;",
-                Some('"') => "&quot;",
-                _ => "&#39;",
-            })?;
-            rest = chars.as_str();
-        }
-        f.write_str(rest)
-    }
-}
 
 const STYLE: &str = "\
 body{font:14px/1.4 \"DejaVu Sans\",Arial,sans-serif;color:#111;background:#fff;\

@@ -285,25 +285,30 @@ impl DeskStore for SqliteStore {
     }
 
     fn directory(&self) -> Result<Vec<DirectoryRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT site_code, site, service, phone, email, address, hours, paper_deposit, public
-             FROM directory ORDER BY site, service",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(DirectoryRow {
-                site_code: r.get(0)?,
-                site: r.get(1)?,
-                service: r.get(2)?,
-                phone: r.get(3)?,
-                email: r.get(4)?,
-                address: r.get(5)?,
-                hours: r.get(6)?,
-                paper_deposit: r.get(7)?,
-                public: r.get(8)?,
-            })
-        })?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{DIRECTORY} ORDER BY site, service"))?;
+        let rows = stmt.query_map([], directory_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// The directory's columns, as [`directory_row`] reads them.
+pub(crate) const DIRECTORY: &str = "SELECT site_code, site, service, phone, email, address, hours,
+    paper_deposit, public FROM directory";
+
+pub(crate) fn directory_row(r: &Row<'_>) -> rusqlite::Result<DirectoryRow> {
+    Ok(DirectoryRow {
+        site_code: r.get(0)?,
+        site: r.get(1)?,
+        service: r.get(2)?,
+        phone: r.get(3)?,
+        email: r.get(4)?,
+        address: r.get(5)?,
+        hours: r.get(6)?,
+        paper_deposit: r.get(7)?,
+        public: r.get(8)?,
+    })
 }
 
 #[cfg(test)]

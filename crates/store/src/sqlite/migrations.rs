@@ -453,6 +453,119 @@ CREATE TABLE pending_outcomes (
     handled_at TEXT NOT NULL,
     PRIMARY KEY (file, raw)
 ) WITHOUT ROWID;
+    // 11: the crisis cell (relais_store::crisis). The main courante is append-only like the
+    // journal: each entry is written with its journal event (`journal_seq`), whose payload
+    // repeats the entry, so that `relais journal verify` also catches an entry edited or
+    // removed behind the triggers' back. Facts, notifications, status changes and public
+    // messages keep every revision; only systems and tasks change in place, journaled.
+    r#"
+CREATE TABLE courante (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    author      TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('decision', 'action', 'information', 'communication')),
+    text        TEXT NOT NULL CHECK (length(trim(text)) > 0),
+    corrects    INTEGER REFERENCES courante (id) CHECK (corrects IS NULL OR corrects < id),
+    system_id   TEXT,
+    site_code   TEXT,
+    document    TEXT CHECK (document IS NULL OR (length(document) = 64
+                            AND NOT document GLOB '*[^0-9a-f]*')),
+    journal_seq INTEGER NOT NULL UNIQUE REFERENCES journal (seq)
+);
+CREATE TRIGGER courante_no_update BEFORE UPDATE ON courante
+BEGIN SELECT RAISE(ABORT, 'the main courante is append-only'); END;
+CREATE TRIGGER courante_no_delete BEFORE DELETE ON courante
+BEGIN SELECT RAISE(ABORT, 'the main courante is append-only'); END;
+
+CREATE TABLE incident_facts (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('debut', 'detection', 'prise_de_connaissance',
+                                              'confinement', 'plainte', 'anssi', 'rancon')),
+    at          TEXT,
+    estimate    INTEGER NOT NULL DEFAULT 0 CHECK (estimate IN (0, 1)),
+    place       TEXT,
+    reference   TEXT,
+    answer      INTEGER CHECK (answer IS NULL OR answer IN (0, 1)),
+    note        TEXT,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TRIGGER incident_facts_no_update BEFORE UPDATE ON incident_facts
+BEGIN SELECT RAISE(ABORT, 'a fact is revised by a new row, never changed'); END;
+CREATE TRIGGER incident_facts_no_delete BEFORE DELETE ON incident_facts
+BEGIN SELECT RAISE(ABORT, 'every revision of a fact is kept'); END;
+
+-- Notifications of the personal-data breach to the CNIL (RGPD art. 33).
+CREATE TABLE cnil_notifications (
+    id                INTEGER PRIMARY KEY,
+    kind              TEXT NOT NULL CHECK (kind IN ('initiale', 'complementaire')),
+    nature            TEXT NOT NULL,
+    people_categories TEXT NOT NULL,
+    people_count      INTEGER NOT NULL CHECK (people_count >= 0),
+    record_categories TEXT NOT NULL,
+    record_count      INTEGER NOT NULL CHECK (record_count >= 0),
+    consequences      TEXT NOT NULL,
+    measures          TEXT NOT NULL,
+    dpo_contact       TEXT NOT NULL,
+    sent_at           TEXT NOT NULL,
+    reference         TEXT,
+    recorded_by       TEXT NOT NULL
+);
+CREATE TRIGGER cnil_notifications_no_update BEFORE UPDATE ON cnil_notifications
+BEGIN SELECT RAISE(ABORT, 'a notification sent never changes'); END;
+CREATE TRIGGER cnil_notifications_no_delete BEFORE DELETE ON cnil_notifications
+BEGIN SELECT RAISE(ABORT, 'a notification sent never changes'); END;
+
+CREATE TABLE systems (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    function    TEXT NOT NULL,
+    criticality TEXT NOT NULL CHECK (criticality IN ('critique', 'importante', 'normale')),
+    owner       TEXT NOT NULL,
+    site_code   TEXT,
+    status      TEXT NOT NULL CHECK (status IN ('compromis', 'isole', 'en_analyse', 'nettoye', 'restaure')),
+    status_at   TEXT NOT NULL,
+    status_by   TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER systems_no_delete BEFORE DELETE ON systems
+BEGIN SELECT RAISE(ABORT, 'systems are never removed from the inventory'); END;
+
+CREATE TABLE system_status_changes (
+    id          INTEGER PRIMARY KEY,
+    system_id   TEXT NOT NULL REFERENCES systems (id),
+    from_status TEXT,
+    to_status   TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    by          TEXT NOT NULL,
+    note        TEXT,
+    entry       INTEGER REFERENCES courante (id)
+);
+CREATE INDEX system_status_changes_by_system ON system_status_changes (system_id, id);
+CREATE TRIGGER system_status_changes_no_update BEFORE UPDATE ON system_status_changes
+BEGIN SELECT RAISE(ABORT, 'status changes are history'); END;
+CREATE TRIGGER system_status_changes_no_delete BEFORE DELETE ON system_status_changes
+BEGIN SELECT RAISE(ABORT, 'status changes are history'); END;
+
+CREATE TABLE tasks (
+    id         INTEGER PRIMARY KEY,
+    title      TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    owner      TEXT NOT NULL,
+    due_at     TEXT,
+    status     TEXT NOT NULL CHECK (status IN ('a_faire', 'en_cours', 'fait', 'abandonne')),
+    created_by TEXT NOT NULL
+);
+CREATE TRIGGER tasks_no_delete BEFORE DELETE ON tasks
+BEGIN SELECT RAISE(ABORT, 'a task is dropped (abandonné), never deleted'); END;
+
+CREATE TABLE public_messages (
+    id         INTEGER PRIMARY KEY,
+    affected   TEXT NOT NULL,
+    guaranteed TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL
+);
+CREATE TRIGGER public_messages_no_update BEFORE UPDATE ON public_messages
+BEGIN SELECT RAISE(ABORT, 'a message is replaced by a new one'); END;
 "#,
 ];
 

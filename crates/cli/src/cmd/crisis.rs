@@ -1,0 +1,562 @@
+//! `relais courante|incident|cnil|systemes|taches|annuaire|message`: the crisis cell's
+//! records. Writing needs the role `crise` or `admin` (checked by the store); times are read
+//! and shown on the authority's clock.
+
+use super::EXIT_OK;
+use super::deposit::time_zone;
+use crate::args::{
+    AnnuaireCommand, AnnuaireSetArgs, CnilCommand, CnilNotifyArgs, CouranteAddArgs,
+    CouranteCommand, CouranteExportArgs, IncidentCommand, IncidentSetArgs, MessageCommand,
+    SystemesCommand, TachesCommand,
+};
+use crate::data::DataDir;
+use anyhow::{Context, Result, anyhow, bail};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use relais_core::crisis::cnil::CnilClock;
+use relais_core::crisis::systems::parse_yes_no;
+use relais_core::crisis::{
+    EntryContent, EntryKind, FactKind, NewEntry, NewFact, Notification, NotificationKind,
+    RANSOM_ADVICE, SystemStatus, TaskStatus, parse_sha256, parse_text,
+};
+use relais_core::deposits::parse_local_datetime;
+use relais_core::directory::DirectoryRow;
+use relais_documents::crisis::{
+    Heading, fact_line, local, write_courante_csv, write_courante_pdf, write_incident_pdf,
+};
+use relais_store::SqliteStore;
+use relais_store::crisis::{CrisisStore, NewTask};
+use relais_store::desk::DeskStore;
+use std::io::Write;
+use std::path::Path;
+
+/// Standard output; a reader that stops early (`| head`) ends the command quietly (main).
+pub(crate) fn out() -> std::io::StdoutLock<'static> {
+    std::io::stdout().lock()
+}
+
+/// Longest free text of a record (a main courante entry, a notification's field).
+const MAX_TEXT: usize = 4000;
+
+/// The store and the authority's name and time zone.
+struct Cell {
+    store: SqliteStore,
+    authority: String,
+    tz: TimeZone,
+}
+
+fn open(data: &Path) -> Result<Cell> {
+    let data = DataDir::new(data);
+    let (settings, tz) = time_zone(&data)?;
+    Ok(Cell {
+        store: data.open_store()?,
+        authority: settings.authority.name,
+        tz,
+    })
+}
+
+/// A local date and time typed by an agent, `field` naming the option in the message.
+fn instant(s: &str, tz: &TimeZone, field: &str) -> Result<Timestamp> {
+    parse_local_datetime(s, tz, false).ok_or_else(|| {
+        anyhow!("{field} : date et heure illisibles « {s} » (attendu AAAA-MM-JJ HH:MM)")
+    })
+}
+
+fn opt_instant(s: Option<&str>, tz: &TimeZone, field: &str) -> Result<Option<Timestamp>> {
+    s.map(|s| instant(s, tz, field)).transpose()
+}
+
+fn opt_text(s: Option<&str>, field: &'static str) -> Result<Option<String>> {
+    Ok(s.map(|t| parse_text(field, t, MAX_TEXT)).transpose()?)
+}
+
+fn heading(cell: &Cell) -> Heading<'_> {
+    Heading {
+        authority: &cell.authority,
+        tz: &cell.tz,
+        printed_at: Timestamp::now(),
+    }
+}
+
+/// Writes a document atomically, then says where.
+fn write_file(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> Result<(), relais_documents::DocumentError>,
+) -> Result<()> {
+    crate::fsio::write_atomic_with(path, |w| fill(w).map_err(std::io::Error::other))?;
+    writeln!(out(), "{}", path.display())?;
+    Ok(())
+}
+
+pub fn courante(command: CouranteCommand) -> Result<u8> {
+    match command {
+        CouranteCommand::Add(a) => add_entry(a),
+        CouranteCommand::List(d) => {
+            let cell = open(&d.data)?;
+            for e in cell.store.entries()? {
+                let mut refs = String::new();
+                for (label, v) in [
+                    ("corrige n°", e.content.corrects.map(|c| c.to_string())),
+                    ("système", e.content.system),
+                    ("site", e.content.site),
+                    ("document", e.content.document),
+                ] {
+                    if let Some(v) = v {
+                        refs.push_str(&format!(" [{label} {v}]"));
+                    }
+                }
+                writeln!(
+                    out(),
+                    "{}\t{}\t{}\t{}\t{}{refs}",
+                    e.id,
+                    local(e.at, &cell.tz),
+                    e.author,
+                    e.content.kind.label_fr(),
+                    e.content.text.replace('\n', " / ")
+                )?;
+            }
+            Ok(EXIT_OK)
+        }
+        CouranteCommand::Export(a) => export(a),
+    }
+}
+
+fn add_entry(a: CouranteAddArgs) -> Result<u8> {
+    let mut cell = open(&a.data.data)?;
+    let kind = EntryKind::parse(&a.kind).ok_or_else(|| {
+        anyhow!(
+            "--kind : nature inconnue « {} » (attendu : {})",
+            a.kind,
+            EntryKind::expected()
+        )
+    })?;
+    let entry = NewEntry {
+        at: opt_instant(a.at.as_deref(), &cell.tz, "--at")?,
+        content: EntryContent {
+            kind,
+            text: parse_text("--text", &a.text, MAX_TEXT)?,
+            corrects: a.corrects,
+            system: opt_text(a.system.as_deref(), "--system")?,
+            site: opt_text(a.site.as_deref(), "--site")?,
+            document: a.document.as_deref().map(parse_sha256).transpose()?,
+        },
+    };
+    let e = cell.store.add_entry(&a.user.user, &entry)?;
+    writeln!(
+        out(),
+        "Entrée n° {} inscrite (journal n° {}).",
+        e.id,
+        e.journal_seq
+    )?;
+    Ok(EXIT_OK)
+}
+
+fn export(a: CouranteExportArgs) -> Result<u8> {
+    if a.csv.is_none() && a.pdf.is_none() {
+        bail!("indiquez --csv FICHIER, --pdf FICHIER, ou les deux");
+    }
+    let cell = open(&a.data.data)?;
+    let entries = cell.store.entries()?;
+    if let Some(path) = &a.csv {
+        write_file(path, |w| write_courante_csv(&entries, &cell.tz, w))?;
+    }
+    if let Some(path) = &a.pdf {
+        write_file(path, |w| write_courante_pdf(&heading(&cell), &entries, w))?;
+    }
+    Ok(EXIT_OK)
+}
+
+pub fn incident(command: IncidentCommand) -> Result<u8> {
+    match command {
+        IncidentCommand::Set(a) => set_fact(a),
+        IncidentCommand::Show(d) => show_incident(&d.data),
+        IncidentCommand::Summary(a) => {
+            let cell = open(&a.data.data)?;
+            let incident = cell.store.incident()?;
+            write_file(&a.pdf, |w| {
+                write_incident_pdf(&heading(&cell), &incident, w)
+            })?;
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+fn set_fact(a: IncidentSetArgs) -> Result<u8> {
+    let mut cell = open(&a.data.data)?;
+    let kind = FactKind::parse(&a.fact).ok_or_else(|| {
+        anyhow!(
+            "fait inconnu « {} » (attendu : {})",
+            a.fact,
+            FactKind::ALL
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    let answer = a
+        .answer
+        .as_deref()
+        .map(|s| parse_yes_no(s).ok_or_else(|| anyhow!("--answer : « {s} » (attendu oui ou non)")))
+        .transpose()?;
+    let fact = NewFact {
+        at: opt_instant(a.at.as_deref(), &cell.tz, "--at")?,
+        estimate: a.estimate,
+        place: opt_text(a.place.as_deref(), "--place")?,
+        reference: opt_text(a.reference.as_deref(), "--reference")?,
+        answer,
+        note: opt_text(a.note.as_deref(), "--note")?,
+    };
+    if fact == NewFact::default() {
+        bail!(
+            "rien à enregistrer : indiquez au moins --at, --answer, --place, --reference ou --note"
+        );
+    }
+    let id = cell.store.record_fact(&a.user.user, kind, &fact)?;
+    writeln!(out(), "{} enregistré (révision n° {id}).", kind.label_fr())?;
+    if answer == Some(true) {
+        writeln!(out(), "{RANSOM_ADVICE}")?;
+    }
+    if kind == FactKind::Awareness
+        && let Some(at) = fact.at
+    {
+        print_clock(at, &cell.tz)?;
+    }
+    Ok(EXIT_OK)
+}
+
+fn print_clock(awareness: Timestamp, tz: &TimeZone) -> Result<()> {
+    let clock = CnilClock::at(awareness, Timestamp::now());
+    writeln!(
+        out(),
+        "Notification CNIL : au plus tard le {} ({})",
+        local(clock.deadline, tz),
+        clock.label_fr()
+    )?;
+    Ok(())
+}
+
+fn show_incident(data: &Path) -> Result<u8> {
+    let cell = open(data)?;
+    let incident = cell.store.incident()?;
+    for kind in FactKind::ALL {
+        let revisions: Vec<_> = incident.revisions(*kind).collect();
+        let Some(current) = revisions.last() else {
+            writeln!(out(), "{:<28} non renseigné", kind.label_fr())?;
+            continue;
+        };
+        let revised = if revisions.len() > 1 {
+            format!(" ({} révisions)", revisions.len())
+        } else {
+            String::new()
+        };
+        writeln!(
+            out(),
+            "{:<28} {}{revised}",
+            kind.label_fr(),
+            fact_line(&current.value, &cell.tz)
+        )?;
+        if *kind == FactKind::Ransom {
+            writeln!(out(), "{:<28} {RANSOM_ADVICE}", "")?;
+        }
+    }
+    match incident
+        .current(FactKind::Awareness)
+        .and_then(|f| f.value.at)
+    {
+        Some(at) => print_clock(at, &cell.tz)?,
+        None => writeln!(
+            out(),
+            "Notification CNIL : prise de connaissance non renseignée, délai inconnu"
+        )?,
+    }
+    for n in &incident.notifications {
+        let n = &n.notification;
+        writeln!(
+            out(),
+            "Notification {} envoyée le {}{}",
+            n.kind.label_fr(),
+            local(n.sent_at, &cell.tz),
+            n.reference
+                .as_deref()
+                .map(|r| format!(" (référence {r})"))
+                .unwrap_or_default()
+        )?;
+    }
+    Ok(EXIT_OK)
+}
+
+pub fn cnil(command: CnilCommand) -> Result<u8> {
+    let CnilCommand::Notify(a) = command;
+    notify(a)
+}
+
+fn notify(a: CnilNotifyArgs) -> Result<u8> {
+    let mut cell = open(&a.data.data)?;
+    let kind = NotificationKind::parse(&a.kind).ok_or_else(|| {
+        anyhow!(
+            "--kind : « {} » (attendu : initiale ou complementaire)",
+            a.kind
+        )
+    })?;
+    let text = |field: &'static str, s: &str| parse_text(field, s, MAX_TEXT);
+    let notification = Notification {
+        kind,
+        nature: text("--nature", &a.nature)?,
+        people_categories: text("--people-categories", &a.people_categories)?,
+        people_count: a.people_count,
+        record_categories: text("--record-categories", &a.record_categories)?,
+        record_count: a.record_count,
+        consequences: text("--consequences", &a.consequences)?,
+        measures: text("--measures", &a.measures)?,
+        dpo_contact: text("--dpo", &a.dpo)?,
+        sent_at: opt_instant(a.sent_at.as_deref(), &cell.tz, "--sent-at")?
+            .unwrap_or_else(Timestamp::now),
+        reference: opt_text(a.reference.as_deref(), "--reference")?,
+    };
+    let id = cell
+        .store
+        .record_notification(&a.user.user, &notification)?;
+    writeln!(
+        out(),
+        "Notification {} enregistrée (n° {id}).",
+        kind.label_fr()
+    )?;
+    Ok(EXIT_OK)
+}
+
+pub fn systemes(command: SystemesCommand) -> Result<u8> {
+    match command {
+        SystemesCommand::Import(a) => {
+            let mut cell = open(&a.data.data)?;
+            let file = std::fs::File::open(&a.csv)
+                .with_context(|| format!("lecture de {}", a.csv.display()))?;
+            let systems = relais_formats::systems::read_systems(
+                std::io::BufReader::new(file),
+                &a.csv.display().to_string(),
+            )
+            .map_err(|errors| {
+                let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                anyhow!(
+                    "inventaire refusé, rien n'est importé :\n{}",
+                    lines.join("\n")
+                )
+            })?;
+            let done = cell.store.import_systems(&a.user.user, &systems)?;
+            writeln!(
+                out(),
+                "{} système(s) ajouté(s), {} mis à jour.",
+                done.added,
+                done.updated
+            )?;
+            Ok(EXIT_OK)
+        }
+        SystemesCommand::Statut(a) => {
+            let mut cell = open(&a.data.data)?;
+            let to = SystemStatus::parse(&a.status).ok_or_else(|| {
+                anyhow!(
+                    "statut inconnu « {} » (attendu : {})",
+                    a.status,
+                    SystemStatus::expected()
+                )
+            })?;
+            let change =
+                cell.store
+                    .set_system_status(&a.user.user, &a.system, to, a.note.as_deref())?;
+            writeln!(
+                out(),
+                "{} : {} → {} (main courante n° {})",
+                change.system,
+                change.from.map_or("—", |s| s.label_fr()),
+                change.to,
+                change.entry.unwrap_or(0)
+            )?;
+            Ok(EXIT_OK)
+        }
+        SystemesCommand::List(d) => {
+            let cell = open(&d.data)?;
+            for s in cell.store.systems()? {
+                writeln!(
+                    out(),
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{} ({}, {})",
+                    s.id,
+                    s.name,
+                    s.function,
+                    s.criticality,
+                    s.owner,
+                    s.site.as_deref().unwrap_or("—"),
+                    s.status,
+                    local(s.status_at, &cell.tz),
+                    s.status_by
+                )?;
+            }
+            let summary = cell.store.systems_summary()?;
+            let counts: Vec<String> = summary
+                .by_status
+                .iter()
+                .map(|(s, n)| format!("{s} : {n}"))
+                .collect();
+            writeln!(out(), "Par statut — {}", counts.join(", "))?;
+            let critical: Vec<&str> = summary
+                .critical_not_restored
+                .iter()
+                .map(|s| s.id.as_str())
+                .collect();
+            writeln!(
+                out(),
+                "Systèmes critiques non restaurés : {}",
+                if critical.is_empty() {
+                    "aucun".to_owned()
+                } else {
+                    critical.join(", ")
+                }
+            )?;
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+pub fn taches(command: TachesCommand) -> Result<u8> {
+    match command {
+        TachesCommand::Add(a) => {
+            let mut cell = open(&a.data.data)?;
+            let due = a
+                .due
+                .as_deref()
+                .map(|s| {
+                    parse_local_datetime(s, &cell.tz, true).ok_or_else(|| {
+                        anyhow!("--due : échéance illisible « {s} » (attendu AAAA-MM-JJ HH:MM)")
+                    })
+                })
+                .transpose()?;
+            let task = NewTask {
+                title: parse_text("--title", &a.title, 500)?,
+                owner: parse_text("--owner", &a.owner, 200)?,
+                due,
+            };
+            let t = cell.store.add_task(&a.user.user, &task)?;
+            writeln!(out(), "Tâche n° {} ajoutée.", t.id)?;
+            Ok(EXIT_OK)
+        }
+        TachesCommand::Statut(a) => {
+            let mut cell = open(&a.data.data)?;
+            let status = TaskStatus::parse(&a.status).ok_or_else(|| {
+                anyhow!(
+                    "statut inconnu « {} » (attendu : {})",
+                    a.status,
+                    TaskStatus::expected()
+                )
+            })?;
+            let t = cell.store.set_task_status(&a.user.user, a.task, status)?;
+            writeln!(out(), "Tâche n° {} : {}.", t.id, t.status)?;
+            Ok(EXIT_OK)
+        }
+        TachesCommand::List(a) => {
+            let cell = open(&a.data.data)?;
+            let now = Timestamp::now();
+            let tasks = if a.overdue {
+                cell.store.overdue_tasks(now)?
+            } else {
+                cell.store.tasks()?
+            };
+            for t in tasks {
+                writeln!(
+                    out(),
+                    "{}\t{}\t{}\t{}\t{}{}",
+                    t.id,
+                    t.status,
+                    t.due
+                        .map_or("sans échéance".to_owned(), |d| local(d, &cell.tz)),
+                    t.owner,
+                    t.title,
+                    if t.is_overdue(now) { "\tEN RETARD" } else { "" }
+                )?;
+            }
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+pub fn annuaire(command: AnnuaireCommand) -> Result<u8> {
+    let AnnuaireCommand::Set(a) = command;
+    let mut cell = open(&a.data.data)?;
+    let old = cell
+        .store
+        .directory()?
+        .into_iter()
+        .find(|r| r.site_code == a.site_code.trim() && r.service == a.service.trim());
+    let row = merged(&a, old.as_ref())?;
+    let change = cell.store.set_directory_entry(&a.user.user, &row)?;
+    writeln!(
+        out(),
+        "{} — {} : entrée {}.",
+        change.new.site_code,
+        change.new.service,
+        if change.old.is_some() {
+            "modifiée"
+        } else {
+            "ajoutée"
+        }
+    )?;
+    Ok(EXIT_OK)
+}
+
+/// The entry asked: the options given over the old values; every field for a new entry.
+fn merged(a: &AnnuaireSetArgs, old: Option<&DirectoryRow>) -> Result<DirectoryRow> {
+    let field =
+        |given: &Option<String>, old: Option<&String>, name: &'static str| -> Result<String> {
+            match (given, old) {
+                (Some(v), _) => Ok(v.trim().to_owned()),
+                (None, Some(o)) => Ok(o.clone()),
+                (None, None) => bail!("nouvelle entrée : {name} est obligatoire"),
+            }
+        };
+    let flag = |given: &Option<String>, old: Option<bool>, name: &'static str| -> Result<bool> {
+        match (given.as_deref(), old) {
+            (Some(v), _) => {
+                parse_yes_no(v).ok_or_else(|| anyhow!("{name} : « {v} » (attendu oui ou non)"))
+            }
+            (None, Some(o)) => Ok(o),
+            (None, None) => bail!("nouvelle entrée : {name} est obligatoire"),
+        }
+    };
+    let row = DirectoryRow {
+        site_code: parse_text("--site-code", &a.site_code, 100)?,
+        service: parse_text("--service", &a.service, 200)?,
+        site: field(&a.site, old.map(|o| &o.site), "--site")?,
+        phone: field(&a.phone, old.map(|o| &o.phone), "--phone")?,
+        email: field(&a.email, old.map(|o| &o.email), "--email")?,
+        address: field(&a.address, old.map(|o| &o.address), "--address")?,
+        hours: field(&a.hours, old.map(|o| &o.hours), "--hours")?,
+        paper_deposit: flag(
+            &a.paper_deposit,
+            old.map(|o| o.paper_deposit),
+            "--paper-deposit",
+        )?,
+        public: flag(&a.public, old.map(|o| o.public), "--public")?,
+    };
+    if row.public && !row.phone.is_empty() && relais_core::directory::tel_href(&row.phone).is_none()
+    {
+        bail!(
+            "--phone : « {} » n'est pas un numéro de téléphone composable",
+            row.phone
+        );
+    }
+    Ok(row)
+}
+
+pub fn message(command: MessageCommand) -> Result<u8> {
+    let MessageCommand::Set(a) = command;
+    let mut cell = open(&a.data.data)?;
+    let m = cell.store.set_public_message(
+        &a.user.user,
+        &parse_text("--affected", &a.affected, MAX_TEXT)?,
+        &parse_text("--guaranteed", &a.guaranteed, MAX_TEXT)?,
+    )?;
+    writeln!(
+        out(),
+        "Message au public mis à jour le {}.",
+        local(m.updated_at, &cell.tz)
+    )?;
+    Ok(EXIT_OK)
+}

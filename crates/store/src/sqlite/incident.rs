@@ -1,0 +1,154 @@
+//! The incident's facts and the CNIL notifications in SQLite: rows are only ever added, so
+//! every revision stays.
+
+use super::courante::WRITERS;
+use super::{journal, opt_timestamp, timestamp, users};
+use crate::StoreError;
+use crate::crisis::CrisisError;
+use relais_core::crisis::{
+    Fact, FactKind, Incident, NewFact, Notification, NotificationKind, RecordedNotification,
+};
+use rusqlite::Connection;
+use serde_json::json;
+
+pub(crate) fn record_fact(
+    conn: &mut Connection,
+    actor: &str,
+    kind: FactKind,
+    fact: &NewFact,
+) -> Result<i64, CrisisError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    users::require_any(&tx, actor, WRITERS)?;
+    let at = fact.at.map(|t| t.to_string());
+    tx.execute(
+        "INSERT INTO incident_facts (kind, at, estimate, place, reference, answer, note,
+                                     recorded_by, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        rusqlite::params![
+            kind.as_str(),
+            at,
+            fact.estimate,
+            fact.place,
+            fact.reference,
+            fact.answer,
+            fact.note,
+            actor,
+            super::now(),
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    journal::append(
+        &tx,
+        actor,
+        "incident.fact",
+        &json!({ "id": id, "kind": kind.as_str(), "value": fact }),
+    )?;
+    tx.commit()?;
+    Ok(id)
+}
+
+pub(crate) fn record_notification(
+    conn: &mut Connection,
+    actor: &str,
+    n: &Notification,
+) -> Result<i64, CrisisError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    users::require_any(&tx, actor, WRITERS)?;
+    if n.kind == NotificationKind::Complementary {
+        let initial: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM cnil_notifications WHERE kind = 'initiale')",
+            [],
+            |r| r.get(0),
+        )?;
+        if !initial {
+            return Err(CrisisError::NoInitialNotification);
+        }
+    }
+    tx.execute(
+        "INSERT INTO cnil_notifications (kind, nature, people_categories, people_count,
+             record_categories, record_count, consequences, measures, dpo_contact, sent_at,
+             reference, recorded_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        rusqlite::params![
+            n.kind.as_str(),
+            n.nature,
+            n.people_categories,
+            n.people_count as i64,
+            n.record_categories,
+            n.record_count as i64,
+            n.consequences,
+            n.measures,
+            n.dpo_contact,
+            n.sent_at.to_string(),
+            n.reference,
+            actor,
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    let mut payload = serde_json::to_value(n).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if let Some(map) = payload.as_object_mut() {
+        map.insert("id".into(), json!(id));
+    }
+    journal::append(&tx, actor, "cnil.notification", &payload)?;
+    tx.commit()?;
+    Ok(id)
+}
+
+pub(crate) fn incident(conn: &Connection) -> Result<Incident, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, kind, at, estimate, place, reference, answer, note, recorded_by, recorded_at
+         FROM incident_facts ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut facts = Vec::new();
+    while let Some(r) = rows.next()? {
+        let kind: String = r.get(1)?;
+        facts.push(Fact {
+            id: r.get(0)?,
+            kind: FactKind::parse(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("incident fact kind {kind:?}")))?,
+            value: NewFact {
+                at: opt_timestamp(r.get(2)?)?,
+                estimate: r.get(3)?,
+                place: r.get(4)?,
+                reference: r.get(5)?,
+                answer: r.get(6)?,
+                note: r.get(7)?,
+            },
+            recorded_by: r.get(8)?,
+            recorded_at: timestamp(&r.get::<_, String>(9)?)?,
+        });
+    }
+    let mut stmt = conn.prepare(
+        "SELECT id, kind, nature, people_categories, people_count, record_categories,
+                record_count, consequences, measures, dpo_contact, sent_at, reference, recorded_by
+         FROM cnil_notifications ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut notifications = Vec::new();
+    while let Some(r) = rows.next()? {
+        let kind: String = r.get(1)?;
+        notifications.push(RecordedNotification {
+            id: r.get(0)?,
+            notification: Notification {
+                kind: NotificationKind::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("notification kind {kind:?}")))?,
+                nature: r.get(2)?,
+                people_categories: r.get(3)?,
+                people_count: r.get::<_, i64>(4)?.max(0) as u64,
+                record_categories: r.get(5)?,
+                record_count: r.get::<_, i64>(6)?.max(0) as u64,
+                consequences: r.get(7)?,
+                measures: r.get(8)?,
+                dpo_contact: r.get(9)?,
+                sent_at: timestamp(&r.get::<_, String>(10)?)?,
+                reference: r.get(11)?,
+            },
+            recorded_by: r.get(12)?,
+        });
+    }
+    Ok(Incident {
+        facts,
+        notifications,
+    })
+}
