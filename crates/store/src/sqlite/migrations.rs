@@ -453,6 +453,7 @@ CREATE TABLE pending_outcomes (
     handled_at TEXT NOT NULL,
     PRIMARY KEY (file, raw)
 ) WITHOUT ROWID;
+"#,
     // 11: the crisis cell (relais_store::crisis). The main courante is append-only like the
     // journal: each entry is written with its journal event (`journal_seq`), whose payload
     // repeats the entry, so that `relais journal verify` also catches an entry edited or
