@@ -106,6 +106,9 @@ french_enum! {
     }
 }
 
+/// The longest free text an agent may type in the crisis cell's records, in characters.
+pub const MAX_TEXT: usize = 4000;
+
 /// The official advice shown beside a ransom demand (ANSSI, CNIL, ministère de l'Intérieur).
 pub const RANSOM_ADVICE: &str = "Ne jamais payer la rançon : le paiement ne garantit ni la \
     restitution des données ni l'absence de nouvelle attaque, et finance les attaquants \

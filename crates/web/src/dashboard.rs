@@ -4,7 +4,7 @@
 
 use crate::Shared;
 use crate::next_payment::coming_month;
-use crate::pages::{Dashboard, render};
+use crate::pages::{CrisisSummary, Dashboard, render};
 use crate::routes::{Access, BANK_DECIDE, page_session};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -14,6 +14,7 @@ use relais_core::records::Benefit;
 use relais_core::run::RunStatus;
 use relais_store::Store;
 use relais_store::bank::BankChangeStore;
+use relais_store::crisis::CrisisStore;
 use relais_store::deposits::{DepositFilter, DepositStore};
 use relais_store::invoices::due_invoices;
 use relais_store::runs::{RunRecord, RunStore};
@@ -82,6 +83,8 @@ pub async fn dashboard(
         .and_then(|r| r.payment_days)
         .unwrap_or(30);
     let rates = app.config.ecb_rates.clone();
+    let crisis_cell = crate::crise::CRISE.iter().any(|r| session.has(*r));
+    let now = jiff::Timestamp::from_second(app.now()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let data = app
         .with_reader(move |s| {
             let corrupt = |e: String| relais_store::StoreError::Corrupt(e);
@@ -102,10 +105,20 @@ pub async fn dashboard(
             // An invoice whose late interest cannot be computed still has its deadline: say
             // so on the CLI, and here list none rather than fail the whole dashboard.
             let invoices = due_invoices(s, payment_days, today, &tz, &rates).ok();
-            Ok((counts, runs, pending, changes, deposits, invoices))
+            let crisis = if crisis_cell {
+                let e = |e: relais_store::crisis::CrisisError| corrupt(e.to_string());
+                Some((
+                    s.incident().map_err(e)?,
+                    s.systems_summary().map_err(e)?,
+                    s.overdue_tasks(now).map_err(e)?,
+                ))
+            } else {
+                None
+            };
+            Ok((counts, runs, pending, changes, deposits, invoices, crisis))
         })
         .await;
-    let (counts, runs, pending, bank_changes, deposits, invoices) = match data {
+    let (counts, runs, pending, bank_changes, deposits, invoices, crisis) = match data {
         Ok(d) => d,
         Err(f) => return app.fail(f),
     };
@@ -150,6 +163,25 @@ pub async fn dashboard(
         rights: counts.rights,
         rejected: counts.rejected_rows,
         pay_dates: pay_dates(app.config.settings.as_ref(), today, &runs),
+        crisis: crisis.map(|(incident, summary, overdue)| {
+            let tz = app.tz();
+            CrisisSummary {
+                cnil: crate::crise::cnil_block(&app, &incident),
+                by_status: summary
+                    .by_status
+                    .iter()
+                    .map(|(s, n)| (s.label_fr(), *n))
+                    .collect(),
+                critical_not_restored: summary.critical_not_restored.len(),
+                overdue: overdue
+                    .iter()
+                    .map(|t| {
+                        let due = t.due.map(|d| relais_documents::crisis::local(d, &tz));
+                        (t.title.clone(), t.owner.clone(), due.unwrap_or_default())
+                    })
+                    .collect(),
+            }
+        }),
         deposits_today: per_kind,
         not_paid,
         invoices_known,

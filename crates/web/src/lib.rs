@@ -9,6 +9,7 @@
 
 mod auth;
 pub mod courrier;
+pub mod crise;
 mod dashboard;
 mod dossiers;
 mod next_payment;
@@ -131,13 +132,18 @@ impl App {
         Arc::new(|| jiff::Timestamp::now().as_second())
     }
 
-    fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         (self.clock)()
+    }
+
+    /// The authority's time zone.
+    pub(crate) fn tz(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.config.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
     }
 
     /// Now in the authority's time zone.
     fn zoned_now(&self) -> Option<jiff::Zoned> {
-        let tz = jiff::tz::TimeZone::get(&self.config.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let tz = self.tz();
         jiff::Timestamp::from_second(self.now())
             .ok()
             .map(|t| t.to_zoned(tz))
@@ -151,7 +157,7 @@ impl App {
     }
 
     /// The local time as the store records who did what, `2026-12-01 09:14`.
-    fn local_time(&self) -> String {
+    pub(crate) fn local_time(&self) -> String {
         self.zoned_now()
             .map(|z| z.strftime("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default()

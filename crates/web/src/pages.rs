@@ -30,6 +30,7 @@ const MENU: &[(&str, &str, &[Role])] = &[
     ("/courrier", "Courrier", crate::courrier::COURRIER),
     ("/paiements", "Paiements", crate::routes::PAYMENTS),
     ("/dossiers", "Dossiers à traiter", crate::routes::REJECTS),
+    ("/crise", "Cellule de crise", crate::crise::CRISE),
     ("/annuaire", "Annuaire", &[]),
 ];
 
@@ -65,6 +66,16 @@ pub struct LoginPage {
     pub error: Option<String>,
 }
 
+/// The crisis cell's part of the dashboard.
+pub struct CrisisSummary {
+    pub cnil: CnilBlock,
+    /// (status, systems)
+    pub by_status: Vec<(&'static str, u64)>,
+    pub critical_not_restored: usize,
+    /// (title, owner, due)
+    pub overdue: Vec<(String, String, String)>,
+}
+
 /// The last run not cancelled: (run, month, [(code, reason, rights)]).
 pub type NotPaid = (String, String, Vec<(String, String, u64)>);
 
@@ -82,6 +93,8 @@ pub struct Dashboard {
     pub rights: u64,
     pub rejected: u64,
     pub pay_dates: Vec<crate::dashboard::PayDate>,
+    /// For the crisis cell: the CNIL clock, systems and overdue tasks.
+    pub crisis: Option<CrisisSummary>,
     /// Deposits registered today (not cancelled): (kind, count).
     pub deposits_today: Vec<(String, u64)>,
     pub not_paid: Option<NotPaid>,
@@ -143,6 +156,9 @@ pub struct Personne {
 pub struct Annuaire {
     pub head: Head,
     pub rows: Vec<DirectoryRow>,
+    /// The crisis cell may edit the directory.
+    pub can_edit: bool,
+    pub notice: Option<String>,
 }
 
 #[derive(Template)]
@@ -298,4 +314,141 @@ pub fn size(bytes: &u64) -> String {
         b if b >= 1_000 => format!("{},{} ko", b / 1_000, (b % 1_000) / 100),
         b => format!("{b} o"),
     }
+}
+
+/// The CNIL clock (a fragment: htmx refreshes it every minute).
+#[derive(Template)]
+#[template(path = "cnil.html")]
+pub struct CnilBlock {
+    /// The moment of awareness is recorded.
+    pub known: bool,
+    pub awareness: String,
+    pub deadline: String,
+    /// "reste 12 h 05 min", "dépassé de 3 h 00 min", or why it is unknown.
+    pub label: String,
+    pub overdue: bool,
+    /// A notification was sent.
+    pub notified: bool,
+}
+
+#[derive(Template)]
+#[template(path = "crise.html")]
+pub struct CriseHome {
+    pub head: Head,
+    pub cnil: CnilBlock,
+    /// (status, systems)
+    pub by_status: Vec<(&'static str, u64)>,
+    /// (system, status) of the critical systems not restored.
+    pub critical: Vec<(String, &'static str)>,
+    /// (title, owner, due)
+    pub overdue: Vec<(String, String, String)>,
+    /// The last entries of the main courante, the latest first.
+    pub last: Vec<crate::crise::EntryRow>,
+}
+
+#[derive(Template)]
+#[template(path = "courante.html")]
+pub struct CourantePage {
+    pub head: Head,
+    pub csrf: String,
+    pub can_write: bool,
+    /// (code, label)
+    pub kinds: Vec<(&'static str, &'static str)>,
+    /// The kind filtered on ("" for all), and the words searched.
+    pub kind: &'static str,
+    pub q: String,
+    /// Entries in the main courante, whatever the filter.
+    pub total: usize,
+    pub rows: Vec<crate::crise::EntryRow>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "incident.html")]
+pub struct IncidentPage {
+    pub head: Head,
+    pub csrf: String,
+    pub can_write: bool,
+    pub cnil: CnilBlock,
+    /// (code, label, revisions oldest first, as text)
+    pub facts: Vec<(&'static str, &'static str, Vec<String>)>,
+    /// A ransom was demanded (the advice is then shown in full view).
+    pub ransom: bool,
+    pub advice: &'static str,
+    /// (kind, sent at, reference, what was declared)
+    pub notifications: Vec<(&'static str, String, String, String)>,
+    pub fact_kinds: Vec<(&'static str, &'static str)>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+pub struct SystemRow {
+    pub id: String,
+    pub name: String,
+    pub function: String,
+    pub criticality: &'static str,
+    pub owner: String,
+    pub site: String,
+    pub status: &'static str,
+    /// Since when and by whom.
+    pub since: String,
+    /// The statuses the workflow allows next: (code, label).
+    pub next: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "systemes.html")]
+pub struct SystemesPage {
+    pub head: Head,
+    pub csrf: String,
+    pub can_write: bool,
+    pub by_status: Vec<(&'static str, u64)>,
+    pub rows: Vec<SystemRow>,
+    pub notice: Option<String>,
+}
+
+pub struct TaskRow {
+    pub id: i64,
+    pub title: String,
+    pub owner: String,
+    pub due: String,
+    pub status: &'static str,
+    pub overdue: bool,
+    /// The other statuses: (code, label).
+    pub statuses: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "taches.html")]
+pub struct TachesPage {
+    pub head: Head,
+    pub csrf: String,
+    pub can_write: bool,
+    pub rows: Vec<TaskRow>,
+    pub notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "public.html")]
+pub struct PublicScreen {
+    pub head: Head,
+    pub csrf: String,
+    pub can_write: bool,
+    pub affected: String,
+    pub guaranteed: String,
+    pub updated: Option<String>,
+    pub public_rows: usize,
+    pub hidden_rows: usize,
+    pub notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "annuaire_form.html")]
+pub struct AnnuaireForm {
+    pub head: Head,
+    pub csrf: String,
+    pub row: relais_core::directory::DirectoryRow,
+    pub is_new: bool,
+    pub error: Option<String>,
 }

@@ -2,7 +2,7 @@
 //! files) and the renewal of rights by a crisis decision.
 
 use crate::pages::{Failure, Paiement, Paiements, RenewalForm, Renouvellement, render};
-use crate::routes::{Access, CsrfForm, PAYMENTS, RENEW, form_session, page_session};
+use crate::routes::{Access, CsrfForm, PAYMENTS, RENEW, field, form_session, page_session};
 use crate::{App, Shared};
 use axum::Form;
 use axum::body::Body;
@@ -53,15 +53,6 @@ fn exported_files(exports: &Exports, id: RunId) -> Vec<(String, String, u64)> {
     let size = std::fs::metadata(dir.join("SHA256SUMS")).map_or(0, |m| m.len());
     files.push(("SHA256SUMS".to_owned(), String::new(), size));
     files
-}
-
-/// Fields of a form read as pairs (repeated checkboxes keep every value).
-fn field<'f>(fields: &'f [(String, String)], name: &str) -> &'f str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
 }
 
 fn benefits_of(fields: &[(String, String)]) -> Vec<Benefit> {

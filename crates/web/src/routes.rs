@@ -2,6 +2,7 @@
 
 use crate::auth::{self, LOGIN_COOKIE, SESSION_COOKIE};
 use crate::courrier::{self, COURRIER};
+use crate::crise::{self, CRISE};
 use crate::pages::{Accueil, Annuaire, Failure, Head, LoginPage, Personne, render};
 use crate::paiements;
 use crate::{App, Shared};
@@ -95,6 +96,27 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ),
     ("GET", "/renouvellement", Access::AnyOf(RENEW)),
     ("POST", "/renouvellement", Access::AnyOf(RENEW)),
+    ("GET", "/crise", Access::AnyOf(CRISE)),
+    ("GET", "/crise/horloge", Access::AnyOf(CRISE)),
+    ("GET", "/crise/courante", Access::AnyOf(CRISE)),
+    ("POST", "/crise/courante", Access::AnyOf(CRISE)),
+    ("GET", "/crise/courante.csv", Access::AnyOf(CRISE)),
+    ("GET", "/crise/courante.pdf", Access::AnyOf(CRISE)),
+    ("GET", "/crise/incident", Access::AnyOf(CRISE)),
+    ("POST", "/crise/incident/fait", Access::AnyOf(CRISE)),
+    ("POST", "/crise/incident/cnil", Access::AnyOf(CRISE)),
+    ("GET", "/crise/incident.pdf", Access::AnyOf(CRISE)),
+    ("GET", "/crise/systemes", Access::SignedIn),
+    ("POST", "/crise/systemes/{id}/statut", Access::AnyOf(CRISE)),
+    ("GET", "/crise/taches", Access::SignedIn),
+    ("POST", "/crise/taches", Access::AnyOf(CRISE)),
+    ("POST", "/crise/taches/{id}/statut", Access::AnyOf(CRISE)),
+    ("GET", "/crise/public", Access::SignedIn),
+    ("POST", "/crise/public/message", Access::AnyOf(CRISE)),
+    ("GET", "/crise/public/apercu", Access::SignedIn),
+    ("GET", "/crise/public/relais-public.css", Access::Public),
+    ("GET", "/annuaire/modifier", Access::AnyOf(CRISE)),
+    ("POST", "/annuaire", Access::AnyOf(CRISE)),
     ("GET", "/dossiers", Access::AnyOf(REJECTS)),
     ("GET", "/dossiers/{id}", Access::AnyOf(REJECTS)),
     ("POST", "/dossiers/{id}", Access::AnyOf(REJECTS)),
@@ -117,7 +139,7 @@ pub fn router(app: Shared) -> Router {
         .route("/static/relais.css", get(stylesheet))
         .route(HTMX_PATH, get(htmx))
         .route("/", get(crate::dashboard::dashboard))
-        .route("/annuaire", get(annuaire))
+        .route("/annuaire", get(annuaire).post(crise::set_directory))
         .route(
             "/courrier",
             get(courrier::courrier).post(courrier::register),
@@ -141,6 +163,30 @@ pub fn router(app: Shared) -> Router {
             "/renouvellement",
             get(paiements::renewal_form).post(paiements::renew),
         )
+        .route("/crise", get(crise::home))
+        .route("/crise/horloge", get(crise::clock))
+        .route(
+            "/crise/courante",
+            get(crise::courante).post(crise::add_entry),
+        )
+        .route("/crise/courante.csv", get(crise::courante_csv))
+        .route("/crise/courante.pdf", get(crise::courante_pdf))
+        .route("/crise/incident", get(crise::incident))
+        .route("/crise/incident/fait", post(crise::record_fact))
+        .route("/crise/incident/cnil", post(crise::notify_cnil))
+        .route("/crise/incident.pdf", get(crise::incident_pdf))
+        .route("/crise/systemes", get(crise::systemes))
+        .route(
+            "/crise/systemes/{id}/statut",
+            post(crise::set_system_status),
+        )
+        .route("/crise/taches", get(crise::taches).post(crise::add_task))
+        .route("/crise/taches/{id}/statut", post(crise::set_task_status))
+        .route("/crise/public", get(crise::public_screen))
+        .route("/crise/public/message", post(crise::set_message))
+        .route("/crise/public/apercu", get(crise::preview))
+        .route("/crise/public/relais-public.css", get(crise::preview_css))
+        .route("/annuaire/modifier", get(crise::directory_form))
         .route("/dossiers", get(crate::dossiers::list))
         .route(
             "/dossiers/{id}",
@@ -235,6 +281,15 @@ async fn session_of(app: &Shared, headers: &HeaderMap) -> Result<Option<Session>
         }
         _ => app.with_store(move |s| s.session(&hash, now, idle)).await,
     }
+}
+
+/// Fields of a form read as pairs (repeated checkboxes keep every value).
+pub(crate) fn field<'f>(fields: &'f [(String, String)], name: &str) -> &'f str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
 }
 
 /// The session of a screen of `access`, or the response that refuses it.
@@ -464,6 +519,12 @@ async fn logout(
 
 // ---------------------------------------------------------------------------------------------
 // Screens
+
+#[derive(Deserialize)]
+pub struct Notice {
+    #[serde(default)]
+    fait: Option<String>,
+}
 
 #[derive(Deserialize)]
 pub struct Search {
@@ -791,7 +852,11 @@ pub(crate) fn url_segment(s: &str) -> String {
         .collect()
 }
 
-async fn annuaire(State(app): State<Shared>, headers: HeaderMap) -> Response {
+async fn annuaire(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Query(notice): Query<Notice>,
+) -> Response {
     let session = match page_session(&app, &headers, Access::SignedIn).await {
         Ok(s) => s,
         Err(refused) => return refused,
@@ -802,6 +867,10 @@ async fn annuaire(State(app): State<Shared>, headers: HeaderMap) -> Response {
             &Annuaire {
                 head: app.head("Annuaire", Some(&session), "/annuaire"),
                 rows,
+                can_edit: CRISE.iter().any(|r| session.has(*r)),
+                notice: notice
+                    .fait
+                    .map(|_| "Annuaire mis à jour (journal).".to_owned()),
             },
         ),
         Err(f) => app.fail(f),

@@ -250,6 +250,15 @@ fn allowed_post(path: &str) -> StatusCode {
         // No payment settings in this store's configuration: said, nothing prepared.
         "/paiements/preparer" => StatusCode::UNPROCESSABLE_ENTITY,
         "/paiements/P2026-12-01/valider" => StatusCode::NOT_FOUND,
+        // Nothing typed: each crisis form comes back with the reason.
+        "/crise/courante"
+        | "/crise/incident/fait"
+        | "/crise/incident/cnil"
+        | "/crise/systemes/999999/statut"
+        | "/crise/taches"
+        | "/crise/taches/999999/statut"
+        | "/crise/public/message"
+        | "/annuaire" => StatusCode::UNPROCESSABLE_ENTITY,
         // No outcome chosen, and no such row.
         "/dossiers/999999" => StatusCode::NOT_FOUND,
         // No reason given: said before anything is looked up.
@@ -1080,4 +1089,230 @@ async fn a_rejected_row_is_read_and_its_outcome_noted_by_instruction() {
     let row = send(&f.app, get(&format!("/dossiers/{id}"), &cookie)).await;
     assert!(row.body.contains("RIB demandé par courrier"));
     assert!(row.body.contains("u-instruction"));
+}
+
+#[tokio::test]
+async fn the_crisis_cell_keeps_its_main_courante_clock_systems_tasks_and_public_page() {
+    use relais_core::crisis::systems::Criticality;
+    use relais_core::crisis::{NewSystem, SystemStatus};
+    use relais_store::crisis::CrisisStore;
+    let f = fixture();
+    // The inventory, imported beside the server (as `relais systemes import` does).
+    let mut side = SqliteStore::open(&f._dir.path().join("relais.db")).expect("open");
+    side.import_systems(
+        "u-crise",
+        &[NewSystem {
+            id: "SIG".into(),
+            name: "Progiciel financier".into(),
+            function: "mandatement".into(),
+            criticality: Criticality::Critical,
+            owner: "DSI".into(),
+            site: None,
+            status: SystemStatus::Compromised,
+        }],
+    )
+    .expect("systems");
+    let (cookie, csrf) = login(&f.app, "u-crise").await;
+    let post_form =
+        |path: &str, form: String| post(path, &cookie, &format!("csrf_token={csrf}&{form}"));
+    // Main courante: an entry, then its correction; a correction of nothing is refused.
+    let a = send(
+        &f.app,
+        post_form(
+            "/crise/courante",
+            "kind=decision&text=Coupure+du+r%C3%A9seau+<b>".into(),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let a = send(
+        &f.app,
+        post_form(
+            "/crise/courante",
+            "kind=information&text=Heure+rectifi%C3%A9e&corrects=1".into(),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let a = send(
+        &f.app,
+        post_form(
+            "/crise/courante",
+            "kind=information&text=x&corrects=99".into(),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(a.body.contains("99"), "{}", a.body);
+    let list = send(&f.app, get("/crise/courante", &cookie)).await;
+    assert!(
+        list.body.contains("Coupure du réseau &#60;b&#62;"),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.body.contains("corrige l&#39;entrée n° 1"),
+        "{}",
+        list.body
+    );
+    let filtered = send(&f.app, get("/crise/courante?type=decision", &cookie)).await;
+    assert!(!filtered.body.contains("Heure rectifiée"));
+    let csv = send(&f.app, get("/crise/courante.csv", &cookie)).await;
+    assert!(csv.body.contains("Heure rectifiée"), "{}", csv.body);
+    let pdf = send(&f.app, get("/crise/courante.pdf", &cookie)).await;
+    assert!(pdf.body.starts_with("%PDF"));
+    // The desk reads neither the main courante nor the incident.
+    let (desk, desk_csrf) = login(&f.app, "u-accueil").await;
+    assert_eq!(
+        send(&f.app, get("/crise/courante", &desk)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(&f.app, get("/crise/incident", &desk)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The CNIL clock starts at the awareness, 2 hours ago: 70 hours left.
+    let two_hours_ago = jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_hours(2))
+        .expect("time")
+        .in_tz("Europe/Paris")
+        .expect("tz")
+        .strftime("%Y-%m-%dT%H:%M")
+        .to_string();
+    let a = send(
+        &f.app,
+        post_form(
+            "/crise/incident/fait",
+            format!("fact=prise_de_connaissance&at={two_hours_ago}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let a = send(
+        &f.app,
+        post_form("/crise/incident/fait", "fact=rancon&answer=oui".into()),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let incident = send(&f.app, get("/crise/incident", &cookie)).await;
+    assert!(
+        incident.body.contains("reste 69 h") || incident.body.contains("reste 70 h"),
+        "{}",
+        incident.body
+    );
+    assert!(incident.body.contains("Ne jamais payer la rançon"));
+    let clock = send(&f.app, get("/crise/horloge", &cookie)).await;
+    assert!(
+        clock.body.starts_with("<section id=\"cnil\""),
+        "{}",
+        clock.body
+    );
+    // The dashboard shows the clock to the crisis cell, not to the desk.
+    assert!(
+        send(&f.app, get("/", &cookie))
+            .await
+            .body
+            .contains("Notification à la CNIL")
+    );
+    assert!(
+        !send(&f.app, get("/", &desk))
+            .await
+            .body
+            .contains("Notification à la CNIL")
+    );
+    // A system follows the workflow; a skipped step is refused with the reason.
+    let a = send(
+        &f.app,
+        post_form("/crise/systemes/SIG/statut", "status=restaure".into()),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(a.body.contains("refusé"), "{}", a.body);
+    let a = send(
+        &f.app,
+        post_form(
+            "/crise/systemes/SIG/statut",
+            "status=isole&note=c%C3%A2ble+retir%C3%A9".into(),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let systems = send(&f.app, get("/crise/systemes", &desk)).await;
+    assert!(
+        systems.body.contains("isolé"),
+        "the desk reads the inventory"
+    );
+    assert!(!systems.body.contains("Changer"), "but cannot change it");
+    let a = send(
+        &f.app,
+        post(
+            "/crise/systemes/SIG/statut",
+            &desk,
+            &format!("csrf_token={desk_csrf}&status=en_analyse"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    assert!(
+        send(&f.app, get("/crise/courante", &cookie))
+            .await
+            .body
+            .contains("SIG"),
+        "the change is in the main courante"
+    );
+    // A task already late stands out.
+    let a = send(
+        &f.app,
+        post_form(
+            "/crise/taches",
+            "title=Appeler+l%27assureur&owner=DGS&due=2026-01-05T10%3A00".into(),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    assert!(
+        send(&f.app, get("/crise/taches", &cookie))
+            .await
+            .body
+            .contains("en retard")
+    );
+    assert!(
+        send(&f.app, get("/", &cookie))
+            .await
+            .body
+            .contains("Appeler l&#39;assureur")
+    );
+    // The directory: a public mobile number and a private one; only the first is published.
+    for (code, phone, public) in [
+        ("S1", "06+12+34+56+78", "&public=1"),
+        ("S2", "06+98+76+54+32", ""),
+    ] {
+        let form = format!(
+            "is_new=1&site_code={code}&site=Site+{code}&service=Accueil&phone={phone}{public}"
+        );
+        let a = send(&f.app, post_form("/annuaire", form)).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    }
+    let bad = send(
+        &f.app,
+        post_form(
+            "/annuaire",
+            "is_new=1&site_code=S3&site=X&service=Y&phone=abc".into(),
+        ),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let a = send(
+        &f.app,
+        post_form(
+            "/crise/public/message",
+            "affected=Messagerie&guaranteed=Les+aides+APA+seront+vers%C3%A9es".into(),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let page = send(&f.app, get("/crise/public/apercu", &desk)).await;
+    assert!(page.body.contains("tel:+33612345678"), "{}", page.body);
+    assert!(!page.body.contains("+33698765432"));
+    assert!(page.body.contains("Les aides APA seront versées"));
 }

@@ -16,7 +16,7 @@ use jiff::tz::TimeZone;
 use relais_core::crisis::cnil::CnilClock;
 use relais_core::crisis::systems::parse_yes_no;
 use relais_core::crisis::{
-    EntryContent, EntryKind, FactKind, NewEntry, NewFact, Notification, NotificationKind,
+    EntryContent, EntryKind, FactKind, MAX_TEXT, NewEntry, NewFact, Notification, NotificationKind,
     RANSOM_ADVICE, SystemStatus, TaskStatus, parse_sha256, parse_text,
 };
 use relais_core::deposits::parse_local_datetime;
@@ -34,9 +34,6 @@ use std::path::Path;
 pub(crate) fn out() -> std::io::StdoutLock<'static> {
     std::io::stdout().lock()
 }
-
-/// Longest free text of a record (a main courante entry, a notification's field).
-const MAX_TEXT: usize = 4000;
 
 /// The store and the authority's name and time zone.
 struct Cell {
