@@ -66,6 +66,34 @@ fn refused(app: &App, e: CrisisError) -> Response {
     }
 }
 
+/// The session of a crisis cell's form, or the response that refuses it.
+async fn crise_form(
+    app: &Shared,
+    headers: &HeaderMap,
+    fields: &[(String, String)],
+) -> Result<Session, Response> {
+    form_session(
+        app,
+        headers,
+        Access::AnyOf(CRISE),
+        field(fields, "csrf_token"),
+    )
+    .await
+}
+
+/// Runs a change in the store, then sends the agent to `to`, or says why it was refused.
+async fn write<T: Send + 'static>(
+    app: &Shared,
+    change: impl FnOnce(&mut relais_store::SqliteStore) -> Result<T, CrisisError> + Send + 'static,
+    to: &str,
+) -> Response {
+    match app.with_store(move |s| Ok(change(s))).await {
+        Ok(Ok(_)) => Redirect::to(to).into_response(),
+        Ok(Err(e)) => refused(app, e),
+        Err(f) => app.fail(f),
+    }
+}
+
 /// Text typed in a form: trimmed, `None` when empty, refused when too long.
 fn optional(fields: &[(String, String)], name: &'static str) -> Result<Option<String>, String> {
     let v = field(fields, name).trim();
@@ -328,14 +356,7 @@ pub async fn add_entry(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let session = match form_session(
-        &app,
-        &headers,
-        Access::AnyOf(CRISE),
-        field(&fields, "csrf_token"),
-    )
-    .await
-    {
+    let session = match crise_form(&app, &headers, &fields).await {
         Ok(s) => s,
         Err(refused) => return refused,
     };
@@ -542,14 +563,7 @@ pub async fn record_fact(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let session = match form_session(
-        &app,
-        &headers,
-        Access::AnyOf(CRISE),
-        field(&fields, "csrf_token"),
-    )
-    .await
-    {
+    let session = match crise_form(&app, &headers, &fields).await {
         Ok(s) => s,
         Err(refused) => return refused,
     };
@@ -568,14 +582,12 @@ pub async fn record_fact(
         }
     };
     let actor = session.login.clone();
-    match app
-        .with_store(move |s| Ok(s.record_fact(&actor, kind, &fact)))
-        .await
-    {
-        Ok(Ok(_)) => Redirect::to("/crise/incident?fait=fait").into_response(),
-        Ok(Err(e)) => refused(&app, e),
-        Err(f) => app.fail(f),
-    }
+    write(
+        &app,
+        move |s| s.record_fact(&actor, kind, &fact),
+        "/crise/incident?fait=fait",
+    )
+    .await
 }
 
 fn new_notification(app: &App, fields: &[(String, String)]) -> Result<Notification, String> {
@@ -608,14 +620,7 @@ pub async fn notify_cnil(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let session = match form_session(
-        &app,
-        &headers,
-        Access::AnyOf(CRISE),
-        field(&fields, "csrf_token"),
-    )
-    .await
-    {
+    let session = match crise_form(&app, &headers, &fields).await {
         Ok(s) => s,
         Err(refused) => return refused,
     };
@@ -634,14 +639,12 @@ pub async fn notify_cnil(
         }
     };
     let actor = session.login.clone();
-    match app
-        .with_store(move |s| Ok(s.record_notification(&actor, &notification)))
-        .await
-    {
-        Ok(Ok(_)) => Redirect::to("/crise/incident?fait=cnil").into_response(),
-        Ok(Err(e)) => refused(&app, e),
-        Err(f) => app.fail(f),
-    }
+    write(
+        &app,
+        move |s| s.record_notification(&actor, &notification),
+        "/crise/incident?fait=cnil",
+    )
+    .await
 }
 
 pub async fn incident_pdf(State(app): State<Shared>, headers: HeaderMap) -> Response {
@@ -733,14 +736,7 @@ pub async fn set_system_status(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let session = match form_session(
-        &app,
-        &headers,
-        Access::AnyOf(CRISE),
-        field(&fields, "csrf_token"),
-    )
-    .await
-    {
+    let session = match crise_form(&app, &headers, &fields).await {
         Ok(s) => s,
         Err(refused) => return refused,
     };
@@ -817,14 +813,7 @@ pub async fn add_task(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let session = match form_session(
-        &app,
-        &headers,
-        Access::AnyOf(CRISE),
-        field(&fields, "csrf_token"),
-    )
-    .await
-    {
+    let session = match crise_form(&app, &headers, &fields).await {
         Ok(s) => s,
         Err(refused) => return refused,
     };
@@ -842,11 +831,12 @@ pub async fn add_task(
         Err(why) => return app.unprocessable(&why),
     };
     let actor = session.login.clone();
-    match app.with_store(move |s| Ok(s.add_task(&actor, &task))).await {
-        Ok(Ok(_)) => Redirect::to("/crise/taches?fait=1").into_response(),
-        Ok(Err(e)) => refused(&app, e),
-        Err(f) => app.fail(f),
-    }
+    write(
+        &app,
+        move |s| s.add_task(&actor, &task),
+        "/crise/taches?fait=1",
+    )
+    .await
 }
 
 pub async fn set_task_status(
@@ -855,14 +845,7 @@ pub async fn set_task_status(
     Path(id): Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let session = match form_session(
-        &app,
-        &headers,
-        Access::AnyOf(CRISE),
-        field(&fields, "csrf_token"),
-    )
-    .await
-    {
+    let session = match crise_form(&app, &headers, &fields).await {
         Ok(s) => s,
         Err(refused) => return refused,
     };
@@ -953,14 +936,7 @@ pub async fn set_directory(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let session = match form_session(
-        &app,
-        &headers,
-        Access::AnyOf(CRISE),
-        field(&fields, "csrf_token"),
-    )
-    .await
-    {
+    let session = match crise_form(&app, &headers, &fields).await {
         Ok(s) => s,
         Err(refused) => return refused,
     };
@@ -1085,14 +1061,7 @@ pub async fn set_message(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let session = match form_session(
-        &app,
-        &headers,
-        Access::AnyOf(CRISE),
-        field(&fields, "csrf_token"),
-    )
-    .await
-    {
+    let session = match crise_form(&app, &headers, &fields).await {
         Ok(s) => s,
         Err(refused) => return refused,
     };
@@ -1102,14 +1071,12 @@ pub async fn set_message(
         return app.unprocessable("écrivez ce qui est touché ou ce qui est garanti");
     }
     let actor = session.login.clone();
-    match app
-        .with_store(move |s| Ok(s.set_public_message(&actor, &affected, &guaranteed)))
-        .await
-    {
-        Ok(Ok(_)) => Redirect::to("/crise/public?fait=1").into_response(),
-        Ok(Err(e)) => refused(&app, e),
-        Err(f) => app.fail(f),
-    }
+    write(
+        &app,
+        move |s| s.set_public_message(&actor, &affected, &guaranteed),
+        "/crise/public?fait=1",
+    )
+    .await
 }
 
 /// The public page as `relais publish` writes it, for a preview (the same function).
