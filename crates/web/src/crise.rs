@@ -66,6 +66,11 @@ fn refused(app: &App, e: CrisisError) -> Response {
     }
 }
 
+/// The server's clock as an instant.
+fn now(app: &App) -> Timestamp {
+    Timestamp::from_second(app.now()).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
 /// The session of a crisis cell's form, or the response that refuses it.
 async fn crise_form(
     app: &Shared,
@@ -125,7 +130,7 @@ fn instant(
 /// The CNIL clock as the screens show it, from the current awareness fact.
 pub(crate) fn cnil_block(app: &App, incident: &Incident) -> CnilBlock {
     let tz = app.tz();
-    let now = Timestamp::from_second(app.now()).unwrap_or(Timestamp::UNIX_EPOCH);
+    let now = now(&app);
     match incident
         .current(FactKind::Awareness)
         .and_then(|f| f.value.at)
@@ -160,7 +165,7 @@ pub async fn home(State(app): State<Shared>, headers: HeaderMap) -> Response {
         Ok(s) => s,
         Err(refused) => return refused,
     };
-    let now = Timestamp::from_second(app.now()).unwrap_or(Timestamp::UNIX_EPOCH);
+    let now = now(&app);
     let data = app
         .with_reader(move |s| {
             Ok((
@@ -402,7 +407,7 @@ fn heading<'a>(app: &'a App, tz: &'a jiff::tz::TimeZone) -> Heading<'a> {
     Heading {
         authority: &app.config.authority,
         tz,
-        printed_at: Timestamp::from_second(app.now()).unwrap_or(Timestamp::UNIX_EPOCH),
+        printed_at: now(app),
     }
 }
 
@@ -519,6 +524,12 @@ async fn incident_page(
     render(status, &page)
 }
 
+/// The incident's page again, saying why nothing was recorded.
+async fn incident_refused(app: &Shared, session: &Session, why: String) -> Response {
+    let error = Some(format!("Rien n'est enregistré : {why}."));
+    incident_page(app, session, StatusCode::UNPROCESSABLE_ENTITY, None, error).await
+}
+
 pub async fn incident(
     State(app): State<Shared>,
     headers: HeaderMap,
@@ -569,17 +580,7 @@ pub async fn record_fact(
     };
     let (kind, fact) = match new_fact(&app, &fields) {
         Ok(f) => f,
-        Err(why) => {
-            let error = Some(format!("Rien n'est enregistré : {why}."));
-            return incident_page(
-                &app,
-                &session,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                error,
-            )
-            .await;
-        }
+        Err(why) => return incident_refused(&app, &session, why).await,
     };
     let actor = session.login.clone();
     write(
@@ -609,8 +610,7 @@ fn new_notification(app: &App, fields: &[(String, String)]) -> Result<Notificati
         consequences: text("consequences")?,
         measures: text("measures")?,
         dpo_contact: text("dpo_contact")?,
-        sent_at: instant(app, fields, "sent_at")?
-            .unwrap_or_else(|| Timestamp::from_second(app.now()).unwrap_or(Timestamp::UNIX_EPOCH)),
+        sent_at: instant(app, fields, "sent_at")?.unwrap_or_else(|| now(app)),
         reference: optional(fields, "reference")?,
     })
 }
@@ -626,17 +626,7 @@ pub async fn notify_cnil(
     };
     let notification = match new_notification(&app, &fields) {
         Ok(n) => n,
-        Err(why) => {
-            let error = Some(format!("Rien n'est enregistré : {why}."));
-            return incident_page(
-                &app,
-                &session,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                error,
-            )
-            .await;
-        }
+        Err(why) => return incident_refused(&app, &session, why).await,
     };
     let actor = session.login.clone();
     write(
@@ -778,7 +768,7 @@ pub async fn taches(
         Err(f) => return app.fail(f),
     };
     let tz = app.tz();
-    let now = Timestamp::from_second(app.now()).unwrap_or(Timestamp::UNIX_EPOCH);
+    let now = now(&app);
     let page = TachesPage {
         head: app.head(
             "Tâches de la cellule de crise",
@@ -1097,7 +1087,7 @@ pub async fn preview(State(app): State<Shared>, headers: HeaderMap) -> Response 
         tz: &tz,
         directory: &directory,
         message: message.as_ref(),
-        published_at: Timestamp::from_second(app.now()).unwrap_or(Timestamp::UNIX_EPOCH),
+        published_at: now(&app),
     };
     let mut html = Vec::new();
     if write_public_html(&page, &mut html).is_err() {
