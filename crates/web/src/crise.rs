@@ -130,7 +130,7 @@ fn instant(
 /// The CNIL clock as the screens show it, from the current awareness fact.
 pub(crate) fn cnil_block(app: &App, incident: &Incident) -> CnilBlock {
     let tz = app.tz();
-    let now = now(&app);
+    let now = now(app);
     match incident
         .current(FactKind::Awareness)
         .and_then(|f| f.value.at)
