@@ -489,7 +489,7 @@ pub fn write_bordereau_pdf(
         flow.finish()?
     };
 
-    let fonts = Fonts::load().ok_or(ReportError::Font)?;
+    let fonts = Fonts::shared().ok_or(ReportError::Font)?;
     let mut document = french_document(title(summary));
     let mut drawer = Drawer {
         document: &mut document,

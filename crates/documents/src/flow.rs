@@ -154,7 +154,7 @@ pub(crate) fn write_flow_pdf(
     blocks: &[Block],
     out: &mut dyn Write,
 ) -> Result<(), DocumentError> {
-    let fonts = Fonts::load().ok_or(DocumentError::Font)?;
+    let fonts = Fonts::shared().ok_or(DocumentError::Font)?;
     let mut layout = Layout {
         fonts: &fonts,
         pages: Vec::new(),

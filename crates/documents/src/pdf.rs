@@ -42,7 +42,15 @@ fn cache(face: &ttf_parser::Face<'_>) -> Vec<(u16, f32)> {
 }
 
 impl Fonts {
-    /// `None` when an embedded font cannot be read (a broken build, never the input).
+    /// The fonts, read once per process (parsing them and caching their Latin glyphs is a
+    /// good part of a receipt's time). `None` when an embedded font cannot be read (a broken
+    /// build, never the input).
+    pub fn shared() -> Option<&'static Fonts> {
+        static FONTS: std::sync::OnceLock<Option<Fonts>> = std::sync::OnceLock::new();
+        FONTS.get_or_init(Fonts::load).as_ref()
+    }
+
+    /// The fonts, read now (see [`Fonts::shared`]).
     pub fn load() -> Option<Fonts> {
         let regular_face = ttf_parser::Face::parse(REGULAR, 0).ok()?;
         let bold_face = ttf_parser::Face::parse(BOLD, 0).ok()?;
@@ -128,7 +136,16 @@ impl Fonts {
 
 /// An empty PDF in French titled `title`, made by Relais.
 pub(crate) fn french_document(title: String) -> krilla::Document {
-    let mut document = krilla::Document::new();
+    french_document_with(title, true)
+}
+
+/// The same, with streams compressed or not: a one-page receipt is written twice as fast
+/// uncompressed (it is printed at the counter while the person waits), for some more bytes.
+pub(crate) fn french_document_with(title: String, compress: bool) -> krilla::Document {
+    let mut document = krilla::Document::new_with(krilla::SerializeSettings {
+        compress_content_streams: compress,
+        ..krilla::SerializeSettings::default()
+    });
     document.set_metadata(
         krilla::metadata::Metadata::new()
             .title(title)

@@ -5,7 +5,7 @@
 
 use crate::code::code_lines;
 use crate::french::{date_long, date_short, datetime_long, datetime_short};
-use crate::pdf::{Fonts, PAGE_W, a4, finish, french_document, wrap};
+use crate::pdf::{Fonts, PAGE_W, a4, finish, french_document_with, wrap};
 use jiff::tz::TimeZone;
 use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::paint::Fill;
@@ -227,11 +227,12 @@ fn application(l: &mut Vec<Line>, input: &ReceiptInput<'_>, received: jiff::civi
 
 /// Writes the receipt, both copies, to `out`.
 pub fn write_receipt(input: &ReceiptInput<'_>, out: &mut dyn Write) -> Result<(), DocumentError> {
-    let fonts = Fonts::load().ok_or(DocumentError::Font)?;
+    let fonts = Fonts::shared().ok_or(DocumentError::Font)?;
     let lines = receipt_lines(input);
     let qr = qrcode::QrCode::new(input.deposit.receipt_code.as_bytes())
         .map_err(|e| DocumentError::Qr(e.to_string()))?;
-    let mut document = french_document(format!("Récépissé de dépôt n° {}", input.deposit.number));
+    let title = format!("Récépissé de dépôt n° {}", input.deposit.number);
+    let mut document = french_document_with(title, false);
     for copy in [
         "Exemplaire à remettre au déposant",
         "Exemplaire à conserver par le service",
