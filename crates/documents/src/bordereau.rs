@@ -493,7 +493,7 @@ pub fn write_bordereau_pdf(
     let mut document = french_document(title(summary));
     let mut drawer = Drawer {
         document: &mut document,
-        fonts: &fonts,
+        fonts,
         summary,
         pages,
     };

@@ -156,7 +156,7 @@ pub(crate) fn write_flow_pdf(
 ) -> Result<(), DocumentError> {
     let fonts = Fonts::shared().ok_or(DocumentError::Font)?;
     let mut layout = Layout {
-        fonts: &fonts,
+        fonts,
         pages: Vec::new(),
         y: TOP,
     };
