@@ -87,6 +87,7 @@ struct Candidate<'r> {
     imputation: Option<&'r str>,
     death: Option<Date>,
     payee_id: &'r str,
+    payee_kind: PayeeKind,
     payee_name: &'r str,
     iban_changed_on: Option<Date>,
     paid_in_history: bool,
@@ -111,8 +112,6 @@ fn text_or_null<'r>(row: &'r Row<'_>, i: usize) -> Result<Option<&'r str>, Store
 fn candidate<'r>(row: &'r Row<'_>) -> Result<Candidate<'r>, StoreError> {
     let status = text(row, 6)?;
     let kind = text(row, 13)?;
-    // Checked here, copied to run_payees by SQL in the second pass.
-    PayeeKind::parse(kind).ok_or_else(|| corrupt("payee kind", kind))?;
     let benefit = benefit(text(row, 2)?)?;
     let terms = RightTerms {
         benefit,
@@ -139,6 +138,7 @@ fn candidate<'r>(row: &'r Row<'_>) -> Result<Candidate<'r>, StoreError> {
         first_name: text(row, 11)?,
         death: death.map(|d| date("death_date", d)).transpose()?,
         payee_id: text(row, 7)?,
+        payee_kind: PayeeKind::parse(kind).ok_or_else(|| corrupt("payee kind", kind))?,
         payee_name: text(row, 14)?,
         iban_changed_on: changed.map(|d| date("iban_changed_on", d)).transpose()?,
         paid_in_history: history == Some(true),
@@ -250,6 +250,7 @@ impl Writer<'_> {
             a.covered.1.to_string(),
             a.account,
             a.params.function,
+            c.payee_kind.code(),
         ])?;
         let t = &mut self.tally;
         if c.benefit == Benefit::Rsa {
@@ -278,7 +279,8 @@ CREATE TEMP TABLE prep_lines (
     payee_id TEXT NOT NULL, pay_date TEXT NOT NULL, right_id TEXT NOT NULL,
     dossier TEXT NOT NULL, nir TEXT, last_name TEXT NOT NULL, first_name TEXT NOT NULL,
     benefit TEXT NOT NULL, amount INTEGER NOT NULL, first_day TEXT NOT NULL,
-    last_day TEXT NOT NULL, account TEXT NOT NULL, function TEXT NOT NULL
+    last_day TEXT NOT NULL, account TEXT NOT NULL, function TEXT NOT NULL,
+    payee_kind TEXT NOT NULL
 )";
 
 /// The second pass reads the accepted lines sorted once (SQLite's external sorter): by payee,
@@ -289,7 +291,7 @@ CREATE TEMP TABLE prep_lines (
 /// (handed to the CAF).
 const SORTED_LINES: &str = "
 SELECT payee_id, pay_date, right_id, dossier, nir, last_name, first_name, benefit, amount,
-    first_day, last_day, account, function
+    first_day, last_day, account, function, payee_kind
 FROM temp.prep_lines ORDER BY payee_id, benefit = 'RSA', pay_date, right_id";
 
 const INSERT_LINE: &str = "
@@ -297,14 +299,13 @@ INSERT INTO run_lines (run_id, claim, payee_id, pay_date, right_id, dossier, nir
     first_name, benefit, amount, first_day, last_day, account, function, mandate, mandate_line)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 
-/// A payee of the run, with its bank details as read now; gives back its kind.
+/// A payee of the run, with its bank details as read now.
 const INSERT_PAYEE: &str = "
 INSERT INTO run_payees (run_id, payee_id, kind, name, siret, iban, bic, holder, address,
     postal_code, city)
 SELECT ?1, p.id, p.kind, p.name, p.siret, p.iban, p.bic, p.holder, p.address, p.postal_code,
     p.city
-FROM payees p WHERE p.id = ?2
-RETURNING kind";
+FROM payees p WHERE p.id = ?2";
 
 /// Writes `run_lines` and `run_payees` from the accepted lines (see [`SORTED_LINES`]), and
 /// counts mandates per payee kind and payees per benefit as it goes.
@@ -331,8 +332,9 @@ fn number_mandates(conn: &Connection, run: &str, month: &str, t: &mut Tally) -> 
             count_payees(&mut paid_benefits, t);
             payee.clear();
             payee.push_str(payee_id);
-            let stored: String = insert_payee.query_row(params![run, payee_id], |x| x.get(0))?;
-            kind = PayeeKind::parse(&stored).ok_or_else(|| corrupt("payee kind", &stored))?;
+            insert_payee.execute(params![run, payee_id])?;
+            let stored = text(r, 13)?;
+            kind = PayeeKind::parse(stored).ok_or_else(|| corrupt("payee kind", stored))?;
             mandate = None;
         }
         let b = benefit(text(r, 7)?)?;
@@ -476,8 +478,8 @@ fn prepare(
             accepted: tx.prepare(
                 "INSERT INTO temp.prep_lines (payee_id, pay_date, right_id, dossier, nir,
                      last_name, first_name, benefit, amount, first_day, last_day, account,
-                     function)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                     function, payee_kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?,
             exclusion: tx.prepare(
                 "INSERT INTO run_exclusions (run_id, n, right_id, dossier, name, benefit, reason,
