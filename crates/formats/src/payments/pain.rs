@@ -242,8 +242,7 @@ impl<W: Write> Pain001Writer<W> {
         self.number.clear();
         push_amount(&mut self.number, t.amount.cents());
         let amount = std::str::from_utf8(&self.number).unwrap_or("");
-        self.out
-            .text_with("InstdAmt", &[("Ccy", "EUR")], amount)?;
+        self.out.text_with("InstdAmt", &[("Ccy", "EUR")], amount)?;
         self.out.end("Amt")?;
         if let Some(bic) = &t.creditor_bic {
             self.agent("CdtrAgt", bic)?;

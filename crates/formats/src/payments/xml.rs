@@ -36,10 +36,7 @@ impl<W: Write> Out<W> {
 
     /// The XML declaration, first in the file.
     pub(crate) fn declaration(&mut self, encoding: &str) -> io::Result<()> {
-        write!(
-            self.out,
-            "<?xml version=\"1.0\" encoding=\"{encoding}\"?>"
-        )
+        write!(self.out, "<?xml version=\"1.0\" encoding=\"{encoding}\"?>")
     }
 
     /// `<name a="v"…>` on a line of its own.

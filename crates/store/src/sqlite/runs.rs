@@ -309,7 +309,12 @@ FROM payees p WHERE p.id = ?2";
 
 /// Writes `run_lines` and `run_payees` from the accepted lines (see [`SORTED_LINES`]), and
 /// counts mandates per payee kind and payees per benefit as it goes.
-fn number_mandates(conn: &Connection, run: &str, month: &str, t: &mut Tally) -> Result<(), StoreError> {
+fn number_mandates(
+    conn: &Connection,
+    run: &str,
+    month: &str,
+    t: &mut Tally,
+) -> Result<(), StoreError> {
     let mut insert_line = conn.prepare(INSERT_LINE)?;
     let mut insert_payee = conn.prepare(INSERT_PAYEE)?;
     let mut sorted = conn.prepare(SORTED_LINES)?;
