@@ -4,12 +4,15 @@
 //! 1. the rights are read in key order (so that their history, their claims and the claims it
 //!    inserts are all sequential in their b-trees); each is excluded with its reason, or
 //!    claimed (`run_claims`) and put in a temporary table with its amount and imputation;
-//! 2. one `INSERT … SELECT` sorts that table by payee and pay date (SQLite's external sorter,
-//!    memory bounded by its cache) and numbers the mandates and their lines as it writes
-//!    `run_lines`: one mandate per payee and pay date, lines in right order.
+//! 2. that table is read sorted once by payee, pay date and right (SQLite's external sorter,
+//!    memory bounded by its cache) and written to `run_lines`, mandates and their lines
+//!    numbered on the way (one mandate per payee and pay date, lines in right order), each
+//!    payee copied to `run_payees` at its first line. Numbering in SQL took window functions,
+//!    and SQLite sorted the wide rows twice for them.
 //!
 //! Totals and the lists of the control report are computed in the same transaction and kept
-//! with the run.
+//! with the run: the totals per benefit, imputation, payee kind and the number of mandates as
+//! the two passes go, the rest by queries.
 
 use super::{SqliteStore, journal, queries, users};
 use crate::StoreError;
