@@ -602,7 +602,6 @@ fn prepare(
                 // The right's own imputation wins over the benefit's default.
                 account: c
                     .imputation
-                    .as_deref()
                     .and_then(imputation_account)
                     .unwrap_or(&params.account),
                 covered: covered_days(&c.terms, req.month, c.death),
