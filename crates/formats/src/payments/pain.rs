@@ -30,7 +30,6 @@ use super::error::{PaymentFileError, Scope};
 use super::model::{Issuer, SEPA_MAX_CONTROL_SUM, SepaFile, Totals, Transfer, is_sepa};
 use super::text::{UNKNOWN, fold_epc};
 use super::xml::{Out, push_amount, push_date, push_date_time, push_u64};
-use quick_xml::events::{BytesDecl, BytesStart, Event};
 use relais_core::ids::Bic;
 use std::io::Write;
 
@@ -50,8 +49,6 @@ pub struct Pain001Writer<W: Write> {
     declared: Totals,
     written: Totals,
     last_end_to_end: String,
-    /// `<InstdAmt Ccy="EUR">`, built once.
-    instructed_amount: BytesStart<'static>,
     failed: bool,
 }
 
@@ -92,7 +89,6 @@ impl<W: Write> Pain001Writer<W> {
             declared,
             written: Totals::default(),
             last_end_to_end: String::new(),
-            instructed_amount: BytesStart::new("InstdAmt").with_attributes([("Ccy", "EUR")]),
             failed: false,
         };
         w.header(issuer, file)?;
@@ -100,14 +96,15 @@ impl<W: Write> Pain001Writer<W> {
     }
 
     fn header(&mut self, issuer: &Issuer, file: &SepaFile) -> Result<(), PaymentFileError> {
-        self.out
-            .event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-        self.out
-            .event(Event::Start(BytesStart::new("Document").with_attributes([
+        self.out.declaration("UTF-8")?;
+        self.out.start_with(
+            "Document",
+            &[
                 ("xmlns", PAIN_NAMESPACE),
                 ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
                 ("xsi:schemaLocation", SCHEMA_LOCATION),
-            ])))?;
+            ],
+        )?;
         self.out.start("CstmrCdtTrfInitn")?;
         self.out.start("GrpHdr")?;
         self.out.text("MsgId", file.message_id.as_str())?;
@@ -244,14 +241,8 @@ impl<W: Write> Pain001Writer<W> {
         self.out.start("Amt")?;
         self.number.clear();
         push_amount(&mut self.number, t.amount.cents());
-        self.out
-            .event(Event::Start(self.instructed_amount.borrow()))?;
         let amount = std::str::from_utf8(&self.number).unwrap_or("");
-        self.out
-            .event(Event::Text(quick_xml::events::BytesText::from_escaped(
-                amount,
-            )))?;
-        self.out.end("InstdAmt")?;
+        self.out.text_with("InstdAmt", &[("Ccy", "EUR")], amount)?;
         self.out.end("Amt")?;
         if let Some(bic) = &t.creditor_bic {
             self.agent("CdtrAgt", bic)?;

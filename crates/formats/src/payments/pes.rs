@@ -34,7 +34,6 @@ use super::model::{
 };
 use super::text::{UNKNOWN, escape_attribute, fold_pes, needs_escape};
 use super::xml::{Out, push_amount, push_date, push_u64, push_year};
-use quick_xml::events::{BytesDecl, BytesStart, Event};
 use relais_core::Cents;
 use relais_core::ids::Bic;
 use std::collections::HashSet;
@@ -122,10 +121,8 @@ impl<W: Write> PesWriter<W> {
 
     fn header(&mut self, issuer: &Issuer, file: &PesFile) -> Result<(), PaymentFileError> {
         let o = &mut self.out;
-        o.event(Event::Decl(BytesDecl::new("1.0", Some("ISO-8859-1"), None)))?;
-        o.event(Event::Start(
-            BytesStart::new("n:PES_Aller").with_attributes([("xmlns:n", PES_NAMESPACE)]),
-        ))?;
+        o.declaration("ISO-8859-1")?;
+        o.start_with("n:PES_Aller", &[("xmlns:n", PES_NAMESPACE)])?;
         o.start("Enveloppe")?;
         o.start("Parametres")?;
         o.value(b"Version", b"2")?;

@@ -4,12 +4,15 @@
 //! 1. the rights are read in key order (so that their history, their claims and the claims it
 //!    inserts are all sequential in their b-trees); each is excluded with its reason, or
 //!    claimed (`run_claims`) and put in a temporary table with its amount and imputation;
-//! 2. one `INSERT … SELECT` sorts that table by payee and pay date (SQLite's external sorter,
-//!    memory bounded by its cache) and numbers the mandates and their lines as it writes
-//!    `run_lines`: one mandate per payee and pay date, lines in right order.
+//! 2. that table is read sorted once by payee, pay date and right (SQLite's external sorter,
+//!    memory bounded by its cache) and written to `run_lines`, mandates and their lines
+//!    numbered on the way (one mandate per payee and pay date, lines in right order), each
+//!    payee copied to `run_payees` at its first line. Numbering in SQL took window functions,
+//!    and SQLite sorted the wide rows twice for them.
 //!
 //! Totals and the lists of the control report are computed in the same transaction and kept
-//! with the run.
+//! with the run: the totals per benefit, imputation, payee kind and the number of mandates as
+//! the two passes go, the rest by queries.
 
 use super::{SqliteStore, journal, queries, users};
 use crate::StoreError;
@@ -29,6 +32,7 @@ use relais_core::run::{
     AmountChange, Anomaly, AnomalyKind, BenefitTotals, ExcludedRight, IbanHolder, ImputationTotals,
     KindTotals, RenewalPolicy, RunId, RunStatus, RunSummary, imputation_account, may_share_iban,
 };
+use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -73,22 +77,24 @@ fn exclusion_label(code: &str) -> &'static str {
     }
 }
 
-/// One right read for preparation.
-struct Candidate {
-    right_id: String,
-    dossier: String,
-    nir: Option<String>,
-    last_name: String,
-    first_name: String,
+/// One right read for preparation, its texts borrowed from the row (no allocation: two
+/// million rights a run).
+struct Candidate<'r> {
+    right_id: &'r str,
+    dossier: &'r str,
+    nir: Option<&'r str>,
+    last_name: &'r str,
+    first_name: &'r str,
     benefit: Benefit,
     terms: RightTerms,
-    imputation: Option<String>,
+    imputation: Option<&'r str>,
     death: Option<Date>,
-    payee_id: String,
-    payee_name: String,
+    payee_id: &'r str,
+    payee_kind: PayeeKind,
+    payee_name: &'r str,
     iban_changed_on: Option<Date>,
     paid_in_history: bool,
-    claimed_by: Option<String>,
+    claimed_by: Option<&'r str>,
     paid_before: bool,
     approved: bool,
 }
@@ -106,12 +112,9 @@ fn text_or_null<'r>(row: &'r Row<'_>, i: usize) -> Result<Option<&'r str>, Store
         .map_err(rusqlite::Error::from)?)
 }
 
-fn candidate(row: &Row<'_>) -> Result<Candidate, StoreError> {
-    let right_id: String = row.get(0)?;
+fn candidate<'r>(row: &'r Row<'_>) -> Result<Candidate<'r>, StoreError> {
     let status = text(row, 6)?;
     let kind = text(row, 13)?;
-    // Checked here, copied to run_payees by SQL in the second pass.
-    PayeeKind::parse(kind).ok_or_else(|| corrupt("payee kind", kind))?;
     let benefit = benefit(text(row, 2)?)?;
     let terms = RightTerms {
         benefit,
@@ -122,23 +125,29 @@ fn candidate(row: &Row<'_>) -> Result<Candidate, StoreError> {
     };
     let death = text_or_null(row, 12)?;
     let changed = text_or_null(row, 15)?;
+    // History: NULL when the right was never paid, else whether it was paid this month.
+    let history: Option<bool> = row.get(16)?;
+    // Claims: NULL when the right was never claimed, else the run that claimed this month
+    // ('' when none did).
+    let claim = text_or_null(row, 17)?;
     Ok(Candidate {
-        dossier: row.get(1)?,
+        right_id: text(row, 0)?,
+        dossier: text(row, 1)?,
         benefit,
         terms,
-        imputation: row.get(8)?,
-        nir: row.get(9)?,
-        last_name: row.get(10)?,
-        first_name: row.get(11)?,
+        imputation: text_or_null(row, 8)?,
+        nir: text_or_null(row, 9)?,
+        last_name: text(row, 10)?,
+        first_name: text(row, 11)?,
         death: death.map(|d| date("death_date", d)).transpose()?,
-        payee_id: row.get(7)?,
-        payee_name: row.get(14)?,
+        payee_id: text(row, 7)?,
+        payee_kind: PayeeKind::parse(kind).ok_or_else(|| corrupt("payee kind", kind))?,
+        payee_name: text(row, 14)?,
         iban_changed_on: changed.map(|d| date("iban_changed_on", d)).transpose()?,
-        paid_in_history: row.get(16)?,
-        claimed_by: row.get(17)?,
-        paid_before: row.get(18)?,
-        approved: row.get(19)?,
-        right_id,
+        paid_in_history: history == Some(true),
+        claimed_by: claim.filter(|run| !run.is_empty()),
+        paid_before: history.is_some() || claim.is_some(),
+        approved: row.get(18)?,
     })
 }
 
@@ -171,7 +180,7 @@ struct Writer<'c> {
 
 /// A right the run pays: its amount this month and where it is imputed.
 struct Accepted<'a> {
-    c: &'a Candidate,
+    c: &'a Candidate<'a>,
     amount: Cents,
     params: &'a BenefitParams,
     account: &'a str,
@@ -232,7 +241,7 @@ impl Writer<'_> {
             c.dossier,
             // The NIR only travels for the CAF's hand-off file.
             if c.benefit == Benefit::Rsa {
-                c.nir.as_deref()
+                c.nir
             } else {
                 None
             },
@@ -244,6 +253,7 @@ impl Writer<'_> {
             a.covered.1.to_string(),
             a.account,
             a.params.function,
+            c.payee_kind.code(),
         ])?;
         let t = &mut self.tally;
         if c.benefit == Benefit::Rsa {
@@ -272,62 +282,117 @@ CREATE TEMP TABLE prep_lines (
     payee_id TEXT NOT NULL, pay_date TEXT NOT NULL, right_id TEXT NOT NULL,
     dossier TEXT NOT NULL, nir TEXT, last_name TEXT NOT NULL, first_name TEXT NOT NULL,
     benefit TEXT NOT NULL, amount INTEGER NOT NULL, first_day TEXT NOT NULL,
-    last_day TEXT NOT NULL, account TEXT NOT NULL, function TEXT NOT NULL
+    last_day TEXT NOT NULL, account TEXT NOT NULL, function TEXT NOT NULL,
+    payee_kind TEXT NOT NULL
 )";
 
-/// The second pass: the accepted lines in mandate order, mandates numbered from 1 over the
-/// run (payee, then pay date), lines from 1 within their mandate (right order); RSA lines
-/// last and without mandate (handed to the CAF). Line ids are thus in mandate order.
-const NUMBER_MANDATES: &str = "
-INSERT INTO run_lines (run_id, right_id, claim, dossier, nir, last_name, first_name, benefit,
-    amount, first_day, last_day, payee_id, account, function, pay_date, mandate, mandate_line)
-SELECT ?1, right_id, ?2, dossier, nir, last_name, first_name, benefit, amount, first_day,
-    last_day, payee_id, account, function, pay_date,
-    CASE WHEN benefit = 'RSA' THEN NULL
-         ELSE dense_rank() OVER (PARTITION BY benefit = 'RSA' ORDER BY payee_id, pay_date) END,
-    CASE WHEN benefit = 'RSA' THEN NULL
-         ELSE row_number() OVER (PARTITION BY benefit = 'RSA', payee_id, pay_date
-                                 ORDER BY right_id) END
-FROM temp.prep_lines
-ORDER BY benefit = 'RSA', payee_id, pay_date, right_id";
+/// The second pass reads the accepted lines sorted once (SQLite's external sorter): by payee,
+/// so that each payee is copied to `run_payees` once, when its first line comes; then the
+/// mandated lines before the RSA ones, by pay date and right. Mandates are numbered from 1
+/// over the run in that order (payee, then pay date), lines from 1 within their mandate
+/// (right order), so mandated line ids are in mandate order; RSA lines have no mandate
+/// (handed to the CAF).
+const SORTED_LINES: &str = "
+SELECT payee_id, pay_date, right_id, dossier, nir, last_name, first_name, benefit, amount,
+    first_day, last_day, account, function, payee_kind
+FROM temp.prep_lines ORDER BY payee_id, benefit = 'RSA', pay_date, right_id";
 
-/// The payees of the run, with their bank details as read now.
-const RUN_PAYEES: &str = "
+const INSERT_LINE: &str = "
+INSERT INTO run_lines (run_id, claim, payee_id, pay_date, right_id, dossier, nir, last_name,
+    first_name, benefit, amount, first_day, last_day, account, function, mandate, mandate_line)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+
+/// A payee of the run, with its bank details as read now.
+const INSERT_PAYEE: &str = "
 INSERT INTO run_payees (run_id, payee_id, kind, name, siret, iban, bic, holder, address,
     postal_code, city)
 SELECT ?1, p.id, p.kind, p.name, p.siret, p.iban, p.bic, p.holder, p.address, p.postal_code,
     p.city
-FROM (SELECT DISTINCT payee_id FROM temp.prep_lines) t JOIN payees p ON p.id = t.payee_id
-ORDER BY p.id";
+FROM payees p WHERE p.id = ?2";
 
-/// Mandates per payee kind, and payees per benefit, once mandates are numbered.
-fn mandate_tally(conn: &Connection, run: &str, t: &mut Tally) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT p.kind, sum(l.mandate_line = 1), count(*), sum(l.amount)
-         FROM run_lines l JOIN run_payees p ON p.run_id = l.run_id AND p.payee_id = l.payee_id
-         WHERE l.run_id = ?1 AND l.mandate IS NOT NULL GROUP BY p.kind",
-    )?;
-    let mut rows = stmt.query([run])?;
-    while let Some(r) = rows.next()? {
-        let kind: String = r.get(0)?;
-        let kind = PayeeKind::parse(&kind).ok_or_else(|| corrupt("payee kind", &kind))?;
-        let mandates: i64 = r.get(1)?;
-        let lines: i64 = r.get(2)?;
-        t.per_kind
-            .insert(kind, (mandates as u64, lines as u64, Cents(r.get(3)?)));
-        t.mandates = t
-            .mandates
-            .saturating_add(u32::try_from(mandates).unwrap_or(u32::MAX));
+/// Writes `run_lines` and `run_payees` from the accepted lines (see [`SORTED_LINES`]), and
+/// counts mandates per payee kind and payees per benefit as it goes.
+fn number_mandates(
+    conn: &Connection,
+    run: &str,
+    month: &str,
+    t: &mut Tally,
+) -> Result<(), StoreError> {
+    let mut insert_line = conn.prepare(INSERT_LINE)?;
+    let mut insert_payee = conn.prepare(INSERT_PAYEE)?;
+    let mut sorted = conn.prepare(SORTED_LINES)?;
+    let mut rows = sorted.query([])?;
+    let mut payee = String::new();
+    let mut kind = PayeeKind::Personne;
+    // The open mandate: its pay date, number and last line.
+    let mut pay_date = String::new();
+    let mut mandate: Option<(u32, u32)> = None;
+    // The benefits the current payee is mandated for: it counts once for each.
+    let mut paid_benefits: Vec<Benefit> = Vec::new();
+    fn count_payees(benefits: &mut Vec<Benefit>, t: &mut Tally) {
+        for b in benefits.drain(..) {
+            t.per_benefit.entry(b).or_default().2 += 1;
+        }
     }
-    let mut stmt = conn.prepare(
-        "SELECT benefit, count(DISTINCT payee_id) FROM run_lines
-         WHERE run_id = ?1 AND mandate IS NOT NULL GROUP BY benefit",
-    )?;
-    let mut rows = stmt.query([run])?;
     while let Some(r) = rows.next()? {
-        let b = benefit(&r.get::<_, String>(0)?)?;
-        t.per_benefit.entry(b).or_default().2 = r.get::<_, i64>(1)? as u64;
+        let payee_id = text(r, 0)?;
+        if payee_id != payee {
+            count_payees(&mut paid_benefits, t);
+            payee.clear();
+            payee.push_str(payee_id);
+            insert_payee.execute(params![run, payee_id])?;
+            let stored = text(r, 13)?;
+            kind = PayeeKind::parse(stored).ok_or_else(|| corrupt("payee kind", stored))?;
+            mandate = None;
+        }
+        let b = benefit(text(r, 7)?)?;
+        let amount: i64 = r.get(8)?;
+        let number = if b == Benefit::Rsa {
+            None
+        } else {
+            let date = text(r, 1)?;
+            let (m, line) = match mandate {
+                Some((m, line)) if date == pay_date => (m, line + 1),
+                _ => {
+                    t.mandates = t.mandates.saturating_add(1);
+                    pay_date.clear();
+                    pay_date.push_str(date);
+                    t.per_kind.entry(kind).or_default().0 += 1;
+                    (t.mandates, 1)
+                }
+            };
+            mandate = Some((m, line));
+            let k = t.per_kind.entry(kind).or_default();
+            k.1 += 1;
+            k.2 = Cents(k.2.0.saturating_add(amount));
+            if !paid_benefits.contains(&b) {
+                paid_benefits.push(b);
+            }
+            Some((m, line))
+        };
+        // The other columns go through as read.
+        let column = |i: usize| r.get_ref(i).map(ToSqlOutput::Borrowed);
+        insert_line.execute(params![
+            run,
+            month,
+            payee_id,
+            column(1)?,
+            column(2)?,
+            column(3)?,
+            column(4)?,
+            column(5)?,
+            column(6)?,
+            column(7)?,
+            amount,
+            column(9)?,
+            column(10)?,
+            column(11)?,
+            column(12)?,
+            number.map(|n| n.0),
+            number.map(|n| n.1),
+        ])?;
     }
+    count_payees(&mut paid_benefits, t);
     Ok(())
 }
 
@@ -341,14 +406,16 @@ fn covered_days(terms: &RightTerms, month: Month, death: Option<Date>) -> (Date,
     (first, last.max(first))
 }
 
+/// Every right with what deciding on it needs. Each right's history and claims are read with
+/// one seek each: `max` over its rows says both whether it was ever paid (or claimed) and
+/// whether it was for this month.
 const CANDIDATES: &str = "
 SELECT r.id, r.dossier, r.benefit, r.monthly_amount, r.start_date, r.end_date, r.status,
        r.payee_id, r.imputation, b.nir, b.last_name, b.first_name, b.death_date,
        p.kind, p.name, p.iban_changed_on,
-       EXISTS (SELECT 1 FROM past_payments h WHERE h.right_id = r.id AND h.month = ?1),
-       (SELECT c.run_id FROM run_claims c WHERE c.right_id = r.id AND c.month = ?1),
-       EXISTS (SELECT 1 FROM past_payments h WHERE h.right_id = r.id)
-         OR EXISTS (SELECT 1 FROM run_claims c WHERE c.right_id = r.id),
+       (SELECT max(h.month = ?1) FROM past_payments h WHERE h.right_id = r.id),
+       (SELECT max(CASE WHEN c.month = ?1 THEN c.run_id ELSE '' END) FROM run_claims c
+        WHERE c.right_id = r.id),
        EXISTS (SELECT 1 FROM bank_approvals a WHERE a.payee_id = p.id AND a.iban = p.iban)
 FROM rights r
 JOIN beneficiaries b ON b.dossier = r.dossier
@@ -412,15 +479,15 @@ fn prepare(
     )?;
 
     tx.execute_batch(ACCEPTED_TABLE)?;
-    let mut tally = {
+    let tally = {
         let mut w = Writer {
             claim: tx
                 .prepare("INSERT INTO run_claims (right_id, month, run_id) VALUES (?1, ?2, ?3)")?,
             accepted: tx.prepare(
                 "INSERT INTO temp.prep_lines (payee_id, pay_date, right_id, dossier, nir,
                      last_name, first_name, benefit, amount, first_day, last_day, account,
-                     function)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                     function, payee_kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?,
             exclusion: tx.prepare(
                 "INSERT INTO run_exclusions (run_id, n, right_id, dossier, name, benefit, reason,
@@ -451,8 +518,8 @@ fn prepare(
             }
             let exclude = |w: &mut Writer<'_>, code: &str, label: &str, amount| {
                 w.exclude(&ExcludedRight {
-                    right_id: c.right_id.clone(),
-                    dossier: c.dossier.clone(),
+                    right_id: c.right_id.to_owned(),
+                    dossier: c.dossier.to_owned(),
                     name: format!("{} {}", c.last_name, c.first_name),
                     benefit: Some(c.benefit),
                     reason: code.to_owned(),
@@ -477,7 +544,7 @@ fn prepare(
                 )?;
                 continue;
             }
-            if let Some(other) = &c.claimed_by {
+            if let Some(other) = c.claimed_by {
                 let label = format!("{} ({other})", exclusion_label("already_in_run"));
                 exclude(&mut w, "already_in_run", &label, Some(amount))?;
                 continue;
@@ -535,7 +602,6 @@ fn prepare(
                 // The right's own imputation wins over the benefit's default.
                 account: c
                     .imputation
-                    .as_deref()
                     .and_then(imputation_account)
                     .unwrap_or(&params.account),
                 covered: covered_days(&c.terms, req.month, c.death),
@@ -548,18 +614,15 @@ fn prepare(
         drop(rows);
         drop(stmt);
         tracing::debug!(elapsed = ?started.elapsed(), lines = w.tally.lines, "run prepare: rights read and claimed");
-        tx.execute(NUMBER_MANDATES, params![run_text, month_text])?;
-        tracing::debug!(elapsed = ?started.elapsed(), "run prepare: mandates numbered");
-        tx.execute(RUN_PAYEES, [&run_text])?;
+        number_mandates(&tx, &run_text, &month_text, &mut w.tally)?;
         tx.execute_batch("DROP TABLE temp.prep_lines")?;
-        tracing::debug!(elapsed = ?started.elapsed(), "run prepare: payees copied");
+        tracing::debug!(elapsed = ?started.elapsed(), "run prepare: mandates numbered, payees copied");
         rejected_rights(&tx, &mut w, req.month, benefits)?;
         tracing::debug!(elapsed = ?started.elapsed(), "run prepare: rejected rights listed");
         shared_ibans(&tx, &mut w)?;
         tracing::debug!(elapsed = ?started.elapsed(), "run prepare: shared IBANs found");
         w.tally
     };
-    mandate_tally(&tx, &run_text, &mut tally)?;
     if tally.lines == 0 && tally.caf_rights == 0 {
         // Rolled back: no run, no number used.
         return Err(RunStoreError::NothingToPay(req.month));
