@@ -46,13 +46,27 @@ async function context(viewport = { width: 1280, height: 800 }) {
   return ctx;
 }
 
+// axe-core on the page, once it has settled: a click may have started a navigation that
+// commits only after the previous page's `load`, which destroys the injected script — then
+// the new page is audited instead.
+async function axeOn(page) {
+  for (let attempt = 1; ; attempt++) {
+    await page.waitForLoadState('load');
+    try {
+      await page.addScriptTag({ content: axeSource });
+      return await page.evaluate(async () =>
+        // eslint-disable-next-line no-undef
+        axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }),
+      );
+    } catch (e) {
+      if (attempt >= 3 || !/Execution context was destroyed|navigat/i.test(String(e))) throw e;
+      await page.waitForTimeout(200);
+    }
+  }
+}
+
 async function audit(page, name) {
-  await page.waitForLoadState('load');
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }),
-  );
+  const result = await axeOn(page);
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   for (const v of bad) console.log(`     axe ${v.impact} ${v.id}: ${v.help} (${v.nodes.length})`);
   check(bad.length === 0, `axe: no serious or critical violation on ${name}`);
