@@ -187,6 +187,17 @@ async function signIn(page, login) {
   await page.waitForURL(/\/paiements\/P\d{4}-\d{2}-\d{2}$/);
   const runUrl = page.url();
   await audit(page, 'paiement');
+  // The detailed control report, reviewed before validation.
+  await page.getByRole('button', { name: 'Écrire le rapport de contrôle' }).click();
+  await page.waitForURL(/fait=rapport/);
+  const [report] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: /^controle_.*\.html$/ }).click(),
+  ]);
+  check(
+    readFileSync(await report.path(), 'utf8').includes('<html'),
+    'the control report of a prepared run downloads for review',
+  );
   const own = page.waitForResponse((r) => r.url().endsWith('/valider'));
   await page.getByRole('button', { name: /^Valider le paiement/ }).click();
   check((await own).status() === 403, 'the preparer cannot validate their own run');

@@ -275,6 +275,9 @@ pub struct Paiement {
     pub can_export: bool,
     /// Files written: (name, SHA-256, bytes).
     pub files: Vec<(String, String, u64)>,
+    /// This server writes control reports, and the files of the last one written.
+    pub can_report: bool,
+    pub report: Vec<(String, String, u64)>,
     pub notice: Option<String>,
 }
 

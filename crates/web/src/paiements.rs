@@ -23,22 +23,41 @@ use std::path::PathBuf;
 /// `relais run export`, handed to the server so that both write the same bytes.
 pub type ExportFn = dyn Fn(RunId, &str, &std::path::Path) -> Result<(), String> + Send + Sync;
 
+/// Writes a run's control report (HTML and the CSV lists) and their `SHA256SUMS` into a
+/// folder, whatever the run's state: the command line's `relais run show --out`.
+pub type ReportFn = dyn Fn(RunId, &std::path::Path) -> Result<(), String> + Send + Sync;
+
 /// Where the runs' files are written (one folder per run) and how.
 pub struct Exports {
     pub dir: PathBuf,
     pub export: Box<ExportFn>,
+    pub report: Box<ReportFn>,
+}
+
+/// Which of a run's folders: its files for the accountant, or its control report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Folder {
+    Files,
+    Report,
 }
 
 impl Exports {
     fn run_dir(&self, id: RunId) -> PathBuf {
         self.dir.join(id.to_string())
     }
+
+    fn folder(&self, id: RunId, folder: Folder) -> PathBuf {
+        match folder {
+            Folder::Files => self.run_dir(id),
+            Folder::Report => self.dir.join(format!("{id}-controle")),
+        }
+    }
 }
 
-/// A run's exported files, as its `SHA256SUMS` lists them: (name, SHA-256, size in bytes).
-/// Only these names are ever served, so a request cannot reach any other file.
-fn exported_files(exports: &Exports, id: RunId) -> Vec<(String, String, u64)> {
-    let dir = exports.run_dir(id);
+/// The files of one of a run's folders, as its `SHA256SUMS` lists them: (name, SHA-256,
+/// size in bytes). Only these names are ever served, so a request cannot reach any other
+/// file.
+fn listed_files(dir: &std::path::Path) -> Vec<(String, String, u64)> {
     let Ok(sums) = std::fs::read_to_string(dir.join("SHA256SUMS")) else {
         return Vec::new();
     };
@@ -204,8 +223,12 @@ pub async fn paiement(
     let prepared = record.status == RunStatus::Prepared;
     let validated = record.status == RunStatus::Validated;
     let files = match &app.config.exports {
-        Some(exports) if validated => exported_files(exports, id),
+        Some(exports) if validated => listed_files(&exports.folder(id, Folder::Files)),
         _ => Vec::new(),
+    };
+    let report = match &app.config.exports {
+        Some(exports) => listed_files(&exports.folder(id, Folder::Report)),
+        None => Vec::new(),
     };
     let page = Paiement {
         head: app.head(&format!("Paiement {id}"), Some(&session), "/paiements"),
@@ -214,11 +237,14 @@ pub async fn paiement(
         can_validate: prepared && session.has(Role::Ordonnateur),
         can_cancel: prepared,
         can_export: validated && app.config.exports.is_some(),
+        can_report: app.config.exports.is_some(),
         files,
+        report,
         notice: notice.fait.map(|n| {
             match n.as_str() {
                 "valide" => "Paiement validé : il ne changera plus.",
                 "exporte" => "Fichiers écrits : téléchargez-les ci-dessous.",
+                "rapport" => "Rapport de contrôle écrit : téléchargez-le ci-dessous.",
                 _ => "Paiement annulé : ses droits redeviennent payables.",
             }
             .to_owned()
@@ -345,6 +371,39 @@ pub async fn export_run(
     }
 }
 
+/// Writes the run's control report (the detailed lists: who is not paid and why, anomalies,
+/// changes against the previous month, mandates) for review before validation.
+pub async fn write_report(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(run): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if let Err(refused) =
+        form_session(&app, &headers, Access::AnyOf(PAYMENTS), &form.csrf_token).await
+    {
+        return refused;
+    }
+    let Ok(id) = run.parse::<RunId>() else {
+        return app.fail(Failure::NotFound);
+    };
+    if app.config.exports.is_none() {
+        return app.unprocessable("l'écriture de fichiers n'est pas disponible sur ce serveur");
+    }
+    let worker = std::sync::Arc::clone(&app);
+    let done = tokio::task::spawn_blocking(move || {
+        let exports = worker.config.exports.as_ref().ok_or_else(String::new)?;
+        (exports.report)(id, &exports.folder(id, Folder::Report))
+    })
+    .await;
+    match done {
+        Ok(Ok(())) => Redirect::to(&format!("/paiements/{id}?fait=rapport")).into_response(),
+        Ok(Err(why)) if why.starts_with("aucun paiement") => app.fail(Failure::NotFound),
+        Ok(Err(why)) => app.unprocessable(&why),
+        Err(_) => app.fail(Failure::Internal),
+    }
+}
+
 fn content_type(name: &str) -> &'static str {
     match name.rsplit_once('.').map(|(_, ext)| ext) {
         Some("xml") => "application/xml",
@@ -362,19 +421,39 @@ pub async fn download(
     headers: HeaderMap,
     Path((run, name)): Path<(String, String)>,
 ) -> Response {
+    serve_file(app, headers, run, name, Folder::Files).await
+}
+
+/// Downloads one of the files of a run's control report.
+pub async fn download_report(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path((run, name)): Path<(String, String)>,
+) -> Response {
+    serve_file(app, headers, run, name, Folder::Report).await
+}
+
+async fn serve_file(
+    app: Shared,
+    headers: HeaderMap,
+    run: String,
+    name: String,
+    folder: Folder,
+) -> Response {
     if let Err(refused) = page_session(&app, &headers, Access::AnyOf(PAYMENTS)).await {
         return refused;
     }
     let (Ok(id), Some(exports)) = (run.parse::<RunId>(), app.config.exports.as_ref()) else {
         return app.fail(Failure::NotFound);
     };
-    let listed = exported_files(exports, id)
+    let dir = exports.folder(id, folder);
+    let listed = listed_files(&dir)
         .into_iter()
         .any(|(file, _, _)| file == name);
     if !listed {
         return app.fail(Failure::NotFound);
     }
-    let file = match tokio::fs::File::open(exports.run_dir(id).join(&name)).await {
+    let file = match tokio::fs::File::open(dir.join(&name)).await {
         Ok(f) => f,
         Err(_) => return app.fail(Failure::NotFound),
     };

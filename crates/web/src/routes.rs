@@ -89,6 +89,12 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ),
     ("POST", "/paiements/{run}/annuler", Access::AnyOf(PAYMENTS)),
     ("POST", "/paiements/{run}/exporter", Access::AnyOf(PAYMENTS)),
+    ("POST", "/paiements/{run}/rapport", Access::AnyOf(PAYMENTS)),
+    (
+        "GET",
+        "/paiements/{run}/controle/{name}",
+        Access::AnyOf(PAYMENTS),
+    ),
     (
         "GET",
         "/paiements/{run}/fichiers/{name}",
@@ -159,6 +165,11 @@ pub fn router(app: Shared) -> Router {
         .route("/paiements/{run}/annuler", post(paiements::cancel_run))
         .route("/paiements/{run}/exporter", post(paiements::export_run))
         .route("/paiements/{run}/fichiers/{name}", get(paiements::download))
+        .route("/paiements/{run}/rapport", post(paiements::write_report))
+        .route(
+            "/paiements/{run}/controle/{name}",
+            get(paiements::download_report),
+        )
         .route(
             "/renouvellement",
             get(paiements::renewal_form).post(paiements::renew),

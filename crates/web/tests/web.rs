@@ -264,7 +264,9 @@ fn allowed_post(path: &str) -> StatusCode {
         // No reason given: said before anything is looked up.
         "/paiements/P2026-12-01/annuler" => StatusCode::UNPROCESSABLE_ENTITY,
         // This server writes no files (no exports configured): said.
-        "/paiements/P2026-12-01/exporter" => StatusCode::UNPROCESSABLE_ENTITY,
+        "/paiements/P2026-12-01/exporter" | "/paiements/P2026-12-01/rapport" => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         // No dates: the form comes back with the reason.
         "/renouvellement" => StatusCode::UNPROCESSABLE_ENTITY,
         // No kind: the form comes back with the reason.
@@ -833,6 +835,14 @@ async fn a_run_s_files_are_written_listed_and_only_they_are_served() {
                 )
                 .map_err(|e| e.to_string())
             }),
+            // Stands for `relais run show --out`: the report and its SHA256SUMS.
+            report: Box::new(|id, out| {
+                std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
+                let html = format!("<h1>Contrôle {id}</h1>");
+                std::fs::write(out.join("controle.html"), html).map_err(|e| e.to_string())?;
+                std::fs::write(out.join("SHA256SUMS"), "cc  controle.html\n")
+                    .map_err(|e| e.to_string())
+            }),
         }));
     });
     let (cookie, csrf) = login(&f.app, "u-liquidation").await;
@@ -884,6 +894,29 @@ async fn a_run_s_files_are_written_listed_and_only_they_are_served() {
         let a = send(&f.app, get(&format!("{run}/fichiers/{name}"), &cookie)).await;
         assert_eq!(a.status, StatusCode::NOT_FOUND, "{name}");
     }
+    // The control report, written on demand, downloads from its own folder only.
+    let wrote = send(
+        &f.app,
+        post(
+            &format!("{run}/rapport"),
+            &cookie,
+            &format!("csrf_token={csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(wrote.status, StatusCode::SEE_OTHER, "{}", wrote.body);
+    let report = send(
+        &f.app,
+        get(&format!("{run}/controle/controle.html"), &cookie),
+    )
+    .await;
+    assert_eq!(report.body, "<h1>Contrôle P2026-12-01</h1>");
+    let crossed = send(
+        &f.app,
+        get(&format!("{run}/controle/PES_test.xml"), &cookie),
+    )
+    .await;
+    assert_eq!(crossed.status, StatusCode::NOT_FOUND);
     // The desk cannot download payment files.
     let (desk, _) = login(&f.app, "u-accueil").await;
     let a = send(&f.app, get(&format!("{run}/fichiers/PES_test.xml"), &desk)).await;

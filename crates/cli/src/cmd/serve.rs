@@ -43,10 +43,16 @@ fn exports(data: &DataDir) -> relais_web::paiements::Exports {
     let data = DataDir::new(&data.path);
     relais_web::paiements::Exports {
         dir: data.path.join("exports"),
-        export: Box::new(move |id, user, out| {
-            super::run::export::export(&data, id, user, out, false)
-                .map(|_| ())
-                .map_err(|e| format!("{e:#}"))
+        export: {
+            let data = DataDir::new(&data.path);
+            Box::new(move |id, user, out| {
+                super::run::export::export(&data, id, user, out, false)
+                    .map(|_| ())
+                    .map_err(|e| format!("{e:#}"))
+            })
+        },
+        report: Box::new(move |id, out| {
+            super::run::export::report(&data, id, out).map_err(|e| format!("{e:#}"))
         }),
     }
 }

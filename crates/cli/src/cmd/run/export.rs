@@ -152,6 +152,29 @@ pub fn write_report(store: &SqliteStore, run: &RunRecord, dir: &Path) -> Result<
     Ok(written)
 }
 
+/// Writes the control report of run `id`, in whatever state, into `out` with its
+/// `SHA256SUMS` (the web interface's review before validation).
+pub fn report(data: &DataDir, id: RunId, out: &Path) -> Result<()> {
+    let store = data.open_store()?;
+    let run = store
+        .run(id)?
+        .ok_or_else(|| anyhow!("aucun paiement {id}"))?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("création du dossier {}", out.display()))?;
+    let mut written = write_report(&store, &run, out)?;
+    write_sums(out, &mut written)
+}
+
+/// `SHA256SUMS` of the files written, by name.
+fn write_sums(out: &Path, written: &mut Written) -> Result<()> {
+    written.sort();
+    let sums: String = written
+        .iter()
+        .map(|(name, digest)| format!("{digest}  {name}\n"))
+        .collect();
+    crate::fsio::write_atomic(&out.join("SHA256SUMS"), sums.as_bytes())
+}
+
 pub fn run(a: RunExportArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
     let id = parse_run_id(&a.run)?;
@@ -239,12 +262,7 @@ pub fn export(
             })?;
         }
     }
-    written.sort();
-    let sums: String = written
-        .iter()
-        .map(|(name, digest)| format!("{digest}  {name}\n"))
-        .collect();
-    crate::fsio::write_atomic(&out.join("SHA256SUMS"), sums.as_bytes())?;
+    write_sums(out, &mut written)?;
     let files: serde_json::Value = written
         .iter()
         .map(|(n, d)| (n.clone(), serde_json::Value::from(d.clone())))
