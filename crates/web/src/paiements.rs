@@ -42,13 +42,9 @@ pub enum Folder {
 }
 
 impl Exports {
-    fn run_dir(&self, id: RunId) -> PathBuf {
-        self.dir.join(id.to_string())
-    }
-
     fn folder(&self, id: RunId, folder: Folder) -> PathBuf {
         match folder {
-            Folder::Files => self.run_dir(id),
+            Folder::Files => self.dir.join(id.to_string()),
             Folder::Report => self.dir.join(format!("{id}-controle")),
         }
     }
@@ -342,33 +338,10 @@ pub async fn export_run(
     Path(run): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let session =
-        match form_session(&app, &headers, Access::AnyOf(PAYMENTS), &form.csrf_token).await {
-            Ok(s) => s,
-            Err(refused) => return refused,
-        };
-    let Ok(id) = run.parse::<RunId>() else {
-        return app.fail(Failure::NotFound);
-    };
-    if app.config.exports.is_none() {
-        return app.unprocessable("l'export n'est pas disponible sur ce serveur");
-    }
-    let worker = std::sync::Arc::clone(&app);
-    let actor = session.login.clone();
-    let done = tokio::task::spawn_blocking(move || {
-        let exports = worker.config.exports.as_ref().ok_or_else(String::new)?;
-        let dir = exports.run_dir(id);
-        (exports.export)(id, &actor, &dir)
+    write_run_folder(app, headers, run, form, "exporte", |exports, id, actor| {
+        (exports.export)(id, actor, &exports.folder(id, Folder::Files))
     })
-    .await;
-    match done {
-        Ok(Ok(())) => Redirect::to(&format!("/paiements/{id}?fait=exporte")).into_response(),
-        Ok(Err(why)) => {
-            tracing::info!(run = %id, error = %why, "export refused");
-            app.unprocessable(&why)
-        }
-        Err(_) => app.fail(Failure::Internal),
-    }
+    .await
 }
 
 /// Writes the run's control report (the detailed lists: who is not paid and why, anomalies,
@@ -379,11 +352,27 @@ pub async fn write_report(
     Path(run): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Err(refused) =
-        form_session(&app, &headers, Access::AnyOf(PAYMENTS), &form.csrf_token).await
-    {
-        return refused;
-    }
+    write_run_folder(app, headers, run, form, "rapport", |exports, id, _| {
+        (exports.report)(id, &exports.folder(id, Folder::Report))
+    })
+    .await
+}
+
+/// Writes one of a run's folders with the command line's own code, off the async runtime,
+/// then back to the run's page saying `done`, or why not.
+async fn write_run_folder(
+    app: Shared,
+    headers: HeaderMap,
+    run: String,
+    form: CsrfForm,
+    done: &str,
+    write: impl FnOnce(&Exports, RunId, &str) -> Result<(), String> + Send + 'static,
+) -> Response {
+    let session =
+        match form_session(&app, &headers, Access::AnyOf(PAYMENTS), &form.csrf_token).await {
+            Ok(s) => s,
+            Err(refused) => return refused,
+        };
     let Ok(id) = run.parse::<RunId>() else {
         return app.fail(Failure::NotFound);
     };
@@ -391,15 +380,19 @@ pub async fn write_report(
         return app.unprocessable("l'écriture de fichiers n'est pas disponible sur ce serveur");
     }
     let worker = std::sync::Arc::clone(&app);
-    let done = tokio::task::spawn_blocking(move || {
+    let actor = session.login.clone();
+    let written = tokio::task::spawn_blocking(move || {
         let exports = worker.config.exports.as_ref().ok_or_else(String::new)?;
-        (exports.report)(id, &exports.folder(id, Folder::Report))
+        write(exports, id, &actor)
     })
     .await;
-    match done {
-        Ok(Ok(())) => Redirect::to(&format!("/paiements/{id}?fait=rapport")).into_response(),
+    match written {
+        Ok(Ok(())) => Redirect::to(&format!("/paiements/{id}?fait={done}")).into_response(),
         Ok(Err(why)) if why.starts_with("aucun paiement") => app.fail(Failure::NotFound),
-        Ok(Err(why)) => app.unprocessable(&why),
+        Ok(Err(why)) => {
+            tracing::info!(run = %id, error = %why, "writing refused");
+            app.unprocessable(&why)
+        }
         Err(_) => app.fail(Failure::Internal),
     }
 }
