@@ -282,6 +282,58 @@ fn a_run_pays_what_is_due_and_says_why_it_pays_nothing_else() {
     assert!(!kinds.iter().any(|(_, r)| r == "R2"));
 }
 
+/// The report's comparison with the previous month merges the history and the validated runs
+/// of that month; people are counted once per benefit however many rights they have.
+#[test]
+fn the_previous_month_is_the_history_and_the_validated_runs() {
+    let mut records = standard();
+    // D1 gets a second APA right, paid in December only by the history.
+    records.push(Record::Right(right("R10", "D1", Benefit::ApaDom, 7_000, "T1")));
+    records.push(paid("R10", "2026-12", 7_000));
+    let mut f = fixture(records);
+    let december = f
+        .store
+        .prepare_run(&request("liq", "2026-12"), &ALL)
+        .expect("prepare December")
+        .run
+        .id;
+    f.store
+        .validate_run(december, "ord", "2026-12-01 10:00")
+        .expect("validate December");
+    let january = f
+        .store
+        .prepare_run(&request("liq", "2027-01"), &ALL)
+        .expect("prepare January")
+        .run;
+    let per_benefit: BTreeMap<Benefit, (u64, u64, Option<Cents>)> = january
+        .summary
+        .benefits
+        .iter()
+        .map(|b| (b.benefit, (b.rights, b.people, b.previous_total)))
+        .collect();
+    // December: R1 1000 € (run) + R8 100 € and R10 70 € (history); R2 310 € and R5 150 € by
+    // the run; R3 500 € by the run. January: R1 and R10 (D1: one person, two rights), R8
+    // (D2); R2 (R5 ended on 15 December); R3.
+    assert_eq!(
+        per_benefit,
+        BTreeMap::from([
+            (Benefit::ApaDom, (3, 2, Some(Cents(117_000)))),
+            (Benefit::Pch, (1, 1, Some(Cents(46_000)))),
+            (Benefit::Ash, (1, 1, Some(Cents(50_000)))),
+        ])
+    );
+    // Nobody's total moved by more than 50 €: D1's APA is 1070 € both months, D2's RSA 600 €
+    // (the December run's CAF line), D1's PCH is not paid in January (not a change).
+    let mut changes = Vec::new();
+    f.store
+        .each_run_change(january.id, &mut |c| {
+            changes.push((c.dossier.clone(), c.benefit, c.previous, c.current));
+            Ok(())
+        })
+        .expect("changes");
+    assert_eq!(changes, vec![]);
+}
+
 #[test]
 fn the_same_request_again_gets_the_same_run_and_claims_nothing_twice() {
     let mut f = fixture(standard());

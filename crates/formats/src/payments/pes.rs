@@ -94,6 +94,8 @@ pub struct PesWriter<W: Write> {
     escaped: Vec<u8>,
     number: Vec<u8>,
     names: String,
+    /// The line numbers of the mandate being checked, sorted to find a repeat.
+    line_ids: Vec<u32>,
     open: Option<OpenBordereau>,
     /// `IdBord`s of the file (a few dozen).
     bordereau_ids: HashSet<u32>,
@@ -110,6 +112,7 @@ impl<W: Write> PesWriter<W> {
             escaped: Vec::with_capacity(256),
             number: Vec::with_capacity(32),
             names: String::with_capacity(128),
+            line_ids: Vec::new(),
             open: None,
             bordereau_ids: HashSet::new(),
             summary: PesSummary::default(),
@@ -298,21 +301,25 @@ impl<W: Write> PesWriter<W> {
 
     /// Everything about a mandate that can be refused, before a byte of it is written.
     fn check_piece(&mut self, piece: &Piece) -> Result<Cents, PaymentFileError> {
-        let open = self
-            .open
-            .as_mut()
-            .ok_or(PaymentFileError::NoOpenBordereau)?;
+        if self.open.is_none() {
+            return Err(PaymentFileError::NoOpenBordereau);
+        }
         let id = piece.id.get();
         if piece.lines.is_empty() {
             return Err(PaymentFileError::EmptyPiece(id));
         }
-        for (i, line) in piece.lines.iter().enumerate() {
-            if piece.lines.iter().take(i).any(|l| l.id == line.id) {
-                return Err(PaymentFileError::DuplicateLine {
-                    piece: id,
-                    line: line.id.get(),
-                });
-            }
+        // Sorted, not compared pairwise: an establishment's mandate has thousands of lines.
+        self.line_ids.clear();
+        self.line_ids
+            .extend(piece.lines.iter().map(|l| l.id.get()));
+        self.line_ids.sort_unstable();
+        if let Some(pair) = self.line_ids.windows(2).find(|w| w[0] == w[1]) {
+            return Err(PaymentFileError::DuplicateLine {
+                piece: id,
+                line: pair[0],
+            });
+        }
+        for line in &piece.lines {
             check_amount(
                 line.amount,
                 Cents(1),
@@ -322,6 +329,10 @@ impl<W: Write> PesWriter<W> {
             check_bank(id, line)?;
         }
         let amount = piece.amount()?;
+        let open = self
+            .open
+            .as_mut()
+            .ok_or(PaymentFileError::NoOpenBordereau)?;
         if !open.pieces.insert(id) {
             return Err(PaymentFileError::DuplicatePiece {
                 bordereau: open.id,

@@ -7,7 +7,7 @@
 //! 2. that table is read sorted once by payee, pay date and right (SQLite's external sorter,
 //!    memory bounded by its cache) and written to `run_lines`, mandates and their lines
 //!    numbered on the way (one mandate per payee and pay date, lines in right order), each
-//!    payee copied to `run_payees` at its first line. Numbering in SQL took window functions,
+//!    payee copied to `run_payees` at its first mandated line (not the CAF's RSA payees). Numbering in SQL took window functions,
 //!    and SQLite sorted the wide rows twice for them.
 //!
 //! Totals and the lists of the control report are computed in the same transaction and kept
@@ -287,7 +287,7 @@ CREATE TEMP TABLE prep_lines (
 )";
 
 /// The second pass reads the accepted lines sorted once (SQLite's external sorter): by payee,
-/// so that each payee is copied to `run_payees` once, when its first line comes; then the
+/// so that each payee is copied to `run_payees` once, when its first mandated line comes; then the
 /// mandated lines before the RSA ones, by pay date and right. Mandates are numbered from 1
 /// over the run in that order (payee, then pay date), lines from 1 within their mandate
 /// (right order), so mandated line ids are in mandate order; RSA lines have no mandate
@@ -340,7 +340,6 @@ fn number_mandates(
             count_payees(&mut paid_benefits, t);
             payee.clear();
             payee.push_str(payee_id);
-            insert_payee.execute(params![run, payee_id])?;
             let stored = text(r, 13)?;
             kind = PayeeKind::parse(stored).ok_or_else(|| corrupt("payee kind", stored))?;
             mandate = None;
@@ -351,6 +350,11 @@ fn number_mandates(
             None
         } else {
             let date = text(r, 1)?;
+            if mandate.is_none() {
+                // The payee's first mandated line (they come before its RSA lines): only the
+                // payees this run pays are copied, not those of the CAF's RSA.
+                insert_payee.execute(params![run, payee_id])?;
+            }
             let (m, line) = match mandate {
                 Some((m, line)) if date == pay_date => (m, line + 1),
                 _ => {
@@ -628,9 +632,10 @@ fn prepare(
         return Err(RunStoreError::NothingToPay(req.month));
     }
     let started = std::time::Instant::now();
-    let changes = amount_changes(&tx, &run_text, req.month, req.params.change_threshold)?;
-    tracing::debug!(elapsed = ?started.elapsed(), "run prepare: amount changes found");
-    let summary = summary_of(&tx, &run_text, req, &tally, changes)?;
+    let compared =
+        compare_with_previous(&tx, &run_text, req.month, req.params.change_threshold)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "run prepare: compared with the previous month");
+    let summary = summary_of(req, &run_text, &tally, &compared)?;
     tracing::debug!(elapsed = ?started.elapsed(), "run prepare: summary made");
     tx.execute(
         "UPDATE runs SET summary = ?2 WHERE id = ?1",
@@ -787,73 +792,114 @@ fn shared_ibans(conn: &Connection, w: &mut Writer<'_>) -> Result<(), StoreError>
     Ok(())
 }
 
-/// People whose monthly total for a benefit moved by more than `threshold` against the
-/// previous month (imported history and validated runs).
-fn amount_changes(
+/// What the report compares with the previous month, from one pass over the run's lines and
+/// one over the previous month's payments, both grouped by person and benefit (each a single
+/// sort) and merged here.
+struct Comparison {
+    /// People whose monthly total for a benefit moved by more than the threshold (listed in
+    /// `run_changes`).
+    changes: u64,
+    /// People mandated, per benefit.
+    people: HashMap<Benefit, u64>,
+    /// Paid the previous month per benefit, by the imported history or a validated run.
+    previous: HashMap<Benefit, Cents>,
+}
+
+/// This run's lines by person and benefit, with the name shown in the list of changes.
+const CURRENT_GROUPS: &str = "
+SELECT dossier, benefit, min(last_name || ' ' || first_name), sum(amount)
+FROM run_lines WHERE run_id = ?1 GROUP BY dossier, benefit ORDER BY dossier, benefit";
+
+/// The previous month's payments by person and benefit, by the imported history or a
+/// validated run (the RSA lines a run handed to the CAF included: a change is a change).
+const PREVIOUS_GROUPS: &str = "
+SELECT dossier, benefit, sum(amount) FROM (
+    SELECT r.dossier, r.benefit, h.amount FROM past_payments h
+    JOIN rights r ON r.id = h.right_id WHERE h.month = ?1
+    UNION ALL
+    SELECT l.dossier, l.benefit, l.amount FROM run_lines l
+    JOIN runs u ON u.id = l.run_id
+    WHERE u.month = ?1 AND u.status = 'validated')
+GROUP BY dossier, benefit ORDER BY dossier, benefit";
+
+fn compare_with_previous(
     conn: &Connection,
     run: &str,
     month: Month,
     threshold: Cents,
-) -> Result<u64, StoreError> {
-    let n = conn.execute(
+) -> Result<Comparison, StoreError> {
+    let mut out = Comparison {
+        changes: 0,
+        people: HashMap::new(),
+        previous: HashMap::new(),
+    };
+    let mut insert = conn.prepare(
         "INSERT INTO run_changes (run_id, n, dossier, name, benefit, previous, current)
-         SELECT ?1, row_number() OVER (ORDER BY cur.dossier, cur.benefit), cur.dossier,
-                cur.name, cur.benefit, prev.amount, cur.amount
-         FROM (SELECT dossier, benefit, min(last_name || ' ' || first_name) AS name,
-                      sum(amount) AS amount
-               FROM run_lines WHERE run_id = ?1 GROUP BY dossier, benefit) AS cur
-         JOIN (SELECT dossier, benefit, sum(amount) AS amount FROM (
-                   SELECT r.dossier, r.benefit, h.amount FROM past_payments h
-                   JOIN rights r ON r.id = h.right_id WHERE h.month = ?2
-                   UNION ALL
-                   SELECT l.dossier, l.benefit, l.amount FROM run_lines l
-                   JOIN runs u ON u.id = l.run_id
-                   WHERE u.month = ?2 AND u.status = 'validated')
-               GROUP BY dossier, benefit) AS prev
-           ON prev.dossier = cur.dossier AND prev.benefit = cur.benefit
-         WHERE abs(cur.amount - prev.amount) > ?3",
-        params![run, month.previous().to_string(), threshold.0],
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    Ok(n as u64)
+    let mut current = conn.prepare(CURRENT_GROUPS)?;
+    let mut previous = conn.prepare(PREVIOUS_GROUPS)?;
+    let mut cur = current.query([run])?;
+    let mut prev = previous.query([month.previous().to_string()])?;
+    let mut c = cur.next()?;
+    let mut p = prev.next()?;
+    // Both in (dossier, benefit) order, compared as SQLite does (bytes).
+    loop {
+        let order = match (c, p) {
+            (None, None) => break,
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(c), Some(p)) => (text(c, 0)?, text(c, 1)?).cmp(&(text(p, 0)?, text(p, 1)?)),
+        };
+        if let (Some(c), std::cmp::Ordering::Less | std::cmp::Ordering::Equal) = (c, order) {
+            let b = benefit(text(c, 1)?)?;
+            if b != Benefit::Rsa {
+                *out.people.entry(b).or_default() += 1;
+            }
+        }
+        if let (Some(p), std::cmp::Ordering::Greater | std::cmp::Ordering::Equal) = (p, order) {
+            let b = benefit(text(p, 1)?)?;
+            let total = out.previous.entry(b).or_insert(Cents::ZERO);
+            *total = Cents(total.0.saturating_add(p.get(2)?));
+        }
+        if let (Some(c), Some(p), std::cmp::Ordering::Equal) = (c, p, order) {
+            let now: i64 = c.get(3)?;
+            let before: i64 = p.get(2)?;
+            if now.abs_diff(before) > threshold.0.unsigned_abs() {
+                out.changes += 1;
+                insert.execute(params![
+                    run,
+                    out.changes as i64,
+                    text(c, 0)?,
+                    text(c, 2)?,
+                    text(c, 1)?,
+                    before,
+                    now
+                ])?;
+            }
+        }
+        if order.is_le() {
+            c = cur.next()?;
+        }
+        if order.is_ge() {
+            p = prev.next()?;
+        }
+    }
+    Ok(out)
 }
 
 fn summary_of(
-    conn: &Connection,
-    run: &str,
     req: &PrepareRun<'_>,
+    run: &str,
     t: &Tally,
-    changes: u64,
+    compared: &Comparison,
 ) -> Result<RunSummary, StoreError> {
-    let mut people: HashMap<Benefit, u64> = HashMap::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT benefit, count(DISTINCT dossier) FROM run_lines
-             WHERE run_id = ?1 AND mandate IS NOT NULL GROUP BY benefit",
-        )?;
-        let mut rows = stmt.query([run])?;
-        while let Some(r) = rows.next()? {
-            people.insert(
-                benefit(&r.get::<_, String>(0)?)?,
-                r.get::<_, i64>(1)? as u64,
-            );
-        }
-    }
-    let mut previous: HashMap<Benefit, Cents> = HashMap::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT benefit, sum(amount) FROM (
-                 SELECT r.benefit, h.amount FROM past_payments h
-                 JOIN rights r ON r.id = h.right_id WHERE h.month = ?1
-                 UNION ALL
-                 SELECT l.benefit, l.amount FROM run_lines l JOIN runs u ON u.id = l.run_id
-                 WHERE u.month = ?1 AND u.status = 'validated' AND l.mandate IS NOT NULL)
-             GROUP BY benefit",
-        )?;
-        let mut rows = stmt.query([req.month.previous().to_string()])?;
-        while let Some(r) = rows.next()? {
-            previous.insert(benefit(&r.get::<_, String>(0)?)?, Cents(r.get(1)?));
-        }
-    }
+    let Comparison {
+        changes,
+        people,
+        previous,
+    } = compared;
+    let changes = *changes;
     let benefits = t
         .per_benefit
         .iter()
