@@ -288,7 +288,13 @@ fn a_run_pays_what_is_due_and_says_why_it_pays_nothing_else() {
 fn the_previous_month_is_the_history_and_the_validated_runs() {
     let mut records = standard();
     // D1 gets a second APA right, paid in December only by the history.
-    records.push(Record::Right(right("R10", "D1", Benefit::ApaDom, 7_000, "T1")));
+    records.push(Record::Right(right(
+        "R10",
+        "D1",
+        Benefit::ApaDom,
+        7_000,
+        "T1",
+    )));
     records.push(paid("R10", "2026-12", 7_000));
     let mut f = fixture(records);
     let december = f

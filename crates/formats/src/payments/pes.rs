@@ -310,8 +310,7 @@ impl<W: Write> PesWriter<W> {
         }
         // Sorted, not compared pairwise: an establishment's mandate has thousands of lines.
         self.line_ids.clear();
-        self.line_ids
-            .extend(piece.lines.iter().map(|l| l.id.get()));
+        self.line_ids.extend(piece.lines.iter().map(|l| l.id.get()));
         self.line_ids.sort_unstable();
         if let Some(pair) = self.line_ids.windows(2).find(|w| w[0] == w[1]) {
             return Err(PaymentFileError::DuplicateLine {

@@ -632,8 +632,7 @@ fn prepare(
         return Err(RunStoreError::NothingToPay(req.month));
     }
     let started = std::time::Instant::now();
-    let compared =
-        compare_with_previous(&tx, &run_text, req.month, req.params.change_threshold)?;
+    let compared = compare_with_previous(&tx, &run_text, req.month, req.params.change_threshold)?;
     tracing::debug!(elapsed = ?started.elapsed(), "run prepare: compared with the previous month");
     let summary = summary_of(req, &run_text, &tally, &compared)?;
     tracing::debug!(elapsed = ?started.elapsed(), "run prepare: summary made");
