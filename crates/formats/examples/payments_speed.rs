@@ -104,7 +104,7 @@ impl Source {
                     transfer_label: String::new(),
                     payment_mode: PaymentMode::TRANSFER,
                     amount: Cents(1),
-                    payee,
+                    payee: std::sync::Arc::new(payee),
                 }],
             },
             transfer: Transfer {
@@ -128,10 +128,12 @@ impl Source {
             line.amount = Self::amount(i);
             line.transfer_label.clear();
             write!(line.transfer_label, "APA JANVIER 2025 DOSSIER APA{i:08}")?;
-            line.payee.reference.clear();
-            write!(line.payee.reference, "APA{i:08}")?;
-            line.payee.last_name.clear();
-            write!(line.payee.last_name, "Lefèvre-Dupont {i}")?;
+            // The only holder of the payee: changed in place, not copied.
+            let payee = std::sync::Arc::make_mut(&mut line.payee);
+            payee.reference.clear();
+            write!(payee.reference, "APA{i:08}")?;
+            payee.last_name.clear();
+            write!(payee.last_name, "Lefèvre-Dupont {i}")?;
         }
         Ok(&self.piece)
     }

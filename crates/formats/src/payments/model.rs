@@ -504,8 +504,8 @@ pub struct Line {
     pub payment_mode: PaymentMode,
     /// `MtHT`, 0.01 to 999 999 999 999.99.
     pub amount: Cents,
-    /// `Tiers`.
-    pub payee: Payee,
+    /// `Tiers`: shared by the lines of a mandate (an establishment's has thousands).
+    pub payee: std::sync::Arc<Payee>,
 }
 
 /// The payee of a line (`Tiers`).

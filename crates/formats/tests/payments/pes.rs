@@ -322,7 +322,7 @@ fn refusals() {
     assert!(write_pes(&[(bordereau(1), vec![good()]), (bordereau(2), vec![good()])]).is_ok());
     // Transfer without bank details.
     let mut p = good();
-    p.lines[0].payee.bank = None;
+    std::sync::Arc::make_mut(&mut p.lines[0].payee).bank = None;
     let e = expect_err(vec![(bordereau(1), vec![p])]);
     assert!(
         matches!(e, PaymentFileError::BankDetailsRequired { mode: "03", .. }),
@@ -339,7 +339,7 @@ fn refusals() {
     // Cheque without bank details is fine.
     let mut p = good();
     p.lines[0].payment_mode = PaymentMode::CHEQUE;
-    p.lines[0].payee.bank = None;
+    std::sync::Arc::make_mut(&mut p.lines[0].payee).bank = None;
     let bytes = write_pes(&[(bordereau(1), vec![p])]).expect("cheque");
     validate(Some(&bytes), None);
     // Zero, negative and too large amounts.
@@ -353,7 +353,7 @@ fn refusals() {
     }
     // A test BIC (0 in 7th place) that the PES pattern refuses.
     let mut p = good();
-    p.lines[0].payee.bank = Some(BankAccount {
+    std::sync::Arc::make_mut(&mut p.lines[0].payee).bank = Some(BankAccount {
         iban: iban(IBAN_FR),
         bic: Some(bic("BNPAFR0P")),
         holder: String::new(),

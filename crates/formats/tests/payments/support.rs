@@ -128,7 +128,7 @@ pub fn piece(id: u32, amount: i64, payee: Payee) -> Piece {
             transfer_label: format!("APA JANVIER 2025 DOSSIER APA{id:07}"),
             payment_mode: PaymentMode::TRANSFER,
             amount: Cents(amount),
-            payee,
+            payee: std::sync::Arc::new(payee),
         }],
     }
 }

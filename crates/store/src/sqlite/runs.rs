@@ -3,11 +3,12 @@
 //! `prepare` works in two passes inside one transaction, and holds one right at a time:
 //! 1. the rights are read in key order (so that their history, their claims and the claims it
 //!    inserts are all sequential in their b-trees); each is excluded with its reason, or
-//!    claimed (`run_claims`) and put in a temporary table with its amount and imputation;
+//!    claimed (`run_claims`) and, when the CAF pays it (RSA), written to `run_lines`, else put
+//!    in a temporary table with its amount and imputation;
 //! 2. that table is read sorted once by payee, pay date and right (SQLite's external sorter,
 //!    memory bounded by its cache) and written to `run_lines`, mandates and their lines
 //!    numbered on the way (one mandate per payee and pay date, lines in right order), each
-//!    payee copied to `run_payees` at its first mandated line (not the CAF's RSA payees). Numbering in SQL took window functions,
+//!    payee copied to `run_payees` at its first line. Numbering in SQL took window functions,
 //!    and SQLite sorted the wide rows twice for them.
 //!
 //! Totals and the lists of the control report are computed in the same transaction and kept
@@ -171,6 +172,8 @@ struct Tally {
 struct Writer<'c> {
     claim: rusqlite::Statement<'c>,
     accepted: rusqlite::Statement<'c>,
+    /// RSA lines go to `run_lines` at once: no mandate to number (the CAF pays them).
+    caf_line: rusqlite::Statement<'c>,
     exclusion: rusqlite::Statement<'c>,
     anomaly: rusqlite::Statement<'c>,
     run: String,
@@ -234,17 +237,37 @@ impl Writer<'_> {
         let c = a.c;
         self.claim
             .execute(params![c.right_id, self.month, self.run])?;
+        let t = &mut self.tally;
+        if c.benefit == Benefit::Rsa {
+            self.caf_line.execute(params![
+                self.run,
+                self.month,
+                c.payee_id,
+                a.params.pay_date.to_string(),
+                c.right_id,
+                c.dossier,
+                // The NIR only travels for the CAF's hand-off file.
+                c.nir,
+                c.last_name,
+                c.first_name,
+                c.benefit.code(),
+                a.amount.0,
+                a.covered.0.to_string(),
+                a.covered.1.to_string(),
+                a.account,
+                a.params.function,
+                None::<i64>,
+                None::<i64>,
+            ])?;
+            t.caf_rights += 1;
+            t.caf_total = Cents(t.caf_total.0.saturating_add(a.amount.0));
+            return Ok(());
+        }
         self.accepted.execute(params![
             c.payee_id,
             a.params.pay_date.to_string(),
             c.right_id,
             c.dossier,
-            // The NIR only travels for the CAF's hand-off file.
-            if c.benefit == Benefit::Rsa {
-                c.nir
-            } else {
-                None
-            },
             c.last_name,
             c.first_name,
             c.benefit.code(),
@@ -255,12 +278,6 @@ impl Writer<'_> {
             a.params.function,
             c.payee_kind.code(),
         ])?;
-        let t = &mut self.tally;
-        if c.benefit == Benefit::Rsa {
-            t.caf_rights += 1;
-            t.caf_total = Cents(t.caf_total.0.saturating_add(a.amount.0));
-            return Ok(());
-        }
         t.lines += 1;
         t.total = Cents(t.total.0.saturating_add(a.amount.0));
         let b = t.per_benefit.entry(c.benefit).or_default();
@@ -280,22 +297,21 @@ impl Writer<'_> {
 const ACCEPTED_TABLE: &str = "
 CREATE TEMP TABLE prep_lines (
     payee_id TEXT NOT NULL, pay_date TEXT NOT NULL, right_id TEXT NOT NULL,
-    dossier TEXT NOT NULL, nir TEXT, last_name TEXT NOT NULL, first_name TEXT NOT NULL,
+    dossier TEXT NOT NULL, last_name TEXT NOT NULL, first_name TEXT NOT NULL,
     benefit TEXT NOT NULL, amount INTEGER NOT NULL, first_day TEXT NOT NULL,
     last_day TEXT NOT NULL, account TEXT NOT NULL, function TEXT NOT NULL,
     payee_kind TEXT NOT NULL
 )";
 
-/// The second pass reads the accepted lines sorted once (SQLite's external sorter): by payee,
-/// so that each payee is copied to `run_payees` once, when its first mandated line comes; then the
-/// mandated lines before the RSA ones, by pay date and right. Mandates are numbered from 1
-/// over the run in that order (payee, then pay date), lines from 1 within their mandate
-/// (right order), so mandated line ids are in mandate order; RSA lines have no mandate
-/// (handed to the CAF).
+/// The second pass reads the mandated lines sorted once (SQLite's external sorter): by payee,
+/// so that each payee is copied to `run_payees` once, when its first line comes; then by pay
+/// date and right. Mandates are numbered from 1 over the run in that order (payee, then pay
+/// date), lines from 1 within their mandate (right order), so mandated line ids are in
+/// mandate order. (RSA lines, handed to the CAF, have no mandate: the first pass wrote them.)
 const SORTED_LINES: &str = "
-SELECT payee_id, pay_date, right_id, dossier, nir, last_name, first_name, benefit, amount,
+SELECT payee_id, pay_date, right_id, dossier, last_name, first_name, benefit, amount,
     first_day, last_day, account, function, payee_kind
-FROM temp.prep_lines ORDER BY payee_id, benefit = 'RSA', pay_date, right_id";
+FROM temp.prep_lines ORDER BY payee_id, pay_date, right_id";
 
 const INSERT_LINE: &str = "
 INSERT INTO run_lines (run_id, claim, payee_id, pay_date, right_id, dossier, nir, last_name,
@@ -340,60 +356,51 @@ fn number_mandates(
             count_payees(&mut paid_benefits, t);
             payee.clear();
             payee.push_str(payee_id);
-            let stored = text(r, 13)?;
+            insert_payee.execute(params![run, payee_id])?;
+            let stored = text(r, 12)?;
             kind = PayeeKind::parse(stored).ok_or_else(|| corrupt("payee kind", stored))?;
             mandate = None;
         }
-        let b = benefit(text(r, 7)?)?;
-        let amount: i64 = r.get(8)?;
-        let number = if b == Benefit::Rsa {
-            None
-        } else {
-            let date = text(r, 1)?;
-            if mandate.is_none() {
-                // The payee's first mandated line (they come before its RSA lines): only the
-                // payees this run pays are copied, not those of the CAF's RSA.
-                insert_payee.execute(params![run, payee_id])?;
+        let b = benefit(text(r, 6)?)?;
+        let amount: i64 = r.get(7)?;
+        let date = text(r, 1)?;
+        let (m, line) = match mandate {
+            Some((m, line)) if date == pay_date => (m, line + 1),
+            _ => {
+                t.mandates = t.mandates.saturating_add(1);
+                pay_date.clear();
+                pay_date.push_str(date);
+                t.per_kind.entry(kind).or_default().0 += 1;
+                (t.mandates, 1)
             }
-            let (m, line) = match mandate {
-                Some((m, line)) if date == pay_date => (m, line + 1),
-                _ => {
-                    t.mandates = t.mandates.saturating_add(1);
-                    pay_date.clear();
-                    pay_date.push_str(date);
-                    t.per_kind.entry(kind).or_default().0 += 1;
-                    (t.mandates, 1)
-                }
-            };
-            mandate = Some((m, line));
-            let k = t.per_kind.entry(kind).or_default();
-            k.1 += 1;
-            k.2 = Cents(k.2.0.saturating_add(amount));
-            if !paid_benefits.contains(&b) {
-                paid_benefits.push(b);
-            }
-            Some((m, line))
         };
+        mandate = Some((m, line));
+        let k = t.per_kind.entry(kind).or_default();
+        k.1 += 1;
+        k.2 = Cents(k.2.0.saturating_add(amount));
+        if !paid_benefits.contains(&b) {
+            paid_benefits.push(b);
+        }
         // The other columns go through as read.
         let column = |i: usize| r.get_ref(i).map(ToSqlOutput::Borrowed);
         insert_line.execute(params![
             run,
             month,
             payee_id,
-            column(1)?,
+            date,
             column(2)?,
             column(3)?,
+            None::<&str>,
             column(4)?,
             column(5)?,
             column(6)?,
-            column(7)?,
             amount,
+            column(8)?,
             column(9)?,
             column(10)?,
             column(11)?,
-            column(12)?,
-            number.map(|n| n.0),
-            number.map(|n| n.1),
+            m,
+            line,
         ])?;
     }
     count_payees(&mut paid_benefits, t);
@@ -488,11 +495,12 @@ fn prepare(
             claim: tx
                 .prepare("INSERT INTO run_claims (right_id, month, run_id) VALUES (?1, ?2, ?3)")?,
             accepted: tx.prepare(
-                "INSERT INTO temp.prep_lines (payee_id, pay_date, right_id, dossier, nir,
+                "INSERT INTO temp.prep_lines (payee_id, pay_date, right_id, dossier,
                      last_name, first_name, benefit, amount, first_day, last_day, account,
                      function, payee_kind)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?,
+            caf_line: tx.prepare(INSERT_LINE)?,
             exclusion: tx.prepare(
                 "INSERT INTO run_exclusions (run_id, n, right_id, dossier, name, benefit, reason,
                      label, amount)

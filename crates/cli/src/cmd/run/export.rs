@@ -31,14 +31,15 @@ use relais_formats::payments::model::{
     PayeeCategory, PaymentMode, PesFile, PesFileName, Piece, PieceId, PieceKind, PieceNature,
     PostCode, PostId, SepaAmount, SepaFile, SepaId, Totals, Transfer,
 };
-use relais_formats::payments::{Pain001Writer, PesWriter, check_pain001, check_pes};
+use relais_formats::payments::{CheckError, Pain001Writer, PesWriter, check_pain001, check_pes};
 use relais_store::runs::{RunLine, RunPayee, RunRecord, RunStore, RunStoreError};
 use relais_store::{SqliteStore, Store};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Passes bytes through and hashes them.
 struct Hashing<W> {
@@ -354,20 +355,63 @@ fn short(benefit: Benefit) -> &'static str {
 struct Mandate {
     number: u32,
     payee: RunPayee,
-    pes_payee: Payee,
+    pes_payee: Arc<Payee>,
     pay_date: Date,
     lines: Vec<Line>,
     first: Option<(Benefit, String)>,
     total: Cents,
 }
 
-/// A payment file being written: hashed, checked on another thread, buffered to disk.
-type Output<'a> = Hashing<Tee<BufWriter<&'a mut File>>>;
+/// A payment file being written: buffered to disk, and checked and hashed on another thread
+/// (the writing thread bounds the export).
+type Output<'a> = Tee<BufWriter<&'a mut File>>;
 
 /// An output and the reader its checker gets.
-fn output(file: &mut File) -> (Output<'_>, std::io::BufReader<ChunkReader>) {
-    let (w, r) = tee(BufWriter::with_capacity(1 << 16, file));
-    (hashing(w), BufReader::with_capacity(1 << 16, r))
+fn output(file: &mut File) -> (Output<'_>, ChunkReader) {
+    tee(BufWriter::with_capacity(1 << 16, file))
+}
+
+/// Passes bytes read through and hashes them.
+struct HashingReader<R> {
+    inner: R,
+    hash: Sha256,
+    read: u64,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(buf.get(..n).unwrap_or(&[]));
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// Runs `check` over the bytes of a file as they are written, and gives its result and the
+/// file's SHA-256 (hex).
+fn check_and_hash<T>(
+    chunks: ChunkReader,
+    check: impl FnOnce(&mut BufReader<HashingReader<ChunkReader>>) -> Result<T, CheckError>,
+) -> (Result<T, CheckError>, String) {
+    let mut input = BufReader::with_capacity(
+        1 << 16,
+        HashingReader {
+            inner: chunks,
+            hash: Sha256::new(),
+            read: 0,
+        },
+    );
+    let mut checked = check(&mut input);
+    if checked.is_ok() {
+        // The check reads to the end of the document; whatever follows is hashed too.
+        if let Err(e) = std::io::copy(&mut input, &mut std::io::sink()) {
+            checked = Err(CheckError::Unreadable {
+                at: input.get_ref().read,
+                message: e.to_string(),
+            });
+        }
+    }
+    (checked, hex::encode(input.into_inner().hash.finalize()))
 }
 
 struct Files<'a> {
@@ -467,7 +511,7 @@ fn payment_files(
     }
     let (pes_digest, pain_digests, pes_check, mut pain_checks) = std::thread::scope(|scope| {
         let (pes_out, pes_in) = output(pes_file.file());
-        let pes_checker = scope.spawn(move || check_pes(pes_in));
+        let pes_checker = scope.spawn(move || check_and_hash(pes_in, |r| check_pes(r)));
         let pes = PesWriter::new(
             pes_out,
             issuer,
@@ -482,7 +526,10 @@ fn payment_files(
             let t = totals.per_pay_date.get(date).copied().unwrap_or_default();
             let compact = date.strftime("%Y%m%d").to_string();
             let (out, input) = output(file.file());
-            pain_checkers.push((*date, scope.spawn(move || check_pain001(input))));
+            pain_checkers.push((
+                *date,
+                scope.spawn(move || check_and_hash(input, |r| check_pain001(r))),
+            ));
             let w = Pain001Writer::new(
                 out,
                 issuer,
@@ -540,7 +587,7 @@ fn payment_files(
                         None => current.insert(Mandate {
                             number: mandate,
                             payee: payee.clone(),
-                            pes_payee: pes_payee(payee).map_err(|e| anyhow!(e))?,
+                            pes_payee: Arc::new(pes_payee(payee).map_err(|e| anyhow!(e))?),
                             pay_date: line.pay_date,
                             lines: Vec::new(),
                             first: None,
@@ -556,7 +603,7 @@ fn payment_files(
                         transfer_label: remittance(line.benefit, run.id.month(), &line.dossier),
                         payment_mode: PaymentMode::TRANSFER,
                         amount: line.amount,
-                        payee: m.pes_payee.clone(),
+                        payee: Arc::clone(&m.pes_payee),
                     });
                     Ok(())
                 };
@@ -573,8 +620,9 @@ fn payment_files(
         if let Some(done) = current.take() {
             files.mandate(done)?;
         }
-        let (w, summary) = files.pes.finish()?;
-        let pes_digest = finish(w)?;
+        let (mut w, summary) = files.pes.finish()?;
+        w.flush()?;
+        drop(w);
         if summary.pieces != run.summary.mandates || summary.amount != run.summary.total {
             bail!(
                 "PES : {} mandats pour {} écrits, le paiement en compte {} pour {}",
@@ -584,17 +632,19 @@ fn payment_files(
                 run.summary.total
             );
         }
-        let mut pain_digests = BTreeMap::new();
-        for (date, w) in files.pains {
-            let (w, _) = w.finish()?;
-            pain_digests.insert(date, finish(w)?);
+        for (_, w) in files.pains {
+            let (mut w, _) = w.finish()?;
+            w.flush()?;
         }
         // The writers are dropped: each checker has seen the end of its file.
         let stopped = || anyhow!("le contrôle d'un fichier s'est arrêté");
-        let pes_check = pes_checker.join().map_err(|_| stopped())?;
+        let (pes_check, pes_digest) = pes_checker.join().map_err(|_| stopped())?;
         let mut pain_checks = BTreeMap::new();
+        let mut pain_digests = BTreeMap::new();
         for (date, checker) in pain_checkers {
-            pain_checks.insert(date, checker.join().map_err(|_| stopped())?);
+            let (check, digest) = checker.join().map_err(|_| stopped())?;
+            pain_checks.insert(date, check);
+            pain_digests.insert(date, digest);
         }
         Ok::<_, anyhow::Error>((pes_digest, pain_digests, pes_check, pain_checks))
     })?;
@@ -620,10 +670,4 @@ fn payment_files(
         written.push((name, digest));
     }
     Ok(written)
-}
-
-/// Flushes a hashed output and gives its digest.
-fn finish<W: Write>(mut w: Hashing<W>) -> Result<String> {
-    w.flush()?;
-    Ok(hex::encode(w.hash.finalize()))
 }
