@@ -253,7 +253,7 @@ pub trait RunStore {
         actor: &str,
         reason: &str,
     ) -> Result<RunRecord, RunStoreError>;
-    /// The run's payees, by id.
+    /// The payees the run pays (mandated lines; not the CAF's RSA payees), by id.
     fn each_run_payee(&self, id: RunId, each: Each<'_, RunPayee>) -> Result<(), RunStoreError>;
     /// The run's mandated lines with their payee, by mandate then line.
     fn each_run_line(
