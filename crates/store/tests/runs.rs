@@ -191,6 +191,15 @@ const ALL: [Benefit; 5] = [
     Benefit::Rsa,
 ];
 
+/// The run "liq" prepares for month `m`, every benefit.
+fn prepared(f: &mut Fixture, m: &str) -> relais_core::run::RunId {
+    f.store
+        .prepare_run(&request("liq", m), &ALL)
+        .expect("prepare")
+        .run
+        .id
+}
+
 fn exclusions(s: &SqliteStore, id: relais_core::run::RunId) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     s.each_run_exclusion(id, &mut |e| {
@@ -297,12 +306,7 @@ fn the_previous_month_is_the_history_and_the_validated_runs() {
     )));
     records.push(paid("R10", "2026-12", 7_000));
     let mut f = fixture(records);
-    let december = f
-        .store
-        .prepare_run(&request("liq", "2026-12"), &ALL)
-        .expect("prepare December")
-        .run
-        .id;
+    let december = prepared(&mut f, "2026-12");
     f.store
         .validate_run(december, "ord", "2026-12-01 10:00")
         .expect("validate December");
@@ -364,12 +368,7 @@ fn the_same_request_again_gets_the_same_run_and_claims_nothing_twice() {
 #[test]
 fn separation_of_duties_and_immutability() {
     let mut f = fixture(standard());
-    let id = f
-        .store
-        .prepare_run(&request("liq", "2026-12"), &ALL)
-        .expect("prepare")
-        .run
-        .id;
+    let id = prepared(&mut f, "2026-12");
     // A preparer who is also an ordonnateur still may not validate their own run.
     f.store
         .raw_connection()
@@ -433,12 +432,7 @@ fn separation_of_duties_and_immutability() {
 #[test]
 fn a_right_is_claimed_once_a_month_by_the_schema_itself() {
     let mut f = fixture(standard());
-    let id = f
-        .store
-        .prepare_run(&request("liq", "2026-12"), &ALL)
-        .expect("prepare")
-        .run
-        .id;
+    let id = prepared(&mut f, "2026-12");
     let conn = f.store.raw_connection();
     let insert = |right: &str| {
         conn.execute(
@@ -522,12 +516,7 @@ fn approved_bank_details_are_paid_and_shown() {
         Err(RunStoreError::UnknownPayee(_))
     ));
     f.store.approve_bank_details("T9", "ord").expect("approve");
-    let id = f
-        .store
-        .prepare_run(&request("liq", "2026-12"), &ALL)
-        .expect("prepare")
-        .run
-        .id;
+    let id = prepared(&mut f, "2026-12");
     assert_eq!(lines(&f.store, id).get("R9"), Some(&Cents(12_000)));
     let mut bank = Vec::new();
     f.store
@@ -560,12 +549,7 @@ fn one_iban_for_two_unrelated_payees_is_an_anomaly() {
         }
     }
     let mut f = fixture(records);
-    let id = f
-        .store
-        .prepare_run(&request("liq", "2026-12"), &ALL)
-        .expect("prepare")
-        .run
-        .id;
+    let id = prepared(&mut f, "2026-12");
     let mut shared = Vec::new();
     f.store
         .each_run_anomaly(id, &mut |a| {
@@ -604,12 +588,7 @@ fn renewal_is_shown_applied_once_and_journaled() {
     assert_eq!(again.rights, 0);
     assert!(again.entry.is_none());
     // R5 is now paid the whole of December.
-    let id = f
-        .store
-        .prepare_run(&request("liq", "2026-12"), &ALL)
-        .expect("prepare")
-        .run
-        .id;
+    let id = prepared(&mut f, "2026-12");
     assert_eq!(lines(&f.store, id).get("R5"), Some(&Cents(31_000)));
 }
 
@@ -621,12 +600,7 @@ fn a_part_of_a_month_worth_nothing_is_not_paid_and_says_why() {
     r.end = date(2026, 12, 1);
     records.push(Record::Right(r));
     let mut f = fixture(records);
-    let id = f
-        .store
-        .prepare_run(&request("liq", "2026-12"), &ALL)
-        .expect("prepare")
-        .run
-        .id;
+    let id = prepared(&mut f, "2026-12");
     assert_eq!(
         exclusions(&f.store, id).get("R10").map(String::as_str),
         Some("zero_amount")

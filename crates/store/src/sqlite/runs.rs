@@ -237,47 +237,37 @@ impl Writer<'_> {
         let c = a.c;
         self.claim
             .execute(params![c.right_id, self.month, self.run])?;
+        // One list of values for both statements (see `INSERT_CAF_LINE`).
+        let pay_date = a.params.pay_date.to_string();
+        let (first_day, last_day) = (a.covered.0.to_string(), a.covered.1.to_string());
+        // The NIR only travels for the CAF's hand-off file.
+        let nir = c.nir.filter(|_| c.benefit == Benefit::Rsa);
+        let values: [&dyn rusqlite::ToSql; 16] = [
+            &c.payee_id,
+            &pay_date,
+            &c.right_id,
+            &c.dossier,
+            &nir,
+            &c.last_name,
+            &c.first_name,
+            &c.benefit.code(),
+            &a.amount.0,
+            &first_day,
+            &last_day,
+            &a.account,
+            &a.params.function,
+            &c.payee_kind.code(),
+            &self.run,
+            &self.month,
+        ];
         let t = &mut self.tally;
         if c.benefit == Benefit::Rsa {
-            self.caf_line.execute(params![
-                self.run,
-                self.month,
-                c.payee_id,
-                a.params.pay_date.to_string(),
-                c.right_id,
-                c.dossier,
-                // The NIR only travels for the CAF's hand-off file.
-                c.nir,
-                c.last_name,
-                c.first_name,
-                c.benefit.code(),
-                a.amount.0,
-                a.covered.0.to_string(),
-                a.covered.1.to_string(),
-                a.account,
-                a.params.function,
-                None::<i64>,
-                None::<i64>,
-            ])?;
+            self.caf_line.execute(&values[..])?;
             t.caf_rights += 1;
             t.caf_total = Cents(t.caf_total.0.saturating_add(a.amount.0));
             return Ok(());
         }
-        self.accepted.execute(params![
-            c.payee_id,
-            a.params.pay_date.to_string(),
-            c.right_id,
-            c.dossier,
-            c.last_name,
-            c.first_name,
-            c.benefit.code(),
-            a.amount.0,
-            a.covered.0.to_string(),
-            a.covered.1.to_string(),
-            a.account,
-            a.params.function,
-            c.payee_kind.code(),
-        ])?;
+        self.accepted.execute(&values[..14])?;
         t.lines += 1;
         t.total = Cents(t.total.0.saturating_add(a.amount.0));
         let b = t.per_benefit.entry(c.benefit).or_default();
@@ -312,6 +302,15 @@ const SORTED_LINES: &str = "
 SELECT payee_id, pay_date, right_id, dossier, last_name, first_name, benefit, amount,
     first_day, last_day, account, function, payee_kind
 FROM temp.prep_lines ORDER BY payee_id, pay_date, right_id";
+
+/// The values an accepted right is written with, in order: payee, pay date, right, dossier,
+/// NIR, last and first name, benefit, amount, first and last day, account, function, payee
+/// kind, run, month. The temporary row of a mandated line takes the first fourteen but the
+/// NIR; an RSA line goes to `run_lines` without mandate or payee kind (numbers left unused).
+const INSERT_CAF_LINE: &str = "
+INSERT INTO run_lines (run_id, claim, payee_id, pay_date, right_id, dossier, nir, last_name,
+    first_name, benefit, amount, first_day, last_day, account, function)
+VALUES (?15, ?16, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
 const INSERT_LINE: &str = "
 INSERT INTO run_lines (run_id, claim, payee_id, pay_date, right_id, dossier, nir, last_name,
@@ -498,9 +497,9 @@ fn prepare(
                 "INSERT INTO temp.prep_lines (payee_id, pay_date, right_id, dossier,
                      last_name, first_name, benefit, amount, first_day, last_day, account,
                      function, payee_kind)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 VALUES (?1, ?2, ?3, ?4, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?,
-            caf_line: tx.prepare(INSERT_LINE)?,
+            caf_line: tx.prepare(INSERT_CAF_LINE)?,
             exclusion: tx.prepare(
                 "INSERT INTO run_exclusions (run_id, n, right_id, dossier, name, benefit, reason,
                      label, amount)
