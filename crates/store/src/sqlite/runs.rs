@@ -1277,8 +1277,15 @@ fn each_line(
          WHERE l.run_id = ?1 AND l.mandate IS NOT NULL ORDER BY l.id"
     ))?;
     let mut rows = stmt.query([id.to_string()])?;
+    // A payee's lines follow each other: it is read once for all of them.
+    let mut payee: Option<RunPayee> = None;
     while let Some(r) = rows.next()? {
-        each(&line_of(r)?, &payee_of(r, 16)?)?;
+        let payee_id = text(r, 16)?;
+        let current = match payee {
+            Some(ref p) if p.id == payee_id => p,
+            _ => payee.insert(payee_of(r, 16)?),
+        };
+        each(&line_of(r)?, current)?;
     }
     Ok(())
 }
