@@ -36,6 +36,7 @@ use relais_core::run::{
 use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::json;
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 fn corrupt(what: &str, value: &str) -> StoreError {
@@ -853,22 +854,24 @@ fn compare_with_previous(
     loop {
         let order = match (c, p) {
             (None, None) => break,
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
             (Some(c), Some(p)) => (text(c, 0)?, text(c, 1)?).cmp(&(text(p, 0)?, text(p, 1)?)),
         };
-        if let (Some(c), std::cmp::Ordering::Less | std::cmp::Ordering::Equal) = (c, order) {
+        // A group of this run (its people), of the previous month (its total), or of both
+        // (compared); the side(s) it came from then move on.
+        if let Some(c) = c.filter(|_| order.is_le()) {
             let b = benefit(text(c, 1)?)?;
             if b != Benefit::Rsa {
                 *out.people.entry(b).or_default() += 1;
             }
         }
-        if let (Some(p), std::cmp::Ordering::Greater | std::cmp::Ordering::Equal) = (p, order) {
+        if let Some(p) = p.filter(|_| order.is_ge()) {
             let b = benefit(text(p, 1)?)?;
             let total = out.previous.entry(b).or_insert(Cents::ZERO);
             *total = Cents(total.0.saturating_add(p.get(2)?));
         }
-        if let (Some(c), Some(p), std::cmp::Ordering::Equal) = (c, p, order) {
+        if let (Some(c), Some(p), Ordering::Equal) = (c, p, order) {
             let now: i64 = c.get(3)?;
             let before: i64 = p.get(2)?;
             if now.abs_diff(before) > threshold.0.unsigned_abs() {
