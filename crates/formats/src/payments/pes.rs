@@ -29,8 +29,8 @@
 
 use super::error::{PaymentFileError, Scope};
 use super::model::{
-    Address, BankAccount, Bordereau, Issuer, Line, PES_MAX_AMOUNT, PayeeCategory, PesFile, Piece,
-    Totals,
+    Address, BankAccount, Bordereau, Issuer, Line, PES_MAX_AMOUNT, Payee, PayeeCategory, PesFile,
+    Piece, Totals,
 };
 use super::text::{UNKNOWN, escape_attribute, fold_pes, needs_escape};
 use super::xml::{Out, push_amount, push_date, push_u64, push_year};
@@ -90,10 +90,11 @@ struct OpenBordereau {
 pub struct PesWriter<W: Write> {
     out: Out<W>,
     /// Scratch buffers, reused for every value.
-    raw: Vec<u8>,
-    escaped: Vec<u8>,
+    scratch: Scratch,
     number: Vec<u8>,
-    names: String,
+    /// The `Tiers` block of the last line's payee, as written (see [`Self::line`]).
+    tiers: Out<Vec<u8>>,
+    tiers_of: Option<std::sync::Arc<Payee>>,
     /// The line numbers of the mandate being checked, sorted to find a repeat.
     line_ids: Vec<u32>,
     open: Option<OpenBordereau>,
@@ -108,10 +109,10 @@ impl<W: Write> PesWriter<W> {
     pub fn new(out: W, issuer: &Issuer, file: &PesFile) -> Result<PesWriter<W>, PaymentFileError> {
         let mut w = PesWriter {
             out: Out::new(out),
-            raw: Vec::with_capacity(128),
-            escaped: Vec::with_capacity(256),
+            scratch: Scratch::default(),
             number: Vec::with_capacity(32),
-            names: String::with_capacity(128),
+            tiers: Out::unbuffered(Vec::with_capacity(1024)),
+            tiers_of: None,
             line_ids: Vec::new(),
             open: None,
             bordereau_ids: HashSet::new(),
@@ -397,78 +398,125 @@ impl<W: Write> PesWriter<W> {
         self.out.end("InfoLignePce")?;
         self.out.end("BlocLignePiece")?;
 
-        let payee = &line.payee;
-        let person = payee.category == PayeeCategory::PERSON;
-        self.out.start("Tiers")?;
-        self.out.start("InfoTiers")?;
-        self.optional_text(b"RefTiers", &payee.reference, 30)?;
-        self.out
-            .value(b"CatTiers", payee.category.code().as_bytes())?;
-        self.out
-            .value(b"NatJur", payee.legal_nature.code().as_bytes())?;
-        if person {
-            self.required_text(b"Civilite", &payee.civility, 10)?;
+        // A mandate's lines share their payee: its `Tiers` is folded and escaped once, then
+        // copied (two thirds of a line's bytes; an establishment has thousands of lines).
+        if !self
+            .tiers_of
+            .as_ref()
+            .is_some_and(|p| std::sync::Arc::ptr_eq(p, &line.payee))
+        {
+            self.tiers_of = None;
+            self.tiers.get_mut().clear();
+            write_tiers(&mut self.tiers, &mut self.scratch, &line.payee)?;
+            self.tiers_of = Some(std::sync::Arc::clone(&line.payee));
         }
-        self.required_text(b"Nom", &payee.last_name, 38)?;
-        if person {
-            self.required_text(b"Prenom", &payee.first_name, 38)?;
-        }
-        self.out.end("InfoTiers")?;
-        if let Some(address) = &payee.address {
-            self.address(address)?;
-        }
-        if let Some(bank) = &payee.bank {
-            self.bank(bank, line)?;
-        }
-        self.out.end("Tiers")?;
+        self.out.bytes(self.tiers.get_ref())?;
         self.out.end("LigneDePiece")?;
         Ok(())
     }
 
-    fn address(&mut self, a: &Address) -> Result<(), PaymentFileError> {
-        self.out.start("Adresse")?;
-        self.out.value(b"TypAdr", b"0")?;
-        self.optional_text(b"Adr1", &a.line1, 38)?;
-        self.required_text(b"Adr2", &a.line2, 38)?;
-        self.optional_text(b"Adr3", &a.line3, 38)?;
-        self.out.value(b"CP", a.postcode.as_str().as_bytes())?;
-        self.required_text(b"Ville", &a.city, 38)?;
-        self.out.value(b"CodRes", b"0")?;
-        self.out.end("Adresse")?;
-        Ok(())
-    }
-
-    fn bank(&mut self, bank: &BankAccount, line: &Line) -> Result<(), PaymentFileError> {
-        self.out.start("CpteBancaire")?;
-        if let Some(bic) = &bank.bic {
-            self.out.value(b"BIC", bic.as_str().as_bytes())?;
-        }
-        self.out.value(b"IBAN", bank.iban.as_str().as_bytes())?;
-        if !self.optional_text(b"TitCpte", &bank.holder, 32)? {
-            // The holder is the payee: their names, as the sample writes them.
-            let p = &line.payee;
-            let mut names = std::mem::take(&mut self.names);
-            names.clear();
-            if p.category == PayeeCategory::PERSON {
-                for part in [&p.civility, &p.last_name, &p.first_name] {
-                    names.push_str(part);
-                    names.push(' ');
-                }
-            } else {
-                names.push_str(&p.last_name);
-            }
-            let written = self.required_text(b"TitCpte", &names, 32);
-            self.names = names;
-            written?;
-        }
-        self.out.end("CpteBancaire")?;
-        Ok(())
-    }
-
-    /// Writes `<name V="…"/>` with `text` folded, when something valid is left; says whether
-    /// it wrote.
     fn optional_text(
         &mut self,
+        name: &[u8],
+        text: &str,
+        max: usize,
+    ) -> Result<bool, PaymentFileError> {
+        self.scratch.optional_text(&mut self.out, name, text, max)
+    }
+}
+
+/// Writes a payee's `Tiers` block: who, where, and where to pay.
+fn write_tiers<W: Write>(
+    out: &mut Out<W>,
+    s: &mut Scratch,
+    payee: &Payee,
+) -> Result<(), PaymentFileError> {
+    let person = payee.category == PayeeCategory::PERSON;
+    out.start("Tiers")?;
+    out.start("InfoTiers")?;
+    s.optional_text(out, b"RefTiers", &payee.reference, 30)?;
+    out.value(b"CatTiers", payee.category.code().as_bytes())?;
+    out.value(b"NatJur", payee.legal_nature.code().as_bytes())?;
+    if person {
+        s.required_text(out, b"Civilite", &payee.civility, 10)?;
+    }
+    s.required_text(out, b"Nom", &payee.last_name, 38)?;
+    if person {
+        s.required_text(out, b"Prenom", &payee.first_name, 38)?;
+    }
+    out.end("InfoTiers")?;
+    if let Some(a) = &payee.address {
+        write_address(out, s, a)?;
+    }
+    if let Some(bank) = &payee.bank {
+        write_bank(out, s, bank, payee)?;
+    }
+    out.end("Tiers")?;
+    Ok(())
+}
+
+fn write_address<W: Write>(
+    out: &mut Out<W>,
+    s: &mut Scratch,
+    a: &Address,
+) -> Result<(), PaymentFileError> {
+    out.start("Adresse")?;
+    out.value(b"TypAdr", b"0")?;
+    s.optional_text(out, b"Adr1", &a.line1, 38)?;
+    s.required_text(out, b"Adr2", &a.line2, 38)?;
+    s.optional_text(out, b"Adr3", &a.line3, 38)?;
+    out.value(b"CP", a.postcode.as_str().as_bytes())?;
+    s.required_text(out, b"Ville", &a.city, 38)?;
+    out.value(b"CodRes", b"0")?;
+    out.end("Adresse")?;
+    Ok(())
+}
+
+fn write_bank<W: Write>(
+    out: &mut Out<W>,
+    s: &mut Scratch,
+    bank: &BankAccount,
+    p: &Payee,
+) -> Result<(), PaymentFileError> {
+    out.start("CpteBancaire")?;
+    if let Some(bic) = &bank.bic {
+        out.value(b"BIC", bic.as_str().as_bytes())?;
+    }
+    out.value(b"IBAN", bank.iban.as_str().as_bytes())?;
+    if !s.optional_text(out, b"TitCpte", &bank.holder, 32)? {
+        // The holder is the payee: their names, as the sample writes them.
+        let mut names = std::mem::take(&mut s.names);
+        names.clear();
+        if p.category == PayeeCategory::PERSON {
+            for part in [&p.civility, &p.last_name, &p.first_name] {
+                names.push_str(part);
+                names.push(' ');
+            }
+        } else {
+            names.push_str(&p.last_name);
+        }
+        let written = s.required_text(out, b"TitCpte", &names, 32);
+        s.names = names;
+        written?;
+    }
+    out.end("CpteBancaire")?;
+    Ok(())
+}
+
+/// Buffers reused for every text value (no allocation per line).
+#[derive(Default)]
+struct Scratch {
+    raw: Vec<u8>,
+    escaped: Vec<u8>,
+    names: String,
+}
+
+impl Scratch {
+    /// Writes `<name V="…"/>` with `text` folded, when something valid is left; says whether
+    /// it wrote.
+    fn optional_text<W: Write>(
+        &mut self,
+        out: &mut Out<W>,
         name: &[u8],
         text: &str,
         max: usize,
@@ -478,22 +526,23 @@ impl<W: Write> PesWriter<W> {
         }
         if needs_escape(&self.raw) {
             escape_attribute(&self.raw, &mut self.escaped);
-            self.out.value(name, &self.escaped)?;
+            out.value(name, &self.escaped)?;
         } else {
-            self.out.value(name, &self.raw)?;
+            out.value(name, &self.raw)?;
         }
         Ok(true)
     }
 
     /// Writes `<name V="…"/>` with `text` folded, or [`UNKNOWN`] when nothing valid is left.
-    fn required_text(
+    fn required_text<W: Write>(
         &mut self,
+        out: &mut Out<W>,
         name: &[u8],
         text: &str,
         max: usize,
     ) -> Result<(), PaymentFileError> {
-        if !self.optional_text(name, text, max)? {
-            self.out.value(name, UNKNOWN.as_bytes())?;
+        if !self.optional_text(out, name, text, max)? {
+            out.value(name, UNKNOWN.as_bytes())?;
         }
         Ok(())
     }

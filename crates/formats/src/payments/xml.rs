@@ -34,6 +34,28 @@ impl<W: Write> Out<W> {
         }
     }
 
+    /// Without a buffer of its own: for output kept in memory, read back with
+    /// [`Self::get_ref`].
+    pub(crate) fn unbuffered(out: W) -> Out<W> {
+        Out {
+            out: BufWriter::with_capacity(0, out),
+        }
+    }
+
+    /// The output (everything written is in it when unbuffered).
+    pub(crate) fn get_ref(&self) -> &W {
+        self.out.get_ref()
+    }
+
+    pub(crate) fn get_mut(&mut self) -> &mut W {
+        self.out.get_mut()
+    }
+
+    /// Bytes already laid out as elements (written earlier by an `Out`).
+    pub(crate) fn bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)
+    }
+
     /// The XML declaration, first in the file.
     pub(crate) fn declaration(&mut self, encoding: &str) -> io::Result<()> {
         write!(self.out, "<?xml version=\"1.0\" encoding=\"{encoding}\"?>")

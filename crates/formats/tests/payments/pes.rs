@@ -422,3 +422,69 @@ fn the_schema_check_is_not_vacuous() {
     assert!(!valid, "{report}");
     assert!(report.contains("CodCol"), "{report}");
 }
+
+/// A mandate's lines that share their payee (one `Arc`) get its `Tiers` written once and
+/// copied; a line whose payee differs, even by its IBAN alone under the same reference, gets
+/// its own. A cache keyed by the reference would pay the second line to the first account.
+#[test]
+fn each_line_carries_its_own_payee() {
+    let mut p = piece(
+        101,
+        10_000,
+        payee("Martin", "Jeanne", IBAN_FR, Some("BNPAFRPP")),
+    );
+    let first = p.lines[0].clone();
+    let mut same = first.clone();
+    same.id = LineId::new(2).expect("id");
+    let mut other = first.clone();
+    other.id = LineId::new(3).expect("id");
+    std::sync::Arc::make_mut(&mut other.payee).bank = Some(BankAccount {
+        iban: iban("DE89370400440532013000"),
+        bic: Some(bic("DEUTDEFF")),
+        holder: String::new(),
+    });
+    let mut back = first.clone();
+    back.id = LineId::new(4).expect("id");
+    p.lines.extend([same, other, back]);
+    let bytes = write_pes(&[(bordereau(15), vec![p])]).expect("written");
+    validate(Some(&bytes), None);
+    let text = latin1(&bytes);
+    let ibans: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("<IBAN V=\""))
+        .collect();
+    assert_eq!(
+        ibans,
+        [
+            "FR7630006000011234567890189\"/>",
+            "FR7630006000011234567890189\"/>",
+            "DE89370400440532013000\"/>",
+            "FR7630006000011234567890189\"/>"
+        ]
+    );
+    assert_eq!(text.matches("<Nom V=\"Martin\"/>").count(), 4, "{text}");
+}
+
+/// The checker skips an IBAN equal to the one it has just checked, never one that differs:
+/// a wrong key after a good IBAN is still found.
+#[test]
+fn check_finds_a_bad_iban_after_a_good_one() {
+    let pieces = vec![
+        piece(
+            101,
+            100,
+            payee("Martin", "Jeanne", IBAN_FR, Some("BNPAFRPP")),
+        ),
+        piece(102, 100, payee("Martin", "Paul", IBAN_FR, Some("BNPAFRPP"))),
+        piece(103, 100, payee("Durand", "Marc", IBAN_FR, Some("BNPAFRPP"))),
+    ];
+    let text = latin1(&write_pes(&[(bordereau(15), pieces)]).expect("written"));
+    assert!(check_pes(text.as_bytes()).is_ok());
+    let last = text.rfind("FR7630006000011234567890189").expect("iban");
+    let mut bad = text.clone();
+    bad.replace_range(last..last + 27, "FR7630006000011234567890188");
+    assert!(matches!(
+        check_pes(bad.as_bytes()),
+        Err(CheckError::BadIban { .. })
+    ));
+}
