@@ -607,3 +607,46 @@ fn a_part_of_a_month_worth_nothing_is_not_paid_and_says_why() {
     );
     assert!(!lines(&f.store, id).contains_key("R10"));
 }
+
+/// Each line comes with its own payee's details: read beside the lines in payee order, and
+/// looked up when a line is out of that order (a payee without lines is passed over).
+#[test]
+fn each_line_comes_with_its_own_payee() {
+    let mut f = fixture(standard());
+    let id = prepared(&mut f, "2026-12");
+    let conn = f.store.raw_connection();
+    let run = id.to_string();
+    // A payee with no line, first in key order, and a line of T1 after all the others.
+    conn.execute(
+        "INSERT INTO run_payees (run_id, payee_id, kind, name, siret, iban, bic, holder,
+             address, postal_code, city)
+         SELECT run_id, 'T0', kind, 'NOBODY', siret, iban, bic, holder, address, postal_code, city
+         FROM run_payees WHERE run_id = ?1 AND payee_id = 'T1'",
+        [&run],
+    )
+    .expect("payee without lines");
+    conn.execute(
+        "INSERT INTO run_lines (run_id, claim, payee_id, pay_date, right_id, dossier, nir,
+             last_name, first_name, benefit, amount, first_day, last_day, account, function,
+             mandate, mandate_line)
+         SELECT run_id, NULL, payee_id, pay_date, 'R1-again', dossier, nir, last_name,
+             first_name, benefit, amount, first_day, last_day, account, function, 99, 1
+         FROM run_lines WHERE run_id = ?1 AND right_id = 'R1'",
+        [&run],
+    )
+    .expect("line out of order");
+    let mut seen = Vec::new();
+    f.store
+        .each_run_line(id, &mut |l, p| {
+            assert_eq!(l.payee_id, p.id, "line {}", l.right_id);
+            seen.push((l.right_id.clone(), p.name.clone()));
+            Ok(())
+        })
+        .expect("lines");
+    assert_eq!(seen.len(), 5, "{seen:?}");
+    assert_eq!(
+        seen.last(),
+        Some(&("R1-again".into(), "MARTIN Jeanne".into()))
+    );
+    assert!(seen.iter().all(|(_, name)| name != "NOBODY"), "{seen:?}");
+}

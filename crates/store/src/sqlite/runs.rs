@@ -1273,22 +1273,55 @@ fn each_line(
     id: RunId,
     each: &mut dyn FnMut(&RunLine, &RunPayee) -> Result<(), RunStoreError>,
 ) -> Result<(), RunStoreError> {
-    // Lines were written mandate after mandate: their ids are in mandate order.
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {LINE_COLUMNS}, {PAYEE_COLUMNS}
-         FROM run_lines l JOIN run_payees p ON p.run_id = l.run_id AND p.payee_id = l.payee_id
+    let run = id.to_string();
+    // Lines were written mandate after mandate: their ids are in mandate order, and so in
+    // payee order (mandates are numbered by payee). The payees are read beside them in key
+    // order, one step when the payee changes, rather than looked up for each of a million
+    // lines; a payee out of that order (never written so) is looked up.
+    let mut lines = conn.prepare(&format!(
+        "SELECT {LINE_COLUMNS} FROM run_lines l
          WHERE l.run_id = ?1 AND l.mandate IS NOT NULL ORDER BY l.id"
     ))?;
-    let mut rows = stmt.query([id.to_string()])?;
-    // A payee's lines follow each other: it is read once for all of them.
+    let mut payees = conn.prepare(&format!(
+        "SELECT {PAYEE_COLUMNS} FROM run_payees p WHERE p.run_id = ?1 ORDER BY p.payee_id"
+    ))?;
+    let mut lookup = conn.prepare(&format!(
+        "SELECT {PAYEE_COLUMNS} FROM run_payees p WHERE p.run_id = ?1 AND p.payee_id = ?2"
+    ))?;
+    let mut rows = lines.query([&run])?;
+    let mut payee_rows = payees.query([&run])?;
     let mut payee: Option<RunPayee> = None;
+    // The payee read ahead, not reached yet by the lines.
+    let mut ahead: Option<RunPayee> = None;
     while let Some(r) = rows.next()? {
-        let payee_id = text(r, 16)?;
-        let current = match payee {
-            Some(ref p) if p.id == payee_id => p,
-            _ => payee.insert(payee_of(r, 16)?),
-        };
-        each(&line_of(r)?, current)?;
+        let line = line_of(r)?;
+        if payee.as_ref().is_none_or(|p| p.id != line.payee_id) {
+            payee = None;
+            loop {
+                if ahead.is_none() {
+                    ahead = payee_rows.next()?.map(|p| payee_of(p, 0)).transpose()?;
+                }
+                let Some(next) = &ahead else { break };
+                match next.id.cmp(&line.payee_id) {
+                    Ordering::Less => ahead = None,
+                    Ordering::Equal => {
+                        payee = ahead.take();
+                        break;
+                    }
+                    Ordering::Greater => break,
+                }
+            }
+            if payee.is_none() {
+                payee = lookup
+                    .query_row(params![run, line.payee_id], |p| Ok(payee_of(p, 0)))
+                    .optional()?
+                    .transpose()?;
+            }
+        }
+        let current = payee
+            .as_ref()
+            .ok_or_else(|| corrupt("run payee", &line.payee_id))?;
+        each(&line, current)?;
     }
     Ok(())
 }
