@@ -650,3 +650,36 @@ fn each_line_comes_with_its_own_payee() {
     );
     assert!(seen.iter().all(|(_, name)| name != "NOBODY"), "{seen:?}");
 }
+
+/// The totals per pay date and per bordereau count each mandate once, also when one of its
+/// lines comes after another mandate's (a sum of consecutive lines would count it twice).
+#[test]
+fn totals_count_each_mandate_once() {
+    let mut f = fixture(standard());
+    let id = prepared(&mut f, "2026-12");
+    let run = f.store.run(id).expect("run").expect("found");
+    let group = |mandates, total| relais_store::runs::GroupTotal { mandates, total };
+    let expected = group(run.summary.mandates, run.summary.total);
+    let t = f.store.run_totals(id).expect("totals");
+    assert_eq!(run.summary.mandates, 3);
+    assert_eq!(t.per_pay_date.get(&date(2026, 12, 10)), Some(&expected));
+    assert_eq!(t.per_pay_date.len(), 1);
+    assert_eq!(t.per_bordereau.get(&0), Some(&expected));
+    assert_eq!(t.per_bordereau.len(), 1);
+    f.store
+        .raw_connection()
+        .execute(
+            "INSERT INTO run_lines (run_id, claim, payee_id, pay_date, right_id, dossier,
+                 nir, last_name, first_name, benefit, amount, first_day, last_day, account,
+                 function, mandate, mandate_line)
+             SELECT run_id, NULL, payee_id, pay_date, 'R1-again', dossier, nir, last_name,
+                 first_name, benefit, 700, first_day, last_day, account, function, mandate, 9
+             FROM run_lines WHERE run_id = ?1 AND right_id = 'R1'",
+            [id.to_string()],
+        )
+        .expect("line out of order");
+    let t = f.store.run_totals(id).expect("totals");
+    let more = group(3, Cents(run.summary.total.0 + 700));
+    assert_eq!(t.per_pay_date.get(&date(2026, 12, 10)), Some(&more));
+    assert_eq!(t.per_bordereau.get(&0), Some(&more));
+}

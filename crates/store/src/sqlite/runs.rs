@@ -1339,26 +1339,65 @@ fn each_caf(conn: &Connection, id: RunId, each: Each<'_, RunLine>) -> Result<(),
 }
 
 fn totals(conn: &Connection, id: RunId) -> Result<RunTotals, RunStoreError> {
+    // Lines are in mandate order (see `number_mandates`): each mandate is summed as its lines
+    // go by, without sorting a million lines by mandate. Should a mandate come back after
+    // another (never written so), the totals are grouped by SQLite instead.
     let mut t = RunTotals::default();
     let mut stmt = conn.prepare(
-        "SELECT pay_date, (mandate - 1) / ?2, mandate, sum(amount) FROM run_lines
-         WHERE run_id = ?1 AND mandate IS NOT NULL GROUP BY mandate",
+        "SELECT pay_date, mandate, amount FROM run_lines
+         WHERE run_id = ?1 AND mandate IS NOT NULL ORDER BY id",
     )?;
-    let mut rows = stmt.query(params![id.to_string(), MANDATES_PER_BORDEREAU])?;
+    let mut rows = stmt.query([id.to_string()])?;
+    // The mandate being summed: number, pay date, total.
+    let mut open: Option<(i64, String, i64)> = None;
     while let Some(r) = rows.next()? {
-        let pay_date = date("pay_date", &r.get::<_, String>(0)?)?;
-        let index: i64 = r.get(1)?;
-        let amount = Cents(r.get(3)?);
-        for g in [
-            t.per_pay_date.entry(pay_date).or_default(),
-            t.per_bordereau
-                .entry(u32::try_from(index).unwrap_or(u32::MAX))
-                .or_default(),
-        ] {
-            add_group(g, amount);
+        let mandate: i64 = r.get(1)?;
+        let amount: i64 = r.get(2)?;
+        match &mut open {
+            Some((m, _, total)) if *m == mandate => *total = total.saturating_add(amount),
+            Some((m, ..)) if *m > mandate => return grouped_totals(conn, id),
+            _ => {
+                if let Some((m, pay_date, total)) = open.take() {
+                    add_mandate(&mut t, m, &pay_date, total)?;
+                }
+                open = Some((mandate, text(r, 0)?.to_owned(), amount));
+            }
         }
     }
+    if let Some((m, pay_date, total)) = open {
+        add_mandate(&mut t, m, &pay_date, total)?;
+    }
     Ok(t)
+}
+
+/// [`totals`] by SQLite's grouping, whatever the order of the lines.
+fn grouped_totals(conn: &Connection, id: RunId) -> Result<RunTotals, RunStoreError> {
+    let mut t = RunTotals::default();
+    let mut stmt = conn.prepare(
+        "SELECT mandate, min(pay_date), sum(amount) FROM run_lines
+         WHERE run_id = ?1 AND mandate IS NOT NULL GROUP BY mandate",
+    )?;
+    let mut rows = stmt.query([id.to_string()])?;
+    while let Some(r) = rows.next()? {
+        add_mandate(&mut t, r.get(0)?, text(r, 1)?, r.get(2)?)?;
+    }
+    Ok(t)
+}
+
+/// Counts mandate `m` (from 1), paid on `pay_date`, in its pay date's and its bordereau's
+/// totals.
+fn add_mandate(t: &mut RunTotals, m: i64, pay_date: &str, total: i64) -> Result<(), StoreError> {
+    let pay_date = date("pay_date", pay_date)?;
+    let index = (m - 1) / i64::from(MANDATES_PER_BORDEREAU);
+    for g in [
+        t.per_pay_date.entry(pay_date).or_default(),
+        t.per_bordereau
+            .entry(u32::try_from(index).unwrap_or(u32::MAX))
+            .or_default(),
+    ] {
+        add_group(g, Cents(total));
+    }
+    Ok(())
 }
 
 fn add_group(g: &mut GroupTotal, amount: Cents) {
