@@ -683,3 +683,114 @@ fn totals_count_each_mandate_once() {
     assert_eq!(t.per_pay_date.get(&date(2026, 12, 10)), Some(&more));
     assert_eq!(t.per_bordereau.get(&0), Some(&more));
 }
+
+/// A person's page lists what runs pay them (found through their rights' claims), with the
+/// run and its status, and what a cancelled run would have paid no longer.
+#[test]
+fn a_persons_page_shows_the_payments_of_runs() {
+    use relais_store::desk::DeskStore;
+    let mut f = fixture(standard());
+    let payments = |s: &SqliteStore| -> Vec<(String, String, i64, String, String)> {
+        s.person("D1")
+            .expect("page")
+            .expect("found")
+            .payments
+            .into_iter()
+            .map(|p| (p.right_id, p.month, p.amount, p.date, p.source))
+            .collect()
+    };
+    let row = |right: &str, month: &str, amount: i64, date: &str, source: &str| {
+        (
+            right.to_owned(),
+            month.to_owned(),
+            amount,
+            date.to_owned(),
+            source.to_owned(),
+        )
+    };
+    let first = prepared(&mut f, "2026-12");
+    f.store
+        .cancel_run(first, "liq", "montants à revoir")
+        .expect("cancel");
+    assert_eq!(
+        payments(&f.store),
+        [row("R1", "2026-11", 90_000, "2026-01-10", "historique")]
+    );
+    let second = prepared(&mut f, "2026-12");
+    f.store
+        .validate_run(second, "ord", "2026-12-01 10:00")
+        .expect("validate");
+    let r5 = lines(&f.store, second)["R5"].0;
+    assert_eq!(
+        payments(&f.store),
+        [
+            row(
+                "R1",
+                "2026-12",
+                100_000,
+                "2026-12-10",
+                "P2026-12-02 (validated)"
+            ),
+            row("R5", "2026-12", r5, "2026-12-10", "P2026-12-02 (validated)"),
+            row("R1", "2026-11", 90_000, "2026-01-10", "historique"),
+        ]
+    );
+}
+
+/// A store whose runs were prepared before claims carried their amount and pay date gets
+/// them from the run's lines when it is opened (migration 12).
+#[test]
+fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
+    use relais_store::desk::DeskStore;
+    let mut f = fixture(standard());
+    let id = prepared(&mut f, "2026-12");
+    let before = f.store.person("D1").expect("page").expect("found").payments;
+    let path = f._dir.path().join("relais.db");
+    let conn = f.store.raw_connection();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, 12);
+    // The schema as migration 11 left it.
+    conn.execute_batch(
+        "DROP TRIGGER run_claims_fixed;
+         ALTER TABLE run_claims DROP COLUMN amount;
+         ALTER TABLE run_claims DROP COLUMN pay_date;
+         CREATE TRIGGER run_claims_fixed BEFORE UPDATE ON run_claims
+         BEGIN SELECT RAISE(ABORT, 'claims never change'); END;
+         PRAGMA user_version = 11;",
+    )
+    .expect("back to 11");
+    drop(f.store);
+    let store = SqliteStore::open(&path).expect("migrated");
+    assert_eq!(store.schema_version().expect("version"), 12);
+    let after = store.person("D1").expect("page").expect("found").payments;
+    assert_eq!(after, before);
+    assert!(
+        after
+            .iter()
+            .any(|p| p.source == format!("{id} (prepared)") && p.amount == 100_000)
+    );
+    // Every claim found its line; the index made for the copy is gone.
+    let conn = store.raw_connection();
+    let unfilled: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM run_claims WHERE amount IS NULL OR pay_date IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(unfilled, 0);
+    let index: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'migration_12_lines'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("index");
+    assert_eq!(index, 0);
+    assert!(
+        conn.execute("UPDATE run_claims SET amount = 1", [])
+            .is_err()
+    );
+}

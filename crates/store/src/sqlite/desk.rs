@@ -207,12 +207,16 @@ impl DeskStore for SqliteStore {
                 })
             })?
             .collect::<Result<_, _>>()?;
+        // The runs' payments through the person's rights and their claims (by key: a run's
+        // lines have no index by person, and a national run has two million of them).
+        // Cancelled runs have freed their claims.
         let mut stmt = self.conn.prepare_cached(
             "SELECT right_id, month, amount, date, source FROM (
-                 SELECT l.right_id, u.month, l.amount, l.pay_date AS date,
+                 SELECT c.right_id, u.month, c.amount, c.pay_date AS date,
                         u.id || ' (' || u.status || ')' AS source, 0 AS origin
-                 FROM run_lines l JOIN runs u ON u.id = l.run_id
-                 WHERE l.dossier = ?1 AND u.status <> 'cancelled'
+                 FROM rights r JOIN run_claims c ON c.right_id = r.id
+                 JOIN runs u ON u.id = c.run_id
+                 WHERE r.dossier = ?1 AND u.status <> 'cancelled'
                  UNION ALL
                  SELECT h.right_id, h.month, h.amount, h.paid_on, 'historique', 1
                  FROM past_payments h JOIN rights r ON r.id = h.right_id

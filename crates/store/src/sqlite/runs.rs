@@ -236,10 +236,11 @@ impl Writer<'_> {
     /// already paid) and keeps its line for the second pass.
     fn accept(&mut self, a: &Accepted<'_>) -> Result<(), StoreError> {
         let c = a.c;
-        self.claim
-            .execute(params![c.right_id, self.month, self.run])?;
         // One list of values for both statements (see `INSERT_CAF_LINE`).
         let pay_date = a.params.pay_date.to_string();
+        self.claim.execute(params![
+            c.right_id, self.month, self.run, a.amount.0, pay_date
+        ])?;
         let (first_day, last_day) = (a.covered.0.to_string(), a.covered.1.to_string());
         // The NIR only travels for the CAF's hand-off file.
         let nir = c.nir.filter(|_| c.benefit == Benefit::Rsa);
@@ -492,8 +493,10 @@ fn prepare(
     tx.execute_batch(ACCEPTED_TABLE)?;
     let tally = {
         let mut w = Writer {
-            claim: tx
-                .prepare("INSERT INTO run_claims (right_id, month, run_id) VALUES (?1, ?2, ?3)")?,
+            claim: tx.prepare(
+                "INSERT INTO run_claims (right_id, month, run_id, amount, pay_date)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
             accepted: tx.prepare(
                 "INSERT INTO temp.prep_lines (payee_id, pay_date, right_id, dossier,
                      last_name, first_name, benefit, amount, first_day, last_day, account,
