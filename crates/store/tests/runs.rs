@@ -773,22 +773,15 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
     );
     // Every claim found its line; the index made for the copy is gone.
     let conn = store.raw_connection();
-    let unfilled: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM run_claims WHERE amount IS NULL OR pay_date IS NULL",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
-    assert_eq!(unfilled, 0);
-    let index: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE name = 'migration_12_lines'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("index");
-    assert_eq!(index, 0);
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
+    assert_eq!(
+        count("SELECT count(*) FROM run_claims WHERE amount IS NULL OR pay_date IS NULL"),
+        0
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM sqlite_master WHERE name = 'migration_12_lines'"),
+        0
+    );
     assert!(
         conn.execute("UPDATE run_claims SET amount = 1", [])
             .is_err()
