@@ -98,7 +98,8 @@ struct Candidate<'r> {
     paid_in_history: bool,
     claimed_by: Option<&'r str>,
     paid_before: bool,
-    approved: bool,
+    /// The payee's IBAN now: an approval of a recent change is for that IBAN.
+    iban: &'r str,
 }
 
 /// Column `i` as text, borrowed from the row (no allocation).
@@ -149,9 +150,12 @@ fn candidate<'r>(row: &'r Row<'_>) -> Result<Candidate<'r>, StoreError> {
         paid_in_history: history == Some(true),
         claimed_by: claim.filter(|run| !run.is_empty()),
         paid_before: history.is_some() || claim.is_some(),
-        approved: row.get(18)?,
+        iban: text(row, 18)?,
     })
 }
+
+/// Lines and total of an imputation, by function code.
+type PerFunction = BTreeMap<String, (u64, Cents)>;
 
 /// What `prepare` counts as it goes.
 #[derive(Default)]
@@ -161,7 +165,9 @@ struct Tally {
     total: Cents,
     per_benefit: BTreeMap<Benefit, (u64, Cents, u64)>, // lines, total, payees
     per_kind: BTreeMap<PayeeKind, (u64, u64, Cents)>,  // mandates, lines, total
-    per_imputation: BTreeMap<(Benefit, String, String), (u64, Cents)>,
+    /// Benefit → account → function → lines, total (nested, so that a line finds its entry
+    /// by `&str` without allocating a key).
+    per_imputation: BTreeMap<Benefit, BTreeMap<String, PerFunction>>,
     excluded: BTreeMap<String, u64>,
     anomalies: BTreeMap<AnomalyKind, u64>,
     caf_rights: u64,
@@ -179,7 +185,27 @@ struct Writer<'c> {
     anomaly: rusqlite::Statement<'c>,
     run: String,
     month: String,
+    dates: DateTexts,
     tally: Tally,
+}
+
+/// Dates as the store writes them, made once rather than for each of two million lines: the
+/// month's first and last days (most rights cover the whole month) and the pay dates.
+struct DateTexts(Vec<(Date, String)>);
+
+impl DateTexts {
+    fn new(month: Month, params: &RunParams) -> DateTexts {
+        let mut known = vec![month.first_day(), month.last_day()];
+        known.extend(params.benefits.values().map(|b| b.pay_date));
+        DateTexts(known.into_iter().map(|d| (d, d.to_string())).collect())
+    }
+
+    fn text(&self, day: Date) -> std::borrow::Cow<'_, str> {
+        match self.0.iter().find(|(d, _)| *d == day) {
+            Some((_, text)) => std::borrow::Cow::Borrowed(text),
+            None => std::borrow::Cow::Owned(day.to_string()),
+        }
+    }
 }
 
 /// A right the run pays: its amount this month and where it is imputed.
@@ -237,11 +263,15 @@ impl Writer<'_> {
     fn accept(&mut self, a: &Accepted<'_>) -> Result<(), StoreError> {
         let c = a.c;
         // One list of values for both statements (see `INSERT_CAF_LINE`).
-        let pay_date = a.params.pay_date.to_string();
+        let (pay_date, first_day, last_day) = (
+            self.dates.text(a.params.pay_date),
+            self.dates.text(a.covered.0),
+            self.dates.text(a.covered.1),
+        );
+        let (pay_date, first_day, last_day) = (&*pay_date, &*first_day, &*last_day);
         self.claim.execute(params![
             c.right_id, self.month, self.run, a.amount.0, pay_date
         ])?;
-        let (first_day, last_day) = (a.covered.0.to_string(), a.covered.1.to_string());
         // The NIR only travels for the CAF's hand-off file.
         let nir = c.nir.filter(|_| c.benefit == Benefit::Rsa);
         let values: [&dyn rusqlite::ToSql; 16] = [
@@ -275,10 +305,19 @@ impl Writer<'_> {
         let b = t.per_benefit.entry(c.benefit).or_default();
         b.0 += 1;
         b.1 = Cents(b.1.0.saturating_add(a.amount.0));
-        let i = t
-            .per_imputation
-            .entry((c.benefit, a.account.to_owned(), a.params.function.clone()))
-            .or_default();
+        let accounts = t.per_imputation.entry(c.benefit).or_default();
+        if !accounts.contains_key(a.account) {
+            accounts.insert(a.account.to_owned(), BTreeMap::new());
+        }
+        let functions = accounts
+            .get_mut(a.account)
+            .ok_or_else(|| corrupt("account", a.account))?;
+        if !functions.contains_key(&a.params.function) {
+            functions.insert(a.params.function.clone(), (0, Cents::ZERO));
+        }
+        let i = functions
+            .get_mut(&a.params.function)
+            .ok_or_else(|| corrupt("function", &a.params.function))?;
         i.0 += 1;
         i.1 = Cents(i.1.0.saturating_add(a.amount.0));
         Ok(())
@@ -428,7 +467,7 @@ SELECT r.id, r.dossier, r.benefit, r.monthly_amount, r.start_date, r.end_date, r
        (SELECT max(h.month = ?1) FROM past_payments h WHERE h.right_id = r.id),
        (SELECT max(CASE WHEN c.month = ?1 THEN c.run_id ELSE '' END) FROM run_claims c
         WHERE c.right_id = r.id),
-       EXISTS (SELECT 1 FROM bank_approvals a WHERE a.payee_id = p.id AND a.iban = p.iban)
+       p.iban
 FROM rights r
 JOIN beneficiaries b ON b.dossier = r.dossier
 JOIN payees p ON p.id = r.payee_id
@@ -516,6 +555,7 @@ fn prepare(
             )?,
             run: run_text.clone(),
             month: month_text.clone(),
+            dates: DateTexts::new(req.month, &req.params),
             tally: Tally::default(),
         };
         let bank_window_start = req
@@ -523,6 +563,10 @@ fn prepare(
             .checked_sub(jiff::Span::new().days(i64::from(req.params.bank_change_days)))
             .unwrap_or(Date::MIN);
         let started = std::time::Instant::now();
+        // Looked up only for bank details changed recently (a few rights, not two million).
+        let mut approval = tx.prepare(
+            "SELECT EXISTS (SELECT 1 FROM bank_approvals WHERE payee_id = ?1 AND iban = ?2)",
+        )?;
         let mut stmt = tx.prepare(CANDIDATES)?;
         let mut rows = stmt.query([&month_text])?;
         let mut anomalies = Vec::new();
@@ -583,7 +627,9 @@ fn prepare(
             anomalies.clear();
             if c.benefit != Benefit::Rsa {
                 if let Some(changed) = recent {
-                    if !c.approved {
+                    let approved: bool =
+                        approval.query_row(params![c.payee_id, c.iban], |r| r.get(0))?;
+                    if !approved {
                         let label =
                             format!("{} le {changed}", exclusion_label("bank_change_unapproved"));
                         exclude(&mut w, "bank_change_unapproved", &label, Some(amount))?;
@@ -972,15 +1018,19 @@ fn summary_of(
         imputations: t
             .per_imputation
             .iter()
-            .map(
-                |((b, account, function), (lines, total))| ImputationTotals {
-                    benefit: *b,
-                    account: account.clone(),
-                    function: function.clone(),
-                    lines: *lines,
-                    total: *total,
-                },
-            )
+            .flat_map(|(b, accounts)| {
+                accounts.iter().flat_map(move |(account, functions)| {
+                    functions
+                        .iter()
+                        .map(move |(function, (lines, total))| ImputationTotals {
+                            benefit: *b,
+                            account: account.clone(),
+                            function: function.clone(),
+                            lines: *lines,
+                            total: *total,
+                        })
+                })
+            })
             .collect(),
         lines: t.lines,
         mandates: u64::from(t.mandates),
