@@ -157,6 +157,18 @@ fn candidate<'r>(row: &'r Row<'_>) -> Result<Candidate<'r>, StoreError> {
 /// Lines and total of an imputation, by function code.
 type PerFunction = BTreeMap<String, (u64, Cents)>;
 
+/// `map[key]`, inserted with its default when absent; found by `&str`, so that a key is
+/// allocated once, not for every line that adds to it.
+fn slot<'m, V: Default>(
+    map: &'m mut BTreeMap<String, V>,
+    key: &str,
+) -> Result<&'m mut V, StoreError> {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    map.get_mut(key).ok_or_else(|| corrupt("imputation", key))
+}
+
 /// What `prepare` counts as it goes.
 #[derive(Default)]
 struct Tally {
@@ -306,18 +318,7 @@ impl Writer<'_> {
         b.0 += 1;
         b.1 = Cents(b.1.0.saturating_add(a.amount.0));
         let accounts = t.per_imputation.entry(c.benefit).or_default();
-        if !accounts.contains_key(a.account) {
-            accounts.insert(a.account.to_owned(), BTreeMap::new());
-        }
-        let functions = accounts
-            .get_mut(a.account)
-            .ok_or_else(|| corrupt("account", a.account))?;
-        if !functions.contains_key(&a.params.function) {
-            functions.insert(a.params.function.clone(), (0, Cents::ZERO));
-        }
-        let i = functions
-            .get_mut(&a.params.function)
-            .ok_or_else(|| corrupt("function", &a.params.function))?;
+        let i = slot(slot(accounts, a.account)?, &a.params.function)?;
         i.0 += 1;
         i.1 = Cents(i.1.0.saturating_add(a.amount.0));
         Ok(())
