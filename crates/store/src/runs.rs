@@ -2,9 +2,10 @@
 //! [`crate::Store`].
 //!
 //! Invariants, enforced by the schema and not only by queries:
-//! - a right is claimed at most once per month: the primary key (right, month) of
-//!   `run_claims`, whose rows only the cancellation of a prepared run deletes, and a trigger
-//!   that refuses a claim the imported history already paid;
+//! - a right is paid at most once per month: the primary key (right, month) of `run_claims`,
+//!   which holds the runs' claims (only the cancellation of a prepared run deletes them) and,
+//!   from the preparation of a month on, the imported history's payments of that month as
+//!   claims of no run (never deleted);
 //! - the preparer never validates (a CHECK on the run), and only an ordonnateur does;
 //! - a validated or cancelled run never changes, and no run or line is ever deleted;
 //! - PES bordereau numbers (`IdBord`) run 1, 2, 3… per exercice, given at validation.

@@ -444,6 +444,14 @@ fn a_right_is_claimed_once_a_month_by_the_schema_itself() {
     assert!(insert("R1").is_err());
     assert!(insert("R8").is_err());
     assert!(insert("R-NEW").is_ok());
+    // The history's payment of the month is a claim of no run, which nothing frees.
+    assert!(
+        conn.execute(
+            "DELETE FROM run_claims WHERE right_id = 'R8' AND run_id IS NULL",
+            []
+        )
+        .is_err()
+    );
     // A claim never changes; once the run is validated, it is never freed either.
     assert!(
         conn.execute("UPDATE run_claims SET month = '2027-01'", [])
@@ -750,7 +758,7 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("version");
-    assert_eq!(version, 12);
+    assert_eq!(version, 13);
     // The schema as migration 11 left it.
     conn.execute_batch(
         "DROP TRIGGER run_claims_fixed;
@@ -763,7 +771,7 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
     .expect("back to 11");
     drop(f.store);
     let store = SqliteStore::open(&path).expect("migrated");
-    assert_eq!(store.schema_version().expect("version"), 12);
+    assert_eq!(store.schema_version().expect("version"), 13);
     let after = store.person("D1").expect("page").expect("found").payments;
     assert_eq!(after, before);
     assert!(
@@ -775,7 +783,10 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
     let conn = store.raw_connection();
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
     assert_eq!(
-        count("SELECT count(*) FROM run_claims WHERE amount IS NULL OR pay_date IS NULL"),
+        count(
+            "SELECT count(*) FROM run_claims
+             WHERE run_id IS NOT NULL AND (amount IS NULL OR pay_date IS NULL)"
+        ),
         0
     );
     assert_eq!(
@@ -785,5 +796,89 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
     assert!(
         conn.execute("UPDATE run_claims SET amount = 1", [])
             .is_err()
+    );
+}
+
+/// A store of schema 12 (claims of runs only, a trigger looking the history up for each)
+/// keeps its claims when opened (migration 13); its next preparation of a month with history
+/// records the history's payments as claims, which the key then refuses to pay again.
+#[test]
+fn a_store_of_schema_12_keeps_its_claims_and_the_history_becomes_claims() {
+    let mut f = fixture(standard());
+    let id = prepared(&mut f, "2026-12");
+    let path = f._dir.path().join("relais.db");
+    let conn = f.store.raw_connection();
+    let count = |conn: &rusqlite::Connection, sql: &str| -> i64 {
+        conn.query_row(sql, [], |r| r.get(0)).expect(sql)
+    };
+    let run_claims = count(
+        conn,
+        "SELECT count(*) FROM run_claims WHERE run_id IS NOT NULL",
+    );
+    assert!(run_claims > 1);
+    // R8's December, paid by the history, became a claim of no run.
+    assert_eq!(
+        count(
+            conn,
+            "SELECT count(*) FROM run_claims WHERE run_id IS NULL AND right_id = 'R8' AND month = '2026-12'"
+        ),
+        1
+    );
+    // The schema as migration 12 left it: no history in the claims, a trigger instead.
+    conn.execute_batch(
+        "DROP TRIGGER run_claims_kept;
+         DROP TRIGGER run_claims_fixed;
+         CREATE TABLE c12 (right_id TEXT NOT NULL, month TEXT NOT NULL,
+             run_id TEXT NOT NULL REFERENCES runs (id), amount INTEGER, pay_date TEXT,
+             PRIMARY KEY (right_id, month)) WITHOUT ROWID;
+         INSERT INTO c12 SELECT * FROM run_claims WHERE run_id IS NOT NULL;
+         DROP TABLE run_claims;
+         ALTER TABLE c12 RENAME TO run_claims;
+         CREATE TRIGGER run_claims_not_in_history BEFORE INSERT ON run_claims
+         WHEN EXISTS (SELECT 1 FROM past_payments p WHERE p.right_id = NEW.right_id AND p.month = NEW.month)
+         BEGIN SELECT RAISE(ABORT, 'right already paid for this month in the imported history'); END;
+         CREATE TRIGGER run_claims_fixed BEFORE UPDATE ON run_claims
+         BEGIN SELECT RAISE(ABORT, 'claims never change'); END;
+         CREATE TRIGGER run_claims_kept BEFORE DELETE ON run_claims
+         WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'prepared'
+         BEGIN SELECT RAISE(ABORT, 'claims of a validated or cancelled run are never freed'); END;
+         PRAGMA user_version = 12;",
+    )
+    .expect("back to 12");
+    drop(f.store);
+    let mut store = SqliteStore::open(&path).expect("migrated");
+    assert_eq!(store.schema_version().expect("version"), 13);
+    {
+        let conn = store.raw_connection();
+        assert_eq!(count(conn, "SELECT count(*) FROM run_claims"), run_claims);
+        assert_eq!(
+            count(
+                conn,
+                "SELECT count(*) FROM sqlite_master WHERE name = 'run_claims_not_in_history'"
+            ),
+            0
+        );
+    }
+    // Cancelled and prepared again: R8 is still not paid, and its history is now a claim.
+    store
+        .cancel_run(id, "liq", "montants à revoir")
+        .expect("cancel");
+    let again = store
+        .prepare_run(&request("liq", "2026-12"), &ALL)
+        .expect("again")
+        .run
+        .id;
+    assert!(!lines(&store, again).contains_key("R8"));
+    assert_eq!(
+        exclusions(&store, again).get("R8").map(String::as_str),
+        Some("already_paid")
+    );
+    let conn = store.raw_connection();
+    assert!(
+        conn.execute(
+            "INSERT INTO run_claims (right_id, month, run_id) VALUES ('R8', '2026-12', ?1)",
+            [again.to_string()],
+        )
+        .is_err()
     );
 }

@@ -585,6 +585,29 @@ DROP INDEX migration_12_lines;
 CREATE TRIGGER run_claims_fixed BEFORE UPDATE ON run_claims
 BEGIN SELECT RAISE(ABORT, 'claims never change'); END;
 "#,
+    // 13: the imported history's payments of a month become claims of their own (no run)
+    // when a run of that month is prepared, so that one primary key refuses both a second
+    // run and a payment the history already made. The trigger that looked the history up for
+    // every claim (two million a national run) goes. A claim of the history is never freed.
+    r#"
+CREATE TABLE run_claims_13 (
+    right_id TEXT NOT NULL,
+    month    TEXT NOT NULL,
+    run_id   TEXT REFERENCES runs (id),
+    amount   INTEGER,
+    pay_date TEXT,
+    PRIMARY KEY (right_id, month)
+) WITHOUT ROWID;
+INSERT INTO run_claims_13 (right_id, month, run_id, amount, pay_date)
+    SELECT right_id, month, run_id, amount, pay_date FROM run_claims ORDER BY right_id, month;
+DROP TABLE run_claims;
+ALTER TABLE run_claims_13 RENAME TO run_claims;
+CREATE TRIGGER run_claims_fixed BEFORE UPDATE ON run_claims
+BEGIN SELECT RAISE(ABORT, 'claims never change'); END;
+CREATE TRIGGER run_claims_kept BEFORE DELETE ON run_claims
+WHEN OLD.run_id IS NULL OR (SELECT status FROM runs WHERE id = OLD.run_id) <> 'prepared'
+BEGIN SELECT RAISE(ABORT, 'claims of the history, or of a validated or cancelled run, are never freed'); END;
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,

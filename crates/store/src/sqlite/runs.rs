@@ -1,6 +1,7 @@
 //! Payment runs in SQLite (see [`crate::runs`] for the invariants the schema enforces).
 //!
-//! `prepare` works in two passes inside one transaction, and holds one right at a time:
+//! `prepare` works in two passes inside one transaction, and holds one right at a time
+//! (first, the history's payments of the month are copied to `run_claims`, see migration 13):
 //! 1. the rights are read in key order (so that their history, their claims and the claims it
 //!    inserts are all sequential in their b-trees); each is excluded with its reason, or
 //!    claimed (`run_claims`) and, when the CAF pays it (RSA), written to `run_lines`, else put
@@ -474,6 +475,11 @@ JOIN beneficiaries b ON b.dossier = r.dossier
 JOIN payees p ON p.id = r.payee_id
 ORDER BY r.id";
 
+/// The imported history's payments of month `?1` as claims of no run (see migration 13).
+const HISTORY_CLAIMS: &str = "
+INSERT OR IGNORE INTO run_claims (right_id, month, run_id, amount, pay_date)
+SELECT right_id, month, NULL, amount, paid_on FROM past_payments WHERE month = ?1";
+
 fn prepare(
     conn: &mut Connection,
     req: &PrepareRun<'_>,
@@ -530,6 +536,11 @@ fn prepare(
         ],
     )?;
 
+    // The history's payments of the month become claims without a run (once: a later run of
+    // the month finds them there): the claims' primary key then refuses them like a second
+    // run, whatever query decides which rights to pay. A history payment of a right a run
+    // already claimed (a restored system handing back Relais's own payments) stays paid once.
+    tx.execute(HISTORY_CLAIMS, [&month_text])?;
     tx.execute_batch(ACCEPTED_TABLE)?;
     let tally = {
         let mut w = Writer {
