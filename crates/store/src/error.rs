@@ -26,4 +26,7 @@ pub enum StoreError {
     Tampered(String),
     #[error("donnée enregistrée illisible ({0})")]
     Corrupt(String),
+    /// A temporary file (the sort of a payment run's lines).
+    #[error("fichier temporaire : {0}")]
+    Io(#[from] std::io::Error),
 }

@@ -16,6 +16,7 @@ pub mod pending;
 pub mod rejected;
 pub mod runs;
 pub mod sessions;
+mod sort;
 pub mod sqlite;
 mod views;
 

@@ -23,6 +23,7 @@ use crate::runs::{
     BenefitParams, Each, GroupTotal, MANDATES_PER_BORDEREAU, PrepareRun, Prepared, RenewalOutcome,
     RunLine, RunParams, RunPayee, RunRecord, RunStore, RunStoreError, RunTotals,
 };
+use crate::sort::{self, ExternalSort};
 use jiff::civil::Date;
 use relais_core::Cents;
 use relais_core::calendar::Month;
@@ -34,11 +35,11 @@ use relais_core::run::{
     AmountChange, Anomaly, AnomalyKind, BenefitTotals, ExcludedRight, IbanHolder, ImputationTotals,
     KindTotals, RenewalPolicy, RunId, RunStatus, RunSummary, imputation_account, may_share_iban,
 };
-use rusqlite::types::ToSqlOutput;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::json;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what}: {value:?}"))
@@ -191,7 +192,8 @@ struct Tally {
 
 struct Writer<'c> {
     claim: rusqlite::Statement<'c>,
-    accepted: rusqlite::Statement<'c>,
+    /// Mandated lines, to be read back in mandate order (see [`mandate_order`]).
+    accepted: ExternalSort,
     /// RSA lines go to `run_lines` at once: no mandate to number (the CAF pays them).
     caf_line: rusqlite::Statement<'c>,
     exclusion: rusqlite::Statement<'c>,
@@ -312,7 +314,26 @@ impl Writer<'_> {
             t.caf_total = Cents(t.caf_total.0.saturating_add(a.amount.0));
             return Ok(());
         }
-        self.accepted.execute(&values[..14])?;
+        let kind = c.payee_kind.code();
+        let amount = a.amount.0.to_le_bytes();
+        self.accepted.push(|r| {
+            for field in [
+                c.payee_id,
+                pay_date,
+                c.right_id,
+                c.dossier,
+                c.last_name,
+                c.first_name,
+                c.benefit.code(),
+            ] {
+                sort::put(r, field.as_bytes())?;
+            }
+            sort::put(r, &amount)?;
+            for field in [first_day, last_day, a.account, &a.params.function, kind] {
+                sort::put(r, field.as_bytes())?;
+            }
+            Ok(())
+        })?;
         t.lines += 1;
         t.total = Cents(t.total.0.saturating_add(a.amount.0));
         let b = t.per_benefit.entry(c.benefit).or_default();
@@ -326,25 +347,67 @@ impl Writer<'_> {
     }
 }
 
-/// The lines accepted by the first pass (a temporary table: it never reaches the file).
-const ACCEPTED_TABLE: &str = "
-CREATE TEMP TABLE prep_lines (
-    payee_id TEXT NOT NULL, pay_date TEXT NOT NULL, right_id TEXT NOT NULL,
-    dossier TEXT NOT NULL, last_name TEXT NOT NULL, first_name TEXT NOT NULL,
-    benefit TEXT NOT NULL, amount INTEGER NOT NULL, first_day TEXT NOT NULL,
-    last_day TEXT NOT NULL, account TEXT NOT NULL, function TEXT NOT NULL,
-    payee_kind TEXT NOT NULL
-)";
+/// Memory the sort of mandated lines keeps before it writes to temporary files (~100,000
+/// lines): the rest of a national run waits on disk, so memory does not grow with the run.
+const SORT_MEMORY: usize = 16 << 20;
 
-/// The second pass reads the mandated lines sorted once (SQLite's external sorter): by payee,
-/// so that each payee is copied to `run_payees` once, when its first line comes; then by pay
-/// date and right. Mandates are numbered from 1 over the run in that order (payee, then pay
-/// date), lines from 1 within their mandate (right order), so mandated line ids are in
-/// mandate order. (RSA lines, handed to the CAF, have no mandate: the first pass wrote them.)
-const SORTED_LINES: &str = "
-SELECT payee_id, pay_date, right_id, dossier, last_name, first_name, benefit, amount,
-    first_day, last_day, account, function, payee_kind
-FROM temp.prep_lines ORDER BY payee_id, pay_date, right_id";
+/// The order of the second pass: by payee, so that each payee is copied to `run_payees`
+/// once, when its first line comes; then by pay date and right (the first three fields of a
+/// sorted line, compared as bytes like SQLite's `BINARY` collation). Mandates are numbered
+/// from 1 over the run in that order (payee, then pay date), lines from 1 within their
+/// mandate (right order), so mandated line ids are in mandate order. (RSA lines, handed to
+/// the CAF, have no mandate: the first pass wrote them.)
+fn mandate_order(a: &[u8], b: &[u8]) -> Ordering {
+    sort::fields(a).take(3).cmp(sort::fields(b).take(3))
+}
+
+/// A mandated line as the first pass sorted it (see [`Writer::accept`]).
+struct SortedLine<'a> {
+    payee_id: &'a str,
+    pay_date: &'a str,
+    right_id: &'a str,
+    dossier: &'a str,
+    last_name: &'a str,
+    first_name: &'a str,
+    benefit: &'a str,
+    amount: i64,
+    first_day: &'a str,
+    last_day: &'a str,
+    account: &'a str,
+    function: &'a str,
+    payee_kind: &'a str,
+}
+
+impl<'a> SortedLine<'a> {
+    fn decode(record: &'a [u8]) -> Result<SortedLine<'a>, StoreError> {
+        fn field<'a>(f: &mut sort::Fields<'a>) -> Result<&'a [u8], StoreError> {
+            f.next()
+                .ok_or_else(|| corrupt("sorted line", "missing field"))
+        }
+        fn text<'a>(f: &mut sort::Fields<'a>) -> Result<&'a str, StoreError> {
+            std::str::from_utf8(field(f)?).map_err(|_| corrupt("sorted line", "not UTF-8"))
+        }
+        let f = &mut sort::fields(record);
+        Ok(SortedLine {
+            payee_id: text(f)?,
+            pay_date: text(f)?,
+            right_id: text(f)?,
+            dossier: text(f)?,
+            last_name: text(f)?,
+            first_name: text(f)?,
+            benefit: text(f)?,
+            amount: field(f)?
+                .try_into()
+                .map(i64::from_le_bytes)
+                .map_err(|_| corrupt("sorted line", "amount"))?,
+            first_day: text(f)?,
+            last_day: text(f)?,
+            account: text(f)?,
+            function: text(f)?,
+            payee_kind: text(f)?,
+        })
+    }
+}
 
 /// The values an accepted right is written with, in order: payee, pay date, right, dossier,
 /// NIR, last and first name, benefit, amount, first and last day, account, function, payee
@@ -374,12 +437,11 @@ fn number_mandates(
     conn: &Connection,
     run: &str,
     month: &str,
+    mut sorted: sort::Sorted,
     t: &mut Tally,
 ) -> Result<(), StoreError> {
     let mut insert_line = conn.prepare(INSERT_LINE)?;
     let mut insert_payee = conn.prepare(INSERT_PAYEE)?;
-    let mut sorted = conn.prepare(SORTED_LINES)?;
-    let mut rows = sorted.query([])?;
     let mut payee = String::new();
     let mut kind = PayeeKind::Personne;
     // The open mandate: its pay date, number and last line.
@@ -392,20 +454,21 @@ fn number_mandates(
             t.per_benefit.entry(b).or_default().2 += 1;
         }
     }
-    while let Some(r) = rows.next()? {
-        let payee_id = text(r, 0)?;
+    while let Some(record) = sorted.next()? {
+        let l = SortedLine::decode(record)?;
+        let payee_id = l.payee_id;
         if payee_id != payee {
             count_payees(&mut paid_benefits, t);
             payee.clear();
             payee.push_str(payee_id);
             insert_payee.execute(params![run, payee_id])?;
-            let stored = text(r, 12)?;
-            kind = PayeeKind::parse(stored).ok_or_else(|| corrupt("payee kind", stored))?;
+            kind = PayeeKind::parse(l.payee_kind)
+                .ok_or_else(|| corrupt("payee kind", l.payee_kind))?;
             mandate = None;
         }
-        let b = benefit(text(r, 6)?)?;
-        let amount: i64 = r.get(7)?;
-        let date = text(r, 1)?;
+        let b = benefit(l.benefit)?;
+        let amount = l.amount;
+        let date = l.pay_date;
         let (m, line) = match mandate {
             Some((m, line)) if date == pay_date => (m, line + 1),
             _ => {
@@ -423,24 +486,22 @@ fn number_mandates(
         if !paid_benefits.contains(&b) {
             paid_benefits.push(b);
         }
-        // The other columns go through as read.
-        let column = |i: usize| r.get_ref(i).map(ToSqlOutput::Borrowed);
         insert_line.execute(params![
             run,
             month,
             payee_id,
             date,
-            column(2)?,
-            column(3)?,
+            l.right_id,
+            l.dossier,
             None::<&str>,
-            column(4)?,
-            column(5)?,
-            column(6)?,
+            l.last_name,
+            l.first_name,
+            l.benefit,
             amount,
-            column(8)?,
-            column(9)?,
-            column(10)?,
-            column(11)?,
+            l.first_day,
+            l.last_day,
+            l.account,
+            l.function,
             m,
             line,
         ])?;
@@ -541,19 +602,18 @@ fn prepare(
     // run, whatever query decides which rights to pay. A history payment of a right a run
     // already claimed (a restored system handing back Relais's own payments) stays paid once.
     tx.execute(HISTORY_CLAIMS, [&month_text])?;
-    tx.execute_batch(ACCEPTED_TABLE)?;
+    // The sort's temporary files (unnamed) go beside the store, on its disk.
+    let sort_dir = match tx.path().map(Path::new).and_then(Path::parent) {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => std::env::temp_dir(),
+    };
     let tally = {
         let mut w = Writer {
             claim: tx.prepare(
                 "INSERT INTO run_claims (right_id, month, run_id, amount, pay_date)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?,
-            accepted: tx.prepare(
-                "INSERT INTO temp.prep_lines (payee_id, pay_date, right_id, dossier,
-                     last_name, first_name, benefit, amount, first_day, last_day, account,
-                     function, payee_kind)
-                 VALUES (?1, ?2, ?3, ?4, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )?,
+            accepted: ExternalSort::new(&sort_dir, SORT_MEMORY, mandate_order),
             caf_line: tx.prepare(INSERT_CAF_LINE)?,
             exclusion: tx.prepare(
                 "INSERT INTO run_exclusions (run_id, n, right_id, dossier, name, benefit, reason,
@@ -687,8 +747,13 @@ fn prepare(
         drop(rows);
         drop(stmt);
         tracing::debug!(elapsed = ?started.elapsed(), lines = w.tally.lines, "run prepare: rights read and claimed");
-        number_mandates(&tx, &run_text, &month_text, &mut w.tally)?;
-        tx.execute_batch("DROP TABLE temp.prep_lines")?;
+        let sorted = std::mem::replace(
+            &mut w.accepted,
+            ExternalSort::new(&sort_dir, 0, mandate_order),
+        )
+        .finish()
+        .map_err(StoreError::from)?;
+        number_mandates(&tx, &run_text, &month_text, sorted, &mut w.tally)?;
         tracing::debug!(elapsed = ?started.elapsed(), "run prepare: mandates numbered, payees copied");
         rejected_rights(&tx, &mut w, req.month, benefits)?;
         tracing::debug!(elapsed = ?started.elapsed(), "run prepare: rejected rights listed");

@@ -1,0 +1,371 @@
+//! An external merge sort of records, for sorting more rows than memory should hold (the
+//! lines of a national payment run: over a million) with memory that does not grow with
+//! their number.
+//!
+//! A record is a list of fields, each a length (`u32`, little-endian) and its bytes, written
+//! straight into one buffer (no allocation per record). When the buffer reaches its limit,
+//! its records are sorted and written to an unnamed temporary file (`O_TMPFILE`: nothing is
+//! left behind, even by a process killed halfway); the sorted files are then merged. Records
+//! that compare equal keep the order they were pushed in.
+
+use std::cmp::Ordering;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// How records compare.
+pub(crate) type Compare = fn(&[u8], &[u8]) -> Ordering;
+
+/// Appends a field to a record being built.
+pub(crate) fn put(record: &mut Vec<u8>, field: &[u8]) -> io::Result<()> {
+    let len = u32::try_from(field.len())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "field over 4 GiB"))?;
+    record.extend_from_slice(&len.to_le_bytes());
+    record.extend_from_slice(field);
+    Ok(())
+}
+
+/// The fields of a record, in order; stops at the first malformed one.
+pub(crate) fn fields(record: &[u8]) -> Fields<'_> {
+    Fields { rest: record }
+}
+
+pub(crate) struct Fields<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let (len, rest) = self.rest.split_first_chunk::<4>()?;
+        let len = usize::try_from(u32::from_le_bytes(*len)).ok()?;
+        if len > rest.len() {
+            self.rest = &[];
+            return None;
+        }
+        let (field, rest) = rest.split_at(len);
+        self.rest = rest;
+        Some(field)
+    }
+}
+
+/// Records pushed one at a time, read back sorted.
+pub(crate) struct ExternalSort {
+    compare: Compare,
+    dir: PathBuf,
+    limit: usize,
+    buffer: Vec<u8>,
+    records: Vec<Range<usize>>,
+    /// Sorted files written so far.
+    runs: Vec<File>,
+}
+
+impl ExternalSort {
+    /// A sort that keeps about `limit` bytes of records in memory, and writes the rest to
+    /// temporary files in `dir`.
+    pub(crate) fn new(dir: &Path, limit: usize, compare: Compare) -> ExternalSort {
+        ExternalSort {
+            compare,
+            dir: dir.to_owned(),
+            limit,
+            buffer: Vec::new(),
+            records: Vec::new(),
+            runs: Vec::new(),
+        }
+    }
+
+    /// Adds one record, which `build` writes (with [`put`]) at the end of the buffer it is
+    /// given.
+    pub(crate) fn push(
+        &mut self,
+        build: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let start = self.buffer.len();
+        if let Err(e) = build(&mut self.buffer) {
+            self.buffer.truncate(start);
+            return Err(e);
+        }
+        self.records.push(start..self.buffer.len());
+        if self.buffer.len() >= self.limit {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    fn sort_buffer(&mut self) {
+        let (buffer, compare) = (&self.buffer, self.compare);
+        // Stable: equal records keep their order.
+        self.records
+            .sort_by(|a, b| compare(&buffer[a.clone()], &buffer[b.clone()]));
+    }
+
+    /// Writes the buffer's records, sorted, to a temporary file.
+    fn spill(&mut self) -> io::Result<()> {
+        self.sort_buffer();
+        let mut out = BufWriter::with_capacity(1 << 16, tempfile::tempfile_in(&self.dir)?);
+        for r in &self.records {
+            write_record(&mut out, &self.buffer[r.clone()])?;
+        }
+        let mut file = out.into_inner().map_err(|e| e.into_error())?;
+        file.rewind()?;
+        self.runs.push(file);
+        self.buffer.clear();
+        self.records.clear();
+        if self.runs.len() >= MAX_FILES {
+            self.merge_files()?;
+        }
+        Ok(())
+    }
+
+    /// Merges the sorted files into one, so that no more than [`MAX_FILES`] are ever open.
+    fn merge_files(&mut self) -> io::Result<()> {
+        let mut merged = Sorted::merge(self.compare, std::mem::take(&mut self.runs))?;
+        let mut out = BufWriter::with_capacity(1 << 16, tempfile::tempfile_in(&self.dir)?);
+        while let Some(record) = merged.next()? {
+            write_record(&mut out, record)?;
+        }
+        let mut file = out.into_inner().map_err(|e| e.into_error())?;
+        file.rewind()?;
+        // Its records were pushed before any later file's: it stays first.
+        self.runs.push(file);
+        Ok(())
+    }
+
+    /// The records, sorted.
+    pub(crate) fn finish(mut self) -> io::Result<Sorted> {
+        if self.runs.is_empty() {
+            self.sort_buffer();
+            return Ok(Sorted(Source::Memory {
+                buffer: self.buffer,
+                records: self.records.into_iter(),
+                current: 0..0,
+            }));
+        }
+        if !self.records.is_empty() {
+            self.spill()?;
+        }
+        Sorted::merge(self.compare, self.runs)
+    }
+}
+
+/// Files open at once, at most (each a 64 KiB buffer when merged).
+const MAX_FILES: usize = 64;
+
+fn write_record(out: &mut impl Write, record: &[u8]) -> io::Result<()> {
+    out.write_all(&(record.len() as u64).to_le_bytes())?;
+    out.write_all(record)
+}
+
+/// One sorted file being merged, with its current record.
+struct Run {
+    reader: BufReader<File>,
+    record: Vec<u8>,
+    live: bool,
+}
+
+impl Run {
+    fn advance(&mut self) -> io::Result<()> {
+        let mut len = [0u8; 8];
+        match self.reader.read_exact(&mut len) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                self.live = false;
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        }
+        let len = usize::try_from(u64::from_le_bytes(len))
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "record too long"))?;
+        self.record.resize(len, 0);
+        self.reader.read_exact(&mut self.record)
+    }
+}
+
+/// The sorted records, read one at a time.
+pub(crate) struct Sorted(Source);
+
+enum Source {
+    Memory {
+        buffer: Vec<u8>,
+        records: std::vec::IntoIter<Range<usize>>,
+        current: Range<usize>,
+    },
+    Merge {
+        compare: Compare,
+        runs: Vec<Run>,
+        /// The run whose record was given last (to advance before the next).
+        last: Option<usize>,
+    },
+}
+
+impl Sorted {
+    fn merge(compare: Compare, files: Vec<File>) -> io::Result<Sorted> {
+        let mut runs = Vec::with_capacity(files.len());
+        for file in files {
+            let mut run = Run {
+                reader: BufReader::with_capacity(1 << 16, file),
+                record: Vec::new(),
+                live: true,
+            };
+            run.advance()?;
+            runs.push(run);
+        }
+        Ok(Sorted(Source::Merge {
+            compare,
+            runs,
+            last: None,
+        }))
+    }
+
+    /// The next record, or `None` after the last.
+    pub(crate) fn next(&mut self) -> io::Result<Option<&[u8]>> {
+        match &mut self.0 {
+            Source::Memory {
+                buffer,
+                records,
+                current,
+            } => {
+                let Some(r) = records.next() else {
+                    return Ok(None);
+                };
+                *current = r;
+                Ok(Some(&buffer[current.clone()]))
+            }
+            Source::Merge {
+                compare,
+                runs,
+                last,
+            } => {
+                if let Some(i) = last.take() {
+                    runs[i].advance()?;
+                }
+                // A handful of files: the smallest current record by a scan, the first file
+                // winning ties (its records were pushed first).
+                let mut best: Option<usize> = None;
+                for (i, run) in runs.iter().enumerate() {
+                    if !run.live {
+                        continue;
+                    }
+                    best = match best {
+                        Some(b) if compare(&runs[b].record, &run.record) != Ordering::Greater => {
+                            Some(b)
+                        }
+                        _ => Some(i),
+                    };
+                }
+                *last = best;
+                Ok(best.map(|i| runs[i].record.as_slice()))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by_first_field(a: &[u8], b: &[u8]) -> Ordering {
+        fields(a).next().cmp(&fields(b).next())
+    }
+
+    fn record(key: &str, n: u64) -> impl FnOnce(&mut Vec<u8>) -> io::Result<()> {
+        let key = key.to_owned();
+        move |buf: &mut Vec<u8>| {
+            put(buf, key.as_bytes())?;
+            put(buf, &n.to_le_bytes())
+        }
+    }
+
+    fn drain(mut sorted: Sorted) -> Vec<(Vec<u8>, u64)> {
+        let mut out = Vec::new();
+        while let Some(r) = sorted.next().expect("next") {
+            let mut f = fields(r);
+            let key = f.next().expect("key").to_vec();
+            let n = u64::from_le_bytes(f.next().expect("n").try_into().expect("8 bytes"));
+            assert!(f.next().is_none());
+            out.push((key, n));
+        }
+        out
+    }
+
+    /// Keys from a small generator (many repeats), pushed with their position.
+    fn keys(count: u64) -> Vec<String> {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        (0..count)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                format!("k{}", x % 97)
+            })
+            .collect()
+    }
+
+    fn sorted_with(limit: usize, count: u64) -> (Vec<(Vec<u8>, u64)>, usize) {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut s = ExternalSort::new(dir.path(), limit, by_first_field);
+        for (n, k) in keys(count).iter().enumerate() {
+            s.push(record(k, n as u64)).expect("push");
+        }
+        let runs = s.runs.len();
+        let out = drain(s.finish().expect("finish"));
+        // Nothing is left in the directory: the files have no name.
+        assert_eq!(std::fs::read_dir(dir.path()).expect("read").count(), 0);
+        (out, runs)
+    }
+
+    #[test]
+    fn spilled_and_merged_records_come_back_sorted_and_stable() {
+        let expected = {
+            let mut all: Vec<(Vec<u8>, u64)> = keys(5_000)
+                .into_iter()
+                .enumerate()
+                .map(|(n, k)| (k.into_bytes(), n as u64))
+                .collect();
+            all.sort_by(|a, b| a.0.cmp(&b.0));
+            all
+        };
+        // In memory, then through 1 to many files (records are ~20 bytes).
+        for limit in [usize::MAX, 60_000, 4_000, 100, 20] {
+            let (out, runs) = sorted_with(limit, 5_000);
+            assert_eq!(out, expected, "limit {limit}");
+            if limit <= 4_000 {
+                assert!(runs > 1, "limit {limit}: {runs} files");
+            }
+            assert!(runs < MAX_FILES, "limit {limit}: {runs} files");
+        }
+    }
+
+    #[test]
+    fn no_record_at_all() {
+        assert!(sorted_with(usize::MAX, 0).0.is_empty());
+        assert!(sorted_with(1, 0).0.is_empty());
+    }
+
+    #[test]
+    fn a_failed_record_is_not_kept() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut s = ExternalSort::new(dir.path(), usize::MAX, by_first_field);
+        s.push(record("b", 1)).expect("push");
+        let failed = s.push(|buf| {
+            put(buf, b"a")?;
+            Err(io::Error::other("no"))
+        });
+        assert!(failed.is_err());
+        s.push(record("c", 2)).expect("push");
+        let out = drain(s.finish().expect("finish"));
+        assert_eq!(out, vec![(b"b".to_vec(), 1), (b"c".to_vec(), 2)]);
+    }
+
+    #[test]
+    fn a_truncated_field_ends_the_fields() {
+        let mut r = Vec::new();
+        put(&mut r, b"abc").expect("put");
+        r.extend_from_slice(&10u32.to_le_bytes());
+        r.extend_from_slice(b"xy");
+        let f: Vec<&[u8]> = fields(&r).collect();
+        assert_eq!(f, vec![b"abc".as_slice()]);
+    }
+}
