@@ -210,6 +210,30 @@ fn exclusions(s: &SqliteStore, id: relais_core::run::RunId) -> BTreeMap<String, 
     out
 }
 
+/// The mandated lines of run `id` in order: right, mandate and line, amount, payee.
+type Mandated = Vec<(String, Option<(u32, u32)>, Cents, String)>;
+
+fn mandated_lines(s: &SqliteStore, id: relais_core::run::RunId) -> Mandated {
+    let mut out = Vec::new();
+    s.each_run_line(id, &mut |l, p| {
+        out.push((l.right_id.clone(), l.mandate, l.amount, p.id.clone()));
+        Ok(())
+    })
+    .expect("lines");
+    out
+}
+
+/// The CAF's lines of run `id`, in the order of its file.
+fn caf_lines(s: &SqliteStore, id: relais_core::run::RunId) -> Vec<(String, String, Cents)> {
+    let mut out = Vec::new();
+    s.each_caf_line(id, &mut |l| {
+        out.push((l.dossier.clone(), l.right_id.clone(), l.amount));
+        Ok(())
+    })
+    .expect("CAF lines");
+    out
+}
+
 fn lines(s: &SqliteStore, id: relais_core::run::RunId) -> BTreeMap<String, Cents> {
     let mut out = BTreeMap::new();
     s.each_run_line(id, &mut |l, _| {
@@ -410,12 +434,14 @@ fn separation_of_duties_and_immutability() {
     ));
     // Not through SQL either.
     let conn = f.store.raw_connection();
-    assert!(conn.execute("UPDATE run_lines SET amount = 1", []).is_err());
     assert!(
-        conn.execute("UPDATE run_lines SET claim = NULL", [])
-            .is_err()
+        conn.execute(
+            "UPDATE run_line_blocks SET data = json_set(data, '$[0][8]', 1)",
+            []
+        )
+        .is_err()
     );
-    assert!(conn.execute("DELETE FROM run_lines", []).is_err());
+    assert!(conn.execute("DELETE FROM run_line_blocks", []).is_err());
     assert!(
         conn.execute("UPDATE runs SET status = 'cancelled'", [])
             .is_err()
@@ -616,6 +642,39 @@ fn a_part_of_a_month_worth_nothing_is_not_paid_and_says_why() {
     assert!(!lines(&f.store, id).contains_key("R10"));
 }
 
+/// SQL adding, after run `?1`'s mandated lines, a block of one line: R1's, changed by the
+/// `json_set` paths and values `changes`.
+fn copy_of_r1(changes: &str) -> String {
+    format!(
+        "INSERT INTO run_line_blocks (run_id, caf, n, lines, data)
+         SELECT b.run_id, 0,
+             (SELECT max(n) + 1 FROM run_line_blocks WHERE run_id = ?1 AND caf = 0), 1,
+             json_array(json_set(l.value, {changes}))
+         FROM run_line_blocks b, json_each(b.data) l
+         WHERE b.run_id = ?1 AND b.caf = 0 AND l.value ->> 2 = 'R1'"
+    )
+}
+
+/// The lines of runs as rows, as schemas before 14 kept them (`run_lines`), from the blocks.
+const LINES_AS_ROWS: &str = "
+CREATE TABLE run_lines (
+    id INTEGER PRIMARY KEY, run_id TEXT NOT NULL REFERENCES runs (id), right_id TEXT NOT NULL,
+    claim TEXT, dossier TEXT NOT NULL, nir TEXT, last_name TEXT NOT NULL,
+    first_name TEXT NOT NULL, benefit TEXT NOT NULL, amount INTEGER NOT NULL CHECK (amount > 0),
+    first_day TEXT NOT NULL, last_day TEXT NOT NULL, payee_id TEXT NOT NULL,
+    account TEXT NOT NULL, function TEXT NOT NULL, pay_date TEXT NOT NULL, mandate INTEGER,
+    mandate_line INTEGER);
+INSERT INTO run_lines (run_id, claim, payee_id, pay_date, right_id, dossier, nir, last_name,
+    first_name, benefit, amount, first_day, last_day, account, function, mandate, mandate_line)
+SELECT b.run_id, u.month, l.value ->> 0, l.value ->> 1, l.value ->> 2, l.value ->> 3,
+    l.value ->> 4, l.value ->> 5, l.value ->> 6, l.value ->> 7, l.value ->> 8, l.value ->> 9,
+    l.value ->> 10, l.value ->> 11, l.value ->> 12, l.value ->> 13, l.value ->> 14
+FROM run_line_blocks b JOIN runs u ON u.id = b.run_id, json_each(b.data) l
+ORDER BY b.run_id, b.caf DESC, b.n, l.key;
+CREATE INDEX run_lines_by_run ON run_lines (run_id, id);
+DROP TABLE run_line_blocks;
+";
+
 /// Each line comes with its own payee's details: read beside the lines in payee order, and
 /// looked up when a line is out of that order (a payee without lines is passed over).
 #[test]
@@ -634,12 +693,7 @@ fn each_line_comes_with_its_own_payee() {
     )
     .expect("payee without lines");
     conn.execute(
-        "INSERT INTO run_lines (run_id, claim, payee_id, pay_date, right_id, dossier, nir,
-             last_name, first_name, benefit, amount, first_day, last_day, account, function,
-             mandate, mandate_line)
-         SELECT run_id, NULL, payee_id, pay_date, 'R1-again', dossier, nir, last_name,
-             first_name, benefit, amount, first_day, last_day, account, function, 99, 1
-         FROM run_lines WHERE run_id = ?1 AND right_id = 'R1'",
+        &copy_of_r1("'$[2]', 'R1-again', '$[13]', 99, '$[14]', 1"),
         [&run],
     )
     .expect("line out of order");
@@ -677,12 +731,7 @@ fn totals_count_each_mandate_once() {
     f.store
         .raw_connection()
         .execute(
-            "INSERT INTO run_lines (run_id, claim, payee_id, pay_date, right_id, dossier,
-                 nir, last_name, first_name, benefit, amount, first_day, last_day, account,
-                 function, mandate, mandate_line)
-             SELECT run_id, NULL, payee_id, pay_date, 'R1-again', dossier, nir, last_name,
-                 first_name, benefit, 700, first_day, last_day, account, function, mandate, 9
-             FROM run_lines WHERE run_id = ?1 AND right_id = 'R1'",
+            &copy_of_r1("'$[2]', 'R1-again', '$[8]', 700, '$[14]', 9"),
             [id.to_string()],
         )
         .expect("line out of order");
@@ -753,13 +802,15 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
     let mut f = fixture(standard());
     let id = prepared(&mut f, "2026-12");
     let before = f.store.person("D1").expect("page").expect("found").payments;
+    let lines_before = (mandated_lines(&f.store, id), caf_lines(&f.store, id));
     let path = f._dir.path().join("relais.db");
     let conn = f.store.raw_connection();
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("version");
-    assert_eq!(version, 13);
+    assert_eq!(version, 14);
     // The schema as migration 11 left it.
+    conn.execute_batch(LINES_AS_ROWS).expect("lines as rows");
     conn.execute_batch(
         "DROP TRIGGER run_claims_fixed;
          ALTER TABLE run_claims DROP COLUMN amount;
@@ -771,9 +822,14 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
     .expect("back to 11");
     drop(f.store);
     let store = SqliteStore::open(&path).expect("migrated");
-    assert_eq!(store.schema_version().expect("version"), 13);
+    assert_eq!(store.schema_version().expect("version"), 14);
     let after = store.person("D1").expect("page").expect("found").payments;
     assert_eq!(after, before);
+    // The lines came back from rows to blocks (migration 14) as they were.
+    assert_eq!(
+        (mandated_lines(&store, id), caf_lines(&store, id)),
+        lines_before
+    );
     assert!(
         after
             .iter()
@@ -825,6 +881,7 @@ fn a_store_of_schema_12_keeps_its_claims_and_the_history_becomes_claims() {
         1
     );
     // The schema as migration 12 left it: no history in the claims, a trigger instead.
+    conn.execute_batch(LINES_AS_ROWS).expect("lines as rows");
     conn.execute_batch(
         "DROP TRIGGER run_claims_kept;
          DROP TRIGGER run_claims_fixed;
@@ -847,7 +904,7 @@ fn a_store_of_schema_12_keeps_its_claims_and_the_history_becomes_claims() {
     .expect("back to 12");
     drop(f.store);
     let mut store = SqliteStore::open(&path).expect("migrated");
-    assert_eq!(store.schema_version().expect("version"), 13);
+    assert_eq!(store.schema_version().expect("version"), 14);
     {
         let conn = store.raw_connection();
         assert_eq!(count(conn, "SELECT count(*) FROM run_claims"), run_claims);

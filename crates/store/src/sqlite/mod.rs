@@ -3,6 +3,7 @@
 //! records have been acknowledged to people).
 
 mod bank;
+mod blocks;
 mod courante;
 mod crisis;
 mod deposits;

@@ -16,6 +16,7 @@
 //! with the run: the totals per benefit, imputation, payee kind and the number of mandates as
 //! the two passes go, the rest by queries.
 
+use super::blocks::{self, BlockWriter, LineOut};
 use super::{SqliteStore, journal, queries, users};
 use crate::StoreError;
 use crate::rejected::{self, Unpayable};
@@ -41,15 +42,15 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-fn corrupt(what: &str, value: &str) -> StoreError {
+pub(super) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what}: {value:?}"))
 }
 
-fn date(what: &str, value: &str) -> Result<Date, StoreError> {
+pub(super) fn date(what: &str, value: &str) -> Result<Date, StoreError> {
     value.parse().map_err(|_| corrupt(what, value))
 }
 
-fn benefit(value: &str) -> Result<Benefit, StoreError> {
+pub(super) fn benefit(value: &str) -> Result<Benefit, StoreError> {
     Benefit::parse(value).ok_or_else(|| corrupt("benefit", value))
 }
 
@@ -194,8 +195,12 @@ struct Writer<'c> {
     claim: rusqlite::Statement<'c>,
     /// Mandated lines, to be read back in mandate order (see [`mandate_order`]).
     accepted: ExternalSort,
-    /// RSA lines go to `run_lines` at once: no mandate to number (the CAF pays them).
-    caf_line: rusqlite::Statement<'c>,
+    /// RSA lines (the CAF pays them: no mandate to number), to be read back by dossier and
+    /// right (see [`caf_order`]), each its key and its line in JSON.
+    caf: ExternalSort,
+    /// Every line paid, by person and benefit (see [`person_order`]), for the comparison
+    /// with the previous month.
+    people: ExternalSort,
     exclusion: rusqlite::Statement<'c>,
     anomaly: rusqlite::Statement<'c>,
     run: String,
@@ -277,7 +282,6 @@ impl Writer<'_> {
     /// already paid) and keeps its line for the second pass.
     fn accept(&mut self, a: &Accepted<'_>) -> Result<(), StoreError> {
         let c = a.c;
-        // One list of values for both statements (see `INSERT_CAF_LINE`).
         let (pay_date, first_day, last_day) = (
             self.dates.text(a.params.pay_date),
             self.dates.text(a.covered.0),
@@ -287,35 +291,44 @@ impl Writer<'_> {
         self.claim.execute(params![
             c.right_id, self.month, self.run, a.amount.0, pay_date
         ])?;
-        // The NIR only travels for the CAF's hand-off file.
-        let nir = c.nir.filter(|_| c.benefit == Benefit::Rsa);
-        let values: [&dyn rusqlite::ToSql; 16] = [
-            &c.payee_id,
-            &pay_date,
-            &c.right_id,
-            &c.dossier,
-            &nir,
-            &c.last_name,
-            &c.first_name,
-            &c.benefit.code(),
-            &a.amount.0,
-            &first_day,
-            &last_day,
-            &a.account,
-            &a.params.function,
-            &c.payee_kind.code(),
-            &self.run,
-            &self.month,
-        ];
+        let amount = a.amount.0.to_le_bytes();
+        self.people.push(|r| {
+            for field in [c.dossier, c.benefit.code(), c.last_name, c.first_name] {
+                sort::put(r, field.as_bytes())?;
+            }
+            sort::put(r, &amount)
+        })?;
         let t = &mut self.tally;
         if c.benefit == Benefit::Rsa {
-            self.caf_line.execute(&values[..])?;
+            // The NIR only travels for the CAF's hand-off file.
+            let line = LineOut(
+                c.payee_id,
+                pay_date,
+                c.right_id,
+                c.dossier,
+                c.nir,
+                c.last_name,
+                c.first_name,
+                c.benefit.code(),
+                a.amount.0,
+                first_day,
+                last_day,
+                a.account,
+                &a.params.function,
+                None,
+                None,
+            );
+            let json = serde_json::to_vec(&line).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            self.caf.push(|r| {
+                sort::put(r, c.dossier.as_bytes())?;
+                sort::put(r, c.right_id.as_bytes())?;
+                sort::put(r, &json)
+            })?;
             t.caf_rights += 1;
             t.caf_total = Cents(t.caf_total.0.saturating_add(a.amount.0));
             return Ok(());
         }
         let kind = c.payee_kind.code();
-        let amount = a.amount.0.to_le_bytes();
         self.accepted.push(|r| {
             for field in [
                 c.payee_id,
@@ -409,19 +422,32 @@ impl<'a> SortedLine<'a> {
     }
 }
 
-/// The values an accepted right is written with, in order: payee, pay date, right, dossier,
-/// NIR, last and first name, benefit, amount, first and last day, account, function, payee
-/// kind, run, month. The temporary row of a mandated line takes the first fourteen but the
-/// NIR; an RSA line goes to `run_lines` without mandate or payee kind (numbers left unused).
-const INSERT_CAF_LINE: &str = "
-INSERT INTO run_lines (run_id, claim, payee_id, pay_date, right_id, dossier, nir, last_name,
-    first_name, benefit, amount, first_day, last_day, account, function)
-VALUES (?15, ?16, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+/// The CAF's hand-off file lists its lines by dossier and right: the first two fields of a
+/// sorted CAF line (the third is the line in JSON).
+fn caf_order(a: &[u8], b: &[u8]) -> Ordering {
+    sort::fields(a).take(2).cmp(sort::fields(b).take(2))
+}
 
-const INSERT_LINE: &str = "
-INSERT INTO run_lines (run_id, claim, payee_id, pay_date, right_id, dossier, nir, last_name,
-    first_name, benefit, amount, first_day, last_day, account, function, mandate, mandate_line)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+/// Lines by person and benefit (dossier, benefit, last and first name, amount).
+fn person_order(a: &[u8], b: &[u8]) -> Ordering {
+    sort::fields(a).take(2).cmp(sort::fields(b).take(2))
+}
+
+/// Writes the CAF's lines, sorted, as blocks.
+fn write_caf_lines(
+    conn: &Connection,
+    run: &str,
+    mut sorted: sort::Sorted,
+) -> Result<(), StoreError> {
+    let mut blocks = BlockWriter::new(conn, run, true)?;
+    while let Some(record) = sorted.next()? {
+        let json = sort::fields(record)
+            .nth(2)
+            .ok_or_else(|| corrupt("sorted CAF line", "missing line"))?;
+        blocks.push_json(json)?;
+    }
+    blocks.finish()
+}
 
 /// A payee of the run, with its bank details as read now.
 const INSERT_PAYEE: &str = "
@@ -431,16 +457,15 @@ SELECT ?1, p.id, p.kind, p.name, p.siret, p.iban, p.bic, p.holder, p.address, p.
     p.city
 FROM payees p WHERE p.id = ?2";
 
-/// Writes `run_lines` and `run_payees` from the accepted lines (see [`SORTED_LINES`]), and
-/// counts mandates per payee kind and payees per benefit as it goes.
+/// Writes the mandated lines' blocks and `run_payees` from the accepted lines, sorted (see
+/// [`mandate_order`]), and counts mandates per payee kind and payees per benefit as it goes.
 fn number_mandates(
     conn: &Connection,
     run: &str,
-    month: &str,
     mut sorted: sort::Sorted,
     t: &mut Tally,
 ) -> Result<(), StoreError> {
-    let mut insert_line = conn.prepare(INSERT_LINE)?;
+    let mut blocks = BlockWriter::new(conn, run, false)?;
     let mut insert_payee = conn.prepare(INSERT_PAYEE)?;
     let mut payee = String::new();
     let mut kind = PayeeKind::Personne;
@@ -486,14 +511,12 @@ fn number_mandates(
         if !paid_benefits.contains(&b) {
             paid_benefits.push(b);
         }
-        insert_line.execute(params![
-            run,
-            month,
+        blocks.push(&LineOut(
             payee_id,
             date,
             l.right_id,
             l.dossier,
-            None::<&str>,
+            None,
             l.last_name,
             l.first_name,
             l.benefit,
@@ -502,12 +525,12 @@ fn number_mandates(
             l.last_day,
             l.account,
             l.function,
-            m,
-            line,
-        ])?;
+            Some(m),
+            Some(line),
+        ))?;
     }
     count_payees(&mut paid_benefits, t);
-    Ok(())
+    blocks.finish()
 }
 
 /// The days of `month` a right covers (what the amount pays for).
@@ -607,6 +630,8 @@ fn prepare(
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
         _ => std::env::temp_dir(),
     };
+    // This run's lines by person and benefit, sorted in the first pass.
+    let people;
     let tally = {
         let mut w = Writer {
             claim: tx.prepare(
@@ -614,7 +639,8 @@ fn prepare(
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?,
             accepted: ExternalSort::new(&sort_dir, SORT_MEMORY, mandate_order),
-            caf_line: tx.prepare(INSERT_CAF_LINE)?,
+            caf: ExternalSort::new(&sort_dir, SORT_MEMORY, caf_order),
+            people: ExternalSort::new(&sort_dir, SORT_MEMORY, person_order),
             exclusion: tx.prepare(
                 "INSERT INTO run_exclusions (run_id, n, right_id, dossier, name, benefit, reason,
                      label, amount)
@@ -747,13 +773,14 @@ fn prepare(
         drop(rows);
         drop(stmt);
         tracing::debug!(elapsed = ?started.elapsed(), lines = w.tally.lines, "run prepare: rights read and claimed");
-        let sorted = std::mem::replace(
-            &mut w.accepted,
-            ExternalSort::new(&sort_dir, 0, mandate_order),
-        )
-        .finish()
-        .map_err(StoreError::from)?;
-        number_mandates(&tx, &run_text, &month_text, sorted, &mut w.tally)?;
+        let finish = |s: &mut ExternalSort| {
+            std::mem::replace(s, ExternalSort::new(&sort_dir, 0, mandate_order))
+                .finish()
+                .map_err(StoreError::from)
+        };
+        write_caf_lines(&tx, &run_text, finish(&mut w.caf)?)?;
+        number_mandates(&tx, &run_text, finish(&mut w.accepted)?, &mut w.tally)?;
+        people = Some(finish(&mut w.people)?);
         tracing::debug!(elapsed = ?started.elapsed(), "run prepare: mandates numbered, payees copied");
         rejected_rights(&tx, &mut w, req.month, benefits)?;
         tracing::debug!(elapsed = ?started.elapsed(), "run prepare: rejected rights listed");
@@ -766,7 +793,14 @@ fn prepare(
         return Err(RunStoreError::NothingToPay(req.month));
     }
     let started = std::time::Instant::now();
-    let compared = compare_with_previous(&tx, &run_text, req.month, req.params.change_threshold)?;
+    let people = people.ok_or_else(|| corrupt("run", "lines by person not sorted"))?;
+    let compared = compare_with_previous(
+        &tx,
+        &run_text,
+        people,
+        req.month,
+        req.params.change_threshold,
+    )?;
     tracing::debug!(elapsed = ?started.elapsed(), "run prepare: compared with the previous month");
     let summary = summary_of(req, &run_text, &tally, &compared)?;
     tracing::debug!(elapsed = ?started.elapsed(), "run prepare: summary made");
@@ -859,6 +893,8 @@ fn shared_ibans(conn: &Connection, w: &mut Writer<'_>) -> Result<(), StoreError>
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?
         .collect::<Result<_, _>>()?;
+    // Payees of unrelated holders sharing an IBAN: payee, name, the anomaly's detail.
+    let mut flagged: Vec<(String, String, String)> = Vec::new();
     let mut i = 0;
     while i < rows.len() {
         let iban = &rows[i].0;
@@ -890,19 +926,41 @@ fn shared_ibans(conn: &Connection, w: &mut Writer<'_>) -> Result<(), StoreError>
             continue;
         }
         let others: Vec<String> = group.iter().map(|r| format!("{} ({})", r.1, r.2)).collect();
-        for r in &group {
-            // The anomaly is shown on the payee's first line.
-            let line: Option<(String, String, String, i64)> = conn
-                .query_row(
-                    "SELECT right_id, dossier, benefit, amount FROM run_lines
-                     WHERE run_id = ?1 AND payee_id = ?2 ORDER BY id LIMIT 1",
-                    params![w.run, r.1],
-                    |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?)),
-                )
-                .optional()?;
-            let Some((right_id, dossier, b, amount)) = line else {
+        let detail = format!("IBAN partagé par : {}", others.join(", "));
+        flagged.extend(
+            group
+                .iter()
+                .map(|r| (r.1.clone(), r.2.clone(), detail.clone())),
+        );
+    }
+    if flagged.is_empty() {
+        return Ok(());
+    }
+    // The anomaly is shown on the payee's first line: one pass over the run's lines finds
+    // those of the payees flagged (a handful).
+    let mut first: HashMap<String, RunLine> = HashMap::new();
+    let wanted: HashSet<&str> = flagged.iter().map(|(p, ..)| p.as_str()).collect();
+    blocks::each_line(conn, &w.run, false, &mut |line| {
+        if wanted.contains(line.payee_id.as_str()) && !first.contains_key(&line.payee_id) {
+            first.insert(line.payee_id.clone(), line);
+        }
+        Ok(())
+    })
+    .map_err(|e| match e {
+        RunStoreError::Store(e) => e,
+        other => StoreError::Corrupt(other.to_string()),
+    })?;
+    for (payee, name, detail) in &flagged {
+        {
+            let Some(line) = first.get(payee) else {
                 continue;
             };
+            let (right_id, dossier, b, amount) = (
+                &line.right_id,
+                &line.dossier,
+                line.benefit.code(),
+                line.amount.0,
+            );
             w.tally.anomaly_n += 1;
             *w.tally
                 .anomalies
@@ -914,11 +972,11 @@ fn shared_ibans(conn: &Connection, w: &mut Writer<'_>) -> Result<(), StoreError>
                 AnomalyKind::SharedIban.code(),
                 right_id,
                 dossier,
-                r.1,
-                r.2,
+                payee,
+                name,
                 b,
                 amount,
-                format!("IBAN partagé par : {}", others.join(", "))
+                detail
             ])?;
         }
     }
@@ -938,11 +996,6 @@ struct Comparison {
     previous: HashMap<Benefit, Cents>,
 }
 
-/// This run's lines by person and benefit, with the name shown in the list of changes.
-const CURRENT_GROUPS: &str = "
-SELECT dossier, benefit, min(last_name || ' ' || first_name), sum(amount)
-FROM run_lines WHERE run_id = ?1 GROUP BY dossier, benefit ORDER BY dossier, benefit";
-
 /// The previous month's payments by person and benefit, by the imported history or a
 /// validated run (the RSA lines a run handed to the CAF included: a change is a change).
 const PREVIOUS_GROUPS: &str = "
@@ -950,14 +1003,73 @@ SELECT dossier, benefit, sum(amount) FROM (
     SELECT r.dossier, r.benefit, h.amount FROM past_payments h
     JOIN rights r ON r.id = h.right_id WHERE h.month = ?1
     UNION ALL
-    SELECT l.dossier, l.benefit, l.amount FROM run_lines l
-    JOIN runs u ON u.id = l.run_id
+    SELECT l.value ->> 3, l.value ->> 7, l.value ->> 8
+    FROM runs u JOIN run_line_blocks b ON b.run_id = u.id, json_each(b.data) l
     WHERE u.month = ?1 AND u.status = 'validated')
 GROUP BY dossier, benefit ORDER BY dossier, benefit";
+
+/// A person's lines for one benefit in this run: dossier, benefit, name, total.
+struct PersonGroup {
+    dossier: String,
+    benefit: String,
+    name: String,
+    total: i64,
+}
+
+/// This run's lines grouped by person and benefit, from their sorted records.
+struct PersonGroups {
+    sorted: sort::Sorted,
+    /// The first record of the next group, read ahead.
+    ahead: Option<Vec<u8>>,
+}
+
+impl PersonGroups {
+    fn next(&mut self) -> Result<Option<PersonGroup>, StoreError> {
+        fn decode(record: &[u8]) -> Result<(&str, &str, String, i64), StoreError> {
+            let mut f = sort::fields(record);
+            let mut text = || {
+                f.next()
+                    .and_then(|b| std::str::from_utf8(b).ok())
+                    .ok_or_else(|| corrupt("sorted person", "field"))
+            };
+            let (dossier, benefit) = (text()?, text()?);
+            let name = format!("{} {}", text()?, text()?);
+            let amount = f
+                .next()
+                .and_then(|b| b.try_into().ok())
+                .map(i64::from_le_bytes)
+                .ok_or_else(|| corrupt("sorted person", "amount"))?;
+            Ok((dossier, benefit, name, amount))
+        }
+        let first = match self.ahead.take() {
+            Some(record) => record,
+            None => match self.sorted.next()? {
+                Some(record) => record.to_vec(),
+                None => return Ok(None),
+            },
+        };
+        let (dossier, benefit, name, mut total) = decode(&first)?;
+        while let Some(record) = self.sorted.next()? {
+            let (d, b, _, amount) = decode(record)?;
+            if (d, b) != (dossier, benefit) {
+                self.ahead = Some(record.to_vec());
+                break;
+            }
+            total = total.saturating_add(amount);
+        }
+        Ok(Some(PersonGroup {
+            dossier: dossier.to_owned(),
+            benefit: benefit.to_owned(),
+            name,
+            total,
+        }))
+    }
+}
 
 fn compare_with_previous(
     conn: &Connection,
     run: &str,
+    people: sort::Sorted,
     month: Month,
     threshold: Cents,
 ) -> Result<Comparison, StoreError> {
@@ -970,24 +1082,28 @@ fn compare_with_previous(
         "INSERT INTO run_changes (run_id, n, dossier, name, benefit, previous, current)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    let mut current = conn.prepare(CURRENT_GROUPS)?;
     let mut previous = conn.prepare(PREVIOUS_GROUPS)?;
-    let mut cur = current.query([run])?;
+    let mut cur = PersonGroups {
+        sorted: people,
+        ahead: None,
+    };
     let mut prev = previous.query([month.previous().to_string()])?;
     let mut c = cur.next()?;
     let mut p = prev.next()?;
-    // Both in (dossier, benefit) order, compared as SQLite does (bytes).
+    // Both in (dossier, benefit) order, compared as bytes (as SQLite does).
     loop {
-        let order = match (c, p) {
+        let order = match (&c, p) {
             (None, None) => break,
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
-            (Some(c), Some(p)) => (text(c, 0)?, text(c, 1)?).cmp(&(text(p, 0)?, text(p, 1)?)),
+            (Some(c), Some(p)) => {
+                (c.dossier.as_str(), c.benefit.as_str()).cmp(&(text(p, 0)?, text(p, 1)?))
+            }
         };
         // A group of this run (its people), of the previous month (its total), or of both
         // (compared); the side(s) it came from then move on.
-        if let Some(c) = c.filter(|_| order.is_le()) {
-            let b = benefit(text(c, 1)?)?;
+        if let Some(c) = c.as_ref().filter(|_| order.is_le()) {
+            let b = benefit(&c.benefit)?;
             if b != Benefit::Rsa {
                 *out.people.entry(b).or_default() += 1;
             }
@@ -997,17 +1113,17 @@ fn compare_with_previous(
             let total = out.previous.entry(b).or_insert(Cents::ZERO);
             *total = Cents(total.0.saturating_add(p.get(2)?));
         }
-        if let (Some(c), Some(p), Ordering::Equal) = (c, p, order) {
-            let now: i64 = c.get(3)?;
+        if let (Some(c), Some(p), Ordering::Equal) = (&c, p, order) {
+            let now = c.total;
             let before: i64 = p.get(2)?;
             if now.abs_diff(before) > threshold.0.unsigned_abs() {
                 out.changes += 1;
                 insert.execute(params![
                     run,
                     out.changes as i64,
-                    text(c, 0)?,
-                    text(c, 2)?,
-                    text(c, 1)?,
+                    c.dossier,
+                    c.name,
+                    c.benefit,
                     before,
                     now
                 ])?;
@@ -1303,10 +1419,6 @@ fn cancel(
     }
     let freed = tx.execute("DELETE FROM run_claims WHERE run_id = ?1", [id.to_string()])?;
     tx.execute(
-        "UPDATE run_lines SET claim = NULL WHERE run_id = ?1",
-        [id.to_string()],
-    )?;
-    tx.execute(
         "UPDATE runs SET status = 'cancelled', cancelled_by = ?2, cancelled_at = ?3,
              cancel_reason = ?4
          WHERE id = ?1",
@@ -1347,39 +1459,6 @@ fn each_payee(conn: &Connection, id: RunId, each: Each<'_, RunPayee>) -> Result<
     Ok(())
 }
 
-const LINE_COLUMNS: &str = "l.id, l.right_id, l.dossier, l.nir, l.last_name, l.first_name,
-    l.benefit, l.amount, l.first_day, l.last_day, l.account, l.function, l.pay_date, l.mandate,
-    l.mandate_line, l.payee_id";
-
-fn line_of(r: &Row<'_>) -> Result<RunLine, StoreError> {
-    let b: String = r.get(6)?;
-    let mandate: Option<i64> = r.get(13)?;
-    let mline: Option<i64> = r.get(14)?;
-    Ok(RunLine {
-        line: r.get::<_, i64>(0)? as u64,
-        right_id: r.get(1)?,
-        dossier: r.get(2)?,
-        nir: r.get(3)?,
-        last_name: r.get(4)?,
-        first_name: r.get(5)?,
-        benefit: benefit(&b)?,
-        amount: Cents(r.get(7)?),
-        first_day: date("first_day", &r.get::<_, String>(8)?)?,
-        last_day: date("last_day", &r.get::<_, String>(9)?)?,
-        account: r.get(10)?,
-        function: r.get(11)?,
-        pay_date: date("pay_date", &r.get::<_, String>(12)?)?,
-        mandate: match (mandate, mline) {
-            (Some(m), Some(l)) => Some((
-                u32::try_from(m).map_err(|_| corrupt("mandate", &m.to_string()))?,
-                u32::try_from(l).map_err(|_| corrupt("mandate line", &l.to_string()))?,
-            )),
-            _ => None,
-        },
-        payee_id: r.get(15)?,
-    })
-}
-
 fn payee_of(r: &Row<'_>, at: usize) -> Result<RunPayee, StoreError> {
     let kind: String = r.get(at + 1)?;
     Ok(RunPayee {
@@ -1404,27 +1483,21 @@ fn each_line(
     each: &mut dyn FnMut(&RunLine, &RunPayee) -> Result<(), RunStoreError>,
 ) -> Result<(), RunStoreError> {
     let run = id.to_string();
-    // Lines were written mandate after mandate: their ids are in mandate order, and so in
-    // payee order (mandates are numbered by payee). The payees are read beside them in key
-    // order, one step when the payee changes, rather than looked up for each of a million
-    // lines; a payee out of that order (never written so) is looked up.
-    let mut lines = conn.prepare(&format!(
-        "SELECT {LINE_COLUMNS} FROM run_lines l
-         WHERE l.run_id = ?1 AND l.mandate IS NOT NULL ORDER BY l.id"
-    ))?;
+    // Lines were written mandate after mandate, and so in payee order (mandates are numbered
+    // by payee). The payees are read beside them in key order, one step when the payee
+    // changes, rather than looked up for each of a million lines; a payee out of that order
+    // (never written so) is looked up.
     let mut payees = conn.prepare(&format!(
         "SELECT {PAYEE_COLUMNS} FROM run_payees p WHERE p.run_id = ?1 ORDER BY p.payee_id"
     ))?;
     let mut lookup = conn.prepare(&format!(
         "SELECT {PAYEE_COLUMNS} FROM run_payees p WHERE p.run_id = ?1 AND p.payee_id = ?2"
     ))?;
-    let mut rows = lines.query([&run])?;
     let mut payee_rows = payees.query([&run])?;
     let mut payee: Option<RunPayee> = None;
     // The payee read ahead, not reached yet by the lines.
     let mut ahead: Option<RunPayee> = None;
-    while let Some(r) = rows.next()? {
-        let line = line_of(r)?;
+    blocks::each_line(conn, &run, false, &mut |line| {
         if payee.as_ref().is_none_or(|p| p.id != line.payee_id) {
             payee = None;
             loop {
@@ -1451,83 +1524,74 @@ fn each_line(
         let current = payee
             .as_ref()
             .ok_or_else(|| corrupt("run payee", &line.payee_id))?;
-        each(&line, current)?;
-    }
-    Ok(())
+        each(&line, current)
+    })
 }
 
 fn each_caf(conn: &Connection, id: RunId, each: Each<'_, RunLine>) -> Result<(), RunStoreError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {LINE_COLUMNS} FROM run_lines l
-         WHERE l.run_id = ?1 AND l.mandate IS NULL ORDER BY l.dossier, l.right_id"
-    ))?;
-    let mut rows = stmt.query([id.to_string()])?;
-    while let Some(r) = rows.next()? {
-        each(&line_of(r)?)?;
-    }
-    Ok(())
+    blocks::each_line(conn, &id.to_string(), true, &mut |line| each(&line))
 }
 
 fn totals(conn: &Connection, id: RunId) -> Result<RunTotals, RunStoreError> {
     // Lines are in mandate order (see `number_mandates`): each mandate is summed as its lines
     // go by, without sorting a million lines by mandate. Should a mandate come back after
-    // another (never written so), the totals are grouped by SQLite instead.
+    // another (never written so), the mandates are summed apart first.
     let mut t = RunTotals::default();
-    let mut stmt = conn.prepare(
-        "SELECT pay_date, mandate, amount FROM run_lines
-         WHERE run_id = ?1 AND mandate IS NOT NULL ORDER BY id",
-    )?;
-    let mut rows = stmt.query([id.to_string()])?;
     // The mandate being summed: number, pay date, total.
-    let mut open: Option<(i64, String, i64)> = None;
-    while let Some(r) = rows.next()? {
-        let mandate: i64 = r.get(1)?;
-        let amount: i64 = r.get(2)?;
+    let mut open: Option<(u32, Date, i64)> = None;
+    let mut in_order = true;
+    blocks::each_line(conn, &id.to_string(), false, &mut |line| {
+        let Some((mandate, _)) = line.mandate else {
+            return Ok(());
+        };
         match &mut open {
-            Some((m, _, total)) if *m == mandate => *total = total.saturating_add(amount),
-            Some((m, ..)) if *m > mandate => return grouped_totals(conn, id),
+            Some((m, _, total)) if *m == mandate => *total = total.saturating_add(line.amount.0),
+            Some((m, ..)) if *m > mandate => in_order = false,
             _ => {
                 if let Some((m, pay_date, total)) = open.take() {
-                    add_mandate(&mut t, m, &pay_date, total)?;
+                    add_mandate(&mut t, m, pay_date, total);
                 }
-                open = Some((mandate, text(r, 0)?.to_owned(), amount));
+                open = Some((mandate, line.pay_date, line.amount.0));
             }
         }
+        Ok(())
+    })?;
+    if !in_order {
+        return grouped_totals(conn, id);
     }
     if let Some((m, pay_date, total)) = open {
-        add_mandate(&mut t, m, &pay_date, total)?;
+        add_mandate(&mut t, m, pay_date, total);
     }
     Ok(t)
 }
 
-/// [`totals`] by SQLite's grouping, whatever the order of the lines.
+/// [`totals`] whatever the order of the lines: each mandate summed apart first.
 fn grouped_totals(conn: &Connection, id: RunId) -> Result<RunTotals, RunStoreError> {
+    let mut mandates: BTreeMap<u32, (Date, i64)> = BTreeMap::new();
+    blocks::each_line(conn, &id.to_string(), false, &mut |line| {
+        if let Some((m, _)) = line.mandate {
+            let e = mandates.entry(m).or_insert((line.pay_date, 0));
+            e.1 = e.1.saturating_add(line.amount.0);
+        }
+        Ok(())
+    })?;
     let mut t = RunTotals::default();
-    let mut stmt = conn.prepare(
-        "SELECT mandate, min(pay_date), sum(amount) FROM run_lines
-         WHERE run_id = ?1 AND mandate IS NOT NULL GROUP BY mandate",
-    )?;
-    let mut rows = stmt.query([id.to_string()])?;
-    while let Some(r) = rows.next()? {
-        add_mandate(&mut t, r.get(0)?, text(r, 1)?, r.get(2)?)?;
+    for (m, (pay_date, total)) in mandates {
+        add_mandate(&mut t, m, pay_date, total);
     }
     Ok(t)
 }
 
 /// Counts mandate `m` (from 1), paid on `pay_date`, in its pay date's and its bordereau's
 /// totals.
-fn add_mandate(t: &mut RunTotals, m: i64, pay_date: &str, total: i64) -> Result<(), StoreError> {
-    let pay_date = date("pay_date", pay_date)?;
-    let index = (m - 1) / i64::from(MANDATES_PER_BORDEREAU);
+fn add_mandate(t: &mut RunTotals, m: u32, pay_date: Date, total: i64) {
+    let index = m.saturating_sub(1) / MANDATES_PER_BORDEREAU;
     for g in [
         t.per_pay_date.entry(pay_date).or_default(),
-        t.per_bordereau
-            .entry(u32::try_from(index).unwrap_or(u32::MAX))
-            .or_default(),
+        t.per_bordereau.entry(index).or_default(),
     ] {
         add_group(g, Cents(total));
     }
-    Ok(())
 }
 
 fn add_group(g: &mut GroupTotal, amount: Cents) {
