@@ -4,13 +4,13 @@
 //! (first, the history's payments of the month are copied to `run_claims`, see migration 13):
 //! 1. the rights are read in key order (so that their history, their claims and the claims it
 //!    inserts are all sequential in their b-trees); each is excluded with its reason, or
-//!    claimed (`run_claims`) and, when the CAF pays it (RSA), written to `run_lines`, else put
-//!    in a temporary table with its amount and imputation;
-//! 2. that table is read sorted once by payee, pay date and right (SQLite's external sorter,
-//!    memory bounded by its cache) and written to `run_lines`, mandates and their lines
-//!    numbered on the way (one mandate per payee and pay date, lines in right order), each
-//!    payee copied to `run_payees` at its first line. Numbering in SQL took window functions,
-//!    and SQLite sorted the wide rows twice for them.
+//!    claimed (`run_claims`) and its line given to external sorts ([`crate::sort`], memory
+//!    bounded, the rest in unnamed temporary files): mandated lines by payee, pay date and
+//!    right; the CAF's (RSA) by dossier and right; every line by person and benefit;
+//! 2. the CAF's lines are written in their order, then the mandated lines, mandates and their
+//!    lines numbered on the way (one mandate per payee and pay date, lines in right order),
+//!    each payee copied to `run_payees` at its first line. Lines are kept in blocks of 1,000
+//!    (`run_line_blocks`, JSON, see [`super::blocks`]), not a row each.
 //!
 //! Totals and the lists of the control report are computed in the same transaction and kept
 //! with the run: the totals per benefit, imputation, payee kind and the number of mandates as
@@ -951,34 +951,26 @@ fn shared_ibans(conn: &Connection, w: &mut Writer<'_>) -> Result<(), StoreError>
         other => StoreError::Corrupt(other.to_string()),
     })?;
     for (payee, name, detail) in &flagged {
-        {
-            let Some(line) = first.get(payee) else {
-                continue;
-            };
-            let (right_id, dossier, b, amount) = (
-                &line.right_id,
-                &line.dossier,
-                line.benefit.code(),
-                line.amount.0,
-            );
-            w.tally.anomaly_n += 1;
-            *w.tally
-                .anomalies
-                .entry(AnomalyKind::SharedIban)
-                .or_default() += 1;
-            w.anomaly.execute(params![
-                w.run,
-                w.tally.anomaly_n as i64,
-                AnomalyKind::SharedIban.code(),
-                right_id,
-                dossier,
-                payee,
-                name,
-                b,
-                amount,
-                detail
-            ])?;
-        }
+        let Some(line) = first.get(payee) else {
+            continue;
+        };
+        w.tally.anomaly_n += 1;
+        *w.tally
+            .anomalies
+            .entry(AnomalyKind::SharedIban)
+            .or_default() += 1;
+        w.anomaly.execute(params![
+            w.run,
+            w.tally.anomaly_n as i64,
+            AnomalyKind::SharedIban.code(),
+            line.right_id,
+            line.dossier,
+            payee,
+            name,
+            line.benefit.code(),
+            line.amount.0,
+            detail
+        ])?;
     }
     Ok(())
 }
