@@ -14,6 +14,7 @@ mod journal;
 mod migrations;
 mod pending;
 mod queries;
+mod rights;
 mod runs;
 mod sessions;
 mod systems;

@@ -17,6 +17,7 @@
 //! the two passes go, the rest by queries.
 
 use super::blocks::{self, BlockWriter, LineOut};
+use super::rights;
 use super::{SqliteStore, journal, queries, users};
 use crate::StoreError;
 use crate::rejected::{self, Unpayable};
@@ -36,6 +37,7 @@ use relais_core::run::{
     AmountChange, Anomaly, AnomalyKind, BenefitTotals, ExcludedRight, IbanHolder, ImputationTotals,
     KindTotals, RenewalPolicy, RunId, RunStatus, RunSummary, imputation_account, may_share_iban,
 };
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::json;
 use std::cmp::Ordering;
@@ -110,50 +112,67 @@ fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str, StoreError> {
     Ok(row.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
 }
 
-/// Column `i` as an optional text, borrowed from the row.
-fn text_or_null<'r>(row: &'r Row<'_>, i: usize) -> Result<Option<&'r str>, StoreError> {
-    Ok(row
-        .get_ref(i)?
-        .as_str_or_null()
-        .map_err(rusqlite::Error::from)?)
+/// Column `i` of a right read (see [`CANDIDATES`]) as text.
+fn col_text<'r>(cols: &[ValueRef<'r>], i: usize) -> Result<&'r str, StoreError> {
+    col_text_or_null(cols, i)?.ok_or_else(|| corrupt("right", "NULL"))
 }
 
-fn candidate<'r>(row: &'r Row<'_>) -> Result<Candidate<'r>, StoreError> {
-    let status = text(row, 6)?;
-    let kind = text(row, 13)?;
-    let benefit = benefit(text(row, 2)?)?;
+fn col_text_or_null<'r>(cols: &[ValueRef<'r>], i: usize) -> Result<Option<&'r str>, StoreError> {
+    match cols.get(i) {
+        Some(ValueRef::Null) => Ok(None),
+        Some(ValueRef::Text(t)) => std::str::from_utf8(t)
+            .map(Some)
+            .map_err(|_| corrupt("right", "not UTF-8")),
+        _ => Err(corrupt("right", "not text")),
+    }
+}
+
+fn col_int_or_null(cols: &[ValueRef<'_>], i: usize) -> Result<Option<i64>, StoreError> {
+    match cols.get(i) {
+        Some(ValueRef::Null) => Ok(None),
+        Some(ValueRef::Integer(n)) => Ok(Some(*n)),
+        _ => Err(corrupt("right", "not an integer")),
+    }
+}
+
+fn candidate<'r>(cols: &[ValueRef<'r>]) -> Result<Candidate<'r>, StoreError> {
+    let status = col_text(cols, 6)?;
+    let kind = col_text(cols, 13)?;
+    let benefit = benefit(col_text(cols, 2)?)?;
     let terms = RightTerms {
         benefit,
-        monthly_amount: Cents(row.get(3)?),
-        start: date("start_date", text(row, 4)?)?,
-        end: date("end_date", text(row, 5)?)?,
+        monthly_amount: Cents(
+            col_int_or_null(cols, 3)?.ok_or_else(|| corrupt("monthly amount", "NULL"))?,
+        ),
+        start: date("start_date", col_text(cols, 4)?)?,
+        end: date("end_date", col_text(cols, 5)?)?,
         status: RightStatus::parse(status).ok_or_else(|| corrupt("status", status))?,
     };
-    let death = text_or_null(row, 12)?;
-    let changed = text_or_null(row, 15)?;
+    let death = col_text_or_null(cols, 12)?;
+    let changed = col_text_or_null(cols, 15)?;
     // History: NULL when the right was never paid, else whether it was paid this month.
-    let history: Option<bool> = row.get(16)?;
+    let history: Option<bool> = col_int_or_null(cols, 16)?.map(|n| n != 0);
     // Claims: NULL when the right was never claimed, else the run that claimed this month
     // ('' when none did).
-    let claim = text_or_null(row, 17)?;
+    let claim = col_text_or_null(cols, 17)?;
     Ok(Candidate {
-        right_id: text(row, 0)?,
-        dossier: text(row, 1)?,
+        right_id: col_text(cols, 0)?,
+        dossier: col_text(cols, 1)?,
         benefit,
         terms,
-        imputation: text_or_null(row, 8)?,
-        nir: text_or_null(row, 9)?,
-        last_name: text(row, 10)?,
-        first_name: text(row, 11)?,
+        imputation: col_text_or_null(cols, 8)?,
+        nir: col_text_or_null(cols, 9)?,
+        last_name: col_text(cols, 10)?,
+        first_name: col_text(cols, 11)?,
         death: death.map(|d| date("death_date", d)).transpose()?,
-        payee_id: text(row, 7)?,
+        payee_id: col_text(cols, 7)?,
         payee_kind: PayeeKind::parse(kind).ok_or_else(|| corrupt("payee kind", kind))?,
-        payee_name: text(row, 14)?,
+        payee_name: col_text(cols, 14)?,
         iban_changed_on: changed.map(|d| date("iban_changed_on", d)).transpose()?,
         paid_in_history: history == Some(true),
         claimed_by: claim.filter(|run| !run.is_empty()),
         paid_before: history.is_some() || claim.is_some(),
-        iban: text(row, 18)?,
+        iban: col_text(cols, 18)?,
     })
 }
 
@@ -543,9 +562,10 @@ fn covered_days(terms: &RightTerms, month: Month, death: Option<Date>) -> (Date,
     (first, last.max(first))
 }
 
-/// Every right with what deciding on it needs. Each right's history and claims are read with
-/// one seek each: `max` over its rows says both whether it was ever paid (or claimed) and
-/// whether it was for this month.
+/// Every right with what deciding on it needs, a chunk at a time (from right `?2` on, at most
+/// `?3`; see [`rights::read`]). Each right's history and claims are read with one seek each:
+/// `max` over its rows says both whether it was ever paid (or claimed) and whether it was for
+/// this month.
 const CANDIDATES: &str = "
 SELECT r.id, r.dossier, r.benefit, r.monthly_amount, r.start_date, r.end_date, r.status,
        r.payee_id, r.imputation, b.nir, b.last_name, b.first_name, b.death_date,
@@ -557,7 +577,8 @@ SELECT r.id, r.dossier, r.benefit, r.monthly_amount, r.start_date, r.end_date, r
 FROM rights r
 JOIN beneficiaries b ON b.dossier = r.dossier
 JOIN payees p ON p.id = r.payee_id
-ORDER BY r.id";
+WHERE r.id >= ?2
+ORDER BY r.id LIMIT ?3";
 
 /// The imported history's payments of month `?1` as claims of no run (see migration 13).
 const HISTORY_CLAIMS: &str = "
@@ -665,13 +686,11 @@ fn prepare(
         let mut approval = tx.prepare(
             "SELECT EXISTS (SELECT 1 FROM bank_approvals WHERE payee_id = ?1 AND iban = ?2)",
         )?;
-        let mut stmt = tx.prepare(CANDIDATES)?;
-        let mut rows = stmt.query([&month_text])?;
         let mut anomalies = Vec::new();
-        while let Some(row) = rows.next()? {
-            let c = candidate(row)?;
+        let mut one = |cols: &[ValueRef<'_>]| -> Result<(), RunStoreError> {
+            let c = candidate(cols)?;
             if !benefits.contains(&c.benefit) {
-                continue;
+                return Ok(());
             }
             let exclude = |w: &mut Writer<'_>, code: &str, label: &str, amount| {
                 w.exclude(&ExcludedRight {
@@ -689,7 +708,7 @@ fn prepare(
                 Ok(a) => a,
                 Err(why) => {
                     exclude(&mut w, why.code(), why.label_fr(), None)?;
-                    continue;
+                    return Ok(());
                 }
             };
             if c.paid_in_history {
@@ -699,16 +718,16 @@ fn prepare(
                     exclusion_label("already_paid"),
                     Some(amount),
                 )?;
-                continue;
+                return Ok(());
             }
             if let Some(other) = c.claimed_by {
                 let label = format!("{} ({other})", exclusion_label("already_in_run"));
                 exclude(&mut w, "already_in_run", &label, Some(amount))?;
-                continue;
+                return Ok(());
             }
             if amount.0 <= 0 {
                 exclude(&mut w, "zero_amount", exclusion_label("zero_amount"), None)?;
-                continue;
+                return Ok(());
             }
             let Some(params) = req.params.benefits.get(&c.benefit) else {
                 exclude(
@@ -717,7 +736,7 @@ fn prepare(
                     exclusion_label("no_imputation"),
                     Some(amount),
                 )?;
-                continue;
+                return Ok(());
             };
             let recent = c
                 .iban_changed_on
@@ -731,7 +750,7 @@ fn prepare(
                         let label =
                             format!("{} le {changed}", exclusion_label("bank_change_unapproved"));
                         exclude(&mut w, "bank_change_unapproved", &label, Some(amount))?;
-                        continue;
+                        return Ok(());
                     }
                     anomalies.push((
                         AnomalyKind::BankChanged,
@@ -769,9 +788,15 @@ fn prepare(
             for (kind, detail) in &anomalies {
                 w.anomaly(&accepted, *kind, detail)?;
             }
-        }
-        drop(rows);
-        drop(stmt);
+            Ok(())
+        };
+        rights::read(
+            tx.path().filter(|p| !p.is_empty()).map(Path::new),
+            &tx,
+            CANDIDATES,
+            &month_text,
+            &mut one,
+        )?;
         tracing::debug!(elapsed = ?started.elapsed(), lines = w.tally.lines, "run prepare: rights read and claimed");
         let finish = |s: &mut ExternalSort| {
             std::mem::replace(s, ExternalSort::new(&sort_dir, 0, mandate_order))
