@@ -939,3 +939,50 @@ fn a_store_of_schema_12_keeps_its_claims_and_the_history_becomes_claims() {
         .is_err()
     );
 }
+
+/// A store without a file (in memory) reads the rights and compares with the previous month
+/// on its own connection, where a store on disk uses reading threads: the same run either way.
+#[test]
+fn a_store_in_memory_prepares_the_same_run_as_one_on_disk() {
+    let mut records = standard();
+    // D3's ASH moves from 100 € in November to 500 €, D1's APA from 900 € to 1000 €.
+    records.push(paid("R3", "2026-11", 10_000));
+    let on_disk = fixture(records.clone());
+    let mut in_memory = Fixture {
+        _dir: tempfile::tempdir().expect("tempdir"),
+        store: SqliteStore::open_in_memory().expect("open"),
+    };
+    for (login, role) in [
+        ("admin", Role::Admin),
+        ("liq", Role::Liquidation),
+        ("ord", Role::Ordonnateur),
+    ] {
+        user(&mut in_memory.store, login, role);
+    }
+    let mut session = in_memory.store.begin_import().expect("begin");
+    for r in &records {
+        session.insert(r).expect("insert");
+    }
+    session.commit("admin", json!({})).expect("commit");
+    let mut runs = Vec::new();
+    for mut f in [on_disk, in_memory] {
+        let id = prepared(&mut f, "2026-12");
+        let run = f.store.run(id).expect("run").expect("found");
+        let mut changes = Vec::new();
+        f.store
+            .each_run_change(id, &mut |c| {
+                changes.push((c.dossier.clone(), c.benefit, c.previous, c.current));
+                Ok(())
+            })
+            .expect("changes");
+        runs.push((
+            serde_json::to_value(&run.summary).expect("summary"),
+            changes,
+            exclusions(&f.store, id),
+            mandated_lines(&f.store, id),
+            caf_lines(&f.store, id),
+        ));
+    }
+    assert_eq!(runs[0].1.len(), 2, "{:?}", runs[0].1);
+    assert_eq!(runs[0], runs[1]);
+}

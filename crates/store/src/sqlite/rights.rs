@@ -130,6 +130,16 @@ fn read_batches(
     Ok(())
 }
 
+/// A read-only connection to the store's file, for a thread of the preparation.
+pub(crate) fn open_reader(file: &Path) -> Result<Connection, StoreError> {
+    let reader = Connection::open_with_flags(
+        file,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    reader.busy_timeout(Duration::from_secs(60))?;
+    Ok(reader)
+}
+
 /// Gives each row of `sql` to `each`, as its values. With the store's file, the rows are
 /// read on another thread by a read-only connection of their own; without (a store in
 /// memory), by `conn`, a batch at a time.
@@ -188,11 +198,7 @@ fn read_chunked(
         let (send, receive) = mpsc::sync_channel::<Result<Vec<u8>, StoreError>>(BATCHES_AHEAD);
         scope.spawn(move || {
             let read = || -> Result<(), StoreError> {
-                let reader = Connection::open_with_flags(
-                    file,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                reader.busy_timeout(Duration::from_secs(60))?;
+                let reader = open_reader(file)?;
                 // Read through a memory map: two threads reading and writing the same file
                 // with read calls slowed each other down threefold. The pages a chunk maps
                 // count in the process's resident memory; unmapping them between chunks

@@ -43,6 +43,7 @@ use serde_json::json;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+use std::sync::mpsc;
 
 pub(super) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what}: {value:?}"))
@@ -651,8 +652,9 @@ fn prepare(
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
         _ => std::env::temp_dir(),
     };
-    // This run's lines by person and benefit, sorted in the first pass.
-    let people;
+    // The comparison with the previous month (people per benefit, changes listed).
+    let compared;
+    let store_file = tx.path().filter(|p| !p.is_empty()).map(Path::new);
     let tally = {
         let mut w = Writer {
             claim: tx.prepare(
@@ -790,27 +792,72 @@ fn prepare(
             }
             Ok(())
         };
-        rights::read(
-            tx.path().filter(|p| !p.is_empty()).map(Path::new),
-            &tx,
-            CANDIDATES,
-            &month_text,
-            &mut one,
-        )?;
+        rights::read(store_file, &tx, CANDIDATES, &month_text, &mut one)?;
         tracing::debug!(elapsed = ?started.elapsed(), lines = w.tally.lines, "run prepare: rights read and claimed");
         let finish = |s: &mut ExternalSort| {
             std::mem::replace(s, ExternalSort::new(&sort_dir, 0, mandate_order))
                 .finish()
                 .map_err(StoreError::from)
         };
-        write_caf_lines(&tx, &run_text, finish(&mut w.caf)?)?;
-        number_mandates(&tx, &run_text, finish(&mut w.accepted)?, &mut w.tally)?;
-        people = Some(finish(&mut w.people)?);
-        tracing::debug!(elapsed = ?started.elapsed(), "run prepare: mandates numbered, payees copied");
-        rejected_rights(&tx, &mut w, req.month, benefits)?;
-        tracing::debug!(elapsed = ?started.elapsed(), "run prepare: rejected rights listed");
-        shared_ibans(&tx, &mut w)?;
-        tracing::debug!(elapsed = ?started.elapsed(), "run prepare: shared IBANs found");
+        let mut people = Some(finish(&mut w.people)?);
+        let (month, threshold) = (req.month, req.params.change_threshold);
+        let mut insert_change = tx.prepare(
+            "INSERT INTO run_changes (run_id, n, dossier, name, benefit, previous, current)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        let mut changes = 0i64;
+        let mut record_change = |c: PersonGroup, before: i64| -> Result<(), StoreError> {
+            changes += 1;
+            insert_change.execute(params![
+                run_text, changes, c.dossier, c.name, c.benefit, before, c.total
+            ])?;
+            Ok(())
+        };
+        // The comparison with the previous month runs on another thread (a read-only
+        // connection, like the rights' reader) while this one writes the lines; its changes
+        // come back through a bounded channel, recorded here once the lines are written.
+        compared = std::thread::scope(|scope| -> Result<Comparison, RunStoreError> {
+            let (send, receive) = mpsc::sync_channel::<(PersonGroup, i64)>(4096);
+            let helper = match (store_file, people.take()) {
+                (Some(file), Some(sorted)) => Some(scope.spawn(move || {
+                    let reader = rights::open_reader(file)?;
+                    compare_with_previous(&reader, sorted, month, threshold, &mut |c, before| {
+                        send.send((c, before))
+                            .map_err(|_| corrupt("comparison", "stopped"))
+                    })
+                })),
+                (_, sorted) => {
+                    people = sorted;
+                    drop(send);
+                    None
+                }
+            };
+            write_caf_lines(&tx, &run_text, finish(&mut w.caf)?)?;
+            number_mandates(&tx, &run_text, finish(&mut w.accepted)?, &mut w.tally)?;
+            tracing::debug!(elapsed = ?started.elapsed(), "run prepare: mandates numbered, payees copied");
+            rejected_rights(&tx, &mut w, req.month, benefits)?;
+            tracing::debug!(elapsed = ?started.elapsed(), "run prepare: rejected rights listed");
+            shared_ibans(&tx, &mut w)?;
+            tracing::debug!(elapsed = ?started.elapsed(), "run prepare: shared IBANs found");
+            let compared = match helper {
+                Some(helper) => {
+                    for (c, before) in receive {
+                        record_change(c, before)?;
+                    }
+                    helper
+                        .join()
+                        .map_err(|_| corrupt("comparison", "thread panicked"))??
+                }
+                None => {
+                    let sorted = people
+                        .take()
+                        .ok_or_else(|| corrupt("run", "lines by person not sorted"))?;
+                    compare_with_previous(&tx, sorted, month, threshold, &mut record_change)?
+                }
+            };
+            tracing::debug!(elapsed = ?started.elapsed(), "run prepare: compared with the previous month");
+            Ok(compared)
+        })?;
         w.tally
     };
     if tally.lines == 0 && tally.caf_rights == 0 {
@@ -818,15 +865,6 @@ fn prepare(
         return Err(RunStoreError::NothingToPay(req.month));
     }
     let started = std::time::Instant::now();
-    let people = people.ok_or_else(|| corrupt("run", "lines by person not sorted"))?;
-    let compared = compare_with_previous(
-        &tx,
-        &run_text,
-        people,
-        req.month,
-        req.params.change_threshold,
-    )?;
-    tracing::debug!(elapsed = ?started.elapsed(), "run prepare: compared with the previous month");
     let summary = summary_of(req, &run_text, &tally, &compared)?;
     tracing::debug!(elapsed = ?started.elapsed(), "run prepare: summary made");
     tx.execute(
@@ -1083,22 +1121,21 @@ impl PersonGroups {
     }
 }
 
+/// Compares this run's lines by person and benefit (`people`) with the previous month's
+/// payments read by `conn`; gives each change above `threshold` to `change`, with the
+/// previous amount, in (dossier, benefit) order.
 fn compare_with_previous(
     conn: &Connection,
-    run: &str,
     people: sort::Sorted,
     month: Month,
     threshold: Cents,
+    change: &mut dyn FnMut(PersonGroup, i64) -> Result<(), StoreError>,
 ) -> Result<Comparison, StoreError> {
     let mut out = Comparison {
         changes: 0,
         people: HashMap::new(),
         previous: HashMap::new(),
     };
-    let mut insert = conn.prepare(
-        "INSERT INTO run_changes (run_id, n, dossier, name, benefit, previous, current)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
     let mut previous = conn.prepare(PREVIOUS_GROUPS)?;
     let mut cur = PersonGroups {
         sorted: people,
@@ -1130,24 +1167,19 @@ fn compare_with_previous(
             let total = out.previous.entry(b).or_insert(Cents::ZERO);
             *total = Cents(total.0.saturating_add(p.get(2)?));
         }
+        let mut changed = None;
         if let (Some(c), Some(p), Ordering::Equal) = (&c, p, order) {
-            let now = c.total;
             let before: i64 = p.get(2)?;
-            if now.abs_diff(before) > threshold.0.unsigned_abs() {
-                out.changes += 1;
-                insert.execute(params![
-                    run,
-                    out.changes as i64,
-                    c.dossier,
-                    c.name,
-                    c.benefit,
-                    before,
-                    now
-                ])?;
+            if c.total.abs_diff(before) > threshold.0.unsigned_abs() {
+                changed = Some(before);
             }
         }
         if order.is_le() {
-            c = cur.next()?;
+            let next = cur.next()?;
+            if let (Some(before), Some(group)) = (changed, std::mem::replace(&mut c, next)) {
+                out.changes += 1;
+                change(group, before)?;
+            }
         }
         if order.is_ge() {
             p = prev.next()?;
