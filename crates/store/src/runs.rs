@@ -198,14 +198,14 @@ pub struct RunLine {
 pub const MANDATES_PER_BORDEREAU: u32 = 99_999;
 
 /// Mandates and total of a group of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct GroupTotal {
     pub mandates: u64,
     pub total: Cents,
 }
 
 /// See [`RunStore::run_totals`].
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RunTotals {
     pub per_pay_date: BTreeMap<Date, GroupTotal>,
     /// Index of the bordereau in the run (0, 1…) → its totals.

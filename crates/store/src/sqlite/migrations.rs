@@ -645,6 +645,9 @@ FROM (
 GROUP BY run_id, caf, block
 ORDER BY run_id, caf, block;
 DROP TABLE run_lines;
+-- The totals per pay date and per bordereau the files' headers declare, made as the lines are
+-- numbered (JSON; NULL for the runs before: the export sums their lines).
+ALTER TABLE runs ADD COLUMN totals TEXT;
 "#,
 ];
 

@@ -53,6 +53,10 @@ pub(super) fn date(what: &str, value: &str) -> Result<Date, StoreError> {
     value.parse().map_err(|_| corrupt(what, value))
 }
 
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 pub(super) fn benefit(value: &str) -> Result<Benefit, StoreError> {
     Benefit::parse(value).ok_or_else(|| corrupt("benefit", value))
 }
@@ -207,6 +211,8 @@ struct Tally {
     anomalies: BTreeMap<AnomalyKind, u64>,
     caf_rights: u64,
     caf_total: Cents,
+    /// Per pay date and bordereau, for the files' headers (see [`RunStore::run_totals`]).
+    totals: RunTotals,
     exclusion_n: u64,
     anomaly_n: u64,
 }
@@ -489,9 +495,10 @@ fn number_mandates(
     let mut insert_payee = conn.prepare(INSERT_PAYEE)?;
     let mut payee = String::new();
     let mut kind = PayeeKind::Personne;
-    // The open mandate: its pay date, number and last line.
+    // The open mandate: its pay date, number and last line, and its total so far.
     let mut pay_date = String::new();
     let mut mandate: Option<(u32, u32)> = None;
+    let mut open: Option<(u32, Date, i64)> = None;
     // The benefits the current payee is mandated for: it counts once for each.
     let mut paid_benefits: Vec<Benefit> = Vec::new();
     fn count_payees(benefits: &mut Vec<Benefit>, t: &mut Tally) {
@@ -521,9 +528,16 @@ fn number_mandates(
                 pay_date.clear();
                 pay_date.push_str(date);
                 t.per_kind.entry(kind).or_default().0 += 1;
+                if let Some((m, day, total)) = open.take() {
+                    add_mandate(&mut t.totals, m, day, total);
+                }
+                open = Some((t.mandates, self::date("pay_date", date)?, 0));
                 (t.mandates, 1)
             }
         };
+        if let Some((_, _, total)) = &mut open {
+            *total = total.saturating_add(amount);
+        }
         mandate = Some((m, line));
         let k = t.per_kind.entry(kind).or_default();
         k.1 += 1;
@@ -550,6 +564,9 @@ fn number_mandates(
         ))?;
     }
     count_payees(&mut paid_benefits, t);
+    if let Some((m, day, total)) = open {
+        add_mandate(&mut t.totals, m, day, total);
+    }
     blocks.finish()
 }
 
@@ -868,11 +885,8 @@ fn prepare(
     let summary = summary_of(req, &run_text, &tally, &compared)?;
     tracing::debug!(elapsed = ?started.elapsed(), "run prepare: summary made");
     tx.execute(
-        "UPDATE runs SET summary = ?2 WHERE id = ?1",
-        params![
-            run_text,
-            serde_json::to_string(&summary).map_err(|e| StoreError::Corrupt(e.to_string()))?
-        ],
+        "UPDATE runs SET summary = ?2, totals = ?3 WHERE id = ?1",
+        params![run_text, to_json(&summary)?, to_json(&tally.totals)?],
     )?;
     journal::append(
         &tx,
@@ -1582,6 +1596,24 @@ fn each_caf(conn: &Connection, id: RunId, each: Each<'_, RunLine>) -> Result<(),
 }
 
 fn totals(conn: &Connection, id: RunId) -> Result<RunTotals, RunStoreError> {
+    // Made as the lines were numbered (since migration 14); summed from the lines else.
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT totals FROM runs WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    if let Some(stored) = stored {
+        return serde_json::from_str(&stored)
+            .map_err(|e| RunStoreError::Store(corrupt("run totals", &e.to_string())));
+    }
+    summed_totals(conn, id)
+}
+
+/// [`totals`] summed from the lines.
+fn summed_totals(conn: &Connection, id: RunId) -> Result<RunTotals, RunStoreError> {
     // Lines are in mandate order (see `number_mandates`): each mandate is summed as its lines
     // go by, without sorting a million lines by mandate. Should a mandate come back after
     // another (never written so), the mandates are summed apart first.
