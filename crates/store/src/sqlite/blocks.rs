@@ -81,14 +81,67 @@ impl LineIn<'_> {
     }
 }
 
-/// Writes the lines of one list of a run (mandated, or the CAF's) as blocks, in order.
+/// A block being filled: its lines in JSON, and how many.
+#[derive(Default)]
+pub(crate) struct Block {
+    pub data: Vec<u8>,
+    pub lines: usize,
+}
+
+/// Gathers lines into blocks of [`BLOCK_LINES`]; each full block is handed back to be written.
+#[derive(Default)]
+pub(crate) struct BlockEncoder {
+    block: Block,
+}
+
+impl BlockEncoder {
+    /// Adds a line; the block it filled, if it did.
+    pub(crate) fn push(&mut self, line: &LineOut<'_>) -> Result<Option<Block>, StoreError> {
+        self.separate();
+        serde_json::to_writer(&mut self.block.data, line)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(self.counted())
+    }
+
+    /// Adds a line already in JSON (a [`LineOut`]).
+    pub(crate) fn push_json(&mut self, line: &[u8]) -> Option<Block> {
+        self.separate();
+        self.block.data.extend_from_slice(line);
+        self.counted()
+    }
+
+    fn separate(&mut self) {
+        let b = &mut self.block;
+        if b.lines == 0 && b.data.capacity() == 0 {
+            b.data.reserve(1 << 18);
+        }
+        b.data.push(if b.lines == 0 { b'[' } else { b',' });
+    }
+
+    fn counted(&mut self) -> Option<Block> {
+        self.block.lines += 1;
+        (self.block.lines == BLOCK_LINES).then(|| self.take())
+    }
+
+    fn take(&mut self) -> Block {
+        let mut block = std::mem::take(&mut self.block);
+        block.data.push(b']');
+        block
+    }
+
+    /// The last block, if any line is left.
+    pub(crate) fn finish(mut self) -> Option<Block> {
+        (self.block.lines > 0).then(|| self.take())
+    }
+}
+
+/// Writes the blocks of one list of a run (mandated, or the CAF's), in order.
 pub(crate) struct BlockWriter<'c> {
     insert: Statement<'c>,
     run: String,
     caf: bool,
     n: i64,
-    lines: usize,
-    data: Vec<u8>,
+    encoder: BlockEncoder,
 }
 
 impl<'c> BlockWriter<'c> {
@@ -105,54 +158,39 @@ impl<'c> BlockWriter<'c> {
             run: run.to_owned(),
             caf,
             n: 0,
-            lines: 0,
-            data: Vec::with_capacity(1 << 18),
+            encoder: BlockEncoder::default(),
         })
-    }
-
-    pub(crate) fn push(&mut self, line: &LineOut<'_>) -> Result<(), StoreError> {
-        self.separate();
-        serde_json::to_writer(&mut self.data, line)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.counted()
     }
 
     /// Adds a line already in JSON (a [`LineOut`]).
     pub(crate) fn push_json(&mut self, line: &[u8]) -> Result<(), StoreError> {
-        self.separate();
-        self.data.extend_from_slice(line);
-        self.counted()
-    }
-
-    fn separate(&mut self) {
-        self.data.push(if self.lines == 0 { b'[' } else { b',' });
-    }
-
-    fn counted(&mut self) -> Result<(), StoreError> {
-        self.lines += 1;
-        if self.lines == BLOCK_LINES {
-            self.flush()?;
+        match self.encoder.push_json(line) {
+            Some(block) => self.write(&block),
+            None => Ok(()),
         }
-        Ok(())
     }
 
-    fn flush(&mut self) -> Result<(), StoreError> {
-        if self.lines == 0 {
-            return Ok(());
-        }
-        self.data.push(b']');
+    /// Writes a full block (the next one).
+    pub(crate) fn write(&mut self, block: &Block) -> Result<(), StoreError> {
         self.n += 1;
-        let data = std::str::from_utf8(&self.data).map_err(|e| corrupt("block", &e.to_string()))?;
-        self.insert
-            .execute(params![self.run, self.caf, self.n, self.lines as i64, data])?;
-        self.data.clear();
-        self.lines = 0;
+        let data =
+            std::str::from_utf8(&block.data).map_err(|e| corrupt("block", &e.to_string()))?;
+        self.insert.execute(params![
+            self.run,
+            self.caf,
+            self.n,
+            block.lines as i64,
+            data
+        ])?;
         Ok(())
     }
 
     /// Writes the last block.
     pub(crate) fn finish(mut self) -> Result<(), StoreError> {
-        self.flush()
+        match std::mem::take(&mut self.encoder).finish() {
+            Some(block) => self.write(&block),
+            None => Ok(()),
+        }
     }
 }
 

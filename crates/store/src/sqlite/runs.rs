@@ -16,7 +16,7 @@
 //! with the run: the totals per benefit, imputation, payee kind and the number of mandates as
 //! the two passes go, the rest by queries.
 
-use super::blocks::{self, BlockWriter, LineOut};
+use super::blocks::{self, Block, BlockEncoder, BlockWriter, LineOut};
 use super::rights;
 use super::{SqliteStore, journal, queries, users};
 use crate::StoreError;
@@ -230,7 +230,6 @@ struct Writer<'c> {
     exclusion: rusqlite::Statement<'c>,
     anomaly: rusqlite::Statement<'c>,
     run: String,
-    month: String,
     dates: DateTexts,
     tally: Tally,
 }
@@ -314,9 +313,11 @@ impl Writer<'_> {
             self.dates.text(a.covered.1),
         );
         let (pay_date, first_day, last_day) = (&*pay_date, &*first_day, &*last_day);
-        self.claim.execute(params![
-            c.right_id, self.month, self.run, a.amount.0, pay_date
-        ])?;
+        // The month and the run are bound once (see `prepare`): two million claims.
+        self.claim.raw_bind_parameter(1, c.right_id)?;
+        self.claim.raw_bind_parameter(4, a.amount.0)?;
+        self.claim.raw_bind_parameter(5, pay_date)?;
+        self.claim.raw_execute()?;
         let amount = a.amount.0.to_le_bytes();
         self.people.push(|r| {
             for field in [c.dossier, c.benefit.code(), c.last_name, c.first_name] {
@@ -483,16 +484,57 @@ SELECT ?1, p.id, p.kind, p.name, p.siret, p.iban, p.bic, p.holder, p.address, p.
     p.city
 FROM payees p WHERE p.id = ?2";
 
+/// What numbering the mandates hands to the thread that writes them, in order.
+enum Numbered {
+    /// A payee's first line comes: copy it to `run_payees`.
+    Payee(String),
+    /// A full block of lines.
+    Block(Block),
+}
+
 /// Writes the mandated lines' blocks and `run_payees` from the accepted lines, sorted (see
-/// [`mandate_order`]), and counts mandates per payee kind and payees per benefit as it goes.
+/// [`mandate_order`]): the lines are numbered and encoded on another thread ([`number`])
+/// while this one writes what comes out, in order.
 fn number_mandates(
     conn: &Connection,
     run: &str,
-    mut sorted: sort::Sorted,
+    sorted: sort::Sorted,
     t: &mut Tally,
 ) -> Result<(), StoreError> {
     let mut blocks = BlockWriter::new(conn, run, false)?;
     let mut insert_payee = conn.prepare(INSERT_PAYEE)?;
+    std::thread::scope(|scope| {
+        let (send, receive) = mpsc::sync_channel::<Numbered>(1024);
+        let numbering = scope.spawn(move || {
+            number(sorted, t, &mut |n| {
+                send.send(n)
+                    .map_err(|_| corrupt("mandates", "writer stopped"))
+            })
+        });
+        // Stopping on an error drops `receive`: the numbering's next send fails, it ends.
+        for n in receive {
+            match n {
+                Numbered::Payee(payee) => {
+                    insert_payee.execute(params![run, payee])?;
+                }
+                Numbered::Block(block) => blocks.write(&block)?,
+            }
+        }
+        numbering
+            .join()
+            .map_err(|_| corrupt("mandates", "numbering panicked"))?
+    })?;
+    Ok(())
+}
+
+/// Numbers the mandates and their lines in the sorted order, counts mandates per payee kind
+/// and payees per benefit, and hands each payee and each block of lines to `out`.
+fn number(
+    mut sorted: sort::Sorted,
+    t: &mut Tally,
+    out: &mut dyn FnMut(Numbered) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut blocks = BlockEncoder::default();
     let mut payee = String::new();
     let mut kind = PayeeKind::Personne;
     // The open mandate: its pay date, number and last line, and its total so far.
@@ -513,7 +555,7 @@ fn number_mandates(
             count_payees(&mut paid_benefits, t);
             payee.clear();
             payee.push_str(payee_id);
-            insert_payee.execute(params![run, payee_id])?;
+            out(Numbered::Payee(payee_id.to_owned()))?;
             kind = PayeeKind::parse(l.payee_kind)
                 .ok_or_else(|| corrupt("payee kind", l.payee_kind))?;
             mandate = None;
@@ -545,7 +587,7 @@ fn number_mandates(
         if !paid_benefits.contains(&b) {
             paid_benefits.push(b);
         }
-        blocks.push(&LineOut(
+        let full = blocks.push(&LineOut(
             payee_id,
             date,
             l.right_id,
@@ -562,12 +604,18 @@ fn number_mandates(
             Some(m),
             Some(line),
         ))?;
+        if let Some(block) = full {
+            out(Numbered::Block(block))?;
+        }
     }
     count_payees(&mut paid_benefits, t);
     if let Some((m, day, total)) = open {
         add_mandate(&mut t.totals, m, day, total);
     }
-    blocks.finish()
+    match blocks.finish() {
+        Some(block) => out(Numbered::Block(block)),
+        None => Ok(()),
+    }
 }
 
 /// The days of `month` a right covers (what the amount pays for).
@@ -692,10 +740,11 @@ fn prepare(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?,
             run: run_text.clone(),
-            month: month_text.clone(),
             dates: DateTexts::new(req.month, &req.params),
             tally: Tally::default(),
         };
+        w.claim.raw_bind_parameter(2, &month_text)?;
+        w.claim.raw_bind_parameter(3, &run_text)?;
         let bank_window_start = req
             .today
             .checked_sub(jiff::Span::new().days(i64::from(req.params.bank_change_days)))
