@@ -364,11 +364,11 @@ struct Mandate {
 
 /// A payment file being written: buffered to disk, and checked and hashed on another thread
 /// (the writing thread bounds the export).
-type Output<'a> = Tee<BufWriter<&'a mut File>>;
+type Output = Tee;
 
 /// An output and the reader its checker gets.
-fn output(file: &mut File) -> (Output<'_>, ChunkReader) {
-    tee(BufWriter::with_capacity(1 << 16, file))
+fn output(file: &mut File) -> (Output, ChunkReader<&mut File>) {
+    tee(file)
 }
 
 /// Passes bytes read through and hashes them.
@@ -390,8 +390,8 @@ impl<R: Read> Read for HashingReader<R> {
 /// Runs `check` over the bytes of a file as they are written, and gives its result and the
 /// file's SHA-256 (hex).
 fn check_and_hash<T>(
-    chunks: ChunkReader,
-    check: impl FnOnce(&mut BufReader<HashingReader<ChunkReader>>) -> Result<T, CheckError>,
+    chunks: ChunkReader<&mut File>,
+    check: impl FnOnce(&mut BufReader<HashingReader<ChunkReader<&mut File>>>) -> Result<T, CheckError>,
 ) -> (Result<T, CheckError>, String) {
     let mut input = BufReader::with_capacity(
         1 << 16,
@@ -414,9 +414,9 @@ fn check_and_hash<T>(
     (checked, hex::encode(input.into_inner().hash.finalize()))
 }
 
-struct Files<'a> {
-    pes: PesWriter<Output<'a>>,
-    pains: BTreeMap<Date, Pain001Writer<Output<'a>>>,
+struct Files {
+    pes: PesWriter<Output>,
+    pains: BTreeMap<Date, Pain001Writer<Output>>,
     bordereau_index: Option<u32>,
     first_bordereau: u32,
     exercice: i16,
@@ -426,7 +426,7 @@ struct Files<'a> {
     run: String,
 }
 
-impl Files<'_> {
+impl Files {
     fn mandate(&mut self, m: Mandate) -> Result<()> {
         let (index, piece_id) = piece_position(m.number);
         if self.bordereau_index != Some(index) {

@@ -1,11 +1,13 @@
-//! Checking a file while it is written: every byte given to the file also goes, in chunks
-//! through a bounded channel, to a reader on another thread that runs our checks. With two
-//! cores, reading a gigabyte of PES back then costs next to no time, and memory holds a few
-//! chunks whatever the size of the file.
+//! Checking a file while it is written: the bytes a writer produces go, in chunks through a
+//! bounded channel, to a reader on another thread, which writes each chunk to the file as it
+//! receives it and then runs our checks over it. With two cores, reading a gigabyte of PES back
+//! then costs next to no time (and copying it into the system's cache is off the producing
+//! thread), and memory holds a few chunks whatever the size of the file.
 //!
-//! The checker sees exactly the bytes handed to the file, in order. If the writer stops (an
+//! The checker sees exactly the bytes written to the file, in order. If the writer stops (an
 //! error, a panic), the channel closes and the checker sees a truncated file; if the checker
-//! stops, the next write fails and says so.
+//! stops, the next write fails and says so; if the file cannot be written, the checker's read
+//! fails and says so.
 
 use std::io::{self, Read, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -15,38 +17,39 @@ const CHUNK: usize = 256 * 1024;
 /// Chunks waiting for the checker at most (the writer waits beyond).
 const IN_FLIGHT: usize = 8;
 
-/// Writes to `inner` and sends the same bytes to the [`ChunkReader`].
-pub struct Tee<W> {
-    inner: W,
+/// Sends the bytes written to it to the [`ChunkReader`].
+pub struct Tee {
     tx: SyncSender<Vec<u8>>,
     pending: Vec<u8>,
 }
 
-/// The bytes a [`Tee`] wrote, in order; the end of the input when the `Tee` is dropped.
-pub struct ChunkReader {
+/// The bytes a [`Tee`] was given, in order, each chunk written to `sink` as it comes; the end
+/// of the input when the `Tee` is dropped.
+pub struct ChunkReader<W> {
     rx: Receiver<Vec<u8>>,
+    sink: W,
     chunk: Vec<u8>,
     at: usize,
 }
 
-/// A writer over `inner` and the reader of what it writes.
-pub fn tee<W: Write>(inner: W) -> (Tee<W>, ChunkReader) {
+/// A writer, and the reader of what it writes, which writes it to `sink`.
+pub fn tee<W: Write>(sink: W) -> (Tee, ChunkReader<W>) {
     let (tx, rx) = sync_channel(IN_FLIGHT);
     (
         Tee {
-            inner,
             tx,
             pending: Vec::with_capacity(CHUNK),
         },
         ChunkReader {
             rx,
+            sink,
             chunk: Vec::new(),
             at: 0,
         },
     )
 }
 
-impl<W> Tee<W> {
+impl Tee {
     fn send(&mut self) -> io::Result<()> {
         if self.pending.is_empty() {
             return Ok(());
@@ -58,27 +61,27 @@ impl<W> Tee<W> {
     }
 }
 
-impl<W: Write> Write for Tee<W> {
+impl Write for Tee {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.pending.extend_from_slice(buf.get(..n).unwrap_or(&[]));
+        self.pending.extend_from_slice(buf);
         if self.pending.len() >= CHUNK {
             self.send()?;
         }
-        Ok(n)
+        Ok(buf.len())
     }
 
+    /// Sends what is pending (the reader writes it to the file when it gets it).
     fn flush(&mut self) -> io::Result<()> {
-        self.send()?;
-        self.inner.flush()
+        self.send()
     }
 }
 
-impl Read for ChunkReader {
+impl<W: Write> Read for ChunkReader<W> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         while self.at >= self.chunk.len() {
             match self.rx.recv() {
                 Ok(chunk) => {
+                    self.sink.write_all(&chunk)?;
                     self.chunk = chunk;
                     self.at = 0;
                 }
@@ -106,17 +109,39 @@ mod tests {
         let (mut w, mut r) = tee(Vec::new());
         let reader = std::thread::spawn(move || {
             let mut got = Vec::new();
-            r.read_to_end(&mut got).map(|_| got)
+            r.read_to_end(&mut got).map(|_| (got, r.sink))
         });
         for piece in data.chunks(1000) {
             w.write_all(piece).expect("write");
         }
         w.flush().expect("flush");
-        let file = w.inner.clone();
         drop(w);
-        let got = reader.join().expect("join").expect("read");
+        let (got, file) = reader.join().expect("join").expect("read");
         assert_eq!(got, data);
         assert_eq!(file, data);
+    }
+
+    /// A file that cannot be written (a full disk) stops the checker with the error.
+    #[test]
+    fn a_file_that_cannot_be_written_fails_the_read() {
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::other("disque plein"))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let (mut w, mut r) = tee(Full);
+        w.write_all(b"<PES_Aller/>").expect("write");
+        w.flush().expect("flush");
+        drop(w);
+        let mut got = Vec::new();
+        let e = r
+            .read_to_end(&mut got)
+            .expect_err("the file cannot be written");
+        assert!(e.to_string().contains("disque plein"), "{e}");
     }
 
     #[test]
