@@ -35,6 +35,20 @@ pub(crate) struct Fields<'a> {
     rest: &'a [u8],
 }
 
+impl<'a> Fields<'a> {
+    /// The next field as text (`None` when missing or not UTF-8).
+    pub(crate) fn text(&mut self) -> Option<&'a str> {
+        self.next().and_then(|b| std::str::from_utf8(b).ok())
+    }
+
+    /// The next field as an `i64` of 8 little-endian bytes.
+    pub(crate) fn int(&mut self) -> Option<i64> {
+        self.next()
+            .and_then(|b| b.try_into().ok())
+            .map(i64::from_le_bytes)
+    }
+}
+
 impl<'a> Iterator for Fields<'a> {
     type Item = &'a [u8];
 
@@ -104,12 +118,12 @@ impl ExternalSort {
     /// Writes the buffer's records, sorted, to a temporary file.
     fn spill(&mut self) -> io::Result<()> {
         self.sort_buffer();
-        let mut out = BufWriter::with_capacity(1 << 16, tempfile::tempfile_in(&self.dir)?);
-        for r in &self.records {
-            write_record(&mut out, &self.buffer[r.clone()])?;
-        }
-        let mut file = out.into_inner().map_err(|e| e.into_error())?;
-        file.rewind()?;
+        let file = sorted_file(&self.dir, |out| {
+            for r in &self.records {
+                write_record(out, &self.buffer[r.clone()])?;
+            }
+            Ok(())
+        })?;
         self.runs.push(file);
         self.buffer.clear();
         self.records.clear();
@@ -122,32 +136,44 @@ impl ExternalSort {
     /// Merges the sorted files into one, so that no more than [`MAX_FILES`] are ever open.
     fn merge_files(&mut self) -> io::Result<()> {
         let mut merged = Sorted::merge(self.compare, std::mem::take(&mut self.runs))?;
-        let mut out = BufWriter::with_capacity(1 << 16, tempfile::tempfile_in(&self.dir)?);
-        while let Some(record) = merged.next()? {
-            write_record(&mut out, record)?;
-        }
-        let mut file = out.into_inner().map_err(|e| e.into_error())?;
-        file.rewind()?;
+        let file = sorted_file(&self.dir, |out| {
+            while let Some(record) = merged.next()? {
+                write_record(out, record)?;
+            }
+            Ok(())
+        })?;
         // Its records were pushed before any later file's: it stays first.
         self.runs.push(file);
         Ok(())
     }
 
-    /// The records, sorted.
-    pub(crate) fn finish(mut self) -> io::Result<Sorted> {
+    /// The records pushed so far, sorted; the sort is left empty.
+    pub(crate) fn finish(&mut self) -> io::Result<Sorted> {
         if self.runs.is_empty() {
             self.sort_buffer();
             return Ok(Sorted(Source::Memory {
-                buffer: self.buffer,
-                records: self.records.into_iter(),
+                buffer: std::mem::take(&mut self.buffer),
+                records: std::mem::take(&mut self.records).into_iter(),
                 current: 0..0,
             }));
         }
         if !self.records.is_empty() {
             self.spill()?;
         }
-        Sorted::merge(self.compare, self.runs)
+        Sorted::merge(self.compare, std::mem::take(&mut self.runs))
     }
+}
+
+/// An unnamed temporary file in `dir` that `write` fills, ready to be read from its start.
+fn sorted_file(
+    dir: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> io::Result<File> {
+    let mut out = BufWriter::with_capacity(1 << 16, tempfile::tempfile_in(dir)?);
+    write(&mut out)?;
+    let mut file = out.into_inner().map_err(|e| e.into_error())?;
+    file.rewind()?;
+    Ok(file)
 }
 
 /// Files open at once, at most (each a 64 KiB buffer when merged).

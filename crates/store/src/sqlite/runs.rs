@@ -222,9 +222,9 @@ struct Writer<'c> {
     /// Mandated lines, to be read back in mandate order (see [`mandate_order`]).
     accepted: ExternalSort,
     /// RSA lines (the CAF pays them: no mandate to number), to be read back by dossier and
-    /// right (see [`caf_order`]), each its key and its line in JSON.
+    /// right (see [`first_two_fields`]), each its key and its line in JSON.
     caf: ExternalSort,
-    /// Every line paid, by person and benefit (see [`person_order`]), for the comparison
+    /// Every line paid, by person and benefit (see [`first_two_fields`]), for the comparison
     /// with the previous month.
     people: ExternalSort,
     exclusion: rusqlite::Statement<'c>,
@@ -395,8 +395,8 @@ const SORT_MEMORY: usize = 16 << 20;
 /// once, when its first line comes; then by pay date and right (the first three fields of a
 /// sorted line, compared as bytes like SQLite's `BINARY` collation). Mandates are numbered
 /// from 1 over the run in that order (payee, then pay date), lines from 1 within their
-/// mandate (right order), so mandated line ids are in mandate order. (RSA lines, handed to
-/// the CAF, have no mandate: the first pass wrote them.)
+/// mandate (right order), so mandated lines are written in mandate order. (RSA lines, handed
+/// to the CAF, have no mandate: they are sorted apart, by dossier.)
 fn mandate_order(a: &[u8], b: &[u8]) -> Ordering {
     sort::fields(a).take(3).cmp(sort::fields(b).take(3))
 }
@@ -420,43 +420,41 @@ struct SortedLine<'a> {
 
 impl<'a> SortedLine<'a> {
     fn decode(record: &'a [u8]) -> Result<SortedLine<'a>, StoreError> {
-        fn field<'a>(f: &mut sort::Fields<'a>) -> Result<&'a [u8], StoreError> {
-            f.next()
-                .ok_or_else(|| corrupt("sorted line", "missing field"))
-        }
-        fn text<'a>(f: &mut sort::Fields<'a>) -> Result<&'a str, StoreError> {
-            std::str::from_utf8(field(f)?).map_err(|_| corrupt("sorted line", "not UTF-8"))
-        }
         let f = &mut sort::fields(record);
+        let mut text = || f.text().ok_or_else(|| corrupt("sorted line", "text"));
+        let (payee_id, pay_date, right_id, dossier, last_name, first_name, benefit) = (
+            text()?,
+            text()?,
+            text()?,
+            text()?,
+            text()?,
+            text()?,
+            text()?,
+        );
+        let amount = f.int().ok_or_else(|| corrupt("sorted line", "amount"))?;
+        let mut text = || f.text().ok_or_else(|| corrupt("sorted line", "text"));
         Ok(SortedLine {
-            payee_id: text(f)?,
-            pay_date: text(f)?,
-            right_id: text(f)?,
-            dossier: text(f)?,
-            last_name: text(f)?,
-            first_name: text(f)?,
-            benefit: text(f)?,
-            amount: field(f)?
-                .try_into()
-                .map(i64::from_le_bytes)
-                .map_err(|_| corrupt("sorted line", "amount"))?,
-            first_day: text(f)?,
-            last_day: text(f)?,
-            account: text(f)?,
-            function: text(f)?,
-            payee_kind: text(f)?,
+            payee_id,
+            pay_date,
+            right_id,
+            dossier,
+            last_name,
+            first_name,
+            benefit,
+            amount,
+            first_day: text()?,
+            last_day: text()?,
+            account: text()?,
+            function: text()?,
+            payee_kind: text()?,
         })
     }
 }
 
-/// The CAF's hand-off file lists its lines by dossier and right: the first two fields of a
-/// sorted CAF line (the third is the line in JSON).
-fn caf_order(a: &[u8], b: &[u8]) -> Ordering {
-    sort::fields(a).take(2).cmp(sort::fields(b).take(2))
-}
-
-/// Lines by person and benefit (dossier, benefit, last and first name, amount).
-fn person_order(a: &[u8], b: &[u8]) -> Ordering {
+/// By the first two fields: the CAF's lines by dossier and right, the order of its hand-off
+/// file (a sorted CAF line is its dossier, its right and the line in JSON); all lines by
+/// person and benefit (dossier, benefit, last and first name, amount).
+fn first_two_fields(a: &[u8], b: &[u8]) -> Ordering {
     sort::fields(a).take(2).cmp(sort::fields(b).take(2))
 }
 
@@ -727,8 +725,8 @@ fn prepare(
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?,
             accepted: ExternalSort::new(&sort_dir, SORT_MEMORY, mandate_order),
-            caf: ExternalSort::new(&sort_dir, SORT_MEMORY, caf_order),
-            people: ExternalSort::new(&sort_dir, SORT_MEMORY, person_order),
+            caf: ExternalSort::new(&sort_dir, SORT_MEMORY, first_two_fields),
+            people: ExternalSort::new(&sort_dir, SORT_MEMORY, first_two_fields),
             exclusion: tx.prepare(
                 "INSERT INTO run_exclusions (run_id, n, right_id, dossier, name, benefit, reason,
                      label, amount)
@@ -860,12 +858,7 @@ fn prepare(
         };
         rights::read(store_file, &tx, CANDIDATES, &month_text, &mut one)?;
         tracing::debug!(elapsed = ?started.elapsed(), lines = w.tally.lines, "run prepare: rights read and claimed");
-        let finish = |s: &mut ExternalSort| {
-            std::mem::replace(s, ExternalSort::new(&sort_dir, 0, mandate_order))
-                .finish()
-                .map_err(StoreError::from)
-        };
-        let mut people = Some(finish(&mut w.people)?);
+        let mut people = Some(w.people.finish().map_err(StoreError::from)?);
         let (month, threshold) = (req.month, req.params.change_threshold);
         let mut insert_change = tx.prepare(
             "INSERT INTO run_changes (run_id, n, dossier, name, benefit, previous, current)
@@ -898,8 +891,14 @@ fn prepare(
                     None
                 }
             };
-            write_caf_lines(&tx, &run_text, finish(&mut w.caf)?)?;
-            number_mandates(&tx, &run_text, finish(&mut w.accepted)?, &mut w.tally)?;
+            let (caf, accepted) = (w.caf.finish(), w.accepted.finish());
+            write_caf_lines(&tx, &run_text, caf.map_err(StoreError::from)?)?;
+            number_mandates(
+                &tx,
+                &run_text,
+                accepted.map_err(StoreError::from)?,
+                &mut w.tally,
+            )?;
             tracing::debug!(elapsed = ?started.elapsed(), "run prepare: mandates numbered, payees copied");
             rejected_rights(&tx, &mut w, req.month, benefits)?;
             tracing::debug!(elapsed = ?started.elapsed(), "run prepare: rejected rights listed");
@@ -1144,19 +1143,11 @@ struct PersonGroups {
 impl PersonGroups {
     fn next(&mut self) -> Result<Option<PersonGroup>, StoreError> {
         fn decode(record: &[u8]) -> Result<(&str, &str, String, i64), StoreError> {
-            let mut f = sort::fields(record);
-            let mut text = || {
-                f.next()
-                    .and_then(|b| std::str::from_utf8(b).ok())
-                    .ok_or_else(|| corrupt("sorted person", "field"))
-            };
+            let f = &mut sort::fields(record);
+            let mut text = || f.text().ok_or_else(|| corrupt("sorted person", "text"));
             let (dossier, benefit) = (text()?, text()?);
             let name = format!("{} {}", text()?, text()?);
-            let amount = f
-                .next()
-                .and_then(|b| b.try_into().ok())
-                .map(i64::from_le_bytes)
-                .ok_or_else(|| corrupt("sorted person", "amount"))?;
+            let amount = f.int().ok_or_else(|| corrupt("sorted person", "amount"))?;
             Ok((dossier, benefit, name, amount))
         }
         let first = match self.ahead.take() {
