@@ -8,7 +8,7 @@
 //! block) are written in one pass over the lines, in mandate order.
 
 use super::lists::{StoreLists, piece_position};
-use super::tee::{ChunkReader, Tee, tee};
+use super::tee::{ChunkReader, ChunkWriter, Tee, tee};
 use super::{parse_run_id, payment_settings};
 use crate::args::RunExportArgs;
 use crate::cmd::EXIT_OK;
@@ -37,7 +37,7 @@ use relais_store::{SqliteStore, Store};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -362,56 +362,32 @@ struct Mandate {
     total: Cents,
 }
 
-/// A payment file being written: buffered to disk, and checked and hashed on another thread
-/// (the writing thread bounds the export).
+/// A payment file being written: checked and hashed on one thread, written to disk on
+/// another (the formatting thread bounds the export).
 type Output = Tee;
 
-/// An output and the reader its checker gets.
-fn output(file: &mut File) -> (Output, ChunkReader<&mut File>) {
-    tee(file)
+/// Runs `check` over the bytes of a file as they are written, to their end.
+fn check_all<T>(
+    mut input: ChunkReader,
+    check: impl FnOnce(&mut ChunkReader) -> Result<T, CheckError>,
+) -> Result<T, CheckError> {
+    let checked = check(&mut input)?;
+    // The check reads to the end of the document; whatever follows is read too (the writer
+    // never waits for a reader that stopped early).
+    std::io::copy(&mut input, &mut std::io::sink()).map_err(|e| CheckError::Unreadable {
+        at: input.position(),
+        message: e.to_string(),
+    })?;
+    Ok(checked)
 }
 
-/// Passes bytes read through and hashes them.
-struct HashingReader<R> {
-    inner: R,
-    hash: Sha256,
-    read: u64,
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hash.update(buf.get(..n).unwrap_or(&[]));
-        self.read += n as u64;
-        Ok(n)
-    }
-}
-
-/// Runs `check` over the bytes of a file as they are written, and gives its result and the
-/// file's SHA-256 (hex).
-fn check_and_hash<T>(
-    chunks: ChunkReader<&mut File>,
-    check: impl FnOnce(&mut BufReader<HashingReader<ChunkReader<&mut File>>>) -> Result<T, CheckError>,
-) -> (Result<T, CheckError>, String) {
-    let mut input = BufReader::with_capacity(
-        1 << 16,
-        HashingReader {
-            inner: chunks,
-            hash: Sha256::new(),
-            read: 0,
-        },
-    );
-    let mut checked = check(&mut input);
-    if checked.is_ok() {
-        // The check reads to the end of the document; whatever follows is hashed too.
-        if let Err(e) = std::io::copy(&mut input, &mut std::io::sink()) {
-            checked = Err(CheckError::Unreadable {
-                at: input.get_ref().read,
-                message: e.to_string(),
-            });
-        }
-    }
-    (checked, hex::encode(input.into_inner().hash.finalize()))
+/// Writes a file's bytes on a thread of `scope`; their SHA-256.
+fn write_on_thread<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    to_file: ChunkWriter,
+    file: &'env File,
+) -> std::thread::ScopedJoinHandle<'scope, std::io::Result<[u8; 32]>> {
+    scope.spawn(move || to_file.write_to(file))
 }
 
 struct Files {
@@ -503,15 +479,24 @@ fn payment_files(
         .bordereau
         .ok_or_else(|| anyhow!("paiement {} sans numéro de bordereau", run.id))?;
     let pes_name = format!("PES_{}.xml", run.id);
-    let mut pes_file = AtomicFile::create(&dir.join(&pes_name))?;
+    let pes_file = AtomicFile::create(&dir.join(&pes_name))?;
     let mut pain_files: Vec<(Date, String, AtomicFile)> = Vec::new();
     for date in totals.per_pay_date.keys() {
         let name = format!("pain001_{}_{date}.xml", run.id);
         pain_files.push((*date, name.clone(), AtomicFile::create(&dir.join(&name))?));
     }
-    let (pes_digest, pain_digests, pes_check, mut pain_checks) = std::thread::scope(|scope| {
-        let (pes_out, pes_in) = output(pes_file.file());
-        let pes_checker = scope.spawn(move || check_and_hash(pes_in, |r| check_pes(r)));
+    let pes_handle = pes_file.handle();
+    let pain_handles: Vec<(Date, &str, &File)> = pain_files
+        .iter()
+        .map(|(date, name, file)| (*date, name.as_str(), file.handle()))
+        .collect();
+    let (digests, pes_check, mut pain_checks) = std::thread::scope(|scope| {
+        // Each file is written to disk by a thread of its own.
+        let mut to_disk = Vec::new();
+        let formatted = (|| {
+        let (pes_out, pes_in, pes_to_file) = tee();
+        to_disk.push((pes_name.as_str(), write_on_thread(scope, pes_to_file, pes_handle)));
+        let pes_checker = scope.spawn(move || check_all(pes_in, |r| check_pes(r)));
         let pes = PesWriter::new(
             pes_out,
             issuer,
@@ -522,13 +507,14 @@ fn payment_files(
         )?;
         let mut pains = BTreeMap::new();
         let mut pain_checkers = Vec::new();
-        for (date, _, file) in pain_files.iter_mut() {
+        for (date, name, file) in &pain_handles {
             let t = totals.per_pay_date.get(date).copied().unwrap_or_default();
             let compact = date.strftime("%Y%m%d").to_string();
-            let (out, input) = output(file.file());
+            let (out, input, to_file) = tee();
+            to_disk.push((name, write_on_thread(scope, to_file, file)));
             pain_checkers.push((
                 *date,
-                scope.spawn(move || check_and_hash(input, |r| check_pain001(r))),
+                scope.spawn(move || check_all(input, |r| check_pain001(r))),
             ));
             let w = Pain001Writer::new(
                 out,
@@ -638,16 +624,32 @@ fn payment_files(
         }
         // The writers are dropped: each checker has seen the end of its file.
         let stopped = || anyhow!("le contrôle d'un fichier s'est arrêté");
-        let (pes_check, pes_digest) = pes_checker.join().map_err(|_| stopped())?;
+        let pes_check = pes_checker.join().map_err(|_| stopped())?;
         let mut pain_checks = BTreeMap::new();
-        let mut pain_digests = BTreeMap::new();
         for (date, checker) in pain_checkers {
-            let (check, digest) = checker.join().map_err(|_| stopped())?;
-            pain_checks.insert(date, check);
-            pain_digests.insert(date, digest);
+            pain_checks.insert(date, checker.join().map_err(|_| stopped())?);
         }
-        Ok::<_, anyhow::Error>((pes_digest, pain_digests, pes_check, pain_checks))
+        Ok::<_, anyhow::Error>((pes_check, pain_checks))
+        })();
+        // Every writer of a file is dropped: each file's thread has seen its end. A file that
+        // could not be written says why first (the formatting then only saw it stop).
+        let mut digests = BTreeMap::new();
+        for (name, written) in to_disk {
+            let digest = written
+                .join()
+                .map_err(|_| anyhow!("l'écriture de {name} s'est arrêtée"))?
+                .with_context(|| format!("écriture de {name}"))?;
+            digests.insert(name.to_owned(), hex::encode(digest));
+        }
+        let (pes_check, pain_checks) = formatted?;
+        Ok::<_, anyhow::Error>((digests, pes_check, pain_checks))
     })?;
+    let digest_of = |name: &str| {
+        digests
+            .get(name)
+            .cloned()
+            .ok_or_else(|| anyhow!("empreinte de {name} manquante"))
+    };
     // Our own checks passed before the files get their names.
     let check = pes_check.map_err(|e| anyhow!("contrôle du fichier PES : {e}"))?;
     if check.totals().count != run.summary.mandates || check.totals().amount != run.summary.total {
@@ -655,7 +657,7 @@ fn payment_files(
     }
     let mut written = Written::new();
     pes_file.commit()?;
-    written.push((pes_name, pes_digest));
+    written.push((pes_name.clone(), digest_of(&pes_name)?));
     for (date, name, file) in pain_files {
         let t = pain_checks
             .remove(&date)
@@ -666,7 +668,7 @@ fn payment_files(
             bail!("contrôle du fichier {name} : totaux relus différents du paiement");
         }
         file.commit()?;
-        let digest = pain_digests.get(&date).cloned().unwrap_or_default();
+        let digest = digest_of(&name)?;
         written.push((name, digest));
     }
     Ok(written)
