@@ -5,8 +5,9 @@
 //! A record is a list of fields, each a length (`u32`, little-endian) and its bytes, written
 //! straight into one buffer (no allocation per record). When the buffer reaches its limit,
 //! its records are sorted and written to an unnamed temporary file (`O_TMPFILE`: nothing is
-//! left behind, even by a process killed halfway); the sorted files are then merged. Records
-//! that compare equal keep the order they were pushed in.
+//! left behind, even by a process killed halfway) on another thread, while the next records
+//! fill a second buffer; the sorted files are then merged. Records that compare equal keep
+//! the order they were pushed in.
 
 use std::cmp::Ordering;
 use std::fs::File;
@@ -65,27 +66,60 @@ impl<'a> Iterator for Fields<'a> {
     }
 }
 
+/// A buffer of records: their bytes, and where each is.
+#[derive(Default)]
+struct Batch {
+    buffer: Vec<u8>,
+    records: Vec<Range<usize>>,
+}
+
+impl Batch {
+    fn sort(&mut self, compare: Compare) {
+        let buffer = &self.buffer;
+        // Stable: equal records keep their order.
+        self.records
+            .sort_by(|a, b| compare(&buffer[a.clone()], &buffer[b.clone()]));
+    }
+
+    /// Sorts the records and writes them to a temporary file in `dir`.
+    fn spill(&mut self, compare: Compare, dir: &Path) -> io::Result<File> {
+        self.sort(compare);
+        sorted_file(dir, |out| {
+            for r in &self.records {
+                write_record(out, &self.buffer[r.clone()])?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// A batch being sorted and written on another thread; the batch comes back, emptied.
+type Spilling = std::thread::JoinHandle<(io::Result<File>, Batch)>;
+
 /// Records pushed one at a time, read back sorted.
 pub(crate) struct ExternalSort {
     compare: Compare,
     dir: PathBuf,
     limit: usize,
-    buffer: Vec<u8>,
-    records: Vec<Range<usize>>,
+    batch: Batch,
+    /// The previous full batch, being sorted and written on another thread while this one
+    /// fills (the thread that pushes never waits for the disk, unless it fills a batch
+    /// before the previous one is written).
+    spilling: Option<Spilling>,
     /// Sorted files written so far.
     runs: Vec<File>,
 }
 
 impl ExternalSort {
-    /// A sort that keeps about `limit` bytes of records in memory, and writes the rest to
-    /// temporary files in `dir`.
+    /// A sort that keeps about `limit` bytes of records in memory (twice that while a full
+    /// batch is written), and writes the rest to temporary files in `dir`.
     pub(crate) fn new(dir: &Path, limit: usize, compare: Compare) -> ExternalSort {
         ExternalSort {
             compare,
             dir: dir.to_owned(),
             limit,
-            buffer: Vec::new(),
-            records: Vec::new(),
+            batch: Batch::default(),
+            spilling: None,
             runs: Vec::new(),
         }
     }
@@ -96,40 +130,47 @@ impl ExternalSort {
         &mut self,
         build: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
     ) -> io::Result<()> {
-        let start = self.buffer.len();
-        if let Err(e) = build(&mut self.buffer) {
-            self.buffer.truncate(start);
+        let buffer = &mut self.batch.buffer;
+        let start = buffer.len();
+        if let Err(e) = build(buffer) {
+            buffer.truncate(start);
             return Err(e);
         }
-        self.records.push(start..self.buffer.len());
-        if self.buffer.len() >= self.limit {
+        self.batch.records.push(start..buffer.len());
+        if buffer.len() >= self.limit {
             self.spill()?;
         }
         Ok(())
     }
 
-    fn sort_buffer(&mut self) {
-        let (buffer, compare) = (&self.buffer, self.compare);
-        // Stable: equal records keep their order.
-        self.records
-            .sort_by(|a, b| compare(&buffer[a.clone()], &buffer[b.clone()]));
-    }
-
-    /// Writes the buffer's records, sorted, to a temporary file.
-    fn spill(&mut self) -> io::Result<()> {
-        self.sort_buffer();
-        let file = sorted_file(&self.dir, |out| {
-            for r in &self.records {
-                write_record(out, &self.buffer[r.clone()])?;
-            }
-            Ok(())
-        })?;
-        self.runs.push(file);
-        self.buffer.clear();
-        self.records.clear();
+    /// Waits for the batch being written, if any; its file then follows the earlier ones. Its
+    /// emptied buffers are given back.
+    fn wait_spilled(&mut self) -> io::Result<Option<Batch>> {
+        let Some(spilling) = self.spilling.take() else {
+            return Ok(None);
+        };
+        let (file, mut batch) = spilling
+            .join()
+            .map_err(|_| io::Error::other("the sort's writing thread panicked"))?;
+        self.runs.push(file?);
+        batch.buffer.clear();
+        batch.records.clear();
         if self.runs.len() >= MAX_FILES {
             self.merge_files()?;
         }
+        Ok(Some(batch))
+    }
+
+    /// Hands the full batch to a thread that sorts it and writes it to a temporary file; the
+    /// next batch fills the buffers of the one written before.
+    fn spill(&mut self) -> io::Result<()> {
+        let next = self.wait_spilled()?.unwrap_or_default();
+        let mut full = std::mem::replace(&mut self.batch, next);
+        let (compare, dir) = (self.compare, self.dir.clone());
+        self.spilling = Some(std::thread::spawn(move || {
+            let file = full.spill(compare, &dir);
+            (file, full)
+        }));
         Ok(())
     }
 
@@ -149,16 +190,18 @@ impl ExternalSort {
 
     /// The records pushed so far, sorted; the sort is left empty.
     pub(crate) fn finish(&mut self) -> io::Result<Sorted> {
+        self.wait_spilled()?;
+        let mut batch = std::mem::take(&mut self.batch);
         if self.runs.is_empty() {
-            self.sort_buffer();
+            batch.sort(self.compare);
             return Ok(Sorted(Source::Memory {
-                buffer: std::mem::take(&mut self.buffer),
-                records: std::mem::take(&mut self.records).into_iter(),
+                buffer: batch.buffer,
+                records: batch.records.into_iter(),
                 current: 0..0,
             }));
         }
-        if !self.records.is_empty() {
-            self.spill()?;
+        if !batch.records.is_empty() {
+            self.runs.push(batch.spill(self.compare, &self.dir)?);
         }
         Sorted::merge(self.compare, std::mem::take(&mut self.runs))
     }
@@ -335,6 +378,7 @@ mod tests {
         for (n, k) in keys(count).iter().enumerate() {
             s.push(record(k, n as u64)).expect("push");
         }
+        s.wait_spilled().expect("spilled");
         let runs = s.runs.len();
         let out = drain(s.finish().expect("finish"));
         // Nothing is left in the directory: the files have no name.
