@@ -264,9 +264,23 @@ enum Source {
     Merge {
         compare: Compare,
         runs: Vec<Run>,
+        /// The live runs, the one with the smallest current record last (ties: the run
+        /// pushed first is the smaller).
+        order: Vec<usize>,
         /// The run whose record was given last (to advance before the next).
         last: Option<usize>,
     },
+}
+
+/// Puts run `i` in `order` (see [`Source::Merge`]) after the runs above it: a binary search,
+/// a few comparisons whatever the number of files.
+fn place(compare: Compare, runs: &[Run], order: &mut Vec<usize>, i: usize) {
+    let at = order.partition_point(|&j| {
+        compare(&runs[j].record, &runs[i].record)
+            .then(j.cmp(&i))
+            .is_gt()
+    });
+    order.insert(at, i);
 }
 
 impl Sorted {
@@ -281,9 +295,16 @@ impl Sorted {
             run.advance()?;
             runs.push(run);
         }
+        let mut order = Vec::with_capacity(runs.len());
+        for i in 0..runs.len() {
+            if runs[i].live {
+                place(compare, &runs, &mut order, i);
+            }
+        }
         Ok(Sorted(Source::Merge {
             compare,
             runs,
+            order,
             last: None,
         }))
     }
@@ -305,27 +326,17 @@ impl Sorted {
             Source::Merge {
                 compare,
                 runs,
+                order,
                 last,
             } => {
                 if let Some(i) = last.take() {
                     runs[i].advance()?;
-                }
-                // A handful of files: the smallest current record by a scan, the first file
-                // winning ties (its records were pushed first).
-                let mut best: Option<usize> = None;
-                for (i, run) in runs.iter().enumerate() {
-                    if !run.live {
-                        continue;
+                    if runs[i].live {
+                        place(*compare, runs, order, i);
                     }
-                    best = match best {
-                        Some(b) if compare(&runs[b].record, &run.record) != Ordering::Greater => {
-                            Some(b)
-                        }
-                        _ => Some(i),
-                    };
                 }
-                *last = best;
-                Ok(best.map(|i| runs[i].record.as_slice()))
+                *last = order.pop();
+                Ok(last.map(|i| runs[i].record.as_slice()))
             }
         }
     }

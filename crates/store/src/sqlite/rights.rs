@@ -72,23 +72,70 @@ fn take_value<'a>(rest: &mut &'a [u8]) -> Result<ValueRef<'a>, StoreError> {
     Ok(value)
 }
 
-/// Runs `sql` chunk after chunk and gives each batch of rows to `send`, which says whether
-/// to go on. `sql` takes `param` as `?1`, and returns the rows from key `?2` on (inclusive),
-/// at most `?3` of them, in key order; the key is the first column (text). Between chunks,
-/// `between` runs (the reader unmaps the file there, see [`read`]).
+/// What to read: `rows` takes `param` as `?1`, and returns the rows from key `?2` on
+/// (inclusive), at most `?3` of them, in key order; the key is the first column (text). Each
+/// query of `beside` takes `param` as `?1` and returns (key, value) from key `?2` on, one row
+/// a key, in key order: the value of a row's key is added after its columns (NULL when the
+/// key has none). The rows and each list beside them are read together, in step, like the
+/// merge of two sorted lists, instead of one lookup for each row.
+pub(crate) struct Query<'a> {
+    pub rows: &'a str,
+    pub beside: &'a [&'a str],
+    pub param: &'a str,
+}
+
+/// A list read beside the rows, and where it is.
+struct Beside<'s> {
+    rows: rusqlite::Rows<'s>,
+    /// The key reached, and its value (as [`put_value`] writes it); `None` before the first.
+    key: Option<String>,
+    value: Vec<u8>,
+    done: bool,
+}
+
+impl Beside<'_> {
+    /// The value of `key` (NULL if the list has none), the list moved on to it.
+    fn value_of(&mut self, key: &str, out: &mut Vec<u8>) -> Result<(), StoreError> {
+        while !self.done && self.key.as_deref().is_none_or(|k| k < key) {
+            match self.rows.next()? {
+                Some(row) => {
+                    let k = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+                    let reached = self.key.get_or_insert_with(String::new);
+                    reached.clear();
+                    reached.push_str(k);
+                    self.value.clear();
+                    put_value(&mut self.value, row.get_ref(1)?)?;
+                }
+                None => self.done = true,
+            }
+        }
+        match self.key.as_deref() {
+            Some(k) if !self.done && k == key => out.extend_from_slice(&self.value),
+            _ => out.push(0),
+        }
+        Ok(())
+    }
+}
+
+/// Runs `query` chunk after chunk and gives each batch of rows to `send`, which says whether
+/// to go on. Between chunks, `between` runs (the reader unmaps the file there, see [`read`]).
 fn read_batches(
     conn: &Connection,
-    sql: &str,
-    param: &str,
+    query: &Query<'_>,
     chunk: usize,
     between: &dyn Fn(&Connection) -> Result<(), StoreError>,
     send: &mut dyn FnMut(Vec<u8>) -> bool,
 ) -> Result<(), StoreError> {
     // A chunk after the first starts with the last key of the one before.
     let chunk = chunk.max(2);
-    let mut stmt = conn.prepare(sql)?;
+    let mut stmt = conn.prepare(query.rows)?;
+    let mut beside = query
+        .beside
+        .iter()
+        .map(|sql| conn.prepare(sql))
+        .collect::<Result<Vec<_>, _>>()?;
     let columns = stmt.column_count();
-    if columns > MAX_COLUMNS {
+    if columns + beside.len() > MAX_COLUMNS {
         return Err(corrupt("row read", "too many columns"));
     }
     let mut batch = Vec::with_capacity(1 << 18);
@@ -99,17 +146,29 @@ fn read_batches(
         let mut read = 0;
         {
             let from = last.clone().unwrap_or_default();
-            let mut rows = stmt.query(rusqlite::params![param, from, chunk as i64])?;
+            let mut rows = stmt.query(rusqlite::params![query.param, from, chunk as i64])?;
+            let mut lists = Vec::with_capacity(beside.len());
+            for b in beside.iter_mut() {
+                lists.push(Beside {
+                    rows: b.query(rusqlite::params![query.param, from])?,
+                    key: None,
+                    value: Vec::new(),
+                    done: false,
+                });
+            }
             while let Some(row) = rows.next()? {
                 read += 1;
                 let key = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
                 if last.as_deref() == Some(key) {
                     continue;
                 }
-                last = Some(key.to_owned());
                 for i in 0..columns {
                     put_value(&mut batch, row.get_ref(i)?)?;
                 }
+                for list in lists.iter_mut() {
+                    list.value_of(key, &mut batch)?;
+                }
+                last = Some(key.to_owned());
                 n += 1;
                 if n == ROWS_PER_BATCH {
                     n = 0;
@@ -140,28 +199,26 @@ pub(crate) fn open_reader(file: &Path) -> Result<Connection, StoreError> {
     Ok(reader)
 }
 
-/// Gives each row of `sql` to `each`, as its values. With the store's file, the rows are
+/// Gives each row of `query` to `each`, as its values. With the store's file, the rows are
 /// read on another thread by a read-only connection of their own; without (a store in
 /// memory), by `conn`, a batch at a time.
 pub(crate) fn read(
     file: Option<&Path>,
     conn: &Connection,
-    sql: &str,
-    param: &str,
+    query: &Query<'_>,
     each: &mut dyn FnMut(&[ValueRef<'_>]) -> Result<(), RunStoreError>,
 ) -> Result<(), RunStoreError> {
-    read_chunked(file, conn, sql, param, ROWS_PER_CHUNK, each)
+    read_chunked(file, conn, query, ROWS_PER_CHUNK, each)
 }
 
 fn read_chunked(
     file: Option<&Path>,
     conn: &Connection,
-    sql: &str,
-    param: &str,
+    query: &Query<'_>,
     chunk: usize,
     each: &mut dyn FnMut(&[ValueRef<'_>]) -> Result<(), RunStoreError>,
 ) -> Result<(), RunStoreError> {
-    let columns = conn.prepare_cached(sql)?.column_count();
+    let columns = conn.prepare_cached(query.rows)?.column_count() + query.beside.len();
     let mut each_batch = |batch: &[u8]| -> Result<(), RunStoreError> {
         let mut values = [ValueRef::Null; MAX_COLUMNS];
         let values = values
@@ -180,8 +237,7 @@ fn read_chunked(
         let mut failed = None;
         read_batches(
             conn,
-            sql,
-            param,
+            query,
             chunk,
             &|_| Ok(()),
             &mut |batch| match each_batch(&batch) {
@@ -207,8 +263,7 @@ fn read_chunked(
                 map(&reader, READER_MMAP_BYTES)?;
                 read_batches(
                     &reader,
-                    sql,
-                    param,
+                    query,
                     chunk,
                     &|c| {
                         map(c, 0)?;
@@ -243,11 +298,28 @@ mod tests {
              WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 3000)
              INSERT INTO t SELECT printf('K%05d', i), i,
                  CASE WHEN i % 7 = 0 THEN NULL ELSE 'é' || i END
-             FROM k;",
+             FROM k;
+             -- Beside the rows: none for some keys, several for others, keys that no row
+             -- has (before the first, between rows, after the last), and NULL values.
+             CREATE TABLE s (k TEXT, v INTEGER, PRIMARY KEY (k, v)) WITHOUT ROWID;
+             WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 3100)
+             INSERT INTO s SELECT printf('K%05d', i), i * 10 + j
+             FROM k, (SELECT 0 j UNION ALL SELECT 1 UNION ALL SELECT 2)
+             WHERE i % 3 <> 0 AND j <= i % 4;
+             INSERT INTO s VALUES ('K00010a', 1), ('A', 1), ('Z', 1);
+             CREATE TABLE u (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;
+             INSERT INTO u SELECT k, CASE WHEN id % 5 = 0 THEN NULL ELSE 'u' || id END
+             FROM t WHERE id % 2 = 0;",
         )
         .expect("fill");
         conn
     }
+
+    const ROWS: &str = "SELECT k, id, name FROM t WHERE id > ?1 AND k >= ?2 ORDER BY k LIMIT ?3";
+    const BESIDE: [&str; 2] = [
+        "SELECT k, max(v) FROM s WHERE k >= ?2 GROUP BY k ORDER BY k",
+        "SELECT k, v FROM u WHERE k >= ?2 ORDER BY k",
+    ];
 
     fn rows(
         file: Option<&Path>,
@@ -259,8 +331,11 @@ mod tests {
         let result = read_chunked(
             file,
             conn,
-            "SELECT k, id, name FROM t WHERE id > ?1 AND k >= ?2 ORDER BY k LIMIT ?3",
-            "0",
+            &Query {
+                rows: ROWS,
+                beside: &BESIDE,
+                param: "0",
+            },
             chunk,
             &mut |v| {
                 let ValueRef::Integer(id) = v[1] else {
@@ -276,6 +351,24 @@ mod tests {
         (out, result.is_ok())
     }
 
+    /// What a lookup for each row gives (the query the lists beside replace).
+    fn looked_up(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT k, id, name, (SELECT max(v) FROM s WHERE s.k = t.k),
+                     (SELECT v FROM u WHERE u.k = t.k)
+                 FROM t ORDER BY k",
+            )
+            .expect("prepare");
+        let mut rows = stmt.query([]).expect("query");
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().expect("row") {
+            let v: Vec<ValueRef<'_>> = (0..5).map(|i| r.get_ref(i).expect("value")).collect();
+            out.push(format!("{:?}", v));
+        }
+        out
+    }
+
     #[test]
     fn the_reading_thread_gives_every_row_in_order_as_the_connection_would() {
         let dir = tempfile::tempdir().expect("dir");
@@ -285,6 +378,21 @@ mod tests {
         assert!(ok);
         assert_eq!(threaded.len(), 3000);
         assert!(threaded[6].contains("Null"), "{}", threaded[6]);
+        // The lists read beside the rows give what a lookup for each row would.
+        assert_eq!(threaded, looked_up(&conn));
+        // K00002: three values beside (the largest, 22) and one in `u` ("u2"); K00003:
+        // none; K00010: a value beside, a NULL in `u`.
+        assert!(
+            threaded[1].ends_with("Integer(22), Text([117, 50])]"),
+            "{}",
+            threaded[1]
+        );
+        assert!(threaded[2].ends_with("Null, Null]"), "{}", threaded[2]);
+        assert!(
+            threaded[9].ends_with("Integer(102), Null]"),
+            "{}",
+            threaded[9]
+        );
         // One chunk or many (each a read transaction, the map dropped between them), on the
         // thread or not: the same rows, each once, in order.
         for chunk in [2, 7, 1000, 2999, 3000, 3001] {

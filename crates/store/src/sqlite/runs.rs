@@ -156,10 +156,10 @@ fn candidate<'r>(cols: &[ValueRef<'r>]) -> Result<Candidate<'r>, StoreError> {
     let death = col_text_or_null(cols, 12)?;
     let changed = col_text_or_null(cols, 15)?;
     // History: NULL when the right was never paid, else whether it was paid this month.
-    let history: Option<bool> = col_int_or_null(cols, 16)?.map(|n| n != 0);
+    let history: Option<bool> = col_int_or_null(cols, 17)?.map(|n| n != 0);
     // Claims: NULL when the right was never claimed, else the run that claimed this month
     // ('' when none did).
-    let claim = col_text_or_null(cols, 17)?;
+    let claim = col_text_or_null(cols, 18)?;
     Ok(Candidate {
         right_id: col_text(cols, 0)?,
         dossier: col_text(cols, 1)?,
@@ -177,7 +177,7 @@ fn candidate<'r>(cols: &[ValueRef<'r>]) -> Result<Candidate<'r>, StoreError> {
         paid_in_history: history == Some(true),
         claimed_by: claim.filter(|run| !run.is_empty()),
         paid_before: history.is_some() || claim.is_some(),
-        iban: col_text(cols, 18)?,
+        iban: col_text(cols, 16)?,
     })
 }
 
@@ -627,22 +627,31 @@ fn covered_days(terms: &RightTerms, month: Month, death: Option<Date>) -> (Date,
 }
 
 /// Every right with what deciding on it needs, a chunk at a time (from right `?2` on, at most
-/// `?3`; see [`rights::read`]). Each right's history and claims are read with one seek each:
-/// `max` over its rows says both whether it was ever paid (or claimed) and whether it was for
-/// this month.
+/// `?3`; see [`rights::read`]), then its history and claims ([`HISTORY_BY_RIGHT`],
+/// [`CLAIMS_BY_RIGHT`]).
 const CANDIDATES: &str = "
 SELECT r.id, r.dossier, r.benefit, r.monthly_amount, r.start_date, r.end_date, r.status,
        r.payee_id, r.imputation, b.nir, b.last_name, b.first_name, b.death_date,
-       p.kind, p.name, p.iban_changed_on,
-       (SELECT max(h.month = ?1) FROM past_payments h WHERE h.right_id = r.id),
-       (SELECT max(CASE WHEN c.month = ?1 THEN c.run_id ELSE '' END) FROM run_claims c
-        WHERE c.right_id = r.id),
-       p.iban
+       p.kind, p.name, p.iban_changed_on, p.iban
 FROM rights r
 JOIN beneficiaries b ON b.dossier = r.dossier
 JOIN payees p ON p.id = r.payee_id
 WHERE r.id >= ?2
 ORDER BY r.id LIMIT ?3";
+
+/// Each right's imported history from right `?2` on, in right order: `max` over its rows
+/// says both whether it was ever paid and whether it was for month `?1`. Read beside the
+/// rights (both in key order) instead of a seek for each of two million rights: 1.5 s less
+/// of the first pass.
+const HISTORY_BY_RIGHT: &str = "
+SELECT right_id, max(month = ?1) FROM past_payments WHERE right_id >= ?2
+GROUP BY right_id ORDER BY right_id";
+
+/// Each right's claims from right `?2` on, in right order: the run that claimed it for month
+/// `?1` ('' when none did; NULL when its only claim is the history's of this month).
+const CLAIMS_BY_RIGHT: &str = "
+SELECT right_id, max(CASE WHEN month = ?1 THEN run_id ELSE '' END) FROM run_claims
+WHERE right_id >= ?2 GROUP BY right_id ORDER BY right_id";
 
 /// The imported history's payments of month `?1` as claims of no run (see migration 13).
 const HISTORY_CLAIMS: &str = "
@@ -856,7 +865,16 @@ fn prepare(
             }
             Ok(())
         };
-        rights::read(store_file, &tx, CANDIDATES, &month_text, &mut one)?;
+        rights::read(
+            store_file,
+            &tx,
+            &rights::Query {
+                rows: CANDIDATES,
+                beside: &[HISTORY_BY_RIGHT, CLAIMS_BY_RIGHT],
+                param: &month_text,
+            },
+            &mut one,
+        )?;
         tracing::debug!(elapsed = ?started.elapsed(), lines = w.tally.lines, "run prepare: rights read and claimed");
         let mut people = Some(w.people.finish().map_err(StoreError::from)?);
         let (month, threshold) = (req.month, req.params.change_threshold);

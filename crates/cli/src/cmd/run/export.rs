@@ -494,142 +494,145 @@ fn payment_files(
         // Each file is written to disk by a thread of its own.
         let mut to_disk = Vec::new();
         let formatted = (|| {
-        let (pes_out, pes_in, pes_to_file) = tee();
-        to_disk.push((pes_name.as_str(), write_on_thread(scope, pes_to_file, pes_handle)));
-        let pes_checker = scope.spawn(move || check_all(pes_in, |r| check_pes(r)));
-        let pes = PesWriter::new(
-            pes_out,
-            issuer,
-            &PesFile {
-                name: PesFileName::parse(&format!("PES_{}", run.id))?,
-                created,
-            },
-        )?;
-        let mut pains = BTreeMap::new();
-        let mut pain_checkers = Vec::new();
-        for (date, name, file) in &pain_handles {
-            let t = totals.per_pay_date.get(date).copied().unwrap_or_default();
-            let compact = date.strftime("%Y%m%d").to_string();
-            let (out, input, to_file) = tee();
-            to_disk.push((name, write_on_thread(scope, to_file, file)));
-            pain_checkers.push((
-                *date,
-                scope.spawn(move || check_all(input, |r| check_pain001(r))),
+            let (pes_out, pes_in, pes_to_file) = tee();
+            to_disk.push((
+                pes_name.as_str(),
+                write_on_thread(scope, pes_to_file, pes_handle),
             ));
-            let w = Pain001Writer::new(
-                out,
+            let pes_checker = scope.spawn(move || check_all(pes_in, |r| check_pes(r)));
+            let pes = PesWriter::new(
+                pes_out,
                 issuer,
-                &SepaFile {
-                    message_id: SepaId::parse(&format!("{}-{compact}", run.id))?,
-                    payment_info_id: SepaId::parse(&format!("{}-{compact}-1", run.id))?,
+                &PesFile {
+                    name: PesFileName::parse(&format!("PES_{}", run.id))?,
                     created,
-                    execution_date: *date,
-                },
-                Totals {
-                    count: t.mandates,
-                    amount: t.total,
                 },
             )?;
-            pains.insert(*date, w);
-        }
-        let mut files = Files {
-            pes,
-            pains,
-            bordereau_index: None,
-            first_bordereau,
-            exercice,
-            bordereau_date: created.date(),
-            per_bordereau: totals
-                .per_bordereau
-                .iter()
-                .map(|(i, g)| {
-                    (
-                        *i,
-                        Totals {
-                            count: g.mandates,
-                            amount: g.total,
-                        },
-                    )
-                })
-                .collect(),
-            month: run.id.month(),
-            run: run.id.to_string(),
-        };
-        let mut current: Option<Mandate> = None;
-        let mut failure: Option<anyhow::Error> = None;
-        store
-            .each_run_line(run.id, &mut |line: &RunLine, payee: &RunPayee| {
-                let mut step = || -> Result<()> {
-                    let Some((mandate, n)) = line.mandate else {
-                        return Ok(());
+            let mut pains = BTreeMap::new();
+            let mut pain_checkers = Vec::new();
+            for (date, name, file) in &pain_handles {
+                let t = totals.per_pay_date.get(date).copied().unwrap_or_default();
+                let compact = date.strftime("%Y%m%d").to_string();
+                let (out, input, to_file) = tee();
+                to_disk.push((name, write_on_thread(scope, to_file, file)));
+                pain_checkers.push((
+                    *date,
+                    scope.spawn(move || check_all(input, |r| check_pain001(r))),
+                ));
+                let w = Pain001Writer::new(
+                    out,
+                    issuer,
+                    &SepaFile {
+                        message_id: SepaId::parse(&format!("{}-{compact}", run.id))?,
+                        payment_info_id: SepaId::parse(&format!("{}-{compact}-1", run.id))?,
+                        created,
+                        execution_date: *date,
+                    },
+                    Totals {
+                        count: t.mandates,
+                        amount: t.total,
+                    },
+                )?;
+                pains.insert(*date, w);
+            }
+            let mut files = Files {
+                pes,
+                pains,
+                bordereau_index: None,
+                first_bordereau,
+                exercice,
+                bordereau_date: created.date(),
+                per_bordereau: totals
+                    .per_bordereau
+                    .iter()
+                    .map(|(i, g)| {
+                        (
+                            *i,
+                            Totals {
+                                count: g.mandates,
+                                amount: g.total,
+                            },
+                        )
+                    })
+                    .collect(),
+                month: run.id.month(),
+                run: run.id.to_string(),
+            };
+            let mut current: Option<Mandate> = None;
+            let mut failure: Option<anyhow::Error> = None;
+            store
+                .each_run_line(run.id, &mut |line: &RunLine, payee: &RunPayee| {
+                    let mut step = || -> Result<()> {
+                        let Some((mandate, n)) = line.mandate else {
+                            return Ok(());
+                        };
+                        if current.as_ref().is_some_and(|m| m.number != mandate)
+                            && let Some(done) = current.take()
+                        {
+                            files.mandate(done)?;
+                        }
+                        let m = match &mut current {
+                            Some(m) => m,
+                            None => current.insert(Mandate {
+                                number: mandate,
+                                payee: payee.clone(),
+                                pes_payee: Arc::new(pes_payee(payee).map_err(|e| anyhow!(e))?),
+                                pay_date: line.pay_date,
+                                lines: Vec::new(),
+                                first: None,
+                                total: Cents::ZERO,
+                            }),
+                        };
+                        m.first.get_or_insert((line.benefit, line.dossier.clone()));
+                        m.total = Cents(m.total.0.saturating_add(line.amount.0));
+                        m.lines.push(Line {
+                            id: LineId::new(n)?,
+                            account: BudgetAccount::parse(&line.account)?,
+                            function: Some(FunctionCode::parse(&line.function)?),
+                            transfer_label: remittance(line.benefit, run.id.month(), &line.dossier),
+                            payment_mode: PaymentMode::TRANSFER,
+                            amount: line.amount,
+                            payee: Arc::clone(&m.pes_payee),
+                        });
+                        Ok(())
                     };
-                    if current.as_ref().is_some_and(|m| m.number != mandate)
-                        && let Some(done) = current.take()
-                    {
-                        files.mandate(done)?;
-                    }
-                    let m = match &mut current {
-                        Some(m) => m,
-                        None => current.insert(Mandate {
-                            number: mandate,
-                            payee: payee.clone(),
-                            pes_payee: Arc::new(pes_payee(payee).map_err(|e| anyhow!(e))?),
-                            pay_date: line.pay_date,
-                            lines: Vec::new(),
-                            first: None,
-                            total: Cents::ZERO,
-                        }),
-                    };
-                    m.first.get_or_insert((line.benefit, line.dossier.clone()));
-                    m.total = Cents(m.total.0.saturating_add(line.amount.0));
-                    m.lines.push(Line {
-                        id: LineId::new(n)?,
-                        account: BudgetAccount::parse(&line.account)?,
-                        function: Some(FunctionCode::parse(&line.function)?),
-                        transfer_label: remittance(line.benefit, run.id.month(), &line.dossier),
-                        payment_mode: PaymentMode::TRANSFER,
-                        amount: line.amount,
-                        payee: Arc::clone(&m.pes_payee),
-                    });
-                    Ok(())
-                };
-                step().map_err(|e| {
-                    let text = format!("{e:#}");
-                    failure = Some(e);
-                    RunStoreError::Stopped(text.into())
+                    step().map_err(|e| {
+                        let text = format!("{e:#}");
+                        failure = Some(e);
+                        RunStoreError::Stopped(text.into())
+                    })
                 })
-            })
-            .map_err(|e| match failure.take() {
-                Some(f) => f,
-                None => e.into(),
-            })?;
-        if let Some(done) = current.take() {
-            files.mandate(done)?;
-        }
-        let (mut w, summary) = files.pes.finish()?;
-        w.flush()?;
-        drop(w);
-        if summary.pieces != run.summary.mandates || summary.amount != run.summary.total {
-            bail!(
-                "PES : {} mandats pour {} écrits, le paiement en compte {} pour {}",
-                summary.pieces,
-                summary.amount,
-                run.summary.mandates,
-                run.summary.total
-            );
-        }
-        for (_, w) in files.pains {
-            let (mut w, _) = w.finish()?;
+                .map_err(|e| match failure.take() {
+                    Some(f) => f,
+                    None => e.into(),
+                })?;
+            if let Some(done) = current.take() {
+                files.mandate(done)?;
+            }
+            let (mut w, summary) = files.pes.finish()?;
             w.flush()?;
-        }
-        // The writers are dropped: each checker has seen the end of its file.
-        let stopped = || anyhow!("le contrôle d'un fichier s'est arrêté");
-        let pes_check = pes_checker.join().map_err(|_| stopped())?;
-        let mut pain_checks = BTreeMap::new();
-        for (date, checker) in pain_checkers {
-            pain_checks.insert(date, checker.join().map_err(|_| stopped())?);
-        }
-        Ok::<_, anyhow::Error>((pes_check, pain_checks))
+            drop(w);
+            if summary.pieces != run.summary.mandates || summary.amount != run.summary.total {
+                bail!(
+                    "PES : {} mandats pour {} écrits, le paiement en compte {} pour {}",
+                    summary.pieces,
+                    summary.amount,
+                    run.summary.mandates,
+                    run.summary.total
+                );
+            }
+            for (_, w) in files.pains {
+                let (mut w, _) = w.finish()?;
+                w.flush()?;
+            }
+            // The writers are dropped: each checker has seen the end of its file.
+            let stopped = || anyhow!("le contrôle d'un fichier s'est arrêté");
+            let pes_check = pes_checker.join().map_err(|_| stopped())?;
+            let mut pain_checks = BTreeMap::new();
+            for (date, checker) in pain_checkers {
+                pain_checks.insert(date, checker.join().map_err(|_| stopped())?);
+            }
+            Ok::<_, anyhow::Error>((pes_check, pain_checks))
         })();
         // Every writer of a file is dropped: each file's thread has seen its end. A file that
         // could not be written says why first (the formatting then only saw it stop).

@@ -229,12 +229,19 @@ mod tests {
             }
         }
         drop(w);
-        assert!(failed, "writing went on after the file could not be written");
+        assert!(
+            failed,
+            "writing went on after the file could not be written"
+        );
         let e = writer
             .join()
             .expect("join")
             .expect_err("the file cannot be written");
-        assert_eq!(e.kind(), io::ErrorKind::BadFileDescriptor, "{e}");
+        assert_eq!(
+            e.raw_os_error(),
+            Some(rustix::io::Errno::BADF.raw_os_error()),
+            "{e}"
+        );
         reader.join().expect("join");
     }
 
