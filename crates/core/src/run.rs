@@ -16,7 +16,7 @@ use crate::calendar::{HolidayZone, Month, working_day_on_or_before};
 use crate::records::{Benefit, PayeeKind, RightStatus};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::str::FromStr;
 
 // ---------------------------------------------------------------------------------------------
@@ -172,8 +172,14 @@ pub fn remittance(benefit: Benefit, month: Month, dossier: &str) -> String {
         Benefit::Ash => "ASH",
         Benefit::Rsa => "RSA",
     };
-    let dossier: String = dossier.chars().take(60).collect();
-    format!("{short} {month} dossier {dossier}")
+    // Built in place: a million lines call this in an export.
+    let mut text = String::with_capacity(short.len() + 17 + dossier.len().min(240));
+    text.push_str(short);
+    text.push(' ');
+    let _ = write!(text, "{month}");
+    text.push_str(" dossier ");
+    text.extend(dossier.chars().take(60));
+    text
 }
 
 /// The budget account of a right's imputation as source systems write it: `652421`,

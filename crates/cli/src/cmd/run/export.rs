@@ -583,7 +583,8 @@ fn payment_files(
                                 total: Cents::ZERO,
                             }),
                         };
-                        m.first.get_or_insert((line.benefit, line.dossier.clone()));
+                        m.first
+                            .get_or_insert_with(|| (line.benefit, line.dossier.clone()));
                         m.total = Cents(m.total.0.saturating_add(line.amount.0));
                         m.lines.push(Line {
                             id: LineId::new(n)?,
