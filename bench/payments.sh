@@ -2,9 +2,9 @@
 # Times a payment run at national scale: `relais run prepare` + `relais run export` of the PES
 # and pain.001 files over about 2,000,000 rights (target: ≤ 20 s together, peak RSS ≤ 300 MB
 # and not growing with the number of rights: the same run at COMPARE_SIZE people is timed
-# too); then the same bytes written by `dd` (how close to the disk we are); then Python's
-# `sepaxml` against `relais bench pain001` on the same 100,000 transfers (Relais must be at
-# least 20 times faster).
+# too); then the same bytes written by `dd`, through the page cache and by direct I/O (how
+# close to the disk we are); then Python's `sepaxml` against `relais bench pain001` on the
+# same 100,000 transfers (Relais must be at least 20 times faster).
 # Usage: bench/payments.sh [PEOPLE] [WORKDIR]   (default 1,700,000 people ≈ 2,000,000 rights;
 # a demo already in WORKDIR/pay-PEOPLE is reused; PAIN_ONLY=1 runs only the sepaxml
 # comparison, NO_PAIN=1 skips it; COMPARE_SIZE=0 skips the second size; RELAIS=path times that
@@ -68,6 +68,11 @@ bench_one() {
   /usr/bin/time -f "%e" -o "$dir/dd.time" \
     dd if=/dev/zero of="$dir/dd.bin" bs=1M count=$mb conv=fsync status=none
   echo "   dd of the same $mb MB (fsync): $(cat "$dir/dd.time") s"
+  rm -f "$dir/dd.bin"
+  # And by direct I/O, as the export writes its files where the file system allows it.
+  /usr/bin/time -f "%e" -o "$dir/dd.time" \
+    dd if=/dev/zero of="$dir/dd.bin" bs=1M count=$mb oflag=direct conv=fsync status=none
+  echo "   dd of the same $mb MB (direct I/O, fsync): $(cat "$dir/dd.time") s"
   rm -f "$dir/dd.bin"
 }
 
