@@ -132,6 +132,8 @@ pub struct DirectWriter<'f> {
     start: usize,
     len: usize,
     direct: bool,
+    /// One `write` of whole blocks (a test makes it refuse, or write in part).
+    write_direct: fn(&File, &[u8]) -> std::io::Result<usize>,
 }
 
 impl<'f> DirectWriter<'f> {
@@ -152,6 +154,7 @@ impl<'f> DirectWriter<'f> {
             start,
             len: 0,
             direct: false,
+            write_direct: |mut file, bytes| file.write(bytes),
         }
     }
 
@@ -176,6 +179,10 @@ impl<'f> DirectWriter<'f> {
             data = later;
             if self.len == DIRECT_BUFFER {
                 self.write_blocks()?;
+                if !self.direct {
+                    // Fallen back: the rest goes the ordinary way.
+                    return (&mut &*self.file).write_all(data);
+                }
             }
         }
         Ok(())
@@ -187,20 +194,30 @@ impl<'f> DirectWriter<'f> {
         if whole == 0 {
             return Ok(());
         }
-        let blocks = self
+        let pending = self
             .buf
-            .get(self.start..self.start + whole)
+            .get(self.start..self.start + self.len)
             .ok_or_else(|| std::io::Error::other("direct write buffer"))?;
-        match (&mut &*self.file).write_all(blocks) {
-            Ok(()) => {}
-            // Refused although the flag was accepted (a file system without direct writes):
-            // nothing was written, the same bytes go the ordinary way, and all that follow.
-            Err(e) if e.raw_os_error() == Some(rustix::io::Errno::INVAL.raw_os_error()) => {
-                set_direct(self.file, false)?;
-                self.direct = false;
-                (&mut &*self.file).write_all(blocks)?;
+        let written = match (self.write_direct)(self.file, pending.get(..whole).unwrap_or(&[])) {
+            Ok(n) => n,
+            // Refused although the flag was accepted (a file system without direct writes),
+            // or interrupted: nothing was written.
+            Err(e)
+                if e.raw_os_error() == Some(rustix::io::Errno::INVAL.raw_os_error())
+                    || e.kind() == std::io::ErrorKind::Interrupted =>
+            {
+                0
             }
             Err(e) => return Err(e),
+        };
+        if written < whole {
+            // Refused, or written in part (the rest no longer aligned): everything pending
+            // goes the ordinary way from where the file is, and all that follows.
+            set_direct(self.file, false)?;
+            self.direct = false;
+            (&mut &*self.file).write_all(pending.get(written..).unwrap_or(&[]))?;
+            self.len = 0;
+            return Ok(());
         }
         self.buf
             .copy_within(self.start + whole..self.start + self.len, self.start);
@@ -215,6 +232,10 @@ impl<'f> DirectWriter<'f> {
             return Ok(());
         }
         self.write_blocks()?;
+        if !self.direct {
+            // Fallen back to ordinary writes: everything is written.
+            return Ok(());
+        }
         set_direct(self.file, false)?;
         if self.len > 0 {
             let tail = self
@@ -295,6 +316,54 @@ mod tests {
     fn an_ordinary_write_gives_back_every_byte() {
         for len in [0, 1, DIRECT_ALIGN + 1, DIRECT_BUFFER + 1] {
             round_trip(false, len, 4097);
+        }
+    }
+
+    /// A direct write refused (a file system that takes the flag but not the writes), or
+    /// written in part: the bytes pending and all that follow are written the ordinary way,
+    /// in order, once.
+    #[test]
+    fn a_refused_or_partial_direct_write_falls_back_without_losing_a_byte() {
+        fn refuse(_: &File, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::from_raw_os_error(
+                rustix::io::Errno::INVAL.raw_os_error(),
+            ))
+        }
+        fn in_part(mut file: &File, bytes: &[u8]) -> std::io::Result<usize> {
+            // A whole block and a bit more than half of the next: the rest is not aligned.
+            let n = bytes.len().min(DIRECT_ALIGN + 1000);
+            file.write(bytes.get(..n).unwrap_or(&[]))
+        }
+        for (name, write) in [
+            ("refused", refuse as fn(&File, &[u8]) -> _),
+            ("in part", in_part),
+        ] {
+            for (when, len) in [
+                ("first", DIRECT_BUFFER + 10),
+                ("later", 3 * DIRECT_BUFFER + 77),
+            ] {
+                let dir = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).expect("dir");
+                let path = dir.path().join("f");
+                let file = File::create(&path).expect("create");
+                let bytes = data(len);
+                let mut w = DirectWriter::new(&file);
+                assert!(w.is_direct());
+                let (first, rest) = bytes.split_at(len - DIRECT_BUFFER - 10);
+                // "later": some buffers go directly before the failing write.
+                w.write_all(first).expect("write");
+                w.write_direct = write;
+                for p in rest.chunks(5000) {
+                    w.write_all(p).expect("write");
+                }
+                assert!(!w.is_direct(), "{name}, {when}: fallen back");
+                w.finish().expect("finish");
+                let back = std::fs::read(&path).expect("read back");
+                assert!(
+                    back == bytes,
+                    "{name}, {when}: {} bytes of {len}",
+                    back.len()
+                );
+            }
         }
     }
 
