@@ -74,6 +74,7 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        blocks::register(&conn)?;
         let mut store = SqliteStore { conn };
         store.migrate()?;
         Ok(store)

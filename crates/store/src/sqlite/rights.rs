@@ -196,6 +196,7 @@ pub(crate) fn open_reader(file: &Path) -> Result<Connection, StoreError> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     reader.busy_timeout(Duration::from_secs(60))?;
+    super::blocks::register(&reader)?;
     Ok(reader)
 }
 

@@ -10,7 +10,7 @@
 //! 2. the CAF's lines are written in their order, then the mandated lines, mandates and their
 //!    lines numbered on the way (one mandate per payee and pay date, lines in right order),
 //!    each payee copied to `run_payees` at its first line. Lines are kept in blocks of 1,000
-//!    (`run_line_blocks`, JSON, see [`super::blocks`]), not a row each.
+//!    (`run_line_blocks`, compressed JSON, see [`super::blocks`]), not a row each.
 //!
 //! Totals and the lists of the control report are computed in the same transaction and kept
 //! with the run: the totals per benefit, imputation, payee kind and the number of mandates as
@@ -1139,7 +1139,7 @@ SELECT dossier, benefit, sum(amount) FROM (
     JOIN rights r ON r.id = h.right_id WHERE h.month = ?1
     UNION ALL
     SELECT l.value ->> 3, l.value ->> 7, l.value ->> 8
-    FROM runs u JOIN run_line_blocks b ON b.run_id = u.id, json_each(b.data) l
+    FROM runs u JOIN run_line_blocks b ON b.run_id = u.id, json_each(run_lines_json(b.data)) l
     WHERE u.month = ?1 AND u.status = 'validated')
 GROUP BY dossier, benefit ORDER BY dossier, benefit";
 
