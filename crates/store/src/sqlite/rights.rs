@@ -17,13 +17,16 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// Rows a batch carries (~200 KB), and batches read ahead at most: memory stays bounded.
+/// Rows a batch carries (~200 KB), and batches read ahead at most ([`BATCHES_AHEAD`], ~13
+/// MB): memory stays bounded.
 const ROWS_PER_BATCH: usize = 1024;
 /// Rows a chunk of the query reads, each chunk a read transaction of its own.
 const ROWS_PER_CHUNK: usize = 65_536;
 /// How much of the store's file the reading connection maps.
 const READER_MMAP_BYTES: i64 = 1 << 40;
-const BATCHES_AHEAD: usize = 4;
+/// Enough for the reader to go on while the consumer's `first` runs (a third of a second
+/// at national scale).
+const BATCHES_AHEAD: usize = 64;
 
 /// The most columns a row may have.
 const MAX_COLUMNS: usize = 32;
@@ -200,16 +203,18 @@ pub(crate) fn open_reader(file: &Path) -> Result<Connection, StoreError> {
     Ok(reader)
 }
 
-/// Gives each row of `query` to `each`, as its values. With the store's file, the rows are
-/// read on another thread by a read-only connection of their own; without (a store in
-/// memory), by `conn`, a batch at a time.
+/// Runs `first`, then gives each row of `query` to `each`, as its values. With the store's
+/// file, the rows are read on another thread by a read-only connection of their own, which
+/// starts while `first` runs (it reads the store as committed, whatever `first` writes);
+/// without (a store in memory), by `conn`, a batch at a time.
 pub(crate) fn read(
     file: Option<&Path>,
     conn: &Connection,
     query: &Query<'_>,
+    first: &mut dyn FnMut() -> Result<(), RunStoreError>,
     each: &mut dyn FnMut(&[ValueRef<'_>]) -> Result<(), RunStoreError>,
 ) -> Result<(), RunStoreError> {
-    read_chunked(file, conn, query, ROWS_PER_CHUNK, each)
+    read_chunked(file, conn, query, ROWS_PER_CHUNK, first, each)
 }
 
 fn read_chunked(
@@ -217,6 +222,7 @@ fn read_chunked(
     conn: &Connection,
     query: &Query<'_>,
     chunk: usize,
+    first: &mut dyn FnMut() -> Result<(), RunStoreError>,
     each: &mut dyn FnMut(&[ValueRef<'_>]) -> Result<(), RunStoreError>,
 ) -> Result<(), RunStoreError> {
     let columns = conn.prepare_cached(query.rows)?.column_count() + query.beside.len();
@@ -235,6 +241,7 @@ fn read_chunked(
         Ok(())
     };
     let Some(file) = file else {
+        first()?;
         let mut failed = None;
         read_batches(
             conn,
@@ -280,6 +287,7 @@ fn read_chunked(
             }
         });
         // Stopping early drops `receive`: the reader's next send fails and it ends.
+        first()?;
         for batch in receive {
             each_batch(&batch?)?;
         }
@@ -329,6 +337,7 @@ mod tests {
         stop_at: i64,
     ) -> (Vec<String>, bool) {
         let mut out = Vec::new();
+        let firsts = std::cell::Cell::new(0);
         let result = read_chunked(
             file,
             conn,
@@ -338,7 +347,12 @@ mod tests {
                 param: "0",
             },
             chunk,
+            &mut || {
+                firsts.set(firsts.get() + 1);
+                Ok(())
+            },
             &mut |v| {
+                assert_eq!(firsts.get(), 1, "`first` runs once, before any row");
                 let ValueRef::Integer(id) = v[1] else {
                     return Err(RunStoreError::Store(StoreError::Corrupt("id".into())));
                 };
