@@ -106,29 +106,38 @@ struct LineIn<'a>(
     Option<u32>,
 );
 
+/// Replaces `to`'s text with `from`, keeping its allocation.
+fn set(to: &mut String, from: &str) {
+    to.clear();
+    to.push_str(from);
+}
+
 impl LineIn<'_> {
-    fn into_line(self, position: u64) -> Result<RunLine, StoreError> {
-        Ok(RunLine {
-            line: position,
-            payee_id: self.0.into_owned(),
-            pay_date: date("pay_date", &self.1)?,
-            right_id: self.2.into_owned(),
-            dossier: self.3.into_owned(),
-            nir: self.4.map(Cow::into_owned),
-            last_name: self.5.into_owned(),
-            first_name: self.6.into_owned(),
-            benefit: benefit(&self.7)?,
-            amount: Cents(self.8),
-            first_day: date("first_day", &self.9)?,
-            last_day: date("last_day", &self.10)?,
-            account: self.11.into_owned(),
-            function: self.12.into_owned(),
-            mandate: match (self.13, self.14) {
-                (Some(m), Some(l)) => Some((m, l)),
-                (None, None) => None,
-                _ => return Err(corrupt("mandate", "half a mandate")),
-            },
-        })
+    /// Writes the line into `to`, reusing its strings (a million lines, no allocation each).
+    fn fill(self, position: u64, to: &mut RunLine) -> Result<(), StoreError> {
+        to.line = position;
+        set(&mut to.payee_id, &self.0);
+        to.pay_date = date("pay_date", &self.1)?;
+        set(&mut to.right_id, &self.2);
+        set(&mut to.dossier, &self.3);
+        match (&mut to.nir, self.4) {
+            (Some(nir), Some(new)) => set(nir, &new),
+            (nir, new) => *nir = new.map(Cow::into_owned),
+        }
+        set(&mut to.last_name, &self.5);
+        set(&mut to.first_name, &self.6);
+        to.benefit = benefit(&self.7)?;
+        to.amount = Cents(self.8);
+        to.first_day = date("first_day", &self.9)?;
+        to.last_day = date("last_day", &self.10)?;
+        set(&mut to.account, &self.11);
+        set(&mut to.function, &self.12);
+        to.mandate = match (self.13, self.14) {
+            (Some(m), Some(l)) => Some((m, l)),
+            (None, None) => None,
+            _ => return Err(corrupt("mandate", "half a mandate")),
+        };
+        Ok(())
     }
 }
 
@@ -245,12 +254,13 @@ impl<'c> BlockWriter<'c> {
     }
 }
 
-/// Each line of a list of run `run`, in order.
+/// Each line of a list of run `run`, in order (lent: the same `RunLine` is filled again for
+/// the next).
 pub(crate) fn each_line(
     conn: &Connection,
     run: &str,
     caf: bool,
-    each: &mut dyn FnMut(RunLine) -> Result<(), RunStoreError>,
+    each: &mut dyn FnMut(&RunLine) -> Result<(), RunStoreError>,
 ) -> Result<(), RunStoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT data FROM run_line_blocks WHERE run_id = ?1 AND caf = ?2 ORDER BY n",
@@ -258,13 +268,32 @@ pub(crate) fn each_line(
     let mut rows = stmt.query(params![run, caf])?;
     let mut position = 0;
     let mut buf = Vec::new();
+    // Filled by each line before it is lent.
+    let mut line = RunLine {
+        line: 0,
+        right_id: String::new(),
+        dossier: String::new(),
+        nir: None,
+        last_name: String::new(),
+        first_name: String::new(),
+        benefit: relais_core::records::Benefit::ApaDom,
+        amount: Cents::ZERO,
+        first_day: jiff::civil::Date::MIN,
+        last_day: jiff::civil::Date::MIN,
+        account: String::new(),
+        function: String::new(),
+        pay_date: jiff::civil::Date::MIN,
+        mandate: None,
+        payee_id: String::new(),
+    };
     while let Some(r) = rows.next()? {
         let data = json_of(r.get_ref(0)?, &mut buf)?;
         let lines: Vec<LineIn<'_>> =
             serde_json::from_slice(data).map_err(|e| corrupt("run line block", &e.to_string()))?;
         for l in lines {
             position += 1;
-            each(l.into_line(position)?)?;
+            l.fill(position, &mut line)?;
+            each(&line)?;
         }
     }
     Ok(())
@@ -332,7 +361,7 @@ mod tests {
         let read = |run: &str| {
             let mut out = Vec::new();
             each_line(&conn, run, false, &mut |l| {
-                out.push((l.line, l.right_id, l.first_name, l.amount));
+                out.push((l.line, l.right_id.clone(), l.first_name.clone(), l.amount));
                 Ok(())
             })
             .expect("lines");

@@ -1091,7 +1091,7 @@ fn shared_ibans(conn: &Connection, w: &mut Writer<'_>) -> Result<(), StoreError>
     let wanted: HashSet<&str> = flagged.iter().map(|(p, ..)| p.as_str()).collect();
     blocks::each_line(conn, &w.run, false, &mut |line| {
         if wanted.contains(line.payee_id.as_str()) && !first.contains_key(&line.payee_id) {
-            first.insert(line.payee_id.clone(), line);
+            first.insert(line.payee_id.clone(), line.clone());
         }
         Ok(())
     })
@@ -1651,12 +1651,12 @@ fn each_line(
         let current = payee
             .as_ref()
             .ok_or_else(|| corrupt("run payee", &line.payee_id))?;
-        each(&line, current)
+        each(line, current)
     })
 }
 
 fn each_caf(conn: &Connection, id: RunId, each: Each<'_, RunLine>) -> Result<(), RunStoreError> {
-    blocks::each_line(conn, &id.to_string(), true, &mut |line| each(&line))
+    blocks::each_line(conn, &id.to_string(), true, each)
 }
 
 fn totals(conn: &Connection, id: RunId) -> Result<RunTotals, RunStoreError> {
