@@ -372,8 +372,8 @@ fn check_all<T>(
     check: impl FnOnce(&mut ChunkReader) -> Result<T, CheckError>,
 ) -> Result<T, CheckError> {
     let checked = check(&mut input)?;
-    // The check reads to the end of the document; whatever follows is read too (the writer
-    // never waits for a reader that stopped early).
+    // The check reads to the end of the document; whatever follows is read too, so that the
+    // formatting thread finds its checker there to the end.
     std::io::copy(&mut input, &mut std::io::sink()).map_err(|e| CheckError::Unreadable {
         at: input.position(),
         message: e.to_string(),
