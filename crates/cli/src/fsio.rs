@@ -139,13 +139,13 @@ pub struct DirectWriter<'f> {
 impl<'f> DirectWriter<'f> {
     /// Writes `file` (empty, just created) by direct I/O if its file system allows it.
     pub fn new(file: &'f File) -> DirectWriter<'f> {
-        let mut w = DirectWriter::buffered(file);
+        let mut w = DirectWriter::ordinary(file);
         w.direct = w.start < DIRECT_ALIGN && set_direct(file, true).is_ok();
         w
     }
 
     /// Writes `file` the ordinary way.
-    pub fn buffered(file: &'f File) -> DirectWriter<'f> {
+    pub fn ordinary(file: &'f File) -> DirectWriter<'f> {
         let buf = vec![0u8; DIRECT_BUFFER + DIRECT_ALIGN];
         let start = buf.as_ptr().align_offset(DIRECT_ALIGN);
         DirectWriter {
@@ -278,7 +278,7 @@ mod tests {
         let mut w = if direct {
             DirectWriter::new(&file)
         } else {
-            DirectWriter::buffered(&file)
+            DirectWriter::ordinary(&file)
         };
         assert_eq!(w.is_direct(), direct, "direct I/O on the project's disk");
         for p in bytes.chunks(piece) {

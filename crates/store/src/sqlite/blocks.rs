@@ -57,7 +57,8 @@ pub(crate) fn register(conn: &Connection) -> Result<(), StoreError> {
             let mut buf = Vec::new();
             let json = json_of(ctx.get_raw(0), &mut buf)
                 .map_err(|e| rusqlite::Error::UserFunctionError(Box::new(e)))?;
-            String::from_utf8(json.to_vec())
+            std::str::from_utf8(json)
+                .map(str::to_owned)
                 .map_err(|e| rusqlite::Error::UserFunctionError(Box::new(e)))
         },
     )?;
