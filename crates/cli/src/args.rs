@@ -80,6 +80,10 @@ pub enum Command {
     /// Coordonnées bancaires modifiées récemment : approbation par un ordonnateur.
     #[command(subcommand)]
     Bank(BankCommand),
+    /// Numérotation PES d'un exercice : derniers numéros de bordereau et de mandat confirmés
+    /// par la paierie, que Relais continue.
+    #[command(subcommand)]
+    Numbering(NumberingCommand),
     /// Mesures de performance.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -647,6 +651,10 @@ pub struct DrillArgs {
     /// Dossier où créer la base jetable (par défaut le dossier temporaire du système).
     #[arg(long)]
     pub work: Option<PathBuf>,
+    /// Dossier de données de travail dont vérifier la numérotation PES confirmée (une copie
+    /// ne la contient jamais : la paierie la donne le jour venu).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -969,4 +977,41 @@ pub struct BenchDepositsArgs {
     /// Nombre total d'enregistrements.
     #[arg(long, default_value_t = 16_000)]
     pub count: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NumberingCommand {
+    /// Enregistre (ordonnateur) les derniers numéros d'un exercice confirmés par la paierie.
+    Set(NumberingSetArgs),
+    /// Les derniers numéros de chaque exercice, et qui les a confirmés.
+    Show(NumberingShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NumberingSetArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    /// L'exercice (AAAA).
+    #[arg(long)]
+    pub exercice: i16,
+    /// Le dernier numéro de bordereau (IdBord) de l'exercice reçu par la paierie (0 : aucun).
+    #[arg(long = "last-bordereau")]
+    pub last_bordereau: u32,
+    /// Le dernier numéro de mandat (IdPce) de l'exercice reçu par la paierie (0 : aucun).
+    #[arg(long = "last-mandat")]
+    pub last_mandat: u32,
+    /// Le montant déjà mandaté dans l'exercice (MtCumulAnnuel), s'il est connu : 1234567,89.
+    #[arg(long = "cumul-annuel")]
+    pub cumul_annuel: Option<String>,
+    /// Qui, à la paierie, a confirmé ces numéros, quand, comment.
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct NumberingShowArgs {
+    #[command(flatten)]
+    pub data: DataArg,
 }

@@ -3,6 +3,11 @@
 //! CONTRACT (helper fills the bodies; signatures are used by other crates). Time zones come
 //! from jiff's bundled tz database (feature `tzdb-bundle-always`), so this works offline.
 
+mod target2;
+pub use target2::{
+    bank_day_on_or_before, is_bank_day, is_target2_day, target2_closing, why_not_bank_day,
+};
+
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::fmt;

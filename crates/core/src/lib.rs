@@ -1,6 +1,7 @@
 //! The domain core of Relais: money, identifiers, calendar, the records read from extracts,
-//! what a payment run owes, roles, the journal's hash chain, the crisis cell (main courante,
-//! incident, CNIL clock, systems' workflow, tasks) and the directory's phone links.
+//! what a payment run owes and its M57 imputations, roles, the journal's hash chain, the crisis
+//! cell (main courante, incident, CNIL clock, systems' workflow, tasks) and the directory's phone
+//! links.
 //!
 //! Invariant: this crate does no I/O (no files, no network, no clock, no database). Every
 //! function's result depends only on its arguments, so every rule can be tested in isolation.
@@ -10,6 +11,7 @@ pub mod crisis;
 pub mod deposits;
 pub mod directory;
 pub mod ids;
+pub mod imputation;
 pub mod journal;
 pub mod money;
 pub mod payment;

@@ -12,7 +12,7 @@
 //! frees its claims for another run. Only a validated run is exported.
 
 use crate::Cents;
-use crate::calendar::{HolidayZone, Month, working_day_on_or_before};
+use crate::calendar::{HolidayZone, Month, bank_day_on_or_before, why_not_bank_day};
 use crate::records::{Benefit, PayeeKind, RightStatus};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -125,18 +125,39 @@ pub fn default_pay_day(benefit: Benefit) -> i8 {
     }
 }
 
-/// The day `benefit` is paid for `month`: day `day` of the month (the last day when the month
-/// is shorter), moved to the previous working day when it is a weekend or a public holiday of
-/// `zone` — paying early is allowed, paying late is not (APA: "au plus tard le 10").
-pub fn pay_date(month: Month, day: i8, zone: HolidayZone) -> Date {
+/// The day asked for: day `day` of `month` (the last day when the month is shorter).
+fn asked_pay_date(month: Month, day: i8) -> Date {
     let day = day.clamp(1, month.days());
-    let date = month
+    month
         .first_day()
         .with()
         .day(day)
         .build()
-        .unwrap_or(month.last_day());
-    working_day_on_or_before(date, zone)
+        .unwrap_or(month.last_day())
+}
+
+/// The day `benefit` is paid for `month`: day `day` of the month (the last day when the month
+/// is shorter), moved to the previous day that is both a working day of `zone` and a day
+/// TARGET2 settles (the transfers' requested execution date) — paying early is allowed,
+/// paying late is not (APA: "au plus tard le 10").
+pub fn pay_date(month: Month, day: i8, zone: HolidayZone) -> Date {
+    bank_day_on_or_before(asked_pay_date(month, day), zone)
+}
+
+/// When [`pay_date`] is not the day asked for, why, in French for the control report:
+/// `le 10/04/2026 (Vendredi saint, système de paiement TARGET2 fermé) : payé le 09/04/2026`.
+pub fn pay_date_note(month: Month, day: i8, zone: HolidayZone) -> Option<String> {
+    let asked = asked_pay_date(month, day);
+    let paid = pay_date(month, day, zone);
+    if paid == asked {
+        return None;
+    }
+    let why = why_not_bank_day(asked, zone).unwrap_or_default();
+    Some(format!(
+        "le {} ({why}) : avancé au {}, jour ouvré et jour TARGET2",
+        asked.strftime("%d/%m/%Y"),
+        paid.strftime("%d/%m/%Y")
+    ))
 }
 
 /// The month in French, upper case, as bank statements print it: `DECEMBRE 2026`.
@@ -283,6 +304,9 @@ pub struct BenefitTotals {
     pub previous_total: Option<Cents>,
     /// The day it is paid.
     pub pay_date: Date,
+    /// Why the pay date is earlier than the day of the settings, when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_date_note: Option<String>,
 }
 
 /// Counts and total per kind of payee.

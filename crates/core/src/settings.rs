@@ -1,8 +1,10 @@
-//! The authority's settings: who it is, its time zone and its public holidays.
+//! The authority's settings: who it is, its time zone and its public holidays, and how its
+//! benefits are paid (the chart of imputations per benefit and payee kind).
 
 use crate::calendar::HolidayZone;
 use crate::ids::{Bic, Iban, Siret};
-use crate::records::Benefit;
+use crate::imputation::{self, ImputationError, M57Account, M57Function};
+use crate::records::{Benefit, PayeeKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -17,8 +19,9 @@ pub struct Settings {
 }
 
 /// `[payments]`: the PES header, the account transfers are paid from, and per benefit its
-/// budget imputation and pay day. Codes are checked when a run is exported (their types live
-/// with the PES writer, `relais_formats::payments::model`).
+/// budget imputation and pay day. Imputations are checked against the M57 lists by
+/// [`PaymentSettings::validate`]; the PES writer checks their form again at export
+/// (`relais_formats::payments::model`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentSettings {
@@ -52,9 +55,10 @@ pub struct PaymentSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BenefitPayment {
-    /// `Nature`: the budget account (M57), used when the right has no imputation of its own.
+    /// `Nature`: the budget account (M57), used when the right has no imputation of its own
+    /// and `by_payee` has none for the payee's kind.
     pub account: String,
-    /// `Fonction`.
+    /// `Fonction` (M57), with the same precedence.
     pub function: String,
     /// The day of the month it is paid (moved back to a working day).
     #[serde(default = "default_pay_day")]
@@ -62,7 +66,25 @@ pub struct BenefitPayment {
     /// Amounts above this many euros a month are shown as anomalies.
     #[serde(default)]
     pub ceiling_euros: Option<u32>,
+    /// The imputation for a kind of payee, where it differs from the default above: APA at
+    /// home paid to a home-help service, APA in an establishment paid to the establishment
+    /// (`[payments.benefits.APA_DOM.by_payee.service]`). Keys are `PayeeKind` codes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_payee: BTreeMap<PayeeKind, PayeeImputation>,
 }
+
+/// `[payments.benefits.<BENEFIT>.by_payee.<kind>]`: the imputation for one kind of payee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PayeeImputation {
+    /// `Nature` (M57).
+    pub account: String,
+    /// `Fonction` (M57).
+    pub function: String,
+}
+
+/// The Banque de France's BIC for public-treasury accounts (`BDFEFRPPCCT`).
+pub const TREASURY_BIC: &str = "BDFEFRPPCCT";
 
 fn default_change_threshold() -> u32 {
     50
@@ -80,15 +102,48 @@ impl PaymentSettings {
         self.benefits.get(&benefit)
     }
 
-    /// A complete example, for the demo and for `docs/runbook.md`: M57 accounts of the
-    /// benefits (to check with the paierie before a real run), pay day the 10th (APA: by the
-    /// 10th, CASF R232-30), RSA on the 5th (hand-off to the CAF only).
+    /// The imputation (account, function) of `benefit` paid to a payee of kind `payee`: the
+    /// override for that kind when there is one, else the benefit's default; `None` when the
+    /// settings do not name the benefit. A right's own imputation (its account, from the
+    /// extract) still wins over the account given here.
+    pub fn imputation(&self, benefit: Benefit, payee: PayeeKind) -> Option<(&str, &str)> {
+        let p = self.benefits.get(&benefit)?;
+        Some(match p.by_payee.get(&payee) {
+            Some(o) => (o.account.as_str(), o.function.as_str()),
+            None => (p.account.as_str(), p.function.as_str()),
+        })
+    }
+
+    /// A complete example, for the demo and for `docs/runbook.md`: pay day the 10th (APA: by
+    /// the 10th, CASF R232-30), RSA on the 5th (hand-off to the CAF only), and M57 imputations
+    /// per benefit and payee kind. Sources and what could not be verified: the module comment
+    /// of [`crate::imputation`]; the accounts are the départements' social accounts as numbered
+    /// in the M52 plan de comptes 2021 (unverified in the M57 text), to check with the paierie
+    /// before a real run.
     pub fn example(debtor_name: &str, debtor_iban: Iban) -> PaymentSettings {
-        let b = |account: &str, function: &str, pay_day, ceiling| BenefitPayment {
-            account: account.into(),
-            function: function.into(),
-            pay_day,
-            ceiling_euros: Some(ceiling),
+        let b = |account: &str,
+                 function: &str,
+                 pay_day,
+                 ceiling,
+                 by_payee: &[(PayeeKind, &str, &str)]| {
+            BenefitPayment {
+                account: account.into(),
+                function: function.into(),
+                pay_day,
+                ceiling_euros: Some(ceiling),
+                by_payee: by_payee
+                    .iter()
+                    .map(|(kind, account, function)| {
+                        (
+                            *kind,
+                            PayeeImputation {
+                                account: (*account).into(),
+                                function: (*function).into(),
+                            },
+                        )
+                    })
+                    .collect(),
+            }
         };
         PaymentSettings {
             collectivity_code: "077".into(),
@@ -97,15 +152,50 @@ impl PaymentSettings {
             budget_label: "BUDGET PRINCIPAL".into(),
             debtor_name: debtor_name.into(),
             debtor_iban,
-            debtor_bic: None,
+            // The Banque de France's BIC for the accounts of the public treasury (comptes au
+            // Trésor of local authorities): the debtor agent of their SEPA transfers.
+            debtor_bic: Bic::parse(TREASURY_BIC).ok(),
             change_threshold_euros: default_change_threshold(),
             bank_change_days: default_bank_change_days(),
             benefits: BTreeMap::from([
-                (Benefit::ApaDom, b("651141", "551", 10, 2_500)),
-                (Benefit::ApaEtab, b("651144", "551", 10, 2_500)),
-                (Benefit::Pch, b("6511211", "521", 10, 6_000)),
-                (Benefit::Ash, b("652421", "551", 10, 5_000)),
-                (Benefit::Rsa, b("6517", "564", 5, 2_000)),
+                // APA at home: 651142 "APA versée au bénéficiaire", to a home-help service
+                // 651141 "APA à domicile versée au service d'aide à domicile" (M52 2021 plan de
+                // comptes, chapter 016); function 431 "APA à domicile" (DOMAIN.md, unverified).
+                (
+                    Benefit::ApaDom,
+                    b(
+                        "651142",
+                        "431",
+                        10,
+                        2_500,
+                        &[(PayeeKind::Service, "651141", "431")],
+                    ),
+                ),
+                // APA in an establishment: 651143 "APA versée au bénéficiaire en l'établissement"
+                // with 432 "APA versée au bénéficiaire en établissement"; to the establishment
+                // 651144 "APA versée à l'établissement" with 433 (same sources).
+                (
+                    Benefit::ApaEtab,
+                    b(
+                        "651143",
+                        "432",
+                        10,
+                        2_500,
+                        &[(PayeeKind::Etablissement, "651144", "433")],
+                    ),
+                ),
+                // PCH: 6511211 "Prestations de compensation du handicap - plus de 20 ans"
+                // (6511212 under 20: a right's own imputation says so); function 425
+                // "Personnes handicapées" (M57 referential, verified).
+                (Benefit::Pch, b("6511211", "425", 10, 6_000, &[])),
+                // ASH of elderly people: 65243 "Frais de séjour en établissements pour personnes
+                // âgées"; function 423 "Personnes âgées" (M57 referential, verified). Disabled
+                // adults' ASH is 65242 with 425.
+                (Benefit::Ash, b("65243", "423", 10, 5_000, &[])),
+                // RSA, paid by the CAF and funded by the département (CASF L262-16, L262-25): the
+                // monthly payment to the CAF, 65171 "RSA - Versements pour allocations forfaitaires"
+                // (chapter 017); function 447 "Allocations RSA" (DOMAIN.md, unverified).
+                (Benefit::Rsa, b("65171", "447", 5, 2_000, &[])),
             ]),
         }
     }
@@ -116,16 +206,41 @@ impl PaymentSettings {
             return Err("le nom du compte débité est vide (payments.debtor_name)".into());
         }
         for (benefit, p) in &self.benefits {
+            let key = format!("payments.benefits.{}", benefit.code());
             if !(1..=31).contains(&p.pay_day) {
                 return Err(format!(
-                    "jour de paiement {} hors de 1 à 31 (payments.benefits.{}.pay_day)",
-                    p.pay_day,
-                    benefit.code()
+                    "jour de paiement {} hors de 1 à 31 ({key}.pay_day)",
+                    p.pay_day
                 ));
+            }
+            check_keyed(&p.account, &p.function, &key)?;
+            for (kind, o) in &p.by_payee {
+                check_keyed(
+                    &o.account,
+                    &o.function,
+                    &format!("{key}.by_payee.{}", kind.code()),
+                )?;
             }
         }
         Ok(())
     }
+}
+
+/// An imputation of the settings, refused with the TOML key of the wrong value.
+fn check_keyed(account: &str, function: &str, key: &str) -> Result<(), String> {
+    M57Account::parse(account).map_err(|e| format!("{e} ({key}.account)"))?;
+    M57Function::parse(function).map_err(|e| format!("{e} ({key}.function)"))?;
+    Ok(())
+}
+
+/// Checks a right's imputation as an extract gives it (`651142`, `65-651142`, `65/651142`:
+/// the account is its last group of digits, [`crate::run::imputation_account`]) with the
+/// function the settings give for that right's benefit and payee kind
+/// ([`PaymentSettings::imputation`]): the extract carries no function.
+pub fn check_imputation(account: &str, function: &str) -> Result<(), ImputationError> {
+    let code = crate::run::imputation_account(account)
+        .ok_or_else(|| ImputationError::MalformedAccount(account.to_owned()))?;
+    imputation::check(code, function)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -151,5 +266,129 @@ impl Settings {
             p.validate()?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> PaymentSettings {
+        let iban = Iban::parse("FR7630001007941234567890185").expect("iban");
+        PaymentSettings::example("PAIERIE DEPARTEMENTALE", iban)
+    }
+
+    #[test]
+    fn every_imputation_of_the_example_is_m57() {
+        let p = example();
+        assert_eq!(p.validate(), Ok(()));
+        for benefit in Benefit::ALL {
+            for kind in PayeeKind::ALL {
+                let (account, function) = p.imputation(benefit, kind).expect("named");
+                assert_eq!(
+                    imputation::check(account, function),
+                    Ok(()),
+                    "{} {}",
+                    benefit.code(),
+                    kind.code()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_example_splits_apa_by_payee() {
+        let p = example();
+        let at = |b, k| p.imputation(b, k).expect("named");
+        assert_eq!(at(Benefit::ApaDom, PayeeKind::Personne), ("651142", "431"));
+        assert_eq!(at(Benefit::ApaDom, PayeeKind::Tuteur), ("651142", "431"));
+        assert_eq!(at(Benefit::ApaDom, PayeeKind::Service), ("651141", "431"));
+        assert_eq!(at(Benefit::ApaEtab, PayeeKind::Personne), ("651143", "432"));
+        assert_eq!(
+            at(Benefit::ApaEtab, PayeeKind::Etablissement),
+            ("651144", "433")
+        );
+        assert_eq!(at(Benefit::Ash, PayeeKind::Etablissement), ("65243", "423"));
+        assert_eq!(at(Benefit::Pch, PayeeKind::Personne), ("6511211", "425"));
+        assert_eq!(at(Benefit::Rsa, PayeeKind::Personne), ("65171", "447"));
+    }
+
+    #[test]
+    fn an_override_wins_over_the_default_and_none_without_the_benefit() {
+        let mut p = example();
+        let pch = p.benefits.get_mut(&Benefit::Pch).expect("pch");
+        pch.by_payee.insert(
+            PayeeKind::Service,
+            PayeeImputation {
+                account: "6511212".into(),
+                function: "425".into(),
+            },
+        );
+        assert_eq!(
+            p.imputation(Benefit::Pch, PayeeKind::Service),
+            Some(("6511212", "425"))
+        );
+        assert_eq!(
+            p.imputation(Benefit::Pch, PayeeKind::Personne),
+            Some(("6511211", "425"))
+        );
+        p.benefits.remove(&Benefit::Pch);
+        assert_eq!(p.imputation(Benefit::Pch, PayeeKind::Personne), None);
+    }
+
+    #[test]
+    fn validate_refuses_m52_codes_naming_the_key() {
+        let mut p = example();
+        let apa = p.benefits.get_mut(&Benefit::ApaDom).expect("apa");
+        apa.function = "551".into();
+        let err = p.validate().expect_err("M52 function");
+        assert!(err.contains("fonction 551"), "{err}");
+        assert!(err.contains("M52"), "{err}");
+        assert!(
+            err.ends_with("(payments.benefits.APA_DOM.function)"),
+            "{err}"
+        );
+
+        let mut p = example();
+        let apa = p.benefits.get_mut(&Benefit::ApaDom).expect("apa");
+        if let Some(o) = apa.by_payee.get_mut(&PayeeKind::Service) {
+            o.function = "564".into();
+        }
+        let err = p.validate().expect_err("M52 function in an override");
+        assert!(
+            err.ends_with("(payments.benefits.APA_DOM.by_payee.service.function)"),
+            "{err}"
+        );
+
+        let mut p = example();
+        let ash = p.benefits.get_mut(&Benefit::Ash).expect("ash");
+        ash.account = "652421".into();
+        let err = p.validate().expect_err("unlisted account");
+        assert!(err.contains("compte 652421"), "{err}");
+        assert!(err.ends_with("(payments.benefits.ASH.account)"), "{err}");
+
+        let mut p = example();
+        let rsa = p.benefits.get_mut(&Benefit::Rsa).expect("rsa");
+        rsa.account = "6517".into();
+        let err = p.validate().expect_err("heading");
+        assert!(err.contains("65171"), "{err}");
+    }
+
+    #[test]
+    fn check_imputation_reads_the_extract_column() {
+        assert_eq!(check_imputation("65-651142", "431"), Ok(()));
+        assert_eq!(check_imputation("016/651141", "431"), Ok(()));
+        assert!(matches!(
+            check_imputation("65-652421", "423"),
+            Err(ImputationError::UnknownAccount(a)) if a == "652421"
+        ));
+        assert!(matches!(
+            check_imputation("aucune", "423"),
+            Err(ImputationError::MalformedAccount(_))
+        ));
+        assert!(matches!(
+            check_imputation("651142", "551"),
+            Err(ImputationError::UnknownFunction { .. })
+        ));
     }
 }

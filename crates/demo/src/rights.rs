@@ -23,13 +23,14 @@ pub const RIGHT_COLUMNS: [&str; 9] = [
 pub const PAYMENT_COLUMNS: [&str; 5] =
     ["droit_id", "mois", "montant", "date_paiement", "reference"];
 
-/// Budget imputation (chapter 65, M57 account) as some source systems give it; illustrative.
+/// Budget imputation (chapter, M57 account) as some source systems give it; illustrative.
+/// APA's account depends on who is paid (the person, or the service or establishment): left
+/// empty, the settings' imputation for the payee's kind applies.
 fn imputation(benefit: Benefit) -> &'static str {
     match benefit {
-        Benefit::ApaDom => "65-651141",
-        Benefit::ApaEtab => "65-651142",
-        Benefit::Pch => "65-651121",
-        Benefit::Ash => "65-652421",
+        Benefit::ApaDom | Benefit::ApaEtab => "",
+        Benefit::Pch => "65-6511211",
+        Benefit::Ash => "65-65243",
         Benefit::Rsa => "017-65171",
     }
 }

@@ -116,6 +116,7 @@ fn summary(mandates: u64, rows: u64) -> RunSummary {
             total,
             previous_total: None,
             pay_date: date(2026, 12, 10),
+            pay_date_note: None,
         }],
         kinds: vec![KindTotals {
             kind: PayeeKind::Personne,

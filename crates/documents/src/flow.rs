@@ -2,7 +2,7 @@
 //! lines for a poster): laid out into pages first, each text wrapped to its measured width,
 //! then drawn with "page n / N" at the foot. The crisis cell's documents use it.
 
-use crate::pdf::{Fonts, PAGE_H, PAGE_W, a4, finish, french_document};
+use crate::pdf::{Fonts, PAGE_H, PAGE_W, a4, finish, french_document, wrap_width as wrap};
 use crate::receipt::DocumentError;
 use krilla::geom::Point;
 use std::io::Write;
@@ -37,39 +37,6 @@ struct Placed {
     text: String,
     size: f32,
     bold: bool,
-}
-
-/// Splits `text` into lines at most `max` points wide at `size`; a word longer than a line
-/// (a hash, an address) is broken across lines, never cut.
-fn wrap(fonts: &Fonts, text: &str, size: f32, bold: bool, max: f32) -> Vec<String> {
-    let fits = |s: &str| fonts.width(s, size, bold) <= max;
-    let mut out = Vec::new();
-    for paragraph in text.split('\n') {
-        let mut line = String::new();
-        for word in paragraph.split([' ', '\t']).filter(|w| !w.is_empty()) {
-            let candidate = if line.is_empty() {
-                word.to_owned()
-            } else {
-                format!("{line} {word}")
-            };
-            if fits(&candidate) {
-                line = candidate;
-                continue;
-            }
-            if !line.is_empty() {
-                out.push(std::mem::take(&mut line));
-            }
-            for c in word.chars() {
-                line.push(c);
-                if !fits(&line) && line.chars().count() > 1 {
-                    line.pop();
-                    out.push(std::mem::replace(&mut line, c.to_string()));
-                }
-            }
-        }
-        out.push(line);
-    }
-    out
 }
 
 struct Layout<'f> {

@@ -185,6 +185,45 @@ pub(crate) fn wrap(text: &str, max: usize) -> Vec<String> {
     out
 }
 
+/// Splits `text` into lines at most `max` points wide at `size`; a word longer than a line
+/// (a hash, an address) is broken across lines, never cut.
+pub(crate) fn wrap_width(
+    fonts: &Fonts,
+    text: &str,
+    size: f32,
+    bold: bool,
+    max: f32,
+) -> Vec<String> {
+    let fits = |s: &str| fonts.width(s, size, bold) <= max;
+    let mut out = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        for word in paragraph.split([' ', '\t']).filter(|w| !w.is_empty()) {
+            let candidate = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
+            if fits(&candidate) {
+                line = candidate;
+                continue;
+            }
+            if !line.is_empty() {
+                out.push(std::mem::take(&mut line));
+            }
+            for c in word.chars() {
+                line.push(c);
+                if !fits(&line) && line.chars().count() > 1 {
+                    line.pop();
+                    out.push(std::mem::replace(&mut line, c.to_string()));
+                }
+            }
+        }
+        out.push(line);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -179,6 +179,7 @@ fn summary(n: u64) -> RunSummary {
         total: Cents(total),
         previous_total: Some(Cents(total - 100_000)),
         pay_date: date(2026, 12, 10),
+        pay_date_note: None,
     };
     RunSummary {
         authority: "Département de Seine-et-Marne".into(),
@@ -799,9 +800,24 @@ fn pages_are_counted_right_whatever_the_length() {
         .collect();
     let mut out = Vec::new();
     write_bordereau_pdf(&mut out, &s, &mut Generated::new(70)).expect("pdf");
-    // 90 imputations run over to page 2, where their header is repeated; the list follows.
-    let page2 = pdftotext(&out, Some((2, 2)));
-    assert!(page2.contains("Fonction"), "{page2}");
-    assert!(page2.contains("F89"));
-    assert!(page2.contains("Liste des mandats"));
+    // 90 imputations are more than a page holds: after the list, they start on a page of
+    // their own and run over the next, where their header is repeated; the signatures stay
+    // with their last rows and their total.
+    let pages: u32 = pdftotext(&out, Some((1, 1)))
+        .split("page 1 / ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|p| p.parse().ok())
+        .expect("page count");
+    let before = pdftotext(&out, Some((pages - 1, pages - 1)));
+    let last = pdftotext(&out, Some((pages, pages)));
+    assert!(
+        before.contains("Totaux par imputation budgétaire"),
+        "{before}"
+    );
+    assert!(before.contains("F0") && !before.contains("Liste des mandats"));
+    assert!(!before.contains("Certifié exact"));
+    assert!(last.contains("Fonction"), "{last}");
+    assert!(last.contains("F89") && last.contains("Ensemble"));
+    assert!(last.contains("Arrêté le présent bordereau") && last.contains("Certifié exact"));
 }

@@ -12,6 +12,7 @@ pub mod desk;
 mod error;
 pub mod import;
 pub mod invoices;
+pub mod numbering;
 pub mod pending;
 pub mod rejected;
 pub mod runs;

@@ -8,7 +8,8 @@
 //!   claims of no run (never deleted);
 //! - the preparer never validates (a CHECK on the run), and only an ordonnateur does;
 //! - a validated or cancelled run never changes, and no run or line is ever deleted;
-//! - PES bordereau numbers (`IdBord`) run 1, 2, 3… per exercice, given at validation.
+//! - PES bordereau (`IdBord`) and mandate (`IdPce`) numbers continue, per exercice, the last
+//!   ones the paierie confirmed (`crate::numbering`), given at validation: no gap, no repeat.
 //!
 //! A run's lines copy what the payment needs (amount, payee, bank details, imputation), so a
 //! later import changes nothing of a run already prepared, and exporting it again gives the
@@ -57,6 +58,30 @@ pub enum RunStoreError {
     UnknownPayee(String),
     #[error("le motif est vide")]
     EmptyReason,
+    #[error(
+        "{count} droit(s) ont une imputation hors de la nomenclature M57 (colonne imputation des extractions) ; rien n'est préparé. Corrigez l'extraction ou retirez la colonne pour ces droits (l'imputation des paramètres s'applique alors) : {}",
+        .rights.iter().map(|(r, i, why)| format!("{r} « {i} » ({why})")).collect::<Vec<_>>().join(" ; ")
+    )]
+    BadImputations {
+        count: u64,
+        /// The first rights concerned (at most [`MAX_NAMED_RIGHTS`]): right, imputation, why.
+        rights: Vec<(String, String, String)>,
+    },
+    #[error(
+        "numérotation de l'exercice {exercice} non confirmée : demandez à la paierie (comptable public) le dernier numéro de bordereau et le dernier numéro de mandat de l'exercice {exercice} qu'elle a reçus de l'ancien système (et le montant déjà mandaté), puis enregistrez-les : relais numbering set --exercice {exercice} --last-bordereau N --last-mandat N --reason \"…\" --user ORDONNATEUR"
+    )]
+    NoNumbering { exercice: i16 },
+    #[error(
+        "le paiement de {month} relève de l'exercice {year} : il ne peut pas être validé (bordereau émis) avant le {from} (validé aujourd'hui, il serait de l'exercice {today_year})",
+        year = .month.year(),
+        from = .from.strftime("%d/%m/%Y"),
+        today_year = .today.year()
+    )]
+    FutureExercice {
+        month: Month,
+        from: Date,
+        today: Date,
+    },
     /// A caller's callback stopped a stream with its own error.
     #[error("{0}")]
     Stopped(Box<dyn std::error::Error + Send + Sync>),
@@ -74,7 +99,26 @@ pub struct BenefitParams {
     pub account: String,
     pub function: String,
     pub pay_date: Date,
+    /// Why `pay_date` is earlier than the day of the settings (a weekend, a public holiday,
+    /// a day TARGET2 is closed), when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_date_note: Option<String>,
     pub ceiling: Option<Cents>,
+    /// The imputation (account, function) when paid to a kind of payee, where it differs
+    /// from `account` and `function` (M57: APA at home paid to the person 651142, to a
+    /// home-help service 651141).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_payee: BTreeMap<PayeeKind, (String, String)>,
+}
+
+impl BenefitParams {
+    /// The account and function of this benefit paid to a payee of `kind`.
+    pub fn imputation(&self, kind: PayeeKind) -> (&str, &str) {
+        match self.by_payee.get(&kind) {
+            Some((account, function)) => (account, function),
+            None => (&self.account, &self.function),
+        }
+    }
 }
 
 /// What a run was prepared with (from the settings), kept with it.
@@ -109,6 +153,12 @@ impl RunParams {
                     account: p.account.clone(),
                     function: p.function.clone(),
                     pay_date: relais_core::run::pay_date(month, p.pay_day, zone),
+                    pay_date_note: relais_core::run::pay_date_note(month, p.pay_day, zone),
+                    by_payee: p
+                        .by_payee
+                        .iter()
+                        .map(|(k, i)| (*k, (i.account.clone(), i.function.clone())))
+                        .collect(),
                     ceiling: p.ceiling_euros.map(|e| Cents(i64::from(e) * 100)),
                 },
             );
@@ -146,6 +196,25 @@ pub struct RunRecord {
     /// (exercice, first IdBord), given at validation; the run's bordereaux are numbered on
     /// from it, one per [`MANDATES_PER_BORDEREAU`] mandates.
     pub bordereau: Option<(i16, u32)>,
+    /// The run's first `IdPce`, given at validation: its mandates are numbered on from it
+    /// across its bordereaux (`None` for runs validated before migration 15, whose mandates
+    /// were numbered from 1 in each bordereau).
+    pub first_mandate: Option<u32>,
+    /// The exercice's `MtCumulAnnuel` before this run, given at validation.
+    pub cumul_before: Option<Cents>,
+}
+
+impl RunRecord {
+    /// The bordereau (index in the run: 0, 1…) and the `IdPce` of the run's mandate number
+    /// `mandate` (1, 2…).
+    pub fn piece_position(&self, mandate: u32) -> (u32, u32) {
+        let m = mandate.saturating_sub(1);
+        let index = m / MANDATES_PER_BORDEREAU;
+        match self.first_mandate {
+            Some(first) => (index, first.saturating_add(m)),
+            None => (index, m % MANDATES_PER_BORDEREAU + 1),
+        }
+    }
 }
 
 /// What `prepare` did: a new run, or the one already prepared by the same request.
@@ -192,6 +261,9 @@ pub struct RunLine {
     pub mandate: Option<(u32, u32)>,
     pub payee_id: String,
 }
+
+/// How many rights an error names at most (the count says how many there are).
+pub const MAX_NAMED_RIGHTS: usize = 20;
 
 /// A PES bordereau holds at most this many mandates (`NbrPce` has five digits,
 /// `Class_BordereauDepenseAller.xsd`): a larger run is cut into several bordereaux.

@@ -9,6 +9,7 @@ use relais_core::records::{
 };
 use relais_core::roles::Role;
 use relais_core::run::{AnomalyKind, RenewalPolicy, RunStatus};
+use relais_store::numbering::{NumberingError, NumberingStore, SetNumbering};
 use relais_store::runs::{BenefitParams, PrepareRun, RunParams, RunStore, RunStoreError};
 use relais_store::{NewUser, SqliteStore, Store, StoreError};
 use serde_json::json;
@@ -117,6 +118,20 @@ fn fixture(records: Vec<Record>) -> Fixture {
         session.insert(r).expect("insert");
     }
     session.commit("admin", json!({})).expect("commit");
+    // The paierie's last numbers: bordereau 41 and mandate 1,200 in 2026, none yet in 2027.
+    for (exercice, bordereau, mandate) in [(2026, 41, 1_200), (2027, 0, 0)] {
+        store
+            .set_numbering(&SetNumbering {
+                exercice,
+                last_bordereau: bordereau,
+                last_mandate: mandate,
+                cumul: Cents(123_456_789_00),
+                reason: "confirmé par la paierie",
+                actor: "ord",
+                local_time: "2026-11-30 09:00",
+            })
+            .expect("numbering");
+    }
     Fixture { _dir: dir, store }
 }
 
@@ -154,8 +169,10 @@ fn standard() -> Vec<Record> {
 
 fn params() -> RunParams {
     let b = |pay_day| BenefitParams {
+        pay_date_note: None,
+        by_payee: BTreeMap::new(),
         account: "651141".into(),
-        function: "551".into(),
+        function: "431".into(),
         pay_date: date(2026, 12, pay_day),
         ceiling: Some(Cents(60_000)),
     };
@@ -285,8 +302,9 @@ fn a_run_pays_what_is_due_and_says_why_it_pays_nothing_else() {
     let s = &p.run.summary;
     assert_eq!(s.total, Cents(196_000));
     assert_eq!(s.lines, 4);
-    // T1 is paid R1 and R5 in one mandate.
-    assert_eq!(s.mandates, 3);
+    // T1 is paid R1 (APA) and R5 (PCH): one mandate per benefit and imputation, not one per
+    // payee — the accountant reads one benefit in each mandate's object.
+    assert_eq!(s.mandates, 4);
     assert_eq!((s.caf_rights, s.caf_total), (1, Cents(60_000)));
     // D1's APA went from 900 to 1000 €: above the 50 € threshold (per person and benefit:
     // R5 is PCH).
@@ -414,14 +432,14 @@ fn separation_of_duties_and_immutability() {
         .validate_run(id, "ord", "2026-12-01 10:00")
         .expect("validate");
     assert_eq!(v.status, RunStatus::Validated);
-    assert_eq!(v.bordereau, Some((2026, 1)));
+    assert_eq!(v.bordereau, Some((2026, 42)));
     // Again by the same: unchanged (a retry); by another: refused.
     assert_eq!(
         f.store
             .validate_run(id, "ord", "2026-12-01 11:00")
             .expect("again")
             .bordereau,
-        Some((2026, 1))
+        Some((2026, 42))
     );
     assert!(
         f.store
@@ -526,7 +544,8 @@ fn cancelling_frees_the_claims_and_the_next_run_pays_them() {
     ));
     // Rolled back: no run P2026-12-03.
     assert_eq!(f.store.runs().expect("runs").len(), 2);
-    // The next month, R1 is no longer a first payment, and its bordereau is number 2.
+    // The next month, R1 is no longer a first payment; January's bordereau is the first of
+    // 2027.
     let jan = f
         .store
         .prepare_run(&request("liq", "2027-01"), &ALL)
@@ -655,6 +674,11 @@ fn copy_of_r1(changes: &str) -> String {
 /// The lines of runs as rows, as schemas before 14 kept them (`run_lines`), from the blocks;
 /// no totals kept with the runs.
 const LINES_AS_ROWS: &str = "
+DROP TRIGGER numbering_forward;
+DROP TRIGGER numbering_kept;
+DROP TABLE numbering;
+ALTER TABLE runs DROP COLUMN first_mandate;
+ALTER TABLE runs DROP COLUMN cumul_before;
 CREATE TABLE run_lines (
     id INTEGER PRIMARY KEY, run_id TEXT NOT NULL REFERENCES runs (id), right_id TEXT NOT NULL,
     claim TEXT, dossier TEXT NOT NULL, nir TEXT, last_name TEXT NOT NULL,
@@ -722,7 +746,7 @@ fn totals_count_each_mandate_once() {
     let group = |mandates, total| relais_store::runs::GroupTotal { mandates, total };
     let expected = group(run.summary.mandates, run.summary.total);
     let t = f.store.run_totals(id).expect("totals");
-    assert_eq!(run.summary.mandates, 3);
+    assert_eq!(run.summary.mandates, 4);
     assert_eq!(t.per_pay_date.get(&date(2026, 12, 10)), Some(&expected));
     assert_eq!(t.per_pay_date.len(), 1);
     assert_eq!(t.per_bordereau.get(&0), Some(&expected));
@@ -742,7 +766,7 @@ fn totals_count_each_mandate_once() {
     )
     .expect("line out of order");
     let t = f.store.run_totals(id).expect("totals");
-    let more = group(3, Cents(run.summary.total.0 + 700));
+    let more = group(4, Cents(run.summary.total.0 + 700));
     assert_eq!(t.per_pay_date.get(&date(2026, 12, 10)), Some(&more));
     assert_eq!(t.per_bordereau.get(&0), Some(&more));
 }
@@ -814,7 +838,7 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("version");
-    assert_eq!(version, 14);
+    assert_eq!(version, 15);
     // The schema as migration 11 left it.
     conn.execute_batch(LINES_AS_ROWS).expect("lines as rows");
     conn.execute_batch(
@@ -828,7 +852,7 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
     .expect("back to 11");
     drop(f.store);
     let store = SqliteStore::open(&path).expect("migrated");
-    assert_eq!(store.schema_version().expect("version"), 14);
+    assert_eq!(store.schema_version().expect("version"), 15);
     let after = store.person("D1").expect("page").expect("found").payments;
     assert_eq!(after, before);
     // The lines came back from rows to blocks (migration 14) as they were.
@@ -910,7 +934,7 @@ fn a_store_of_schema_12_keeps_its_claims_and_the_history_becomes_claims() {
     .expect("back to 12");
     drop(f.store);
     let mut store = SqliteStore::open(&path).expect("migrated");
-    assert_eq!(store.schema_version().expect("version"), 14);
+    assert_eq!(store.schema_version().expect("version"), 15);
     {
         let conn = store.raw_connection();
         assert_eq!(count(conn, "SELECT count(*) FROM run_claims"), run_claims);
@@ -991,4 +1015,280 @@ fn a_store_in_memory_prepares_the_same_run_as_one_on_disk() {
     }
     assert_eq!(runs[0].1.len(), 2, "{:?}", runs[0].1);
     assert_eq!(runs[0], runs[1]);
+}
+
+fn confirm<'a>(exercice: i16, bordereau: u32, mandate: u32, actor: &'a str) -> SetNumbering<'a> {
+    SetNumbering {
+        exercice,
+        last_bordereau: bordereau,
+        last_mandate: mandate,
+        cumul: Cents::ZERO,
+        reason: "appel à la paierie, M. Dupont, 01/12/2026",
+        actor,
+        local_time: "2026-12-01 08:00",
+    }
+}
+
+/// Hélios refuses a bordereau number it holds, and mandate numbers run over the exercice:
+/// two runs, the second cut into two bordereaux, continue the paierie's numbers without a
+/// gap or a repeat, and the mandate numbers do not restart at each bordereau.
+#[test]
+fn numbers_continue_the_paierie_s_across_runs_and_bordereaux() {
+    let mut f = fixture(standard());
+    let first = prepared(&mut f, "2026-12");
+    let v = f
+        .store
+        .validate_run(first, "ord", "2026-12-01 10:00")
+        .expect("validate");
+    let mandates = u32::try_from(v.summary.mandates).expect("mandates");
+    assert!(mandates >= 2, "the fixture pays several payees");
+    assert_eq!(v.bordereau, Some((2026, 42)));
+    assert_eq!(v.first_mandate, Some(1_201));
+    assert_eq!(v.piece_position(1), (0, 1_201));
+    assert_eq!(v.piece_position(mandates), (0, 1_200 + mandates));
+    // A run of more than 99,999 mandates: its second bordereau's first mandate follows the
+    // first's last one (not 1).
+    assert_eq!(v.piece_position(100_000), (1, 101_200));
+    let n = f.store.numbering(2026).expect("read").expect("numbering");
+    assert_eq!(n.last_bordereau, 42);
+    assert_eq!(n.last_mandate, 1_200 + mandates);
+    let mandated: i64 = f
+        .store
+        .run_totals(first)
+        .expect("totals")
+        .per_bordereau
+        .values()
+        .map(|g| g.total.0)
+        .sum();
+    assert_eq!(v.cumul_before, Some(Cents(123_456_789_00)));
+    assert_eq!(n.cumul, Cents(123_456_789_00 + mandated));
+    // Numbers never go back: the confirmation is final once a number was given.
+    assert!(matches!(
+        f.store.set_numbering(&confirm(2026, 10, 10, "ord")),
+        Err(NumberingError::AlreadyGiven { .. })
+    ));
+    assert!(
+        f.store
+            .raw_connection()
+            .execute(
+                "UPDATE numbering SET last_mandate = 5 WHERE exercice = 2026",
+                []
+            )
+            .is_err()
+    );
+    assert!(
+        f.store
+            .raw_connection()
+            .execute("DELETE FROM numbering", [])
+            .is_err()
+    );
+    // The next run (another month of the same exercice) continues.
+    let second = f
+        .store
+        .prepare_run(&request("liq", "2026-11"), &ALL)
+        .expect("november")
+        .run
+        .id;
+    let w = f
+        .store
+        .validate_run(second, "ord", "2026-12-02 10:00")
+        .expect("validate");
+    assert_eq!(w.bordereau, Some((2026, 43)));
+    assert_eq!(w.first_mandate, Some(1_201 + mandates));
+    assert!(f.store.verify_journal().is_ok());
+}
+
+#[test]
+fn validation_needs_the_exercice_s_numbering_and_its_year() {
+    let mut f = fixture(standard());
+    // January 2027 prepared in December 2026: validated in December it would be a bordereau
+    // of 2026 paying 2027.
+    let jan = prepared(&mut f, "2027-01");
+    let e = f
+        .store
+        .validate_run(jan, "ord", "2026-12-28 10:00")
+        .expect_err("next exercice");
+    assert!(matches!(e, RunStoreError::FutureExercice { .. }));
+    assert!(e.to_string().contains("01/01/2027"), "{e}");
+    // In 2028 nobody confirmed the numbering: validation says what to ask the paierie.
+    let e = f
+        .store
+        .validate_run(jan, "ord", "2028-01-03 10:00")
+        .expect_err("no numbering");
+    assert!(matches!(e, RunStoreError::NoNumbering { exercice: 2028 }));
+    assert!(e.to_string().contains("paierie"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("relais numbering set --exercice 2028"),
+        "{e}"
+    );
+    // Refused twice, the run is still prepared, and no number was taken.
+    let n = f.store.numbering(2027).expect("read").expect("2027");
+    assert!(!n.given());
+    let v = f
+        .store
+        .validate_run(jan, "ord", "2027-01-02 10:00")
+        .expect("validate");
+    assert_eq!(v.bordereau, Some((2027, 1)));
+    assert_eq!(v.first_mandate, Some(1));
+}
+
+#[test]
+fn only_an_ordonnateur_confirms_numbers_with_a_reason_and_may_correct_them_before_use() {
+    let mut f = fixture(standard());
+    assert!(matches!(
+        f.store.set_numbering(&confirm(2028, 5, 50, "liq")),
+        Err(NumberingError::Store(StoreError::Forbidden { .. }))
+    ));
+    let mut no_reason = confirm(2028, 5, 50, "ord");
+    no_reason.reason = "  ";
+    assert!(matches!(
+        f.store.set_numbering(&no_reason),
+        Err(NumberingError::EmptyReason)
+    ));
+    assert!(matches!(
+        f.store.set_numbering(&confirm(2028, 9_999_999, 50, "ord")),
+        Err(NumberingError::OutOfRange { .. })
+    ));
+    f.store
+        .set_numbering(&confirm(2028, 5, 50, "ord"))
+        .expect("first");
+    // A mistake corrected before any number is given: allowed, and both are in the journal.
+    let (n, entry) = f
+        .store
+        .set_numbering(&confirm(2028, 6, 60, "ord2"))
+        .expect("corrected");
+    assert_eq!((n.last_bordereau, n.last_mandate), (6, 60));
+    assert_eq!(n.confirmed_by, "ord2");
+    assert_eq!(entry.kind, "numbering_set");
+    assert!(entry.payload.contains("\"replaces\""), "{}", entry.payload);
+    let all = f.store.numberings().expect("all");
+    assert_eq!(
+        all.iter().map(|n| n.exercice).collect::<Vec<_>>(),
+        vec![2028, 2027, 2026]
+    );
+}
+
+fn with_kind(record: Record, kind: PayeeKind) -> Record {
+    match record {
+        Record::Payee(mut p) => {
+            p.kind = kind;
+            Record::Payee(p)
+        }
+        other => other,
+    }
+}
+
+/// A guardian paid for three protected people gets three mandates (three transfers), one per
+/// person (Code civil art. 427), where a naive grouping by payee gives one.
+#[test]
+fn a_guardian_of_three_people_is_paid_three_mandates() {
+    let mut records = vec![
+        person("D1", "MARTIN", None),
+        person("D2", "DURAND", None),
+        person("D3", "PETIT", None),
+        with_kind(
+            payee("TUT", "UDAF DE SEINE-ET-MARNE", 7, None),
+            PayeeKind::Tuteur,
+        ),
+    ];
+    for (r, d) in [("R1", "D1"), ("R2", "D2"), ("R3", "D3"), ("R4", "D1")] {
+        records.push(Record::Right(right(r, d, Benefit::Pch, 10_000, "TUT")));
+    }
+    let mut f = fixture(records);
+    let id = prepared(&mut f, "2026-12");
+    let lines = mandated_lines(&f.store, id);
+    let mandates: std::collections::BTreeSet<u32> =
+        lines.iter().filter_map(|l| l.1.map(|m| m.0)).collect();
+    assert_eq!(mandates.len(), 3, "{lines:?}");
+    // D1's two rights are one mandate of two lines.
+    let d1: Vec<_> = lines
+        .iter()
+        .filter(|l| l.0 == "R1" || l.0 == "R4")
+        .map(|l| l.1.map(|m| m.0))
+        .collect();
+    assert_eq!(d1.first(), d1.last());
+}
+
+/// The imputation is chosen by benefit and payee kind (APA at home paid to a home-help
+/// service is not APA paid to the person), and one mandate carries one imputation.
+#[test]
+fn the_imputation_follows_the_payee_kind() {
+    let mut records = vec![
+        person("D1", "MARTIN", None),
+        person("D2", "DURAND", None),
+        payee("T1", "MARTIN Jeanne", 1, None),
+        with_kind(
+            payee("SAAD", "AIDE A DOMICILE 77", 2, None),
+            PayeeKind::Service,
+        ),
+    ];
+    records.push(Record::Right(right(
+        "R1",
+        "D1",
+        Benefit::ApaDom,
+        10_000,
+        "T1",
+    )));
+    records.push(Record::Right(right(
+        "R2",
+        "D2",
+        Benefit::ApaDom,
+        20_000,
+        "SAAD",
+    )));
+    let mut f = fixture(records);
+    let mut req = request("liq", "2026-12");
+    if let Some(apa) = req.params.benefits.get_mut(&Benefit::ApaDom) {
+        apa.account = "651142".into();
+        apa.function = "431".into();
+        apa.by_payee
+            .insert(PayeeKind::Service, ("651141".into(), "431".into()));
+    }
+    let id = f.store.prepare_run(&req, &ALL).expect("prepare").run.id;
+    let mut seen = BTreeMap::new();
+    f.store
+        .each_run_line(id, &mut |l, p| {
+            seen.insert(p.id.clone(), (l.account.clone(), l.function.clone()));
+            Ok(())
+        })
+        .expect("lines");
+    assert_eq!(seen["T1"], ("651142".to_owned(), "431".to_owned()));
+    assert_eq!(seen["SAAD"], ("651141".to_owned(), "431".to_owned()));
+}
+
+/// A right whose own imputation (the extract's column) is not an M57 account stops the
+/// preparation, naming the right, and nothing is claimed.
+#[test]
+fn an_imputation_outside_m57_is_refused_naming_the_rights() {
+    let mut records = standard();
+    for r in &mut records {
+        if let Record::Right(right) = r
+            && right.id == "R2"
+        {
+            right.imputation = Some("65-652421".into());
+        }
+    }
+    let mut f = fixture(records);
+    let e = f
+        .store
+        .prepare_run(&request("liq", "2026-12"), &ALL)
+        .expect_err("refused");
+    assert!(
+        matches!(e, RunStoreError::BadImputations { count: 1, .. }),
+        "{e}"
+    );
+    let text = e.to_string();
+    assert!(text.contains("R2") && text.contains("652421"), "{text}");
+    assert!(f.store.runs().expect("runs").is_empty());
+    let claims: i64 = f
+        .store
+        .raw_connection()
+        .query_row(
+            "SELECT count(*) FROM run_claims WHERE run_id IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .expect("claims");
+    assert_eq!(claims, 0);
 }

@@ -151,12 +151,48 @@ fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
         &mut |_| Ok(()),
     )?;
     super::import::report(&imported);
+    confirm_numbering(&mut store, today, &tz)?;
     crisis::seed(&mut store, &data.path, today, &tz)
         .context("cellule de crise de démonstration")?;
     println!(
         "Département construit et importé en {:.1} s.",
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// The demo's paierie confirms the exercice's last numbers from the synthetic history (one
+/// bordereau per pay date, one mandate per payment), so that its runs can be validated: the
+/// exercice of the demo's date and, when the clock is in another year (a demo dated in the
+/// past), the clock's, in which validations happen.
+fn confirm_numbering(
+    store: &mut relais_store::SqliteStore,
+    today: jiff::civil::Date,
+    tz: &jiff::tz::TimeZone,
+) -> Result<()> {
+    use relais_store::numbering::{NumberingStore, SetNumbering};
+    let (local_time, clock) = super::run::local_now(tz);
+    let mut years = vec![today.year()];
+    if clock.year() != today.year() {
+        years.push(clock.year());
+    }
+    for exercice in years {
+        let history = store.history_in_exercice(exercice)?;
+        let (n, _) = store.set_numbering(&SetNumbering {
+            exercice,
+            last_bordereau: history.pay_dates,
+            last_mandate: u32::try_from(history.payments).unwrap_or(u32::MAX),
+            cumul: history.total,
+            reason: "démonstration : numéros de l'historique fictif, tenant lieu de la confirmation de la paierie",
+            actor: "ordonnateur",
+            local_time: &local_time,
+        })?;
+        println!(
+            "Numérotation {exercice} confirmée (démonstration) : prochain bordereau {}, prochain mandat {}.",
+            n.last_bordereau + 1,
+            n.last_mandate + 1
+        );
+    }
     Ok(())
 }
 

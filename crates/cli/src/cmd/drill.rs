@@ -65,6 +65,46 @@ pub struct Report {
     pub snapshot: SnapshotFacts,
     #[serde(flatten)]
     pub facts: readiness::Facts,
+    pub numbering: NumberingFacts,
+}
+
+/// Whether the PES numbering of the examined month's exercice is confirmed (in the working
+/// store named by `--data`; a snapshot never holds it: the paierie gives it on the day), and
+/// what the snapshot's history paid in that exercice, to compare with the paierie's numbers.
+#[derive(Debug, Clone, Serialize)]
+pub struct NumberingFacts {
+    pub exercice: i16,
+    pub confirmed: bool,
+    pub last_bordereau: Option<u32>,
+    pub last_mandate: Option<u32>,
+    pub history_pay_dates: u32,
+    pub history_payments: u64,
+    pub history_total_cents: i64,
+}
+
+fn numbering_facts(
+    snapshot_store: &SqliteStore,
+    working: Option<&Path>,
+    month: Month,
+) -> Result<NumberingFacts> {
+    use relais_store::numbering::NumberingStore;
+    let exercice = month.year();
+    let history = snapshot_store.history_in_exercice(exercice)?;
+    let confirmed = match working {
+        Some(dir) => crate::data::DataDir::new(dir)
+            .open_store()?
+            .numbering(exercice)?,
+        None => None,
+    };
+    Ok(NumberingFacts {
+        exercice,
+        confirmed: confirmed.is_some(),
+        last_bordereau: confirmed.as_ref().map(|n| n.last_bordereau),
+        last_mandate: confirmed.as_ref().map(|n| n.last_mandate),
+        history_pay_dates: history.pay_dates,
+        history_payments: history.payments,
+        history_total_cents: history.total.0,
+    })
 }
 
 pub fn run(args: DrillArgs) -> Result<u8> {
@@ -181,6 +221,7 @@ pub fn run(args: DrillArgs) -> Result<u8> {
         rights = facts.payable.rights,
         "drill: readiness assessed"
     );
+    let numbering = numbering_facts(&store, args.data.as_deref(), month)?;
     drop(store);
     let reasons = judge(&snapshot, &facts, &thresholds);
     let report = Report {
@@ -192,6 +233,7 @@ pub fn run(args: DrillArgs) -> Result<u8> {
         thresholds,
         snapshot,
         facts,
+        numbering,
     };
     if args.json {
         println!(

@@ -12,6 +12,7 @@ mod import;
 mod init;
 mod invoices;
 mod journal;
+mod numbering;
 mod publish;
 mod receipt;
 mod renew;
@@ -46,6 +47,7 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Run(c) => run::run(c),
         Command::Renew(a) => renew::run(a),
         Command::Bank(crate::args::BankCommand::Approve(a)) => renew::approve_bank(a),
+        Command::Numbering(c) => numbering::run(c),
         Command::Bench(crate::args::BenchCommand::Deposits(a)) => deposit::bench(a),
         Command::Bench(crate::args::BenchCommand::Pain001(a)) => bench_pain::run(a),
         Command::Serve(a) => serve::run(a),

@@ -122,6 +122,16 @@ impl Nir {
     pub fn key(&self) -> &str {
         self.0.get(13..).unwrap_or("")
     }
+
+    /// The civility its first digit tells (INSEE: odd for men, even for women — 1 and 2,
+    /// 3 and 4 born abroad being registered, 7 and 8 temporary numbers): `M` or `MME`, as
+    /// the PES `Civilite` of a person is written.
+    pub fn civility(&self) -> &'static str {
+        match self.0.as_bytes().first() {
+            Some(b'1' | b'3' | b'7') => "M",
+            _ => "MME",
+        }
+    }
 }
 
 impl TryFrom<String> for Nir {

@@ -202,6 +202,21 @@ fn benefits(w: &mut Out<'_>, s: &RunSummary) -> Result<(), ReportError> {
     )?;
     change_cells(w, previous, total)?;
     writeln!(w, "</tr></tfoot>\n</table>")?;
+    let moved: Vec<_> = s
+        .benefits
+        .iter()
+        .filter_map(|b| b.pay_date_note.as_ref().map(|n| (b.benefit, n)))
+        .collect();
+    if !moved.is_empty() {
+        writeln!(
+            w,
+            "<p>Dates de paiement avancées (date d'exécution demandée à la banque : jour ouvré de la collectivité et jour TARGET2) :</p>\n<ul>"
+        )?;
+        for (benefit, note) in moved {
+            writeln!(w, "<li>{} : {}</li>", Esc(benefit.label_fr()), Esc(note))?;
+        }
+        writeln!(w, "</ul>")?;
+    }
     if total != s.total {
         alert(
             w,

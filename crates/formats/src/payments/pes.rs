@@ -437,12 +437,14 @@ fn write_tiers<W: Write>(
     s.optional_text(out, b"RefTiers", &payee.reference, 30)?;
     out.value(b"CatTiers", payee.category.code().as_bytes())?;
     out.value(b"NatJur", payee.legal_nature.code().as_bytes())?;
+    // Civilite and Prenom only for a natural person (Hélios rejects them otherwise), and only
+    // when known: never a placeholder the accountant would print on the payment.
     if person {
-        s.required_text(out, b"Civilite", &payee.civility, 10)?;
+        s.optional_text(out, b"Civilite", &payee.civility, 10)?;
     }
     s.required_text(out, b"Nom", &payee.last_name, 38)?;
     if person {
-        s.required_text(out, b"Prenom", &payee.first_name, 38)?;
+        s.optional_text(out, b"Prenom", &payee.first_name, 38)?;
     }
     out.end("InfoTiers")?;
     if let Some(a) = &payee.address {

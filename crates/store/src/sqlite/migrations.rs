@@ -649,6 +649,38 @@ DROP TABLE run_lines;
 -- numbered (JSON; NULL for the runs before: the export sums their lines).
 ALTER TABLE runs ADD COLUMN totals TEXT;
 "#,
+    // 15: the PES numbering of each exercice continues the old system's (relais_store::
+    // numbering): the last IdBord and IdPce as the paierie confirmed them, and the last given
+    // since, which only grow; the confirmation is final once a number was given. A validated
+    // run keeps its first IdPce (mandates are numbered across the exercice, not per
+    // bordereau) and the exercice's MtCumulAnnuel before it. `bordereau_counters` (IdBord
+    // from 1) is no longer used.
+    r#"
+CREATE TABLE numbering (
+    exercice            INTEGER PRIMARY KEY CHECK (exercice BETWEEN 2000 AND 2999),
+    confirmed_bordereau INTEGER NOT NULL CHECK (confirmed_bordereau BETWEEN 0 AND 9999998),
+    confirmed_mandate   INTEGER NOT NULL CHECK (confirmed_mandate BETWEEN 0 AND 99999998),
+    confirmed_cumul     INTEGER NOT NULL CHECK (confirmed_cumul >= 0),
+    confirmed_by        TEXT NOT NULL,
+    confirmed_at        TEXT NOT NULL,
+    reason              TEXT NOT NULL CHECK (trim(reason) <> ''),
+    last_bordereau      INTEGER NOT NULL CHECK (last_bordereau BETWEEN confirmed_bordereau AND 9999999),
+    last_mandate        INTEGER NOT NULL CHECK (last_mandate BETWEEN confirmed_mandate AND 99999999),
+    cumul               INTEGER NOT NULL CHECK (cumul >= confirmed_cumul)
+) WITHOUT ROWID;
+CREATE TRIGGER numbering_forward BEFORE UPDATE ON numbering
+WHEN NEW.last_bordereau < OLD.last_bordereau OR NEW.last_mandate < OLD.last_mandate
+  OR NEW.cumul < OLD.cumul
+  OR ((OLD.last_bordereau > OLD.confirmed_bordereau OR OLD.last_mandate > OLD.confirmed_mandate)
+      AND (NEW.confirmed_bordereau <> OLD.confirmed_bordereau
+           OR NEW.confirmed_mandate <> OLD.confirmed_mandate
+           OR NEW.confirmed_cumul <> OLD.confirmed_cumul))
+BEGIN SELECT RAISE(ABORT, 'numbers never go back: once given, the confirmed numbering stays'); END;
+CREATE TRIGGER numbering_kept BEFORE DELETE ON numbering
+BEGIN SELECT RAISE(ABORT, 'an exercice''s numbering is never deleted'); END;
+ALTER TABLE runs ADD COLUMN first_mandate INTEGER;
+ALTER TABLE runs ADD COLUMN cumul_before INTEGER;
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,

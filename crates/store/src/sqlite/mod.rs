@@ -12,6 +12,7 @@ mod import;
 mod incident;
 mod journal;
 mod migrations;
+mod numbering;
 mod pending;
 mod queries;
 mod rights;

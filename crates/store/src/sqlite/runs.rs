@@ -18,12 +18,13 @@
 
 use super::blocks::{self, Block, BlockEncoder, BlockWriter, LineOut};
 use super::rights;
-use super::{SqliteStore, journal, queries, users};
+use super::{SqliteStore, journal, numbering, queries, users};
 use crate::StoreError;
 use crate::rejected::{self, Unpayable};
 use crate::runs::{
-    BenefitParams, Each, GroupTotal, MANDATES_PER_BORDEREAU, PrepareRun, Prepared, RenewalOutcome,
-    RunLine, RunParams, RunPayee, RunRecord, RunStore, RunStoreError, RunTotals,
+    BenefitParams, Each, GroupTotal, MANDATES_PER_BORDEREAU, MAX_NAMED_RIGHTS, PrepareRun,
+    Prepared, RenewalOutcome, RunLine, RunParams, RunPayee, RunRecord, RunStore, RunStoreError,
+    RunTotals,
 };
 use crate::sort::{self, ExternalSort};
 use jiff::civil::Date;
@@ -259,6 +260,7 @@ struct Accepted<'a> {
     amount: Cents,
     params: &'a BenefitParams,
     account: &'a str,
+    function: &'a str,
     covered: (Date, Date),
 }
 
@@ -341,7 +343,7 @@ impl Writer<'_> {
                 first_day,
                 last_day,
                 a.account,
-                &a.params.function,
+                a.function,
                 None,
                 None,
             );
@@ -356,20 +358,30 @@ impl Writer<'_> {
             return Ok(());
         }
         let kind = c.payee_kind.code();
+        // A guardian is paid one mandate (one transfer) per protected person: Code civil
+        // art. 427 wants each protected person's money on an account in their name.
+        let person = if c.payee_kind == PayeeKind::Tuteur {
+            c.dossier
+        } else {
+            ""
+        };
         self.accepted.push(|r| {
             for field in [
                 c.payee_id,
                 pay_date,
+                c.benefit.code(),
+                a.account,
+                a.function,
+                person,
                 c.right_id,
                 c.dossier,
                 c.last_name,
                 c.first_name,
-                c.benefit.code(),
             ] {
                 sort::put(r, field.as_bytes())?;
             }
             sort::put(r, &amount)?;
-            for field in [first_day, last_day, a.account, &a.params.function, kind] {
+            for field in [first_day, last_day, kind] {
                 sort::put(r, field.as_bytes())?;
             }
             Ok(())
@@ -380,7 +392,7 @@ impl Writer<'_> {
         b.0 += 1;
         b.1 = Cents(b.1.0.saturating_add(a.amount.0));
         let accounts = t.per_imputation.entry(c.benefit).or_default();
-        let i = slot(slot(accounts, a.account)?, &a.params.function)?;
+        let i = slot(slot(accounts, a.account)?, a.function)?;
         i.0 += 1;
         i.1 = Cents(i.1.0.saturating_add(a.amount.0));
         Ok(())
@@ -398,13 +410,22 @@ const SORT_MEMORY: usize = 16 << 20;
 /// mandate (right order), so mandated lines are written in mandate order. (RSA lines, handed
 /// to the CAF, have no mandate: they are sorted apart, by dossier.)
 fn mandate_order(a: &[u8], b: &[u8]) -> Ordering {
-    sort::fields(a).take(3).cmp(sort::fields(b).take(3))
+    sort::fields(a)
+        .take(MANDATE_KEY + 1)
+        .cmp(sort::fields(b).take(MANDATE_KEY + 1))
 }
+
+/// The fields of a sorted line that make its mandate, after the payee: pay date, benefit,
+/// account, function, and the protected person for a guardian. One mandate carries one
+/// benefit on one imputation (its `Obj` names it), as the accountant checks it.
+const MANDATE_KEY: usize = 5;
 
 /// A mandated line as the first pass sorted it (see [`Writer::accept`]).
 struct SortedLine<'a> {
     payee_id: &'a str,
     pay_date: &'a str,
+    /// The protected person, for a guardian's line (else empty).
+    person: &'a str,
     right_id: &'a str,
     dossier: &'a str,
     last_name: &'a str,
@@ -422,32 +443,45 @@ impl<'a> SortedLine<'a> {
     fn decode(record: &'a [u8]) -> Result<SortedLine<'a>, StoreError> {
         let f = &mut sort::fields(record);
         let mut text = || f.text().ok_or_else(|| corrupt("sorted line", "text"));
-        let (payee_id, pay_date, right_id, dossier, last_name, first_name, benefit) = (
-            text()?,
-            text()?,
-            text()?,
-            text()?,
-            text()?,
-            text()?,
-            text()?,
-        );
+        let (payee_id, pay_date, benefit, account, function, person) =
+            (text()?, text()?, text()?, text()?, text()?, text()?);
+        let (right_id, dossier, last_name, first_name) = (text()?, text()?, text()?, text()?);
         let amount = f.int().ok_or_else(|| corrupt("sorted line", "amount"))?;
         let mut text = || f.text().ok_or_else(|| corrupt("sorted line", "text"));
+        let (first_day, last_day, payee_kind) = (text()?, text()?, text()?);
         Ok(SortedLine {
             payee_id,
             pay_date,
+            person,
             right_id,
             dossier,
             last_name,
             first_name,
             benefit,
             amount,
-            first_day: text()?,
-            last_day: text()?,
-            account: text()?,
-            function: text()?,
-            payee_kind: text()?,
+            first_day,
+            last_day,
+            account,
+            function,
+            payee_kind,
         })
+    }
+}
+
+impl SortedLine<'_> {
+    /// The fields that make its mandate, after the payee (see [`MANDATE_KEY`]).
+    fn mandate_key(&self) -> [&str; MANDATE_KEY] {
+        [
+            self.pay_date,
+            self.benefit,
+            self.account,
+            self.function,
+            self.person,
+        ]
+    }
+
+    fn same_mandate(&self, key: &[String; MANDATE_KEY]) -> bool {
+        key.iter().zip(self.mandate_key()).all(|(a, b)| a == b)
     }
 }
 
@@ -535,8 +569,9 @@ fn number(
     let mut blocks = BlockEncoder::default();
     let mut payee = String::new();
     let mut kind = PayeeKind::Personne;
-    // The open mandate: its pay date, number and last line, and its total so far.
-    let mut pay_date = String::new();
+    // The open mandate: its key (pay date, benefit, imputation, person), number and last
+    // line, and its total so far.
+    let mut key: [String; MANDATE_KEY] = Default::default();
     let mut mandate: Option<(u32, u32)> = None;
     let mut open: Option<(u32, Date, i64)> = None;
     // The benefits the current payee is mandated for: it counts once for each.
@@ -562,11 +597,13 @@ fn number(
         let amount = l.amount;
         let date = l.pay_date;
         let (m, line) = match mandate {
-            Some((m, line)) if date == pay_date => (m, line + 1),
+            Some((m, line)) if l.same_mandate(&key) => (m, line + 1),
             _ => {
                 t.mandates = t.mandates.saturating_add(1);
-                pay_date.clear();
-                pay_date.push_str(date);
+                for (to, from) in key.iter_mut().zip(l.mandate_key()) {
+                    to.clear();
+                    to.push_str(from);
+                }
                 t.per_kind.entry(kind).or_default().0 += 1;
                 if let Some((m, day, total)) = open.take() {
                     add_mandate(&mut t.totals, m, day, total);
@@ -762,6 +799,10 @@ fn prepare(
             "SELECT EXISTS (SELECT 1 FROM bank_approvals WHERE payee_id = ?1 AND iban = ?2)",
         )?;
         let mut anomalies = Vec::new();
+        // Rights whose own imputation is not M57 (checked once per distinct text: a national
+        // extract has a handful).
+        let mut imputation_checks: HashMap<String, Option<String>> = HashMap::new();
+        let mut bad_imputations: (u64, Vec<(String, String, String)>) = (0, Vec::new());
         let mut one = |cols: &[ValueRef<'_>]| -> Result<(), RunStoreError> {
             let c = candidate(cols)?;
             if !benefits.contains(&c.benefit) {
@@ -848,15 +889,34 @@ fn prepare(
                     ));
                 }
             }
+            let (account, function) = params.imputation(c.payee_kind);
+            // The right's own imputation wins over the settings' account, once checked
+            // against the M57 chart of accounts.
+            let own = c.imputation.filter(|i| !i.trim().is_empty());
+            if let Some(text) = own {
+                let why = imputation_checks.entry(text.to_owned()).or_insert_with(|| {
+                    relais_core::settings::check_imputation(text, function)
+                        .err()
+                        .map(|e| e.to_string())
+                });
+                if let Some(why) = why {
+                    bad_imputations.0 += 1;
+                    if bad_imputations.1.len() < MAX_NAMED_RIGHTS {
+                        bad_imputations.1.push((
+                            c.right_id.to_owned(),
+                            text.to_owned(),
+                            why.clone(),
+                        ));
+                    }
+                    return Ok(());
+                }
+            }
             let accepted = Accepted {
                 c: &c,
                 amount,
                 params,
-                // The right's own imputation wins over the benefit's default.
-                account: c
-                    .imputation
-                    .and_then(imputation_account)
-                    .unwrap_or(&params.account),
+                account: own.and_then(imputation_account).unwrap_or(account),
+                function,
                 covered: covered_days(&c.terms, req.month, c.death),
             };
             w.accept(&accepted)?;
@@ -881,6 +941,13 @@ fn prepare(
             },
             &mut one,
         )?;
+        if bad_imputations.0 > 0 {
+            // Nothing is kept: the transaction rolls back with its claims.
+            return Err(RunStoreError::BadImputations {
+                count: bad_imputations.0,
+                rights: bad_imputations.1,
+            });
+        }
         tracing::debug!(elapsed = ?started.elapsed(), lines = w.tally.lines, "run prepare: rights read and claimed");
         let mut people = Some(w.people.finish().map_err(StoreError::from)?);
         let (month, threshold) = (req.month, req.params.change_threshold);
@@ -1294,6 +1361,11 @@ fn summary_of(
                 .get(b)
                 .map(|p| p.pay_date)
                 .unwrap_or(req.month.first_day()),
+            pay_date_note: req
+                .params
+                .benefits
+                .get(b)
+                .and_then(|p| p.pay_date_note.clone()),
         })
         .collect();
     let mut excluded: Vec<(String, String, u64)> = t
@@ -1390,7 +1462,7 @@ fn load(conn: &Connection, id: RunId) -> Result<Option<RunRecord>, RunStoreError
     let row = conn
         .query_row(
             "SELECT status, benefits, params, summary, validated_by, validated_at, cancelled_by,
-                    exercice, bordereau
+                    exercice, bordereau, first_mandate, cumul_before
              FROM runs WHERE id = ?1",
             [id.to_string()],
             |r| {
@@ -1404,11 +1476,26 @@ fn load(conn: &Connection, id: RunId) -> Result<Option<RunRecord>, RunStoreError
                     r.get::<_, Option<String>>(6)?,
                     r.get::<_, Option<i64>>(7)?,
                     r.get::<_, Option<i64>>(8)?,
+                    r.get::<_, Option<i64>>(9)?,
+                    r.get::<_, Option<i64>>(10)?,
                 ))
             },
         )
         .optional()?;
-    let Some((status, benefits, params, summary, vby, vat, cby, exercice, bordereau)) = row else {
+    let Some((
+        status,
+        benefits,
+        params,
+        summary,
+        vby,
+        vat,
+        cby,
+        exercice,
+        bordereau,
+        first_mandate,
+        cumul_before,
+    )) = row
+    else {
         return Ok(None);
     };
     let status = RunStatus::parse(&status).ok_or_else(|| corrupt("run status", &status))?;
@@ -1452,6 +1539,10 @@ fn load(conn: &Connection, id: RunId) -> Result<Option<RunRecord>, RunStoreError
         params,
         summary,
         bordereau,
+        first_mandate: first_mandate
+            .map(|m| u32::try_from(m).map_err(|_| corrupt("first mandate", &m.to_string())))
+            .transpose()?,
+        cumul_before: cumul_before.map(Cents),
     }))
 }
 
@@ -1490,23 +1581,49 @@ fn validate(
     if run.summary.prepared_by == actor {
         return Err(RunStoreError::SamePerson(actor.to_owned()));
     }
-    // The exercice is the year of the month paid. One bordereau per 99,999 mandates, their
-    // numbers taken together so that they follow each other.
-    let exercice = id.month().year();
-    let count = bordereau_count(run.summary.mandates);
-    let last: i64 = tx.query_row(
-        "INSERT INTO bordereau_counters (exercice, last) VALUES (?1, ?2)
-         ON CONFLICT (exercice) DO UPDATE SET last = last + ?2
-         RETURNING last",
-        params![exercice, count],
-        |r| r.get(0),
+    // The exercice is the year of the bordereau's emission (`DteBordEm`, the validation's
+    // date). A month of a later exercice waits for its exercice.
+    let today = date(
+        "validation time",
+        local_time.get(..10).unwrap_or(local_time),
     )?;
-    let number = last - count + 1;
+    let exercice = today.year();
+    if id.month().year() > exercice {
+        return Err(RunStoreError::FutureExercice {
+            month: id.month(),
+            from: Date::new(id.month().year(), 1, 1).unwrap_or(today),
+            today,
+        });
+    }
+    // One bordereau per 99,999 mandates; their numbers, and the mandates', taken together
+    // from the exercice's numbering so that they follow the paierie's last ones.
+    let count = bordereau_count(run.summary.mandates);
+    let totals = totals(&tx, id)?;
+    let mandated = Cents::checked_sum(totals.per_bordereau.values().map(|g| g.total))
+        .ok_or_else(|| corrupt("run total", &id.to_string()))?;
+    let taken = numbering::take(
+        &tx,
+        exercice,
+        u32::try_from(count).unwrap_or(u32::MAX),
+        u32::try_from(run.summary.mandates).unwrap_or(u32::MAX),
+        mandated,
+    )?
+    .ok_or(RunStoreError::NoNumbering { exercice })?;
+    let number = i64::from(taken.first_bordereau);
+    let last = number + count - 1;
     tx.execute(
         "UPDATE runs SET status = 'validated', validated_by = ?2, validated_at = ?3,
-             exercice = ?4, bordereau = ?5
+             exercice = ?4, bordereau = ?5, first_mandate = ?6, cumul_before = ?7
          WHERE id = ?1",
-        params![id.to_string(), actor, local_time, exercice, number],
+        params![
+            id.to_string(),
+            actor,
+            local_time,
+            exercice,
+            number,
+            taken.first_mandate,
+            taken.cumul_before.0
+        ],
     )?;
     journal::append(
         &tx,
@@ -1516,6 +1633,12 @@ fn validate(
             "run": id.to_string(),
             "exercice": exercice,
             "bordereaux": (number..=last).collect::<Vec<i64>>(),
+            "mandats": [
+                taken.first_mandate,
+                u64::from(taken.first_mandate) + run.summary.mandates.saturating_sub(1)
+            ],
+            "cumul_annuel_avant_cents": taken.cumul_before.0,
+            "cumul_annuel_cents": taken.cumul_before.0 + mandated.0,
             "lines": run.summary.lines,
             "total_cents": run.summary.total.0,
         }),

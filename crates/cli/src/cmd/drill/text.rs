@@ -63,6 +63,26 @@ pub fn print(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         r.month, r.today
     )?;
 
+    let n = &r.numbering;
+    match (n.last_bordereau, n.last_mandate) {
+        (Some(b), Some(m)) if n.confirmed => writeln!(
+            out,
+            "Numérotation PES de l'exercice {} : confirmée (prochain bordereau {}, prochain mandat {}).",
+            n.exercice,
+            b + 1,
+            m + 1
+        )?,
+        _ => writeln!(
+            out,
+            "Numérotation PES de l'exercice {} : NON CONFIRMÉE — à demander à la paierie avant de valider (dernier bordereau, dernier mandat, montant mandaté ; relais numbering set). L'historique de la copie montre en {} : {} date(s) de paiement, {} paiement(s), {}.",
+            n.exercice,
+            n.exercice,
+            n.history_pay_dates,
+            n.history_payments,
+            euros(n.history_total_cents)
+        )?,
+    }
+
     let p = &f.payable;
     writeln!(out)?;
     writeln!(out, "Droits payables en {}", r.month)?;

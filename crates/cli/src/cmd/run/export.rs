@@ -7,7 +7,7 @@
 //! bytes. The PES file and the pain.001 files (one per pay date: `ReqdExctnDt` is per payment
 //! block) are written in one pass over the lines, in mandate order.
 
-use super::lists::{StoreLists, piece_position};
+use super::lists::StoreLists;
 use super::tee::{ChunkReader, ChunkWriter, Tee, tee};
 use super::{parse_run_id, payment_settings};
 use crate::args::RunExportArgs;
@@ -125,12 +125,7 @@ fn validated_at(run: &RunRecord) -> Result<DateTime> {
 /// Names and digests of the report files (control report and lists), written in `dir`.
 pub fn write_report(store: &SqliteStore, run: &RunRecord, dir: &Path) -> Result<Written> {
     let mut written = Written::new();
-    let first = run.bordereau.map(|(_, n)| n).unwrap_or(0);
-    let mut lists = StoreLists {
-        store,
-        id: run.id,
-        first_bordereau: first,
-    };
+    let mut lists = StoreLists { store, run };
     let base = format!("controle_{}", run.id);
     write_file(dir, &format!("{base}.html"), &mut written, |w| {
         Ok(run_report::write_report_html(w, &run.summary, &mut lists)?)
@@ -245,11 +240,9 @@ pub fn export(
     let mut written = payment_files(&store, &run, &issuer, out)?;
     if !payment_files_only {
         written.extend(write_report(&store, &run, out)?);
-        let first = run.bordereau.map(|(_, n)| n).unwrap_or(0);
         let mut lists = StoreLists {
             store: &store,
-            id: run.id,
-            first_bordereau: first,
+            run: &run,
         };
         write_file(
             out,
@@ -300,12 +293,31 @@ fn caf_file(store: &SqliteStore, run: &RunRecord, w: &mut dyn Write) -> Result<(
 // ---------------------------------------------------------------------------------------------
 // PES and pain.001
 
-/// A run's payee as the PES `Tiers`.
-fn pes_payee(p: &RunPayee) -> Result<Payee, String> {
+/// A payee's `CatTiers` and `NatJur` (DosTech annexe 3, "Correspondance catégorie de tiers
+/// et nature juridique": 01 personnes physiques goes with 01 particuliers; 50 personnes
+/// morales de droit privé with 03 société or 06 association), by the payee's kind: the person
+/// themself, or a guardian without a SIRET (a mandataire individuel, a relative), is a
+/// natural person; a guardian with a SIRET is an association of guardians (UDAF, ATMP); an
+/// establishment or a home-help service is a private body, an association unless it has a
+/// SIRET of a company — the extracts do not say, so 06 association, the most frequent among
+/// the establishments and services that take aide sociale (docs/extracts.md).
+fn payee_category(p: &RunPayee) -> (PayeeCategory, LegalNature) {
+    match p.kind {
+        PayeeKind::Personne => (PayeeCategory::PERSON, LegalNature::INDIVIDUAL),
+        PayeeKind::Tuteur if p.siret.is_none() => (PayeeCategory::PERSON, LegalNature::INDIVIDUAL),
+        PayeeKind::Tuteur | PayeeKind::Etablissement | PayeeKind::Service => {
+            (PayeeCategory::PRIVATE_BODY, LegalNature::ASSOCIATION)
+        }
+    }
+}
+
+/// A run's payee as the PES `Tiers`. A person paid themself is named as the extract names
+/// them (`Nom`, `Prenom`), with the civility their NIR tells (`Civilite`, required by Hélios
+/// for a natural person); `RefTiers` is our payee reference, never a NIR.
+fn pes_payee(p: &RunPayee, line: &RunLine) -> Result<Payee, String> {
     let iban = Iban::parse(&p.iban).map_err(|e| format!("tiers {} : IBAN {e}", p.id))?;
     let bic = Bic::parse(&p.bic).ok();
-    let person =
-        matches!(p.kind, PayeeKind::Personne) || (p.kind == PayeeKind::Tuteur && p.siret.is_none());
+    let (category, legal_nature) = payee_category(p);
     let address = PostCode::parse(&p.postal_code)
         .ok()
         .filter(|_| !p.address.trim().is_empty())
@@ -316,23 +328,28 @@ fn pes_payee(p: &RunPayee) -> Result<Payee, String> {
             postcode,
             city: p.city.clone(),
         });
+    let (civility, last_name, first_name) =
+        if p.kind == PayeeKind::Personne && !line.last_name.trim().is_empty() {
+            let civility = line
+                .nir
+                .as_deref()
+                .and_then(|n| relais_core::ids::Nir::parse(n).ok())
+                .map(|n| n.civility().to_owned())
+                .unwrap_or_default();
+            (civility, line.last_name.clone(), line.first_name.clone())
+        } else if category == PayeeCategory::PERSON {
+            let (last, first) = split_name(&p.name);
+            (String::new(), last, first)
+        } else {
+            (String::new(), p.name.clone(), String::new())
+        };
     Ok(Payee {
         reference: p.id.clone(),
-        category: if person {
-            PayeeCategory::PERSON
-        } else {
-            PayeeCategory::PRIVATE_BODY
-        },
-        legal_nature: if person {
-            LegalNature::INDIVIDUAL
-        } else if p.kind == PayeeKind::Tuteur {
-            LegalNature::ASSOCIATION
-        } else {
-            LegalNature::COMPANY
-        },
-        civility: String::new(),
-        last_name: p.name.clone(),
-        first_name: String::new(),
+        category,
+        legal_nature,
+        civility,
+        last_name,
+        first_name,
         address,
         bank: Some(BankAccount {
             iban,
@@ -340,6 +357,43 @@ fn pes_payee(p: &RunPayee) -> Result<Payee, String> {
             holder: p.holder.clone(),
         }),
     })
+}
+
+/// A natural person's name written the French administrative way, `DUPONT-MOREAU Marie
+/// Claire`: the leading words in capitals are the last name, the rest the first names.
+/// Without such a split (`Marie Dupont`), the whole is the last name.
+fn split_name(name: &str) -> (String, String) {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let capitals = |w: &&&str| {
+        w.chars().any(char::is_alphabetic)
+            && w.chars().all(|c| !c.is_alphabetic() || c.is_uppercase())
+    };
+    let k = words.iter().take_while(capitals).count();
+    if k == 0 || k == words.len() {
+        return (words.join(" "), String::new());
+    }
+    (words[..k].join(" "), words[k..].join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_person_s_name_splits_at_the_capitals() {
+        let split = |s: &str| super::split_name(s);
+        assert_eq!(
+            split("DUPONT-MOREAU Marie Claire"),
+            ("DUPONT-MOREAU".into(), "Marie Claire".into())
+        );
+        assert_eq!(split("LE GALL Émile"), ("LE GALL".into(), "Émile".into()));
+        assert_eq!(
+            split("Marie Dupont"),
+            ("Marie Dupont".into(), String::new())
+        );
+        assert_eq!(
+            split("UDAF DU NORD"),
+            ("UDAF DU NORD".into(), String::new())
+        );
+    }
 }
 
 fn short(benefit: Benefit) -> &'static str {
@@ -359,6 +413,8 @@ struct Mandate {
     pay_date: Date,
     lines: Vec<Line>,
     first: Option<(Benefit, String)>,
+    /// The protected person a guardian is paid for (one mandate each), named in the transfer.
+    person: Option<String>,
     total: Cents,
 }
 
@@ -394,6 +450,8 @@ struct Files {
     pes: PesWriter<Output>,
     pains: BTreeMap<Date, Pain001Writer<Output>>,
     bordereau_index: Option<u32>,
+    /// The run's numbers: IdPce of each mandate, first IdBord, MtCumulAnnuel before it.
+    numbers: RunRecord,
     first_bordereau: u32,
     exercice: i16,
     bordereau_date: Date,
@@ -404,15 +462,25 @@ struct Files {
 
 impl Files {
     fn mandate(&mut self, m: Mandate) -> Result<()> {
-        let (index, piece_id) = piece_position(m.number);
+        let (index, piece_id) = self.numbers.piece_position(m.number);
         if self.bordereau_index != Some(index) {
             let declared = self.per_bordereau.get(&index).copied().unwrap_or_default();
+            // MtCumulAnnuel: the exercice's mandates before the run, then the run's
+            // bordereaux up to this one included.
+            let cumulative_annual = match self.numbers.cumul_before {
+                Some(before) => Cents::checked_sum(
+                    std::iter::once(before)
+                        .chain(self.per_bordereau.range(..=index).map(|(_, t)| t.amount)),
+                )
+                .filter(|c| c.0 > 0),
+                None => None,
+            };
             let b = Bordereau {
                 year: self.exercice,
                 id: BordereauId::new(self.first_bordereau.saturating_add(index))?,
                 date: self.bordereau_date,
                 kind: BordereauKind::ORDINARY,
-                cumulative_annual: None,
+                cumulative_annual,
             };
             self.pes.begin_bordereau(&b, declared)?;
             self.bordereau_index = Some(index);
@@ -452,10 +520,13 @@ impl Files {
                 .map(|b| b.iban.clone())
                 .ok_or_else(|| anyhow!("tiers {} sans IBAN", m.payee.id))?,
             creditor_bic: m.pes_payee.bank.as_ref().and_then(|b| b.bic.clone()),
-            remittance: if piece.lines.len() == 1 {
-                remittance(benefit, self.month, &dossier)
-            } else {
-                format!("{object} mandat {}", m.number)
+            remittance: match (&m.person, piece.lines.len()) {
+                (Some(person), _) => format!(
+                    "{} POUR {person}",
+                    remittance(benefit, self.month, &dossier)
+                ),
+                (None, 1) => remittance(benefit, self.month, &dossier),
+                (None, _) => format!("{object} mandat {piece_id}"),
             },
         };
         let pain = self
@@ -539,6 +610,7 @@ fn payment_files(
                 pes,
                 pains,
                 bordereau_index: None,
+                numbers: run.clone(),
                 first_bordereau,
                 exercice,
                 bordereau_date: created.date(),
@@ -576,10 +648,14 @@ fn payment_files(
                             None => current.insert(Mandate {
                                 number: mandate,
                                 payee: payee.clone(),
-                                pes_payee: Arc::new(pes_payee(payee).map_err(|e| anyhow!(e))?),
+                                pes_payee: Arc::new(
+                                    pes_payee(payee, line).map_err(|e| anyhow!(e))?,
+                                ),
                                 pay_date: line.pay_date,
                                 lines: Vec::new(),
                                 first: None,
+                                person: (payee.kind == PayeeKind::Tuteur)
+                                    .then(|| format!("{} {}", line.last_name, line.first_name)),
                                 total: Cents::ZERO,
                             }),
                         };

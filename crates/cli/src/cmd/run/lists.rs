@@ -1,17 +1,17 @@
 //! The run's long lists, streamed from the store to the documents.
 
 use relais_core::Cents;
-use relais_core::run::{MandateLine, RunId};
+use relais_core::run::MandateLine;
 use relais_documents::run_report::{ListError, RunLists};
 use relais_store::SqliteStore;
-use relais_store::runs::{MANDATES_PER_BORDEREAU, RunStore, RunStoreError};
+use relais_store::runs::{RunRecord, RunStore, RunStoreError};
 
-/// [`RunLists`] over a run of the store. `first_bordereau` is the run's first IdBord, when
-/// validated (0 before: the bordereau column then tells the run's own order).
+/// [`RunLists`] over a run of the store. Before validation the run has no bordereau number:
+/// the bordereau column then tells the run's own order (1, 2…) and the mandate its number in
+/// the run.
 pub struct StoreLists<'s> {
     pub store: &'s SqliteStore,
-    pub id: RunId,
-    pub first_bordereau: u32,
+    pub run: &'s RunRecord,
 }
 
 fn stopped(e: ListError) -> RunStoreError {
@@ -25,19 +25,13 @@ fn out(e: RunStoreError) -> ListError {
     }
 }
 
-/// Splits a run's mandate number (1, 2…) into (bordereau index, IdPce in its bordereau).
-pub fn piece_position(mandate: u32) -> (u32, u32) {
-    let m = mandate.saturating_sub(1);
-    (m / MANDATES_PER_BORDEREAU, m % MANDATES_PER_BORDEREAU + 1)
-}
-
 impl RunLists for StoreLists<'_> {
     fn exclusions(
         &mut self,
         each: &mut dyn FnMut(&relais_core::run::ExcludedRight) -> Result<(), ListError>,
     ) -> Result<(), ListError> {
         self.store
-            .each_run_exclusion(self.id, &mut |x| each(x).map_err(stopped))
+            .each_run_exclusion(self.run.id, &mut |x| each(x).map_err(stopped))
             .map_err(out)
     }
 
@@ -46,7 +40,7 @@ impl RunLists for StoreLists<'_> {
         each: &mut dyn FnMut(&relais_core::run::AmountChange) -> Result<(), ListError>,
     ) -> Result<(), ListError> {
         self.store
-            .each_run_change(self.id, &mut |x| each(x).map_err(stopped))
+            .each_run_change(self.run.id, &mut |x| each(x).map_err(stopped))
             .map_err(out)
     }
 
@@ -55,7 +49,7 @@ impl RunLists for StoreLists<'_> {
         each: &mut dyn FnMut(&relais_core::run::Anomaly) -> Result<(), ListError>,
     ) -> Result<(), ListError> {
         self.store
-            .each_run_anomaly(self.id, &mut |x| each(x).map_err(stopped))
+            .each_run_anomaly(self.run.id, &mut |x| each(x).map_err(stopped))
             .map_err(out)
     }
 
@@ -63,10 +57,11 @@ impl RunLists for StoreLists<'_> {
         &mut self,
         each: &mut dyn FnMut(&MandateLine) -> Result<(), ListError>,
     ) -> Result<(), ListError> {
-        let first = self.first_bordereau;
+        let run = self.run;
+        let first = run.bordereau.map(|(_, n)| n).unwrap_or(1);
         let mut current: Option<(u32, MandateLine)> = None;
         self.store
-            .each_run_line(self.id, &mut |line, payee| {
+            .each_run_line(self.run.id, &mut |line, payee| {
                 let Some((mandate, _)) = line.mandate else {
                     return Ok(());
                 };
@@ -83,7 +78,7 @@ impl RunLists for StoreLists<'_> {
                         if let Some((_, done)) = current.take() {
                             each(&done).map_err(stopped)?;
                         }
-                        let (index, number) = piece_position(mandate);
+                        let (index, number) = run.piece_position(mandate);
                         current = Some((
                             mandate,
                             MandateLine {
