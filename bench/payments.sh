@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times a payment run at national scale: `relais run prepare` + `relais run export` of the PES
-# and pain.001 files over about 2,000,000 rights (target: ≤ 20 s together, peak RSS ≤ 300 MB
+# and pain.001 files, then the full export with its documents, over about 2,000,000 rights (target: ≤ 20 s together, peak RSS ≤ 300 MB
 # and not growing with the number of rights: the same run at COMPARE_SIZE people is timed
 # too); then the same bytes written by `dd`, through the page cache and by direct I/O (how
 # close to the disk we are); then Python's `sepaxml` against `relais bench pain001` on the
@@ -63,6 +63,14 @@ bench_one() {
   echo "   prepare: $pt s, $((pm / 1024)) MB peak RSS"
   echo "   export PES + pain.001: $et s, $((em / 1024)) MB peak RSS, $((bytes / 1048576)) MB written"
   echo "   prepare + export: $(echo "$pt + $et" | bc) s"
+  # The full export, as the paierie gets it: payment files, control report, bordereau PDF,
+  # per-payee statements, SHA256SUMS (issue #17: prepare + this ≤ 20 s, ≤ 300 MB).
+  rm -rf "$dir/full"
+  /usr/bin/time -f "%e %M" -o "$dir/full.time" \
+    "$relais" run export "$run" --data "$dir/data" --user liquidation --out "$dir/full" > /dev/null
+  read -r ft fm < "$dir/full.time"
+  echo "   full export (payment files + documents): $ft s, $((fm / 1024)) MB peak RSS, $(find "$dir/full" -type f | wc -l) files"
+  echo "   prepare + full export: $(echo "$pt + $ft" | bc) s"
   # The same bytes with dd, synced as the export syncs.
   local mb=$(( (bytes + 1048575) / 1048576 ))
   /usr/bin/time -f "%e" -o "$dir/dd.time" \

@@ -80,6 +80,9 @@ pub enum Command {
     /// Coordonnées bancaires modifiées récemment : approbation par un ordonnateur.
     #[command(subcommand)]
     Bank(BankCommand),
+    /// RSA : relevé mensuel de la CAF (ce qu'elle a versé), importé et comparé aux droits.
+    #[command(subcommand)]
+    Caf(CafCommand),
     /// Numérotation PES d'un exercice : derniers numéros de bordereau et de mandat confirmés
     /// par la paierie, que Relais continue.
     #[command(subcommand)]
@@ -1014,4 +1017,31 @@ pub struct NumberingSetArgs {
 pub struct NumberingShowArgs {
     #[command(flatten)]
     pub data: DataArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CafCommand {
+    /// Importe le relevé mensuel de la CAF (RSA versé par foyer, CASF L262-25), tout ou rien,
+    /// et le compare aux droits RSA de la base.
+    Import(CafImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CafImportArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    /// Relevé CSV de la CAF (colonnes allocataire, nir, montant, mois, dossier : docs/caf.md).
+    pub file: PathBuf,
+    /// Mois du relevé (AAAA-MM) : chaque ligne doit porter ce mois.
+    #[arg(long)]
+    pub month: String,
+    /// Écart signalé entre le relevé et les droits d'un foyer, en euros : au-delà de ce montant.
+    #[arg(long = "threshold-euros", default_value = "50")]
+    pub threshold_euros: String,
+    /// Dossier où écrire la comparaison en fichiers CSV (lisibles par leur seul propriétaire :
+    /// ils contiennent des NIR).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
 }

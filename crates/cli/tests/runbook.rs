@@ -173,7 +173,7 @@ fn the_runbook_runs_as_written() {
     let pains: Vec<&String> = names.iter().filter(|n| n.starts_with("pain001_")).collect();
     assert_eq!(pes.len(), 1, "{names:?}");
     assert!(!pains.is_empty(), "{names:?}");
-    for needed in ["SHA256SUMS", "bordereau_", "controle_", "caf_"] {
+    for needed in ["SHA256SUMS", "bordereau_", "controle_", "etats_nominatifs_"] {
         assert!(
             names.iter().any(|n| n.starts_with(needed)),
             "{needed} missing: {names:?}"

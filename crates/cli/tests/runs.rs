@@ -82,14 +82,22 @@ fn xmllint(schema: &str, file: &Path) {
 const PES_XSD: &str = "xsd/pes/PES_V2/Rev0/PES_Aller_Depense.xsd";
 const PAIN_XSD: &str = "xsd/pain/pain.001.001.09.xsd";
 
-/// Every file of `dir` under its final name (temporary files start with a dot), with bytes.
+/// Every file of `dir` and its folders under its final name (temporary files start with a
+/// dot), `folder/name` in a folder, with bytes.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries {
             let e = e.expect("entry");
             let name = e.file_name().to_string_lossy().into_owned();
-            if !name.starts_with('.') {
+            if name.starts_with('.') {
+                continue;
+            }
+            if e.path().is_dir() {
+                for (inner, bytes) in files(&e.path()) {
+                    out.insert(format!("{name}/{inner}"), bytes);
+                }
+            } else {
                 out.insert(name, std::fs::read(e.path()).expect("read"));
             }
         }
@@ -246,13 +254,17 @@ fn prepare_control_validate_export_and_the_same_bytes_again() {
         .output()
         .expect("sha256sum");
     assert!(check.status.success());
-    // RSA goes to the CAF, never into a mandate.
-    let caf =
-        String::from_utf8(a.get(&format!("caf_{id}.csv")).cloned().expect("caf")).expect("utf-8");
-    assert!(caf.starts_with("dossier,nir,montant,mois\n"), "{caf}");
-    assert!(caf.lines().last().unwrap_or("").starts_with("TOTAL,"));
+    // RSA: one mandate to the CAF for the month (an advance: no statement imported), never
+    // a household's line, and no file with NIRs (the CAF's hand-off file is gone).
     let pes = String::from_utf8_lossy(a.get(&format!("PES_{id}.xml")).expect("pes")).into_owned();
-    assert!(!pes.contains("RSA 2026-12"));
+    assert_eq!(
+        pes.matches("<Obj V=\"RSA 2026-12").count(),
+        1,
+        "one CAF mandate"
+    );
+    assert!(pes.contains("avance"));
+    assert!(pes.contains("<NatJur V=\"11\"/>"), "the CAF's legal nature");
+    assert!(!a.keys().any(|n| n.starts_with("caf_")), "{:?}", a.keys());
     // Everything is paid: a new prepare finds nothing, and says so.
     assert!(
         fails(&[
@@ -576,7 +588,7 @@ fn hostile_names_and_extreme_amounts_keep_the_files_valid() {
     let mut rights = Vec::new();
     for (i, (id, name, iban, bic, amount)) in names.iter().enumerate() {
         let dossier = format!("DX{i}");
-        // beneficiaires: Dossier;NIR;Nom;Prénom;Date naissance;Adresse;Code postal;Commune;Téléphone;Site;Date décès;Commentaire
+        // beneficiaires: Dossier;NIR;Nom;Prénom;Date naissance;Adresse;Code postal;Commune;Téléphone;Site;Date décès;Civilité;Commentaire
         let person_name = if name.trim().is_empty() { "Sans" } else { name };
         people.push(row(&[
             &dossier,
@@ -590,6 +602,7 @@ fn hostile_names_and_extreme_amounts_keep_the_files_valid() {
             "",
             "MDS-MELUN",
             "",
+            "Madame",
             "",
         ]));
         // tiers: Tiers_ID,Type,Nom,SIRET,IBAN,BIC,Titulaire,Adresse,Code postal,Commune,IBAN modifié le

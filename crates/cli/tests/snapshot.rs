@@ -725,6 +725,19 @@ fn the_drill_reports_what_next_month_would_pay() {
             .iter()
             .any(|c| c["file"] == "droits.csv")
     );
+    // The demo's imputations are M57; the PES numbering is never in a snapshot: asked of the
+    // paierie on the day (the history shows what the old system sent).
+    assert_eq!(
+        r["imputations_outside_m57"].as_array().map(Vec::len),
+        Some(0)
+    );
+    assert_eq!(r["numbering"]["exercice"], 2026);
+    assert_eq!(r["numbering"]["confirmed"], false);
+    assert!(
+        cents(&r["numbering"]["history_payments"]) > 0,
+        "{:#}",
+        r["numbering"]
+    );
     // The throw-away store and the plaintext extracts are gone.
     assert_eq!(std::fs::read_dir(&work).expect("work").count(), 0);
 
@@ -746,6 +759,10 @@ fn the_drill_reports_what_next_month_would_pay() {
     assert!(fr.contains("PRÊT"), "{fr}");
     assert!(fr.contains("Droits payables en 2026-12"), "{fr}");
     assert!(fr.contains("délai global de paiement"), "{fr}");
+    assert!(
+        fr.contains("Numérotation PES de l'exercice 2026 : NON CONFIRMÉE"),
+        "{fr}"
+    );
 }
 
 #[test]

@@ -83,6 +83,9 @@ pub enum PayeeKind {
     Service,
     /// A guardian (tuteur, curateur) acting for the person.
     Tuteur,
+    /// The CAF, to which the département pays the RSA it funds (from the settings, never a
+    /// row of `tiers.csv`).
+    Caf,
 }
 
 impl PayeeKind {
@@ -99,6 +102,7 @@ impl PayeeKind {
             PayeeKind::Etablissement => "etablissement",
             PayeeKind::Service => "service",
             PayeeKind::Tuteur => "tuteur",
+            PayeeKind::Caf => "caf",
         }
     }
 
@@ -106,6 +110,9 @@ impl PayeeKind {
         // The code as stored: no Unicode folding.
         if let Some(k) = PayeeKind::ALL.into_iter().find(|k| k.code() == s) {
             return Some(k);
+        }
+        if s == PayeeKind::Caf.code() {
+            return Some(PayeeKind::Caf);
         }
         let s = crate::text::strip_accents(s.trim()).to_ascii_lowercase();
         PayeeKind::ALL.into_iter().find(|k| k.code() == s)
@@ -162,7 +169,23 @@ pub struct Beneficiary {
     pub phone: String,
     pub site: String,
     pub death_date: Option<Date>,
+    /// `M` or `MME` (the PES `Civilite` of a person paid themself), when the extract says it;
+    /// see [`civility`].
+    #[serde(default)]
+    pub civility: Option<String>,
     pub extra: Extra,
+}
+
+/// A civility as source systems write it (`M`, `M.`, `Mr`, `Monsieur`, `Mme`, `Madame`, any
+/// case), as the PES writes it: `M` or `MME`. `None` for anything else (`Mlle` is no longer
+/// used by the administration, and a person is not refused for it: the NIR then tells).
+pub fn civility(text: &str) -> Option<&'static str> {
+    let t = crate::text::strip_accents(text.trim()).to_ascii_uppercase();
+    match t.trim_end_matches('.') {
+        "M" | "MR" | "MONSIEUR" => Some("M"),
+        "MME" | "MADAME" => Some("MME"),
+        _ => None,
+    }
 }
 
 /// `tiers.csv`: who is paid (the person, an establishment, a service, a guardian).

@@ -359,6 +359,20 @@ pub struct RunSummary {
     pub caf_total: Cents,
     /// PES bordereaux of the run: (exercice, IdBord), once exported.
     pub bordereaux: Vec<(i16, u32)>,
+    /// The RSA the run mandates to the CAF, and on what basis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caf_mandate: Option<CafAdvance>,
+}
+
+/// The month's RSA mandated to the CAF (CASF L262-25: the CAF pays, the département funds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CafAdvance {
+    pub amount: Cents,
+    /// Whether it is the CAF's own statement of the month (else an advance).
+    pub from_statement: bool,
+    /// What it rests on, in French: `relevé CAF de 2026-12`, `avance : relevé CAF de
+    /// 2026-11 (celui de 2026-12 n'est pas importé)`, `avance : droits RSA de la copie`.
+    pub basis: String,
 }
 
 /// A right that the run does not pay, and why.

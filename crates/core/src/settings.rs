@@ -49,6 +49,26 @@ pub struct PaymentSettings {
     pub bank_change_days: u16,
     /// Per benefit (`APA_DOM`, `APA_ETAB`, `PCH`, `ASH`, `RSA`).
     pub benefits: BTreeMap<Benefit, BenefitPayment>,
+    /// The CAF the RSA is paid to (CASF L262-25): a run with RSA mandates it the month's
+    /// advance. Without it, RSA is not mandated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caf: Option<CafPayee>,
+}
+
+/// `[payments.caf]`: the caisse d'allocations familiales as a payee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CafPayee {
+    /// `CAF DE SEINE-ET-MARNE`.
+    pub name: String,
+    pub iban: Iban,
+    #[serde(default)]
+    pub bic: Option<Bic>,
+    #[serde(default)]
+    pub siret: Option<Siret>,
+    pub address: String,
+    pub postal_code: String,
+    pub city: String,
 }
 
 /// How one benefit is mandated.
@@ -197,6 +217,18 @@ impl PaymentSettings {
                 // (chapter 017); function 447 "Allocations RSA" (DOMAIN.md, unverified).
                 (Benefit::Rsa, b("65171", "447", 5, 2_000, &[])),
             ]),
+            // A fictitious account of the demo's CAF at the Banque de France.
+            caf: Iban::parse("FR7630001000640000004051730")
+                .ok()
+                .map(|iban| CafPayee {
+                    name: "CAF DE SEINE-ET-MARNE".into(),
+                    iban,
+                    bic: Bic::parse(TREASURY_BIC).ok(),
+                    siret: None,
+                    address: "21 rue Paul Doumer".into(),
+                    postal_code: "77000".into(),
+                    city: "Melun".into(),
+                }),
         }
     }
 

@@ -14,7 +14,7 @@ use crate::rng::{Aspect, Rng};
 use crate::sites::UNKNOWN_SITE;
 use std::io;
 
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 12] = [
     "dossier",
     "nir",
     "nom",
@@ -26,11 +26,12 @@ pub const COLUMNS: [&str; 11] = [
     "telephone",
     "site",
     "date_deces",
+    "civilite",
 ];
 
 /// The headers as this export spells them, with one column more (`Commentaire`) that the
 /// reader must keep.
-const HEADERS: [&str; 12] = [
+const HEADERS: [&str; 13] = [
     "Dossier",
     "NIR",
     "Nom",
@@ -42,6 +43,7 @@ const HEADERS: [&str; 12] = [
     "Téléphone",
     "Site",
     "Date décès",
+    "Civilité",
     "Commentaire",
 ];
 
@@ -227,6 +229,7 @@ pub fn write(ctx: &Context, table: &mut Table) -> io::Result<()> {
             plan.mds.code()
         });
         table.opt_date(plan.deceased);
+        table.field(if plan.female { "Mme" } else { "M." });
         table.field(id.note);
         table.end_row(flaw.is_some())?;
     }

@@ -148,6 +148,7 @@ fn summary(mandates: u64, rows: u64) -> RunSummary {
         caf_rights: 0,
         caf_total: Cents::ZERO,
         bordereaux: vec![(2026, 41)],
+        caf_mandate: None,
     }
 }
 

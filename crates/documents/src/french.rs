@@ -92,6 +92,7 @@ pub fn payee_kind_label(kind: PayeeKind) -> &'static str {
         PayeeKind::Etablissement => "Établissement",
         PayeeKind::Service => "Service d'aide à domicile",
         PayeeKind::Tuteur => "Tuteur ou curateur",
+        PayeeKind::Caf => "CAF (RSA)",
     }
 }
 

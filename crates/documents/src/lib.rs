@@ -13,6 +13,7 @@ mod pdf;
 pub mod public_page;
 pub mod receipt;
 pub mod run_report;
+pub mod statement;
 
 pub use bordereau::write_bordereau_pdf;
 pub use code::{ReceiptKey, ReceiptSummary, VerifyError, depositor_digest};

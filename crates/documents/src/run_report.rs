@@ -7,6 +7,7 @@
 mod csv_export;
 pub(crate) use csv_export::safe;
 mod html;
+mod notes;
 
 pub use csv_export::{
     write_anomalies_csv, write_changes_csv, write_exclusions_csv, write_mandates_csv,

@@ -168,6 +168,7 @@ impl Run {
             caf_rights: 0,
             caf_total: Cents::ZERO,
             bordereaux: vec![(2026, 41)],
+            caf_mandate: None,
         };
         Run { summary, mandates }
     }

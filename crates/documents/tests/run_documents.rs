@@ -243,6 +243,7 @@ fn summary(n: u64) -> RunSummary {
         caf_rights: 12,
         caf_total: Cents(654_321),
         bordereaux: vec![(2026, 41), (2026, 42)],
+        caf_mandate: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! `Write`: it opens no named file, knows no database and no network. (The extract reader
 //! sorts keys beyond a fixed memory budget in anonymous temporary files: see `extract::ReadOptions`.)
 
+pub mod caf;
 pub mod extract;
 pub mod payments;
 pub mod profile;

@@ -6,6 +6,7 @@
 //! with its journal entry, in one transaction.
 
 pub mod bank;
+pub mod caf;
 pub mod crisis;
 pub mod deposits;
 pub mod desk;

@@ -127,7 +127,25 @@ pub struct RunParams {
     pub benefits: BTreeMap<Benefit, BenefitParams>,
     pub change_threshold: Cents,
     pub bank_change_days: u16,
+    /// The CAF the RSA is mandated to, when the settings name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caf: Option<CafParams>,
 }
+
+/// The CAF as a payee of the run (from the settings, frozen with the run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CafParams {
+    pub name: String,
+    pub iban: String,
+    pub bic: String,
+    pub siret: Option<String>,
+    pub address: String,
+    pub postal_code: String,
+    pub city: String,
+}
+
+/// The payee id of the CAF in a run's payees.
+pub const CAF_PAYEE: &str = "CAF";
 
 impl RunParams {
     /// The parameters of a run of `month` for `benefits`, from the settings: each benefit's
@@ -167,6 +185,19 @@ impl RunParams {
             benefits: per,
             change_threshold: Cents(i64::from(payments.change_threshold_euros) * 100),
             bank_change_days: payments.bank_change_days,
+            caf: payments.caf.as_ref().map(|c| CafParams {
+                name: c.name.clone(),
+                iban: c.iban.as_str().to_owned(),
+                bic: c
+                    .bic
+                    .as_ref()
+                    .map(|b| b.as_str().to_owned())
+                    .unwrap_or_default(),
+                siret: c.siret.as_ref().map(|s| s.as_str().to_owned()),
+                address: c.address.clone(),
+                postal_code: c.postal_code.clone(),
+                city: c.city.clone(),
+            }),
         })
     }
 }
@@ -250,6 +281,8 @@ pub struct RunLine {
     pub nir: Option<String>,
     pub last_name: String,
     pub first_name: String,
+    /// `M` or `MME`, when known (the extract's, else the NIR's).
+    pub civility: Option<String>,
     pub benefit: Benefit,
     pub amount: Cents,
     pub first_day: Date,

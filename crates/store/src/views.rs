@@ -21,6 +21,8 @@ pub struct PaymentRight {
     pub payee_kind: PayeeKind,
     pub iban_changed_on: Option<Date>,
     pub death_date: Option<Date>,
+    /// The right's own budget imputation (the extract's column), when it has one.
+    pub imputation: Option<String>,
 }
 
 impl PaymentRight {

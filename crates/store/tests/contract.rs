@@ -248,6 +248,7 @@ mod readiness {
             phone: String::new(),
             site: "MDS01".into(),
             death_date: death,
+            civility: None,
             extra: vec![],
         })
     }

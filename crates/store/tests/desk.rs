@@ -24,6 +24,7 @@ fn person(dossier: &str, last: &str, first: &str, nir: Option<&str>) -> Record {
         phone: String::new(),
         site: "MDS01".into(),
         death_date: None,
+        civility: None,
         extra: vec![],
     })
 }

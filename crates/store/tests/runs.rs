@@ -36,6 +36,7 @@ fn person(dossier: &str, last: &str, death: Option<Date>) -> Record {
         phone: String::new(),
         site: "MDS01".into(),
         death_date: death,
+        civility: None,
         extra: vec![],
     })
 }
@@ -125,7 +126,7 @@ fn fixture(records: Vec<Record>) -> Fixture {
                 exercice,
                 last_bordereau: bordereau,
                 last_mandate: mandate,
-                cumul: Cents(123_456_789_00),
+                cumul: Cents(12_345_678_900),
                 reason: "confirmé par la paierie",
                 actor: "ord",
                 local_time: "2026-11-30 09:00",
@@ -186,6 +187,7 @@ fn params() -> RunParams {
         ]),
         change_threshold: Cents(5_000),
         bank_change_days: 30,
+        caf: None,
     }
 }
 
@@ -679,6 +681,7 @@ DROP TRIGGER numbering_kept;
 DROP TABLE numbering;
 ALTER TABLE runs DROP COLUMN first_mandate;
 ALTER TABLE runs DROP COLUMN cumul_before;
+ALTER TABLE beneficiaries DROP COLUMN civility;
 CREATE TABLE run_lines (
     id INTEGER PRIMARY KEY, run_id TEXT NOT NULL REFERENCES runs (id), right_id TEXT NOT NULL,
     claim TEXT, dossier TEXT NOT NULL, nir TEXT, last_name TEXT NOT NULL,
@@ -838,7 +841,7 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("version");
-    assert_eq!(version, 15);
+    assert_eq!(version, 16);
     // The schema as migration 11 left it.
     conn.execute_batch(LINES_AS_ROWS).expect("lines as rows");
     conn.execute_batch(
@@ -852,7 +855,7 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
     .expect("back to 11");
     drop(f.store);
     let store = SqliteStore::open(&path).expect("migrated");
-    assert_eq!(store.schema_version().expect("version"), 15);
+    assert_eq!(store.schema_version().expect("version"), 16);
     let after = store.person("D1").expect("page").expect("found").payments;
     assert_eq!(after, before);
     // The lines came back from rows to blocks (migration 14) as they were.
@@ -934,7 +937,7 @@ fn a_store_of_schema_12_keeps_its_claims_and_the_history_becomes_claims() {
     .expect("back to 12");
     drop(f.store);
     let mut store = SqliteStore::open(&path).expect("migrated");
-    assert_eq!(store.schema_version().expect("version"), 15);
+    assert_eq!(store.schema_version().expect("version"), 16);
     {
         let conn = store.raw_connection();
         assert_eq!(count(conn, "SELECT count(*) FROM run_claims"), run_claims);
@@ -1060,8 +1063,8 @@ fn numbers_continue_the_paierie_s_across_runs_and_bordereaux() {
         .values()
         .map(|g| g.total.0)
         .sum();
-    assert_eq!(v.cumul_before, Some(Cents(123_456_789_00)));
-    assert_eq!(n.cumul, Cents(123_456_789_00 + mandated));
+    assert_eq!(v.cumul_before, Some(Cents(12_345_678_900)));
+    assert_eq!(n.cumul, Cents(12_345_678_900 + mandated));
     // Numbers never go back: the confirmation is final once a number was given.
     assert!(matches!(
         f.store.set_numbering(&confirm(2026, 10, 10, "ord")),
@@ -1291,4 +1294,66 @@ fn an_imputation_outside_m57_is_refused_naming_the_rights() {
         )
         .expect("claims");
     assert_eq!(claims, 0);
+}
+
+/// RSA is mandated to the CAF once for the month (CASF L262-25): the CAF's statement of the
+/// month when imported, else the latest one as an advance, else the snapshot's RSA rights —
+/// never a household's line.
+#[test]
+fn the_rsa_is_one_mandate_to_the_caf_on_the_best_basis() {
+    use relais_store::runs::CafParams;
+    let mut f = fixture(standard());
+    let mut req = request("liq", "2026-12");
+    req.params.caf = Some(CafParams {
+        name: "CAF DE SEINE-ET-MARNE".into(),
+        iban: iban(77).as_str().to_owned(),
+        bic: String::new(),
+        siret: None,
+        address: "21 rue Paul Doumer".into(),
+        postal_code: "77000".into(),
+        city: "Melun".into(),
+    });
+    let mut prepare_and_cancel = |f: &mut Fixture| {
+        let run = f.store.prepare_run(&req, &ALL).expect("prepare").run;
+        let caf_lines: Vec<_> = mandated_lines(&f.store, run.id)
+            .into_iter()
+            .filter(|l| l.3 == "CAF")
+            .collect();
+        f.store.cancel_run(run.id, "liq", "essai").expect("cancel");
+        (run.summary, caf_lines)
+    };
+    // No statement: the rights (R6, 600 €), as an advance.
+    let (s, lines) = prepare_and_cancel(&mut f);
+    let caf = s.caf_mandate.clone().expect("mandated");
+    assert_eq!((caf.amount, caf.from_statement), (Cents(60_000), false));
+    assert!(caf.basis.contains("droits"), "{}", caf.basis);
+    assert_eq!(s.mandates, 5, "four payees' mandates and the CAF's");
+    assert_eq!(s.total, Cents(196_000 + 60_000));
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].1, Some((5, 1)), "the last mandate");
+    let statement = |month: &str, cents: i64| {
+        format!(
+            "INSERT INTO caf_statements (month, file_sha256, rows, total_cents, imported_by, imported_at)
+             VALUES ('{month}', '{}', 1, {cents}, 'liq', '2026-12-01 09:00')",
+            "0".repeat(64)
+        )
+    };
+    // November's statement: December's advance.
+    f.store
+        .raw_connection()
+        .execute(&statement("2026-11", 58_000), [])
+        .expect("november");
+    let (s, _) = prepare_and_cancel(&mut f);
+    let caf = s.caf_mandate.expect("mandated");
+    assert_eq!((caf.amount, caf.from_statement), (Cents(58_000), false));
+    assert!(caf.basis.contains("2026-11"), "{}", caf.basis);
+    // December's own statement wins.
+    f.store
+        .raw_connection()
+        .execute(&statement("2026-12", 61_234), [])
+        .expect("december");
+    let (s, _) = prepare_and_cancel(&mut f);
+    let caf = s.caf_mandate.expect("mandated");
+    assert_eq!((caf.amount, caf.from_statement), (Cents(61_234), true));
+    assert_eq!(s.total, Cents(196_000 + 61_234));
 }

@@ -54,7 +54,7 @@ fn pay_dates(
                 r.id.month() == month && r.status != RunStatus::Cancelled && r.benefits.contains(b)
             });
             let state = match (run, *b) {
-                (_, Benefit::Rsa) => "versé par la CAF (fichier de transmission)".to_owned(),
+                (_, Benefit::Rsa) => "versé par la CAF, financé par mandat à la CAF".to_owned(),
                 (None, _) => "aucun paiement préparé".to_owned(),
                 (Some(r), _) => format!("{} : {}", r.id, r.status.label_fr()),
             };

@@ -330,7 +330,7 @@ pub async fn cancel_run(
     }
 }
 
-/// Writes a validated run's files (PES, pain.001, control report, bordereau, CAF file,
+/// Writes a validated run's files (PES, pain.001, control report, bordereau, statements,
 /// `SHA256SUMS`) into the data folder, as `relais run export` does; the page then lists them.
 pub async fn export_run(
     State(app): State<Shared>,

@@ -37,6 +37,7 @@ fn person(dossier: &str, last: &str, first: &str) -> Record {
         phone: String::new(),
         site: "MDS01".into(),
         death_date: None,
+        civility: None,
         extra: vec![],
     })
 }

@@ -2,6 +2,7 @@
 
 mod a_traiter;
 mod bench_pain;
+mod caf;
 mod check_id;
 mod crisis;
 mod demo;
@@ -47,6 +48,7 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Run(c) => run::run(c),
         Command::Renew(a) => renew::run(a),
         Command::Bank(crate::args::BankCommand::Approve(a)) => renew::approve_bank(a),
+        Command::Caf(crate::args::CafCommand::Import(a)) => caf::import(a),
         Command::Numbering(c) => numbering::run(c),
         Command::Bench(crate::args::BenchCommand::Deposits(a)) => deposit::bench(a),
         Command::Bench(crate::args::BenchCommand::Pain001(a)) => bench_pain::run(a),

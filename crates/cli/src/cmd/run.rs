@@ -5,6 +5,7 @@
 
 pub(crate) mod export;
 mod lists;
+mod statements;
 mod tee;
 
 use super::EXIT_OK;

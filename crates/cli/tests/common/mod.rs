@@ -95,3 +95,53 @@ pub fn node(script: &str, env: &[(&str, &std::ffi::OsStr)]) {
     println!("{report}");
     assert!(out.status.success(), "{script} failed:\n{report}");
 }
+
+/// `relais ARGS` (no RELAIS_DATA or RELAIS_USER from the environment): its output.
+pub fn relais(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_relais"))
+        .env_remove("RELAIS_DATA")
+        .env_remove("RELAIS_USER")
+        .args(args)
+        .output()
+        .expect("run relais")
+}
+
+/// `relais ARGS`, which must succeed: its standard output.
+pub fn relais_ok(args: &[&str]) -> String {
+    let out = relais(args);
+    assert!(
+        out.status.success(),
+        "relais {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `relais ARGS`, which must fail: what it said, on both outputs.
+pub fn relais_fails(args: &[&str]) -> String {
+    let out = relais(args);
+    assert!(!out.status.success(), "relais {args:?} should fail");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Checks `file` against the official schema `schema` (a path under `../shared/`).
+pub fn xmllint(schema: &str, file: &Path) {
+    let out = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(root().join("../shared").join(schema))
+        .arg(file)
+        .output()
+        .expect("xmllint is needed (Debian: apt-get install libxml2-utils)");
+    assert!(
+        out.status.success(),
+        "{} invalid:\n{}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -279,3 +279,13 @@ mod tests {
         assert!(e.to_string().contains("clé RIB"));
     }
 }
+
+/// An IBAN as screens, documents and the journal show it: its first and last four
+/// characters (`FR76…0189`).
+pub fn mask_iban(iban: &str) -> String {
+    format!(
+        "{}…{}",
+        iban.get(..4).unwrap_or(""),
+        iban.get(iban.len().saturating_sub(4)..).unwrap_or("")
+    )
+}

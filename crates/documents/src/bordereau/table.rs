@@ -283,6 +283,7 @@ fn kind_short(k: PayeeKind) -> &'static str {
         PayeeKind::Etablissement => "Établissement",
         PayeeKind::Service => "SAAD",
         PayeeKind::Tuteur => "Tuteur",
+        PayeeKind::Caf => "CAF",
     }
 }
 

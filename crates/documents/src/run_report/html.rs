@@ -12,7 +12,7 @@ use relais_core::Cents;
 use relais_core::run::{AmountChange, Anomaly, ExcludedRight, RunSummary};
 use std::io::{BufWriter, Write};
 
-type Out<'o> = BufWriter<&'o mut dyn Write>;
+pub(super) type Out<'o> = BufWriter<&'o mut dyn Write>;
 
 const STYLE: &str = "\
 body{font:14px/1.4 \"DejaVu Sans\",Arial,sans-serif;color:#111;background:#fff;\
@@ -202,26 +202,13 @@ fn benefits(w: &mut Out<'_>, s: &RunSummary) -> Result<(), ReportError> {
     )?;
     change_cells(w, previous, total)?;
     writeln!(w, "</tr></tfoot>\n</table>")?;
-    let moved: Vec<_> = s
-        .benefits
-        .iter()
-        .filter_map(|b| b.pay_date_note.as_ref().map(|n| (b.benefit, n)))
-        .collect();
-    if !moved.is_empty() {
-        writeln!(
-            w,
-            "<p>Dates de paiement avancées (date d'exécution demandée à la banque : jour ouvré de la collectivité et jour TARGET2) :</p>\n<ul>"
-        )?;
-        for (benefit, note) in moved {
-            writeln!(w, "<li>{} : {}</li>", Esc(benefit.label_fr()), Esc(note))?;
-        }
-        writeln!(w, "</ul>")?;
-    }
+    let caf = super::notes::pay_dates_and_caf(w, s)?;
+    let total = add(total, caf)?;
     if total != s.total {
         alert(
             w,
             &format!(
-                "la somme des prestations ({total}) diffère du total mandaté du paiement ({}).",
+                "la somme des prestations et du mandat à la CAF ({total}) diffère du total mandaté du paiement ({}).",
                 s.total
             ),
         )?;

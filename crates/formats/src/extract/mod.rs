@@ -16,12 +16,12 @@
 mod build;
 mod check;
 mod file;
-mod input;
+pub(crate) mod input;
 mod keys;
 mod layout;
 mod memory;
-mod messages;
-mod record_reader;
+pub(crate) mod messages;
+pub(crate) mod record_reader;
 mod schema;
 mod spill;
 mod values;

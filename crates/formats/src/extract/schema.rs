@@ -84,6 +84,7 @@ pub(crate) mod beneficiaires {
     pub const TELEPHONE: usize = 8;
     pub const SITE: usize = 9;
     pub const DATE_DECES: usize = 10;
+    pub const CIVILITE: usize = 11;
     pub const FIELDS: &[FieldSpec] = &[
         req("dossier"),
         opt("nir"),
@@ -97,6 +98,8 @@ pub(crate) mod beneficiaires {
         may_be_empty("telephone"),
         req("site"),
         opt("date_deces"),
+        // M or MME (the PES wants a person's civility); the NIR tells when it is absent.
+        opt("civilite"),
     ];
     pub const KEY: &[usize] = &[DOSSIER];
 }
@@ -315,6 +318,7 @@ mod tests {
             (Beneficiaires, beneficiaires::TELEPHONE, "telephone"),
             (Beneficiaires, beneficiaires::SITE, "site"),
             (Beneficiaires, beneficiaires::DATE_DECES, "date_deces"),
+            (Beneficiaires, beneficiaires::CIVILITE, "civilite"),
             (Tiers, tiers::TIERS_ID, "tiers_id"),
             (Tiers, tiers::TYPE, "type"),
             (Tiers, tiers::NOM, "nom"),

@@ -304,6 +304,8 @@ code_list!(
         PERSON = "01",
         /// 50 personne morale de droit privé (a home-help service, an establishment).
         PRIVATE_BODY = "50",
+        /// 63 autres régimes obligatoires de sécurité sociale (a CAF, with NatJur 11).
+        SOCIAL_SECURITY = "63",
     }
 );
 

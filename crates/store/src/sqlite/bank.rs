@@ -9,11 +9,7 @@ use serde_json::json;
 
 /// An IBAN as the journal and the screens show it: its first and last four characters.
 pub(crate) fn masked(iban: &str) -> String {
-    format!(
-        "{}…{}",
-        iban.get(..4).unwrap_or(""),
-        iban.get(iban.len().saturating_sub(4)..).unwrap_or("")
-    )
+    relais_core::ids::mask_iban(iban)
 }
 
 const COLUMNS: &str =

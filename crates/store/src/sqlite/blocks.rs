@@ -67,7 +67,7 @@ pub(crate) fn register(conn: &Connection) -> Result<(), StoreError> {
 
 /// A line as a block stores it: payee, pay date, right, dossier, NIR, last name, first name,
 /// benefit, amount (cents), first and last day covered, account, function, mandate and line
-/// in it (both `None` for a line handed to the CAF).
+/// in it (both `None` for a line handed to the CAF), civility.
 #[derive(Serialize)]
 pub(crate) struct LineOut<'a>(
     pub &'a str,
@@ -85,6 +85,7 @@ pub(crate) struct LineOut<'a>(
     pub &'a str,
     pub Option<u32>,
     pub Option<u32>,
+    pub Option<&'a str>,
 );
 
 /// [`LineOut`] read back, its texts borrowed from the block when they have no escape.
@@ -105,6 +106,9 @@ struct LineIn<'a>(
     #[serde(borrow)] Cow<'a, str>,
     Option<u32>,
     Option<u32>,
+    /// The person's civility (`M`, `MME`); absent from the lines of runs before it.
+    #[serde(default, borrow)]
+    Option<Cow<'a, str>>,
 );
 
 /// Replaces `to`'s text with `from`, keeping its allocation.
@@ -133,6 +137,10 @@ impl LineIn<'_> {
         to.last_day = date("last_day", &self.10)?;
         set(&mut to.account, &self.11);
         set(&mut to.function, &self.12);
+        match (&mut to.civility, self.15) {
+            (Some(c), Some(new)) => set(c, &new),
+            (c, new) => *c = new.map(Cow::into_owned),
+        }
         to.mandate = match (self.13, self.14) {
             (Some(m), Some(l)) => Some((m, l)),
             (None, None) => None,
@@ -277,6 +285,7 @@ pub(crate) fn each_line(
         nir: None,
         last_name: String::new(),
         first_name: String::new(),
+        civility: None,
         benefit: relais_core::records::Benefit::ApaDom,
         amount: Cents::ZERO,
         first_day: jiff::civil::Date::MIN,
@@ -321,6 +330,7 @@ mod tests {
             "551",
             Some(1),
             Some(1),
+            Some("MME"),
         )
     }
 
@@ -405,5 +415,16 @@ mod tests {
                 .is_err()
             );
         }
+    }
+
+    /// Lines written before the civility was kept (15 elements) still read, without it.
+    #[test]
+    fn lines_of_earlier_runs_read_without_civility() {
+        let old = r#"["T1","2026-12-10","R1","D1",null,"MARTIN","Jeanne","APA_DOM",100,"2026-12-01","2026-12-31","651141","551",1,1]"#;
+        let line: LineIn<'_> = serde_json::from_str(old).expect("old line");
+        assert!(line.15.is_none());
+        let new = r#"["T1","2026-12-10","R1","D1",null,"MARTIN","Jeanne","APA_DOM",100,"2026-12-01","2026-12-31","651141","551",1,1,"MME"]"#;
+        let line: LineIn<'_> = serde_json::from_str(new).expect("new line");
+        assert_eq!(line.15.as_deref(), Some("MME"));
     }
 }

@@ -47,8 +47,8 @@ impl<'c> Statements<'c> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?,
             beneficiary: c.prepare(
-                "INSERT INTO beneficiaries (dossier, nir, last_name, first_name, birth_date, address, postal_code, city, phone, site, death_date, extra)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO beneficiaries (dossier, nir, last_name, first_name, birth_date, address, postal_code, city, phone, site, death_date, extra, civility)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?,
             person_name: c.prepare("INSERT INTO person_names (words, dossier) VALUES (?1, ?2)")?,
             payee: c.prepare(
@@ -171,7 +171,8 @@ impl ImportSession for SqliteImport<'_> {
                     b.phone,
                     b.site,
                     b.death_date.as_ref().map(date),
-                    extra(&b.extra)
+                    extra(&b.extra),
+                    b.civility
                 ])?;
                 st.person_name.execute(params![
                     super::desk::name_key(&b.last_name, &b.first_name),

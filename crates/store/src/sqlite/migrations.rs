@@ -680,6 +680,43 @@ CREATE TRIGGER numbering_kept BEFORE DELETE ON numbering
 BEGIN SELECT RAISE(ABORT, 'an exercice''s numbering is never deleted'); END;
 ALTER TABLE runs ADD COLUMN first_mandate INTEGER;
 ALTER TABLE runs ADD COLUMN cumul_before INTEGER;
+-- A person's civility (M, MME) from the extract, the PES Civilite of a person paid themself.
+ALTER TABLE beneficiaries ADD COLUMN civility TEXT;
+"#,
+    // 16: the CAF's monthly statements of the RSA it paid (relais_store::caf, CASF L262-25),
+    // one per month, rows and all. A month's statement is replaced whole by a new import,
+    // never changed, and never once a run of that month is validated (its CAF piece was
+    // mandated from it). The rows' foreign key is checked at commit, so that the rows can
+    // be streamed in before the statement's totals are known. (IF NOT EXISTS: a store put
+    // back to an earlier version by hand is migrated again without losing its statements.)
+    r#"
+CREATE TABLE IF NOT EXISTS caf_statements (
+    month       TEXT PRIMARY KEY CHECK (month GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'),
+    file_sha256 TEXT NOT NULL CHECK (length(file_sha256) = 64),
+    rows        INTEGER NOT NULL CHECK (rows >= 1),
+    total_cents INTEGER NOT NULL CHECK (total_cents >= 1),
+    imported_by TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS caf_statement_rows (
+    month       TEXT NOT NULL REFERENCES caf_statements (month) DEFERRABLE INITIALLY DEFERRED,
+    line        INTEGER NOT NULL,
+    allocataire TEXT NOT NULL,
+    nir         TEXT,
+    dossier     TEXT,
+    amount      INTEGER NOT NULL CHECK (amount > 0),
+    PRIMARY KEY (month, line)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS caf_statements_fixed BEFORE UPDATE ON caf_statements
+BEGIN SELECT RAISE(ABORT, 'a CAF statement is replaced whole, never changed'); END;
+CREATE TRIGGER IF NOT EXISTS caf_statement_rows_fixed BEFORE UPDATE ON caf_statement_rows
+BEGIN SELECT RAISE(ABORT, 'a CAF statement is replaced whole, never changed'); END;
+CREATE TRIGGER IF NOT EXISTS caf_statements_kept BEFORE DELETE ON caf_statements
+WHEN EXISTS (SELECT 1 FROM runs WHERE month = OLD.month AND status = 'validated')
+BEGIN SELECT RAISE(ABORT, 'the CAF statement of a month with a validated run stays'); END;
+CREATE TRIGGER IF NOT EXISTS caf_statement_rows_kept BEFORE DELETE ON caf_statement_rows
+WHEN EXISTS (SELECT 1 FROM runs WHERE month = OLD.month AND status = 'validated')
+BEGIN SELECT RAISE(ABORT, 'the CAF statement of a month with a validated run stays'); END;
 "#,
 ];
 

@@ -4,6 +4,7 @@
 
 mod bank;
 mod blocks;
+mod caf;
 mod courante;
 mod crisis;
 mod deposits;

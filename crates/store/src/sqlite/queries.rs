@@ -31,7 +31,8 @@ pub(crate) fn each_payment_right(
     // silently left out of a payment run. Ordered by dossier through `rights_by_dossier`.
     let mut stmt = conn.prepare(
         "SELECT r.id, r.dossier, r.benefit, r.monthly_amount, r.start_date, r.end_date, r.status,
-                r.payee_id, p.kind, p.iban_changed_on, b.dossier IS NOT NULL, b.death_date
+                r.payee_id, p.kind, p.iban_changed_on, b.dossier IS NOT NULL, b.death_date,
+                r.imputation
          FROM rights r
          LEFT JOIN beneficiaries b ON b.dossier = r.dossier
          LEFT JOIN payees p ON p.id = r.payee_id
@@ -60,6 +61,7 @@ pub(crate) fn each_payment_right(
             payee_kind: PayeeKind::parse(&kind).ok_or_else(|| corrupt("payee kind", &kind))?,
             iban_changed_on: opt_date("iban_changed_on", row.get(9)?)?,
             death_date: opt_date("death_date", row.get(11)?)?,
+            imputation: row.get(12)?,
             right_id,
         };
         each(&right);

@@ -22,9 +22,9 @@ use super::{SqliteStore, journal, numbering, queries, users};
 use crate::StoreError;
 use crate::rejected::{self, Unpayable};
 use crate::runs::{
-    BenefitParams, Each, GroupTotal, MANDATES_PER_BORDEREAU, MAX_NAMED_RIGHTS, PrepareRun,
-    Prepared, RenewalOutcome, RunLine, RunParams, RunPayee, RunRecord, RunStore, RunStoreError,
-    RunTotals,
+    BenefitParams, CAF_PAYEE, CafParams, Each, GroupTotal, MANDATES_PER_BORDEREAU,
+    MAX_NAMED_RIGHTS, PrepareRun, Prepared, RenewalOutcome, RunLine, RunParams, RunPayee,
+    RunRecord, RunStore, RunStoreError, RunTotals,
 };
 use crate::sort::{self, ExternalSort};
 use jiff::civil::Date;
@@ -35,8 +35,9 @@ use relais_core::payment::{self, RightTerms};
 use relais_core::records::{Benefit, PayeeKind, RightStatus};
 use relais_core::roles::Role;
 use relais_core::run::{
-    AmountChange, Anomaly, AnomalyKind, BenefitTotals, ExcludedRight, IbanHolder, ImputationTotals,
-    KindTotals, RenewalPolicy, RunId, RunStatus, RunSummary, imputation_account, may_share_iban,
+    AmountChange, Anomaly, AnomalyKind, BenefitTotals, CafAdvance, ExcludedRight, IbanHolder,
+    ImputationTotals, KindTotals, RenewalPolicy, RunId, RunStatus, RunSummary, imputation_account,
+    may_share_iban,
 };
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
@@ -96,6 +97,7 @@ struct Candidate<'r> {
     right_id: &'r str,
     dossier: &'r str,
     nir: Option<&'r str>,
+    civility: Option<&'static str>,
     last_name: &'r str,
     first_name: &'r str,
     benefit: Benefit,
@@ -157,17 +159,25 @@ fn candidate<'r>(cols: &[ValueRef<'r>]) -> Result<Candidate<'r>, StoreError> {
     let death = col_text_or_null(cols, 12)?;
     let changed = col_text_or_null(cols, 15)?;
     // History: NULL when the right was never paid, else whether it was paid this month.
-    let history: Option<bool> = col_int_or_null(cols, 17)?.map(|n| n != 0);
+    let history: Option<bool> = col_int_or_null(cols, 18)?.map(|n| n != 0);
     // Claims: NULL when the right was never claimed, else the run that claimed this month
     // ('' when none did).
-    let claim = col_text_or_null(cols, 18)?;
+    let claim = col_text_or_null(cols, 19)?;
+    let nir = col_text_or_null(cols, 9)?;
     Ok(Candidate {
         right_id: col_text(cols, 0)?,
         dossier: col_text(cols, 1)?,
         benefit,
         terms,
         imputation: col_text_or_null(cols, 8)?,
-        nir: col_text_or_null(cols, 9)?,
+        nir,
+        // The extract's civility, else the one the NIR's first digit tells.
+        civility: col_text_or_null(cols, 17)?
+            .and_then(relais_core::records::civility)
+            .or_else(|| {
+                nir.and_then(|n| relais_core::ids::Nir::parse(n).ok())
+                    .map(|n| n.civility())
+            }),
         last_name: col_text(cols, 10)?,
         first_name: col_text(cols, 11)?,
         death: death.map(|d| date("death_date", d)).transpose()?,
@@ -212,6 +222,8 @@ struct Tally {
     anomalies: BTreeMap<AnomalyKind, u64>,
     caf_rights: u64,
     caf_total: Cents,
+    /// The RSA mandated to the CAF, when it is.
+    caf_mandate: Option<CafAdvance>,
     /// Per pay date and bordereau, for the files' headers (see [`RunStore::run_totals`]).
     totals: RunTotals,
     exclusion_n: u64,
@@ -346,6 +358,7 @@ impl Writer<'_> {
                 a.function,
                 None,
                 None,
+                c.civility,
             );
             let json = serde_json::to_vec(&line).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             self.caf.push(|r| {
@@ -381,7 +394,7 @@ impl Writer<'_> {
                 sort::put(r, field.as_bytes())?;
             }
             sort::put(r, &amount)?;
-            for field in [first_day, last_day, kind] {
+            for field in [first_day, last_day, kind, c.civility.unwrap_or("")] {
                 sort::put(r, field.as_bytes())?;
             }
             Ok(())
@@ -437,6 +450,7 @@ struct SortedLine<'a> {
     account: &'a str,
     function: &'a str,
     payee_kind: &'a str,
+    civility: Option<&'a str>,
 }
 
 impl<'a> SortedLine<'a> {
@@ -448,7 +462,7 @@ impl<'a> SortedLine<'a> {
         let (right_id, dossier, last_name, first_name) = (text()?, text()?, text()?, text()?);
         let amount = f.int().ok_or_else(|| corrupt("sorted line", "amount"))?;
         let mut text = || f.text().ok_or_else(|| corrupt("sorted line", "text"));
-        let (first_day, last_day, payee_kind) = (text()?, text()?, text()?);
+        let (first_day, last_day, payee_kind, civility) = (text()?, text()?, text()?, text()?);
         Ok(SortedLine {
             payee_id,
             pay_date,
@@ -464,6 +478,7 @@ impl<'a> SortedLine<'a> {
             account,
             function,
             payee_kind,
+            civility: Some(civility).filter(|c| !c.is_empty()),
         })
     }
 }
@@ -522,7 +537,101 @@ enum Numbered {
     Payee(String),
     /// A full block of lines.
     Block(Block),
+    /// The CAF, payee of the RSA's mandate: copied to `run_payees` from the run's settings.
+    Caf,
 }
+
+/// The RSA's mandate to the CAF, last of the run's mandates: one line of the month.
+struct CafMandate<'a> {
+    params: &'a CafParams,
+    amount: Cents,
+    pay_date: String,
+    first_day: String,
+    last_day: String,
+    account: String,
+    function: String,
+}
+
+/// The CAF's mandate of a run of `req` (RSA among `benefits`, the CAF in the settings): the
+/// CAF's statement of the month when imported, else the latest statement before it, else
+/// what the run's RSA rights add up to — the last two labelled as an advance.
+fn caf_mandate<'a>(
+    conn: &Connection,
+    req: &'a PrepareRun<'_>,
+    benefits: &[Benefit],
+    t: &mut Tally,
+) -> Result<Option<CafMandate<'a>>, StoreError> {
+    let (Some(params), Some(rsa)) = (
+        req.params.caf.as_ref(),
+        req.params.benefits.get(&Benefit::Rsa),
+    ) else {
+        return Ok(None);
+    };
+    if !benefits.contains(&Benefit::Rsa) {
+        return Ok(None);
+    }
+    let month = req.month.to_string();
+    let own: Option<i64> = conn
+        .query_row(
+            "SELECT total_cents FROM caf_statements WHERE month = ?1",
+            [&month],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let before: Option<(String, i64)> = conn
+        .query_row(
+            "SELECT month, total_cents FROM caf_statements WHERE month < ?1
+             ORDER BY month DESC LIMIT 1",
+            [&month],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let advance = match (own, before) {
+        (Some(total), _) => CafAdvance {
+            amount: Cents(total),
+            from_statement: true,
+            basis: format!("relevé CAF de {month}"),
+        },
+        (None, Some((m, total))) => CafAdvance {
+            amount: Cents(total),
+            from_statement: false,
+            basis: format!("avance : relevé CAF de {m} (celui de {month} n'est pas importé)"),
+        },
+        (None, None) => CafAdvance {
+            amount: t.caf_total,
+            from_statement: false,
+            basis: "avance : droits RSA de la copie (aucun relevé CAF importé)".to_owned(),
+        },
+    };
+    if advance.amount.0 <= 0 {
+        return Ok(None);
+    }
+    let (account, function) = rsa.imputation(PayeeKind::Caf);
+    let line = CafMandate {
+        params,
+        amount: advance.amount,
+        pay_date: rsa.pay_date.to_string(),
+        first_day: req.month.first_day().to_string(),
+        last_day: req.month.last_day().to_string(),
+        account: account.to_owned(),
+        function: function.to_owned(),
+    };
+    t.total = t
+        .total
+        .checked_add(advance.amount)
+        .ok_or_else(|| corrupt("run total", "overflow"))?;
+    let accounts = t.per_imputation.entry(Benefit::Rsa).or_default();
+    let i = slot(slot(accounts, account)?, function)?;
+    i.1 = Cents(i.1.0.saturating_add(advance.amount.0));
+    t.caf_mandate = Some(advance);
+    Ok(Some(line))
+}
+
+/// The CAF as the run's payee.
+const INSERT_CAF: &str = "
+INSERT INTO run_payees (run_id, payee_id, kind, name, siret, iban, bic, holder, address,
+    postal_code, city)
+VALUES (?1, ?2, 'caf', ?3, ?4, ?5, ?6, ?3, ?7, ?8, ?9)";
 
 /// Writes the mandated lines' blocks and `run_payees` from the accepted lines, sorted (see
 /// [`mandate_order`]): the lines are numbered and encoded on another thread ([`number`])
@@ -532,13 +641,14 @@ fn number_mandates(
     run: &str,
     sorted: sort::Sorted,
     t: &mut Tally,
+    caf: Option<&CafMandate<'_>>,
 ) -> Result<(), StoreError> {
     let mut blocks = BlockWriter::new(conn, run, false)?;
     let mut insert_payee = conn.prepare(INSERT_PAYEE)?;
     std::thread::scope(|scope| {
         let (send, receive) = mpsc::sync_channel::<Numbered>(1024);
         let numbering = scope.spawn(move || {
-            number(sorted, t, &mut |n| {
+            number(sorted, t, caf, &mut |n| {
                 send.send(n)
                     .map_err(|_| corrupt("mandates", "writer stopped"))
             })
@@ -550,6 +660,25 @@ fn number_mandates(
                     insert_payee.execute(params![run, payee])?;
                 }
                 Numbered::Block(block) => blocks.write(&block)?,
+                Numbered::Caf => {
+                    if let Some(c) = caf {
+                        let p = c.params;
+                        conn.execute(
+                            INSERT_CAF,
+                            params![
+                                run,
+                                CAF_PAYEE,
+                                p.name,
+                                p.siret,
+                                p.iban,
+                                p.bic,
+                                p.address,
+                                p.postal_code,
+                                p.city
+                            ],
+                        )?;
+                    }
+                }
             }
         }
         numbering
@@ -564,6 +693,7 @@ fn number_mandates(
 fn number(
     mut sorted: sort::Sorted,
     t: &mut Tally,
+    caf: Option<&CafMandate<'_>>,
     out: &mut dyn FnMut(Numbered) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let mut blocks = BlockEncoder::default();
@@ -638,6 +768,7 @@ fn number(
             l.function,
             Some(m),
             Some(line),
+            l.civility,
         ))?;
         if let Some(block) = full {
             out(Numbered::Block(block))?;
@@ -646,6 +777,42 @@ fn number(
     count_payees(&mut paid_benefits, t);
     if let Some((m, day, total)) = open {
         add_mandate(&mut t.totals, m, day, total);
+    }
+    // The CAF's mandate comes last: one line, the month's RSA.
+    if let Some(c) = caf {
+        t.mandates = t.mandates.saturating_add(1);
+        let k = t.per_kind.entry(PayeeKind::Caf).or_default();
+        k.0 += 1;
+        k.1 += 1;
+        k.2 = Cents(k.2.0.saturating_add(c.amount.0));
+        add_mandate(
+            &mut t.totals,
+            t.mandates,
+            self::date("pay_date", &c.pay_date)?,
+            c.amount.0,
+        );
+        out(Numbered::Caf)?;
+        let right = "AVANCE-RSA";
+        if let Some(block) = blocks.push(&LineOut(
+            CAF_PAYEE,
+            &c.pay_date,
+            right,
+            right,
+            None,
+            &c.params.name,
+            "",
+            Benefit::Rsa.code(),
+            c.amount.0,
+            &c.first_day,
+            &c.last_day,
+            &c.account,
+            &c.function,
+            Some(t.mandates),
+            Some(1),
+            None,
+        ))? {
+            out(Numbered::Block(block))?;
+        }
     }
     match blocks.finish() {
         Some(block) => out(Numbered::Block(block)),
@@ -669,7 +836,7 @@ fn covered_days(terms: &RightTerms, month: Month, death: Option<Date>) -> (Date,
 const CANDIDATES: &str = "
 SELECT r.id, r.dossier, r.benefit, r.monthly_amount, r.start_date, r.end_date, r.status,
        r.payee_id, r.imputation, b.nir, b.last_name, b.first_name, b.death_date,
-       p.kind, p.name, p.iban_changed_on, p.iban
+       p.kind, p.name, p.iban_changed_on, p.iban, b.civility
 FROM rights r
 JOIN beneficiaries b ON b.dossier = r.dossier
 JOIN payees p ON p.id = r.payee_id
@@ -984,11 +1151,13 @@ fn prepare(
             };
             let (caf, accepted) = (w.caf.finish(), w.accepted.finish());
             write_caf_lines(&tx, &run_text, caf.map_err(StoreError::from)?)?;
+            let caf_piece = caf_mandate(&tx, req, benefits, &mut w.tally)?;
             number_mandates(
                 &tx,
                 &run_text,
                 accepted.map_err(StoreError::from)?,
                 &mut w.tally,
+                caf_piece.as_ref(),
             )?;
             tracing::debug!(elapsed = ?started.elapsed(), "run prepare: mandates numbered, payees copied");
             rejected_rights(&tx, &mut w, req.month, benefits)?;
@@ -1432,6 +1601,7 @@ fn summary_of(
         change_threshold: req.params.change_threshold,
         caf_rights: t.caf_rights,
         caf_total: t.caf_total,
+        caf_mandate: t.caf_mandate.clone(),
         bordereaux: Vec::new(),
     })
 }

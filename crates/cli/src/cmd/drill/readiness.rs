@@ -174,6 +174,16 @@ pub struct Facts {
     pub payroll: PayrollFacts,
     pub invoices: Invoices,
     pub rejected_rows: Vec<RejectedCount>,
+    /// Rights whose own imputation (the extract's column) is not an M57 account: a payment
+    /// run refuses them until the extract is corrected.
+    pub imputations_outside_m57: Vec<ImputationIssue>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImputationIssue {
+    pub imputation: String,
+    pub rights: u64,
+    pub reason: String,
 }
 
 /// A deterministic 64-bit digest of an identifier: counting distinct payees among a million
@@ -206,6 +216,8 @@ struct RightsPass<'a> {
     renewal: Renewal,
     bank: BankChanges,
     bank_payees: HashSet<String>,
+    /// Each distinct imputation text: how many rights, and why it is not M57 (`None`: it is).
+    imputations: BTreeMap<String, (u64, Option<String>)>,
 }
 
 impl RightsPass<'_> {
@@ -220,6 +232,19 @@ impl RightsPass<'_> {
         if self.person.as_deref() != Some(r.dossier.as_str()) {
             self.person_done();
             self.person = Some(r.dossier.clone());
+        }
+        if let Some(text) = r.imputation.as_deref().filter(|t| !t.trim().is_empty()) {
+            match self.imputations.get_mut(text) {
+                Some(seen) => seen.0 += 1,
+                None => {
+                    let why = relais_core::imputation::M57Account::parse(
+                        relais_core::run::imputation_account(text).unwrap_or(text),
+                    )
+                    .err()
+                    .map(|e| e.to_string());
+                    self.imputations.insert(text.to_owned(), (1, why));
+                }
+            }
         }
         let terms = r.terms();
         match payment::due(&terms, self.inputs.month, r.death_date) {
@@ -300,6 +325,7 @@ pub fn assess(store: &dyn Store, inputs: &Inputs) -> Result<Facts, StoreError> {
             ..BankChanges::default()
         },
         bank_payees: HashSet::new(),
+        imputations: BTreeMap::new(),
     };
     store.each_payment_right(&mut |r| pass.right(r))?;
     pass.person_done();
@@ -367,6 +393,17 @@ pub fn assess(store: &dyn Store, inputs: &Inputs) -> Result<Facts, StoreError> {
         bank_details_changed: bank,
         payroll: payroll(store, inputs.month)?,
         invoices: invoices(store, inputs.today)?,
+        imputations_outside_m57: pass
+            .imputations
+            .into_iter()
+            .filter_map(|(imputation, (rights, why))| {
+                why.map(|reason| ImputationIssue {
+                    imputation,
+                    rights,
+                    reason,
+                })
+            })
+            .collect(),
         rejected_rows: store
             .pending_counts()?
             .into_iter()

@@ -83,6 +83,14 @@ pub fn print(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         )?,
     }
 
+    for i in &f.imputations_outside_m57 {
+        writeln!(
+            out,
+            "ATTENTION : imputation « {} » de {} droit(s) hors M57 ({}) : la préparation du paiement les refusera ; corrigez la colonne imputation de droits.csv.",
+            i.imputation, i.rights, i.reason
+        )?;
+    }
+
     let p = &f.payable;
     writeln!(out)?;
     writeln!(out, "Droits payables en {}", r.month)?;

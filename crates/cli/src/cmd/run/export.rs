@@ -69,7 +69,7 @@ fn hashing<W: Write>(inner: W) -> Hashing<W> {
 pub type Written = Vec<(String, String)>;
 
 /// Writes `name` in `dir` atomically with `fill`, and notes its digest.
-fn write_file(
+pub(super) fn write_file(
     dir: &Path,
     name: &str,
     written: &mut Written,
@@ -184,11 +184,8 @@ pub fn run(a: RunExportArgs) -> Result<u8> {
         "Paiement {} exporté : {} mandats, {} (journal n° {}).",
         run.id, run.summary.mandates, run.summary.total, exported.journal_seq
     );
-    if run.summary.caf_rights > 0 {
-        println!(
-            "RSA : {} droits, avance à verser à la CAF {} (caf_{}.csv).",
-            run.summary.caf_rights, run.summary.caf_total, run.id
-        );
+    if let Some(caf) = &run.summary.caf_mandate {
+        println!("RSA : mandat à la CAF de {} ({}).", caf.amount, caf.basis);
     }
     Ok(EXIT_OK)
 }
@@ -237,9 +234,17 @@ pub fn export(
     let issuer = issuer(&settings, payments)?;
     std::fs::create_dir_all(out)
         .with_context(|| format!("création du dossier {}", out.display()))?;
+    let started = std::time::Instant::now();
     let mut written = payment_files(&store, &run, &issuer, out)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "run export: payment files");
     if !payment_files_only {
+        let started = std::time::Instant::now();
+        written.extend(super::statements::write_statements(&store, &run, out)?);
+        tracing::debug!(elapsed = ?started.elapsed(), "run export: per-payee statements");
+        let started = std::time::Instant::now();
         written.extend(write_report(&store, &run, out)?);
+        tracing::debug!(elapsed = ?started.elapsed(), "run export: control report");
+        let started = std::time::Instant::now();
         let mut lists = StoreLists {
             store: &store,
             run: &run,
@@ -250,11 +255,7 @@ pub fn export(
             &mut written,
             |w| Ok(bordereau::write_bordereau_pdf(w, &run.summary, &mut lists)?),
         )?;
-        if run.summary.caf_rights > 0 {
-            write_file(out, &format!("caf_{}.csv", run.id), &mut written, |w| {
-                caf_file(&store, &run, w)
-            })?;
-        }
+        tracing::debug!(elapsed = ?started.elapsed(), "run export: bordereau");
     }
     write_sums(out, &mut written)?;
     let files: serde_json::Value = written
@@ -268,26 +269,6 @@ pub fn export(
         written,
         journal_seq: entry.seq,
     })
-}
-
-/// The CAF's hand-off file: dossier, NIR, amount, month (RSA is paid by the CAF, CASF
-/// L262-16), then the advance total.
-fn caf_file(store: &SqliteStore, run: &RunRecord, w: &mut dyn Write) -> Result<()> {
-    let mut csv = csv::Writer::from_writer(w);
-    csv.write_record(["dossier", "nir", "montant", "mois"])?;
-    let month = run.id.month().to_string();
-    store.each_caf_line(run.id, &mut |l| {
-        csv.write_record([
-            l.dossier.as_str(),
-            l.nir.as_deref().unwrap_or(""),
-            &l.amount.to_decimal(),
-            &month,
-        ])
-        .map_err(|e| RunStoreError::Stopped(Box::new(e)))
-    })?;
-    csv.write_record(["TOTAL", "", &run.summary.caf_total.to_decimal(), &month])?;
-    csv.flush()?;
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,12 +289,15 @@ fn payee_category(p: &RunPayee) -> (PayeeCategory, LegalNature) {
         PayeeKind::Tuteur | PayeeKind::Etablissement | PayeeKind::Service => {
             (PayeeCategory::PRIVATE_BODY, LegalNature::ASSOCIATION)
         }
+        // 63 autres régimes obligatoires de sécurité sociale, 11 CAF.
+        PayeeKind::Caf => (PayeeCategory::SOCIAL_SECURITY, LegalNature::CAF),
     }
 }
 
 /// A run's payee as the PES `Tiers`. A person paid themself is named as the extract names
-/// them (`Nom`, `Prenom`), with the civility their NIR tells (`Civilite`, required by Hélios
-/// for a natural person); `RefTiers` is our payee reference, never a NIR.
+/// them (`Nom`, `Prenom`), with their civility (`Civilite`, required by Hélios for a natural
+/// person: the extract's `civilite`, else what the NIR's first digit tells, copied with the
+/// line at preparation); `RefTiers` is our payee reference, never a NIR.
 fn pes_payee(p: &RunPayee, line: &RunLine) -> Result<Payee, String> {
     let iban = Iban::parse(&p.iban).map_err(|e| format!("tiers {} : IBAN {e}", p.id))?;
     let bic = Bic::parse(&p.bic).ok();
@@ -330,12 +314,7 @@ fn pes_payee(p: &RunPayee, line: &RunLine) -> Result<Payee, String> {
         });
     let (civility, last_name, first_name) =
         if p.kind == PayeeKind::Personne && !line.last_name.trim().is_empty() {
-            let civility = line
-                .nir
-                .as_deref()
-                .and_then(|n| relais_core::ids::Nir::parse(n).ok())
-                .map(|n| n.civility().to_owned())
-                .unwrap_or_default();
+            let civility = line.civility.clone().unwrap_or_default();
             (civility, line.last_name.clone(), line.first_name.clone())
         } else if category == PayeeCategory::PERSON {
             let (last, first) = split_name(&p.name);
@@ -486,7 +465,24 @@ impl Files {
             self.bordereau_index = Some(index);
         }
         let (benefit, dossier) = m.first.clone().unwrap_or((Benefit::ApaDom, String::new()));
-        let object = if m.lines.len() == 1 {
+        let caf = self
+            .numbers
+            .summary
+            .caf_mandate
+            .as_ref()
+            .filter(|_| m.payee.kind == PayeeKind::Caf);
+        let object = if let Some(caf) = caf {
+            // The RSA the CAF paid, funded by the département (CASF L262-25).
+            format!(
+                "RSA {} {} (CASF L262-25)",
+                self.month,
+                if caf.from_statement {
+                    "relevé CAF"
+                } else {
+                    "avance à régulariser"
+                }
+            )
+        } else if m.lines.len() == 1 {
             format!("{} {} dossier {}", short(benefit), self.month, dossier)
         } else {
             format!(
@@ -521,6 +517,15 @@ impl Files {
                 .ok_or_else(|| anyhow!("tiers {} sans IBAN", m.payee.id))?,
             creditor_bic: m.pes_payee.bank.as_ref().and_then(|b| b.bic.clone()),
             remittance: match (&m.person, piece.lines.len()) {
+                _ if caf.is_some() => object.clone(),
+                // The establishment finds whom it is paid for in the statement named here.
+                _ if super::statements::has_statement(m.payee.kind) => format!(
+                    "{} {} ETAT NOMINATIF {} ({} dossier(s))",
+                    short(benefit),
+                    self.month,
+                    super::statements::reference(&self.numbers, &m.payee.id, piece_id),
+                    piece.lines.len()
+                ),
                 (Some(person), _) => format!(
                     "{} POUR {person}",
                     remittance(benefit, self.month, &dossier)
@@ -666,7 +671,11 @@ fn payment_files(
                             id: LineId::new(n)?,
                             account: BudgetAccount::parse(&line.account)?,
                             function: Some(FunctionCode::parse(&line.function)?),
-                            transfer_label: remittance(line.benefit, run.id.month(), &line.dossier),
+                            transfer_label: if payee.kind == PayeeKind::Caf {
+                                format!("RSA {} FINANCEMENT DEPARTEMENT", run.id.month())
+                            } else {
+                                remittance(line.benefit, run.id.month(), &line.dossier)
+                            },
                             payment_mode: PaymentMode::TRANSFER,
                             amount: line.amount,
                             payee: Arc::clone(&m.pes_payee),

@@ -103,7 +103,10 @@ pub(super) fn payee_kind(field: &str, v: &str) -> Result<PayeeKind, FieldError> 
         return Ok(k);
     }
     let codes: Vec<&str> = PayeeKind::ALL.iter().map(|k| k.code()).collect();
-    PayeeKind::parse(v).ok_or_else(|| messages::unknown_value(field, v, &codes))
+    // The CAF is a payee of the settings, not of `tiers.csv`.
+    PayeeKind::parse(v)
+        .filter(|k| PayeeKind::ALL.contains(k))
+        .ok_or_else(|| messages::unknown_value(field, v, &codes))
 }
 
 pub(super) fn right_status(field: &str, v: &str) -> Result<RightStatus, FieldError> {

@@ -52,6 +52,7 @@ pub(super) fn beneficiary(c: &mut Checker<'_>, known: &Known<'_>) -> Option<Reco
     let phone = c.opt(TELEPHONE, values::phone);
     let site = c.text(SITE);
     let death_date = c.opt(DATE_DECES, date);
+    let civility = c.opt_text(CIVILITE);
     in_order(
         c,
         ("date_naissance", &birth_date),
@@ -79,6 +80,10 @@ pub(super) fn beneficiary(c: &mut Checker<'_>, known: &Known<'_>) -> Option<Reco
         phone: phone.ok()?.unwrap_or_default(),
         site: site.ok()?,
         death_date: death_date.ok()?,
+        civility: civility
+            .ok()?
+            .and_then(|t| relais_core::records::civility(&t))
+            .map(str::to_owned),
         extra: c.extra(),
     }))
 }
