@@ -183,16 +183,21 @@ pub fn month_label_upper(month: Month) -> String {
     format!("{name} {}", month.year())
 }
 
-/// What the payee reads on the statement, the same in PES `LibVir1` and SEPA `RmtInf`:
-/// `APA 2026-12 dossier 123456` (≤ 140 by construction of its parts; each writer cuts it to
-/// its own limit).
-pub fn remittance(benefit: Benefit, month: Month, dossier: &str) -> String {
-    let short = match benefit {
+/// A benefit as a bank statement or a mandate's object names it: `APA`, `PCH`, `ASH`, `RSA`.
+pub fn short_label(benefit: Benefit) -> &'static str {
+    match benefit {
         Benefit::ApaDom | Benefit::ApaEtab => "APA",
         Benefit::Pch => "PCH",
         Benefit::Ash => "ASH",
         Benefit::Rsa => "RSA",
-    };
+    }
+}
+
+/// What the payee reads on the statement, the same in PES `LibVir1` and SEPA `RmtInf`:
+/// `APA 2026-12 dossier 123456` (≤ 140 by construction of its parts; each writer cuts it to
+/// its own limit).
+pub fn remittance(benefit: Benefit, month: Month, dossier: &str) -> String {
+    let short = short_label(benefit);
     // Built in place: a million lines call this in an export.
     let mut text = String::with_capacity(short.len() + 17 + dossier.len().min(240));
     text.push_str(short);

@@ -1313,7 +1313,7 @@ fn the_rsa_is_one_mandate_to_the_caf_on_the_best_basis() {
         postal_code: "77000".into(),
         city: "Melun".into(),
     });
-    let mut prepare_and_cancel = |f: &mut Fixture| {
+    let prepare_and_cancel = |f: &mut Fixture| {
         let run = f.store.prepare_run(&req, &ALL).expect("prepare").run;
         let caf_lines: Vec<_> = mandated_lines(&f.store, run.id)
             .into_iter()

@@ -5,8 +5,10 @@
 
 pub(crate) mod export;
 mod lists;
+mod payees;
 mod statements;
 mod tee;
+mod written;
 
 use super::EXIT_OK;
 use super::deposit::time_zone;

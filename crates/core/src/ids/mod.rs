@@ -186,6 +186,16 @@ pub fn check(kind: IdKind, value: &str) -> Result<String, IdError> {
     }
 }
 
+/// An IBAN as screens, documents and the journal show it: its first and last four
+/// characters (`FR76…0189`).
+pub fn mask_iban(iban: &str) -> String {
+    format!(
+        "{}…{}",
+        iban.get(..4).unwrap_or(""),
+        iban.get(iban.len().saturating_sub(4)..).unwrap_or("")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,14 +288,4 @@ mod tests {
         assert_eq!(e.code(), "rib_cle");
         assert!(e.to_string().contains("clé RIB"));
     }
-}
-
-/// An IBAN as screens, documents and the journal show it: its first and last four
-/// characters (`FR76…0189`).
-pub fn mask_iban(iban: &str) -> String {
-    format!(
-        "{}…{}",
-        iban.get(..4).unwrap_or(""),
-        iban.get(iban.len().saturating_sub(4)..).unwrap_or("")
-    )
 }

@@ -2,6 +2,7 @@
 //! resource, printable), for the two people who check a run before the ordonnateur validates.
 //! Every text from the data is escaped; the lists are written row by row as they stream.
 
+use super::notes::opt_money;
 use super::{ReportError, RunLists, above_threshold, add, bordereaux, stream};
 use crate::french::{
     change_tenths_of_percent, count, count_of, date_short, month_long, payee_kind_label,
@@ -146,10 +147,6 @@ fn empty_row(w: &mut Out<'_>, cols: usize, text: &str) -> Result<(), ReportError
 fn alert(w: &mut Out<'_>, text: &str) -> Result<(), ReportError> {
     writeln!(w, "<p class=\"alert\">Écart : {}</p>", Esc(text))?;
     Ok(())
-}
-
-fn opt_money(c: Option<Cents>) -> String {
-    c.map(|c| c.to_string()).unwrap_or_else(|| "—".into())
 }
 
 fn benefits(w: &mut Out<'_>, s: &RunSummary) -> Result<(), ReportError> {

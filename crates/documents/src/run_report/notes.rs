@@ -40,3 +40,8 @@ pub(super) fn pay_dates_and_caf(w: &mut Out<'_>, s: &RunSummary) -> Result<Cents
         None => Ok(Cents::ZERO),
     }
 }
+
+/// An amount, or a dash when there is none.
+pub(super) fn opt_money(c: Option<Cents>) -> String {
+    c.map(|c| c.to_string()).unwrap_or_else(|| "—".into())
+}

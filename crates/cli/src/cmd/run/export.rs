@@ -8,7 +8,10 @@
 //! block) are written in one pass over the lines, in mandate order.
 
 use super::lists::StoreLists;
+use super::payees::pes_payee;
 use super::tee::{ChunkReader, ChunkWriter, Tee, tee};
+use super::written::write_sums;
+pub use super::written::{Written, write_file};
 use super::{parse_run_id, payment_settings};
 use crate::args::RunExportArgs;
 use crate::cmd::EXIT_OK;
@@ -18,76 +21,26 @@ use crate::fsio::AtomicFile;
 use anyhow::{Context, Result, anyhow, bail};
 use jiff::civil::{Date, DateTime};
 use relais_core::Cents;
-use relais_core::ids::{Bic, Iban, Siret};
+use relais_core::ids::Siret;
 use relais_core::records::{Benefit, PayeeKind};
 use relais_core::roles::Role;
 use relais_core::run::RunId;
-use relais_core::run::{RunStatus, remittance};
+use relais_core::run::{RunStatus, remittance, short_label as short};
 use relais_core::settings::{PaymentSettings, Settings};
 use relais_documents::{bordereau, run_report};
 use relais_formats::payments::model::{
-    Address, BankAccount, Bordereau, BordereauId, BordereauKind, BudgetAccount, BudgetCode,
-    CollectivityCode, Debtor, FunctionCode, Issuer, LegalNature, Line, LineId, Payee,
-    PayeeCategory, PaymentMode, PesFile, PesFileName, Piece, PieceId, PieceKind, PieceNature,
-    PostCode, PostId, SepaAmount, SepaFile, SepaId, Totals, Transfer,
+    Bordereau, BordereauId, BordereauKind, BudgetAccount, BudgetCode, CollectivityCode, Debtor,
+    FunctionCode, Issuer, Line, LineId, Payee, PaymentMode, PesFile, PesFileName, Piece, PieceId,
+    PieceKind, PieceNature, PostId, SepaAmount, SepaFile, SepaId, Totals, Transfer,
 };
 use relais_formats::payments::{CheckError, Pain001Writer, PesWriter, check_pain001, check_pes};
 use relais_store::runs::{RunLine, RunPayee, RunRecord, RunStore, RunStoreError};
 use relais_store::{SqliteStore, Store};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
-
-/// Passes bytes through and hashes them.
-struct Hashing<W> {
-    inner: W,
-    hash: Sha256,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(buf.get(..n).unwrap_or(&[]));
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-fn hashing<W: Write>(inner: W) -> Hashing<W> {
-    Hashing {
-        inner,
-        hash: Sha256::new(),
-    }
-}
-
-/// Name → SHA-256 (hex) of the files written.
-pub type Written = Vec<(String, String)>;
-
-/// Writes `name` in `dir` atomically with `fill`, and notes its digest.
-pub(super) fn write_file(
-    dir: &Path,
-    name: &str,
-    written: &mut Written,
-    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
-) -> Result<()> {
-    let path = dir.join(name);
-    let mut file = AtomicFile::create(&path)?;
-    let digest = {
-        let mut w = hashing(BufWriter::with_capacity(1 << 16, file.file()));
-        fill(&mut w).with_context(|| format!("écriture de {}", path.display()))?;
-        w.flush()
-            .with_context(|| format!("écriture de {}", path.display()))?;
-        hex::encode(w.hash.finalize())
-    };
-    file.commit()?;
-    written.push((name.to_owned(), digest));
-    Ok(())
-}
 
 /// The PES header and the debtor account, from the settings.
 fn issuer(settings: &Settings, p: &PaymentSettings) -> Result<Issuer> {
@@ -159,16 +112,6 @@ pub fn report(data: &DataDir, id: RunId, out: &Path) -> Result<()> {
         .with_context(|| format!("création du dossier {}", out.display()))?;
     let mut written = write_report(&store, &run, out)?;
     write_sums(out, &mut written)
-}
-
-/// `SHA256SUMS` of the files written, by name.
-fn write_sums(out: &Path, written: &mut Written) -> Result<()> {
-    written.sort();
-    let sums: String = written
-        .iter()
-        .map(|(name, digest)| format!("{digest}  {name}\n"))
-        .collect();
-    crate::fsio::write_atomic(&out.join("SHA256SUMS"), sums.as_bytes())
 }
 
 pub fn run(a: RunExportArgs) -> Result<u8> {
@@ -273,116 +216,6 @@ pub fn export(
 
 // ---------------------------------------------------------------------------------------------
 // PES and pain.001
-
-/// A payee's `CatTiers` and `NatJur` (DosTech annexe 3, "Correspondance catégorie de tiers
-/// et nature juridique": 01 personnes physiques goes with 01 particuliers; 50 personnes
-/// morales de droit privé with 03 société or 06 association), by the payee's kind: the person
-/// themself, or a guardian without a SIRET (a mandataire individuel, a relative), is a
-/// natural person; a guardian with a SIRET is an association of guardians (UDAF, ATMP); an
-/// establishment or a home-help service is a private body, an association unless it has a
-/// SIRET of a company — the extracts do not say, so 06 association, the most frequent among
-/// the establishments and services that take aide sociale (docs/extracts.md).
-fn payee_category(p: &RunPayee) -> (PayeeCategory, LegalNature) {
-    match p.kind {
-        PayeeKind::Personne => (PayeeCategory::PERSON, LegalNature::INDIVIDUAL),
-        PayeeKind::Tuteur if p.siret.is_none() => (PayeeCategory::PERSON, LegalNature::INDIVIDUAL),
-        PayeeKind::Tuteur | PayeeKind::Etablissement | PayeeKind::Service => {
-            (PayeeCategory::PRIVATE_BODY, LegalNature::ASSOCIATION)
-        }
-        // 63 autres régimes obligatoires de sécurité sociale, 11 CAF.
-        PayeeKind::Caf => (PayeeCategory::SOCIAL_SECURITY, LegalNature::CAF),
-    }
-}
-
-/// A run's payee as the PES `Tiers`. A person paid themself is named as the extract names
-/// them (`Nom`, `Prenom`), with their civility (`Civilite`, required by Hélios for a natural
-/// person: the extract's `civilite`, else what the NIR's first digit tells, copied with the
-/// line at preparation); `RefTiers` is our payee reference, never a NIR.
-fn pes_payee(p: &RunPayee, line: &RunLine) -> Result<Payee, String> {
-    let iban = Iban::parse(&p.iban).map_err(|e| format!("tiers {} : IBAN {e}", p.id))?;
-    let bic = Bic::parse(&p.bic).ok();
-    let (category, legal_nature) = payee_category(p);
-    let address = PostCode::parse(&p.postal_code)
-        .ok()
-        .filter(|_| !p.address.trim().is_empty())
-        .map(|postcode| Address {
-            line1: String::new(),
-            line2: p.address.clone(),
-            line3: String::new(),
-            postcode,
-            city: p.city.clone(),
-        });
-    let (civility, last_name, first_name) =
-        if p.kind == PayeeKind::Personne && !line.last_name.trim().is_empty() {
-            let civility = line.civility.clone().unwrap_or_default();
-            (civility, line.last_name.clone(), line.first_name.clone())
-        } else if category == PayeeCategory::PERSON {
-            let (last, first) = split_name(&p.name);
-            (String::new(), last, first)
-        } else {
-            (String::new(), p.name.clone(), String::new())
-        };
-    Ok(Payee {
-        reference: p.id.clone(),
-        category,
-        legal_nature,
-        civility,
-        last_name,
-        first_name,
-        address,
-        bank: Some(BankAccount {
-            iban,
-            bic,
-            holder: p.holder.clone(),
-        }),
-    })
-}
-
-/// A natural person's name written the French administrative way, `DUPONT-MOREAU Marie
-/// Claire`: the leading words in capitals are the last name, the rest the first names.
-/// Without such a split (`Marie Dupont`), the whole is the last name.
-fn split_name(name: &str) -> (String, String) {
-    let words: Vec<&str> = name.split_whitespace().collect();
-    let capitals = |w: &&&str| {
-        w.chars().any(char::is_alphabetic)
-            && w.chars().all(|c| !c.is_alphabetic() || c.is_uppercase())
-    };
-    let k = words.iter().take_while(capitals).count();
-    if k == 0 || k == words.len() {
-        return (words.join(" "), String::new());
-    }
-    (words[..k].join(" "), words[k..].join(" "))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_person_s_name_splits_at_the_capitals() {
-        let split = |s: &str| super::split_name(s);
-        assert_eq!(
-            split("DUPONT-MOREAU Marie Claire"),
-            ("DUPONT-MOREAU".into(), "Marie Claire".into())
-        );
-        assert_eq!(split("LE GALL Émile"), ("LE GALL".into(), "Émile".into()));
-        assert_eq!(
-            split("Marie Dupont"),
-            ("Marie Dupont".into(), String::new())
-        );
-        assert_eq!(
-            split("UDAF DU NORD"),
-            ("UDAF DU NORD".into(), String::new())
-        );
-    }
-}
-
-fn short(benefit: Benefit) -> &'static str {
-    match benefit {
-        Benefit::ApaDom | Benefit::ApaEtab => "APA",
-        Benefit::Pch => "PCH",
-        Benefit::Ash => "ASH",
-        Benefit::Rsa => "RSA",
-    }
-}
 
 /// One mandate being gathered from its lines.
 struct Mandate {

@@ -4,7 +4,7 @@
 //! transfer's remittance names: a CSV each (`etats/EN-….csv`), and all of them in one PDF
 //! with a bookmark each (`etats_nominatifs_RUN.pdf`).
 
-use super::export::{Written, write_file};
+use super::written::{Written, write_file};
 use anyhow::{Result, anyhow};
 use relais_core::Cents;
 use relais_core::records::PayeeKind;

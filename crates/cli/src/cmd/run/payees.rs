@@ -1,0 +1,110 @@
+//! The payees of a run as the PES names them (`Tiers`): category and legal nature, names,
+//! address, bank details.
+
+use relais_core::ids::{Bic, Iban};
+use relais_core::records::PayeeKind;
+use relais_formats::payments::model::{
+    Address, BankAccount, LegalNature, Payee, PayeeCategory, PostCode,
+};
+use relais_store::runs::{RunLine, RunPayee};
+
+/// A payee's `CatTiers` and `NatJur` (DosTech annexe 3, "Correspondance catégorie de tiers
+/// et nature juridique": 01 personnes physiques goes with 01 particuliers; 50 personnes
+/// morales de droit privé with 03 société or 06 association), by the payee's kind: the person
+/// themself, or a guardian without a SIRET (a mandataire individuel, a relative), is a
+/// natural person; a guardian with a SIRET is an association of guardians (UDAF, ATMP); an
+/// establishment or a home-help service is a private body, an association unless it has a
+/// SIRET of a company — the extracts do not say, so 06 association, the most frequent among
+/// the establishments and services that take aide sociale (docs/extracts.md).
+fn payee_category(p: &RunPayee) -> (PayeeCategory, LegalNature) {
+    match p.kind {
+        PayeeKind::Personne => (PayeeCategory::PERSON, LegalNature::INDIVIDUAL),
+        PayeeKind::Tuteur if p.siret.is_none() => (PayeeCategory::PERSON, LegalNature::INDIVIDUAL),
+        PayeeKind::Tuteur | PayeeKind::Etablissement | PayeeKind::Service => {
+            (PayeeCategory::PRIVATE_BODY, LegalNature::ASSOCIATION)
+        }
+        // 63 autres régimes obligatoires de sécurité sociale, 11 CAF.
+        PayeeKind::Caf => (PayeeCategory::SOCIAL_SECURITY, LegalNature::CAF),
+    }
+}
+
+/// A run's payee as the PES `Tiers`. A person paid themself is named as the extract names
+/// them (`Nom`, `Prenom`), with their civility (`Civilite`, required by Hélios for a natural
+/// person: the extract's `civilite`, else what the NIR's first digit tells, copied with the
+/// line at preparation); `RefTiers` is our payee reference, never a NIR.
+pub(super) fn pes_payee(p: &RunPayee, line: &RunLine) -> Result<Payee, String> {
+    let iban = Iban::parse(&p.iban).map_err(|e| format!("tiers {} : IBAN {e}", p.id))?;
+    let bic = Bic::parse(&p.bic).ok();
+    let (category, legal_nature) = payee_category(p);
+    let address = PostCode::parse(&p.postal_code)
+        .ok()
+        .filter(|_| !p.address.trim().is_empty())
+        .map(|postcode| Address {
+            line1: String::new(),
+            line2: p.address.clone(),
+            line3: String::new(),
+            postcode,
+            city: p.city.clone(),
+        });
+    let (civility, last_name, first_name) =
+        if p.kind == PayeeKind::Personne && !line.last_name.trim().is_empty() {
+            let civility = line.civility.clone().unwrap_or_default();
+            (civility, line.last_name.clone(), line.first_name.clone())
+        } else if category == PayeeCategory::PERSON {
+            let (last, first) = split_name(&p.name);
+            (String::new(), last, first)
+        } else {
+            (String::new(), p.name.clone(), String::new())
+        };
+    Ok(Payee {
+        reference: p.id.clone(),
+        category,
+        legal_nature,
+        civility,
+        last_name,
+        first_name,
+        address,
+        bank: Some(BankAccount {
+            iban,
+            bic,
+            holder: p.holder.clone(),
+        }),
+    })
+}
+
+/// A natural person's name written the French administrative way, `DUPONT-MOREAU Marie
+/// Claire`: the leading words in capitals are the last name, the rest the first names.
+/// Without such a split (`Marie Dupont`), the whole is the last name.
+fn split_name(name: &str) -> (String, String) {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let capitals = |w: &&&str| {
+        w.chars().any(char::is_alphabetic)
+            && w.chars().all(|c| !c.is_alphabetic() || c.is_uppercase())
+    };
+    let k = words.iter().take_while(capitals).count();
+    if k == 0 || k == words.len() {
+        return (words.join(" "), String::new());
+    }
+    (words[..k].join(" "), words[k..].join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_person_s_name_splits_at_the_capitals() {
+        let split = |s: &str| super::split_name(s);
+        assert_eq!(
+            split("DUPONT-MOREAU Marie Claire"),
+            ("DUPONT-MOREAU".into(), "Marie Claire".into())
+        );
+        assert_eq!(split("LE GALL Émile"), ("LE GALL".into(), "Émile".into()));
+        assert_eq!(
+            split("Marie Dupont"),
+            ("Marie Dupont".into(), String::new())
+        );
+        assert_eq!(
+            split("UDAF DU NORD"),
+            ("UDAF DU NORD".into(), String::new())
+        );
+    }
+}

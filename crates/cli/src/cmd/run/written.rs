@@ -1,0 +1,66 @@
+//! Files of an export written atomically, each with its SHA-256, and the `SHA256SUMS` that
+//! lists them.
+
+use crate::fsio::AtomicFile;
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+/// Passes bytes through and hashes them.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(buf.get(..n).unwrap_or(&[]));
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn hashing<W: Write>(inner: W) -> Hashing<W> {
+    Hashing {
+        inner,
+        hash: Sha256::new(),
+    }
+}
+
+/// Name → SHA-256 (hex) of the files written.
+pub type Written = Vec<(String, String)>;
+
+/// Writes `name` in `dir` atomically with `fill`, and notes its digest.
+pub fn write_file(
+    dir: &Path,
+    name: &str,
+    written: &mut Written,
+    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    let path = dir.join(name);
+    let mut file = AtomicFile::create(&path)?;
+    let digest = {
+        let mut w = hashing(BufWriter::with_capacity(1 << 16, file.file()));
+        fill(&mut w).with_context(|| format!("écriture de {}", path.display()))?;
+        w.flush()
+            .with_context(|| format!("écriture de {}", path.display()))?;
+        hex::encode(w.hash.finalize())
+    };
+    file.commit()?;
+    written.push((name.to_owned(), digest));
+    Ok(())
+}
+
+/// `SHA256SUMS` of the files written, by name.
+pub fn write_sums(out: &Path, written: &mut Written) -> Result<()> {
+    written.sort();
+    let sums: String = written
+        .iter()
+        .map(|(name, digest)| format!("{digest}  {name}\n"))
+        .collect();
+    crate::fsio::write_atomic(&out.join("SHA256SUMS"), sums.as_bytes())
+}
