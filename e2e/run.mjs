@@ -183,6 +183,12 @@ async function signIn(page, login) {
   await signIn(page, 'double');
   await page.getByRole('link', { name: 'Paiements' }).click();
   await audit(page, 'paiements-preparer');
+  // This month, in the authority's time: a month of next year could not be validated before
+  // 1 January (the bordereau's exercice is the year it is issued).
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit' })
+    .formatToParts(new Date());
+  const thisMonth = `${parts.find((p) => p.type === 'year').value}-${parts.find((p) => p.type === 'month').value}`;
+  await page.getByLabel('Mois (AAAA-MM)').fill(thisMonth);
   await page.getByRole('button', { name: 'Préparer' }).click();
   await page.waitForURL(/\/paiements\/P\d{4}-\d{2}-\d{2}$/);
   const runUrl = page.url();
