@@ -34,7 +34,7 @@ use relais_formats::payments::model::{
     PieceKind, PieceNature, PostId, SepaAmount, SepaFile, SepaId, Totals, Transfer,
 };
 use relais_formats::payments::{CheckError, Pain001Writer, PesWriter, check_pain001, check_pes};
-use relais_store::runs::{RunLine, RunPayee, RunRecord, RunStore, RunStoreError};
+use relais_store::runs::{RunLine, RunPayee, RunRecord, RunStore};
 use relais_store::{SqliteStore, Store};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -469,62 +469,47 @@ fn payment_files(
                 run: run.id.to_string(),
             };
             let mut current: Option<Mandate> = None;
-            let mut failure: Option<anyhow::Error> = None;
-            store
-                .each_run_line(run.id, &mut |line: &RunLine, payee: &RunPayee| {
-                    let mut step = || -> Result<()> {
-                        let Some((mandate, n)) = line.mandate else {
-                            return Ok(());
-                        };
-                        if current.as_ref().is_some_and(|m| m.number != mandate)
-                            && let Some(done) = current.take()
-                        {
-                            files.mandate(done)?;
-                        }
-                        let m = match &mut current {
-                            Some(m) => m,
-                            None => current.insert(Mandate {
-                                number: mandate,
-                                payee: payee.clone(),
-                                pes_payee: Arc::new(
-                                    pes_payee(payee, line).map_err(|e| anyhow!(e))?,
-                                ),
-                                pay_date: line.pay_date,
-                                lines: Vec::new(),
-                                first: None,
-                                person: (payee.kind == PayeeKind::Tuteur)
-                                    .then(|| format!("{} {}", line.last_name, line.first_name)),
-                                total: Cents::ZERO,
-                            }),
-                        };
-                        m.first
-                            .get_or_insert_with(|| (line.benefit, line.dossier.clone()));
-                        m.total = Cents(m.total.0.saturating_add(line.amount.0));
-                        m.lines.push(Line {
-                            id: LineId::new(n)?,
-                            account: BudgetAccount::parse(&line.account)?,
-                            function: Some(FunctionCode::parse(&line.function)?),
-                            transfer_label: if payee.kind == PayeeKind::Caf {
-                                format!("RSA {} FINANCEMENT DEPARTEMENT", run.id.month())
-                            } else {
-                                remittance(line.benefit, run.id.month(), &line.dossier)
-                            },
-                            payment_mode: PaymentMode::TRANSFER,
-                            amount: line.amount,
-                            payee: Arc::clone(&m.pes_payee),
-                        });
-                        Ok(())
-                    };
-                    step().map_err(|e| {
-                        let text = format!("{e:#}");
-                        failure = Some(e);
-                        RunStoreError::Stopped(text.into())
-                    })
-                })
-                .map_err(|e| match failure.take() {
-                    Some(f) => f,
-                    None => e.into(),
-                })?;
+            super::lists::each_line(store, run.id, &mut |line: &RunLine, payee: &RunPayee| {
+                let Some((mandate, n)) = line.mandate else {
+                    return Ok(());
+                };
+                if current.as_ref().is_some_and(|m| m.number != mandate)
+                    && let Some(done) = current.take()
+                {
+                    files.mandate(done)?;
+                }
+                let m = match &mut current {
+                    Some(m) => m,
+                    None => current.insert(Mandate {
+                        number: mandate,
+                        payee: payee.clone(),
+                        pes_payee: Arc::new(pes_payee(payee, line).map_err(|e| anyhow!(e))?),
+                        pay_date: line.pay_date,
+                        lines: Vec::new(),
+                        first: None,
+                        person: (payee.kind == PayeeKind::Tuteur)
+                            .then(|| format!("{} {}", line.last_name, line.first_name)),
+                        total: Cents::ZERO,
+                    }),
+                };
+                m.first
+                    .get_or_insert_with(|| (line.benefit, line.dossier.clone()));
+                m.total = Cents(m.total.0.saturating_add(line.amount.0));
+                m.lines.push(Line {
+                    id: LineId::new(n)?,
+                    account: BudgetAccount::parse(&line.account)?,
+                    function: Some(FunctionCode::parse(&line.function)?),
+                    transfer_label: if payee.kind == PayeeKind::Caf {
+                        format!("RSA {} FINANCEMENT DEPARTEMENT", run.id.month())
+                    } else {
+                        remittance(line.benefit, run.id.month(), &line.dossier)
+                    },
+                    payment_mode: PaymentMode::TRANSFER,
+                    amount: line.amount,
+                    payee: Arc::clone(&m.pes_payee),
+                });
+                Ok(())
+            })?;
             if let Some(done) = current.take() {
                 files.mandate(done)?;
             }

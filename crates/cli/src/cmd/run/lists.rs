@@ -104,3 +104,28 @@ impl RunLists for StoreLists<'_> {
         Ok(())
     }
 }
+
+/// Each mandated line of run `id` with its payee, in mandate order, to `each`, whose error
+/// stops the stream and comes back as it was (not as the store's text of it).
+pub fn each_line(
+    store: &SqliteStore,
+    id: relais_core::run::RunId,
+    each: &mut dyn FnMut(
+        &relais_store::runs::RunLine,
+        &relais_store::runs::RunPayee,
+    ) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut failure: Option<anyhow::Error> = None;
+    store
+        .each_run_line(id, &mut |line, payee| {
+            each(line, payee).map_err(|e| {
+                let text = format!("{e:#}");
+                failure = Some(e);
+                RunStoreError::Stopped(text.into())
+            })
+        })
+        .map_err(|e| match failure.take() {
+            Some(f) => f,
+            None => e.into(),
+        })
+}

@@ -14,7 +14,7 @@ use relais_documents::statement::{
     write_statement_csv, write_statements_pdf,
 };
 use relais_store::SqliteStore;
-use relais_store::runs::{RunLine, RunPayee, RunRecord, RunStore, RunStoreError};
+use relais_store::runs::{RunLine, RunPayee, RunRecord};
 use std::path::Path;
 
 /// The folder of the statements, in the export's folder.
@@ -94,81 +94,68 @@ fn each_statement(
     done: &mut dyn FnMut(Open) -> Result<()>,
 ) -> Result<()> {
     let mut open: Option<Open> = None;
-    let mut failure: Option<anyhow::Error> = None;
     let first_bordereau = run.bordereau.map(|(_, n)| n).unwrap_or(1);
     let exercice = run
         .bordereau
         .map(|(e, _)| e)
         .unwrap_or(run.id.month().year());
-    store
-        .each_run_line(run.id, &mut |line: &RunLine, payee: &RunPayee| {
-            let mut step = || -> Result<()> {
-                let Some((mandate, _)) = line.mandate else {
-                    return Ok(());
-                };
-                if open.as_ref().is_some_and(|o| o.mandate != mandate)
-                    && let Some(finished) = open.take()
-                {
-                    done(finished)?;
-                }
-                if !has_statement(payee.kind) {
-                    return Ok(());
-                }
-                let o = match &mut open {
-                    Some(o) => o,
-                    None => {
-                        let (index, piece) = run.piece_position(mandate);
-                        open.insert(Open {
-                            mandate,
-                            header: StatementHeader {
-                                authority: run.summary.authority.clone(),
-                                run: run.id.to_string(),
-                                month: run.id.month(),
-                                payee_id: payee.id.clone(),
-                                payee_name: payee.name.clone(),
-                                payee_address: vec![
-                                    payee.address.clone(),
-                                    format!("{} {}", payee.postal_code, payee.city),
-                                ],
-                                iban_masked: relais_core::ids::mask_iban(&payee.iban),
-                                pay_date: line.pay_date,
-                                mandate: run.bordereau.map(|_| MandateNumber {
-                                    exercice,
-                                    bordereau: first_bordereau.saturating_add(index),
-                                    piece,
-                                }),
-                                reference: reference(run, &payee.id, piece),
-                            },
-                            rows: Vec::new(),
-                            total: Cents::ZERO,
-                        })
-                    }
-                };
-                o.total = o
-                    .total
-                    .checked_add(line.amount)
-                    .ok_or_else(|| anyhow!("total de l'état nominatif hors limites"))?;
-                o.rows.push(StatementRow {
-                    dossier: line.dossier.clone(),
-                    last_name: line.last_name.clone(),
-                    first_name: line.first_name.clone(),
-                    benefit: line.benefit,
-                    first_day: line.first_day,
-                    last_day: line.last_day,
-                    amount: line.amount,
-                });
-                Ok(())
-            };
-            step().map_err(|e| {
-                let text = format!("{e:#}");
-                failure = Some(e);
-                RunStoreError::Stopped(text.into())
-            })
-        })
-        .map_err(|e| match failure.take() {
-            Some(f) => f,
-            None => anyhow::Error::from(e),
-        })?;
+    super::lists::each_line(store, run.id, &mut |line: &RunLine, payee: &RunPayee| {
+        let Some((mandate, _)) = line.mandate else {
+            return Ok(());
+        };
+        if open.as_ref().is_some_and(|o| o.mandate != mandate)
+            && let Some(finished) = open.take()
+        {
+            done(finished)?;
+        }
+        if !has_statement(payee.kind) {
+            return Ok(());
+        }
+        let o = match &mut open {
+            Some(o) => o,
+            None => {
+                let (index, piece) = run.piece_position(mandate);
+                open.insert(Open {
+                    mandate,
+                    header: StatementHeader {
+                        authority: run.summary.authority.clone(),
+                        run: run.id.to_string(),
+                        month: run.id.month(),
+                        payee_id: payee.id.clone(),
+                        payee_name: payee.name.clone(),
+                        payee_address: vec![
+                            payee.address.clone(),
+                            format!("{} {}", payee.postal_code, payee.city),
+                        ],
+                        iban_masked: relais_core::ids::mask_iban(&payee.iban),
+                        pay_date: line.pay_date,
+                        mandate: run.bordereau.map(|_| MandateNumber {
+                            exercice,
+                            bordereau: first_bordereau.saturating_add(index),
+                            piece,
+                        }),
+                        reference: reference(run, &payee.id, piece),
+                    },
+                    rows: Vec::new(),
+                    total: Cents::ZERO,
+                })
+            }
+        };
+        o.total = o
+            .total
+            .checked_add(line.amount)
+            .ok_or_else(|| anyhow!("total de l'état nominatif hors limites"))?;
+        o.rows.push(StatementRow {
+            dossier: line.dossier.clone(),
+            last_name: line.last_name.clone(),
+            first_name: line.first_name.clone(),
+            benefit: line.benefit,
+            first_day: line.first_day,
+            last_day: line.last_day,
+            amount: line.amount,
+        });
+        Ok(())
+    })?;
     if let Some(finished) = open.take() {
         done(finished)?;
     }
