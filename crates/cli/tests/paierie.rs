@@ -187,6 +187,21 @@ fn numbers_continue_the_paierie_s_and_payees_are_named_as_it_knows_them() {
             assert_eq!(tiers.contains("<Prenom "), person, "{tiers}");
             assert_eq!(tiers.contains("<Civilite "), person, "{tiers}");
         }
+        // CatTiers/NatJur by the extract's legal form, each pair one annexe 3 allows: the
+        // demo's companies are 50/03, not the default 50/06 of a body.
+        let pairs: std::collections::BTreeSet<(&str, &str)> = values(pes, "CatTiers")
+            .into_iter()
+            .zip(values(pes, "NatJur"))
+            .collect();
+        let allowed = [
+            ("01", "01"),
+            ("50", "06"),
+            ("50", "03"),
+            ("27", "09"),
+            ("26", "09"),
+        ];
+        assert!(pairs.iter().all(|p| allowed.contains(p)), "{pairs:?}");
+        assert!(pairs.contains(&("50", "03")), "{pairs:?}");
         // One mandate carries one benefit: its object names a single one.
         for object in values(pes, "Obj") {
             let named = ["APA", "PCH", "ASH"]

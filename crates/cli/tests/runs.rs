@@ -605,7 +605,8 @@ fn hostile_names_and_extreme_amounts_keep_the_files_valid() {
             "Madame",
             "",
         ]));
-        // tiers: Tiers_ID,Type,Nom,SIRET,IBAN,BIC,Titulaire,Adresse,Code postal,Commune,IBAN modifié le
+        // tiers: Tiers_ID,Type,Nom,SIRET,IBAN,BIC,Titulaire,Adresse,Code postal,Commune,IBAN
+        // modifié le,Forme juridique
         // An empty name is refused at import (X5): it never reaches a file.
         let payee_name = if name.is_empty() { "Sans nom" } else { name };
         payees.push(row(&[
@@ -619,6 +620,7 @@ fn hostile_names_and_extreme_amounts_keep_the_files_valid() {
             "2 rue <b>",
             "77000",
             "Melun",
+            "",
             "",
         ]));
         // droits: droit_id;dossier;prestation;montant_mensuel;date_debut;date_fin;statut;tiers_id;imputation

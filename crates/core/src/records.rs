@@ -119,6 +119,69 @@ impl PayeeKind {
     }
 }
 
+/// A payee's legal form, the extract's `forme_juridique` (docs/extracts.md): what the PES
+/// names its `CatTiers` and `NatJur` by (DosTech annexe 3). Absent, a payee's kind gives it:
+/// a person or a guardian without a SIRET is a [`LegalForm::Particulier`], any other body an
+/// [`LegalForm::Association`] (the most frequent among the establishments, home-help services
+/// and guardians that take aide sociale).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalForm {
+    /// A natural person: the person paid, a relative or an individual mandataire.
+    Particulier,
+    /// An association (loi 1901): most home-help services, associative EHPAD, UDAF, ATMP.
+    Association,
+    /// A company (SARL, SAS…): a commercial EHPAD or home-help business.
+    Societe,
+    /// A public health or social establishment (an EHPAD of a hospital, an autonomous public
+    /// EHPAD): établissement public local.
+    EtablissementPublic,
+    /// A commune's or intercommunal social action centre (CCAS, CIAS).
+    Ccas,
+    /// A commune.
+    Commune,
+}
+
+impl LegalForm {
+    pub const ALL: [LegalForm; 6] = [
+        LegalForm::Particulier,
+        LegalForm::Association,
+        LegalForm::Societe,
+        LegalForm::EtablissementPublic,
+        LegalForm::Ccas,
+        LegalForm::Commune,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            LegalForm::Particulier => "particulier",
+            LegalForm::Association => "association",
+            LegalForm::Societe => "societe",
+            LegalForm::EtablissementPublic => "etablissement_public",
+            LegalForm::Ccas => "ccas",
+            LegalForm::Commune => "commune",
+        }
+    }
+
+    /// The code, in any case and with or without accents (`Société`, `CCAS`).
+    pub fn parse(s: &str) -> Option<LegalForm> {
+        let s = crate::text::strip_accents(s.trim())
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_");
+        LegalForm::ALL.into_iter().find(|k| k.code() == s)
+    }
+
+    /// The legal form of a payee whose extract does not say: a person, or a guardian without
+    /// a SIRET, is a natural person; any other body an association.
+    pub fn default_for(kind: PayeeKind, has_siret: bool) -> LegalForm {
+        match kind {
+            PayeeKind::Personne => LegalForm::Particulier,
+            PayeeKind::Tuteur if !has_siret => LegalForm::Particulier,
+            _ => LegalForm::Association,
+        }
+    }
+}
+
 /// Where a right stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -202,6 +265,10 @@ pub struct Payee {
     pub postal_code: String,
     pub city: String,
     pub iban_changed_on: Option<Date>,
+    /// What kind of body or person the payee is in law, when the extract says it (the PES
+    /// `CatTiers`/`NatJur` follow); else the default of its kind (see [`LegalForm`]).
+    #[serde(default)]
+    pub legal_form: Option<LegalForm>,
     pub extra: Extra,
 }
 

@@ -413,6 +413,9 @@ pub enum AnomalyKind {
     BankChanged,
     /// One IBAN is shared by payees of different families or establishments.
     SharedIban,
+    /// One guardian's IBAN is paid for several protected people (Code civil art. 427 wants
+    /// each protected person's money in an account in their own name).
+    GuardianSharedIban,
     /// The amount is above the benefit's ceiling.
     AboveCeiling,
     /// The right is paid for the first time (no payment in the history or in earlier runs).
@@ -420,9 +423,10 @@ pub enum AnomalyKind {
 }
 
 impl AnomalyKind {
-    pub const ALL: [AnomalyKind; 4] = [
+    pub const ALL: [AnomalyKind; 5] = [
         AnomalyKind::BankChanged,
         AnomalyKind::SharedIban,
+        AnomalyKind::GuardianSharedIban,
         AnomalyKind::AboveCeiling,
         AnomalyKind::FirstPayment,
     ];
@@ -430,6 +434,7 @@ impl AnomalyKind {
         match self {
             AnomalyKind::BankChanged => "bank_changed",
             AnomalyKind::SharedIban => "shared_iban",
+            AnomalyKind::GuardianSharedIban => "guardian_shared_iban",
             AnomalyKind::AboveCeiling => "above_ceiling",
             AnomalyKind::FirstPayment => "first_payment",
         }
@@ -438,6 +443,9 @@ impl AnomalyKind {
         match self {
             AnomalyKind::BankChanged => "coordonnées bancaires modifiées récemment",
             AnomalyKind::SharedIban => "IBAN partagé par des tiers sans lien",
+            AnomalyKind::GuardianSharedIban => {
+                "compte d'un tuteur commun à plusieurs personnes protégées"
+            }
             AnomalyKind::AboveCeiling => "montant au-dessus du plafond de la prestation",
             AnomalyKind::FirstPayment => "droit payé pour la première fois",
         }

@@ -13,7 +13,7 @@ use crate::pool::Shared;
 use crate::rng::{Aspect, Rng};
 use std::io;
 
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 12] = [
     "tiers_id",
     "type",
     "nom",
@@ -25,10 +25,11 @@ pub const COLUMNS: [&str; 11] = [
     "code_postal",
     "commune",
     "iban_modifie_le",
+    "forme_juridique",
 ];
 
 /// This export's spelling of the headers (capitals, accents, spaces).
-const HEADERS: [&str; 11] = [
+const HEADERS: [&str; 12] = [
     "Tiers_ID",
     "Type",
     "Nom",
@@ -40,6 +41,7 @@ const HEADERS: [&str; 11] = [
     "Code postal",
     "Commune",
     "IBAN modifié le",
+    "Forme juridique",
 ];
 
 /// A payee row before it is written, flaws applied by changing fields.
@@ -54,6 +56,8 @@ struct Row<'a> {
     postal_code: &'a str,
     city: &'a str,
     iban_changed: Option<Day>,
+    /// As the source system spells it; empty for people (their kind tells).
+    legal_form: &'a str,
 }
 
 impl Row<'_> {
@@ -72,6 +76,7 @@ impl Row<'_> {
         table.field(self.postal_code);
         table.field(self.city);
         table.opt_date(self.iban_changed);
+        table.field(self.legal_form);
         table.end_row(bad)
     }
 }
@@ -89,6 +94,7 @@ fn shared_row<'a>(s: &'a Shared, kind: &'a str) -> Row<'a> {
         postal_code: c.postal_code,
         city: c.name,
         iban_changed: None,
+        legal_form: s.legal_form,
     }
 }
 
@@ -148,6 +154,7 @@ fn person_row<'a>(
         postal_code: c.postal_code,
         city: c.name,
         iban_changed,
+        legal_form: "",
     })
 }
 
@@ -171,6 +178,7 @@ fn bad_row<'a>(
         postal_code: c.postal_code,
         city: c.name,
         iban_changed: None,
+        legal_form: "",
     };
     match flaw {
         PayeeFlaw::EmptyHolder => row.holder.clear(),
@@ -182,6 +190,7 @@ fn bad_row<'a>(
             row.name = format!("{} Services à domicile", ident.last_name);
             row.holder = row.name.clone();
             row.siret = identifiers::siret(rng, OrgKind::Company, true)?;
+            row.legal_form = "SARL";
         }
         _ => {}
     }

@@ -22,6 +22,8 @@ pub struct Shared {
     pub holder: String,
     pub address: String,
     pub commune: usize,
+    /// `forme_juridique` as the source system spells it.
+    pub legal_form: &'static str,
 }
 
 /// The pool, per MDS area for services and establishments (people are served near home).
@@ -65,22 +67,58 @@ const SAAD_PATTERNS: &[&str] = &[
     "Services à la personne {}",
 ];
 
-const GUARDIANS: &[(&str, &str)] = &[
-    ("UDAF 77", "Melun"),
+/// Guardians: name, town, legal form, account holder (empty: the name's management
+/// accounts). An individual mandataire is a natural person, named the administrative way
+/// (`NOM Prénom`) so that the PES splits last and first names; the holder gives the civility.
+const GUARDIANS: &[(&str, &str, &str, &str)] = &[
+    ("UDAF 77", "Melun", "Association", ""),
     (
         "ATMP 77 — Association tutélaire des majeurs protégés",
         "Meaux",
+        "Association",
+        "",
     ),
-    ("Association tutélaire de la Brie", "Coulommiers"),
+    (
+        "Association tutélaire de la Brie",
+        "Coulommiers",
+        "Association",
+        "",
+    ),
     (
         "Service mandataire judiciaire Val de Seine",
         "Montereau-Fault-Yonne",
+        "Association",
+        "",
     ),
-    ("Mandataire judiciaire — Mme Hélène Bénard", "Fontainebleau"),
-    ("Mandataire judiciaire — M. Loïc Le Goff", "Chelles"),
-    ("Tutelles et curatelles de l'Est francilien", "Provins"),
-    ("Mandataire judiciaire — Cabinet Duchêne", "Lagny-sur-Marne"),
+    (
+        "BÉNARD Hélène",
+        "Fontainebleau",
+        "Particulier",
+        "Mme Hélène Bénard",
+    ),
+    ("LE GOFF Loïc", "Chelles", "Particulier", "M. Loïc Le Goff"),
+    (
+        "Tutelles et curatelles de l'Est francilien",
+        "Provins",
+        "Association",
+        "",
+    ),
+    (
+        "Cabinet Duchêne, mandataire judiciaire",
+        "Lagny-sur-Marne",
+        "Société",
+        "",
+    ),
 ];
+
+/// The `forme_juridique` of an organisation of `kind`, spelled as another tool would.
+fn legal_form(kind: OrgKind) -> &'static str {
+    match kind {
+        OrgKind::Association => "Association",
+        OrgKind::Company => "Société",
+        OrgKind::Public => "Établissement public",
+    }
+}
 
 /// A street address in a commune ("12 rue des Tilleuls").
 pub fn street_address(rng: &mut Rng) -> String {
@@ -116,6 +154,7 @@ impl Pool {
                 let siret = identifiers::siret(&mut rng, kind, false)?;
                 let account = shared_account(&mut rng, false)?;
                 services.push(Shared {
+                    legal_form: legal_form(kind),
                     id: format!("TS{:04}", services.len() + 1),
                     holder: name.clone(),
                     name,
@@ -145,6 +184,7 @@ impl Pool {
                 let siret = identifiers::siret(&mut rng, kind, false)?;
                 let account = shared_account(&mut rng, public)?;
                 establishments.push(Shared {
+                    legal_form: legal_form(kind),
                     id: format!("TE{:04}", establishments.len() + 1),
                     name,
                     siret,
@@ -156,16 +196,21 @@ impl Pool {
             }
         }
         let mut guardians = Vec::new();
-        for (name, town) in GUARDIANS {
+        for (name, town, legal_form, holder) in GUARDIANS {
             let c = COMMUNES.iter().position(|x| x.name == *town).unwrap_or(0);
             let siret = identifiers::siret(&mut rng, OrgKind::Association, false)?;
             let account = shared_account(&mut rng, false)?;
             guardians.push(Shared {
+                legal_form,
                 id: format!("TT{:04}", guardians.len() + 1),
                 name: (*name).to_owned(),
                 siret,
                 account,
-                holder: format!("{name} — comptes de gestion"),
+                holder: if holder.is_empty() {
+                    format!("{name} — comptes de gestion")
+                } else {
+                    (*holder).to_owned()
+                },
                 address: street_address(&mut rng),
                 commune: c,
             });

@@ -9,6 +9,7 @@ pub mod crisis;
 mod flow;
 pub mod french;
 mod html;
+mod page;
 mod pdf;
 pub mod public_page;
 pub mod receipt;

@@ -69,7 +69,7 @@ impl Fonts {
     }
 
     /// The glyph of `c` and its advance in em.
-    fn glyph(&self, c: char, bold: bool) -> (u16, f32) {
+    pub(crate) fn glyph(&self, c: char, bold: bool) -> (u16, f32) {
         let (face, cache) = if bold {
             (&self.bold_face, &self.bold_cache)
         } else {
@@ -187,6 +187,11 @@ pub(crate) fn wrap(text: &str, max: usize) -> Vec<String> {
 
 /// Splits `text` into lines at most `max` points wide at `size`; a word longer than a line
 /// (a hash, an address) is broken across lines, never cut.
+///
+/// Each character is measured once, and lines are summed character after character as
+/// [`Fonts::width`] sums them (so the same line is found to fit or not): the bordereau's and
+/// the statements' names are wrapped twice (layout, then drawing), hundreds of thousands of
+/// times.
 pub(crate) fn wrap_width(
     fonts: &Fonts,
     text: &str,
@@ -194,28 +199,37 @@ pub(crate) fn wrap_width(
     bold: bool,
     max: f32,
 ) -> Vec<String> {
-    let fits = |s: &str| fonts.width(s, size, bold) <= max;
+    let advance = |c: char| fonts.glyph(c, bold).1;
+    let space = advance(' ');
     let mut out = Vec::new();
     for paragraph in text.split('\n') {
         let mut line = String::new();
+        let mut em = 0.0f32;
         for word in paragraph.split([' ', '\t']).filter(|w| !w.is_empty()) {
-            let candidate = if line.is_empty() {
-                word.to_owned()
-            } else {
-                format!("{line} {word}")
-            };
-            if fits(&candidate) {
-                line = candidate;
+            let mut candidate = if line.is_empty() { 0.0 } else { em + space };
+            for c in word.chars() {
+                candidate += advance(c);
+            }
+            if candidate * size <= max {
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(word);
+                em = candidate;
                 continue;
             }
             if !line.is_empty() {
                 out.push(std::mem::take(&mut line));
+                em = 0.0;
             }
             for c in word.chars() {
-                line.push(c);
-                if !fits(&line) && line.chars().count() > 1 {
-                    line.pop();
+                let a = advance(c);
+                if (em + a) * size > max && !line.is_empty() {
                     out.push(std::mem::replace(&mut line, c.to_string()));
+                    em = a;
+                } else {
+                    line.push(c);
+                    em += a;
                 }
             }
         }
@@ -254,5 +268,76 @@ mod tests {
         assert!(cut.ends_with('…'), "{cut}");
         assert!(fonts.width(&cut, 8.0, false) <= 80.0);
         assert_eq!(fonts.fit(long, 8.0, false, 1.0), "…");
+    }
+
+    /// The plain way to wrap, each candidate line measured from its start: what
+    /// [`wrap_width`] must give.
+    fn wrap_measuring_lines(
+        fonts: &Fonts,
+        text: &str,
+        size: f32,
+        bold: bool,
+        max: f32,
+    ) -> Vec<String> {
+        let fits = |s: &str| fonts.width(s, size, bold) <= max;
+        let mut out = Vec::new();
+        for paragraph in text.split('\n') {
+            let mut line = String::new();
+            for word in paragraph.split([' ', '\t']).filter(|w| !w.is_empty()) {
+                let candidate = if line.is_empty() {
+                    word.to_owned()
+                } else {
+                    format!("{line} {word}")
+                };
+                if fits(&candidate) {
+                    line = candidate;
+                    continue;
+                }
+                if !line.is_empty() {
+                    out.push(std::mem::take(&mut line));
+                }
+                for c in word.chars() {
+                    line.push(c);
+                    if !fits(&line) && line.chars().count() > 1 {
+                        line.pop();
+                        out.push(std::mem::replace(&mut line, c.to_string()));
+                    }
+                }
+            }
+            out.push(line);
+        }
+        out
+    }
+
+    #[test]
+    fn wrapping_to_a_width_breaks_lines_as_measured() {
+        let f = Fonts::load().expect("fonts");
+        let long = "W".repeat(120);
+        let texts = [
+            String::new(),
+            "un".into(),
+            "  deux   espaces\tet tabulation  ".into(),
+            "Ce virement règle les sommes ci-dessous, versées pour le compte des personnes \
+             nommées. Son libellé porte la référence EN-P2026-12-01-T0000123 de cet état."
+                .into(),
+            format!("court {long} court"),
+            "ligne\n\nautre ligne".into(),
+            "DE LA ROCHEFOUCAULD-MONTMORENCY Marie-Élisabeth Françoise".into(),
+            "Œuvre — ĳ « æ » 中😀 empreinte 0123456789abcdef0123456789abcdef".into(),
+        ];
+        for text in &texts {
+            for (size, bold, max) in [
+                (8.0, false, 138.28),
+                (9.5, true, 403.28),
+                (7.0, false, 30.0),
+                (7.5, true, 1.0),
+            ] {
+                assert_eq!(
+                    wrap_width(&f, text, size, bold, max),
+                    wrap_measuring_lines(&f, text, size, bold, max),
+                    "{text:?} at {size} in {max}"
+                );
+            }
+        }
     }
 }

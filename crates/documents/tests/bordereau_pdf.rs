@@ -13,7 +13,9 @@ use relais_core::run::{
     RunStatus, RunSummary,
 };
 use relais_documents::{ListError, RunLists, write_bordereau_pdf};
-use std::process::Command;
+mod common;
+
+use common::pdftotext;
 
 /// The largest amount of a SEPA transfer: 999 999 999,99 €.
 const BIG: Cents = Cents(99_999_999_999);
@@ -190,38 +192,13 @@ impl Run {
     }
 }
 
-/// `pdftotext` on `pdf`, with `args`; no-break spaces read as spaces.
-fn pdftotext(pdf: &[u8], args: &[&str]) -> String {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("b.pdf");
-    std::fs::write(&path, pdf).expect("write");
-    let out = Command::new("pdftotext")
-        .args(args)
-        .args(["-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("pdftotext is needed ({e}): install it with `apt-get install poppler-utils`")
-        });
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("utf-8")
-        .replace('\u{a0}', " ")
-}
-
 /// The text of each page, as laid out.
 fn pages(pdf: &[u8]) -> Vec<String> {
     let text = pdftotext(pdf, &["-layout"]);
-    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_owned).collect();
-    if pages.last().is_some_and(|p| p.trim().is_empty()) {
-        pages.pop();
-    }
-    pages
+    common::pages(&text)
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A word on a page and its box.

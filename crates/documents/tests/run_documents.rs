@@ -14,7 +14,8 @@ use relais_documents::{
     ListError, ReportError, RunLists, write_anomalies_csv, write_bordereau_pdf, write_changes_csv,
     write_exclusions_csv, write_mandates_csv, write_report_html, write_totals_csv,
 };
-use std::process::Command;
+mod common;
+
 use std::time::Instant;
 
 const HOSTILE: &str = "<script>&\"'";
@@ -132,7 +133,7 @@ impl RunLists for Generated {
         each: &mut dyn FnMut(&Anomaly) -> Result<(), ListError>,
     ) -> Result<(), ListError> {
         let make = |i: u64| Anomaly {
-            kind: AnomalyKind::ALL[usize::try_from(i % 4).expect("i")],
+            kind: AnomalyKind::ALL[usize::try_from(i).expect("i") % AnomalyKind::ALL.len()],
             right_id: format!("D{i:07}"),
             dossier: format!("{i:06}"),
             payee_id: format!("T{i:07}"),
@@ -233,9 +234,9 @@ fn summary(n: u64) -> RunSummary {
             .iter()
             .enumerate()
             .map(|(k, kind)| {
-                let k = k as u64;
-                // Rows i with i % 4 == k, for i in 1..=n.
-                let c = (n + 4 - k) / 4 - u64::from(k == 0);
+                let (k, kinds) = (k as u64, AnomalyKind::ALL.len() as u64);
+                // Rows i with i % kinds == k, for i in 1..=n.
+                let c = (1..=n).filter(|i| i % kinds == k).count() as u64;
                 (kind.code().to_owned(), kind.label_fr().to_owned(), c)
             })
             .collect(),
@@ -262,27 +263,11 @@ fn pdf(n: u64) -> Vec<u8> {
 
 /// The text of `pdf` (pages `first..=last` when given), no-break spaces read as spaces.
 fn pdftotext(pdf: &[u8], pages: Option<(u32, u32)>) -> String {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("b.pdf");
-    std::fs::write(&path, pdf).expect("write");
-    let mut cmd = Command::new("pdftotext");
-    cmd.args(["-layout", "-enc", "UTF-8"]);
-    if let Some((f, l)) = pages {
-        cmd.args(["-f", &f.to_string(), "-l", &l.to_string()]);
-    }
-    let out = cmd.arg(&path).arg("-").output().unwrap_or_else(|e| {
-        panic!(
-            "pdftotext is needed by this test ({e}): install it with `apt-get install poppler-utils`"
-        )
-    });
-    assert!(
-        out.status.success(),
-        "pdftotext failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("utf-8")
-        .replace('\u{a0}', " ")
+    let Some((first, last)) = pages else {
+        return common::pdftotext(pdf, &["-layout"]);
+    };
+    let (first, last) = (first.to_string(), last.to_string());
+    common::pdftotext(pdf, &["-layout", "-f", &first, "-l", &last])
 }
 
 fn assert_has(text: &str, needles: &[&str]) {

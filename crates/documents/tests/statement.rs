@@ -11,7 +11,9 @@ use relais_documents::statement::{
     statement_reference, write_statement_csv, write_statement_pdf, write_statements_pdf,
 };
 use std::convert::Infallible;
-use std::process::Command;
+mod common;
+
+use common::pages;
 
 /// The EHPAD's transfer of the issue: 187 978,01 €.
 const EHPAD_TOTAL: Cents = Cents(18_797_801);
@@ -185,35 +187,7 @@ fn pdftotext_page(pdf: &[u8], n: usize) -> String {
 }
 
 fn pdftotext_of(pdf: &[u8], args: &[&str]) -> String {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("etat.pdf");
-    std::fs::write(&path, pdf).expect("write");
-    let out = Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .args(args)
-        .arg(&path)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("pdftotext is needed ({e}): install it with `apt-get install poppler-utils`")
-        });
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("utf-8")
-        .replace('\u{a0}', " ")
-}
-
-/// The text of each page.
-fn pages(text: &str) -> Vec<&str> {
-    let mut pages: Vec<&str> = text.split('\u{c}').collect();
-    if pages.last().is_some_and(|p| p.trim().is_empty()) {
-        pages.pop();
-    }
-    pages
+    common::pdftotext(pdf, &[&["-layout"], args].concat())
 }
 
 fn money(c: Cents) -> String {

@@ -20,7 +20,7 @@ use jiff::civil::Date;
 use relais_core::Cents;
 use relais_core::calendar::Month;
 use relais_core::journal::Entry;
-use relais_core::records::{Benefit, PayeeKind};
+use relais_core::records::{Benefit, LegalForm, PayeeKind};
 use relais_core::run::{
     AmountChange, Anomaly, ExcludedRight, RenewalPolicy, RunId, RunStatus, RunSummary,
 };
@@ -270,6 +270,8 @@ pub struct RunPayee {
     pub address: String,
     pub postal_code: String,
     pub city: String,
+    /// The extract's `forme_juridique`, when it says (runs prepared before it: `None`).
+    pub legal_form: Option<LegalForm>,
 }
 
 /// One line of a run: one right paid for the month.

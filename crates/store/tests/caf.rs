@@ -54,6 +54,7 @@ fn payee() -> Record {
         postal_code: "77000".into(),
         city: "Melun".into(),
         iban_changed_on: None,
+        legal_form: None,
         extra: vec![],
     })
 }

@@ -266,6 +266,7 @@ mod readiness {
             postal_code: "77000".into(),
             city: "Melun".into(),
             iban_changed_on: changed,
+            legal_form: None,
             extra: vec![],
         })
     }

@@ -77,6 +77,7 @@ fn store() -> (tempfile::TempDir, SqliteStore) {
             postal_code: "77000".into(),
             city: "Melun".into(),
             iban_changed_on: None,
+            legal_form: None,
             extra: vec![],
         }),
         Record::Right(Right {

@@ -54,6 +54,7 @@ fn payee(id: &str, name: &str, account: u32, changed: Option<Date>) -> Record {
         postal_code: "77000".into(),
         city: "Melun".into(),
         iban_changed_on: changed,
+        legal_form: None,
         extra: vec![],
     })
 }
@@ -682,6 +683,8 @@ DROP TABLE numbering;
 ALTER TABLE runs DROP COLUMN first_mandate;
 ALTER TABLE runs DROP COLUMN cumul_before;
 ALTER TABLE beneficiaries DROP COLUMN civility;
+ALTER TABLE payees DROP COLUMN legal_form;
+ALTER TABLE run_payees DROP COLUMN legal_form;
 CREATE TABLE run_lines (
     id INTEGER PRIMARY KEY, run_id TEXT NOT NULL REFERENCES runs (id), right_id TEXT NOT NULL,
     claim TEXT, dossier TEXT NOT NULL, nir TEXT, last_name TEXT NOT NULL,
@@ -841,7 +844,7 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("version");
-    assert_eq!(version, 16);
+    assert_eq!(version, 17);
     // The schema as migration 11 left it.
     conn.execute_batch(LINES_AS_ROWS).expect("lines as rows");
     conn.execute_batch(
@@ -855,7 +858,7 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
     .expect("back to 11");
     drop(f.store);
     let store = SqliteStore::open(&path).expect("migrated");
-    assert_eq!(store.schema_version().expect("version"), 16);
+    assert_eq!(store.schema_version().expect("version"), 17);
     let after = store.person("D1").expect("page").expect("found").payments;
     assert_eq!(after, before);
     // The lines came back from rows to blocks (migration 14) as they were.
@@ -937,7 +940,7 @@ fn a_store_of_schema_12_keeps_its_claims_and_the_history_becomes_claims() {
     .expect("back to 12");
     drop(f.store);
     let mut store = SqliteStore::open(&path).expect("migrated");
-    assert_eq!(store.schema_version().expect("version"), 16);
+    assert_eq!(store.schema_version().expect("version"), 17);
     {
         let conn = store.raw_connection();
         assert_eq!(count(conn, "SELECT count(*) FROM run_claims"), run_claims);
@@ -1211,6 +1214,51 @@ fn a_guardian_of_three_people_is_paid_three_mandates() {
         .map(|l| l.1.map(|m| m.0))
         .collect();
     assert_eq!(d1.first(), d1.last());
+    // One account for three protected people: the control report flags it, once, naming them.
+    let mut flagged = Vec::new();
+    f.store
+        .each_run_anomaly(id, &mut |a| {
+            flagged.push((a.kind, a.payee_id.clone(), a.detail.clone()));
+            Ok(())
+        })
+        .expect("anomalies");
+    let guardian: Vec<_> = flagged
+        .iter()
+        .filter(|a| a.0 == AnomalyKind::GuardianSharedIban)
+        .collect();
+    assert_eq!(guardian.len(), 1, "{flagged:?}");
+    assert_eq!(guardian[0].1, "TUT");
+    for name in [
+        "3 personnes protégées",
+        "MARTIN",
+        "DURAND",
+        "PETIT",
+        "art. 427",
+    ] {
+        assert!(guardian[0].2.contains(name), "{}", guardian[0].2);
+    }
+}
+
+/// A guardian paid for one protected person is no anomaly, however many rights.
+#[test]
+fn a_guardian_of_one_person_is_not_flagged() {
+    let records = vec![
+        person("D1", "MARTIN", None),
+        with_kind(
+            payee("TUT", "MANDATAIRE DUPONT", 7, None),
+            PayeeKind::Tuteur,
+        ),
+        Record::Right(right("R1", "D1", Benefit::Pch, 10_000, "TUT")),
+        Record::Right(right("R2", "D1", Benefit::ApaDom, 10_000, "TUT")),
+    ];
+    let mut f = fixture(records);
+    let id = prepared(&mut f, "2026-12");
+    f.store
+        .each_run_anomaly(id, &mut |a| {
+            assert_ne!(a.kind, AnomalyKind::GuardianSharedIban, "{a:?}");
+            Ok(())
+        })
+        .expect("anomalies");
 }
 
 /// The imputation is chosen by benefit and payee kind (APA at home paid to a home-help

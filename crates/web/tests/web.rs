@@ -80,6 +80,7 @@ fn fixture_with(configure: impl FnOnce(&mut Config, &std::path::Path)) -> Fixtur
             postal_code: "77000".into(),
             city: "Melun".into(),
             iban_changed_on: None,
+            legal_form: None,
             extra: vec![],
         }),
         Record::Right(Right {

@@ -1,65 +1,19 @@
-//! The bordereau laid out on pages. Every item is measured before it is placed (texts wrapped
-//! to their width with the embedded font), so its height is known; a page breaks when the next
-//! item does not fit. A heading and a table's header wait for the first row under them and go
-//! with it to the next page; a table's header is repeated on every page it runs over; under
-//! the mandates, each page ends with its total and the amount carried over, room for which is
-//! kept under every row. A row taller than a whole page (a name of hundreds of words) goes on
-//! over the next: nothing is ever cut. Items given [`Flow::together`] are never split.
+//! The bordereau laid out on pages (`crate::page` breaks them): its texts, its tables, the
+//! list of mandates — each page of which ends with its total and the amount carried over, room
+//! for which is kept under every row — and the signatures. Every item is measured before it is
+//! placed (texts wrapped to their width with the embedded font), so its height is known. A
+//! table's header is repeated on every page it runs over. Nothing is ever cut.
 
-use super::WIDTH;
-use super::table::{LINE, Row, RowStyle, Sum, Table};
+use super::table::{MANDATES, mandate_row, mandates_total};
 use crate::french::count_of;
-use crate::pdf::{Fonts, PAGE_H, wrap_width};
+use crate::page::Frame;
+use crate::page::WIDTH;
+use crate::page::paging::{self, Block, Listing, PageSink};
+use crate::page::table::{Row, RowStyle, Sum, Table};
+use crate::pdf::{Fonts, wrap_width};
 use crate::run_report::{ReportError, add};
 use relais_core::Cents;
 use relais_core::run::MandateLine;
-
-/// Where the running header and the footer are, and so where the flow of items starts and
-/// ends on each page: both are wrapped (a long name of the authority takes more lines).
-pub(super) struct Frame {
-    /// The running header of the pages after the first, at 7 pt.
-    pub running: Vec<String>,
-    /// The footer's text, left of the page number, at 7.5 pt.
-    pub footer: Vec<String>,
-    top_first: f32,
-    top_next: f32,
-    pub bottom: f32,
-}
-
-/// The running header's first baseline and its lines' height.
-pub(super) const RUNNING_Y: f32 = 30.0;
-pub(super) const RUNNING_STEP: f32 = 8.5;
-/// The footer's last baseline and its lines' height.
-pub(super) const FOOTER_Y: f32 = PAGE_H - 26.0;
-pub(super) const FOOTER_STEP: f32 = 9.0;
-const TOP: f32 = 46.0;
-const BOTTOM: f32 = PAGE_H - 46.0;
-
-impl Frame {
-    pub fn new(fonts: &Fonts, running: &str, footer: &str) -> Frame {
-        let running = wrap_width(fonts, running, 7.0, false, WIDTH);
-        // Room for the widest page number there can be, right of the footer's text.
-        let number = format!("page {} / {}", u32::MAX, u32::MAX);
-        let room = WIDTH - fonts.width(&number, 7.5, false) - 12.0;
-        let footer = wrap_width(fonts, footer, 7.5, false, room);
-        let more = |lines: &[String], step: f32| lines.len().saturating_sub(1) as f32 * step;
-        Frame {
-            top_first: TOP,
-            top_next: TOP + more(&running, RUNNING_STEP),
-            bottom: BOTTOM - more(&footer, FOOTER_STEP),
-            running,
-            footer,
-        }
-    }
-
-    pub fn top(&self, page: u32) -> f32 {
-        if page > 1 {
-            self.top_next
-        } else {
-            self.top_first
-        }
-    }
-}
 
 /// How a line of text looks: its size, and where its baselines are.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -153,8 +107,10 @@ impl Item {
             style,
         )
     }
+}
 
-    pub fn height(&self) -> f32 {
+impl Block for Item {
+    fn height(&self) -> f32 {
         match self {
             Item::Text(lines, s) => {
                 s.first + lines.len().saturating_sub(1) as f32 * s.step + s.after
@@ -170,14 +126,10 @@ impl Item {
     /// fits); the item given back when not even its first line fits, or when it is not split.
     fn split(self, room: f32) -> Result<(Item, Option<Item>), Item> {
         match self {
-            Item::Row(row) => {
-                let n = ((room - 2.0 * row.vpad()) / LINE).floor();
-                if n < 1.0 {
-                    return Err(Item::Row(row));
-                }
-                let (first, rest) = row.split(n as usize);
-                Ok((Item::Row(first), rest.map(Item::Row)))
-            }
+            Item::Row(row) => match row.split_to(room) {
+                Ok((first, rest)) => Ok((Item::Row(first), rest.map(Item::Row))),
+                Err(row) => Err(Item::Row(row)),
+            },
             Item::Text(mut lines, s) => {
                 let n = ((room - s.first - s.after) / s.step).floor() + 1.0;
                 if n < 1.0 {
@@ -208,225 +160,119 @@ impl Totals {
         Ok(())
     }
 
-    fn sum(&self, fonts: &Fonts, label: &str) -> Item {
+    fn sum(&self, fonts: &Fonts, label: &str) -> Sum {
         let label = format!("{label} : {}", count_of(self.mandates, "mandat", "mandats"));
-        Item::Sum(Sum::new(fonts, &label, self.lines, self.amount))
-    }
-}
-
-/// Receives each page's items once the page is full.
-pub(super) trait PageSink {
-    fn page(&mut self, number: u32, items: &[Item]) -> Result<(), ReportError>;
-}
-
-/// The first pass: pages are only counted.
-pub(super) struct Counter;
-
-impl PageSink for Counter {
-    fn page(&mut self, _: u32, _: &[Item]) -> Result<(), ReportError> {
-        Ok(())
+        mandates_total(fonts, &label, self.lines, self.amount)
     }
 }
 
 /// What is being listed, for what a page break repeats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Listing {
+#[derive(Debug, Clone, Copy)]
+enum Mode {
     Text,
-    Table(Table),
+    Table(&'static Table),
     Mandates,
 }
 
-/// Lays items out on pages and hands each full page to its sink.
-pub(super) struct Flow<'s> {
-    sink: &'s mut dyn PageSink,
-    fonts: &'s Fonts,
-    frame: &'s Frame,
-    items: Vec<Item>,
-    y: f32,
-    page: u32,
-    /// Whether the page holds anything but the frame of a table (its header, the amount
-    /// carried over): if not, breaking it would gain no room.
-    content: bool,
-    /// A heading and a table's header, waiting for the first row under them.
-    held: Vec<Item>,
-    listing: Listing,
-    page_totals: Totals,
+/// The list under way, and the totals of the mandates: of the page, and of all so far.
+#[derive(Debug)]
+pub(super) struct List {
+    mode: Mode,
+    page: Totals,
     pub totals: Totals,
 }
 
-impl<'s> Flow<'s> {
-    pub fn new(sink: &'s mut dyn PageSink, fonts: &'s Fonts, frame: &'s Frame) -> Flow<'s> {
-        Flow {
-            sink,
-            fonts,
-            frame,
-            items: Vec::new(),
-            y: frame.top(1),
-            page: 1,
-            content: false,
-            held: Vec::new(),
-            listing: Listing::Text,
-            page_totals: Totals::default(),
-            totals: Totals::default(),
+impl Listing for List {
+    type Item = Item;
+    type Entry = MandateLine;
+    type Error = ReportError;
+
+    fn foot(&self, fonts: &Fonts) -> Vec<Item> {
+        match self.mode {
+            Mode::Text | Mode::Table(_) => Vec::new(),
+            Mode::Mandates => vec![
+                Item::Sum(self.page.sum(fonts, "Total de la page")),
+                Item::Sum(self.totals.sum(fonts, "À reporter")),
+            ],
         }
     }
 
-    pub fn fonts(&self) -> &'s Fonts {
-        self.fonts
-    }
-
-    fn room(&self) -> f32 {
-        self.frame.bottom - self.y
-    }
-
-    fn put(&mut self, item: Item) {
-        self.y += item.height();
-        self.items.push(item);
-    }
-
-    fn next_page(&mut self) -> Result<(), ReportError> {
-        self.sink.page(self.page, &self.items)?;
-        self.items.clear();
-        self.page = self.page.saturating_add(1);
-        self.y = self.frame.top(self.page);
-        self.content = false;
-        Ok(())
-    }
-
-    /// The room of a new page, under what a break puts at its top.
-    fn room_after_break(&self) -> f32 {
-        let top = self.frame.bottom - self.frame.top(self.page.saturating_add(1));
-        if !self.held.is_empty() {
-            return top;
-        }
-        match self.listing {
-            Listing::Text => top,
-            Listing::Table(t) => top - Row::header(self.fonts, t).height(),
-            Listing::Mandates => {
-                top - Row::header(self.fonts, Table::Mandates).height()
-                    - self.totals.sum(self.fonts, "Report").height()
-            }
+    fn head(&self, fonts: &Fonts) -> Vec<Item> {
+        match self.mode {
+            Mode::Text => Vec::new(),
+            Mode::Table(t) => vec![Item::Row(Row::header(fonts, t))],
+            Mode::Mandates => vec![
+                Item::Row(Row::header(fonts, &MANDATES)),
+                Item::Sum(self.totals.sum(fonts, "Report")),
+            ],
         }
     }
 
-    /// Breaks the page in the middle of a list: under the mandates, the page's total and the
-    /// amount carried over (room for them was kept), and on the new page the header again
-    /// (and the amount brought forward).
-    fn break_page(&mut self) -> Result<(), ReportError> {
-        if !self.held.is_empty() {
-            return self.next_page();
-        }
-        match self.listing {
-            Listing::Text => self.next_page(),
-            Listing::Table(t) => {
-                self.next_page()?;
-                self.put(Item::Row(Row::header(self.fonts, t)));
-                Ok(())
-            }
-            Listing::Mandates => {
-                self.put(self.page_totals.sum(self.fonts, "Total de la page"));
-                self.put(self.totals.sum(self.fonts, "À reporter"));
-                self.next_page()?;
-                self.put(Item::Row(Row::header(self.fonts, Table::Mandates)));
-                self.put(self.totals.sum(self.fonts, "Report"));
-                self.page_totals = Totals::default();
-                Ok(())
-            }
+    fn turned(&mut self) {
+        if let Mode::Mandates = self.mode {
+            self.page = Totals::default();
         }
     }
 
-    /// Places `item` with `reserve` points left under it (and what is held above it): on
-    /// this page, or on the next, or, when no page can hold it, over as many as it takes.
-    /// `mandate` is counted with the part of its row that holds its amount (the first).
-    fn place(
-        &mut self,
-        item: Item,
-        reserve: f32,
-        mut mandate: Option<&MandateLine>,
-    ) -> Result<(), ReportError> {
-        let mut item = item;
-        loop {
-            let held: f32 = self.held.iter().map(Item::height).sum();
-            let need = held + item.height() + reserve;
-            if need <= self.room() {
-                self.put_counted(item, mandate)?;
-                return Ok(());
-            }
-            if self.content && need <= self.room_after_break() {
-                self.break_page()?;
-                continue;
-            }
-            match item.split(self.room() - held - reserve) {
-                Ok((first, rest)) => {
-                    self.put_counted(first, mandate.take())?;
-                    match rest {
-                        Some(rest) => item = rest,
-                        None => return Ok(()),
-                    }
-                    self.break_page()?;
-                }
-                // Not a line of it fits here: on the next page; or, on a page that has
-                // nothing else, as it is (never a loop, whatever the input).
-                Err(whole) if self.content => {
-                    item = whole;
-                    self.break_page()?;
-                }
-                Err(whole) => {
-                    self.put_counted(whole, mandate)?;
-                    return Ok(());
-                }
-            }
-        }
+    fn count(&mut self, m: &MandateLine) -> Result<(), ReportError> {
+        self.page.add(m)?;
+        self.totals.add(m)
     }
+}
 
-    /// Puts what is held, then `item`, counting `mandate`.
-    fn put_counted(
-        &mut self,
-        item: Item,
-        mandate: Option<&MandateLine>,
-    ) -> Result<(), ReportError> {
-        for held in std::mem::take(&mut self.held) {
-            self.put(held);
-        }
-        self.put(item);
-        self.content = true;
-        if let Some(m) = mandate {
-            self.page_totals.add(m)?;
-            self.totals.add(m)?;
-        }
-        Ok(())
-    }
+/// Lays the bordereau out on pages and hands each full page to its sink.
+pub(super) type Flow<'s> = paging::Flow<'s, List>;
 
+/// A flow from the first page.
+pub(super) fn new_flow<'s>(
+    sink: &'s mut dyn PageSink<Item, ReportError>,
+    fonts: &'s Fonts,
+    frame: &'s Frame,
+) -> Flow<'s> {
+    let list = List {
+        mode: Mode::Text,
+        page: Totals::default(),
+        totals: Totals::default(),
+    };
+    Flow::new(sink, fonts, frame, list)
+}
+
+impl Flow<'_> {
     /// A text, after any list.
     pub fn text(&mut self, text: &str, style: TextStyle) -> Result<(), ReportError> {
-        self.listing = Listing::Text;
-        let item = Item::text(self.fonts, text, style);
+        self.list.mode = Mode::Text;
+        let item = Item::text(self.fonts(), text, style);
         self.place(item, 0.0, None)
     }
 
     /// A heading: it waits for what follows it.
     pub fn heading(&mut self, text: &str) {
-        self.held.push(Item::text(self.fonts, text, HEADING));
+        let item = Item::text(self.fonts(), text, HEADING);
+        self.hold(item);
     }
 
     /// A table's header: it waits for the table's first row, and is repeated on every page
     /// the table runs over.
-    pub fn header(&mut self, table: Table) {
-        self.listing = if table == Table::Mandates {
-            Listing::Mandates
-        } else {
-            Listing::Table(table)
-        };
-        self.held.push(Item::Row(Row::header(self.fonts, table)));
+    pub fn header(&mut self, table: &'static Table) {
+        self.list.mode = Mode::Table(table);
+        self.hold(Item::Row(Row::header(self.fonts(), table)));
+    }
+
+    /// The list of mandates' header: the same, and each page of the list closed by its
+    /// totals.
+    pub fn mandates_header(&mut self) {
+        self.list.mode = Mode::Mandates;
+        self.hold(Item::Row(Row::header(self.fonts(), &MANDATES)));
     }
 
     pub fn row(&mut self, row: Row) -> Result<(), ReportError> {
         self.place(Item::Row(row), 0.0, None)
     }
 
-    /// The room a total under the mandates takes, for the counts and amount of `totals`.
+    /// The room the totals under the mandates take, for the counts and amount of `page` and
+    /// `all`.
     fn sums_height(&self, page: &Totals, all: &Totals) -> f32 {
-        let f = self.fonts;
+        let f = self.fonts();
         let carried = all.sum(f, "À reporter").height();
         let last = all.sum(f, "Total général").height();
         page.sum(f, "Total de la page").height() + carried.max(last)
@@ -434,71 +280,34 @@ impl<'s> Flow<'s> {
 
     /// A mandate of the list, with room kept under it for the totals that close the page.
     pub fn mandate(&mut self, m: &MandateLine) -> Result<(), ReportError> {
-        let (mut page, mut all) = (self.page_totals, self.totals);
+        let (mut page, mut all) = (self.list.page, self.list.totals);
         page.add(m)?;
         all.add(m)?;
         let reserve = self.sums_height(&page, &all);
-        let row = Row::mandate(self.fonts, m);
+        let row = mandate_row(self.fonts(), m);
         self.place(Item::Row(row), reserve, Some(m))
     }
 
     /// Closes the list of mandates: the last page's total when the list ran over several
     /// pages, then the grand total (room for both was kept under every row).
     pub fn end_mandates(&mut self) -> Result<(), ReportError> {
-        if self.totals.mandates == 0 {
-            let row = Row::new(
-                self.fonts,
-                Table::Mandates,
-                &["", "", "", "Aucun mandat."],
-                RowStyle::Plain,
-            );
-            let reserve = self.sums_height(&self.page_totals, &self.totals);
+        let List { page, totals, .. } = self.list;
+        let f = self.fonts();
+        if totals.mandates == 0 {
+            let texts = ["", "", "", "Aucun mandat."];
+            let row = Row::new(f, &MANDATES, texts, RowStyle::Plain);
+            let reserve = self.sums_height(&page, &totals);
             self.place(Item::Row(row), reserve, None)?;
-        } else if self.totals.mandates > self.page_totals.mandates {
-            self.put(self.page_totals.sum(self.fonts, "Total de la page"));
+        } else if totals.mandates > page.mandates {
+            self.put(Item::Sum(page.sum(f, "Total de la page")));
         }
-        self.put(self.totals.sum(self.fonts, "Total général"));
-        self.listing = Listing::Text;
+        self.put(Item::Sum(totals.sum(f, "Total général")));
+        self.list.mode = Mode::Text;
         Ok(())
-    }
-
-    /// Places `items` on one page (with what is held above them), this one or the next;
-    /// gives them back when they are taller than a page. When they move to the next page in
-    /// the middle of a table, its header goes with them.
-    pub fn together(&mut self, items: Vec<Item>) -> Result<Option<Vec<Item>>, ReportError> {
-        let h: f32 = self.held.iter().chain(&items).map(Item::height).sum();
-        if h > self.room() {
-            if h > self.room_after_break() {
-                return Ok(Some(items));
-            }
-            self.break_page()?;
-        }
-        for item in std::mem::take(&mut self.held).into_iter().chain(items) {
-            self.put(item);
-        }
-        self.content = true;
-        Ok(None)
     }
 
     /// Places `item` where it fits, in the list under way (a table's rows).
     pub fn place_item(&mut self, item: Item) -> Result<(), ReportError> {
         self.place(item, 0.0, None)
-    }
-
-    /// Goes to a new page unless this one is still empty.
-    pub fn new_page(&mut self) -> Result<(), ReportError> {
-        if self.content {
-            self.next_page()?;
-        }
-        Ok(())
-    }
-
-    /// Hands the last page over; the number of pages.
-    pub fn finish(mut self) -> Result<u32, ReportError> {
-        for held in std::mem::take(&mut self.held) {
-            self.put(held);
-        }
-        self.sink.page(self.page, &self.items)?;
-        Ok(self.page)
     }
 }

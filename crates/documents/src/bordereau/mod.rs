@@ -5,8 +5,9 @@
 //! the preparer and the ordonnateur sign ("Certifié exact") — these last on one page, together.
 //!
 //! No name, total or amount is ever cut: texts are wrapped to their column, measured with the
-//! embedded font, and a row grows as its longest text needs (`table.rs`); amounts are never
-//! broken (`layout.rs` places them, `draw.rs` draws them). Rows having no fixed height, the
+//! embedded font, and a row grows as its longest text needs (`crate::page::table`, with the
+//! statements); amounts are never broken (`table.rs` sizes the columns, `layout.rs` places
+//! the items, `draw.rs` draws them). Rows having no fixed height, the
 //! number of pages ("page n / N") is only known once the list is laid out: the list of
 //! mandates is read twice, a first time to lay the bordereau out without drawing it, a second
 //! to draw it. Only the current page's rows are held; krilla keeps each finished page's
@@ -18,20 +19,18 @@ mod layout;
 mod table;
 
 use crate::french::{count, count_of, date_short, month_long};
-use crate::pdf::{Fonts, PAGE_W, finish, french_document};
+use crate::page::Frame;
+use crate::page::paging::Counter;
+use crate::page::pen::Drawer;
+use crate::page::table::{Row, RowStyle};
+use crate::pdf::{Fonts, finish, french_document};
 use crate::run_report::{ReportError, RunLists, add, bordereaux, stream};
-use draw::Drawer;
-use layout::{
-    Counter, Flow, Frame, HEADING, Item, LINE_TEXT, SMALL, STRONG, Signatures, TITLE, Totals,
-};
+use layout::{Flow, HEADING, Item, LINE_TEXT, SMALL, STRONG, Signatures, TITLE, Totals, new_flow};
 use relais_core::Cents;
 use relais_core::run::{MandateLine, RunSummary};
 use std::io::Write;
-use table::{Row, RowStyle, Table};
-
-const MARGIN_X: f32 = 36.0;
-const WIDTH: f32 = PAGE_W - 2.0 * MARGIN_X;
-const IMPUTATIONS: &str = "Totaux par imputation budgétaire";
+use table::{BENEFITS, IMPUTATIONS};
+const IMPUTATIONS_HEADING: &str = "Totaux par imputation budgétaire";
 
 fn title(s: &RunSummary) -> String {
     format!(
@@ -92,7 +91,7 @@ fn front(flow: &mut Flow<'_>, s: &RunSummary) -> Result<(), ReportError> {
     }
 
     flow.heading("Totaux par prestation");
-    flow.header(Table::Benefits);
+    flow.header(&BENEFITS);
     let (mut rights, mut total) = (0u64, Cents::ZERO);
     for b in &s.benefits {
         rights = rights.saturating_add(b.rights);
@@ -105,7 +104,7 @@ fn front(flow: &mut Flow<'_>, s: &RunSummary) -> Result<(), ReportError> {
             count(b.payees),
             b.total.to_string(),
         ];
-        flow.row(Row::new(fonts, Table::Benefits, &cells, RowStyle::Plain))?;
+        flow.row(Row::new(fonts, &BENEFITS, cells, RowStyle::Plain))?;
     }
     let cells = [
         "Ensemble".to_owned(),
@@ -115,10 +114,10 @@ fn front(flow: &mut Flow<'_>, s: &RunSummary) -> Result<(), ReportError> {
         String::new(),
         total.to_string(),
     ];
-    flow.row(Row::new(fonts, Table::Benefits, &cells, RowStyle::Total))?;
+    flow.row(Row::new(fonts, &BENEFITS, cells, RowStyle::Total))?;
 
     flow.heading("Liste des mandats");
-    flow.header(Table::Mandates);
+    flow.mandates_header();
     Ok(())
 }
 
@@ -136,7 +135,7 @@ fn imputations(fonts: &Fonts, s: &RunSummary) -> Result<(Vec<Item>, Item), Repor
             count(i.lines),
             i.total.to_string(),
         ];
-        let row = Row::new(fonts, Table::Imputations, &cells, RowStyle::Plain);
+        let row = Row::new(fonts, &IMPUTATIONS, cells, RowStyle::Plain);
         rows.push(Item::Row(row));
     }
     let cells = [
@@ -146,7 +145,7 @@ fn imputations(fonts: &Fonts, s: &RunSummary) -> Result<(Vec<Item>, Item), Repor
         count(lines),
         total.to_string(),
     ];
-    let all = Row::new(fonts, Table::Imputations, &cells, RowStyle::Total);
+    let all = Row::new(fonts, &IMPUTATIONS, cells, RowStyle::Total);
     Ok((rows, Item::Row(all)))
 }
 
@@ -195,8 +194,8 @@ fn back(flow: &mut Flow<'_>, s: &RunSummary, totals: Totals) -> Result<(), Repor
     let n = rows.len();
     let whole: Vec<Item> = [
         vec![
-            Item::text(fonts, IMPUTATIONS, HEADING),
-            Item::Row(Row::header(fonts, Table::Imputations)),
+            Item::text(fonts, IMPUTATIONS_HEADING, HEADING),
+            Item::Row(Row::header(fonts, &IMPUTATIONS)),
         ],
         rows,
         tail,
@@ -207,8 +206,8 @@ fn back(flow: &mut Flow<'_>, s: &RunSummary, totals: Totals) -> Result<(), Repor
     };
     let tail = whole.split_off(2 + n);
     flow.new_page()?;
-    flow.heading(IMPUTATIONS);
-    flow.header(Table::Imputations);
+    flow.heading(IMPUTATIONS_HEADING);
+    flow.header(&IMPUTATIONS);
     for row in whole.into_iter().skip(2) {
         flow.place_item(row)?;
     }
@@ -228,7 +227,7 @@ fn lay_out(
 ) -> Result<(), ReportError> {
     front(flow, summary)?;
     stream(|f| lists.mandates(f), |m: &MandateLine| flow.mandate(m))?;
-    let found = flow.totals;
+    let found = flow.list.totals;
     if found.mandates != summary.mandates || found.amount != summary.total {
         return Err(ReportError::Mismatch {
             expected_mandates: summary.mandates,
@@ -257,7 +256,7 @@ pub fn write_bordereau_pdf(
     );
     let pages = {
         let mut counter = Counter;
-        let mut flow = Flow::new(&mut counter, fonts, &frame);
+        let mut flow = new_flow(&mut counter, fonts, &frame);
         lay_out(&mut flow, summary, lists)?;
         flow.finish()?
     };
@@ -268,8 +267,9 @@ pub fn write_bordereau_pdf(
         fonts,
         frame: &frame,
         pages,
+        fail: ReportError::Pdf,
     };
-    let mut flow = Flow::new(&mut drawer, fonts, &frame);
+    let mut flow = new_flow(&mut drawer, fonts, &frame);
     lay_out(&mut flow, summary, lists)?;
     let drawn = flow.finish()?;
     if drawn != pages {

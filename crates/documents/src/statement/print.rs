@@ -8,10 +8,12 @@
 //! Many statements go into one document the same way, one after the other, each from a new
 //! page and numbered on its own: a statement alone is a document of one.
 
-use super::draw::{Drawer, Glyphs};
-use super::layout::{Counter, Flow, Frame, MARGIN_X, SMALL, STRONG, TEXT, TITLE};
+use super::layout::{Flow, SMALL, STRONG, TEXT, TITLE, new_flow};
 use super::{StatementError, StatementHeader, StatementRow, Tally};
 use crate::french::{count_of, date_short, month_long};
+use crate::page::paging::Counter;
+use crate::page::pen::Drawer;
+use crate::page::{Frame, MARGIN_X};
 use crate::pdf::{Fonts, a4, finish, french_document};
 use crate::run_report::ListError;
 use krilla::Document;
@@ -94,7 +96,7 @@ fn lay_out(
     front(flow, header, amount)?;
     rows(&mut |r| flow.row(r))?;
     flow.end_table()?;
-    let tally = flow.tally;
+    let tally = flow.list.tally;
     flow.gap(8.0);
     let closing = format!(
         "Arrêté le présent état à {}, pour un montant total de\u{a0}{}.",
@@ -133,7 +135,6 @@ fn frame(fonts: &Fonts, header: &StatementHeader) -> Frame {
 /// The statements drawn so far into one document.
 struct Book {
     fonts: &'static Fonts,
-    glyphs: &'static Glyphs,
     document: Document,
     outline: Outline,
     /// The pages drawn so far, and the statements.
@@ -152,7 +153,7 @@ impl Book {
     ) -> Result<(), StatementError> {
         let frame = frame(self.fonts, header);
         let mut counter = Counter;
-        let mut flow = Flow::new(&mut counter, self.fonts, &frame);
+        let mut flow = new_flow(&mut counter, self.fonts, &frame);
         let tally = lay_out(&mut flow, header, amount, rows)?;
         let pages = flow.finish()?;
         tally.check(header, amount)?;
@@ -160,11 +161,11 @@ impl Book {
         let mut drawer = Drawer {
             document: &mut self.document,
             fonts: self.fonts,
-            glyphs: self.glyphs,
             frame: &frame,
             pages,
+            fail: StatementError::Pdf,
         };
-        let mut flow = Flow::new(&mut drawer, self.fonts, &frame);
+        let mut flow = new_flow(&mut drawer, self.fonts, &frame);
         let drawn = lay_out(&mut flow, header, amount, rows)?;
         if flow.finish()? != pages || drawn != tally {
             return Err(StatementError::Changed {
@@ -202,7 +203,6 @@ fn write_pdf<E: Into<ListError>>(
 ) -> Result<u64, StatementError> {
     let mut book = Book {
         fonts: Fonts::shared().ok_or(StatementError::Font)?,
-        glyphs: Glyphs::shared().ok_or(StatementError::Font)?,
         document: french_document(title),
         outline: Outline::new(),
         pages: 0,

@@ -117,6 +117,7 @@ pub(crate) mod tiers {
     pub const CODE_POSTAL: usize = 8;
     pub const COMMUNE: usize = 9;
     pub const IBAN_MODIFIE_LE: usize = 10;
+    pub const FORME_JURIDIQUE: usize = 11;
     pub const FIELDS: &[FieldSpec] = &[
         req("tiers_id"),
         req("type"),
@@ -129,6 +130,8 @@ pub(crate) mod tiers {
         req("code_postal"),
         req("commune"),
         opt("iban_modifie_le"),
+        // The PES CatTiers/NatJur follow; the payee's kind gives a default.
+        opt("forme_juridique"),
     ];
     pub const KEY: &[usize] = &[TIERS_ID];
 }
@@ -330,6 +333,7 @@ mod tests {
             (Tiers, tiers::CODE_POSTAL, "code_postal"),
             (Tiers, tiers::COMMUNE, "commune"),
             (Tiers, tiers::IBAN_MODIFIE_LE, "iban_modifie_le"),
+            (Tiers, tiers::FORME_JURIDIQUE, "forme_juridique"),
             (Droits, droits::DROIT_ID, "droit_id"),
             (Droits, droits::DOSSIER, "dossier"),
             (Droits, droits::PRESTATION, "prestation"),

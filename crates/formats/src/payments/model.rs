@@ -302,6 +302,12 @@ code_list!(
     {
         /// 01 personne physique.
         PERSON = "01",
+        /// 23 communes.
+        COMMUNE = "23",
+        /// 26 CCAS.
+        SOCIAL_ACTION_CENTRE = "26",
+        /// 27 établissements publics de santé (an EHPAD of a hospital, a public EHPAD).
+        PUBLIC_HEALTH_BODY = "27",
         /// 50 personne morale de droit privé (a home-help service, an establishment).
         PRIVATE_BODY = "50",
         /// 63 autres régimes obligatoires de sécurité sociale (a CAF, with NatJur 11).
@@ -320,6 +326,8 @@ code_list!(
         COMPANY = "03",
         /// 06 association.
         ASSOCIATION = "06",
+        /// 09 collectivité territoriale / EPL / EPS.
+        LOCAL_PUBLIC_BODY = "09",
         /// 11 CAF.
         CAF = "11",
     }

@@ -344,3 +344,43 @@ fn records_are_typed_and_normalized() {
         other => panic!("{other:?}"),
     }
 }
+
+/// `forme_juridique` is optional, read in any spelling, and an unknown one is refused with
+/// its column and the values allowed (the PES category would otherwise be guessed wrong).
+#[test]
+fn a_payee_s_legal_form() {
+    use relais_core::records::LegalForm;
+    let header = format!("{TIERS};forme_juridique");
+    let rows = [
+        format!("{};Société", tiers_row("T1")),
+        format!("{};", tiers_row("T2")),
+        format!("{};Établissement public", tiers_row("T3")),
+        format!("{};SCI", tiers_row("T4")),
+    ];
+    let r = read(&MemorySource::new().with("tiers.csv", csv(&header, &rows)));
+    let forms: Vec<Option<LegalForm>> = r
+        .accepted(Entity::Tiers)
+        .into_iter()
+        .map(|(_, rec)| match rec {
+            Record::Payee(p) => p.legal_form,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        forms,
+        vec![
+            Some(LegalForm::Societe),
+            None,
+            Some(LegalForm::EtablissementPublic)
+        ]
+    );
+    assert_eq!(r.codes_at(Entity::Tiers, 5), vec!["valeur_inconnue"]);
+    let p = &r.rejected_at(Entity::Tiers, 5).problems[0];
+    assert_eq!(p.column, Some(12));
+    assert_eq!(p.field, "forme_juridique");
+    assert!(
+        p.message_fr.contains("association, societe"),
+        "{}",
+        p.message_fr
+    );
+}

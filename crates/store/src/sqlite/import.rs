@@ -52,8 +52,8 @@ impl<'c> Statements<'c> {
             )?,
             person_name: c.prepare("INSERT INTO person_names (words, dossier) VALUES (?1, ?2)")?,
             payee: c.prepare(
-                "INSERT INTO payees (id, kind, name, siret, iban, bic, holder, address, postal_code, city, iban_changed_on, extra)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO payees (id, kind, name, siret, iban, bic, holder, address, postal_code, city, iban_changed_on, extra, legal_form)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?,
             right: c.prepare(
                 "INSERT INTO rights (id, dossier, benefit, monthly_amount, start_date, end_date, status, payee_id, imputation, extra)
@@ -192,7 +192,8 @@ impl ImportSession for SqliteImport<'_> {
                     p.postal_code,
                     p.city,
                     p.iban_changed_on.as_ref().map(date),
-                    extra(&p.extra)
+                    extra(&p.extra),
+                    p.legal_form.map(|f| f.code())
                 ])?;
             }
             Record::Right(r) => {

@@ -718,6 +718,13 @@ CREATE TRIGGER IF NOT EXISTS caf_statement_rows_kept BEFORE DELETE ON caf_statem
 WHEN EXISTS (SELECT 1 FROM runs WHERE month = OLD.month AND status = 'validated')
 BEGIN SELECT RAISE(ABORT, 'the CAF statement of a month with a validated run stays'); END;
 "#,
+    // 17: a payee's legal form (tiers.csv `forme_juridique`, relais_core::records::LegalForm),
+    // which gives the PES CatTiers/NatJur; NULL where the extract does not say (the payee's
+    // kind then gives it), and in the payees of runs prepared before.
+    r#"
+ALTER TABLE payees ADD COLUMN legal_form TEXT;
+ALTER TABLE run_payees ADD COLUMN legal_form TEXT;
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,

@@ -9,6 +9,7 @@ mod courante;
 mod crisis;
 mod deposits;
 mod desk;
+mod ibans;
 mod import;
 mod incident;
 mod journal;

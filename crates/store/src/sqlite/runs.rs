@@ -18,7 +18,7 @@
 
 use super::blocks::{self, Block, BlockEncoder, BlockWriter, LineOut};
 use super::rights;
-use super::{SqliteStore, journal, numbering, queries, users};
+use super::{SqliteStore, ibans, journal, numbering, queries, users};
 use crate::StoreError;
 use crate::rejected::{self, Unpayable};
 use crate::runs::{
@@ -32,12 +32,11 @@ use relais_core::Cents;
 use relais_core::calendar::Month;
 use relais_core::journal::Entry;
 use relais_core::payment::{self, RightTerms};
-use relais_core::records::{Benefit, PayeeKind, RightStatus};
+use relais_core::records::{Benefit, LegalForm, PayeeKind, RightStatus};
 use relais_core::roles::Role;
 use relais_core::run::{
-    AmountChange, Anomaly, AnomalyKind, BenefitTotals, CafAdvance, ExcludedRight, IbanHolder,
-    ImputationTotals, KindTotals, RenewalPolicy, RunId, RunStatus, RunSummary, imputation_account,
-    may_share_iban,
+    AmountChange, Anomaly, AnomalyKind, BenefitTotals, CafAdvance, ExcludedRight, ImputationTotals,
+    KindTotals, RenewalPolicy, RunId, RunStatus, RunSummary, imputation_account,
 };
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
@@ -526,9 +525,9 @@ fn write_caf_lines(
 /// A payee of the run, with its bank details as read now.
 const INSERT_PAYEE: &str = "
 INSERT INTO run_payees (run_id, payee_id, kind, name, siret, iban, bic, holder, address,
-    postal_code, city)
+    postal_code, city, legal_form)
 SELECT ?1, p.id, p.kind, p.name, p.siret, p.iban, p.bic, p.holder, p.address, p.postal_code,
-    p.city
+    p.city, p.legal_form
 FROM payees p WHERE p.id = ?2";
 
 /// What numbering the mandates hands to the thread that writes them, in order.
@@ -1265,96 +1264,23 @@ fn rejected_rights(
     failure.map_or(Ok(()), Err)
 }
 
-/// One IBAN paid to payees who are not the same family or establishment.
+/// The accounts to review (see [`ibans::flagged`]), each an anomaly on its payee's first line.
 fn shared_ibans(conn: &Connection, w: &mut Writer<'_>) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT p.iban, p.payee_id, p.name, p.siret, p.kind FROM run_payees p
-         WHERE p.run_id = ?1 AND p.iban IN (
-             SELECT iban FROM run_payees WHERE run_id = ?1 GROUP BY iban HAVING count(*) > 1)
-         ORDER BY p.iban, p.payee_id",
-    )?;
-    let rows: Vec<(String, String, String, Option<String>)> = stmt
-        .query_map([&w.run], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?
-        .collect::<Result<_, _>>()?;
-    // Payees of unrelated holders sharing an IBAN: payee, name, the anomaly's detail.
-    let mut flagged: Vec<(String, String, String)> = Vec::new();
-    let mut i = 0;
-    while i < rows.len() {
-        let iban = &rows[i].0;
-        let group: Vec<&(String, String, String, Option<String>)> =
-            rows[i..].iter().take_while(|r| &r.0 == iban).collect();
-        i += group.len();
-        let holder = |r: &(String, String, String, Option<String>)| -> (Option<String>, String) {
-            let siren = r.3.as_ref().and_then(|s| s.get(..9)).map(str::to_owned);
-            // A person's family name is the first word of the payee's name (NOM Prénom).
-            let family = r.2.split_whitespace().next().unwrap_or("").to_owned();
-            (siren, family)
-        };
-        let holders: Vec<(Option<String>, String)> = group.iter().map(|r| holder(r)).collect();
-        let unrelated = holders.iter().any(|a| {
-            holders.iter().any(|b| {
-                !may_share_iban(
-                    &IbanHolder {
-                        siren: a.0.as_deref(),
-                        family_name: &a.1,
-                    },
-                    &IbanHolder {
-                        siren: b.0.as_deref(),
-                        family_name: &b.1,
-                    },
-                )
-            })
-        });
-        if !unrelated {
-            continue;
-        }
-        let others: Vec<String> = group.iter().map(|r| format!("{} ({})", r.1, r.2)).collect();
-        let detail = format!("IBAN partagé par : {}", others.join(", "));
-        flagged.extend(
-            group
-                .iter()
-                .map(|r| (r.1.clone(), r.2.clone(), detail.clone())),
-        );
-    }
-    if flagged.is_empty() {
-        return Ok(());
-    }
-    // The anomaly is shown on the payee's first line: one pass over the run's lines finds
-    // those of the payees flagged (a handful).
-    let mut first: HashMap<String, RunLine> = HashMap::new();
-    let wanted: HashSet<&str> = flagged.iter().map(|(p, ..)| p.as_str()).collect();
-    blocks::each_line(conn, &w.run, false, &mut |line| {
-        if wanted.contains(line.payee_id.as_str()) && !first.contains_key(&line.payee_id) {
-            first.insert(line.payee_id.clone(), line.clone());
-        }
-        Ok(())
-    })
-    .map_err(|e| match e {
-        RunStoreError::Store(e) => e,
-        other => StoreError::Corrupt(other.to_string()),
-    })?;
-    for (payee, name, detail) in &flagged {
-        let Some(line) = first.get(payee) else {
-            continue;
-        };
+    for flag in ibans::flagged(conn, &w.run)? {
+        let line = &flag.line;
         w.tally.anomaly_n += 1;
-        *w.tally
-            .anomalies
-            .entry(AnomalyKind::SharedIban)
-            .or_default() += 1;
+        *w.tally.anomalies.entry(flag.kind).or_default() += 1;
         w.anomaly.execute(params![
             w.run,
             w.tally.anomaly_n as i64,
-            AnomalyKind::SharedIban.code(),
+            flag.kind.code(),
             line.right_id,
             line.dossier,
-            payee,
-            name,
+            flag.payee_id,
+            flag.payee_name,
             line.benefit.code(),
             line.amount.0,
-            detail
+            flag.detail
         ])?;
     }
     Ok(())
@@ -1856,25 +1782,12 @@ fn cancel(
 }
 
 fn each_payee(conn: &Connection, id: RunId, each: Each<'_, RunPayee>) -> Result<(), RunStoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT payee_id, kind, name, siret, iban, bic, holder, address, postal_code, city
-         FROM run_payees WHERE run_id = ?1 ORDER BY payee_id",
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {PAYEE_COLUMNS} FROM run_payees p WHERE p.run_id = ?1 ORDER BY p.payee_id"
+    ))?;
     let mut rows = stmt.query([id.to_string()])?;
     while let Some(r) = rows.next()? {
-        let kind: String = r.get(1)?;
-        each(&RunPayee {
-            id: r.get(0)?,
-            kind: PayeeKind::parse(&kind).ok_or_else(|| corrupt("payee kind", &kind))?,
-            name: r.get(2)?,
-            siret: r.get(3)?,
-            iban: r.get(4)?,
-            bic: r.get(5)?,
-            holder: r.get(6)?,
-            address: r.get(7)?,
-            postal_code: r.get(8)?,
-            city: r.get(9)?,
-        })?;
+        each(&payee_of(r, 0)?)?;
     }
     Ok(())
 }
@@ -1892,10 +1805,16 @@ fn payee_of(r: &Row<'_>, at: usize) -> Result<RunPayee, StoreError> {
         address: r.get(at + 7)?,
         postal_code: r.get(at + 8)?,
         city: r.get(at + 9)?,
+        legal_form: match r.get::<_, Option<String>>(at + 10)? {
+            Some(code) => {
+                Some(LegalForm::parse(&code).ok_or_else(|| corrupt("legal form", &code))?)
+            }
+            None => None,
+        },
     })
 }
 
-const PAYEE_COLUMNS: &str = "p.payee_id, p.kind, p.name, p.siret, p.iban, p.bic, p.holder, p.address, p.postal_code, p.city";
+const PAYEE_COLUMNS: &str = "p.payee_id, p.kind, p.name, p.siret, p.iban, p.bic, p.holder, p.address, p.postal_code, p.city, p.legal_form";
 
 fn each_line(
     conn: &Connection,

@@ -2,36 +2,46 @@
 //! address, bank details.
 
 use relais_core::ids::{Bic, Iban};
-use relais_core::records::PayeeKind;
+use relais_core::records::{LegalForm, PayeeKind};
 use relais_formats::payments::model::{
     Address, BankAccount, LegalNature, Payee, PayeeCategory, PostCode,
 };
 use relais_store::runs::{RunLine, RunPayee};
 
 /// A payee's `CatTiers` and `NatJur` (DosTech annexe 3, "Correspondance catégorie de tiers
-/// et nature juridique": 01 personnes physiques goes with 01 particuliers; 50 personnes
-/// morales de droit privé with 03 société or 06 association), by the payee's kind: the person
-/// themself, or a guardian without a SIRET (a mandataire individuel, a relative), is a
-/// natural person; a guardian with a SIRET is an association of guardians (UDAF, ATMP); an
-/// establishment or a home-help service is a private body, an association unless it has a
-/// SIRET of a company — the extracts do not say, so 06 association, the most frequent among
-/// the establishments and services that take aide sociale (docs/extracts.md).
+/// et nature juridique"), by its legal form (the extract's `forme_juridique`, else the default
+/// of its kind, see [`LegalForm::default_for`]): 01 personnes physiques with 01 particuliers;
+/// 50 personnes morales de droit privé with 06 association or 03 société; 27 établissements
+/// publics de santé, 26 CCAS and 23 communes with 09 collectivité territoriale / EPL / EPS;
+/// the CAF 63 autres régimes obligatoires de sécurité sociale with 11 CAF.
 fn payee_category(p: &RunPayee) -> (PayeeCategory, LegalNature) {
-    match p.kind {
-        PayeeKind::Personne => (PayeeCategory::PERSON, LegalNature::INDIVIDUAL),
-        PayeeKind::Tuteur if p.siret.is_none() => (PayeeCategory::PERSON, LegalNature::INDIVIDUAL),
-        PayeeKind::Tuteur | PayeeKind::Etablissement | PayeeKind::Service => {
-            (PayeeCategory::PRIVATE_BODY, LegalNature::ASSOCIATION)
-        }
-        // 63 autres régimes obligatoires de sécurité sociale, 11 CAF.
-        PayeeKind::Caf => (PayeeCategory::SOCIAL_SECURITY, LegalNature::CAF),
+    if p.kind == PayeeKind::Caf {
+        return (PayeeCategory::SOCIAL_SECURITY, LegalNature::CAF);
+    }
+    let form = p
+        .legal_form
+        .unwrap_or_else(|| LegalForm::default_for(p.kind, p.siret.is_some()));
+    match form {
+        LegalForm::Particulier => (PayeeCategory::PERSON, LegalNature::INDIVIDUAL),
+        LegalForm::Association => (PayeeCategory::PRIVATE_BODY, LegalNature::ASSOCIATION),
+        LegalForm::Societe => (PayeeCategory::PRIVATE_BODY, LegalNature::COMPANY),
+        LegalForm::EtablissementPublic => (
+            PayeeCategory::PUBLIC_HEALTH_BODY,
+            LegalNature::LOCAL_PUBLIC_BODY,
+        ),
+        LegalForm::Ccas => (
+            PayeeCategory::SOCIAL_ACTION_CENTRE,
+            LegalNature::LOCAL_PUBLIC_BODY,
+        ),
+        LegalForm::Commune => (PayeeCategory::COMMUNE, LegalNature::LOCAL_PUBLIC_BODY),
     }
 }
 
 /// A run's payee as the PES `Tiers`. A person paid themself is named as the extract names
 /// them (`Nom`, `Prenom`), with their civility (`Civilite`, required by Hélios for a natural
 /// person: the extract's `civilite`, else what the NIR's first digit tells, copied with the
-/// line at preparation); `RefTiers` is our payee reference, never a NIR.
+/// line at preparation); another natural person by the payee's name and the civility its
+/// account holder starts with; `RefTiers` is our payee reference, never a NIR.
 pub(super) fn pes_payee(p: &RunPayee, line: &RunLine) -> Result<Payee, String> {
     let iban = Iban::parse(&p.iban).map_err(|e| format!("tiers {} : IBAN {e}", p.id))?;
     let bic = Bic::parse(&p.bic).ok();
@@ -51,8 +61,17 @@ pub(super) fn pes_payee(p: &RunPayee, line: &RunLine) -> Result<Payee, String> {
             let civility = line.civility.clone().unwrap_or_default();
             (civility, line.last_name.clone(), line.first_name.clone())
         } else if category == PayeeCategory::PERSON {
+            // A natural person paid for someone else (an individual mandataire, a relative):
+            // the civility is the account holder's first word when it is one (`Mme Hélène
+            // Bénard`), else unknown.
             let (last, first) = split_name(&p.name);
-            (String::new(), last, first)
+            let civility = p
+                .holder
+                .split_whitespace()
+                .next()
+                .and_then(relais_core::records::civility)
+                .unwrap_or_default();
+            (civility.to_owned(), last, first)
         } else {
             (String::new(), p.name.clone(), String::new())
         };

@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use relais_core::Cents;
 use relais_core::calendar::{Month, parse_date};
 use relais_core::ids::{Bic, Iban, Nir, Siret};
-use relais_core::records::{Benefit, PayeeKind, RightStatus};
+use relais_core::records::{Benefit, LegalForm, PayeeKind, RightStatus};
 
 pub(super) fn date(field: &str, v: &str) -> Result<Date, FieldError> {
     if let Some(d) = quick_date(v) {
@@ -107,6 +107,11 @@ pub(super) fn payee_kind(field: &str, v: &str) -> Result<PayeeKind, FieldError> 
     PayeeKind::parse(v)
         .filter(|k| PayeeKind::ALL.contains(k))
         .ok_or_else(|| messages::unknown_value(field, v, &codes))
+}
+
+pub(super) fn legal_form(field: &str, v: &str) -> Result<LegalForm, FieldError> {
+    let codes: Vec<&str> = LegalForm::ALL.iter().map(|k| k.code()).collect();
+    LegalForm::parse(v).ok_or_else(|| messages::unknown_value(field, v, &codes))
 }
 
 pub(super) fn right_status(field: &str, v: &str) -> Result<RightStatus, FieldError> {

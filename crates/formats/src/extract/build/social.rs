@@ -101,6 +101,7 @@ pub(super) fn payee(c: &mut Checker<'_>) -> Option<Record> {
     let postal_code = c.req(CODE_POSTAL, postal);
     let city = c.text(COMMUNE);
     let iban_changed_on = c.opt(IBAN_MODIFIE_LE, date);
+    let legal_form = c.opt(FORME_JURIDIQUE, legal_form);
     if c.has_problems() {
         return None;
     }
@@ -116,6 +117,7 @@ pub(super) fn payee(c: &mut Checker<'_>) -> Option<Record> {
         postal_code: postal_code.ok()?,
         city: city.ok()?,
         iban_changed_on: iban_changed_on.ok()?,
+        legal_form: legal_form.ok()?,
         extra: c.extra(),
     }))
 }
