@@ -3,6 +3,7 @@
 //! invariants in the store (`relais_store::runs`); this module maps runs onto the payment file
 //! writers (`relais_formats::payments`) and the documents (`relais_documents`).
 
+mod documents;
 pub(crate) mod export;
 mod lists;
 mod payees;

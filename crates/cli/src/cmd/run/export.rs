@@ -7,11 +7,11 @@
 //! bytes. The PES file and the pain.001 files (one per pay date: `ReqdExctnDt` is per payment
 //! block) are written in one pass over the lines, in mandate order.
 
-use super::lists::StoreLists;
+pub use super::documents::{report, write_report};
 use super::payees::pes_payee;
 use super::tee::{ChunkReader, ChunkWriter, Tee, tee};
+pub use super::written::Written;
 use super::written::write_sums;
-pub use super::written::{Written, write_file};
 use super::{parse_run_id, payment_settings};
 use crate::args::RunExportArgs;
 use crate::cmd::EXIT_OK;
@@ -27,7 +27,6 @@ use relais_core::roles::Role;
 use relais_core::run::RunId;
 use relais_core::run::{RunStatus, remittance, short_label as short};
 use relais_core::settings::{PaymentSettings, Settings};
-use relais_documents::{bordereau, run_report};
 use relais_formats::payments::model::{
     Bordereau, BordereauId, BordereauKind, BudgetAccount, BudgetCode, CollectivityCode, Debtor,
     FunctionCode, Issuer, Line, LineId, Payee, PaymentMode, PesFile, PesFileName, Piece, PieceId,
@@ -73,45 +72,6 @@ fn validated_at(run: &RunRecord) -> Result<DateTime> {
     format!("{}:00", text.replace(' ', "T"))
         .parse()
         .map_err(|_| anyhow!("heure de validation illisible : {text:?}"))
-}
-
-/// Names and digests of the report files (control report and lists), written in `dir`.
-pub fn write_report(store: &SqliteStore, run: &RunRecord, dir: &Path) -> Result<Written> {
-    let mut written = Written::new();
-    let mut lists = StoreLists { store, run };
-    let base = format!("controle_{}", run.id);
-    write_file(dir, &format!("{base}.html"), &mut written, |w| {
-        Ok(run_report::write_report_html(w, &run.summary, &mut lists)?)
-    })?;
-    write_file(dir, &format!("{base}_totaux.csv"), &mut written, |w| {
-        Ok(run_report::write_totals_csv(w, &run.summary)?)
-    })?;
-    write_file(dir, &format!("{base}_non_payes.csv"), &mut written, |w| {
-        Ok(run_report::write_exclusions_csv(w, &mut lists)?)
-    })?;
-    write_file(dir, &format!("{base}_anomalies.csv"), &mut written, |w| {
-        Ok(run_report::write_anomalies_csv(w, &mut lists)?)
-    })?;
-    write_file(dir, &format!("{base}_variations.csv"), &mut written, |w| {
-        Ok(run_report::write_changes_csv(w, &mut lists)?)
-    })?;
-    write_file(dir, &format!("{base}_mandats.csv"), &mut written, |w| {
-        Ok(run_report::write_mandates_csv(w, &mut lists)?)
-    })?;
-    Ok(written)
-}
-
-/// Writes the control report of run `id`, in whatever state, into `out` with its
-/// `SHA256SUMS` (the web interface's review before validation).
-pub fn report(data: &DataDir, id: RunId, out: &Path) -> Result<()> {
-    let store = data.open_store()?;
-    let run = store
-        .run(id)?
-        .ok_or_else(|| anyhow!("aucun paiement {id}"))?;
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("création du dossier {}", out.display()))?;
-    let mut written = write_report(&store, &run, out)?;
-    write_sums(out, &mut written)
 }
 
 pub fn run(a: RunExportArgs) -> Result<u8> {
@@ -177,28 +137,30 @@ pub fn export(
     let issuer = issuer(&settings, payments)?;
     std::fs::create_dir_all(out)
         .with_context(|| format!("création du dossier {}", out.display()))?;
-    let started = std::time::Instant::now();
-    let mut written = payment_files(&store, &run, &issuer, out)?;
-    tracing::debug!(elapsed = ?started.elapsed(), "run export: payment files");
-    if !payment_files_only {
+    // The documents are written beside the payment files, on their own connection: the
+    // payment files' pipeline leaves part of the machine idle (its formatting thread bounds
+    // it), which the documents use.
+    let (payment, documents) = std::thread::scope(|scope| {
+        let documents = (!payment_files_only).then(|| {
+            let run = &run;
+            scope.spawn(move || -> Result<Written> {
+                let store = SqliteStore::open_reader(&data.db_path())
+                    .with_context(|| format!("ouverture de {}", data.db_path().display()))?;
+                super::documents::write_documents(&store, run, out)
+            })
+        });
         let started = std::time::Instant::now();
-        written.extend(super::statements::write_statements(&store, &run, out)?);
-        tracing::debug!(elapsed = ?started.elapsed(), "run export: per-payee statements");
-        let started = std::time::Instant::now();
-        written.extend(write_report(&store, &run, out)?);
-        tracing::debug!(elapsed = ?started.elapsed(), "run export: control report");
-        let started = std::time::Instant::now();
-        let mut lists = StoreLists {
-            store: &store,
-            run: &run,
-        };
-        write_file(
-            out,
-            &format!("bordereau_{}.pdf", run.id),
-            &mut written,
-            |w| Ok(bordereau::write_bordereau_pdf(w, &run.summary, &mut lists)?),
-        )?;
-        tracing::debug!(elapsed = ?started.elapsed(), "run export: bordereau");
+        let payment = payment_files(&store, &run, &issuer, out);
+        tracing::debug!(elapsed = ?started.elapsed(), "run export: payment files");
+        let documents = documents.map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow!("l'écriture des documents s'est interrompue")))
+        });
+        (payment, documents)
+    });
+    let mut written = payment?;
+    if let Some(documents) = documents {
+        written.extend(documents?);
     }
     write_sums(out, &mut written)?;
     let files: serde_json::Value = written

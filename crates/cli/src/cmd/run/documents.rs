@@ -1,0 +1,72 @@
+//! The run's documents for people, beside its payment files: the control report (HTML and
+//! CSV lists), the per-payee statements and the paper bordereau.
+
+use super::lists::StoreLists;
+use super::written::{Written, write_file, write_sums};
+use crate::data::DataDir;
+use anyhow::{Context, Result, anyhow};
+use relais_core::run::RunId;
+use relais_documents::{bordereau, run_report};
+use relais_store::SqliteStore;
+use relais_store::runs::{RunRecord, RunStore};
+use std::path::Path;
+
+/// Names and digests of the report files (control report and lists), written in `dir`.
+pub fn write_report(store: &SqliteStore, run: &RunRecord, dir: &Path) -> Result<Written> {
+    let mut written = Written::new();
+    let mut lists = StoreLists { store, run };
+    let base = format!("controle_{}", run.id);
+    write_file(dir, &format!("{base}.html"), &mut written, |w| {
+        Ok(run_report::write_report_html(w, &run.summary, &mut lists)?)
+    })?;
+    write_file(dir, &format!("{base}_totaux.csv"), &mut written, |w| {
+        Ok(run_report::write_totals_csv(w, &run.summary)?)
+    })?;
+    write_file(dir, &format!("{base}_non_payes.csv"), &mut written, |w| {
+        Ok(run_report::write_exclusions_csv(w, &mut lists)?)
+    })?;
+    write_file(dir, &format!("{base}_anomalies.csv"), &mut written, |w| {
+        Ok(run_report::write_anomalies_csv(w, &mut lists)?)
+    })?;
+    write_file(dir, &format!("{base}_variations.csv"), &mut written, |w| {
+        Ok(run_report::write_changes_csv(w, &mut lists)?)
+    })?;
+    write_file(dir, &format!("{base}_mandats.csv"), &mut written, |w| {
+        Ok(run_report::write_mandates_csv(w, &mut lists)?)
+    })?;
+    Ok(written)
+}
+
+/// Writes the control report of run `id`, in whatever state, into `out` with its
+/// `SHA256SUMS` (the web interface's review before validation).
+pub fn report(data: &DataDir, id: RunId, out: &Path) -> Result<()> {
+    let store = data.open_store()?;
+    let run = store
+        .run(id)?
+        .ok_or_else(|| anyhow!("aucun paiement {id}"))?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("création du dossier {}", out.display()))?;
+    let mut written = write_report(&store, &run, out)?;
+    write_sums(out, &mut written)
+}
+
+/// The run's documents for people: the per-payee statements, the control report and the
+/// paper bordereau, into `out`.
+pub(super) fn write_documents(store: &SqliteStore, run: &RunRecord, out: &Path) -> Result<Written> {
+    let started = std::time::Instant::now();
+    let mut written = super::statements::write_statements(store, run, out)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "run export: per-payee statements");
+    let started = std::time::Instant::now();
+    written.extend(write_report(store, run, out)?);
+    tracing::debug!(elapsed = ?started.elapsed(), "run export: control report");
+    let started = std::time::Instant::now();
+    let mut lists = StoreLists { store, run };
+    write_file(
+        out,
+        &format!("bordereau_{}.pdf", run.id),
+        &mut written,
+        |w| Ok(bordereau::write_bordereau_pdf(w, &run.summary, &mut lists)?),
+    )?;
+    tracing::debug!(elapsed = ?started.elapsed(), "run export: bordereau");
+    Ok(written)
+}
