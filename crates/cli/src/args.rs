@@ -462,6 +462,13 @@ pub struct RunPrepareArgs {
         value_delimiter = ','
     )]
     pub benefits: Vec<String>,
+    /// Paiement de rappel d'un mois antérieur au dernier mois payé : seuls les droits sans
+    /// paiement ce mois-là (historique ou Relais) sont payés ; exige --reason.
+    #[arg(long, requires = "reason")]
+    pub rappel: bool,
+    /// Motif du rappel (journalisé).
+    #[arg(long, requires = "rappel")]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Args)]

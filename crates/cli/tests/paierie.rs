@@ -11,6 +11,13 @@ use std::path::Path;
 const PES_XSD: &str = "xsd/pes/PES_V2/Rev0/PES_Aller_Depense.xsd";
 const PAIN_XSD: &str = "xsd/pain/pain.001.001.09.xsd";
 
+/// `relais` with no RELAIS_DATA or RELAIS_USER from the environment, to be given arguments.
+fn cmd() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_relais"));
+    c.env_remove("RELAIS_DATA").env_remove("RELAIS_USER");
+    c
+}
+
 fn s(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
@@ -295,7 +302,7 @@ fn a_pay_day_on_good_friday_moves_to_thursday() {
         &text[day + "pay_day = 10".len()..]
     );
     std::fs::write(&settings, text).expect("write settings");
-    let out = relais_ok(&[
+    let prepare = [
         "run",
         "prepare",
         "--data",
@@ -306,7 +313,22 @@ fn a_pay_day_on_good_friday_moves_to_thursday() {
         "PCH",
         "--user",
         "liquidation",
-    ]);
+    ];
+    // March is paid from February on, not from December: nobody pays in advance.
+    let early = cmd()
+        .args(prepare)
+        .env("RELAIS_TEST_TODAY", "2026-12-05")
+        .output()
+        .expect("run relais");
+    let said = String::from_utf8_lossy(&early.stderr);
+    assert!(!early.status.success() && said.contains("on ne paie pas d'avance"), "{said}");
+    let out = cmd()
+        .args(prepare)
+        .env("RELAIS_TEST_TODAY", "2027-02-20")
+        .output()
+        .expect("run relais");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.contains("2027-03-25"), "{out}");
     let id = out.lines().next().expect("id");
     let report = lab.path().join("controle");

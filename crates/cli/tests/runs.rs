@@ -700,3 +700,51 @@ fn hostile_names_and_extreme_amounts_keep_the_files_valid() {
         "{excluded}"
     );
 }
+
+/// The reviewer's case: June prepared on a store whose history holds August to October paid
+/// thousands of lines again. A month before the history is refused and says why; one inside
+/// it needs `--rappel` and a reason, and then pays only the rights not paid that month.
+#[test]
+fn a_month_already_paid_by_the_old_system_is_refused() {
+    let lab = tempfile::tempdir().expect("tempdir");
+    let data = s(&demo(lab.path(), "300"));
+    let d = data.as_str();
+    let prepare = |month: &'static str| {
+        vec!["run", "prepare", "--data", d, "--month", month, "--user", "liquidation"]
+    };
+    let said = fails(&prepare("2026-06"));
+    assert!(said.contains("premier mois de l'historique des paiements (2026-08)"), "{said}");
+    let said = fails(&prepare("2026-09"));
+    assert!(said.contains("--rappel"), "{said}");
+    // --rappel without a reason is refused before anything is read.
+    let said = fails(&[prepare("2026-09"), vec!["--rappel"]].concat());
+    assert!(said.contains("--reason"), "{said}");
+    let arrears = run(&[
+        prepare("2026-09"),
+        vec!["--rappel", "--reason", "droits ouverts en retard"],
+    ]
+    .concat());
+    let arrears = format!(
+        "{}{}",
+        String::from_utf8_lossy(&arrears.stdout),
+        String::from_utf8_lossy(&arrears.stderr)
+    );
+    if arrears.contains("rien à payer") {
+        return;
+    }
+    let december = ok(&prepare("2026-12"));
+    // The line count of a run's summary (`… 1 234 lignes, …`).
+    let lines = |out: &str| -> u64 {
+        out.lines()
+            .find_map(|l| {
+                let before = l.split(" lignes").next().filter(|b| *b != l)?;
+                before.split_whitespace().last()?.parse().ok()
+            })
+            .unwrap_or(0)
+    };
+    // Only September's unpaid rights: far fewer lines than a month's.
+    assert!(
+        lines(&december) > 0 && lines(&arrears) < lines(&december) / 2,
+        "{arrears}\n{december}"
+    );
+}

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod imputation;
 pub mod journal;
 pub mod money;
+pub mod month_guard;
 pub mod payment;
 pub mod records;
 pub mod roles;

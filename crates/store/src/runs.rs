@@ -82,6 +82,9 @@ pub enum RunStoreError {
         from: Date,
         today: Date,
     },
+    /// A month that may not be paid (see [`relais_core::month_guard`]).
+    #[error(transparent)]
+    Month(#[from] relais_core::month_guard::MonthRefusal),
     /// A caller's callback stopped a stream with its own error.
     #[error("{0}")]
     Stopped(Box<dyn std::error::Error + Send + Sync>),
@@ -213,6 +216,9 @@ pub struct PrepareRun<'a> {
     pub local_time: String,
     pub today: Date,
     pub params: RunParams,
+    /// An arrears run (`--rappel`) of a month before the history's latest, and why: it pays
+    /// only the rights with no payment that month (see [`relais_core::month_guard`]).
+    pub arrears: Option<&'a str>,
 }
 
 /// A run as recorded.

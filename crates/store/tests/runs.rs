@@ -200,6 +200,7 @@ fn request<'a>(actor: &'a str, m: &str) -> PrepareRun<'a> {
         local_time: "2026-12-01 09:00".into(),
         today: date(2026, 12, 1),
         params: params(),
+        arrears: None,
     }
 }
 
@@ -1088,10 +1089,12 @@ fn numbers_continue_the_paierie_s_across_runs_and_bordereaux() {
             .execute("DELETE FROM numbering", [])
             .is_err()
     );
-    // The next run (another month of the same exercice) continues.
+    // The next run (another month of the same exercice: arrears of November) continues.
+    let mut november = request("liq", "2026-11");
+    november.arrears = Some("rappel de novembre");
     let second = f
         .store
-        .prepare_run(&request("liq", "2026-11"), &ALL)
+        .prepare_run(&november, &ALL)
         .expect("november")
         .run
         .id;
@@ -1404,4 +1407,51 @@ fn the_rsa_is_one_mandate_to_the_caf_on_the_best_basis() {
     let caf = s.caf_mandate.expect("mandated");
     assert_eq!((caf.amount, caf.from_statement), (Cents(61_234), true));
     assert_eq!(s.total, Cents(196_000 + 61_234));
+}
+
+/// June on a history of November and December: refused (the reviewer's case paid 13,865 lines
+/// of a month already paid by the old system); November needs an arrears run with a reason,
+/// and pays only the rights with no payment that month; October, before the history, never;
+/// February from December is too far ahead.
+#[test]
+fn a_month_is_paid_only_where_the_history_allows_it() {
+    use relais_core::month_guard::MonthRefusal;
+    let mut f = fixture(standard());
+    let refused = |f: &mut Fixture, m: &str, arrears: Option<&str>| {
+        let mut req = request("liq", m);
+        req.arrears = arrears;
+        f.store.prepare_run(&req, &ALL).err()
+    };
+    assert!(matches!(
+        refused(&mut f, "2026-11", None),
+        Some(RunStoreError::Month(MonthRefusal::PastMonth { .. }))
+    ));
+    assert!(matches!(
+        refused(&mut f, "2026-11", Some("  ")),
+        Some(RunStoreError::EmptyReason)
+    ));
+    assert!(matches!(
+        refused(&mut f, "2026-10", Some("rappel")),
+        Some(RunStoreError::Month(MonthRefusal::BeforeHistory { .. }))
+    ));
+    assert!(matches!(
+        refused(&mut f, "2027-02", None),
+        Some(RunStoreError::Month(MonthRefusal::TooFarAhead { .. }))
+    ));
+    // Nothing was written by the refusals.
+    assert!(f.store.runs().expect("runs").is_empty());
+    let mut req = request("liq", "2026-11");
+    req.arrears = Some("rappel : droits ouverts en retard");
+    let run = f.store.prepare_run(&req, &ALL).expect("arrears").run;
+    let lines = mandated_lines(&f.store, run.id);
+    // R1 and R2 were paid in November by the history: not again.
+    assert!(lines.iter().all(|l| l.0 != "R1" && l.0 != "R2"), "{lines:?}");
+    assert!(!lines.is_empty());
+    let journal = f.store.journal_entries(1, 1000).expect("journal");
+    let prepare = journal
+        .iter()
+        .rev()
+        .find(|e| e.kind == "run_prepare")
+        .expect("journaled");
+    assert!(prepare.payload.contains("droits ouverts en retard"), "{}", prepare.payload);
 }

@@ -177,6 +177,7 @@ pub async fn prepare_run(
                 local_time,
                 today,
                 params,
+                arrears: None,
             };
             Ok(s.prepare_run(&req, &benefits))
         })

@@ -738,6 +738,12 @@ pub(crate) const IMPORT_INDEXES: &[(&str, &str)] = &[
         "rights_by_payee",
         "CREATE INDEX rights_by_payee ON rights (payee_id)",
     ),
+    // The history's first and latest months, which decide which month a run may pay
+    // (relais_core::month_guard), without reading the whole history.
+    (
+        "past_payments_by_month",
+        "CREATE INDEX past_payments_by_month ON past_payments (month)",
+    ),
     (
         "invoices_by_siret",
         "CREATE INDEX invoices_by_siret ON invoices (siret)",

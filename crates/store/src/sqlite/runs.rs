@@ -31,6 +31,7 @@ use jiff::civil::Date;
 use relais_core::Cents;
 use relais_core::calendar::Month;
 use relais_core::journal::Entry;
+use relais_core::month_guard;
 use relais_core::payment::{self, RightTerms};
 use relais_core::records::{Benefit, LegalForm, PayeeKind, RightStatus};
 use relais_core::roles::Role;
@@ -868,6 +869,16 @@ fn prepare(
 ) -> Result<Prepared, RunStoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     authorize(&tx, req.actor, &[Role::Liquidation])?;
+    if req.arrears.is_some_and(|r| r.trim().is_empty()) {
+        return Err(RunStoreError::EmptyReason);
+    }
+    let current = Month::of(req.today);
+    month_guard::check(
+        req.month,
+        current,
+        history_months(&tx)?,
+        req.arrears.is_some(),
+    )?;
     let month_text = req.month.to_string();
     let wanted = benefits_text(benefits);
     // A run of this month still open: the same request again (a retry, or a concurrent
@@ -1203,6 +1214,7 @@ fn prepare(
             "run": run_text,
             "month": month_text,
             "benefits": wanted,
+            "arrears": req.arrears.map(str::trim),
             "lines": summary.lines,
             "mandates": summary.mandates,
             "total_cents": summary.total.0,
@@ -1262,6 +1274,26 @@ fn rejected_rights(
         }
     })?;
     failure.map_or(Ok(()), Err)
+}
+
+/// The first and latest months paid: by the imported history, or by a validated run.
+fn history_months(conn: &Connection) -> Result<Option<month_guard::History>, StoreError> {
+    let (first, latest): (Option<String>, Option<String>) = conn.query_row(
+        "SELECT min(m), max(m) FROM (
+             SELECT min(month) AS m FROM past_payments UNION ALL SELECT max(month) FROM past_payments
+             UNION ALL SELECT min(month) FROM runs WHERE status = 'validated'
+             UNION ALL SELECT max(month) FROM runs WHERE status = 'validated')",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let month = |m: &str| Month::parse(m).map_err(|_| corrupt("month", m));
+    Ok(match (first, latest) {
+        (Some(f), Some(l)) => Some(month_guard::History {
+            first: month(&f)?,
+            latest: month(&l)?,
+        }),
+        _ => None,
+    })
 }
 
 /// The accounts to review (see [`ibans::flagged`]), each an anomaly on its payee's first line.
