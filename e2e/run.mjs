@@ -137,7 +137,7 @@ async function signIn(page, login) {
   await page.getByLabel('Pièce vue').fill('RIB original présenté');
   await page.getByRole('button', { name: 'Demander le changement' }).click();
   check(
-    (await page.getByRole('status').textContent()).includes('attend la validation'),
+    (await page.getByRole('status').textContent()).includes("attend la décision d'un ordonnateur"),
     'the change of bank details is recorded, pending',
   );
   const tail = process.env.RELAIS_NEW_IBAN.slice(-4);
@@ -156,17 +156,44 @@ async function signIn(page, login) {
   await ctx.close();
 }
 
-// Another agent approves the change of bank details from the dashboard.
+// An instruction agent sees the request but may not decide it (only an ordonnateur may,
+// never the one who asked); the ordonnateur reviews it in full and approves it.
 {
   const ctx = await context();
   const page = await ctx.newPage();
   await signIn(page, 'instruction');
   await audit(page, 'tableau-de-bord-rib');
-  await page.getByRole('button', { name: /^Approuver la demande/ }).first().click();
-  // htmx replaces the section in place: no new page.
-  await page.getByRole('status').filter({ hasText: 'approuvée' }).waitFor();
-  check(page.url() === `${base}/`, 'the decision updates the dashboard in place');
-  check((await page.getByRole('status').textContent()).includes('approuvée'), 'the second agent approves');
+  check(
+    (await page.getByRole('button', { name: /^Approuver la demande/ }).count()) === 0,
+    'an instruction agent is offered no approval',
+  );
+  const csrf = await page.locator('input[name="csrf_token"]').first().getAttribute('value');
+  const forged = await page.request.post(`${base}/rib/1/decision`, {
+    form: { csrf_token: csrf ?? '', decision: 'approuver' },
+    maxRedirects: 0,
+  });
+  check(forged.status() === 403, 'an instruction agent\'s approval is refused by the server');
+  await ctx.close();
+}
+{
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, 'ordonnateur');
+  await page.getByRole('link', { name: /^Examiner la demande/ }).first().click();
+  await page.waitForURL(/\/rib\/\d+$/);
+  await audit(page, 'rib-examen');
+  const review = await page.content();
+  check(review.includes(process.env.RELAIS_NEW_IBAN), 'the approver sees the new IBAN in full');
+  check(review.includes('RIB original présenté'), 'the approver sees the proof');
+  await page.getByRole('button', { name: /^Approuver la demande/ }).click();
+  await page.getByRole('status').filter({ hasText: 'approuvée' }).first().waitFor();
+  check((await page.getByRole('status').filter({ hasText: 'approuvée' }).count()) > 0, 'the ordonnateur approves');
+  await ctx.close();
+}
+{
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, 'instruction');
   await page.goto(`${base}/accueil?q=${encodeURIComponent(process.env.RELAIS_QUERY)}`);
   await page.getByRole('link', { name: process.env.RELAIS_EXPECT }).first().click();
   check(

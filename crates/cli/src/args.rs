@@ -444,6 +444,26 @@ pub enum RunCommand {
     Cancel(RunCancelArgs),
     /// Écrit les fichiers d'un paiement validé : PES, pain.001, contrôle, bordereau, CAF.
     Export(RunExportArgs),
+    /// Lève l'exclusion d'un droit dont la personne a déjà reçu la prestation ce mois sous un
+    /// autre droit (ordonnateur, décision motivée et journalisée) : le prochain paiement du
+    /// mois le paie.
+    Release(RunReleaseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunReleaseArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    /// Identifiant du droit exclu (droits.csv droit_id).
+    pub right: String,
+    /// Mois concerné (AAAA-MM).
+    #[arg(long)]
+    pub month: String,
+    /// Motif de la décision (journalisé).
+    #[arg(long)]
+    pub reason: String,
 }
 
 #[derive(Debug, Args)]
@@ -541,8 +561,30 @@ pub struct RenewArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum BankCommand {
-    /// Approuve les coordonnées bancaires actuelles d'un tiers modifiées récemment.
+    /// Liste les demandes de changement de coordonnées bancaires en attente.
+    List(BankDataArgs),
+    /// Montre une demande : coordonnées actuelles et demandées en entier, pièce vue, qui l'a
+    /// faite, personnes et montant mensuel concernés, pays de la banque, IBAN déjà connu.
+    Show(BankShowArgs),
+    /// Approuve une demande (ordonnateur, jamais l'agent qui l'a faite), ou avec --payee les
+    /// coordonnées d'un tiers modifiées par les extractions.
     Approve(BankApproveArgs),
+    /// Refuse une demande (ordonnateur, jamais l'agent qui l'a faite).
+    Refuse(BankRefuseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BankDataArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+}
+
+#[derive(Debug, Args)]
+pub struct BankShowArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    /// Numéro de la demande.
+    pub request: i64,
 }
 
 #[derive(Debug, Args)]
@@ -551,8 +593,22 @@ pub struct BankApproveArgs {
     pub data: DataArg,
     #[command(flatten)]
     pub user: UserArg,
-    /// Identifiant du tiers.
-    pub payee: String,
+    /// Numéro de la demande à approuver.
+    #[arg(required_unless_present = "payee", conflicts_with = "payee")]
+    pub request: Option<i64>,
+    /// Identifiant d'un tiers dont les extractions ont modifié les coordonnées (pas de demande).
+    #[arg(long)]
+    pub payee: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BankRefuseArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    /// Numéro de la demande à refuser.
+    pub request: i64,
 }
 
 #[derive(Debug, Subcommand)]

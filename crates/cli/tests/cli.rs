@@ -172,7 +172,7 @@ fn extract_check_reports_rejects_and_exit_codes() {
     assert_eq!(code(&o), 1, "{}", text(&o.stdout));
     let csv = std::fs::read_to_string(&rejects).expect("rejects file");
     assert!(
-        csv.starts_with("file,line,column,field,code,message_fr,message_en\n"),
+        csv.starts_with("file,line,column,field,code,message_fr,message_en,gravite\n"),
         "{csv}"
     );
     assert!(csv.lines().count() > 1);

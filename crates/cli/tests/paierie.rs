@@ -321,13 +321,20 @@ fn a_pay_day_on_good_friday_moves_to_thursday() {
         .output()
         .expect("run relais");
     let said = String::from_utf8_lossy(&early.stderr);
-    assert!(!early.status.success() && said.contains("on ne paie pas d'avance"), "{said}");
+    assert!(
+        !early.status.success() && said.contains("on ne paie pas d'avance"),
+        "{said}"
+    );
     let out = cmd()
         .args(prepare)
         .env("RELAIS_TEST_TODAY", "2027-02-20")
         .output()
         .expect("run relais");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.contains("2027-03-25"), "{out}");
     let id = out.lines().next().expect("id");

@@ -43,6 +43,12 @@ fn the_public_page_is_complete_valid_and_accessible() {
         "the demo has both kinds"
     );
     for r in &public {
+        // A site whose number was malformed in the extract is kept (a warning), without a
+        // number: still listed, with its address and hours.
+        if r.phone.trim().is_empty() {
+            assert!(html.contains(&r.site), "{} not listed", r.site);
+            continue;
+        }
         let href =
             tel_href(&r.phone).unwrap_or_else(|| panic!("{} has no dialable number", r.site));
         assert!(

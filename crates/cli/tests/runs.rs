@@ -710,10 +710,22 @@ fn a_month_already_paid_by_the_old_system_is_refused() {
     let data = s(&demo(lab.path(), "300"));
     let d = data.as_str();
     let prepare = |month: &'static str| {
-        vec!["run", "prepare", "--data", d, "--month", month, "--user", "liquidation"]
+        vec![
+            "run",
+            "prepare",
+            "--data",
+            d,
+            "--month",
+            month,
+            "--user",
+            "liquidation",
+        ]
     };
     let said = fails(&prepare("2026-06"));
-    assert!(said.contains("premier mois de l'historique des paiements (2026-08)"), "{said}");
+    assert!(
+        said.contains("premier mois de l'historique des paiements (2026-08)"),
+        "{said}"
+    );
     let said = fails(&prepare("2026-09"));
     assert!(said.contains("--rappel"), "{said}");
     // --rappel without a reason is refused before anything is read.

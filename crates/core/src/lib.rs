@@ -6,6 +6,7 @@
 //! Invariant: this crate does no I/O (no files, no network, no clock, no database). Every
 //! function's result depends only on its arguments, so every rule can be tested in isolation.
 
+pub mod bank_change;
 pub mod calendar;
 pub mod crisis;
 pub mod deposits;

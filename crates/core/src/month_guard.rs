@@ -100,7 +100,10 @@ mod tests {
         let june = check(m("2026-06"), now, history(), true);
         assert!(matches!(june, Err(MonthRefusal::BeforeHistory { .. })));
         let text = june.err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(text.contains("2026-09") && text.contains("n'est pas connu"), "{text}");
+        assert!(
+            text.contains("2026-09") && text.contains("n'est pas connu"),
+            "{text}"
+        );
     }
 
     #[test]

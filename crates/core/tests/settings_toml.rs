@@ -7,7 +7,7 @@ use relais_core::settings::{PaymentSettings, Settings};
 const AUTHORITY: &str = r#"
 [authority]
 name = "Département de Seine-et-Marne"
-siret = "29977000100012"
+siret = "29977000800017"
 time_zone = "Europe/Paris"
 holiday_zone = "metropole"
 "#;

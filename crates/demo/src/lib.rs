@@ -78,9 +78,9 @@ pub struct DemoSummary {
     pub files: Vec<(String, u64, u64)>,
 }
 
-/// The demo authority's SIRET: fake (SIREN 299 770 001 belongs to no département), with a
+/// The demo authority's SIRET: fake (SIREN 299 770 008 belongs to no département), with a
 /// valid Luhn key so that PES files carry a well-formed IdColl.
-pub const DEMO_SIRET: &str = "29977000100012";
+pub const DEMO_SIRET: &str = "29977000800017";
 
 pub fn authority() -> DemoAuthority {
     DemoAuthority {

@@ -1,17 +1,24 @@
-//! Changes of bank details asked at the desk: the proof seen is recorded, and nothing changes
-//! for payments until another agent (instruction or ordonnateur) approves. Approving writes
-//! the new details to the payee, dated, and marks them approved, so the next run pays them
-//! without flagging them as an unapproved change.
+//! Changes of bank details asked at the desk, with the proof seen. Nothing changes for
+//! payments until an ordonnateur other than the requester approves
+//! ([`relais_core::bank_change::may_decide`], the one rule for the web and the command line).
+//! From a person's page only the person's own payee may be changed; an establishment, a
+//! service or a guardian is changed from its own page ([`BankChangeStore::payee_page`]), which
+//! shows whom it is paid for. Approving writes the new details to the payee, dated, with an
+//! approval of that one request: an approval holds for the payee's details it approved, and
+//! is void as soon as they change again (back to an older IBAN too), so every change needs
+//! its own decision.
 
 use crate::StoreError;
+use relais_core::bank_change::{DecisionRefusal, ScopeRefusal};
 use relais_core::ids::{Bic, Iban};
 
 /// What the desk asks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewBankChange {
     pub payee_id: String,
-    /// The person from whose page it was asked.
-    pub dossier: String,
+    /// The person from whose page it was asked (then only the person's own payee may be
+    /// changed); `None` when asked from the payee's own page.
+    pub dossier: Option<String>,
     pub iban: Iban,
     pub bic: Bic,
     pub holder: String,
@@ -19,13 +26,14 @@ pub struct NewBankChange {
     pub proof: String,
 }
 
-/// A request, pending or decided.
+/// A request, pending or decided, as lists show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BankChange {
     pub id: i64,
     pub payee_id: String,
     pub payee_name: String,
-    pub dossier: String,
+    /// The person's page it was asked from, if any.
+    pub dossier: Option<String>,
     /// The IBAN asked, masked but for its first and last four characters.
     pub iban_masked: String,
     pub holder: String,
@@ -35,6 +43,72 @@ pub struct BankChange {
     pub status: String,
     pub decided_by: Option<String>,
 }
+
+/// A payee's bank details, in full (for the approver only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankDetails {
+    pub iban: String,
+    pub bic: String,
+    pub holder: String,
+}
+
+/// What a payee's details pay: the people whose rights in payment it receives, and their
+/// monthly amounts (cents).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Impact {
+    pub people: u64,
+    pub monthly_cents: i64,
+}
+
+/// Everything the approver sees of one request, side by side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankChangeReview {
+    pub change: BankChange,
+    pub payee_kind: String,
+    pub decided_at: Option<String>,
+    /// The payee's details now (before the change).
+    pub old: BankDetails,
+    pub new: BankDetails,
+    /// The country of the new IBAN's bank, and whether it is abroad.
+    pub country: &'static str,
+    pub abroad: bool,
+    /// Other payees already paid on the new IBAN: (id, name, kind).
+    pub shared_with: Vec<(String, String, String)>,
+    pub impact: Impact,
+}
+
+/// A right paid to a payee, on the payee's page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaidRight {
+    pub dossier: String,
+    pub name: String,
+    pub right_id: String,
+    pub benefit: String,
+    pub status: String,
+    pub monthly_cents: i64,
+}
+
+/// A payee's page: who it is, whom it is paid for, its requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayeePage {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub holder: String,
+    /// The IBAN with all but its last four characters hidden.
+    pub iban_end: String,
+    pub iban_changed_on: Option<String>,
+    /// Its rights, in payment first, by dossier (at most [`PAYEE_PAGE_RIGHTS`]).
+    pub rights: Vec<PaidRight>,
+    /// The rights in payment counted whole, whatever the list shows.
+    pub impact: Impact,
+    /// Its requests, the most recent first.
+    pub requests: Vec<BankChange>,
+}
+
+/// Rights listed at most on a payee's page (an EHPAD may be paid for hundreds of people; the
+/// counts and the monthly total cover them all).
+pub const PAYEE_PAGE_RIGHTS: usize = 500;
 
 /// Why a request or a decision is refused.
 #[derive(Debug, thiserror::Error)]
@@ -51,8 +125,14 @@ pub enum BankChangeError {
     NotFound(i64),
     #[error("la demande n° {0} est déjà traitée")]
     AlreadyDecided(i64),
-    #[error("la demande n° {0} doit être validée par un autre agent que celui qui l'a faite")]
-    SameAgent(i64),
+    /// Who may decide ([`relais_core::bank_change::may_decide`]).
+    #[error("demande n° {0} : {1}")]
+    Decision(i64, DecisionRefusal),
+    /// What may be asked from a person's page.
+    #[error(transparent)]
+    Scope(#[from] ScopeRefusal),
+    #[error("le tiers {0} n'a pas de coordonnées modifiées à approuver")]
+    NothingToApprove(String),
 }
 
 impl From<rusqlite::Error> for BankChangeError {
@@ -62,15 +142,16 @@ impl From<rusqlite::Error> for BankChangeError {
 }
 
 pub trait BankChangeStore {
-    /// Records a request by `actor` (role accueil or instruction); journaled.
+    /// Records a request by `actor` (role accueil or instruction); journaled. Asked from a
+    /// person's page, only the person's own payee may be changed.
     fn request_bank_change(
         &mut self,
         actor: &str,
         change: &NewBankChange,
     ) -> Result<i64, BankChangeError>;
 
-    /// Approves (`approve`) or refuses a pending request, by another agent with the role
-    /// instruction or ordonnateur; `today` dates the change of the payee's details.
+    /// Approves (`approve`) or refuses a pending request, by an ordonnateur other than the
+    /// requester; `today` dates the change of the payee's details.
     fn decide_bank_change(
         &mut self,
         actor: &str,
@@ -79,6 +160,24 @@ pub trait BankChangeStore {
         today: &str,
     ) -> Result<BankChange, BankChangeError>;
 
+    /// Approves a payee's current details as the imported extracts changed them (nobody
+    /// asked in Relais), by an ordonnateur; for that change only. Returns the journal's seq.
+    fn approve_imported_change(
+        &mut self,
+        actor: &str,
+        payee_id: &str,
+    ) -> Result<u64, BankChangeError>;
+
     /// Pending requests, oldest first.
     fn pending_bank_changes(&self) -> Result<Vec<BankChange>, BankChangeError>;
+
+    /// One request with everything its decision needs.
+    fn bank_change_review(&self, id: i64) -> Result<Option<BankChangeReview>, BankChangeError>;
+
+    /// The payees whose details may be changed from the page of the person of `dossier`
+    /// ([`relais_core::bank_change::may_ask_from_person`]): (id, name), by id.
+    fn own_payees(&self, dossier: &str) -> Result<Vec<(String, String)>, BankChangeError>;
+
+    /// A payee's page.
+    fn payee_page(&self, payee_id: &str) -> Result<Option<PayeePage>, BankChangeError>;
 }

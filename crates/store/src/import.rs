@@ -38,6 +38,8 @@ pub struct Imported {
 /// What the reading thread hands to the writing thread.
 enum Item {
     Record(Record),
+    /// A rejected row, or the warnings of an accepted row: both go to the register of rows
+    /// to handle, with their severity.
     Reject(RejectedRow),
 }
 
@@ -85,6 +87,10 @@ impl ExtractSink for Sink<'_> {
     }
 
     fn reject(&mut self, row: RejectedRow) -> Result<(), WriterGone> {
+        self.push(Item::Reject(row))
+    }
+
+    fn warn(&mut self, row: RejectedRow) -> Result<(), WriterGone> {
         self.push(Item::Reject(row))
     }
 
@@ -148,6 +154,7 @@ pub fn file_facts(f: &FileSummary) -> serde_json::Value {
         "rows": f.rows,
         "accepted": f.accepted,
         "rejected": f.rejected,
+        "warned": f.warned,
         "amount_total_cents": f.amount_total.map(|c| c.0),
     })
 }
@@ -199,6 +206,7 @@ pub fn import_extracts(
                 "context": context,
                 "files": outcome.files.iter().map(file_facts).collect::<Vec<_>>(),
                 "rejected_rows": outcome.rejected_rows(),
+                "warned_rows": outcome.warned_rows(),
             })),
             Err(_) => Verdict::Abandon,
         });

@@ -75,13 +75,17 @@ pub struct Counts {
     pub suppliers: u64,
     pub invoices: u64,
     pub directory: u64,
+    /// Rows rejected at import (those accepted with warnings not counted).
     pub rejected_rows: u64,
 }
 
-/// A row rejected at import, kept in the register of "dossiers à traiter".
+/// A row rejected at import, or accepted with warnings, kept in the register of "dossiers à
+/// traiter".
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PendingRow {
     pub id: i64,
+    /// `Reject` for a rejected row; `Warning` for a row accepted with warnings (its problems).
+    pub severity: relais_formats::extract::Severity,
     pub file: String,
     pub line: u64,
     pub key: Option<String>,
@@ -129,7 +133,7 @@ pub trait Store {
     fn begin_import(&mut self) -> Result<Box<dyn ImportSession + '_>, StoreError>;
 
     fn counts(&self) -> Result<Counts, StoreError>;
-    /// The register of rows rejected at the last import.
+    /// The register of rows rejected, or accepted with warnings, at the last import.
     fn pending_rows(&self, offset: u64, limit: u64) -> Result<Vec<PendingRow>, StoreError>;
 
     /// Calls `each` with every right, its person's death date and its payee, ordered by
@@ -140,9 +144,11 @@ pub trait Store {
     fn payroll(&self, month: Month) -> Result<Payroll, StoreError>;
     /// Calls `each` with every open invoice, by date of receipt. The number of invoices.
     fn each_open_invoice(&self, each: &mut dyn FnMut(&OpenInvoice)) -> Result<u64, StoreError>;
-    /// Rejected rows counted by file and code, by file then code.
+    /// Rejected rows (not those accepted with warnings) counted by file and code, by file then
+    /// code.
     fn pending_counts(&self) -> Result<Vec<PendingCount>, StoreError>;
-    /// Calls `each` with every rejected row of `entity` (`droits`, `tiers`…), in file order.
+    /// Calls `each` with every rejected row of `entity` (`droits`, `tiers`…), in file order;
+    /// rows accepted with warnings are not among them.
     fn each_pending_row(
         &self,
         entity: &str,
@@ -153,6 +159,8 @@ pub trait Store {
 /// One import, in one transaction.
 pub trait ImportSession {
     fn insert(&mut self, record: &Record) -> Result<(), StoreError>;
+    /// Puts `row` in the register of rows to handle: a rejected row, or the warnings of a row
+    /// also inserted (`row.severity()` tells which).
     fn reject(&mut self, row: &RejectedRow) -> Result<(), StoreError>;
     /// Commits the data with its journal entry (`kind` = `import`, `payload` = the facts).
     fn commit(

@@ -1,5 +1,7 @@
-//! Rows rejected at import, handled by hand: an agent records what became of each (corrected
-//! at the source, handled outside Relais, or dropped) with a note; journaled. An outcome is
+//! Rows rejected at import, and rows accepted with warnings (a phone number, an e-mail, an
+//! unknown site: the row is kept without the value), handled by hand: an agent records what
+//! became of each (corrected at the source, handled outside Relais, or dropped) with a note;
+//! journaled. Each row has its own outcome, whatever its severity. An outcome is
 //! tied to the row's file and content, so it still applies when the same row is rejected again
 //! by a later import, and a corrected row simply stops being rejected.
 
@@ -35,8 +37,8 @@ pub struct PendingView {
 }
 
 pub trait PendingStore {
-    /// Rejected rows in file order, `limit` from `offset`; only those without an outcome when
-    /// `open_only`. Also the number of rows without an outcome.
+    /// Rejected rows and rows with warnings in file order, `limit` from `offset`; only those
+    /// without an outcome when `open_only`. Also the number of rows without an outcome.
     fn pending_views(
         &self,
         offset: u64,

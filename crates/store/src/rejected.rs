@@ -145,6 +145,7 @@ mod tests {
     fn row(raw: &[(&str, &str)], codes: &[&str]) -> PendingRow {
         PendingRow {
             id: 1,
+            severity: relais_formats::extract::Severity::Reject,
             file: "droits.csv".into(),
             line: 2,
             key: Some("R1".into()),

@@ -82,6 +82,12 @@ pub enum RunStoreError {
         from: Date,
         today: Date,
     },
+    #[error("aucun droit « {0} » dans la copie")]
+    UnknownRight(String),
+    #[error(
+        "le droit {right} n'est pas exclu pour {month} comme prestation déjà payée sous un autre droit : rien à lever"
+    )]
+    NotADuplicate { right: String, month: Month },
     /// A month that may not be paid (see [`relais_core::month_guard`]).
     #[error(transparent)]
     Month(#[from] relais_core::month_guard::MonthRefusal),
@@ -344,6 +350,18 @@ pub trait RunStore {
     /// Prepares the run of `req.month` for `benefits` by `req.actor` (role liquidation), in
     /// one transaction with its journal entry. When a run of that month is already prepared
     /// for the same benefits, returns it (`created: false`) instead of claiming again.
+    /// Releases right `right` for `month` although its person was paid the same benefit that
+    /// month under another right (an ordonnateur's decision, with its reason, journaled): the
+    /// next preparation of the month pays it. The other right is returned.
+    fn release_duplicate(
+        &mut self,
+        actor: &str,
+        right: &str,
+        month: Month,
+        reason: &str,
+        local_time: &str,
+    ) -> Result<String, RunStoreError>;
+
     fn prepare_run(
         &mut self,
         req: &PrepareRun<'_>,

@@ -5,7 +5,6 @@ use relais_core::Cents;
 use relais_core::ids::{Bic, Iban, Nir};
 use relais_core::records::{Beneficiary, Benefit, Payee, PayeeKind, Record, Right, RightStatus};
 use relais_core::roles::Role;
-use relais_store::bank::{BankChangeError, BankChangeStore, NewBankChange};
 use relais_store::desk::DeskStore;
 use relais_store::sessions::SessionStore;
 use relais_store::{NewUser, SqliteStore, Store};
@@ -191,68 +190,6 @@ fn sessions_expire_when_idle_and_close() {
         .set_user_disabled("admin", "admin", true)
         .expect("disable");
     assert!(store.session("h3", 6_001, 900).expect("read").is_none());
-    assert!(store.verify_journal().is_ok());
-}
-
-#[test]
-fn a_bank_change_waits_for_another_agent_then_changes_the_payee() {
-    let (_dir, mut store) = store();
-    let new_iban = Iban::from_french_rib("20041", "01005", "0500013M026").expect("iban");
-    let ask = |proof: &str| NewBankChange {
-        payee_id: "T1".into(),
-        dossier: "D1".into(),
-        iban: new_iban.clone(),
-        bic: Bic::parse("PSSTFRPP").expect("bic"),
-        holder: "LEFÈVRE Jean-Marc".into(),
-        proof: proof.into(),
-    };
-    assert!(matches!(
-        store.request_bank_change("acc", &ask("  ")),
-        Err(BankChangeError::NoProof)
-    ));
-    // Only desk roles ask.
-    assert!(store.request_bank_change("ins", &ask("RIB vu")).is_ok());
-    let id = store
-        .request_bank_change("acc", &ask("RIB original présenté"))
-        .expect("request");
-    let before = store.person("D1").expect("page").expect("D1").rights[0]
-        .iban_end
-        .clone();
-    assert_eq!(store.pending_bank_changes().expect("pending").len(), 2);
-    // Pending: the payee, hence any run, still has the old IBAN.
-    assert_ne!(before, &new_iban.as_str()[new_iban.as_str().len() - 4..]);
-    // Not by the one who asked; not by a desk agent.
-    assert!(matches!(
-        store.decide_bank_change("acc2", id, true, "2026-12-02"),
-        Err(BankChangeError::Store(_))
-    ));
-    let ins_id = store.pending_bank_changes().expect("pending")[0].id;
-    assert!(matches!(
-        store.decide_bank_change("ins", ins_id, true, "2026-12-02"),
-        Err(BankChangeError::SameAgent(_))
-    ));
-    let done = store
-        .decide_bank_change("ins", id, true, "2026-12-02")
-        .expect("approve");
-    assert_eq!(done.status, "approved");
-    assert!(matches!(
-        store.decide_bank_change("ins", id, false, "2026-12-02"),
-        Err(BankChangeError::AlreadyDecided(_))
-    ));
-    let after = store.person("D1").expect("page").expect("D1").rights[0]
-        .iban_end
-        .clone();
-    assert_eq!(after, &new_iban.as_str()[new_iban.as_str().len() - 4..]);
-    // Not through SQL either.
-    let conn = store.raw_connection();
-    assert!(
-        conn.execute("UPDATE bank_change_requests SET status = 'pending'", [])
-            .is_err()
-    );
-    assert!(
-        conn.execute("DELETE FROM bank_change_requests", [])
-            .is_err()
-    );
     assert!(store.verify_journal().is_ok());
 }
 

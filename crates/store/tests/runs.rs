@@ -352,6 +352,17 @@ fn the_previous_month_is_the_history_and_the_validated_runs() {
     )));
     records.push(paid("R10", "2026-12", 7_000));
     let mut f = fixture(records);
+    // Two rights of one benefit for one person look like a right numbered again: an
+    // ordonnateur confirms these are two (see the person guard's own test).
+    f.store
+        .release_duplicate(
+            "ord",
+            "R1",
+            month("2026-12"),
+            "deux droits APA distincts",
+            "2026-11-30 10:00",
+        )
+        .expect("release");
     let december = prepared(&mut f, "2026-12");
     f.store
         .validate_run(december, "ord", "2026-12-01 10:00")
@@ -686,6 +697,21 @@ ALTER TABLE runs DROP COLUMN cumul_before;
 ALTER TABLE beneficiaries DROP COLUMN civility;
 ALTER TABLE payees DROP COLUMN legal_form;
 ALTER TABLE run_payees DROP COLUMN legal_form;
+DROP VIEW bank_approvals_current;
+DROP TRIGGER bank_approvals_latest;
+DROP TRIGGER bank_approval_log_fixed;
+DROP TRIGGER bank_approval_log_kept;
+DROP TABLE bank_approval_log;
+ALTER TABLE bank_approvals DROP COLUMN changed_on;
+ALTER TABLE bank_approvals DROP COLUMN request_id;
+ALTER TABLE pending_rows DROP COLUMN severity;
+DROP TABLE duplicate_releases;
+DROP INDEX run_claims_by_person;
+DROP TRIGGER run_claims_fixed;
+ALTER TABLE run_claims DROP COLUMN dossier;
+ALTER TABLE run_claims DROP COLUMN benefit;
+CREATE TRIGGER run_claims_fixed BEFORE UPDATE ON run_claims
+BEGIN SELECT RAISE(ABORT, 'claims never change'); END;
 CREATE TABLE run_lines (
     id INTEGER PRIMARY KEY, run_id TEXT NOT NULL REFERENCES runs (id), right_id TEXT NOT NULL,
     claim TEXT, dossier TEXT NOT NULL, nir TEXT, last_name TEXT NOT NULL,
@@ -845,7 +871,7 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("version");
-    assert_eq!(version, 17);
+    assert_eq!(version, SqliteStore::latest_schema_version());
     // The schema as migration 11 left it.
     conn.execute_batch(LINES_AS_ROWS).expect("lines as rows");
     conn.execute_batch(
@@ -859,7 +885,10 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
     .expect("back to 11");
     drop(f.store);
     let store = SqliteStore::open(&path).expect("migrated");
-    assert_eq!(store.schema_version().expect("version"), 17);
+    assert_eq!(
+        store.schema_version().expect("version"),
+        SqliteStore::latest_schema_version()
+    );
     let after = store.person("D1").expect("page").expect("found").payments;
     assert_eq!(after, before);
     // The lines came back from rows to blocks (migration 14) as they were.
@@ -941,7 +970,10 @@ fn a_store_of_schema_12_keeps_its_claims_and_the_history_becomes_claims() {
     .expect("back to 12");
     drop(f.store);
     let mut store = SqliteStore::open(&path).expect("migrated");
-    assert_eq!(store.schema_version().expect("version"), 17);
+    assert_eq!(
+        store.schema_version().expect("version"),
+        SqliteStore::latest_schema_version()
+    );
     {
         let conn = store.raw_connection();
         assert_eq!(count(conn, "SELECT count(*) FROM run_claims"), run_claims);
@@ -1445,7 +1477,10 @@ fn a_month_is_paid_only_where_the_history_allows_it() {
     let run = f.store.prepare_run(&req, &ALL).expect("arrears").run;
     let lines = mandated_lines(&f.store, run.id);
     // R1 and R2 were paid in November by the history: not again.
-    assert!(lines.iter().all(|l| l.0 != "R1" && l.0 != "R2"), "{lines:?}");
+    assert!(
+        lines.iter().all(|l| l.0 != "R1" && l.0 != "R2"),
+        "{lines:?}"
+    );
     assert!(!lines.is_empty());
     let journal = f.store.journal_entries(1, 1000).expect("journal");
     let prepare = journal
@@ -1453,5 +1488,87 @@ fn a_month_is_paid_only_where_the_history_allows_it() {
         .rev()
         .find(|e| e.kind == "run_prepare")
         .expect("journaled");
-    assert!(prepare.payload.contains("droits ouverts en retard"), "{}", prepare.payload);
+    assert!(
+        prepare.payload.contains("droits ouverts en retard"),
+        "{}",
+        prepare.payload
+    );
+}
+
+/// A right numbered again by the source system (R8 paid for December by the old system, the
+/// same person's APA at home now also under R8B): the claims' key does not see it, the person
+/// guard does. The line is excluded with its own reason until an ordonnateur releases that
+/// right for that month; a liquidation agent cannot, nor can a right that is no such case.
+#[test]
+fn a_person_paid_a_benefit_under_another_right_is_not_paid_it_again() {
+    let mut records = standard();
+    records.push(Record::Right(right(
+        "R8B",
+        "D2",
+        Benefit::ApaDom,
+        10_000,
+        "T2",
+    )));
+    let mut f = fixture(records);
+    let id = prepared(&mut f, "2026-12");
+    let excluded = exclusions(&f.store, id);
+    assert_eq!(
+        excluded.get("R8B").map(String::as_str),
+        Some("already_paid_other_right"),
+        "{excluded:?}"
+    );
+    let mut label = String::new();
+    f.store
+        .each_run_exclusion(id, &mut |e| {
+            if e.right_id == "R8B" {
+                label = e.reason_fr.clone();
+            }
+            Ok(())
+        })
+        .expect("exclusions");
+    assert!(label.contains("sous un autre droit (R8)"), "{label}");
+    assert!(mandated_lines(&f.store, id).iter().all(|l| l.0 != "R8B"));
+    let december = month("2026-12");
+    let refused = f
+        .store
+        .release_duplicate(
+            "liq",
+            "R8B",
+            december,
+            "même droit renuméroté",
+            "2026-12-02 10:00",
+        )
+        .expect_err("liquidation may not release");
+    assert!(
+        refused.to_string().contains("ordonnateur") || refused.to_string().contains("rôle"),
+        "{refused}"
+    );
+    assert!(matches!(
+        f.store
+            .release_duplicate("ord", "R3", december, "pas un doublon", "2026-12-02 10:00"),
+        Err(RunStoreError::NotADuplicate { .. })
+    ));
+    // The ordonnateur's decision: the next preparation pays it.
+    let other = f
+        .store
+        .release_duplicate(
+            "ord",
+            "R8B",
+            december,
+            "deux droits distincts, vérifié",
+            "2026-12-02 10:00",
+        )
+        .expect("released");
+    assert_eq!(other, "R8");
+    f.store
+        .cancel_run(id, "liq", "levée de R8B")
+        .expect("cancel");
+    let again = prepared(&mut f, "2026-12");
+    assert!(mandated_lines(&f.store, again).iter().any(|l| l.0 == "R8B"));
+    let journal = f.store.journal_entries(1, 1000).expect("journal");
+    assert!(
+        journal
+            .iter()
+            .any(|e| e.kind == "run_release_duplicate" && e.payload.contains("vérifié"))
+    );
 }

@@ -1,5 +1,6 @@
-//! "Dossiers à traiter": rows rejected at import, each with its reasons and the row as read,
-//! and what became of it once handled by hand (journaled).
+//! "Dossiers à traiter": rows rejected at import, and rows imported with warnings (a phone
+//! number, an e-mail, an unknown site: kept without the value), each with its reasons and the
+//! row as read, and what became of it once handled by hand (journaled).
 
 use crate::Shared;
 use crate::pages::{Dossier, Dossiers, Failure, render};
@@ -58,6 +59,11 @@ pub async fn list(
                     .map(|(field, _, message)| format!("{field} : {message}"))
                     .collect::<Vec<_>>()
                     .join(" ; ");
+                // The screen's table has no column for it (pages::Dossiers): said first.
+                let problems = match v.row.severity.code() {
+                    "avertissement" => format!("Avertissement (ligne importée) — {problems}"),
+                    _ => format!("Rejet — {problems}"),
+                };
                 (
                     v.row.id,
                     v.row.file,

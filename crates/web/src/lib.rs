@@ -15,6 +15,7 @@ mod dossiers;
 mod next_payment;
 mod pages;
 pub mod paiements;
+mod rib;
 pub mod routes;
 mod throttle;
 

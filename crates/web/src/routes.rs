@@ -5,6 +5,7 @@ use crate::courrier::{self, COURRIER};
 use crate::crise::{self, CRISE};
 use crate::pages::{Accueil, Annuaire, Failure, Head, LoginPage, Personne, render};
 use crate::paiements;
+use crate::rib;
 use crate::{App, Shared};
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::header::{self, HeaderValue};
@@ -13,10 +14,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router, middleware};
-use relais_core::ids::{Bic, Iban};
 use relais_core::roles::Role;
 use relais_store::Store;
-use relais_store::bank::{BankChangeError, BankChangeStore, NewBankChange};
+use relais_store::bank::BankChangeStore;
 use relais_store::desk::DeskStore;
 use relais_store::sessions::{Session, SessionStore};
 use serde::Deserialize;
@@ -37,9 +37,10 @@ pub enum Access {
 pub const DESK: &[Role] = &[Role::Accueil, Role::Instruction, Role::Crise];
 pub const PAYMENTS: &[Role] = &[Role::Liquidation, Role::Ordonnateur];
 pub const REJECTS: &[Role] = &[Role::Instruction, Role::Admin];
-/// Who asks for a change of bank details, and who approves one (never the same person).
-pub const BANK_ASK: &[Role] = &[Role::Accueil, Role::Instruction];
-pub const BANK_DECIDE: &[Role] = &[Role::Instruction, Role::Ordonnateur];
+/// Who asks for a change of bank details, and who decides one (never the same person): the
+/// rule of `relais_core::bank_change`, which the store applies.
+pub const BANK_ASK: &[Role] = relais_core::bank_change::ASK;
+pub const BANK_DECIDE: &[Role] = relais_core::bank_change::DECIDE;
 /// Who applies a crisis decision renewing rights.
 pub const RENEW: &[Role] = &[Role::Instruction, Role::Liquidation, Role::Admin];
 
@@ -74,6 +75,9 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
         "/personne/{dossier}/contact",
         Access::AnyOf(BANK_ASK),
     ),
+    ("GET", "/tiers/{id}", Access::AnyOf(crate::rib::PAYEE_VIEW)),
+    ("POST", "/tiers/{id}/rib", Access::AnyOf(BANK_ASK)),
+    ("GET", "/rib/{id}", Access::AnyOf(BANK_DECIDE)),
     ("POST", "/rib/{id}/decision", Access::AnyOf(BANK_DECIDE)),
     ("GET", "/paiements", Access::AnyOf(PAYMENTS)),
     (
@@ -155,9 +159,12 @@ pub fn router(app: Shared) -> Router {
         .route("/courrier/{number}/annuler", post(courrier::cancel))
         .route("/accueil", get(accueil))
         .route("/personne/{dossier}", get(personne))
-        .route("/personne/{dossier}/rib", post(request_bank_change))
+        .route("/personne/{dossier}/rib", post(rib::request_from_person))
         .route("/personne/{dossier}/contact", post(log_contact))
-        .route("/rib/{id}/decision", post(decide_bank_change))
+        .route("/tiers/{id}", get(rib::tiers))
+        .route("/tiers/{id}/rib", post(rib::request_from_payee))
+        .route("/rib/{id}", get(rib::review))
+        .route("/rib/{id}/decision", post(rib::decide))
         .route("/paiements", get(paiements::paiements))
         .route("/paiements/preparer", post(paiements::prepare_run))
         .route("/paiements/{run}", get(paiements::paiement))
@@ -605,7 +612,7 @@ async fn personne(
     };
     let notice = match (notice.demande, notice.contact) {
         (Some(n), _) => Some(format!(
-            "Demande n° {n} enregistrée : elle attend la validation d'un second agent."
+            "Demande n° {n} enregistrée : elle attend la décision d'un ordonnateur."
         )),
         (None, Some(_)) => Some("Contact enregistré.".to_owned()),
         (None, None) => None,
@@ -613,7 +620,7 @@ async fn personne(
     person_page(&app, &session, dossier, StatusCode::OK, notice, None).await
 }
 
-async fn person_page(
+pub(crate) async fn person_page(
     app: &Shared,
     session: &Session,
     dossier: String,
@@ -632,10 +639,14 @@ async fn person_page(
             };
             let deposits = relais_store::deposits::DepositStore::deposits(s, &filter)
                 .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
-            Ok(Some((page, deposits)))
+            // The payees whose details may be changed from this page (the person's own).
+            let payees = s
+                .own_payees(&page.person.dossier)
+                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
+            Ok(Some((page, deposits, payees)))
         })
         .await;
-    let (page, deposits) = match found {
+    let (page, deposits, payees) = match found {
         Ok(Some(p)) => p,
         Ok(None) => return app.fail(Failure::NotFound),
         Err(f) => return app.fail(f),
@@ -643,13 +654,6 @@ async fn person_page(
     let today = app.today().parse().unwrap_or(jiff::civil::Date::ZERO);
     let next = crate::next_payment::next_payments(&page, today, app.config.settings.as_ref());
     let title = format!("{} {}", page.person.last_name, page.person.first_name);
-    let mut payees: Vec<(String, String)> = page
-        .rights
-        .iter()
-        .map(|r| (r.payee_id.clone(), r.payee_name.clone()))
-        .collect();
-    payees.sort();
-    payees.dedup();
     render(
         status,
         &Personne {
@@ -670,85 +674,6 @@ async fn person_page(
             error,
         },
     )
-}
-
-#[derive(Deserialize)]
-pub struct BankChangeForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    payee_id: String,
-    #[serde(default)]
-    iban: String,
-    #[serde(default)]
-    bic: String,
-    #[serde(default)]
-    holder: String,
-    #[serde(default)]
-    proof: String,
-}
-
-async fn request_bank_change(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    Path(dossier): Path<String>,
-    Form(form): Form<BankChangeForm>,
-) -> Response {
-    let session =
-        match form_session(&app, &headers, Access::AnyOf(BANK_ASK), &form.csrf_token).await {
-            Ok(s) => s,
-            Err(refused) => return refused,
-        };
-    let parsed = Iban::parse(&form.iban)
-        .map_err(|e| format!("IBAN : {e}"))
-        .and_then(|iban| {
-            Bic::parse(&form.bic)
-                .map(|bic| (iban, bic))
-                .map_err(|e| format!("BIC : {e}"))
-        });
-    let (iban, bic) = match parsed {
-        Ok(p) => p,
-        Err(why) => {
-            let why = format!("Demande non enregistrée. {why}");
-            return person_page(
-                &app,
-                &session,
-                dossier,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                Some(why),
-            )
-            .await;
-        }
-    };
-    let change = NewBankChange {
-        payee_id: form.payee_id,
-        dossier: dossier.clone(),
-        iban,
-        bic,
-        holder: form.holder,
-        proof: form.proof,
-    };
-    let actor = session.login.clone();
-    let done = app
-        .with_store(move |s| Ok(s.request_bank_change(&actor, &change)))
-        .await;
-    match done {
-        Ok(Ok(id)) => Redirect::to(&format!(
-            "/personne/{}?demande={id}#contenu",
-            url_segment(&dossier)
-        ))
-        .into_response(),
-        Ok(Err(e)) => {
-            let status = match e {
-                BankChangeError::Store(_) => StatusCode::FORBIDDEN,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            let why = format!("Demande non enregistrée : {e}.");
-            person_page(&app, &session, dossier, status, None, Some(why)).await
-        }
-        Err(f) => app.fail(f),
-    }
 }
 
 #[derive(Deserialize)]
@@ -802,51 +727,6 @@ async fn log_contact(
         ))
         .into_response(),
         Ok(None) => app.fail(Failure::NotFound),
-        Err(f) => app.fail(f),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct DecisionForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    decision: String,
-}
-
-async fn decide_bank_change(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(form): Form<DecisionForm>,
-) -> Response {
-    let session =
-        match form_session(&app, &headers, Access::AnyOf(BANK_DECIDE), &form.csrf_token).await {
-            Ok(s) => s,
-            Err(refused) => return refused,
-        };
-    let approve = match form.decision.as_str() {
-        "approuver" => true,
-        "refuser" => false,
-        _ => return app.fail(Failure::NotFound),
-    };
-    let actor = session.login.clone();
-    let today = app.today();
-    let done = app
-        .with_store(move |s| Ok(s.decide_bank_change(&actor, id, approve, &today)))
-        .await;
-    match done {
-        Ok(Ok(_)) => Redirect::to(if approve {
-            "/?fait=approuvee"
-        } else {
-            "/?fait=refusee"
-        })
-        .into_response(),
-        Ok(Err(BankChangeError::NotFound(_))) => app.fail(Failure::NotFound),
-        Ok(Err(e)) => {
-            tracing::info!(request = id, error = %e, "bank change decision refused");
-            app.refuse(&e.to_string())
-        }
         Err(f) => app.fail(f),
     }
 }

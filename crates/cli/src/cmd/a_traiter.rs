@@ -1,4 +1,5 @@
-//! `relais a-traiter`: the register of rows rejected at import, to be handled by hand.
+//! `relais a-traiter`: the register of rows rejected at import, and of rows imported with
+//! warnings (`gravite` `rejet` or `avertissement`), to be handled by hand.
 
 use super::EXIT_OK;
 use crate::args::ATraiterArgs;
@@ -15,7 +16,15 @@ pub fn run(args: ATraiterArgs) -> Result<u8> {
     match args.format {
         OutputFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);
-            w.write_record(["file", "line", "key", "field", "code", "message_fr"])?;
+            w.write_record([
+                "file",
+                "line",
+                "key",
+                "field",
+                "code",
+                "message_fr",
+                "gravite",
+            ])?;
             for_each(&store, |row, (field, code, message)| {
                 let key = row.key.as_deref().unwrap_or_default();
                 w.write_record([
@@ -25,6 +34,7 @@ pub fn run(args: ATraiterArgs) -> Result<u8> {
                     field,
                     code,
                     message,
+                    row.severity.code(),
                 ])?;
                 Ok(())
             })?;
@@ -36,8 +46,10 @@ pub fn run(args: ATraiterArgs) -> Result<u8> {
                 let key = row.key.as_deref().unwrap_or_default();
                 writeln!(
                     out,
-                    "{}:{}\t{key}\t[{field}] {message} ({code})",
-                    row.file, row.line
+                    "{}:{}\t{key}\t{}\t[{field}] {message} ({code})",
+                    row.file,
+                    row.line,
+                    row.severity.label_fr()
                 )?;
                 Ok(())
             })?;

@@ -1,5 +1,6 @@
 //! `relais extract check DIR`: validates a folder of extracts without touching any store.
-//! Exit 0 when every row is accepted, 1 when some are rejected, 2 when a file cannot be read.
+//! Exit 0 when every row is accepted (warnings listed, but a row with warnings is accepted),
+//! 1 when some are rejected, 2 when a file cannot be read.
 
 use super::{EXIT_FAILURE, EXIT_OK, EXIT_UNREADABLE, load_profile};
 use crate::args::ExtractCheckArgs;
@@ -7,10 +8,10 @@ use crate::fsio::{AtomicFile, DirSource};
 use crate::summary;
 use anyhow::{Context, Result, bail};
 use relais_core::records::Record;
+use relais_formats::extract::rejects::RejectsWriter;
 use relais_formats::extract::{
-    Entity, ExtractSink, FileSummary, ReadError, RejectedRow, Unreadable, read_extracts,
+    Entity, ExtractSink, FileSummary, Outcome, ReadError, RejectedRow, Unreadable, read_extracts,
 };
-use relais_formats::rejects::RejectsWriter;
 use std::io::Write;
 
 struct CheckSink<'o> {
@@ -29,10 +30,14 @@ impl ExtractSink for CheckSink<'_> {
         if let Some(screen) = self.screen.as_mut() {
             summary::write_rejected(*screen, &row)?;
         }
-        if let Some(w) = self.rejects.as_mut() {
-            w.write(&row).map_err(std::io::Error::other)?;
+        self.record(&row)
+    }
+
+    fn warn(&mut self, row: RejectedRow) -> std::io::Result<()> {
+        if let Some(screen) = self.screen.as_mut() {
+            write_warnings(*screen, &row)?;
         }
-        Ok(())
+        self.record(&row)
     }
 
     fn file_done(&mut self, _: &FileSummary) -> std::io::Result<()> {
@@ -42,6 +47,47 @@ impl ExtractSink for CheckSink<'_> {
     fn file_unreadable(&mut self, _: &Unreadable) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+impl CheckSink<'_> {
+    /// Writes a rejected row, or an accepted row's warnings, to the rejects file.
+    fn record(&mut self, row: &RejectedRow) -> std::io::Result<()> {
+        if let Some(w) = self.rejects.as_mut() {
+            w.write(row).map_err(std::io::Error::other)?;
+        }
+        Ok(())
+    }
+}
+
+/// `file:line:column: avertissement : [field] message (code)`, one line per warning of a row
+/// accepted all the same.
+fn write_warnings(out: &mut dyn Write, row: &RejectedRow) -> std::io::Result<()> {
+    for p in &row.problems {
+        let column = p.column.map(|c| format!(":{c}")).unwrap_or_default();
+        let field = if p.field.is_empty() {
+            String::new()
+        } else {
+            format!("[{}] ", p.field)
+        };
+        writeln!(
+            out,
+            "{}:{}{column}: avertissement : {field}{} ({})",
+            row.file, row.line, p.message_fr, p.code
+        )?;
+    }
+    Ok(())
+}
+
+/// One line per file with rows accepted with warnings, after the files' summary.
+pub fn print_warnings(out: &mut dyn Write, outcome: &Outcome) -> std::io::Result<()> {
+    for f in outcome.files.iter().filter(|f| f.warned > 0) {
+        writeln!(
+            out,
+            "{:<18} {:>9} ligne(s) acceptée(s) avec avertissement (téléphone, courriel, site…)",
+            f.file, f.warned
+        )?;
+    }
+    Ok(())
 }
 
 pub fn check(args: ExtractCheckArgs) -> Result<u8> {
@@ -86,7 +132,9 @@ pub fn check(args: ExtractCheckArgs) -> Result<u8> {
     }
     writeln!(screen)?;
     summary::print_outcome(&mut screen, &outcome)?;
+    print_warnings(&mut screen, &outcome)?;
     let rejected = outcome.rejected_rows();
+    let warned = outcome.warned_rows();
     let code = if !outcome.unreadable.is_empty() {
         EXIT_UNREADABLE
     } else if rejected > 0 {
@@ -95,8 +143,16 @@ pub fn check(args: ExtractCheckArgs) -> Result<u8> {
         EXIT_OK
     };
     match code {
-        EXIT_OK => writeln!(screen, "Toutes les lignes sont acceptées.")?,
-        EXIT_FAILURE => writeln!(screen, "{rejected} ligne(s) rejetée(s).")?,
+        EXIT_OK if warned == 0 => writeln!(screen, "Toutes les lignes sont acceptées.")?,
+        EXIT_OK => writeln!(
+            screen,
+            "Toutes les lignes sont acceptées, dont {warned} avec avertissement."
+        )?,
+        EXIT_FAILURE if warned == 0 => writeln!(screen, "{rejected} ligne(s) rejetée(s).")?,
+        EXIT_FAILURE => writeln!(
+            screen,
+            "{rejected} ligne(s) rejetée(s) ; {warned} ligne(s) acceptée(s) avec avertissement."
+        )?,
         _ => writeln!(
             screen,
             "{} fichier(s) illisible(s).",

@@ -78,9 +78,13 @@ pub fn import_dir(
 pub fn report(imported: &Imported) {
     let mut out = std::io::stdout().lock();
     let _ = summary::print_outcome(&mut out, &imported.outcome);
+    let _ = super::extract::print_warnings(&mut out, &imported.outcome);
+    drop(out);
     println!(
-        "Import enregistré au journal (entrée n° {}). {} ligne(s) rejetée(s) : voir « relais a-traiter ».",
+        "Import enregistré au journal (entrée n° {}). {} ligne(s) rejetée(s), {} ligne(s) \
+         importée(s) avec avertissement : voir « relais a-traiter ».",
         imported.entry.seq,
-        imported.outcome.rejected_rows()
+        imported.outcome.rejected_rows(),
+        imported.outcome.warned_rows()
     );
 }

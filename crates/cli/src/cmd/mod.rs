@@ -1,6 +1,7 @@
 //! One module per command. Each returns the process exit code.
 
 mod a_traiter;
+mod bank;
 mod bench_pain;
 mod caf;
 mod check_id;
@@ -47,7 +48,7 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Invoices(c) => invoices::run(c),
         Command::Run(c) => run::run(c),
         Command::Renew(a) => renew::run(a),
-        Command::Bank(crate::args::BankCommand::Approve(a)) => renew::approve_bank(a),
+        Command::Bank(b) => bank::run(b),
         Command::Caf(crate::args::CafCommand::Import(a)) => caf::import(a),
         Command::Numbering(c) => numbering::run(c),
         Command::Bench(crate::args::BenchCommand::Deposits(a)) => deposit::bench(a),

@@ -1,8 +1,8 @@
 //! `relais renew`: a crisis decision that extends rights (relais_core::run::RenewalPolicy),
-//! shown then applied as one journal entry; and `relais bank approve`.
+//! shown then applied as one journal entry.
 
 use super::EXIT_OK;
-use crate::args::{BankApproveArgs, RenewArgs};
+use crate::args::RenewArgs;
 use crate::data::DataDir;
 use anyhow::{Context, Result};
 use relais_core::Cents;
@@ -80,18 +80,6 @@ pub fn run(a: RenewArgs) -> Result<u8> {
             println!("Rien à changer : la politique est déjà appliquée ou ne vise aucun droit.")
         }
     }
-    Ok(EXIT_OK)
-}
-
-pub fn approve_bank(a: BankApproveArgs) -> Result<u8> {
-    let data = DataDir::new(&a.data.data);
-    let mut store = data.open_store()?;
-    let entry = store.approve_bank_details(a.payee.trim(), &a.user.user)?;
-    println!(
-        "Coordonnées bancaires du tiers {} approuvées (journal n° {}).",
-        a.payee.trim(),
-        entry.seq
-    );
     Ok(EXIT_OK)
 }
 

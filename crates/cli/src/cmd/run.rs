@@ -14,7 +14,8 @@ mod written;
 use super::EXIT_OK;
 use super::deposit::time_zone;
 use crate::args::{
-    RunCancelArgs, RunCommand, RunListArgs, RunPrepareArgs, RunShowArgs, RunValidateArgs,
+    RunCancelArgs, RunCommand, RunListArgs, RunPrepareArgs, RunReleaseArgs, RunShowArgs,
+    RunValidateArgs,
 };
 use crate::data::DataDir;
 use anyhow::{Context, Result, anyhow, bail};
@@ -34,6 +35,7 @@ pub fn run(command: RunCommand) -> Result<u8> {
         RunCommand::Validate(a) => validate(a),
         RunCommand::Cancel(a) => cancel(a),
         RunCommand::Export(a) => export::run(a),
+        RunCommand::Release(a) => release(a),
     }
 }
 
@@ -198,6 +200,22 @@ fn cancel(a: RunCancelArgs) -> Result<u8> {
     println!(
         "Paiement {} annulé : ses {} droits redeviennent payables.",
         run.id, run.summary.lines
+    );
+    Ok(EXIT_OK)
+}
+
+fn release(a: RunReleaseArgs) -> Result<u8> {
+    let data = DataDir::new(&a.data.data);
+    let (_, tz) = time_zone(&data)?;
+    let month = Month::parse(&a.month).map_err(|e| anyhow!("--month : {e}"))?;
+    let (local_time, _) = local_now(&tz);
+    let mut store = data.open_store()?;
+    let other = store
+        .release_duplicate(&a.user.user, &a.right, month, &a.reason, &local_time)
+        .with_context(|| format!("levée de l'exclusion de {} pour {month}", a.right))?;
+    println!(
+        "Droit {} payable pour {month} malgré le paiement sous le droit {other} : annulez et préparez de nouveau le paiement du mois.",
+        a.right
     );
     Ok(EXIT_OK)
 }

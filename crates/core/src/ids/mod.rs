@@ -6,6 +6,7 @@
 //!
 //! CONTRACT (helper fills the bodies of the submodules; signatures are used by other crates).
 
+mod bban;
 mod bic;
 mod iban;
 mod nir;
@@ -67,6 +68,18 @@ pub enum IdError {
     Key(IdKind),
     #[error("IBAN : la clé RIB (2 derniers chiffres du RIB) est fausse")]
     RibKey,
+    /// The check digits a country puts inside its BBAN (Italian CIN, Spanish CCC keys…) are
+    /// wrong, although the IBAN's own mod 97 passes.
+    #[error(
+        "IBAN : {name} du numéro de compte national est fausse ; vérifiez le RIB ou l'IBAN fourni"
+    )]
+    NationalKey {
+        name: &'static str,
+        name_en: &'static str,
+    },
+    /// A SIRET whose 14 digits pass but whose SIREN (first 9 digits) does not.
+    #[error("SIRET : le SIREN (9 premiers chiffres) a une clé de contrôle fausse")]
+    SirenInSiret,
     #[error("{kind} : {reason}", kind = .kind.label())]
     Format {
         kind: IdKind,
@@ -83,6 +96,8 @@ impl IdError {
             IdError::Character { .. } => "id_caractere",
             IdError::Key(_) => "id_cle",
             IdError::RibKey => "rib_cle",
+            IdError::NationalKey { .. } => "iban_cle_nationale",
+            IdError::SirenInSiret => "siret_siren_cle",
             IdError::Format { .. } => "id_format",
         }
     }
@@ -105,6 +120,12 @@ impl IdError {
             }
             IdError::Key(k) => format!("{}: wrong check digits", k.label()),
             IdError::RibKey => "IBAN: the embedded French RIB key is wrong".into(),
+            IdError::NationalKey { name_en, .. } => {
+                format!("IBAN: the {name_en} of the national account number is wrong")
+            }
+            IdError::SirenInSiret => {
+                "SIRET: the SIREN (first 9 digits) has a wrong check digit".into()
+            }
             IdError::Format {
                 kind, reason_en, ..
             } => format!("{}: {reason_en}", kind.label()),

@@ -2,7 +2,8 @@
 //!
 //! INSEE: the last digit of a SIREN and of a SIRET is a Luhn check digit. Exception: the
 //! establishments of La Poste (SIREN 356 000 000) are numbered so that the sum of the 14
-//! digits is a multiple of 5; only its head office, 356 000 000 00048, follows Luhn.
+//! digits is a multiple of 5; only its head office, 356 000 000 00048, follows Luhn. In every
+//! case the SIRET's first 9 digits are a SIREN, valid on its own (Luhn).
 use super::{IdError, IdKind, check_chars, compact};
 
 /// La Poste's SIREN, whose establishments do not follow Luhn.
@@ -118,7 +119,8 @@ pub struct Siret(String);
 
 impl Siret {
     /// The SIRET whose first 13 digits are `first13`, with its Luhn digit computed (for La
-    /// Poste, the smallest digit that makes the digit sum a multiple of 5).
+    /// Poste, the smallest digit that makes the digit sum a multiple of 5). Refused when the
+    /// first 9 digits are not a valid SIREN.
     pub fn from_first13(first13: &str) -> Result<Siret, IdError> {
         let s = parse_digits(first13, IdKind::Siret, 13, "13")?;
         let key = if s.starts_with(LA_POSTE) {
@@ -126,7 +128,7 @@ impl Siret {
         } else {
             luhn_digit(&s)
         };
-        Ok(Siret(format!("{s}{key}")))
+        Siret::parse(&format!("{s}{key}"))
     }
 
     /// The SIREN part (first 9 digits).
@@ -143,6 +145,11 @@ impl Siret {
         };
         if !valid {
             return Err(IdError::Key(IdKind::Siret));
+        }
+        // INSEE: a SIRET is its SIREN followed by the NIC, so the SIREN must be valid on its
+        // own; a 14-digit Luhn passes for one SIRET in ten whose SIREN is wrong.
+        if !luhn_valid(s.get(..9).unwrap_or("")) {
+            return Err(IdError::SirenInSiret);
         }
         Ok(Siret(s))
     }
@@ -228,6 +235,22 @@ mod tests {
                 .expect("siret")
                 .as_str(),
             "73282932000074"
+        );
+    }
+
+    #[test]
+    fn a_siret_needs_a_valid_siren() {
+        // 14-digit Luhn passes, but the SIREN 732829321 does not.
+        assert!(luhn_valid("73282932100072"));
+        assert!(!luhn_valid("732829321"));
+        assert_eq!(Siret::parse("73282932100072"), Err(IdError::SirenInSiret));
+        assert_eq!(
+            Siret::parse("73282932100072").map_err(|e| e.code()),
+            Err("siret_siren_cle")
+        );
+        assert_eq!(
+            Siret::from_first13("7328293210007"),
+            Err(IdError::SirenInSiret)
         );
     }
 

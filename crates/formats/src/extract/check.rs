@@ -182,6 +182,13 @@ impl<'a> Checker<'a> {
         !self.problems.is_empty()
     }
 
+    /// Whether a problem so far rejects the row (the others are warnings: the row is kept).
+    pub fn has_blocking(&self) -> bool {
+        self.problems
+            .iter()
+            .any(|p| super::severity(self.entity, &p.field) == super::Severity::Reject)
+    }
+
     /// The problems, whole-row ones first, then by column.
     pub fn into_problems(mut self) -> Vec<Problem> {
         self.problems

@@ -100,6 +100,7 @@ pub(crate) fn absent(entity: Entity, file: &str) -> FileSummary {
         rows: 0,
         accepted: 0,
         rejected: 0,
+        warned: 0,
         amount_total: None,
         extra_columns: Vec::new(),
     }
@@ -141,6 +142,7 @@ struct Counts {
     rows: u64,
     accepted: u64,
     rejected: u64,
+    warned: u64,
     total: Cents,
 }
 
@@ -210,11 +212,23 @@ fn second_pass<S: ExtractSink>(
                 let e = messages::duplicate(&key_name, &key, &others.lines, others.count);
                 c.push(first_key_field, e);
             }
+            let row = |c: Checker<'_>| RejectedRow {
+                entity,
+                file: file.to_owned(),
+                line,
+                key: c.key_text(),
+                raw: c.raw(),
+                problems: c.into_problems(),
+            };
             match built {
-                Some(r) if !c.has_problems() => {
+                Some(r) if !c.has_blocking() => {
                     counts.accepted += 1;
                     if let Some(a) = build::amount_of(&r) {
                         counts.total = Cents(counts.total.0.saturating_add(a.0));
+                    }
+                    if c.has_problems() {
+                        counts.warned += 1;
+                        sink.warn(row(c)).map_err(Stop::Sink)?;
                     }
                     sink.accept(entity, line, r).map_err(Stop::Sink)?;
                 }
@@ -223,15 +237,7 @@ fn second_pass<S: ExtractSink>(
                     if referenced && let Some(d) = digest {
                         rejected.push(d).map_err(spill)?;
                     }
-                    let row = RejectedRow {
-                        entity,
-                        file: file.to_owned(),
-                        line,
-                        key: c.key_text(),
-                        raw: c.raw(),
-                        problems: c.into_problems(),
-                    };
-                    sink.reject(row).map_err(Stop::Sink)?;
+                    sink.reject(row(c)).map_err(Stop::Sink)?;
                 }
             }
         }
@@ -252,6 +258,7 @@ fn second_pass<S: ExtractSink>(
         rows: counts.rows,
         accepted: counts.accepted,
         rejected: counts.rejected,
+        warned: counts.warned,
         amount_total: build::has_amount(entity).then_some(counts.total),
         extra_columns: layout
             .extras

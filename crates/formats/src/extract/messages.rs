@@ -84,11 +84,12 @@ pub(crate) fn phone(field: &str, value: &str) -> FieldError {
         code: "telephone",
         fr: format!(
             "{field} « {value} » n'est pas un numéro français : 10 chiffres commençant par 0 \
-             (01 23 45 67 89), ou +33, +262, +269, +590, +594, +596 suivis de 9 chiffres"
+             (01 23 45 67 89), ou +33, +262, +269, +590, +594, +596 suivis de 9 chiffres ; la \
+             ligne est gardée sans ce numéro"
         ),
         en: format!(
             "{field} {value:?} is not a French phone number: 10 digits starting with 0, or \
-             +33, +262, +269, +590, +594, +596 and 9 digits"
+             +33, +262, +269, +590, +594, +596 and 9 digits; the row is kept without it"
         ),
     }
 }
@@ -96,8 +97,14 @@ pub(crate) fn phone(field: &str, value: &str) -> FieldError {
 pub(crate) fn email(field: &str, value: &str) -> FieldError {
     FieldError {
         code: "email",
-        fr: format!("{field} « {value} » n'est pas une adresse électronique (nom@domaine.fr)"),
-        en: format!("{field} {value:?} is not an e-mail address (name@domain.fr)"),
+        fr: format!(
+            "{field} « {value} » n'est pas une adresse électronique (nom@domaine.fr) ; la ligne \
+             est gardée sans cette adresse"
+        ),
+        en: format!(
+            "{field} {value:?} is not an e-mail address (name@domain.fr); the row is kept \
+             without it"
+        ),
     }
 }
 
@@ -223,18 +230,20 @@ impl Target {
         }
     }
 
-    fn nouns(self) -> (&'static str, &'static str) {
+    /// (French noun with its article, the same after « de » — `de` + `le` contracts to `du` —,
+    /// English noun).
+    fn nouns(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            Target::Person => ("la personne", "person"),
-            Target::Payee => ("le tiers", "payee"),
-            Target::Right => ("le droit", "right"),
-            Target::Supplier => ("le fournisseur", "supplier"),
+            Target::Person => ("la personne", "de la personne", "person"),
+            Target::Payee => ("le tiers", "du tiers", "payee"),
+            Target::Right => ("le droit", "du droit", "right"),
+            Target::Supplier => ("le fournisseur", "du fournisseur", "supplier"),
         }
     }
 }
 
 pub(crate) fn unknown_reference(target: Target, field: &str, key: &str, file: &str) -> FieldError {
-    let (noun_fr, noun_en) = target.nouns();
+    let (noun_fr, _, noun_en) = target.nouns();
     FieldError {
         code: target.codes().0,
         fr: format!(
@@ -246,11 +255,11 @@ pub(crate) fn unknown_reference(target: Target, field: &str, key: &str, file: &s
 }
 
 pub(crate) fn rejected_reference(target: Target, field: &str, key: &str, file: &str) -> FieldError {
-    let (noun_fr, noun_en) = target.nouns();
+    let (_, of_noun_fr, noun_en) = target.nouns();
     FieldError {
         code: target.codes().1,
         fr: format!(
-            "{field} « {key} » : la ligne de {noun_fr} dans {file} est rejetée ; corrigez-la \
+            "{field} « {key} » : la ligne {of_noun_fr} dans {file} est rejetée ; corrigez-la \
              d'abord"
         ),
         en: format!("{field} {key:?}: the {noun_en}'s row in {file} is rejected; fix it first"),
@@ -261,10 +270,13 @@ pub(crate) fn unknown_site(key: &str, file: &str) -> FieldError {
     FieldError {
         code: "site_inconnu",
         fr: format!(
-            "site « {key} » absent de {file} (colonne site_code) : ajoutez le site à l'annuaire \
-             ou corrigez le code"
+            "site « {key} » absent de {file} (colonne site_code) : la personne est gardée, \
+             sans site de rattachement ; ajoutez le site à l'annuaire ou corrigez le code"
         ),
-        en: format!("site {key:?} is not in {file} (site_code column): add it or fix the code"),
+        en: format!(
+            "site {key:?} is not in {file} (site_code column): the person is kept, attached to \
+             no site; add it or fix the code"
+        ),
     }
 }
 
@@ -335,7 +347,7 @@ pub(crate) fn io_error(file: &str, e: &std::io::Error) -> Unreadable {
         code: "fichier_illisible".into(),
         message_fr: format!(
             "lecture impossible ({e}) : vérifiez que le fichier est complet et que vous avez le \
-             droit de le lire"
+             droit de lire ce fichier"
         ),
         message_en: format!("cannot read the file ({e})"),
     }
@@ -382,6 +394,61 @@ pub(crate) fn empty(file: &str) -> Unreadable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every French message the reader can give, with sample values.
+    fn every_message_fr() -> Vec<String> {
+        let mut fr: Vec<String> = Vec::new();
+        let targets = [
+            Target::Person,
+            Target::Payee,
+            Target::Right,
+            Target::Supplier,
+        ];
+        for t in targets {
+            fr.push(unknown_reference(t, "tiers_id", "T1", "tiers.csv").fr);
+            fr.push(rejected_reference(t, "tiers_id", "T1", "tiers.csv").fr);
+        }
+        let io = std::io::Error::other("disque");
+        let headers = vec!["nom".to_owned(), "Nom".to_owned()];
+        fr.extend([
+            required("nom").fr,
+            unknown_value("statut", "x", &["a", "b"]).fr,
+            postal_code("7700").fr,
+            phone("telephone", "01").fr,
+            email("email", "a.b").fr,
+            negative("montant", "-1", true).fr,
+            negative("montant", "-1", false).fr,
+            dates_out_of_order("date_fin", "1", "date_debut", "2").fr,
+            encoding("nom").fr,
+            field_count(3, 9).message_fr,
+            duplicate("dossier", "D1", &[2, 3], 2).fr,
+            unknown_site("MDS", "annuaire.csv").fr,
+            mapped_column("nom", "NOM"),
+            double_column("nom", &[0, 1], &headers),
+            missing_columns("f.csv", &headers, &headers).message_fr,
+            double_columns("f.csv", &headers).message_fr,
+            io_error("f.csv", &io).message_fr,
+            spill_error("f.csv", &io).message_fr,
+            not_text("f.csv").message_fr,
+            empty("f.csv").message_fr,
+        ]);
+        fr
+    }
+
+    #[test]
+    fn french_messages_contract_de_and_a_before_le_and_les() {
+        for m in every_message_fr() {
+            for wrong in [" de le ", " de les ", " à le ", " à les "] {
+                assert!(!m.contains(wrong), "« {wrong} » in: {m}");
+            }
+        }
+        let m = rejected_reference(Target::Payee, "tiers_id", "T1", "tiers.csv").fr;
+        assert!(m.contains("la ligne du tiers dans tiers.csv"), "{m}");
+        let m = rejected_reference(Target::Right, "droit_id", "R1", "droits.csv").fr;
+        assert!(m.contains("la ligne du droit dans droits.csv"), "{m}");
+        let m = rejected_reference(Target::Person, "dossier", "D1", "b.csv").fr;
+        assert!(m.contains("la ligne de la personne dans"), "{m}");
+    }
 
     #[test]
     fn duplicate_lines_are_listed_then_cut() {

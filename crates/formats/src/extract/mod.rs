@@ -11,7 +11,14 @@
 //! Code map: `input` (encoding, separator, hashing) → `record_reader` (records and their
 //! lines) → `layout` (header to columns) → `check` + `values` + `build` (typed records) →
 //! `file` (the two passes) with `keys` (duplicates and references, by sorting) over `spill`
-//! (external sort). `schema` lists the columns, `messages` every message.
+//! (external sort). `schema` lists the columns and how grave a problem in each is,
+//! `messages` every message, `rejects` the rejects CSV.
+//!
+//! A problem either blocks the row (`Severity::Reject`: identity, amounts, dates, status,
+//! references, bank details) or only needs attention (`Severity::Warning`: a phone number, an
+//! e-mail, a site, a person's postal address): a row whose problems are all warnings is
+//! accepted without the faulty values, and handed to the sink's `warn` as well, so that
+//! nobody goes unpaid for a detail (issue #18).
 
 mod build;
 mod check;
@@ -22,6 +29,7 @@ mod layout;
 mod memory;
 pub(crate) mod messages;
 pub(crate) mod record_reader;
+pub mod rejects;
 mod schema;
 mod spill;
 mod values;
@@ -95,6 +103,56 @@ impl Entity {
     }
 }
 
+/// How grave a problem is (docs/extracts.md § 6, column « gravité » of § 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum Severity {
+    /// The row is kept, without the faulty value; the problem goes to the register of rows
+    /// to handle (`avertissement`).
+    #[serde(rename = "avertissement")]
+    Warning,
+    /// The row is rejected (`rejet`).
+    #[serde(rename = "rejet")]
+    Reject,
+}
+
+impl Severity {
+    /// `rejet` or `avertissement`, as in the rejects file and the store.
+    pub fn code(self) -> &'static str {
+        match self {
+            Severity::Reject => "rejet",
+            Severity::Warning => "avertissement",
+        }
+    }
+
+    /// The severity of code `code` ([`Severity::code`]).
+    pub fn from_code(code: &str) -> Option<Severity> {
+        [Severity::Reject, Severity::Warning]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+
+    /// For agents: « rejet » or « avertissement ».
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Severity::Reject => "rejet",
+            Severity::Warning => "avertissement",
+        }
+    }
+}
+
+/// How grave a problem on field `field` of a row of `entity` is: the column's severity for
+/// one of our columns; a rejection for a whole-row problem (`field` empty: the row itself is
+/// in doubt); a warning for an extra column (not one of ours, so nothing needs it).
+pub fn severity(entity: Entity, field: &str) -> Severity {
+    if field.is_empty() {
+        return Severity::Reject;
+    }
+    match schema::field_index(entity, field) {
+        Some(f) => schema::severity(entity, f),
+        None => Severity::Warning,
+    }
+}
+
 /// Where the reader gets the files from (a folder, an archive in memory…).
 pub trait ExtractSource {
     /// Opens `file_name` (as the profile names it), or `Ok(None)` when there is no such file.
@@ -115,7 +173,9 @@ pub struct Problem {
     pub message_en: String,
 }
 
-/// A row that was not accepted, with everything needed to handle it by hand.
+/// A row that was not accepted, or was accepted with warnings, with everything needed to
+/// handle it by hand. A row is rejected as soon as one of its problems is a rejection
+/// ([`RejectedRow::severity`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RejectedRow {
     pub entity: Entity,
@@ -128,6 +188,23 @@ pub struct RejectedRow {
     /// The row as read: (our field name or the file's header for extra columns, value).
     pub raw: Vec<(String, String)>,
     pub problems: Vec<Problem>,
+}
+
+impl RejectedRow {
+    /// How grave problem `p` of this row is.
+    pub fn problem_severity(&self, p: &Problem) -> Severity {
+        severity(self.entity, &p.field)
+    }
+
+    /// The row's severity: a rejection when any problem is one, else a warning (the row was
+    /// accepted).
+    pub fn severity(&self) -> Severity {
+        self.problems
+            .iter()
+            .map(|p| self.problem_severity(p))
+            .max()
+            .unwrap_or(Severity::Reject)
+    }
 }
 
 /// What was read of one file.
@@ -144,8 +221,11 @@ pub struct FileSummary {
     pub separator: char,
     /// Data rows (blank lines not counted).
     pub rows: u64,
+    /// Accepted rows, those with warnings included.
     pub accepted: u64,
     pub rejected: u64,
+    /// Accepted rows that have warnings (handed to [`ExtractSink::warn`] too).
+    pub warned: u64,
     /// Sum of the amount column over accepted rows (droits: montant_mensuel, paiements:
     /// montant, agents: net_mensuel, factures: montant_ttc), when the file has one.
     pub amount_total: Option<Cents>,
@@ -168,6 +248,13 @@ pub trait ExtractSink {
     type Error;
     fn accept(&mut self, entity: Entity, line: u64, record: Record) -> Result<(), Self::Error>;
     fn reject(&mut self, row: RejectedRow) -> Result<(), Self::Error>;
+    /// A row accepted with warnings: `row` lists them (every problem a warning), just before
+    /// `accept` receives its record, without the faulty values. A sink that keeps no register
+    /// of rows to handle may leave it out: the row is accepted all the same.
+    fn warn(&mut self, row: RejectedRow) -> Result<(), Self::Error> {
+        let _ = row;
+        Ok(())
+    }
     /// After the last row of a file (also for an absent file, with `present: false`).
     fn file_done(&mut self, summary: &FileSummary) -> Result<(), Self::Error>;
     /// A file that cannot be read at all; its rows count as absent for the files after it.
@@ -192,6 +279,11 @@ pub struct Outcome {
 impl Outcome {
     pub fn rejected_rows(&self) -> u64 {
         self.files.iter().map(|f| f.rejected).sum()
+    }
+
+    /// Rows accepted with warnings.
+    pub fn warned_rows(&self) -> u64 {
+        self.files.iter().map(|f| f.warned).sum()
     }
 }
 

@@ -1,10 +1,10 @@
 //! The columns of each extract file (docs/extracts.md): their names, whether the column and
-//! its value must be there, and which columns make a row's key.
+//! its value must be there, how grave a problem in it is, and which columns make a row's key.
 //!
 //! Builders address fields by the index constants below; a unit test checks that each
 //! constant names the column it claims to.
 
-use super::Entity;
+use super::{Entity, Severity};
 
 /// Whether a column, and a value in it, must be there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,12 +22,15 @@ pub(crate) enum Presence {
 pub(crate) struct FieldSpec {
     pub name: &'static str,
     pub presence: Presence,
+    /// What a problem in the column does to the row: rejects it, or only needs attention.
+    pub severity: Severity,
 }
 
 const fn req(name: &'static str) -> FieldSpec {
     FieldSpec {
         name,
         presence: Presence::Required,
+        severity: Severity::Reject,
     }
 }
 
@@ -35,6 +38,7 @@ const fn may_be_empty(name: &'static str) -> FieldSpec {
     FieldSpec {
         name,
         presence: Presence::ValueOptional,
+        severity: Severity::Reject,
     }
 }
 
@@ -42,6 +46,18 @@ const fn opt(name: &'static str) -> FieldSpec {
     FieldSpec {
         name,
         presence: Presence::Optional,
+        severity: Severity::Reject,
+    }
+}
+
+impl FieldSpec {
+    /// A column nothing blocking depends on: a problem in it is a warning, the row is kept
+    /// without the value (issue #18: nobody unpaid for a detail).
+    const fn warning(self) -> FieldSpec {
+        FieldSpec {
+            severity: Severity::Warning,
+            ..self
+        }
     }
 }
 
@@ -60,9 +76,10 @@ pub(crate) mod annuaire {
         req("site_code"),
         req("site"),
         req("service"),
-        req("telephone"),
-        // A service may answer by phone only.
-        may_be_empty("email"),
+        // A bad number is left out: the site stays listed with its address and hours.
+        req("telephone").warning(),
+        // A service may answer by phone only; a bad address must not hide its phone.
+        may_be_empty("email").warning(),
         req("adresse"),
         req("horaires"),
         req("depot_papier"),
@@ -91,12 +108,14 @@ pub(crate) mod beneficiaires {
         req("nom"),
         req("prenom"),
         req("date_naissance"),
-        req("adresse"),
-        req("code_postal"),
-        req("commune"),
+        // A person's address is for letters; payments go to the payee's (tiers.csv).
+        req("adresse").warning(),
+        req("code_postal").warning(),
+        req("commune").warning(),
         // Many people have no phone: refusing them would stop their payments.
-        may_be_empty("telephone"),
-        req("site"),
+        may_be_empty("telephone").warning(),
+        // An unknown site attaches the person to no site; they are paid all the same.
+        req("site").warning(),
         opt("date_deces"),
         // M or MME (the PES wants a person's civility); the NIR tells when it is absent.
         opt("civilite"),
@@ -280,6 +299,13 @@ pub(crate) fn key(entity: Entity) -> &'static [usize] {
     }
 }
 
+/// How grave a problem in field `f` of `entity` is.
+pub(crate) fn severity(entity: Entity, f: usize) -> Severity {
+    fields(entity)
+        .get(f)
+        .map_or(Severity::Reject, |spec| spec.severity)
+}
+
 /// The index of field `name` in `entity`'s columns.
 pub(crate) fn field_index(entity: Entity, name: &str) -> Option<usize> {
     fields(entity).iter().position(|f| f.name == name)
@@ -380,6 +406,37 @@ mod tests {
         }
         let total: usize = Entity::ALL.iter().map(|&e| fields(e).len()).sum();
         assert_eq!(total, checks.len(), "every column has its constant checked");
+    }
+
+    #[test]
+    fn warnings_are_only_where_payment_does_not_look() {
+        let warnings: Vec<(Entity, &str)> = Entity::ALL
+            .iter()
+            .flat_map(|&e| {
+                fields(e)
+                    .iter()
+                    .filter(|f| f.severity == Severity::Warning)
+                    .map(move |f| (e, f.name))
+            })
+            .collect();
+        use Entity::*;
+        assert_eq!(
+            warnings,
+            vec![
+                (Annuaire, "telephone"),
+                (Annuaire, "email"),
+                (Beneficiaires, "adresse"),
+                (Beneficiaires, "code_postal"),
+                (Beneficiaires, "commune"),
+                (Beneficiaires, "telephone"),
+                (Beneficiaires, "site"),
+            ]
+        );
+        for entity in Entity::ALL {
+            for &k in key(entity) {
+                assert_eq!(severity(entity, k), Severity::Reject, "{entity:?} key");
+            }
+        }
     }
 
     #[test]

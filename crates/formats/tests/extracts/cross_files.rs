@@ -2,6 +2,7 @@
 //! pointing to a row that was rejected.
 
 use crate::support::*;
+use relais_core::records::Record;
 use relais_formats::extract::{Entity, MemorySource};
 
 fn siret(first13: &str) -> String {
@@ -70,7 +71,7 @@ fn payees_rights_and_suppliers_are_checked_the_same_way() {
         paiement_row("R9", "2026-01"),
     ];
     let bad_supplier = siret("5520813176652");
-    let unknown_supplier = siret("4420813176652");
+    let unknown_supplier = siret("4430618410001");
     let suppliers = [
         fournisseur_row(SIRET),
         fournisseur_row(&bad_supplier).replace(IBAN, "FR00"),
@@ -132,9 +133,18 @@ fn sites_are_checked_only_when_the_directory_is_there() {
         .with("annuaire.csv", csv(ANNUAIRE, &directory[..1]))
         .with("beneficiaires.csv", csv(BENEF, &people));
     let r = read(&with);
-    assert_eq!(r.accepted_lines(Entity::Beneficiaires), vec![2]);
-    assert_eq!(r.codes_at(Entity::Beneficiaires, 3), vec!["site_inconnu"]);
-    assert!(message_at(&r, Entity::Beneficiaires, 3).contains("annuaire.csv"));
+    // An unknown site is a warning: the person is kept, attached to no site.
+    assert_eq!(r.accepted_lines(Entity::Beneficiaires), vec![2, 3]);
+    assert_eq!(
+        r.warnings_at(Entity::Beneficiaires, 3),
+        vec!["site_inconnu"]
+    );
+    let warned = &r.warned(Entity::Beneficiaires)[0];
+    assert!(warned.problems[0].message_fr.contains("annuaire.csv"));
+    match &r.accepted(Entity::Beneficiaires)[1] {
+        (3, Record::Beneficiary(b)) => assert_eq!(b.site, ""),
+        other => panic!("{other:?}"),
+    }
 
     let r = read(&with.clone().with("annuaire.csv", csv(ANNUAIRE, &directory)));
     assert_eq!(r.accepted_lines(Entity::Beneficiaires), vec![2, 3]);

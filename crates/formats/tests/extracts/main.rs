@@ -7,6 +7,7 @@ mod quirks;
 mod rejects;
 mod robustness;
 mod rows;
+mod severity;
 mod spill;
 mod summary;
 mod support;

@@ -1,7 +1,7 @@
-//! The rejects CSV: one line per problem, quoted where needed, readable back.
+//! The rejects CSV: one line per problem with its gravity, quoted where needed, readable back.
 
+use relais_formats::extract::rejects::RejectsWriter;
 use relais_formats::extract::{Entity, Problem, RejectedRow};
-use relais_formats::rejects::RejectsWriter;
 
 fn problem(column: Option<u32>, field: &str, code: &str, fr: &str, en: &str) -> Problem {
     Problem {
@@ -44,9 +44,9 @@ fn one_line_per_problem_with_quoting() {
     let text = String::from_utf8(bytes).expect("utf8");
     assert_eq!(
         text,
-        "file,line,column,field,code,message_fr,message_en\n\
-         droits.csv,12,,,colonnes,\"la ligne a 3 champs, pas 9\",\"3 fields, not 9\"\n\
-         droits.csv,12,4,montant_mensuel,montant_invalide,\"« 1,2,3 » : \"\"illisible\"\"\",\"unreadable\nvalue\"\n"
+        "file,line,column,field,code,message_fr,message_en,gravite\n\
+         droits.csv,12,,,colonnes,\"la ligne a 3 champs, pas 9\",\"3 fields, not 9\",rejet\n\
+         droits.csv,12,4,montant_mensuel,montant_invalide,\"« 1,2,3 » : \"\"illisible\"\"\",\"unreadable\nvalue\",rejet\n"
     );
     // Read back by a CSV reader, the fields are intact.
     let mut reader = csv::Reader::from_reader(text.as_bytes());
@@ -60,5 +60,8 @@ fn one_line_per_problem_with_quoting() {
 fn no_rejected_row_gives_the_header_alone() {
     let w = RejectsWriter::new(Vec::new()).expect("writer");
     let text = String::from_utf8(w.finish().expect("finish")).expect("utf8");
-    assert_eq!(text, "file,line,column,field,code,message_fr,message_en\n");
+    assert_eq!(
+        text,
+        "file,line,column,field,code,message_fr,message_en,gravite\n"
+    );
 }

@@ -2,7 +2,7 @@
 
 use crate::support::*;
 use relais_core::records::Record;
-use relais_formats::extract::{Entity, MemorySource};
+use relais_formats::extract::{Entity, MemorySource, Severity};
 
 fn people(rows: &[String]) -> MemorySource {
     MemorySource::new().with("beneficiaires.csv", csv(BENEF, rows))
@@ -55,14 +55,23 @@ fn optional_fields_may_be_empty_required_ones_may_not() {
     let no_nir_phone_death = "D1;;Dupont;Jean;01/02/1950;1 rue;77000;Melun;;MDS01;";
     let no_site = "D2;;Dupont;Jean;01/02/1950;1 rue;77000;Melun;;;";
     let r = read(&people(&[no_nir_phone_death.into(), no_site.into()]));
-    assert_eq!(r.accepted_lines(Entity::Beneficiaires), vec![2]);
+    // The site is a warning: the person is kept, attached to no site.
+    assert_eq!(r.accepted_lines(Entity::Beneficiaires), vec![2, 3]);
     assert_eq!(
-        r.codes_at(Entity::Beneficiaires, 3),
+        r.warnings_at(Entity::Beneficiaires, 3),
         vec!["champ_obligatoire"]
     );
-    let p = &r.rejected_at(Entity::Beneficiaires, 3).problems[0];
+    let row = &r.warned(Entity::Beneficiaires)[0];
+    let p = &row.problems[0];
     assert_eq!((p.field.as_str(), p.column), ("site", Some(10)));
     assert!(p.message_fr.contains("obligatoire"));
+    assert_eq!(row.severity(), Severity::Warning);
+    match &r.accepted(Entity::Beneficiaires)[1] {
+        (3, Record::Beneficiary(b)) => assert_eq!(b.site, ""),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(r.summary(Entity::Beneficiaires).warned, 1);
+    assert_eq!(r.summary(Entity::Beneficiaires).rejected, 0);
 }
 
 #[test]
@@ -286,15 +295,29 @@ fn directory_rows() {
     ];
     let r = read(&MemorySource::new().with("annuaire.csv", csv(ANNUAIRE, &rows)));
     match &r.accepted(Entity::Annuaire)[..] {
-        [(3, Record::DirectoryEntry(d))] => {
+        [
+            (3, Record::DirectoryEntry(d)),
+            (4, Record::DirectoryEntry(bad_email)),
+            (6, Record::DirectoryEntry(bad_phone)),
+        ] => {
             assert_eq!((d.phone.as_str(), d.email.as_str()), ("01 99 00 12 35", ""));
             assert!(d.paper_deposit && d.public);
+            // A bad e-mail keeps the phone number, and the row stays public.
+            assert_eq!(
+                (bad_email.phone.as_str(), bad_email.email.as_str()),
+                ("01 99 00 12 34", "")
+            );
+            assert!(bad_email.public);
+            assert_eq!(
+                (bad_phone.phone.as_str(), bad_phone.email.as_str()),
+                ("", "mds@demo.invalid")
+            );
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(r.codes_at(Entity::Annuaire, 4), vec!["email"]);
+    assert_eq!(r.warnings_at(Entity::Annuaire, 4), vec!["email"]);
     assert_eq!(r.codes_at(Entity::Annuaire, 5), vec!["valeur_inconnue"]);
-    assert_eq!(r.codes_at(Entity::Annuaire, 6), vec!["telephone"]);
+    assert_eq!(r.warnings_at(Entity::Annuaire, 6), vec!["telephone"]);
     assert_eq!(r.codes_at(Entity::Annuaire, 2), vec!["doublon"]);
     assert_eq!(
         r.rejected_at(Entity::Annuaire, 7).key.as_deref(),

@@ -24,7 +24,9 @@ fn codes(r: &Read) -> BTreeSet<String> {
     r.events
         .iter()
         .filter_map(|e| match e {
-            Event::Reject(row) => Some(row.problems.iter().map(|p| p.code.clone())),
+            Event::Reject(row) | Event::Warn(row) => {
+                Some(row.problems.iter().map(|p| p.code.clone()))
+            }
             _ => None,
         })
         .flatten()

@@ -14,6 +14,8 @@ use std::convert::Infallible;
 pub enum Event {
     Accept(Entity, u64, Box<Record>),
     Reject(RejectedRow),
+    /// The warnings of a row accepted all the same (its `Accept` follows).
+    Warn(RejectedRow),
     Done(FileSummary),
     Unreadable(Unreadable),
 }
@@ -34,6 +36,11 @@ impl ExtractSink for Recorder {
 
     fn reject(&mut self, row: RejectedRow) -> Result<(), Infallible> {
         self.events.push(Event::Reject(row));
+        Ok(())
+    }
+
+    fn warn(&mut self, row: RejectedRow) -> Result<(), Infallible> {
+        self.events.push(Event::Warn(row));
         Ok(())
     }
 
@@ -76,6 +83,31 @@ impl Read {
                 Event::Reject(r) if r.entity == entity => Some(r.clone()),
                 _ => None,
             })
+            .collect()
+    }
+
+    /// The warnings of accepted rows of `entity`.
+    pub fn warned(&self, entity: Entity) -> Vec<RejectedRow> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Warn(r) if r.entity == entity => Some(r.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The codes of the warnings of the accepted row of `entity` at `line`.
+    pub fn warnings_at(&self, entity: Entity, line: u64) -> Vec<String> {
+        let rows: Vec<RejectedRow> = self
+            .warned(entity)
+            .into_iter()
+            .filter(|r| r.line == line)
+            .collect();
+        assert_eq!(rows.len(), 1, "warnings at line {line}: {:#?}", self.events);
+        rows.into_iter()
+            .flat_map(|r| r.problems)
+            .map(|p| p.code)
             .collect()
     }
 

@@ -2,8 +2,12 @@
 
 use super::{SqliteStore, journal, users};
 use crate::StoreError;
-use crate::bank::{BankChange, BankChangeError, BankChangeStore, NewBankChange};
-use relais_core::roles::Role;
+use crate::bank::{
+    BankChange, BankChangeError, BankChangeReview, BankChangeStore, BankDetails, Impact,
+    NewBankChange, PAYEE_PAGE_RIGHTS, PaidRight, PayeePage,
+};
+use relais_core::bank_change::{self, ASK};
+use relais_core::ids::Iban;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::json;
 
@@ -17,11 +21,13 @@ const COLUMNS: &str =
     c.requested_by, c.requested_at, c.status, c.decided_by";
 
 fn change(r: &Row<'_>) -> rusqlite::Result<BankChange> {
+    let dossier: String = r.get(3)?;
     Ok(BankChange {
         id: r.get(0)?,
         payee_id: r.get(1)?,
         payee_name: r.get(2)?,
-        dossier: r.get(3)?,
+        // Asked from the payee's own page: no person's file.
+        dossier: (!dossier.is_empty()).then_some(dossier),
         iban_masked: masked(&r.get::<_, String>(4)?),
         holder: r.get(5)?,
         proof: r.get(6)?,
@@ -45,8 +51,54 @@ fn one(conn: &Connection, id: i64) -> Result<Option<BankChange>, BankChangeError
         .optional()?)
 }
 
-fn require(conn: &Connection, actor: &str, roles: &[Role]) -> Result<(), StoreError> {
-    users::require_any(conn, actor, roles)
+/// The one rule ([`bank_change::may_decide`]) against `actor`'s roles as the store knows them,
+/// in the caller's transaction.
+fn may_decide(
+    conn: &Connection,
+    actor: &str,
+    id: i64,
+    requester: Option<&str>,
+) -> Result<(), BankChangeError> {
+    let user = users::get(conn, actor)?.ok_or_else(|| StoreError::UnknownUser(actor.into()))?;
+    if user.disabled {
+        return Err(StoreError::DisabledUser(actor.into()).into());
+    }
+    bank_change::may_decide(&user.roles, actor, requester)
+        .map_err(|why| BankChangeError::Decision(id, why))
+}
+
+/// The people whose rights in payment a payee receives, and their monthly total.
+fn impact(conn: &Connection, payee: &str) -> Result<Impact, BankChangeError> {
+    Ok(conn.query_row(
+        "SELECT count(DISTINCT dossier), coalesce(sum(monthly_amount), 0) FROM rights
+         WHERE payee_id = ?1 AND status = 'en_paiement'",
+        [payee],
+        |r| {
+            Ok(Impact {
+                people: r.get(0)?,
+                monthly_cents: r.get(1)?,
+            })
+        },
+    )?)
+}
+
+/// Replaces the payee's approval by one for its details now (the trigger of migration 20
+/// keeps every approval in `bank_approval_log`).
+fn approve_now(
+    conn: &Connection,
+    payee: &str,
+    iban: &str,
+    request: Option<i64>,
+    actor: &str,
+) -> Result<(), BankChangeError> {
+    conn.execute("DELETE FROM bank_approvals WHERE payee_id = ?1", [payee])?;
+    conn.execute(
+        "INSERT INTO bank_approvals (payee_id, iban, approved_by, approved_at, changed_on,
+             request_id)
+         SELECT id, ?2, ?3, ?4, iban_changed_on, ?5 FROM payees WHERE id = ?1",
+        params![payee, iban, actor, super::now(), request],
+    )?;
+    Ok(())
 }
 
 impl BankChangeStore for SqliteStore {
@@ -64,22 +116,31 @@ impl BankChangeStore for SqliteStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        require(&tx, actor, &[Role::Accueil, Role::Instruction])?;
-        let known: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM payees WHERE id = ?1)",
-            [&c.payee_id],
-            |r| r.get(0),
-        )?;
-        if !known {
-            return Err(BankChangeError::UnknownPayee(c.payee_id.clone()));
+        users::require_any(&tx, actor, ASK)?;
+        let kind: Option<String> = tx
+            .query_row(
+                "SELECT kind FROM payees WHERE id = ?1",
+                [&c.payee_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let kind = kind.ok_or_else(|| BankChangeError::UnknownPayee(c.payee_id.clone()))?;
+        if let Some(dossier) = &c.dossier {
+            let paid: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM rights WHERE dossier = ?1 AND payee_id = ?2)",
+                params![dossier, c.payee_id],
+                |r| r.get(0),
+            )?;
+            bank_change::may_ask_from_person(&c.payee_id, &kind, paid)?;
         }
+        let dossier = c.dossier.clone().unwrap_or_default();
         tx.execute(
             "INSERT INTO bank_change_requests (payee_id, dossier, iban, bic, holder, proof,
                  requested_by, requested_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 c.payee_id,
-                c.dossier,
+                dossier,
                 c.iban.as_str(),
                 c.bic.as_str(),
                 c.holder.trim(),
@@ -110,7 +171,6 @@ impl BankChangeStore for SqliteStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        require(&tx, actor, &[Role::Instruction, Role::Ordonnateur])?;
         let request: Option<(String, String, String, String, String, String)> = tx
             .query_row(
                 "SELECT payee_id, iban, bic, holder, requested_by, status
@@ -130,11 +190,9 @@ impl BankChangeStore for SqliteStore {
             .optional()?;
         let (payee, iban, bic, holder, by, status) =
             request.ok_or(BankChangeError::NotFound(id))?;
+        may_decide(&tx, actor, id, Some(&by))?;
         if status != "pending" {
             return Err(BankChangeError::AlreadyDecided(id));
-        }
-        if by == actor {
-            return Err(BankChangeError::SameAgent(id));
         }
         let decision = if approve { "approved" } else { "refused" };
         tx.execute(
@@ -148,11 +206,7 @@ impl BankChangeStore for SqliteStore {
                  WHERE id = ?1",
                 params![payee, iban, bic, holder, today],
             )?;
-            tx.execute(
-                "INSERT INTO bank_approvals (payee_id, iban, approved_by, approved_at)
-                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (payee_id, iban) DO NOTHING",
-                params![payee, iban, actor, super::now()],
-            )?;
+            approve_now(&tx, &payee, &iban, Some(id), actor)?;
         }
         journal::append(
             &tx,
@@ -169,6 +223,39 @@ impl BankChangeStore for SqliteStore {
         Ok(decided)
     }
 
+    fn approve_imported_change(
+        &mut self,
+        actor: &str,
+        payee_id: &str,
+    ) -> Result<u64, BankChangeError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        may_decide(&tx, actor, 0, None)?;
+        let payee: Option<(String, Option<String>)> = tx
+            .query_row(
+                "SELECT iban, iban_changed_on FROM payees WHERE id = ?1",
+                [payee_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (iban, changed) =
+            payee.ok_or_else(|| BankChangeError::UnknownPayee(payee_id.to_owned()))?;
+        if changed.is_none() {
+            return Err(BankChangeError::NothingToApprove(payee_id.to_owned()));
+        }
+        approve_now(&tx, payee_id, &iban, None, actor)?;
+        // The IBAN is journaled masked: the journal is read more widely than the payee file.
+        let entry = journal::append(
+            &tx,
+            actor,
+            "bank_approve",
+            &json!({ "payee": payee_id, "iban": masked(&iban), "changed_on": changed }),
+        )?;
+        tx.commit()?;
+        Ok(entry.seq)
+    }
+
     fn pending_bank_changes(&self) -> Result<Vec<BankChange>, BankChangeError> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {COLUMNS} FROM bank_change_requests c LEFT JOIN payees p ON p.id = c.payee_id
@@ -176,5 +263,140 @@ impl BankChangeStore for SqliteStore {
         ))?;
         let rows = stmt.query_map([], change)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn bank_change_review(&self, id: i64) -> Result<Option<BankChangeReview>, BankChangeError> {
+        let Some(c) = one(&self.conn, id)? else {
+            return Ok(None);
+        };
+        let (new_iban, new_bic, decided_at): (String, String, Option<String>) =
+            self.conn.query_row(
+                "SELECT iban, bic, decided_at FROM bank_change_requests WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+        let (kind, old) = self
+            .conn
+            .query_row(
+                "SELECT kind, iban, bic, holder FROM payees WHERE id = ?1",
+                [&c.payee_id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        BankDetails {
+                            iban: r.get(1)?,
+                            bic: r.get(2)?,
+                            holder: r.get(3)?,
+                        },
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| BankChangeError::UnknownPayee(c.payee_id.clone()))?;
+        let (country, abroad) = match Iban::parse(&new_iban) {
+            Ok(iban) => bank_change::bank_country(&iban),
+            Err(_) => ("IBAN illisible", true),
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT id, name, kind FROM payees WHERE iban = ?1 AND id <> ?2 ORDER BY id LIMIT 50",
+        )?;
+        let shared_with = stmt
+            .query_map(params![new_iban, c.payee_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let impact = impact(&self.conn, &c.payee_id)?;
+        Ok(Some(BankChangeReview {
+            new: BankDetails {
+                iban: new_iban,
+                bic: new_bic,
+                holder: c.holder.clone(),
+            },
+            change: c,
+            payee_kind: kind,
+            decided_at,
+            old,
+            country,
+            abroad,
+            shared_with,
+            impact,
+        }))
+    }
+
+    fn own_payees(&self, dossier: &str) -> Result<Vec<(String, String)>, BankChangeError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT p.id, p.name, p.kind FROM rights r JOIN payees p ON p.id = r.payee_id
+             WHERE r.dossier = ?1 ORDER BY p.id",
+        )?;
+        let rows = stmt.query_map([dossier], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut own = Vec::new();
+        for row in rows {
+            let (id, name, kind) = row?;
+            if bank_change::may_ask_from_person(&id, &kind, true).is_ok() {
+                own.push((id, name));
+            }
+        }
+        Ok(own)
+    }
+
+    fn payee_page(&self, payee_id: &str) -> Result<Option<PayeePage>, BankChangeError> {
+        type Head = (String, String, String, String, Option<String>);
+        let head: Option<Head> = self
+            .conn
+            .query_row(
+                "SELECT kind, name, holder, iban, iban_changed_on FROM payees WHERE id = ?1",
+                [payee_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some((kind, name, holder, iban, iban_changed_on)) = head else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT r.dossier, coalesce(b.last_name || ' ' || b.first_name, ''), r.id, r.benefit,
+                    r.status, r.monthly_amount
+             FROM rights r LEFT JOIN beneficiaries b ON b.dossier = r.dossier
+             WHERE r.payee_id = ?1
+             ORDER BY r.status <> 'en_paiement', r.dossier, r.id LIMIT ?2",
+        )?;
+        let rights = stmt
+            .query_map(params![payee_id, PAYEE_PAGE_RIGHTS as i64], |r| {
+                Ok(PaidRight {
+                    dossier: r.get(0)?,
+                    name: r.get(1)?,
+                    right_id: r.get(2)?,
+                    benefit: r.get(3)?,
+                    status: r.get(4)?,
+                    monthly_cents: r.get(5)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM bank_change_requests c LEFT JOIN payees p ON p.id = c.payee_id
+             WHERE c.payee_id = ?1 ORDER BY c.id DESC LIMIT 50"
+        ))?;
+        let requests = stmt
+            .query_map([payee_id], change)?
+            .collect::<Result<_, _>>()?;
+        Ok(Some(PayeePage {
+            id: payee_id.to_owned(),
+            kind,
+            name,
+            holder,
+            iban_end: iban
+                .get(iban.len().saturating_sub(4)..)
+                .unwrap_or("")
+                .to_owned(),
+            iban_changed_on,
+            rights,
+            impact: impact(&self.conn, payee_id)?,
+            requests,
+        }))
     }
 }

@@ -73,7 +73,7 @@ impl<'c> Statements<'c> {
                 "INSERT INTO invoices (id, siret, number, invoice_date, received_on, amount_incl_tax, commitment, status, extra)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?,
-            pending: c.prepare("INSERT INTO pending_rows (entity, file, line, key, raw, problems) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?,
+            pending: c.prepare("INSERT INTO pending_rows (entity, file, line, key, raw, problems, severity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?,
         })
     }
 }
@@ -281,7 +281,8 @@ impl ImportSession for SqliteImport<'_> {
             row.line as i64,
             row.key,
             raw,
-            problems
+            problems,
+            row.severity().code()
         ])?;
         Ok(())
     }

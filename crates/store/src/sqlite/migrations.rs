@@ -725,6 +725,87 @@ BEGIN SELECT RAISE(ABORT, 'the CAF statement of a month with a validated run sta
 ALTER TABLE payees ADD COLUMN legal_form TEXT;
 ALTER TABLE run_payees ADD COLUMN legal_form TEXT;
 "#,
+    // 18: the register of rows to handle also keeps rows accepted with warnings (a phone
+    // number, an e-mail, an unknown site: relais_formats::extract::Severity), apart from the
+    // rejected ones, which alone stop a payment. Rows already there were all rejected.
+    r#"
+ALTER TABLE pending_rows ADD COLUMN severity TEXT NOT NULL DEFAULT 'rejet'
+    CHECK (severity IN ('rejet', 'avertissement'));
+"#,
+    // 19: a claim keeps its person and benefit (relais_store::sqlite::person_guard): a
+    // person paid a benefit for a month under one right is not paid it again under another
+    // (a right numbered again by the source system), unless an ordonnateur releases that
+    // right for that month (duplicate_releases). Claims of rights no longer in the store keep
+    // no person.
+    r#"
+DROP TRIGGER run_claims_fixed;
+ALTER TABLE run_claims ADD COLUMN dossier TEXT;
+ALTER TABLE run_claims ADD COLUMN benefit TEXT;
+UPDATE run_claims SET (dossier, benefit) =
+    (SELECT r.dossier, r.benefit FROM rights r WHERE r.id = run_claims.right_id);
+CREATE TRIGGER run_claims_fixed BEFORE UPDATE ON run_claims
+BEGIN SELECT RAISE(ABORT, 'claims never change'); END;
+CREATE INDEX run_claims_by_person ON run_claims (month, dossier, benefit);
+CREATE TABLE duplicate_releases (
+    right_id   TEXT NOT NULL,
+    month      TEXT NOT NULL,
+    decided_by TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    reason     TEXT NOT NULL CHECK (trim(reason) <> ''),
+    PRIMARY KEY (right_id, month)
+) WITHOUT ROWID;
+CREATE TRIGGER duplicate_releases_fixed BEFORE UPDATE ON duplicate_releases
+BEGIN SELECT RAISE(ABORT, 'a release is a decision: never changed'); END;
+CREATE TRIGGER duplicate_releases_kept BEFORE DELETE ON duplicate_releases
+BEGIN SELECT RAISE(ABORT, 'a release is a decision: never deleted'); END;
+"#,
+    // 20: an approval of bank details is for one change (relais_store::bank), never for a
+    // (payee, IBAN) pair forever: it records the change it approved (the payee's
+    // `iban_changed_on`, and the request when there was one), and a payee keeps only its
+    // latest approval, so going back to an older IBAN needs a new one. `bank_approvals_current`
+    // holds only approvals of the payees' details as they are now. Every approval is also kept,
+    // never changed, in `bank_approval_log`.
+    r#"
+ALTER TABLE bank_approvals ADD COLUMN changed_on TEXT;
+ALTER TABLE bank_approvals ADD COLUMN request_id INTEGER;
+DELETE FROM bank_approvals WHERE NOT EXISTS (SELECT 1 FROM payees p
+    WHERE p.id = bank_approvals.payee_id AND p.iban = bank_approvals.iban);
+UPDATE bank_approvals SET changed_on =
+    (SELECT p.iban_changed_on FROM payees p WHERE p.id = bank_approvals.payee_id);
+CREATE TABLE bank_approval_log (
+    id          INTEGER PRIMARY KEY,
+    payee_id    TEXT NOT NULL,
+    iban        TEXT NOT NULL,
+    changed_on  TEXT,
+    request_id  INTEGER UNIQUE,
+    approved_by TEXT NOT NULL,
+    approved_at TEXT NOT NULL
+);
+INSERT INTO bank_approval_log (payee_id, iban, changed_on, approved_by, approved_at)
+    SELECT payee_id, iban, changed_on, approved_by, approved_at FROM bank_approvals;
+CREATE TRIGGER bank_approval_log_fixed BEFORE UPDATE ON bank_approval_log
+BEGIN SELECT RAISE(ABORT, 'approvals are never changed'); END;
+CREATE TRIGGER bank_approval_log_kept BEFORE DELETE ON bank_approval_log
+BEGIN SELECT RAISE(ABORT, 'approvals are never deleted'); END;
+-- An approval given without its change's date is for the payee's details now; the latest
+-- approval of a payee replaces the others.
+CREATE TRIGGER bank_approvals_latest AFTER INSERT ON bank_approvals
+BEGIN
+    UPDATE bank_approvals
+    SET changed_on = (SELECT iban_changed_on FROM payees WHERE id = NEW.payee_id)
+    WHERE payee_id = NEW.payee_id AND iban = NEW.iban AND NEW.changed_on IS NULL;
+    DELETE FROM bank_approvals WHERE payee_id = NEW.payee_id AND iban <> NEW.iban;
+    INSERT INTO bank_approval_log
+        (payee_id, iban, changed_on, request_id, approved_by, approved_at)
+    VALUES (NEW.payee_id, NEW.iban,
+        coalesce(NEW.changed_on, (SELECT iban_changed_on FROM payees WHERE id = NEW.payee_id)),
+        NEW.request_id, NEW.approved_by, NEW.approved_at);
+END;
+CREATE VIEW bank_approvals_current (payee_id, iban, approved_by, approved_at, request_id) AS
+SELECT a.payee_id, a.iban, a.approved_by, a.approved_at, a.request_id
+FROM bank_approvals a JOIN payees p ON p.id = a.payee_id
+WHERE p.iban = a.iban AND p.iban_changed_on IS a.changed_on;
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,

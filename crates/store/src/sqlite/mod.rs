@@ -16,6 +16,7 @@ mod journal;
 mod migrations;
 mod numbering;
 mod pending;
+mod person_guard;
 mod queries;
 mod rights;
 mod runs;
@@ -116,6 +117,11 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// The schema version this build migrates a store to (the number of migrations).
+    pub fn latest_schema_version() -> i64 {
+        migrations::MIGRATIONS.len() as i64
+    }
+
     /// The schema version (number of migrations applied).
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         Ok(self
@@ -191,14 +197,19 @@ impl Store for SqliteStore {
             suppliers: self.count("suppliers")?,
             invoices: self.count("invoices")?,
             directory: self.count("directory")?,
-            rejected_rows: self.count("pending_rows")?,
+            rejected_rows: u64::try_from(self.conn.query_row(
+                "SELECT count(*) FROM pending_rows WHERE severity = 'rejet'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )?)
+            .unwrap_or(0),
         })
     }
 
     fn pending_rows(&self, offset: u64, limit: u64) -> Result<Vec<PendingRow>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, file, line, key, raw, problems FROM pending_rows ORDER BY id LIMIT ?1 OFFSET ?2")?;
+            .prepare("SELECT id, file, line, key, raw, problems, severity FROM pending_rows ORDER BY id LIMIT ?1 OFFSET ?2")?;
         let rows = stmt.query_map([limit as i64, offset as i64], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -207,13 +218,15 @@ impl Store for SqliteStore {
                 r.get(3)?,
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, file, line, key, raw, problems) = row?;
+            let (id, file, line, key, raw, problems, severity) = row?;
             out.push(PendingRow {
                 id,
+                severity: pending::severity(&severity)?,
                 file,
                 line: line as u64,
                 key,

@@ -1,14 +1,16 @@
-//! Outcomes of rejected rows in SQLite (see [`crate::pending`]).
+//! Outcomes of rejected rows, and of rows accepted with warnings, in SQLite (see
+//! [`crate::pending`]). A row's severity (migration 18) is `rejet` or `avertissement`.
 
 use super::{SqliteStore, journal, users};
 use crate::pending::{Handling, PendingStore, PendingView};
 use crate::{PendingRow, StoreError};
 use relais_core::roles::Role;
+use relais_formats::extract::Severity;
 use rusqlite::{OptionalExtension, Row, params};
 use serde_json::json;
 
 const COLUMNS: &str = "p.id, p.file, p.line, p.key, p.raw, p.problems,
-    o.outcome, o.note, o.handled_by, o.handled_at";
+    o.outcome, o.note, o.handled_by, o.handled_at, p.severity";
 const FROM: &str = "FROM pending_rows p
     LEFT JOIN pending_outcomes o ON o.file = p.file AND o.raw = p.raw";
 
@@ -16,14 +18,29 @@ fn corrupt(e: serde_json::Error) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
 }
 
+/// The severity stored as `code` (`rejet`, `avertissement`; the schema allows no other).
+pub(crate) fn severity(code: &str) -> Result<Severity, StoreError> {
+    Severity::from_code(code)
+        .ok_or_else(|| StoreError::Corrupt(format!("pending row severity {code:?}")))
+}
+
 fn view(r: &Row<'_>) -> rusqlite::Result<PendingView> {
     let line: i64 = r.get(2)?;
     let raw: String = r.get(4)?;
     let problems: String = r.get(5)?;
     let outcome: Option<String> = r.get(6)?;
+    let code: String = r.get(10)?;
+    let severity = Severity::from_code(&code).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            10,
+            rusqlite::types::Type::Text,
+            format!("pending row severity {code:?}").into(),
+        )
+    })?;
     Ok(PendingView {
         row: PendingRow {
             id: r.get(0)?,
+            severity,
             file: r.get(1)?,
             line: u64::try_from(line).unwrap_or(0),
             key: r.get(3)?,

@@ -123,6 +123,7 @@ pub(crate) fn pending_counts(conn: &Connection) -> Result<Vec<PendingCount>, Sto
     let mut stmt = conn.prepare(
         "SELECT p.entity, p.file, json_extract(j.value, '$[1]') AS code, count(DISTINCT p.id)
          FROM pending_rows p, json_each(p.problems) j
+         WHERE p.severity = 'rejet'
          GROUP BY p.entity, p.file, code
          ORDER BY p.file, code",
     )?;
@@ -143,7 +144,8 @@ pub(crate) fn each_pending_row(
     each: &mut dyn FnMut(&PendingRow),
 ) -> Result<u64, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT id, file, line, key, raw, problems FROM pending_rows WHERE entity = ?1 ORDER BY id",
+        "SELECT id, file, line, key, raw, problems FROM pending_rows
+         WHERE entity = ?1 AND severity = 'rejet' ORDER BY id",
     )?;
     let mut rows = stmt.query([entity])?;
     let mut n = 0u64;
@@ -152,6 +154,7 @@ pub(crate) fn each_pending_row(
         let problems: String = row.get(5)?;
         let pending = PendingRow {
             id: row.get(0)?,
+            severity: relais_formats::extract::Severity::Reject,
             file: row.get(1)?,
             line: row.get::<_, i64>(2)? as u64,
             key: row.get(3)?,

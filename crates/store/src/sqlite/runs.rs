@@ -17,6 +17,7 @@
 //! the two passes go, the rest by queries.
 
 use super::blocks::{self, Block, BlockEncoder, BlockWriter, LineOut};
+use super::person_guard::{self, PersonGuard};
 use super::rights;
 use super::{SqliteStore, ibans, journal, numbering, queries, users};
 use crate::StoreError;
@@ -82,6 +83,9 @@ fn exclusion_label(code: &str) -> &'static str {
     match code {
         "already_paid" => "déjà payé pour ce mois (historique importé)",
         "already_in_run" => "déjà dans un autre paiement de ce mois",
+        "already_paid_other_right" => {
+            "prestation déjà payée ce mois à la personne sous un autre droit"
+        }
         "zero_amount" => "montant nul pour le mois",
         "bank_change_unapproved" => {
             "coordonnées bancaires modifiées récemment, non approuvées (relais bank approve)"
@@ -331,6 +335,8 @@ impl Writer<'_> {
         self.claim.raw_bind_parameter(1, c.right_id)?;
         self.claim.raw_bind_parameter(4, a.amount.0)?;
         self.claim.raw_bind_parameter(5, pay_date)?;
+        self.claim.raw_bind_parameter(6, c.dossier)?;
+        self.claim.raw_bind_parameter(7, c.benefit.code())?;
         self.claim.raw_execute()?;
         let amount = a.amount.0.to_le_bytes();
         self.people.push(|r| {
@@ -859,8 +865,9 @@ WHERE right_id >= ?2 GROUP BY right_id ORDER BY right_id";
 
 /// The imported history's payments of month `?1` as claims of no run (see migration 13).
 const HISTORY_CLAIMS: &str = "
-INSERT OR IGNORE INTO run_claims (right_id, month, run_id, amount, pay_date)
-SELECT right_id, month, NULL, amount, paid_on FROM past_payments WHERE month = ?1";
+INSERT OR IGNORE INTO run_claims (right_id, month, run_id, amount, pay_date, dossier, benefit)
+SELECT h.right_id, h.month, NULL, h.amount, h.paid_on, r.dossier, r.benefit
+FROM past_payments h JOIN rights r ON r.id = h.right_id WHERE h.month = ?1";
 
 fn prepare(
     conn: &mut Connection,
@@ -944,8 +951,8 @@ fn prepare(
     let tally = {
         let mut w = Writer {
             claim: tx.prepare(
-                "INSERT INTO run_claims (right_id, month, run_id, amount, pay_date)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO run_claims (right_id, month, run_id, amount, pay_date, dossier, benefit)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?,
             accepted: ExternalSort::new(&sort_dir, SORT_MEMORY, mandate_order),
             caf: ExternalSort::new(&sort_dir, SORT_MEMORY, first_two_fields),
@@ -973,8 +980,11 @@ fn prepare(
         let started = std::time::Instant::now();
         // Looked up only for bank details changed recently (a few rights, not two million).
         let mut approval = tx.prepare(
-            "SELECT EXISTS (SELECT 1 FROM bank_approvals WHERE payee_id = ?1 AND iban = ?2)",
+            "SELECT EXISTS (SELECT 1 FROM bank_approvals_current WHERE payee_id = ?1 AND iban = ?2)",
         )?;
+        // A person paid this month under another right (see `person_guard`): looked up once
+        // the history's claims of the month are in.
+        let person: std::cell::RefCell<Option<PersonGuard<'_>>> = std::cell::RefCell::new(None);
         let mut anomalies = Vec::new();
         // Rights whose own imputation is not M57 (checked once per distinct text: a national
         // extract has a handful).
@@ -1016,6 +1026,17 @@ fn prepare(
             if let Some(other) = c.claimed_by {
                 let label = format!("{} ({other})", exclusion_label("already_in_run"));
                 exclude(&mut w, "already_in_run", &label, Some(amount))?;
+                return Ok(());
+            }
+            if let Some(guard) = person.borrow_mut().as_mut()
+                && let Some(other) = guard.paid_under(c.dossier, c.benefit, c.right_id)?
+            {
+                let code = "already_paid_other_right";
+                let label = format!(
+                    "{} ({other}) ; un ordonnateur peut lever l'exclusion (relais run release)",
+                    exclusion_label(code)
+                );
+                exclude(&mut w, code, &label, Some(amount))?;
                 return Ok(());
             }
             if amount.0 <= 0 {
@@ -1114,6 +1135,7 @@ fn prepare(
                 // Before any claim of this run (it scans the 5.7 M past payments of a
                 // national store: a third of a second the reader does not wait for).
                 tx.execute(HISTORY_CLAIMS, [&month_text])?;
+                *person.borrow_mut() = PersonGuard::new(&tx, &month_text, &run_text)?;
                 Ok(())
             },
             &mut one,
@@ -2206,6 +2228,17 @@ impl RunStore for SqliteStore {
 
     fn run(&self, id: RunId) -> Result<Option<RunRecord>, RunStoreError> {
         load(&self.conn, id)
+    }
+
+    fn release_duplicate(
+        &mut self,
+        actor: &str,
+        right: &str,
+        month: Month,
+        reason: &str,
+        local_time: &str,
+    ) -> Result<String, RunStoreError> {
+        person_guard::release(&mut self.conn, actor, right, month, reason, local_time)
     }
 
     fn runs(&self) -> Result<Vec<RunRecord>, RunStoreError> {

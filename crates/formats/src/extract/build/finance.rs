@@ -29,7 +29,7 @@ pub(super) fn agent(c: &mut Checker<'_>) -> Option<Record> {
         ("date_entree", &entry_date),
         (DATE_SORTIE, "date_sortie", &exit_date),
     );
-    if c.has_problems() {
+    if c.has_blocking() {
         return None;
     }
     Some(Record::Agent(Agent {
@@ -57,7 +57,7 @@ pub(super) fn supplier(c: &mut Checker<'_>) -> Option<Record> {
     let address = c.text(ADRESSE);
     let postal_code = c.req(CODE_POSTAL, postal);
     let city = c.text(COMMUNE);
-    if c.has_problems() {
+    if c.has_blocking() {
         return None;
     }
     Some(Record::Supplier(Supplier {
@@ -93,7 +93,7 @@ pub(super) fn invoice(c: &mut Checker<'_>, known: &Known<'_>) -> Option<Record> 
         let verdict = known.refs.lookup(SIRET, s.as_str());
         c.reference(SIRET, s.as_str(), verdict, Target::Supplier, file);
     }
-    if c.has_problems() {
+    if c.has_blocking() {
         return None;
     }
     Some(Record::Invoice(Invoice {

@@ -1,11 +1,13 @@
 //! Records of the benefits side: the directory, people, payees, rights and past payments.
 //!
 //! Every field is read first, so that all the problems of a row are recorded; the record is
-//! assembled only when there is none (then every `.ok()?` below holds a value).
+//! assembled only when none of them blocks (then every `.ok()?` below holds a value). A field
+//! whose problems are warnings (`schema`: phone, e-mail, a person's address and site) is left
+//! empty instead: the row is kept, its warnings listed.
 
 use super::parse::*;
 use super::{Known, in_order};
-use crate::extract::check::Checker;
+use crate::extract::check::{Bad, Checker};
 use crate::extract::keys::Lookup;
 use crate::extract::messages::{self, Target};
 use crate::extract::{Entity, schema, values};
@@ -22,15 +24,16 @@ pub(super) fn directory_entry(c: &mut Checker<'_>) -> Option<Record> {
     let hours = c.text(HORAIRES);
     let paper_deposit = c.req(DEPOT_PAPIER, values::yes_no);
     let public = c.req(PUBLIC, values::yes_no);
-    if c.has_problems() {
+    if c.has_blocking() {
         return None;
     }
     Some(Record::DirectoryEntry(DirectoryEntry {
         site_code: site_code.ok()?,
         site: site.ok()?,
         service: service.ok()?,
-        phone: phone.ok()?,
-        email: email.ok()?.unwrap_or_default(),
+        // Warnings: a bad number or address is left out, the rest of the row still shown.
+        phone: phone.unwrap_or_default(),
+        email: email.ok().flatten().unwrap_or_default(),
         address: address.ok()?,
         hours: hours.ok()?,
         paper_deposit: paper_deposit.ok()?,
@@ -50,7 +53,7 @@ pub(super) fn beneficiary(c: &mut Checker<'_>, known: &Known<'_>) -> Option<Reco
     let postal_code = c.req(CODE_POSTAL, postal);
     let city = c.text(COMMUNE);
     let phone = c.opt(TELEPHONE, values::phone);
-    let site = c.text(SITE);
+    let mut site = c.text(SITE);
     let death_date = c.opt(DATE_DECES, date);
     let civility = c.opt_text(CIVILITE);
     in_order(
@@ -64,8 +67,10 @@ pub(super) fn beneficiary(c: &mut Checker<'_>, known: &Known<'_>) -> Option<Reco
     {
         let file = known.file(Entity::Annuaire);
         c.push(SITE, messages::unknown_site(code, file));
+        // A warning: the person is kept, attached to no site.
+        site = Err(Bad);
     }
-    if c.has_problems() {
+    if c.has_blocking() {
         return None;
     }
     Some(Record::Beneficiary(Beneficiary {
@@ -74,11 +79,12 @@ pub(super) fn beneficiary(c: &mut Checker<'_>, known: &Known<'_>) -> Option<Reco
         last_name: last_name.ok()?,
         first_name: first_name.ok()?,
         birth_date: birth_date.ok()?,
-        address: address.ok()?,
-        postal_code: postal_code.ok()?,
-        city: city.ok()?,
-        phone: phone.ok()?.unwrap_or_default(),
-        site: site.ok()?,
+        // Warnings: what is wrong is left empty, the person is paid all the same.
+        address: address.unwrap_or_default(),
+        postal_code: postal_code.unwrap_or_default(),
+        city: city.unwrap_or_default(),
+        phone: phone.ok().flatten().unwrap_or_default(),
+        site: site.unwrap_or_default(),
         death_date: death_date.ok()?,
         civility: civility
             .ok()?
@@ -102,7 +108,7 @@ pub(super) fn payee(c: &mut Checker<'_>) -> Option<Record> {
     let city = c.text(COMMUNE);
     let iban_changed_on = c.opt(IBAN_MODIFIE_LE, date);
     let legal_form = c.opt(FORME_JURIDIQUE, legal_form);
-    if c.has_problems() {
+    if c.has_blocking() {
         return None;
     }
     Some(Record::Payee(Payee {
@@ -154,7 +160,7 @@ pub(super) fn right(c: &mut Checker<'_>, known: &Known<'_>) -> Option<Record> {
             file,
         );
     }
-    if c.has_problems() {
+    if c.has_blocking() {
         return None;
     }
     Some(Record::Right(Right {
@@ -188,7 +194,7 @@ pub(super) fn past_payment(c: &mut Checker<'_>, known: &Known<'_>) -> Option<Rec
             file,
         );
     }
-    if c.has_problems() {
+    if c.has_blocking() {
         return None;
     }
     Some(Record::PastPayment(PastPayment {

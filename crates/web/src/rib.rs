@@ -1,0 +1,323 @@
+//! Changes of bank details on the web. Asked from a person's page, a change concerns the
+//! person's own account only; an establishment's, a service's or a guardian's is asked from
+//! that payee's page (`/tiers/{id}`), which shows the people it is paid for and the monthly
+//! amount at stake. An ordonnateur decides on `/rib/{id}`, with the old and new details side
+//! by side. Who may do what is `relais_core::bank_change`, applied by the store for the web
+//! and the command line alike; the routes' roles only keep others from the screens.
+
+use crate::pages::{Failure, render};
+use crate::routes::{
+    Access, BANK_ASK, BANK_DECIDE, DESK, form_session, page_session, person_page, url_segment,
+};
+use crate::{App, Shared};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use relais_core::ids::{Bic, Iban};
+use relais_core::roles::Role;
+use relais_store::bank::{
+    BankChangeError, BankChangeReview, BankChangeStore, NewBankChange, PayeePage,
+};
+use relais_store::sessions::Session;
+use serde::Deserialize;
+
+/// Who sees a payee's page: the desk, and the ordonnateur reviewing a change.
+pub const PAYEE_VIEW: &[Role] = &[
+    Role::Accueil,
+    Role::Instruction,
+    Role::Crise,
+    Role::Ordonnateur,
+];
+
+#[derive(Template)]
+#[template(path = "tiers.html")]
+pub struct TiersPage {
+    pub head: crate::pages::Head,
+    pub page: PayeePage,
+    pub monthly: String,
+    pub csrf: String,
+    pub can_request: bool,
+    pub can_review: bool,
+    pub can_see_people: bool,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "rib.html")]
+pub struct RibPage {
+    pub head: crate::pages::Head,
+    pub r: BankChangeReview,
+    pub monthly: String,
+    pub csrf: String,
+    /// Pending, and not asked by this agent: the decision form is shown.
+    pub can_decide: bool,
+    pub own_request: bool,
+}
+
+#[derive(Deserialize)]
+pub struct BankChangeForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    payee_id: String,
+    #[serde(default)]
+    iban: String,
+    #[serde(default)]
+    bic: String,
+    #[serde(default)]
+    holder: String,
+    #[serde(default)]
+    proof: String,
+}
+
+impl BankChangeForm {
+    /// The change asked, or why the IBAN or BIC cannot be read.
+    fn change(self, payee_id: String, dossier: Option<String>) -> Result<NewBankChange, String> {
+        let iban = Iban::parse(&self.iban).map_err(|e| format!("IBAN : {e}"))?;
+        let bic = Bic::parse(&self.bic).map_err(|e| format!("BIC : {e}"))?;
+        Ok(NewBankChange {
+            payee_id,
+            dossier,
+            iban,
+            bic,
+            holder: self.holder,
+            proof: self.proof,
+        })
+    }
+}
+
+/// A refused request's status: a rule of who may change what is 403, what was typed 422.
+fn refusal_status(e: &BankChangeError) -> StatusCode {
+    match e {
+        BankChangeError::Store(_) | BankChangeError::Scope(_) | BankChangeError::Decision(..) => {
+            StatusCode::FORBIDDEN
+        }
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+async fn ask(
+    app: &Shared,
+    session: &Session,
+    change: NewBankChange,
+) -> Result<Result<i64, BankChangeError>, Failure> {
+    let actor = session.login.clone();
+    app.with_store(move |s| Ok(s.request_bank_change(&actor, &change)))
+        .await
+}
+
+/// `POST /personne/{dossier}/rib`: the person's own account only.
+pub async fn request_from_person(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(dossier): Path<String>,
+    Form(form): Form<BankChangeForm>,
+) -> Response {
+    let session =
+        match form_session(&app, &headers, Access::AnyOf(BANK_ASK), &form.csrf_token).await {
+            Ok(s) => s,
+            Err(refused) => return refused,
+        };
+    let payee = form.payee_id.clone();
+    let (status, why) = match form.change(payee, Some(dossier.clone())) {
+        Err(why) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("Demande non enregistrée. {why}"),
+        ),
+        Ok(change) => match ask(&app, &session, change).await {
+            Ok(Ok(id)) => {
+                return Redirect::to(&format!(
+                    "/personne/{}?demande={id}#contenu",
+                    url_segment(&dossier)
+                ))
+                .into_response();
+            }
+            Ok(Err(e)) => (
+                refusal_status(&e),
+                format!("Demande non enregistrée : {e}."),
+            ),
+            Err(f) => return app.fail(f),
+        },
+    };
+    person_page(&app, &session, dossier, status, None, Some(why)).await
+}
+
+#[derive(Deserialize)]
+pub struct TiersNotice {
+    #[serde(default)]
+    demande: Option<i64>,
+}
+
+/// `GET /tiers/{id}`: who the payee is, whom it is paid for, its requests.
+pub async fn tiers(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(notice): Query<TiersNotice>,
+) -> Response {
+    let session = match page_session(&app, &headers, Access::AnyOf(PAYEE_VIEW)).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let notice = notice
+        .demande
+        .map(|n| format!("Demande n° {n} enregistrée : elle attend la décision d'un ordonnateur."));
+    tiers_page(&app, &session, id, StatusCode::OK, notice, None).await
+}
+
+async fn tiers_page(
+    app: &Shared,
+    session: &Session,
+    id: String,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let found = app
+        .with_reader(move |s| {
+            s.payee_page(&id)
+                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
+        })
+        .await;
+    let page = match found {
+        Ok(Some(p)) => p,
+        Ok(None) => return app.fail(Failure::NotFound),
+        Err(f) => return app.fail(f),
+    };
+    let title = format!("Tiers {} : {}", page.id, page.name);
+    render(
+        status,
+        &TiersPage {
+            head: app.head(&title, Some(session), "/accueil"),
+            monthly: crate::pages::euros(&page.impact.monthly_cents),
+            page,
+            csrf: session.csrf.clone(),
+            can_request: BANK_ASK.iter().any(|r| session.has(*r)),
+            can_review: BANK_DECIDE.iter().any(|r| session.has(*r)),
+            can_see_people: DESK.iter().any(|r| session.has(*r)),
+            notice,
+            error,
+        },
+    )
+}
+
+/// `POST /tiers/{id}/rib`: a change for any payee, asked from its own page.
+pub async fn request_from_payee(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<BankChangeForm>,
+) -> Response {
+    let session =
+        match form_session(&app, &headers, Access::AnyOf(BANK_ASK), &form.csrf_token).await {
+            Ok(s) => s,
+            Err(refused) => return refused,
+        };
+    let (status, why) = match form.change(id.clone(), None) {
+        Err(why) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("Demande non enregistrée. {why}"),
+        ),
+        Ok(change) => match ask(&app, &session, change).await {
+            Ok(Ok(n)) => {
+                return Redirect::to(&format!("/tiers/{}?demande={n}#contenu", url_segment(&id)))
+                    .into_response();
+            }
+            Ok(Err(BankChangeError::UnknownPayee(_))) => return app.fail(Failure::NotFound),
+            Ok(Err(e)) => (
+                refusal_status(&e),
+                format!("Demande non enregistrée : {e}."),
+            ),
+            Err(f) => return app.fail(f),
+        },
+    };
+    tiers_page(&app, &session, id, status, None, Some(why)).await
+}
+
+/// `GET /rib/{id}`: the request beside the details it replaces, for the ordonnateur.
+pub async fn review(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let session = match page_session(&app, &headers, Access::AnyOf(BANK_DECIDE)).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let found = app
+        .with_reader(move |s| {
+            s.bank_change_review(id)
+                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
+        })
+        .await;
+    let r = match found {
+        Ok(Some(r)) => r,
+        Ok(None) => return app.fail(Failure::NotFound),
+        Err(f) => return app.fail(f),
+    };
+    let own_request = r.change.requested_by == session.login;
+    render(
+        StatusCode::OK,
+        &RibPage {
+            head: app.head(
+                &format!("Changement de coordonnées bancaires n° {id}"),
+                Some(&session),
+                "/",
+            ),
+            monthly: crate::pages::euros(&r.impact.monthly_cents),
+            can_decide: r.change.status == "pending" && !own_request,
+            own_request,
+            r,
+            csrf: session.csrf.clone(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    decision: String,
+}
+
+/// `POST /rib/{id}/decision`: approve or refuse, by an ordonnateur who did not ask.
+pub async fn decide(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<DecisionForm>,
+) -> Response {
+    let session =
+        match form_session(&app, &headers, Access::AnyOf(BANK_DECIDE), &form.csrf_token).await {
+            Ok(s) => s,
+            Err(refused) => return refused,
+        };
+    let approve = match form.decision.as_str() {
+        "approuver" => true,
+        "refuser" => false,
+        _ => return app.fail(Failure::NotFound),
+    };
+    let actor = session.login.clone();
+    let today = App::today(&app);
+    let done = app
+        .with_store(move |s| Ok(s.decide_bank_change(&actor, id, approve, &today)))
+        .await;
+    match done {
+        Ok(Ok(_)) => Redirect::to(if approve {
+            "/?fait=approuvee#rib"
+        } else {
+            "/?fait=refusee#rib"
+        })
+        .into_response(),
+        Ok(Err(BankChangeError::NotFound(_))) => app.fail(Failure::NotFound),
+        Ok(Err(e)) => {
+            tracing::info!(request = id, error = %e, "bank change decision refused");
+            app.refuse_with(refusal_status(&e), &e.to_string())
+        }
+        Err(f) => app.fail(f),
+    }
+}
