@@ -37,6 +37,16 @@ pub fn unreadable_line(u: &Unreadable) -> String {
 
 /// `file:line:column: [field] message (code)`, one line per problem.
 pub fn write_rejected(out: &mut dyn Write, row: &RejectedRow) -> std::io::Result<()> {
+    write_problems(out, row, "")
+}
+
+/// `file:line:column: avertissement : [field] message (code)`, one line per warning of a row
+/// accepted all the same.
+pub fn write_warnings(out: &mut dyn Write, row: &RejectedRow) -> std::io::Result<()> {
+    write_problems(out, row, "avertissement : ")
+}
+
+fn write_problems(out: &mut dyn Write, row: &RejectedRow, label: &str) -> std::io::Result<()> {
     for p in &row.problems {
         let column = p.column.map(|c| format!(":{c}")).unwrap_or_default();
         let field = if p.field.is_empty() {
@@ -46,7 +56,7 @@ pub fn write_rejected(out: &mut dyn Write, row: &RejectedRow) -> std::io::Result
         };
         writeln!(
             out,
-            "{}:{}{column}: {field}{} ({})",
+            "{}:{}{column}: {label}{field}{} ({})",
             row.file, row.line, p.message_fr, p.code
         )?;
     }

@@ -6,5 +6,4 @@ pub mod caf;
 pub mod extract;
 pub mod payments;
 pub mod profile;
-pub mod rejects;
 pub mod systems;

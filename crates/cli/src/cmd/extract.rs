@@ -35,7 +35,7 @@ impl ExtractSink for CheckSink<'_> {
 
     fn warn(&mut self, row: RejectedRow) -> std::io::Result<()> {
         if let Some(screen) = self.screen.as_mut() {
-            write_warnings(*screen, &row)?;
+            summary::write_warnings(*screen, &row)?;
         }
         self.record(&row)
     }
@@ -57,25 +57,6 @@ impl CheckSink<'_> {
         }
         Ok(())
     }
-}
-
-/// `file:line:column: avertissement : [field] message (code)`, one line per warning of a row
-/// accepted all the same.
-fn write_warnings(out: &mut dyn Write, row: &RejectedRow) -> std::io::Result<()> {
-    for p in &row.problems {
-        let column = p.column.map(|c| format!(":{c}")).unwrap_or_default();
-        let field = if p.field.is_empty() {
-            String::new()
-        } else {
-            format!("[{}] ", p.field)
-        };
-        writeln!(
-            out,
-            "{}:{}{column}: avertissement : {field}{} ({})",
-            row.file, row.line, p.message_fr, p.code
-        )?;
-    }
-    Ok(())
 }
 
 /// One line per file with rows accepted with warnings, after the files' summary.
