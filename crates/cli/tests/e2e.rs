@@ -26,7 +26,7 @@ fn someone_with_an_accent(data: &Path) -> (String, String) {
         if first.is_ascii() {
             continue;
         }
-        let Ok(Some(page)) = store.person(dossier.trim_start_matches('\u{feff}')) else {
+        let Ok(Some(page)) = store.person(dossier.trim_start_matches('\u{feff}'), None) else {
             continue;
         };
         // Paid on their own account (the demo's `TP…` payees): their bank details may be

@@ -178,6 +178,11 @@ pub trait BankChangeStore {
     /// ([`relais_core::bank_change::may_ask_from_person`]): (id, name), by id.
     fn own_payees(&self, dossier: &str) -> Result<Vec<(String, String)>, BankChangeError>;
 
-    /// A payee's page.
-    fn payee_page(&self, payee_id: &str) -> Result<Option<PayeePage>, BankChangeError>;
+    /// A payee's page; with `site` (an agent bound to a site), `None` for a payee that pays
+    /// no one of that site, and only the rights of its people.
+    fn payee_page(
+        &self,
+        payee_id: &str,
+        site: Option<&str>,
+    ) -> Result<Option<PayeePage>, BankChangeError>;
 }

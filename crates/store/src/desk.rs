@@ -82,17 +82,25 @@ pub trait DeskStore {
     /// `AAAA-MM-JJ`), or the beginnings of words of the names, accents and case ignored
     /// (`lefev jea` finds Jean-Marc LEFÈVRE). At most `limit`, by name; when more match,
     /// which `limit` are returned is not specified (the screen asks to narrow down).
-    fn search_people(&self, query: &str, limit: usize) -> Result<Vec<PersonHit>, StoreError>;
+    /// With `site`, only the people of that site (an agent bound to it: `user add --site`).
+    fn search_people(
+        &self,
+        query: &str,
+        limit: usize,
+        site: Option<&str>,
+    ) -> Result<Vec<PersonHit>, StoreError>;
 
-    /// The page of the person of file `dossier`.
-    fn person(&self, dossier: &str) -> Result<Option<PersonPage>, StoreError>;
+    /// The page of the person of file `dossier`; with `site`, `None` for a person of another
+    /// site (to an agent bound to a site, the others do not exist).
+    fn person(&self, dossier: &str, site: Option<&str>) -> Result<Option<PersonPage>, StoreError>;
 
     /// The directory, by site then service.
     fn directory(&self) -> Result<Vec<DirectoryRow>, StoreError>;
 
     /// Logs a contact with the person of `dossier` by `actor` (role accueil or instruction),
     /// at `at` (local time); journaled. `None` when there is no such person. The channel is
-    /// one of [`CHANNELS`] and the note not empty (the schema refuses anything else).
+    /// one of [`CHANNELS`] and the note not empty (the schema refuses anything else). `None`
+    /// too when `actor` is bound to a site and the person is of another.
     fn log_contact(
         &mut self,
         actor: &str,

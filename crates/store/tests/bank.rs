@@ -172,7 +172,7 @@ fn an_establishment_is_not_changed_from_a_persons_page() {
         vec![("T1".to_owned(), "LEFÈVRE Anne".to_owned())]
     );
     // From the establishment's own page, which says whom it pays.
-    let page = store.payee_page("T2").expect("page").expect("T2");
+    let page = store.payee_page("T2", None).expect("page").expect("T2");
     assert_eq!(page.impact.people, 2);
     assert_eq!(page.impact.monthly_cents, 205_050);
     assert_eq!(page.rights.len(), 2);
@@ -184,7 +184,12 @@ fn an_establishment_is_not_changed_from_a_persons_page() {
         None
     );
     assert_eq!(
-        store.payee_page("T2").expect("page").expect("T2").requests[0].id,
+        store
+            .payee_page("T2", None)
+            .expect("page")
+            .expect("T2")
+            .requests[0]
+            .id,
         id
     );
 }
@@ -275,7 +280,7 @@ fn an_approval_holds_for_its_request_only() {
         .decide_bank_change("ord", first, true, "2026-12-02")
         .expect("approve");
     assert_eq!(approved(&store, "T2", &fraud_iban()), (true, true));
-    let page = store.person("D2").expect("page").expect("D2");
+    let page = store.person("D2", None).expect("page").expect("D2");
     assert!(page.rights[0].iban_end.ends_with("3000"));
     // Back to the old account: a new request, approved on its own.
     let back = store

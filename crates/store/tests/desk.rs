@@ -108,44 +108,53 @@ fn files(hits: &[relais_store::desk::PersonHit]) -> Vec<&str> {
 fn partial_names_without_accents_find_people() {
     let (_dir, store) = store();
     assert_eq!(
-        files(&store.search_people("lefev", 10).expect("search")),
+        files(&store.search_people("lefev", 10, None).expect("search")),
         ["D1"]
     );
     assert_eq!(
-        files(&store.search_people("LEFE", 10).expect("search")),
+        files(&store.search_people("LEFE", 10, None).expect("search")),
         ["D2", "D1"]
     );
     assert_eq!(
-        files(&store.search_people("jean lef", 10).expect("search")),
+        files(&store.search_people("jean lef", 10, None).expect("search")),
         ["D1"]
     );
     assert_eq!(
-        files(&store.search_people("marc", 10).expect("search")),
+        files(&store.search_people("marc", 10, None).expect("search")),
         ["D1"]
     );
     assert!(
         store
-            .search_people("lefevre anne", 10)
+            .search_people("lefevre anne", 10, None)
             .expect("search")
             .is_empty()
     );
     assert_eq!(
-        files(&store.search_people("D3", 10).expect("search")),
+        files(&store.search_people("D3", 10, None).expect("search")),
         ["D3"]
     );
     assert_eq!(
-        files(&store.search_people("141077505601259", 10).expect("nir")),
+        files(
+            &store
+                .search_people("141077505601259", 10, None)
+                .expect("nir")
+        ),
         ["D1"]
     );
     assert_eq!(
-        files(&store.search_people("04/07/1941", 1).expect("date")).len(),
+        files(&store.search_people("04/07/1941", 1, None).expect("date")).len(),
         1
     );
-    assert!(store.search_people("  ", 10).expect("empty").is_empty());
+    assert!(
+        store
+            .search_people("  ", 10, None)
+            .expect("empty")
+            .is_empty()
+    );
     // SQL and LIKE characters are plain text.
     assert!(
         store
-            .search_people("%' OR 1=1 --", 10)
+            .search_people("%' OR 1=1 --", 10, None)
             .expect("quote")
             .is_empty()
     );
@@ -154,11 +163,11 @@ fn partial_names_without_accents_find_people() {
 #[test]
 fn the_page_shows_rights_with_a_masked_iban() {
     let (_dir, store) = store();
-    let page = store.person("D1").expect("page").expect("found");
+    let page = store.person("D1", None).expect("page").expect("found");
     assert_eq!(page.rights.len(), 1);
     assert_eq!(page.rights[0].monthly_amount, 45_012);
     assert_eq!(page.rights[0].iban_end.len(), 4);
-    assert!(store.person("D9").expect("page").is_none());
+    assert!(store.person("D9", None).expect("page").is_none());
 }
 
 #[test]
@@ -227,10 +236,52 @@ fn contacts_are_logged_by_desk_agents_and_never_changed() {
             .log_contact("admin", "D1", "visite", "x", "2026-12-02 09:11")
             .is_err()
     );
-    let page = store.person("D1").expect("page").expect("D1");
+    let page = store.person("D1", None).expect("page").expect("D1");
     assert_eq!(page.contacts.len(), 1);
     assert_eq!(page.contacts[0].agent, "acc");
     let conn = store.raw_connection();
     assert!(conn.execute("UPDATE contacts SET note = 'x'", []).is_err());
     assert!(conn.execute("DELETE FROM contacts", []).is_err());
+}
+
+/// An agent bound to a site: the search, the page and a contact reach only that site's
+/// people, whatever is typed (a file number, a NIR, a name).
+#[test]
+fn a_site_narrows_the_search_the_page_and_contacts() {
+    let (_dir, mut store) = store();
+    store
+        .add_user(
+            "admin",
+            &NewUser {
+                login: "acc-mds02".into(),
+                roles: vec![Role::Accueil],
+                site: Some("MDS02".into()),
+                password_hash: "x".into(),
+            },
+        )
+        .expect("user");
+    for q in ["lefev", "D1", "141077505601259", "04/07/1941"] {
+        assert!(!files(&store.search_people(q, 10, None).expect("all")).is_empty());
+        assert!(
+            files(&store.search_people(q, 10, Some("MDS02")).expect("site")).is_empty(),
+            "{q}"
+        );
+        assert!(!files(&store.search_people(q, 10, Some("MDS01")).expect("site")).is_empty());
+    }
+    assert!(store.person("D1", Some("MDS02")).expect("page").is_none());
+    assert!(store.person("D1", Some("MDS01")).expect("page").is_some());
+    assert_eq!(
+        store
+            .log_contact("acc-mds02", "D1", "visite", "x", "2026-12-02 09:11")
+            .expect("none"),
+        None
+    );
+    assert!(
+        store
+            .person("D1", None)
+            .expect("page")
+            .expect("D1")
+            .contacts
+            .is_empty()
+    );
 }

@@ -811,7 +811,7 @@ fn a_persons_page_shows_the_payments_of_runs() {
     use relais_store::desk::DeskStore;
     let mut f = fixture(standard());
     let payments = |s: &SqliteStore| -> Vec<(String, String, i64, String, String)> {
-        s.person("D1")
+        s.person("D1", None)
             .expect("page")
             .expect("found")
             .payments
@@ -864,7 +864,12 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
     use relais_store::desk::DeskStore;
     let mut f = fixture(standard());
     let id = prepared(&mut f, "2026-12");
-    let before = f.store.person("D1").expect("page").expect("found").payments;
+    let before = f
+        .store
+        .person("D1", None)
+        .expect("page")
+        .expect("found")
+        .payments;
     let lines_before = (mandated_lines(&f.store, id), caf_lines(&f.store, id));
     let path = f._dir.path().join("relais.db");
     let conn = f.store.raw_connection();
@@ -889,7 +894,11 @@ fn claims_of_earlier_runs_get_their_amounts_from_the_lines() {
         store.schema_version().expect("version"),
         SqliteStore::latest_schema_version()
     );
-    let after = store.person("D1").expect("page").expect("found").payments;
+    let after = store
+        .person("D1", None)
+        .expect("page")
+        .expect("found")
+        .payments;
     assert_eq!(after, before);
     // The lines came back from rows to blocks (migration 14) as they were.
     assert_eq!(

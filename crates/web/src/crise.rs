@@ -591,15 +591,32 @@ pub async fn record_fact(
     .await
 }
 
+/// The most a count of a notification may say (more people than live in France, many times).
+const MAX_COUNT: u64 = 1_000_000_000;
+
+/// An approximate count typed in a form: `422` when it is no number, `400` when out of range.
+fn count(fields: &[(String, String)], name: &str) -> Result<u64, (StatusCode, String)> {
+    let v = field(fields, name).trim().replace([' ', '\u{a0}', '.'], "");
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return match v.parse::<u64>() {
+            Ok(n) if n <= MAX_COUNT => Ok(n),
+            _ => Err((
+                StatusCode::BAD_REQUEST,
+                format!("{name} : nombre hors limites (au plus 1 000 000 000)"),
+            )),
+        };
+    }
+    Err((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        format!("{name} : un nombre approximatif est demandé (« {v} »)"),
+    ))
+}
+
 fn new_notification(app: &App, fields: &[(String, String)]) -> Result<Notification, String> {
     let text = |name: &'static str| {
         parse_text(name, field(fields, name), MAX_TEXT).map_err(|e| e.to_string())
     };
-    let count = |name: &'static str| {
-        let v = field(fields, name).trim().replace([' ', '\u{a0}'], "");
-        v.parse::<u64>()
-            .map_err(|_| format!("{name} : un nombre approximatif est demandé (« {v} »)"))
-    };
+    let count = |name: &'static str| count(fields, name).map_err(|(_, why)| why);
     Ok(Notification {
         kind: NotificationKind::parse(field(fields, "kind")).ok_or("initiale ou complémentaire")?,
         nature: text("nature")?,
@@ -624,6 +641,13 @@ pub async fn notify_cnil(
         Ok(s) => s,
         Err(refused) => return refused,
     };
+    // A number out of range is a bad request (400), said as such, never a database error.
+    for name in ["people_count", "record_count"] {
+        if let Err((status, why)) = count(&fields, name) {
+            let error = Some(format!("Rien n'est enregistré : {why}."));
+            return incident_page(&app, &session, status, None, error).await;
+        }
+    }
     let notification = match new_notification(&app, &fields) {
         Ok(n) => n,
         Err(why) => return incident_refused(&app, &session, why).await,

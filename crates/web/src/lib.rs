@@ -11,7 +11,9 @@ mod auth;
 pub mod courrier;
 pub mod crise;
 mod dashboard;
+mod desk;
 mod dossiers;
+pub mod limits;
 mod next_payment;
 mod pages;
 pub mod paiements;
@@ -83,6 +85,7 @@ pub struct App {
     next_reader: std::sync::atomic::AtomicUsize,
     config: Config,
     throttle: Mutex<throttle::Throttle>,
+    searches: Mutex<desk::Searches>,
     clock: Clock,
     /// A hash checked when the login is unknown, so that time does not tell who exists.
     dummy_hash: String,
@@ -99,6 +102,7 @@ impl App {
             next_reader: std::sync::atomic::AtomicUsize::new(0),
             config,
             throttle: Mutex::new(throttle::Throttle::default()),
+            searches: Mutex::new(desk::Searches::default()),
             clock,
             dummy_hash,
         }))
@@ -123,6 +127,7 @@ impl App {
             next_reader: std::sync::atomic::AtomicUsize::new(0),
             config,
             throttle: Mutex::new(throttle::Throttle::default()),
+            searches: Mutex::new(desk::Searches::default()),
             clock,
             dummy_hash,
         }))

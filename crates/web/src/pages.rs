@@ -114,6 +114,7 @@ pub struct Dashboard {
 #[template(path = "accueil.html")]
 pub struct Accueil {
     pub head: Head,
+    pub csrf: String,
     pub q: String,
     pub searched: bool,
     pub hits: Vec<PersonHit>,

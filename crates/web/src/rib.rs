@@ -5,10 +5,9 @@
 //! by side. Who may do what is `relais_core::bank_change`, applied by the store for the web
 //! and the command line alike; the routes' roles only keep others from the screens.
 
+use crate::desk::person_page;
 use crate::pages::{Failure, render};
-use crate::routes::{
-    Access, BANK_ASK, BANK_DECIDE, DESK, form_session, page_session, person_page, url_segment,
-};
+use crate::routes::{Access, BANK_ASK, BANK_DECIDE, DESK, form_session, page_session, url_segment};
 use crate::{App, Shared};
 use askama::Template;
 use axum::Form;
@@ -176,9 +175,10 @@ async fn tiers_page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Response {
+    let site = session.site.clone();
     let found = app
         .with_reader(move |s| {
-            s.payee_page(&id)
+            s.payee_page(&id, site.as_deref())
                 .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
         })
         .await;

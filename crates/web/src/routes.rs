@@ -3,11 +3,12 @@
 use crate::auth::{self, LOGIN_COOKIE, SESSION_COOKIE};
 use crate::courrier::{self, COURRIER};
 use crate::crise::{self, CRISE};
-use crate::pages::{Accueil, Annuaire, Failure, Head, LoginPage, Personne, render};
+use crate::desk;
+use crate::pages::{Annuaire, Failure, Head, LoginPage, render};
 use crate::paiements;
 use crate::rib;
 use crate::{App, Shared};
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
@@ -16,7 +17,6 @@ use axum::routing::{get, post};
 use axum::{Form, Router, middleware};
 use relais_core::roles::Role;
 use relais_store::Store;
-use relais_store::bank::BankChangeStore;
 use relais_store::desk::DeskStore;
 use relais_store::sessions::{Session, SessionStore};
 use serde::Deserialize;
@@ -68,6 +68,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
         Access::AnyOf(COURRIER),
     ),
     ("GET", "/accueil", Access::AnyOf(DESK)),
+    ("POST", "/accueil", Access::AnyOf(DESK)),
     ("GET", "/personne/{dossier}", Access::AnyOf(DESK)),
     ("POST", "/personne/{dossier}/rib", Access::AnyOf(BANK_ASK)),
     (
@@ -138,10 +139,6 @@ const STYLESHEET: &str = include_str!("../assets/relais.css");
 const HTMX: &str = include_str!("../assets/htmx-2.0.4.min.js");
 pub const HTMX_PATH: &str = "/static/htmx-2.0.4.min.js";
 
-/// Results shown by the desk search at most: a desk agent narrows down rather than reads on
-/// (each result is also a lookup in the index and in the people).
-const SEARCH_LIMIT: usize = 25;
-
 pub fn router(app: Shared) -> Router {
     Router::new()
         .route("/login", get(login_form).post(login))
@@ -157,10 +154,10 @@ pub fn router(app: Shared) -> Router {
         .route("/courrier/{number}", get(courrier::depot))
         .route("/courrier/{number}/recepisse.pdf", get(courrier::receipt))
         .route("/courrier/{number}/annuler", post(courrier::cancel))
-        .route("/accueil", get(accueil))
-        .route("/personne/{dossier}", get(personne))
+        .route("/accueil", get(desk::accueil).post(desk::search))
+        .route("/personne/{dossier}", get(desk::personne))
         .route("/personne/{dossier}/rib", post(rib::request_from_person))
-        .route("/personne/{dossier}/contact", post(log_contact))
+        .route("/personne/{dossier}/contact", post(desk::log_contact))
         .route("/tiers/{id}", get(rib::tiers))
         .route("/tiers/{id}/rib", post(rib::request_from_payee))
         .route("/rib/{id}", get(rib::review))
@@ -211,6 +208,13 @@ pub fn router(app: Shared) -> Router {
             get(crate::dossiers::detail).post(crate::dossiers::handle),
         )
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&app),
+            crate::limits::limit_forms,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::limits::BODY_MAX,
+        ))
         .layer(middleware::map_response(security_headers))
         .with_state(app)
 }
@@ -542,193 +546,6 @@ async fn logout(
 pub struct Notice {
     #[serde(default)]
     fait: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct Search {
-    #[serde(default)]
-    q: String,
-}
-
-async fn accueil(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    Query(search): Query<Search>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(DESK)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let q: String = search.q.chars().take(200).collect();
-    let query = q.clone();
-    let hits = match app
-        .with_reader(move |s| s.search_people(&query, SEARCH_LIMIT + 1))
-        .await
-    {
-        Ok(h) => h,
-        Err(f) => return app.fail(f),
-    };
-    let more = hits.len() > SEARCH_LIMIT;
-    if partial(&headers) {
-        let results = crate::pages::AccueilResultats {
-            searched: !q.trim().is_empty(),
-            q,
-            hits: hits.into_iter().take(SEARCH_LIMIT).collect(),
-            more,
-        };
-        let mut response = render(StatusCode::OK, &results);
-        response
-            .headers_mut()
-            .insert(header::VARY, HeaderValue::from_static("HX-Request"));
-        return response;
-    }
-    let page = Accueil {
-        head: app.head("Accueil : trouver une personne", Some(&session), "/accueil"),
-        searched: !q.trim().is_empty(),
-        q,
-        hits: hits.into_iter().take(SEARCH_LIMIT).collect(),
-        more,
-    };
-    render(StatusCode::OK, &page)
-}
-
-#[derive(Deserialize)]
-pub struct PersonNotice {
-    #[serde(default)]
-    demande: Option<i64>,
-    #[serde(default)]
-    contact: Option<u8>,
-}
-
-async fn personne(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    Path(dossier): Path<String>,
-    Query(notice): Query<PersonNotice>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(DESK)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let notice = match (notice.demande, notice.contact) {
-        (Some(n), _) => Some(format!(
-            "Demande n° {n} enregistrée : elle attend la décision d'un ordonnateur."
-        )),
-        (None, Some(_)) => Some("Contact enregistré.".to_owned()),
-        (None, None) => None,
-    };
-    person_page(&app, &session, dossier, StatusCode::OK, notice, None).await
-}
-
-pub(crate) async fn person_page(
-    app: &Shared,
-    session: &Session,
-    dossier: String,
-    status: StatusCode,
-    notice: Option<String>,
-    error: Option<String>,
-) -> Response {
-    let found = app
-        .with_reader(move |s| {
-            let Some(page) = s.person(&dossier)? else {
-                return Ok(None);
-            };
-            let filter = relais_store::deposits::DepositFilter {
-                dossier: Some(dossier),
-                ..Default::default()
-            };
-            let deposits = relais_store::deposits::DepositStore::deposits(s, &filter)
-                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
-            // The payees whose details may be changed from this page (the person's own).
-            let payees = s
-                .own_payees(&page.person.dossier)
-                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
-            Ok(Some((page, deposits, payees)))
-        })
-        .await;
-    let (page, deposits, payees) = match found {
-        Ok(Some(p)) => p,
-        Ok(None) => return app.fail(Failure::NotFound),
-        Err(f) => return app.fail(f),
-    };
-    let today = app.today().parse().unwrap_or(jiff::civil::Date::ZERO);
-    let next = crate::next_payment::next_payments(&page, today, app.config.settings.as_ref());
-    let title = format!("{} {}", page.person.last_name, page.person.first_name);
-    render(
-        status,
-        &Personne {
-            head: app.head(&title, Some(session), "/accueil"),
-            page,
-            next,
-            deposits: deposits
-                .iter()
-                .rev()
-                .map(|d| courrier::row(app, d))
-                .collect(),
-            can_deposit: COURRIER.iter().any(|r| session.has(*r)),
-            csrf: session.csrf.clone(),
-            can_request: BANK_ASK.iter().any(|r| session.has(*r)),
-            channels: relais_store::desk::CHANNELS,
-            payees,
-            notice,
-            error,
-        },
-    )
-}
-
-#[derive(Deserialize)]
-pub struct ContactForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    channel: String,
-    #[serde(default)]
-    note: String,
-}
-
-async fn log_contact(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    Path(dossier): Path<String>,
-    Form(form): Form<ContactForm>,
-) -> Response {
-    let session =
-        match form_session(&app, &headers, Access::AnyOf(BANK_ASK), &form.csrf_token).await {
-            Ok(s) => s,
-            Err(refused) => return refused,
-        };
-    let note: String = form.note.trim().chars().take(2000).collect();
-    if note.is_empty()
-        || !relais_store::desk::CHANNELS
-            .iter()
-            .any(|(c, _)| *c == form.channel)
-    {
-        let why = "Contact non enregistré : choisissez le canal et écrivez ce qui a été dit.";
-        return person_page(
-            &app,
-            &session,
-            dossier,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some(why.to_owned()),
-        )
-        .await;
-    }
-    let actor = session.login.clone();
-    let at = app.local_time();
-    let who = dossier.clone();
-    match app
-        .with_store(move |s| s.log_contact(&actor, &who, &form.channel, &note, &at))
-        .await
-    {
-        Ok(Some(_)) => Redirect::to(&format!(
-            "/personne/{}?contact=1#contacts",
-            url_segment(&dossier)
-        ))
-        .into_response(),
-        Ok(None) => app.fail(Failure::NotFound),
-        Err(f) => app.fail(f),
-    }
 }
 
 /// A path segment with the characters a URL reserves escaped.

@@ -244,7 +244,8 @@ fn concrete(path: &str) -> String {
 /// What an allowed user gets from a POST carrying only a valid CSRF token.
 fn allowed_post(path: &str) -> StatusCode {
     match path {
-        "/logout" => StatusCode::SEE_OTHER,
+        // Logout, and a search (to the address of its results).
+        "/logout" | "/accueil" => StatusCode::SEE_OTHER,
         // No IBAN: the form comes back with the reason.
         "/personne/D1/rib" | "/personne/D1/contact" => StatusCode::UNPROCESSABLE_ENTITY,
         // No such payee.
@@ -524,11 +525,11 @@ async fn one_address_trying_many_logins_is_paused_and_others_are_not() {
 #[tokio::test]
 async fn the_desk_finds_a_person_and_shows_the_page_escaped() {
     let f = fixture();
-    let (cookie, _) = login(&f.app, "u-accueil").await;
-    let a = send(&f.app, get("/accueil?q=lefev%20jean", &cookie)).await;
+    let (cookie, csrf) = login(&f.app, "u-accueil").await;
+    let a = search(&f.app, &cookie, &csrf, "lefev jean").await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(a.body.contains("href=\"/personne/D1\""), "{}", a.body);
-    let a = send(&f.app, get("/accueil?q=anne", &cookie)).await;
+    let a = search(&f.app, &cookie, &csrf, "anne").await;
     assert!(
         a.body.contains("&#60;script&#62;alert(1)"),
         "escaped: {}",
@@ -922,20 +923,44 @@ async fn the_dashboard_says_what_matters_today() {
     assert!(home.body.contains("dans 5 j"), "{}", home.body);
 }
 
+/// Searches `q` at the desk as a browser without JavaScript does: POST, then the address it
+/// is sent to.
+async fn search(app: &Shared, cookie: &str, csrf: &str, q: &str) -> Answer {
+    let sent = send(
+        app,
+        post(
+            "/accueil",
+            cookie,
+            &format!("csrf_token={csrf}&q={}", q.replace(' ', "+")),
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let to = sent.headers[header::LOCATION].to_str().expect("location");
+    assert!(to.starts_with("/accueil?r="), "{to}");
+    send(app, get(to, cookie)).await
+}
+
 #[tokio::test]
 async fn typed_searches_get_only_the_results_and_htmx_is_served_from_the_binary() {
     let f = fixture();
-    let (cookie, _) = login(&f.app, "u-accueil").await;
-    let full = send(&f.app, get("/accueil?q=lefev", &cookie)).await;
+    let (cookie, csrf) = login(&f.app, "u-accueil").await;
+    let full = search(&f.app, &cookie, &csrf, "lefev").await;
     assert!(full.body.contains("<html"), "a plain request gets the page");
     assert!(full.body.contains(relais_web::routes::HTMX_PATH));
-    let req = Request::get("/accueil?q=lefev%20jea")
+    let req = Request::post("/accueil")
         .header(header::COOKIE, &cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header("HX-Request", "true")
-        .body(Body::empty())
+        .body(Body::from(format!("csrf_token={csrf}&q=lefev+jea")))
         .expect("request");
     let part = send(&f.app, req).await;
     assert_eq!(part.status, StatusCode::OK);
+    let pushed = part.headers["hx-push-url"]
+        .to_str()
+        .expect("push")
+        .to_owned();
+    assert!(pushed.starts_with("/accueil?r="), "{pushed}");
     assert!(
         part.body.starts_with("<div id=\"resultats\""),
         "{}",
@@ -944,7 +969,7 @@ async fn typed_searches_get_only_the_results_and_htmx_is_served_from_the_binary(
     assert!(part.body.contains("LEFÈVRE"), "{}", part.body);
     assert!(!part.body.contains("<html"));
     // A history restore needs the whole page.
-    let req = Request::get("/accueil?q=lefev")
+    let req = Request::get(pushed.as_str())
         .header(header::COOKIE, &cookie)
         .header("HX-Request", "true")
         .header("HX-History-Restore-Request", "true")
@@ -952,7 +977,7 @@ async fn typed_searches_get_only_the_results_and_htmx_is_served_from_the_binary(
         .expect("request");
     assert!(send(&f.app, req).await.body.contains("<html"));
     // The fragment still needs a session.
-    let req = Request::get("/accueil?q=lefev")
+    let req = Request::get(pushed.as_str())
         .header("HX-Request", "true")
         .body(Body::empty())
         .expect("request");
@@ -1243,4 +1268,199 @@ async fn the_crisis_cell_keeps_its_main_courante_clock_systems_tasks_and_public_
     assert!(page.body.contains("tel:+33612345678"), "{}", page.body);
     assert!(!page.body.contains("+33698765432"));
     assert!(page.body.contains("Les aides APA seront versées"));
+}
+
+/// Adds `login`, holding `roles`, bound to `site`, beside the fixture's server.
+fn add_site_agent(f: &Fixture, login: &str, roles: Vec<Role>, site: &str) {
+    let mut store = SqliteStore::open(&f._dir.path().join("relais.db")).expect("open");
+    store
+        .add_user(
+            "system",
+            &NewUser {
+                login: login.into(),
+                roles,
+                site: Some(site.into()),
+                password_hash: hash_password(PASSWORD).expect("hash"),
+            },
+        )
+        .expect("user");
+}
+
+/// IDOR: an agent bound to another site knows a file number (D1, of MDS01) and tries every
+/// door — search, the person's page, a contact, a change of bank details, the payee's page.
+/// Each answers as for a person who does not exist, and nothing is written; an agent of
+/// MDS01, and an agent bound to no site, see D1.
+#[tokio::test]
+async fn a_site_bound_agent_sees_and_changes_only_the_people_of_its_site() {
+    let f = fixture();
+    let desk = vec![Role::Accueil, Role::Instruction];
+    add_site_agent(&f, "u-mds02", desk.clone(), "MDS02");
+    add_site_agent(&f, "u-mds01", desk, "MDS01");
+    let (other, csrf) = login(&f.app, "u-mds02").await;
+    let found = search(&f.app, &other, &csrf, "lefev").await;
+    assert!(
+        found.body.contains("Personne ne correspond"),
+        "{}",
+        found.body
+    );
+    assert!(!found.body.contains("/personne/D1"));
+    assert!(
+        !search(&f.app, &other, &csrf, "D1")
+            .await
+            .body
+            .contains("LEFÈVRE")
+    );
+    for path in ["/personne/D1", "/tiers/T1"] {
+        assert_eq!(
+            send(&f.app, get(path, &other)).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let contact = send(
+        &f.app,
+        post(
+            "/personne/D1/contact",
+            &other,
+            &format!("csrf_token={csrf}&channel=visite&note=vu"),
+        ),
+    )
+    .await;
+    assert_eq!(contact.status, StatusCode::NOT_FOUND, "{}", contact.body);
+    let iban = Iban::from_french_rib("30004", "00001", "00000000002").expect("iban");
+    let change = format!(
+        "csrf_token={csrf}&payee_id=T1&iban={}&bic=BNPAFRPP&holder=X&proof=RIB",
+        iban.as_str()
+    );
+    for path in ["/personne/D1/rib", "/tiers/T1/rib"] {
+        let asked = send(&f.app, post(path, &other, &change)).await;
+        assert_ne!(
+            asked.status,
+            StatusCode::SEE_OTHER,
+            "{path}: {}",
+            asked.body
+        );
+        assert!(!asked.body.contains("enregistrée"), "{path}");
+    }
+    // Nothing was written for D1.
+    let (mine, csrf1) = login(&f.app, "u-mds01").await;
+    let page = send(&f.app, get("/personne/D1", &mine)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("Demande n°"), "{}", page.body);
+    assert!(
+        search(&f.app, &mine, &csrf1, "lefev")
+            .await
+            .body
+            .contains("/personne/D1")
+    );
+    assert_eq!(
+        send(&f.app, get("/tiers/T1", &mine)).await.status,
+        StatusCode::OK
+    );
+    let (all, csrf_all) = login(&f.app, "u-accueil").await;
+    assert!(
+        search(&f.app, &all, &csrf_all, "lefev")
+            .await
+            .body
+            .contains("/personne/D1")
+    );
+}
+
+/// What is typed in the desk search (a NIR) never lands in an address; the search's address
+/// is only its agent's.
+#[tokio::test]
+async fn a_search_never_puts_what_was_typed_in_an_address() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-accueil").await;
+    let nir = "141077505601259";
+    let sent = send(
+        &f.app,
+        post("/accueil", &cookie, &format!("csrf_token={csrf}&q={nir}")),
+    )
+    .await;
+    let to = sent.headers[header::LOCATION].to_str().expect("location");
+    assert!(!to.contains(nir) && !to.contains("q="), "{to}");
+    let form = send(&f.app, get("/accueil", &cookie)).await;
+    assert!(
+        form.body.contains("method=\"post\" action=\"/accueil\""),
+        "{}",
+        form.body
+    );
+    // An old address with the query in it searches nothing.
+    let old = send(&f.app, get("/accueil?q=lefev", &cookie)).await;
+    assert!(!old.body.contains("/personne/D1"), "{}", old.body);
+    // Another agent given the address gets the empty form.
+    let lefev = send(
+        &f.app,
+        post("/accueil", &cookie, &format!("csrf_token={csrf}&q=lefev")),
+    )
+    .await;
+    let to = lefev.headers[header::LOCATION]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(
+        send(&f.app, get(&to, &cookie))
+            .await
+            .body
+            .contains("/personne/D1")
+    );
+    let (other, _) = login(&f.app, "u-instruction").await;
+    assert!(
+        !send(&f.app, get(&to, &other))
+            .await
+            .body
+            .contains("/personne/D1")
+    );
+    // Without its CSRF token, no search.
+    let forged = send(&f.app, post("/accueil", &cookie, "q=lefev")).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+}
+
+/// Every typed field has a limit checked by the server; a number out of range is a 400 with
+/// a message, never a 500.
+#[tokio::test]
+async fn long_texts_and_numbers_out_of_range_are_refused_with_a_message() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-crise").await;
+    let long = "x".repeat(2001);
+    let public = send(
+        &f.app,
+        post(
+            "/crise/public/message",
+            &cookie,
+            &format!("csrf_token={csrf}&affected={long}&guaranteed=RSA"),
+        ),
+    )
+    .await;
+    assert_eq!(public.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(public.body.contains("Ce qui est touché"), "{}", public.body);
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let public = send(
+        &f.app,
+        post(
+            "/crise/public/message",
+            &cookie,
+            &format!("csrf_token={csrf}&affected={huge}"),
+        ),
+    )
+    .await;
+    assert_eq!(public.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let screen = send(&f.app, get("/crise/public", &cookie)).await;
+    assert!(!screen.body.contains("xxxxxxxxxx"), "nothing was published");
+    let cnil = send(
+        &f.app,
+        post(
+            "/crise/incident/cnil",
+            &cookie,
+            &format!(
+                "csrf_token={csrf}&kind=initiale&nature=n&people_categories=usagers\
+                 &people_count=18446744073709551615&record_categories=r&record_count=10\
+                 &consequences=c&measures=m&dpo_contact=d"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(cnil.status, StatusCode::BAD_REQUEST, "{}", cnil.body);
+    assert!(cnil.body.contains("hors limites"), "{}", cnil.body);
 }

@@ -125,6 +125,13 @@ impl BankChangeStore for SqliteStore {
             )
             .optional()?;
         let kind = kind.ok_or_else(|| BankChangeError::UnknownPayee(c.payee_id.clone()))?;
+        // An agent bound to a site asks only for the people of that site: a payee that pays
+        // none of them, or a person of another site, does not exist for them.
+        if let Some(site) = users::site_of(&tx, actor)?
+            && !pays_someone_of(&tx, &c.payee_id, c.dossier.as_deref(), &site)?
+        {
+            return Err(BankChangeError::UnknownPayee(c.payee_id.clone()));
+        }
         if let Some(dossier) = &c.dossier {
             let paid: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM rights WHERE dossier = ?1 AND payee_id = ?2)",
@@ -345,7 +352,16 @@ impl BankChangeStore for SqliteStore {
         Ok(own)
     }
 
-    fn payee_page(&self, payee_id: &str) -> Result<Option<PayeePage>, BankChangeError> {
+    fn payee_page(
+        &self,
+        payee_id: &str,
+        site: Option<&str>,
+    ) -> Result<Option<PayeePage>, BankChangeError> {
+        if let Some(site) = site
+            && !pays_someone_of(&self.conn, payee_id, None, site)?
+        {
+            return Ok(None);
+        }
         type Head = (String, String, String, String, Option<String>);
         let head: Option<Head> = self
             .conn
@@ -362,11 +378,11 @@ impl BankChangeStore for SqliteStore {
             "SELECT r.dossier, coalesce(b.last_name || ' ' || b.first_name, ''), r.id, r.benefit,
                     r.status, r.monthly_amount
              FROM rights r LEFT JOIN beneficiaries b ON b.dossier = r.dossier
-             WHERE r.payee_id = ?1
+             WHERE r.payee_id = ?1 AND (?3 IS NULL OR b.site = ?3)
              ORDER BY r.status <> 'en_paiement', r.dossier, r.id LIMIT ?2",
         )?;
         let rights = stmt
-            .query_map(params![payee_id, PAYEE_PAGE_RIGHTS as i64], |r| {
+            .query_map(params![payee_id, PAYEE_PAGE_RIGHTS as i64, site], |r| {
                 Ok(PaidRight {
                     dossier: r.get(0)?,
                     name: r.get(1)?,
@@ -399,4 +415,19 @@ impl BankChangeStore for SqliteStore {
             requests,
         }))
     }
+}
+
+/// Whether `payee` pays a right of a person of `site` (of `dossier`, when given).
+fn pays_someone_of(
+    conn: &Connection,
+    payee: &str,
+    dossier: Option<&str>,
+    site: &str,
+) -> Result<bool, StoreError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM rights r JOIN beneficiaries b ON b.dossier = r.dossier
+                        WHERE r.payee_id = ?1 AND b.site = ?2 AND (?3 IS NULL OR r.dossier = ?3))",
+        params![payee, site, dossier],
+        |r| r.get(0),
+    )?)
 }

@@ -96,22 +96,34 @@ fn as_date(q: &str) -> Option<String> {
 }
 
 impl DeskStore for SqliteStore {
-    fn search_people(&self, query: &str, limit: usize) -> Result<Vec<PersonHit>, StoreError> {
+    fn search_people(
+        &self,
+        query: &str,
+        limit: usize,
+        site: Option<&str>,
+    ) -> Result<Vec<PersonHit>, StoreError> {
         let q = query.trim();
         if q.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
         let limit = limit as i64;
-        let collect = |sql: &str, args: Vec<String>| -> Result<Vec<PersonHit>, StoreError> {
-            let mut stmt = self.conn.prepare_cached(sql)?;
+        // `condition` on `b`, then `tail` (order, limit); a site-bound agent's search adds the
+        // site as the last parameter, so that nobody of another site is ever returned.
+        let collect = |condition: &str, tail: &str, mut args: Vec<String>| {
+            let mut sql = format!("SELECT {HIT_COLUMNS} FROM beneficiaries b WHERE ({condition})");
+            if let Some(site) = site {
+                args.push(site.to_owned());
+                sql.push_str(&format!(" AND b.site = ?{}", args.len()));
+            }
+            sql.push(' ');
+            sql.push_str(tail);
+            let mut stmt = self.conn.prepare_cached(&sql)?;
             let rows = stmt.query_map(params_from_iter(args.iter()), hit)?;
-            Ok(rows.collect::<Result<_, _>>()?)
+            Ok::<Vec<PersonHit>, StoreError>(rows.collect::<Result<_, _>>()?)
         };
+        let by_name = format!("ORDER BY b.last_name, b.first_name LIMIT {limit}");
         // A file number, exactly as written.
-        let by_file = collect(
-            &format!("SELECT {HIT_COLUMNS} FROM beneficiaries b WHERE b.dossier = ?1"),
-            vec![q.to_owned()],
-        )?;
+        let by_file = collect("b.dossier = ?1", "", vec![q.to_owned()])?;
         if !by_file.is_empty() {
             return Ok(by_file);
         }
@@ -119,10 +131,8 @@ impl DeskStore for SqliteStore {
         if compact.len() >= 13 && compact.chars().all(|c| c.is_ascii_alphanumeric()) {
             let digits = compact.to_ascii_uppercase();
             let found = collect(
-                &format!(
-                    "SELECT {HIT_COLUMNS} FROM beneficiaries b WHERE b.nir = ?1 OR b.nir = ?2
-                     ORDER BY b.last_name, b.first_name LIMIT {limit}"
-                ),
+                "b.nir = ?1 OR b.nir = ?2",
+                &by_name,
                 vec![
                     digits.clone(),
                     digits.get(..13).unwrap_or(&digits).to_owned(),
@@ -133,40 +143,43 @@ impl DeskStore for SqliteStore {
             }
         }
         if let Some(date) = as_date(q) {
-            return collect(
-                &format!(
-                    "SELECT {HIT_COLUMNS} FROM beneficiaries b WHERE b.birth_date = ?1
-                     ORDER BY b.last_name, b.first_name LIMIT {limit}"
-                ),
-                vec![date],
-            );
+            return collect("b.birth_date = ?1", &by_name, vec![date]);
         }
         let Some(matching) = prefix_query(q) else {
             return Ok(Vec::new());
         };
+        let order = "ORDER BY b.last_name, b.first_name, b.dossier";
+        if site.is_some() {
+            // The site narrows after the index: the first `limit` of the site, by name.
+            return collect(
+                "b.dossier IN (SELECT dossier FROM person_names WHERE person_names MATCH ?1)",
+                &format!("{order} LIMIT {limit}"),
+                vec![matching],
+            );
+        }
         // At most `limit` matches are taken from the index, whatever their number: a
         // beginning shared by tens of thousands of people costs no more than the first
         // `limit` (the screen then asks to narrow down).
         collect(
             &format!(
-                "SELECT {HIT_COLUMNS} FROM beneficiaries b WHERE b.dossier IN (
-                   SELECT dossier FROM person_names WHERE person_names MATCH ?1 LIMIT {limit})
-                 ORDER BY b.last_name, b.first_name, b.dossier"
+                "b.dossier IN (SELECT dossier FROM person_names WHERE person_names MATCH ?1 \
+                 LIMIT {limit})"
             ),
+            order,
             vec![matching],
         )
     }
 
-    fn person(&self, dossier: &str) -> Result<Option<PersonPage>, StoreError> {
+    fn person(&self, dossier: &str, site: Option<&str>) -> Result<Option<PersonPage>, StoreError> {
         let found = self
             .conn
             .query_row(
                 &format!(
                     "SELECT {HIT_COLUMNS}, b.nir, b.address, b.postal_code, b.phone, b.site,
                             b.death_date
-                     FROM beneficiaries b WHERE b.dossier = ?1"
+                     FROM beneficiaries b WHERE b.dossier = ?1 AND (?2 IS NULL OR b.site = ?2)"
                 ),
-                [dossier],
+                rusqlite::params![dossier, site],
                 |r| {
                     Ok(PersonPage {
                         person: hit(r)?,
@@ -265,9 +278,11 @@ impl DeskStore for SqliteStore {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         users::require_any(&tx, actor, &[Role::Accueil, Role::Instruction])?;
+        let site = users::site_of(&tx, actor)?;
         let known: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM beneficiaries WHERE dossier = ?1)",
-            [dossier],
+            "SELECT EXISTS (SELECT 1 FROM beneficiaries
+                            WHERE dossier = ?1 AND (?2 IS NULL OR site = ?2))",
+            rusqlite::params![dossier, site],
             |r| r.get(0),
         )?;
         if !known {
@@ -335,7 +350,7 @@ mod tests {
         )
         .expect("person");
         let store = SqliteStore::setup(conn).expect("migrate");
-        let found = store.search_people("lefev jea", 10).expect("search");
+        let found = store.search_people("lefev jea", 10, None).expect("search");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].dossier, "D1");
     }

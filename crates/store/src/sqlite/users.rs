@@ -98,6 +98,12 @@ pub(crate) fn require_any(
     })
 }
 
+/// The site `actor` is bound to (`user add --site`), if any: such an agent sees and changes
+/// only the people of that site.
+pub(crate) fn site_of(conn: &Connection, actor: &str) -> Result<Option<String>, StoreError> {
+    Ok(get(conn, actor)?.and_then(|u| u.site))
+}
+
 pub(crate) fn get(conn: &Connection, login: &str) -> Result<Option<User>, StoreError> {
     conn.query_row(&format!("{SELECT} WHERE login = ?1"), [login], read)
         .optional()?
