@@ -34,16 +34,36 @@ const browser = await chromium.launch({
 });
 const outside = [];
 
-async function context(viewport = { width: 1280, height: 800 }) {
-  // bypassCSP only lets the test inject axe-core; the pages run only the embedded htmx.
-  const ctx = await browser.newContext({ viewport, bypassCSP: true, locale: 'fr-FR' });
+// Every functional context runs with the product's real security headers (its CSP): a
+// request the policy blocks is a failure. Only the accessibility audit bypasses the CSP, in a
+// context of its own (axe-core is injected as a script).
+const cspViolations = [];
+async function context(viewport = { width: 1280, height: 800 }, javaScriptEnabled = true) {
+  const ctx = await browser.newContext({ viewport, locale: 'fr-FR', javaScriptEnabled });
   await ctx.route('**/*', (route) => {
     const url = route.request().url();
     if (url.startsWith(base)) return route.continue();
     outside.push(url);
     return route.abort();
   });
+  ctx.on('console', (msg) => {
+    if (/Content Security Policy|Refused to (connect|load|execute|apply)/i.test(msg.text())) {
+      cspViolations.push(`${msg.location().url}: ${msg.text().slice(0, 120)}`);
+    }
+  });
   return ctx;
+}
+
+// The audit's own context: the same page's DOM (after any htmx update), laid on the same
+// origin so its stylesheet loads, with the CSP bypassed only here to inject axe-core.
+let auditContext;
+async function auditPage(page) {
+  auditContext ??= await browser.newContext({ bypassCSP: true, locale: 'fr-FR', javaScriptEnabled: true });
+  const copy = await auditContext.newPage();
+  await copy.setViewportSize(page.viewportSize() ?? { width: 1280, height: 800 });
+  await copy.goto(`${base}/static/relais.css`);
+  await copy.setContent(await page.content(), { waitUntil: 'load' });
+  return copy;
 }
 
 // axe-core on the page, once it has settled: a click may have started a navigation that
@@ -52,15 +72,18 @@ async function context(viewport = { width: 1280, height: 800 }) {
 async function axeOn(page) {
   for (let attempt = 1; ; attempt++) {
     await page.waitForLoadState('load');
+    const copy = await auditPage(page);
     try {
-      await page.addScriptTag({ content: axeSource });
-      return await page.evaluate(async () =>
+      await copy.addScriptTag({ content: axeSource });
+      return await copy.evaluate(async () =>
         // eslint-disable-next-line no-undef
         axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }),
       );
     } catch (e) {
       if (attempt >= 3 || !/Execution context was destroyed|navigat/i.test(String(e))) throw e;
       await page.waitForTimeout(200);
+    } finally {
+      await copy.close();
     }
   }
 }
@@ -133,6 +156,12 @@ async function signIn(page, login) {
     (await page.getByRole('table', { name: /Contacts notés/ }).textContent()).includes('Demande la date du prochain paiement'),
     'a contact is logged on the person page',
   );
+  check(!page.url().includes('/contact'), 'the contact was sent by htmx, the page stays (real CSP)');
+  await page.reload();
+  check(
+    (await page.getByRole('table', { name: /Contacts notés/ }).textContent()).includes('Demande la date du prochain paiement'),
+    'the contact is saved on the server (still there after a reload)',
+  );
   // A change of bank details, with the proof seen: pending until another agent approves.
   await page.getByLabel('Nouvel IBAN').fill(process.env.RELAIS_NEW_IBAN);
   await page.getByLabel('BIC').fill('PSSTFRPP');
@@ -191,6 +220,8 @@ async function signIn(page, login) {
   await page.getByRole('button', { name: /^Approuver la demande/ }).click();
   await page.getByRole('status').filter({ hasText: 'approuvée' }).first().waitFor();
   check((await page.getByRole('status').filter({ hasText: 'approuvée' }).count()) > 0, 'the ordonnateur approves');
+  await page.reload();
+  check((await page.content()).includes('approuvée'), 'the decision is saved on the server (still there after a reload)');
   await ctx.close();
 }
 {
@@ -407,6 +438,13 @@ for (const [login, link, name] of [
   await audit(page, 'main-courante');
   await page.goto(`${base}/crise/incident`);
   check((await page.locator('#cnil').textContent()).match(/reste|dépassé/) !== null, 'the CNIL clock counts down');
+  // The clock's minute refresh, made now: htmx's request must pass the real CSP.
+  const refreshed = page.waitForResponse((r) => r.url().endsWith('/crise/horloge'));
+  await page.evaluate(() => {
+    // eslint-disable-next-line no-undef
+    htmx.ajax('GET', '/crise/horloge', { target: '#cnil', swap: 'outerHTML' });
+  });
+  check((await refreshed).status() === 200, 'the CNIL clock refreshes through htmx under the real CSP');
   await audit(page, 'incident');
   await page.goto(`${base}/crise/systemes`);
   await audit(page, 'systemes');
@@ -444,6 +482,31 @@ for (const [login, link, name] of [
   await ctx.close();
 }
 
+// Without JavaScript: the desk's search and a contact are plain forms.
+{
+  const ctx = await context({ width: 1280, height: 800 }, false);
+  const page = await ctx.newPage();
+  await signIn(page, 'accueil');
+  await page.goto(`${base}/accueil`);
+  await page.getByLabel('Nom, date de naissance').fill(process.env.RELAIS_QUERY);
+  await page.getByRole('button', { name: 'Rechercher' }).click();
+  await page.waitForURL(/\/accueil\?r=/);
+  const hit = page.getByRole('link', { name: process.env.RELAIS_EXPECT });
+  check((await hit.count()) >= 1, 'without JavaScript, the search finds the person');
+  await hit.first().click();
+  await page.waitForURL(/\/personne\//);
+  await page.getByLabel('Canal').selectOption('visite');
+  await page.getByLabel('Ce qui a été dit ou remis').fill('Visite sans JavaScript');
+  await page.getByRole('button', { name: 'Noter le contact' }).click();
+  await page.waitForURL(/\/personne\/.*contact=1/);
+  check(
+    (await page.getByRole('table', { name: /Contacts notés/ }).textContent()).includes('Visite sans JavaScript'),
+    'without JavaScript, a contact is logged and shown',
+  );
+  await ctx.close();
+}
+
+check(cspViolations.length === 0, `the product's own CSP blocks nothing (${cspViolations.join(' | ')})`);
 check(outside.length === 0, `no request leaves the machine (${outside.join(', ')})`);
 await browser.close();
 if (failures.length) {

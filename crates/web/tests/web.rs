@@ -362,6 +362,11 @@ async fn every_response_carries_the_security_headers() {
             !h(header::CONTENT_SECURITY_POLICY).contains("unsafe-inline"),
             "{path}"
         );
+        // htmx's requests: to this server only (without it, Chromium blocks every one).
+        assert!(
+            h(header::CONTENT_SECURITY_POLICY).contains("connect-src 'self';"),
+            "{path}"
+        );
         assert_eq!(h(header::X_FRAME_OPTIONS), "DENY");
         assert_eq!(h(header::REFERRER_POLICY), "no-referrer");
         assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
