@@ -101,7 +101,9 @@ mod tests {
         assert_eq!(found[1].login, "paul");
         assert!(found[1].created);
         // Nothing journaled since tomorrow.
-        let later = store.privileged_account_changes(now + 86_400).expect("read");
+        let later = store
+            .privileged_account_changes(now + 86_400)
+            .expect("read");
         assert!(later.is_empty());
     }
 }

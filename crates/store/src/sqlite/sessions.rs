@@ -182,8 +182,16 @@ mod tests {
             now += 20 * 60;
             assert!(s.session("t", now, DAY).expect("read").is_some(), "{now}");
         }
-        assert!(s.peek_session("t", 1_000 + 10 * 3600, DAY).expect("peek").is_none());
-        assert!(s.session("t", 1_000 + 10 * 3600, DAY).expect("read").is_none());
+        assert!(
+            s.peek_session("t", 1_000 + 10 * 3600, DAY)
+                .expect("peek")
+                .is_none()
+        );
+        assert!(
+            s.session("t", 1_000 + 10 * 3600, DAY)
+                .expect("read")
+                .is_none()
+        );
         // Gone for good, even for a clock put back.
         assert!(s.session("t", now, DAY).expect("read").is_none());
     }
@@ -192,7 +200,8 @@ mod tests {
     fn changing_ones_password_closes_the_other_sessions_only() {
         let mut s = store();
         s.open_session("ici", "agent", "c1", 1_000).expect("open");
-        s.open_session("ailleurs", "agent", "c2", 1_000).expect("open");
+        s.open_session("ailleurs", "agent", "c2", 1_000)
+            .expect("open");
         let entry = s
             .change_own_password("agent", "$argon2id$nouveau", "ici")
             .expect("change");
