@@ -177,6 +177,9 @@ async function signIn(page, login) {
   await audit(page, 'personne-demande-rib');
   await page.getByRole('link', { name: 'Annuaire' }).click();
   await audit(page, 'annuaire');
+  await page.getByRole('link', { name: 'Mon mot de passe' }).click();
+  await page.waitForURL(`${base}/compte/mot-de-passe`);
+  await audit(page, 'mot-de-passe');
   // Not a desk screen for this role: refused by the server.
   const refused = await page.goto(`${base}/paiements`);
   check(refused.status() === 403, 'the desk agent cannot open the payments');

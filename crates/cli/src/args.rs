@@ -425,7 +425,7 @@ pub struct ServeArgs {
     /// Adresse d'écoute (127.0.0.1 : cette machine seulement ; 0.0.0.0 : tout le réseau local).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: String,
-    /// Cookies marqués Secure (quand un relais TLS sert l'interface en HTTPS).
+    /// Servi en HTTPS par un relais TLS : cookies Secure préfixés __Host-, et en-tête HSTS.
     #[arg(long)]
     pub secure_cookies: bool,
 }

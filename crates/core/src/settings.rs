@@ -16,6 +16,50 @@ pub struct Settings {
     /// What payment runs need; runs refuse to start without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments: Option<PaymentSettings>,
+    /// How long a web session stays open.
+    #[serde(default, skip_serializing_if = "SessionSettings::is_default")]
+    pub sessions: SessionSettings,
+}
+
+/// `[sessions]`: a session unused for `idle_minutes` is closed, and any session
+/// `absolute_hours` after it was opened (a working day), however busy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionSettings {
+    pub idle_minutes: u32,
+    pub absolute_hours: u32,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        SessionSettings {
+            idle_minutes: 30,
+            absolute_hours: 10,
+        }
+    }
+}
+
+impl SessionSettings {
+    fn is_default(&self) -> bool {
+        *self == SessionSettings::default()
+    }
+
+    /// Within a day, and idle no longer than the whole.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=24).contains(&self.absolute_hours) {
+            return Err(format!(
+                "durée maximale d'une session hors de 1 à 24 heures : {} (sessions.absolute_hours)",
+                self.absolute_hours
+            ));
+        }
+        if self.idle_minutes == 0 || self.idle_minutes > self.absolute_hours * 60 {
+            return Err(format!(
+                "inactivité maximale hors de 1 minute à la durée maximale d'une session : {} (sessions.idle_minutes)",
+                self.idle_minutes
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// `[payments]`: the PES header, the account transfers are paid from, and per benefit its
@@ -297,7 +341,7 @@ impl Settings {
         if let Some(p) = &self.payments {
             p.validate()?;
         }
-        Ok(())
+        self.sessions.validate()
     }
 }
 
@@ -404,6 +448,22 @@ mod tests {
         rsa.account = "6517".into();
         let err = p.validate().expect_err("heading");
         assert!(err.contains("65171"), "{err}");
+    }
+
+    #[test]
+    fn sessions_default_to_a_working_day_and_are_checked() {
+        let d = SessionSettings::default();
+        assert_eq!((d.idle_minutes, d.absolute_hours), (30, 10));
+        assert_eq!(d.validate(), Ok(()));
+        let read: SessionSettings = toml::from_str("absolute_hours = 8").expect("toml");
+        assert_eq!((read.idle_minutes, read.absolute_hours), (30, 8));
+        for bad in [(30, 0), (30, 25), (0, 10), (601, 10)] {
+            let s = SessionSettings {
+                idle_minutes: bad.0,
+                absolute_hours: bad.1,
+            };
+            assert!(s.validate().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

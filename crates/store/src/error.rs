@@ -29,4 +29,10 @@ pub enum StoreError {
     /// A temporary file (the sort of a payment run's lines).
     #[error("fichier temporaire : {0}")]
     Io(#[from] std::io::Error),
+    /// The database's file or folder could not be created with its permissions.
+    #[error("création de {path} : {source}")]
+    Files {
+        path: String,
+        source: std::io::Error,
+    },
 }

@@ -5,6 +5,7 @@
 //! Invariant: this is the only crate that knows SQL. Every change of state is written together
 //! with its journal entry, in one transaction.
 
+pub mod accounts;
 pub mod bank;
 pub mod caf;
 pub mod crisis;

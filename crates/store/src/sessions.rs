@@ -3,6 +3,7 @@
 //! copy of the database opens no session.
 
 use crate::StoreError;
+use relais_core::journal::Entry;
 use relais_core::roles::Role;
 
 /// An open session, as a request sees it.
@@ -35,6 +36,14 @@ impl Session {
 /// A session's last use is recorded at most this often.
 pub const TOUCH_SECONDS: i64 = 60;
 
+/// How long a session stays open: closed after `idle_seconds` unused, and in any case
+/// `absolute_seconds` after it was opened (a working day), however busy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetime {
+    pub idle_seconds: i64,
+    pub absolute_seconds: i64,
+}
+
 /// Where sessions live. Times are Unix seconds, given by the caller (tests move the clock).
 pub trait SessionStore {
     /// Records a session for `login` (journaled as `session.open`).
@@ -46,13 +55,13 @@ pub trait SessionStore {
         now: i64,
     ) -> Result<(), StoreError>;
 
-    /// The session of `token_hash` if it was last used less than `idle_seconds` ago and its
-    /// user is still enabled; its last use becomes `now`. An expired session is deleted.
+    /// The session of `token_hash` if it is open at `now` under `lifetime` and its user is
+    /// still enabled; its last use becomes `now`. An expired session is deleted.
     fn session(
         &mut self,
         token_hash: &str,
         now: i64,
-        idle_seconds: i64,
+        lifetime: Lifetime,
     ) -> Result<Option<Session>, StoreError>;
 
     /// What [`SessionStore::session`] would answer, without writing: the session and when it
@@ -62,9 +71,19 @@ pub trait SessionStore {
         &self,
         token_hash: &str,
         now: i64,
-        idle_seconds: i64,
+        lifetime: Lifetime,
     ) -> Result<Option<(Session, i64)>, StoreError>;
 
     /// Ends a session (journaled as `session.close`); nothing if there is none.
     fn close_session(&mut self, token_hash: &str) -> Result<(), StoreError>;
+
+    /// A user changes their own password (`password_hash` is the new Argon2id string):
+    /// every other session of theirs is closed, the one of `keep_token_hash` stays open.
+    /// Journaled as `user.password` with the number of sessions closed, never the hash.
+    fn change_own_password(
+        &mut self,
+        login: &str,
+        password_hash: &str,
+        keep_token_hash: &str,
+    ) -> Result<Entry, StoreError>;
 }

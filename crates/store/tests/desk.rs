@@ -170,6 +170,12 @@ fn the_page_shows_rights_with_a_masked_iban() {
     assert!(store.person("D9", None).expect("page").is_none());
 }
 
+/// Closed after 900 s unused; a working day is longer than these tests.
+const IDLE_900: relais_store::sessions::Lifetime = relais_store::sessions::Lifetime {
+    idle_seconds: 900,
+    absolute_seconds: 10 * 3600,
+};
+
 #[test]
 fn sessions_expire_when_idle_and_close() {
     let (_dir, mut store) = store();
@@ -177,20 +183,40 @@ fn sessions_expire_when_idle_and_close() {
         .open_session("h1", "admin", "c1", 1_000)
         .expect("open");
     let s = store
-        .session("h1", 1_500, 900)
+        .session("h1", 1_500, IDLE_900)
         .expect("read")
         .expect("open");
     assert_eq!(s.login, "admin");
     assert!(s.has(Role::Admin));
     // Touched at 1,500: still open at 2,300, closed after 900 s of nothing.
-    assert!(store.session("h1", 2_300, 900).expect("read").is_some());
-    assert!(store.session("h1", 3_300, 900).expect("read").is_none());
-    assert!(store.session("h1", 3_301, 900).expect("read").is_none());
+    assert!(
+        store
+            .session("h1", 2_300, IDLE_900)
+            .expect("read")
+            .is_some()
+    );
+    assert!(
+        store
+            .session("h1", 3_300, IDLE_900)
+            .expect("read")
+            .is_none()
+    );
+    assert!(
+        store
+            .session("h1", 3_301, IDLE_900)
+            .expect("read")
+            .is_none()
+    );
     store
         .open_session("h2", "admin", "c2", 5_000)
         .expect("open");
     store.close_session("h2").expect("close");
-    assert!(store.session("h2", 5_001, 900).expect("read").is_none());
+    assert!(
+        store
+            .session("h2", 5_001, IDLE_900)
+            .expect("read")
+            .is_none()
+    );
     // A disabled user's sessions end at once.
     store
         .open_session("h3", "admin", "c3", 6_000)
@@ -198,7 +224,12 @@ fn sessions_expire_when_idle_and_close() {
     store
         .set_user_disabled("admin", "admin", true)
         .expect("disable");
-    assert!(store.session("h3", 6_001, 900).expect("read").is_none());
+    assert!(
+        store
+            .session("h3", 6_001, IDLE_900)
+            .expect("read")
+            .is_none()
+    );
     assert!(store.verify_journal().is_ok());
 }
 

@@ -8,8 +8,31 @@ use sha2::{Digest, Sha256};
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "relais_session";
-/// The cookie that ties the login form's CSRF token to the browser before any session.
+/// The cookie that names the login form's pre-session (`crate::presession`).
 pub const LOGIN_COOKIE: &str = "relais_login";
+
+/// The cookies' names: behind TLS (`--secure-cookies`) with the `__Host-` prefix, which
+/// browsers accept only from HTTPS, with `Secure`, `Path=/` and no `Domain`, so that no other
+/// host of the domain (nor plain HTTP) can set or shadow them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CookieNames {
+    pub session: &'static str,
+    pub login: &'static str,
+}
+
+pub fn cookie_names(secure: bool) -> CookieNames {
+    if secure {
+        CookieNames {
+            session: "__Host-relais_session",
+            login: "__Host-relais_login",
+        }
+    } else {
+        CookieNames {
+            session: SESSION_COOKIE,
+            login: LOGIN_COOKIE,
+        }
+    }
+}
 
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
     let mut salt = [0u8; 16];
@@ -100,6 +123,16 @@ mod tests {
         assert_eq!(cookie(&h, "c"), None);
         assert!(set_cookie("x", "v", true).ends_with("; Secure"));
         assert!(set_cookie("x", "", false).contains("Max-Age=0"));
+        let host = set_cookie(cookie_names(true).session, "v", true);
+        assert!(
+            host.starts_with("__Host-relais_session=v; Path=/;"),
+            "{host}"
+        );
+        assert!(
+            host.ends_with("; Secure") && !host.contains("Domain"),
+            "{host}"
+        );
+        assert_eq!(cookie_names(false).session, SESSION_COOKIE);
     }
 
     #[test]

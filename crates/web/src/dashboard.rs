@@ -26,6 +26,25 @@ const INVOICE_WARNING_DAYS: i64 = 10;
 const INVOICES_SHOWN: usize = 15;
 /// Runs listed at most.
 const RUNS_SHOWN: usize = 12;
+/// Changes of accounts that may pay are shown to ordonnateurs this long.
+const PRIVILEGED_DAYS: i64 = 7;
+
+/// "Compte sensible créé : … par … le 05/12/2026 à 14:03", in the authority's time zone.
+fn privileged_line(
+    c: &relais_store::accounts::PrivilegedChange,
+    tz: &jiff::tz::TimeZone,
+) -> String {
+    let at = c.at.to_zoned(tz.clone());
+    format!(
+        "Compte sensible {} : {} (rôles {}) par {} le {} à {}",
+        if c.created { "créé" } else { "modifié" },
+        c.login,
+        c.roles.replace(',', ", "),
+        c.actor,
+        at.strftime("%d/%m/%Y"),
+        at.strftime("%H:%M"),
+    )
+}
 
 #[derive(Deserialize)]
 pub struct Notice {
@@ -85,6 +104,8 @@ pub async fn dashboard(
     let rates = app.config.ecb_rates.clone();
     let crisis_cell = crate::crise::CRISE.iter().any(|r| session.has(*r));
     let now = jiff::Timestamp::from_second(app.now()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let ordonnateur = session.has(relais_core::roles::Role::Ordonnateur);
+    let since = app.now() - PRIVILEGED_DAYS * 86_400;
     let data = app
         .with_reader(move |s| {
             let corrupt = |e: String| relais_store::StoreError::Corrupt(e);
@@ -115,10 +136,17 @@ pub async fn dashboard(
             } else {
                 None
             };
-            Ok((counts, runs, pending, changes, deposits, invoices, crisis))
+            let privileged = if ordonnateur {
+                s.privileged_account_changes(since)?
+            } else {
+                Vec::new()
+            };
+            Ok((
+                counts, runs, pending, changes, deposits, invoices, crisis, privileged,
+            ))
         })
         .await;
-    let (counts, runs, pending, bank_changes, deposits, invoices, crisis) = match data {
+    let (counts, runs, pending, bank_changes, deposits, invoices, crisis, privileged) = match data {
         Ok(d) => d,
         Err(f) => return app.fail(f),
     };
@@ -151,6 +179,10 @@ pub async fn dashboard(
         head: app.head("Tableau de bord", Some(&session), "/"),
         csrf: session.csrf.clone(),
         can_decide: BANK_DECIDE.iter().any(|r| session.has(*r)),
+        privileged: privileged
+            .iter()
+            .map(|c| privileged_line(c, &app.tz()))
+            .collect(),
         bank_changes,
         notice: notice.fait.map(|n| match n.as_str() {
             "approuvee" => {

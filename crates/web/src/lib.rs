@@ -8,15 +8,19 @@
 //! The store is the only state: handlers call it on the blocking pool.
 
 mod auth;
+mod compte;
 pub mod courrier;
 pub mod crise;
 mod dashboard;
 mod desk;
 mod dossiers;
+mod hasher;
 pub mod limits;
+mod login;
 mod next_payment;
 mod pages;
 pub mod paiements;
+mod presession;
 mod rib;
 pub mod routes;
 mod throttle;
@@ -28,7 +32,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 pub use auth::hash_password;
+pub use hasher::HashStats;
 pub use routes::router;
+pub use throttle::Limits as LoginLimits;
 
 /// How the server behaves; [`Config::default`] is what `relais serve` uses.
 #[derive(Clone)]
@@ -37,12 +43,15 @@ pub struct Config {
     pub authority: String,
     /// A session unused for this long is closed.
     pub idle_seconds: i64,
-    /// Cookies get `Secure` (set when served behind TLS).
+    /// A session is closed this long after it opened, however busy (a working day).
+    pub absolute_seconds: i64,
+    /// Served behind TLS: cookies `Secure` with the `__Host-` prefix, and HSTS.
     pub secure_cookies: bool,
-    /// Failed logins per login, and per address, before a pause.
-    pub max_failures: u32,
-    /// How long failures are remembered, and the pause lasts.
-    pub failure_window_seconds: i64,
+    /// Free tries and growing waits of logins (`throttle`).
+    pub login_limits: LoginLimits,
+    /// Argon2 hashes at once (0: one per core), and how many more may wait their turn.
+    pub hash_workers: usize,
+    pub hash_queue: usize,
     /// The authority's time zone (IANA name): what "today" is.
     pub time_zone: String,
     /// The authority's settings (payment parameters for runs), when the data folder has them.
@@ -60,9 +69,17 @@ impl Default for Config {
         Config {
             authority: String::new(),
             idle_seconds: 30 * 60,
+            absolute_seconds: 10 * 3600,
             secure_cookies: false,
-            max_failures: 5,
-            failure_window_seconds: 15 * 60,
+            login_limits: LoginLimits {
+                free: 5,
+                max_wait: 3600,
+                address_free: 100,
+                address_max_wait: 60,
+                forget_after: 24 * 3600,
+            },
+            hash_workers: 0,
+            hash_queue: 16,
             time_zone: "Europe/Paris".into(),
             settings: None,
             courrier: None,
@@ -86,6 +103,9 @@ pub struct App {
     config: Config,
     throttle: Mutex<throttle::Throttle>,
     searches: Mutex<desk::Searches>,
+    /// Every Argon2 of the server, bounded.
+    hasher: hasher::Hasher,
+    presessions: Mutex<presession::PreSessions>,
     clock: Clock,
     /// A hash checked when the login is unknown, so that time does not tell who exists.
     dummy_hash: String,
@@ -95,17 +115,7 @@ pub type Shared = Arc<App>;
 
 impl App {
     pub fn new(store: SqliteStore, config: Config, clock: Clock) -> anyhow::Result<Shared> {
-        let dummy_hash = auth::hash_password("relais: no such user")?;
-        Ok(Arc::new(App {
-            store: Mutex::new(store),
-            readers: Vec::new(),
-            next_reader: std::sync::atomic::AtomicUsize::new(0),
-            config,
-            throttle: Mutex::new(throttle::Throttle::default()),
-            searches: Mutex::new(desk::Searches::default()),
-            clock,
-            dummy_hash,
-        }))
+        Self::build(store, Vec::new(), config, clock)
     }
 
     /// The same, with `readers` more connections to `db` for the screens' reads.
@@ -116,21 +126,50 @@ impl App {
         config: Config,
         clock: Clock,
     ) -> anyhow::Result<Shared> {
-        let dummy_hash = auth::hash_password("relais: no such user")?;
         let readers = (0..readers)
             .map(|_| SqliteStore::open_reader(db).map(Mutex::new))
             .collect::<Result<Vec<_>, _>>()
             .with_context(|| format!("ouverture de {}", db.display()))?;
+        Self::build(store, readers, config, clock)
+    }
+
+    fn build(
+        store: SqliteStore,
+        readers: Vec<Mutex<SqliteStore>>,
+        config: Config,
+        clock: Clock,
+    ) -> anyhow::Result<Shared> {
+        let dummy_hash = auth::hash_password("relais: no such user")?;
         Ok(Arc::new(App {
             store: Mutex::new(store),
             readers,
             next_reader: std::sync::atomic::AtomicUsize::new(0),
+            hasher: hasher::Hasher::new(config.hash_workers, config.hash_queue),
             config,
             throttle: Mutex::new(throttle::Throttle::default()),
             searches: Mutex::new(desk::Searches::default()),
+            presessions: Mutex::new(presession::PreSessions::default()),
             clock,
             dummy_hash,
         }))
+    }
+
+    /// What the bounded hasher did (tests check that a flood of logins hashes little).
+    pub fn hash_stats(&self) -> &HashStats {
+        self.hasher.stats()
+    }
+
+    /// The cookies' names, by whether the server is behind TLS.
+    pub(crate) fn cookies(&self) -> auth::CookieNames {
+        auth::cookie_names(self.config.secure_cookies)
+    }
+
+    /// How long sessions stay open.
+    pub(crate) fn lifetime(&self) -> relais_store::sessions::Lifetime {
+        relais_store::sessions::Lifetime {
+            idle_seconds: self.config.idle_seconds,
+            absolute_seconds: self.config.absolute_seconds,
+        }
     }
 
     /// The system clock.

@@ -26,9 +26,10 @@ pub const DEFAULT_MAX: usize = 4000;
 pub const FIELDS: &[(&str, usize, &str)] = &[
     ("login", 100, "Identifiant"),
     ("password", 1024, "Mot de passe"),
-    ("old_password", 1024, "Mot de passe actuel"),
-    ("new_password", 1024, "Nouveau mot de passe"),
-    ("new_password2", 1024, "Nouveau mot de passe (à nouveau)"),
+    ("actuel", 1024, "Mot de passe actuel"),
+    // As `compte::MAX_CHARS`.
+    ("nouveau", 256, "Nouveau mot de passe"),
+    ("confirmation", 256, "Nouveau mot de passe, une seconde fois"),
     ("q", 200, "Recherche"),
     ("note", 2000, "Note"),
     ("affected", 2000, "Ce qui est touché"),

@@ -86,6 +86,8 @@ pub struct Dashboard {
     pub csrf: String,
     /// The user may approve or refuse changes of bank details.
     pub can_decide: bool,
+    /// For ordonnateurs: the week's creations and changes of accounts that may pay.
+    pub privileged: Vec<String>,
     pub bank_changes: Vec<relais_store::bank::BankChange>,
     pub notice: Option<String>,
     pub today: String,

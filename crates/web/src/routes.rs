@@ -1,27 +1,26 @@
 //! The routes, who may use each, and their handlers.
 
-use crate::auth::{self, LOGIN_COOKIE, SESSION_COOKIE};
 use crate::courrier::{self, COURRIER};
 use crate::crise::{self, CRISE};
 use crate::desk;
-use crate::pages::{Annuaire, Failure, Head, LoginPage, render};
+use crate::login::{login, login_form, logout};
+use crate::pages::{Annuaire, Failure, Head, render};
 use crate::paiements;
 use crate::rib;
 use crate::{App, Shared};
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header::{self, HeaderValue};
-use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router, middleware};
+use axum::{Router, middleware};
 use relais_core::roles::Role;
-use relais_store::Store;
 use relais_store::desk::DeskStore;
-use relais_store::sessions::{Session, SessionStore};
+use relais_store::sessions::Session;
 use serde::Deserialize;
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+
+pub(crate) use crate::login::{CsrfForm, form_session, page_session};
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +51,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/static/relais.css", Access::Public),
     ("GET", HTMX_PATH, Access::Public),
     ("POST", "/logout", Access::SignedIn),
+    ("GET", crate::compte::PASSWORD_PATH, Access::SignedIn),
+    ("POST", crate::compte::PASSWORD_PATH, Access::SignedIn),
     ("GET", "/", Access::SignedIn),
     ("GET", "/annuaire", Access::SignedIn),
     ("GET", "/courrier", Access::AnyOf(COURRIER)),
@@ -140,9 +141,14 @@ const HTMX: &str = include_str!("../assets/htmx-2.0.4.min.js");
 pub const HTMX_PATH: &str = "/static/htmx-2.0.4.min.js";
 
 pub fn router(app: Shared) -> Router {
-    Router::new()
+    let secure = app.config.secure_cookies;
+    let routes = Router::new()
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
+        .route(
+            crate::compte::PASSWORD_PATH,
+            get(crate::compte::form).post(crate::compte::change),
+        )
         .route("/static/relais.css", get(stylesheet))
         .route(HTMX_PATH, get(htmx))
         .route("/", get(crate::dashboard::dashboard))
@@ -215,8 +221,23 @@ pub fn router(app: Shared) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::limits::BODY_MAX,
         ))
-        .layer(middleware::map_response(security_headers))
-        .with_state(app)
+        .layer(middleware::map_response(security_headers));
+    let routes = if secure {
+        routes.layer(middleware::map_response(strict_transport))
+    } else {
+        routes
+    };
+    routes.with_state(app)
+}
+
+/// Behind TLS, browsers are told to come back only over HTTPS for a year (the session
+/// cookie is never sent in clear after a first visit).
+async fn strict_transport(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000"),
+    );
+    response
 }
 
 /// The same headers on every response.
@@ -238,22 +259,6 @@ async fn security_headers(mut response: Response) -> Response {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
-}
-
-/// The address of the client, when the server knows it (not in handler tests).
-pub struct ClientAddr(Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
-    }
 }
 
 impl App {
@@ -284,27 +289,6 @@ impl App {
     }
 }
 
-/// The session of the request, if any and still open. Read on a reading connection; the
-/// writer is only asked to record its use once a minute, or to forget it once expired.
-async fn session_of(app: &Shared, headers: &HeaderMap) -> Result<Option<Session>, Failure> {
-    let Some(token) = auth::cookie(headers, SESSION_COOKIE) else {
-        return Ok(None);
-    };
-    let hash = auth::token_hash(token);
-    let now = app.now();
-    let idle = app.config.idle_seconds;
-    let peek = hash.clone();
-    let seen = app
-        .with_reader(move |s| s.peek_session(&peek, now, idle))
-        .await?;
-    match seen {
-        Some((session, last_seen)) if now - last_seen < relais_store::sessions::TOUCH_SECONDS => {
-            Ok(Some(session))
-        }
-        _ => app.with_store(move |s| s.session(&hash, now, idle)).await,
-    }
-}
-
 /// Fields of a form read as pairs (repeated checkboxes keep every value).
 pub(crate) fn field<'f>(fields: &'f [(String, String)], name: &str) -> &'f str {
     fields
@@ -312,41 +296,6 @@ pub(crate) fn field<'f>(fields: &'f [(String, String)], name: &str) -> &'f str {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
         .unwrap_or("")
-}
-
-/// The session of a screen of `access`, or the response that refuses it.
-pub(crate) async fn page_session(
-    app: &Shared,
-    headers: &HeaderMap,
-    access: Access,
-) -> Result<Session, Response> {
-    require(app, headers, access).await.map_err(|f| app.fail(f))
-}
-
-/// The session of a form of `access` carrying `token`, or the response that refuses it (no
-/// session, wrong role, or a CSRF token that is not this session's).
-pub(crate) async fn form_session(
-    app: &Shared,
-    headers: &HeaderMap,
-    access: Access,
-    token: &str,
-) -> Result<Session, Response> {
-    let session = page_session(app, headers, access).await?;
-    if auth::same_token(&session.csrf, token) {
-        Ok(session)
-    } else {
-        Err(app.fail(Failure::Csrf))
-    }
-}
-
-/// The session, if it may use a route of `access`.
-async fn require(app: &Shared, headers: &HeaderMap, access: Access) -> Result<Session, Failure> {
-    let session = session_of(app, headers).await?.ok_or(Failure::Login)?;
-    match access {
-        Access::Public | Access::SignedIn => Ok(session),
-        Access::AnyOf(roles) if roles.iter().any(|r| session.has(*r)) => Ok(session),
-        Access::AnyOf(_) => Err(Failure::Forbidden),
-    }
 }
 
 async fn stylesheet() -> Response {
@@ -379,164 +328,6 @@ pub(crate) fn partial(headers: &HeaderMap) -> bool {
 
 async fn not_found(State(app): State<Shared>) -> Response {
     app.fail(Failure::NotFound)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Signing in and out
-
-fn login_page(app: &App, status: StatusCode, login: &str, error: Option<&str>) -> Response {
-    // A fresh token for the form, tied to this browser by a cookie (there is no session yet).
-    let csrf = auth::random_token();
-    let page = LoginPage {
-        head: app.head("Connexion", None, "/login"),
-        csrf: csrf.clone(),
-        login: login.to_owned(),
-        error: error.map(str::to_owned),
-    };
-    let mut response = render(status, &page);
-    if let Ok(v) = HeaderValue::from_str(&auth::set_cookie(
-        LOGIN_COOKIE,
-        &csrf,
-        app.config.secure_cookies,
-    )) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    response
-}
-
-async fn login_form(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    match session_of(&app, &headers).await {
-        Ok(Some(_)) => Redirect::to("/").into_response(),
-        Ok(None) => login_page(&app, StatusCode::OK, "", None),
-        Err(f) => app.fail(f),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct LoginForm {
-    #[serde(default)]
-    login: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    csrf_token: String,
-}
-
-/// An address may fail this many times more than a login before it is paused.
-const ADDRESS_FACTOR: u32 = 4;
-
-const WRONG: &str = "Identifiant ou mot de passe incorrect.";
-const PAUSED: &str = "Trop d'essais infructueux : réessayez dans quelques minutes.";
-
-async fn login(
-    State(app): State<Shared>,
-    ClientAddr(addr): ClientAddr,
-    headers: HeaderMap,
-    Form(form): Form<LoginForm>,
-) -> Response {
-    let expected = auth::cookie(&headers, LOGIN_COOKIE).unwrap_or("");
-    if !auth::same_token(expected, &form.csrf_token) {
-        return app.fail(Failure::Csrf);
-    }
-    let login = form.login.trim().to_owned();
-    let now = app.now();
-    let (max, window) = (app.config.max_failures, app.config.failure_window_seconds);
-    // Per login, and per address with more room (a site's agents share one address).
-    let mut keys = vec![(format!("login:{}", login.to_lowercase()), max)];
-    if let Some(addr) = addr {
-        keys.push((format!("addr:{addr}"), max.saturating_mul(ADDRESS_FACTOR)));
-    }
-    let paused = match app.throttle.lock() {
-        Ok(t) => keys.iter().any(|(k, m)| t.blocked(k, now, *m, window)),
-        Err(_) => return app.fail(Failure::Internal),
-    };
-    if paused {
-        tracing::warn!(login = %login, "login paused after repeated failures");
-        return login_page(&app, StatusCode::TOO_MANY_REQUESTS, &login, Some(PAUSED));
-    }
-    let who = login.clone();
-    let password = form.password;
-    let checker = Arc::clone(&app);
-    // Argon2 always runs, against a dummy hash when the login is unknown or disabled: the
-    // answer and its time do not tell who exists.
-    let user = app.with_store(move |s| s.user(&who)).await;
-    let user = match user {
-        Ok(u) => u,
-        Err(f) => return app.fail(f),
-    };
-    let hash = user
-        .as_ref()
-        .filter(|u| !u.disabled)
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| checker.dummy_hash.clone());
-    let verified = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
-    let user = user.filter(|u| verified && !u.disabled);
-    let Some(user) = user else {
-        if let Ok(mut t) = app.throttle.lock() {
-            for (k, _) in &keys {
-                t.fail(k, now, window);
-            }
-        }
-        tracing::info!(login = %login, "login refused");
-        return login_page(&app, StatusCode::UNAUTHORIZED, &login, Some(WRONG));
-    };
-    if let (Ok(mut t), Some((k, _))) = (app.throttle.lock(), keys.first()) {
-        t.succeed(k);
-    }
-    let token = auth::random_token();
-    let hash = auth::token_hash(&token);
-    let csrf = auth::random_token();
-    let name = user.login.clone();
-    if let Err(f) = app
-        .with_store(move |s| s.open_session(&hash, &name, &csrf, now))
-        .await
-    {
-        return app.fail(f);
-    }
-    let secure = app.config.secure_cookies;
-    let mut response = Redirect::to("/").into_response();
-    for cookie in [
-        auth::set_cookie(SESSION_COOKIE, &token, secure),
-        auth::set_cookie(LOGIN_COOKIE, "", secure),
-    ] {
-        if let Ok(v) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, v);
-        }
-    }
-    response
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    pub(crate) csrf_token: String,
-}
-
-async fn logout(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    if let Err(refused) = form_session(&app, &headers, Access::SignedIn, &form.csrf_token).await {
-        return refused;
-    }
-    let hash = auth::cookie(&headers, SESSION_COOKIE)
-        .map(auth::token_hash)
-        .unwrap_or_default();
-    if let Err(f) = app.with_store(move |s| s.close_session(&hash)).await {
-        return app.fail(f);
-    }
-    let mut response = Redirect::to("/login").into_response();
-    if let Ok(v) = HeaderValue::from_str(&auth::set_cookie(
-        SESSION_COOKIE,
-        "",
-        app.config.secure_cookies,
-    )) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
-    response
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -246,6 +246,8 @@ fn allowed_post(path: &str) -> StatusCode {
     match path {
         // Logout, and a search (to the address of its results).
         "/logout" | "/accueil" => StatusCode::SEE_OTHER,
+        // No new password: the form comes back with the reason.
+        "/compte/mot-de-passe" => StatusCode::UNPROCESSABLE_ENTITY,
         // No IBAN: the form comes back with the reason.
         "/personne/D1/rib" | "/personne/D1/contact" => StatusCode::UNPROCESSABLE_ENTITY,
         // No such payee.
@@ -457,7 +459,7 @@ async fn an_idle_session_expires() {
 }
 
 #[tokio::test]
-async fn failures_pause_a_login_with_the_same_message_whoever_exists() {
+async fn failures_slow_a_login_down_with_the_same_message_whoever_exists() {
     let f = fixture();
     let known = try_login(&f.app, "u-admin", "mauvais").await;
     let unknown = try_login(&f.app, "personne", "mauvais").await;
@@ -476,55 +478,376 @@ async fn failures_pause_a_login_with_the_same_message_whoever_exists() {
     for _ in 0..4 {
         try_login(&f.app, "u-admin", "mauvais").await;
     }
-    // Paused, even with the right password; another login is not.
+    // Five free tries, then a wait, even with the right password; another login is not.
     let a = try_login(&f.app, "u-admin", PASSWORD).await;
     assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(a.body.contains("réessayez dans 2 secondes"), "{}", a.body);
+    assert_eq!(
+        a.headers
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok()),
+        Some("2")
+    );
     assert_eq!(
         try_login(&f.app, "u-crise", PASSWORD).await.status,
         StatusCode::SEE_OTHER
     );
-    // The pause ends.
-    f.clock.fetch_add(15 * 60, Ordering::SeqCst);
+    // The wait ends.
+    f.clock.fetch_add(2, Ordering::SeqCst);
     assert_eq!(
         try_login(&f.app, "u-admin", PASSWORD).await.status,
         StatusCode::SEE_OTHER
     );
 }
 
+/// A login try from `ip`.
+async fn login_from(app: &Shared, ip: [u8; 4], login: &str, password: &str) -> Answer {
+    let form = send(app, get("/login", "")).await;
+    let pre = set_cookie(&form, "relais_login").expect("cookie");
+    let mut req = post(
+        "/login",
+        &pre,
+        &format!(
+            "login={login}&password={password}&csrf_token={}",
+            csrf_in(&form.body)
+        ),
+    );
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            ip, 40_000,
+        ))));
+    send(app, req).await
+}
+
 #[tokio::test]
-async fn one_address_trying_many_logins_is_paused_and_others_are_not() {
-    let f = fixture();
-    let from = |ip: [u8; 4]| std::net::SocketAddr::from((ip, 40_000));
-    let attempt = |ip: [u8; 4], login: String, password: &'static str| {
-        let app = Arc::clone(&f.app);
-        async move {
-            let form = send(&app, get("/login", "")).await;
-            let pre = set_cookie(&form, "relais_login").expect("cookie");
-            let mut req = post(
-                "/login",
-                &pre,
-                &format!(
-                    "login={login}&password={password}&csrf_token={}",
-                    csrf_in(&form.body)
-                ),
-            );
-            req.extensions_mut()
-                .insert(axum::extract::ConnectInfo(from(ip)));
-            send(&app, req).await.status
-        }
-    };
+async fn one_address_trying_many_logins_waits_and_others_do_not() {
+    let f = fixture_with(|c, _| c.login_limits.address_free = 20);
     for i in 0..20 {
-        let status = attempt([10, 0, 0, 1], format!("inconnu{i}"), "mauvais").await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let a = login_from(&f.app, [10, 0, 0, 1], &format!("inconnu{i}"), "mauvais").await;
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     }
     assert_eq!(
-        attempt([10, 0, 0, 1], "u-admin".into(), PASSWORD).await,
+        login_from(&f.app, [10, 0, 0, 1], "u-admin", PASSWORD)
+            .await
+            .status,
         StatusCode::TOO_MANY_REQUESTS
     );
     assert_eq!(
-        attempt([10, 0, 0, 2], "u-admin".into(), PASSWORD).await,
+        login_from(&f.app, [10, 0, 0, 2], "u-admin", PASSWORD)
+            .await
+            .status,
         StatusCode::SEE_OTHER
     );
+    // A short wait, never a lockout: the site behind that address signs in again.
+    f.clock.fetch_add(2, Ordering::SeqCst);
+    assert_eq!(
+        login_from(&f.app, [10, 0, 0, 1], "u-admin", PASSWORD)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+/// Sends every request at once (one task each) and gives their answers' statuses.
+async fn all_at_once(app: &Shared, requests: Vec<Request<Body>>) -> Vec<StatusCode> {
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|req| {
+            let app = Arc::clone(app);
+            tokio::spawn(async move { send(&app, req).await.status })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.expect("task"));
+    }
+    out
+}
+
+/// A login request from `ip`, with a fresh pre-session.
+async fn prepared_login(app: &Shared, ip: [u8; 4], login: &str, password: &str) -> Request<Body> {
+    let form = send(app, get("/login", "")).await;
+    let pre = set_cookie(&form, "relais_login").expect("cookie");
+    let mut req = post(
+        "/login",
+        &pre,
+        &format!(
+            "login={login}&password={password}&csrf_token={}",
+            csrf_in(&form.body)
+        ),
+    );
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            ip, 40_000,
+        ))));
+    req
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_hundred_parallel_wrong_logins_hash_five_times_and_the_agent_still_signs_in() {
+    let f = fixture();
+    let stats = f.app.hash_stats();
+    let before = stats.verifications.load(Ordering::SeqCst);
+    let mut requests = Vec::new();
+    for _ in 0..300 {
+        requests.push(prepared_login(&f.app, [203, 0, 113, 9], "u-ordonnateur", "devine").await);
+    }
+    let statuses = all_at_once(&f.app, requests).await;
+    let wrong = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let waits = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(wrong + waits, 300, "{statuses:?}");
+    // Each try is reserved before its hash: five free tries, five hashes, whatever the race.
+    assert_eq!(wrong, 5);
+    let hashed = stats.verifications.load(Ordering::SeqCst) - before;
+    assert_eq!(hashed, 5);
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    assert!(stats.peak.load(Ordering::SeqCst) <= cores);
+    // The agent, at their own desk, is not slowed down by a stranger.
+    let a = login_from(&f.app, [10, 1, 2, 3], "u-ordonnateur", PASSWORD).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_spray_from_many_addresses_waits_in_a_bounded_queue_or_is_turned_away() {
+    let f = fixture_with(|c, _| c.hash_queue = 4);
+    let stats = f.app.hash_stats();
+    let before = stats.verifications.load(Ordering::SeqCst);
+    let mut requests = Vec::new();
+    for i in 0..300u32 {
+        let [_, _, b, c] = i.to_be_bytes();
+        requests.push(prepared_login(&f.app, [198, 51, b, c], &format!("inconnu{i}"), "x").await);
+    }
+    let statuses = all_at_once(&f.app, requests).await;
+    let busy = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::SERVICE_UNAVAILABLE)
+        .count();
+    let wrong = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(busy + wrong, 300, "{statuses:?}");
+    assert!(busy > 0, "the queue is bounded");
+    let hashed = stats.verifications.load(Ordering::SeqCst) - before;
+    assert_eq!(hashed, wrong as u64);
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    assert!(stats.peak.load(Ordering::SeqCst) <= cores);
+    // Turned away before hashing, a try does not count: the flood over, anyone signs in.
+    let a = login_from(&f.app, [198, 51, 0, 1], "u-admin", PASSWORD).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+}
+
+#[tokio::test]
+async fn the_login_token_is_bound_to_its_own_pre_session_and_works_once() {
+    let f = fixture();
+    let first = send(&f.app, get("/login", "")).await;
+    let second = send(&f.app, get("/login", "")).await;
+    let (pre1, pre2) = (
+        set_cookie(&first, "relais_login").expect("cookie"),
+        set_cookie(&second, "relais_login").expect("cookie"),
+    );
+    let form = |token: &str| format!("login=u-admin&password={PASSWORD}&csrf_token={token}");
+    // A forged token, or the token of another pre-session, is refused.
+    let forged = send(&f.app, post("/login", &pre1, &form(&"0".repeat(64)))).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.body.contains("a expiré"), "{}", forged.body);
+    let crossed = send(&f.app, post("/login", &pre2, &form(&csrf_in(&first.body)))).await;
+    assert_eq!(crossed.status, StatusCode::FORBIDDEN);
+    // Each refusal consumed its pre-session: the right pair no longer works either.
+    let spent = send(&f.app, post("/login", &pre2, &form(&csrf_in(&second.body)))).await;
+    assert_eq!(spent.status, StatusCode::FORBIDDEN);
+    // A cookie made up by the browser (a bare double submit) opens nothing.
+    let token = "a".repeat(64);
+    let made_up = send(
+        &f.app,
+        post("/login", &format!("relais_login={token}"), &form(&token)),
+    )
+    .await;
+    assert_eq!(made_up.status, StatusCode::FORBIDDEN);
+    // The refusal's page carries a new pre-session, which works once.
+    let fresh = set_cookie(&spent, "relais_login").expect("new pre-session");
+    let ok = send(&f.app, post("/login", &fresh, &form(&csrf_in(&spent.body)))).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let again = send(&f.app, post("/login", &fresh, &form(&csrf_in(&spent.body)))).await;
+    assert_eq!(again.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn behind_tls_cookies_are_host_prefixed_and_hsts_is_sent() {
+    let f = fixture_with(|c, _| c.secure_cookies = true);
+    let form = send(&f.app, get("/login", "")).await;
+    assert_eq!(
+        form.headers
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .and_then(|v| v.to_str().ok()),
+        Some("max-age=31536000")
+    );
+    let raw = form
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(raw.starts_with("__Host-relais_login="), "{raw}");
+    assert!(
+        raw.contains("; Path=/") && raw.contains("; Secure"),
+        "{raw}"
+    );
+    assert!(!raw.contains("Domain"), "{raw}");
+    let pre = set_cookie(&form, "__Host-relais_login").expect("cookie");
+    let a = send(
+        &f.app,
+        post(
+            "/login",
+            &pre,
+            &format!(
+                "login=u-admin&password={PASSWORD}&csrf_token={}",
+                csrf_in(&form.body)
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let session = set_cookie(&a, "__Host-relais_session").expect("session");
+    assert_eq!(
+        send(&f.app, get("/", &session)).await.status,
+        StatusCode::OK
+    );
+    // The plain name opens nothing there.
+    let plain = session.replace("__Host-", "");
+    assert_eq!(
+        send(&f.app, get("/", &plain)).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // Without the flag: plain names, no HSTS (it would lock browsers out of plain HTTP).
+    let f = fixture();
+    let form = send(&f.app, get("/login", "")).await;
+    assert!(
+        form.headers
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .is_none()
+    );
+    assert!(set_cookie(&form, "relais_login").is_some());
+}
+
+#[tokio::test]
+async fn a_busy_session_ends_after_a_working_day() {
+    let f = fixture();
+    let (cookie, _) = login(&f.app, "u-admin").await;
+    // Used every 25 minutes: never idle, and still closed 10 hours after it opened.
+    for _ in 0..23 {
+        f.clock.fetch_add(25 * 60, Ordering::SeqCst);
+        assert_eq!(send(&f.app, get("/", &cookie)).await.status, StatusCode::OK);
+    }
+    f.clock.fetch_add(25 * 60, Ordering::SeqCst);
+    assert_eq!(
+        send(&f.app, get("/", &cookie)).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn an_agent_changes_their_password_and_their_other_sessions_close() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-accueil").await;
+    let (elsewhere, _) = login(&f.app, "u-accueil").await;
+    let home = send(&f.app, get("/", &cookie)).await;
+    assert!(home.body.contains("href=\"/compte/mot-de-passe\""));
+    let page = send(&f.app, get("/compte/mot-de-passe", &cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Mot de passe actuel"));
+    let change = |old: &str, new: &str, again: &str| {
+        post(
+            "/compte/mot-de-passe",
+            &cookie,
+            &format!("csrf_token={csrf}&actuel={old}&nouveau={new}&confirmation={again}"),
+        )
+    };
+    let new = "une-autre-phrase-longue";
+    for (old, n, again, why) in [
+        (PASSWORD, new, "autre-chose-longue", "diffèrent"),
+        (PASSWORD, "court", "court", "au moins 12"),
+        (PASSWORD, PASSWORD, PASSWORD, "différer"),
+        ("mauvais", new, new, "actuel est incorrect"),
+    ] {
+        let a = send(&f.app, change(old, n, again)).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{why}");
+        assert!(a.body.contains(why), "{why}: {}", a.body);
+    }
+    // Without the session's token: refused.
+    let a = send(
+        &f.app,
+        post(
+            "/compte/mot-de-passe",
+            &cookie,
+            &format!("csrf_token=x&actuel={PASSWORD}&nouveau={new}&confirmation={new}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    let a = send(&f.app, change(PASSWORD, new, new)).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let done = send(&f.app, get("/compte/mot-de-passe?fait=1", &cookie)).await;
+    assert!(done.body.contains("Mot de passe changé"), "{}", done.body);
+    // This session stays, the other one is closed; the new password opens, the old does not.
+    assert_eq!(
+        send(&f.app, get("/", &elsewhere)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(send(&f.app, get("/", &cookie)).await.status, StatusCode::OK);
+    assert_eq!(
+        try_login(&f.app, "u-accueil", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        try_login(&f.app, "u-accueil", new).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn ordonnateurs_see_the_week_s_changes_of_accounts_that_may_pay() {
+    let f = fixture_with(|_, dir| {
+        let store = SqliteStore::open(&dir.join("relais.db")).expect("open");
+        let conn = store.raw_connection();
+        // Far past the head, so that the server's own entries follow without a clash.
+        let seq = 1_000_000;
+        // 2026-12-05 13:03 UTC: 14:03 in Paris.
+        let payload = r#"{"login":"paul","roles":"ordonnateur,liquidation","actor":"u-admin"}"#;
+        let sql = format!(
+            "INSERT INTO journal (seq, at, actor, kind, payload, prev_hash, hash)
+             VALUES ({seq}, '2026-12-05T13:03:00Z', 'u-admin', 'privileged_account_created',
+                     '{payload}', '', '')"
+        );
+        conn.execute(&sql, []).expect("journal");
+    });
+    // Three days later.
+    let at: jiff::Timestamp = "2026-12-08T09:00:00Z".parse().expect("instant");
+    f.clock.store(at.as_second(), Ordering::SeqCst);
+    let (cookie, _) = login(&f.app, "u-ordonnateur").await;
+    let home = send(&f.app, get("/", &cookie)).await;
+    assert!(
+        home.body.contains(
+            "Compte sensible créé : paul (rôles ordonnateur, liquidation) par u-admin le 05/12/2026 à 14:03"
+        ),
+        "{}",
+        home.body
+    );
+    let (cookie, _) = login(&f.app, "u-liquidation").await;
+    let home = send(&f.app, get("/", &cookie)).await;
+    assert!(!home.body.contains("Compte sensible"));
+    // A week later, no longer shown.
+    f.clock.fetch_add(7 * 86_400, Ordering::SeqCst);
+    let (cookie, _) = login(&f.app, "u-ordonnateur").await;
+    let home = send(&f.app, get("/", &cookie)).await;
+    assert!(!home.body.contains("Compte sensible"));
 }
 
 #[tokio::test]

@@ -19,6 +19,8 @@ pub fn serve(data: &DataDir, bind: &str, secure_cookies: bool) -> Result<u8> {
     let config = relais_web::Config {
         authority: settings.authority.name.clone(),
         secure_cookies,
+        idle_seconds: i64::from(settings.sessions.idle_minutes) * 60,
+        absolute_seconds: i64::from(settings.sessions.absolute_hours) * 3600,
         time_zone: settings.authority.time_zone.clone(),
         settings: Some(settings.clone()),
         courrier: Some(std::sync::Arc::new(relais_web::courrier::Courrier {

@@ -2,6 +2,7 @@
 //! (a committed change survives a crash and a power loss: the receipts and payments it
 //! records have been acknowledged to people).
 
+mod accounts;
 mod bank;
 mod blocks;
 mod caf;
@@ -9,6 +10,7 @@ mod courante;
 mod crisis;
 mod deposits;
 mod desk;
+mod files;
 mod ibans;
 mod import;
 mod incident;
@@ -44,12 +46,16 @@ const READER_MMAP_BYTES: i64 = 1 << 30;
 
 impl SqliteStore {
     /// Opens (creating it if needed) the database at `path` and brings its schema up to date.
+    /// Its files are readable by their owner only ([`files`]).
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        files::prepare(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)?;
-        Self::setup(conn)
+        let store = Self::setup(conn)?;
+        files::tighten(path);
+        Ok(store)
     }
 
     /// A connection for reading screens beside the writer (the web server's readers): the
