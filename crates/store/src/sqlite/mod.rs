@@ -13,6 +13,7 @@ mod ibans;
 mod import;
 mod incident;
 mod journal;
+mod logins;
 mod migrations;
 mod numbering;
 mod pending;
@@ -173,6 +174,19 @@ impl Store for SqliteStore {
         disabled: bool,
     ) -> Result<Entry, StoreError> {
         users::set_disabled(&mut self.conn, actor, login, disabled)
+    }
+
+    fn set_user_password(
+        &mut self,
+        actor: &str,
+        login: &str,
+        password_hash: &str,
+    ) -> Result<Entry, StoreError> {
+        users::set_password(&mut self.conn, actor, login, password_hash)
+    }
+
+    fn privileged_account_changes(&self, since_unix: i64) -> Result<Vec<Entry>, StoreError> {
+        users::privileged_changes(&self.conn, since_unix)
     }
 
     fn user(&self, login: &str) -> Result<Option<User>, StoreError> {
