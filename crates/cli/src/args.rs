@@ -37,12 +37,21 @@ pub enum OutputFormat {
     Csv,
 }
 
-/// Who acts: the local operator acts as this user, whose roles are checked.
+/// Who acts: the local operator acts as this user, whose password is checked before anything
+/// else (`crate::auth`), then whose roles are.
 #[derive(Debug, Clone, Args)]
 pub struct UserArg {
     /// Identifiant de l'utilisateur au nom duquel la commande agit.
     #[arg(long = "user", env = "RELAIS_USER")]
     pub user: String,
+    /// Fichier contenant le mot de passe de --user (lisible par lui seul) ; sans ce fichier, le
+    /// mot de passe est demandé au terminal, sans écho.
+    #[arg(
+        long = "password-file",
+        visible_alias = "user-password-file",
+        env = "RELAIS_PASSWORD_FILE"
+    )]
+    pub password_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

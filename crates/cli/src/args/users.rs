@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
-use super::DataArg;
+use super::{DataArg, UserArg};
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -11,6 +11,11 @@ pub enum UserCommand {
     Add(UserAddArgs),
     /// Désactive un utilisateur.
     Disable(UserLoginArgs),
+    /// Réactive un utilisateur désactivé.
+    Enable(UserLoginArgs),
+    /// Change son propre mot de passe (authentifié par l'ancien) ou, administrateur, remplace
+    /// celui d'un autre (--login).
+    Passwd(UserPasswdArgs),
     /// Liste les utilisateurs.
     List(DataArg),
 }
@@ -22,6 +27,10 @@ pub struct UserAddArgs {
     /// L'administrateur qui crée l'utilisateur.
     #[arg(long = "user", env = "RELAIS_USER")]
     pub actor: String,
+    /// Fichier contenant le mot de passe de l'administrateur --user ; sans ce fichier, il est
+    /// demandé au terminal, sans écho. (--password-file est celui du nouvel utilisateur.)
+    #[arg(long = "user-password-file", env = "RELAIS_PASSWORD_FILE")]
+    pub actor_password_file: Option<PathBuf>,
     #[arg(long)]
     pub login: String,
     /// Rôle(s), séparés par des virgules : accueil, courrier, instruction, liquidation, ordonnateur, crise, admin.
@@ -30,7 +39,7 @@ pub struct UserAddArgs {
     /// Site de rattachement (code de l'annuaire).
     #[arg(long)]
     pub site: Option<String>,
-    /// Fichier contenant le mot de passe (jamais en argument).
+    /// Fichier contenant le mot de passe du nouvel utilisateur (jamais en argument).
     #[arg(long)]
     pub password_file: PathBuf,
 }
@@ -39,8 +48,24 @@ pub struct UserAddArgs {
 pub struct UserLoginArgs {
     #[command(flatten)]
     pub data: DataArg,
-    #[arg(long = "user", env = "RELAIS_USER")]
-    pub actor: String,
-    /// L'utilisateur à désactiver.
+    /// L'administrateur.
+    #[command(flatten)]
+    pub user: UserArg,
+    /// L'utilisateur concerné.
     pub login: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UserPasswdArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    /// L'utilisateur dont le mot de passe change : par défaut --user lui-même ; un autre,
+    /// seulement par un administrateur.
+    #[arg(long)]
+    pub login: Option<String>,
+    /// Fichier contenant le nouveau mot de passe (12 caractères au moins).
+    #[arg(long)]
+    pub new_password_file: PathBuf,
 }
