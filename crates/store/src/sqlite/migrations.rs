@@ -809,15 +809,16 @@ WHERE p.iban = a.iban AND p.iban_changed_on IS a.changed_on;
     // 21: wrong passwords given to the command line, per login (relais_store::logins), so
     // that each new attempt waits longer, across processes; a success forgets them. Nothing
     // secret is kept. The journal is read by kind (the privileged account changes every
-    // ordonnateur sees on the dashboard) without a scan.
+    // ordonnateur sees on the dashboard) without a scan. (IF NOT EXISTS: a store put back
+    // to an earlier version by hand is migrated again.)
     r#"
-CREATE TABLE login_failures (
+CREATE TABLE IF NOT EXISTS login_failures (
     login           TEXT PRIMARY KEY,
     failures        INTEGER NOT NULL CHECK (failures >= 0),
     last_failure_ms INTEGER NOT NULL,
     not_before_ms   INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX journal_by_kind ON journal (kind, seq);
+CREATE INDEX IF NOT EXISTS journal_by_kind ON journal (kind, seq);
 "#,
 ];
 
