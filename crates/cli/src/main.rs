@@ -2,6 +2,7 @@
 //! one command (`cmd::*`). Errors reach the agent in French on stderr; logs are in English.
 
 mod args;
+mod auth;
 mod cmd;
 mod data;
 mod fsio;

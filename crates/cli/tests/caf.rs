@@ -3,6 +3,8 @@
 //! amount 100 € off; a statement with bad rows refused whole, line by line; an import again
 //! replacing the month's statement; the journal intact.
 
+mod common;
+
 use relais_core::Cents;
 use relais_core::calendar::Month;
 use relais_core::ids::Nir;
@@ -17,13 +19,15 @@ use std::process::{Command, Output};
 
 const MONTH: &str = "2026-11";
 
+/// `relais ARGS`, as the demo user `--user` names when there is one (`common::demo_password`).
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_relais"))
-        .env_remove("RELAIS_DATA")
-        .env_remove("RELAIS_USER")
-        .args(args)
-        .output()
-        .expect("run relais")
+    common::output(
+        Command::new(env!("CARGO_BIN_EXE_relais"))
+            .env_remove("RELAIS_DATA")
+            .env_remove("RELAIS_USER")
+            .env_remove("RELAIS_PASSWORD_FILE")
+            .args(args),
+    )
 }
 
 fn run_owned(args: &[String]) -> Output {

@@ -1,17 +1,22 @@
 //! End-to-end tests of the `relais` command, run as a user would run it.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 fn relais() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_relais"));
-    c.env_remove("RELAIS_DATA").env_remove("RELAIS_USER");
+    c.env_remove("RELAIS_DATA")
+        .env_remove("RELAIS_USER")
+        .env_remove("RELAIS_PASSWORD_FILE");
     c
 }
 
+/// `relais ARGS`, as the demo user `--user` names when there is one (`common::demo_password`).
 fn run(args: &[&str]) -> Output {
-    relais().args(args).output().expect("run relais")
+    common::output(relais().args(args))
 }
 
 fn text(b: &[u8]) -> String {
@@ -256,7 +261,8 @@ fn an_import_killed_midway_leaves_the_store_as_it_was() {
     let big_dir = dir.path().join("big");
     std::fs::create_dir(&big_dir).expect("mkdir");
     let big = demo(&big_dir, 60_000);
-    let mut child = relais()
+    let mut import = relais();
+    import
         .args([
             "import",
             big.join("extracts").to_str().expect("path"),
@@ -265,10 +271,11 @@ fn an_import_killed_midway_leaves_the_store_as_it_was() {
             "--user",
             "admin",
         ])
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
+        .stderr(Stdio::null());
+    let _password = common::demo_password(&mut import);
+    let mut child = import.spawn().expect("spawn");
     // Wait until the import's transaction has started changing the store (its rollback
     // journal exists, or its write-ahead log grows), let it run a little more, then kill it.
     let journal = small.join("relais.db-journal");
@@ -354,6 +361,8 @@ fn users_are_managed_by_an_administrator_only() {
         d,
         "--user",
         "chef",
+        "--user-password-file",
+        p,
         "--login",
         "marie",
         "--role",
@@ -369,6 +378,8 @@ fn users_are_managed_by_an_administrator_only() {
         d,
         "--user",
         "marie",
+        "--user-password-file",
+        p,
         "--login",
         "paul",
         "--role",
@@ -377,6 +388,7 @@ fn users_are_managed_by_an_administrator_only() {
         p,
     ]);
     assert_eq!(code(&o), 1, "a non-admin created a user");
+    assert!(text(&o.stderr).contains("admin"), "{}", text(&o.stderr));
     let o = run(&[
         "user",
         "add",
@@ -384,6 +396,8 @@ fn users_are_managed_by_an_administrator_only() {
         d,
         "--user",
         "chef",
+        "--user-password-file",
+        p,
         "--login",
         "paul",
         "--role",
@@ -399,7 +413,17 @@ fn users_are_managed_by_an_administrator_only() {
         !list.contains("argon2"),
         "password hashes must not be shown"
     );
-    let o = run(&["user", "disable", "--data", d, "--user", "chef", "marie"]);
+    let o = run(&[
+        "user",
+        "disable",
+        "--data",
+        d,
+        "--user",
+        "chef",
+        "--password-file",
+        p,
+        "marie",
+    ]);
     assert_eq!(code(&o), 0);
     assert_eq!(code(&run(&["journal", "verify", "--data", d])), 0);
 }

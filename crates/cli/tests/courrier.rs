@@ -1,18 +1,23 @@
 //! The courrier service end to end, with the real binary: register, receipt PDF (text checked
 //! with `pdftotext`), verify, cancel, list, invoices due, bad input, and SIGKILL in mid-load.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
 fn relais() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_relais"));
-    c.env_remove("RELAIS_DATA").env_remove("RELAIS_USER");
+    c.env_remove("RELAIS_DATA")
+        .env_remove("RELAIS_USER")
+        .env_remove("RELAIS_PASSWORD_FILE");
     c
 }
 
+/// `relais ARGS`, as the demo user `--user` names when there is one (`common::demo_password`).
 fn run(args: &[&str]) -> Output {
-    relais().args(args).output().expect("run relais")
+    common::output(relais().args(args))
 }
 
 fn stdout(o: &Output) -> String {
@@ -372,7 +377,8 @@ fn a_sigkill_in_mid_load_loses_no_printed_number_and_leaves_no_gap() {
                 let mut i = 0;
                 while !stop.load(std::sync::atomic::Ordering::SeqCst) {
                     i += 1;
-                    let child = relais()
+                    let mut register = relais();
+                    register
                         .args([
                             "deposit",
                             "register",
@@ -385,10 +391,12 @@ fn a_sigkill_in_mid_load_loses_no_printed_number_and_leaves_no_gap() {
                             "--user",
                             "courrier",
                         ])
+                        .stdin(Stdio::null())
                         .stdout(Stdio::piped())
-                        .stderr(Stdio::null())
-                        .spawn()
-                        .expect("spawn");
+                        .stderr(Stdio::null());
+                    // Kept until this registration has ended, killed or not.
+                    let _password = common::demo_password(&mut register);
+                    let child = register.spawn().expect("spawn");
                     let pid = child.id();
                     running.lock().expect("lock").push(child);
                     // Wait for this child (it may be killed meanwhile).

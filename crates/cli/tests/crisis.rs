@@ -11,15 +11,18 @@ use relais_store::crisis::CrisisStore;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// `relais ARGS --data DATA`, as the demo user `--user` names when there is one
+/// (`common::demo_password`).
 fn relais(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_relais"))
-        .env_remove("RELAIS_DATA")
-        .env_remove("RELAIS_USER")
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .output()
-        .expect("run relais")
+    common::output(
+        Command::new(env!("CARGO_BIN_EXE_relais"))
+            .env_remove("RELAIS_DATA")
+            .env_remove("RELAIS_USER")
+            .env_remove("RELAIS_PASSWORD_FILE")
+            .args(args)
+            .arg("--data")
+            .arg(data),
+    )
 }
 
 fn text(o: &Output) -> String {

@@ -55,15 +55,17 @@ fn agents_screens_in_a_real_browser() {
     let password = "double-role-mot-de-passe";
     let password_file = dir.path().join("double.mdp");
     std::fs::write(&password_file, password).expect("password file");
-    let status = Command::new(env!("CARGO_BIN_EXE_relais"))
-        .args(["user", "add", "--user", "admin", "--login", "double"])
+    let mut add = Command::new(env!("CARGO_BIN_EXE_relais"));
+    add.args(["user", "add", "--user", "admin", "--login", "double"])
         .args(["--role", "liquidation,ordonnateur", "--password-file"])
         .arg(&password_file)
         .arg("--data")
         .arg(&data)
-        .stdout(Stdio::null())
-        .status()
-        .expect("user add");
+        .stdin(Stdio::null())
+        .stdout(Stdio::null());
+    // The admin's own password, from the demo's users (`common::demo_password`).
+    let _admin_password = common::demo_password(&mut add);
+    let status = add.status().expect("user add");
     assert!(status.success());
     let server = common::Server::start(&data);
     let shots = common::root().join("target/e2e-screenshots");

@@ -3,16 +3,20 @@
 //! to handle; a directory row with a bad e-mail keeps its phone. `extract check` exits 1 only
 //! for rejected rows, and its rejects file says each problem's gravity.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// `relais ARGS`, as the demo user `--user` names when there is one (`common::demo_password`).
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_relais"))
-        .env_remove("RELAIS_DATA")
-        .env_remove("RELAIS_USER")
-        .args(args)
-        .output()
-        .expect("run relais")
+    common::output(
+        Command::new(env!("CARGO_BIN_EXE_relais"))
+            .env_remove("RELAIS_DATA")
+            .env_remove("RELAIS_USER")
+            .env_remove("RELAIS_PASSWORD_FILE")
+            .args(args),
+    )
 }
 
 fn text(o: &Output) -> String {

@@ -11,10 +11,13 @@ use std::path::Path;
 const PES_XSD: &str = "xsd/pes/PES_V2/Rev0/PES_Aller_Depense.xsd";
 const PAIN_XSD: &str = "xsd/pain/pain.001.001.09.xsd";
 
-/// `relais` with no RELAIS_DATA or RELAIS_USER from the environment, to be given arguments.
+/// `relais` with no RELAIS_DATA, RELAIS_USER or RELAIS_PASSWORD_FILE from the environment, to
+/// be given arguments (and run by `common::output`, which gives the demo user's password).
 fn cmd() -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_relais"));
-    c.env_remove("RELAIS_DATA").env_remove("RELAIS_USER");
+    c.env_remove("RELAIS_DATA")
+        .env_remove("RELAIS_USER")
+        .env_remove("RELAIS_PASSWORD_FILE");
     c
 }
 
@@ -315,21 +318,13 @@ fn a_pay_day_on_good_friday_moves_to_thursday() {
         "liquidation",
     ];
     // March is paid from February on, not from December: nobody pays in advance.
-    let early = cmd()
-        .args(prepare)
-        .env("RELAIS_TEST_TODAY", "2026-12-05")
-        .output()
-        .expect("run relais");
+    let early = common::output(cmd().args(prepare).env("RELAIS_TEST_TODAY", "2026-12-05"));
     let said = String::from_utf8_lossy(&early.stderr);
     assert!(
         !early.status.success() && said.contains("on ne paie pas d'avance"),
         "{said}"
     );
-    let out = cmd()
-        .args(prepare)
-        .env("RELAIS_TEST_TODAY", "2027-02-20")
-        .output()
-        .expect("run relais");
+    let out = common::output(cmd().args(prepare).env("RELAIS_TEST_TODAY", "2027-02-20"));
     assert!(
         out.status.success(),
         "{}",

@@ -12,6 +12,7 @@ fn relais(args: &[&str]) {
     let out = Command::new(env!("CARGO_BIN_EXE_relais"))
         .env_remove("RELAIS_DATA")
         .env_remove("RELAIS_USER")
+        .env_remove("RELAIS_PASSWORD_FILE")
         .args(args)
         .output()
         .expect("run relais");
@@ -143,6 +144,9 @@ fn the_runbook_runs_as_written() {
         .env("MOIS", "2026-12")
         .env("REMISE", path("remise"))
         .env_remove("RELAIS_USER")
+        // The runbook names each person's password file itself.
+        .env_remove("RELAIS_PASSWORD_FILE")
+        .stdin(std::process::Stdio::null())
         .output()
         .expect("bash");
     let elapsed = started.elapsed();

@@ -2,6 +2,8 @@
 //! valid against the official schemas and the same bytes when exported again; SIGKILL at any
 //! moment then the same command again; two prepares at once; hostile names and amounts.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -11,12 +13,15 @@ const MONTH: &str = "2026-12";
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_relais"));
-    c.env_remove("RELAIS_DATA").env_remove("RELAIS_USER");
+    c.env_remove("RELAIS_DATA")
+        .env_remove("RELAIS_USER")
+        .env_remove("RELAIS_PASSWORD_FILE");
     c
 }
 
+/// `relais ARGS`, as the demo user `--user` names when there is one (`common::demo_password`).
 fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run relais")
+    common::output(bin().args(args))
 }
 
 fn ok(args: &[&str]) -> String {
@@ -289,7 +294,8 @@ fn two_prepares_at_once_make_one_run() {
     let lab = tempfile::tempdir().expect("tempdir");
     let data = s(&demo(lab.path(), "3000"));
     let spawn = || {
-        bin()
+        let mut prepare = bin();
+        prepare
             .args([
                 "run",
                 "prepare",
@@ -300,12 +306,13 @@ fn two_prepares_at_once_make_one_run() {
                 "--user",
                 "liquidation",
             ])
+            .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn")
+            .stderr(Stdio::piped());
+        let password = common::demo_password(&mut prepare);
+        (prepare.spawn().expect("spawn"), password)
     };
-    let (a, b) = (spawn(), spawn());
+    let ((a, _pa), (b, _pb)) = (spawn(), spawn());
     let a = a.wait_with_output().expect("a");
     let b = b.wait_with_output().expect("b");
     assert!(a.status.success() && b.status.success());
@@ -337,12 +344,14 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// Starts `args`, kills it with SIGKILL after `delay`, and waits for it.
 fn killed(args: &[&str], delay: Duration) {
-    let mut child = bin()
+    let mut command = bin();
+    command
         .args(args)
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
+        .stderr(Stdio::null());
+    let _password = common::demo_password(&mut command);
+    let mut child = command.spawn().expect("spawn");
     std::thread::sleep(delay);
     // SIGKILL on Unix.
     let _ = child.kill();

@@ -10,6 +10,8 @@ use std::process::{Command, Output, Stdio};
 
 const PASSPHRASE: &str = "cheval correct agrafe batterie 7f3a";
 const AUTHORITY: &str = "Département de Seine-et-Marne (démo)";
+/// The password of each data folder's administrator `admin`.
+const ADMIN_PASSWORD: &str = "mot de passe de l'administrateur";
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -33,7 +35,7 @@ impl Lab {
     fn new() -> Lab {
         Lab {
             dir: tempfile::tempdir().expect("tempdir"),
-            secrets: vec![PASSPHRASE.to_owned()],
+            secrets: vec![PASSPHRASE.to_owned(), ADMIN_PASSWORD.to_owned()],
         }
     }
 
@@ -46,6 +48,8 @@ impl Lab {
         let out = Command::new(env!("CARGO_BIN_EXE_relais"))
             .env_remove("RELAIS_DATA")
             .env_remove("RELAIS_USER")
+            .env_remove("RELAIS_PASSWORD_FILE")
+            .stdin(Stdio::null())
             .args(args)
             .output()
             .expect("run relais");
@@ -136,11 +140,23 @@ impl Lab {
         self.run(&args)
     }
 
+    /// The file of the administrator's password of the data folder `data` ([`Lab::init`]).
+    fn admin_password(data: &Path) -> PathBuf {
+        let name = data.file_name().expect("name").to_string_lossy();
+        data.with_file_name(format!("{name}-password.txt"))
+    }
+
     /// A new data folder with its administrator `admin`.
     fn init(&self, name: &str) -> PathBuf {
         let data = self.path(name);
-        let password = self.path(&format!("{name}-password.txt"));
-        std::fs::write(&password, "mot de passe de l'administrateur\n").expect("password");
+        let password = Lab::admin_password(&data);
+        std::fs::write(&password, format!("{ADMIN_PASSWORD}\n")).expect("password");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&password, std::fs::Permissions::from_mode(0o600))
+                .expect("chmod");
+        }
         self.ok(&[
             OsStr::new("init"),
             OsStr::new("--data"),
@@ -158,6 +174,7 @@ impl Lab {
     }
 
     fn open(&self, file: &Path, identity: &Path, pubkey: &Path, data: &Path) -> Output {
+        let password = Lab::admin_password(data);
         self.run(&[
             OsStr::new("snapshot"),
             OsStr::new("open"),
@@ -170,6 +187,8 @@ impl Lab {
             data.as_os_str(),
             OsStr::new("--user"),
             OsStr::new("admin"),
+            OsStr::new("--password-file"),
+            password.as_os_str(),
         ])
     }
 

@@ -51,6 +51,14 @@ impl Role {
             .find(|r| r.as_str() == s.trim().to_ascii_lowercase())
     }
 
+    /// The roles that move money: a payment run is prepared by `liquidation` and validated by
+    /// `ordonnateur`, two people (décret GBCP art. 9). Creating or changing an account that
+    /// holds one is shown to every ordonnateur (an administrator who makes themselves a second
+    /// account to validate their own run must be seen).
+    pub fn moves_money(self) -> bool {
+        matches!(self, Role::Liquidation | Role::Ordonnateur)
+    }
+
     /// French label for screens.
     pub fn label_fr(self) -> &'static str {
         match self {
@@ -102,5 +110,11 @@ mod tests {
         let roles = parse_roles("ordonnateur, admin,accueil").expect("roles");
         assert_eq!(format_roles(&roles), "accueil,ordonnateur,admin");
         assert_eq!(parse_roles("admin,chef"), Err("chef".to_owned()));
+    }
+
+    #[test]
+    fn only_the_finance_roles_move_money() {
+        let moving: Vec<Role> = Role::ALL.into_iter().filter(|r| r.moves_money()).collect();
+        assert_eq!(moving, vec![Role::Liquidation, Role::Ordonnateur]);
     }
 }

@@ -15,6 +15,8 @@ pub struct PrivilegedChange {
     pub roles: String,
     /// Who made the change.
     pub actor: String,
+    /// For a change: what changed, as journaled (`enabled`, `password_reset`).
+    pub change: String,
 }
 
 /// The journal kinds of these changes start with this.

@@ -14,6 +14,7 @@ pub mod desk;
 mod error;
 pub mod import;
 pub mod invoices;
+pub mod logins;
 pub mod numbering;
 pub mod pending;
 pub mod rejected;
@@ -110,6 +111,24 @@ pub trait Store {
         login: &str,
         disabled: bool,
     ) -> Result<Entry, StoreError>;
+    /// Replaces the password hash of `login` (changed by its holder when `actor == login`,
+    /// else reset; a reset of an account that moves money is a privileged account change).
+    fn set_user_password(
+        &mut self,
+        actor: &str,
+        login: &str,
+        password_hash: &str,
+    ) -> Result<Entry, StoreError>;
+    /// Accounts holding `liquidation` or `ordonnateur` created, re-enabled or whose password
+    /// someone else reset, at or after `since_unix` (seconds), the latest first and
+    /// [`accounts::PRIVILEGED_SHOWN`] at most: read from the journal entries of kinds
+    /// `privileged_account_created` and `privileged_account_changed` (payload `login`,
+    /// `roles`, `actor`, and `change` for a change: `enabled`, `password_reset`).
+    /// Every ordonnateur sees the last 7 days' on the dashboard.
+    fn privileged_account_changes(
+        &self,
+        since_unix: i64,
+    ) -> Result<Vec<accounts::PrivilegedChange>, StoreError>;
     fn user(&self, login: &str) -> Result<Option<User>, StoreError>;
     fn users(&self) -> Result<Vec<User>, StoreError>;
     /// The user `login`, when it exists, is enabled and holds `role`.

@@ -37,7 +37,12 @@ fn privileged_line(
     let at = c.at.to_zoned(tz.clone());
     format!(
         "Compte sensible {} : {} (rôles {}) par {} le {} à {}",
-        if c.created { "créé" } else { "modifié" },
+        match (c.created, c.change.as_str()) {
+            (true, _) => "créé",
+            (false, "enabled") => "réactivé",
+            (false, "password_reset") => "modifié (mot de passe remplacé)",
+            (false, _) => "modifié",
+        },
         c.login,
         c.roles.replace(',', ", "),
         c.actor,

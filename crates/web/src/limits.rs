@@ -29,7 +29,11 @@ pub const FIELDS: &[(&str, usize, &str)] = &[
     ("actuel", 1024, "Mot de passe actuel"),
     // As `compte::MAX_CHARS`.
     ("nouveau", 256, "Nouveau mot de passe"),
-    ("confirmation", 256, "Nouveau mot de passe, une seconde fois"),
+    (
+        "confirmation",
+        256,
+        "Nouveau mot de passe, une seconde fois",
+    ),
     ("q", 200, "Recherche"),
     ("note", 2000, "Note"),
     ("affected", 2000, "Ce qui est touché"),

@@ -821,10 +821,12 @@ async fn ordonnateurs_see_the_week_s_changes_of_accounts_that_may_pay() {
         let seq = 1_000_000;
         // 2026-12-05 13:03 UTC: 14:03 in Paris.
         let payload = r#"{"login":"paul","roles":"ordonnateur,liquidation","actor":"u-admin"}"#;
+        // Hashes of the right form (the chain is not what this test reads).
+        let hash = "0".repeat(64);
         let sql = format!(
             "INSERT INTO journal (seq, at, actor, kind, payload, prev_hash, hash)
              VALUES ({seq}, '2026-12-05T13:03:00Z', 'u-admin', 'privileged_account_created',
-                     '{payload}', '', '')"
+                     '{payload}', '{hash}', '{hash}')"
         );
         conn.execute(&sql, []).expect("journal");
     });

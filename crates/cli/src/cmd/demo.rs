@@ -64,6 +64,11 @@ pub fn run(args: DemoArgs) -> Result<u8> {
     if let Ok(text) = std::fs::read_to_string(&users_file) {
         print!("{text}");
     }
+    println!(
+        "En ligne de commande, une commande qui modifie les données (--user) demande le mot de \
+         passe de cet utilisateur, saisi sans écho ; un script le donne dans un fichier lisible \
+         par lui seul : --password-file FICHIER ou la variable RELAIS_PASSWORD_FILE."
+    );
     if args.no_serve {
         return Ok(EXIT_OK);
     }

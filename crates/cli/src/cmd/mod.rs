@@ -23,7 +23,8 @@ mod serve;
 mod snapshot;
 mod user;
 
-use crate::args::Command;
+use crate::args::*;
+use crate::auth::Acting;
 use anyhow::Result;
 
 pub const EXIT_OK: u8 = 0;
@@ -31,11 +32,15 @@ pub const EXIT_FAILURE: u8 = 1;
 /// A file could not be read at all.
 pub const EXIT_UNREADABLE: u8 = 2;
 
+/// Runs `command`, once the user it acts as, if any, has given their password.
 pub fn run(command: Command) -> Result<u8> {
+    if let Some(acting) = acting(&command) {
+        crate::auth::authenticate(&acting)?;
+    }
     match command {
         Command::Init(a) => init::run(a),
         Command::CheckId(a) => check_id::run(a),
-        Command::Extract(crate::args::ExtractCommand::Check(a)) => extract::check(a),
+        Command::Extract(ExtractCommand::Check(a)) => extract::check(a),
         Command::Import(a) => import::run(a),
         Command::Journal(c) => journal::run(c),
         Command::User(c) => user::run(c),
@@ -49,10 +54,10 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Run(c) => run::run(c),
         Command::Renew(a) => renew::run(a),
         Command::Bank(b) => bank::run(b),
-        Command::Caf(crate::args::CafCommand::Import(a)) => caf::import(a),
+        Command::Caf(CafCommand::Import(a)) => caf::import(a),
         Command::Numbering(c) => numbering::run(c),
-        Command::Bench(crate::args::BenchCommand::Deposits(a)) => deposit::bench(a),
-        Command::Bench(crate::args::BenchCommand::Pain001(a)) => bench_pain::run(a),
+        Command::Bench(BenchCommand::Deposits(a)) => deposit::bench(a),
+        Command::Bench(BenchCommand::Pain001(a)) => bench_pain::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Courante(c) => crisis::courante(c),
         Command::Incident(c) => crisis::incident(c),
@@ -62,6 +67,71 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Annuaire(c) => crisis::annuaire(c),
         Command::Message(c) => crisis::message(c),
         Command::Publish(a) => publish::run(a),
+    }
+}
+
+/// The user a command acts as: every command that changes the data (they all take `--user`).
+/// Commands that only read, and those that make a new data folder or a throw-away store
+/// (init, demo, drill, bench), have none. Matched without a wildcard, so that a new command
+/// must be placed on one side or the other.
+pub fn acting(command: &Command) -> Option<Acting<'_>> {
+    match command {
+        Command::Import(a) => Some(a.user.acting(&a.data)),
+        Command::User(UserCommand::Add(a)) => Some(Acting {
+            data: &a.data.data,
+            login: &a.actor,
+            password_file: a.actor_password_file.as_deref(),
+        }),
+        Command::User(UserCommand::Disable(a) | UserCommand::Enable(a)) => {
+            Some(a.user.acting(&a.data))
+        }
+        Command::User(UserCommand::Passwd(a)) => Some(a.user.acting(&a.data)),
+        Command::Snapshot(SnapshotCommand::Open(a)) => Some(a.user.acting(&a.data)),
+        Command::Deposit(DepositCommand::Register(a)) => Some(a.user.acting(&a.data)),
+        Command::Deposit(DepositCommand::Cancel(a)) => Some(a.user.acting(&a.data)),
+        Command::Run(RunCommand::Prepare(a)) => Some(a.user.acting(&a.data)),
+        Command::Run(RunCommand::Validate(a)) => Some(a.user.acting(&a.data)),
+        Command::Run(RunCommand::Cancel(a)) => Some(a.user.acting(&a.data)),
+        Command::Run(RunCommand::Export(a)) => Some(a.user.acting(&a.data)),
+        Command::Run(RunCommand::Release(a)) => Some(a.user.acting(&a.data)),
+        Command::Renew(a) => Some(a.user.acting(&a.data)),
+        Command::Bank(BankCommand::Approve(a)) => Some(a.user.acting(&a.data)),
+        Command::Bank(BankCommand::Refuse(a)) => Some(a.user.acting(&a.data)),
+        Command::Caf(CafCommand::Import(a)) => Some(a.user.acting(&a.data)),
+        Command::Numbering(NumberingCommand::Set(a)) => Some(a.user.acting(&a.data)),
+        Command::Courante(CouranteCommand::Add(a)) => Some(a.user.acting(&a.data)),
+        Command::Incident(IncidentCommand::Set(a)) => Some(a.user.acting(&a.data)),
+        Command::Cnil(CnilCommand::Notify(a)) => Some(a.user.acting(&a.data)),
+        Command::Systemes(SystemesCommand::Import(a)) => Some(a.user.acting(&a.data)),
+        Command::Systemes(SystemesCommand::Statut(a)) => Some(a.user.acting(&a.data)),
+        Command::Taches(TachesCommand::Add(a)) => Some(a.user.acting(&a.data)),
+        Command::Taches(TachesCommand::Statut(a)) => Some(a.user.acting(&a.data)),
+        Command::Annuaire(AnnuaireCommand::Set(a)) => Some(a.user.acting(&a.data)),
+        Command::Message(MessageCommand::Set(a)) => Some(a.user.acting(&a.data)),
+        // They make a data folder, or work on a store of their own.
+        Command::Init(_) | Command::Demo(_) | Command::Drill(_) => None,
+        Command::Bench(BenchCommand::Deposits(_) | BenchCommand::Pain001(_)) => None,
+        // Reading, checking, or writing files from what anyone with the folder can read.
+        Command::CheckId(_)
+        | Command::Extract(ExtractCommand::Check(_))
+        | Command::Journal(JournalCommand::Verify(_) | JournalCommand::List(_))
+        | Command::User(UserCommand::List(_))
+        | Command::ATraiter(_)
+        | Command::Snapshot(
+            SnapshotCommand::Keygen(_) | SnapshotCommand::Seal(_) | SnapshotCommand::Verify(_),
+        )
+        | Command::Deposit(DepositCommand::List(_))
+        | Command::Receipt(ReceiptCommand::Verify(_) | ReceiptCommand::Pubkey(_))
+        | Command::Invoices(InvoicesCommand::Due(_))
+        | Command::Run(RunCommand::Show(_) | RunCommand::List(_))
+        | Command::Bank(BankCommand::List(_) | BankCommand::Show(_))
+        | Command::Numbering(NumberingCommand::Show(_))
+        | Command::Serve(_)
+        | Command::Courante(CouranteCommand::List(_) | CouranteCommand::Export(_))
+        | Command::Incident(IncidentCommand::Show(_) | IncidentCommand::Summary(_))
+        | Command::Systemes(SystemesCommand::List(_))
+        | Command::Taches(TachesCommand::List(_))
+        | Command::Publish(_) => None,
     }
 }
 

@@ -96,14 +96,80 @@ pub fn node(script: &str, env: &[(&str, &std::ffi::OsStr)]) {
     assert!(out.status.success(), "{script} failed:\n{report}");
 }
 
-/// `relais ARGS` (no RELAIS_DATA or RELAIS_USER from the environment): its output.
+/// `relais ARGS` (no RELAIS_DATA, RELAIS_USER or RELAIS_PASSWORD_FILE from the environment),
+/// with the demo user's password ([`demo_password`]): its output.
 pub fn relais(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_relais"))
-        .env_remove("RELAIS_DATA")
-        .env_remove("RELAIS_USER")
-        .args(args)
-        .output()
-        .expect("run relais")
+    output(
+        Command::new(env!("CARGO_BIN_EXE_relais"))
+            .env_remove("RELAIS_DATA")
+            .env_remove("RELAIS_USER")
+            .env_remove("RELAIS_PASSWORD_FILE")
+            .args(args),
+    )
+}
+
+/// Runs `command` with the demo user's password ([`demo_password`]): its output.
+pub fn output(command: &mut Command) -> std::process::Output {
+    let _password = demo_password(command);
+    command.output().expect("run relais")
+}
+
+/// Every command that changes data authenticates its `--user`. The tests act as the users
+/// `relais demo` made, whose passwords it wrote in `DATA/demo-users.txt` (`login<TAB>password
+/// <TAB>roles`): when `command`'s arguments name `--user L` and `--data D`, and that file has L,
+/// L's password is written to a private temporary file that RELAIS_PASSWORD_FILE names — unless
+/// the command already says how it authenticates (RELAIS_PASSWORD_FILE set on it,
+/// `--user-password-file`, or `--password-file` outside `user add`). The file is deleted when
+/// the returned value is dropped: keep it until the command has run.
+pub fn demo_password(command: &mut Command) -> Option<tempfile::NamedTempFile> {
+    if command
+        .get_envs()
+        .any(|(k, v)| k == "RELAIS_PASSWORD_FILE" && v.is_some())
+    {
+        return None;
+    }
+    let args: Vec<String> = command
+        .get_args()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let value = |name: &str| {
+        args.iter().enumerate().find_map(|(i, a)| {
+            if a == name {
+                args.get(i + 1).cloned()
+            } else {
+                a.strip_prefix(&format!("{name}=")).map(str::to_owned)
+            }
+        })
+    };
+    let adds_a_user = args.windows(2).any(|w| w[0] == "user" && w[1] == "add");
+    let given = args.iter().any(|a| {
+        a.starts_with("--user-password-file") || (!adds_a_user && a.starts_with("--password-file"))
+    });
+    if given {
+        return None;
+    }
+    let (login, data) = (value("--user")?, value("--data")?);
+    let users = std::fs::read_to_string(Path::new(&data).join("demo-users.txt")).ok()?;
+    let password = users.lines().find_map(|line| {
+        let mut fields = line.split('\t');
+        (fields.next() == Some(login.as_str())).then(|| fields.next().map(str::to_owned))?
+    })?;
+    let mut file = tempfile::NamedTempFile::new().expect("password file");
+    std::io::Write::write_all(&mut file, password.as_bytes()).expect("write password");
+    command.env("RELAIS_PASSWORD_FILE", file.path());
+    Some(file)
+}
+
+/// Writes `password` to a private file in `dir`, named after `login`: its path.
+pub fn password_file(dir: &Path, login: &str, password: &str) -> PathBuf {
+    let path = dir.join(format!("{login}.mdp"));
+    std::fs::write(&path, password).expect("password file");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+    path
 }
 
 /// `relais ARGS`, which must succeed: its standard output.

@@ -108,3 +108,24 @@ pub(crate) fn entries(
     }
     Ok(out)
 }
+
+/// Entries of one of `kinds` whose instant (`at`, RFC 3339 UTC) sorts at or after `since`,
+/// in seq order (through the index `journal_by_kind`).
+pub(crate) fn entries_of_kinds(
+    conn: &Connection,
+    kinds: &[&str],
+    since: &str,
+) -> Result<Vec<Entry>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT} WHERE kind = ?1 AND at >= ?2 ORDER BY seq"
+    ))?;
+    let mut out = Vec::new();
+    for kind in kinds {
+        let mut rows = stmt.query(rusqlite::params![kind, since])?;
+        while let Some(row) = rows.next()? {
+            out.push(read_entry(row)??);
+        }
+    }
+    out.sort_by_key(|e| e.seq);
+    Ok(out)
+}

@@ -806,6 +806,20 @@ SELECT a.payee_id, a.iban, a.approved_by, a.approved_at, a.request_id
 FROM bank_approvals a JOIN payees p ON p.id = a.payee_id
 WHERE p.iban = a.iban AND p.iban_changed_on IS a.changed_on;
 "#,
+    // 21: wrong passwords given to the command line, per login (relais_store::logins), so
+    // that each new attempt waits longer, across processes; a success forgets them. Nothing
+    // secret is kept. The journal is read by kind (the privileged account changes every
+    // ordonnateur sees on the dashboard) without a scan. (IF NOT EXISTS: a store put back
+    // to an earlier version by hand is migrated again.)
+    r#"
+CREATE TABLE IF NOT EXISTS login_failures (
+    login           TEXT PRIMARY KEY,
+    failures        INTEGER NOT NULL CHECK (failures >= 0),
+    last_failure_ms INTEGER NOT NULL,
+    not_before_ms   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS journal_by_kind ON journal (kind, seq);
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,

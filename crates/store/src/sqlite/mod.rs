@@ -15,6 +15,7 @@ mod ibans;
 mod import;
 mod incident;
 mod journal;
+mod logins;
 mod migrations;
 mod numbering;
 mod pending;
@@ -179,6 +180,22 @@ impl Store for SqliteStore {
         disabled: bool,
     ) -> Result<Entry, StoreError> {
         users::set_disabled(&mut self.conn, actor, login, disabled)
+    }
+
+    fn set_user_password(
+        &mut self,
+        actor: &str,
+        login: &str,
+        password_hash: &str,
+    ) -> Result<Entry, StoreError> {
+        users::set_password(&mut self.conn, actor, login, password_hash)
+    }
+
+    fn privileged_account_changes(
+        &self,
+        since_unix: i64,
+    ) -> Result<Vec<crate::accounts::PrivilegedChange>, StoreError> {
+        accounts::changes_since(&self.conn, since_unix)
     }
 
     fn user(&self, login: &str) -> Result<Option<User>, StoreError> {

@@ -3,7 +3,7 @@
 use super::journal;
 use crate::{NewUser, StoreError, User};
 use relais_core::journal::Entry;
-use relais_core::roles::{format_roles, parse_roles};
+use relais_core::roles::{Role, format_roles, parse_roles};
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
@@ -21,11 +21,71 @@ pub(crate) fn add(conn: &mut Connection, actor: &str, user: &NewUser) -> Result<
         "INSERT INTO users (login, password_hash, roles, site, disabled) VALUES (?1, ?2, ?3, ?4, 0)",
         rusqlite::params![user.login, user.password_hash, format_roles(&user.roles), user.site],
     )?;
+    let kind = if moves_money(&user.roles) {
+        PRIVILEGED_CREATED
+    } else {
+        "user.add"
+    };
     let entry = journal::append(
         &tx,
         actor,
-        "user.add",
-        &json!({ "login": user.login, "roles": format_roles(&user.roles), "site": user.site }),
+        kind,
+        &json!({
+            "login": user.login,
+            "roles": format_roles(&user.roles),
+            "site": user.site,
+            "actor": actor,
+        }),
+    )?;
+    tx.commit()?;
+    Ok(entry)
+}
+
+/// The journal kinds of an account created, or changed (re-enabled, its password reset by
+/// someone else), that holds a role moving money (`Role::moves_money`).
+pub(crate) const PRIVILEGED_CREATED: &str = "privileged_account_created";
+pub(crate) const PRIVILEGED_CHANGED: &str = "privileged_account_changed";
+
+fn moves_money(roles: &[Role]) -> bool {
+    roles.iter().any(|r| r.moves_money())
+}
+
+/// Replaces the password hash of `login`. Changed by its holder (`actor == login`, who gave
+/// the old one), journaled `user.password`; reset by another for an account that moves
+/// money, [`PRIVILEGED_CHANGED`]. Never the hash in the journal.
+pub(crate) fn set_password(
+    conn: &mut Connection,
+    actor: &str,
+    login: &str,
+    password_hash: &str,
+) -> Result<Entry, StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let user = get(&tx, login)?.ok_or_else(|| StoreError::UnknownUser(login.to_owned()))?;
+    tx.execute(
+        "UPDATE users SET password_hash = ?2 WHERE login = ?1",
+        rusqlite::params![login, password_hash],
+    )?;
+    let by_holder = actor == login;
+    let kind = if !by_holder && moves_money(&user.roles) {
+        PRIVILEGED_CHANGED
+    } else {
+        "user.password"
+    };
+    let change = if by_holder {
+        "password_changed"
+    } else {
+        "password_reset"
+    };
+    let entry = journal::append(
+        &tx,
+        actor,
+        kind,
+        &json!({
+            "login": login,
+            "roles": format_roles(&user.roles),
+            "change": change,
+            "actor": actor,
+        }),
     )?;
     tx.commit()?;
     Ok(entry)
@@ -38,19 +98,24 @@ pub(crate) fn set_disabled(
     disabled: bool,
 ) -> Result<Entry, StoreError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let changed = tx.execute(
+    let user = get(&tx, login)?.ok_or_else(|| StoreError::UnknownUser(login.to_owned()))?;
+    tx.execute(
         "UPDATE users SET disabled = ?2 WHERE login = ?1",
         rusqlite::params![login, disabled],
     )?;
-    if changed == 0 {
-        return Err(StoreError::UnknownUser(login.to_owned()));
-    }
-    let kind = if disabled {
-        "user.disable"
+    let entry = if disabled {
+        journal::append(&tx, actor, "user.disable", &json!({ "login": login }))?
+    } else if moves_money(&user.roles) {
+        let payload = json!({
+            "login": login,
+            "roles": format_roles(&user.roles),
+            "change": "enabled",
+            "actor": actor,
+        });
+        journal::append(&tx, actor, PRIVILEGED_CHANGED, &payload)?
     } else {
-        "user.enable"
+        journal::append(&tx, actor, "user.enable", &json!({ "login": login }))?
     };
-    let entry = journal::append(&tx, actor, kind, &json!({ "login": login }))?;
     tx.commit()?;
     Ok(entry)
 }
