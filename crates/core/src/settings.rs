@@ -16,6 +16,32 @@ pub struct Settings {
     /// What payment runs need; runs refuse to start without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments: Option<PaymentSettings>,
+    /// The courrier service's register; the defaults when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub courrier: Option<CourrierSettings>,
+}
+
+/// `[courrier]`: how the register of paper deposits behaves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourrierSettings {
+    /// How long before its registration a deposit may say it was received (with a reason):
+    /// paper taken while the register was down is registered when it is back, within this
+    /// window; a later one is refused.
+    #[serde(default = "default_backdate_window_hours")]
+    pub backdate_window_hours: u32,
+}
+
+impl Default for CourrierSettings {
+    fn default() -> Self {
+        CourrierSettings {
+            backdate_window_hours: default_backdate_window_hours(),
+        }
+    }
+}
+
+fn default_backdate_window_hours() -> u32 {
+    crate::deposits::DEFAULT_BACKDATE_WINDOW_HOURS
 }
 
 /// `[payments]`: the PES header, the account transfers are paid from, and per benefit its
@@ -287,6 +313,11 @@ pub struct Authority {
 }
 
 impl Settings {
+    /// The register's settings, the defaults when the file has none.
+    pub fn courrier(&self) -> CourrierSettings {
+        self.courrier.clone().unwrap_or_default()
+    }
+
     /// Checks what serde cannot: a known time zone, a non-empty name.
     pub fn validate(&self) -> Result<(), String> {
         if self.authority.name.trim().is_empty() {
@@ -296,6 +327,14 @@ impl Settings {
             .map_err(|e| format!("{e} (authority.time_zone)"))?;
         if let Some(p) = &self.payments {
             p.validate()?;
+        }
+        if let Some(c) = &self.courrier
+            && !(1..=24 * 31).contains(&c.backdate_window_hours)
+        {
+            return Err(format!(
+                "fenêtre d'enregistrement différé de {} h hors de 1 à 744 h (courrier.backdate_window_hours)",
+                c.backdate_window_hours
+            ));
         }
         Ok(())
     }
