@@ -41,6 +41,7 @@ pub fn settings(name: &str, siret: &str, time_zone: &str, holiday_zone: &str) ->
             holiday_zone,
         },
         payments: None,
+        courrier: None,
     };
     settings.validate().map_err(|e| anyhow::anyhow!(e))?;
     Ok(settings)
