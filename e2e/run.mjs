@@ -323,11 +323,12 @@ async function signIn(page, login) {
   await page.getByLabel('Type de dépôt').selectOption('facture');
   await page.getByRole('button', { name: 'Afficher le formulaire de ce type' }).click();
   check((await page.getByLabel('SIRET du fournisseur').count()) === 1, 'the invoice form asks for the SIRET');
-  await page.getByLabel('Type de dépôt').selectOption('demande_aide');
+  await page.getByLabel('Type de dépôt').selectOption('demande_apa');
   await page.getByRole('button', { name: 'Afficher le formulaire de ce type' }).click();
-  await page.getByLabel('Déposant (nom ou raison sociale)').fill('Mme Jeanne Lefèvre');
+  check((await page.getByLabel(/Pièces manquantes/).count()) === 1, 'an application form asks for missing documents');
+  await page.getByLabel(/^Déposant/).fill('Mme Jeanne Lefèvre');
   await page.getByLabel(/Numéro de dossier/).fill(dossier);
-  await page.getByLabel('Objet').fill("Demande d'APA à domicile");
+  await page.getByLabel(/^Objet/).fill("Demande d'APA à domicile");
   await page.getByLabel('Nombre de pages').fill('4');
   await page.getByRole('button', { name: 'Enregistrer et préparer le récépissé' }).click();
   await page.waitForURL(/\/courrier\/\d{4}-\d{6}$/);
@@ -338,7 +339,7 @@ async function signIn(page, login) {
   ]);
   const file = await download.path();
   check(readFileSync(file).subarray(0, 4).toString() === '%PDF', 'the receipt downloads as a PDF');
-  await page.getByLabel("Motif de l'annulation").fill('doublon');
+  await page.getByLabel(/^Motif de l'annulation/).fill('doublon');
   await page.getByRole('button', { name: 'Annuler le dépôt' }).click();
   check((await page.getByRole('status').textContent()).includes('annulé'), 'a deposit is cancelled with a reason');
   await ctx.close();

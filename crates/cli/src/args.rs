@@ -396,16 +396,17 @@ pub struct DepositRegisterArgs {
     pub data: DataArg,
     #[command(flatten)]
     pub user: UserArg,
-    /// Type : demande_aide, demande_subvention, facture, offre_marche, pieces_complementaires, autre.
+    /// Type : demande_apa, demande_pch, demande_ash, demande_aide (autre aide sociale),
+    /// demande_subvention, facture, offre_marche, pieces_complementaires, autre.
     #[arg(long)]
     pub kind: String,
-    /// Nom du déposant.
+    /// Nom du déposant (200 caractères au plus).
     #[arg(long)]
     pub from: String,
-    /// Adresse du déposant.
+    /// Adresse du déposant (300 caractères au plus).
     #[arg(long)]
     pub address: Option<String>,
-    /// Objet du dépôt.
+    /// Objet du dépôt (200 caractères au plus).
     #[arg(long)]
     pub subject: Option<String>,
     /// Nombre de pages ou de pièces (1 par défaut).
@@ -414,7 +415,7 @@ pub struct DepositRegisterArgs {
     /// Facture : SIRET du fournisseur.
     #[arg(long)]
     pub siret: Option<String>,
-    /// Facture : numéro.
+    /// Facture : numéro (50 caractères au plus).
     #[arg(long)]
     pub invoice_number: Option<String>,
     /// Facture : montant TTC (1234,56).
@@ -426,12 +427,25 @@ pub struct DepositRegisterArgs {
     /// Offre : date limite de remise des offres (AAAA-MM-JJ HH:MM).
     #[arg(long)]
     pub deadline: Option<String>,
-    /// Date et heure du dépôt s'il est enregistré après coup (AAAA-MM-JJ HH:MM) ; par défaut maintenant.
-    #[arg(long)]
+    /// Date et heure de réception si le dépôt est enregistré après coup (AAAA-MM-JJ HH:MM) ;
+    /// par défaut maintenant. Au plus 72 h avant (réglage courrier.backdate_window_hours).
+    #[arg(long, visible_alias = "received-at")]
     pub at: Option<String>,
+    /// Motif de l'enregistrement différé, obligatoire avec --at antérieur (300 caractères au plus).
+    #[arg(long)]
+    pub backdate_reason: Option<String>,
     /// Numéro de dossier de la personne concernée (le dépôt apparaît sur sa fiche à l'accueil).
     #[arg(long)]
     pub dossier: Option<String>,
+    /// Demande incomplète : les pièces manquantes, séparées par « ; » (CRPA L114-5).
+    #[arg(long)]
+    pub missing: Option<String>,
+    /// Demande incomplète : date limite pour produire les pièces manquantes.
+    #[arg(long)]
+    pub missing_deadline: Option<String>,
+    /// Pièces complémentaires : numéro chrono de la demande qu'elles complètent.
+    #[arg(long)]
+    pub completes: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -487,6 +501,18 @@ pub struct ReceiptVerifyArgs {
     /// Nom du déposant imprimé sur le récépissé, à comparer au code.
     #[arg(long)]
     pub depositor: Option<String>,
+    /// Facture : montant TTC imprimé sur le récépissé, à comparer au code.
+    #[arg(long)]
+    pub amount: Option<String>,
+    /// Facture : numéro imprimé sur le récépissé, à comparer au code.
+    #[arg(long)]
+    pub invoice_number: Option<String>,
+    /// Facture : SIRET imprimé sur le récépissé, à comparer au code.
+    #[arg(long)]
+    pub siret: Option<String>,
+    /// Demande : numéro de dossier imprimé sur le récépissé, à comparer au code.
+    #[arg(long)]
+    pub dossier: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

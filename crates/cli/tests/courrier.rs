@@ -59,6 +59,11 @@ fn pdftotext(path: &Path) -> String {
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
+/// The text with every run of white space as one space (pdftotext lays lines out).
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn register(data: &str, extra: &[&str]) -> Output {
     let mut args = vec!["deposit", "register", "--data", data];
     args.extend_from_slice(extra);
@@ -97,7 +102,7 @@ fn register_print_verify_cancel_and_list() {
         data,
         &[
             "--kind",
-            "demande_aide",
+            "demande_apa",
             "--from",
             "Mme Hélène Lefèvre",
             "--address",
@@ -124,23 +129,24 @@ fn register_print_verify_cancel_and_list() {
         "{out}"
     );
     let code = lines[2];
-    let text = pdftotext(&pdf);
+    let text = flat(&pdftotext(&pdf));
     for needle in [
         "Accusé de réception",
         lines[0],
         "Reçu le",
+        "Enregistré le",
         "Service chargé du dossier",
         "Adresse postale",
         "Courriel",
         "Téléphone",
-        "Demande d'aide (APA, PCH, aide sociale…)",
+        "Demande d'allocation personnalisée d'autonomie (APA)",
         "Demande d'APA à domicile",
         "Mme Hélène Lefèvre",
         "3 rue des Œillets",
         "Nombre de pages ou de pièces",
         "Décision implicite",
-        "réputée rejetée",
-        "Voies et délais de recours",
+        "Dossier complet le",
+        "réputée accordée pour un montant forfaitaire",
         "Code de vérification",
         "Exemplaire à remettre au déposant",
         "Exemplaire à conserver par le service",
@@ -238,8 +244,20 @@ fn bad_input_is_refused_in_french_and_nothing_is_recorded() {
     let data_path = demo(dir.path());
     let data = data_path.to_str().expect("utf-8");
     let siret = a_supplier_siret(&data_path);
+    let long_subject = "x".repeat(201);
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["--kind", "demande_aide", "--from", "  "], "--from"),
+        (
+            vec![
+                "--kind",
+                "demande_apa",
+                "--from",
+                "A",
+                "--subject",
+                &long_subject,
+            ],
+            "--subject",
+        ),
         (vec!["--kind", "colis", "--from", "A"], "--kind"),
         (
             vec![
@@ -457,4 +475,322 @@ fn a_sigkill_in_mid_load_loses_no_printed_number_and_leaves_no_gap() {
     );
     let j = run(&["journal", "verify", "--data", &data]);
     assert!(j.status.success(), "{}", stdout(&j));
+}
+
+/// Now in Paris, moved by `hours`, as typed at the desk (`AAAA-MM-JJ HH:MM`).
+fn paris_time(hours: i64) -> String {
+    (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(hours))
+        .in_tz("Europe/Paris")
+        .expect("tz")
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn first_line(o: &Output) -> String {
+    stdout(o).lines().next().unwrap_or_default().to_owned()
+}
+
+fn receipt_text(o: &Output) -> String {
+    flat(&pdftotext(Path::new(
+        stdout(o).lines().nth(1).expect("receipt path"),
+    )))
+}
+
+fn code_of(o: &Output) -> String {
+    stdout(o).lines().nth(2).expect("code").to_owned()
+}
+
+#[test]
+fn a_back_dated_bid_is_flagged_on_its_receipt_and_in_the_register() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data_path = demo(dir.path());
+    let data = data_path.to_str().expect("utf-8");
+    let deadline = paris_time(-1);
+    let claimed = paris_time(-2);
+    let bid = |extra: &[&str]| {
+        let mut args = vec![
+            "--kind",
+            "offre_marche",
+            "--from",
+            "BTP SA",
+            "--deadline",
+            &deadline,
+            "--user",
+            "courrier",
+        ];
+        args.extend_from_slice(extra);
+        register(data, &args)
+    };
+    // A time of receipt before registration needs a reason, and the window.
+    let o = bid(&["--received-at", &claimed]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--backdate-reason"), "{}", stderr(&o));
+    let too_early = paris_time(-100);
+    let o = bid(&["--at", &too_early, "--backdate-reason", "panne"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("72 h"), "{}", stderr(&o));
+    assert!(list_csv(data).is_empty(), "nothing recorded");
+    // Claimed before the deadline, registered after it: flagged, never "dans le délai".
+    let o = bid(&[
+        "--received-at",
+        &claimed,
+        "--backdate-reason",
+        "registre indisponible pendant la panne",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("après la date limite"),
+        "{}",
+        stderr(&o)
+    );
+    let text = receipt_text(&o);
+    for needle in [
+        "Reçu le",
+        "Enregistré le",
+        "Enregistrement différé",
+        "registre indisponible pendant la panne",
+        "ENREGISTRÉE APRÈS LA DATE LIMITE",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    assert!(!text.contains("remise dans le délai"), "{text}");
+    let list = run(&["deposit", "list", "--data", data, "--format", "csv"]);
+    let list = stdout(&list);
+    assert!(
+        list.contains("offre enregistrée après la date limite")
+            && list.contains("registre indisponible pendant la panne"),
+        "{list}"
+    );
+    // The code carries both instants: verifying says the same.
+    let v = run(&["receipt", "verify", &code_of(&o), "--data", data]);
+    assert!(v.status.success(), "{}", stdout(&v));
+    let out = stdout(&v);
+    assert!(
+        out.contains("enregistré le") && out.contains("ENREGISTRÉE APRÈS LA DATE LIMITE"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_forged_invoice_amount_does_not_verify() {
+    use relais_documents::code::{FACTS_AT, code_bytes, code_from_bytes};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data_path = demo(dir.path());
+    let data = data_path.to_str().expect("utf-8");
+    let siret = a_supplier_siret(&data_path);
+    let o = register(
+        data,
+        &[
+            "--kind",
+            "facture",
+            "--from",
+            "SARL Dupont",
+            "--siret",
+            &siret,
+            "--invoice-number",
+            "F-118",
+            "--amount",
+            "1 234,56",
+            "--user",
+            "courrier",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let code = code_of(&o);
+    let v = run(&["receipt", "verify", &code, "--data", data]);
+    assert!(v.status.success(), "{}", stdout(&v));
+    assert!(stdout(&v).contains("234,56"), "{}", stdout(&v));
+    // The amount changed inside the code: the signature no longer fits.
+    let mut bytes = code_bytes(&code).expect("bytes");
+    bytes[FACTS_AT..FACTS_AT + 6].copy_from_slice(&12_345_600u64.to_be_bytes()[2..]);
+    let forged = code_from_bytes(&bytes);
+    let v = run(&["receipt", "verify", &forged, "--data", data]);
+    assert_eq!(v.status.code(), Some(1), "{}", stdout(&v));
+    assert!(stdout(&v).contains("NON AUTHENTIQUE"), "{}", stdout(&v));
+    // The amount changed on the paper: checked offline against the code.
+    let pubkey = dir.path().join("pub.txt");
+    std::fs::write(&pubkey, run(&["receipt", "pubkey", "--data", data]).stdout).expect("pub");
+    let pubkey = pubkey.to_str().expect("utf-8");
+    let v = run(&[
+        "receipt",
+        "verify",
+        &code,
+        "--pubkey",
+        pubkey,
+        "--amount",
+        "12 345,60",
+    ]);
+    assert_eq!(v.status.code(), Some(1), "{}", stdout(&v));
+    assert!(stdout(&v).contains("modifié : montant"), "{}", stdout(&v));
+    let v = run(&[
+        "receipt",
+        "verify",
+        &code,
+        "--pubkey",
+        pubkey,
+        "--amount",
+        "1234,56",
+        "--invoice-number",
+        "f-118",
+        "--siret",
+        &siret,
+        "--depositor",
+        "SARL DUPONT",
+    ]);
+    assert!(v.status.success(), "{}", stdout(&v));
+    let v = run(&[
+        "receipt",
+        "verify",
+        &code,
+        "--pubkey",
+        pubkey,
+        "--invoice-number",
+        "F-119",
+    ]);
+    assert_eq!(v.status.code(), Some(1), "{}", stdout(&v));
+}
+
+#[test]
+fn a_cancelled_receipt_verifies_as_cancelled_with_a_non_zero_status() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data_path = demo(dir.path());
+    let data = data_path.to_str().expect("utf-8");
+    let o = register(
+        data,
+        &[
+            "--kind",
+            "demande_ash",
+            "--from",
+            "M. Martin",
+            "--user",
+            "courrier",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let code = code_of(&o);
+    assert!(
+        run(&["receipt", "verify", &code, "--data", data])
+            .status
+            .success()
+    );
+    let c = run(&[
+        "deposit",
+        "cancel",
+        &first_line(&o),
+        "--reason",
+        "enregistré deux fois",
+        "--data",
+        data,
+        "--user",
+        "courrier",
+    ]);
+    assert!(c.status.success(), "{}", stderr(&c));
+    let v = run(&["receipt", "verify", &code, "--data", data]);
+    assert_eq!(v.status.code(), Some(3), "{}", stdout(&v));
+    let out = stdout(&v);
+    assert!(
+        out.starts_with("ANNULÉ") && out.contains("enregistré deux fois"),
+        "{out}"
+    );
+}
+
+#[test]
+fn each_kind_s_mentions_and_an_incomplete_application_completed_later() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data_path = demo(dir.path());
+    let data = data_path.to_str().expect("utf-8");
+    let reg = |kind: &str, extra: &[&str]| {
+        let mut args = vec!["--kind", kind, "--from", "Mme Lefèvre", "--user", "accueil"];
+        args.extend_from_slice(extra);
+        let o = register(data, &args);
+        assert!(o.status.success(), "{kind}: {}", stderr(&o));
+        o
+    };
+    let pch = receipt_text(&reg("demande_pch", &[]));
+    for needle in [
+        "(CDAPH)",
+        "délai de 4 mois",
+        "silence vaut rejet",
+        "R241-33",
+        "(RAPO)",
+        "pôle social du tribunal judiciaire",
+    ] {
+        assert!(pch.contains(needle), "PCH: missing {needle:?} in:\n{pch}");
+    }
+    let ash = receipt_text(&reg("demande_ash", &[]));
+    for needle in ["(ASH)", "L231-4 (3°)", "L134-2", "réputée rejetée"] {
+        assert!(ash.contains(needle), "ASH: missing {needle:?} in:\n{ash}");
+    }
+    // An incomplete APA application: its missing documents and the deadline, no decision date.
+    let by = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 30))
+        .in_tz("Europe/Paris")
+        .expect("tz")
+        .strftime("%d/%m/%Y")
+        .to_string();
+    let apa = reg(
+        "demande_apa",
+        &[
+            "--missing",
+            "justificatif de domicile; relevé d'identité bancaire",
+            "--missing-deadline",
+            &by,
+        ],
+    );
+    let number = first_line(&apa);
+    let text = receipt_text(&apa);
+    for needle in [
+        "INCOMPLET",
+        "• justificatif de domicile",
+        "• relevé d'identité bancaire",
+        "À produire au plus tard le",
+        "L114-5",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    assert!(!text.contains("Décision implicite :"), "{text}");
+    // The documents complete it: the receipt states the day it became complete.
+    let docs = reg("pieces_complementaires", &["--completes", &number]);
+    let text = receipt_text(&docs);
+    for needle in [
+        &format!("Complète le dépôt : n° {number}"),
+        "Dossier complet le",
+        "R232-23",
+        "Décision implicite : le",
+        "montant forfaitaire",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    let v = run(&["receipt", "verify", &code_of(&docs), "--data", data]);
+    assert!(
+        stdout(&v).contains(&format!("complète le dépôt n° {number}")),
+        "{}",
+        stdout(&v)
+    );
+    // Once only.
+    let again = register(
+        data,
+        &[
+            "--kind",
+            "pieces_complementaires",
+            "--from",
+            "Mme Lefèvre",
+            "--completes",
+            &number,
+            "--user",
+            "accueil",
+        ],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("déjà complété"),
+        "{}",
+        stderr(&again)
+    );
+    let list = run(&["deposit", "list", "--data", data, "--format", "csv"]);
+    let row = stdout(&list)
+        .lines()
+        .find(|l| l.starts_with(&number))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(row.contains(&first_line(&docs)), "{row}");
 }

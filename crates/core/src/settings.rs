@@ -19,6 +19,9 @@ pub struct Settings {
     /// How long a web session stays open.
     #[serde(default, skip_serializing_if = "SessionSettings::is_default")]
     pub sessions: SessionSettings,
+    /// The courrier service's register; the defaults when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub courrier: Option<CourrierSettings>,
 }
 
 /// `[sessions]`: a session unused for `idle_minutes` is closed, and any session
@@ -35,6 +38,25 @@ impl Default for SessionSettings {
         SessionSettings {
             idle_minutes: 30,
             absolute_hours: 10,
+        }
+    }
+}
+
+/// `[courrier]`: how the register of paper deposits behaves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourrierSettings {
+    /// How long before its registration a deposit may say it was received (with a reason):
+    /// paper taken while the register was down is registered when it is back, within this
+    /// window; a later one is refused.
+    #[serde(default = "default_backdate_window_hours")]
+    pub backdate_window_hours: u32,
+}
+
+impl Default for CourrierSettings {
+    fn default() -> Self {
+        CourrierSettings {
+            backdate_window_hours: default_backdate_window_hours(),
         }
     }
 }
@@ -60,6 +82,10 @@ impl SessionSettings {
         }
         Ok(())
     }
+}
+
+fn default_backdate_window_hours() -> u32 {
+    crate::deposits::DEFAULT_BACKDATE_WINDOW_HOURS
 }
 
 /// `[payments]`: the PES header, the account transfers are paid from, and per benefit its
@@ -331,6 +357,11 @@ pub struct Authority {
 }
 
 impl Settings {
+    /// The register's settings, the defaults when the file has none.
+    pub fn courrier(&self) -> CourrierSettings {
+        self.courrier.clone().unwrap_or_default()
+    }
+
     /// Checks what serde cannot: a known time zone, a non-empty name.
     pub fn validate(&self) -> Result<(), String> {
         if self.authority.name.trim().is_empty() {
@@ -340,6 +371,14 @@ impl Settings {
             .map_err(|e| format!("{e} (authority.time_zone)"))?;
         if let Some(p) = &self.payments {
             p.validate()?;
+        }
+        if let Some(c) = &self.courrier
+            && !(1..=24 * 31).contains(&c.backdate_window_hours)
+        {
+            return Err(format!(
+                "fenêtre d'enregistrement différé de {} h hors de 1 à 744 h (courrier.backdate_window_hours)",
+                c.backdate_window_hours
+            ));
         }
         self.sessions.validate()
     }

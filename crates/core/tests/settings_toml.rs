@@ -181,3 +181,31 @@ fn the_example_survives_a_round_trip_through_toml() {
     assert_eq!(back, s);
     assert_eq!(back.validate(), Ok(()));
 }
+
+#[test]
+fn the_courrier_window_is_a_setting_of_72_hours_by_default() {
+    let s: Settings = toml::from_str(AUTHORITY).expect("settings");
+    assert_eq!(s.courrier().backdate_window_hours, 72);
+    let s: Settings = toml::from_str(&format!(
+        "{AUTHORITY}\n[courrier]\nbackdate_window_hours = 24\n"
+    ))
+    .expect("settings");
+    assert_eq!(s.courrier().backdate_window_hours, 24);
+    assert_eq!(s.validate(), Ok(()));
+    let back: Settings =
+        toml::from_str(&toml::to_string_pretty(&s).expect("toml")).expect("read back");
+    assert_eq!(back, s);
+    // Unknown keys are refused; a window of zero or beyond a month is refused with its key.
+    assert!(
+        toml::from_str::<Settings>(&format!("{AUTHORITY}\n[courrier]\nfenetre = 3\n")).is_err()
+    );
+    let s: Settings = toml::from_str(&format!(
+        "{AUTHORITY}\n[courrier]\nbackdate_window_hours = 0\n"
+    ))
+    .expect("settings");
+    assert!(
+        s.validate()
+            .expect_err("zero")
+            .contains("courrier.backdate_window_hours")
+    );
+}

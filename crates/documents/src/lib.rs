@@ -18,7 +18,7 @@ pub mod statement;
 
 pub use bordereau::write_bordereau_pdf;
 pub use code::{ReceiptKey, ReceiptSummary, VerifyError, depositor_digest};
-pub use receipt::{DocumentError, ReceiptInput, write_receipt};
+pub use receipt::{Completed, DocumentError, ReceiptInput, write_receipt};
 pub use run_report::{
     ListError, ReportError, RunLists, write_anomalies_csv, write_changes_csv, write_exclusions_csv,
     write_mandates_csv, write_report_html, write_totals_csv,

@@ -165,26 +165,6 @@ pub(crate) fn finish(document: krilla::Document) -> Result<Vec<u8>, String> {
     document.finish().map_err(|e| format!("{e:?}"))
 }
 
-/// Splits `text` into lines of at most `max` characters at spaces (a longer word stays whole).
-pub(crate) fn wrap(text: &str, max: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    // Only ordinary spaces break a line: `1 234,56 €` is written with no-break spaces.
-    for word in text.split([' ', '\n', '\t']).filter(|w| !w.is_empty()) {
-        if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > max {
-            out.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(word);
-    }
-    if !current.is_empty() || out.is_empty() {
-        out.push(current);
-    }
-    out
-}
-
 /// Splits `text` into lines at most `max` points wide at `size`; a word longer than a line
 /// (a hash, an address) is broken across lines, never cut.
 ///
@@ -241,19 +221,6 @@ pub(crate) fn wrap_width(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wrapping_keeps_every_word() {
-        let t = "un deux trois quatre cinq six sept huit neuf dix";
-        let lines = wrap(t, 12);
-        assert!(lines.iter().all(|l| l.chars().count() <= 12), "{lines:?}");
-        assert_eq!(lines.join(" "), t);
-        assert_eq!(wrap("", 10), vec![String::new()]);
-        assert_eq!(
-            wrap("total 1\u{a0}234,56\u{a0}€", 8),
-            vec!["total", "1\u{a0}234,56\u{a0}€"]
-        );
-    }
 
     #[test]
     fn texts_are_measured_and_cut_to_fit() {

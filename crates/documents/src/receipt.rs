@@ -3,17 +3,15 @@
 //! require for an application, the payment deadline for an invoice, the on-time status of a
 //! bid, and the signed code with its QR code.
 
-use crate::code::code_lines;
-use crate::french::{date_long, date_short, datetime_long, datetime_short};
-use crate::pdf::{Fonts, PAGE_W, a4, finish, french_document_with, wrap};
+mod lines;
+
+use crate::pdf::{Fonts, PAGE_H, PAGE_W, a4, finish, french_document_with, wrap_width};
 use jiff::tz::TimeZone;
 use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::paint::Fill;
 use krilla::surface::Surface;
-use krilla::text::{Font, TextDirection};
-use relais_core::deposits::{
-    Deposit, DepositKind, KindRules, Regime, ServiceContact, bid_on_time, invoice_deadline,
-};
+pub use lines::receipt_lines;
+use relais_core::deposits::{Deposit, KindRules, ServiceContact};
 use std::io::Write;
 
 const MARGIN: f32 = 50.0;
@@ -30,6 +28,16 @@ pub struct ReceiptInput<'a> {
     /// The handling service, contact details filled.
     pub service: &'a ServiceContact,
     pub deposit: &'a Deposit,
+    /// For additional documents that complete an application: that application and its
+    /// kind's rules (its decision delay now runs).
+    pub completed: Option<Completed<'a>>,
+}
+
+/// The application a deposit of additional documents completes.
+#[derive(Clone, Copy)]
+pub struct Completed<'a> {
+    pub deposit: &'a Deposit,
+    pub rules: &'a KindRules,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,175 +65,8 @@ pub enum Line {
     Gap,
 }
 
-/// The receipt's lines, in order: what the PDF prints (and what a test can read back).
-pub fn receipt_lines(input: &ReceiptInput<'_>) -> Vec<Line> {
-    use Line::*;
-    let d = input.deposit;
-    let f = &d.facts;
-    let local = d.received_at.to_zoned(input.tz.clone());
-    let received = local.date();
-    let s = input.service;
-    let mut l = vec![
-        Small(input.authority.to_owned()),
-        Title("Accusé de réception — récépissé de dépôt".to_owned()),
-        Field("N° d'enregistrement".into(), d.number.to_string()),
-        Field("Reçu le".into(), datetime_long(&local)),
-        Small(format!(
-            "Heure légale du fuseau {}",
-            input.tz.iana_name().unwrap_or("local")
-        )),
-        Gap,
-        Heading("Service chargé du dossier".into()),
-        Field("Service".into(), s.name.clone()),
-        Field("Adresse postale".into(), s.address.clone()),
-        Field("Courriel".into(), s.email.clone()),
-        Field("Téléphone".into(), s.phone.clone()),
-        Gap,
-        Heading("Dépôt".into()),
-        Field("Nature".into(), input.rules.label.clone()),
-    ];
-    if let Some(subject) = &f.subject {
-        l.push(Field("Objet".into(), subject.clone()));
-    }
-    l.push(Field("Déposant".into(), f.depositor.clone()));
-    if let Some(a) = &f.address {
-        l.push(Field("Adresse du déposant".into(), a.clone()));
-    }
-    l.push(Field(
-        "Nombre de pages ou de pièces".into(),
-        f.pages.to_string(),
-    ));
-    if let Some(c) = &d.cancellation {
-        l.push(Field(
-            "ANNULÉ".into(),
-            format!(
-                "le {} : {}",
-                datetime_short(&c.at.to_zoned(input.tz.clone())),
-                c.reason
-            ),
-        ));
-    }
-    l.push(Gap);
-    if f.kind.is_application() || input.rules.regime != Regime::None {
-        application(&mut l, input, received);
-    }
-    if let (Some(inv), DepositKind::Facture) = (&f.invoice, f.kind) {
-        l.push(Heading("Facture".into()));
-        l.push(Field(
-            "Facture".into(),
-            format!(
-                "n° {}{} — SIRET {} — montant TTC {}",
-                inv.number,
-                inv.date
-                    .map(|d| format!(" du {}", date_short(d)))
-                    .unwrap_or_default(),
-                inv.siret,
-                inv.amount
-            ),
-        ));
-        l.push(Field(
-            "Date de réception de la facture".into(),
-            date_long(received),
-        ));
-        let days = input.rules.payment_days.unwrap_or(30);
-        if let Some(deadline) = invoice_deadline(received, days) {
-            l.push(Field(
-                "Délai global de paiement".into(),
-                format!("{days} jours, soit au plus tard le {}", date_long(deadline)),
-            ));
-        }
-        l.push(Small(
-            "Le délai court à compter de cette date de réception (code de la commande publique, \
-             art. R2192-10 à R2192-12). Au-delà, des intérêts moratoires (taux de la BCE + 8 points) \
-             et une indemnité forfaitaire de 40 € pour frais de recouvrement sont dus de plein droit \
-             (art. R2192-31 à R2192-35)."
-                .into(),
-        ));
-        l.push(Gap);
-    }
-    if let (Some(deadline), DepositKind::OffreMarche) = (f.bid_deadline, f.kind) {
-        l.push(Heading("Offre à un marché public".into()));
-        l.push(Field(
-            "Date limite de remise des offres".into(),
-            datetime_long(&deadline.to_zoned(input.tz.clone())),
-        ));
-        let verdict = if bid_on_time(d.received_at, deadline) {
-            "offre remise dans le délai"
-        } else {
-            "offre remise HORS DÉLAI (après la date limite)"
-        };
-        l.push(Field("Remise".into(), verdict.into()));
-        l.push(Gap);
-    }
-    if !input.rules.documents.is_empty() {
-        l.push(Heading("Pièces habituellement demandées".into()));
-        for doc in &input.rules.documents {
-            l.push(Text(format!("• {doc}")));
-        }
-        l.push(Gap);
-    }
-    l.push(Heading("Code de vérification".into()));
-    for line in code_lines(&d.receipt_code, 9) {
-        l.push(Code(line));
-    }
-    l.push(Small(
-        "Ce code et le QR code portent un résumé signé (Ed25519) du dépôt : la collectivité \
-         l'authentifie hors ligne (« relais receipt verify »)."
-            .into(),
-    ));
-    l.push(Small(format!("Enregistré par : {}", d.registered_by)));
-    l
-}
-
-fn application(l: &mut Vec<Line>, input: &ReceiptInput<'_>, received: jiff::civil::Date) {
-    use Line::*;
-    l.push(Heading("Délai de décision".into()));
-    match (input.rules.implicit_decision(received), input.rules.delay) {
-        (Some((regime, end)), Some(delay)) => {
-            let (word, label) = match regime {
-                Regime::Sva => ("acceptée", "silence vaut acceptation"),
-                _ => ("rejetée", "silence vaut rejet"),
-            };
-            l.push(Field(
-                "Décision implicite".into(),
-                format!("le {} ({label})", date_long(end)),
-            ));
-            l.push(Text(format!(
-                "Sans réponse de l'administration dans un délai de {} à compter de la date de \
-                 réception ci-dessus, soit au terme du {}, votre demande sera réputée {word} \
-                 (code des relations entre le public et l'administration, art. L231-1, L231-4, \
-                 L112-3 et R112-5).",
-                delay.label_fr(),
-                date_long(end)
-            )));
-            if regime == Regime::Sva {
-                l.push(Small(
-                    "Vous pourrez demander une attestation de la décision implicite d'acceptation \
-                     (CRPA, art. L232-3)."
-                        .into(),
-                ));
-            }
-        }
-        _ => l.push(Text(
-            "Ce dépôt ne fait pas naître de décision implicite : le service vous répondra.".into(),
-        )),
-    }
-    l.push(Small(
-        "Si le dossier est incomplet, le service vous indiquera les pièces manquantes et le délai \
-         pour les produire ; le délai de décision ne court qu'à compter de leur réception (CRPA, \
-         art. L114-5)."
-            .into(),
-    ));
-    if input.rules.regime == Regime::Svr
-        && let Some(appeal) = &input.rules.appeal
-    {
-        l.push(Heading("Voies et délais de recours".into()));
-        l.push(Text(appeal.clone()));
-    }
-    l.push(Gap);
-}
-
-/// Writes the receipt, both copies, to `out`.
+/// Writes the receipt, both copies, to `out`. A copy longer than a page goes on over the next
+/// one, its heading repeated: nothing is cut.
 pub fn write_receipt(input: &ReceiptInput<'_>, out: &mut dyn Write) -> Result<(), DocumentError> {
     let fonts = Fonts::shared().ok_or(DocumentError::Font)?;
     let lines = receipt_lines(input);
@@ -237,93 +78,159 @@ pub fn write_receipt(input: &ReceiptInput<'_>, out: &mut dyn Write) -> Result<()
         "Exemplaire à remettre au déposant",
         "Exemplaire à conserver par le service",
     ] {
-        let settings = a4().ok_or_else(|| DocumentError::Pdf("page".into()))?;
-        let mut page = document.start_page_with(settings);
-        let mut surface = page.surface();
-        let mut pen = Pen {
-            surface: &mut surface,
-            regular: &fonts.regular,
-            bold: &fonts.bold,
-            y: MARGIN + 10.0,
-            right: PAGE_W - MARGIN,
-        };
-        pen.text(copy, 9.0, true, PAGE_W - MARGIN - 200.0);
-        let mut qr_drawn = false;
-        for line in &lines {
-            if matches!(line, Line::Code(_)) && !qr_drawn {
-                // The QR code stands right of the printed code; text after it keeps clear.
-                let x = PAGE_W - MARGIN - QR_SIZE;
-                draw_qr(pen.surface, &qr, x, pen.y - 12.0, QR_SIZE);
-                pen.right = x - 8.0;
-                qr_drawn = true;
+        let pages = layout(fonts, &lines);
+        let count = pages.len();
+        for (i, page_lines) in pages.into_iter().enumerate() {
+            let settings = a4().ok_or_else(|| DocumentError::Pdf("page".into()))?;
+            let mut page = document.start_page_with(settings);
+            let mut surface = page.surface();
+            let mut pen = Pen {
+                surface: &mut surface,
+                fonts,
+                y: MARGIN + 10.0,
+            };
+            let heading = if count > 1 {
+                format!("{copy} — page {}/{count}", i + 1)
+            } else {
+                copy.to_owned()
+            };
+            let x = PAGE_W - MARGIN - fonts.width(&heading, 9.0, true);
+            pen.text(&heading, 9.0, true, x);
+            for (line, right, qr_here) in page_lines {
+                if qr_here {
+                    // The QR code stands right of the printed code.
+                    draw_qr(
+                        pen.surface,
+                        &qr,
+                        PAGE_W - MARGIN - QR_SIZE,
+                        pen.y - 12.0,
+                        QR_SIZE,
+                    );
+                }
+                pen.line(line, right);
             }
-            pen.line(line);
+            surface.finish();
+            page.finish();
         }
-        surface.finish();
-        page.finish();
     }
     let bytes = finish(document).map_err(DocumentError::Pdf)?;
     out.write_all(&bytes)?;
     Ok(())
 }
 
+/// The text sizes: (size, bold, left, space before, advance after the last wrapped line).
+fn style(line: &Line) -> (f32, bool, f32) {
+    match line {
+        Line::Title(_) => (15.0, true, MARGIN),
+        Line::Heading(_) => (11.0, true, MARGIN),
+        Line::Field(..) => (9.5, false, VALUE_X),
+        Line::Text(_) => (9.0, false, MARGIN),
+        Line::Small(_) => (7.5, false, MARGIN),
+        Line::Code(_) => (9.0, true, MARGIN),
+        Line::Gap => (0.0, false, MARGIN),
+    }
+}
+
+/// Where each line goes: pages of (line, right edge of its text, whether the QR code starts
+/// there). Past the code, text keeps clear of the QR code until below it.
+fn layout<'l>(fonts: &Fonts, lines: &'l [Line]) -> Vec<Vec<(&'l Line, f32, bool)>> {
+    let bottom = PAGE_H - MARGIN;
+    let mut pages = vec![Vec::new()];
+    let mut y = MARGIN + 10.0;
+    let mut qr_bottom: Option<f32> = None;
+    for line in lines {
+        let starts_qr = matches!(line, Line::Code(_)) && qr_bottom.is_none();
+        let mut right = PAGE_W - MARGIN;
+        let mut h = height(fonts, line, right);
+        // The code and the QR code stay together on one page.
+        let needed = if starts_qr { h.max(QR_SIZE) } else { h };
+        if y + needed > bottom {
+            pages.push(Vec::new());
+            y = MARGIN + 10.0;
+            if qr_bottom.is_some() {
+                qr_bottom = Some(0.0);
+            }
+        }
+        if starts_qr {
+            qr_bottom = Some(y - 12.0 + QR_SIZE);
+        }
+        if qr_bottom.is_some_and(|b| y < b) {
+            right = PAGE_W - MARGIN - QR_SIZE - 8.0;
+            h = height(fonts, line, right);
+        }
+        if let Some(page) = pages.last_mut() {
+            page.push((line, right, starts_qr));
+        }
+        y += h;
+    }
+    pages
+}
+
+/// How far down `line` moves the pen, its text wrapped before `right`.
+fn height(fonts: &Fonts, line: &Line, right: f32) -> f32 {
+    let (size, bold, x) = style(line);
+    let wrapped = |t: &str| wrap_width(fonts, t, size, bold, right - x).len() as f32;
+    match line {
+        Line::Title(_) => 38.0,
+        Line::Heading(_) => 19.0,
+        Line::Field(label, value) => {
+            let own_line = label_needs_own_line(fonts, label);
+            (wrapped(value) + f32::from(u8::from(own_line))) * size * 1.35
+        }
+        Line::Text(t) | Line::Small(t) => wrapped(t) * size * 1.35,
+        Line::Code(_) => 12.5,
+        Line::Gap => 6.0,
+    }
+}
+
+fn label_needs_own_line(fonts: &Fonts, label: &str) -> bool {
+    fonts.width(&format!("{label} :"), 9.5, true) > VALUE_X - MARGIN - 6.0
+}
+
 struct Pen<'s, 'a> {
     surface: &'s mut Surface<'a>,
-    regular: &'s Font,
-    bold: &'s Font,
+    fonts: &'s Fonts,
     y: f32,
-    /// The right edge of text.
-    right: f32,
 }
 
 impl Pen<'_, '_> {
     fn text(&mut self, text: &str, size: f32, bold: bool, x: f32) {
-        let font = if bold { self.bold } else { self.regular };
-        self.surface.draw_text(
-            Point::from_xy(x, self.y),
-            font.clone(),
-            size,
-            text,
-            false,
-            TextDirection::Auto,
-        );
+        self.fonts
+            .draw(self.surface, Point::from_xy(x, self.y), text, size, bold);
     }
 
-    /// Prints `text` from `x`, wrapped to the right margin, and moves down.
-    fn wrapped(&mut self, text: &str, size: f32, bold: bool, x: f32) {
-        // DejaVu Sans averages under 0.58 em a character in French text: wrap on that.
-        let max = (((self.right - x) / (size * 0.58)) as usize).max(10);
-        for part in wrap(text, max) {
+    /// Prints `text` from `x`, wrapped before `right`, and moves down.
+    fn wrapped(&mut self, text: &str, size: f32, bold: bool, x: f32, right: f32) {
+        for part in wrap_width(self.fonts, text, size, bold, right - x) {
             self.text(&part, size, bold, x);
             self.y += size * 1.35;
         }
     }
 
-    fn line(&mut self, line: &Line) {
+    fn line(&mut self, line: &Line, right: f32) {
+        let (size, bold, x) = style(line);
         match line {
             Line::Title(t) => {
                 self.y += 14.0;
-                self.text(t, 15.0, true, MARGIN);
+                self.text(t, size, bold, x);
                 self.y += 24.0;
             }
             Line::Heading(t) => {
                 self.y += 4.0;
-                self.text(t, 11.0, true, MARGIN);
+                self.text(t, size, bold, x);
                 self.y += 15.0;
             }
             Line::Field(label, value) => {
-                let label = format!("{label} :");
-                self.text(&label, 9.5, true, MARGIN);
+                self.text(&format!("{label} :"), size, true, MARGIN);
                 // A label too long for its column gets a line of its own.
-                if label.chars().count() as f32 * 9.5 * 0.62 > VALUE_X - MARGIN - 6.0 {
-                    self.y += 9.5 * 1.35;
+                if label_needs_own_line(self.fonts, label) {
+                    self.y += size * 1.35;
                 }
-                self.wrapped(value, 9.5, false, VALUE_X);
+                self.wrapped(value, size, bold, x, right);
             }
-            Line::Text(t) => self.wrapped(t, 9.0, false, MARGIN),
-            Line::Small(t) => self.wrapped(t, 7.5, false, MARGIN),
+            Line::Text(t) | Line::Small(t) => self.wrapped(t, size, bold, x, right),
             Line::Code(t) => {
-                self.text(t, 9.0, true, MARGIN);
+                self.text(t, size, bold, x);
                 self.y += 12.5;
             }
             Line::Gap => self.y += 6.0,

@@ -29,6 +29,20 @@ pub enum DepositStoreError {
     UnknownDossier(String),
     #[error("signature du récépissé impossible : {0}")]
     Seal(String),
+    #[error("le dépôt n° {0} à compléter est absent du registre (--completes)")]
+    CompletedUnknown(ChronoNumber),
+    #[error("le dépôt n° {0} ne peut pas être complété : {1}")]
+    NotCompletable(ChronoNumber, &'static str),
+    #[error("le dépôt n° {0} est déjà complété par le dépôt n° {1}")]
+    AlreadyCompleted(ChronoNumber, ChronoNumber),
+    #[error(
+        "les pièces concernent le dossier « {0} », le dépôt à compléter le dossier « {1} » (--dossier)"
+    )]
+    OtherDossier(String, String),
+    #[error("l'heure de réception déclarée suit l'heure d'enregistrement (horloge du poste ?)")]
+    ReceivedAfterRegistration,
+    #[error("motif trop long ({0} caractères au plus) ou avec des caractères de contrôle")]
+    BadReason(usize),
 }
 
 impl From<rusqlite::Error> for DepositStoreError {
@@ -54,8 +68,10 @@ pub type Seal<'a> = &'a mut dyn FnMut(&Deposit) -> Result<String, String>;
 /// What a store of deposits offers.
 pub trait DepositStore {
     /// Registers `deposit` for `actor` (role `courrier` or `accueil`): takes the next number of
-    /// the year of receipt in `tz`, records the instant (now, unless the deposit says when),
-    /// calls `seal` for the receipt's code, and commits it all with a journal entry.
+    /// the year of receipt in `tz` (numbers of a year follow registration), records the instant
+    /// of registration (now) and of receipt (the same, unless the deposit says when), checks
+    /// and ties the application it completes, calls `seal` for the receipt's code, and commits
+    /// it all with a journal entry.
     fn register_deposit(
         &mut self,
         actor: &str,
@@ -116,4 +132,18 @@ pub fn resolve_service<S: DepositStore + ?Sized>(
         ));
     }
     Ok(s)
+}
+
+/// The application a deposit of additional documents completes, for its receipt.
+pub fn completed_application<S: DepositStore + ?Sized>(
+    store: &S,
+    d: &Deposit,
+) -> Result<Option<Deposit>, DepositStoreError> {
+    match d.facts.completes {
+        None => Ok(None),
+        Some(n) => store
+            .deposit(n)?
+            .map(Some)
+            .ok_or(DepositStoreError::CompletedUnknown(n)),
+    }
 }

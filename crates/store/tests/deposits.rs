@@ -36,17 +36,7 @@ fn store_with_users(path: &Path) -> SqliteStore {
 }
 
 fn letter(from: &str) -> NewDeposit {
-    NewDeposit {
-        kind: DepositKind::Autre,
-        depositor: from.into(),
-        address: None,
-        subject: None,
-        pages: 1,
-        invoice: None,
-        bid_deadline: None,
-        received_at: None,
-        dossier: None,
-    }
+    NewDeposit::new(DepositKind::Autre, from)
 }
 
 fn seal_with_number(d: &relais_core::deposits::Deposit) -> Result<String, String> {
@@ -121,11 +111,12 @@ fn sixteen_writers_get_exactly_one_to_sixteen_thousand() {
             .iter()
             .all(|d| d.receipt_code == format!("code-{}", d.number))
     );
-    // Numbers and instants rise together: the instant is read under the write lock.
+    // Numbers and instants of registration rise together: the instant is read under the
+    // write lock.
     assert!(
         listed
             .windows(2)
-            .all(|w| w[0].received_at <= w[1].received_at
+            .all(|w| w[0].registered_at <= w[1].registered_at
                 || w[0].number.year() != w[1].number.year())
     );
     // 3 users + 16,000 deposits, each with its journal entry, chain intact.
@@ -239,4 +230,172 @@ fn a_refused_registration_records_nothing_and_consumes_no_number() {
         1
     );
     assert_eq!(store.verify_journal().expect("journal"), 3 + 1);
+}
+
+#[test]
+fn a_deposit_received_earlier_takes_the_next_number_and_keeps_both_instants() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = store_with_users(&dir.path().join("relais.db"));
+    let tz = paris();
+    let first = store
+        .register_deposit("courrier", &letter("A"), &tz, &mut seal_with_number)
+        .expect("r");
+    assert_eq!(first.received_at, first.registered_at);
+    let mut late = letter("B");
+    let an_hour_ago = Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    late.received_at = Some(an_hour_ago);
+    late.backdate_reason = Some("registre indisponible".into());
+    let second = store
+        .register_deposit("courrier", &late, &tz, &mut seal_with_number)
+        .expect("r");
+    // Numbers follow registration, not the time of receipt claimed.
+    assert_eq!(second.number.seq(), first.number.seq() + 1);
+    assert!(second.received_at < first.received_at);
+    assert!(second.registered_at >= first.registered_at);
+    assert!(second.is_backdated());
+    let again = store.deposit(second.number).expect("get").expect("there");
+    assert_eq!(again.registered_at, second.registered_at);
+    assert_eq!(again.received_at, second.received_at);
+    assert_eq!(
+        again.facts.backdate_reason.as_deref(),
+        Some("registre indisponible")
+    );
+    // A time of receipt after the registration is refused.
+    let mut future = letter("C");
+    future.received_at = Some(Timestamp::now() + jiff::SignedDuration::from_hours(1));
+    assert!(matches!(
+        store.register_deposit("courrier", &future, &tz, &mut seal_with_number),
+        Err(DepositStoreError::ReceivedAfterRegistration)
+    ));
+}
+
+#[test]
+fn an_incomplete_application_is_completed_once_by_its_documents() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = store_with_users(&dir.path().join("relais.db"));
+    let tz = paris();
+    let mut apa = NewDeposit::new(DepositKind::DemandeApa, "Mme Joseph");
+    apa.missing = vec!["justificatif de domicile".into(), "RIB".into()];
+    apa.missing_deadline = Some(jiff::civil::date(2099, 1, 31));
+    let first = store
+        .register_deposit("accueil", &apa, &tz, &mut seal_with_number)
+        .expect("incomplete application");
+    assert!(first.is_incomplete());
+    let complete = store
+        .register_deposit(
+            "accueil",
+            &NewDeposit::new(DepositKind::DemandePch, "M. Louis"),
+            &tz,
+            &mut seal_with_number,
+        )
+        .expect("complete application");
+    let docs_for = |n: ChronoNumber| {
+        let mut d = NewDeposit::new(DepositKind::PiecesComplementaires, "Mme Joseph");
+        d.completes = Some(n);
+        d
+    };
+    // Completing what cannot be completed records nothing.
+    let unknown = ChronoNumber::new(first.number.year(), 999).expect("n");
+    assert!(matches!(
+        store.register_deposit("accueil", &docs_for(unknown), &tz, &mut seal_with_number),
+        Err(DepositStoreError::CompletedUnknown(_))
+    ));
+    assert!(matches!(
+        store.register_deposit(
+            "accueil",
+            &docs_for(complete.number),
+            &tz,
+            &mut seal_with_number
+        ),
+        Err(DepositStoreError::NotCompletable(..))
+    ));
+    let docs = store
+        .register_deposit(
+            "accueil",
+            &docs_for(first.number),
+            &tz,
+            &mut seal_with_number,
+        )
+        .expect("documents");
+    assert_eq!(
+        docs.number.seq(),
+        complete.number.seq() + 1,
+        "no number lost"
+    );
+    let first_now = store.deposit(first.number).expect("get").expect("there");
+    assert_eq!(
+        first_now.completion.as_ref().map(|c| (c.by, c.at)),
+        Some((docs.number, docs.received_at))
+    );
+    assert!(!first_now.is_incomplete());
+    assert_eq!(first_now.facts.missing, apa.missing);
+    assert_eq!(first_now.facts.missing_deadline, apa.missing_deadline);
+    // Once only.
+    assert!(matches!(
+        store.register_deposit("accueil", &docs_for(first.number), &tz, &mut seal_with_number),
+        Err(DepositStoreError::AlreadyCompleted(_, by)) if by == docs.number
+    ));
+    // The completing deposit cancelled, the file is incomplete again and may be completed.
+    store
+        .cancel_deposit("accueil", docs.number, "pièces d'un autre dossier")
+        .expect("cancel");
+    assert!(
+        store
+            .deposit(first.number)
+            .expect("get")
+            .expect("there")
+            .is_incomplete()
+    );
+    let again = store
+        .register_deposit(
+            "accueil",
+            &docs_for(first.number),
+            &tz,
+            &mut seal_with_number,
+        )
+        .expect("completed again");
+    let listed = store.deposits(&DepositFilter::default()).expect("list");
+    let first_listed = listed
+        .iter()
+        .find(|d| d.number == first.number)
+        .expect("listed");
+    assert_eq!(
+        first_listed.completion.as_ref().map(|c| c.by),
+        Some(again.number)
+    );
+}
+
+#[test]
+fn deposits_registered_before_migration_21_get_their_journal_instant() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("relais.db");
+    let mut store = store_with_users(&path);
+    let tz = paris();
+    let mut d = letter("A");
+    d.received_at = Some(Timestamp::now() - jiff::SignedDuration::from_hours(5));
+    let old = store
+        .register_deposit("courrier", &d, &tz, &mut seal_with_number)
+        .expect("r");
+    let conn = store.raw_connection();
+    // The schema as migration 20 left it.
+    conn.execute_batch(
+        "DROP INDEX deposits_completed_once;
+         DROP TRIGGER deposits_keep_facts;
+         ALTER TABLE deposits DROP COLUMN registered_at;
+         ALTER TABLE deposits DROP COLUMN backdate_reason;
+         ALTER TABLE deposits DROP COLUMN missing;
+         ALTER TABLE deposits DROP COLUMN missing_deadline;
+         ALTER TABLE deposits DROP COLUMN completes;
+         CREATE TRIGGER deposits_keep_facts BEFORE UPDATE OF number, year, seq, received_at,
+             kind, depositor, receipt_code ON deposits
+         BEGIN SELECT RAISE(ABORT, 'a deposit''s facts never change'); END;
+         PRAGMA user_version = 20;",
+    )
+    .expect("back to 20");
+    drop(store);
+    let store = SqliteStore::open(&path).expect("migrated");
+    let back = store.deposit(old.number).expect("get").expect("there");
+    assert_eq!(back.registered_at, old.registered_at);
+    assert_eq!(back.received_at, old.received_at);
+    assert!(back.is_backdated());
 }

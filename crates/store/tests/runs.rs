@@ -689,6 +689,16 @@ fn copy_of_r1(changes: &str) -> String {
 /// The lines of runs as rows, as schemas before 14 kept them (`run_lines`), from the blocks;
 /// no totals kept with the runs.
 const LINES_AS_ROWS: &str = "
+DROP INDEX deposits_completed_once;
+DROP TRIGGER deposits_keep_facts;
+ALTER TABLE deposits DROP COLUMN registered_at;
+ALTER TABLE deposits DROP COLUMN backdate_reason;
+ALTER TABLE deposits DROP COLUMN missing;
+ALTER TABLE deposits DROP COLUMN missing_deadline;
+ALTER TABLE deposits DROP COLUMN completes;
+CREATE TRIGGER deposits_keep_facts BEFORE UPDATE OF number, year, seq, received_at, kind,
+    depositor, receipt_code ON deposits
+BEGIN SELECT RAISE(ABORT, 'a deposit''s facts never change'); END;
 DROP TRIGGER numbering_forward;
 DROP TRIGGER numbering_kept;
 DROP TABLE numbering;

@@ -1,21 +1,25 @@
 //! The courrier screens: register a paper deposit (the form shows the fields of its kind),
 //! print its receipt (PDF, signed code), list and filter the register, cancel with a reason.
 
+mod depot;
+
+pub use depot::{cancel, depot, receipt};
+
 use crate::pages::{Failure, Head, render};
-use crate::routes::{Access, form_session, page_session, url_segment};
+use crate::routes::{Access, form_session, page_session};
 use crate::{App, Shared};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::deposits::{
-    ChronoNumber, Deposit, DepositInput, DepositKind, KindRules, NewDeposit,
+    Deposit, DepositInput, DepositKind, Desk, KindRules, MAX_ADDRESS, MAX_DEPOSITOR, MAX_DOSSIER,
+    MAX_INVOICE_NUMBER, MAX_MISSING_TEXT, MAX_REASON, MAX_SUBJECT, NewDeposit,
 };
 use relais_core::roles::Role;
 use relais_documents::code::{ReceiptKey, ReceiptSummary};
-use relais_documents::{ReceiptInput, write_receipt};
-use relais_store::deposits::{DepositFilter, DepositStore, DepositStoreError, resolve_service};
+use relais_store::deposits::{DepositFilter, DepositStore, resolve_service};
 use serde::Deserialize;
 
 /// Who registers deposits: the courrier service and the desks.
@@ -37,10 +41,44 @@ impl std::fmt::Debug for Courrier {
 pub struct Row {
     pub number: String,
     pub received: String,
+    pub registered: String,
     pub kind: String,
     pub depositor: String,
     pub subject: String,
     pub cancelled: Option<String>,
+    /// What the register flags (a bid registered after its deadline, a deposit registered
+    /// after the fact, an incomplete file).
+    pub warnings: Vec<&'static str>,
+}
+
+/// The longest text each field of the form takes: stated in the form (`maxlength` and the
+/// label), checked here before anything else. Fields with a format of their own (dates,
+/// amounts, numbers) get a bound that no valid value reaches.
+pub const LIMITS: &[(&str, usize)] = &[
+    ("kind", 40),
+    ("depositor", MAX_DEPOSITOR),
+    ("address", MAX_ADDRESS),
+    ("subject", MAX_SUBJECT),
+    ("pages", 10),
+    ("siret", 20),
+    ("invoice_number", MAX_INVOICE_NUMBER),
+    ("amount", 30),
+    ("invoice_date", 20),
+    ("deadline", 20),
+    ("received_at", 20),
+    ("backdate_reason", MAX_REASON),
+    ("dossier", MAX_DOSSIER),
+    ("missing", MAX_MISSING_TEXT),
+    ("missing_deadline", 20),
+    ("completes", 20),
+];
+
+/// The limit of `field` in [`LIMITS`].
+fn limit(field: &str) -> usize {
+    LIMITS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map_or(0, |(_, n)| *n)
 }
 
 #[derive(Template)]
@@ -53,23 +91,16 @@ pub struct CourrierPage {
     pub kind: &'static str,
     pub is_invoice: bool,
     pub is_bid: bool,
+    pub is_application: bool,
+    pub is_documents: bool,
+    /// The window within which a time of receipt may precede registration, in hours.
+    pub window_hours: u32,
     pub form: DepositForm,
     pub error: Option<String>,
     pub rows: Vec<Row>,
     pub from: String,
     pub to: String,
     pub filter_kind: String,
-}
-
-#[derive(Template)]
-#[template(path = "depot.html")]
-pub struct DepotPage {
-    pub head: Head,
-    pub csrf: String,
-    pub row: Row,
-    pub code: String,
-    pub pages: u32,
-    pub notice: Option<String>,
 }
 
 /// The form's fields, as typed (sent back with the reason when refused).
@@ -100,7 +131,58 @@ pub struct DepositForm {
     #[serde(default)]
     pub received_at: String,
     #[serde(default)]
+    pub backdate_reason: String,
+    #[serde(default)]
     pub dossier: String,
+    #[serde(default)]
+    pub missing: String,
+    #[serde(default)]
+    pub missing_deadline: String,
+    #[serde(default)]
+    pub completes: String,
+}
+
+impl DepositForm {
+    /// The fields and what was typed in them, in the order of [`LIMITS`].
+    fn fields(&self) -> [(&'static str, &str); 16] {
+        [
+            ("kind", &self.kind),
+            ("depositor", &self.depositor),
+            ("address", &self.address),
+            ("subject", &self.subject),
+            ("pages", &self.pages),
+            ("siret", &self.siret),
+            ("invoice_number", &self.invoice_number),
+            ("amount", &self.amount),
+            ("invoice_date", &self.invoice_date),
+            ("deadline", &self.deadline),
+            ("received_at", &self.received_at),
+            ("backdate_reason", &self.backdate_reason),
+            ("dossier", &self.dossier),
+            ("missing", &self.missing),
+            ("missing_deadline", &self.missing_deadline),
+            ("completes", &self.completes),
+        ]
+    }
+
+    /// The first field longer than its limit, in the form's words; the text typed is not
+    /// sent back (it may be anything).
+    fn too_long(&mut self) -> Option<String> {
+        let (field, _) = self
+            .fields()
+            .into_iter()
+            .find(|(f, v)| v.chars().count() > limit(f))?;
+        let why = format!(
+            "Dépôt non enregistré, rien n'est écrit. {} : {} caractères au plus.",
+            label(field),
+            limit(field)
+        );
+        *self = DepositForm {
+            csrf_token: std::mem::take(&mut self.csrf_token),
+            ..DepositForm::default()
+        };
+        Some(why)
+    }
 }
 
 fn some(s: &str) -> Option<String> {
@@ -108,20 +190,36 @@ fn some(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_owned())
 }
 
-/// The form's label of a field the parser names by its command-line option.
+/// The form's label of a field, named by the parser's command-line option or the form's name.
 fn label(field: &str) -> &str {
-    match field {
-        "--kind" => "Type de dépôt",
-        "--from" => "Déposant",
-        "--pages" => "Nombre de pages",
-        "--at" => "Reçu le",
-        "--siret" => "SIRET",
-        "--amount" => "Montant TTC",
-        "--invoice-date" => "Date de la facture",
-        "--deadline" => "Date limite de la consultation",
-        "--dossier" => "Numéro de dossier",
-        other => other,
+    match field.trim_start_matches("--").replace('-', "_").as_str() {
+        "kind" => "Type de dépôt",
+        "from" | "depositor" => "Déposant",
+        "address" => "Adresse du déposant",
+        "subject" => "Objet",
+        "pages" => "Nombre de pages",
+        "at" | "received_at" => "Reçu le",
+        "backdate_reason" => "Motif de l'enregistrement différé",
+        "siret" => "SIRET",
+        "invoice_number" => "Numéro de facture",
+        "amount" => "Montant TTC",
+        "invoice_date" => "Date de la facture",
+        "deadline" => "Date limite de la consultation",
+        "dossier" => "Numéro de dossier",
+        "missing" => "Pièces manquantes",
+        "missing_deadline" => "Date limite pour les pièces manquantes",
+        "completes" => "Complète le dépôt n°",
+        _ => field,
     }
+}
+
+/// The window within which a time of receipt may precede registration (settings).
+fn window_hours(app: &App) -> u32 {
+    app.config
+        .settings
+        .as_ref()
+        .map(|s| s.courrier().backdate_window_hours)
+        .unwrap_or(relais_core::deposits::DEFAULT_BACKDATE_WINDOW_HOURS)
 }
 
 pub(crate) fn kind_label(app: &App, kind: DepositKind) -> String {
@@ -133,14 +231,22 @@ pub(crate) fn kind_label(app: &App, kind: DepositKind) -> String {
         .unwrap_or_else(|| kind.as_str().to_owned())
 }
 
+fn time_zone(app: &App) -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get(&app.config.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
 pub(crate) fn row(app: &App, d: &Deposit) -> Row {
+    let tz = time_zone(app);
     let local = |t: jiff::Timestamp| {
-        let tz = jiff::tz::TimeZone::get(&app.config.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-        t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string()
+        t.to_zoned(tz.clone())
+            .strftime("%d/%m/%Y %H:%M")
+            .to_string()
     };
     Row {
         number: d.number.to_string(),
         received: local(d.received_at),
+        registered: local(d.registered_at),
+        warnings: d.warnings(),
         kind: kind_label(app, d.facts.kind),
         depositor: d.facts.depositor.clone(),
         subject: d.facts.subject.clone().unwrap_or_default(),
@@ -164,6 +270,9 @@ pub struct ListQuery {
     /// A deposit for this person's file (from the person's page).
     #[serde(default)]
     dossier: Option<String>,
+    /// Additional documents for this application (from the deposit's page).
+    #[serde(default)]
+    completes: Option<String>,
 }
 
 async fn page(
@@ -213,6 +322,9 @@ async fn page(
         kind: kind.as_str(),
         is_invoice: kind == DepositKind::Facture,
         is_bid: kind == DepositKind::OffreMarche,
+        is_application: kind.is_application(),
+        is_documents: kind == DepositKind::PiecesComplementaires,
+        window_hours: window_hours(app),
         form,
         error,
         rows: deposits
@@ -241,14 +353,20 @@ pub async fn courrier(
         .kind
         .as_deref()
         .and_then(DepositKind::parse)
-        .unwrap_or(DepositKind::DemandeAide);
+        .unwrap_or(DepositKind::DemandeApa);
+    let prefill = |v: &Option<String>, field| {
+        v.clone()
+            .filter(|v| v.chars().count() <= limit(field))
+            .unwrap_or_default()
+    };
     page(
         &app,
         &session,
         StatusCode::OK,
         kind,
         DepositForm {
-            dossier: query.dossier.clone().unwrap_or_default(),
+            dossier: prefill(&query.dossier, "dossier"),
+            completes: prefill(&query.completes, "completes"),
             ..DepositForm::default()
         },
         None,
@@ -271,6 +389,7 @@ async fn refused(
         au: None,
         filtre: None,
         dossier: None,
+        completes: None,
     };
     page(
         app,
@@ -287,7 +406,7 @@ async fn refused(
 pub async fn register(
     State(app): State<Shared>,
     headers: HeaderMap,
-    Form(form): Form<DepositForm>,
+    Form(mut form): Form<DepositForm>,
 ) -> Response {
     let session =
         match form_session(&app, &headers, Access::AnyOf(COURRIER), &form.csrf_token).await {
@@ -298,7 +417,10 @@ pub async fn register(
         return app.fail(Failure::Internal);
     };
     let kind = DepositKind::parse(&form.kind).unwrap_or(DepositKind::Autre);
-    let tz = jiff::tz::TimeZone::get(&app.config.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    if let Some(why) = form.too_long() {
+        return refused(&app, &session, kind, form, why).await;
+    }
+    let tz = time_zone(&app);
     let input = DepositInput {
         kind: form.kind.clone(),
         depositor: form.depositor.clone(),
@@ -311,10 +433,18 @@ pub async fn register(
         invoice_date: some(&form.invoice_date),
         deadline: some(&form.deadline),
         received_at: some(&form.received_at),
+        backdate_reason: some(&form.backdate_reason),
         dossier: some(&form.dossier),
+        missing: some(&form.missing),
+        missing_deadline: some(&form.missing_deadline),
+        completes: some(&form.completes),
     };
-    let now = jiff::Timestamp::from_second(app.now()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let new = match NewDeposit::parse(&input, now, &tz) {
+    let desk = Desk {
+        now: jiff::Timestamp::from_second(app.now()).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+        tz: &tz,
+        backdate_window_hours: window_hours(&app),
+    };
+    let new = match NewDeposit::parse(&input, &desk) {
         Ok(n) => n,
         Err(e) => {
             let why = format!(
@@ -349,155 +479,6 @@ pub async fn register(
             let why = format!("Dépôt non enregistré : {why}.");
             refused(&app, &session, kind, form, why).await
         }
-        Err(f) => app.fail(f),
-    }
-}
-
-async fn deposit_of(app: &Shared, number: &str) -> Result<Deposit, Response> {
-    let number = ChronoNumber::parse(number).map_err(|_| app.fail(Failure::NotFound))?;
-    match app
-        .with_reader(move |s| {
-            s.deposit(number)
-                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
-        })
-        .await
-    {
-        Ok(Some(d)) => Ok(d),
-        Ok(None) => Err(app.fail(Failure::NotFound)),
-        Err(f) => Err(app.fail(f)),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct DepotNotice {
-    #[serde(default)]
-    annule: Option<u8>,
-}
-
-pub async fn depot(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    Path(number): Path<String>,
-    Query(notice): Query<DepotNotice>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(COURRIER)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let d = match deposit_of(&app, &number).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let page = DepotPage {
-        head: app.head(
-            &format!("Dépôt n° {}", d.number),
-            Some(&session),
-            "/courrier",
-        ),
-        csrf: session.csrf.clone(),
-        code: d.receipt_code.clone(),
-        pages: d.facts.pages,
-        row: row(&app, &d),
-        notice: notice
-            .annule
-            .map(|_| "Dépôt annulé ; son numéro reste au registre.".to_owned()),
-    };
-    render(StatusCode::OK, &page)
-}
-
-pub async fn receipt(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    Path(number): Path<String>,
-) -> Response {
-    if let Err(refused) = page_session(&app, &headers, Access::AnyOf(COURRIER)).await {
-        return refused;
-    }
-    let Some(courrier) = app.config.courrier.clone() else {
-        return app.fail(Failure::Internal);
-    };
-    let d = match deposit_of(&app, &number).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let authority = app.config.authority.clone();
-    let tz = jiff::tz::TimeZone::get(&app.config.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    let pdf = app
-        .with_reader(move |s| {
-            let made = (|| -> Result<Vec<u8>, String> {
-                let rules = courrier
-                    .rules
-                    .iter()
-                    .find(|r| r.kind == d.facts.kind)
-                    .ok_or_else(|| format!("type de dépôt sans règles : {}", d.facts.kind))?;
-                let service = resolve_service(s, rules)?;
-                let mut out = Vec::new();
-                write_receipt(
-                    &ReceiptInput {
-                        authority: &authority,
-                        tz: &tz,
-                        rules,
-                        service: &service,
-                        deposit: &d,
-                    },
-                    &mut out,
-                )
-                .map_err(|e| e.to_string())?;
-                Ok(out)
-            })();
-            Ok(made)
-        })
-        .await;
-    match pdf {
-        Ok(Ok(bytes)) => {
-            let mut response = ([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response();
-            if let Ok(v) = HeaderValue::from_str(&format!(
-                "attachment; filename=\"recepisse-{}.pdf\"",
-                url_segment(&number)
-            )) {
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_DISPOSITION, v);
-            }
-            response
-        }
-        Ok(Err(why)) => app.unprocessable(&why),
-        Err(f) => app.fail(f),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct CancelForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    reason: String,
-}
-
-pub async fn cancel(
-    State(app): State<Shared>,
-    headers: HeaderMap,
-    Path(number): Path<String>,
-    Form(form): Form<CancelForm>,
-) -> Response {
-    let session =
-        match form_session(&app, &headers, Access::AnyOf(COURRIER), &form.csrf_token).await {
-            Ok(s) => s,
-            Err(refused) => return refused,
-        };
-    let Ok(parsed) = ChronoNumber::parse(&number) else {
-        return app.fail(Failure::NotFound);
-    };
-    let actor = session.login.clone();
-    let reason = form.reason;
-    let done = app
-        .with_store(move |s| Ok(s.cancel_deposit(&actor, parsed, &reason)))
-        .await;
-    match done {
-        Ok(Ok(_)) => Redirect::to(&format!("/courrier/{parsed}?annule=1")).into_response(),
-        Ok(Err(DepositStoreError::NotFound(_))) => app.fail(Failure::NotFound),
-        Ok(Err(e @ DepositStoreError::NotDeskAgent(_))) => app.refuse(&e.to_string()),
-        Ok(Err(e)) => app.unprocessable(&e.to_string().replace(" (--reason)", "")),
         Err(f) => app.fail(f),
     }
 }

@@ -71,6 +71,17 @@ pub const FIELDS: &[(&str, usize, &str)] = &[
     ("people_categories", 2000, "Catégories de personnes"),
     ("record_categories", 2000, "Catégories d'enregistrements"),
     ("dpo_contact", 500, "Contact du délégué"),
+    (
+        "missing",
+        relais_core::deposits::MAX_MISSING_TEXT,
+        "Pièces manquantes",
+    ),
+    (
+        "backdate_reason",
+        relais_core::deposits::MAX_REASON,
+        "Motif de l'enregistrement différé",
+    ),
+    ("completes", 20, "Complète la demande n°"),
 ];
 
 /// The limit of field `name`, in characters.

@@ -983,6 +983,140 @@ async fn a_deposit_is_registered_its_receipt_printed_and_it_is_cancelled_with_a_
 }
 
 #[tokio::test]
+async fn the_courrier_form_bounds_its_texts_and_an_incomplete_application_is_completed() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-courrier").await;
+    let form = send(&f.app, get("/courrier?type=demande_apa", &cookie)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    for needle in [
+        "name=\"subject\" maxlength=\"200\"",
+        "Objet (200 caractères au plus)",
+        "Pièces manquantes",
+        "au plus 72 h avant",
+        "name=\"backdate_reason\" maxlength=\"300\"",
+    ] {
+        assert!(form.body.contains(needle), "{needle}: {}", form.body);
+    }
+    let post_form = |body: String| post("/courrier", &cookie, &body);
+    // Longer than its limit: refused by the server, whatever the browser does.
+    let long = "x".repeat(201);
+    let a = send(
+        &f.app,
+        post_form(format!(
+            "csrf_token={csrf}&kind=demande_apa&depositor=Mme+Durand&subject={long}"
+        )),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        a.body.contains("Objet : 200 caractères au plus"),
+        "{}",
+        a.body
+    );
+    assert!(!a.body.contains(&long), "the long text is not sent back");
+    // Received yesterday: a reason is required.
+    let yesterday = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24))
+        .in_tz("Europe/Paris")
+        .expect("tz")
+        .strftime("%Y-%m-%d+%H:%M")
+        .to_string();
+    let a = send(
+        &f.app,
+        post_form(format!(
+            "csrf_token={csrf}&kind=autre&depositor=M+Martin&received_at={yesterday}"
+        )),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        a.body.contains("Motif de l&#x27;enregistrement différé")
+            || a.body.contains("Motif de l&#39;enregistrement différé"),
+        "{}",
+        a.body
+    );
+    // An incomplete APA application, then the documents that complete it.
+    let a = send(
+        &f.app,
+        post_form(format!(
+            "csrf_token={csrf}&kind=demande_apa&depositor=Mme+Durand\
+             &missing=justificatif+de+domicile%0D%0ARIB&missing_deadline=31%2F12%2F2099"
+        )),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let first = a
+        .headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let number = first.trim_start_matches("/courrier/").to_owned();
+    let page = send(&f.app, get(&first, &cookie)).await;
+    assert!(
+        page.body.contains("<li>RIB</li>") && page.body.contains("dossier incomplet"),
+        "{}",
+        page.body
+    );
+    // The link to the documents' form (its `&` escaped in the page).
+    let link = format!("/courrier?type=pieces_complementaires&#38;completes={number}");
+    assert!(page.body.contains(&link), "{}", page.body);
+    let form = send(&f.app, get(&link.replace("&#38;", "&"), &cookie)).await;
+    assert!(
+        form.body.contains(&format!(
+            "name=\"completes\" maxlength=\"20\" value=\"{number}\""
+        )),
+        "{}",
+        form.body
+    );
+    let a = send(
+        &f.app,
+        post_form(format!(
+            "csrf_token={csrf}&kind=pieces_complementaires&depositor=Mme+Durand&completes={number}"
+        )),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let docs = a
+        .headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let pdf = send(&f.app, get(&format!("{docs}/recepisse.pdf"), &cookie)).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let page = send(&f.app, get(&first, &cookie)).await;
+    assert!(
+        page.body.contains(&format!(
+            "par le dépôt n° {}",
+            docs.trim_start_matches("/courrier/")
+        )),
+        "{}",
+        page.body
+    );
+    // A second completion is refused; nothing is registered.
+    let a = send(
+        &f.app,
+        post_form(format!(
+            "csrf_token={csrf}&kind=pieces_complementaires&depositor=Mme+Durand&completes={number}"
+        )),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(a.body.contains("déjà complété"), "{}", a.body);
+    // A cancellation's reason is bounded too.
+    let a = send(
+        &f.app,
+        post(
+            &format!("{docs}/annuler"),
+            &cookie,
+            &format!("csrf_token={csrf}&reason={}", "x".repeat(301)),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
 async fn a_renewal_is_simulated_then_applied_once_and_journaled() {
     let f = fixture();
     let (cookie, csrf) = login(&f.app, "u-instruction").await;
@@ -1208,8 +1342,13 @@ async fn a_deposit_for_a_file_shows_on_the_person_s_page_with_the_next_payment()
 #[tokio::test]
 async fn the_dashboard_says_what_matters_today() {
     let f = fixture_with(|config, _| {
-        config.settings =
-            Some(toml::from_str(include_str!("next_payment_settings.toml")).expect("settings"));
+        let mut settings: relais_core::settings::Settings =
+            toml::from_str(include_str!("next_payment_settings.toml")).expect("settings");
+        // The invoice below is registered 25 days after its receipt: a window of a month.
+        settings.courrier = Some(relais_core::settings::CourrierSettings {
+            backdate_window_hours: 24 * 31,
+        });
+        config.settings = Some(settings);
     });
     let (cookie, csrf) = login(&f.app, "u-courrier").await;
     // An invoice received 25 days ago (5 days left of 30) and a request for help today.
@@ -1223,7 +1362,8 @@ async fn the_dashboard_says_what_matters_today() {
         .to_string();
     let invoice = format!(
         "csrf_token={csrf}&kind=facture&depositor=SARL+Bati&siret=73282932000074\
-         &invoice_number=F-2026-77&amount=1234%2C50&received_at={}",
+         &invoice_number=F-2026-77&amount=1234%2C50&received_at={}\
+         &backdate_reason=facture+retrouv%C3%A9e+dans+le+courrier+du+mois",
         received.replace(' ', "+")
     );
     let a = send(&f.app, post("/courrier", &cookie, &invoice)).await;

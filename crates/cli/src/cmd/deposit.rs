@@ -9,13 +9,13 @@ use anyhow::{Context, Result, anyhow};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use relais_core::deposits::{
-    ChronoNumber, Deposit, DepositInput, DepositKind, KindOverrides, KindRules, NewDeposit,
+    ChronoNumber, Deposit, DepositInput, DepositKind, Desk, KindOverrides, KindRules, NewDeposit,
     ServiceContact, kind_rules,
 };
 use relais_core::roles::Role;
 use relais_documents::code::{ReceiptKey, ReceiptSummary};
-use relais_documents::{ReceiptInput, write_receipt};
-use relais_store::deposits::{DepositFilter, DepositStore};
+use relais_documents::{Completed, ReceiptInput, write_receipt};
+use relais_store::deposits::{DepositFilter, DepositStore, completed_application};
 use relais_store::{NewUser, SqliteStore, Store};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -91,9 +91,18 @@ fn register(a: DepositRegisterArgs) -> Result<u8> {
         invoice_date: a.invoice_date,
         deadline: a.deadline,
         received_at: a.at,
+        backdate_reason: a.backdate_reason,
         dossier: a.dossier,
+        missing: a.missing,
+        missing_deadline: a.missing_deadline,
+        completes: a.completes,
     };
-    let new = NewDeposit::parse(&input, Timestamp::now(), &tz)
+    let desk = Desk {
+        now: Timestamp::now(),
+        tz: &tz,
+        backdate_window_hours: settings.courrier().backdate_window_hours,
+    };
+    let new = NewDeposit::parse(&input, &desk)
         .map_err(|e| anyhow!("dépôt refusé, rien n'est enregistré — {e}"))?;
     let mut store = data.open_store()?;
     store.authorize(&a.user.user, Role::Courrier).or_else(|_| {
@@ -108,9 +117,18 @@ fn register(a: DepositRegisterArgs) -> Result<u8> {
     let rule = rules_for(&rules, new.kind)?;
     let service = resolve_service(&store, rule)?;
     let key = signing_key(&data)?;
-    let deposit =
-        store.register_deposit(&a.user.user, &new, &tz, &mut |d| Ok(key.sign(&summary(d))))?;
+    let deposit = store
+        .register_deposit(&a.user.user, &new, &tz, &mut |d| Ok(key.sign(&summary(d))))
+        .map_err(|e| anyhow!("dépôt refusé, rien n'est enregistré — {e}"))?;
     tracing::info!(number = %deposit.number, kind = %deposit.facts.kind, "deposit registered");
+    for w in deposit.warnings() {
+        eprintln!("attention : dépôt n° {} — {w}", deposit.number);
+    }
+    let first = completed_application(&store, &deposit)?;
+    let first_rules = match &first {
+        Some(f) => Some(rules_for(&rules, f.facts.kind)?),
+        None => None,
+    };
     let path = receipt_path(&data, deposit.number);
     std::fs::create_dir_all(path.parent().unwrap_or(&data.path))
         .with_context(|| format!("création de {}", data.path.join("receipts").display()))?;
@@ -120,6 +138,10 @@ fn register(a: DepositRegisterArgs) -> Result<u8> {
         rules: rule,
         service: &service,
         deposit: &deposit,
+        completed: first
+            .as_ref()
+            .zip(first_rules)
+            .map(|(deposit, rules)| Completed { deposit, rules }),
     };
     crate::fsio::write_atomic_with(&path, |w| {
         write_receipt(&input, w).map_err(std::io::Error::other)
@@ -171,15 +193,26 @@ fn list(a: DepositListArgs) -> Result<u8> {
                 "enregistre_par",
                 "annule_le",
                 "motif_annulation",
+                "enregistre_le",
+                "motif_enregistrement_differe",
+                "pieces_manquantes",
+                "a_produire_avant",
+                "complete",
+                "complete_par",
+                "complete_le",
+                "alertes",
             ])?;
+            let instant = |t: Timestamp| {
+                t.to_zoned(tz.clone())
+                    .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                    .to_string()
+            };
             for d in &deposits {
                 let inv = d.facts.invoice.as_ref();
+                let completion = d.completion.as_ref();
                 w.write_record([
                     d.number.to_string(),
-                    d.received_at
-                        .to_zoned(tz.clone())
-                        .strftime("%Y-%m-%dT%H:%M:%S%:z")
-                        .to_string(),
+                    instant(d.received_at),
                     d.facts.kind.to_string(),
                     d.facts.depositor.clone(),
                     d.facts.subject.clone().unwrap_or_default(),
@@ -196,16 +229,28 @@ fn list(a: DepositListArgs) -> Result<u8> {
                         .as_ref()
                         .map(|c| c.reason.clone())
                         .unwrap_or_default(),
+                    instant(d.registered_at),
+                    d.facts.backdate_reason.clone().unwrap_or_default(),
+                    d.facts.missing.join("; "),
+                    d.facts
+                        .missing_deadline
+                        .map(|x| x.to_string())
+                        .unwrap_or_default(),
+                    d.facts.completes.map(|n| n.to_string()).unwrap_or_default(),
+                    completion.map(|c| c.by.to_string()).unwrap_or_default(),
+                    completion.map(|c| instant(c.at)).unwrap_or_default(),
+                    d.warnings().join("; "),
                 ])?;
             }
             w.flush()?;
         }
         OutputFormat::Text => {
             for d in &deposits {
-                let status = match &d.cancellation {
-                    Some(c) => format!("ANNULÉ ({})", c.reason),
-                    None => String::new(),
-                };
+                let mut status: Vec<String> = d.warnings().iter().map(|w| w.to_string()).collect();
+                if let Some(c) = &d.cancellation {
+                    status.insert(0, format!("ANNULÉ ({})", c.reason));
+                }
+                let status = status.join(" ; ");
                 writeln!(
                     out,
                     "{}\t{}\t{}\t{}\t{} p.\t{status}",
@@ -303,6 +348,7 @@ fn bench_in(
                 rules: rule,
                 service: &service,
                 deposit: d,
+                completed: None,
             },
             &mut pdf,
         )?;
@@ -324,14 +370,8 @@ fn bench_in(
 
 fn bench_deposit(writer: usize, i: usize) -> NewDeposit {
     NewDeposit {
-        kind: DepositKind::DemandeAide,
-        depositor: format!("Déposant {writer}-{i}"),
-        address: None,
         subject: Some("Demande d'APA".into()),
         pages: 3,
-        invoice: None,
-        bid_deadline: None,
-        received_at: None,
-        dossier: None,
+        ..NewDeposit::new(DepositKind::DemandeApa, &format!("Déposant {writer}-{i}"))
     }
 }

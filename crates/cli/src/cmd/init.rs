@@ -42,6 +42,7 @@ pub fn settings(name: &str, siret: &str, time_zone: &str, holiday_zone: &str) ->
         },
         payments: None,
         sessions: Default::default(),
+        courrier: None,
     };
     settings.validate().map_err(|e| anyhow::anyhow!(e))?;
     Ok(settings)

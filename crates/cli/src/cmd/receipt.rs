@@ -5,11 +5,15 @@ use super::{EXIT_FAILURE, EXIT_OK};
 use crate::args::{ReceiptCommand, ReceiptVerifyArgs};
 use crate::data::DataDir;
 use anyhow::{Context, Result, anyhow, bail};
-use relais_core::deposits::KindRules;
-use relais_documents::code::{
-    ReceiptKey, VerifyingKey, Zeroizing, depositor_digest, hex_id, parse_public_key,
-    public_key_text, verify,
+use relais_core::Cents;
+use relais_core::deposits::{
+    BACKDATE_GRACE_SECONDS, BidTimeliness, Deposit, KindRules, bid_timeliness,
 };
+use relais_documents::code::{
+    BoundFacts, ReceiptKey, ReceiptSummary, VerifyingKey, Zeroizing, depositor_digest,
+    dossier_digest, hex_id, invoice_number_digest, parse_public_key, public_key_text, verify,
+};
+use relais_documents::french::{date_short, datetime_long};
 use relais_store::deposits::DepositStore;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -110,6 +114,18 @@ fn public_key(a: &ReceiptVerifyArgs) -> Result<VerifyingKey> {
     parse_public_key(&text).map_err(|e| anyhow!("{} : {e}", path.display()))
 }
 
+/// A genuine code of a cancelled deposit: the receipt no longer proves a deposit.
+pub const EXIT_CANCELLED: u8 = 3;
+
+/// What the register says of a code's deposit.
+enum InRegister {
+    /// Checked offline (no data folder).
+    NotChecked,
+    Absent,
+    Differs,
+    Same(Box<Deposit>),
+}
+
 fn verify_cmd(a: ReceiptVerifyArgs) -> Result<u8> {
     let key = public_key(&a)?;
     let code = a.code.join("");
@@ -129,55 +145,186 @@ fn verify_cmd(a: ReceiptVerifyArgs) -> Result<u8> {
         Some(d) => super::deposit::time_zone(d)?.1,
         None => jiff::tz::TimeZone::UTC,
     };
-    let label = KindRules::default_for(summary.kind).label;
-    println!("AUTHENTIQUE — signé par la clé {}", hex_id(&key));
-    println!("numéro : {}", summary.number);
-    println!(
-        "reçu le : {}",
-        relais_documents::french::datetime_long(&summary.received_at.to_zoned(tz.clone()))
-    );
-    println!("type : {} ({label})", summary.kind);
-    println!("pages ou pièces : {}", summary.pages);
-    let mut ok = true;
-    if let Some(name) = &a.depositor {
-        if depositor_digest(name) == summary.depositor_digest {
-            println!("déposant : {name} (conforme au code)");
-        } else {
-            println!("modifié : le déposant « {name} » ne correspond pas au code");
-            ok = false;
-        }
+    let register = match &data {
+        None => InRegister::NotChecked,
+        Some(data) => match data.open_store()?.deposit(summary.number)? {
+            None => InRegister::Absent,
+            Some(d) if summary.matches(&d) => InRegister::Same(Box::new(d)),
+            Some(_) => InRegister::Differs,
+        },
+    };
+    let cancelled = match &register {
+        InRegister::Same(d) => d.cancellation.clone(),
+        _ => None,
+    };
+    let when = |t: jiff::Timestamp| datetime_long(&t.to_zoned(tz.clone()));
+    match &cancelled {
+        Some(c) => println!(
+            "ANNULÉ — code authentique (clé {}), mais le dépôt n° {} a été annulé le {} : {}",
+            hex_id(&key),
+            summary.number,
+            when(c.at),
+            c.reason
+        ),
+        None => println!("AUTHENTIQUE — signé par la clé {}", hex_id(&key)),
     }
-    if let Some(data) = &data {
-        let store = data.open_store()?;
-        match store.deposit(summary.number)? {
-            None => {
-                println!("faux : le numéro {} est absent du registre", summary.number);
-                ok = false;
-            }
-            Some(d) => {
-                let same = depositor_digest(&d.facts.depositor) == summary.depositor_digest
-                    && d.received_at.as_second() == summary.received_at.as_second()
-                    && d.facts.kind == summary.kind;
-                if same {
-                    println!("déposant : {} (registre)", d.facts.depositor);
-                } else {
-                    println!("modifié : le code ne correspond pas au registre pour ce numéro");
-                    ok = false;
-                }
-                if let Some(c) = &d.cancellation {
-                    println!("statut : ANNULÉ le {} — {}", c.at, c.reason);
-                }
-            }
+    println!("numéro : {}", summary.number);
+    println!("reçu le : {}", when(summary.received_at));
+    if summary.version >= 2 {
+        println!("enregistré le : {}", when(summary.registered_at));
+        if summary.registered_at.as_second() - summary.received_at.as_second()
+            > BACKDATE_GRACE_SECONDS
+        {
+            println!("attention : enregistré après coup, heure de réception déclarée par l'agent");
         }
-    } else if a.depositor.is_none() {
+    } else {
         println!(
-            "déposant : empreinte {} (comparez avec --depositor \"NOM\")",
-            summary
-                .depositor_digest
-                .iter()
-                .map(|b| format!("{b:02X}"))
-                .collect::<String>()
+            "code de première version : l'heure d'enregistrement et les faits du dépôt n'y sont pas signés"
         );
     }
-    Ok(if ok { EXIT_OK } else { EXIT_FAILURE })
+    let label = KindRules::default_for(summary.kind).label;
+    println!("type : {} ({label})", summary.kind);
+    println!("pages ou pièces : {}", summary.pages);
+    print_facts(&summary, &when);
+    let mut ok = check_offline(&a, &summary);
+    match &register {
+        InRegister::NotChecked => {
+            if a.depositor.is_none() {
+                println!(
+                    "déposant : empreinte {} (comparez avec --depositor \"NOM\")",
+                    hex(&summary.depositor_digest)
+                );
+            }
+        }
+        InRegister::Absent => {
+            println!("faux : le numéro {} est absent du registre", summary.number);
+            ok = false;
+        }
+        InRegister::Differs => {
+            println!("modifié : le code ne correspond pas au registre pour ce numéro");
+            ok = false;
+        }
+        InRegister::Same(d) => println!("déposant : {} (registre)", d.facts.depositor),
+    }
+    Ok(if !ok {
+        EXIT_FAILURE
+    } else if cancelled.is_some() {
+        EXIT_CANCELLED
+    } else {
+        EXIT_OK
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// The kind's facts the code carries, in clear where it can.
+fn print_facts(s: &ReceiptSummary, when: &dyn Fn(jiff::Timestamp) -> String) {
+    match &s.facts {
+        BoundFacts::None => {}
+        BoundFacts::Invoice {
+            amount,
+            siret,
+            number_digest,
+        } => {
+            println!("montant TTC : {amount}");
+            println!("SIRET du fournisseur : {siret}");
+            println!(
+                "numéro de facture : empreinte {} (comparez avec --invoice-number)",
+                hex(number_digest)
+            );
+        }
+        BoundFacts::Bid { deadline } => {
+            println!("date limite : {}", when(*deadline));
+            let verdict = match bid_timeliness(s.received_at, s.registered_at, *deadline) {
+                BidTimeliness::OnTime => "remise dans le délai",
+                BidTimeliness::Late => "remise HORS DÉLAI",
+                BidTimeliness::RegisteredLate => {
+                    "ENREGISTRÉE APRÈS LA DATE LIMITE (remise antérieure déclarée, non attestée)"
+                }
+            };
+            println!("offre : {verdict}");
+        }
+        BoundFacts::Application { dossier, missing } => {
+            if let Some(d) = dossier {
+                println!("dossier : empreinte {} (comparez avec --dossier)", hex(d));
+            }
+            if let Some((_, by)) = missing {
+                println!(
+                    "dossier incomplet à son dépôt : pièces à produire avant le {}",
+                    date_short(*by)
+                );
+            }
+        }
+        BoundFacts::Documents { dossier, completes } => {
+            if let Some(n) = completes {
+                println!("complète le dépôt n° {n}");
+            }
+            if let Some(d) = dossier {
+                println!("dossier : empreinte {} (comparez avec --dossier)", hex(d));
+            }
+        }
+    }
+}
+
+/// The printed facts given on the command line, against the code. Each that differs, or that
+/// the code does not bind, fails the check.
+fn check_offline(a: &ReceiptVerifyArgs, s: &ReceiptSummary) -> bool {
+    let mut ok = true;
+    let mut report = |what: &str, given: &str, same: Option<bool>| match same {
+        Some(true) => println!("{what} : {given} (conforme au code)"),
+        Some(false) => {
+            println!("modifié : {what} « {given} » ne correspond pas au code");
+            ok = false;
+        }
+        None => {
+            println!("non vérifiable : ce code ne porte pas de {what}");
+            ok = false;
+        }
+    };
+    if let Some(name) = &a.depositor {
+        report(
+            "déposant",
+            name,
+            Some(depositor_digest(name) == s.depositor_digest),
+        );
+    }
+    let invoice = match &s.facts {
+        BoundFacts::Invoice {
+            amount,
+            siret,
+            number_digest,
+        } => Some((amount, siret, number_digest)),
+        _ => None,
+    };
+    if let Some(given) = &a.amount {
+        let same = invoice.map(|(amount, ..)| Cents::parse(given).ok() == Some(*amount));
+        report("montant", given, same);
+    }
+    if let Some(given) = &a.siret {
+        let same = invoice.map(|(_, siret, _)| {
+            given
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                == siret.as_str()
+        });
+        report("SIRET", given, same);
+    }
+    if let Some(given) = &a.invoice_number {
+        let same = invoice.map(|(.., digest)| invoice_number_digest(given) == *digest);
+        report("numéro de facture", given, same);
+    }
+    if let Some(given) = &a.dossier {
+        let bound = match &s.facts {
+            BoundFacts::Application { dossier, .. } | BoundFacts::Documents { dossier, .. } => {
+                Some(*dossier)
+            }
+            _ => None,
+        };
+        let same = bound.map(|d| d == Some(dossier_digest(given)));
+        report("numéro de dossier", given, same);
+    }
+    ok
 }

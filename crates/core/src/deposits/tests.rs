@@ -1,5 +1,8 @@
 use super::*;
+use crate::Cents;
 use crate::calendar::{HolidayZone, is_working_day};
+use crate::ids::Siret;
+use jiff::civil::Date;
 use jiff::civil::date;
 use proptest::prelude::*;
 
@@ -240,11 +243,12 @@ fn siret() -> String {
 fn bad_input_names_the_field_in_french() {
     let now = ts("2026-11-22T10:00:00Z");
     let paris = tz("Europe/Paris");
-    let field = |i: &DepositInput| {
-        NewDeposit::parse(i, now, &paris)
-            .expect_err("refused")
-            .field
+    let desk = Desk {
+        now,
+        tz: &paris,
+        backdate_window_hours: 72,
     };
+    let field = |i: &DepositInput| NewDeposit::parse(i, &desk).expect_err("refused").field;
     assert_eq!(field(&input("demande_aide", "  ")), "--from");
     assert_eq!(field(&input("courrier_bizarre", "Mme Durand")), "--kind");
     let mut inv = input("facture", "SARL Dupont");
@@ -255,15 +259,15 @@ fn bad_input_names_the_field_in_french() {
     inv.amount = None;
     assert_eq!(field(&inv), "--amount");
     inv.amount = Some("12,345".into());
-    let e = NewDeposit::parse(&inv, now, &paris).expect_err("three decimals");
+    let e = NewDeposit::parse(&inv, &desk).expect_err("three decimals");
     assert_eq!(e.field, "--amount");
     assert!(e.to_string().contains("décimales"), "{e}");
     inv.amount = Some("1 234,56".into());
-    let ok = NewDeposit::parse(&inv, now, &paris).expect("valid invoice");
+    let ok = NewDeposit::parse(&inv, &desk).expect("valid invoice");
     assert_eq!(ok.invoice.expect("facts").amount, Cents(123_456));
     let mut future = input("autre", "M. Martin");
     future.received_at = Some("2026-11-23 09:00".into());
-    let e = NewDeposit::parse(&future, now, &paris).expect_err("future");
+    let e = NewDeposit::parse(&future, &desk).expect_err("future");
     assert_eq!(e.field, "--at");
     assert!(e.to_string().contains("futur"));
     let bid = input("offre_marche", "BTP SA");
@@ -277,8 +281,9 @@ fn bad_input_names_the_field_in_french() {
 fn bids_on_time_up_to_the_deadline() {
     let paris = tz("Europe/Paris");
     let deadline = parse_local_datetime("2026-11-20 12:00", &paris, true).expect("d");
-    assert!(bid_on_time(ts("2026-11-20T11:00:00Z"), deadline));
-    assert!(!bid_on_time(ts("2026-11-20T11:00:01Z"), deadline));
+    let on = |at| bid_timeliness(at, at, deadline);
+    assert_eq!(on(ts("2026-11-20T11:00:00Z")), BidTimeliness::OnTime);
+    assert_eq!(on(ts("2026-11-20T11:00:01Z")), BidTimeliness::Late);
     let end_of_day = parse_local_datetime("2026-11-20", &paris, true).expect("d");
     assert_eq!(end_of_day, ts("2026-11-20T22:59:59Z"));
 }

@@ -8,8 +8,8 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use relais_core::Cents;
 use relais_core::deposits::{
-    Cancellation, ChronoNumber, Deposit, DepositKind, InvoiceFacts, NewDeposit, ServiceContact,
-    chrono_year,
+    Cancellation, ChronoNumber, Completion, Deposit, DepositKind, InvoiceFacts, MAX_REASON,
+    NewDeposit, ServiceContact, chrono_year,
 };
 use relais_core::ids::Siret;
 use relais_core::roles::Role;
@@ -36,6 +36,41 @@ fn check_desk_agent(conn: &Connection, actor: &str) -> Result<(), DepositStoreEr
     Ok(())
 }
 
+/// Checks that `docs` may complete the application `number`, received before them and still
+/// incomplete; gives back the file number the documents concern (theirs, or the
+/// application's).
+fn check_completes(
+    conn: &Connection,
+    number: ChronoNumber,
+    docs: &NewDeposit,
+    received_at: Timestamp,
+) -> Result<Option<String>, DepositStoreError> {
+    let first = get(conn, number)?.ok_or(DepositStoreError::CompletedUnknown(number))?;
+    let refuse = |why| Err(DepositStoreError::NotCompletable(number, why));
+    if first.cancellation.is_some() {
+        return refuse("il est annulé");
+    }
+    if !first.facts.kind.is_application() {
+        return refuse("ce n'est pas une demande");
+    }
+    if first.facts.missing.is_empty() {
+        return refuse("il était complet à son dépôt (aucune pièce manquante)");
+    }
+    if let Some(c) = &first.completion {
+        return Err(DepositStoreError::AlreadyCompleted(number, c.by));
+    }
+    if received_at < first.received_at {
+        return refuse("les pièces seraient reçues avant la demande");
+    }
+    match (&docs.dossier, first.facts.dossier) {
+        (Some(mine), Some(theirs)) if *mine != theirs => {
+            Err(DepositStoreError::OtherDossier(mine.clone(), theirs))
+        }
+        (Some(mine), _) => Ok(Some(mine.clone())),
+        (None, theirs) => Ok(theirs),
+    }
+}
+
 fn register(
     conn: &mut Connection,
     actor: &str,
@@ -45,7 +80,25 @@ fn register(
 ) -> Result<Deposit, DepositStoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     check_desk_agent(&tx, actor)?;
-    if let Some(dossier) = &new.dossier {
+    // Read under the write lock, so that numbers and instants of registration rise together.
+    let registered_at = Timestamp::now()
+        .round(jiff::Unit::Millisecond)
+        .unwrap_or_else(|_| Timestamp::now());
+    let received_at = match new.received_at {
+        None => registered_at,
+        Some(at) => at.round(jiff::Unit::Millisecond).unwrap_or(at),
+    };
+    if received_at > registered_at {
+        return Err(DepositStoreError::ReceivedAfterRegistration);
+    }
+    let mut facts = NewDeposit {
+        received_at: None,
+        ..new.clone()
+    };
+    if let Some(first) = new.completes {
+        facts.dossier = check_completes(&tx, first, new, received_at)?;
+    }
+    if let Some(dossier) = &facts.dossier {
         let known: Option<i64> = tx
             .query_row(
                 "SELECT 1 FROM beneficiaries WHERE dossier = ?1",
@@ -57,12 +110,6 @@ fn register(
             return Err(DepositStoreError::UnknownDossier(dossier.clone()));
         }
     }
-    // Read under the write lock, so that numbers and instants of receipt rise together.
-    let received_at = new
-        .received_at
-        .unwrap_or_else(Timestamp::now)
-        .round(jiff::Unit::Millisecond)
-        .unwrap_or_else(|_| Timestamp::now());
     let year = chrono_year(received_at, tz);
     let seq: i64 = tx.query_row(
         "INSERT INTO chrono_counters (year, last) VALUES (?1, 1)
@@ -78,22 +125,24 @@ fn register(
     let mut deposit = Deposit {
         number,
         received_at,
+        registered_at,
         registered_by: actor.to_owned(),
-        facts: NewDeposit {
-            received_at: None,
-            ..new.clone()
-        },
+        facts,
         receipt_code: String::new(),
         cancellation: None,
+        completion: None,
     };
     deposit.receipt_code = seal(&deposit).map_err(DepositStoreError::Seal)?;
     let f = &deposit.facts;
     let inv = f.invoice.as_ref();
+    let missing = (!f.missing.is_empty()).then(|| json!(f.missing).to_string());
     tx.execute(
         "INSERT INTO deposits (number, year, seq, received_at, received_on, kind, depositor,
              address, subject, pages, siret, invoice_number, amount, invoice_date, bid_deadline,
-             registered_by, receipt_code, dossier)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+             registered_by, receipt_code, dossier, registered_at, backdate_reason, missing,
+             missing_deadline, completes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+             ?19, ?20, ?21, ?22, ?23)",
         params![
             number.to_string(),
             year,
@@ -113,6 +162,11 @@ fn register(
             actor,
             deposit.receipt_code,
             f.dossier,
+            stamp(registered_at),
+            f.backdate_reason,
+            missing,
+            f.missing_deadline.map(|d| d.to_string()),
+            f.completes.map(|n| n.to_string()),
         ],
     )?;
     journal::append(
@@ -122,10 +176,18 @@ fn register(
         &json!({
             "number": number.to_string(),
             "received_at": stamp(received_at),
+            "registered_at": stamp(registered_at),
+            "backdate_reason": f.backdate_reason,
             "kind": f.kind.as_str(),
             "depositor": f.depositor,
             "pages": f.pages,
+            "siret": inv.map(|i| i.siret.to_string()),
+            "invoice_number": inv.map(|i| i.number.clone()),
             "amount": inv.map(|i| i.amount.0),
+            "bid_deadline": f.bid_deadline.map(stamp),
+            "missing": f.missing,
+            "missing_deadline": f.missing_deadline.map(|d| d.to_string()),
+            "completes": f.completes.map(|n| n.to_string()),
             "receipt_code": deposit.receipt_code,
             "dossier": f.dossier,
         }),
@@ -143,6 +205,9 @@ fn cancel(
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(DepositStoreError::EmptyReason);
+    }
+    if reason.chars().count() > MAX_REASON || reason.chars().any(char::is_control) {
+        return Err(DepositStoreError::BadReason(MAX_REASON));
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     check_desk_agent(&tx, actor)?;
@@ -173,9 +238,15 @@ fn cancel(
     })
 }
 
-const SELECT: &str = "SELECT number, received_at, kind, depositor, address, subject, pages,
-    siret, invoice_number, amount, invoice_date, bid_deadline, registered_by, receipt_code,
-    cancelled_at, cancelled_by, cancel_reason, dossier FROM deposits";
+/// A deposit and the deposit that completed it, if any (at most one not cancelled: the index
+/// `deposits_completed_once`).
+const SELECT: &str = "SELECT d.number, d.received_at, d.kind, d.depositor, d.address, d.subject,
+    d.pages, d.siret, d.invoice_number, d.amount, d.invoice_date, d.bid_deadline,
+    d.registered_by, d.receipt_code, d.cancelled_at, d.cancelled_by, d.cancel_reason, d.dossier,
+    d.registered_at, d.backdate_reason, d.missing, d.missing_deadline, d.completes,
+    c.number, c.received_at
+    FROM deposits d
+    LEFT JOIN deposits c ON c.completes = d.number AND c.cancelled_at IS NULL";
 
 fn corrupt(number: &str, what: &str) -> DepositStoreError {
     StoreError::Corrupt(format!("deposit {number}: {what}")).into()
@@ -209,9 +280,27 @@ fn read(r: &rusqlite::Row<'_>) -> Result<Deposit, DepositStoreError> {
             reason: r.get::<_, Option<String>>(16)?.unwrap_or_default(),
         }),
     };
+    let missing = match r.get::<_, Option<String>>(20)? {
+        None => Vec::new(),
+        Some(j) => serde_json::from_str(&j).map_err(|_| bad("missing"))?,
+    };
+    let chrono = |s: String| ChronoNumber::parse(&s).map_err(|_| bad("chrono number"));
+    let completion = match (r.get::<_, Option<String>>(23)?, r.get(24)?) {
+        (Some(by), Some(at)) => Some(Completion {
+            by: chrono(by)?,
+            at: ts(at)?,
+        }),
+        _ => None,
+    };
     Ok(Deposit {
         number,
         received_at,
+        // Deposits registered before migration 21 whose journal entry was not found.
+        registered_at: r
+            .get::<_, Option<String>>(18)?
+            .map(ts)
+            .transpose()?
+            .unwrap_or(received_at),
         registered_by: r.get(12)?,
         facts: NewDeposit {
             kind,
@@ -222,15 +311,23 @@ fn read(r: &rusqlite::Row<'_>) -> Result<Deposit, DepositStoreError> {
             invoice,
             bid_deadline: r.get::<_, Option<String>>(11)?.map(ts).transpose()?,
             received_at: None,
+            backdate_reason: r.get(19)?,
             dossier: r.get(17)?,
+            missing,
+            missing_deadline: r
+                .get::<_, Option<String>>(21)?
+                .map(|d| d.parse().map_err(|_| bad("missing_deadline")))
+                .transpose()?,
+            completes: r.get::<_, Option<String>>(22)?.map(chrono).transpose()?,
         },
         receipt_code: r.get(13)?,
         cancellation,
+        completion,
     })
 }
 
 fn get(conn: &Connection, number: ChronoNumber) -> Result<Option<Deposit>, DepositStoreError> {
-    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE number = ?1"))?;
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE d.number = ?1"))?;
     let mut rows = stmt.query([number.to_string()])?;
     match rows.next()? {
         Some(row) => Ok(Some(read(row)?)),
@@ -249,16 +346,16 @@ fn list(conn: &Connection, filter: &DepositFilter) -> Result<Vec<Deposit>, Depos
             args.push(v);
         }
     };
-    add("kind = ?", filter.kind.map(|k| k.as_str().to_owned()));
-    add("received_on >= ?", filter.from.map(|d| d.to_string()));
-    add("received_on <= ?", filter.to.map(|d| d.to_string()));
-    add("dossier = ?", filter.dossier.clone());
+    add("d.kind = ?", filter.kind.map(|k| k.as_str().to_owned()));
+    add("d.received_on >= ?", filter.from.map(|d| d.to_string()));
+    add("d.received_on <= ?", filter.to.map(|d| d.to_string()));
+    add("d.dossier = ?", filter.dossier.clone());
     let filter_sql = if conditions.is_empty() {
         String::new()
     } else {
         format!("WHERE {}", conditions.join(" AND "))
     };
-    let mut stmt = conn.prepare_cached(&format!("{SELECT} {filter_sql} ORDER BY year, seq"))?;
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} {filter_sql} ORDER BY d.year, d.seq"))?;
     let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {

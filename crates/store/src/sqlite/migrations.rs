@@ -820,6 +820,33 @@ CREATE TABLE IF NOT EXISTS login_failures (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS journal_by_kind ON journal (kind, seq);
 "#,
+    // 22: a deposit's two instants, its missing documents and the application it completes
+    // (relais_core::deposits, issue #19). `received_at` is when it was received (what the law
+    // counts), `registered_at` when its number was given (by the store's clock): they differ
+    // when a deposit is registered after the fact, with a reason. Deposits registered before
+    // get the instant of their journal entry. An incomplete application lists its missing
+    // documents (a JSON array) and the day by which to provide them (CRPA L114-5); a deposit of
+    // additional documents names the application it completes, which only one deposit not
+    // cancelled may do. The kind `demande_aide` stays: it reads as "other social aid".
+    r#"
+ALTER TABLE deposits ADD COLUMN registered_at TEXT;
+ALTER TABLE deposits ADD COLUMN backdate_reason TEXT;
+ALTER TABLE deposits ADD COLUMN missing TEXT;
+ALTER TABLE deposits ADD COLUMN missing_deadline TEXT;
+ALTER TABLE deposits ADD COLUMN completes TEXT;
+UPDATE deposits SET registered_at = coalesce(
+    (SELECT j.at FROM journal j WHERE j.kind = 'deposit.register'
+        AND json_extract(j.payload, '$.number') = deposits.number),
+    received_at);
+CREATE UNIQUE INDEX deposits_completed_once ON deposits (completes)
+    WHERE completes IS NOT NULL AND cancelled_at IS NULL;
+DROP TRIGGER deposits_keep_facts;
+CREATE TRIGGER deposits_keep_facts BEFORE UPDATE OF number, year, seq, received_at,
+    registered_at, received_on, kind, depositor, address, subject, pages, siret,
+    invoice_number, amount, invoice_date, bid_deadline, registered_by, receipt_code, dossier,
+    backdate_reason, missing, missing_deadline, completes ON deposits
+BEGIN SELECT RAISE(ABORT, 'a deposit''s facts never change'); END;
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,

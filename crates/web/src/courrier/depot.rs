@@ -1,0 +1,234 @@
+//! A registered deposit: its page (both instants, what it flags, its missing documents and
+//! what completed them), its receipt as a PDF, its cancellation with a bounded reason.
+
+use super::{COURRIER, Row, row, time_zone};
+use crate::Shared;
+use crate::pages::{Failure, Head, render};
+use crate::routes::{Access, form_session, page_session, url_segment};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use relais_core::deposits::{ChronoNumber, Deposit, MAX_REASON};
+use relais_documents::{Completed, ReceiptInput, write_receipt};
+use relais_store::deposits::{
+    DepositStore, DepositStoreError, completed_application, resolve_service,
+};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "depot.html")]
+pub struct DepotPage {
+    pub head: Head,
+    pub csrf: String,
+    pub row: Row,
+    pub code: String,
+    pub pages: u32,
+    pub notice: Option<String>,
+    pub backdate_reason: Option<String>,
+    pub missing: Vec<String>,
+    pub missing_deadline: Option<String>,
+    /// "le 30/01/2026 par le dépôt n° 2026-000018".
+    pub completion: Option<String>,
+    pub completes: Option<String>,
+    /// The link to register the documents that complete this application, while incomplete.
+    pub complete_link: Option<String>,
+    pub max_reason: usize,
+}
+
+async fn deposit_of(app: &Shared, number: &str) -> Result<Deposit, Response> {
+    let number = ChronoNumber::parse(number).map_err(|_| app.fail(Failure::NotFound))?;
+    match app
+        .with_reader(move |s| {
+            s.deposit(number)
+                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
+        })
+        .await
+    {
+        Ok(Some(d)) => Ok(d),
+        Ok(None) => Err(app.fail(Failure::NotFound)),
+        Err(f) => Err(app.fail(f)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DepotNotice {
+    #[serde(default)]
+    annule: Option<u8>,
+}
+
+pub async fn depot(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    Query(notice): Query<DepotNotice>,
+) -> Response {
+    let session = match page_session(&app, &headers, Access::AnyOf(COURRIER)).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let d = match deposit_of(&app, &number).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let tz = time_zone(&app);
+    let short = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%d/%m/%Y").to_string();
+    let complete_link = (d.is_incomplete() && d.cancellation.is_none()).then(|| {
+        let mut link = format!(
+            "/courrier?type=pieces_complementaires&completes={}",
+            d.number
+        );
+        if let Some(dossier) = &d.facts.dossier {
+            link.push_str(&format!("&dossier={}", url_segment(dossier)));
+        }
+        link
+    });
+    let page = DepotPage {
+        head: app.head(
+            &format!("Dépôt n° {}", d.number),
+            Some(&session),
+            "/courrier",
+        ),
+        csrf: session.csrf.clone(),
+        code: d.receipt_code.clone(),
+        pages: d.facts.pages,
+        row: row(&app, &d),
+        notice: notice
+            .annule
+            .map(|_| "Dépôt annulé ; son numéro reste au registre.".to_owned()),
+        backdate_reason: d.facts.backdate_reason.clone(),
+        missing: d.facts.missing.clone(),
+        missing_deadline: d
+            .facts
+            .missing_deadline
+            .map(|x| x.strftime("%d/%m/%Y").to_string()),
+        completion: d
+            .completion
+            .as_ref()
+            .map(|c| format!("le {} par le dépôt n° {}", short(c.at), c.by)),
+        completes: d.facts.completes.map(|n| n.to_string()),
+        complete_link,
+        max_reason: MAX_REASON,
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub async fn receipt(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+) -> Response {
+    if let Err(refused) = page_session(&app, &headers, Access::AnyOf(COURRIER)).await {
+        return refused;
+    }
+    let Some(courrier) = app.config.courrier.clone() else {
+        return app.fail(Failure::Internal);
+    };
+    let d = match deposit_of(&app, &number).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let authority = app.config.authority.clone();
+    let tz = time_zone(&app);
+    let pdf = app
+        .with_reader(move |s| {
+            let made = (|| -> Result<Vec<u8>, String> {
+                let rules = courrier
+                    .rules
+                    .iter()
+                    .find(|r| r.kind == d.facts.kind)
+                    .ok_or_else(|| format!("type de dépôt sans règles : {}", d.facts.kind))?;
+                let service = resolve_service(s, rules)?;
+                let first = completed_application(s, &d).map_err(|e| e.to_string())?;
+                let first_rules = match &first {
+                    Some(f) => Some(
+                        courrier
+                            .rules
+                            .iter()
+                            .find(|r| r.kind == f.facts.kind)
+                            .ok_or_else(|| {
+                                format!("type de dépôt sans règles : {}", f.facts.kind)
+                            })?,
+                    ),
+                    None => None,
+                };
+                let mut out = Vec::new();
+                write_receipt(
+                    &ReceiptInput {
+                        authority: &authority,
+                        tz: &tz,
+                        rules,
+                        service: &service,
+                        deposit: &d,
+                        completed: first
+                            .as_ref()
+                            .zip(first_rules)
+                            .map(|(deposit, rules)| Completed { deposit, rules }),
+                    },
+                    &mut out,
+                )
+                .map_err(|e| e.to_string())?;
+                Ok(out)
+            })();
+            Ok(made)
+        })
+        .await;
+    match pdf {
+        Ok(Ok(bytes)) => {
+            let mut response = ([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!(
+                "attachment; filename=\"recepisse-{}.pdf\"",
+                url_segment(&number)
+            )) {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_DISPOSITION, v);
+            }
+            response
+        }
+        Ok(Err(why)) => app.unprocessable(&why),
+        Err(f) => app.fail(f),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CancelForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn cancel(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    Form(form): Form<CancelForm>,
+) -> Response {
+    let session =
+        match form_session(&app, &headers, Access::AnyOf(COURRIER), &form.csrf_token).await {
+            Ok(s) => s,
+            Err(refused) => return refused,
+        };
+    let Ok(parsed) = ChronoNumber::parse(&number) else {
+        return app.fail(Failure::NotFound);
+    };
+    if form.reason.chars().count() > MAX_REASON {
+        return app.unprocessable(&format!(
+            "Motif de l'annulation trop long : {MAX_REASON} caractères au plus."
+        ));
+    }
+    let actor = session.login.clone();
+    let reason = form.reason;
+    let done = app
+        .with_store(move |s| Ok(s.cancel_deposit(&actor, parsed, &reason)))
+        .await;
+    match done {
+        Ok(Ok(_)) => Redirect::to(&format!("/courrier/{parsed}?annule=1")).into_response(),
+        Ok(Err(DepositStoreError::NotFound(_))) => app.fail(Failure::NotFound),
+        Ok(Err(e @ DepositStoreError::NotDeskAgent(_))) => app.refuse(&e.to_string()),
+        Ok(Err(e)) => app.unprocessable(&e.to_string().replace(" (--reason)", "")),
+        Err(f) => app.fail(f),
+    }
+}
