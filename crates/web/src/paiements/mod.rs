@@ -1,0 +1,287 @@
+//! The payment screens: runs (prepare, review, validate, cancel, export and download their
+//! files) and the renewal of rights by a crisis decision.
+
+use crate::Shared;
+use crate::pages::{Failure, Paiement, Paiements, render};
+use crate::routes::{Access, CsrfForm, PAYMENTS, field, form_session, page_session};
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use relais_core::Cents;
+use relais_core::calendar::Month;
+use relais_core::records::Benefit;
+use relais_core::roles::Role;
+use relais_core::run::{RunId, RunStatus};
+use relais_store::runs::{PrepareRun, RunParams, RunStore, RunStoreError};
+use serde::Deserialize;
+
+mod files;
+mod renewal;
+
+use files::listed_files;
+pub use files::{
+    ExportFn, Exports, Folder, ReportFn, download, download_report, export_run, write_report,
+};
+pub use renewal::{renew, renewal_form};
+
+fn benefits_of(fields: &[(String, String)]) -> Vec<Benefit> {
+    let mut benefits: Vec<Benefit> = fields
+        .iter()
+        .filter(|(k, _)| k == "benefit")
+        .filter_map(|(_, v)| Benefit::parse(v))
+        .collect();
+    benefits.sort();
+    benefits.dedup();
+    benefits
+}
+
+fn store_error(e: RunStoreError) -> relais_store::StoreError {
+    relais_store::StoreError::Corrupt(e.to_string())
+}
+
+pub async fn paiements(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    let session = match page_session(&app, &headers, Access::AnyOf(PAYMENTS)).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let runs = match app.with_store(|s| s.runs().map_err(store_error)).await {
+        Ok(r) => r,
+        Err(f) => return app.fail(f),
+    };
+    let next_month = Month::parse(&app.today().chars().take(7).collect::<String>())
+        .map(|m| m.next().to_string())
+        .unwrap_or_default();
+    let page = Paiements {
+        head: app.head("Paiements", Some(&session), "/paiements"),
+        csrf: session.csrf.clone(),
+        can_prepare: session.has(Role::Liquidation),
+        next_month,
+        benefits: Benefit::ALL
+            .iter()
+            .map(|b| (b.code(), b.label_fr()))
+            .collect(),
+        runs: runs
+            .iter()
+            .rev()
+            .map(|r| {
+                (
+                    r.id.to_string(),
+                    r.id.month().to_string(),
+                    r.status.label_fr().to_owned(),
+                    r.summary.prepared_by.clone(),
+                    r.summary.lines,
+                    r.summary.mandates,
+                    Cents(r.summary.total.0).to_string(),
+                )
+            })
+            .collect(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub async fn prepare_run(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let field = |name: &str| field(&fields, name);
+    let access = Access::AnyOf(&[Role::Liquidation]);
+    let session = match form_session(&app, &headers, access, field("csrf_token")).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let Some(settings) = app.config.settings.clone() else {
+        return app
+            .unprocessable("les paramètres de paiement de la collectivité ne sont pas chargés");
+    };
+    let Some(payments) = settings.payments.clone() else {
+        return app
+            .unprocessable("la section [payments] manque aux paramètres (voir docs/runbook.md)");
+    };
+    let month = match Month::parse(field("month").trim()) {
+        Ok(m) => m,
+        Err(e) => return app.unprocessable(&format!("mois illisible : {e}")),
+    };
+    let benefits = benefits_of(&fields);
+    if benefits.is_empty() {
+        return app.unprocessable("aucune prestation choisie");
+    }
+    let params = match RunParams::from_settings(
+        &payments,
+        settings.authority.holiday_zone,
+        month,
+        &benefits,
+    ) {
+        Ok(p) => p,
+        Err(e) => return app.unprocessable(&e),
+    };
+    let today = match app.today().parse::<jiff::civil::Date>() {
+        Ok(d) => d,
+        Err(_) => return app.fail(Failure::Internal),
+    };
+    let local_time = app.local_time();
+    let actor = session.login.clone();
+    let authority = settings.authority.name.clone();
+    let prepared = app
+        .with_store(move |s| {
+            let req = PrepareRun {
+                month,
+                actor: &actor,
+                authority: &authority,
+                local_time,
+                today,
+                params,
+                arrears: None,
+            };
+            Ok(s.prepare_run(&req, &benefits))
+        })
+        .await;
+    match prepared {
+        Ok(Ok(p)) => Redirect::to(&format!("/paiements/{}", p.run.id)).into_response(),
+        Ok(Err(e @ relais_store::runs::RunStoreError::Store(_))) => app.refuse(&e.to_string()),
+        Ok(Err(e)) => app.unprocessable(&e.to_string()),
+        Err(f) => app.fail(f),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RunNotice {
+    #[serde(default)]
+    fait: Option<String>,
+}
+
+pub async fn paiement(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(run): Path<String>,
+    Query(notice): Query<RunNotice>,
+) -> Response {
+    let session = match page_session(&app, &headers, Access::AnyOf(PAYMENTS)).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let Ok(id) = run.parse::<RunId>() else {
+        return app.fail(Failure::NotFound);
+    };
+    let record = match app
+        .with_store(move |s| s.run(id).map_err(store_error))
+        .await
+    {
+        Ok(Some(r)) => r,
+        Ok(None) => return app.fail(Failure::NotFound),
+        Err(f) => return app.fail(f),
+    };
+    let prepared = record.status == RunStatus::Prepared;
+    let validated = record.status == RunStatus::Validated;
+    let files = match &app.config.exports {
+        Some(exports) if validated => listed_files(&exports.folder(id, Folder::Files)),
+        _ => Vec::new(),
+    };
+    let report = match &app.config.exports {
+        Some(exports) => listed_files(&exports.folder(id, Folder::Report)),
+        None => Vec::new(),
+    };
+    let page = Paiement {
+        head: app.head(&format!("Paiement {id}"), Some(&session), "/paiements"),
+        csrf: session.csrf.clone(),
+        status: record.status.label_fr().to_owned(),
+        can_validate: prepared && session.has(Role::Ordonnateur),
+        can_cancel: prepared,
+        can_export: validated && app.config.exports.is_some(),
+        can_report: app.config.exports.is_some(),
+        files,
+        report,
+        notice: notice.fait.map(|n| {
+            match n.as_str() {
+                "valide" => "Paiement validé : il ne changera plus.",
+                "exporte" => "Fichiers écrits : téléchargez-les ci-dessous.",
+                "rapport" => "Rapport de contrôle écrit : téléchargez-le ci-dessous.",
+                _ => "Paiement annulé : ses droits redeviennent payables.",
+            }
+            .to_owned()
+        }),
+        summary: record.summary,
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub async fn validate_run(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(run): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let session = match form_session(
+        &app,
+        &headers,
+        Access::AnyOf(&[Role::Ordonnateur]),
+        &form.csrf_token,
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let Ok(id) = run.parse::<RunId>() else {
+        return app.fail(Failure::NotFound);
+    };
+    let actor = session.login.clone();
+    let local_time = app.local_time();
+    let done = app
+        .with_store(move |s| Ok(s.validate_run(id, &actor, &local_time)))
+        .await;
+    match done {
+        Ok(Ok(_)) => Redirect::to(&format!("/paiements/{id}?fait=valide")).into_response(),
+        Ok(Err(relais_store::runs::RunStoreError::NotFound(_))) => app.fail(Failure::NotFound),
+        Ok(Err(e)) => {
+            tracing::info!(run = %id, error = %e, "validation refused");
+            match e {
+                relais_store::runs::RunStoreError::Store(_)
+                | relais_store::runs::RunStoreError::SamePerson(_) => app.refuse(&e.to_string()),
+                _ => app.refuse_with(StatusCode::CONFLICT, &e.to_string()),
+            }
+        }
+        Err(f) => app.fail(f),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CancelForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    motif: String,
+}
+
+/// Cancels a prepared run, freeing its rights for another (role liquidation or ordonnateur).
+pub async fn cancel_run(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(run): Path<String>,
+    Form(form): Form<CancelForm>,
+) -> Response {
+    let session =
+        match form_session(&app, &headers, Access::AnyOf(PAYMENTS), &form.csrf_token).await {
+            Ok(s) => s,
+            Err(refused) => return refused,
+        };
+    let Ok(id) = run.parse::<RunId>() else {
+        return app.fail(Failure::NotFound);
+    };
+    let reason = form.motif.trim().to_owned();
+    if reason.is_empty() {
+        return app.unprocessable("le motif de l'annulation est obligatoire");
+    }
+    let actor = session.login.clone();
+    let done = app
+        .with_store(move |s| Ok(s.cancel_run(id, &actor, &reason)))
+        .await;
+    match done {
+        Ok(Ok(_)) => Redirect::to(&format!("/paiements/{id}?fait=annule")).into_response(),
+        Ok(Err(RunStoreError::NotFound(_))) => app.fail(Failure::NotFound),
+        Ok(Err(e @ RunStoreError::Store(_))) => app.refuse(&e.to_string()),
+        Ok(Err(e)) => app.refuse_with(StatusCode::CONFLICT, &e.to_string()),
+        Err(f) => app.fail(f),
+    }
+}
