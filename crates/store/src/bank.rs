@@ -167,6 +167,17 @@ pub struct PayeePage {
     pub requests: Vec<BankChange>,
 }
 
+/// The runs' window for a change of bank details when the settings have no `[payments]`
+/// (`bank_change_days`'s default in `relais_core::settings`).
+pub const BANK_CHANGE_DAYS: u16 = 30;
+
+/// The runs' window for a change of bank details: `[payments] bank_change_days`.
+pub fn window_days(settings: Option<&relais_core::settings::Settings>) -> u16 {
+    settings
+        .and_then(|s| s.payments.as_ref())
+        .map_or(BANK_CHANGE_DAYS, |p| p.bank_change_days)
+}
+
 /// Rights listed at most on a payee's page (an EHPAD may be paid for hundreds of people; the
 /// counts and the monthly total cover them all).
 pub const PAYEE_PAGE_RIGHTS: usize = 500;
@@ -234,7 +245,8 @@ pub trait BankChangeStore {
 
     /// Every payee whose details wait for a decision, oldest first: pending requests, and
     /// details the extracts changed within `window_days` before `today` (the runs' window,
-    /// `[payments] bank_change_days`) that nobody approved.
+    /// `[payments] bank_change_days`) that nobody approved, for payees with a right in payment
+    /// other than RSA (what a run would leave out).
     fn held_bank_details(
         &self,
         today: jiff::civil::Date,

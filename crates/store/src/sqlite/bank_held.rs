@@ -55,7 +55,8 @@ pub(super) fn held(
         held.push(row?);
     }
     // The runs' own window and rule (`sqlite/runs.rs`): changed on a day in
-    // [today − window, today], and no approval of the details as they are now.
+    // [today − window, today], and no approval of the details as they are now; only payees
+    // with a right in payment a run would hold back (RSA is the CAF's).
     let start = today
         .checked_sub(jiff::Span::new().days(i64::from(window_days)))
         .unwrap_or(jiff::civil::Date::MIN);
@@ -65,6 +66,8 @@ pub(super) fn held(
          WHERE p.iban_changed_on >= ?1 AND p.iban_changed_on <= ?2
            AND NOT EXISTS (SELECT 1 FROM bank_approvals_current a
                            WHERE a.payee_id = p.id AND a.iban = p.iban)
+           AND EXISTS (SELECT 1 FROM rights r WHERE r.payee_id = p.id
+                       AND r.status = 'en_paiement' AND r.benefit <> 'RSA')
          ORDER BY p.iban_changed_on, p.id"
     ))?;
     let rows = stmt.query_map(params![start.to_string(), today.to_string()], |r| {
