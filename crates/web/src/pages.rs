@@ -89,6 +89,8 @@ pub struct Dashboard {
     /// For ordonnateurs: the week's creations and changes of accounts that may pay.
     pub privileged: Vec<String>,
     pub bank_changes: Vec<relais_store::bank::BankChange>,
+    /// Payees whose bank details wait for an ordonnateur (`/rib`).
+    pub held_bank_details: usize,
     pub notice: Option<String>,
     pub today: String,
     pub people: u64,

@@ -79,6 +79,12 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ),
     ("GET", "/tiers/{id}", Access::AnyOf(crate::rib::PAYEE_VIEW)),
     ("POST", "/tiers/{id}/rib", Access::AnyOf(BANK_ASK)),
+    ("GET", "/rib", Access::AnyOf(BANK_DECIDE)),
+    (
+        "POST",
+        "/tiers/{id}/approbation",
+        Access::AnyOf(BANK_DECIDE),
+    ),
     ("GET", "/rib/{id}", Access::AnyOf(BANK_DECIDE)),
     ("POST", "/rib/{id}/decision", Access::AnyOf(BANK_DECIDE)),
     ("GET", "/paiements", Access::AnyOf(PAYMENTS)),
@@ -166,6 +172,8 @@ pub fn router(app: Shared) -> Router {
         .route("/personne/{dossier}/contact", post(desk::log_contact))
         .route("/tiers/{id}", get(rib::tiers))
         .route("/tiers/{id}/rib", post(rib::request_from_payee))
+        .route("/rib", get(rib::list))
+        .route("/tiers/{id}/approbation", post(rib::approve_imported))
         .route("/rib/{id}", get(rib::review))
         .route("/rib/{id}/decision", post(rib::decide))
         .route("/paiements", get(paiements::paiements))

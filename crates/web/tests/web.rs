@@ -251,7 +251,7 @@ fn allowed_post(path: &str) -> StatusCode {
         // No IBAN: the form comes back with the reason.
         "/personne/D1/rib" | "/personne/D1/contact" => StatusCode::UNPROCESSABLE_ENTITY,
         // No such payee.
-        "/tiers/999999/rib" => StatusCode::NOT_FOUND,
+        "/tiers/999999/rib" | "/tiers/999999/approbation" => StatusCode::NOT_FOUND,
         // No such request.
         "/rib/999999/decision" => StatusCode::NOT_FOUND,
         // No payment settings in this store's configuration: said, nothing prepared.
