@@ -270,7 +270,7 @@ async function signIn(page, login) {
     readFileSync(await report.path(), 'utf8').includes('<html'),
     'the control report of a prepared run downloads for review',
   );
-  const own = page.waitForResponse((r) => r.url().endsWith('/valider'));
+  const own = page.waitForResponse((r) => /\/valider\??$/.test(r.url()));
   await page.getByRole('button', { name: /^Valider le paiement/ }).click();
   check((await own).status() === 403, 'the preparer cannot validate their own run');
   check((await page.getByRole('alert').textContent()).includes('un autre ordonnateur'), 'and is told why');
@@ -280,6 +280,13 @@ async function signIn(page, login) {
   await signIn(page2, 'ordonnateur');
   await page2.goto(runUrl);
   await page2.getByRole('button', { name: /^Valider le paiement/ }).click();
+  // Payments: validation is confirmed on a page that states what it pays (#20 §4).
+  await page2.waitForURL(/\/valider\??$/);
+  const consequences = await page2.locator('main').textContent();
+  check(/Vous allez valider le paiement P\d{4}-\d{2}-\d{2} de \S+ \d{4}/.test(consequences), 'the confirmation page names the run and its month in words');
+  check(/\d\u00a0€|\d,\d\d\u00a0€/.test(consequences) && consequences.includes('définitif'), 'and states the amounts and that it is final');
+  await audit(page2, 'paiement-confirmer-validation');
+  await page2.getByRole('button', { name: /^Confirmer la validation du paiement/ }).click();
   await page2.waitForURL(/fait=valide/);
   check((await page2.getByRole('status').textContent()).includes('Paiement validé'), 'another ordonnateur validates');
   check((await page2.getByRole('button', { name: /^Valider/ }).count()) === 0, 'a validated run offers no validation');

@@ -95,6 +95,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ),
     ("GET", "/paiements/{run}", Access::AnyOf(PAYMENTS)),
     (
+        "GET",
+        "/paiements/{run}/valider",
+        Access::AnyOf(&[Role::Ordonnateur]),
+    ),
+    (
         "POST",
         "/paiements/{run}/valider",
         Access::AnyOf(&[Role::Ordonnateur]),
@@ -179,7 +184,10 @@ pub fn router(app: Shared) -> Router {
         .route("/paiements", get(paiements::paiements))
         .route("/paiements/preparer", post(paiements::prepare_run))
         .route("/paiements/{run}", get(paiements::paiement))
-        .route("/paiements/{run}/valider", post(paiements::validate_run))
+        .route(
+            "/paiements/{run}/valider",
+            get(paiements::confirm_validation).post(paiements::validate_run),
+        )
         .route("/paiements/{run}/annuler", post(paiements::cancel_run))
         .route("/paiements/{run}/exporter", post(paiements::export_run))
         .route("/paiements/{run}/fichiers/{name}", get(paiements::download))

@@ -256,7 +256,8 @@ fn allowed_post(path: &str) -> StatusCode {
         "/rib/999999/decision" => StatusCode::NOT_FOUND,
         // No payment settings in this store's configuration: said, nothing prepared.
         "/paiements/preparer" => StatusCode::UNPROCESSABLE_ENTITY,
-        "/paiements/P2026-12-01/valider" => StatusCode::NOT_FOUND,
+        // No digest of the confirmation page: sent to it.
+        "/paiements/P2026-12-01/valider" => StatusCode::SEE_OTHER,
         // Nothing typed: each crisis form comes back with the reason.
         "/crise/courante"
         | "/crise/incident/fait"

@@ -3,7 +3,7 @@
 
 use crate::Shared;
 use crate::pages::{Failure, Paiement, Paiements, render};
-use crate::routes::{Access, CsrfForm, PAYMENTS, field, form_session, page_session};
+use crate::routes::{Access, PAYMENTS, field, form_session, page_session};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -16,9 +16,11 @@ use relais_core::run::{RunId, RunStatus};
 use relais_store::runs::{PrepareRun, RunParams, RunStore, RunStoreError};
 use serde::Deserialize;
 
+mod confirm;
 mod files;
 mod renewal;
 
+pub use confirm::confirm_validation;
 use files::listed_files;
 pub use files::{
     ExportFn, Exports, Folder, ReportFn, download, download_report, export_run, write_report,
@@ -206,11 +208,22 @@ pub async fn paiement(
     render(StatusCode::OK, &page)
 }
 
+#[derive(Deserialize)]
+pub struct ValidateForm {
+    #[serde(default)]
+    csrf_token: String,
+    /// The digest of what the confirmation page stated ([`confirm::digest_of`]).
+    #[serde(default)]
+    empreinte: String,
+}
+
+/// Validates a prepared run, confirmed on `GET /paiements/{run}/valider`: without its digest
+/// the request is sent to that page; with a digest that no longer matches, refused.
 pub async fn validate_run(
     State(app): State<Shared>,
     headers: HeaderMap,
     Path(run): Path<String>,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<ValidateForm>,
 ) -> Response {
     let session = match form_session(
         &app,
@@ -226,6 +239,26 @@ pub async fn validate_run(
     let Ok(id) = run.parse::<RunId>() else {
         return app.fail(Failure::NotFound);
     };
+    if form.empreinte.is_empty() {
+        return Redirect::to(&format!("/paiements/{id}/valider")).into_response();
+    }
+    let record = match app
+        .with_reader(move |s| s.run(id).map_err(store_error))
+        .await
+    {
+        Ok(Some(r)) => r,
+        Ok(None) => return app.fail(Failure::NotFound),
+        Err(f) => return app.fail(f),
+    };
+    if confirm::digest_of(&record.summary) != form.empreinte {
+        return app.refuse_with(
+            StatusCode::CONFLICT,
+            &format!(
+                "le paiement {id} a changé depuis la page de confirmation : relisez-le \
+                 (/paiements/{id}/valider) avant de le valider"
+            ),
+        );
+    }
     let actor = session.login.clone();
     let local_time = app.local_time();
     let done = app

@@ -1,0 +1,318 @@
+//! Issue #20 §4 through the web, without a socket: a run is validated only from the page that
+//! states what it pays (a POST without that step is sent there, one whose facts changed is
+//! refused); the prepare form proposes the first month not yet paid; a renewal is applied only
+//! as it was simulated.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use jiff::civil::date;
+use relais_core::Cents;
+use relais_core::calendar::Month;
+use relais_core::ids::{Bic, Iban};
+use relais_core::records::{Beneficiary, Benefit, Payee, PayeeKind, Record, Right, RightStatus};
+use relais_core::roles::Role;
+use relais_documents::french;
+use relais_store::numbering::{NumberingStore, SetNumbering};
+use relais_store::{NewUser, SqliteStore, Store};
+use relais_web::{App, Config, Shared, hash_password, router};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "une-phrase-de-passe-solide";
+
+fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Paris").expect("tz"))
+        .date()
+}
+
+/// One person paid APA at home (450,12 € a month) to themself; one user per role; the
+/// exercice's PES numbering confirmed; the payment settings loaded.
+fn fixture() -> (tempfile::TempDir, Shared) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = SqliteStore::open(&dir.path().join("relais.db")).expect("open");
+    let hash = hash_password(PASSWORD).expect("hash");
+    for role in Role::ALL {
+        store
+            .add_user(
+                "system",
+                &NewUser {
+                    login: format!("u-{role}"),
+                    roles: vec![role],
+                    site: None,
+                    password_hash: hash.clone(),
+                },
+            )
+            .expect("user");
+    }
+    let records = vec![
+        Record::Beneficiary(Beneficiary {
+            dossier: "D1".into(),
+            nir: None,
+            last_name: "LEFÈVRE".into(),
+            first_name: "Anne".into(),
+            birth_date: date(1941, 7, 4),
+            address: "1 rue de la Paix".into(),
+            postal_code: "77000".into(),
+            city: "Melun".into(),
+            phone: String::new(),
+            site: "MDS01".into(),
+            death_date: None,
+            civility: None,
+            extra: vec![],
+        }),
+        Record::Payee(Payee {
+            id: "T1".into(),
+            kind: PayeeKind::Personne,
+            name: "LEFÈVRE Anne".into(),
+            siret: None,
+            iban: Iban::from_french_rib("30004", "00001", "00000000001").expect("iban"),
+            bic: Bic::parse("BNPAFRPP").expect("bic"),
+            holder: "LEFÈVRE Anne".into(),
+            address: String::new(),
+            postal_code: "77000".into(),
+            city: "Melun".into(),
+            iban_changed_on: None,
+            legal_form: None,
+            extra: vec![],
+        }),
+        Record::Right(Right {
+            id: "R1".into(),
+            dossier: "D1".into(),
+            benefit: Benefit::ApaDom,
+            monthly_amount: Cents(45_012),
+            start: date(2024, 1, 1),
+            end: date(2027, 12, 31),
+            status: RightStatus::EnPaiement,
+            payee_id: "T1".into(),
+            imputation: None,
+            extra: vec![],
+        }),
+    ];
+    let mut session = store.begin_import().expect("begin");
+    for r in &records {
+        session.insert(r).expect("insert");
+    }
+    session
+        .commit("u-admin", serde_json::json!({}))
+        .expect("commit");
+    store
+        .set_numbering(&SetNumbering {
+            exercice: today().year(),
+            last_bordereau: 100,
+            last_mandate: 1000,
+            cumul: Cents(0),
+            reason: "confirmé par la paierie",
+            actor: "u-ordonnateur",
+            local_time: "2026-12-01 09:00",
+        })
+        .expect("numbering");
+    let config = Config {
+        settings: Some(
+            toml::from_str(include_str!("next_payment_settings.toml")).expect("settings"),
+        ),
+        ..Config::default()
+    };
+    let now = jiff::Timestamp::now().as_second();
+    let app = App::new(store, config, Arc::new(move || now)).expect("app");
+    (dir, app)
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn location(&self) -> String {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+async fn send(app: &Shared, req: Request<Body>) -> Answer {
+    let response = router(Arc::clone(app)).oneshot(req).await.expect("respond");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn get(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .expect("request")
+}
+
+fn post(path: &str, cookie: &str, form: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_owned()))
+        .expect("request")
+}
+
+fn input_value(body: &str, name: &str) -> String {
+    body.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn cookie(a: &Answer, name: &str) -> String {
+    a.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|kv| kv.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+        .expect("cookie")
+}
+
+/// Signs in: (session cookie, the session's CSRF token).
+async fn login(app: &Shared, login: &str) -> (String, String) {
+    let form = send(app, get("/login", "")).await;
+    let pre = cookie(&form, "relais_login");
+    let token = input_value(&form.body, "csrf_token");
+    let a = send(
+        app,
+        post(
+            "/login",
+            &pre,
+            &format!("login={login}&password={PASSWORD}&csrf_token={token}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let session = cookie(&a, "relais_session");
+    let home = send(app, get("/", &session)).await;
+    (session, input_value(&home.body, "csrf_token"))
+}
+
+/// Prepares this month's APA at home as `u-liquidation`: the run's address.
+async fn prepared(app: &Shared) -> String {
+    let (liq, liq_csrf) = login(app, "u-liquidation").await;
+    let month = Month::of(today()).to_string();
+    let a = send(
+        app,
+        post(
+            "/paiements/preparer",
+            &liq,
+            &format!("csrf_token={liq_csrf}&month={month}&benefit=APA_DOM"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    a.location()
+}
+
+#[tokio::test]
+async fn a_run_is_validated_only_from_the_page_that_states_what_it_pays() {
+    let (_dir, app) = fixture();
+    let run = prepared(&app).await;
+    let (ord, csrf) = login(&app, "u-ordonnateur").await;
+    // The run's page offers validation through the confirmation page, not at once.
+    let page = send(&app, get(&run, &ord)).await;
+    assert!(
+        page.body
+            .contains(&format!("method=\"get\" action=\"{run}/valider\"")),
+        "{}",
+        page.body
+    );
+    // A POST without the confirmation step validates nothing: it leads to that page.
+    let a = send(
+        &app,
+        post(
+            &format!("{run}/valider"),
+            &ord,
+            &format!("csrf_token={csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    assert_eq!(a.location(), format!("{run}/valider"));
+    let page = send(&app, get(&run, &ord)).await;
+    assert!(page.body.contains("Valider le paiement"), "still prepared");
+    // The confirmation page states the consequences, in French.
+    let confirm = send(&app, get(&format!("{run}/valider"), &ord)).await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.body);
+    let month = french::month_long(Month::of(today()));
+    for shown in [
+        month.as_str(),
+        "<strong>1 droit</strong>",
+        "<strong>1 mandat</strong>",
+        "450,12\u{a0}€",
+        "définitif",
+        "Confirmer la validation du paiement",
+    ] {
+        assert!(confirm.body.contains(shown), "{shown}: {}", confirm.body);
+    }
+    // A weekday name: the pay date in words.
+    assert!(
+        ["lundi", "mardi", "mercredi", "jeudi", "vendredi"]
+            .iter()
+            .any(|d| confirm.body.contains(d)),
+        "{}",
+        confirm.body
+    );
+    let digest = input_value(&confirm.body, "empreinte");
+    assert_eq!(digest.len(), 32);
+    // The preparer is told at once that another ordonnateur validates.
+    let (liq, _) = login(&app, "u-liquidation").await;
+    let a = send(&app, get(&format!("{run}/valider"), &liq)).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    // A digest of other facts (the run as another page showed it) is refused.
+    let a = send(
+        &app,
+        post(
+            &format!("{run}/valider"),
+            &ord,
+            &format!("csrf_token={csrf}&empreinte=00000000000000000000000000000000"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.body);
+    assert!(a.body.contains("a changé"), "{}", a.body);
+    // Confirmed: validated.
+    let a = send(
+        &app,
+        post(
+            &format!("{run}/valider"),
+            &ord,
+            &format!("csrf_token={csrf}&empreinte={digest}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    assert!(a.location().ends_with("fait=valide"), "{}", a.location());
+    // Nothing left to confirm, and the digest of the prepared run is spent.
+    let again = send(&app, get(&format!("{run}/valider"), &ord)).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let a = send(
+        &app,
+        post(
+            &format!("{run}/valider"),
+            &ord,
+            &format!("csrf_token={csrf}&empreinte={digest}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.body);
+}
