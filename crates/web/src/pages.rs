@@ -312,6 +312,9 @@ pub struct Renouvellement {
     pub applied: bool,
     /// The journal entry of the application, when something changed.
     pub journal: Option<u64>,
+    /// After a simulation: the decision and the simulation's digest, as the address of the
+    /// confirmation page (`paiements/renewal.rs`).
+    pub confirm_query: Option<String>,
     pub error: Option<String>,
 }
 

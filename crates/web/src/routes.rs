@@ -119,6 +119,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ),
     ("GET", "/renouvellement", Access::AnyOf(RENEW)),
     ("POST", "/renouvellement", Access::AnyOf(RENEW)),
+    ("GET", "/renouvellement/confirmer", Access::AnyOf(RENEW)),
     ("GET", "/crise", Access::AnyOf(CRISE)),
     ("GET", "/crise/horloge", Access::AnyOf(CRISE)),
     ("GET", "/crise/courante", Access::AnyOf(CRISE)),
@@ -200,6 +201,7 @@ pub fn router(app: Shared) -> Router {
             "/renouvellement",
             get(paiements::renewal_form).post(paiements::renew),
         )
+        .route("/renouvellement/confirmer", get(paiements::confirm_renewal))
         .route("/crise", get(crise::home))
         .route("/crise/horloge", get(crise::clock))
         .route(

@@ -316,3 +316,132 @@ async fn a_run_is_validated_only_from_the_page_that_states_what_it_pays() {
     .await;
     assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.body);
 }
+
+/// The address of the confirmation page a simulation links to.
+fn confirmation_link(body: &str) -> String {
+    body.split("href=\"/renouvellement/confirmer?")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .map(|q| {
+            format!(
+                "/renouvellement/confirmer?{}",
+                q.replace("&#38;", "&").replace("&amp;", "&")
+            )
+        })
+        .expect("link to the confirmation page")
+}
+
+#[tokio::test]
+async fn a_renewal_is_applied_only_as_it_was_simulated_and_confirmed() {
+    let (dir, app) = fixture();
+    let (ins, csrf) = login(&app, "u-instruction").await;
+    let policy = "benefit=APA_DOM&ends_from=2027-12-01&ends_to=2027-12-31&new_end=2028-06-30\
+                  &legal_reference=arr%C3%AAt%C3%A9+n%C2%B0+2027-1&decided_by=Le+Pr%C3%A9sident";
+    let simulated = send(
+        &app,
+        post(
+            "/renouvellement",
+            &ins,
+            &format!("csrf_token={csrf}&{policy}&etape=simuler"),
+        ),
+    )
+    .await;
+    assert_eq!(simulated.status, StatusCode::OK, "{}", simulated.body);
+    let link = confirmation_link(&simulated.body);
+    let digest = link.split("empreinte=").nth(1).expect("digest").to_owned();
+    // Applying without the confirmation step applies nothing: it leads to that page.
+    let a = send(
+        &app,
+        post(
+            "/renouvellement",
+            &ins,
+            &format!("csrf_token={csrf}&{policy}&etape=appliquer"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    assert!(
+        a.location().starts_with("/renouvellement/confirmer?"),
+        "{}",
+        a.location()
+    );
+    // The naive version's hole: the form edited after the simulation (another end date),
+    // sent with the simulation's digest. Refused, the new simulation shown, nothing applied.
+    let edited = policy.replace("new_end=2028-06-30", "new_end=2029-12-31");
+    let a = send(
+        &app,
+        post(
+            "/renouvellement",
+            &ins,
+            &format!("csrf_token={csrf}&{edited}&etape=appliquer&empreinte={digest}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.body);
+    assert!(
+        a.body.contains("ont changé depuis la simulation"),
+        "{}",
+        a.body
+    );
+    assert!(
+        a.body.contains("2029-12-31"),
+        "the new simulation: {}",
+        a.body
+    );
+    assert!(!a.body.contains("Décision appliquée"), "{}", a.body);
+    let person = send(&app, get("/personne/D1", &ins)).await;
+    assert!(person.body.contains("2027-12-31"), "{}", person.body);
+    // The confirmation page states the consequence, in French.
+    let confirm = send(&app, get(&link, &ins)).await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.body);
+    for shown in [
+        "<strong>1 droit</strong>",
+        "450,12\u{a0}€",
+        "jusqu'au <strong>vendredi 30 juin 2028</strong>",
+        "01/12/2027",
+        "Confirmer et appliquer la décision",
+    ] {
+        assert!(confirm.body.contains(shown), "{shown}: {}", confirm.body);
+    }
+    assert_eq!(input_value(&confirm.body, "empreinte"), digest);
+    // The rights change meanwhile (an import, another decision): the digest no longer holds.
+    SqliteStore::open(&dir.path().join("relais.db"))
+        .expect("open")
+        .raw_connection()
+        .execute(
+            "UPDATE rights SET monthly_amount = 50000 WHERE id = 'R1'",
+            [],
+        )
+        .expect("set");
+    let a = send(&app, get(&link, &ins)).await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.body);
+    assert!(a.body.contains("500,00"), "the new simulation: {}", a.body);
+    let a = send(
+        &app,
+        post(
+            "/renouvellement",
+            &ins,
+            &format!("csrf_token={csrf}&{policy}&etape=appliquer&empreinte={digest}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.body);
+    // Confirmed on the new simulation: applied.
+    let fresh = confirmation_link(&a.body);
+    let confirm = send(&app, get(&fresh, &ins)).await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.body);
+    let digest = input_value(&confirm.body, "empreinte");
+    let a = send(
+        &app,
+        post(
+            "/renouvellement",
+            &ins,
+            &format!("csrf_token={csrf}&{policy}&etape=appliquer&empreinte={digest}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert!(a.body.contains("Décision appliquée"), "{}", a.body);
+    let person = send(&app, get("/personne/D1", &ins)).await;
+    assert!(person.body.contains("2028-06-30"), "{}", person.body);
+}

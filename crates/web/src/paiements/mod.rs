@@ -25,7 +25,7 @@ use files::listed_files;
 pub use files::{
     ExportFn, Exports, Folder, ReportFn, download, download_report, export_run, write_report,
 };
-pub use renewal::{renew, renewal_form};
+pub use renewal::{confirm_renewal, renew, renewal_form};
 
 fn benefits_of(fields: &[(String, String)]) -> Vec<Benefit> {
     let mut benefits: Vec<Benefit> = fields
