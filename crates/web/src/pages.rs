@@ -196,7 +196,10 @@ pub struct Paiements {
     pub csrf: String,
     /// The user may prepare a run (role liquidation), and the month proposed.
     pub can_prepare: bool,
+    /// The earliest month not yet paid (`relais_core::month_guard::first_unpaid`).
     pub next_month: String,
+    /// A run prepared for a later month while that one is unpaid.
+    pub warning: Option<String>,
     /// (code, label)
     pub benefits: Vec<(&'static str, &'static str)>,
     /// (run, month, status, prepared by, lines, mandates, total)
@@ -284,6 +287,8 @@ pub struct Paiement {
     pub can_report: bool,
     pub report: Vec<(String, String, u64)>,
     pub notice: Option<String>,
+    /// Prepared for a month after one not yet paid.
+    pub warning: Option<String>,
 }
 
 /// What the renewal form holds (kept as typed when the page comes back with an error).

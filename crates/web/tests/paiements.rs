@@ -445,3 +445,52 @@ async fn a_renewal_is_applied_only_as_it_was_simulated_and_confirmed() {
     let person = send(&app, get("/personne/D1", &ins)).await;
     assert!(person.body.contains("2028-06-30"), "{}", person.body);
 }
+
+#[tokio::test]
+async fn the_prepare_form_proposes_the_first_unpaid_month_and_a_skipped_month_is_said() {
+    let (dir, app) = fixture();
+    let (liq, _) = login(&app, "u-liquidation").await;
+    let current = Month::of(today());
+    // No history yet: this month.
+    let page = send(&app, get("/paiements", &liq)).await;
+    assert!(
+        page.body
+            .contains(&format!("name=\"month\" value=\"{current}\"")),
+        "{}",
+        page.body
+    );
+    // The history's latest month is three months back: the next one is proposed.
+    let latest = (0..3).fold(current, |m, _| {
+        Month::of(m.first_day().yesterday().expect("day"))
+    });
+    SqliteStore::open(&dir.path().join("relais.db"))
+        .expect("open")
+        .raw_connection()
+        .execute(
+            "INSERT INTO past_payments (right_id, month, amount, paid_on, reference)
+             VALUES ('R1', ?1, 45012, ?2, 'ancien')",
+            [latest.to_string(), latest.first_day().to_string()],
+        )
+        .expect("history");
+    let first_unpaid = latest.next();
+    let page = send(&app, get("/paiements", &liq)).await;
+    assert!(
+        page.body
+            .contains(&format!("name=\"month\" value=\"{first_unpaid}\"")),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Attention"), "{}", page.body);
+    // This month prepared anyway (allowed): the run's page and the list say what is skipped.
+    let run = prepared(&app).await;
+    let skipped = french::month_long(first_unpaid);
+    for path in [run.as_str(), "/paiements"] {
+        let page = send(&app, get(path, &liq)).await;
+        assert!(
+            page.body
+                .contains(&format!(" ; {skipped} n&#39;est pas encore payé")),
+            "{path}: {}",
+            page.body
+        );
+    }
+}

@@ -13,6 +13,8 @@ use relais_core::calendar::Month;
 use relais_core::records::Benefit;
 use relais_core::roles::Role;
 use relais_core::run::{RunId, RunStatus};
+use relais_documents::french;
+use relais_store::bank::BankChangeStore;
 use relais_store::runs::{PrepareRun, RunParams, RunStore, RunStoreError};
 use serde::Deserialize;
 
@@ -38,6 +40,19 @@ fn benefits_of(fields: &[(String, String)]) -> Vec<Benefit> {
     benefits
 }
 
+/// The warning for a run of a month after `first_unpaid` (an earlier month is not paid yet).
+fn skipped_month(run: RunId, first_unpaid: Month) -> Option<String> {
+    (run.month() > first_unpaid).then(|| {
+        format!(
+            "Attention : le paiement {run} est celui de {} ; {} n'est pas encore payé \
+             (ni par l'historique importé, ni par un paiement validé). Vérifiez qu'il ne \
+             manque pas un mois.",
+            french::month_long(run.month()),
+            french::month_long(first_unpaid)
+        )
+    })
+}
+
 fn store_error(e: RunStoreError) -> relais_store::StoreError {
     relais_store::StoreError::Corrupt(e.to_string())
 }
@@ -47,18 +62,30 @@ pub async fn paiements(State(app): State<Shared>, headers: HeaderMap) -> Respons
         Ok(s) => s,
         Err(refused) => return refused,
     };
-    let runs = match app.with_store(|s| s.runs().map_err(store_error)).await {
+    let today = app.today().parse().unwrap_or(jiff::civil::Date::ZERO);
+    let found = app
+        .with_reader(move |s| {
+            let first = s
+                .first_unpaid_month(today)
+                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
+            Ok((s.runs().map_err(store_error)?, first))
+        })
+        .await;
+    let (runs, first_unpaid) = match found {
         Ok(r) => r,
         Err(f) => return app.fail(f),
     };
-    let next_month = Month::parse(&app.today().chars().take(7).collect::<String>())
-        .map(|m| m.next().to_string())
-        .unwrap_or_default();
+    let warning = runs
+        .iter()
+        .filter(|r| r.status == RunStatus::Prepared)
+        .find_map(|r| skipped_month(r.id, first_unpaid));
+    let next_month = first_unpaid.to_string();
     let page = Paiements {
         head: app.head("Paiements", Some(&session), "/paiements"),
         csrf: session.csrf.clone(),
         can_prepare: session.has(Role::Liquidation),
         next_month,
+        warning,
         benefits: Benefit::ALL
             .iter()
             .map(|b| (b.code(), b.label_fr()))
@@ -166,12 +193,18 @@ pub async fn paiement(
     let Ok(id) = run.parse::<RunId>() else {
         return app.fail(Failure::NotFound);
     };
-    let record = match app
-        .with_store(move |s| s.run(id).map_err(store_error))
-        .await
-    {
-        Ok(Some(r)) => r,
-        Ok(None) => return app.fail(Failure::NotFound),
+    let today = app.today().parse().unwrap_or(jiff::civil::Date::ZERO);
+    let found = app
+        .with_reader(move |s| {
+            let first = s
+                .first_unpaid_month(today)
+                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
+            Ok((s.run(id).map_err(store_error)?, first))
+        })
+        .await;
+    let (record, first_unpaid) = match found {
+        Ok((Some(r), first)) => (r, first),
+        Ok((None, _)) => return app.fail(Failure::NotFound),
         Err(f) => return app.fail(f),
     };
     let prepared = record.status == RunStatus::Prepared;
@@ -203,6 +236,11 @@ pub async fn paiement(
             }
             .to_owned()
         }),
+        warning: if prepared {
+            skipped_month(id, first_unpaid)
+        } else {
+            None
+        },
         summary: record.summary,
     };
     render(StatusCode::OK, &page)
