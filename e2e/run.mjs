@@ -517,6 +517,33 @@ for (const [login, link, name] of [
   await ctx.close();
 }
 
+// Bank details held (#20 §3): the ordonnateur sees what the extracts changed and nobody
+// approved, approves one, and it leaves the list with the month of the run that pays it.
+{
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, 'ordonnateur');
+  await page.getByRole('link', { name: 'voir la liste et décider' }).click();
+  await page.waitForURL(/\/rib$/);
+  await audit(page, 'rib-liste');
+  const approve = page.getByRole('button', { name: /^Approuver les coordonnées de / });
+  check((await approve.count()) > 0, 'the ordonnateur sees the bank details held since the extracts changed them');
+  check(
+    (await page.getByRole('table', { name: /en attente de décision/ }).textContent()).includes('droits retenus'),
+    'and that their rights are held back',
+  );
+  const label = (await approve.first().textContent()).trim();
+  await approve.first().click();
+  await page.waitForURL(/\/rib\?fait=approuvee/);
+  check(
+    (await page.getByRole('status').textContent()).includes('prochain paiement préparé : celui de'),
+    'after approval, the page says which month\'s run pays the rights',
+  );
+  check((await page.getByRole('button', { name: label, exact: true }).count()) === 0, 'the approved payee leaves the list');
+  await audit(page, 'rib-liste-approuvee');
+  await ctx.close();
+}
+
 check(cspViolations.length === 0, `the product's own CSP blocks nothing (${cspViolations.join(' | ')})`);
 check(outside.length === 0, `no request leaves the machine (${outside.join(', ')})`);
 await browser.close();

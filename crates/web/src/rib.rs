@@ -360,14 +360,14 @@ pub struct ListNotice {
 
 /// What was decided, and when the payee's rights are paid (`month`: the next run's).
 fn decision_notice(n: &ListNotice, month: &str) -> Option<String> {
-    let what = match (&n.demande, &n.tiers) {
-        (Some(d), _) => format!("Demande n° {d}"),
-        (None, Some(t)) => format!("Coordonnées du tiers {t}"),
+    let (what, approved) = match (&n.demande, &n.tiers) {
+        (Some(d), _) => (format!("Demande n° {d}"), "approuvée"),
+        (None, Some(t)) => (format!("Coordonnées du tiers {t}"), "approuvées"),
         (None, None) => return None,
     };
     Some(match n.fait.as_deref() {
         Some("approuvee") => format!(
-            "{what} approuvée(s). Ses droits sont payés sur ces coordonnées à partir du \
+            "{what} {approved}. Ses droits sont payés sur ces coordonnées à partir du \
              prochain paiement préparé : celui de {month}."
         ),
         Some("refusee") => format!(
