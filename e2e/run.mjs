@@ -385,7 +385,12 @@ async function signIn(page, login) {
   await page.getByRole('button', { name: 'Simuler' }).click();
   check((await page.locator('h2#resultat').textContent()).includes('Simulation'), 'a renewal is simulated first');
   await audit(page, 'renouvellement-simulation');
-  await page.getByRole('button', { name: 'Appliquer la décision' }).click();
+  // Applying is confirmed on a page that states the consequence, bound to this simulation (#20 §4).
+  await page.getByRole('link', { name: /^Appliquer la décision simulée/ }).click();
+  await page.waitForURL(/\/renouvellement\/confirmer\?/);
+  check((await page.locator('main').textContent()).includes('Vous allez appliquer la décision'), 'the confirmation page states the consequence');
+  await audit(page, 'renouvellement-confirmer');
+  await page.getByRole('button', { name: 'Confirmer et appliquer la décision' }).click();
   check((await page.locator('h2#resultat').textContent()).includes('appliquée'), 'then applied');
   await page.getByRole('button', { name: 'Simuler' }).click();
   check(
