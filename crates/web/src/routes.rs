@@ -117,6 +117,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
         "/paiements/{run}/fichiers/{name}",
         Access::AnyOf(PAYMENTS),
     ),
+    (
+        "GET",
+        "/paiements/{run}/fichiers.zip",
+        Access::AnyOf(PAYMENTS),
+    ),
     ("GET", "/renouvellement", Access::AnyOf(RENEW)),
     ("POST", "/renouvellement", Access::AnyOf(RENEW)),
     ("GET", "/renouvellement/confirmer", Access::AnyOf(RENEW)),
@@ -192,6 +197,10 @@ pub fn router(app: Shared) -> Router {
         .route("/paiements/{run}/annuler", post(paiements::cancel_run))
         .route("/paiements/{run}/exporter", post(paiements::export_run))
         .route("/paiements/{run}/fichiers/{name}", get(paiements::download))
+        .route(
+            "/paiements/{run}/fichiers.zip",
+            get(paiements::download_all),
+        )
         .route("/paiements/{run}/rapport", post(paiements::write_report))
         .route(
             "/paiements/{run}/controle/{name}",

@@ -30,6 +30,10 @@ fn today() -> jiff::civil::Date {
 /// One person paid APA at home (450,12 € a month) to themself; one user per role; the
 /// exercice's PES numbering confirmed; the payment settings loaded.
 fn fixture() -> (tempfile::TempDir, Shared) {
+    fixture_with(|_| {})
+}
+
+fn fixture_with(configure: impl FnOnce(&mut Config)) -> (tempfile::TempDir, Shared) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = SqliteStore::open(&dir.path().join("relais.db")).expect("open");
     let hash = hash_password(PASSWORD).expect("hash");
@@ -108,12 +112,13 @@ fn fixture() -> (tempfile::TempDir, Shared) {
             local_time: "2026-12-01 09:00",
         })
         .expect("numbering");
-    let config = Config {
+    let mut config = Config {
         settings: Some(
             toml::from_str(include_str!("next_payment_settings.toml")).expect("settings"),
         ),
         ..Config::default()
     };
+    configure(&mut config);
     let now = jiff::Timestamp::now().as_second();
     let app = App::new(store, config, Arc::new(move || now)).expect("app");
     (dir, app)
@@ -493,4 +498,89 @@ async fn the_prepare_form_proposes_the_first_unpaid_month_and_a_skipped_month_is
             page.body
         );
     }
+}
+
+/// "Télécharger tout": the run's files in one zip, only the names its `SHA256SUMS` lists, with
+/// `SHA256SUMS` inside, each file as it is on disk.
+#[tokio::test]
+async fn all_of_a_run_s_files_download_as_one_zip_of_what_sha256sums_lists() {
+    let exports = tempfile::tempdir().expect("tempdir");
+    let folder = exports.path().to_owned();
+    let (_dir, app) = fixture_with(|config| {
+        config.exports = Some(Arc::new(relais_web::paiements::Exports {
+            dir: folder,
+            export: Box::new(|id, user, out| {
+                std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
+                let pes = format!("<PES_Aller>{id} {user}</PES_Aller>").repeat(1000);
+                std::fs::write(out.join("PES_test.xml"), &pes).map_err(|e| e.to_string())?;
+                std::fs::write(out.join("bordereau.pdf"), b"%PDF-1.7")
+                    .map_err(|e| e.to_string())?;
+                std::fs::write(out.join("not-listed.txt"), b"secret").map_err(|e| e.to_string())?;
+                std::fs::write(
+                    out.join("SHA256SUMS"),
+                    "aa  PES_test.xml\nbb  bordereau.pdf\n",
+                )
+                .map_err(|e| e.to_string())
+            }),
+            report: Box::new(|_, _| Ok(())),
+        }));
+    });
+    let (liq, csrf) = login(&app, "u-liquidation").await;
+    let run = "/paiements/P2026-12-01";
+    // Nothing written yet: nothing to download.
+    let a = send(&app, get(&format!("{run}/fichiers.zip"), &liq)).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    let a = send(
+        &app,
+        post(
+            &format!("{run}/exporter"),
+            &liq,
+            &format!("csrf_token={csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let response = router(Arc::clone(&app))
+        .oneshot(get(&format!("{run}/fichiers.zip"), &liq))
+        .await
+        .expect("respond");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response
+            .headers()
+            .get(header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok()),
+        Some("attachment; filename=\"P2026-12-01.zip\"")
+    );
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("zip");
+    let names: Vec<String> = (0..archive.len())
+        .map(|i| {
+            archive
+                .by_index(i)
+                .expect("entry")
+                .name()
+                .expect("name")
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(names, ["PES_test.xml", "bordereau.pdf", "SHA256SUMS"]);
+    let mut pes = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("PES_test.xml").expect("pes"), &mut pes)
+        .expect("read");
+    assert_eq!(
+        pes,
+        "<PES_Aller>P2026-12-01 u-liquidation</PES_Aller>".repeat(1000)
+    );
+    // Deflated: the archive is smaller than what it holds.
+    assert!(bytes.len() < pes.len() / 4, "{} bytes", bytes.len());
+    // The desk cannot download it.
+    let (desk, _) = login(&app, "u-accueil").await;
+    let a = send(&app, get(&format!("{run}/fichiers.zip"), &desk)).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
 }

@@ -18,10 +18,12 @@ use relais_store::bank::BankChangeStore;
 use relais_store::runs::{PrepareRun, RunParams, RunStore, RunStoreError};
 use serde::Deserialize;
 
+mod archive;
 mod confirm;
 mod files;
 mod renewal;
 
+pub use archive::download_all;
 pub use confirm::confirm_validation;
 use files::listed_files;
 pub use files::{
