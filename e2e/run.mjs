@@ -270,7 +270,7 @@ async function signIn(page, login) {
     readFileSync(await report.path(), 'utf8').includes('<html'),
     'the control report of a prepared run downloads for review',
   );
-  const own = page.waitForResponse((r) => r.url().endsWith('/valider'));
+  const own = page.waitForResponse((r) => /\/valider\??$/.test(r.url()));
   await page.getByRole('button', { name: /^Valider le paiement/ }).click();
   check((await own).status() === 403, 'the preparer cannot validate their own run');
   check((await page.getByRole('alert').textContent()).includes('un autre ordonnateur'), 'and is told why');
@@ -280,6 +280,13 @@ async function signIn(page, login) {
   await signIn(page2, 'ordonnateur');
   await page2.goto(runUrl);
   await page2.getByRole('button', { name: /^Valider le paiement/ }).click();
+  // Payments: validation is confirmed on a page that states what it pays (#20 §4).
+  await page2.waitForURL(/\/valider\??$/);
+  const consequences = await page2.locator('main').textContent();
+  check(/Vous allez valider le paiement P\d{4}-\d{2}-\d{2} de \S+ \d{4}/.test(consequences), 'the confirmation page names the run and its month in words');
+  check(/\d\u00a0€|\d,\d\d\u00a0€/.test(consequences) && consequences.includes('définitif'), 'and states the amounts and that it is final');
+  await audit(page2, 'paiement-confirmer-validation');
+  await page2.getByRole('button', { name: /^Confirmer la validation du paiement/ }).click();
   await page2.waitForURL(/fait=valide/);
   check((await page2.getByRole('status').textContent()).includes('Paiement validé'), 'another ordonnateur validates');
   check((await page2.getByRole('button', { name: /^Valider/ }).count()) === 0, 'a validated run offers no validation');
@@ -378,7 +385,12 @@ async function signIn(page, login) {
   await page.getByRole('button', { name: 'Simuler' }).click();
   check((await page.locator('h2#resultat').textContent()).includes('Simulation'), 'a renewal is simulated first');
   await audit(page, 'renouvellement-simulation');
-  await page.getByRole('button', { name: 'Appliquer la décision' }).click();
+  // Applying is confirmed on a page that states the consequence, bound to this simulation (#20 §4).
+  await page.getByRole('link', { name: /^Appliquer la décision simulée/ }).click();
+  await page.waitForURL(/\/renouvellement\/confirmer\?/);
+  check((await page.locator('main').textContent()).includes('Vous allez appliquer la décision'), 'the confirmation page states the consequence');
+  await audit(page, 'renouvellement-confirmer');
+  await page.getByRole('button', { name: 'Confirmer et appliquer la décision' }).click();
   check((await page.locator('h2#resultat').textContent()).includes('appliquée'), 'then applied');
   await page.getByRole('button', { name: 'Simuler' }).click();
   check(
@@ -507,6 +519,33 @@ for (const [login, link, name] of [
     (await page.getByRole('table', { name: /Contacts notés/ }).textContent()).includes('Visite sans JavaScript'),
     'without JavaScript, a contact is logged and shown',
   );
+  await ctx.close();
+}
+
+// Bank details held (#20 §3): the ordonnateur sees what the extracts changed and nobody
+// approved, approves one, and it leaves the list with the month of the run that pays it.
+{
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, 'ordonnateur');
+  await page.getByRole('link', { name: 'voir la liste et décider' }).click();
+  await page.waitForURL(/\/rib$/);
+  await audit(page, 'rib-liste');
+  const approve = page.getByRole('button', { name: /^Approuver les coordonnées de / });
+  check((await approve.count()) > 0, 'the ordonnateur sees the bank details held since the extracts changed them');
+  check(
+    (await page.getByRole('table', { name: /en attente de décision/ }).textContent()).includes('droits retenus'),
+    'and that their rights are held back',
+  );
+  const label = (await approve.first().textContent()).trim();
+  await approve.first().click();
+  await page.waitForURL(/\/rib\?fait=approuvee/);
+  check(
+    (await page.getByRole('status').textContent()).includes('prochain paiement préparé : celui de'),
+    'after approval, the page says which month\'s run pays the rights',
+  );
+  check((await page.getByRole('button', { name: label, exact: true }).count()) === 0, 'the approved payee leaves the list');
+  await audit(page, 'rib-liste-approuvee');
   await ctx.close();
 }
 

@@ -73,3 +73,39 @@ fn only_an_ordonnateur_who_did_not_ask_decides_on_the_command_line() {
     ]);
     assert!(said.contains("ordonnateur"), "{said}");
 }
+
+/// `relais bank list`: what the extracts changed and nobody approved, read without a password,
+/// in text and CSV; approved, a payee leaves the list and the CLI says which run pays it.
+#[test]
+fn held_details_are_listed_and_leave_the_list_once_approved() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    common::demo(&data, 400);
+    let d = data.to_str().expect("utf-8");
+    let text = relais_ok(&["bank", "list", "--data", d]);
+    assert!(text.contains("en attente de décision"), "{text}");
+    assert!(text.contains("changées par les extractions"), "{text}");
+    assert!(text.contains("prochain paiement préparé"), "{text}");
+    let csv = relais_ok(&["bank", "list", "--format", "csv", "--data", d]);
+    let mut lines = csv.lines();
+    let header = lines.next().expect("header");
+    assert!(header.starts_with("tiers,nom,nature,demande"), "{header}");
+    let first = lines.next().expect("a held payee");
+    let payee = first.split(',').next().expect("payee").to_owned();
+    assert!(first.ends_with(",oui"), "{first}");
+    // Full IBANs never appear in the list: masked.
+    assert!(first.contains('…'), "{first}");
+    let said = relais_ok(&[
+        "bank",
+        "approve",
+        "--payee",
+        &payee,
+        "--user",
+        "ordonnateur",
+        "--data",
+        d,
+    ]);
+    assert!(said.contains("prochain paiement préparé"), "{said}");
+    let after = relais_ok(&["bank", "list", "--format", "csv", "--data", d]);
+    assert!(!after.contains(&format!("{payee},")), "{after}");
+}

@@ -63,6 +63,13 @@ pub fn check(
     Ok(())
 }
 
+/// The earliest month not yet paid, which a run prepares by default: the month after the
+/// history's latest (imported payments and validated runs), or with no history the current
+/// month. A month after it prepared first leaves it unpaid (allowed by [`check`], to be said).
+pub fn first_unpaid(current: Month, history: Option<History>) -> Month {
+    history.map_or(current, |h| h.latest.next())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +131,16 @@ mod tests {
                 .contains("2027-01")
         );
         assert_eq!(check(m("2020-01"), m("2026-12"), None, false), Ok(()));
+    }
+
+    #[test]
+    fn first_unpaid_follows_the_history() {
+        assert_eq!(first_unpaid(m("2026-12"), None), m("2026-12"));
+        assert_eq!(first_unpaid(m("2026-12"), history()), m("2026-12"));
+        let behind = Some(History {
+            first: m("2026-06"),
+            latest: m("2026-09"),
+        });
+        assert_eq!(first_unpaid(m("2026-12"), behind), m("2026-10"));
     }
 }

@@ -204,3 +204,31 @@ mod tests {
         assert_eq!(count_of(1234, "droit", "droits"), "1\u{a0}234 droits");
     }
 }
+
+/// A stored instant (RFC 3339, `23/11/2026 10:05` on `tz`'s clock) or day (`AAAA-MM-JJ`,
+/// `23/11/2026`) as agents read it; anything else as it is.
+pub fn instant_or_date_short(text: &str, tz: &jiff::tz::TimeZone) -> String {
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return datetime_short(&t.to_zoned(tz.clone()));
+    }
+    match text.parse::<Date>() {
+        Ok(d) => date_short(d),
+        Err(_) => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod instant_tests {
+    use super::instant_or_date_short;
+
+    #[test]
+    fn instants_and_days_read_in_french() {
+        let paris = jiff::tz::TimeZone::get("Europe/Paris").expect("tz");
+        assert_eq!(
+            instant_or_date_short("2026-12-05T09:04:00Z", &paris),
+            "05/12/2026 10:04"
+        );
+        assert_eq!(instant_or_date_short("2026-12-02", &paris), "02/12/2026");
+        assert_eq!(instant_or_date_short("hier", &paris), "hier");
+    }
+}

@@ -77,6 +77,67 @@ pub struct BankChangeReview {
     pub impact: Impact,
 }
 
+/// Bank details as the list of held ones shows them: the IBAN masked, but long enough to tell
+/// the old one from the new ([`mask_pair`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownDetails {
+    pub iban_masked: String,
+    pub bic: String,
+    pub holder: String,
+}
+
+/// A payee whose bank details wait for an ordonnateur: a change asked at the desk (payments
+/// still go to the details now until it is approved), or details the imported extracts changed
+/// recently that nobody approved (its rights are left out of every run until then, reason
+/// `bank_change_unapproved`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldBankDetails {
+    pub payee_id: String,
+    pub payee_name: String,
+    pub payee_kind: String,
+    /// The pending request asked at the desk; `None` for a change the extracts made.
+    pub request: Option<i64>,
+    pub requested_by: Option<String>,
+    /// The details paid now; `None` when the extracts changed them (the old ones are not
+    /// in the extracts).
+    pub old: Option<ShownDetails>,
+    pub new: ShownDetails,
+    /// Since when: the request's instant (RFC 3339), or the day the extracts give for the
+    /// change (AAAA-MM-JJ).
+    pub since: String,
+    /// The rights in payment it concerns, RSA aside (the CAF pays it): people and monthly
+    /// total.
+    pub impact: Impact,
+}
+
+impl HeldBankDetails {
+    /// Whether rights are left out of runs until a decision (a change the extracts made),
+    /// rather than paid to the old details (a request).
+    pub fn holds_payments(&self) -> bool {
+        self.request.is_none()
+    }
+}
+
+/// Two IBANs masked alike, showing their first four characters and as many of their last as
+/// it takes for the two to differ (at least four): "FR76…1234" and "FR76…5678".
+pub fn mask_pair(old: &str, new: &str) -> (String, String) {
+    let tail = |s: &str, n: usize| s.get(s.len().saturating_sub(n)..).unwrap_or("").to_owned();
+    let head = |s: &str| s.get(..4).unwrap_or("").to_owned();
+    let longest = old.len().max(new.len()).saturating_sub(4);
+    let mut n = 4;
+    while n < longest && tail(old, n) == tail(new, n) {
+        n += 1;
+    }
+    let show = |s: &str| {
+        if s.len() <= n + 4 {
+            s.to_owned()
+        } else {
+            format!("{}…{}", head(s), tail(s, n))
+        }
+    };
+    (show(old), show(new))
+}
+
 /// A right paid to a payee, on the payee's page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaidRight {
@@ -104,6 +165,17 @@ pub struct PayeePage {
     pub impact: Impact,
     /// Its requests, the most recent first.
     pub requests: Vec<BankChange>,
+}
+
+/// The runs' window for a change of bank details when the settings have no `[payments]`
+/// (`bank_change_days`'s default in `relais_core::settings`).
+pub const BANK_CHANGE_DAYS: u16 = 30;
+
+/// The runs' window for a change of bank details: `[payments] bank_change_days`.
+pub fn window_days(settings: Option<&relais_core::settings::Settings>) -> u16 {
+    settings
+        .and_then(|s| s.payments.as_ref())
+        .map_or(BANK_CHANGE_DAYS, |p| p.bank_change_days)
 }
 
 /// Rights listed at most on a payee's page (an EHPAD may be paid for hundreds of people; the
@@ -171,6 +243,23 @@ pub trait BankChangeStore {
     /// Pending requests, oldest first.
     fn pending_bank_changes(&self) -> Result<Vec<BankChange>, BankChangeError>;
 
+    /// Every payee whose details wait for a decision, oldest first: pending requests, and
+    /// details the extracts changed within `window_days` before `today` (the runs' window,
+    /// `[payments] bank_change_days`) that nobody approved, for payees with a right in payment
+    /// other than RSA (what a run would leave out).
+    fn held_bank_details(
+        &self,
+        today: jiff::civil::Date,
+        window_days: u16,
+    ) -> Result<Vec<HeldBankDetails>, BankChangeError>;
+
+    /// The month the next run pays by default: the earliest not yet paid, by the imported
+    /// history and the validated runs ([`relais_core::month_guard::first_unpaid`]).
+    fn first_unpaid_month(
+        &self,
+        today: jiff::civil::Date,
+    ) -> Result<relais_core::calendar::Month, BankChangeError>;
+
     /// One request with everything its decision needs.
     fn bank_change_review(&self, id: i64) -> Result<Option<BankChangeReview>, BankChangeError>;
 
@@ -185,4 +274,20 @@ pub trait BankChangeStore {
         payee_id: &str,
         site: Option<&str>,
     ) -> Result<Option<PayeePage>, BankChangeError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_pair;
+
+    #[test]
+    fn masked_ibans_stay_distinguishable() {
+        let (a, b) = mask_pair("FR7630006000011234567890189", "FR7630006000011234567890289");
+        assert_eq!((a.as_str(), b.as_str()), ("FR76…0189", "FR76…0289"));
+        let (a, b) = mask_pair("FR7630006000011234567890189", "FR7612345000011234567890189");
+        assert_ne!(a, b);
+        assert!(a.starts_with("FR76…") && b.contains('…'));
+        let (a, b) = mask_pair("FR7630006000011234567890189", "DE89370400440532013000");
+        assert_eq!((a.as_str(), b.as_str()), ("FR76…0189", "DE89…3000"));
+    }
 }

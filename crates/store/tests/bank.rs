@@ -333,3 +333,51 @@ fn an_approval_holds_for_its_request_only() {
     assert_eq!(log, 3);
     assert!(store.verify_journal().is_ok());
 }
+
+#[test]
+fn held_details_list_requests_and_unapproved_imported_changes() {
+    let (_dir, mut store) = store();
+    let today = date(2026, 12, 5);
+    assert!(store.held_bank_details(today, 30).expect("held").is_empty());
+    let asked = store
+        .request_bank_change("acc", &ask("T2", None, &fraud_iban()))
+        .expect("request");
+    // T1 changed by the extracts 3 days ago, nobody approved; T3 long ago (outside the window).
+    store
+        .raw_connection()
+        .execute_batch(
+            "UPDATE payees SET iban_changed_on = '2026-12-02' WHERE id = 'T1';
+             UPDATE payees SET iban_changed_on = '2026-09-01' WHERE id = 'T3';",
+        )
+        .expect("set");
+    let held = store.held_bank_details(today, 30).expect("held");
+    assert_eq!(held.len(), 2, "{held:?}");
+    let request = &held[0];
+    assert_eq!(request.request, Some(asked));
+    assert!(!request.holds_payments());
+    assert_eq!(request.impact.people, 2);
+    assert_eq!(request.impact.monthly_cents, 205_050);
+    let old = request.old.as_ref().expect("old details");
+    assert_ne!(old.iban_masked, request.new.iban_masked);
+    assert!(request.new.iban_masked.starts_with("DE89"));
+    let imported = &held[1];
+    assert_eq!(
+        (imported.payee_id.as_str(), imported.since.as_str()),
+        ("T1", "2026-12-02")
+    );
+    assert!(imported.holds_payments() && imported.old.is_none());
+    assert_eq!(imported.impact.monthly_cents, 10_000);
+    // Decided, both leave the list.
+    store
+        .decide_bank_change("ord", asked, true, "2026-12-05")
+        .expect("approve");
+    store.approve_imported_change("ord", "T1").expect("approve");
+    let held = store.held_bank_details(today, 30).expect("held");
+    // T2's approved change is dated today and approved: not held.
+    assert!(held.is_empty(), "{held:?}");
+    // The next month to pay: no history, the current month.
+    assert_eq!(
+        store.first_unpaid_month(today).expect("month").to_string(),
+        "2026-12"
+    );
+}

@@ -155,6 +155,19 @@ pub async fn dashboard(
         Ok(d) => d,
         Err(f) => return app.fail(f),
     };
+    // Bank details waiting for an ordonnateur, as `/rib` lists them.
+    let window = relais_store::bank::window_days(app.config.settings.as_ref());
+    let held_bank_details = match app
+        .with_reader(move |s| {
+            s.held_bank_details(today, window)
+                .map(|h| h.len())
+                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
+        })
+        .await
+    {
+        Ok(n) => n,
+        Err(f) => return app.fail(f),
+    };
     let mut per_kind: Vec<(String, u64)> = Vec::new();
     for d in deposits.iter().filter(|d| d.cancellation.is_none()) {
         let label = crate::courrier::kind_label(&app, d.facts.kind);
@@ -189,6 +202,7 @@ pub async fn dashboard(
             .map(|c| privileged_line(c, &app.tz()))
             .collect(),
         bank_changes,
+        held_bank_details,
         notice: notice.fait.map(|n| match n.as_str() {
             "approuvee" => {
                 "Demande approuvée : les nouvelles coordonnées seront utilisées.".to_owned()

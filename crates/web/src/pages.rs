@@ -89,6 +89,8 @@ pub struct Dashboard {
     /// For ordonnateurs: the week's creations and changes of accounts that may pay.
     pub privileged: Vec<String>,
     pub bank_changes: Vec<relais_store::bank::BankChange>,
+    /// Payees whose bank details wait for an ordonnateur (`/rib`).
+    pub held_bank_details: usize,
     pub notice: Option<String>,
     pub today: String,
     pub people: u64,
@@ -194,7 +196,10 @@ pub struct Paiements {
     pub csrf: String,
     /// The user may prepare a run (role liquidation), and the month proposed.
     pub can_prepare: bool,
+    /// The earliest month not yet paid (`relais_core::month_guard::first_unpaid`).
     pub next_month: String,
+    /// A run prepared for a later month while that one is unpaid.
+    pub warning: Option<String>,
     /// (code, label)
     pub benefits: Vec<(&'static str, &'static str)>,
     /// (run, month, status, prepared by, lines, mandates, total)
@@ -282,6 +287,8 @@ pub struct Paiement {
     pub can_report: bool,
     pub report: Vec<(String, String, u64)>,
     pub notice: Option<String>,
+    /// Prepared for a month after one not yet paid.
+    pub warning: Option<String>,
 }
 
 /// What the renewal form holds (kept as typed when the page comes back with an error).
@@ -310,6 +317,9 @@ pub struct Renouvellement {
     pub applied: bool,
     /// The journal entry of the application, when something changed.
     pub journal: Option<u64>,
+    /// After a simulation: the decision and the simulation's digest, as the address of the
+    /// confirmation page (`paiements/renewal.rs`).
+    pub confirm_query: Option<String>,
     pub error: Option<String>,
 }
 

@@ -2,7 +2,8 @@
 //! person's own account only; an establishment's, a service's or a guardian's is asked from
 //! that payee's page (`/tiers/{id}`), which shows the people it is paid for and the monthly
 //! amount at stake. An ordonnateur decides on `/rib/{id}`, with the old and new details side
-//! by side. Who may do what is `relais_core::bank_change`, applied by the store for the web
+//! by side; `/rib` lists every detail waiting for one (requests, and changes the extracts
+//! made, which hold the payee's rights out of runs until approved here). Who may do what is `relais_core::bank_change`, applied by the store for the web
 //! and the command line alike; the routes' roles only keep others from the screens.
 
 use crate::desk::person_page;
@@ -15,9 +16,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::ids::{Bic, Iban};
+use relais_core::records::PayeeKind;
 use relais_core::roles::Role;
+use relais_documents::french;
 use relais_store::bank::{
-    BankChangeError, BankChangeReview, BankChangeStore, NewBankChange, PayeePage,
+    BankChangeError, BankChangeReview, BankChangeStore, HeldBankDetails, NewBankChange, PayeePage,
+    window_days,
 };
 use relais_store::sessions::Session;
 use serde::Deserialize;
@@ -307,15 +311,160 @@ pub async fn decide(
         .with_store(move |s| Ok(s.decide_bank_change(&actor, id, approve, &today)))
         .await;
     match done {
-        Ok(Ok(_)) => Redirect::to(if approve {
-            "/?fait=approuvee#rib"
-        } else {
-            "/?fait=refusee#rib"
-        })
+        Ok(Ok(_)) => Redirect::to(&format!(
+            "/rib?fait={}&demande={id}#contenu",
+            if approve { "approuvee" } else { "refusee" }
+        ))
         .into_response(),
         Ok(Err(BankChangeError::NotFound(_))) => app.fail(Failure::NotFound),
         Ok(Err(e)) => {
             tracing::info!(request = id, error = %e, "bank change decision refused");
+            app.refuse_with(refusal_status(&e), &e.to_string())
+        }
+        Err(f) => app.fail(f),
+    }
+}
+
+/// One held payee as the list shows it.
+pub struct HeldRow {
+    pub h: HeldBankDetails,
+    pub kind: String,
+    pub since: String,
+    pub monthly: String,
+    /// Asked by this agent: another ordonnateur decides.
+    pub own_request: bool,
+}
+
+#[derive(Template)]
+#[template(path = "rib_list.html")]
+pub struct RibListPage {
+    pub head: crate::pages::Head,
+    pub csrf: String,
+    pub rows: Vec<HeldRow>,
+    /// People and monthly total of the payees whose rights runs leave out.
+    pub held_people: u64,
+    pub held_monthly: String,
+    pub next_month: String,
+    pub notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ListNotice {
+    #[serde(default)]
+    fait: Option<String>,
+    #[serde(default)]
+    tiers: Option<String>,
+    #[serde(default)]
+    demande: Option<i64>,
+}
+
+/// What was decided, and when the payee's rights are paid (`month`: the next run's).
+fn decision_notice(n: &ListNotice, month: &str) -> Option<String> {
+    let (what, approved) = match (&n.demande, &n.tiers) {
+        (Some(d), _) => (format!("Demande n° {d}"), "approuvée"),
+        (None, Some(t)) => (format!("Coordonnées du tiers {t}"), "approuvées"),
+        (None, None) => return None,
+    };
+    Some(match n.fait.as_deref() {
+        Some("approuvee") => format!(
+            "{what} {approved}. Ses droits sont payés sur ces coordonnées à partir du \
+             prochain paiement préparé : celui de {month}."
+        ),
+        Some("refusee") => format!(
+            "{what} refusée : les coordonnées ne changent pas ; le prochain paiement préparé \
+             ({month}) paie sur les coordonnées actuelles."
+        ),
+        _ => return None,
+    })
+}
+
+/// `GET /rib`: every bank detail waiting for an ordonnateur — requests asked at the desk, and
+/// details the extracts changed that nobody approved (their rights are left out of runs).
+pub async fn list(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Query(notice): Query<ListNotice>,
+) -> Response {
+    let session = match page_session(&app, &headers, Access::AnyOf(BANK_DECIDE)).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let today = App::today(&app)
+        .parse::<jiff::civil::Date>()
+        .unwrap_or(jiff::civil::Date::ZERO);
+    let window = window_days(app.config.settings.as_ref());
+    let found = app
+        .with_reader(move |s| {
+            let corrupt = |e: BankChangeError| relais_store::StoreError::Corrupt(e.to_string());
+            Ok((
+                s.held_bank_details(today, window).map_err(corrupt)?,
+                s.first_unpaid_month(today).map_err(corrupt)?,
+            ))
+        })
+        .await;
+    let (held, next) = match found {
+        Ok(f) => f,
+        Err(f) => return app.fail(f),
+    };
+    let next_month = french::month_long(next);
+    let tz = app.tz();
+    let holding = held.iter().filter(|h| h.holds_payments());
+    let held_people = holding.clone().map(|h| h.impact.people).sum();
+    let held_monthly = crate::pages::euros(&holding.map(|h| h.impact.monthly_cents).sum());
+    let rows = held
+        .into_iter()
+        .map(|h| HeldRow {
+            kind: PayeeKind::parse(&h.payee_kind).map_or_else(
+                || h.payee_kind.clone(),
+                |k| french::payee_kind_label(k).to_owned(),
+            ),
+            since: french::instant_or_date_short(&h.since, &tz),
+            monthly: crate::pages::euros(&h.impact.monthly_cents),
+            own_request: h.requested_by.as_deref() == Some(session.login.as_str()),
+            h,
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &RibListPage {
+            head: app.head("Coordonnées bancaires en attente", Some(&session), "/"),
+            csrf: session.csrf.clone(),
+            rows,
+            held_people,
+            held_monthly,
+            notice: decision_notice(&notice, &next_month),
+            next_month,
+        },
+    )
+}
+
+/// `POST /tiers/{id}/approbation`: approves a payee's details as the extracts changed them
+/// (no request was asked in Relais), by an ordonnateur, for that change only.
+pub async fn approve_imported(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<crate::routes::CsrfForm>,
+) -> Response {
+    let session =
+        match form_session(&app, &headers, Access::AnyOf(BANK_DECIDE), &form.csrf_token).await {
+            Ok(s) => s,
+            Err(refused) => return refused,
+        };
+    let actor = session.login.clone();
+    let payee = id.clone();
+    let done = app
+        .with_store(move |s| Ok(s.approve_imported_change(&actor, &payee)))
+        .await;
+    match done {
+        Ok(Ok(_)) => Redirect::to(&format!(
+            "/rib?fait=approuvee&tiers={}#contenu",
+            url_segment(&id)
+        ))
+        .into_response(),
+        Ok(Err(BankChangeError::UnknownPayee(_))) => app.fail(Failure::NotFound),
+        Ok(Err(e)) => {
+            tracing::info!(payee = %id, error = %e, "bank details approval refused");
             app.refuse_with(refusal_status(&e), &e.to_string())
         }
         Err(f) => app.fail(f),

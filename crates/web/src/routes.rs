@@ -79,6 +79,12 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ),
     ("GET", "/tiers/{id}", Access::AnyOf(crate::rib::PAYEE_VIEW)),
     ("POST", "/tiers/{id}/rib", Access::AnyOf(BANK_ASK)),
+    ("GET", "/rib", Access::AnyOf(BANK_DECIDE)),
+    (
+        "POST",
+        "/tiers/{id}/approbation",
+        Access::AnyOf(BANK_DECIDE),
+    ),
     ("GET", "/rib/{id}", Access::AnyOf(BANK_DECIDE)),
     ("POST", "/rib/{id}/decision", Access::AnyOf(BANK_DECIDE)),
     ("GET", "/paiements", Access::AnyOf(PAYMENTS)),
@@ -88,6 +94,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
         Access::AnyOf(&[Role::Liquidation]),
     ),
     ("GET", "/paiements/{run}", Access::AnyOf(PAYMENTS)),
+    (
+        "GET",
+        "/paiements/{run}/valider",
+        Access::AnyOf(&[Role::Ordonnateur]),
+    ),
     (
         "POST",
         "/paiements/{run}/valider",
@@ -106,8 +117,14 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
         "/paiements/{run}/fichiers/{name}",
         Access::AnyOf(PAYMENTS),
     ),
+    (
+        "GET",
+        "/paiements/{run}/fichiers.zip",
+        Access::AnyOf(PAYMENTS),
+    ),
     ("GET", "/renouvellement", Access::AnyOf(RENEW)),
     ("POST", "/renouvellement", Access::AnyOf(RENEW)),
+    ("GET", "/renouvellement/confirmer", Access::AnyOf(RENEW)),
     ("GET", "/crise", Access::AnyOf(CRISE)),
     ("GET", "/crise/horloge", Access::AnyOf(CRISE)),
     ("GET", "/crise/courante", Access::AnyOf(CRISE)),
@@ -166,15 +183,24 @@ pub fn router(app: Shared) -> Router {
         .route("/personne/{dossier}/contact", post(desk::log_contact))
         .route("/tiers/{id}", get(rib::tiers))
         .route("/tiers/{id}/rib", post(rib::request_from_payee))
+        .route("/rib", get(rib::list))
+        .route("/tiers/{id}/approbation", post(rib::approve_imported))
         .route("/rib/{id}", get(rib::review))
         .route("/rib/{id}/decision", post(rib::decide))
         .route("/paiements", get(paiements::paiements))
         .route("/paiements/preparer", post(paiements::prepare_run))
         .route("/paiements/{run}", get(paiements::paiement))
-        .route("/paiements/{run}/valider", post(paiements::validate_run))
+        .route(
+            "/paiements/{run}/valider",
+            get(paiements::confirm_validation).post(paiements::validate_run),
+        )
         .route("/paiements/{run}/annuler", post(paiements::cancel_run))
         .route("/paiements/{run}/exporter", post(paiements::export_run))
         .route("/paiements/{run}/fichiers/{name}", get(paiements::download))
+        .route(
+            "/paiements/{run}/fichiers.zip",
+            get(paiements::download_all),
+        )
         .route("/paiements/{run}/rapport", post(paiements::write_report))
         .route(
             "/paiements/{run}/controle/{name}",
@@ -184,6 +210,7 @@ pub fn router(app: Shared) -> Router {
             "/renouvellement",
             get(paiements::renewal_form).post(paiements::renew),
         )
+        .route("/renouvellement/confirmer", get(paiements::confirm_renewal))
         .route("/crise", get(crise::home))
         .route("/crise/horloge", get(crise::clock))
         .route(

@@ -251,7 +251,7 @@ async fn the_ehpad_fraud_is_refused_at_every_step() {
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     let home = send(&app, get("/", &desk)).await;
     assert!(
-        home.body.contains("Aucun."),
+        home.body.contains("Aucune demande faite au guichet."),
         "nothing pending: {}",
         home.body
     );
@@ -419,4 +419,143 @@ async fn the_person_changes_their_own_account_from_their_page() {
     )
     .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.body);
+}
+
+/// §3 of issue #20: what the extracts changed and nobody approved is listed on `/rib` with what
+/// it holds back; an ordonnateur approves it there, it leaves the list, and the page says which
+/// month's run pays it. Requests are listed too, decided on their own page by the same rules.
+#[tokio::test]
+async fn held_details_are_listed_and_released_by_an_ordonnateur() {
+    let (dir, app) = fixture();
+    // The extracts changed T1's details two days ago; nobody approved them.
+    let changed = jiff::Zoned::now()
+        .date()
+        .checked_sub(jiff::Span::new().days(2))
+        .expect("date");
+    SqliteStore::open(&dir.path().join("relais.db"))
+        .expect("open")
+        .raw_connection()
+        .execute(
+            "UPDATE payees SET iban_changed_on = ?1 WHERE id = 'T1'",
+            [changed.to_string()],
+        )
+        .expect("set");
+    let (desk, desk_csrf) = login(&app, "u-accueil").await;
+    let a = send(
+        &app,
+        post("/tiers/T2/rib", &desk, &change(&desk_csrf, None, FRAUD)),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    // The desk does not see the list; the dashboard counts for everyone.
+    assert_eq!(
+        send(&app, get("/rib", &desk)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let home = send(&app, get("/", &desk)).await;
+    assert!(
+        home.body
+            .contains("droits sont retenus) : <strong>2</strong>"),
+        "{}",
+        home.body
+    );
+    let (ord, ord_csrf) = login(&app, "u-ordonnateur").await;
+    let home = send(&app, get("/", &ord)).await;
+    assert!(home.body.contains("href=\"/rib\""), "{}", home.body);
+    let list = send(&app, get("/rib", &ord)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let day = format!(
+        "{:02}/{:02}/{}",
+        changed.day(),
+        changed.month(),
+        changed.year()
+    );
+    let (old, new) = relais_store::bank::mask_pair(ehpad_iban().as_str(), FRAUD);
+    for shown in [
+        old.as_str(),
+        new.as_str(),
+        "LEFÈVRE Anne (T1)",
+        "droits retenus",
+        "100,00",
+        &day,
+        "EHPAD Les Tilleuls (T2)",
+        "Demande n° 1 de u-accueil",
+        "2 personne(s), 2\u{a0}050,50\u{a0}€ par mois",
+        "Examiner la demande 1",
+        "action=\"/tiers/T1/approbation\"",
+    ] {
+        assert!(list.body.contains(shown), "{shown}: {}", list.body);
+    }
+    // Full IBANs only on the request's own page.
+    assert!(!list.body.contains(FRAUD), "{}", list.body);
+    // Only an ordonnateur approves, with the session's token.
+    let (ins, ins_csrf) = login(&app, "u-instruction").await;
+    let a = send(
+        &app,
+        post(
+            "/tiers/T1/approbation",
+            &ins,
+            &format!("csrf_token={ins_csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    let a = send(&app, post("/tiers/T1/approbation", &ord, "csrf_token=x")).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    let a = send(
+        &app,
+        post(
+            "/tiers/T1/approbation",
+            &ord,
+            &format!("csrf_token={ord_csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let to = a
+        .headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .expect("location")
+        .to_owned();
+    assert!(to.starts_with("/rib?fait=approuvee&tiers=T1"), "{to}");
+    let after = send(&app, get(&to, &ord)).await;
+    let month = relais_documents::french::month_long(relais_core::calendar::Month::of(
+        jiff::Zoned::now().date(),
+    ));
+    assert!(
+        after
+            .body
+            .contains(&format!("prochain paiement préparé : celui de {month}")),
+        "{}",
+        after.body
+    );
+    assert!(!after.body.contains("action=\"/tiers/T1/approbation\""));
+    // The request, decided on its page, leaves the list with the same message.
+    let a = send(
+        &app,
+        post(
+            "/rib/1/decision",
+            &ord,
+            &format!("csrf_token={ord_csrf}&decision=approuver"),
+        ),
+    )
+    .await;
+    let to = a
+        .headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .expect("location")
+        .to_owned();
+    let after = send(&app, get(&to, &ord)).await;
+    assert!(
+        after.body.contains("Demande n° 1 approuvée"),
+        "{}",
+        after.body
+    );
+    assert!(
+        after.body.contains("Aucune coordonnée bancaire"),
+        "{}",
+        after.body
+    );
 }

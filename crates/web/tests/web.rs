@@ -251,12 +251,13 @@ fn allowed_post(path: &str) -> StatusCode {
         // No IBAN: the form comes back with the reason.
         "/personne/D1/rib" | "/personne/D1/contact" => StatusCode::UNPROCESSABLE_ENTITY,
         // No such payee.
-        "/tiers/999999/rib" => StatusCode::NOT_FOUND,
+        "/tiers/999999/rib" | "/tiers/999999/approbation" => StatusCode::NOT_FOUND,
         // No such request.
         "/rib/999999/decision" => StatusCode::NOT_FOUND,
         // No payment settings in this store's configuration: said, nothing prepared.
         "/paiements/preparer" => StatusCode::UNPROCESSABLE_ENTITY,
-        "/paiements/P2026-12-01/valider" => StatusCode::NOT_FOUND,
+        // No digest of the confirmation page: sent to it.
+        "/paiements/P2026-12-01/valider" => StatusCode::SEE_OTHER,
         // Nothing typed: each crisis form comes back with the reason.
         "/crise/courante"
         | "/crise/incident/fait"
@@ -333,6 +334,10 @@ async fn every_route_for_every_role_and_anonymous() {
                         || path.starts_with("/rib/") =>
                 {
                     StatusCode::NOT_FOUND
+                }
+                // No decision in the address: the form comes back with the reason.
+                ("GET", false, true) if path == "/renouvellement/confirmer" => {
+                    StatusCode::UNPROCESSABLE_ENTITY
                 }
                 ("GET", false, true) => StatusCode::OK,
                 (_, false, true) => allowed_post(&path),
@@ -1140,10 +1145,25 @@ async fn a_renewal_is_simulated_then_applied_once_and_journaled() {
     assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
     assert!(shown.body.contains("Simulation"), "{}", shown.body);
     assert!(shown.body.contains("450,12"), "{}", shown.body);
-    assert!(shown.body.contains("Appliquer la décision"));
+    assert!(shown.body.contains("Appliquer la décision simulée"));
     let person = send(&f.app, get("/personne/D1", &cookie)).await;
     assert!(person.body.contains("2027-12-31"), "{}", person.body);
-    // Applied: the right ends later, and the journal says so.
+    // Applied from the confirmation page, with the simulation's digest: the right ends
+    // later, and the journal says so (renewal confirmation: crates/web/tests/paiements.rs).
+    let confirm = shown
+        .body
+        .split("href=\"/renouvellement/confirmer?")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("link to the confirmation")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let digest = confirm
+        .split("empreinte=")
+        .nth(1)
+        .expect("digest")
+        .to_owned();
+    let form = |step: &str| format!("csrf_token={csrf}&{policy}&etape={step}&empreinte={digest}");
     let applied = send(&f.app, post("/renouvellement", &cookie, &form("appliquer"))).await;
     assert_eq!(applied.status, StatusCode::OK);
     assert!(
@@ -1154,8 +1174,9 @@ async fn a_renewal_is_simulated_then_applied_once_and_journaled() {
     assert!(applied.body.contains("journal n°"), "{}", applied.body);
     let person = send(&f.app, get("/personne/D1", &cookie)).await;
     assert!(person.body.contains("2028-06-30"), "{}", person.body);
-    // Again: nothing to change, and said.
+    // Again: the simulation no longer holds (nothing to change), so its new one is shown.
     let again = send(&f.app, post("/renouvellement", &cookie, &form("appliquer"))).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
     assert!(
         again.body.contains("Aucun droit à prolonger"),
         "{}",

@@ -136,8 +136,10 @@ pub struct RenewArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum BankCommand {
-    /// Liste les demandes de changement de coordonnées bancaires en attente.
-    List(BankDataArgs),
+    /// Liste les coordonnées bancaires retenues : demandes en attente, et coordonnées changées
+    /// par les extractions sans approbation (leurs droits ne sont pas payés) ; personnes et
+    /// montants concernés, depuis quand. Lecture seule.
+    List(BankListArgs),
     /// Montre une demande : coordonnées actuelles et demandées en entier, pièce vue, qui l'a
     /// faite, personnes et montant mensuel concernés, pays de la banque, IBAN déjà connu.
     Show(BankShowArgs),
@@ -149,9 +151,12 @@ pub enum BankCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct BankDataArgs {
+pub struct BankListArgs {
     #[command(flatten)]
     pub data: DataArg,
+    /// text (lecture) ou csv (tableur).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: crate::args::OutputFormat,
 }
 
 #[derive(Debug, Args)]

@@ -5,39 +5,187 @@
 
 use super::EXIT_OK;
 use super::deposit::time_zone;
-use crate::args::{BankApproveArgs, BankCommand, BankRefuseArgs, BankShowArgs};
+use crate::args::{
+    BankApproveArgs, BankCommand, BankListArgs, BankRefuseArgs, BankShowArgs, OutputFormat,
+};
 use crate::data::DataDir;
 use anyhow::{Result, anyhow};
 use relais_core::Cents;
+use relais_core::records::PayeeKind;
+use relais_documents::french;
 use relais_store::SqliteStore;
-use relais_store::bank::{BankChangeReview, BankChangeStore};
+use relais_store::bank::{BankChangeReview, BankChangeStore, HeldBankDetails, window_days};
+use std::io::Write;
 
 pub fn run(command: BankCommand) -> Result<u8> {
     match command {
-        BankCommand::List(a) => list(&DataDir::new(&a.data.data)),
+        BankCommand::List(a) => list(a),
         BankCommand::Show(a) => show(a),
         BankCommand::Approve(a) => approve(a),
         BankCommand::Refuse(a) => refuse(a),
     }
 }
 
-fn list(data: &DataDir) -> Result<u8> {
+/// Today on the authority's clock, and the runs' window for a change of bank details.
+fn today_and_window(data: &DataDir) -> Result<(jiff::civil::Date, u16, jiff::tz::TimeZone)> {
+    let (settings, tz) = time_zone(data)?;
+    let today = jiff::Timestamp::now().to_zoned(tz.clone()).date();
+    Ok((today, window_days(Some(&settings)), tz))
+}
+
+/// What waits for an ordonnateur, as the web's `/rib` shows it: read-only.
+fn list(a: BankListArgs) -> Result<u8> {
+    let data = DataDir::new(&a.data.data);
+    let (today, window, tz) = today_and_window(&data)?;
     let store = data.open_store()?;
-    let pending = store.pending_bank_changes()?;
-    if pending.is_empty() {
-        println!("Aucune demande en attente.");
-    }
-    for c in pending {
-        let from = c
-            .dossier
-            .map(|d| format!("dossier {d}"))
-            .unwrap_or_else(|| "page du tiers".to_owned());
-        println!(
-            "n° {}\t{} ({})\t{}\t{from}\tdemandé par {} le {}",
-            c.id, c.payee_name, c.payee_id, c.iban_masked, c.requested_by, c.requested_at
-        );
+    let held = store.held_bank_details(today, window)?;
+    let next = store.first_unpaid_month(today)?;
+    let since = |h: &HeldBankDetails| french::instant_or_date_short(&h.since, &tz);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match a.format {
+        OutputFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "tiers",
+                "nom",
+                "nature",
+                "demande",
+                "origine",
+                "ancien_iban",
+                "ancien_bic",
+                "ancien_titulaire",
+                "nouvel_iban",
+                "nouveau_bic",
+                "nouveau_titulaire",
+                "depuis",
+                "personnes",
+                "montant_mensuel",
+                "paiements_retenus",
+            ])?;
+            for h in &held {
+                let old = h.old.as_ref();
+                w.write_record([
+                    h.payee_id.as_str(),
+                    &h.payee_name,
+                    &kind_label(&h.payee_kind),
+                    &h.request.map(|n| n.to_string()).unwrap_or_default(),
+                    &origin(h),
+                    old.map_or("", |o| o.iban_masked.as_str()),
+                    old.map_or("", |o| o.bic.as_str()),
+                    old.map_or("", |o| o.holder.as_str()),
+                    &h.new.iban_masked,
+                    &h.new.bic,
+                    &h.new.holder,
+                    &h.since,
+                    &h.impact.people.to_string(),
+                    &Cents(h.impact.monthly_cents).to_decimal(),
+                    if h.holds_payments() { "oui" } else { "non" },
+                ])?;
+            }
+            w.flush()?;
+        }
+        OutputFormat::Text => {
+            if held.is_empty() {
+                writeln!(out, "Aucune coordonnée bancaire en attente de décision.")?;
+            } else {
+                let people: u64 = held.iter().map(|h| h.impact.people).sum();
+                let monthly: i64 = held.iter().map(|h| h.impact.monthly_cents).sum();
+                writeln!(
+                    out,
+                    "{} en attente de décision d'un ordonnateur ; {} concernées, {} par mois.",
+                    french::count_of(held.len() as u64, "tiers", "tiers"),
+                    french::count_of(people, "personne", "personnes"),
+                    Cents(monthly)
+                )?;
+            }
+            for h in &held {
+                writeln!(out)?;
+                writeln!(
+                    out,
+                    "{} ({}), {} — {}",
+                    h.payee_name,
+                    h.payee_id,
+                    kind_label(&h.payee_kind),
+                    origin(h)
+                )?;
+                match &h.old {
+                    Some(o) => writeln!(
+                        out,
+                        "  actuel    {}  {}  {}",
+                        o.iban_masked, o.bic, o.holder
+                    )?,
+                    None => writeln!(out, "  actuel    inconnu (absent des extractions)")?,
+                }
+                writeln!(
+                    out,
+                    "  nouveau   {}  {}  {}",
+                    h.new.iban_masked, h.new.bic, h.new.holder
+                )?;
+                writeln!(
+                    out,
+                    "  depuis le {} ; {}, {} par mois ; {}",
+                    since(h),
+                    french::count_of(h.impact.people, "personne", "personnes"),
+                    Cents(h.impact.monthly_cents),
+                    if h.holds_payments() {
+                        "leurs droits ne sont pas payés avant la décision".to_owned()
+                    } else {
+                        "payés sur les coordonnées actuelles avant la décision".to_owned()
+                    }
+                )?;
+                writeln!(
+                    out,
+                    "  décider : {}",
+                    match h.request {
+                        Some(n) => format!("relais bank approve {n} (ou refuse {n})"),
+                        None => format!("relais bank approve --payee {}", h.payee_id),
+                    }
+                )?;
+            }
+            if !held.is_empty() {
+                writeln!(
+                    out,
+                    "\nUne fois approuvées, leurs droits sont payés par le prochain paiement préparé : {}.",
+                    french::month_long(next)
+                )?;
+            }
+            out.flush()?;
+        }
     }
     Ok(EXIT_OK)
+}
+
+fn kind_label(kind: &str) -> String {
+    PayeeKind::parse(kind).map_or_else(
+        || kind.to_owned(),
+        |k| french::payee_kind_label(k).to_owned(),
+    )
+}
+
+fn origin(h: &HeldBankDetails) -> String {
+    match (&h.request, &h.requested_by) {
+        (Some(n), Some(by)) => format!("demande n° {n} de {by}"),
+        (Some(n), None) => format!("demande n° {n}"),
+        _ => "changées par les extractions, non approuvées".to_owned(),
+    }
+}
+
+/// After a decision: when the payee's rights are paid.
+fn next_run(data: &DataDir, store: &SqliteStore, approved: bool) -> Result<()> {
+    let (today, _, _) = today_and_window(data)?;
+    let month = french::month_long(store.first_unpaid_month(today)?);
+    if approved {
+        println!(
+            "Ses droits sont payés sur ces coordonnées à partir du prochain paiement préparé : {month}."
+        );
+    } else {
+        println!(
+            "Les coordonnées ne changent pas ; le prochain paiement préparé ({month}) paie sur \
+             les coordonnées actuelles."
+        );
+    }
+    Ok(())
 }
 
 fn review(store: &SqliteStore, id: i64) -> Result<BankChangeReview> {
@@ -104,6 +252,7 @@ fn decide(data: &DataDir, user: &str, id: i64, approve: bool) -> Result<u8> {
         if approve { "approuvée" } else { "refusée" },
         user
     );
+    next_run(data, &store, approve)?;
     Ok(EXIT_OK)
 }
 
@@ -119,6 +268,7 @@ fn approve(a: BankApproveArgs) -> Result<u8> {
                  seulement (journal n° {seq}).",
                 payee.trim()
             );
+            next_run(&data, &store, true)?;
             Ok(EXIT_OK)
         }
         (None, None) => Err(anyhow!("indiquez le numéro de la demande, ou --payee")),

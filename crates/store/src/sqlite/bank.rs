@@ -3,8 +3,8 @@
 use super::{SqliteStore, journal, users};
 use crate::StoreError;
 use crate::bank::{
-    BankChange, BankChangeError, BankChangeReview, BankChangeStore, BankDetails, Impact,
-    NewBankChange, PAYEE_PAGE_RIGHTS, PaidRight, PayeePage,
+    BankChange, BankChangeError, BankChangeReview, BankChangeStore, BankDetails, HeldBankDetails,
+    Impact, NewBankChange, PAYEE_PAGE_RIGHTS, PaidRight, PayeePage,
 };
 use relais_core::bank_change::{self, ASK};
 use relais_core::ids::Iban;
@@ -270,6 +270,21 @@ impl BankChangeStore for SqliteStore {
         ))?;
         let rows = stmt.query_map([], change)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn held_bank_details(
+        &self,
+        today: jiff::civil::Date,
+        window_days: u16,
+    ) -> Result<Vec<HeldBankDetails>, BankChangeError> {
+        super::bank_held::held(&self.conn, today, window_days)
+    }
+
+    fn first_unpaid_month(
+        &self,
+        today: jiff::civil::Date,
+    ) -> Result<relais_core::calendar::Month, BankChangeError> {
+        super::bank_held::first_unpaid(&self.conn, today)
     }
 
     fn bank_change_review(&self, id: i64) -> Result<Option<BankChangeReview>, BankChangeError> {

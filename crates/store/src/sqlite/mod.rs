@@ -4,6 +4,7 @@
 
 mod accounts;
 mod bank;
+mod bank_held;
 mod blocks;
 mod caf;
 mod courante;

@@ -1299,7 +1299,9 @@ fn rejected_rights(
 }
 
 /// The first and latest months paid: by the imported history, or by a validated run.
-fn history_months(conn: &Connection) -> Result<Option<month_guard::History>, StoreError> {
+pub(super) fn history_months(
+    conn: &Connection,
+) -> Result<Option<month_guard::History>, StoreError> {
     let (first, latest): (Option<String>, Option<String>) = conn.query_row(
         "SELECT min(m), max(m) FROM (
              SELECT min(month) AS m FROM past_payments UNION ALL SELECT max(month) FROM past_payments

@@ -1,0 +1,200 @@
+//! A run's files: written by the command line's own code, listed by their `SHA256SUMS`, downloaded streamed.
+
+use crate::Shared;
+use crate::pages::Failure;
+use crate::routes::{Access, CsrfForm, PAYMENTS, form_session, page_session};
+use axum::Form;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::header::{self, HeaderValue};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use relais_core::run::RunId;
+use std::path::PathBuf;
+
+/// Writes a validated run's files into a folder, by a user: the command line's
+/// `relais run export`, handed to the server so that both write the same bytes.
+pub type ExportFn = dyn Fn(RunId, &str, &std::path::Path) -> Result<(), String> + Send + Sync;
+
+/// Writes a run's control report (HTML and the CSV lists) and their `SHA256SUMS` into a
+/// folder, whatever the run's state: the command line's `relais run show --out`.
+pub type ReportFn = dyn Fn(RunId, &std::path::Path) -> Result<(), String> + Send + Sync;
+
+/// Where the runs' files are written (one folder per run) and how.
+pub struct Exports {
+    pub dir: PathBuf,
+    pub export: Box<ExportFn>,
+    pub report: Box<ReportFn>,
+}
+
+/// Which of a run's folders: its files for the accountant, or its control report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Folder {
+    Files,
+    Report,
+}
+
+impl Exports {
+    pub(super) fn folder(&self, id: RunId, folder: Folder) -> PathBuf {
+        match folder {
+            Folder::Files => self.dir.join(id.to_string()),
+            Folder::Report => self.dir.join(format!("{id}-controle")),
+        }
+    }
+}
+
+/// The files of one of a run's folders, as its `SHA256SUMS` lists them: (name, SHA-256,
+/// size in bytes). Only these names are ever served, so a request cannot reach any other
+/// file.
+pub(super) fn listed_files(dir: &std::path::Path) -> Vec<(String, String, u64)> {
+    let Ok(sums) = std::fs::read_to_string(dir.join("SHA256SUMS")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(String, String, u64)> = sums
+        .lines()
+        .filter_map(|l| l.split_once("  "))
+        .map(|(digest, name)| {
+            let size = std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
+            (name.to_owned(), digest.to_owned(), size)
+        })
+        .collect();
+    let size = std::fs::metadata(dir.join("SHA256SUMS")).map_or(0, |m| m.len());
+    files.push(("SHA256SUMS".to_owned(), String::new(), size));
+    files
+}
+/// Writes a validated run's files (PES, pain.001, control report, bordereau, statements,
+/// `SHA256SUMS`) into the data folder, as `relais run export` does; the page then lists them.
+pub async fn export_run(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(run): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    write_run_folder(app, headers, run, form, "exporte", |exports, id, actor| {
+        (exports.export)(id, actor, &exports.folder(id, Folder::Files))
+    })
+    .await
+}
+
+/// Writes the run's control report (the detailed lists: who is not paid and why, anomalies,
+/// changes against the previous month, mandates) for review before validation.
+pub async fn write_report(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(run): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    write_run_folder(app, headers, run, form, "rapport", |exports, id, _| {
+        (exports.report)(id, &exports.folder(id, Folder::Report))
+    })
+    .await
+}
+
+/// Writes one of a run's folders with the command line's own code, off the async runtime,
+/// then back to the run's page saying `done`, or why not.
+async fn write_run_folder(
+    app: Shared,
+    headers: HeaderMap,
+    run: String,
+    form: CsrfForm,
+    done: &str,
+    write: impl FnOnce(&Exports, RunId, &str) -> Result<(), String> + Send + 'static,
+) -> Response {
+    let session =
+        match form_session(&app, &headers, Access::AnyOf(PAYMENTS), &form.csrf_token).await {
+            Ok(s) => s,
+            Err(refused) => return refused,
+        };
+    let Ok(id) = run.parse::<RunId>() else {
+        return app.fail(Failure::NotFound);
+    };
+    if app.config.exports.is_none() {
+        return app.unprocessable("l'écriture de fichiers n'est pas disponible sur ce serveur");
+    }
+    let worker = std::sync::Arc::clone(&app);
+    let actor = session.login.clone();
+    let written = tokio::task::spawn_blocking(move || {
+        let exports = worker.config.exports.as_ref().ok_or_else(String::new)?;
+        write(exports, id, &actor)
+    })
+    .await;
+    match written {
+        Ok(Ok(())) => Redirect::to(&format!("/paiements/{id}?fait={done}")).into_response(),
+        Ok(Err(why)) if why.starts_with("aucun paiement") => app.fail(Failure::NotFound),
+        Ok(Err(why)) => {
+            tracing::info!(run = %id, error = %why, "writing refused");
+            app.unprocessable(&why)
+        }
+        Err(_) => app.fail(Failure::Internal),
+    }
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("xml") => "application/xml",
+        Some("pdf") => "application/pdf",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("html") => "text/html; charset=utf-8",
+        _ => "text/plain; charset=utf-8",
+    }
+}
+
+/// Downloads one of a run's exported files, streamed (a national PES file is hundreds of
+/// megabytes). Only a name listed by the run's `SHA256SUMS` (or that file) is served.
+pub async fn download(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path((run, name)): Path<(String, String)>,
+) -> Response {
+    serve_file(app, headers, run, name, Folder::Files).await
+}
+
+/// Downloads one of the files of a run's control report.
+pub async fn download_report(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path((run, name)): Path<(String, String)>,
+) -> Response {
+    serve_file(app, headers, run, name, Folder::Report).await
+}
+
+async fn serve_file(
+    app: Shared,
+    headers: HeaderMap,
+    run: String,
+    name: String,
+    folder: Folder,
+) -> Response {
+    if let Err(refused) = page_session(&app, &headers, Access::AnyOf(PAYMENTS)).await {
+        return refused;
+    }
+    let (Ok(id), Some(exports)) = (run.parse::<RunId>(), app.config.exports.as_ref()) else {
+        return app.fail(Failure::NotFound);
+    };
+    let dir = exports.folder(id, folder);
+    let listed = listed_files(&dir)
+        .into_iter()
+        .any(|(file, _, _)| file == name);
+    if !listed {
+        return app.fail(Failure::NotFound);
+    }
+    let file = match tokio::fs::File::open(dir.join(&name)).await {
+        Ok(f) => f,
+        Err(_) => return app.fail(Failure::NotFound),
+    };
+    let length = file.metadata().await.map_or(0, |m| m.len());
+    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 1 << 16));
+    let mut response = (StatusCode::OK, body).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(&name)),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&length.to_string()) {
+        h.insert(header::CONTENT_LENGTH, v);
+    }
+    response
+}

@@ -1,0 +1,360 @@
+//! The payment screens: runs (prepare, review, validate, cancel, export and download their
+//! files) and the renewal of rights by a crisis decision.
+
+use crate::Shared;
+use crate::pages::{Failure, Paiement, Paiements, render};
+use crate::routes::{Access, PAYMENTS, field, form_session, page_session};
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use relais_core::Cents;
+use relais_core::calendar::Month;
+use relais_core::records::Benefit;
+use relais_core::roles::Role;
+use relais_core::run::{RunId, RunStatus};
+use relais_documents::french;
+use relais_store::bank::BankChangeStore;
+use relais_store::runs::{PrepareRun, RunParams, RunStore, RunStoreError};
+use serde::Deserialize;
+
+mod archive;
+mod confirm;
+mod files;
+mod renewal;
+
+pub use archive::download_all;
+pub use confirm::confirm_validation;
+use files::listed_files;
+pub use files::{
+    ExportFn, Exports, Folder, ReportFn, download, download_report, export_run, write_report,
+};
+pub use renewal::{confirm_renewal, renew, renewal_form};
+
+fn benefits_of(fields: &[(String, String)]) -> Vec<Benefit> {
+    let mut benefits: Vec<Benefit> = fields
+        .iter()
+        .filter(|(k, _)| k == "benefit")
+        .filter_map(|(_, v)| Benefit::parse(v))
+        .collect();
+    benefits.sort();
+    benefits.dedup();
+    benefits
+}
+
+/// The warning for a run of a month after `first_unpaid` (an earlier month is not paid yet).
+fn skipped_month(run: RunId, first_unpaid: Month) -> Option<String> {
+    (run.month() > first_unpaid).then(|| {
+        format!(
+            "Attention : le paiement {run} est celui de {} ; {} n'est pas encore payé \
+             (ni par l'historique importé, ni par un paiement validé). Vérifiez qu'il ne \
+             manque pas un mois.",
+            french::month_long(run.month()),
+            french::month_long(first_unpaid)
+        )
+    })
+}
+
+fn store_error(e: RunStoreError) -> relais_store::StoreError {
+    relais_store::StoreError::Corrupt(e.to_string())
+}
+
+pub async fn paiements(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    let session = match page_session(&app, &headers, Access::AnyOf(PAYMENTS)).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let today = app.today().parse().unwrap_or(jiff::civil::Date::ZERO);
+    let found = app
+        .with_reader(move |s| {
+            let first = s
+                .first_unpaid_month(today)
+                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
+            Ok((s.runs().map_err(store_error)?, first))
+        })
+        .await;
+    let (runs, first_unpaid) = match found {
+        Ok(r) => r,
+        Err(f) => return app.fail(f),
+    };
+    let warning = runs
+        .iter()
+        .filter(|r| r.status == RunStatus::Prepared)
+        .find_map(|r| skipped_month(r.id, first_unpaid));
+    let next_month = first_unpaid.to_string();
+    let page = Paiements {
+        head: app.head("Paiements", Some(&session), "/paiements"),
+        csrf: session.csrf.clone(),
+        can_prepare: session.has(Role::Liquidation),
+        next_month,
+        warning,
+        benefits: Benefit::ALL
+            .iter()
+            .map(|b| (b.code(), b.label_fr()))
+            .collect(),
+        runs: runs
+            .iter()
+            .rev()
+            .map(|r| {
+                (
+                    r.id.to_string(),
+                    r.id.month().to_string(),
+                    r.status.label_fr().to_owned(),
+                    r.summary.prepared_by.clone(),
+                    r.summary.lines,
+                    r.summary.mandates,
+                    Cents(r.summary.total.0).to_string(),
+                )
+            })
+            .collect(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub async fn prepare_run(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let field = |name: &str| field(&fields, name);
+    let access = Access::AnyOf(&[Role::Liquidation]);
+    let session = match form_session(&app, &headers, access, field("csrf_token")).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let Some(settings) = app.config.settings.clone() else {
+        return app
+            .unprocessable("les paramètres de paiement de la collectivité ne sont pas chargés");
+    };
+    let Some(payments) = settings.payments.clone() else {
+        return app
+            .unprocessable("la section [payments] manque aux paramètres (voir docs/runbook.md)");
+    };
+    let month = match Month::parse(field("month").trim()) {
+        Ok(m) => m,
+        Err(e) => return app.unprocessable(&format!("mois illisible : {e}")),
+    };
+    let benefits = benefits_of(&fields);
+    if benefits.is_empty() {
+        return app.unprocessable("aucune prestation choisie");
+    }
+    let params = match RunParams::from_settings(
+        &payments,
+        settings.authority.holiday_zone,
+        month,
+        &benefits,
+    ) {
+        Ok(p) => p,
+        Err(e) => return app.unprocessable(&e),
+    };
+    let today = match app.today().parse::<jiff::civil::Date>() {
+        Ok(d) => d,
+        Err(_) => return app.fail(Failure::Internal),
+    };
+    let local_time = app.local_time();
+    let actor = session.login.clone();
+    let authority = settings.authority.name.clone();
+    let prepared = app
+        .with_store(move |s| {
+            let req = PrepareRun {
+                month,
+                actor: &actor,
+                authority: &authority,
+                local_time,
+                today,
+                params,
+                arrears: None,
+            };
+            Ok(s.prepare_run(&req, &benefits))
+        })
+        .await;
+    match prepared {
+        Ok(Ok(p)) => Redirect::to(&format!("/paiements/{}", p.run.id)).into_response(),
+        Ok(Err(e @ relais_store::runs::RunStoreError::Store(_))) => app.refuse(&e.to_string()),
+        Ok(Err(e)) => app.unprocessable(&e.to_string()),
+        Err(f) => app.fail(f),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RunNotice {
+    #[serde(default)]
+    fait: Option<String>,
+}
+
+pub async fn paiement(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(run): Path<String>,
+    Query(notice): Query<RunNotice>,
+) -> Response {
+    let session = match page_session(&app, &headers, Access::AnyOf(PAYMENTS)).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let Ok(id) = run.parse::<RunId>() else {
+        return app.fail(Failure::NotFound);
+    };
+    let today = app.today().parse().unwrap_or(jiff::civil::Date::ZERO);
+    let found = app
+        .with_reader(move |s| {
+            let first = s
+                .first_unpaid_month(today)
+                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
+            Ok((s.run(id).map_err(store_error)?, first))
+        })
+        .await;
+    let (record, first_unpaid) = match found {
+        Ok((Some(r), first)) => (r, first),
+        Ok((None, _)) => return app.fail(Failure::NotFound),
+        Err(f) => return app.fail(f),
+    };
+    let prepared = record.status == RunStatus::Prepared;
+    let validated = record.status == RunStatus::Validated;
+    let files = match &app.config.exports {
+        Some(exports) if validated => listed_files(&exports.folder(id, Folder::Files)),
+        _ => Vec::new(),
+    };
+    let report = match &app.config.exports {
+        Some(exports) => listed_files(&exports.folder(id, Folder::Report)),
+        None => Vec::new(),
+    };
+    let page = Paiement {
+        head: app.head(&format!("Paiement {id}"), Some(&session), "/paiements"),
+        csrf: session.csrf.clone(),
+        status: record.status.label_fr().to_owned(),
+        can_validate: prepared && session.has(Role::Ordonnateur),
+        can_cancel: prepared,
+        can_export: validated && app.config.exports.is_some(),
+        can_report: app.config.exports.is_some(),
+        files,
+        report,
+        notice: notice.fait.map(|n| {
+            match n.as_str() {
+                "valide" => "Paiement validé : il ne changera plus.",
+                "exporte" => "Fichiers écrits : téléchargez-les ci-dessous.",
+                "rapport" => "Rapport de contrôle écrit : téléchargez-le ci-dessous.",
+                _ => "Paiement annulé : ses droits redeviennent payables.",
+            }
+            .to_owned()
+        }),
+        warning: if prepared {
+            skipped_month(id, first_unpaid)
+        } else {
+            None
+        },
+        summary: record.summary,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct ValidateForm {
+    #[serde(default)]
+    csrf_token: String,
+    /// The digest of what the confirmation page stated ([`confirm::digest_of`]).
+    #[serde(default)]
+    empreinte: String,
+}
+
+/// Validates a prepared run, confirmed on `GET /paiements/{run}/valider`: without its digest
+/// the request is sent to that page; with a digest that no longer matches, refused.
+pub async fn validate_run(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(run): Path<String>,
+    Form(form): Form<ValidateForm>,
+) -> Response {
+    let session = match form_session(
+        &app,
+        &headers,
+        Access::AnyOf(&[Role::Ordonnateur]),
+        &form.csrf_token,
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let Ok(id) = run.parse::<RunId>() else {
+        return app.fail(Failure::NotFound);
+    };
+    if form.empreinte.is_empty() {
+        return Redirect::to(&format!("/paiements/{id}/valider")).into_response();
+    }
+    let record = match app
+        .with_reader(move |s| s.run(id).map_err(store_error))
+        .await
+    {
+        Ok(Some(r)) => r,
+        Ok(None) => return app.fail(Failure::NotFound),
+        Err(f) => return app.fail(f),
+    };
+    if confirm::digest_of(&record.summary) != form.empreinte {
+        return app.refuse_with(
+            StatusCode::CONFLICT,
+            &format!(
+                "le paiement {id} a changé depuis la page de confirmation : relisez-le \
+                 (/paiements/{id}/valider) avant de le valider"
+            ),
+        );
+    }
+    let actor = session.login.clone();
+    let local_time = app.local_time();
+    let done = app
+        .with_store(move |s| Ok(s.validate_run(id, &actor, &local_time)))
+        .await;
+    match done {
+        Ok(Ok(_)) => Redirect::to(&format!("/paiements/{id}?fait=valide")).into_response(),
+        Ok(Err(relais_store::runs::RunStoreError::NotFound(_))) => app.fail(Failure::NotFound),
+        Ok(Err(e)) => {
+            tracing::info!(run = %id, error = %e, "validation refused");
+            match e {
+                relais_store::runs::RunStoreError::Store(_)
+                | relais_store::runs::RunStoreError::SamePerson(_) => app.refuse(&e.to_string()),
+                _ => app.refuse_with(StatusCode::CONFLICT, &e.to_string()),
+            }
+        }
+        Err(f) => app.fail(f),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CancelForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    motif: String,
+}
+
+/// Cancels a prepared run, freeing its rights for another (role liquidation or ordonnateur).
+pub async fn cancel_run(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(run): Path<String>,
+    Form(form): Form<CancelForm>,
+) -> Response {
+    let session =
+        match form_session(&app, &headers, Access::AnyOf(PAYMENTS), &form.csrf_token).await {
+            Ok(s) => s,
+            Err(refused) => return refused,
+        };
+    let Ok(id) = run.parse::<RunId>() else {
+        return app.fail(Failure::NotFound);
+    };
+    let reason = form.motif.trim().to_owned();
+    if reason.is_empty() {
+        return app.unprocessable("le motif de l'annulation est obligatoire");
+    }
+    let actor = session.login.clone();
+    let done = app
+        .with_store(move |s| Ok(s.cancel_run(id, &actor, &reason)))
+        .await;
+    match done {
+        Ok(Ok(_)) => Redirect::to(&format!("/paiements/{id}?fait=annule")).into_response(),
+        Ok(Err(RunStoreError::NotFound(_))) => app.fail(Failure::NotFound),
+        Ok(Err(e @ RunStoreError::Store(_))) => app.refuse(&e.to_string()),
+        Ok(Err(e)) => app.refuse_with(StatusCode::CONFLICT, &e.to_string()),
+        Err(f) => app.fail(f),
+    }
+}

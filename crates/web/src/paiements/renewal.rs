@@ -1,0 +1,374 @@
+//! Renewal of rights by a crisis decision: simulated, confirmed, then applied. Applying is
+//! bound to the simulation shown: the simulation's page carries a digest of the decision and
+//! of what it changes, the confirmation page (`GET /renouvellement/confirmer`, stating the
+//! consequence) recomputes it, and so does the POST that applies; when anything changed
+//! (a field edited after the simulation, rights changed meanwhile) the new simulation is
+//! shown instead, and nothing is applied.
+
+use super::benefits_of;
+use crate::pages::{RenewalForm, Renouvellement, render};
+use crate::routes::{Access, RENEW, field, form_session, page_session};
+use crate::{App, Shared};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use relais_core::Cents;
+use relais_core::calendar::parse_date;
+use relais_core::records::Benefit;
+use relais_core::run::RenewalPolicy;
+use relais_documents::french;
+use relais_store::runs::{RenewalOutcome, RunStore, RunStoreError};
+use relais_store::sessions::Session;
+use sha2::{Digest, Sha256};
+
+/// The digest of a decision and of what it changes: the one the simulation's page shows.
+fn digest_of(policy: &RenewalPolicy, outcome: &RenewalOutcome) -> String {
+    let mut h = Sha256::new();
+    for b in &policy.benefits {
+        h.update(format!("{}|", b.code()));
+    }
+    h.update(format!(
+        "{}|{}|{}|{}\u{0}{}\u{0}{}",
+        policy.ends_from,
+        policy.ends_to,
+        policy.new_end,
+        policy.legal_reference,
+        policy.decided_by,
+        outcome.rights
+    ));
+    for (b, (n, total)) in &outcome.per_benefit {
+        h.update(format!("|{}:{n}:{}", b.code(), total.0));
+    }
+    hex::encode(&h.finalize()[..16])
+}
+
+fn monthly(outcome: &RenewalOutcome) -> Cents {
+    outcome
+        .per_benefit
+        .values()
+        .fold(Cents::ZERO, |acc, (_, t)| Cents(acc.0.saturating_add(t.0)))
+}
+
+/// The decision's fields in an address (the confirmation page's), with the digest.
+fn query_of(form: &RenewalForm, digest: &str) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for b in &form.benefits {
+        q.append_pair("benefit", b);
+    }
+    q.append_pair("ends_from", &form.ends_from)
+        .append_pair("ends_to", &form.ends_to)
+        .append_pair("new_end", &form.new_end)
+        .append_pair("legal_reference", &form.legal_reference)
+        .append_pair("decided_by", &form.decided_by)
+        .append_pair("empreinte", digest);
+    q.finish()
+}
+
+fn renewal_page(
+    app: &App,
+    session: &Session,
+    status: StatusCode,
+    form: RenewalForm,
+    outcome: Option<(bool, RenewalOutcome)>,
+    error: Option<String>,
+) -> Response {
+    let (applied, outcome) = match outcome {
+        Some((applied, o)) => (applied, Some(o)),
+        None => (false, None),
+    };
+    let digest = match (&outcome, policy_of(&form)) {
+        (Some(o), Ok(p)) if !applied => Some(query_of(&form, &digest_of(&p, o))),
+        _ => None,
+    };
+    let page = Renouvellement {
+        head: app.head("Renouvellement des droits", Some(session), "/paiements"),
+        csrf: session.csrf.clone(),
+        all_benefits: Benefit::ALL
+            .iter()
+            .map(|b| (b.code(), b.label_fr()))
+            .collect(),
+        per_benefit: outcome
+            .as_ref()
+            .map(|o| {
+                o.per_benefit
+                    .iter()
+                    .map(|(b, (n, total))| (b.label_fr(), *n, total.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        total: outcome.as_ref().map(|o| (o.rights, monthly(o).to_string())),
+        applied,
+        journal: outcome
+            .as_ref()
+            .and_then(|o| o.entry.as_ref().map(|e| e.seq)),
+        confirm_query: digest,
+        form,
+        error,
+    };
+    render(status, &page)
+}
+
+pub async fn renewal_form(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    let session = match page_session(&app, &headers, Access::AnyOf(RENEW)).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let form = RenewalForm {
+        benefits: vec!["APA_DOM", "APA_ETAB", "PCH", "ASH"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        ..RenewalForm::default()
+    };
+    renewal_page(&app, &session, StatusCode::OK, form, None, None)
+}
+
+/// The policy the form describes, or why not (in French).
+fn policy_of(form: &RenewalForm) -> Result<RenewalPolicy, String> {
+    let date = |label: &str, v: &str| parse_date(v).map_err(|e| format!("{label} : {e}"));
+    let policy = RenewalPolicy {
+        benefits: form
+            .benefits
+            .iter()
+            .filter_map(|b| Benefit::parse(b))
+            .collect(),
+        ends_from: date("fin de droit à partir du", &form.ends_from)?,
+        ends_to: date("fin de droit jusqu'au", &form.ends_to)?,
+        new_end: date("nouvelle date de fin", &form.new_end)?,
+        legal_reference: form.legal_reference.trim().to_owned(),
+        decided_by: form.decided_by.trim().to_owned(),
+    };
+    policy.validate().map_err(|e| e.to_string())?;
+    Ok(policy)
+}
+
+fn form_of(fields: &[(String, String)]) -> RenewalForm {
+    RenewalForm {
+        benefits: benefits_of(fields)
+            .iter()
+            .map(|b| b.code().to_owned())
+            .collect(),
+        ends_from: field(fields, "ends_from").trim().to_owned(),
+        ends_to: field(fields, "ends_to").trim().to_owned(),
+        new_end: field(fields, "new_end").trim().to_owned(),
+        legal_reference: field(fields, "legal_reference").trim().to_owned(),
+        decided_by: field(fields, "decided_by").trim().to_owned(),
+    }
+}
+
+/// What the policy would change now (nothing written), or the page saying why not.
+async fn simulate(
+    app: &Shared,
+    session: &Session,
+    form: &RenewalForm,
+    policy: &RenewalPolicy,
+) -> Result<RenewalOutcome, Response> {
+    let actor = session.login.clone();
+    let p = policy.clone();
+    match app
+        .with_store(move |s| Ok(s.renew_rights(&p, &actor, true)))
+        .await
+    {
+        Ok(Ok(o)) => Ok(o),
+        Ok(Err(e @ RunStoreError::Store(_))) => Err(app.refuse(&e.to_string())),
+        Ok(Err(e)) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let form = clone_form(form);
+            Err(renewal_page(
+                app,
+                session,
+                status,
+                form,
+                None,
+                Some(e.to_string()),
+            ))
+        }
+        Err(f) => Err(app.fail(f)),
+    }
+}
+
+fn clone_form(f: &RenewalForm) -> RenewalForm {
+    RenewalForm {
+        benefits: f.benefits.clone(),
+        ends_from: f.ends_from.clone(),
+        ends_to: f.ends_to.clone(),
+        new_end: f.new_end.clone(),
+        legal_reference: f.legal_reference.clone(),
+        decided_by: f.decided_by.clone(),
+    }
+}
+
+/// The new simulation, shown instead of applying one that no longer holds.
+fn changed(app: &App, session: &Session, form: RenewalForm, now: RenewalOutcome) -> Response {
+    let why = "La décision ou les droits qu'elle prolonge ont changé depuis la simulation \
+               affichée : rien n'est appliqué. Voici la simulation d'aujourd'hui ; relisez-la \
+               avant d'appliquer.";
+    renewal_page(
+        app,
+        session,
+        StatusCode::CONFLICT,
+        form,
+        Some((false, now)),
+        Some(why.to_owned()),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "renouvellement_confirmer.html")]
+pub struct ConfirmRenewal {
+    pub head: crate::pages::Head,
+    pub csrf: String,
+    pub form: RenewalForm,
+    pub digest: String,
+    pub benefits: Vec<(&'static str, String, String)>,
+    pub rights: String,
+    pub monthly: String,
+    pub new_end: String,
+    pub ends_from: String,
+    pub ends_to: String,
+}
+
+/// `GET /renouvellement/confirmer`: what applying the simulated decision does, and the form
+/// that applies it — only when the simulation still holds.
+pub async fn confirm_renewal(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Query(fields): Query<Vec<(String, String)>>,
+) -> Response {
+    let session = match page_session(&app, &headers, Access::AnyOf(RENEW)).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let form = form_of(&fields);
+    let policy = match policy_of(&form) {
+        Ok(p) => p,
+        Err(why) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return renewal_page(&app, &session, status, form, None, Some(why));
+        }
+    };
+    let now = match simulate(&app, &session, &form, &policy).await {
+        Ok(o) => o,
+        Err(page) => return page,
+    };
+    let digest = digest_of(&policy, &now);
+    let shown = field(&fields, "empreinte");
+    if !shown.is_empty() && shown != digest {
+        return changed(&app, &session, form, now);
+    }
+    if now.rights == 0 {
+        return renewal_page(
+            &app,
+            &session,
+            StatusCode::OK,
+            form,
+            Some((false, now)),
+            None,
+        );
+    }
+    let page = ConfirmRenewal {
+        head: app.head(
+            "Appliquer la décision de renouvellement",
+            Some(&session),
+            "/paiements",
+        ),
+        csrf: session.csrf.clone(),
+        digest,
+        benefits: now
+            .per_benefit
+            .iter()
+            .map(|(b, (n, total))| {
+                (
+                    b.label_fr(),
+                    french::count_of(*n, "droit", "droits"),
+                    total.to_string(),
+                )
+            })
+            .collect(),
+        rights: french::count_of(now.rights, "droit", "droits"),
+        monthly: monthly(&now).to_string(),
+        new_end: french::date_long(policy.new_end),
+        ends_from: french::date_short(policy.ends_from),
+        ends_to: french::date_short(policy.ends_to),
+        form,
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// Shows what a policy changes (`etape=simuler`), or applies it (`etape=appliquer`, with the
+/// digest of the simulation confirmed): one journal entry listing every right changed;
+/// applying it again changes nothing.
+pub async fn renew(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let session = match form_session(
+        &app,
+        &headers,
+        Access::AnyOf(RENEW),
+        field(&fields, "csrf_token"),
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let form = form_of(&fields);
+    let policy = match policy_of(&form) {
+        Ok(p) => p,
+        Err(why) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return renewal_page(&app, &session, status, form, None, Some(why));
+        }
+    };
+    let simulated = match simulate(&app, &session, &form, &policy).await {
+        Ok(o) => o,
+        Err(page) => return page,
+    };
+    if field(&fields, "etape") != "appliquer" {
+        return renewal_page(
+            &app,
+            &session,
+            StatusCode::OK,
+            form,
+            Some((false, simulated)),
+            None,
+        );
+    }
+    let shown = field(&fields, "empreinte");
+    if shown.is_empty() {
+        // Not confirmed: to the page that states the consequence.
+        let digest = digest_of(&policy, &simulated);
+        return Redirect::to(&format!(
+            "/renouvellement/confirmer?{}",
+            query_of(&form, &digest)
+        ))
+        .into_response();
+    }
+    if shown != digest_of(&policy, &simulated) {
+        return changed(&app, &session, form, simulated);
+    }
+    let actor = session.login.clone();
+    let done = app
+        .with_store(move |s| Ok(s.renew_rights(&policy, &actor, false)))
+        .await;
+    match done {
+        Ok(Ok(outcome)) => renewal_page(
+            &app,
+            &session,
+            StatusCode::OK,
+            form,
+            Some((true, outcome)),
+            None,
+        ),
+        Ok(Err(e @ RunStoreError::Store(_))) => app.refuse(&e.to_string()),
+        Ok(Err(e)) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            renewal_page(&app, &session, status, form, None, Some(e.to_string()))
+        }
+        Err(f) => app.fail(f),
+    }
+}
