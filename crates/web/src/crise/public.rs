@@ -123,20 +123,21 @@ pub async fn set_directory(
             error,
         );
     }
-    if relais_core::directory::tel_href(&row.phone).is_none() {
-        let error = Some(format!(
-            "Rien n'est enregistré : numéro de téléphone illisible « {} ».",
-            row.phone
-        ));
-        return directory_page(
-            &app,
-            &session,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            row,
-            is_new,
-            error,
-        );
-    }
+    // Checked and written as the import writes the extracts' numbers.
+    let row = match relais_core::directory::parse_phone(&row.phone) {
+        Ok(phone) => DirectoryRow { phone, ..row },
+        Err(why) => {
+            let error = Some(format!("Rien n'est enregistré : {why}."));
+            return directory_page(
+                &app,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                row,
+                is_new,
+                error,
+            );
+        }
+    };
     let actor = session.login.clone();
     let saved = row.clone();
     match app
