@@ -335,6 +335,10 @@ pub struct CnilBlock {
     pub overdue: bool,
     /// A notification was sent.
     pub notified: bool,
+    /// The clock stopped: "notifiée le … à …, n h après la découverte".
+    pub stopped: Option<String>,
+    /// The notification went after the 72 hours.
+    pub late: bool,
 }
 
 #[derive(Template)]
@@ -407,7 +411,6 @@ pub struct SystemRow {
 #[template(path = "systemes.html")]
 pub struct SystemesPage {
     pub head: Head,
-    pub csrf: String,
     pub can_write: bool,
     pub by_status: Vec<(&'static str, u64)>,
     pub rows: Vec<SystemRow>,

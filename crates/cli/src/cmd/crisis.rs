@@ -59,8 +59,18 @@ fn instant(s: &str, tz: &TimeZone, field: &str) -> Result<Timestamp> {
     })
 }
 
-fn opt_instant(s: Option<&str>, tz: &TimeZone, field: &str) -> Result<Option<Timestamp>> {
-    s.map(|s| instant(s, tz, field)).transpose()
+/// The instant of something that happened: refused when it is after now.
+fn opt_instant(s: Option<&str>, tz: &TimeZone, field: &'static str) -> Result<Option<Timestamp>> {
+    s.map(|s| {
+        let at = instant(s, tz, field)?;
+        Ok(relais_core::crisis::cnil::not_in_future(
+            field,
+            at,
+            Timestamp::now(),
+            tz,
+        )?)
+    })
+    .transpose()
 }
 
 fn opt_text(s: Option<&str>, field: &'static str) -> Result<Option<String>> {
@@ -257,10 +267,23 @@ fn show_incident(data: &Path) -> Result<u8> {
             writeln!(out(), "{:<28} {RANSOM_ADVICE}", "")?;
         }
     }
+    let first_sent = incident
+        .notifications
+        .iter()
+        .map(|n| &n.notification)
+        .filter(|n| n.kind == NotificationKind::Initial)
+        .map(|n| n.sent_at)
+        .min();
     match incident
         .current(FactKind::Awareness)
         .and_then(|f| f.value.at)
     {
+        // The clock stops once the CNIL is notified.
+        Some(at) if let Some(sent) = first_sent => writeln!(
+            out(),
+            "Notification CNIL : {}",
+            relais_core::crisis::cnil::notified_label_fr(at, sent, &cell.tz)
+        )?,
         Some(at) => print_clock(at, &cell.tz)?,
         None => writeln!(
             out(),
@@ -279,6 +302,9 @@ fn show_incident(data: &Path) -> Result<u8> {
                 .map(|r| format!(" (référence {r})"))
                 .unwrap_or_default()
         )?;
+        if let Some(reasons) = &n.delay_reasons {
+            writeln!(out(), "  motifs du retard : {reasons}")?;
+        }
     }
     Ok(EXIT_OK)
 }
@@ -310,6 +336,7 @@ fn notify(a: CnilNotifyArgs) -> Result<u8> {
         sent_at: opt_instant(a.sent_at.as_deref(), &cell.tz, "--sent-at")?
             .unwrap_or_else(Timestamp::now),
         reference: opt_text(a.reference.as_deref(), "--reference")?,
+        delay_reasons: opt_text(a.delay_reasons.as_deref(), "--delay-reasons")?,
     };
     let id = cell
         .store
@@ -521,7 +548,13 @@ fn merged(a: &AnnuaireSetArgs, old: Option<&DirectoryRow>) -> Result<DirectoryRo
         site_code: parse_text("--site-code", &a.site_code, 100)?,
         service: parse_text("--service", &a.service, 200)?,
         site: field(&a.site, old.map(|o| &o.site), "--site")?,
-        phone: field(&a.phone, old.map(|o| &o.phone), "--phone")?,
+        // A number typed is checked and written as the import writes the extracts' numbers.
+        phone: match &a.phone {
+            Some(p) => {
+                relais_core::directory::parse_phone(p).map_err(|why| anyhow!("--phone : {why}"))?
+            }
+            None => field(&a.phone, old.map(|o| &o.phone), "--phone")?,
+        },
         email: field(&a.email, old.map(|o| &o.email), "--email")?,
         address: field(&a.address, old.map(|o| &o.address), "--address")?,
         hours: field(&a.hours, old.map(|o| &o.hours), "--hours")?,

@@ -5,10 +5,11 @@ use super::courante::WRITERS;
 use super::{journal, opt_timestamp, timestamp, users};
 use crate::StoreError;
 use crate::crisis::CrisisError;
+use relais_core::crisis::cnil;
 use relais_core::crisis::{
     Fact, FactKind, Incident, NewFact, Notification, NotificationKind, RecordedNotification,
 };
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
 pub(crate) fn record_fact(
@@ -64,11 +65,28 @@ pub(crate) fn record_notification(
             return Err(CrisisError::NoInitialNotification);
         }
     }
+    if n.kind == NotificationKind::Initial && n.delay_reasons.is_none() {
+        let awareness: Option<String> = tx
+            .query_row(
+                "SELECT at FROM incident_facts WHERE kind = ?1 ORDER BY id DESC LIMIT 1",
+                [FactKind::Awareness.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        if let Some(awareness) = opt_timestamp(awareness)?
+            && cnil::is_late(awareness, n.sent_at)
+        {
+            return Err(CrisisError::LateWithoutReasons {
+                hours: cnil::hours_after(awareness, n.sent_at),
+            });
+        }
+    }
     tx.execute(
         "INSERT INTO cnil_notifications (kind, nature, people_categories, people_count,
              record_categories, record_count, consequences, measures, dpo_contact, sent_at,
-             reference, recorded_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             reference, recorded_by, delay_reasons)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         rusqlite::params![
             n.kind.as_str(),
             n.nature,
@@ -82,6 +100,7 @@ pub(crate) fn record_notification(
             n.sent_at.to_string(),
             n.reference,
             actor,
+            n.delay_reasons,
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -121,7 +140,8 @@ pub(crate) fn incident(conn: &Connection) -> Result<Incident, StoreError> {
     }
     let mut stmt = conn.prepare(
         "SELECT id, kind, nature, people_categories, people_count, record_categories,
-                record_count, consequences, measures, dpo_contact, sent_at, reference, recorded_by
+                record_count, consequences, measures, dpo_contact, sent_at, reference, recorded_by,
+                delay_reasons
          FROM cnil_notifications ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
@@ -143,6 +163,7 @@ pub(crate) fn incident(conn: &Connection) -> Result<Incident, StoreError> {
                 dpo_contact: r.get(9)?,
                 sent_at: timestamp(&r.get::<_, String>(10)?)?,
                 reference: r.get(11)?,
+                delay_reasons: r.get(13)?,
             },
             recorded_by: r.get(12)?,
         });

@@ -847,6 +847,11 @@ CREATE TRIGGER deposits_keep_facts BEFORE UPDATE OF number, year, seq, received_
     backdate_reason, missing, missing_deadline, completes ON deposits
 BEGIN SELECT RAISE(ABORT, 'a deposit''s facts never change'); END;
 "#,
+    // 23: the reasons a notification to the CNIL gives for coming after the 72 hours (RGPD
+    // art. 33.1); the store requires them then (relais_core::crisis::cnil::is_late).
+    r#"
+ALTER TABLE cnil_notifications ADD COLUMN delay_reasons TEXT;
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,

@@ -128,7 +128,7 @@ fn new_entry(app: &App, fields: &[(String, String)]) -> Result<NewEntry, String>
         ),
     };
     Ok(NewEntry {
-        at: instant(app, fields, "at")?,
+        at: past_instant(app, fields, "at", "quand")?,
         content: EntryContent {
             kind,
             text: parse_text("texte", field(fields, "text"), MAX_TEXT)

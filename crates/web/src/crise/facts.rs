@@ -7,12 +7,13 @@ use crate::{App, Shared};
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::crisis::systems::parse_yes_no;
 use relais_core::crisis::{
     FactKind, MAX_TEXT, NewFact, Notification, NotificationKind, parse_text,
 };
 use relais_documents::crisis::{local, write_incident_pdf};
+use relais_store::crisis::CrisisError;
 use relais_store::crisis::CrisisStore;
 use relais_store::sessions::Session;
 
@@ -76,7 +77,11 @@ async fn incident_page(
                         n.consequences,
                         n.measures,
                         n.dpo_contact
-                    ),
+                    ) + &n
+                        .delay_reasons
+                        .as_deref()
+                        .map(|r| format!(" ; motifs du retard : {r}"))
+                        .unwrap_or_default(),
                 )
             })
             .collect(),
@@ -117,7 +122,7 @@ fn new_fact(app: &App, fields: &[(String, String)]) -> Result<(FactKind, NewFact
         a => Some(parse_yes_no(a).ok_or_else(|| format!("réponse « {a} » : oui ou non"))?),
     };
     let fact = NewFact {
-        at: instant(app, fields, "at")?,
+        at: past_instant(app, fields, "at", "date et heure")?,
         estimate: !field(fields, "estimate").is_empty(),
         place: optional(fields, "place")?,
         reference: optional(fields, "reference")?,
@@ -190,8 +195,9 @@ fn new_notification(app: &App, fields: &[(String, String)]) -> Result<Notificati
         consequences: text("consequences")?,
         measures: text("measures")?,
         dpo_contact: text("dpo_contact")?,
-        sent_at: instant(app, fields, "sent_at")?.unwrap_or_else(|| now(app)),
+        sent_at: past_instant(app, fields, "sent_at", "envoyée le")?.unwrap_or_else(|| now(app)),
         reference: optional(fields, "reference")?,
+        delay_reasons: optional(fields, "delay_reasons")?,
     })
 }
 
@@ -216,12 +222,15 @@ pub async fn notify_cnil(
         Err(why) => return incident_refused(&app, &session, why).await,
     };
     let actor = session.login.clone();
-    write(
-        &app,
-        move |s| s.record_notification(&actor, &notification),
-        "/crise/incident?fait=cnil",
-    )
-    .await
+    let done = app
+        .with_store(move |s| Ok(s.record_notification(&actor, &notification)))
+        .await;
+    match done {
+        Ok(Ok(_)) => Redirect::to("/crise/incident?fait=cnil").into_response(),
+        Ok(Err(e @ CrisisError::Store(_))) => refused(&app, e),
+        Ok(Err(e)) => incident_refused(&app, &session, e.to_string()).await,
+        Err(f) => app.fail(f),
+    }
 }
 
 pub async fn incident_pdf(State(app): State<Shared>, headers: HeaderMap) -> Response {

@@ -30,7 +30,9 @@ mod systems;
 pub use courante::{EntryRow, add_entry, courante, courante_csv, courante_pdf};
 pub use facts::{incident, incident_pdf, notify_cnil, record_fact};
 pub use public::{directory_form, preview, preview_css, public_screen, set_directory, set_message};
-pub use systems::{add_task, set_system_status, set_task_status, systemes, taches};
+pub use systems::{
+    add_task, confirm_system_status, set_system_status, set_task_status, systemes, taches,
+};
 
 /// Who writes the crisis cell's records, and reads the main courante and the incident.
 pub const CRISE: &[Role] = &[Role::Crise, Role::Admin];
@@ -124,10 +126,43 @@ fn instant(
         })
 }
 
-/// The CNIL clock as the screens show it, from the current awareness fact.
+/// A date and time of something that happened, refused when it is after now on the
+/// authority's clock; `label` names the field as the form shows it.
+fn past_instant(
+    app: &App,
+    fields: &[(String, String)],
+    name: &'static str,
+    label: &'static str,
+) -> Result<Option<Timestamp>, String> {
+    instant(app, fields, name)?
+        .map(|at| {
+            relais_core::crisis::cnil::not_in_future(label, at, now(app), &app.tz())
+                .map_err(|e| e.to_string())
+        })
+        .transpose()
+}
+
+/// When the CNIL was first notified: the initial notification's sending (the earliest, should
+/// there be several), else the earliest of any.
+fn first_notified(incident: &Incident) -> Option<Timestamp> {
+    let sent = |initial: bool| {
+        incident
+            .notifications
+            .iter()
+            .map(|n| &n.notification)
+            .filter(|n| !initial || n.kind == relais_core::crisis::NotificationKind::Initial)
+            .map(|n| n.sent_at)
+            .min()
+    };
+    sent(true).or_else(|| sent(false))
+}
+
+/// The CNIL clock as the screens show it, from the current awareness fact; it stops once the
+/// CNIL is notified.
 pub(crate) fn cnil_block(app: &App, incident: &Incident) -> CnilBlock {
     let tz = app.tz();
     let now = now(app);
+    let notified_at = first_notified(incident);
     match incident
         .current(FactKind::Awareness)
         .and_then(|f| f.value.at)
@@ -138,17 +173,23 @@ pub(crate) fn cnil_block(app: &App, incident: &Incident) -> CnilBlock {
             deadline: String::new(),
             label: "prise de connaissance non renseignée : délai inconnu".into(),
             overdue: false,
-            notified: !incident.notifications.is_empty(),
+            notified: notified_at.is_some(),
+            stopped: None,
+            late: false,
         },
         Some(at) => {
             let clock = CnilClock::at(at, now);
+            let stopped =
+                notified_at.map(|sent| relais_core::crisis::cnil::notified_label_fr(at, sent, &tz));
             CnilBlock {
                 known: true,
                 awareness: local(at, &tz),
                 deadline: local(clock.deadline, &tz),
-                label: clock.label_fr(),
-                overdue: clock.is_overdue(),
-                notified: !incident.notifications.is_empty(),
+                label: stopped.clone().unwrap_or_else(|| clock.label_fr()),
+                overdue: stopped.is_none() && clock.is_overdue(),
+                notified: notified_at.is_some(),
+                late: notified_at.is_some_and(|sent| relais_core::crisis::cnil::is_late(at, sent)),
+                stopped,
             }
         }
     }

@@ -4,6 +4,7 @@ use super::*;
 use crate::Shared;
 use crate::pages::{Failure, SystemesPage, TachesPage, render};
 use crate::routes::{Access, field, page_session};
+use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -11,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::crisis::{MAX_TEXT, SystemStatus, TaskStatus, parse_text};
 use relais_documents::crisis::local;
 use relais_store::crisis::{CrisisError, CrisisStore, NewTask};
+use serde::Deserialize;
 
 pub async fn systemes(
     State(app): State<Shared>,
@@ -40,7 +42,6 @@ pub async fn systemes(
             Some(&session),
             "/crise/systemes",
         ),
-        csrf: session.csrf.clone(),
         can_write: writes(&session),
         by_status: summary
             .by_status
@@ -69,6 +70,95 @@ pub async fn systemes(
         notice: done
             .fait
             .map(|id| format!("Statut de « {id} » changé ; la main courante le note.")),
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// The new status asked on the inventory (a GET form: nothing changes yet).
+#[derive(Deserialize)]
+pub struct StatusQuery {
+    #[serde(default)]
+    status: Option<String>,
+}
+
+/// The confirmation of a status change: the system, old → new, and what the public page says.
+#[derive(Template)]
+#[template(path = "crise_statut.html")]
+pub struct ConfirmStatus {
+    pub head: crate::pages::Head,
+    pub csrf: String,
+    pub id: String,
+    pub name: String,
+    pub criticality: &'static str,
+    pub old: &'static str,
+    pub new_code: &'static str,
+    pub new: &'static str,
+    /// What the public page says is affected, one item a line (empty: no message yet).
+    pub public_affected: Vec<String>,
+    pub restored: bool,
+}
+
+/// `GET /crise/systemes/{id}/statut?status=…`: states the consequence of the change and asks
+/// for confirmation, by a form that posts it (no JavaScript).
+pub async fn confirm_system_status(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<StatusQuery>,
+) -> Response {
+    let session = match page_session(&app, &headers, Access::AnyOf(CRISE)).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let data = app
+        .with_reader(|s| {
+            Ok((
+                s.systems().map_err(store_error)?,
+                s.public_message().map_err(store_error)?,
+            ))
+        })
+        .await;
+    let (systems, message) = match data {
+        Ok(d) => d,
+        Err(f) => return app.fail(f),
+    };
+    let Some(system) = systems.into_iter().find(|s| s.id == id) else {
+        return app.fail(Failure::NotFound);
+    };
+    let asked = query.status.unwrap_or_default();
+    let Some(to) = SystemStatus::parse(&asked) else {
+        return app.unprocessable(&format!(
+            "nouveau statut de « {} » : choisissez-en un dans la liste",
+            system.name
+        ));
+    };
+    if let Err(e) = system.status.check_transition(to) {
+        return app.unprocessable(&e.to_string());
+    }
+    let page = ConfirmStatus {
+        head: app.head(
+            "Confirmer le changement de statut",
+            Some(&session),
+            "/crise/systemes",
+        ),
+        csrf: session.csrf.clone(),
+        id: system.id.clone(),
+        name: system.name.clone(),
+        criticality: system.criticality.label_fr(),
+        old: system.status.label_fr(),
+        new_code: to.as_str(),
+        new: to.label_fr(),
+        public_affected: message
+            .map(|m| {
+                m.affected
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        restored: to == SystemStatus::Restored,
     };
     render(StatusCode::OK, &page)
 }
