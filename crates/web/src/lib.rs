@@ -8,6 +8,7 @@
 //! The store is the only state: handlers call it on the blocking pool.
 
 mod auth;
+pub mod charts;
 mod compte;
 pub mod courrier;
 pub mod crise;

@@ -69,8 +69,10 @@ pub struct LoginPage {
 /// The crisis cell's part of the dashboard.
 pub struct CrisisSummary {
     pub cnil: CnilBlock,
-    /// (status, systems)
-    pub by_status: Vec<(&'static str, u64)>,
+    /// The CNIL deadline as a timeline (`None` while awareness is not recorded).
+    pub cnil_chart: Option<String>,
+    /// The systems by status, as a stacked bar.
+    pub systems_chart: String,
     pub critical_not_restored: usize,
     /// (title, owner, due)
     pub overdue: Vec<(String, String, String)>,
@@ -108,8 +110,8 @@ pub struct Dashboard {
     pub invoices: Vec<(String, String, String, String, String)>,
     /// (run, month, status, lines, total)
     pub runs: Vec<(String, String, String, u64, String)>,
-    /// (file, code, rows)
-    pub pending: Vec<(String, String, u64)>,
+    /// The rows to handle by reason, as a chart and its table (`None`: there are none).
+    pub pending: Option<String>,
 }
 
 #[derive(Template)]

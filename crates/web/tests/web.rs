@@ -1858,6 +1858,18 @@ async fn the_cnil_clock_stops_once_notified_and_a_late_notification_gives_its_re
         "{}",
         page.body
     );
+    // The dashboard draws the deadline, the systems and the rows to handle, each with its table.
+    let home = send(&f.app, get("/", &cookie)).await;
+    for expected in [
+        r#"<title id="graphique-cnil-t">Délai de notification à la CNIL</title>"#,
+        r#"<title id="graphique-systemes-t">Remédiation des systèmes, par statut</title>"#,
+        r#"<title id="graphique-rejets-t">Lignes rejetées à l&#39;import, par motif</title>"#,
+        "<td>IBAN invalide</td>",
+        r#"<a href="/dossiers">"#,
+    ] {
+        assert!(home.body.contains(expected), "{expected}: {}", home.body);
+    }
+    assert!(!home.body.contains("style="), "the CSP refuses style attributes");
 }
 
 #[tokio::test]

@@ -144,7 +144,7 @@ fn past_instant(
 
 /// When the CNIL was first notified: the initial notification's sending (the earliest, should
 /// there be several), else the earliest of any.
-fn first_notified(incident: &Incident) -> Option<Timestamp> {
+pub(crate) fn first_notified(incident: &Incident) -> Option<Timestamp> {
     let sent = |initial: bool| {
         incident
             .notifications
