@@ -21,6 +21,7 @@ mod login;
 mod next_payment;
 mod pages;
 pub mod paiements;
+mod paiements_chart;
 mod presession;
 mod rib;
 pub mod routes;

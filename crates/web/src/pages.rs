@@ -201,6 +201,8 @@ pub struct Paiements {
     pub benefits: Vec<(&'static str, &'static str)>,
     /// (run, month, status, prepared by, lines, mandates, total)
     pub runs: Vec<(String, String, String, String, u64, u64, String)>,
+    /// Each benefit's monthly totals over six months, as charts (`paiements_chart.rs`).
+    pub monthly: String,
 }
 
 #[derive(Template)]

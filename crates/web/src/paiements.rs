@@ -98,6 +98,7 @@ pub async fn paiements(State(app): State<Shared>, headers: HeaderMap) -> Respons
         .map(|m| m.next().to_string())
         .unwrap_or_default();
     let page = Paiements {
+        monthly: crate::paiements_chart::monthly(&app, &runs).await,
         head: app.head("Paiements", Some(&session), "/paiements"),
         csrf: session.csrf.clone(),
         can_prepare: session.has(Role::Liquidation),

@@ -1869,7 +1869,10 @@ async fn the_cnil_clock_stops_once_notified_and_a_late_notification_gives_its_re
     ] {
         assert!(home.body.contains(expected), "{expected}: {}", home.body);
     }
-    assert!(!home.body.contains("style="), "the CSP refuses style attributes");
+    assert!(
+        !home.body.contains("style="),
+        "the CSP refuses style attributes"
+    );
 }
 
 #[tokio::test]

@@ -85,8 +85,8 @@ pub(crate) fn record_notification(
     tx.execute(
         "INSERT INTO cnil_notifications (kind, nature, people_categories, people_count,
              record_categories, record_count, consequences, measures, dpo_contact, sent_at,
-             reference, recorded_by, delay_reasons)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             reference, recorded_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         rusqlite::params![
             n.kind.as_str(),
             n.nature,
@@ -100,10 +100,15 @@ pub(crate) fn record_notification(
             n.sent_at.to_string(),
             n.reference,
             actor,
-            n.delay_reasons,
         ],
     )?;
     let id = tx.last_insert_rowid();
+    if let Some(reasons) = &n.delay_reasons {
+        tx.execute(
+            "INSERT INTO cnil_delay_reasons (notification_id, reasons) VALUES (?1, ?2)",
+            rusqlite::params![id, reasons],
+        )?;
+    }
     let mut payload = serde_json::to_value(n).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     if let Some(map) = payload.as_object_mut() {
         map.insert("id".into(), json!(id));
@@ -139,10 +144,11 @@ pub(crate) fn incident(conn: &Connection) -> Result<Incident, StoreError> {
         });
     }
     let mut stmt = conn.prepare(
-        "SELECT id, kind, nature, people_categories, people_count, record_categories,
-                record_count, consequences, measures, dpo_contact, sent_at, reference, recorded_by,
-                delay_reasons
-         FROM cnil_notifications ORDER BY id",
+        "SELECT n.id, n.kind, n.nature, n.people_categories, n.people_count,
+                n.record_categories, n.record_count, n.consequences, n.measures, n.dpo_contact,
+                n.sent_at, n.reference, n.recorded_by, d.reasons
+         FROM cnil_notifications n LEFT JOIN cnil_delay_reasons d ON d.notification_id = n.id
+         ORDER BY n.id",
     )?;
     let mut rows = stmt.query([])?;
     let mut notifications = Vec::new();

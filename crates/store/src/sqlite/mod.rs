@@ -9,6 +9,7 @@ mod caf;
 mod courante;
 mod crisis;
 mod deposits;
+mod history_totals;
 mod desk;
 mod files;
 mod ibans;
