@@ -412,7 +412,7 @@ fn an_initial_notification_after_72_hours_needs_the_reasons_for_the_delay() {
         reference: None,
         delay_reasons: None,
     };
-    let refused = store.record_notification("cellule", &n).unwrap_err();
+    let refused = store.record_notification("cellule", &n).expect_err("late");
     assert!(matches!(
         refused,
         CrisisError::LateWithoutReasons { hours: 73 }

@@ -177,7 +177,7 @@ mod tests {
     fn a_fact_in_the_future_is_refused_naming_the_field() {
         let now = local(2026, 12, 5, 23);
         assert_eq!(not_in_future("at", now, now, &paris()), Ok(now));
-        let e = not_in_future("date", local(2026, 12, 6, 9), now, &paris()).unwrap_err();
+        let e = not_in_future("date", local(2026, 12, 6, 9), now, &paris()).expect_err("future");
         assert_eq!(e.field, "date");
         assert!(
             e.to_string().starts_with(
