@@ -255,7 +255,10 @@ pub async fn dashboard(
                 )
             })
             .collect(),
-        pending: charts::pending(&pending),
+        pending: charts::pending(
+            &pending,
+            crate::routes::REJECTS.iter().any(|r| session.has(*r)),
+        ),
     };
     render(StatusCode::OK, &page)
 }

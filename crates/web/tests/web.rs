@@ -1865,10 +1865,18 @@ async fn the_cnil_clock_stops_once_notified_and_a_late_notification_gives_its_re
         r#"<title id="graphique-systemes-t">Remédiation des systèmes, par statut</title>"#,
         r#"<title id="graphique-rejets-t">Lignes rejetées à l&#39;import, par motif</title>"#,
         "<td>IBAN invalide</td>",
-        r#"<a href="/dossiers">"#,
     ] {
         assert!(home.body.contains(expected), "{expected}: {}", home.body);
     }
+    // The link to the rows' screen is for who may handle them.
+    assert!(!home.body.contains(r#"<a href="/dossiers">"#));
+    let (instruction, _) = login(&f.app, "u-instruction").await;
+    let theirs = send(&f.app, get("/", &instruction)).await;
+    assert!(
+        theirs.body.contains(r#"<a href="/dossiers">"#),
+        "{}",
+        theirs.body
+    );
     assert!(
         !home.body.contains("style="),
         "the CSP refuses style attributes"

@@ -36,9 +36,9 @@ fn reason_label(code: &str) -> String {
     }
 }
 
-/// The rows to handle, all files together, by reason (the most frequent first); `None` when
-/// there are none.
-pub fn pending(counts: &[PendingCount]) -> Option<String> {
+/// The rows to handle, all files together, by reason (the most frequent first), with a link to
+/// the screen that handles them for who may use it; `None` when there are none.
+pub fn pending(counts: &[PendingCount], may_handle: bool) -> Option<String> {
     let mut by_reason: Vec<(String, u64)> = Vec::new();
     for c in counts {
         match by_reason.iter_mut().find(|(code, _)| *code == c.code) {
@@ -77,7 +77,7 @@ pub fn pending(counts: &[PendingCount]) -> Option<String> {
         bars.first().map(|b| b.label.as_str()).unwrap_or_default(),
         french::count(by_reason.first().map_or(0, |(_, n)| *n)),
     );
-    Some(charts::bars(
+    let chart = charts::bars(
         &About {
             id: "graphique-rejets",
             title: "Lignes rejetées à l'import, par motif",
@@ -87,7 +87,13 @@ pub fn pending(counts: &[PendingCount]) -> Option<String> {
         },
         &bars,
         Unit::Count,
-    ))
+    );
+    let link = if may_handle {
+        "<p><a href=\"/dossiers\">Voir et traiter les lignes rejetées, motif par motif</a></p>"
+    } else {
+        ""
+    };
+    Some(chart + link)
 }
 
 /// The systems' remediation: one bar cut by status, in the workflow's order.
@@ -193,10 +199,16 @@ mod tests {
                 rows: 100 + i,
             })
             .collect();
-        let html = pending(&counts).expect("a chart");
+        let html = pending(&counts, true).expect("a chart");
+        assert!(html.ends_with("motif par motif</a></p>"));
+        assert!(
+            !pending(&counts, false)
+                .expect("a chart")
+                .contains("/dossiers")
+        );
         assert_eq!(html.matches("<tr><td>").count(), REASONS_SHOWN + 1);
         assert!(html.contains("<td>48 autres motifs</td>"), "{html}");
         assert!(html.contains("<td>Motif 55</td><td class=\"num\">155</td>"));
-        assert!(pending(&[]).is_none());
+        assert!(pending(&[], true).is_none());
     }
 }
