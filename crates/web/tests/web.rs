@@ -1868,6 +1868,15 @@ async fn the_cnil_clock_stops_once_notified_and_a_late_notification_gives_its_re
     ] {
         assert!(home.body.contains(expected), "{expected}: {}", home.body);
     }
+    // The payments page draws each benefit's monthly totals (none here: it says so).
+    let (liquidation, _) = login(&f.app, "u-liquidation").await;
+    let payments = send(&f.app, get("/paiements", &liquidation)).await;
+    assert!(
+        payments.body.contains(r#"<h2 id="mensuel">"#)
+            && payments.body.contains("Aucun paiement de "),
+        "{}",
+        payments.body
+    );
     // The link to the rows' screen is for who may handle them.
     assert!(!home.body.contains(r#"<a href="/dossiers">"#));
     let (instruction, _) = login(&f.app, "u-instruction").await;
