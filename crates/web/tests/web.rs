@@ -1807,7 +1807,11 @@ async fn the_cnil_clock_stops_once_notified_and_a_late_notification_gives_its_re
     )
     .await;
     assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(future.body.contains("envoyée le : le "), "{}", future.body);
+    assert!(
+        future.body.contains("date d&#39;envoi : le "),
+        "{}",
+        future.body
+    );
     let late = send(
         &f.app,
         post_form("/crise/incident/cnil", notification.to_owned()),

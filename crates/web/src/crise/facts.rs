@@ -195,7 +195,7 @@ fn new_notification(app: &App, fields: &[(String, String)]) -> Result<Notificati
         consequences: text("consequences")?,
         measures: text("measures")?,
         dpo_contact: text("dpo_contact")?,
-        sent_at: past_instant(app, fields, "sent_at", "envoyée le")?.unwrap_or_else(|| now(app)),
+        sent_at: past_instant(app, fields, "sent_at", "date d'envoi")?.unwrap_or_else(|| now(app)),
         reference: optional(fields, "reference")?,
         delay_reasons: optional(fields, "delay_reasons")?,
     })
