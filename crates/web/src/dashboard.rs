@@ -20,7 +20,7 @@ use relais_store::invoices::due_invoices;
 use relais_store::runs::{RunRecord, RunStore};
 use serde::Deserialize;
 
-mod charts;
+pub(crate) mod charts;
 
 /// Invoices shown when their deadline is this close (or past).
 const INVOICE_WARNING_DAYS: i64 = 10;

@@ -350,8 +350,10 @@ pub struct CnilBlock {
 pub struct CriseHome {
     pub head: Head,
     pub cnil: CnilBlock,
-    /// (status, systems)
-    pub by_status: Vec<(&'static str, u64)>,
+    /// The CNIL deadline as a timeline (`None` while awareness is not recorded).
+    pub cnil_chart: Option<String>,
+    /// The systems by status, as a stacked bar.
+    pub systems_chart: String,
     /// (system, status) of the critical systems not restored.
     pub critical: Vec<(String, &'static str)>,
     /// (title, owner, due)

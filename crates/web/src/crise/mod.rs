@@ -222,11 +222,8 @@ pub async fn home(State(app): State<Shared>, headers: HeaderMap) -> Response {
     let page = CriseHome {
         head: app.head("Cellule de crise", Some(&session), "/crise"),
         cnil: cnil_block(&app, &incident),
-        by_status: summary
-            .by_status
-            .iter()
-            .map(|(s, n)| (s.label_fr(), *n))
-            .collect(),
+        cnil_chart: crate::dashboard::charts::cnil(&incident, now, &tz),
+        systems_chart: crate::dashboard::charts::systems(&summary),
         critical: summary
             .critical_not_restored
             .iter()
