@@ -464,8 +464,12 @@ for (const [login, link, name] of [
   await audit(page, 'incident');
   await page.goto(`${base}/crise/systemes`);
   await audit(page, 'systemes');
-  const change = page.getByRole('button', { name: /^Changer le statut de / }).first();
-  await change.click();
+  // No status is chosen in advance; the change goes through a page that states it.
+  const status = page.getByLabel(/^Nouveau statut de /).first();
+  await status.selectOption({ index: 1 });
+  await page.getByRole('button', { name: /^Changer le statut de / }).first().click();
+  await page.waitForURL(/\/statut\?status=/);
+  await page.getByRole('button', { name: /^Passer / }).click();
   await page.waitForURL(/fait=/);
   check((await page.getByRole('status').textContent()).includes('main courante'), 'a system changes status, noted in the main courante');
   await page.goto(`${base}/crise/taches`);
@@ -522,6 +526,47 @@ for (const [login, link, name] of [
   await ctx.close();
 }
 
+// Crisis cell's pictures: without JavaScript, a system's status changes through the page that
+// states the consequence; the dashboard and the payments page draw their charts (SVG with a
+// title and a table), audited by axe, under the real CSP.
+{
+  const ctx = await context({ width: 1280, height: 800 }, false);
+  const page = await ctx.newPage();
+  await signIn(page, 'crise');
+  await page.goto(`${base}/crise/systemes`);
+  const status = page.getByLabel(/^Nouveau statut de /).nth(1);
+  check((await status.inputValue()) === '', 'the new status is not chosen in advance');
+  check((await status.getAttribute('required')) !== null, 'and it is required');
+  const system = (await status.getAttribute('id')) ?? '';
+  await status.selectOption({ index: 1 });
+  await page.locator(`#${system}`).locator('xpath=ancestor::form').getByRole('button').click();
+  await page.waitForURL(/\/crise\/systemes\/[^/]+\/statut\?status=/);
+  const confirmation = await page.locator('main').textContent();
+  check(confirmation.includes('→') && confirmation.includes('page publique'), 'the confirmation states old → new and what the public page says');
+  check((await page.locator('#contenu form').count()) === 1, 'the confirmation is a plain form');
+  await audit(page, 'systeme-confirmation');
+  await page.getByRole('button', { name: /^Passer / }).click();
+  await page.waitForURL(/\/crise\/systemes\?fait=/);
+  check((await page.getByRole('status').textContent()).includes('main courante'), 'without JavaScript, the status changes once confirmed');
+  await page.goto(`${base}/`);
+  const titles = await page.locator('svg[role="img"] > title').allTextContents();
+  check(titles.includes('Délai de notification à la CNIL'), `the dashboard draws the CNIL deadline (${titles.join(' | ')})`);
+  check(titles.includes('Remédiation des systèmes, par statut'), 'the dashboard draws the systems by status');
+  check(titles.includes("Lignes rejetées à l'import, par motif"), 'the dashboard draws the rows to handle by reason');
+  check((await page.locator('figure.chart > table').count()) === titles.length, 'each chart has its data as a table');
+  await audit(page, 'tableau-de-bord-graphiques');
+  await ctx.close();
+}
+{
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, 'ordonnateur');
+  await page.goto(`${base}/paiements`);
+  const titles = await page.locator('svg[role="img"] > title').allTextContents();
+  check(titles.some((t) => t.endsWith(': total payé par mois')), `the payments page draws each benefit's monthly totals (${titles.join(' | ')})`);
+  await audit(page, 'paiements-graphiques');
+  await ctx.close();
+}
 // Bank details held (#20 §3): the ordonnateur sees what the extracts changed and nobody
 // approved, approves one, and it leaves the list with the month of the run that pays it.
 {

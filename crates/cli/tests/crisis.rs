@@ -433,4 +433,127 @@ fn systems_tasks_incident_and_directory_from_the_command_line() {
             .expect("page")
             .contains("seront versées")
     );
+    // The public page is for a web server to read; the data folder's database is not.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode(&out), 0o755);
+        assert_eq!(mode(&out.join("affiches")), 0o755);
+        for file in ["index.html", "relais-public.css", "affiches/MDPH.pdf"] {
+            assert_eq!(mode(&out.join(file)), 0o644, "{file}");
+        }
+        assert_eq!(
+            mode(&data.join("relais.db")) & 0o077,
+            0,
+            "relais.db is private"
+        );
+    }
+
+    // A directory number typed is checked as at import, and written as the import writes it.
+    refused(
+        &data,
+        &[
+            "annuaire",
+            "set",
+            "--user",
+            "crise",
+            "--site-code",
+            "MDPH",
+            "--service",
+            "Accueil, information et dépôt des demandes",
+            "--phone",
+            "01 99 00 77 7",
+        ],
+        "--phone : téléphone « 01 99 00 77 7 » : ce n'est pas un numéro français",
+    );
+    ok(
+        &data,
+        &[
+            "annuaire",
+            "set",
+            "--user",
+            "crise",
+            "--site-code",
+            "MDPH",
+            "--service",
+            "Accueil, information et dépôt des demandes",
+            "--phone",
+            "+33 1 99 00 77 78",
+        ],
+    );
+    let store = SqliteStore::open(&data.join("relais.db")).expect("store");
+    assert!(
+        relais_store::desk::DeskStore::directory(&store)
+            .expect("directory")
+            .iter()
+            .any(|r| r.site_code == "MDPH" && r.phone == "01 99 00 77 78")
+    );
+
+    // Facts that happened are not dated after now.
+    refused(
+        &data,
+        &[
+            "incident",
+            "set",
+            "plainte",
+            "--user",
+            "crise",
+            "--at",
+            "2099-01-01 10:00",
+        ],
+        "--at : le 01/01/2099 à 10:00 est dans le futur",
+    );
+    // Awareness long ago: a notification after 72 hours gives the reasons for its delay.
+    ok(
+        &data,
+        &[
+            "incident",
+            "set",
+            "prise_de_connaissance",
+            "--user",
+            "crise",
+            "--at",
+            "2026-11-01 09:00",
+        ],
+    );
+    let late = [
+        "cnil",
+        "notify",
+        "--user",
+        "crise",
+        "--nature",
+        "Rançongiciel",
+        "--people-categories",
+        "bénéficiaires",
+        "--people-count",
+        "12000",
+        "--record-categories",
+        "dossiers",
+        "--record-count",
+        "40000",
+        "--consequences",
+        "retards",
+        "--measures",
+        "mode dégradé",
+        "--dpo",
+        "dpo@exemple.invalid",
+        "--sent-at",
+        "2026-11-05 10:00",
+    ];
+    refused(
+        &data,
+        &late,
+        "motifs du retard : la notification part 97 h après",
+    );
+    let mut with_reasons = late.to_vec();
+    with_reasons.extend(["--delay-reasons", "messagerie chiffrée"]);
+    ok(&data, &with_reasons);
+    let show = ok(&data, &["incident", "show"]);
+    assert!(
+        show.contains(
+            "Notification CNIL : notifiée le 05/11/2026 à 10:00, 97 h après la découverte"
+        ) && show.contains("motifs du retard : messagerie chiffrée"),
+        "{show}"
+    );
 }

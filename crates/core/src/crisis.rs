@@ -266,6 +266,8 @@ pub struct Notification {
     pub sent_at: Timestamp,
     /// The CNIL's reference (given on the first notification).
     pub reference: Option<String>,
+    /// Why it was sent after the 72 hours (RGPD art. 33.1); required then, by the store.
+    pub delay_reasons: Option<String>,
 }
 
 /// A notification as recorded.

@@ -72,6 +72,110 @@ pub fn tel_href(phone: &str) -> Option<String> {
     }
 }
 
+/// Overseas departments with their own country code; their numbers are 0 + 9 digits at home
+/// (+262 262 12 34 56 is 0262 12 34 56), like metropolitan +33.
+const NINE_DIGIT_CODES: [&str; 6] = ["33", "262", "269", "590", "594", "596"];
+
+/// Overseas collectivities with short numbers, kept in international form.
+/// (Saint-Pierre-et-Miquelon, Wallis-et-Futuna, Nouvelle-Calédonie: 6 digits; Polynésie: 8.)
+const SHORT_CODES: [(&str, usize); 4] = [("508", 6), ("681", 6), ("687", 6), ("689", 8)];
+
+/// Digits in pairs: `0199001234` → `01 99 00 12 34`.
+fn pairs(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 2);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && i % 2 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn national(digits: &str) -> Option<String> {
+    let mut chars = digits.chars();
+    let ok =
+        digits.len() == 10 && chars.next() == Some('0') && chars.next().is_some_and(|c| c != '0');
+    ok.then(|| pairs(digits))
+}
+
+/// A French phone number, normalized as `01 99 00 12 34` (national numbers, +33 and the
+/// overseas departments' codes brought back to 0 + 9 digits), `+687 12 34 56` (overseas
+/// collectivities), or a short number (`3949`, `115`) as it is; `None` when it is not one.
+/// The import checks the extracts' numbers with it, the directory's forms typed ones.
+pub fn normalize_phone(value: &str) -> Option<String> {
+    // `+33 (0)1 …`: the trunk 0 written in brackets is not dialled.
+    let cleaned = if value.contains("(0)") {
+        std::borrow::Cow::Owned(value.replace("(0)", ""))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    };
+    let mut digits = String::with_capacity(cleaned.len());
+    let mut plus = false;
+    for (i, c) in cleaned.trim().chars().enumerate() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '+' if i == 0 => plus = true,
+            ' ' | '.' | '-' | '/' | '(' | ')' | '\u{a0}' | '\u{202f}' => {}
+            _ => return None,
+        }
+    }
+    let international = if plus {
+        Some(digits.as_str())
+    } else {
+        digits.strip_prefix("00")
+    };
+    match international {
+        Some(rest) => {
+            for code in NINE_DIGIT_CODES {
+                if let Some(number) = rest.strip_prefix(code) {
+                    // `+33 0 1 23…`: a trunk 0 kept by mistake after the country code.
+                    let number = number
+                        .strip_prefix('0')
+                        .filter(|n| n.len() == 9)
+                        .unwrap_or(number);
+                    if number.len() == 9 {
+                        return national(&format!("0{number}"));
+                    }
+                }
+            }
+            for (code, len) in SHORT_CODES {
+                if let Some(number) = rest.strip_prefix(code)
+                    && number.len() == len
+                {
+                    return Some(format!("+{code} {}", pairs(number)));
+                }
+            }
+            None
+        }
+        None => {
+            if let Some(n) = national(&digits) {
+                return Some(n);
+            }
+            // Short numbers: 3xxx services, 1x and 11x emergency and help lines.
+            let short = match digits.len() {
+                4 => digits.starts_with('3'),
+                2 | 3 => digits.starts_with('1'),
+                _ => false,
+            };
+            short.then_some(digits)
+        }
+    }
+}
+
+/// A phone number typed by an agent (the directory's web form, `relais annuaire set`): checked
+/// and normalized as at import ([`normalize_phone`]), or refused with the reason in French.
+pub fn parse_phone(value: &str) -> Result<String, String> {
+    normalize_phone(value).ok_or_else(|| {
+        format!(
+            "téléphone « {} » : ce n'est pas un numéro français ; attendu 10 chiffres commençant \
+             par 0 (01 23 45 67 89), ou +33, +262, +269, +590, +594, +596 suivis de 9 chiffres, \
+             ou un numéro court (3949)",
+            value.trim()
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +216,23 @@ mod tests {
         assert_eq!(tel_href("voir accueil"), None);
         assert_eq!(tel_href("1 99 00 12 34"), None);
         assert_eq!(tel_href("+33"), None);
+    }
+
+    #[test]
+    fn a_typed_phone_is_checked_as_at_import() {
+        assert_eq!(
+            parse_phone(" +33 1 99 00 12 34 "),
+            Ok("01 99 00 12 34".into())
+        );
+        assert_eq!(parse_phone("+687 12 34 56"), Ok("+687 12 34 56".into()));
+        let why = parse_phone("01 99 00 12 3").expect_err("too short");
+        assert!(
+            why.starts_with("téléphone « 01 99 00 12 3 » : ce n'est pas un numéro français"),
+            "{why}"
+        );
+        for ok in ["01 99 00 12 34", "+687 12 34 56", "3949", "115"] {
+            let n = parse_phone(ok).expect("a number");
+            assert!(tel_href(&n).is_some(), "{n}");
+        }
     }
 }

@@ -36,6 +36,10 @@ pub enum CrisisError {
         "une notification complémentaire complète une notification initiale : aucune n'est enregistrée"
     )]
     NoInitialNotification,
+    #[error(
+        "motifs du retard : la notification part {hours} h après la prise de connaissance, au-delà des 72 h ; le RGPD (art. 33.1) demande d'en donner les motifs"
+    )]
+    LateWithoutReasons { hours: i64 },
 }
 
 impl From<rusqlite::Error> for CrisisError {

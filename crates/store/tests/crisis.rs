@@ -373,6 +373,7 @@ fn every_revision_of_a_fact_is_kept_and_notifications_follow_an_initial_one() {
         dpo_contact: "dpo@exemple.invalid".into(),
         sent_at: ts("2026-11-21T08:00:00Z"),
         reference: None,
+        delay_reasons: None,
     };
     assert!(matches!(
         store.record_notification("cellule", &n),
@@ -385,6 +386,58 @@ fn every_revision_of_a_fact_is_kept_and_notifications_follow_an_initial_one() {
         .record_notification("cellule", &n)
         .expect("complementary");
     assert_eq!(store.incident().expect("incident").notifications.len(), 2);
+}
+
+#[test]
+fn an_initial_notification_after_72_hours_needs_the_reasons_for_the_delay() {
+    let (_dir, mut store) = store();
+    let awareness = NewFact {
+        at: Some(ts("2026-11-20T08:00:00Z")),
+        ..NewFact::default()
+    };
+    store
+        .record_fact("cellule", FactKind::Awareness, &awareness)
+        .expect("awareness");
+    let mut n = Notification {
+        kind: NotificationKind::Initial,
+        nature: "Indisponibilité (rançongiciel)".into(),
+        people_categories: "bénéficiaires de l'APA".into(),
+        people_count: 12_000,
+        record_categories: "dossiers d'aide sociale".into(),
+        record_count: 40_000,
+        consequences: "retard de paiement".into(),
+        measures: "paiement en mode dégradé".into(),
+        dpo_contact: "dpo@exemple.invalid".into(),
+        sent_at: ts("2026-11-23T09:00:00Z"),
+        reference: None,
+        delay_reasons: None,
+    };
+    let refused = store.record_notification("cellule", &n).expect_err("late");
+    assert!(matches!(
+        refused,
+        CrisisError::LateWithoutReasons { hours: 73 }
+    ));
+    assert!(refused.to_string().starts_with("motifs du retard : "));
+    n.delay_reasons = Some("messagerie chiffrée par l'attaquant".into());
+    store
+        .record_notification("cellule", &n)
+        .expect("late, with reasons");
+    let incident = store.incident().expect("incident");
+    assert_eq!(
+        incident.notifications[0]
+            .notification
+            .delay_reasons
+            .as_deref(),
+        Some("messagerie chiffrée par l'attaquant")
+    );
+    // Within the 72 hours nothing more is asked.
+    let (_dir, mut store) = self::store();
+    store
+        .record_fact("cellule", FactKind::Awareness, &awareness)
+        .expect("awareness");
+    n.delay_reasons = None;
+    n.sent_at = ts("2026-11-23T08:00:00Z");
+    store.record_notification("cellule", &n).expect("in time");
 }
 
 #[test]

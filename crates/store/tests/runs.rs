@@ -1591,3 +1591,28 @@ fn a_person_paid_a_benefit_under_another_right_is_not_paid_it_again() {
             .any(|e| e.kind == "run_release_duplicate" && e.payload.contains("vérifié"))
     );
 }
+
+#[test]
+fn the_history_s_totals_are_summed_by_benefit_and_month_within_the_months_asked() {
+    let f = fixture(standard());
+    let totals = f
+        .store
+        .history_totals(month("2026-10"), month("2026-12"))
+        .expect("totals");
+    assert_eq!(
+        totals,
+        vec![
+            (Benefit::ApaDom, month("2026-11"), Cents(90_000)),
+            (Benefit::ApaDom, month("2026-12"), Cents(10_000)),
+            (Benefit::Pch, month("2026-11"), Cents(31_000)),
+        ]
+    );
+    let december = f
+        .store
+        .history_totals(month("2026-12"), month("2027-05"))
+        .expect("totals");
+    assert_eq!(
+        december,
+        vec![(Benefit::ApaDom, month("2026-12"), Cents(10_000))]
+    );
+}

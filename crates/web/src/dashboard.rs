@@ -20,6 +20,8 @@ use relais_store::invoices::due_invoices;
 use relais_store::runs::{RunRecord, RunStore};
 use serde::Deserialize;
 
+pub(crate) mod charts;
+
 /// Invoices shown when their deadline is this close (or past).
 const INVOICE_WARNING_DAYS: i64 = 10;
 /// Invoices listed at most (the CLI lists them all: `relais invoices due`).
@@ -218,11 +220,8 @@ pub async fn dashboard(
             let tz = app.tz();
             CrisisSummary {
                 cnil: crate::crise::cnil_block(&app, &incident),
-                by_status: summary
-                    .by_status
-                    .iter()
-                    .map(|(s, n)| (s.label_fr(), *n))
-                    .collect(),
+                cnil_chart: charts::cnil(&incident, now, &tz),
+                systems_chart: charts::systems(&summary),
                 critical_not_restored: summary.critical_not_restored.len(),
                 overdue: overdue
                     .iter()
@@ -270,10 +269,10 @@ pub async fn dashboard(
                 )
             })
             .collect(),
-        pending: pending
-            .into_iter()
-            .map(|p| (p.file, p.code, p.rows))
-            .collect(),
+        pending: charts::pending(
+            &pending,
+            crate::routes::REJECTS.iter().any(|r| session.has(*r)),
+        ),
     };
     render(StatusCode::OK, &page)
 }

@@ -8,6 +8,7 @@
 //! The store is the only state: handlers call it on the blocking pool.
 
 mod auth;
+pub mod charts;
 mod compte;
 pub mod courrier;
 pub mod crise;
@@ -20,6 +21,7 @@ mod login;
 mod next_payment;
 mod pages;
 pub mod paiements;
+mod paiements_chart;
 mod presession;
 mod rib;
 pub mod routes;

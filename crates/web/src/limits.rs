@@ -82,6 +82,7 @@ pub const FIELDS: &[(&str, usize, &str)] = &[
         "Motif de l'enregistrement différé",
     ),
     ("completes", 20, "Complète la demande n°"),
+    ("delay_reasons", 4000, "Motifs du retard"),
 ];
 
 /// The limit of field `name`, in characters.

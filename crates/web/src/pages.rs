@@ -69,8 +69,10 @@ pub struct LoginPage {
 /// The crisis cell's part of the dashboard.
 pub struct CrisisSummary {
     pub cnil: CnilBlock,
-    /// (status, systems)
-    pub by_status: Vec<(&'static str, u64)>,
+    /// The CNIL deadline as a timeline (`None` while awareness is not recorded).
+    pub cnil_chart: Option<String>,
+    /// The systems by status, as a stacked bar.
+    pub systems_chart: String,
     pub critical_not_restored: usize,
     /// (title, owner, due)
     pub overdue: Vec<(String, String, String)>,
@@ -110,8 +112,8 @@ pub struct Dashboard {
     pub invoices: Vec<(String, String, String, String, String)>,
     /// (run, month, status, lines, total)
     pub runs: Vec<(String, String, String, u64, String)>,
-    /// (file, code, rows)
-    pub pending: Vec<(String, String, u64)>,
+    /// The rows to handle by reason, as a chart and its table (`None`: there are none).
+    pub pending: Option<String>,
 }
 
 #[derive(Template)]
@@ -204,6 +206,8 @@ pub struct Paiements {
     pub benefits: Vec<(&'static str, &'static str)>,
     /// (run, month, status, prepared by, lines, mandates, total)
     pub runs: Vec<(String, String, String, String, u64, u64, String)>,
+    /// Each benefit's monthly totals over six months, as charts (`paiements_chart.rs`).
+    pub monthly: String,
 }
 
 #[derive(Template)]
@@ -345,6 +349,10 @@ pub struct CnilBlock {
     pub overdue: bool,
     /// A notification was sent.
     pub notified: bool,
+    /// The clock stopped: "notifiée le … à …, n h après la découverte".
+    pub stopped: Option<String>,
+    /// The notification went after the 72 hours.
+    pub late: bool,
 }
 
 #[derive(Template)]
@@ -352,8 +360,10 @@ pub struct CnilBlock {
 pub struct CriseHome {
     pub head: Head,
     pub cnil: CnilBlock,
-    /// (status, systems)
-    pub by_status: Vec<(&'static str, u64)>,
+    /// The CNIL deadline as a timeline (`None` while awareness is not recorded).
+    pub cnil_chart: Option<String>,
+    /// The systems by status, as a stacked bar.
+    pub systems_chart: String,
     /// (system, status) of the critical systems not restored.
     pub critical: Vec<(String, &'static str)>,
     /// (title, owner, due)
@@ -417,7 +427,6 @@ pub struct SystemRow {
 #[template(path = "systemes.html")]
 pub struct SystemesPage {
     pub head: Head,
-    pub csrf: String,
     pub can_write: bool,
     pub by_status: Vec<(&'static str, u64)>,
     pub rows: Vec<SystemRow>,

@@ -137,6 +137,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/crise/incident.pdf", Access::AnyOf(CRISE)),
     ("GET", "/crise/systemes", Access::SignedIn),
     ("POST", "/crise/systemes/{id}/statut", Access::AnyOf(CRISE)),
+    ("GET", "/crise/systemes/{id}/statut", Access::AnyOf(CRISE)),
     ("GET", "/crise/taches", Access::SignedIn),
     ("POST", "/crise/taches", Access::AnyOf(CRISE)),
     ("POST", "/crise/taches/{id}/statut", Access::AnyOf(CRISE)),
@@ -226,7 +227,7 @@ pub fn router(app: Shared) -> Router {
         .route("/crise/systemes", get(crise::systemes))
         .route(
             "/crise/systemes/{id}/statut",
-            post(crise::set_system_status),
+            get(crise::confirm_system_status).post(crise::set_system_status),
         )
         .route("/crise/taches", get(crise::taches).post(crise::add_task))
         .route("/crise/taches/{id}/statut", post(crise::set_task_status))

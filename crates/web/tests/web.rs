@@ -331,7 +331,8 @@ async fn every_route_for_every_role_and_anonymous() {
                         || path.starts_with("/courrier/")
                         || path.starts_with("/dossiers/")
                         || path.starts_with("/tiers/")
-                        || path.starts_with("/rib/") =>
+                        || path.starts_with("/rib/")
+                        || path.starts_with("/crise/systemes/") =>
                 {
                     StatusCode::NOT_FOUND
                 }
@@ -1746,6 +1747,12 @@ async fn the_crisis_cell_keeps_its_main_courante_clock_systems_tasks_and_public_
     )
     .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body
+            .contains("téléphone « abc » : ce n&#39;est pas un numéro français"),
+        "{}",
+        bad.body
+    );
     let a = send(
         &f.app,
         post_form(
@@ -1759,6 +1766,256 @@ async fn the_crisis_cell_keeps_its_main_courante_clock_systems_tasks_and_public_
     assert!(page.body.contains("tel:+33612345678"), "{}", page.body);
     assert!(!page.body.contains("+33698765432"));
     assert!(page.body.contains("Les aides APA seront versées"));
+}
+
+/// A local time of the fixture's clock `hours` from now, as a `datetime-local` input sends it.
+fn local_input(f: &Fixture, hours: i64) -> String {
+    jiff::Timestamp::from_second(f.clock.load(Ordering::SeqCst) + hours * 3600)
+        .expect("time")
+        .in_tz("Europe/Paris")
+        .expect("tz")
+        .strftime("%Y-%m-%dT%H%%3A%M")
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_cnil_clock_stops_once_notified_and_a_late_notification_gives_its_reasons() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-crise").await;
+    let post_form =
+        |path: &str, form: String| post(path, &cookie, &format!("csrf_token={csrf}&{form}"));
+    // Facts that happened cannot be dated after now, whichever form types them.
+    for (path, form, field) in [
+        (
+            "/crise/incident/fait",
+            format!("fact=prise_de_connaissance&at={}", local_input(&f, 2)),
+            "date et heure : le ",
+        ),
+        (
+            "/crise/courante",
+            format!("kind=information&text=x&at={}", local_input(&f, 30)),
+            "quand : le ",
+        ),
+    ] {
+        let a = send(&f.app, post_form(path, form)).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+        assert!(a.body.contains(field), "{}", a.body);
+        assert!(a.body.contains("est dans le futur"), "{}", a.body);
+    }
+    // Awareness 80 hours ago: the 72 hours are past.
+    let a = send(
+        &f.app,
+        post_form(
+            "/crise/incident/fait",
+            format!("fact=prise_de_connaissance&at={}", local_input(&f, -80)),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let page = send(&f.app, get("/crise/incident", &cookie)).await;
+    assert!(page.body.contains("dépassé de 8 h"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("obligatoires : les 72 heures sont dépassées")
+    );
+    let notification = "kind=initiale&nature=Ran%C3%A7ongiciel&people_categories=b%C3%A9n%C3%A9ficiaires&people_count=1000&record_categories=dossiers&record_count=2000&consequences=retards&measures=isolement&dpo_contact=dpo%40example.fr";
+    let future = send(
+        &f.app,
+        post_form(
+            "/crise/incident/cnil",
+            format!("{notification}&sent_at={}", local_input(&f, 1)),
+        ),
+    )
+    .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        future.body.contains("date d&#39;envoi : le "),
+        "{}",
+        future.body
+    );
+    let late = send(
+        &f.app,
+        post_form("/crise/incident/cnil", notification.to_owned()),
+    )
+    .await;
+    assert_eq!(
+        late.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        late.body
+    );
+    assert!(
+        late.body
+            .contains("motifs du retard : la notification part 80 h"),
+        "{}",
+        late.body
+    );
+    assert!(
+        send(&f.app, get("/crise/incident", &cookie))
+            .await
+            .body
+            .contains("Aucune notification enregistrée")
+    );
+    let sent = send(
+        &f.app,
+        post_form(
+            "/crise/incident/cnil",
+            format!("{notification}&delay_reasons=Messagerie+chiffr%C3%A9e+par+l%27attaquant"),
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    // The clock stops: it says when and how long after, and is no longer refreshed.
+    f.clock.fetch_add(20 * 60, Ordering::SeqCst);
+    let clock = send(&f.app, get("/crise/horloge", &cookie)).await;
+    assert!(clock.body.contains("notifiée le "), "{}", clock.body);
+    assert!(
+        clock.body.contains(", 80 h après la découverte"),
+        "{}",
+        clock.body
+    );
+    assert!(!clock.body.contains("hx-trigger"), "{}", clock.body);
+    assert!(!clock.body.contains("dépassé de"), "{}", clock.body);
+    let page = send(&f.app, get("/crise/incident", &cookie)).await;
+    assert!(
+        page.body
+            .contains("motifs du retard : Messagerie chiffrée par l&#39;attaquant"),
+        "{}",
+        page.body
+    );
+    // The dashboard draws the deadline, the systems and the rows to handle, each with its table.
+    let home = send(&f.app, get("/", &cookie)).await;
+    for expected in [
+        r#"<title id="graphique-cnil-t">Délai de notification à la CNIL</title>"#,
+        r#"<title id="graphique-systemes-t">Remédiation des systèmes, par statut</title>"#,
+        r#"<title id="graphique-rejets-t">Lignes rejetées à l&#39;import, par motif</title>"#,
+        "<td>IBAN invalide</td>",
+    ] {
+        assert!(home.body.contains(expected), "{expected}: {}", home.body);
+    }
+    // The payments page draws each benefit's monthly totals (none here: it says so).
+    let (liquidation, _) = login(&f.app, "u-liquidation").await;
+    let payments = send(&f.app, get("/paiements", &liquidation)).await;
+    assert!(
+        payments.body.contains(r#"<h2 id="mensuel">"#)
+            && payments.body.contains("Aucun paiement de "),
+        "{}",
+        payments.body
+    );
+    // The link to the rows' screen is for who may handle them.
+    assert!(!home.body.contains(r#"<a href="/dossiers">"#));
+    let (instruction, _) = login(&f.app, "u-instruction").await;
+    let theirs = send(&f.app, get("/", &instruction)).await;
+    assert!(
+        theirs.body.contains(r#"<a href="/dossiers">"#),
+        "{}",
+        theirs.body
+    );
+    assert!(
+        !home.body.contains("style="),
+        "the CSP refuses style attributes"
+    );
+}
+
+#[tokio::test]
+async fn a_system_s_status_changes_only_after_a_page_states_the_consequence() {
+    use relais_core::crisis::systems::Criticality;
+    use relais_core::crisis::{NewSystem, SystemStatus};
+    use relais_store::crisis::CrisisStore;
+    let f = fixture();
+    let mut side = SqliteStore::open(&f._dir.path().join("relais.db")).expect("open");
+    side.import_systems(
+        "u-crise",
+        &[NewSystem {
+            id: "SIG".into(),
+            name: "Progiciel financier".into(),
+            function: "mandatement".into(),
+            criticality: Criticality::Critical,
+            owner: "DSI".into(),
+            site: None,
+            status: SystemStatus::Compromised,
+        }],
+    )
+    .expect("systems");
+    side.set_public_message("u-crise", "Messagerie\nProgiciel financier", "APA versée")
+        .expect("message");
+    let (cookie, csrf) = login(&f.app, "u-crise").await;
+    // The inventory asks for a new status with nothing chosen in advance.
+    let list = send(&f.app, get("/crise/systemes", &cookie)).await;
+    assert!(
+        list.body
+            .contains(r#"name="status" required><option value="">"#),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.body
+            .contains(r#"method="get" action="/crise/systemes/SIG/statut""#)
+    );
+    // No status chosen, or one the workflow forbids: said, nothing changes.
+    let none = send(&f.app, get("/crise/systemes/SIG/statut?status=", &cookie)).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        none.body
+            .contains("nouveau statut de « Progiciel financier »"),
+        "{}",
+        none.body
+    );
+    let skip = send(
+        &f.app,
+        get("/crise/systemes/SIG/statut?status=restaure", &cookie),
+    )
+    .await;
+    assert_eq!(skip.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The confirmation states the system, old → new, and what the public page says.
+    let confirm = send(
+        &f.app,
+        get("/crise/systemes/SIG/statut?status=isole", &cookie),
+    )
+    .await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.body);
+    assert!(
+        confirm
+            .body
+            .contains("Progiciel financier : compromis → isolé"),
+        "{}",
+        confirm.body
+    );
+    assert!(
+        confirm.body.contains("<li>Progiciel financier</li>"),
+        "{}",
+        confirm.body
+    );
+    assert!(confirm.body.contains(r#"name="status" value="isole""#));
+    let unchanged = send(&f.app, get("/crise/systemes", &cookie)).await;
+    assert!(!unchanged.body.contains("Statut de « SIG » changé"));
+    // Confirmed: changed, and the desk may read but not confirm.
+    let (desk, _) = login(&f.app, "u-accueil").await;
+    assert_eq!(
+        send(
+            &f.app,
+            get("/crise/systemes/SIG/statut?status=isole", &desk)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let done = send(
+        &f.app,
+        post(
+            "/crise/systemes/SIG/statut",
+            &cookie,
+            &format!("csrf_token={csrf}&status=isole&note=c%C3%A2ble+retir%C3%A9"),
+        ),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let after = send(&f.app, get("/crise/systemes?fait=SIG", &cookie)).await;
+    assert!(
+        after.body.contains("Statut de « SIG » changé"),
+        "{}",
+        after.body
+    );
 }
 
 /// Adds `login`, holding `roles`, bound to `site`, beside the fixture's server.

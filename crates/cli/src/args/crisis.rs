@@ -150,6 +150,10 @@ pub struct CnilNotifyArgs {
     /// Référence donnée par la CNIL.
     #[arg(long)]
     pub reference: Option<String>,
+    /// Motifs du retard : obligatoires quand la notification initiale part plus de 72 h après
+    /// la prise de connaissance (RGPD art. 33.1).
+    #[arg(long)]
+    pub delay_reasons: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,9 +5,8 @@
 use super::EXIT_OK;
 use super::deposit::time_zone;
 use crate::args::{
-    AnnuaireCommand, AnnuaireSetArgs, CnilCommand, CnilNotifyArgs, CouranteAddArgs,
-    CouranteCommand, CouranteExportArgs, IncidentCommand, IncidentSetArgs, MessageCommand,
-    SystemesCommand, TachesCommand,
+    CnilCommand, CnilNotifyArgs, CouranteAddArgs, CouranteCommand, CouranteExportArgs,
+    IncidentCommand, IncidentSetArgs, SystemesCommand, TachesCommand,
 };
 use crate::data::DataDir;
 use anyhow::{Context, Result, anyhow, bail};
@@ -20,15 +19,16 @@ use relais_core::crisis::{
     RANSOM_ADVICE, SystemStatus, TaskStatus, parse_sha256, parse_text,
 };
 use relais_core::deposits::parse_local_datetime;
-use relais_core::directory::DirectoryRow;
 use relais_documents::crisis::{
     Heading, fact_line, local, write_courante_csv, write_courante_pdf, write_incident_pdf,
 };
 use relais_store::SqliteStore;
 use relais_store::crisis::{CrisisStore, NewTask};
-use relais_store::desk::DeskStore;
 use std::io::Write;
 use std::path::Path;
+
+mod directory;
+pub use directory::{annuaire, message};
 
 /// Standard output; a reader that stops early (`| head`) ends the command quietly (main).
 pub(crate) fn out() -> std::io::StdoutLock<'static> {
@@ -59,8 +59,18 @@ fn instant(s: &str, tz: &TimeZone, field: &str) -> Result<Timestamp> {
     })
 }
 
-fn opt_instant(s: Option<&str>, tz: &TimeZone, field: &str) -> Result<Option<Timestamp>> {
-    s.map(|s| instant(s, tz, field)).transpose()
+/// The instant of something that happened: refused when it is after now.
+fn opt_instant(s: Option<&str>, tz: &TimeZone, field: &'static str) -> Result<Option<Timestamp>> {
+    s.map(|s| {
+        let at = instant(s, tz, field)?;
+        Ok(relais_core::crisis::cnil::not_in_future(
+            field,
+            at,
+            Timestamp::now(),
+            tz,
+        )?)
+    })
+    .transpose()
 }
 
 fn opt_text(s: Option<&str>, field: &'static str) -> Result<Option<String>> {
@@ -257,10 +267,23 @@ fn show_incident(data: &Path) -> Result<u8> {
             writeln!(out(), "{:<28} {RANSOM_ADVICE}", "")?;
         }
     }
+    let first_sent = incident
+        .notifications
+        .iter()
+        .map(|n| &n.notification)
+        .filter(|n| n.kind == NotificationKind::Initial)
+        .map(|n| n.sent_at)
+        .min();
     match incident
         .current(FactKind::Awareness)
         .and_then(|f| f.value.at)
     {
+        // The clock stops once the CNIL is notified.
+        Some(at) if let Some(sent) = first_sent => writeln!(
+            out(),
+            "Notification CNIL : {}",
+            relais_core::crisis::cnil::notified_label_fr(at, sent, &cell.tz)
+        )?,
         Some(at) => print_clock(at, &cell.tz)?,
         None => writeln!(
             out(),
@@ -279,6 +302,9 @@ fn show_incident(data: &Path) -> Result<u8> {
                 .map(|r| format!(" (référence {r})"))
                 .unwrap_or_default()
         )?;
+        if let Some(reasons) = &n.delay_reasons {
+            writeln!(out(), "  motifs du retard : {reasons}")?;
+        }
     }
     Ok(EXIT_OK)
 }
@@ -310,6 +336,7 @@ fn notify(a: CnilNotifyArgs) -> Result<u8> {
         sent_at: opt_instant(a.sent_at.as_deref(), &cell.tz, "--sent-at")?
             .unwrap_or_else(Timestamp::now),
         reference: opt_text(a.reference.as_deref(), "--reference")?,
+        delay_reasons: opt_text(a.delay_reasons.as_deref(), "--delay-reasons")?,
     };
     let id = cell
         .store
@@ -472,88 +499,4 @@ pub fn taches(command: TachesCommand) -> Result<u8> {
             Ok(EXIT_OK)
         }
     }
-}
-
-pub fn annuaire(command: AnnuaireCommand) -> Result<u8> {
-    let AnnuaireCommand::Set(a) = command;
-    let mut cell = open(&a.data.data)?;
-    let old = cell
-        .store
-        .directory()?
-        .into_iter()
-        .find(|r| r.site_code == a.site_code.trim() && r.service == a.service.trim());
-    let row = merged(&a, old.as_ref())?;
-    let change = cell.store.set_directory_entry(&a.user.user, &row)?;
-    writeln!(
-        out(),
-        "{} — {} : entrée {}.",
-        change.new.site_code,
-        change.new.service,
-        if change.old.is_some() {
-            "modifiée"
-        } else {
-            "ajoutée"
-        }
-    )?;
-    Ok(EXIT_OK)
-}
-
-/// The entry asked: the options given over the old values; every field for a new entry.
-fn merged(a: &AnnuaireSetArgs, old: Option<&DirectoryRow>) -> Result<DirectoryRow> {
-    let field =
-        |given: &Option<String>, old: Option<&String>, name: &'static str| -> Result<String> {
-            match (given, old) {
-                (Some(v), _) => Ok(v.trim().to_owned()),
-                (None, Some(o)) => Ok(o.clone()),
-                (None, None) => bail!("nouvelle entrée : {name} est obligatoire"),
-            }
-        };
-    let flag = |given: &Option<String>, old: Option<bool>, name: &'static str| -> Result<bool> {
-        match (given.as_deref(), old) {
-            (Some(v), _) => {
-                parse_yes_no(v).ok_or_else(|| anyhow!("{name} : « {v} » (attendu oui ou non)"))
-            }
-            (None, Some(o)) => Ok(o),
-            (None, None) => bail!("nouvelle entrée : {name} est obligatoire"),
-        }
-    };
-    let row = DirectoryRow {
-        site_code: parse_text("--site-code", &a.site_code, 100)?,
-        service: parse_text("--service", &a.service, 200)?,
-        site: field(&a.site, old.map(|o| &o.site), "--site")?,
-        phone: field(&a.phone, old.map(|o| &o.phone), "--phone")?,
-        email: field(&a.email, old.map(|o| &o.email), "--email")?,
-        address: field(&a.address, old.map(|o| &o.address), "--address")?,
-        hours: field(&a.hours, old.map(|o| &o.hours), "--hours")?,
-        paper_deposit: flag(
-            &a.paper_deposit,
-            old.map(|o| o.paper_deposit),
-            "--paper-deposit",
-        )?,
-        public: flag(&a.public, old.map(|o| o.public), "--public")?,
-    };
-    if row.public && !row.phone.is_empty() && relais_core::directory::tel_href(&row.phone).is_none()
-    {
-        bail!(
-            "--phone : « {} » n'est pas un numéro de téléphone composable",
-            row.phone
-        );
-    }
-    Ok(row)
-}
-
-pub fn message(command: MessageCommand) -> Result<u8> {
-    let MessageCommand::Set(a) = command;
-    let mut cell = open(&a.data.data)?;
-    let m = cell.store.set_public_message(
-        &a.user.user,
-        &parse_text("--affected", &a.affected, MAX_TEXT)?,
-        &parse_text("--guaranteed", &a.guaranteed, MAX_TEXT)?,
-    )?;
-    writeln!(
-        out(),
-        "Message au public mis à jour le {}.",
-        local(m.updated_at, &cell.tz)
-    )?;
-    Ok(EXIT_OK)
 }

@@ -53,6 +53,53 @@ impl CnilClock {
     }
 }
 
+/// Whether a notification sent at `sent_at` came after the 72 hours: then it must give the
+/// reasons for the delay (RGPD art. 33.1, "accompagnée des motifs du retard").
+pub fn is_late(awareness: Timestamp, sent_at: Timestamp) -> bool {
+    sent_at > deadline(awareness)
+}
+
+/// Whole hours from awareness to the notification (0 when sent before awareness was noted).
+pub fn hours_after(awareness: Timestamp, sent_at: Timestamp) -> i64 {
+    (sent_at.duration_since(awareness).as_secs() / 3600).max(0)
+}
+
+/// The stopped clock: "notifiée le 03/12/2026 à 14:05, 28 h après la découverte", on the
+/// authority's clock.
+pub fn notified_label_fr(awareness: Timestamp, sent_at: Timestamp, tz: &TimeZone) -> String {
+    let at = sent_at.to_zoned(tz.clone());
+    format!(
+        "notifiée le {} à {}, {} h après la découverte",
+        at.strftime("%d/%m/%Y"),
+        at.strftime("%H:%M"),
+        hours_after(awareness, sent_at)
+    )
+}
+
+/// The instant a fact that happened was said to happen, refused when it is after `now`
+/// (a typing slip, or a wrong year): `field` names it in the message.
+pub fn not_in_future(
+    field: &'static str,
+    at: Timestamp,
+    now: Timestamp,
+    tz: &TimeZone,
+) -> Result<Timestamp, super::InputError> {
+    if at <= now {
+        return Ok(at);
+    }
+    let (typed, now) = (at.to_zoned(tz.clone()), now.to_zoned(tz.clone()));
+    Err(super::input_error(
+        field,
+        format!(
+            "le {} à {} est dans le futur (il est {} le {}) : un fait qui a eu lieu ne peut pas être daté plus tard que maintenant",
+            typed.strftime("%d/%m/%Y"),
+            typed.strftime("%H:%M"),
+            now.strftime("%H:%M"),
+            now.strftime("%d/%m/%Y"),
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +158,32 @@ mod tests {
         assert!(late.is_overdue());
         assert_eq!(late.label_fr(), "dépassé de 3 h 00 min");
         assert_eq!(deadline(Timestamp::MAX), Timestamp::MAX);
+    }
+
+    #[test]
+    fn a_notification_after_72_hours_is_late_and_the_clock_stops_with_its_hours() {
+        let awareness = local(2026, 12, 1, 9);
+        assert!(!is_late(awareness, local(2026, 12, 4, 9)));
+        assert!(is_late(awareness, local(2026, 12, 4, 10)));
+        assert_eq!(hours_after(awareness, local(2026, 12, 2, 13)), 28);
+        assert_eq!(hours_after(awareness, local(2026, 11, 30, 9)), 0);
+        assert_eq!(
+            notified_label_fr(awareness, local(2026, 12, 2, 13), &paris()),
+            "notifiée le 02/12/2026 à 13:00, 28 h après la découverte"
+        );
+    }
+
+    #[test]
+    fn a_fact_in_the_future_is_refused_naming_the_field() {
+        let now = local(2026, 12, 5, 23);
+        assert_eq!(not_in_future("at", now, now, &paris()), Ok(now));
+        let e = not_in_future("date", local(2026, 12, 6, 9), now, &paris()).expect_err("future");
+        assert_eq!(e.field, "date");
+        assert!(
+            e.to_string().starts_with(
+                "date : le 06/12/2026 à 09:00 est dans le futur (il est 23:00 le 05/12/2026)"
+            ),
+            "{e}"
+        );
     }
 }

@@ -4,95 +4,10 @@
 
 use super::messages::{self, FieldError};
 
-/// Overseas departments with their own country code; their numbers are 0 + 9 digits at home
-/// (+262 262 12 34 56 is 0262 12 34 56), like metropolitan +33.
-const NINE_DIGIT_CODES: [&str; 6] = ["33", "262", "269", "590", "594", "596"];
-
-/// Overseas collectivities with short numbers, kept in international form.
-/// (Saint-Pierre-et-Miquelon, Wallis-et-Futuna, Nouvelle-Calédonie: 6 digits; Polynésie: 8.)
-const SHORT_CODES: [(&str, usize); 4] = [("508", 6), ("681", 6), ("687", 6), ("689", 8)];
-
-/// Digits in pairs: `0199001234` → `01 99 00 12 34`.
-fn pairs(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 2);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && i % 2 == 0 {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn national(digits: &str) -> Option<String> {
-    let mut chars = digits.chars();
-    let ok =
-        digits.len() == 10 && chars.next() == Some('0') && chars.next().is_some_and(|c| c != '0');
-    ok.then(|| pairs(digits))
-}
-
-/// A French phone number, normalized as `01 99 00 12 34` (national numbers, +33 and the
-/// overseas departments' codes brought back to 0 + 9 digits), `+687 12 34 56` (overseas
-/// collectivities), or a short number (`3949`, `115`) as it is.
+/// A French phone number, normalized as `01 99 00 12 34` (see
+/// [`relais_core::directory::normalize_phone`], which the directory's forms use too).
 pub(crate) fn phone(field: &str, value: &str) -> Result<String, FieldError> {
-    let bad = || messages::phone(field, value);
-    // `+33 (0)1 …`: the trunk 0 written in brackets is not dialled.
-    let cleaned = if value.contains("(0)") {
-        std::borrow::Cow::Owned(value.replace("(0)", ""))
-    } else {
-        std::borrow::Cow::Borrowed(value)
-    };
-    let mut digits = String::with_capacity(cleaned.len());
-    let mut plus = false;
-    for (i, c) in cleaned.trim().chars().enumerate() {
-        match c {
-            '0'..='9' => digits.push(c),
-            '+' if i == 0 => plus = true,
-            ' ' | '.' | '-' | '/' | '(' | ')' | '\u{a0}' | '\u{202f}' => {}
-            _ => return Err(bad()),
-        }
-    }
-    let international = if plus {
-        Some(digits.as_str())
-    } else {
-        digits.strip_prefix("00")
-    };
-    match international {
-        Some(rest) => {
-            for code in NINE_DIGIT_CODES {
-                if let Some(number) = rest.strip_prefix(code) {
-                    // `+33 0 1 23…`: a trunk 0 kept by mistake after the country code.
-                    let number = number
-                        .strip_prefix('0')
-                        .filter(|n| n.len() == 9)
-                        .unwrap_or(number);
-                    if number.len() == 9 {
-                        return national(&format!("0{number}")).ok_or_else(bad);
-                    }
-                }
-            }
-            for (code, len) in SHORT_CODES {
-                if let Some(number) = rest.strip_prefix(code)
-                    && number.len() == len
-                {
-                    return Ok(format!("+{code} {}", pairs(number)));
-                }
-            }
-            Err(bad())
-        }
-        None => {
-            if let Some(n) = national(&digits) {
-                return Ok(n);
-            }
-            // Short numbers: 3xxx services, 1x and 11x emergency and help lines.
-            let short = match digits.len() {
-                4 => digits.starts_with('3'),
-                2 | 3 => digits.starts_with('1'),
-                _ => false,
-            };
-            if short { Ok(digits) } else { Err(bad()) }
-        }
-    }
+    relais_core::directory::normalize_phone(value).ok_or_else(|| messages::phone(field, value))
 }
 
 /// A French postal code: 5 digits, spaces inside dropped (`77 000`). A 4-digit code is

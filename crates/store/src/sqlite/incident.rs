@@ -5,10 +5,11 @@ use super::courante::WRITERS;
 use super::{journal, opt_timestamp, timestamp, users};
 use crate::StoreError;
 use crate::crisis::CrisisError;
+use relais_core::crisis::cnil;
 use relais_core::crisis::{
     Fact, FactKind, Incident, NewFact, Notification, NotificationKind, RecordedNotification,
 };
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
 pub(crate) fn record_fact(
@@ -64,6 +65,23 @@ pub(crate) fn record_notification(
             return Err(CrisisError::NoInitialNotification);
         }
     }
+    if n.kind == NotificationKind::Initial && n.delay_reasons.is_none() {
+        let awareness: Option<String> = tx
+            .query_row(
+                "SELECT at FROM incident_facts WHERE kind = ?1 ORDER BY id DESC LIMIT 1",
+                [FactKind::Awareness.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        if let Some(awareness) = opt_timestamp(awareness)?
+            && cnil::is_late(awareness, n.sent_at)
+        {
+            return Err(CrisisError::LateWithoutReasons {
+                hours: cnil::hours_after(awareness, n.sent_at),
+            });
+        }
+    }
     tx.execute(
         "INSERT INTO cnil_notifications (kind, nature, people_categories, people_count,
              record_categories, record_count, consequences, measures, dpo_contact, sent_at,
@@ -85,6 +103,12 @@ pub(crate) fn record_notification(
         ],
     )?;
     let id = tx.last_insert_rowid();
+    if let Some(reasons) = &n.delay_reasons {
+        tx.execute(
+            "INSERT INTO cnil_delay_reasons (notification_id, reasons) VALUES (?1, ?2)",
+            rusqlite::params![id, reasons],
+        )?;
+    }
     let mut payload = serde_json::to_value(n).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     if let Some(map) = payload.as_object_mut() {
         map.insert("id".into(), json!(id));
@@ -120,9 +144,11 @@ pub(crate) fn incident(conn: &Connection) -> Result<Incident, StoreError> {
         });
     }
     let mut stmt = conn.prepare(
-        "SELECT id, kind, nature, people_categories, people_count, record_categories,
-                record_count, consequences, measures, dpo_contact, sent_at, reference, recorded_by
-         FROM cnil_notifications ORDER BY id",
+        "SELECT n.id, n.kind, n.nature, n.people_categories, n.people_count,
+                n.record_categories, n.record_count, n.consequences, n.measures, n.dpo_contact,
+                n.sent_at, n.reference, n.recorded_by, d.reasons
+         FROM cnil_notifications n LEFT JOIN cnil_delay_reasons d ON d.notification_id = n.id
+         ORDER BY n.id",
     )?;
     let mut rows = stmt.query([])?;
     let mut notifications = Vec::new();
@@ -143,6 +169,7 @@ pub(crate) fn incident(conn: &Connection) -> Result<Incident, StoreError> {
                 dpo_contact: r.get(9)?,
                 sent_at: timestamp(&r.get::<_, String>(10)?)?,
                 reference: r.get(11)?,
+                delay_reasons: r.get(13)?,
             },
             recorded_by: r.get(12)?,
         });

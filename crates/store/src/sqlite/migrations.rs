@@ -847,6 +847,20 @@ CREATE TRIGGER deposits_keep_facts BEFORE UPDATE OF number, year, seq, received_
     backdate_reason, missing, missing_deadline, completes ON deposits
 BEGIN SELECT RAISE(ABORT, 'a deposit''s facts never change'); END;
 "#,
+    // 23: the reasons a notification to the CNIL gives for coming after the 72 hours (RGPD
+    // art. 33.1); the store requires them then (relais_core::crisis::cnil::is_late). A table
+    // beside the notifications, never changed either. (IF NOT EXISTS: a store put back to an
+    // earlier version by hand is migrated again without losing them.)
+    r#"
+CREATE TABLE IF NOT EXISTS cnil_delay_reasons (
+    notification_id INTEGER PRIMARY KEY REFERENCES cnil_notifications (id),
+    reasons         TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS cnil_delay_reasons_no_update BEFORE UPDATE ON cnil_delay_reasons
+BEGIN SELECT RAISE(ABORT, 'a notification sent never changes'); END;
+CREATE TRIGGER IF NOT EXISTS cnil_delay_reasons_no_delete BEFORE DELETE ON cnil_delay_reasons
+BEGIN SELECT RAISE(ABORT, 'a notification sent never changes'); END;
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,

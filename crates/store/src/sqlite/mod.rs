@@ -12,6 +12,7 @@ mod crisis;
 mod deposits;
 mod desk;
 mod files;
+mod history_totals;
 mod ibans;
 mod import;
 mod incident;

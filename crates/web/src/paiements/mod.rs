@@ -83,6 +83,7 @@ pub async fn paiements(State(app): State<Shared>, headers: HeaderMap) -> Respons
         .find_map(|r| skipped_month(r.id, first_unpaid));
     let next_month = first_unpaid.to_string();
     let page = Paiements {
+        monthly: crate::paiements_chart::monthly(&app, &runs).await,
         head: app.head("Paiements", Some(&session), "/paiements"),
         csrf: session.csrf.clone(),
         can_prepare: session.has(Role::Liquidation),

@@ -1,0 +1,286 @@
+//! The crisis cell's screens (one module each: `courante`, `facts`, `systems`, `public`): the main courante (append-only; add, filter, export), the
+//! incident's facts with the CNIL clock and the notifications, the systems' inventory and
+//! their remediation status, tasks, the directory's editing and the public page (its message
+//! and a preview). Writing is for the roles `crise` and `admin` (checked here and again by the
+//! store); the main courante and the incident are read by them only, the inventory, tasks and
+//! the public page by every agent.
+
+use crate::pages::{CnilBlock, CriseHome, Failure, render};
+use crate::routes::{Access, field, form_session, page_session};
+use crate::{App, Shared};
+use axum::extract::State;
+use axum::http::header::{self, HeaderValue};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use jiff::Timestamp;
+use relais_core::crisis::cnil::CnilClock;
+use relais_core::crisis::{FactKind, Incident, MAX_TEXT, parse_text};
+use relais_core::deposits::parse_local_datetime;
+use relais_core::roles::Role;
+use relais_documents::crisis::{Heading, local};
+use relais_store::crisis::{CrisisError, CrisisStore};
+use relais_store::sessions::Session;
+use serde::Deserialize;
+
+mod courante;
+mod facts;
+mod public;
+mod systems;
+
+pub use courante::{EntryRow, add_entry, courante, courante_csv, courante_pdf};
+pub use facts::{incident, incident_pdf, notify_cnil, record_fact};
+pub use public::{directory_form, preview, preview_css, public_screen, set_directory, set_message};
+pub use systems::{
+    add_task, confirm_system_status, set_system_status, set_task_status, systemes, taches,
+};
+
+/// Who writes the crisis cell's records, and reads the main courante and the incident.
+pub const CRISE: &[Role] = &[Role::Crise, Role::Admin];
+
+fn writes(session: &Session) -> bool {
+    CRISE.iter().any(|r| session.has(*r))
+}
+
+fn store_error(e: CrisisError) -> relais_store::StoreError {
+    match e {
+        CrisisError::Store(s) => s,
+        other => relais_store::StoreError::Corrupt(other.to_string()),
+    }
+}
+
+/// A refusal of what the agent asked (bad input, a transition the workflow forbids…), or a
+/// failure of the store.
+fn refused(app: &App, e: CrisisError) -> Response {
+    match e {
+        CrisisError::Store(
+            relais_store::StoreError::Forbidden { .. }
+            | relais_store::StoreError::UnknownUser(_)
+            | relais_store::StoreError::DisabledUser(_),
+        ) => app.refuse(&e.to_string()),
+        CrisisError::Store(_) => {
+            tracing::error!(error = %e, "store error");
+            app.fail(Failure::Internal)
+        }
+        other => app.unprocessable(&other.to_string()),
+    }
+}
+
+/// The server's clock as an instant.
+fn now(app: &App) -> Timestamp {
+    Timestamp::from_second(app.now()).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// The session of a crisis cell's form, or the response that refuses it.
+async fn crise_form(
+    app: &Shared,
+    headers: &HeaderMap,
+    fields: &[(String, String)],
+) -> Result<Session, Response> {
+    form_session(
+        app,
+        headers,
+        Access::AnyOf(CRISE),
+        field(fields, "csrf_token"),
+    )
+    .await
+}
+
+/// Runs a change in the store, then sends the agent to `to`, or says why it was refused.
+async fn write<T: Send + 'static>(
+    app: &Shared,
+    change: impl FnOnce(&mut relais_store::SqliteStore) -> Result<T, CrisisError> + Send + 'static,
+    to: &str,
+) -> Response {
+    match app.with_store(move |s| Ok(change(s))).await {
+        Ok(Ok(_)) => Redirect::to(to).into_response(),
+        Ok(Err(e)) => refused(app, e),
+        Err(f) => app.fail(f),
+    }
+}
+
+/// Text typed in a form: trimmed, `None` when empty, refused when too long.
+fn optional(fields: &[(String, String)], name: &'static str) -> Result<Option<String>, String> {
+    let v = field(fields, name).trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    parse_text(name, v, MAX_TEXT)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+fn instant(
+    app: &App,
+    fields: &[(String, String)],
+    name: &'static str,
+) -> Result<Option<Timestamp>, String> {
+    let v = field(fields, name).trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    // `datetime-local` inputs send `2026-12-02T09:30`.
+    parse_local_datetime(&v.replace('T', " "), &app.tz(), false)
+        .map(Some)
+        .ok_or_else(|| {
+            format!("{name} : date et heure illisibles « {v} » (attendu AAAA-MM-JJ HH:MM)")
+        })
+}
+
+/// A date and time of something that happened, refused when it is after now on the
+/// authority's clock; `label` names the field as the form shows it.
+fn past_instant(
+    app: &App,
+    fields: &[(String, String)],
+    name: &'static str,
+    label: &'static str,
+) -> Result<Option<Timestamp>, String> {
+    instant(app, fields, name)?
+        .map(|at| {
+            relais_core::crisis::cnil::not_in_future(label, at, now(app), &app.tz())
+                .map_err(|e| e.to_string())
+        })
+        .transpose()
+}
+
+/// When the CNIL was first notified: the initial notification's sending (the earliest, should
+/// there be several), else the earliest of any.
+pub(crate) fn first_notified(incident: &Incident) -> Option<Timestamp> {
+    let sent = |initial: bool| {
+        incident
+            .notifications
+            .iter()
+            .map(|n| &n.notification)
+            .filter(|n| !initial || n.kind == relais_core::crisis::NotificationKind::Initial)
+            .map(|n| n.sent_at)
+            .min()
+    };
+    sent(true).or_else(|| sent(false))
+}
+
+/// The CNIL clock as the screens show it, from the current awareness fact; it stops once the
+/// CNIL is notified.
+pub(crate) fn cnil_block(app: &App, incident: &Incident) -> CnilBlock {
+    let tz = app.tz();
+    let now = now(app);
+    let notified_at = first_notified(incident);
+    match incident
+        .current(FactKind::Awareness)
+        .and_then(|f| f.value.at)
+    {
+        None => CnilBlock {
+            known: false,
+            awareness: String::new(),
+            deadline: String::new(),
+            label: "prise de connaissance non renseignée : délai inconnu".into(),
+            overdue: false,
+            notified: notified_at.is_some(),
+            stopped: None,
+            late: false,
+        },
+        Some(at) => {
+            let clock = CnilClock::at(at, now);
+            let stopped =
+                notified_at.map(|sent| relais_core::crisis::cnil::notified_label_fr(at, sent, &tz));
+            CnilBlock {
+                known: true,
+                awareness: local(at, &tz),
+                deadline: local(clock.deadline, &tz),
+                label: stopped.clone().unwrap_or_else(|| clock.label_fr()),
+                overdue: stopped.is_none() && clock.is_overdue(),
+                notified: notified_at.is_some(),
+                late: notified_at.is_some_and(|sent| relais_core::crisis::cnil::is_late(at, sent)),
+                stopped,
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overview and the CNIL clock
+
+pub async fn home(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    let session = match page_session(&app, &headers, Access::AnyOf(CRISE)).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let now = now(&app);
+    let data = app
+        .with_reader(move |s| {
+            Ok((
+                s.incident().map_err(store_error)?,
+                s.systems_summary().map_err(store_error)?,
+                s.overdue_tasks(now).map_err(store_error)?,
+                s.entries().map_err(store_error)?,
+            ))
+        })
+        .await;
+    let (incident, summary, overdue, entries) = match data {
+        Ok(d) => d,
+        Err(f) => return app.fail(f),
+    };
+    let tz = app.tz();
+    let page = CriseHome {
+        head: app.head("Cellule de crise", Some(&session), "/crise"),
+        cnil: cnil_block(&app, &incident),
+        cnil_chart: crate::dashboard::charts::cnil(&incident, now, &tz),
+        systems_chart: crate::dashboard::charts::systems(&summary),
+        critical: summary
+            .critical_not_restored
+            .iter()
+            .map(|s| (s.name.clone(), s.status.label_fr()))
+            .collect(),
+        overdue: overdue
+            .iter()
+            .map(|t| {
+                (
+                    t.title.clone(),
+                    t.owner.clone(),
+                    t.due.map(|d| local(d, &tz)).unwrap_or_default(),
+                )
+            })
+            .collect(),
+        last: entries
+            .iter()
+            .rev()
+            .take(10)
+            .map(|e| courante::entry_row(e, &tz))
+            .collect(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// The clock alone, refreshed every minute by htmx on the screens that show it.
+pub async fn clock(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(refused) = page_session(&app, &headers, Access::AnyOf(CRISE)).await {
+        return refused;
+    }
+    match app.with_reader(|s| s.incident().map_err(store_error)).await {
+        Ok(incident) => render(StatusCode::OK, &cnil_block(&app, &incident)),
+        Err(f) => app.fail(f),
+    }
+}
+
+/// A document to download, named, with its type.
+fn attachment(name: &str, content_type: &'static str, bytes: Vec<u8>) -> Response {
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
+fn heading<'a>(app: &'a App, tz: &'a jiff::tz::TimeZone) -> Heading<'a> {
+    Heading {
+        authority: &app.config.authority,
+        tz,
+        printed_at: now(app),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    fait: Option<String>,
+}

@@ -1,0 +1,298 @@
+//! The systems' inventory with their remediation status, and the crisis cell's tasks.
+
+use super::*;
+use crate::Shared;
+use crate::pages::{Failure, SystemesPage, TachesPage, render};
+use crate::routes::{Access, field, page_session};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use relais_core::crisis::{MAX_TEXT, SystemStatus, TaskStatus, parse_text};
+use relais_documents::crisis::local;
+use relais_store::crisis::{CrisisError, CrisisStore, NewTask};
+use serde::Deserialize;
+
+pub async fn systemes(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Query(done): Query<Done>,
+) -> Response {
+    let session = match page_session(&app, &headers, Access::SignedIn).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let data = app
+        .with_reader(|s| {
+            Ok((
+                s.systems().map_err(store_error)?,
+                s.systems_summary().map_err(store_error)?,
+            ))
+        })
+        .await;
+    let (systems, summary) = match data {
+        Ok(d) => d,
+        Err(f) => return app.fail(f),
+    };
+    let tz = app.tz();
+    let page = SystemesPage {
+        head: app.head(
+            "Systèmes et applications",
+            Some(&session),
+            "/crise/systemes",
+        ),
+        can_write: writes(&session),
+        by_status: summary
+            .by_status
+            .iter()
+            .map(|(s, n)| (s.label_fr(), *n))
+            .collect(),
+        rows: systems
+            .iter()
+            .map(|s| crate::pages::SystemRow {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                function: s.function.clone(),
+                criticality: s.criticality.label_fr(),
+                owner: s.owner.clone(),
+                site: s.site.clone().unwrap_or_default(),
+                status: s.status.label_fr(),
+                since: format!("{}, {}", local(s.status_at, &tz), s.status_by),
+                next: s
+                    .status
+                    .next()
+                    .iter()
+                    .map(|n| (n.as_str(), n.label_fr()))
+                    .collect(),
+            })
+            .collect(),
+        notice: done
+            .fait
+            .map(|id| format!("Statut de « {id} » changé ; la main courante le note.")),
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// The new status asked on the inventory (a GET form: nothing changes yet).
+#[derive(Deserialize)]
+pub struct StatusQuery {
+    #[serde(default)]
+    status: Option<String>,
+}
+
+/// The confirmation of a status change: the system, old → new, and what the public page says.
+#[derive(Template)]
+#[template(path = "crise_statut.html")]
+pub struct ConfirmStatus {
+    pub head: crate::pages::Head,
+    pub csrf: String,
+    pub id: String,
+    pub name: String,
+    pub criticality: &'static str,
+    pub old: &'static str,
+    pub new_code: &'static str,
+    pub new: &'static str,
+    /// What the public page says is affected, one item a line (empty: no message yet).
+    pub public_affected: Vec<String>,
+    pub restored: bool,
+}
+
+/// `GET /crise/systemes/{id}/statut?status=…`: states the consequence of the change and asks
+/// for confirmation, by a form that posts it (no JavaScript).
+pub async fn confirm_system_status(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<StatusQuery>,
+) -> Response {
+    let session = match page_session(&app, &headers, Access::AnyOf(CRISE)).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let data = app
+        .with_reader(|s| {
+            Ok((
+                s.systems().map_err(store_error)?,
+                s.public_message().map_err(store_error)?,
+            ))
+        })
+        .await;
+    let (systems, message) = match data {
+        Ok(d) => d,
+        Err(f) => return app.fail(f),
+    };
+    let Some(system) = systems.into_iter().find(|s| s.id == id) else {
+        return app.fail(Failure::NotFound);
+    };
+    let asked = query.status.unwrap_or_default();
+    let Some(to) = SystemStatus::parse(&asked) else {
+        return app.unprocessable(&format!(
+            "nouveau statut de « {} » : choisissez-en un dans la liste",
+            system.name
+        ));
+    };
+    if let Err(e) = system.status.check_transition(to) {
+        return app.unprocessable(&e.to_string());
+    }
+    let page = ConfirmStatus {
+        head: app.head(
+            "Confirmer le changement de statut",
+            Some(&session),
+            "/crise/systemes",
+        ),
+        csrf: session.csrf.clone(),
+        id: system.id.clone(),
+        name: system.name.clone(),
+        criticality: system.criticality.label_fr(),
+        old: system.status.label_fr(),
+        new_code: to.as_str(),
+        new: to.label_fr(),
+        public_affected: message
+            .map(|m| {
+                m.affected
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        restored: to == SystemStatus::Restored,
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub async fn set_system_status(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let session = match crise_form(&app, &headers, &fields).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let Some(to) = SystemStatus::parse(field(&fields, "status")) else {
+        return app.unprocessable("choisissez le nouveau statut");
+    };
+    let note = match optional(&fields, "note") {
+        Ok(n) => n,
+        Err(why) => return app.unprocessable(&why),
+    };
+    let actor = session.login.clone();
+    let system = id.clone();
+    let done = app
+        .with_store(move |s| Ok(s.set_system_status(&actor, &system, to, note.as_deref())))
+        .await;
+    match done {
+        Ok(Ok(_)) => Redirect::to(&format!(
+            "/crise/systemes?fait={}",
+            crate::routes::url_segment(&id)
+        ))
+        .into_response(),
+        Ok(Err(CrisisError::UnknownSystem(_))) => app.fail(Failure::NotFound),
+        Ok(Err(e)) => refused(&app, e),
+        Err(f) => app.fail(f),
+    }
+}
+
+pub async fn taches(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Query(done): Query<Done>,
+) -> Response {
+    let session = match page_session(&app, &headers, Access::SignedIn).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let tasks = match app.with_reader(|s| s.tasks().map_err(store_error)).await {
+        Ok(t) => t,
+        Err(f) => return app.fail(f),
+    };
+    let tz = app.tz();
+    let now = now(&app);
+    let page = TachesPage {
+        head: app.head(
+            "Tâches de la cellule de crise",
+            Some(&session),
+            "/crise/taches",
+        ),
+        csrf: session.csrf.clone(),
+        can_write: writes(&session),
+        rows: tasks
+            .iter()
+            .map(|t| crate::pages::TaskRow {
+                id: t.id,
+                title: t.title.clone(),
+                owner: t.owner.clone(),
+                due: t.due.map(|d| local(d, &tz)).unwrap_or_default(),
+                status: t.status.label_fr(),
+                overdue: t.is_overdue(now),
+                statuses: TaskStatus::ALL
+                    .iter()
+                    .filter(|s| **s != t.status)
+                    .map(|s| (s.as_str(), s.label_fr()))
+                    .collect(),
+            })
+            .collect(),
+        notice: done.fait.map(|_| "Tâche enregistrée.".to_owned()),
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub async fn add_task(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let session = match crise_form(&app, &headers, &fields).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let task = (|| -> Result<NewTask, String> {
+        Ok(NewTask {
+            title: parse_text("intitulé", field(&fields, "title"), MAX_TEXT)
+                .map_err(|e| e.to_string())?,
+            owner: parse_text("responsable", field(&fields, "owner"), 200)
+                .map_err(|e| e.to_string())?,
+            due: instant(&app, &fields, "due")?,
+        })
+    })();
+    let task = match task {
+        Ok(t) => t,
+        Err(why) => return app.unprocessable(&why),
+    };
+    let actor = session.login.clone();
+    write(
+        &app,
+        move |s| s.add_task(&actor, &task),
+        "/crise/taches?fait=1",
+    )
+    .await
+}
+
+pub async fn set_task_status(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let session = match crise_form(&app, &headers, &fields).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let Some(status) = TaskStatus::parse(field(&fields, "status")) else {
+        return app.unprocessable("choisissez le nouveau statut");
+    };
+    let actor = session.login.clone();
+    match app
+        .with_store(move |s| Ok(s.set_task_status(&actor, id, status)))
+        .await
+    {
+        Ok(Ok(_)) => Redirect::to("/crise/taches?fait=1").into_response(),
+        Ok(Err(CrisisError::UnknownTask(_))) => app.fail(Failure::NotFound),
+        Ok(Err(e)) => refused(&app, e),
+        Err(f) => app.fail(f),
+    }
+}

@@ -1,0 +1,214 @@
+//! The dashboard's pictures, from the data it already reads: the rows to handle by reason, the
+//! systems' remediation by status, the CNIL deadline on a line of time.
+
+use crate::charts::{self, About, Bar, Mark, Segment, Unit};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use relais_core::crisis::cnil::deadline;
+use relais_core::crisis::{FactKind, Incident, SystemsSummary};
+use relais_documents::crisis::local;
+use relais_documents::french;
+use relais_store::PendingCount;
+
+/// Reasons drawn one by one; the others make one bar.
+const REASONS_SHOWN: usize = 8;
+
+/// A reason's code as words: `iban_invalide` → "IBAN invalide".
+fn reason_label(code: &str) -> String {
+    if code.is_empty() {
+        return "motif non précisé".to_owned();
+    }
+    let words: Vec<String> = code
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| match w {
+            "iban" | "bic" | "nir" | "siret" | "siren" | "rib" | "csv" | "utf8" => {
+                w.to_ascii_uppercase()
+            }
+            w => w.to_owned(),
+        })
+        .collect();
+    let text = words.join(" ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => code.to_owned(),
+    }
+}
+
+/// The rows to handle, all files together, by reason (the most frequent first), with a link to
+/// the screen that handles them for who may use it; `None` when there are none.
+pub fn pending(counts: &[PendingCount], may_handle: bool) -> Option<String> {
+    let mut by_reason: Vec<(String, u64)> = Vec::new();
+    for c in counts {
+        match by_reason.iter_mut().find(|(code, _)| *code == c.code) {
+            Some((_, n)) => *n += c.rows,
+            None => by_reason.push((c.code.clone(), c.rows)),
+        }
+    }
+    if by_reason.is_empty() {
+        return None;
+    }
+    by_reason.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let total: u64 = by_reason.iter().map(|(_, n)| n).sum();
+    let reasons = by_reason.len();
+    let mut bars: Vec<Bar> = by_reason
+        .iter()
+        .take(REASONS_SHOWN)
+        .map(|(code, n)| Bar {
+            label: reason_label(code),
+            value: i64::try_from(*n).unwrap_or(i64::MAX),
+        })
+        .collect();
+    if reasons > REASONS_SHOWN {
+        let rest: u64 = by_reason.iter().skip(REASONS_SHOWN).map(|(_, n)| n).sum();
+        bars.push(Bar {
+            label: format!(
+                "{} autres motifs",
+                french::count((reasons - REASONS_SHOWN) as u64)
+            ),
+            value: i64::try_from(rest).unwrap_or(i64::MAX),
+        });
+    }
+    let desc = format!(
+        "{} à traiter pour {} ; le plus fréquent : {} ({}).",
+        french::count_of(total, "ligne rejetée", "lignes rejetées"),
+        french::count_of(reasons as u64, "motif", "motifs"),
+        bars.first().map(|b| b.label.as_str()).unwrap_or_default(),
+        french::count(by_reason.first().map_or(0, |(_, n)| *n)),
+    );
+    let chart = charts::bars(
+        &About {
+            id: "graphique-rejets",
+            title: "Lignes rejetées à l'import, par motif",
+            desc: &desc,
+            label_heading: "Motif",
+            value_heading: "Lignes",
+        },
+        &bars,
+        Unit::Count,
+    );
+    let link = if may_handle {
+        "<p><a href=\"/dossiers\">Voir et traiter les lignes rejetées, motif par motif</a></p>"
+    } else {
+        ""
+    };
+    Some(chart + link)
+}
+
+/// The systems' remediation: one bar cut by status, in the workflow's order.
+pub fn systems(summary: &SystemsSummary) -> String {
+    let total: u64 = summary.by_status.iter().map(|(_, n)| n).sum();
+    let parts: Vec<Segment> = summary
+        .by_status
+        .iter()
+        .map(|(status, n)| Segment {
+            label: status.label_fr().to_owned(),
+            value: i64::try_from(*n).unwrap_or(i64::MAX),
+            class: status.as_str().to_owned(),
+        })
+        .collect();
+    let detail: Vec<String> = summary
+        .by_status
+        .iter()
+        .map(|(status, n)| format!("{} {}", french::count(*n), status.label_fr()))
+        .collect();
+    let desc = format!(
+        "{} de l'inventaire : {}.",
+        french::count_of(total, "système", "systèmes"),
+        detail.join(", ")
+    );
+    charts::stacked(
+        &About {
+            id: "graphique-systemes",
+            title: "Remédiation des systèmes, par statut",
+            desc: &desc,
+            label_heading: "Statut",
+            value_heading: "Systèmes",
+        },
+        &parts,
+        Unit::Count,
+    )
+}
+
+/// The CNIL deadline: awareness, now, the 72-hour limit and the notification when sent; `None`
+/// while awareness is not recorded.
+pub fn cnil(incident: &Incident, now: Timestamp, tz: &TimeZone) -> Option<String> {
+    let awareness = incident.current(FactKind::Awareness)?.value.at?;
+    let limit = deadline(awareness);
+    let notified = crate::crise::first_notified(incident);
+    let mark = |label: &str, at: Timestamp, class: &str| Mark {
+        label: label.to_owned(),
+        at: at.as_second(),
+        when: local(at, tz),
+        class: class.to_owned(),
+    };
+    let mut marks = vec![
+        mark("Prise de connaissance", awareness, "debut"),
+        mark("Limite des 72 h", limit, "limite"),
+    ];
+    match notified {
+        Some(sent) => marks.push(mark("Notification", sent, "notification")),
+        None => marks.push(mark("Maintenant", now, "maintenant")),
+    }
+    let desc = match notified {
+        Some(sent) => format!(
+            "Prise de connaissance le {}, limite le {} ; {}.",
+            local(awareness, tz),
+            local(limit, tz),
+            relais_core::crisis::cnil::notified_label_fr(awareness, sent, tz)
+        ),
+        None => format!(
+            "Prise de connaissance le {}, limite le {} ; il est {} : {}.",
+            local(awareness, tz),
+            local(limit, tz),
+            local(now, tz),
+            relais_core::crisis::cnil::CnilClock::at(awareness, now).label_fr()
+        ),
+    };
+    Some(charts::timeline(
+        &About {
+            id: "graphique-cnil",
+            title: "Délai de notification à la CNIL",
+            desc: &desc,
+            label_heading: "Moment",
+            value_heading: "Date et heure",
+        },
+        &marks,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_read_as_words() {
+        assert_eq!(reason_label("iban_invalide"), "IBAN invalide");
+        assert_eq!(reason_label("telephone"), "Telephone");
+        assert_eq!(reason_label(""), "motif non précisé");
+    }
+
+    #[test]
+    fn many_reasons_keep_a_short_chart_and_table() {
+        let counts: Vec<PendingCount> = (0..56)
+            .map(|i| PendingCount {
+                entity: "tiers".into(),
+                file: format!("f{}.csv", i % 3),
+                code: format!("motif_{i:02}"),
+                rows: 100 + i,
+            })
+            .collect();
+        let html = pending(&counts, true).expect("a chart");
+        assert!(html.ends_with("motif par motif</a></p>"));
+        assert!(
+            !pending(&counts, false)
+                .expect("a chart")
+                .contains("/dossiers")
+        );
+        assert_eq!(html.matches("<tr><td>").count(), REASONS_SHOWN + 1);
+        assert!(html.contains("<td>48 autres motifs</td>"), "{html}");
+        assert!(html.contains("<td>Motif 55</td><td class=\"num\">155</td>"));
+        assert!(pending(&[], true).is_none());
+    }
+}
