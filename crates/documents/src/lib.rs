@@ -3,6 +3,7 @@
 //! exports and its paper bordereau (PDF); the crisis cell's documents (main courante CSV and
 //! PDF, incident summary, posters) and the public continuity page (HTML and CSS). Nothing here reads a clock, a file or the network.
 
+pub mod attestation;
 pub mod bordereau;
 pub mod code;
 pub mod crisis;

@@ -26,6 +26,60 @@ pub struct RightRow {
     pub payee_name: String,
     /// The IBAN with all but its last four characters hidden.
     pub iban_end: String,
+    /// When the payee's bank details last changed in the source application (`AAAA-MM-JJ`).
+    pub iban_changed_on: Option<String>,
+    /// Whether an ordonnateur approved the payee's current IBAN (`relais bank approve`).
+    pub iban_approved: bool,
+}
+
+/// A payment run that is not cancelled, as the person's page needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRow {
+    pub id: String,
+    /// `AAAA-MM`.
+    pub month: String,
+    /// The benefits' codes, comma-separated (`APA_DOM,PCH`).
+    pub benefits: String,
+    /// `prepared` or `validated`.
+    pub status: String,
+}
+
+/// One of the person's rights that a run (not cancelled) left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExclusionRow {
+    pub run_id: String,
+    pub month: String,
+    pub right_id: String,
+    /// The reason's code (`suspended`, `bank_change_unapproved`…).
+    pub reason: String,
+    /// The reason in French, as the run's control report gives it.
+    pub label: String,
+}
+
+/// A change of bank details asked at the desk for one of the person's payees, awaiting an
+/// ordonnateur's decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankRequestRow {
+    pub id: i64,
+    pub payee_id: String,
+    /// The new IBAN masked (`FR76…7576`): the desk never shows it whole.
+    pub iban_masked: String,
+    pub requested_by: String,
+    /// Local time, `AAAA-MM-JJ HH:MM:SS` or as the store keeps it.
+    pub requested_at: String,
+}
+
+/// A row of an import that names the person's file, rejected or accepted with a warning, and
+/// whose outcome nobody has recorded yet (`/dossiers/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportProblemRow {
+    pub id: i64,
+    pub file: String,
+    pub line: i64,
+    /// `rejet` or `avertissement`.
+    pub severity: String,
+    /// The first problem's message, in French.
+    pub problem: String,
 }
 
 /// A payment made or prepared for one of the person's rights.
@@ -55,7 +109,24 @@ pub struct PersonPage {
     pub payments: Vec<PaymentRow>,
     /// Contacts logged, the most recent first.
     pub contacts: Vec<ContactRow>,
+    /// Every month paid (history) or claimed by a run not cancelled, for each right, the
+    /// latest month first, at most [`PAID_MONTHS_KEPT`] (`payments` is the screen's shorter
+    /// list).
+    pub paid_months: Vec<PaymentRow>,
+    /// The runs not cancelled, the latest month first (at most [`RUNS_KEPT`]).
+    pub runs: Vec<RunRow>,
+    /// What those runs left out of the person's rights.
+    pub exclusions: Vec<ExclusionRow>,
+    /// Changes of bank details asked for the person and not decided yet, oldest first.
+    pub bank_requests: Vec<BankRequestRow>,
+    /// Import problems about the person's file nobody has handled yet.
+    pub import_problems: Vec<ImportProblemRow>,
 }
+
+/// Months paid kept on a person's page: four rights over four years.
+pub const PAID_MONTHS_KEPT: usize = 200;
+/// Runs read for a person's page: a year of runs for every benefit, and some more.
+pub const RUNS_KEPT: usize = 36;
 
 /// A contact logged at the desk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,4 +180,9 @@ pub trait DeskStore {
         note: &str,
         at: &str,
     ) -> Result<Option<i64>, StoreError>;
+
+    /// Journals that `actor` (a desk role: accueil, instruction or crise) issued a payment
+    /// certificate for the person of `dossier`. `None` when there is no such person, or when
+    /// `actor` is bound to a site and the person is of another.
+    fn log_certificate(&mut self, actor: &str, dossier: &str) -> Result<Option<()>, StoreError>;
 }

@@ -11,6 +11,8 @@ use relais_core::text::search_key;
 use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
 use serde_json::json;
 
+mod person;
+
 /// The migration that creates `person_names`, filled from the people already imported.
 pub(crate) const PERSON_NAMES_MIGRATION: usize = 8;
 
@@ -192,6 +194,11 @@ impl DeskStore for SqliteStore {
                         rights: Vec::new(),
                         payments: Vec::new(),
                         contacts: Vec::new(),
+                        paid_months: Vec::new(),
+                        runs: Vec::new(),
+                        exclusions: Vec::new(),
+                        bank_requests: Vec::new(),
+                        import_problems: Vec::new(),
                     })
                 },
             )
@@ -201,7 +208,9 @@ impl DeskStore for SqliteStore {
         };
         let mut stmt = self.conn.prepare_cached(
             "SELECT r.id, r.benefit, r.monthly_amount, r.start_date, r.end_date, r.status,
-                    r.payee_id, p.name, substr(p.iban, -4)
+                    r.payee_id, p.name, substr(p.iban, -4), p.iban_changed_on,
+                    EXISTS (SELECT 1 FROM bank_approvals_current a
+                            WHERE a.payee_id = p.id AND a.iban = p.iban)
              FROM rights r JOIN payees p ON p.id = r.payee_id
              WHERE r.dossier = ?1 ORDER BY r.start_date DESC, r.id",
         )?;
@@ -217,6 +226,8 @@ impl DeskStore for SqliteStore {
                     payee_id: r.get(6)?,
                     payee_name: r.get(7)?,
                     iban_end: r.get(8)?,
+                    iban_changed_on: r.get(9)?,
+                    iban_approved: r.get(10)?,
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -261,7 +272,33 @@ impl DeskStore for SqliteStore {
                 })
             })?
             .collect::<Result<_, _>>()?;
+        person::fill(&self.conn, dossier, &mut page)?;
         Ok(Some(page))
+    }
+
+    fn log_certificate(&mut self, actor: &str, dossier: &str) -> Result<Option<()>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        users::require_any(&tx, actor, &[Role::Accueil, Role::Instruction, Role::Crise])?;
+        let site = users::site_of(&tx, actor)?;
+        let known: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM beneficiaries
+                            WHERE dossier = ?1 AND (?2 IS NULL OR site = ?2))",
+            rusqlite::params![dossier, site],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Ok(None);
+        }
+        journal::append(
+            &tx,
+            actor,
+            "payment_certificate",
+            &json!({ "dossier": dossier }),
+        )?;
+        tx.commit()?;
+        Ok(Some(()))
     }
 
     fn log_contact(
