@@ -56,8 +56,8 @@ pub struct ExclusionRow {
     pub label: String,
 }
 
-/// A change of bank details asked at the desk for one of the person's payees, awaiting an
-/// ordonnateur's decision.
+/// A change of bank details asked for a payee of one of the person's rights (from the
+/// person's page or the payee's), awaiting an ordonnateur's decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BankRequestRow {
     pub id: i64,
@@ -117,7 +117,8 @@ pub struct PersonPage {
     pub runs: Vec<RunRow>,
     /// What those runs left out of the person's rights.
     pub exclusions: Vec<ExclusionRow>,
-    /// Changes of bank details asked for the person and not decided yet, oldest first.
+    /// Changes of bank details asked for the payees of the person's rights and not decided
+    /// yet, oldest first.
     pub bank_requests: Vec<BankRequestRow>,
     /// Import problems about the person's file nobody has handled yet.
     pub import_problems: Vec<ImportProblemRow>,

@@ -316,3 +316,111 @@ fn a_site_narrows_the_search_the_page_and_contacts() {
             .is_empty()
     );
 }
+
+/// The person's page also reads what stands in the way of a payment: a change of bank details
+/// awaiting its decision (the new IBAN masked), import problems about the file that nobody
+/// handled (a `D12` row is not `D1`'s), and no run yet.
+#[test]
+fn the_page_reads_pending_changes_and_import_problems() {
+    use relais_store::bank::{BankChangeStore, NewBankChange};
+    let (_dir, mut store) = store();
+    let iban = Iban::from_french_rib("30004", "00001", "00000000002").expect("iban");
+    let id = store
+        .request_bank_change(
+            "acc",
+            &NewBankChange {
+                payee_id: "T1".into(),
+                dossier: Some("D1".into()),
+                iban: iban.clone(),
+                bic: Bic::parse("BNPAFRPP").expect("bic"),
+                holder: "LEFÈVRE Jean-Marc".into(),
+                proof: "RIB original présenté".into(),
+            },
+        )
+        .expect("request");
+    let conn = store.raw_connection();
+    for (key, raw) in [
+        (Some("D1"), r#"[["dossier","D1"],["nom","LEFÈVRE"]]"#),
+        (
+            Some("R7"),
+            r#"[["id","R7"],["dossier","D1"],["montant","abc"]]"#,
+        ),
+        (Some("D12"), r#"[["dossier","D12"]]"#),
+        (
+            Some("R8"),
+            r#"[["id","R8"],["dossier","D1"],["montant","x"]]"#,
+        ),
+    ] {
+        conn.execute(
+            "INSERT INTO pending_rows (entity, file, line, key, raw, problems, severity)
+             VALUES ('droits', 'droits.csv', 3, ?1, ?2,
+                     '[[\"montant\",\"amount\",\"montant illisible\"]]', 'rejet')",
+            rusqlite::params![key, raw],
+        )
+        .expect("pending row");
+    }
+    // R8's row was handled: it is no longer a problem to show.
+    conn.execute(
+        "INSERT INTO pending_outcomes (file, raw, outcome, note, handled_by, handled_at)
+         VALUES ('droits.csv', ?1, 'sans_suite', 'doublon', 'ins', '2026-12-01 10:00')",
+        [r#"[["id","R8"],["dossier","D1"],["montant","x"]]"#],
+    )
+    .expect("outcome");
+    let page = store.person("D1", None).expect("page").expect("D1");
+    assert_eq!(page.bank_requests.len(), 1);
+    assert_eq!(page.bank_requests[0].id, id);
+    assert_eq!(page.bank_requests[0].requested_by, "acc");
+    assert_eq!(
+        page.bank_requests[0].iban_masked,
+        relais_core::ids::mask_iban(iban.as_str())
+    );
+    assert_eq!(page.import_problems.len(), 2, "{:?}", page.import_problems);
+    assert_eq!(
+        page.import_problems[0].problem,
+        "montant : montant illisible"
+    );
+    assert_eq!(page.import_problems[0].severity, "rejet");
+    assert!(page.runs.is_empty() && page.exclusions.is_empty());
+    assert!(page.paid_months.is_empty());
+    assert!(!page.rights[0].iban_approved);
+    // Another person's page shows none of it.
+    let other = store.person("D2", None).expect("page").expect("D2");
+    assert!(other.bank_requests.is_empty() && other.import_problems.is_empty());
+}
+
+/// Issuing a payment certificate is journaled; not for an unknown file, nor for an agent of
+/// another site, nor for a role the desk does not have.
+#[test]
+fn a_certificate_issued_is_journaled() {
+    let (_dir, mut store) = store();
+    store
+        .add_user(
+            "admin",
+            &NewUser {
+                login: "acc-mds02".into(),
+                roles: vec![Role::Accueil],
+                site: Some("MDS02".into()),
+                password_hash: "x".into(),
+            },
+        )
+        .expect("user");
+    assert_eq!(
+        store.log_certificate("acc", "D1").expect("issued"),
+        Some(())
+    );
+    assert_eq!(store.log_certificate("acc", "D9").expect("unknown"), None);
+    assert_eq!(
+        store.log_certificate("acc-mds02", "D1").expect("site"),
+        None
+    );
+    assert!(store.log_certificate("admin", "D1").is_err());
+    let issued: Vec<_> = store
+        .journal_entries(1, 1000)
+        .expect("journal")
+        .into_iter()
+        .filter(|e| e.kind == "payment_certificate")
+        .collect();
+    assert_eq!(issued.len(), 1);
+    assert_eq!(issued[0].actor, "acc");
+    assert_eq!(issued[0].payload, r#"{"dossier":"D1"}"#);
+}

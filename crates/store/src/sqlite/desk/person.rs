@@ -78,9 +78,13 @@ pub(super) fn fill(
             })
         })?
         .collect::<Result<_, _>>()?;
+    // Asked from the person's page or from the payee's (an establishment, a guardian): any
+    // change pending for a payee of the person's rights.
     let mut stmt = conn.prepare_cached(
         "SELECT id, payee_id, iban, requested_by, requested_at FROM bank_change_requests
-         WHERE status = 'pending' AND dossier = ?1 ORDER BY id",
+         WHERE status = 'pending'
+           AND payee_id IN (SELECT payee_id FROM rights WHERE dossier = ?1)
+         ORDER BY id",
     )?;
     page.bank_requests = stmt
         .query_map([dossier], |r| {
