@@ -150,10 +150,12 @@ pub const CHANNELS: &[(&str, &str)] = &[
 pub use relais_core::directory::DirectoryRow;
 
 pub trait DeskStore {
-    /// People matching `query`: a file number, a NIR, a birth date (`JJ/MM/AAAA` or
-    /// `AAAA-MM-JJ`), or the beginnings of words of the names, accents and case ignored
-    /// (`lefev jea` finds Jean-Marc LEFÈVRE). At most `limit`, by name; when more match,
-    /// which `limit` are returned is not specified (the screen asks to narrow down).
+    /// People matching `query`: a file number, a NIR, a birth date (`JJ/MM/AAAA`, `JJMMAAAA`,
+    /// `AAAA-MM-JJ`…) or a birth year, alone or with the beginnings of words of the names,
+    /// accents and case ignored (`lefev jea` finds Jean-Marc LEFÈVRE, `lefev 1941` only those
+    /// born in 1941). At most `limit`, in French alphabetical order (accents and case ignored:
+    /// Lévêque among the L's); when more match, which `limit` are returned is not specified
+    /// (the screen asks to narrow down).
     /// With `site`, only the people of that site (an agent bound to it: `user add --site`).
     fn search_people(
         &self,

@@ -424,3 +424,93 @@ fn a_certificate_issued_is_journaled() {
     assert_eq!(issued[0].actor, "acc");
     assert_eq!(issued[0].payload, r#"{"dossier":"D1"}"#);
 }
+
+/// A store of people born on given days, for the searches by birth and the order of names.
+fn people(rows: &[(&str, &str, &str, jiff::civil::Date)]) -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = SqliteStore::open(&dir.path().join("relais.db")).expect("open");
+    store
+        .add_user(
+            "system",
+            &NewUser {
+                login: "admin".into(),
+                roles: vec![Role::Admin],
+                site: None,
+                password_hash: "x".into(),
+            },
+        )
+        .expect("user");
+    let mut session = store.begin_import().expect("begin");
+    for (dossier, last, first, born) in rows {
+        let mut r = person(dossier, last, first, None);
+        if let Record::Beneficiary(b) = &mut r {
+            b.birth_date = *born;
+        }
+        session.insert(&r).expect("insert");
+    }
+    session.commit("admin", json!({})).expect("commit");
+    (dir, store)
+}
+
+#[test]
+fn a_birth_date_as_typed_and_a_year_with_a_name() {
+    let (_dir, store) = people(&[
+        ("D1", "DUPONT", "Marie", date(1972, 12, 10)),
+        ("D2", "DUPONT", "Marc", date(1972, 3, 1)),
+        ("D3", "DUPONT", "Luc", date(1950, 12, 10)),
+        ("D4", "MARTIN", "Anne", date(1972, 12, 10)),
+    ]);
+    let find = |q: &str| {
+        let mut found: Vec<String> = store
+            .search_people(q, 10, None)
+            .expect("search")
+            .into_iter()
+            .map(|h| h.dossier)
+            .collect();
+        found.sort();
+        found
+    };
+    for q in [
+        "10121972",
+        "10/12/1972",
+        "10.12.1972",
+        "1972-12-10",
+        "10 12 1972",
+    ] {
+        assert_eq!(find(q), ["D1", "D4"], "{q}");
+    }
+    assert_eq!(find("dupont 1972"), ["D1", "D2"]);
+    assert_eq!(find("1972 dup"), ["D1", "D2"]);
+    assert_eq!(find("dupont 10121972"), ["D1"]);
+    assert_eq!(find("martin 1950"), Vec::<String>::new());
+    assert_eq!(find("1950"), ["D3"]);
+}
+
+#[test]
+fn results_are_in_french_order() {
+    let born = date(1941, 7, 4);
+    let (_dir, store) = people(&[
+        ("D1", "LEVY", "Anne", born),
+        ("D2", "LÉVÊQUE", "Hélène", born),
+        ("D3", "LEROY", "Jean", born),
+        ("D4", "Lévêque", "Adèle", born),
+        ("D5", "LEBLANC", "Zoé", born),
+    ]);
+    let names: Vec<String> = store
+        .search_people("le", 10, None)
+        .expect("search")
+        .into_iter()
+        .map(|h| format!("{} {}", h.last_name, h.first_name))
+        .collect();
+    // In byte order, LÉVÊQUE would come after every unaccented L name.
+    assert_eq!(
+        names,
+        [
+            "LEBLANC Zoé",
+            "LEROY Jean",
+            "Lévêque Adèle",
+            "LÉVÊQUE Hélène",
+            "LEVY Anne"
+        ]
+    );
+}
