@@ -204,17 +204,3 @@ mod tests {
         assert_eq!(count_of(1234, "droit", "droits"), "1\u{a0}234 droits");
     }
 }
-
-/// `jeudi 10/12/2026`: the day of the week with the short date, for a sentence that must
-/// also be read quickly ("le jeudi 10/12/2026").
-pub fn weekday_date(d: Date) -> String {
-    format!("{} {}", weekday(d.weekday()), date_short(d))
-}
-
-/// `2026-12-04` or `2026-12-04 10:05` (as the store keeps dates) as `04/12/2026`; the text
-/// itself when it does not begin with a date.
-pub fn iso_date_short(text: &str) -> String {
-    text.get(..10)
-        .and_then(|d| d.parse::<Date>().ok())
-        .map_or_else(|| text.to_owned(), date_short)
-}

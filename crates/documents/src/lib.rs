@@ -9,6 +9,7 @@ pub mod code;
 pub mod crisis;
 mod flow;
 pub mod french;
+pub mod french_days;
 mod html;
 mod page;
 mod pdf;

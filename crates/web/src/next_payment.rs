@@ -15,7 +15,7 @@ pub use answer::{answer_lines, at_fr, benefit_fr, channel_fr, date_fr, month_fr,
 use jiff::civil::Date;
 use relais_core::Cents;
 use relais_core::calendar::Month;
-use relais_core::payment::{Exclusion, RightTerms, due};
+use relais_core::payment::{Exclusion, RightTerms, month_amount};
 use relais_core::records::{Benefit, RightStatus};
 use relais_core::run::pay_date;
 use relais_core::settings::Settings;
@@ -23,6 +23,10 @@ use relais_store::desk::{PaymentRow, PersonPage, RightRow};
 
 /// Months looked at, at most, after the last one paid (two years: beyond, nothing is due).
 const MONTHS_LOOKED_AT: usize = 24;
+/// Months before the coming one looked at, at most, for an unpaid one: a run pays only the
+/// months after the imported history (`relais_core::month_guard`), and a right's status is
+/// today's, not the one it had a year ago.
+const MONTHS_BACK: usize = 2;
 
 /// One line of "Prochains paiements".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,8 +58,6 @@ pub enum Outlook {
     Missed { run: String },
     /// Not due for the month (suspended, closed, ended, not started, death).
     NotDue(Exclusion),
-    /// RSA: paid by the CAF, not by the département (CASF L262-16).
-    PaidByCaf,
     /// No run yet, and the run will leave it out: the payee's bank details changed on
     /// `changed_on` and no ordonnateur approved them.
     BankUnapproved { changed_on: Date },
@@ -199,13 +201,15 @@ fn outlook(
         .filter(|m| *m < coming)
         .max()
         .map_or(coming, Month::next);
+    let floor = (0..MONTHS_BACK).fold(coming, |m, _| m.previous());
+    month = month.max(floor);
     let mut claim = None;
     for _ in 0..MONTHS_LOOKED_AT {
         claim = paid.iter().find(|(m, _)| *m == month).map(|(_, p)| *p);
         let done = match claim {
             Some(p) => done(p, today),
             // A month gone by that was not due is no arrears (a right that began later).
-            None => month < coming && due(&terms, month, death).is_err(),
+            None => month < coming && month_amount(&terms, month, death).is_err(),
         };
         if !done {
             break;
@@ -217,7 +221,9 @@ fn outlook(
         .iter()
         .find(|b| b.payee_id == r.payee_id)
         .map(|b| b.requested_at.clone());
-    let amount_due = due(&terms, month, death);
+    // The RSA too: the CAF pays it (CASF L262-16), and the département's run advances the
+    // month to the CAF, right by right, as it does for what it pays itself.
+    let amount_due = month_amount(&terms, month, death);
     let month_text = month.to_string();
     let (outlook, date, amount) = if let Some(p) = claim {
         let (run, status) = run_of(&p.source).unwrap_or((p.source.as_str(), ""));
@@ -242,7 +248,6 @@ fn outlook(
         (outlook, planned(month), amount_due.ok())
     } else {
         let outlook = match amount_due {
-            Err(Exclusion::PaidByCaf) => Outlook::PaidByCaf,
             Err(why) => Outlook::NotDue(why),
             Ok(_) => match page.runs.iter().find(|run| {
                 run.month == month_text && run.benefits.split(',').any(|b| b == benefit.code())

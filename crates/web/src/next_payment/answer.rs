@@ -6,7 +6,8 @@ use jiff::civil::Date;
 use relais_core::calendar::Month;
 use relais_core::payment::Exclusion;
 use relais_core::records::{Benefit, RightStatus};
-use relais_documents::french::{date_short, iso_date_short, month_long, weekday_date};
+use relais_documents::french::{date_short, month_long};
+use relais_documents::french_days::{iso_date_short, weekday_date};
 
 /// The answer at the top of the person's page: one sentence per right still concerned (a
 /// right ended or closed before the month before `today` says nothing about this month), the
@@ -46,13 +47,16 @@ pub fn answer_lines(outlooks: &[RightOutlook], today: Date) -> Vec<String> {
         .collect()
 }
 
-/// `302,19 € le jeudi 10/12/2026 sur le compte …7576`.
+/// `302,19 € le jeudi 10/12/2026 sur le compte …7576`; the RSA is paid by the CAF, which the
+/// département's run funds.
 fn what(o: &RightOutlook) -> String {
     let mut s = o.amount.map(|a| a.to_string()).unwrap_or_default();
     if let Some(d) = o.date {
         s.push_str(&format!(" le {}", weekday_date(d)));
     }
-    if !o.iban_end.is_empty() {
+    if o.benefit == Benefit::Rsa {
+        s.push_str(", versés par la CAF (CASF L262-16)");
+    } else if !o.iban_end.is_empty() {
         s.push_str(&format!(" sur le compte …{}", o.iban_end));
     }
     s.trim().to_owned()
@@ -92,11 +96,6 @@ fn sentence(o: &RightOutlook, today: Date) -> String {
             what(o)
         ),
         Outlook::NotDue(why) => format!("Non : {}.", not_due(o, *why)),
-        Outlook::PaidByCaf => {
-            "Le RSA est versé par la CAF, pas par le département (CASF L262-16) : la CAF \
-             indique ses dates."
-                .to_owned()
-        }
         Outlook::BankUnapproved { changed_on } => format!(
             "Non, pas ce mois-ci : coordonnées bancaires en attente de validation (depuis le \
              {}).",
@@ -169,7 +168,6 @@ pub(super) fn status_line(o: &RightOutlook) -> String {
             format!("absent du paiement {run} : paiement complémentaire à préparer")
         }
         Outlook::NotDue(why) => format!("non payé : {}", why.label_fr()),
-        Outlook::PaidByCaf => "versé par la CAF".to_owned(),
         Outlook::BankUnapproved { changed_on } => format!(
             "coordonnées bancaires modifiées le {}, à valider avant le paiement",
             date_short(*changed_on)

@@ -270,8 +270,8 @@ fn suspended_ended_and_rsa_rights() {
         [
             "PCH — Non : droit suspendu : rien n'est versé tant qu'il n'est pas rétabli.",
             "Aide sociale à l'hébergement — Non : droit terminé le 30/11/2026.",
-            "RSA — Le RSA est versé par la CAF, pas par le département (CASF L262-16) : la CAF \
-             indique ses dates."
+            "RSA — Pas encore de paiement préparé pour décembre 2026 ; prévu : 302,19\u{a0}€ le \
+             vendredi 04/12/2026, versés par la CAF (CASF L262-16)."
         ]
     );
     let next = next_payments(&p, DEC_2, Some(&settings()));
@@ -312,5 +312,43 @@ fn words_not_codes() {
     assert_eq!(
         source_fr("P2026-12-01 (prepared)"),
         "paiement P2026-12-01 préparé, à valider"
+    );
+}
+
+#[test]
+fn the_rsa_advanced_to_the_caf_is_paid_by_the_caf() {
+    let p = page(
+        vec![right("R4", "RSA", "en_paiement", "2030-12-31")],
+        vec![paid(
+            "R4",
+            "2026-12",
+            "2026-12-04",
+            "P2026-12-01 (validated)",
+        )],
+        None,
+    );
+    assert_eq!(
+        answer(&p, DEC_2),
+        ["Oui : 302,19\u{a0}€ le vendredi 04/12/2026, versés par la CAF (CASF L262-16)."]
+    );
+}
+
+#[test]
+fn an_unpaid_month_is_looked_for_two_months_back_at_most() {
+    // Last paid in June: July to September are not the desk's question any more (a run pays
+    // only the months after the history), October is.
+    let p = page(
+        vec![apa()],
+        vec![paid("R1", "2026-06", "2026-06-10", "historique")],
+        None,
+    );
+    let next = next_payments(&p, DEC_2, Some(&settings()));
+    assert_eq!(next[0].month, "octobre 2026");
+    assert_eq!(
+        answer(&p, DEC_2),
+        [
+            "Non, pas encore : octobre 2026 n'est pas payé (date prévue 09/10/2026 passée) et \
+          aucun paiement de ce mois n'est préparé."
+        ]
     );
 }

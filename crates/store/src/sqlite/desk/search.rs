@@ -64,10 +64,12 @@ fn as_year(word: &str) -> Option<i16> {
 /// (`10 12 1972`) is read as one when the query is nothing else.
 pub(super) fn split_birth(query: &str) -> (String, Option<Birth>) {
     let digits: String = query.chars().filter(|c| !c.is_whitespace()).collect();
-    if query.contains(' ') && digits.len() == 8 && digits.chars().all(|c| c.is_ascii_digit()) {
-        if let Some(d) = as_date(&digits) {
-            return (String::new(), Some(Birth::Day(d)));
-        }
+    if query.contains(' ')
+        && digits.len() == 8
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && let Some(d) = as_date(&digits)
+    {
+        return (String::new(), Some(Birth::Day(d)));
     }
     let mut birth = None;
     let mut names = Vec::new();
