@@ -847,6 +847,12 @@ CREATE TRIGGER deposits_keep_facts BEFORE UPDATE OF number, year, seq, received_
     backdate_reason, missing, missing_deadline, completes ON deposits
 BEGIN SELECT RAISE(ABORT, 'a deposit''s facts never change'); END;
 "#,
+    // 23: a person's page says why a run left one of their rights out (issue #20): the runs'
+    // exclusions by file, so it reads the person's few rows and not every run's list (a
+    // national run leaves out hundreds of thousands of closed or suspended rights).
+    r#"
+CREATE INDEX IF NOT EXISTS run_exclusions_by_dossier ON run_exclusions (dossier, run_id);
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,

@@ -10,6 +10,8 @@ use crate::desk::{
 };
 use rusqlite::Connection;
 
+/// Exclusions read at most, the latest months first (a few rights over a few years).
+const EXCLUSIONS_KEPT: i64 = 100;
 /// Problems about one file shown at most (the register `/dossiers` has them all).
 const IMPORT_PROBLEMS_SHOWN: i64 = 10;
 
@@ -57,18 +59,15 @@ pub(super) fn fill(
             })
         })?
         .collect::<Result<_, _>>()?;
-    // A run's exclusions have no index by person: each recent run's list is read through
-    // its key (a few thousand rows at most, against millions of lines).
+    // Through `run_exclusions_by_dossier` (migration 23): the person's rows only.
     let mut stmt = conn.prepare_cached(
         "SELECT e.run_id, u.month, e.right_id, e.reason, e.label
-         FROM runs u JOIN run_exclusions e ON e.run_id = u.id
-         WHERE u.id IN (SELECT id FROM runs WHERE status <> 'cancelled'
-                        ORDER BY month DESC, seq DESC LIMIT ?2)
-           AND e.dossier = ?1
-         ORDER BY u.month DESC, e.run_id, e.n",
+         FROM run_exclusions e JOIN runs u ON u.id = e.run_id
+         WHERE e.dossier = ?1 AND u.status <> 'cancelled'
+         ORDER BY u.month DESC, e.run_id, e.n LIMIT ?2",
     )?;
     page.exclusions = stmt
-        .query_map(rusqlite::params![dossier, RUNS_KEPT as i64], |r| {
+        .query_map(rusqlite::params![dossier, EXCLUSIONS_KEPT], |r| {
             Ok(ExclusionRow {
                 run_id: r.get(0)?,
                 month: r.get(1)?,
