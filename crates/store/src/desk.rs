@@ -122,6 +122,10 @@ pub struct PersonPage {
     pub bank_requests: Vec<BankRequestRow>,
     /// Import problems about the person's file nobody has handled yet.
     pub import_problems: Vec<ImportProblemRow>,
+    /// The account each run that claims one of the person's rights pays, as the run copied it
+    /// when prepared: `(run_id, payee_id, last four characters of the IBAN)`. A change approved
+    /// since does not change what that run pays.
+    pub run_accounts: Vec<(String, String, String)>,
 }
 
 /// Months paid kept on a person's page: four rights over four years.

@@ -1625,9 +1625,20 @@ fn a_persons_page_reads_what_runs_left_out_and_why() {
             .iter()
             .any(|p| p.right_id == "R3" && p.month == "2026-12")
     );
-    // Another person's exclusions are not theirs.
+    // Another person's exclusions are not theirs; the account each run pays them on is the
+    // run's copy.
     let other = f.store.person("D1", None).expect("page").expect("D1");
     assert!(other.exclusions.is_empty());
+    let account = iban(1);
+    let account = account.as_str();
+    assert_eq!(
+        other.run_accounts,
+        [(
+            id.to_string(),
+            "T1".to_owned(),
+            account[account.len() - 4..].to_owned()
+        )]
+    );
     f.store
         .cancel_run(id, "liq", "erreur de paramètres")
         .expect("cancel");

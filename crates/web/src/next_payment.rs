@@ -225,8 +225,17 @@ fn outlook(
     // month to the CAF, right by right, as it does for what it pays itself.
     let amount_due = month_amount(&terms, month, death);
     let month_text = month.to_string();
+    let mut iban_end = r.iban_end.clone();
     let (outlook, date, amount) = if let Some(p) = claim {
         let (run, status) = run_of(&p.source).unwrap_or((p.source.as_str(), ""));
+        // The account as the run copied it: a change approved since is for later runs.
+        if let Some((_, _, end)) = page
+            .run_accounts
+            .iter()
+            .find(|(id, payee, _)| id == run && *payee == r.payee_id)
+        {
+            iban_end.clone_from(end);
+        }
         (
             Outlook::InRun {
                 run: run.to_owned(),
@@ -270,7 +279,7 @@ fn outlook(
         date,
         amount,
         payee: r.payee_name.clone(),
-        iban_end: r.iban_end.clone(),
+        iban_end,
         start,
         end,
         bank_request,

@@ -219,6 +219,7 @@ impl DeskStore for SqliteStore {
                         exclusions: Vec::new(),
                         bank_requests: Vec::new(),
                         import_problems: Vec::new(),
+                        run_accounts: Vec::new(),
                     })
                 },
             )

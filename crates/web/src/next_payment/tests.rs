@@ -25,6 +25,7 @@ fn page(rights: Vec<RightRow>, paid: Vec<PaymentRow>, death: Option<&str>) -> Pe
         exclusions: Vec::new(),
         bank_requests: Vec::new(),
         import_problems: Vec::new(),
+        run_accounts: Vec::new(),
     }
 }
 
@@ -350,5 +351,25 @@ fn an_unpaid_month_is_looked_for_two_months_back_at_most() {
             "Non, pas encore : octobre 2026 n'est pas payé (date prévue 09/10/2026 passée) et \
           aucun paiement de ce mois n'est préparé."
         ]
+    );
+}
+
+#[test]
+fn a_run_pays_the_account_it_copied_when_prepared() {
+    // Prepared on the old account (…1111); the change to …7576 was approved since.
+    let mut p = page(
+        vec![apa()],
+        vec![paid(
+            "R1",
+            "2026-12",
+            "2026-12-10",
+            "P2026-12-01 (validated)",
+        )],
+        None,
+    );
+    p.run_accounts = vec![("P2026-12-01".into(), "T1".into(), "1111".into())];
+    assert_eq!(
+        answer(&p, DEC_2),
+        ["Oui : 302,19\u{a0}€ le jeudi 10/12/2026 sur le compte …1111."]
     );
 }

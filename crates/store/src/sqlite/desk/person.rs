@@ -96,6 +96,15 @@ pub(super) fn fill(
             })
         })?
         .collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT rp.run_id, rp.payee_id, substr(rp.iban, -4) FROM run_payees rp
+         WHERE rp.run_id IN (SELECT c.run_id FROM rights r JOIN run_claims c ON c.right_id = r.id
+                             WHERE r.dossier = ?1)
+           AND rp.payee_id IN (SELECT payee_id FROM rights WHERE dossier = ?1)",
+    )?;
+    page.run_accounts = stmt
+        .query_map([dossier], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
     page.import_problems = import_problems(conn, dossier)?;
     Ok(())
 }
