@@ -916,6 +916,36 @@ async fn the_desk_finds_a_person_and_shows_the_page_escaped() {
             .status,
         StatusCode::NOT_FOUND
     );
+    // A change of bank details asked: the page says since when, the new IBAN masked, and
+    // that payments go on to the current account meanwhile.
+    let new_iban = Iban::from_french_rib("30004", "00001", "00000000002").expect("iban");
+    let asked = send(
+        &f.app,
+        post(
+            "/personne/D1/rib",
+            &cookie,
+            &format!(
+                "csrf_token={csrf}&payee_id=T1&iban={}&bic=BNPAFRPP&holder=X&proof=RIB",
+                new_iban.as_str()
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    let page = send(&f.app, get("/personne/D1", &cookie)).await;
+    assert!(
+        page.body
+            .contains("Changement de coordonnées bancaires en attente"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&relais_core::ids::mask_iban(new_iban.as_str())),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(new_iban.as_str()));
 }
 
 #[tokio::test]
