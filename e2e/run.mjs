@@ -593,6 +593,40 @@ for (const [login, link, name] of [
   await audit(page, 'rib-liste-approuvee');
   await ctx.close();
 }
+// Desk, person page (#20): the one-line answer to "will I be paid?", in words, and the payment
+// certificate downloaded as a PDF, with JavaScript on and off (real CSP).
+for (const javaScriptEnabled of [true, false]) {
+  const how = javaScriptEnabled ? 'with JavaScript' : 'without JavaScript';
+  const ctx = await context({ width: 1280, height: 800 }, javaScriptEnabled);
+  const page = await ctx.newPage();
+  await signIn(page, 'accueil');
+  await page.goto(`${base}/personne/${encodeURIComponent(dossier)}`);
+  const lines = await page
+    .getByRole('region', { name: /Le prochain paiement sera-t-il versé/ })
+    .locator('p.answer')
+    .allTextContents();
+  check(lines.length >= 1, `${how}, the person page answers "will I be paid?" (${lines.join(' / ')})`);
+  check(
+    lines.every((l) => /^(.+ — )?(Oui|Non|Pas encore|Le RSA)\b/.test(l.trim())),
+    `${how}, each answer starts with yes, no or not yet`,
+  );
+  check(
+    lines.every((l) => !/\d{4}-\d{2}-\d{2}|[a-z]+_[a-z]+/.test(l)),
+    `${how}, the answer has French dates and words, no codes`,
+  );
+  if (javaScriptEnabled) await audit(page, 'personne-reponse');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: /Attestation de paiement/ }).click(),
+  ]);
+  const pdf = readFileSync(await download.path());
+  check(pdf.subarray(0, 4).toString() === '%PDF', `${how}, the payment certificate downloads as a PDF`);
+  check(
+    download.suggestedFilename().startsWith('attestation-paiement-'),
+    `${how}, the certificate is named for what it is (${download.suggestedFilename()})`,
+  );
+  await ctx.close();
+}
 
 check(cspViolations.length === 0, `the product's own CSP blocks nothing (${cspViolations.join(' | ')})`);
 check(outside.length === 0, `no request leaves the machine (${outside.join(', ')})`);

@@ -3,11 +3,13 @@
 //! exports and its paper bordereau (PDF); the crisis cell's documents (main courante CSV and
 //! PDF, incident summary, posters) and the public continuity page (HTML and CSS). Nothing here reads a clock, a file or the network.
 
+pub mod attestation;
 pub mod bordereau;
 pub mod code;
 pub mod crisis;
 mod flow;
 pub mod french;
+pub mod french_days;
 mod html;
 mod page;
 mod pdf;

@@ -316,3 +316,201 @@ fn a_site_narrows_the_search_the_page_and_contacts() {
             .is_empty()
     );
 }
+
+/// The person's page also reads what stands in the way of a payment: a change of bank details
+/// awaiting its decision (the new IBAN masked), import problems about the file that nobody
+/// handled (a `D12` row is not `D1`'s), and no run yet.
+#[test]
+fn the_page_reads_pending_changes_and_import_problems() {
+    use relais_store::bank::{BankChangeStore, NewBankChange};
+    let (_dir, mut store) = store();
+    let iban = Iban::from_french_rib("30004", "00001", "00000000002").expect("iban");
+    let id = store
+        .request_bank_change(
+            "acc",
+            &NewBankChange {
+                payee_id: "T1".into(),
+                dossier: Some("D1".into()),
+                iban: iban.clone(),
+                bic: Bic::parse("BNPAFRPP").expect("bic"),
+                holder: "LEFÈVRE Jean-Marc".into(),
+                proof: "RIB original présenté".into(),
+            },
+        )
+        .expect("request");
+    let conn = store.raw_connection();
+    for (key, raw) in [
+        (Some("D1"), r#"[["dossier","D1"],["nom","LEFÈVRE"]]"#),
+        (
+            Some("R7"),
+            r#"[["id","R7"],["dossier","D1"],["montant","abc"]]"#,
+        ),
+        (Some("D12"), r#"[["dossier","D12"]]"#),
+        (
+            Some("R8"),
+            r#"[["id","R8"],["dossier","D1"],["montant","x"]]"#,
+        ),
+    ] {
+        conn.execute(
+            "INSERT INTO pending_rows (entity, file, line, key, raw, problems, severity)
+             VALUES ('droits', 'droits.csv', 3, ?1, ?2,
+                     '[[\"montant\",\"amount\",\"montant illisible\"]]', 'rejet')",
+            rusqlite::params![key, raw],
+        )
+        .expect("pending row");
+    }
+    // R8's row was handled: it is no longer a problem to show.
+    conn.execute(
+        "INSERT INTO pending_outcomes (file, raw, outcome, note, handled_by, handled_at)
+         VALUES ('droits.csv', ?1, 'sans_suite', 'doublon', 'ins', '2026-12-01 10:00')",
+        [r#"[["id","R8"],["dossier","D1"],["montant","x"]]"#],
+    )
+    .expect("outcome");
+    let page = store.person("D1", None).expect("page").expect("D1");
+    assert_eq!(page.bank_requests.len(), 1);
+    assert_eq!(page.bank_requests[0].id, id);
+    assert_eq!(page.bank_requests[0].requested_by, "acc");
+    assert_eq!(
+        page.bank_requests[0].iban_masked,
+        relais_core::ids::mask_iban(iban.as_str())
+    );
+    assert_eq!(page.import_problems.len(), 2, "{:?}", page.import_problems);
+    assert_eq!(
+        page.import_problems[0].problem,
+        "montant : montant illisible"
+    );
+    assert_eq!(page.import_problems[0].severity, "rejet");
+    assert!(page.runs.is_empty() && page.exclusions.is_empty());
+    assert!(page.paid_months.is_empty());
+    assert!(!page.rights[0].iban_approved);
+    // Another person's page shows none of it.
+    let other = store.person("D2", None).expect("page").expect("D2");
+    assert!(other.bank_requests.is_empty() && other.import_problems.is_empty());
+}
+
+/// Issuing a payment certificate is journaled; not for an unknown file, nor for an agent of
+/// another site, nor for a role the desk does not have.
+#[test]
+fn a_certificate_issued_is_journaled() {
+    let (_dir, mut store) = store();
+    store
+        .add_user(
+            "admin",
+            &NewUser {
+                login: "acc-mds02".into(),
+                roles: vec![Role::Accueil],
+                site: Some("MDS02".into()),
+                password_hash: "x".into(),
+            },
+        )
+        .expect("user");
+    assert_eq!(
+        store.log_certificate("acc", "D1").expect("issued"),
+        Some(())
+    );
+    assert_eq!(store.log_certificate("acc", "D9").expect("unknown"), None);
+    assert_eq!(
+        store.log_certificate("acc-mds02", "D1").expect("site"),
+        None
+    );
+    assert!(store.log_certificate("admin", "D1").is_err());
+    let issued: Vec<_> = store
+        .journal_entries(1, 1000)
+        .expect("journal")
+        .into_iter()
+        .filter(|e| e.kind == "payment_certificate")
+        .collect();
+    assert_eq!(issued.len(), 1);
+    assert_eq!(issued[0].actor, "acc");
+    assert_eq!(issued[0].payload, r#"{"dossier":"D1"}"#);
+}
+
+/// A store of people born on given days, for the searches by birth and the order of names.
+fn people(rows: &[(&str, &str, &str, jiff::civil::Date)]) -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = SqliteStore::open(&dir.path().join("relais.db")).expect("open");
+    store
+        .add_user(
+            "system",
+            &NewUser {
+                login: "admin".into(),
+                roles: vec![Role::Admin],
+                site: None,
+                password_hash: "x".into(),
+            },
+        )
+        .expect("user");
+    let mut session = store.begin_import().expect("begin");
+    for (dossier, last, first, born) in rows {
+        let mut r = person(dossier, last, first, None);
+        if let Record::Beneficiary(b) = &mut r {
+            b.birth_date = *born;
+        }
+        session.insert(&r).expect("insert");
+    }
+    session.commit("admin", json!({})).expect("commit");
+    (dir, store)
+}
+
+#[test]
+fn a_birth_date_as_typed_and_a_year_with_a_name() {
+    let (_dir, store) = people(&[
+        ("D1", "DUPONT", "Marie", date(1972, 12, 10)),
+        ("D2", "DUPONT", "Marc", date(1972, 3, 1)),
+        ("D3", "DUPONT", "Luc", date(1950, 12, 10)),
+        ("D4", "MARTIN", "Anne", date(1972, 12, 10)),
+    ]);
+    let find = |q: &str| {
+        let mut found: Vec<String> = store
+            .search_people(q, 10, None)
+            .expect("search")
+            .into_iter()
+            .map(|h| h.dossier)
+            .collect();
+        found.sort();
+        found
+    };
+    for q in [
+        "10121972",
+        "10/12/1972",
+        "10.12.1972",
+        "1972-12-10",
+        "10 12 1972",
+    ] {
+        assert_eq!(find(q), ["D1", "D4"], "{q}");
+    }
+    assert_eq!(find("dupont 1972"), ["D1", "D2"]);
+    assert_eq!(find("1972 dup"), ["D1", "D2"]);
+    assert_eq!(find("dupont 10121972"), ["D1"]);
+    assert_eq!(find("martin 1950"), Vec::<String>::new());
+    assert_eq!(find("1950"), ["D3"]);
+}
+
+#[test]
+fn results_are_in_french_order() {
+    let born = date(1941, 7, 4);
+    let (_dir, store) = people(&[
+        ("D1", "LEVY", "Anne", born),
+        ("D2", "LÉVÊQUE", "Hélène", born),
+        ("D3", "LEROY", "Jean", born),
+        ("D4", "Lévêque", "Adèle", born),
+        ("D5", "LEBLANC", "Zoé", born),
+    ]);
+    let names: Vec<String> = store
+        .search_people("le", 10, None)
+        .expect("search")
+        .into_iter()
+        .map(|h| format!("{} {}", h.last_name, h.first_name))
+        .collect();
+    // In byte order, LÉVÊQUE would come after every unaccented L name.
+    assert_eq!(
+        names,
+        [
+            "LEBLANC Zoé",
+            "LEROY Jean",
+            "Lévêque Adèle",
+            "LÉVÊQUE Hélène",
+            "LEVY Anne"
+        ]
+    );
+}

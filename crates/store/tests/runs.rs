@@ -1616,3 +1616,58 @@ fn the_history_s_totals_are_summed_by_benefit_and_month_within_the_months_asked(
         vec![(Benefit::ApaDom, month("2026-12"), Cents(10_000))]
     );
 }
+
+/// A person's page reads why a run left their rights out (through the exclusions' index by
+/// file, migration 24), the run itself, and every month claimed; a cancelled run's say
+/// nothing any more.
+#[test]
+fn a_persons_page_reads_what_runs_left_out_and_why() {
+    use relais_store::desk::DeskStore;
+    let mut f = fixture(standard());
+    let id = prepared(&mut f, "2026-12");
+    let page = f.store.person("D3", None).expect("page").expect("D3");
+    let why: BTreeMap<String, (String, String)> = page
+        .exclusions
+        .iter()
+        .map(|e| (e.right_id.clone(), (e.reason.clone(), e.month.clone())))
+        .collect();
+    assert_eq!(
+        why.get("R7"),
+        Some(&("suspended".to_owned(), "2026-12".to_owned()))
+    );
+    assert_eq!(
+        why.get("R9").map(|(r, _)| r.as_str()),
+        Some("bank_change_unapproved")
+    );
+    assert!(page.exclusions.iter().all(|e| e.run_id == id.to_string()));
+    assert!(
+        page.runs
+            .iter()
+            .any(|r| r.id == id.to_string() && r.status == "prepared")
+    );
+    assert!(
+        page.paid_months
+            .iter()
+            .any(|p| p.right_id == "R3" && p.month == "2026-12")
+    );
+    // Another person's exclusions are not theirs; the account each run pays them on is the
+    // run's copy.
+    let other = f.store.person("D1", None).expect("page").expect("D1");
+    assert!(other.exclusions.is_empty());
+    let account = iban(1);
+    let account = account.as_str();
+    assert_eq!(
+        other.run_accounts,
+        [(
+            id.to_string(),
+            "T1".to_owned(),
+            account[account.len() - 4..].to_owned()
+        )]
+    );
+    f.store
+        .cancel_run(id, "liq", "erreur de paramètres")
+        .expect("cancel");
+    let page = f.store.person("D3", None).expect("page").expect("D3");
+    assert!(page.exclusions.is_empty() && page.runs.is_empty());
+    assert!(page.paid_months.iter().all(|p| p.month != "2026-12"));
+}

@@ -9,7 +9,9 @@
 use crate::Shared;
 use crate::courrier::{self, COURRIER};
 use crate::pages::{Accueil, Failure, Personne, render};
-use crate::routes::{Access, BANK_ASK, DESK, form_session, page_session, partial, url_segment};
+use crate::routes::{
+    Access, BANK_ASK, DESK, REJECTS, form_session, page_session, partial, url_segment,
+};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{self, HeaderValue};
@@ -20,6 +22,9 @@ use relais_store::desk::DeskStore;
 use relais_store::sessions::Session;
 use serde::Deserialize;
 use std::collections::HashMap;
+
+mod attestation;
+pub use attestation::attestation;
 
 /// Results shown by the desk search at most: a desk agent narrows down rather than reads on
 /// (each result is also a lookup in the index and in the people).
@@ -234,14 +239,19 @@ pub(crate) async fn person_page(
         Err(f) => return app.fail(f),
     };
     let today = app.today().parse().unwrap_or(jiff::civil::Date::ZERO);
-    let next = crate::next_payment::next_payments(&page, today, app.config.settings.as_ref());
+    let settings = app.config.settings.as_ref();
+    let outlooks = crate::next_payment::outlooks(&page, today, settings);
+    let answers = crate::next_payment::answer_lines(&outlooks, today);
+    let next = crate::next_payment::next_payments(&page, today, settings);
     let title = format!("{} {}", page.person.last_name, page.person.first_name);
     render(
         status,
         &Personne {
             head: app.head(&title, Some(session), "/accueil"),
             page,
+            answers,
             next,
+            can_handle_rows: REJECTS.iter().any(|r| session.has(*r)),
             deposits: deposits
                 .iter()
                 .rev()

@@ -142,7 +142,11 @@ pub struct AccueilResultats {
 pub struct Personne {
     pub head: Head,
     pub page: PersonPage,
+    /// "Will I be paid?", one sentence per right (`next_payment::answer_lines`).
+    pub answers: Vec<String>,
     pub next: Vec<crate::next_payment::NextPayment>,
+    /// The user may open the register of import problems (`/dossiers/{id}`).
+    pub can_handle_rows: bool,
     /// The person's deposits, the most recent first.
     pub deposits: Vec<crate::courrier::Row>,
     /// The user may register a deposit (courrier screens).

@@ -71,6 +71,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/accueil", Access::AnyOf(DESK)),
     ("POST", "/accueil", Access::AnyOf(DESK)),
     ("GET", "/personne/{dossier}", Access::AnyOf(DESK)),
+    (
+        "GET",
+        "/personne/{dossier}/attestation.pdf",
+        Access::AnyOf(DESK),
+    ),
     ("POST", "/personne/{dossier}/rib", Access::AnyOf(BANK_ASK)),
     (
         "POST",
@@ -180,6 +185,10 @@ pub fn router(app: Shared) -> Router {
         .route("/courrier/{number}/annuler", post(courrier::cancel))
         .route("/accueil", get(desk::accueil).post(desk::search))
         .route("/personne/{dossier}", get(desk::personne))
+        .route(
+            "/personne/{dossier}/attestation.pdf",
+            get(desk::attestation),
+        )
         .route("/personne/{dossier}/rib", post(rib::request_from_person))
         .route("/personne/{dossier}/contact", post(desk::log_contact))
         .route("/tiers/{id}", get(rib::tiers))

@@ -888,6 +888,70 @@ async fn the_desk_finds_a_person_and_shows_the_page_escaped() {
         send(&f.app, get("/personne/D9", &cookie)).await.status,
         StatusCode::NOT_FOUND
     );
+    // "Will I be paid?" answered at the top, in words; the certificate is one click away.
+    assert!(a.body.contains("class=\"answer\""), "{}", a.body);
+    assert!(
+        a.body.contains("Pas encore de paiement préparé pour"),
+        "{}",
+        a.body
+    );
+    assert!(a.body.contains("/personne/D1/attestation.pdf"));
+    let pdf = send(&f.app, get("/personne/D1/attestation.pdf", &cookie)).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(
+        pdf.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    assert!(pdf.body.starts_with("%PDF"));
+    // Its issue is journaled: who, which file.
+    let store = SqliteStore::open(&f._dir.path().join("relais.db")).expect("open");
+    let issued = store
+        .journal_entries(1, 10_000)
+        .expect("journal")
+        .into_iter()
+        .filter(|e| e.kind == "payment_certificate")
+        .collect::<Vec<_>>();
+    assert_eq!(issued.len(), 1);
+    assert_eq!(issued[0].actor, "u-accueil");
+    assert!(issued[0].payload.contains("D1"), "{:?}", issued[0]);
+    assert_eq!(
+        send(&f.app, get("/personne/D9/attestation.pdf", &cookie))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // A change of bank details asked: the page says since when, the new IBAN masked, and
+    // that payments go on to the current account meanwhile.
+    let new_iban = Iban::from_french_rib("30004", "00001", "00000000002").expect("iban");
+    let asked = send(
+        &f.app,
+        post(
+            "/personne/D1/rib",
+            &cookie,
+            &format!(
+                "csrf_token={csrf}&payee_id=T1&iban={}&bic=BNPAFRPP&holder=X&proof=RIB",
+                new_iban.as_str()
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    let page = send(&f.app, get("/personne/D1", &cookie)).await;
+    assert!(
+        page.body
+            .contains("Changement de coordonnées bancaires en attente"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&relais_core::ids::mask_iban(new_iban.as_str())),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(new_iban.as_str()));
 }
 
 #[tokio::test]
@@ -1148,7 +1212,7 @@ async fn a_renewal_is_simulated_then_applied_once_and_journaled() {
     assert!(shown.body.contains("450,12"), "{}", shown.body);
     assert!(shown.body.contains("Appliquer la décision simulée"));
     let person = send(&f.app, get("/personne/D1", &cookie)).await;
-    assert!(person.body.contains("2027-12-31"), "{}", person.body);
+    assert!(person.body.contains("31/12/2027"), "{}", person.body);
     // Applied from the confirmation page, with the simulation's digest: the right ends
     // later, and the journal says so (renewal confirmation: crates/web/tests/paiements.rs).
     let confirm = shown
@@ -1174,7 +1238,7 @@ async fn a_renewal_is_simulated_then_applied_once_and_journaled() {
     );
     assert!(applied.body.contains("journal n°"), "{}", applied.body);
     let person = send(&f.app, get("/personne/D1", &cookie)).await;
-    assert!(person.body.contains("2028-06-30"), "{}", person.body);
+    assert!(person.body.contains("30/06/2028"), "{}", person.body);
     // Again: the simulation no longer holds (nothing to change), so its new one is shown.
     let again = send(&f.app, post("/renouvellement", &cookie, &form("appliquer"))).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
@@ -2058,7 +2122,7 @@ async fn a_site_bound_agent_sees_and_changes_only_the_people_of_its_site() {
             .body
             .contains("LEFÈVRE")
     );
-    for path in ["/personne/D1", "/tiers/T1"] {
+    for path in ["/personne/D1", "/personne/D1/attestation.pdf", "/tiers/T1"] {
         assert_eq!(
             send(&f.app, get(path, &other)).await.status,
             StatusCode::NOT_FOUND,

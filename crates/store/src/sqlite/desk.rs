@@ -11,6 +11,9 @@ use relais_core::text::search_key;
 use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
 use serde_json::json;
 
+mod person;
+mod search;
+
 /// The migration that creates `person_names`, filled from the people already imported.
 pub(crate) const PERSON_NAMES_MIGRATION: usize = 8;
 
@@ -80,23 +83,9 @@ fn hit(r: &Row<'_>) -> rusqlite::Result<PersonHit> {
     })
 }
 
-/// `JJ/MM/AAAA` or `AAAA-MM-JJ` as `AAAA-MM-JJ`.
-fn as_date(q: &str) -> Option<String> {
-    let parsed = if q.contains('/') {
-        let mut parts = q.split('/');
-        let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() {
-            return None;
-        }
-        jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()?
-    } else {
-        q.parse::<jiff::civil::Date>().ok()?
-    };
-    Some(parsed.to_string())
-}
-
-impl DeskStore for SqliteStore {
-    fn search_people(
+impl SqliteStore {
+    /// [`DeskStore::search_people`] before the French sort.
+    fn find_people(
         &self,
         query: &str,
         limit: usize,
@@ -142,8 +131,28 @@ impl DeskStore for SqliteStore {
                 return Ok(found);
             }
         }
-        if let Some(date) = as_date(q) {
-            return collect("b.birth_date = ?1", &by_name, vec![date]);
+        // A birth date (`10/12/1972`, `10121972`, `1972-12-10`) or a year (`1972`), alone or
+        // with the beginnings of names.
+        let (names, birth) = search::split_birth(q);
+        if let Some(birth) = birth {
+            let (from, to) = birth.range();
+            let Some(matching) = prefix_query(&names) else {
+                // Without a name, the first `limit` born then, read without an order (the
+                // table has no index by birth date: an order would read it all).
+                let found = collect(
+                    "b.birth_date BETWEEN ?1 AND ?2",
+                    &format!("LIMIT {limit}"),
+                    vec![from, to],
+                )?;
+                return Ok(found);
+            };
+            // The index gives everyone with these names, the birth narrows them down.
+            return collect(
+                "b.dossier IN (SELECT dossier FROM person_names WHERE person_names MATCH ?1) \
+                 AND b.birth_date BETWEEN ?2 AND ?3",
+                &format!("LIMIT {limit}"),
+                vec![matching, from, to],
+            );
         }
         let Some(matching) = prefix_query(q) else {
             return Ok(Vec::new());
@@ -169,6 +178,19 @@ impl DeskStore for SqliteStore {
             vec![matching],
         )
     }
+}
+
+impl DeskStore for SqliteStore {
+    fn search_people(
+        &self,
+        query: &str,
+        limit: usize,
+        site: Option<&str>,
+    ) -> Result<Vec<PersonHit>, StoreError> {
+        let mut hits = self.find_people(query, limit, site)?;
+        search::sort_french(&mut hits);
+        Ok(hits)
+    }
 
     fn person(&self, dossier: &str, site: Option<&str>) -> Result<Option<PersonPage>, StoreError> {
         let found = self
@@ -192,6 +214,12 @@ impl DeskStore for SqliteStore {
                         rights: Vec::new(),
                         payments: Vec::new(),
                         contacts: Vec::new(),
+                        paid_months: Vec::new(),
+                        runs: Vec::new(),
+                        exclusions: Vec::new(),
+                        bank_requests: Vec::new(),
+                        import_problems: Vec::new(),
+                        run_accounts: Vec::new(),
                     })
                 },
             )
@@ -201,7 +229,9 @@ impl DeskStore for SqliteStore {
         };
         let mut stmt = self.conn.prepare_cached(
             "SELECT r.id, r.benefit, r.monthly_amount, r.start_date, r.end_date, r.status,
-                    r.payee_id, p.name, substr(p.iban, -4)
+                    r.payee_id, p.name, substr(p.iban, -4), p.iban_changed_on,
+                    EXISTS (SELECT 1 FROM bank_approvals_current a
+                            WHERE a.payee_id = p.id AND a.iban = p.iban)
              FROM rights r JOIN payees p ON p.id = r.payee_id
              WHERE r.dossier = ?1 ORDER BY r.start_date DESC, r.id",
         )?;
@@ -217,6 +247,8 @@ impl DeskStore for SqliteStore {
                     payee_id: r.get(6)?,
                     payee_name: r.get(7)?,
                     iban_end: r.get(8)?,
+                    iban_changed_on: r.get(9)?,
+                    iban_approved: r.get(10)?,
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -261,7 +293,33 @@ impl DeskStore for SqliteStore {
                 })
             })?
             .collect::<Result<_, _>>()?;
+        person::fill(&self.conn, dossier, &mut page)?;
         Ok(Some(page))
+    }
+
+    fn log_certificate(&mut self, actor: &str, dossier: &str) -> Result<Option<()>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        users::require_any(&tx, actor, &[Role::Accueil, Role::Instruction, Role::Crise])?;
+        let site = users::site_of(&tx, actor)?;
+        let known: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM beneficiaries
+                            WHERE dossier = ?1 AND (?2 IS NULL OR site = ?2))",
+            rusqlite::params![dossier, site],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Ok(None);
+        }
+        journal::append(
+            &tx,
+            actor,
+            "payment_certificate",
+            &json!({ "dossier": dossier }),
+        )?;
+        tx.commit()?;
+        Ok(Some(()))
     }
 
     fn log_contact(
@@ -373,13 +431,5 @@ mod tests {
             Some("\"dupont\"* AND \"not\"* AND \"or\"* AND \"a\"* AND \"b\"* AND \"c\"*")
         );
         assert_eq!(prefix_query(" -- ' ").as_deref(), None);
-    }
-
-    #[test]
-    fn dates_in_both_spellings() {
-        assert_eq!(as_date("04/07/1941").as_deref(), Some("1941-07-04"));
-        assert_eq!(as_date("1941-07-04").as_deref(), Some("1941-07-04"));
-        assert_eq!(as_date("31/02/1941"), None);
-        assert_eq!(as_date("lefevre"), None);
     }
 }

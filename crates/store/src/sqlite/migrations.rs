@@ -861,6 +861,12 @@ BEGIN SELECT RAISE(ABORT, 'a notification sent never changes'); END;
 CREATE TRIGGER IF NOT EXISTS cnil_delay_reasons_no_delete BEFORE DELETE ON cnil_delay_reasons
 BEGIN SELECT RAISE(ABORT, 'a notification sent never changes'); END;
 "#,
+    // 24: a person's page says why a run left one of their rights out (issue #20): the runs'
+    // exclusions by file, so it reads the person's few rows and not every run's list (a
+    // national run leaves out hundreds of thousands of closed or suspended rights).
+    r#"
+CREATE INDEX IF NOT EXISTS run_exclusions_by_dossier ON run_exclusions (dossier, run_id);
+"#,
 ];
 
 /// Secondary indexes of imported data: dropped before a bulk import and built again after it,

@@ -1,0 +1,158 @@
+//! `GET /personne/{dossier}/attestation.pdf`: the payment certificate, for the same agents as
+//! the person's page (an agent bound to a site gets 404 for a person of another site, as for
+//! the page). Its issue is journaled (who, which file) before it is handed over.
+
+use crate::Shared;
+use crate::next_payment::{answer_lines, benefit_fr, outlooks, status_fr};
+use crate::pages::Failure;
+use crate::routes::{Access, DESK, page_session};
+use axum::extract::{Path, State};
+use axum::http::header::{self, HeaderValue};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use jiff::civil::Date;
+use relais_core::Cents;
+use relais_core::calendar::Month;
+use relais_documents::attestation::{
+    CertificateInput, CertificatePayment, CertificateRight, write_certificate_pdf,
+};
+use relais_store::desk::{DeskStore, PersonPage};
+
+pub async fn attestation(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(dossier): Path<String>,
+) -> Response {
+    let session = match page_session(&app, &headers, Access::AnyOf(DESK)).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let site = session.site.clone();
+    let wanted = dossier.clone();
+    let found = app
+        .with_reader(move |s| {
+            let Some(page) = s.person(&wanted, site.as_deref())? else {
+                return Ok(None);
+            };
+            Ok(Some((page, s.directory()?)))
+        })
+        .await;
+    let (page, directory) = match found {
+        Ok(Some(p)) => p,
+        Ok(None) => return app.fail(Failure::NotFound),
+        Err(f) => return app.fail(f),
+    };
+    let today = app.today().parse().unwrap_or(Date::ZERO);
+    // Issued where the agent works: their site's name, else the authority.
+    let place = session
+        .site
+        .as_deref()
+        .and_then(|code| directory.iter().find(|d| d.site_code == code))
+        .map_or_else(|| app.config.authority.clone(), |d| d.site.clone());
+    let input = certificate(
+        &page,
+        today,
+        app.config.settings.as_ref(),
+        &app.config.authority,
+        place,
+        &session.login,
+    );
+    let mut pdf = Vec::new();
+    if let Err(e) = write_certificate_pdf(&input, &mut pdf) {
+        tracing::error!("payment certificate for {dossier}: {e}");
+        return app.fail(Failure::Internal);
+    }
+    let actor = session.login.clone();
+    let who = dossier.clone();
+    match app
+        .with_store(move |s| s.log_certificate(&actor, &who))
+        .await
+    {
+        Ok(Some(())) => {}
+        Ok(None) => return app.fail(Failure::NotFound),
+        Err(f) => return app.fail(f),
+    }
+    let name: String = dossier
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let mut response = (StatusCode::OK, pdf).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"attestation-paiement-{name}.pdf\""
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
+/// What the certificate says of `page` on `today`: the same answer as the page's.
+fn certificate(
+    page: &PersonPage,
+    today: Date,
+    settings: Option<&relais_core::settings::Settings>,
+    authority: &str,
+    place: String,
+    issued_by: &str,
+) -> CertificateInput {
+    let p = &page.person;
+    let benefit_of = |right_id: &str| {
+        page.rights
+            .iter()
+            .find(|r| r.id == right_id)
+            .map(|r| benefit_fr(&r.benefit))
+            .unwrap_or_default()
+    };
+    CertificateInput {
+        authority: authority.to_owned(),
+        name: format!("{} {}", p.last_name, p.first_name),
+        dossier: p.dossier.clone(),
+        birth_date: p.birth_date.parse().ok(),
+        address: format!("{}, {} {}", page.address, page.postal_code, p.city),
+        rights: page
+            .rights
+            .iter()
+            .map(|r| CertificateRight {
+                benefit: benefit_fr(&r.benefit),
+                monthly: Cents(r.monthly_amount),
+                start: r.start.parse().ok(),
+                end: r.end.parse().ok(),
+                status: status_fr(&r.status),
+                payee: r.payee_name.clone(),
+            })
+            .collect(),
+        payments: page
+            .paid_months
+            .iter()
+            .filter_map(|pay| {
+                Some(CertificatePayment {
+                    month: Month::parse(&pay.month).ok()?,
+                    benefit: benefit_of(&pay.right_id),
+                    amount: Cents(pay.amount),
+                    date: pay.date.parse().ok(),
+                    state: payment_state(&pay.source).to_owned(),
+                })
+            })
+            .collect(),
+        next: answer_lines(&outlooks(page, today, settings), today),
+        place,
+        issued_on: today,
+        issued_by: issued_by.to_owned(),
+    }
+}
+
+/// A payment's state in words: the history was paid; a run is validated (sent to the public
+/// accountant, who pays) or only prepared.
+fn payment_state(source: &str) -> &'static str {
+    if source.ends_with("(validated)") {
+        "mandaté"
+    } else if source.ends_with("(prepared)") {
+        "préparé, à valider"
+    } else {
+        "versé"
+    }
+}
