@@ -14,6 +14,7 @@ pub mod crise;
 mod dashboard;
 mod desk;
 mod dossiers;
+pub mod form_errors;
 mod hasher;
 pub mod limits;
 mod login;

@@ -63,6 +63,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
         "/courrier/{number}/recepisse.pdf",
         Access::AnyOf(COURRIER),
     ),
+    ("GET", "/courrier/{number}/annuler", Access::AnyOf(COURRIER)),
     (
         "POST",
         "/courrier/{number}/annuler",
@@ -159,7 +160,10 @@ pub fn router(app: Shared) -> Router {
         )
         .route("/courrier/{number}", get(courrier::depot))
         .route("/courrier/{number}/recepisse.pdf", get(courrier::receipt))
-        .route("/courrier/{number}/annuler", post(courrier::cancel))
+        .route(
+            "/courrier/{number}/annuler",
+            get(courrier::cancel_confirm).post(courrier::cancel),
+        )
         .route("/accueil", get(desk::accueil).post(desk::search))
         .route("/personne/{dossier}", get(desk::personne))
         .route("/personne/{dossier}/rib", post(rib::request_from_person))
