@@ -377,9 +377,12 @@ pub fn check(form: &mut DepositForm, desk: &Desk<'_>) -> Result<NewDeposit, Form
         }
     }
     let mut input = form.input();
+    let known = kind.is_some();
     let kind = kind.unwrap_or(DepositKind::Autre);
     for field in ORDER {
-        if errors.has(field) {
+        // A known kind with fields not its own stays that kind (its foreign fields are
+        // emptied): its own fields are checked too.
+        if errors.has(field) && !(*field == "type" && known) {
             set_aside(field, kind, &mut input);
         }
     }
