@@ -8,6 +8,7 @@ mod data;
 mod fsio;
 mod passwords;
 mod summary;
+mod tableur;
 
 use clap::Parser;
 use std::process::ExitCode;
