@@ -7,6 +7,7 @@
 //! same headers on every response (CSP without inline scripts, no framing, no referrer).
 //! The store is the only state: handlers call it on the blocking pool.
 
+mod aide;
 mod auth;
 mod compte;
 pub mod courrier;

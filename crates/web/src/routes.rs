@@ -50,6 +50,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/login", Access::Public),
     ("GET", "/static/relais.css", Access::Public),
     ("GET", HTMX_PATH, Access::Public),
+    ("GET", "/aide", Access::Public),
+    ("GET", "/aide/img/{image}", Access::Public),
     ("POST", "/logout", Access::SignedIn),
     ("GET", crate::compte::PASSWORD_PATH, Access::SignedIn),
     ("POST", crate::compte::PASSWORD_PATH, Access::SignedIn),
@@ -152,6 +154,8 @@ pub fn router(app: Shared) -> Router {
         )
         .route("/static/relais.css", get(stylesheet))
         .route(HTMX_PATH, get(htmx))
+        .route("/aide", get(crate::aide::aide))
+        .route("/aide/img/{image}", get(crate::aide::image))
         .route("/", get(crate::dashboard::dashboard))
         .route("/annuaire", get(annuaire).post(crise::set_directory))
         .route(

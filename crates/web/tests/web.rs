@@ -239,6 +239,7 @@ fn concrete(path: &str) -> String {
         .replace("{id}", "999999")
         .replace("{run}", "P2026-12-01")
         .replace("{name}", "SHA256SUMS")
+        .replace("{image}", "connexion.png")
 }
 
 /// What an allowed user gets from a POST carrying only a valid CSRF token.
@@ -2208,4 +2209,56 @@ async fn a_refused_rejected_row_form_says_both_problems_and_keeps_the_choice() {
     let row = send(&f.app, get(&format!("/dossiers/{id}"), &cookie)).await;
     assert!(!row.body.contains("(id_cle)"), "{}", row.body);
     assert!(!row.body.contains("<td>tiers_id</td>"), "{}", row.body);
+}
+
+#[tokio::test]
+async fn the_help_link_opens_the_agents_guide_with_a_section_per_role() {
+    let f = fixture();
+    let sign_in = send(&f.app, get("/login", "")).await;
+    assert!(
+        sign_in.body.contains("<a href=\"/aide\""),
+        "{}",
+        sign_in.body
+    );
+    let guide = send(&f.app, get("/aide", "")).await;
+    assert_eq!(guide.status, StatusCode::OK);
+    for role in [
+        "Accueil",
+        "Courrier",
+        "Instruction",
+        "Liquidation",
+        "Ordonnateur",
+        "Cellule de crise",
+        "Administration",
+    ] {
+        assert!(
+            guide.body.contains(&format!("<h2>{role}</h2>")),
+            "{role}: {}",
+            guide.body
+        );
+    }
+    assert_eq!(guide.body.matches("<h1>").count(), 1, "one title");
+    assert!(
+        guide
+            .body
+            .contains("src=\"/aide/img/courrier-erreurs.png\"")
+    );
+    let image = send(&f.app, get("/aide/img/courrier-erreurs.png", "")).await;
+    assert_eq!(image.status, StatusCode::OK);
+    assert_eq!(
+        image
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("image/png")
+    );
+    assert_eq!(
+        send(&f.app, get("/aide/img/..%2Fguide.md", ""))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let (cookie, _) = login(&f.app, "u-courrier").await;
+    let signed_in = send(&f.app, get("/courrier", &cookie)).await;
+    assert!(signed_in.body.contains("<a href=\"/aide\""));
 }
