@@ -4,6 +4,7 @@
 mod check;
 mod depot;
 mod register;
+mod tableur;
 
 pub use check::{DepositForm, LIMITS};
 pub use depot::{cancel, cancel_confirm, depot, receipt};

@@ -2262,3 +2262,49 @@ async fn the_help_link_opens_the_agents_guide_with_a_section_per_role() {
     let signed_in = send(&f.app, get("/courrier", &cookie)).await;
     assert!(signed_in.body.contains("<a href=\"/aide\""));
 }
+
+#[tokio::test]
+async fn the_register_downloads_for_a_french_spreadsheet() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-courrier").await;
+    let done = send(
+        &f.app,
+        post(
+            "/courrier",
+            &cookie,
+            &format!(
+                "csrf_token={csrf}&kind=facture&depositor=%3DSARL+Dupont%3B+fils\
+                 &siret=73282932000074&invoice_number=F-1&amount=1234%2C56"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = send(&f.app, get("/courrier", &cookie)).await;
+    assert!(
+        page.body.contains("/courrier?format=tableur&amp;du="),
+        "{}",
+        page.body
+    );
+    let csv = send(&f.app, get("/courrier?format=tableur&q=dupont", &cookie)).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(
+        csv.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("text/csv; charset=utf-8")
+    );
+    assert!(
+        csv.body.starts_with("\u{feff}Numéro;Reçu le;"),
+        "{}",
+        csv.body
+    );
+    assert!(
+        csv.body.contains(";\"'=SARL Dupont; fils\";"),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains(";1234,56;"), "{}", csv.body);
+    let bad = send(&f.app, get("/courrier?format=tableur&du=hier", &cookie)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

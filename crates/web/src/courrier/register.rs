@@ -54,6 +54,9 @@ pub struct ListQuery {
     received_at: Option<String>,
     #[serde(default)]
     backdate_reason: Option<String>,
+    /// `tableur`: the register as the filters select it, for a French spreadsheet.
+    #[serde(default)]
+    format: Option<String>,
 }
 
 /// A day of the register's filters: JJ/MM/AAAA (or AAAA-MM-JJ); empty is no bound.
@@ -96,15 +99,31 @@ struct Refusal {
     error: Option<String>,
 }
 
-async fn page(
-    app: &Shared,
-    session: &relais_store::sessions::Session,
-    status: StatusCode,
-    kind: DepositKind,
-    form: DepositForm,
-    refusal: Refusal,
-    query: &ListQuery,
-) -> Response {
+/// The register as the filters select it: the deposits (oldest first), the filters as typed
+/// and their problems.
+pub(super) struct Listing {
+    pub deposits: Vec<Deposit>,
+    pub key: String,
+    pub q: String,
+    pub from: String,
+    pub to: String,
+    pub from_day: Option<jiff::civil::Date>,
+    pub to_day: Option<jiff::civil::Date>,
+    pub filter_kind: String,
+    pub filter_errors: FormErrors,
+}
+
+impl Listing {
+    /// The deposits the searched text finds, most recent first.
+    pub fn found(&self) -> impl Iterator<Item = &Deposit> {
+        self.deposits
+            .iter()
+            .rev()
+            .filter(|d| self.key.is_empty() || found(d, &self.key))
+    }
+}
+
+pub(super) async fn listing(app: &Shared, query: &ListQuery) -> Result<Listing, Response> {
     let today = app.zoned_now().map(|z| z.date());
     let q = query.q.clone().unwrap_or_default();
     let key = search_key(&q);
@@ -135,17 +154,44 @@ async fn page(
     } else {
         Ok(Vec::new())
     };
-    let deposits = match deposits {
-        Ok(d) => d,
-        Err(f) => return app.fail(f),
+    let deposits = deposits.map_err(|f| app.fail(f))?;
+    Ok(Listing {
+        deposits,
+        key,
+        q,
+        from,
+        to,
+        from_day,
+        to_day,
+        filter_kind,
+        filter_errors,
+    })
+}
+
+async fn page(
+    app: &Shared,
+    session: &relais_store::sessions::Session,
+    status: StatusCode,
+    kind: DepositKind,
+    form: DepositForm,
+    refusal: Refusal,
+    query: &ListQuery,
+) -> Response {
+    let listing = match listing(app, query).await {
+        Ok(l) => l,
+        Err(r) => return r,
     };
-    let rows: Vec<Row> = deposits
-        .iter()
-        .rev()
-        .filter(|d| key.is_empty() || found(d, &key))
-        .take(SHOWN)
-        .map(|d| row(app, d))
-        .collect();
+    let rows: Vec<Row> = listing.found().take(SHOWN).map(|d| row(app, d)).collect();
+    let Listing {
+        q,
+        from,
+        to,
+        from_day,
+        to_day,
+        filter_kind,
+        filter_errors,
+        ..
+    } = listing;
     let days = match (from_day, to_day) {
         (Some(f), Some(t)) if f == t => format!(" du {}", date_short(f)),
         (Some(f), Some(t)) => format!(" du {} au {}", date_short(f), date_short(t)),
@@ -203,6 +249,9 @@ pub async fn courrier(
         Ok(s) => s,
         Err(refused) => return refused,
     };
+    if query.format.as_deref() == Some("tableur") {
+        return super::tableur::download(&app, &query).await;
+    }
     let kind = query
         .kind
         .as_deref()
