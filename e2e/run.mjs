@@ -327,11 +327,12 @@ async function signIn(page, login) {
   await signIn(page, 'courrier');
   await page.getByRole('link', { name: 'Courrier' }).click();
   await audit(page, 'courrier');
+  // With JavaScript, the list of kinds swaps the form (htmx); the button is for no-JS only.
   await page.getByLabel('Type de dépôt').selectOption('facture');
-  await page.getByRole('button', { name: 'Afficher le formulaire de ce type' }).click();
+  await page.getByLabel('SIRET du fournisseur').waitFor();
   check((await page.getByLabel('SIRET du fournisseur').count()) === 1, 'the invoice form asks for the SIRET');
   await page.getByLabel('Type de dépôt').selectOption('demande_apa');
-  await page.getByRole('button', { name: 'Afficher le formulaire de ce type' }).click();
+  await page.getByLabel(/Pièces manquantes/).waitFor();
   check((await page.getByLabel(/Pièces manquantes/).count()) === 1, 'an application form asks for missing documents');
   await page.getByLabel(/^Déposant/).fill('Mme Jeanne Lefèvre');
   await page.getByLabel(/Numéro de dossier/).fill(dossier);
@@ -346,8 +347,9 @@ async function signIn(page, login) {
   ]);
   const file = await download.path();
   check(readFileSync(file).subarray(0, 4).toString() === '%PDF', 'the receipt downloads as a PDF');
+  await page.getByRole('link', { name: 'Annuler ce dépôt…' }).click();
   await page.getByLabel(/^Motif de l'annulation/).fill('doublon');
-  await page.getByRole('button', { name: 'Annuler le dépôt' }).click();
+  await page.getByRole('button', { name: /^Confirmer l'annulation/ }).click();
   check((await page.getByRole('status').textContent()).includes('annulé'), 'a deposit is cancelled with a reason');
   await ctx.close();
 }
@@ -625,6 +627,118 @@ for (const javaScriptEnabled of [true, false]) {
     download.suggestedFilename().startsWith('attestation-paiement-'),
     `${how}, the certificate is named for what it is (${download.suggestedFilename()})`,
   );
+  await ctx.close();
+}
+// Forms (courrier): a deposit refused with two problems says both beside their fields, keeps
+// what was typed and puts the focus on the first, without any script of ours.
+{
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, 'courrier');
+  await page.goto(`${base}/courrier?type=facture`);
+  await page.getByLabel(/^Déposant/).fill('SARL Bâtiment Essai');
+  await page.getByLabel(/^Objet/).fill('Facture de travaux');
+  await page.getByLabel('SIRET du fournisseur').fill('123 456');
+  await page.getByLabel(/^Numéro de facture/).fill('F-2026-118');
+  await page.getByLabel(/^Montant TTC/).fill('douze euros');
+  await page.getByRole('button', { name: 'Enregistrer et préparer le récépissé' }).click();
+  await page.waitForLoadState('load');
+  const summary = page.locator('.form-errors li');
+  check((await summary.count()) === 2, 'a refused deposit lists both problems at once');
+  check(
+    (await page.getByLabel('SIRET du fournisseur').getAttribute('aria-invalid')) === 'true' &&
+      (await page.getByLabel(/^Montant TTC/).getAttribute('aria-invalid')) === 'true',
+    'each wrong field is marked invalid',
+  );
+  check(
+    (await page.locator('#amount-erreur').textContent()).length > 0 &&
+      (await page.getByLabel(/^Montant TTC/).getAttribute('aria-describedby')) === 'amount-erreur',
+    "each problem is said beside its field and described by it",
+  );
+  check(
+    (await page.getByLabel(/^Déposant/).inputValue()) === 'SARL Bâtiment Essai' &&
+      (await page.getByLabel(/^Numéro de facture/).inputValue()) === 'F-2026-118' &&
+      (await page.getByLabel(/^Montant TTC/).inputValue()) === 'douze euros',
+    'a refused deposit keeps what was typed',
+  );
+  check(
+    (await page.evaluate(() => document.activeElement && document.activeElement.id)) === 'siret',
+    'the focus is on the first problem',
+  );
+  check(!(await page.content()).includes('--'), 'no command-line option in the messages');
+  await audit(page, 'courrier-erreurs');
+  // The kind's list swaps the form in place (no page load) and keeps the common fields.
+  await page.getByLabel('Type de dépôt').selectOption('offre_marche');
+  await page.getByLabel(/^Date limite de la consultation/).waitFor();
+  check(
+    (await page.getByLabel(/^Déposant/).inputValue()) === 'SARL Bâtiment Essai' &&
+      (await page.getByLabel('SIRET du fournisseur').count()) === 0,
+    'the kind change swaps the form with JavaScript on and keeps the depositor',
+  );
+  check(
+    (await page.getByRole('button', { name: 'Afficher le formulaire de ce type' }).count()) === 0,
+    "the no-JS button is hidden when JavaScript runs",
+  );
+  await ctx.close();
+}
+
+// Forms (courrier): cancelling goes through a page that states the consequence.
+{
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, 'courrier');
+  await page.goto(`${base}/courrier?type=autre`);
+  await page.getByLabel(/^Déposant/).fill('M. Annulation Essai');
+  await page.getByRole('button', { name: 'Enregistrer et préparer le récépissé' }).click();
+  await page.waitForURL(/\/courrier\/\d{4}-\d{6}$/);
+  const number = page.url().split('/').pop();
+  await page.getByRole('link', { name: 'Annuler ce dépôt…' }).click();
+  await page.waitForURL(/\/annuler$/);
+  const text = await page.locator('main').textContent();
+  check(
+    text.includes(number) && text.includes('M. Annulation Essai') && text.includes('ANNULÉ'),
+    'the confirmation page states the number, the depositor and that the receipt will verify as ANNULÉ',
+  );
+  await audit(page, 'depot-annuler');
+  await page.getByRole('button', { name: /^Confirmer l'annulation/ }).click();
+  check(
+    (await page.getByLabel(/^Motif de l'annulation/).getAttribute('aria-invalid')) === 'true' ||
+      (await page.getByLabel(/^Motif de l'annulation/).evaluate((e) => !e.validity.valid)),
+    'a cancellation without a reason is refused',
+  );
+  await page.getByLabel(/^Motif de l'annulation/).fill('enregistré deux fois');
+  await page.getByRole('button', { name: /^Confirmer l'annulation/ }).click();
+  await page.waitForURL(/annule=1$/);
+  check((await page.getByRole('status').textContent()).includes('annulé'), 'the deposit is cancelled after confirmation');
+  // The register is searched by name, its days typed JJ/MM/AAAA.
+  await page.goto(`${base}/courrier`);
+  await page.getByLabel(/^Rechercher/).fill('annulation essai');
+  await page.getByRole('button', { name: 'Filtrer' }).click();
+  await page.waitForLoadState('load');
+  check(
+    (await page.getByRole('table').textContent()).includes('M. Annulation Essai'),
+    'the register finds a deposit by name',
+  );
+  check(/^\d{2}\/\d{2}\/\d{4}$/.test(await page.getByLabel(/^Du/).inputValue()) || (await page.getByLabel(/^Du/).inputValue()) === '', 'the register\'s days read JJ/MM/AAAA');
+  await ctx.close();
+}
+
+// Guide: every page's "Aide" link opens the agents' guide, signed in or not.
+{
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByRole('link', { name: 'Aide' }).click();
+  await page.waitForURL(`${base}/aide`);
+  check(
+    (await page.getByRole('heading', { level: 2, name: /Accueil/ }).count()) >= 1,
+    'the help link opens the guide, with a section per role',
+  );
+  await audit(page, 'aide');
+  await signIn(page, 'instruction');
+  await page.getByRole('link', { name: 'Aide' }).click();
+  await page.waitForURL(`${base}/aide`);
+  check((await page.locator('main h1').textContent()).includes('guide'), 'the guide opens from a signed-in page');
   await ctx.close();
 }
 

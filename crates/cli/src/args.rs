@@ -30,11 +30,14 @@ pub struct DataArg {
     pub data: PathBuf,
 }
 
-/// How a listing is printed: for reading, or for a spreadsheet.
+/// How a listing is printed: for reading, for a script (`csv`: `,`, decimal point, ISO 8601,
+/// unchanged for the scripts that read it), or for a French spreadsheet (`tableur`: `;`,
+/// decimal comma, JJ/MM/AAAA, UTF-8 with BOM, French headers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
     Text,
     Csv,
+    Tableur,
 }
 
 /// Who acts: the local operator acts as this user, whose password is checked before anything

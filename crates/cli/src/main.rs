@@ -7,6 +7,7 @@ mod cmd;
 mod data;
 mod fsio;
 mod passwords;
+mod progress;
 mod summary;
 
 use clap::Parser;

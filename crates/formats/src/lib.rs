@@ -7,3 +7,4 @@ pub mod extract;
 pub mod payments;
 pub mod profile;
 pub mod systems;
+pub mod tableur;

@@ -2,9 +2,13 @@
 //! number, an e-mail, an unknown site: kept without the value), each with its reasons and the
 //! row as read, and what became of it once handled by hand (journaled).
 
+mod labels;
+
 use crate::Shared;
-use crate::pages::{Dossier, Dossiers, Failure, render};
+use crate::form_errors::FormErrors;
+use crate::pages::{Dossiers, Failure, Head, render};
 use crate::routes::{Access, REJECTS, form_session, page_session};
+use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -56,7 +60,13 @@ pub async fn list(
                     .row
                     .problems
                     .iter()
-                    .map(|(field, _, message)| format!("{field} : {message}"))
+                    .map(|(field, _, message)| {
+                        format!(
+                            "{} : {}",
+                            labels::field(field),
+                            labels::message(field, message)
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(" ; ");
                 // The screen's table has no column for it (pages::Dossiers): said first.
@@ -80,22 +90,83 @@ pub async fn list(
     render(StatusCode::OK, &page)
 }
 
+/// Longest note, as `limits::FIELDS` says.
+const MAX_NOTE: usize = 2000;
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+pub struct Dossier {
+    pub head: Head,
+    pub csrf: String,
+    pub id: i64,
+    pub warning: bool,
+    /// (column's label, problem's label, message)
+    pub problems: Vec<(String, String, String)>,
+    /// (column's label, value as read)
+    pub raw: Vec<(String, String)>,
+    /// (outcome's label, note, by, at 01/12/2026 09:14)
+    pub handling: Option<(String, String, String, String)>,
+    pub outcomes: &'static [(&'static str, &'static str)],
+    /// The form as typed, when refused.
+    pub outcome: String,
+    pub note: String,
+    pub errors: FormErrors,
+    pub notice: Option<String>,
+}
+
+/// The store's local time (`2026-12-01 09:14`) as agents read it (`01/12/2026 09:14`).
+fn local_time(at: &str) -> String {
+    jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M", at.trim())
+        .map(|t| t.strftime("%d/%m/%Y %H:%M").to_string())
+        .unwrap_or_else(|_| at.to_owned())
+}
+
+/// What was typed in the form, kept when it is refused.
+struct Typed {
+    outcome: String,
+    note: String,
+    errors: FormErrors,
+}
+
 fn detail_page(
     app: &Shared,
     session: &Session,
     status: StatusCode,
     view: PendingView,
     notice: Option<String>,
-    error: Option<String>,
+    typed: Typed,
 ) -> Response {
     let title = format!("Ligne {} de {}", view.row.line, view.row.file);
+    let row = view.row;
     let page = Dossier {
         head: app.head(&title, Some(session), "/dossiers"),
         csrf: session.csrf.clone(),
-        view,
+        id: row.id,
+        warning: row.severity.code() == "avertissement",
+        problems: row
+            .problems
+            .iter()
+            .map(|(field, code, message)| {
+                (
+                    labels::field(field),
+                    labels::problem(code),
+                    labels::message(field, message),
+                )
+            })
+            .collect(),
+        raw: row
+            .raw
+            .into_iter()
+            .map(|(field, value)| (labels::field(&field), value))
+            .collect(),
+        handling: view
+            .handling
+            .map(|h| (outcome_label(&h.outcome), h.note, h.by, local_time(&h.at))),
         outcomes: OUTCOMES,
+        outcome: typed.outcome,
+        note: typed.note,
+        errors: typed.errors,
         notice,
-        error,
     };
     render(status, &page)
 }
@@ -121,7 +192,12 @@ pub async fn detail(
             let notice = query
                 .fait
                 .map(|_| "Suite enregistrée (journal).".to_owned());
-            detail_page(&app, &session, StatusCode::OK, view, notice, None)
+            let typed = Typed {
+                outcome: String::new(),
+                note: String::new(),
+                errors: FormErrors::new(),
+            };
+            detail_page(&app, &session, StatusCode::OK, view, notice, typed)
         }
         Ok(None) => app.fail(Failure::NotFound),
         Err(f) => app.fail(f),
@@ -150,14 +226,39 @@ pub async fn handle(
         Ok(s) => s,
         Err(refused) => return refused,
     };
-    let why = if !OUTCOMES.iter().any(|(c, _)| *c == form.outcome) {
-        Some("choisissez ce qu'il est advenu de la ligne")
-    } else if form.note.trim().is_empty() {
-        Some("la note est obligatoire : dites ce qui a été fait")
-    } else {
-        None
-    };
-    if let Some(why) = why {
+    // Every problem at once, each beside its field; what was typed comes back.
+    let mut errors = FormErrors::new();
+    if !OUTCOMES.iter().any(|(c, _)| *c == form.outcome) {
+        errors.add(
+            "outcome",
+            "Ce qu'il en est advenu",
+            "choisissez ce qu'il est advenu de la ligne",
+        );
+    }
+    let typed_chars = form.note.chars().count();
+    if form.note.trim().is_empty() {
+        errors.add(
+            "note",
+            "Ce qui a été fait",
+            "la note est obligatoire : dites ce qui a été fait",
+        );
+    } else if typed_chars > MAX_NOTE {
+        errors.add(
+            "note",
+            "Ce qui a été fait",
+            format!("2 000 caractères au plus ({typed_chars} saisis)"),
+        );
+    }
+    if !errors.is_empty() {
+        let typed = Typed {
+            outcome: form.outcome,
+            note: if typed_chars > MAX_NOTE {
+                String::new()
+            } else {
+                form.note
+            },
+            errors,
+        };
         return match app.with_reader(move |s| s.pending_view(id)).await {
             Ok(Some(view)) => detail_page(
                 &app,
@@ -165,7 +266,7 @@ pub async fn handle(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 view,
                 None,
-                Some(format!("Rien n'est enregistré : {why}.")),
+                typed,
             ),
             Ok(None) => app.fail(Failure::NotFound),
             Err(f) => app.fail(f),

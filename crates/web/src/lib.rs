@@ -7,6 +7,7 @@
 //! same headers on every response (CSP without inline scripts, no framing, no referrer).
 //! The store is the only state: handlers call it on the blocking pool.
 
+mod aide;
 mod auth;
 pub mod charts;
 mod compte;
@@ -15,6 +16,7 @@ pub mod crise;
 mod dashboard;
 mod desk;
 mod dossiers;
+pub mod form_errors;
 mod hasher;
 pub mod limits;
 mod login;

@@ -185,17 +185,6 @@ pub struct Dossiers {
 }
 
 #[derive(Template)]
-#[template(path = "dossier.html")]
-pub struct Dossier {
-    pub head: Head,
-    pub csrf: String,
-    pub view: relais_store::pending::PendingView,
-    pub outcomes: &'static [(&'static str, &'static str)],
-    pub notice: Option<String>,
-    pub error: Option<String>,
-}
-
-#[derive(Template)]
 #[template(path = "paiements.html")]
 pub struct Paiements {
     pub head: Head,

@@ -50,6 +50,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/login", Access::Public),
     ("GET", "/static/relais.css", Access::Public),
     ("GET", HTMX_PATH, Access::Public),
+    ("GET", "/aide", Access::Public),
+    ("GET", "/aide/img/{image}", Access::Public),
     ("POST", "/logout", Access::SignedIn),
     ("GET", crate::compte::PASSWORD_PATH, Access::SignedIn),
     ("POST", crate::compte::PASSWORD_PATH, Access::SignedIn),
@@ -63,6 +65,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
         "/courrier/{number}/recepisse.pdf",
         Access::AnyOf(COURRIER),
     ),
+    ("GET", "/courrier/{number}/annuler", Access::AnyOf(COURRIER)),
     (
         "POST",
         "/courrier/{number}/annuler",
@@ -174,6 +177,8 @@ pub fn router(app: Shared) -> Router {
         )
         .route("/static/relais.css", get(stylesheet))
         .route(HTMX_PATH, get(htmx))
+        .route("/aide", get(crate::aide::aide))
+        .route("/aide/img/{image}", get(crate::aide::image))
         .route("/", get(crate::dashboard::dashboard))
         .route("/annuaire", get(annuaire).post(crise::set_directory))
         .route(
@@ -182,7 +187,10 @@ pub fn router(app: Shared) -> Router {
         )
         .route("/courrier/{number}", get(courrier::depot))
         .route("/courrier/{number}/recepisse.pdf", get(courrier::receipt))
-        .route("/courrier/{number}/annuler", post(courrier::cancel))
+        .route(
+            "/courrier/{number}/annuler",
+            get(courrier::cancel_confirm).post(courrier::cancel),
+        )
         .route("/accueil", get(desk::accueil).post(desk::search))
         .route("/personne/{dossier}", get(desk::personne))
         .route(

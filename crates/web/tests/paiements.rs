@@ -395,7 +395,7 @@ async fn a_renewal_is_applied_only_as_it_was_simulated_and_confirmed() {
     );
     assert!(!a.body.contains("Décision appliquée"), "{}", a.body);
     let person = send(&app, get("/personne/D1", &ins)).await;
-    assert!(person.body.contains("2027-12-31"), "{}", person.body);
+    assert!(person.body.contains("31/12/2027"), "{}", person.body);
     // The confirmation page states the consequence, in French.
     let confirm = send(&app, get(&link, &ins)).await;
     assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.body);
@@ -448,7 +448,7 @@ async fn a_renewal_is_applied_only_as_it_was_simulated_and_confirmed() {
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     assert!(a.body.contains("Décision appliquée"), "{}", a.body);
     let person = send(&app, get("/personne/D1", &ins)).await;
-    assert!(person.body.contains("2028-06-30"), "{}", person.body);
+    assert!(person.body.contains("30/06/2028"), "{}", person.body);
 }
 
 #[tokio::test]

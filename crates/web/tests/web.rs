@@ -239,6 +239,7 @@ fn concrete(path: &str) -> String {
         .replace("{id}", "999999")
         .replace("{run}", "P2026-12-01")
         .replace("{name}", "SHA256SUMS")
+        .replace("{image}", "connexion.png")
 }
 
 /// What an allowed user gets from a POST carrying only a valid CSRF token.
@@ -2275,4 +2276,377 @@ async fn long_texts_and_numbers_out_of_range_are_refused_with_a_message() {
     .await;
     assert_eq!(cnil.status, StatusCode::BAD_REQUEST, "{}", cnil.body);
     assert!(cnil.body.contains("hors limites"), "{}", cnil.body);
+}
+
+// Forms (#20 §5): every problem at once, values kept, focus on the first, French words.
+
+fn location(a: &Answer) -> String {
+    a.headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_refused_deposit_says_every_problem_beside_its_field_and_keeps_what_was_typed() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-courrier").await;
+    let a = send(
+        &f.app,
+        post(
+            "/courrier",
+            &cookie,
+            &format!(
+                "csrf_token={csrf}&kind=demande_apa&depositor=+&subject=Demande+d%27APA\
+                 &pages=trois&missing_deadline=31%2F12%2F2099&received_at=hier"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = &a.body;
+    // Four problems, all said, each on its field.
+    assert!(body.contains("4 problèmes à corriger"), "{body}");
+    for field in ["depositor", "pages", "missing_deadline", "received_at"] {
+        assert!(
+            body.contains(&format!(
+                "name=\"{field}\" maxlength=\"{}\"",
+                match field {
+                    "depositor" => "200",
+                    "pages" => "10",
+                    _ => "20",
+                }
+            )) || body.contains(&format!("id=\"{field}\" name=\"{field}\"")),
+            "{field}"
+        );
+        assert!(
+            body.contains(&format!("aria-describedby=\"{field}-erreur\"")),
+            "{field}: {body}"
+        );
+        assert!(body.contains(&format!("id=\"{field}-erreur\"")), "{field}");
+    }
+    assert_eq!(body.matches("aria-invalid=\"true\"").count(), 4, "{body}");
+    // The focus on the first, without JavaScript.
+    assert_eq!(body.matches(" autofocus").count(), 1);
+    assert!(body.contains("aria-describedby=\"depositor-erreur\" autofocus"));
+    // What was typed comes back.
+    assert!(body.contains("value=\"Demande d&#39;APA\""), "{body}");
+    assert!(body.contains("value=\"trois\""));
+    assert!(body.contains("value=\"31/12/2099\""));
+    // In the form's words.
+    assert!(!body.contains("--"), "{body}");
+    assert!(body.contains("Nombre de pages : nombre de pages illisible"));
+    assert!(body.contains("attendu JJ/MM/AAAA HH:MM"));
+}
+
+#[tokio::test]
+async fn an_aid_form_sent_as_an_invoice_is_refused_and_nothing_is_registered() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-courrier").await;
+    let a = send(
+        &f.app,
+        post(
+            "/courrier",
+            &cookie,
+            &format!(
+                "csrf_token={csrf}&kind=facture&depositor=Mme+Invoice&subject=Aide\
+                 &missing=RIB&missing_deadline=31%2F12%2F2099"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        a.body
+            .contains("le formulaire envoyé n&#39;est pas celui de ce type"),
+        "{}",
+        a.body
+    );
+    assert!(a.body.contains("« Pièces manquantes »"), "{}", a.body);
+    // The invoice's own fields are asked for as well.
+    assert!(a.body.contains("aria-describedby=\"siret-erreur\""));
+    assert!(a.body.contains("value=\"Mme Invoice\""));
+    let list = send(&f.app, get("/courrier", &cookie)).await;
+    assert!(!list.body.contains("<td>Mme Invoice</td>"), "{}", list.body);
+    // The kind's list swaps the form with htmx, keeping the common fields; the button is
+    // for browsers without JavaScript.
+    let form = send(
+        &f.app,
+        get("/courrier?type=facture&depositor=Mme+Garde", &cookie),
+    )
+    .await;
+    assert!(
+        form.body
+            .contains("hx-get=\"/courrier\" hx-trigger=\"change\"")
+    );
+    assert!(form.body.contains("hx-select=\"#saisie-form\""));
+    assert!(form.body.contains("<noscript><button"));
+    assert!(form.body.contains("value=\"Mme Garde\""));
+    assert!(form.body.contains("SIRET du fournisseur"));
+}
+
+#[tokio::test]
+async fn a_file_number_is_matched_whatever_its_case() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-courrier").await;
+    let done = send(
+        &f.app,
+        post(
+            "/courrier",
+            &cookie,
+            &format!(
+                "csrf_token={csrf}&kind=demande_aide&depositor=M+Casse&subject=Dossier+en+minuscules&dossier=d1"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let (desk, _) = login(&f.app, "u-accueil").await;
+    let person = send(&f.app, get("/personne/D1", &desk)).await;
+    assert!(
+        person.body.contains("Dossier en minuscules"),
+        "{}",
+        person.body
+    );
+    // The register finds it by name, whatever the case and accents.
+    let found = send(&f.app, get("/courrier?q=casse", &cookie)).await;
+    assert!(found.body.contains("<td>M Casse</td>"), "{}", found.body);
+    let none = send(&f.app, get("/courrier?q=personne+d%27autre", &cookie)).await;
+    assert!(!none.body.contains("<td>M Casse</td>"));
+}
+
+#[tokio::test]
+async fn the_register_reads_french_dates_and_flags_a_late_bid() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-courrier").await;
+    let late = send(
+        &f.app,
+        post(
+            "/courrier",
+            &cookie,
+            &format!(
+                "csrf_token={csrf}&kind=offre_marche&depositor=SARL+Tardive\
+                 &deadline=02%2F01%2F2020+12%3A00"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::SEE_OTHER, "{}", late.body);
+    let page = send(&f.app, get(&location(&late), &cookie)).await;
+    assert!(page.body.contains("HORS DÉLAI"), "{}", page.body);
+    let list = send(&f.app, get("/courrier", &cookie)).await;
+    assert!(list.body.contains("HORS DÉLAI"));
+    // Today's filters say JJ/MM/AAAA, and take it.
+    let today = jiff::Zoned::now()
+        .in_tz("Europe/Paris")
+        .expect("tz")
+        .strftime("%d/%m/%Y")
+        .to_string();
+    assert!(
+        list.body
+            .contains(&format!("id=\"du\" name=\"du\" value=\"{today}\""))
+    );
+    assert!(list.body.contains("Du (JJ/MM/AAAA)"));
+    let by_day = send(
+        &f.app,
+        get(&format!("/courrier?du={today}&au={today}"), &cookie),
+    )
+    .await;
+    assert!(by_day.body.contains("SARL Tardive"));
+    let bad = send(&f.app, get("/courrier?du=32%2F13%2F2026", &cookie)).await;
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(bad.body.contains("Du : date illisible"), "{}", bad.body);
+}
+
+#[tokio::test]
+async fn cancelling_asks_on_a_page_that_states_the_consequence() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-courrier").await;
+    let done = send(
+        &f.app,
+        post(
+            "/courrier",
+            &cookie,
+            &format!("csrf_token={csrf}&kind=autre&depositor=Mme+Annule"),
+        ),
+    )
+    .await;
+    let at = location(&done);
+    let page = send(&f.app, get(&at, &cookie)).await;
+    assert!(page.body.contains(&format!("href=\"{at}/annuler\"")));
+    let confirm = send(&f.app, get(&format!("{at}/annuler"), &cookie)).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    let number = at.trim_start_matches("/courrier/");
+    for needle in [number, "Mme Annule", "ANNULÉ", "Confirmer l'annulation"] {
+        assert!(confirm.body.contains(needle), "{needle}: {}", confirm.body);
+    }
+    let empty = send(
+        &f.app,
+        post(
+            &format!("{at}/annuler"),
+            &cookie,
+            &format!("csrf_token={csrf}&reason=+"),
+        ),
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty
+            .body
+            .contains("aria-describedby=\"reason-erreur\" autofocus")
+    );
+    assert!(empty.body.contains("ANNULÉ"));
+}
+
+#[tokio::test]
+async fn a_refused_rejected_row_form_says_both_problems_and_keeps_the_choice() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-instruction").await;
+    let list = send(&f.app, get("/dossiers", &cookie)).await;
+    let id = list
+        .body
+        .split("href=\"/dossiers/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a row link")
+        .to_owned();
+    let both = send(
+        &f.app,
+        post(
+            &format!("/dossiers/{id}"),
+            &cookie,
+            &format!("csrf_token={csrf}&outcome=&note=+"),
+        ),
+    )
+    .await;
+    assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        both.body.contains("2 problèmes à corriger"),
+        "{}",
+        both.body
+    );
+    assert!(both.body.contains("id=\"outcome-erreur\""));
+    assert!(both.body.contains("id=\"note-erreur\""));
+    let note_only = send(
+        &f.app,
+        post(
+            &format!("/dossiers/{id}"),
+            &cookie,
+            &format!("csrf_token={csrf}&outcome=sans_suite&note=+"),
+        ),
+    )
+    .await;
+    assert!(
+        note_only
+            .body
+            .contains("value=\"sans_suite\" required checked")
+    );
+    assert!(
+        note_only
+            .body
+            .contains("aria-describedby=\"note-erreur note-max\" autofocus")
+    );
+    // Columns and problems in words, never codes.
+    let row = send(&f.app, get(&format!("/dossiers/{id}"), &cookie)).await;
+    assert!(!row.body.contains("(id_cle)"), "{}", row.body);
+    assert!(!row.body.contains("<td>tiers_id</td>"), "{}", row.body);
+}
+
+#[tokio::test]
+async fn the_help_link_opens_the_agents_guide_with_a_section_per_role() {
+    let f = fixture();
+    let sign_in = send(&f.app, get("/login", "")).await;
+    assert!(
+        sign_in.body.contains("<a href=\"/aide\""),
+        "{}",
+        sign_in.body
+    );
+    let guide = send(&f.app, get("/aide", "")).await;
+    assert_eq!(guide.status, StatusCode::OK);
+    for role in [
+        "Accueil",
+        "Courrier",
+        "Instruction",
+        "Liquidation",
+        "Ordonnateur",
+        "Cellule de crise",
+        "Administration",
+    ] {
+        assert!(
+            guide.body.contains(&format!("<h2>{role}</h2>")),
+            "{role}: {}",
+            guide.body
+        );
+    }
+    assert_eq!(guide.body.matches("<h1>").count(), 1, "one title");
+    assert!(
+        guide
+            .body
+            .contains("src=\"/aide/img/courrier-erreurs.png\"")
+    );
+    let image = send(&f.app, get("/aide/img/courrier-erreurs.png", "")).await;
+    assert_eq!(image.status, StatusCode::OK);
+    assert_eq!(
+        image
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("image/png")
+    );
+    assert_eq!(
+        send(&f.app, get("/aide/img/..%2Fguide.md", ""))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let (cookie, _) = login(&f.app, "u-courrier").await;
+    let signed_in = send(&f.app, get("/courrier", &cookie)).await;
+    assert!(signed_in.body.contains("<a href=\"/aide\""));
+}
+
+#[tokio::test]
+async fn the_register_downloads_for_a_french_spreadsheet() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-courrier").await;
+    let done = send(
+        &f.app,
+        post(
+            "/courrier",
+            &cookie,
+            &format!(
+                "csrf_token={csrf}&kind=facture&depositor=%3DSARL+Dupont%3B+fils\
+                 &siret=73282932000074&invoice_number=F-1&amount=1234%2C56"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = send(&f.app, get("/courrier", &cookie)).await;
+    assert!(
+        page.body.contains("/courrier?format=tableur&amp;du="),
+        "{}",
+        page.body
+    );
+    let csv = send(&f.app, get("/courrier?format=tableur&q=dupont", &cookie)).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(
+        csv.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("text/csv; charset=utf-8")
+    );
+    assert!(
+        csv.body.starts_with("\u{feff}Numéro;Reçu le;"),
+        "{}",
+        csv.body
+    );
+    assert!(
+        csv.body.contains(";\"'=SARL Dupont; fils\";"),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains(";1234,56;"), "{}", csv.body);
+    let bad = send(&f.app, get("/courrier?format=tableur&du=hier", &cookie)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -40,6 +40,26 @@ pub fn run(args: ATraiterArgs) -> Result<u8> {
             })?;
             w.flush()?;
         }
+        OutputFormat::Tableur => {
+            let mut w = relais_formats::tableur::writer(out)?;
+            w.write_record([
+                "Fichier", "Ligne", "Clé", "Champ", "Code", "Message", "Gravité",
+            ])?;
+            for_each(&store, |row, (field, code, message)| {
+                let key = row.key.as_deref().unwrap_or_default();
+                w.write_record([
+                    row.file.as_str(),
+                    &row.line.to_string(),
+                    &relais_formats::tableur::text(key),
+                    field,
+                    code,
+                    &relais_formats::tableur::text(message),
+                    row.severity.label_fr(),
+                ])?;
+                Ok(())
+            })?;
+            w.flush()?;
+        }
         OutputFormat::Text => {
             let mut out = out;
             for_each(&store, |row, (field, code, message)| {

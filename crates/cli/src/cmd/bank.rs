@@ -33,6 +33,41 @@ fn today_and_window(data: &DataDir) -> Result<(jiff::civil::Date, u16, jiff::tz:
     Ok((today, window_days(Some(&settings)), tz))
 }
 
+const CSV_HEADERS: [&str; 15] = [
+    "tiers",
+    "nom",
+    "nature",
+    "demande",
+    "origine",
+    "ancien_iban",
+    "ancien_bic",
+    "ancien_titulaire",
+    "nouvel_iban",
+    "nouveau_bic",
+    "nouveau_titulaire",
+    "depuis",
+    "personnes",
+    "montant_mensuel",
+    "paiements_retenus",
+];
+const TABLEUR_HEADERS: [&str; 15] = [
+    "Tiers",
+    "Nom",
+    "Nature",
+    "Demande",
+    "Origine",
+    "Ancien IBAN",
+    "Ancien BIC",
+    "Ancien titulaire",
+    "Nouvel IBAN",
+    "Nouveau BIC",
+    "Nouveau titulaire",
+    "Depuis",
+    "Personnes",
+    "Montant mensuel",
+    "Paiements retenus",
+];
+
 /// What waits for an ordonnateur, as the web's `/rib` shows it: read-only.
 fn list(a: BankListArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
@@ -44,42 +79,44 @@ fn list(a: BankListArgs) -> Result<u8> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match a.format {
-        OutputFormat::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record([
-                "tiers",
-                "nom",
-                "nature",
-                "demande",
-                "origine",
-                "ancien_iban",
-                "ancien_bic",
-                "ancien_titulaire",
-                "nouvel_iban",
-                "nouveau_bic",
-                "nouveau_titulaire",
-                "depuis",
-                "personnes",
-                "montant_mensuel",
-                "paiements_retenus",
-            ])?;
+        OutputFormat::Csv | OutputFormat::Tableur => {
+            // The machine form (`,`, decimal point, ISO dates) or, for a French spreadsheet,
+            // French headers, `;`, decimal comma and JJ/MM/AAAA (`relais_formats::tableur`).
+            let french = a.format == OutputFormat::Tableur;
+            let mut w = if french {
+                relais_formats::tableur::writer(out)?
+            } else {
+                csv::Writer::from_writer(out)
+            };
+            w.write_record(if french { TABLEUR_HEADERS } else { CSV_HEADERS })?;
+            let typed = |s: &str| {
+                if french {
+                    relais_formats::tableur::text(s)
+                } else {
+                    s.to_owned()
+                }
+            };
             for h in &held {
                 let old = h.old.as_ref();
                 w.write_record([
                     h.payee_id.as_str(),
-                    &h.payee_name,
+                    &typed(&h.payee_name),
                     &kind_label(&h.payee_kind),
                     &h.request.map(|n| n.to_string()).unwrap_or_default(),
                     &origin(h),
                     old.map_or("", |o| o.iban_masked.as_str()),
                     old.map_or("", |o| o.bic.as_str()),
-                    old.map_or("", |o| o.holder.as_str()),
+                    &old.map_or_else(String::new, |o| typed(&o.holder)),
                     &h.new.iban_masked,
                     &h.new.bic,
-                    &h.new.holder,
-                    &h.since,
+                    &typed(&h.new.holder),
+                    &if french { since(h) } else { h.since.clone() },
                     &h.impact.people.to_string(),
-                    &Cents(h.impact.monthly_cents).to_decimal(),
+                    &if french {
+                        relais_formats::tableur::amount(Cents(h.impact.monthly_cents))
+                    } else {
+                        Cents(h.impact.monthly_cents).to_decimal()
+                    },
                     if h.holds_payments() { "oui" } else { "non" },
                 ])?;
             }

@@ -102,8 +102,10 @@ fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
         dir: extracts.clone(),
         pending: Vec::new(),
     };
+    let bar = crate::progress::spinner("génération des extractions");
     let summary =
         relais_demo::generate(&config, &mut output).context("génération des extractions")?;
+    bar.finish_and_clear();
     for file in output.pending {
         file.commit()?;
     }
@@ -127,6 +129,7 @@ fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
         &format!("{} - PAIERIE DEPARTEMENTALE", authority.name),
         debtor_iban,
     ));
+    let bar = crate::progress::spinner("comptes de démonstration (mots de passe hachés)");
     let admin_password = passwords::generate();
     let mut store = super::init::create(data, &settings, "admin", &admin_password)?;
     let mut lines = format!("admin\t{admin_password}\tadmin\n");
@@ -146,6 +149,7 @@ fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
         ));
     }
     write_private(&data.path.join("demo-users.txt"), lines.as_bytes())?;
+    bar.finish_and_clear();
 
     let imported = super::import::import_dir(
         &mut store,
@@ -156,9 +160,11 @@ fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
         &mut |_| Ok(()),
     )?;
     super::import::report(&imported);
+    let bar = crate::progress::spinner("numérotation et cellule de crise de démonstration");
     confirm_numbering(&mut store, today, &tz)?;
     crisis::seed(&mut store, &data.path, today, &tz)
         .context("cellule de crise de démonstration")?;
+    bar.finish_and_clear();
     println!(
         "Département construit et importé en {:.1} s.",
         started.elapsed().as_secs_f64()

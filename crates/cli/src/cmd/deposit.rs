@@ -1,6 +1,8 @@
 //! `relais deposit register|cancel|list` and `relais bench deposits`: the courrier service's
 //! register of paper deposits, and the receipt handed over the counter.
 
+mod tableur;
+
 use super::{EXIT_OK, receipt::signing_key};
 use crate::args::OutputFormat;
 use crate::args::{BenchDepositsArgs, DepositCommand, DepositListArgs, DepositRegisterArgs};
@@ -243,6 +245,10 @@ fn list(a: DepositListArgs) -> Result<u8> {
                 ])?;
             }
             w.flush()?;
+        }
+        OutputFormat::Tableur => {
+            let rules = load_rules(&data)?;
+            tableur::write(out, &deposits, &rules, &tz)?;
         }
         OutputFormat::Text => {
             for d in &deposits {

@@ -215,7 +215,10 @@ pub fn run(args: DrillArgs) -> Result<u8> {
         renewal_window_months: args.renewal_window_months,
     };
     let started = std::time::Instant::now();
-    let facts = readiness::assess(&store, &inputs)?;
+    let bar = crate::progress::spinner("préparation de la paie à blanc (droits, RIB, imputations)");
+    let facts = readiness::assess(&store, &inputs);
+    bar.finish_and_clear();
+    let facts = facts?;
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         rights = facts.payable.rights,

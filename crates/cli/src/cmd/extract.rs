@@ -96,7 +96,10 @@ pub fn check(args: ExtractCheckArgs) -> Result<u8> {
         screen: if args.quiet { None } else { Some(&mut screen) },
         rejects,
     };
-    let outcome = match read_extracts(&source, &profile, &mut sink) {
+    let bar = crate::progress::spinner("contrôle des extractions");
+    let read = read_extracts(&source, &profile, &mut sink);
+    bar.finish_and_clear();
+    let outcome = match read {
         Ok(o) => o,
         Err(ReadError::Sink(e)) => return Err(e).context("écriture des rejets"),
     };

@@ -61,14 +61,7 @@ pub fn import_dir(
     let source = DirSource {
         dir: dir.to_owned(),
     };
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} {elapsed} {msg} : {human_pos} lignes lues",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-    );
-    bar.set_message("import");
+    let bar = crate::progress::rows("import");
     let mut progress = |rows: u64| bar.set_position(rows);
     let result = import_extracts(store, &source, profile, user, context, &mut progress, check);
     bar.finish_and_clear();

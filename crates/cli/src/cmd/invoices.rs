@@ -66,6 +66,7 @@ fn due(a: InvoicesDueArgs) -> Result<u8> {
     let w = std::io::BufWriter::new(stdout.lock());
     match a.format {
         OutputFormat::Csv => csv_out(w, &out)?,
+        OutputFormat::Tableur => tableur_out(w, &out)?,
         OutputFormat::Text => text_out(w, &out)?,
     }
     Ok(EXIT_OK)
@@ -136,6 +137,42 @@ fn csv_out(w: impl Write, out: &[DueInvoice]) -> Result<()> {
             late.map(|l| l.basis_points.to_string()).unwrap_or_default(),
             late.map(|l| l.interest.to_decimal()).unwrap_or_default(),
             late.map(|l| l.indemnity.to_decimal()).unwrap_or_default(),
+            d.source.to_owned(),
+        ])?;
+    }
+    c.flush()?;
+    Ok(())
+}
+
+/// The same for a French spreadsheet (`relais_formats::tableur`).
+fn tableur_out(w: impl Write, out: &[DueInvoice]) -> Result<()> {
+    use relais_formats::tableur::{amount, date, text};
+    let mut c = relais_formats::tableur::writer(w)?;
+    c.write_record([
+        "Échéance",
+        "Jours restants",
+        "Fournisseur",
+        "Facture",
+        "Reçue le",
+        "Montant TTC",
+        "Taux des intérêts moratoires",
+        "Intérêts",
+        "Indemnité forfaitaire",
+        "Source",
+    ])?;
+    for d in out {
+        let late = d.standing.late;
+        c.write_record([
+            date(d.standing.deadline),
+            d.standing.days_left.to_string(),
+            text(&d.supplier),
+            text(&d.reference),
+            date(d.received),
+            amount(d.amount),
+            late.map(|l| format!("{},{:02} %", l.basis_points / 100, l.basis_points % 100))
+                .unwrap_or_default(),
+            late.map(|l| amount(l.interest)).unwrap_or_default(),
+            late.map(|l| amount(l.indemnity)).unwrap_or_default(),
             d.source.to_owned(),
         ])?;
     }

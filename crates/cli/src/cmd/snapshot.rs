@@ -220,11 +220,14 @@ fn seal(args: SealArgs) -> Result<u8> {
     );
 
     let dir = args.extracts_dir.clone();
+    let total: u64 = manifest.files.iter().map(|f| f.bytes).sum();
+    let bar = crate::progress::bytes("scellement", total);
+    let reading = bar.clone();
     let mut source = move |name: &str| -> std::io::Result<Box<dyn std::io::Read>> {
-        Ok(Box::new(BufReader::with_capacity(
+        Ok(Box::new(reading.wrap_read(BufReader::with_capacity(
             256 * 1024,
             File::open(dir.join(name))?,
-        )))
+        ))))
     };
     let mut out = AtomicFile::create(&args.out)?;
     let sealed_bytes = {
@@ -233,6 +236,7 @@ fn seal(args: SealArgs) -> Result<u8> {
         w.flush().context("écriture de la copie scellée")?;
         n
     };
+    bar.finish_and_clear();
     out.commit()?;
     let comment = relais_vault::trusted_comment(&manifest, sealed_bytes);
     let mut sealed =
@@ -301,18 +305,21 @@ pub fn open_into(
         256 * 1024,
         File::open(file).with_context(|| format!("{}", file.display()))?,
     );
-    let opened = match relais_vault::verify_and_open(
-        &mut sealed,
-        &signature,
-        &public,
-        &identities,
-        dest.path(),
-    ) {
+    let bar = crate::progress::spinner("vérification de la signature et déchiffrement");
+    let opened =
+        relais_vault::verify_and_open(&mut sealed, &signature, &public, &identities, dest.path());
+    let opened = match opened {
         Ok(o) => o,
-        Err(e) => return Ok(Err(e)),
+        Err(e) => {
+            bar.finish_and_clear();
+            return Ok(Err(e));
+        }
     };
+    bar.set_message("empreinte de la copie");
     let mut again = BufReader::new(File::open(file)?);
-    let (digest, _) = relais_vault::digest_reader(&mut again).context("empreinte de la copie")?;
+    let digest = relais_vault::digest_reader(&mut again).context("empreinte de la copie");
+    bar.finish_and_clear();
+    let (digest, _) = digest?;
     Ok(Ok((dest, opened, digest.to_hex())))
 }
 

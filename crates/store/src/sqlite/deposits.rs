@@ -71,6 +71,31 @@ fn check_completes(
     }
 }
 
+/// The file number as the extracts write it, whatever the case typed: exact first (the
+/// index), then upper and lower case (the index again), then any case (a scan, only for a
+/// number with mixed case).
+fn known_dossier(
+    tx: &rusqlite::Transaction<'_>,
+    typed: &str,
+) -> Result<Option<String>, DepositStoreError> {
+    let mut stmt = tx.prepare_cached("SELECT dossier FROM beneficiaries WHERE dossier = ?1")?;
+    for candidate in [typed.to_owned(), typed.to_uppercase(), typed.to_lowercase()] {
+        if let Some(found) = stmt
+            .query_row([&candidate], |r| r.get::<_, String>(0))
+            .optional()?
+        {
+            return Ok(Some(found));
+        }
+    }
+    Ok(tx
+        .query_row(
+            "SELECT dossier FROM beneficiaries WHERE dossier = ?1 COLLATE NOCASE LIMIT 1",
+            [typed],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 fn register(
     conn: &mut Connection,
     actor: &str,
@@ -95,20 +120,20 @@ fn register(
         received_at: None,
         ..new.clone()
     };
-    if let Some(first) = new.completes {
-        facts.dossier = check_completes(&tx, first, new, received_at)?;
+    // A file number is matched whatever its case ("d0001234" is D0001234's), and the
+    // register keeps the number as the extracts write it.
+    if let Some(typed) = &new.dossier {
+        facts.dossier = Some(
+            known_dossier(&tx, typed)?
+                .ok_or_else(|| DepositStoreError::UnknownDossier(typed.clone()))?,
+        );
     }
-    if let Some(dossier) = &facts.dossier {
-        let known: Option<i64> = tx
-            .query_row(
-                "SELECT 1 FROM beneficiaries WHERE dossier = ?1",
-                [dossier],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if known.is_none() {
-            return Err(DepositStoreError::UnknownDossier(dossier.clone()));
-        }
+    if let Some(first) = new.completes {
+        let docs = NewDeposit {
+            dossier: facts.dossier.clone(),
+            ..new.clone()
+        };
+        facts.dossier = check_completes(&tx, first, &docs, received_at)?;
     }
     let year = chrono_year(received_at, tz);
     let seq: i64 = tx.query_row(

@@ -3,6 +3,7 @@
 
 use super::{COURRIER, Row, row, time_zone};
 use crate::Shared;
+use crate::form_errors::FormErrors;
 use crate::pages::{Failure, Head, render};
 use crate::routes::{Access, form_session, page_session, url_segment};
 use askama::Template;
@@ -15,13 +16,13 @@ use relais_documents::{Completed, ReceiptInput, write_receipt};
 use relais_store::deposits::{
     DepositStore, DepositStoreError, completed_application, resolve_service,
 };
+use relais_store::sessions::Session;
 use serde::Deserialize;
 
 #[derive(Template)]
 #[template(path = "depot.html")]
 pub struct DepotPage {
     pub head: Head,
-    pub csrf: String,
     pub row: Row,
     pub code: String,
     pub pages: u32,
@@ -34,7 +35,6 @@ pub struct DepotPage {
     pub completes: Option<String>,
     /// The link to register the documents that complete this application, while incomplete.
     pub complete_link: Option<String>,
-    pub max_reason: usize,
 }
 
 async fn deposit_of(app: &Shared, number: &str) -> Result<Deposit, Response> {
@@ -90,7 +90,6 @@ pub async fn depot(
             Some(&session),
             "/courrier",
         ),
-        csrf: session.csrf.clone(),
         code: d.receipt_code.clone(),
         pages: d.facts.pages,
         row: row(&app, &d),
@@ -109,7 +108,6 @@ pub async fn depot(
             .map(|c| format!("le {} par le dépôt n° {}", short(c.at), c.by)),
         completes: d.facts.completes.map(|n| n.to_string()),
         complete_link,
-        max_reason: MAX_REASON,
     };
     render(StatusCode::OK, &page)
 }
@@ -192,6 +190,68 @@ pub async fn receipt(
     }
 }
 
+#[derive(Template)]
+#[template(path = "depot_annuler.html")]
+pub struct CancelPage {
+    pub head: Head,
+    pub csrf: String,
+    pub row: Row,
+    pub reason: String,
+    pub errors: FormErrors,
+    pub max_reason: usize,
+}
+
+fn cancel_page(
+    app: &Shared,
+    session: &Session,
+    status: StatusCode,
+    d: &Deposit,
+    reason: String,
+    errors: FormErrors,
+) -> Response {
+    let page = CancelPage {
+        head: app.head(
+            &format!("Annuler le dépôt n° {}", d.number),
+            Some(session),
+            "/courrier",
+        ),
+        csrf: session.csrf.clone(),
+        row: row(app, d),
+        reason,
+        errors,
+        max_reason: MAX_REASON,
+    };
+    render(status, &page)
+}
+
+/// The confirmation page: what cancelling does (the number stays, the receipt verifies as
+/// ANNULÉ), with the reason to give; the button posts, so no JavaScript is needed.
+pub async fn cancel_confirm(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+) -> Response {
+    let session = match page_session(&app, &headers, Access::AnyOf(COURRIER)).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let d = match deposit_of(&app, &number).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    if d.cancellation.is_some() {
+        return Redirect::to(&format!("/courrier/{}", d.number)).into_response();
+    }
+    cancel_page(
+        &app,
+        &session,
+        StatusCode::OK,
+        &d,
+        String::new(),
+        FormErrors::new(),
+    )
+}
+
 #[derive(Deserialize)]
 pub struct CancelForm {
     #[serde(default)]
@@ -214,21 +274,66 @@ pub async fn cancel(
     let Ok(parsed) = ChronoNumber::parse(&number) else {
         return app.fail(Failure::NotFound);
     };
-    if form.reason.chars().count() > MAX_REASON {
-        return app.unprocessable(&format!(
-            "Motif de l'annulation trop long : {MAX_REASON} caractères au plus."
-        ));
+    let mut errors = FormErrors::new();
+    let typed = form.reason.chars().count();
+    if typed > MAX_REASON {
+        errors.add(
+            "reason",
+            "Motif de l'annulation",
+            format!("{MAX_REASON} caractères au plus ({typed} saisis)"),
+        );
+    } else if form.reason.trim().is_empty() {
+        errors.add(
+            "reason",
+            "Motif de l'annulation",
+            "le motif est obligatoire : dites pourquoi le dépôt est annulé",
+        );
     }
     let actor = session.login.clone();
     let reason = form.reason;
-    let done = app
-        .with_store(move |s| Ok(s.cancel_deposit(&actor, parsed, &reason)))
-        .await;
+    let done = if errors.is_empty() {
+        let reason = reason.clone();
+        app.with_store(move |s| Ok(s.cancel_deposit(&actor, parsed, &reason)))
+            .await
+    } else {
+        Ok(Err(DepositStoreError::EmptyReason))
+    };
     match done {
         Ok(Ok(_)) => Redirect::to(&format!("/courrier/{parsed}?annule=1")).into_response(),
         Ok(Err(DepositStoreError::NotFound(_))) => app.fail(Failure::NotFound),
         Ok(Err(e @ DepositStoreError::NotDeskAgent(_))) => app.refuse(&e.to_string()),
-        Ok(Err(e)) => app.unprocessable(&e.to_string().replace(" (--reason)", "")),
+        Ok(Err(e @ DepositStoreError::AlreadyCancelled(_))) => {
+            app.unprocessable(&format!("Rien n'est fait : {e}."))
+        }
+        Ok(Err(e)) => {
+            if errors.is_empty() {
+                errors.add(
+                    "reason",
+                    "Motif de l'annulation",
+                    e.to_string().replace(" (--reason)", ""),
+                );
+            }
+            let reason = if reason.chars().count() > MAX_REASON {
+                String::new()
+            } else {
+                reason
+            };
+            match deposit_of(&app, &number).await {
+                Ok(d) => cancel_page(
+                    &app,
+                    &session,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &d,
+                    reason,
+                    errors,
+                ),
+                // Said before anything else, even for a number not in the register.
+                Err(_) => app.unprocessable(&format!(
+                    "Dépôt non annulé. Motif de l'annulation : {}",
+                    errors.message("reason").unwrap_or_default()
+                )),
+            }
+        }
         Err(f) => app.fail(f),
     }
 }

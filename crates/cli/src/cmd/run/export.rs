@@ -77,7 +77,10 @@ fn validated_at(run: &RunRecord) -> Result<DateTime> {
 pub fn run(a: RunExportArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
     let id = parse_run_id(&a.run)?;
-    let exported = export(&data, id, &a.user.user, &a.out, a.payment_files_only)?;
+    let bar = crate::progress::spinner("écriture des fichiers de paiement et des documents");
+    let exported = export(&data, id, &a.user.user, &a.out, a.payment_files_only);
+    bar.finish_and_clear();
+    let exported = exported?;
     for (name, _) in &exported.written {
         println!("écrit : {}", a.out.join(name).display());
     }
