@@ -253,8 +253,8 @@ async function signIn(page, login) {
   // 1 January (the bordereau's exercice is the year it is issued).
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit' })
     .formatToParts(new Date());
-  const thisMonth = `${parts.find((p) => p.type === 'year').value}-${parts.find((p) => p.type === 'month').value}`;
-  await page.getByLabel('Mois (AAAA-MM)').fill(thisMonth);
+  const thisMonth = `${parts.find((p) => p.type === 'month').value}/${parts.find((p) => p.type === 'year').value}`;
+  await page.getByLabel('Mois (MM/AAAA)').fill(thisMonth);
   await page.getByRole('button', { name: 'Préparer' }).click();
   await page.waitForURL(/\/paiements\/P\d{4}-\d{2}-\d{2}$/);
   const runUrl = page.url();
@@ -739,6 +739,32 @@ for (const javaScriptEnabled of [true, false]) {
   await page.getByRole('link', { name: 'Aide' }).click();
   await page.waitForURL(`${base}/aide`);
   check((await page.locator('main h1').textContent()).includes('guide'), 'the guide opens from a signed-in page');
+  await ctx.close();
+}
+
+// Directory (#20 §9): searched by a word's beginning, live with JavaScript, by the form without.
+for (const javaScriptEnabled of [true, false]) {
+  const how = javaScriptEnabled ? 'with JavaScript' : 'without JavaScript';
+  const ctx = await context({ width: 1280, height: 800 }, javaScriptEnabled);
+  const page = await ctx.newPage();
+  await signIn(page, 'accueil');
+  await page.goto(`${base}/annuaire`);
+  const all = await page.locator('#annuaire-resultats tbody tr').count();
+  const search = page.getByLabel(/^Rechercher un site/);
+  if (javaScriptEnabled) {
+    await search.pressSequentially('meaux', { delay: 30 });
+    await page.getByRole('status').filter({ hasText: 'répond' }).waitFor();
+  } else {
+    await search.fill('meaux');
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    await page.waitForURL(/\/annuaire\?q=meaux/);
+  }
+  const rows = await page.locator('#annuaire-resultats tbody tr').allTextContents();
+  check(
+    rows.length > 0 && rows.length < all && rows.some((r) => /meaux/i.test(r)),
+    `${how}, the directory search keeps the rows that answer (${rows.length} of ${all})`,
+  );
+  if (javaScriptEnabled) await audit(page, 'annuaire-recherche');
   await ctx.close();
 }
 

@@ -54,7 +54,59 @@ impl DateError {
     }
 }
 
+/// The months' French names, January first.
+pub const MONTH_NAMES: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
 impl Month {
+    /// A month as an agent types it: `12/2026` (or `12.2026`), `décembre 2026` (accents and
+    /// case ignored: `Decembre 2026`), or `2026-12` as [`Month::parse`] reads it.
+    pub fn parse_typed(s: &str) -> Result<Month, DateError> {
+        let invalid = || DateError::InvalidMonth(s.to_owned());
+        let t = s.trim();
+        if let Ok(m) = Month::parse(t) {
+            return Ok(m);
+        }
+        let (month, year) = match t.split_once(['/', '.']) {
+            Some((m, y)) if !m.is_empty() && m.len() <= 2 && all_digits(m) => {
+                (m.parse::<i8>().map_err(|_| invalid())?, y)
+            }
+            Some(_) => return Err(invalid()),
+            None => {
+                let key = crate::text::search_key(t);
+                let (name, y) = key.rsplit_once(' ').ok_or_else(invalid)?;
+                let index = MONTH_NAMES
+                    .iter()
+                    .position(|n| crate::text::search_key(n) == name)
+                    .ok_or_else(invalid)?;
+                let month = i8::try_from(index + 1).map_err(|_| invalid())?;
+                let year = t.get(t.len() - y.len()..).ok_or_else(invalid)?;
+                (month, year)
+            }
+        };
+        if year.len() != 4 || !all_digits(year) {
+            return Err(invalid());
+        }
+        Month::new(year.parse().map_err(|_| invalid())?, month).ok_or_else(invalid)
+    }
+
+    /// `12/2026`, as the agent types it back.
+    pub fn short(self) -> String {
+        format!("{:02}/{}", self.month, self.year)
+    }
+
     /// `None` when `month` is not 1 to 12 or `year` is outside the calendar jiff handles
     /// (−9999 to 9999).
     pub fn new(year: i16, month: i8) -> Option<Month> {

@@ -17,6 +17,51 @@ pub struct DirectoryRow {
     pub public: bool,
 }
 
+impl DirectoryRow {
+    /// Whether the row answers a search typed at the desk or by the crisis cell: every word of
+    /// `query` begins a word of the site, its code, the service, the address, the hours or the
+    /// e-mail (accents, case, dashes and apostrophes ignored: `meaux pmi`, `Ozoir`), or the
+    /// query's digits are in the phone number (`12 34`, `0160`). An empty query answers all.
+    pub fn matches(&self, query: &str) -> bool {
+        let wanted = crate::text::search_key(query);
+        if wanted.is_empty() {
+            return true;
+        }
+        let phone_like = query
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '+' | '\u{a0}'));
+        if phone_like {
+            let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+            let phone: String = self.phone.chars().filter(char::is_ascii_digit).collect();
+            return phone.contains(&digits);
+        }
+        let haystack = crate::text::search_key(&format!(
+            "{} {} {} {} {} {}",
+            self.site,
+            self.site_code.replace(['-', '_'], " "),
+            self.service,
+            self.address,
+            self.hours,
+            self.email.replace(['@', '.'], " "),
+        ));
+        let words: Vec<&str> = haystack.split(' ').collect();
+        wanted
+            .split(' ')
+            .all(|w| words.iter().any(|h| h.starts_with(w)))
+    }
+
+    /// The key of the directory's French order: site, then service, accents and case ignored
+    /// (`Étampes` with the E's, not after `Z`).
+    pub fn french_order(&self) -> (String, String, String, String) {
+        (
+            crate::text::search_key(&self.site),
+            crate::text::search_key(&self.service),
+            self.site.clone(),
+            self.service.clone(),
+        )
+    }
+}
+
 /// Overseas departments dial with their own country code, then the number without its 0
 /// (ARCEP plan de numérotation). 0639 (Mayotte mobiles) is left out: ARCEP keeps 06 39 98 for
 /// fiction, which the demo uses as metropolitan numbers.
@@ -234,5 +279,55 @@ mod tests {
             let n = parse_phone(ok).expect("a number");
             assert!(tel_href(&n).is_some(), "{n}");
         }
+    }
+
+    fn row(site: &str, code: &str, service: &str, phone: &str) -> DirectoryRow {
+        DirectoryRow {
+            site_code: code.to_owned(),
+            site: site.to_owned(),
+            service: service.to_owned(),
+            phone: phone.to_owned(),
+            email: "mds-meaux@example.invalid".to_owned(),
+            address: "12, rue de l'Hôtel-de-Ville".to_owned(),
+            hours: "lundi au vendredi".to_owned(),
+            paper_deposit: true,
+            public: true,
+        }
+    }
+
+    #[test]
+    fn the_directory_is_searched_by_word_beginnings_and_phone_digits() {
+        let r = row(
+            "MDS de Meaux",
+            "MDS-MEAUX",
+            "Protection maternelle et infantile",
+            "01 60 12 34 56",
+        );
+        for yes in [
+            "",
+            "meaux",
+            "MEAUX protection",
+            "mds meaux",
+            "hotel de ville",
+            "0160",
+            "12 34",
+            "01.60.12",
+            "lundi",
+        ] {
+            assert!(r.matches(yes), "{yes}");
+        }
+        assert!(r.matches("Méaux protec"));
+        assert!(!r.matches("ozoir"));
+        assert!(!r.matches("eaux"), "a word's beginning, not its middle");
+        assert!(!r.matches("9999"));
+        let mut rows = vec![
+            row("Ozoir", "O", "Accueil", ""),
+            row("Étampes", "E", "Accueil", ""),
+            row("Évry", "V", "Accueil", ""),
+            row("Dammarie", "D", "Accueil", ""),
+        ];
+        rows.sort_by_cached_key(DirectoryRow::french_order);
+        let sites: Vec<&str> = rows.iter().map(|r| r.site.as_str()).collect();
+        assert_eq!(sites, ["Dammarie", "Étampes", "Évry", "Ozoir"]);
     }
 }

@@ -6,20 +6,7 @@ use relais_core::Cents;
 use relais_core::calendar::Month;
 use relais_core::records::PayeeKind;
 
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
+use relais_core::calendar::MONTH_NAMES as MONTHS;
 
 fn weekday(d: Weekday) -> &'static str {
     match d {

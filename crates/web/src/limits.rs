@@ -83,6 +83,17 @@ pub const FIELDS: &[(&str, usize, &str)] = &[
     ),
     ("completes", 20, "Complète la demande n°"),
     ("delay_reasons", 4000, "Motifs du retard"),
+    // Dates typed JJ/MM/AAAA (HH:MM).
+    ("month", 20, "Mois"),
+    ("du", 20, "Du"),
+    ("au", 20, "Au"),
+    ("at", 20, "Date et heure"),
+    ("sent_at", 20, "Envoyée le"),
+    ("due", 20, "Échéance"),
+    ("received_at", 20, "Reçu le"),
+    ("invoice_date", 20, "Date de la facture"),
+    ("missing_deadline", 20, "À produire au plus tard le"),
+    ("deadline", 20, "Date limite de la consultation"),
 ];
 
 /// The limit of field `name`, in characters.

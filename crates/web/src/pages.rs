@@ -166,7 +166,12 @@ pub struct Personne {
 #[template(path = "annuaire.html")]
 pub struct Annuaire {
     pub head: Head,
+    /// The rows that answer the search, in French order.
     pub rows: Vec<DirectoryRow>,
+    /// What was searched (empty: everything).
+    pub q: String,
+    /// How many rows answer, said in French, when something was searched.
+    pub found: String,
     /// The crisis cell may edit the directory.
     pub can_edit: bool,
     pub notice: Option<String>,
@@ -193,6 +198,8 @@ pub struct Paiements {
     pub can_prepare: bool,
     /// The earliest month not yet paid (`relais_core::month_guard::first_unpaid`).
     pub next_month: String,
+    /// The same, in words (`décembre 2026`).
+    pub next_month_long: String,
     /// A run prepared for a later month while that one is unpaid.
     pub warning: Option<String>,
     /// (code, label)

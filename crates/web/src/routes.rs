@@ -378,10 +378,13 @@ async fn not_found(State(app): State<Shared>) -> Response {
 // ---------------------------------------------------------------------------------------------
 // Screens
 
+/// `/annuaire?q=…`: what is searched; `fait` after an edit.
 #[derive(Deserialize)]
-pub struct Notice {
+pub struct DirectoryQuery {
     #[serde(default)]
     fait: Option<String>,
+    #[serde(default)]
+    q: String,
 }
 
 /// A path segment with the characters a URL reserves escaped.
@@ -399,24 +402,47 @@ pub(crate) fn url_segment(s: &str) -> String {
 async fn annuaire(
     State(app): State<Shared>,
     headers: HeaderMap,
-    Query(notice): Query<Notice>,
+    Query(query): Query<DirectoryQuery>,
 ) -> Response {
     let session = match page_session(&app, &headers, Access::SignedIn).await {
         Ok(s) => s,
         Err(refused) => return refused,
     };
     match app.with_reader(|s| s.directory()).await {
-        Ok(rows) => render(
-            StatusCode::OK,
-            &Annuaire {
-                head: app.head("Annuaire", Some(&session), "/annuaire"),
-                rows,
-                can_edit: CRISE.iter().any(|r| session.has(*r)),
-                notice: notice
-                    .fait
-                    .map(|_| "Annuaire mis à jour (journal).".to_owned()),
-            },
-        ),
+        Ok(all) => {
+            let total = all.len();
+            let q = query.q.trim().to_owned();
+            let rows: Vec<_> = all.into_iter().filter(|r| r.matches(&q)).collect();
+            render(
+                StatusCode::OK,
+                &Annuaire {
+                    head: app.head("Annuaire", Some(&session), "/annuaire"),
+                    found: found_label(rows.len(), total, &q),
+                    rows,
+                    q,
+                    can_edit: CRISE.iter().any(|r| session.has(*r)),
+                    notice: query
+                        .fait
+                        .map(|_| "Annuaire mis à jour (journal).".to_owned()),
+                },
+            )
+        }
         Err(f) => app.fail(f),
+    }
+}
+
+/// "3 entrées sur 58 répondent à « meaux »", or nothing when nothing is searched.
+fn found_label(found: usize, total: usize, q: &str) -> String {
+    use relais_documents::french::count_of;
+    if q.is_empty() {
+        return String::new();
+    }
+    match found {
+        0 => format!("Aucune entrée ne répond à « {q} »."),
+        1 => format!("1 entrée sur {total} répond à « {q} »."),
+        n => format!(
+            "{} sur {total} répondent à « {q} ».",
+            count_of(n as u64, "entrée", "entrées")
+        ),
     }
 }

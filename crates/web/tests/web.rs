@@ -1775,7 +1775,7 @@ async fn the_crisis_cell_keeps_its_main_courante_clock_systems_tasks_and_public_
         &f.app,
         post_form(
             "/crise/taches",
-            "title=Appeler+l%27assureur&owner=DGS&due=2026-01-05T10%3A00".into(),
+            "title=Appeler+l%27assureur&owner=DGS&due=05%2F01%2F2026+10%3A00".into(),
         ),
     )
     .await;
@@ -1811,6 +1811,30 @@ async fn the_crisis_cell_keeps_its_main_courante_clock_systems_tasks_and_public_
         ),
     )
     .await;
+    // The directory is searched by a word's beginning or a number's digits, by any agent.
+    let found = send(&f.app, get("/annuaire?q=site+s2", &desk)).await;
+    assert!(
+        found.body.contains("Site S2") && !found.body.contains("Site S1"),
+        "{}",
+        found.body
+    );
+    assert!(
+        found.body.contains("1 entrée sur 2 répond à « site s2 »"),
+        "{}",
+        found.body
+    );
+    let found = send(&f.app, get("/annuaire?q=12+34", &desk)).await;
+    assert!(
+        found.body.contains("Site S1") && !found.body.contains("Site S2"),
+        "{}",
+        found.body
+    );
+    let none = send(&f.app, get("/annuaire?q=ozoir", &desk)).await;
+    assert!(
+        none.body.contains("Aucune entrée ne répond à « ozoir »"),
+        "{}",
+        none.body
+    );
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         bad.body

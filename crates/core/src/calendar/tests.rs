@@ -32,6 +32,40 @@ fn months() {
 }
 
 #[test]
+fn months_as_agents_type_them() {
+    let december = Month::parse("2026-12").expect("month");
+    for typed in [
+        "12/2026",
+        " 12/2026 ",
+        "12.2026",
+        "décembre 2026",
+        "Decembre 2026",
+        "2026-12",
+    ] {
+        assert_eq!(Month::parse_typed(typed), Ok(december), "{typed}");
+    }
+    assert_eq!(
+        Month::parse_typed("2/2027").map(Month::short),
+        Ok("02/2027".to_owned())
+    );
+    assert_eq!(
+        Month::parse_typed("août 2026").map(Month::short),
+        Ok("08/2026".to_owned())
+    );
+    for wrong in [
+        "13/2026",
+        "12/26",
+        "decembr 2026",
+        "12-2026",
+        "",
+        "/2026",
+        "décembre",
+    ] {
+        assert!(Month::parse_typed(wrong).is_err(), "{wrong}");
+    }
+}
+
+#[test]
 fn months_are_strict() {
     for bad in [
         "",

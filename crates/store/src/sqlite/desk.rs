@@ -366,7 +366,10 @@ impl DeskStore for SqliteStore {
             .conn
             .prepare_cached(&format!("{DIRECTORY} ORDER BY site, service"))?;
         let rows = stmt.query_map([], directory_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut rows: Vec<DirectoryRow> = rows.collect::<Result<_, _>>()?;
+        // French order (`Étampes` with the E's): SQLite's order is the bytes'.
+        rows.sort_by_cached_key(DirectoryRow::french_order);
+        Ok(rows)
     }
 }
 

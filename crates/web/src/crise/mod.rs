@@ -118,11 +118,11 @@ fn instant(
     if v.is_empty() {
         return Ok(None);
     }
-    // `datetime-local` inputs send `2026-12-02T09:30`.
+    // Typed JJ/MM/AAAA HH:MM (or 9h30); AAAA-MM-JJTHH:MM as a `datetime-local` input sent it.
     parse_local_datetime(&v.replace('T', " "), &app.tz(), false)
         .map(Some)
         .ok_or_else(|| {
-            format!("{name} : date et heure illisibles « {v} » (attendu AAAA-MM-JJ HH:MM)")
+            format!("{name} : date et heure illisibles « {v} » (attendu JJ/MM/AAAA HH:MM)")
         })
 }
 

@@ -81,13 +81,15 @@ pub async fn paiements(State(app): State<Shared>, headers: HeaderMap) -> Respons
         .iter()
         .filter(|r| r.status == RunStatus::Prepared)
         .find_map(|r| skipped_month(r.id, first_unpaid));
-    let next_month = first_unpaid.to_string();
+    let next_month = first_unpaid.short();
+    let next_month_long = relais_documents::french::month_long(first_unpaid);
     let page = Paiements {
         monthly: crate::paiements_chart::monthly(&app, &runs).await,
         head: app.head("Paiements", Some(&session), "/paiements"),
         csrf: session.csrf.clone(),
         can_prepare: session.has(Role::Liquidation),
         next_month,
+        next_month_long,
         warning,
         benefits: Benefit::ALL
             .iter()
@@ -131,9 +133,11 @@ pub async fn prepare_run(
         return app
             .unprocessable("la section [payments] manque aux paramètres (voir docs/runbook.md)");
     };
-    let month = match Month::parse(field("month").trim()) {
-        Ok(m) => m,
-        Err(e) => return app.unprocessable(&format!("mois illisible : {e}")),
+    let typed = field("month").trim();
+    let Ok(month) = Month::parse_typed(typed) else {
+        return app.unprocessable(&format!(
+            "mois illisible « {typed} » : attendu MM/AAAA (12/2026) ou en lettres (décembre 2026)"
+        ));
     };
     let benefits = benefits_of(&fields);
     if benefits.is_empty() {
