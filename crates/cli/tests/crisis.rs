@@ -556,4 +556,20 @@ fn systems_tasks_incident_and_directory_from_the_command_line() {
         ) && show.contains("motifs du retard : messagerie chiffrée"),
         "{show}"
     );
+    // The incident's summary, the cell's record of it, prints the reasons too.
+    let summary = data.join("incident-retard.pdf");
+    ok(
+        &data,
+        &[
+            "incident",
+            "summary",
+            "--pdf",
+            summary.to_str().expect("path"),
+        ],
+    );
+    let printed = pdf_text(&summary);
+    assert!(
+        printed.contains("Motifs du retard") && printed.contains("messagerie chiffrée"),
+        "{printed}"
+    );
 }

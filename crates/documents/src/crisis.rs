@@ -241,6 +241,13 @@ pub fn write_incident_pdf(
         ] {
             b.push(Block::Field(label.into(), value));
         }
+        if let Some(reasons) = &n.delay_reasons {
+            // RGPD art. 33.1: a notification after 72 hours comes with the reasons for the delay.
+            b.push(Block::Field(
+                "Motifs du retard (au-delà de 72 heures)".into(),
+                reasons.clone(),
+            ));
+        }
     }
     write_flow_pdf(title, &heading.footer(title), &b, out)
 }
