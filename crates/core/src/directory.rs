@@ -320,7 +320,7 @@ mod tests {
         assert!(!r.matches("ozoir"));
         assert!(!r.matches("eaux"), "a word's beginning, not its middle");
         assert!(!r.matches("9999"));
-        let mut rows = vec![
+        let mut rows = [
             row("Ozoir", "O", "Accueil", ""),
             row("Étampes", "E", "Accueil", ""),
             row("Évry", "V", "Accueil", ""),
