@@ -4,7 +4,7 @@
 //! address) finds the same person as the beneficiary file.
 
 use crate::bad_rows::PersonFlaw;
-use crate::communes::{RESIDENCES, STREETS, commune};
+use crate::communes::commune;
 use crate::csv_out::Table;
 use crate::dates::Day;
 use crate::identifiers::{self, BirthPlace};
@@ -12,6 +12,7 @@ use crate::names::{FEMALE_OLDER, FEMALE_YOUNGER, MALE_OLDER, MALE_YOUNGER, SURNA
 use crate::people::{Context, PersonPlan, Profile, Walker};
 use crate::rng::{Aspect, Rng};
 use crate::sites::UNKNOWN_SITE;
+use crate::streets::{RESIDENCES, STREETS};
 use std::io;
 
 pub const COLUMNS: [&str; 12] = [

@@ -1,7 +1,7 @@
 //! A synthetic département (Seine-et-Marne-like): deterministic for a seed and a reference date,
 //! realistic, and with about 1 % of deliberately bad rows of every flavour the checker reports.
 //!
-//! CONTRACT (helper implements). Writes over `Write`: it opens no file itself.
+//! Writes over `Write`: it opens no file itself.
 //!
 //! How it works: the eight files are written one after the other, streaming. People are never
 //! held in memory: each file that mentions them walks them again (`people::Walker`), drawing
@@ -37,6 +37,7 @@ mod rights;
 mod rng;
 mod sites;
 mod staff;
+mod streets;
 mod suppliers;
 
 use csv_out::{DateStyle, Style, Table};

@@ -6,10 +6,11 @@
 //! hundreds of rights with it, and the demo must stay mostly payable.
 
 use crate::banks::{self, Account, BANQUE_DE_FRANCE};
-use crate::communes::{COMMUNES, CommuneTable, STREETS, commune};
+use crate::communes::{COMMUNES, CommuneTable, commune};
 use crate::identifiers::{self, OrgKind};
 use crate::rng::{Aspect, Rng, Streams};
 use crate::sites::Mds;
+use crate::streets::STREETS;
 use std::io;
 
 /// One shared payee, as written in `tiers.csv`.

@@ -2,13 +2,13 @@
 //! the MDPH, 6 points autonomie, and the services the seed names (roads, transport, water,
 //! archives, library), plus the internal lines of a crisis.
 //!
-//! Phone numbers come only from the ranges ARCEP reserves for fiction (DOMAIN.md): mobiles
+//! Phone numbers come only from the ranges ARCEP reserves for fiction (docs/domain.md): mobiles
 //! `06 39 98 xx xx` (as in the crisis, when fixed lines were down), fixed `01 99 00 xx xx`.
 //! E-mails use the `.invalid` top-level domain, which can never be delivered.
 
-use crate::communes::STREETS;
 use crate::csv_out::Table;
 use crate::rng::Rng;
+use crate::streets::STREETS;
 use std::io;
 
 /// The 14 MDS of Seine-et-Marne (seed 000), in the seed's order.

@@ -311,7 +311,7 @@ fn a_clean_set_is_valid_and_consistent() {
     }
 }
 
-/// ARCEP's ranges reserved for fiction (DOMAIN.md), compact.
+/// ARCEP's ranges reserved for fiction (docs/domain.md), compact.
 const FICTION: [&str; 6] = ["019900", "026191", "035301", "046571", "053649", "063998"];
 
 fn is_fiction(phone: &str) -> bool {

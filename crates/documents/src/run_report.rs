@@ -1,5 +1,5 @@
 //! A payment run's control documents: the HTML control report the two checkers read before the
-//! ordonnateur validates (décret GBCP art. 9, DOMAIN.md "Who pays"), and its CSV exports. The
+//! ordonnateur validates (décret GBCP art. 9, docs/domain.md "Who pays"), and its CSV exports. The
 //! long lists (up to 2,000,000 lines) are streamed row by row from a [`RunLists`] straight
 //! into the output: nothing here collects them. Same inputs, same bytes: no clock, no random,
 //! no hash-map order.
@@ -17,6 +17,9 @@ pub use html::write_report_html;
 
 use relais_core::Cents;
 use relais_core::run::{AmountChange, Anomaly, ExcludedRight, MandateLine, RunSummary};
+
+/// The report's HTML is written through one buffer over the caller's writer.
+pub(crate) type Out<'o> = std::io::BufWriter<&'o mut dyn std::io::Write>;
 
 /// What a list source may fail with (a database cursor, a file): kept as is for the caller.
 pub type ListError = Box<dyn std::error::Error + Send + Sync>;

@@ -5,6 +5,8 @@
 pub mod caf;
 pub mod extract;
 pub mod payments;
-pub mod profile;
+/// Mapping profiles: how an authority's export names the files and columns (part of reading
+/// extracts, kept at the crate's top for its users).
+pub use extract::profile;
 pub mod systems;
 pub mod tableur;

@@ -3,7 +3,7 @@
 //! Every text from the data is escaped; the lists are written row by row as they stream.
 
 use super::notes::opt_money;
-use super::{ReportError, RunLists, above_threshold, add, bordereaux, stream};
+use super::{Out, ReportError, RunLists, above_threshold, add, bordereaux, stream};
 use crate::french::{
     change_tenths_of_percent, count, count_of, date_short, month_long, payee_kind_label,
     percent_fr, signed_money,
@@ -12,8 +12,6 @@ use crate::html::Esc;
 use relais_core::Cents;
 use relais_core::run::{AmountChange, Anomaly, ExcludedRight, RunSummary};
 use std::io::{BufWriter, Write};
-
-pub(super) type Out<'o> = BufWriter<&'o mut dyn Write>;
 
 const STYLE: &str = "\
 body{font:14px/1.4 \"DejaVu Sans\",Arial,sans-serif;color:#111;background:#fff;\

@@ -1,8 +1,7 @@
 //! The control report's notes under its totals: pay dates moved to a bank day, and the RSA
 //! mandated to the CAF.
 
-use super::ReportError;
-use super::html::Out;
+use super::{Out, ReportError};
 use crate::html::Esc;
 use relais_core::Cents;
 use relais_core::run::RunSummary;

@@ -15,8 +15,8 @@
 //! passes add up a checksum of the keys and references by line, and compare them at the end.
 
 use super::Entity;
-use super::check::{self, Located};
 use super::layout::{Layout, Source};
+use super::locate::{self, Located};
 use super::record_reader::{RawRecord, RecordReader};
 use super::schema;
 use super::spill::{Budget, Cursor, Fixed, RunWriter, Sorted, Sorter, bytes};
@@ -475,10 +475,10 @@ pub(crate) fn scan<R: Read>(
             scan.keys.push(KeyLine::new(d, line)).map_err(spill)?;
         }
         if scan.references.iter().any(Option::is_some) {
-            let text = check::row_text(record);
+            let text = locate::row_text(record);
             for (slot, (r, sorter)) in refs.iter().zip(scan.references.iter_mut()).enumerate() {
                 let Some(sorter) = sorter else { continue };
-                let located = check::locate(layout, record, text, r.field);
+                let located = locate::locate(layout, record, text, r.field);
                 if let Some(v) = reference_value(entity, r.field, located) {
                     let d = digest(&[v.as_ref()]);
                     scan.fold.reference(line, slot, d);

@@ -3,10 +3,10 @@
 //! `prenom`). Columns that feed none of ours are kept as extra columns.
 
 use super::messages;
+use super::profile::EntityProfile;
 use super::record_reader::RawRecord;
 use super::schema::{self, Presence};
 use super::{Entity, Unreadable};
-use crate::profile::EntityProfile;
 use relais_core::text::header_key;
 
 /// Where a field's value comes from.

@@ -26,8 +26,10 @@ mod file;
 pub(crate) mod input;
 mod keys;
 mod layout;
+mod locate;
 mod memory;
 pub(crate) mod messages;
+pub mod profile;
 pub(crate) mod record_reader;
 pub mod rejects;
 mod schema;
@@ -36,7 +38,7 @@ mod values;
 
 pub use memory::MemorySource;
 
-use crate::profile::Profile;
+use self::profile::Profile;
 use relais_core::Cents;
 use relais_core::records::Record;
 use std::io::Read;

@@ -16,7 +16,7 @@
 //! site = "MDS-01"
 //! ```
 
-use crate::extract::Entity;
+use super::Entity;
 use relais_core::text::header_key;
 use serde::Deserialize;
 use std::collections::BTreeMap;
