@@ -1,7 +1,7 @@
 //! Months, dates in the authority's time zone, French public holidays and working days.
 //!
-//! CONTRACT (helper fills the bodies; signatures are used by other crates). Time zones come
-//! from jiff's bundled tz database (feature `tzdb-bundle-always`), so this works offline.
+//! Time zones come from jiff's bundled tz database (feature `tzdb-bundle-always`), so this
+//! works offline.
 
 mod target2;
 pub use target2::{
@@ -290,7 +290,7 @@ impl HolidayZone {
             HolidayZone::Mayotte => Some((4, 27)),
             HolidayZone::Martinique => Some((5, 22)),
             // Saint-Martin has commemorated on 28 May since 2018 under a ministerial circular;
-            // the décret still says 27 May, which is what is applied here (DOMAIN.md).
+            // the décret still says 27 May, which is what is applied here (docs/domain.md).
             HolidayZone::Guadeloupe | HolidayZone::SaintMartin => Some((5, 27)),
             HolidayZone::Guyane => Some((6, 10)),
             HolidayZone::Reunion => Some((12, 20)),

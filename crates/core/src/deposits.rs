@@ -1,6 +1,7 @@
 //! Paper deposits ("courrier contre récépissé"): the kinds of deposit and their rules, the
-//! chrono number, the date on which silence becomes a decision, the invoice payment deadline,
-//! and late-payment interest. Pure: the clock and the store are the caller's.
+//! chrono number, the date on which silence becomes a decision. (An invoice's payment deadline
+//! and late-payment interest: [`crate::invoices`].) Pure: the clock and the store are the
+//! caller's.
 //!
 //! Decisions on time limits (each tested below):
 //! - A delay in months ends on the day of the last month that bears the same number as the day
@@ -15,9 +16,6 @@
 //!   the receipt states it in words.
 //! - For an incomplete application the delay runs from the day the missing documents are
 //!   received (CRPA L114-5): the deposit of additional documents that completes it.
-//! - The invoice payment deadline (Code de la commande publique R2192-10 to R2192-12: 30 days
-//!   for collectivités, counted from the date of receipt) is NOT moved either: interest runs
-//!   "from the day after the end of the delay" (R2192-31) whatever day that is.
 //! - A deposit has two instants: received (what the law counts) and registered (when the
 //!   number was given). The first may precede the second only within a window and with a
 //!   reason ([`input`]); numbers follow registration, and a bid is on time only if it was
@@ -25,7 +23,6 @@
 
 mod defaults;
 mod input;
-mod invoices;
 mod kinds;
 
 pub use input::{
@@ -33,10 +30,6 @@ pub use input::{
     InvoiceFacts, MAX_ADDRESS, MAX_DEPOSITOR, MAX_DOSSIER, MAX_INVOICE_CENTS, MAX_INVOICE_NUMBER,
     MAX_MISSING_ITEM, MAX_MISSING_ITEMS, MAX_MISSING_TEXT, MAX_REASON, MAX_SUBJECT, NewDeposit,
     parse_local_datetime, split_missing,
-};
-pub use invoices::{
-    ECB_MRO_RATES, EcbRate, InvoiceStanding, LateCharges, RECOVERY_INDEMNITY, default_ecb_rates,
-    interest, invoice_deadline, invoice_standing, late_rate, presumed_receipt,
 };
 pub use kinds::{
     Delay, DepositKind, KindOverride, KindOverrides, KindRules, Regime, ServiceContact,

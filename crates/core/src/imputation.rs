@@ -1,6 +1,6 @@
 //! Budget imputations: the budget account (`Nature` in PES) and the functional code
 //! (`Fonction`) a benefit is mandated on, checked against the M57 lists shipped in `data/`
-//! (M57 compulsory for all collectivités since 1 January 2024, DOMAIN.md).
+//! (M57 compulsory for all collectivités since 1 January 2024, docs/domain.md).
 //!
 //! # What was verified, and against what
 //!
@@ -20,7 +20,7 @@
 //!   elderly people) and 425 "Personnes handicapées" (PCH). 410 "Services communs": seen in
 //!   Toulouse Métropole's M57 budget (open data).
 //! - **Not verified**: 43, 430, 431, 432, 433 (APA) and 44, 441 to 448 (RSA, 447 "Allocations
-//!   RSA"). 431, 432, 433 and 447 are DOMAIN.md's codes "to verify"; the rest mirrors the M52
+//!   RSA"). 431, 432, 433 and 447 are docs/domain.md's codes "to verify"; the rest mirrors the M52
 //!   functions 55x and 56x (verified, below), assuming the M57 renumbered 55x as 43x and 56x as
 //!   44x. 40, 420 and 440 were found in no source and are not listed.
 //!

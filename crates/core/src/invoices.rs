@@ -2,11 +2,15 @@
 //! R2192-10 to R2192-36; décret n° 2013-269). The deadline is NOT moved to a working day:
 //! interest runs "from the day after the end of the delay" (R2192-31) whatever day that is.
 
-use super::kinds::Delay;
 use crate::Cents;
+use crate::deposits::Delay;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+
+/// Délai global de paiement of a collectivité territoriale: 30 days (Code de la commande
+/// publique R2192-10), unless the authority's settings say otherwise.
+pub const INVOICE_PAYMENT_DAYS: u16 = 30;
 
 /// The last day to pay an invoice received on `received` (CCP R2192-10: 30 days for the
 /// collectivités; the delay runs from the date of receipt recorded by the services, R2192-12).

@@ -1,6 +1,6 @@
 //! The journal's hash chain: each entry's hash covers the previous entry's hash and every field
 //! of the entry, so that altering, removing or reordering any stored entry breaks the chain
-//! from that entry on (PRODUCT.md, "Journal").
+//! from that entry on (docs/domain.md, "Product rules the code cites").
 
 use sha2::{Digest, Sha256};
 use std::fmt;

@@ -13,6 +13,7 @@ pub mod deposits;
 pub mod directory;
 pub mod ids;
 pub mod imputation;
+pub mod invoices;
 pub mod journal;
 pub mod money;
 pub mod month_guard;

@@ -1,6 +1,6 @@
-//! Money in integer cents. Never floating point (PRODUCT.md, "Money").
+//! Money in integer cents. Never floating point (docs/domain.md, "Product rules the code cites").
 //!
-//! CONTRACT (signatures are used by other crates):
+//! What the type promises:
 //! - `Cents::parse` accepts `1234,56`, `1234.56`, `1 234,56` (space, NBSP U+00A0 or U+202F as
 //!   thousands separator), `-12`, `+3`, `12,5` (= 1250 cents), surrounding spaces, and a
 //!   trailing `€` (so that the `Display` form reads back); rejects empty input, three or more

@@ -160,18 +160,6 @@ pub fn prorate(monthly: Cents, days: i8, first: i8, last: i8) -> Cents {
     Cents(i64::try_from(part).unwrap_or(monthly.0))
 }
 
-/// Délai global de paiement of a collectivité territoriale: 30 days (Code de la commande
-/// publique R2192-10 and following).
-pub const INVOICE_PAYMENT_DAYS: i64 = 30;
-
-/// The last day to pay an invoice received on `received_on` (the date of receipt recorded by
-/// the services starts the délai global de paiement). Saturates at the end of the calendar.
-pub fn invoice_deadline(received_on: Date) -> Date {
-    received_on
-        .checked_add(jiff::Span::new().days(INVOICE_PAYMENT_DAYS))
-        .unwrap_or(Date::MAX)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,13 +285,6 @@ mod tests {
         assert!(due(&huge, m, None).is_ok());
         assert_eq!(prorate(Cents(100), 31, 20, 10), Cents::ZERO);
         assert_eq!(prorate(Cents(100), 0, 1, 1), Cents(100));
-    }
-
-    #[test]
-    fn invoice_deadlines_count_30_calendar_days() {
-        assert_eq!(invoice_deadline(date(2026, 11, 22)), date(2026, 12, 22));
-        assert_eq!(invoice_deadline(date(2026, 2, 1)), date(2026, 3, 3));
-        assert_eq!(invoice_deadline(Date::MAX), Date::MAX);
     }
 
     proptest! {

@@ -7,7 +7,7 @@
 //! `prepare` claims, for one month, every payable right that no earlier run and no imported
 //! payment has paid (the claim is a unique key on (right, month) in the store: a second claim
 //! fails, whatever query led to it). A prepared run is checked (control report) and then
-//! `validate`d by an ordonnateur who did not prepare it (décret GBCP art. 9, DOMAIN.md "Who
+//! `validate`d by an ordonnateur who did not prepare it (décret GBCP art. 9, docs/domain.md "Who
 //! pays"); from then on it never changes. A prepared run may be `cancel`led instead, which
 //! frees its claims for another run. Only a validated run is exported.
 

@@ -250,7 +250,7 @@ impl PaymentSettings {
             benefits: BTreeMap::from([
                 // APA at home: 651142 "APA versée au bénéficiaire", to a home-help service
                 // 651141 "APA à domicile versée au service d'aide à domicile" (M52 2021 plan de
-                // comptes, chapter 016); function 431 "APA à domicile" (DOMAIN.md, unverified).
+                // comptes, chapter 016); function 431 "APA à domicile" (docs/domain.md, unverified).
                 (
                     Benefit::ApaDom,
                     b(
@@ -284,7 +284,7 @@ impl PaymentSettings {
                 (Benefit::Ash, b("65243", "423", 10, 5_000, &[])),
                 // RSA, paid by the CAF and funded by the département (CASF L262-16, L262-25): the
                 // monthly payment to the CAF, 65171 "RSA - Versements pour allocations forfaitaires"
-                // (chapter 017); function 447 "Allocations RSA" (DOMAIN.md, unverified).
+                // (chapter 017); function 447 "Allocations RSA" (docs/domain.md, unverified).
                 (Benefit::Rsa, b("65171", "447", 5, 2_000, &[])),
             ]),
             // A fictitious account of the demo's CAF at the Banque de France.

@@ -8,7 +8,8 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use relais_core::Cents;
 use relais_core::calendar::local_date;
-use relais_core::deposits::{DepositKind, EcbRate, InvoiceStanding, invoice_standing};
+use relais_core::deposits::DepositKind;
+use relais_core::invoices::{EcbRate, InvoiceStanding, invoice_standing};
 
 /// An open invoice and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -63,7 +63,7 @@ pub struct Config {
     /// The receipt key and deposit rules, for the courrier screens.
     pub courrier: Option<Arc<courrier::Courrier>>,
     /// The ECB's rates, for late-payment interest on invoices (the dashboard).
-    pub ecb_rates: Vec<relais_core::deposits::EcbRate>,
+    pub ecb_rates: Vec<relais_core::invoices::EcbRate>,
     /// Where and how runs' files are written for download.
     pub exports: Option<Arc<paiements::Exports>>,
 }
@@ -88,7 +88,7 @@ impl Default for Config {
             settings: None,
             courrier: None,
             exports: None,
-            ecb_rates: relais_core::deposits::default_ecb_rates(),
+            ecb_rates: relais_core::invoices::default_ecb_rates(),
         }
     }
 }

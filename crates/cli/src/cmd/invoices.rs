@@ -9,7 +9,8 @@ use crate::args::OutputFormat;
 use crate::data::DataDir;
 use anyhow::{Context, Result, anyhow};
 use relais_core::Cents;
-use relais_core::deposits::{DepositKind, EcbRate, default_ecb_rates};
+use relais_core::deposits::DepositKind;
+use relais_core::invoices::{EcbRate, default_ecb_rates};
 use relais_store::invoices::{DueError, DueInvoice, due_invoices};
 use std::io::Write;
 

@@ -18,7 +18,7 @@ pub const MAX_ADDRESS: usize = 300;
 pub const MAX_SUBJECT: usize = 200;
 /// Longest invoice number.
 pub const MAX_INVOICE_NUMBER: usize = 50;
-/// The largest invoice amount: 14 digits with 2 decimals, as PES V2 allows (DOMAIN.md).
+/// The largest invoice amount: 14 digits with 2 decimals, as PES V2 allows (docs/domain.md).
 pub const MAX_INVOICE_CENTS: i64 = 99_999_999_999_999;
 /// Longest file number.
 pub const MAX_DOSSIER: usize = 30;

@@ -2,6 +2,7 @@ use super::*;
 use crate::Cents;
 use crate::calendar::{HolidayZone, is_working_day};
 use crate::ids::Siret;
+use crate::invoices::*;
 use jiff::civil::Date;
 use jiff::civil::date;
 use proptest::prelude::*;

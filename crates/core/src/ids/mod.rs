@@ -3,8 +3,6 @@
 //! Input may carry spaces, NBSP, dashes, dots and lower case; the canonical form is compact
 //! upper case. Every error says in French what is wrong (`Display`), with an English twin
 //! (`message_en`) for logs and a stable `code` for reject files.
-//!
-//! CONTRACT (helper fills the bodies of the submodules; signatures are used by other crates).
 
 mod bban;
 mod bic;

@@ -6,7 +6,8 @@ use super::{Line, ReceiptInput};
 use crate::code::code_lines;
 use crate::french::{date_long, date_short, datetime_long, datetime_short};
 use jiff::civil::Date;
-use relais_core::deposits::{BidTimeliness, DepositKind, KindRules, Regime, invoice_deadline};
+use relais_core::deposits::{BidTimeliness, DepositKind, KindRules, Regime};
+use relais_core::invoices::invoice_deadline;
 
 /// The receipt's lines, in order: what the PDF prints (and what a test can read back).
 pub fn receipt_lines(input: &ReceiptInput<'_>) -> Vec<Line> {

@@ -6,6 +6,7 @@ use jiff::Span;
 use jiff::civil::Date;
 use relais_core::Cents;
 use relais_core::calendar::Month;
+use relais_core::invoices;
 use relais_core::payment::{self, Exclusion, RightTerms};
 use relais_core::records::Benefit;
 use relais_store::rejected::{Unpayable, reason, rejected_amount, rejected_payees};
@@ -479,7 +480,7 @@ fn payroll(store: &dyn Store, month: Month) -> Result<PayrollFacts, StoreError> 
 fn invoices(store: &dyn Store, today: Date) -> Result<Invoices, StoreError> {
     let soon = add_days(today, DUE_SOON_DAYS);
     let mut facts = Invoices {
-        payment_days: payment::INVOICE_PAYMENT_DAYS,
+        payment_days: i64::from(invoices::INVOICE_PAYMENT_DAYS),
         due_soon_days: DUE_SOON_DAYS,
         ..Invoices::default()
     };
@@ -487,7 +488,8 @@ fn invoices(store: &dyn Store, today: Date) -> Result<Invoices, StoreError> {
     let mut by_status: BTreeMap<String, (u64, i64)> = BTreeMap::new();
     store.each_open_invoice(&mut |i| {
         let amount = i.amount_incl_tax.0;
-        let deadline = payment::invoice_deadline(i.received_on);
+        let deadline = invoices::invoice_deadline(i.received_on, invoices::INVOICE_PAYMENT_DAYS)
+            .unwrap_or(Date::MAX);
         facts.open += 1;
         facts.total_cents = facts.total_cents.saturating_add(amount);
         if deadline < today {
