@@ -1,5 +1,5 @@
 //! The paper bordereau of a run, for paper mode (the PES link to the comptable public is down,
-//! DOMAIN.md "Who pays"): an A4 PDF in French with the run's totals per benefit, every mandate
+//! docs/domain.md "Who pays"): an A4 PDF in French with the run's totals per benefit, every mandate
 //! (paginated, the table header repeated, each page's total carried over to the next), then
 //! the totals per budget imputation, the sentence that closes the bordereau and the boxes where
 //! the preparer and the ordonnateur sign ("Certifié exact") — these last on one page, together.

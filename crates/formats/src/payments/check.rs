@@ -1,5 +1,5 @@
 //! Our own checks of a payment file, read back as a stream (quick-xml, no DOM): what the XSD
-//! cannot see and Hélios or the bank would reject (DOMAIN.md, "What the schema does not check
+//! cannot see and Hélios or the bank would reject (docs/domain.md, "What the schema does not check
 //! and Hélios does"; EPC rulebook). The writers refuse to write such files; these checks let
 //! the tests and the export prove each file right, and look at files made elsewhere.
 //!

@@ -8,8 +8,8 @@
 //! file whose header would not match what it wrote: never a wrong file. Neither reads a clock:
 //! the same input gives the same bytes.
 //!
-//! Rules, with their sources: DOMAIN.md ("PES V2", "SEPA credit transfer"), the DGFiP PES V2
-//! schemas and their documentation (shared/xsd/pes, MANIFEST.md), the EPC SCT rulebook and
+//! Rules, with their sources: docs/domain.md ("PES V2", "SEPA credit transfer"), the DGFiP PES V2
+//! schemas and their documentation (shared/xsd/pes, docs/domain.md, "PES V2 schemas: reference notes"), the EPC SCT rulebook and
 //! implementation guidelines. [`text`] says how free texts are made fit for each character
 //! set; [`check`] reads a written file back and checks what the schemas cannot see.
 //!

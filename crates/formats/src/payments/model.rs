@@ -4,7 +4,7 @@
 //! Identifiers and codes are types that exist only valid ("parse, don't validate"): an
 //! `Iban`, a `Bic`, a `Siret`, a bordereau number in 1..=9 999 999, a code of a DGFiP list.
 //! Limits come from the PES V2 schemas (`Simple_Type.xsd`, `CommunDepense.xsd`,
-//! `CommunPES.xsd`; MANIFEST.md "Reference notes") and from the EPC rulebook (DOMAIN.md,
+//! `CommunPES.xsd`; docs/domain.md "PES V2 schemas: reference notes") and from the EPC rulebook (docs/domain.md,
 //! "SEPA credit transfer"). Free texts (names, addresses, labels) stay `String`: each writer
 //! makes them fit its character set and lengths (see [`super::text`]).
 //!
@@ -282,13 +282,13 @@ code_list!(
 );
 
 impl PaymentMode {
-    /// 03 and 05 need the payee's bank details (MANIFEST.md, "CpteBancaire … required by rule
-    /// for ModRegl 03/05"); 06 too, a transfer needs an account.
+    /// 03 and 05 need the payee's bank details (docs/domain.md, "PES V2 schemas: reference notes", CpteBancaire … required by rule
+    /// for ModRegl 03/05); 06 too, a transfer needs an account.
     pub fn requires_bank_details(self) -> bool {
         matches!(self.0, "03" | "05" | "06")
     }
 
-    /// Modes with which Hélios refuses bank details (MANIFEST.md, "ModRegl").
+    /// Modes with which Hélios refuses bank details (docs/domain.md, "PES V2 schemas: reference notes", ModRegl).
     pub fn forbids_bank_details(self) -> bool {
         matches!(self.0, "01" | "02" | "04" | "07" | "08" | "09" | "11")
     }

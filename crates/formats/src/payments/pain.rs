@@ -1,6 +1,6 @@
 //! The ISO 20022 `pain.001.001.09` credit transfer initiation (SEPA), written as a stream.
 //!
-//! Rules (DOMAIN.md "SEPA credit transfer"; EPC SCT rulebook 2023 and its customer-to-bank
+//! Rules (docs/domain.md "SEPA credit transfer"; EPC SCT rulebook 2023 and its customer-to-bank
 //! implementation guidelines, EPC132-08): UTF-8; one `PmtInf` with `PmtMtd` TRF, service level
 //! `SEPA`, `ChrgBr` SLEV, the requested execution date; texts in the EPC Latin set (see
 //! [`super::text`]), names cut at 70, one unstructured remittance of at most 140; references
@@ -11,7 +11,7 @@
 //! `NbOfTxs` and `CtrlSum` stand in the headers, before the transactions: the caller counts
 //! them in a first pass ([`super::model::Totals::add_transfer`]) and gives them to
 //! [`Pain001Writer::new`]; [`Pain001Writer::finish`] refuses the file when the transactions
-//! written do not match (a wrong `CtrlSum` is a rejected file, DOMAIN.md).
+//! written do not match (a wrong `CtrlSum` is a rejected file, docs/domain.md).
 //!
 //! BICs are optional since the 2016 rulebook (IBAN-only): without the debtor's BIC the debtor
 //! agent is `<Othr><Id>NOTPROVIDED</Id></Othr>` (the agent is mandatory in the schema, the

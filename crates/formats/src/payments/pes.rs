@@ -1,7 +1,7 @@
 //! The PES V2 `PES_Aller` file of dépense (mandates to the public accountant), written as a
 //! stream: memory does not grow with the number of mandates.
 //!
-//! Shape (DOMAIN.md "PES V2"; MANIFEST.md "Reference notes for generating a Dépense
+//! Shape (docs/domain.md "PES V2"; docs/domain.md "PES V2 schemas: reference notes", for generating a Dépense
 //! PES_Aller"; `sample_depense.xml`): root `n:PES_Aller` in the `…/pes_v2/Rev0/aller`
 //! namespace, every child unqualified, every value in an attribute `V` of an empty element.
 //! `Enveloppe` (Version 2, TypFic `PESALR1`, NomFic; Emetteur `RELAIS`), `EnTetePES`,
@@ -16,7 +16,7 @@
 //! match what its header announced. A bordereau holds at most 99 999 mandates (`NbrPce` has
 //! 5 digits): a large run is cut into several bordereaux.
 //!
-//! Our checks of what the schema cannot see (DOMAIN.md, "What the schema does not check and
+//! Our checks of what the schema cannot see (docs/domain.md, "What the schema does not check and
 //! Hélios does"): the totals; `IdBord` unique in the file; `IdPce` unique in its bordereau;
 //! `IdLigne` unique in its mandate; payment modes 03, 05 and 06 need bank details, and 01, 02,
 //! 04, 07, 08, 09, 11 refuse them; a BIC that the PES pattern refuses (test and passive BICs)

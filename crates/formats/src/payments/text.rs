@@ -1,6 +1,6 @@
 //! Free texts (names, addresses, labels) made fit for each payment file.
 //!
-//! # PES V2: ISO-8859-1 (DOMAIN.md, "PES V2"; MANIFEST.md, "Encoding" and `Simple_Type.xsd`)
+//! # PES V2: ISO-8859-1 (docs/domain.md, "PES V2"; docs/domain.md, "PES V2 schemas: reference notes", "Encoding" and `Simple_Type.xsd`)
 //!
 //! Files are written in ISO-8859-1, so every character must be one of Latin-1's. In order:
 //! 1. Characters Latin-1 holds are kept as they are (`é`, `ç`, `ß`, `«`, `°`…), except the
@@ -26,7 +26,7 @@
 //! - for the account holder `TitCpte`, replaced by the tiers' civility, name and first name,
 //!   and by [`UNKNOWN`] if they give nothing either.
 //!
-//! # SEPA: the EPC Latin character set (DOMAIN.md, "SEPA credit transfer"; EPC rulebook and
+//! # SEPA: the EPC Latin character set (docs/domain.md, "SEPA credit transfer"; EPC rulebook and
 //! EPC217-08 "SEPA requirements for an extended character set")
 //!
 //! Only `a-z A-Z 0-9 / - ? : ( ) . , ' +` and space go through every bank. Letters are
