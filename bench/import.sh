@@ -28,7 +28,7 @@ rm -rf "$work/relais"
 printf 'bench-password-0123456789\n' > "$work/pw"
 "$relais" init --data "$work/relais" --authority "Bench" --siret 73282932000074 --password-file "$work/pw" >/dev/null
 /usr/bin/time -f "relais import: %e s wall, %M KB peak RSS" -o "$work/relais.time" \
-  "$relais" import "$extracts" --data "$work/relais" --user admin >/dev/null
+  env RELAIS_PASSWORD_FILE="$work/pw" "$relais" import "$extracts" --data "$work/relais" --user admin >/dev/null
 cat "$work/relais.time"
 
 echo "== sqlite3 .import (plain tables, same files)"

@@ -38,6 +38,12 @@ bench_one() {
   cp -r "$dir/demo" "$dir/data"
   # The copy is written back before anything is timed (else its writeback competes).
   sync
+  # Commands that change data authenticate their --user (#19): the demo's passwords, one
+  # file per account, 0600.
+  local who
+  for who in liquidation ordonnateur; do
+    (umask 077; awk -F'\t' -v u=$who '$1 == u { print $2 }' "$dir/data/demo-users.txt" > "$dir/$who.pw")
+  done
   local rights
   rights=$(sqlite3 "$dir/data/relais.db" 'SELECT count(*) FROM rights' 2>/dev/null || echo '?')
   echo "== $n people, $rights rights"
@@ -46,13 +52,14 @@ bench_one() {
   /usr/bin/time -f "%e" -o "$dir/migrate.time" "$relais" run list --data "$dir/data" >/dev/null
   echo "   opening (and migrating) the copied demo: $(cat "$dir/migrate.time") s"
   /usr/bin/time -f "%e %M" -o "$dir/prepare.time" \
-    "$relais" run prepare --data "$dir/data" --month $month \
+    env RELAIS_PASSWORD_FILE="$dir/liquidation.pw" "$relais" run prepare --data "$dir/data" --month $month \
       --benefits APA_DOM,APA_ETAB,PCH,ASH,RSA --user liquidation > "$dir/prepare.txt"
   local run
   run=$(head -n 1 "$dir/prepare.txt")
-  "$relais" run validate "$run" --data "$dir/data" --user ordonnateur >/dev/null
+  RELAIS_PASSWORD_FILE="$dir/ordonnateur.pw" \
+    "$relais" run validate "$run" --data "$dir/data" --user ordonnateur >/dev/null
   /usr/bin/time -f "%e %M" -o "$dir/export.time" \
-    "$relais" run export "$run" --data "$dir/data" --user liquidation --out "$dir/out" \
+    env RELAIS_PASSWORD_FILE="$dir/liquidation.pw" "$relais" run export "$run" --data "$dir/data" --user liquidation --out "$dir/out" \
       --payment-files-only > /dev/null
   read -r pt pm < "$dir/prepare.time"
   read -r et em < "$dir/export.time"
@@ -67,7 +74,7 @@ bench_one() {
   # per-payee statements, SHA256SUMS (issue #17: prepare + this ≤ 20 s, ≤ 300 MB).
   rm -rf "$dir/full"
   /usr/bin/time -f "%e %M" -o "$dir/full.time" \
-    "$relais" run export "$run" --data "$dir/data" --user liquidation --out "$dir/full" > /dev/null
+    env RELAIS_PASSWORD_FILE="$dir/liquidation.pw" "$relais" run export "$run" --data "$dir/data" --user liquidation --out "$dir/full" > /dev/null
   read -r ft fm < "$dir/full.time"
   echo "   full export (payment files + documents): $ft s, $((fm / 1024)) MB peak RSS, $(find "$dir/full" -type f | wc -l) files"
   echo "   prepare + full export: $(echo "$pt + $ft" | bc) s"

@@ -48,7 +48,7 @@ bench_one() {
   printf 'bench-password-0123456789\n' > "$dir/pw"
   "$relais" init --data "$dir/open" --authority "Bench" --siret 73282932000074 --password-file "$dir/pw" >/dev/null
   /usr/bin/time -f "open $n: %e s wall, %M KB peak RSS" -o "$dir/open.time" \
-    "$relais" snapshot open "$dir/copie.relais" --identity "$dir/keys/identity.age" \
+    env RELAIS_PASSWORD_FILE="$dir/pw" "$relais" snapshot open "$dir/copie.relais" --identity "$dir/keys/identity.age" \
       --pubkey "$dir/keys/sign.pub" --data "$dir/open" --user admin >/dev/null
   cat "$dir/open.time"
   "$relais" journal verify --data "$dir/open" >/dev/null
