@@ -110,3 +110,82 @@ impl IntoResponse for WebError {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::header;
+
+    fn page(e: WebError) -> (StatusCode, Option<Unwritten>) {
+        let r = e.into_response();
+        (r.status(), r.extensions().get::<Unwritten>().cloned())
+    }
+
+    #[test]
+    fn each_error_has_its_status_and_its_french_page() {
+        for (e, status, title, message) in [
+            (
+                WebError::Forbidden,
+                StatusCode::FORBIDDEN,
+                "Erreur",
+                "Cette page demande un rôle que votre compte n'a pas.",
+            ),
+            (
+                WebError::Csrf,
+                StatusCode::FORBIDDEN,
+                "Erreur",
+                "Le formulaire a expiré ou ne vient pas de Relais : rechargez la page et recommencez.",
+            ),
+            (
+                WebError::NotFound,
+                StatusCode::NOT_FOUND,
+                "Erreur",
+                "Cette page n'existe pas.",
+            ),
+            (
+                WebError::internal("test", "a cause for the log only"),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Erreur",
+                "Une erreur interne est survenue ; l'incident est noté dans le journal du serveur.",
+            ),
+            (
+                WebError::refused("un ordonnateur décide"),
+                StatusCode::FORBIDDEN,
+                "Action refusée",
+                "Action refusée : un ordonnateur décide.",
+            ),
+            (
+                WebError::conflict("le paiement a changé"),
+                StatusCode::CONFLICT,
+                "Action refusée",
+                "Action refusée : le paiement a changé.",
+            ),
+            (
+                WebError::unprocessable("aucune prestation choisie"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Action refusée",
+                "Action refusée : aucune prestation choisie.",
+            ),
+        ] {
+            let (got, unwritten) = page(e);
+            let unwritten = unwritten.expect("a page to write");
+            assert_eq!(
+                (got, unwritten.title, unwritten.message.as_str()),
+                (status, title, message)
+            );
+        }
+    }
+
+    #[test]
+    fn no_session_goes_to_the_login_page_without_a_page() {
+        let r = WebError::Login.into_response();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            r.headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok()),
+            Some("/login")
+        );
+        assert!(r.extensions().get::<Unwritten>().is_none());
+    }
+}

@@ -1,4 +1,4 @@
-//! Signing in and out, and the session of each request.
+//! Signing in and out (the session of each request is `session.rs`'s).
 //!
 //! A password is checked only after its try is reserved (`throttle`), through the bounded
 //! hasher (`hasher`), always with Argon2 (against a dummy hash when the login is unknown or

@@ -144,3 +144,27 @@ pub fn router(app: Shared) -> Router {
     };
     routes.with_state(app)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_method_and_path_is_one_line() {
+        let mut seen = std::collections::HashSet::new();
+        for (method, path, _) in ROUTES {
+            assert!(seen.insert((method, path)), "{method} {path} twice");
+        }
+        assert_eq!(handlers().len(), ROUTES.len());
+    }
+
+    #[test]
+    fn only_the_login_form_is_posted_without_a_session() {
+        let public: Vec<&str> = ROUTES
+            .iter()
+            .filter(|(method, _, access)| *method == "POST" && *access == Public)
+            .map(|(_, path, _)| *path)
+            .collect();
+        assert_eq!(public, ["/login"]);
+    }
+}

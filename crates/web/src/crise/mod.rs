@@ -1,9 +1,11 @@
-//! The crisis cell's screens (one module each: `courante`, `facts`, `systems`, `public`): the main courante (append-only; add, filter, export), the
-//! incident's facts with the CNIL clock and the notifications, the systems' inventory and
-//! their remediation status, tasks, the directory's editing and the public page (its message
-//! and a preview). Writing is for the roles `crise` and `admin` (checked here and again by the
-//! store); the main courante and the incident are read by them only, the inventory, tasks and
-//! the public page by every agent.
+//! The crisis cell's screens (one module each: `courante`, `facts`, `systems`, `public`; their
+//! pictures in `charts`): the main courante (append-only; add, filter, export), the incident's
+//! facts with the CNIL clock and the notifications, the systems' inventory and their
+//! remediation status, tasks, the directory's editing and the public page (its message and a
+//! preview). Writing is for the roles `crise` and `admin` (checked by the route table and
+//! again by the store); the main courante and the incident are read by them only, the
+//! inventory, tasks and the public page by every agent. This file: the overview, the CNIL
+//! clock, and what the screens share.
 
 use crate::access::holds;
 use crate::app::{App, Shared};
