@@ -9,9 +9,10 @@
 //!
 //! Layers, each using only those below it: `routes` (the table, the router) → the screens
 //! (`dashboard`, `desk`, `courrier/`, `crise/`, `rib`, `dossiers`, `paiements/`…, each with
-//! its templates) → `session` (extractors), `app` (the state), `pages` (the frame of every
-//! page), `error`, `access`, and the parts that know no screen (`auth`, `throttle`, `hasher`,
-//! `limits`, `charts`…).
+//! its templates; one may show another's parts, without a cycle) → `session` (extractors),
+//! `app` (the state), `pages` (the frame of every page), `error`, `access`, and the parts that
+//! know no screen (`auth`, `throttle`, `hasher`, `limits`, `charts`…). One exception until the
+//! payment screens take the extractors: `paiements/` reaches the old helpers through `routes`.
 
 mod access;
 mod aide;

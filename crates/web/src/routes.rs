@@ -1,5 +1,5 @@
 //! The route table: every route's method, path, who may use it, and handler, in one list
-//! ([`table!`]) from which both the router ([`router`]) and [`ROUTES`], the list the
+//! (`table!`) from which both the router ([`router`]) and [`ROUTES`], the list the
 //! authorisation-matrix test walks, are made. A route cannot be written without its access:
 //! the line does not compile. The router checks each route's access before its handler
 //! (`session::check_access`).
