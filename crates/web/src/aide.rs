@@ -2,8 +2,9 @@
 //! `build.rs`), and its screenshots. Open to everyone, signed in or not: the login page links
 //! to it too, and it holds nothing but what the repository already says.
 
-use crate::Shared;
-use crate::pages::{Failure, Head, render};
+use crate::app::Shared;
+use crate::error::WebError;
+use crate::pages::{Head, render};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -23,10 +24,8 @@ pub struct AidePage {
 }
 
 pub async fn aide(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    let session = crate::login::session_of(&app, &headers)
-        .await
-        .ok()
-        .flatten();
+    // Public: the menu when signed in; the guide even when the store fails.
+    let session = crate::session::current(&app, &headers).await.ok().flatten();
     let page = AidePage {
         head: app.head("Aide : le guide des agents", session.as_ref(), "/aide"),
         guide: GUIDE,
@@ -34,7 +33,7 @@ pub async fn aide(State(app): State<Shared>, headers: HeaderMap) -> Response {
     render(StatusCode::OK, &page)
 }
 
-pub async fn image(State(app): State<Shared>, Path(name): Path<String>) -> Response {
+pub async fn image(Path(name): Path<String>) -> Response {
     match IMAGES.iter().find(|(n, _)| *n == name) {
         Some((_, bytes)) => (
             [
@@ -44,6 +43,6 @@ pub async fn image(State(app): State<Shared>, Path(name): Path<String>) -> Respo
             *bytes,
         )
             .into_response(),
-        None => app.fail(Failure::NotFound),
+        None => WebError::NotFound.into_response(),
     }
 }

@@ -3,14 +3,14 @@
 //! the new one hashed there too; the change is journaled without any secret, and closes the
 //! user's other sessions.
 
+use crate::app::{App, Shared};
 use crate::auth;
+use crate::error::WebError;
 use crate::hasher::Busy;
 use crate::login::{BUSY, BUSY_RETRY, Checked, ClientAddr, check_password, retry_after};
-use crate::pages::{Failure, Head, render};
-use crate::routes::{Access, form_session, page_session};
-use crate::{App, Shared};
+use crate::pages::{Head, render};
+use crate::session::{CsrfToken, SignedForm, SignedIn};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -64,19 +64,16 @@ const DONE: &str = "Mot de passe changé : vos autres sessions sont fermées.";
 
 pub async fn form(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Query(done): Query<Done>,
+    SignedIn(session): SignedIn,
 ) -> Response {
-    match page_session(&app, &headers, Access::SignedIn).await {
-        Ok(session) => page(
-            &app,
-            &session,
-            StatusCode::OK,
-            done.fait.map(|_| DONE),
-            None,
-        ),
-        Err(refused) => refused,
-    }
+    page(
+        &app,
+        &session,
+        StatusCode::OK,
+        done.fait.map(|_| DONE),
+        None,
+    )
 }
 
 #[derive(Deserialize)]
@@ -89,6 +86,12 @@ pub struct PasswordForm {
     nouveau: String,
     #[serde(default)]
     confirmation: String,
+}
+
+impl CsrfToken for PasswordForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
 }
 
 /// Why a new password is refused before anything is checked.
@@ -115,56 +118,55 @@ pub async fn change(
     State(app): State<Shared>,
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
-) -> Response {
-    let session = match form_session(&app, &headers, Access::SignedIn, &form.csrf_token).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedForm(session, form): SignedForm<PasswordForm>,
+) -> Result<Response, WebError> {
     let refuse = |status, why: &str| page(&app, &session, status, None, Some(why));
     if let Some(why) = refusal(&form) {
-        return refuse(
+        return Ok(refuse(
             StatusCode::UNPROCESSABLE_ENTITY,
             &format!("Mot de passe inchangé : {why}."),
-        );
+        ));
     }
     match check_password(&app, &session.login, addr, form.actuel).await {
         Checked::Right(_) => {}
         Checked::Wrong => {
-            return refuse(
+            return Ok(refuse(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Mot de passe inchangé : le mot de passe actuel est incorrect.",
-            );
+            ));
         }
         Checked::Wait(until) => {
             let why = crate::login::wait_message(&app, until);
             let wait = until - app.now();
-            return retry_after(refuse(StatusCode::TOO_MANY_REQUESTS, &why), wait);
+            return Ok(retry_after(
+                refuse(StatusCode::TOO_MANY_REQUESTS, &why),
+                wait,
+            ));
         }
         Checked::Busy => {
-            return retry_after(refuse(StatusCode::SERVICE_UNAVAILABLE, BUSY), BUSY_RETRY);
+            return Ok(retry_after(
+                refuse(StatusCode::SERVICE_UNAVAILABLE, BUSY),
+                BUSY_RETRY,
+            ));
         }
-        Checked::Failed(f) => return app.fail(f),
+        Checked::Failed(f) => return Err(f),
     }
     let hash = match app.hasher.hash(form.nouveau).await {
         Ok(Some(hash)) => hash,
-        Ok(None) => return app.fail(Failure::Internal),
+        Ok(None) => return Err(WebError::Internal),
         Err(Busy) => {
-            return retry_after(refuse(StatusCode::SERVICE_UNAVAILABLE, BUSY), BUSY_RETRY);
+            return Ok(retry_after(
+                refuse(StatusCode::SERVICE_UNAVAILABLE, BUSY),
+                BUSY_RETRY,
+            ));
         }
     };
     let keep = auth::cookie(&headers, app.cookies().session)
         .map(auth::token_hash)
         .unwrap_or_default();
     let login = session.login.clone();
-    match app
-        .with_store(move |s| s.change_own_password(&login, &hash, &keep))
-        .await
-    {
-        Ok(_) => {
-            tracing::info!(login = %session.login, "password changed by its user");
-            Redirect::to(&format!("{PASSWORD_PATH}?fait=1")).into_response()
-        }
-        Err(f) => app.fail(f),
-    }
+    app.with_store(move |s| s.change_own_password(&login, &hash, &keep))
+        .await?;
+    tracing::info!(login = %session.login, "password changed by its user");
+    Ok(Redirect::to(&format!("{PASSWORD_PATH}?fait=1")).into_response())
 }

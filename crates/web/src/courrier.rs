@@ -3,6 +3,7 @@
 
 mod check;
 mod depot;
+mod listing;
 mod register;
 mod tableur;
 
@@ -10,16 +11,14 @@ pub use check::{DepositForm, LIMITS};
 pub use depot::{cancel, cancel_confirm, depot, receipt};
 pub use register::{courrier, register};
 
-use crate::App;
+pub use crate::access::COURRIER;
+
+use crate::app::App;
 use crate::form_errors::FormErrors;
 use crate::pages::Head;
 use askama::Template;
 use relais_core::deposits::{BidTimeliness, Deposit, DepositKind, KindRules};
-use relais_core::roles::Role;
 use relais_documents::code::ReceiptKey;
-
-/// Who registers deposits: the courrier service and the desks.
-pub const COURRIER: &[Role] = &[Role::Courrier, Role::Accueil];
 
 /// What registering needs beyond the store: the receipt signing key and the kinds' rules.
 pub struct Courrier {

@@ -2,12 +2,16 @@
 //! stands, the deposits of the day, the rights the last run does not pay and why, bank-detail
 //! changes awaiting a second agent, invoices near their legal deadline, rejected rows.
 
-use crate::Shared;
+use crate::access::{BANK_DECIDE, CRISE, REJECTS, holds};
+use crate::app::Shared;
+use crate::crise;
+use crate::error::WebError;
 use crate::next_payment::coming_month;
-use crate::pages::{CrisisSummary, Dashboard, render};
-use crate::routes::{Access, BANK_DECIDE, page_session};
+use crate::pages::{Head, render};
+use crate::session::SignedIn;
+use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use relais_core::deposits::DepositKind;
 use relais_core::records::Benefit;
@@ -20,7 +24,57 @@ use relais_store::invoices::due_invoices;
 use relais_store::runs::{RunRecord, RunStore};
 use serde::Deserialize;
 
-pub(crate) mod charts;
+mod charts;
+
+/// The crisis cell's part of the dashboard.
+pub(crate) struct CrisisSummary {
+    pub cnil: crate::crise::CnilBlock,
+    /// The CNIL deadline as a timeline (`None` while awareness is not recorded).
+    pub cnil_chart: Option<String>,
+    /// The systems by status, as a stacked bar.
+    pub systems_chart: String,
+    pub critical_not_restored: usize,
+    /// (title, owner, due)
+    pub overdue: Vec<(String, String, String)>,
+}
+
+/// The last run not cancelled: (run, month, [(code, reason, rights)]).
+pub type NotPaid = (String, String, Vec<(String, String, u64)>);
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub(crate) struct Dashboard {
+    pub head: Head,
+    pub csrf: String,
+    /// The user may approve or refuse changes of bank details.
+    pub can_decide: bool,
+    /// For ordonnateurs: the week's creations and changes of accounts that may pay.
+    pub privileged: Vec<String>,
+    pub bank_changes: Vec<relais_store::bank::BankChange>,
+    /// Payees whose bank details wait for an ordonnateur (`/rib`).
+    pub held_bank_details: usize,
+    pub notice: Option<String>,
+    pub today: String,
+    pub people: u64,
+    pub rights: u64,
+    pub rejected: u64,
+    pub pay_dates: Vec<PayDate>,
+    /// For the crisis cell: the CNIL clock, systems and overdue tasks.
+    pub crisis: Option<CrisisSummary>,
+    /// Deposits registered today (not cancelled): (kind, count).
+    pub deposits_today: Vec<(String, u64)>,
+    pub not_paid: Option<NotPaid>,
+    /// False when the invoices' standing could not be computed (an ECB rate is missing).
+    pub invoices_known: bool,
+    pub invoices_late: usize,
+    pub invoices_near: usize,
+    /// (deadline, when, supplier, reference, amount)
+    pub invoices: Vec<(String, String, String, String, String)>,
+    /// (run, month, status, lines, total)
+    pub runs: Vec<(String, String, String, u64, String)>,
+    /// The rows to handle by reason, as a chart and its table (`None`: there are none).
+    pub pending: Option<String>,
+}
 
 /// Invoices shown when their deadline is this close (or past).
 const INVOICE_WARNING_DAYS: i64 = 10;
@@ -91,13 +145,9 @@ fn pay_dates(
 
 pub async fn dashboard(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Query(notice): Query<Notice>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::SignedIn).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
     let today_text = app.today();
     let today = today_text.parse().unwrap_or(jiff::civil::Date::ZERO);
     let tz = jiff::tz::TimeZone::get(&app.config.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
@@ -109,11 +159,11 @@ pub async fn dashboard(
         .and_then(|r| r.payment_days)
         .unwrap_or(30);
     let rates = app.config.ecb_rates.clone();
-    let crisis_cell = crate::crise::CRISE.iter().any(|r| session.has(*r));
-    let now = jiff::Timestamp::from_second(app.now()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let crisis_cell = holds(&session, CRISE);
+    let now = app.instant();
     let ordonnateur = session.has(relais_core::roles::Role::Ordonnateur);
     let since = app.now() - PRIVILEGED_DAYS * 86_400;
-    let data = app
+    let (counts, runs, pending, bank_changes, deposits, invoices, crisis, privileged) = app
         .with_reader(move |s| {
             let corrupt = |e: String| relais_store::StoreError::Corrupt(e);
             let counts = s.counts()?;
@@ -152,24 +202,16 @@ pub async fn dashboard(
                 counts, runs, pending, changes, deposits, invoices, crisis, privileged,
             ))
         })
-        .await;
-    let (counts, runs, pending, bank_changes, deposits, invoices, crisis, privileged) = match data {
-        Ok(d) => d,
-        Err(f) => return app.fail(f),
-    };
+        .await?;
     // Bank details waiting for an ordonnateur, as `/rib` lists them.
     let window = relais_store::bank::window_days(app.config.settings.as_ref());
-    let held_bank_details = match app
+    let held_bank_details = app
         .with_reader(move |s| {
             s.held_bank_details(today, window)
                 .map(|h| h.len())
                 .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
         })
-        .await
-    {
-        Ok(n) => n,
-        Err(f) => return app.fail(f),
-    };
+        .await?;
     let mut per_kind: Vec<(String, u64)> = Vec::new();
     for d in deposits.iter().filter(|d| d.cancellation.is_none()) {
         let label = crate::courrier::kind_label(&app, d.facts.kind);
@@ -198,7 +240,7 @@ pub async fn dashboard(
     let page = Dashboard {
         head: app.head("Tableau de bord", Some(&session), "/"),
         csrf: session.csrf.clone(),
-        can_decide: BANK_DECIDE.iter().any(|r| session.has(*r)),
+        can_decide: holds(&session, BANK_DECIDE),
         privileged: privileged
             .iter()
             .map(|c| privileged_line(c, &app.tz()))
@@ -219,9 +261,9 @@ pub async fn dashboard(
         crisis: crisis.map(|(incident, summary, overdue)| {
             let tz = app.tz();
             CrisisSummary {
-                cnil: crate::crise::cnil_block(&app, &incident),
-                cnil_chart: charts::cnil(&incident, now, &tz),
-                systems_chart: charts::systems(&summary),
+                cnil: crise::cnil_block(&app, &incident),
+                cnil_chart: crise::charts::cnil(&incident, now, &tz),
+                systems_chart: crise::charts::systems(&summary),
                 critical_not_restored: summary.critical_not_restored.len(),
                 overdue: overdue
                     .iter()
@@ -269,10 +311,7 @@ pub async fn dashboard(
                 )
             })
             .collect(),
-        pending: charts::pending(
-            &pending,
-            crate::routes::REJECTS.iter().any(|r| session.has(*r)),
-        ),
+        pending: charts::pending(&pending, holds(&session, REJECTS)),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }

@@ -6,70 +6,74 @@
 //! typed in the search never lands in an address (history, proxy logs, a copied link), yet
 //! the results have an address of their own (`/accueil?r=…`), so back and reload work.
 
-use crate::Shared;
-use crate::courrier::{self, COURRIER};
-use crate::pages::{Accueil, Failure, Personne, render};
-use crate::routes::{
-    Access, BANK_ASK, DESK, REJECTS, form_session, page_session, partial, url_segment,
-};
-use axum::Form;
+use crate::access::{BANK_ASK, COURRIER, REJECTS, holds};
+use crate::app::Shared;
+use crate::courrier;
+use crate::error::WebError;
+use crate::pages::{Head, partial, render, url_segment};
+use crate::session::{CsrfToken, SignedForm, SignedIn};
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_store::bank::BankChangeStore;
-use relais_store::desk::DeskStore;
+use relais_store::desk::{DeskStore, PersonHit, PersonPage};
 use relais_store::sessions::Session;
 use serde::Deserialize;
-use std::collections::HashMap;
 
 mod attestation;
 pub use attestation::attestation;
 
+#[derive(Template)]
+#[template(path = "accueil.html")]
+pub(crate) struct Accueil {
+    pub head: Head,
+    pub csrf: String,
+    pub q: String,
+    pub searched: bool,
+    pub hits: Vec<PersonHit>,
+    pub more: bool,
+}
+
+/// The search's results alone, for htmx (typed searches replace them in place).
+#[derive(Template)]
+#[template(path = "accueil_resultats.html")]
+pub(crate) struct AccueilResultats {
+    pub q: String,
+    pub searched: bool,
+    pub hits: Vec<PersonHit>,
+    pub more: bool,
+}
+
+#[derive(Template)]
+#[template(path = "personne.html")]
+pub(crate) struct Personne {
+    pub head: Head,
+    pub page: PersonPage,
+    /// "Will I be paid?", one sentence per right (`next_payment::answer_lines`).
+    pub answers: Vec<String>,
+    pub next: Vec<crate::next_payment::NextPayment>,
+    /// The user may open the register of import problems (`/dossiers/{id}`).
+    pub can_handle_rows: bool,
+    /// The person's deposits, the most recent first.
+    pub deposits: Vec<crate::courrier::Row>,
+    /// The user may register a deposit (courrier screens).
+    pub can_deposit: bool,
+    /// The session's CSRF token, for the bank-details form.
+    pub csrf: String,
+    /// The user may ask for a change of bank details, and log a contact.
+    pub can_request: bool,
+    pub channels: &'static [(&'static str, &'static str)],
+    /// (payee id, payee name) of the person's rights.
+    pub payees: Vec<(String, String)>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
 /// Results shown by the desk search at most: a desk agent narrows down rather than reads on
 /// (each result is also a lookup in the index and in the people).
 const SEARCH_LIMIT: usize = 25;
-/// Searches kept at most; the oldest go first (a desk types a few hundred a day).
-const SEARCHES_KEPT: usize = 10_000;
-/// A search is kept this long (a working day).
-const SEARCH_SECONDS: i64 = 10 * 3600;
-
-/// The searches typed, by id: whose, what, when. Only their agent gets them back.
-#[derive(Debug, Default)]
-pub struct Searches {
-    by_id: HashMap<String, (String, String, i64)>,
-}
-
-impl Searches {
-    fn keep(&mut self, login: &str, q: &str, now: i64) -> String {
-        if self.by_id.len() >= SEARCHES_KEPT {
-            self.by_id
-                .retain(|_, (_, _, at)| now - *at < SEARCH_SECONDS);
-            if self.by_id.len() >= SEARCHES_KEPT {
-                let oldest = self
-                    .by_id
-                    .iter()
-                    .min_by_key(|(_, (_, _, at))| *at)
-                    .map(|(id, _)| id.clone());
-                if let Some(id) = oldest {
-                    self.by_id.remove(&id);
-                }
-            }
-        }
-        let id = crate::auth::random_token()[..32].to_owned();
-        self.by_id
-            .insert(id.clone(), (login.to_owned(), q.to_owned(), now));
-        id
-    }
-
-    fn get(&self, id: &str, login: &str, now: i64) -> Option<String> {
-        self.by_id
-            .get(id)
-            .filter(|(who, _, at)| who == login && now - at < SEARCH_SECONDS)
-            .map(|(_, q, _)| q.clone())
-    }
-}
-
 #[derive(Deserialize)]
 pub struct SearchId {
     #[serde(default)]
@@ -84,16 +88,19 @@ pub struct SearchForm {
     q: String,
 }
 
+impl CsrfToken for SearchForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 /// `GET /accueil`: the search form, with the results of search `r` when it is the agent's.
 pub async fn accueil(
     State(app): State<Shared>,
     headers: HeaderMap,
     Query(id): Query<SearchId>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(DESK)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
     let now = app.now();
     let q =
         id.r.and_then(|id| {
@@ -110,27 +117,20 @@ pub async fn accueil(
 pub async fn search(
     State(app): State<Shared>,
     headers: HeaderMap,
-    Form(form): Form<SearchForm>,
-) -> Response {
-    let session = match form_session(&app, &headers, Access::AnyOf(DESK), &form.csrf_token).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedForm(session, form): SignedForm<SearchForm>,
+) -> Result<Response, WebError> {
     let q = form.q.trim().to_owned();
     let now = app.now();
-    let Some(id) = app
+    let id = app
         .searches
         .lock()
-        .ok()
         .map(|mut s| s.keep(&session.login, &q, now))
-    else {
-        return app.fail(Failure::Internal);
-    };
+        .map_err(|_| WebError::internal("desk searches", "lock poisoned"))?;
     let address = format!("/accueil?r={id}");
     if partial(&headers) {
         return results(&app, &session, &headers, q, Some(address)).await;
     }
-    Redirect::to(&address).into_response()
+    Ok(Redirect::to(&address).into_response())
 }
 
 async fn results(
@@ -139,21 +139,17 @@ async fn results(
     headers: &HeaderMap,
     q: String,
     push: Option<String>,
-) -> Response {
+) -> Result<Response, WebError> {
     let query = q.clone();
     let site = session.site.clone();
-    let hits = match app
+    let hits = app
         .with_reader(move |s| s.search_people(&query, SEARCH_LIMIT + 1, site.as_deref()))
-        .await
-    {
-        Ok(h) => h,
-        Err(f) => return app.fail(f),
-    };
+        .await?;
     let more = hits.len() > SEARCH_LIMIT;
     let searched = !q.trim().is_empty();
     let hits: Vec<_> = hits.into_iter().take(SEARCH_LIMIT).collect();
     if partial(headers) {
-        let results = crate::pages::AccueilResultats {
+        let results = AccueilResultats {
             searched,
             q,
             hits,
@@ -165,7 +161,7 @@ async fn results(
         if let Some(v) = push.and_then(|p| HeaderValue::from_str(&p).ok()) {
             h.insert("hx-push-url", v);
         }
-        return response;
+        return Ok(response);
     }
     let page = Accueil {
         head: app.head("Accueil : trouver une personne", Some(session), "/accueil"),
@@ -175,7 +171,7 @@ async fn results(
         hits,
         more,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
@@ -188,14 +184,10 @@ pub struct PersonNotice {
 
 pub async fn personne(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(dossier): Path<String>,
     Query(notice): Query<PersonNotice>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(DESK)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
     let notice = match (notice.demande, notice.contact) {
         (Some(n), _) => Some(format!(
             "Demande n° {n} enregistrée : elle attend la décision d'un ordonnateur."
@@ -213,7 +205,7 @@ pub(crate) async fn person_page(
     status: StatusCode,
     notice: Option<String>,
     error: Option<String>,
-) -> Response {
+) -> Result<Response, WebError> {
     let site = session.site.clone();
     let found = app
         .with_reader(move |s| {
@@ -232,40 +224,36 @@ pub(crate) async fn person_page(
                 .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
             Ok(Some((page, deposits, payees)))
         })
-        .await;
-    let (page, deposits, payees) = match found {
-        Ok(Some(p)) => p,
-        Ok(None) => return app.fail(Failure::NotFound),
-        Err(f) => return app.fail(f),
-    };
-    let today = app.today().parse().unwrap_or(jiff::civil::Date::ZERO);
+        .await?;
+    let (page, deposits, payees) = found.ok_or(WebError::NotFound)?;
+    let today = app.today_date();
     let settings = app.config.settings.as_ref();
     let outlooks = crate::next_payment::outlooks(&page, today, settings);
     let answers = crate::next_payment::answer_lines(&outlooks, today);
     let next = crate::next_payment::next_payments(&page, today, settings);
     let title = format!("{} {}", page.person.last_name, page.person.first_name);
-    render(
+    Ok(render(
         status,
         &Personne {
             head: app.head(&title, Some(session), "/accueil"),
             page,
             answers,
             next,
-            can_handle_rows: REJECTS.iter().any(|r| session.has(*r)),
+            can_handle_rows: holds(session, REJECTS),
             deposits: deposits
                 .iter()
                 .rev()
                 .map(|d| courrier::row(app, d))
                 .collect(),
-            can_deposit: COURRIER.iter().any(|r| session.has(*r)),
+            can_deposit: holds(session, COURRIER),
             csrf: session.csrf.clone(),
-            can_request: BANK_ASK.iter().any(|r| session.has(*r)),
+            can_request: holds(session, BANK_ASK),
             channels: relais_store::desk::CHANNELS,
             payees,
             notice,
             error,
         },
-    )
+    ))
 }
 
 #[derive(Deserialize)]
@@ -278,17 +266,17 @@ pub struct ContactForm {
     note: String,
 }
 
+impl CsrfToken for ContactForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 pub async fn log_contact(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(dossier): Path<String>,
-    Form(form): Form<ContactForm>,
-) -> Response {
-    let session =
-        match form_session(&app, &headers, Access::AnyOf(BANK_ASK), &form.csrf_token).await {
-            Ok(s) => s,
-            Err(refused) => return refused,
-        };
+    SignedForm(session, form): SignedForm<ContactForm>,
+) -> Result<Response, WebError> {
     let note: String = form.note.trim().chars().take(2000).collect();
     if note.is_empty()
         || !relais_store::desk::CHANNELS
@@ -309,16 +297,12 @@ pub async fn log_contact(
     let actor = session.login.clone();
     let at = app.local_time();
     let who = dossier.clone();
-    match app
-        .with_store(move |s| s.log_contact(&actor, &who, &form.channel, &note, &at))
-        .await
-    {
-        Ok(Some(_)) => Redirect::to(&format!(
-            "/personne/{}?contact=1#contacts",
-            url_segment(&dossier)
-        ))
-        .into_response(),
-        Ok(None) => app.fail(Failure::NotFound),
-        Err(f) => app.fail(f),
-    }
+    app.with_store(move |s| s.log_contact(&actor, &who, &form.channel, &note, &at))
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(Redirect::to(&format!(
+        "/personne/{}?contact=1#contacts",
+        url_segment(&dossier)
+    ))
+    .into_response())
 }

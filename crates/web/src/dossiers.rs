@@ -4,18 +4,30 @@
 
 mod labels;
 
-use crate::Shared;
+use crate::app::Shared;
+use crate::error::WebError;
 use crate::form_errors::FormErrors;
-use crate::pages::{Dossiers, Failure, Head, render};
-use crate::routes::{Access, REJECTS, form_session, page_session};
+use crate::pages::{Head, render};
+use crate::session::{CsrfToken, SignedForm, SignedIn};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_store::pending::{OUTCOMES, PendingStore, PendingView};
 use relais_store::sessions::Session;
 use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "dossiers.html")]
+pub(crate) struct Dossiers {
+    pub head: Head,
+    /// (id, file, line, key, problems as "field: message", outcome label if handled)
+    pub rows: Vec<(i64, String, u64, String, String, Option<String>)>,
+    /// Rows without an outcome.
+    pub open: u64,
+    /// All rows are listed (not only those without an outcome).
+    pub all: bool,
+}
 
 /// Rejected rows listed on the screen at most.
 const SHOWN: u64 = 200;
@@ -36,21 +48,13 @@ pub struct ListQuery {
 
 pub async fn list(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Query(query): Query<ListQuery>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(REJECTS)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
     let all = query.tous.is_some();
-    let (rows, open) = match app
+    let (rows, open) = app
         .with_reader(move |s| s.pending_views(0, SHOWN, !all))
-        .await
-    {
-        Ok(d) => d,
-        Err(f) => return app.fail(f),
-    };
+        .await?;
     let page = Dossiers {
         head: app.head("Dossiers à traiter", Some(&session), "/dossiers"),
         rows: rows
@@ -87,7 +91,7 @@ pub async fn list(
         open,
         all,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// Longest note, as `limits::FIELDS` says.
@@ -179,29 +183,30 @@ pub struct DetailQuery {
 
 pub async fn detail(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     Query(query): Query<DetailQuery>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(REJECTS)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let view = app
+        .with_reader(move |s| s.pending_view(id))
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let notice = query
+        .fait
+        .map(|_| "Suite enregistrée (journal).".to_owned());
+    let typed = Typed {
+        outcome: String::new(),
+        note: String::new(),
+        errors: FormErrors::new(),
     };
-    match app.with_reader(move |s| s.pending_view(id)).await {
-        Ok(Some(view)) => {
-            let notice = query
-                .fait
-                .map(|_| "Suite enregistrée (journal).".to_owned());
-            let typed = Typed {
-                outcome: String::new(),
-                note: String::new(),
-                errors: FormErrors::new(),
-            };
-            detail_page(&app, &session, StatusCode::OK, view, notice, typed)
-        }
-        Ok(None) => app.fail(Failure::NotFound),
-        Err(f) => app.fail(f),
-    }
+    Ok(detail_page(
+        &app,
+        &session,
+        StatusCode::OK,
+        view,
+        notice,
+        typed,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -214,18 +219,18 @@ pub struct HandleForm {
     note: String,
 }
 
+impl CsrfToken for HandleForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 /// Records what became of a rejected row.
 pub async fn handle(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(form): Form<HandleForm>,
-) -> Response {
-    let session = match form_session(&app, &headers, Access::AnyOf(REJECTS), &form.csrf_token).await
-    {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedForm(session, form): SignedForm<HandleForm>,
+) -> Result<Response, WebError> {
     // Every problem at once, each beside its field; what was typed comes back.
     let mut errors = FormErrors::new();
     if !OUTCOMES.iter().any(|(c, _)| *c == form.outcome) {
@@ -259,27 +264,23 @@ pub async fn handle(
             },
             errors,
         };
-        return match app.with_reader(move |s| s.pending_view(id)).await {
-            Ok(Some(view)) => detail_page(
-                &app,
-                &session,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                view,
-                None,
-                typed,
-            ),
-            Ok(None) => app.fail(Failure::NotFound),
-            Err(f) => app.fail(f),
-        };
+        let view = app
+            .with_reader(move |s| s.pending_view(id))
+            .await?
+            .ok_or(WebError::NotFound)?;
+        return Ok(detail_page(
+            &app,
+            &session,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            view,
+            None,
+            typed,
+        ));
     }
     let actor = session.login.clone();
     let at = app.local_time();
-    let done = app
-        .with_store(move |s| s.handle_pending(&actor, id, &form.outcome, &form.note, &at))
-        .await;
-    match done {
-        Ok(Some(_)) => Redirect::to(&format!("/dossiers/{id}?fait=1")).into_response(),
-        Ok(None) => app.fail(Failure::NotFound),
-        Err(f) => app.fail(f),
-    }
+    app.with_store(move |s| s.handle_pending(&actor, id, &form.outcome, &form.note, &at))
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(Redirect::to(&format!("/dossiers/{id}?fait=1")).into_response())
 }

@@ -3,11 +3,22 @@
 //!
 //! Security is decided on the server, route by route ([`routes::ROUTES`]): a session (a
 //! random token in an HttpOnly, SameSite=Strict cookie; the store keeps its SHA-256) and the
-//! roles the route needs, checked before anything is read; a CSRF token on every form; the
-//! same headers on every response (CSP without inline scripts, no framing, no referrer).
-//! The store is the only state: handlers call it on the blocking pool.
+//! roles the route needs, checked before its handler runs (`session.rs`); a CSRF token on
+//! every form; the same headers on every response (CSP without inline scripts, no framing, no
+//! referrer). The store is the only state: handlers call it on the blocking pool.
+//!
+//! Layers, each using only those below it: `routes` (the table, the router) → the screens
+//! (`dashboard`, `desk`, `courrier/`, `crise/`, `rib`, `dossiers`, `paiements/`…, each with
+//! its templates; one may show another's parts, without a cycle) → `session` (extractors),
+//! `app` (the state), `pages` (the frame of every page), `error`, `access`, and the parts that
+//! know no screen (`auth`, `throttle`, `hasher`, `limits`, `charts`…). One exception until the
+//! payment screens take the extractors: `paiements/` reaches the old helpers through `routes`.
 
+mod access;
 mod aide;
+mod annuaire;
+mod app;
+mod assets;
 mod auth;
 pub mod charts;
 mod compte;
@@ -16,8 +27,11 @@ pub mod crise;
 mod dashboard;
 mod desk;
 mod dossiers;
+mod error;
+mod fields;
 pub mod form_errors;
 mod hasher;
+mod layers;
 pub mod limits;
 mod login;
 mod next_payment;
@@ -27,20 +41,24 @@ mod paiements_chart;
 mod presession;
 mod rib;
 pub mod routes;
+mod searches;
+mod session;
 mod throttle;
 
 use anyhow::Context;
 use relais_store::SqliteStore;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+pub use app::{App, Clock, HashStats, Shared};
 pub use auth::hash_password;
-pub use hasher::HashStats;
 pub use routes::router;
 pub use throttle::Limits as LoginLimits;
 
-/// How the server behaves; [`Config::default`] is what `relais serve` uses.
+/// How the server behaves; [`Config::default`] is what `relais serve` uses. (Its `exports`
+/// are the payment screens' closures until the application layer writes runs' files; the
+/// state, `app.rs`, holds it.)
 #[derive(Clone)]
 pub struct Config {
     /// The authority's name, shown in every page's header.
@@ -90,180 +108,6 @@ impl Default for Config {
             exports: None,
             ecb_rates: relais_core::invoices::default_ecb_rates(),
         }
-    }
-}
-
-/// The clock, in Unix seconds (tests move it).
-pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
-
-/// Everything a request may use.
-pub struct App {
-    /// The connection that writes (and checks sessions).
-    store: Mutex<SqliteStore>,
-    /// Connections that only read the screens' data, side by side (SQLite's WAL lets readers
-    /// go on while the writer commits). Empty: reads use `store`.
-    readers: Vec<Mutex<SqliteStore>>,
-    next_reader: std::sync::atomic::AtomicUsize,
-    config: Config,
-    throttle: Mutex<throttle::Throttle>,
-    searches: Mutex<desk::Searches>,
-    /// Every Argon2 of the server, bounded.
-    hasher: hasher::Hasher,
-    presessions: Mutex<presession::PreSessions>,
-    clock: Clock,
-    /// A hash checked when the login is unknown, so that time does not tell who exists.
-    dummy_hash: String,
-}
-
-pub type Shared = Arc<App>;
-
-impl App {
-    pub fn new(store: SqliteStore, config: Config, clock: Clock) -> anyhow::Result<Shared> {
-        Self::build(store, Vec::new(), config, clock)
-    }
-
-    /// The same, with `readers` more connections to `db` for the screens' reads.
-    pub fn with_readers(
-        store: SqliteStore,
-        db: &Path,
-        readers: usize,
-        config: Config,
-        clock: Clock,
-    ) -> anyhow::Result<Shared> {
-        let readers = (0..readers)
-            .map(|_| SqliteStore::open_reader(db).map(Mutex::new))
-            .collect::<Result<Vec<_>, _>>()
-            .with_context(|| format!("ouverture de {}", db.display()))?;
-        Self::build(store, readers, config, clock)
-    }
-
-    fn build(
-        store: SqliteStore,
-        readers: Vec<Mutex<SqliteStore>>,
-        config: Config,
-        clock: Clock,
-    ) -> anyhow::Result<Shared> {
-        let dummy_hash = auth::hash_password("relais: no such user")?;
-        Ok(Arc::new(App {
-            store: Mutex::new(store),
-            readers,
-            next_reader: std::sync::atomic::AtomicUsize::new(0),
-            hasher: hasher::Hasher::new(config.hash_workers, config.hash_queue),
-            config,
-            throttle: Mutex::new(throttle::Throttle::default()),
-            searches: Mutex::new(desk::Searches::default()),
-            presessions: Mutex::new(presession::PreSessions::default()),
-            clock,
-            dummy_hash,
-        }))
-    }
-
-    /// What the bounded hasher did (tests check that a flood of logins hashes little).
-    pub fn hash_stats(&self) -> &HashStats {
-        self.hasher.stats()
-    }
-
-    /// The cookies' names, by whether the server is behind TLS.
-    pub(crate) fn cookies(&self) -> auth::CookieNames {
-        auth::cookie_names(self.config.secure_cookies)
-    }
-
-    /// How long sessions stay open.
-    pub(crate) fn lifetime(&self) -> relais_store::sessions::Lifetime {
-        relais_store::sessions::Lifetime {
-            idle_seconds: self.config.idle_seconds,
-            absolute_seconds: self.config.absolute_seconds,
-        }
-    }
-
-    /// The system clock.
-    pub fn system_clock() -> Clock {
-        Arc::new(|| jiff::Timestamp::now().as_second())
-    }
-
-    pub(crate) fn now(&self) -> i64 {
-        (self.clock)()
-    }
-
-    /// The authority's time zone.
-    pub(crate) fn tz(&self) -> jiff::tz::TimeZone {
-        jiff::tz::TimeZone::get(&self.config.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
-    }
-
-    /// Now in the authority's time zone.
-    fn zoned_now(&self) -> Option<jiff::Zoned> {
-        let tz = self.tz();
-        jiff::Timestamp::from_second(self.now())
-            .ok()
-            .map(|t| t.to_zoned(tz))
-    }
-
-    /// Today in the authority's time zone, `AAAA-MM-JJ`.
-    fn today(&self) -> String {
-        self.zoned_now()
-            .map(|z| z.date().to_string())
-            .unwrap_or_default()
-    }
-
-    /// The local time as the store records who did what, `2026-12-01 09:14`.
-    pub(crate) fn local_time(&self) -> String {
-        self.zoned_now()
-            .map(|z| z.strftime("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_default()
-    }
-
-    /// Runs `f` with the store on the blocking pool (SQLite and Argon2 must not hold up the
-    /// async workers).
-    async fn with_store<T: Send + 'static>(
-        self: &Arc<Self>,
-        f: impl FnOnce(&mut SqliteStore) -> Result<T, relais_store::StoreError> + Send + 'static,
-    ) -> Result<T, pages::Failure> {
-        let app = Arc::clone(self);
-        tokio::task::spawn_blocking(move || {
-            let mut store = app.store.lock().map_err(|_| pages::Failure::Internal)?;
-            f(&mut store).map_err(|e| {
-                tracing::error!(error = %e, "store error");
-                pages::Failure::Internal
-            })
-        })
-        .await
-        .map_err(|_| pages::Failure::Internal)?
-    }
-}
-
-/// Runs `f` with a reading connection on the blocking pool: a free one if any, else the
-/// next in turn.
-impl App {
-    async fn with_reader<T: Send + 'static>(
-        self: &Arc<Self>,
-        f: impl FnOnce(&SqliteStore) -> Result<T, relais_store::StoreError> + Send + 'static,
-    ) -> Result<T, pages::Failure> {
-        if self.readers.is_empty() {
-            return self.with_store(move |s| f(s)).await;
-        }
-        let app = Arc::clone(self);
-        tokio::task::spawn_blocking(move || {
-            let free = app.readers.iter().find_map(|r| r.try_lock().ok());
-            let store = match free {
-                Some(guard) => guard,
-                None => {
-                    let n = app
-                        .next_reader
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let reader = app
-                        .readers
-                        .get(n % app.readers.len())
-                        .ok_or(pages::Failure::Internal)?;
-                    reader.lock().map_err(|_| pages::Failure::Internal)?
-                }
-            };
-            f(&store).map_err(|e| {
-                tracing::error!(error = %e, "store error");
-                pages::Failure::Internal
-            })
-        })
-        .await
-        .map_err(|_| pages::Failure::Internal)?
     }
 }
 

@@ -7,7 +7,7 @@
 //! The table is the one place of these limits; a test reads every template and checks that
 //! each typed field declares a `maxlength` no larger than its limit here.
 
-use crate::Shared;
+use crate::app::Shared;
 use crate::pages::{ErrorPage, Head, render};
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};

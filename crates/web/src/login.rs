@@ -1,25 +1,36 @@
-//! Signing in and out, and the session of each request.
+//! Signing in and out (the session of each request is `session.rs`'s).
 //!
 //! A password is checked only after its try is reserved (`throttle`), through the bounded
 //! hasher (`hasher`), always with Argon2 (against a dummy hash when the login is unknown or
 //! disabled: the answer and its time do not tell who exists). The login form's token is
 //! bound to a server-side pre-session (`presession`).
 
+use crate::app::{App, Shared};
 use crate::auth;
+use crate::error::WebError;
 use crate::hasher::Busy;
-use crate::pages::{Failure, LoginPage, render};
-use crate::routes::Access;
-use crate::{App, Shared};
+use crate::pages::{Head, render};
+use crate::session::{CsrfForm, SignedForm};
+use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use relais_store::sessions::{Session, SessionStore};
+use relais_store::sessions::SessionStore;
 use relais_store::{Store, User};
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub(crate) struct LoginPage {
+    pub head: Head,
+    pub csrf: String,
+    pub login: String,
+    pub error: Option<String>,
+}
 
 /// The address of the client, when the server knows it (not in handler tests).
 pub struct ClientAddr(pub Option<IpAddr>);
@@ -49,68 +60,6 @@ fn address_key(addr: Option<IpAddr>) -> String {
     }
 }
 
-/// The session of the request, if any and still open. Read on a reading connection; the
-/// writer is only asked to record its use once a minute, or to forget it once expired.
-pub(crate) async fn session_of(
-    app: &Shared,
-    headers: &HeaderMap,
-) -> Result<Option<Session>, Failure> {
-    let Some(token) = auth::cookie(headers, app.cookies().session) else {
-        return Ok(None);
-    };
-    let hash = auth::token_hash(token);
-    let now = app.now();
-    let lifetime = app.lifetime();
-    let peek = hash.clone();
-    let seen = app
-        .with_reader(move |s| s.peek_session(&peek, now, lifetime))
-        .await?;
-    match seen {
-        Some((session, last_seen)) if now - last_seen < relais_store::sessions::TOUCH_SECONDS => {
-            Ok(Some(session))
-        }
-        _ => {
-            app.with_store(move |s| s.session(&hash, now, lifetime))
-                .await
-        }
-    }
-}
-
-/// The session of a screen of `access`, or the response that refuses it.
-pub(crate) async fn page_session(
-    app: &Shared,
-    headers: &HeaderMap,
-    access: Access,
-) -> Result<Session, Response> {
-    require(app, headers, access).await.map_err(|f| app.fail(f))
-}
-
-/// The session of a form of `access` carrying `token`, or the response that refuses it (no
-/// session, wrong role, or a CSRF token that is not this session's).
-pub(crate) async fn form_session(
-    app: &Shared,
-    headers: &HeaderMap,
-    access: Access,
-    token: &str,
-) -> Result<Session, Response> {
-    let session = page_session(app, headers, access).await?;
-    if auth::same_token(&session.csrf, token) {
-        Ok(session)
-    } else {
-        Err(app.fail(Failure::Csrf))
-    }
-}
-
-/// The session, if it may use a route of `access`.
-async fn require(app: &Shared, headers: &HeaderMap, access: Access) -> Result<Session, Failure> {
-    let session = session_of(app, headers).await?.ok_or(Failure::Login)?;
-    match access {
-        Access::Public | Access::SignedIn => Ok(session),
-        Access::AnyOf(roles) if roles.iter().any(|r| session.has(*r)) => Ok(session),
-        Access::AnyOf(_) => Err(Failure::Forbidden),
-    }
-}
-
 /// What checking a password gave.
 pub(crate) enum Checked {
     Right(User),
@@ -119,7 +68,7 @@ pub(crate) enum Checked {
     Wait(i64),
     /// The server hashes all it can: try again in a few seconds.
     Busy,
-    Failed(Failure),
+    Failed(WebError),
 }
 
 /// Checks `password` of `login` from `addr`, within the throttle and the hasher's room.
@@ -133,7 +82,7 @@ pub(crate) async fn check_password(
     let address = address_key(addr);
     let reserved = match app.throttle.lock() {
         Ok(mut t) => t.reserve(login, &address, app.now(), &limits),
-        Err(_) => return Checked::Failed(Failure::Internal),
+        Err(_) => return Checked::Failed(WebError::internal("login throttle", "lock poisoned")),
     };
     let ticket = match reserved {
         Ok(ticket) => ticket,
@@ -226,7 +175,7 @@ fn set_cookie(response: &mut Response, name: &str, value: &str, secure: bool) {
 fn login_page(app: &App, status: StatusCode, login: &str, error: Option<&str>) -> Response {
     let opened = app.presessions.lock().map(|mut p| p.open(app.now()));
     let Ok((id, csrf)) = opened else {
-        return app.fail(Failure::Internal);
+        return WebError::internal("login pre-sessions", "lock poisoned").into_response();
     };
     let page = LoginPage {
         head: app.head("Connexion", None, "/login"),
@@ -244,12 +193,14 @@ fn login_page(app: &App, status: StatusCode, login: &str, error: Option<&str>) -
     response
 }
 
-pub(crate) async fn login_form(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    match session_of(&app, &headers).await {
-        Ok(Some(_)) => Redirect::to("/").into_response(),
-        Ok(None) => login_page(&app, StatusCode::OK, "", None),
-        Err(f) => app.fail(f),
-    }
+pub(crate) async fn login_form(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    Ok(match crate::session::current(&app, &headers).await? {
+        Some(_) => Redirect::to("/").into_response(),
+        None => login_page(&app, StatusCode::OK, "", None),
+    })
 }
 
 #[derive(Deserialize)]
@@ -267,23 +218,34 @@ pub(crate) async fn login(
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
-) -> Response {
+) -> Result<Response, WebError> {
     let names = app.cookies();
     let id = auth::cookie(&headers, names.login).unwrap_or("");
     let now = app.now();
-    match app
+    let consumed = app
         .presessions
         .lock()
         .map(|mut p| p.consume(id, &form.csrf_token, now))
-    {
-        Ok(true) => {}
-        Ok(false) => return login_page(&app, StatusCode::FORBIDDEN, &form.login, Some(EXPIRED)),
-        Err(_) => return app.fail(Failure::Internal),
+        .map_err(|_| WebError::internal("login pre-sessions", "lock poisoned"))?;
+    if !consumed {
+        return Ok(login_page(
+            &app,
+            StatusCode::FORBIDDEN,
+            &form.login,
+            Some(EXPIRED),
+        ));
     }
     let login: String = form.login.trim().chars().take(200).collect();
     let user = match check_password(&app, &login, addr, form.password).await {
         Checked::Right(user) => user,
-        Checked::Wrong => return login_page(&app, StatusCode::UNAUTHORIZED, &login, Some(WRONG)),
+        Checked::Wrong => {
+            return Ok(login_page(
+                &app,
+                StatusCode::UNAUTHORIZED,
+                &login,
+                Some(WRONG),
+            ));
+        }
         Checked::Wait(until) => {
             let page = login_page(
                 &app,
@@ -291,55 +253,40 @@ pub(crate) async fn login(
                 &login,
                 Some(&wait_message(&app, until)),
             );
-            return retry_after(page, until - app.now());
+            return Ok(retry_after(page, until - app.now()));
         }
         Checked::Busy => {
             let page = login_page(&app, StatusCode::SERVICE_UNAVAILABLE, &login, Some(BUSY));
-            return retry_after(page, BUSY_RETRY);
+            return Ok(retry_after(page, BUSY_RETRY));
         }
-        Checked::Failed(f) => return app.fail(f),
+        Checked::Failed(f) => return Err(f),
     };
     let token = auth::random_token();
     let hash = auth::token_hash(&token);
     let csrf = auth::random_token();
     let name = user.login.clone();
-    if let Err(f) = app
-        .with_store(move |s| s.open_session(&hash, &name, &csrf, now))
-        .await
-    {
-        return app.fail(f);
-    }
+    app.with_store(move |s| s.open_session(&hash, &name, &csrf, now))
+        .await?;
     let secure = app.config.secure_cookies;
     let mut response = Redirect::to("/").into_response();
     set_cookie(&mut response, names.session, &token, secure);
     set_cookie(&mut response, names.login, "", secure);
-    response
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    pub(crate) csrf_token: String,
+    Ok(response)
 }
 
 pub(crate) async fn logout(
     State(app): State<Shared>,
     headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    if let Err(refused) = form_session(&app, &headers, Access::SignedIn, &form.csrf_token).await {
-        return refused;
-    }
+    SignedForm(_, CsrfForm { .. }): SignedForm<CsrfForm>,
+) -> Result<Response, WebError> {
     let names = app.cookies();
     let hash = auth::cookie(&headers, names.session)
         .map(auth::token_hash)
         .unwrap_or_default();
-    if let Err(f) = app.with_store(move |s| s.close_session(&hash)).await {
-        return app.fail(f);
-    }
+    app.with_store(move |s| s.close_session(&hash)).await?;
     let mut response = Redirect::to("/login").into_response();
     set_cookie(&mut response, names.session, "", app.config.secure_cookies);
-    response
+    Ok(response)
 }
 
 #[cfg(test)]

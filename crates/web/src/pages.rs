@@ -1,13 +1,19 @@
-//! The pages, rendered by askama from `templates/` (HTML escaped by default), and what a
-//! request that fails becomes.
+//! What every page shares: its header ([`Head`]: the authority, the title, the menu of the
+//! signed-in user), rendering by askama from `templates/` (HTML escaped by default), the error
+//! page, and how amounts, sizes and addresses are written. Each screen's own templates are
+//! beside its handler; the payment screens' are still here.
 
+use crate::access::{COURRIER, CRISE, DESK, PAYMENTS, REJECTS};
 use askama::Template;
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
 use relais_core::Cents;
 use relais_core::roles::Role;
-use relais_store::desk::{DirectoryRow, PersonHit, PersonPage};
 use relais_store::sessions::Session;
+
+/// The old name of [`WebError`](crate::error::WebError), for the payment screens until they
+/// use it.
+pub use crate::error::WebError as Failure;
 
 /// The header of every page: who is served, the page's title, the menu of the signed-in user.
 pub struct Head {
@@ -26,11 +32,11 @@ pub struct Nav {
 /// The screens a user's roles open, in menu order.
 const MENU: &[(&str, &str, &[Role])] = &[
     ("/", "Tableau de bord", &[]),
-    ("/accueil", "Accueil", crate::routes::DESK),
-    ("/courrier", "Courrier", crate::courrier::COURRIER),
-    ("/paiements", "Paiements", crate::routes::PAYMENTS),
-    ("/dossiers", "Dossiers à traiter", crate::routes::REJECTS),
-    ("/crise", "Cellule de crise", crate::crise::CRISE),
+    ("/accueil", "Accueil", DESK),
+    ("/courrier", "Courrier", COURRIER),
+    ("/paiements", "Paiements", PAYMENTS),
+    ("/dossiers", "Dossiers à traiter", REJECTS),
+    ("/crise", "Cellule de crise", CRISE),
     ("/annuaire", "Annuaire", &[]),
 ];
 
@@ -55,138 +61,6 @@ impl Head {
 /// Amounts as agents read them: `1 234,56 €`.
 pub fn euros(cents: &i64) -> String {
     Cents(*cents).to_string()
-}
-
-#[derive(Template)]
-#[template(path = "login.html")]
-pub struct LoginPage {
-    pub head: Head,
-    pub csrf: String,
-    pub login: String,
-    pub error: Option<String>,
-}
-
-/// The crisis cell's part of the dashboard.
-pub struct CrisisSummary {
-    pub cnil: CnilBlock,
-    /// The CNIL deadline as a timeline (`None` while awareness is not recorded).
-    pub cnil_chart: Option<String>,
-    /// The systems by status, as a stacked bar.
-    pub systems_chart: String,
-    pub critical_not_restored: usize,
-    /// (title, owner, due)
-    pub overdue: Vec<(String, String, String)>,
-}
-
-/// The last run not cancelled: (run, month, [(code, reason, rights)]).
-pub type NotPaid = (String, String, Vec<(String, String, u64)>);
-
-#[derive(Template)]
-#[template(path = "dashboard.html")]
-pub struct Dashboard {
-    pub head: Head,
-    pub csrf: String,
-    /// The user may approve or refuse changes of bank details.
-    pub can_decide: bool,
-    /// For ordonnateurs: the week's creations and changes of accounts that may pay.
-    pub privileged: Vec<String>,
-    pub bank_changes: Vec<relais_store::bank::BankChange>,
-    /// Payees whose bank details wait for an ordonnateur (`/rib`).
-    pub held_bank_details: usize,
-    pub notice: Option<String>,
-    pub today: String,
-    pub people: u64,
-    pub rights: u64,
-    pub rejected: u64,
-    pub pay_dates: Vec<crate::dashboard::PayDate>,
-    /// For the crisis cell: the CNIL clock, systems and overdue tasks.
-    pub crisis: Option<CrisisSummary>,
-    /// Deposits registered today (not cancelled): (kind, count).
-    pub deposits_today: Vec<(String, u64)>,
-    pub not_paid: Option<NotPaid>,
-    /// False when the invoices' standing could not be computed (an ECB rate is missing).
-    pub invoices_known: bool,
-    pub invoices_late: usize,
-    pub invoices_near: usize,
-    /// (deadline, when, supplier, reference, amount)
-    pub invoices: Vec<(String, String, String, String, String)>,
-    /// (run, month, status, lines, total)
-    pub runs: Vec<(String, String, String, u64, String)>,
-    /// The rows to handle by reason, as a chart and its table (`None`: there are none).
-    pub pending: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "accueil.html")]
-pub struct Accueil {
-    pub head: Head,
-    pub csrf: String,
-    pub q: String,
-    pub searched: bool,
-    pub hits: Vec<PersonHit>,
-    pub more: bool,
-}
-
-/// The search's results alone, for htmx (typed searches replace them in place).
-#[derive(Template)]
-#[template(path = "accueil_resultats.html")]
-pub struct AccueilResultats {
-    pub q: String,
-    pub searched: bool,
-    pub hits: Vec<PersonHit>,
-    pub more: bool,
-}
-
-#[derive(Template)]
-#[template(path = "personne.html")]
-pub struct Personne {
-    pub head: Head,
-    pub page: PersonPage,
-    /// "Will I be paid?", one sentence per right (`next_payment::answer_lines`).
-    pub answers: Vec<String>,
-    pub next: Vec<crate::next_payment::NextPayment>,
-    /// The user may open the register of import problems (`/dossiers/{id}`).
-    pub can_handle_rows: bool,
-    /// The person's deposits, the most recent first.
-    pub deposits: Vec<crate::courrier::Row>,
-    /// The user may register a deposit (courrier screens).
-    pub can_deposit: bool,
-    /// The session's CSRF token, for the bank-details form.
-    pub csrf: String,
-    /// The user may ask for a change of bank details, and log a contact.
-    pub can_request: bool,
-    pub channels: &'static [(&'static str, &'static str)],
-    /// (payee id, payee name) of the person's rights.
-    pub payees: Vec<(String, String)>,
-    pub notice: Option<String>,
-    pub error: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "annuaire.html")]
-pub struct Annuaire {
-    pub head: Head,
-    /// The rows that answer the search, in French order.
-    pub rows: Vec<DirectoryRow>,
-    /// What was searched (empty: everything).
-    pub q: String,
-    /// How many rows answer, said in French, when something was searched.
-    pub found: String,
-    /// The crisis cell may edit the directory.
-    pub can_edit: bool,
-    pub notice: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "dossiers.html")]
-pub struct Dossiers {
-    pub head: Head,
-    /// (id, file, line, key, problems as "field: message", outcome label if handled)
-    pub rows: Vec<(i64, String, u64, String, String, Option<String>)>,
-    /// Rows without an outcome.
-    pub open: u64,
-    /// All rows are listed (not only those without an outcome).
-    pub all: bool,
 }
 
 #[derive(Template)]
@@ -225,50 +99,6 @@ pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
             tracing::error!(error = %e, "template");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
-    }
-}
-
-/// Why a request gets no page.
-#[derive(Debug)]
-pub enum Failure {
-    /// No session: to the login page.
-    Login,
-    /// Signed in, but the route needs another role.
-    Forbidden,
-    /// A form without its CSRF token, or with another session's.
-    Csrf,
-    NotFound,
-    Internal,
-}
-
-impl Failure {
-    pub fn response(self, authority: &str) -> Response {
-        let (status, message) = match self {
-            Failure::Login => return Redirect::to("/login").into_response(),
-            Failure::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "Cette page demande un rôle que votre compte n'a pas.",
-            ),
-            Failure::Csrf => (
-                StatusCode::FORBIDDEN,
-                "Le formulaire a expiré ou ne vient pas de Relais : rechargez la page et recommencez.",
-            ),
-            Failure::NotFound => (StatusCode::NOT_FOUND, "Cette page n'existe pas."),
-            Failure::Internal => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Une erreur interne est survenue ; l'incident est noté dans le journal du serveur.",
-            ),
-        };
-        let page = ErrorPage {
-            head: Head::new(authority, "Erreur", None, ""),
-            message: message.to_owned(),
-        };
-        let mut response = render(status, &page);
-        response.headers_mut().insert(
-            header::CACHE_CONTROL,
-            header::HeaderValue::from_static("no-store"),
-        );
-        response
     }
 }
 
@@ -336,144 +166,20 @@ pub fn size(bytes: &u64) -> String {
     }
 }
 
-/// The CNIL clock (a fragment: htmx refreshes it every minute).
-#[derive(Template)]
-#[template(path = "cnil.html")]
-pub struct CnilBlock {
-    /// The moment of awareness is recorded.
-    pub known: bool,
-    pub awareness: String,
-    pub deadline: String,
-    /// "reste 12 h 05 min", "dépassé de 3 h 00 min", or why it is unknown.
-    pub label: String,
-    pub overdue: bool,
-    /// A notification was sent.
-    pub notified: bool,
-    /// The clock stopped: "notifiée le … à …, n h après la découverte".
-    pub stopped: Option<String>,
-    /// The notification went after the 72 hours.
-    pub late: bool,
+/// A path segment with the characters a URL reserves escaped.
+pub(crate) fn url_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
-#[derive(Template)]
-#[template(path = "crise.html")]
-pub struct CriseHome {
-    pub head: Head,
-    pub cnil: CnilBlock,
-    /// The CNIL deadline as a timeline (`None` while awareness is not recorded).
-    pub cnil_chart: Option<String>,
-    /// The systems by status, as a stacked bar.
-    pub systems_chart: String,
-    /// (system, status) of the critical systems not restored.
-    pub critical: Vec<(String, &'static str)>,
-    /// (title, owner, due)
-    pub overdue: Vec<(String, String, String)>,
-    /// The last entries of the main courante, the latest first.
-    pub last: Vec<crate::crise::EntryRow>,
-}
-
-#[derive(Template)]
-#[template(path = "courante.html")]
-pub struct CourantePage {
-    pub head: Head,
-    pub csrf: String,
-    pub can_write: bool,
-    /// (code, label)
-    pub kinds: Vec<(&'static str, &'static str)>,
-    /// The kind filtered on ("" for all), and the words searched.
-    pub kind: &'static str,
-    pub q: String,
-    /// Entries in the main courante, whatever the filter.
-    pub total: usize,
-    pub rows: Vec<crate::crise::EntryRow>,
-    pub notice: Option<String>,
-    pub error: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "incident.html")]
-pub struct IncidentPage {
-    pub head: Head,
-    pub csrf: String,
-    pub can_write: bool,
-    pub cnil: CnilBlock,
-    /// (code, label, revisions oldest first, as text)
-    pub facts: Vec<(&'static str, &'static str, Vec<String>)>,
-    /// A ransom was demanded (the advice is then shown in full view).
-    pub ransom: bool,
-    pub advice: &'static str,
-    /// (kind, sent at, reference, what was declared)
-    pub notifications: Vec<(&'static str, String, String, String)>,
-    pub fact_kinds: Vec<(&'static str, &'static str)>,
-    pub notice: Option<String>,
-    pub error: Option<String>,
-}
-
-pub struct SystemRow {
-    pub id: String,
-    pub name: String,
-    pub function: String,
-    pub criticality: &'static str,
-    pub owner: String,
-    pub site: String,
-    pub status: &'static str,
-    /// Since when and by whom.
-    pub since: String,
-    /// The statuses the workflow allows next: (code, label).
-    pub next: Vec<(&'static str, &'static str)>,
-}
-
-#[derive(Template)]
-#[template(path = "systemes.html")]
-pub struct SystemesPage {
-    pub head: Head,
-    pub can_write: bool,
-    pub by_status: Vec<(&'static str, u64)>,
-    pub rows: Vec<SystemRow>,
-    pub notice: Option<String>,
-}
-
-pub struct TaskRow {
-    pub id: i64,
-    pub title: String,
-    pub owner: String,
-    pub due: String,
-    pub status: &'static str,
-    pub overdue: bool,
-    /// The other statuses: (code, label).
-    pub statuses: Vec<(&'static str, &'static str)>,
-}
-
-#[derive(Template)]
-#[template(path = "taches.html")]
-pub struct TachesPage {
-    pub head: Head,
-    pub csrf: String,
-    pub can_write: bool,
-    pub rows: Vec<TaskRow>,
-    pub notice: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "public.html")]
-pub struct PublicScreen {
-    pub head: Head,
-    pub csrf: String,
-    pub can_write: bool,
-    pub affected: String,
-    pub guaranteed: String,
-    pub updated: Option<String>,
-    pub public_rows: usize,
-    pub hidden_rows: usize,
-    pub notice: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "annuaire_form.html")]
-pub struct AnnuaireForm {
-    pub head: Head,
-    pub csrf: String,
-    pub row: relais_core::directory::DirectoryRow,
-    pub is_new: bool,
-    pub error: Option<String>,
+/// A request made by htmx for part of a page (not a history restore, which needs all of it).
+pub(crate) fn partial(headers: &HeaderMap) -> bool {
+    headers.get("hx-request").is_some_and(|v| v == "true")
+        && !headers.contains_key("hx-history-restore-request")
 }

@@ -2,7 +2,7 @@
 //! from the imported history (`SqliteStore::history_totals`) and the validated runs' totals
 //! (the RSA: what the CAF paid, as the run's summary says). Drawn by [`crate::charts`].
 
-use crate::Shared;
+use crate::app::Shared;
 use crate::charts::{self, About, Bar, Unit};
 use relais_core::calendar::Month;
 use relais_core::records::Benefit;

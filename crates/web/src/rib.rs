@@ -6,18 +6,18 @@
 //! made, which hold the payee's rights out of runs until approved here). Who may do what is `relais_core::bank_change`, applied by the store for the web
 //! and the command line alike; the routes' roles only keep others from the screens.
 
+use crate::access::{BANK_ASK, BANK_DECIDE, DESK, holds};
+use crate::app::Shared;
 use crate::desk::person_page;
-use crate::pages::{Failure, render};
-use crate::routes::{Access, BANK_ASK, BANK_DECIDE, DESK, form_session, page_session, url_segment};
-use crate::{App, Shared};
+use crate::error::WebError;
+use crate::pages::{euros, render, url_segment};
+use crate::session::{CsrfForm, CsrfToken, SignedForm, SignedIn};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::ids::{Bic, Iban};
 use relais_core::records::PayeeKind;
-use relais_core::roles::Role;
 use relais_documents::french;
 use relais_store::bank::{
     BankChangeError, BankChangeReview, BankChangeStore, HeldBankDetails, NewBankChange, PayeePage,
@@ -25,14 +25,6 @@ use relais_store::bank::{
 };
 use relais_store::sessions::Session;
 use serde::Deserialize;
-
-/// Who sees a payee's page: the desk, and the ordonnateur reviewing a change.
-pub const PAYEE_VIEW: &[Role] = &[
-    Role::Accueil,
-    Role::Instruction,
-    Role::Crise,
-    Role::Ordonnateur,
-];
 
 #[derive(Template)]
 #[template(path = "tiers.html")]
@@ -76,6 +68,12 @@ pub struct BankChangeForm {
     proof: String,
 }
 
+impl CsrfToken for BankChangeForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 impl BankChangeForm {
     /// The change asked, or why the IBAN or BIC cannot be read.
     fn change(self, payee_id: String, dossier: Option<String>) -> Result<NewBankChange, String> {
@@ -106,7 +104,7 @@ async fn ask(
     app: &Shared,
     session: &Session,
     change: NewBankChange,
-) -> Result<Result<i64, BankChangeError>, Failure> {
+) -> Result<Result<i64, BankChangeError>, WebError> {
     let actor = session.login.clone();
     app.with_store(move |s| Ok(s.request_bank_change(&actor, &change)))
         .await
@@ -115,34 +113,27 @@ async fn ask(
 /// `POST /personne/{dossier}/rib`: the person's own account only.
 pub async fn request_from_person(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(dossier): Path<String>,
-    Form(form): Form<BankChangeForm>,
-) -> Response {
-    let session =
-        match form_session(&app, &headers, Access::AnyOf(BANK_ASK), &form.csrf_token).await {
-            Ok(s) => s,
-            Err(refused) => return refused,
-        };
+    SignedForm(session, form): SignedForm<BankChangeForm>,
+) -> Result<Response, WebError> {
     let payee = form.payee_id.clone();
     let (status, why) = match form.change(payee, Some(dossier.clone())) {
         Err(why) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("Demande non enregistrée. {why}"),
         ),
-        Ok(change) => match ask(&app, &session, change).await {
-            Ok(Ok(id)) => {
-                return Redirect::to(&format!(
+        Ok(change) => match ask(&app, &session, change).await? {
+            Ok(id) => {
+                return Ok(Redirect::to(&format!(
                     "/personne/{}?demande={id}#contenu",
                     url_segment(&dossier)
                 ))
-                .into_response();
+                .into_response());
             }
-            Ok(Err(e)) => (
+            Err(e) => (
                 refusal_status(&e),
                 format!("Demande non enregistrée : {e}."),
             ),
-            Err(f) => return app.fail(f),
         },
     };
     person_page(&app, &session, dossier, status, None, Some(why)).await
@@ -157,14 +148,10 @@ pub struct TiersNotice {
 /// `GET /tiers/{id}`: who the payee is, whom it is paid for, its requests.
 pub async fn tiers(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(id): Path<String>,
     Query(notice): Query<TiersNotice>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(PAYEE_VIEW)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
     let notice = notice
         .demande
         .map(|n| format!("Demande n° {n} enregistrée : elle attend la décision d'un ordonnateur."));
@@ -178,64 +165,56 @@ async fn tiers_page(
     status: StatusCode,
     notice: Option<String>,
     error: Option<String>,
-) -> Response {
+) -> Result<Response, WebError> {
     let site = session.site.clone();
-    let found = app
+    let page = app
         .with_reader(move |s| {
             s.payee_page(&id, site.as_deref())
                 .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
         })
-        .await;
-    let page = match found {
-        Ok(Some(p)) => p,
-        Ok(None) => return app.fail(Failure::NotFound),
-        Err(f) => return app.fail(f),
-    };
+        .await?
+        .ok_or(WebError::NotFound)?;
     let title = format!("Tiers {} : {}", page.id, page.name);
-    render(
+    Ok(render(
         status,
         &TiersPage {
             head: app.head(&title, Some(session), "/accueil"),
-            monthly: crate::pages::euros(&page.impact.monthly_cents),
+            monthly: euros(&page.impact.monthly_cents),
             page,
             csrf: session.csrf.clone(),
-            can_request: BANK_ASK.iter().any(|r| session.has(*r)),
-            can_review: BANK_DECIDE.iter().any(|r| session.has(*r)),
-            can_see_people: DESK.iter().any(|r| session.has(*r)),
+            can_request: holds(session, BANK_ASK),
+            can_review: holds(session, BANK_DECIDE),
+            can_see_people: holds(session, DESK),
             notice,
             error,
         },
-    )
+    ))
 }
 
 /// `POST /tiers/{id}/rib`: a change for any payee, asked from its own page.
 pub async fn request_from_payee(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<BankChangeForm>,
-) -> Response {
-    let session =
-        match form_session(&app, &headers, Access::AnyOf(BANK_ASK), &form.csrf_token).await {
-            Ok(s) => s,
-            Err(refused) => return refused,
-        };
+    SignedForm(session, form): SignedForm<BankChangeForm>,
+) -> Result<Response, WebError> {
     let (status, why) = match form.change(id.clone(), None) {
         Err(why) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("Demande non enregistrée. {why}"),
         ),
-        Ok(change) => match ask(&app, &session, change).await {
-            Ok(Ok(n)) => {
-                return Redirect::to(&format!("/tiers/{}?demande={n}#contenu", url_segment(&id)))
-                    .into_response();
+        Ok(change) => match ask(&app, &session, change).await? {
+            Ok(n) => {
+                return Ok(Redirect::to(&format!(
+                    "/tiers/{}?demande={n}#contenu",
+                    url_segment(&id)
+                ))
+                .into_response());
             }
-            Ok(Err(BankChangeError::UnknownPayee(_))) => return app.fail(Failure::NotFound),
-            Ok(Err(e)) => (
+            Err(BankChangeError::UnknownPayee(_)) => return Err(WebError::NotFound),
+            Err(e) => (
                 refusal_status(&e),
                 format!("Demande non enregistrée : {e}."),
             ),
-            Err(f) => return app.fail(f),
         },
     };
     tiers_page(&app, &session, id, status, None, Some(why)).await
@@ -244,26 +223,18 @@ pub async fn request_from_payee(
 /// `GET /rib/{id}`: the request beside the details it replaces, for the ordonnateur.
 pub async fn review(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(BANK_DECIDE)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let found = app
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let r = app
         .with_reader(move |s| {
             s.bank_change_review(id)
                 .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
         })
-        .await;
-    let r = match found {
-        Ok(Some(r)) => r,
-        Ok(None) => return app.fail(Failure::NotFound),
-        Err(f) => return app.fail(f),
-    };
+        .await?
+        .ok_or(WebError::NotFound)?;
     let own_request = r.change.requested_by == session.login;
-    render(
+    Ok(render(
         StatusCode::OK,
         &RibPage {
             head: app.head(
@@ -271,13 +242,13 @@ pub async fn review(
                 Some(&session),
                 "/",
             ),
-            monthly: crate::pages::euros(&r.impact.monthly_cents),
+            monthly: euros(&r.impact.monthly_cents),
             can_decide: r.change.status == "pending" && !own_request,
             own_request,
             r,
             csrf: session.csrf.clone(),
         },
-    )
+    ))
 }
 
 #[derive(Deserialize)]
@@ -288,40 +259,39 @@ pub struct DecisionForm {
     decision: String,
 }
 
+impl CsrfToken for DecisionForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 /// `POST /rib/{id}/decision`: approve or refuse, by an ordonnateur who did not ask.
 pub async fn decide(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(form): Form<DecisionForm>,
-) -> Response {
-    let session =
-        match form_session(&app, &headers, Access::AnyOf(BANK_DECIDE), &form.csrf_token).await {
-            Ok(s) => s,
-            Err(refused) => return refused,
-        };
+    SignedForm(session, form): SignedForm<DecisionForm>,
+) -> Result<Response, WebError> {
     let approve = match form.decision.as_str() {
         "approuver" => true,
         "refuser" => false,
-        _ => return app.fail(Failure::NotFound),
+        _ => return Err(WebError::NotFound),
     };
     let actor = session.login.clone();
-    let today = App::today(&app);
+    let today = app.today();
     let done = app
         .with_store(move |s| Ok(s.decide_bank_change(&actor, id, approve, &today)))
-        .await;
+        .await?;
     match done {
-        Ok(Ok(_)) => Redirect::to(&format!(
+        Ok(_) => Ok(Redirect::to(&format!(
             "/rib?fait={}&demande={id}#contenu",
             if approve { "approuvee" } else { "refusee" }
         ))
-        .into_response(),
-        Ok(Err(BankChangeError::NotFound(_))) => app.fail(Failure::NotFound),
-        Ok(Err(e)) => {
+        .into_response()),
+        Err(BankChangeError::NotFound(_)) => Err(WebError::NotFound),
+        Err(e) => {
             tracing::info!(request = id, error = %e, "bank change decision refused");
-            app.refuse_with(refusal_status(&e), &e.to_string())
+            Err(WebError::Refused(refusal_status(&e), e.to_string()))
         }
-        Err(f) => app.fail(f),
     }
 }
 
@@ -382,18 +352,12 @@ fn decision_notice(n: &ListNotice, month: &str) -> Option<String> {
 /// details the extracts changed that nobody approved (their rights are left out of runs).
 pub async fn list(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Query(notice): Query<ListNotice>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(BANK_DECIDE)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let today = App::today(&app)
-        .parse::<jiff::civil::Date>()
-        .unwrap_or(jiff::civil::Date::ZERO);
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let today = app.today_date();
     let window = window_days(app.config.settings.as_ref());
-    let found = app
+    let (held, next) = app
         .with_reader(move |s| {
             let corrupt = |e: BankChangeError| relais_store::StoreError::Corrupt(e.to_string());
             Ok((
@@ -401,16 +365,12 @@ pub async fn list(
                 s.first_unpaid_month(today).map_err(corrupt)?,
             ))
         })
-        .await;
-    let (held, next) = match found {
-        Ok(f) => f,
-        Err(f) => return app.fail(f),
-    };
+        .await?;
     let next_month = french::month_long(next);
     let tz = app.tz();
     let holding = held.iter().filter(|h| h.holds_payments());
     let held_people = holding.clone().map(|h| h.impact.people).sum();
-    let held_monthly = crate::pages::euros(&holding.map(|h| h.impact.monthly_cents).sum());
+    let held_monthly = euros(&holding.map(|h| h.impact.monthly_cents).sum());
     let rows = held
         .into_iter()
         .map(|h| HeldRow {
@@ -419,12 +379,12 @@ pub async fn list(
                 |k| french::payee_kind_label(k).to_owned(),
             ),
             since: french::instant_or_date_short(&h.since, &tz),
-            monthly: crate::pages::euros(&h.impact.monthly_cents),
+            monthly: euros(&h.impact.monthly_cents),
             own_request: h.requested_by.as_deref() == Some(session.login.as_str()),
             h,
         })
         .collect();
-    render(
+    Ok(render(
         StatusCode::OK,
         &RibListPage {
             head: app.head("Coordonnées bancaires en attente", Some(&session), "/"),
@@ -435,38 +395,31 @@ pub async fn list(
             notice: decision_notice(&notice, &next_month),
             next_month,
         },
-    )
+    ))
 }
 
 /// `POST /tiers/{id}/approbation`: approves a payee's details as the extracts changed them
 /// (no request was asked in Relais), by an ordonnateur, for that change only.
 pub async fn approve_imported(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<crate::routes::CsrfForm>,
-) -> Response {
-    let session =
-        match form_session(&app, &headers, Access::AnyOf(BANK_DECIDE), &form.csrf_token).await {
-            Ok(s) => s,
-            Err(refused) => return refused,
-        };
+    SignedForm(session, CsrfForm { .. }): SignedForm<CsrfForm>,
+) -> Result<Response, WebError> {
     let actor = session.login.clone();
     let payee = id.clone();
     let done = app
         .with_store(move |s| Ok(s.approve_imported_change(&actor, &payee)))
-        .await;
+        .await?;
     match done {
-        Ok(Ok(_)) => Redirect::to(&format!(
+        Ok(_) => Ok(Redirect::to(&format!(
             "/rib?fait=approuvee&tiers={}#contenu",
             url_segment(&id)
         ))
-        .into_response(),
-        Ok(Err(BankChangeError::UnknownPayee(_))) => app.fail(Failure::NotFound),
-        Ok(Err(e)) => {
+        .into_response()),
+        Err(BankChangeError::UnknownPayee(_)) => Err(WebError::NotFound),
+        Err(e) => {
             tracing::info!(payee = %id, error = %e, "bank details approval refused");
-            app.refuse_with(refusal_status(&e), &e.to_string())
+            Err(WebError::Refused(refusal_status(&e), e.to_string()))
         }
-        Err(f) => app.fail(f),
     }
 }

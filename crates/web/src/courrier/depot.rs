@@ -1,15 +1,15 @@
 //! A registered deposit: its page (both instants, what it flags, its missing documents and
 //! what completed them), its receipt as a PDF, its cancellation with a bounded reason.
 
-use super::{COURRIER, Row, row, time_zone};
-use crate::Shared;
+use super::{Row, row, time_zone};
+use crate::app::Shared;
+use crate::error::WebError;
 use crate::form_errors::FormErrors;
-use crate::pages::{Failure, Head, render};
-use crate::routes::{Access, form_session, page_session, url_segment};
+use crate::pages::{Head, render, url_segment};
+use crate::session::{CsrfToken, SignedForm, SignedIn};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::deposits::{ChronoNumber, Deposit, MAX_REASON};
 use relais_documents::{Completed, ReceiptInput, write_receipt};
@@ -37,19 +37,14 @@ pub struct DepotPage {
     pub complete_link: Option<String>,
 }
 
-async fn deposit_of(app: &Shared, number: &str) -> Result<Deposit, Response> {
-    let number = ChronoNumber::parse(number).map_err(|_| app.fail(Failure::NotFound))?;
-    match app
-        .with_reader(move |s| {
-            s.deposit(number)
-                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
-        })
-        .await
-    {
-        Ok(Some(d)) => Ok(d),
-        Ok(None) => Err(app.fail(Failure::NotFound)),
-        Err(f) => Err(app.fail(f)),
-    }
+async fn deposit_of(app: &Shared, number: &str) -> Result<Deposit, WebError> {
+    let number = ChronoNumber::parse(number).map_err(|_| WebError::NotFound)?;
+    app.with_reader(move |s| {
+        s.deposit(number)
+            .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
+    })
+    .await?
+    .ok_or(WebError::NotFound)
 }
 
 #[derive(Deserialize)]
@@ -60,18 +55,11 @@ pub struct DepotNotice {
 
 pub async fn depot(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(number): Path<String>,
     Query(notice): Query<DepotNotice>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(COURRIER)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let d = match deposit_of(&app, &number).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let d = deposit_of(&app, &number).await?;
     let tz = time_zone(&app);
     let short = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%d/%m/%Y").to_string();
     let complete_link = (d.is_incomplete() && d.cancellation.is_none()).then(|| {
@@ -109,24 +97,21 @@ pub async fn depot(
         completes: d.facts.completes.map(|n| n.to_string()),
         complete_link,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 pub async fn receipt(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(number): Path<String>,
-) -> Response {
-    if let Err(refused) = page_session(&app, &headers, Access::AnyOf(COURRIER)).await {
-        return refused;
-    }
+    SignedIn(_): SignedIn,
+) -> Result<Response, WebError> {
     let Some(courrier) = app.config.courrier.clone() else {
-        return app.fail(Failure::Internal);
+        return Err(WebError::internal(
+            "courrier",
+            "no receipt key nor deposit rules configured",
+        ));
     };
-    let d = match deposit_of(&app, &number).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = deposit_of(&app, &number).await?;
     let authority = app.config.authority.clone();
     let tz = time_zone(&app);
     let pdf = app
@@ -171,9 +156,9 @@ pub async fn receipt(
             })();
             Ok(made)
         })
-        .await;
+        .await?;
     match pdf {
-        Ok(Ok(bytes)) => {
+        Ok(bytes) => {
             let mut response = ([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response();
             if let Ok(v) = HeaderValue::from_str(&format!(
                 "attachment; filename=\"recepisse-{}.pdf\"",
@@ -183,10 +168,9 @@ pub async fn receipt(
                     .headers_mut()
                     .insert(header::CONTENT_DISPOSITION, v);
             }
-            response
+            Ok(response)
         }
-        Ok(Err(why)) => app.unprocessable(&why),
-        Err(f) => app.fail(f),
+        Err(why) => Err(WebError::unprocessable(why)),
     }
 }
 
@@ -228,28 +212,21 @@ fn cancel_page(
 /// ANNULÉ), with the reason to give; the button posts, so no JavaScript is needed.
 pub async fn cancel_confirm(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(number): Path<String>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(COURRIER)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let d = match deposit_of(&app, &number).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let d = deposit_of(&app, &number).await?;
     if d.cancellation.is_some() {
-        return Redirect::to(&format!("/courrier/{}", d.number)).into_response();
+        return Ok(Redirect::to(&format!("/courrier/{}", d.number)).into_response());
     }
-    cancel_page(
+    Ok(cancel_page(
         &app,
         &session,
         StatusCode::OK,
         &d,
         String::new(),
         FormErrors::new(),
-    )
+    ))
 }
 
 #[derive(Deserialize)]
@@ -260,20 +237,18 @@ pub struct CancelForm {
     reason: String,
 }
 
+impl CsrfToken for CancelForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 pub async fn cancel(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(number): Path<String>,
-    Form(form): Form<CancelForm>,
-) -> Response {
-    let session =
-        match form_session(&app, &headers, Access::AnyOf(COURRIER), &form.csrf_token).await {
-            Ok(s) => s,
-            Err(refused) => return refused,
-        };
-    let Ok(parsed) = ChronoNumber::parse(&number) else {
-        return app.fail(Failure::NotFound);
-    };
+    SignedForm(session, form): SignedForm<CancelForm>,
+) -> Result<Response, WebError> {
+    let parsed = ChronoNumber::parse(&number).map_err(|_| WebError::NotFound)?;
     let mut errors = FormErrors::new();
     let typed = form.reason.chars().count();
     if typed > MAX_REASON {
@@ -294,18 +269,18 @@ pub async fn cancel(
     let done = if errors.is_empty() {
         let reason = reason.clone();
         app.with_store(move |s| Ok(s.cancel_deposit(&actor, parsed, &reason)))
-            .await
+            .await?
     } else {
-        Ok(Err(DepositStoreError::EmptyReason))
+        Err(DepositStoreError::EmptyReason)
     };
     match done {
-        Ok(Ok(_)) => Redirect::to(&format!("/courrier/{parsed}?annule=1")).into_response(),
-        Ok(Err(DepositStoreError::NotFound(_))) => app.fail(Failure::NotFound),
-        Ok(Err(e @ DepositStoreError::NotDeskAgent(_))) => app.refuse(&e.to_string()),
-        Ok(Err(e @ DepositStoreError::AlreadyCancelled(_))) => {
-            app.unprocessable(&format!("Rien n'est fait : {e}."))
+        Ok(_) => Ok(Redirect::to(&format!("/courrier/{parsed}?annule=1")).into_response()),
+        Err(DepositStoreError::NotFound(_)) => Err(WebError::NotFound),
+        Err(e @ DepositStoreError::NotDeskAgent(_)) => Err(WebError::refused(e.to_string())),
+        Err(e @ DepositStoreError::AlreadyCancelled(_)) => {
+            Err(WebError::unprocessable(format!("Rien n'est fait : {e}.")))
         }
-        Ok(Err(e)) => {
+        Err(e) => {
             if errors.is_empty() {
                 errors.add(
                     "reason",
@@ -319,21 +294,20 @@ pub async fn cancel(
                 reason
             };
             match deposit_of(&app, &number).await {
-                Ok(d) => cancel_page(
+                Ok(d) => Ok(cancel_page(
                     &app,
                     &session,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     &d,
                     reason,
                     errors,
-                ),
+                )),
                 // Said before anything else, even for a number not in the register.
-                Err(_) => app.unprocessable(&format!(
+                Err(_) => Err(WebError::unprocessable(format!(
                     "Dépôt non annulé. Motif de l'annulation : {}",
                     errors.message("reason").unwrap_or_default()
-                )),
+                ))),
             }
         }
-        Err(f) => app.fail(f),
     }
 }

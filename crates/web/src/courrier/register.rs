@@ -3,184 +3,40 @@
 //! receipt (JJ/MM/AAAA), kind and a searched text (number, depositor, subject, file).
 
 use super::check::{DepositForm, check, in_form_words, label, limit};
-use super::{COURRIER, CourrierPage, Row, kind_label, row, time_zone, window_hours};
-use crate::Shared;
+use super::listing::{ListQuery, Listing, listing};
+use super::{CourrierPage, Row, kind_label, row, time_zone, window_hours};
+use crate::app::Shared;
+use crate::error::WebError;
 use crate::form_errors::FormErrors;
-use crate::pages::{Failure, render};
-use crate::routes::{Access, form_session, page_session};
-use axum::Form;
+use crate::pages::render;
+use crate::session::{CsrfToken, SignedForm, SignedIn};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::deposits::{Deposit, DepositKind, Desk};
-use relais_core::text::search_key;
 use relais_documents::code::ReceiptSummary;
 use relais_documents::french::date_short;
-use relais_store::deposits::{DepositFilter, DepositStore, DepositStoreError, resolve_service};
-use serde::Deserialize;
+use relais_store::deposits::{DepositStore, DepositStoreError, resolve_service};
+use relais_store::sessions::Session;
 
 /// Deposits the register shows at most.
 const SHOWN: usize = 200;
-
-#[derive(Deserialize, Default)]
-pub struct ListQuery {
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
-    #[serde(default)]
-    du: Option<String>,
-    #[serde(default)]
-    au: Option<String>,
-    #[serde(default)]
-    filtre: Option<String>,
-    /// Searched in the register: number, depositor, subject, file.
-    #[serde(default)]
-    q: Option<String>,
-    /// A deposit for this person's file (from the person's page), or kept across a change of
-    /// kind with the other common fields.
-    #[serde(default)]
-    dossier: Option<String>,
-    /// Additional documents for this application (from the deposit's page).
-    #[serde(default)]
-    completes: Option<String>,
-    #[serde(default)]
-    depositor: Option<String>,
-    #[serde(default)]
-    address: Option<String>,
-    #[serde(default)]
-    subject: Option<String>,
-    #[serde(default)]
-    pages: Option<String>,
-    #[serde(default)]
-    received_at: Option<String>,
-    #[serde(default)]
-    backdate_reason: Option<String>,
-    /// `tableur`: the register as the filters select it, for a French spreadsheet.
-    #[serde(default)]
-    format: Option<String>,
-}
-
-/// A day of the register's filters: JJ/MM/AAAA (or AAAA-MM-JJ); empty is no bound.
-fn filter_day(
-    typed: &str,
-    field: &str,
-    label: &str,
-    errors: &mut FormErrors,
-) -> Option<jiff::civil::Date> {
-    let t = typed.trim();
-    if t.is_empty() {
-        return None;
-    }
-    match relais_core::calendar::parse_date(t) {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.add(
-                field,
-                label,
-                format!("date illisible « {t} » (attendu JJ/MM/AAAA, par exemple 10/12/2026)"),
-            );
-            None
-        }
-    }
-}
-
-/// Whether a deposit answers the searched text (accents and case ignored).
-fn found(d: &Deposit, key: &str) -> bool {
-    let hay = [
-        d.number.to_string(),
-        d.facts.depositor.clone(),
-        d.facts.subject.clone().unwrap_or_default(),
-        d.facts.dossier.clone().unwrap_or_default(),
-    ];
-    hay.iter().any(|h| search_key(h).contains(key))
-}
 
 struct Refusal {
     errors: FormErrors,
     error: Option<String>,
 }
 
-/// The register as the filters select it: the deposits (oldest first), the filters as typed
-/// and their problems.
-pub(super) struct Listing {
-    pub deposits: Vec<Deposit>,
-    pub key: String,
-    pub q: String,
-    pub from: String,
-    pub to: String,
-    pub from_day: Option<jiff::civil::Date>,
-    pub to_day: Option<jiff::civil::Date>,
-    pub filter_kind: String,
-    pub filter_errors: FormErrors,
-}
-
-impl Listing {
-    /// The deposits the searched text finds, most recent first.
-    pub fn found(&self) -> impl Iterator<Item = &Deposit> {
-        self.deposits
-            .iter()
-            .rev()
-            .filter(|d| self.key.is_empty() || found(d, &self.key))
-    }
-}
-
-pub(super) async fn listing(app: &Shared, query: &ListQuery) -> Result<Listing, Response> {
-    let today = app.zoned_now().map(|z| z.date());
-    let q = query.q.clone().unwrap_or_default();
-    let key = search_key(&q);
-    let mut filter_errors = FormErrors::new();
-    // Today by default; a search looks at every day unless days are given.
-    let typed_or_today = |v: &Option<String>| match v.as_deref().map(str::trim) {
-        Some(s) if !s.is_empty() => s.to_owned(),
-        _ if !key.is_empty() => String::new(),
-        _ => today.map(date_short).unwrap_or_default(),
-    };
-    let from = typed_or_today(&query.du);
-    let to = typed_or_today(&query.au);
-    let from_day = filter_day(&from, "du", "Du", &mut filter_errors);
-    let to_day = filter_day(&to, "au", "Au", &mut filter_errors);
-    let filter_kind = query.filtre.clone().unwrap_or_default();
-    let filter = DepositFilter {
-        kind: DepositKind::parse(&filter_kind),
-        from: from_day,
-        to: to_day,
-        dossier: None,
-    };
-    let deposits = if filter_errors.is_empty() {
-        app.with_reader(move |s| {
-            s.deposits(&filter)
-                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
-        })
-        .await
-    } else {
-        Ok(Vec::new())
-    };
-    let deposits = deposits.map_err(|f| app.fail(f))?;
-    Ok(Listing {
-        deposits,
-        key,
-        q,
-        from,
-        to,
-        from_day,
-        to_day,
-        filter_kind,
-        filter_errors,
-    })
-}
-
 async fn page(
     app: &Shared,
-    session: &relais_store::sessions::Session,
+    session: &Session,
     status: StatusCode,
     kind: DepositKind,
     form: DepositForm,
     refusal: Refusal,
     query: &ListQuery,
-) -> Response {
-    let listing = match listing(app, query).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
+) -> Result<Response, WebError> {
+    let listing = listing(app, query).await?;
     let rows: Vec<Row> = listing.found().take(SHOWN).map(|d| row(app, d)).collect();
     let Listing {
         q,
@@ -237,18 +93,14 @@ async fn page(
         filter_errors,
         caption,
     };
-    render(status, &page)
+    Ok(render(status, &page))
 }
 
 pub async fn courrier(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Query(query): Query<ListQuery>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(COURRIER)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
     if query.format.as_deref() == Some("tableur") {
         return super::tableur::download(&app, &query).await;
     }
@@ -283,11 +135,11 @@ pub async fn courrier(
 /// The registration form again, with what was typed and every problem.
 async fn refused(
     app: &Shared,
-    session: &relais_store::sessions::Session,
+    session: &Session,
     kind: DepositKind,
     form: DepositForm,
     refusal: Refusal,
-) -> Response {
+) -> Result<Response, WebError> {
     page(
         app,
         session,
@@ -313,23 +165,26 @@ fn store_field(e: &DepositStoreError) -> Option<&'static str> {
     }
 }
 
+impl CsrfToken for DepositForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 pub async fn register(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    Form(mut form): Form<DepositForm>,
-) -> Response {
-    let session =
-        match form_session(&app, &headers, Access::AnyOf(COURRIER), &form.csrf_token).await {
-            Ok(s) => s,
-            Err(refused) => return refused,
-        };
+    SignedForm(session, mut form): SignedForm<DepositForm>,
+) -> Result<Response, WebError> {
     let Some(courrier) = app.config.courrier.clone() else {
-        return app.fail(Failure::Internal);
+        return Err(WebError::internal(
+            "courrier",
+            "no receipt key nor deposit rules configured",
+        ));
     };
     let kind = DepositKind::parse(&form.kind).unwrap_or(DepositKind::Autre);
     let tz = time_zone(&app);
     let desk = Desk {
-        now: jiff::Timestamp::from_second(app.now()).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+        now: app.instant(),
         tz: &tz,
         backdate_window_hours: window_hours(&app),
     };
@@ -361,10 +216,10 @@ pub async fn register(
             })();
             Ok(result)
         })
-        .await;
+        .await?;
     match done {
-        Ok(Ok(d)) => Redirect::to(&format!("/courrier/{}", d.number)).into_response(),
-        Ok(Err(e)) => {
+        Ok(d) => Ok(Redirect::to(&format!("/courrier/{}", d.number)).into_response()),
+        Err(e) => {
             let mut refusal = Refusal {
                 errors: FormErrors::new(),
                 error: None,
@@ -387,6 +242,5 @@ pub async fn register(
             }
             refused(&app, &session, kind, form, refusal).await
         }
-        Err(f) => app.fail(f),
     }
 }

@@ -4,9 +4,10 @@
 //! `relais_formats::tableur`, as the command line's `--format tableur`: a typed text that a
 //! spreadsheet would take for a formula starts with an apostrophe.
 
-use super::register::{ListQuery, listing};
+use super::listing::{ListQuery, listing};
 use super::{kind_label, time_zone};
-use crate::Shared;
+use crate::app::Shared;
+use crate::error::WebError;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use relais_core::deposits::Deposit;
@@ -58,25 +59,17 @@ pub(super) fn csv<'d>(
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
-pub(super) async fn download(app: &Shared, query: &ListQuery) -> Response {
-    let listing = match listing(app, query).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
+pub(super) async fn download(app: &Shared, query: &ListQuery) -> Result<Response, WebError> {
+    let listing = listing(app, query).await?;
     if let Some(problem) = listing.filter_errors.iter().next() {
-        return app.unprocessable(&format!(
+        return Err(WebError::unprocessable(format!(
             "Registre non téléchargé. {} : {}",
             problem.label, problem.message
-        ));
+        )));
     }
     let tz = time_zone(app);
-    let body = match csv(listing.found(), &tz, |d| kind_label(app, d.facts.kind)) {
-        Ok(body) => body,
-        Err(e) => {
-            tracing::error!(error = %e, "courrier register: spreadsheet not written");
-            return app.fail(crate::pages::Failure::Internal);
-        }
-    };
+    let body = csv(listing.found(), &tz, |d| kind_label(app, d.facts.kind))
+        .map_err(|e| WebError::internal("courrier register: spreadsheet not written", e))?;
     let mut response = (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
@@ -87,5 +80,5 @@ pub(super) async fn download(app: &Shared, query: &ListQuery) -> Response {
         header::CONTENT_DISPOSITION,
         HeaderValue::from_static("attachment; filename=\"registre-depots.csv\""),
     );
-    response
+    Ok(response)
 }

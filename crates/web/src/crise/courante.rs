@@ -1,12 +1,13 @@
 //! The main courante: append-only; add, filter, export (CSV, PDF).
 
 use super::*;
-use crate::pages::{CourantePage, Failure, render};
-use crate::routes::{Access, field, page_session};
-use crate::{App, Shared};
-use axum::Form;
+use crate::app::{App, Shared};
+use crate::error::WebError;
+use crate::fields::field;
+use crate::pages::{Head, render};
+use crate::session::{SignedForm, SignedIn};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::crisis::{
     Entry, EntryContent, EntryKind, MAX_TEXT, NewEntry, parse_sha256, parse_text,
@@ -51,6 +52,24 @@ pub(super) fn entry_row(e: &Entry, tz: &jiff::tz::TimeZone) -> EntryRow {
     )
 }
 
+#[derive(Template)]
+#[template(path = "courante.html")]
+pub(crate) struct CourantePage {
+    pub head: Head,
+    pub csrf: String,
+    pub can_write: bool,
+    /// (code, label)
+    pub kinds: Vec<(&'static str, &'static str)>,
+    /// The kind filtered on ("" for all), and the words searched.
+    pub kind: &'static str,
+    pub q: String,
+    /// Entries in the main courante, whatever the filter.
+    pub total: usize,
+    pub rows: Vec<EntryRow>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
 #[derive(Deserialize)]
 pub struct CouranteQuery {
     #[serde(default, rename = "type")]
@@ -67,11 +86,10 @@ async fn courante_page(
     query: CouranteQuery,
     status: StatusCode,
     error: Option<String>,
-) -> Response {
-    let entries = match app.with_reader(|s| s.entries().map_err(store_error)).await {
-        Ok(e) => e,
-        Err(f) => return app.fail(f),
-    };
+) -> Result<Response, WebError> {
+    let entries = app
+        .with_reader(|s| s.entries().map_err(store_error))
+        .await?;
     let tz = app.tz();
     let kind = query.kind.as_deref().and_then(EntryKind::parse);
     let words = relais_core::text::search_key(query.q.as_deref().unwrap_or(""));
@@ -101,18 +119,15 @@ async fn courante_page(
             .map(|n| format!("Entrée n° {n} inscrite à la main courante.")),
         error,
     };
-    render(status, &page)
+    Ok(render(status, &page))
 }
 
 pub async fn courante(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Query(query): Query<CouranteQuery>,
-) -> Response {
-    match page_session(&app, &headers, Access::AnyOf(CRISE)).await {
-        Ok(session) => courante_page(&app, &session, query, StatusCode::OK, None).await,
-        Err(refused) => refused,
-    }
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    courante_page(&app, &session, query, StatusCode::OK, None).await
 }
 
 fn new_entry(app: &App, fields: &[(String, String)]) -> Result<NewEntry, String> {
@@ -146,13 +161,8 @@ fn new_entry(app: &App, fields: &[(String, String)]) -> Result<NewEntry, String>
 
 pub async fn add_entry(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let session = match crise_form(&app, &headers, &fields).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let entry = match new_entry(&app, &fields) {
         Ok(e) => e,
         Err(why) => return courante_refused(&app, &session, why).await,
@@ -160,17 +170,20 @@ pub async fn add_entry(
     let actor = session.login.clone();
     let done = app
         .with_store(move |s| Ok(s.add_entry(&actor, &entry)))
-        .await;
+        .await?;
     match done {
-        Ok(Ok(e)) => Redirect::to(&format!("/crise/courante?fait={}", e.id)).into_response(),
-        Ok(Err(e @ CrisisError::Store(_))) => refused(&app, e),
-        Ok(Err(e)) => courante_refused(&app, &session, e.to_string()).await,
-        Err(f) => app.fail(f),
+        Ok(e) => Ok(Redirect::to(&format!("/crise/courante?fait={}", e.id)).into_response()),
+        Err(e @ CrisisError::Store(_)) => Err(refused(e)),
+        Err(e) => courante_refused(&app, &session, e.to_string()).await,
     }
 }
 
 /// The main courante again, saying why nothing was written.
-async fn courante_refused(app: &Shared, session: &Session, why: String) -> Response {
+async fn courante_refused(
+    app: &Shared,
+    session: &Session,
+    why: String,
+) -> Result<Response, WebError> {
     let query = CouranteQuery {
         kind: None,
         q: None,
@@ -180,22 +193,24 @@ async fn courante_refused(app: &Shared, session: &Session, why: String) -> Respo
     courante_page(app, session, query, StatusCode::UNPROCESSABLE_ENTITY, error).await
 }
 
-pub async fn courante_csv(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    courante_export(app, headers, false).await
+pub async fn courante_csv(
+    State(app): State<Shared>,
+    SignedIn(_): SignedIn,
+) -> Result<Response, WebError> {
+    courante_export(app, false).await
 }
 
-pub async fn courante_pdf(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    courante_export(app, headers, true).await
+pub async fn courante_pdf(
+    State(app): State<Shared>,
+    SignedIn(_): SignedIn,
+) -> Result<Response, WebError> {
+    courante_export(app, true).await
 }
 
-async fn courante_export(app: Shared, headers: HeaderMap, pdf: bool) -> Response {
-    if let Err(refused) = page_session(&app, &headers, Access::AnyOf(CRISE)).await {
-        return refused;
-    }
-    let entries = match app.with_reader(|s| s.entries().map_err(store_error)).await {
-        Ok(e) => e,
-        Err(f) => return app.fail(f),
-    };
+async fn courante_export(app: Shared, pdf: bool) -> Result<Response, WebError> {
+    let entries = app
+        .with_reader(|s| s.entries().map_err(store_error))
+        .await?;
     let tz = app.tz();
     let mut out = Vec::new();
     let written = if pdf {
@@ -203,12 +218,10 @@ async fn courante_export(app: Shared, headers: HeaderMap, pdf: bool) -> Response
     } else {
         write_courante_csv(&entries, &tz, &mut out)
     };
-    match (written, pdf) {
-        (Ok(()), true) => attachment("main-courante.pdf", "application/pdf", out),
-        (Ok(()), false) => attachment("main-courante.csv", "text/csv; charset=utf-8", out),
-        (Err(e), _) => {
-            tracing::error!(error = %e, "main courante export");
-            app.fail(Failure::Internal)
-        }
-    }
+    written.map_err(|e| WebError::internal("main courante export", e))?;
+    Ok(if pdf {
+        attachment("main-courante.pdf", "application/pdf", out)
+    } else {
+        attachment("main-courante.csv", "text/csv; charset=utf-8", out)
+    })
 }

@@ -1,12 +1,13 @@
 //! The incident's facts (every revision kept) and the CNIL notifications.
 
 use super::*;
-use crate::pages::{Failure, IncidentPage, render};
-use crate::routes::{Access, field, page_session};
-use crate::{App, Shared};
-use axum::Form;
+use crate::app::{App, Shared};
+use crate::error::WebError;
+use crate::fields::field;
+use crate::pages::{Head, render};
+use crate::session::{SignedForm, SignedIn};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::crisis::systems::parse_yes_no;
 use relais_core::crisis::{
@@ -17,17 +18,35 @@ use relais_store::crisis::CrisisError;
 use relais_store::crisis::CrisisStore;
 use relais_store::sessions::Session;
 
+#[derive(Template)]
+#[template(path = "incident.html")]
+pub(crate) struct IncidentPage {
+    pub head: Head,
+    pub csrf: String,
+    pub can_write: bool,
+    pub cnil: CnilBlock,
+    /// (code, label, revisions oldest first, as text)
+    pub facts: Vec<(&'static str, &'static str, Vec<String>)>,
+    /// A ransom was demanded (the advice is then shown in full view).
+    pub ransom: bool,
+    pub advice: &'static str,
+    /// (kind, sent at, reference, what was declared)
+    pub notifications: Vec<(&'static str, String, String, String)>,
+    pub fact_kinds: Vec<(&'static str, &'static str)>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
 async fn incident_page(
     app: &Shared,
     session: &Session,
     status: StatusCode,
     notice: Option<String>,
     error: Option<String>,
-) -> Response {
-    let incident = match app.with_reader(|s| s.incident().map_err(store_error)).await {
-        Ok(i) => i,
-        Err(f) => return app.fail(f),
-    };
+) -> Result<Response, WebError> {
+    let incident = app
+        .with_reader(|s| s.incident().map_err(store_error))
+        .await?;
     let tz = app.tz();
     let facts = FactKind::ALL
         .iter()
@@ -89,30 +108,29 @@ async fn incident_page(
         notice,
         error,
     };
-    render(status, &page)
+    Ok(render(status, &page))
 }
 
 /// The incident's page again, saying why nothing was recorded.
-async fn incident_refused(app: &Shared, session: &Session, why: String) -> Response {
+async fn incident_refused(
+    app: &Shared,
+    session: &Session,
+    why: String,
+) -> Result<Response, WebError> {
     let error = Some(format!("Rien n'est enregistré : {why}."));
     incident_page(app, session, StatusCode::UNPROCESSABLE_ENTITY, None, error).await
 }
 
 pub async fn incident(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Query(done): Query<Done>,
-) -> Response {
-    match page_session(&app, &headers, Access::AnyOf(CRISE)).await {
-        Ok(session) => {
-            let notice = done.fait.map(|f| match f.as_str() {
-                "cnil" => "Notification à la CNIL enregistrée.".to_owned(),
-                _ => "Fait enregistré ; les versions précédentes restent visibles.".to_owned(),
-            });
-            incident_page(&app, &session, StatusCode::OK, notice, None).await
-        }
-        Err(refused) => refused,
-    }
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let notice = done.fait.map(|f| match f.as_str() {
+        "cnil" => "Notification à la CNIL enregistrée.".to_owned(),
+        _ => "Fait enregistré ; les versions précédentes restent visibles.".to_owned(),
+    });
+    incident_page(&app, &session, StatusCode::OK, notice, None).await
 }
 
 fn new_fact(app: &App, fields: &[(String, String)]) -> Result<(FactKind, NewFact), String> {
@@ -139,13 +157,8 @@ fn new_fact(app: &App, fields: &[(String, String)]) -> Result<(FactKind, NewFact
 
 pub async fn record_fact(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let session = match crise_form(&app, &headers, &fields).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let (kind, fact) = match new_fact(&app, &fields) {
         Ok(f) => f,
         Err(why) => return incident_refused(&app, &session, why).await,
@@ -195,7 +208,8 @@ fn new_notification(app: &App, fields: &[(String, String)]) -> Result<Notificati
         consequences: text("consequences")?,
         measures: text("measures")?,
         dpo_contact: text("dpo_contact")?,
-        sent_at: past_instant(app, fields, "sent_at", "date d'envoi")?.unwrap_or_else(|| now(app)),
+        sent_at: past_instant(app, fields, "sent_at", "date d'envoi")?
+            .unwrap_or_else(|| app.instant()),
         reference: optional(fields, "reference")?,
         delay_reasons: optional(fields, "delay_reasons")?,
     })
@@ -203,13 +217,8 @@ fn new_notification(app: &App, fields: &[(String, String)]) -> Result<Notificati
 
 pub async fn notify_cnil(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let session = match crise_form(&app, &headers, &fields).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     // A number out of range is a bad request (400), said as such, never a database error.
     for name in ["people_count", "record_count"] {
         if let Err((status, why)) = count(&fields, name) {
@@ -224,30 +233,24 @@ pub async fn notify_cnil(
     let actor = session.login.clone();
     let done = app
         .with_store(move |s| Ok(s.record_notification(&actor, &notification)))
-        .await;
+        .await?;
     match done {
-        Ok(Ok(_)) => Redirect::to("/crise/incident?fait=cnil").into_response(),
-        Ok(Err(e @ CrisisError::Store(_))) => refused(&app, e),
-        Ok(Err(e)) => incident_refused(&app, &session, e.to_string()).await,
-        Err(f) => app.fail(f),
+        Ok(_) => Ok(Redirect::to("/crise/incident?fait=cnil").into_response()),
+        Err(e @ CrisisError::Store(_)) => Err(refused(e)),
+        Err(e) => incident_refused(&app, &session, e.to_string()).await,
     }
 }
 
-pub async fn incident_pdf(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    if let Err(refused) = page_session(&app, &headers, Access::AnyOf(CRISE)).await {
-        return refused;
-    }
-    let incident = match app.with_reader(|s| s.incident().map_err(store_error)).await {
-        Ok(i) => i,
-        Err(f) => return app.fail(f),
-    };
+pub async fn incident_pdf(
+    State(app): State<Shared>,
+    SignedIn(_): SignedIn,
+) -> Result<Response, WebError> {
+    let incident = app
+        .with_reader(|s| s.incident().map_err(store_error))
+        .await?;
     let tz = app.tz();
     let mut out = Vec::new();
-    match write_incident_pdf(&heading(&app, &tz), &incident, &mut out) {
-        Ok(()) => attachment("incident.pdf", "application/pdf", out),
-        Err(e) => {
-            tracing::error!(error = %e, "incident summary");
-            app.fail(Failure::Internal)
-        }
-    }
+    write_incident_pdf(&heading(&app, &tz), &incident, &mut out)
+        .map_err(|e| WebError::internal("incident summary", e))?;
+    Ok(attachment("incident.pdf", "application/pdf", out))
 }

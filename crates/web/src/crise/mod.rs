@@ -1,27 +1,33 @@
-//! The crisis cell's screens (one module each: `courante`, `facts`, `systems`, `public`): the main courante (append-only; add, filter, export), the
-//! incident's facts with the CNIL clock and the notifications, the systems' inventory and
-//! their remediation status, tasks, the directory's editing and the public page (its message
-//! and a preview). Writing is for the roles `crise` and `admin` (checked here and again by the
-//! store); the main courante and the incident are read by them only, the inventory, tasks and
-//! the public page by every agent.
+//! The crisis cell's screens (one module each: `courante`, `facts`, `systems`, `public`; their
+//! pictures in `charts`): the main courante (append-only; add, filter, export), the incident's
+//! facts with the CNIL clock and the notifications, the systems' inventory and their
+//! remediation status, tasks, the directory's editing and the public page (its message and a
+//! preview). Writing is for the roles `crise` and `admin` (checked by the route table and
+//! again by the store); the main courante and the incident are read by them only, the
+//! inventory, tasks and the public page by every agent. This file: the overview, the CNIL
+//! clock, and what the screens share.
 
-use crate::pages::{CnilBlock, CriseHome, Failure, render};
-use crate::routes::{Access, field, form_session, page_session};
-use crate::{App, Shared};
+use crate::access::holds;
+use crate::app::{App, Shared};
+use crate::error::WebError;
+use crate::fields::field;
+use crate::pages::{Head, render};
+use crate::session::SignedIn;
+use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::http::header::{self, HeaderValue};
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::Timestamp;
 use relais_core::crisis::cnil::CnilClock;
 use relais_core::crisis::{FactKind, Incident, MAX_TEXT, parse_text};
 use relais_core::deposits::parse_local_datetime;
-use relais_core::roles::Role;
 use relais_documents::crisis::{Heading, local};
 use relais_store::crisis::{CrisisError, CrisisStore};
 use relais_store::sessions::Session;
 use serde::Deserialize;
 
+pub(crate) mod charts;
 mod courante;
 mod facts;
 mod public;
@@ -34,11 +40,46 @@ pub use systems::{
     add_task, confirm_system_status, set_system_status, set_task_status, systemes, taches,
 };
 
-/// Who writes the crisis cell's records, and reads the main courante and the incident.
-pub const CRISE: &[Role] = &[Role::Crise, Role::Admin];
+pub use crate::access::CRISE;
+
+/// The CNIL clock (a fragment: htmx refreshes it every minute).
+#[derive(Template)]
+#[template(path = "cnil.html")]
+pub(crate) struct CnilBlock {
+    /// The moment of awareness is recorded.
+    pub known: bool,
+    pub awareness: String,
+    pub deadline: String,
+    /// "reste 12 h 05 min", "dépassé de 3 h 00 min", or why it is unknown.
+    pub label: String,
+    pub overdue: bool,
+    /// A notification was sent.
+    pub notified: bool,
+    /// The clock stopped: "notifiée le … à …, n h après la découverte".
+    pub stopped: Option<String>,
+    /// The notification went after the 72 hours.
+    pub late: bool,
+}
+
+#[derive(Template)]
+#[template(path = "crise.html")]
+pub(crate) struct CriseHome {
+    pub head: Head,
+    pub cnil: CnilBlock,
+    /// The CNIL deadline as a timeline (`None` while awareness is not recorded).
+    pub cnil_chart: Option<String>,
+    /// The systems by status, as a stacked bar.
+    pub systems_chart: String,
+    /// (system, status) of the critical systems not restored.
+    pub critical: Vec<(String, &'static str)>,
+    /// (title, owner, due)
+    pub overdue: Vec<(String, String, String)>,
+    /// The last entries of the main courante, the latest first.
+    pub last: Vec<EntryRow>,
+}
 
 fn writes(session: &Session) -> bool {
-    CRISE.iter().any(|r| session.has(*r))
+    holds(session, CRISE)
 }
 
 fn store_error(e: CrisisError) -> relais_store::StoreError {
@@ -50,39 +91,16 @@ fn store_error(e: CrisisError) -> relais_store::StoreError {
 
 /// A refusal of what the agent asked (bad input, a transition the workflow forbids…), or a
 /// failure of the store.
-fn refused(app: &App, e: CrisisError) -> Response {
+fn refused(e: CrisisError) -> WebError {
     match e {
         CrisisError::Store(
             relais_store::StoreError::Forbidden { .. }
             | relais_store::StoreError::UnknownUser(_)
             | relais_store::StoreError::DisabledUser(_),
-        ) => app.refuse(&e.to_string()),
-        CrisisError::Store(_) => {
-            tracing::error!(error = %e, "store error");
-            app.fail(Failure::Internal)
-        }
-        other => app.unprocessable(&other.to_string()),
+        ) => WebError::refused(e.to_string()),
+        CrisisError::Store(_) => WebError::internal("store error", e),
+        other => WebError::unprocessable(other.to_string()),
     }
-}
-
-/// The server's clock as an instant.
-fn now(app: &App) -> Timestamp {
-    Timestamp::from_second(app.now()).unwrap_or(Timestamp::UNIX_EPOCH)
-}
-
-/// The session of a crisis cell's form, or the response that refuses it.
-async fn crise_form(
-    app: &Shared,
-    headers: &HeaderMap,
-    fields: &[(String, String)],
-) -> Result<Session, Response> {
-    form_session(
-        app,
-        headers,
-        Access::AnyOf(CRISE),
-        field(fields, "csrf_token"),
-    )
-    .await
 }
 
 /// Runs a change in the store, then sends the agent to `to`, or says why it was refused.
@@ -90,12 +108,11 @@ async fn write<T: Send + 'static>(
     app: &Shared,
     change: impl FnOnce(&mut relais_store::SqliteStore) -> Result<T, CrisisError> + Send + 'static,
     to: &str,
-) -> Response {
-    match app.with_store(move |s| Ok(change(s))).await {
-        Ok(Ok(_)) => Redirect::to(to).into_response(),
-        Ok(Err(e)) => refused(app, e),
-        Err(f) => app.fail(f),
-    }
+) -> Result<Response, WebError> {
+    app.with_store(move |s| Ok(change(s)))
+        .await?
+        .map_err(refused)?;
+    Ok(Redirect::to(to).into_response())
 }
 
 /// Text typed in a form: trimmed, `None` when empty, refused when too long.
@@ -136,7 +153,7 @@ fn past_instant(
 ) -> Result<Option<Timestamp>, String> {
     instant(app, fields, name)?
         .map(|at| {
-            relais_core::crisis::cnil::not_in_future(label, at, now(app), &app.tz())
+            relais_core::crisis::cnil::not_in_future(label, at, app.instant(), &app.tz())
                 .map_err(|e| e.to_string())
         })
         .transpose()
@@ -161,7 +178,7 @@ pub(crate) fn first_notified(incident: &Incident) -> Option<Timestamp> {
 /// CNIL is notified.
 pub(crate) fn cnil_block(app: &App, incident: &Incident) -> CnilBlock {
     let tz = app.tz();
-    let now = now(app);
+    let now = app.instant();
     let notified_at = first_notified(incident);
     match incident
         .current(FactKind::Awareness)
@@ -198,13 +215,12 @@ pub(crate) fn cnil_block(app: &App, incident: &Incident) -> CnilBlock {
 // ---------------------------------------------------------------------------------------------
 // Overview and the CNIL clock
 
-pub async fn home(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(CRISE)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let now = now(&app);
-    let data = app
+pub async fn home(
+    State(app): State<Shared>,
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let now = app.instant();
+    let (incident, summary, overdue, entries) = app
         .with_reader(move |s| {
             Ok((
                 s.incident().map_err(store_error)?,
@@ -213,17 +229,13 @@ pub async fn home(State(app): State<Shared>, headers: HeaderMap) -> Response {
                 s.entries().map_err(store_error)?,
             ))
         })
-        .await;
-    let (incident, summary, overdue, entries) = match data {
-        Ok(d) => d,
-        Err(f) => return app.fail(f),
-    };
+        .await?;
     let tz = app.tz();
     let page = CriseHome {
         head: app.head("Cellule de crise", Some(&session), "/crise"),
         cnil: cnil_block(&app, &incident),
-        cnil_chart: crate::dashboard::charts::cnil(&incident, now, &tz),
-        systems_chart: crate::dashboard::charts::systems(&summary),
+        cnil_chart: charts::cnil(&incident, now, &tz),
+        systems_chart: charts::systems(&summary),
         critical: summary
             .critical_not_restored
             .iter()
@@ -246,18 +258,15 @@ pub async fn home(State(app): State<Shared>, headers: HeaderMap) -> Response {
             .map(|e| courante::entry_row(e, &tz))
             .collect(),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// The clock alone, refreshed every minute by htmx on the screens that show it.
-pub async fn clock(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    if let Err(refused) = page_session(&app, &headers, Access::AnyOf(CRISE)).await {
-        return refused;
-    }
-    match app.with_reader(|s| s.incident().map_err(store_error)).await {
-        Ok(incident) => render(StatusCode::OK, &cnil_block(&app, &incident)),
-        Err(f) => app.fail(f),
-    }
+pub async fn clock(State(app): State<Shared>, SignedIn(_): SignedIn) -> Result<Response, WebError> {
+    let incident = app
+        .with_reader(|s| s.incident().map_err(store_error))
+        .await?;
+    Ok(render(StatusCode::OK, &cnil_block(&app, &incident)))
 }
 
 /// A document to download, named, with its type.
@@ -275,7 +284,7 @@ fn heading<'a>(app: &'a App, tz: &'a jiff::tz::TimeZone) -> Heading<'a> {
     Heading {
         authority: &app.config.authority,
         tz,
-        printed_at: now(app),
+        printed_at: app.instant(),
     }
 }
 

@@ -1,13 +1,14 @@
 //! The directory's editing and the public page (its message and a preview).
 
 use super::*;
-use crate::pages::{AnnuaireForm, Failure, PublicScreen, render};
-use crate::routes::{Access, field, page_session};
-use crate::{App, Shared};
-use axum::Form;
+use crate::app::{App, Shared};
+use crate::error::WebError;
+use crate::fields::field;
+use crate::pages::{Head, render};
+use crate::session::{SignedForm, SignedIn};
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::http::header::{self};
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::directory::DirectoryRow;
 use relais_documents::crisis::local;
@@ -16,6 +17,30 @@ use relais_store::crisis::{CrisisError, CrisisStore};
 use relais_store::desk::DeskStore;
 use relais_store::sessions::Session;
 use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "public.html")]
+pub(crate) struct PublicScreen {
+    pub head: Head,
+    pub csrf: String,
+    pub can_write: bool,
+    pub affected: String,
+    pub guaranteed: String,
+    pub updated: Option<String>,
+    pub public_rows: usize,
+    pub hidden_rows: usize,
+    pub notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "annuaire_form.html")]
+pub(crate) struct AnnuaireForm {
+    pub head: Head,
+    pub csrf: String,
+    pub row: relais_core::directory::DirectoryRow,
+    pub is_new: bool,
+    pub error: Option<String>,
+}
 
 #[derive(Deserialize)]
 pub struct EntryKey {
@@ -27,17 +52,10 @@ pub struct EntryKey {
 
 pub async fn directory_form(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Query(key): Query<EntryKey>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(CRISE)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let rows = match app.with_reader(|s| s.directory()).await {
-        Ok(r) => r,
-        Err(f) => return app.fail(f),
-    };
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let rows = app.with_reader(|s| s.directory()).await?;
     let found = rows.into_iter().find(|r| {
         Some(&r.site_code) == key.site.as_ref() && Some(&r.service) == key.service.as_ref()
     });
@@ -53,7 +71,14 @@ pub async fn directory_form(
         paper_deposit: false,
         public: true,
     });
-    directory_page(&app, &session, StatusCode::OK, row, is_new, None)
+    Ok(directory_page(
+        &app,
+        &session,
+        StatusCode::OK,
+        row,
+        is_new,
+        None,
+    ))
 }
 
 fn directory_page(
@@ -83,13 +108,8 @@ fn directory_page(
 
 pub async fn set_directory(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let session = match crise_form(&app, &headers, &fields).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let text = |name: &str| field(&fields, name).trim().to_owned();
     let row = DirectoryRow {
         site_code: text("site_code"),
@@ -114,69 +134,60 @@ pub async fn set_directory(
     .map(|(name, _)| name);
     if let Some(name) = missing {
         let error = Some(format!("Rien n'est enregistré : {name} est obligatoire."));
-        return directory_page(
+        return Ok(directory_page(
             &app,
             &session,
             StatusCode::UNPROCESSABLE_ENTITY,
             row,
             is_new,
             error,
-        );
+        ));
     }
     // Checked and written as the import writes the extracts' numbers.
     let row = match relais_core::directory::parse_phone(&row.phone) {
         Ok(phone) => DirectoryRow { phone, ..row },
         Err(why) => {
             let error = Some(format!("Rien n'est enregistré : {why}."));
-            return directory_page(
+            return Ok(directory_page(
                 &app,
                 &session,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 row,
                 is_new,
                 error,
-            );
+            ));
         }
     };
     let actor = session.login.clone();
     let saved = row.clone();
     match app
         .with_store(move |s| Ok(s.set_directory_entry(&actor, &saved)))
-        .await
+        .await?
     {
-        Ok(Ok(_)) => Redirect::to("/annuaire?fait=1").into_response(),
-        Ok(Err(e @ CrisisError::Store(_))) => refused(&app, e),
-        Ok(Err(e)) => {
+        Ok(_) => Ok(Redirect::to("/annuaire?fait=1").into_response()),
+        Err(e @ CrisisError::Store(_)) => Err(refused(e)),
+        Err(e) => {
             let error = Some(format!("Rien n'est enregistré : {e}."));
-            directory_page(
+            Ok(directory_page(
                 &app,
                 &session,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 row,
                 is_new,
                 error,
-            )
+            ))
         }
-        Err(f) => app.fail(f),
     }
 }
 
 pub async fn public_screen(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Query(done): Query<Done>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::SignedIn).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let data = app
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let (message, directory) = app
         .with_reader(|s| Ok((s.public_message().map_err(store_error)?, s.directory()?)))
-        .await;
-    let (message, directory) = match data {
-        Ok(d) => d,
-        Err(f) => return app.fail(f),
-    };
+        .await?;
     let tz = app.tz();
     let page = PublicScreen {
         head: app.head(
@@ -204,22 +215,19 @@ pub async fn public_screen(
                 .to_owned()
         }),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 pub async fn set_message(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let session = match crise_form(&app, &headers, &fields).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let affected = field(&fields, "affected").trim().to_owned();
     let guaranteed = field(&fields, "guaranteed").trim().to_owned();
     if affected.is_empty() && guaranteed.is_empty() {
-        return app.unprocessable("écrivez ce qui est touché ou ce qui est garanti");
+        return Err(WebError::unprocessable(
+            "écrivez ce qui est touché ou ce qui est garanti",
+        ));
     }
     let actor = session.login.clone();
     write(
@@ -231,30 +239,24 @@ pub async fn set_message(
 }
 
 /// The public page as `relais publish` writes it, for a preview (the same function).
-pub async fn preview(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    if let Err(refused) = page_session(&app, &headers, Access::SignedIn).await {
-        return refused;
-    }
-    let data = app
+pub async fn preview(
+    State(app): State<Shared>,
+    SignedIn(_): SignedIn,
+) -> Result<Response, WebError> {
+    let (message, directory) = app
         .with_reader(|s| Ok((s.public_message().map_err(store_error)?, s.directory()?)))
-        .await;
-    let (message, directory) = match data {
-        Ok(d) => d,
-        Err(f) => return app.fail(f),
-    };
+        .await?;
     let tz = app.tz();
     let page = PublicPage {
         authority: &app.config.authority,
         tz: &tz,
         directory: &directory,
         message: message.as_ref(),
-        published_at: now(&app),
+        published_at: app.instant(),
     };
     let mut html = Vec::new();
-    if write_public_html(&page, &mut html).is_err() {
-        return app.fail(Failure::Internal);
-    }
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+    write_public_html(&page, &mut html).map_err(|e| WebError::internal("public page", e))?;
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }
 
 pub async fn preview_css() -> Response {

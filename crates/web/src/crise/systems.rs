@@ -1,40 +1,78 @@
 //! The systems' inventory with their remediation status, and the crisis cell's tasks.
 
 use super::*;
-use crate::Shared;
-use crate::pages::{Failure, SystemesPage, TachesPage, render};
-use crate::routes::{Access, field, page_session};
+use crate::app::Shared;
+use crate::error::WebError;
+use crate::fields::field;
+use crate::pages::{Head, render, url_segment};
+use crate::session::{SignedForm, SignedIn};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::crisis::{MAX_TEXT, SystemStatus, TaskStatus, parse_text};
 use relais_documents::crisis::local;
 use relais_store::crisis::{CrisisError, CrisisStore, NewTask};
 use serde::Deserialize;
 
+pub(crate) struct SystemRow {
+    pub id: String,
+    pub name: String,
+    pub function: String,
+    pub criticality: &'static str,
+    pub owner: String,
+    pub site: String,
+    pub status: &'static str,
+    /// Since when and by whom.
+    pub since: String,
+    /// The statuses the workflow allows next: (code, label).
+    pub next: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "systemes.html")]
+pub(crate) struct SystemesPage {
+    pub head: Head,
+    pub can_write: bool,
+    pub by_status: Vec<(&'static str, u64)>,
+    pub rows: Vec<SystemRow>,
+    pub notice: Option<String>,
+}
+
+pub(crate) struct TaskRow {
+    pub id: i64,
+    pub title: String,
+    pub owner: String,
+    pub due: String,
+    pub status: &'static str,
+    pub overdue: bool,
+    /// The other statuses: (code, label).
+    pub statuses: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "taches.html")]
+pub(crate) struct TachesPage {
+    pub head: Head,
+    pub csrf: String,
+    pub can_write: bool,
+    pub rows: Vec<TaskRow>,
+    pub notice: Option<String>,
+}
+
 pub async fn systemes(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Query(done): Query<Done>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::SignedIn).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let data = app
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let (systems, summary) = app
         .with_reader(|s| {
             Ok((
                 s.systems().map_err(store_error)?,
                 s.systems_summary().map_err(store_error)?,
             ))
         })
-        .await;
-    let (systems, summary) = match data {
-        Ok(d) => d,
-        Err(f) => return app.fail(f),
-    };
+        .await?;
     let tz = app.tz();
     let page = SystemesPage {
         head: app.head(
@@ -50,7 +88,7 @@ pub async fn systemes(
             .collect(),
         rows: systems
             .iter()
-            .map(|s| crate::pages::SystemRow {
+            .map(|s| SystemRow {
                 id: s.id.clone(),
                 name: s.name.clone(),
                 function: s.function.clone(),
@@ -71,7 +109,7 @@ pub async fn systemes(
             .fait
             .map(|id| format!("Statut de « {id} » changé ; la main courante le note.")),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// The new status asked on the inventory (a GET form: nothing changes yet).
@@ -85,7 +123,7 @@ pub struct StatusQuery {
 #[derive(Template)]
 #[template(path = "crise_statut.html")]
 pub struct ConfirmStatus {
-    pub head: crate::pages::Head,
+    pub head: Head,
     pub csrf: String,
     pub id: String,
     pub name: String,
@@ -102,39 +140,33 @@ pub struct ConfirmStatus {
 /// for confirmation, by a form that posts it (no JavaScript).
 pub async fn confirm_system_status(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(id): Path<String>,
     Query(query): Query<StatusQuery>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(CRISE)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let data = app
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let (systems, message) = app
         .with_reader(|s| {
             Ok((
                 s.systems().map_err(store_error)?,
                 s.public_message().map_err(store_error)?,
             ))
         })
-        .await;
-    let (systems, message) = match data {
-        Ok(d) => d,
-        Err(f) => return app.fail(f),
-    };
-    let Some(system) = systems.into_iter().find(|s| s.id == id) else {
-        return app.fail(Failure::NotFound);
-    };
+        .await?;
+    let system = systems
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or(WebError::NotFound)?;
     let asked = query.status.unwrap_or_default();
     let Some(to) = SystemStatus::parse(&asked) else {
-        return app.unprocessable(&format!(
+        return Err(WebError::unprocessable(format!(
             "nouveau statut de « {} » : choisissez-en un dans la liste",
             system.name
-        ));
+        )));
     };
-    if let Err(e) = system.status.check_transition(to) {
-        return app.unprocessable(&e.to_string());
-    }
+    system
+        .status
+        .check_transition(to)
+        .map_err(|e| WebError::unprocessable(e.to_string()))?;
     let page = ConfirmStatus {
         head: app.head(
             "Confirmer le changement de statut",
@@ -160,58 +192,39 @@ pub async fn confirm_system_status(
             .unwrap_or_default(),
         restored: to == SystemStatus::Restored,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 pub async fn set_system_status(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let session = match crise_form(&app, &headers, &fields).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let Some(to) = SystemStatus::parse(field(&fields, "status")) else {
-        return app.unprocessable("choisissez le nouveau statut");
-    };
-    let note = match optional(&fields, "note") {
-        Ok(n) => n,
-        Err(why) => return app.unprocessable(&why),
-    };
+    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let to = SystemStatus::parse(field(&fields, "status"))
+        .ok_or_else(|| WebError::unprocessable("choisissez le nouveau statut"))?;
+    let note = optional(&fields, "note").map_err(WebError::unprocessable)?;
     let actor = session.login.clone();
     let system = id.clone();
     let done = app
         .with_store(move |s| Ok(s.set_system_status(&actor, &system, to, note.as_deref())))
-        .await;
+        .await?;
     match done {
-        Ok(Ok(_)) => Redirect::to(&format!(
-            "/crise/systemes?fait={}",
-            crate::routes::url_segment(&id)
-        ))
-        .into_response(),
-        Ok(Err(CrisisError::UnknownSystem(_))) => app.fail(Failure::NotFound),
-        Ok(Err(e)) => refused(&app, e),
-        Err(f) => app.fail(f),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/crise/systemes?fait={}", url_segment(&id))).into_response())
+        }
+        Err(CrisisError::UnknownSystem(_)) => Err(WebError::NotFound),
+        Err(e) => Err(refused(e)),
     }
 }
 
 pub async fn taches(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Query(done): Query<Done>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::SignedIn).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let tasks = match app.with_reader(|s| s.tasks().map_err(store_error)).await {
-        Ok(t) => t,
-        Err(f) => return app.fail(f),
-    };
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let tasks = app.with_reader(|s| s.tasks().map_err(store_error)).await?;
     let tz = app.tz();
-    let now = now(&app);
+    let now = app.instant();
     let page = TachesPage {
         head: app.head(
             "Tâches de la cellule de crise",
@@ -222,7 +235,7 @@ pub async fn taches(
         can_write: writes(&session),
         rows: tasks
             .iter()
-            .map(|t| crate::pages::TaskRow {
+            .map(|t| TaskRow {
                 id: t.id,
                 title: t.title.clone(),
                 owner: t.owner.clone(),
@@ -238,18 +251,13 @@ pub async fn taches(
             .collect(),
         notice: done.fait.map(|_| "Tâche enregistrée.".to_owned()),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 pub async fn add_task(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let session = match crise_form(&app, &headers, &fields).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let task = (|| -> Result<NewTask, String> {
         Ok(NewTask {
             title: parse_text("intitulé", field(&fields, "title"), MAX_TEXT)
@@ -259,10 +267,7 @@ pub async fn add_task(
             due: instant(&app, &fields, "due")?,
         })
     })();
-    let task = match task {
-        Ok(t) => t,
-        Err(why) => return app.unprocessable(&why),
-    };
+    let task = task.map_err(WebError::unprocessable)?;
     let actor = session.login.clone();
     write(
         &app,
@@ -274,25 +279,18 @@ pub async fn add_task(
 
 pub async fn set_task_status(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let session = match crise_form(&app, &headers, &fields).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let Some(status) = TaskStatus::parse(field(&fields, "status")) else {
-        return app.unprocessable("choisissez le nouveau statut");
-    };
+    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let status = TaskStatus::parse(field(&fields, "status"))
+        .ok_or_else(|| WebError::unprocessable("choisissez le nouveau statut"))?;
     let actor = session.login.clone();
     match app
         .with_store(move |s| Ok(s.set_task_status(&actor, id, status)))
-        .await
+        .await?
     {
-        Ok(Ok(_)) => Redirect::to("/crise/taches?fait=1").into_response(),
-        Ok(Err(CrisisError::UnknownTask(_))) => app.fail(Failure::NotFound),
-        Ok(Err(e)) => refused(&app, e),
-        Err(f) => app.fail(f),
+        Ok(_) => Ok(Redirect::to("/crise/taches?fait=1").into_response()),
+        Err(CrisisError::UnknownTask(_)) => Err(WebError::NotFound),
+        Err(e) => Err(refused(e)),
     }
 }

@@ -2,13 +2,13 @@
 //! the person's page (an agent bound to a site gets 404 for a person of another site, as for
 //! the page). Its issue is journaled (who, which file) before it is handed over.
 
-use crate::Shared;
+use crate::app::Shared;
+use crate::error::WebError;
 use crate::next_payment::{answer_lines, benefit_fr, outlooks, status_fr};
-use crate::pages::Failure;
-use crate::routes::{Access, DESK, page_session};
+use crate::session::SignedIn;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::http::header::{self, HeaderValue};
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use relais_core::Cents;
@@ -20,13 +20,9 @@ use relais_store::desk::{DeskStore, PersonPage};
 
 pub async fn attestation(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(dossier): Path<String>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(DESK)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
     let site = session.site.clone();
     let wanted = dossier.clone();
     let found = app
@@ -36,13 +32,9 @@ pub async fn attestation(
             };
             Ok(Some((page, s.directory()?)))
         })
-        .await;
-    let (page, directory) = match found {
-        Ok(Some(p)) => p,
-        Ok(None) => return app.fail(Failure::NotFound),
-        Err(f) => return app.fail(f),
-    };
-    let today = app.today().parse().unwrap_or(Date::ZERO);
+        .await?;
+    let (page, directory) = found.ok_or(WebError::NotFound)?;
+    let today = app.today_date();
     // Issued where the agent works: their site's name, else the authority.
     let place = session
         .site
@@ -58,20 +50,13 @@ pub async fn attestation(
         &session.login,
     );
     let mut pdf = Vec::new();
-    if let Err(e) = write_certificate_pdf(&input, &mut pdf) {
-        tracing::error!("payment certificate for {dossier}: {e}");
-        return app.fail(Failure::Internal);
-    }
+    write_certificate_pdf(&input, &mut pdf)
+        .map_err(|e| WebError::internal(&format!("payment certificate for {dossier}"), e))?;
     let actor = session.login.clone();
     let who = dossier.clone();
-    match app
-        .with_store(move |s| s.log_certificate(&actor, &who))
-        .await
-    {
-        Ok(Some(())) => {}
-        Ok(None) => return app.fail(Failure::NotFound),
-        Err(f) => return app.fail(f),
-    }
+    app.with_store(move |s| s.log_certificate(&actor, &who))
+        .await?
+        .ok_or(WebError::NotFound)?;
     let name: String = dossier
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
@@ -87,7 +72,7 @@ pub async fn attestation(
     )) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    response
+    Ok(response)
 }
 
 /// What the certificate says of `page` on `today`: the same answer as the page's.
