@@ -1,7 +1,7 @@
 //! The bank details that wait for an ordonnateur (see [`crate::bank::HeldBankDetails`]):
 //! pending requests, and changes the extracts made that nobody approved. Read-only.
 
-use super::runs::history_months;
+use super::paid_months::history_months;
 use crate::bank::{BankChangeError, HeldBankDetails, Impact, ShownDetails, mask_pair};
 use relais_core::calendar::Month;
 use relais_core::month_guard;

@@ -33,15 +33,14 @@ use crate::runs::{
     Each, PrepareRun, Prepared, RenewalOutcome, RunLine, RunPayee, RunRecord, RunStore,
     RunStoreError, RunTotals,
 };
+use crate::sqlite::decode::{benefit, corrupt, date};
 use crate::sqlite::person_guard::{self};
 use crate::sqlite::{SqliteStore, users};
-use jiff::civil::Date;
 use lifecycle::{cancel, record_export, validate};
 use prepare::prepare;
 use read::{each_caf, each_line, each_payee, load, run_or_not_found};
 use relais_core::calendar::Month;
 use relais_core::journal::Entry;
-use relais_core::month_guard;
 use relais_core::records::Benefit;
 use relais_core::roles::Role;
 use relais_core::run::{AmountChange, Anomaly, ExcludedRight, RenewalPolicy, RunId};
@@ -49,20 +48,8 @@ use renew::{approve_bank, renew};
 use review::{each_anomaly, each_change, each_exclusion, totals};
 use rusqlite::{Connection, Row};
 
-pub(super) fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("{what}: {value:?}"))
-}
-
-pub(super) fn date(what: &str, value: &str) -> Result<Date, StoreError> {
-    value.parse().map_err(|_| corrupt(what, value))
-}
-
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-pub(super) fn benefit(value: &str) -> Result<Benefit, StoreError> {
-    Benefit::parse(value).ok_or_else(|| corrupt("benefit", value))
 }
 
 fn authorize(conn: &Connection, actor: &str, roles: &[Role]) -> Result<(), StoreError> {
@@ -79,28 +66,6 @@ fn benefits_text(benefits: &[Benefit]) -> String {
 /// Column `i` as text, borrowed from the row (no allocation).
 fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str, StoreError> {
     Ok(row.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
-}
-
-/// The first and latest months paid: by the imported history, or by a validated run.
-pub(super) fn history_months(
-    conn: &Connection,
-) -> Result<Option<month_guard::History>, StoreError> {
-    let (first, latest): (Option<String>, Option<String>) = conn.query_row(
-        "SELECT min(m), max(m) FROM (
-             SELECT min(month) AS m FROM past_payments UNION ALL SELECT max(month) FROM past_payments
-             UNION ALL SELECT min(month) FROM runs WHERE status = 'validated'
-             UNION ALL SELECT max(month) FROM runs WHERE status = 'validated')",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let month = |m: &str| Month::parse(m).map_err(|_| corrupt("month", m));
-    Ok(match (first, latest) {
-        (Some(f), Some(l)) => Some(month_guard::History {
-            first: month(&f)?,
-            latest: month(&l)?,
-        }),
-        _ => None,
-    })
 }
 
 /// Helper threads SQLite's sorter may use during `prepare` (`PRAGMA threads`).

@@ -13,11 +13,12 @@ use super::writer::{
     Accepted, DateTexts, SORT_MEMORY, Tally, Writer, covered_days, exclusion_label,
     first_two_fields, mandate_order,
 };
-use super::{authorize, benefits_text, corrupt, history_months, to_json};
+use super::{authorize, benefits_text, corrupt, to_json};
 use crate::StoreError;
 use crate::runs::{MAX_NAMED_RIGHTS, PrepareRun, Prepared, RunStoreError};
 use crate::sort::ExternalSort;
 use crate::sqlite::journal;
+use crate::sqlite::paid_months::history_months;
 use crate::sqlite::person_guard::PersonGuard;
 use crate::sqlite::rights;
 use jiff::civil::Date;
