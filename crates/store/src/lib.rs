@@ -24,7 +24,7 @@ mod sort;
 pub mod sqlite;
 mod views;
 
-pub use error::StoreError;
+pub use error::{BackendError, StoreError};
 pub use import::{ImportError, Imported, OutcomeCheck, import_extracts};
 pub use sqlite::SqliteStore;
 pub use views::{OpenInvoice, PaymentRight, Payroll, PendingCount};

@@ -12,6 +12,7 @@ mod crisis;
 mod decode;
 mod deposits;
 mod desk;
+mod errors;
 mod files;
 mod history_totals;
 mod ibans;
