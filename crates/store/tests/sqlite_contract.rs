@@ -1,0 +1,76 @@
+//! The store contract (`tests/contract/`) run against SQLite: the hooks in SQLite's own SQL,
+//! then every contract test, one line for all.
+
+mod contract;
+
+use contract::{JournalTamper, TestBackend};
+use relais_core::roles::Role;
+use relais_store::{SqliteStore, StoreError};
+use std::path::Path;
+
+impl TestBackend for SqliteStore {
+    fn create(dir: &Path) -> Self {
+        SqliteStore::open(&dir.join("relais.db")).expect("open")
+    }
+
+    fn connect(dir: &Path) -> Self {
+        SqliteStore::open(&dir.join("relais.db")).expect("open again")
+    }
+
+    fn tamper_journal(&self, tamper: JournalTamper<'_>) {
+        let c = self.raw_connection();
+        c.execute_batch("DROP TRIGGER journal_no_update; DROP TRIGGER journal_no_delete;")
+            .expect("drop triggers");
+        match tamper {
+            JournalTamper::Alter { seq, from, to } => c.execute(
+                "UPDATE journal SET payload = replace(payload, ?2, ?3) WHERE seq = ?1",
+                rusqlite::params![seq, from, to],
+            ),
+            JournalTamper::Remove { seq } => c.execute("DELETE FROM journal WHERE seq = ?1", [seq]),
+            JournalTamper::Swap { a, b } => c
+                .execute_batch(&format!(
+                    "UPDATE journal SET seq = -1 WHERE seq = {a};
+                     UPDATE journal SET seq = {a} WHERE seq = {b};
+                     UPDATE journal SET seq = {b} WHERE seq = -1;"
+                ))
+                .map(|()| 0),
+        }
+        .expect("tamper");
+    }
+
+    fn journal_refuses_rewrite(&self, seq: u64) -> bool {
+        let c = self.raw_connection();
+        let update = c.execute("UPDATE journal SET actor = 'mallory' WHERE seq = ?1", [seq]);
+        let delete = c.execute("DELETE FROM journal WHERE seq = ?1", [seq]);
+        update.is_err() && delete.is_err()
+    }
+
+    fn corrupt_right_benefit(&self, right_id: &str, code: &str) {
+        self.raw_connection()
+            .execute(
+                "UPDATE rights SET benefit = ?2 WHERE id = ?1",
+                [right_id, code],
+            )
+            .expect("tamper");
+    }
+
+    fn claim(&self, right_id: &str, month: &str, run: &str) -> Result<(), StoreError> {
+        self.raw_connection().execute(
+            "INSERT INTO run_claims (right_id, month, run_id) VALUES (?1, ?2, ?3)",
+            [right_id, month, run],
+        )?;
+        Ok(())
+    }
+
+    fn set_roles(&self, login: &str, roles: &[Role]) {
+        let codes: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        self.raw_connection()
+            .execute(
+                "UPDATE users SET roles = ?2 WHERE login = ?1",
+                [login, &codes.join(",")],
+            )
+            .expect("roles");
+    }
+}
+
+every_contract!(SqliteStore);
