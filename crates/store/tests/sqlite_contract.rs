@@ -3,7 +3,7 @@
 
 mod contract;
 
-use contract::{JournalTamper, TestBackend};
+use contract::{CouranteTamper, JournalTamper, TestBackend};
 use relais_core::roles::Role;
 use relais_store::{SqliteStore, StoreError};
 use std::path::Path;
@@ -43,6 +43,31 @@ impl TestBackend for SqliteStore {
         let update = c.execute("UPDATE journal SET actor = 'mallory' WHERE seq = ?1", [seq]);
         let delete = c.execute("DELETE FROM journal WHERE seq = ?1", [seq]);
         update.is_err() && delete.is_err()
+    }
+
+    fn tamper_courante(&self, tamper: CouranteTamper<'_>) {
+        let c = self.raw_connection();
+        match tamper {
+            CouranteTamper::Edit { id, text } => c.execute_batch(&format!(
+                "DROP TRIGGER courante_no_update;
+                 UPDATE courante SET text = '{}' WHERE id = {id};",
+                text.replace('\'', "''")
+            )),
+            CouranteTamper::Remove { id } => c.execute_batch(&format!(
+                "DROP TRIGGER courante_no_delete; DELETE FROM courante WHERE id = {id};"
+            )),
+        }
+        .expect("tamper");
+    }
+
+    fn courante_refuses_rewrite(&self, id: i64) -> bool {
+        let c = self.raw_connection();
+        let refused =
+            |r: rusqlite::Result<usize>| r.is_err_and(|e| e.to_string().contains("append-only"));
+        refused(c.execute(
+            "UPDATE courante SET text = 'autre chose' WHERE id = ?1",
+            [id],
+        )) && refused(c.execute("DELETE FROM courante WHERE id = ?1", [id]))
     }
 
     fn corrupt_right_benefit(&self, right_id: &str, code: &str) {

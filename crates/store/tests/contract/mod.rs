@@ -4,6 +4,7 @@
 //! tests themselves run no SQL: whatever must happen behind the store's back (an intruder's
 //! change of the journal, a value no version of Relais writes) goes through the hooks.
 
+pub mod crisis;
 pub mod deposits;
 pub mod desk;
 pub mod fixtures;
@@ -34,6 +35,15 @@ pub enum JournalTamper<'a> {
     Swap { a: u64, b: u64 },
 }
 
+/// A change made to the main courante behind the store's back.
+#[derive(Debug, Clone, Copy)]
+pub enum CouranteTamper<'a> {
+    /// Entry `id`'s text replaced.
+    Edit { id: i64, text: &'a str },
+    /// Entry `id` removed.
+    Remove { id: i64 },
+}
+
 /// A backend under test, with the hooks the contract needs beside the store's own methods.
 pub trait TestBackend: Backend + Sized + 'static {
     /// A new, empty store in the folder `dir`.
@@ -46,6 +56,11 @@ pub trait TestBackend: Backend + Sized + 'static {
     /// Tries, as an agent with a database client would, to rewrite and to delete entry `seq`;
     /// true when the backend refused both.
     fn journal_refuses_rewrite(&self, seq: u64) -> bool;
+    /// Changes the main courante, the store's guards set aside.
+    fn tamper_courante(&self, tamper: CouranteTamper<'_>);
+    /// Tries to rewrite and to delete main courante entry `id` with a database client; true
+    /// when the backend refused both.
+    fn courante_refuses_rewrite(&self, id: i64) -> bool;
     /// Gives right `right_id` a benefit code no version of Relais writes.
     fn corrupt_right_benefit(&self, right_id: &str, code: &str);
     /// Claims right `right_id` for `month` (`AAAA-MM`) for run `run`, as a second run would,
@@ -77,6 +92,9 @@ macro_rules! every_contract {
             readiness::rejected_rows_are_counted_by_file_and_code_and_streamed_by_entity,
             readiness::text_changed_behind_the_store_is_reported_not_guessed,
             readiness::a_rejected_row_handled_by_hand_stays_handled_across_imports,
+            crisis::entries_carry_their_journal_event_and_cannot_be_rewritten,
+            crisis::an_edited_courante_entry_is_caught_by_verify,
+            crisis::a_removed_courante_entry_is_caught_by_verify,
             runs::unique_right_month,
             runs::nothing_is_paid_twice_across_runs_of_a_month,
             runs::a_preparer_never_validates_their_own_run,
