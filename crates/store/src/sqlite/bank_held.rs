@@ -54,7 +54,7 @@ pub(super) fn held(
     for row in rows {
         held.push(row?);
     }
-    // The runs' own window and rule (`sqlite/runs.rs`): changed on a day in
+    // The runs' own window and rule (`sqlite/runs/prepare.rs`): changed on a day in
     // [today − window, today], and no approval of the details as they are now; only payees
     // with a right in payment a run would hold back (RSA is the CAF's).
     let start = today

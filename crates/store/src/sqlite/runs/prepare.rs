@@ -347,27 +347,23 @@ fn first_pass(
         .today
         .checked_sub(jiff::Span::new().days(i64::from(req.params.bank_change_days)))
         .unwrap_or(Date::MIN);
-    // Looked up only for bank details changed recently (a few rights, not two million).
-    let approval = tx.prepare(
-        "SELECT EXISTS (SELECT 1 FROM bank_approvals_current WHERE payee_id = ?1 AND iban = ?2)",
-    )?;
     // A person paid this month under another right (see `person_guard`): looked up once
     // the history's claims of the month are in.
     let person: std::cell::RefCell<Option<PersonGuard<'_>>> = std::cell::RefCell::new(None);
-    let anomalies = Vec::new();
-    // Rights whose own imputation is not M57 (checked once per distinct text: a national
-    // extract has a handful).
-    let imputation_checks: HashMap<String, Option<String>> = HashMap::new();
-    let bad_imputations: (u64, Vec<(String, String, String)>) = (0, Vec::new());
     let mut deciding = Deciding {
         req,
         benefits,
         bank_window_start,
-        approval,
+        // Looked up only for bank details changed recently (a few rights, not two million).
+        approval: tx.prepare(
+            "SELECT EXISTS (SELECT 1 FROM bank_approvals_current WHERE payee_id = ?1 AND iban = ?2)",
+        )?,
         person: &person,
-        anomalies,
-        imputation_checks,
-        bad_imputations,
+        anomalies: Vec::new(),
+        // Rights whose own imputation is not M57 (checked once per distinct text: a national
+        // extract has a handful).
+        imputation_checks: HashMap::new(),
+        bad_imputations: (0, Vec::new()),
     };
     let mut one = |cols: &[ValueRef<'_>]| -> Result<(), RunStoreError> {
         deciding.right(w, &candidate(cols)?)
