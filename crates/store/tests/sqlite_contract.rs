@@ -3,7 +3,7 @@
 
 mod contract;
 
-use contract::{CouranteTamper, JournalTamper, TestBackend};
+use contract::{CouranteTamper, JournalTamper, Kept, TestBackend};
 use relais_core::roles::Role;
 use relais_store::{SqliteStore, StoreError};
 use std::path::Path;
@@ -68,6 +68,34 @@ impl TestBackend for SqliteStore {
             "UPDATE courante SET text = 'autre chose' WHERE id = ?1",
             [id],
         )) && refused(c.execute("DELETE FROM courante WHERE id = ?1", [id]))
+    }
+
+    fn refuses_rewrite(&self, kept: Kept) -> bool {
+        let attempts: &[&str] = match kept {
+            Kept::Deposits => &[
+                "UPDATE deposits SET depositor = 'x'",
+                "DELETE FROM deposits",
+            ],
+            Kept::Contacts => &["UPDATE contacts SET note = 'x'", "DELETE FROM contacts"],
+            Kept::ValidatedRun => &[
+                "UPDATE run_line_blocks SET lines = lines",
+                "DELETE FROM run_line_blocks",
+                "UPDATE runs SET status = 'cancelled'",
+                "DELETE FROM runs",
+                // The preparer as validator: the CHECK refuses it.
+                "UPDATE runs SET validated_by = prepared_by",
+            ],
+            Kept::ValidatedClaims => &[
+                "UPDATE run_claims SET month = '2027-01'",
+                "DELETE FROM run_claims",
+            ],
+            Kept::Numbering => &[
+                "UPDATE numbering SET last_mandate = 5",
+                "DELETE FROM numbering",
+            ],
+        };
+        let c = self.raw_connection();
+        attempts.iter().all(|sql| c.execute(sql, []).is_err())
     }
 
     fn corrupt_right_benefit(&self, right_id: &str, code: &str) {

@@ -10,6 +10,7 @@ pub mod desk;
 pub mod fixtures;
 pub mod import;
 pub mod journal;
+pub mod kept;
 pub mod numbering;
 pub mod readiness;
 pub mod runs;
@@ -44,6 +45,21 @@ pub enum CouranteTamper<'a> {
     Remove { id: i64 },
 }
 
+/// What the store keeps for good, each refusing a database client's rewrite and removal.
+#[derive(Debug, Clone, Copy)]
+pub enum Kept {
+    /// The register of deposits.
+    Deposits,
+    /// Contacts logged at the desk.
+    Contacts,
+    /// A validated run: its record and its lines.
+    ValidatedRun,
+    /// A validated run's claims of rights for its month.
+    ValidatedClaims,
+    /// The exercice's numbering once a number was given.
+    Numbering,
+}
+
 /// A backend under test, with the hooks the contract needs beside the store's own methods.
 pub trait TestBackend: Backend + Sized + 'static {
     /// A new, empty store in the folder `dir`.
@@ -61,6 +77,9 @@ pub trait TestBackend: Backend + Sized + 'static {
     /// Tries to rewrite and to delete main courante entry `id` with a database client; true
     /// when the backend refused both.
     fn courante_refuses_rewrite(&self, id: i64) -> bool;
+    /// Tries to rewrite and to remove every row of `kept` with a database client; true when
+    /// the backend refused every attempt.
+    fn refuses_rewrite(&self, kept: Kept) -> bool;
     /// Gives right `right_id` a benefit code no version of Relais writes.
     fn corrupt_right_benefit(&self, right_id: &str, code: &str);
     /// Claims right `right_id` for `month` (`AAAA-MM`) for run `run`, as a second run would,
@@ -85,6 +104,7 @@ macro_rules! every_contract {
             journal::a_removed_entry_is_named,
             journal::a_removed_last_entry_is_caught,
             journal::reordered_entries_are_named,
+            kept::kept_records_refuse_rewrite_and_removal,
             readiness::rights_stream_with_their_person_and_payee_ordered_by_dossier,
             readiness::an_empty_store_streams_nothing,
             readiness::payroll_counts_agents_in_post_during_the_month,
