@@ -207,12 +207,6 @@ pub enum BankChangeError {
     NothingToApprove(String),
 }
 
-impl From<rusqlite::Error> for BankChangeError {
-    fn from(e: rusqlite::Error) -> BankChangeError {
-        BankChangeError::Store(StoreError::from(e))
-    }
-}
-
 pub trait BankChangeStore {
     /// Records a request by `actor` (role accueil or instruction); journaled. Asked from a
     /// person's page, only the person's own payee may be changed.

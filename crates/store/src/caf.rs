@@ -42,12 +42,6 @@ pub enum CafError {
     TotalTooLarge(Month),
 }
 
-impl From<rusqlite::Error> for CafError {
-    fn from(e: rusqlite::Error) -> CafError {
-        CafError::Store(StoreError::from(e))
-    }
-}
-
 /// An imported statement, without its rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CafStatement {

@@ -42,12 +42,6 @@ pub enum CrisisError {
     LateWithoutReasons { hours: i64 },
 }
 
-impl From<rusqlite::Error> for CrisisError {
-    fn from(e: rusqlite::Error) -> CrisisError {
-        CrisisError::Store(StoreError::from(e))
-    }
-}
-
 /// A new task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTask {

@@ -45,12 +45,6 @@ pub enum DepositStoreError {
     BadReason(usize),
 }
 
-impl From<rusqlite::Error> for DepositStoreError {
-    fn from(e: rusqlite::Error) -> DepositStoreError {
-        DepositStoreError::Store(StoreError::Sqlite(e))
-    }
-}
-
 /// Which deposits to list: by kind, and by day of receipt in the authority's time zone.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DepositFilter {

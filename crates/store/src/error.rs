@@ -1,12 +1,28 @@
-//! Store errors: French for agents (`Display`), the cause kept for logs.
+//! Store errors: French for agents (`Display`), the cause kept for logs. No driver type
+//! appears here: a backend converts its own errors (SQLite's in `sqlite/errors.rs`) into the
+//! kinds callers tell apart — a conflict with what is stored, a busy database, a row not
+//! found — and any other failure, each keeping the driver's error as its source.
 
 use relais_core::journal::ChainError;
 use relais_core::roles::Role;
 
+/// A backend's own error, kept whole for logs; its `Display` is the driver's message.
+pub type BackendError = Box<dyn std::error::Error + Send + Sync>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The database failed for a reason callers do not tell apart.
     #[error("base de données : {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Backend(#[source] BackendError),
+    /// A write conflicts with what is stored (a unique key already taken).
+    #[error("base de données : {0}")]
+    Conflict(#[source] BackendError),
+    /// The database is busy or locked by another writer beyond the wait allowed.
+    #[error("base de données : {0}")]
+    Busy(#[source] BackendError),
+    /// A row that had to be there is not.
+    #[error("base de données : {0}")]
+    NotFound(#[source] BackendError),
     #[error("journal altéré : {0}")]
     Journal(#[from] ChainError),
     #[error("utilisateur inconnu : « {0} »")]

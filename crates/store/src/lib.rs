@@ -24,16 +24,26 @@ mod sort;
 pub mod sqlite;
 mod views;
 
-pub use error::StoreError;
+pub use error::{BackendError, StoreError};
 pub use import::{ImportError, Imported, OutcomeCheck, import_extracts};
 pub use sqlite::SqliteStore;
 pub use views::{OpenInvoice, PaymentRight, Payroll, PendingCount};
 
+use bank::BankChangeStore;
+use caf::CafStore;
+use crisis::CrisisStore;
+use deposits::DepositStore;
+use desk::DeskStore;
+use logins::LoginThrottle;
+use numbering::NumberingStore;
+use pending::PendingStore;
 use relais_core::calendar::Month;
 use relais_core::journal::{ChainError, Entry};
 use relais_core::records::Record;
 use relais_core::roles::Role;
 use relais_formats::extract::RejectedRow;
+use runs::RunStore;
+use sessions::SessionStore;
 
 /// An agent who may act on the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,5 +200,59 @@ pub trait ImportSession {
     ) -> Result<Entry, StoreError>;
 }
 
+/// Every contract of the store together: what a front end holds (`Box<dyn Backend>`,
+/// `Arc<Mutex<dyn Backend>>`, or a generic `B: Backend`) so that it never names a backend.
+/// Object-safe: no contract has a generic method (streams take `&mut dyn FnMut`), so a
+/// `dyn Backend` offers every method of every contract. Any type that implements them all
+/// is a `Backend` (blanket impl); a second backend implements the contracts, nothing more.
+pub trait Backend:
+    Store
+    + DepositStore
+    + RunStore
+    + CafStore
+    + NumberingStore
+    + SessionStore
+    + LoginThrottle
+    + DeskStore
+    + BankChangeStore
+    + PendingStore
+    + CrisisStore
+    + Send
+{
+}
+
+impl<T> Backend for T where
+    T: Store
+        + DepositStore
+        + RunStore
+        + CafStore
+        + NumberingStore
+        + SessionStore
+        + LoginThrottle
+        + DeskStore
+        + BankChangeStore
+        + PendingStore
+        + CrisisStore
+        + Send
+        + ?Sized
+{
+}
+
 /// Re-exported so that callers can match journal failures.
 pub type JournalError = ChainError;
+
+#[cfg(test)]
+mod tests {
+    use super::{Backend, SqliteStore};
+
+    /// `dyn Backend` exists (every contract object-safe) and SQLite is one.
+    #[test]
+    fn sqlite_is_a_backend_a_front_end_may_hold_as_a_trait_object() {
+        let store: Box<dyn Backend> = Box::new(SqliteStore::open_in_memory().expect("open"));
+        assert_eq!(store.counts().expect("counts"), super::Counts::default());
+        fn generic<B: Backend + ?Sized>(b: &B) -> u64 {
+            b.verify_journal().expect("journal")
+        }
+        assert_eq!(generic(store.as_ref()), 0);
+    }
+}

@@ -91,12 +91,6 @@ pub enum NumberingError {
     },
 }
 
-impl From<rusqlite::Error> for NumberingError {
-    fn from(e: rusqlite::Error) -> NumberingError {
-        NumberingError::Store(StoreError::Sqlite(e))
-    }
-}
-
 impl SetNumbering<'_> {
     /// What the schema would refuse, said before.
     pub fn check(&self) -> Result<(), NumberingError> {

@@ -96,12 +96,6 @@ pub enum RunStoreError {
     Stopped(Box<dyn std::error::Error + Send + Sync>),
 }
 
-impl From<rusqlite::Error> for RunStoreError {
-    fn from(e: rusqlite::Error) -> RunStoreError {
-        RunStoreError::Store(StoreError::Sqlite(e))
-    }
-}
-
 /// How one benefit is paid in a run, frozen at preparation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BenefitParams {

@@ -133,7 +133,7 @@ fn ask(payee: &str, dossier: Option<&str>, iban: &Iban) -> NewBankChange {
     }
 }
 
-/// What a run checks today (crates/store/src/sqlite/runs.rs), and the stricter view.
+/// What a run checks today (crates/store/src/sqlite/runs/prepare.rs), and the stricter view.
 fn approved(store: &SqliteStore, payee: &str, iban: &Iban) -> (bool, bool) {
     let conn = store.raw_connection();
     let check = |table: &str| -> bool {

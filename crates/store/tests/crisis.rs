@@ -1,5 +1,5 @@
-//! The crisis cell against the store: the main courante is append-only (SQL refuses, and
-//! `verify_journal` catches an edit behind the triggers' back), corrections point to an
+//! The crisis cell against the store (the main courante's append-only rule and its tamper
+//! detection are in the contract suite, `contract/crisis.rs`): corrections point to an
 //! entry, the systems' workflow, overdue tasks, journaled directory edits, roles.
 
 use jiff::Timestamp;
@@ -11,7 +11,7 @@ use relais_core::directory::DirectoryRow;
 use relais_core::roles::Role;
 use relais_store::crisis::{CrisisError, CrisisStore, NewTask};
 use relais_store::desk::DeskStore;
-use relais_store::{NewUser, SqliteStore, Store, StoreError};
+use relais_store::{NewUser, SqliteStore, Store};
 
 fn store() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -53,86 +53,6 @@ fn system(id: &str, criticality: Criticality, status: SystemStatus) -> NewSystem
 
 fn ts(s: &str) -> Timestamp {
     s.parse().expect("timestamp")
-}
-
-#[test]
-fn entries_carry_their_journal_event_and_sql_cannot_change_them() {
-    let (_dir, mut store) = store();
-    let first = store
-        .add_entry("cellule", &entry("Couper Internet"))
-        .expect("add");
-    let second = store
-        .add_entry("cellule", &entry("Ouvrir la cellule"))
-        .expect("add");
-    assert_eq!((first.id, second.id), (1, 2));
-    let journal = store
-        .journal_entries(first.journal_seq, 1)
-        .expect("journal");
-    assert_eq!(journal[0].kind, "courante.add");
-    assert_eq!(journal[0].hash.to_hex(), first.journal_hash);
-    assert!(journal[0].payload.contains("Couper Internet"));
-    let listed = store.entries().expect("list");
-    assert_eq!(listed, vec![first, second]);
-
-    let conn = store.raw_connection();
-    let update = conn.execute("UPDATE courante SET text = 'autre chose' WHERE id = 1", []);
-    assert!(
-        update
-            .expect_err("refused")
-            .to_string()
-            .contains("append-only")
-    );
-    let delete = conn.execute("DELETE FROM courante WHERE id = 2", []);
-    assert!(
-        delete
-            .expect_err("refused")
-            .to_string()
-            .contains("append-only")
-    );
-    assert_eq!(store.verify_journal().expect("intact"), 3 + 2);
-}
-
-#[test]
-fn an_edit_behind_the_triggers_back_is_caught_by_verify() {
-    let (_dir, mut store) = store();
-    store
-        .add_entry("cellule", &entry("Ne pas payer la rançon"))
-        .expect("add");
-    store
-        .add_entry("cellule", &entry("Plainte déposée"))
-        .expect("add");
-    let conn = store.raw_connection();
-    conn.execute_batch(
-        "DROP TRIGGER courante_no_update;
-         UPDATE courante SET text = 'Payer la rançon' WHERE id = 1;",
-    )
-    .expect("raw edit");
-    match store.verify_journal() {
-        Err(StoreError::Tampered(what)) => {
-            assert!(what.contains("l'entrée n° 1 de la main courante"), "{what}")
-        }
-        other => panic!("an edited entry must be caught: {other:?}"),
-    }
-}
-
-#[test]
-fn a_removed_entry_is_caught_by_verify() {
-    let (_dir, mut store) = store();
-    store.add_entry("cellule", &entry("Première")).expect("add");
-    let second = store.add_entry("cellule", &entry("Seconde")).expect("add");
-    store
-        .raw_connection()
-        .execute_batch("DROP TRIGGER courante_no_delete; DELETE FROM courante WHERE id = 2;")
-        .expect("raw delete");
-    match store.verify_journal() {
-        Err(StoreError::Tampered(what)) => {
-            assert!(
-                what.contains(&format!("n° {} du journal", second.journal_seq)),
-                "{what}"
-            )
-        }
-        other => panic!("a removed entry must be caught: {other:?}"),
-    }
 }
 
 #[test]

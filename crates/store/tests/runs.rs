@@ -422,26 +422,12 @@ fn the_same_request_again_gets_the_same_run_and_claims_nothing_twice() {
     assert_eq!(f.store.runs().expect("runs").len(), 1);
 }
 
+/// Who may validate (never the preparer, only an ordonnateur) is in the contract suite
+/// (`contract/runs.rs`); here, that a validated run stays as it is.
 #[test]
-fn separation_of_duties_and_immutability() {
+fn a_validated_run_stays_as_it_is() {
     let mut f = fixture(standard());
     let id = prepared(&mut f, "2026-12");
-    // A preparer who is also an ordonnateur still may not validate their own run.
-    f.store
-        .raw_connection()
-        .execute(
-            "UPDATE users SET roles = 'liquidation,ordonnateur' WHERE login = 'liq'",
-            [],
-        )
-        .expect("roles");
-    assert!(matches!(
-        f.store.validate_run(id, "liq", "2026-12-01 10:00"),
-        Err(RunStoreError::SamePerson(_))
-    ));
-    assert!(matches!(
-        f.store.validate_run(id, "liq2", "2026-12-01 10:00"),
-        Err(RunStoreError::Store(StoreError::Forbidden { .. }))
-    ));
     let v = f
         .store
         .validate_run(id, "ord", "2026-12-01 10:00")
@@ -465,23 +451,7 @@ fn separation_of_duties_and_immutability() {
         f.store.cancel_run(id, "ord", "erreur"),
         Err(RunStoreError::WrongStatus { .. })
     ));
-    // Not through SQL either.
-    let conn = f.store.raw_connection();
-    assert!(
-        conn.execute("UPDATE run_line_blocks SET lines = lines", [])
-            .is_err()
-    );
-    assert!(conn.execute("DELETE FROM run_line_blocks", []).is_err());
-    assert!(
-        conn.execute("UPDATE runs SET status = 'cancelled'", [])
-            .is_err()
-    );
-    assert!(conn.execute("DELETE FROM runs", []).is_err());
-    // The preparer as validator through SQL: the CHECK refuses it.
-    assert!(
-        conn.execute("UPDATE runs SET validated_by = prepared_by", [])
-            .is_err()
-    );
+    // Nor through the backend itself: contract/kept.rs.
     assert!(f.store.verify_journal().is_ok());
 }
 
@@ -496,10 +466,9 @@ fn a_right_is_claimed_once_a_month_by_the_schema_itself() {
             rusqlite::params![right, id.to_string()],
         )
     };
-    // Claimed by the run already; paid in the history; a fresh one passes.
-    assert!(insert("R1").is_err());
+    // Paid in the history (a claim by the run itself, and another month's: the contract's
+    // unique_right_month).
     assert!(insert("R8").is_err());
-    assert!(insert("R-NEW").is_ok());
     // The history's payment of the month is a claim of no run, which nothing frees.
     assert!(
         conn.execute(
@@ -516,8 +485,8 @@ fn a_right_is_claimed_once_a_month_by_the_schema_itself() {
     f.store
         .validate_run(id, "ord", "2026-12-01 10:00")
         .expect("validate");
+    // Never freed once validated: contract/kept.rs.
     let conn = f.store.raw_connection();
-    assert!(conn.execute("DELETE FROM run_claims", []).is_err());
     let claims: i64 = conn
         .query_row(
             "SELECT count(*) FROM run_claims WHERE run_id = ?1",
@@ -1125,21 +1094,7 @@ fn numbers_continue_the_paierie_s_across_runs_and_bordereaux() {
         f.store.set_numbering(&confirm(2026, 10, 10, "ord")),
         Err(NumberingError::AlreadyGiven { .. })
     ));
-    assert!(
-        f.store
-            .raw_connection()
-            .execute(
-                "UPDATE numbering SET last_mandate = 5 WHERE exercice = 2026",
-                []
-            )
-            .is_err()
-    );
-    assert!(
-        f.store
-            .raw_connection()
-            .execute("DELETE FROM numbering", [])
-            .is_err()
-    );
+    // Nor through the backend itself: contract/kept.rs.
     // The next run (another month of the same exercice: arrears of November) continues.
     let mut november = request("liq", "2026-11");
     november.arrears = Some("rappel de novembre");

@@ -1,7 +1,7 @@
 //! The bank details that wait for an ordonnateur (see [`crate::bank::HeldBankDetails`]):
 //! pending requests, and changes the extracts made that nobody approved. Read-only.
 
-use super::runs::history_months;
+use super::paid_months::history_months;
 use crate::bank::{BankChangeError, HeldBankDetails, Impact, ShownDetails, mask_pair};
 use relais_core::calendar::Month;
 use relais_core::month_guard;
@@ -54,7 +54,7 @@ pub(super) fn held(
     for row in rows {
         held.push(row?);
     }
-    // The runs' own window and rule (`sqlite/runs.rs`): changed on a day in
+    // The runs' own window and rule (`sqlite/runs/prepare.rs`): changed on a day in
     // [today − window, today], and no approval of the details as they are now; only payees
     // with a right in payment a run would hold back (RSA is the CAF's).
     let start = today

@@ -6,7 +6,7 @@
 //! SQL reads either as JSON text through [`JSON_OF_BLOCK`] (`json_each(run_lines_json(data))`),
 //! a function every connection of the store has.
 
-use super::runs::{benefit, corrupt, date};
+use super::decode::{benefit, corrupt, date};
 use crate::StoreError;
 use crate::runs::{RunLine, RunStoreError};
 use relais_core::Cents;

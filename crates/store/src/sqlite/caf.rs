@@ -2,13 +2,13 @@
 //! `caf_statement_rows` (migration 16). [`statement_total`] and [`latest_before`] take a
 //! connection, so that a payment run's preparation reads them inside its own transaction.
 
+use super::decode::{corrupt, date};
 use super::{SqliteStore, journal, users};
 use crate::StoreError;
 use crate::caf::{
     CafComparison, CafDiscrepancy, CafError, CafImportSession, CafImported, CafStatement, CafStore,
     Tally,
 };
-use jiff::civil::Date;
 use relais_core::Cents;
 use relais_core::calendar::Month;
 use relais_core::ids::Nir;
@@ -19,10 +19,6 @@ use relais_formats::caf::CafRow;
 use rusqlite::{Connection, OptionalExtension, Rows, Transaction, TransactionBehavior, params};
 use serde_json::json;
 use std::cmp::Ordering;
-
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("{what}: {value:?}"))
-}
 
 /// The imported statement of `month`, without its rows.
 pub(crate) fn statement(
@@ -317,10 +313,6 @@ struct RightsSide<'s> {
     rows: Rows<'s>,
     month: Month,
     ahead: Option<(String, String, Cents)>,
-}
-
-fn date(what: &str, value: &str) -> Result<Date, StoreError> {
-    value.parse().map_err(|_| corrupt(what, value))
 }
 
 impl RightsSide<'_> {

@@ -3,21 +3,13 @@
 //! Text read back from the database is parsed into its domain type; text that does not parse
 //! means the database was changed outside Relais ([`StoreError::Corrupt`]).
 
+use super::decode::{corrupt, date};
 use crate::{OpenInvoice, PaymentRight, Payroll, PendingCount, PendingRow, StoreError};
 use jiff::civil::Date;
 use relais_core::Cents;
 use relais_core::calendar::Month;
 use relais_core::records::{Benefit, PayeeKind, RightStatus};
 use rusqlite::Connection;
-
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("{what}: {value:?}"))
-}
-
-/// Dates are stored as ISO `YYYY-MM-DD` (the import writes `Date`'s `Display`).
-fn date(what: &str, value: &str) -> Result<Date, StoreError> {
-    value.parse().map_err(|_| corrupt(what, value))
-}
 
 fn opt_date(what: &str, value: Option<String>) -> Result<Option<Date>, StoreError> {
     value.map(|v| date(what, &v)).transpose()

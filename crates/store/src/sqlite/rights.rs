@@ -7,7 +7,7 @@
 //! starts, so the reader's snapshot is the store as the preparation found it: nobody else
 //! can commit in between, and what the preparation writes itself is not read back.
 
-use super::runs::corrupt;
+use super::decode::corrupt;
 use crate::StoreError;
 use crate::runs::RunStoreError;
 use crate::sort;

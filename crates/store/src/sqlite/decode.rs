@@ -1,0 +1,20 @@
+//! Text read back from the database, parsed into its domain type: text that does not parse
+//! means the database was changed outside Relais ([`StoreError::Corrupt`]), never a panic.
+//! A leaf: every module that reads rows may use it, it uses none of them.
+
+use crate::StoreError;
+use jiff::civil::Date;
+use relais_core::records::Benefit;
+
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {value:?}"))
+}
+
+/// Dates are stored as ISO `YYYY-MM-DD` (the import writes `Date`'s `Display`).
+pub(crate) fn date(what: &str, value: &str) -> Result<Date, StoreError> {
+    value.parse().map_err(|_| corrupt(what, value))
+}
+
+pub(crate) fn benefit(value: &str) -> Result<Benefit, StoreError> {
+    Benefit::parse(value).ok_or_else(|| corrupt("benefit", value))
+}
