@@ -194,7 +194,9 @@ fn register(
             f.completes.map(|n| n.to_string()),
         ],
     )?;
-    journal::append(
+    // The entry's instant is the registration's: a store migrated from before registered_at
+    // existed reads it back from this entry (migration 22).
+    journal::append_at(
         &tx,
         actor,
         "deposit.register",
@@ -216,6 +218,7 @@ fn register(
             "receipt_code": deposit.receipt_code,
             "dossier": f.dossier,
         }),
+        stamp(registered_at),
     )?;
     tx.commit()?;
     Ok(deposit)

@@ -16,9 +16,20 @@ pub(crate) fn append(
     kind: &str,
     payload: &serde_json::Value,
 ) -> Result<Entry, StoreError> {
+    append_at(conn, actor, kind, payload, super::now())
+}
+
+/// [`append`] at the instant `at` (as [`super::now`] writes it) that the caller already read for
+/// the change it journals, so that the change and its entry carry the same instant.
+pub(crate) fn append_at(
+    conn: &Connection,
+    actor: &str,
+    kind: &str,
+    payload: &serde_json::Value,
+    at: String,
+) -> Result<Entry, StoreError> {
     let (last_seq, prev) = head(conn)?.unwrap_or((0, EntryHash::GENESIS));
     let seq = last_seq + 1;
-    let at = super::now();
     let payload = payload.to_string();
     let hash = entry_hash(&prev, seq, &at, actor, kind, &payload);
     conn.execute(
