@@ -37,6 +37,14 @@ fn fixture() -> (tempfile::TempDir, Shared) {
 fn fixture_with(
     configure: impl FnOnce(&mut Config, &std::path::Path),
 ) -> (tempfile::TempDir, Shared) {
+    fixture_reading(configure, 0)
+}
+
+/// The fixture, with `readers` reading connections beside the writer (as `relais serve`).
+fn fixture_reading(
+    configure: impl FnOnce(&mut Config, &std::path::Path),
+    readers: usize,
+) -> (tempfile::TempDir, Shared) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = SqliteStore::open(&dir.path().join("relais.db")).expect("open");
     let hash = hash_password(PASSWORD).expect("hash");
@@ -123,7 +131,8 @@ fn fixture_with(
     };
     configure(&mut config, dir.path());
     let now = jiff::Timestamp::now().as_second();
-    let app = App::new(store, config, Arc::new(move || now)).expect("app");
+    let db = dir.path().join("relais.db");
+    let app = App::with_readers(store, &db, readers, config, Arc::new(move || now)).expect("app");
     (dir, app)
 }
 
@@ -525,18 +534,22 @@ async fn validated(app: &Shared) -> String {
 }
 
 /// The fixture with its folder a data folder: `settings.toml` (the settings the server was
-/// given), and the runs' files written in `exports/` by the real export.
-fn exporting() -> (tempfile::TempDir, Shared) {
-    fixture_with(|config, dir| {
-        std::fs::write(
-            dir.join("settings.toml"),
-            include_str!("next_payment_settings.toml"),
-        )
-        .expect("settings");
-        config.exports = Some(relais_web::paiements::Exports {
-            dir: dir.join("exports"),
-        });
-    })
+/// given), and the runs' files written in `exports/` by the real export; `readers` reading
+/// connections (none: the export reads on the writer).
+fn exporting(readers: usize) -> (tempfile::TempDir, Shared) {
+    fixture_reading(
+        |config, dir| {
+            std::fs::write(
+                dir.join("settings.toml"),
+                include_str!("next_payment_settings.toml"),
+            )
+            .expect("settings");
+            config.exports = Some(relais_web::paiements::Exports {
+                dir: dir.join("exports"),
+            });
+        },
+        readers,
+    )
 }
 
 /// The names and digests a `SHA256SUMS` lists.
@@ -557,7 +570,7 @@ fn sha256(bytes: &[u8]) -> String {
 /// from its own folder.
 #[tokio::test]
 async fn a_run_s_files_are_written_listed_and_only_they_are_served() {
-    let (dir, app) = exporting();
+    let (dir, app) = exporting(0);
     let run = validated(&app).await;
     let id = run.trim_start_matches("/paiements/").to_owned();
     let (cookie, csrf) = login(&app, "u-liquidation").await;
@@ -673,7 +686,8 @@ async fn a_run_s_files_are_written_listed_and_only_they_are_served() {
 /// `SHA256SUMS` inside, each file as it is on disk.
 #[tokio::test]
 async fn all_of_a_run_s_files_download_as_one_zip_of_what_sha256sums_lists() {
-    let (dir, app) = exporting();
+    // Written on reading connections, the documents on a second one, as `relais serve` does.
+    let (dir, app) = exporting(2);
     let run = validated(&app).await;
     let id = run.trim_start_matches("/paiements/").to_owned();
     let (liq, csrf) = login(&app, "u-liquidation").await;
