@@ -58,6 +58,7 @@ pub(super) fn listed_files(dir: &std::path::Path) -> Vec<(String, String, u64)> 
     files.push(("SHA256SUMS".to_owned(), String::new(), size));
     files
 }
+
 /// Writes a validated run's files (PES, pain.001, control report, bordereau, statements,
 /// `SHA256SUMS`) into the data folder, as `relais run export` does; the page then lists them.
 pub async fn export_run(
@@ -109,14 +110,15 @@ fn export(app: &App, out: &std::path::Path, id: RunId, actor: &str) -> Result<()
         tz: &tz,
         clock: &clock,
     };
-    let written = {
+    let (plan, written) = {
         let (reader, mut second) = readers(app)?;
         let plan = runs::plan_export(&*reader, &at, id, actor)?;
         let written = runs::write_export(&plan, &*reader, second.as_deref_mut(), out, false)?;
         (plan, written)
     };
+    // The reading connections are back (with no reader, the writer was one of them).
     let mut store = app.store.lock().map_err(|_| poisoned())?;
-    runs::record_export(&mut *store, written.0, written.1)?;
+    runs::record_export(&mut *store, plan, written)?;
     Ok(())
 }
 
