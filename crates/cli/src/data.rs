@@ -1,12 +1,19 @@
-//! The data folder: `settings.toml`, the SQLite database `relais.db`, keys and documents.
+//! The data folder as the command line uses it: `relais_app::data` opens it; this says its
+//! errors in French to the terminal ([`agent`]).
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
+use relais_app::AppError;
 use relais_core::settings::Settings;
 use relais_store::SqliteStore;
 use std::path::{Path, PathBuf};
 
 pub struct DataDir {
     pub path: PathBuf,
+}
+
+/// A service's error as the terminal says it: its French message.
+pub fn agent(e: AppError) -> anyhow::Error {
+    anyhow::Error::msg(e.french())
 }
 
 impl DataDir {
@@ -16,45 +23,34 @@ impl DataDir {
         }
     }
 
-    pub fn settings_path(&self) -> PathBuf {
-        self.path.join("settings.toml")
+    /// The folder as the services take it.
+    pub fn app(&self) -> relais_app::DataDir {
+        relais_app::DataDir::new(&self.path)
+    }
+
+    /// The folder opened: its settings and time zone.
+    pub fn open(&self) -> Result<relais_app::Data> {
+        self.app().open().map_err(agent)
     }
 
     pub fn db_path(&self) -> PathBuf {
-        self.path.join("relais.db")
+        self.app().db_path()
     }
 
     pub fn is_initialised(&self) -> bool {
-        self.settings_path().exists()
+        self.app().is_initialised()
     }
 
     pub fn load_settings(&self) -> Result<Settings> {
-        let path = self.settings_path();
-        if !path.exists() {
-            bail!(
-                "le dossier de données {} n'est pas initialisé (pas de settings.toml) : lancez « relais init » ou « relais demo »",
-                self.path.display()
-            );
-        }
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("lecture de {}", path.display()))?;
-        let settings: Settings =
-            toml::from_str(&text).with_context(|| format!("{} illisible", path.display()))?;
-        settings
-            .validate()
-            .map_err(|e| anyhow::anyhow!("{} : {e}", path.display()))?;
-        Ok(settings)
+        self.app().load_settings().map_err(agent)
     }
 
     pub fn write_settings(&self, settings: &Settings) -> Result<()> {
-        let text = toml::to_string_pretty(settings).context("paramètres")?;
-        crate::fsio::write_atomic(&self.settings_path(), text.as_bytes())
+        self.app().write_settings(settings).map_err(agent)
     }
 
     /// Opens the store of an initialised data folder.
     pub fn open_store(&self) -> Result<SqliteStore> {
-        self.load_settings()?;
-        SqliteStore::open(&self.db_path())
-            .with_context(|| format!("ouverture de {}", self.db_path().display()))
+        self.app().open_store().map_err(agent)
     }
 }

@@ -150,61 +150,6 @@ pub struct CafParams {
 /// The payee id of the CAF in a run's payees.
 pub const CAF_PAYEE: &str = "CAF";
 
-impl RunParams {
-    /// The parameters of a run of `month` for `benefits`, from the settings: each benefit's
-    /// account, function and ceiling, and its pay date moved back to a working day of
-    /// `zone`. Names the missing section when a benefit has none.
-    pub fn from_settings(
-        payments: &relais_core::settings::PaymentSettings,
-        zone: relais_core::calendar::HolidayZone,
-        month: Month,
-        benefits: &[Benefit],
-    ) -> Result<RunParams, String> {
-        let mut per = BTreeMap::new();
-        for b in benefits {
-            let p = payments.benefit(*b).ok_or_else(|| {
-                format!(
-                    "paramètres de paiement : section [payments.benefits.{}] absente (compte, fonction, jour)",
-                    b.code()
-                )
-            })?;
-            per.insert(
-                *b,
-                BenefitParams {
-                    account: p.account.clone(),
-                    function: p.function.clone(),
-                    pay_date: relais_core::run::pay_date(month, p.pay_day, zone),
-                    pay_date_note: relais_core::run::pay_date_note(month, p.pay_day, zone),
-                    by_payee: p
-                        .by_payee
-                        .iter()
-                        .map(|(k, i)| (*k, (i.account.clone(), i.function.clone())))
-                        .collect(),
-                    ceiling: p.ceiling_euros.map(|e| Cents(i64::from(e) * 100)),
-                },
-            );
-        }
-        Ok(RunParams {
-            benefits: per,
-            change_threshold: Cents(i64::from(payments.change_threshold_euros) * 100),
-            bank_change_days: payments.bank_change_days,
-            caf: payments.caf.as_ref().map(|c| CafParams {
-                name: c.name.clone(),
-                iban: c.iban.as_str().to_owned(),
-                bic: c
-                    .bic
-                    .as_ref()
-                    .map(|b| b.as_str().to_owned())
-                    .unwrap_or_default(),
-                siret: c.siret.as_ref().map(|s| s.as_str().to_owned()),
-                address: c.address.clone(),
-                postal_code: c.postal_code.clone(),
-                city: c.city.clone(),
-            }),
-        })
-    }
-}
-
 /// A request to prepare a run.
 #[derive(Debug, Clone)]
 pub struct PrepareRun<'a> {

@@ -82,8 +82,9 @@ pub struct Config {
     pub courrier: Option<Arc<courrier::Courrier>>,
     /// The ECB's rates, for late-payment interest on invoices (the dashboard).
     pub ecb_rates: Vec<relais_core::invoices::EcbRate>,
-    /// Where and how runs' files are written for download.
-    pub exports: Option<Arc<paiements::Exports>>,
+    /// Where runs' files are written for download (by `relais_app::runs`, as `relais run
+    /// export` writes them); `None`: this server writes no files.
+    pub exports: Option<paiements::Exports>,
 }
 
 impl Default for Config {

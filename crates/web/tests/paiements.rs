@@ -30,10 +30,21 @@ fn today() -> jiff::civil::Date {
 /// One person paid APA at home (450,12 € a month) to themself; one user per role; the
 /// exercice's PES numbering confirmed; the payment settings loaded.
 fn fixture() -> (tempfile::TempDir, Shared) {
-    fixture_with(|_| {})
+    fixture_with(|_, _| {})
 }
 
-fn fixture_with(configure: impl FnOnce(&mut Config)) -> (tempfile::TempDir, Shared) {
+/// The fixture, with `configure` changing the server's configuration (given its folder).
+fn fixture_with(
+    configure: impl FnOnce(&mut Config, &std::path::Path),
+) -> (tempfile::TempDir, Shared) {
+    fixture_reading(configure, 0)
+}
+
+/// The fixture, with `readers` reading connections beside the writer (as `relais serve`).
+fn fixture_reading(
+    configure: impl FnOnce(&mut Config, &std::path::Path),
+    readers: usize,
+) -> (tempfile::TempDir, Shared) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = SqliteStore::open(&dir.path().join("relais.db")).expect("open");
     let hash = hash_password(PASSWORD).expect("hash");
@@ -118,9 +129,10 @@ fn fixture_with(configure: impl FnOnce(&mut Config)) -> (tempfile::TempDir, Shar
         ),
         ..Config::default()
     };
-    configure(&mut config);
+    configure(&mut config, dir.path());
     let now = jiff::Timestamp::now().as_second();
-    let app = App::new(store, config, Arc::new(move || now)).expect("app");
+    let db = dir.path().join("relais.db");
+    let app = App::with_readers(store, &db, readers, config, Arc::new(move || now)).expect("app");
     (dir, app)
 }
 
@@ -502,33 +514,183 @@ async fn the_prepare_form_proposes_the_first_unpaid_month_and_a_skipped_month_is
     }
 }
 
+/// Prepares and validates this month's APA at home (confirmed on its page): the run's address.
+async fn validated(app: &Shared) -> String {
+    let run = prepared(app).await;
+    let (ord, csrf) = login(app, "u-ordonnateur").await;
+    let confirm = send(app, get(&format!("{run}/valider"), &ord)).await;
+    let digest = input_value(&confirm.body, "empreinte");
+    let a = send(
+        app,
+        post(
+            &format!("{run}/valider"),
+            &ord,
+            &format!("csrf_token={csrf}&empreinte={digest}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    run
+}
+
+/// The fixture with its folder a data folder: `settings.toml` (the settings the server was
+/// given), and the runs' files written in `exports/` by the real export; `readers` reading
+/// connections (none: the export reads on the writer).
+fn exporting(readers: usize) -> (tempfile::TempDir, Shared) {
+    fixture_reading(
+        |config, dir| {
+            std::fs::write(
+                dir.join("settings.toml"),
+                include_str!("next_payment_settings.toml"),
+            )
+            .expect("settings");
+            config.exports = Some(relais_web::paiements::Exports {
+                dir: dir.join("exports"),
+            });
+        },
+        readers,
+    )
+}
+
+/// The names and digests a `SHA256SUMS` lists.
+fn sums(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| l.split_once("  "))
+        .map(|(digest, name)| (name.to_owned(), digest.to_owned()))
+        .collect()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes))
+}
+
+/// A validated run exported from the web by the real export (the service `relais run export`
+/// calls): its PES, pain.001 and documents written and listed by `SHA256SUMS`, each
+/// downloading as written; only those names are served; the control report written on demand
+/// from its own folder.
+#[tokio::test]
+async fn a_run_s_files_are_written_listed_and_only_they_are_served() {
+    let (dir, app) = exporting(0);
+    let run = validated(&app).await;
+    let id = run.trim_start_matches("/paiements/").to_owned();
+    let (cookie, csrf) = login(&app, "u-liquidation").await;
+    let pes_name = format!("PES_{id}.xml");
+    let before = send(&app, get(&format!("{run}/fichiers/{pes_name}"), &cookie)).await;
+    assert_eq!(before.status, StatusCode::NOT_FOUND);
+    let wrote = send(
+        &app,
+        post(
+            &format!("{run}/exporter"),
+            &cookie,
+            &format!("csrf_token={csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(wrote.status, StatusCode::SEE_OTHER, "{}", wrote.body);
+    let folder = dir.path().join("exports").join(&id);
+    let listed = sums(&std::fs::read_to_string(folder.join("SHA256SUMS")).expect("sums"));
+    let names: Vec<&str> = listed.iter().map(|(n, _)| n.as_str()).collect();
+    for expected in [
+        pes_name.as_str(),
+        &format!("bordereau_{id}.pdf"),
+        &format!("controle_{id}.html"),
+        &format!("controle_{id}_mandats.csv"),
+    ] {
+        assert!(names.contains(&expected), "{expected} in {names:?}");
+    }
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with(&format!("pain001_{id}_"))),
+        "{names:?}"
+    );
+    // Each listed file downloads as written, with its digest.
+    for (name, digest) in &listed {
+        let a = send(&app, get(&format!("{run}/fichiers/{name}"), &cookie)).await;
+        assert_eq!(a.status, StatusCode::OK, "{name}");
+        let on_disk = std::fs::read(folder.join(name)).expect("file");
+        assert_eq!(&sha256(&on_disk), digest, "{name}");
+        if name.ends_with(".csv") || name.ends_with(".html") {
+            assert_eq!(a.body.as_bytes(), on_disk.as_slice(), "{name}");
+        }
+    }
+    let pes = send(&app, get(&format!("{run}/fichiers/{pes_name}"), &cookie)).await;
+    assert_eq!(
+        pes.headers
+            .get(header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok()),
+        Some(format!("attachment; filename=\"{pes_name}\"").as_str())
+    );
+    assert_eq!(
+        pes.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("application/xml")
+    );
+    // The PES pays the run's one mandate, 450,12 € (ISO-8859-1, ASCII here).
+    assert!(pes.body.contains("PES_Aller"), "{}", pes.body);
+    assert!(pes.body.contains("45012") || pes.body.contains("450.12"));
+    let sums_file = send(&app, get(&format!("{run}/fichiers/SHA256SUMS"), &cookie)).await;
+    assert_eq!(sums_file.status, StatusCode::OK);
+    // Only what SHA256SUMS lists: not another file of the folder, nothing outside it.
+    std::fs::write(folder.join("not-listed.txt"), b"secret").expect("stray file");
+    for name in [
+        "not-listed.txt",
+        "..%2F..%2Frelais.db",
+        "%2Fetc%2Fpasswd",
+        "%2E%2E%2Fsettings.toml",
+        &format!("{pes_name}%00"),
+    ] {
+        let a = send(&app, get(&format!("{run}/fichiers/{name}"), &cookie)).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{name}");
+    }
+    // The control report, written on demand, downloads from its own folder only.
+    let wrote = send(
+        &app,
+        post(
+            &format!("{run}/rapport"),
+            &cookie,
+            &format!("csrf_token={csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(wrote.status, StatusCode::SEE_OTHER, "{}", wrote.body);
+    let report = send(
+        &app,
+        get(&format!("{run}/controle/controle_{id}.html"), &cookie),
+    )
+    .await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert!(report.body.contains(&id), "{}", report.body);
+    let crossed = send(&app, get(&format!("{run}/controle/{pes_name}"), &cookie)).await;
+    assert_eq!(crossed.status, StatusCode::NOT_FOUND);
+    // A run that does not exist: 404, and nothing written.
+    let missing = send(
+        &app,
+        post(
+            "/paiements/P2020-01-01/exporter",
+            &cookie,
+            &format!("csrf_token={csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
+    assert!(!dir.path().join("exports/P2020-01-01").exists());
+    // The desk cannot download payment files.
+    let (desk, _) = login(&app, "u-accueil").await;
+    let a = send(&app, get(&format!("{run}/fichiers/{pes_name}"), &desk)).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+}
+
 /// "Télécharger tout": the run's files in one zip, only the names its `SHA256SUMS` lists, with
 /// `SHA256SUMS` inside, each file as it is on disk.
 #[tokio::test]
 async fn all_of_a_run_s_files_download_as_one_zip_of_what_sha256sums_lists() {
-    let exports = tempfile::tempdir().expect("tempdir");
-    let folder = exports.path().to_owned();
-    let (_dir, app) = fixture_with(|config| {
-        config.exports = Some(Arc::new(relais_web::paiements::Exports {
-            dir: folder,
-            export: Box::new(|id, user, out| {
-                std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
-                let pes = format!("<PES_Aller>{id} {user}</PES_Aller>").repeat(1000);
-                std::fs::write(out.join("PES_test.xml"), &pes).map_err(|e| e.to_string())?;
-                std::fs::write(out.join("bordereau.pdf"), b"%PDF-1.7")
-                    .map_err(|e| e.to_string())?;
-                std::fs::write(out.join("not-listed.txt"), b"secret").map_err(|e| e.to_string())?;
-                std::fs::write(
-                    out.join("SHA256SUMS"),
-                    "aa  PES_test.xml\nbb  bordereau.pdf\n",
-                )
-                .map_err(|e| e.to_string())
-            }),
-            report: Box::new(|_, _| Ok(())),
-        }));
-    });
+    // Written on reading connections, the documents on a second one, as `relais serve` does.
+    let (dir, app) = exporting(2);
+    let run = validated(&app).await;
+    let id = run.trim_start_matches("/paiements/").to_owned();
     let (liq, csrf) = login(&app, "u-liquidation").await;
-    let run = "/paiements/P2026-12-01";
     // Nothing written yet: nothing to download.
     let a = send(&app, get(&format!("{run}/fichiers.zip"), &liq)).await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
@@ -542,6 +704,8 @@ async fn all_of_a_run_s_files_download_as_one_zip_of_what_sha256sums_lists() {
     )
     .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let folder = dir.path().join("exports").join(&id);
+    std::fs::write(folder.join("not-listed.txt"), b"secret").expect("stray file");
     let response = router(Arc::clone(&app))
         .oneshot(get(&format!("{run}/fichiers.zip"), &liq))
         .await
@@ -552,7 +716,7 @@ async fn all_of_a_run_s_files_download_as_one_zip_of_what_sha256sums_lists() {
             .headers()
             .get(header::CONTENT_DISPOSITION)
             .and_then(|v| v.to_str().ok()),
-        Some("attachment; filename=\"P2026-12-01.zip\"")
+        Some(format!("attachment; filename=\"{id}.zip\"").as_str())
     );
     let bytes = response
         .into_body()
@@ -571,16 +735,16 @@ async fn all_of_a_run_s_files_download_as_one_zip_of_what_sha256sums_lists() {
                 .into_owned()
         })
         .collect();
-    assert_eq!(names, ["PES_test.xml", "bordereau.pdf", "SHA256SUMS"]);
-    let mut pes = String::new();
-    std::io::Read::read_to_string(&mut archive.by_name("PES_test.xml").expect("pes"), &mut pes)
-        .expect("read");
-    assert_eq!(
-        pes,
-        "<PES_Aller>P2026-12-01 u-liquidation</PES_Aller>".repeat(1000)
-    );
-    // Deflated: the archive is smaller than what it holds.
-    assert!(bytes.len() < pes.len() / 4, "{} bytes", bytes.len());
+    let listed = sums(&std::fs::read_to_string(folder.join("SHA256SUMS")).expect("sums"));
+    let mut expected: Vec<String> = listed.iter().map(|(n, _)| n.clone()).collect();
+    expected.push("SHA256SUMS".into());
+    assert_eq!(names, expected);
+    for (name, digest) in &listed {
+        let mut inside = Vec::new();
+        std::io::Read::read_to_end(&mut archive.by_name(name).expect("entry"), &mut inside)
+            .expect("read");
+        assert_eq!(&sha256(&inside), digest, "{name}");
+    }
     // The desk cannot download it.
     let (desk, _) = login(&app, "u-accueil").await;
     let a = send(&app, get(&format!("{run}/fichiers.zip"), &desk)).await;

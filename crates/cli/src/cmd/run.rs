@@ -1,31 +1,21 @@
-//! `relais run prepare|show|list|validate|cancel|export`: the month's payment of benefits.
-//! The rules are in `relais_core::run` and `relais_core::payment`, the claims and their
-//! invariants in the store (`relais_store::runs`); this module maps runs onto the payment file
-//! writers (`relais_formats::payments`) and the documents (`relais_documents`).
-
-mod documents;
-pub(crate) mod export;
-mod lists;
-mod payees;
-mod statements;
-mod tee;
-mod written;
+//! `relais run prepare|show|list|validate|cancel|release|export`: the month's payment of
+//! benefits. The arguments are read here, the services are `relais_app::runs` (the same the
+//! web calls), and what they did is printed: the lines scripts and docs/runbook.md read.
 
 use super::EXIT_OK;
-use super::deposit::time_zone;
 use crate::args::{
-    RunCancelArgs, RunCommand, RunListArgs, RunPrepareArgs, RunReleaseArgs, RunShowArgs,
-    RunValidateArgs,
+    RunCancelArgs, RunCommand, RunExportArgs, RunListArgs, RunPrepareArgs, RunReleaseArgs,
+    RunShowArgs, RunValidateArgs,
 };
-use crate::data::DataDir;
+use crate::data::{DataDir, agent};
 use anyhow::{Context, Result, anyhow, bail};
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use relais_core::calendar::{Month, local_date};
+use relais_app::clock::{Clock, SystemClock};
+use relais_app::runs::{self, PrepareRequest, Release};
+use relais_core::calendar::Month;
 use relais_core::records::Benefit;
 use relais_core::run::{RunId, RunSummary};
-use relais_core::settings::{PaymentSettings, Settings};
-use relais_store::runs::{PrepareRun, RunParams, RunRecord, RunStore};
+use relais_store::runs::RunRecord;
 
 pub fn run(command: RunCommand) -> Result<u8> {
     match command {
@@ -34,41 +24,29 @@ pub fn run(command: RunCommand) -> Result<u8> {
         RunCommand::List(a) => list(a),
         RunCommand::Validate(a) => validate(a),
         RunCommand::Cancel(a) => cancel(a),
-        RunCommand::Export(a) => export::run(a),
+        RunCommand::Export(a) => export(a),
         RunCommand::Release(a) => release(a),
     }
 }
 
-/// The `[payments]` settings, or a message that says where to add them.
-pub(crate) fn payment_settings<'s>(
-    data: &DataDir,
-    settings: &'s Settings,
-) -> Result<&'s PaymentSettings> {
-    settings.payments.as_ref().ok_or_else(|| {
-        anyhow!(
-            "paramètres de paiement absents : ajoutez la section [payments] à {} (voir docs/runbook.md)",
-            data.settings_path().display()
-        )
-    })
+/// The command line's clock: the system's. Tests of months the clock does not allow yet (a
+/// pay day on Good Friday 2027) set the day, at 09:00; a release build has no such door.
+pub(crate) fn clock(tz: &TimeZone) -> Box<dyn Clock> {
+    #[cfg(debug_assertions)]
+    if let Some(fixed) = std::env::var("RELAIS_TEST_TODAY")
+        .ok()
+        .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+        .and_then(|day| relais_app::FixedClock::morning_of(day, tz))
+    {
+        return Box::new(fixed);
+    }
+    let _ = tz;
+    Box::new(SystemClock)
 }
 
 /// The authority's local time, `2026-12-01 09:14`, and date.
 pub(crate) fn local_now(tz: &TimeZone) -> (String, jiff::civil::Date) {
-    // Tests of months the clock does not allow yet (a pay day on Good Friday 2027) set the
-    // day; a release build has no such door.
-    #[cfg(debug_assertions)]
-    if let Some(day) = std::env::var("RELAIS_TEST_TODAY")
-        .ok()
-        .and_then(|d| d.parse::<jiff::civil::Date>().ok())
-    {
-        return (format!("{day} 09:00"), day);
-    }
-    let now = Timestamp::now();
-    let zoned = now.to_zoned(tz.clone());
-    (
-        zoned.strftime("%Y-%m-%d %H:%M").to_string(),
-        local_date(now, tz),
-    )
+    relais_app::clock::local_now(clock(tz).as_ref(), tz)
 }
 
 pub(crate) fn parse_run_id(s: &str) -> Result<RunId> {
@@ -93,35 +71,24 @@ fn parse_benefits(list: &[String]) -> Result<Vec<Benefit>> {
     Ok(out)
 }
 
-fn params(
-    payments: &PaymentSettings,
-    settings: &Settings,
-    month: Month,
-    benefits: &[Benefit],
-) -> Result<RunParams> {
-    RunParams::from_settings(payments, settings.authority.holiday_zone, month, benefits)
-        .map_err(|e| anyhow!(e))
-}
-
 fn prepare(a: RunPrepareArgs) -> Result<u8> {
-    let data = DataDir::new(&a.data.data);
-    let (settings, tz) = time_zone(&data)?;
-    let payments = payment_settings(&data, &settings)?;
+    let data = DataDir::new(&a.data.data).open()?;
+    data.payments().map_err(agent)?;
     let month = Month::parse(&a.month).map_err(|e| anyhow!("--month : {e}"))?;
     let benefits = parse_benefits(&a.benefits)?;
-    let params = params(payments, &settings, month, &benefits)?;
-    let (local_time, today) = local_now(&tz);
-    let req = PrepareRun {
-        month,
-        actor: &a.user.user,
-        authority: &settings.authority.name,
-        local_time,
-        today,
-        params,
-        arrears: a.reason.as_deref().filter(|_| a.rappel),
-    };
-    let mut store = data.open_store()?;
-    let prepared = store.prepare_run(&req, &benefits)?;
+    let clock = clock(&data.tz);
+    let mut store = data.open_store().map_err(agent)?;
+    let prepared = runs::prepare(
+        &mut store,
+        &data.authority(clock.as_ref()),
+        &PrepareRequest {
+            month,
+            benefits: &benefits,
+            actor: &a.user.user,
+            arrears: a.reason.as_deref().filter(|_| a.rappel),
+        },
+    )
+    .map_err(agent)?;
     // The identifier alone on the first line: scripts read it.
     println!("{}", prepared.run.id);
     if !prepared.created {
@@ -137,12 +104,10 @@ fn show(a: RunShowArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
     let id = parse_run_id(&a.run)?;
     let store = data.open_store()?;
-    let run = store
-        .run(id)?
-        .ok_or_else(|| anyhow!("aucun paiement {id}"))?;
+    let run = runs::show(&store, id).map_err(agent)?;
     print_summary(&run.summary);
     if let Some(out) = &a.out {
-        let files = export::write_report(&store, &run, out)?;
+        let files = runs::write_report(&store, &run, out).map_err(agent)?;
         for (name, _) in &files {
             println!("écrit : {}", out.join(name).display());
         }
@@ -153,7 +118,7 @@ fn show(a: RunShowArgs) -> Result<u8> {
 fn list(a: RunListArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
     let store = data.open_store()?;
-    let runs = store.runs()?;
+    let runs = runs::list(&store).map_err(agent)?;
     if runs.is_empty() {
         println!("Aucun paiement.");
     }
@@ -172,12 +137,12 @@ fn list(a: RunListArgs) -> Result<u8> {
 }
 
 fn validate(a: RunValidateArgs) -> Result<u8> {
-    let data = DataDir::new(&a.data.data);
-    let (_, tz) = time_zone(&data)?;
+    let data = DataDir::new(&a.data.data).open()?;
     let id = parse_run_id(&a.run)?;
-    let (local_time, _) = local_now(&tz);
-    let mut store = data.open_store()?;
-    let run = store.validate_run(id, &a.user.user, &local_time)?;
+    let mut store = data.open_store().map_err(agent)?;
+    let clock = clock(&data.tz);
+    let run =
+        runs::validate(&mut store, clock.as_ref(), &data.tz, id, &a.user.user).map_err(agent)?;
     println!(
         "Paiement {} validé par {} le {} : {} mandats, {} ; bordereau(x) {}.",
         run.id,
@@ -194,8 +159,8 @@ fn cancel(a: RunCancelArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
     let id = parse_run_id(&a.run)?;
     let mut store = data.open_store()?;
-    let run = store
-        .cancel_run(id, &a.user.user, &a.reason)
+    let run = runs::cancel(&mut store, id, &a.user.user, &a.reason)
+        .map_err(agent)
         .with_context(|| format!("annulation de {id}"))?;
     println!(
         "Paiement {} annulé : ses {} droits redeviennent payables.",
@@ -205,18 +170,50 @@ fn cancel(a: RunCancelArgs) -> Result<u8> {
 }
 
 fn release(a: RunReleaseArgs) -> Result<u8> {
-    let data = DataDir::new(&a.data.data);
-    let (_, tz) = time_zone(&data)?;
+    let data = DataDir::new(&a.data.data).open()?;
     let month = Month::parse(&a.month).map_err(|e| anyhow!("--month : {e}"))?;
-    let (local_time, _) = local_now(&tz);
-    let mut store = data.open_store()?;
-    let other = store
-        .release_duplicate(&a.user.user, &a.right, month, &a.reason, &local_time)
+    let mut store = data.open_store().map_err(agent)?;
+    let clock = clock(&data.tz);
+    let release = Release {
+        actor: &a.user.user,
+        right: &a.right,
+        month,
+        reason: &a.reason,
+    };
+    let other = runs::release(&mut store, clock.as_ref(), &data.tz, &release)
+        .map_err(agent)
         .with_context(|| format!("levée de l'exclusion de {} pour {month}", a.right))?;
     println!(
         "Droit {} payable pour {month} malgré le paiement sous le droit {other} : annulez et préparez de nouveau le paiement du mois.",
         a.right
     );
+    Ok(EXIT_OK)
+}
+
+/// `relais run export`: the files of a validated run, then what was written.
+fn export(a: RunExportArgs) -> Result<u8> {
+    let data = DataDir::new(&a.data.data);
+    let id = parse_run_id(&a.run)?;
+    let bar = crate::progress::spinner("écriture des fichiers de paiement et des documents");
+    let exported = data.open().and_then(|data| {
+        let clock = clock(&data.tz);
+        let at = data.authority(clock.as_ref());
+        runs::export(&data, &at, id, &a.user.user, &a.out, a.payment_files_only).map_err(agent)
+    });
+    bar.finish_and_clear();
+    let exported = exported?;
+    for (name, _) in &exported.written {
+        println!("écrit : {}", a.out.join(name).display());
+    }
+    println!("écrit : {}", a.out.join("SHA256SUMS").display());
+    let run = &exported.run;
+    println!(
+        "Paiement {} exporté : {} mandats, {} (journal n° {}).",
+        run.id, run.summary.mandates, run.summary.total, exported.journal_seq
+    );
+    if let Some(caf) = &run.summary.caf_mandate {
+        println!("RSA : mandat à la CAF de {} ({}).", caf.amount, caf.basis);
+    }
     Ok(EXIT_OK)
 }
 

@@ -27,7 +27,10 @@ pub fn serve(data: &DataDir, bind: &str, secure_cookies: bool) -> Result<u8> {
             key: super::receipt::signing_key(data)?,
             rules: super::deposit::load_rules(data)?,
         })),
-        exports: Some(std::sync::Arc::new(exports(data))),
+        // The runs' files, written by the same service as `relais run export`.
+        exports: Some(relais_web::paiements::Exports {
+            dir: data.app().exports_path(),
+        }),
         ecb_rates: super::invoices::rates(data)?,
         ..relais_web::Config::default()
     };
@@ -38,23 +41,4 @@ pub fn serve(data: &DataDir, bind: &str, secure_cookies: bool) -> Result<u8> {
         .context("démarrage du serveur")?
         .block_on(relais_web::serve(&data.db_path(), addr, config))?;
     Ok(EXIT_OK)
-}
-
-/// The runs' files, written by the same code as `relais run export`, in `DATA/exports/RUN/`.
-fn exports(data: &DataDir) -> relais_web::paiements::Exports {
-    let data = DataDir::new(&data.path);
-    relais_web::paiements::Exports {
-        dir: data.path.join("exports"),
-        export: {
-            let data = DataDir::new(&data.path);
-            Box::new(move |id, user, out| {
-                super::run::export::export(&data, id, user, out, false)
-                    .map(|_| ())
-                    .map_err(|e| format!("{e:#}"))
-            })
-        },
-        report: Box::new(move |id, out| {
-            super::run::export::report(&data, id, out).map_err(|e| format!("{e:#}"))
-        }),
-    }
 }

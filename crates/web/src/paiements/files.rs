@@ -1,30 +1,26 @@
-//! A run's files: written by the command line's own code, listed by their `SHA256SUMS`, downloaded streamed.
+//! A run's files: written by `relais_app::runs` (the service `relais run export` calls), on
+//! the server's own connections, listed by their `SHA256SUMS`, downloaded streamed.
 
-use crate::Shared;
 use crate::pages::Failure;
 use crate::routes::{Access, CsrfForm, PAYMENTS, form_session, page_session};
+use crate::{App, Shared};
 use axum::Form;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use relais_app::AppError;
+use relais_app::runs;
 use relais_core::run::RunId;
+use relais_store::SqliteStore;
 use std::path::PathBuf;
+use std::sync::MutexGuard;
 
-/// Writes a validated run's files into a folder, by a user: the command line's
-/// `relais run export`, handed to the server so that both write the same bytes.
-pub type ExportFn = dyn Fn(RunId, &str, &std::path::Path) -> Result<(), String> + Send + Sync;
-
-/// Writes a run's control report (HTML and the CSV lists) and their `SHA256SUMS` into a
-/// folder, whatever the run's state: the command line's `relais run show --out`.
-pub type ReportFn = dyn Fn(RunId, &std::path::Path) -> Result<(), String> + Send + Sync;
-
-/// Where the runs' files are written (one folder per run) and how.
+/// Where the runs' files are written: one folder per run.
+#[derive(Debug, Clone)]
 pub struct Exports {
     pub dir: PathBuf,
-    pub export: Box<ExportFn>,
-    pub report: Box<ReportFn>,
 }
 
 /// Which of a run's folders: its files for the accountant, or its control report.
@@ -62,6 +58,7 @@ pub(super) fn listed_files(dir: &std::path::Path) -> Vec<(String, String, u64)> 
     files.push(("SHA256SUMS".to_owned(), String::new(), size));
     files
 }
+
 /// Writes a validated run's files (PES, pain.001, control report, bordereau, statements,
 /// `SHA256SUMS`) into the data folder, as `relais run export` does; the page then lists them.
 pub async fn export_run(
@@ -70,9 +67,14 @@ pub async fn export_run(
     Path(run): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    write_run_folder(app, headers, run, form, "exporte", |exports, id, actor| {
-        (exports.export)(id, actor, &exports.folder(id, Folder::Files))
-    })
+    write_run_folder(
+        app,
+        headers,
+        run,
+        form,
+        "exporte",
+        |app, exports, id, actor| export(app, &exports.folder(id, Folder::Files), id, actor),
+    )
     .await
 }
 
@@ -84,21 +86,87 @@ pub async fn write_report(
     Path(run): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    write_run_folder(app, headers, run, form, "rapport", |exports, id, _| {
-        (exports.report)(id, &exports.folder(id, Folder::Report))
+    write_run_folder(app, headers, run, form, "rapport", |app, exports, id, _| {
+        let (reader, _) = readers(app)?;
+        runs::report(&*reader, id, &exports.folder(id, Folder::Report)).map(|_| ())
     })
     .await
 }
 
-/// Writes one of a run's folders with the command line's own code, off the async runtime,
-/// then back to the run's page saying `done`, or why not.
+/// The export in three steps, so that the server's one writing connection is held only to
+/// record it: checked and written on reading connections (the documents on a second one when
+/// one is free), recorded on the writer. The settings are the server's, read at its start.
+fn export(app: &App, out: &std::path::Path, id: RunId, actor: &str) -> Result<(), AppError> {
+    let settings = app
+        .config
+        .settings
+        .as_ref()
+        .ok_or(AppError::NoPaymentSettings { settings: None })?;
+    let tz = app.tz();
+    let clock = super::clock(app)?;
+    let at = runs::Authority {
+        settings,
+        settings_path: None,
+        tz: &tz,
+        clock: &clock,
+    };
+    let (plan, written) = {
+        let (reader, mut second) = readers(app)?;
+        let plan = runs::plan_export(&*reader, &at, id, actor)?;
+        let written = runs::write_export(&plan, &*reader, second.as_deref_mut(), out, false)?;
+        (plan, written)
+    };
+    // The reading connections are back (with no reader, the writer was one of them).
+    let mut store = app.store.lock().map_err(|_| poisoned())?;
+    runs::record_export(&mut *store, plan, written)?;
+    Ok(())
+}
+
+fn poisoned() -> AppError {
+    AppError::Inconsistent("connexion à la base indisponible".into())
+}
+
+/// A reading connection (the writer when the server has none), and a second one if one is
+/// free at once (never waited for: two exports each holding one would wait for each other).
+fn readers(
+    app: &App,
+) -> Result<
+    (
+        MutexGuard<'_, SqliteStore>,
+        Option<MutexGuard<'_, SqliteStore>>,
+    ),
+    AppError,
+> {
+    if app.readers.is_empty() {
+        return Ok((app.store.lock().map_err(|_| poisoned())?, None));
+    }
+    let first = match app.readers.iter().find_map(|r| r.try_lock().ok()) {
+        Some(guard) => guard,
+        None => {
+            let n = app
+                .next_reader
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            app.readers
+                .get(n % app.readers.len())
+                .ok_or_else(poisoned)?
+                .lock()
+                .map_err(|_| poisoned())?
+        }
+    };
+    let second = app.readers.iter().find_map(|r| r.try_lock().ok());
+    Ok((first, second))
+}
+
+/// Writes one of a run's folders with `relais_app::runs`, off the async runtime, then back to
+/// the run's page saying `done`, or why not: 404 for a run that does not exist, 403 for who
+/// may not, 422 for the rest.
 async fn write_run_folder(
     app: Shared,
     headers: HeaderMap,
     run: String,
     form: CsrfForm,
     done: &str,
-    write: impl FnOnce(&Exports, RunId, &str) -> Result<(), String> + Send + 'static,
+    write: impl FnOnce(&App, &Exports, RunId, &str) -> Result<(), AppError> + Send + 'static,
 ) -> Response {
     let session =
         match form_session(&app, &headers, Access::AnyOf(PAYMENTS), &form.csrf_token).await {
@@ -108,23 +176,15 @@ async fn write_run_folder(
     let Ok(id) = run.parse::<RunId>() else {
         return app.fail(Failure::NotFound);
     };
-    if app.config.exports.is_none() {
+    let Some(exports) = app.config.exports.clone() else {
         return app.unprocessable("l'écriture de fichiers n'est pas disponible sur ce serveur");
-    }
+    };
     let worker = std::sync::Arc::clone(&app);
     let actor = session.login.clone();
-    let written = tokio::task::spawn_blocking(move || {
-        let exports = worker.config.exports.as_ref().ok_or_else(String::new)?;
-        write(exports, id, &actor)
-    })
-    .await;
+    let written = tokio::task::spawn_blocking(move || write(&worker, &exports, id, &actor)).await;
     match written {
         Ok(Ok(())) => Redirect::to(&format!("/paiements/{id}?fait={done}")).into_response(),
-        Ok(Err(why)) if why.starts_with("aucun paiement") => app.fail(Failure::NotFound),
-        Ok(Err(why)) => {
-            tracing::info!(run = %id, error = %why, "writing refused");
-            app.unprocessable(&why)
-        }
+        Ok(Err(e)) => super::refused(&app, &id, e, StatusCode::UNPROCESSABLE_ENTITY),
         Err(_) => app.fail(Failure::Internal),
     }
 }

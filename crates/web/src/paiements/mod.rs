@@ -8,6 +8,8 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use relais_app::runs::{self, Authority, PrepareRequest};
+use relais_app::{AppError, FixedClock};
 use relais_core::Cents;
 use relais_core::calendar::Month;
 use relais_core::records::Benefit;
@@ -15,7 +17,7 @@ use relais_core::roles::Role;
 use relais_core::run::{RunId, RunStatus};
 use relais_documents::french;
 use relais_store::bank::BankChangeStore;
-use relais_store::runs::{PrepareRun, RunParams, RunStore, RunStoreError};
+use relais_store::runs::{RunStore, RunStoreError};
 use serde::Deserialize;
 
 mod archive;
@@ -26,9 +28,7 @@ mod renewal;
 pub use archive::download_all;
 pub use confirm::confirm_validation;
 use files::listed_files;
-pub use files::{
-    ExportFn, Exports, Folder, ReportFn, download, download_report, export_run, write_report,
-};
+pub use files::{Exports, Folder, download, download_report, export_run, write_report};
 pub use renewal::{confirm_renewal, renew, renewal_form};
 
 fn benefits_of(fields: &[(String, String)]) -> Vec<Benefit> {
@@ -53,6 +53,30 @@ fn skipped_month(run: RunId, first_unpaid: Month) -> Option<String> {
             french::month_long(first_unpaid)
         )
     })
+}
+
+/// The server's clock at this request, as the services take it.
+fn clock(app: &crate::App) -> Result<FixedClock, AppError> {
+    jiff::Timestamp::from_second(app.now())
+        .map(FixedClock)
+        .map_err(|e| AppError::Inconsistent(format!("horloge du serveur : {e}")))
+}
+
+/// A service's refusal as a page: 404 for a run that does not exist, 403 for a rule of who
+/// may do what (and, as before, a store that refused), `otherwise` for the rest; logged in
+/// English.
+fn refused(
+    app: &crate::App,
+    about: &dyn std::fmt::Display,
+    e: AppError,
+    otherwise: StatusCode,
+) -> Response {
+    tracing::info!(run = %about, error = %e, "payment run refused");
+    match e {
+        AppError::NotFound(_) => app.fail(Failure::NotFound),
+        AppError::Refused(_) | AppError::Store(_) => app.refuse(&e.french()),
+        _ => app.refuse_with(otherwise, &e.french()),
+    }
 }
 
 fn store_error(e: RunStoreError) -> relais_store::StoreError {
@@ -129,10 +153,6 @@ pub async fn prepare_run(
         return app
             .unprocessable("les paramètres de paiement de la collectivité ne sont pas chargés");
     };
-    let Some(payments) = settings.payments.clone() else {
-        return app
-            .unprocessable("la section [payments] manque aux paramètres (voir docs/runbook.md)");
-    };
     let typed = field("month").trim();
     let Ok(month) = Month::parse_typed(typed) else {
         return app.unprocessable(&format!(
@@ -143,40 +163,32 @@ pub async fn prepare_run(
     if benefits.is_empty() {
         return app.unprocessable("aucune prestation choisie");
     }
-    let params = match RunParams::from_settings(
-        &payments,
-        settings.authority.holiday_zone,
-        month,
-        &benefits,
-    ) {
-        Ok(p) => p,
-        Err(e) => return app.unprocessable(&e),
-    };
-    let today = match app.today().parse::<jiff::civil::Date>() {
-        Ok(d) => d,
+    let clock = match clock(&app) {
+        Ok(c) => c,
         Err(_) => return app.fail(Failure::Internal),
     };
-    let local_time = app.local_time();
+    let tz = app.tz();
     let actor = session.login.clone();
-    let authority = settings.authority.name.clone();
     let prepared = app
         .with_store(move |s| {
-            let req = PrepareRun {
+            let at = Authority {
+                settings: &settings,
+                settings_path: None,
+                tz: &tz,
+                clock: &clock,
+            };
+            let req = PrepareRequest {
                 month,
+                benefits: &benefits,
                 actor: &actor,
-                authority: &authority,
-                local_time,
-                today,
-                params,
                 arrears: None,
             };
-            Ok(s.prepare_run(&req, &benefits))
+            Ok(runs::prepare(s, &at, &req))
         })
         .await;
     match prepared {
         Ok(Ok(p)) => Redirect::to(&format!("/paiements/{}", p.run.id)).into_response(),
-        Ok(Err(e @ relais_store::runs::RunStoreError::Store(_))) => app.refuse(&e.to_string()),
-        Ok(Err(e)) => app.unprocessable(&e.to_string()),
+        Ok(Err(e)) => refused(&app, &month, e, StatusCode::UNPROCESSABLE_ENTITY),
         Err(f) => app.fail(f),
     }
 }
@@ -305,21 +317,16 @@ pub async fn validate_run(
         );
     }
     let actor = session.login.clone();
-    let local_time = app.local_time();
+    let Ok(clock) = clock(&app) else {
+        return app.fail(Failure::Internal);
+    };
+    let tz = app.tz();
     let done = app
-        .with_store(move |s| Ok(s.validate_run(id, &actor, &local_time)))
+        .with_store(move |s| Ok(runs::validate(s, &clock, &tz, id, &actor)))
         .await;
     match done {
         Ok(Ok(_)) => Redirect::to(&format!("/paiements/{id}?fait=valide")).into_response(),
-        Ok(Err(relais_store::runs::RunStoreError::NotFound(_))) => app.fail(Failure::NotFound),
-        Ok(Err(e)) => {
-            tracing::info!(run = %id, error = %e, "validation refused");
-            match e {
-                relais_store::runs::RunStoreError::Store(_)
-                | relais_store::runs::RunStoreError::SamePerson(_) => app.refuse(&e.to_string()),
-                _ => app.refuse_with(StatusCode::CONFLICT, &e.to_string()),
-            }
-        }
+        Ok(Err(e)) => refused(&app, &id, e, StatusCode::CONFLICT),
         Err(f) => app.fail(f),
     }
 }
@@ -353,13 +360,11 @@ pub async fn cancel_run(
     }
     let actor = session.login.clone();
     let done = app
-        .with_store(move |s| Ok(s.cancel_run(id, &actor, &reason)))
+        .with_store(move |s| Ok(runs::cancel(s, id, &actor, &reason)))
         .await;
     match done {
         Ok(Ok(_)) => Redirect::to(&format!("/paiements/{id}?fait=annule")).into_response(),
-        Ok(Err(RunStoreError::NotFound(_))) => app.fail(Failure::NotFound),
-        Ok(Err(e @ RunStoreError::Store(_))) => app.refuse(&e.to_string()),
-        Ok(Err(e)) => app.refuse_with(StatusCode::CONFLICT, &e.to_string()),
+        Ok(Err(e)) => refused(&app, &id, e, StatusCode::CONFLICT),
         Err(f) => app.fail(f),
     }
 }

@@ -42,7 +42,7 @@ fn payee_category(p: &RunPayee) -> (PayeeCategory, LegalNature) {
 /// person: the extract's `civilite`, else what the NIR's first digit tells, copied with the
 /// line at preparation); another natural person by the payee's name and the civility its
 /// account holder starts with; `RefTiers` is our payee reference, never a NIR.
-pub(super) fn pes_payee(p: &RunPayee, line: &RunLine) -> Result<Payee, String> {
+pub(crate) fn pes_payee(p: &RunPayee, line: &RunLine) -> Result<Payee, String> {
     let iban = Iban::parse(&p.iban).map_err(|e| format!("tiers {} : IBAN {e}", p.id))?;
     let bic = Bic::parse(&p.bic).ok();
     let (category, legal_nature) = payee_category(p);

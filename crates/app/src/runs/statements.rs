@@ -5,7 +5,7 @@
 //! with a bookmark each (`etats_nominatifs_RUN.pdf`).
 
 use super::written::{Written, write_file};
-use anyhow::{Result, anyhow};
+use crate::error::{AppError, IoAction};
 use relais_core::Cents;
 use relais_core::records::PayeeKind;
 use relais_documents::run_report::ListError;
@@ -13,8 +13,7 @@ use relais_documents::statement::{
     EachStatement, MandateNumber, StatementHeader, StatementRow, statement_reference,
     write_statement_csv, write_statements_pdf,
 };
-use relais_store::SqliteStore;
-use relais_store::runs::{RunLine, RunPayee, RunRecord};
+use relais_store::runs::{RunLine, RunPayee, RunRecord, RunStore};
 use std::path::Path;
 
 /// The folder of the statements, in the export's folder.
@@ -42,7 +41,11 @@ struct Open {
 /// Writes the statements of `run`: one CSV each in `dir/etats/`, named by its reference, and
 /// all of them in one PDF, `etats_nominatifs_RUN.pdf` (one font for thousands of statements:
 /// a PDF each cost ~10 ms); the names (with the folder) and digests.
-pub fn write_statements(store: &SqliteStore, run: &RunRecord, dir: &Path) -> Result<Written> {
+pub fn write_statements<S: RunStore + ?Sized>(
+    store: &S,
+    run: &RunRecord,
+    dir: &Path,
+) -> Result<Written, AppError> {
     let folder = dir.join(FOLDER);
     let mut csvs = Written::new();
     let mut written = Written::new();
@@ -55,7 +58,10 @@ pub fn write_statements(store: &SqliteStore, run: &RunRecord, dir: &Path) -> Res
             write_statements_pdf(w, &title, |each: &mut EachStatement<'_>| {
                 each_statement(store, run, &mut |o: Open| {
                     write_csv(&folder, &o, &mut csvs)?;
-                    each(&o.header, o.total, &o.rows)?;
+                    each(&o.header, o.total, &o.rows).map_err(|e| AppError::Write {
+                        path: dir.join(format!("etats_nominatifs_{}.pdf", run.id)),
+                        source: e.into(),
+                    })?;
                     Ok(())
                 })
             })?;
@@ -70,10 +76,10 @@ pub fn write_statements(store: &SqliteStore, run: &RunRecord, dir: &Path) -> Res
 }
 
 /// Writes one statement's CSV in `folder` (made at the first).
-fn write_csv(folder: &Path, o: &Open, csvs: &mut Written) -> Result<()> {
+fn write_csv(folder: &Path, o: &Open, csvs: &mut Written) -> Result<(), AppError> {
     if csvs.is_empty() {
         std::fs::create_dir_all(folder)
-            .map_err(|e| anyhow!("création du dossier {} : {e}", folder.display()))?;
+            .map_err(|e| AppError::io(IoAction::CreateFolder, folder, e))?;
     }
     write_file(folder, &format!("{}.csv", o.header.reference), csvs, |w| {
         write_statement_csv(
@@ -88,11 +94,11 @@ fn write_csv(folder: &Path, o: &Open, csvs: &mut Written) -> Result<()> {
 
 /// Hands each statement of `run` to `done`, in mandate order, its rows gathered from the
 /// run's lines (one mandate's at a time).
-fn each_statement(
-    store: &SqliteStore,
+fn each_statement<S: RunStore + ?Sized>(
+    store: &S,
     run: &RunRecord,
-    done: &mut dyn FnMut(Open) -> Result<()>,
-) -> Result<()> {
+    done: &mut dyn FnMut(Open) -> Result<(), AppError>,
+) -> Result<(), AppError> {
     let mut open: Option<Open> = None;
     let first_bordereau = run.bordereau.map(|(_, n)| n).unwrap_or(1);
     let exercice = run
@@ -141,10 +147,9 @@ fn each_statement(
                 })
             }
         };
-        o.total = o
-            .total
-            .checked_add(line.amount)
-            .ok_or_else(|| anyhow!("total de l'état nominatif hors limites"))?;
+        o.total = o.total.checked_add(line.amount).ok_or_else(|| {
+            AppError::Inconsistent("total de l'état nominatif hors limites".into())
+        })?;
         o.rows.push(StatementRow {
             dossier: line.dossier.clone(),
             last_name: line.last_name.clone(),

@@ -1,186 +1,34 @@
-//! `relais run export`: the files of a validated run, each written atomically and passed
-//! through our own checks before it gets its final name, then `SHA256SUMS`. The PES and
-//! pain.001 files are checked as they are written, on other threads (`tee`).
-//!
-//! Everything written comes from the run as stored and from the settings: no clock (the
-//! files' creation time is the validation's), no random, so exporting again gives the same
-//! bytes. The PES file and the pain.001 files (one per pay date: `ReqdExctnDt` is per payment
-//! block) are written in one pass over the lines, in mandate order.
+//! The PES file and the pain.001 files of a run, written in one pass over its lines in
+//! mandate order, each checked by our own reader as it is written (`tee`) and named only once
+//! the check passed.
 
-pub use super::documents::{report, write_report};
-use super::payees::pes_payee;
-use super::tee::{ChunkReader, ChunkWriter, Tee, tee};
-pub use super::written::Written;
-use super::written::write_sums;
-use super::{parse_run_id, payment_settings};
-use crate::args::RunExportArgs;
-use crate::cmd::EXIT_OK;
-use crate::cmd::deposit::time_zone;
-use crate::data::DataDir;
+use super::validated_at;
+use crate::error::{AppError, IoAction};
 use crate::fsio::AtomicFile;
-use anyhow::{Context, Result, anyhow, bail};
-use jiff::civil::{Date, DateTime};
+use crate::runs::payees::pes_payee;
+use crate::runs::tee::{ChunkReader, ChunkWriter, Tee, tee};
+use crate::runs::written::Written;
+use jiff::civil::Date;
 use relais_core::Cents;
-use relais_core::ids::Siret;
 use relais_core::records::{Benefit, PayeeKind};
-use relais_core::roles::Role;
-use relais_core::run::RunId;
-use relais_core::run::{RunStatus, remittance, short_label as short};
-use relais_core::settings::{PaymentSettings, Settings};
+use relais_core::run::{remittance, short_label as short};
 use relais_formats::payments::model::{
-    Bordereau, BordereauId, BordereauKind, BudgetAccount, BudgetCode, CollectivityCode, Debtor,
-    FunctionCode, Issuer, Line, LineId, Payee, PaymentMode, PesFile, PesFileName, Piece, PieceId,
-    PieceKind, PieceNature, PostId, SepaAmount, SepaFile, SepaId, Totals, Transfer,
+    Bordereau, BordereauId, BordereauKind, BudgetAccount, FunctionCode, Issuer, Line, LineId,
+    Payee, PaymentMode, PesFile, PesFileName, Piece, PieceId, PieceKind, PieceNature, SepaAmount,
+    SepaFile, SepaId, Totals, Transfer,
 };
 use relais_formats::payments::{CheckError, Pain001Writer, PesWriter, check_pain001, check_pes};
 use relais_store::runs::{RunLine, RunPayee, RunRecord, RunStore};
-use relais_store::{SqliteStore, Store};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-/// The PES header and the debtor account, from the settings.
-fn issuer(settings: &Settings, p: &PaymentSettings) -> Result<Issuer> {
-    let siret = Siret::parse(settings.authority.siret.as_str())
-        .map_err(|e| anyhow!("authority.siret : {e}"))?;
-    Ok(Issuer {
-        name: settings.authority.name.clone(),
-        siret,
-        collectivity: CollectivityCode::parse(&p.collectivity_code)
-            .map_err(|e| anyhow!("payments.collectivity_code : {e}"))?,
-        budget: BudgetCode::parse(&p.budget_code)
-            .map_err(|e| anyhow!("payments.budget_code : {e}"))?,
-        post: PostId::parse(&p.post_id).map_err(|e| anyhow!("payments.post_id : {e}"))?,
-        budget_label: p.budget_label.clone(),
-        debtor: Debtor {
-            name: p.debtor_name.clone(),
-            iban: p.debtor_iban.clone(),
-            bic: p.debtor_bic.clone(),
-        },
-    })
+/// An export's own check failed: French, for the agent.
+fn inconsistent(why: String) -> AppError {
+    AppError::Inconsistent(why)
 }
-
-/// The instant the run was validated, `2026-12-01 09:14` in the authority's time.
-fn validated_at(run: &RunRecord) -> Result<DateTime> {
-    let text = run
-        .summary
-        .validated_at
-        .as_deref()
-        .ok_or_else(|| anyhow!("paiement {} non validé", run.id))?;
-    format!("{}:00", text.replace(' ', "T"))
-        .parse()
-        .map_err(|_| anyhow!("heure de validation illisible : {text:?}"))
-}
-
-pub fn run(a: RunExportArgs) -> Result<u8> {
-    let data = DataDir::new(&a.data.data);
-    let id = parse_run_id(&a.run)?;
-    let bar = crate::progress::spinner("écriture des fichiers de paiement et des documents");
-    let exported = export(&data, id, &a.user.user, &a.out, a.payment_files_only);
-    bar.finish_and_clear();
-    let exported = exported?;
-    for (name, _) in &exported.written {
-        println!("écrit : {}", a.out.join(name).display());
-    }
-    println!("écrit : {}", a.out.join("SHA256SUMS").display());
-    let run = &exported.run;
-    println!(
-        "Paiement {} exporté : {} mandats, {} (journal n° {}).",
-        run.id, run.summary.mandates, run.summary.total, exported.journal_seq
-    );
-    if let Some(caf) = &run.summary.caf_mandate {
-        println!("RSA : mandat à la CAF de {} ({}).", caf.amount, caf.basis);
-    }
-    Ok(EXIT_OK)
-}
-
-/// What an export wrote.
-pub struct Exported {
-    pub run: RunRecord,
-    /// Name → SHA-256 of each file, by name (`SHA256SUMS` lists them).
-    pub written: Written,
-    pub journal_seq: u64,
-}
-
-/// Exports the validated run `id` into `out` by `user` (liquidation or ordonnateur): the
-/// payment files, and unless `payment_files_only` the control report, the bordereau and the
-/// CAF's file; then `SHA256SUMS`, and the export's journal entry. Used by `relais run export`
-/// and by the web interface's download button.
-pub fn export(
-    data: &DataDir,
-    id: RunId,
-    user: &str,
-    out: &Path,
-    payment_files_only: bool,
-) -> Result<Exported> {
-    let (settings, _) = time_zone(data)?;
-    let payments = payment_settings(data, &settings)?;
-    let mut store = data.open_store()?;
-    match store.user(user)? {
-        Some(u)
-            if !u.disabled
-                && u.roles
-                    .iter()
-                    .any(|r| matches!(r, Role::Liquidation | Role::Ordonnateur)) => {}
-        _ => bail!(
-            "l'utilisateur « {user} » ne peut pas exporter un paiement (rôle liquidation ou ordonnateur)"
-        ),
-    }
-    let run = store
-        .run(id)?
-        .ok_or_else(|| anyhow!("aucun paiement {id}"))?;
-    if run.status != RunStatus::Validated {
-        bail!(
-            "le paiement {id} est {} : seul un paiement validé s'exporte (relais run validate)",
-            run.status.label_fr()
-        );
-    }
-    let issuer = issuer(&settings, payments)?;
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("création du dossier {}", out.display()))?;
-    // The documents are written beside the payment files, on their own connection: the
-    // payment files' pipeline leaves part of the machine idle (its formatting thread bounds
-    // it), which the documents use.
-    let (payment, documents) = std::thread::scope(|scope| {
-        let documents = (!payment_files_only).then(|| {
-            let run = &run;
-            scope.spawn(move || -> Result<Written> {
-                let store = SqliteStore::open_reader(&data.db_path())
-                    .with_context(|| format!("ouverture de {}", data.db_path().display()))?;
-                super::documents::write_documents(&store, run, out)
-            })
-        });
-        let started = std::time::Instant::now();
-        let payment = payment_files(&store, &run, &issuer, out);
-        tracing::debug!(elapsed = ?started.elapsed(), "run export: payment files");
-        let documents = documents.map(|h| {
-            h.join()
-                .unwrap_or_else(|_| Err(anyhow!("l'écriture des documents s'est interrompue")))
-        });
-        (payment, documents)
-    });
-    let mut written = payment?;
-    if let Some(documents) = documents {
-        written.extend(documents?);
-    }
-    write_sums(out, &mut written)?;
-    let files: serde_json::Value = written
-        .iter()
-        .map(|(n, d)| (n.clone(), serde_json::Value::from(d.clone())))
-        .collect::<serde_json::Map<_, _>>()
-        .into();
-    let entry = store.record_run_export(run.id, user, &files)?;
-    Ok(Exported {
-        run,
-        written,
-        journal_seq: entry.seq,
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// PES and pain.001
 
 /// One mandate being gathered from its lines.
 struct Mandate {
@@ -238,7 +86,7 @@ struct Files {
 }
 
 impl Files {
-    fn mandate(&mut self, m: Mandate) -> Result<()> {
+    fn mandate(&mut self, m: Mandate) -> Result<(), AppError> {
         let (index, piece_id) = self.numbers.piece_position(m.number);
         if self.bordereau_index != Some(index) {
             let declared = self.per_bordereau.get(&index).copied().unwrap_or_default();
@@ -312,16 +160,16 @@ impl Files {
                 .bank
                 .as_ref()
                 .map(|b| b.iban.clone())
-                .ok_or_else(|| anyhow!("tiers {} sans IBAN", m.payee.id))?,
+                .ok_or_else(|| inconsistent(format!("tiers {} sans IBAN", m.payee.id)))?,
             creditor_bic: m.pes_payee.bank.as_ref().and_then(|b| b.bic.clone()),
             remittance: match (&m.person, piece.lines.len()) {
                 _ if caf.is_some() => object.clone(),
                 // The establishment finds whom it is paid for in the statement named here.
-                _ if super::statements::has_statement(m.payee.kind) => format!(
+                _ if crate::runs::statements::has_statement(m.payee.kind) => format!(
                     "{} {} ETAT NOMINATIF {} ({} dossier(s))",
                     short(benefit),
                     self.month,
-                    super::statements::reference(&self.numbers, &m.payee.id, piece_id),
+                    crate::runs::statements::reference(&self.numbers, &m.payee.id, piece_id),
                     piece.lines.len()
                 ),
                 (Some(person), _) => format!(
@@ -335,23 +183,23 @@ impl Files {
         let pain = self
             .pains
             .get_mut(&m.pay_date)
-            .ok_or_else(|| anyhow!("date de paiement {} sans fichier", m.pay_date))?;
+            .ok_or_else(|| inconsistent(format!("date de paiement {} sans fichier", m.pay_date)))?;
         pain.write_transfer(&transfer)?;
         Ok(())
     }
 }
 
-fn payment_files(
-    store: &SqliteStore,
+pub(super) fn payment_files<S: RunStore + ?Sized>(
+    store: &S,
     run: &RunRecord,
     issuer: &Issuer,
     dir: &Path,
-) -> Result<Written> {
+) -> Result<Written, AppError> {
     let totals = store.run_totals(run.id)?;
     let created = validated_at(run)?;
     let (exercice, first_bordereau) = run
         .bordereau
-        .ok_or_else(|| anyhow!("paiement {} sans numéro de bordereau", run.id))?;
+        .ok_or_else(|| inconsistent(format!("paiement {} sans numéro de bordereau", run.id)))?;
     let pes_name = format!("PES_{}.xml", run.id);
     let pes_file = AtomicFile::create(&dir.join(&pes_name))?;
     let mut pain_files: Vec<(Date, String, AtomicFile)> = Vec::new();
@@ -434,74 +282,82 @@ fn payment_files(
                 run: run.id.to_string(),
             };
             let mut current: Option<Mandate> = None;
-            super::lists::each_line(store, run.id, &mut |line: &RunLine, payee: &RunPayee| {
-                let Some((mandate, n)) = line.mandate else {
-                    return Ok(());
-                };
-                if current.as_ref().is_some_and(|m| m.number != mandate)
-                    && let Some(done) = current.take()
-                {
-                    files.mandate(done)?;
-                }
-                let m = match &mut current {
-                    Some(m) => m,
-                    None => current.insert(Mandate {
-                        number: mandate,
-                        payee: payee.clone(),
-                        pes_payee: Arc::new(pes_payee(payee, line).map_err(|e| anyhow!(e))?),
-                        pay_date: line.pay_date,
-                        lines: Vec::new(),
-                        first: None,
-                        person: (payee.kind == PayeeKind::Tuteur)
-                            .then(|| format!("{} {}", line.last_name, line.first_name)),
-                        total: Cents::ZERO,
-                    }),
-                };
-                m.first
-                    .get_or_insert_with(|| (line.benefit, line.dossier.clone()));
-                m.total = Cents(m.total.0.saturating_add(line.amount.0));
-                m.lines.push(Line {
-                    id: LineId::new(n)?,
-                    account: BudgetAccount::parse(&line.account)?,
-                    function: Some(FunctionCode::parse(&line.function)?),
-                    transfer_label: if payee.kind == PayeeKind::Caf {
-                        format!("RSA {} FINANCEMENT DEPARTEMENT", run.id.month())
-                    } else {
-                        remittance(line.benefit, run.id.month(), &line.dossier)
-                    },
-                    payment_mode: PaymentMode::TRANSFER,
-                    amount: line.amount,
-                    payee: Arc::clone(&m.pes_payee),
-                });
-                Ok(())
-            })?;
+            crate::runs::lists::each_line(
+                store,
+                run.id,
+                &mut |line: &RunLine, payee: &RunPayee| {
+                    let Some((mandate, n)) = line.mandate else {
+                        return Ok(());
+                    };
+                    if current.as_ref().is_some_and(|m| m.number != mandate)
+                        && let Some(done) = current.take()
+                    {
+                        files.mandate(done)?;
+                    }
+                    let m = match &mut current {
+                        Some(m) => m,
+                        None => current.insert(Mandate {
+                            number: mandate,
+                            payee: payee.clone(),
+                            pes_payee: Arc::new(pes_payee(payee, line).map_err(inconsistent)?),
+                            pay_date: line.pay_date,
+                            lines: Vec::new(),
+                            first: None,
+                            person: (payee.kind == PayeeKind::Tuteur)
+                                .then(|| format!("{} {}", line.last_name, line.first_name)),
+                            total: Cents::ZERO,
+                        }),
+                    };
+                    m.first
+                        .get_or_insert_with(|| (line.benefit, line.dossier.clone()));
+                    m.total = Cents(m.total.0.saturating_add(line.amount.0));
+                    m.lines.push(Line {
+                        id: LineId::new(n)?,
+                        account: BudgetAccount::parse(&line.account)?,
+                        function: Some(FunctionCode::parse(&line.function)?),
+                        transfer_label: if payee.kind == PayeeKind::Caf {
+                            format!("RSA {} FINANCEMENT DEPARTEMENT", run.id.month())
+                        } else {
+                            remittance(line.benefit, run.id.month(), &line.dossier)
+                        },
+                        payment_mode: PaymentMode::TRANSFER,
+                        amount: line.amount,
+                        payee: Arc::clone(&m.pes_payee),
+                    });
+                    Ok(())
+                },
+            )?;
             if let Some(done) = current.take() {
                 files.mandate(done)?;
             }
             let (mut w, summary) = files.pes.finish()?;
-            w.flush()?;
+            w.flush()
+                .map_err(|e| AppError::io(IoAction::Write, dir.join(&pes_name), e))?;
             drop(w);
             if summary.pieces != run.summary.mandates || summary.amount != run.summary.total {
-                bail!(
+                return Err(inconsistent(format!(
                     "PES : {} mandats pour {} écrits, le paiement en compte {} pour {}",
-                    summary.pieces,
-                    summary.amount,
-                    run.summary.mandates,
-                    run.summary.total
-                );
+                    summary.pieces, summary.amount, run.summary.mandates, run.summary.total
+                )));
             }
-            for (_, w) in files.pains {
+            for (date, w) in files.pains {
                 let (mut w, _) = w.finish()?;
-                w.flush()?;
+                w.flush().map_err(|e| {
+                    AppError::io(
+                        IoAction::Write,
+                        dir.join(format!("pain001_{}_{date}.xml", run.id)),
+                        e,
+                    )
+                })?;
             }
             // The writers are dropped: each checker has seen the end of its file.
-            let stopped = || anyhow!("le contrôle d'un fichier s'est arrêté");
+            let stopped = || inconsistent("le contrôle d'un fichier s'est arrêté".into());
             let pes_check = pes_checker.join().map_err(|_| stopped())?;
             let mut pain_checks = BTreeMap::new();
             for (date, checker) in pain_checkers {
                 pain_checks.insert(date, checker.join().map_err(|_| stopped())?);
             }
-            Ok::<_, anyhow::Error>((pes_check, pain_checks))
+            Ok::<_, AppError>((pes_check, pain_checks))
         })();
         // Every writer of a file is dropped: each file's thread has seen its end. A file that
         // could not be written says why first (the formatting then only saw it stop).
@@ -509,23 +365,28 @@ fn payment_files(
         for (name, written) in to_disk {
             let digest = written
                 .join()
-                .map_err(|_| anyhow!("l'écriture de {name} s'est arrêtée"))?
-                .with_context(|| format!("écriture de {name}"))?;
+                .map_err(|_| inconsistent(format!("l'écriture de {name} s'est arrêtée")))?
+                .map_err(|e| AppError::io(IoAction::Write, name, e))?;
             digests.insert(name.to_owned(), hex::encode(digest));
         }
         let (pes_check, pain_checks) = formatted?;
-        Ok::<_, anyhow::Error>((digests, pes_check, pain_checks))
+        Ok::<_, AppError>((digests, pes_check, pain_checks))
     })?;
     let digest_of = |name: &str| {
         digests
             .get(name)
             .cloned()
-            .ok_or_else(|| anyhow!("empreinte de {name} manquante"))
+            .ok_or_else(|| inconsistent(format!("empreinte de {name} manquante")))
     };
     // Our own checks passed before the files get their names.
-    let check = pes_check.map_err(|e| anyhow!("contrôle du fichier PES : {e}"))?;
+    let check = pes_check.map_err(|source| AppError::Check {
+        file: "PES".into(),
+        source,
+    })?;
     if check.totals().count != run.summary.mandates || check.totals().amount != run.summary.total {
-        bail!("contrôle du fichier PES : totaux relus différents du paiement");
+        return Err(inconsistent(
+            "contrôle du fichier PES : totaux relus différents du paiement".into(),
+        ));
     }
     let mut written = Written::new();
     pes_file.commit()?;
@@ -533,11 +394,16 @@ fn payment_files(
     for (date, name, file) in pain_files {
         let t = pain_checks
             .remove(&date)
-            .ok_or_else(|| anyhow!("contrôle du fichier {name} manquant"))?
-            .map_err(|e| anyhow!("contrôle du fichier {name} : {e}"))?;
+            .ok_or_else(|| inconsistent(format!("contrôle du fichier {name} manquant")))?
+            .map_err(|source| AppError::Check {
+                file: name.clone(),
+                source,
+            })?;
         let expected = totals.per_pay_date.get(&date).copied().unwrap_or_default();
         if t.count != expected.mandates || t.amount != expected.total {
-            bail!("contrôle du fichier {name} : totaux relus différents du paiement");
+            return Err(inconsistent(format!(
+                "contrôle du fichier {name} : totaux relus différents du paiement"
+            )));
         }
         file.commit()?;
         let digest = digest_of(&name)?;

@@ -1,16 +1,16 @@
 //! The run's long lists, streamed from the store to the documents.
 
+use crate::error::AppError;
 use relais_core::Cents;
 use relais_core::run::MandateLine;
 use relais_documents::run_report::{ListError, RunLists};
-use relais_store::SqliteStore;
-use relais_store::runs::{RunRecord, RunStore, RunStoreError};
+use relais_store::runs::{RunLine, RunPayee, RunRecord, RunStore, RunStoreError};
 
 /// [`RunLists`] over a run of the store. Before validation the run has no bordereau number:
 /// the bordereau column then tells the run's own order (1, 2…) and the mandate its number in
 /// the run.
-pub struct StoreLists<'s> {
-    pub store: &'s SqliteStore,
+pub struct StoreLists<'s, S: ?Sized> {
+    pub store: &'s S,
     pub run: &'s RunRecord,
 }
 
@@ -25,7 +25,7 @@ fn out(e: RunStoreError) -> ListError {
     }
 }
 
-impl RunLists for StoreLists<'_> {
+impl<S: RunStore + ?Sized> RunLists for StoreLists<'_, S> {
     fn exclusions(
         &mut self,
         each: &mut dyn FnMut(&relais_core::run::ExcludedRight) -> Result<(), ListError>,
@@ -107,19 +107,16 @@ impl RunLists for StoreLists<'_> {
 
 /// Each mandated line of run `id` with its payee, in mandate order, to `each`, whose error
 /// stops the stream and comes back as it was (not as the store's text of it).
-pub fn each_line(
-    store: &SqliteStore,
+pub fn each_line<S: RunStore + ?Sized>(
+    store: &S,
     id: relais_core::run::RunId,
-    each: &mut dyn FnMut(
-        &relais_store::runs::RunLine,
-        &relais_store::runs::RunPayee,
-    ) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let mut failure: Option<anyhow::Error> = None;
+    each: &mut dyn FnMut(&RunLine, &RunPayee) -> Result<(), AppError>,
+) -> Result<(), AppError> {
+    let mut failure: Option<AppError> = None;
     store
         .each_run_line(id, &mut |line, payee| {
             each(line, payee).map_err(|e| {
-                let text = format!("{e:#}");
+                let text = e.french();
                 failure = Some(e);
                 RunStoreError::Stopped(text.into())
             })

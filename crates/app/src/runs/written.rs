@@ -1,8 +1,9 @@
 //! Files of an export written atomically, each with its SHA-256, and the `SHA256SUMS` that
 //! lists them.
 
+use crate::error::{AppError, IoAction};
 use crate::fsio::AtomicFile;
-use anyhow::{Context, Result};
+use relais_documents::run_report::ListError;
 use sha2::{Digest, Sha256};
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -39,15 +40,17 @@ pub fn write_file(
     dir: &Path,
     name: &str,
     written: &mut Written,
-    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
-) -> Result<()> {
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), ListError>,
+) -> Result<(), AppError> {
     let path = dir.join(name);
     let mut file = AtomicFile::create(&path)?;
     let digest = {
         let mut w = hashing(BufWriter::with_capacity(1 << 16, file.file()));
-        fill(&mut w).with_context(|| format!("écriture de {}", path.display()))?;
+        if let Err(source) = fill(&mut w) {
+            return Err(AppError::Write { path, source });
+        }
         w.flush()
-            .with_context(|| format!("écriture de {}", path.display()))?;
+            .map_err(|e| AppError::io(IoAction::Write, &path, e))?;
         hex::encode(w.hash.finalize())
     };
     file.commit()?;
@@ -56,7 +59,7 @@ pub fn write_file(
 }
 
 /// `SHA256SUMS` of the files written, by name.
-pub fn write_sums(out: &Path, written: &mut Written) -> Result<()> {
+pub fn write_sums(out: &Path, written: &mut Written) -> Result<(), AppError> {
     written.sort();
     let sums: String = written
         .iter()

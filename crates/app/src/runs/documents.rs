@@ -2,17 +2,18 @@
 //! CSV lists), the per-payee statements and the paper bordereau.
 
 use super::lists::StoreLists;
-use super::written::{Written, write_file, write_sums};
-use crate::data::DataDir;
-use anyhow::{Context, Result, anyhow};
-use relais_core::run::RunId;
+use super::written::{Written, write_file};
+use crate::error::AppError;
 use relais_documents::{bordereau, run_report};
-use relais_store::SqliteStore;
 use relais_store::runs::{RunRecord, RunStore};
 use std::path::Path;
 
 /// Names and digests of the report files (control report and lists), written in `dir`.
-pub fn write_report(store: &SqliteStore, run: &RunRecord, dir: &Path) -> Result<Written> {
+pub fn write_report<S: RunStore + ?Sized>(
+    store: &S,
+    run: &RunRecord,
+    dir: &Path,
+) -> Result<Written, AppError> {
     let mut written = Written::new();
     let mut lists = StoreLists { store, run };
     let base = format!("controle_{}", run.id);
@@ -37,22 +38,13 @@ pub fn write_report(store: &SqliteStore, run: &RunRecord, dir: &Path) -> Result<
     Ok(written)
 }
 
-/// Writes the control report of run `id`, in whatever state, into `out` with its
-/// `SHA256SUMS` (the web interface's review before validation).
-pub fn report(data: &DataDir, id: RunId, out: &Path) -> Result<()> {
-    let store = data.open_store()?;
-    let run = store
-        .run(id)?
-        .ok_or_else(|| anyhow!("aucun paiement {id}"))?;
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("création du dossier {}", out.display()))?;
-    let mut written = write_report(&store, &run, out)?;
-    write_sums(out, &mut written)
-}
-
 /// The run's documents for people: the per-payee statements, the control report and the
 /// paper bordereau, into `out`.
-pub(super) fn write_documents(store: &SqliteStore, run: &RunRecord, out: &Path) -> Result<Written> {
+pub(super) fn write_documents<S: RunStore + ?Sized>(
+    store: &S,
+    run: &RunRecord,
+    out: &Path,
+) -> Result<Written, AppError> {
     let started = std::time::Instant::now();
     let mut written = super::statements::write_statements(store, run, out)?;
     tracing::debug!(elapsed = ?started.elapsed(), "run export: per-payee statements");

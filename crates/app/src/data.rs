@@ -1,0 +1,135 @@
+//! The data folder: `settings.toml`, the SQLite database `relais.db`, keys and documents.
+//! Opened here for both front ends: the settings read and checked once, the time zone.
+
+use crate::error::{AppError, IoAction};
+use jiff::tz::TimeZone;
+use relais_core::settings::{PaymentSettings, Settings};
+use relais_store::SqliteStore;
+use std::path::{Path, PathBuf};
+
+pub struct DataDir {
+    pub path: PathBuf,
+}
+
+/// A data folder opened: its settings read and checked, its time zone known.
+pub struct Data {
+    pub dir: DataDir,
+    pub settings: Settings,
+    /// Where the settings were read (named in messages).
+    pub settings_path: PathBuf,
+    pub tz: TimeZone,
+}
+
+impl DataDir {
+    pub fn new(path: &Path) -> DataDir {
+        DataDir {
+            path: path.to_owned(),
+        }
+    }
+
+    pub fn settings_path(&self) -> PathBuf {
+        self.path.join("settings.toml")
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.path.join("relais.db")
+    }
+
+    /// Where the runs' files are written, one folder per run (the web's downloads).
+    pub fn exports_path(&self) -> PathBuf {
+        self.path.join("exports")
+    }
+
+    pub fn is_initialised(&self) -> bool {
+        self.settings_path().exists()
+    }
+
+    pub fn load_settings(&self) -> Result<Settings, AppError> {
+        let path = self.settings_path();
+        if !path.exists() {
+            return Err(AppError::NotInitialised(self.path.clone()));
+        }
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| AppError::io(IoAction::Read, &path, e))?;
+        let settings: Settings =
+            toml::from_str(&text).map_err(|source| AppError::SettingsUnreadable {
+                path: path.clone(),
+                source,
+            })?;
+        settings
+            .validate()
+            .map_err(|message| AppError::SettingsInvalid { path, message })?;
+        Ok(settings)
+    }
+
+    pub fn write_settings(&self, settings: &Settings) -> Result<(), AppError> {
+        let text = toml::to_string_pretty(settings).map_err(AppError::SettingsUnwritable)?;
+        crate::fsio::write_atomic(&self.settings_path(), text.as_bytes())
+    }
+
+    /// The settings and the authority's time zone.
+    pub fn open(self) -> Result<Data, AppError> {
+        let settings = self.load_settings()?;
+        let tz = relais_core::calendar::time_zone(&settings.authority.time_zone).map_err(|e| {
+            AppError::Invalid {
+                field: "authority.time_zone".into(),
+                message: e.to_string(),
+            }
+        })?;
+        Ok(Data {
+            settings_path: self.settings_path(),
+            dir: self,
+            settings,
+            tz,
+        })
+    }
+
+    /// Opens the store of an initialised data folder.
+    pub fn open_store(&self) -> Result<SqliteStore, AppError> {
+        self.load_settings()?;
+        self.store()
+    }
+
+    /// The store, the folder known to be initialised.
+    fn store(&self) -> Result<SqliteStore, AppError> {
+        SqliteStore::open(&self.db_path()).map_err(|e| opening(&self.db_path(), e))
+    }
+}
+
+impl Data {
+    /// The `[payments]` settings, or a message that says where to add them.
+    pub fn payments(&self) -> Result<&PaymentSettings, AppError> {
+        payment_settings(&self.settings, Some(&self.settings_path))
+    }
+
+    pub fn open_store(&self) -> Result<SqliteStore, AppError> {
+        self.dir.store()
+    }
+
+    /// A connection that only reads (a run's documents, written beside its payment files).
+    pub fn open_reader(&self) -> Result<SqliteStore, AppError> {
+        let db = self.dir.db_path();
+        SqliteStore::open_reader(&db).map_err(|e| opening(&db, e))
+    }
+}
+
+/// The `[payments]` section of `settings`, read from `path` when known.
+pub fn payment_settings<'s>(
+    settings: &'s Settings,
+    path: Option<&Path>,
+) -> Result<&'s PaymentSettings, AppError> {
+    settings
+        .payments
+        .as_ref()
+        .ok_or_else(|| AppError::NoPaymentSettings {
+            settings: path.map(Path::to_owned),
+        })
+}
+
+/// A database that could not be opened: `ouverture de …: why`.
+fn opening(db: &Path, e: relais_store::StoreError) -> AppError {
+    AppError::Opening {
+        path: db.to_owned(),
+        source: e,
+    }
+}

@@ -1,0 +1,284 @@
+//! What can go wrong in a service, typed so that each front end renders it its own way: the
+//! web a status and a French page, the command line a French message and an exit code.
+//! `Display` is English, for logs; [`AppError::french`] is what an agent reads.
+
+use relais_core::run::{RunId, RunStatus};
+use relais_formats::payments::{CheckError, PaymentFileError};
+use relais_store::StoreError;
+use relais_store::runs::RunStoreError;
+use std::error::Error;
+use std::path::PathBuf;
+
+/// What a service did not find.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Missing {
+    Run(RunId),
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Missing::Run(id) => write!(f, "payment run {id}"),
+        }
+    }
+}
+
+/// A rule of who may do what refused the request.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    /// Exporting takes the role liquidation or ordonnateur, and an account that is enabled.
+    #[error("user {0:?} may not export a payment run")]
+    MayNotExport(String),
+    /// The store's rule: a role missing, an unknown or disabled user, the preparer validating.
+    #[error(transparent)]
+    Store(RunStoreError),
+}
+
+/// What a file operation was doing, in French for the agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoAction {
+    CreateFolder,
+    TemporaryFile,
+    Read,
+    Write,
+    Sync,
+    Rename,
+    SyncFolder,
+}
+
+impl IoAction {
+    fn french(self) -> &'static str {
+        match self {
+            IoAction::CreateFolder => "création du dossier",
+            IoAction::TemporaryFile => "fichier temporaire dans",
+            IoAction::Read => "lecture de",
+            IoAction::Write => "écriture de",
+            IoAction::Sync => "synchronisation de",
+            IoAction::Rename => "renommage vers",
+            IoAction::SyncFolder => "synchronisation du dossier",
+        }
+    }
+
+    fn english(self) -> &'static str {
+        match self {
+            IoAction::CreateFolder => "creating folder",
+            IoAction::TemporaryFile => "temporary file in",
+            IoAction::Read => "reading",
+            IoAction::Write => "writing",
+            IoAction::Sync => "syncing",
+            IoAction::Rename => "renaming to",
+            IoAction::SyncFolder => "syncing folder",
+        }
+    }
+}
+
+/// Why a service failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0} not found")]
+    NotFound(Missing),
+    #[error("refused: {0}")]
+    Refused(Refusal),
+    /// A value given by the agent or read from the settings is not acceptable.
+    #[error("invalid {field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("payment run {run} is {status:?}: only a validated run is exported")]
+    NotValidated { run: RunId, status: RunStatus },
+    #[error("data folder {0} not initialised (no settings.toml)")]
+    NotInitialised(PathBuf),
+    /// No `[payments]` section: in the file named, or in the settings the server was given.
+    #[error("no [payments] section in the settings")]
+    NoPaymentSettings { settings: Option<PathBuf> },
+    #[error("settings {path} unreadable")]
+    SettingsUnreadable {
+        path: PathBuf,
+        #[source]
+        source: toml::de::Error,
+    },
+    #[error("settings {path} invalid: {message}")]
+    SettingsInvalid { path: PathBuf, message: String },
+    #[error("settings could not be written")]
+    SettingsUnwritable(#[source] toml::ser::Error),
+    /// What the store's rules refused that is not about who: a run's state, the month,
+    /// nothing to pay, the numbering not confirmed…
+    #[error("payment run")]
+    Run(#[source] RunStoreError),
+    #[error("store")]
+    Store(#[source] StoreError),
+    #[error("opening {}", .path.display())]
+    Opening {
+        path: PathBuf,
+        #[source]
+        source: StoreError,
+    },
+    #[error("{} {}", .action.english(), .path.display())]
+    Io {
+        action: IoAction,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A document or a file could not be written (its writer says why).
+    #[error("writing {}", .path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: Box<dyn Error + Send + Sync>,
+    },
+    #[error("payment file")]
+    PaymentFile(#[from] PaymentFileError),
+    /// Our own reading of a payment file just written refused it: it keeps its temporary name.
+    #[error("check of payment file {file} failed")]
+    Check {
+        file: String,
+        #[source]
+        source: CheckError,
+    },
+    /// An export's own consistency check failed (a bug, or a store that changed under it); the
+    /// French text says which.
+    #[error("export stopped: {0}")]
+    Inconsistent(String),
+}
+
+impl AppError {
+    /// The message for an agent, in French: what, where, and what to do.
+    pub fn french(&self) -> String {
+        match self {
+            AppError::NotFound(Missing::Run(id)) => format!("aucun paiement {id}"),
+            AppError::Refused(Refusal::MayNotExport(user)) => format!(
+                "l'utilisateur « {user} » ne peut pas exporter un paiement (rôle liquidation ou ordonnateur)"
+            ),
+            AppError::Refused(Refusal::Store(e)) | AppError::Run(e) => chain(e),
+            AppError::Invalid { field, message } => format!("{field} : {message}"),
+            AppError::NotValidated { run, status } => format!(
+                "le paiement {run} est {} : seul un paiement validé s'exporte (relais run validate)",
+                status.label_fr()
+            ),
+            AppError::NotInitialised(path) => format!(
+                "le dossier de données {} n'est pas initialisé (pas de settings.toml) : lancez « relais init » ou « relais demo »",
+                path.display()
+            ),
+            AppError::NoPaymentSettings { settings: Some(path) } => format!(
+                "paramètres de paiement absents : ajoutez la section [payments] à {} (voir docs/runbook.md)",
+                path.display()
+            ),
+            AppError::NoPaymentSettings { settings: None } => {
+                "paramètres de paiement absents : la section [payments] manque aux paramètres (voir docs/runbook.md)".into()
+            }
+            AppError::SettingsUnreadable { path, source } => {
+                format!("{} illisible: {}", path.display(), chain(source))
+            }
+            AppError::SettingsInvalid { path, message } => {
+                format!("{} : {message}", path.display())
+            }
+            AppError::SettingsUnwritable(e) => format!("paramètres: {}", chain(e)),
+            AppError::Store(e) => chain(e),
+            AppError::Opening { path, source } => {
+                format!("ouverture de {}: {}", path.display(), chain(source))
+            }
+            AppError::Io {
+                action,
+                path,
+                source,
+            } => format!("{} {}: {}", action.french(), path.display(), chain(source)),
+            AppError::Write { path, source } => {
+                format!("écriture de {}: {}", path.display(), chain(source.as_ref()))
+            }
+            AppError::PaymentFile(e) => chain(e),
+            AppError::Check { file, source } => {
+                format!("contrôle du fichier {file} : {}", chain(source))
+            }
+            AppError::Inconsistent(why) => why.clone(),
+        }
+    }
+
+    pub(crate) fn io(action: IoAction, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        AppError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// An error and its causes as `a: b: c`, each in French where it is one of ours.
+fn chain(e: &(dyn Error + 'static)) -> String {
+    if let Some(ours) = e.downcast_ref::<AppError>() {
+        return ours.french();
+    }
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        if let Some(ours) = c.downcast_ref::<AppError>() {
+            text.push_str(": ");
+            text.push_str(&ours.french());
+            break;
+        }
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
+/// The store's answers, sorted by what a front end does with them.
+impl From<RunStoreError> for AppError {
+    fn from(e: RunStoreError) -> AppError {
+        match e {
+            RunStoreError::NotFound(id) => AppError::NotFound(Missing::Run(id)),
+            RunStoreError::SamePerson(_)
+            | RunStoreError::Store(
+                StoreError::Forbidden { .. }
+                | StoreError::UnknownUser(_)
+                | StoreError::DisabledUser(_),
+            ) => AppError::Refused(Refusal::Store(e)),
+            RunStoreError::Store(s) => AppError::Store(s),
+            other => AppError::Run(other),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        AppError::from(RunStoreError::Store(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_run_is_not_found_and_said_in_french() {
+        let id: RunId = "P2026-12-01".parse().expect("id");
+        let e = AppError::from(RunStoreError::NotFound(id));
+        assert!(matches!(e, AppError::NotFound(Missing::Run(_))));
+        assert_eq!(e.french(), "aucun paiement P2026-12-01");
+        assert_eq!(e.to_string(), "payment run P2026-12-01 not found");
+    }
+
+    #[test]
+    fn who_may_do_what_is_a_refusal() {
+        let e = AppError::from(RunStoreError::SamePerson("u".into()));
+        assert!(matches!(e, AppError::Refused(_)));
+        assert!(
+            e.french().contains("séparation des tâches"),
+            "{}",
+            e.french()
+        );
+        let e = AppError::from(StoreError::UnknownUser("x".into()));
+        assert!(matches!(e, AppError::Refused(_)));
+        assert_eq!(e.french(), "utilisateur inconnu : « x »");
+    }
+
+    #[test]
+    fn a_file_error_says_what_where_and_why() {
+        let e = AppError::io(
+            IoAction::CreateFolder,
+            "/d/exports",
+            std::io::Error::other("disque plein"),
+        );
+        assert_eq!(e.french(), "création du dossier /d/exports: disque plein");
+        assert_eq!(e.to_string(), "creating folder /d/exports");
+    }
+}

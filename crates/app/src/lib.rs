@@ -1,0 +1,20 @@
+//! The services both front ends call: the command line (`relais`) parses arguments, calls
+//! them and prints; the web parses forms, calls them and renders. Only here are the steps of
+//! an operation put in order (settings, clock, store, files); only the store knows SQL; no
+//! HTTP and no terminal here.
+//!
+//! - [`data`]: the data folder opened (settings, time zone, store);
+//! - [`runs`]: payment runs — prepare, validate, cancel, export, report;
+//! - [`clock`]: "now", injected;
+//! - [`error`]: [`AppError`], English for logs, French for agents ([`AppError::french`]);
+//! - [`fsio`]: atomic files and the direct-I/O writer of the payment files.
+
+pub mod clock;
+pub mod data;
+pub mod error;
+pub mod fsio;
+pub mod runs;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use data::{Data, DataDir};
+pub use error::{AppError, Missing, Refusal};
