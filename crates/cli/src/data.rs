@@ -41,6 +41,13 @@ impl DataDir {
         self.app().is_initialised()
     }
 
+    /// The authority's settings and time zone.
+    pub fn time_zone(&self) -> Result<(Settings, jiff::tz::TimeZone)> {
+        let settings = self.load_settings()?;
+        let tz = relais_core::calendar::time_zone(&settings.authority.time_zone)?;
+        Ok((settings, tz))
+    }
+
     pub fn load_settings(&self) -> Result<Settings> {
         self.app().load_settings().map_err(agent)
     }

@@ -13,7 +13,7 @@ use relais_store::SqliteStore;
 use relais_store::sessions::Session;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use crate::hasher::HashStats;
 
@@ -42,6 +42,35 @@ pub struct App {
 pub type Shared = Arc<App>;
 
 impl App {
+    /// The writing connection, locked, for work already off the async runtime (`None`: a
+    /// thread panicked holding it).
+    pub(crate) fn lock_writer(&self) -> Option<MutexGuard<'_, SqliteStore>> {
+        self.store.lock().ok()
+    }
+
+    /// A reading connection (the writer when the server has none), and a second one if one is
+    /// free at once (never waited for: two exports each holding one would wait for each
+    /// other); for work already off the async runtime.
+    pub(crate) fn lock_readers(
+        &self,
+    ) -> Option<(
+        MutexGuard<'_, SqliteStore>,
+        Option<MutexGuard<'_, SqliteStore>>,
+    )> {
+        if self.readers.is_empty() {
+            return Some((self.lock_writer()?, None));
+        }
+        let first = match self.readers.iter().find_map(|r| r.try_lock().ok()) {
+            Some(guard) => guard,
+            None => {
+                let n = self.next_reader.fetch_add(1, Ordering::Relaxed);
+                self.readers.get(n % self.readers.len())?.lock().ok()?
+            }
+        };
+        let second = self.readers.iter().find_map(|r| r.try_lock().ok());
+        Some((first, second))
+    }
+
     pub fn new(store: SqliteStore, config: Config, clock: Clock) -> anyhow::Result<Shared> {
         Self::build(store, Vec::new(), config, clock)
     }

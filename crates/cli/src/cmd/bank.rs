@@ -4,7 +4,6 @@
 //! agent who asked.
 
 use super::EXIT_OK;
-use super::deposit::time_zone;
 use crate::args::{
     BankApproveArgs, BankCommand, BankListArgs, BankRefuseArgs, BankShowArgs, OutputFormat,
 };
@@ -28,7 +27,7 @@ pub fn run(command: BankCommand) -> Result<u8> {
 
 /// Today on the authority's clock, and the runs' window for a change of bank details.
 fn today_and_window(data: &DataDir) -> Result<(jiff::civil::Date, u16, jiff::tz::TimeZone)> {
-    let (settings, tz) = time_zone(data)?;
+    let (settings, tz) = data.time_zone()?;
     let today = jiff::Timestamp::now().to_zoned(tz.clone()).date();
     Ok((today, window_days(Some(&settings)), tz))
 }
@@ -278,7 +277,7 @@ fn show(a: BankShowArgs) -> Result<u8> {
 }
 
 fn decide(data: &DataDir, user: &str, id: i64, approve: bool) -> Result<u8> {
-    let (_, tz) = time_zone(data)?;
+    let (_, tz) = data.time_zone()?;
     let today = jiff::Timestamp::now().to_zoned(tz).date().to_string();
     let mut store = data.open_store()?;
     print_review(&review(&store, id)?);

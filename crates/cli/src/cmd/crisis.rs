@@ -3,7 +3,6 @@
 //! and shown on the authority's clock.
 
 use super::EXIT_OK;
-use super::deposit::time_zone;
 use crate::args::{
     CnilCommand, CnilNotifyArgs, CouranteAddArgs, CouranteCommand, CouranteExportArgs,
     IncidentCommand, IncidentSetArgs, SystemesCommand, TachesCommand,
@@ -44,7 +43,7 @@ struct Cell {
 
 fn open(data: &Path) -> Result<Cell> {
     let data = DataDir::new(data);
-    let (settings, tz) = time_zone(&data)?;
+    let (settings, tz) = data.time_zone()?;
     Ok(Cell {
         store: data.open_store()?,
         authority: settings.authority.name,

@@ -3,7 +3,8 @@
 
 mod tableur;
 
-use super::{EXIT_OK, receipt::signing_key};
+use super::EXIT_OK;
+use super::receipt_key::signing_key;
 use crate::args::OutputFormat;
 use crate::args::{BenchDepositsArgs, DepositCommand, DepositListArgs, DepositRegisterArgs};
 use crate::data::DataDir;
@@ -35,13 +36,6 @@ pub fn run(command: DepositCommand) -> Result<u8> {
         }
         DepositCommand::List(a) => list(a),
     }
-}
-
-/// The authority's time zone, from the data folder's settings.
-pub(crate) fn time_zone(data: &DataDir) -> Result<(relais_core::settings::Settings, TimeZone)> {
-    let settings = data.load_settings()?;
-    let tz = relais_core::calendar::time_zone(&settings.authority.time_zone)?;
-    Ok((settings, tz))
 }
 
 /// The rules of every kind: built in, with `DATA/deposit-kinds.toml` applied when present.
@@ -80,7 +74,7 @@ fn receipt_path(data: &DataDir, number: ChronoNumber) -> PathBuf {
 
 fn register(a: DepositRegisterArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
-    let (settings, tz) = time_zone(&data)?;
+    let (settings, tz) = data.time_zone()?;
     let input = DepositInput {
         kind: a.kind,
         depositor: a.from,
@@ -156,7 +150,7 @@ fn register(a: DepositRegisterArgs) -> Result<u8> {
 
 fn list(a: DepositListArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
-    let (_, tz) = time_zone(&data)?;
+    let (_, tz) = data.time_zone()?;
     let store = data.open_store()?;
     let date = |s: &Option<String>, field: &str| -> Result<Option<jiff::civil::Date>> {
         s.as_deref()
@@ -278,7 +272,7 @@ fn list(a: DepositListArgs) -> Result<u8> {
 /// receipt PDFs. The scratch store is removed after.
 pub fn bench(a: BenchDepositsArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
-    let (settings, tz) = time_zone(&data)?;
+    let (settings, tz) = data.time_zone()?;
     let writers = a.writers.max(1);
     let per_writer = a.count.div_ceil(writers);
     let scratch = data.path.join(format!("bench-{}", std::process::id()));

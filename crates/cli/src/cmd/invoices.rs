@@ -3,7 +3,7 @@
 //! indemnity of those past it (relais_core::deposits).
 
 use super::EXIT_OK;
-use super::deposit::{load_rules, rules_for, time_zone};
+use super::deposit::{load_rules, rules_for};
 use crate::args::InvoicesDueArgs;
 use crate::args::OutputFormat;
 use crate::data::DataDir;
@@ -42,7 +42,7 @@ pub fn run(command: crate::args::InvoicesCommand) -> Result<u8> {
 
 fn due(a: InvoicesDueArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
-    let (_, tz) = time_zone(&data)?;
+    let (_, tz) = data.time_zone()?;
     let today = match &a.today {
         Some(t) => relais_core::calendar::parse_date(t).map_err(|e| anyhow!("--today : {e}"))?,
         None => relais_core::calendar::local_date(jiff::Timestamp::now(), &tz),

@@ -17,6 +17,7 @@ mod journal;
 mod numbering;
 mod publish;
 mod receipt;
+mod receipt_key;
 mod renew;
 mod run;
 mod serve;

@@ -2,7 +2,6 @@
 //! system's (see `relais_store::numbering`).
 
 use super::EXIT_OK;
-use super::deposit::time_zone;
 use super::run::local_now;
 use crate::args::{NumberingCommand, NumberingSetArgs, NumberingShowArgs};
 use crate::data::DataDir;
@@ -19,7 +18,7 @@ pub fn run(command: NumberingCommand) -> Result<u8> {
 
 fn set(a: NumberingSetArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
-    let (_, tz) = time_zone(&data)?;
+    let (_, tz) = data.time_zone()?;
     let cumul = match a.cumul_annuel.as_deref() {
         Some(text) => Cents::parse(text).map_err(|e| anyhow!("--cumul-annuel : {e}"))?,
         None => Cents::ZERO,

@@ -6,7 +6,6 @@
 
 use super::EXIT_OK;
 use super::crisis::out;
-use super::deposit::time_zone;
 use crate::args::PublishArgs;
 use crate::data::DataDir;
 use crate::fsio::AtomicFile;
@@ -80,7 +79,7 @@ fn write_public(
 
 pub fn run(a: PublishArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
-    let (settings, tz) = time_zone(&data)?;
+    let (settings, tz) = data.time_zone()?;
     let store = data.open_store()?;
     let directory: Vec<DirectoryRow> = store
         .directory()?

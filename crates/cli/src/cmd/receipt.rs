@@ -1,6 +1,7 @@
 //! `relais receipt verify|pubkey`, and the authority's receipt signing key in `DATA/keys/`:
 //! created on first use, readable by its owner only (0600), never printed or logged.
 
+use super::receipt_key::{PUBLIC, keys_dir, signing_key};
 use super::{EXIT_FAILURE, EXIT_OK};
 use crate::args::{ReceiptCommand, ReceiptVerifyArgs};
 use crate::data::DataDir;
@@ -10,77 +11,11 @@ use relais_core::deposits::{
     BACKDATE_GRACE_SECONDS, BidTimeliness, Deposit, KindRules, bid_timeliness,
 };
 use relais_documents::code::{
-    BoundFacts, ReceiptKey, ReceiptSummary, VerifyingKey, Zeroizing, depositor_digest,
-    dossier_digest, hex_id, invoice_number_digest, parse_public_key, public_key_text, verify,
+    BoundFacts, ReceiptSummary, VerifyingKey, depositor_digest, dossier_digest, hex_id,
+    invoice_number_digest, parse_public_key, public_key_text, verify,
 };
 use relais_documents::french::{date_short, datetime_long};
 use relais_store::deposits::DepositStore;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-
-const SECRET: &str = "receipt-signing.key";
-const PUBLIC: &str = "receipt-signing.pub";
-
-fn keys_dir(data: &DataDir) -> PathBuf {
-    data.path.join("keys")
-}
-
-/// The signing key, created (0600, atomically, once even with concurrent first uses) when the
-/// data folder has none yet.
-pub(crate) fn signing_key(data: &DataDir) -> Result<ReceiptKey> {
-    let dir = keys_dir(data);
-    let path = dir.join(SECRET);
-    if !path.exists() {
-        create_key(&dir, &path)?;
-    }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("lecture de la clé de signature {}", path.display()))?;
-    let text = Zeroizing::new(text);
-    let key = ReceiptKey::from_file_text(&text).map_err(|e| anyhow!("{} : {e}", path.display()))?;
-    let public = dir.join(PUBLIC);
-    if !public.exists() {
-        crate::fsio::write_atomic(&public, public_key_text(&key.public()).as_bytes())?;
-    }
-    Ok(key)
-}
-
-fn create_key(dir: &Path, path: &Path) -> Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .with_context(|| format!("création de {}", dir.display()))?;
-    let key = ReceiptKey::from_seed(&rand::random::<[u8; 32]>());
-    let tmp = dir.join(format!(".{SECRET}.{}", std::process::id()));
-    {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-            .with_context(|| format!("création de {}", tmp.display()))?;
-        f.write_all(key.to_file_text().as_bytes())?;
-        f.sync_all()?;
-    }
-    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
-    // A hard link fails if another process created the key first: the first key wins.
-    let linked = std::fs::hard_link(&tmp, path);
-    std::fs::remove_file(&tmp).ok();
-    match linked {
-        Ok(()) => {
-            std::fs::File::open(dir).and_then(|d| d.sync_all()).ok();
-            crate::fsio::write_atomic(
-                &dir.join(PUBLIC),
-                public_key_text(&key.public()).as_bytes(),
-            )?;
-            tracing::info!(key_id = %hex_id(&key.public()), "receipt signing key created");
-            Ok(())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e).with_context(|| format!("création de {}", path.display())),
-    }
-}
 
 pub fn run(command: ReceiptCommand) -> Result<u8> {
     match command {
@@ -142,7 +77,7 @@ fn verify_cmd(a: ReceiptVerifyArgs) -> Result<u8> {
         .filter(|_| a.pubkey.is_none())
         .map(|d| DataDir::new(d));
     let tz = match &data {
-        Some(d) => super::deposit::time_zone(d)?.1,
+        Some(d) => d.time_zone()?.1,
         None => jiff::tz::TimeZone::UTC,
     };
     let register = match &data {

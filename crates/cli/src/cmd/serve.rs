@@ -24,7 +24,7 @@ pub fn serve(data: &DataDir, bind: &str, secure_cookies: bool) -> Result<u8> {
         time_zone: settings.authority.time_zone.clone(),
         settings: Some(settings.clone()),
         courrier: Some(std::sync::Arc::new(relais_web::courrier::Courrier {
-            key: super::receipt::signing_key(data)?,
+            key: super::receipt_key::signing_key(data)?,
             rules: super::deposit::load_rules(data)?,
         })),
         // The runs' files, written by the same service as `relais run export`.

@@ -13,9 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use relais_app::AppError;
 use relais_app::runs;
 use relais_core::run::RunId;
-use relais_store::SqliteStore;
 use std::path::PathBuf;
-use std::sync::MutexGuard;
 
 /// Where the runs' files are written: one folder per run.
 #[derive(Debug, Clone)]
@@ -87,7 +85,7 @@ pub async fn write_report(
     Form(form): Form<CsrfForm>,
 ) -> Response {
     write_run_folder(app, headers, run, form, "rapport", |app, exports, id, _| {
-        let (reader, _) = readers(app)?;
+        let (reader, _) = app.lock_readers().ok_or_else(poisoned)?;
         runs::report(&*reader, id, &exports.folder(id, Folder::Report)).map(|_| ())
     })
     .await
@@ -111,50 +109,19 @@ fn export(app: &App, out: &std::path::Path, id: RunId, actor: &str) -> Result<()
         clock: &clock,
     };
     let (plan, written) = {
-        let (reader, mut second) = readers(app)?;
+        let (reader, mut second) = app.lock_readers().ok_or_else(poisoned)?;
         let plan = runs::plan_export(&*reader, &at, id, actor)?;
         let written = runs::write_export(&plan, &*reader, second.as_deref_mut(), out, false)?;
         (plan, written)
     };
     // The reading connections are back (with no reader, the writer was one of them).
-    let mut store = app.store.lock().map_err(|_| poisoned())?;
+    let mut store = app.lock_writer().ok_or_else(poisoned)?;
     runs::record_export(&mut *store, plan, written)?;
     Ok(())
 }
 
 fn poisoned() -> AppError {
     AppError::Inconsistent("connexion à la base indisponible".into())
-}
-
-/// A reading connection (the writer when the server has none), and a second one if one is
-/// free at once (never waited for: two exports each holding one would wait for each other).
-fn readers(
-    app: &App,
-) -> Result<
-    (
-        MutexGuard<'_, SqliteStore>,
-        Option<MutexGuard<'_, SqliteStore>>,
-    ),
-    AppError,
-> {
-    if app.readers.is_empty() {
-        return Ok((app.store.lock().map_err(|_| poisoned())?, None));
-    }
-    let first = match app.readers.iter().find_map(|r| r.try_lock().ok()) {
-        Some(guard) => guard,
-        None => {
-            let n = app
-                .next_reader
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            app.readers
-                .get(n % app.readers.len())
-                .ok_or_else(poisoned)?
-                .lock()
-                .map_err(|_| poisoned())?
-        }
-    };
-    let second = app.readers.iter().find_map(|r| r.try_lock().ok());
-    Ok((first, second))
 }
 
 /// Writes one of a run's folders with `relais_app::runs`, off the async runtime, then back to
