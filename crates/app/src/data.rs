@@ -5,6 +5,9 @@ use crate::error::{AppError, IoAction};
 use jiff::tz::TimeZone;
 use relais_core::settings::{PaymentSettings, Settings};
 use relais_store::SqliteStore;
+
+/// A store of any backend, as the services and the front ends hold it.
+pub type AnyStore = Box<dyn relais_store::Backend>;
 use std::path::{Path, PathBuf};
 
 pub struct DataDir {
@@ -84,15 +87,23 @@ impl DataDir {
         })
     }
 
-    /// Opens the store of an initialised data folder.
-    pub fn open_store(&self) -> Result<SqliteStore, AppError> {
+    /// Opens the store of an initialised data folder: the backend its settings choose (today
+    /// always SQLite, `relais.db` in the folder), behind the backend-neutral seam.
+    pub fn open_store(&self) -> Result<AnyStore, AppError> {
         self.load_settings()?;
         self.store()
     }
 
+    /// The store of a folder being made (`relais init`, a drill's throw-away folder): created
+    /// when there is none yet, whichever backend it is (today SQLite, `relais.db`).
+    pub fn create_store(&self) -> Result<AnyStore, AppError> {
+        self.store()
+    }
+
     /// The store, the folder known to be initialised.
-    fn store(&self) -> Result<SqliteStore, AppError> {
-        SqliteStore::open(&self.db_path()).map_err(|e| opening(&self.db_path(), e))
+    fn store(&self) -> Result<AnyStore, AppError> {
+        let store = SqliteStore::open(&self.db_path()).map_err(|e| opening(&self.db_path(), e))?;
+        Ok(Box::new(store))
     }
 }
 
@@ -102,14 +113,15 @@ impl Data {
         payment_settings(&self.settings, Some(&self.settings_path))
     }
 
-    pub fn open_store(&self) -> Result<SqliteStore, AppError> {
+    pub fn open_store(&self) -> Result<AnyStore, AppError> {
         self.dir.store()
     }
 
     /// A connection that only reads (a run's documents, written beside its payment files).
-    pub fn open_reader(&self) -> Result<SqliteStore, AppError> {
+    pub fn open_reader(&self) -> Result<AnyStore, AppError> {
         let db = self.dir.db_path();
-        SqliteStore::open_reader(&db).map_err(|e| opening(&db, e))
+        let store = SqliteStore::open_reader(&db).map_err(|e| opening(&db, e))?;
+        Ok(Box::new(store))
     }
 }
 

@@ -9,8 +9,7 @@
 use crate::data::DataDir;
 use crate::passwords;
 use anyhow::{Context, Result, bail};
-use relais_store::Store;
-use relais_store::logins::{Backoff, LoginThrottle};
+use relais_store::logins::Backoff;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Duration;

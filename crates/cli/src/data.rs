@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 use relais_app::AppError;
+use relais_app::data::AnyStore;
 use relais_core::settings::Settings;
-use relais_store::SqliteStore;
 use std::path::{Path, PathBuf};
 
 pub struct DataDir {
@@ -56,8 +56,13 @@ impl DataDir {
         self.app().write_settings(settings).map_err(agent)
     }
 
-    /// Opens the store of an initialised data folder.
-    pub fn open_store(&self) -> Result<SqliteStore> {
+    /// Creates (or opens) the store of a folder being made.
+    pub fn create_store(&self) -> Result<AnyStore> {
+        self.app().create_store().map_err(agent)
+    }
+
+    /// Opens the store of an initialised data folder (whichever backend it is).
+    pub fn open_store(&self) -> Result<AnyStore> {
         self.app().open_store().map_err(agent)
     }
 }

@@ -189,12 +189,18 @@ pub fn export(
     payment_files_only: bool,
 ) -> Result<Exported, AppError> {
     let mut store = data.open_store()?;
-    let plan = plan_export(&store, at, id, user)?;
+    let plan = plan_export(&*store, at, id, user)?;
     let mut reader = if payment_files_only {
         None
     } else {
         Some(data.open_reader()?)
     };
-    let written = write_export(&plan, &store, reader.as_mut(), out, payment_files_only)?;
-    record_export(&mut store, plan, written)
+    let written = write_export(
+        &plan,
+        &*store,
+        reader.as_deref_mut(),
+        out,
+        payment_files_only,
+    )?;
+    record_export(&mut *store, plan, written)
 }

@@ -25,7 +25,7 @@ pub fn run(args: ATraiterArgs) -> Result<u8> {
                 "message_fr",
                 "gravite",
             ])?;
-            for_each(&store, |row, (field, code, message)| {
+            for_each(&*store, |row, (field, code, message)| {
                 let key = row.key.as_deref().unwrap_or_default();
                 w.write_record([
                     row.file.as_str(),
@@ -45,7 +45,7 @@ pub fn run(args: ATraiterArgs) -> Result<u8> {
             w.write_record([
                 "Fichier", "Ligne", "Clé", "Champ", "Code", "Message", "Gravité",
             ])?;
-            for_each(&store, |row, (field, code, message)| {
+            for_each(&*store, |row, (field, code, message)| {
                 let key = row.key.as_deref().unwrap_or_default();
                 w.write_record([
                     row.file.as_str(),
@@ -62,7 +62,7 @@ pub fn run(args: ATraiterArgs) -> Result<u8> {
         }
         OutputFormat::Text => {
             let mut out = out;
-            for_each(&store, |row, (field, code, message)| {
+            for_each(&*store, |row, (field, code, message)| {
                 let key = row.key.as_deref().unwrap_or_default();
                 writeln!(
                     out,

@@ -12,8 +12,8 @@ use anyhow::{Result, anyhow};
 use relais_core::Cents;
 use relais_core::records::PayeeKind;
 use relais_documents::french;
-use relais_store::SqliteStore;
-use relais_store::bank::{BankChangeReview, BankChangeStore, HeldBankDetails, window_days};
+use relais_store::Backend;
+use relais_store::bank::{BankChangeReview, HeldBankDetails, window_days};
 use std::io::Write;
 
 pub fn run(command: BankCommand) -> Result<u8> {
@@ -208,7 +208,7 @@ fn origin(h: &HeldBankDetails) -> String {
 }
 
 /// After a decision: when the payee's rights are paid.
-fn next_run(data: &DataDir, store: &SqliteStore, approved: bool) -> Result<()> {
+fn next_run(data: &DataDir, store: &dyn Backend, approved: bool) -> Result<()> {
     let (today, _, _) = today_and_window(data)?;
     let month = french::month_long(store.first_unpaid_month(today)?);
     if approved {
@@ -224,7 +224,7 @@ fn next_run(data: &DataDir, store: &SqliteStore, approved: bool) -> Result<()> {
     Ok(())
 }
 
-fn review(store: &SqliteStore, id: i64) -> Result<BankChangeReview> {
+fn review(store: &dyn Backend, id: i64) -> Result<BankChangeReview> {
     store
         .bank_change_review(id)?
         .ok_or_else(|| anyhow!("demande n° {id} introuvable"))
@@ -272,7 +272,7 @@ fn print_review(r: &BankChangeReview) {
 
 fn show(a: BankShowArgs) -> Result<u8> {
     let store = DataDir::new(&a.data.data).open_store()?;
-    print_review(&review(&store, a.request)?);
+    print_review(&review(&*store, a.request)?);
     Ok(EXIT_OK)
 }
 
@@ -280,7 +280,7 @@ fn decide(data: &DataDir, user: &str, id: i64, approve: bool) -> Result<u8> {
     let (_, tz) = data.time_zone()?;
     let today = jiff::Timestamp::now().to_zoned(tz).date().to_string();
     let mut store = data.open_store()?;
-    print_review(&review(&store, id)?);
+    print_review(&review(&*store, id)?);
     let done = store.decide_bank_change(user, id, approve, &today)?;
     println!(
         "Demande n° {} {} par {}.",
@@ -288,7 +288,7 @@ fn decide(data: &DataDir, user: &str, id: i64, approve: bool) -> Result<u8> {
         if approve { "approuvée" } else { "refusée" },
         user
     );
-    next_run(data, &store, approve)?;
+    next_run(data, &*store, approve)?;
     Ok(EXIT_OK)
 }
 
@@ -304,7 +304,7 @@ fn approve(a: BankApproveArgs) -> Result<u8> {
                  seulement (journal n° {seq}).",
                 payee.trim()
             );
-            next_run(&data, &store, true)?;
+            next_run(&data, &*store, true)?;
             Ok(EXIT_OK)
         }
         (None, None) => Err(anyhow!("indiquez le numéro de la demande, ou --payee")),

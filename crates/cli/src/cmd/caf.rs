@@ -17,9 +17,9 @@ use relais_core::Cents;
 use relais_core::calendar::Month;
 use relais_formats::caf::{CafReadError, CafRejectedRow, CafRow, CafSink, read_caf_statement};
 use relais_formats::extract::Unreadable;
-use relais_store::SqliteStore;
+use relais_store::Backend;
 use relais_store::caf::{
-    CafComparison, CafDiscrepancy, CafError, CafImportSession, CafImported, CafStore, Tally,
+    CafComparison, CafDiscrepancy, CafError, CafImportSession, CafImported, Tally,
 };
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -99,7 +99,7 @@ pub fn import(a: CafImportArgs) -> Result<u8> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let input = std::io::BufReader::with_capacity(256 * 1024, file);
-    let imported = match import_statement(&mut store, &a.user.user, month, input, &name, &mut out)?
+    let imported = match import_statement(&mut *store, &a.user.user, month, input, &name, &mut out)?
     {
         Ok(imported) => imported,
         Err(code) => return Ok(code),
@@ -136,7 +136,7 @@ pub fn import(a: CafImportArgs) -> Result<u8> {
 /// Reads the statement into an import session and commits it; the exit code when it is not
 /// imported (the session dropped: nothing changed).
 fn import_statement(
-    store: &mut SqliteStore,
+    store: &mut dyn Backend,
     user: &str,
     month: Month,
     input: impl std::io::Read,

@@ -21,8 +21,7 @@ use relais_core::deposits::parse_local_datetime;
 use relais_documents::crisis::{
     Heading, fact_line, local, write_courante_csv, write_courante_pdf, write_incident_pdf,
 };
-use relais_store::SqliteStore;
-use relais_store::crisis::{CrisisStore, NewTask};
+use relais_store::crisis::NewTask;
 use std::io::Write;
 use std::path::Path;
 
@@ -36,7 +35,7 @@ pub(crate) fn out() -> std::io::StdoutLock<'static> {
 
 /// The store and the authority's name and time zone.
 struct Cell {
-    store: SqliteStore,
+    store: relais_app::data::AnyStore,
     authority: String,
     tz: TimeZone,
 }

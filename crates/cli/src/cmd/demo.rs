@@ -14,7 +14,7 @@ use relais_core::ids::Iban;
 use relais_core::roles::Role;
 use relais_core::settings::PaymentSettings;
 use relais_demo::{DemoConfig, DemoOutput};
-use relais_store::{NewUser, Store};
+use relais_store::NewUser;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -152,7 +152,7 @@ fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
     bar.finish_and_clear();
 
     let imported = super::import::import_dir(
-        &mut store,
+        &mut *store,
         &extracts,
         &Default::default(),
         "admin",
@@ -161,8 +161,8 @@ fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
     )?;
     super::import::report(&imported);
     let bar = crate::progress::spinner("numérotation et cellule de crise de démonstration");
-    confirm_numbering(&mut store, today, &tz)?;
-    crisis::seed(&mut store, &data.path, today, &tz)
+    confirm_numbering(&mut *store, today, &tz)?;
+    crisis::seed(&mut *store, &data.path, today, &tz)
         .context("cellule de crise de démonstration")?;
     bar.finish_and_clear();
     println!(
@@ -177,11 +177,11 @@ fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
 /// exercice of the demo's date and, when the clock is in another year (a demo dated in the
 /// past), the clock's, in which validations happen.
 fn confirm_numbering(
-    store: &mut relais_store::SqliteStore,
+    store: &mut dyn relais_store::Backend,
     today: jiff::civil::Date,
     tz: &jiff::tz::TimeZone,
 ) -> Result<()> {
-    use relais_store::numbering::{NumberingStore, SetNumbering};
+    use relais_store::numbering::SetNumbering;
     let (local_time, clock) = super::run::local_now(tz);
     let mut years = vec![today.year()];
     if clock.year() != today.year() {

@@ -19,7 +19,7 @@ use relais_core::roles::Role;
 use relais_documents::code::{ReceiptKey, ReceiptSummary};
 use relais_documents::{Completed, ReceiptInput, write_receipt};
 use relais_store::deposits::{DepositFilter, DepositStore, completed_application};
-use relais_store::{NewUser, SqliteStore, Store};
+use relais_store::{Backend, NewUser, Store};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -59,7 +59,7 @@ pub(crate) fn rules_for(rules: &[KindRules], kind: DepositKind) -> Result<&KindR
 }
 
 /// The handling service with every contact detail the receipt must print (CRPA R112-5).
-pub(crate) fn resolve_service(store: &SqliteStore, rules: &KindRules) -> Result<ServiceContact> {
+pub(crate) fn resolve_service(store: &dyn Backend, rules: &KindRules) -> Result<ServiceContact> {
     relais_store::deposits::resolve_service(store, rules).map_err(|e| anyhow!(e))
 }
 
@@ -111,7 +111,7 @@ fn register(a: DepositRegisterArgs) -> Result<u8> {
     })?;
     let rules = load_rules(&data)?;
     let rule = rules_for(&rules, new.kind)?;
-    let service = resolve_service(&store, rule)?;
+    let service = resolve_service(&*store, rule)?;
     let key = signing_key(&data)?;
     let deposit = store
         .register_deposit(&a.user.user, &new, &tz, &mut |d| Ok(key.sign(&summary(d))))
@@ -120,7 +120,7 @@ fn register(a: DepositRegisterArgs) -> Result<u8> {
     for w in deposit.warnings() {
         eprintln!("attention : dépôt n° {} — {w}", deposit.number);
     }
-    let first = completed_application(&store, &deposit)?;
+    let first = completed_application(&*store, &deposit)?;
     let first_rules = match &first {
         Some(f) => Some(rules_for(&rules, f.facts.kind)?),
         None => None,
@@ -291,7 +291,7 @@ fn bench_in(
     per_writer: usize,
 ) -> Result<()> {
     let db = dir.join("relais.db");
-    let mut store = SqliteStore::open(&db)?;
+    let mut store = relais_store::SqliteStore::open(&db)?;
     store.add_user(
         "bench",
         &NewUser {
@@ -307,7 +307,7 @@ fn bench_in(
         .map(|w| {
             let (db, tz, key) = (db.clone(), tz.clone(), key.clone());
             std::thread::spawn(move || -> Result<()> {
-                let mut store = SqliteStore::open(&db)?;
+                let mut store = relais_store::SqliteStore::open(&db)?;
                 for i in 0..per_writer {
                     let new = bench_deposit(w, i);
                     store

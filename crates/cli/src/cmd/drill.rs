@@ -10,9 +10,10 @@ use super::{EXIT_FAILURE, EXIT_OK, load_profile};
 use crate::args::DrillArgs;
 use anyhow::{Context, Result, bail};
 use jiff::Timestamp;
+use relais_app::data::AnyStore;
 use relais_core::calendar::{Month, local_date, time_zone};
 use relais_core::roles::Role;
-use relais_store::{ImportError, NewUser, SqliteStore, Store};
+use relais_store::{Backend, ImportError, NewUser};
 use serde::Serialize;
 use serde_json::json;
 use std::path::Path;
@@ -83,11 +84,10 @@ pub struct NumberingFacts {
 }
 
 fn numbering_facts(
-    snapshot_store: &SqliteStore,
+    snapshot_store: &dyn Backend,
     working: Option<&Path>,
     month: Month,
 ) -> Result<NumberingFacts> {
-    use relais_store::numbering::NumberingStore;
     let exercice = month.year();
     let history = snapshot_store.history_in_exercice(exercice)?;
     let confirmed = match working {
@@ -160,7 +160,7 @@ pub fn run(args: DrillArgs) -> Result<u8> {
         "sha256": sha256,
     });
     let imported = super::import::import_dir(
-        &mut store,
+        &mut *store,
         dest.path(),
         &profile,
         DRILL_USER,
@@ -216,7 +216,7 @@ pub fn run(args: DrillArgs) -> Result<u8> {
     };
     let started = std::time::Instant::now();
     let bar = crate::progress::spinner("préparation de la paie à blanc (droits, RIB, imputations)");
-    let facts = readiness::assess(&store, &inputs);
+    let facts = readiness::assess(&*store, &inputs);
     bar.finish_and_clear();
     let facts = facts?;
     tracing::info!(
@@ -224,7 +224,7 @@ pub fn run(args: DrillArgs) -> Result<u8> {
         rights = facts.payable.rights,
         "drill: readiness assessed"
     );
-    let numbering = numbering_facts(&store, args.data.as_deref(), month)?;
+    let numbering = numbering_facts(&*store, args.data.as_deref(), month)?;
     drop(store);
     let reasons = judge(&snapshot, &facts, &thresholds);
     let report = Report {
@@ -252,8 +252,10 @@ pub fn run(args: DrillArgs) -> Result<u8> {
 
 /// A store of its own in the work folder, with the one administrator an import needs. Its
 /// password hash is not a hash: nobody can log in to a throw-away store.
-fn throwaway_store(dir: &Path) -> Result<SqliteStore> {
-    let mut store = SqliteStore::open(&dir.join("relais.db")).context("base jetable")?;
+fn throwaway_store(dir: &Path) -> Result<AnyStore> {
+    let mut store = crate::data::DataDir::new(dir)
+        .create_store()
+        .context("base jetable")?;
     let user = NewUser {
         login: DRILL_USER.into(),
         roles: vec![Role::Admin],

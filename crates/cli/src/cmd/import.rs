@@ -7,7 +7,7 @@ use crate::fsio::DirSource;
 use crate::summary;
 use anyhow::Result;
 use relais_formats::profile::Profile;
-use relais_store::{ImportError, Imported, OutcomeCheck, SqliteStore, import_extracts};
+use relais_store::{Backend, ImportError, Imported, OutcomeCheck, import_extracts};
 use serde_json::json;
 use std::path::Path;
 
@@ -17,7 +17,7 @@ pub fn run(args: ImportArgs) -> Result<u8> {
     let profile = load_profile(args.profile.as_deref())?;
     let context = json!({ "source": "folder", "path": args.dir.display().to_string() });
     match import_dir(
-        &mut store,
+        &mut *store,
         &args.dir,
         &profile,
         &args.user.user,
@@ -41,7 +41,7 @@ pub fn run(args: ImportArgs) -> Result<u8> {
 
 /// Imports a folder with a progress bar on the terminal (hidden when not a terminal).
 pub fn import_dir(
-    store: &mut SqliteStore,
+    store: &mut dyn Backend,
     dir: &Path,
     profile: &Profile,
     user: &str,

@@ -5,11 +5,12 @@ use crate::args::InitArgs;
 use crate::data::DataDir;
 use crate::passwords;
 use anyhow::{Context, Result, bail};
+use relais_app::data::AnyStore;
 use relais_core::calendar::HolidayZone;
 use relais_core::ids::Siret;
 use relais_core::roles::Role;
 use relais_core::settings::{Authority, Settings};
-use relais_store::{NewUser, SqliteStore, Store};
+use relais_store::NewUser;
 
 pub fn run(args: InitArgs) -> Result<u8> {
     let data = DataDir::new(&args.data.data);
@@ -55,7 +56,7 @@ pub fn create(
     settings: &Settings,
     admin: &str,
     password: &str,
-) -> Result<SqliteStore> {
+) -> Result<AnyStore> {
     if data.is_initialised() {
         bail!(
             "{} est déjà un dossier de données Relais",
@@ -64,7 +65,7 @@ pub fn create(
     }
     std::fs::create_dir_all(&data.path)
         .with_context(|| format!("création de {}", data.path.display()))?;
-    let mut store = SqliteStore::open(&data.db_path())?;
+    let mut store = data.create_store()?;
     if !store.users()?.is_empty() {
         bail!(
             "{} contient déjà une base avec des utilisateurs",

@@ -53,7 +53,7 @@ fn due(a: InvoicesDueArgs) -> Result<u8> {
         .unwrap_or(30);
     let rates = rates(&data)?;
     let store = data.open_store()?;
-    let mut out = due_invoices(&store, days, today, &tz, &rates).map_err(|e| match e {
+    let mut out = due_invoices(&*store, days, today, &tz, &rates).map_err(|e| match e {
         DueError::MissingRate => anyhow!(
             "taux de la BCE inconnu pour une période : complétez {}",
             data.path.join("ecb-rates.toml").display()

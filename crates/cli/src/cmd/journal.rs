@@ -4,7 +4,7 @@ use super::{EXIT_FAILURE, EXIT_OK};
 use crate::args::JournalCommand;
 use crate::data::DataDir;
 use anyhow::Result;
-use relais_store::{Store, StoreError};
+use relais_store::StoreError;
 use std::io::Write;
 
 pub fn run(command: JournalCommand) -> Result<u8> {

@@ -7,7 +7,7 @@ use crate::args::{NumberingCommand, NumberingSetArgs, NumberingShowArgs};
 use crate::data::DataDir;
 use anyhow::{Result, anyhow};
 use relais_core::Cents;
-use relais_store::numbering::{ExerciceNumbering, NumberingStore, SetNumbering};
+use relais_store::numbering::{ExerciceNumbering, SetNumbering};
 
 pub fn run(command: NumberingCommand) -> Result<u8> {
     match command {

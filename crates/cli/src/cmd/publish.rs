@@ -15,8 +15,6 @@ use jiff::Timestamp;
 use relais_core::directory::DirectoryRow;
 use relais_documents::crisis::{Heading, write_poster_pdf};
 use relais_documents::public_page::{PUBLIC_CSS, PUBLIC_CSS_FILE, PublicPage, write_public_html};
-use relais_store::crisis::CrisisStore;
-use relais_store::desk::DeskStore;
 use std::io::Write;
 use std::path::Path;
 

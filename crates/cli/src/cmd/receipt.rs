@@ -15,7 +15,6 @@ use relais_documents::code::{
     invoice_number_digest, parse_public_key, public_key_text, verify,
 };
 use relais_documents::french::{date_short, datetime_long};
-use relais_store::deposits::DepositStore;
 
 pub fn run(command: ReceiptCommand) -> Result<u8> {
     match command {

@@ -7,7 +7,7 @@ use crate::data::DataDir;
 use anyhow::{Context, Result};
 use relais_core::Cents;
 use relais_core::run::RenewalPolicy;
-use relais_store::runs::{RenewalOutcome, RunStore};
+use relais_store::runs::RenewalOutcome;
 
 /// Reads and checks a renewal policy file.
 pub fn load_policy(path: &std::path::Path) -> Result<RenewalPolicy> {

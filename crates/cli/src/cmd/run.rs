@@ -79,7 +79,7 @@ fn prepare(a: RunPrepareArgs) -> Result<u8> {
     let clock = clock(&data.tz);
     let mut store = data.open_store().map_err(agent)?;
     let prepared = runs::prepare(
-        &mut store,
+        &mut *store,
         &data.authority(clock.as_ref()),
         &PrepareRequest {
             month,
@@ -104,10 +104,10 @@ fn show(a: RunShowArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
     let id = parse_run_id(&a.run)?;
     let store = data.open_store()?;
-    let run = runs::show(&store, id).map_err(agent)?;
+    let run = runs::show(&*store, id).map_err(agent)?;
     print_summary(&run.summary);
     if let Some(out) = &a.out {
-        let files = runs::write_report(&store, &run, out).map_err(agent)?;
+        let files = runs::write_report(&*store, &run, out).map_err(agent)?;
         for (name, _) in &files {
             println!("écrit : {}", out.join(name).display());
         }
@@ -118,7 +118,7 @@ fn show(a: RunShowArgs) -> Result<u8> {
 fn list(a: RunListArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
     let store = data.open_store()?;
-    let runs = runs::list(&store).map_err(agent)?;
+    let runs = runs::list(&*store).map_err(agent)?;
     if runs.is_empty() {
         println!("Aucun paiement.");
     }
@@ -142,7 +142,7 @@ fn validate(a: RunValidateArgs) -> Result<u8> {
     let mut store = data.open_store().map_err(agent)?;
     let clock = clock(&data.tz);
     let run =
-        runs::validate(&mut store, clock.as_ref(), &data.tz, id, &a.user.user).map_err(agent)?;
+        runs::validate(&mut *store, clock.as_ref(), &data.tz, id, &a.user.user).map_err(agent)?;
     println!(
         "Paiement {} validé par {} le {} : {} mandats, {} ; bordereau(x) {}.",
         run.id,
@@ -159,7 +159,7 @@ fn cancel(a: RunCancelArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
     let id = parse_run_id(&a.run)?;
     let mut store = data.open_store()?;
-    let run = runs::cancel(&mut store, id, &a.user.user, &a.reason)
+    let run = runs::cancel(&mut *store, id, &a.user.user, &a.reason)
         .map_err(agent)
         .with_context(|| format!("annulation de {id}"))?;
     println!(
@@ -180,7 +180,7 @@ fn release(a: RunReleaseArgs) -> Result<u8> {
         month,
         reason: &a.reason,
     };
-    let other = runs::release(&mut store, clock.as_ref(), &data.tz, &release)
+    let other = runs::release(&mut *store, clock.as_ref(), &data.tz, &release)
         .map_err(agent)
         .with_context(|| format!("levée de l'exclusion de {} pour {month}", a.right))?;
     println!(

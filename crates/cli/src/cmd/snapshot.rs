@@ -13,7 +13,7 @@ use relais_formats::extract::{
     Entity, ExtractSink, FileSummary, Outcome, ReadError, RejectedRow, Unreadable, read_extracts,
 };
 use relais_formats::profile::Profile;
-use relais_store::{ImportError, Store, import::file_facts};
+use relais_store::{ImportError, import::file_facts};
 use relais_vault::{
     ExposeSecret, FileDigest, Manifest, ManifestFile, PublicKey, SecretString, SigningKey,
     VaultError,
@@ -365,7 +365,7 @@ fn open(args: OpenArgs) -> Result<u8> {
         "manifest": serde_json::to_value(&opened.manifest).unwrap_or_default(),
     });
     let result = super::import::import_dir(
-        &mut store,
+        &mut *store,
         dest.path(),
         &profile,
         &args.user.user,

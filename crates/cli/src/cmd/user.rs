@@ -9,8 +9,7 @@ use crate::passwords;
 use anyhow::{Result, bail};
 use relais_core::journal::Entry;
 use relais_core::roles::{Role, format_roles, parse_roles};
-use relais_store::logins::LoginThrottle;
-use relais_store::{NewUser, Store};
+use relais_store::NewUser;
 
 pub fn run(command: UserCommand) -> Result<u8> {
     match command {

@@ -9,8 +9,6 @@ use relais_core::crisis::systems::parse_yes_no;
 use relais_core::crisis::{MAX_TEXT, parse_text};
 use relais_core::directory::DirectoryRow;
 use relais_documents::crisis::local;
-use relais_store::crisis::CrisisStore;
-use relais_store::desk::DeskStore;
 use std::io::Write;
 
 pub fn annuaire(command: AnnuaireCommand) -> Result<u8> {

@@ -7,14 +7,18 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use relais_core::crisis::{EntryContent, EntryKind, FactKind, NewEntry, NewFact};
 use relais_demo::crisis::{SYSTEMS_CSV, SYSTEMS_FILE};
-use relais_store::SqliteStore;
-use relais_store::crisis::{CrisisStore, NewTask};
+use relais_store::crisis::NewTask;
 use std::path::Path;
 
 /// The demo's crisis cell member (a user `relais demo` creates).
 const CELL: &str = "crise";
 
-pub fn seed(store: &mut SqliteStore, data: &Path, today: Date, tz: &TimeZone) -> Result<()> {
+pub fn seed(
+    store: &mut dyn relais_store::Backend,
+    data: &Path,
+    today: Date,
+    tz: &TimeZone,
+) -> Result<()> {
     let at = |days_back: i64, h: i8, m: i8| -> Result<jiff::Timestamp> {
         let day = today.checked_sub(jiff::Span::new().days(days_back))?;
         Ok(day.at(h, m, 0, 0).to_zoned(tz.clone())?.timestamp())
