@@ -11,10 +11,6 @@ use relais_core::Cents;
 use relais_core::roles::Role;
 use relais_store::sessions::Session;
 
-/// The old name of [`WebError`](crate::error::WebError), for the payment screens until they
-/// use it.
-pub use crate::error::WebError as Failure;
-
 /// The header of every page: who is served, the page's title, the menu of the signed-in user.
 pub struct Head {
     pub authority: String,
