@@ -4,8 +4,9 @@
 use crate::Shared;
 use crate::error::WebError;
 use crate::fields::field;
-use crate::pages::{Paiement, Paiements, render};
+use crate::pages::render;
 use crate::session::{CsrfToken, SignedForm, SignedIn};
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -31,6 +32,50 @@ pub use confirm::confirm_validation;
 use files::listed_files;
 pub use files::{Exports, Folder, download, download_report, export_run, write_report};
 pub use renewal::{confirm_renewal, renew, renewal_form};
+
+#[derive(Template)]
+#[template(path = "paiements.html")]
+pub(crate) struct Paiements {
+    pub head: crate::pages::Head,
+    pub csrf: String,
+    /// The user may prepare a run (role liquidation), and the month proposed.
+    pub can_prepare: bool,
+    /// The earliest month not yet paid (`relais_core::month_guard::first_unpaid`).
+    pub next_month: String,
+    /// The same, in words (`décembre 2026`).
+    pub next_month_long: String,
+    /// A run prepared for a later month while that one is unpaid.
+    pub warning: Option<String>,
+    /// (code, label)
+    pub benefits: Vec<(&'static str, &'static str)>,
+    /// (run, month, status, prepared by, lines, mandates, total)
+    pub runs: Vec<(String, String, String, String, u64, u64, String)>,
+    /// Each benefit's monthly totals over six months, as charts (`paiements_chart.rs`).
+    pub monthly: String,
+}
+
+#[derive(Template)]
+#[template(path = "paiement.html")]
+pub(crate) struct Paiement {
+    pub head: crate::pages::Head,
+    pub csrf: String,
+    pub summary: relais_core::run::RunSummary,
+    pub status: String,
+    /// The user may validate (role ordonnateur) and the run is still prepared.
+    pub can_validate: bool,
+    /// The run is still prepared (it may be cancelled).
+    pub can_cancel: bool,
+    /// The run is validated and this server writes files.
+    pub can_export: bool,
+    /// Files written: (name, SHA-256, bytes).
+    pub files: Vec<(String, String, u64)>,
+    /// This server writes control reports, and the files of the last one written.
+    pub can_report: bool,
+    pub report: Vec<(String, String, u64)>,
+    pub notice: Option<String>,
+    /// Prepared for a month after one not yet paid.
+    pub warning: Option<String>,
+}
 
 fn benefits_of(fields: &[(String, String)]) -> Vec<Benefit> {
     let mut benefits: Vec<Benefit> = fields

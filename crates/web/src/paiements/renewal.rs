@@ -8,7 +8,7 @@
 use super::benefits_of;
 use crate::error::WebError;
 use crate::fields::field;
-use crate::pages::{RenewalForm, Renouvellement, render};
+use crate::pages::render;
 use crate::session::{SignedForm, SignedIn};
 use crate::{App, Shared};
 use askama::Template;
@@ -23,6 +23,38 @@ use relais_documents::french;
 use relais_store::runs::{RenewalOutcome, RunStore, RunStoreError};
 use relais_store::sessions::Session;
 use sha2::{Digest, Sha256};
+
+/// What the renewal form holds (kept as typed when the page comes back with an error).
+#[derive(Debug, Default)]
+pub struct RenewalForm {
+    pub benefits: Vec<String>,
+    pub ends_from: String,
+    pub ends_to: String,
+    pub new_end: String,
+    pub legal_reference: String,
+    pub decided_by: String,
+}
+
+#[derive(Template)]
+#[template(path = "renouvellement.html")]
+pub struct Renouvellement {
+    pub head: crate::pages::Head,
+    pub csrf: String,
+    /// (code, label)
+    pub all_benefits: Vec<(&'static str, &'static str)>,
+    pub form: RenewalForm,
+    /// What the policy changes, per benefit: (label, rights, monthly total).
+    pub per_benefit: Vec<(&'static str, u64, String)>,
+    /// (rights, monthly total), once simulated or applied.
+    pub total: Option<(u64, String)>,
+    pub applied: bool,
+    /// The journal entry of the application, when something changed.
+    pub journal: Option<u64>,
+    /// After a simulation: the decision and the simulation's digest, as the address of the
+    /// confirmation page (`paiements/renewal.rs`).
+    pub confirm_query: Option<String>,
+    pub error: Option<String>,
+}
 
 /// The digest of a decision and of what it changes: the one the simulation's page shows.
 fn digest_of(policy: &RenewalPolicy, outcome: &RenewalOutcome) -> String {
