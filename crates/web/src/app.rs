@@ -7,8 +7,6 @@ use crate::error::WebError;
 use crate::pages::Head;
 use crate::{auth, hasher, presession, searches, throttle};
 use anyhow::Context;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use relais_store::SqliteStore;
 use relais_store::sessions::Session;
 use std::path::Path;
@@ -227,24 +225,5 @@ impl App {
         })
         .await
         .map_err(|e| WebError::internal("reader task", e))?
-    }
-}
-
-/// The payment screens' way of answering a refusal, until they return [`WebError`] too.
-impl App {
-    pub(crate) fn fail(&self, failure: WebError) -> Response {
-        failure.into_response()
-    }
-
-    pub(crate) fn refuse_with(&self, status: StatusCode, why: &str) -> Response {
-        WebError::Refused(status, why.to_owned()).into_response()
-    }
-
-    pub(crate) fn refuse(&self, why: &str) -> Response {
-        WebError::refused(why).into_response()
-    }
-
-    pub(crate) fn unprocessable(&self, why: &str) -> Response {
-        WebError::unprocessable(why).into_response()
     }
 }

@@ -11,8 +11,7 @@
 //! (`dashboard`, `desk`, `courrier/`, `crise/`, `rib`, `dossiers`, `paiements/`…, each with
 //! its templates; one may show another's parts, without a cycle) → `session` (extractors),
 //! `app` (the state), `pages` (the frame of every page), `error`, `access`, and the parts that
-//! know no screen (`auth`, `throttle`, `hasher`, `limits`, `charts`…). One exception until the
-//! payment screens take the extractors: `paiements/` reaches the old helpers through `routes`.
+//! know no screen (`auth`, `throttle`, `hasher`, `limits`, `charts`…).
 
 mod access;
 mod aide;
@@ -56,9 +55,8 @@ pub use auth::hash_password;
 pub use routes::router;
 pub use throttle::Limits as LoginLimits;
 
-/// How the server behaves; [`Config::default`] is what `relais serve` uses. (Its `exports`
-/// are the payment screens' closures until the application layer writes runs' files; the
-/// state, `app.rs`, holds it.)
+/// How the server behaves; [`Config::default`] is what `relais serve` uses; the state,
+/// `app.rs`, holds it.
 #[derive(Clone)]
 pub struct Config {
     /// The authority's name, shown in every page's header.

@@ -20,10 +20,6 @@ use relais_core::roles::Role;
 use std::sync::Arc;
 
 pub use crate::assets::HTMX_PATH;
-/// The payment screens' way to the session and their form fields, until they take the
-/// extractors of `session.rs` (these re-exports go then).
-pub(crate) use crate::fields::field;
-pub(crate) use crate::session::{CsrfForm, form_session, page_session};
 
 /// Writes [`ROUTES`] and the handlers in the same order, from one list of
 /// `METHOD path, access => handler;`.

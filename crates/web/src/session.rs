@@ -142,31 +142,3 @@ where
         Ok(SignedForm(session, form))
     }
 }
-
-/// The session of a screen of `access`, or the response that refuses it: the payment screens'
-/// way, until they take [`SignedIn`] (their routes' access is checked before, and again here).
-pub(crate) async fn page_session(
-    app: &Shared,
-    headers: &HeaderMap,
-    access: Access,
-) -> Result<Session, Response> {
-    admitted(app, headers, access)
-        .await
-        .map_err(IntoResponse::into_response)
-}
-
-/// The session of a form of `access` carrying `token`, or the response that refuses it: the
-/// payment screens' way, until they take [`SignedForm`].
-pub(crate) async fn form_session(
-    app: &Shared,
-    headers: &HeaderMap,
-    access: Access,
-    token: &str,
-) -> Result<Session, Response> {
-    let session = page_session(app, headers, access).await?;
-    if auth::same_token(&session.csrf, token) {
-        Ok(session)
-    } else {
-        Err(WebError::Csrf.into_response())
-    }
-}

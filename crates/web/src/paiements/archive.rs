@@ -5,12 +5,12 @@
 
 use super::files::{Folder, listed_files};
 use crate::Shared;
-use crate::pages::Failure;
-use crate::routes::{Access, PAYMENTS, page_session};
+use crate::error::WebError;
+use crate::session::SignedIn;
 use axum::body::Body;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::http::header::{self, HeaderValue};
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use relais_core::run::RunId;
 use std::io::Write;
@@ -42,14 +42,11 @@ pub(crate) fn write_zip(
 /// `GET /paiements/{run}/fichiers.zip`.
 pub async fn download_all(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(run): Path<String>,
-) -> Response {
-    if let Err(refused) = page_session(&app, &headers, Access::AnyOf(PAYMENTS)).await {
-        return refused;
-    }
+    SignedIn(_): SignedIn,
+) -> Result<Response, WebError> {
     let (Ok(id), Some(exports)) = (run.parse::<RunId>(), app.config.exports.as_ref()) else {
-        return app.fail(Failure::NotFound);
+        return Err(WebError::NotFound);
     };
     let dir = exports.folder(id, Folder::Files);
     let names: Vec<(String, u64)> = listed_files(&dir)
@@ -58,7 +55,7 @@ pub async fn download_all(
         .collect();
     // `SHA256SUMS` alone: nothing written yet.
     if names.len() < 2 {
-        return app.fail(Failure::NotFound);
+        return Err(WebError::NotFound);
     }
     let (reader, writer) = tokio::io::duplex(1 << 16);
     tokio::task::spawn_blocking(move || {
@@ -79,5 +76,5 @@ pub async fn download_all(
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{id}.zip\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    response
+    Ok(response)
 }

@@ -4,16 +4,16 @@
 //! page; a POST whose digest no longer matches the run is refused, so what is validated is
 //! what the ordonnateur read.
 
-use super::store_error;
+use super::{run_id, store_error};
 use crate::Shared;
-use crate::pages::{Failure, render};
-use crate::routes::{Access, page_session};
+use crate::error::WebError;
+use crate::pages::render;
+use crate::session::SignedIn;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
-use relais_core::roles::Role;
-use relais_core::run::{RunId, RunStatus, RunSummary};
+use relais_core::run::{RunStatus, RunSummary};
 use relais_documents::french;
 use relais_store::runs::RunStore;
 use sha2::{Digest, Sha256};
@@ -66,38 +66,24 @@ pub struct ConfirmValidation {
 /// `GET /paiements/{run}/valider`: what validating this run does, and the form that does it.
 pub async fn confirm_validation(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(run): Path<String>,
-) -> Response {
-    let access = Access::AnyOf(&[Role::Ordonnateur]);
-    let session = match page_session(&app, &headers, access).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let Ok(id) = run.parse::<RunId>() else {
-        return app.fail(Failure::NotFound);
-    };
-    let record = match app
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let id = run_id(&run)?;
+    let record = app
         .with_reader(move |s| s.run(id).map_err(store_error))
-        .await
-    {
-        Ok(Some(r)) => r,
-        Ok(None) => return app.fail(Failure::NotFound),
-        Err(f) => return app.fail(f),
-    };
+        .await?
+        .ok_or(WebError::NotFound)?;
     if record.status != RunStatus::Prepared {
-        return app.refuse_with(
-            StatusCode::CONFLICT,
-            &format!(
-                "le paiement {id} est {} : il n'y a rien à valider",
-                record.status.label_fr()
-            ),
-        );
+        return Err(WebError::conflict(format!(
+            "le paiement {id} est {} : il n'y a rien à valider",
+            record.status.label_fr()
+        )));
     }
     // Said here, before the ordonnateur reads the consequences; the store refuses it anyway.
     if record.summary.prepared_by == session.login {
         let why = relais_store::runs::RunStoreError::SamePerson(session.login.clone());
-        return app.refuse(&why.to_string());
+        return Err(WebError::refused(why.to_string()));
     }
     let s = &record.summary;
     let count = |n: u64| french::count(n);
@@ -146,5 +132,5 @@ pub async fn confirm_validation(
             "anomalies",
         ),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }

@@ -1,14 +1,13 @@
 //! A run's files: written by `relais_app::runs` (the service `relais run export` calls), on
 //! the server's own connections, listed by their `SHA256SUMS`, downloaded streamed.
 
-use crate::pages::Failure;
-use crate::routes::{Access, CsrfForm, PAYMENTS, form_session, page_session};
+use crate::error::WebError;
+use crate::session::{CsrfForm, SignedForm, SignedIn};
 use crate::{App, Shared};
-use axum::Form;
 use axum::body::Body;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::http::header::{self, HeaderValue};
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_app::AppError;
 use relais_app::runs;
@@ -61,15 +60,13 @@ pub(super) fn listed_files(dir: &std::path::Path) -> Vec<(String, String, u64)> 
 /// `SHA256SUMS`) into the data folder, as `relais run export` does; the page then lists them.
 pub async fn export_run(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(run): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
+    SignedForm(session, _): SignedForm<CsrfForm>,
+) -> Result<Response, WebError> {
     write_run_folder(
         app,
-        headers,
+        session.login,
         run,
-        form,
         "exporte",
         |app, exports, id, actor| export(app, &exports.folder(id, Folder::Files), id, actor),
     )
@@ -80,11 +77,10 @@ pub async fn export_run(
 /// changes against the previous month, mandates) for review before validation.
 pub async fn write_report(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(run): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    write_run_folder(app, headers, run, form, "rapport", |app, exports, id, _| {
+    SignedForm(session, _): SignedForm<CsrfForm>,
+) -> Result<Response, WebError> {
+    write_run_folder(app, session.login, run, "rapport", |app, exports, id, _| {
         let (reader, _) = app.lock_readers().ok_or_else(poisoned)?;
         runs::report(&*reader, id, &exports.folder(id, Folder::Report)).map(|_| ())
     })
@@ -129,31 +125,23 @@ fn poisoned() -> AppError {
 /// may not, 422 for the rest.
 async fn write_run_folder(
     app: Shared,
-    headers: HeaderMap,
+    actor: String,
     run: String,
-    form: CsrfForm,
     done: &str,
     write: impl FnOnce(&App, &Exports, RunId, &str) -> Result<(), AppError> + Send + 'static,
-) -> Response {
-    let session =
-        match form_session(&app, &headers, Access::AnyOf(PAYMENTS), &form.csrf_token).await {
-            Ok(s) => s,
-            Err(refused) => return refused,
-        };
-    let Ok(id) = run.parse::<RunId>() else {
-        return app.fail(Failure::NotFound);
-    };
+) -> Result<Response, WebError> {
+    let id = super::run_id(&run)?;
     let Some(exports) = app.config.exports.clone() else {
-        return app.unprocessable("l'écriture de fichiers n'est pas disponible sur ce serveur");
+        return Err(WebError::unprocessable(
+            "l'écriture de fichiers n'est pas disponible sur ce serveur",
+        ));
     };
     let worker = std::sync::Arc::clone(&app);
-    let actor = session.login.clone();
-    let written = tokio::task::spawn_blocking(move || write(&worker, &exports, id, &actor)).await;
-    match written {
-        Ok(Ok(())) => Redirect::to(&format!("/paiements/{id}?fait={done}")).into_response(),
-        Ok(Err(e)) => super::refused(&app, &id, e, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(_) => app.fail(Failure::Internal),
-    }
+    tokio::task::spawn_blocking(move || write(&worker, &exports, id, &actor))
+        .await
+        .map_err(|e| WebError::internal("run folder task", e))?
+        .map_err(|e| super::refused(&id, e, StatusCode::UNPROCESSABLE_ENTITY))?;
+    Ok(Redirect::to(&format!("/paiements/{id}?fait={done}")).into_response())
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -170,45 +158,40 @@ fn content_type(name: &str) -> &'static str {
 /// megabytes). Only a name listed by the run's `SHA256SUMS` (or that file) is served.
 pub async fn download(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path((run, name)): Path<(String, String)>,
-) -> Response {
-    serve_file(app, headers, run, name, Folder::Files).await
+    SignedIn(_): SignedIn,
+) -> Result<Response, WebError> {
+    serve_file(app, run, name, Folder::Files).await
 }
 
 /// Downloads one of the files of a run's control report.
 pub async fn download_report(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path((run, name)): Path<(String, String)>,
-) -> Response {
-    serve_file(app, headers, run, name, Folder::Report).await
+    SignedIn(_): SignedIn,
+) -> Result<Response, WebError> {
+    serve_file(app, run, name, Folder::Report).await
 }
 
 async fn serve_file(
     app: Shared,
-    headers: HeaderMap,
     run: String,
     name: String,
     folder: Folder,
-) -> Response {
-    if let Err(refused) = page_session(&app, &headers, Access::AnyOf(PAYMENTS)).await {
-        return refused;
-    }
+) -> Result<Response, WebError> {
     let (Ok(id), Some(exports)) = (run.parse::<RunId>(), app.config.exports.as_ref()) else {
-        return app.fail(Failure::NotFound);
+        return Err(WebError::NotFound);
     };
     let dir = exports.folder(id, folder);
     let listed = listed_files(&dir)
         .into_iter()
         .any(|(file, _, _)| file == name);
     if !listed {
-        return app.fail(Failure::NotFound);
+        return Err(WebError::NotFound);
     }
-    let file = match tokio::fs::File::open(dir.join(&name)).await {
-        Ok(f) => f,
-        Err(_) => return app.fail(Failure::NotFound),
-    };
+    let file = tokio::fs::File::open(dir.join(&name))
+        .await
+        .map_err(|_| WebError::NotFound)?;
     let length = file.metadata().await.map_or(0, |m| m.len());
     let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 1 << 16));
     let mut response = (StatusCode::OK, body).into_response();
@@ -223,5 +206,5 @@ async fn serve_file(
     if let Ok(v) = HeaderValue::from_str(&length.to_string()) {
         h.insert(header::CONTENT_LENGTH, v);
     }
-    response
+    Ok(response)
 }

@@ -2,11 +2,13 @@
 //! files) and the renewal of rights by a crisis decision.
 
 use crate::Shared;
-use crate::pages::{Failure, Paiement, Paiements, render};
-use crate::routes::{Access, PAYMENTS, field, form_session, page_session};
-use axum::Form;
+use crate::error::WebError;
+use crate::fields::field;
+use crate::pages::render;
+use crate::session::{CsrfToken, SignedForm, SignedIn};
+use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_app::runs::{self, Authority, PrepareRequest};
 use relais_app::{AppError, FixedClock};
@@ -30,6 +32,50 @@ pub use confirm::confirm_validation;
 use files::listed_files;
 pub use files::{Exports, Folder, download, download_report, export_run, write_report};
 pub use renewal::{confirm_renewal, renew, renewal_form};
+
+#[derive(Template)]
+#[template(path = "paiements.html")]
+pub(crate) struct Paiements {
+    pub head: crate::pages::Head,
+    pub csrf: String,
+    /// The user may prepare a run (role liquidation), and the month proposed.
+    pub can_prepare: bool,
+    /// The earliest month not yet paid (`relais_core::month_guard::first_unpaid`).
+    pub next_month: String,
+    /// The same, in words (`décembre 2026`).
+    pub next_month_long: String,
+    /// A run prepared for a later month while that one is unpaid.
+    pub warning: Option<String>,
+    /// (code, label)
+    pub benefits: Vec<(&'static str, &'static str)>,
+    /// (run, month, status, prepared by, lines, mandates, total)
+    pub runs: Vec<(String, String, String, String, u64, u64, String)>,
+    /// Each benefit's monthly totals over six months, as charts (`paiements_chart.rs`).
+    pub monthly: String,
+}
+
+#[derive(Template)]
+#[template(path = "paiement.html")]
+pub(crate) struct Paiement {
+    pub head: crate::pages::Head,
+    pub csrf: String,
+    pub summary: relais_core::run::RunSummary,
+    pub status: String,
+    /// The user may validate (role ordonnateur) and the run is still prepared.
+    pub can_validate: bool,
+    /// The run is still prepared (it may be cancelled).
+    pub can_cancel: bool,
+    /// The run is validated and this server writes files.
+    pub can_export: bool,
+    /// Files written: (name, SHA-256, bytes).
+    pub files: Vec<(String, String, u64)>,
+    /// This server writes control reports, and the files of the last one written.
+    pub can_report: bool,
+    pub report: Vec<(String, String, u64)>,
+    pub notice: Option<String>,
+    /// Prepared for a month after one not yet paid.
+    pub warning: Option<String>,
+}
 
 fn benefits_of(fields: &[(String, String)]) -> Vec<Benefit> {
     let mut benefits: Vec<Benefit> = fields
@@ -62,20 +108,28 @@ fn clock(app: &crate::App) -> Result<FixedClock, AppError> {
         .map_err(|e| AppError::Inconsistent(format!("horloge du serveur : {e}")))
 }
 
-/// A service's refusal as a page: 404 for a run that does not exist, 403 for a rule of who
-/// may do what (and, as before, a store that refused), `otherwise` for the rest; logged in
-/// English.
-fn refused(
-    app: &crate::App,
-    about: &dyn std::fmt::Display,
-    e: AppError,
-    otherwise: StatusCode,
-) -> Response {
+/// The server's clock, or an internal error (logged) when it cannot be read.
+fn web_clock(app: &crate::App) -> Result<FixedClock, WebError> {
+    clock(app).map_err(|e| WebError::internal("server clock", e))
+}
+
+/// A run named in an address, or 404.
+fn run_id(run: &str) -> Result<RunId, WebError> {
+    run.parse().map_err(|_| WebError::NotFound)
+}
+
+/// The one translation of a service's error into a page: 404 for a run that does not exist,
+/// 403 for a rule of who may do what, `otherwise` (the screen's: 409 for a run that changed,
+/// 422 for what was asked) for the rest; logged in English.
+fn refused(about: &dyn std::fmt::Display, e: AppError, otherwise: StatusCode) -> WebError {
     tracing::info!(run = %about, error = %e, "payment run refused");
     match e {
-        AppError::NotFound(_) => app.fail(Failure::NotFound),
-        AppError::Refused(_) | AppError::Store(_) => app.refuse(&e.french()),
-        _ => app.refuse_with(otherwise, &e.french()),
+        AppError::NotFound(_) => WebError::NotFound,
+        AppError::Refused(_) => WebError::refused(e.french()),
+        // A database failure is shown as refused (403, its French cause), as the payment
+        // screens always did, not as a 500: kept so that nothing changes for the agent.
+        AppError::Store(_) => WebError::refused(e.french()),
+        _ => WebError::Refused(otherwise, e.french()),
     }
 }
 
@@ -83,24 +137,19 @@ fn store_error(e: RunStoreError) -> relais_store::StoreError {
     relais_store::StoreError::Corrupt(e.to_string())
 }
 
-pub async fn paiements(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(PAYMENTS)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+pub async fn paiements(
+    State(app): State<Shared>,
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
     let today = app.today().parse().unwrap_or(jiff::civil::Date::ZERO);
-    let found = app
+    let (runs, first_unpaid) = app
         .with_reader(move |s| {
             let first = s
                 .first_unpaid_month(today)
                 .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
             Ok((s.runs().map_err(store_error)?, first))
         })
-        .await;
-    let (runs, first_unpaid) = match found {
-        Ok(r) => r,
-        Err(f) => return app.fail(f),
-    };
+        .await?;
     let warning = runs
         .iter()
         .filter(|r| r.status == RunStatus::Prepared)
@@ -135,38 +184,30 @@ pub async fn paiements(State(app): State<Shared>, headers: HeaderMap) -> Respons
             })
             .collect(),
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 pub async fn prepare_run(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
+    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let field = |name: &str| field(&fields, name);
-    let access = Access::AnyOf(&[Role::Liquidation]);
-    let session = match form_session(&app, &headers, access, field("csrf_token")).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
     let Some(settings) = app.config.settings.clone() else {
-        return app
-            .unprocessable("les paramètres de paiement de la collectivité ne sont pas chargés");
+        return Err(WebError::unprocessable(
+            "les paramètres de paiement de la collectivité ne sont pas chargés",
+        ));
     };
     let typed = field("month").trim();
     let Ok(month) = Month::parse_typed(typed) else {
-        return app.unprocessable(&format!(
+        return Err(WebError::unprocessable(format!(
             "mois illisible « {typed} » : attendu MM/AAAA (12/2026) ou en lettres (décembre 2026)"
-        ));
+        )));
     };
     let benefits = benefits_of(&fields);
     if benefits.is_empty() {
-        return app.unprocessable("aucune prestation choisie");
+        return Err(WebError::unprocessable("aucune prestation choisie"));
     }
-    let clock = match clock(&app) {
-        Ok(c) => c,
-        Err(_) => return app.fail(Failure::Internal),
-    };
+    let clock = web_clock(&app)?;
     let tz = app.tz();
     let actor = session.login.clone();
     let prepared = app
@@ -185,12 +226,9 @@ pub async fn prepare_run(
             };
             Ok(runs::prepare(s, &at, &req))
         })
-        .await;
-    match prepared {
-        Ok(Ok(p)) => Redirect::to(&format!("/paiements/{}", p.run.id)).into_response(),
-        Ok(Err(e)) => refused(&app, &month, e, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(f) => app.fail(f),
-    }
+        .await?
+        .map_err(|e| refused(&month, e, StatusCode::UNPROCESSABLE_ENTITY))?;
+    Ok(Redirect::to(&format!("/paiements/{}", prepared.run.id)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -201,31 +239,21 @@ pub struct RunNotice {
 
 pub async fn paiement(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(run): Path<String>,
     Query(notice): Query<RunNotice>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(PAYMENTS)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let Ok(id) = run.parse::<RunId>() else {
-        return app.fail(Failure::NotFound);
-    };
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let id = run_id(&run)?;
     let today = app.today().parse().unwrap_or(jiff::civil::Date::ZERO);
-    let found = app
+    let (record, first_unpaid) = app
         .with_reader(move |s| {
             let first = s
                 .first_unpaid_month(today)
                 .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
             Ok((s.run(id).map_err(store_error)?, first))
         })
-        .await;
-    let (record, first_unpaid) = match found {
-        Ok((Some(r), first)) => (r, first),
-        Ok((None, _)) => return app.fail(Failure::NotFound),
-        Err(f) => return app.fail(f),
-    };
+        .await?;
+    let record = record.ok_or(WebError::NotFound)?;
     let prepared = record.status == RunStatus::Prepared;
     let validated = record.status == RunStatus::Validated;
     let files = match &app.config.exports {
@@ -262,7 +290,7 @@ pub async fn paiement(
         },
         summary: record.summary,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
@@ -274,61 +302,40 @@ pub struct ValidateForm {
     empreinte: String,
 }
 
+impl CsrfToken for ValidateForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 /// Validates a prepared run, confirmed on `GET /paiements/{run}/valider`: without its digest
 /// the request is sent to that page; with a digest that no longer matches, refused.
 pub async fn validate_run(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(run): Path<String>,
-    Form(form): Form<ValidateForm>,
-) -> Response {
-    let session = match form_session(
-        &app,
-        &headers,
-        Access::AnyOf(&[Role::Ordonnateur]),
-        &form.csrf_token,
-    )
-    .await
-    {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
-    let Ok(id) = run.parse::<RunId>() else {
-        return app.fail(Failure::NotFound);
-    };
+    SignedForm(session, form): SignedForm<ValidateForm>,
+) -> Result<Response, WebError> {
+    let id = run_id(&run)?;
     if form.empreinte.is_empty() {
-        return Redirect::to(&format!("/paiements/{id}/valider")).into_response();
+        return Ok(Redirect::to(&format!("/paiements/{id}/valider")).into_response());
     }
-    let record = match app
+    let record = app
         .with_reader(move |s| s.run(id).map_err(store_error))
-        .await
-    {
-        Ok(Some(r)) => r,
-        Ok(None) => return app.fail(Failure::NotFound),
-        Err(f) => return app.fail(f),
-    };
+        .await?
+        .ok_or(WebError::NotFound)?;
     if confirm::digest_of(&record.summary) != form.empreinte {
-        return app.refuse_with(
-            StatusCode::CONFLICT,
-            &format!(
-                "le paiement {id} a changé depuis la page de confirmation : relisez-le \
-                 (/paiements/{id}/valider) avant de le valider"
-            ),
-        );
+        return Err(WebError::conflict(format!(
+            "le paiement {id} a changé depuis la page de confirmation : relisez-le \
+             (/paiements/{id}/valider) avant de le valider"
+        )));
     }
     let actor = session.login.clone();
-    let Ok(clock) = clock(&app) else {
-        return app.fail(Failure::Internal);
-    };
+    let clock = web_clock(&app)?;
     let tz = app.tz();
-    let done = app
-        .with_store(move |s| Ok(runs::validate(s, &clock, &tz, id, &actor)))
-        .await;
-    match done {
-        Ok(Ok(_)) => Redirect::to(&format!("/paiements/{id}?fait=valide")).into_response(),
-        Ok(Err(e)) => refused(&app, &id, e, StatusCode::CONFLICT),
-        Err(f) => app.fail(f),
-    }
+    app.with_store(move |s| Ok(runs::validate(s, &clock, &tz, id, &actor)))
+        .await?
+        .map_err(|e| refused(&id, e, StatusCode::CONFLICT))?;
+    Ok(Redirect::to(&format!("/paiements/{id}?fait=valide")).into_response())
 }
 
 #[derive(Deserialize)]
@@ -339,32 +346,28 @@ pub struct CancelForm {
     motif: String,
 }
 
+impl CsrfToken for CancelForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 /// Cancels a prepared run, freeing its rights for another (role liquidation or ordonnateur).
 pub async fn cancel_run(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Path(run): Path<String>,
-    Form(form): Form<CancelForm>,
-) -> Response {
-    let session =
-        match form_session(&app, &headers, Access::AnyOf(PAYMENTS), &form.csrf_token).await {
-            Ok(s) => s,
-            Err(refused) => return refused,
-        };
-    let Ok(id) = run.parse::<RunId>() else {
-        return app.fail(Failure::NotFound);
-    };
+    SignedForm(session, form): SignedForm<CancelForm>,
+) -> Result<Response, WebError> {
+    let id = run_id(&run)?;
     let reason = form.motif.trim().to_owned();
     if reason.is_empty() {
-        return app.unprocessable("le motif de l'annulation est obligatoire");
+        return Err(WebError::unprocessable(
+            "le motif de l'annulation est obligatoire",
+        ));
     }
     let actor = session.login.clone();
-    let done = app
-        .with_store(move |s| Ok(runs::cancel(s, id, &actor, &reason)))
-        .await;
-    match done {
-        Ok(Ok(_)) => Redirect::to(&format!("/paiements/{id}?fait=annule")).into_response(),
-        Ok(Err(e)) => refused(&app, &id, e, StatusCode::CONFLICT),
-        Err(f) => app.fail(f),
-    }
+    app.with_store(move |s| Ok(runs::cancel(s, id, &actor, &reason)))
+        .await?
+        .map_err(|e| refused(&id, e, StatusCode::CONFLICT))?;
+    Ok(Redirect::to(&format!("/paiements/{id}?fait=annule")).into_response())
 }

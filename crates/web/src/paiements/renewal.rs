@@ -6,13 +6,14 @@
 //! shown instead, and nothing is applied.
 
 use super::benefits_of;
-use crate::pages::{RenewalForm, Renouvellement, render};
-use crate::routes::{Access, RENEW, field, form_session, page_session};
+use crate::error::WebError;
+use crate::fields::field;
+use crate::pages::render;
+use crate::session::{SignedForm, SignedIn};
 use crate::{App, Shared};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::Cents;
 use relais_core::calendar::parse_date;
@@ -22,6 +23,38 @@ use relais_documents::french;
 use relais_store::runs::{RenewalOutcome, RunStore, RunStoreError};
 use relais_store::sessions::Session;
 use sha2::{Digest, Sha256};
+
+/// What the renewal form holds (kept as typed when the page comes back with an error).
+#[derive(Debug, Default)]
+pub struct RenewalForm {
+    pub benefits: Vec<String>,
+    pub ends_from: String,
+    pub ends_to: String,
+    pub new_end: String,
+    pub legal_reference: String,
+    pub decided_by: String,
+}
+
+#[derive(Template)]
+#[template(path = "renouvellement.html")]
+pub struct Renouvellement {
+    pub head: crate::pages::Head,
+    pub csrf: String,
+    /// (code, label)
+    pub all_benefits: Vec<(&'static str, &'static str)>,
+    pub form: RenewalForm,
+    /// What the policy changes, per benefit: (label, rights, monthly total).
+    pub per_benefit: Vec<(&'static str, u64, String)>,
+    /// (rights, monthly total), once simulated or applied.
+    pub total: Option<(u64, String)>,
+    pub applied: bool,
+    /// The journal entry of the application, when something changed.
+    pub journal: Option<u64>,
+    /// After a simulation: the decision and the simulation's digest, as the address of the
+    /// confirmation page (`paiements/renewal.rs`).
+    pub confirm_query: Option<String>,
+    pub error: Option<String>,
+}
 
 /// The digest of a decision and of what it changes: the one the simulation's page shows.
 fn digest_of(policy: &RenewalPolicy, outcome: &RenewalOutcome) -> String {
@@ -110,11 +143,7 @@ fn renewal_page(
     render(status, &page)
 }
 
-pub async fn renewal_form(State(app): State<Shared>, headers: HeaderMap) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(RENEW)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+pub async fn renewal_form(State(app): State<Shared>, SignedIn(session): SignedIn) -> Response {
     let form = RenewalForm {
         benefits: vec!["APA_DOM", "APA_ETAB", "PCH", "ASH"]
             .into_iter()
@@ -158,46 +187,31 @@ fn form_of(fields: &[(String, String)]) -> RenewalForm {
     }
 }
 
-/// What the policy would change now (nothing written), or the page saying why not.
-async fn simulate(
+/// Renews rights by `policy` (`simulate`: nothing written): what it changes, or why the
+/// store's rules refuse it (French, shown on the form's page with 422).
+async fn renew_rights(
     app: &Shared,
     session: &Session,
-    form: &RenewalForm,
-    policy: &RenewalPolicy,
-) -> Result<RenewalOutcome, Response> {
+    policy: RenewalPolicy,
+    simulate: bool,
+) -> Result<Result<RenewalOutcome, String>, WebError> {
     let actor = session.login.clone();
-    let p = policy.clone();
     match app
-        .with_store(move |s| Ok(s.renew_rights(&p, &actor, true)))
-        .await
+        .with_store(move |s| Ok(s.renew_rights(&policy, &actor, simulate)))
+        .await?
     {
-        Ok(Ok(o)) => Ok(o),
-        Ok(Err(e @ RunStoreError::Store(_))) => Err(app.refuse(&e.to_string())),
-        Ok(Err(e)) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            let form = clone_form(form);
-            Err(renewal_page(
-                app,
-                session,
-                status,
-                form,
-                None,
-                Some(e.to_string()),
-            ))
-        }
-        Err(f) => Err(app.fail(f)),
+        Ok(o) => Ok(Ok(o)),
+        // A database failure is shown as refused (403, its French cause), as this screen
+        // always did, not as a 500: kept so that nothing changes for the agent.
+        Err(e @ RunStoreError::Store(_)) => Err(WebError::refused(e.to_string())),
+        Err(e) => Ok(Err(e.to_string())),
     }
 }
 
-fn clone_form(f: &RenewalForm) -> RenewalForm {
-    RenewalForm {
-        benefits: f.benefits.clone(),
-        ends_from: f.ends_from.clone(),
-        ends_to: f.ends_to.clone(),
-        new_end: f.new_end.clone(),
-        legal_reference: f.legal_reference.clone(),
-        decided_by: f.decided_by.clone(),
-    }
+/// The form's page again, as typed, saying why the decision is refused (422).
+fn refused_page(app: &App, session: &Session, form: RenewalForm, why: String) -> Response {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    renewal_page(app, session, status, form, None, Some(why))
 }
 
 /// The new simulation, shown instead of applying one that no longer holds.
@@ -234,39 +248,32 @@ pub struct ConfirmRenewal {
 /// that applies it — only when the simulation still holds.
 pub async fn confirm_renewal(
     State(app): State<Shared>,
-    headers: HeaderMap,
     Query(fields): Query<Vec<(String, String)>>,
-) -> Response {
-    let session = match page_session(&app, &headers, Access::AnyOf(RENEW)).await {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
     let form = form_of(&fields);
     let policy = match policy_of(&form) {
         Ok(p) => p,
-        Err(why) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return renewal_page(&app, &session, status, form, None, Some(why));
-        }
+        Err(why) => return Ok(refused_page(&app, &session, form, why)),
     };
-    let now = match simulate(&app, &session, &form, &policy).await {
+    let now = match renew_rights(&app, &session, policy.clone(), true).await? {
         Ok(o) => o,
-        Err(page) => return page,
+        Err(why) => return Ok(refused_page(&app, &session, form, why)),
     };
     let digest = digest_of(&policy, &now);
     let shown = field(&fields, "empreinte");
     if !shown.is_empty() && shown != digest {
-        return changed(&app, &session, form, now);
+        return Ok(changed(&app, &session, form, now));
     }
     if now.rights == 0 {
-        return renewal_page(
+        return Ok(renewal_page(
             &app,
             &session,
             StatusCode::OK,
             form,
             Some((false, now)),
             None,
-        );
+        ));
     }
     let page = ConfirmRenewal {
         head: app.head(
@@ -294,7 +301,7 @@ pub async fn confirm_renewal(
         ends_to: french::date_short(policy.ends_to),
         form,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// Shows what a policy changes (`etape=simuler`), or applies it (`etape=appliquer`, with the
@@ -302,61 +309,42 @@ pub async fn confirm_renewal(
 /// applying it again changes nothing.
 pub async fn renew(
     State(app): State<Shared>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let session = match form_session(
-        &app,
-        &headers,
-        Access::AnyOf(RENEW),
-        field(&fields, "csrf_token"),
-    )
-    .await
-    {
-        Ok(s) => s,
-        Err(refused) => return refused,
-    };
+    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let form = form_of(&fields);
     let policy = match policy_of(&form) {
         Ok(p) => p,
-        Err(why) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return renewal_page(&app, &session, status, form, None, Some(why));
-        }
+        Err(why) => return Ok(refused_page(&app, &session, form, why)),
     };
-    let simulated = match simulate(&app, &session, &form, &policy).await {
+    let simulated = match renew_rights(&app, &session, policy.clone(), true).await? {
         Ok(o) => o,
-        Err(page) => return page,
+        Err(why) => return Ok(refused_page(&app, &session, form, why)),
     };
     if field(&fields, "etape") != "appliquer" {
-        return renewal_page(
+        return Ok(renewal_page(
             &app,
             &session,
             StatusCode::OK,
             form,
             Some((false, simulated)),
             None,
-        );
+        ));
     }
     let shown = field(&fields, "empreinte");
     if shown.is_empty() {
         // Not confirmed: to the page that states the consequence.
         let digest = digest_of(&policy, &simulated);
-        return Redirect::to(&format!(
+        return Ok(Redirect::to(&format!(
             "/renouvellement/confirmer?{}",
             query_of(&form, &digest)
         ))
-        .into_response();
+        .into_response());
     }
     if shown != digest_of(&policy, &simulated) {
-        return changed(&app, &session, form, simulated);
+        return Ok(changed(&app, &session, form, simulated));
     }
-    let actor = session.login.clone();
-    let done = app
-        .with_store(move |s| Ok(s.renew_rights(&policy, &actor, false)))
-        .await;
-    match done {
-        Ok(Ok(outcome)) => renewal_page(
+    let page = match renew_rights(&app, &session, policy, false).await? {
+        Ok(outcome) => renewal_page(
             &app,
             &session,
             StatusCode::OK,
@@ -364,11 +352,7 @@ pub async fn renew(
             Some((true, outcome)),
             None,
         ),
-        Ok(Err(e @ RunStoreError::Store(_))) => app.refuse(&e.to_string()),
-        Ok(Err(e)) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            renewal_page(&app, &session, status, form, None, Some(e.to_string()))
-        }
-        Err(f) => app.fail(f),
-    }
+        Err(why) => refused_page(&app, &session, form, why),
+    };
+    Ok(page)
 }
