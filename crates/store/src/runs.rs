@@ -286,6 +286,22 @@ pub type Each<'a, T> = &'a mut dyn FnMut(&T) -> Result<(), RunStoreError>;
 
 /// What a store of payment runs offers.
 pub trait RunStore {
+    /// What the imported history paid for each benefit and month of `from..=to`: (benefit,
+    /// month, total), by benefit then month; a month the history does not hold has no row
+    /// (the payments page's chart; the validated runs' totals are in their summaries).
+    fn history_totals(
+        &self,
+        from: relais_core::calendar::Month,
+        to: relais_core::calendar::Month,
+    ) -> Result<
+        Vec<(
+            relais_core::records::Benefit,
+            relais_core::calendar::Month,
+            relais_core::Cents,
+        )>,
+        StoreError,
+    >;
+
     /// Prepares the run of `req.month` for `benefits` by `req.actor` (role liquidation), in
     /// one transaction with its journal entry. When a run of that month is already prepared
     /// for the same benefits, returns it (`created: false`) instead of claiming again.

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use relais_store::desk::{DeskStore, DirectoryRow};
+use relais_store::desk::DirectoryRow;
 use serde::Deserialize;
 
 #[derive(Template)]

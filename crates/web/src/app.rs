@@ -6,10 +6,9 @@ use crate::Config;
 use crate::error::WebError;
 use crate::pages::Head;
 use crate::{auth, hasher, presession, searches, throttle};
-use anyhow::Context;
-use relais_store::SqliteStore;
+use relais_app::data::AnyStore;
+use relais_store::Backend;
 use relais_store::sessions::Session;
-use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -21,10 +20,10 @@ pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 /// Everything a request may use.
 pub struct App {
     /// The connection that writes (and checks sessions).
-    store: Mutex<SqliteStore>,
+    store: Mutex<AnyStore>,
     /// Connections that only read the screens' data, side by side (SQLite's WAL lets readers
     /// go on while the writer commits). Empty: reads use `store`.
-    readers: Vec<Mutex<SqliteStore>>,
+    readers: Vec<Mutex<AnyStore>>,
     next_reader: AtomicUsize,
     pub(crate) config: Config,
     pub(crate) throttle: Mutex<throttle::Throttle>,
@@ -42,7 +41,7 @@ pub type Shared = Arc<App>;
 impl App {
     /// The writing connection, locked, for work already off the async runtime (`None`: a
     /// thread panicked holding it).
-    pub(crate) fn lock_writer(&self) -> Option<MutexGuard<'_, SqliteStore>> {
+    pub(crate) fn lock_writer(&self) -> Option<MutexGuard<'_, AnyStore>> {
         self.store.lock().ok()
     }
 
@@ -51,10 +50,7 @@ impl App {
     /// other); for work already off the async runtime.
     pub(crate) fn lock_readers(
         &self,
-    ) -> Option<(
-        MutexGuard<'_, SqliteStore>,
-        Option<MutexGuard<'_, SqliteStore>>,
-    )> {
+    ) -> Option<(MutexGuard<'_, AnyStore>, Option<MutexGuard<'_, AnyStore>>)> {
         if self.readers.is_empty() {
             return Some((self.lock_writer()?, None));
         }
@@ -69,28 +65,28 @@ impl App {
         Some((first, second))
     }
 
-    pub fn new(store: SqliteStore, config: Config, clock: Clock) -> anyhow::Result<Shared> {
-        Self::build(store, Vec::new(), config, clock)
-    }
-
-    /// The same, with `readers` more connections to `db` for the screens' reads.
-    pub fn with_readers(
-        store: SqliteStore,
-        db: &Path,
-        readers: usize,
+    pub fn new(
+        store: impl Backend + 'static,
         config: Config,
         clock: Clock,
     ) -> anyhow::Result<Shared> {
-        let readers = (0..readers)
-            .map(|_| SqliteStore::open_reader(db).map(Mutex::new))
-            .collect::<Result<Vec<_>, _>>()
-            .with_context(|| format!("ouverture de {}", db.display()))?;
+        Self::build(Box::new(store), Vec::new(), config, clock)
+    }
+
+    /// The same, with `readers`, more connections to the same store for the screens' reads.
+    pub fn with_readers(
+        store: AnyStore,
+        readers: Vec<AnyStore>,
+        config: Config,
+        clock: Clock,
+    ) -> anyhow::Result<Shared> {
+        let readers = readers.into_iter().map(Mutex::new).collect();
         Self::build(store, readers, config, clock)
     }
 
     fn build(
-        store: SqliteStore,
-        readers: Vec<Mutex<SqliteStore>>,
+        store: AnyStore,
+        readers: Vec<Mutex<AnyStore>>,
         config: Config,
         clock: Clock,
     ) -> anyhow::Result<Shared> {
@@ -182,7 +178,7 @@ impl App {
     /// async workers).
     pub(crate) async fn with_store<T: Send + 'static>(
         self: &Arc<Self>,
-        f: impl FnOnce(&mut SqliteStore) -> Result<T, relais_store::StoreError> + Send + 'static,
+        f: impl FnOnce(&mut dyn Backend) -> Result<T, relais_store::StoreError> + Send + 'static,
     ) -> Result<T, WebError> {
         let app = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
@@ -190,7 +186,7 @@ impl App {
                 .store
                 .lock()
                 .map_err(|_| WebError::internal("store", "lock poisoned"))?;
-            Ok(f(&mut store)?)
+            Ok(f(&mut **store)?)
         })
         .await
         .map_err(|e| WebError::internal("store task", e))?
@@ -200,7 +196,7 @@ impl App {
     /// next in turn.
     pub(crate) async fn with_reader<T: Send + 'static>(
         self: &Arc<Self>,
-        f: impl FnOnce(&SqliteStore) -> Result<T, relais_store::StoreError> + Send + 'static,
+        f: impl FnOnce(&dyn Backend) -> Result<T, relais_store::StoreError> + Send + 'static,
     ) -> Result<T, WebError> {
         if self.readers.is_empty() {
             return self.with_store(move |s| f(s)).await;
@@ -221,7 +217,7 @@ impl App {
                         .map_err(|_| WebError::internal("reader", "lock poisoned"))?
                 }
             };
-            Ok(f(&store)?)
+            Ok(f(&**store)?)
         })
         .await
         .map_err(|e| WebError::internal("reader task", e))?

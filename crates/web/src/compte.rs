@@ -14,7 +14,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use relais_store::sessions::{Session, SessionStore};
+use relais_store::sessions::Session;
 use serde::Deserialize;
 
 pub const PASSWORD_PATH: &str = "/compte/mot-de-passe";

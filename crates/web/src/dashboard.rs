@@ -16,12 +16,9 @@ use axum::response::Response;
 use relais_core::deposits::DepositKind;
 use relais_core::records::Benefit;
 use relais_core::run::RunStatus;
-use relais_store::Store;
-use relais_store::bank::BankChangeStore;
-use relais_store::crisis::CrisisStore;
-use relais_store::deposits::{DepositFilter, DepositStore};
+use relais_store::deposits::DepositFilter;
 use relais_store::invoices::due_invoices;
-use relais_store::runs::{RunRecord, RunStore};
+use relais_store::runs::RunRecord;
 use serde::Deserialize;
 
 mod charts;

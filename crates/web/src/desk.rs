@@ -17,8 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use relais_store::bank::BankChangeStore;
-use relais_store::desk::{DeskStore, PersonHit, PersonPage};
+use relais_store::desk::{PersonHit, PersonPage};
 use relais_store::sessions::Session;
 use serde::Deserialize;
 

@@ -13,7 +13,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use relais_store::pending::{OUTCOMES, PendingStore, PendingView};
+use relais_store::pending::{OUTCOMES, PendingView};
 use relais_store::sessions::Session;
 use serde::Deserialize;
 

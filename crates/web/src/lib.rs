@@ -45,9 +45,7 @@ mod session;
 mod throttle;
 
 use anyhow::Context;
-use relais_store::SqliteStore;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 
 pub use app::{App, Clock, HashStats, Shared};
@@ -110,11 +108,20 @@ impl Default for Config {
     }
 }
 
-/// Opens the store of `data` and serves on `bind` until the process is stopped.
-pub async fn serve(db: &Path, bind: SocketAddr, config: Config) -> anyhow::Result<()> {
-    let store = SqliteStore::open(db).with_context(|| format!("ouverture de {}", db.display()))?;
+/// Opens the store of `data` (its writing connection, and two reading ones per core) and
+/// serves on `bind` until the process is stopped.
+pub async fn serve(
+    data: &relais_app::Data,
+    bind: SocketAddr,
+    config: Config,
+) -> anyhow::Result<()> {
+    let store = data.open_store().map_err(|e| anyhow::anyhow!(e.french()))?;
     let readers = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
-    let app = App::with_readers(store, db, readers, config, App::system_clock())?;
+    let readers = (0..readers)
+        .map(|_| data.open_reader())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!(e.french()))?;
+    let app = App::with_readers(store, readers, config, App::system_clock())?;
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("écoute sur {bind}"))?;

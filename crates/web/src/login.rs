@@ -18,8 +18,7 @@ use axum::http::header::{self, HeaderValue};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use relais_store::sessions::SessionStore;
-use relais_store::{Store, User};
+use relais_store::User;
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 

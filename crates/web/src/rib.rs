@@ -20,8 +20,7 @@ use relais_core::ids::{Bic, Iban};
 use relais_core::records::PayeeKind;
 use relais_documents::french;
 use relais_store::bank::{
-    BankChangeError, BankChangeReview, BankChangeStore, HeldBankDetails, NewBankChange, PayeePage,
-    window_days,
+    BankChangeError, BankChangeReview, HeldBankDetails, NewBankChange, PayeePage, window_days,
 };
 use relais_store::sessions::Session;
 use serde::Deserialize;

@@ -17,7 +17,7 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use relais_store::sessions::{Session, SessionStore};
+use relais_store::sessions::Session;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 

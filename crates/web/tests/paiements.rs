@@ -132,7 +132,14 @@ fn fixture_reading(
     configure(&mut config, dir.path());
     let now = jiff::Timestamp::now().as_second();
     let db = dir.path().join("relais.db");
-    let app = App::with_readers(store, &db, readers, config, Arc::new(move || now)).expect("app");
+    let readers = (0..readers)
+        .map(|_| {
+            Box::new(SqliteStore::open_reader(&db).expect("reader"))
+                as Box<dyn relais_store::Backend>
+        })
+        .collect();
+    let app =
+        App::with_readers(Box::new(store), readers, config, Arc::new(move || now)).expect("app");
     (dir, app)
 }
 

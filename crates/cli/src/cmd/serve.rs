@@ -12,7 +12,8 @@ pub fn run(a: ServeArgs) -> Result<u8> {
 
 /// Serves `data` on `bind` until the process is stopped.
 pub fn serve(data: &DataDir, bind: &str, secure_cookies: bool) -> Result<u8> {
-    let settings = data.load_settings()?;
+    let opened = data.open()?;
+    let settings = opened.settings.clone();
     let addr: SocketAddr = bind.parse().with_context(|| {
         format!("adresse d'écoute illisible : {bind} (exemple : 127.0.0.1:8080)")
     })?;
@@ -39,6 +40,6 @@ pub fn serve(data: &DataDir, bind: &str, secure_cookies: bool) -> Result<u8> {
         .enable_all()
         .build()
         .context("démarrage du serveur")?
-        .block_on(relais_web::serve(&data.db_path(), addr, config))?;
+        .block_on(relais_web::serve(&opened, addr, config))?;
     Ok(EXIT_OK)
 }

@@ -2,21 +2,20 @@
 //! page's chart (the validated runs' totals are in their summaries). Read through the index of
 //! the history by month: only the months asked are read, each row's right found by its key.
 
-use super::SqliteStore;
 use crate::StoreError;
 use relais_core::Cents;
 use relais_core::calendar::Month;
 use relais_core::records::Benefit;
+use rusqlite::Connection;
 
-impl SqliteStore {
-    /// What the imported history paid for each benefit and month of `from..=to`: (benefit,
-    /// month, total), by benefit then month; a month the history does not hold has no row.
-    pub fn history_totals(
-        &self,
-        from: Month,
-        to: Month,
-    ) -> Result<Vec<(Benefit, Month, Cents)>, StoreError> {
-        let mut stmt = self.conn.prepare(
+/// `RunStore::history_totals`.
+pub(super) fn history_totals(
+    conn: &Connection,
+    from: Month,
+    to: Month,
+) -> Result<Vec<(Benefit, Month, Cents)>, StoreError> {
+    {
+        let mut stmt = conn.prepare(
             "SELECT r.benefit, p.month, sum(p.amount)
              FROM past_payments p JOIN rights r ON r.id = p.right_id
              WHERE p.month >= ?1 AND p.month <= ?2

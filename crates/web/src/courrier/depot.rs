@@ -13,9 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::deposits::{ChronoNumber, Deposit, MAX_REASON};
 use relais_documents::{Completed, ReceiptInput, write_receipt};
-use relais_store::deposits::{
-    DepositStore, DepositStoreError, completed_application, resolve_service,
-};
+use relais_store::deposits::{DepositStoreError, completed_application, resolve_service};
 use relais_store::sessions::Session;
 use serde::Deserialize;
 

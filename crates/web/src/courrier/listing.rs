@@ -8,7 +8,7 @@ use crate::form_errors::FormErrors;
 use relais_core::deposits::{Deposit, DepositKind};
 use relais_core::text::search_key;
 use relais_documents::french::date_short;
-use relais_store::deposits::{DepositFilter, DepositStore};
+use relais_store::deposits::DepositFilter;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::deposits::{Deposit, DepositKind, Desk};
 use relais_documents::code::ReceiptSummary;
 use relais_documents::french::date_short;
-use relais_store::deposits::{DepositStore, DepositStoreError, resolve_service};
+use relais_store::deposits::{DepositStoreError, resolve_service};
 use relais_store::sessions::Session;
 
 /// Deposits the register shows at most.

@@ -13,7 +13,7 @@ use relais_core::crisis::{
     Entry, EntryContent, EntryKind, MAX_TEXT, NewEntry, parse_sha256, parse_text,
 };
 use relais_documents::crisis::{local, write_courante_csv, write_courante_pdf};
-use relais_store::crisis::{CrisisError, CrisisStore};
+use relais_store::crisis::CrisisError;
 use relais_store::sessions::Session;
 use serde::Deserialize;
 

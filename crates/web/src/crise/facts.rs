@@ -15,7 +15,6 @@ use relais_core::crisis::{
 };
 use relais_documents::crisis::{local, write_incident_pdf};
 use relais_store::crisis::CrisisError;
-use relais_store::crisis::CrisisStore;
 use relais_store::sessions::Session;
 
 #[derive(Template)]

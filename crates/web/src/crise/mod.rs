@@ -23,7 +23,7 @@ use relais_core::crisis::cnil::CnilClock;
 use relais_core::crisis::{FactKind, Incident, MAX_TEXT, parse_text};
 use relais_core::deposits::parse_local_datetime;
 use relais_documents::crisis::{Heading, local};
-use relais_store::crisis::{CrisisError, CrisisStore};
+use relais_store::crisis::CrisisError;
 use relais_store::sessions::Session;
 use serde::Deserialize;
 
@@ -106,7 +106,7 @@ fn refused(e: CrisisError) -> WebError {
 /// Runs a change in the store, then sends the agent to `to`, or says why it was refused.
 async fn write<T: Send + 'static>(
     app: &Shared,
-    change: impl FnOnce(&mut relais_store::SqliteStore) -> Result<T, CrisisError> + Send + 'static,
+    change: impl FnOnce(&mut dyn relais_store::Backend) -> Result<T, CrisisError> + Send + 'static,
     to: &str,
 ) -> Result<Response, WebError> {
     app.with_store(move |s| Ok(change(s)))

@@ -13,8 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::directory::DirectoryRow;
 use relais_documents::crisis::local;
 use relais_documents::public_page::{PUBLIC_CSS, PublicPage, write_public_html};
-use relais_store::crisis::{CrisisError, CrisisStore};
-use relais_store::desk::DeskStore;
+use relais_store::crisis::CrisisError;
 use relais_store::sessions::Session;
 use serde::Deserialize;
 

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_core::crisis::{MAX_TEXT, SystemStatus, TaskStatus, parse_text};
 use relais_documents::crisis::local;
-use relais_store::crisis::{CrisisError, CrisisStore, NewTask};
+use relais_store::crisis::{CrisisError, NewTask};
 use serde::Deserialize;
 
 pub(crate) struct SystemRow {

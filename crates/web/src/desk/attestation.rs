@@ -16,7 +16,7 @@ use relais_core::calendar::Month;
 use relais_documents::attestation::{
     CertificateInput, CertificatePayment, CertificateRight, write_certificate_pdf,
 };
-use relais_store::desk::{DeskStore, PersonPage};
+use relais_store::desk::PersonPage;
 
 pub async fn attestation(
     State(app): State<Shared>,

@@ -15,7 +15,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use relais_core::run::{RunStatus, RunSummary};
 use relais_documents::french;
-use relais_store::runs::RunStore;
 use sha2::{Digest, Sha256};
 
 /// The digest of what the confirmation page states: any change of the run's status, counts,

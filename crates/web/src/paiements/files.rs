@@ -82,7 +82,7 @@ pub async fn write_report(
 ) -> Result<Response, WebError> {
     write_run_folder(app, session.login, run, "rapport", |app, exports, id, _| {
         let (reader, _) = app.lock_readers().ok_or_else(poisoned)?;
-        runs::report(&*reader, id, &exports.folder(id, Folder::Report)).map(|_| ())
+        runs::report(&**reader, id, &exports.folder(id, Folder::Report)).map(|_| ())
     })
     .await
 }
@@ -106,13 +106,14 @@ fn export(app: &App, out: &std::path::Path, id: RunId, actor: &str) -> Result<()
     };
     let (plan, written) = {
         let (reader, mut second) = app.lock_readers().ok_or_else(poisoned)?;
-        let plan = runs::plan_export(&*reader, &at, id, actor)?;
-        let written = runs::write_export(&plan, &*reader, second.as_deref_mut(), out, false)?;
+        let second = second.as_mut().map(|guard| &mut ***guard);
+        let plan = runs::plan_export(&**reader, &at, id, actor)?;
+        let written = runs::write_export(&plan, &**reader, second, out, false)?;
         (plan, written)
     };
     // The reading connections are back (with no reader, the writer was one of them).
     let mut store = app.lock_writer().ok_or_else(poisoned)?;
-    runs::record_export(&mut *store, plan, written)?;
+    runs::record_export(&mut **store, plan, written)?;
     Ok(())
 }
 

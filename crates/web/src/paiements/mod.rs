@@ -18,8 +18,7 @@ use relais_core::records::Benefit;
 use relais_core::roles::Role;
 use relais_core::run::{RunId, RunStatus};
 use relais_documents::french;
-use relais_store::bank::BankChangeStore;
-use relais_store::runs::{RunStore, RunStoreError};
+use relais_store::runs::RunStoreError;
 use serde::Deserialize;
 
 mod archive;

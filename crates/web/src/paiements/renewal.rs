@@ -20,7 +20,7 @@ use relais_core::calendar::parse_date;
 use relais_core::records::Benefit;
 use relais_core::run::RenewalPolicy;
 use relais_documents::french;
-use relais_store::runs::{RenewalOutcome, RunStore, RunStoreError};
+use relais_store::runs::{RenewalOutcome, RunStoreError};
 use relais_store::sessions::Session;
 use sha2::{Digest, Sha256};
 

@@ -72,6 +72,14 @@ fn text<'r>(row: &'r Row<'_>, i: usize) -> Result<&'r str, StoreError> {
 const PREPARE_SORT_THREADS: i64 = 2;
 
 impl RunStore for SqliteStore {
+    fn history_totals(
+        &self,
+        from: Month,
+        to: Month,
+    ) -> Result<Vec<(Benefit, Month, relais_core::Cents)>, StoreError> {
+        super::history_totals::history_totals(&self.conn, from, to)
+    }
+
     fn prepare_run(
         &mut self,
         req: &PrepareRun<'_>,
