@@ -1,6 +1,6 @@
 //! What the agent reads after a check or an import: one line per file, one line per problem.
 
-use relais_formats::extract::{FileSummary, Outcome, RejectedRow, Unreadable};
+use relais_formats::extract::{FileSummary, FlaggedRow, Outcome, Unreadable};
 use std::io::Write;
 
 pub fn file_line(f: &FileSummary) -> String {
@@ -36,17 +36,17 @@ pub fn unreadable_line(u: &Unreadable) -> String {
 }
 
 /// `file:line:column: [field] message (code)`, one line per problem.
-pub fn write_rejected(out: &mut dyn Write, row: &RejectedRow) -> std::io::Result<()> {
+pub fn write_rejected(out: &mut dyn Write, row: &FlaggedRow) -> std::io::Result<()> {
     write_problems(out, row, "")
 }
 
 /// `file:line:column: avertissement : [field] message (code)`, one line per warning of a row
 /// accepted all the same.
-pub fn write_warnings(out: &mut dyn Write, row: &RejectedRow) -> std::io::Result<()> {
+pub fn write_warnings(out: &mut dyn Write, row: &FlaggedRow) -> std::io::Result<()> {
     write_problems(out, row, "avertissement : ")
 }
 
-fn write_problems(out: &mut dyn Write, row: &RejectedRow, label: &str) -> std::io::Result<()> {
+fn write_problems(out: &mut dyn Write, row: &FlaggedRow, label: &str) -> std::io::Result<()> {
     for p in &row.problems {
         let column = p.column.map(|c| format!(":{c}")).unwrap_or_default();
         let field = if p.field.is_empty() {

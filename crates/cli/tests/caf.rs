@@ -11,7 +11,7 @@ use relais_core::ids::Nir;
 use relais_core::payment::{self, RightTerms};
 use relais_core::records::{Benefit, Record};
 use relais_formats::extract::{
-    Entity, ExtractSink, FileSummary, MemorySource, RejectedRow, Unreadable, read_extracts,
+    Entity, ExtractSink, FileSummary, FlaggedRow, MemorySource, Unreadable, read_extracts,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -65,7 +65,7 @@ impl ExtractSink for Accepted {
         }
         Ok(())
     }
-    fn reject(&mut self, _: RejectedRow) -> Result<(), Self::Error> {
+    fn reject(&mut self, _: FlaggedRow) -> Result<(), Self::Error> {
         Ok(())
     }
     fn file_done(&mut self, _: &FileSummary) -> Result<(), Self::Error> {

@@ -7,7 +7,7 @@
 
 use relais_core::records::Record;
 use relais_formats::extract::{
-    Entity, ExtractSink, ExtractSource, FileSummary, RejectedRow, Unreadable, read_extracts,
+    Entity, ExtractSink, ExtractSource, FileSummary, FlaggedRow, Unreadable, read_extracts,
 };
 use relais_formats::profile::Profile;
 use std::convert::Infallible;
@@ -116,7 +116,7 @@ impl ExtractSink for Counter {
         drop(r);
         Ok(())
     }
-    fn reject(&mut self, row: RejectedRow) -> Result<(), Infallible> {
+    fn reject(&mut self, row: FlaggedRow) -> Result<(), Infallible> {
         if self.rejected < 3 {
             eprintln!("rejected: {row:?}");
         }

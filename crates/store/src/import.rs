@@ -7,8 +7,7 @@ use relais_core::journal::Entry;
 use relais_core::records::Record;
 use relais_core::roles::Role;
 use relais_formats::extract::{
-    Entity, ExtractSink, ExtractSource, FileSummary, Outcome, RejectedRow, Unreadable,
-    read_extracts,
+    Entity, ExtractSink, ExtractSource, FileSummary, FlaggedRow, Outcome, Unreadable, read_extracts,
 };
 use relais_formats::profile::Profile;
 use serde_json::json;
@@ -40,7 +39,7 @@ enum Item {
     Record(Record),
     /// A rejected row, or the warnings of an accepted row: both go to the register of rows
     /// to handle, with their severity.
-    Reject(RejectedRow),
+    Reject(FlaggedRow),
 }
 
 /// Rows travel in batches: one channel operation per few thousand rows, not per row.
@@ -86,11 +85,11 @@ impl ExtractSink for Sink<'_> {
         self.push(Item::Record(record))
     }
 
-    fn reject(&mut self, row: RejectedRow) -> Result<(), WriterGone> {
+    fn reject(&mut self, row: FlaggedRow) -> Result<(), WriterGone> {
         self.push(Item::Reject(row))
     }
 
-    fn warn(&mut self, row: RejectedRow) -> Result<(), WriterGone> {
+    fn warn(&mut self, row: FlaggedRow) -> Result<(), WriterGone> {
         self.push(Item::Reject(row))
     }
 

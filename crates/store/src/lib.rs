@@ -12,36 +12,36 @@ pub mod crisis;
 pub mod deposits;
 pub mod desk;
 mod error;
+pub mod flagged;
 pub mod import;
 pub mod invoices;
 pub mod logins;
 pub mod numbering;
-pub mod pending;
-pub mod rejected;
 pub mod runs;
 pub mod sessions;
 mod sort;
 pub mod sqlite;
+pub mod unpayable;
 mod views;
 
 pub use error::{BackendError, StoreError};
 pub use import::{ImportError, Imported, OutcomeCheck, import_extracts};
 pub use sqlite::SqliteStore;
-pub use views::{OpenInvoice, PaymentRight, Payroll, PendingCount};
+pub use views::{FlaggedCount, OpenInvoice, PaymentRight, Payroll};
 
 use bank::BankChangeStore;
 use caf::CafStore;
 use crisis::CrisisStore;
 use deposits::DepositStore;
 use desk::DeskStore;
+use flagged::FlaggedRowStore;
 use logins::LoginThrottle;
 use numbering::NumberingStore;
-use pending::PendingStore;
 use relais_core::calendar::Month;
 use relais_core::journal::{ChainError, Entry};
 use relais_core::records::Record;
 use relais_core::roles::Role;
-use relais_formats::extract::RejectedRow;
+use relais_formats::extract::FlaggedRow;
 use runs::RunStore;
 use sessions::SessionStore;
 
@@ -94,7 +94,7 @@ pub struct Counts {
 /// A row rejected at import, or accepted with warnings, kept in the register of "dossiers à
 /// traiter".
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct PendingRow {
+pub struct FlaggedRecord {
     pub id: i64,
     /// `Reject` for a rejected row; `Warning` for a row accepted with warnings (its problems).
     pub severity: relais_formats::extract::Severity,
@@ -164,7 +164,7 @@ pub trait Store {
 
     fn counts(&self) -> Result<Counts, StoreError>;
     /// The register of rows rejected, or accepted with warnings, at the last import.
-    fn pending_rows(&self, offset: u64, limit: u64) -> Result<Vec<PendingRow>, StoreError>;
+    fn flagged_rows(&self, offset: u64, limit: u64) -> Result<Vec<FlaggedRecord>, StoreError>;
 
     /// Calls `each` with every right, its person's death date and its payee, ordered by
     /// dossier (a caller counts people without holding them), one row at a time: memory does
@@ -176,13 +176,13 @@ pub trait Store {
     fn each_open_invoice(&self, each: &mut dyn FnMut(&OpenInvoice)) -> Result<u64, StoreError>;
     /// Rejected rows (not those accepted with warnings) counted by file and code, by file then
     /// code.
-    fn pending_counts(&self) -> Result<Vec<PendingCount>, StoreError>;
+    fn flagged_counts(&self) -> Result<Vec<FlaggedCount>, StoreError>;
     /// Calls `each` with every rejected row of `entity` (`droits`, `tiers`…), in file order;
     /// rows accepted with warnings are not among them.
-    fn each_pending_row(
+    fn each_flagged_row(
         &self,
         entity: &str,
-        each: &mut dyn FnMut(&PendingRow),
+        each: &mut dyn FnMut(&FlaggedRecord),
     ) -> Result<u64, StoreError>;
 }
 
@@ -191,7 +191,7 @@ pub trait ImportSession {
     fn insert(&mut self, record: &Record) -> Result<(), StoreError>;
     /// Puts `row` in the register of rows to handle: a rejected row, or the warnings of a row
     /// also inserted (`row.severity()` tells which).
-    fn reject(&mut self, row: &RejectedRow) -> Result<(), StoreError>;
+    fn reject(&mut self, row: &FlaggedRow) -> Result<(), StoreError>;
     /// Commits the data with its journal entry (`kind` = `import`, `payload` = the facts).
     fn commit(
         self: Box<Self>,
@@ -215,7 +215,7 @@ pub trait Backend:
     + LoginThrottle
     + DeskStore
     + BankChangeStore
-    + PendingStore
+    + FlaggedRowStore
     + CrisisStore
     + Send
 {
@@ -231,7 +231,7 @@ impl<T> Backend for T where
         + LoginThrottle
         + DeskStore
         + BankChangeStore
-        + PendingStore
+        + FlaggedRowStore
         + CrisisStore
         + Send
         + ?Sized

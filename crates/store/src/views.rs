@@ -65,7 +65,7 @@ pub struct OpenInvoice {
 /// How many rows of a file were rejected at import with one code. A row with several problems
 /// counts once under each of its codes.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct PendingCount {
+pub struct FlaggedCount {
     /// `droits`, `tiers`… ([`relais_formats::extract::Entity::name`]).
     pub entity: String,
     pub file: String,

@@ -165,7 +165,7 @@ pub async fn dashboard(
             let corrupt = |e: String| relais_store::StoreError::Corrupt(e);
             let counts = s.counts()?;
             let runs = s.runs().map_err(|e| corrupt(e.to_string()))?;
-            let pending = s.pending_counts()?;
+            let pending = s.flagged_counts()?;
             let changes = s
                 .pending_bank_changes()
                 .map_err(|e| corrupt(e.to_string()))?;

@@ -8,7 +8,7 @@
 //! referrer). The store is the only state: handlers call it on the blocking pool.
 //!
 //! Layers, each using only those below it: `routes` (the table, the router) → the screens
-//! (`dashboard`, `desk`, `courrier/`, `crise/`, `rib`, `dossiers`, `paiements/`…, each with
+//! (`dashboard`, `desk`, `courrier/`, `crise/`, `rib`, `flagged` (the rows to handle, `/dossiers`), `paiements/`…, each with
 //! its templates; one may show another's parts, without a cycle) → `session` (extractors),
 //! `app` (the state), `pages` (the frame of every page), `error`, `access`, and the parts that
 //! know no screen (`auth`, `throttle`, `hasher`, `limits`, `charts`…).
@@ -25,9 +25,9 @@ pub mod courrier;
 pub mod crise;
 mod dashboard;
 mod desk;
-mod dossiers;
 mod error;
 mod fields;
+mod flagged;
 pub mod form_errors;
 mod hasher;
 mod layers;

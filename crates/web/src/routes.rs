@@ -11,7 +11,7 @@ pub use crate::access::{BANK_ASK, BANK_DECIDE, DESK, PAYMENTS, REJECTS, RENEW};
 use crate::access::{COURRIER, CRISE, PAYEE_VIEW};
 use crate::app::Shared;
 use crate::{
-    aide, annuaire, assets, compte, courrier, crise, dashboard, desk, dossiers, layers, limits,
+    aide, annuaire, assets, compte, courrier, crise, dashboard, desk, flagged, layers, limits,
     login, paiements, rib, session,
 };
 use axum::routing::{MethodFilter, MethodRouter, on};
@@ -102,9 +102,9 @@ table! {
     GET  "/crise/public/relais-public.css", Public => crise::preview_css;
     GET  "/annuaire/modifier", AnyOf(CRISE) => crise::directory_form;
     POST "/annuaire", AnyOf(CRISE) => crise::set_directory;
-    GET  "/dossiers", AnyOf(REJECTS) => dossiers::list;
-    GET  "/dossiers/{id}", AnyOf(REJECTS) => dossiers::detail;
-    POST "/dossiers/{id}", AnyOf(REJECTS) => dossiers::handle;
+    GET  "/dossiers", AnyOf(REJECTS) => flagged::list;
+    GET  "/dossiers/{id}", AnyOf(REJECTS) => flagged::detail;
+    POST "/dossiers/{id}", AnyOf(REJECTS) => flagged::handle;
 }
 
 /// The router: every route of the table behind its access check, then for every response the

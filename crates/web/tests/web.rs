@@ -101,7 +101,7 @@ fn fixture_with(configure: impl FnOnce(&mut Config, &std::path::Path)) -> Fixtur
         session.insert(r).expect("insert");
     }
     session
-        .reject(&relais_formats::extract::RejectedRow {
+        .reject(&relais_formats::extract::FlaggedRow {
             entity: relais_formats::extract::Entity::Tiers,
             file: "tiers.csv".into(),
             line: 4,

@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use relais_core::records::Record;
 use relais_formats::extract::rejects::RejectsWriter;
 use relais_formats::extract::{
-    Entity, ExtractSink, FileSummary, Outcome, ReadError, RejectedRow, Unreadable, read_extracts,
+    Entity, ExtractSink, FileSummary, FlaggedRow, Outcome, ReadError, Unreadable, read_extracts,
 };
 use std::io::Write;
 
@@ -26,14 +26,14 @@ impl ExtractSink for CheckSink<'_> {
         Ok(())
     }
 
-    fn reject(&mut self, row: RejectedRow) -> std::io::Result<()> {
+    fn reject(&mut self, row: FlaggedRow) -> std::io::Result<()> {
         if let Some(screen) = self.screen.as_mut() {
             summary::write_rejected(*screen, &row)?;
         }
         self.record(&row)
     }
 
-    fn warn(&mut self, row: RejectedRow) -> std::io::Result<()> {
+    fn warn(&mut self, row: FlaggedRow) -> std::io::Result<()> {
         if let Some(screen) = self.screen.as_mut() {
             summary::write_warnings(*screen, &row)?;
         }
@@ -51,7 +51,7 @@ impl ExtractSink for CheckSink<'_> {
 
 impl CheckSink<'_> {
     /// Writes a rejected row, or an accepted row's warnings, to the rejects file.
-    fn record(&mut self, row: &RejectedRow) -> std::io::Result<()> {
+    fn record(&mut self, row: &FlaggedRow) -> std::io::Result<()> {
         if let Some(w) = self.rejects.as_mut() {
             w.write(row).map_err(std::io::Error::other)?;
         }

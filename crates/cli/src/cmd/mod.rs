@@ -1,6 +1,5 @@
 //! One module per command. Each returns the process exit code.
 
-mod a_traiter;
 mod bank;
 mod bench_pain;
 mod caf;
@@ -10,6 +9,7 @@ mod demo;
 mod deposit;
 mod drill;
 mod extract;
+mod flagged;
 mod import;
 mod init;
 mod invoices;
@@ -45,7 +45,7 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Import(a) => import::run(a),
         Command::Journal(c) => journal::run(c),
         Command::User(c) => user::run(c),
-        Command::ATraiter(a) => a_traiter::run(a),
+        Command::ATraiter(a) => flagged::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Snapshot(c) => snapshot::run(c),
         Command::Drill(a) => drill::run(a),

@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use relais_core::records::Record;
 use relais_core::roles::Role;
 use relais_formats::extract::{
-    Entity, ExtractSink, FileSummary, Outcome, ReadError, RejectedRow, Unreadable, read_extracts,
+    Entity, ExtractSink, FileSummary, FlaggedRow, Outcome, ReadError, Unreadable, read_extracts,
 };
 use relais_formats::profile::Profile;
 use relais_store::{ImportError, import::file_facts};
@@ -128,7 +128,7 @@ impl ExtractSink for Quiet {
     fn accept(&mut self, _: Entity, _: u64, _: Record) -> Result<(), Self::Error> {
         Ok(())
     }
-    fn reject(&mut self, _: RejectedRow) -> Result<(), Self::Error> {
+    fn reject(&mut self, _: FlaggedRow) -> Result<(), Self::Error> {
         Ok(())
     }
     fn file_done(&mut self, _: &FileSummary) -> Result<(), Self::Error> {

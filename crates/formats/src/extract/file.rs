@@ -13,7 +13,7 @@ use super::profile::EntityProfile;
 use super::record_reader::RecordReader;
 use super::schema;
 use super::spill::{Budget, Sorter};
-use super::{Entity, ExtractSink, ExtractSource, FileSummary, RejectedRow, Unreadable};
+use super::{Entity, ExtractSink, ExtractSource, FileSummary, FlaggedRow, Unreadable};
 use relais_core::Cents;
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -212,7 +212,7 @@ fn second_pass<S: ExtractSink>(
                 let e = messages::duplicate(&key_name, &key, &others.lines, others.count);
                 c.push(first_key_field, e);
             }
-            let row = |c: Checker<'_>| RejectedRow {
+            let row = |c: Checker<'_>| FlaggedRow {
                 entity,
                 file: file.to_owned(),
                 line,

@@ -177,9 +177,9 @@ pub struct Problem {
 
 /// A row that was not accepted, or was accepted with warnings, with everything needed to
 /// handle it by hand. A row is rejected as soon as one of its problems is a rejection
-/// ([`RejectedRow::severity`]).
+/// ([`FlaggedRow::severity`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RejectedRow {
+pub struct FlaggedRow {
     pub entity: Entity,
     /// The file name as read.
     pub file: String,
@@ -192,7 +192,7 @@ pub struct RejectedRow {
     pub problems: Vec<Problem>,
 }
 
-impl RejectedRow {
+impl FlaggedRow {
     /// How grave problem `p` of this row is.
     pub fn problem_severity(&self, p: &Problem) -> Severity {
         severity(self.entity, &p.field)
@@ -249,11 +249,11 @@ pub struct Unreadable {
 pub trait ExtractSink {
     type Error;
     fn accept(&mut self, entity: Entity, line: u64, record: Record) -> Result<(), Self::Error>;
-    fn reject(&mut self, row: RejectedRow) -> Result<(), Self::Error>;
+    fn reject(&mut self, row: FlaggedRow) -> Result<(), Self::Error>;
     /// A row accepted with warnings: `row` lists them (every problem a warning), just before
     /// `accept` receives its record, without the faulty values. A sink that keeps no register
     /// of rows to handle may leave it out: the row is accepted all the same.
-    fn warn(&mut self, row: RejectedRow) -> Result<(), Self::Error> {
+    fn warn(&mut self, row: FlaggedRow) -> Result<(), Self::Error> {
         let _ = row;
         Ok(())
     }

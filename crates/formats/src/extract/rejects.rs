@@ -5,7 +5,7 @@
 //! quoted by the `csv` crate wherever a message holds a comma, a quote or a line break, so
 //! that it reads back field for field. `column` is empty for a whole-row problem (`colonnes`).
 
-use super::RejectedRow;
+use super::FlaggedRow;
 use std::io::Write;
 
 /// The header of the rejects CSV.
@@ -33,7 +33,7 @@ impl<W: Write> RejectsWriter<W> {
     }
 
     /// One line per problem of `row` (rejected, or accepted with warnings).
-    pub fn write(&mut self, row: &RejectedRow) -> csv::Result<()> {
+    pub fn write(&mut self, row: &FlaggedRow) -> csv::Result<()> {
         for p in &row.problems {
             let column = p.column.map(|c| c.to_string()).unwrap_or_default();
             self.inner.write_record([

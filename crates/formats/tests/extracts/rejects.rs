@@ -1,7 +1,7 @@
 //! The rejects CSV: one line per problem with its gravity, quoted where needed, readable back.
 
 use relais_formats::extract::rejects::RejectsWriter;
-use relais_formats::extract::{Entity, Problem, RejectedRow};
+use relais_formats::extract::{Entity, FlaggedRow, Problem};
 
 fn problem(column: Option<u32>, field: &str, code: &str, fr: &str, en: &str) -> Problem {
     Problem {
@@ -15,7 +15,7 @@ fn problem(column: Option<u32>, field: &str, code: &str, fr: &str, en: &str) -> 
 
 #[test]
 fn one_line_per_problem_with_quoting() {
-    let row = RejectedRow {
+    let row = FlaggedRow {
         entity: Entity::Droits,
         file: "droits.csv".into(),
         line: 12,

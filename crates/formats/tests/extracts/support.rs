@@ -3,7 +3,7 @@
 
 use relais_core::records::Record;
 use relais_formats::extract::{
-    Entity, ExtractSink, ExtractSource, FileSummary, Outcome, ReadOptions, RejectedRow, Unreadable,
+    Entity, ExtractSink, ExtractSource, FileSummary, FlaggedRow, Outcome, ReadOptions, Unreadable,
     read_extracts_with,
 };
 use relais_formats::profile::Profile;
@@ -13,9 +13,9 @@ use std::convert::Infallible;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Accept(Entity, u64, Box<Record>),
-    Reject(RejectedRow),
+    Reject(FlaggedRow),
     /// The warnings of a row accepted all the same (its `Accept` follows).
-    Warn(RejectedRow),
+    Warn(FlaggedRow),
     Done(FileSummary),
     Unreadable(Unreadable),
 }
@@ -34,12 +34,12 @@ impl ExtractSink for Recorder {
         Ok(())
     }
 
-    fn reject(&mut self, row: RejectedRow) -> Result<(), Infallible> {
+    fn reject(&mut self, row: FlaggedRow) -> Result<(), Infallible> {
         self.events.push(Event::Reject(row));
         Ok(())
     }
 
-    fn warn(&mut self, row: RejectedRow) -> Result<(), Infallible> {
+    fn warn(&mut self, row: FlaggedRow) -> Result<(), Infallible> {
         self.events.push(Event::Warn(row));
         Ok(())
     }
@@ -76,7 +76,7 @@ impl Read {
         self.accepted(entity).into_iter().map(|(l, _)| l).collect()
     }
 
-    pub fn rejected(&self, entity: Entity) -> Vec<RejectedRow> {
+    pub fn rejected(&self, entity: Entity) -> Vec<FlaggedRow> {
         self.events
             .iter()
             .filter_map(|e| match e {
@@ -87,7 +87,7 @@ impl Read {
     }
 
     /// The warnings of accepted rows of `entity`.
-    pub fn warned(&self, entity: Entity) -> Vec<RejectedRow> {
+    pub fn warned(&self, entity: Entity) -> Vec<FlaggedRow> {
         self.events
             .iter()
             .filter_map(|e| match e {
@@ -99,7 +99,7 @@ impl Read {
 
     /// The codes of the warnings of the accepted row of `entity` at `line`.
     pub fn warnings_at(&self, entity: Entity, line: u64) -> Vec<String> {
-        let rows: Vec<RejectedRow> = self
+        let rows: Vec<FlaggedRow> = self
             .warned(entity)
             .into_iter()
             .filter(|r| r.line == line)
@@ -112,8 +112,8 @@ impl Read {
     }
 
     /// The one rejected row of `entity` at `line`.
-    pub fn rejected_at(&self, entity: Entity, line: u64) -> RejectedRow {
-        let rows: Vec<RejectedRow> = self
+    pub fn rejected_at(&self, entity: Entity, line: u64) -> FlaggedRow {
+        let rows: Vec<FlaggedRow> = self
             .rejected(entity)
             .into_iter()
             .filter(|r| r.line == line)

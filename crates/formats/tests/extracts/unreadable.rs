@@ -3,7 +3,7 @@
 use crate::support::*;
 use relais_core::records::Record;
 use relais_formats::extract::{
-    Entity, ExtractSink, ExtractSource, FileSummary, MemorySource, ReadError, RejectedRow,
+    Entity, ExtractSink, ExtractSource, FileSummary, FlaggedRow, MemorySource, ReadError,
     Unreadable, read_extracts,
 };
 use relais_formats::profile::Profile;
@@ -203,7 +203,7 @@ impl ExtractSink for Refusing {
             Ok(())
         }
     }
-    fn reject(&mut self, _: RejectedRow) -> Result<(), String> {
+    fn reject(&mut self, _: FlaggedRow) -> Result<(), String> {
         Ok(())
     }
     fn file_done(&mut self, _: &FileSummary) -> Result<(), String> {

@@ -4,7 +4,7 @@ use super::{journal, migrations::IMPORT_INDEXES};
 use crate::{ImportSession, StoreError};
 use relais_core::journal::Entry;
 use relais_core::records::{Extra, Record};
-use relais_formats::extract::RejectedRow;
+use relais_formats::extract::FlaggedRow;
 use rusqlite::{Connection, Statement, params};
 
 /// Page cache during an import, in KiB (the default is 2 MiB). 16 MiB is as fast as 64 MiB on
@@ -265,7 +265,7 @@ impl ImportSession for SqliteImport<'_> {
         Ok(())
     }
 
-    fn reject(&mut self, row: &RejectedRow) -> Result<(), StoreError> {
+    fn reject(&mut self, row: &FlaggedRow) -> Result<(), StoreError> {
         let raw =
             serde_json::to_string(&row.raw).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let problems: Vec<(&str, &str, &str)> = row

@@ -14,6 +14,7 @@ mod deposits;
 mod desk;
 mod errors;
 mod files;
+mod flagged;
 mod history_totals;
 mod ibans;
 mod import;
@@ -23,7 +24,6 @@ mod logins;
 mod migrations;
 mod numbering;
 mod paid_months;
-mod pending;
 mod person_guard;
 mod queries;
 mod rights;
@@ -33,8 +33,8 @@ mod systems;
 mod users;
 
 use crate::{
-    Counts, ImportSession, NewUser, OpenInvoice, PaymentRight, Payroll, PendingCount, PendingRow,
-    Store, StoreError, User,
+    Counts, FlaggedCount, FlaggedRecord, ImportSession, NewUser, OpenInvoice, PaymentRight,
+    Payroll, Store, StoreError, User,
 };
 use relais_core::calendar::Month;
 use relais_core::journal::Entry;
@@ -234,7 +234,7 @@ impl Store for SqliteStore {
         })
     }
 
-    fn pending_rows(&self, offset: u64, limit: u64) -> Result<Vec<PendingRow>, StoreError> {
+    fn flagged_rows(&self, offset: u64, limit: u64) -> Result<Vec<FlaggedRecord>, StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT id, file, line, key, raw, problems, severity FROM pending_rows ORDER BY id LIMIT ?1 OFFSET ?2")?;
@@ -252,9 +252,9 @@ impl Store for SqliteStore {
         let mut out = Vec::new();
         for row in rows {
             let (id, file, line, key, raw, problems, severity) = row?;
-            out.push(PendingRow {
+            out.push(FlaggedRecord {
                 id,
-                severity: pending::severity(&severity)?,
+                severity: flagged::severity(&severity)?,
                 file,
                 line: line as u64,
                 key,
@@ -278,16 +278,16 @@ impl Store for SqliteStore {
         queries::each_open_invoice(&self.conn, each)
     }
 
-    fn pending_counts(&self) -> Result<Vec<PendingCount>, StoreError> {
-        queries::pending_counts(&self.conn)
+    fn flagged_counts(&self) -> Result<Vec<FlaggedCount>, StoreError> {
+        queries::flagged_counts(&self.conn)
     }
 
-    fn each_pending_row(
+    fn each_flagged_row(
         &self,
         entity: &str,
-        each: &mut dyn FnMut(&PendingRow),
+        each: &mut dyn FnMut(&FlaggedRecord),
     ) -> Result<u64, StoreError> {
-        queries::each_pending_row(&self.conn, entity, each)
+        queries::each_flagged_row(&self.conn, entity, each)
     }
 }
 

@@ -4,7 +4,7 @@
 //! means the database was changed outside Relais ([`StoreError::Corrupt`]).
 
 use super::decode::{corrupt, date};
-use crate::{OpenInvoice, PaymentRight, Payroll, PendingCount, PendingRow, StoreError};
+use crate::{FlaggedCount, FlaggedRecord, OpenInvoice, PaymentRight, Payroll, StoreError};
 use jiff::civil::Date;
 use relais_core::Cents;
 use relais_core::calendar::Month;
@@ -110,7 +110,7 @@ pub(crate) fn each_open_invoice(
     Ok(n)
 }
 
-pub(crate) fn pending_counts(conn: &Connection) -> Result<Vec<PendingCount>, StoreError> {
+pub(crate) fn flagged_counts(conn: &Connection) -> Result<Vec<FlaggedCount>, StoreError> {
     // `problems` is a JSON array of [field, code, message]; a row counts once per code.
     let mut stmt = conn.prepare(
         "SELECT p.entity, p.file, json_extract(j.value, '$[1]') AS code, count(DISTINCT p.id)
@@ -120,7 +120,7 @@ pub(crate) fn pending_counts(conn: &Connection) -> Result<Vec<PendingCount>, Sto
          ORDER BY p.file, code",
     )?;
     let rows = stmt.query_map([], |r| {
-        Ok(PendingCount {
+        Ok(FlaggedCount {
             entity: r.get(0)?,
             file: r.get(1)?,
             code: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
@@ -130,10 +130,10 @@ pub(crate) fn pending_counts(conn: &Connection) -> Result<Vec<PendingCount>, Sto
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
-pub(crate) fn each_pending_row(
+pub(crate) fn each_flagged_row(
     conn: &Connection,
     entity: &str,
-    each: &mut dyn FnMut(&PendingRow),
+    each: &mut dyn FnMut(&FlaggedRecord),
 ) -> Result<u64, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT id, file, line, key, raw, problems FROM pending_rows
@@ -144,7 +144,7 @@ pub(crate) fn each_pending_row(
     while let Some(row) = rows.next()? {
         let raw: String = row.get(4)?;
         let problems: String = row.get(5)?;
-        let pending = PendingRow {
+        let pending = FlaggedRecord {
             id: row.get(0)?,
             severity: relais_formats::extract::Severity::Reject,
             file: row.get(1)?,

@@ -9,8 +9,8 @@ use relais_core::ids::{Bic, Iban, Nir, Siret};
 use relais_core::records::{
     Agent, Beneficiary, Benefit, Invoice, Payee, PayeeKind, Record, Right, RightStatus, Supplier,
 };
-use relais_formats::extract::{Entity, Problem, RejectedRow};
-use relais_store::{PaymentRight, PendingCount};
+use relais_formats::extract::{Entity, FlaggedRow, Problem};
+use relais_store::{FlaggedCount, PaymentRight};
 use serde_json::json;
 
 const IBAN: &str = "FR7630006000011234567890189";
@@ -83,8 +83,8 @@ fn agent(matricule: &str, net: i64, exit: Option<Date>) -> Record {
     })
 }
 
-fn rejected(entity: Entity, line: u64, key: &str, field: &str, code: &[&str]) -> RejectedRow {
-    RejectedRow {
+fn rejected(entity: Entity, line: u64, key: &str, field: &str, code: &[&str]) -> FlaggedRow {
+    FlaggedRow {
         entity,
         file: entity.file_name(),
         line,
@@ -211,8 +211,8 @@ pub fn an_empty_store_streams_nothing<B: TestBackend>() {
     let s = &f.store;
     assert_eq!(s.each_payment_right(&mut |_| {}).expect("rights"), 0);
     assert_eq!(s.each_open_invoice(&mut |_| {}).expect("invoices"), 0);
-    assert_eq!(s.each_pending_row("droits", &mut |_| {}).expect("rows"), 0);
-    assert!(s.pending_counts().expect("counts").is_empty());
+    assert_eq!(s.each_flagged_row("droits", &mut |_| {}).expect("rows"), 0);
+    assert!(s.flagged_counts().expect("counts").is_empty());
     let p = s
         .payroll(Month::parse("2026-12").expect("month"))
         .expect("payroll");
@@ -259,8 +259,8 @@ pub fn open_invoices_come_by_date_of_receipt_with_their_supplier<B: TestBackend>
 pub fn rejected_rows_are_counted_by_file_and_code_and_streamed_by_entity<B: TestBackend>() {
     let f = filled::<B>();
     let s = &f.store;
-    let counts = s.pending_counts().expect("counts");
-    let c = |entity: &str, file: &str, code: &str, rows: u64| PendingCount {
+    let counts = s.flagged_counts().expect("counts");
+    let c = |entity: &str, file: &str, code: &str, rows: u64| FlaggedCount {
         entity: entity.into(),
         file: file.into(),
         code: code.into(),
@@ -276,7 +276,7 @@ pub fn rejected_rows_are_counted_by_file_and_code_and_streamed_by_entity<B: Test
     );
     let mut keys = Vec::new();
     let n = s
-        .each_pending_row("droits", &mut |r| {
+        .each_flagged_row("droits", &mut |r| {
             keys.push((r.key.clone(), r.line, r.problems.len()))
         })
         .expect("rows");
@@ -286,7 +286,7 @@ pub fn rejected_rows_are_counted_by_file_and_code_and_streamed_by_entity<B: Test
         vec![(Some("R9".into()), 7, 1), (Some("R8".into()), 9, 2)]
     );
     let mut tiers = Vec::new();
-    s.each_pending_row("tiers", &mut |r| tiers.push(r.problems.clone()))
+    s.each_flagged_row("tiers", &mut |r| tiers.push(r.problems.clone()))
         .expect("rows");
     assert_eq!(tiers.len(), 1);
     assert_eq!(tiers[0][0].0, "iban");
@@ -306,23 +306,23 @@ pub fn text_changed_behind_the_store_is_reported_not_guessed<B: TestBackend>() {
 pub fn a_rejected_row_handled_by_hand_stays_handled_across_imports<B: TestBackend>() {
     let mut f = filled::<B>();
     let s = &mut f.store;
-    let (open, count) = s.pending_views(0, 100, true).expect("views");
+    let (open, count) = s.flagged_views(0, 100, true).expect("views");
     assert_eq!((open.len(), count), (3, 3));
     let id = open[0].row.id;
     assert_eq!(
-        s.handle_pending("admin", 999_999, "sans_suite", "x", "t")
+        s.handle_flagged("admin", 999_999, "sans_suite", "x", "t")
             .expect("none"),
         None
     );
     // The schema refuses an unknown outcome or an empty note.
-    assert!(s.handle_pending("admin", id, "oublie", "x", "t").is_err());
+    assert!(s.handle_flagged("admin", id, "oublie", "x", "t").is_err());
     assert!(
-        s.handle_pending("admin", id, "sans_suite", "  ", "t")
+        s.handle_flagged("admin", id, "sans_suite", "  ", "t")
             .is_err()
     );
     let before = s.verify_journal().expect("journal");
     let seq = s
-        .handle_pending(
+        .handle_flagged(
             "admin",
             id,
             "traite_a_la_main",
@@ -333,9 +333,9 @@ pub fn a_rejected_row_handled_by_hand_stays_handled_across_imports<B: TestBacken
         .expect("row");
     assert_eq!(s.verify_journal().expect("journal"), before + 1);
     assert!(seq > 0);
-    let (open, count) = s.pending_views(0, 100, true).expect("views");
+    let (open, count) = s.flagged_views(0, 100, true).expect("views");
     assert_eq!((open.len(), count), (2, 2));
-    let one = s.pending_view(id).expect("view").expect("row");
+    let one = s.flagged_view(id).expect("view").expect("row");
     let h = one.handling.expect("handled");
     assert_eq!(
         (h.outcome.as_str(), h.by.as_str()),
@@ -347,7 +347,7 @@ pub fn a_rejected_row_handled_by_hand_stays_handled_across_imports<B: TestBacken
         .reject(&rejected(Entity::Tiers, 4, "T9", "iban", &["rib_cle"]))
         .expect("reject");
     session.commit("admin", json!({})).expect("commit");
-    let (all, count) = s.pending_views(0, 100, false).expect("views");
+    let (all, count) = s.flagged_views(0, 100, false).expect("views");
     assert_eq!((all.len(), count), (1, 0));
     assert!(all[0].handling.is_some());
 }

@@ -3,7 +3,7 @@
 
 use crate::charts::{self, About, Bar, Unit};
 use relais_documents::french;
-use relais_store::PendingCount;
+use relais_store::FlaggedCount;
 
 /// Reasons drawn one by one; the others make one bar.
 const REASONS_SHOWN: usize = 8;
@@ -33,7 +33,7 @@ fn reason_label(code: &str) -> String {
 
 /// The rows to handle, all files together, by reason (the most frequent first), with a link to
 /// the screen that handles them for who may use it; `None` when there are none.
-pub fn pending(counts: &[PendingCount], may_handle: bool) -> Option<String> {
+pub fn pending(counts: &[FlaggedCount], may_handle: bool) -> Option<String> {
     let mut by_reason: Vec<(String, u64)> = Vec::new();
     for c in counts {
         match by_reason.iter_mut().find(|(code, _)| *code == c.code) {
@@ -104,8 +104,8 @@ mod tests {
 
     #[test]
     fn many_reasons_keep_a_short_chart_and_table() {
-        let counts: Vec<PendingCount> = (0..56)
-            .map(|i| PendingCount {
+        let counts: Vec<FlaggedCount> = (0..56)
+            .map(|i| FlaggedCount {
                 entity: "tiers".into(),
                 file: format!("f{}.csv", i % 3),
                 code: format!("motif_{i:02}"),

@@ -9,7 +9,7 @@ use relais_core::calendar::Month;
 use relais_core::invoices;
 use relais_core::payment::{self, Exclusion, RightTerms};
 use relais_core::records::Benefit;
-use relais_store::rejected::{Unpayable, reason, rejected_amount, rejected_payees};
+use relais_store::unpayable::{Unpayable, reason, rejected_amount, rejected_payees};
 use relais_store::{PaymentRight, Store, StoreError};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -406,7 +406,7 @@ pub fn assess(store: &dyn Store, inputs: &Inputs) -> Result<Facts, StoreError> {
             })
             .collect(),
         rejected_rows: store
-            .pending_counts()?
+            .flagged_counts()?
             .into_iter()
             .map(|c| RejectedCount {
                 file: c.file,
@@ -431,7 +431,7 @@ fn rejected_rights(store: &dyn Store, month: Month) -> Result<Unpayables, StoreE
     let mut seen: HashSet<String> = HashSet::new();
     let mut by_reason: BTreeMap<Unpayable, UnpayableTotal> = BTreeMap::new();
     let mut not_due = 0u64;
-    store.each_pending_row("droits", &mut |row| {
+    store.each_flagged_row("droits", &mut |row| {
         // Duplicates are rejected together: one right, however many rows.
         if let Some(key) = &row.key
             && !seen.insert(key.clone())
@@ -468,7 +468,7 @@ fn rejected_rights(store: &dyn Store, month: Month) -> Result<Unpayables, StoreE
 
 fn payroll(store: &dyn Store, month: Month) -> Result<PayrollFacts, StoreError> {
     let p = store.payroll(month)?;
-    let rejected_rows = store.each_pending_row("agents", &mut |_| {})?;
+    let rejected_rows = store.each_flagged_row("agents", &mut |_| {})?;
     Ok(PayrollFacts {
         agents: p.agents,
         net_total_cents: p.net_total.0,
@@ -513,7 +513,7 @@ fn invoices(store: &dyn Store, today: Date) -> Result<Invoices, StoreError> {
             total_cents,
         })
         .collect();
-    facts.rejected_rows = store.each_pending_row("factures", &mut |_| {})?;
+    facts.rejected_rows = store.each_flagged_row("factures", &mut |_| {})?;
     Ok(facts)
 }
 

@@ -3,8 +3,8 @@
 
 use super::writer::Writer;
 use crate::StoreError;
-use crate::rejected::{self, Unpayable};
 use crate::sqlite::{ibans, queries};
+use crate::unpayable::{self, Unpayable};
 use relais_core::calendar::Month;
 use relais_core::records::Benefit;
 use relais_core::run::ExcludedRight;
@@ -19,12 +19,12 @@ pub(super) fn rejected_rights(
     benefits: &[Benefit],
 ) -> Result<(), StoreError> {
     let mut payees = HashMap::new();
-    queries::each_pending_row(conn, "tiers", &mut |row| {
-        rejected::add_rejected_payee(&mut payees, row)
+    queries::each_flagged_row(conn, "tiers", &mut |row| {
+        unpayable::add_rejected_payee(&mut payees, row)
     })?;
     let mut seen: HashSet<String> = HashSet::new();
     let mut failure: Option<StoreError> = None;
-    queries::each_pending_row(conn, "droits", &mut |row| {
+    queries::each_flagged_row(conn, "droits", &mut |row| {
         if failure.is_some() {
             return;
         }
@@ -32,15 +32,15 @@ pub(super) fn rejected_rights(
         if !key.is_empty() && !seen.insert(key.clone()) {
             return;
         }
-        let b = rejected::raw(row, "prestation").and_then(Benefit::parse);
+        let b = unpayable::raw(row, "prestation").and_then(Benefit::parse);
         if b.is_some_and(|b| !benefits.contains(&b)) {
             return;
         }
-        let Ok(amount) = rejected::rejected_amount(row, month) else {
+        let Ok(amount) = unpayable::rejected_amount(row, month) else {
             return;
         };
-        let why: Unpayable = rejected::reason(row, &payees);
-        let dossier = rejected::raw(row, "dossier").unwrap_or("").to_owned();
+        let why: Unpayable = unpayable::reason(row, &payees);
+        let dossier = unpayable::raw(row, "dossier").unwrap_or("").to_owned();
         let label = format!("{} (ligne {} de {})", why.label_fr(), row.line, row.file);
         let excluded = ExcludedRight {
             right_id: key,

@@ -3,8 +3,8 @@
 use super::compare::Comparison;
 use super::writer::{Tally, exclusion_label};
 use crate::StoreError;
-use crate::rejected::Unpayable;
 use crate::runs::PrepareRun;
+use crate::unpayable::Unpayable;
 use relais_core::payment;
 use relais_core::run::{BenefitTotals, ImputationTotals, KindTotals, RunStatus, RunSummary};
 pub(super) fn summary_of(

@@ -13,7 +13,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use relais_store::pending::{OUTCOMES, PendingView};
+use relais_store::flagged::{FlaggedView, OUTCOMES};
 use relais_store::sessions::Session;
 use serde::Deserialize;
 
@@ -53,7 +53,7 @@ pub async fn list(
 ) -> Result<Response, WebError> {
     let all = query.tous.is_some();
     let (rows, open) = app
-        .with_reader(move |s| s.pending_views(0, SHOWN, !all))
+        .with_reader(move |s| s.flagged_views(0, SHOWN, !all))
         .await?;
     let page = Dossiers {
         head: app.head("Dossiers à traiter", Some(&session), "/dossiers"),
@@ -136,7 +136,7 @@ fn detail_page(
     app: &Shared,
     session: &Session,
     status: StatusCode,
-    view: PendingView,
+    view: FlaggedView,
     notice: Option<String>,
     typed: Typed,
 ) -> Response {
@@ -188,7 +188,7 @@ pub async fn detail(
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
     let view = app
-        .with_reader(move |s| s.pending_view(id))
+        .with_reader(move |s| s.flagged_view(id))
         .await?
         .ok_or(WebError::NotFound)?;
     let notice = query
@@ -265,7 +265,7 @@ pub async fn handle(
             errors,
         };
         let view = app
-            .with_reader(move |s| s.pending_view(id))
+            .with_reader(move |s| s.flagged_view(id))
             .await?
             .ok_or(WebError::NotFound)?;
         return Ok(detail_page(
@@ -279,7 +279,7 @@ pub async fn handle(
     }
     let actor = session.login.clone();
     let at = app.local_time();
-    app.with_store(move |s| s.handle_pending(&actor, id, &form.outcome, &form.note, &at))
+    app.with_store(move |s| s.handle_flagged(&actor, id, &form.outcome, &form.note, &at))
         .await?
         .ok_or(WebError::NotFound)?;
     Ok(Redirect::to(&format!("/dossiers/{id}?fait=1")).into_response())

@@ -5,7 +5,7 @@
 //! tied to the row's file and content, so it still applies when the same row is rejected again
 //! by a later import, and a corrected row simply stops being rejected.
 
-use crate::{PendingRow, StoreError};
+use crate::{FlaggedRecord, StoreError};
 
 /// What became of a rejected row: (code, label for agents).
 pub const OUTCOMES: &[(&str, &str)] = &[
@@ -31,28 +31,28 @@ pub struct Handling {
 
 /// A rejected row and its outcome, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingView {
-    pub row: PendingRow,
+pub struct FlaggedView {
+    pub row: FlaggedRecord,
     pub handling: Option<Handling>,
 }
 
-pub trait PendingStore {
+pub trait FlaggedRowStore {
     /// Rejected rows and rows with warnings in file order, `limit` from `offset`; only those
     /// without an outcome when `open_only`. Also the number of rows without an outcome.
-    fn pending_views(
+    fn flagged_views(
         &self,
         offset: u64,
         limit: u64,
         open_only: bool,
-    ) -> Result<(Vec<PendingView>, u64), StoreError>;
+    ) -> Result<(Vec<FlaggedView>, u64), StoreError>;
 
     /// One rejected row and its outcome.
-    fn pending_view(&self, id: i64) -> Result<Option<PendingView>, StoreError>;
+    fn flagged_view(&self, id: i64) -> Result<Option<FlaggedView>, StoreError>;
 
     /// Records what became of row `id` (role instruction or admin), at `at` (local time),
     /// replacing an earlier outcome; journaled. `None` when there is no such row. The outcome
     /// is one of [`OUTCOMES`] and the note not empty (the schema refuses anything else).
-    fn handle_pending(
+    fn handle_flagged(
         &mut self,
         actor: &str,
         id: i64,

@@ -1,9 +1,9 @@
 //! Outcomes of rejected rows, and of rows accepted with warnings, in SQLite (see
-//! [`crate::pending`]). A row's severity (migration 18) is `rejet` or `avertissement`.
+//! [`crate::flagged`]). A row's severity (migration 18) is `rejet` or `avertissement`.
 
 use super::{SqliteStore, journal, users};
-use crate::pending::{Handling, PendingStore, PendingView};
-use crate::{PendingRow, StoreError};
+use crate::flagged::{FlaggedRowStore, FlaggedView, Handling};
+use crate::{FlaggedRecord, StoreError};
 use relais_core::roles::Role;
 use relais_formats::extract::Severity;
 use rusqlite::{OptionalExtension, Row, params};
@@ -24,7 +24,7 @@ pub(crate) fn severity(code: &str) -> Result<Severity, StoreError> {
         .ok_or_else(|| StoreError::Corrupt(format!("pending row severity {code:?}")))
 }
 
-fn view(r: &Row<'_>) -> rusqlite::Result<PendingView> {
+fn view(r: &Row<'_>) -> rusqlite::Result<FlaggedView> {
     let line: i64 = r.get(2)?;
     let raw: String = r.get(4)?;
     let problems: String = r.get(5)?;
@@ -37,8 +37,8 @@ fn view(r: &Row<'_>) -> rusqlite::Result<PendingView> {
             format!("pending row severity {code:?}").into(),
         )
     })?;
-    Ok(PendingView {
-        row: PendingRow {
+    Ok(FlaggedView {
+        row: FlaggedRecord {
             id: r.get(0)?,
             severity,
             file: r.get(1)?,
@@ -59,13 +59,13 @@ fn view(r: &Row<'_>) -> rusqlite::Result<PendingView> {
     })
 }
 
-impl PendingStore for SqliteStore {
-    fn pending_views(
+impl FlaggedRowStore for SqliteStore {
+    fn flagged_views(
         &self,
         offset: u64,
         limit: u64,
         open_only: bool,
-    ) -> Result<(Vec<PendingView>, u64), StoreError> {
+    ) -> Result<(Vec<FlaggedView>, u64), StoreError> {
         let filter = if open_only {
             "WHERE o.outcome IS NULL"
         } else {
@@ -91,7 +91,7 @@ impl PendingStore for SqliteStore {
         Ok((rows, u64::try_from(open).unwrap_or(0)))
     }
 
-    fn pending_view(&self, id: i64) -> Result<Option<PendingView>, StoreError> {
+    fn flagged_view(&self, id: i64) -> Result<Option<FlaggedView>, StoreError> {
         Ok(self
             .conn
             .query_row(
@@ -102,7 +102,7 @@ impl PendingStore for SqliteStore {
             .optional()?)
     }
 
-    fn handle_pending(
+    fn handle_flagged(
         &mut self,
         actor: &str,
         id: i64,

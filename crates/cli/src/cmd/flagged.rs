@@ -6,7 +6,7 @@ use crate::args::ATraiterArgs;
 use crate::args::OutputFormat;
 use crate::data::DataDir;
 use anyhow::Result;
-use relais_store::{PendingRow, Store};
+use relais_store::{FlaggedRecord, Store};
 use std::io::Write;
 
 pub fn run(args: ATraiterArgs) -> Result<u8> {
@@ -82,11 +82,11 @@ pub fn run(args: ATraiterArgs) -> Result<u8> {
 /// Calls `f` for each problem of each pending row, page by page (memory stays flat).
 fn for_each(
     store: &dyn Store,
-    mut f: impl FnMut(&PendingRow, &(String, String, String)) -> Result<()>,
+    mut f: impl FnMut(&FlaggedRecord, &(String, String, String)) -> Result<()>,
 ) -> Result<()> {
     let mut offset = 0;
     loop {
-        let page = store.pending_rows(offset, 1000)?;
+        let page = store.flagged_rows(offset, 1000)?;
         if page.is_empty() {
             return Ok(());
         }

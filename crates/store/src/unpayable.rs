@@ -1,7 +1,7 @@
 //! Rows rejected at import, read back for payments: why a rejected right is not paid, and
 //! what it would have been paid (shared by `relais drill` and the payment runs).
 
-use crate::{PendingRow, Store, StoreError};
+use crate::{FlaggedRecord, Store, StoreError};
 use relais_core::Cents;
 use relais_core::calendar::{Month, parse_date};
 use relais_core::payment::{self, RightTerms};
@@ -46,7 +46,7 @@ impl Unpayable {
 }
 
 /// The value of `field` in a rejected row, as read, when not blank.
-pub fn raw<'a>(row: &'a PendingRow, field: &str) -> Option<&'a str> {
+pub fn raw<'a>(row: &'a FlaggedRecord, field: &str) -> Option<&'a str> {
     row.raw
         .iter()
         .find(|(f, _)| f == field)
@@ -62,12 +62,12 @@ pub struct NotDue;
 /// Rejected payees: id → whether their bank details (IBAN or BIC) were among the problems.
 pub fn rejected_payees(store: &dyn Store) -> Result<HashMap<String, bool>, StoreError> {
     let mut payees: HashMap<String, bool> = HashMap::new();
-    store.each_pending_row("tiers", &mut |row| add_rejected_payee(&mut payees, row))?;
+    store.each_flagged_row("tiers", &mut |row| add_rejected_payee(&mut payees, row))?;
     Ok(payees)
 }
 
 /// Adds one rejected `tiers` row to the map [`rejected_payees`] builds.
-pub fn add_rejected_payee(payees: &mut HashMap<String, bool>, row: &PendingRow) {
+pub fn add_rejected_payee(payees: &mut HashMap<String, bool>, row: &FlaggedRecord) {
     if let Some(id) = &row.key {
         let bank = row
             .problems
@@ -79,7 +79,7 @@ pub fn add_rejected_payee(payees: &mut HashMap<String, bool>, row: &PendingRow) 
 
 /// Why a rejected right row is not paid, from its problems' codes (docs/extracts.md): the
 /// payee first, as bank details are what a payment needs.
-pub fn reason(row: &PendingRow, payees: &HashMap<String, bool>) -> Unpayable {
+pub fn reason(row: &FlaggedRecord, payees: &HashMap<String, bool>) -> Unpayable {
     let has = |code: &str| row.problems.iter().any(|(_, c, _)| c == code);
     if has("tiers_rejete") {
         let bank = raw(row, "tiers_id").and_then(|id| payees.get(id).copied());
@@ -100,7 +100,7 @@ pub fn reason(row: &PendingRow, payees: &HashMap<String, bool>) -> Unpayable {
 /// What a rejected right would have been paid for `month`, as far as its row can be read:
 /// `Ok(None)` when the amount is unreadable, `Err(NotDue)` when it would not have been paid
 /// anyway (closed, suspended, RSA, outside the month).
-pub fn rejected_amount(row: &PendingRow, month: Month) -> Result<Option<Cents>, NotDue> {
+pub fn rejected_amount(row: &FlaggedRecord, month: Month) -> Result<Option<Cents>, NotDue> {
     let benefit = raw(row, "prestation").and_then(Benefit::parse);
     let status = raw(row, "statut").and_then(RightStatus::parse);
     if benefit == Some(Benefit::Rsa)
@@ -142,8 +142,8 @@ pub fn rejected_amount(row: &PendingRow, month: Month) -> Result<Option<Cents>, 
 mod tests {
     use super::*;
 
-    fn row(raw: &[(&str, &str)], codes: &[&str]) -> PendingRow {
-        PendingRow {
+    fn row(raw: &[(&str, &str)], codes: &[&str]) -> FlaggedRecord {
+        FlaggedRecord {
             id: 1,
             severity: relais_formats::extract::Severity::Reject,
             file: "droits.csv".into(),
