@@ -3,8 +3,7 @@
 //! refused); the prepare form proposes the first month not yet paid; a renewal is applied only
 //! as it was simulated.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use http_body_util::BodyExt;
 use jiff::civil::date;
 use relais_core::Cents;
@@ -19,7 +18,8 @@ use relais_web::{App, Config, Shared, hash_password, router};
 use std::sync::Arc;
 use tower::ServiceExt;
 
-const PASSWORD: &str = "une-phrase-de-passe-solide";
+mod common;
+use common::*;
 
 fn today() -> jiff::civil::Date {
     jiff::Timestamp::now()
@@ -141,93 +141,6 @@ fn fixture_reading(
     let app =
         App::with_readers(Box::new(store), readers, config, Arc::new(move || now)).expect("app");
     (dir, app)
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn location(&self) -> String {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    }
-}
-
-async fn send(app: &Shared, req: Request<Body>) -> Answer {
-    let response = router(Arc::clone(app)).oneshot(req).await.expect("respond");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-fn get(path: &str, cookie: &str) -> Request<Body> {
-    Request::get(path)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .expect("request")
-}
-
-fn post(path: &str, cookie: &str, form: &str) -> Request<Body> {
-    Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_owned()))
-        .expect("request")
-}
-
-fn input_value(body: &str, name: &str) -> String {
-    body.split(&format!("name=\"{name}\" value=\""))
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-fn cookie(a: &Answer, name: &str) -> String {
-    a.headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|kv| kv.starts_with(&format!("{name}=")))
-        .map(str::to_owned)
-        .expect("cookie")
-}
-
-/// Signs in: (session cookie, the session's CSRF token).
-async fn login(app: &Shared, login: &str) -> (String, String) {
-    let form = send(app, get("/login", "")).await;
-    let pre = cookie(&form, "relais_login");
-    let token = input_value(&form.body, "csrf_token");
-    let a = send(
-        app,
-        post(
-            "/login",
-            &pre,
-            &format!("login={login}&password={PASSWORD}&csrf_token={token}"),
-        ),
-    )
-    .await;
-    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
-    let session = cookie(&a, "relais_session");
-    let home = send(app, get("/", &session)).await;
-    (session, input_value(&home.body, "csrf_token"))
 }
 
 /// Prepares this month's APA at home as `u-liquidation`: the run's address.

@@ -3,20 +3,18 @@
 //! approving, an agent approving their own request, a decision replayed — each refused; the
 //! change asked from the payee's page, reviewed in full and approved by an ordonnateur.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::{StatusCode, header};
 use jiff::civil::date;
 use relais_core::Cents;
 use relais_core::ids::{Bic, Iban};
 use relais_core::records::{Beneficiary, Benefit, Payee, PayeeKind, Record, Right, RightStatus};
 use relais_core::roles::Role;
 use relais_store::{NewUser, SqliteStore, Store};
-use relais_web::{App, Config, Shared, hash_password, router};
+use relais_web::{App, Config, Shared, hash_password};
 use std::sync::Arc;
-use tower::ServiceExt;
 
-const PASSWORD: &str = "une-phrase-de-passe-solide";
+mod common;
+use common::*;
 
 fn person(dossier: &str, last: &str) -> Record {
     Record::Beneficiary(Beneficiary {
@@ -128,83 +126,6 @@ fn fixture() -> (tempfile::TempDir, Shared) {
     let now = jiff::Timestamp::now().as_second();
     let app = App::new(store, Config::default(), Arc::new(move || now)).expect("app");
     (dir, app)
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-async fn send(app: &Shared, req: Request<Body>) -> Answer {
-    let response = router(Arc::clone(app)).oneshot(req).await.expect("respond");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-fn get(path: &str, cookie: &str) -> Request<Body> {
-    Request::get(path)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .expect("request")
-}
-
-fn post(path: &str, cookie: &str, form: &str) -> Request<Body> {
-    Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_owned()))
-        .expect("request")
-}
-
-fn csrf_in(body: &str) -> String {
-    body.split("name=\"csrf_token\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-fn cookie(a: &Answer, name: &str) -> String {
-    a.headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|kv| kv.starts_with(&format!("{name}=")))
-        .map(str::to_owned)
-        .expect("cookie")
-}
-
-/// Signs in: (session cookie, the session's CSRF token).
-async fn login(app: &Shared, login: &str) -> (String, String) {
-    let form = send(app, get("/login", "")).await;
-    let pre = cookie(&form, "relais_login");
-    let token = csrf_in(&form.body);
-    let a = send(
-        app,
-        post(
-            "/login",
-            &pre,
-            &format!("login={login}&password={PASSWORD}&csrf_token={token}"),
-        ),
-    )
-    .await;
-    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
-    let session = cookie(&a, "relais_session");
-    let home = send(app, get("/", &session)).await;
-    (session, csrf_in(&home.body))
 }
 
 fn change(csrf: &str, payee: Option<&str>, iban: &str) -> String {

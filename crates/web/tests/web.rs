@@ -3,7 +3,6 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
 use jiff::civil::date;
 use relais_core::Cents;
 use relais_core::ids::{Bic, Iban};
@@ -11,12 +10,12 @@ use relais_core::records::{Beneficiary, Benefit, Payee, PayeeKind, Record, Right
 use relais_core::roles::Role;
 use relais_store::{NewUser, SqliteStore, Store};
 use relais_web::routes::{Access, ROUTES};
-use relais_web::{App, Config, Shared, hash_password, router};
+use relais_web::{App, Config, Shared, hash_password};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use tower::ServiceExt;
 
-const PASSWORD: &str = "une-phrase-de-passe-solide";
+mod common;
+use common::*;
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -149,88 +148,6 @@ fn fixture_with(configure: impl FnOnce(&mut Config, &std::path::Path)) -> Fixtur
         app,
         clock,
     }
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-async fn send(app: &Shared, req: Request<Body>) -> Answer {
-    let response = router(Arc::clone(app)).oneshot(req).await.expect("respond");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-fn get(path: &str, cookie: &str) -> Request<Body> {
-    Request::get(path)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .expect("request")
-}
-
-fn post(path: &str, cookie: &str, form: &str) -> Request<Body> {
-    Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_owned()))
-        .expect("request")
-}
-
-/// The value of `name="csrf_token" value="…"` in a page.
-fn csrf_in(body: &str) -> String {
-    body.split("name=\"csrf_token\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// `name=value` of the Set-Cookie for `name`.
-fn set_cookie(a: &Answer, name: &str) -> Option<String> {
-    a.headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|kv| kv.starts_with(&format!("{name}=")))
-        .map(str::to_owned)
-}
-
-async fn try_login(app: &Shared, login: &str, password: &str) -> Answer {
-    let form = send(app, get("/login", "")).await;
-    let pre = set_cookie(&form, "relais_login").expect("login cookie");
-    let token = csrf_in(&form.body);
-    send(
-        app,
-        post(
-            "/login",
-            &pre,
-            &format!("login={login}&password={password}&csrf_token={token}"),
-        ),
-    )
-    .await
-}
-
-/// Signs in: (session cookie, the session's CSRF token).
-async fn login(app: &Shared, login: &str) -> (String, String) {
-    let a = try_login(app, login, PASSWORD).await;
-    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
-    let cookie = set_cookie(&a, "relais_session").expect("session cookie");
-    let home = send(app, get("/", &cookie)).await;
-    (cookie, csrf_in(&home.body))
 }
 
 fn concrete(path: &str) -> String {
