@@ -3,6 +3,9 @@
 //! Every field is typed: a record that exists is valid on its own. Checks that need other
 //! records (a right's person and payee exist) are made by the extract reader.
 
+#[cfg(any(test, feature = "sample"))]
+pub mod sample;
+
 use crate::Cents;
 use crate::calendar::Month;
 use crate::ids::{Bic, Iban, Nir, Siret};

@@ -5,11 +5,10 @@
 
 use axum::http::{StatusCode, header};
 use http_body_util::BodyExt;
-use jiff::civil::date;
 use relais_core::Cents;
 use relais_core::calendar::Month;
-use relais_core::ids::{Bic, Iban};
-use relais_core::records::{Beneficiary, Benefit, Payee, PayeeKind, Record, Right, RightStatus};
+use relais_core::records::sample;
+use relais_core::records::{Benefit, PayeeKind};
 use relais_core::roles::Role;
 use relais_documents::french;
 use relais_store::numbering::{NumberingStore, SetNumbering};
@@ -62,48 +61,14 @@ fn fixture_reading(
             .expect("user");
     }
     let records = vec![
-        Record::Beneficiary(Beneficiary {
-            dossier: "D1".into(),
-            nir: None,
-            last_name: "LEFÈVRE".into(),
-            first_name: "Anne".into(),
-            birth_date: date(1941, 7, 4),
-            address: "1 rue de la Paix".into(),
-            postal_code: "77000".into(),
-            city: "Melun".into(),
-            phone: String::new(),
-            site: "MDS01".into(),
-            death_date: None,
-            civility: None,
-            extra: vec![],
-        }),
-        Record::Payee(Payee {
-            id: "T1".into(),
-            kind: PayeeKind::Personne,
-            name: "LEFÈVRE Anne".into(),
-            siret: None,
-            iban: Iban::from_french_rib("30004", "00001", "00000000001").expect("iban"),
-            bic: Bic::parse("BNPAFRPP").expect("bic"),
-            holder: "LEFÈVRE Anne".into(),
-            address: String::new(),
-            postal_code: "77000".into(),
-            city: "Melun".into(),
-            iban_changed_on: None,
-            legal_form: None,
-            extra: vec![],
-        }),
-        Record::Right(Right {
-            id: "R1".into(),
-            dossier: "D1".into(),
-            benefit: Benefit::ApaDom,
-            monthly_amount: Cents(45_012),
-            start: date(2024, 1, 1),
-            end: date(2027, 12, 31),
-            status: RightStatus::EnPaiement,
-            payee_id: "T1".into(),
-            imputation: None,
-            extra: vec![],
-        }),
+        sample::person("D1", "LEFÈVRE", "Anne"),
+        sample::payee(
+            "T1",
+            PayeeKind::Personne,
+            "LEFÈVRE Anne",
+            sample::iban("00000000001"),
+        ),
+        sample::right("R1", "D1", Benefit::ApaDom, 45_012, "T1"),
     ];
     let mut session = store.begin_import().expect("begin");
     for r in &records {

@@ -4,10 +4,9 @@
 //! change asked from the payee's page, reviewed in full and approved by an ordonnateur.
 
 use axum::http::{StatusCode, header};
-use jiff::civil::date;
-use relais_core::Cents;
-use relais_core::ids::{Bic, Iban};
-use relais_core::records::{Beneficiary, Benefit, Payee, PayeeKind, Record, Right, RightStatus};
+use relais_core::ids::Iban;
+use relais_core::records::sample;
+use relais_core::records::{Benefit, PayeeKind, Record};
 use relais_core::roles::Role;
 use relais_store::{NewUser, SqliteStore, Store};
 use relais_web::{App, Config, Shared, hash_password};
@@ -17,54 +16,11 @@ mod common;
 use common::*;
 
 fn person(dossier: &str, last: &str) -> Record {
-    Record::Beneficiary(Beneficiary {
-        dossier: dossier.into(),
-        nir: None,
-        last_name: last.into(),
-        first_name: "Anne".into(),
-        birth_date: date(1941, 7, 4),
-        address: "1 rue de la Paix".into(),
-        postal_code: "77000".into(),
-        city: "Melun".into(),
-        phone: String::new(),
-        site: "MDS01".into(),
-        death_date: None,
-        civility: None,
-        extra: vec![],
-    })
-}
-
-fn payee(id: &str, kind: PayeeKind, name: &str, iban: Iban) -> Record {
-    Record::Payee(Payee {
-        id: id.into(),
-        kind,
-        name: name.into(),
-        siret: None,
-        iban,
-        bic: Bic::parse("BNPAFRPP").expect("bic"),
-        holder: name.into(),
-        address: String::new(),
-        postal_code: "77000".into(),
-        city: "Melun".into(),
-        iban_changed_on: None,
-        legal_form: None,
-        extra: vec![],
-    })
+    sample::person(dossier, last, "Anne")
 }
 
 fn right(id: &str, dossier: &str, payee: &str, cents: i64) -> Record {
-    Record::Right(Right {
-        id: id.into(),
-        dossier: dossier.into(),
-        benefit: Benefit::ApaEtab,
-        monthly_amount: Cents(cents),
-        start: date(2024, 1, 1),
-        end: date(2027, 12, 31),
-        status: RightStatus::EnPaiement,
-        payee_id: payee.into(),
-        imputation: None,
-        extra: vec![],
-    })
+    sample::right(id, dossier, Benefit::ApaEtab, cents, payee)
 }
 
 const FRAUD: &str = "DE89370400440532013000";
@@ -100,13 +56,13 @@ fn fixture() -> (tempfile::TempDir, Shared) {
     let records = vec![
         person("D1", "LEFÈVRE"),
         person("D2", "MARTIN"),
-        payee(
+        sample::payee(
             "T1",
             PayeeKind::Personne,
             "LEFÈVRE Anne",
             Iban::from_french_rib("30004", "00001", "00000000001").expect("iban"),
         ),
-        payee(
+        sample::payee(
             "T2",
             PayeeKind::Etablissement,
             "EHPAD Les Tilleuls",

@@ -3,10 +3,9 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use jiff::civil::date;
-use relais_core::Cents;
-use relais_core::ids::{Bic, Iban};
-use relais_core::records::{Beneficiary, Benefit, Payee, PayeeKind, Record, Right, RightStatus};
+use relais_core::ids::Iban;
+use relais_core::records::sample;
+use relais_core::records::{Benefit, PayeeKind};
 use relais_core::roles::Role;
 use relais_store::{NewUser, SqliteStore, Store};
 use relais_web::routes::{Access, ROUTES};
@@ -21,24 +20,6 @@ struct Fixture {
     _dir: tempfile::TempDir,
     app: Shared,
     clock: Arc<AtomicI64>,
-}
-
-fn person(dossier: &str, last: &str, first: &str) -> Record {
-    Record::Beneficiary(Beneficiary {
-        dossier: dossier.into(),
-        nir: None,
-        last_name: last.into(),
-        first_name: first.into(),
-        birth_date: date(1941, 7, 4),
-        address: "1 rue de la Paix".into(),
-        postal_code: "77000".into(),
-        city: "Melun".into(),
-        phone: String::new(),
-        site: "MDS01".into(),
-        death_date: None,
-        civility: None,
-        extra: vec![],
-    })
 }
 
 fn fixture() -> Fixture {
@@ -65,35 +46,15 @@ fn fixture_with(configure: impl FnOnce(&mut Config, &std::path::Path)) -> Fixtur
             .expect("user");
     }
     let records = vec![
-        person("D1", "LEFÈVRE", "Jean-Marc"),
-        person("D2", "<script>alert(1)</script>", "Anne"),
-        Record::Payee(Payee {
-            id: "T1".into(),
-            kind: PayeeKind::Personne,
-            name: "LEFÈVRE Jean-Marc".into(),
-            siret: None,
-            iban: Iban::from_french_rib("30004", "00001", "00000000001").expect("iban"),
-            bic: Bic::parse("BNPAFRPP").expect("bic"),
-            holder: "LEFÈVRE Jean-Marc".into(),
-            address: String::new(),
-            postal_code: "77000".into(),
-            city: "Melun".into(),
-            iban_changed_on: None,
-            legal_form: None,
-            extra: vec![],
-        }),
-        Record::Right(Right {
-            id: "R1".into(),
-            dossier: "D1".into(),
-            benefit: Benefit::ApaDom,
-            monthly_amount: Cents(45_012),
-            start: date(2024, 1, 1),
-            end: date(2027, 12, 31),
-            status: RightStatus::EnPaiement,
-            payee_id: "T1".into(),
-            imputation: None,
-            extra: vec![],
-        }),
+        sample::person("D1", "LEFÈVRE", "Jean-Marc"),
+        sample::person("D2", "<script>alert(1)</script>", "Anne"),
+        sample::payee(
+            "T1",
+            PayeeKind::Personne,
+            "LEFÈVRE Jean-Marc",
+            sample::iban("00000000001"),
+        ),
+        sample::right("R1", "D1", Benefit::ApaDom, 45_012, "T1"),
     ];
     let mut session = store.begin_import().expect("begin");
     for r in &records {
