@@ -38,6 +38,7 @@ pub enum Refusal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IoAction {
     CreateFolder,
+    Create,
     TemporaryFile,
     Read,
     Write,
@@ -50,6 +51,7 @@ impl IoAction {
     fn french(self) -> &'static str {
         match self {
             IoAction::CreateFolder => "création du dossier",
+            IoAction::Create => "création de",
             IoAction::TemporaryFile => "fichier temporaire dans",
             IoAction::Read => "lecture de",
             IoAction::Write => "écriture de",
@@ -62,6 +64,7 @@ impl IoAction {
     fn english(self) -> &'static str {
         match self {
             IoAction::CreateFolder => "creating folder",
+            IoAction::Create => "creating",
             IoAction::TemporaryFile => "temporary file in",
             IoAction::Read => "reading",
             IoAction::Write => "writing",
@@ -134,6 +137,43 @@ pub enum AppError {
         #[source]
         source: CheckError,
     },
+    #[error("receipt signing key {} unreadable", .path.display())]
+    KeyUnreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("key {} invalid: {message}", .path.display())]
+    KeyInvalid { path: PathBuf, message: String },
+    /// No receipt was signed in this data folder yet: no public key file.
+    #[error("public key {} unreadable", .path.display())]
+    NoPublicKey {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("mapping profile {} unreadable", .path.display())]
+    ProfileUnreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("mapping profile {} invalid", .path.display())]
+    ProfileInvalid {
+        path: PathBuf,
+        #[source]
+        source: relais_formats::profile::ProfileError,
+    },
+    #[error("deposit kinds {} unreadable", .path.display())]
+    DepositRulesUnreadable {
+        path: PathBuf,
+        #[source]
+        source: toml::de::Error,
+    },
+    #[error("deposit kinds {} invalid: {message}", .path.display())]
+    DepositRulesInvalid { path: PathBuf, message: String },
+    #[error("no rules for deposit kind {0}")]
+    NoKindRules(relais_core::deposits::DepositKind),
     /// An export's own consistency check failed (a bug, or a store that changed under it); the
     /// French text says which.
     #[error("export stopped: {0}")]
@@ -189,6 +229,30 @@ impl AppError {
                 format!("contrôle du fichier {file} : {}", chain(source))
             }
             AppError::Inconsistent(why) => why.clone(),
+            AppError::KeyUnreadable { path, source } => format!(
+                "lecture de la clé de signature {}: {}",
+                path.display(),
+                chain(source)
+            ),
+            AppError::KeyInvalid { path, message }
+            | AppError::DepositRulesInvalid { path, message } => {
+                format!("{} : {message}", path.display())
+            }
+            AppError::NoPublicKey { path, source } => format!(
+                "lecture de {} (aucun récépissé n'a encore été signé ici ?): {}",
+                path.display(),
+                chain(source)
+            ),
+            AppError::ProfileUnreadable { path, source } => {
+                format!("lecture du profil {}: {}", path.display(), chain(source))
+            }
+            AppError::ProfileInvalid { path, source } => {
+                format!("profil {}: {}", path.display(), chain(source))
+            }
+            AppError::DepositRulesUnreadable { path, source } => {
+                format!("{} illisible: {}", path.display(), chain(source))
+            }
+            AppError::NoKindRules(kind) => format!("type de dépôt sans règles : {kind}"),
         }
     }
 

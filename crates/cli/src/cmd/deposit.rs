@@ -7,7 +7,7 @@ use super::EXIT_OK;
 use super::receipt_key::signing_key;
 use crate::args::OutputFormat;
 use crate::args::{BenchDepositsArgs, DepositCommand, DepositListArgs, DepositRegisterArgs};
-use crate::data::DataDir;
+use crate::data::{DataDir, agent};
 use anyhow::{Context, Result, anyhow};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -40,22 +40,11 @@ pub fn run(command: DepositCommand) -> Result<u8> {
 
 /// The rules of every kind: built in, with `DATA/deposit-kinds.toml` applied when present.
 pub(crate) fn load_rules(data: &DataDir) -> Result<Vec<KindRules>> {
-    let path = data.path.join("deposit-kinds.toml");
-    let overrides: KindOverrides = if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("lecture de {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("{} illisible", path.display()))?
-    } else {
-        KindOverrides::new()
-    };
-    kind_rules(&overrides).map_err(|e| anyhow!("{} : {e}", path.display()))
+    data.app().deposit_rules().map_err(agent)
 }
 
 pub(crate) fn rules_for(rules: &[KindRules], kind: DepositKind) -> Result<&KindRules> {
-    rules
-        .iter()
-        .find(|r| r.kind == kind)
-        .ok_or_else(|| anyhow!("type de dépôt sans règles : {kind}"))
+    relais_app::deposits::rules_for(rules, kind).map_err(agent)
 }
 
 /// The handling service with every contact detail the receipt must print (CRPA R112-5).

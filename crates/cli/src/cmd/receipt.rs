@@ -1,18 +1,18 @@
 //! `relais receipt verify|pubkey`, and the authority's receipt signing key in `DATA/keys/`:
 //! created on first use, readable by its owner only (0600), never printed or logged.
 
-use super::receipt_key::{PUBLIC, keys_dir, signing_key};
+use super::receipt_key::signing_key;
 use super::{EXIT_FAILURE, EXIT_OK};
 use crate::args::{ReceiptCommand, ReceiptVerifyArgs};
-use crate::data::DataDir;
-use anyhow::{Context, Result, anyhow, bail};
+use crate::data::{DataDir, agent};
+use anyhow::{Result, bail};
 use relais_core::Cents;
 use relais_core::deposits::{
     BACKDATE_GRACE_SECONDS, BidTimeliness, Deposit, KindRules, bid_timeliness,
 };
 use relais_documents::code::{
     BoundFacts, ReceiptSummary, VerifyingKey, depositor_digest, dossier_digest, hex_id,
-    invoice_number_digest, parse_public_key, public_key_text, verify,
+    invoice_number_digest, public_key_text, verify,
 };
 use relais_documents::french::{date_short, datetime_long};
 
@@ -31,21 +31,12 @@ pub fn run(command: ReceiptCommand) -> Result<u8> {
 
 fn public_key(a: &ReceiptVerifyArgs) -> Result<VerifyingKey> {
     if let Some(file) = &a.pubkey {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("lecture de {}", file.display()))?;
-        return parse_public_key(&text).map_err(|e| anyhow!("{} : {e}", file.display()));
+        return relais_app::keys::public_key_file(file).map_err(agent);
     }
     let Some(data) = &a.data else {
         bail!("indiquez --pubkey FICHIER (clé publique de la collectivité) ou --data DOSSIER");
     };
-    let path = keys_dir(&DataDir::new(data)).join(PUBLIC);
-    let text = std::fs::read_to_string(&path).with_context(|| {
-        format!(
-            "lecture de {} (aucun récépissé n'a encore été signé ici ?)",
-            path.display()
-        )
-    })?;
-    parse_public_key(&text).map_err(|e| anyhow!("{} : {e}", path.display()))
+    DataDir::new(data).app().receipt_public_key().map_err(agent)
 }
 
 /// A genuine code of a cancelled deposit: the receipt no longer proves a deposit.
