@@ -2,6 +2,7 @@
 //! web a status and a French page, the command line a French message and an exit code.
 //! `Display` is English, for logs; [`AppError::french`] is what an agent reads.
 
+use relais_core::deposits::ChronoNumber;
 use relais_core::run::{RunId, RunStatus};
 use relais_formats::payments::{CheckError, PaymentFileError};
 use relais_store::StoreError;
@@ -13,12 +14,14 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Missing {
     Run(RunId),
+    Deposit(ChronoNumber),
 }
 
 impl std::fmt::Display for Missing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Missing::Run(id) => write!(f, "payment run {id}"),
+            Missing::Deposit(n) => write!(f, "deposit {n}"),
         }
     }
 }
@@ -29,6 +32,9 @@ pub enum Refusal {
     /// Exporting takes the role liquidation or ordonnateur, and an account that is enabled.
     #[error("user {0:?} may not export a payment run")]
     MayNotExport(String),
+    /// Registering a deposit takes the role courrier or accueil.
+    #[error("user {0:?} has neither role courrier nor accueil")]
+    NotDeskAgent(String),
     /// The store's rule: a role missing, an unknown or disabled user, the preparer validating.
     #[error(transparent)]
     Store(RunStoreError),
@@ -172,6 +178,17 @@ pub enum AppError {
     },
     #[error("deposit kinds {} invalid: {message}", .path.display())]
     DepositRulesInvalid { path: PathBuf, message: String },
+    /// A deposit number that is not one (`2026-000017`); the text says why.
+    #[error("deposit number: {0}")]
+    DepositNumber(String),
+    /// The service that handles a kind lacks a contact detail its receipt must print.
+    #[error("deposit service incomplete: {0}")]
+    NoService(String),
+    /// What the register refused (a deposit, a cancellation), in its own French.
+    #[error("deposit register")]
+    Deposit(#[source] relais_store::deposits::DepositStoreError),
+    #[error("receipt not written")]
+    Receipt(#[source] Box<dyn Error + Send + Sync>),
     #[error("no rules for deposit kind {0}")]
     NoKindRules(relais_core::deposits::DepositKind),
     /// An export's own consistency check failed (a bug, or a store that changed under it); the
@@ -185,6 +202,15 @@ impl AppError {
     pub fn french(&self) -> String {
         match self {
             AppError::NotFound(Missing::Run(id)) => format!("aucun paiement {id}"),
+            AppError::NotFound(Missing::Deposit(n)) => {
+                format!("aucun dépôt n° {n} dans le registre")
+            }
+            AppError::Refused(Refusal::NotDeskAgent(user)) => {
+                format!("l'utilisateur « {user} » n'a ni le rôle courrier ni le rôle accueil")
+            }
+            AppError::DepositNumber(why) | AppError::NoService(why) => why.clone(),
+            AppError::Deposit(e) => chain(e),
+            AppError::Receipt(e) => chain(e.as_ref()),
             AppError::Refused(Refusal::MayNotExport(user)) => format!(
                 "l'utilisateur « {user} » ne peut pas exporter un paiement (rôle liquidation ou ordonnateur)"
             ),
