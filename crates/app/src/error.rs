@@ -187,6 +187,12 @@ pub enum AppError {
     /// What the register refused (a deposit, a cancellation), in its own French.
     #[error("deposit register")]
     Deposit(#[source] relais_store::deposits::DepositStoreError),
+    /// An IBAN or a BIC typed that cannot be read; the text says which and why.
+    #[error("bank details: {0}")]
+    BankDetails(String),
+    /// What the store refused of a change of bank details, in its own French.
+    #[error("bank change")]
+    Bank(#[source] relais_store::bank::BankChangeError),
     #[error("receipt not written")]
     Receipt(#[source] Box<dyn Error + Send + Sync>),
     #[error("no rules for deposit kind {0}")]
@@ -210,6 +216,8 @@ impl AppError {
             }
             AppError::DepositNumber(why) | AppError::NoService(why) => why.clone(),
             AppError::Deposit(e) => chain(e),
+            AppError::BankDetails(why) => why.clone(),
+            AppError::Bank(e) => chain(e),
             AppError::Receipt(e) => chain(e.as_ref()),
             AppError::Refused(Refusal::MayNotExport(user)) => format!(
                 "l'utilisateur « {user} » ne peut pas exporter un paiement (rôle liquidation ou ordonnateur)"
