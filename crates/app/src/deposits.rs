@@ -9,8 +9,9 @@ pub mod verify;
 use crate::data::DataDir;
 use crate::error::{AppError, IoAction, Missing, Refusal};
 use jiff::tz::TimeZone;
-use relais_core::deposits::{ChronoNumber, Deposit, DepositKind, KindRules, NewDeposit};
+use relais_core::deposits::{ChronoNumber, Deposit, DepositKind, Desk, KindRules, NewDeposit};
 use relais_core::roles::Role;
+use relais_core::settings::Settings;
 use relais_core::text::search_key;
 use relais_documents::code::{ReceiptKey, ReceiptSummary};
 use relais_documents::{Completed, ReceiptInput, write_receipt};
@@ -24,6 +25,31 @@ pub fn rules_for(rules: &[KindRules], kind: DepositKind) -> Result<&KindRules, A
         .iter()
         .find(|r| r.kind == kind)
         .ok_or(AppError::NoKindRules(kind))
+}
+
+/// The label of `kind` among `rules` ("Demande d'APA"…), or its code when it has none.
+pub fn kind_label(rules: &[KindRules], kind: DepositKind) -> String {
+    rules
+        .iter()
+        .find(|r| r.kind == kind)
+        .map_or_else(|| kind.as_str().to_owned(), |r| r.label.clone())
+}
+
+/// How far back a time of receipt may be declared, in hours (`[courrier]
+/// backdate_window_hours`, or its default without settings).
+pub fn backdate_window_hours(settings: Option<&Settings>) -> u32 {
+    settings.map_or(relais_core::deposits::DEFAULT_BACKDATE_WINDOW_HOURS, |s| {
+        s.courrier().backdate_window_hours
+    })
+}
+
+/// The desk at `now`: the authority's time zone and the window of a declared time of receipt.
+pub fn desk<'t>(settings: Option<&Settings>, tz: &'t TimeZone, now: jiff::Timestamp) -> Desk<'t> {
+    Desk {
+        now,
+        tz,
+        backdate_window_hours: backdate_window_hours(settings),
+    }
 }
 
 /// A deposit number as typed (`2026-000017`).

@@ -14,8 +14,7 @@ use jiff::tz::TimeZone;
 use relais_app::AppError;
 use relais_app::deposits;
 use relais_core::deposits::{
-    DepositInput, DepositKind, Desk, KindOverrides, KindRules, NewDeposit, ServiceContact,
-    kind_rules,
+    DepositInput, DepositKind, KindOverrides, KindRules, NewDeposit, ServiceContact, kind_rules,
 };
 use relais_core::roles::Role;
 use relais_documents::code::{ReceiptKey, ReceiptSummary};
@@ -79,11 +78,7 @@ fn register(a: DepositRegisterArgs) -> Result<u8> {
         missing_deadline: a.missing_deadline,
         completes: a.completes,
     };
-    let desk = Desk {
-        now: Timestamp::now(),
-        tz: &tz,
-        backdate_window_hours: settings.courrier().backdate_window_hours,
-    };
+    let desk = deposits::desk(Some(&settings), &tz, Timestamp::now());
     let new = NewDeposit::parse(&input, &desk)
         .map_err(|e| anyhow!("dépôt refusé, rien n'est enregistré — {e}"))?;
     let mut store = data.open_store()?;

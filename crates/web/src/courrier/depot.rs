@@ -1,7 +1,7 @@
 //! A registered deposit: its page (both instants, what it flags, its missing documents and
 //! what completed them), its receipt as a PDF, its cancellation with a bounded reason.
 
-use super::{Row, row, time_zone};
+use super::{Row, row};
 use crate::app::Shared;
 use crate::error::WebError;
 use crate::form_errors::FormErrors;
@@ -61,7 +61,7 @@ pub async fn depot(
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
     let d = deposit_of(&app, &number).await?;
-    let tz = time_zone(&app);
+    let tz = app.tz();
     let short = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%d/%m/%Y").to_string();
     let complete_link = (d.is_incomplete() && d.cancellation.is_none()).then(|| {
         let mut link = format!(
@@ -114,7 +114,7 @@ pub async fn receipt(
     };
     let d = deposit_of(&app, &number).await?;
     let authority = app.config.authority.clone();
-    let tz = time_zone(&app);
+    let tz = app.tz();
     let pdf = app
         .with_reader(move |s| {
             Ok(deposits::receipt_pdf(

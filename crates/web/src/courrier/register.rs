@@ -4,7 +4,7 @@
 
 use super::check::{DepositForm, check, in_form_words, label, limit};
 use super::listing::{ListQuery, Listing, listing};
-use super::{CourrierPage, Row, kind_label, row, time_zone, window_hours};
+use super::{CourrierPage, Row, kind_label, row, window_hours};
 use crate::app::Shared;
 use crate::error::WebError;
 use crate::form_errors::FormErrors;
@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use relais_app::AppError;
 use relais_app::deposits;
-use relais_core::deposits::{DepositKind, Desk};
+use relais_core::deposits::DepositKind;
 use relais_documents::french::date_short;
 use relais_store::deposits::DepositStoreError;
 use relais_store::sessions::Session;
@@ -183,12 +183,8 @@ pub async fn register(
         ));
     };
     let kind = DepositKind::parse(&form.kind).unwrap_or(DepositKind::Autre);
-    let tz = time_zone(&app);
-    let desk = Desk {
-        now: app.instant(),
-        tz: &tz,
-        backdate_window_hours: window_hours(&app),
-    };
+    let tz = app.tz();
+    let desk = deposits::desk(app.config.settings.as_ref(), &tz, app.instant());
     let new = match check(&mut form, &desk) {
         Ok(n) => n,
         Err(errors) => {
