@@ -1,8 +1,10 @@
-//! The data folder: `settings.toml`, the SQLite database `relais.db`, keys and documents.
-//! Opened here for both front ends: the settings read and checked once, the time zone.
+//! The data folder: `settings.toml`, the SQLite database `relais.db`, keys (`keys.rs`), the
+//! deposit kinds' rules (`deposit-kinds.toml`) and documents. Opened here for both front ends:
+//! the settings read and checked once, the time zone.
 
 use crate::error::{AppError, IoAction};
 use jiff::tz::TimeZone;
+use relais_core::deposits::{KindOverrides, KindRules, kind_rules};
 use relais_core::settings::{PaymentSettings, Settings};
 use relais_store::SqliteStore;
 
@@ -70,6 +72,23 @@ impl DataDir {
         crate::fsio::write_atomic(&self.settings_path(), text.as_bytes())
     }
 
+    /// The rules of every deposit kind: built in, with `DATA/deposit-kinds.toml` applied when
+    /// present.
+    pub fn deposit_rules(&self) -> Result<Vec<KindRules>, AppError> {
+        let path = self.path.join("deposit-kinds.toml");
+        let overrides: KindOverrides = if path.exists() {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| AppError::io(IoAction::Read, &path, e))?;
+            toml::from_str(&text).map_err(|source| AppError::DepositRulesUnreadable {
+                path: path.clone(),
+                source,
+            })?
+        } else {
+            KindOverrides::new()
+        };
+        kind_rules(&overrides).map_err(|message| AppError::DepositRulesInvalid { path, message })
+    }
+
     /// The settings and the authority's time zone.
     pub fn open(self) -> Result<Data, AppError> {
         let settings = self.load_settings()?;
@@ -115,6 +134,16 @@ impl Data {
 
     pub fn open_store(&self) -> Result<AnyStore, AppError> {
         self.dir.store()
+    }
+
+    /// The rules of every deposit kind (see [`DataDir::deposit_rules`]).
+    pub fn deposit_rules(&self) -> Result<Vec<KindRules>, AppError> {
+        self.dir.deposit_rules()
+    }
+
+    /// The receipt signing key (see [`DataDir::receipt_key`]).
+    pub fn receipt_key(&self) -> Result<relais_documents::code::ReceiptKey, AppError> {
+        self.dir.receipt_key()
     }
 
     /// A connection that only reads (a run's documents, written beside its payment files).

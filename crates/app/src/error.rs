@@ -2,6 +2,7 @@
 //! web a status and a French page, the command line a French message and an exit code.
 //! `Display` is English, for logs; [`AppError::french`] is what an agent reads.
 
+use relais_core::deposits::ChronoNumber;
 use relais_core::run::{RunId, RunStatus};
 use relais_formats::payments::{CheckError, PaymentFileError};
 use relais_store::StoreError;
@@ -13,12 +14,14 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Missing {
     Run(RunId),
+    Deposit(ChronoNumber),
 }
 
 impl std::fmt::Display for Missing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Missing::Run(id) => write!(f, "payment run {id}"),
+            Missing::Deposit(n) => write!(f, "deposit {n}"),
         }
     }
 }
@@ -29,6 +32,9 @@ pub enum Refusal {
     /// Exporting takes the role liquidation or ordonnateur, and an account that is enabled.
     #[error("user {0:?} may not export a payment run")]
     MayNotExport(String),
+    /// Registering a deposit takes the role courrier or accueil.
+    #[error("user {0:?} has neither role courrier nor accueil")]
+    NotDeskAgent(String),
     /// The store's rule: a role missing, an unknown or disabled user, the preparer validating.
     #[error(transparent)]
     Store(RunStoreError),
@@ -38,6 +44,7 @@ pub enum Refusal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IoAction {
     CreateFolder,
+    Create,
     TemporaryFile,
     Read,
     Write,
@@ -50,6 +57,7 @@ impl IoAction {
     fn french(self) -> &'static str {
         match self {
             IoAction::CreateFolder => "création du dossier",
+            IoAction::Create => "création de",
             IoAction::TemporaryFile => "fichier temporaire dans",
             IoAction::Read => "lecture de",
             IoAction::Write => "écriture de",
@@ -62,6 +70,7 @@ impl IoAction {
     fn english(self) -> &'static str {
         match self {
             IoAction::CreateFolder => "creating folder",
+            IoAction::Create => "creating",
             IoAction::TemporaryFile => "temporary file in",
             IoAction::Read => "reading",
             IoAction::Write => "writing",
@@ -134,6 +143,60 @@ pub enum AppError {
         #[source]
         source: CheckError,
     },
+    #[error("receipt signing key {} unreadable", .path.display())]
+    KeyUnreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("key {} invalid: {message}", .path.display())]
+    KeyInvalid { path: PathBuf, message: String },
+    /// No receipt was signed in this data folder yet: no public key file.
+    #[error("public key {} unreadable", .path.display())]
+    NoPublicKey {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("mapping profile {} unreadable", .path.display())]
+    ProfileUnreadable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("mapping profile {} invalid", .path.display())]
+    ProfileInvalid {
+        path: PathBuf,
+        #[source]
+        source: relais_formats::profile::ProfileError,
+    },
+    #[error("deposit kinds {} unreadable", .path.display())]
+    DepositRulesUnreadable {
+        path: PathBuf,
+        #[source]
+        source: toml::de::Error,
+    },
+    #[error("deposit kinds {} invalid: {message}", .path.display())]
+    DepositRulesInvalid { path: PathBuf, message: String },
+    /// A deposit number that is not one (`2026-000017`); the text says why.
+    #[error("deposit number: {0}")]
+    DepositNumber(String),
+    /// The service that handles a kind lacks a contact detail its receipt must print.
+    #[error("deposit service incomplete: {0}")]
+    NoService(String),
+    /// What the register refused (a deposit, a cancellation), in its own French.
+    #[error("deposit register")]
+    Deposit(#[source] relais_store::deposits::DepositStoreError),
+    /// An IBAN or a BIC typed that cannot be read; the text says which and why.
+    #[error("bank details: {0}")]
+    BankDetails(String),
+    /// What the store refused of a change of bank details, in its own French.
+    #[error("bank change")]
+    Bank(#[source] relais_store::bank::BankChangeError),
+    #[error("receipt not written")]
+    Receipt(#[source] Box<dyn Error + Send + Sync>),
+    #[error("no rules for deposit kind {0}")]
+    NoKindRules(relais_core::deposits::DepositKind),
     /// An export's own consistency check failed (a bug, or a store that changed under it); the
     /// French text says which.
     #[error("export stopped: {0}")]
@@ -145,6 +208,17 @@ impl AppError {
     pub fn french(&self) -> String {
         match self {
             AppError::NotFound(Missing::Run(id)) => format!("aucun paiement {id}"),
+            AppError::NotFound(Missing::Deposit(n)) => {
+                format!("aucun dépôt n° {n} dans le registre")
+            }
+            AppError::Refused(Refusal::NotDeskAgent(user)) => {
+                format!("l'utilisateur « {user} » n'a ni le rôle courrier ni le rôle accueil")
+            }
+            AppError::DepositNumber(why) | AppError::NoService(why) => why.clone(),
+            AppError::Deposit(e) => chain(e),
+            AppError::BankDetails(why) => why.clone(),
+            AppError::Bank(e) => chain(e),
+            AppError::Receipt(e) => chain(e.as_ref()),
             AppError::Refused(Refusal::MayNotExport(user)) => format!(
                 "l'utilisateur « {user} » ne peut pas exporter un paiement (rôle liquidation ou ordonnateur)"
             ),
@@ -189,6 +263,30 @@ impl AppError {
                 format!("contrôle du fichier {file} : {}", chain(source))
             }
             AppError::Inconsistent(why) => why.clone(),
+            AppError::KeyUnreadable { path, source } => format!(
+                "lecture de la clé de signature {}: {}",
+                path.display(),
+                chain(source)
+            ),
+            AppError::KeyInvalid { path, message }
+            | AppError::DepositRulesInvalid { path, message } => {
+                format!("{} : {message}", path.display())
+            }
+            AppError::NoPublicKey { path, source } => format!(
+                "lecture de {} (aucun récépissé n'a encore été signé ici ?): {}",
+                path.display(),
+                chain(source)
+            ),
+            AppError::ProfileUnreadable { path, source } => {
+                format!("lecture du profil {}: {}", path.display(), chain(source))
+            }
+            AppError::ProfileInvalid { path, source } => {
+                format!("profil {}: {}", path.display(), chain(source))
+            }
+            AppError::DepositRulesUnreadable { path, source } => {
+                format!("{} illisible: {}", path.display(), chain(source))
+            }
+            AppError::NoKindRules(kind) => format!("type de dépôt sans règles : {kind}"),
         }
     }
 

@@ -3,16 +3,24 @@
 //! an operation put in order (settings, clock, store, files); only the store knows SQL; no
 //! HTTP and no terminal here.
 //!
-//! - [`data`]: the data folder opened (settings, time zone, store);
+//! - [`data`]: the data folder opened (settings, time zone, store, deposit kinds' rules);
+//! - [`keys`]: the receipt signing key and its public key, in the data folder;
+//! - [`profile`]: a mapping profile read;
+//! - [`deposits`]: deposits at the desk and their receipts;
+//! - [`bank`]: changes of bank details, asked, held, reviewed and decided;
 //! - [`runs`]: payment runs — prepare, validate, cancel, export, report;
 //! - [`clock`]: "now", injected;
 //! - [`error`]: [`AppError`], English for logs, French for agents ([`AppError::french`]);
 //! - [`fsio`]: atomic files and the direct-I/O writer of the payment files.
 
+pub mod bank;
 pub mod clock;
 pub mod data;
+pub mod deposits;
 pub mod error;
 pub mod fsio;
+pub mod keys;
+pub mod profile;
 pub mod runs;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -82,28 +82,20 @@ pub struct CourrierPage {
 
 /// The window within which a time of receipt may precede registration (settings).
 fn window_hours(app: &App) -> u32 {
-    app.config
-        .settings
-        .as_ref()
-        .map(|s| s.courrier().backdate_window_hours)
-        .unwrap_or(relais_core::deposits::DEFAULT_BACKDATE_WINDOW_HOURS)
+    relais_app::deposits::backdate_window_hours(app.config.settings.as_ref())
 }
 
 pub(crate) fn kind_label(app: &App, kind: DepositKind) -> String {
-    app.config
+    let rules = app
+        .config
         .courrier
         .as_ref()
-        .and_then(|c| c.rules.iter().find(|r| r.kind == kind))
-        .map(|r| r.label.clone())
-        .unwrap_or_else(|| kind.as_str().to_owned())
-}
-
-fn time_zone(app: &App) -> jiff::tz::TimeZone {
-    jiff::tz::TimeZone::get(&app.config.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
+        .map_or(&[][..], |c| &c.rules[..]);
+    relais_app::deposits::kind_label(rules, kind)
 }
 
 pub(crate) fn row(app: &App, d: &Deposit) -> Row {
-    let tz = time_zone(app);
+    let tz = app.tz();
     let local = |t: jiff::Timestamp| {
         t.to_zoned(tz.clone())
             .strftime("%d/%m/%Y %H:%M")

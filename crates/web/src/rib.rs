@@ -16,12 +16,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use relais_core::ids::{Bic, Iban};
-use relais_core::records::PayeeKind;
+use relais_app::AppError;
+use relais_app::bank;
 use relais_documents::french;
-use relais_store::bank::{
-    BankChangeError, BankChangeReview, HeldBankDetails, NewBankChange, PayeePage, window_days,
-};
+use relais_store::bank::{BankChangeError, BankChangeReview, HeldBankDetails, PayeePage};
 use relais_store::sessions::Session;
 use serde::Deserialize;
 
@@ -74,18 +72,31 @@ impl CsrfToken for BankChangeForm {
 }
 
 impl BankChangeForm {
-    /// The change asked, or why the IBAN or BIC cannot be read.
-    fn change(self, payee_id: String, dossier: Option<String>) -> Result<NewBankChange, String> {
-        let iban = Iban::parse(&self.iban).map_err(|e| format!("IBAN : {e}"))?;
-        let bic = Bic::parse(&self.bic).map_err(|e| format!("BIC : {e}"))?;
-        Ok(NewBankChange {
+    /// The change as typed, for the payee `payee_id`, asked from the page of `dossier`.
+    fn asked<'a>(&'a self, payee_id: &'a str, dossier: Option<&'a str>) -> bank::Asked<'a> {
+        bank::Asked {
             payee_id,
             dossier,
-            iban,
-            bic,
-            holder: self.holder,
-            proof: self.proof,
-        })
+            iban: &self.iban,
+            bic: &self.bic,
+            holder: &self.holder,
+            proof: &self.proof,
+        }
+    }
+}
+
+/// A decision the store refused: a request or payee it does not know is 404, the rest
+/// says why (logged).
+fn refused(e: AppError, what: &str) -> Result<Response, WebError> {
+    match e {
+        AppError::Bank(BankChangeError::NotFound(_) | BankChangeError::UnknownPayee(_)) => {
+            Err(WebError::NotFound)
+        }
+        AppError::Bank(e) => {
+            tracing::info!(error = %e, "{what}");
+            Err(WebError::Refused(refusal_status(&e), e.to_string()))
+        }
+        other => Err(WebError::internal(what, other)),
     }
 }
 
@@ -99,14 +110,41 @@ fn refusal_status(e: &BankChangeError) -> StatusCode {
     }
 }
 
+/// Asks the change; a refusal as its status and the sentence the page shows.
 async fn ask(
     app: &Shared,
     session: &Session,
-    change: NewBankChange,
-) -> Result<Result<i64, BankChangeError>, WebError> {
+    form: BankChangeForm,
+    payee_id: String,
+    dossier: Option<String>,
+) -> Result<Result<i64, (StatusCode, String, Option<BankChangeError>)>, WebError> {
     let actor = session.login.clone();
-    app.with_store(move |s| Ok(s.request_bank_change(&actor, &change)))
-        .await
+    let done = app
+        .with_store(move |s| {
+            Ok(bank::request(
+                s,
+                &actor,
+                &form.asked(&payee_id, dossier.as_deref()),
+            ))
+        })
+        .await?;
+    Ok(done.map_err(|e| match e {
+        AppError::BankDetails(why) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("Demande non enregistrée. {why}"),
+            None,
+        ),
+        AppError::Bank(e) => (
+            refusal_status(&e),
+            format!("Demande non enregistrée : {e}."),
+            Some(e),
+        ),
+        other => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("Demande non enregistrée : {}.", other.french()),
+            None,
+        ),
+    }))
 }
 
 /// `POST /personne/{dossier}/rib`: the person's own account only.
@@ -116,24 +154,15 @@ pub async fn request_from_person(
     SignedForm(session, form): SignedForm<BankChangeForm>,
 ) -> Result<Response, WebError> {
     let payee = form.payee_id.clone();
-    let (status, why) = match form.change(payee, Some(dossier.clone())) {
-        Err(why) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("Demande non enregistrée. {why}"),
-        ),
-        Ok(change) => match ask(&app, &session, change).await? {
-            Ok(id) => {
-                return Ok(Redirect::to(&format!(
-                    "/personne/{}?demande={id}#contenu",
-                    url_segment(&dossier)
-                ))
-                .into_response());
-            }
-            Err(e) => (
-                refusal_status(&e),
-                format!("Demande non enregistrée : {e}."),
-            ),
-        },
+    let (status, why) = match ask(&app, &session, form, payee, Some(dossier.clone())).await? {
+        Ok(id) => {
+            return Ok(Redirect::to(&format!(
+                "/personne/{}?demande={id}#contenu",
+                url_segment(&dossier)
+            ))
+            .into_response());
+        }
+        Err((status, why, _)) => (status, why),
     };
     person_page(&app, &session, dossier, status, None, Some(why)).await
 }
@@ -196,25 +225,15 @@ pub async fn request_from_payee(
     Path(id): Path<String>,
     SignedForm(session, form): SignedForm<BankChangeForm>,
 ) -> Result<Response, WebError> {
-    let (status, why) = match form.change(id.clone(), None) {
-        Err(why) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("Demande non enregistrée. {why}"),
-        ),
-        Ok(change) => match ask(&app, &session, change).await? {
-            Ok(n) => {
-                return Ok(Redirect::to(&format!(
-                    "/tiers/{}?demande={n}#contenu",
-                    url_segment(&id)
-                ))
-                .into_response());
-            }
-            Err(BankChangeError::UnknownPayee(_)) => return Err(WebError::NotFound),
-            Err(e) => (
-                refusal_status(&e),
-                format!("Demande non enregistrée : {e}."),
-            ),
-        },
+    let (status, why) = match ask(&app, &session, form, id.clone(), None).await? {
+        Ok(n) => {
+            return Ok(
+                Redirect::to(&format!("/tiers/{}?demande={n}#contenu", url_segment(&id)))
+                    .into_response(),
+            );
+        }
+        Err((_, _, Some(BankChangeError::UnknownPayee(_)))) => return Err(WebError::NotFound),
+        Err((status, why, _)) => (status, why),
     };
     tiers_page(&app, &session, id, status, None, Some(why)).await
 }
@@ -225,13 +244,11 @@ pub async fn review(
     Path(id): Path<i64>,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
-    let r = app
-        .with_reader(move |s| {
-            s.bank_change_review(id)
-                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
-        })
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let r = match app.with_reader(move |s| Ok(bank::review(s, id))).await? {
+        Ok(r) => r,
+        Err(AppError::Bank(BankChangeError::NotFound(_))) => return Err(WebError::NotFound),
+        Err(e) => return Err(WebError::internal("bank change not read", e)),
+    };
     let own_request = r.change.requested_by == session.login;
     Ok(render(
         StatusCode::OK,
@@ -276,9 +293,9 @@ pub async fn decide(
         _ => return Err(WebError::NotFound),
     };
     let actor = session.login.clone();
-    let today = app.today();
+    let today = app.today_date();
     let done = app
-        .with_store(move |s| Ok(s.decide_bank_change(&actor, id, approve, &today)))
+        .with_store(move |s| Ok(bank::decide(s, &actor, id, approve, today)))
         .await?;
     match done {
         Ok(_) => Ok(Redirect::to(&format!(
@@ -286,11 +303,7 @@ pub async fn decide(
             if approve { "approuvee" } else { "refusee" }
         ))
         .into_response()),
-        Err(BankChangeError::NotFound(_)) => Err(WebError::NotFound),
-        Err(e) => {
-            tracing::info!(request = id, error = %e, "bank change decision refused");
-            Err(WebError::Refused(refusal_status(&e), e.to_string()))
-        }
+        Err(e) => refused(e, "bank change decision refused"),
     }
 }
 
@@ -355,16 +368,11 @@ pub async fn list(
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
     let today = app.today_date();
-    let window = window_days(app.config.settings.as_ref());
-    let (held, next) = app
-        .with_reader(move |s| {
-            let corrupt = |e: BankChangeError| relais_store::StoreError::Corrupt(e.to_string());
-            Ok((
-                s.held_bank_details(today, window).map_err(corrupt)?,
-                s.first_unpaid_month(today).map_err(corrupt)?,
-            ))
-        })
-        .await?;
+    let settings = app.config.settings.clone();
+    let bank::Held { held, next } = app
+        .with_reader(move |s| Ok(bank::held(s, today, settings.as_ref())))
+        .await?
+        .map_err(|e| WebError::internal("bank details held not read", e))?;
     let next_month = french::month_long(next);
     let tz = app.tz();
     let holding = held.iter().filter(|h| h.holds_payments());
@@ -373,10 +381,7 @@ pub async fn list(
     let rows = held
         .into_iter()
         .map(|h| HeldRow {
-            kind: PayeeKind::parse(&h.payee_kind).map_or_else(
-                || h.payee_kind.clone(),
-                |k| french::payee_kind_label(k).to_owned(),
-            ),
+            kind: bank::kind_label(&h.payee_kind),
             since: french::instant_or_date_short(&h.since, &tz),
             monthly: euros(&h.impact.monthly_cents),
             own_request: h.requested_by.as_deref() == Some(session.login.as_str()),
@@ -407,7 +412,7 @@ pub async fn approve_imported(
     let actor = session.login.clone();
     let payee = id.clone();
     let done = app
-        .with_store(move |s| Ok(s.approve_imported_change(&actor, &payee)))
+        .with_store(move |s| Ok(bank::approve_imported(s, &actor, &payee)))
         .await?;
     match done {
         Ok(_) => Ok(Redirect::to(&format!(
@@ -415,10 +420,6 @@ pub async fn approve_imported(
             url_segment(&id)
         ))
         .into_response()),
-        Err(BankChangeError::UnknownPayee(_)) => Err(WebError::NotFound),
-        Err(e) => {
-            tracing::info!(payee = %id, error = %e, "bank details approval refused");
-            Err(WebError::Refused(refusal_status(&e), e.to_string()))
-        }
+        Err(e) => refused(e, "bank details approval refused"),
     }
 }

@@ -7,13 +7,14 @@ use super::EXIT_OK;
 use crate::args::{
     BankApproveArgs, BankCommand, BankListArgs, BankRefuseArgs, BankShowArgs, OutputFormat,
 };
-use crate::data::DataDir;
+use crate::data::{DataDir, agent};
 use anyhow::{Result, anyhow};
+use relais_app::bank::{self, kind_label};
 use relais_core::Cents;
-use relais_core::records::PayeeKind;
+use relais_core::settings::Settings;
 use relais_documents::french;
 use relais_store::Backend;
-use relais_store::bank::{BankChangeReview, HeldBankDetails, window_days};
+use relais_store::bank::{BankChangeReview, HeldBankDetails};
 use std::io::Write;
 
 pub fn run(command: BankCommand) -> Result<u8> {
@@ -25,11 +26,11 @@ pub fn run(command: BankCommand) -> Result<u8> {
     }
 }
 
-/// Today on the authority's clock, and the runs' window for a change of bank details.
-fn today_and_window(data: &DataDir) -> Result<(jiff::civil::Date, u16, jiff::tz::TimeZone)> {
+/// Today on the authority's clock, its settings and time zone.
+fn today(data: &DataDir) -> Result<(jiff::civil::Date, Settings, jiff::tz::TimeZone)> {
     let (settings, tz) = data.time_zone()?;
     let today = jiff::Timestamp::now().to_zoned(tz.clone()).date();
-    Ok((today, window_days(Some(&settings)), tz))
+    Ok((today, settings, tz))
 }
 
 const CSV_HEADERS: [&str; 15] = [
@@ -70,10 +71,9 @@ const TABLEUR_HEADERS: [&str; 15] = [
 /// What waits for an ordonnateur, as the web's `/rib` shows it: read-only.
 fn list(a: BankListArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
-    let (today, window, tz) = today_and_window(&data)?;
+    let (today, settings, tz) = today(&data)?;
     let store = data.open_store()?;
-    let held = store.held_bank_details(today, window)?;
-    let next = store.first_unpaid_month(today)?;
+    let bank::Held { held, next } = bank::held(&*store, today, Some(&settings)).map_err(agent)?;
     let since = |h: &HeldBankDetails| french::instant_or_date_short(&h.since, &tz);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -192,13 +192,6 @@ fn list(a: BankListArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-fn kind_label(kind: &str) -> String {
-    PayeeKind::parse(kind).map_or_else(
-        || kind.to_owned(),
-        |k| french::payee_kind_label(k).to_owned(),
-    )
-}
-
 fn origin(h: &HeldBankDetails) -> String {
     match (&h.request, &h.requested_by) {
         (Some(n), Some(by)) => format!("demande n° {n} de {by}"),
@@ -209,8 +202,8 @@ fn origin(h: &HeldBankDetails) -> String {
 
 /// After a decision: when the payee's rights are paid.
 fn next_run(data: &DataDir, store: &dyn Backend, approved: bool) -> Result<()> {
-    let (today, _, _) = today_and_window(data)?;
-    let month = french::month_long(store.first_unpaid_month(today)?);
+    let (today, _, _) = today(data)?;
+    let month = french::month_long(bank::next_month(store, today).map_err(agent)?);
     if approved {
         println!(
             "Ses droits sont payés sur ces coordonnées à partir du prochain paiement préparé : {month}."
@@ -222,12 +215,6 @@ fn next_run(data: &DataDir, store: &dyn Backend, approved: bool) -> Result<()> {
         );
     }
     Ok(())
-}
-
-fn review(store: &dyn Backend, id: i64) -> Result<BankChangeReview> {
-    store
-        .bank_change_review(id)?
-        .ok_or_else(|| anyhow!("demande n° {id} introuvable"))
 }
 
 /// What the approver reads before deciding, as on the web's `/rib/{id}`.
@@ -272,16 +259,15 @@ fn print_review(r: &BankChangeReview) {
 
 fn show(a: BankShowArgs) -> Result<u8> {
     let store = DataDir::new(&a.data.data).open_store()?;
-    print_review(&review(&*store, a.request)?);
+    print_review(&bank::review(&*store, a.request).map_err(agent)?);
     Ok(EXIT_OK)
 }
 
 fn decide(data: &DataDir, user: &str, id: i64, approve: bool) -> Result<u8> {
-    let (_, tz) = data.time_zone()?;
-    let today = jiff::Timestamp::now().to_zoned(tz).date().to_string();
+    let (today, _, _) = today(data)?;
     let mut store = data.open_store()?;
-    print_review(&review(&*store, id)?);
-    let done = store.decide_bank_change(user, id, approve, &today)?;
+    print_review(&bank::review(&*store, id).map_err(agent)?);
+    let done = bank::decide(&mut *store, user, id, approve, today).map_err(agent)?;
     println!(
         "Demande n° {} {} par {}.",
         done.id,
@@ -298,7 +284,7 @@ fn approve(a: BankApproveArgs) -> Result<u8> {
         (Some(id), _) => decide(&data, &a.user.user, id, true),
         (None, Some(payee)) => {
             let mut store = data.open_store()?;
-            let seq = store.approve_imported_change(&a.user.user, payee.trim())?;
+            let seq = bank::approve_imported(&mut *store, &a.user.user, &payee).map_err(agent)?;
             println!(
                 "Coordonnées bancaires actuelles du tiers {} approuvées, pour ce changement \
                  seulement (journal n° {seq}).",

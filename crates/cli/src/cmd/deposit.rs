@@ -7,21 +7,22 @@ use super::EXIT_OK;
 use super::receipt_key::signing_key;
 use crate::args::OutputFormat;
 use crate::args::{BenchDepositsArgs, DepositCommand, DepositListArgs, DepositRegisterArgs};
-use crate::data::DataDir;
-use anyhow::{Context, Result, anyhow};
+use crate::data::{DataDir, agent};
+use anyhow::{Result, anyhow};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use relais_app::AppError;
+use relais_app::deposits;
 use relais_core::deposits::{
-    ChronoNumber, Deposit, DepositInput, DepositKind, Desk, KindOverrides, KindRules, NewDeposit,
-    ServiceContact, kind_rules,
+    DepositInput, DepositKind, KindOverrides, KindRules, NewDeposit, ServiceContact, kind_rules,
 };
 use relais_core::roles::Role;
 use relais_documents::code::{ReceiptKey, ReceiptSummary};
-use relais_documents::{Completed, ReceiptInput, write_receipt};
-use relais_store::deposits::{DepositFilter, DepositStore, completed_application};
-use relais_store::{Backend, NewUser, Store};
+use relais_documents::{ReceiptInput, write_receipt};
+use relais_store::deposits::{DepositFilter, DepositStore};
+use relais_store::{NewUser, Store};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub fn run(command: DepositCommand) -> Result<u8> {
     match command {
@@ -29,8 +30,9 @@ pub fn run(command: DepositCommand) -> Result<u8> {
         DepositCommand::Cancel(a) => {
             let data = DataDir::new(&a.data.data);
             let mut store = data.open_store()?;
-            let number = ChronoNumber::parse(&a.number).map_err(|e| anyhow!(e))?;
-            let d = store.cancel_deposit(&a.user.user, number, &a.reason)?;
+            let number = deposits::number(&a.number).map_err(agent)?;
+            let d =
+                deposits::cancel(&mut *store, &a.user.user, number, &a.reason).map_err(agent)?;
             println!("Dépôt n° {} annulé : {}", d.number, a.reason.trim());
             Ok(EXIT_OK)
         }
@@ -38,38 +40,21 @@ pub fn run(command: DepositCommand) -> Result<u8> {
     }
 }
 
+/// What the register refused, said as refused: nothing is registered.
+fn refused(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Deposit(e) => anyhow!("dépôt refusé, rien n'est enregistré — {e}"),
+        other => agent(other),
+    }
+}
+
 /// The rules of every kind: built in, with `DATA/deposit-kinds.toml` applied when present.
 pub(crate) fn load_rules(data: &DataDir) -> Result<Vec<KindRules>> {
-    let path = data.path.join("deposit-kinds.toml");
-    let overrides: KindOverrides = if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("lecture de {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("{} illisible", path.display()))?
-    } else {
-        KindOverrides::new()
-    };
-    kind_rules(&overrides).map_err(|e| anyhow!("{} : {e}", path.display()))
+    data.app().deposit_rules().map_err(agent)
 }
 
 pub(crate) fn rules_for(rules: &[KindRules], kind: DepositKind) -> Result<&KindRules> {
-    rules
-        .iter()
-        .find(|r| r.kind == kind)
-        .ok_or_else(|| anyhow!("type de dépôt sans règles : {kind}"))
-}
-
-/// The handling service with every contact detail the receipt must print (CRPA R112-5).
-pub(crate) fn resolve_service(store: &dyn Backend, rules: &KindRules) -> Result<ServiceContact> {
-    relais_store::deposits::resolve_service(store, rules).map_err(|e| anyhow!(e))
-}
-
-/// The summary signed into the receipt's code.
-pub(crate) fn summary(d: &Deposit) -> ReceiptSummary {
-    ReceiptSummary::of(d)
-}
-
-fn receipt_path(data: &DataDir, number: ChronoNumber) -> PathBuf {
-    data.path.join("receipts").join(format!("{number}.pdf"))
+    relais_app::deposits::rules_for(rules, kind).map_err(agent)
 }
 
 fn register(a: DepositRegisterArgs) -> Result<u8> {
@@ -93,55 +78,21 @@ fn register(a: DepositRegisterArgs) -> Result<u8> {
         missing_deadline: a.missing_deadline,
         completes: a.completes,
     };
-    let desk = Desk {
-        now: Timestamp::now(),
-        tz: &tz,
-        backdate_window_hours: settings.courrier().backdate_window_hours,
-    };
+    let desk = deposits::desk(Some(&settings), &tz, Timestamp::now());
     let new = NewDeposit::parse(&input, &desk)
         .map_err(|e| anyhow!("dépôt refusé, rien n'est enregistré — {e}"))?;
     let mut store = data.open_store()?;
-    store.authorize(&a.user.user, Role::Courrier).or_else(|_| {
-        store.authorize(&a.user.user, Role::Accueil).map_err(|_| {
-            anyhow!(
-                "l'utilisateur « {} » n'a ni le rôle courrier ni le rôle accueil",
-                a.user.user
-            )
-        })
-    })?;
     let rules = load_rules(&data)?;
-    let rule = rules_for(&rules, new.kind)?;
-    let service = resolve_service(&*store, rule)?;
     let key = signing_key(&data)?;
-    let deposit = store
-        .register_deposit(&a.user.user, &new, &tz, &mut |d| Ok(key.sign(&summary(d))))
-        .map_err(|e| anyhow!("dépôt refusé, rien n'est enregistré — {e}"))?;
-    tracing::info!(number = %deposit.number, kind = %deposit.facts.kind, "deposit registered");
+    let deposit =
+        deposits::register(&mut *store, &a.user.user, &new, &tz, &rules, &key).map_err(refused)?;
     for w in deposit.warnings() {
         eprintln!("attention : dépôt n° {} — {w}", deposit.number);
     }
-    let first = completed_application(&*store, &deposit)?;
-    let first_rules = match &first {
-        Some(f) => Some(rules_for(&rules, f.facts.kind)?),
-        None => None,
-    };
-    let path = receipt_path(&data, deposit.number);
-    std::fs::create_dir_all(path.parent().unwrap_or(&data.path))
-        .with_context(|| format!("création de {}", data.path.join("receipts").display()))?;
-    let input = ReceiptInput {
-        authority: &settings.authority.name,
-        tz: &tz,
-        rules: rule,
-        service: &service,
-        deposit: &deposit,
-        completed: first
-            .as_ref()
-            .zip(first_rules)
-            .map(|(deposit, rules)| Completed { deposit, rules }),
-    };
-    crate::fsio::write_atomic_with(&path, |w| {
-        write_receipt(&input, w).map_err(std::io::Error::other)
-    })?;
+    let path = data
+        .app()
+        .save_receipt(&*store, &settings.authority.name, &tz, &rules, &deposit)
+        .map_err(agent)?;
     println!("{}", deposit.number);
     println!("{}", path.display());
     println!("{}", deposit.receipt_code);
@@ -170,7 +121,7 @@ fn list(a: DepositListArgs) -> Result<u8> {
         to: date(&a.to, "--to")?,
         dossier: None,
     };
-    let deposits = store.deposits(&filter)?;
+    let deposits = deposits::list(&*store, &filter).map_err(agent)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match a.format {
@@ -310,8 +261,9 @@ fn bench_in(
                 let mut store = relais_store::SqliteStore::open(&db)?;
                 for i in 0..per_writer {
                     let new = bench_deposit(w, i);
-                    store
-                        .register_deposit("bench", &new, &tz, &mut |d| Ok(key.sign(&summary(d))))?;
+                    store.register_deposit("bench", &new, &tz, &mut |d| {
+                        Ok(key.sign(&ReceiptSummary::of(d)))
+                    })?;
                 }
                 Ok(())
             })

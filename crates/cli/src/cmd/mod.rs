@@ -138,14 +138,5 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
 
 /// Reads a mapping profile, or the empty one.
 pub fn load_profile(path: Option<&std::path::Path>) -> Result<relais_formats::profile::Profile> {
-    use anyhow::Context;
-    match path {
-        None => Ok(Default::default()),
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("lecture du profil {}", p.display()))?;
-            relais_formats::profile::Profile::parse(&text)
-                .with_context(|| format!("profil {}", p.display()))
-        }
-    }
+    relais_app::profile::load(path).map_err(crate::data::agent)
 }

@@ -1,19 +1,14 @@
 //! `relais receipt verify|pubkey`, and the authority's receipt signing key in `DATA/keys/`:
 //! created on first use, readable by its owner only (0600), never printed or logged.
 
-use super::receipt_key::{PUBLIC, keys_dir, signing_key};
+use super::receipt_key::signing_key;
 use super::{EXIT_FAILURE, EXIT_OK};
 use crate::args::{ReceiptCommand, ReceiptVerifyArgs};
-use crate::data::DataDir;
-use anyhow::{Context, Result, anyhow, bail};
-use relais_core::Cents;
-use relais_core::deposits::{
-    BACKDATE_GRACE_SECONDS, BidTimeliness, Deposit, KindRules, bid_timeliness,
-};
-use relais_documents::code::{
-    BoundFacts, ReceiptSummary, VerifyingKey, depositor_digest, dossier_digest, hex_id,
-    invoice_number_digest, parse_public_key, public_key_text, verify,
-};
+use crate::data::{DataDir, agent};
+use anyhow::{Result, bail};
+use relais_app::deposits::verify::{self, InRegister};
+use relais_core::deposits::{BACKDATE_GRACE_SECONDS, BidTimeliness, KindRules, bid_timeliness};
+use relais_documents::code::{BoundFacts, ReceiptSummary, VerifyingKey, hex_id, public_key_text};
 use relais_documents::french::{date_short, datetime_long};
 
 pub fn run(command: ReceiptCommand) -> Result<u8> {
@@ -31,39 +26,21 @@ pub fn run(command: ReceiptCommand) -> Result<u8> {
 
 fn public_key(a: &ReceiptVerifyArgs) -> Result<VerifyingKey> {
     if let Some(file) = &a.pubkey {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("lecture de {}", file.display()))?;
-        return parse_public_key(&text).map_err(|e| anyhow!("{} : {e}", file.display()));
+        return relais_app::keys::public_key_file(file).map_err(agent);
     }
     let Some(data) = &a.data else {
         bail!("indiquez --pubkey FICHIER (clé publique de la collectivité) ou --data DOSSIER");
     };
-    let path = keys_dir(&DataDir::new(data)).join(PUBLIC);
-    let text = std::fs::read_to_string(&path).with_context(|| {
-        format!(
-            "lecture de {} (aucun récépissé n'a encore été signé ici ?)",
-            path.display()
-        )
-    })?;
-    parse_public_key(&text).map_err(|e| anyhow!("{} : {e}", path.display()))
+    DataDir::new(data).app().receipt_public_key().map_err(agent)
 }
 
 /// A genuine code of a cancelled deposit: the receipt no longer proves a deposit.
 pub const EXIT_CANCELLED: u8 = 3;
 
-/// What the register says of a code's deposit.
-enum InRegister {
-    /// Checked offline (no data folder).
-    NotChecked,
-    Absent,
-    Differs,
-    Same(Box<Deposit>),
-}
-
 fn verify_cmd(a: ReceiptVerifyArgs) -> Result<u8> {
     let key = public_key(&a)?;
     let code = a.code.join("");
-    let summary = match verify(&code, &key) {
+    let summary = match verify::code(&code, &key) {
         Ok(s) => s,
         Err(e) => {
             println!("NON AUTHENTIQUE — {e}");
@@ -81,16 +58,9 @@ fn verify_cmd(a: ReceiptVerifyArgs) -> Result<u8> {
     };
     let register = match &data {
         None => InRegister::NotChecked,
-        Some(data) => match data.open_store()?.deposit(summary.number)? {
-            None => InRegister::Absent,
-            Some(d) if summary.matches(&d) => InRegister::Same(Box::new(d)),
-            Some(_) => InRegister::Differs,
-        },
+        Some(data) => verify::in_register(&*data.open_store()?, &summary).map_err(agent)?,
     };
-    let cancelled = match &register {
-        InRegister::Same(d) => d.cancellation.clone(),
-        _ => None,
-    };
+    let cancelled = register.cancellation().cloned();
     let when = |t: jiff::Timestamp| datetime_long(&t.to_zoned(tz.clone()));
     match &cancelled {
         Some(c) => println!(
@@ -205,60 +175,27 @@ fn print_facts(s: &ReceiptSummary, when: &dyn Fn(jiff::Timestamp) -> String) {
 /// The printed facts given on the command line, against the code. Each that differs, or that
 /// the code does not bind, fails the check.
 fn check_offline(a: &ReceiptVerifyArgs, s: &ReceiptSummary) -> bool {
+    let given = verify::Given {
+        depositor: a.depositor.as_deref(),
+        amount: a.amount.as_deref(),
+        siret: a.siret.as_deref(),
+        invoice_number: a.invoice_number.as_deref(),
+        dossier: a.dossier.as_deref(),
+    };
     let mut ok = true;
-    let mut report = |what: &str, given: &str, same: Option<bool>| match same {
-        Some(true) => println!("{what} : {given} (conforme au code)"),
-        Some(false) => {
-            println!("modifié : {what} « {given} » ne correspond pas au code");
-            ok = false;
-        }
-        None => {
-            println!("non vérifiable : ce code ne porte pas de {what}");
-            ok = false;
-        }
-    };
-    if let Some(name) = &a.depositor {
-        report(
-            "déposant",
-            name,
-            Some(depositor_digest(name) == s.depositor_digest),
-        );
-    }
-    let invoice = match &s.facts {
-        BoundFacts::Invoice {
-            amount,
-            siret,
-            number_digest,
-        } => Some((amount, siret, number_digest)),
-        _ => None,
-    };
-    if let Some(given) = &a.amount {
-        let same = invoice.map(|(amount, ..)| Cents::parse(given).ok() == Some(*amount));
-        report("montant", given, same);
-    }
-    if let Some(given) = &a.siret {
-        let same = invoice.map(|(_, siret, _)| {
-            given
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect::<String>()
-                == siret.as_str()
-        });
-        report("SIRET", given, same);
-    }
-    if let Some(given) = &a.invoice_number {
-        let same = invoice.map(|(.., digest)| invoice_number_digest(given) == *digest);
-        report("numéro de facture", given, same);
-    }
-    if let Some(given) = &a.dossier {
-        let bound = match &s.facts {
-            BoundFacts::Application { dossier, .. } | BoundFacts::Documents { dossier, .. } => {
-                Some(*dossier)
+    for c in verify::compare(&given, s) {
+        let (what, given) = (c.what, c.given);
+        match c.same {
+            Some(true) => println!("{what} : {given} (conforme au code)"),
+            Some(false) => {
+                println!("modifié : {what} « {given} » ne correspond pas au code");
+                ok = false;
             }
-            _ => None,
-        };
-        let same = bound.map(|d| d == Some(dossier_digest(given)));
-        report("numéro de dossier", given, same);
+            None => {
+                println!("non vérifiable : ce code ne porte pas de {what}");
+                ok = false;
+            }
+        }
     }
     ok
 }

@@ -2,7 +2,7 @@
 
 use super::EXIT_OK;
 use crate::args::ServeArgs;
-use crate::data::DataDir;
+use crate::data::{DataDir, agent};
 use anyhow::{Context, Result};
 use std::net::SocketAddr;
 
@@ -25,8 +25,8 @@ pub fn serve(data: &DataDir, bind: &str, secure_cookies: bool) -> Result<u8> {
         time_zone: settings.authority.time_zone.clone(),
         settings: Some(settings.clone()),
         courrier: Some(std::sync::Arc::new(relais_web::courrier::Courrier {
-            key: super::receipt_key::signing_key(data)?,
-            rules: super::deposit::load_rules(data)?,
+            key: opened.receipt_key().map_err(agent)?,
+            rules: opened.deposit_rules().map_err(agent)?,
         })),
         // The runs' files, written by the same service as `relais run export`.
         exports: Some(relais_web::paiements::Exports {

@@ -1,7 +1,7 @@
 //! A registered deposit: its page (both instants, what it flags, its missing documents and
 //! what completed them), its receipt as a PDF, its cancellation with a bounded reason.
 
-use super::{Row, row, time_zone};
+use super::{Row, row};
 use crate::app::Shared;
 use crate::error::WebError;
 use crate::form_errors::FormErrors;
@@ -11,9 +11,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use relais_core::deposits::{ChronoNumber, Deposit, MAX_REASON};
-use relais_documents::{Completed, ReceiptInput, write_receipt};
-use relais_store::deposits::{DepositStoreError, completed_application, resolve_service};
+use relais_app::AppError;
+use relais_app::deposits;
+use relais_core::deposits::{Deposit, MAX_REASON};
+use relais_store::deposits::DepositStoreError;
 use relais_store::sessions::Session;
 use serde::Deserialize;
 
@@ -36,13 +37,15 @@ pub struct DepotPage {
 }
 
 async fn deposit_of(app: &Shared, number: &str) -> Result<Deposit, WebError> {
-    let number = ChronoNumber::parse(number).map_err(|_| WebError::NotFound)?;
-    app.with_reader(move |s| {
-        s.deposit(number)
-            .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
-    })
-    .await?
-    .ok_or(WebError::NotFound)
+    let number = deposits::number(number).map_err(|_| WebError::NotFound)?;
+    match app
+        .with_reader(move |s| Ok(deposits::deposit(s, number)))
+        .await?
+    {
+        Ok(d) => Ok(d),
+        Err(AppError::NotFound(_)) => Err(WebError::NotFound),
+        Err(e) => Err(WebError::internal("courrier: deposit not read", e)),
+    }
 }
 
 #[derive(Deserialize)]
@@ -58,7 +61,7 @@ pub async fn depot(
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
     let d = deposit_of(&app, &number).await?;
-    let tz = time_zone(&app);
+    let tz = app.tz();
     let short = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%d/%m/%Y").to_string();
     let complete_link = (d.is_incomplete() && d.cancellation.is_none()).then(|| {
         let mut link = format!(
@@ -111,48 +114,16 @@ pub async fn receipt(
     };
     let d = deposit_of(&app, &number).await?;
     let authority = app.config.authority.clone();
-    let tz = time_zone(&app);
+    let tz = app.tz();
     let pdf = app
         .with_reader(move |s| {
-            let made = (|| -> Result<Vec<u8>, String> {
-                let rules = courrier
-                    .rules
-                    .iter()
-                    .find(|r| r.kind == d.facts.kind)
-                    .ok_or_else(|| format!("type de dépôt sans règles : {}", d.facts.kind))?;
-                let service = resolve_service(s, rules)?;
-                let first = completed_application(s, &d).map_err(|e| e.to_string())?;
-                let first_rules = match &first {
-                    Some(f) => Some(
-                        courrier
-                            .rules
-                            .iter()
-                            .find(|r| r.kind == f.facts.kind)
-                            .ok_or_else(|| {
-                                format!("type de dépôt sans règles : {}", f.facts.kind)
-                            })?,
-                    ),
-                    None => None,
-                };
-                let mut out = Vec::new();
-                write_receipt(
-                    &ReceiptInput {
-                        authority: &authority,
-                        tz: &tz,
-                        rules,
-                        service: &service,
-                        deposit: &d,
-                        completed: first
-                            .as_ref()
-                            .zip(first_rules)
-                            .map(|(deposit, rules)| Completed { deposit, rules }),
-                    },
-                    &mut out,
-                )
-                .map_err(|e| e.to_string())?;
-                Ok(out)
-            })();
-            Ok(made)
+            Ok(deposits::receipt_pdf(
+                s,
+                &authority,
+                &tz,
+                &courrier.rules,
+                &d,
+            ))
         })
         .await?;
     match pdf {
@@ -168,7 +139,7 @@ pub async fn receipt(
             }
             Ok(response)
         }
-        Err(why) => Err(WebError::unprocessable(why)),
+        Err(why) => Err(WebError::unprocessable(why.french())),
     }
 }
 
@@ -246,7 +217,7 @@ pub async fn cancel(
     Path(number): Path<String>,
     SignedForm(session, form): SignedForm<CancelForm>,
 ) -> Result<Response, WebError> {
-    let parsed = ChronoNumber::parse(&number).map_err(|_| WebError::NotFound)?;
+    let parsed = deposits::number(&number).map_err(|_| WebError::NotFound)?;
     let mut errors = FormErrors::new();
     let typed = form.reason.chars().count();
     if typed > MAX_REASON {
@@ -266,24 +237,30 @@ pub async fn cancel(
     let reason = form.reason;
     let done = if errors.is_empty() {
         let reason = reason.clone();
-        app.with_store(move |s| Ok(s.cancel_deposit(&actor, parsed, &reason)))
+        app.with_store(move |s| Ok(deposits::cancel(s, &actor, parsed, &reason)))
             .await?
     } else {
-        Err(DepositStoreError::EmptyReason)
+        Err(AppError::Deposit(DepositStoreError::EmptyReason))
     };
     match done {
         Ok(_) => Ok(Redirect::to(&format!("/courrier/{parsed}?annule=1")).into_response()),
-        Err(DepositStoreError::NotFound(_)) => Err(WebError::NotFound),
-        Err(e @ DepositStoreError::NotDeskAgent(_)) => Err(WebError::refused(e.to_string())),
-        Err(e @ DepositStoreError::AlreadyCancelled(_)) => {
+        Err(AppError::Deposit(DepositStoreError::NotFound(_))) => Err(WebError::NotFound),
+        Err(AppError::Deposit(e @ DepositStoreError::NotDeskAgent(_))) => {
+            Err(WebError::refused(e.to_string()))
+        }
+        Err(AppError::Deposit(e @ DepositStoreError::AlreadyCancelled(_))) => {
             Err(WebError::unprocessable(format!("Rien n'est fait : {e}.")))
         }
         Err(e) => {
             if errors.is_empty() {
+                let why = match &e {
+                    AppError::Deposit(e) => e.to_string(),
+                    other => other.french(),
+                };
                 errors.add(
                     "reason",
                     "Motif de l'annulation",
-                    e.to_string().replace(" (--reason)", ""),
+                    why.replace(" (--reason)", ""),
                 );
             }
             let reason = if reason.chars().count() > MAX_REASON {

@@ -5,6 +5,7 @@
 use crate::app::Shared;
 use crate::error::WebError;
 use crate::form_errors::FormErrors;
+use relais_app::deposits;
 use relais_core::deposits::{Deposit, DepositKind};
 use relais_core::text::search_key;
 use relais_documents::french::date_short;
@@ -72,17 +73,6 @@ fn filter_day(
     }
 }
 
-/// Whether a deposit answers the searched text (accents and case ignored).
-fn found(d: &Deposit, key: &str) -> bool {
-    let hay = [
-        d.number.to_string(),
-        d.facts.depositor.clone(),
-        d.facts.subject.clone().unwrap_or_default(),
-        d.facts.dossier.clone().unwrap_or_default(),
-    ];
-    hay.iter().any(|h| search_key(h).contains(key))
-}
-
 /// The register as the filters select it: the deposits (oldest first), the filters as typed
 /// and their problems.
 pub(super) struct Listing {
@@ -103,7 +93,7 @@ impl Listing {
         self.deposits
             .iter()
             .rev()
-            .filter(|d| self.key.is_empty() || found(d, &self.key))
+            .filter(|d| deposits::answers(d, &self.key))
     }
 }
 
@@ -129,18 +119,15 @@ pub(super) async fn listing(app: &Shared, query: &ListQuery) -> Result<Listing, 
         to: to_day,
         dossier: None,
     };
-    let deposits = if filter_errors.is_empty() {
-        app.with_reader(move |s| {
-            s.deposits(&filter)
-                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
-        })
-        .await
+    let found = if filter_errors.is_empty() {
+        app.with_reader(move |s| Ok(deposits::list(s, &filter)))
+            .await?
+            .map_err(|e| WebError::internal("courrier: register not read", e))?
     } else {
-        Ok(Vec::new())
+        Vec::new()
     };
-    let deposits = deposits?;
     Ok(Listing {
-        deposits,
+        deposits: found,
         key,
         q,
         from,

@@ -4,7 +4,7 @@
 
 use super::check::{DepositForm, check, in_form_words, label, limit};
 use super::listing::{ListQuery, Listing, listing};
-use super::{CourrierPage, Row, kind_label, row, time_zone, window_hours};
+use super::{CourrierPage, Row, kind_label, row, window_hours};
 use crate::app::Shared;
 use crate::error::WebError;
 use crate::form_errors::FormErrors;
@@ -13,10 +13,11 @@ use crate::session::{CsrfToken, SignedForm, SignedIn};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use relais_core::deposits::{Deposit, DepositKind, Desk};
-use relais_documents::code::ReceiptSummary;
+use relais_app::AppError;
+use relais_app::deposits;
+use relais_core::deposits::DepositKind;
 use relais_documents::french::date_short;
-use relais_store::deposits::{DepositStoreError, resolve_service};
+use relais_store::deposits::DepositStoreError;
 use relais_store::sessions::Session;
 
 /// Deposits the register shows at most.
@@ -182,12 +183,8 @@ pub async fn register(
         ));
     };
     let kind = DepositKind::parse(&form.kind).unwrap_or(DepositKind::Autre);
-    let tz = time_zone(&app);
-    let desk = Desk {
-        now: app.instant(),
-        tz: &tz,
-        backdate_window_hours: window_hours(&app),
-    };
+    let tz = app.tz();
+    let desk = deposits::desk(app.config.settings.as_ref(), &tz, app.instant());
     let new = match check(&mut form, &desk) {
         Ok(n) => n,
         Err(errors) => {
@@ -202,19 +199,14 @@ pub async fn register(
     let store_tz = tz.clone();
     let done = app
         .with_store(move |s| {
-            let result = (|| -> Result<Deposit, Result<DepositStoreError, String>> {
-                let rules = courrier
-                    .rules
-                    .iter()
-                    .find(|r| r.kind == new.kind)
-                    .ok_or_else(|| Err(format!("type de dépôt sans règles : {}", new.kind)))?;
-                resolve_service(&*s, rules).map_err(Err)?;
-                s.register_deposit(&actor, &new, &store_tz, &mut |d| {
-                    Ok(courrier.key.sign(&ReceiptSummary::of(d)))
-                })
-                .map_err(Ok)
-            })();
-            Ok(result)
+            Ok(deposits::register(
+                s,
+                &actor,
+                &new,
+                &store_tz,
+                &courrier.rules,
+                &courrier.key,
+            ))
         })
         .await?;
     match done {
@@ -225,7 +217,7 @@ pub async fn register(
                 error: None,
             };
             match e {
-                Ok(e) => match store_field(&e) {
+                AppError::Deposit(e) => match store_field(&e) {
                     Some(field) => {
                         refusal
                             .errors
@@ -238,7 +230,9 @@ pub async fn register(
                         ))
                     }
                 },
-                Err(why) => refusal.error = Some(format!("Dépôt non enregistré : {why}.")),
+                other => {
+                    refusal.error = Some(format!("Dépôt non enregistré : {}.", other.french()))
+                }
             }
             refused(&app, &session, kind, form, refusal).await
         }

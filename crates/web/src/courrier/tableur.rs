@@ -4,8 +4,8 @@
 //! `relais_formats::tableur`, as the command line's `--format tableur`: a typed text that a
 //! spreadsheet would take for a formula starts with an apostrophe.
 
+use super::kind_label;
 use super::listing::{ListQuery, listing};
-use super::{kind_label, time_zone};
 use crate::app::Shared;
 use crate::error::WebError;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -67,7 +67,7 @@ pub(super) async fn download(app: &Shared, query: &ListQuery) -> Result<Response
             problem.label, problem.message
         )));
     }
-    let tz = time_zone(app);
+    let tz = app.tz();
     let body = csv(listing.found(), &tz, |d| kind_label(app, d.facts.kind))
         .map_err(|e| WebError::internal("courrier register: spreadsheet not written", e))?;
     let mut response = (

@@ -39,10 +39,7 @@ pub fn write(
     for d in deposits {
         let inv = d.facts.invoice.as_ref();
         let completion = d.completion.as_ref();
-        let kind = rules
-            .iter()
-            .find(|r| r.kind == d.facts.kind)
-            .map_or_else(|| d.facts.kind.to_string(), |r| r.label.clone());
+        let kind = relais_app::deposits::kind_label(rules, d.facts.kind);
         w.write_record([
             d.number.to_string(),
             instant(d.received_at, tz),
