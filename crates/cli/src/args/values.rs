@@ -57,7 +57,11 @@ mod tests {
             run_id("P2026-12-01").map(|r| r.to_string()),
             Ok("P2026-12-01".into())
         );
-        assert!(run_id("P2026-12").unwrap_err().contains("attendu"));
+        assert!(
+            run_id("P2026-12")
+                .expect_err("no sequence")
+                .contains("attendu")
+        );
         assert_eq!(
             date("2026-12-01").map(|d| d.to_string()),
             Ok("2026-12-01".into())
@@ -68,10 +72,10 @@ mod tests {
         );
         assert!(
             date("2026-02-30")
-                .unwrap_err()
+                .expect_err("30 February")
                 .starts_with("date illisible")
         );
         assert_eq!(exercice("2026"), Ok(2026));
-        assert!(exercice("deux mille").unwrap_err().contains("AAAA"));
+        assert!(exercice("deux mille").expect_err("words").contains("AAAA"));
     }
 }
