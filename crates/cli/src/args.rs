@@ -1,11 +1,14 @@
 //! The command line, parsed into plain data (clap derive). Commands act in `cmd::*`.
 
 use clap::{Args, Parser, Subcommand};
+use jiff::civil::Date;
+use relais_core::calendar::Month;
 use std::path::PathBuf;
 
 mod crisis;
 mod payments;
 mod users;
+pub mod values;
 
 pub use crisis::*;
 pub use payments::*;
@@ -233,8 +236,8 @@ pub struct DrillArgs {
     #[arg(long)]
     pub pubkey: PathBuf,
     /// Mois de paiement examiné (AAAA-MM) ; par défaut le mois prochain.
-    #[arg(long)]
-    pub month: Option<String>,
+    #[arg(long, value_parser = values::month)]
+    pub month: Option<Month>,
     /// Rapport en JSON.
     #[arg(long)]
     pub json: bool,
@@ -368,8 +371,8 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 77)]
     pub seed: u64,
     /// Date de référence (AAAA-MM-JJ) ; par défaut, aujourd'hui dans le fuseau de la collectivité.
-    #[arg(long)]
-    pub today: Option<String>,
+    #[arg(long, value_parser = values::date)]
+    pub today: Option<Date>,
     /// Pour mille de lignes volontairement fausses.
     #[arg(long, default_value_t = 10)]
     pub bad_per_mille: u32,
@@ -532,8 +535,8 @@ pub struct InvoicesDueArgs {
     #[arg(long)]
     pub within: Option<i64>,
     /// Date de paiement supposée (AAAA-MM-JJ) ; par défaut aujourd'hui.
-    #[arg(long)]
-    pub today: Option<String>,
+    #[arg(long, value_parser = values::date)]
+    pub today: Option<Date>,
     /// Format de sortie.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,

@@ -19,6 +19,7 @@ use crate::StoreError;
 use jiff::civil::Date;
 use relais_core::Cents;
 use relais_core::calendar::Month;
+use relais_core::ids::{Bic, Iban, Siret};
 use relais_core::journal::Entry;
 use relais_core::records::{Benefit, LegalForm, PayeeKind};
 use relais_core::run::{
@@ -139,12 +140,33 @@ pub struct RunParams {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CafParams {
     pub name: String,
-    pub iban: String,
-    pub bic: String,
-    pub siret: Option<String>,
+    pub iban: Iban,
+    /// Stored as `""` when the settings give none (runs prepared before: the same).
+    #[serde(with = "bic_or_empty")]
+    pub bic: Option<Bic>,
+    pub siret: Option<Siret>,
     pub address: String,
     pub postal_code: String,
     pub city: String,
+}
+
+/// A BIC kept as its text, `""` for none, as the run's parameters have always stored it.
+mod bic_or_empty {
+    use relais_core::ids::Bic;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bic: &Option<Bic>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(bic.as_ref().map_or("", Bic::as_str))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Bic>, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.is_empty() {
+            return Ok(None);
+        }
+        Bic::parse(&text)
+            .map(Some)
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 /// The payee id of the CAF in a run's payees.
@@ -214,9 +236,10 @@ pub struct RunPayee {
     pub id: String,
     pub kind: PayeeKind,
     pub name: String,
-    pub siret: Option<String>,
-    pub iban: String,
-    pub bic: String,
+    pub siret: Option<Siret>,
+    pub iban: Iban,
+    /// `None` when the payee has none (the CAF without a BIC in the settings).
+    pub bic: Option<Bic>,
     pub holder: String,
     pub address: String,
     pub postal_code: String,

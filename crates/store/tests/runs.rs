@@ -1363,8 +1363,8 @@ fn the_rsa_is_one_mandate_to_the_caf_on_the_best_basis() {
     let mut req = request("liq", "2026-12");
     req.params.caf = Some(CafParams {
         name: "CAF DE SEINE-ET-MARNE".into(),
-        iban: iban(77).as_str().to_owned(),
-        bic: String::new(),
+        iban: iban(77),
+        bic: None,
         siret: None,
         address: "21 rue Paul Doumer".into(),
         postal_code: "77000".into(),

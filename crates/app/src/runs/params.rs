@@ -54,13 +54,9 @@ pub fn run_params(
         bank_change_days: payments.bank_change_days,
         caf: payments.caf.as_ref().map(|c| CafParams {
             name: c.name.clone(),
-            iban: c.iban.as_str().to_owned(),
-            bic: c
-                .bic
-                .as_ref()
-                .map(|b| b.as_str().to_owned())
-                .unwrap_or_default(),
-            siret: c.siret.as_ref().map(|s| s.as_str().to_owned()),
+            iban: c.iban.clone(),
+            bic: c.bic.clone(),
+            siret: c.siret.clone(),
             address: c.address.clone(),
             postal_code: c.postal_code.clone(),
             city: c.city.clone(),

@@ -1,7 +1,6 @@
 //! The payees of a run as the PES names them (`Tiers`): category and legal nature, names,
 //! address, bank details.
 
-use relais_core::ids::{Bic, Iban};
 use relais_core::records::{LegalForm, PayeeKind};
 use relais_formats::payments::model::{
     Address, BankAccount, LegalNature, Payee, PayeeCategory, PostCode,
@@ -43,8 +42,7 @@ fn payee_category(p: &RunPayee) -> (PayeeCategory, LegalNature) {
 /// line at preparation); another natural person by the payee's name and the civility its
 /// account holder starts with; `RefTiers` is our payee reference, never a NIR.
 pub(crate) fn pes_payee(p: &RunPayee, line: &RunLine) -> Result<Payee, String> {
-    let iban = Iban::parse(&p.iban).map_err(|e| format!("tiers {} : IBAN {e}", p.id))?;
-    let bic = Bic::parse(&p.bic).ok();
+    let (iban, bic) = (p.iban.clone(), p.bic.clone());
     let (category, legal_nature) = payee_category(p);
     let address = PostCode::parse(&p.postal_code)
         .ok()

@@ -133,7 +133,7 @@ fn each_statement<S: RunStore + ?Sized>(
                             payee.address.clone(),
                             format!("{} {}", payee.postal_code, payee.city),
                         ],
-                        iban_masked: relais_core::ids::mask_iban(&payee.iban),
+                        iban_masked: relais_core::ids::mask_iban(payee.iban.as_str()),
                         pay_date: line.pay_date,
                         mandate: run.bordereau.map(|_| MandateNumber {
                             exercice,

@@ -3,7 +3,9 @@
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
-use super::{DataArg, UserArg};
+use super::{DataArg, UserArg, values};
+use relais_core::calendar::Month;
+use relais_core::run::RunId;
 
 #[derive(Debug, Subcommand)]
 pub enum RunCommand {
@@ -34,8 +36,8 @@ pub struct RunReleaseArgs {
     /// Identifiant du droit exclu (droits.csv droit_id).
     pub right: String,
     /// Mois concerné (AAAA-MM).
-    #[arg(long)]
-    pub month: String,
+    #[arg(long, value_parser = values::month)]
+    pub month: Month,
     /// Motif de la décision (journalisé).
     #[arg(long)]
     pub reason: String,
@@ -48,8 +50,8 @@ pub struct RunPrepareArgs {
     #[command(flatten)]
     pub user: UserArg,
     /// Mois payé (AAAA-MM).
-    #[arg(long)]
-    pub month: String,
+    #[arg(long, value_parser = values::month)]
+    pub month: Month,
     /// Prestations payées, séparées par des virgules (RSA : fichier pour la CAF).
     #[arg(
         long,
@@ -71,7 +73,8 @@ pub struct RunShowArgs {
     #[command(flatten)]
     pub data: DataArg,
     /// Identifiant du paiement (P2026-12-01).
-    pub run: String,
+    #[arg(value_parser = values::run_id)]
+    pub run: RunId,
     /// Dossier où écrire le rapport de contrôle (HTML) et ses listes (CSV).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -89,7 +92,8 @@ pub struct RunValidateArgs {
     pub data: DataArg,
     #[command(flatten)]
     pub user: UserArg,
-    pub run: String,
+    #[arg(value_parser = values::run_id)]
+    pub run: RunId,
 }
 
 #[derive(Debug, Args)]
@@ -98,7 +102,8 @@ pub struct RunCancelArgs {
     pub data: DataArg,
     #[command(flatten)]
     pub user: UserArg,
-    pub run: String,
+    #[arg(value_parser = values::run_id)]
+    pub run: RunId,
     /// Motif de l'annulation (journalisé).
     #[arg(long)]
     pub reason: String,
@@ -110,7 +115,8 @@ pub struct RunExportArgs {
     pub data: DataArg,
     #[command(flatten)]
     pub user: UserArg,
-    pub run: String,
+    #[arg(value_parser = values::run_id)]
+    pub run: RunId,
     /// Dossier de sortie.
     #[arg(long)]
     pub out: PathBuf,
@@ -206,7 +212,7 @@ pub struct NumberingSetArgs {
     #[command(flatten)]
     pub user: UserArg,
     /// L'exercice (AAAA).
-    #[arg(long)]
+    #[arg(long, value_parser = values::exercice)]
     pub exercice: i16,
     /// Le dernier numéro de bordereau (IdBord) de l'exercice reçu par la paierie (0 : aucun).
     #[arg(long = "last-bordereau")]
@@ -244,8 +250,8 @@ pub struct CafImportArgs {
     /// Relevé CSV de la CAF (colonnes allocataire, nir, montant, mois, dossier : docs/caf.md).
     pub file: PathBuf,
     /// Mois du relevé (AAAA-MM) : chaque ligne doit porter ce mois.
-    #[arg(long)]
-    pub month: String,
+    #[arg(long, value_parser = values::month)]
+    pub month: Month,
     /// Écart signalé entre le relevé et les droits d'un foyer, en euros : au-delà de ce montant.
     #[arg(long = "threshold-euros", default_value = "50")]
     pub threshold_euros: String,

@@ -69,7 +69,7 @@ impl CafSink for ImportSink<'_, '_> {
 }
 
 pub fn import(a: CafImportArgs) -> Result<u8> {
-    let month = Month::parse(&a.month).map_err(|e| anyhow!("--month : {e}"))?;
+    let month = a.month;
     let threshold =
         Cents::parse(&a.threshold_euros).map_err(|e| anyhow!("--threshold-euros : {e}"))?;
     if threshold.is_negative() {

@@ -9,7 +9,7 @@ use crate::data::DataDir;
 use crate::fsio::AtomicFile;
 use crate::passwords;
 use anyhow::{Context, Result, bail};
-use relais_core::calendar::{local_date, parse_date, time_zone};
+use relais_core::calendar::{local_date, time_zone};
 use relais_core::ids::Iban;
 use relais_core::roles::Role;
 use relais_core::settings::PaymentSettings;
@@ -79,8 +79,8 @@ pub fn run(args: DemoArgs) -> Result<u8> {
 fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
     let authority = relais_demo::authority();
     let tz = time_zone(&authority.time_zone)?;
-    let today = match &args.today {
-        Some(t) => parse_date(t).context("--today")?,
+    let today = match args.today {
+        Some(t) => t,
         None => local_date(jiff::Timestamp::now(), &tz),
     };
     if args.size == 0 {

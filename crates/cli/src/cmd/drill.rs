@@ -111,8 +111,8 @@ pub fn run(args: DrillArgs) -> Result<u8> {
     let tz = time_zone(&args.time_zone).context("--time-zone")?;
     let now = Timestamp::now();
     let today = local_date(now, &tz);
-    let month = match &args.month {
-        Some(m) => Month::parse(m).context("--month")?,
+    let month = match args.month {
+        Some(m) => m,
         None => Month::of(today).next(),
     };
     if !args.max_unpayable_percent.is_finite() || args.max_unpayable_percent < 0.0 {

@@ -43,8 +43,8 @@ pub fn run(command: crate::args::InvoicesCommand) -> Result<u8> {
 fn due(a: InvoicesDueArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
     let (_, tz) = data.time_zone()?;
-    let today = match &a.today {
-        Some(t) => relais_core::calendar::parse_date(t).map_err(|e| anyhow!("--today : {e}"))?,
+    let today = match a.today {
+        Some(t) => t,
         None => relais_core::calendar::local_date(jiff::Timestamp::now(), &tz),
     };
     let rules = load_rules(&data)?;

@@ -12,9 +12,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use jiff::tz::TimeZone;
 use relais_app::clock::{Clock, SystemClock};
 use relais_app::runs::{self, PrepareRequest, Release};
-use relais_core::calendar::Month;
 use relais_core::records::Benefit;
-use relais_core::run::{RunId, RunSummary};
+use relais_core::run::RunSummary;
 use relais_store::runs::RunRecord;
 
 pub fn run(command: RunCommand) -> Result<u8> {
@@ -49,10 +48,6 @@ pub(crate) fn local_now(tz: &TimeZone) -> (String, jiff::civil::Date) {
     relais_app::clock::local_now(clock(tz).as_ref(), tz)
 }
 
-pub(crate) fn parse_run_id(s: &str) -> Result<RunId> {
-    s.parse::<RunId>().map_err(|e| anyhow!(e))
-}
-
 fn parse_benefits(list: &[String]) -> Result<Vec<Benefit>> {
     let mut out = Vec::new();
     for item in list.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
@@ -74,7 +69,7 @@ fn parse_benefits(list: &[String]) -> Result<Vec<Benefit>> {
 fn prepare(a: RunPrepareArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data).open()?;
     data.payments().map_err(agent)?;
-    let month = Month::parse(&a.month).map_err(|e| anyhow!("--month : {e}"))?;
+    let month = a.month;
     let benefits = parse_benefits(&a.benefits)?;
     let clock = clock(&data.tz);
     let mut store = data.open_store().map_err(agent)?;
@@ -102,7 +97,7 @@ fn prepare(a: RunPrepareArgs) -> Result<u8> {
 
 fn show(a: RunShowArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
-    let id = parse_run_id(&a.run)?;
+    let id = a.run;
     let store = data.open_store()?;
     let run = runs::show(&*store, id).map_err(agent)?;
     print_summary(&run.summary);
@@ -138,7 +133,7 @@ fn list(a: RunListArgs) -> Result<u8> {
 
 fn validate(a: RunValidateArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data).open()?;
-    let id = parse_run_id(&a.run)?;
+    let id = a.run;
     let mut store = data.open_store().map_err(agent)?;
     let clock = clock(&data.tz);
     let run =
@@ -157,7 +152,7 @@ fn validate(a: RunValidateArgs) -> Result<u8> {
 
 fn cancel(a: RunCancelArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
-    let id = parse_run_id(&a.run)?;
+    let id = a.run;
     let mut store = data.open_store()?;
     let run = runs::cancel(&mut *store, id, &a.user.user, &a.reason)
         .map_err(agent)
@@ -171,7 +166,7 @@ fn cancel(a: RunCancelArgs) -> Result<u8> {
 
 fn release(a: RunReleaseArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data).open()?;
-    let month = Month::parse(&a.month).map_err(|e| anyhow!("--month : {e}"))?;
+    let month = a.month;
     let mut store = data.open_store().map_err(agent)?;
     let clock = clock(&data.tz);
     let release = Release {
@@ -193,7 +188,7 @@ fn release(a: RunReleaseArgs) -> Result<u8> {
 /// `relais run export`: the files of a validated run, then what was written.
 fn export(a: RunExportArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
-    let id = parse_run_id(&a.run)?;
+    let id = a.run;
     let bar = crate::progress::spinner("écriture des fichiers de paiement et des documents");
     let exported = data.open().and_then(|data| {
         let clock = clock(&data.tz);

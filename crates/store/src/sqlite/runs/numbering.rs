@@ -119,9 +119,9 @@ pub(super) enum Numbered {
 pub(super) struct CafMandate<'a> {
     pub(super) params: &'a CafParams,
     pub(super) amount: Cents,
-    pub(super) pay_date: String,
-    pub(super) first_day: String,
-    pub(super) last_day: String,
+    pub(super) pay_date: Date,
+    pub(super) first_day: Date,
+    pub(super) last_day: Date,
     pub(super) account: String,
     pub(super) function: String,
 }
@@ -184,9 +184,9 @@ pub(super) fn caf_mandate<'a>(
     let line = CafMandate {
         params,
         amount: advance.amount,
-        pay_date: rsa.pay_date.to_string(),
-        first_day: req.month.first_day().to_string(),
-        last_day: req.month.last_day().to_string(),
+        pay_date: rsa.pay_date,
+        first_day: req.month.first_day(),
+        last_day: req.month.last_day(),
         account: account.to_owned(),
         function: function.to_owned(),
     };
@@ -243,9 +243,9 @@ pub(super) fn number_mandates(
                                 run,
                                 CAF_PAYEE,
                                 p.name,
-                                p.siret,
-                                p.iban,
-                                p.bic,
+                                p.siret.as_ref().map(|s| s.as_str()),
+                                p.iban.as_str(),
+                                p.bic.as_ref().map_or("", |b| b.as_str()),
                                 p.address,
                                 p.postal_code,
                                 p.city
@@ -359,17 +359,17 @@ pub(super) fn number(
         k.0 += 1;
         k.1 += 1;
         k.2 = Cents(k.2.0.saturating_add(c.amount.0));
-        add_mandate(
-            &mut t.totals,
-            t.mandates,
-            self::date("pay_date", &c.pay_date)?,
-            c.amount.0,
-        );
+        add_mandate(&mut t.totals, t.mandates, c.pay_date, c.amount.0);
         out(Numbered::Caf)?;
         let right = "AVANCE-RSA";
+        let (pay_date, first_day, last_day) = (
+            c.pay_date.to_string(),
+            c.first_day.to_string(),
+            c.last_day.to_string(),
+        );
         if let Some(block) = blocks.push(&LineOut(
             CAF_PAYEE,
-            &c.pay_date,
+            &pay_date,
             right,
             right,
             None,
@@ -377,8 +377,8 @@ pub(super) fn number(
             "",
             Benefit::Rsa.code(),
             c.amount.0,
-            &c.first_day,
-            &c.last_day,
+            &first_day,
+            &last_day,
             &c.account,
             &c.function,
             Some(t.mandates),

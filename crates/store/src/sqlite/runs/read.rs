@@ -7,6 +7,7 @@ use crate::runs::{
 };
 use crate::sqlite::blocks::{self};
 use relais_core::Cents;
+use relais_core::ids::{Bic, Iban, Siret};
 use relais_core::records::{LegalForm, PayeeKind};
 use relais_core::run::{RunId, RunStatus, RunSummary};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -130,9 +131,16 @@ pub(super) fn payee_of(r: &Row<'_>, at: usize) -> Result<RunPayee, StoreError> {
         id: r.get(at)?,
         kind: PayeeKind::parse(&kind).ok_or_else(|| corrupt("payee kind", &kind))?,
         name: r.get(at + 2)?,
-        siret: r.get(at + 3)?,
-        iban: r.get(at + 4)?,
-        bic: r.get(at + 5)?,
+        siret: match r.get::<_, Option<String>>(at + 3)? {
+            Some(s) => Some(Siret::parse(&s).map_err(|_| corrupt("payee siret", &s))?),
+            None => None,
+        },
+        iban: {
+            let iban: String = r.get(at + 4)?;
+            Iban::parse(&iban).map_err(|_| corrupt("payee iban", &iban))?
+        },
+        // Empty for the CAF without a BIC in the settings.
+        bic: Bic::parse(&r.get::<_, String>(at + 5)?).ok(),
         holder: r.get(at + 6)?,
         address: r.get(at + 7)?,
         postal_code: r.get(at + 8)?,
