@@ -269,15 +269,7 @@ impl DeskStore for SqliteStore {
              ORDER BY origin, month DESC, right_id LIMIT 24",
         )?;
         page.payments = stmt
-            .query_map([dossier], |r| {
-                Ok(PaymentRow {
-                    right_id: r.get(0)?,
-                    month: r.get(1)?,
-                    amount: r.get(2)?,
-                    date: r.get(3)?,
-                    source: r.get(4)?,
-                })
-            })?
+            .query_map([dossier], payment_row)?
             .collect::<Result<_, _>>()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT channel, note, agent, at FROM contacts WHERE dossier = ?1
@@ -371,6 +363,17 @@ impl DeskStore for SqliteStore {
         rows.sort_by_cached_key(DirectoryRow::french_order);
         Ok(rows)
     }
+}
+
+/// A payment of a person's page, from (right, month, amount, date, source).
+pub(super) fn payment_row(r: &Row<'_>) -> rusqlite::Result<PaymentRow> {
+    Ok(PaymentRow {
+        right_id: r.get(0)?,
+        month: r.get(1)?,
+        amount: r.get(2)?,
+        date: r.get(3)?,
+        source: r.get(4)?,
+    })
 }
 
 /// The directory's columns, as [`directory_row`] reads them.

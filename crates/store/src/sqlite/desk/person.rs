@@ -5,8 +5,7 @@
 
 use crate::StoreError;
 use crate::desk::{
-    BankRequestRow, ExclusionRow, ImportProblemRow, PAID_MONTHS_KEPT, PaymentRow, PersonPage,
-    RUNS_KEPT, RunRow,
+    BankRequestRow, ExclusionRow, ImportProblemRow, PAID_MONTHS_KEPT, PersonPage, RUNS_KEPT, RunRow,
 };
 use rusqlite::Connection;
 
@@ -35,15 +34,10 @@ pub(super) fn fill(
          ORDER BY month DESC, right_id LIMIT ?2",
     )?;
     page.paid_months = stmt
-        .query_map(rusqlite::params![dossier, PAID_MONTHS_KEPT as i64], |r| {
-            Ok(PaymentRow {
-                right_id: r.get(0)?,
-                month: r.get(1)?,
-                amount: r.get(2)?,
-                date: r.get(3)?,
-                source: r.get(4)?,
-            })
-        })?
+        .query_map(
+            rusqlite::params![dossier, PAID_MONTHS_KEPT as i64],
+            super::payment_row,
+        )?
         .collect::<Result<_, _>>()?;
     let mut stmt = conn.prepare_cached(
         "SELECT id, month, benefits, status FROM runs WHERE status <> 'cancelled'
