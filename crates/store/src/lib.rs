@@ -13,8 +13,6 @@ pub mod deposits;
 pub mod desk;
 mod error;
 pub mod flagged;
-pub mod import;
-pub mod invoices;
 pub mod logins;
 pub mod numbering;
 pub mod runs;
@@ -25,7 +23,6 @@ pub mod unpayable;
 mod views;
 
 pub use error::{BackendError, StoreError};
-pub use import::{ImportError, Imported, OutcomeCheck, import_extracts};
 pub use sqlite::SqliteStore;
 pub use views::{FlaggedCount, OpenInvoice, PaymentRight, Payroll};
 

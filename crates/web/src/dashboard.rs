@@ -13,11 +13,11 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use relais_app::invoices::due_invoices;
 use relais_core::deposits::DepositKind;
 use relais_core::records::Benefit;
 use relais_core::run::RunStatus;
 use relais_store::deposits::DepositFilter;
-use relais_store::invoices::due_invoices;
 use relais_store::runs::RunRecord;
 use serde::Deserialize;
 

@@ -6,8 +6,9 @@ use crate::data::DataDir;
 use crate::fsio::DirSource;
 use crate::summary;
 use anyhow::Result;
+use relais_app::{ImportError, Imported, OutcomeCheck, import_extracts};
 use relais_formats::profile::Profile;
-use relais_store::{Backend, ImportError, Imported, OutcomeCheck, import_extracts};
+use relais_store::Backend;
 use serde_json::json;
 use std::path::Path;
 

@@ -8,10 +8,10 @@ use crate::args::InvoicesDueArgs;
 use crate::args::OutputFormat;
 use crate::data::DataDir;
 use anyhow::{Context, Result, anyhow};
+use relais_app::invoices::{DueError, DueInvoice, due_invoices};
 use relais_core::Cents;
 use relais_core::deposits::DepositKind;
 use relais_core::invoices::{EcbRate, default_ecb_rates};
-use relais_store::invoices::{DueError, DueInvoice, due_invoices};
 use std::io::Write;
 
 /// `DATA/ecb-rates.toml`: later changes of the ECB rate, added to the built-in table.

@@ -7,13 +7,14 @@ use crate::data::DataDir;
 use crate::fsio::{AtomicFile, DirSource, write_atomic};
 use crate::summary;
 use anyhow::{Context, Result, bail};
+use relais_app::ImportError;
+use relais_app::import::file_facts;
 use relais_core::records::Record;
 use relais_core::roles::Role;
 use relais_formats::extract::{
     Entity, ExtractSink, FileSummary, FlaggedRow, Outcome, ReadError, Unreadable, read_extracts,
 };
 use relais_formats::profile::Profile;
-use relais_store::{ImportError, import::file_facts};
 use relais_vault::{
     ExposeSecret, FileDigest, Manifest, ManifestFile, PublicKey, SecretString, SigningKey,
     VaultError,

@@ -2,7 +2,6 @@
 //! [`ImportSession`]. One transaction, one journal entry with each file's SHA-256, row counts
 //! and amount totals; a file that cannot be read at all cancels the whole import.
 
-use crate::{Store, StoreError};
 use relais_core::journal::Entry;
 use relais_core::records::Record;
 use relais_core::roles::Role;
@@ -10,6 +9,7 @@ use relais_formats::extract::{
     Entity, ExtractSink, ExtractSource, FileSummary, FlaggedRow, Outcome, Unreadable, read_extracts,
 };
 use relais_formats::profile::Profile;
+use relais_store::{Store, StoreError};
 use serde_json::json;
 
 /// Why an import did not land. In every case the store is as it was before.

@@ -2,14 +2,14 @@
 //! the courrier, with where each stands (days left, or late-payment interest and indemnity).
 //! Used by `relais invoices due` and by the dashboard.
 
-use crate::deposits::{DepositFilter, DepositStore, DepositStoreError};
-use crate::{Store, StoreError};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use relais_core::Cents;
 use relais_core::calendar::local_date;
 use relais_core::deposits::DepositKind;
 use relais_core::invoices::{EcbRate, InvoiceStanding, invoice_standing};
+use relais_store::deposits::{DepositFilter, DepositStore, DepositStoreError};
+use relais_store::{Store, StoreError};
 
 /// An open invoice and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
