@@ -181,3 +181,43 @@ fn without_payment_settings_nothing_is_prepared_and_the_agent_is_told_where() {
     );
     assert!(runs::list(&store).expect("runs").is_empty());
 }
+
+/// A renewal confirmed on a simulation is applied only while the simulation still gives the
+/// digest the agent saw; applied once, the same decision changes nothing and says so.
+#[test]
+fn a_renewal_is_applied_only_as_it_was_simulated() {
+    use relais_app::renewals::{Applied, apply_as_simulated, digest, renew};
+    use relais_core::records::Benefit;
+    use relais_core::run::RenewalPolicy;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = store(dir.path());
+    let policy = RenewalPolicy {
+        benefits: vec![Benefit::ApaDom],
+        ends_from: jiff::civil::date(2027, 12, 1),
+        ends_to: jiff::civil::date(2027, 12, 31),
+        new_end: jiff::civil::date(2028, 6, 30),
+        legal_reference: "arrêté n° 2027-1".into(),
+        decided_by: "Le Président".into(),
+    };
+    let simulated = renew(&mut store, &policy, "u-instruction", true).expect("simulate");
+    assert_eq!(simulated.rights, 1);
+    let seen = digest(&policy, &simulated);
+    // Another decision's digest: nothing is applied, today's simulation is given back.
+    let other = RenewalPolicy {
+        new_end: jiff::civil::date(2029, 12, 31),
+        ..policy.clone()
+    };
+    match apply_as_simulated(&mut store, &other, "u-instruction", &seen).expect("apply") {
+        Applied::Changed(now) => assert_eq!(now.rights, 1),
+        Applied::Done(_) => panic!("applied a decision that was not the one confirmed"),
+    }
+    match apply_as_simulated(&mut store, &policy, "u-instruction", &seen).expect("apply") {
+        Applied::Done(done) => assert!(done.rights == 1 && done.entry.is_some()),
+        Applied::Changed(_) => panic!("the confirmed simulation still held"),
+    }
+    // Applied once: the same confirmation no longer holds (nothing left to change).
+    match apply_as_simulated(&mut store, &policy, "u-instruction", &seen).expect("apply") {
+        Applied::Changed(now) => assert_eq!(now.rights, 0),
+        Applied::Done(_) => panic!("applied twice"),
+    }
+}

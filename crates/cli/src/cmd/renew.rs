@@ -68,7 +68,7 @@ pub fn run(a: RenewArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
     let policy = load_policy(&a.policy)?;
     let mut store = data.open_store()?;
-    let outcome = store.renew_rights(&policy, &a.user.user, a.dry_run)?;
+    let outcome = relais_app::renewals::renew(&mut *store, &policy, &a.user.user, a.dry_run)?;
     print_outcome(&policy, &outcome);
     match (&outcome.entry, a.dry_run) {
         (_, true) => println!("Simulation : rien n'a été modifié (sans --dry-run pour appliquer)."),

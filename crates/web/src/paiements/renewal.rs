@@ -15,6 +15,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use relais_app::renewals::Applied;
 use relais_core::Cents;
 use relais_core::calendar::parse_date;
 use relais_core::records::Benefit;
@@ -22,7 +23,6 @@ use relais_core::run::RenewalPolicy;
 use relais_documents::french;
 use relais_store::runs::{RenewalOutcome, RunStoreError};
 use relais_store::sessions::Session;
-use sha2::{Digest, Sha256};
 
 /// What the renewal form holds (kept as typed when the page comes back with an error).
 #[derive(Debug, Default)]
@@ -54,27 +54,6 @@ pub struct Renouvellement {
     /// confirmation page (`paiements/renewal.rs`).
     pub confirm_query: Option<String>,
     pub error: Option<String>,
-}
-
-/// The digest of a decision and of what it changes: the one the simulation's page shows.
-fn digest_of(policy: &RenewalPolicy, outcome: &RenewalOutcome) -> String {
-    let mut h = Sha256::new();
-    for b in &policy.benefits {
-        h.update(format!("{}|", b.code()));
-    }
-    h.update(format!(
-        "{}|{}|{}|{}\u{0}{}\u{0}{}",
-        policy.ends_from,
-        policy.ends_to,
-        policy.new_end,
-        policy.legal_reference,
-        policy.decided_by,
-        outcome.rights
-    ));
-    for (b, (n, total)) in &outcome.per_benefit {
-        h.update(format!("|{}:{n}:{}", b.code(), total.0));
-    }
-    hex::encode(&h.finalize()[..16])
 }
 
 fn monthly(outcome: &RenewalOutcome) -> Cents {
@@ -112,7 +91,7 @@ fn renewal_page(
         None => (false, None),
     };
     let digest = match (&outcome, policy_of(&form)) {
-        (Some(o), Ok(p)) if !applied => Some(query_of(&form, &digest_of(&p, o))),
+        (Some(o), Ok(p)) if !applied => Some(query_of(&form, &relais_app::renewals::digest(&p, o))),
         _ => None,
     };
     let page = Renouvellement {
@@ -197,7 +176,7 @@ async fn renew_rights(
 ) -> Result<Result<RenewalOutcome, String>, WebError> {
     let actor = session.login.clone();
     match app
-        .with_store(move |s| Ok(s.renew_rights(&policy, &actor, simulate)))
+        .with_store(move |s| Ok(relais_app::renewals::renew(s, &policy, &actor, simulate)))
         .await?
     {
         Ok(o) => Ok(Ok(o)),
@@ -260,7 +239,7 @@ pub async fn confirm_renewal(
         Ok(o) => o,
         Err(why) => return Ok(refused_page(&app, &session, form, why)),
     };
-    let digest = digest_of(&policy, &now);
+    let digest = relais_app::renewals::digest(&policy, &now);
     let shown = field(&fields, "empreinte");
     if !shown.is_empty() && shown != digest {
         return Ok(changed(&app, &session, form, now));
@@ -333,18 +312,25 @@ pub async fn renew(
     let shown = field(&fields, "empreinte");
     if shown.is_empty() {
         // Not confirmed: to the page that states the consequence.
-        let digest = digest_of(&policy, &simulated);
+        let digest = relais_app::renewals::digest(&policy, &simulated);
         return Ok(Redirect::to(&format!(
             "/renouvellement/confirmer?{}",
             query_of(&form, &digest)
         ))
         .into_response());
     }
-    if shown != digest_of(&policy, &simulated) {
-        return Ok(changed(&app, &session, form, simulated));
-    }
-    let page = match renew_rights(&app, &session, policy, false).await? {
-        Ok(outcome) => renewal_page(
+    // Checked again and applied on the writer, back to back: nothing of this server comes
+    // between what was confirmed and what is applied.
+    let (actor, shown) = (session.login.clone(), shown.to_owned());
+    let applied = app
+        .with_store(move |s| {
+            Ok(relais_app::renewals::apply_as_simulated(
+                s, &policy, &actor, &shown,
+            ))
+        })
+        .await?;
+    let page = match applied {
+        Ok(Applied::Done(outcome)) => renewal_page(
             &app,
             &session,
             StatusCode::OK,
@@ -352,7 +338,10 @@ pub async fn renew(
             Some((true, outcome)),
             None,
         ),
-        Err(why) => refused_page(&app, &session, form, why),
+        Ok(Applied::Changed(now)) => changed(&app, &session, form, now),
+        // As renew_rights: a database failure reads as refused (403), as it always did.
+        Err(e @ RunStoreError::Store(_)) => return Err(WebError::refused(e.to_string())),
+        Err(e) => refused_page(&app, &session, form, e.to_string()),
     };
     Ok(page)
 }
