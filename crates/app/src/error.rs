@@ -51,6 +51,8 @@ pub enum IoAction {
     Sync,
     Rename,
     SyncFolder,
+    /// Setting who may read a file or folder.
+    Permissions,
 }
 
 impl IoAction {
@@ -64,6 +66,7 @@ impl IoAction {
             IoAction::Sync => "synchronisation de",
             IoAction::Rename => "renommage vers",
             IoAction::SyncFolder => "synchronisation du dossier",
+            IoAction::Permissions => "droits de",
         }
     }
 
@@ -77,6 +80,7 @@ impl IoAction {
             IoAction::Sync => "syncing",
             IoAction::Rename => "renaming to",
             IoAction::SyncFolder => "syncing folder",
+            IoAction::Permissions => "setting permissions of",
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod import;
 pub mod invoices;
 pub mod keys;
 pub mod profile;
+pub mod publish;
 pub mod renewals;
 pub mod runs;
 

@@ -60,11 +60,6 @@ impl AtomicFile {
         self.0.file()
     }
 
-    /// The file, for writing through `&File`.
-    pub fn handle(&self) -> &File {
-        self.0.handle()
-    }
-
     pub fn commit(self) -> Result<()> {
         self.0.commit().map_err(agent)
     }
