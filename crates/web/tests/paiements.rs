@@ -108,6 +108,19 @@ fn fixture_reading(
     (dir, app)
 }
 
+/// Asks the server to write run `run`'s files (its page's "Écrire les fichiers").
+async fn export(app: &Shared, run: &str, cookie: &str, csrf: &str) -> Answer {
+    send(
+        app,
+        post(
+            &format!("{run}/exporter"),
+            cookie,
+            &format!("csrf_token={csrf}"),
+        ),
+    )
+    .await
+}
+
 /// Prepares this month's APA at home as `u-liquidation`: the run's address.
 async fn prepared(app: &Shared) -> String {
     let (liq, liq_csrf) = login(app, "u-liquidation").await;
@@ -462,15 +475,7 @@ async fn a_run_s_files_are_written_listed_and_only_they_are_served() {
     let pes_name = format!("PES_{id}.xml");
     let before = send(&app, get(&format!("{run}/fichiers/{pes_name}"), &cookie)).await;
     assert_eq!(before.status, StatusCode::NOT_FOUND);
-    let wrote = send(
-        &app,
-        post(
-            &format!("{run}/exporter"),
-            &cookie,
-            &format!("csrf_token={csrf}"),
-        ),
-    )
-    .await;
+    let wrote = export(&app, &run, &cookie, &csrf).await;
     assert_eq!(wrote.status, StatusCode::SEE_OTHER, "{}", wrote.body);
     let folder = dir.path().join("exports").join(&id);
     let listed = sums(&std::fs::read_to_string(folder.join("SHA256SUMS")).expect("sums"));
@@ -579,15 +584,7 @@ async fn all_of_a_run_s_files_download_as_one_zip_of_what_sha256sums_lists() {
     // Nothing written yet: nothing to download.
     let a = send(&app, get(&format!("{run}/fichiers.zip"), &liq)).await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
-    let a = send(
-        &app,
-        post(
-            &format!("{run}/exporter"),
-            &liq,
-            &format!("csrf_token={csrf}"),
-        ),
-    )
-    .await;
+    let a = export(&app, &run, &liq, &csrf).await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
     let folder = dir.path().join("exports").join(&id);
     std::fs::write(folder.join("not-listed.txt"), b"secret").expect("stray file");

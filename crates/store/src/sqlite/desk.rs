@@ -294,14 +294,7 @@ impl DeskStore for SqliteStore {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         users::require_any(&tx, actor, &[Role::Accueil, Role::Instruction, Role::Crise])?;
-        let site = users::site_of(&tx, actor)?;
-        let known: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM beneficiaries
-                            WHERE dossier = ?1 AND (?2 IS NULL OR site = ?2))",
-            rusqlite::params![dossier, site],
-            |r| r.get(0),
-        )?;
-        if !known {
+        if !person_of_actors_site(&tx, actor, dossier)? {
             return Ok(None);
         }
         journal::append(
@@ -328,14 +321,7 @@ impl DeskStore for SqliteStore {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         users::require_any(&tx, actor, &[Role::Accueil, Role::Instruction])?;
-        let site = users::site_of(&tx, actor)?;
-        let known: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM beneficiaries
-                            WHERE dossier = ?1 AND (?2 IS NULL OR site = ?2))",
-            rusqlite::params![dossier, site],
-            |r| r.get(0),
-        )?;
-        if !known {
+        if !person_of_actors_site(&tx, actor, dossier)? {
             return Ok(None);
         }
         tx.execute(
@@ -363,6 +349,22 @@ impl DeskStore for SqliteStore {
         rows.sort_by_cached_key(DirectoryRow::french_order);
         Ok(rows)
     }
+}
+
+/// Whether the person `dossier` exists and `actor` may see them (an agent bound to a site
+/// sees only that site's people).
+fn person_of_actors_site(
+    conn: &Connection,
+    actor: &str,
+    dossier: &str,
+) -> Result<bool, StoreError> {
+    let site = users::site_of(conn, actor)?;
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM beneficiaries
+                        WHERE dossier = ?1 AND (?2 IS NULL OR site = ?2))",
+        rusqlite::params![dossier, site],
+        |r| r.get(0),
+    )?)
 }
 
 /// A payment of a person's page, from (right, month, amount, date, source).
