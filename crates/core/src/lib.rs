@@ -18,6 +18,7 @@ pub mod journal;
 pub mod money;
 pub mod month_guard;
 pub mod payment;
+pub mod payroll;
 pub mod records;
 pub mod roles;
 pub mod run;

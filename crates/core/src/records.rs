@@ -370,6 +370,7 @@ pub enum Record {
     Right(Right),
     PastPayment(PastPayment),
     Agent(Agent),
+    PayLine(crate::payroll::PayLine),
     Supplier(Supplier),
     Invoice(Invoice),
     DirectoryEntry(DirectoryEntry),

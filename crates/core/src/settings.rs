@@ -123,6 +123,9 @@ pub struct PaymentSettings {
     /// advance. Without it, RSA is not mandated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caf: Option<CafPayee>,
+    /// `[payments.payroll]`: the payroll's creditors and pay day (docs/payroll.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payroll: Option<crate::payroll::PayrollSettings>,
 }
 
 /// `[payments.caf]`: the caisse d'allocations familiales as a payee.
@@ -288,6 +291,7 @@ impl PaymentSettings {
                 (Benefit::Rsa, b("65171", "447", 5, 2_000, &[])),
             ]),
             // A fictitious account of the demo's CAF at the Banque de France.
+            payroll: Some(crate::payroll::PayrollSettings::example()),
             caf: Iban::parse("FR7630001000640000004051730")
                 .ok()
                 .map(|iban| CafPayee {
