@@ -205,7 +205,7 @@ mod tests {
                 net: Cents(210_000)
             }
         );
-        assert!(e.label().contains("écart 100,00 €)"), "{}", e.label());
+        assert!(e.label().contains("écart 100,00"), "{}", e.label());
     }
 
     #[test]
