@@ -376,6 +376,9 @@ pub struct DemoArgs {
     /// Pour mille de lignes volontairement fausses.
     #[arg(long, default_value_t = 10)]
     pub bad_per_mille: u32,
+    /// Nombre d'agents payés (agents.csv, paie.csv) ; par défaut un pour 20 personnes.
+    #[arg(long)]
+    pub agents: Option<u64>,
     /// Construit et importe, sans servir l'interface web.
     #[arg(long)]
     pub no_serve: bool,

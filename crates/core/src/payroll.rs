@@ -10,16 +10,19 @@
 //! - [`repeat`]: an agent's month repeated from their lines, or why they are not paid;
 //! - [`mandates`]: the month's pay gathered into one mandat per budget account and function,
 //!   each line split by creditor;
+//! - [`summary`]: the control figures of a payroll run, its exclusions and deferred elements;
 //! - [`settings`]: the creditors (URSSAF, CNRACL, the DGFiP…) as the settings name them.
 
 pub mod line;
 pub mod mandates;
 pub mod repeat;
 pub mod settings;
+pub mod summary;
 pub mod thirtieths;
 
 pub use line::{AGENT_CREDITOR, PayLine, Rate};
 pub use mandates::{MandateKey, MandateTotals, PayrollMandates};
 pub use repeat::{AgentPay, Exclusion, PaidLine, repeat_month};
 pub use settings::{Creditor, PayrollSettings};
+pub use summary::{Deferred, PayrollExclusion, PayrollSummary};
 pub use thirtieths::{Presence, presence};

@@ -75,6 +75,35 @@ impl FromStr for RunId {
     }
 }
 
+/// What a run pays: social aid (benefits) or the payroll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunKind {
+    #[default]
+    Aides,
+    Paie,
+}
+
+impl RunKind {
+    pub const ALL: [RunKind; 2] = [RunKind::Aides, RunKind::Paie];
+    /// `aides`, `paie`: as stored, and as `relais run prepare --kind` takes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            RunKind::Aides => "aides",
+            RunKind::Paie => "paie",
+        }
+    }
+    pub fn parse(s: &str) -> Option<RunKind> {
+        RunKind::ALL.into_iter().find(|k| k.code() == s.trim())
+    }
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            RunKind::Aides => "aides sociales",
+            RunKind::Paie => "paie des agents",
+        }
+    }
+}
+
 /// Where a run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

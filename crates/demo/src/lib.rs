@@ -3,7 +3,7 @@
 //!
 //! Writes over `Write`: it opens no file itself.
 //!
-//! How it works: the eight files are written one after the other, streaming. People are never
+//! How it works: the nine files are written one after the other, streaming. People are never
 //! held in memory: each file that mentions them walks them again (`people::Walker`), drawing
 //! each person from their own ChaCha8 stream, so every pass sees the same person. Only small
 //! fixed pools (home-help services, establishments, guardians, suppliers) stay in memory.
@@ -18,6 +18,7 @@
 //! | droits | `;` | UTF-8 | LF | `31/12/2026` | `1234,56` | |
 //! | paiements | tab | UTF-8 | LF | `2026-12-31` | `1234.56` | |
 //! | agents | `;` | Windows-1252 | CRLF | `31/12/2026` | `1234,56` | headers in capitals, IBAN in groups of four, blank last line |
+//! | paie | `;` | UTF-8 | LF | — (months `2026-11`) | `1234,56` | one line per rubrique and agent, signed from the agent's side |
 //! | fournisseurs | `,` | UTF-8 | LF | – | – | every field quoted, IBAN in groups of four |
 //! | factures | `;` | UTF-8 | LF | `2026-12-31` | `1 234,56` | |
 
@@ -31,6 +32,7 @@ mod identifiers;
 mod identity;
 mod names;
 mod payees;
+mod payslips;
 mod people;
 mod pool;
 mod rights;
@@ -56,6 +58,8 @@ pub struct DemoConfig {
     pub today: Date,
     /// Per mille of deliberately bad rows (10 = 1 %); 0 for a clean set.
     pub bad_per_mille: u32,
+    /// Number of agents (`agents.csv`); `None`: one per 20 people (5 to 6,000).
+    pub agents: Option<u64>,
 }
 
 /// Where the files go: one writer per extract file name (`beneficiaires.csv`…).
@@ -94,13 +98,14 @@ pub fn authority() -> DemoAuthority {
 
 /// The extract files, in the order they are written (a file after those it refers to), with
 /// their columns as the format names them (before each export's own spelling).
-pub const FILES: [(&str, &[&str]); 8] = [
+pub const FILES: [(&str, &[&str]); 9] = [
     ("annuaire.csv", &sites::COLUMNS),
     ("beneficiaires.csv", &identity::COLUMNS),
     ("tiers.csv", &payees::COLUMNS),
     ("droits.csv", &rights::RIGHT_COLUMNS),
     ("paiements.csv", &rights::PAYMENT_COLUMNS),
     ("agents.csv", &staff::COLUMNS),
+    ("paie.csv", &payslips::COLUMNS),
     ("fournisseurs.csv", &suppliers::SUPPLIER_COLUMNS),
     ("factures.csv", &suppliers::INVOICE_COLUMNS),
 ];
@@ -134,7 +139,7 @@ fn file<T>(
     Ok(value)
 }
 
-/// Writes the eight extract files.
+/// Writes the nine extract files.
 pub fn generate(config: &DemoConfig, out: &mut dyn DemoOutput) -> std::io::Result<DemoSummary> {
     let ctx = people::Context::new(config)?;
     let mut summary = DemoSummary::default();
@@ -176,7 +181,9 @@ pub fn generate(config: &DemoConfig, out: &mut dyn DemoOutput) -> std::io::Resul
         windows_1252: true,
         ..plain
     };
-    file(out, s, "agents.csv", legacy, |t| staff::write(&ctx, t))?;
+    let paid = file(out, s, "agents.csv", legacy, |t| staff::write(&ctx, t))?;
+    // As a payroll software exports it: `;`, ISO months, decimal comma, UTF-8.
+    file(out, s, "paie.csv", plain, |t| payslips::write(&ctx, &paid, t))?;
     let quoted = Style {
         quote_all: true,
         ..comma

@@ -17,6 +17,8 @@ pub struct Context {
     pub today: Day,
     pub size: u32,
     pub bad_per_mille: u32,
+    /// Agents asked for (`None`: one per 20 people).
+    pub agents: Option<u64>,
     pub communes: CommuneTable,
     pub pool: Pool,
 }
@@ -30,6 +32,7 @@ impl Context {
             today: Day::from_jiff(config.today),
             size: config.size,
             bad_per_mille: config.bad_per_mille,
+            agents: config.agents,
             streams,
             communes,
             pool,
@@ -404,6 +407,7 @@ mod tests {
             seed: 9,
             today: jiff::civil::date(2026, 11, 22),
             bad_per_mille: bad,
+            agents: None,
         })
         .expect("context")
     }

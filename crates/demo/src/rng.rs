@@ -27,6 +27,8 @@ pub enum Aspect {
     /// Where the deliberately bad rows fall, per file and block.
     BadRows = 12,
     Directory = 13,
+    /// Pay lines of the last good month (`paie.csv`).
+    Payslips = 14,
 }
 
 /// The root of every stream.

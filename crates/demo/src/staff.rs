@@ -7,6 +7,7 @@ use crate::csv_out::Table;
 use crate::identifiers;
 use crate::identity::{first_name, last_name};
 use crate::names::fits_windows_1252;
+use crate::payslips::Paid;
 use crate::people::Context;
 use crate::rng::{Aspect, Rng};
 use std::io;
@@ -80,10 +81,10 @@ const SERVICES: &[(u32, &str)] = &[
     (10, "Cabinet du président"),
 ];
 
-/// How many agents: about 5 % of the number of people, at least 5, at most 6,000 (Seine-et-
-/// Marne has 5,000).
-pub fn count(size: u32) -> u64 {
-    u64::from(size / 20).clamp(5, 6000)
+/// How many agents: as asked (`relais demo --agents N`), else about 5 % of the number of
+/// people, at least 5, at most 6,000 (Seine-et-Marne has 5,000).
+pub fn count(size: u32, asked: Option<u64>) -> u64 {
+    asked.unwrap_or_else(|| u64::from(size / 20).clamp(5, 6000))
 }
 
 /// A name Windows-1252 can hold (the export would have mangled the others).
@@ -108,14 +109,15 @@ fn net_pay(rng: &mut Rng) -> i64 {
     euros * 100 + rng.between(0, 99)
 }
 
-/// Writes `agents.csv`.
-pub fn write(ctx: &Context, table: &mut Table) -> io::Result<()> {
+/// Writes `agents.csv`; the agents written without a flaw, for `paie.csv`.
+pub fn write(ctx: &Context, table: &mut Table) -> io::Result<Vec<Paid>> {
+    let mut paid = Vec::new();
     table.header(&HEADERS)?;
     let decimal = table.style().decimal;
     let mut schedule = ctx.schedule(FileId::Agents, AgentFlaw::ALL.len());
     let mut rng = ctx.streams.stream(Aspect::Agents, 0);
     let today = ctx.today;
-    for i in 0..count(ctx.size) {
+    for i in 0..count(ctx.size, ctx.agents) {
         let flaw = schedule.at(i).map(|f| AgentFlaw::ALL[f]);
         let matricule = format!("M{:06}", 10_000 + i * 3 + rng.below(3));
         let female = rng.per_mille(580);
@@ -189,8 +191,16 @@ pub fn write(ctx: &Context, table: &mut Table) -> io::Result<()> {
                 table.mark_last_bad();
             }
             Some(_) => write_row(table, &matricule, &last, true)?,
-            None => write_row(table, &matricule, &last, false)?,
+            None => {
+                write_row(table, &matricule, &last, false)?;
+                paid.push(Paid {
+                    matricule,
+                    net,
+                    service,
+                });
+            }
         }
     }
-    table.blank_line()
+    table.blank_line()?;
+    Ok(paid)
 }

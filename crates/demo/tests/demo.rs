@@ -13,6 +13,7 @@ fn config(size: u32, seed: u64, bad: u32) -> DemoConfig {
         seed,
         today: jiff::civil::date(2026, 11, 22),
         bad_per_mille: bad,
+        agents: None,
     }
 }
 

@@ -15,6 +15,7 @@ mod error;
 pub mod flagged;
 pub mod logins;
 pub mod numbering;
+pub mod payroll;
 pub mod runs;
 pub mod sessions;
 mod sort;
@@ -34,6 +35,7 @@ use desk::DeskStore;
 use flagged::FlaggedRowStore;
 use logins::LoginThrottle;
 use numbering::NumberingStore;
+use payroll::PayrollStore;
 use relais_core::calendar::Month;
 use relais_core::journal::{ChainError, Entry};
 use relais_core::records::Record;
@@ -206,6 +208,7 @@ pub trait Backend:
     Store
     + DepositStore
     + RunStore
+    + PayrollStore
     + CafStore
     + NumberingStore
     + SessionStore
@@ -222,6 +225,7 @@ impl<T> Backend for T where
     T: Store
         + DepositStore
         + RunStore
+        + PayrollStore
         + CafStore
         + NumberingStore
         + SessionStore

@@ -53,6 +53,10 @@ pub enum RunStoreError {
         "rien à payer pour {0} : chaque droit payable est déjà payé (historique) ou dans un paiement"
     )]
     NothingToPay(Month),
+    #[error(
+        "rien à payer pour la paie de {0} : chaque agent en poste est déjà payé ce mois ou exclu (voir le rapport)"
+    )]
+    NoAgentToPay(Month),
     #[error("trop de paiements pour {0} (99 au plus)")]
     TooManyRuns(Month),
     #[error("aucun tiers « {0} »")]
@@ -134,6 +138,9 @@ pub struct RunParams {
     /// The CAF the RSA is mandated to, when the settings name it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caf: Option<CafParams>,
+    /// A payroll run's pay date and creditors (`None` for a run of social aid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payroll: Option<crate::payroll::PayrollParams>,
 }
 
 /// The CAF as a payee of the run (from the settings, frozen with the run).
@@ -192,6 +199,8 @@ pub struct PrepareRun<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunRecord {
     pub id: RunId,
+    /// Social aid or payroll.
+    pub kind: relais_core::run::RunKind,
     pub status: RunStatus,
     pub benefits: Vec<Benefit>,
     pub params: RunParams,

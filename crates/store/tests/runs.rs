@@ -189,6 +189,7 @@ fn params() -> RunParams {
         change_threshold: Cents(5_000),
         bank_change_days: 30,
         caf: None,
+        payroll: None,
     }
 }
 

@@ -61,5 +61,6 @@ pub fn run_params(
             postal_code: c.postal_code.clone(),
             city: c.city.clone(),
         }),
+        payroll: None,
     })
 }

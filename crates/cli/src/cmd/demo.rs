@@ -97,6 +97,7 @@ fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
         seed: args.seed,
         today,
         bad_per_mille: args.bad_per_mille,
+        agents: args.agents,
     };
     let mut output = FolderOutput {
         dir: extracts.clone(),

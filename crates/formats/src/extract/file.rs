@@ -53,7 +53,11 @@ impl<E> From<Unreadable> for Stop<E> {
 fn is_referenced(entity: Entity) -> bool {
     matches!(
         entity,
-        Entity::Beneficiaires | Entity::Tiers | Entity::Droits | Entity::Fournisseurs
+        Entity::Beneficiaires
+            | Entity::Tiers
+            | Entity::Droits
+            | Entity::Agents
+            | Entity::Fournisseurs
     )
 }
 

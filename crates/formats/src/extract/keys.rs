@@ -98,6 +98,11 @@ fn key_part<'a>(entity: Entity, f: usize, v: &'a str) -> Cow<'a, str> {
             Ok(m) => Cow::Owned(m.to_string()),
             Err(_) => Cow::Borrowed(v),
         },
+        (Entity::Paie, schema::paie::MOIS) if is_canonical_month(v) => Cow::Borrowed(v),
+        (Entity::Paie, schema::paie::MOIS) => match Month::parse(v) {
+            Ok(m) => Cow::Owned(m.to_string()),
+            Err(_) => Cow::Borrowed(v),
+        },
         _ => Cow::Borrowed(v),
     }
 }
@@ -292,7 +297,7 @@ pub(crate) const MOST_REFERENCES: usize = 2;
 
 /// The references of `entity`'s rows, in slot order (docs/extracts.md § 5).
 pub(crate) fn references(entity: Entity) -> &'static [Reference] {
-    use schema::{beneficiaires, droits, factures, paiements};
+    use schema::{beneficiaires, droits, factures, paie, paiements};
     match entity {
         Entity::Beneficiaires => &[Reference {
             field: beneficiaires::SITE,
@@ -311,6 +316,10 @@ pub(crate) fn references(entity: Entity) -> &'static [Reference] {
         Entity::Paiements => &[Reference {
             field: paiements::DROIT_ID,
             to: Entity::Droits,
+        }],
+        Entity::Paie => &[Reference {
+            field: paie::MATRICULE,
+            to: Entity::Agents,
         }],
         Entity::Factures => &[Reference {
             field: factures::SIRET,
@@ -402,6 +411,7 @@ pub(crate) struct Tables {
     pub people: Table,
     pub payees: Table,
     pub rights: Table,
+    pub agents: Table,
     pub suppliers: Table,
 }
 
@@ -413,6 +423,7 @@ impl Tables {
             Entity::Beneficiaires => Some(&self.people),
             Entity::Tiers => Some(&self.payees),
             Entity::Droits => Some(&self.rights),
+            Entity::Agents => Some(&self.agents),
             Entity::Fournisseurs => Some(&self.suppliers),
             _ => None,
         }

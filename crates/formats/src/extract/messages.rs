@@ -71,6 +71,25 @@ pub(crate) fn unknown_value(field: &str, value: &str, allowed: &[&str]) -> Field
     }
 }
 
+pub(crate) fn rate(field: &str, value: &str) -> FieldError {
+    FieldError {
+        code: "taux_illisible",
+        fr: format!(
+            "{field} « {value} » n'est pas un taux : un pourcentage avec au plus quatre décimales \
+             est attendu (9,88 ou 0,035)"
+        ),
+        en: format!("{field} {value:?} is not a rate: a percentage with at most four decimals"),
+    }
+}
+
+pub(crate) fn budget_code(field: &str, value: &str) -> FieldError {
+    FieldError {
+        code: "imputation_illisible",
+        fr: format!("{field} « {value} » n'est pas un code budgétaire : des chiffres sont attendus (6411, 020)"),
+        en: format!("{field} {value:?} is not a budget code: digits expected"),
+    }
+}
+
 pub(crate) fn postal_code(value: &str) -> FieldError {
     FieldError {
         code: "code_postal",
@@ -217,6 +236,7 @@ pub(crate) enum Target {
     Person,
     Payee,
     Right,
+    Agent,
     Supplier,
 }
 
@@ -226,6 +246,7 @@ impl Target {
             Target::Person => ("personne_inconnue", "personne_rejetee"),
             Target::Payee => ("tiers_inconnu", "tiers_rejete"),
             Target::Right => ("droit_inconnu", "droit_rejete"),
+            Target::Agent => ("agent_inconnu", "agent_rejete"),
             Target::Supplier => ("fournisseur_inconnu", "fournisseur_rejete"),
         }
     }
@@ -237,6 +258,7 @@ impl Target {
             Target::Person => ("la personne", "de la personne", "person"),
             Target::Payee => ("le tiers", "du tiers", "payee"),
             Target::Right => ("le droit", "du droit", "right"),
+            Target::Agent => ("l'agent", "de l'agent", "agent"),
             Target::Supplier => ("le fournisseur", "du fournisseur", "supplier"),
         }
     }
@@ -402,6 +424,7 @@ mod tests {
             Target::Person,
             Target::Payee,
             Target::Right,
+            Target::Agent,
             Target::Supplier,
         ];
         for t in targets {

@@ -53,19 +53,21 @@ pub enum Entity {
     Droits,
     Paiements,
     Agents,
+    Paie,
     Fournisseurs,
     Factures,
 }
 
 impl Entity {
     /// In reading order: a file comes after the files it refers to.
-    pub const ALL: [Entity; 8] = [
+    pub const ALL: [Entity; 9] = [
         Entity::Annuaire,
         Entity::Beneficiaires,
         Entity::Tiers,
         Entity::Droits,
         Entity::Paiements,
         Entity::Agents,
+        Entity::Paie,
         Entity::Fournisseurs,
         Entity::Factures,
     ];
@@ -79,6 +81,7 @@ impl Entity {
             Entity::Droits => "droits",
             Entity::Paiements => "paiements",
             Entity::Agents => "agents",
+            Entity::Paie => "paie",
             Entity::Fournisseurs => "fournisseurs",
             Entity::Factures => "factures",
         }
@@ -357,7 +360,8 @@ fn remember(tables: &mut keys::Tables, entity: Entity, table: Option<keys::Table
             tables.payees = keys::Table::default();
         }
         Entity::Paiements => tables.rights = keys::Table::default(),
-        Entity::Agents => {}
+        Entity::Agents => tables.agents = table.unwrap_or_default(),
+        Entity::Paie => tables.agents = keys::Table::default(),
         Entity::Fournisseurs => tables.suppliers = table.unwrap_or_default(),
         Entity::Factures => tables.suppliers = keys::Table::default(),
     }

@@ -227,6 +227,38 @@ pub(crate) mod agents {
     pub const KEY: &[usize] = &[MATRICULE];
 }
 
+pub(crate) mod paie {
+    use super::*;
+    pub const MATRICULE: usize = 0;
+    pub const MOIS: usize = 1;
+    pub const RUBRIQUE: usize = 2;
+    pub const LIBELLE: usize = 3;
+    pub const BASE: usize = 4;
+    pub const TAUX: usize = 5;
+    pub const MONTANT_SALARIAL: usize = 6;
+    pub const MONTANT_PATRONAL: usize = 7;
+    pub const NATURE: usize = 8;
+    pub const NATURE_PATRONALE: usize = 9;
+    pub const FONCTION: usize = 10;
+    pub const CREANCIER: usize = 11;
+    pub const FIELDS: &[FieldSpec] = &[
+        req("matricule"),
+        req("mois"),
+        req("rubrique"),
+        req("libelle"),
+        opt("base"),
+        opt("taux"),
+        // Empty means nothing on the agent's side (an employer's contribution alone).
+        may_be_empty("montant_salarial"),
+        may_be_empty("montant_patronal"),
+        req("nature"),
+        opt("nature_patronale"),
+        req("fonction"),
+        req("creancier"),
+    ];
+    pub const KEY: &[usize] = &[MATRICULE, MOIS, RUBRIQUE];
+}
+
 pub(crate) mod fournisseurs {
     use super::*;
     pub const SIRET: usize = 0;
@@ -280,6 +312,7 @@ pub(crate) fn fields(entity: Entity) -> &'static [FieldSpec] {
         Entity::Droits => droits::FIELDS,
         Entity::Paiements => paiements::FIELDS,
         Entity::Agents => agents::FIELDS,
+        Entity::Paie => paie::FIELDS,
         Entity::Fournisseurs => fournisseurs::FIELDS,
         Entity::Factures => factures::FIELDS,
     }
@@ -294,6 +327,7 @@ pub(crate) fn key(entity: Entity) -> &'static [usize] {
         Entity::Droits => droits::KEY,
         Entity::Paiements => paiements::KEY,
         Entity::Agents => agents::KEY,
+        Entity::Paie => paie::KEY,
         Entity::Fournisseurs => fournisseurs::KEY,
         Entity::Factures => factures::KEY,
     }
@@ -385,6 +419,18 @@ mod tests {
             (Agents, agents::DATE_ENTREE, "date_entree"),
             (Agents, agents::DATE_SORTIE, "date_sortie"),
             (Agents, agents::SERVICE, "service"),
+            (Paie, paie::MATRICULE, "matricule"),
+            (Paie, paie::MOIS, "mois"),
+            (Paie, paie::RUBRIQUE, "rubrique"),
+            (Paie, paie::LIBELLE, "libelle"),
+            (Paie, paie::BASE, "base"),
+            (Paie, paie::TAUX, "taux"),
+            (Paie, paie::MONTANT_SALARIAL, "montant_salarial"),
+            (Paie, paie::MONTANT_PATRONAL, "montant_patronal"),
+            (Paie, paie::NATURE, "nature"),
+            (Paie, paie::NATURE_PATRONALE, "nature_patronale"),
+            (Paie, paie::FONCTION, "fonction"),
+            (Paie, paie::CREANCIER, "creancier"),
             (Fournisseurs, fournisseurs::SIRET, "siret"),
             (Fournisseurs, fournisseurs::RAISON_SOCIALE, "raison_sociale"),
             (Fournisseurs, fournisseurs::IBAN, "iban"),

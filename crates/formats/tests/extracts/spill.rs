@@ -14,6 +14,7 @@ fn demo_set(size: u32, per_mille: u32) -> MemorySource {
         seed: 11,
         today: jiff::civil::date(2026, 11, 22),
         bad_per_mille: per_mille,
+        agents: None,
     };
     let mut out = relais_demo::MemoryOutput::default();
     relais_demo::generate(&config, &mut out).expect("demo set");

@@ -19,6 +19,7 @@ const TABLES_TO_EMPTY: &[&str] = &[
     "invoices",
     "beneficiaries",
     "payees",
+    "pay_lines",
     "agents",
     "suppliers",
     "directory",
@@ -34,6 +35,7 @@ struct Statements<'c> {
     right: Statement<'c>,
     past_payment: Statement<'c>,
     agent: Statement<'c>,
+    pay_line: Statement<'c>,
     supplier: Statement<'c>,
     invoice: Statement<'c>,
     pending: Statement<'c>,
@@ -65,6 +67,10 @@ impl<'c> Statements<'c> {
             agent: c.prepare(
                 "INSERT INTO agents (matricule, last_name, first_name, nir, iban, bic, net_monthly, variables, entry_date, exit_date, service, extra)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?,
+            pay_line: c.prepare(
+                "INSERT INTO pay_lines (matricule, month, code, label, base, rate, employee, employer, account, employer_account, function, creditor, extra)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?,
             supplier: c.prepare(
                 "INSERT INTO suppliers (siret, name, iban, bic, address, postal_code, city, extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -234,6 +240,23 @@ impl ImportSession for SqliteImport<'_> {
                     a.exit_date.as_ref().map(date),
                     a.service,
                     extra(&a.extra)
+                ])?;
+            }
+            Record::PayLine(l) => {
+                st.pay_line.execute(params![
+                    l.matricule,
+                    l.month.to_string(),
+                    l.code,
+                    l.label,
+                    l.base.map(|b| b.0),
+                    l.rate.map(|r| r.0),
+                    l.employee.0,
+                    l.employer.0,
+                    l.account,
+                    l.employer_account,
+                    l.function,
+                    l.creditor,
+                    extra(&l.extra)
                 ])?;
             }
             Record::Supplier(s) => {

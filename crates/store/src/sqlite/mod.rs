@@ -24,6 +24,7 @@ mod logins;
 mod migrations;
 mod numbering;
 mod paid_months;
+mod payroll;
 mod person_guard;
 mod queries;
 mod rights;

@@ -33,6 +33,7 @@ pub fn params() -> RunParams {
         change_threshold: Cents(5_000),
         bank_change_days: 30,
         caf: None,
+        payroll: None,
     }
 }
 

@@ -8,6 +8,7 @@ use crate::extract::check::Checker;
 use crate::extract::messages::Target;
 use crate::extract::{Entity, schema};
 use relais_core::Cents;
+use relais_core::payroll::PayLine;
 use relais_core::records::{Agent, Invoice, Record, Supplier};
 
 pub(super) fn agent(c: &mut Checker<'_>) -> Option<Record> {
@@ -44,6 +45,47 @@ pub(super) fn agent(c: &mut Checker<'_>) -> Option<Record> {
         entry_date: entry_date.ok()?,
         exit_date: exit_date.ok()?,
         service: service.ok()?,
+        extra: c.extra(),
+    }))
+}
+
+/// A line of the last good month (`paie.csv`): its agent must be in `agents.csv`.
+pub(super) fn pay_line(c: &mut Checker<'_>, known: &Known<'_>) -> Option<Record> {
+    use schema::paie::*;
+    let matricule = c.text(MATRICULE);
+    let month = c.req(MOIS, month);
+    let code = c.text(RUBRIQUE);
+    let label = c.text(LIBELLE);
+    let base = c.opt(BASE, amount);
+    let rate = c.opt(TAUX, rate);
+    // Signed: a gain adds to the net, a deduction takes from it.
+    let employee = c.opt(MONTANT_SALARIAL, amount);
+    let employer = c.opt(MONTANT_PATRONAL, non_negative);
+    let account = c.req(NATURE, budget_code);
+    let employer_account = c.opt(NATURE_PATRONALE, budget_code);
+    let function = c.req(FONCTION, budget_code);
+    let creditor = c.text(CREANCIER);
+    if let Ok(m) = &matricule {
+        let file = known.file(Entity::Agents);
+        let verdict = known.refs.lookup(MATRICULE, m);
+        c.reference(MATRICULE, m, verdict, Target::Agent, file);
+    }
+    if c.has_blocking() {
+        return None;
+    }
+    Some(Record::PayLine(PayLine {
+        matricule: matricule.ok()?,
+        month: month.ok()?,
+        code: code.ok()?,
+        label: label.ok()?,
+        base: base.ok()?,
+        rate: rate.ok()?,
+        employee: employee.ok()?.unwrap_or(Cents::ZERO),
+        employer: employer.ok()?.unwrap_or(Cents::ZERO),
+        account: account.ok()?,
+        employer_account: employer_account.ok()?,
+        function: function.ok()?,
+        creditor: creditor.ok()?.trim().to_ascii_uppercase(),
         extra: c.extra(),
     }))
 }

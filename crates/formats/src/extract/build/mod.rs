@@ -61,6 +61,7 @@ pub(crate) fn build(entity: Entity, c: &mut Checker<'_>, known: &Known<'_>) -> O
         Entity::Droits => social::right(c, known),
         Entity::Paiements => social::past_payment(c, known),
         Entity::Agents => finance::agent(c),
+        Entity::Paie => finance::pay_line(c, known),
         Entity::Fournisseurs => finance::supplier(c),
         Entity::Factures => finance::invoice(c, known),
     }
@@ -72,6 +73,7 @@ pub(crate) fn amount_of(record: &Record) -> Option<Cents> {
         Record::Right(r) => Some(r.monthly_amount),
         Record::PastPayment(p) => Some(p.amount),
         Record::Agent(a) => Some(a.net_monthly),
+        Record::PayLine(l) => Some(l.employee),
         Record::Invoice(i) => Some(i.amount_incl_tax),
         _ => None,
     }
@@ -81,6 +83,6 @@ pub(crate) fn amount_of(record: &Record) -> Option<Cents> {
 pub(crate) fn has_amount(entity: Entity) -> bool {
     matches!(
         entity,
-        Entity::Droits | Entity::Paiements | Entity::Agents | Entity::Factures
+        Entity::Droits | Entity::Paiements | Entity::Agents | Entity::Paie | Entity::Factures
     )
 }

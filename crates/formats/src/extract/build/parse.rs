@@ -83,6 +83,19 @@ pub(super) fn siret(field: &str, v: &str) -> Result<Siret, FieldError> {
     Siret::parse(v).map_err(|e| messages::identifier(field, v, &e))
 }
 
+pub(super) fn rate(field: &str, v: &str) -> Result<relais_core::payroll::Rate, FieldError> {
+    relais_core::payroll::Rate::parse(v).ok_or_else(|| messages::rate(field, v))
+}
+
+/// A budget account or function: digits only (`6411`, `020`), at most ten.
+pub(super) fn budget_code(field: &str, v: &str) -> Result<String, FieldError> {
+    let t = v.trim();
+    if t.is_empty() || t.len() > 10 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(messages::budget_code(field, v));
+    }
+    Ok(t.to_owned())
+}
+
 pub(super) fn postal(_: &str, v: &str) -> Result<String, FieldError> {
     values::postal_code(v)
 }

@@ -5,11 +5,20 @@
 mod v01_03;
 mod v04_11;
 mod v12_24;
+mod v25_;
 
 /// The migrations' texts, in order, from the files that hold them.
-const PARTS: &[&[&str]] = &[v01_03::MIGRATIONS, v04_11::MIGRATIONS, v12_24::MIGRATIONS];
+const PARTS: &[&[&str]] = &[
+    v01_03::MIGRATIONS,
+    v04_11::MIGRATIONS,
+    v12_24::MIGRATIONS,
+    v25_::MIGRATIONS,
+];
 
-const COUNT: usize = v01_03::MIGRATIONS.len() + v04_11::MIGRATIONS.len() + v12_24::MIGRATIONS.len();
+const COUNT: usize = v01_03::MIGRATIONS.len()
+    + v04_11::MIGRATIONS.len()
+    + v12_24::MIGRATIONS.len()
+    + v25_::MIGRATIONS.len();
 
 /// `parts` one after the other (evaluated at compile time: a wrong count does not compile).
 const fn join<const N: usize>(parts: &[&[&'static str]]) -> [&'static str; N] {

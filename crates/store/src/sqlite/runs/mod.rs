@@ -28,6 +28,8 @@ mod review;
 mod summary;
 mod writer;
 
+pub(crate) use read::load as load_run;
+
 use crate::StoreError;
 use crate::runs::{
     Each, PrepareRun, Prepared, RenewalOutcome, RunLine, RunPayee, RunRecord, RunStore,

@@ -12,11 +12,11 @@ use relais_core::records::{LegalForm, PayeeKind};
 use relais_core::run::{RunId, RunStatus, RunSummary};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::cmp::Ordering;
-pub(super) fn load(conn: &Connection, id: RunId) -> Result<Option<RunRecord>, RunStoreError> {
+pub(crate) fn load(conn: &Connection, id: RunId) -> Result<Option<RunRecord>, RunStoreError> {
     let row = conn
         .query_row(
             "SELECT status, benefits, params, summary, validated_by, validated_at, cancelled_by,
-                    exercice, bordereau, first_mandate, cumul_before
+                    exercice, bordereau, first_mandate, cumul_before, kind
              FROM runs WHERE id = ?1",
             [id.to_string()],
             |r| {
@@ -32,6 +32,7 @@ pub(super) fn load(conn: &Connection, id: RunId) -> Result<Option<RunRecord>, Ru
                     r.get::<_, Option<i64>>(8)?,
                     r.get::<_, Option<i64>>(9)?,
                     r.get::<_, Option<i64>>(10)?,
+                    r.get::<_, String>(11)?,
                 ))
             },
         )
@@ -48,6 +49,7 @@ pub(super) fn load(conn: &Connection, id: RunId) -> Result<Option<RunRecord>, Ru
         bordereau,
         first_mandate,
         cumul_before,
+        kind,
     )) = row
     else {
         return Ok(None);
@@ -88,6 +90,7 @@ pub(super) fn load(conn: &Connection, id: RunId) -> Result<Option<RunRecord>, Ru
     };
     Ok(Some(RunRecord {
         id,
+        kind: relais_core::run::RunKind::parse(&kind).ok_or_else(|| corrupt("run kind", &kind))?,
         status,
         benefits,
         params,

@@ -1,0 +1,76 @@
+//! Payroll runs: a storage contract beside [`crate::runs::RunStore`]. A payroll run is a run
+//! (the same table, lifecycle, journal and numbering: validated by another ordonnateur with
+//! [`crate::runs::RunStore::validate_run`], cancelled with `cancel_run`), whose lines are the
+//! agents' repeated months instead of rights.
+//!
+//! Invariants, in the schema: an agent is paid at most once a month (the primary key
+//! (matricule, month) of `payroll_claims`, freed only by cancelling a prepared run); an agent's
+//! deferred variable elements are recorded once per month; a run's pays never change.
+
+use crate::runs::{Each, Prepared, RunStoreError};
+use jiff::civil::Date;
+use relais_core::calendar::Month;
+use relais_core::payroll::{
+    AgentPay, Deferred, MandateKey, MandateTotals, PayrollExclusion, PayrollSettings,
+    PayrollSummary,
+};
+use relais_core::run::RunId;
+use serde::{Deserialize, Serialize};
+
+/// What a payroll run is prepared with, frozen with the run (`RunParams::payroll`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayrollParams {
+    pub pay_date: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_date_note: Option<String>,
+    pub settings: PayrollSettings,
+}
+
+/// A request to prepare the payroll of a month.
+#[derive(Debug, Clone)]
+pub struct PreparePayroll<'a> {
+    pub month: Month,
+    pub actor: &'a str,
+    pub authority: &'a str,
+    /// The authority's local time of preparation (`2026-12-01 09:14`).
+    pub local_time: String,
+    pub params: PayrollParams,
+    /// Kept with the run as its `RunParams` (change threshold, bank change days).
+    pub run_params: crate::runs::RunParams,
+}
+
+/// An agent's net on a mandat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentNet {
+    pub matricule: String,
+    pub amount: relais_core::Cents,
+}
+
+/// What a store of payroll runs offers.
+pub trait PayrollStore {
+    /// Prepares the payroll of `req.month` (role liquidation): each agent in post repeated
+    /// from their last good month, claimed for the month; the excluded with their reason; the
+    /// deferred variable elements recorded. A payroll run of the month still prepared is
+    /// returned (`created: false`).
+    fn prepare_payroll(&mut self, req: &PreparePayroll<'_>) -> Result<Prepared, RunStoreError>;
+    fn payroll_summary(&self, run: RunId) -> Result<PayrollSummary, RunStoreError>;
+    /// The run's mandats, in their order (numbered 1, 2… in the run).
+    fn payroll_mandates(&self, run: RunId)
+    -> Result<Vec<(MandateKey, MandateTotals)>, RunStoreError>;
+    /// The agents' nets on mandat `key`, by matricule.
+    fn each_payroll_net(
+        &self,
+        run: RunId,
+        key: &MandateKey,
+        each: Each<'_, AgentNet>,
+    ) -> Result<(), RunStoreError>;
+    /// Each agent paid, by matricule.
+    fn each_payroll_pay(&self, run: RunId, each: Each<'_, AgentPay>) -> Result<(), RunStoreError>;
+    fn each_payroll_exclusion(
+        &self,
+        run: RunId,
+        each: Each<'_, PayrollExclusion>,
+    ) -> Result<(), RunStoreError>;
+    /// The variable elements deferred by the run, by matricule.
+    fn each_deferred(&self, run: RunId, each: Each<'_, Deferred>) -> Result<(), RunStoreError>;
+}

@@ -1,0 +1,83 @@
+//! Migrations from 25 on.
+
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 25: payroll (issue #22). The last good month's lines (`paie.csv`); a run's kind; the
+    // agents' pays of a payroll run, their nets per mandat, the mandats; claims that make
+    // "an agent is paid once a month" a primary key; the deferred variable elements kept for
+    // the hand-back; the agents not paid and why.
+    r#"
+CREATE TABLE pay_lines (
+    matricule        TEXT NOT NULL,
+    month            TEXT NOT NULL,
+    code             TEXT NOT NULL,
+    label            TEXT NOT NULL,
+    base             INTEGER,
+    rate             INTEGER,
+    employee         INTEGER NOT NULL,
+    employer         INTEGER NOT NULL CHECK (employer >= 0),
+    account          TEXT NOT NULL,
+    employer_account TEXT,
+    function         TEXT NOT NULL,
+    creditor         TEXT NOT NULL,
+    extra            TEXT,
+    PRIMARY KEY (matricule, month, code)
+) WITHOUT ROWID;
+ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'aides' CHECK (kind IN ('aides', 'paie'));
+CREATE TABLE payroll_runs (
+    run_id  TEXT PRIMARY KEY REFERENCES runs (id),
+    summary TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE payroll_pays (
+    run_id    TEXT NOT NULL REFERENCES runs (id),
+    matricule TEXT NOT NULL,
+    pay       TEXT NOT NULL,
+    PRIMARY KEY (run_id, matricule)
+) WITHOUT ROWID;
+CREATE TABLE payroll_nets (
+    run_id    TEXT NOT NULL REFERENCES runs (id),
+    account   TEXT NOT NULL,
+    function  TEXT NOT NULL,
+    matricule TEXT NOT NULL,
+    amount    INTEGER NOT NULL CHECK (amount > 0),
+    PRIMARY KEY (run_id, account, function, matricule)
+) WITHOUT ROWID;
+CREATE TABLE payroll_mandates (
+    run_id   TEXT NOT NULL REFERENCES runs (id),
+    n        INTEGER NOT NULL CHECK (n > 0),
+    account  TEXT NOT NULL,
+    function TEXT NOT NULL,
+    totals   TEXT NOT NULL,
+    PRIMARY KEY (run_id, n),
+    UNIQUE (run_id, account, function)
+) WITHOUT ROWID;
+CREATE TABLE payroll_claims (
+    matricule TEXT NOT NULL,
+    month     TEXT NOT NULL,
+    run_id    TEXT NOT NULL REFERENCES runs (id),
+    PRIMARY KEY (matricule, month)
+) WITHOUT ROWID;
+CREATE TRIGGER payroll_claims_fixed BEFORE UPDATE ON payroll_claims
+BEGIN SELECT RAISE(ABORT, 'claims never change'); END;
+CREATE TABLE payroll_deferred (
+    matricule TEXT NOT NULL,
+    month     TEXT NOT NULL,
+    run_id    TEXT NOT NULL REFERENCES runs (id),
+    name      TEXT NOT NULL,
+    service   TEXT NOT NULL,
+    amount    INTEGER NOT NULL,
+    PRIMARY KEY (matricule, month)
+) WITHOUT ROWID;
+CREATE TABLE payroll_exclusions (
+    run_id    TEXT NOT NULL REFERENCES runs (id),
+    matricule TEXT NOT NULL,
+    exclusion TEXT NOT NULL,
+    PRIMARY KEY (run_id, matricule)
+) WITHOUT ROWID;
+CREATE TRIGGER payroll_pays_fixed BEFORE UPDATE ON payroll_pays
+BEGIN SELECT RAISE(ABORT, 'a run''s pays never change'); END;
+CREATE TRIGGER payroll_pays_kept BEFORE DELETE ON payroll_pays
+BEGIN SELECT RAISE(ABORT, 'a run''s pays are never deleted'); END;
+CREATE TRIGGER payroll_nets_fixed BEFORE UPDATE ON payroll_nets
+BEGIN SELECT RAISE(ABORT, 'a run''s pays never change'); END;
+"#,
+];

@@ -1,0 +1,142 @@
+//! Payroll runs in SQLite (see [`crate::payroll`] for the invariants the schema enforces).
+//! Preparing reads the agents and their lines in matricule order, side by side, one agent at a
+//! time ([`prepare`]); the reads below stream a run's rows in key order.
+
+mod prepare;
+
+use super::SqliteStore;
+use super::decode::corrupt;
+use crate::StoreError;
+use crate::payroll::{AgentNet, PayrollStore, PreparePayroll};
+use crate::runs::{Each, Prepared, RunStoreError};
+use relais_core::Cents;
+use relais_core::payroll::{
+    AgentPay, Deferred, MandateKey, MandateTotals, PayrollExclusion, PayrollSummary,
+};
+use relais_core::run::RunId;
+use rusqlite::OptionalExtension;
+
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| corrupt(what, &e.to_string()))
+}
+
+impl SqliteStore {
+    /// Each row of `sql` (bound to the run), its first column decoded as JSON.
+    fn each_json<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        run: RunId,
+        what: &str,
+        each: Each<'_, T>,
+    ) -> Result<(), RunStoreError> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let mut rows = stmt.query([run.to_string()])?;
+        while let Some(r) = rows.next()? {
+            let text: String = r.get(0)?;
+            each(&from_json(what, &text)?)?;
+        }
+        Ok(())
+    }
+}
+
+impl PayrollStore for SqliteStore {
+    fn prepare_payroll(&mut self, req: &PreparePayroll<'_>) -> Result<Prepared, RunStoreError> {
+        prepare::prepare(&mut self.conn, req)
+    }
+
+    fn payroll_summary(&self, run: RunId) -> Result<PayrollSummary, RunStoreError> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT summary FROM payroll_runs WHERE run_id = ?1",
+                [run.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let text = text.ok_or(RunStoreError::NotFound(run))?;
+        Ok(from_json("payroll summary", &text)?)
+    }
+
+    fn payroll_mandates(
+        &self,
+        run: RunId,
+    ) -> Result<Vec<(MandateKey, MandateTotals)>, RunStoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT account, function, totals FROM payroll_mandates WHERE run_id = ?1 ORDER BY n",
+        )?;
+        let rows = stmt.query_map([run.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (account, function, totals) = row?;
+            out.push((
+                MandateKey { account, function },
+                from_json("payroll mandate", &totals)?,
+            ));
+        }
+        Ok(out)
+    }
+
+    fn each_payroll_net(
+        &self,
+        run: RunId,
+        key: &MandateKey,
+        each: Each<'_, AgentNet>,
+    ) -> Result<(), RunStoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT matricule, amount FROM payroll_nets
+             WHERE run_id = ?1 AND account = ?2 AND function = ?3 ORDER BY matricule",
+        )?;
+        let mut rows = stmt.query((run.to_string(), &key.account, &key.function))?;
+        while let Some(r) = rows.next()? {
+            each(&AgentNet {
+                matricule: r.get(0)?,
+                amount: Cents(r.get(1)?),
+            })?;
+        }
+        Ok(())
+    }
+
+    fn each_payroll_pay(&self, run: RunId, each: Each<'_, AgentPay>) -> Result<(), RunStoreError> {
+        self.each_json(
+            "SELECT pay FROM payroll_pays WHERE run_id = ?1 ORDER BY matricule",
+            run,
+            "payroll pay",
+            each,
+        )
+    }
+
+    fn each_payroll_exclusion(
+        &self,
+        run: RunId,
+        each: Each<'_, PayrollExclusion>,
+    ) -> Result<(), RunStoreError> {
+        self.each_json(
+            "SELECT exclusion FROM payroll_exclusions WHERE run_id = ?1 ORDER BY matricule",
+            run,
+            "payroll exclusion",
+            each,
+        )
+    }
+
+    fn each_deferred(&self, run: RunId, each: Each<'_, Deferred>) -> Result<(), RunStoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT matricule, name, service, month, amount FROM payroll_deferred
+             WHERE run_id = ?1 ORDER BY matricule",
+        )?;
+        let mut rows = stmt.query([run.to_string()])?;
+        while let Some(r) = rows.next()? {
+            let month: String = r.get(3)?;
+            each(&Deferred {
+                matricule: r.get(0)?,
+                name: r.get(1)?,
+                service: r.get(2)?,
+                month: relais_core::calendar::Month::parse(&month)
+                    .map_err(|_| corrupt("deferred month", &month))?,
+                amount: Cents(r.get(4)?),
+            })?;
+        }
+        Ok(())
+    }
+}
