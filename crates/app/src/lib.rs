@@ -9,6 +9,7 @@
 //! - [`deposits`]: deposits at the desk and their receipts;
 //! - [`bank`]: changes of bank details, asked, held, reviewed and decided;
 //! - [`runs`]: payment runs — prepare, validate, cancel, export, report;
+//! - [`payroll`]: payroll runs — the month repeated from the last good one, and its export;
 //! - [`clock`]: "now", injected;
 //! - [`error`]: [`AppError`], English for logs, French for agents ([`AppError::french`]);
 //! - [`fsio`]: atomic files and the direct-I/O writer of the payment files.
@@ -22,6 +23,7 @@ pub mod fsio;
 pub mod import;
 pub mod invoices;
 pub mod keys;
+pub mod payroll;
 pub mod profile;
 pub mod publish;
 pub mod renewals;

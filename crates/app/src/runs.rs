@@ -12,7 +12,7 @@ mod params;
 mod payees;
 mod statements;
 mod tee;
-mod written;
+pub(crate) mod written;
 
 use crate::clock::{Clock, local_now};
 use crate::data::{Data, payment_settings};

@@ -13,6 +13,7 @@ pub mod french_days;
 mod html;
 mod page;
 mod pdf;
+pub mod payroll;
 pub mod public_page;
 pub mod receipt;
 pub mod run_report;

@@ -5,6 +5,7 @@
 //! no hash-map order.
 
 mod csv_export;
+pub(crate) use csv_export::safe as csv_safe;
 pub(crate) use csv_export::safe;
 mod html;
 mod notes;

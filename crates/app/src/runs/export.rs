@@ -43,6 +43,13 @@ pub struct ExportPlan {
     issuer: Issuer,
 }
 
+impl ExportPlan {
+    /// The PES header and the debtor account.
+    pub(crate) fn issuer(&self) -> &Issuer {
+        &self.issuer
+    }
+}
+
 /// The PES header and the debtor account, from the settings.
 fn issuer(settings: &Settings, p: &PaymentSettings) -> Result<Issuer, AppError> {
     let invalid = |field: &str| {
@@ -73,7 +80,7 @@ fn issuer(settings: &Settings, p: &PaymentSettings) -> Result<Issuer, AppError> 
 }
 
 /// The instant the run was validated, `2026-12-01 09:14` in the authority's time.
-fn validated_at(run: &RunRecord) -> Result<DateTime, AppError> {
+pub(crate) fn validated_at(run: &RunRecord) -> Result<DateTime, AppError> {
     let text = run
         .summary
         .validated_at
@@ -190,6 +197,15 @@ pub fn export(
 ) -> Result<Exported, AppError> {
     let mut store = data.open_store()?;
     let plan = plan_export(&*store, at, id, user)?;
+    if plan.run.kind == relais_core::run::RunKind::Paie {
+        let written = crate::payroll::write_payroll_export(
+            &plan,
+            &*store,
+            at.settings.authority.siret.as_str(),
+            out,
+        )?;
+        return record_export(&mut *store, plan, written);
+    }
     let mut reader = if payment_files_only {
         None
     } else {

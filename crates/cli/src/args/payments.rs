@@ -52,6 +52,10 @@ pub struct RunPrepareArgs {
     /// Mois payé (AAAA-MM).
     #[arg(long, value_parser = values::month)]
     pub month: Month,
+    /// Nature du paiement : aides (prestations d'aide sociale) ou paie (paie des agents,
+    /// reprise du dernier mois normal).
+    #[arg(long, value_parser = values::run_kind, default_value = "aides")]
+    pub kind: relais_core::run::RunKind,
     /// Prestations payées, séparées par des virgules (RSA : fichier pour la CAF).
     #[arg(
         long,

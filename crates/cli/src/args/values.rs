@@ -12,6 +12,12 @@ pub fn month(s: &str) -> Result<Month, String> {
         .map_err(|_| format!("mois illisible « {s} » : attendu AAAA-MM (2026-12) ou MM/AAAA"))
 }
 
+/// What a run pays: `aides` (social aid) or `paie` (the agents' payroll).
+pub fn run_kind(s: &str) -> Result<relais_core::run::RunKind, String> {
+    relais_core::run::RunKind::parse(s)
+        .ok_or_else(|| format!("nature de paiement inconnue « {s} » : attendu aides ou paie"))
+}
+
 /// A run's identifier, `P2026-12-01`.
 pub fn run_id(s: &str) -> Result<RunId, String> {
     s.parse::<RunId>().map_err(|_| {

@@ -15,6 +15,7 @@ mod init;
 mod invoices;
 mod journal;
 mod numbering;
+mod payroll;
 mod publish;
 mod receipt;
 mod receipt_key;

@@ -13,7 +13,7 @@ use jiff::tz::TimeZone;
 use relais_app::clock::{Clock, SystemClock};
 use relais_app::runs::{self, PrepareRequest, Release};
 use relais_core::records::Benefit;
-use relais_core::run::RunSummary;
+use relais_core::run::{RunKind, RunSummary};
 use relais_store::runs::RunRecord;
 
 pub fn run(command: RunCommand) -> Result<u8> {
@@ -70,6 +70,9 @@ fn prepare(a: RunPrepareArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data).open()?;
     data.payments().map_err(agent)?;
     let month = a.month;
+    if a.kind == RunKind::Paie {
+        return super::payroll::prepare(&data, month, &a.user.user);
+    }
     let benefits = parse_benefits(&a.benefits)?;
     let clock = clock(&data.tz);
     let mut store = data.open_store().map_err(agent)?;
@@ -101,6 +104,9 @@ fn show(a: RunShowArgs) -> Result<u8> {
     let store = data.open_store()?;
     let run = runs::show(&*store, id).map_err(agent)?;
     print_summary(&run.summary);
+    if run.kind == RunKind::Paie {
+        super::payroll::print_details(&*store, &run)?;
+    }
     if let Some(out) = &a.out {
         let files = runs::write_report(&*store, &run, out).map_err(agent)?;
         for (name, _) in &files {

@@ -33,6 +33,9 @@ pub struct AgentPay {
     pub matricule: String,
     pub last_name: String,
     pub first_name: String,
+    /// `M` or `MME`, from the NIR (the PES names a natural person with it).
+    #[serde(default)]
+    pub civility: String,
     pub service: String,
     pub iban: Iban,
     pub bic: Bic,
@@ -233,6 +236,7 @@ pub fn repeat_month(
         matricule: agent.matricule.clone(),
         last_name: agent.last_name.clone(),
         first_name: agent.first_name.clone(),
+        civility: agent.nir.civility().to_owned(),
         service: agent.service.clone(),
         iban: agent.iban.clone(),
         bic: agent.bic.clone(),

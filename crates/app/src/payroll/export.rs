@@ -1,0 +1,147 @@
+//! Exporting a validated payroll run: the PES bordereau and the pain.001 of the nets
+//! ([`super::pes`]), the état liquidatif and its totals by account and function, the deferred
+//! variable elements, the agents not paid (CSV), a payslip per agent (PDF, in `bulletins/`)
+//! and files to print of [`PRINT_BATCH`] payslips each, then `SHA256SUMS`. Everything comes
+//! from the run as stored and the settings frozen with it: exporting again gives the same
+//! bytes.
+
+use super::pes::{PayrollFiles, agents_by_matricule, write_pain, write_pes};
+use crate::error::{AppError, IoAction};
+use crate::runs::Written;
+use crate::runs::export::ExportPlan;
+use relais_core::payroll::AgentPay;
+use relais_documents::payroll::payslip::{Employer, PRINT_BATCH, write_payslip_pdf, write_print_pdf};
+use relais_documents::payroll::{
+    write_deferred_csv, write_etat_csv, write_exclusions_csv, write_totals_csv,
+};
+use relais_documents::run_report::ListError;
+use relais_store::Store;
+use relais_store::payroll::PayrollStore;
+use relais_store::runs::{RunStore, RunStoreError};
+use std::path::Path;
+
+/// A store error as a list's (for the documents' streams).
+fn list_error(e: RunStoreError) -> ListError {
+    Box::new(e)
+}
+
+fn stopped(e: ListError) -> RunStoreError {
+    RunStoreError::Stopped(e)
+}
+
+/// Writes the export of the validated payroll run of `plan` into `out`.
+pub fn write_payroll_export<S: Store + RunStore + PayrollStore + ?Sized>(
+    plan: &ExportPlan,
+    store: &S,
+    settings_siret: &str,
+    out: &Path,
+) -> Result<Written, AppError> {
+    let run = &plan.run;
+    let params = run.params.payroll.as_ref().ok_or_else(|| {
+        AppError::Inconsistent(format!("le paiement {} n'est pas une paie", run.id))
+    })?;
+    std::fs::create_dir_all(out).map_err(|e| AppError::io(IoAction::CreateFolder, out, e))?;
+    let mut written = Written::new();
+    let mandates = store.payroll_mandates(run.id)?;
+    let (agents, nets) = agents_by_matricule(store, run)?;
+    let files = PayrollFiles {
+        run,
+        params,
+        issuer: plan.issuer(),
+        created: crate::runs::export::validated_at(run)?,
+        mandates: &mandates,
+        agents: &agents,
+    };
+    write_pes(store, &files, out, &mut written)?;
+    write_pain(&files, &nets, out, &mut written)?;
+    let id = run.id;
+    crate::runs::written::write_file(out, &format!("etat_liquidatif_{id}.csv"), &mut written, |w| {
+        write_etat_csv(w, &mut |each| {
+            store
+                .each_payroll_pay(id, &mut |p| each(p).map_err(stopped))
+                .map_err(list_error)
+        })
+        .map_err(|e| Box::new(e) as ListError)
+    })?;
+    crate::runs::written::write_file(
+        out,
+        &format!("etat_liquidatif_totaux_{id}.csv"),
+        &mut written,
+        |w| write_totals_csv(w, &mandates).map_err(|e| Box::new(e) as ListError),
+    )?;
+    crate::runs::written::write_file(out, &format!("variables_differees_{id}.csv"), &mut written, |w| {
+        write_deferred_csv(w, &mut |each| {
+            store
+                .each_deferred(id, &mut |d| each(d).map_err(stopped))
+                .map_err(list_error)
+        })
+        .map_err(|e| Box::new(e) as ListError)
+    })?;
+    crate::runs::written::write_file(out, &format!("agents_non_payes_{id}.csv"), &mut written, |w| {
+        write_exclusions_csv(w, &mut |each| {
+            store
+                .each_payroll_exclusion(id, &mut |x| each(x).map_err(stopped))
+                .map_err(list_error)
+        })
+        .map_err(|e| Box::new(e) as ListError)
+    })?;
+    write_payslips(store, plan, settings_siret, params.pay_date, out, &mut written)?;
+    crate::runs::written::write_sums(out, &mut written)?;
+    Ok(written)
+}
+
+/// One payslip per agent in `bulletins/`, and files to print of [`PRINT_BATCH`] each.
+fn write_payslips<S: PayrollStore + ?Sized>(
+    store: &S,
+    plan: &ExportPlan,
+    siret: &str,
+    pay_date: jiff::civil::Date,
+    out: &Path,
+    written: &mut Written,
+) -> Result<(), AppError> {
+    let run = &plan.run;
+    let employer = Employer {
+        name: run.summary.authority.clone(),
+        siret: siret.to_owned(),
+        run: run.id.to_string(),
+        pay_date: Some(pay_date),
+    };
+    let folder = out.join("bulletins");
+    std::fs::create_dir_all(&folder).map_err(|e| AppError::io(IoAction::CreateFolder, &folder, e))?;
+    let mut batch: Vec<AgentPay> = Vec::with_capacity(PRINT_BATCH);
+    let mut printed = 0usize;
+    let mut failure: Option<AppError> = None;
+    let mut flush = |batch: &mut Vec<AgentPay>, written: &mut Written| -> Result<(), AppError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        printed += 1;
+        let name = format!("bulletins_a_imprimer_{}_{printed:03}.pdf", run.id);
+        crate::runs::written::write_file(out, &name, written, |w| {
+            write_print_pdf(&employer, batch, w).map_err(|e| Box::new(e) as ListError)
+        })?;
+        batch.clear();
+        Ok(())
+    };
+    store.each_payroll_pay(run.id, &mut |p| {
+        let name = format!("bulletins/{}.pdf", p.matricule);
+        let result = crate::runs::written::write_file(out, &name, written, |w| {
+            write_payslip_pdf(&employer, p, w).map_err(|e| Box::new(e) as ListError)
+        })
+        .and_then(|()| {
+            batch.push(p.clone());
+            if batch.len() == PRINT_BATCH {
+                flush(&mut batch, written)
+            } else {
+                Ok(())
+            }
+        });
+        result.map_err(|e| {
+            let why = e.french();
+            failure = Some(e);
+            RunStoreError::Stopped(why.into())
+        })
+    })
+    .map_err(|e| failure.take().unwrap_or(AppError::from(e)))?;
+    flush(&mut batch, written)
+}
