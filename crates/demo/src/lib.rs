@@ -183,7 +183,9 @@ pub fn generate(config: &DemoConfig, out: &mut dyn DemoOutput) -> std::io::Resul
     };
     let paid = file(out, s, "agents.csv", legacy, |t| staff::write(&ctx, t))?;
     // As a payroll software exports it: `;`, ISO months, decimal comma, UTF-8.
-    file(out, s, "paie.csv", plain, |t| payslips::write(&ctx, &paid, t))?;
+    file(out, s, "paie.csv", plain, |t| {
+        payslips::write(&ctx, &paid, t)
+    })?;
     let quoted = Style {
         quote_all: true,
         ..comma

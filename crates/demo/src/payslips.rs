@@ -265,7 +265,11 @@ pub fn write(ctx: &Context, agents: &[Paid], table: &mut Table) -> io::Result<()
                 Some(t) => table.field(&relais_rate(t)),
                 None => table.field(""),
             }
-            let employee = if r.code == "101" { r.employee + off } else { r.employee };
+            let employee = if r.code == "101" {
+                r.employee + off
+            } else {
+                r.employee
+            };
             if employee == 0 {
                 table.field("");
             } else {
@@ -305,7 +309,11 @@ mod tests {
     #[test]
     fn the_lines_add_up_to_the_net() {
         for net in [150_000, 210_055, 449_999] {
-            for (t, m, p) in [(true, true, 45_000), (false, false, 0), (false, true, 99_000)] {
+            for (t, m, p) in [
+                (true, true, 45_000),
+                (false, false, 0),
+                (false, true, 99_000),
+            ] {
                 let r = rubriques_for(net, t, m, p);
                 assert_eq!(r.iter().map(|r| r.employee).sum::<i64>(), net);
                 assert!(r.iter().all(|r| r.employer >= 0));

@@ -43,7 +43,10 @@ fn rows<T>(
 }
 
 /// The état liquidatif, per agent: each line repeated for the month, then the agent's net.
-pub fn write_etat_csv(out: &mut dyn Write, source: Source<'_, AgentPay>) -> Result<(), ReportError> {
+pub fn write_etat_csv(
+    out: &mut dyn Write,
+    source: Source<'_, AgentPay>,
+) -> Result<(), ReportError> {
     let mut w = writer(out);
     w.write_record([
         "matricule",
@@ -77,7 +80,9 @@ pub fn write_etat_csv(out: &mut dyn Write, source: Source<'_, AgentPay>) -> Resu
                 &safe(&l.code),
                 &safe(&l.label),
                 &opt_amount(l.base),
-                &l.rate.map(|r| r.to_string().trim_end_matches(" %").to_owned()).unwrap_or_default(),
+                &l.rate
+                    .map(|r| r.to_string().trim_end_matches(" %").to_owned())
+                    .unwrap_or_default(),
                 &amount(l.employee),
                 &amount(l.employer),
                 &l.account,
@@ -116,7 +121,14 @@ pub fn write_totals_csv(
     mandates: &[(MandateKey, MandateTotals)],
 ) -> Result<(), ReportError> {
     let mut w = writer(out);
-    w.write_record(["mandat", "nature", "fonction", "creancier", "agents", "montant"])?;
+    w.write_record([
+        "mandat",
+        "nature",
+        "fonction",
+        "creancier",
+        "agents",
+        "montant",
+    ])?;
     for (n, (key, m)) in mandates.iter().enumerate() {
         let n = (n + 1).to_string();
         if m.agents > 0 {
@@ -130,16 +142,33 @@ pub fn write_totals_csv(
             ])?;
         }
         for (creditor, c) in &m.creditors {
-            w.write_record([n.as_str(), &key.account, &key.function, creditor, "", &amount(*c)])?;
+            w.write_record([
+                n.as_str(),
+                &key.account,
+                &key.function,
+                creditor,
+                "",
+                &amount(*c),
+            ])?;
         }
-        w.write_record([n.as_str(), &key.account, &key.function, "TOTAL", "", &amount(m.total)])?;
+        w.write_record([
+            n.as_str(),
+            &key.account,
+            &key.function,
+            "TOTAL",
+            "",
+            &amount(m.total),
+        ])?;
     }
     w.flush()?;
     Ok(())
 }
 
 /// The variable elements deferred: per agent and month, kept for the hand-back.
-pub fn write_deferred_csv(out: &mut dyn Write, source: Source<'_, Deferred>) -> Result<(), ReportError> {
+pub fn write_deferred_csv(
+    out: &mut dyn Write,
+    source: Source<'_, Deferred>,
+) -> Result<(), ReportError> {
     let mut w = writer(out);
     w.write_record(["matricule", "nom", "service", "mois", "montant_differe"])?;
     rows(source, |d| {
@@ -161,7 +190,14 @@ pub fn write_exclusions_csv(
     source: Source<'_, PayrollExclusion>,
 ) -> Result<(), ReportError> {
     let mut w = writer(out);
-    w.write_record(["matricule", "nom", "service", "motif", "libelle_motif", "net_agents_csv"])?;
+    w.write_record([
+        "matricule",
+        "nom",
+        "service",
+        "motif",
+        "libelle_motif",
+        "net_agents_csv",
+    ])?;
     rows(source, |x| {
         w.write_record([
             safe(&x.matricule).as_ref(),

@@ -55,8 +55,10 @@ pub trait PayrollStore {
     fn prepare_payroll(&mut self, req: &PreparePayroll<'_>) -> Result<Prepared, RunStoreError>;
     fn payroll_summary(&self, run: RunId) -> Result<PayrollSummary, RunStoreError>;
     /// The run's mandats, in their order (numbered 1, 2… in the run).
-    fn payroll_mandates(&self, run: RunId)
-    -> Result<Vec<(MandateKey, MandateTotals)>, RunStoreError>;
+    fn payroll_mandates(
+        &self,
+        run: RunId,
+    ) -> Result<Vec<(MandateKey, MandateTotals)>, RunStoreError>;
     /// The agents' nets on mandat `key`, by matricule.
     fn each_payroll_net(
         &self,

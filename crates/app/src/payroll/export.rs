@@ -10,7 +10,9 @@ use crate::error::{AppError, IoAction};
 use crate::runs::Written;
 use crate::runs::export::ExportPlan;
 use relais_core::payroll::AgentPay;
-use relais_documents::payroll::payslip::{Employer, PRINT_BATCH, write_payslip_pdf, write_print_pdf};
+use relais_documents::payroll::payslip::{
+    Employer, PRINT_BATCH, write_payslip_pdf, write_print_pdf,
+};
 use relais_documents::payroll::{
     write_deferred_csv, write_etat_csv, write_exclusions_csv, write_totals_csv,
 };
@@ -55,37 +57,59 @@ pub fn write_payroll_export<S: Store + RunStore + PayrollStore + ?Sized>(
     write_pes(store, &files, out, &mut written)?;
     write_pain(&files, &nets, out, &mut written)?;
     let id = run.id;
-    crate::runs::written::write_file(out, &format!("etat_liquidatif_{id}.csv"), &mut written, |w| {
-        write_etat_csv(w, &mut |each| {
-            store
-                .each_payroll_pay(id, &mut |p| each(p).map_err(stopped))
-                .map_err(list_error)
-        })
-        .map_err(|e| Box::new(e) as ListError)
-    })?;
+    crate::runs::written::write_file(
+        out,
+        &format!("etat_liquidatif_{id}.csv"),
+        &mut written,
+        |w| {
+            write_etat_csv(w, &mut |each| {
+                store
+                    .each_payroll_pay(id, &mut |p| each(p).map_err(stopped))
+                    .map_err(list_error)
+            })
+            .map_err(|e| Box::new(e) as ListError)
+        },
+    )?;
     crate::runs::written::write_file(
         out,
         &format!("etat_liquidatif_totaux_{id}.csv"),
         &mut written,
         |w| write_totals_csv(w, &mandates).map_err(|e| Box::new(e) as ListError),
     )?;
-    crate::runs::written::write_file(out, &format!("variables_differees_{id}.csv"), &mut written, |w| {
-        write_deferred_csv(w, &mut |each| {
-            store
-                .each_deferred(id, &mut |d| each(d).map_err(stopped))
-                .map_err(list_error)
-        })
-        .map_err(|e| Box::new(e) as ListError)
-    })?;
-    crate::runs::written::write_file(out, &format!("agents_non_payes_{id}.csv"), &mut written, |w| {
-        write_exclusions_csv(w, &mut |each| {
-            store
-                .each_payroll_exclusion(id, &mut |x| each(x).map_err(stopped))
-                .map_err(list_error)
-        })
-        .map_err(|e| Box::new(e) as ListError)
-    })?;
-    write_payslips(store, plan, settings_siret, params.pay_date, out, &mut written)?;
+    crate::runs::written::write_file(
+        out,
+        &format!("variables_differees_{id}.csv"),
+        &mut written,
+        |w| {
+            write_deferred_csv(w, &mut |each| {
+                store
+                    .each_deferred(id, &mut |d| each(d).map_err(stopped))
+                    .map_err(list_error)
+            })
+            .map_err(|e| Box::new(e) as ListError)
+        },
+    )?;
+    crate::runs::written::write_file(
+        out,
+        &format!("agents_non_payes_{id}.csv"),
+        &mut written,
+        |w| {
+            write_exclusions_csv(w, &mut |each| {
+                store
+                    .each_payroll_exclusion(id, &mut |x| each(x).map_err(stopped))
+                    .map_err(list_error)
+            })
+            .map_err(|e| Box::new(e) as ListError)
+        },
+    )?;
+    write_payslips(
+        store,
+        plan,
+        settings_siret,
+        params.pay_date,
+        out,
+        &mut written,
+    )?;
     crate::runs::written::write_sums(out, &mut written)?;
     Ok(written)
 }
@@ -107,7 +131,8 @@ fn write_payslips<S: PayrollStore + ?Sized>(
         pay_date: Some(pay_date),
     };
     let folder = out.join("bulletins");
-    std::fs::create_dir_all(&folder).map_err(|e| AppError::io(IoAction::CreateFolder, &folder, e))?;
+    std::fs::create_dir_all(&folder)
+        .map_err(|e| AppError::io(IoAction::CreateFolder, &folder, e))?;
     let mut batch: Vec<AgentPay> = Vec::with_capacity(PRINT_BATCH);
     let mut printed = 0usize;
     let mut failure: Option<AppError> = None;
@@ -123,25 +148,26 @@ fn write_payslips<S: PayrollStore + ?Sized>(
         batch.clear();
         Ok(())
     };
-    store.each_payroll_pay(run.id, &mut |p| {
-        let name = format!("bulletins/{}.pdf", p.matricule);
-        let result = crate::runs::written::write_file(out, &name, written, |w| {
-            write_payslip_pdf(&employer, p, w).map_err(|e| Box::new(e) as ListError)
+    store
+        .each_payroll_pay(run.id, &mut |p| {
+            let name = format!("bulletins/{}.pdf", p.matricule);
+            let result = crate::runs::written::write_file(out, &name, written, |w| {
+                write_payslip_pdf(&employer, p, w).map_err(|e| Box::new(e) as ListError)
+            })
+            .and_then(|()| {
+                batch.push(p.clone());
+                if batch.len() == PRINT_BATCH {
+                    flush(&mut batch, written)
+                } else {
+                    Ok(())
+                }
+            });
+            result.map_err(|e| {
+                let why = e.french();
+                failure = Some(e);
+                RunStoreError::Stopped(why.into())
+            })
         })
-        .and_then(|()| {
-            batch.push(p.clone());
-            if batch.len() == PRINT_BATCH {
-                flush(&mut batch, written)
-            } else {
-                Ok(())
-            }
-        });
-        result.map_err(|e| {
-            let why = e.french();
-            failure = Some(e);
-            RunStoreError::Stopped(why.into())
-        })
-    })
-    .map_err(|e| failure.take().unwrap_or(AppError::from(e)))?;
+        .map_err(|e| failure.take().unwrap_or(AppError::from(e)))?;
     flush(&mut batch, written)
 }

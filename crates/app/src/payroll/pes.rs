@@ -16,7 +16,7 @@ use relais_formats::payments::model::{
     Transfer,
 };
 use relais_formats::payments::{Pain001Writer, PesWriter, check_pain001, check_pes};
-use relais_store::payroll::{PayrollStore, PayrollParams};
+use relais_store::payroll::{PayrollParams, PayrollStore};
 use relais_store::runs::{RunRecord, RunStore};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -56,17 +56,20 @@ fn creditor_payee(code: &str, c: &Creditor) -> Result<Payee, AppError> {
     Ok(Payee {
         reference: code.to_owned(),
         category: PayeeCategory::parse(&c.category).map_err(|e| invalid("category", e))?,
-        legal_nature: LegalNature::parse(&c.legal_nature).map_err(|e| invalid("legal_nature", e))?,
+        legal_nature: LegalNature::parse(&c.legal_nature)
+            .map_err(|e| invalid("legal_nature", e))?,
         civility: String::new(),
         last_name: c.name.clone(),
         first_name: String::new(),
-        address: PostCode::parse(&c.postal_code).ok().map(|postcode| Address {
-            line1: String::new(),
-            line2: c.address.clone(),
-            line3: String::new(),
-            postcode,
-            city: c.city.clone(),
-        }),
+        address: PostCode::parse(&c.postal_code)
+            .ok()
+            .map(|postcode| Address {
+                line1: String::new(),
+                line2: c.address.clone(),
+                line3: String::new(),
+                postcode,
+                city: c.city.clone(),
+            }),
         bank: Some(BankAccount {
             iban: c.iban.clone(),
             bic: c.bic.clone(),
@@ -88,14 +91,17 @@ fn checked_file<T>(
     {
         let mut w = BufWriter::with_capacity(1 << 16, file.file());
         fill(&mut w)?;
-        w.flush().map_err(|e| AppError::io(IoAction::Write, &path, e))?;
+        w.flush()
+            .map_err(|e| AppError::io(IoAction::Write, &path, e))?;
     }
     let f = file.file();
-    f.rewind().map_err(|e| AppError::io(IoAction::Write, &path, e))?;
+    f.rewind()
+        .map_err(|e| AppError::io(IoAction::Write, &path, e))?;
     let mut hasher = Sha256::new();
     std::io::copy(&mut BufReader::new(&mut *f), &mut hasher)
         .map_err(|e| AppError::io(IoAction::Write, &path, e))?;
-    f.rewind().map_err(|e| AppError::io(IoAction::Write, &path, e))?;
+    f.rewind()
+        .map_err(|e| AppError::io(IoAction::Write, &path, e))?;
     let checked = check(&mut BufReader::new(&mut *f))?;
     file.commit()?;
     written.push((name.to_owned(), hex::encode(hasher.finalize())));
@@ -116,7 +122,13 @@ pub(super) struct PayrollFiles<'a> {
 pub(super) fn agents_by_matricule<S: PayrollStore + ?Sized>(
     store: &S,
     run: &RunRecord,
-) -> Result<(BTreeMap<String, Arc<Payee>>, Vec<(String, Cents, Arc<Payee>)>), AppError> {
+) -> Result<
+    (
+        BTreeMap<String, Arc<Payee>>,
+        Vec<(String, Cents, Arc<Payee>)>,
+    ),
+    AppError,
+> {
     let mut payees = BTreeMap::new();
     let mut nets = Vec::new();
     store.each_payroll_pay(run.id, &mut |p| {
@@ -178,18 +190,19 @@ pub(super) fn write_pes<S: PayrollStore + RunStore + ?Sized>(
             let mut lines = Vec::new();
             let account = BudgetAccount::parse(&key.account)?;
             let function = Some(FunctionCode::parse(&key.function)?);
-            let mut push = |amount: Cents, label: String, payee: Arc<Payee>| -> Result<(), AppError> {
-                lines.push(Line {
-                    id: LineId::new(u32::try_from(lines.len() + 1).unwrap_or(u32::MAX))?,
-                    account,
-                    function: function.clone(),
-                    transfer_label: label,
-                    payment_mode: PaymentMode::TRANSFER,
-                    amount,
-                    payee,
-                });
-                Ok(())
-            };
+            let mut push =
+                |amount: Cents, label: String, payee: Arc<Payee>| -> Result<(), AppError> {
+                    lines.push(Line {
+                        id: LineId::new(u32::try_from(lines.len() + 1).unwrap_or(u32::MAX))?,
+                        account,
+                        function: function.clone(),
+                        transfer_label: label,
+                        payment_mode: PaymentMode::TRANSFER,
+                        amount,
+                        payee,
+                    });
+                    Ok(())
+                };
             let mut nets = Vec::new();
             store.each_payroll_net(run.id, key, &mut |n| {
                 nets.push((n.matricule.clone(), n.amount));

@@ -47,24 +47,44 @@ pub(super) fn print_details(store: &dyn Backend, run: &RunRecord) -> Result<()> 
         );
     }
     if s.prorated > 0 {
-        println!("  {} agent(s) payé(s) en trentièmes (entrée ou sortie dans le mois)", s.prorated);
+        println!(
+            "  {} agent(s) payé(s) en trentièmes (entrée ou sortie dans le mois)",
+            s.prorated
+        );
     }
     if s.not_in_post > 0 {
-        println!("  {} agent(s) hors poste ce mois (sortis avant, ou entrés après) : non payés", s.not_in_post);
+        println!(
+            "  {} agent(s) hors poste ce mois (sortis avant, ou entrés après) : non payés",
+            s.not_in_post
+        );
     }
     if s.already_paid > 0 {
-        println!("  {} agent(s) déjà payé(s) ce mois par une autre paie", s.already_paid);
+        println!(
+            "  {} agent(s) déjà payé(s) ce mois par une autre paie",
+            s.already_paid
+        );
     }
     println!(
         "Éléments variables reportés : {} pour {} agent(s) (liste gardée pour la reprise)",
         s.deferred, s.deferred_agents
     );
     if !s.changed.is_empty() {
-        println!("Net différent du dernier mois normal : {} agent(s)", s.changed.len());
+        println!(
+            "Net différent du dernier mois normal : {} agent(s)",
+            s.changed.len()
+        );
     }
     for (iban, agents) in &s.shared_ibans {
-        let masked = format!("{}…{}", iban.get(..4).unwrap_or(""), iban.get(iban.len().saturating_sub(4)..).unwrap_or(""));
-        println!("  IBAN {masked} partagé par {} agents : {}", agents.len(), agents.join(", "));
+        let masked = format!(
+            "{}…{}",
+            iban.get(..4).unwrap_or(""),
+            iban.get(iban.len().saturating_sub(4)..).unwrap_or("")
+        );
+        println!(
+            "  IBAN {masked} partagé par {} agents : {}",
+            agents.len(),
+            agents.join(", ")
+        );
     }
     if s.excluded > 0 {
         println!("Agents non payés (motif dans le rapport) : {}", s.excluded);

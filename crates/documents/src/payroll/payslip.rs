@@ -34,7 +34,10 @@ pub fn payslip_blocks(e: &Employer, pay: &AgentPay) -> Vec<Block> {
         Block::Title(format!("Bulletin de paie — {}", month_long(pay.month))),
         Block::Field(
             "Agent".into(),
-            format!("{} {} (matricule {})", pay.last_name, pay.first_name, pay.matricule),
+            format!(
+                "{} {} (matricule {})",
+                pay.last_name, pay.first_name, pay.matricule
+            ),
         ),
         Block::Field("Service".into(), pay.service.clone()),
         Block::Field(
@@ -75,7 +78,11 @@ pub fn payslip_blocks(e: &Employer, pay: &AgentPay) -> Vec<Block> {
             value.push_str(&format!(" × {rate}"));
         }
         if l.employee.0 != 0 {
-            let side = if l.employee.is_negative() { "retenue" } else { "gain" };
+            let side = if l.employee.is_negative() {
+                "retenue"
+            } else {
+                "gain"
+            };
             value.push_str(&format!(" ; {side} {}", euros(l.employee)));
         }
         if l.employer.0 > 0 {
@@ -91,7 +98,10 @@ pub fn payslip_blocks(e: &Employer, pay: &AgentPay) -> Vec<Block> {
     }
     b.push(Block::Gap(6.0));
     b.push(Block::Field("Total des gains".into(), euros(pay.gross)));
-    b.push(Block::Field("Cotisations employeur".into(), euros(pay.employer)));
+    b.push(Block::Field(
+        "Cotisations employeur".into(),
+        euros(pay.employer),
+    ));
     b.push(Block::Strong(format!("Net à payer : {}", euros(pay.net))));
     b.push(Block::Heading("Éléments variables".into()));
     b.push(Block::Text(if pay.deferred.0 == 0 {
@@ -114,7 +124,11 @@ pub fn payslip_blocks(e: &Employer, pay: &AgentPay) -> Vec<Block> {
 }
 
 /// Writes `pay`'s payslip as an A4 PDF.
-pub fn write_payslip_pdf(e: &Employer, pay: &AgentPay, out: &mut dyn Write) -> Result<(), DocumentError> {
+pub fn write_payslip_pdf(
+    e: &Employer,
+    pay: &AgentPay,
+    out: &mut dyn Write,
+) -> Result<(), DocumentError> {
     write_flow_pdf(
         &format!("Bulletin de paie {} — {}", pay.month, pay.matricule),
         &footer(e, pay),
@@ -124,11 +138,18 @@ pub fn write_payslip_pdf(e: &Employer, pay: &AgentPay, out: &mut dyn Write) -> R
 }
 
 fn footer(e: &Employer, pay: &AgentPay) -> String {
-    format!("{} — bulletin de paie {} — {}", e.name, pay.month, pay.matricule)
+    format!(
+        "{} — bulletin de paie {} — {}",
+        e.name, pay.month, pay.matricule
+    )
 }
 
 /// Writes `pays`' payslips one after another, each on its own page(s), as one PDF to print.
-pub fn write_print_pdf(e: &Employer, pays: &[AgentPay], out: &mut dyn Write) -> Result<(), DocumentError> {
+pub fn write_print_pdf(
+    e: &Employer,
+    pays: &[AgentPay],
+    out: &mut dyn Write,
+) -> Result<(), DocumentError> {
     let mut blocks = Vec::new();
     for (i, pay) in pays.iter().enumerate() {
         if i > 0 {
@@ -136,10 +157,16 @@ pub fn write_print_pdf(e: &Employer, pays: &[AgentPay], out: &mut dyn Write) -> 
         }
         blocks.extend(payslip_blocks(e, pay));
     }
-    let month = pays.first().map(|p| p.month.to_string()).unwrap_or_default();
+    let month = pays
+        .first()
+        .map(|p| p.month.to_string())
+        .unwrap_or_default();
     write_flow_pdf(
         &format!("Bulletins de paie {month}"),
-        &format!("{} — bulletins de paie {month} (paiement {})", e.name, e.run),
+        &format!(
+            "{} — bulletins de paie {month} (paiement {})",
+            e.name, e.run
+        ),
         &blocks,
         out,
     )

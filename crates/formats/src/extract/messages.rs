@@ -85,7 +85,9 @@ pub(crate) fn rate(field: &str, value: &str) -> FieldError {
 pub(crate) fn budget_code(field: &str, value: &str) -> FieldError {
     FieldError {
         code: "imputation_illisible",
-        fr: format!("{field} « {value} » n'est pas un code budgétaire : des chiffres sont attendus (6411, 020)"),
+        fr: format!(
+            "{field} « {value} » n'est pas un code budgétaire : des chiffres sont attendus (6411, 020)"
+        ),
         en: format!("{field} {value:?} is not a budget code: digits expected"),
     }
 }

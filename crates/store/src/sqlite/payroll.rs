@@ -65,7 +65,11 @@ impl PayrollStore for SqliteStore {
             "SELECT account, function, totals FROM payroll_mandates WHERE run_id = ?1 ORDER BY n",
         )?;
         let rows = stmt.query_map([run.to_string()], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {

@@ -200,9 +200,8 @@ fn repeat_each(
                 employer_account, function, creditor
          FROM pay_lines ORDER BY matricule, month, code",
     )?;
-    let mut claim = tx.prepare(
-        "INSERT INTO payroll_claims (matricule, month, run_id) VALUES (?1, ?2, ?3)",
-    )?;
+    let mut claim =
+        tx.prepare("INSERT INTO payroll_claims (matricule, month, run_id) VALUES (?1, ?2, ?3)")?;
     let mut pay_row =
         tx.prepare("INSERT INTO payroll_pays (run_id, matricule, pay) VALUES (?1, ?2, ?3)")?;
     let mut net_row = tx.prepare(

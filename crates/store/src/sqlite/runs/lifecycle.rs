@@ -125,8 +125,14 @@ pub(super) fn cancel(
         });
     }
     let freed = tx.execute("DELETE FROM run_claims WHERE run_id = ?1", [id.to_string()])?
-        + tx.execute("DELETE FROM payroll_claims WHERE run_id = ?1", [id.to_string()])?;
-    tx.execute("DELETE FROM payroll_deferred WHERE run_id = ?1", [id.to_string()])?;
+        + tx.execute(
+            "DELETE FROM payroll_claims WHERE run_id = ?1",
+            [id.to_string()],
+        )?;
+    tx.execute(
+        "DELETE FROM payroll_deferred WHERE run_id = ?1",
+        [id.to_string()],
+    )?;
     tx.execute(
         "UPDATE runs SET status = 'cancelled', cancelled_by = ?2, cancelled_at = ?3,
              cancel_reason = ?4

@@ -1,0 +1,208 @@
+//! The agents' payroll as the paierie and the bank receive it, with the real binary: a month
+//! repeated from the last good one, each agent paid once, mandats of nature 11 that the
+//! official schemas accept, no NIR anywhere in the PES, numbering that continues the
+//! exercice's, the same bytes when exported again, and the agents not paid named with why.
+
+mod common;
+
+use common::{relais_fails, relais_ok, xmllint};
+use std::path::Path;
+
+const PES_XSD: &str = "xsd/pes/PES_V2/Rev0/PES_Aller_Depense.xsd";
+const PAIN_XSD: &str = "xsd/pain/pain.001.001.09.xsd";
+
+fn s(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// Every `V` value of the element `name` in `xml`, in order.
+fn values<'a>(xml: &'a str, name: &str) -> Vec<&'a str> {
+    let open = format!("<{name} V=\"");
+    xml.match_indices(&open)
+        .filter_map(|(i, _)| {
+            let rest = xml.get(i + open.len()..)?;
+            rest.get(..rest.find('"')?)
+        })
+        .collect()
+}
+
+/// Makes the demo's `paie.csv` tell two stories: the first agent's lines a euro off their
+/// net, the second agent's lines gone (their net alone is repeated); imports it again.
+fn doctor_the_extracts(data: &Path) -> (String, String) {
+    let path = data.join("extracts/paie.csv");
+    let text = std::fs::read_to_string(&path).expect("paie.csv");
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let first = lines[1].split(';').next().expect("matricule").to_owned();
+    let second = lines
+        .iter()
+        .skip(1)
+        .map(|l| l.split(';').next().unwrap_or("").to_owned())
+        .find(|m| *m != first && !m.is_empty())
+        .expect("a second agent");
+    for l in lines.iter_mut() {
+        let f: Vec<&str> = l.split(';').collect();
+        if f.len() > 6 && f[0] == first && f[2] == "101" {
+            let amount: f64 = f[6].replace(',', ".").parse().expect("amount");
+            let mut g: Vec<String> = f.iter().map(|x| (*x).to_owned()).collect();
+            g[6] = format!("{:.2}", amount + 1.0).replace('.', ",");
+            *l = g.join(";");
+        }
+    }
+    lines.retain(|l| !l.starts_with(&format!("{second};")));
+    std::fs::write(&path, lines.join("\n") + "\n").expect("write");
+    relais_ok(&[
+        "import",
+        &s(&data.join("extracts")),
+        "--data",
+        &s(data),
+        "--user",
+        "admin",
+    ]);
+    (first, second)
+}
+
+fn export(d: &str, id: &str, out: &Path) -> String {
+    relais_ok(&[
+        "run",
+        "export",
+        id,
+        "--data",
+        d,
+        "--user",
+        "liquidation",
+        "--out",
+        &s(out),
+    ]);
+    std::fs::read_to_string(out.join("SHA256SUMS")).expect("sums")
+}
+
+#[test]
+fn a_month_of_payroll_is_repeated_mandated_and_paid_once() {
+    let lab = tempfile::tempdir().expect("tempdir");
+    let data = lab.path().join("data");
+    let d = s(&data);
+    relais_ok(&[
+        "demo",
+        "--data",
+        &d,
+        "--size",
+        "1500",
+        "--agents",
+        "60",
+        "--today",
+        "2026-11-30",
+        "--no-serve",
+    ]);
+    let (off, alone) = doctor_the_extracts(&data);
+    let prepare = [
+        "run",
+        "prepare",
+        "--kind",
+        "paie",
+        "--month",
+        "2026-12",
+        "--data",
+        &d,
+        "--user",
+        "liquidation",
+    ];
+    let prepared = relais_ok(&prepare);
+    let id = prepared.lines().next().expect("id").to_owned();
+    assert!(id.starts_with("P2026-12-"), "{prepared}");
+    // The agent whose lines do not add up is excluded, with the difference shown; the agent
+    // without lines is paid their net alone, flagged.
+    assert!(
+        prepared.contains(&off) && prepared.contains("écart 1,00"),
+        "{prepared}"
+    );
+    assert!(
+        prepared.contains("net only: contributions to regularise"),
+        "{prepared}"
+    );
+    assert!(
+        prepared.contains("Éléments variables reportés"),
+        "{prepared}"
+    );
+    // Prepared again: the same run, nothing claimed twice.
+    let again = relais_ok(&prepare);
+    assert_eq!(again.lines().next(), Some(id.as_str()), "{again}");
+    assert!(again.contains("Déjà préparé"), "{again}");
+    // The preparer does not validate.
+    let same = relais_fails(&[
+        "run",
+        "validate",
+        &id,
+        "--data",
+        &d,
+        "--user",
+        "liquidation",
+    ]);
+    assert!(!same.is_empty());
+    relais_ok(&[
+        "run",
+        "validate",
+        &id,
+        "--data",
+        &d,
+        "--user",
+        "ordonnateur",
+    ]);
+    // Validated, the month is paid: another prepare of it finds no agent to pay.
+    let twice = relais_fails(&prepare);
+    assert!(twice.contains("déjà payé"), "{twice}");
+
+    let out = lab.path().join("out");
+    let sums = export(&d, &id, &out);
+    let pes_path = out.join(format!("PES_{id}.xml"));
+    xmllint(PES_XSD, &pes_path);
+    let pain_path = out.join(format!("pain001_{id}_2026-12-24.xml"));
+    xmllint(PAIN_XSD, &pain_path);
+    let pes: String = std::fs::read(&pes_path)
+        .expect("pes")
+        .iter()
+        .map(|b| char::from(*b))
+        .collect();
+    // Nature 11 (paie) in TypBord 01 with TypPce 08 or 01, as DosTech annexe 1 allows.
+    assert!(values(&pes, "NatPce").iter().all(|v| *v == "11"));
+    assert!(
+        values(&pes, "TypPce")
+            .iter()
+            .all(|v| ["01", "08"].contains(v))
+    );
+    assert_eq!(values(&pes, "TypBord"), ["01"]);
+    // Never a NIR: an agent goes by their matricule.
+    assert!(!pes.contains("<IdTiers"));
+    assert!(values(&pes, "RefTiers").contains(&alone.as_str()));
+    assert!(!values(&pes, "RefTiers").contains(&off.as_str()));
+    // Numbering continues the exercice's (the demo confirmed it).
+    let first: u32 = values(&pes, "IdPce")[0].parse().expect("IdPce");
+    assert!(
+        first > 1,
+        "mandats numbered from the exercice's, not from 1"
+    );
+    // Each agent's net is transferred once, in the pain.001.
+    let pain = std::fs::read_to_string(&pain_path).expect("pain");
+    assert_eq!(
+        pain.matches(&format!("<EndToEndId>{id}-{alone}<")).count(),
+        1
+    );
+    for name in [
+        format!("etat_liquidatif_{id}.csv"),
+        format!("etat_liquidatif_totaux_{id}.csv"),
+        format!("variables_differees_{id}.csv"),
+        format!("agents_non_payes_{id}.csv"),
+        format!("bulletins/{alone}.pdf"),
+        format!("bulletins_a_imprimer_{id}_001.pdf"),
+    ] {
+        assert!(sums.contains(&name), "{name} not in SHA256SUMS:\n{sums}");
+    }
+    let not_paid =
+        std::fs::read_to_string(out.join(format!("agents_non_payes_{id}.csv"))).expect("csv");
+    assert!(
+        not_paid.contains(&off) && not_paid.contains("lines_do_not_add_up"),
+        "{not_paid}"
+    );
+    // Exported again: the same bytes.
+    let again = export(&d, &id, &lab.path().join("again"));
+    assert_eq!(sums, again);
+}
