@@ -54,6 +54,27 @@ impl AtomicFile {
     }
 }
 
+/// Writes `path` whole under its final name (a temporary file renamed), without syncing it:
+/// for thousands of small files (the payslips) that [`sync_filesystem`] then syncs together —
+/// two fsyncs each would cost more than writing them.
+pub fn write_unsynced(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    let mut file = AtomicFile::create(path)?;
+    file.file()
+        .write_all(bytes)
+        .map_err(|e| AppError::io(IoAction::Write, path, e))?;
+    file.tmp
+        .persist(path)
+        .map_err(|e| AppError::io(IoAction::Rename, path, e.error))?;
+    Ok(())
+}
+
+/// Syncs the filesystem that holds `dir` (`syncfs`): every file written there is on disk.
+pub fn sync_filesystem(dir: &Path) -> Result<(), AppError> {
+    let d = File::open(dir).map_err(|e| AppError::io(IoAction::SyncFolder, dir, e))?;
+    rustix::fs::syncfs(&d).map_err(|e| AppError::io(IoAction::SyncFolder, dir, e.into()))?;
+    Ok(())
+}
+
 /// Writes `path` so that it holds either its old content or all of `bytes`, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
     write_atomic_with(path, |w| w.write_all(bytes))

@@ -32,13 +32,39 @@ pub enum Block {
     PageBreak,
 }
 
-/// A line ready to draw: where, what, how.
-struct Placed {
-    x: f32,
-    y: f32,
-    text: String,
-    size: f32,
-    bold: bool,
+/// A line ready to draw: where (from the page's top left), what, how.
+pub(crate) struct Placed {
+    pub x: f32,
+    pub y: f32,
+    pub text: String,
+    pub size: f32,
+    pub bold: bool,
+}
+
+/// Where the footer goes, from the page's top left.
+pub(crate) const FOOTER: (f32, f32) = (MARGIN, PAGE_H - 30.0);
+
+/// `blocks` laid out into pages of placed lines (measured with the embedded fonts).
+pub(crate) fn layout(fonts: &Fonts, blocks: &[Block]) -> Vec<Vec<Placed>> {
+    let mut layout = Layout {
+        fonts,
+        pages: Vec::new(),
+        y: TOP,
+    };
+    layout.new_page();
+    for block in blocks {
+        layout.block(block);
+    }
+    layout.pages
+}
+
+/// The footer of page `i` (from 0) of `total`.
+pub(crate) fn footer_text(fonts: &Fonts, footer: &str, i: usize, total: usize) -> String {
+    format!(
+        "{} — page {} / {total}",
+        fonts.fit(footer, 7.0, false, WIDTH - 60.0),
+        i + 1
+    )
 }
 
 struct Layout<'f> {
@@ -125,18 +151,10 @@ pub(crate) fn write_flow_pdf(
     out: &mut dyn Write,
 ) -> Result<(), DocumentError> {
     let fonts = Fonts::shared().ok_or(DocumentError::Font)?;
-    let mut layout = Layout {
-        fonts,
-        pages: Vec::new(),
-        y: TOP,
-    };
-    layout.new_page();
-    for block in blocks {
-        layout.block(block);
-    }
-    let total = layout.pages.len();
+    let pages = layout(fonts, blocks);
+    let total = pages.len();
     let mut document = french_document(title.to_owned());
-    for (i, placed) in layout.pages.iter().enumerate() {
+    for (i, placed) in pages.iter().enumerate() {
         let settings = a4().ok_or_else(|| DocumentError::Pdf("page".into()))?;
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
@@ -149,14 +167,10 @@ pub(crate) fn write_flow_pdf(
                 p.bold,
             );
         }
-        let foot = format!(
-            "{} — page {} / {total}",
-            fonts.fit(footer, 7.0, false, WIDTH - 60.0),
-            i + 1
-        );
+        let foot = footer_text(fonts, footer, i, total);
         fonts.draw(
             &mut surface,
-            Point::from_xy(MARGIN, PAGE_H - 30.0),
+            Point::from_xy(FOOTER.0, FOOTER.1),
             &foot,
             7.0,
             false,

@@ -20,6 +20,7 @@ use relais_documents::run_report::ListError;
 use relais_store::Store;
 use relais_store::payroll::PayrollStore;
 use relais_store::runs::{RunStore, RunStoreError};
+use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// A store error as a list's (for the documents' streams).
@@ -114,7 +115,8 @@ pub fn write_payroll_export<S: Store + RunStore + PayrollStore + ?Sized>(
     Ok(written)
 }
 
-/// One payslip per agent in `bulletins/`, and files to print of [`PRINT_BATCH`] each.
+/// One payslip per agent in `bulletins/` (written unsynced, the folder's filesystem synced
+/// once at the end), and files to print of [`PRINT_BATCH`] each.
 fn write_payslips<S: PayrollStore + ?Sized>(
     store: &S,
     plan: &ExportPlan,
@@ -135,33 +137,37 @@ fn write_payslips<S: PayrollStore + ?Sized>(
         .map_err(|e| AppError::io(IoAction::CreateFolder, &folder, e))?;
     let mut batch: Vec<AgentPay> = Vec::with_capacity(PRINT_BATCH);
     let mut printed = 0usize;
-    let mut failure: Option<AppError> = None;
-    let mut flush = |batch: &mut Vec<AgentPay>, written: &mut Written| -> Result<(), AppError> {
+    let mut print = |batch: &mut Vec<AgentPay>, written: &mut Written| -> Result<(), AppError> {
         if batch.is_empty() {
             return Ok(());
         }
         printed += 1;
         let name = format!("bulletins_a_imprimer_{}_{printed:03}.pdf", run.id);
-        crate::runs::written::write_file(out, &name, written, |w| {
-            write_print_pdf(&employer, batch, w).map_err(|e| Box::new(e) as ListError)
-        })?;
+        let mut bytes = Vec::new();
+        write_print_pdf(&employer, batch, &mut bytes).map_err(|e| document(&name, e))?;
+        crate::fsio::write_unsynced(&out.join(&name), &bytes)?;
+        written.push((name, hex::encode(Sha256::digest(&bytes))));
         batch.clear();
         Ok(())
     };
+    let mut failure: Option<AppError> = None;
+    let mut bytes = Vec::new();
     store
         .each_payroll_pay(run.id, &mut |p| {
             let name = format!("bulletins/{}.pdf", p.matricule);
-            let result = crate::runs::written::write_file(out, &name, written, |w| {
-                write_payslip_pdf(&employer, p, w).map_err(|e| Box::new(e) as ListError)
-            })
-            .and_then(|()| {
-                batch.push(p.clone());
-                if batch.len() == PRINT_BATCH {
-                    flush(&mut batch, written)
-                } else {
-                    Ok(())
-                }
-            });
+            bytes.clear();
+            let result = write_payslip_pdf(&employer, p, &mut bytes)
+                .map_err(|e| document(&name, e))
+                .and_then(|()| crate::fsio::write_unsynced(&out.join(&name), &bytes))
+                .and_then(|()| {
+                    written.push((name, hex::encode(Sha256::digest(&bytes))));
+                    batch.push(p.clone());
+                    if batch.len() == PRINT_BATCH {
+                        print(&mut batch, written)
+                    } else {
+                        Ok(())
+                    }
+                });
             result.map_err(|e| {
                 let why = e.french();
                 failure = Some(e);
@@ -169,5 +175,10 @@ fn write_payslips<S: PayrollStore + ?Sized>(
             })
         })
         .map_err(|e| failure.take().unwrap_or(AppError::from(e)))?;
-    flush(&mut batch, written)
+    print(&mut batch, written)?;
+    crate::fsio::sync_filesystem(&folder)
+}
+
+fn document(name: &str, e: relais_documents::receipt::DocumentError) -> AppError {
+    AppError::Inconsistent(format!("{name} : {e}"))
 }

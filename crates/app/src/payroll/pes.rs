@@ -119,16 +119,16 @@ pub(super) struct PayrollFiles<'a> {
     pub agents: &'a BTreeMap<String, Arc<Payee>>,
 }
 
+/// The agents paid, by matricule, as PES payees.
+pub(super) type Payees = BTreeMap<String, Arc<Payee>>;
+
+/// Each agent's net and payee, by matricule: the transfers of the pain.001.
+pub(super) type Nets = Vec<(String, Cents, Arc<Payee>)>;
+
 pub(super) fn agents_by_matricule<S: PayrollStore + ?Sized>(
     store: &S,
     run: &RunRecord,
-) -> Result<
-    (
-        BTreeMap<String, Arc<Payee>>,
-        Vec<(String, Cents, Arc<Payee>)>,
-    ),
-    AppError,
-> {
+) -> Result<(Payees, Nets), AppError> {
     let mut payees = BTreeMap::new();
     let mut nets = Vec::new();
     store.each_payroll_pay(run.id, &mut |p| {

@@ -110,9 +110,9 @@ mod tests {
             matricule: "M001".into(),
             last_name: "Martin".into(),
             first_name: "Claire".into(),
-            nir: crate::ids::Nir::parse("285057800604877").unwrap(),
-            iban: Iban::parse("FR7630006000011234567890189").unwrap(),
-            bic: Bic::parse("BNPAFRPP").unwrap(),
+            nir: crate::ids::Nir::parse("285057800604877").expect("test value"),
+            iban: Iban::parse("FR7630006000011234567890189").expect("test value"),
+            bic: Bic::parse("BNPAFRPP").expect("test value"),
             net_monthly: Cents(net),
             variables: Cents(12_000),
             entry_date: date(2015, 9, 1),
@@ -125,7 +125,7 @@ mod tests {
     fn line(code: &str, employee: i64, employer: i64, creditor: &str) -> PayLine {
         PayLine {
             matricule: "M001".into(),
-            month: Month::new(2026, 10).unwrap(),
+            month: Month::new(2026, 10).expect("test value"),
             code: code.into(),
             label: code.into(),
             base: None,
@@ -144,7 +144,7 @@ mod tests {
         let body = Creditor {
             name: "URSSAF".into(),
             siret: None,
-            iban: Iban::parse("FR7630006000011234567890189").unwrap(),
+            iban: Iban::parse("FR7630006000011234567890189").expect("test value"),
             bic: None,
             category: "60".into(),
             legal_nature: "04".into(),
@@ -159,7 +159,7 @@ mod tests {
     }
 
     fn month() -> Month {
-        Month::new(2026, 12).unwrap()
+        Month::new(2026, 12).expect("test value")
     }
 
     #[test]
@@ -172,15 +172,15 @@ mod tests {
             line("PAS", -10_000, 0, "DGFIP"),
         ];
         let pay = repeat_month(&agent(210_000), &lines, month(), &settings())
-            .unwrap()
-            .unwrap();
+            .expect("test value")
+            .expect("test value");
         assert_eq!(
             (pay.net, pay.gross, pay.employer),
             (Cents(210_000), Cents(250_000), Cents(40_000))
         );
         assert_eq!(pay.deferred, Cents(12_000));
         let mut m = PayrollMandates::default();
-        m.add(&pay).unwrap();
+        m.add(&pay).expect("test value");
         let gross = &m.mandates[&MandateKey::new("6411", "020")];
         // The mandat on 6411 is the gross: the net, the URSSAF's 300 € and the DGFiP's 100 €.
         assert_eq!(gross.total, Cents(250_000));
@@ -197,7 +197,7 @@ mod tests {
             line("101", 250_000, 0, "AGENT"),
             line("CSG", -30_000, 0, "URSSAF"),
         ];
-        let e = repeat_month(&agent(210_000), &lines, month(), &settings()).unwrap_err();
+        let e = repeat_month(&agent(210_000), &lines, month(), &settings()).expect_err("excluded");
         assert_eq!(
             e,
             Exclusion::LinesDoNotAddUp {
@@ -214,15 +214,15 @@ mod tests {
             line("101", 250_000, 0, "AGENT"),
             line("MUT", -40_000, 0, "MNT"),
         ];
-        let e = repeat_month(&agent(210_000), &lines, month(), &settings()).unwrap_err();
+        let e = repeat_month(&agent(210_000), &lines, month(), &settings()).expect_err("excluded");
         assert_eq!(e.code(), "unknown_creditor");
     }
 
     #[test]
     fn without_lines_the_net_alone_is_repeated() {
         let pay = repeat_month(&agent(210_000), &[], month(), &settings())
-            .unwrap()
-            .unwrap();
+            .expect("test value")
+            .expect("test value");
         assert!(pay.net_only());
         assert_eq!(
             pay.nets,
@@ -240,8 +240,8 @@ mod tests {
             line("PAS", -10_000, 0, "DGFIP"),
         ];
         let pay = repeat_month(&a, &lines, month(), &settings())
-            .unwrap()
-            .unwrap();
+            .expect("test value")
+            .expect("test value");
         assert_eq!(pay.thirtieths, 15);
         // 2 500,01 × 15/30 = 1 250,005 → 1 250,01; the net is the sum of the rounded lines.
         assert_eq!(pay.lines[0].employee, Cents(125_001));

@@ -77,7 +77,7 @@ mod tests {
     use jiff::civil::date;
 
     fn m(y: i16, mo: i8) -> Month {
-        Month::new(y, mo).unwrap()
+        Month::new(y, mo).expect("test value")
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! A4 page laid out by [`crate::flow`]. One PDF per agent, and files to print of
 //! [`PRINT_BATCH`] payslips each, so that memory does not grow with the headcount.
 
-use crate::flow::{Block, write_flow_pdf};
+use crate::flow::{Block, layout};
 use crate::french::{date_short, month_long};
+use crate::pdf::Fonts;
 use crate::receipt::DocumentError;
 use jiff::civil::Date;
 use relais_core::payroll::{AGENT_CREDITOR, AgentPay};
@@ -129,12 +130,16 @@ pub fn write_payslip_pdf(
     pay: &AgentPay,
     out: &mut dyn Write,
 ) -> Result<(), DocumentError> {
-    write_flow_pdf(
-        &format!("Bulletin de paie {} — {}", pay.month, pay.matricule),
+    let fonts = Fonts::shared().ok_or(DocumentError::Font)?;
+    let pages = layout(fonts, &payslip_blocks(e, pay));
+    let title = format!("Bulletin de paie {} — {}", pay.month, pay.matricule);
+    out.write_all(&super::lean::write_pages(
+        fonts,
+        &title,
         &footer(e, pay),
-        &payslip_blocks(e, pay),
-        out,
-    )
+        &pages,
+    ))?;
+    Ok(())
 }
 
 fn footer(e: &Employer, pay: &AgentPay) -> String {
@@ -161,13 +166,16 @@ pub fn write_print_pdf(
         .first()
         .map(|p| p.month.to_string())
         .unwrap_or_default();
-    write_flow_pdf(
+    let fonts = Fonts::shared().ok_or(DocumentError::Font)?;
+    let pages = layout(fonts, &blocks);
+    out.write_all(&super::lean::write_pages(
+        fonts,
         &format!("Bulletins de paie {month}"),
         &format!(
             "{} — bulletins de paie {month} (paiement {})",
             e.name, e.run
         ),
-        &blocks,
-        out,
-    )
+        &pages,
+    ))?;
+    Ok(())
 }
