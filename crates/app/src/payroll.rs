@@ -3,6 +3,7 @@
 //! ([`crate::runs::validate`], [`crate::runs::cancel`]); the rules are in
 //! `relais_core::payroll`, the claims in the store (`relais_store::payroll`).
 
+pub mod changes;
 mod export;
 mod pes;
 

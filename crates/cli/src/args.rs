@@ -7,11 +7,13 @@ use std::path::PathBuf;
 
 mod crisis;
 mod payments;
+mod payroll;
 mod users;
 pub mod values;
 
 pub use crisis::*;
 pub use payments::*;
+pub use payroll::*;
 pub use users::*;
 
 #[derive(Debug, Parser)]
@@ -103,6 +105,10 @@ pub enum Command {
     /// Coordonnées bancaires modifiées récemment : approbation par un ordonnateur.
     #[command(subcommand)]
     Bank(BankCommand),
+    /// Paie de continuité : changements de situation des agents (entrée, sortie, net, RIB),
+    /// demandés puis approuvés par un autre ordonnateur.
+    #[command(subcommand)]
+    Paie(PaieCommand),
     /// RSA : relevé mensuel de la CAF (ce qu'elle a versé), importé et comparé aux droits.
     #[command(subcommand)]
     Caf(CafCommand),

@@ -206,3 +206,187 @@ fn a_month_of_payroll_is_repeated_mandated_and_paid_once() {
     let again = export(&d, &id, &lab.path().join("again"));
     assert_eq!(sums, again);
 }
+
+#[test]
+fn an_agent_s_situation_changes_only_once_another_ordonnateur_approves_it() {
+    let lab = tempfile::tempdir().expect("tempdir");
+    let data = lab.path().join("data");
+    let d = s(&data);
+    relais_ok(&[
+        "demo",
+        "--data",
+        &d,
+        "--size",
+        "1500",
+        "--agents",
+        "20",
+        "--today",
+        "2026-11-30",
+        "--no-serve",
+    ]);
+    let text = std::fs::read_to_string(data.join("extracts/paie.csv")).expect("paie.csv");
+    let leaver = text
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split(';').next())
+        .expect("agent")
+        .to_owned();
+    let ask = |args: &[&str]| {
+        let mut all = vec![
+            "paie",
+            "change",
+            "--data",
+            &d,
+            "--user",
+            "liquidation",
+            "--arrete",
+            "ARR-2026-123",
+            "--reason",
+            "arrêté de radiation",
+        ];
+        all.extend_from_slice(args);
+        relais_ok(&all).lines().next().expect("id").to_owned()
+    };
+    let exit = ask(&[
+        "--matricule",
+        &leaver,
+        "--kind",
+        "sortie",
+        "--date",
+        "2026-12-15",
+    ]);
+    let newcomer = ask(&[
+        "--matricule",
+        "N000001",
+        "--kind",
+        "entree",
+        "--date",
+        "2026-12-16",
+        "--nom",
+        "Nouvel",
+        "--prenom",
+        "Agent",
+        "--nir",
+        "185057800604830",
+        "--iban",
+        "FR7630006000011234567890189",
+        "--bic",
+        "BNPAFRPP",
+        "--net",
+        "1800,00",
+        "--service",
+        "Direction des routes",
+    ]);
+    // A change to an agent that does not exist is refused at once.
+    let unknown = relais_fails(&[
+        "paie",
+        "change",
+        "--data",
+        &d,
+        "--user",
+        "liquidation",
+        "--matricule",
+        "ZZZ",
+        "--kind",
+        "net",
+        "--net",
+        "100",
+        "--arrete",
+        "A",
+        "--reason",
+        "r",
+    ]);
+    assert!(unknown.contains("aucun agent"), "{unknown}");
+    // Listed as waiting; not applied before approval.
+    let pending = relais_ok(&["paie", "list", "--data", &d, "--pending"]);
+    assert!(
+        pending.contains(&leaver) && pending.contains("en attente"),
+        "{pending}"
+    );
+    // The asker cannot approve (nor can a non-ordonnateur); another ordonnateur can.
+    let own = relais_fails(&[
+        "paie",
+        "approve",
+        &exit,
+        "--data",
+        &d,
+        "--user",
+        "liquidation",
+    ]);
+    assert!(!own.is_empty());
+    relais_ok(&[
+        "paie",
+        "approve",
+        &exit,
+        "--data",
+        &d,
+        "--user",
+        "ordonnateur",
+    ]);
+    relais_ok(&[
+        "paie",
+        "approve",
+        &newcomer,
+        "--data",
+        &d,
+        "--user",
+        "ordonnateur",
+    ]);
+    let twice = relais_fails(&[
+        "paie",
+        "approve",
+        &exit,
+        "--data",
+        &d,
+        "--user",
+        "ordonnateur",
+    ]);
+    assert!(twice.contains("déjà décidée"), "{twice}");
+    let prepared = relais_ok(&[
+        "run",
+        "prepare",
+        "--kind",
+        "paie",
+        "--month",
+        "2026-12",
+        "--data",
+        &d,
+        "--user",
+        "liquidation",
+    ]);
+    let id = prepared.lines().next().expect("id").to_owned();
+    // The leaver and the newcomer are paid in thirtieths: 15/30 and 15/30.
+    assert!(
+        prepared.contains("2 agent(s) payé(s) en trentièmes"),
+        "{prepared}"
+    );
+    relais_ok(&[
+        "run",
+        "validate",
+        &id,
+        "--data",
+        &d,
+        "--user",
+        "ordonnateur",
+    ]);
+    let out = lab.path().join("out");
+    export(&d, &id, &out);
+    let etat =
+        std::fs::read_to_string(out.join(format!("etat_liquidatif_{id}.csv"))).expect("état");
+    assert!(
+        etat.lines()
+            .any(|l| l.starts_with(&format!("{leaver};")) && l.contains(";15;")),
+        "{etat}"
+    );
+    let newcomer_net = etat
+        .lines()
+        .find(|l| l.starts_with("N000001;") && l.contains(";NET;"))
+        .expect("the newcomer is paid");
+    // 1 800,00 × 15/30.
+    assert!(newcomer_net.contains(";900,00;"), "{newcomer_net}");
+    let journal = relais_ok(&["journal", "list", "--data", &d]);
+    assert!(
+        journal.contains("payroll_change_ask") && journal.contains("payroll_change_decide"),
+        "{journal}"
+    );
+}

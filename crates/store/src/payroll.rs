@@ -46,8 +46,39 @@ pub struct AgentNet {
     pub amount: relais_core::Cents,
 }
 
+/// A change of an agent's situation asked (see [`relais_core::payroll::AgentChange`]).
+#[derive(Debug, Clone)]
+pub struct AskChange<'a> {
+    pub actor: &'a str,
+    pub matricule: &'a str,
+    pub change: relais_core::payroll::AgentChange,
+    /// The arrêté's reference.
+    pub proof: &'a str,
+    pub reason: &'a str,
+    pub local_time: &'a str,
+}
+
 /// What a store of payroll runs offers.
 pub trait PayrollStore {
+    /// Records a change of an agent's situation (role liquidation or instruction), waiting for
+    /// an ordonnateur's decision. The agent must exist, but for an entry.
+    fn ask_payroll_change(
+        &mut self,
+        ask: &AskChange<'_>,
+    ) -> Result<relais_core::payroll::ChangeRecord, RunStoreError>;
+    /// Approves (`refusal: None`) or refuses change `id`, by an ordonnateur who did not ask it.
+    fn decide_payroll_change(
+        &mut self,
+        actor: &str,
+        id: u64,
+        refusal: Option<&str>,
+        local_time: &str,
+    ) -> Result<relais_core::payroll::ChangeRecord, RunStoreError>;
+    /// The changes, newest first; only those waiting for a decision when `pending`.
+    fn payroll_changes(
+        &self,
+        pending: bool,
+    ) -> Result<Vec<relais_core::payroll::ChangeRecord>, RunStoreError>;
     /// Prepares the payroll of `req.month` (role liquidation): each agent in post repeated
     /// from their last good month, claimed for the month; the excluded with their reason; the
     /// deferred variable elements recorded. A payroll run of the month still prepared is

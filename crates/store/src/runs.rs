@@ -63,6 +63,18 @@ pub enum RunStoreError {
     UnknownPayee(String),
     #[error("le motif est vide")]
     EmptyReason,
+    #[error("aucun agent de matricule « {0} » (agents.csv, ou une entrée approuvée)")]
+    UnknownAgent(String),
+    #[error("aucune demande de changement n° {0}")]
+    ChangeNotFound(u64),
+    #[error("la demande n° {0} est déjà décidée")]
+    ChangeDecided(u64),
+    #[error(
+        "« {0} » a demandé ce changement : un autre ordonnateur doit le décider (séparation des tâches)"
+    )]
+    SameAsker(String),
+    #[error("la référence de la pièce justificative (arrêté) est vide")]
+    NoProof,
     #[error(
         "{count} droit(s) ont une imputation hors de la nomenclature M57 (colonne imputation des extractions) ; rien n'est préparé. Corrigez l'extraction ou retirez la colonne pour ces droits (l'imputation des paramètres s'applique alors) : {}",
         .rights.iter().map(|(r, i, why)| format!("{r} « {i} » ({why})")).collect::<Vec<_>>().join(" ; ")

@@ -85,3 +85,23 @@ mod tests {
         assert!(exercice("deux mille").expect_err("words").contains("AAAA"));
     }
 }
+
+/// An amount in euros, `2 104,55` or `2104.55`.
+pub fn cents(s: &str) -> Result<relais_core::Cents, String> {
+    relais_core::Cents::parse(s).map_err(|e| format!("montant illisible « {s} » : {e}"))
+}
+
+/// An IBAN (spaces allowed), its check digits verified.
+pub fn iban(s: &str) -> Result<relais_core::ids::Iban, String> {
+    relais_core::ids::Iban::parse(s).map_err(|e| format!("IBAN « {s} » : {e}"))
+}
+
+/// A BIC, 8 or 11 characters.
+pub fn bic(s: &str) -> Result<relais_core::ids::Bic, String> {
+    relais_core::ids::Bic::parse(s).map_err(|e| format!("BIC « {s} » : {e}"))
+}
+
+/// A NIR, its key verified.
+pub fn nir(s: &str) -> Result<relais_core::ids::Nir, String> {
+    relais_core::ids::Nir::parse(s).map_err(|e| format!("{e}"))
+}

@@ -56,6 +56,7 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Run(c) => run::run(c),
         Command::Renew(a) => renew::run(a),
         Command::Bank(b) => bank::run(b),
+        Command::Paie(c) => payroll::run(c),
         Command::Caf(CafCommand::Import(a)) => caf::import(a),
         Command::Numbering(c) => numbering::run(c),
         Command::Bench(BenchCommand::Deposits(a)) => deposit::bench(a),
@@ -98,6 +99,9 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
         Command::Run(RunCommand::Release(a)) => Some(a.user.acting(&a.data)),
         Command::Renew(a) => Some(a.user.acting(&a.data)),
         Command::Bank(BankCommand::Approve(a)) => Some(a.user.acting(&a.data)),
+        Command::Paie(PaieCommand::Change(a)) => Some(a.user.acting(&a.data)),
+        Command::Paie(PaieCommand::Approve(a)) => Some(a.user.acting(&a.data)),
+        Command::Paie(PaieCommand::Refuse(a)) => Some(a.user.acting(&a.data)),
         Command::Bank(BankCommand::Refuse(a)) => Some(a.user.acting(&a.data)),
         Command::Caf(CafCommand::Import(a)) => Some(a.user.acting(&a.data)),
         Command::Numbering(NumberingCommand::Set(a)) => Some(a.user.acting(&a.data)),
@@ -127,6 +131,7 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
         | Command::Invoices(InvoicesCommand::Due(_))
         | Command::Run(RunCommand::Show(_) | RunCommand::List(_))
         | Command::Bank(BankCommand::List(_) | BankCommand::Show(_))
+        | Command::Paie(PaieCommand::List(_))
         | Command::Numbering(NumberingCommand::Show(_))
         | Command::Serve(_)
         | Command::Courante(CouranteCommand::List(_) | CouranteCommand::Export(_))

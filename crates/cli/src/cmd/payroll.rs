@@ -3,10 +3,14 @@
 //! figures against the last good month.
 
 use super::EXIT_OK;
-use crate::data::agent;
-use anyhow::Result;
+use crate::args::{PaieChangeArgs, PaieCommand, PaieDecideArgs, PaieListArgs};
+use crate::data::{DataDir, agent};
+use anyhow::{Result, bail};
 use relais_app::Data;
+use relais_app::payroll::changes::{self, ChangeRequest};
 use relais_core::calendar::Month;
+use relais_core::payroll::{AgentChange, ChangeRecord};
+use relais_core::records::Agent;
 use relais_store::Backend;
 use relais_store::runs::RunRecord;
 
@@ -96,4 +100,148 @@ pub(super) fn print_details(store: &dyn Backend, run: &RunRecord) -> Result<()> 
             .map_err(|e| agent(e.into()))?;
     }
     Ok(())
+}
+
+pub fn run(command: PaieCommand) -> Result<u8> {
+    match command {
+        PaieCommand::Change(a) => change(a),
+        PaieCommand::Approve(a) => decide(&a, None),
+        PaieCommand::Refuse(a) => decide(
+            &PaieDecideArgs {
+                data: a.data,
+                user: a.user,
+                id: a.id,
+            },
+            Some(&a.reason),
+        ),
+        PaieCommand::List(a) => list(a),
+    }
+}
+
+/// The change the arguments describe, or what is missing.
+fn change_of(a: &PaieChangeArgs) -> Result<AgentChange> {
+    let need = |what: &str| anyhow::anyhow!("--kind {} demande {what}", a.kind);
+    Ok(match a.kind.as_str() {
+        "sortie" => AgentChange::Exit {
+            date: a
+                .date
+                .ok_or_else(|| need("--date (dernier jour en poste)"))?,
+        },
+        "net" => AgentChange::Net {
+            net: a.net.ok_or_else(|| need("--net"))?,
+        },
+        "rib" => AgentChange::Bank {
+            iban: a.iban.clone().ok_or_else(|| need("--iban"))?,
+            bic: a.bic.clone().ok_or_else(|| need("--bic"))?,
+        },
+        "entree" => AgentChange::Entry(Box::new(Agent {
+            matricule: a.matricule.trim().to_owned(),
+            last_name: a.nom.clone().ok_or_else(|| need("--nom"))?,
+            first_name: a.prenom.clone().ok_or_else(|| need("--prenom"))?,
+            nir: a.nir.clone().ok_or_else(|| need("--nir"))?,
+            iban: a.iban.clone().ok_or_else(|| need("--iban"))?,
+            bic: a.bic.clone().ok_or_else(|| need("--bic"))?,
+            net_monthly: a.net.ok_or_else(|| need("--net"))?,
+            variables: relais_core::Cents::ZERO,
+            entry_date: a
+                .date
+                .ok_or_else(|| need("--date (premier jour en poste)"))?,
+            exit_date: None,
+            service: a.service.clone().ok_or_else(|| need("--service"))?,
+            extra: Vec::new(),
+        })),
+        other => bail!("nature de changement inconnue « {other} »"),
+    })
+}
+
+fn change(a: PaieChangeArgs) -> Result<u8> {
+    let data = DataDir::new(&a.data.data).open()?;
+    let clock = super::run::clock(&data.tz);
+    let mut store = data.open_store().map_err(agent)?;
+    let record = changes::ask(
+        &mut *store,
+        clock.as_ref(),
+        &data.tz,
+        ChangeRequest {
+            actor: &a.user.user,
+            matricule: a.matricule.trim(),
+            change: change_of(&a)?,
+            proof: &a.arrete,
+            reason: &a.reason,
+        },
+    )
+    .map_err(agent)?;
+    // The request's number alone on the first line: scripts read it.
+    println!("{}", record.id);
+    println!(
+        "Demande n° {} : {} de l'agent {} (arrêté {}), à approuver par un autre ordonnateur : relais paie approve {}",
+        record.id,
+        record.change.describe(),
+        record.matricule,
+        record.proof,
+        record.id
+    );
+    Ok(EXIT_OK)
+}
+
+fn decide(a: &PaieDecideArgs, refusal: Option<&str>) -> Result<u8> {
+    let data = DataDir::new(&a.data.data).open()?;
+    let clock = super::run::clock(&data.tz);
+    let mut store = data.open_store().map_err(agent)?;
+    let r = changes::decide(
+        &mut *store,
+        clock.as_ref(),
+        &data.tz,
+        &a.user.user,
+        a.id,
+        refusal,
+    )
+    .map_err(agent)?;
+    println!(
+        "Demande n° {} {} : {} de l'agent {}",
+        r.id,
+        if r.approved == Some(true) {
+            "approuvée (appliquée à la prochaine paie)"
+        } else {
+            "refusée"
+        },
+        r.change.describe(),
+        r.matricule
+    );
+    Ok(EXIT_OK)
+}
+
+fn line(r: &ChangeRecord) -> String {
+    let state = match (r.approved, &r.decided_by) {
+        (Some(true), Some(by)) => format!("approuvée par {by}"),
+        (Some(false), Some(by)) => {
+            format!("refusée par {by} ({})", r.refusal.as_deref().unwrap_or(""))
+        }
+        _ => "en attente".into(),
+    };
+    format!(
+        "{:>5}  {}  {}  {}  arrêté {} — demandée par {} le {} — {state}",
+        r.id,
+        r.matricule,
+        r.change.code(),
+        r.change.describe(),
+        r.proof,
+        r.asked_by,
+        r.asked_at
+    )
+}
+
+fn list(a: PaieListArgs) -> Result<u8> {
+    let data = DataDir::new(&a.data.data);
+    let store = data.open_store()?;
+    let all = store
+        .payroll_changes(a.pending)
+        .map_err(|e| agent(e.into()))?;
+    if all.is_empty() {
+        println!("Aucune demande de changement de situation.");
+    }
+    for r in &all {
+        println!("{}", line(r));
+    }
+    Ok(EXIT_OK)
 }

@@ -2,12 +2,13 @@
 //! Preparing reads the agents and their lines in matricule order, side by side, one agent at a
 //! time ([`prepare`]); the reads below stream a run's rows in key order.
 
+mod changes;
 mod prepare;
 
 use super::SqliteStore;
 use super::decode::corrupt;
 use crate::StoreError;
-use crate::payroll::{AgentNet, PayrollStore, PreparePayroll};
+use crate::payroll::{AgentNet, AskChange, PayrollStore, PreparePayroll};
 use crate::runs::{Each, Prepared, RunStoreError};
 use relais_core::Cents;
 use relais_core::payroll::{
@@ -40,6 +41,30 @@ impl SqliteStore {
 }
 
 impl PayrollStore for SqliteStore {
+    fn ask_payroll_change(
+        &mut self,
+        ask: &AskChange<'_>,
+    ) -> Result<relais_core::payroll::ChangeRecord, RunStoreError> {
+        changes::ask(&mut self.conn, ask)
+    }
+
+    fn decide_payroll_change(
+        &mut self,
+        actor: &str,
+        id: u64,
+        refusal: Option<&str>,
+        local_time: &str,
+    ) -> Result<relais_core::payroll::ChangeRecord, RunStoreError> {
+        changes::decide(&mut self.conn, actor, id, refusal, local_time)
+    }
+
+    fn payroll_changes(
+        &self,
+        pending: bool,
+    ) -> Result<Vec<relais_core::payroll::ChangeRecord>, RunStoreError> {
+        changes::list(&self.conn, pending)
+    }
+
     fn prepare_payroll(&mut self, req: &PreparePayroll<'_>) -> Result<Prepared, RunStoreError> {
         prepare::prepare(&mut self.conn, req)
     }

@@ -79,5 +79,26 @@ CREATE TRIGGER payroll_pays_kept BEFORE DELETE ON payroll_pays
 BEGIN SELECT RAISE(ABORT, 'a run''s pays are never deleted'); END;
 CREATE TRIGGER payroll_nets_fixed BEFORE UPDATE ON payroll_nets
 BEGIN SELECT RAISE(ABORT, 'a run''s pays never change'); END;
+-- An agent's entry, exit, new net or bank details: asked with its proof, applied to the
+-- payroll once an ordonnateur other than the asker approved it; decided once.
+CREATE TABLE payroll_changes (
+    id         INTEGER PRIMARY KEY,
+    matricule  TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    change     TEXT NOT NULL,
+    proof      TEXT NOT NULL CHECK (trim(proof) <> ''),
+    reason     TEXT NOT NULL,
+    asked_by   TEXT NOT NULL,
+    asked_at   TEXT NOT NULL,
+    decided_by TEXT,
+    decided_at TEXT,
+    approved   INTEGER,
+    refusal    TEXT,
+    CHECK (decided_by IS NULL OR decided_by <> asked_by),
+    CHECK ((approved IS NULL) = (decided_by IS NULL))
+);
+CREATE TRIGGER payroll_changes_decided_once BEFORE UPDATE ON payroll_changes
+WHEN OLD.decided_by IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a change decided never changes'); END;
 "#,
 ];

@@ -12,7 +12,8 @@ use crate::sqlite::{journal, users};
 use relais_core::Cents;
 use relais_core::ids::{Bic, Iban, Nir};
 use relais_core::payroll::{
-    AgentPay, PayLine, PayrollExclusion, PayrollMandates, PayrollSummary, Rate, repeat_month,
+    AgentChange, AgentPay, PayLine, PayrollExclusion, PayrollMandates, PayrollSummary, Rate,
+    repeat_month,
 };
 use relais_core::records::{Agent, Extra};
 use relais_core::roles::Role;
@@ -177,7 +178,95 @@ impl Tally {
     }
 }
 
-/// Reads each agent beside their lines, and repeats, excludes or skips them.
+/// The statements that write an agent's month, and what it needs to know.
+struct AgentWriter<'c, 'r> {
+    req: &'r PreparePayroll<'r>,
+    run: &'r str,
+    month: String,
+    claimed: HashSet<String>,
+    claim: rusqlite::Statement<'c>,
+    pay: rusqlite::Statement<'c>,
+    net: rusqlite::Statement<'c>,
+    deferred: rusqlite::Statement<'c>,
+    excluded: rusqlite::Statement<'c>,
+}
+
+impl AgentWriter<'_, '_> {
+    /// Repeats, excludes or skips `agent` (their `lines` read beside them).
+    fn agent(
+        &mut self,
+        agent: &Agent,
+        lines: &[PayLine],
+        tally: &mut Tally,
+    ) -> Result<(), RunStoreError> {
+        let (run, month) = (self.run, self.month.as_str());
+        tally.summary.previous_agents += 1;
+        tally.summary.previous_net = tally
+            .summary
+            .previous_net
+            .checked_add(agent.net_monthly)
+            .unwrap_or(tally.summary.previous_net);
+        if self.claimed.contains(&agent.matricule) {
+            tally.summary.already_paid += 1;
+            return Ok(());
+        }
+        let name = format!("{} {}", agent.last_name, agent.first_name);
+        match repeat_month(agent, lines, self.req.month, &self.req.params.settings) {
+            Ok(None) => tally.summary.not_in_post += 1,
+            Err(e) => {
+                tally.summary.excluded += 1;
+                let x = PayrollExclusion {
+                    matricule: agent.matricule.clone(),
+                    name,
+                    service: agent.service.clone(),
+                    reason: e.code().to_owned(),
+                    label: e.label(),
+                    net: agent.net_monthly,
+                };
+                self.excluded
+                    .execute(params![run, agent.matricule, json(&x)?])?;
+            }
+            Ok(Some(pay)) => {
+                self.claim.execute(params![agent.matricule, month, run])?;
+                self.pay
+                    .execute(params![run, agent.matricule, json(&pay)?])?;
+                for (key, amount) in &pay.nets {
+                    self.net.execute(params![
+                        run,
+                        key.account,
+                        key.function,
+                        agent.matricule,
+                        amount.0
+                    ])?;
+                }
+                if pay.deferred != Cents::ZERO {
+                    self.deferred.execute(params![
+                        agent.matricule,
+                        month,
+                        run,
+                        name,
+                        agent.service,
+                        pay.deferred.0
+                    ])?;
+                }
+                tally.paid(&pay)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `agent` with its approved changes applied; whether a new net drops their lines.
+fn changed(mut agent: Agent, changes: Option<Vec<AgentChange>>) -> (Agent, bool) {
+    let mut drop_lines = false;
+    for c in changes.unwrap_or_default() {
+        drop_lines |= c.apply(&mut agent);
+    }
+    (agent, drop_lines)
+}
+
+/// Reads each agent beside their lines, applies their approved changes, and repeats,
+/// excludes or skips them; then the agents entered by an approved change alone.
 fn repeat_each(
     tx: &Connection,
     req: &PreparePayroll<'_>,
@@ -190,6 +279,27 @@ fn repeat_each(
         let rows = stmt.query_map([&month], |r| r.get::<_, String>(0))?;
         rows.collect::<Result<_, _>>()?
     };
+    let mut changes = super::changes::approved(tx)?;
+    let mut w = AgentWriter {
+        req,
+        run,
+        month,
+        claimed,
+        claim: tx
+            .prepare("INSERT INTO payroll_claims (matricule, month, run_id) VALUES (?1, ?2, ?3)")?,
+        pay: tx.prepare("INSERT INTO payroll_pays (run_id, matricule, pay) VALUES (?1, ?2, ?3)")?,
+        net: tx.prepare(
+            "INSERT INTO payroll_nets (run_id, account, function, matricule, amount)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?,
+        deferred: tx.prepare(
+            "INSERT INTO payroll_deferred (matricule, month, run_id, name, service, amount)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?,
+        excluded: tx.prepare(
+            "INSERT INTO payroll_exclusions (run_id, matricule, exclusion) VALUES (?1, ?2, ?3)",
+        )?,
+    };
     let mut agents = tx.prepare(
         "SELECT matricule, last_name, first_name, nir, iban, bic, net_monthly, variables,
                 entry_date, exit_date, service
@@ -200,32 +310,11 @@ fn repeat_each(
                 employer_account, function, creditor
          FROM pay_lines ORDER BY matricule, month, code",
     )?;
-    let mut claim =
-        tx.prepare("INSERT INTO payroll_claims (matricule, month, run_id) VALUES (?1, ?2, ?3)")?;
-    let mut pay_row =
-        tx.prepare("INSERT INTO payroll_pays (run_id, matricule, pay) VALUES (?1, ?2, ?3)")?;
-    let mut net_row = tx.prepare(
-        "INSERT INTO payroll_nets (run_id, account, function, matricule, amount)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    let mut deferred = tx.prepare(
-        "INSERT INTO payroll_deferred (matricule, month, run_id, name, service, amount)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    let mut excluded = tx.prepare(
-        "INSERT INTO payroll_exclusions (run_id, matricule, exclusion) VALUES (?1, ?2, ?3)",
-    )?;
     let mut line_rows = lines.query([])?;
     let mut ahead: Option<PayLine> = None;
     let mut rows = agents.query([])?;
     while let Some(r) = rows.next()? {
         let agent = agent_of(r)?;
-        tally.summary.previous_agents += 1;
-        tally.summary.previous_net = tally
-            .summary
-            .previous_net
-            .checked_add(agent.net_monthly)
-            .unwrap_or(tally.summary.previous_net);
         // The agent's lines: those read ahead up to the next matricule (both in order).
         let mut mine = Vec::new();
         loop {
@@ -238,50 +327,20 @@ fn repeat_each(
                 _ => break,
             }
         }
-        if claimed.contains(&agent.matricule) {
-            tally.summary.already_paid += 1;
+        let own = changes.remove(&agent.matricule);
+        let (agent, drop_lines) = changed(agent, own);
+        w.agent(&agent, if drop_lines { &[] } else { &mine }, tally)?;
+    }
+    // Agents not in agents.csv, entered by an approved change: their net alone.
+    for (_, list) in std::mem::take(&mut changes) {
+        let Some(first) = list.iter().find_map(|c| match c {
+            AgentChange::Entry(a) => Some((**a).clone()),
+            _ => None,
+        }) else {
             continue;
-        }
-        let name = format!("{} {}", agent.last_name, agent.first_name);
-        match repeat_month(&agent, &mine, req.month, &req.params.settings) {
-            Ok(None) => tally.summary.not_in_post += 1,
-            Err(e) => {
-                tally.summary.excluded += 1;
-                let x = PayrollExclusion {
-                    matricule: agent.matricule.clone(),
-                    name,
-                    service: agent.service.clone(),
-                    reason: e.code().to_owned(),
-                    label: e.label(),
-                    net: agent.net_monthly,
-                };
-                excluded.execute(params![run, agent.matricule, json(&x)?])?;
-            }
-            Ok(Some(pay)) => {
-                claim.execute(params![agent.matricule, month, run])?;
-                pay_row.execute(params![run, agent.matricule, json(&pay)?])?;
-                for (key, amount) in &pay.nets {
-                    net_row.execute(params![
-                        run,
-                        key.account,
-                        key.function,
-                        agent.matricule,
-                        amount.0
-                    ])?;
-                }
-                if pay.deferred != Cents::ZERO {
-                    deferred.execute(params![
-                        agent.matricule,
-                        month,
-                        run,
-                        name,
-                        agent.service,
-                        pay.deferred.0
-                    ])?;
-                }
-                tally.paid(&pay)?;
-            }
-        }
+        };
+        let (agent, _) = changed(first, Some(list));
+        w.agent(&agent, &[], tally)?;
     }
     Ok(())
 }
