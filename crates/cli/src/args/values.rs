@@ -41,6 +41,26 @@ pub fn exercice(s: &str) -> Result<i16, String> {
         .map_err(|_| format!("exercice illisible « {s} » : attendu une année AAAA (2026)"))
 }
 
+/// An amount in euros, `2 104,55` or `2104.55`.
+pub fn cents(s: &str) -> Result<relais_core::Cents, String> {
+    relais_core::Cents::parse(s).map_err(|e| format!("montant illisible « {s} » : {e}"))
+}
+
+/// An IBAN (spaces allowed), its check digits verified.
+pub fn iban(s: &str) -> Result<relais_core::ids::Iban, String> {
+    relais_core::ids::Iban::parse(s).map_err(|e| format!("IBAN « {s} » : {e}"))
+}
+
+/// A BIC, 8 or 11 characters.
+pub fn bic(s: &str) -> Result<relais_core::ids::Bic, String> {
+    relais_core::ids::Bic::parse(s).map_err(|e| format!("BIC « {s} » : {e}"))
+}
+
+/// A NIR, its key verified.
+pub fn nir(s: &str) -> Result<relais_core::ids::Nir, String> {
+    relais_core::ids::Nir::parse(s).map_err(|e| format!("{e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,24 +104,4 @@ mod tests {
         assert_eq!(exercice("2026"), Ok(2026));
         assert!(exercice("deux mille").expect_err("words").contains("AAAA"));
     }
-}
-
-/// An amount in euros, `2 104,55` or `2104.55`.
-pub fn cents(s: &str) -> Result<relais_core::Cents, String> {
-    relais_core::Cents::parse(s).map_err(|e| format!("montant illisible « {s} » : {e}"))
-}
-
-/// An IBAN (spaces allowed), its check digits verified.
-pub fn iban(s: &str) -> Result<relais_core::ids::Iban, String> {
-    relais_core::ids::Iban::parse(s).map_err(|e| format!("IBAN « {s} » : {e}"))
-}
-
-/// A BIC, 8 or 11 characters.
-pub fn bic(s: &str) -> Result<relais_core::ids::Bic, String> {
-    relais_core::ids::Bic::parse(s).map_err(|e| format!("BIC « {s} » : {e}"))
-}
-
-/// A NIR, its key verified.
-pub fn nir(s: &str) -> Result<relais_core::ids::Nir, String> {
-    relais_core::ids::Nir::parse(s).map_err(|e| format!("{e}"))
 }
