@@ -39,7 +39,7 @@ impl PaymentRight {
 }
 
 /// The agents on the payroll of a month and what they are paid.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Payroll {
     /// Agents in post for at least one day of the month.
     pub agents: u64,
@@ -47,6 +47,12 @@ pub struct Payroll {
     pub net_total: Cents,
     /// Sum of last month's variable elements (deferred in a crisis).
     pub variables_total: Cents,
+    /// Of those, agents with lines in `paie.csv` (the others: their net alone).
+    pub with_lines: u64,
+    /// Of those, agents whose latest month's lines do not add up to their net (not paid).
+    pub lines_off: u64,
+    /// The creditors `paie.csv` names (besides `AGENT`): each must be in the settings.
+    pub creditors: Vec<String>,
 }
 
 /// An invoice not yet paid (`factures.csv`), with its supplier's name.

@@ -72,10 +72,30 @@ pub(crate) fn payroll(conn: &Connection, month: Month) -> Result<Payroll, StoreE
         [month.first_day().to_string(), month.last_day().to_string()],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
+    // Each agent in post's latest month of lines, summed.
+    let (with_lines, lines_off): (i64, i64) = conn.query_row(
+        "WITH latest AS (SELECT matricule, max(month) AS month FROM pay_lines GROUP BY matricule),
+              sums AS (SELECT l.matricule, sum(l.employee) AS total FROM pay_lines l
+                       JOIN latest USING (matricule, month) GROUP BY l.matricule)
+         SELECT count(*), coalesce(sum(s.total <> a.net_monthly), 0)
+         FROM agents a JOIN sums s ON s.matricule = a.matricule
+         WHERE a.entry_date <= ?2 AND (a.exit_date IS NULL OR a.exit_date >= ?1)",
+        [month.first_day().to_string(), month.last_day().to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT creditor FROM pay_lines WHERE creditor <> 'AGENT' ORDER BY creditor",
+    )?;
+    let creditors = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Payroll {
         agents: agents as u64,
         net_total: Cents(net),
         variables_total: Cents(variables),
+        with_lines: with_lines as u64,
+        lines_off: lines_off as u64,
+        creditors,
     })
 }
 

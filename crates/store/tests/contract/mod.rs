@@ -12,6 +12,7 @@ pub mod import;
 pub mod journal;
 pub mod kept;
 pub mod numbering;
+pub mod payroll;
 pub mod readiness;
 pub mod runs;
 pub mod sessions;
@@ -118,6 +119,8 @@ macro_rules! every_contract {
             runs::unique_right_month,
             runs::nothing_is_paid_twice_across_runs_of_a_month,
             runs::a_preparer_never_validates_their_own_run,
+            payroll::an_agent_is_paid_once_a_month,
+            payroll::a_change_of_situation_waits_for_another_ordonnateur,
             numbering::gap_free_bordereaux_and_mandates_under_concurrent_writers,
             deposits::gap_free_chrono_numbers_under_concurrent_writers,
             sessions::a_session_lives_until_idle_or_closed,

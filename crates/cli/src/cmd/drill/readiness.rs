@@ -132,6 +132,14 @@ pub struct PayrollFacts {
     pub variables_total_cents: i64,
     /// Rows of `agents.csv` rejected at import: agents the run would not pay.
     pub rejected_rows: u64,
+    /// Agents in post with their lines in `paie.csv`; the others are paid their net alone.
+    pub with_lines: u64,
+    /// Agents whose lines do not add up to their net: excluded from the payroll.
+    pub lines_off: u64,
+    /// The creditors `paie.csv` names: each must be under `[payments.payroll.creditors]`.
+    pub creditors: Vec<String>,
+    /// Rows of `paie.csv` rejected at import.
+    pub rejected_lines: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -469,11 +477,16 @@ fn rejected_rights(store: &dyn Store, month: Month) -> Result<Unpayables, StoreE
 fn payroll(store: &dyn Store, month: Month) -> Result<PayrollFacts, StoreError> {
     let p = store.payroll(month)?;
     let rejected_rows = store.each_flagged_row("agents", &mut |_| {})?;
+    let rejected_lines = store.each_flagged_row("paie", &mut |_| {})?;
     Ok(PayrollFacts {
         agents: p.agents,
         net_total_cents: p.net_total.0,
         variables_total_cents: p.variables_total.0,
         rejected_rows,
+        with_lines: p.with_lines,
+        lines_off: p.lines_off,
+        creditors: p.creditors,
+        rejected_lines,
     })
 }
 

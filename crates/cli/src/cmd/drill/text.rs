@@ -202,6 +202,27 @@ pub fn print(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         euros(pay.variables_total_cents),
         pay.rejected_rows
     )?;
+    let paid = pay.agents.saturating_sub(pay.lines_off);
+    writeln!(
+        out,
+        "Paie de continuité de ce mois : {} ({paid} agent(s) payable(s) : {} avec leurs lignes de paie.csv, {} au net seul — cotisations à régulariser ; {} exclu(s), lignes différentes du net ; {} ligne(s) de paie.csv rejetée(s)).",
+        if paid > 0 {
+            "possible"
+        } else {
+            "impossible, aucun agent payable"
+        },
+        pay.with_lines.saturating_sub(pay.lines_off),
+        pay.agents.saturating_sub(pay.with_lines),
+        pay.lines_off,
+        pay.rejected_lines
+    )?;
+    if !pay.creditors.is_empty() {
+        writeln!(
+            out,
+            "  Créanciers nommés par paie.csv, à déclarer sous [payments.payroll.creditors] : {}.",
+            pay.creditors.join(", ")
+        )?;
+    }
 
     let i = &f.invoices;
     writeln!(
