@@ -12,9 +12,9 @@ use relais_core::payroll::{AgentChange, PayrollSettings};
 use relais_core::records::{Agent, Record};
 use relais_core::roles::Role;
 use relais_core::run::{RunId, RunKind, RunStatus};
-use relais_store::numbering::{NumberingStore, SetNumbering};
-use relais_store::payroll::{AskChange, PayrollParams, PayrollStore, PreparePayroll};
-use relais_store::runs::{RunStore, RunStoreError};
+use relais_store::numbering::SetNumbering;
+use relais_store::payroll::{AskChange, PayrollParams, PreparePayroll};
+use relais_store::runs::RunStoreError;
 
 fn agent(matricule: &str, net: i64) -> Record {
     Record::Agent(Agent {
