@@ -15,6 +15,8 @@ use std::path::PathBuf;
 pub enum Missing {
     Run(RunId),
     Deposit(ChronoNumber),
+    /// A change of an agent's situation.
+    PayrollChange(u64),
 }
 
 impl std::fmt::Display for Missing {
@@ -22,6 +24,7 @@ impl std::fmt::Display for Missing {
         match self {
             Missing::Run(id) => write!(f, "payment run {id}"),
             Missing::Deposit(n) => write!(f, "deposit {n}"),
+            Missing::PayrollChange(n) => write!(f, "payroll change {n}"),
         }
     }
 }
@@ -215,6 +218,9 @@ impl AppError {
             AppError::NotFound(Missing::Deposit(n)) => {
                 format!("aucun dépôt n° {n} dans le registre")
             }
+            AppError::NotFound(Missing::PayrollChange(n)) => {
+                format!("aucune demande de changement n° {n}")
+            }
             AppError::Refused(Refusal::NotDeskAgent(user)) => {
                 format!("l'utilisateur « {user} » n'a ni le rôle courrier ni le rôle accueil")
             }
@@ -328,7 +334,9 @@ impl From<RunStoreError> for AppError {
     fn from(e: RunStoreError) -> AppError {
         match e {
             RunStoreError::NotFound(id) => AppError::NotFound(Missing::Run(id)),
+            RunStoreError::ChangeNotFound(id) => AppError::NotFound(Missing::PayrollChange(id)),
             RunStoreError::SamePerson(_)
+            | RunStoreError::SameAsker(_)
             | RunStoreError::Store(
                 StoreError::Forbidden { .. }
                 | StoreError::UnknownUser(_)

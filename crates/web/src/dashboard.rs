@@ -50,6 +50,8 @@ pub(crate) struct Dashboard {
     pub bank_changes: Vec<relais_store::bank::BankChange>,
     /// Payees whose bank details wait for an ordonnateur (`/rib`).
     pub held_bank_details: usize,
+    /// Changes of agents' situation waiting for an ordonnateur (`/paie`).
+    pub payroll_changes: Vec<crate::paie::ChangeRow>,
     pub notice: Option<String>,
     pub today: String,
     pub people: u64,
@@ -209,6 +211,15 @@ pub async fn dashboard(
                 .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
         })
         .await?;
+    let payroll_changes = app
+        .with_reader(|s| {
+            s.payroll_changes(true)
+                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
+        })
+        .await?
+        .iter()
+        .map(crate::paie::ChangeRow::from)
+        .collect();
     let mut per_kind: Vec<(String, u64)> = Vec::new();
     for d in deposits.iter().filter(|d| d.cancellation.is_none()) {
         let label = crate::courrier::kind_label(&app, d.facts.kind);
@@ -244,6 +255,7 @@ pub async fn dashboard(
             .collect(),
         bank_changes,
         held_bank_details,
+        payroll_changes,
         notice: notice.fait.map(|n| match n.as_str() {
             "approuvee" => {
                 "Demande approuvée : les nouvelles coordonnées seront utilisées.".to_owned()

@@ -35,6 +35,7 @@ pub mod limits;
 mod login;
 mod next_payment;
 mod pages;
+mod paie;
 pub mod paiements;
 mod paiements_chart;
 mod presession;

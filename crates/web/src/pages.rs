@@ -31,6 +31,7 @@ const MENU: &[(&str, &str, &[Role])] = &[
     ("/accueil", "Accueil", DESK),
     ("/courrier", "Courrier", COURRIER),
     ("/paiements", "Paiements", PAYMENTS),
+    ("/paie", "Paie", PAYMENTS),
     ("/dossiers", "Dossiers à traiter", REJECTS),
     ("/crise", "Cellule de crise", CRISE),
     ("/annuaire", "Annuaire", &[]),

@@ -12,7 +12,7 @@ use crate::access::{COURRIER, CRISE, PAYEE_VIEW};
 use crate::app::Shared;
 use crate::{
     aide, annuaire, assets, compte, courrier, crise, dashboard, desk, flagged, layers, limits,
-    login, paiements, rib, session,
+    login, paie, paiements, rib, session,
 };
 use axum::routing::{MethodFilter, MethodRouter, on};
 use axum::{Router, middleware};
@@ -77,6 +77,10 @@ table! {
     GET  "/paiements/{run}/controle/{name}", AnyOf(PAYMENTS) => paiements::download_report;
     GET  "/paiements/{run}/fichiers/{name}", AnyOf(PAYMENTS) => paiements::download;
     GET  "/paiements/{run}/fichiers.zip", AnyOf(PAYMENTS) => paiements::download_all;
+    GET  "/paie", AnyOf(PAYMENTS) => paie::paie;
+    POST "/paie/preparer", AnyOf(&[Role::Liquidation]) => paie::prepare;
+    POST "/paie/changements/{id}/approuver", AnyOf(&[Role::Ordonnateur]) => paie::approve;
+    POST "/paie/changements/{id}/refuser", AnyOf(&[Role::Ordonnateur]) => paie::refuse;
     GET  "/renouvellement", AnyOf(RENEW) => paiements::renewal_form;
     POST "/renouvellement", AnyOf(RENEW) => paiements::renew;
     GET  "/renouvellement/confirmer", AnyOf(RENEW) => paiements::confirm_renewal;

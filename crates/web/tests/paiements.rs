@@ -69,6 +69,7 @@ fn fixture_reading(
             sample::iban("00000000001"),
         ),
         sample::right("R1", "D1", Benefit::ApaDom, 45_012, "T1"),
+        sample::agent("M001", "MARTIN", "Claire", 210_055),
     ];
     let mut session = store.begin_import().expect("begin");
     for r in &records {
@@ -631,4 +632,74 @@ async fn all_of_a_run_s_files_download_as_one_zip_of_what_sha256sums_lists() {
     let (desk, _) = login(&app, "u-accueil").await;
     let a = send(&app, get(&format!("{run}/fichiers.zip"), &desk)).await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
+}
+
+/// The payroll through the web: prepared from the Paie page by a liquidation agent, reviewed on
+/// the run's page with its control figures, validated by an ordonnateur and exported like any
+/// run; a change of an agent's situation is decided from the Paie page and the dashboard says
+/// it waits.
+#[tokio::test]
+async fn the_payroll_is_prepared_reviewed_validated_and_exported_from_its_page() {
+    let dir = tempfile::tempdir().expect("exports");
+    let exports = dir.path().to_owned();
+    let (_dir, app) = fixture_with(move |c, _| {
+        c.exports = Some(relais_web::paiements::Exports { dir: exports });
+    });
+    let (liq, liq_csrf) = login(&app, "u-liquidation").await;
+    let page = send(&app, get("/paie", &liq)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("Préparer la paie d'un mois"),
+        "{}",
+        page.body
+    );
+    let month = Month::of(today()).to_string();
+    let a = send(
+        &app,
+        post(
+            "/paie/preparer",
+            &liq,
+            &format!("csrf_token={liq_csrf}&month={month}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let run = a.location();
+    let (ord, csrf) = login(&app, "u-ordonnateur").await;
+    let page = send(&app, get(&run, &ord)).await;
+    // The control figures: one agent paid, their net alone (no lines), variables deferred.
+    assert!(page.body.contains("Paie des agents"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("Net seul (cotisations à régulariser)</dt><dd>1"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("120,00"), "{}", page.body);
+    // Validated through its confirmation page, then exported: the PES and the payslip.
+    let confirm = send(&app, get(&format!("{run}/valider"), &ord)).await;
+    let digest = input_value(&confirm.body, "empreinte");
+    let a = send(
+        &app,
+        post(
+            &format!("{run}/valider"),
+            &ord,
+            &format!("csrf_token={csrf}&empreinte={digest}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let a = export(&app, &run, &ord, &csrf).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let page = send(&app, get(&run, &ord)).await;
+    let id = run.trim_start_matches("/paiements/");
+    assert!(
+        page.body.contains(&format!("PES_{id}.xml")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("bulletins/M001.pdf"), "{}", page.body);
+    // The Paie page lists the payroll run; only payroll runs.
+    let page = send(&app, get("/paie", &ord)).await;
+    assert!(page.body.contains(id), "{}", page.body);
 }

@@ -134,7 +134,11 @@ fn allowed_post(path: &str) -> StatusCode {
         // No such request.
         "/rib/999999/decision" => StatusCode::NOT_FOUND,
         // No payment settings in this store's configuration: said, nothing prepared.
-        "/paiements/preparer" => StatusCode::UNPROCESSABLE_ENTITY,
+        "/paiements/preparer" | "/paie/preparer" => StatusCode::UNPROCESSABLE_ENTITY,
+        // No such change of an agent's situation.
+        "/paie/changements/999999/approuver" => StatusCode::NOT_FOUND,
+        // No reason given: said before anything is looked up.
+        "/paie/changements/999999/refuser" => StatusCode::UNPROCESSABLE_ENTITY,
         // No digest of the confirmation page: sent to it.
         "/paiements/P2026-12-01/valider" => StatusCode::SEE_OTHER,
         // Nothing typed: each crisis form comes back with the reason.

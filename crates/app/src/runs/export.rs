@@ -25,6 +25,7 @@ use relais_core::run::{RunId, RunStatus};
 use relais_core::settings::{PaymentSettings, Settings};
 use relais_formats::payments::model::{BudgetCode, CollectivityCode, Debtor, Issuer, PostId};
 use relais_store::Store;
+use relais_store::payroll::PayrollStore;
 use relais_store::runs::{RunRecord, RunStore};
 use std::path::Path;
 
@@ -128,7 +129,7 @@ pub fn plan_export<S: Store + RunStore + ?Sized>(
 /// `documents`, a connection of their own, when there is one (the payment files' pipeline
 /// leaves part of the machine idle — its formatting thread bounds it —, which the documents
 /// use); else after them, on `store`.
-pub fn write_export<S: RunStore + ?Sized, D: RunStore + Send + ?Sized>(
+pub fn write_export<S: Store + RunStore + PayrollStore + ?Sized, D: RunStore + Send + ?Sized>(
     plan: &ExportPlan,
     store: &S,
     documents: Option<&mut D>,
@@ -136,6 +137,10 @@ pub fn write_export<S: RunStore + ?Sized, D: RunStore + Send + ?Sized>(
     payment_files_only: bool,
 ) -> Result<Written, AppError> {
     let run = &plan.run;
+    if run.kind == relais_core::run::RunKind::Paie {
+        // A payroll run's files are its own (crate::payroll).
+        return crate::payroll::write_payroll_export(plan, store, plan.issuer.siret.as_str(), out);
+    }
     std::fs::create_dir_all(out).map_err(|e| AppError::io(IoAction::CreateFolder, out, e))?;
     let (payment, beside) = std::thread::scope(|scope| {
         let beside = documents.filter(|_| !payment_files_only).map(|reader| {
@@ -197,15 +202,6 @@ pub fn export(
 ) -> Result<Exported, AppError> {
     let mut store = data.open_store()?;
     let plan = plan_export(&*store, at, id, user)?;
-    if plan.run.kind == relais_core::run::RunKind::Paie {
-        let written = crate::payroll::write_payroll_export(
-            &plan,
-            &*store,
-            at.settings.authority.siret.as_str(),
-            out,
-        )?;
-        return record_export(&mut *store, plan, written);
-    }
     let mut reader = if payment_files_only {
         None
     } else {

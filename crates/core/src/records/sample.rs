@@ -65,3 +65,21 @@ pub fn right(id: &str, dossier: &str, benefit: Benefit, cents: i64, payee: &str)
         extra: vec![],
     })
 }
+
+/// An agent in post since 2015, paid `cents` net a month, 120 € of variable elements.
+pub fn agent(matricule: &str, last: &str, first: &str, cents: i64) -> Record {
+    Record::Agent(crate::records::Agent {
+        matricule: matricule.into(),
+        last_name: last.into(),
+        first_name: first.into(),
+        nir: crate::ids::Nir::parse("185057800604830").expect("sample NIR"),
+        iban: iban("00000000009"),
+        bic: crate::ids::Bic::parse("BNPAFRPP").expect("sample BIC"),
+        net_monthly: crate::Cents(cents),
+        variables: crate::Cents(12_000),
+        entry_date: jiff::civil::date(2015, 9, 1),
+        exit_date: None,
+        service: "Direction des routes".into(),
+        extra: Vec::new(),
+    })
+}

@@ -74,6 +74,14 @@ pub(crate) struct Paiement {
     pub notice: Option<String>,
     /// Prepared for a month after one not yet paid.
     pub warning: Option<String>,
+    /// A payroll run's control figures and the agents it does not pay.
+    pub payroll: Option<PayrollView>,
+}
+
+/// What the run page adds for a payroll run.
+pub(crate) struct PayrollView {
+    pub summary: relais_core::payroll::PayrollSummary,
+    pub excluded: Vec<relais_core::payroll::PayrollExclusion>,
 }
 
 fn benefits_of(fields: &[(String, String)]) -> Vec<Benefit> {
@@ -108,7 +116,7 @@ fn clock(app: &crate::App) -> Result<FixedClock, AppError> {
 }
 
 /// The server's clock, or an internal error (logged) when it cannot be read.
-fn web_clock(app: &crate::App) -> Result<FixedClock, WebError> {
+pub(crate) fn web_clock(app: &crate::App) -> Result<FixedClock, WebError> {
     clock(app).map_err(|e| WebError::internal("server clock", e))
 }
 
@@ -120,7 +128,11 @@ fn run_id(run: &str) -> Result<RunId, WebError> {
 /// The one translation of a service's error into a page: 404 for a run that does not exist,
 /// 403 for a rule of who may do what, `otherwise` (the screen's: 409 for a run that changed,
 /// 422 for what was asked) for the rest; logged in English.
-fn refused(about: &dyn std::fmt::Display, e: AppError, otherwise: StatusCode) -> WebError {
+pub(crate) fn refused(
+    about: &dyn std::fmt::Display,
+    e: AppError,
+    otherwise: StatusCode,
+) -> WebError {
     tracing::info!(run = %about, error = %e, "payment run refused");
     match e {
         AppError::NotFound(_) => WebError::NotFound,
@@ -244,12 +256,28 @@ pub async fn paiement(
 ) -> Result<Response, WebError> {
     let id = run_id(&run)?;
     let today = app.today().parse().unwrap_or(jiff::civil::Date::ZERO);
-    let (record, first_unpaid) = app
+    let (record, first_unpaid, payroll) = app
         .with_reader(move |s| {
             let first = s
                 .first_unpaid_month(today)
                 .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
-            Ok((s.run(id).map_err(store_error)?, first))
+            let record = s.run(id).map_err(store_error)?;
+            let payroll = match &record {
+                Some(r) if r.kind == relais_core::run::RunKind::Paie => {
+                    let mut excluded = Vec::new();
+                    s.each_payroll_exclusion(id, &mut |x| {
+                        excluded.push(x.clone());
+                        Ok(())
+                    })
+                    .map_err(store_error)?;
+                    Some(PayrollView {
+                        summary: s.payroll_summary(id).map_err(store_error)?,
+                        excluded,
+                    })
+                }
+                _ => None,
+            };
+            Ok((record, first, payroll))
         })
         .await?;
     let record = record.ok_or(WebError::NotFound)?;
@@ -282,11 +310,12 @@ pub async fn paiement(
             }
             .to_owned()
         }),
-        warning: if prepared {
+        warning: if prepared && payroll.is_none() {
             skipped_month(id, first_unpaid)
         } else {
             None
         },
+        payroll,
         summary: record.summary,
     };
     Ok(render(StatusCode::OK, &page))

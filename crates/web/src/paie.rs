@@ -1,0 +1,218 @@
+//! The payroll screen: prepare a month's payroll (liquidation), and the changes of an agent's
+//! situation to decide (ordonnateur). A payroll run is then reviewed, validated, exported and
+//! downloaded on the payment screens (`/paiements/{run}`), like any run.
+
+use crate::Shared;
+use crate::error::WebError;
+use crate::fields::field;
+use crate::pages::render;
+use crate::session::{CsrfForm, SignedForm, SignedIn};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use relais_app::runs::Authority;
+use relais_core::calendar::Month;
+use relais_core::payroll::ChangeRecord;
+use relais_core::roles::Role;
+use relais_core::run::RunKind;
+use serde::Deserialize;
+
+/// A change as the table shows it.
+pub(crate) struct ChangeRow {
+    pub id: u64,
+    pub matricule: String,
+    pub what: String,
+    pub proof: String,
+    pub asked_by: String,
+    pub asked_at: String,
+    pub waiting: bool,
+    pub state: String,
+}
+
+impl From<&ChangeRecord> for ChangeRow {
+    fn from(r: &ChangeRecord) -> ChangeRow {
+        ChangeRow {
+            id: r.id,
+            matricule: r.matricule.clone(),
+            what: r.change.describe(),
+            proof: r.proof.clone(),
+            asked_by: r.asked_by.clone(),
+            asked_at: r.asked_at.clone(),
+            waiting: r.approved.is_none(),
+            state: match (r.approved, &r.decided_by) {
+                (Some(true), Some(by)) => format!("approuvée par {by}"),
+                (Some(false), Some(by)) => {
+                    format!("refusée par {by} : {}", r.refusal.as_deref().unwrap_or(""))
+                }
+                _ => "en attente d'un ordonnateur".into(),
+            },
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "paie.html")]
+struct Paie {
+    head: crate::pages::Head,
+    csrf: String,
+    can_prepare: bool,
+    can_decide: bool,
+    next_month: String,
+    notice: Option<String>,
+    changes: Vec<ChangeRow>,
+    /// (run, month, status, prepared by, mandates, total)
+    runs: Vec<(String, String, String, String, u64, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct Notice {
+    #[serde(default)]
+    fait: Option<String>,
+}
+
+pub async fn paie(
+    State(app): State<Shared>,
+    Query(notice): Query<Notice>,
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let (runs, changes) = app
+        .with_reader(|s| {
+            let runs = s
+                .runs()
+                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
+            let changes = s
+                .payroll_changes(false)
+                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))?;
+            Ok((runs, changes))
+        })
+        .await?;
+    let today: jiff::civil::Date = app.today().parse().unwrap_or(jiff::civil::Date::ZERO);
+    let page = Paie {
+        head: app.head("Paie des agents", Some(&session), "/paie"),
+        csrf: session.csrf.clone(),
+        can_prepare: session.has(Role::Liquidation),
+        can_decide: session.has(Role::Ordonnateur),
+        next_month: Month::of(today).short(),
+        notice: notice.fait.map(|n| {
+            match n.as_str() {
+                "approuvee" => "Demande approuvée : elle s'applique à la prochaine paie préparée.",
+                "refusee" => "Demande refusée.",
+                _ => "Fait.",
+            }
+            .to_owned()
+        }),
+        changes: changes.iter().map(ChangeRow::from).collect(),
+        runs: runs
+            .iter()
+            .rev()
+            .filter(|r| r.kind == RunKind::Paie)
+            .map(|r| {
+                (
+                    r.id.to_string(),
+                    r.id.month().to_string(),
+                    r.status.label_fr().to_owned(),
+                    r.summary.prepared_by.clone(),
+                    r.summary.mandates,
+                    r.summary.total.to_string(),
+                )
+            })
+            .collect(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn prepare(
+    State(app): State<Shared>,
+    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let Some(settings) = app.config.settings.clone() else {
+        return Err(WebError::unprocessable(
+            "les paramètres de paiement de la collectivité ne sont pas chargés",
+        ));
+    };
+    let typed = field(&fields, "month").trim().to_owned();
+    let Ok(month) = Month::parse_typed(&typed) else {
+        return Err(WebError::unprocessable(format!(
+            "mois illisible « {typed} » : attendu MM/AAAA (12/2026) ou en lettres (décembre 2026)"
+        )));
+    };
+    let clock = crate::paiements::web_clock(&app)?;
+    let tz = app.tz();
+    let actor = session.login.clone();
+    let prepared = app
+        .with_store(move |s| {
+            let at = Authority {
+                settings: &settings,
+                settings_path: None,
+                tz: &tz,
+                clock: &clock,
+            };
+            Ok(relais_app::payroll::prepare(s, &at, month, &actor))
+        })
+        .await?
+        .map_err(|e| crate::paiements::refused(&month, e, StatusCode::UNPROCESSABLE_ENTITY))?;
+    Ok(Redirect::to(&format!("/paiements/{}", prepared.run.id)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RefuseForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    motif: String,
+}
+
+impl crate::session::CsrfToken for RefuseForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+async fn decide(
+    app: Shared,
+    actor: String,
+    id: u64,
+    refusal: Option<String>,
+) -> Result<Response, WebError> {
+    let clock = crate::paiements::web_clock(&app)?;
+    let tz = app.tz();
+    let done = if refusal.is_some() {
+        "refusee"
+    } else {
+        "approuvee"
+    };
+    app.with_store(move |s| {
+        Ok(relais_app::payroll::changes::decide(
+            s,
+            &clock,
+            &tz,
+            &actor,
+            id,
+            refusal.as_deref(),
+        ))
+    })
+    .await?
+    .map_err(|e| crate::paiements::refused(&id, e, StatusCode::CONFLICT))?;
+    Ok(Redirect::to(&format!("/paie?fait={done}")).into_response())
+}
+
+pub async fn approve(
+    State(app): State<Shared>,
+    Path(id): Path<u64>,
+    SignedForm(session, _): SignedForm<CsrfForm>,
+) -> Result<Response, WebError> {
+    decide(app, session.login, id, None).await
+}
+
+pub async fn refuse(
+    State(app): State<Shared>,
+    Path(id): Path<u64>,
+    SignedForm(session, form): SignedForm<RefuseForm>,
+) -> Result<Response, WebError> {
+    let reason = form.motif.trim().to_owned();
+    if reason.is_empty() {
+        return Err(WebError::unprocessable("le motif du refus est obligatoire"));
+    }
+    decide(app, session.login, id, Some(reason)).await
+}
