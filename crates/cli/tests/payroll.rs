@@ -390,3 +390,175 @@ fn an_agent_s_situation_changes_only_once_another_ordonnateur_approves_it() {
         "{journal}"
     );
 }
+
+/// Every file under `dir` (temporary files aside), by path.
+fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten() {
+        let e = e.expect("entry");
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        if e.path().is_dir() {
+            for (inner, bytes) in files(&e.path()) {
+                out.insert(format!("{name}/{inner}"), bytes);
+            }
+        } else {
+            out.insert(name, std::fs::read(e.path()).expect("read"));
+        }
+    }
+    out
+}
+
+/// Starts `relais args`, kills it with SIGKILL after `ms` milliseconds, and waits for it.
+fn killed(args: &[&str], ms: u64) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_relais"));
+    command
+        .args(args)
+        .env_remove("RELAIS_DATA")
+        .env_remove("RELAIS_USER")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let _password = common::demo_password(&mut command);
+    let mut child = command.spawn().expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(ms));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// `run show`'s figures, without the times.
+fn figures(d: &str, id: &str) -> Vec<String> {
+    relais_ok(&["run", "show", id, "--data", d])
+        .lines()
+        .filter(|l| {
+            !l.starts_with("Préparé") && !l.starts_with("Validé") && !l.starts_with("Paiement")
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn sigkill_at_any_moment_of_the_payroll_then_the_same_command_gives_the_same_result() {
+    let lab = tempfile::tempdir().expect("tempdir");
+    let base = lab.path().join("base");
+    relais_ok(&[
+        "demo",
+        "--data",
+        &s(&base),
+        "--size",
+        "1500",
+        "--agents",
+        "1500",
+        "--today",
+        "2026-11-30",
+        "--no-serve",
+    ]);
+    let prepare = |d: &str| {
+        relais_ok(&[
+            "run",
+            "prepare",
+            "--kind",
+            "paie",
+            "--month",
+            "2026-12",
+            "--data",
+            d,
+            "--user",
+            "liquidation",
+        ])
+        .lines()
+        .next()
+        .expect("id")
+        .to_owned()
+    };
+    let reference = lab.path().join("reference");
+    copy(&base, &reference);
+    let id = prepare(&s(&reference));
+    let expected = figures(&s(&reference), &id);
+    for ms in [0u64, 30, 120, 400] {
+        let case = lab.path().join(format!("case{ms}"));
+        copy(&base, &case);
+        let d = s(&case);
+        let prepare_args = [
+            "run",
+            "prepare",
+            "--kind",
+            "paie",
+            "--month",
+            "2026-12",
+            "--data",
+            &d,
+            "--user",
+            "liquidation",
+        ];
+        killed(&prepare_args, ms);
+        let again = prepare(&d);
+        assert_eq!(again, id, "no run number lost or doubled ({ms} ms)");
+        assert_eq!(figures(&d, &again), expected, "prepare killed at {ms} ms");
+        killed(
+            &[
+                "run",
+                "validate",
+                &again,
+                "--data",
+                &d,
+                "--user",
+                "ordonnateur",
+            ],
+            ms,
+        );
+        relais_ok(&[
+            "run",
+            "validate",
+            &again,
+            "--data",
+            &d,
+            "--user",
+            "ordonnateur",
+        ]);
+        let out = case.join("out");
+        let export_args = [
+            "run",
+            "export",
+            &again,
+            "--data",
+            &d,
+            "--user",
+            "liquidation",
+            "--out",
+            &s(&out),
+        ];
+        killed(&export_args, ms);
+        let partial = files(&out);
+        let complete_dir = case.join("complete");
+        export(&d, &again, &complete_dir);
+        let complete = files(&complete_dir);
+        for (name, bytes) in &partial {
+            assert!(
+                complete.get(name) == Some(bytes),
+                "{name} half-written after SIGKILL at {ms} ms"
+            );
+        }
+        export(&d, &again, &out);
+        assert_eq!(
+            files(&out),
+            complete,
+            "export again after SIGKILL at {ms} ms"
+        );
+    }
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
