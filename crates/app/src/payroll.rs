@@ -15,7 +15,7 @@ use relais_core::run::{pay_date, pay_date_note};
 use relais_store::payroll::{PayrollParams, PayrollStore, PreparePayroll};
 use relais_store::runs::Prepared;
 
-pub use export::write_payroll_export;
+pub use export::{write_payroll_export, write_payroll_report};
 
 /// Prepares the payroll of `month` by `actor` (role liquidation): each agent in post repeated
 /// from their last good month, at the settings' pay day moved back to a bank working day.

@@ -123,6 +123,15 @@ fn a_month_of_payroll_is_repeated_mandated_and_paid_once() {
         prepared.contains("Éléments variables reportés"),
         "{prepared}"
     );
+    // The control report, for the review before validation.
+    let review = lab.path().join("review");
+    relais_ok(&["run", "show", &id, "--data", &d, "--out", &s(&review)]);
+    let control =
+        std::fs::read_to_string(review.join(format!("controle_paie_{id}.csv"))).expect("control");
+    assert!(
+        control.contains("payés au net seul") && control.contains("éléments variables reportés"),
+        "{control}"
+    );
     // Prepared again: the same run, nothing claimed twice.
     let again = relais_ok(&prepare);
     assert_eq!(again.lines().next(), Some(id.as_str()), "{again}");
@@ -191,6 +200,7 @@ fn a_month_of_payroll_is_repeated_mandated_and_paid_once() {
         format!("etat_liquidatif_totaux_{id}.csv"),
         format!("variables_differees_{id}.csv"),
         format!("agents_non_payes_{id}.csv"),
+        format!("controle_paie_{id}.csv"),
         format!("bulletins/{alone}.pdf"),
         format!("bulletins_a_imprimer_{id}_001.pdf"),
     ] {

@@ -212,3 +212,99 @@ pub fn write_exclusions_csv(
     w.flush()?;
     Ok(())
 }
+
+/// `FR76…0189`: enough to recognise an account, not to use it.
+fn masked(iban: &str) -> String {
+    format!(
+        "{}…{}",
+        iban.get(..4).unwrap_or(""),
+        iban.get(iban.len().saturating_sub(4)..).unwrap_or("")
+    )
+}
+
+/// The payroll's control report: headcount and totals against the last good month, the agents
+/// paid their net alone or in thirtieths, the deferred total, then each agent whose net
+/// changed and each IBAN shared by several agents. Every agent has bank details (an agent
+/// without them is rejected at import: `agents.csv`'s IBAN and BIC are required), so none is
+/// listed without.
+pub fn write_control_csv(
+    out: &mut dyn Write,
+    s: &relais_core::payroll::PayrollSummary,
+) -> Result<(), ReportError> {
+    let mut w = writer(out);
+    w.write_record(["rubrique", "indicateur", "valeur", "detail"])?;
+    let mut row = |section: &str, what: &str, value: String, detail: &str| {
+        w.write_record([section, what, value.as_str(), detail])
+    };
+    row("effectifs", "agents payés", s.agents.to_string(), "")?;
+    row(
+        "effectifs",
+        "agents du dernier mois normal",
+        s.previous_agents.to_string(),
+        "",
+    )?;
+    row(
+        "effectifs",
+        "payés au net seul (cotisations à régulariser)",
+        s.net_only.to_string(),
+        "",
+    )?;
+    row(
+        "effectifs",
+        "payés en trentièmes",
+        s.prorated.to_string(),
+        "",
+    )?;
+    row(
+        "effectifs",
+        "hors poste ce mois",
+        s.not_in_post.to_string(),
+        "",
+    )?;
+    row(
+        "effectifs",
+        "déjà payés ce mois",
+        s.already_paid.to_string(),
+        "",
+    )?;
+    row(
+        "effectifs",
+        "exclus (voir agents_non_payes)",
+        s.excluded.to_string(),
+        "",
+    )?;
+    row("totaux", "net", amount(s.net), "")?;
+    row(
+        "totaux",
+        "net du dernier mois normal",
+        amount(s.previous_net),
+        "",
+    )?;
+    row("totaux", "brut", amount(s.gross), "")?;
+    row("totaux", "charges patronales", amount(s.employer), "")?;
+    row(
+        "totaux",
+        "éléments variables reportés",
+        amount(s.deferred),
+        &format!("{} agent(s)", s.deferred_agents),
+    )?;
+    for (matricule, name, before, now) in &s.changed {
+        row(
+            "net changé",
+            &safe(matricule),
+            amount(*now),
+            &format!("{} ; dernier mois normal {}", safe(name), amount(*before)),
+        )?;
+    }
+    for (iban, agents) in &s.shared_ibans {
+        row(
+            "IBAN partagé",
+            &masked(iban),
+            agents.len().to_string(),
+            &agents.join(" "),
+        )?;
+    }
+    drop(row);
+    w.flush()?;
+    Ok(())
+}

@@ -14,7 +14,7 @@ use relais_documents::payroll::payslip::{
     Employer, PRINT_BATCH, write_payslip_pdf, write_print_pdf,
 };
 use relais_documents::payroll::{
-    write_deferred_csv, write_etat_csv, write_exclusions_csv, write_totals_csv,
+    write_control_csv, write_deferred_csv, write_etat_csv, write_exclusions_csv, write_totals_csv,
 };
 use relais_documents::run_report::ListError;
 use relais_store::Store;
@@ -103,6 +103,7 @@ pub fn write_payroll_export<S: Store + RunStore + PayrollStore + ?Sized>(
             .map_err(|e| Box::new(e) as ListError)
         },
     )?;
+    write_control(store, run, out, &mut written)?;
     write_payslips(
         store,
         plan,
@@ -112,6 +113,43 @@ pub fn write_payroll_export<S: Store + RunStore + PayrollStore + ?Sized>(
         &mut written,
     )?;
     crate::runs::written::write_sums(out, &mut written)?;
+    Ok(written)
+}
+
+/// The payroll's control report (`controle_paie_RUN.csv`).
+fn write_control<S: PayrollStore + ?Sized>(
+    store: &S,
+    run: &relais_store::runs::RunRecord,
+    out: &Path,
+    written: &mut Written,
+) -> Result<(), AppError> {
+    let summary = store.payroll_summary(run.id)?;
+    let name = format!("controle_paie_{}.csv", run.id);
+    crate::runs::written::write_file(out, &name, written, |w| {
+        write_control_csv(w, &summary).map_err(|e| Box::new(e) as ListError)
+    })
+}
+
+/// The control report of the prepared or validated payroll run `run` into `out`, with the
+/// agents not paid (the review before validation: `relais run show RUN --out DIR`).
+pub fn write_payroll_report<S: PayrollStore + ?Sized>(
+    store: &S,
+    run: &relais_store::runs::RunRecord,
+    out: &Path,
+) -> Result<Written, AppError> {
+    std::fs::create_dir_all(out).map_err(|e| AppError::io(IoAction::CreateFolder, out, e))?;
+    let mut written = Written::new();
+    write_control(store, run, out, &mut written)?;
+    let id = run.id;
+    let name = format!("agents_non_payes_{id}.csv");
+    crate::runs::written::write_file(out, &name, &mut written, |w| {
+        write_exclusions_csv(w, &mut |each| {
+            store
+                .each_payroll_exclusion(id, &mut |x| each(x).map_err(stopped))
+                .map_err(list_error)
+        })
+        .map_err(|e| Box::new(e) as ListError)
+    })?;
     Ok(written)
 }
 

@@ -108,7 +108,12 @@ fn show(a: RunShowArgs) -> Result<u8> {
         super::payroll::print_details(&*store, &run)?;
     }
     if let Some(out) = &a.out {
-        let files = runs::write_report(&*store, &run, out).map_err(agent)?;
+        let files = if run.kind == RunKind::Paie {
+            relais_app::payroll::write_payroll_report(&*store, &run, out)
+        } else {
+            runs::write_report(&*store, &run, out)
+        }
+        .map_err(agent)?;
         for (name, _) in &files {
             println!("écrit : {}", out.join(name).display());
         }
