@@ -304,7 +304,6 @@ pub fn write_control_csv(
             &agents.join(" "),
         )?;
     }
-    drop(row);
     w.flush()?;
     Ok(())
 }
