@@ -97,6 +97,9 @@ pub async fn paie(
         notice: notice.fait.map(|n| {
             match n.as_str() {
                 "approuvee" => "Demande approuvée : elle s'applique à la prochaine paie préparée.",
+                "demandee" => {
+                    "Demande enregistrée : elle attend la décision d'un autre ordonnateur."
+                }
                 "refusee" => "Demande refusée.",
                 _ => "Fait.",
             }
@@ -215,4 +218,73 @@ pub async fn refuse(
         return Err(WebError::unprocessable("le motif du refus est obligatoire"));
     }
     decide(app, session.login, id, Some(reason)).await
+}
+
+/// An optional field of the form, parsed by `parse`, or the reason it does not parse.
+fn optional<T>(
+    fields: &[(String, String)],
+    name: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, WebError> {
+    let v = field(fields, name).trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    parse(v).map(Some).map_err(WebError::unprocessable)
+}
+
+/// Asks a change of an agent's situation (role liquidation), from the Paie page's form.
+pub async fn ask(
+    State(app): State<Shared>,
+    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    use relais_app::payroll::changes::{ChangeFields, ChangeRequest, change_of};
+    let text = |name: &str| Some(field(&fields, name).trim().to_owned()).filter(|t| !t.is_empty());
+    let change = change_of(ChangeFields {
+        kind: field(&fields, "kind").trim().to_owned(),
+        matricule: field(&fields, "matricule").trim().to_owned(),
+        date: optional(&fields, "date", |v| {
+            relais_core::calendar::parse_date(v)
+                .map_err(|_| format!("date illisible « {v} » : attendu JJ/MM/AAAA"))
+        })?,
+        net: optional(&fields, "net", |v| {
+            relais_core::Cents::parse(v).map_err(|e| format!("net « {v} » : {e}"))
+        })?,
+        iban: optional(&fields, "iban", |v| {
+            relais_core::ids::Iban::parse(v).map_err(|e| format!("IBAN : {e}"))
+        })?,
+        bic: optional(&fields, "bic", |v| {
+            relais_core::ids::Bic::parse(v).map_err(|e| format!("BIC : {e}"))
+        })?,
+        last_name: text("nom"),
+        first_name: text("prenom"),
+        nir: optional(&fields, "nir", |v| {
+            relais_core::ids::Nir::parse(v).map_err(|e| e.to_string())
+        })?,
+        service: text("service"),
+    })
+    .map_err(|e| WebError::unprocessable(e.french()))?;
+    let matricule = field(&fields, "matricule").trim().to_owned();
+    let proof = field(&fields, "arrete").trim().to_owned();
+    let reason = field(&fields, "motif").trim().to_owned();
+    let clock = crate::paiements::web_clock(&app)?;
+    let tz = app.tz();
+    let actor = session.login.clone();
+    app.with_store(move |s| {
+        Ok(relais_app::payroll::changes::ask(
+            s,
+            &clock,
+            &tz,
+            ChangeRequest {
+                actor: &actor,
+                matricule: &matricule,
+                change,
+                proof: &proof,
+                reason: &reason,
+            },
+        ))
+    })
+    .await?
+    .map_err(|e| crate::paiements::refused(&"demande", e, StatusCode::UNPROCESSABLE_ENTITY))?;
+    Ok(Redirect::to("/paie?fait=demandee").into_response())
 }

@@ -79,6 +79,7 @@ table! {
     GET  "/paiements/{run}/fichiers.zip", AnyOf(PAYMENTS) => paiements::download_all;
     GET  "/paie", AnyOf(PAYMENTS) => paie::paie;
     POST "/paie/preparer", AnyOf(&[Role::Liquidation]) => paie::prepare;
+    POST "/paie/changements", AnyOf(&[Role::Liquidation]) => paie::ask;
     POST "/paie/changements/{id}/approuver", AnyOf(&[Role::Ordonnateur]) => paie::approve;
     POST "/paie/changements/{id}/refuser", AnyOf(&[Role::Ordonnateur]) => paie::refuse;
     GET  "/renouvellement", AnyOf(RENEW) => paiements::renewal_form;

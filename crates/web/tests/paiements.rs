@@ -703,3 +703,83 @@ async fn the_payroll_is_prepared_reviewed_validated_and_exported_from_its_page()
     let page = send(&app, get("/paie", &ord)).await;
     assert!(page.body.contains(id), "{}", page.body);
 }
+
+/// A change of an agent's situation asked on the Paie page waits on the dashboard, and applies
+/// to the payroll once an ordonnateur approved it there.
+#[tokio::test]
+async fn a_change_of_an_agent_s_situation_is_asked_then_approved_on_the_paie_page() {
+    let (_dir, app) = fixture();
+    let (liq, liq_csrf) = login(&app, "u-liquidation").await;
+    // A change without what it needs comes back with the reason.
+    let a = send(
+        &app,
+        post(
+            "/paie/changements",
+            &liq,
+            &format!("csrf_token={liq_csrf}&matricule=M001&kind=sortie&arrete=A-1&motif=retraite"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    assert!(a.body.contains("dernier jour en poste"), "{}", a.body);
+    let last_month = Month::of(today())
+        .previous()
+        .last_day()
+        .strftime("%d/%m/%Y");
+    let a = send(
+        &app,
+        post(
+            "/paie/changements",
+            &liq,
+            &format!("csrf_token={liq_csrf}&matricule=M001&kind=sortie&date={last_month}&arrete=A-1&motif=retraite"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let (ord, csrf) = login(&app, "u-ordonnateur").await;
+    let dashboard = send(&app, get("/", &ord)).await;
+    assert!(
+        dashboard.body.contains("agent M001, sortie le"),
+        "{}",
+        dashboard.body
+    );
+    let page = send(&app, get("/paie", &ord)).await;
+    assert!(
+        page.body.contains("Approuver la demande 1"),
+        "{}",
+        page.body
+    );
+    let a = send(
+        &app,
+        post(
+            "/paie/changements/1/approuver",
+            &ord,
+            &format!("csrf_token={csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let page = send(&app, get("/paie?fait=approuvee", &ord)).await;
+    assert!(
+        page.body.contains("approuvée par u-ordonnateur"),
+        "{}",
+        page.body
+    );
+    // The agent left before this month: the month's payroll has nobody to pay.
+    let month = Month::of(today()).to_string();
+    let a = send(
+        &app,
+        post(
+            "/paie/preparer",
+            &liq,
+            &format!("csrf_token={liq_csrf}&month={month}"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    assert!(
+        a.body.contains("aucun agent") || a.body.contains("rien à payer"),
+        "{}",
+        a.body
+    );
+}

@@ -139,6 +139,8 @@ fn allowed_post(path: &str) -> StatusCode {
         "/paie/changements/999999/approuver" => StatusCode::NOT_FOUND,
         // No reason given: said before anything is looked up.
         "/paie/changements/999999/refuser" => StatusCode::UNPROCESSABLE_ENTITY,
+        // Nothing typed: the reason comes back.
+        "/paie/changements" => StatusCode::UNPROCESSABLE_ENTITY,
         // No digest of the confirmation page: sent to it.
         "/paiements/P2026-12-01/valider" => StatusCode::SEE_OTHER,
         // Nothing typed: each crisis form comes back with the reason.

@@ -5,12 +5,11 @@
 use super::EXIT_OK;
 use crate::args::{PaieChangeArgs, PaieCommand, PaieDecideArgs, PaieListArgs};
 use crate::data::{DataDir, agent};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use relais_app::Data;
 use relais_app::payroll::changes::{self, ChangeRequest};
 use relais_core::calendar::Month;
 use relais_core::payroll::{AgentChange, ChangeRecord};
-use relais_core::records::Agent;
 use relais_store::Backend;
 use relais_store::runs::RunRecord;
 
@@ -120,38 +119,19 @@ pub fn run(command: PaieCommand) -> Result<u8> {
 
 /// The change the arguments describe, or what is missing.
 fn change_of(a: &PaieChangeArgs) -> Result<AgentChange> {
-    let need = |what: &str| anyhow::anyhow!("--kind {} demande {what}", a.kind);
-    Ok(match a.kind.as_str() {
-        "sortie" => AgentChange::Exit {
-            date: a
-                .date
-                .ok_or_else(|| need("--date (dernier jour en poste)"))?,
-        },
-        "net" => AgentChange::Net {
-            net: a.net.ok_or_else(|| need("--net"))?,
-        },
-        "rib" => AgentChange::Bank {
-            iban: a.iban.clone().ok_or_else(|| need("--iban"))?,
-            bic: a.bic.clone().ok_or_else(|| need("--bic"))?,
-        },
-        "entree" => AgentChange::Entry(Box::new(Agent {
-            matricule: a.matricule.trim().to_owned(),
-            last_name: a.nom.clone().ok_or_else(|| need("--nom"))?,
-            first_name: a.prenom.clone().ok_or_else(|| need("--prenom"))?,
-            nir: a.nir.clone().ok_or_else(|| need("--nir"))?,
-            iban: a.iban.clone().ok_or_else(|| need("--iban"))?,
-            bic: a.bic.clone().ok_or_else(|| need("--bic"))?,
-            net_monthly: a.net.ok_or_else(|| need("--net"))?,
-            variables: relais_core::Cents::ZERO,
-            entry_date: a
-                .date
-                .ok_or_else(|| need("--date (premier jour en poste)"))?,
-            exit_date: None,
-            service: a.service.clone().ok_or_else(|| need("--service"))?,
-            extra: Vec::new(),
-        })),
-        other => bail!("nature de changement inconnue « {other} »"),
+    changes::change_of(changes::ChangeFields {
+        kind: a.kind.clone(),
+        matricule: a.matricule.clone(),
+        date: a.date,
+        net: a.net,
+        iban: a.iban.clone(),
+        bic: a.bic.clone(),
+        last_name: a.nom.clone(),
+        first_name: a.prenom.clone(),
+        nir: a.nir.clone(),
+        service: a.service.clone(),
     })
+    .map_err(agent)
 }
 
 fn change(a: PaieChangeArgs) -> Result<u8> {
