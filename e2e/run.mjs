@@ -768,6 +768,46 @@ for (const javaScriptEnabled of [true, false]) {
   await ctx.close();
 }
 
+// The agents' payroll (#22): prepared on the Paie page, reviewed with its control figures,
+// validated by another person through the confirmation page, exported with a payslip per agent.
+{
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit' })
+    .formatToParts(new Date());
+  const thisMonth = `${parts.find((p) => p.type === 'month').value}/${parts.find((p) => p.type === 'year').value}`;
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, 'liquidation');
+  await page.getByRole('link', { name: 'Paie', exact: true }).click();
+  await page.waitForURL(`${base}/paie`);
+  await audit(page, 'paie');
+  await page.getByLabel('Mois (MM/AAAA)').fill(thisMonth);
+  await page.getByRole('button', { name: 'Préparer la paie' }).click();
+  await page.waitForURL(/\/paiements\/P\d{4}-\d{2}-\d{2}$/);
+  const runUrl = page.url();
+  const review = await page.locator('main').textContent();
+  check(review.includes('Agents payés') && review.includes('Éléments variables reportés'), 'the payroll run shows its control figures');
+  await audit(page, 'paie-controle');
+  await ctx.close();
+  const ctx2 = await context();
+  const page2 = await ctx2.newPage();
+  await signIn(page2, 'ordonnateur');
+  await page2.goto(runUrl);
+  await page2.getByRole('button', { name: /^Valider le paiement/ }).click();
+  await page2.waitForURL(/\/valider\??$/);
+  await page2.getByRole('button', { name: /^Confirmer la validation du paiement/ }).click();
+  await page2.waitForURL(/fait=valide/);
+  await page2.getByRole('button', { name: 'Écrire les fichiers' }).click();
+  await page2.waitForURL(/fait=exporte/);
+  check((await page2.getByRole('link', { name: /^PES_.*\.xml$/ }).count()) === 1, 'the payroll\'s PES file is offered');
+  const [slips] = await Promise.all([
+    page2.waitForEvent('download'),
+    page2.getByRole('link', { name: /^bulletins_a_imprimer_.*_001\.pdf$/ }).click(),
+  ]);
+  check(readFileSync(await slips.path()).subarray(0, 5).toString() === '%PDF-', 'the payslips to print download as a PDF');
+  await audit(page2, 'paie-fichiers');
+  await ctx2.close();
+}
+
 check(cspViolations.length === 0, `the product's own CSP blocks nothing (${cspViolations.join(' | ')})`);
 check(outside.length === 0, `no request leaves the machine (${outside.join(', ')})`);
 await browser.close();
