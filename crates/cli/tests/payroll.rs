@@ -201,6 +201,7 @@ fn a_month_of_payroll_is_repeated_mandated_and_paid_once() {
         format!("variables_differees_{id}.csv"),
         format!("agents_non_payes_{id}.csv"),
         format!("controle_paie_{id}.csv"),
+        format!("etat_liquidatif_{id}.pdf"),
         format!("bulletins/{alone}.pdf"),
         format!("bulletins_a_imprimer_{id}_001.pdf"),
     ] {

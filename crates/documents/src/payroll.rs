@@ -6,6 +6,7 @@
 //! row, RFC 4180 quoting (the `csv` crate), cells from the data made harmless
 //! ([`crate::run_report`]'s rule against formulas).
 
+pub mod etat;
 mod lean;
 pub mod payslip;
 

@@ -10,6 +10,7 @@ use crate::error::{AppError, IoAction};
 use crate::runs::Written;
 use crate::runs::export::ExportPlan;
 use relais_core::payroll::AgentPay;
+use relais_documents::payroll::etat::write_etat_pdf;
 use relais_documents::payroll::payslip::{
     Employer, PRINT_BATCH, write_payslip_pdf, write_print_pdf,
 };
@@ -104,6 +105,31 @@ pub fn write_payroll_export<S: Store + RunStore + PayrollStore + ?Sized>(
         },
     )?;
     write_control(store, run, out, &mut written)?;
+    let employer = Employer {
+        name: run.summary.authority.clone(),
+        siret: settings_siret.to_owned(),
+        run: id.to_string(),
+        pay_date: Some(params.pay_date),
+    };
+    crate::runs::written::write_file(
+        out,
+        &format!("etat_liquidatif_{id}.pdf"),
+        &mut written,
+        |w| {
+            write_etat_pdf(
+                w,
+                &employer,
+                id.month(),
+                &mut |each| {
+                    store
+                        .each_payroll_pay(id, &mut |p| each(p).map_err(stopped))
+                        .map_err(list_error)
+                },
+                &mandates,
+            )
+            .map_err(|e| Box::new(e) as ListError)
+        },
+    )?;
     write_payslips(
         store,
         plan,

@@ -133,12 +133,7 @@ pub fn write_payslip_pdf(
     let fonts = Fonts::shared().ok_or(DocumentError::Font)?;
     let pages = layout(fonts, &payslip_blocks(e, pay));
     let title = format!("Bulletin de paie {} — {}", pay.month, pay.matricule);
-    out.write_all(&super::lean::write_pages(
-        fonts,
-        &title,
-        &footer(e, pay),
-        &pages,
-    ))?;
+    super::lean::write_pages(fonts, &title, &footer(e, pay), &pages, out)?;
     Ok(())
 }
 
@@ -168,7 +163,7 @@ pub fn write_print_pdf(
         .unwrap_or_default();
     let fonts = Fonts::shared().ok_or(DocumentError::Font)?;
     let pages = layout(fonts, &blocks);
-    out.write_all(&super::lean::write_pages(
+    super::lean::write_pages(
         fonts,
         &format!("Bulletins de paie {month}"),
         &format!(
@@ -176,6 +171,7 @@ pub fn write_print_pdf(
             e.name, e.run
         ),
         &pages,
-    ))?;
+        out,
+    )?;
     Ok(())
 }
