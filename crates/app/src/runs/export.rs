@@ -202,7 +202,9 @@ pub fn export(
 ) -> Result<Exported, AppError> {
     let mut store = data.open_store()?;
     let plan = plan_export(&*store, at, id, user)?;
-    let mut reader = if payment_files_only {
+    // A payroll's files are written on one connection; a reader mapping the store in memory
+    // would only count its pages in the export's memory (#22's bench: 421 MB instead of 120).
+    let mut reader = if payment_files_only || plan.run.kind == relais_core::run::RunKind::Paie {
         None
     } else {
         Some(data.open_reader()?)
