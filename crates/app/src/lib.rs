@@ -9,12 +9,15 @@
 //! - [`deposits`]: deposits at the desk and their receipts;
 //! - [`bank`]: changes of bank details, asked, held, reviewed and decided;
 //! - [`runs`]: payment runs — prepare, validate, cancel, export, report;
+//! - [`crisis`]: the crisis cell — main courante, incident and the CNIL clock, systems and
+//!   tasks, directory and public message;
 //! - [`clock`]: "now", injected;
 //! - [`error`]: [`AppError`], English for logs, French for agents ([`AppError::french`]);
 //! - [`fsio`]: atomic files and the direct-I/O writer of the payment files.
 
 pub mod bank;
 pub mod clock;
+pub mod crisis;
 pub mod data;
 pub mod deposits;
 pub mod error;
