@@ -200,6 +200,13 @@ pub enum AppError {
     /// What the store refused of a change of bank details, in its own French.
     #[error("bank change")]
     Bank(#[source] relais_store::bank::BankChangeError),
+    /// What the crisis cell's store refused (input, a transition the workflow forbids, who may
+    /// write, an unknown system or task…), in its own French.
+    #[error("crisis cell")]
+    Crisis(#[source] relais_store::crisis::CrisisError),
+    /// A systems' inventory with errors: nothing imported; each error with file:line:column.
+    #[error("systems inventory refused ({} errors)", .0.len())]
+    Inventory(Vec<relais_formats::systems::SystemsError>),
     #[error("receipt not written")]
     Receipt(#[source] Box<dyn Error + Send + Sync>),
     #[error("no rules for deposit kind {0}")]
@@ -228,6 +235,14 @@ impl AppError {
             AppError::Deposit(e) => chain(e),
             AppError::BankDetails(why) => why.clone(),
             AppError::Bank(e) => chain(e),
+            AppError::Crisis(e) => chain(e),
+            AppError::Inventory(errors) => {
+                let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                format!(
+                    "inventaire refusé, rien n'est importé :\n{}",
+                    lines.join("\n")
+                )
+            }
             AppError::Receipt(e) => chain(e.as_ref()),
             AppError::Refused(Refusal::MayNotExport(user)) => format!(
                 "l'utilisateur « {user} » ne peut pas exporter un paiement (rôle liquidation ou ordonnateur)"

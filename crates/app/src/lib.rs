@@ -9,13 +9,21 @@
 //! - [`deposits`]: deposits at the desk and their receipts;
 //! - [`bank`]: changes of bank details, asked, held, reviewed and decided;
 //! - [`runs`]: payment runs — prepare, validate, cancel, export, report;
-//! - [`payroll`]: payroll runs — the month repeated from the last good one, and its export;
+//! - [`payroll`]: payroll runs — the month repeated from the last good one, its changes of
+//!   situation, and its export;
+//! - [`import`]: extracts imported, all or nothing;
+//! - [`invoices`]: the invoices due and their late interest;
+//! - [`renewals`]: rights renewed by a crisis decision, applied as simulated;
+//! - [`publish`]: the public continuity page and its posters;
+//! - [`crisis`]: the crisis cell — main courante, incident and the CNIL clock, systems and
+//!   tasks, directory and public message;
 //! - [`clock`]: "now", injected;
 //! - [`error`]: [`AppError`], English for logs, French for agents ([`AppError::french`]);
 //! - [`fsio`]: atomic files and the direct-I/O writer of the payment files.
 
 pub mod bank;
 pub mod clock;
+pub mod crisis;
 pub mod data;
 pub mod deposits;
 pub mod error;

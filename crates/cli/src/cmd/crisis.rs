@@ -1,5 +1,6 @@
 //! `relais courante|incident|cnil|systemes|taches|annuaire|message`: the crisis cell's
-//! records. Writing needs the role `crise` or `admin` (checked by the store); times are read
+//! records, through `relais_app::crisis`: arguments read, a service called, its answer
+//! printed. Writing needs the role `crise` or `admin` (checked by the store); times are read
 //! and shown on the authority's clock.
 
 use super::EXIT_OK;
@@ -7,10 +8,14 @@ use crate::args::{
     CnilCommand, CnilNotifyArgs, CouranteAddArgs, CouranteCommand, CouranteExportArgs,
     IncidentCommand, IncidentSetArgs, SystemesCommand, TachesCommand,
 };
-use crate::data::DataDir;
-use anyhow::{Context, Result, anyhow, bail};
+use crate::data::{DataDir, agent};
+use anyhow::{Result, anyhow, bail};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use relais_app::crisis::courante::{self, Export, Format};
+use relais_app::crisis::incident::{self, Cnil};
+use relais_app::crisis::{Cell, systems};
+use relais_app::{Clock, SystemClock};
 use relais_core::crisis::cnil::CnilClock;
 use relais_core::crisis::systems::parse_yes_no;
 use relais_core::crisis::{
@@ -18,9 +23,7 @@ use relais_core::crisis::{
     RANSOM_ADVICE, SystemStatus, TaskStatus, parse_sha256, parse_text,
 };
 use relais_core::deposits::parse_local_datetime;
-use relais_documents::crisis::{
-    Heading, fact_line, local, write_courante_csv, write_courante_pdf, write_incident_pdf,
-};
+use relais_documents::crisis::{fact_line, local};
 use relais_store::crisis::NewTask;
 use std::io::Write;
 use std::path::Path;
@@ -33,20 +36,33 @@ pub(crate) fn out() -> std::io::StdoutLock<'static> {
     std::io::stdout().lock()
 }
 
-/// The store and the authority's name and time zone.
-struct Cell {
+/// The store, the authority's name and time zone, and the system's clock.
+struct Opened {
     store: relais_app::data::AnyStore,
     authority: String,
     tz: TimeZone,
+    clock: SystemClock,
 }
 
-fn open(data: &Path) -> Result<Cell> {
+impl Opened {
+    /// The crisis cell as the services take it.
+    fn cell(&self) -> Cell<'_> {
+        Cell {
+            authority: &self.authority,
+            tz: &self.tz,
+            clock: &self.clock,
+        }
+    }
+}
+
+fn open(data: &Path) -> Result<Opened> {
     let data = DataDir::new(data);
     let (settings, tz) = data.time_zone()?;
-    Ok(Cell {
+    Ok(Opened {
         store: data.open_store()?,
         authority: settings.authority.name,
         tz,
+        clock: SystemClock,
     })
 }
 
@@ -58,29 +74,16 @@ fn instant(s: &str, tz: &TimeZone, field: &str) -> Result<Timestamp> {
 }
 
 /// The instant of something that happened: refused when it is after now.
-fn opt_instant(s: Option<&str>, tz: &TimeZone, field: &'static str) -> Result<Option<Timestamp>> {
+fn opt_instant(s: Option<&str>, cell: &Cell<'_>, field: &'static str) -> Result<Option<Timestamp>> {
     s.map(|s| {
-        let at = instant(s, tz, field)?;
-        Ok(relais_core::crisis::cnil::not_in_future(
-            field,
-            at,
-            Timestamp::now(),
-            tz,
-        )?)
+        let at = instant(s, cell.tz, field)?;
+        cell.happened(field, at).map_err(agent)
     })
     .transpose()
 }
 
 fn opt_text(s: Option<&str>, field: &'static str) -> Result<Option<String>> {
     Ok(s.map(|t| parse_text(field, t, MAX_TEXT)).transpose()?)
-}
-
-fn heading(cell: &Cell) -> Heading<'_> {
-    Heading {
-        authority: &cell.authority,
-        tz: &cell.tz,
-        printed_at: Timestamp::now(),
-    }
 }
 
 /// Writes a document atomically, then says where.
@@ -97,8 +100,8 @@ pub fn courante(command: CouranteCommand) -> Result<u8> {
     match command {
         CouranteCommand::Add(a) => add_entry(a),
         CouranteCommand::List(d) => {
-            let cell = open(&d.data)?;
-            for e in cell.store.entries()? {
+            let opened = open(&d.data)?;
+            for e in opened.store.entries()? {
                 let mut refs = String::new();
                 for (label, v) in [
                     ("corrige n°", e.content.corrects.map(|c| c.to_string())),
@@ -114,7 +117,7 @@ pub fn courante(command: CouranteCommand) -> Result<u8> {
                     out(),
                     "{}\t{}\t{}\t{}\t{}{refs}",
                     e.id,
-                    local(e.at, &cell.tz),
+                    local(e.at, &opened.tz),
                     e.author,
                     e.content.kind.label_fr(),
                     e.content.text.replace('\n', " / ")
@@ -127,7 +130,7 @@ pub fn courante(command: CouranteCommand) -> Result<u8> {
 }
 
 fn add_entry(a: CouranteAddArgs) -> Result<u8> {
-    let mut cell = open(&a.data.data)?;
+    let mut opened = open(&a.data.data)?;
     let kind = EntryKind::parse(&a.kind).ok_or_else(|| {
         anyhow!(
             "--kind : nature inconnue « {} » (attendu : {})",
@@ -136,7 +139,7 @@ fn add_entry(a: CouranteAddArgs) -> Result<u8> {
         )
     })?;
     let entry = NewEntry {
-        at: opt_instant(a.at.as_deref(), &cell.tz, "--at")?,
+        at: opt_instant(a.at.as_deref(), &opened.cell(), "--at")?,
         content: EntryContent {
             kind,
             text: parse_text("--text", &a.text, MAX_TEXT)?,
@@ -146,7 +149,7 @@ fn add_entry(a: CouranteAddArgs) -> Result<u8> {
             document: a.document.as_deref().map(parse_sha256).transpose()?,
         },
     };
-    let e = cell.store.add_entry(&a.user.user, &entry)?;
+    let e = courante::add(&mut *opened.store, &a.user.user, &entry).map_err(agent)?;
     writeln!(
         out(),
         "Entrée n° {} inscrite (journal n° {}).",
@@ -160,13 +163,13 @@ fn export(a: CouranteExportArgs) -> Result<u8> {
     if a.csv.is_none() && a.pdf.is_none() {
         bail!("indiquez --csv FICHIER, --pdf FICHIER, ou les deux");
     }
-    let cell = open(&a.data.data)?;
-    let entries = cell.store.entries()?;
+    let opened = open(&a.data.data)?;
+    let export = Export::read(&*opened.store).map_err(agent)?;
     if let Some(path) = &a.csv {
-        write_file(path, |w| write_courante_csv(&entries, &cell.tz, w))?;
+        write_file(path, |w| export.write(&opened.cell(), Format::Csv, w))?;
     }
     if let Some(path) = &a.pdf {
-        write_file(path, |w| write_courante_pdf(&heading(&cell), &entries, w))?;
+        write_file(path, |w| export.write(&opened.cell(), Format::Pdf, w))?;
     }
     Ok(EXIT_OK)
 }
@@ -176,10 +179,10 @@ pub fn incident(command: IncidentCommand) -> Result<u8> {
         IncidentCommand::Set(a) => set_fact(a),
         IncidentCommand::Show(d) => show_incident(&d.data),
         IncidentCommand::Summary(a) => {
-            let cell = open(&a.data.data)?;
-            let incident = cell.store.incident()?;
+            let opened = open(&a.data.data)?;
+            let incident = incident::read(&*opened.store).map_err(agent)?;
             write_file(&a.pdf, |w| {
-                write_incident_pdf(&heading(&cell), &incident, w)
+                incident::summary_pdf(&opened.cell(), &incident, w)
             })?;
             Ok(EXIT_OK)
         }
@@ -187,7 +190,7 @@ pub fn incident(command: IncidentCommand) -> Result<u8> {
 }
 
 fn set_fact(a: IncidentSetArgs) -> Result<u8> {
-    let mut cell = open(&a.data.data)?;
+    let mut opened = open(&a.data.data)?;
     let kind = FactKind::parse(&a.fact).ok_or_else(|| {
         anyhow!(
             "fait inconnu « {} » (attendu : {})",
@@ -205,7 +208,7 @@ fn set_fact(a: IncidentSetArgs) -> Result<u8> {
         .map(|s| parse_yes_no(s).ok_or_else(|| anyhow!("--answer : « {s} » (attendu oui ou non)")))
         .transpose()?;
     let fact = NewFact {
-        at: opt_instant(a.at.as_deref(), &cell.tz, "--at")?,
+        at: opt_instant(a.at.as_deref(), &opened.cell(), "--at")?,
         estimate: a.estimate,
         place: opt_text(a.place.as_deref(), "--place")?,
         reference: opt_text(a.reference.as_deref(), "--reference")?,
@@ -217,21 +220,26 @@ fn set_fact(a: IncidentSetArgs) -> Result<u8> {
             "rien à enregistrer : indiquez au moins --at, --answer, --place, --reference ou --note"
         );
     }
-    let id = cell.store.record_fact(&a.user.user, kind, &fact)?;
-    writeln!(out(), "{} enregistré (révision n° {id}).", kind.label_fr())?;
+    let recorded =
+        incident::record_fact(&mut *opened.store, &opened.clock, &a.user.user, kind, &fact)
+            .map_err(agent)?;
+    writeln!(
+        out(),
+        "{} enregistré (révision n° {}).",
+        kind.label_fr(),
+        recorded.revision
+    )?;
     if answer == Some(true) {
         writeln!(out(), "{RANSOM_ADVICE}")?;
     }
-    if kind == FactKind::Awareness
-        && let Some(at) = fact.at
-    {
-        print_clock(at, &cell.tz)?;
+    if let Some(clock) = &recorded.cnil {
+        print_clock(clock, &opened.tz)?;
     }
     Ok(EXIT_OK)
 }
 
-fn print_clock(awareness: Timestamp, tz: &TimeZone) -> Result<()> {
-    let clock = CnilClock::at(awareness, Timestamp::now());
+/// The CNIL clock running: its deadline and what is left.
+fn print_clock(clock: &CnilClock, tz: &TimeZone) -> Result<()> {
     writeln!(
         out(),
         "Notification CNIL : au plus tard le {} ({})",
@@ -242,8 +250,8 @@ fn print_clock(awareness: Timestamp, tz: &TimeZone) -> Result<()> {
 }
 
 fn show_incident(data: &Path) -> Result<u8> {
-    let cell = open(data)?;
-    let incident = cell.store.incident()?;
+    let opened = open(data)?;
+    let incident = incident::read(&*opened.store).map_err(agent)?;
     for kind in FactKind::ALL {
         let revisions: Vec<_> = incident.revisions(*kind).collect();
         let Some(current) = revisions.last() else {
@@ -259,31 +267,23 @@ fn show_incident(data: &Path) -> Result<u8> {
             out(),
             "{:<28} {}{revised}",
             kind.label_fr(),
-            fact_line(&current.value, &cell.tz)
+            fact_line(&current.value, &opened.tz)
         )?;
         if *kind == FactKind::Ransom {
             writeln!(out(), "{:<28} {RANSOM_ADVICE}", "")?;
         }
     }
-    let first_sent = incident
-        .notifications
-        .iter()
-        .map(|n| &n.notification)
-        .filter(|n| n.kind == NotificationKind::Initial)
-        .map(|n| n.sent_at)
-        .min();
-    match incident
-        .current(FactKind::Awareness)
-        .and_then(|f| f.value.at)
-    {
+    match Cnil::of(&incident, &opened.clock) {
         // The clock stops once the CNIL is notified.
-        Some(at) if let Some(sent) = first_sent => writeln!(
+        Cnil::Notified {
+            awareness, sent, ..
+        } => writeln!(
             out(),
             "Notification CNIL : {}",
-            relais_core::crisis::cnil::notified_label_fr(at, sent, &cell.tz)
+            relais_core::crisis::cnil::notified_label_fr(awareness, sent, &opened.tz)
         )?,
-        Some(at) => print_clock(at, &cell.tz)?,
-        None => writeln!(
+        Cnil::Running { clock, .. } => print_clock(&clock, &opened.tz)?,
+        Cnil::Unknown { .. } => writeln!(
             out(),
             "Notification CNIL : prise de connaissance non renseignée, délai inconnu"
         )?,
@@ -294,7 +294,7 @@ fn show_incident(data: &Path) -> Result<u8> {
             out(),
             "Notification {} envoyée le {}{}",
             n.kind.label_fr(),
-            local(n.sent_at, &cell.tz),
+            local(n.sent_at, &opened.tz),
             n.reference
                 .as_deref()
                 .map(|r| format!(" (référence {r})"))
@@ -313,7 +313,7 @@ pub fn cnil(command: CnilCommand) -> Result<u8> {
 }
 
 fn notify(a: CnilNotifyArgs) -> Result<u8> {
-    let mut cell = open(&a.data.data)?;
+    let mut opened = open(&a.data.data)?;
     let kind = NotificationKind::parse(&a.kind).ok_or_else(|| {
         anyhow!(
             "--kind : « {} » (attendu : initiale ou complementaire)",
@@ -331,14 +331,12 @@ fn notify(a: CnilNotifyArgs) -> Result<u8> {
         consequences: text("--consequences", &a.consequences)?,
         measures: text("--measures", &a.measures)?,
         dpo_contact: text("--dpo", &a.dpo)?,
-        sent_at: opt_instant(a.sent_at.as_deref(), &cell.tz, "--sent-at")?
-            .unwrap_or_else(Timestamp::now),
+        sent_at: opt_instant(a.sent_at.as_deref(), &opened.cell(), "--sent-at")?
+            .unwrap_or_else(|| opened.clock.now()),
         reference: opt_text(a.reference.as_deref(), "--reference")?,
         delay_reasons: opt_text(a.delay_reasons.as_deref(), "--delay-reasons")?,
     };
-    let id = cell
-        .store
-        .record_notification(&a.user.user, &notification)?;
+    let id = incident::notify(&mut *opened.store, &a.user.user, &notification).map_err(agent)?;
     writeln!(
         out(),
         "Notification {} enregistrée (n° {id}).",
@@ -350,21 +348,8 @@ fn notify(a: CnilNotifyArgs) -> Result<u8> {
 pub fn systemes(command: SystemesCommand) -> Result<u8> {
     match command {
         SystemesCommand::Import(a) => {
-            let mut cell = open(&a.data.data)?;
-            let file = std::fs::File::open(&a.csv)
-                .with_context(|| format!("lecture de {}", a.csv.display()))?;
-            let systems = relais_formats::systems::read_systems(
-                std::io::BufReader::new(file),
-                &a.csv.display().to_string(),
-            )
-            .map_err(|errors| {
-                let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-                anyhow!(
-                    "inventaire refusé, rien n'est importé :\n{}",
-                    lines.join("\n")
-                )
-            })?;
-            let done = cell.store.import_systems(&a.user.user, &systems)?;
+            let mut opened = open(&a.data.data)?;
+            let done = systems::import(&mut *opened.store, &a.user.user, &a.csv).map_err(agent)?;
             writeln!(
                 out(),
                 "{} système(s) ajouté(s), {} mis à jour.",
@@ -374,7 +359,7 @@ pub fn systemes(command: SystemesCommand) -> Result<u8> {
             Ok(EXIT_OK)
         }
         SystemesCommand::Statut(a) => {
-            let mut cell = open(&a.data.data)?;
+            let mut opened = open(&a.data.data)?;
             let to = SystemStatus::parse(&a.status).ok_or_else(|| {
                 anyhow!(
                     "statut inconnu « {} » (attendu : {})",
@@ -382,9 +367,14 @@ pub fn systemes(command: SystemesCommand) -> Result<u8> {
                     SystemStatus::expected()
                 )
             })?;
-            let change =
-                cell.store
-                    .set_system_status(&a.user.user, &a.system, to, a.note.as_deref())?;
+            let change = systems::set_status(
+                &mut *opened.store,
+                &a.user.user,
+                &a.system,
+                to,
+                a.note.as_deref(),
+            )
+            .map_err(agent)?;
             writeln!(
                 out(),
                 "{} : {} → {} (main courante n° {})",
@@ -396,8 +386,8 @@ pub fn systemes(command: SystemesCommand) -> Result<u8> {
             Ok(EXIT_OK)
         }
         SystemesCommand::List(d) => {
-            let cell = open(&d.data)?;
-            for s in cell.store.systems()? {
+            let opened = open(&d.data)?;
+            for s in opened.store.systems()? {
                 writeln!(
                     out(),
                     "{}\t{}\t{}\t{}\t{}\t{}\t{} ({}, {})",
@@ -408,11 +398,11 @@ pub fn systemes(command: SystemesCommand) -> Result<u8> {
                     s.owner,
                     s.site.as_deref().unwrap_or("—"),
                     s.status,
-                    local(s.status_at, &cell.tz),
+                    local(s.status_at, &opened.tz),
                     s.status_by
                 )?;
             }
-            let summary = cell.store.systems_summary()?;
+            let summary = opened.store.systems_summary()?;
             let counts: Vec<String> = summary
                 .by_status
                 .iter()
@@ -441,12 +431,12 @@ pub fn systemes(command: SystemesCommand) -> Result<u8> {
 pub fn taches(command: TachesCommand) -> Result<u8> {
     match command {
         TachesCommand::Add(a) => {
-            let mut cell = open(&a.data.data)?;
+            let mut opened = open(&a.data.data)?;
             let due = a
                 .due
                 .as_deref()
                 .map(|s| {
-                    parse_local_datetime(s, &cell.tz, true).ok_or_else(|| {
+                    parse_local_datetime(s, &opened.tz, true).ok_or_else(|| {
                         anyhow!("--due : échéance illisible « {s} » (attendu AAAA-MM-JJ HH:MM)")
                     })
                 })
@@ -456,12 +446,12 @@ pub fn taches(command: TachesCommand) -> Result<u8> {
                 owner: parse_text("--owner", &a.owner, 200)?,
                 due,
             };
-            let t = cell.store.add_task(&a.user.user, &task)?;
+            let t = systems::add_task(&mut *opened.store, &a.user.user, &task).map_err(agent)?;
             writeln!(out(), "Tâche n° {} ajoutée.", t.id)?;
             Ok(EXIT_OK)
         }
         TachesCommand::Statut(a) => {
-            let mut cell = open(&a.data.data)?;
+            let mut opened = open(&a.data.data)?;
             let status = TaskStatus::parse(&a.status).ok_or_else(|| {
                 anyhow!(
                     "statut inconnu « {} » (attendu : {})",
@@ -469,17 +459,18 @@ pub fn taches(command: TachesCommand) -> Result<u8> {
                     TaskStatus::expected()
                 )
             })?;
-            let t = cell.store.set_task_status(&a.user.user, a.task, status)?;
+            let t = systems::set_task_status(&mut *opened.store, &a.user.user, a.task, status)
+                .map_err(agent)?;
             writeln!(out(), "Tâche n° {} : {}.", t.id, t.status)?;
             Ok(EXIT_OK)
         }
         TachesCommand::List(a) => {
-            let cell = open(&a.data.data)?;
-            let now = Timestamp::now();
+            let opened = open(&a.data.data)?;
+            let now = opened.clock.now();
             let tasks = if a.overdue {
-                cell.store.overdue_tasks(now)?
+                opened.store.overdue_tasks(now)?
             } else {
-                cell.store.tasks()?
+                opened.store.tasks()?
             };
             for t in tasks {
                 writeln!(
@@ -488,7 +479,7 @@ pub fn taches(command: TachesCommand) -> Result<u8> {
                     t.id,
                     t.status,
                     t.due
-                        .map_or("sans échéance".to_owned(), |d| local(d, &cell.tz)),
+                        .map_or("sans échéance".to_owned(), |d| local(d, &opened.tz)),
                     t.owner,
                     t.title,
                     if t.is_overdue(now) { "\tEN RETARD" } else { "" }

@@ -49,7 +49,7 @@ pub fn systems(summary: &SystemsSummary) -> String {
 pub fn cnil(incident: &Incident, now: Timestamp, tz: &TimeZone) -> Option<String> {
     let awareness = incident.current(FactKind::Awareness)?.value.at?;
     let limit = deadline(awareness);
-    let notified = super::first_notified(incident);
+    let notified = relais_app::crisis::incident::first_notified(incident);
     let mark = |label: &str, at: Timestamp, class: &str| Mark {
         label: label.to_owned(),
         at: at.as_second(),

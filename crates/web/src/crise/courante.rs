@@ -9,10 +9,12 @@ use crate::session::{SignedForm, SignedIn};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use relais_app::AppError;
+use relais_app::crisis::courante::{self as service, Export, Format};
 use relais_core::crisis::{
     Entry, EntryContent, EntryKind, MAX_TEXT, NewEntry, parse_sha256, parse_text,
 };
-use relais_documents::crisis::{local, write_courante_csv, write_courante_pdf};
+use relais_documents::crisis::local;
 use relais_store::crisis::CrisisError;
 use relais_store::sessions::Session;
 use serde::Deserialize;
@@ -169,12 +171,13 @@ pub async fn add_entry(
     };
     let actor = session.login.clone();
     let done = app
-        .with_store(move |s| Ok(s.add_entry(&actor, &entry)))
+        .with_store(move |s| Ok(service::add(s, &actor, &entry)))
         .await?;
     match done {
         Ok(e) => Ok(Redirect::to(&format!("/crise/courante?fait={}", e.id)).into_response()),
-        Err(e @ CrisisError::Store(_)) => Err(refused(e)),
-        Err(e) => courante_refused(&app, &session, e.to_string()).await,
+        Err(AppError::Crisis(e @ CrisisError::Store(_))) => Err(refused(AppError::Crisis(e))),
+        Err(AppError::Crisis(e)) => courante_refused(&app, &session, e.to_string()).await,
+        Err(e) => Err(refused(e)),
     }
 }
 
@@ -208,17 +211,15 @@ pub async fn courante_pdf(
 }
 
 async fn courante_export(app: Shared, pdf: bool) -> Result<Response, WebError> {
-    let entries = app
-        .with_reader(|s| s.entries().map_err(store_error))
+    let export = app
+        .with_reader(|s| Export::read(s).map_err(read_error))
         .await?;
-    let tz = app.tz();
+    let (tz, clock) = (app.tz(), request_clock(&app));
+    let format = if pdf { Format::Pdf } else { Format::Csv };
     let mut out = Vec::new();
-    let written = if pdf {
-        write_courante_pdf(&heading(&app, &tz), &entries, &mut out)
-    } else {
-        write_courante_csv(&entries, &tz, &mut out)
-    };
-    written.map_err(|e| WebError::internal("main courante export", e))?;
+    export
+        .write(&cell(&app, &tz, &clock), format, &mut out)
+        .map_err(|e| WebError::internal("main courante export", e))?;
     Ok(if pdf {
         attachment("main-courante.pdf", "application/pdf", out)
     } else {

@@ -9,11 +9,13 @@ use crate::session::{SignedForm, SignedIn};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use relais_app::AppError;
+use relais_app::crisis::incident as service;
 use relais_core::crisis::systems::parse_yes_no;
 use relais_core::crisis::{
     FactKind, MAX_TEXT, NewFact, Notification, NotificationKind, parse_text,
 };
-use relais_documents::crisis::{local, write_incident_pdf};
+use relais_documents::crisis::local;
 use relais_store::crisis::CrisisError;
 use relais_store::sessions::Session;
 
@@ -163,9 +165,10 @@ pub async fn record_fact(
         Err(why) => return incident_refused(&app, &session, why).await,
     };
     let actor = session.login.clone();
+    let clock = request_clock(&app);
     write(
         &app,
-        move |s| s.record_fact(&actor, kind, &fact),
+        move |s| service::record_fact(s, &clock, &actor, kind, &fact),
         "/crise/incident?fait=fait",
     )
     .await
@@ -231,12 +234,13 @@ pub async fn notify_cnil(
     };
     let actor = session.login.clone();
     let done = app
-        .with_store(move |s| Ok(s.record_notification(&actor, &notification)))
+        .with_store(move |s| Ok(service::notify(s, &actor, &notification)))
         .await?;
     match done {
         Ok(_) => Ok(Redirect::to("/crise/incident?fait=cnil").into_response()),
-        Err(e @ CrisisError::Store(_)) => Err(refused(e)),
-        Err(e) => incident_refused(&app, &session, e.to_string()).await,
+        Err(AppError::Crisis(e @ CrisisError::Store(_))) => Err(refused(AppError::Crisis(e))),
+        Err(AppError::Crisis(e)) => incident_refused(&app, &session, e.to_string()).await,
+        Err(e) => Err(refused(e)),
     }
 }
 
@@ -245,11 +249,11 @@ pub async fn incident_pdf(
     SignedIn(_): SignedIn,
 ) -> Result<Response, WebError> {
     let incident = app
-        .with_reader(|s| s.incident().map_err(store_error))
+        .with_reader(|s| service::read(s).map_err(read_error))
         .await?;
-    let tz = app.tz();
+    let (tz, clock) = (app.tz(), request_clock(&app));
     let mut out = Vec::new();
-    write_incident_pdf(&heading(&app, &tz), &incident, &mut out)
+    service::summary_pdf(&cell(&app, &tz, &clock), &incident, &mut out)
         .map_err(|e| WebError::internal("incident summary", e))?;
     Ok(attachment("incident.pdf", "application/pdf", out))
 }

@@ -2,10 +2,11 @@
 //! pictures in `charts`): the main courante (append-only; add, filter, export), the incident's
 //! facts with the CNIL clock and the notifications, the systems' inventory and their
 //! remediation status, tasks, the directory's editing and the public page (its message and a
-//! preview). Writing is for the roles `crise` and `admin` (checked by the route table and
-//! again by the store); the main courante and the incident are read by them only, the
-//! inventory, tasks and the public page by every agent. This file: the overview, the CNIL
-//! clock, and what the screens share.
+//! preview). Every change goes through `relais_app::crisis`, the services `relais` calls too;
+//! the screens read the store for what they show. Writing is for the roles `crise` and `admin`
+//! (checked by the route table and again by the store); the main courante and the incident are
+//! read by them only, the inventory, tasks and the public page by every agent. This file: the
+//! overview, the CNIL clock, and what the screens share.
 
 use crate::access::holds;
 use crate::app::{App, Shared};
@@ -19,10 +20,13 @@ use axum::http::StatusCode;
 use axum::http::header::{self, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::Timestamp;
-use relais_core::crisis::cnil::CnilClock;
-use relais_core::crisis::{FactKind, Incident, MAX_TEXT, parse_text};
+use jiff::tz::TimeZone;
+use relais_app::crisis::Cell;
+use relais_app::crisis::incident::Cnil;
+use relais_app::{AppError, FixedClock};
+use relais_core::crisis::{Incident, MAX_TEXT, parse_text};
 use relais_core::deposits::parse_local_datetime;
-use relais_documents::crisis::{Heading, local};
+use relais_documents::crisis::local;
 use relais_store::crisis::CrisisError;
 use relais_store::sessions::Session;
 use serde::Deserialize;
@@ -89,24 +93,51 @@ fn store_error(e: CrisisError) -> relais_store::StoreError {
     }
 }
 
-/// A refusal of what the agent asked (bad input, a transition the workflow forbids…), or a
-/// failure of the store.
-fn refused(e: CrisisError) -> WebError {
+/// A service's read that failed: the store's failure, shown as an internal error.
+fn read_error(e: AppError) -> relais_store::StoreError {
     match e {
-        CrisisError::Store(
-            relais_store::StoreError::Forbidden { .. }
-            | relais_store::StoreError::UnknownUser(_)
-            | relais_store::StoreError::DisabledUser(_),
+        AppError::Crisis(e) => store_error(e),
+        AppError::Store(s) => s,
+        other => relais_store::StoreError::Corrupt(other.french()),
+    }
+}
+
+/// A refusal of what the agent asked (bad input, a transition the workflow forbids…), or a
+/// failure of the store: the one translation of a crisis service's error into a page.
+fn refused(e: AppError) -> WebError {
+    match e {
+        AppError::Crisis(
+            e @ CrisisError::Store(
+                relais_store::StoreError::Forbidden { .. }
+                | relais_store::StoreError::UnknownUser(_)
+                | relais_store::StoreError::DisabledUser(_),
+            ),
         ) => WebError::refused(e.to_string()),
-        CrisisError::Store(_) => WebError::internal("store error", e),
-        other => WebError::unprocessable(other.to_string()),
+        AppError::Crisis(e @ CrisisError::Store(_)) => WebError::internal("store error", e),
+        AppError::Crisis(other) => WebError::unprocessable(other.to_string()),
+        other => WebError::internal("crisis cell", other),
+    }
+}
+
+/// The server's clock at this request, as the services take it.
+fn request_clock(app: &App) -> FixedClock {
+    FixedClock(app.instant())
+}
+
+/// The crisis cell as the services take it: the authority, its time zone, this request's
+/// clock.
+fn cell<'a>(app: &'a App, tz: &'a TimeZone, clock: &'a FixedClock) -> Cell<'a> {
+    Cell {
+        authority: &app.config.authority,
+        tz,
+        clock,
     }
 }
 
 /// Runs a change in the store, then sends the agent to `to`, or says why it was refused.
 async fn write<T: Send + 'static>(
     app: &Shared,
-    change: impl FnOnce(&mut dyn relais_store::Backend) -> Result<T, CrisisError> + Send + 'static,
+    change: impl FnOnce(&mut dyn relais_store::Backend) -> Result<T, AppError> + Send + 'static,
     to: &str,
 ) -> Result<Response, WebError> {
     app.with_store(move |s| Ok(change(s)))
@@ -151,64 +182,48 @@ fn past_instant(
     name: &'static str,
     label: &'static str,
 ) -> Result<Option<Timestamp>, String> {
+    let tz = app.tz();
+    let clock = request_clock(app);
     instant(app, fields, name)?
         .map(|at| {
-            relais_core::crisis::cnil::not_in_future(label, at, app.instant(), &app.tz())
-                .map_err(|e| e.to_string())
+            cell(app, &tz, &clock)
+                .happened(label, at)
+                .map_err(|e| e.french())
         })
         .transpose()
 }
 
-/// When the CNIL was first notified: the initial notification's sending (the earliest, should
-/// there be several), else the earliest of any.
-pub(crate) fn first_notified(incident: &Incident) -> Option<Timestamp> {
-    let sent = |initial: bool| {
-        incident
-            .notifications
-            .iter()
-            .map(|n| &n.notification)
-            .filter(|n| !initial || n.kind == relais_core::crisis::NotificationKind::Initial)
-            .map(|n| n.sent_at)
-            .min()
-    };
-    sent(true).or_else(|| sent(false))
-}
-
-/// The CNIL clock as the screens show it, from the current awareness fact; it stops once the
-/// CNIL is notified.
+/// The CNIL clock as the screens show it (`relais_app::crisis::incident::Cnil`), from the
+/// current awareness fact; it stops once the CNIL is notified.
 pub(crate) fn cnil_block(app: &App, incident: &Incident) -> CnilBlock {
     let tz = app.tz();
-    let now = app.instant();
-    let notified_at = first_notified(incident);
-    match incident
-        .current(FactKind::Awareness)
-        .and_then(|f| f.value.at)
-    {
-        None => CnilBlock {
+    let cnil = Cnil::of(incident, &request_clock(app));
+    let label = cnil.label_fr(&tz);
+    let notified = matches!(cnil, Cnil::Notified { .. });
+    match &cnil {
+        Cnil::Unknown { notified } => CnilBlock {
             known: false,
             awareness: String::new(),
             deadline: String::new(),
             label: "prise de connaissance non renseignée : délai inconnu".into(),
             overdue: false,
-            notified: notified_at.is_some(),
+            notified: *notified,
             stopped: None,
             late: false,
         },
-        Some(at) => {
-            let clock = CnilClock::at(at, now);
-            let stopped =
-                notified_at.map(|sent| relais_core::crisis::cnil::notified_label_fr(at, sent, &tz));
-            CnilBlock {
-                known: true,
-                awareness: local(at, &tz),
-                deadline: local(clock.deadline, &tz),
-                label: stopped.clone().unwrap_or_else(|| clock.label_fr()),
-                overdue: stopped.is_none() && clock.is_overdue(),
-                notified: notified_at.is_some(),
-                late: notified_at.is_some_and(|sent| relais_core::crisis::cnil::is_late(at, sent)),
-                stopped,
-            }
-        }
+        Cnil::Running { awareness, clock }
+        | Cnil::Notified {
+            awareness, clock, ..
+        } => CnilBlock {
+            known: true,
+            awareness: local(*awareness, &tz),
+            deadline: local(clock.deadline, &tz),
+            label: label.clone().unwrap_or_default(),
+            overdue: cnil.is_overdue(),
+            notified,
+            late: cnil.is_late(),
+            stopped: if notified { label } else { None },
+        },
     }
 }
 
@@ -278,14 +293,6 @@ fn attachment(name: &str, content_type: &'static str, bytes: Vec<u8>) -> Respons
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     response
-}
-
-fn heading<'a>(app: &'a App, tz: &'a jiff::tz::TimeZone) -> Heading<'a> {
-    Heading {
-        authority: &app.config.authority,
-        tz,
-        printed_at: app.instant(),
-    }
 }
 
 #[derive(Deserialize)]

@@ -10,6 +10,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{self};
 use axum::response::{IntoResponse, Redirect, Response};
+use relais_app::AppError;
+use relais_app::crisis::directory as service;
 use relais_core::directory::DirectoryRow;
 use relais_documents::crisis::local;
 use relais_documents::public_page::{PUBLIC_CSS, PublicPage, write_public_html};
@@ -160,12 +162,12 @@ pub async fn set_directory(
     let actor = session.login.clone();
     let saved = row.clone();
     match app
-        .with_store(move |s| Ok(s.set_directory_entry(&actor, &saved)))
+        .with_store(move |s| Ok(service::set_entry(s, &actor, &saved)))
         .await?
     {
         Ok(_) => Ok(Redirect::to("/annuaire?fait=1").into_response()),
-        Err(e @ CrisisError::Store(_)) => Err(refused(e)),
-        Err(e) => {
+        Err(AppError::Crisis(e @ CrisisError::Store(_))) => Err(refused(AppError::Crisis(e))),
+        Err(AppError::Crisis(e)) => {
             let error = Some(format!("Rien n'est enregistré : {e}."));
             Ok(directory_page(
                 &app,
@@ -176,6 +178,7 @@ pub async fn set_directory(
                 error,
             ))
         }
+        Err(e) => Err(refused(e)),
     }
 }
 
@@ -231,7 +234,7 @@ pub async fn set_message(
     let actor = session.login.clone();
     write(
         &app,
-        move |s| s.set_public_message(&actor, &affected, &guaranteed),
+        move |s| service::set_message(s, &actor, &affected, &guaranteed),
         "/crise/public?fait=1",
     )
     .await

@@ -10,6 +10,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use relais_app::AppError;
+use relais_app::crisis::systems as service;
 use relais_core::crisis::{MAX_TEXT, SystemStatus, TaskStatus, parse_text};
 use relais_documents::crisis::local;
 use relais_store::crisis::{CrisisError, NewTask};
@@ -206,13 +208,13 @@ pub async fn set_system_status(
     let actor = session.login.clone();
     let system = id.clone();
     let done = app
-        .with_store(move |s| Ok(s.set_system_status(&actor, &system, to, note.as_deref())))
+        .with_store(move |s| Ok(service::set_status(s, &actor, &system, to, note.as_deref())))
         .await?;
     match done {
         Ok(_) => {
             Ok(Redirect::to(&format!("/crise/systemes?fait={}", url_segment(&id))).into_response())
         }
-        Err(CrisisError::UnknownSystem(_)) => Err(WebError::NotFound),
+        Err(AppError::Crisis(CrisisError::UnknownSystem(_))) => Err(WebError::NotFound),
         Err(e) => Err(refused(e)),
     }
 }
@@ -271,7 +273,7 @@ pub async fn add_task(
     let actor = session.login.clone();
     write(
         &app,
-        move |s| s.add_task(&actor, &task),
+        move |s| service::add_task(s, &actor, &task),
         "/crise/taches?fait=1",
     )
     .await
@@ -286,11 +288,11 @@ pub async fn set_task_status(
         .ok_or_else(|| WebError::unprocessable("choisissez le nouveau statut"))?;
     let actor = session.login.clone();
     match app
-        .with_store(move |s| Ok(s.set_task_status(&actor, id, status)))
+        .with_store(move |s| Ok(service::set_task_status(s, &actor, id, status)))
         .await?
     {
         Ok(_) => Ok(Redirect::to("/crise/taches?fait=1").into_response()),
-        Err(CrisisError::UnknownTask(_)) => Err(WebError::NotFound),
+        Err(AppError::Crisis(CrisisError::UnknownTask(_))) => Err(WebError::NotFound),
         Err(e) => Err(refused(e)),
     }
 }

@@ -1,10 +1,12 @@
 //! `relais annuaire` and `relais message`: the directory's entries (a number typed is checked
-//! as at import) and the message of the public page.
+//! as at import) and the message of the public page, written by `relais_app::crisis::directory`.
 
 use super::{open, out};
 use crate::args::{AnnuaireCommand, AnnuaireSetArgs, MessageCommand};
 use crate::cmd::EXIT_OK;
+use crate::data::agent;
 use anyhow::{Result, anyhow, bail};
+use relais_app::crisis::directory;
 use relais_core::crisis::systems::parse_yes_no;
 use relais_core::crisis::{MAX_TEXT, parse_text};
 use relais_core::directory::DirectoryRow;
@@ -13,14 +15,11 @@ use std::io::Write;
 
 pub fn annuaire(command: AnnuaireCommand) -> Result<u8> {
     let AnnuaireCommand::Set(a) = command;
-    let mut cell = open(&a.data.data)?;
-    let old = cell
-        .store
-        .directory()?
-        .into_iter()
-        .find(|r| r.site_code == a.site_code.trim() && r.service == a.service.trim());
+    let mut opened = open(&a.data.data)?;
+    let old =
+        directory::entry(&*opened.store, a.site_code.trim(), a.service.trim()).map_err(agent)?;
     let row = merged(&a, old.as_ref())?;
-    let change = cell.store.set_directory_entry(&a.user.user, &row)?;
+    let change = directory::set_entry(&mut *opened.store, &a.user.user, &row).map_err(agent)?;
     writeln!(
         out(),
         "{} — {} : entrée {}.",
@@ -87,16 +86,18 @@ fn merged(a: &AnnuaireSetArgs, old: Option<&DirectoryRow>) -> Result<DirectoryRo
 
 pub fn message(command: MessageCommand) -> Result<u8> {
     let MessageCommand::Set(a) = command;
-    let mut cell = open(&a.data.data)?;
-    let m = cell.store.set_public_message(
+    let mut opened = open(&a.data.data)?;
+    let m = directory::set_message(
+        &mut *opened.store,
         &a.user.user,
         &parse_text("--affected", &a.affected, MAX_TEXT)?,
         &parse_text("--guaranteed", &a.guaranteed, MAX_TEXT)?,
-    )?;
+    )
+    .map_err(agent)?;
     writeln!(
         out(),
         "Message au public mis à jour le {}.",
-        local(m.updated_at, &cell.tz)
+        local(m.updated_at, &opened.tz)
     )?;
     Ok(EXIT_OK)
 }
