@@ -68,6 +68,15 @@ impl Fonts {
         if bold { &self.bold } else { &self.regular }
     }
 
+    /// The face's file, as embedded, and its parsed tables (for writers other than krilla).
+    pub(crate) fn face(&self, bold: bool) -> (&'static [u8], &ttf_parser::Face<'static>) {
+        if bold {
+            (BOLD, &self.bold_face)
+        } else {
+            (REGULAR, &self.regular_face)
+        }
+    }
+
     /// The glyph of `c` and its advance in em.
     pub(crate) fn glyph(&self, c: char, bold: bool) -> (u16, f32) {
         let (face, cache) = if bold {
