@@ -18,6 +18,7 @@ pub mod public_page;
 pub mod receipt;
 pub mod run_report;
 pub mod statement;
+mod streaming_pdf;
 
 pub use bordereau::write_bordereau_pdf;
 pub use code::{ReceiptKey, ReceiptSummary, VerifyError, depositor_digest};

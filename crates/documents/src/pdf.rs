@@ -20,14 +20,29 @@ pub(crate) struct Fonts {
     pub bold: Font,
     regular_face: ttf_parser::Face<'static>,
     bold_face: ttf_parser::Face<'static>,
-    /// (glyph, advance in em) of the characters below [`CACHED`], per face: a bordereau looks
-    /// up millions of characters, nearly all of them Latin.
+    /// (glyph, advance in em) of the characters of [`CACHED`] and [`PUNCTUATION`], per face: a
+    /// bordereau looks up millions of characters, nearly all of them Latin, and the euro sign
+    /// of every amount.
     regular_cache: Vec<(u16, f32)>,
     bold_cache: Vec<(u16, f32)>,
 }
 
-/// Characters up to Latin Extended-A (U+017F: Œ, œ…) are looked up once.
+/// Characters up to Latin Extended-A (U+017F: Œ, œ…) are looked up once…
 const CACHED: u32 = 0x180;
+/// …and General Punctuation and the currency symbols (— … ’ €).
+const PUNCTUATION: std::ops::Range<u32> = 0x2000..0x20C0;
+
+/// Where `u` is in the cache.
+fn cache_index(u: u32) -> Option<usize> {
+    let i = if u < CACHED {
+        u
+    } else if PUNCTUATION.contains(&u) {
+        CACHED + u - PUNCTUATION.start
+    } else {
+        return None;
+    };
+    usize::try_from(i).ok()
+}
 
 fn lookup(face: &ttf_parser::Face<'_>, c: char) -> (u16, f32) {
     let glyph = face.glyph_index(c).unwrap_or(ttf_parser::GlyphId(0));
@@ -37,6 +52,7 @@ fn lookup(face: &ttf_parser::Face<'_>, c: char) -> (u16, f32) {
 
 fn cache(face: &ttf_parser::Face<'_>) -> Vec<(u16, f32)> {
     (0..CACHED)
+        .chain(PUNCTUATION)
         .map(|u| char::from_u32(u).map_or((0, 0.0), |c| lookup(face, c)))
         .collect()
 }
@@ -68,6 +84,15 @@ impl Fonts {
         if bold { &self.bold } else { &self.regular }
     }
 
+    /// The face's file, as embedded, and its parsed tables (for writers other than krilla).
+    pub(crate) fn face(&self, bold: bool) -> (&'static [u8], &ttf_parser::Face<'static>) {
+        if bold {
+            (BOLD, &self.bold_face)
+        } else {
+            (REGULAR, &self.regular_face)
+        }
+    }
+
     /// The glyph of `c` and its advance in em.
     pub(crate) fn glyph(&self, c: char, bold: bool) -> (u16, f32) {
         let (face, cache) = if bold {
@@ -75,9 +100,7 @@ impl Fonts {
         } else {
             (&self.regular_face, &self.regular_cache)
         };
-        let cached = usize::try_from(u32::from(c))
-            .ok()
-            .and_then(|i| cache.get(i));
+        let cached = cache_index(u32::from(c)).and_then(|i| cache.get(i));
         match cached {
             Some(g) => *g,
             None => lookup(face, c),
@@ -221,6 +244,20 @@ pub(crate) fn wrap_width(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cache_gives_what_the_font_says() {
+        let fonts = Fonts::load().expect("fonts");
+        for bold in [false, true] {
+            let (_, face) = fonts.face(bold);
+            for u in (0..0x2200).chain([0x1F600]) {
+                if let Some(c) = char::from_u32(u) {
+                    assert_eq!(fonts.glyph(c, bold), lookup(face, c), "U+{u:04X}");
+                }
+            }
+        }
+        assert_ne!(fonts.glyph('€', false).0, 0, "the euro sign has a glyph");
+    }
 
     #[test]
     fn texts_are_measured_and_cut_to_fit() {

@@ -39,8 +39,21 @@ pub fn write_report<S: RunStore + ?Sized>(
 }
 
 /// The run's documents for people: the per-payee statements, the control report and the
-/// paper bordereau, into `out`.
+/// paper bordereau, into `out`, one after the other.
 pub(super) fn write_documents<S: RunStore + ?Sized>(
+    store: &S,
+    run: &RunRecord,
+    out: &Path,
+) -> Result<Written, AppError> {
+    let mut written = write_statements_and_report(store, run, out)?;
+    written.extend(write_bordereau(store, run, out)?);
+    Ok(written)
+}
+
+/// The per-payee statements, then the control report, into `out`: what the thread beside the
+/// payment files writes (the bordereau is written on the payment files' thread once they are
+/// done; the two parts take about as long).
+pub(super) fn write_statements_and_report<S: RunStore + ?Sized>(
     store: &S,
     run: &RunRecord,
     out: &Path,
@@ -51,7 +64,17 @@ pub(super) fn write_documents<S: RunStore + ?Sized>(
     let started = std::time::Instant::now();
     written.extend(write_report(store, run, out)?);
     tracing::debug!(elapsed = ?started.elapsed(), "run export: control report");
+    Ok(written)
+}
+
+/// The paper bordereau, into `out`.
+pub(super) fn write_bordereau<S: RunStore + ?Sized>(
+    store: &S,
+    run: &RunRecord,
+    out: &Path,
+) -> Result<Written, AppError> {
     let started = std::time::Instant::now();
+    let mut written = Written::new();
     let mut lists = StoreLists { store, run };
     write_file(
         out,

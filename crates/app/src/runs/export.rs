@@ -125,10 +125,11 @@ pub fn plan_export<S: Store + RunStore + ?Sized>(
 }
 
 /// Writes the run's payment files into `out`, and unless `payment_files_only` its documents
-/// for people, then `SHA256SUMS`. The documents are written beside the payment files on
-/// `documents`, a connection of their own, when there is one (the payment files' pipeline
-/// leaves part of the machine idle — its formatting thread bounds it —, which the documents
-/// use); else after them, on `store`.
+/// for people, then `SHA256SUMS`. When there is `documents`, a connection of their own, the
+/// statements and the control report are written on it beside the payment files (the payment
+/// files' pipeline leaves part of the machine idle — its formatting thread bounds it —, which
+/// they use), and the bordereau on `store` once the payment files are done; else all of them
+/// after the payment files, on `store`.
 pub fn write_export<S: Store + RunStore + PayrollStore + ?Sized, D: RunStore + Send + ?Sized>(
     plan: &ExportPlan,
     store: &S,
@@ -142,13 +143,15 @@ pub fn write_export<S: Store + RunStore + PayrollStore + ?Sized, D: RunStore + S
         return crate::payroll::write_payroll_export(plan, store, plan.issuer.siret.as_str(), out);
     }
     std::fs::create_dir_all(out).map_err(|e| AppError::io(IoAction::CreateFolder, out, e))?;
-    let (payment, beside) = std::thread::scope(|scope| {
+    let (payment, beside, bordereau) = std::thread::scope(|scope| {
         let beside = documents.filter(|_| !payment_files_only).map(|reader| {
-            scope.spawn(move || super::documents::write_documents(&*reader, run, out))
+            scope.spawn(move || super::documents::write_statements_and_report(&*reader, run, out))
         });
         let started = std::time::Instant::now();
         let payment = payment_files::payment_files(store, run, &plan.issuer, out);
         tracing::debug!(elapsed = ?started.elapsed(), "run export: payment files");
+        let bordereau = (beside.is_some() && payment.is_ok())
+            .then(|| super::documents::write_bordereau(store, run, out));
         let beside = beside.map(|h| {
             h.join().unwrap_or_else(|_| {
                 Err(AppError::Inconsistent(
@@ -156,15 +159,20 @@ pub fn write_export<S: Store + RunStore + PayrollStore + ?Sized, D: RunStore + S
                 ))
             })
         });
-        (payment, beside)
+        (payment, beside, bordereau)
     });
     let mut written = payment?;
-    match beside {
-        Some(documents) => written.extend(documents?),
-        None if !payment_files_only => {
+    match (beside, bordereau) {
+        (Some(documents), bordereau) => {
+            written.extend(documents?);
+            if let Some(bordereau) = bordereau {
+                written.extend(bordereau?);
+            }
+        }
+        (None, _) if !payment_files_only => {
             written.extend(super::documents::write_documents(store, run, out)?);
         }
-        None => {}
+        (None, _) => {}
     }
     write_sums(out, &mut written)?;
     Ok(written)

@@ -10,8 +10,8 @@
 //! the items, `draw.rs` draws them). Rows having no fixed height, the
 //! number of pages ("page n / N") is only known once the list is laid out: the list of
 //! mandates is read twice, a first time to lay the bordereau out without drawing it, a second
-//! to draw it. Only the current page's rows are held; krilla keeps each finished page's
-//! content stream until the document is written. A list that does not add up to the summary
+//! to draw it. Only the current page's rows are held, and each page is written out when it is
+//! drawn (`crate::streaming_pdf`): memory does not grow with the number of mandates. A list that does not add up to the summary
 //! (count or total), or that changed between the two reads, yields no bordereau.
 
 mod draw;
@@ -23,8 +23,9 @@ use crate::page::Frame;
 use crate::page::paging::Counter;
 use crate::page::pen::Drawer;
 use crate::page::table::{Row, RowStyle};
-use crate::pdf::{Fonts, finish, french_document};
+use crate::pdf::Fonts;
 use crate::run_report::{ReportError, RunLists, add, bordereaux, stream};
+use crate::streaming_pdf::{Failure, StreamingPdf};
 use layout::{Flow, HEADING, Item, LINE_TEXT, SMALL, STRONG, Signatures, TITLE, Totals, new_flow};
 use relais_core::Cents;
 use relais_core::run::{MandateLine, RunSummary};
@@ -242,7 +243,10 @@ fn lay_out(
 /// Writes the paper bordereau of a run: its totals, every mandate `lists` gives, and the
 /// signature boxes. The list of mandates is read twice (to count the pages, then to draw
 /// them). Fails with [`ReportError::Mismatch`] when the list's count or total differs from
-/// the summary's: a bordereau certified exact must add up.
+/// the summary's: a bordereau certified exact must add up; that is found before anything is
+/// written. Pages are written to `out` as they are drawn: a failure while drawing (a list that
+/// changed between its two readings, a full disk) leaves an incomplete document there, which
+/// the caller discards (the export writes to a temporary file, renamed once complete).
 pub fn write_bordereau_pdf(
     out: &mut dyn Write,
     summary: &RunSummary,
@@ -261,13 +265,12 @@ pub fn write_bordereau_pdf(
         flow.finish()?
     };
 
-    let mut document = french_document(title(summary));
+    let mut document = StreamingPdf::new(out, fonts, title(summary));
     let mut drawer = Drawer {
         document: &mut document,
-        fonts,
         frame: &frame,
         pages,
-        fail: ReportError::Pdf,
+        fail,
     };
     let mut flow = new_flow(&mut drawer, fonts, &frame);
     lay_out(&mut flow, summary, lists)?;
@@ -278,8 +281,12 @@ pub fn write_bordereau_pdf(
              {pages}) : recommencez"
         )));
     }
-    let bytes = finish(document).map_err(ReportError::Pdf)?;
-    out.write_all(&bytes)?;
-    out.flush()?;
-    Ok(())
+    document.finish().map_err(fail)
+}
+
+fn fail(f: Failure) -> ReportError {
+    match f {
+        Failure::Io(e) => ReportError::Io(e),
+        Failure::Pdf(e) => ReportError::Pdf(e),
+    }
 }

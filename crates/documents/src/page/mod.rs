@@ -2,7 +2,8 @@
 //! per-payee statements (`statement/`): the A4 page's frame (running header, footer, and so
 //! where the items of a page start and end, here), tables whose rows grow to hold their texts
 //! (`table.rs`), pages broken as items are laid out, a list's totals carried over each break
-//! (`paging.rs`), and the drawing of laid-out pages with krilla (`pen.rs`).
+//! (`paging.rs`), and the drawing of laid-out pages into the streaming PDF writer, page by
+//! page (`pen.rs`, `crate::streaming_pdf`).
 
 pub(crate) mod paging;
 pub(crate) mod pen;

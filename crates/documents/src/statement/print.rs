@@ -3,7 +3,8 @@
 //! carried over, the grand total, and "page n / N". Rows having no fixed height (a long name
 //! wraps), the number of pages is known only once they are laid out: the rows are read twice,
 //! a first time to lay the statement out and check its total, a second to draw it. Only the
-//! current page's rows are held; krilla keeps each finished page until the document is written.
+//! current page's rows are held, and each page is written out when it is drawn
+//! (`crate::streaming_pdf`): memory does not grow with the number of statements.
 //!
 //! Many statements go into one document the same way, one after the other, each from a new
 //! page and numbered on its own: a statement alone is a document of one.
@@ -14,12 +15,9 @@ use crate::french::{count_of, date_short, month_long};
 use crate::page::paging::Counter;
 use crate::page::pen::Drawer;
 use crate::page::{Frame, MARGIN_X};
-use crate::pdf::{Fonts, a4, finish, french_document};
+use crate::pdf::Fonts;
 use crate::run_report::ListError;
-use krilla::Document;
-use krilla::destination::XyzDestination;
-use krilla::geom::Point;
-use krilla::outline::{Outline, OutlineNode};
+use crate::streaming_pdf::{Failure, StreamingPdf};
 use relais_core::Cents;
 use std::io::Write;
 
@@ -133,16 +131,20 @@ fn frame(fonts: &Fonts, header: &StatementHeader) -> Frame {
 }
 
 /// The statements drawn so far into one document.
-struct Book {
+struct Book<'w> {
     fonts: &'static Fonts,
-    document: Document,
-    outline: Outline,
-    /// The pages drawn so far, and the statements.
-    pages: usize,
+    document: StreamingPdf<'w>,
     statements: u64,
 }
 
-impl Book {
+fn fail(f: Failure) -> StatementError {
+    match f {
+        Failure::Io(e) => StatementError::Io(e),
+        Failure::Pdf(e) => StatementError::Pdf(e),
+    }
+}
+
+impl Book<'_> {
     /// Lays the statement out to count its pages and check its total, then draws it the
     /// same, numbering its pages from 1: `rows` is read twice.
     fn add(
@@ -158,12 +160,12 @@ impl Book {
         let pages = flow.finish()?;
         tally.check(header, amount)?;
 
+        let first_page = self.document.pages();
         let mut drawer = Drawer {
             document: &mut self.document,
-            fonts: self.fonts,
             frame: &frame,
             pages,
-            fail: StatementError::Pdf,
+            fail,
         };
         let mut flow = new_flow(&mut drawer, self.fonts, &frame);
         let drawn = lay_out(&mut flow, header, amount, rows)?;
@@ -172,23 +174,20 @@ impl Book {
                 reference: header.reference.clone(),
             });
         }
-        let top = XyzDestination::new(self.pages, Point::from_xy(0.0, 0.0));
         let name = format!("{} — {}", header.payee_name, header.reference);
-        self.outline.push_child(OutlineNode::new(name, top));
-        self.pages = self.pages.saturating_add(pages as usize);
+        self.document.bookmark(name, first_page).map_err(fail)?;
         self.statements = self.statements.saturating_add(1);
         Ok(())
     }
 
     /// The document's bytes into `out`; the number of statements.
-    fn write(mut self, out: &mut dyn Write) -> Result<u64, StatementError> {
+    fn write(mut self) -> Result<u64, StatementError> {
         if self.statements == 0 {
-            blank(&mut self.document, self.fonts)?;
+            self.document
+                .text(MARGIN_X, 60.0, "Aucun état nominatif.", TEXT.size, false);
+            self.document.finish_page().map_err(fail)?;
         }
-        self.document.set_outline(self.outline);
-        let bytes = finish(self.document).map_err(StatementError::Pdf)?;
-        out.write_all(&bytes)?;
-        out.flush()?;
+        self.document.finish().map_err(fail)?;
         Ok(self.statements)
     }
 }
@@ -201,11 +200,10 @@ fn write_pdf<E: Into<ListError>>(
     title: String,
     statements: impl FnOnce(&mut Statement<'_>) -> Result<(), E>,
 ) -> Result<u64, StatementError> {
+    let fonts = Fonts::shared().ok_or(StatementError::Font)?;
     let mut book = Book {
-        fonts: Fonts::shared().ok_or(StatementError::Font)?,
-        document: french_document(title),
-        outline: Outline::new(),
-        pages: 0,
+        fonts,
+        document: StreamingPdf::new(out, fonts, title),
         statements: 0,
     };
     let mut ours: Option<StatementError> = None;
@@ -222,26 +220,8 @@ fn write_pdf<E: Into<ListError>>(
     match (ours, listed) {
         (Some(e), _) => Err(e),
         (None, Err(e)) => Err(StatementError::Rows(e.into())),
-        (None, Ok(())) => book.write(out),
+        (None, Ok(())) => book.write(),
     }
-}
-
-/// The page of a document of no statement.
-fn blank(document: &mut Document, fonts: &Fonts) -> Result<(), StatementError> {
-    let settings = a4().ok_or_else(|| StatementError::Pdf("page A4".into()))?;
-    let mut page = document.start_page_with(settings);
-    let mut surface = page.surface();
-    let start = Point::from_xy(MARGIN_X, 60.0);
-    fonts.draw(
-        &mut surface,
-        start,
-        "Aucun état nominatif.",
-        TEXT.size,
-        false,
-    );
-    surface.finish();
-    page.finish();
-    Ok(())
 }
 
 /// Writes many statements into one A4 PDF and gives how many: an export's thousands of
@@ -253,14 +233,16 @@ fn blank(document: &mut Document, fonts: &Fonts) -> Result<(), StatementError> {
 ///
 /// `statements` is called once, and calls its argument once per statement, in order
 /// ([`EachStatement`]): the statement's header, its transfer's amount, its rows. One
-/// statement's rows are held at a time, by the caller; krilla keeps the finished pages until
-/// the document is written. When the argument fails, `statements` may return that error (with
+/// statement's rows are held at a time, by the caller, and each page is written to `out` when
+/// it is drawn. When the argument fails, `statements` may return that error (with
 /// `?`) to stop early; this function then returns the argument's failure as it was, not what
 /// `statements` turned it into.
 ///
-/// Fails, writing nothing, with [`StatementError::Mismatch`] when a statement's rows do not
-/// add up to its transfer's amount, and with [`StatementError::Rows`] when `statements` fails
-/// on its own. With no statement, the document is one page that says so.
+/// Fails with [`StatementError::Mismatch`] when a statement's rows do not add up to its
+/// transfer's amount, and with [`StatementError::Rows`] when `statements` fails on its own.
+/// The document is then incomplete (the statements before were written out already, without
+/// the end of the file): the caller discards it (the export writes to a temporary file,
+/// renamed once complete). With no statement, the document is one page that says so.
 pub fn write_statements_pdf<E, S>(
     out: &mut dyn Write,
     title: &str,
@@ -283,9 +265,10 @@ where
 /// row, in the order to print them, and is called twice (to count the pages, then to draw
 /// them): it must give the same rows both times. The rows are streamed, never collected.
 ///
-/// Fails, writing nothing, with [`StatementError::Mismatch`] when the rows do not add up to
-/// `expected_total` (the transfer's amount), with [`StatementError::Changed`] when the second
-/// reading differs from the first, and with [`StatementError::Rows`] when `rows` fails.
+/// Fails with [`StatementError::Mismatch`] when the rows do not add up to `expected_total`
+/// (the transfer's amount), before anything is written; with [`StatementError::Changed`]
+/// when the second reading differs from the first, and with [`StatementError::Rows`] when
+/// `rows` fails, leaving then an incomplete document in `out`, to discard.
 pub fn write_statement_pdf<E, R>(
     out: &mut dyn Write,
     header: &StatementHeader,
