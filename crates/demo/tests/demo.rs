@@ -89,7 +89,7 @@ fn parse(out: &MemoryOutput, name: &str) -> Parsed {
 fn same_inputs_same_bytes_other_seed_other_bytes() {
     let (a, sa) = build(&config(3000, 77, 10));
     let (b, _) = build(&config(3000, 77, 10));
-    assert_eq!(a.files.len(), 8);
+    assert_eq!(a.files.len(), 9);
     assert_eq!(a.files, b.files);
     let (c, _) = build(&config(3000, 78, 10));
     for (name, bytes) in &a.files {
@@ -162,6 +162,9 @@ fn bad_rows_are_about_the_share_asked() {
         match name.as_str() {
             "annuaire.csv" => assert_eq!(*bad, 2),
             "fournisseurs.csv" => assert!((1..=4).contains(bad), "{name}: {bad}/{rows}"),
+            // Its flaws are of another kind (an agent's lines a cent off, or none at all),
+            // which only the payroll's preparation can see.
+            "paie.csv" => assert_eq!(*bad, 0),
             _ => assert!((0.008..0.0135).contains(&share), "{name}: {bad}/{rows}"),
         }
     }

@@ -95,6 +95,11 @@ pub enum Exclusion {
         code: String,
         detail: String,
     },
+    /// New bank details asked and not yet approved: paid neither to the old account nor to
+    /// the new one until an ordonnateur decides (request `id`).
+    BankChangePending {
+        id: u64,
+    },
 }
 
 impl Exclusion {
@@ -106,6 +111,7 @@ impl Exclusion {
             Exclusion::DeductionsExceedGains { .. } => "deductions_exceed_gains",
             Exclusion::Imputation { .. } => "imputation",
             Exclusion::EmployerShare { .. } => "employer_share",
+            Exclusion::BankChangePending { .. } => "bank_change_pending",
         }
     }
 
@@ -131,6 +137,9 @@ impl Exclusion {
             Exclusion::EmployerShare { code, detail } => {
                 format!("rubrique {code} : part patronale refusée ({detail})")
             }
+            Exclusion::BankChangePending { id } => format!(
+                "changement de RIB n° {id} en attente : un ordonnateur doit le décider (relais paie approve {id}), puis la paie être préparée de nouveau"
+            ),
         }
     }
 }

@@ -100,7 +100,7 @@ fn a_temporary_folder_that_fails_makes_files_unreadable_not_a_panic() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let options = tiny_sorts().temp_dir(dir.path().join("absent"));
     let r = read_with_options(&source, &Profile::default(), &options);
-    assert_eq!(r.outcome.unreadable.len(), 8, "{:#?}", r.outcome.unreadable);
+    assert_eq!(r.outcome.unreadable.len(), 9, "{:#?}", r.outcome.unreadable);
     for u in &r.outcome.unreadable {
         assert_eq!(u.code, "fichier_illisible");
         assert!(

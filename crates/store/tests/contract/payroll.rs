@@ -165,4 +165,22 @@ pub fn a_change_of_situation_waits_for_another_ordonnateur<B: TestBackend>() {
     let summary = s.payroll_summary(id).expect("summary");
     assert_eq!((summary.agents, summary.not_in_post), (1, 1));
     assert!(s.payroll_changes(true).expect("pending").is_empty());
+    // New bank details asked: the agent is paid to neither account until it is decided.
+    s.cancel_run(id, "liq", "à refaire").expect("cancel");
+    s.ask_payroll_change(&AskChange {
+        actor: "liq",
+        matricule: "A2",
+        change: AgentChange::Bank {
+            iban: Iban::parse("FR7630006000011234567890189").expect("iban"),
+            bic: Bic::parse("BNPAFRPP").expect("bic"),
+        },
+        proof: "RIB signé",
+        reason: "changement de banque",
+        local_time: "2026-12-01 11:00",
+    })
+    .expect("ask rib");
+    assert!(matches!(
+        prepare(s, "2026-12"),
+        Err(RunStoreError::NoAgentToPay(_))
+    ));
 }

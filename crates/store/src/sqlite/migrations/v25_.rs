@@ -1,12 +1,14 @@
 //! Migrations from 25 on.
 
 pub(super) const MIGRATIONS: &[&str] = &[
-    // 25: payroll (issue #22). The last good month's lines (`paie.csv`); a run's kind; the
-    // agents' pays of a payroll run, their nets per mandat, the mandats; claims that make
-    // "an agent is paid once a month" a primary key; the deferred variable elements kept for
-    // the hand-back; the agents not paid and why.
+    // 25: payroll (issue #22). The last good month's lines (`paie.csv`); the payroll runs (a
+    // run is one when `payroll_runs` has its row: no column added to `runs`, so that a store
+    // put back to an earlier version by hand migrates again); the agents' pays of a payroll
+    // run, their nets per mandat, the mandats; claims that make "an agent is paid once a
+    // month" a primary key; the deferred variable elements kept for the hand-back; the agents
+    // not paid and why; the changes of an agent's situation.
     r#"
-CREATE TABLE pay_lines (
+CREATE TABLE IF NOT EXISTS pay_lines (
     matricule        TEXT NOT NULL,
     month            TEXT NOT NULL,
     code             TEXT NOT NULL,
@@ -22,18 +24,17 @@ CREATE TABLE pay_lines (
     extra            TEXT,
     PRIMARY KEY (matricule, month, code)
 ) WITHOUT ROWID;
-ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'aides' CHECK (kind IN ('aides', 'paie'));
-CREATE TABLE payroll_runs (
+CREATE TABLE IF NOT EXISTS payroll_runs (
     run_id  TEXT PRIMARY KEY REFERENCES runs (id),
     summary TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE payroll_pays (
+CREATE TABLE IF NOT EXISTS payroll_pays (
     run_id    TEXT NOT NULL REFERENCES runs (id),
     matricule TEXT NOT NULL,
     pay       TEXT NOT NULL,
     PRIMARY KEY (run_id, matricule)
 ) WITHOUT ROWID;
-CREATE TABLE payroll_nets (
+CREATE TABLE IF NOT EXISTS payroll_nets (
     run_id    TEXT NOT NULL REFERENCES runs (id),
     account   TEXT NOT NULL,
     function  TEXT NOT NULL,
@@ -41,7 +42,7 @@ CREATE TABLE payroll_nets (
     amount    INTEGER NOT NULL CHECK (amount > 0),
     PRIMARY KEY (run_id, account, function, matricule)
 ) WITHOUT ROWID;
-CREATE TABLE payroll_mandates (
+CREATE TABLE IF NOT EXISTS payroll_mandates (
     run_id   TEXT NOT NULL REFERENCES runs (id),
     n        INTEGER NOT NULL CHECK (n > 0),
     account  TEXT NOT NULL,
@@ -50,15 +51,15 @@ CREATE TABLE payroll_mandates (
     PRIMARY KEY (run_id, n),
     UNIQUE (run_id, account, function)
 ) WITHOUT ROWID;
-CREATE TABLE payroll_claims (
+CREATE TABLE IF NOT EXISTS payroll_claims (
     matricule TEXT NOT NULL,
     month     TEXT NOT NULL,
     run_id    TEXT NOT NULL REFERENCES runs (id),
     PRIMARY KEY (matricule, month)
 ) WITHOUT ROWID;
-CREATE TRIGGER payroll_claims_fixed BEFORE UPDATE ON payroll_claims
+CREATE TRIGGER IF NOT EXISTS payroll_claims_fixed BEFORE UPDATE ON payroll_claims
 BEGIN SELECT RAISE(ABORT, 'claims never change'); END;
-CREATE TABLE payroll_deferred (
+CREATE TABLE IF NOT EXISTS payroll_deferred (
     matricule TEXT NOT NULL,
     month     TEXT NOT NULL,
     run_id    TEXT NOT NULL REFERENCES runs (id),
@@ -67,21 +68,21 @@ CREATE TABLE payroll_deferred (
     amount    INTEGER NOT NULL,
     PRIMARY KEY (matricule, month)
 ) WITHOUT ROWID;
-CREATE TABLE payroll_exclusions (
+CREATE TABLE IF NOT EXISTS payroll_exclusions (
     run_id    TEXT NOT NULL REFERENCES runs (id),
     matricule TEXT NOT NULL,
     exclusion TEXT NOT NULL,
     PRIMARY KEY (run_id, matricule)
 ) WITHOUT ROWID;
-CREATE TRIGGER payroll_pays_fixed BEFORE UPDATE ON payroll_pays
+CREATE TRIGGER IF NOT EXISTS payroll_pays_fixed BEFORE UPDATE ON payroll_pays
 BEGIN SELECT RAISE(ABORT, 'a run''s pays never change'); END;
-CREATE TRIGGER payroll_pays_kept BEFORE DELETE ON payroll_pays
+CREATE TRIGGER IF NOT EXISTS payroll_pays_kept BEFORE DELETE ON payroll_pays
 BEGIN SELECT RAISE(ABORT, 'a run''s pays are never deleted'); END;
-CREATE TRIGGER payroll_nets_fixed BEFORE UPDATE ON payroll_nets
+CREATE TRIGGER IF NOT EXISTS payroll_nets_fixed BEFORE UPDATE ON payroll_nets
 BEGIN SELECT RAISE(ABORT, 'a run''s pays never change'); END;
 -- An agent's entry, exit, new net or bank details: asked with its proof, applied to the
 -- payroll once an ordonnateur other than the asker approved it; decided once.
-CREATE TABLE payroll_changes (
+CREATE TABLE IF NOT EXISTS payroll_changes (
     id         INTEGER PRIMARY KEY,
     matricule  TEXT NOT NULL,
     kind       TEXT NOT NULL,
@@ -97,7 +98,7 @@ CREATE TABLE payroll_changes (
     CHECK (decided_by IS NULL OR decided_by <> asked_by),
     CHECK ((approved IS NULL) = (decided_by IS NULL))
 );
-CREATE TRIGGER payroll_changes_decided_once BEFORE UPDATE ON payroll_changes
+CREATE TRIGGER IF NOT EXISTS payroll_changes_decided_once BEFORE UPDATE ON payroll_changes
 WHEN OLD.decided_by IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'a change decided never changes'); END;
 "#,

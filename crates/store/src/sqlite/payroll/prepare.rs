@@ -73,7 +73,8 @@ fn line_of(r: &Row<'_>) -> Result<PayLine, StoreError> {
 fn open_run(tx: &Connection, month: &str) -> Result<Option<RunId>, StoreError> {
     let id: Option<String> = tx
         .query_row(
-            "SELECT id FROM runs WHERE month = ?1 AND status = 'prepared' AND kind = 'paie'",
+            "SELECT id FROM runs WHERE month = ?1 AND status = 'prepared'
+               AND EXISTS (SELECT 1 FROM payroll_runs p WHERE p.run_id = runs.id)",
             [month],
             |r| r.get(0),
         )
@@ -110,8 +111,8 @@ pub(super) fn prepare(
     params.payroll = Some(req.params.clone());
     tx.execute(
         "INSERT INTO runs (id, month, seq, benefits, status, prepared_by, prepared_at, params,
-             summary, kind)
-         VALUES (?1, ?2, ?3, '', 'prepared', ?4, ?5, ?6, '{}', 'paie')",
+             summary)
+         VALUES (?1, ?2, ?3, '', 'prepared', ?4, ?5, ?6, '{}')",
         params![run, month, seq, req.actor, req.local_time, json(&params)?],
     )?;
     let mut tally = Tally::new(req);
@@ -184,6 +185,8 @@ struct AgentWriter<'c, 'r> {
     run: &'r str,
     month: String,
     claimed: HashSet<String>,
+    /// Agents with new bank details waiting for a decision: request number by matricule.
+    bank_pending: std::collections::HashMap<String, u64>,
     claim: rusqlite::Statement<'c>,
     pay: rusqlite::Statement<'c>,
     net: rusqlite::Statement<'c>,
@@ -211,7 +214,11 @@ impl AgentWriter<'_, '_> {
             return Ok(());
         }
         let name = format!("{} {}", agent.last_name, agent.first_name);
-        match repeat_month(agent, lines, self.req.month, &self.req.params.settings) {
+        let repeated = match self.bank_pending.get(&agent.matricule) {
+            Some(id) => Err(relais_core::payroll::Exclusion::BankChangePending { id: *id }),
+            None => repeat_month(agent, lines, self.req.month, &self.req.params.settings),
+        };
+        match repeated {
             Ok(None) => tally.summary.not_in_post += 1,
             Err(e) => {
                 tally.summary.excluded += 1;
@@ -280,11 +287,21 @@ fn repeat_each(
         rows.collect::<Result<_, _>>()?
     };
     let mut changes = super::changes::approved(tx)?;
+    let bank_pending = {
+        let mut stmt = tx.prepare(
+            "SELECT matricule, max(id) FROM payroll_changes
+             WHERE kind = 'rib' AND decided_by IS NULL GROUP BY matricule",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        rows.map(|r| r.map(|(m, id)| (m, u64::try_from(id).unwrap_or(0))))
+            .collect::<Result<_, _>>()?
+    };
     let mut w = AgentWriter {
         req,
         run,
         month,
         claimed,
+        bank_pending,
         claim: tx
             .prepare("INSERT INTO payroll_claims (matricule, month, run_id) VALUES (?1, ?2, ?3)")?,
         pay: tx.prepare("INSERT INTO payroll_pays (run_id, matricule, pay) VALUES (?1, ?2, ?3)")?,
