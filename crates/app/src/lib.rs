@@ -9,6 +9,7 @@
 //! - [`deposits`]: deposits at the desk and their receipts;
 //! - [`bank`]: changes of bank details, asked, held, reviewed and decided;
 //! - [`runs`]: payment runs — prepare, validate, cancel, export, report;
+//! - [`run_files`]: a run's files and report, sent to `runs` or `payroll` by its kind;
 //! - [`payroll`]: payroll runs — the month repeated from the last good one, its changes of
 //!   situation, and its export;
 //! - [`import`]: extracts imported, all or nothing;
@@ -35,6 +36,7 @@ pub mod payroll;
 pub mod profile;
 pub mod publish;
 pub mod renewals;
+pub mod run_files;
 pub mod runs;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -159,17 +159,8 @@ pub struct Release<'a> {
 
 /// Writes the control report of run `id`, in whatever state, into `out` with its
 /// `SHA256SUMS` (the review before validation).
-pub fn report<S: RunStore + relais_store::payroll::PayrollStore + ?Sized>(
-    store: &S,
-    id: RunId,
-    out: &Path,
-) -> Result<Written, AppError> {
+pub fn report<S: RunStore + ?Sized>(store: &S, id: RunId, out: &Path) -> Result<Written, AppError> {
     let run = show(store, id)?;
-    if run.kind == relais_core::run::RunKind::Paie {
-        let mut written = crate::payroll::write_payroll_report(store, &run, out)?;
-        written::write_sums(out, &mut written)?;
-        return Ok(written);
-    }
     std::fs::create_dir_all(out).map_err(|e| AppError::io(IoAction::CreateFolder, out, e))?;
     let mut written = write_report(store, &run, out)?;
     written::write_sums(out, &mut written)?;

@@ -8,23 +8,13 @@
 //! deferred variable elements are recorded once per month; a run's pays never change.
 
 use crate::runs::{Each, Prepared, RunStoreError};
-use jiff::civil::Date;
 use relais_core::calendar::Month;
 use relais_core::payroll::{
-    AgentPay, Deferred, MandateKey, MandateTotals, PayrollExclusion, PayrollSettings,
-    PayrollSummary,
+    AgentPay, Deferred, MandateKey, MandateTotals, PayrollExclusion, PayrollSummary,
 };
 use relais_core::run::RunId;
-use serde::{Deserialize, Serialize};
 
-/// What a payroll run is prepared with, frozen with the run (`RunParams::payroll`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PayrollParams {
-    pub pay_date: Date,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pay_date_note: Option<String>,
-    pub settings: PayrollSettings,
-}
+pub use crate::runs::PayrollParams;
 
 /// A request to prepare the payroll of a month.
 #[derive(Debug, Clone)]

@@ -152,7 +152,16 @@ pub struct RunParams {
     pub caf: Option<CafParams>,
     /// A payroll run's pay date and creditors (`None` for a run of social aid).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payroll: Option<crate::payroll::PayrollParams>,
+    pub payroll: Option<PayrollParams>,
+}
+
+/// What a payroll run is prepared with, frozen with the run (`RunParams::payroll`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayrollParams {
+    pub pay_date: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_date_note: Option<String>,
+    pub settings: relais_core::payroll::PayrollSettings,
 }
 
 /// The CAF as a payee of the run (from the settings, frozen with the run).

@@ -25,7 +25,6 @@ use relais_core::run::{RunId, RunStatus};
 use relais_core::settings::{PaymentSettings, Settings};
 use relais_formats::payments::model::{BudgetCode, CollectivityCode, Debtor, Issuer, PostId};
 use relais_store::Store;
-use relais_store::payroll::PayrollStore;
 use relais_store::runs::{RunRecord, RunStore};
 use std::path::Path;
 
@@ -46,7 +45,7 @@ pub struct ExportPlan {
 
 impl ExportPlan {
     /// The PES header and the debtor account.
-    pub(crate) fn issuer(&self) -> &Issuer {
+    pub fn issuer(&self) -> &Issuer {
         &self.issuer
     }
 }
@@ -130,7 +129,7 @@ pub fn plan_export<S: Store + RunStore + ?Sized>(
 /// files' pipeline leaves part of the machine idle — its formatting thread bounds it —, which
 /// they use), and the bordereau on `store` once the payment files are done; else all of them
 /// after the payment files, on `store`.
-pub fn write_export<S: Store + RunStore + PayrollStore + ?Sized, D: RunStore + Send + ?Sized>(
+pub fn write_export<S: RunStore + ?Sized, D: RunStore + Send + ?Sized>(
     plan: &ExportPlan,
     store: &S,
     documents: Option<&mut D>,
@@ -138,10 +137,6 @@ pub fn write_export<S: Store + RunStore + PayrollStore + ?Sized, D: RunStore + S
     payment_files_only: bool,
 ) -> Result<Written, AppError> {
     let run = &plan.run;
-    if run.kind == relais_core::run::RunKind::Paie {
-        // A payroll run's files are its own (crate::payroll).
-        return crate::payroll::write_payroll_export(plan, store, plan.issuer.siret.as_str(), out);
-    }
     std::fs::create_dir_all(out).map_err(|e| AppError::io(IoAction::CreateFolder, out, e))?;
     let (payment, beside, bordereau) = std::thread::scope(|scope| {
         let beside = documents.filter(|_| !payment_files_only).map(|reader| {
@@ -210,9 +205,7 @@ pub fn export(
 ) -> Result<Exported, AppError> {
     let mut store = data.open_store()?;
     let plan = plan_export(&*store, at, id, user)?;
-    // A payroll's files are written on one connection; a reader mapping the store in memory
-    // would only count its pages in the export's memory (#22's bench: 421 MB instead of 120).
-    let mut reader = if payment_files_only || plan.run.kind == relais_core::run::RunKind::Paie {
+    let mut reader = if payment_files_only {
         None
     } else {
         Some(data.open_reader()?)

@@ -16,6 +16,8 @@ use relais_core::records::Benefit;
 use relais_core::run::{RunKind, RunSummary};
 use relais_store::runs::RunRecord;
 
+mod payroll;
+
 pub fn run(command: RunCommand) -> Result<u8> {
     match command {
         RunCommand::Prepare(a) => prepare(a),
@@ -71,7 +73,7 @@ fn prepare(a: RunPrepareArgs) -> Result<u8> {
     data.payments().map_err(agent)?;
     let month = a.month;
     if a.kind == RunKind::Paie {
-        return super::payroll::prepare(&data, month, &a.user.user);
+        return payroll::prepare(&data, month, &a.user.user);
     }
     let benefits = parse_benefits(&a.benefits)?;
     let clock = clock(&data.tz);
@@ -105,7 +107,7 @@ fn show(a: RunShowArgs) -> Result<u8> {
     let run = runs::show(&*store, id).map_err(agent)?;
     print_summary(&run.summary);
     if run.kind == RunKind::Paie {
-        super::payroll::print_details(&*store, &run)?;
+        payroll::print_details(&*store, &run)?;
     }
     if let Some(out) = &a.out {
         let files = if run.kind == RunKind::Paie {
@@ -204,7 +206,8 @@ fn export(a: RunExportArgs) -> Result<u8> {
     let exported = data.open().and_then(|data| {
         let clock = clock(&data.tz);
         let at = data.authority(clock.as_ref());
-        runs::export(&data, &at, id, &a.user.user, &a.out, a.payment_files_only).map_err(agent)
+        relais_app::run_files::export(&data, &at, id, &a.user.user, &a.out, a.payment_files_only)
+            .map_err(agent)
     });
     bar.finish_and_clear();
     let exported = exported?;

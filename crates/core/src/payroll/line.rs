@@ -41,6 +41,22 @@ pub struct PayLine {
     pub extra: Extra,
 }
 
+/// A mandat of the payroll: its `Nature` and `Fonction`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MandateKey {
+    pub account: String,
+    pub function: String,
+}
+
+impl MandateKey {
+    pub fn new(account: &str, function: &str) -> MandateKey {
+        MandateKey {
+            account: account.to_owned(),
+            function: function.to_owned(),
+        }
+    }
+}
+
 /// A rate in ten-thousandths of a percent (`9,88 %` is 98 800): payroll rates have up to four
 /// decimals (`0,0350 %`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

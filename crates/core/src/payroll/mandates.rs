@@ -4,26 +4,11 @@
 //! source owed to the DGFiP).
 
 use super::line::AGENT_CREDITOR;
+pub use super::line::MandateKey;
 use super::repeat::AgentPay;
 use crate::Cents;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// A mandat of the payroll: its `Nature` and `Fonction`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct MandateKey {
-    pub account: String,
-    pub function: String,
-}
-
-impl MandateKey {
-    pub fn new(account: &str, function: &str) -> MandateKey {
-        MandateKey {
-            account: account.to_owned(),
-            function: function.to_owned(),
-        }
-    }
-}
 
 /// What a mandat pays: its total, how many agents' nets, and each body's share.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

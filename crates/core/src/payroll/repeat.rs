@@ -1,7 +1,6 @@
 //! An agent's month repeated from their last good month, or why they are not paid.
 
-use super::line::{AGENT_CREDITOR, PayLine, Rate};
-use super::mandates::MandateKey;
+use super::line::{AGENT_CREDITOR, MandateKey, PayLine, Rate};
 use super::settings::PayrollSettings;
 use super::thirtieths::{Presence, presence};
 use crate::Cents;

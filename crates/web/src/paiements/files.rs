@@ -82,7 +82,8 @@ pub async fn write_report(
 ) -> Result<Response, WebError> {
     write_run_folder(app, session.login, run, "rapport", |app, exports, id, _| {
         let (reader, _) = app.lock_readers().ok_or_else(poisoned)?;
-        runs::report(&**reader, id, &exports.folder(id, Folder::Report)).map(|_| ())
+        relais_app::run_files::report(&**reader, id, &exports.folder(id, Folder::Report))
+            .map(|_| ())
     })
     .await
 }
@@ -108,7 +109,7 @@ fn export(app: &App, out: &std::path::Path, id: RunId, actor: &str) -> Result<()
         let (reader, mut second) = app.lock_readers().ok_or_else(poisoned)?;
         let second = second.as_mut().map(|guard| &mut ***guard);
         let plan = runs::plan_export(&**reader, &at, id, actor)?;
-        let written = runs::write_export(&plan, &**reader, second, out, false)?;
+        let written = relais_app::run_files::write_export(&plan, &**reader, second, out, false)?;
         (plan, written)
     };
     // The reading connections are back (with no reader, the writer was one of them).
