@@ -26,7 +26,7 @@ use relais_store::runs::{PrepareRun, Prepared, RunRecord, RunStore};
 use std::path::Path;
 
 pub use documents::write_report;
-pub use export::{ExportPlan, Exported, export, plan_export, record_export, write_export};
+pub use export::{ExportPlan, Exported, plan_export, record_export, write_export};
 pub use params::{MANDATES_PER_BORDEREAU, run_params};
 pub use written::Written;
 

@@ -5,8 +5,10 @@
 
 mod common;
 
-use common::{relais_fails, relais_ok, xmllint};
+use common::killed;
+use common::{copy_dir as copy, files, relais_fails, relais_ok, xmllint};
 use std::path::Path;
+use std::time::Duration;
 
 const PES_XSD: &str = "xsd/pes/PES_V2/Rev0/PES_Aller_Depense.xsd";
 const PAIN_XSD: &str = "xsd/pain/pain.001.001.09.xsd";
@@ -402,43 +404,6 @@ fn an_agent_s_situation_changes_only_once_another_ordonnateur_approves_it() {
     );
 }
 
-/// Every file under `dir` (temporary files aside), by path.
-fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let mut out = std::collections::BTreeMap::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten() {
-        let e = e.expect("entry");
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        if e.path().is_dir() {
-            for (inner, bytes) in files(&e.path()) {
-                out.insert(format!("{name}/{inner}"), bytes);
-            }
-        } else {
-            out.insert(name, std::fs::read(e.path()).expect("read"));
-        }
-    }
-    out
-}
-
-/// Starts `relais args`, kills it with SIGKILL after `ms` milliseconds, and waits for it.
-fn killed(args: &[&str], ms: u64) {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_relais"));
-    command
-        .args(args)
-        .env_remove("RELAIS_DATA")
-        .env_remove("RELAIS_USER")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    let _password = common::demo_password(&mut command);
-    let mut child = command.spawn().expect("spawn");
-    std::thread::sleep(std::time::Duration::from_millis(ms));
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
 /// `run show`'s figures, without the times.
 fn figures(d: &str, id: &str) -> Vec<String> {
     relais_ok(&["run", "show", id, "--data", d])
@@ -504,7 +469,7 @@ fn sigkill_at_any_moment_of_the_payroll_then_the_same_command_gives_the_same_res
             "--user",
             "liquidation",
         ];
-        killed(&prepare_args, ms);
+        killed(&prepare_args, Duration::from_millis(ms));
         let again = prepare(&d);
         assert_eq!(again, id, "no run number lost or doubled ({ms} ms)");
         assert_eq!(figures(&d, &again), expected, "prepare killed at {ms} ms");
@@ -518,7 +483,7 @@ fn sigkill_at_any_moment_of_the_payroll_then_the_same_command_gives_the_same_res
                 "--user",
                 "ordonnateur",
             ],
-            ms,
+            Duration::from_millis(ms),
         );
         relais_ok(&[
             "run",
@@ -541,7 +506,7 @@ fn sigkill_at_any_moment_of_the_payroll_then_the_same_command_gives_the_same_res
             "--out",
             &s(&out),
         ];
-        killed(&export_args, ms);
+        killed(&export_args, Duration::from_millis(ms));
         let partial = files(&out);
         let complete_dir = case.join("complete");
         export(&d, &again, &complete_dir);
@@ -558,18 +523,5 @@ fn sigkill_at_any_moment_of_the_payroll_then_the_same_command_gives_the_same_res
             complete,
             "export again after SIGKILL at {ms} ms"
         );
-    }
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).expect("copy");
-        }
     }
 }

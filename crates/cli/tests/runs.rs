@@ -3,8 +3,8 @@
 //! moment then the same command again; two prepares at once; hostile names and amounts.
 
 mod common;
+use common::{copy_dir, files, killed};
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -89,26 +89,6 @@ const PAIN_XSD: &str = "xsd/pain/pain.001.001.09.xsd";
 
 /// Every file of `dir` and its folders under its final name (temporary files start with a
 /// dot), `folder/name` in a folder, with bytes.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries {
-            let e = e.expect("entry");
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
-                continue;
-            }
-            if e.path().is_dir() {
-                for (inner, bytes) in files(&e.path()) {
-                    out.insert(format!("{name}/{inner}"), bytes);
-                }
-            } else {
-                out.insert(name, std::fs::read(e.path()).expect("read"));
-            }
-        }
-    }
-    out
-}
 
 fn validate_all(dir: &Path) {
     let names = files(dir);
@@ -327,35 +307,6 @@ fn two_prepares_at_once_make_one_run() {
     assert_eq!(first(&b), "P2026-12-01");
     let list = ok(&["run", "list", "--data", &data]);
     assert_eq!(list.lines().count(), 1, "{list}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).expect("copy");
-        }
-    }
-}
-
-/// Starts `args`, kills it with SIGKILL after `delay`, and waits for it.
-fn killed(args: &[&str], delay: Duration) {
-    let mut command = bin();
-    command
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let _password = common::demo_password(&mut command);
-    let mut child = command.spawn().expect("spawn");
-    std::thread::sleep(delay);
-    // SIGKILL on Unix.
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 /// The run's totals as `run show` prints them (without the times).

@@ -10,13 +10,12 @@
 //!
 //! In three steps, so that a front end holds its writing connection only to record: [`plan_export`]
 //! (who, which run, the PES header), [`write_export`] (the files, on reading connections), and
-//! [`record_export`]. [`export`] does the three on a data folder.
+//! [`record_export`]. `crate::run_files::export` does the three on a data folder.
 
 mod payment_files;
 
 use super::Authority;
 use super::written::{Written, write_sums};
-use crate::data::Data;
 use crate::error::{AppError, IoAction, Missing, Refusal};
 use jiff::civil::DateTime;
 use relais_core::ids::Siret;
@@ -190,32 +189,4 @@ pub fn record_export<S: RunStore + ?Sized>(
         written,
         journal_seq: entry.seq,
     })
-}
-
-/// Exports the validated run `id` of the data folder into `out` by `user` (liquidation or
-/// ordonnateur): [`plan_export`], [`write_export`] (the documents on a reading connection of
-/// their own), [`record_export`].
-pub fn export(
-    data: &Data,
-    at: &Authority<'_>,
-    id: RunId,
-    user: &str,
-    out: &Path,
-    payment_files_only: bool,
-) -> Result<Exported, AppError> {
-    let mut store = data.open_store()?;
-    let plan = plan_export(&*store, at, id, user)?;
-    let mut reader = if payment_files_only {
-        None
-    } else {
-        Some(data.open_reader()?)
-    };
-    let written = write_export(
-        &plan,
-        &*store,
-        reader.as_deref_mut(),
-        out,
-        payment_files_only,
-    )?;
-    record_export(&mut *store, plan, written)
 }

@@ -211,3 +211,57 @@ pub fn xmllint(schema: &str, file: &Path) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A copy of the folder `from` (a data folder) in `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Every file under `dir` (temporary files, named with a leading dot, aside), by path.
+pub fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten() {
+        let e = e.expect("entry");
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        if e.path().is_dir() {
+            for (inner, bytes) in files(&e.path()) {
+                out.insert(format!("{name}/{inner}"), bytes);
+            }
+        } else {
+            out.insert(name, std::fs::read(e.path()).expect("read"));
+        }
+    }
+    out
+}
+
+/// Starts `relais args` (as the demo user it names), kills it with SIGKILL after `delay`,
+/// and waits for it.
+pub fn killed(args: &[&str], delay: Duration) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_relais"));
+    command
+        .args(args)
+        .env_remove("RELAIS_DATA")
+        .env_remove("RELAIS_USER")
+        .env_remove("RELAIS_PASSWORD_FILE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let _password = demo_password(&mut command);
+    let mut child = command.spawn().expect("spawn");
+    std::thread::sleep(delay);
+    // SIGKILL on Unix.
+    let _ = child.kill();
+    let _ = child.wait();
+}

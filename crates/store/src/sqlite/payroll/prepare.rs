@@ -7,7 +7,7 @@ use crate::StoreError;
 use crate::payroll::PreparePayroll;
 use crate::runs::{GroupTotal, Prepared, RunStoreError, RunTotals};
 use crate::sqlite::decode::{corrupt, date};
-use crate::sqlite::runs::load_run;
+use crate::sqlite::runs::{load_run, next_run_id};
 use crate::sqlite::{journal, users};
 use relais_core::Cents;
 use relais_core::ids::{Bic, Iban, Nir};
@@ -97,15 +97,7 @@ pub(super) fn prepare(
             created: false,
         });
     }
-    let seq: i64 = tx.query_row(
-        "SELECT coalesce(max(seq), 0) + 1 FROM runs WHERE month = ?1",
-        [&month],
-        |r| r.get(0),
-    )?;
-    let id = u16::try_from(seq)
-        .ok()
-        .and_then(|s| RunId::new(req.month, s))
-        .ok_or(RunStoreError::TooManyRuns(req.month))?;
+    let (seq, id) = next_run_id(&tx, req.month)?;
     let run = id.to_string();
     let mut params = req.run_params.clone();
     params.payroll = Some(req.params.clone());

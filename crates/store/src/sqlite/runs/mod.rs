@@ -28,7 +28,7 @@ mod review;
 mod summary;
 mod writer;
 
-pub(crate) use read::load as load_run;
+pub(crate) use read::{load as load_run, next_run_id};
 
 use crate::StoreError;
 use crate::runs::{

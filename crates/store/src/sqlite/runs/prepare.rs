@@ -119,15 +119,7 @@ fn open_run(
             run: id,
         });
     }
-    let seq: i64 = tx.query_row(
-        "SELECT coalesce(max(seq), 0) + 1 FROM runs WHERE month = ?1",
-        [&month_text],
-        |r| r.get(0),
-    )?;
-    let id = u16::try_from(seq)
-        .ok()
-        .and_then(|s| RunId::new(req.month, s))
-        .ok_or(RunStoreError::TooManyRuns(req.month))?;
+    let (seq, id) = super::read::next_run_id(tx, req.month)?;
     let run_text = id.to_string();
     tx.execute(
         "INSERT INTO runs (id, month, seq, benefits, status, prepared_by, prepared_at, params, summary)

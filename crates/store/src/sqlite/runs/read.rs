@@ -219,3 +219,20 @@ pub(super) fn each_caf(
 ) -> Result<(), RunStoreError> {
     blocks::each_line(conn, &id.to_string(), true, each)
 }
+
+/// The next run of `month`: its sequence number and identifier (at most 99 runs a month).
+pub(crate) fn next_run_id(
+    conn: &Connection,
+    month: relais_core::calendar::Month,
+) -> Result<(i64, RunId), RunStoreError> {
+    let seq: i64 = conn.query_row(
+        "SELECT coalesce(max(seq), 0) + 1 FROM runs WHERE month = ?1",
+        [month.to_string()],
+        |r| r.get(0),
+    )?;
+    let id = u16::try_from(seq)
+        .ok()
+        .and_then(|s| RunId::new(month, s))
+        .ok_or(RunStoreError::TooManyRuns(month))?;
+    Ok((seq, id))
+}
