@@ -87,9 +87,6 @@ fn xmllint(schema: &str, file: &Path) {
 const PES_XSD: &str = "xsd/pes/PES_V2/Rev0/PES_Aller_Depense.xsd";
 const PAIN_XSD: &str = "xsd/pain/pain.001.001.09.xsd";
 
-/// Every file of `dir` and its folders under its final name (temporary files start with a
-/// dot), `folder/name` in a folder, with bytes.
-
 fn validate_all(dir: &Path) {
     let names = files(dir);
     let mut pes = 0;
