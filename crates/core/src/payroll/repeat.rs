@@ -99,6 +99,11 @@ pub enum Exclusion {
     BankChangePending {
         id: u64,
     },
+    /// The extracts give other bank details than the last payroll paid, and no ordonnateur
+    /// approved them (`relais paie change --kind rib`, then approve).
+    BankChangeUnapproved {
+        iban_end: String,
+    },
 }
 
 impl Exclusion {
@@ -111,6 +116,7 @@ impl Exclusion {
             Exclusion::Imputation { .. } => "imputation",
             Exclusion::EmployerShare { .. } => "employer_share",
             Exclusion::BankChangePending { .. } => "bank_change_pending",
+            Exclusion::BankChangeUnapproved { .. } => "bank_change_unapproved",
         }
     }
 
@@ -136,6 +142,9 @@ impl Exclusion {
             Exclusion::EmployerShare { code, detail } => {
                 format!("rubrique {code} : part patronale refusée ({detail})")
             }
+            Exclusion::BankChangeUnapproved { iban_end } => format!(
+                "RIB changé depuis la dernière paie versée (IBAN finissant par {iban_end}) sans approbation : demander le changement (relais paie change --kind rib) et le faire approuver par un ordonnateur"
+            ),
             Exclusion::BankChangePending { id } => format!(
                 "changement de RIB n° {id} en attente : un ordonnateur doit le décider (relais paie approve {id}), puis la paie être préparée de nouveau"
             ),

@@ -121,6 +121,7 @@ macro_rules! every_contract {
             runs::a_preparer_never_validates_their_own_run,
             payroll::an_agent_is_paid_once_a_month,
             payroll::a_change_of_situation_waits_for_another_ordonnateur,
+            payroll::bank_details_changed_by_the_extracts_wait_for_an_approval,
             numbering::gap_free_bordereaux_and_mandates_under_concurrent_writers,
             deposits::gap_free_chrono_numbers_under_concurrent_writers,
             sessions::a_session_lives_until_idle_or_closed,

@@ -17,12 +17,16 @@ use relais_store::payroll::{AskChange, PayrollParams, PreparePayroll};
 use relais_store::runs::RunStoreError;
 
 fn agent(matricule: &str, net: i64) -> Record {
+    agent_paid_to(matricule, net, "FR7630006000011234567890189")
+}
+
+fn agent_paid_to(matricule: &str, net: i64, iban: &str) -> Record {
     Record::Agent(Agent {
         matricule: matricule.into(),
         last_name: "Agent".into(),
         first_name: "Paul".into(),
         nir: Nir::parse("185057800604830").expect("nir"),
-        iban: Iban::parse("FR7630006000011234567890189").expect("iban"),
+        iban: Iban::parse(iban).expect("iban"),
         bic: Bic::parse("BNPAFRPP").expect("bic"),
         net_monthly: Cents(net),
         variables: Cents(5_000),
@@ -183,4 +187,51 @@ pub fn a_change_of_situation_waits_for_another_ordonnateur<B: TestBackend>() {
         prepare(s, "2026-12"),
         Err(RunStoreError::NoAgentToPay(_))
     ));
+}
+
+pub fn bank_details_changed_by_the_extracts_wait_for_an_approval<B: TestBackend>() {
+    let mut f = staffed::<B>();
+    let s = &mut f.store;
+    let december = prepare(s, "2026-12").expect("december");
+    s.validate_run(december, "ord", "2026-12-02 09:00")
+        .expect("validate");
+    // The next snapshot gives A1 other bank details than December paid.
+    let other = "FR7630001007941234567890185";
+    import(
+        s,
+        &[agent_paid_to("A1", 200_000, other), agent("A2", 150_000)],
+    );
+    let january = prepare(s, "2027-01").expect("january");
+    let summary = s.payroll_summary(january).expect("summary");
+    assert_eq!((summary.agents, summary.excluded), (1, 1));
+    let mut reasons = Vec::new();
+    s.each_payroll_exclusion(january, &mut |x| {
+        reasons.push((x.matricule.clone(), x.reason.clone()));
+        Ok(())
+    })
+    .expect("exclusions");
+    assert_eq!(
+        reasons,
+        [("A1".to_owned(), "bank_change_unapproved".to_owned())]
+    );
+    // Asked and approved: paid to the new account.
+    s.cancel_run(january, "liq", "RIB à approuver")
+        .expect("cancel");
+    let asked = s
+        .ask_payroll_change(&AskChange {
+            actor: "liq",
+            matricule: "A1",
+            change: AgentChange::Bank {
+                iban: Iban::parse(other).expect("iban"),
+                bic: Bic::parse("BNPAFRPP").expect("bic"),
+            },
+            proof: "RIB signé",
+            reason: "changement de banque",
+            local_time: "2027-01-02 09:00",
+        })
+        .expect("ask");
+    s.decide_payroll_change("ord", asked.id, None, "2027-01-02 10:00")
+        .expect("approve");
+    let again = prepare(s, "2027-01").expect("january again");
+    assert_eq!(s.payroll_summary(again).expect("summary").agents, 2);
 }

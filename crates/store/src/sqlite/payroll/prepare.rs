@@ -12,8 +12,8 @@ use crate::sqlite::{journal, users};
 use relais_core::Cents;
 use relais_core::ids::{Bic, Iban, Nir};
 use relais_core::payroll::{
-    AgentChange, AgentPay, PayLine, PayrollExclusion, PayrollMandates, PayrollSummary, Rate,
-    repeat_month,
+    AgentChange, AgentPay, Exclusion, PayLine, PayrollExclusion, PayrollMandates, PayrollSummary,
+    Rate, repeat_month,
 };
 use relais_core::records::{Agent, Extra};
 use relais_core::roles::Role;
@@ -179,6 +179,10 @@ struct AgentWriter<'c, 'r> {
     claimed: HashSet<String>,
     /// Agents with new bank details waiting for a decision: request number by matricule.
     bank_pending: std::collections::HashMap<String, u64>,
+    /// The IBAN each agent was last paid to (validated payroll runs), and the IBANs an
+    /// ordonnateur approved for them: other details than both are held.
+    last_paid: std::collections::HashMap<String, String>,
+    approved_ibans: HashSet<(String, String)>,
     claim: rusqlite::Statement<'c>,
     pay: rusqlite::Statement<'c>,
     net: rusqlite::Statement<'c>,
@@ -206,8 +210,21 @@ impl AgentWriter<'_, '_> {
             return Ok(());
         }
         let name = format!("{} {}", agent.last_name, agent.first_name);
+        let iban = agent.iban.as_str();
+        let unapproved = self.last_paid.get(&agent.matricule).is_some_and(|last| {
+            last != iban
+                && !self
+                    .approved_ibans
+                    .contains(&(agent.matricule.clone(), iban.to_owned()))
+        });
         let repeated = match self.bank_pending.get(&agent.matricule) {
-            Some(id) => Err(relais_core::payroll::Exclusion::BankChangePending { id: *id }),
+            Some(id) => Err(Exclusion::BankChangePending { id: *id }),
+            None if unapproved => Err(Exclusion::BankChangeUnapproved {
+                iban_end: iban
+                    .get(iban.len().saturating_sub(4)..)
+                    .unwrap_or("")
+                    .to_owned(),
+            }),
             None => repeat_month(agent, lines, self.req.month, &self.req.params.settings),
         };
         match repeated {
@@ -288,12 +305,34 @@ fn repeat_each(
         rows.map(|r| r.map(|(m, id)| (m, u64::try_from(id).unwrap_or(0))))
             .collect::<Result<_, _>>()?
     };
+    let last_paid = {
+        // Runs in order: the last validated payroll's IBAN wins.
+        let mut stmt = tx.prepare(
+            "SELECT p.matricule, json_extract(p.pay, '$.iban') FROM payroll_pays p
+             JOIN runs r ON r.id = p.run_id
+             WHERE r.status = 'validated' ORDER BY r.month, r.seq",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let approved_ibans = changes
+        .iter()
+        .flat_map(|(m, list)| {
+            list.iter().filter_map(move |c| match c {
+                AgentChange::Bank { iban, .. } => Some((m.clone(), iban.as_str().to_owned())),
+                AgentChange::Entry(a) => Some((m.clone(), a.iban.as_str().to_owned())),
+                _ => None,
+            })
+        })
+        .collect();
     let mut w = AgentWriter {
         req,
         run,
         month,
         claimed,
         bank_pending,
+        last_paid,
+        approved_ibans,
         claim: tx
             .prepare("INSERT INTO payroll_claims (matricule, month, run_id) VALUES (?1, ?2, ?3)")?,
         pay: tx.prepare("INSERT INTO payroll_pays (run_id, matricule, pay) VALUES (?1, ?2, ?3)")?,
