@@ -59,7 +59,7 @@ pub struct Payroll {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenInvoice {
     pub id: String,
-    pub siret: String,
+    pub siret: relais_core::ids::Siret,
     pub supplier: String,
     pub number: String,
     pub invoice_date: Date,

@@ -116,7 +116,11 @@ pub(crate) fn each_open_invoice(
     while let Some(row) = rows.next()? {
         let invoice = OpenInvoice {
             id: row.get(0)?,
-            siret: row.get(1)?,
+            siret: {
+                let text: String = row.get(1)?;
+                relais_core::ids::Siret::parse(&text)
+                    .map_err(|_| corrupt("invoice SIRET", &text))?
+            },
             supplier: row.get(2)?,
             number: row.get(3)?,
             invoice_date: date("invoice_date", &row.get::<_, String>(4)?)?,
