@@ -484,11 +484,11 @@ pub struct DepositListArgs {
     #[arg(long)]
     pub kind: Option<String>,
     /// Reçus à partir de ce jour (inclus).
-    #[arg(long)]
-    pub from: Option<String>,
+    #[arg(long, value_parser = values::date)]
+    pub from: Option<Date>,
     /// Reçus jusqu'à ce jour (inclus).
-    #[arg(long)]
-    pub to: Option<String>,
+    #[arg(long, value_parser = values::date)]
+    pub to: Option<Date>,
     /// Format de sortie.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,

@@ -103,11 +103,6 @@ fn list(a: DepositListArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
     let (_, tz) = data.time_zone()?;
     let store = data.open_store()?;
-    let date = |s: &Option<String>, field: &str| -> Result<Option<jiff::civil::Date>> {
-        s.as_deref()
-            .map(|d| relais_core::calendar::parse_date(d).map_err(|e| anyhow!("{field} : {e}")))
-            .transpose()
-    };
     let filter = DepositFilter {
         kind: a
             .kind
@@ -117,8 +112,8 @@ fn list(a: DepositListArgs) -> Result<u8> {
                     .ok_or_else(|| anyhow!("--kind : type de dépôt inconnu « {k} »"))
             })
             .transpose()?,
-        from: date(&a.from, "--from")?,
-        to: date(&a.to, "--to")?,
+        from: a.from,
+        to: a.to,
         dossier: None,
     };
     let deposits = deposits::list(&*store, &filter).map_err(agent)?;
