@@ -29,11 +29,16 @@ pub struct PreparePayroll<'a> {
     pub run_params: crate::runs::RunParams,
 }
 
-/// An agent's net on a mandat.
+/// An agent's net on a mandat, with what the PES names them by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgentNet {
     pub matricule: String,
     pub amount: relais_core::Cents,
+    pub last_name: String,
+    pub first_name: String,
+    pub civility: String,
+    pub iban: relais_core::ids::Iban,
+    pub bic: relais_core::ids::Bic,
 }
 
 /// A change of an agent's situation asked (see [`relais_core::payroll::AgentChange`]).

@@ -5,7 +5,7 @@
 //! from the run as stored and the settings frozen with it: exporting again gives the same
 //! bytes.
 
-use super::pes::{PayrollFiles, agents_by_matricule, write_pain, write_pes};
+use super::pes::{PayrollFiles, write_pain, write_pes};
 use crate::error::{AppError, IoAction};
 use crate::runs::Written;
 use crate::runs::export::ExportPlan;
@@ -47,17 +47,18 @@ pub fn write_payroll_export<S: Store + RunStore + PayrollStore + ?Sized>(
     std::fs::create_dir_all(out).map_err(|e| AppError::io(IoAction::CreateFolder, out, e))?;
     let mut written = Written::new();
     let mandates = store.payroll_mandates(run.id)?;
-    let (agents, nets) = agents_by_matricule(store, run)?;
+    let summary = store.payroll_summary(run.id)?;
     let files = PayrollFiles {
         run,
         params,
         issuer: plan.issuer(),
         created: crate::runs::export::validated_at(run)?,
         mandates: &mandates,
-        agents: &agents,
+        agents: summary.agents,
+        nets: summary.net,
     };
     write_pes(store, &files, out, &mut written)?;
-    write_pain(&files, &nets, out, &mut written)?;
+    write_pain(store, &files, out, &mut written)?;
     let id = run.id;
     crate::runs::written::write_file(
         out,

@@ -8,7 +8,7 @@ use crate::fsio::AtomicFile;
 use crate::runs::Written;
 use jiff::civil::{Date, DateTime};
 use relais_core::Cents;
-use relais_core::payroll::{AgentPay, Creditor, MandateKey, MandateTotals};
+use relais_core::payroll::{Creditor, MandateKey, MandateTotals};
 use relais_formats::payments::model::{
     Address, BankAccount, Bordereau, BordereauId, BordereauKind, BudgetAccount, FunctionCode,
     Issuer, LegalNature, Line, LineId, Payee, PayeeCategory, PaymentMode, PesFile, PesFileName,
@@ -16,8 +16,8 @@ use relais_formats::payments::model::{
     Transfer,
 };
 use relais_formats::payments::{Pain001Writer, PesWriter, check_pain001, check_pes};
-use relais_store::payroll::{PayrollParams, PayrollStore};
-use relais_store::runs::{RunRecord, RunStore};
+use relais_store::payroll::{AgentNet, PayrollParams, PayrollStore};
+use relais_store::runs::{RunRecord, RunStore, RunStoreError};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{BufReader, BufWriter, Seek, Write};
@@ -29,19 +29,19 @@ fn inconsistent(why: String) -> AppError {
 }
 
 /// An agent as the PES names them: `RefTiers` their matricule (never a NIR), a natural person.
-fn agent_payee(p: &AgentPay) -> Payee {
+fn agent_payee(n: &AgentNet) -> Payee {
     Payee {
-        reference: p.matricule.clone(),
+        reference: n.matricule.clone(),
         category: PayeeCategory::PERSON,
         legal_nature: LegalNature::INDIVIDUAL,
-        civility: p.civility.clone(),
-        last_name: p.last_name.clone(),
-        first_name: p.first_name.clone(),
+        civility: n.civility.clone(),
+        last_name: n.last_name.clone(),
+        first_name: n.first_name.clone(),
         address: None,
         bank: Some(BankAccount {
-            iban: p.iban.clone(),
-            bic: Some(p.bic.clone()),
-            holder: format!("{} {}", p.last_name, p.first_name),
+            iban: n.iban.clone(),
+            bic: Some(n.bic.clone()),
+            holder: format!("{} {}", n.last_name, n.first_name),
         }),
     }
 }
@@ -115,32 +115,25 @@ pub(super) struct PayrollFiles<'a> {
     pub issuer: &'a Issuer,
     pub created: DateTime,
     pub mandates: &'a [(MandateKey, MandateTotals)],
-    /// The agents paid, by matricule.
-    pub agents: &'a BTreeMap<String, Arc<Payee>>,
+    /// The agents paid and the total of their nets (the pain.001's header).
+    pub agents: u64,
+    pub nets: Cents,
 }
 
-/// The agents paid, by matricule, as PES payees.
-pub(super) type Payees = BTreeMap<String, Arc<Payee>>;
-
-/// Each agent's net and payee, by matricule: the transfers of the pain.001.
-pub(super) type Nets = Vec<(String, Cents, Arc<Payee>)>;
-
-pub(super) fn agents_by_matricule<S: PayrollStore + ?Sized>(
-    store: &S,
-    run: &RunRecord,
-) -> Result<(Payees, Nets), AppError> {
-    let mut payees = BTreeMap::new();
-    let mut nets = Vec::new();
-    store.each_payroll_pay(run.id, &mut |p| {
-        let payee = Arc::new(agent_payee(p));
-        nets.push((p.matricule.clone(), p.net, Arc::clone(&payee)));
-        payees.insert(p.matricule.clone(), payee);
-        Ok(())
-    })?;
-    Ok((payees, nets))
+/// Runs `step` inside a store's stream, keeping its own error apart from the store's.
+fn streamed<T>(
+    failure: &mut Option<AppError>,
+    step: impl FnOnce() -> Result<T, AppError>,
+) -> Result<T, RunStoreError> {
+    step().map_err(|e| {
+        let why = e.french();
+        *failure = Some(e);
+        RunStoreError::Stopped(why.into())
+    })
 }
 
-/// Writes the PES file.
+/// Writes the PES file: each mandat's lines streamed from the store (a line per agent on the
+/// accounts of their gains, then one per body), never all in memory.
 pub(super) fn write_pes<S: PayrollStore + RunStore + ?Sized>(
     store: &S,
     f: &PayrollFiles<'_>,
@@ -187,44 +180,11 @@ pub(super) fn write_pes<S: PayrollStore + RunStore + ?Sized>(
         for (n, (key, m)) in f.mandates.iter().enumerate() {
             let number = u32::try_from(n + 1).unwrap_or(u32::MAX);
             let (_, piece_id) = run.piece_position(number);
-            let mut lines = Vec::new();
             let account = BudgetAccount::parse(&key.account)?;
             let function = Some(FunctionCode::parse(&key.function)?);
-            let mut push =
-                |amount: Cents, label: String, payee: Arc<Payee>| -> Result<(), AppError> {
-                    lines.push(Line {
-                        id: LineId::new(u32::try_from(lines.len() + 1).unwrap_or(u32::MAX))?,
-                        account,
-                        function: function.clone(),
-                        transfer_label: label,
-                        payment_mode: PaymentMode::TRANSFER,
-                        amount,
-                        payee,
-                    });
-                    Ok(())
-                };
-            let mut nets = Vec::new();
-            store.each_payroll_net(run.id, key, &mut |n| {
-                nets.push((n.matricule.clone(), n.amount));
-                Ok(())
-            })?;
-            for (matricule, amount) in nets {
-                let payee = f
-                    .agents
-                    .get(&matricule)
-                    .cloned()
-                    .ok_or_else(|| inconsistent(format!("agent {matricule} sans paie")))?;
-                push(amount, format!("PAIE {month} {matricule}"), payee)?;
-            }
-            for (code, amount) in &m.creditors {
-                let payee = creditors.get(code).cloned().ok_or_else(|| {
-                    inconsistent(format!("créancier {code} absent des paramètres"))
-                })?;
-                push(*amount, format!("PAIE {month} {code}"), payee)?;
-            }
-            let piece = Piece {
+            pes.begin_piece(&Piece {
                 id: PieceId::new(piece_id)?,
-                kind: if lines.len() > 1 {
+                kind: if m.lines() > 1 {
                     PieceKind::COLLECTIVE
                 } else {
                     PieceKind::ORDINARY_MANDATE
@@ -238,9 +198,42 @@ pub(super) fn write_pes<S: PayrollStore + RunStore + ?Sized>(
                     m.creditors.len()
                 ),
                 due_date: f.params.pay_date.into(),
-                lines,
-            };
-            pes.write_piece(&piece)?;
+                lines: Vec::new(),
+            })?;
+            let mut id = 0u32;
+            let mut line =
+                |amount: Cents, label: String, payee: Arc<Payee>| -> Result<Line, AppError> {
+                    id += 1;
+                    Ok(Line {
+                        id: LineId::new(id)?,
+                        account,
+                        function: function.clone(),
+                        transfer_label: label,
+                        payment_mode: PaymentMode::TRANSFER,
+                        amount,
+                        payee,
+                    })
+                };
+            let mut failure = None;
+            store
+                .each_payroll_net(run.id, key, &mut |a| {
+                    streamed(&mut failure, || {
+                        let l = line(
+                            a.amount,
+                            format!("PAIE {month} {}", a.matricule),
+                            Arc::new(agent_payee(a)),
+                        )?;
+                        Ok(pes.write_line(&l)?)
+                    })
+                })
+                .map_err(|e| failure.take().unwrap_or(AppError::from(e)))?;
+            for (code, amount) in &m.creditors {
+                let payee = creditors.get(code).cloned().ok_or_else(|| {
+                    inconsistent(format!("créancier {code} absent des paramètres"))
+                })?;
+                pes.write_line(&line(*amount, format!("PAIE {month} {code}"), payee)?)?;
+            }
+            pes.end_piece()?;
         }
         let (_, summary) = pes.finish()?;
         if summary.pieces != run.summary.mandates || summary.amount != total {
@@ -265,10 +258,11 @@ pub(super) fn write_pes<S: PayrollStore + RunStore + ?Sized>(
     Ok(())
 }
 
-/// Writes the pain.001 of the agents' nets, one transfer each, at the pay date.
-pub(super) fn write_pain(
+/// Writes the pain.001 of the agents' nets, one transfer each, at the pay date, streamed from
+/// the store.
+pub(super) fn write_pain<S: PayrollStore + ?Sized>(
+    store: &S,
     f: &PayrollFiles<'_>,
-    nets: &[(String, Cents, Arc<Payee>)],
     dir: &Path,
     written: &mut Written,
 ) -> Result<(), AppError> {
@@ -276,11 +270,9 @@ pub(super) fn write_pain(
     let date: Date = f.params.pay_date;
     let name = format!("pain001_{}_{date}.xml", run.id);
     let compact = date.strftime("%Y%m%d").to_string();
-    let total = Cents::checked_sum(nets.iter().map(|n| n.1))
-        .ok_or_else(|| inconsistent("total des nets hors limites".into()))?;
     let expected = Totals {
-        count: nets.len() as u64,
-        amount: total,
+        count: f.agents,
+        amount: f.nets,
     };
     let fill = |out: &mut dyn Write| -> Result<(), AppError> {
         let mut w = Pain001Writer::new(
@@ -294,19 +286,21 @@ pub(super) fn write_pain(
             },
             expected,
         )?;
-        for (matricule, net, payee) in nets {
-            let bank = payee.bank.as_ref().ok_or_else(|| {
-                inconsistent(format!("agent {matricule} sans coordonnées bancaires"))
-            })?;
-            w.write_transfer(&Transfer {
-                end_to_end_id: SepaId::parse(&format!("{}-{matricule}", run.id))?,
-                amount: SepaAmount::new(*net)?,
-                creditor_name: bank.holder.clone(),
-                creditor_iban: bank.iban.clone(),
-                creditor_bic: bank.bic.clone(),
-                remittance: format!("PAIE {} {matricule}", run.id.month()),
-            })?;
-        }
+        let mut failure = None;
+        store
+            .each_payroll_pay(run.id, &mut |p| {
+                streamed(&mut failure, || {
+                    Ok(w.write_transfer(&Transfer {
+                        end_to_end_id: SepaId::parse(&format!("{}-{}", run.id, p.matricule))?,
+                        amount: SepaAmount::new(p.net)?,
+                        creditor_name: format!("{} {}", p.last_name, p.first_name),
+                        creditor_iban: p.iban.clone(),
+                        creditor_bic: Some(p.bic.clone()),
+                        remittance: format!("PAIE {} {}", run.id.month(), p.matricule),
+                    })?)
+                })
+            })
+            .map_err(|e| failure.take().unwrap_or(AppError::from(e)))?;
         w.finish()?;
         Ok(())
     };

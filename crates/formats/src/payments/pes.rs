@@ -102,6 +102,9 @@ pub struct PesWriter<W: Write> {
     bordereau_ids: HashSet<u32>,
     summary: PesSummary,
     failed: bool,
+    /// The mandate being written line by line: its number, lines and total so far, the last
+    /// line's number.
+    streamed: Option<(u32, u64, Cents, u32)>,
 }
 
 impl<W: Write> PesWriter<W> {
@@ -118,6 +121,7 @@ impl<W: Write> PesWriter<W> {
             bordereau_ids: HashSet::new(),
             summary: PesSummary::default(),
             failed: false,
+            streamed: None,
         };
         w.header(issuer, file)?;
         Ok(w)
@@ -345,6 +349,18 @@ impl<W: Write> PesWriter<W> {
 
     fn piece(&mut self, piece: &Piece) -> Result<(), PaymentFileError> {
         self.check_piece(piece)?;
+        self.piece_header(piece)?;
+        for line in &piece.lines {
+            self.line(line)?;
+        }
+        self.out.end("Piece")?;
+        self.summary.pieces += 1;
+        self.summary.lines += piece.lines.len() as u64;
+        Ok(())
+    }
+
+    /// `<Piece>` and its `BlocPiece`.
+    fn piece_header(&mut self, piece: &Piece) -> Result<(), PaymentFileError> {
         self.out.start("Piece")?;
         self.out.start("BlocPiece")?;
         self.out.start("InfoPce")?;
@@ -366,12 +382,6 @@ impl<W: Write> PesWriter<W> {
         }
         self.out.end("InfoPce")?;
         self.out.end("BlocPiece")?;
-        for line in &piece.lines {
-            self.line(line)?;
-        }
-        self.out.end("Piece")?;
-        self.summary.pieces += 1;
-        self.summary.lines += piece.lines.len() as u64;
         Ok(())
     }
 
@@ -425,6 +435,7 @@ impl<W: Write> PesWriter<W> {
     }
 }
 
+mod streamed;
 mod tiers;
 use tiers::write_tiers;
 

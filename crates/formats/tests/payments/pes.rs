@@ -488,3 +488,46 @@ fn check_finds_a_bad_iban_after_a_good_one() {
         Err(CheckError::BadIban { .. })
     ));
 }
+
+/// A mandate written line by line (a payroll's: a line per agent) gives the bytes of the same
+/// mandate written whole; a line numbered out of order or a mandate without lines is refused.
+#[test]
+fn a_streamed_mandate_is_the_same_bytes_and_refuses_what_whole_ones_do() {
+    let pieces = two_pieces();
+    let whole = write_pes(&[(bordereau(15), pieces.clone())]).expect("whole");
+    let totals = Totals {
+        count: 2,
+        amount: Cents(64_218 + 60_792),
+    };
+    let mut w = PesWriter::new(Vec::new(), &issuer(), &pes_file()).expect("writer");
+    w.begin_bordereau(&bordereau(15), totals)
+        .expect("bordereau");
+    for p in &pieces {
+        w.begin_piece(p).expect("begin");
+        for l in &p.lines {
+            w.write_line(l).expect("line");
+        }
+        w.end_piece().expect("end");
+    }
+    let (streamed, summary) = w.finish().expect("finish");
+    assert_eq!(latin1(&streamed), latin1(&whole));
+    assert_eq!((summary.pieces, summary.lines), (2, 2));
+
+    let mut w = PesWriter::new(Vec::new(), &issuer(), &pes_file()).expect("writer");
+    w.begin_bordereau(&bordereau(15), totals)
+        .expect("bordereau");
+    w.begin_piece(&pieces[0]).expect("begin");
+    assert!(matches!(
+        w.end_piece(),
+        Err(PaymentFileError::EmptyPiece(101))
+    ));
+    let mut w = PesWriter::new(Vec::new(), &issuer(), &pes_file()).expect("writer");
+    w.begin_bordereau(&bordereau(15), totals)
+        .expect("bordereau");
+    w.begin_piece(&pieces[0]).expect("begin");
+    w.write_line(&pieces[0].lines[0]).expect("line");
+    assert!(matches!(
+        w.write_line(&pieces[0].lines[0]),
+        Err(PaymentFileError::DuplicateLine { .. })
+    ));
+}

@@ -114,14 +114,28 @@ impl PayrollStore for SqliteStore {
         each: Each<'_, AgentNet>,
     ) -> Result<(), RunStoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT matricule, amount FROM payroll_nets
-             WHERE run_id = ?1 AND account = ?2 AND function = ?3 ORDER BY matricule",
+            "SELECT n.matricule, n.amount, json_extract(p.pay, '$.last_name'),
+                    json_extract(p.pay, '$.first_name'),
+                    coalesce(json_extract(p.pay, '$.civility'), ''),
+                    json_extract(p.pay, '$.iban'), json_extract(p.pay, '$.bic')
+             FROM payroll_nets n
+             JOIN payroll_pays p ON p.run_id = n.run_id AND p.matricule = n.matricule
+             WHERE n.run_id = ?1 AND n.account = ?2 AND n.function = ?3 ORDER BY n.matricule",
         )?;
         let mut rows = stmt.query((run.to_string(), &key.account, &key.function))?;
         while let Some(r) = rows.next()? {
+            let matricule: String = r.get(0)?;
+            let (iban, bic): (String, String) = (r.get(5)?, r.get(6)?);
             each(&AgentNet {
-                matricule: r.get(0)?,
                 amount: Cents(r.get(1)?),
+                last_name: r.get(2)?,
+                first_name: r.get(3)?,
+                civility: r.get(4)?,
+                iban: relais_core::ids::Iban::parse(&iban)
+                    .map_err(|_| corrupt("agent IBAN", &matricule))?,
+                bic: relais_core::ids::Bic::parse(&bic)
+                    .map_err(|_| corrupt("agent BIC", &matricule))?,
+                matricule,
             })?;
         }
         Ok(())
