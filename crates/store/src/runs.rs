@@ -284,7 +284,6 @@ pub struct RunLine {
     pub line: u64,
     pub right_id: String,
     pub dossier: String,
-    pub nir: Option<String>,
     pub last_name: String,
     pub first_name: String,
     /// `M` or `MME`, when known (the extract's, else the NIR's).

@@ -95,7 +95,8 @@ struct LineIn<'a>(
     #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Cow<'a, str>,
-    #[serde(borrow)] Option<Cow<'a, str>>,
+    // The person's NIR: kept in the store, read by nothing (no file or screen shows it).
+    serde::de::IgnoredAny,
     #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Cow<'a, str>,
     #[serde(borrow)] Cow<'a, str>,
@@ -125,10 +126,7 @@ impl LineIn<'_> {
         to.pay_date = date("pay_date", &self.1)?;
         set(&mut to.right_id, &self.2);
         set(&mut to.dossier, &self.3);
-        match (&mut to.nir, self.4) {
-            (Some(nir), Some(new)) => set(nir, &new),
-            (nir, new) => *nir = new.map(Cow::into_owned),
-        }
+        // `self.4`, the person's NIR, stays in the store: no file and no screen shows it.
         set(&mut to.last_name, &self.5);
         set(&mut to.first_name, &self.6);
         to.benefit = benefit(&self.7)?;
@@ -282,7 +280,6 @@ pub(crate) fn each_line(
         line: 0,
         right_id: String::new(),
         dossier: String::new(),
-        nir: None,
         last_name: String::new(),
         first_name: String::new(),
         civility: None,
