@@ -205,7 +205,8 @@ pub fn print(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     let paid = pay.agents.saturating_sub(pay.lines_off);
     writeln!(
         out,
-        "Paie de continuité de ce mois : {} ({paid} agent(s) payable(s) : {} avec leurs lignes de paie.csv, {} au net seul — cotisations à régulariser ; {} exclu(s), lignes différentes du net ; {} ligne(s) de paie.csv rejetée(s)).",
+        "Paie de continuité de {} : {} ({paid} agent(s) payable(s) : {} avec leurs lignes de paie.csv, {} au net seul — cotisations à régulariser ; {} exclu(s), lignes différentes du net ; {} ligne(s) de paie.csv rejetée(s)).",
+        r.month,
         if paid > 0 {
             "possible"
         } else {
