@@ -777,6 +777,11 @@ fn the_drill_reports_what_next_month_would_pay() {
     let fr = text(&out.stdout);
     assert!(fr.contains("PRÊT"), "{fr}");
     assert!(fr.contains("Droits payables en 2026-12"), "{fr}");
+    // Whether the agents' payroll of the month could be paid, from agents.csv and paie.csv.
+    assert!(
+        fr.contains("Paie de continuité de 2026-12 : possible"),
+        "{fr}"
+    );
     assert!(fr.contains("délai global de paiement"), "{fr}");
     assert!(
         fr.contains("Numérotation PES de l'exercice 2026 : NON CONFIRMÉE"),
