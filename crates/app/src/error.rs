@@ -204,6 +204,10 @@ pub enum AppError {
     /// write, an unknown system or task…), in its own French.
     #[error("crisis cell")]
     Crisis(#[source] relais_store::crisis::CrisisError),
+    /// A step of an invoice's life refused (who may, in which state, which amount), in the
+    /// store's and the lifecycle's own French.
+    #[error("invoice step")]
+    Invoice(#[source] relais_store::invoices::InvoiceError),
     /// A systems' inventory with errors: nothing imported; each error with file:line:column.
     #[error("systems inventory refused ({} errors)", .0.len())]
     Inventory(Vec<relais_formats::systems::SystemsError>),
@@ -236,6 +240,7 @@ impl AppError {
             AppError::BankDetails(why) => why.clone(),
             AppError::Bank(e) => chain(e),
             AppError::Crisis(e) => chain(e),
+            AppError::Invoice(e) => chain(e),
             AppError::Inventory(errors) => {
                 let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 format!(

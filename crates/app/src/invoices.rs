@@ -7,20 +7,30 @@ use jiff::tz::TimeZone;
 use relais_core::Cents;
 use relais_core::calendar::local_date;
 use relais_core::deposits::DepositKind;
+use relais_core::invoices::lifecycle::{InvoiceEvent, InvoiceState, Step, fold};
 use relais_core::invoices::{EcbRate, InvoiceStanding, invoice_standing};
 use relais_store::deposits::{DepositFilter, DepositStore, DepositStoreError};
+use relais_store::invoices::{InvoiceError, InvoiceStore};
 use relais_store::{Store, StoreError};
+use std::collections::BTreeMap;
 
 /// An open invoice and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueInvoice {
     /// `extraction` (the finance system's extract) or `courrier` (registered on paper).
     pub source: &'static str,
+    /// What the commands name it by: `factures.csv`'s id, or the deposit's chrono number.
+    pub id: String,
     pub reference: String,
     pub supplier: String,
     pub amount: Cents,
     pub received: Date,
+    /// Its deadline moved by the days its clock stood still (suspensions).
     pub standing: InvoiceStanding,
+    /// Where its life stands (service fait, liquidation…), and the last suspension's or the
+    /// rejection's reason.
+    pub state: InvoiceState,
+    pub reason: Option<String>,
 }
 
 /// Why the list cannot be made.
@@ -30,6 +40,8 @@ pub enum DueError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Deposits(#[from] DepositStoreError),
+    #[error(transparent)]
+    Invoices(#[from] InvoiceError),
     /// An invoice is late over a period the table of ECB rates does not cover.
     #[error("taux de la BCE inconnu pour une période")]
     MissingRate,
@@ -37,7 +49,7 @@ pub enum DueError {
 
 /// Every open invoice, the most urgent first (by days left, then reference): paid within
 /// `payment_days` of receipt, standing as of `today`.
-pub fn due_invoices<S: Store + DepositStore + ?Sized>(
+pub fn due_invoices<S: Store + DepositStore + InvoiceStore + ?Sized>(
     store: &S,
     payment_days: u16,
     today: Date,
@@ -46,22 +58,39 @@ pub fn due_invoices<S: Store + DepositStore + ?Sized>(
 ) -> Result<Vec<DueInvoice>, DueError> {
     let mut out = Vec::new();
     let mut missing_rate = false;
-    let mut push = |source, reference: String, supplier: String, amount: Cents, received: Date| {
-        match invoice_standing(amount, received, payment_days, today, rates) {
-            Some(standing) => out.push(DueInvoice {
-                source,
-                reference,
-                supplier,
-                amount,
-                received,
-                standing,
-            }),
-            None => missing_rate = true,
-        }
-    };
+    let steps: BTreeMap<String, Vec<Step>> = store.invoice_steps()?;
+    let mut push =
+        |source, id: String, reference: String, supplier: String, amount: Cents, received: Date| {
+            let life = fold(steps.get(&id).map_or(&[][..], Vec::as_slice));
+            // The clock stood still while suspended (CCP R2192-27): the deadline moves as much.
+            let still = life.suspended_days
+                + life.suspended.map_or(0, |(since, _)| {
+                    since
+                        .until((jiff::Unit::Day, today))
+                        .map_or(0, |s| i64::from(s.get_days()).max(0))
+                });
+            let running_from = received
+                .checked_add(jiff::Span::new().days(still))
+                .unwrap_or(received);
+            match invoice_standing(amount, running_from, payment_days, today, rates) {
+                Some(standing) => out.push(DueInvoice {
+                    source,
+                    id,
+                    reference,
+                    supplier,
+                    amount,
+                    received,
+                    standing,
+                    state: life.state,
+                    reason: life.reason.clone(),
+                }),
+                None => missing_rate = true,
+            }
+        };
     store.each_open_invoice(&mut |i| {
         push(
             "extraction",
+            i.id.clone(),
             i.number.clone(),
             i.supplier.clone(),
             i.amount_incl_tax,
@@ -79,6 +108,7 @@ pub fn due_invoices<S: Store + DepositStore + ?Sized>(
         if let Some(inv) = &d.facts.invoice {
             push(
                 "courrier",
+                d.number.to_string(),
                 format!("{} ({})", inv.number, d.number),
                 d.facts.depositor.clone(),
                 inv.amount,
@@ -93,4 +123,91 @@ pub fn due_invoices<S: Store + DepositStore + ?Sized>(
         (x.standing.days_left, &x.reference).cmp(&(y.standing.days_left, &y.reference))
     });
     Ok(out)
+}
+
+/// Records a step of `invoice`'s life by `actor`, on the authority's day: the invoice's steps
+/// with it.
+pub fn record_step<S: InvoiceStore + ?Sized>(
+    store: &mut S,
+    clock: &dyn crate::Clock,
+    tz: &TimeZone,
+    invoice: &str,
+    event: &InvoiceEvent,
+    actor: &str,
+) -> Result<Vec<Step>, crate::AppError> {
+    let (_, today) = crate::clock::local_now(clock, tz);
+    store
+        .record_invoice_step(invoice.trim(), event, actor, today)
+        .map_err(|e| match e {
+            InvoiceError::Store(s) => crate::AppError::from(s),
+            other => crate::AppError::Invoice(other),
+        })
+}
+
+/// A step as typed, before the amounts it may leave out are filled: the service fait's is the
+/// invoice's, the liquidation's the service fait's.
+#[derive(Debug, Clone)]
+pub enum StepRequest {
+    ServiceDone {
+        amount: Option<Cents>,
+        checked: String,
+    },
+    Liquidate {
+        amount: Option<Cents>,
+        account: String,
+        function: String,
+    },
+    Suspend {
+        reason: String,
+    },
+    Resume,
+    Reject {
+        reason: String,
+    },
+}
+
+/// The event `req` asks for `invoice`, its amounts filled from the invoice and its steps.
+pub fn event_of<S: InvoiceStore + ?Sized>(
+    store: &S,
+    invoice: &str,
+    req: StepRequest,
+) -> Result<InvoiceEvent, crate::AppError> {
+    let invoice = invoice.trim();
+    let not_found = || crate::AppError::Invoice(InvoiceError::NotFound(invoice.to_owned()));
+    let store_error = |e: InvoiceError| match e {
+        InvoiceError::Store(s) => crate::AppError::from(s),
+        other => crate::AppError::Invoice(other),
+    };
+    Ok(match req {
+        StepRequest::ServiceDone { amount, checked } => InvoiceEvent::ServiceDone {
+            amount: match amount {
+                Some(a) => a,
+                None => store
+                    .invoice_amount(invoice)
+                    .map_err(store_error)?
+                    .ok_or_else(not_found)?,
+            },
+            checked,
+        },
+        StepRequest::Liquidate {
+            amount,
+            account,
+            function,
+        } => InvoiceEvent::Liquidated {
+            amount: match amount {
+                Some(a) => a,
+                None => {
+                    let steps = store.invoice_steps().map_err(store_error)?;
+                    let life = fold(steps.get(invoice).map_or(&[][..], Vec::as_slice));
+                    // Without a service fait, the lifecycle refuses with its own reason.
+                    life.service.map_or(Cents(1), |(a, _)| a)
+                }
+            },
+            account,
+            function,
+        },
+        StepRequest::Suspend { reason } => InvoiceEvent::Suspended { reason },
+        StepRequest::Resume => InvoiceEvent::Resumed,
+        StepRequest::Reject { reason } => InvoiceEvent::Rejected { reason },
+    })
 }

@@ -6,12 +6,14 @@ use relais_core::calendar::Month;
 use std::path::PathBuf;
 
 mod crisis;
+mod invoices;
 mod payments;
 mod payroll;
 mod users;
 pub mod values;
 
 pub use crisis::*;
+pub use invoices::*;
 pub use payments::*;
 pub use payroll::*;
 pub use users::*;
@@ -97,6 +99,10 @@ pub enum Command {
     /// Factures : échéances du délai global de paiement, intérêts moratoires.
     #[command(subcommand)]
     Invoices(InvoicesCommand),
+    /// Factures des fournisseurs : liste par échéance, service fait, liquidation, suspension,
+    /// rejet.
+    #[command(subcommand)]
+    Factures(FacturesCommand),
     /// Paiements mensuels des prestations : préparer, contrôler, valider, exporter.
     #[command(subcommand)]
     Run(RunCommand),

@@ -2,6 +2,8 @@
 //! R2192-10 to R2192-36; décret n° 2013-269). The deadline is NOT moved to a working day:
 //! interest runs "from the day after the end of the delay" (R2192-31) whatever day that is.
 
+pub mod lifecycle;
+
 use crate::Cents;
 use crate::deposits::Delay;
 use jiff::ToSpan;

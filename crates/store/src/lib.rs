@@ -13,6 +13,7 @@ pub mod deposits;
 pub mod desk;
 mod error;
 pub mod flagged;
+pub mod invoices;
 pub mod logins;
 pub mod numbering;
 pub mod payroll;
@@ -33,6 +34,7 @@ use crisis::CrisisStore;
 use deposits::DepositStore;
 use desk::DeskStore;
 use flagged::FlaggedRowStore;
+use invoices::InvoiceStore;
 use logins::LoginThrottle;
 use numbering::NumberingStore;
 use payroll::PayrollStore;
@@ -209,6 +211,7 @@ pub trait Backend:
     + DepositStore
     + RunStore
     + PayrollStore
+    + InvoiceStore
     + CafStore
     + NumberingStore
     + SessionStore
@@ -226,6 +229,7 @@ impl<T> Backend for T where
         + DepositStore
         + RunStore
         + PayrollStore
+        + InvoiceStore
         + CafStore
         + NumberingStore
         + SessionStore

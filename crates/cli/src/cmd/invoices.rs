@@ -4,13 +4,16 @@
 
 use super::EXIT_OK;
 use super::deposit::{load_rules, rules_for};
-use crate::args::InvoicesDueArgs;
 use crate::args::OutputFormat;
+use crate::args::{FacturesCommand, InvoicesDueArgs};
 use crate::data::DataDir;
+use crate::data::agent;
 use anyhow::{Context, Result, anyhow};
 use relais_app::invoices::{DueError, DueInvoice, due_invoices};
+use relais_app::invoices::{StepRequest, event_of, record_step};
 use relais_core::Cents;
 use relais_core::deposits::DepositKind;
+use relais_core::invoices::lifecycle::{InvoiceState, fold};
 use relais_core::invoices::{EcbRate, default_ecb_rates};
 use std::io::Write;
 
@@ -37,10 +40,51 @@ pub(crate) fn rates(data: &DataDir) -> Result<Vec<EcbRate>> {
 
 pub fn run(command: crate::args::InvoicesCommand) -> Result<u8> {
     let crate::args::InvoicesCommand::Due(a) = command;
-    due(a)
+    due(a, false)
 }
 
-fn due(a: InvoicesDueArgs) -> Result<u8> {
+/// `relais factures …`: the list by deadline with each invoice's state, and the steps.
+pub fn factures(command: FacturesCommand) -> Result<u8> {
+    let (invoice, req) = match command {
+        FacturesCommand::List(a) => return due(a, true),
+        FacturesCommand::ServiceFait(a) => (
+            a.invoice,
+            StepRequest::ServiceDone {
+                amount: a.montant,
+                checked: a.verifie,
+            },
+        ),
+        FacturesCommand::Liquider(a) => (
+            a.invoice,
+            StepRequest::Liquidate {
+                amount: a.montant,
+                account: a.nature,
+                function: a.fonction,
+            },
+        ),
+        FacturesCommand::Suspendre(a) => (a.invoice, StepRequest::Suspend { reason: a.reason }),
+        FacturesCommand::Reprendre(a) => (a, StepRequest::Resume),
+        FacturesCommand::Rejeter(a) => (a.invoice, StepRequest::Reject { reason: a.reason }),
+    };
+    let data = crate::data::DataDir::new(&invoice.data.data).open()?;
+    let clock = super::run::clock(&data.tz);
+    let mut store = data.open_store().map_err(agent)?;
+    let event = event_of(&*store, &invoice.id, req).map_err(agent)?;
+    let steps = record_step(
+        &mut *store,
+        clock.as_ref(),
+        &data.tz,
+        &invoice.id,
+        &event,
+        &invoice.user.user,
+    )
+    .map_err(agent)?;
+    let life = fold(&steps);
+    println!("Facture {} : {}", invoice.id.trim(), life.state.label_fr());
+    Ok(EXIT_OK)
+}
+
+fn due(a: InvoicesDueArgs, with_state: bool) -> Result<u8> {
     let data = DataDir::new(&a.data.data);
     let (_, tz) = data.time_zone()?;
     let today = match a.today {
@@ -68,6 +112,7 @@ fn due(a: InvoicesDueArgs) -> Result<u8> {
     match a.format {
         OutputFormat::Csv => csv_out(w, &out)?,
         OutputFormat::Tableur => tableur_out(w, &out)?,
+        OutputFormat::Text if with_state => state_out(w, &out)?,
         OutputFormat::Text => text_out(w, &out)?,
     }
     Ok(EXIT_OK)
@@ -107,6 +152,49 @@ fn text_out(mut w: impl Write, out: &[DueInvoice]) -> Result<()> {
     writeln!(
         w,
         "{} facture(s) ; intérêts moratoires {interest} ; indemnités forfaitaires {indemnity}",
+        out.len()
+    )?;
+    Ok(())
+}
+
+/// Each invoice with what the commands name it by, its state and what it waits for, the most
+/// urgent first; the total at risk of late interest.
+fn state_out(mut w: impl Write, out: &[DueInvoice]) -> Result<()> {
+    let mut at_risk = Cents::ZERO;
+    for d in out {
+        let when = if d.standing.days_left >= 0 {
+            format!("J-{}", d.standing.days_left)
+        } else {
+            format!("RETARD {} j", -d.standing.days_left)
+        };
+        let reason = d
+            .reason
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        writeln!(
+            w,
+            "{}\t{}\t{}\t{}{reason}\t{}\t{}\t{}",
+            d.id,
+            d.standing.deadline.strftime("%d/%m/%Y"),
+            when,
+            d.state.label_fr(),
+            d.supplier,
+            d.reference,
+            d.amount
+        )?;
+        if d.state != InvoiceState::Rejected
+            && let Some(l) = d.standing.late
+        {
+            at_risk = at_risk
+                .checked_add(l.interest)
+                .and_then(|a| a.checked_add(l.indemnity))
+                .unwrap_or(at_risk);
+        }
+    }
+    writeln!(
+        w,
+        "{} facture(s) ; intérêts moratoires et indemnités dus à ce jour : {at_risk}",
         out.len()
     )?;
     Ok(())

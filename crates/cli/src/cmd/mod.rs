@@ -57,6 +57,7 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Renew(a) => renew::run(a),
         Command::Bank(b) => bank::run(b),
         Command::Paie(c) => payroll::run(c),
+        Command::Factures(c) => invoices::factures(c),
         Command::Caf(CafCommand::Import(a)) => caf::import(a),
         Command::Numbering(c) => numbering::run(c),
         Command::Bench(BenchCommand::Deposits(a)) => deposit::bench(a),
@@ -100,6 +101,16 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
         Command::Renew(a) => Some(a.user.acting(&a.data)),
         Command::Bank(BankCommand::Approve(a)) => Some(a.user.acting(&a.data)),
         Command::Paie(PaieCommand::Change(a)) => Some(a.user.acting(&a.data)),
+        Command::Factures(FacturesCommand::ServiceFait(a)) => {
+            Some(a.invoice.user.acting(&a.invoice.data))
+        }
+        Command::Factures(FacturesCommand::Liquider(a)) => {
+            Some(a.invoice.user.acting(&a.invoice.data))
+        }
+        Command::Factures(FacturesCommand::Suspendre(a) | FacturesCommand::Rejeter(a)) => {
+            Some(a.invoice.user.acting(&a.invoice.data))
+        }
+        Command::Factures(FacturesCommand::Reprendre(a)) => Some(a.user.acting(&a.data)),
         Command::Paie(PaieCommand::Approve(a)) => Some(a.user.acting(&a.data)),
         Command::Paie(PaieCommand::Refuse(a)) => Some(a.user.acting(&a.data)),
         Command::Bank(BankCommand::Refuse(a)) => Some(a.user.acting(&a.data)),
@@ -132,6 +143,7 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
         | Command::Run(RunCommand::Show(_) | RunCommand::List(_))
         | Command::Bank(BankCommand::List(_) | BankCommand::Show(_))
         | Command::Paie(PaieCommand::List(_))
+        | Command::Factures(FacturesCommand::List(_))
         | Command::Numbering(NumberingCommand::Show(_))
         | Command::Serve(_)
         | Command::Courante(CouranteCommand::List(_) | CouranteCommand::Export(_))

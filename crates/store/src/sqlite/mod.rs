@@ -19,6 +19,7 @@ mod history_totals;
 mod ibans;
 mod import;
 mod incident;
+mod invoices;
 mod journal;
 mod logins;
 mod migrations;

@@ -9,6 +9,7 @@ pub mod deposits;
 pub mod desk;
 pub mod fixtures;
 pub mod import;
+pub mod invoices;
 pub mod journal;
 pub mod kept;
 pub mod numbering;
@@ -120,6 +121,7 @@ macro_rules! every_contract {
             runs::nothing_is_paid_twice_across_runs_of_a_month,
             runs::a_preparer_never_validates_their_own_run,
             payroll::an_agent_is_paid_once_a_month,
+            invoices::an_invoice_s_steps_follow_its_life_and_its_roles,
             payroll::a_change_of_situation_waits_for_another_ordonnateur,
             payroll::bank_details_changed_by_the_extracts_wait_for_an_approval,
             numbering::gap_free_bordereaux_and_mandates_under_concurrent_writers,

@@ -105,7 +105,7 @@ fn rejected(entity: Entity, line: u64, key: &str, field: &str, code: &[&str]) ->
 
 /// Two people (one dead), three payees, four rights, two agents, two invoices, and rejected
 /// rows of tiers and droits.
-fn filled<B: TestBackend>() -> Fixture<B> {
+pub fn filled<B: TestBackend>() -> Fixture<B> {
     let mut f = with_admin::<B>();
     let s = &mut f.store;
     let siret = Siret::parse("73282932000074").expect("siret");

@@ -102,4 +102,24 @@ CREATE TRIGGER IF NOT EXISTS payroll_changes_decided_once BEFORE UPDATE ON payro
 WHEN OLD.decided_by IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'a change decided never changes'); END;
 "#,
+    // 26: an invoice's life (issue #23): each step — service fait, liquidation, suspension,
+    // resumption, rejection — recorded for good, by invoice (`factures.csv`'s id or a courrier
+    // deposit's chrono number), kept across imports (the imported invoices are replaced, their
+    // steps are not).
+    r#"
+CREATE TABLE IF NOT EXISTS invoice_steps (
+    id      INTEGER PRIMARY KEY,
+    invoice TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    step    TEXT NOT NULL,
+    actor   TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    at      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS invoice_steps_by_invoice ON invoice_steps (invoice, id);
+CREATE TRIGGER IF NOT EXISTS invoice_steps_fixed BEFORE UPDATE ON invoice_steps
+BEGIN SELECT RAISE(ABORT, 'an invoice''s steps never change'); END;
+CREATE TRIGGER IF NOT EXISTS invoice_steps_kept BEFORE DELETE ON invoice_steps
+BEGIN SELECT RAISE(ABORT, 'an invoice''s steps are never deleted'); END;
+"#,
 ];

@@ -1,0 +1,68 @@
+//! `relais factures …`: the suppliers' invoices, from receipt to liquidation.
+
+use super::values;
+use super::{DataArg, InvoicesDueArgs, UserArg};
+use clap::{Args, Subcommand};
+
+#[derive(Debug, Subcommand)]
+pub enum FacturesCommand {
+    /// Factures non payées par jours restants avant l'échéance légale (suspensions déduites),
+    /// avec leur état et ce qui les bloque.
+    List(InvoicesDueArgs),
+    /// Certifie le service fait (rôle instruction), en tout ou partie, et ce qui a été vérifié.
+    ServiceFait(ServiceFaitArgs),
+    /// Liquide une facture (rôle liquidation, pas celui qui a certifié le service fait).
+    Liquider(LiquiderArgs),
+    /// Suspend le délai de paiement, avec le motif adressé au fournisseur (CCP R2192-27).
+    Suspendre(ReasonArgs),
+    /// Reprend le délai d'une facture suspendue.
+    Reprendre(InvoiceArgs),
+    /// Rejette une facture, avec son motif.
+    Rejeter(ReasonArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InvoiceArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    /// La facture : son identifiant dans factures.csv, ou le numéro chrono de son dépôt.
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ServiceFaitArgs {
+    #[command(flatten)]
+    pub invoice: InvoiceArgs,
+    /// Montant du service fait, s'il est partiel (par défaut, celui de la facture).
+    #[arg(long, value_parser = values::cents)]
+    pub montant: Option<relais_core::Cents>,
+    /// Ce qui a été vérifié (bon de livraison, travaux constatés…).
+    #[arg(long)]
+    pub verifie: String,
+}
+
+#[derive(Debug, Args)]
+pub struct LiquiderArgs {
+    #[command(flatten)]
+    pub invoice: InvoiceArgs,
+    /// Compte budgétaire (M57) : de charge (6…) ou d'investissement (2…).
+    #[arg(long)]
+    pub nature: String,
+    /// Fonction (M57).
+    #[arg(long)]
+    pub fonction: String,
+    /// Montant à payer (par défaut, celui du service fait).
+    #[arg(long, value_parser = values::cents)]
+    pub montant: Option<relais_core::Cents>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReasonArgs {
+    #[command(flatten)]
+    pub invoice: InvoiceArgs,
+    /// Motif (journalisé).
+    #[arg(long)]
+    pub reason: String,
+}

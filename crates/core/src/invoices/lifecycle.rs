@@ -1,0 +1,436 @@
+//! An invoice's life, from its receipt to its liquidation (issue #23): the service fait
+//! certified by an agent of the ordering service (what was checked; partial, with its amount),
+//! the liquidation by another agent (the amount to pay, its budget account and function), a
+//! suspension that stops the legal clock (CCP R2192-27: the supplier is told why; the clock
+//! resumes when what was asked arrives), a rejection with its reason. Each step is a journal
+//! event; the state is what the steps, in order, make of the invoice. Pure.
+
+use crate::Cents;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// A step of an invoice's life.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InvoiceEvent {
+    /// The service fait certified, for `amount` (the whole invoice, or part of it), and what
+    /// was checked (the delivery note, the work seen done…).
+    ServiceDone {
+        amount: Cents,
+        checked: String,
+    },
+    /// Liquidated: the amount to pay and where it is imputed.
+    Liquidated {
+        amount: Cents,
+        account: String,
+        function: String,
+    },
+    /// The clock stopped, and why (sent to the supplier).
+    Suspended {
+        reason: String,
+    },
+    /// The clock runs again: what was asked arrived.
+    Resumed,
+    Rejected {
+        reason: String,
+    },
+}
+
+impl InvoiceEvent {
+    pub fn code(&self) -> &'static str {
+        match self {
+            InvoiceEvent::ServiceDone { .. } => "service_fait",
+            InvoiceEvent::Liquidated { .. } => "liquidee",
+            InvoiceEvent::Suspended { .. } => "suspendue",
+            InvoiceEvent::Resumed => "reprise",
+            InvoiceEvent::Rejected { .. } => "rejetee",
+        }
+    }
+}
+
+/// A step as recorded: what, by whom, on which day (the authority's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub event: InvoiceEvent,
+    pub actor: String,
+    pub on: Date,
+}
+
+/// Where an invoice stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceState {
+    Received,
+    ServiceDone,
+    Liquidated,
+    Suspended,
+    Rejected,
+}
+
+impl InvoiceState {
+    pub fn code(self) -> &'static str {
+        match self {
+            InvoiceState::Received => "recue",
+            InvoiceState::ServiceDone => "service_fait",
+            InvoiceState::Liquidated => "liquidee",
+            InvoiceState::Suspended => "suspendue",
+            InvoiceState::Rejected => "rejetee",
+        }
+    }
+
+    /// In French, with what it waits for.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            InvoiceState::Received => "reçue : service fait à certifier",
+            InvoiceState::ServiceDone => "service fait : à liquider",
+            InvoiceState::Liquidated => "liquidée : à mandater",
+            InvoiceState::Suspended => "suspendue : délai arrêté",
+            InvoiceState::Rejected => "rejetée",
+        }
+    }
+}
+
+/// What the steps made of an invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Life {
+    pub state: InvoiceState,
+    /// The service fait: amount and who certified it.
+    pub service: Option<(Cents, String)>,
+    /// The liquidation: amount, account, function, who.
+    pub liquidation: Option<(Cents, String, String, String)>,
+    /// Days the clock stood still (finished suspensions).
+    pub suspended_days: i64,
+    /// The day the current suspension began, and the state it interrupted.
+    pub suspended: Option<(Date, InvoiceState)>,
+    /// The last suspension's or the rejection's reason.
+    pub reason: Option<String>,
+}
+
+/// The invoice after `steps`, in order (each was checked when recorded).
+pub fn fold(steps: &[Step]) -> Life {
+    let mut life = Life {
+        state: InvoiceState::Received,
+        service: None,
+        liquidation: None,
+        suspended_days: 0,
+        suspended: None,
+        reason: None,
+    };
+    for s in steps {
+        match &s.event {
+            InvoiceEvent::ServiceDone { amount, .. } => {
+                life.service = Some((*amount, s.actor.clone()));
+                life.state = InvoiceState::ServiceDone;
+            }
+            InvoiceEvent::Liquidated {
+                amount,
+                account,
+                function,
+            } => {
+                life.liquidation =
+                    Some((*amount, account.clone(), function.clone(), s.actor.clone()));
+                life.state = InvoiceState::Liquidated;
+            }
+            InvoiceEvent::Suspended { reason } => {
+                life.suspended = Some((s.on, life.state));
+                life.reason = Some(reason.clone());
+                life.state = InvoiceState::Suspended;
+            }
+            InvoiceEvent::Resumed => {
+                if let Some((since, before)) = life.suspended.take() {
+                    life.suspended_days += days_between(since, s.on);
+                    life.state = before;
+                }
+            }
+            InvoiceEvent::Rejected { reason } => {
+                life.reason = Some(reason.clone());
+                life.state = InvoiceState::Rejected;
+            }
+        }
+    }
+    life
+}
+
+fn days_between(from: Date, to: Date) -> i64 {
+    from.until((jiff::Unit::Day, to))
+        .map(|s| i64::from(s.get_days()))
+        .unwrap_or(0)
+        .max(0)
+}
+
+/// The legal deadline of an invoice received on `received` to pay within `payment_days`,
+/// moved by the days its clock stood still, up to `today` for a suspension still running.
+pub fn deadline(received: Date, payment_days: u16, life: &Life, today: Date) -> Option<Date> {
+    let running = life
+        .suspended
+        .map(|(since, _)| days_between(since, today))
+        .unwrap_or(0);
+    let base = super::invoice_deadline(received, payment_days)?;
+    base.checked_add(jiff::Span::new().days(life.suspended_days + running))
+        .ok()
+}
+
+/// Why a step is refused, in French for the agent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LifecycleError {
+    #[error("la facture est « {} » : {what} impossible", .state.label_fr())]
+    WrongState {
+        state: InvoiceState,
+        what: &'static str,
+    },
+    #[error(
+        "« {0} » a certifié le service fait : un autre agent doit liquider (séparation des tâches)"
+    )]
+    SameAgent(String),
+    #[error("montant {asked} supérieur à {limit} ({what})")]
+    AmountAbove {
+        asked: Cents,
+        limit: Cents,
+        what: &'static str,
+    },
+    #[error("montant nul ou négatif")]
+    NotPositive,
+    #[error("{0}")]
+    Imputation(String),
+    #[error("le motif ou ce qui a été vérifié est vide")]
+    Empty,
+}
+
+/// Whether `event` by `actor` may follow `life` for an invoice of `amount`.
+pub fn check(
+    life: &Life,
+    event: &InvoiceEvent,
+    actor: &str,
+    amount: Cents,
+) -> Result<(), LifecycleError> {
+    use InvoiceState as S;
+    let wrong = |what| LifecycleError::WrongState {
+        state: life.state,
+        what,
+    };
+    match event {
+        InvoiceEvent::ServiceDone {
+            amount: done,
+            checked,
+        } => {
+            if life.state != S::Received {
+                return Err(wrong("certifier le service fait"));
+            }
+            if checked.trim().is_empty() {
+                return Err(LifecycleError::Empty);
+            }
+            if done.0 <= 0 {
+                return Err(LifecycleError::NotPositive);
+            }
+            if *done > amount {
+                return Err(LifecycleError::AmountAbove {
+                    asked: *done,
+                    limit: amount,
+                    what: "montant de la facture",
+                });
+            }
+        }
+        InvoiceEvent::Liquidated {
+            amount: paid,
+            account,
+            function,
+        } => {
+            let Some((done, certifier)) = (life.state == S::ServiceDone)
+                .then_some(life.service.as_ref())
+                .flatten()
+            else {
+                return Err(wrong("liquider"));
+            };
+            if certifier == actor {
+                return Err(LifecycleError::SameAgent(actor.to_owned()));
+            }
+            if paid.0 <= 0 {
+                return Err(LifecycleError::NotPositive);
+            }
+            if paid > done {
+                return Err(LifecycleError::AmountAbove {
+                    asked: *paid,
+                    limit: *done,
+                    what: "service fait certifié",
+                });
+            }
+            check_imputation(account, function)?;
+        }
+        InvoiceEvent::Suspended { reason } => {
+            if !matches!(life.state, S::Received | S::ServiceDone | S::Liquidated) {
+                return Err(wrong("suspendre"));
+            }
+            if reason.trim().is_empty() {
+                return Err(LifecycleError::Empty);
+            }
+        }
+        InvoiceEvent::Resumed => {
+            if life.state != S::Suspended {
+                return Err(wrong("reprendre"));
+            }
+        }
+        InvoiceEvent::Rejected { reason } => {
+            if !matches!(life.state, S::Received | S::ServiceDone | S::Suspended) {
+                return Err(wrong("rejeter"));
+            }
+            if reason.trim().is_empty() {
+                return Err(LifecycleError::Empty);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A supplier's invoice is imputed on a charge (class 6, section de fonctionnement) or an
+/// investment account (class 2): digits, and a function of the M57's form.
+fn check_imputation(account: &str, function: &str) -> Result<(), LifecycleError> {
+    let digits = |s: &str| !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(account) || !(account.starts_with('6') || account.starts_with('2')) {
+        return Err(LifecycleError::Imputation(format!(
+            "compte « {account} » : un compte de charge (6…) ou d'investissement (2…) est attendu"
+        )));
+    }
+    if !digits(function) || function.len() > 4 || function.starts_with('9') {
+        return Err(LifecycleError::Imputation(format!(
+            "fonction « {function} » : une fonction M57 (chiffres, 0 à 8 en tête) est attendue"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn step(event: InvoiceEvent, actor: &str, on: Date) -> Step {
+        Step {
+            event,
+            actor: actor.into(),
+            on,
+        }
+    }
+
+    fn done(amount: i64) -> InvoiceEvent {
+        InvoiceEvent::ServiceDone {
+            amount: Cents(amount),
+            checked: "bon de livraison".into(),
+        }
+    }
+
+    fn liquidate(amount: i64) -> InvoiceEvent {
+        InvoiceEvent::Liquidated {
+            amount: Cents(amount),
+            account: "6068".into(),
+            function: "020".into(),
+        }
+    }
+
+    #[test]
+    fn the_agent_who_certified_the_service_does_not_liquidate() {
+        let life = fold(&[step(done(10_000), "inst", date(2026, 12, 1))]);
+        assert_eq!(life.state, InvoiceState::ServiceDone);
+        assert_eq!(
+            check(&life, &liquidate(10_000), "inst", Cents(12_000)),
+            Err(LifecycleError::SameAgent("inst".into()))
+        );
+        assert_eq!(
+            check(&life, &liquidate(10_000), "liq", Cents(12_000)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_partial_service_fait_bounds_the_liquidation() {
+        let fresh = fold(&[]);
+        assert!(matches!(
+            check(&fresh, &done(13_000), "inst", Cents(12_000)),
+            Err(LifecycleError::AmountAbove { .. })
+        ));
+        assert!(matches!(
+            check(&fresh, &liquidate(1), "liq", Cents(12_000)),
+            Err(LifecycleError::WrongState { .. })
+        ));
+        let life = fold(&[step(done(8_000), "inst", date(2026, 12, 1))]);
+        assert!(matches!(
+            check(&life, &liquidate(9_000), "liq", Cents(12_000)),
+            Err(LifecycleError::AmountAbove { .. })
+        ));
+        let charge = InvoiceEvent::Liquidated {
+            amount: Cents(8_000),
+            account: "65111".into(),
+            function: "020".into(),
+        };
+        assert_eq!(check(&life, &charge, "liq", Cents(12_000)), Ok(()));
+        let investment_ok = InvoiceEvent::Liquidated {
+            amount: Cents(8_000),
+            account: "2183".into(),
+            function: "020".into(),
+        };
+        assert_eq!(check(&life, &investment_ok, "liq", Cents(12_000)), Ok(()));
+        let revenue = InvoiceEvent::Liquidated {
+            amount: Cents(8_000),
+            account: "7061".into(),
+            function: "020".into(),
+        };
+        assert!(matches!(
+            check(&life, &revenue, "liq", Cents(12_000)),
+            Err(LifecycleError::Imputation(_))
+        ));
+    }
+
+    #[test]
+    fn a_suspension_stops_the_clock_and_resuming_gives_the_state_back() {
+        let received = date(2026, 11, 2);
+        let steps = [
+            step(
+                InvoiceEvent::Suspended {
+                    reason: "bon de commande manquant".into(),
+                },
+                "liq",
+                date(2026, 11, 10),
+            ),
+            step(InvoiceEvent::Resumed, "liq", date(2026, 11, 20)),
+        ];
+        let life = fold(&steps);
+        assert_eq!(life.state, InvoiceState::Received);
+        assert_eq!(life.suspended_days, 10);
+        // 30 days from 2 November, then 10 more.
+        assert_eq!(
+            deadline(received, 30, &life, date(2026, 12, 5)),
+            Some(date(2026, 12, 12))
+        );
+        // A suspension still running moves the deadline day by day.
+        let running = fold(&steps[..1]);
+        assert_eq!(running.state, InvoiceState::Suspended);
+        assert_eq!(
+            deadline(received, 30, &running, date(2026, 11, 15)),
+            Some(date(2026, 12, 7))
+        );
+        assert!(matches!(
+            check(&running, &done(1), "inst", Cents(10)),
+            Err(LifecycleError::WrongState { .. })
+        ));
+    }
+
+    #[test]
+    fn a_liquidated_invoice_is_not_rejected_and_reasons_are_required() {
+        let life = fold(&[
+            step(done(10_000), "inst", date(2026, 12, 1)),
+            step(liquidate(10_000), "liq", date(2026, 12, 2)),
+        ]);
+        assert_eq!(life.state, InvoiceState::Liquidated);
+        let reject = InvoiceEvent::Rejected {
+            reason: "doublon".into(),
+        };
+        assert!(matches!(
+            check(&life, &reject, "liq", Cents(10_000)),
+            Err(LifecycleError::WrongState { .. })
+        ));
+        let empty = InvoiceEvent::Suspended { reason: " ".into() };
+        assert_eq!(
+            check(&life, &empty, "liq", Cents(10_000)),
+            Err(LifecycleError::Empty)
+        );
+    }
+}

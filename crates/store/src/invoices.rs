@@ -1,0 +1,40 @@
+//! An invoice's life (issue #23): its steps, recorded for good with their journal entry, each
+//! checked against the steps before it (`relais_core::invoices::lifecycle`) and against the
+//! acting user's role in the same transaction.
+
+use crate::StoreError;
+use jiff::civil::Date;
+use relais_core::invoices::lifecycle::{InvoiceEvent, LifecycleError, Step};
+use std::collections::BTreeMap;
+
+/// Why a step is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum InvoiceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(
+        "aucune facture « {0} » (identifiant de factures.csv ou numéro chrono d'un dépôt de facture)"
+    )]
+    NotFound(String),
+    #[error(transparent)]
+    Refused(#[from] LifecycleError),
+}
+
+/// What a store of invoices' lives offers.
+pub trait InvoiceStore {
+    /// Records `event` for `invoice` by `actor` on `on` (the authority's day): the service fait
+    /// by an `instruction` agent, the liquidation by a `liquidation` agent who did not certify
+    /// it, a suspension, resumption or rejection by a `liquidation` agent or an ordonnateur.
+    /// The invoice's steps so far, with this one.
+    fn record_invoice_step(
+        &mut self,
+        invoice: &str,
+        event: &InvoiceEvent,
+        actor: &str,
+        on: Date,
+    ) -> Result<Vec<Step>, InvoiceError>;
+    /// The amount of `invoice` (imported, or deposited at the courrier), if there is one.
+    fn invoice_amount(&self, invoice: &str) -> Result<Option<relais_core::Cents>, InvoiceError>;
+    /// Every invoice's steps, in order, by invoice.
+    fn invoice_steps(&self) -> Result<BTreeMap<String, Vec<Step>>, InvoiceError>;
+}

@@ -1,0 +1,131 @@
+//! An invoice's steps in SQLite (see [`crate::invoices`]).
+
+use super::decode::{corrupt, date};
+use super::{SqliteStore, journal, users};
+use crate::StoreError;
+use crate::invoices::{InvoiceError, InvoiceStore};
+use jiff::civil::Date;
+use relais_core::Cents;
+use relais_core::invoices::lifecycle::{InvoiceEvent, Step, check, fold};
+use relais_core::roles::Role;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The invoice's amount: an imported invoice by its id, else a courrier deposit of an invoice
+/// (not cancelled) by its chrono number.
+fn amount_of(conn: &Connection, invoice: &str) -> Result<Option<Cents>, StoreError> {
+    let imported: Option<i64> = conn
+        .query_row(
+            "SELECT amount_incl_tax FROM invoices WHERE id = ?1",
+            [invoice],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if imported.is_some() {
+        return Ok(imported.map(Cents));
+    }
+    let deposited: Option<Option<i64>> = conn
+        .query_row(
+            "SELECT amount FROM deposits
+             WHERE number = ?1 AND kind = 'facture' AND cancelled_at IS NULL",
+            [invoice],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(deposited.flatten().map(Cents))
+}
+
+fn steps_of(conn: &Connection, invoice: &str) -> Result<Vec<Step>, StoreError> {
+    let mut stmt = conn
+        .prepare("SELECT step, actor, on_date FROM invoice_steps WHERE invoice = ?1 ORDER BY id")?;
+    let mut rows = stmt.query([invoice])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(step_of(r.get(0)?, r.get(1)?, &r.get::<_, String>(2)?)?);
+    }
+    Ok(out)
+}
+
+fn step_of(step: String, actor: String, on: &str) -> Result<Step, StoreError> {
+    Ok(Step {
+        event: serde_json::from_str(&step).map_err(|e| corrupt("invoice step", &e.to_string()))?,
+        actor,
+        on: date("invoice step day", on)?,
+    })
+}
+
+impl InvoiceStore for SqliteStore {
+    fn record_invoice_step(
+        &mut self,
+        invoice: &str,
+        event: &InvoiceEvent,
+        actor: &str,
+        on: Date,
+    ) -> Result<Vec<Step>, InvoiceError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let roles: &[Role] = match event {
+            InvoiceEvent::ServiceDone { .. } => &[Role::Instruction],
+            InvoiceEvent::Liquidated { .. } => &[Role::Liquidation],
+            _ => &[Role::Liquidation, Role::Ordonnateur],
+        };
+        users::require_any(&tx, actor, roles)?;
+        let amount =
+            amount_of(&tx, invoice)?.ok_or_else(|| InvoiceError::NotFound(invoice.to_owned()))?;
+        let mut steps = steps_of(&tx, invoice)?;
+        check(&fold(&steps), event, actor, amount)?;
+        let text = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO invoice_steps (invoice, kind, step, actor, on_date, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                invoice,
+                event.code(),
+                text,
+                actor,
+                on.to_string(),
+                super::now()
+            ],
+        )
+        .map_err(StoreError::from)?;
+        journal::append(
+            &tx,
+            actor,
+            "invoice_step",
+            &json!({ "invoice": invoice, "step": event, "on": on.to_string() }),
+        )?;
+        tx.commit().map_err(StoreError::from)?;
+        steps.push(Step {
+            event: event.clone(),
+            actor: actor.to_owned(),
+            on,
+        });
+        Ok(steps)
+    }
+
+    fn invoice_amount(&self, invoice: &str) -> Result<Option<Cents>, InvoiceError> {
+        Ok(amount_of(&self.conn, invoice)?)
+    }
+
+    fn invoice_steps(&self) -> Result<BTreeMap<String, Vec<Step>>, InvoiceError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT invoice, step, actor, on_date FROM invoice_steps ORDER BY id")
+            .map_err(StoreError::from)?;
+        let mut rows = stmt.query([]).map_err(StoreError::from)?;
+        let mut out: BTreeMap<String, Vec<Step>> = BTreeMap::new();
+        while let Some(r) = rows.next().map_err(StoreError::from)? {
+            let invoice: String = r.get(0).map_err(StoreError::from)?;
+            let step = step_of(
+                r.get(1).map_err(StoreError::from)?,
+                r.get(2).map_err(StoreError::from)?,
+                &r.get::<_, String>(3).map_err(StoreError::from)?,
+            )?;
+            out.entry(invoice).or_default().push(step);
+        }
+        Ok(out)
+    }
+}
