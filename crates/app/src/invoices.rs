@@ -211,3 +211,53 @@ pub fn event_of<S: InvoiceStore + ?Sized>(
         StepRequest::Reject { reason } => InvoiceEvent::Rejected { reason },
     })
 }
+
+/// Writes the letter telling the supplier why `invoice`'s payment is suspended (CCP R2192-27)
+/// into `DATA/courriers/`, atomically: its path.
+pub fn write_suspension_letter<S: InvoiceStore + ?Sized>(
+    store: &S,
+    data: &crate::Data,
+    invoice: &str,
+    reason: &str,
+    by: &str,
+    on: Date,
+) -> Result<std::path::PathBuf, crate::AppError> {
+    let invoice = invoice.trim();
+    let party = store
+        .invoice_party(invoice)
+        .map_err(crate::AppError::Invoice)?
+        .ok_or_else(|| crate::AppError::Invoice(InvoiceError::NotFound(invoice.to_owned())))?;
+    let letter = relais_documents::supplier_letter::SuspensionLetter {
+        authority: data.settings.authority.name.clone(),
+        supplier: party.supplier,
+        address: party.address,
+        number: party.number,
+        invoice_date: party.invoice_date,
+        received_on: party.received_on,
+        amount: party.amount,
+        reference: invoice.to_owned(),
+        reason: reason.trim().to_owned(),
+        sent_on: on,
+        by: by.to_owned(),
+    };
+    let safe: String = invoice
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = data
+        .dir
+        .path
+        .join("courriers")
+        .join(format!("suspension_{safe}_{on}.pdf"));
+    crate::fsio::write_atomic_with(&path, |w| {
+        relais_documents::supplier_letter::write_suspension_letter(&letter, w)
+            .map_err(std::io::Error::other)
+    })?;
+    Ok(path)
+}

@@ -130,7 +130,15 @@ fn an_invoice_is_certified_liquidated_and_suspended_by_the_right_people() {
         "--user",
         "liquidation",
     ]);
-    let during = relais_ok(&["factures", "list", "--data", &d, "--today", "2026-12-15"]);
+    let letter = relais_ok(&["factures", "list", "--data", &d, "--today", "2026-12-15"]);
+    let during = letter;
+    let letters: Vec<_> = std::fs::read_dir(data.join("courriers"))
+        .expect("the letters' folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    let pdf = std::fs::read(&letters[0]).expect("letter");
+    assert!(pdf.starts_with(b"%PDF"));
     assert!(
         during.contains("suspendue : délai arrêté (bon de commande manquant)"),
         "{during}"

@@ -19,6 +19,7 @@ pub mod receipt;
 pub mod run_report;
 pub mod statement;
 mod streaming_pdf;
+pub mod supplier_letter;
 
 pub use bordereau::write_bordereau_pdf;
 pub use code::{ReceiptKey, ReceiptSummary, VerifyError, depositor_digest};

@@ -20,6 +20,18 @@ pub enum InvoiceError {
     Refused(#[from] LifecycleError),
 }
 
+/// What a letter to the supplier about an invoice needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceParty {
+    pub supplier: String,
+    /// The supplier's address lines (street; postal code and city), when known.
+    pub address: Vec<String>,
+    pub number: String,
+    pub invoice_date: Option<Date>,
+    pub received_on: Date,
+    pub amount: relais_core::Cents,
+}
+
 /// What a store of invoices' lives offers.
 pub trait InvoiceStore {
     /// Records `event` for `invoice` by `actor` on `on` (the authority's day): the service fait
@@ -35,6 +47,8 @@ pub trait InvoiceStore {
     ) -> Result<Vec<Step>, InvoiceError>;
     /// The amount of `invoice` (imported, or deposited at the courrier), if there is one.
     fn invoice_amount(&self, invoice: &str) -> Result<Option<relais_core::Cents>, InvoiceError>;
+    /// The supplier and the invoice's facts, for a letter.
+    fn invoice_party(&self, invoice: &str) -> Result<Option<InvoiceParty>, InvoiceError>;
     /// Every invoice's steps, in order, by invoice.
     fn invoice_steps(&self) -> Result<BTreeMap<String, Vec<Step>>, InvoiceError>;
 }

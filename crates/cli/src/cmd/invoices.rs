@@ -70,6 +70,12 @@ pub fn factures(command: FacturesCommand) -> Result<u8> {
     let clock = super::run::clock(&data.tz);
     let mut store = data.open_store().map_err(agent)?;
     let event = event_of(&*store, &invoice.id, req).map_err(agent)?;
+    let suspended = match &event {
+        relais_core::invoices::lifecycle::InvoiceEvent::Suspended { reason } => {
+            Some(reason.clone())
+        }
+        _ => None,
+    };
     let steps = record_step(
         &mut *store,
         clock.as_ref(),
@@ -81,6 +87,18 @@ pub fn factures(command: FacturesCommand) -> Result<u8> {
     .map_err(agent)?;
     let life = fold(&steps);
     println!("Facture {} : {}", invoice.id.trim(), life.state.label_fr());
+    if let (Some(reason), Some(step)) = (suspended, steps.last()) {
+        let path = relais_app::invoices::write_suspension_letter(
+            &*store,
+            &data,
+            &invoice.id,
+            &reason,
+            &invoice.user.user,
+            step.on,
+        )
+        .map_err(agent)?;
+        println!("Courrier au fournisseur : {}", path.display());
+    }
     Ok(EXIT_OK)
 }
 

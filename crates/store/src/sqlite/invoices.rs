@@ -3,7 +3,7 @@
 use super::decode::{corrupt, date};
 use super::{SqliteStore, journal, users};
 use crate::StoreError;
-use crate::invoices::{InvoiceError, InvoiceStore};
+use crate::invoices::{InvoiceError, InvoiceParty, InvoiceStore};
 use jiff::civil::Date;
 use relais_core::Cents;
 use relais_core::invoices::lifecycle::{InvoiceEvent, Step, check, fold};
@@ -108,6 +108,76 @@ impl InvoiceStore for SqliteStore {
 
     fn invoice_amount(&self, invoice: &str) -> Result<Option<Cents>, InvoiceError> {
         Ok(amount_of(&self.conn, invoice)?)
+    }
+
+    fn invoice_party(&self, invoice: &str) -> Result<Option<InvoiceParty>, InvoiceError> {
+        let day = |what: &str, v: Option<String>| v.map(|v| date(what, &v)).transpose();
+        let imported = self
+            .conn
+            .query_row(
+                "SELECT coalesce(s.name, i.siret), s.address, s.postal_code, s.city, i.number,
+                        i.invoice_date, i.received_on, i.amount_incl_tax
+                 FROM invoices i LEFT JOIN suppliers s ON s.siret = i.siret WHERE i.id = ?1",
+                [invoice],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        [r.get::<_, Option<String>>(1)?, r.get(2)?, r.get(3)?],
+                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                        r.get::<_, i64>(7)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(StoreError::from)?;
+        let found = match imported {
+            Some(found) => Some(found),
+            None => self
+                .conn
+                .query_row(
+                    "SELECT depositor, address, NULL, NULL, coalesce(invoice_number, ''),
+                            invoice_date, received_on, coalesce(amount, 0)
+                     FROM deposits WHERE number = ?1 AND kind = 'facture' AND cancelled_at IS NULL",
+                    [invoice],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            [r.get::<_, Option<String>>(1)?, r.get(2)?, r.get(3)?],
+                            r.get::<_, String>(4)?,
+                            r.get::<_, Option<String>>(5)?,
+                            r.get::<_, Option<String>>(6)?,
+                            r.get::<_, i64>(7)?,
+                        ))
+                    },
+                )
+                .optional()
+                .map_err(StoreError::from)?,
+        };
+        let Some((supplier, [street, postal, city], number, invoice_date, received, amount)) =
+            found
+        else {
+            return Ok(None);
+        };
+        let mut address: Vec<String> = street.into_iter().collect();
+        let town = [postal, city]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !town.is_empty() {
+            address.push(town);
+        }
+        Ok(Some(InvoiceParty {
+            supplier,
+            address,
+            number,
+            invoice_date: day("invoice date", invoice_date)?,
+            received_on: day("received on", received)?
+                .ok_or_else(|| corrupt("invoice received on", invoice))?,
+            amount: Cents(amount),
+        }))
     }
 
     fn invoice_steps(&self) -> Result<BTreeMap<String, Vec<Step>>, InvoiceError> {
