@@ -212,11 +212,17 @@ pub fn event_of<S: InvoiceStore + ?Sized>(
     })
 }
 
+/// Where the letters to suppliers go: `DATA/courriers/`.
+pub fn letters_folder(data: &std::path::Path) -> std::path::PathBuf {
+    data.join("courriers")
+}
+
 /// Writes the letter telling the supplier why `invoice`'s payment is suspended (CCP R2192-27)
-/// into `DATA/courriers/`, atomically: its path.
+/// into `folder` (see [`letters_folder`]), atomically, from `authority`: its path.
 pub fn write_suspension_letter<S: InvoiceStore + ?Sized>(
     store: &S,
-    data: &crate::Data,
+    authority: &str,
+    folder: &std::path::Path,
     invoice: &str,
     reason: &str,
     by: &str,
@@ -228,7 +234,7 @@ pub fn write_suspension_letter<S: InvoiceStore + ?Sized>(
         .map_err(crate::AppError::Invoice)?
         .ok_or_else(|| crate::AppError::Invoice(InvoiceError::NotFound(invoice.to_owned())))?;
     let letter = relais_documents::supplier_letter::SuspensionLetter {
-        authority: data.settings.authority.name.clone(),
+        authority: authority.to_owned(),
         supplier: party.supplier,
         address: party.address,
         number: party.number,
@@ -250,11 +256,7 @@ pub fn write_suspension_letter<S: InvoiceStore + ?Sized>(
             }
         })
         .collect();
-    let path = data
-        .dir
-        .path
-        .join("courriers")
-        .join(format!("suspension_{safe}_{on}.pdf"));
+    let path = folder.join(format!("suspension_{safe}_{on}.pdf"));
     crate::fsio::write_atomic_with(&path, |w| {
         relais_documents::supplier_letter::write_suspension_letter(&letter, w)
             .map_err(std::io::Error::other)

@@ -35,6 +35,9 @@ pub fn holds(session: &Session, roles: &[Role]) -> bool {
 pub const DESK: &[Role] = &[Role::Accueil, Role::Instruction, Role::Crise];
 /// Payment runs.
 pub const PAYMENTS: &[Role] = &[Role::Liquidation, Role::Ordonnateur];
+/// Suppliers' invoices: the service fait (instruction), the liquidation (liquidation), and the
+/// ordonnateur who may suspend or reject one.
+pub const INVOICES: &[Role] = &[Role::Instruction, Role::Liquidation, Role::Ordonnateur];
 /// Rows rejected at import ("Dossiers à traiter").
 pub const REJECTS: &[Role] = &[Role::Instruction, Role::Admin];
 /// Who asks for a change of bank details, and who decides one (never the same person): the

@@ -26,6 +26,7 @@ pub mod crise;
 mod dashboard;
 mod desk;
 mod error;
+mod factures;
 mod fields;
 mod flagged;
 pub mod form_errors;
@@ -82,6 +83,8 @@ pub struct Config {
     /// Where runs' files are written for download (by `relais_app::runs`, as `relais run
     /// export` writes them); `None`: this server writes no files.
     pub exports: Option<paiements::Exports>,
+    /// Where the letters to suppliers are written (`DATA/courriers/`); `None`: none written.
+    pub letters: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -104,6 +107,7 @@ impl Default for Config {
             settings: None,
             courrier: None,
             exports: None,
+            letters: None,
             ecb_rates: relais_core::invoices::default_ecb_rates(),
         }
     }

@@ -3,7 +3,7 @@
 //! page, and how amounts, sizes and addresses are written. Each screen's own templates are
 //! beside its handler.
 
-use crate::access::{COURRIER, CRISE, DESK, PAYMENTS, REJECTS};
+use crate::access::{COURRIER, CRISE, DESK, INVOICES, PAYMENTS, REJECTS};
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -32,6 +32,7 @@ const MENU: &[(&str, &str, &[Role])] = &[
     ("/courrier", "Courrier", COURRIER),
     ("/paiements", "Paiements", PAYMENTS),
     ("/paie", "Paie", PAYMENTS),
+    ("/factures", "Factures", INVOICES),
     ("/dossiers", "Dossiers à traiter", REJECTS),
     ("/crise", "Cellule de crise", CRISE),
     ("/annuaire", "Annuaire", &[]),

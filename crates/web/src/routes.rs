@@ -8,11 +8,11 @@ pub use crate::access::Access;
 use crate::access::Access::{AnyOf, Public, SignedIn};
 /// Who may use what (`access.rs`), named here as before.
 pub use crate::access::{BANK_ASK, BANK_DECIDE, DESK, PAYMENTS, REJECTS, RENEW};
-use crate::access::{COURRIER, CRISE, PAYEE_VIEW};
+use crate::access::{COURRIER, CRISE, INVOICES, PAYEE_VIEW};
 use crate::app::Shared;
 use crate::{
-    aide, annuaire, assets, compte, courrier, crise, dashboard, desk, flagged, layers, limits,
-    login, paie, paiements, rib, session,
+    aide, annuaire, assets, compte, courrier, crise, dashboard, desk, factures, flagged, layers,
+    limits, login, paie, paiements, rib, session,
 };
 use axum::routing::{MethodFilter, MethodRouter, on};
 use axum::{Router, middleware};
@@ -77,6 +77,13 @@ table! {
     GET  "/paiements/{run}/controle/{name}", AnyOf(PAYMENTS) => paiements::download_report;
     GET  "/paiements/{run}/fichiers/{name}", AnyOf(PAYMENTS) => paiements::download;
     GET  "/paiements/{run}/fichiers.zip", AnyOf(PAYMENTS) => paiements::download_all;
+    GET  "/factures", AnyOf(INVOICES) => factures::factures;
+    GET  "/factures/{id}", AnyOf(INVOICES) => factures::facture;
+    POST "/factures/{id}/service-fait", AnyOf(&[Role::Instruction]) => factures::service_fait;
+    POST "/factures/{id}/liquider", AnyOf(&[Role::Liquidation]) => factures::liquider;
+    POST "/factures/{id}/suspendre", AnyOf(&[Role::Liquidation, Role::Ordonnateur]) => factures::suspendre;
+    POST "/factures/{id}/reprendre", AnyOf(&[Role::Liquidation, Role::Ordonnateur]) => factures::reprendre;
+    POST "/factures/{id}/rejeter", AnyOf(&[Role::Liquidation, Role::Ordonnateur]) => factures::rejeter;
     GET  "/paie", AnyOf(PAYMENTS) => paie::paie;
     POST "/paie/preparer", AnyOf(&[Role::Liquidation]) => paie::prepare;
     POST "/paie/changements", AnyOf(&[Role::Liquidation]) => paie::ask;

@@ -141,6 +141,12 @@ fn allowed_post(path: &str) -> StatusCode {
         "/paie/changements/999999/refuser" => StatusCode::UNPROCESSABLE_ENTITY,
         // Nothing typed: the reason comes back.
         "/paie/changements" => StatusCode::UNPROCESSABLE_ENTITY,
+        // No such invoice.
+        "/factures/999999/service-fait"
+        | "/factures/999999/liquider"
+        | "/factures/999999/suspendre"
+        | "/factures/999999/reprendre"
+        | "/factures/999999/rejeter" => StatusCode::NOT_FOUND,
         // No digest of the confirmation page: sent to it.
         "/paiements/P2026-12-01/valider" => StatusCode::SEE_OTHER,
         // Nothing typed: each crisis form comes back with the reason.
@@ -217,6 +223,7 @@ async fn every_route_for_every_role_and_anonymous() {
                         || path.starts_with("/dossiers/")
                         || path.starts_with("/tiers/")
                         || path.starts_with("/rib/")
+                        || path.starts_with("/factures/")
                         || path.starts_with("/crise/systemes/") =>
                 {
                     StatusCode::NOT_FOUND
@@ -2450,4 +2457,82 @@ async fn the_register_downloads_for_a_french_spreadsheet() {
     assert!(csv.body.contains(";1234,56;"), "{}", csv.body);
     let bad = send(&f.app, get("/courrier?format=tableur&du=hier", &cookie)).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// A supplier's invoice registered at the courrier is listed on the Factures page, its
+/// service fait certified by an instruction agent and liquidated by a liquidation agent from
+/// its page; a revenue account is refused with the reason.
+#[tokio::test]
+async fn an_invoice_is_certified_then_liquidated_from_its_page() {
+    let f = fixture();
+    let (cookie, csrf) = login(&f.app, "u-courrier").await;
+    let invoice = format!(
+        "csrf_token={csrf}&kind=facture&depositor=SARL+Bati&siret=73282932000074\
+         &invoice_number=F-2026-88&amount=1234%2C50"
+    );
+    let a = send(&f.app, post("/courrier", &cookie, &invoice)).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let number = a
+        .location()
+        .trim_start_matches("/courrier/")
+        .split(['?', '/'])
+        .next()
+        .expect("number")
+        .to_owned();
+    let (inst, inst_csrf) = login(&f.app, "u-instruction").await;
+    let list = send(&f.app, get("/factures", &inst)).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains("F-2026-88"), "{}", list.body);
+    assert!(
+        list.body.contains("service fait à certifier"),
+        "{}",
+        list.body
+    );
+    let page = send(&f.app, get(&format!("/factures/{number}"), &inst)).await;
+    assert!(
+        page.body.contains("Certifier le service fait"),
+        "{}",
+        page.body
+    );
+    let a = send(
+        &f.app,
+        post(
+            &format!("/factures/{number}/service-fait"),
+            &inst,
+            &format!("csrf_token={inst_csrf}&verifie=travaux+constat%C3%A9s&montant="),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let (liq, liq_csrf) = login(&f.app, "u-liquidation").await;
+    let wrong = send(
+        &f.app,
+        post(
+            &format!("/factures/{number}/liquider"),
+            &liq,
+            &format!("csrf_token={liq_csrf}&nature=7061&fonction=020"),
+        ),
+    )
+    .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong.body
+    );
+    assert!(wrong.body.contains("compte de charge"), "{}", wrong.body);
+    let a = send(
+        &f.app,
+        post(
+            &format!("/factures/{number}/liquider"),
+            &liq,
+            &format!("csrf_token={liq_csrf}&nature=615221&fonction=0202"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let page = send(&f.app, get(&format!("/factures/{number}"), &liq)).await;
+    assert!(page.body.contains("liquidée : à mandater"), "{}", page.body);
+    assert!(page.body.contains("liquidée pour 1"), "{}", page.body);
+    assert!(page.body.contains("par u-instruction"), "{}", page.body);
 }

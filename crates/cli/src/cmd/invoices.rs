@@ -90,7 +90,8 @@ pub fn factures(command: FacturesCommand) -> Result<u8> {
     if let (Some(reason), Some(step)) = (suspended, steps.last()) {
         let path = relais_app::invoices::write_suspension_letter(
             &*store,
-            &data,
+            &data.settings.authority.name,
+            &relais_app::invoices::letters_folder(&data.dir.path),
             &invoice.id,
             &reason,
             &invoice.user.user,

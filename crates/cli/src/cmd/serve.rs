@@ -32,6 +32,7 @@ pub fn serve(data: &DataDir, bind: &str, secure_cookies: bool) -> Result<u8> {
         exports: Some(relais_web::paiements::Exports {
             dir: data.app().exports_path(),
         }),
+        letters: Some(relais_app::invoices::letters_folder(&data.path)),
         ecb_rates: super::invoices::rates(data)?,
         ..relais_web::Config::default()
     };
