@@ -18,6 +18,12 @@ pub enum InvoiceError {
     NotFound(String),
     #[error(transparent)]
     Refused(#[from] LifecycleError),
+    /// The same invoice (supplier's SIRET, number and amount) is already liquidated under
+    /// another reference: paying it twice is refused.
+    #[error(
+        "facture déjà liquidée sous la référence « {0} » (même SIRET, même numéro, même montant) : elle ne sera pas payée deux fois ; rejetez celle-ci comme doublon"
+    )]
+    AlreadyLiquidated(String),
 }
 
 /// What a letter to the supplier about an invoice needs.

@@ -2535,4 +2535,44 @@ async fn an_invoice_is_certified_then_liquidated_from_its_page() {
     assert!(page.body.contains("liquidée : à mandater"), "{}", page.body);
     assert!(page.body.contains("liquidée pour 1"), "{}", page.body);
     assert!(page.body.contains("par u-instruction"), "{}", page.body);
+    // The same invoice registered again (same SIRET, number and amount) is never paid twice.
+    let a = send(&f.app, post("/courrier", &cookie, &invoice)).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let twin = a
+        .location()
+        .trim_start_matches("/courrier/")
+        .split(['?', '/'])
+        .next()
+        .expect("number")
+        .to_owned();
+    let a = send(
+        &f.app,
+        post(
+            &format!("/factures/{twin}/service-fait"),
+            &inst,
+            &format!("csrf_token={inst_csrf}&verifie=re%C3%A7ue+deux+fois"),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let again = send(
+        &f.app,
+        post(
+            &format!("/factures/{twin}/liquider"),
+            &liq,
+            &format!("csrf_token={liq_csrf}&nature=615221&fonction=0202"),
+        ),
+    )
+    .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.body
+    );
+    assert!(
+        again.body.contains("déjà liquidée sous la référence"),
+        "{}",
+        again.body
+    );
 }

@@ -36,6 +36,32 @@ fn amount_of(conn: &Connection, invoice: &str) -> Result<Option<Cents>, StoreErr
     Ok(deposited.flatten().map(Cents))
 }
 
+/// Another invoice with the same supplier SIRET, number and amount (in the extracts or at the
+/// courrier) that was liquidated and not rejected since: the same invoice, received twice.
+fn liquidated_twin(conn: &Connection, invoice: &str) -> Result<Option<String>, StoreError> {
+    const SAME: &str = "
+        WITH me AS (
+            SELECT siret, number, amount_incl_tax AS amount FROM invoices WHERE id = ?1
+            UNION ALL
+            SELECT siret, invoice_number, amount FROM deposits
+            WHERE number = ?1 AND kind = 'facture' AND cancelled_at IS NULL
+        ),
+        twins AS (
+            SELECT i.id AS ref FROM invoices i, me
+            WHERE i.id <> ?1 AND i.siret = me.siret AND i.number = me.number
+              AND i.amount_incl_tax = me.amount
+            UNION
+            SELECT d.number FROM deposits d, me
+            WHERE d.number <> ?1 AND d.kind = 'facture' AND d.cancelled_at IS NULL
+              AND d.siret = me.siret AND d.invoice_number = me.number AND d.amount = me.amount
+        )
+        SELECT t.ref FROM twins t
+        WHERE (SELECT kind FROM invoice_steps s WHERE s.invoice = t.ref
+               AND s.kind IN ('liquidee', 'rejetee') ORDER BY s.id DESC LIMIT 1) = 'liquidee'
+        LIMIT 1";
+    Ok(conn.query_row(SAME, [invoice], |r| r.get(0)).optional()?)
+}
+
 fn steps_of(conn: &Connection, invoice: &str) -> Result<Vec<Step>, StoreError> {
     let mut stmt = conn
         .prepare("SELECT step, actor, on_date FROM invoice_steps WHERE invoice = ?1 ORDER BY id")?;
@@ -77,6 +103,11 @@ impl InvoiceStore for SqliteStore {
             amount_of(&tx, invoice)?.ok_or_else(|| InvoiceError::NotFound(invoice.to_owned()))?;
         let mut steps = steps_of(&tx, invoice)?;
         check(&fold(&steps), event, actor, amount)?;
+        if matches!(event, InvoiceEvent::Liquidated { .. })
+            && let Some(twin) = liquidated_twin(&tx, invoice)?
+        {
+            return Err(InvoiceError::AlreadyLiquidated(twin));
+        }
         let text = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         tx.execute(
             "INSERT INTO invoice_steps (invoice, kind, step, actor, on_date, at)
