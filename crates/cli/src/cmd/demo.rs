@@ -2,6 +2,7 @@
 //! every feature in minutes. Deterministic for a seed and a reference date.
 
 mod crisis;
+mod invoices;
 
 use super::EXIT_OK;
 use crate::args::DemoArgs;
@@ -165,6 +166,7 @@ fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
     confirm_numbering(&mut *store, today, &tz)?;
     crisis::seed(&mut *store, &data.path, today, &tz)
         .context("cellule de crise de démonstration")?;
+    invoices::seed(&mut *store, today).context("factures de démonstration")?;
     bar.finish_and_clear();
     println!(
         "Département construit et importé en {:.1} s.",

@@ -1,0 +1,48 @@
+//! The demo's invoices in every state: of the extracts' invoices, the oldest get their service
+//! fait certified, some of those liquidated, one suspended (a purchase order missing) and one
+//! rejected (a duplicate), by the demo's instruction and liquidation agents, so that the
+//! Factures page and `relais factures list` show a life at each step (issue #23).
+
+use anyhow::Result;
+use jiff::civil::Date;
+use relais_core::invoices::lifecycle::InvoiceEvent;
+use relais_store::Backend;
+
+/// Functions of the demo's liquidations (M57: general administration, colleges, roads).
+const FUNCTIONS: [&str; 3] = ["0202", "221", "843"];
+
+pub(super) fn seed(store: &mut dyn Backend, today: Date) -> Result<()> {
+    let mut open = Vec::new();
+    store.each_open_invoice(&mut |i| open.push((i.id.clone(), i.amount_incl_tax)))?;
+    // Oldest first (by receipt): a quarter certified, half of those liquidated.
+    let certified = open.len() / 4;
+    for (n, (id, amount)) in open.iter().take(certified).enumerate() {
+        let done = InvoiceEvent::ServiceDone {
+            amount: *amount,
+            checked: "bon de livraison signé".into(),
+        };
+        store.record_invoice_step(id, &done, "instruction", today)?;
+        if n % 2 == 0 {
+            let liquidate = InvoiceEvent::Liquidated {
+                amount: *amount,
+                account: if n % 3 == 0 { "2184" } else { "6068" }.into(),
+                function: FUNCTIONS[n % FUNCTIONS.len()].into(),
+            };
+            store.record_invoice_step(id, &liquidate, "liquidation", today)?;
+        }
+    }
+    let mut rest = open.iter().skip(certified);
+    if let Some((id, _)) = rest.next() {
+        let suspend = InvoiceEvent::Suspended {
+            reason: "le numéro du bon de commande manque sur la facture".into(),
+        };
+        store.record_invoice_step(id, &suspend, "liquidation", today)?;
+    }
+    if let Some((id, _)) = rest.next() {
+        let reject = InvoiceEvent::Rejected {
+            reason: "facture déjà reçue (doublon)".into(),
+        };
+        store.record_invoice_step(id, &reject, "ordonnateur", today)?;
+    }
+    Ok(())
+}
