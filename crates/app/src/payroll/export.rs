@@ -9,11 +9,8 @@ use super::pes::{PayrollFiles, write_pain, write_pes};
 use crate::error::{AppError, IoAction};
 use crate::runs::Written;
 use crate::runs::export::ExportPlan;
-use relais_core::payroll::AgentPay;
 use relais_documents::payroll::etat::write_etat_pdf;
-use relais_documents::payroll::payslip::{
-    Employer, PRINT_BATCH, write_payslip_pdf, write_print_pdf,
-};
+use relais_documents::payroll::payslip::{Employer, PRINT_BATCH, PrintFile, write_payslip_pdf};
 use relais_documents::payroll::{
     write_control_csv, write_deferred_csv, write_etat_csv, write_exclusions_csv, write_totals_csv,
 };
@@ -200,19 +197,15 @@ fn write_payslips<S: PayrollStore + ?Sized>(
     let folder = out.join("bulletins");
     std::fs::create_dir_all(&folder)
         .map_err(|e| AppError::io(IoAction::CreateFolder, &folder, e))?;
-    let mut batch: Vec<AgentPay> = Vec::with_capacity(PRINT_BATCH);
+    // The file to print being filled (in memory: a few megabytes), and how many were written.
+    let mut open: Option<PrintFile<Vec<u8>>> = None;
     let mut printed = 0usize;
-    let mut print = |batch: &mut Vec<AgentPay>, written: &mut Written| -> Result<(), AppError> {
-        if batch.is_empty() {
-            return Ok(());
-        }
+    let mut close = |file: PrintFile<Vec<u8>>, written: &mut Written| -> Result<(), AppError> {
         printed += 1;
         let name = format!("bulletins_a_imprimer_{}_{printed:03}.pdf", run.id);
-        let mut bytes = Vec::new();
-        write_print_pdf(&employer, batch, &mut bytes).map_err(|e| document(&name, e))?;
+        let bytes = file.finish().map_err(|e| document(&name, e))?;
         crate::fsio::write_unsynced(&out.join(&name), &bytes)?;
         written.push((name, hex::encode(Sha256::digest(&bytes))));
-        batch.clear();
         Ok(())
     };
     let mut failure: Option<AppError> = None;
@@ -226,12 +219,21 @@ fn write_payslips<S: PayrollStore + ?Sized>(
                 .and_then(|()| crate::fsio::write_unsynced(&out.join(&name), &bytes))
                 .and_then(|()| {
                     written.push((name, hex::encode(Sha256::digest(&bytes))));
-                    batch.push(p.clone());
-                    if batch.len() == PRINT_BATCH {
-                        print(&mut batch, written)
-                    } else {
-                        Ok(())
+                    let file = match open.as_mut() {
+                        Some(file) => file,
+                        None => open.insert(
+                            PrintFile::new(Vec::new(), &employer, run.id.month())
+                                .map_err(|e| document("bulletins_a_imprimer", e))?,
+                        ),
+                    };
+                    file.add(p)
+                        .map_err(|e| document("bulletins_a_imprimer", e))?;
+                    if file.len() == PRINT_BATCH
+                        && let Some(full) = open.take()
+                    {
+                        close(full, written)?;
                     }
+                    Ok(())
                 });
             result.map_err(|e| {
                 let why = e.french();
@@ -240,7 +242,9 @@ fn write_payslips<S: PayrollStore + ?Sized>(
             })
         })
         .map_err(|e| failure.take().unwrap_or(AppError::from(e)))?;
-    print(&mut batch, written)?;
+    if let Some(last) = open.take() {
+        close(last, written)?;
+    }
     crate::fsio::sync_filesystem(&folder)
 }
 

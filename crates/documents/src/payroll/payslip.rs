@@ -144,34 +144,60 @@ fn footer(e: &Employer, pay: &AgentPay) -> String {
     )
 }
 
-/// Writes `pays`' payslips one after another, each on its own page(s), as one PDF to print.
-pub fn write_print_pdf(
-    e: &Employer,
-    pays: &[AgentPay],
-    out: &mut dyn Write,
-) -> Result<(), DocumentError> {
-    let mut blocks = Vec::new();
-    for (i, pay) in pays.iter().enumerate() {
-        if i > 0 {
-            blocks.push(Block::PageBreak);
-        }
-        blocks.extend(payslip_blocks(e, pay));
+/// A file to print being written: each payslip's pages written out as it is added, so that
+/// only the page being drawn is in memory (pages are numbered without their total).
+pub struct PrintFile<W: Write> {
+    pdf: super::lean::LeanPdf<'static, W>,
+    employer: Employer,
+    fonts: &'static Fonts,
+    count: usize,
+}
+
+impl<W: Write> PrintFile<W> {
+    /// Starts the file to print of `month`'s payslips.
+    pub fn new(
+        out: W,
+        e: &Employer,
+        month: relais_core::calendar::Month,
+    ) -> Result<Self, DocumentError> {
+        let fonts = Fonts::shared().ok_or(DocumentError::Font)?;
+        let pdf = super::lean::LeanPdf::new(
+            out,
+            fonts,
+            &format!("Bulletins de paie {month}"),
+            &format!(
+                "{} — bulletins de paie {month} (paiement {})",
+                e.name, e.run
+            ),
+        )?;
+        Ok(PrintFile {
+            pdf,
+            employer: e.clone(),
+            fonts,
+            count: 0,
+        })
     }
-    let month = pays
-        .first()
-        .map(|p| p.month.to_string())
-        .unwrap_or_default();
-    let fonts = Fonts::shared().ok_or(DocumentError::Font)?;
-    let pages = layout(fonts, &blocks);
-    super::lean::write_pages(
-        fonts,
-        &format!("Bulletins de paie {month}"),
-        &format!(
-            "{} — bulletins de paie {month} (paiement {})",
-            e.name, e.run
-        ),
-        &pages,
-        out,
-    )?;
-    Ok(())
+
+    /// Adds `pay`'s payslip, on pages of its own.
+    pub fn add(&mut self, pay: &AgentPay) -> Result<(), DocumentError> {
+        for page in layout(self.fonts, &payslip_blocks(&self.employer, pay)) {
+            self.pdf.page(&page, None)?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Payslips added so far.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Ends the file: its output.
+    pub fn finish(self) -> Result<W, DocumentError> {
+        Ok(self.pdf.finish()?)
+    }
 }
