@@ -129,17 +129,7 @@ pub async fn prepare(
     State(app): State<Shared>,
     SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let Some(settings) = app.config.settings.clone() else {
-        return Err(WebError::unprocessable(
-            "les paramètres de paiement de la collectivité ne sont pas chargés",
-        ));
-    };
-    let typed = field(&fields, "month").trim().to_owned();
-    let Ok(month) = Month::parse_typed(&typed) else {
-        return Err(WebError::unprocessable(format!(
-            "mois illisible « {typed} » : attendu MM/AAAA (12/2026) ou en lettres (décembre 2026)"
-        )));
-    };
+    let (settings, month) = crate::paiements::settings_and_month(&app, &fields)?;
     let clock = crate::paiements::web_clock(&app)?;
     let tz = app.tz();
     let actor = session.login.clone();

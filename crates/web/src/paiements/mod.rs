@@ -198,22 +198,31 @@ pub async fn paiements(
     Ok(render(StatusCode::OK, &page))
 }
 
-pub async fn prepare_run(
-    State(app): State<Shared>,
-    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
-    let field = |name: &str| field(&fields, name);
+/// What a prepare form needs: the server's payment settings, and the month typed (`month`),
+/// or why not.
+pub(crate) fn settings_and_month(
+    app: &crate::App,
+    fields: &[(String, String)],
+) -> Result<(relais_core::settings::Settings, Month), WebError> {
     let Some(settings) = app.config.settings.clone() else {
         return Err(WebError::unprocessable(
             "les paramètres de paiement de la collectivité ne sont pas chargés",
         ));
     };
-    let typed = field("month").trim();
+    let typed = field(fields, "month").trim();
     let Ok(month) = Month::parse_typed(typed) else {
         return Err(WebError::unprocessable(format!(
             "mois illisible « {typed} » : attendu MM/AAAA (12/2026) ou en lettres (décembre 2026)"
         )));
     };
+    Ok((settings, month))
+}
+
+pub async fn prepare_run(
+    State(app): State<Shared>,
+    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (settings, month) = settings_and_month(&app, &fields)?;
     let benefits = benefits_of(&fields);
     if benefits.is_empty() {
         return Err(WebError::unprocessable("aucune prestation choisie"));
