@@ -63,12 +63,7 @@ pub fn due_invoices<S: Store + DepositStore + InvoiceStore + ?Sized>(
         |source, id: String, reference: String, supplier: String, amount: Cents, received: Date| {
             let life = fold(steps.get(&id).map_or(&[][..], Vec::as_slice));
             // The clock stood still while suspended (CCP R2192-27): the deadline moves as much.
-            let still = life.suspended_days
-                + life.suspended.map_or(0, |(since, _)| {
-                    since
-                        .until((jiff::Unit::Day, today))
-                        .map_or(0, |s| i64::from(s.get_days()).max(0))
-                });
+            let still = life.still_days(today);
             let running_from = received
                 .checked_add(jiff::Span::new().days(still))
                 .unwrap_or(received);

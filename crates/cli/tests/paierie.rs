@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{relais_fails, relais_ok, xmllint};
+use common::{relais_fails, relais_ok, values, xmllint};
 use std::path::Path;
 
 const PES_XSD: &str = "xsd/pes/PES_V2/Rev0/PES_Aller_Depense.xsd";
@@ -23,17 +23,6 @@ fn cmd() -> std::process::Command {
 
 fn s(p: &Path) -> String {
     p.to_string_lossy().into_owned()
-}
-
-/// Every `V` value of the element `name` in `xml`, in order.
-fn values<'a>(xml: &'a str, name: &str) -> Vec<&'a str> {
-    let open = format!("<{name} V=\"");
-    xml.match_indices(&open)
-        .filter_map(|(i, _)| {
-            let rest = xml.get(i + open.len()..)?;
-            rest.get(..rest.find('"')?)
-        })
-        .collect()
 }
 
 fn strs(v: &[String]) -> Vec<&str> {

@@ -6,7 +6,7 @@
 mod common;
 
 use common::killed;
-use common::{copy_dir as copy, files, relais_fails, relais_ok, xmllint};
+use common::{copy_dir as copy, files, relais_fails, relais_ok, values, xmllint};
 use std::path::Path;
 use std::time::Duration;
 
@@ -15,17 +15,6 @@ const PAIN_XSD: &str = "xsd/pain/pain.001.001.09.xsd";
 
 fn s(p: &Path) -> String {
     p.to_string_lossy().into_owned()
-}
-
-/// Every `V` value of the element `name` in `xml`, in order.
-fn values<'a>(xml: &'a str, name: &str) -> Vec<&'a str> {
-    let open = format!("<{name} V=\"");
-    xml.match_indices(&open)
-        .filter_map(|(i, _)| {
-            let rest = xml.get(i + open.len()..)?;
-            rest.get(..rest.find('"')?)
-        })
-        .collect()
 }
 
 /// Makes the demo's `paie.csv` tell two stories: the first agent's lines a euro off their

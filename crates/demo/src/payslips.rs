@@ -262,7 +262,7 @@ pub fn write(ctx: &Context, agents: &[Paid], table: &mut Table) -> io::Result<()
                 None => table.field(""),
             }
             match r.rate {
-                Some(t) => table.field(&relais_rate(t)),
+                Some(t) => table.field(&relais_core::payroll::Rate(t).decimal_fr()),
                 None => table.field(""),
             }
             let employee = if r.code == "101" {
@@ -288,18 +288,6 @@ pub fn write(ctx: &Context, agents: &[Paid], table: &mut Table) -> io::Result<()
         }
     }
     table.blank_line()
-}
-
-/// A rate as the export prints it: `9,88`, `0,035`.
-fn relais_rate(t: i64) -> String {
-    let (whole, frac) = (t / 10_000, t % 10_000);
-    let frac = format!("{frac:04}");
-    let frac = frac.trim_end_matches('0');
-    if frac.is_empty() {
-        whole.to_string()
-    } else {
-        format!("{whole},{frac}")
-    }
 }
 
 #[cfg(test)]

@@ -28,8 +28,6 @@ pub enum Block {
     /// A text at `size` points, bold, for a poster.
     Big(String, f32),
     Gap(f32),
-    /// The next block on a new page (one document after another in a file to print).
-    PageBreak,
 }
 
 /// A line ready to draw: where (from the page's top left), what, how.
@@ -137,7 +135,6 @@ impl Layout<'_> {
             Block::Strong(t) => self.lines(MARGIN, para(t, 9.5, true, MARGIN), 9.5, true),
             Block::Big(t, size) => self.lines(MARGIN, para(t, *size, true, MARGIN), *size, true),
             Block::Gap(h) => self.y += h,
-            Block::PageBreak => self.new_page(),
         }
     }
 }

@@ -82,9 +82,7 @@ pub fn write_etat_csv(
                 &safe(&l.code),
                 &safe(&l.label),
                 &opt_amount(l.base),
-                &l.rate
-                    .map(|r| r.to_string().trim_end_matches(" %").to_owned())
-                    .unwrap_or_default(),
+                &l.rate.map(|r| r.decimal_fr()).unwrap_or_default(),
                 &amount(l.employee),
                 &amount(l.employer),
                 &l.account,

@@ -40,13 +40,7 @@ impl From<&ChangeRecord> for ChangeRow {
             asked_by: r.asked_by.clone(),
             asked_at: r.asked_at.clone(),
             waiting: r.approved.is_none(),
-            state: match (r.approved, &r.decided_by) {
-                (Some(true), Some(by)) => format!("approuvée par {by}"),
-                (Some(false), Some(by)) => {
-                    format!("refusée par {by} : {}", r.refusal.as_deref().unwrap_or(""))
-                }
-                _ => "en attente d'un ordonnateur".into(),
-            },
+            state: r.state_fr(),
         }
     }
 }

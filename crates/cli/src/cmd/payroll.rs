@@ -99,13 +99,7 @@ fn decide(a: &PaieDecideArgs, refusal: Option<&str>) -> Result<u8> {
 }
 
 fn line(r: &ChangeRecord) -> String {
-    let state = match (r.approved, &r.decided_by) {
-        (Some(true), Some(by)) => format!("approuvée par {by}"),
-        (Some(false), Some(by)) => {
-            format!("refusée par {by} ({})", r.refusal.as_deref().unwrap_or(""))
-        }
-        _ => "en attente".into(),
-    };
+    let state = r.state_fr();
     format!(
         "{:>5}  {}  {}  {}  arrêté {} — demandée par {} le {} — {state}",
         r.id,

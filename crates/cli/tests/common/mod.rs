@@ -265,3 +265,14 @@ pub fn killed(args: &[&str], delay: Duration) {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// Every `V` value of the element `name` in `xml`, in order.
+pub fn values<'a>(xml: &'a str, name: &str) -> Vec<&'a str> {
+    let open = format!("<{name} V=\"");
+    xml.match_indices(&open)
+        .filter_map(|(i, _)| {
+            let rest = xml.get(i + open.len()..)?;
+            rest.get(..rest.find('"')?)
+        })
+        .collect()
+}

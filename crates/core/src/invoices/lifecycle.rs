@@ -106,6 +106,17 @@ pub struct Life {
     pub reason: Option<String>,
 }
 
+impl Life {
+    /// Days the clock stood still up to `today`: the finished suspensions, and the one still
+    /// running.
+    pub fn still_days(&self, today: Date) -> i64 {
+        self.suspended_days
+            + self
+                .suspended
+                .map_or(0, |(since, _)| days_between(since, today))
+    }
+}
+
 /// The invoice after `steps`, in order (each was checked when recorded).
 pub fn fold(steps: &[Step]) -> Life {
     let mut life = Life {
@@ -161,12 +172,8 @@ fn days_between(from: Date, to: Date) -> i64 {
 /// The legal deadline of an invoice received on `received` to pay within `payment_days`,
 /// moved by the days its clock stood still, up to `today` for a suspension still running.
 pub fn deadline(received: Date, payment_days: u16, life: &Life, today: Date) -> Option<Date> {
-    let running = life
-        .suspended
-        .map(|(since, _)| days_between(since, today))
-        .unwrap_or(0);
     let base = super::invoice_deadline(received, payment_days)?;
-    base.checked_add(jiff::Span::new().days(life.suspended_days + running))
+    base.checked_add(jiff::Span::new().days(life.still_days(today)))
         .ok()
 }
 

@@ -98,3 +98,18 @@ pub struct ChangeRecord {
     pub approved: Option<bool>,
     pub refusal: Option<String>,
 }
+
+impl ChangeRecord {
+    /// Where the request stands, in French: `approuvée par …`, `refusée par … : motif`,
+    /// `en attente d'un ordonnateur`.
+    pub fn state_fr(&self) -> String {
+        match (self.approved, &self.decided_by) {
+            (Some(true), Some(by)) => format!("approuvée par {by}"),
+            (Some(false), Some(by)) => format!(
+                "refusée par {by} : {}",
+                self.refusal.as_deref().unwrap_or("")
+            ),
+            _ => "en attente d'un ordonnateur".into(),
+        }
+    }
+}

@@ -82,19 +82,26 @@ impl Rate {
     }
 }
 
-impl fmt::Display for Rate {
-    /// French, without useless zeros: `9,88 %`, `0,035 %`, `100 %`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Rate {
+    /// The percentage without its sign, French: `9,88`, `0,035`, `100`.
+    pub fn decimal_fr(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let v = self.0.unsigned_abs();
         let (whole, frac) = (v / 10_000, v % 10_000);
         let frac = format!("{frac:04}");
         let frac = frac.trim_end_matches('0');
         if frac.is_empty() {
-            write!(f, "{sign}{whole} %")
+            format!("{sign}{whole}")
         } else {
-            write!(f, "{sign}{whole},{frac} %")
+            format!("{sign}{whole},{frac}")
         }
+    }
+}
+
+impl fmt::Display for Rate {
+    /// French, without useless zeros: `9,88 %`, `0,035 %`, `100 %`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} %", self.decimal_fr())
     }
 }
 
