@@ -122,4 +122,47 @@ BEGIN SELECT RAISE(ABORT, 'an invoice''s steps never change'); END;
 CREATE TRIGGER IF NOT EXISTS invoice_steps_kept BEFORE DELETE ON invoice_steps
 BEGIN SELECT RAISE(ABORT, 'an invoice''s steps are never deleted'); END;
 "#,
+    // 27: supplier runs (issue #23). A run is one when `supplier_runs` has its row (as for the
+    // payroll); one mandat per invoice and one per invoice's late interest, each claimed for
+    // good: the claim's keys are the invoice (and the kind of mandat), and the supplier's SIRET
+    // + the invoice's number + its amount, so that the same invoice under two references is
+    // never mandated twice. A supplier's bank details as first imported (the snapshot's) and
+    // each change an ordonnateur approved: other details are held.
+    r#"
+CREATE TABLE IF NOT EXISTS supplier_runs (
+    run_id  TEXT PRIMARY KEY REFERENCES runs (id),
+    summary TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS supplier_mandates (
+    run_id  TEXT NOT NULL REFERENCES runs (id),
+    n       INTEGER NOT NULL CHECK (n > 0),
+    invoice TEXT NOT NULL,
+    kind    TEXT NOT NULL CHECK (kind IN ('facture', 'interets')),
+    mandate TEXT NOT NULL,
+    PRIMARY KEY (run_id, n),
+    UNIQUE (run_id, invoice, kind)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS supplier_mandates_fixed BEFORE UPDATE ON supplier_mandates
+BEGIN SELECT RAISE(ABORT, 'a run''s mandats never change'); END;
+CREATE TABLE IF NOT EXISTS supplier_claims (
+    invoice TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    siret   TEXT NOT NULL,
+    number  TEXT NOT NULL,
+    amount  INTEGER NOT NULL,
+    run_id  TEXT NOT NULL REFERENCES runs (id),
+    PRIMARY KEY (invoice, kind),
+    UNIQUE (kind, siret, number, amount)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS supplier_claims_fixed BEFORE UPDATE ON supplier_claims
+BEGIN SELECT RAISE(ABORT, 'claims never change'); END;
+CREATE TABLE IF NOT EXISTS supplier_banks (
+    siret       TEXT NOT NULL,
+    iban        TEXT NOT NULL,
+    bic         TEXT NOT NULL,
+    since       TEXT NOT NULL,
+    approved_by TEXT,
+    PRIMARY KEY (siret, iban)
+) WITHOUT ROWID;
+"#,
 ];
