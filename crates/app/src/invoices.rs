@@ -62,6 +62,9 @@ pub fn due_invoices<S: Store + DepositStore + InvoiceStore + ?Sized>(
     let mut push =
         |source, id: String, reference: String, supplier: String, amount: Cents, received: Date| {
             let life = fold(steps.get(&id).map_or(&[][..], Vec::as_slice));
+            if life.state == InvoiceState::Paid {
+                return;
+            }
             // The clock stood still while suspended (CCP R2192-27): the deadline moves as much.
             let still = life.still_days(today);
             let running_from = received
@@ -159,6 +162,10 @@ pub enum StepRequest {
     Reject {
         reason: String,
     },
+    Paid {
+        paid_on: Date,
+        how: String,
+    },
 }
 
 /// The event `req` asks for `invoice`, its amounts filled from the invoice and its steps.
@@ -204,6 +211,7 @@ pub fn event_of<S: InvoiceStore + ?Sized>(
         StepRequest::Suspend { reason } => InvoiceEvent::Suspended { reason },
         StepRequest::Resume => InvoiceEvent::Resumed,
         StepRequest::Reject { reason } => InvoiceEvent::Rejected { reason },
+        StepRequest::Paid { paid_on, how } => InvoiceEvent::Paid { paid_on, how },
     })
 }
 

@@ -38,6 +38,7 @@ pub mod publish;
 pub mod renewals;
 pub mod run_files;
 pub mod runs;
+pub mod suppliers;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use data::{Data, DataDir};

@@ -1,5 +1,6 @@
 //! A run's files, whatever it pays: the one place that sends a run of social aid to
-//! [`crate::runs`] and a payroll run to [`crate::payroll`] (so that neither knows the other),
+//! [`crate::runs`], a payroll run to [`crate::payroll`] and a supplier run to
+//! [`crate::suppliers`] (so that none knows the others),
 //! for `relais run export` and the web's "Écrire les fichiers" and "rapport de contrôle".
 
 use crate::data::Data;
@@ -10,6 +11,7 @@ use relais_core::run::{RunId, RunKind};
 use relais_store::Store;
 use relais_store::payroll::PayrollStore;
 use relais_store::runs::RunStore;
+use relais_store::suppliers::SupplierRunStore;
 use std::path::Path;
 
 /// Writes the files of the validated run of `plan` into `out` (see
@@ -22,10 +24,13 @@ pub fn write_export<S, D>(
     payment_files_only: bool,
 ) -> Result<Written, AppError>
 where
-    S: Store + RunStore + PayrollStore + ?Sized,
+    S: Store + RunStore + PayrollStore + SupplierRunStore + ?Sized,
     D: RunStore + Send + ?Sized,
 {
     match plan.run.kind {
+        RunKind::Fournisseurs => {
+            crate::suppliers::write_supplier_export(plan, store, plan.zone(), out)
+        }
         RunKind::Paie => {
             crate::payroll::write_payroll_export(plan, store, plan.issuer().siret.as_str(), out)
         }
@@ -37,7 +42,7 @@ where
 
 /// Writes the control report of run `id`, in whatever state, into `out` with its
 /// `SHA256SUMS` (the review before validation).
-pub fn report<S: RunStore + PayrollStore + ?Sized>(
+pub fn report<S: RunStore + PayrollStore + SupplierRunStore + ?Sized>(
     store: &S,
     id: RunId,
     out: &Path,
@@ -46,6 +51,11 @@ pub fn report<S: RunStore + PayrollStore + ?Sized>(
     match run.kind {
         RunKind::Paie => {
             let mut written = crate::payroll::write_payroll_report(store, &run, out)?;
+            crate::runs::written::write_sums(out, &mut written)?;
+            Ok(written)
+        }
+        RunKind::Fournisseurs => {
+            let mut written = crate::suppliers::write_supplier_report(store, &run, out)?;
             crate::runs::written::write_sums(out, &mut written)?;
             Ok(written)
         }
@@ -67,7 +77,7 @@ pub fn export(
 ) -> Result<Exported, AppError> {
     let mut store = data.open_store()?;
     let plan = plan_export(&*store, at, id, user)?;
-    let mut reader = if payment_files_only || plan.run.kind == RunKind::Paie {
+    let mut reader = if payment_files_only || plan.run.kind != RunKind::Aides {
         None
     } else {
         Some(data.open_reader()?)

@@ -9,7 +9,7 @@ mod documents;
 pub mod export;
 mod lists;
 mod params;
-mod payees;
+pub(crate) mod payees;
 mod statements;
 mod tee;
 pub(crate) mod written;

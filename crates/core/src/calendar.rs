@@ -5,7 +5,8 @@
 
 mod target2;
 pub use target2::{
-    bank_day_on_or_before, is_bank_day, is_target2_day, target2_closing, why_not_bank_day,
+    bank_day_on_or_after, bank_day_on_or_before, is_bank_day, is_target2_day, target2_closing,
+    why_not_bank_day,
 };
 
 use jiff::civil::Date;

@@ -3,6 +3,7 @@
 //! interest runs "from the day after the end of the delay" (R2192-31) whatever day that is.
 
 pub mod lifecycle;
+pub mod mandate;
 
 use crate::Cents;
 use crate::deposits::Delay;

@@ -82,15 +82,18 @@ pub enum RunKind {
     #[default]
     Aides,
     Paie,
+    /// Suppliers' invoices liquidated, and their late interest (issue #23).
+    Fournisseurs,
 }
 
 impl RunKind {
-    pub const ALL: [RunKind; 2] = [RunKind::Aides, RunKind::Paie];
-    /// `aides`, `paie`: as stored, and as `relais run prepare --kind` takes it.
+    pub const ALL: [RunKind; 3] = [RunKind::Aides, RunKind::Paie, RunKind::Fournisseurs];
+    /// `aides`, `paie`, `fournisseurs`: as stored, and as `relais run prepare --kind` takes it.
     pub fn code(self) -> &'static str {
         match self {
             RunKind::Aides => "aides",
             RunKind::Paie => "paie",
+            RunKind::Fournisseurs => "fournisseurs",
         }
     }
     pub fn parse(s: &str) -> Option<RunKind> {
@@ -100,6 +103,7 @@ impl RunKind {
         match self {
             RunKind::Aides => "aides sociales",
             RunKind::Paie => "paie des agents",
+            RunKind::Fournisseurs => "factures des fournisseurs",
         }
     }
 }

@@ -126,6 +126,31 @@ pub struct PaymentSettings {
     /// `[payments.payroll]`: the payroll's creditors and pay day (docs/payroll.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payroll: Option<crate::payroll::PayrollSettings>,
+    /// `[payments.suppliers]`: where late interest is mandated (docs/invoices.md).
+    #[serde(default)]
+    pub suppliers: SupplierSettings,
+}
+
+/// `[payments.suppliers]`: how supplier runs mandate late interest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierSettings {
+    /// The account late interest and the EUR 40 indemnity are mandated on (M57 6711
+    /// "intérêts moratoires et pénalités sur marchés"); the function is the invoice's.
+    #[serde(default = "default_interest_account")]
+    pub interest_account: String,
+}
+
+fn default_interest_account() -> String {
+    "6711".into()
+}
+
+impl Default for SupplierSettings {
+    fn default() -> SupplierSettings {
+        SupplierSettings {
+            interest_account: default_interest_account(),
+        }
+    }
 }
 
 /// `[payments.caf]`: the caisse d'allocations familiales as a payee.
@@ -292,6 +317,7 @@ impl PaymentSettings {
             ]),
             // A fictitious account of the demo's CAF at the Banque de France.
             payroll: Some(crate::payroll::PayrollSettings::example()),
+            suppliers: SupplierSettings::default(),
             caf: Iban::parse("FR7630001000640000004051730")
                 .ok()
                 .map(|iban| CafPayee {

@@ -26,6 +26,11 @@ fn fold_letter(c: char, out: &mut String) {
     }
 }
 
+/// A date as agents read it: `10/12/2026`.
+pub fn date_fr(d: jiff::civil::Date) -> String {
+    format!("{:02}/{:02}/{:04}", d.day(), d.month(), d.year())
+}
+
 /// Removes diacritics (é → e, Ç → C, œ → oe, ß → ss), keeping other characters.
 pub fn strip_accents(s: &str) -> String {
     // NFD splits é into e + U+0301; dropping the combining marks leaves the base letters. NFC

@@ -36,7 +36,7 @@ pub fn date_long(d: Date) -> String {
 
 /// `23/11/2026`.
 pub fn date_short(d: Date) -> String {
-    format!("{:02}/{:02}/{:04}", d.day(), d.month(), d.year())
+    relais_core::text::date_fr(d)
 }
 
 /// `lundi 23 novembre 2026 à 10 h 05 min 12 s (UTC+01:00)`.

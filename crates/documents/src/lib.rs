@@ -20,6 +20,7 @@ pub mod run_report;
 pub mod statement;
 mod streaming_pdf;
 pub mod supplier_letter;
+pub mod supplier_run;
 
 pub use bordereau::write_bordereau_pdf;
 pub use code::{ReceiptKey, ReceiptSummary, VerifyError, depositor_digest};

@@ -7,7 +7,7 @@
 //! ([`crate::run_report`]'s rule against formulas).
 
 pub mod etat;
-mod lean;
+pub(crate) mod lean;
 pub mod payslip;
 
 use crate::run_report::{ListError, ReportError};

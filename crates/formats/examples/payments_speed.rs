@@ -71,6 +71,7 @@ impl Source {
         let iban = Iban::parse("FR7630006000011234567890189")?;
         let bic = Bic::parse("BNPAFRPP")?;
         let payee = Payee {
+            siret: None,
             reference: String::new(),
             category: PayeeCategory::PERSON,
             legal_nature: LegalNature::INDIVIDUAL,
@@ -97,10 +98,12 @@ impl Source {
                 nature: PieceNature::OPERATING,
                 object: "APA à domicile - janvier 2025".into(),
                 due_date: Some(date(2025, 1, 31)),
+                deadline: None,
                 lines: vec![Line {
                     id: LineId::new(1)?,
                     account: BudgetAccount::parse("651141")?,
                     function: Some(FunctionCode::parse("551")?),
+                    invoice: String::new(),
                     transfer_label: String::new(),
                     payment_mode: PaymentMode::TRANSFER,
                     amount: Cents(1),

@@ -24,6 +24,15 @@ pub enum InvoiceError {
         "facture déjà liquidée sous la référence « {0} » (même SIRET, même numéro, même montant) : elle ne sera pas payée deux fois ; rejetez celle-ci comme doublon"
     )]
     AlreadyLiquidated(String),
+    /// An invoice is mandated by validating the supplier run it is in, never by hand.
+    #[error(
+        "une facture est mandatée par la validation de son paiement (relais run validate), pas à la main"
+    )]
+    MandatedByValidation,
+    #[error(
+        "la facture est dans le paiement {0}, en préparation : validez-le, ou annulez-le pour la modifier"
+    )]
+    InPreparedRun(String),
 }
 
 /// What a letter to the supplier about an invoice needs.

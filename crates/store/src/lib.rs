@@ -21,6 +21,7 @@ pub mod runs;
 pub mod sessions;
 mod sort;
 pub mod sqlite;
+pub mod suppliers;
 pub mod unpayable;
 mod views;
 
@@ -211,6 +212,7 @@ pub trait Backend:
     + DepositStore
     + RunStore
     + PayrollStore
+    + crate::suppliers::SupplierRunStore
     + InvoiceStore
     + CafStore
     + NumberingStore
@@ -229,6 +231,7 @@ impl<T> Backend for T where
         + DepositStore
         + RunStore
         + PayrollStore
+        + crate::suppliers::SupplierRunStore
         + InvoiceStore
         + CafStore
         + NumberingStore

@@ -57,6 +57,15 @@ pub enum RunStoreError {
         "rien à payer pour la paie de {0} : chaque agent en poste est déjà payé ce mois ou exclu (voir le rapport)"
     )]
     NoAgentToPay(Month),
+    #[error(
+        "rien à mandater : aucune facture liquidée n'est prête{}",
+        if .0.is_empty() { String::new() } else { format!(" ({} en attente : {})", .0.len(), .0.iter().take(5).cloned().collect::<Vec<_>>().join(" ; ")) }
+    )]
+    NothingToMandate(Vec<String>),
+    #[error("aucun fournisseur de SIRET « {0} » (fournisseurs.csv)")]
+    UnknownSupplier(String),
+    #[error("les coordonnées bancaires du fournisseur {0} sont déjà approuvées")]
+    SupplierBankApproved(String),
     #[error("trop de paiements pour {0} (99 au plus)")]
     TooManyRuns(Month),
     #[error("aucun tiers « {0} »")]

@@ -134,19 +134,7 @@ pub async fn factures(
 }
 
 fn describe(s: &Step) -> String {
-    let what = match &s.event {
-        InvoiceEvent::ServiceDone { amount, checked } => {
-            format!("service fait certifié pour {amount} ({checked})")
-        }
-        InvoiceEvent::Liquidated {
-            amount,
-            account,
-            function,
-        } => format!("liquidée pour {amount} sur {account}/{function}"),
-        InvoiceEvent::Suspended { reason } => format!("délai suspendu : {reason}"),
-        InvoiceEvent::Resumed => "délai repris".into(),
-        InvoiceEvent::Rejected { reason } => format!("rejetée : {reason}"),
-    };
+    let what = s.event.label_fr();
     format!("{} — {what}, par {}", s.on.strftime("%d/%m/%Y"), s.actor)
 }
 

@@ -3,9 +3,9 @@
 //! DosTech annexe 1 allows for paie), and the pain.001 of the agents' nets. Each is written
 //! atomically and read back by our own checker before it gets its name.
 
-use crate::error::{AppError, IoAction};
-use crate::fsio::AtomicFile;
+use crate::error::AppError;
 use crate::runs::Written;
+use crate::runs::written::checked_file;
 use jiff::civil::{Date, DateTime};
 use relais_core::Cents;
 use relais_core::payroll::{Creditor, MandateKey, MandateTotals};
@@ -18,9 +18,8 @@ use relais_formats::payments::model::{
 use relais_formats::payments::{Pain001Writer, PesWriter, check_pain001, check_pes};
 use relais_store::payroll::{AgentNet, PayrollParams, PayrollStore};
 use relais_store::runs::{RunRecord, RunStore, RunStoreError};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::io::{BufReader, BufWriter, Seek, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -31,6 +30,7 @@ fn inconsistent(why: String) -> AppError {
 /// An agent as the PES names them: `RefTiers` their matricule (never a NIR), a natural person.
 fn agent_payee(n: &AgentNet) -> Payee {
     Payee {
+        siret: None,
         reference: n.matricule.clone(),
         category: PayeeCategory::PERSON,
         legal_nature: LegalNature::INDIVIDUAL,
@@ -54,6 +54,7 @@ fn creditor_payee(code: &str, c: &Creditor) -> Result<Payee, AppError> {
         message: e.to_string(),
     };
     Ok(Payee {
+        siret: None,
         reference: code.to_owned(),
         category: PayeeCategory::parse(&c.category).map_err(|e| invalid("category", e))?,
         legal_nature: LegalNature::parse(&c.legal_nature)
@@ -76,36 +77,6 @@ fn creditor_payee(code: &str, c: &Creditor) -> Result<Payee, AppError> {
             holder: c.name.clone(),
         }),
     })
-}
-
-/// Writes `name` in `dir` with `fill`, then reads it back with `check` before naming it.
-fn checked_file<T>(
-    dir: &Path,
-    name: &str,
-    written: &mut Written,
-    fill: impl FnOnce(&mut dyn Write) -> Result<(), AppError>,
-    check: impl FnOnce(&mut dyn std::io::BufRead) -> Result<T, AppError>,
-) -> Result<T, AppError> {
-    let path = dir.join(name);
-    let mut file = AtomicFile::create(&path)?;
-    {
-        let mut w = BufWriter::with_capacity(1 << 16, file.file());
-        fill(&mut w)?;
-        w.flush()
-            .map_err(|e| AppError::io(IoAction::Write, &path, e))?;
-    }
-    let f = file.file();
-    f.rewind()
-        .map_err(|e| AppError::io(IoAction::Write, &path, e))?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut BufReader::new(&mut *f), &mut hasher)
-        .map_err(|e| AppError::io(IoAction::Write, &path, e))?;
-    f.rewind()
-        .map_err(|e| AppError::io(IoAction::Write, &path, e))?;
-    let checked = check(&mut BufReader::new(&mut *f))?;
-    file.commit()?;
-    written.push((name.to_owned(), hex::encode(hasher.finalize())));
-    Ok(checked)
 }
 
 /// What the PES and the pain.001 are written from.
@@ -198,6 +169,7 @@ pub(super) fn write_pes<S: PayrollStore + RunStore + ?Sized>(
                     m.creditors.len()
                 ),
                 due_date: f.params.pay_date.into(),
+                deadline: None,
                 lines: Vec::new(),
             })?;
             let mut id = 0u32;
@@ -208,6 +180,7 @@ pub(super) fn write_pes<S: PayrollStore + RunStore + ?Sized>(
                         id: LineId::new(id)?,
                         account,
                         function: function.clone(),
+                        invoice: String::new(),
                         transfer_label: label,
                         payment_mode: PaymentMode::TRANSFER,
                         amount,

@@ -40,12 +40,18 @@ pub struct ExportPlan {
     pub run: RunRecord,
     user: String,
     issuer: Issuer,
+    zone: relais_core::calendar::HolidayZone,
 }
 
 impl ExportPlan {
     /// The PES header and the debtor account.
     pub fn issuer(&self) -> &Issuer {
         &self.issuer
+    }
+
+    /// The authority's holiday zone (bank days of the transfers).
+    pub fn zone(&self) -> relais_core::calendar::HolidayZone {
+        self.zone
     }
 }
 
@@ -119,6 +125,7 @@ pub fn plan_export<S: Store + RunStore + ?Sized>(
         issuer: issuer(at.settings, payments)?,
         run,
         user: user.to_owned(),
+        zone: at.settings.authority.holiday_zone,
     })
 }
 

@@ -17,9 +17,14 @@ fn payee_category(p: &RunPayee) -> (PayeeCategory, LegalNature) {
     if p.kind == PayeeKind::Caf {
         return (PayeeCategory::SOCIAL_SECURITY, LegalNature::CAF);
     }
-    let form = p
-        .legal_form
-        .unwrap_or_else(|| LegalForm::default_for(p.kind, p.siret.is_some()));
+    form_category(
+        p.legal_form
+            .unwrap_or_else(|| LegalForm::default_for(p.kind, p.siret.is_some())),
+    )
+}
+
+/// `CatTiers` and `NatJur` of a body or person of legal form `form` (see [`payee_category`]).
+pub(crate) fn form_category(form: LegalForm) -> (PayeeCategory, LegalNature) {
     match form {
         LegalForm::Particulier => (PayeeCategory::PERSON, LegalNature::INDIVIDUAL),
         LegalForm::Association => (PayeeCategory::PRIVATE_BODY, LegalNature::ASSOCIATION),
@@ -74,6 +79,7 @@ pub(crate) fn pes_payee(p: &RunPayee, line: &RunLine) -> Result<Payee, String> {
             (String::new(), p.name.clone(), String::new())
         };
     Ok(Payee {
+        siret: None,
         reference: p.id.clone(),
         category,
         legal_nature,

@@ -5,7 +5,7 @@ use crate::error::{AppError, IoAction};
 use crate::fsio::AtomicFile;
 use relais_documents::run_report::ListError;
 use sha2::{Digest, Sha256};
-use std::io::{BufWriter, Write};
+use std::io::{BufReader, BufWriter, Seek, Write};
 use std::path::Path;
 
 /// Passes bytes through and hashes them.
@@ -66,4 +66,34 @@ pub fn write_sums(out: &Path, written: &mut Written) -> Result<(), AppError> {
         .map(|(name, digest)| format!("{digest}  {name}\n"))
         .collect();
     crate::fsio::write_atomic(&out.join("SHA256SUMS"), sums.as_bytes())
+}
+
+/// Writes `name` in `dir` with `fill`, then reads it back with `check` before naming it.
+pub(crate) fn checked_file<T>(
+    dir: &Path,
+    name: &str,
+    written: &mut Written,
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), AppError>,
+    check: impl FnOnce(&mut dyn std::io::BufRead) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let path = dir.join(name);
+    let mut file = AtomicFile::create(&path)?;
+    {
+        let mut w = BufWriter::with_capacity(1 << 16, file.file());
+        fill(&mut w)?;
+        w.flush()
+            .map_err(|e| AppError::io(IoAction::Write, &path, e))?;
+    }
+    let f = file.file();
+    f.rewind()
+        .map_err(|e| AppError::io(IoAction::Write, &path, e))?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut BufReader::new(&mut *f), &mut hasher)
+        .map_err(|e| AppError::io(IoAction::Write, &path, e))?;
+    f.rewind()
+        .map_err(|e| AppError::io(IoAction::Write, &path, e))?;
+    let checked = check(&mut BufReader::new(&mut *f))?;
+    file.commit()?;
+    written.push((name.to_owned(), hex::encode(hasher.finalize())));
+    Ok(checked)
 }

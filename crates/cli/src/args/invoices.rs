@@ -19,6 +19,36 @@ pub enum FacturesCommand {
     Reprendre(InvoiceArgs),
     /// Rejette une facture, avec son motif.
     Rejeter(ReasonArgs),
+    /// Enregistre le paiement d'une facture mandatée, quand le retour du comptable ou un
+    /// relevé le dit.
+    Payee(PayeeArgs),
+    /// Fournisseurs dont les coordonnées bancaires ont changé depuis l'instantané, en attente
+    /// d'approbation.
+    RibEnAttente(DataArg),
+    /// Approuve les coordonnées bancaires actuelles d'un fournisseur (rôle ordonnateur).
+    ApprouverRib(ApprouverRibArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PayeeArgs {
+    #[command(flatten)]
+    pub invoice: InvoiceArgs,
+    /// Date du paiement (JJ/MM/AAAA ou AAAA-MM-JJ).
+    #[arg(long, value_parser = values::date)]
+    pub date: jiff::civil::Date,
+    /// D'où vient l'information (retour PES du comptable, relevé de compte…).
+    #[arg(long)]
+    pub source: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ApprouverRibArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    /// SIRET du fournisseur.
+    pub siret: String,
 }
 
 #[derive(Debug, Args)]

@@ -49,11 +49,12 @@ pub struct RunPrepareArgs {
     pub data: DataArg,
     #[command(flatten)]
     pub user: UserArg,
-    /// Mois payé (AAAA-MM).
+    /// Mois payé (AAAA-MM) ; sans objet pour les fournisseurs.
     #[arg(long, value_parser = values::month)]
-    pub month: Month,
-    /// Nature du paiement : aides (prestations d'aide sociale) ou paie (paie des agents,
-    /// reprise du dernier mois normal).
+    pub month: Option<Month>,
+    /// Nature du paiement : aides (prestations d'aide sociale), paie (paie des agents,
+    /// reprise du dernier mois normal) ou fournisseurs (factures liquidées, intérêts
+    /// moratoires).
     #[arg(long, value_parser = values::run_kind, default_value = "aides")]
     pub kind: relais_core::run::RunKind,
     /// Prestations payées, séparées par des virgules (RSA : fichier pour la CAF).

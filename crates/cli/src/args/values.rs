@@ -14,8 +14,9 @@ pub fn month(s: &str) -> Result<Month, String> {
 
 /// What a run pays: `aides` (social aid) or `paie` (the agents' payroll).
 pub fn run_kind(s: &str) -> Result<relais_core::run::RunKind, String> {
-    relais_core::run::RunKind::parse(s)
-        .ok_or_else(|| format!("nature de paiement inconnue « {s} » : attendu aides ou paie"))
+    relais_core::run::RunKind::parse(s).ok_or_else(|| {
+        format!("nature de paiement inconnue « {s} » : attendu aides, paie ou fournisseurs")
+    })
 }
 
 /// A run's identifier, `P2026-12-01`.

@@ -65,6 +65,15 @@ pub fn factures(command: FacturesCommand) -> Result<u8> {
         FacturesCommand::Suspendre(a) => (a.invoice, StepRequest::Suspend { reason: a.reason }),
         FacturesCommand::Reprendre(a) => (a, StepRequest::Resume),
         FacturesCommand::Rejeter(a) => (a.invoice, StepRequest::Reject { reason: a.reason }),
+        FacturesCommand::Payee(a) => (
+            a.invoice,
+            StepRequest::Paid {
+                paid_on: a.date,
+                how: a.source,
+            },
+        ),
+        FacturesCommand::RibEnAttente(a) => return banks_waiting(&a),
+        FacturesCommand::ApprouverRib(a) => return approve_bank(a),
     };
     let data = crate::data::DataDir::new(&invoice.data.data).open()?;
     let clock = super::run::clock(&data.tz);
@@ -286,4 +295,40 @@ fn tableur_out(w: impl Write, out: &[DueInvoice]) -> Result<()> {
     }
     c.flush()?;
     Ok(())
+}
+
+/// `relais factures rib-en-attente`: suppliers whose bank details changed since the snapshot.
+fn banks_waiting(a: &crate::args::DataArg) -> Result<u8> {
+    let data = crate::data::DataDir::new(&a.data);
+    let store = data.open_store()?;
+    let waiting = relais_app::suppliers::banks_waiting(&*store).map_err(agent)?;
+    if waiting.is_empty() {
+        println!("Aucune coordonnée bancaire de fournisseur en attente d'approbation.");
+    }
+    for w in waiting {
+        println!(
+            "{}  {}  IBAN {} (avant : {})",
+            w.siret, w.name, w.iban_masked, w.previous_masked
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+/// `relais factures approuver-rib SIRET --user ORDONNATEUR`.
+fn approve_bank(a: crate::args::ApprouverRibArgs) -> Result<u8> {
+    let data = crate::data::DataDir::new(&a.data.data).open()?;
+    let clock = super::run::clock(&data.tz);
+    let mut store = data.open_store().map_err(agent)?;
+    let w = relais_app::suppliers::approve_bank(
+        &mut *store,
+        &data.authority(clock.as_ref()),
+        &a.siret,
+        &a.user.user,
+    )
+    .map_err(agent)?;
+    println!(
+        "Coordonnées bancaires approuvées : {} {} (IBAN {})",
+        w.siret, w.name, w.iban_masked
+    );
+    Ok(EXIT_OK)
 }

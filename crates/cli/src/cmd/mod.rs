@@ -111,6 +111,10 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
             Some(a.invoice.user.acting(&a.invoice.data))
         }
         Command::Factures(FacturesCommand::Reprendre(a)) => Some(a.user.acting(&a.data)),
+        Command::Factures(FacturesCommand::Payee(a)) => {
+            Some(a.invoice.user.acting(&a.invoice.data))
+        }
+        Command::Factures(FacturesCommand::ApprouverRib(a)) => Some(a.user.acting(&a.data)),
         Command::Paie(PaieCommand::Approve(a)) => Some(a.user.acting(&a.data)),
         Command::Paie(PaieCommand::Refuse(a)) => Some(a.user.acting(&a.data)),
         Command::Bank(BankCommand::Refuse(a)) => Some(a.user.acting(&a.data)),
@@ -144,6 +148,7 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
         | Command::Bank(BankCommand::List(_) | BankCommand::Show(_))
         | Command::Paie(PaieCommand::List(_))
         | Command::Factures(FacturesCommand::List(_))
+        | Command::Factures(FacturesCommand::RibEnAttente(_))
         | Command::Numbering(NumberingCommand::Show(_))
         | Command::Serve(_)
         | Command::Courante(CouranteCommand::List(_) | CouranteCommand::Export(_))

@@ -17,6 +17,7 @@ use relais_core::run::{RunKind, RunSummary};
 use relais_store::runs::RunRecord;
 
 mod payroll;
+mod suppliers;
 
 pub fn run(command: RunCommand) -> Result<u8> {
     match command {
@@ -71,7 +72,11 @@ fn parse_benefits(list: &[String]) -> Result<Vec<Benefit>> {
 fn prepare(a: RunPrepareArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data).open()?;
     data.payments().map_err(agent)?;
-    let month = a.month;
+    let month = match (a.kind, a.month) {
+        (RunKind::Fournisseurs, _) => return suppliers::prepare(&data, &a.user.user),
+        (_, Some(month)) => month,
+        (_, None) => bail!("--month AAAA-MM : le mois payé est requis (sauf --kind fournisseurs)"),
+    };
     if a.kind == RunKind::Paie {
         return payroll::prepare(&data, month, &a.user.user);
     }
@@ -106,14 +111,18 @@ fn show(a: RunShowArgs) -> Result<u8> {
     let store = data.open_store()?;
     let run = runs::show(&*store, id).map_err(agent)?;
     print_summary(&run.summary);
-    if run.kind == RunKind::Paie {
-        payroll::print_details(&*store, &run)?;
+    match run.kind {
+        RunKind::Paie => payroll::print_details(&*store, &run)?,
+        RunKind::Fournisseurs => suppliers::print_details(&*store, &run)?,
+        RunKind::Aides => {}
     }
     if let Some(out) = &a.out {
-        let files = if run.kind == RunKind::Paie {
-            relais_app::payroll::write_payroll_report(&*store, &run, out)
-        } else {
-            runs::write_report(&*store, &run, out)
+        let files = match run.kind {
+            RunKind::Paie => relais_app::payroll::write_payroll_report(&*store, &run, out),
+            RunKind::Fournisseurs => {
+                relais_app::suppliers::write_supplier_report(&*store, &run, out)
+            }
+            RunKind::Aides => runs::write_report(&*store, &run, out),
         }
         .map_err(agent)?;
         for (name, _) in &files {

@@ -72,6 +72,19 @@ pub fn bank_day_on_or_before(date: Date, zone: HolidayZone) -> Date {
     d
 }
 
+/// `date` itself when it is a bank day of `zone`, else the first one after it (a transfer
+/// asked for a closed day). Stops at the end of the calendar.
+pub fn bank_day_on_or_after(date: Date, zone: HolidayZone) -> Date {
+    let mut d = date;
+    while !is_bank_day(d, zone) {
+        match d.tomorrow() {
+            Ok(next) => d = next,
+            Err(_) => break,
+        }
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -276,6 +276,14 @@ impl Iban {
         self.0.get(..2).unwrap_or("")
     }
 
+    /// Whether SEPA credit transfers reach this account's country (EPC409-09, the SEPA
+    /// schemes' geographical scope): the EU and EEA, and AD, AL, CH, GB, GI, MC, MD, ME, MK,
+    /// SM, VA. French overseas departments and collectivities use FR IBANs; Jersey, Guernsey
+    /// and Man use GB ones.
+    pub fn in_sepa_area(&self) -> bool {
+        SEPA_COUNTRIES.contains(&self.country())
+    }
+
     /// The paper form, in groups of four: `FR76 3000 6000 0112 3456 7890 189`.
     pub fn display_grouped(&self) -> String {
         let mut out = String::with_capacity(self.0.len() + self.0.len() / 4);
@@ -307,6 +315,13 @@ impl std::fmt::Display for Iban {
         f.write_str(&self.0)
     }
 }
+
+/// Countries whose IBANs SEPA credit transfers reach (see [`Iban::in_sepa_area`]).
+const SEPA_COUNTRIES: &[&str] = &[
+    "AD", "AL", "AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GI",
+    "GR", "HR", "HU", "IE", "IS", "IT", "LI", "LT", "LU", "LV", "MC", "MD", "ME", "MK", "MT", "NL",
+    "NO", "PL", "PT", "RO", "SE", "SI", "SK", "SM", "VA",
+];
 
 #[cfg(test)]
 mod tests {

@@ -34,6 +34,19 @@ pub enum InvoiceEvent {
     Rejected {
         reason: String,
     },
+    /// Mandated: in supplier run `run`, validated, as mandat `mandate` of bordereau
+    /// `bordereau` of `exercice` (written by the run's validation, never by hand).
+    Mandated {
+        run: String,
+        exercice: i16,
+        bordereau: u32,
+        mandate: u32,
+    },
+    /// Paid on `paid_on`, as the accountant's return or a hand entry says (`how`).
+    Paid {
+        paid_on: Date,
+        how: String,
+    },
 }
 
 impl InvoiceEvent {
@@ -44,6 +57,36 @@ impl InvoiceEvent {
             InvoiceEvent::Suspended { .. } => "suspendue",
             InvoiceEvent::Resumed => "reprise",
             InvoiceEvent::Rejected { .. } => "rejetee",
+            InvoiceEvent::Mandated { .. } => "mandatee",
+            InvoiceEvent::Paid { .. } => "payee",
+        }
+    }
+
+    /// What happened, in French for the agent.
+    pub fn label_fr(&self) -> String {
+        match self {
+            InvoiceEvent::ServiceDone { amount, checked } => {
+                format!("service fait certifié pour {amount} ({checked})")
+            }
+            InvoiceEvent::Liquidated {
+                amount,
+                account,
+                function,
+            } => format!("liquidée pour {amount} sur {account}/{function}"),
+            InvoiceEvent::Suspended { reason } => format!("délai suspendu : {reason}"),
+            InvoiceEvent::Resumed => "délai repris".into(),
+            InvoiceEvent::Rejected { reason } => format!("rejetée : {reason}"),
+            InvoiceEvent::Mandated {
+                run,
+                exercice,
+                bordereau,
+                mandate,
+            } => format!(
+                "mandatée : mandat n° {mandate}, bordereau n° {bordereau} de {exercice} (paiement {run})"
+            ),
+            InvoiceEvent::Paid { paid_on, how } => {
+                format!("payée le {} ({how})", crate::text::date_fr(*paid_on))
+            }
         }
     }
 }
@@ -65,6 +108,8 @@ pub enum InvoiceState {
     Liquidated,
     Suspended,
     Rejected,
+    Mandated,
+    Paid,
 }
 
 impl InvoiceState {
@@ -75,6 +120,8 @@ impl InvoiceState {
             InvoiceState::Liquidated => "liquidee",
             InvoiceState::Suspended => "suspendue",
             InvoiceState::Rejected => "rejetee",
+            InvoiceState::Mandated => "mandatee",
+            InvoiceState::Paid => "payee",
         }
     }
 
@@ -86,6 +133,8 @@ impl InvoiceState {
             InvoiceState::Liquidated => "liquidée : à mandater",
             InvoiceState::Suspended => "suspendue : délai arrêté",
             InvoiceState::Rejected => "rejetée",
+            InvoiceState::Mandated => "mandatée : paiement par le comptable",
+            InvoiceState::Paid => "payée",
         }
     }
 }
@@ -104,6 +153,10 @@ pub struct Life {
     pub suspended: Option<(Date, InvoiceState)>,
     /// The last suspension's or the rejection's reason.
     pub reason: Option<String>,
+    /// The mandat: (run, exercice, bordereau, mandat), and the day of the validation.
+    pub mandated: Option<(String, i16, u32, u32, Date)>,
+    /// The day it was paid.
+    pub paid_on: Option<Date>,
 }
 
 impl Life {
@@ -126,6 +179,8 @@ pub fn fold(steps: &[Step]) -> Life {
         suspended_days: 0,
         suspended: None,
         reason: None,
+        mandated: None,
+        paid_on: None,
     };
     for s in steps {
         match &s.event {
@@ -156,6 +211,19 @@ pub fn fold(steps: &[Step]) -> Life {
             InvoiceEvent::Rejected { reason } => {
                 life.reason = Some(reason.clone());
                 life.state = InvoiceState::Rejected;
+            }
+            InvoiceEvent::Mandated {
+                run,
+                exercice,
+                bordereau,
+                mandate,
+            } => {
+                life.mandated = Some((run.clone(), *exercice, *bordereau, *mandate, s.on));
+                life.state = InvoiceState::Mandated;
+            }
+            InvoiceEvent::Paid { paid_on, .. } => {
+                life.paid_on = Some(*paid_on);
+                life.state = InvoiceState::Paid;
             }
         }
     }
@@ -201,6 +269,8 @@ pub enum LifecycleError {
     Imputation(String),
     #[error("le motif ou ce qui a été vérifié est vide")]
     Empty,
+    #[error("date de paiement antérieure au mandatement")]
+    PaidBeforeMandate,
 }
 
 /// Whether `event` by `actor` may follow `life` for an invoice of `amount`.
@@ -282,6 +352,22 @@ pub fn check(
             }
             if reason.trim().is_empty() {
                 return Err(LifecycleError::Empty);
+            }
+        }
+        InvoiceEvent::Mandated { .. } => {
+            if life.state != S::Liquidated {
+                return Err(wrong("mandater"));
+            }
+        }
+        InvoiceEvent::Paid { paid_on, how } => {
+            if life.state != S::Mandated {
+                return Err(wrong("enregistrer le paiement"));
+            }
+            if how.trim().is_empty() {
+                return Err(LifecycleError::Empty);
+            }
+            if life.mandated.as_ref().is_some_and(|m| *paid_on < m.4) {
+                return Err(LifecycleError::PaidBeforeMandate);
             }
         }
     }

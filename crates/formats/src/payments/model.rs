@@ -422,8 +422,26 @@ pub struct Piece {
     pub object: String,
     /// `DteEch`.
     pub due_date: Option<Date>,
+    /// `DGP`: the délai global de paiement of a supplier's invoice.
+    pub deadline: Option<PaymentDeadline>,
     /// The lines, at least one.
     pub lines: Vec<Line>,
+}
+
+/// The `DGP` block of a mandate (`TDGP`): the délai global de paiement followed (`Dgp` 0,
+/// "dépense éligible"), its start, its end with the ordonnateur's suspensions, its legal
+/// duration, and the late rate (`CodIntMor` 02, ECB rate) so that the accountant can
+/// pre-compute interest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaymentDeadline {
+    /// `DteDebDgp`.
+    pub start: Date,
+    /// `DteFinDgp`.
+    pub end: Date,
+    /// `DureeDgp`, 1 to 99 days.
+    pub days: u8,
+    /// `TxIntMor` in basis points (written as a percentage, 10.15), with `CodIntMor` 02.
+    pub late_rate: Option<u32>,
 }
 
 impl Piece {
@@ -442,6 +460,8 @@ pub struct Line {
     pub account: BudgetAccount,
     /// `Fonction`.
     pub function: Option<FunctionCode>,
+    /// `Facture`: the supplier's invoice number (≤ 20, left out when empty).
+    pub invoice: String,
     /// `LibVir1`: the text the payee reads on the bank statement (≤ 70, left out when empty).
     pub transfer_label: String,
     /// `ModRegl`.
@@ -455,6 +475,8 @@ pub struct Line {
 /// The payee of a line (`Tiers`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payee {
+    /// `IdTiers` with `NatIdTiers` 01: a body's SIRET (a supplier's), when it is to be named.
+    pub siret: Option<relais_core::ids::Siret>,
     /// `RefTiers`: our reference (the file number), ≤ 30, left out when empty.
     pub reference: String,
     /// `CatTiers`.
@@ -518,19 +540,9 @@ pub struct Transfer {
     pub remittance: String,
 }
 
-/// Countries whose IBANs SEPA credit transfers reach (EPC409-09, list of countries of the SEPA
-/// schemes' geographical scope): the EU and EEA, and AD, AL, CH, GB, GI, MC, MD, ME, MK, SM,
-/// VA. French overseas departments and collectivities use FR IBANs; Jersey, Guernsey and Man
-/// use GB ones.
-const SEPA_COUNTRIES: &[&str] = &[
-    "AD", "AL", "AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GI",
-    "GR", "HR", "HU", "IE", "IS", "IT", "LI", "LT", "LU", "LV", "MC", "MD", "ME", "MK", "MT", "NL",
-    "NO", "PL", "PT", "RO", "SE", "SI", "SK", "SM", "VA",
-];
-
-/// Whether SEPA credit transfers reach this account's country.
+/// Whether SEPA credit transfers reach this account's country (see [`Iban::in_sepa_area`]).
 pub fn is_sepa(iban: &Iban) -> bool {
-    SEPA_COUNTRIES.contains(&iban.country())
+    iban.in_sepa_area()
 }
 
 #[cfg(test)]

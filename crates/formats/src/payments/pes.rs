@@ -29,8 +29,8 @@
 
 use super::error::{PaymentFileError, Scope};
 use super::model::{
-    Address, BankAccount, Bordereau, Issuer, Line, PES_MAX_AMOUNT, Payee, PayeeCategory, PesFile,
-    Piece, Totals,
+    Address, BankAccount, Bordereau, Issuer, Line, PES_MAX_AMOUNT, Payee, PayeeCategory,
+    PaymentDeadline, PesFile, Piece, Totals,
 };
 use super::text::{UNKNOWN, escape_attribute, fold_pes, needs_escape};
 use super::xml::{Out, push_amount, push_date, push_u64, push_year};
@@ -381,7 +381,54 @@ impl<W: Write> PesWriter<W> {
             self.out.value(b"DteEch", &self.number)?;
         }
         self.out.end("InfoPce")?;
+        if let Some(d) = &piece.deadline {
+            self.deadline(d)?;
+        }
         self.out.end("BlocPiece")?;
+        Ok(())
+    }
+
+    /// The `DGP` block.
+    fn deadline(&mut self, d: &PaymentDeadline) -> Result<(), PaymentFileError> {
+        if d.days == 0 || d.days > 99 {
+            return Err(PaymentFileError::invalid(
+                "durée du délai global de paiement (DureeDgp)",
+                "payment deadline duration (DureeDgp)",
+                d.days.to_string(),
+                "de 1 à 99 jours",
+                "1 to 99 days",
+            ));
+        }
+        self.out.start("DGP")?;
+        self.out.value(b"Dgp", b"0")?;
+        for (name, day, fr, en) in [
+            (
+                &b"DteDebDgp"[..],
+                d.start,
+                "début du délai global de paiement (DteDebDgp)",
+                "payment deadline start (DteDebDgp)",
+            ),
+            (
+                &b"DteFinDgp"[..],
+                d.end,
+                "fin du délai global de paiement (DteFinDgp)",
+                "payment deadline end (DteFinDgp)",
+            ),
+        ] {
+            self.number.clear();
+            push_date(&mut self.number, day, fr, en)?;
+            self.out.value(name, &self.number)?;
+        }
+        self.number.clear();
+        push_u64(&mut self.number, d.days.into());
+        self.out.value(b"DureeDgp", &self.number)?;
+        if let Some(bp) = d.late_rate.filter(|bp| (1..10_000).contains(bp)) {
+            self.out.value(b"CodIntMor", b"02")?;
+            self.number.clear();
+            push_amount(&mut self.number, Cents(i64::from(bp)));
+            self.out.value(b"TxIntMor", &self.number)?;
+        }
+        self.out.end("DGP")?;
         Ok(())
     }
 
@@ -398,6 +445,7 @@ impl<W: Write> PesWriter<W> {
         if let Some(function) = &line.function {
             self.out.value(b"Fonction", function.as_str().as_bytes())?;
         }
+        self.optional_text(b"Facture", &line.invoice, 20)?;
         self.optional_text(b"LibVir1", &line.transfer_label, 70)?;
         self.out
             .value(b"ModRegl", line.payment_mode.code().as_bytes())?;

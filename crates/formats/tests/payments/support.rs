@@ -92,6 +92,7 @@ pub fn bordereau(id: u32) -> Bordereau {
 
 pub fn payee(last: &str, first: &str, account: &str, bic_code: Option<&str>) -> Payee {
     Payee {
+        siret: None,
         reference: "APA0001234".into(),
         category: PayeeCategory::PERSON,
         legal_nature: LegalNature::INDIVIDUAL,
@@ -121,10 +122,12 @@ pub fn piece(id: u32, amount: i64, payee: Payee) -> Piece {
         nature: PieceNature::OPERATING,
         object: "APA à domicile - janvier 2025".into(),
         due_date: Some(date(2025, 1, 31)),
+        deadline: None,
         lines: vec![Line {
             id: ok(LineId::new(1)),
             account: ok(BudgetAccount::parse("651141")),
             function: Some(ok(FunctionCode::parse("551"))),
+            invoice: String::new(),
             transfer_label: format!("APA JANVIER 2025 DOSSIER APA{id:07}"),
             payment_mode: PaymentMode::TRANSFER,
             amount: Cents(amount),

@@ -321,6 +321,14 @@ impl ImportSession for SqliteImport<'_> {
             self.conn.execute_batch(create)?;
         }
         super::desk::optimize_person_names(self.conn)?;
+        // The suppliers' bank details as first imported (the snapshot's): later details that
+        // differ are held until an ordonnateur approves them (`supplier_banks`).
+        self.conn.execute(
+            "INSERT OR IGNORE INTO supplier_banks (siret, iban, bic, since, approved_by)
+             SELECT s.siret, s.iban, s.bic, ?1, NULL FROM suppliers s
+             WHERE NOT EXISTS (SELECT 1 FROM supplier_banks b WHERE b.siret = s.siret)",
+            [super::now()],
+        )?;
         let entry = journal::append(self.conn, actor, "import", &payload)?;
         self.conn.execute_batch("COMMIT")?;
         self.done = true;

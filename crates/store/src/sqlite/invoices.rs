@@ -62,7 +62,7 @@ fn liquidated_twin(conn: &Connection, invoice: &str) -> Result<Option<String>, S
     Ok(conn.query_row(SAME, [invoice], |r| r.get(0)).optional()?)
 }
 
-fn steps_of(conn: &Connection, invoice: &str) -> Result<Vec<Step>, StoreError> {
+pub(super) fn steps_of(conn: &Connection, invoice: &str) -> Result<Vec<Step>, StoreError> {
     let mut stmt = conn
         .prepare("SELECT step, actor, on_date FROM invoice_steps WHERE invoice = ?1 ORDER BY id")?;
     let mut rows = stmt.query([invoice])?;
@@ -99,6 +99,21 @@ impl InvoiceStore for SqliteStore {
             _ => &[Role::Liquidation, Role::Ordonnateur],
         };
         users::require_any(&tx, actor, roles)?;
+        if matches!(event, InvoiceEvent::Mandated { .. }) {
+            return Err(InvoiceError::MandatedByValidation);
+        }
+        let in_run: Option<String> = tx
+            .query_row(
+                "SELECT c.run_id FROM supplier_claims c JOIN runs r ON r.id = c.run_id
+                 WHERE c.invoice = ?1 AND r.status = 'prepared' LIMIT 1",
+                [invoice],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(StoreError::from)?;
+        if let Some(run) = in_run {
+            return Err(InvoiceError::InPreparedRun(run));
+        }
         let amount =
             amount_of(&tx, invoice)?.ok_or_else(|| InvoiceError::NotFound(invoice.to_owned()))?;
         let mut steps = steps_of(&tx, invoice)?;

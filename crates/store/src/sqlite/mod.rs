@@ -31,6 +31,7 @@ mod queries;
 mod rights;
 mod runs;
 mod sessions;
+mod suppliers;
 mod systems;
 mod users;
 

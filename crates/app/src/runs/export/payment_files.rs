@@ -144,6 +144,7 @@ impl Files {
             nature: PieceNature::OPERATING,
             object: object.clone(),
             due_date: Some(m.pay_date),
+            deadline: None,
             lines: m.lines,
         };
         self.pes.write_piece(&piece)?;
@@ -315,6 +316,7 @@ pub(super) fn payment_files<S: RunStore + ?Sized>(
                         id: LineId::new(n)?,
                         account: BudgetAccount::parse(&line.account)?,
                         function: Some(FunctionCode::parse(&line.function)?),
+                        invoice: String::new(),
                         transfer_label: if payee.kind == PayeeKind::Caf {
                             format!("RSA {} FINANCEMENT DEPARTEMENT", run.id.month())
                         } else {

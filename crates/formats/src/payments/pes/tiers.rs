@@ -11,6 +11,10 @@ pub(super) fn write_tiers<W: Write>(
     let person = payee.category == PayeeCategory::PERSON;
     out.start("Tiers")?;
     out.start("InfoTiers")?;
+    if let Some(siret) = &payee.siret {
+        out.value(b"IdTiers", siret.as_str().as_bytes())?;
+        out.value(b"NatIdTiers", b"01")?;
+    }
     s.optional_text(out, b"RefTiers", &payee.reference, 30)?;
     out.value(b"CatTiers", payee.category.code().as_bytes())?;
     out.value(b"NatJur", payee.legal_nature.code().as_bytes())?;

@@ -68,6 +68,15 @@ pub(super) fn validate(
     .ok_or(RunStoreError::NoNumbering { exercice })?;
     let number = i64::from(taken.first_bordereau);
     let last = number + count - 1;
+    crate::sqlite::suppliers::mark_mandated(
+        &tx,
+        &id.to_string(),
+        actor,
+        exercice,
+        taken.first_bordereau,
+        taken.first_mandate,
+        &today.to_string(),
+    )?;
     tx.execute(
         "UPDATE runs SET status = 'validated', validated_by = ?2, validated_at = ?3,
              exercice = ?4, bordereau = ?5, first_mandate = ?6, cumul_before = ?7
@@ -128,7 +137,8 @@ pub(super) fn cancel(
         + tx.execute(
             "DELETE FROM payroll_claims WHERE run_id = ?1",
             [id.to_string()],
-        )?;
+        )?
+        + crate::sqlite::suppliers::free_claims(&tx, &id.to_string())?;
     tx.execute(
         "DELETE FROM payroll_deferred WHERE run_id = ?1",
         [id.to_string()],

@@ -100,7 +100,8 @@ fn open_run(
     let open: Option<(String, String)> = tx
         .query_row(
             "SELECT id, benefits FROM runs WHERE month = ?1 AND status = 'prepared'
-                 AND NOT EXISTS (SELECT 1 FROM payroll_runs p WHERE p.run_id = runs.id)",
+                 AND NOT EXISTS (SELECT 1 FROM payroll_runs p WHERE p.run_id = runs.id)
+                 AND NOT EXISTS (SELECT 1 FROM supplier_runs s WHERE s.run_id = runs.id)",
             [&month_text],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )

@@ -18,7 +18,9 @@ pub(crate) fn load(conn: &Connection, id: RunId) -> Result<Option<RunRecord>, Ru
             "SELECT status, benefits, params, summary, validated_by, validated_at, cancelled_by,
                     exercice, bordereau, first_mandate, cumul_before,
                     CASE WHEN EXISTS (SELECT 1 FROM payroll_runs p WHERE p.run_id = runs.id)
-                         THEN 'paie' ELSE 'aides' END
+                         THEN 'paie'
+                         WHEN EXISTS (SELECT 1 FROM supplier_runs s WHERE s.run_id = runs.id)
+                         THEN 'fournisseurs' ELSE 'aides' END
              FROM runs WHERE id = ?1",
             [id.to_string()],
             |r| {

@@ -1,0 +1,238 @@
+//! Supplier runs in SQLite (see [`crate::suppliers`] for the invariants the schema enforces):
+//! the invoices ready to mandate, read with their supplier and steps; the run's mandats and
+//! summary; the suppliers' bank details as approved.
+
+mod prepare;
+
+pub(crate) use prepare::{free_claims, mark_mandated};
+
+use super::bank::masked;
+use super::decode::{corrupt, date};
+use super::invoices::steps_of;
+use super::{SqliteStore, journal, users};
+use crate::StoreError;
+use crate::runs::{Each, Prepared, RunStoreError};
+use crate::suppliers::{PrepareSuppliers, SupplierBankWaiting, SupplierRunStore};
+use relais_core::Cents;
+use relais_core::ids::{Bic, Iban, Siret};
+use relais_core::invoices::lifecycle::Step;
+use relais_core::invoices::mandate::{
+    SupplierFacts, SupplierMandate, SupplierRunSummary, ToMandate,
+};
+use relais_core::records::{Extra, LegalForm};
+use relais_core::roles::Role;
+use relais_core::run::RunId;
+use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
+use serde_json::json;
+
+/// Whether the supplier's IBAN is the snapshot's or one approved since: a supplier never seen
+/// by an import since migration 27 has no row yet, and its details are the snapshot's.
+const APPROVED: &str = "(NOT EXISTS (SELECT 1 FROM supplier_banks b WHERE b.siret = s.siret)
+     OR EXISTS (SELECT 1 FROM supplier_banks b WHERE b.siret = s.siret AND b.iban = s.iban))";
+
+/// Liquidated, and neither mandated nor claimed by a run.
+const READY: &str = "EXISTS (SELECT 1 FROM invoice_steps st WHERE st.invoice = ?1 AND st.kind = 'liquidee')
+     AND NOT EXISTS (SELECT 1 FROM invoice_steps st WHERE st.invoice = ?1 AND st.kind IN ('mandatee', 'payee'))
+     AND NOT EXISTS (SELECT 1 FROM supplier_claims c WHERE c.invoice = ?1 AND c.kind = 'facture')";
+
+/// A value of the extra columns, by its header (compared as headers are).
+fn extra_value(extra: Option<String>, header: &str) -> Option<String> {
+    let extra: Extra = serde_json::from_str(&extra?).ok()?;
+    extra
+        .into_iter()
+        .find(|(h, _)| relais_core::text::header_key(h) == header)
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The supplier of columns 7 to 15 of a row (`None` when the join found none).
+fn supplier_of(r: &Row<'_>) -> Result<Option<SupplierFacts>, StoreError> {
+    let Some(siret) = r.get::<_, Option<String>>(7)? else {
+        return Ok(None);
+    };
+    let text = |i: usize| -> Result<String, StoreError> { Ok(r.get::<_, String>(i)?) };
+    let form = extra_value(r.get(14)?, "forme_juridique")
+        .and_then(|f| LegalForm::parse(&f))
+        .unwrap_or(LegalForm::Societe);
+    Ok(Some(SupplierFacts {
+        siret: Siret::parse(&siret).map_err(|_| corrupt("supplier SIRET", &siret))?,
+        name: text(8)?,
+        address: text(9)?,
+        postal_code: text(10)?,
+        city: text(11)?,
+        iban: Iban::parse(&text(12)?).map_err(|_| corrupt("supplier IBAN", &siret))?,
+        bic: Bic::parse(&text(13)?).map_err(|_| corrupt("supplier BIC", &siret))?,
+        form,
+        bank_approved: r.get(15)?,
+    }))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| corrupt(what, &e.to_string()))
+}
+
+impl SupplierRunStore for SqliteStore {
+    fn invoices_to_mandate(
+        &self,
+        tz: &jiff::tz::TimeZone,
+    ) -> Result<Vec<(ToMandate, Vec<Step>)>, RunStoreError> {
+        let supplier_columns = format!(
+            "s.siret, s.name, s.address, s.postal_code, s.city, s.iban, s.bic, s.extra, {APPROVED}"
+        );
+        let imported = format!(
+            "SELECT i.id, i.siret, i.number, i.amount_incl_tax, i.received_on, i.commitment,
+                    i.extra, {supplier_columns}
+             FROM invoices i LEFT JOIN suppliers s ON s.siret = i.siret
+             WHERE i.id IN (SELECT invoice FROM invoice_steps WHERE kind = 'liquidee')
+             ORDER BY i.id"
+        );
+        let deposited = format!(
+            "SELECT d.number, d.siret, d.invoice_number, d.amount, d.received_at, NULL, NULL,
+                    {supplier_columns}
+             FROM deposits d LEFT JOIN suppliers s ON s.siret = d.siret
+             WHERE d.kind = 'facture' AND d.cancelled_at IS NULL
+               AND d.number IN (SELECT invoice FROM invoice_steps WHERE kind = 'liquidee')
+             ORDER BY d.number"
+        );
+        let mut ready = self.conn.prepare(&format!("SELECT {READY}"))?;
+        let mut out = Vec::new();
+        for (sql, from_deposit) in [(imported, false), (deposited, true)] {
+            let mut stmt = self.conn.prepare(&sql)?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let invoice: String = r.get(0)?;
+                if !ready.query_row([&invoice], |r| r.get::<_, bool>(0))? {
+                    continue;
+                }
+                let received: String = r.get(4)?;
+                let received = if from_deposit {
+                    let at: jiff::Timestamp = received
+                        .parse()
+                        .map_err(|_| corrupt("deposit time", &received))?;
+                    relais_core::calendar::local_date(at, tz)
+                } else {
+                    date("invoice receipt", &received)?
+                };
+                let item = ToMandate {
+                    siret: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    number: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    invoice_amount: Cents(r.get::<_, Option<i64>>(3)?.unwrap_or(0)),
+                    received,
+                    commitment: r
+                        .get::<_, Option<String>>(5)?
+                        .filter(|c| !c.trim().is_empty()),
+                    market: extra_value(r.get(6)?, "marche"),
+                    supplier: supplier_of(r)?,
+                    invoice: invoice.clone(),
+                };
+                out.push((item, steps_of(&self.conn, &invoice)?));
+            }
+        }
+        Ok(out)
+    }
+
+    fn prepare_supplier_run(
+        &mut self,
+        req: &PrepareSuppliers<'_>,
+    ) -> Result<Prepared, RunStoreError> {
+        prepare::prepare(&mut self.conn, req)
+    }
+
+    fn supplier_run_summary(&self, run: RunId) -> Result<SupplierRunSummary, RunStoreError> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT summary FROM supplier_runs WHERE run_id = ?1",
+                [run.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let text = text.ok_or(RunStoreError::NotFound(run))?;
+        Ok(from_json("supplier run summary", &text)?)
+    }
+
+    fn each_supplier_mandate(
+        &self,
+        run: RunId,
+        each: Each<'_, SupplierMandate>,
+    ) -> Result<(), RunStoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT mandate FROM supplier_mandates WHERE run_id = ?1 ORDER BY n")?;
+        let mut rows = stmt.query([run.to_string()])?;
+        while let Some(r) = rows.next()? {
+            let text: String = r.get(0)?;
+            each(&from_json("supplier mandate", &text)?)?;
+        }
+        Ok(())
+    }
+
+    fn supplier_banks_waiting(&self) -> Result<Vec<SupplierBankWaiting>, RunStoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT s.siret, s.name, s.iban,
+                    (SELECT b.iban FROM supplier_banks b WHERE b.siret = s.siret
+                     ORDER BY b.since DESC LIMIT 1)
+             FROM suppliers s WHERE NOT {APPROVED} ORDER BY s.name, s.siret"
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SupplierBankWaiting {
+                siret: r.get(0)?,
+                name: r.get(1)?,
+                iban_masked: masked(&r.get::<_, String>(2)?),
+                previous_masked: masked(&r.get::<_, Option<String>>(3)?.unwrap_or_default()),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn approve_supplier_bank(
+        &mut self,
+        siret: &str,
+        actor: &str,
+        local_time: &str,
+    ) -> Result<SupplierBankWaiting, RunStoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        users::require_any(&tx, actor, &[Role::Ordonnateur])?;
+        let siret = siret.split_whitespace().collect::<String>();
+        let waiting = {
+            let mut stmt = tx.prepare(&format!(
+                "SELECT s.name, s.iban, s.bic, {APPROVED} FROM suppliers s WHERE s.siret = ?1"
+            ))?;
+            stmt.query_row([&siret], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, bool>(3)?,
+                ))
+            })
+            .optional()?
+        };
+        let (name, iban, bic, approved) =
+            waiting.ok_or_else(|| RunStoreError::UnknownSupplier(siret.clone()))?;
+        if approved {
+            return Err(RunStoreError::SupplierBankApproved(siret));
+        }
+        tx.execute(
+            "INSERT INTO supplier_banks (siret, iban, bic, since, approved_by)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![siret, iban, bic, local_time, actor],
+        )?;
+        // The IBAN is journaled masked: the journal is read more widely than the supplier file.
+        journal::append(
+            &tx,
+            actor,
+            "supplier_bank_approve",
+            &json!({ "siret": siret, "iban": masked(&iban) }),
+        )?;
+        tx.commit()?;
+        Ok(SupplierBankWaiting {
+            siret,
+            name,
+            iban_masked: masked(&iban),
+            previous_masked: String::new(),
+        })
+    }
+}
