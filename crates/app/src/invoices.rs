@@ -3,9 +3,11 @@
 //! Used by `relais invoices due`, the dashboard and the web's list ([`list`]: the list
 //! computed once, paged, and kept while nothing is written).
 
+mod cache;
 mod list;
 
-pub use list::{DueCache, DueList, due_list};
+pub use cache::DueCache;
+pub use list::{DueList, due_list};
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;

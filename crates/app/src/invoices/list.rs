@@ -1,9 +1,8 @@
 //! The invoices by deadline at the scale of a year of a large département (issue #23: 40,000
 //! invoices, a page of the web's list in ≤ 50 ms p99): every invoice's standing computed in
 //! one pass over the store's invoices and steps, sorted once, with what is at risk counted over
-//! all; then a page is a slice. [`DueCache`] keeps the list between requests for as long as
-//! the journal's last entry is the same: every change of state commits with its journal entry
-//! (ARCHITECTURE's invariant), so an unchanged head means an unchanged list.
+//! all; then a page is a slice. A step recorded since changes one invoice: [`DueList::record`]
+//! folds it in without reading the rest again (`cache.rs` keeps the list between requests).
 
 use super::{DueError, DueInvoice};
 use jiff::civil::Date;
@@ -12,13 +11,11 @@ use relais_core::Cents;
 use relais_core::calendar::local_date;
 use relais_core::deposits::DepositKind;
 use relais_core::invoices::lifecycle::{InvoiceState, Life, Step, fold};
-use relais_core::invoices::{EcbRate, invoice_standing};
-use relais_core::journal::EntryHash;
+use relais_core::invoices::{EcbRate, InvoiceStanding, invoice_standing};
+use relais_store::Store;
 use relais_store::deposits::{DepositFilter, DepositStore};
 use relais_store::invoices::InvoiceStore;
-use relais_store::{Store, StoreError};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
 
 /// Every invoice's standing as of a day, computed once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,6 +29,35 @@ pub struct DueList {
     pub at_risk: Cents,
     /// Every invoice's steps, in order, by invoice.
     steps: BTreeMap<String, Vec<Step>>,
+}
+
+/// What the standing of every invoice of a list is computed with.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Terms<'a> {
+    pub payment_days: u16,
+    pub today: Date,
+    pub rates: &'a [EcbRate],
+}
+
+impl Terms<'_> {
+    /// The standing of an invoice of `amount` received on `received` after `life`, and the
+    /// day it was paid: as of that day, else today. `None`: no ECB rate for its delay.
+    fn standing(
+        &self,
+        life: &Life,
+        amount: Cents,
+        received: Date,
+    ) -> Option<(InvoiceStanding, Option<Date>)> {
+        let paid_on = life.paid_on.filter(|_| life.state == InvoiceState::Paid);
+        let until = paid_on.unwrap_or(self.today);
+        // The clock stood still while suspended (CCP R2192-27): the deadline moves as much.
+        let still = life.still_days(until);
+        let running_from = received
+            .checked_add(jiff::Span::new().days(still))
+            .unwrap_or(received);
+        let standing = invoice_standing(amount, running_from, self.payment_days, until, self.rates)?;
+        Some((standing, paid_on))
+    }
 }
 
 impl DueList {
@@ -51,15 +77,57 @@ impl DueList {
     /// The invoice named `id` (`factures.csv`'s id or a deposit's chrono number), paid or not.
     pub fn find(&self, id: &str) -> Option<&DueInvoice> {
         let id = id.trim();
-        self.open
-            .iter()
-            .chain(&self.paid)
-            .find(|d| d.id == id)
+        self.open.iter().chain(&self.paid).find(|d| d.id == id)
     }
 
     /// The steps of invoice `id`, in order.
     pub fn steps(&self, id: &str) -> &[Step] {
         self.steps.get(id.trim()).map_or(&[], Vec::as_slice)
+    }
+
+    /// Folds `step`, recorded after the list was read, into invoice `id`: its state and
+    /// standing, its place, the totals. False when the list does not hold the invoice or its
+    /// standing cannot be computed: then the list must be read again.
+    pub(super) fn record(&mut self, id: &str, step: Step, terms: &Terms<'_>) -> bool {
+        let Some(at) = self.open.iter().position(|d| d.id == id) else {
+            return false;
+        };
+        let steps = self.steps.entry(id.to_owned()).or_default();
+        steps.push(step);
+        let life = fold(steps);
+        let row = &mut self.open[at];
+        let Some((standing, paid_on)) = terms.standing(&life, row.amount, row.received) else {
+            return false;
+        };
+        row.standing = standing;
+        row.state = life.state;
+        row.reason = life.reason;
+        row.paid_on = paid_on;
+        if paid_on.is_some() {
+            let row = self.open.remove(at);
+            self.paid.push(row);
+        }
+        self.settle();
+        true
+    }
+
+    /// Sorts the open invoices, the most urgent first, and counts what is at risk.
+    fn settle(&mut self) {
+        self.open.sort_by(|x, y| {
+            (x.standing.days_left, &x.reference).cmp(&(y.standing.days_left, &y.reference))
+        });
+        self.late = 0;
+        self.at_risk = Cents::ZERO;
+        for d in self.open.iter().filter(|d| d.state != InvoiceState::Rejected) {
+            if let Some(l) = d.standing.late {
+                self.late += 1;
+                self.at_risk = self
+                    .at_risk
+                    .checked_add(l.interest)
+                    .and_then(|a| a.checked_add(l.indemnity))
+                    .unwrap_or(self.at_risk);
+            }
+        }
     }
 }
 
@@ -73,6 +141,11 @@ pub fn due_list<S: Store + DepositStore + InvoiceStore + ?Sized>(
     tz: &TimeZone,
     rates: &[EcbRate],
 ) -> Result<DueList, DueError> {
+    let terms = Terms {
+        payment_days,
+        today,
+        rates,
+    };
     let steps = store.invoice_steps()?;
     let received = fold(&[]);
     let mut list = DueList::default();
@@ -80,13 +153,7 @@ pub fn due_list<S: Store + DepositStore + InvoiceStore + ?Sized>(
     let mut push = |source, id: &str, reference: String, supplier: &str, amount, on: Date| {
         let life = steps.get(id).map(|s| fold(s));
         let life: &Life = life.as_ref().unwrap_or(&received);
-        let paid_on = life.paid_on.filter(|_| life.state == InvoiceState::Paid);
-        let until = paid_on.unwrap_or(today);
-        // The clock stood still while suspended (CCP R2192-27): the deadline moves as much.
-        let still = life.still_days(until);
-        let running_from = on.checked_add(jiff::Span::new().days(still)).unwrap_or(on);
-        let Some(standing) = invoice_standing(amount, running_from, payment_days, until, rates)
-        else {
+        let Some((standing, paid_on)) = terms.standing(life, amount, on) else {
             missing_rate = true;
             return;
         };
@@ -142,112 +209,6 @@ pub fn due_list<S: Store + DepositStore + InvoiceStore + ?Sized>(
         return Err(DueError::MissingRate);
     }
     list.steps = steps;
-    list.open.sort_by(|x, y| {
-        (x.standing.days_left, &x.reference).cmp(&(y.standing.days_left, &y.reference))
-    });
-    for d in list.open.iter().filter(|d| d.state != InvoiceState::Rejected) {
-        if let Some(l) = d.standing.late {
-            list.late += 1;
-            list.at_risk = list
-                .at_risk
-                .checked_add(l.interest)
-                .and_then(|a| a.checked_add(l.indemnity))
-                .unwrap_or(list.at_risk);
-        }
-    }
+    list.settle();
     Ok(list)
-}
-
-/// The list of a day, kept while nothing is written: a server's screens ask for it on each
-/// request, and computing it reads every invoice and step.
-#[derive(Debug, Default)]
-pub struct DueCache {
-    kept: Mutex<Option<Kept>>,
-}
-
-#[derive(Debug)]
-struct Kept {
-    /// The journal's last entry when the list was read (`None`: an empty journal).
-    head: Option<(u64, EntryHash)>,
-    today: Date,
-    payment_days: u16,
-    list: Arc<DueList>,
-}
-
-impl DueCache {
-    /// The list as [`due_list`] gives it: the one kept when the journal's last entry, the day
-    /// and the délai are the same, else read again (and kept). Requests at once wait for one
-    /// reading rather than each making its own.
-    pub fn get<S: Store + DepositStore + InvoiceStore + ?Sized>(
-        &self,
-        store: &S,
-        payment_days: u16,
-        today: Date,
-        tz: &TimeZone,
-        rates: &[EcbRate],
-    ) -> Result<Arc<DueList>, DueError> {
-        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        let same_day = kept
-            .as_ref()
-            .filter(|k| k.today == today && k.payment_days == payment_days);
-        // The head is read before the list: a change committed in between is in the list
-        // kept, and its entry makes the next request read the list again.
-        let head = journal_head(store, same_day.and_then(|k| k.head))?;
-        if let Some(k) = same_day.filter(|k| k.head == head) {
-            return Ok(Arc::clone(&k.list));
-        }
-        let list = Arc::new(due_list(store, payment_days, today, tz, rates)?);
-        *kept = Some(Kept {
-            head,
-            today,
-            payment_days,
-            list: Arc::clone(&list),
-        });
-        Ok(list)
-    }
-}
-
-/// The journal's last entry, found from `known` (an entry read earlier) with a few reads of
-/// one entry each: is `known` still the last (one read of two entries), else doubling steps
-/// past it, then halving (entries are numbered 1, 2, 3… without gaps).
-fn journal_head<S: Store + ?Sized>(
-    store: &S,
-    known: Option<(u64, EntryHash)>,
-) -> Result<Option<(u64, EntryHash)>, StoreError> {
-    let at = |seq: u64| -> Result<Option<(u64, EntryHash)>, StoreError> {
-        Ok(store
-            .journal_entries(seq, 1)?
-            .first()
-            .map(|e| (e.seq, e.hash)))
-    };
-    let mut last = 0;
-    if let Some((seq, hash)) = known {
-        match store.journal_entries(seq, 2)?.as_slice() {
-            [e] if e.hash == hash => return Ok(known),
-            [e, ..] if e.hash == hash => last = seq,
-            // The entry known is not there any more (another store): from the start.
-            _ => {}
-        }
-    }
-    let mut step = 1;
-    let mut beyond = loop {
-        let probe = last.saturating_add(step);
-        if at(probe)?.is_none() {
-            break probe;
-        }
-        last = probe;
-        step = step.saturating_mul(2);
-    };
-    while beyond - last > 1 {
-        let mid = last + (beyond - last) / 2;
-        if at(mid)?.is_some() {
-            last = mid;
-        } else {
-            beyond = mid;
-        }
-    }
-    if last == 0 {
-        return Ok(None);
-    }
-    at(last)
 }
