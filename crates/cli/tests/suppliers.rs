@@ -185,6 +185,14 @@ fn each_liquidated_invoice_is_mandated_once_with_its_deadline_and_late_interest(
             .all(|v| ["01", "02"].contains(v))
     );
     assert!(values(&pes, "Nature").contains(&"6711"), "interest on 6711");
+    // The demo pays under a marché (TypPce 09), on an investment account (NatPce 02), an
+    // association (NatJur 06) among companies (03).
+    assert!(
+        values(&pes, "TypPce").contains(&"09"),
+        "a mandat sur marché"
+    );
+    assert!(values(&pes, "NatPce").contains(&"02"), "an investment");
+    assert!(values(&pes, "NatJur").contains(&"03"));
     // Numbering continues the exercice's (the demo's paierie confirmed its last numbers).
     let first: u64 = values(&pes, "IdPce")[0].parse().expect("number");
     assert!(first > 1, "{first}");

@@ -15,7 +15,7 @@ use crate::rng::{Aspect, Rng};
 use std::collections::BTreeSet;
 use std::io;
 
-pub const SUPPLIER_COLUMNS: [&str; 7] = [
+pub const SUPPLIER_COLUMNS: [&str; 8] = [
     "siret",
     "raison_sociale",
     "iban",
@@ -23,9 +23,10 @@ pub const SUPPLIER_COLUMNS: [&str; 7] = [
     "adresse",
     "code_postal",
     "commune",
+    "forme_juridique",
 ];
 
-pub const INVOICE_COLUMNS: [&str; 8] = [
+pub const INVOICE_COLUMNS: [&str; 9] = [
     "facture_id",
     "siret",
     "numero",
@@ -34,6 +35,7 @@ pub const INVOICE_COLUMNS: [&str; 8] = [
     "montant_ttc",
     "engagement",
     "statut",
+    "marche",
 ];
 
 const ACTIVITIES: &[&str] = &[
@@ -169,6 +171,10 @@ pub fn write_suppliers(ctx: &Context, table: &mut Table) -> io::Result<Vec<Suppl
                 postal_code
             });
             table.field(city);
+            table.field(match kind {
+                OrgKind::Association => "association",
+                _ => "societe",
+            });
             table.end_row(bad)
         };
         match flaw {
@@ -272,6 +278,12 @@ pub fn write_invoices(
             }
             table.field(commitment.as_deref().unwrap_or(""));
             table.field(status);
+            // One invoice in eight is paid under a marché (a works or supply contract).
+            if i % 8 == 3 {
+                table.field_fmt(format_args!("MAR-{year}-{:03}", i % 40 + 1));
+            } else {
+                table.field("");
+            }
             table.end_row(bad)
         };
         match flaw {

@@ -31,6 +31,20 @@ pub(super) fn seed(store: &mut dyn Backend, today: Date) -> Result<()> {
             store.record_invoice_step(id, &liquidate, "liquidation", today)?;
         }
     }
+    // A few of the latest too, so that some invoices are mandated in time.
+    for (id, amount) in open.iter().rev().take(3) {
+        let done = InvoiceEvent::ServiceDone {
+            amount: *amount,
+            checked: "travaux constatés".into(),
+        };
+        store.record_invoice_step(id, &done, "instruction", today)?;
+        let liquidate = InvoiceEvent::Liquidated {
+            amount: *amount,
+            account: "6156".into(),
+            function: FUNCTIONS[0].into(),
+        };
+        store.record_invoice_step(id, &liquidate, "liquidation", today)?;
+    }
     let mut rest = open.iter().skip(certified);
     if let Some((id, _)) = rest.next() {
         let suspend = InvoiceEvent::Suspended {
