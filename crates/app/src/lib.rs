@@ -30,6 +30,7 @@ pub mod deposits;
 pub mod error;
 pub mod fsio;
 pub mod import;
+pub mod invoice_batch;
 pub mod invoices;
 pub mod keys;
 pub mod payroll;

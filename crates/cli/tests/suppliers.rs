@@ -454,3 +454,103 @@ fn killed_at(args: &[&str], ms: u64) {
         Duration::from_millis(ms),
     );
 }
+
+#[test]
+fn a_batch_of_steps_lands_whole_or_not_at_all() {
+    let lab = tempfile::tempdir().expect("tempdir");
+    let data = lab.path().join("data");
+    demo(&data);
+    let d = s(&data);
+    let listed = ok(&["factures", "list", "--data", &d, "--today", TODAY]);
+    let received: Vec<String> = listed
+        .lines()
+        .filter(|l| l.contains("reçue : service fait à certifier"))
+        .filter_map(|l| l.split('\t').next().map(str::to_owned))
+        .take(3)
+        .collect();
+    assert_eq!(received.len(), 3);
+    let steps_before = ok(&["journal", "list", "--data", &d])
+        .matches("invoice_step")
+        .count();
+    // One unknown invoice among them: the file is refused whole, with the line named.
+    let bad = lab.path().join("sf.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "facture;verifie\n{};livraison\nFAC-INCONNUE;livraison\n{};livraison\n",
+            received[0], received[1]
+        ),
+    )
+    .expect("write");
+    let refused = fails(&[
+        "factures",
+        "lot",
+        &s(&bad),
+        "--etape",
+        "service-fait",
+        "--data",
+        &d,
+        "--user",
+        "instruction",
+    ]);
+    assert!(
+        refused.contains("sf.csv:3:1") && refused.contains("FAC-INCONNUE"),
+        "{refused}"
+    );
+    let good = lab.path().join("sf2.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "facture,verifie,montant\n{},bon de livraison,\n{},travaux constatés,\n{},bon,\n",
+            received[0], received[1], received[2]
+        ),
+    )
+    .expect("write");
+    // The liquidation agent may not certify, even by the batch.
+    fails(&[
+        "factures",
+        "lot",
+        &s(&good),
+        "--etape",
+        "service-fait",
+        "--data",
+        &d,
+        "--user",
+        "liquidation",
+    ]);
+    let done = ok(&[
+        "factures",
+        "lot",
+        &s(&good),
+        "--etape",
+        "service-fait",
+        "--data",
+        &d,
+        "--user",
+        "instruction",
+    ]);
+    assert!(done.starts_with("3 facture(s)"), "{done}");
+    let liq = lab.path().join("liq.csv");
+    std::fs::write(
+        &liq,
+        format!(
+            "facture;nature;fonction\n{};6068;0202\n{};2184;221\n{};6156;843\n",
+            received[0], received[1], received[2]
+        ),
+    )
+    .expect("write");
+    let liquidated = ok(&[
+        "factures",
+        "lot",
+        &s(&liq),
+        "--etape",
+        "liquider",
+        "--data",
+        &d,
+        "--user",
+        "liquidation",
+    ]);
+    assert!(liquidated.starts_with("3 facture(s)"), "{liquidated}");
+    let journal = ok(&["journal", "list", "--data", &d]);
+    assert_eq!(journal.matches("invoice_step").count(), steps_before + 6);
+}

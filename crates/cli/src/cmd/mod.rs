@@ -115,6 +115,7 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
             Some(a.invoice.user.acting(&a.invoice.data))
         }
         Command::Factures(FacturesCommand::ApprouverRib(a)) => Some(a.user.acting(&a.data)),
+        Command::Factures(FacturesCommand::Lot(a)) => Some(a.user.acting(&a.data)),
         Command::Paie(PaieCommand::Approve(a)) => Some(a.user.acting(&a.data)),
         Command::Paie(PaieCommand::Refuse(a)) => Some(a.user.acting(&a.data)),
         Command::Bank(BankCommand::Refuse(a)) => Some(a.user.acting(&a.data)),

@@ -156,6 +156,8 @@ CREATE TABLE IF NOT EXISTS supplier_claims (
 ) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS supplier_claims_fixed BEFORE UPDATE ON supplier_claims
 BEGIN SELECT RAISE(ABORT, 'claims never change'); END;
+-- The same invoice under another reference is looked for by supplier and number.
+CREATE INDEX IF NOT EXISTS invoices_by_supplier_number ON invoices (siret, number);
 CREATE TABLE IF NOT EXISTS supplier_banks (
     siret       TEXT NOT NULL,
     iban        TEXT NOT NULL,
