@@ -17,6 +17,7 @@ pub mod payroll;
 pub mod readiness;
 pub mod runs;
 pub mod sessions;
+pub mod suppliers;
 pub mod users;
 
 use relais_core::roles::Role;
@@ -122,6 +123,7 @@ macro_rules! every_contract {
             runs::a_preparer_never_validates_their_own_run,
             payroll::an_agent_is_paid_once_a_month,
             invoices::an_invoice_s_steps_follow_its_life_and_its_roles,
+            suppliers::an_invoice_is_mandated_once,
             payroll::a_change_of_situation_waits_for_another_ordonnateur,
             payroll::bank_details_changed_by_the_extracts_wait_for_an_approval,
             numbering::gap_free_bordereaux_and_mandates_under_concurrent_writers,
