@@ -554,3 +554,103 @@ fn a_batch_of_steps_lands_whole_or_not_at_all() {
     let journal = ok(&["journal", "list", "--data", &d]);
     assert_eq!(journal.matches("invoice_step").count(), steps_before + 6);
 }
+
+#[test]
+fn a_courrier_invoice_is_paid_like_an_extract_s_and_an_unknown_supplier_is_refused() {
+    let lab = tempfile::tempdir().expect("tempdir");
+    let data = lab.path().join("data");
+    demo(&data);
+    let d = s(&data);
+    let suppliers = std::fs::read_to_string(data.join("extracts/fournisseurs.csv")).expect("csv");
+    let known = suppliers
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split("\",\"").next())
+        .map(|s| s.trim_matches('"').to_owned())
+        .expect("a supplier");
+    let register = |siret: &str, number: &str| -> String {
+        ok(&[
+            "deposit",
+            "register",
+            "--data",
+            &d,
+            "--kind",
+            "facture",
+            "--from",
+            "Un fournisseur",
+            "--siret",
+            siret,
+            "--invoice-number",
+            number,
+            "--amount",
+            "980,00",
+            "--user",
+            "courrier",
+        ])
+        .lines()
+        .next()
+        .expect("chrono")
+        .to_owned()
+    };
+    let paid = register(&known, "PAPIER-1");
+    // A valid SIRET that no supplier of fournisseurs.csv has.
+    let stranger = register("73282932000074", "PAPIER-2");
+    for chrono in [&paid, &stranger] {
+        ok(&[
+            "factures",
+            "service-fait",
+            chrono,
+            "--verifie",
+            "bon de livraison",
+            "--data",
+            &d,
+            "--user",
+            "instruction",
+        ]);
+    }
+    let refused = fails(&[
+        "factures",
+        "liquider",
+        &stranger,
+        "--nature",
+        "6068",
+        "--fonction",
+        "0202",
+        "--data",
+        &d,
+        "--user",
+        "liquidation",
+    ]);
+    assert!(refused.contains("fournisseur inconnu"), "{refused}");
+    ok(&[
+        "factures",
+        "liquider",
+        &paid,
+        "--nature",
+        "6068",
+        "--fonction",
+        "0202",
+        "--data",
+        &d,
+        "--user",
+        "liquidation",
+    ]);
+    let id = prepare(&d).lines().next().expect("id").to_owned();
+    ok(&[
+        "run",
+        "validate",
+        &id,
+        "--data",
+        &d,
+        "--user",
+        "ordonnateur",
+    ]);
+    let out = lab.path().join("out");
+    export(&d, &id, &out);
+    let csv = std::fs::read_to_string(out.join(format!("mandats_{id}.csv"))).expect("csv");
+    assert!(
+        csv.lines()
+            .any(|l| l.contains(&paid) && l.contains("PAPIER-1") && l.contains(&known)),
+        "{csv}"
+    );
+}

@@ -29,6 +29,11 @@ pub enum InvoiceError {
         "une facture est mandatée par la validation de son paiement (relais run validate), pas à la main"
     )]
     MandatedByValidation,
+    /// A courrier's invoice whose SIRET names no supplier of `fournisseurs.csv`.
+    #[error(
+        "fournisseur inconnu : le SIRET {0} n'est pas dans fournisseurs.csv (pas de coordonnées bancaires) ; faites-le créer dans le logiciel financier, puis importez l'extraction"
+    )]
+    UnknownSupplier(String),
     #[error(
         "la facture est dans le paiement {0}, en préparation : validez-le, ou annulez-le pour la modifier"
     )]

@@ -117,10 +117,25 @@ fn record(
         return Err(InvoiceError::InPreparedRun(run));
     }
     check(&fold(steps), event, actor, amount)?;
-    if matches!(event, InvoiceEvent::Liquidated { .. })
-        && let Some(twin) = liquidated_twin(tx, invoice)?
-    {
-        return Err(InvoiceError::AlreadyLiquidated(twin));
+    if matches!(event, InvoiceEvent::Liquidated { .. }) {
+        if let Some(twin) = liquidated_twin(tx, invoice)? {
+            return Err(InvoiceError::AlreadyLiquidated(twin));
+        }
+        // A courrier's invoice names its supplier by SIRET: one the finance system does not
+        // know (no bank details) cannot be paid.
+        let unknown: Option<String> = tx
+            .query_row(
+                "SELECT d.siret FROM deposits d
+                 WHERE d.number = ?1 AND d.kind = 'facture'
+                   AND NOT EXISTS (SELECT 1 FROM suppliers s WHERE s.siret = d.siret)",
+                [invoice],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(StoreError::from)?;
+        if let Some(siret) = unknown {
+            return Err(InvoiceError::UnknownSupplier(siret));
+        }
     }
     let text = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.prepare_cached(
