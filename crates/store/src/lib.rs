@@ -16,6 +16,7 @@ pub mod flagged;
 pub mod invoices;
 pub mod logins;
 pub mod numbering;
+pub mod orders;
 pub mod payroll;
 pub mod runs;
 pub mod sessions;
@@ -37,6 +38,7 @@ use flagged::FlaggedRowStore;
 use invoices::InvoiceStore;
 use logins::LoginThrottle;
 use numbering::NumberingStore;
+use orders::OrderStore;
 use payroll::PayrollStore;
 use relais_core::calendar::Month;
 use relais_core::journal::{ChainError, Entry};
@@ -212,6 +214,7 @@ pub trait Backend:
     + RunStore
     + PayrollStore
     + InvoiceStore
+    + OrderStore
     + CafStore
     + NumberingStore
     + SessionStore
@@ -230,6 +233,7 @@ impl<T> Backend for T where
         + RunStore
         + PayrollStore
         + InvoiceStore
+        + OrderStore
         + CafStore
         + NumberingStore
         + SessionStore
