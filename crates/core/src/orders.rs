@@ -302,7 +302,12 @@ mod tests {
     fn numbers_are_written_on_six_digits_and_read_back_as_suppliers_copy_them() {
         assert_eq!(n(2026, 123).to_string(), "BC-2026-000123");
         assert_eq!(n(2026, 999_999).to_string(), "BC-2026-999999");
-        for typed in ["BC-2026-000123", " bc-2026-000123 ", "BC 2026 000123", "BC-2026-123"] {
+        for typed in [
+            "BC-2026-000123",
+            " bc-2026-000123 ",
+            "BC 2026 000123",
+            "BC-2026-123",
+        ] {
             assert_eq!(typed.parse::<OrderNumber>(), Ok(n(2026, 123)), "{typed}");
         }
         for wrong in [
@@ -355,7 +360,10 @@ mod tests {
         for amount in ["0", "-5", "0,00"] {
             let (field, e) = refused(input("73282932000074", amount));
             assert_eq!(field, OrderField::Amount);
-            assert!(e.ends_with("un bon de commande engage un montant supérieur à zéro"), "{e}");
+            assert!(
+                e.ends_with("un bon de commande engage un montant supérieur à zéro"),
+                "{e}"
+            );
         }
         let (_, e) = refused(input("73282932000074", "douze"));
         assert!(e.starts_with("montant : montant illisible"), "{e}");
@@ -406,11 +414,14 @@ mod tests {
         assert_eq!(m.balances[0].invoices, vec![0, 1]);
         assert_eq!(m.balances[0].invoiced, Cents(11_000));
         assert_eq!(m.balances[0].remaining, Cents(-1_000));
-        assert_eq!(m.balances[1], OrderBalance {
-            invoices: vec![],
-            invoiced: Cents::ZERO,
-            remaining: Cents(5_000),
-        });
+        assert_eq!(
+            m.balances[1],
+            OrderBalance {
+                invoices: vec![],
+                invoiced: Cents::ZERO,
+                remaining: Cents(5_000),
+            }
+        );
         assert_eq!(m.unmatched, vec![3, 4, 5]);
     }
 }

@@ -40,15 +40,12 @@ pub struct PurchaseOrder {
 pub fn invoice_mention(number: OrderNumber) -> String {
     format!(
         "La facture doit porter le numéro de ce bon de commande, {number} (code de la commande \
-         publique, art. D2192-2) ; à défaut, elle pourra vous être retournée."
+         publique, art. D2192-2)."
     )
 }
 
 /// Writes the order as an A4 PDF.
-pub fn write_purchase_order(
-    o: &PurchaseOrder,
-    out: &mut dyn Write,
-) -> Result<(), DocumentError> {
+pub fn write_purchase_order(o: &PurchaseOrder, out: &mut dyn Write) -> Result<(), DocumentError> {
     let mut b = vec![
         Block::Small(format!("{} — SIRET {}", o.authority, o.authority_siret)),
         Block::Gap(12.0),

@@ -70,6 +70,9 @@ fn without_commitment_nor_delivery_neither_line_is_printed() {
     };
     write_purchase_order(&bare, &mut pdf).expect("pdf");
     let text = common::pdftotext(&pdf, &[]);
-    assert!(!text.contains("Engagement") && !text.contains("Livraison"), "{text}");
+    assert!(
+        !text.contains("Engagement") && !text.contains("Livraison"),
+        "{text}"
+    );
     assert!(text.contains("D2192-2"), "{text}");
 }

@@ -76,7 +76,11 @@ fn orders_and_their_counters_refuse_every_rewrite() {
         assert!(c.execute(sql, []).is_err(), "accepted: {sql}");
     }
     let last: i64 = c
-        .query_row("SELECT last FROM order_counters WHERE exercice = 2026", [], |r| r.get(0))
+        .query_row(
+            "SELECT last FROM order_counters WHERE exercice = 2026",
+            [],
+            |r| r.get(0),
+        )
         .expect("counter");
     assert_eq!(last, 2);
     assert_eq!(s.orders().expect("orders").len(), 2);

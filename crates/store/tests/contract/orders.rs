@@ -125,7 +125,10 @@ pub fn orders_are_numbered_without_a_gap_per_exercice<B: TestBackend>() {
     // Each order is journaled, and the chain holds.
     let n = s.verify_journal().expect("journal");
     let entries = s.journal_entries(1, n).expect("entries");
-    let issued: Vec<_> = entries.iter().filter(|e| e.kind == "order_issued").collect();
+    let issued: Vec<_> = entries
+        .iter()
+        .filter(|e| e.kind == "order_issued")
+        .collect();
     assert_eq!(issued.len(), 5);
     assert!(issued[0].payload.contains("BC-2026-000001"));
     assert!(issued[0].payload.contains("\"amount\":1000"));
