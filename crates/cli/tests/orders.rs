@@ -153,7 +153,8 @@ fn orders_are_issued_numbered_printed_and_matched_with_invoices() {
         "fournisseur : aucun fournisseur de SIRET 44306184100013",
     );
     for amount in ["0", "-5", "0,00"] {
-        refused(&d, "liquidation", &args(&order("x", amount)), "montant : ");
+        let why = "un bon de commande engage un montant supérieur à zéro";
+        refused(&d, "liquidation", &args(&order("x", amount)), why);
     }
     refused(
         &d,
@@ -173,6 +174,22 @@ fn orders_are_issued_numbered_printed_and_matched_with_invoices() {
         &args(&order("x", "10")),
         "n'a pas le rôle",
     );
+    // Issuing changes the data: the user's password is checked first.
+    let wrong = common::password_file(lab.path(), "faux", "pas le bon");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_relais"));
+    command
+        .args([
+            "commandes",
+            "emettre",
+            "--data",
+            &d,
+            "--user",
+            "liquidation",
+        ])
+        .args(args(&order("x", "10")))
+        .env("RELAIS_PASSWORD_FILE", &wrong);
+    let o = common::output(&mut command);
+    assert!(said(&o).contains("mot de passe incorrect"), "{}", said(&o));
 
     let mut second = order("Panneaux de signalisation", "500");
     second.extend(["--engagement".into(), "ENG-2026-00042".into()]);
