@@ -76,7 +76,19 @@ impl OrderDesk<'_> {
         };
         let new = NewOrder::parse(&input, today).map_err(invalid)?;
         let order = store.issue_order(actor, &new, today).map_err(refused)?;
-        let pdf = self.write_pdf(&*store, &order)?;
+        // The order is recorded for good: a PDF that could not be written is written again
+        // from the store, and the agent is told so with its number.
+        let pdf = self
+            .write_pdf(&*store, &order)
+            .map_err(|e| AppError::Write {
+                path: self.folder.join(format!("{}.pdf", order.number)),
+                source: format!(
+                    "bon de commande {n} enregistré, PDF non écrit ({}) ; écrivez-le avec « relais commandes imprimer {n} »",
+                    e.french(),
+                    n = order.number
+                )
+                .into(),
+            })?;
         Ok(Issued { order, pdf })
     }
 
