@@ -249,7 +249,8 @@ fn tableur_out(w: impl Write, book: &OrderBook) -> Result<()> {
         if let Ok(day) = row[2].parse::<jiff::civil::Date>() {
             row[2] = relais_formats::tableur::date(day);
         }
-        for k in [3, 5, 6, 7, 11, 13] {
+        // Every text that came from an agent or an extract; amounts and the list's name aside.
+        for k in [1, 3, 4, 5, 6, 7, 11, 13] {
             row[k] = text(&row[k]);
         }
         c.write_record(row)?;

@@ -178,23 +178,27 @@ fn issue(
     })
 }
 
-/// Whether an invoice's last step is its rejection.
-const REJECTED: &str = "coalesce((SELECT s.kind FROM invoice_steps s WHERE s.invoice = {id}
-    ORDER BY s.id DESC LIMIT 1) = 'rejetee', 0)";
+/// SQL: whether the last step of the invoice `id` (a column) is its rejection.
+fn rejected(id: &str) -> String {
+    format!(
+        "coalesce((SELECT s.kind FROM invoice_steps s WHERE s.invoice = {id}
+            ORDER BY s.id DESC LIMIT 1) = 'rejetee', 0)"
+    )
+}
 
 fn invoices(conn: &Connection) -> Result<Vec<OrderInvoice>, StoreError> {
     let imported = format!(
         "SELECT i.id, i.siret, coalesce(s.name, i.siret), i.number, i.amount_incl_tax,
                 i.commitment, {}
          FROM invoices i LEFT JOIN suppliers s ON s.siret = i.siret ORDER BY i.id",
-        REJECTED.replace("{id}", "i.id")
+        rejected("i.id")
     );
     let deposited = format!(
         "SELECT d.number, coalesce(d.siret, ''), coalesce(s.name, d.depositor),
                 coalesce(d.invoice_number, ''), coalesce(d.amount, 0), NULL, {}
          FROM deposits d LEFT JOIN suppliers s ON s.siret = d.siret
          WHERE d.kind = 'facture' AND d.cancelled_at IS NULL ORDER BY d.year, d.seq",
-        REJECTED.replace("{id}", "d.number")
+        rejected("d.number")
     );
     let mut out = Vec::new();
     for (source, sql) in [("extraction", imported), ("courrier", deposited)] {
