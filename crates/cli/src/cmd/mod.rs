@@ -113,12 +113,12 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
             Some(a.invoice.user.acting(&a.invoice.data))
         }
         Command::Factures(FacturesCommand::Reprendre(a)) => Some(a.user.acting(&a.data)),
-        Command::Commandes(CommandesCommand::Emettre(a)) => Some(a.user.acting(&a.data)),
         Command::Paie(PaieCommand::Approve(a)) => Some(a.user.acting(&a.data)),
         Command::Paie(PaieCommand::Refuse(a)) => Some(a.user.acting(&a.data)),
         Command::Bank(BankCommand::Refuse(a)) => Some(a.user.acting(&a.data)),
         Command::Caf(CafCommand::Import(a)) => Some(a.user.acting(&a.data)),
         Command::Numbering(NumberingCommand::Set(a)) => Some(a.user.acting(&a.data)),
+        Command::Commandes(CommandesCommand::Emettre(a)) => Some(a.user.acting(&a.data)),
         Command::Courante(CouranteCommand::Add(a)) => Some(a.user.acting(&a.data)),
         Command::Incident(IncidentCommand::Set(a)) => Some(a.user.acting(&a.data)),
         Command::Cnil(CnilCommand::Notify(a)) => Some(a.user.acting(&a.data)),
@@ -147,8 +147,8 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
         | Command::Bank(BankCommand::List(_) | BankCommand::Show(_))
         | Command::Paie(PaieCommand::List(_))
         | Command::Factures(FacturesCommand::List(_))
-        | Command::Commandes(CommandesCommand::List(_) | CommandesCommand::Imprimer(_))
         | Command::Numbering(NumberingCommand::Show(_))
+        | Command::Commandes(CommandesCommand::List(_) | CommandesCommand::Imprimer(_))
         | Command::Serve(_)
         | Command::Courante(CouranteCommand::List(_) | CouranteCommand::Export(_))
         | Command::Incident(IncidentCommand::Show(_) | IncidentCommand::Summary(_))
