@@ -79,16 +79,22 @@ fn pdf_text(pdf: &Path) -> String {
         .join(" ")
 }
 
-/// `factures.csv` with the `engagement` (7th field) of invoices `ids` set to `order`.
+/// `factures.csv` (`;`, unquoted, as the demo writes it) with the `engagement` of invoices
+/// `ids` set to `order`.
 fn name_order(data: &Path, ids: &[&str], order: &str) {
     let path = data.join("extracts/factures.csv");
     let text = std::fs::read_to_string(&path).expect("read");
+    let header: Vec<&str> = text.lines().next().expect("header").split(';').collect();
+    let column = header
+        .iter()
+        .position(|h| *h == "engagement")
+        .expect("an engagement column");
     let mut out = String::new();
     for line in text.lines() {
         let mut fields: Vec<&str> = line.split(';').collect();
         if ids.contains(&fields[0]) {
-            assert_eq!(fields.len(), 8, "{line}");
-            fields[6] = order;
+            assert_eq!(fields.len(), header.len(), "{line}");
+            fields[column] = order;
         }
         out.push_str(&fields.join(";"));
         out.push('\n');
