@@ -109,6 +109,23 @@ fn orders_are_issued_numbered_printed_and_matched_with_invoices() {
     let d = data.to_string_lossy().into_owned();
     common::demo(&data, 150);
     let siret = a_supplier(&data);
+    // The demo issued orders of its own (those its invoices name): ours come after them.
+    let demo = list_csv(&d);
+    let demo_orders = |year: &str| {
+        demo.iter()
+            .filter(|r| r[0].starts_with("commande") && r[1].starts_with(&format!("BC-{year}-")))
+            .count()
+    };
+    let (base26, base27) = (demo_orders("2026"), demo_orders("2027"));
+    let demo_all = demo.iter().filter(|r| r[0] == *"commande").count();
+    let demo_loose = demo
+        .iter()
+        .filter(|r| &r[0] == "commande_sans_facture")
+        .count();
+    let bc = |year: i32, n: usize| {
+        let base = if year == 2026 { base26 } else { base27 };
+        format!("BC-{year}-{:06}", base + n)
+    };
     let order = |object: &'static str, amount: &'static str| {
         vec![
             "--service".to_owned(),
@@ -124,9 +141,9 @@ fn orders_are_issued_numbered_printed_and_matched_with_invoices() {
 
     let first = order("Sel de déneigement, 20 tonnes", "1 000,00");
     let (number, pdf) = issue(&d, "2026-12-01", "liquidation", &args(&first));
-    assert_eq!(number, "BC-2026-000001");
+    assert_eq!(number, bc(2026, 1));
     let pdf = Path::new(&pdf);
-    assert_eq!(pdf, data.join("commandes/BC-2026-000001.pdf"));
+    assert_eq!(pdf, data.join(format!("commandes/{}.pdf", bc(2026, 1))));
     assert!(std::fs::read(pdf).expect("pdf").starts_with(b"%PDF"));
     #[cfg(unix)]
     {
@@ -136,8 +153,11 @@ fn orders_are_issued_numbered_printed_and_matched_with_invoices() {
     }
     let text = pdf_text(pdf);
     for expected in [
-        "Bon de commande n° BC-2026-000001",
-        "La facture doit porter le numéro de ce bon de commande, BC-2026-000001 (code de la commande publique, art. D2192-2)",
+        &format!("Bon de commande n° {}", bc(2026, 1)),
+        &format!(
+            "La facture doit porter le numéro de ce bon de commande, {} (code de la commande publique, art. D2192-2)",
+            bc(2026, 1)
+        ),
         "Sel de déneigement, 20 tonnes",
         "1 000,00 €",
         &format!("SIRET {siret}"),
@@ -201,7 +221,7 @@ fn orders_are_issued_numbered_printed_and_matched_with_invoices() {
     second.extend(["--engagement".into(), "ENG-2026-00042".into()]);
     second.extend(["--date-livraison".into(), "15/12/2026".into()]);
     let (number, _) = issue(&d, "2026-12-02", "ordonnateur", &args(&second));
-    assert_eq!(number, "BC-2026-000002");
+    assert_eq!(number, bc(2026, 2));
     // A new exercice starts again from 1.
     let (number, _) = issue(
         &d,
@@ -209,7 +229,7 @@ fn orders_are_issued_numbered_printed_and_matched_with_invoices() {
         "liquidation",
         &args(&order("Gravier", "80")),
     );
-    assert_eq!(number, "BC-2027-000001");
+    assert_eq!(number, bc(2027, 1));
 
     // Two invoices name the first order: imported again, they are matched to it.
     let before = list_csv(&d);
@@ -222,7 +242,7 @@ fn orders_are_issued_numbered_printed_and_matched_with_invoices() {
     assert_eq!(loose.len(), 2, "{before:?}");
     let ids: Vec<&str> = loose.iter().map(|(id, _)| id.as_str()).collect();
     let invoiced: i64 = loose.iter().map(|(_, c)| c).sum();
-    name_order(&data, &ids, "bc-2026-000001");
+    name_order(&data, &ids, &bc(2026, 1).to_lowercase());
     let extracts = data.join("extracts").to_string_lossy().into_owned();
     common::relais_ok(&["import", &extracts, "--data", &d, "--user", "admin"]);
     let after = list_csv(&d);
@@ -232,15 +252,15 @@ fn orders_are_issued_numbered_printed_and_matched_with_invoices() {
             .find(|r| &r[1] == key)
             .unwrap_or_else(|| panic!("{key} not in {after:?}"))
     };
-    let first = row("BC-2026-000001");
+    let first = row(&bc(2026, 1));
     assert_eq!(&first[0], "commande");
     assert_eq!(&first[11], ids.join(" "));
     assert_eq!(cents(&first[9]), invoiced);
     assert_eq!(cents(&first[10]), 100_000 - invoiced);
-    for number in ["BC-2026-000002", "BC-2027-000001"] {
-        assert_eq!(&row(number)[0], "commande_sans_facture");
+    for number in [bc(2026, 2), bc(2027, 1)] {
+        assert_eq!(&row(&number)[0], "commande_sans_facture");
     }
-    assert_eq!(&row("BC-2026-000002")[7], "ENG-2026-00042");
+    assert_eq!(&row(&bc(2026, 2))[7], "ENG-2026-00042");
     for id in &ids {
         assert!(
             after.iter().all(|r| &r[1] != *id),
@@ -263,24 +283,27 @@ fn orders_are_issued_numbered_printed_and_matched_with_invoices() {
     let text = common::relais_ok(&["commandes", "list", "--data", &d]);
     for expected in [
         "Bons de commande :",
-        "3 bon(s) de commande",
+        &format!("{} bon(s) de commande", demo_all + demo_loose + 3),
         "Bons de commande sans facture :",
-        "2 bon(s) de commande sans facture",
+        &format!("{} bon(s) de commande sans facture", demo_loose + 2),
         "Factures sans bon de commande :",
         "sans engagement",
     ] {
         assert!(text.contains(expected), "{expected:?} not in {text}");
     }
     // The PDF written again from the store.
-    std::fs::remove_file(data.join("commandes/BC-2026-000002.pdf")).expect("remove");
-    let path = common::relais_ok(&["commandes", "imprimer", "BC-2026-000002", "--data", &d]);
+    std::fs::remove_file(data.join(format!("commandes/{}.pdf", bc(2026, 2)))).expect("remove");
+    let path = common::relais_ok(&["commandes", "imprimer", &bc(2026, 2), "--data", &d]);
     let text = pdf_text(Path::new(path.trim()));
     assert!(
         text.contains("ENG-2026-00042") && text.contains("D2192-2"),
         "{text}"
     );
     let journal = common::relais_ok(&["journal", "list", "--data", &d]);
-    assert_eq!(journal.matches("order_issued").count(), 3);
+    assert_eq!(
+        journal.matches("order_issued").count(),
+        demo_all + demo_loose + 3
+    );
 }
 
 /// `relais commandes list --format csv`, its rows.

@@ -209,6 +209,11 @@ fn the_runbook_runs_as_written() {
         &supplier_pes[0],
     );
     assert!(stdout.contains("mandatée"), "{stdout}");
+    // A purchase order numbered in the exercice, its PDF written.
+    assert!(
+        stdout.contains("BC-20") && stdout.contains("commandes/BC-"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(": OK"),
         "sha256sum -c did not run:\n{stdout}"

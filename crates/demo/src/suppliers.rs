@@ -229,6 +229,7 @@ pub fn write_invoices(
     let today = ctx.today;
     let year = today.ymd().0;
     let mut engagement = 0u64;
+    let mut orders = 0u32;
     for i in 0..invoice_count(ctx.size) {
         let flaw = schedule.at(i).map(|f| InvoiceFlaw::ALL[f]);
         let Some(supplier) = suppliers.get(rng.skewed_index(suppliers.len())) else {
@@ -251,6 +252,14 @@ pub fn write_invoices(
             engagement += 1 + rng.below(5);
             format!("ENG-{year}-{engagement:05}")
         });
+        // One invoice in twenty names a purchase order Relais issued during the crisis (the
+        // demo issues them, BC-AAAA-000001 onwards: `relais commandes list` matches them).
+        let commitment = if i % 20 == 5 && flaw.is_none() {
+            orders += 1;
+            Some(format!("BC-{year}-{orders:06}"))
+        } else {
+            commitment
+        };
         let status = if rng.per_mille(30) {
             "en_litige"
         } else {

@@ -343,7 +343,13 @@ fn write_statements(
         let safe: String = m
             .invoice
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let name = format!("interets/interets_{safe}.pdf");
         bytes.clear();
