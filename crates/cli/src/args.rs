@@ -447,6 +447,9 @@ pub struct DepositRegisterArgs {
     /// Facture : montant TTC (1234,56).
     #[arg(long)]
     pub amount: Option<String>,
+    /// Facture : le bon de commande ou l'engagement qu'elle cite (BC-2026-000123).
+    #[arg(long)]
+    pub engagement: Option<String>,
     /// Facture : date de la facture.
     #[arg(long)]
     pub invoice_date: Option<String>,

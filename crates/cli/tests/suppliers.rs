@@ -561,13 +561,6 @@ fn a_courrier_invoice_is_paid_like_an_extract_s_and_an_unknown_supplier_is_refus
     let data = lab.path().join("data");
     demo(&data);
     let d = s(&data);
-    let suppliers = std::fs::read_to_string(data.join("extracts/fournisseurs.csv")).expect("csv");
-    let known = suppliers
-        .lines()
-        .nth(1)
-        .and_then(|l| l.split("\",\"").next())
-        .map(|s| s.trim_matches('"').to_owned())
-        .expect("a supplier");
     let register = |siret: &str, number: &str| -> String {
         ok(&[
             "deposit",
@@ -592,7 +585,48 @@ fn a_courrier_invoice_is_paid_like_an_extract_s_and_an_unknown_supplier_is_refus
         .expect("chrono")
         .to_owned()
     };
-    let paid = register(&known, "PAPIER-1");
+    // The demo's first purchase order, whose supplier this courrier invoice names.
+    let orders = ok(&["commandes", "list", "--data", &d, "--format", "csv"]);
+    let (order, known) = orders
+        .lines()
+        .find(|l| l.starts_with("commande,"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells[1].to_owned(), cells[4].to_owned())
+        })
+        .expect("a demo order");
+    let paid = ok(&[
+        "deposit",
+        "register",
+        "--data",
+        &d,
+        "--kind",
+        "facture",
+        "--from",
+        "Un fournisseur",
+        "--siret",
+        &known,
+        "--invoice-number",
+        "PAPIER-1",
+        "--amount",
+        "980,00",
+        "--engagement",
+        &order,
+        "--user",
+        "courrier",
+    ])
+    .lines()
+    .next()
+    .expect("chrono")
+    .to_owned();
+    // Matched to its order at once.
+    let orders = ok(&["commandes", "list", "--data", &d, "--format", "csv"]);
+    assert!(
+        orders
+            .lines()
+            .any(|l| l.starts_with(&format!("commande,{order},")) && l.contains(&paid)),
+        "{orders}"
+    );
     // A valid SIRET that no supplier of fournisseurs.csv has.
     let stranger = register("73282932000074", "PAPIER-2");
     for chrono in [&paid, &stranger] {

@@ -195,7 +195,7 @@ fn invoices(conn: &Connection) -> Result<Vec<OrderInvoice>, StoreError> {
     );
     let deposited = format!(
         "SELECT d.number, coalesce(d.siret, ''), coalesce(s.name, d.depositor),
-                coalesce(d.invoice_number, ''), coalesce(d.amount, 0), NULL, {}
+                coalesce(d.invoice_number, ''), coalesce(d.amount, 0), d.commitment, {}
          FROM deposits d LEFT JOIN suppliers s ON s.siret = d.siret
          WHERE d.kind = 'facture' AND d.cancelled_at IS NULL ORDER BY d.year, d.seq",
         rejected("d.number")

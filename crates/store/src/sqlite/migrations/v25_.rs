@@ -208,4 +208,11 @@ BEGIN SELECT RAISE(ABORT, 'an order never changes'); END;
 CREATE TRIGGER IF NOT EXISTS orders_kept BEFORE DELETE ON orders
 BEGIN SELECT RAISE(ABORT, 'an order is never deleted'); END;
 "#,
+    // 29: the purchase order or commitment a courrier's invoice names (issue #23), kept with
+    // the deposit's other facts for good.
+    r#"
+ALTER TABLE deposits ADD COLUMN commitment TEXT;
+CREATE TRIGGER IF NOT EXISTS deposits_keep_commitment BEFORE UPDATE OF commitment ON deposits
+BEGIN SELECT RAISE(ABORT, 'a deposit''s facts never change'); END;
+"#,
 ];
