@@ -211,6 +211,10 @@ pub enum AppError {
     /// A systems' inventory with errors: nothing imported; each error with file:line:column.
     #[error("systems inventory refused ({} errors)", .0.len())]
     Inventory(Vec<relais_formats::systems::SystemsError>),
+    /// A file of invoice steps with errors: nothing recorded; each error with
+    /// file:line:column.
+    #[error("invoice steps file refused ({} errors)", .0.len())]
+    StepsFile(Vec<relais_formats::table::CellError>),
     #[error("receipt not written")]
     Receipt(#[source] Box<dyn Error + Send + Sync>),
     #[error("no rules for deposit kind {0}")]
@@ -245,6 +249,13 @@ impl AppError {
                 let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 format!(
                     "inventaire refusé, rien n'est importé :\n{}",
+                    lines.join("\n")
+                )
+            }
+            AppError::StepsFile(errors) => {
+                let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                format!(
+                    "fichier refusé, aucune étape n'est enregistrée :\n{}",
                     lines.join("\n")
                 )
             }

@@ -12,7 +12,7 @@ pub use list::{DueList, due_list};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use relais_core::Cents;
-use relais_core::invoices::lifecycle::{InvoiceEvent, InvoiceState, Step, fold};
+use relais_core::invoices::lifecycle::{InvoiceEvent, InvoiceState, Step, fold, resolve};
 use relais_core::invoices::{EcbRate, InvoiceStanding};
 use relais_store::deposits::{DepositStore, DepositStoreError};
 use relais_store::invoices::{InvoiceError, InvoiceStore};
@@ -84,77 +84,26 @@ pub fn record_step<S: InvoiceStore + ?Sized>(
         })
 }
 
-/// A step as typed, before the amounts it may leave out are filled: the service fait's is the
-/// invoice's, the liquidation's the service fait's.
-#[derive(Debug, Clone)]
-pub enum StepRequest {
-    ServiceDone {
-        amount: Option<Cents>,
-        checked: String,
-    },
-    Liquidate {
-        amount: Option<Cents>,
-        account: String,
-        function: String,
-    },
-    Suspend {
-        reason: String,
-    },
-    Resume,
-    Reject {
-        reason: String,
-    },
-    Paid {
-        paid_on: Date,
-        how: String,
-    },
-}
+pub use relais_core::invoices::lifecycle::StepRequest;
 
-/// The event `req` asks for `invoice`, its amounts filled from the invoice and its steps.
+/// The event `req` asks for `invoice`, its amounts filled from the invoice and its steps
+/// ([`relais_core::invoices::lifecycle::resolve`]).
 pub fn event_of<S: InvoiceStore + ?Sized>(
     store: &S,
     invoice: &str,
     req: StepRequest,
 ) -> Result<InvoiceEvent, crate::AppError> {
     let invoice = invoice.trim();
-    let not_found = || crate::AppError::Invoice(InvoiceError::NotFound(invoice.to_owned()));
     let store_error = |e: InvoiceError| match e {
         InvoiceError::Store(s) => crate::AppError::from(s),
         other => crate::AppError::Invoice(other),
     };
-    Ok(match req {
-        StepRequest::ServiceDone { amount, checked } => InvoiceEvent::ServiceDone {
-            amount: match amount {
-                Some(a) => a,
-                None => store
-                    .invoice_amount(invoice)
-                    .map_err(store_error)?
-                    .ok_or_else(not_found)?,
-            },
-            checked,
-        },
-        StepRequest::Liquidate {
-            amount,
-            account,
-            function,
-        } => InvoiceEvent::Liquidated {
-            amount: match amount {
-                Some(a) => a,
-                None => {
-                    let steps = store.invoice_steps().map_err(store_error)?;
-                    let life = fold(steps.get(invoice).map_or(&[][..], Vec::as_slice));
-                    // Without a service fait, the lifecycle refuses with its own reason.
-                    life.service.map_or(Cents(1), |(a, _)| a)
-                }
-            },
-            account,
-            function,
-        },
-        StepRequest::Suspend { reason } => InvoiceEvent::Suspended { reason },
-        StepRequest::Resume => InvoiceEvent::Resumed,
-        StepRequest::Reject { reason } => InvoiceEvent::Rejected { reason },
-        StepRequest::Paid { paid_on, how } => InvoiceEvent::Paid { paid_on, how },
-    })
+    let amount = store
+        .invoice_amount(invoice)
+        .map_err(store_error)?
+        .ok_or_else(|| crate::AppError::Invoice(InvoiceError::NotFound(invoice.to_owned())))?;
+    let steps = store.steps_of_invoice(invoice).map_err(store_error)?;
+    Ok(resolve(req, amount, &fold(&steps)))
 }
 
 /// Where the letters to suppliers go: `DATA/courriers/`.

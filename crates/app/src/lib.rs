@@ -14,6 +14,7 @@
 //!   situation, and its export;
 //! - [`import`]: extracts imported, all or nothing;
 //! - [`invoices`]: the invoices due and their late interest;
+//! - [`orders`]: purchase orders issued and printed, and matched with the invoices;
 //! - [`renewals`]: rights renewed by a crisis decision, applied as simulated;
 //! - [`publish`]: the public continuity page and its posters;
 //! - [`crisis`]: the crisis cell — main courante, incident and the CNIL clock, systems and
@@ -30,8 +31,10 @@ pub mod deposits;
 pub mod error;
 pub mod fsio;
 pub mod import;
+pub mod invoice_batch;
 pub mod invoices;
 pub mod keys;
+pub mod orders;
 pub mod payroll;
 pub mod profile;
 pub mod publish;

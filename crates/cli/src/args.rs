@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 mod crisis;
 mod invoices;
+mod orders;
 mod payments;
 mod payroll;
 mod users;
@@ -14,6 +15,7 @@ pub mod values;
 
 pub use crisis::*;
 pub use invoices::*;
+pub use orders::*;
 pub use payments::*;
 pub use payroll::*;
 pub use users::*;
@@ -103,6 +105,9 @@ pub enum Command {
     /// rejet.
     #[command(subcommand)]
     Factures(FacturesCommand),
+    /// Bons de commande : émettre (numéro sans trou par exercice, PDF), lister avec les factures.
+    #[command(subcommand)]
+    Commandes(CommandesCommand),
     /// Paiements mensuels des prestations : préparer, contrôler, valider, exporter.
     #[command(subcommand)]
     Run(RunCommand),
@@ -442,6 +447,9 @@ pub struct DepositRegisterArgs {
     /// Facture : montant TTC (1234,56).
     #[arg(long)]
     pub amount: Option<String>,
+    /// Facture : le bon de commande ou l'engagement qu'elle cite (BC-2026-000123).
+    #[arg(long)]
+    pub engagement: Option<String>,
     /// Facture : date de la facture.
     #[arg(long)]
     pub invoice_date: Option<String>,

@@ -193,6 +193,27 @@ fn the_runbook_runs_as_written() {
             &remise.join(p),
         );
     }
+    // The suppliers' run: its PES valid, the invoice certified and liquidated now mandated.
+    let suppliers = remise.join("fournisseurs");
+    let supplier_pes: Vec<_> = std::fs::read_dir(&suppliers)
+        .expect("remise/fournisseurs")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("PES_"))
+        })
+        .collect();
+    assert_eq!(supplier_pes.len(), 1, "{supplier_pes:?}");
+    xmllint(
+        &shared().join("xsd/pes/PES_V2/Rev0/PES_Aller_Depense.xsd"),
+        &supplier_pes[0],
+    );
+    assert!(stdout.contains("mandatée"), "{stdout}");
+    // A purchase order numbered in the exercice, its PDF written.
+    assert!(
+        stdout.contains("BC-20") && stdout.contains("commandes/BC-"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(": OK"),
         "sha256sum -c did not run:\n{stdout}"

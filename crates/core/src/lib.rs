@@ -17,6 +17,7 @@ pub mod invoices;
 pub mod journal;
 pub mod money;
 pub mod month_guard;
+pub mod orders;
 pub mod payment;
 pub mod payroll;
 pub mod records;

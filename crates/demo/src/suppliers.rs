@@ -15,7 +15,7 @@ use crate::rng::{Aspect, Rng};
 use std::collections::BTreeSet;
 use std::io;
 
-pub const SUPPLIER_COLUMNS: [&str; 7] = [
+pub const SUPPLIER_COLUMNS: [&str; 8] = [
     "siret",
     "raison_sociale",
     "iban",
@@ -23,9 +23,10 @@ pub const SUPPLIER_COLUMNS: [&str; 7] = [
     "adresse",
     "code_postal",
     "commune",
+    "forme_juridique",
 ];
 
-pub const INVOICE_COLUMNS: [&str; 8] = [
+pub const INVOICE_COLUMNS: [&str; 9] = [
     "facture_id",
     "siret",
     "numero",
@@ -34,6 +35,7 @@ pub const INVOICE_COLUMNS: [&str; 8] = [
     "montant_ttc",
     "engagement",
     "statut",
+    "marche",
 ];
 
 const ACTIVITIES: &[&str] = &[
@@ -169,6 +171,10 @@ pub fn write_suppliers(ctx: &Context, table: &mut Table) -> io::Result<Vec<Suppl
                 postal_code
             });
             table.field(city);
+            table.field(match kind {
+                OrgKind::Association => "association",
+                _ => "societe",
+            });
             table.end_row(bad)
         };
         match flaw {
@@ -223,6 +229,7 @@ pub fn write_invoices(
     let today = ctx.today;
     let year = today.ymd().0;
     let mut engagement = 0u64;
+    let mut orders = 0u32;
     for i in 0..invoice_count(ctx.size) {
         let flaw = schedule.at(i).map(|f| InvoiceFlaw::ALL[f]);
         let Some(supplier) = suppliers.get(rng.skewed_index(suppliers.len())) else {
@@ -245,6 +252,14 @@ pub fn write_invoices(
             engagement += 1 + rng.below(5);
             format!("ENG-{year}-{engagement:05}")
         });
+        // One invoice in twenty names a purchase order Relais issued during the crisis (the
+        // demo issues them, BC-AAAA-000001 onwards: `relais commandes list` matches them).
+        let commitment = if i % 20 == 5 && flaw.is_none() {
+            orders += 1;
+            Some(format!("BC-{year}-{orders:06}"))
+        } else {
+            commitment
+        };
         let status = if rng.per_mille(30) {
             "en_litige"
         } else {
@@ -272,6 +287,12 @@ pub fn write_invoices(
             }
             table.field(commitment.as_deref().unwrap_or(""));
             table.field(status);
+            // One invoice in eight is paid under a marché (a works or supply contract).
+            if i % 8 == 3 {
+                table.field_fmt(format_args!("MAR-{year}-{:03}", i % 40 + 1));
+            } else {
+                table.field("");
+            }
             table.end_row(bad)
         };
         match flaw {

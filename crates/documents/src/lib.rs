@@ -15,6 +15,7 @@ mod page;
 pub mod payroll;
 mod pdf;
 pub mod public_page;
+pub mod purchase_order;
 pub mod receipt;
 pub mod run_report;
 pub mod statement;

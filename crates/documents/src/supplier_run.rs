@@ -4,7 +4,7 @@
 //! for each invoice paid late, the statement of the late interest sent to the supplier with
 //! its mandat (the rate, the days, the formula, the EUR 40 indemnity).
 
-use crate::flow::{Block, Placed, write_flow_pdf};
+use crate::flow::{Block, Placed};
 use crate::french::{date_long, date_short};
 use crate::payroll::lean::LeanPdf;
 use crate::pdf::{Fonts, PAGE_H};
@@ -292,12 +292,18 @@ pub fn write_interest_statement(
          mandatés avec le principal et vous seront versés par le comptable public."
             .into(),
     ));
-    write_flow_pdf(
+    // In the standard Helvetica, nothing embedded (as the payslips): a supplier run may
+    // have thousands of late invoices.
+    let fonts = Fonts::shared().ok_or(DocumentError::Font)?;
+    let pages = crate::flow::layout(fonts, &b);
+    crate::payroll::lean::write_pages(
+        fonts,
         &format!("Intérêts moratoires — facture {}", m.number),
         &format!("{authority} — intérêts moratoires, référence {}", m.invoice),
-        &b,
+        &pages,
         out,
-    )
+    )?;
+    Ok(())
 }
 
 /// `1234,56`: the accountant's spreadsheet reads a decimal comma.

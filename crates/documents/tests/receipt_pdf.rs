@@ -47,6 +47,7 @@ fn deposit(kind: DepositKind, key: &ReceiptKey, received: &str) -> Deposit {
     facts.subject = Some("Demande d'APA à domicile".into());
     facts.pages = 12;
     facts.invoice = (kind == DepositKind::Facture).then(|| InvoiceFacts {
+        commitment: None,
         siret: Siret::from_first13("7328293200007").expect("siret"),
         number: "F-2026-118".into(),
         amount: Cents(123_456),

@@ -8,5 +8,7 @@ pub mod payments;
 /// Mapping profiles: how an authority's export names the files and columns (part of reading
 /// extracts, kept at the crate's top for its users).
 pub use extract::profile;
+pub mod invoice_steps;
 pub mod systems;
+pub mod table;
 pub mod tableur;

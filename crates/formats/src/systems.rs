@@ -4,18 +4,10 @@
 //! is reported with file:line:column and why; a file with one is refused whole.
 
 use relais_core::crisis::{Criticality, NewSystem, SystemStatus};
-use relais_core::text::search_key;
 use std::io::Read;
 
 /// One problem, where it is.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column} : {message}")]
-pub struct SystemsError {
-    pub file: String,
-    pub line: u64,
-    pub column: usize,
-    pub message: String,
-}
+pub type SystemsError = crate::table::CellError;
 
 const COLUMNS: [&str; 7] = [
     "id",
@@ -30,92 +22,21 @@ const REQUIRED: usize = 5;
 
 /// Reads the inventory; every problem of the file, or its systems.
 pub fn read_systems(input: impl Read, file: &str) -> Result<Vec<NewSystem>, Vec<SystemsError>> {
-    let mut bytes = Vec::new();
-    let mut input = input;
+    let (rows, mut problems) = crate::table::read_table(input, file, &COLUMNS, REQUIRED)?;
     let err = |line: u64, column: usize, message: String| SystemsError {
         file: file.to_owned(),
         line,
         column,
         message,
     };
-    if let Err(e) = input.read_to_end(&mut bytes) {
-        return Err(vec![err(0, 0, format!("lecture impossible : {e}"))]);
-    }
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t.trim_start_matches('\u{feff}'),
-        Err(e) => {
-            return Err(vec![err(
-                1,
-                0,
-                format!("le fichier n'est pas en UTF-8 ({e})"),
-            )]);
-        }
-    };
-    let first = text.lines().next().unwrap_or("");
-    let separator = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(separator)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => return Err(vec![err(1, 0, format!("en-tête illisible ({e})"))]),
-    };
-    let mut at = [None; COLUMNS.len()];
-    for (i, name) in header.iter().enumerate() {
-        let key = search_key(name).replace(' ', "");
-        if let Some(c) = COLUMNS.iter().position(|c| *c == key)
-            && let Some(slot) = at.get_mut(c)
-        {
-            *slot = Some(i);
-        }
-    }
-    let missing: Vec<&str> = COLUMNS
-        .iter()
-        .zip(at)
-        .take(REQUIRED)
-        .filter(|(_, i)| i.is_none())
-        .map(|(c, _)| *c)
-        .collect();
-    if !missing.is_empty() {
-        return Err(vec![err(
-            1,
-            0,
-            format!(
-                "colonne(s) manquante(s) : {} (attendu : {})",
-                missing.join(", "),
-                COLUMNS.join(", ")
-            ),
-        )]);
-    }
     let mut systems: Vec<NewSystem> = Vec::new();
-    let mut errors = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                errors.push(err(line, 0, format!("ligne illisible ({e})")));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
+    let errors = &mut problems.errors;
+    for record in &rows {
+        let line = record.line;
         // (column number, value) of a field; an absent optional column reads as empty.
         let cell = |c: usize| -> (usize, String) {
-            let i = at.get(c).copied().flatten();
-            let value = i
-                .and_then(|i| record.get(i))
-                .unwrap_or("")
-                .trim()
-                .to_owned();
-            (i.map_or(0, |i| i + 1), value)
+            let (col, v) = record.cell(c);
+            (col, v.to_owned())
         };
         let mut row_errors = Vec::new();
         let mut required = |c: usize| -> String {
@@ -180,10 +101,10 @@ pub fn read_systems(input: impl Read, file: &str) -> Result<Vec<NewSystem>, Vec<
             _ => errors.extend(row_errors),
         }
     }
-    if errors.is_empty() {
+    if problems.errors.is_empty() {
         Ok(systems)
     } else {
-        Err(errors)
+        Err(problems.errors)
     }
 }
 

@@ -100,9 +100,29 @@ pub fn resolve_service<S: DepositStore + ?Sized>(
     store: &S,
     rules: &relais_core::deposits::KindRules,
 ) -> Result<relais_core::deposits::ServiceContact, String> {
+    let s = service_contact(store, rules).map_err(|e| e.to_string())?;
+    let missing = s.missing();
+    if !missing.is_empty() {
+        return Err(format!(
+            "service chargé des dépôts « {} » : {} manquant(s) ; le récépissé doit les porter (CRPA R112-5). \
+             Renseignez-les dans deposit-kinds.toml ([{}.service]) ou dans l'annuaire.",
+            rules.kind,
+            missing.join(", "),
+            rules.kind
+        ));
+    }
+    Ok(s)
+}
+
+/// The handling service of a kind as known: the kind's own contact details, blank ones
+/// filled from its directory entry; some may still be blank.
+pub fn service_contact<S: DepositStore + ?Sized>(
+    store: &S,
+    rules: &relais_core::deposits::KindRules,
+) -> Result<relais_core::deposits::ServiceContact, DepositStoreError> {
     let mut s = rules.service.clone();
     if let Some(code) = &rules.directory
-        && let Some(entry) = store.directory_contact(code).map_err(|e| e.to_string())?
+        && let Some(entry) = store.directory_contact(code)?
     {
         for (target, value) in [
             (&mut s.name, entry.name),
@@ -114,16 +134,6 @@ pub fn resolve_service<S: DepositStore + ?Sized>(
                 *target = value;
             }
         }
-    }
-    let missing = s.missing();
-    if !missing.is_empty() {
-        return Err(format!(
-            "service chargé des dépôts « {} » : {} manquant(s) ; le récépissé doit les porter (CRPA R112-5). \
-             Renseignez-les dans deposit-kinds.toml ([{}.service]) ou dans l'annuaire.",
-            rules.kind,
-            missing.join(", "),
-            rules.kind
-        ));
     }
     Ok(s)
 }

@@ -29,10 +29,23 @@ pub enum InvoiceError {
         "une facture est mandatée par la validation de son paiement (relais run validate), pas à la main"
     )]
     MandatedByValidation,
+    /// A courrier's invoice whose SIRET names no supplier of `fournisseurs.csv`.
+    #[error(
+        "fournisseur inconnu : le SIRET {0} n'est pas dans fournisseurs.csv (pas de coordonnées bancaires) ; faites-le créer dans le logiciel financier, puis importez l'extraction"
+    )]
+    UnknownSupplier(String),
     #[error(
         "la facture est dans le paiement {0}, en préparation : validez-le, ou annulez-le pour la modifier"
     )]
     InPreparedRun(String),
+    /// Steps of a batch refused, each with its place in the batch (from 0), its invoice and
+    /// why: nothing of the batch was recorded.
+    #[error(
+        "{} étape(s) refusée(s), rien n'a été enregistré : {}",
+        .0.len(),
+        .0.iter().take(20).map(|(i, inv, why)| format!("n° {} ({inv}) : {why}", i + 1)).collect::<Vec<_>>().join(" ; ")
+    )]
+    Batch(Vec<(usize, String, String)>),
 }
 
 /// What a letter to the supplier about an invoice needs.
@@ -60,6 +73,17 @@ pub trait InvoiceStore {
         actor: &str,
         on: Date,
     ) -> Result<Vec<Step>, InvoiceError>;
+    /// Records `steps` (invoice, step asked) by `actor` on `on`, all in one transaction: each
+    /// checked as [`Self::record_invoice_step`] checks it, after the batch's earlier steps; if
+    /// any is refused, none is recorded ([`InvoiceError::Batch`] lists them all). How many.
+    fn record_invoice_steps(
+        &mut self,
+        steps: &[(String, relais_core::invoices::lifecycle::StepRequest)],
+        actor: &str,
+        on: Date,
+    ) -> Result<usize, InvoiceError>;
+    /// The steps of `invoice`, in order.
+    fn steps_of_invoice(&self, invoice: &str) -> Result<Vec<Step>, InvoiceError>;
     /// The amount of `invoice` (imported, or deposited at the courrier), if there is one.
     fn invoice_amount(&self, invoice: &str) -> Result<Option<relais_core::Cents>, InvoiceError>;
     /// The supplier and the invoice's facts, for a letter.

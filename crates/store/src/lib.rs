@@ -16,6 +16,7 @@ pub mod flagged;
 pub mod invoices;
 pub mod logins;
 pub mod numbering;
+pub mod orders;
 pub mod payroll;
 pub mod runs;
 pub mod sessions;
@@ -38,6 +39,7 @@ use flagged::FlaggedRowStore;
 use invoices::InvoiceStore;
 use logins::LoginThrottle;
 use numbering::NumberingStore;
+use orders::OrderStore;
 use payroll::PayrollStore;
 use relais_core::calendar::Month;
 use relais_core::journal::{ChainError, Entry};
@@ -214,6 +216,7 @@ pub trait Backend:
     + PayrollStore
     + crate::suppliers::SupplierRunStore
     + InvoiceStore
+    + OrderStore
     + CafStore
     + NumberingStore
     + SessionStore
@@ -233,6 +236,7 @@ impl<T> Backend for T where
         + PayrollStore
         + crate::suppliers::SupplierRunStore
         + InvoiceStore
+        + OrderStore
         + CafStore
         + NumberingStore
         + SessionStore

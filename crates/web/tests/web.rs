@@ -55,6 +55,17 @@ fn fixture_with(configure: impl FnOnce(&mut Config, &std::path::Path)) -> Fixtur
             sample::iban("00000000001"),
         ),
         sample::right("R1", "D1", Benefit::ApaDom, 45_012, "T1"),
+        // The supplier of the invoices the courrier registers.
+        relais_core::records::Record::Supplier(relais_core::records::Supplier {
+            siret: relais_core::ids::Siret::parse("73282932000074").expect("siret"),
+            name: "SARL Bati".into(),
+            iban: sample::iban("00000000002"),
+            bic: relais_core::ids::Bic::parse("BNPAFRPP").expect("bic"),
+            address: "2 avenue Foch".into(),
+            postal_code: "77000".into(),
+            city: "Melun".into(),
+            extra: vec![],
+        }),
     ];
     let mut session = store.begin_import().expect("begin");
     for r in &records {

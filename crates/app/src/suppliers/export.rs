@@ -317,7 +317,22 @@ pub fn write_supplier_export<S: RunStore + SupplierRunStore + ?Sized>(
         &mut written,
         |w| write_supplier_bordereau(w, &b, &summary, &mandates).map_err(boxed),
     )?;
+    write_statements(run, &mandates, out, &mut written)?;
+    write_sums(out, &mut written)?;
+    Ok(written)
+}
+
+/// Each late invoice's interest statement, `interets/interets_ID.pdf`: written without a sync
+/// each (a run may have thousands), the file system synced once at the end.
+fn write_statements(
+    run: &RunRecord,
+    mandates: &[SupplierMandate],
+    out: &Path,
+    written: &mut Written,
+) -> Result<(), AppError> {
+    use sha2::Digest;
     let folder = out.join("interets");
+    let mut bytes = Vec::new();
     for (i, m) in mandates.iter().enumerate() {
         if m.kind != MandateKind::Interets {
             continue;
@@ -337,12 +352,16 @@ pub fn write_supplier_export<S: RunStore + SupplierRunStore + ?Sized>(
             })
             .collect();
         let name = format!("interets/interets_{safe}.pdf");
-        write_file(out, &name, &mut written, |w| {
-            write_interest_statement(&run.summary.authority, m, n, w).map_err(boxed)
-        })?;
+        bytes.clear();
+        write_interest_statement(&run.summary.authority, m, n, &mut bytes)
+            .map_err(|e| inconsistent(format!("{name} : {e}")))?;
+        crate::fsio::write_unsynced(&out.join(&name), &bytes)?;
+        written.push((name, hex::encode(sha2::Sha256::digest(&bytes))));
     }
-    write_sums(out, &mut written)?;
-    Ok(written)
+    if folder.exists() {
+        crate::fsio::sync_filesystem(&folder)?;
+    }
+    Ok(())
 }
 
 /// The control report of a supplier run in whatever state: its mandats and the invoices that

@@ -27,6 +27,30 @@ pub enum FacturesCommand {
     RibEnAttente(DataArg),
     /// Approuve les coordonnées bancaires actuelles d'un fournisseur (rôle ordonnateur).
     ApprouverRib(ApprouverRibArgs),
+    /// Enregistre un lot d'étapes saisi dans un tableur (CSV) : tout le fichier, ou rien.
+    Lot(LotArgs),
+}
+
+/// L'étape d'un lot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LotEtape {
+    /// Colonnes facture, verifie, montant (facultative) ; rôle instruction.
+    ServiceFait,
+    /// Colonnes facture, nature, fonction, montant (facultative) ; rôle liquidation.
+    Liquider,
+}
+
+#[derive(Debug, Args)]
+pub struct LotArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    /// Le fichier CSV (`;` ou `,`, UTF-8), une facture par ligne.
+    pub file: std::path::PathBuf,
+    /// L'étape enregistrée pour chaque facture du fichier.
+    #[arg(long, value_enum)]
+    pub etape: LotEtape,
 }
 
 #[derive(Debug, Args)]

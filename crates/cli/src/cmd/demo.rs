@@ -167,6 +167,7 @@ fn build(data: &DataDir, args: &DemoArgs) -> Result<()> {
     crisis::seed(&mut *store, &data.path, today, &tz)
         .context("cellule de crise de démonstration")?;
     invoices::seed(&mut *store, today).context("factures de démonstration")?;
+    invoices::seed_orders(&mut *store, today).context("bons de commande de démonstration")?;
     bar.finish_and_clear();
     println!(
         "Département construit et importé en {:.1} s.",

@@ -70,6 +70,7 @@ fn register(a: DepositRegisterArgs) -> Result<u8> {
         invoice_number: a.invoice_number,
         amount: a.amount,
         invoice_date: a.invoice_date,
+        commitment: a.engagement,
         deadline: a.deadline,
         received_at: a.at,
         backdate_reason: a.backdate_reason,

@@ -74,6 +74,7 @@ pub fn factures(command: FacturesCommand) -> Result<u8> {
         ),
         FacturesCommand::RibEnAttente(a) => return banks_waiting(&a),
         FacturesCommand::ApprouverRib(a) => return approve_bank(a),
+        FacturesCommand::Lot(a) => return batch(a),
     };
     let data = crate::data::DataDir::new(&invoice.data.data).open()?;
     let clock = super::run::clock(&data.tz);
@@ -330,5 +331,28 @@ fn approve_bank(a: crate::args::ApprouverRibArgs) -> Result<u8> {
         "Coordonnées bancaires approuvées : {} {} (IBAN {})",
         w.siret, w.name, w.iban_masked
     );
+    Ok(EXIT_OK)
+}
+
+/// `relais factures lot FICHIER --etape service-fait|liquider --user U`.
+fn batch(a: crate::args::LotArgs) -> Result<u8> {
+    use relais_formats::invoice_steps::BatchStep;
+    let data = crate::data::DataDir::new(&a.data.data).open()?;
+    let clock = super::run::clock(&data.tz);
+    let mut store = data.open_store().map_err(agent)?;
+    let step = match a.etape {
+        crate::args::LotEtape::ServiceFait => BatchStep::ServiceDone,
+        crate::args::LotEtape::Liquider => BatchStep::Liquidate,
+    };
+    let n = relais_app::invoice_batch::record_file(
+        &mut *store,
+        clock.as_ref(),
+        &data.tz,
+        &a.file,
+        step,
+        &a.user.user,
+    )
+    .map_err(agent)?;
+    println!("{n} facture(s) enregistrée(s)");
     Ok(EXIT_OK)
 }

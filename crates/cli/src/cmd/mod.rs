@@ -15,6 +15,7 @@ mod init;
 mod invoices;
 mod journal;
 mod numbering;
+mod orders;
 mod payroll;
 mod publish;
 mod receipt;
@@ -58,6 +59,7 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Bank(b) => bank::run(b),
         Command::Paie(c) => payroll::run(c),
         Command::Factures(c) => invoices::factures(c),
+        Command::Commandes(c) => orders::run(c),
         Command::Caf(CafCommand::Import(a)) => caf::import(a),
         Command::Numbering(c) => numbering::run(c),
         Command::Bench(BenchCommand::Deposits(a)) => deposit::bench(a),
@@ -115,11 +117,13 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
             Some(a.invoice.user.acting(&a.invoice.data))
         }
         Command::Factures(FacturesCommand::ApprouverRib(a)) => Some(a.user.acting(&a.data)),
+        Command::Factures(FacturesCommand::Lot(a)) => Some(a.user.acting(&a.data)),
         Command::Paie(PaieCommand::Approve(a)) => Some(a.user.acting(&a.data)),
         Command::Paie(PaieCommand::Refuse(a)) => Some(a.user.acting(&a.data)),
         Command::Bank(BankCommand::Refuse(a)) => Some(a.user.acting(&a.data)),
         Command::Caf(CafCommand::Import(a)) => Some(a.user.acting(&a.data)),
         Command::Numbering(NumberingCommand::Set(a)) => Some(a.user.acting(&a.data)),
+        Command::Commandes(CommandesCommand::Emettre(a)) => Some(a.user.acting(&a.data)),
         Command::Courante(CouranteCommand::Add(a)) => Some(a.user.acting(&a.data)),
         Command::Incident(IncidentCommand::Set(a)) => Some(a.user.acting(&a.data)),
         Command::Cnil(CnilCommand::Notify(a)) => Some(a.user.acting(&a.data)),
@@ -150,6 +154,7 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
         | Command::Factures(FacturesCommand::List(_))
         | Command::Factures(FacturesCommand::RibEnAttente(_))
         | Command::Numbering(NumberingCommand::Show(_))
+        | Command::Commandes(CommandesCommand::List(_) | CommandesCommand::Imprimer(_))
         | Command::Serve(_)
         | Command::Courante(CouranteCommand::List(_) | CouranteCommand::Export(_))
         | Command::Incident(IncidentCommand::Show(_) | IncidentCommand::Summary(_))

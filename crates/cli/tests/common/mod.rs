@@ -249,7 +249,13 @@ pub fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 /// Starts `relais args` (as the demo user it names), kills it with SIGKILL after `delay`,
 /// and waits for it.
 pub fn killed(args: &[&str], delay: Duration) {
+    killed_with(args, &[], delay);
+}
+
+/// [`killed`], with `env` set for the command (the day of a debug build's clock).
+pub fn killed_with(args: &[&str], env: &[(&str, &str)], delay: Duration) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_relais"));
+    command.envs(env.iter().copied());
     command
         .args(args)
         .env_remove("RELAIS_DATA")

@@ -42,6 +42,8 @@ pub struct InvoiceFacts {
     pub number: String,
     pub amount: Cents,
     pub date: Option<Date>,
+    /// The purchase order or commitment the invoice names (CCP D2192-2), when it does.
+    pub commitment: Option<String>,
 }
 
 /// A deposit checked and ready to register.
@@ -104,6 +106,7 @@ pub struct DepositInput {
     pub invoice_number: Option<String>,
     pub amount: Option<String>,
     pub invoice_date: Option<String>,
+    pub commitment: Option<String>,
     pub deadline: Option<String>,
     pub received_at: Option<String>,
     pub backdate_reason: Option<String>,
@@ -484,10 +487,17 @@ fn parse_invoice(
             Some(d)
         }
     };
+    let commitment = bounded(
+        "--engagement",
+        "bon de commande ou engagement",
+        &input.commitment,
+        MAX_INVOICE_NUMBER,
+    )?;
     Ok(InvoiceFacts {
         siret,
         number,
         amount,
         date,
+        commitment,
     })
 }

@@ -91,6 +91,60 @@ impl InvoiceEvent {
     }
 }
 
+/// A step as typed, before the amounts it may leave out are filled ([`resolve`]): the
+/// service fait's is the invoice's, the liquidation's the service fait's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepRequest {
+    ServiceDone {
+        amount: Option<Cents>,
+        checked: String,
+    },
+    Liquidate {
+        amount: Option<Cents>,
+        account: String,
+        function: String,
+    },
+    Suspend {
+        reason: String,
+    },
+    Resume,
+    Reject {
+        reason: String,
+    },
+    Paid {
+        paid_on: Date,
+        how: String,
+    },
+}
+
+/// The event `req` asks for an invoice of `amount` whose steps made `life`. A liquidation
+/// without its amount and without a service fait gets a placeholder that [`check`] refuses
+/// with its own reason.
+pub fn resolve(req: StepRequest, amount: Cents, life: &Life) -> InvoiceEvent {
+    match req {
+        StepRequest::ServiceDone {
+            amount: done,
+            checked,
+        } => InvoiceEvent::ServiceDone {
+            amount: done.unwrap_or(amount),
+            checked,
+        },
+        StepRequest::Liquidate {
+            amount: paid,
+            account,
+            function,
+        } => InvoiceEvent::Liquidated {
+            amount: paid.unwrap_or_else(|| life.service.as_ref().map_or(Cents(1), |(a, _)| *a)),
+            account,
+            function,
+        },
+        StepRequest::Suspend { reason } => InvoiceEvent::Suspended { reason },
+        StepRequest::Resume => InvoiceEvent::Resumed,
+        StepRequest::Reject { reason } => InvoiceEvent::Rejected { reason },
+        StepRequest::Paid { paid_on, how } => InvoiceEvent::Paid { paid_on, how },
+    }
+}
+
 /// A step as recorded: what, by whom, on which day (the authority's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {

@@ -6,7 +6,7 @@ use crate::StoreError;
 use crate::invoices::{InvoiceError, InvoiceParty, InvoiceStore};
 use jiff::civil::Date;
 use relais_core::Cents;
-use relais_core::invoices::lifecycle::{InvoiceEvent, Step, check, fold};
+use relais_core::invoices::lifecycle::{InvoiceEvent, Step, StepRequest, check, fold, resolve};
 use relais_core::roles::Role;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::json;
@@ -81,6 +81,87 @@ fn step_of(step: String, actor: String, on: &str) -> Result<Step, StoreError> {
     })
 }
 
+/// The roles that may record `event`.
+fn roles_for(event: &InvoiceEvent) -> &'static [Role] {
+    match event {
+        InvoiceEvent::ServiceDone { .. } => &[Role::Instruction],
+        InvoiceEvent::Liquidated { .. } => &[Role::Liquidation],
+        _ => &[Role::Liquidation, Role::Ordonnateur],
+    }
+}
+
+/// Checks `event` for `invoice` after its steps so far (`steps`) and records it in `tx`, with
+/// its journal entry; the acting user's role is checked by the caller.
+fn record(
+    tx: &Connection,
+    invoice: &str,
+    steps: &[Step],
+    amount: Cents,
+    event: &InvoiceEvent,
+    actor: &str,
+    on: Date,
+) -> Result<(), InvoiceError> {
+    if matches!(event, InvoiceEvent::Mandated { .. }) {
+        return Err(InvoiceError::MandatedByValidation);
+    }
+    let in_run: Option<String> = tx
+        .query_row(
+            "SELECT c.run_id FROM supplier_claims c JOIN runs r ON r.id = c.run_id
+             WHERE c.invoice = ?1 AND r.status = 'prepared' LIMIT 1",
+            [invoice],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(StoreError::from)?;
+    if let Some(run) = in_run {
+        return Err(InvoiceError::InPreparedRun(run));
+    }
+    check(&fold(steps), event, actor, amount)?;
+    if matches!(event, InvoiceEvent::Liquidated { .. }) {
+        if let Some(twin) = liquidated_twin(tx, invoice)? {
+            return Err(InvoiceError::AlreadyLiquidated(twin));
+        }
+        // A courrier's invoice names its supplier by SIRET: one the finance system does not
+        // know (no bank details) cannot be paid.
+        let unknown: Option<String> = tx
+            .query_row(
+                "SELECT d.siret FROM deposits d
+                 WHERE d.number = ?1 AND d.kind = 'facture'
+                   AND NOT EXISTS (SELECT 1 FROM suppliers s WHERE s.siret = d.siret)",
+                [invoice],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(StoreError::from)?;
+        if let Some(siret) = unknown {
+            return Err(InvoiceError::UnknownSupplier(siret));
+        }
+    }
+    let text = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    tx.prepare_cached(
+        "INSERT INTO invoice_steps (invoice, kind, step, actor, on_date, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut stmt| {
+        stmt.execute(params![
+            invoice,
+            event.code(),
+            text,
+            actor,
+            on.to_string(),
+            super::now()
+        ])
+    })
+    .map_err(StoreError::from)?;
+    journal::append(
+        tx,
+        actor,
+        "invoice_step",
+        &json!({ "invoice": invoice, "step": event, "on": on.to_string() }),
+    )?;
+    Ok(())
+}
+
 impl InvoiceStore for SqliteStore {
     fn record_invoice_step(
         &mut self,
@@ -93,56 +174,11 @@ impl InvoiceStore for SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let roles: &[Role] = match event {
-            InvoiceEvent::ServiceDone { .. } => &[Role::Instruction],
-            InvoiceEvent::Liquidated { .. } => &[Role::Liquidation],
-            _ => &[Role::Liquidation, Role::Ordonnateur],
-        };
-        users::require_any(&tx, actor, roles)?;
-        if matches!(event, InvoiceEvent::Mandated { .. }) {
-            return Err(InvoiceError::MandatedByValidation);
-        }
-        let in_run: Option<String> = tx
-            .query_row(
-                "SELECT c.run_id FROM supplier_claims c JOIN runs r ON r.id = c.run_id
-                 WHERE c.invoice = ?1 AND r.status = 'prepared' LIMIT 1",
-                [invoice],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(StoreError::from)?;
-        if let Some(run) = in_run {
-            return Err(InvoiceError::InPreparedRun(run));
-        }
+        users::require_any(&tx, actor, roles_for(event))?;
         let amount =
             amount_of(&tx, invoice)?.ok_or_else(|| InvoiceError::NotFound(invoice.to_owned()))?;
         let mut steps = steps_of(&tx, invoice)?;
-        check(&fold(&steps), event, actor, amount)?;
-        if matches!(event, InvoiceEvent::Liquidated { .. })
-            && let Some(twin) = liquidated_twin(&tx, invoice)?
-        {
-            return Err(InvoiceError::AlreadyLiquidated(twin));
-        }
-        let text = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        tx.execute(
-            "INSERT INTO invoice_steps (invoice, kind, step, actor, on_date, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                invoice,
-                event.code(),
-                text,
-                actor,
-                on.to_string(),
-                super::now()
-            ],
-        )
-        .map_err(StoreError::from)?;
-        journal::append(
-            &tx,
-            actor,
-            "invoice_step",
-            &json!({ "invoice": invoice, "step": event, "on": on.to_string() }),
-        )?;
+        record(&tx, invoice, &steps, amount, event, actor, on)?;
         tx.commit().map_err(StoreError::from)?;
         steps.push(Step {
             event: event.clone(),
@@ -150,6 +186,51 @@ impl InvoiceStore for SqliteStore {
             on,
         });
         Ok(steps)
+    }
+
+    fn record_invoice_steps(
+        &mut self,
+        steps: &[(String, StepRequest)],
+        actor: &str,
+        on: Date,
+    ) -> Result<usize, InvoiceError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let mut allowed: Vec<&'static [Role]> = Vec::new();
+        let mut refused = Vec::new();
+        for (i, (invoice, req)) in steps.iter().enumerate() {
+            let invoice = invoice.trim();
+            let done = (|| -> Result<(), InvoiceError> {
+                let amount = amount_of(&tx, invoice)?
+                    .ok_or_else(|| InvoiceError::NotFound(invoice.to_owned()))?;
+                let before = steps_of(&tx, invoice)?;
+                let event = resolve(req.clone(), amount, &fold(&before));
+                let roles = roles_for(&event);
+                if !allowed.contains(&roles) {
+                    users::require_any(&tx, actor, roles)?;
+                    allowed.push(roles);
+                }
+                record(&tx, invoice, &before, amount, &event, actor, on)
+            })();
+            match done {
+                // A store failure stops the batch: nothing of it is kept.
+                Err(InvoiceError::Store(e)) => return Err(InvoiceError::Store(e)),
+                Err(e) => refused.push((i, invoice.to_owned(), e.to_string())),
+                Ok(()) => {}
+            }
+        }
+        if !refused.is_empty() {
+            // Rolled back: a batch lands whole or not at all.
+            return Err(InvoiceError::Batch(refused));
+        }
+        tx.commit().map_err(StoreError::from)?;
+        Ok(steps.len())
+    }
+
+    fn steps_of_invoice(&self, invoice: &str) -> Result<Vec<Step>, InvoiceError> {
+        Ok(steps_of(&self.conn, invoice.trim())?)
     }
 
     fn invoice_amount(&self, invoice: &str) -> Result<Option<Cents>, InvoiceError> {

@@ -24,6 +24,7 @@ mod journal;
 mod logins;
 mod migrations;
 mod numbering;
+mod orders;
 mod paid_months;
 mod payroll;
 mod person_guard;

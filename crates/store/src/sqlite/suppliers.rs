@@ -87,7 +87,8 @@ impl SupplierRunStore for SqliteStore {
              ORDER BY i.id"
         );
         let deposited = format!(
-            "SELECT d.number, d.siret, d.invoice_number, d.amount, d.received_at, NULL, NULL,
+            "SELECT d.number, d.siret, d.invoice_number, d.amount, d.received_at, d.commitment,
+                    NULL,
                     {supplier_columns}
              FROM deposits d LEFT JOIN suppliers s ON s.siret = d.siret
              WHERE d.kind = 'facture' AND d.cancelled_at IS NULL

@@ -13,10 +13,12 @@ pub mod invoices;
 pub mod journal;
 pub mod kept;
 pub mod numbering;
+pub mod orders;
 pub mod payroll;
 pub mod readiness;
 pub mod runs;
 pub mod sessions;
+pub mod suppliers;
 pub mod users;
 
 use relais_core::roles::Role;
@@ -122,10 +124,15 @@ macro_rules! every_contract {
             runs::a_preparer_never_validates_their_own_run,
             payroll::an_agent_is_paid_once_a_month,
             invoices::an_invoice_s_steps_follow_its_life_and_its_roles,
+            suppliers::an_invoice_is_mandated_once,
             payroll::a_change_of_situation_waits_for_another_ordonnateur,
             payroll::bank_details_changed_by_the_extracts_wait_for_an_approval,
             numbering::gap_free_bordereaux_and_mandates_under_concurrent_writers,
             deposits::gap_free_chrono_numbers_under_concurrent_writers,
+            orders::orders_are_numbered_without_a_gap_per_exercice,
+            orders::only_liquidation_or_ordonnateur_issue_and_only_to_a_known_supplier,
+            orders::concurrent_issuers_get_consecutive_numbers,
+            orders::orders_outlive_imports_and_invoices_carry_commitment_and_rejection,
             sessions::a_session_lives_until_idle_or_closed,
             sessions::a_new_own_password_closes_the_other_sessions,
             desk::desk_search_by_word_beginnings_in_french_order,

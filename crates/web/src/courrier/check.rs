@@ -25,6 +25,7 @@ pub const LIMITS: &[(&str, usize)] = &[
     ("siret", 20),
     ("invoice_number", MAX_INVOICE_NUMBER),
     ("amount", 30),
+    ("commitment", MAX_INVOICE_NUMBER),
     ("invoice_date", 20),
     ("deadline", 20),
     ("received_at", 20),
@@ -47,6 +48,7 @@ const ORDER: &[&str] = &[
     "invoice_number",
     "amount",
     "invoice_date",
+    "commitment",
     "deadline",
     "completes",
     "missing",
@@ -88,6 +90,8 @@ pub struct DepositForm {
     #[serde(default)]
     pub invoice_date: String,
     #[serde(default)]
+    pub commitment: String,
+    #[serde(default)]
     pub deadline: String,
     #[serde(default)]
     pub received_at: String,
@@ -115,6 +119,7 @@ impl DepositForm {
             "invoice_number" => &mut self.invoice_number,
             "amount" => &mut self.amount,
             "invoice_date" => &mut self.invoice_date,
+            "commitment" => &mut self.commitment,
             "deadline" => &mut self.deadline,
             "received_at" => &mut self.received_at,
             "backdate_reason" => &mut self.backdate_reason,
@@ -137,6 +142,7 @@ impl DepositForm {
             invoice_number: some(&self.invoice_number),
             amount: some(&self.amount),
             invoice_date: some(&self.invoice_date),
+            commitment: some(&self.commitment),
             deadline: some(&self.deadline),
             received_at: some(&self.received_at),
             backdate_reason: some(&self.backdate_reason),
@@ -171,7 +177,13 @@ fn some(s: &str) -> Option<String> {
 /// The fields the form of `kind` has beyond the common ones.
 fn own_fields(kind: DepositKind) -> &'static [&'static str] {
     match kind {
-        DepositKind::Facture => &["siret", "invoice_number", "amount", "invoice_date"],
+        DepositKind::Facture => &[
+            "siret",
+            "invoice_number",
+            "amount",
+            "invoice_date",
+            "commitment",
+        ],
         DepositKind::OffreMarche => &["deadline"],
         DepositKind::PiecesComplementaires => &["completes"],
         k if k.is_application() => &["missing", "missing_deadline"],
@@ -185,6 +197,7 @@ const KIND_FIELDS: &[&str] = &[
     "invoice_number",
     "amount",
     "invoice_date",
+    "commitment",
     "deadline",
     "completes",
     "missing",
@@ -205,6 +218,7 @@ pub(super) fn label(field: &str) -> &str {
         "invoice_number" => "Numéro de facture",
         "amount" => "Montant TTC",
         "invoice_date" => "Date de la facture",
+        "commitment" => "Bon de commande ou engagement",
         "deadline" => "Date limite de la consultation",
         "dossier" => "Numéro de dossier",
         "missing" => "Pièces manquantes",
@@ -228,6 +242,7 @@ fn form_field(option: &str) -> &'static str {
         "invoice-number" => "invoice_number",
         "amount" => "amount",
         "invoice-date" => "invoice_date",
+        "engagement" => "commitment",
         "deadline" => "deadline",
         "dossier" => "dossier",
         "missing" => "missing",

@@ -31,6 +31,20 @@ pub(super) fn seed(store: &mut dyn Backend, today: Date) -> Result<()> {
             store.record_invoice_step(id, &liquidate, "liquidation", today)?;
         }
     }
+    // A few of the latest too, so that some invoices are mandated in time.
+    for (id, amount) in open.iter().rev().take(3) {
+        let done = InvoiceEvent::ServiceDone {
+            amount: *amount,
+            checked: "travaux constatés".into(),
+        };
+        store.record_invoice_step(id, &done, "instruction", today)?;
+        let liquidate = InvoiceEvent::Liquidated {
+            amount: *amount,
+            account: "6156".into(),
+            function: FUNCTIONS[0].into(),
+        };
+        store.record_invoice_step(id, &liquidate, "liquidation", today)?;
+    }
     let mut rest = open.iter().skip(certified);
     if let Some((id, _)) = rest.next() {
         let suspend = InvoiceEvent::Suspended {
@@ -43,6 +57,54 @@ pub(super) fn seed(store: &mut dyn Backend, today: Date) -> Result<()> {
             reason: "facture déjà reçue (doublon)".into(),
         };
         store.record_invoice_step(id, &reject, "ordonnateur", today)?;
+    }
+    Ok(())
+}
+
+/// Objects of the demo's purchase orders.
+const OBJECTS: [&str; 4] = [
+    "Fournitures pour les collèges",
+    "Sel de déneigement, 20 t",
+    "Location de groupes électrogènes",
+    "Ramettes de papier et enveloppes",
+];
+
+/// The purchase orders the demo's invoices name (`BC-AAAA-000001`…), issued in their
+/// numbers' order to the invoice's supplier for a little more than it, and one more that no
+/// invoice names yet.
+pub(super) fn seed_orders(store: &mut dyn Backend, today: Date) -> Result<()> {
+    use relais_core::orders::NewOrder;
+    let prefix = format!("BC-{}-", today.year());
+    let mut named: Vec<(String, relais_core::ids::Siret, relais_core::Cents)> = Vec::new();
+    for i in store.order_invoices()? {
+        if let (Some(c), Ok(siret)) = (&i.commitment, relais_core::ids::Siret::parse(&i.siret))
+            && c.starts_with(&prefix)
+        {
+            named.push((c.clone(), siret, i.amount));
+        }
+    }
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut issue = |n: usize, siret: relais_core::ids::Siret, amount: i64| -> Result<()> {
+        let order = NewOrder {
+            service: "Direction des achats".into(),
+            siret,
+            object: OBJECTS[n % OBJECTS.len()].into(),
+            amount: relais_core::Cents(amount),
+            commitment: None,
+            delivery: None,
+        };
+        store.issue_order("liquidation", &order, today)?;
+        Ok(())
+    };
+    for (n, (number, siret, amount)) in named.iter().enumerate() {
+        // Only numbers in sequence: an invoice rejected at import leaves its number unissued.
+        if *number != format!("{prefix}{:06}", n + 1) {
+            break;
+        }
+        issue(n, siret.clone(), amount.0 + amount.0 / 5)?;
+    }
+    if let Some((_, siret, _)) = named.first() {
+        issue(named.len(), siret.clone(), 250_000)?;
     }
     Ok(())
 }

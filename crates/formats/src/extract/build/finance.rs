@@ -121,7 +121,8 @@ pub(super) fn invoice(c: &mut Checker<'_>, known: &Known<'_>) -> Option<Record> 
     let number = c.text(NUMERO);
     let invoice_date = c.req(DATE_FACTURE, date);
     let received_on = c.req(DATE_RECEPTION, date).map(Some);
-    let amount_incl_tax = c.req(MONTANT_TTC, non_negative);
+    // An invoice of nothing is nothing to pay: refused, with the reason.
+    let amount_incl_tax = c.req(MONTANT_TTC, positive);
     let commitment = c.opt_text(ENGAGEMENT);
     let status = c.text(STATUT);
     in_order(

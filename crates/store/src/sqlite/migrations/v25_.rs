@@ -156,6 +156,8 @@ CREATE TABLE IF NOT EXISTS supplier_claims (
 ) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS supplier_claims_fixed BEFORE UPDATE ON supplier_claims
 BEGIN SELECT RAISE(ABORT, 'claims never change'); END;
+-- The same invoice under another reference is looked for by supplier and number.
+CREATE INDEX IF NOT EXISTS invoices_by_supplier_number ON invoices (siret, number);
 CREATE TABLE IF NOT EXISTS supplier_banks (
     siret       TEXT NOT NULL,
     iban        TEXT NOT NULL,
@@ -164,5 +166,53 @@ CREATE TABLE IF NOT EXISTS supplier_banks (
     approved_by TEXT,
     PRIMARY KEY (siret, iban)
 ) WITHOUT ROWID;
+"#,
+    // 28: purchase orders (issue #23). Each exercice's last order number, stepped by one in
+    // the transaction that inserts the order and its journal entry (as the deposits'
+    // `chrono_counters`), so that a number is never lost, skipped or given twice; an order
+    // takes its exercice's number just stepped, its number spelled from it. The supplier's
+    // name and address are those the order was issued to. Neither ever changes nor goes.
+    r#"
+CREATE TABLE IF NOT EXISTS order_counters (
+    exercice INTEGER PRIMARY KEY,
+    last     INTEGER NOT NULL CHECK (last >= 1)
+);
+CREATE TRIGGER IF NOT EXISTS order_counters_step BEFORE UPDATE ON order_counters
+WHEN NEW.exercice <> OLD.exercice OR NEW.last <> OLD.last + 1
+BEGIN SELECT RAISE(ABORT, 'an order counter only steps by one'); END;
+CREATE TRIGGER IF NOT EXISTS order_counters_kept BEFORE DELETE ON order_counters
+BEGIN SELECT RAISE(ABORT, 'an order counter is never deleted'); END;
+CREATE TABLE IF NOT EXISTS orders (
+    number           TEXT PRIMARY KEY,
+    exercice         INTEGER NOT NULL,
+    seq              INTEGER NOT NULL CHECK (seq BETWEEN 1 AND 999999),
+    service          TEXT NOT NULL CHECK (trim(service) <> ''),
+    siret            TEXT NOT NULL,
+    supplier         TEXT NOT NULL,
+    supplier_address TEXT NOT NULL,
+    object           TEXT NOT NULL CHECK (trim(object) <> ''),
+    amount           INTEGER NOT NULL CHECK (amount > 0),
+    commitment       TEXT,
+    delivery_on      TEXT,
+    issued_by        TEXT NOT NULL,
+    issued_on        TEXT NOT NULL,
+    issued_at        TEXT NOT NULL,
+    UNIQUE (exercice, seq),
+    CHECK (number = printf('BC-%04d-%06d', exercice, seq))
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS orders_take_the_next_number BEFORE INSERT ON orders
+WHEN NEW.seq IS NOT (SELECT last FROM order_counters WHERE exercice = NEW.exercice)
+BEGIN SELECT RAISE(ABORT, 'an order takes its exercice''s next number'); END;
+CREATE TRIGGER IF NOT EXISTS orders_fixed BEFORE UPDATE ON orders
+BEGIN SELECT RAISE(ABORT, 'an order never changes'); END;
+CREATE TRIGGER IF NOT EXISTS orders_kept BEFORE DELETE ON orders
+BEGIN SELECT RAISE(ABORT, 'an order is never deleted'); END;
+"#,
+    // 29: the purchase order or commitment a courrier's invoice names (issue #23), kept with
+    // the deposit's other facts for good.
+    r#"
+ALTER TABLE deposits ADD COLUMN commitment TEXT;
+CREATE TRIGGER IF NOT EXISTS deposits_keep_commitment BEFORE UPDATE OF commitment ON deposits
+BEGIN SELECT RAISE(ABORT, 'a deposit''s facts never change'); END;
 "#,
 ];
