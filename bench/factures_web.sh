@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Load test of the suppliers' invoices by deadline on the web (issue #23: the list of 40,000
 # invoices answers in ≤ 50 ms p99): a demo whose `factures.csv` is grown to INVOICES invoices
-# (default 40,000, a year of a large département; received over the last 100 days, so that a
-# third are late), a quarter of them certified and an eighth liquidated through the web's own
-# forms, served by `relais serve`; then REQUESTS (default 200) GETs of each: the list's first
-# page, a later page, an invoice's page, each on one connection then on 8 at once; and the
-# first page right after a change (a step recorded), when the list is computed again. Prints
-# p50/p90/p99/max in milliseconds. With RELAIS_REF=path, the same requests against that binary
-# (on a copy of the same data) are printed beside, as the reference.
-# Usage: bench/factures_web.sh [INVOICES] [WORKDIR]   (a store already in WORKDIR/data is
-# reused; RELAIS=path times that binary). Needs: curl, python3.
+# (default 40,000, a year of a large département, received over the last 100 days so that
+# two thirds are late), a quarter of them certified and an eighth liquidated (`relais factures
+# lot`), served by `relais serve`. Then REQUESTS (default 200) GETs of each — the list's first
+# page, a later page, an invoice's page — on one connection, then on 8 at once; the first page
+# right after a step recorded and right after an invoice deposited at the courrier (both
+# folded into the list kept); and right after a supplier run is prepared or cancelled, when
+# the list is read whole (as after an import or a run's validation). Prints p50/p90/p99/max in milliseconds; the same at COMPARE invoices
+# (default 4,000) in the same run, to show how it grows. With RELAIS_REF=path, the same
+# requests on a copy of the same data against that binary (the reference).
+# Usage: bench/factures_web.sh [INVOICES] [WORKDIR]   (stores already in WORKDIR are reused;
+# RELAIS=path times that binary). Needs: curl, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 invoices=${1:-40000}
 work=${2:-$(mktemp -d)}
+compare=${COMPARE:-4000}
 requests=${REQUESTS:-200}
 port=${PORT:-18081}
 for tool in curl python3; do
@@ -25,52 +28,56 @@ else
   cargo build --release --quiet -p relais-cli
   relais=$(realpath "${CARGO_TARGET_DIR:-target}")/release/relais
 fi
-data=$work/data
-password() { awk -F'\t' -v l="$1" '$1 == l { print $2 }' "$data/demo-users.txt"; }
 
-if [ ! -f "$data/relais.db" ]; then
-  echo "== a demo of 40,000 people, its factures.csv grown to $invoices invoices, in $data"
-  "$relais" demo --data "$data" --size 40000 --seed 77 --no-serve >/dev/null
-  # The demo's invoices (and their steps) stay; the others are copies of its valid rows with
-  # their own id, number and amount, received over the last 100 days.
-  python3 - "$data/extracts" "$invoices" <<'PY'
+# build N DIR: the demo, its factures.csv grown to N invoices (copies of its valid rows with
+# their own id, number and amount); the batches of steps on the invoices added.
+build() {
+  local n=$1 dir=$2 who
+  "$relais" demo --data "$dir/data" --size 20000 --seed 77 --no-serve >/dev/null
+  for who in admin instruction liquidation; do
+    (umask 077; awk -F'\t' -v u=$who '$1 == u { print $2 }' "$dir/data/demo-users.txt" > "$dir/$who.pw")
+  done
+  python3 - "$dir" "$n" <<'PY'
 import csv, datetime, random, sys
-folder, total = sys.argv[1], int(sys.argv[2])
+d, total = sys.argv[1], int(sys.argv[2])
 random.seed(23)
-suppliers = {r["siret"] for r in csv.DictReader(open(f"{folder}/fournisseurs.csv", encoding="utf-8"))}
-lines = open(f"{folder}/factures.csv", encoding="utf-8").read().splitlines()
-rows = [l.split(";") for l in lines[1:]]
-valid = [r for r in rows if len(r) == 8 and r[1] in suppliers]
+with open(f"{d}/data/extracts/fournisseurs.csv", encoding="utf-8") as f:
+    suppliers = {r["siret"] for r in csv.DictReader(f)}
+with open(f"{d}/data/extracts/factures.csv", encoding="utf-8") as f:
+    header, *rows = [l.split(";") for l in f.read().splitlines()]
+valid = [r[1] for r in rows if len(r) == len(header) and r[1] in suppliers]
+extra = ";" * (len(header) - 8)  # the columns after `statut`, left empty
 today = datetime.date.today()
-with open(f"{folder}/factures.csv", "a", encoding="utf-8") as out:
+with open(f"{d}/data/extracts/factures.csv", "a", encoding="utf-8") as out, \
+     open(f"{d}/sf.csv", "w", encoding="utf-8") as sf, open(f"{d}/liq.csv", "w", encoding="utf-8") as liq:
+    sf.write("facture;verifie\n")
+    liq.write("facture;nature;fonction\n")
     for i in range(total - len(rows)):
-        siret = random.choice(valid)[1]
+        fid = f"FAC-B-{i + 1:06d}"
         received = today - datetime.timedelta(days=random.randrange(0, 100))
         invoiced = received - datetime.timedelta(days=random.randrange(0, 8))
         cents = random.choice([random.randrange(2_000, 200_000), random.randrange(200_000, 5_000_000)])
-        amount = f"{cents // 100},{cents % 100:02d}"
-        out.write(f"FAC-B-{i + 1:06d};{siret};B{i + 1:06d};{invoiced};{received};{amount};;a_payer\n")
+        out.write(f"{fid};{random.choice(valid)};B{i + 1:06d};{invoiced};{received};"
+                  f"{cents // 100},{cents % 100:02d};;a_payer{extra}\n")
+        if i % 4 == 0:
+            sf.write(f"{fid};bon de livraison signé\n")
+        if i % 8 == 0:
+            liq.write(f"{fid};6068;0202\n")
 PY
-  (umask 077; password admin > "$work/admin.pw")
-  "$relais" import "$data/extracts" --data "$data" --user admin --password-file "$work/admin.pw" >/dev/null || true
-fi
-
-# One server on `$1`'s binary, its data folder `$2`: its pid in $server.
-start() {
-  "$1" serve --data "$2" --bind "127.0.0.1:$port" >/dev/null &
-  server=$!
-  for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/login" >/dev/null && break; sleep 0.2; done
+  RELAIS_PASSWORD_FILE="$dir/admin.pw" "$relais" import "$dir/data/extracts" --data "$dir/data" --user admin >/dev/null || true
+  RELAIS_PASSWORD_FILE="$dir/instruction.pw" "$relais" factures lot "$dir/sf.csv" --etape service-fait \
+    --data "$dir/data" --user instruction >/dev/null
+  RELAIS_PASSWORD_FILE="$dir/liquidation.pw" "$relais" factures lot "$dir/liq.csv" --etape liquider \
+    --data "$dir/data" --user liquidation >/dev/null
 }
-stop() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
-trap stop EXIT
 
-# Requests by python's http.client, kept alive: sign in (the form's token is bound to a
-# cookie), the steps through the web's forms, then the timed GETs.
+# Requests by python's http.client, kept alive: sign in as an agent does (the login form's
+# token is bound to a cookie), then the timed GETs.
 cat > "$work/load.py" <<'PY'
-import http.client, re, sys, threading, time, urllib.parse
-port, users_file, mode, requests = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
-users = dict(l.split("\t")[:2] for l in open(users_file, encoding="utf-8") if l.strip() and not l.startswith("#"))
-
+import csv, http.client, re, sys, threading, time, urllib.parse
+port, data, requests = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+users = dict(l.split("\t")[:2] for l in open(f"{data}/demo-users.txt", encoding="utf-8") if l.strip() and not l.startswith("#"))
+siret = next(csv.DictReader(open(f"{data}/extracts/fournisseurs.csv", encoding="utf-8")))["siret"]
 cookies = lambda headers: " ".join(headers.get_all("Set-Cookie") or [])
 
 class Agent:
@@ -82,7 +89,7 @@ class Agent:
         form = urllib.parse.urlencode({"login": login, "password": users[login], "csrf_token": token})
         _, headers = self.post("/login", form, cookie=pre)
         self.cookie = re.search(r"(relais_session=[^;]+)", cookies(headers)).group(1)
-        self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', self.get("/")[0]).group(1)
+        self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', self.get("/annuaire")[0]).group(1)
     def get(self, path, cookie=None):
         self.c.request("GET", path, headers={"Cookie": self.cookie if cookie is None else cookie})
         r = self.c.getresponse()
@@ -93,10 +100,10 @@ class Agent:
         r = self.c.getresponse()
         r.read()
         return r.status, r.headers
-    def step(self, invoice, what, **fields):
-        status, _ = self.post(f"/factures/{urllib.parse.quote(invoice)}/{what}",
-                              urllib.parse.urlencode({"csrf_token": self.csrf, **fields}))
-        return status == 303
+    def send(self, path, **fields):
+        status, _ = self.post(path, urllib.parse.urlencode({"csrf_token": self.csrf, **fields}))
+        if status != 303:
+            raise SystemExit(f"POST {path}: {status}")
     def timed(self, path):
         start = time.perf_counter()
         body, _ = self.get(path)
@@ -107,69 +114,83 @@ class Agent:
 
 def figures(name, ms):
     ms = sorted(ms)
-    q = lambda p: ms[min(len(ms) - 1, int(round(p / 100 * len(ms))) - 1)]
-    print(f"   {name:<44} p50 {q(50):7.1f}  p90 {q(90):7.1f}  p99 {q(99):7.1f}  max {ms[-1]:7.1f} ms  ({len(ms)})")
+    q = lambda p: ms[min(len(ms) - 1, max(0, int(round(p / 100 * len(ms))) - 1))]
+    print(f"   {name:<52} p50 {q(50):6.1f}  p90 {q(90):6.1f}  p99 {q(99):6.1f}  max {ms[-1]:6.1f} ms")
 
 ids = lambda body: re.findall(r'<a href="/factures/([^"?]+)">', body)
-if mode == "steps":
-    # A quarter certified by the instruction agent, half of those liquidated by another agent.
-    inst, liq = Agent("instruction"), Agent("liquidation")
-    first = inst.get("/factures?page=1")[0]
-    pages = int(re.search(r"Page 1 sur (\d+)", first).group(1))
-    done = 0
-    for page in range(1, pages + 1, 4):
-        for n, invoice in enumerate(ids(inst.get(f"/factures?page={page}")[0])):
-            # Those the demo certified already are refused: left as they are.
-            if inst.step(invoice, "service-fait", verifie="bon de livraison signé", montant=""):
-                done += 1
-                if n % 2 == 0:
-                    liq.step(invoice, "liquider", nature="6068", fonction="0202", montant="")
-    print(f"   {done} invoices certified through the web, half of them liquidated")
-    sys.exit(0)
-
 agent = Agent("liquidation")
 first = agent.get("/factures")[0]
-pages = int(re.search(r"Page 1 sur (\d+)", first).group(1)) if "sur " in first else 1
+pages = int(re.search(r"Page 1 sur (\d+)", first).group(1)) if "Page 1 sur" in first else 1
 later = f"/factures?page={max(1, pages * 3 // 4)}"
-invoice = f"/factures/{ids(first)[0]}"
-total = re.search(r"<strong>([\d\u202f\u00a0 ]+) factures</strong>", first)
-print(f"   list of {total.group(1) if total else '?'} invoices, {pages} page(s)")
-for name, path in (("page 1 (/factures)", "/factures"), (f"a later page ({later})", later), ("an invoice's page", invoice)):
+shown = len(ids(first))
+print(f"   {shown} invoices on the first page, {pages} page(s)")
+for name, path in (("page 1", "/factures"), (f"page {max(1, pages * 3 // 4)}", later),
+                   ("an invoice's page", f"/factures/{ids(first)[0]}")):
     agent.timed(path)
     figures(f"{name}, 1 connection", [agent.timed(path) for _ in range(requests)])
     results, agents = [], [Agent("liquidation") for _ in range(8)]
     def run(a):
-        mine = [a.timed(path) for _ in range(requests // 8)]
-        results.extend(mine)
+        results.extend(a.timed(path) for _ in range(requests // 8))
     threads = [threading.Thread(target=run, args=(a,)) for a in agents]
     [t.start() for t in threads]
     [t.join() for t in threads]
     figures(f"{name}, 8 connections", results)
-# The list computed again: each time after a step recorded (a suspension, then its resumption).
-target = ids(agent.get(later)[0])[0]
+# After a step recorded (a suspension, then its resumption): folded into the list kept.
+target = ids(agent.get(later)[0])[-1]
 after = []
-for i in range(20):
-    if not agent.step(target, "suspendre" if i % 2 == 0 else "reprendre", motif="pièce manquante"):
-        raise SystemExit(f"the step on {target} was refused")
+for i in range(40):
+    agent.send(f"/factures/{urllib.parse.quote(target)}/{'suspendre' if i % 2 == 0 else 'reprendre'}",
+               motif="pièce manquante")
     after.append(agent.timed("/factures"))
-figures("page 1 right after a change (computed again)", after)
+figures("page 1 right after a step recorded", after)
+# After an invoice deposited at the courrier: added to the list kept.
+courrier, again = Agent("courrier"), []
+for i in range(20):
+    courrier.send("/courrier", kind="facture", depositor="SARL Banc d'essai", siret=siret,
+                  invoice_number=f"BANC-{time.time_ns()}", amount="123,45")
+    again.append(agent.timed("/factures"))
+figures("page 1 right after an invoice deposited", again)
+# After a supplier run prepared, then cancelled: the list read whole (a run's entries are not
+# folded in).
+whole = []
+for i in range(10):
+    status, headers = agent.post("/fournisseurs/paiement", urllib.parse.urlencode({"csrf_token": agent.csrf}))
+    if status != 303:
+        break
+    whole.append(agent.timed("/factures"))
+    agent.send(f"{headers['Location'].split('?')[0]}/annuler", motif="banc d'essai")
+    whole.append(agent.timed("/factures"))
+if whole:
+    figures("page 1 right after a run prepared or cancelled (read whole)", whole)
 PY
 
-run_bench() {
-  local binary=$1 folder=$2
-  start "$binary" "$folder"
-  if [ ! -f "$folder/.steps-done" ]; then
-    python3 "$work/load.py" "$port" "$folder/demo-users.txt" steps 0
-    touch "$folder/.steps-done"
-  fi
-  python3 "$work/load.py" "$port" "$folder/demo-users.txt" time "$requests"
-  stop
+# serve DIR BINARY: serves DIR's data with BINARY, in the background ($server).
+serve() {
+  "$2" serve --data "$1/data" --bind "127.0.0.1:$port" >/dev/null 2>&1 &
+  server=$!
+  for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/login" >/dev/null && break; sleep 0.1; done
 }
 
-echo "== $relais ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
-run_bench "$relais" "$data"
-if [ -n "${RELAIS_REF:-}" ]; then
-  rm -rf "$work/ref"; cp -a "$data" "$work/ref"
-  echo "== reference: $RELAIS_REF"
-  run_bench "$RELAIS_REF" "$work/ref"
-fi
+# bench DIR BINARY: times BINARY serving DIR's data.
+bench() {
+  serve "$1" "$2"
+  python3 "$work/load.py" "$port" "$1/data" "$requests" || true
+  kill "$server"; wait "$server" 2>/dev/null || true
+}
+
+echo "relais: $relais ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)); goal: page 1 p99 ≤ 50 ms at 40,000"
+for n in "$invoices" "$compare"; do
+  [ "$n" = 0 ] && continue
+  dir=$work/factures-$n
+  if [ ! -f "$dir/data/relais.db" ]; then
+    mkdir -p "$dir"
+    build "$n" "$dir"
+  fi
+  echo "== $n invoices"
+  bench "$dir" "$relais"
+  if [ -n "${RELAIS_REF:-}" ]; then
+    rm -rf "$dir/ref"; mkdir -p "$dir/ref"; cp -a "$dir/data" "$dir/ref/data"
+    echo "== $n invoices, reference $RELAIS_REF"
+    bench "$dir/ref" "$RELAIS_REF"
+  fi
+done

@@ -1,7 +1,7 @@
 //! The invoices by deadline on a real store: paged, the totals over all; kept between
-//! requests by `DueCache` and kept true by the journal — a step recorded since is folded in and
-//! gives the list a fresh reading gives, an entry that changes no invoice keeps the same list,
-//! an invoice deposited at the courrier has it read again.
+//! requests by `DueCache` and kept true by the journal — a step recorded since, an invoice
+//! deposited at the courrier or cancelled there are folded in and give the list a fresh reading
+//! gives; an entry that changes no invoice keeps the same list.
 
 use jiff::civil::{Date, date};
 use relais_app::invoices::{DueCache, DueList, due_list};
@@ -82,14 +82,22 @@ fn store(dir: &std::path::Path, n: usize) -> SqliteStore {
 }
 
 fn fresh(store: &SqliteStore) -> DueList {
+    fresh_on(store, TODAY)
+}
+
+fn fresh_on(store: &SqliteStore, day: Date) -> DueList {
     let tz = jiff::tz::TimeZone::UTC;
-    due_list(store, 30, TODAY, &tz, &default_ecb_rates()).expect("list")
+    due_list(store, 30, day, &tz, &default_ecb_rates()).expect("list")
 }
 
 fn cached(cache: &DueCache, store: &SqliteStore) -> Arc<DueList> {
+    cached_on(cache, store, TODAY)
+}
+
+fn cached_on(cache: &DueCache, store: &SqliteStore, day: Date) -> Arc<DueList> {
     let tz = jiff::tz::TimeZone::UTC;
     cache
-        .get(store, 30, TODAY, &tz, &default_ecb_rates())
+        .get(store, 30, day, &tz, &default_ecb_rates())
         .expect("list")
 }
 
@@ -151,13 +159,27 @@ fn the_list_kept_follows_the_journal() {
     assert_eq!(d.state, InvoiceState::Suspended);
     assert_eq!(d.standing.days_left, 30 - 39 + 9);
 
-    // An invoice deposited at the courrier: read again, with it.
+    // A deposit of another kind: the same list.
+    let kept = cached(&cache, &reader);
+    let mut letter = NewDeposit::new(DepositKind::DemandeApa, "Mme Martin");
+    letter.pages = 2;
+    s.register_deposit(
+        "courrier",
+        &letter,
+        &jiff::tz::TimeZone::UTC,
+        &mut |_| Ok("code".into()),
+    )
+    .expect("letter");
+    assert!(Arc::ptr_eq(&kept, &cached(&cache, &reader)));
+
+    // An invoice deposited at the courrier, then cancelled: in the list, then out of it.
     let mut paper = NewDeposit::new(DepositKind::Facture, "Fournitures SA");
     paper.invoice = Some(InvoiceFacts {
         siret: siret(),
         number: "P-1".into(),
         amount: Cents(50_000),
         date: None,
+        commitment: None,
     });
     let deposit = s
         .register_deposit(
@@ -171,4 +193,17 @@ fn the_list_kept_follows_the_journal() {
     assert_eq!(*again, fresh(&reader));
     assert!(again.find(&deposit.number.to_string()).is_some());
     assert_eq!(again.open.len(), 41);
+    s.cancel_deposit("courrier", deposit.number, "enregistrée deux fois")
+        .expect("cancel");
+    let cancelled = cached(&cache, &reader);
+    assert_eq!(*cancelled, fresh(&reader));
+    assert_eq!(cancelled.open.len(), 40);
+
+    // The next day, and a step of that day: every standing a day on.
+    let tomorrow = date(2026, 12, 11);
+    s.record_invoice_step("F039", &InvoiceEvent::Resumed, "liquidation", tomorrow)
+        .expect("resumed");
+    let next = cached_on(&cache, &reader, tomorrow);
+    assert_eq!(*next, fresh_on(&reader, tomorrow));
+    assert_eq!(next.find("F000").map(|d| d.standing.days_left), Some(29));
 }

@@ -1,15 +1,19 @@
 //! The list of invoices kept between a server's requests, and kept true by the journal: every
 //! change of state commits with its journal entry (ARCHITECTURE's invariants), so the entries
 //! written since the list was read say what changed. An invoice's step (`invoice_step`, whose
-//! entry holds the step) is folded into the list; an entry that changes no invoice (a sign-in,
-//! a contact, the crisis cell's records…) leaves it as it is; any other entry (an import, a
-//! run's validation, an invoice deposited at the courrier, an entry not known here) has the
-//! list read again, as does a new day.
+//! entry holds the step) and an invoice deposited at the courrier or cancelled there
+//! (`deposit.register`, `deposit.cancel`, whose entries hold the facts) are folded into the
+//! list; an entry that changes no invoice (a sign-in, a contact, the crisis cell's records…)
+//! leaves it as it is; any other entry (an import, a run's validation, an entry not known here)
+//! has the list read again. On a new day, every standing is computed again from the list.
 
 use super::list::{DueList, Terms, due_list};
 use super::DueError;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use relais_core::Cents;
+use relais_core::calendar::local_date;
+use relais_core::deposits::DepositKind;
 use relais_core::invoices::EcbRate;
 use relais_core::invoices::lifecycle::{InvoiceEvent, Step};
 use relais_core::journal::{Entry, EntryHash};
@@ -71,10 +75,19 @@ struct Kept {
 /// What the entries written since the list was read ask of it.
 enum Since {
     Nothing,
-    /// Steps to fold into it, and the last entry read.
-    Steps(Vec<(String, Step)>, (u64, EntryHash)),
+    /// Changes to fold into it, and the last entry read.
+    Changes(Vec<Change>, (u64, EntryHash)),
     /// Read it again.
     Everything,
+}
+
+/// A change of one invoice, as its journal entry says it.
+enum Change {
+    Step(String, Step),
+    /// An invoice deposited at the courrier: (number, invoice number, depositor, amount,
+    /// received).
+    Deposit(String, String, String, Cents, Date),
+    Cancelled(String),
 }
 
 impl DueCache {
@@ -95,19 +108,36 @@ impl DueCache {
             rates,
         };
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        // A new day: every standing again, from what the list holds.
+        if let Some(k) = kept.as_mut().filter(|k| k.today != today) {
+            if Arc::make_mut(&mut k.list).restate(&terms) {
+                k.today = today;
+            }
+        }
         if let Some(k) = kept
             .as_mut()
             .filter(|k| k.today == today && k.payment_days == payment_days)
         {
-            match since(store, k.head, &k.list)? {
+            match since(store, k.head, &k.list, tz)? {
                 Since::Nothing => return Ok(Arc::clone(&k.list)),
-                Since::Steps(steps, head) => {
+                Since::Changes(changes, head) => {
                     // A copy only while a request still renders the list as it was.
-                    if steps.is_empty()
-                        || steps.into_iter().all(|(invoice, step)| {
-                            Arc::make_mut(&mut k.list).record(&invoice, step, &terms)
-                        })
-                    {
+                    let folded = changes.is_empty() || {
+                        let list = Arc::make_mut(&mut k.list);
+                        let all = changes.into_iter().all(|c| match c {
+                            Change::Step(invoice, step) => list.record(&invoice, step, &terms),
+                            Change::Deposit(number, invoice, depositor, amount, on) => {
+                                list.add_deposit(&number, &invoice, &depositor, amount, on, &terms)
+                            }
+                            Change::Cancelled(number) => {
+                                list.remove(&number);
+                                true
+                            }
+                        });
+                        list.settle();
+                        all
+                    };
+                    if folded {
                         k.head = Some(head);
                         return Ok(Arc::clone(&k.list));
                     }
@@ -140,11 +170,12 @@ impl DueCache {
     }
 }
 
-/// What the entries after `head` ask of `list`.
+/// What the entries after `head` ask of `list` (a deposit's day of receipt in `tz`).
 fn since<S: Store + ?Sized>(
     store: &S,
     head: Option<(u64, EntryHash)>,
     list: &DueList,
+    tz: &TimeZone,
 ) -> Result<Since, StoreError> {
     let Some((seq, hash)) = head else {
         return Ok(Since::Everything);
@@ -160,32 +191,71 @@ fn since<S: Store + ?Sized>(
     let Some(last) = after.last() else {
         return Ok(Since::Nothing);
     };
-    let mut steps = Vec::new();
+    let mut changes = Vec::new();
     for e in after {
-        match e.kind.as_str() {
-            "invoice_step" => match step_of(e) {
-                Some(step) => steps.push(step),
-                None => return Ok(Since::Everything),
+        let change = match e.kind.as_str() {
+            kind if UNRELATED.contains(&kind) => continue,
+            "invoice_step" => step_of(e),
+            "deposit.register" => match deposit_of(e, tz) {
+                Some(Some(deposit)) => Some(deposit),
+                // A deposit of another kind.
+                Some(None) => continue,
+                None => None,
             },
-            kind if UNRELATED.contains(&kind) => {}
-            // A deposit of another kind than an invoice; a cancelled deposit that was none.
-            "deposit.register" if field(e, "kind").is_some_and(|k| k != "facture") => {}
-            "deposit.cancel" if field(e, "number").is_some_and(|n| list.find(&n).is_none()) => {}
-            _ => return Ok(Since::Everything),
+            "deposit.cancel" => match number_of(e) {
+                // A deposit that is no invoice of the list.
+                Some(number) if list.find(&number).is_none() => continue,
+                number => number.map(Change::Cancelled),
+            },
+            _ => None,
+        };
+        match change {
+            Some(c) => changes.push(c),
+            None => return Ok(Since::Everything),
         }
     }
-    Ok(Since::Steps(steps, (last.seq, last.hash)))
+    Ok(Since::Changes(changes, (last.seq, last.hash)))
 }
 
-/// The text field `name` of an entry's payload.
-fn field(e: &Entry, name: &str) -> Option<String> {
+/// A `deposit.cancel` entry's deposit number.
+fn number_of(e: &Entry) -> Option<String> {
     let payload: serde_json::Value = serde_json::from_str(&e.payload).ok()?;
-    payload.get(name)?.as_str().map(str::to_owned)
+    Some(payload.get("number")?.as_str()?.to_owned())
+}
+
+/// A `deposit.register` entry's invoice, `Some(None)` for a deposit of another kind, `None`
+/// when the entry cannot be read: the store journals the deposit's facts (number, kind,
+/// depositor, the invoice's number and amount, the instant of receipt).
+fn deposit_of(e: &Entry, tz: &TimeZone) -> Option<Option<Change>> {
+    #[derive(serde::Deserialize)]
+    struct Payload {
+        number: String,
+        kind: String,
+        depositor: String,
+        invoice_number: Option<String>,
+        amount: Option<i64>,
+        received_at: jiff::Timestamp,
+    }
+    let p: Payload = serde_json::from_str(&e.payload).ok()?;
+    if p.kind != DepositKind::Facture.as_str() {
+        return Some(None);
+    }
+    // Without its number and amount a deposit is no invoice of the list.
+    let (Some(invoice), Some(amount)) = (p.invoice_number, p.amount) else {
+        return Some(None);
+    };
+    Some(Some(Change::Deposit(
+        p.number,
+        invoice,
+        p.depositor,
+        Cents(amount),
+        local_date(p.received_at, tz),
+    )))
 }
 
 /// An `invoice_step` entry's invoice and step: the store journals the step recorded
 /// (`{"invoice", "step", "on"}`) by its actor.
-fn step_of(e: &Entry) -> Option<(String, Step)> {
+fn step_of(e: &Entry) -> Option<Change> {
     #[derive(serde::Deserialize)]
     struct Payload {
         invoice: String,
@@ -193,7 +263,7 @@ fn step_of(e: &Entry) -> Option<(String, Step)> {
         on: Date,
     }
     let p: Payload = serde_json::from_str(&e.payload).ok()?;
-    Some((
+    Some(Change::Step(
         p.invoice,
         Step {
             event: p.step,

@@ -86,8 +86,9 @@ impl DueList {
     }
 
     /// Folds `step`, recorded after the list was read, into invoice `id`: its state and
-    /// standing, its place, the totals. False when the list does not hold the invoice or its
-    /// standing cannot be computed: then the list must be read again.
+    /// standing (its place and the totals wait for [`DueList::settle`]). False when the list
+    /// does not hold the invoice or its standing cannot be computed: then the list must be
+    /// read again.
     pub(super) fn record(&mut self, id: &str, step: Step, terms: &Terms<'_>) -> bool {
         let Some(at) = self.open.iter().position(|d| d.id == id) else {
             return false;
@@ -107,12 +108,72 @@ impl DueList {
             let row = self.open.remove(at);
             self.paid.push(row);
         }
-        self.settle();
         true
     }
 
+    /// Every invoice's standing again, as of `terms`' day (a new day): its steps are kept.
+    /// False when a standing cannot be computed: then the list must be read again.
+    pub(super) fn restate(&mut self, terms: &Terms<'_>) -> bool {
+        let steps = &self.steps;
+        let all = self.open.iter_mut().chain(self.paid.iter_mut()).all(|row| {
+            let life = fold(steps.get(&row.id).map_or(&[], Vec::as_slice));
+            match terms.standing(&life, row.amount, row.received) {
+                Some((standing, _)) => {
+                    row.standing = standing;
+                    true
+                }
+                None => false,
+            }
+        });
+        self.settle();
+        all
+    }
+
+    /// Adds an invoice deposited at the courrier after the list was read: deposit `number`,
+    /// the supplier's invoice `invoice_number` for `amount`, received on `received`. False when
+    /// its standing cannot be computed.
+    pub(super) fn add_deposit(
+        &mut self,
+        number: &str,
+        invoice_number: &str,
+        depositor: &str,
+        amount: Cents,
+        received: Date,
+        terms: &Terms<'_>,
+    ) -> bool {
+        let life = fold(self.steps(number));
+        let Some((standing, paid_on)) = terms.standing(&life, amount, received) else {
+            return false;
+        };
+        let row = DueInvoice {
+            source: "courrier",
+            id: number.to_owned(),
+            reference: format!("{invoice_number} ({number})"),
+            supplier: depositor.to_owned(),
+            amount,
+            received,
+            standing,
+            state: life.state,
+            reason: life.reason,
+            paid_on,
+        };
+        if paid_on.is_some() {
+            self.paid.push(row);
+        } else {
+            self.open.push(row);
+        }
+        true
+    }
+
+    /// Takes out a deposit cancelled after the list was read (its number stays in the
+    /// register, not among the invoices).
+    pub(super) fn remove(&mut self, number: &str) {
+        self.open.retain(|d| d.source != "courrier" || d.id != number);
+        self.paid.retain(|d| d.source != "courrier" || d.id != number);
+    }
+
     /// Sorts the open invoices, the most urgent first, and counts what is at risk.
-    fn settle(&mut self) {
+    pub(super) fn settle(&mut self) {
         self.open.sort_by(|x, y| {
             (x.standing.days_left, &x.reference).cmp(&(y.standing.days_left, &y.reference))
         });
