@@ -5,9 +5,10 @@
 # two thirds are late), a quarter of them certified and an eighth liquidated (`relais factures
 # lot`), served by `relais serve`. Then REQUESTS (default 200) GETs of each — the list's first
 # page, a later page, an invoice's page — on one connection, then on 8 at once; the first page
-# right after a step recorded and right after an invoice deposited at the courrier (both
-# folded into the list kept); and right after a supplier run is prepared or cancelled, when
-# the list is read whole (as after an import or a run's validation). Prints p50/p90/p99/max in milliseconds; the same at COMPARE invoices
+# right after a step recorded, an invoice deposited at the courrier, a supplier run prepared
+# or cancelled (each folded into the list kept, or changing nothing of it); and right after
+# the extracts imported again, when the list is read whole (as after a run's validation).
+# Prints p50/p90/p99/max in milliseconds; the same at COMPARE invoices
 # (default 4,000) in the same run, to show how it grows. With RELAIS_REF=path, the same
 # requests on a copy of the same data against that binary (the reference).
 # Usage: bench/factures_web.sh [INVOICES] [WORKDIR]   (stores already in WORKDIR are reused;
@@ -74,8 +75,8 @@ PY
 # Requests by python's http.client, kept alive: sign in as an agent does (the login form's
 # token is bound to a cookie), then the timed GETs.
 cat > "$work/load.py" <<'PY'
-import csv, http.client, re, sys, threading, time, urllib.parse
-port, data, requests = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+import csv, http.client, re, subprocess, sys, threading, time, urllib.parse
+port, data, requests, relais, admin = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 users = dict(l.split("\t")[:2] for l in open(f"{data}/demo-users.txt", encoding="utf-8") if l.strip() and not l.startswith("#"))
 siret = next(csv.DictReader(open(f"{data}/extracts/fournisseurs.csv", encoding="utf-8")))["siret"]
 cookies = lambda headers: " ".join(headers.get_all("Set-Cookie") or [])
@@ -150,18 +151,24 @@ for i in range(20):
                   invoice_number=f"BANC-{time.time_ns()}", amount="123,45")
     again.append(agent.timed("/factures"))
 figures("page 1 right after an invoice deposited", again)
-# After a supplier run prepared, then cancelled: the list read whole (a run's entries are not
-# folded in).
-whole = []
+# After a supplier run prepared, then cancelled: nothing to read again.
+runs = []
 for i in range(10):
     status, headers = agent.post("/fournisseurs/paiement", urllib.parse.urlencode({"csrf_token": agent.csrf}))
     if status != 303:
         break
-    whole.append(agent.timed("/factures"))
+    runs.append(agent.timed("/factures"))
     agent.send(f"{headers['Location'].split('?')[0]}/annuler", motif="banc d'essai")
+    runs.append(agent.timed("/factures"))
+if runs:
+    figures("page 1 right after a run prepared or cancelled", runs)
+# After the extracts imported again (`relais import`): the list read whole.
+whole = []
+for i in range(5):
+    subprocess.run([relais, "import", f"{data}/extracts", "--data", data, "--user", "admin",
+                    "--password-file", admin], check=True, capture_output=True)
     whole.append(agent.timed("/factures"))
-if whole:
-    figures("page 1 right after a run prepared or cancelled (read whole)", whole)
+figures("page 1 right after an import (read whole)", whole)
 PY
 
 # serve DIR BINARY: serves DIR's data with BINARY, in the background ($server).
@@ -171,10 +178,10 @@ serve() {
   for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/login" >/dev/null && break; sleep 0.1; done
 }
 
-# bench DIR BINARY: times BINARY serving DIR's data.
+# bench DIR BINARY ADMIN_PASSWORD_FILE: times BINARY serving DIR's data.
 bench() {
   serve "$1" "$2"
-  python3 "$work/load.py" "$port" "$1/data" "$requests" || true
+  python3 "$work/load.py" "$port" "$1/data" "$requests" "$2" "$3" || true
   kill "$server"; wait "$server" 2>/dev/null || true
 }
 
@@ -187,10 +194,10 @@ for n in "$invoices" "$compare"; do
     build "$n" "$dir"
   fi
   echo "== $n invoices"
-  bench "$dir" "$relais"
+  bench "$dir" "$relais" "$dir/admin.pw"
   if [ -n "${RELAIS_REF:-}" ]; then
     rm -rf "$dir/ref"; mkdir -p "$dir/ref"; cp -a "$dir/data" "$dir/ref/data"
     echo "== $n invoices, reference $RELAIS_REF"
-    bench "$dir/ref" "$RELAIS_REF"
+    bench "$dir/ref" "$RELAIS_REF" "$dir/admin.pw"
   fi
 done

@@ -163,12 +163,9 @@ fn the_list_kept_follows_the_journal() {
     let kept = cached(&cache, &reader);
     let mut letter = NewDeposit::new(DepositKind::DemandeApa, "Mme Martin");
     letter.pages = 2;
-    s.register_deposit(
-        "courrier",
-        &letter,
-        &jiff::tz::TimeZone::UTC,
-        &mut |_| Ok("code".into()),
-    )
+    s.register_deposit("courrier", &letter, &jiff::tz::TimeZone::UTC, &mut |_| {
+        Ok("code".into())
+    })
     .expect("letter");
     assert!(Arc::ptr_eq(&kept, &cached(&cache, &reader)));
 
@@ -182,12 +179,9 @@ fn the_list_kept_follows_the_journal() {
         commitment: None,
     });
     let deposit = s
-        .register_deposit(
-            "courrier",
-            &paper,
-            &jiff::tz::TimeZone::UTC,
-            &mut |_| Ok("code".into()),
-        )
+        .register_deposit("courrier", &paper, &jiff::tz::TimeZone::UTC, &mut |_| {
+            Ok("code".into())
+        })
         .expect("deposit");
     let again = cached(&cache, &reader);
     assert_eq!(*again, fresh(&reader));

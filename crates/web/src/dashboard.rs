@@ -175,10 +175,7 @@ pub async fn dashboard(
             // An invoice whose late interest cannot be computed still has its deadline: say
             // so on the CLI, and here list none rather than fail the whole dashboard.
             let rates = &worker.config.ecb_rates;
-            let invoices = worker
-                .invoices
-                .get(s, payment_days, today, &tz, rates)
-                .ok();
+            let invoices = worker.invoices.get(s, payment_days, today, &tz, rates).ok();
             let crisis = if crisis_cell {
                 let e = |e: relais_store::crisis::CrisisError| corrupt(e.to_string());
                 Some((

@@ -159,7 +159,10 @@ pub(crate) async fn due_list(app: &Shared) -> Result<Arc<DueList>, WebError> {
 fn pager(page: usize, pages: usize) -> Vec<PageLink> {
     let mut links: Vec<PageLink> = Vec::new();
     let mut add = |n: usize, text: String| {
-        if !links.iter().any(|(href, ..)| *href == format!("/factures?page={n}")) {
+        if !links
+            .iter()
+            .any(|(href, ..)| *href == format!("/factures?page={n}"))
+        {
             links.push((format!("/factures?page={n}"), text, n == page));
         }
     };

@@ -7,8 +7,8 @@
 //! leaves it as it is; any other entry (an import, a run's validation, an entry not known here)
 //! has the list read again. On a new day, every standing is computed again from the list.
 
-use super::list::{DueList, Terms, due_list};
 use super::DueError;
+use super::list::{DueList, Terms, due_list};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use relais_core::Cents;
@@ -29,7 +29,8 @@ const FOLDED_AT_MOST: u64 = 1_000;
 const READS: usize = 3;
 
 /// Journal entries that change no invoice, no invoice's step and no deposit: sessions and
-/// accounts, the desk, the crisis cell, people's bank details and the payroll's changes.
+/// accounts, the desk, the crisis cell, people's bank details, the payroll's changes, runs
+/// but their validation.
 const UNRELATED: &[&str] = &[
     "session.open",
     "session.close",
@@ -54,6 +55,11 @@ const UNRELATED: &[&str] = &[
     "bank_approve",
     "payroll_change_ask",
     "payroll_change_decide",
+    // A run prepared, cancelled or exported claims, frees or writes no invoice's step (its
+    // validation does: read again).
+    "run_prepare",
+    "run_cancel",
+    "run_export",
 ];
 
 /// The list of a day, kept while nothing is written that changes it: a server's screens ask

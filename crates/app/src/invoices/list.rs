@@ -55,7 +55,8 @@ impl Terms<'_> {
         let running_from = received
             .checked_add(jiff::Span::new().days(still))
             .unwrap_or(received);
-        let standing = invoice_standing(amount, running_from, self.payment_days, until, self.rates)?;
+        let standing =
+            invoice_standing(amount, running_from, self.payment_days, until, self.rates)?;
         Some((standing, paid_on))
     }
 }
@@ -168,8 +169,10 @@ impl DueList {
     /// Takes out a deposit cancelled after the list was read (its number stays in the
     /// register, not among the invoices).
     pub(super) fn remove(&mut self, number: &str) {
-        self.open.retain(|d| d.source != "courrier" || d.id != number);
-        self.paid.retain(|d| d.source != "courrier" || d.id != number);
+        self.open
+            .retain(|d| d.source != "courrier" || d.id != number);
+        self.paid
+            .retain(|d| d.source != "courrier" || d.id != number);
     }
 
     /// Sorts the open invoices, the most urgent first, and counts what is at risk.
@@ -179,7 +182,11 @@ impl DueList {
         });
         self.late = 0;
         self.at_risk = Cents::ZERO;
-        for d in self.open.iter().filter(|d| d.state != InvoiceState::Rejected) {
+        for d in self
+            .open
+            .iter()
+            .filter(|d| d.state != InvoiceState::Rejected)
+        {
             if let Some(l) = d.standing.late {
                 self.late += 1;
                 self.at_risk = self

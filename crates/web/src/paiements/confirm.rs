@@ -75,11 +75,11 @@ pub async fn confirm_validation(
         .with_reader(move |s| {
             let record = s.run(id).map_err(store_error)?;
             let suppliers = match &record {
-                Some(r) if r.kind == RunKind::Fournisseurs => Some(
-                    super::suppliers::SupplierView::from(
+                Some(r) if r.kind == RunKind::Fournisseurs => {
+                    Some(super::suppliers::SupplierView::from(
                         &s.supplier_run_summary(id).map_err(store_error)?,
-                    ),
-                ),
+                    ))
+                }
                 _ => None,
             };
             Ok((record, suppliers))

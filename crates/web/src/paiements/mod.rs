@@ -290,11 +290,11 @@ pub async fn paiement(
                 _ => None,
             };
             let suppliers = match &record {
-                Some(r) if r.kind == relais_core::run::RunKind::Fournisseurs => Some(
-                    suppliers::SupplierView::from(
+                Some(r) if r.kind == relais_core::run::RunKind::Fournisseurs => {
+                    Some(suppliers::SupplierView::from(
                         &s.supplier_run_summary(id).map_err(store_error)?,
-                    ),
-                ),
+                    ))
+                }
                 _ => None,
             };
             Ok((record, first, payroll, suppliers))
