@@ -115,10 +115,10 @@ impl DueCache {
         };
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         // A new day: every standing again, from what the list holds.
-        if let Some(k) = kept.as_mut().filter(|k| k.today != today) {
-            if Arc::make_mut(&mut k.list).restate(&terms) {
-                k.today = today;
-            }
+        if let Some(k) = kept.as_mut().filter(|k| k.today != today)
+            && Arc::make_mut(&mut k.list).restate(&terms)
+        {
+            k.today = today;
         }
         if let Some(k) = kept
             .as_mut()
