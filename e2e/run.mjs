@@ -808,6 +808,116 @@ for (const javaScriptEnabled of [true, false]) {
   await ctx2.close();
 }
 
+// Suppliers' invoices (#23): the list a page at a time, with JavaScript and without (plain
+// links); dates, amounts and states as agents write them.
+const frenchDay = /^\d{2}\/\d{2}\/\d{4}$/;
+const frenchAmount = /^\d{1,3}(\u00a0\d{3})*,\d{2}\u00a0€$/;
+for (const javaScriptEnabled of [true, false]) {
+  const how = javaScriptEnabled ? 'with JavaScript' : 'without JavaScript';
+  const ctx = await context({ width: 1280, height: 800 }, javaScriptEnabled);
+  const page = await ctx.newPage();
+  await signIn(page, 'instruction');
+  await page.goto(`${base}/factures`);
+  const rows = page.getByRole('table', { name: /Factures à payer/ }).locator('tbody tr');
+  const position = await page.locator('#position').textContent();
+  check(/^Page 1 sur \d+ : factures 1 à 100$/.test(position), `${how}, the list says which page it shows (${position})`);
+  check((await rows.count()) === 100, `${how}, a page holds 100 invoices`);
+  const first = await rows.locator('td:first-child').allTextContents();
+  await page.getByRole('link', { name: /^Page suivante/ }).click();
+  await page.waitForURL(/\/factures\?page=2$/);
+  check(/^Page 2 sur \d+ : factures 101 à/.test(await page.locator('#position').textContent()), `${how}, the next page follows`);
+  const second = await rows.locator('td:first-child').allTextContents();
+  check(second.length > 0 && second.every((r) => !first.includes(r)), `${how}, page 2 shows other invoices`);
+  const cells = await rows.first().locator('td').allTextContents();
+  check(
+    frenchDay.test(cells[1].trim()) && frenchAmount.test(cells[5].trim()),
+    `${how}, deadlines read JJ/MM/AAAA and amounts 1 234,56 € (${cells[1]}, ${cells[5]})`,
+  );
+  check(
+    (await rows.locator('td:nth-child(4)').allTextContents()).every((t) => !/\b[a-z]+_[a-z]+\b|\b(recue|liquidee)\b/.test(t)),
+    `${how}, states are words, not codes`,
+  );
+  if (javaScriptEnabled) await audit(page, 'factures-page-2');
+  await ctx.close();
+}
+
+// A liquidation agent prepares the suppliers' payment from the list; another agent (an
+// ordonnateur) validates it and writes its files; the invoice is then mandated, and its
+// payment recorded by hand; a supplier's changed bank details are approved from the list.
+{
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, 'liquidation');
+  await page.getByRole('link', { name: 'Factures', exact: true }).click();
+  await page.waitForURL(`${base}/factures`);
+  await audit(page, 'factures');
+  let href = null;
+  for (const n of [1, 2]) {
+    await page.goto(`${base}/factures?page=${n}`);
+    const liquidated = page.locator('tbody tr').filter({ hasText: 'liquidée : à mandater' });
+    if ((await liquidated.count()) > 0) {
+      href = await liquidated.first().locator('a').first().getAttribute('href');
+      break;
+    }
+  }
+  check(href !== null, 'a liquidated invoice waits for its mandat');
+  await page.goto(`${base}/factures`);
+  check(
+    (await page.getByRole('button', { name: /^Approuver les coordonnées de / }).count()) === 0,
+    'a liquidation agent sees the bank details held, and may not approve them',
+  );
+  await page.getByRole('button', { name: 'Préparer le paiement des fournisseurs' }).click();
+  await page.waitForURL(/\/paiements\/P\d{4}-\d{2}-\d{2}$/);
+  const runUrl = page.url();
+  const review = await page.locator('main').textContent();
+  check(
+    review.includes('Factures mandatées') && review.includes('Intérêts moratoires et indemnités'),
+    'the supplier run states its invoices and its late interest',
+  );
+  check(!review.includes('Par prestation'), 'and not the benefits\' tables');
+  check(/\d,\d{2}\u00a0€/.test(review), 'its amounts in euros, French style');
+  await audit(page, 'paiement-fournisseurs');
+  await ctx.close();
+
+  const ctx2 = await context();
+  const page2 = await ctx2.newPage();
+  await signIn(page2, 'ordonnateur');
+  await page2.goto(runUrl);
+  await page2.getByRole('button', { name: /^Valider le paiement/ }).click();
+  await page2.waitForURL(/\/valider\??$/);
+  check(
+    (await page2.locator('main').textContent()).includes('paiement des fournisseurs'),
+    'the confirmation page says it validates the suppliers\' payment',
+  );
+  await audit(page2, 'paiement-fournisseurs-confirmer');
+  await page2.getByRole('button', { name: /^Confirmer la validation du paiement/ }).click();
+  await page2.waitForURL(/fait=valide/);
+  check((await page2.getByRole('status').textContent()).includes('Paiement validé'), 'an ordonnateur validates the suppliers\' payment');
+  await page2.getByRole('button', { name: 'Écrire les fichiers' }).click();
+  await page2.waitForURL(/fait=exporte/);
+  check((await page2.getByRole('link', { name: /^PES_.*\.xml$/ }).count()) === 1, 'the suppliers\' PES file is offered');
+  await page2.goto(`${base}${href}`);
+  const state = await page2.locator('dl.card').textContent();
+  check(state.includes('mandatée'), `the invoice's page then says it is mandated (${href})`);
+  check(/mandat n° \d+, bordereau n° \d+/.test(await page2.locator('main').textContent()), 'with its mandat and bordereau');
+  await audit(page2, 'facture-mandatee');
+  await page2.getByLabel(/^Selon/).fill('retour du comptable');
+  await page2.getByRole('button', { name: 'Enregistrer le paiement' }).click();
+  await page2.waitForURL(/fait=payee/);
+  const paid = await page2.locator('main').textContent();
+  check(/payée le \d{2}\/\d{2}\/\d{4}/.test(paid) && paid.includes('retour du comptable'), 'a payment recorded by hand: the invoice is paid');
+  await page2.goto(`${base}/factures`);
+  const approve = page2.getByRole('button', { name: /^Approuver les coordonnées de / });
+  const held = await approve.count();
+  check(held > 0, 'the ordonnateur sees a supplier\'s changed bank details, to approve');
+  await approve.first().click();
+  await page2.waitForURL(/\/factures\?fait=rib$/);
+  check((await page2.getByRole('status').textContent()).includes('Coordonnées bancaires approuvées'), 'and approves them');
+  check((await approve.count()) === held - 1, 'the supplier leaves the list of bank details to approve');
+  await audit(page2, 'factures-rib-approuve');
+  await ctx2.close();
+}
+
 check(cspViolations.length === 0, `the product's own CSP blocks nothing (${cspViolations.join(' | ')})`);
 check(outside.length === 0, `no request leaves the machine (${outside.join(', ')})`);
 await browser.close();

@@ -1,18 +1,22 @@
 //! Open invoices by their legal payment deadline: those of the extracts and those registered at
 //! the courrier, with where each stands (days left, or late-payment interest and indemnity).
-//! Used by `relais invoices due` and by the dashboard.
+//! Used by `relais invoices due`, the dashboard and the web's list ([`list`]: the list
+//! computed once, paged, and kept while nothing is written).
+
+mod cache;
+mod list;
+
+pub use cache::DueCache;
+pub use list::{DueList, due_list};
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use relais_core::Cents;
-use relais_core::calendar::local_date;
-use relais_core::deposits::DepositKind;
 use relais_core::invoices::lifecycle::{InvoiceEvent, InvoiceState, Step, fold, resolve};
-use relais_core::invoices::{EcbRate, InvoiceStanding, invoice_standing};
-use relais_store::deposits::{DepositFilter, DepositStore, DepositStoreError};
+use relais_core::invoices::{EcbRate, InvoiceStanding};
+use relais_store::deposits::{DepositStore, DepositStoreError};
 use relais_store::invoices::{InvoiceError, InvoiceStore};
 use relais_store::{Store, StoreError};
-use std::collections::BTreeMap;
 
 /// An open invoice and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +35,8 @@ pub struct DueInvoice {
     /// rejection's reason.
     pub state: InvoiceState,
     pub reason: Option<String>,
+    /// The day it was paid (a paid invoice, whose standing is as of that day).
+    pub paid_on: Option<Date>,
 }
 
 /// Why the list cannot be made.
@@ -48,7 +54,7 @@ pub enum DueError {
 }
 
 /// Every open invoice, the most urgent first (by days left, then reference): paid within
-/// `payment_days` of receipt, standing as of `today`.
+/// `payment_days` of receipt, standing as of `today` (see [`due_list`]).
 pub fn due_invoices<S: Store + DepositStore + InvoiceStore + ?Sized>(
     store: &S,
     payment_days: u16,
@@ -56,71 +62,7 @@ pub fn due_invoices<S: Store + DepositStore + InvoiceStore + ?Sized>(
     tz: &TimeZone,
     rates: &[EcbRate],
 ) -> Result<Vec<DueInvoice>, DueError> {
-    let mut out = Vec::new();
-    let mut missing_rate = false;
-    let steps: BTreeMap<String, Vec<Step>> = store.invoice_steps()?;
-    let mut push =
-        |source, id: String, reference: String, supplier: String, amount: Cents, received: Date| {
-            let life = fold(steps.get(&id).map_or(&[][..], Vec::as_slice));
-            if life.state == InvoiceState::Paid {
-                return;
-            }
-            // The clock stood still while suspended (CCP R2192-27): the deadline moves as much.
-            let still = life.still_days(today);
-            let running_from = received
-                .checked_add(jiff::Span::new().days(still))
-                .unwrap_or(received);
-            match invoice_standing(amount, running_from, payment_days, today, rates) {
-                Some(standing) => out.push(DueInvoice {
-                    source,
-                    id,
-                    reference,
-                    supplier,
-                    amount,
-                    received,
-                    standing,
-                    state: life.state,
-                    reason: life.reason.clone(),
-                }),
-                None => missing_rate = true,
-            }
-        };
-    store.each_open_invoice(&mut |i| {
-        push(
-            "extraction",
-            i.id.clone(),
-            i.number.clone(),
-            i.supplier.clone(),
-            i.amount_incl_tax,
-            i.received_on,
-        )
-    })?;
-    let filter = DepositFilter {
-        kind: Some(DepositKind::Facture),
-        ..Default::default()
-    };
-    for d in store.deposits(&filter)? {
-        if d.cancellation.is_some() {
-            continue;
-        }
-        if let Some(inv) = &d.facts.invoice {
-            push(
-                "courrier",
-                d.number.to_string(),
-                format!("{} ({})", inv.number, d.number),
-                d.facts.depositor.clone(),
-                inv.amount,
-                local_date(d.received_at, tz),
-            );
-        }
-    }
-    if missing_rate {
-        return Err(DueError::MissingRate);
-    }
-    out.sort_by(|x, y| {
-        (x.standing.days_left, &x.reference).cmp(&(y.standing.days_left, &y.reference))
-    });
-    Ok(out)
+    Ok(due_list(store, payment_days, today, tz, rates)?.open)
 }
 
 /// Records a step of `invoice`'s life by `actor`, on the authority's day: the invoice's steps

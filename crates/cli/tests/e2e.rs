@@ -44,12 +44,81 @@ fn someone_with_an_accent(data: &Path) -> (String, String) {
     panic!("no person with an accented first name in the demo");
 }
 
+/// The demo's invoices made more than a page of the list (130 more, some late, copies of its
+/// valid rows' suppliers), and the bank account of a supplier no invoice names changed (it
+/// waits for an ordonnateur): imported again, as the extracts of another day would be.
+fn more_invoices(data: &Path) {
+    let extracts = data.join("extracts");
+    let reader = |name: &str, delimiter: u8| {
+        csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .from_path(extracts.join(name))
+            .expect(name)
+    };
+    let mut suppliers = reader("fournisseurs.csv", b',');
+    let header = suppliers.headers().expect("header").clone();
+    let mut rows: Vec<csv::StringRecord> = suppliers.records().flatten().collect();
+    let known: Vec<String> = rows.iter().map(|r| r[0].to_owned()).collect();
+    let mut invoices = reader("factures.csv", b';');
+    let columns = invoices.headers().expect("header").len();
+    let named: Vec<String> = invoices
+        .records()
+        .flatten()
+        .filter(|r| r.len() == columns)
+        .map(|r| r[1].to_owned())
+        .collect();
+    let sirets: Vec<&String> = named.iter().filter(|s| known.contains(s)).collect();
+    let today = jiff::Zoned::now().date();
+    let mut added = String::new();
+    for i in 0..130 {
+        let received = today
+            .checked_sub(jiff::Span::new().days(i % 45))
+            .expect("day");
+        added.push_str(&format!(
+            "FAC-E2E-{i:04};{};E2E-{i:04};{received};{received};{},{:02};;a_payer{}\n",
+            sirets[i as usize % sirets.len()],
+            100 + i * 37,
+            i % 100,
+            ";".repeat(columns - 8)
+        ));
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(extracts.join("factures.csv"))
+        .expect("factures.csv");
+    std::io::Write::write_all(&mut file, added.as_bytes()).expect("append");
+    let unnamed = rows
+        .iter_mut()
+        .find(|r| !named.contains(&r[0].to_owned()))
+        .expect("a supplier no invoice names");
+    let iban =
+        relais_core::ids::Iban::from_french_rib("30004", "00001", "00012345678").expect("iban");
+    *unnamed = unnamed
+        .iter()
+        .enumerate()
+        .map(|(i, v)| if i == 2 { iban.as_str() } else { v })
+        .collect();
+    let mut writer = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Always)
+        .from_path(extracts.join("fournisseurs.csv"))
+        .expect("fournisseurs.csv");
+    writer.write_record(&header).expect("header");
+    for r in &rows {
+        writer.write_record(r).expect("row");
+    }
+    writer.flush().expect("flush");
+    let extracts = extracts.to_string_lossy().into_owned();
+    let data = data.to_string_lossy().into_owned();
+    common::relais_ok(&["import", &extracts, "--data", &data, "--user", "admin"]);
+}
+
 #[test]
 fn agents_screens_in_a_real_browser() {
     common::e2e_dir();
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     common::demo(&data, 800);
+    more_invoices(&data);
     let (query, expect) = someone_with_an_accent(&data);
     // One agent who holds both finance roles: may prepare, and validate others' runs only.
     let password = "double-role-mot-de-passe";

@@ -31,6 +31,9 @@ pub struct App {
     /// Every Argon2 of the server, bounded.
     pub(crate) hasher: hasher::Hasher,
     pub(crate) presessions: Mutex<presession::PreSessions>,
+    /// The invoices by deadline, kept while nothing is written (the Factures page and the
+    /// dashboard ask for them on each request).
+    pub(crate) invoices: relais_app::invoices::DueCache,
     clock: Clock,
     /// A hash checked when the login is unknown, so that time does not tell who exists.
     pub(crate) dummy_hash: String,
@@ -100,6 +103,7 @@ impl App {
             throttle: Mutex::new(throttle::Throttle::default()),
             searches: Mutex::new(searches::Searches::default()),
             presessions: Mutex::new(presession::PreSessions::default()),
+            invoices: relais_app::invoices::DueCache::default(),
             clock,
             dummy_hash,
         }))

@@ -13,13 +13,12 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use relais_app::invoices::due_invoices;
-use relais_core::deposits::DepositKind;
 use relais_core::records::Benefit;
 use relais_core::run::RunStatus;
 use relais_store::deposits::DepositFilter;
 use relais_store::runs::RunRecord;
 use serde::Deserialize;
+use std::sync::Arc;
 
 mod charts;
 
@@ -150,14 +149,8 @@ pub async fn dashboard(
     let today_text = app.today();
     let today = today_text.parse().unwrap_or(jiff::civil::Date::ZERO);
     let tz = jiff::tz::TimeZone::get(&app.config.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    let payment_days = app
-        .config
-        .courrier
-        .as_ref()
-        .and_then(|c| c.rules.iter().find(|r| r.kind == DepositKind::Facture))
-        .and_then(|r| r.payment_days)
-        .unwrap_or(30);
-    let rates = app.config.ecb_rates.clone();
+    let payment_days = crate::factures::payment_days(&app);
+    let worker = Arc::clone(&app);
     let crisis_cell = holds(&session, CRISE);
     let now = app.instant();
     let ordonnateur = session.has(relais_core::roles::Role::Ordonnateur);
@@ -181,7 +174,8 @@ pub async fn dashboard(
                 .map_err(|e| corrupt(e.to_string()))?;
             // An invoice whose late interest cannot be computed still has its deadline: say
             // so on the CLI, and here list none rather than fail the whole dashboard.
-            let invoices = due_invoices(s, payment_days, today, &tz, &rates).ok();
+            let rates = &worker.config.ecb_rates;
+            let invoices = worker.invoices.get(s, payment_days, today, &tz, rates).ok();
             let crisis = if crisis_cell {
                 let e = |e: relais_store::crisis::CrisisError| corrupt(e.to_string());
                 Some((
@@ -241,9 +235,10 @@ pub async fn dashboard(
         });
     let invoices_known = invoices.is_some();
     let near: Vec<_> = invoices
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|i| i.standing.days_left <= INVOICE_WARNING_DAYS)
+        .as_ref()
+        .map_or(&[][..], |l| l.open.as_slice())
+        .iter()
+        .take_while(|i| i.standing.days_left <= INVOICE_WARNING_DAYS)
         .collect();
     let page = Dashboard {
         head: app.head("Tableau de bord", Some(&session), "/"),

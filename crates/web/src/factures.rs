@@ -1,26 +1,35 @@
 //! The suppliers' invoices: the list by days left before the legal deadline (what blocks each,
-//! the interest due), an invoice's page with its steps, and the forms of the next ones — the
-//! service fait (instruction), the liquidation (liquidation, not the certifier), a suspension
-//! and its letter, a resumption, a rejection (liquidation or ordonnateur) — through
-//! `relais_app::invoices`, the same services as `relais factures`.
+//! the interest due), a page at a time with the totals over all; an invoice's page with its
+//! steps and the forms of the next ones (`steps.rs`); and, for the finance roles, the supplier
+//! run prepared from the list and the suppliers' bank details that wait for an ordonnateur
+//! (`suppliers.rs`) — through `relais_app::invoices` and `relais_app::suppliers`, the same
+//! services as `relais factures` and `relais run prepare --kind fournisseurs`.
+
+mod steps;
+mod suppliers;
 
 use crate::Shared;
 use crate::error::WebError;
-use crate::fields::field;
 use crate::pages::render;
-use crate::session::{CsrfForm, SignedForm, SignedIn};
+use crate::session::SignedIn;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use relais_app::AppError;
-use relais_app::invoices::{DueInvoice, StepRequest, due_invoices, event_of, record_step};
-use relais_core::Cents;
+use axum::response::Response;
+use relais_app::invoices::{DueInvoice, DueList};
 use relais_core::deposits::DepositKind;
-use relais_core::invoices::lifecycle::{InvoiceEvent, InvoiceState, Step};
+use relais_core::invoices::INVOICE_PAYMENT_DAYS;
+use relais_core::invoices::lifecycle::{InvoiceState, Step};
 use relais_core::roles::Role;
-use relais_store::invoices::InvoiceError;
+use relais_documents::french;
 use serde::Deserialize;
+use std::sync::Arc;
+
+pub use steps::{liquider, payer, rejeter, reprendre, service_fait, suspendre};
+pub use suppliers::{approve_bank, prepare_run};
+
+/// Invoices on a page of the list.
+pub(crate) const PER_PAGE: usize = 100;
 
 /// An invoice as the pages show it.
 pub(crate) struct Row {
@@ -34,6 +43,10 @@ pub(crate) struct Row {
     pub state: String,
 }
 
+fn day(d: jiff::civil::Date) -> String {
+    d.strftime("%d/%m/%Y").to_string()
+}
+
 impl From<&DueInvoice> for Row {
     fn from(d: &DueInvoice) -> Row {
         Row {
@@ -41,12 +54,14 @@ impl From<&DueInvoice> for Row {
             reference: d.reference.clone(),
             supplier: d.supplier.clone(),
             amount: d.amount.to_string(),
-            received: d.received.strftime("%d/%m/%Y").to_string(),
-            deadline: d.standing.deadline.strftime("%d/%m/%Y").to_string(),
-            when: if d.standing.days_left >= 0 {
-                format!("{} jour(s) restant(s)", d.standing.days_left)
-            } else {
-                format!("en retard de {} jour(s)", -d.standing.days_left)
+            received: day(d.received),
+            deadline: day(d.standing.deadline),
+            when: match d.paid_on {
+                Some(on) => format!("payée le {}", day(on)),
+                None if d.standing.days_left >= 0 => {
+                    format!("{} jour(s) restant(s)", d.standing.days_left)
+                }
+                None => format!("en retard de {} jour(s)", -d.standing.days_left),
             },
             state: match &d.reason {
                 Some(r) => format!("{} ({r})", d.state.label_fr()),
@@ -56,14 +71,27 @@ impl From<&DueInvoice> for Row {
     }
 }
 
+/// A link of the pager: (address, text, is it this page).
+pub(crate) type PageLink = (String, String, bool);
+
 #[derive(Template)]
 #[template(path = "factures.html")]
 struct Factures {
     head: crate::pages::Head,
+    csrf: String,
     notice: Option<String>,
     at_risk: String,
-    late: usize,
+    late: String,
+    total: String,
+    /// "Page 3 sur 400 : factures 201 à 300", when there is more than one page.
+    position: Option<String>,
+    pager: Vec<PageLink>,
     rows: Vec<Row>,
+    /// The user may prepare the suppliers' payment (role liquidation).
+    can_prepare: bool,
+    /// The supplier's bank details that wait, and whether the user may approve them.
+    banks: Vec<suppliers::BankRow>,
+    can_approve: bool,
 }
 
 #[derive(Template)]
@@ -79,6 +107,18 @@ struct Facture {
     can_suspend: bool,
     can_resume: bool,
     can_reject: bool,
+    can_record_payment: bool,
+    /// The day proposed for a payment: today, JJ/MM/AAAA.
+    today: String,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    fait: Option<String>,
+    /// The page, from 1; anything else is the first.
+    #[serde(default)]
+    page: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -87,55 +127,103 @@ pub struct Notice {
     fait: Option<String>,
 }
 
-/// Every open invoice, the most urgent first, as `relais factures list` gives it.
-async fn invoices(app: &Shared) -> Result<Vec<DueInvoice>, WebError> {
-    let today = app.today().parse().unwrap_or(jiff::civil::Date::ZERO);
-    let tz = app.tz();
-    let payment_days = app
-        .config
+/// The délai global de paiement: the invoices' deposit rule's, else 30 days.
+pub(crate) fn payment_days(app: &crate::App) -> u16 {
+    app.config
         .courrier
         .as_ref()
         .and_then(|c| c.rules.iter().find(|r| r.kind == DepositKind::Facture))
         .and_then(|r| r.payment_days)
-        .unwrap_or(30);
-    let rates = app.config.ecb_rates.clone();
+        .unwrap_or(INVOICE_PAYMENT_DAYS)
+}
+
+/// Every invoice's standing today, as `relais factures list` gives it: kept by the server
+/// while nothing is written (`relais_app::invoices::DueCache`).
+pub(crate) async fn due_list(app: &Shared) -> Result<Arc<DueList>, WebError> {
+    let today = app.today_date();
+    let tz = app.tz();
+    let payment_days = payment_days(app);
+    let worker = Arc::clone(app);
     app.with_reader(move |s| {
-        due_invoices(s, payment_days, today, &tz, &rates)
+        let rates = &worker.config.ecb_rates;
+        worker
+            .invoices
+            .get(s, payment_days, today, &tz, rates)
             .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
     })
     .await
 }
 
+/// The pager's links around `page` of `pages`: the first, the previous, this one, the next,
+/// the last (each once).
+fn pager(page: usize, pages: usize) -> Vec<PageLink> {
+    let mut links: Vec<PageLink> = Vec::new();
+    let mut add = |n: usize, text: String| {
+        if !links
+            .iter()
+            .any(|(href, ..)| *href == format!("/factures?page={n}"))
+        {
+            links.push((format!("/factures?page={n}"), text, n == page));
+        }
+    };
+    if page > 1 {
+        add(1, "Première page".into());
+        add(page - 1, format!("Page précédente ({})", page - 1));
+    }
+    add(page, format!("Page {page}"));
+    if page < pages {
+        add(page + 1, format!("Page suivante ({})", page + 1));
+        add(pages, format!("Dernière page ({pages})"));
+    }
+    links
+}
+
 pub async fn factures(
     State(app): State<Shared>,
-    Query(notice): Query<Notice>,
+    Query(q): Query<ListQuery>,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
-    let all = invoices(&app).await?;
-    let mut at_risk = Cents::ZERO;
-    let mut late = 0;
-    for d in all.iter().filter(|d| d.state != InvoiceState::Rejected) {
-        if let Some(l) = d.standing.late {
-            late += 1;
-            at_risk = at_risk
-                .checked_add(l.interest)
-                .and_then(|a| a.checked_add(l.indemnity))
-                .unwrap_or(at_risk);
-        }
-    }
-    let page = Factures {
+    let list = due_list(&app).await?;
+    let pages = list.pages(PER_PAGE);
+    let page = q
+        .page
+        .and_then(|p| p.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let rows = list.page(page, PER_PAGE);
+    let first = (page - 1) * PER_PAGE + 1;
+    let can_approve = session.has(Role::Ordonnateur);
+    let banks = suppliers::banks_waiting(&app).await?;
+    let page_view = Factures {
         head: app.head("Factures", Some(&session), "/factures"),
-        notice: notice.fait.map(|_| "Fait.".to_owned()),
-        at_risk: at_risk.to_string(),
-        late,
-        rows: all.iter().map(Row::from).collect(),
+        csrf: session.csrf.clone(),
+        notice: q.fait.map(|n| suppliers::notice(&n)),
+        at_risk: list.at_risk.to_string(),
+        late: french::count(list.late as u64),
+        total: french::count_of(list.open.len() as u64, "facture", "factures"),
+        position: (pages > 1).then(|| {
+            format!(
+                "Page {page} sur {pages} : factures {} à {}",
+                french::count(first as u64),
+                french::count((first + rows.len()).saturating_sub(1) as u64)
+            )
+        }),
+        pager: if pages > 1 {
+            pager(page, pages)
+        } else {
+            Vec::new()
+        },
+        rows: rows.iter().map(Row::from).collect(),
+        can_prepare: session.has(Role::Liquidation),
+        banks,
+        can_approve,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(StatusCode::OK, &page_view))
 }
 
 fn describe(s: &Step) -> String {
     let what = s.event.label_fr();
-    format!("{} — {what}, par {}", s.on.strftime("%d/%m/%Y"), s.actor)
+    format!("{} — {what}, par {}", day(s.on), s.actor)
 }
 
 pub async fn facture(
@@ -144,16 +232,8 @@ pub async fn facture(
     Query(notice): Query<Notice>,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
-    let all = invoices(&app).await?;
-    let d = all.iter().find(|d| d.id == id).ok_or(WebError::NotFound)?;
-    let key = id.clone();
-    let steps = app
-        .with_reader(move |s| {
-            s.invoice_steps()
-                .map(|mut m| m.remove(&key).unwrap_or_default())
-                .map_err(|e| relais_store::StoreError::Corrupt(e.to_string()))
-        })
-        .await?;
+    let list = due_list(&app).await?;
+    let d = list.find(&id).ok_or(WebError::NotFound)?;
     let state = d.state;
     let deciding = session.has(Role::Liquidation) || session.has(Role::Ordonnateur);
     let page = Facture {
@@ -166,6 +246,7 @@ pub async fn facture(
         notice: notice.fait.map(|n| {
             match n.as_str() {
                 "suspendre" => "Délai suspendu : le courrier au fournisseur est écrit.",
+                "payee" => "Paiement enregistré : la facture est payée.",
                 _ => "Étape enregistrée.",
             }
             .to_owned()
@@ -183,114 +264,10 @@ pub async fn facture(
                 state,
                 InvoiceState::Received | InvoiceState::ServiceDone | InvoiceState::Suspended
             ),
+        can_record_payment: deciding && state == InvoiceState::Mandated,
+        today: day(app.today_date()),
         row: Row::from(d),
-        steps: steps.iter().map(describe).collect(),
+        steps: list.steps(&d.id).iter().map(describe).collect(),
     };
     Ok(render(StatusCode::OK, &page))
-}
-
-/// A refused step: 404 for an unknown invoice, 403 for who may not, 422 for the rest.
-fn refused(e: AppError) -> WebError {
-    match e {
-        AppError::Invoice(InvoiceError::NotFound(_)) => WebError::NotFound,
-        AppError::Refused(_) => WebError::refused(e.french()),
-        _ => WebError::unprocessable(e.french()),
-    }
-}
-
-fn amount(fields: &[(String, String)]) -> Result<Option<Cents>, WebError> {
-    let v = field(fields, "montant").trim();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    Cents::parse(v)
-        .map(Some)
-        .map_err(|e| WebError::unprocessable(format!("montant « {v} » : {e}")))
-}
-
-/// Records `req` for invoice `id` by the signed-in agent (and writes a suspension's letter).
-async fn step(
-    app: Shared,
-    actor: String,
-    id: String,
-    req: StepRequest,
-) -> Result<Response, WebError> {
-    let clock = crate::paiements::web_clock(&app)?;
-    let tz = app.tz();
-    let done = match &req {
-        StepRequest::Suspend { .. } => "suspendre",
-        _ => "etape",
-    };
-    let invoice = id.clone();
-    let letters = app.config.letters.clone();
-    let authority = app.config.authority.clone();
-    app.with_store(move |s| {
-        let run = || -> Result<(), AppError> {
-            let event = event_of(s, &invoice, req)?;
-            let steps = record_step(s, &clock, &tz, &invoice, &event, &actor)?;
-            if let (InvoiceEvent::Suspended { reason }, Some(last), Some(folder)) =
-                (&event, steps.last(), letters.as_ref())
-            {
-                relais_app::invoices::write_suspension_letter(
-                    s, &authority, folder, &invoice, reason, &actor, last.on,
-                )?;
-            }
-            Ok(())
-        };
-        Ok(run())
-    })
-    .await?
-    .map_err(refused)?;
-    Ok(Redirect::to(&format!("/factures/{id}?fait={done}")).into_response())
-}
-
-pub async fn service_fait(
-    State(app): State<Shared>,
-    Path(id): Path<String>,
-    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
-    let req = StepRequest::ServiceDone {
-        amount: amount(&fields)?,
-        checked: field(&fields, "verifie").trim().to_owned(),
-    };
-    step(app, session.login, id, req).await
-}
-
-pub async fn liquider(
-    State(app): State<Shared>,
-    Path(id): Path<String>,
-    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
-    let req = StepRequest::Liquidate {
-        amount: amount(&fields)?,
-        account: field(&fields, "nature").trim().to_owned(),
-        function: field(&fields, "fonction").trim().to_owned(),
-    };
-    step(app, session.login, id, req).await
-}
-
-pub async fn suspendre(
-    State(app): State<Shared>,
-    Path(id): Path<String>,
-    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
-    let reason = field(&fields, "motif").trim().to_owned();
-    step(app, session.login, id, StepRequest::Suspend { reason }).await
-}
-
-pub async fn reprendre(
-    State(app): State<Shared>,
-    Path(id): Path<String>,
-    SignedForm(session, _): SignedForm<CsrfForm>,
-) -> Result<Response, WebError> {
-    step(app, session.login, id, StepRequest::Resume).await
-}
-
-pub async fn rejeter(
-    State(app): State<Shared>,
-    Path(id): Path<String>,
-    SignedForm(session, fields): SignedForm<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
-    let reason = field(&fields, "motif").trim().to_owned();
-    step(app, session.login, id, StepRequest::Reject { reason }).await
 }

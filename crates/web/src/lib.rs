@@ -127,6 +127,13 @@ pub async fn serve(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!(e.french()))?;
     let app = App::with_readers(store, readers, config, App::system_clock())?;
+    // The invoices' list read whole once now, rather than by the first agent who asks for it.
+    let warm = Arc::clone(&app);
+    tokio::spawn(async move {
+        if let Err(e) = factures::due_list(&warm).await {
+            tracing::warn!(error = ?e, "invoices' list not read at start");
+        }
+    });
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("écoute sur {bind}"))?;

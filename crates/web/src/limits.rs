@@ -94,6 +94,8 @@ pub const FIELDS: &[(&str, usize, &str)] = &[
     ("invoice_date", 20, "Date de la facture"),
     ("missing_deadline", 20, "À produire au plus tard le"),
     ("deadline", 20, "Date limite de la consultation"),
+    ("paye_le", 20, "Payée le"),
+    ("source", 200, "Selon"),
 ];
 
 /// The limit of field `name`, in characters.

@@ -79,6 +79,15 @@ pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
     }
 }
 
+/// The store's local time (`2026-12-10 09:14`) as agents read it: `10/12/2026 à 09:14`.
+pub fn moment(text: &str) -> String {
+    let day = relais_documents::french_days::iso_date_short(text);
+    match text.get(11..16) {
+        Some(time) if day != text => format!("{day} à {time}"),
+        _ => day,
+    }
+}
+
 /// A size as people read it: `12,3 Mo`.
 pub fn size(bytes: &u64) -> String {
     match *bytes {
@@ -104,4 +113,14 @@ pub(crate) fn url_segment(s: &str) -> String {
 pub(crate) fn partial(headers: &HeaderMap) -> bool {
     headers.get("hx-request").is_some_and(|v| v == "true")
         && !headers.contains_key("hx-history-restore-request")
+}
+
+#[cfg(test)]
+mod moment_tests {
+    #[test]
+    fn local_times_as_agents_read_them() {
+        assert_eq!(super::moment("2026-12-10 09:14"), "10/12/2026 à 09:14");
+        assert_eq!(super::moment("2026-12-10"), "10/12/2026");
+        assert_eq!(super::moment("hier"), "hier");
+    }
 }

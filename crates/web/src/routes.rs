@@ -84,6 +84,9 @@ table! {
     POST "/factures/{id}/suspendre", AnyOf(&[Role::Liquidation, Role::Ordonnateur]) => factures::suspendre;
     POST "/factures/{id}/reprendre", AnyOf(&[Role::Liquidation, Role::Ordonnateur]) => factures::reprendre;
     POST "/factures/{id}/rejeter", AnyOf(&[Role::Liquidation, Role::Ordonnateur]) => factures::rejeter;
+    POST "/factures/{id}/paiement", AnyOf(&[Role::Liquidation, Role::Ordonnateur]) => factures::payer;
+    POST "/fournisseurs/paiement", AnyOf(&[Role::Liquidation]) => factures::prepare_run;
+    POST "/fournisseurs/{id}/approbation", AnyOf(&[Role::Ordonnateur]) => factures::approve_bank;
     GET  "/paie", AnyOf(PAYMENTS) => paie::paie;
     POST "/paie/preparer", AnyOf(&[Role::Liquidation]) => paie::prepare;
     POST "/paie/changements", AnyOf(&[Role::Liquidation]) => paie::ask;

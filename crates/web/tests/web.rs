@@ -152,6 +152,13 @@ fn allowed_post(path: &str) -> StatusCode {
         "/paie/changements/999999/refuser" => StatusCode::UNPROCESSABLE_ENTITY,
         // Nothing typed: the reason comes back.
         "/paie/changements" => StatusCode::UNPROCESSABLE_ENTITY,
+        // No day typed: said before anything is looked up.
+        "/factures/999999/paiement" => StatusCode::UNPROCESSABLE_ENTITY,
+        // No payment settings in this server's configuration: said, nothing prepared or
+        // approved.
+        "/fournisseurs/paiement" | "/fournisseurs/999999/approbation" => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         // No such invoice.
         "/factures/999999/service-fait"
         | "/factures/999999/liquider"

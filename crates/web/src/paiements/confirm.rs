@@ -13,7 +13,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use relais_core::run::{RunStatus, RunSummary};
+use relais_core::run::{RunKind, RunStatus, RunSummary};
 use relais_documents::french;
 use sha2::{Digest, Sha256};
 
@@ -60,6 +60,8 @@ pub struct ConfirmValidation {
     pub caf: Option<(String, String)>,
     pub excluded: String,
     pub anomalies: String,
+    /// A supplier run: its invoices and interest, stated instead of the benefits.
+    pub suppliers: Option<super::suppliers::SupplierView>,
 }
 
 /// `GET /paiements/{run}/valider`: what validating this run does, and the form that does it.
@@ -69,10 +71,21 @@ pub async fn confirm_validation(
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
     let id = run_id(&run)?;
-    let record = app
-        .with_reader(move |s| s.run(id).map_err(store_error))
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let (record, suppliers) = app
+        .with_reader(move |s| {
+            let record = s.run(id).map_err(store_error)?;
+            let suppliers = match &record {
+                Some(r) if r.kind == RunKind::Fournisseurs => {
+                    Some(super::suppliers::SupplierView::from(
+                        &s.supplier_run_summary(id).map_err(store_error)?,
+                    ))
+                }
+                _ => None,
+            };
+            Ok((record, suppliers))
+        })
+        .await?;
+    let record = record.ok_or(WebError::NotFound)?;
     if record.status != RunStatus::Prepared {
         return Err(WebError::conflict(format!(
             "le paiement {id} est {} : il n'y a rien à valider",
@@ -130,6 +143,7 @@ pub async fn confirm_validation(
             "anomalie",
             "anomalies",
         ),
+        suppliers,
     };
     Ok(render(StatusCode::OK, &page))
 }

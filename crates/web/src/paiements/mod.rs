@@ -25,6 +25,7 @@ mod archive;
 mod confirm;
 mod files;
 mod renewal;
+mod suppliers;
 
 pub use archive::download_all;
 pub use confirm::confirm_validation;
@@ -76,6 +77,8 @@ pub(crate) struct Paiement {
     pub warning: Option<String>,
     /// A payroll run's control figures and the agents it does not pay.
     pub payroll: Option<PayrollView>,
+    /// A supplier run's invoices and interest mandated, and the invoices that wait.
+    pub suppliers: Option<suppliers::SupplierView>,
 }
 
 /// What the run page adds for a payroll run.
@@ -265,7 +268,7 @@ pub async fn paiement(
 ) -> Result<Response, WebError> {
     let id = run_id(&run)?;
     let today = app.today().parse().unwrap_or(jiff::civil::Date::ZERO);
-    let (record, first_unpaid, payroll) = app
+    let (record, first_unpaid, payroll, suppliers) = app
         .with_reader(move |s| {
             let first = s
                 .first_unpaid_month(today)
@@ -286,7 +289,15 @@ pub async fn paiement(
                 }
                 _ => None,
             };
-            Ok((record, first, payroll))
+            let suppliers = match &record {
+                Some(r) if r.kind == relais_core::run::RunKind::Fournisseurs => {
+                    Some(suppliers::SupplierView::from(
+                        &s.supplier_run_summary(id).map_err(store_error)?,
+                    ))
+                }
+                _ => None,
+            };
+            Ok((record, first, payroll, suppliers))
         })
         .await?;
     let record = record.ok_or(WebError::NotFound)?;
@@ -315,16 +326,21 @@ pub async fn paiement(
                 "valide" => "Paiement validé : il ne changera plus.",
                 "exporte" => "Fichiers écrits : téléchargez-les ci-dessous.",
                 "rapport" => "Rapport de contrôle écrit : téléchargez-le ci-dessous.",
+                "deja" => {
+                    "Un paiement des fournisseurs attend déjà sa validation : le voici (rien \
+                     n'a été réservé une seconde fois)."
+                }
                 _ => "Paiement annulé : ses droits redeviennent payables.",
             }
             .to_owned()
         }),
-        warning: if prepared && payroll.is_none() {
+        warning: if prepared && payroll.is_none() && suppliers.is_none() {
             skipped_month(id, first_unpaid)
         } else {
             None
         },
         payroll,
+        suppliers,
         summary: record.summary,
     };
     Ok(render(StatusCode::OK, &page))
