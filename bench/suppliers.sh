@@ -29,8 +29,32 @@ make_invoices() {
 import csv, datetime, random, sys
 n, d = int(sys.argv[1]), sys.argv[2]
 random.seed(23)
-with open(f"{d}/data/extracts/fournisseurs.csv", encoding="utf-8") as f:
-    sirets = [r["siret"] for r in csv.DictReader(f)]
+def luhn(n):
+    total = 0
+    for i, c in enumerate(reversed(n)):
+        v = int(c) * (2 if i % 2 else 1)
+        total += v - 9 if v > 9 else v
+    return total % 10 == 0
+def iban_ok(iban):
+    i = iban.replace(" ", "")
+    moved = i[4:] + i[:4]
+    if int("".join(str(int(c, 36)) for c in moved)) % 97 != 1:
+        return False
+    if i.startswith("FR") and len(i) == 27:
+        letters = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "12345678912345678923456789")
+        bank, branch, account, key = i[4:9], i[9:14], i[14:25].translate(letters), i[25:27]
+        return (89 * int(bank) + 15 * int(branch) + 3 * int(account) + int(key)) % 97 == 0
+    return True
+# The suppliers the import accepts: the demo writes some flawed on purpose.
+rows = list(csv.DictReader(open(f"{d}/data/extracts/fournisseurs.csv", encoding="utf-8")))
+seen = {}
+for r in rows:
+    seen[r["siret"]] = seen.get(r["siret"], 0) + 1
+sirets = [r["siret"] for r in rows
+          if len(r) >= 8 and r["siret"].isdigit() and len(r["siret"]) == 14 and luhn(r["siret"])
+          and seen[r["siret"]] == 1 and (r["raison_sociale"] or "").strip()
+          and len((r["code_postal"] or "")) == 5 and len(r["bic"] or "") in (8, 11)
+          and iban_ok(r["iban"] or "")]
 today = datetime.date.today()
 with open(f"{d}/data/extracts/factures.csv", "w", encoding="utf-8", newline="") as out, \
      open(f"{d}/sf.csv", "w", encoding="utf-8") as sf, open(f"{d}/liq.csv", "w", encoding="utf-8") as liq:

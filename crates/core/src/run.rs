@@ -402,6 +402,51 @@ pub struct RunSummary {
     pub caf_mandate: Option<CafAdvance>,
 }
 
+/// What a run that pays no benefit (a payroll, a supplier run) is prepared as: its mandats
+/// and their total, without the benefit runs' tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlainRun<'a> {
+    pub authority: &'a str,
+    pub run: &'a str,
+    pub month: Month,
+    pub prepared_by: &'a str,
+    pub prepared_at: &'a str,
+    pub lines: u64,
+    pub mandates: u64,
+    pub total: Cents,
+    pub change_threshold: Cents,
+}
+
+impl RunSummary {
+    /// The summary of `r`, prepared.
+    pub fn plain(r: &PlainRun<'_>) -> RunSummary {
+        RunSummary {
+            authority: r.authority.to_owned(),
+            run: r.run.to_owned(),
+            month: r.month,
+            status: RunStatus::Prepared,
+            prepared_by: r.prepared_by.to_owned(),
+            prepared_at: r.prepared_at.to_owned(),
+            validated_by: None,
+            validated_at: None,
+            cancelled_by: None,
+            benefits: Vec::new(),
+            kinds: Vec::new(),
+            imputations: Vec::new(),
+            lines: r.lines,
+            mandates: r.mandates,
+            total: r.total,
+            excluded: Vec::new(),
+            anomalies: Vec::new(),
+            change_threshold: r.change_threshold,
+            caf_rights: 0,
+            caf_total: Cents::ZERO,
+            bordereaux: Vec::new(),
+            caf_mandate: None,
+        }
+    }
+}
+
 /// The month's RSA mandated to the CAF (CASF L262-25: the CAF pays, the département funds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CafAdvance {

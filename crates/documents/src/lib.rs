@@ -18,6 +18,7 @@ pub mod public_page;
 pub mod purchase_order;
 pub mod receipt;
 pub mod run_report;
+mod sheet;
 pub mod statement;
 mod streaming_pdf;
 pub mod supplier_letter;

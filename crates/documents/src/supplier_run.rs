@@ -4,12 +4,13 @@
 //! for each invoice paid late, the statement of the late interest sent to the supplier with
 //! its mandat (the rate, the days, the formula, the EUR 40 indemnity).
 
-use crate::flow::{Block, Placed};
+use crate::flow::Block;
 use crate::french::{date_long, date_short};
 use crate::payroll::lean::LeanPdf;
 use crate::pdf::{Fonts, PAGE_H};
 use crate::receipt::DocumentError;
 use crate::run_report::ReportError;
+use crate::sheet::{Lines, Sheet};
 use relais_core::Cents;
 use relais_core::invoices::mandate::{MandateKind, SupplierMandate, SupplierRunSummary};
 use std::collections::BTreeMap;
@@ -43,59 +44,22 @@ pub struct SupplierBordereau {
     pub validated_at: String,
 }
 
-struct Pages<'f, W: Write> {
-    pdf: LeanPdf<'f, W>,
-    fonts: &'f Fonts,
-    placed: Vec<Placed>,
-    y: f32,
-}
+const LINES: Lines = Lines {
+    size: SIZE,
+    step: STEP,
+    top: TOP,
+    bottom: BOTTOM,
+};
 
-impl<W: Write> Pages<'_, W> {
-    fn room(&mut self, lines: usize, header: bool) -> std::io::Result<()> {
-        if self.y + STEP * lines as f32 > BOTTOM {
-            self.pdf.page(&self.placed, None)?;
-            self.placed.clear();
-            self.y = TOP;
-            if header {
-                self.header();
-            }
-        }
-        Ok(())
-    }
-
-    fn header(&mut self) {
-        self.text(NUMBER, "Mandat", true);
-        self.text(SUPPLIER, "Fournisseur (SIRET)", true);
-        self.text(INVOICE, "Facture", true);
-        self.text(IMPUTATION, "Compte/fonct.", true);
-        self.text(DEADLINE, "Délai de paiement", true);
-        self.right(AMOUNT_R, "Montant", true);
-        self.next();
-    }
-
-    fn text(&mut self, x: f32, text: &str, bold: bool) {
-        self.placed.push(Placed {
-            x,
-            y: self.y,
-            text: text.to_owned(),
-            size: SIZE,
-            bold,
-        });
-    }
-
-    fn fitted(&mut self, x: f32, text: &str, width: f32, bold: bool) {
-        let fitted = self.fonts.fit(text, SIZE, bold, width).into_owned();
-        self.text(x, &fitted, bold);
-    }
-
-    fn right(&mut self, right: f32, text: &str, bold: bool) {
-        let x = right - self.fonts.width(text, SIZE, bold);
-        self.text(x, text, bold);
-    }
-
-    fn next(&mut self) {
-        self.y += STEP;
-    }
+/// The columns' names, at the top of each page of mandats.
+fn header<W: Write>(p: &mut Sheet<'_, W>) {
+    p.text(NUMBER, "Mandat", true);
+    p.text(SUPPLIER, "Fournisseur (SIRET)", true);
+    p.text(INVOICE, "Facture", true);
+    p.text(IMPUTATION, "Compte/fonct.", true);
+    p.text(DEADLINE, "Délai de paiement", true);
+    p.right(AMOUNT_R, "Montant", true);
+    p.next();
 }
 
 /// Writes the bordereau of `mandates` (in order, numbered from the run's first mandat).
@@ -111,12 +75,7 @@ pub fn write_supplier_bordereau(
         b.bordereau, b.exercice
     );
     let footer = format!("{} — {title} — paiement {}", b.authority, b.run);
-    let mut p = Pages {
-        pdf: LeanPdf::new(out, fonts, &title, &footer)?,
-        fonts,
-        placed: Vec::new(),
-        y: TOP,
-    };
+    let mut p = Sheet::new(LeanPdf::new(out, fonts, &title, &footer)?, fonts, LINES);
     p.text(NUMBER, &b.authority, false);
     p.next();
     p.text(NUMBER, &title, true);
@@ -146,10 +105,10 @@ pub fn write_supplier_bordereau(
     );
     p.next();
     p.next();
-    p.header();
+    header(&mut p);
     let mut per_account: BTreeMap<(String, String), (u64, Cents)> = BTreeMap::new();
     for (i, m) in mandates.iter().enumerate() {
-        p.room(2, true)?;
+        p.room(2, header)?;
         let n = b
             .first_mandate
             .saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
@@ -184,7 +143,7 @@ pub fn write_supplier_bordereau(
         e.0 += 1;
         e.1 = e.1.checked_add(m.amount).unwrap_or(e.1);
     }
-    p.room(per_account.len() + 10, false)?;
+    p.room(per_account.len() + 10, |_| {})?;
     p.next();
     p.text(NUMBER, "Totaux par imputation budgétaire", true);
     p.next();
@@ -211,10 +170,7 @@ pub fn write_supplier_bordereau(
     p.next();
     p.text(NUMBER, &b.prepared_by, false);
     p.text(IMPUTATION, &b.validated_by, false);
-    if !p.placed.is_empty() {
-        p.pdf.page(&p.placed, None)?;
-    }
-    p.pdf.finish()?;
+    p.finish()?;
     Ok(())
 }
 

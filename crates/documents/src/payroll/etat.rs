@@ -5,10 +5,10 @@
 
 use super::lean::LeanPdf;
 use super::{Source, payslip::Employer};
-use crate::flow::Placed;
 use crate::french::month_long;
 use crate::pdf::{Fonts, PAGE_H};
 use crate::run_report::ReportError;
+use crate::sheet::{Lines, Sheet};
 use relais_core::Cents;
 use relais_core::calendar::Month;
 use relais_core::payroll::{AgentPay, MandateKey, MandateTotals};
@@ -30,56 +30,25 @@ const EMPLOYER_R: f32 = 445.0;
 const IMPUTATION: f32 = 452.0;
 const CREDITOR: f32 = 508.0;
 
-struct Pages<'f, W: Write> {
-    pdf: LeanPdf<'f, W>,
-    fonts: &'f Fonts,
-    placed: Vec<Placed>,
-    y: f32,
-}
+const LINES: Lines = Lines {
+    size: SIZE,
+    step: STEP,
+    top: TOP,
+    bottom: BOTTOM,
+};
 
-impl<W: Write> Pages<'_, W> {
-    fn room(&mut self, lines: usize) -> std::io::Result<()> {
-        if self.y + STEP * lines as f32 > BOTTOM {
-            self.pdf.page(&self.placed, None)?;
-            self.placed.clear();
-            self.y = TOP;
-            self.header();
-        }
-        Ok(())
-    }
-
-    /// The columns' names, at the top of each page of agents.
-    fn header(&mut self) {
-        self.text(CODE, "Rubr.", true);
-        self.text(LABEL, "Libellé", true);
-        self.right(BASE_R, "Base", true);
-        self.right(RATE_R, "Taux", true);
-        self.right(EMPLOYEE_R, "Salarial", true);
-        self.right(EMPLOYER_R, "Patronal", true);
-        self.text(IMPUTATION, "Compte/fonct.", true);
-        self.text(CREDITOR, "Créancier", true);
-        self.next();
-        self.y += 2.0;
-    }
-
-    fn text(&mut self, x: f32, text: &str, bold: bool) {
-        self.placed.push(Placed {
-            x,
-            y: self.y,
-            text: text.to_owned(),
-            size: SIZE,
-            bold,
-        });
-    }
-
-    fn right(&mut self, right: f32, text: &str, bold: bool) {
-        let x = right - self.fonts.width(text, SIZE, bold);
-        self.text(x, text, bold);
-    }
-
-    fn next(&mut self) {
-        self.y += STEP;
-    }
+/// The columns' names, at the top of each page of agents.
+fn header<W: Write>(p: &mut Sheet<'_, W>) {
+    p.text(CODE, "Rubr.", true);
+    p.text(LABEL, "Libellé", true);
+    p.right(BASE_R, "Base", true);
+    p.right(RATE_R, "Taux", true);
+    p.right(EMPLOYEE_R, "Salarial", true);
+    p.right(EMPLOYER_R, "Patronal", true);
+    p.text(IMPUTATION, "Compte/fonct.", true);
+    p.text(CREDITOR, "Créancier", true);
+    p.next();
+    p.y += 2.0;
 }
 
 fn amount(c: Cents) -> String {
@@ -102,12 +71,7 @@ pub fn write_etat_pdf(
     let fonts = Fonts::shared().ok_or(ReportError::Font)?;
     let title = format!("État liquidatif de la paie — {}", month_long(month));
     let footer = format!("{} — {title} — paiement {}", employer.name, employer.run);
-    let mut p = Pages {
-        pdf: LeanPdf::new(out, fonts, &title, &footer)?,
-        fonts,
-        placed: Vec::new(),
-        y: TOP,
-    };
+    let mut p = Sheet::new(LeanPdf::new(out, fonts, &title, &footer)?, fonts, LINES);
     p.text(
         CODE,
         &format!("{} — SIRET {}", employer.name, employer.siret),
@@ -123,9 +87,9 @@ pub fn write_etat_pdf(
     );
     p.next();
     p.next();
-    p.header();
+    header(&mut p);
     crate::run_report::stream(source, |pay: &AgentPay| {
-        p.room(pay.lines.len() + 3)?;
+        p.room(pay.lines.len() + 3, header)?;
         let repeats = match pay.repeats {
             Some(m) => format!("reprise de {}", month_long(m)),
             None => "net seul, cotisations à régulariser".into(),
@@ -164,7 +128,7 @@ pub fn write_etat_pdf(
         p.y += 3.0;
         Ok(())
     })?;
-    p.room(4)?;
+    p.room(4, header)?;
     p.next();
     p.text(
         CODE,
@@ -173,7 +137,7 @@ pub fn write_etat_pdf(
     );
     p.next();
     for (n, (key, m)) in mandates.iter().enumerate() {
-        p.room(m.creditors.len() + 3)?;
+        p.room(m.creditors.len() + 3, header)?;
         p.text(
             CODE,
             &format!("Mandat {} — {}/{}", n + 1, key.account, key.function),
@@ -192,9 +156,6 @@ pub fn write_etat_pdf(
             p.next();
         }
     }
-    if !p.placed.is_empty() {
-        p.pdf.page(&p.placed, None)?;
-    }
-    p.pdf.finish()?;
+    p.finish()?;
     Ok(())
 }

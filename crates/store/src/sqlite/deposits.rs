@@ -165,9 +165,9 @@ fn register(
         "INSERT INTO deposits (number, year, seq, received_at, received_on, kind, depositor,
              address, subject, pages, siret, invoice_number, amount, invoice_date, bid_deadline,
              registered_by, receipt_code, dossier, registered_at, backdate_reason, missing,
-             missing_deadline, completes, commitment)
+             missing_deadline, completes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-             ?19, ?20, ?21, ?22, ?23, ?24)",
+             ?19, ?20, ?21, ?22, ?23)",
         params![
             number.to_string(),
             year,
@@ -192,9 +192,14 @@ fn register(
             missing,
             f.missing_deadline.map(|d| d.to_string()),
             f.completes.map(|n| n.to_string()),
-            inv.and_then(|i| i.commitment.clone()),
         ],
     )?;
+    if let Some(commitment) = inv.and_then(|i| i.commitment.as_deref()) {
+        tx.execute(
+            "INSERT INTO deposit_commitments (number, commitment) VALUES (?1, ?2)",
+            params![number.to_string(), commitment],
+        )?;
+    }
     // The entry's instant is the registration's: a store migrated from before registered_at
     // existed reads it back from this entry (migration 22).
     journal::append_at(
@@ -273,9 +278,10 @@ const SELECT: &str = "SELECT d.number, d.received_at, d.kind, d.depositor, d.add
     d.pages, d.siret, d.invoice_number, d.amount, d.invoice_date, d.bid_deadline,
     d.registered_by, d.receipt_code, d.cancelled_at, d.cancelled_by, d.cancel_reason, d.dossier,
     d.registered_at, d.backdate_reason, d.missing, d.missing_deadline, d.completes,
-    c.number, c.received_at, d.commitment
+    c.number, c.received_at, k.commitment
     FROM deposits d
-    LEFT JOIN deposits c ON c.completes = d.number AND c.cancelled_at IS NULL";
+    LEFT JOIN deposits c ON c.completes = d.number AND c.cancelled_at IS NULL
+    LEFT JOIN deposit_commitments k ON k.number = d.number";
 
 fn corrupt(number: &str, what: &str) -> DepositStoreError {
     StoreError::Corrupt(format!("deposit {number}: {what}")).into()

@@ -16,22 +16,18 @@ use std::collections::BTreeMap;
 /// (not cancelled) by its chrono number.
 fn amount_of(conn: &Connection, invoice: &str) -> Result<Option<Cents>, StoreError> {
     let imported: Option<i64> = conn
-        .query_row(
-            "SELECT amount_incl_tax FROM invoices WHERE id = ?1",
-            [invoice],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT amount_incl_tax FROM invoices WHERE id = ?1")?
+        .query_row([invoice], |r| r.get(0))
         .optional()?;
     if imported.is_some() {
         return Ok(imported.map(Cents));
     }
     let deposited: Option<Option<i64>> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT amount FROM deposits
              WHERE number = ?1 AND kind = 'facture' AND cancelled_at IS NULL",
-            [invoice],
-            |r| r.get(0),
-        )
+        )?
+        .query_row([invoice], |r| r.get(0))
         .optional()?;
     Ok(deposited.flatten().map(Cents))
 }
@@ -59,12 +55,16 @@ fn liquidated_twin(conn: &Connection, invoice: &str) -> Result<Option<String>, S
         WHERE (SELECT kind FROM invoice_steps s WHERE s.invoice = t.ref
                AND s.kind IN ('liquidee', 'rejetee') ORDER BY s.id DESC LIMIT 1) = 'liquidee'
         LIMIT 1";
-    Ok(conn.query_row(SAME, [invoice], |r| r.get(0)).optional()?)
+    Ok(conn
+        .prepare_cached(SAME)?
+        .query_row([invoice], |r| r.get(0))
+        .optional()?)
 }
 
 pub(super) fn steps_of(conn: &Connection, invoice: &str) -> Result<Vec<Step>, StoreError> {
-    let mut stmt = conn
-        .prepare("SELECT step, actor, on_date FROM invoice_steps WHERE invoice = ?1 ORDER BY id")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT step, actor, on_date FROM invoice_steps WHERE invoice = ?1 ORDER BY id",
+    )?;
     let mut rows = stmt.query([invoice])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
@@ -105,13 +105,11 @@ fn record(
         return Err(InvoiceError::MandatedByValidation);
     }
     let in_run: Option<String> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT c.run_id FROM supplier_claims c JOIN runs r ON r.id = c.run_id
              WHERE c.invoice = ?1 AND r.status = 'prepared' LIMIT 1",
-            [invoice],
-            |r| r.get(0),
         )
-        .optional()
+        .and_then(|mut stmt| stmt.query_row([invoice], |r| r.get(0)).optional())
         .map_err(StoreError::from)?;
     if let Some(run) = in_run {
         return Err(InvoiceError::InPreparedRun(run));
@@ -124,14 +122,12 @@ fn record(
         // A courrier's invoice names its supplier by SIRET: one the finance system does not
         // know (no bank details) cannot be paid.
         let unknown: Option<String> = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT d.siret FROM deposits d
                  WHERE d.number = ?1 AND d.kind = 'facture'
                    AND NOT EXISTS (SELECT 1 FROM suppliers s WHERE s.siret = d.siret)",
-                [invoice],
-                |r| r.get(0),
             )
-            .optional()
+            .and_then(|mut stmt| stmt.query_row([invoice], |r| r.get(0)).optional())
             .map_err(StoreError::from)?;
         if let Some(siret) = unknown {
             return Err(InvoiceError::UnknownSupplier(siret));

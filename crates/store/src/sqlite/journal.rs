@@ -32,15 +32,21 @@ pub(crate) fn append_at(
     let seq = last_seq + 1;
     let payload = payload.to_string();
     let hash = entry_hash(&prev, seq, &at, actor, kind, &payload);
-    conn.execute(
+    // Cached statements: a batch appends thousands of entries in one transaction.
+    conn.prepare_cached(
         "INSERT INTO journal (seq, at, actor, kind, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        rusqlite::params![seq as i64, at, actor, kind, payload, prev.to_hex(), hash.to_hex()],
-    )?;
-    conn.execute(
+    )?
+    .execute(rusqlite::params![seq as i64, at, actor, kind, payload, prev.to_hex(), hash.to_hex()])?;
+    conn.prepare_cached(
         "INSERT INTO meta (key, value) VALUES (?1, ?2), (?3, ?4)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        rusqlite::params![HEAD_SEQ, seq.to_string(), HEAD_HASH, hash.to_hex()],
-    )?;
+    )?
+    .execute(rusqlite::params![
+        HEAD_SEQ,
+        seq.to_string(),
+        HEAD_HASH,
+        hash.to_hex()
+    ])?;
     Ok(Entry {
         seq,
         at,

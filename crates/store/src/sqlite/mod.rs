@@ -308,6 +308,7 @@ pub(crate) fn opt_timestamp(s: Option<String>) -> Result<Option<jiff::Timestamp>
 /// Reads one optional meta value.
 pub(crate) fn meta(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
     Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
         .optional()?)
 }

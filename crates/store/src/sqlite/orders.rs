@@ -195,8 +195,9 @@ fn invoices(conn: &Connection) -> Result<Vec<OrderInvoice>, StoreError> {
     );
     let deposited = format!(
         "SELECT d.number, coalesce(d.siret, ''), coalesce(s.name, d.depositor),
-                coalesce(d.invoice_number, ''), coalesce(d.amount, 0), d.commitment, {}
+                coalesce(d.invoice_number, ''), coalesce(d.amount, 0), k.commitment, {}
          FROM deposits d LEFT JOIN suppliers s ON s.siret = d.siret
+         LEFT JOIN deposit_commitments k ON k.number = d.number
          WHERE d.kind = 'facture' AND d.cancelled_at IS NULL ORDER BY d.year, d.seq",
         rejected("d.number")
     );

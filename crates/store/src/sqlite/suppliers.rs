@@ -87,10 +87,11 @@ impl SupplierRunStore for SqliteStore {
              ORDER BY i.id"
         );
         let deposited = format!(
-            "SELECT d.number, d.siret, d.invoice_number, d.amount, d.received_at, d.commitment,
+            "SELECT d.number, d.siret, d.invoice_number, d.amount, d.received_at, k.commitment,
                     NULL,
                     {supplier_columns}
              FROM deposits d LEFT JOIN suppliers s ON s.siret = d.siret
+             LEFT JOIN deposit_commitments k ON k.number = d.number
              WHERE d.kind = 'facture' AND d.cancelled_at IS NULL
                AND d.number IN (SELECT invoice FROM invoice_steps WHERE kind = 'liquidee')
              ORDER BY d.number"

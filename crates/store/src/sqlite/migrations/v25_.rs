@@ -209,10 +209,16 @@ CREATE TRIGGER IF NOT EXISTS orders_kept BEFORE DELETE ON orders
 BEGIN SELECT RAISE(ABORT, 'an order is never deleted'); END;
 "#,
     // 29: the purchase order or commitment a courrier's invoice names (issue #23), kept with
-    // the deposit's other facts for good.
+    // the deposit's other facts for good (a table beside `deposits`, not a column: a store put
+    // back to an earlier version by hand migrates again).
     r#"
-ALTER TABLE deposits ADD COLUMN commitment TEXT;
-CREATE TRIGGER IF NOT EXISTS deposits_keep_commitment BEFORE UPDATE OF commitment ON deposits
+CREATE TABLE IF NOT EXISTS deposit_commitments (
+    number     TEXT PRIMARY KEY REFERENCES deposits (number),
+    commitment TEXT NOT NULL CHECK (trim(commitment) <> '')
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS deposit_commitments_fixed BEFORE UPDATE ON deposit_commitments
+BEGIN SELECT RAISE(ABORT, 'a deposit''s facts never change'); END;
+CREATE TRIGGER IF NOT EXISTS deposit_commitments_kept BEFORE DELETE ON deposit_commitments
 BEGIN SELECT RAISE(ABORT, 'a deposit''s facts never change'); END;
 "#,
 ];

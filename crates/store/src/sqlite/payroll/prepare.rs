@@ -17,7 +17,7 @@ use relais_core::payroll::{
 };
 use relais_core::records::{Agent, Extra};
 use relais_core::roles::Role;
-use relais_core::run::{RunId, RunSummary};
+use relais_core::run::{PlainRun, RunId, RunSummary};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::json;
 use std::collections::{BTreeMap, HashSet};
@@ -424,31 +424,18 @@ fn record(
         per_pay_date: BTreeMap::from([(req.params.pay_date, group)]),
         per_bordereau: BTreeMap::from([(0, group)]),
     };
-    let summary = RunSummary {
-        authority: req.authority.to_owned(),
-        run: run.clone(),
+    // Per mandat (account and function) in `payroll_mandates`, not in the summary.
+    let summary = RunSummary::plain(&PlainRun {
+        authority: req.authority,
+        run: &run,
         month: req.month,
-        status: relais_core::run::RunStatus::Prepared,
-        prepared_by: req.actor.to_owned(),
-        prepared_at: req.local_time.clone(),
-        validated_by: None,
-        validated_at: None,
-        cancelled_by: None,
-        benefits: Vec::new(),
-        kinds: Vec::new(),
-        // Per mandat (account and function) in `payroll_mandates`.
-        imputations: Vec::new(),
+        prepared_by: req.actor,
+        prepared_at: &req.local_time,
         lines,
         mandates,
         total,
-        excluded: Vec::new(),
-        anomalies: Vec::new(),
         change_threshold: req.run_params.change_threshold,
-        caf_rights: 0,
-        caf_total: Cents::ZERO,
-        bordereaux: Vec::new(),
-        caf_mandate: None,
-    };
+    });
     tx.execute(
         "UPDATE runs SET summary = ?2, totals = ?3 WHERE id = ?1",
         params![run, json(&summary)?, json(&totals)?],

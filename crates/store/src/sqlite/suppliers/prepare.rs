@@ -12,7 +12,7 @@ use relais_core::Cents;
 use relais_core::invoices::lifecycle::InvoiceEvent;
 use relais_core::invoices::mandate::{Held, Hold, MandateKind, SupplierRunSummary};
 use relais_core::roles::Role;
-use relais_core::run::{RunId, RunSummary};
+use relais_core::run::{PlainRun, RunId, RunSummary};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::json;
 use std::collections::{BTreeMap, HashSet};
@@ -159,28 +159,18 @@ pub(super) fn prepare(
         per_bordereau: BTreeMap::from([(0, group)]),
     };
     let run_summary = RunSummary {
-        authority: req.authority.to_owned(),
-        run: run.clone(),
-        month: req.month,
-        status: relais_core::run::RunStatus::Prepared,
-        prepared_by: req.actor.to_owned(),
-        prepared_at: req.local_time.clone(),
-        validated_by: None,
-        validated_at: None,
-        cancelled_by: None,
-        benefits: Vec::new(),
-        kinds: Vec::new(),
-        imputations: Vec::new(),
-        lines: mandates,
-        mandates,
-        total,
         excluded: held_counts(&summary.held),
-        anomalies: Vec::new(),
-        change_threshold: req.run_params.change_threshold,
-        caf_rights: 0,
-        caf_total: Cents::ZERO,
-        bordereaux: Vec::new(),
-        caf_mandate: None,
+        ..RunSummary::plain(&PlainRun {
+            authority: req.authority,
+            run: &run,
+            month: req.month,
+            prepared_by: req.actor,
+            prepared_at: &req.local_time,
+            lines: mandates,
+            mandates,
+            total,
+            change_threshold: req.run_params.change_threshold,
+        })
     };
     tx.execute(
         "UPDATE runs SET summary = ?2, totals = ?3 WHERE id = ?1",
