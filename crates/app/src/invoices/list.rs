@@ -175,11 +175,13 @@ impl DueList {
             .retain(|d| d.source != "courrier" || d.id != number);
     }
 
-    /// Sorts the open invoices, the most urgent first, and counts what is at risk.
+    /// Sorts the open invoices, the most urgent first (the paid ones by id), and counts what
+    /// is at risk.
     pub(super) fn settle(&mut self) {
         self.open.sort_by(|x, y| {
             (x.standing.days_left, &x.reference).cmp(&(y.standing.days_left, &y.reference))
         });
+        self.paid.sort_by(|x, y| x.id.cmp(&y.id));
         self.late = 0;
         self.at_risk = Cents::ZERO;
         for d in self
