@@ -20,6 +20,7 @@ pub mod month_guard;
 pub mod orders;
 pub mod payment;
 pub mod payroll;
+pub mod reconcile;
 pub mod records;
 pub mod roles;
 pub mod run;

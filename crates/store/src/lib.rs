@@ -20,7 +20,7 @@ pub mod orders;
 pub mod payroll;
 pub mod runs;
 pub mod sessions;
-mod sort;
+pub mod sort;
 pub mod sqlite;
 pub mod suppliers;
 pub mod unpayable;

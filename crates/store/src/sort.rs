@@ -16,10 +16,10 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// How records compare.
-pub(crate) type Compare = fn(&[u8], &[u8]) -> Ordering;
+pub type Compare = fn(&[u8], &[u8]) -> Ordering;
 
 /// Appends a field to a record being built.
-pub(crate) fn put(record: &mut Vec<u8>, field: &[u8]) -> io::Result<()> {
+pub fn put(record: &mut Vec<u8>, field: &[u8]) -> io::Result<()> {
     let len = u32::try_from(field.len())
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "field over 4 GiB"))?;
     record.extend_from_slice(&len.to_le_bytes());
@@ -28,22 +28,22 @@ pub(crate) fn put(record: &mut Vec<u8>, field: &[u8]) -> io::Result<()> {
 }
 
 /// The fields of a record, in order; stops at the first malformed one.
-pub(crate) fn fields(record: &[u8]) -> Fields<'_> {
+pub fn fields(record: &[u8]) -> Fields<'_> {
     Fields { rest: record }
 }
 
-pub(crate) struct Fields<'a> {
+pub struct Fields<'a> {
     rest: &'a [u8],
 }
 
 impl<'a> Fields<'a> {
     /// The next field as text (`None` when missing or not UTF-8).
-    pub(crate) fn text(&mut self) -> Option<&'a str> {
+    pub fn text(&mut self) -> Option<&'a str> {
         self.next().and_then(|b| std::str::from_utf8(b).ok())
     }
 
     /// The next field as an `i64` of 8 little-endian bytes.
-    pub(crate) fn int(&mut self) -> Option<i64> {
+    pub fn int(&mut self) -> Option<i64> {
         self.next()
             .and_then(|b| b.try_into().ok())
             .map(i64::from_le_bytes)
@@ -97,7 +97,7 @@ impl Batch {
 type Spilling = std::thread::JoinHandle<(io::Result<File>, Batch)>;
 
 /// Records pushed one at a time, read back sorted.
-pub(crate) struct ExternalSort {
+pub struct ExternalSort {
     compare: Compare,
     dir: PathBuf,
     limit: usize,
@@ -113,7 +113,7 @@ pub(crate) struct ExternalSort {
 impl ExternalSort {
     /// A sort that keeps about `limit` bytes of records in memory (twice that while a full
     /// batch is written), and writes the rest to temporary files in `dir`.
-    pub(crate) fn new(dir: &Path, limit: usize, compare: Compare) -> ExternalSort {
+    pub fn new(dir: &Path, limit: usize, compare: Compare) -> ExternalSort {
         ExternalSort {
             compare,
             dir: dir.to_owned(),
@@ -126,7 +126,7 @@ impl ExternalSort {
 
     /// Adds one record, which `build` writes (with [`put`]) at the end of the buffer it is
     /// given.
-    pub(crate) fn push(
+    pub fn push(
         &mut self,
         build: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
     ) -> io::Result<()> {
@@ -189,7 +189,7 @@ impl ExternalSort {
     }
 
     /// The records pushed so far, sorted; the sort is left empty.
-    pub(crate) fn finish(&mut self) -> io::Result<Sorted> {
+    pub fn finish(&mut self) -> io::Result<Sorted> {
         self.wait_spilled()?;
         let mut batch = std::mem::take(&mut self.batch);
         if self.runs.is_empty() {
@@ -253,7 +253,7 @@ impl Run {
 }
 
 /// The sorted records, read one at a time.
-pub(crate) struct Sorted(Source);
+pub struct Sorted(Source);
 
 enum Source {
     Memory {
@@ -310,7 +310,7 @@ impl Sorted {
     }
 
     /// The next record, or `None` after the last.
-    pub(crate) fn next(&mut self) -> io::Result<Option<&[u8]>> {
+    pub fn next(&mut self) -> io::Result<Option<&[u8]>> {
         match &mut self.0 {
             Source::Memory {
                 buffer,
