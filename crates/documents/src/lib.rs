@@ -17,6 +17,7 @@ mod pdf;
 pub mod public_page;
 pub mod purchase_order;
 pub mod receipt;
+pub mod reconcile;
 pub mod run_report;
 mod sheet;
 pub mod statement;

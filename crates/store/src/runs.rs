@@ -440,4 +440,12 @@ pub trait RunStore {
         actor: &str,
         dry_run: bool,
     ) -> Result<RenewalOutcome, RunStoreError>;
+    /// What Relais paid in `months`, for the reconciliation: every claim of a validated run
+    /// and of the imported history (`run: None`) of those months, by right then month (the
+    /// rights' ids in byte order).
+    fn each_paid_claim(
+        &self,
+        months: &[Month],
+        each: &mut dyn FnMut(&relais_core::reconcile::PaidClaim) -> Result<(), RunStoreError>,
+    ) -> Result<(), RunStoreError>;
 }

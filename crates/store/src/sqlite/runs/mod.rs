@@ -21,6 +21,7 @@ mod compare;
 mod lifecycle;
 mod lists;
 mod numbering;
+mod paid;
 mod prepare;
 mod read;
 mod renew;
@@ -215,5 +216,13 @@ impl RunStore for SqliteStore {
         dry_run: bool,
     ) -> Result<RenewalOutcome, RunStoreError> {
         renew(&mut self.conn, policy, actor, dry_run)
+    }
+
+    fn each_paid_claim(
+        &self,
+        months: &[Month],
+        each: &mut dyn FnMut(&relais_core::reconcile::PaidClaim) -> Result<(), RunStoreError>,
+    ) -> Result<(), RunStoreError> {
+        paid::each_paid_claim(&self.conn, months, each)
     }
 }
