@@ -113,6 +113,8 @@ pub enum Command {
     Run(RunCommand),
     /// Prolonge des droits selon une décision de crise (politique de renouvellement TOML).
     Renew(RenewArgs),
+    /// Rapprochement après la crise : payé par Relais, dû selon le système restauré.
+    Reconcile(ReconcileArgs),
     /// Coordonnées bancaires modifiées récemment : approbation par un ordonnateur.
     #[command(subcommand)]
     Bank(BankCommand),

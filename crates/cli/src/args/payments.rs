@@ -265,3 +265,22 @@ pub struct CafImportArgs {
     #[arg(long)]
     pub report: Option<PathBuf>,
 }
+
+/// `relais reconcile`: what Relais paid against what the restored system says was due.
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    /// Dossier des nouvelles extractions du système restauré (mêmes formats que la copie).
+    #[arg(long)]
+    pub extracts: PathBuf,
+    /// Dossier où écrire le rapprochement (créé s'il n'existe pas).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Profil de correspondance (TOML) des extractions.
+    #[arg(long)]
+    pub profile: Option<PathBuf>,
+    /// Liste aussi les droits payés sans écart dans rapprochement_personnes.csv.
+    #[arg(long)]
+    pub tout: bool,
+}

@@ -20,6 +20,7 @@ mod payroll;
 mod publish;
 mod receipt;
 mod receipt_key;
+mod reconcile;
 mod renew;
 mod run;
 mod serve;
@@ -56,6 +57,7 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Invoices(c) => invoices::run(c),
         Command::Run(c) => run::run(c),
         Command::Renew(a) => renew::run(a),
+        Command::Reconcile(a) => reconcile::run(a),
         Command::Bank(b) => bank::run(b),
         Command::Paie(c) => payroll::run(c),
         Command::Factures(c) => invoices::factures(c),
@@ -160,6 +162,7 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
         | Command::Incident(IncidentCommand::Show(_) | IncidentCommand::Summary(_))
         | Command::Systemes(SystemesCommand::List(_))
         | Command::Taches(TachesCommand::List(_))
+        | Command::Reconcile(_)
         | Command::Publish(_) => None,
     }
 }
