@@ -95,20 +95,22 @@ pub fn reconcile(
     for r in validated.iter().filter(|r| r.kind == RunKind::Aides) {
         months.add(r.summary.month, &r.benefits);
         let t = run_totals.entry(r.summary.month).or_default();
-        t.0 = Cents(
-            t.0.0
-                .saturating_add(r.summary.total.0)
-                .saturating_add(r.summary.caf_total.0),
-        );
+        // The run's lines: mandated per benefit, and the RSA handed to the CAF (the CAF's
+        // advance mandate, in `summary.total`, may come from its statement instead).
+        let lines = r
+            .summary
+            .benefits
+            .iter()
+            .fold(r.summary.caf_total.0, |t, b| t.saturating_add(b.total.0));
+        t.0 = Cents(t.0.0.saturating_add(lines));
         t.1.push(r.id.to_string());
     }
 
     // 2. The restored extracts.
     let mut restored = Restored::new(&months, &req.out);
-    read_extracts(&Needed::new(source, profile), profile, &mut restored)
-        .map_err(|e| match e {
-            relais_formats::extract::ReadError::Sink(e) => temp_error(e),
-        })?;
+    read_extracts(&Needed::new(source, profile), profile, &mut restored).map_err(|e| match e {
+        relais_formats::extract::ReadError::Sink(e) => temp_error(e),
+    })?;
     if let Some(u) = restored.unreadable.first() {
         return Err(AppError::Invalid {
             field: "--extracts".into(),
@@ -165,9 +167,12 @@ pub fn reconcile(
         write_agents_csv(w, &agents).map_err(csv_io)
     })?;
     let invoices = others::invoices(store, &validated, &restored.invoices)?;
-    written(&req.out, "rapprochement_fournisseurs.csv", &mut files, |w| {
-        write_suppliers_csv(w, &invoices).map_err(csv_io)
-    })?;
+    written(
+        &req.out,
+        "rapprochement_fournisseurs.csv",
+        &mut files,
+        |w| write_suppliers_csv(w, &invoices).map_err(csv_io),
+    )?;
 
     let report = Report {
         authority: &req.authority,

@@ -126,10 +126,7 @@ impl ExternalSort {
 
     /// Adds one record, which `build` writes (with [`put`]) at the end of the buffer it is
     /// given.
-    pub fn push(
-        &mut self,
-        build: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
-    ) -> io::Result<()> {
+    pub fn push(&mut self, build: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> io::Result<()> {
         let buffer = &mut self.batch.buffer;
         let start = buffer.len();
         if let Err(e) = build(buffer) {

@@ -125,7 +125,10 @@ pub(super) fn invoices(
             PaidInvoice {
                 id: invoice.clone(),
                 siret: String::new(),
-                supplier: party.as_ref().map(|p| p.supplier.clone()).unwrap_or_default(),
+                supplier: party
+                    .as_ref()
+                    .map(|p| p.supplier.clone())
+                    .unwrap_or_default(),
                 number: party.map(|p| p.number).unwrap_or_default(),
                 amount,
                 paid: true,
@@ -135,15 +138,17 @@ pub(super) fn invoices(
     }
     let relais: Vec<PaidInvoice> = paid.into_values().collect();
     let mut failure = None;
-    let gaps = compare_invoices(&relais, restored, &mut |r| {
-        match store.invoice_amount(&r.id) {
+    let gaps = compare_invoices(
+        &relais,
+        restored,
+        &mut |r| match store.invoice_amount(&r.id) {
             Ok(known) => known.is_some(),
             Err(e) => {
                 failure.get_or_insert(e);
                 true
             }
-        }
-    });
+        },
+    );
     if let Some(e) = failure {
         return Err(AppError::Invoice(e));
     }

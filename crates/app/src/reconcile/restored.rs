@@ -45,7 +45,11 @@ impl<'a> Needed<'a> {
 
 impl ExtractSource for Needed<'_> {
     fn open(&self, file_name: &str) -> std::io::Result<Option<Box<dyn Read + '_>>> {
-        if self.skipped.iter().any(|s| s.eq_ignore_ascii_case(file_name)) {
+        if self
+            .skipped
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(file_name))
+        {
             return Ok(None);
         }
         self.source.open(file_name)

@@ -88,7 +88,10 @@ fn a_right_paid_but_no_longer_due_is_an_indu_and_one_due_more_a_rappel() {
     assert_eq!(jan.paid, Cents(70_000));
     assert_eq!(jan.indu, Cents(40_000));
     assert_eq!(jan.rappel, Cents(5_000));
-    assert_eq!((jan.rights_indu, jan.rights_rappel, jan.rights_paid), (1, 1, 2));
+    assert_eq!(
+        (jan.rights_indu, jan.rights_rappel, jan.rights_paid),
+        (1, 1, 2)
+    );
     // The indu names why nothing was due.
     let line = Line {
         right_id: "A",
@@ -106,8 +109,7 @@ fn a_right_paid_but_no_longer_due_is_an_indu_and_one_due_more_a_rappel() {
 }
 
 #[test]
-fn a_right_unknown_to_relais_is_owed_what_was_due_and_one_unknown_to_the_restored_system_nothing()
-{
+fn a_right_unknown_to_relais_is_owed_what_was_due_and_one_unknown_to_the_restored_system_nothing() {
     // "0" sorts before "A", "Z" after: restored rights before, between and after the claims.
     let t = terms(10_000, FOREVER);
     let claims = [
@@ -143,7 +145,10 @@ fn a_month_or_benefit_relais_did_not_pay_and_the_history_s_months_are_not_compar
     let mut pch = terms(10_000, FOREVER);
     pch.benefit = Benefit::Pch;
     let d = dues(&pch, None, &crisis());
-    assert_eq!(d.iter().map(|d| d.month).collect::<Vec<_>>(), vec![m("2026-12")]);
+    assert_eq!(
+        d.iter().map(|d| d.month).collect::<Vec<_>>(),
+        vec![m("2026-12")]
+    );
     // A right the history paid in December (a claim of no run) is compared in January only.
     let t = terms(10_000, FOREVER);
     let claims = [

@@ -55,7 +55,11 @@ pub(super) fn each_paid_claim(
             month_text.push_str(month);
         }
         claim.run = r.get(2).map_err(StoreError::from)?;
-        claim.amount = Cents(r.get::<_, Option<i64>>(3).map_err(StoreError::from)?.unwrap_or(0));
+        claim.amount = Cents(
+            r.get::<_, Option<i64>>(3)
+                .map_err(StoreError::from)?
+                .unwrap_or(0),
+        );
         claim.dossier.clear();
         let dossier: Option<&str> = r
             .get_ref(4)
