@@ -122,6 +122,7 @@ macro_rules! every_contract {
             runs::unique_right_month,
             runs::nothing_is_paid_twice_across_runs_of_a_month,
             runs::a_preparer_never_validates_their_own_run,
+            runs::paid_claims_stream_validated_runs_by_right_then_month,
             payroll::an_agent_is_paid_once_a_month,
             invoices::an_invoice_s_steps_follow_its_life_and_its_roles,
             suppliers::an_invoice_is_mandated_once,

@@ -178,3 +178,67 @@ pub fn a_preparer_never_validates_their_own_run<B: TestBackend>() {
         Err(RunStoreError::WrongStatus { .. })
     ));
 }
+
+/// What Relais paid, for the reconciliation: the claims of validated runs only (not of a run
+/// still prepared), of the months asked, by right in byte order then month, with their amount,
+/// person and benefit.
+pub fn paid_claims_stream_validated_runs_by_right_then_month<B: TestBackend>() {
+    let mut f = with_rights::<B>();
+    let december = prepared(&mut f.store, "2026-12");
+    f.store
+        .validate_run(december, "ord", "2026-12-01 10:00")
+        .expect("validate");
+    let _january = prepared(&mut f.store, "2027-01");
+    let mut got = Vec::new();
+    f.store
+        .each_paid_claim(&[month("2026-12"), month("2027-01")], &mut |c| {
+            got.push((
+                c.right_id.clone(),
+                c.month.to_string(),
+                c.run.clone(),
+                c.amount,
+                c.dossier.clone(),
+                c.benefit,
+            ));
+            Ok(())
+        })
+        .expect("claims");
+    let run = Some(december.to_string());
+    assert_eq!(
+        got,
+        vec![
+            (
+                "R1".into(),
+                "2026-12".into(),
+                run.clone(),
+                Cents(100_000),
+                "D1".into(),
+                Benefit::ApaDom
+            ),
+            (
+                "R2".into(),
+                "2026-12".into(),
+                run.clone(),
+                Cents(31_000),
+                "D2".into(),
+                Benefit::Pch
+            ),
+            (
+                "R3".into(),
+                "2026-12".into(),
+                run,
+                Cents(50_000),
+                "D3".into(),
+                Benefit::Ash
+            ),
+        ]
+    );
+    let mut none = 0;
+    f.store
+        .each_paid_claim(&[month("2026-11")], &mut |_| {
+            none += 1;
+            Ok(())
+        })
+        .expect("claims");
+    assert_eq!(none, 0);
+}
