@@ -47,6 +47,15 @@ pub enum InvoiceEvent {
         paid_on: Date,
         how: String,
     },
+    /// The accountant rejected its mandat (`exercice`, `bordereau`, `mandate`), as the return
+    /// flux `PES_DepenseRetour` says, for `reason`: the invoice is liquidated again, waiting
+    /// for a later supplier run (written by `relais pes retour`, never by hand).
+    MandateRejected {
+        exercice: i16,
+        bordereau: u32,
+        mandate: u32,
+        reason: String,
+    },
 }
 
 impl InvoiceEvent {
@@ -59,6 +68,7 @@ impl InvoiceEvent {
             InvoiceEvent::Rejected { .. } => "rejetee",
             InvoiceEvent::Mandated { .. } => "mandatee",
             InvoiceEvent::Paid { .. } => "payee",
+            InvoiceEvent::MandateRejected { .. } => "mandat_rejete",
         }
     }
 
@@ -87,6 +97,14 @@ impl InvoiceEvent {
             InvoiceEvent::Paid { paid_on, how } => {
                 format!("payée le {} ({how})", crate::text::date_fr(*paid_on))
             }
+            InvoiceEvent::MandateRejected {
+                exercice,
+                bordereau,
+                mandate,
+                reason,
+            } => format!(
+                "mandat n° {mandate} (bordereau n° {bordereau} de {exercice}) rejeté par le comptable : {reason} — à mandater de nouveau"
+            ),
         }
     }
 }
@@ -279,6 +297,11 @@ pub fn fold(steps: &[Step]) -> Life {
                 life.paid_on = Some(*paid_on);
                 life.state = InvoiceState::Paid;
             }
+            InvoiceEvent::MandateRejected { reason, .. } => {
+                life.mandated = None;
+                life.reason = Some(reason.clone());
+                life.state = InvoiceState::Liquidated;
+            }
         }
     }
     life
@@ -422,6 +445,23 @@ pub fn check(
             }
             if life.mandated.as_ref().is_some_and(|m| *paid_on < m.4) {
                 return Err(LifecycleError::PaidBeforeMandate);
+            }
+        }
+        InvoiceEvent::MandateRejected {
+            exercice,
+            bordereau,
+            mandate,
+            reason,
+        } => {
+            let same = life
+                .mandated
+                .as_ref()
+                .is_some_and(|m| (m.1, m.2, m.3) == (*exercice, *bordereau, *mandate));
+            if life.state != S::Mandated || !same {
+                return Err(wrong("enregistrer le rejet de son mandat"));
+            }
+            if reason.trim().is_empty() {
+                return Err(LifecycleError::Empty);
             }
         }
     }
