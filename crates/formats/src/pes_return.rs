@@ -215,7 +215,12 @@ impl ReturnedPiece {
                 parts.push(codes.join(", "));
             }
         }
-        if let Some(c) = self.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        if let Some(c) = self
+            .comment
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
             parts.push(c.to_owned());
         }
         if parts.is_empty() {

@@ -185,7 +185,11 @@ impl<R: Read> ReturnReader<R> {
                             )
                         })?,
                         Some(Err(e)) => {
-                            return Err(self.error_in(at, "xml", ReturnProblem::Xml(e.to_string())));
+                            return Err(self.error_in(
+                                at,
+                                "xml",
+                                ReturnProblem::Xml(e.to_string()),
+                            ));
                         }
                     };
                 }
@@ -527,10 +531,13 @@ impl<R: Read> ReturnReader<R> {
     /// `Base_Date`: `AAAA-MM-JJ`.
     fn date(&self, at: u64, name: &str, text: &str) -> Result<Date, ReturnError> {
         let shaped = text.len() == 10
-            && text
-                .bytes()
-                .enumerate()
-                .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+            && text.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
         let bad = || self.bad(at, name, text, "une date AAAA-MM-JJ");
         if !shaped {
             return Err(bad());

@@ -131,13 +131,19 @@ fn namespace_prefixes_do_not_matter() {
 
 #[test]
 fn malformed_xml_is_named_with_its_line_and_column() {
-    let broken = PERIODIC.replace("</LigneDePiece>\n      </Piece>", "</LignePiece>\n      </Piece>");
+    let broken = PERIODIC.replace(
+        "</LigneDePiece>\n      </Piece>",
+        "</LignePiece>\n      </Piece>",
+    );
     let e = read(broken.as_bytes()).expect_err("malformed");
     assert_eq!(e.code(), "retour_xml");
     assert_eq!((e.line, e.column), (18, 9));
     assert_eq!(e.element, "LigneDePiece");
     let said = e.to_string();
-    assert!(said.starts_with("ligne 18, colonne 9, élément « LigneDePiece » : XML mal formé"), "{said}");
+    assert!(
+        said.starts_with("ligne 18, colonne 9, élément « LigneDePiece » : XML mal formé"),
+        "{said}"
+    );
     // A file cut in the middle.
     let cut = &PERIODIC.as_bytes()[..PERIODIC.len() / 2];
     assert!(read(cut).is_err());
@@ -173,7 +179,10 @@ fn other_files_are_not_returns() {
     let e = read(b"\x00\x01garbage<<<").expect_err("garbage");
     assert!(matches!(e.code(), "retour_pas_pes" | "retour_xml"), "{e}");
     let unknown = PERIODIC.replace("UTF-8", "EBCDIC");
-    assert_eq!(read(unknown.as_bytes()).expect_err("ebcdic").code(), "retour_encodage");
+    assert_eq!(
+        read(unknown.as_bytes()).expect_err("ebcdic").code(),
+        "retour_encodage"
+    );
 }
 
 proptest::proptest! {

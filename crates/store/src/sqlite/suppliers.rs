@@ -31,7 +31,8 @@ const APPROVED: &str = "(NOT EXISTS (SELECT 1 FROM supplier_banks b WHERE b.sire
      OR EXISTS (SELECT 1 FROM supplier_banks b WHERE b.siret = s.siret AND b.iban = s.iban))";
 
 /// Liquidated, and neither mandated nor claimed by a run.
-const READY: &str = "EXISTS (SELECT 1 FROM invoice_steps st WHERE st.invoice = ?1 AND st.kind = 'liquidee')
+const READY: &str =
+    "EXISTS (SELECT 1 FROM invoice_steps st WHERE st.invoice = ?1 AND st.kind = 'liquidee')
      AND NOT EXISTS (SELECT 1 FROM invoice_steps st WHERE st.invoice = ?1 AND st.kind = 'payee')
      AND NOT EXISTS (SELECT 1 FROM invoice_steps st WHERE st.invoice = ?1 AND st.kind = 'mandatee'
          AND NOT EXISTS (SELECT 1 FROM invoice_steps r WHERE r.invoice = ?1
