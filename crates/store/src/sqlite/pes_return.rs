@@ -95,15 +95,15 @@ fn insert_piece(
     file: &ReturnFile<'_>,
     seq: u64,
     piece: &ReturnedPiece,
-    run: Option<&str>,
+    run: Option<&Matched>,
     outcome: &PieceOutcome,
 ) -> Result<(), StoreError> {
     let detail = serde_json::to_string(&(outcome, (piece.at.line, piece.at.column)))
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.prepare_cached(
         "INSERT INTO pes_return_pieces (sha256, seq, exercice, bordereau, typ_bord, piece,
-             typ_pce, nat_pce, state, run_id, outcome, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             typ_pce, nat_pce, state, run_id, k, outcome, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         file.sha256,
@@ -115,7 +115,8 @@ fn insert_piece(
         piece.kind,
         piece.nature,
         piece.state.code(),
-        run,
+        run.map(|m| m.run.as_str()),
+        run.map(|m| m.k),
         outcome_code(outcome),
         detail,
     ])?;
@@ -189,7 +190,7 @@ fn apply(
             outcome
         } else if let Some(m) = m {
             let plan: Plan = plan_piece(tx, file, piece, &m, &rights)?;
-            insert_piece(tx, file, seq, piece, Some(&m.run), &plan.outcome)?;
+            insert_piece(tx, file, seq, piece, Some(&m), &plan.outcome)?;
             released_total += plan.execute(tx, actor, file, piece, &m, seq)?;
             plan.outcome
         } else {

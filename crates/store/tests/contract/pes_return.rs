@@ -53,7 +53,12 @@ fn piece(bordereau: u32, id: u64, state: PieceState, paid: Option<(Date, i64)>) 
     }
 }
 
-fn apply<B: TestBackend>(s: &mut B, actor: &str, sha: char, pieces: &[ReturnedPiece]) -> ReturnApplied {
+fn apply<B: TestBackend>(
+    s: &mut B,
+    actor: &str,
+    sha: char,
+    pieces: &[ReturnedPiece],
+) -> ReturnApplied {
     let sha256 = sha.to_string().repeat(64);
     s.apply_pes_return(
         actor,
@@ -119,10 +124,16 @@ pub fn a_return_applies_once_and_a_paid_mandat_is_never_rejected<B: TestBackend>
     let s = &mut f.store;
     add_user(s, "inst", &[Role::Instruction]);
     let run = prepared(s, "2026-12");
-    s.validate_run(run, "ord", "2026-12-01 10:00").expect("validate");
+    s.validate_run(run, "ord", "2026-12-01 10:00")
+        .expect("validate");
     let ids = pieces_of(s, run);
     let r1 = u64::from(ids[0].1);
-    let paid = [piece(42, r1, PieceState::Settled, Some((date(2026, 12, 10), 100_000)))];
+    let paid = [piece(
+        42,
+        r1,
+        PieceState::Settled,
+        Some((date(2026, 12, 10), 100_000)),
+    )];
     let refused = s.apply_pes_return(
         "inst",
         &ReturnFile {
@@ -163,7 +174,10 @@ pub fn a_return_applies_once_and_a_paid_mandat_is_never_rejected<B: TestBackend>
         piece(42, 1_299, PieceState::Settled, None),
         piece(77, r1, PieceState::Settled, None),
     ];
-    assert_eq!(outcome_codes(&apply(s, "liq", 'c', &strangers)), ["unknown", "unknown"]);
+    assert_eq!(
+        outcome_codes(&apply(s, "liq", 'c', &strangers)),
+        ["unknown", "unknown"]
+    );
     assert!(s.verify_journal().is_ok());
 }
 
@@ -178,16 +192,28 @@ pub fn a_rejected_invoice_is_mandated_again_then_paid<B: TestBackend>() {
     numbering(s);
     liquidate(s, "F1", 7_000);
     let run = s.prepare_supplier_run(&request(s)).expect("prepare").run.id;
-    s.validate_run(run, "ord", "2026-12-07 10:00").expect("validate");
+    s.validate_run(run, "ord", "2026-12-07 10:00")
+        .expect("validate");
     // F1 is mandat 1201 of bordereau 42, its interest 1202.
-    let rejected = apply(s, "liq", 'a', &[piece(42, 1_201, PieceState::Rejected, None)]);
+    let rejected = apply(
+        s,
+        "liq",
+        'a',
+        &[piece(42, 1_201, PieceState::Rejected, None)],
+    );
     let PieceOutcome::Rejected {
-        of, invoices, reason, ..
+        of,
+        invoices,
+        reason,
+        ..
     } = &rejected.pieces[0].outcome
     else {
         panic!("{:?}", rejected.pieces[0].outcome)
     };
-    assert_eq!((*of, invoices.as_slice()), (MandateOf::Suppliers, &["F1".to_owned()][..]));
+    assert_eq!(
+        (*of, invoices.as_slice()),
+        (MandateOf::Suppliers, &["F1".to_owned()][..])
+    );
     assert!(reason.contains("09 domiciliation bancaire") && reason.contains("RIB clos"));
     let life = fold(&s.invoice_steps().expect("steps")["F1"]);
     assert_eq!(life.state, InvoiceState::Liquidated);
@@ -198,26 +224,48 @@ pub fn a_rejected_invoice_is_mandated_again_then_paid<B: TestBackend>() {
     let again = s.prepare_supplier_run(&req).expect("prepare again").run.id;
     let summary = s.supplier_run_summary(again).expect("summary");
     assert_eq!((summary.invoices, summary.interest_mandates), (1, 0));
-    s.validate_run(again, "ord", "2026-12-08 10:00").expect("validate again");
+    s.validate_run(again, "ord", "2026-12-08 10:00")
+        .expect("validate again");
     let life = fold(&s.invoice_steps().expect("steps")["F1"]);
-    assert_eq!(life.mandated.as_ref().map(|m| (m.2, m.3)), Some((43, 1_203)));
+    assert_eq!(
+        life.mandated.as_ref().map(|m| (m.2, m.3)),
+        Some((43, 1_203))
+    );
     // Its return pays it.
     let paid = apply(
         s,
         "ord",
         'b',
-        &[piece(43, 1_203, PieceState::Settled, Some((date(2026, 12, 10), 7_000)))],
+        &[piece(
+            43,
+            1_203,
+            PieceState::Settled,
+            Some((date(2026, 12, 10), 7_000)),
+        )],
     );
     assert_eq!(outcome_codes(&paid), ["paid"]);
     let steps = &s.invoice_steps().expect("steps")["F1"];
     let life = fold(steps);
     assert_eq!(life.state, InvoiceState::Paid);
     assert_eq!(life.paid_on, Some(date(2026, 12, 10)));
-    assert!(steps.last().is_some_and(|st| st.event.label_fr().contains("retour du comptable")));
+    assert!(
+        steps
+            .last()
+            .is_some_and(|st| st.event.label_fr().contains("retour du comptable"))
+    );
     // The old rejection, read again in a later file, changes nothing.
-    let old = apply(s, "liq", 'c', &[piece(42, 1_201, PieceState::Rejected, None)]);
+    let old = apply(
+        s,
+        "liq",
+        'c',
+        &[piece(42, 1_201, PieceState::Rejected, None)],
+    );
     assert_eq!(outcome_codes(&old), ["known"]);
-    assert!(s.invoices_to_mandate(&jiff::tz::TimeZone::UTC).expect("ready").is_empty());
+    assert!(
+        s.invoices_to_mandate(&jiff::tz::TimeZone::UTC)
+            .expect("ready")
+            .is_empty()
+    );
 }
 
 /// A rejected benefit mandat: its right is payable again that month, a second run pays it,
@@ -226,7 +274,8 @@ pub fn a_rejected_benefit_mandat_pays_its_right_once_more<B: TestBackend>() {
     let mut f = with_rights::<B>();
     let s = &mut f.store;
     let first = prepared(s, "2026-12");
-    s.validate_run(first, "ord", "2026-12-01 10:00").expect("validate");
+    s.validate_run(first, "ord", "2026-12-01 10:00")
+        .expect("validate");
     let ids = pieces_of(s, first);
     let (r1, r2, r3) = (
         u64::from(ids[0].1),
@@ -234,13 +283,21 @@ pub fn a_rejected_benefit_mandat_pays_its_right_once_more<B: TestBackend>() {
         u64::from(ids[2].1),
     );
     let file = [
-        piece(42, r1, PieceState::Settled, Some((date(2026, 12, 10), 100_000))),
+        piece(
+            42,
+            r1,
+            PieceState::Settled,
+            Some((date(2026, 12, 10), 100_000)),
+        ),
         piece(42, r2, PieceState::Rejected, None),
         piece(42, r3, PieceState::TakenInCharge, None),
         piece(42, 9_999, PieceState::Settled, None),
     ];
     let applied = apply(s, "liq", 'a', &file);
-    assert_eq!(outcome_codes(&applied), ["paid", "rejected", "taken", "unknown"]);
+    assert_eq!(
+        outcome_codes(&applied),
+        ["paid", "rejected", "taken", "unknown"]
+    );
     let PieceOutcome::Rejected {
         released_rights,
         month,
@@ -250,7 +307,10 @@ pub fn a_rejected_benefit_mandat_pays_its_right_once_more<B: TestBackend>() {
     else {
         unreachable!()
     };
-    assert_eq!((*released_rights, month.as_str(), *of), (1, "2026-12", MandateOf::Benefits));
+    assert_eq!(
+        (*released_rights, month.as_str(), *of),
+        (1, "2026-12", MandateOf::Benefits)
+    );
     // Applied twice, still one release.
     assert!(apply(s, "liq", 'a', &file).before.is_some());
     // A second run of December pays R2 alone.
@@ -261,7 +321,8 @@ pub fn a_rejected_benefit_mandat_pays_its_right_once_more<B: TestBackend>() {
         .id;
     let rights: Vec<String> = pieces_of(s, second).into_iter().map(|(r, _)| r).collect();
     assert_eq!(rights, ["R2"]);
-    s.validate_run(second, "ord2", "2026-12-02 10:00").expect("validate");
+    s.validate_run(second, "ord2", "2026-12-02 10:00")
+        .expect("validate");
     // A third pays nothing.
     assert!(matches!(
         s.prepare_run(&super::runs::request("liq", "2026-12"), &ALL),

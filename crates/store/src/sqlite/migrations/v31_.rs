@@ -33,6 +33,8 @@ CREATE TABLE IF NOT EXISTS pes_return_pieces (
     nat_pce   INTEGER NOT NULL,
     state     TEXT NOT NULL CHECK (state IN ('01', '02', '04', '05')),
     run_id    TEXT,
+    -- The mandat's number in its run (from 1), when Relais issued it.
+    k         INTEGER,
     -- What Relais made of it: 'paid', 'rejected', 'taken', 'on_hold', 'known', 'refused',
     -- 'unknown', 'request'; its details as JSON.
     outcome   TEXT NOT NULL,
@@ -107,9 +109,8 @@ BEGIN SELECT RAISE(ABORT, 'claims of the history, or of a validated or cancelled
 CREATE TRIGGER IF NOT EXISTS supplier_claims_kept BEFORE DELETE ON supplier_claims
 WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'prepared'
   AND NOT EXISTS (
-    SELECT 1 FROM supplier_mandates m JOIN runs r ON r.id = m.run_id
-    JOIN pes_return_pieces p ON p.run_id = m.run_id AND p.exercice = r.exercice
-        AND p.piece = r.first_mandate + m.n - 1 AND p.outcome = 'rejected'
+    SELECT 1 FROM supplier_mandates m
+    JOIN pes_return_pieces p ON p.run_id = m.run_id AND p.k = m.n AND p.outcome = 'rejected'
     WHERE m.run_id = OLD.run_id AND m.invoice = OLD.invoice AND m.kind = OLD.kind)
 BEGIN SELECT RAISE(ABORT, 'claims of a validated run are freed only by the accountant''s rejection'); END;
 "#,
