@@ -10,6 +10,7 @@ mod invoices;
 mod orders;
 mod payments;
 mod payroll;
+mod pes;
 mod users;
 pub mod values;
 
@@ -18,6 +19,7 @@ pub use invoices::*;
 pub use orders::*;
 pub use payments::*;
 pub use payroll::*;
+pub use pes::*;
 pub use users::*;
 
 #[derive(Debug, Parser)]
@@ -127,6 +129,9 @@ pub enum Command {
     /// par la paierie, que Relais continue.
     #[command(subcommand)]
     Numbering(NumberingCommand),
+    /// Flux PES reçus du comptable : retour des mandats (payés, rejetés, pris en charge).
+    #[command(subcommand)]
+    Pes(PesCommand),
     /// Mesures de performance.
     #[command(subcommand)]
     Bench(BenchCommand),
