@@ -10,7 +10,7 @@ mod invoices;
 mod orders;
 mod payments;
 mod payroll;
-mod pes;
+pub mod pes;
 mod users;
 pub mod values;
 
@@ -19,7 +19,6 @@ pub use invoices::*;
 pub use orders::*;
 pub use payments::*;
 pub use payroll::*;
-pub use pes::*;
 pub use users::*;
 
 #[derive(Debug, Parser)]
@@ -129,9 +128,8 @@ pub enum Command {
     /// par la paierie, que Relais continue.
     #[command(subcommand)]
     Numbering(NumberingCommand),
-    /// Flux PES reçus du comptable : retour des mandats (payés, rejetés, pris en charge).
-    #[command(subcommand)]
-    Pes(PesCommand),
+    #[command(subcommand, about = "Flux PES reçus du comptable.")]
+    Pes(pes::PesCommand),
     /// Mesures de performance.
     #[command(subcommand)]
     Bench(BenchCommand),

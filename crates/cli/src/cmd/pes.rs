@@ -4,7 +4,7 @@
 
 use super::run::clock;
 use super::{EXIT_OK, EXIT_UNREADABLE};
-use crate::args::PesRetourArgs;
+use crate::args::pes::PesRetourArgs;
 use crate::data::{DataDir, agent};
 use anyhow::Result;
 use relais_app::AppError;

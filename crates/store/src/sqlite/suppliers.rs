@@ -30,7 +30,8 @@ use serde_json::json;
 const APPROVED: &str = "(NOT EXISTS (SELECT 1 FROM supplier_banks b WHERE b.siret = s.siret)
      OR EXISTS (SELECT 1 FROM supplier_banks b WHERE b.siret = s.siret AND b.iban = s.iban))";
 
-/// Liquidated, and neither mandated nor claimed by a run.
+/// Liquidated, and neither paid, nor mandated (unless the accountant rejected that mandat,
+/// `relais pes retour`), nor claimed by a run.
 const READY: &str =
     "EXISTS (SELECT 1 FROM invoice_steps st WHERE st.invoice = ?1 AND st.kind = 'liquidee')
      AND NOT EXISTS (SELECT 1 FROM invoice_steps st WHERE st.invoice = ?1 AND st.kind = 'payee')
