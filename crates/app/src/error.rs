@@ -223,6 +223,14 @@ pub enum AppError {
     /// French text says which.
     #[error("export stopped: {0}")]
     Inconsistent(String),
+    /// The accountant's return file could not be read (where and why, in its own French);
+    /// nothing was changed.
+    #[error("accountant's return {}: {}", .path.display(), .source.message_en())]
+    PesReturn {
+        path: PathBuf,
+        #[source]
+        source: relais_formats::pes_return::ReturnError,
+    },
 }
 
 impl AppError {
@@ -252,6 +260,10 @@ impl AppError {
                     lines.join("\n")
                 )
             }
+            AppError::PesReturn { path, source } => format!(
+                "{}, {source} : fichier illisible, rien n'a été modifié",
+                path.display()
+            ),
             AppError::StepsFile(errors) => {
                 let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 format!(

@@ -14,6 +14,7 @@
 //!   situation, and its export;
 //! - [`import`]: extracts imported, all or nothing;
 //! - [`invoices`]: the invoices due and their late interest;
+//! - [`pes_return`]: the accountant's return read and applied (paid, rejected mandats);
 //! - [`orders`]: purchase orders issued and printed, and matched with the invoices;
 //! - [`renewals`]: rights renewed by a crisis decision, applied as simulated;
 //! - [`publish`]: the public continuity page and its posters;
@@ -36,6 +37,7 @@ pub mod invoices;
 pub mod keys;
 pub mod orders;
 pub mod payroll;
+pub mod pes_return;
 pub mod profile;
 pub mod publish;
 pub mod reconcile;

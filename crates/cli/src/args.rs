@@ -10,6 +10,7 @@ mod invoices;
 mod orders;
 mod payments;
 mod payroll;
+pub mod pes;
 mod users;
 pub mod values;
 
@@ -129,6 +130,8 @@ pub enum Command {
     /// par la paierie, que Relais continue.
     #[command(subcommand)]
     Numbering(NumberingCommand),
+    #[command(subcommand, about = "Flux PES reçus du comptable.")]
+    Pes(pes::PesCommand),
     /// Mesures de performance.
     #[command(subcommand)]
     Bench(BenchCommand),

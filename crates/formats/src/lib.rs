@@ -5,6 +5,7 @@
 pub mod caf;
 pub mod extract;
 pub mod payments;
+pub mod pes_return;
 /// Mapping profiles: how an authority's export names the files and columns (part of reading
 /// extracts, kept at the crate's top for its users).
 pub use extract::profile;

@@ -18,6 +18,7 @@ pub mod logins;
 pub mod numbering;
 pub mod orders;
 pub mod payroll;
+pub mod pes_return;
 pub mod runs;
 pub mod sessions;
 pub mod sort;
@@ -215,6 +216,7 @@ pub trait Backend:
     + RunStore
     + PayrollStore
     + crate::suppliers::SupplierRunStore
+    + crate::pes_return::PesReturnStore
     + InvoiceStore
     + OrderStore
     + CafStore
@@ -235,6 +237,7 @@ impl<T> Backend for T where
         + RunStore
         + PayrollStore
         + crate::suppliers::SupplierRunStore
+        + crate::pes_return::PesReturnStore
         + InvoiceStore
         + OrderStore
         + CafStore

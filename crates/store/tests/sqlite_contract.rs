@@ -115,6 +115,26 @@ impl TestBackend for SqliteStore {
         Ok(())
     }
 
+    fn release_refused(
+        &self,
+        run: &str,
+        right_id: &str,
+        month: &str,
+        mandate: (i16, u32, u64),
+    ) -> bool {
+        let c = self.raw_connection();
+        let release = c.execute(
+            "INSERT INTO run_claim_releases (run_id, right_id, month, exercice, bordereau, piece, seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)",
+            rusqlite::params![run, right_id, month, mandate.0, mandate.1, mandate.2 as i64],
+        );
+        let delete = c.execute(
+            "DELETE FROM run_claims WHERE run_id = ?1 AND right_id = ?2 AND month = ?3",
+            [run, right_id, month],
+        );
+        release.is_err() && delete.is_err()
+    }
+
     fn set_roles(&self, login: &str, roles: &[Role]) {
         let codes: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
         self.raw_connection()

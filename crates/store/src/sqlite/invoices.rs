@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 /// The invoice's amount: an imported invoice by its id, else a courrier deposit of an invoice
 /// (not cancelled) by its chrono number.
-fn amount_of(conn: &Connection, invoice: &str) -> Result<Option<Cents>, StoreError> {
+pub(super) fn amount_of(conn: &Connection, invoice: &str) -> Result<Option<Cents>, StoreError> {
     let imported: Option<i64> = conn
         .prepare_cached("SELECT amount_incl_tax FROM invoices WHERE id = ?1")?
         .query_row([invoice], |r| r.get(0))

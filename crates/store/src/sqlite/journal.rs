@@ -58,6 +58,12 @@ pub(crate) fn append_at(
     })
 }
 
+/// The sequence number the next entry appended in `conn`'s transaction will take, for rows
+/// written before their entry that must name it.
+pub(crate) fn next_seq(conn: &Connection) -> Result<u64, StoreError> {
+    Ok(head(conn)?.map_or(1, |(seq, _)| seq + 1))
+}
+
 /// The recorded head (last seq, its hash), kept beside the journal so that removing the last
 /// entries is detected too.
 fn head(conn: &Connection) -> Result<Option<(u64, EntryHash)>, StoreError> {

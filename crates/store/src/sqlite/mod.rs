@@ -28,6 +28,7 @@ mod orders;
 mod paid_months;
 mod payroll;
 mod person_guard;
+mod pes_return;
 mod queries;
 mod rights;
 mod runs;

@@ -30,9 +30,14 @@ use serde_json::json;
 const APPROVED: &str = "(NOT EXISTS (SELECT 1 FROM supplier_banks b WHERE b.siret = s.siret)
      OR EXISTS (SELECT 1 FROM supplier_banks b WHERE b.siret = s.siret AND b.iban = s.iban))";
 
-/// Liquidated, and neither mandated nor claimed by a run.
-const READY: &str = "EXISTS (SELECT 1 FROM invoice_steps st WHERE st.invoice = ?1 AND st.kind = 'liquidee')
-     AND NOT EXISTS (SELECT 1 FROM invoice_steps st WHERE st.invoice = ?1 AND st.kind IN ('mandatee', 'payee'))
+/// Liquidated, and neither paid, nor mandated (unless the accountant rejected that mandat,
+/// `relais pes retour`), nor claimed by a run.
+const READY: &str =
+    "EXISTS (SELECT 1 FROM invoice_steps st WHERE st.invoice = ?1 AND st.kind = 'liquidee')
+     AND NOT EXISTS (SELECT 1 FROM invoice_steps st WHERE st.invoice = ?1 AND st.kind = 'payee')
+     AND NOT EXISTS (SELECT 1 FROM invoice_steps st WHERE st.invoice = ?1 AND st.kind = 'mandatee'
+         AND NOT EXISTS (SELECT 1 FROM invoice_steps r WHERE r.invoice = ?1
+             AND r.kind = 'mandat_rejete' AND r.id > st.id))
      AND NOT EXISTS (SELECT 1 FROM supplier_claims c WHERE c.invoice = ?1 AND c.kind = 'facture')";
 
 /// A value of the extra columns, by its header (compared as headers are).

@@ -15,6 +15,7 @@ pub mod kept;
 pub mod numbering;
 pub mod orders;
 pub mod payroll;
+pub mod pes_return;
 pub mod readiness;
 pub mod runs;
 pub mod sessions;
@@ -91,6 +92,16 @@ pub trait TestBackend: Backend + Sized + 'static {
     fn claim(&self, right_id: &str, month: &str, run: &str) -> Result<(), StoreError>;
     /// Gives `login` every role of `roles` (set-up only: not a journaled operation).
     fn set_roles(&self, login: &str, roles: &[Role]);
+    /// Tries, as an agent with a database client would, to release the claim of `right_id`
+    /// for `month` by `run` as if mandat (`exercice`, `bordereau`, `piece`) had been rejected,
+    /// then to delete that claim: true when the backend refused.
+    fn release_refused(
+        &self,
+        run: &str,
+        right_id: &str,
+        month: &str,
+        mandate: (i16, u32, u64),
+    ) -> bool;
 }
 
 /// Expands to one `#[test]` per contract test, each calling it with `$backend`: a backend's
@@ -126,6 +137,9 @@ macro_rules! every_contract {
             payroll::an_agent_is_paid_once_a_month,
             invoices::an_invoice_s_steps_follow_its_life_and_its_roles,
             suppliers::an_invoice_is_mandated_once,
+            pes_return::a_return_applies_once_and_a_paid_mandat_is_never_rejected,
+            pes_return::a_rejected_invoice_is_mandated_again_then_paid,
+            pes_return::a_rejected_benefit_mandat_pays_its_right_once_more,
             payroll::a_change_of_situation_waits_for_another_ordonnateur,
             payroll::bank_details_changed_by_the_extracts_wait_for_an_approval,
             numbering::gap_free_bordereaux_and_mandates_under_concurrent_writers,

@@ -17,7 +17,7 @@ use relais_store::numbering::SetNumbering;
 use relais_store::runs::RunStoreError;
 use relais_store::suppliers::PrepareSuppliers;
 
-fn liquidate<B: TestBackend>(s: &mut B, invoice: &str, cents: i64) {
+pub fn liquidate<B: TestBackend>(s: &mut B, invoice: &str, cents: i64) {
     let day = date(2026, 11, 30);
     let done = InvoiceEvent::ServiceDone {
         amount: Cents(cents),
@@ -35,7 +35,7 @@ fn liquidate<B: TestBackend>(s: &mut B, invoice: &str, cents: i64) {
 }
 
 /// The request a supplier run is prepared with: what the core makes of the invoices ready.
-fn request<B: TestBackend>(s: &B) -> PrepareSuppliers<'static> {
+pub fn request<B: TestBackend>(s: &B) -> PrepareSuppliers<'static> {
     let today = date(2026, 12, 7);
     let rates = default_ecb_rates();
     let rules = SupplierRules {

@@ -6,6 +6,7 @@ mod v01_03;
 mod v04_11;
 mod v12_24;
 mod v25_;
+mod v31_;
 
 /// The migrations' texts, in order, from the files that hold them.
 const PARTS: &[&[&str]] = &[
@@ -13,12 +14,14 @@ const PARTS: &[&[&str]] = &[
     v04_11::MIGRATIONS,
     v12_24::MIGRATIONS,
     v25_::MIGRATIONS,
+    v31_::MIGRATIONS,
 ];
 
 const COUNT: usize = v01_03::MIGRATIONS.len()
     + v04_11::MIGRATIONS.len()
     + v12_24::MIGRATIONS.len()
-    + v25_::MIGRATIONS.len();
+    + v25_::MIGRATIONS.len()
+    + v31_::MIGRATIONS.len();
 
 /// `parts` one after the other (evaluated at compile time: a wrong count does not compile).
 const fn join<const N: usize>(parts: &[&[&'static str]]) -> [&'static str; N] {
@@ -83,7 +86,7 @@ mod tests {
     #[test]
     fn the_migrations_are_those_released_in_their_order() {
         // `PRAGMA user_version` counts them: a store is at version N after MIGRATIONS[..N].
-        assert_eq!(MIGRATIONS.len(), 29);
-        assert_eq!(fingerprint(MIGRATIONS), 0xb90d_d1d6_39fe_0b79);
+        assert_eq!(MIGRATIONS.len(), 30);
+        assert_eq!(fingerprint(MIGRATIONS), 0x5f7c_1a4f_4a1f_d246);
     }
 }

@@ -101,6 +101,11 @@ pub(super) fn prepare(
                 |r| r.get(0),
             )
             .optional()?;
+        if other.as_deref() == Some(m.invoice.as_str()) {
+            // This invoice's mandat of this kind stands in an earlier run (its interest, when
+            // the accountant rejected only the invoice's mandat): not issued twice.
+            continue;
+        }
         if let Some(other) = other {
             // The same invoice under another reference: never mandated twice. Its interest
             // (which comes after it) goes with it.
