@@ -125,6 +125,7 @@ fn piece(m: &SupplierMandate, id: u32) -> Result<Piece, AppError> {
         object,
         due_date: None,
         deadline,
+        settles: None,
         lines: vec![Line {
             id: LineId::new(1)?,
             account: BudgetAccount::parse(&m.account)?,
