@@ -21,6 +21,7 @@ pub mod orders;
 pub mod payment;
 pub mod payroll;
 pub mod records;
+pub mod regularisation;
 pub mod roles;
 pub mod run;
 pub mod settings;

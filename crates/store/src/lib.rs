@@ -18,6 +18,7 @@ pub mod logins;
 pub mod numbering;
 pub mod orders;
 pub mod payroll;
+pub mod regularisation;
 pub mod runs;
 pub mod sessions;
 mod sort;
@@ -225,6 +226,7 @@ pub trait Backend:
     + BankChangeStore
     + FlaggedRowStore
     + CrisisStore
+    + crate::regularisation::RegularisationStore
     + Send
 {
 }
@@ -245,6 +247,7 @@ impl<T> Backend for T where
         + BankChangeStore
         + FlaggedRowStore
         + CrisisStore
+        + crate::regularisation::RegularisationStore
         + Send
         + ?Sized
 {

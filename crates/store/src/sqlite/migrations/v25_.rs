@@ -221,4 +221,26 @@ BEGIN SELECT RAISE(ABORT, 'a deposit''s facts never change'); END;
 CREATE TRIGGER IF NOT EXISTS deposit_commitments_kept BEFORE DELETE ON deposit_commitments
 BEGIN SELECT RAISE(ABORT, 'a deposit''s facts never change'); END;
 "#,
+    // 32: a run's regularisation by mandats émis après paiement (issue #24, TypPce 05): the
+    // bordereau and mandate numbers it took from the exercice's numbering, the SHA-256 of the
+    // PES file written with them and its journal entry. Kept for good: asking again gives the
+    // same file back. (Numbered 32 for the merge with migrations 30 and 31 of other branches.)
+    r#"
+CREATE TABLE IF NOT EXISTS run_regularisations (
+    run_id         TEXT PRIMARY KEY REFERENCES runs (id),
+    exercice       INTEGER NOT NULL CHECK (exercice BETWEEN 2000 AND 2999),
+    bordereau      INTEGER NOT NULL CHECK (bordereau >= 1),
+    last_bordereau INTEGER NOT NULL CHECK (last_bordereau >= bordereau),
+    first_mandate  INTEGER NOT NULL CHECK (first_mandate >= 1),
+    last_mandate   INTEGER NOT NULL CHECK (last_mandate >= first_mandate),
+    sha256         TEXT NOT NULL CHECK (length(sha256) = 64),
+    journal_seq    INTEGER NOT NULL,
+    regularised_by TEXT NOT NULL,
+    regularised_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS run_regularisations_fixed BEFORE UPDATE ON run_regularisations
+BEGIN SELECT RAISE(ABORT, 'a run''s regularisation never changes'); END;
+CREATE TRIGGER IF NOT EXISTS run_regularisations_kept BEFORE DELETE ON run_regularisations
+BEGIN SELECT RAISE(ABORT, 'a run''s regularisation is never deleted'); END;
+"#,
 ];

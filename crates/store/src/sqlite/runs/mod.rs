@@ -23,6 +23,7 @@ mod lists;
 mod numbering;
 mod prepare;
 mod read;
+mod regularise;
 mod renew;
 mod review;
 mod summary;
@@ -31,6 +32,7 @@ mod writer;
 pub(crate) use read::{load as load_run, next_run_id};
 
 use crate::StoreError;
+use crate::regularisation::RegularisationError;
 use crate::runs::{
     Each, PrepareRun, Prepared, RenewalOutcome, RunLine, RunPayee, RunRecord, RunStore,
     RunStoreError, RunTotals,
@@ -215,5 +217,25 @@ impl RunStore for SqliteStore {
         dry_run: bool,
     ) -> Result<RenewalOutcome, RunStoreError> {
         renew(&mut self.conn, policy, actor, dry_run)
+    }
+}
+
+impl crate::regularisation::RegularisationStore for SqliteStore {
+    fn regularisation(
+        &self,
+        run: RunId,
+    ) -> Result<Option<crate::regularisation::RunRegularisation>, RegularisationError> {
+        regularise::get(&self.conn, run)
+    }
+
+    fn run_exported(&self, run: RunId) -> Result<bool, RegularisationError> {
+        regularise::exported(&self.conn, run)
+    }
+
+    fn record_regularisation(
+        &mut self,
+        req: &crate::regularisation::RecordRegularisation<'_>,
+    ) -> Result<(crate::regularisation::RunRegularisation, bool), RegularisationError> {
+        regularise::record(&mut self.conn, req)
     }
 }
