@@ -38,6 +38,7 @@ pub mod orders;
 pub mod payroll;
 pub mod profile;
 pub mod publish;
+pub mod regularise;
 pub mod renewals;
 pub mod run_files;
 pub mod runs;

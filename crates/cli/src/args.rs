@@ -127,6 +127,8 @@ pub enum Command {
     /// par la paierie, que Relais continue.
     #[command(subcommand)]
     Numbering(NumberingCommand),
+    /// Mandats émis après paiement (TypPce 05) d'un paiement fait avant son mandat.
+    Regularise(RegulariseArgs),
     /// Mesures de performance.
     #[command(subcommand)]
     Bench(BenchCommand),

@@ -20,6 +20,7 @@ mod payroll;
 mod publish;
 mod receipt;
 mod receipt_key;
+mod regularise;
 mod renew;
 mod run;
 mod serve;
@@ -62,6 +63,7 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Commandes(c) => orders::run(c),
         Command::Caf(CafCommand::Import(a)) => caf::import(a),
         Command::Numbering(c) => numbering::run(c),
+        Command::Regularise(a) => regularise::run(a),
         Command::Bench(BenchCommand::Deposits(a)) => deposit::bench(a),
         Command::Bench(BenchCommand::Pain001(a)) => bench_pain::run(a),
         Command::Serve(a) => serve::run(a),
@@ -123,6 +125,7 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
         Command::Bank(BankCommand::Refuse(a)) => Some(a.user.acting(&a.data)),
         Command::Caf(CafCommand::Import(a)) => Some(a.user.acting(&a.data)),
         Command::Numbering(NumberingCommand::Set(a)) => Some(a.user.acting(&a.data)),
+        Command::Regularise(a) => Some(a.user.acting(&a.data)),
         Command::Commandes(CommandesCommand::Emettre(a)) => Some(a.user.acting(&a.data)),
         Command::Courante(CouranteCommand::Add(a)) => Some(a.user.acting(&a.data)),
         Command::Incident(IncidentCommand::Set(a)) => Some(a.user.acting(&a.data)),

@@ -31,8 +31,8 @@
 
 use super::error::{PaymentFileError, Scope};
 use super::model::{
-    Address, BankAccount, Bordereau, Issuer, Line, PES_MAX_AMOUNT, Payee, PayeeCategory,
-    PesFile, Piece, SettledPayment, Totals,
+    Address, BankAccount, Bordereau, Issuer, Line, PES_MAX_AMOUNT, Payee, PayeeCategory, PesFile,
+    Piece, SettledPayment, Totals,
 };
 use super::text::{UNKNOWN, escape_attribute, fold_pes, needs_escape};
 use super::xml::{Out, push_amount, push_date, push_u64, push_year};

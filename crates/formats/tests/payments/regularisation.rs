@@ -7,7 +7,11 @@ use relais_formats::payments::check_pes;
 use relais_formats::payments::model::{Piece, PieceKind, PieceNature, SettledPayment};
 
 fn after_payment(id: u32, amount: i64, original: u64) -> Piece {
-    let mut p = piece(id, amount, payee("Martin", "Jeanne", IBAN_FR, Some("BNPAFRPP")));
+    let mut p = piece(
+        id,
+        amount,
+        payee("Martin", "Jeanne", IBAN_FR, Some("BNPAFRPP")),
+    );
     p.kind = PieceKind::AFTER_PAYMENT;
     p.nature = PieceNature::OPERATING;
     p.settles = Some(SettledPayment {
@@ -21,12 +25,18 @@ fn after_payment(id: u32, amount: i64, original: u64) -> Piece {
 fn a_mandate_after_payment_names_the_payment_and_validates() {
     let bytes = write_pes(&[(
         bordereau(43),
-        vec![after_payment(1_301, 64_218, 1_201), after_payment(1_302, 5_000, 1_202)],
+        vec![
+            after_payment(1_301, 64_218, 1_201),
+            after_payment(1_302, 5_000, 1_202),
+        ],
     )])
     .expect("written");
     validate(Some(&bytes), None);
     let text = latin1(&bytes).replace('\n', "");
-    assert!(text.contains(r#"<TypPce V="05"/><NatPce V="01"/>"#), "{text}");
+    assert!(
+        text.contains(r#"<TypPce V="05"/><NatPce V="01"/>"#),
+        "{text}"
+    );
     assert!(
         text.contains(
             r#"<RattachPiece><NatPceOrig V="03"/><ExerRat V="2026"/><IdPceOrig V="1201"/></RattachPiece>"#

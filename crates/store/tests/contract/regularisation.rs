@@ -100,7 +100,10 @@ pub fn a_regularisation_waits_for_the_export_and_an_ordonnateur<B: TestBackend>(
         .store
         .record_regularisation(&request(id, "ord", 42, 1_201, 1_203))
         .expect_err("prepared only");
-    assert!(matches!(err, RegularisationError::NotValidated { .. }), "{err}");
+    assert!(
+        matches!(err, RegularisationError::NotValidated { .. }),
+        "{err}"
+    );
     f.store
         .validate_run(id, "ord", "2026-12-01 10:00")
         .expect("validate");
