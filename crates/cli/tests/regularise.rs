@@ -276,3 +276,106 @@ fn a_paid_run_is_regularised_once_with_numbers_that_continue_the_exercice_s() {
     );
     let _ = relais(&["journal", "verify", "--data", &d]);
 }
+
+/// `relais ARGS` on `today`, as the demo user it names: (success, stdout and stderr).
+fn on(today: &str, args: &[&str]) -> (bool, String) {
+    let out = common::output(
+        std::process::Command::new(env!("CARGO_BIN_EXE_relais"))
+            .env_remove("RELAIS_DATA")
+            .env_remove("RELAIS_USER")
+            .env_remove("RELAIS_PASSWORD_FILE")
+            .env("RELAIS_TEST_TODAY", today)
+            .args(args),
+    );
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn a_supplier_run_is_regularised_with_its_invoices_natures() {
+    let lab = tempfile::tempdir().expect("tempdir");
+    let data = lab.path().join("data");
+    let d = s(&data);
+    let today = "2026-12-07";
+    let must = |args: &[&str]| {
+        let (ok, text) = on(today, args);
+        assert!(ok, "relais {args:?} failed:\n{text}");
+        text
+    };
+    must(&[
+        "demo",
+        "--data",
+        &d,
+        "--size",
+        "400",
+        "--today",
+        "2026-11-30",
+        "--no-serve",
+    ]);
+    let prepared = must(&[
+        "run",
+        "prepare",
+        "--kind",
+        "fournisseurs",
+        "--data",
+        &d,
+        "--user",
+        "liquidation",
+    ]);
+    let id = prepared.lines().next().expect("id").to_owned();
+    must(&[
+        "run",
+        "validate",
+        &id,
+        "--data",
+        &d,
+        "--user",
+        "ordonnateur",
+    ]);
+    let folder = data.join("exports").join(&id);
+    must(&[
+        "run",
+        "export",
+        &id,
+        "--data",
+        &d,
+        "--user",
+        "liquidation",
+        "--out",
+        &s(&folder),
+    ]);
+    let out = must(&[
+        "regularise",
+        "--run",
+        &id,
+        "--data",
+        &d,
+        "--user",
+        "ordonnateur",
+    ]);
+    assert!(
+        out.starts_with(&format!("Régularisation du paiement {id} : bordereau ")),
+        "{out}"
+    );
+    let file = folder.join(format!("PES_REGUL_{id}.xml"));
+    xmllint(PES_XSD, &file);
+    let original = latin1(&folder.join(format!("PES_{id}.xml")));
+    let regul = latin1(&file);
+    assert_eq!(
+        numbers(&regul, "IdBord"),
+        vec![numbers(&original, "IdBord")[0] + 1]
+    );
+    assert!(values(&regul, "TypPce").iter().all(|v| *v == "05"));
+    // The natures the invoices had (01 fonctionnement, 02 investissement), in the same order.
+    assert_eq!(values(&regul, "NatPce"), values(&original, "NatPce"));
+    assert_eq!(numbers(&regul, "IdPceOrig"), numbers(&original, "IdPce"));
+    // The supplier's invoice numbers stay; the délai global de paiement was the original's.
+    assert_eq!(values(&regul, "Facture"), values(&original, "Facture"));
+    assert!(!regul.contains("<DGP>"));
+}
