@@ -41,6 +41,9 @@ pub enum Refusal {
     /// The store's rule: a role missing, an unknown or disabled user, the preparer validating.
     #[error(transparent)]
     Store(RunStoreError),
+    /// Regularising a run takes the role ordonnateur, and an account that is enabled.
+    #[error("user {0:?} may not regularise a payment run")]
+    MayNotRegularise(String),
 }
 
 /// What a file operation was doing, in French for the agent.
@@ -143,6 +146,9 @@ pub enum AppError {
     },
     #[error("payment file")]
     PaymentFile(#[from] PaymentFileError),
+    /// What the store refused of a run's regularisation, in its own French.
+    #[error("regularisation")]
+    Regularisation(#[source] relais_store::regularisation::RegularisationError),
     /// Our own reading of a payment file just written refused it: it keeps its temporary name.
     #[error("check of payment file {file} failed")]
     Check {
@@ -276,6 +282,10 @@ impl AppError {
                 "l'utilisateur « {user} » ne peut pas exporter un paiement (rôle liquidation ou ordonnateur)"
             ),
             AppError::Refused(Refusal::Store(e)) | AppError::Run(e) => chain(e),
+            AppError::Refused(Refusal::MayNotRegularise(user)) => format!(
+                "l'utilisateur « {user} » ne peut pas régulariser un paiement (rôle ordonnateur)"
+            ),
+            AppError::Regularisation(e) => chain(e),
             AppError::Invalid { field, message } => format!("{field} : {message}"),
             AppError::NotValidated { run, status } => format!(
                 "le paiement {run} est {} : seul un paiement validé s'exporte (relais run validate)",

@@ -41,6 +41,7 @@ pub mod pes_return;
 pub mod profile;
 pub mod publish;
 pub mod reconcile;
+pub mod regularise;
 pub mod renewals;
 pub mod run_files;
 pub mod runs;

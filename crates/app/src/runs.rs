@@ -7,7 +7,7 @@
 
 mod documents;
 pub mod export;
-mod lists;
+pub(crate) mod lists;
 mod params;
 pub(crate) mod payees;
 mod statements;

@@ -4,7 +4,7 @@
 //! and cancellation are a run's like any other ([`crate::runs::validate`],
 //! [`crate::runs::cancel`]); validation records each invoice as mandated.
 
-mod export;
+pub(crate) mod export;
 
 use crate::clock::local_now;
 use crate::data::Data;

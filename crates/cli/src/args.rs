@@ -132,6 +132,8 @@ pub enum Command {
     Numbering(NumberingCommand),
     #[command(subcommand, about = "Flux PES reçus du comptable.")]
     Pes(pes::PesCommand),
+    /// Mandats émis après paiement (TypPce 05) d'un paiement fait avant son mandat.
+    Regularise(RegulariseArgs),
     /// Mesures de performance.
     #[command(subcommand)]
     Bench(BenchCommand),

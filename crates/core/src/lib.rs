@@ -22,6 +22,7 @@ pub mod payment;
 pub mod payroll;
 pub mod reconcile;
 pub mod records;
+pub mod regularisation;
 pub mod roles;
 pub mod run;
 pub mod settings;

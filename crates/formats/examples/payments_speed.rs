@@ -99,6 +99,7 @@ impl Source {
                 object: "APA à domicile - janvier 2025".into(),
                 due_date: Some(date(2025, 1, 31)),
                 deadline: None,
+                settles: None,
                 lines: vec![Line {
                     id: LineId::new(1)?,
                     account: BudgetAccount::parse("651141")?,

@@ -19,6 +19,7 @@ pub mod numbering;
 pub mod orders;
 pub mod payroll;
 pub mod pes_return;
+pub mod regularisation;
 pub mod runs;
 pub mod sessions;
 pub mod sort;
@@ -227,6 +228,7 @@ pub trait Backend:
     + BankChangeStore
     + FlaggedRowStore
     + CrisisStore
+    + crate::regularisation::RegularisationStore
     + Send
 {
 }
@@ -248,6 +250,7 @@ impl<T> Backend for T where
         + BankChangeStore
         + FlaggedRowStore
         + CrisisStore
+        + crate::regularisation::RegularisationStore
         + Send
         + ?Sized
 {

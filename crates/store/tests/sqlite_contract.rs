@@ -93,6 +93,10 @@ impl TestBackend for SqliteStore {
                 "UPDATE numbering SET last_mandate = 5",
                 "DELETE FROM numbering",
             ],
+            Kept::Regularisation => &[
+                "UPDATE run_regularisations SET last_mandate = last_mandate + 1",
+                "DELETE FROM run_regularisations",
+            ],
         };
         let c = self.raw_connection();
         attempts.iter().all(|sql| c.execute(sql, []).is_err())

@@ -60,6 +60,8 @@ const UNRELATED: &[&str] = &[
     "run_prepare",
     "run_cancel",
     "run_export",
+    // A run's regularisation takes numbers and writes a file: no invoice's step.
+    "run_regularise",
 ];
 
 /// The list of a day, kept while nothing is written that changes it: a server's screens ask

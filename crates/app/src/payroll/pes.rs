@@ -170,6 +170,7 @@ pub(super) fn write_pes<S: PayrollStore + RunStore + ?Sized>(
                 ),
                 due_date: f.params.pay_date.into(),
                 deadline: None,
+                settles: None,
                 lines: Vec::new(),
             })?;
             let mut id = 0u32;

@@ -41,7 +41,7 @@ fn boxed(e: impl std::error::Error + Send + Sync + 'static) -> ListError {
 }
 
 /// The run's mandats, in order (a supplier run has at most 99,999: one bordereau).
-fn mandates<S: SupplierRunStore + ?Sized>(
+pub(crate) fn mandates<S: SupplierRunStore + ?Sized>(
     store: &S,
     run: &RunRecord,
 ) -> Result<Vec<SupplierMandate>, AppError> {
@@ -92,7 +92,7 @@ fn supplier_payee(m: &SupplierMandate) -> Payee {
 }
 
 /// The mandat of `m` numbered `id`: its type, nature, object, deadline block and line.
-fn piece(m: &SupplierMandate, id: u32) -> Result<Piece, AppError> {
+pub(crate) fn piece(m: &SupplierMandate, id: u32) -> Result<Piece, AppError> {
     let kind = match (m.kind, &m.market) {
         (MandateKind::Facture, Some(_)) => PieceKind::parse("09")?,
         _ => PieceKind::ORDINARY_MANDATE,
@@ -125,6 +125,7 @@ fn piece(m: &SupplierMandate, id: u32) -> Result<Piece, AppError> {
         object,
         due_date: None,
         deadline,
+        settles: None,
         lines: vec![Line {
             id: LineId::new(1)?,
             account: BudgetAccount::parse(&m.account)?,

@@ -284,3 +284,18 @@ pub struct ReconcileArgs {
     #[arg(long)]
     pub tout: bool,
 }
+
+/// `relais regularise`: the mandats issued after a payment made before them.
+#[derive(Debug, Args)]
+pub struct RegulariseArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub user: UserArg,
+    /// Paiement validé et exporté à régulariser.
+    #[arg(long, value_parser = values::run_id)]
+    pub run: RunId,
+    /// Dossier des fichiers du paiement (par défaut : exports/PAIEMENT du dossier de données).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}

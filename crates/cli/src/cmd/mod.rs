@@ -22,6 +22,7 @@ mod publish;
 mod receipt;
 mod receipt_key;
 mod reconcile;
+mod regularise;
 mod renew;
 mod run;
 mod serve;
@@ -66,6 +67,7 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Caf(CafCommand::Import(a)) => caf::import(a),
         Command::Numbering(c) => numbering::run(c),
         Command::Pes(crate::args::pes::PesCommand::Retour(a)) => pes::retour(a),
+        Command::Regularise(a) => regularise::run(a),
         Command::Bench(BenchCommand::Deposits(a)) => deposit::bench(a),
         Command::Bench(BenchCommand::Pain001(a)) => bench_pain::run(a),
         Command::Serve(a) => serve::run(a),
@@ -128,6 +130,7 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
         Command::Caf(CafCommand::Import(a)) => Some(a.user.acting(&a.data)),
         Command::Numbering(NumberingCommand::Set(a)) => Some(a.user.acting(&a.data)),
         Command::Pes(crate::args::pes::PesCommand::Retour(a)) => Some(a.user.acting(&a.data)),
+        Command::Regularise(a) => Some(a.user.acting(&a.data)),
         Command::Commandes(CommandesCommand::Emettre(a)) => Some(a.user.acting(&a.data)),
         Command::Courante(CouranteCommand::Add(a)) => Some(a.user.acting(&a.data)),
         Command::Incident(IncidentCommand::Set(a)) => Some(a.user.acting(&a.data)),

@@ -424,8 +424,22 @@ pub struct Piece {
     pub due_date: Option<Date>,
     /// `DGP`: the délai global de paiement of a supplier's invoice.
     pub deadline: Option<PaymentDeadline>,
+    /// The payment a mandat émis après paiement (TypPce 05) regularises: required with it,
+    /// refused without it; written as each line's `RattachPiece`.
+    pub settles: Option<SettledPayment>,
     /// The lines, at least one.
     pub lines: Vec<Line>,
+}
+
+/// The payment a mandat émis après paiement regularises: its lines' `RattachPiece`, with
+/// `NatPceOrig` 03 (paiement) and no `IdLigneOrig` (DosTech, `TRattachPiece`). The payment's
+/// date has no field of its own there: the caller gives it as the mandat's `DteEch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettledPayment {
+    /// `ExerRat`: the exercice of the payment.
+    pub year: i16,
+    /// `IdPceOrig`: the payment's number (1 to 13 digits).
+    pub payment: u64,
 }
 
 /// The `DGP` block of a mandate (`TDGP`): the délai global de paiement followed (`Dgp` 0,

@@ -20,7 +20,9 @@
 //! Hélios does"): the totals; `IdBord` unique in the file; `IdPce` unique in its bordereau;
 //! `IdLigne` unique in its mandate; payment modes 03, 05 and 06 need bank details, and 01, 02,
 //! 04, 07, 08, 09, 11 refuse them; a BIC that the PES pattern refuses (test and passive BICs)
-//! is an error. IBAN and RIB keys hold by type. After any error the writer refuses to go on,
+//! is an error; a mandat émis après paiement (TypPce 05) has NatPce 01 to 05 (annexe 1) and
+//! names the payment it regularises (`RattachPiece`), which no other mandat does.
+//! IBAN and RIB keys hold by type. After any error the writer refuses to go on,
 //! and the bytes written are to be thrown away.
 //!
 //! Choices: `TypAdr` 0 (not specified: Hélios keeps the payee's main address if it has one,
@@ -29,8 +31,8 @@
 
 use super::error::{PaymentFileError, Scope};
 use super::model::{
-    Address, BankAccount, Bordereau, Issuer, Line, PES_MAX_AMOUNT, Payee, PayeeCategory,
-    PaymentDeadline, PesFile, Piece, Totals,
+    Address, BankAccount, Bordereau, Issuer, Line, PES_MAX_AMOUNT, Payee, PayeeCategory, PesFile,
+    Piece, SettledPayment, Totals,
 };
 use super::text::{UNKNOWN, escape_attribute, fold_pes, needs_escape};
 use super::xml::{Out, push_amount, push_date, push_u64, push_year};
@@ -105,6 +107,8 @@ pub struct PesWriter<W: Write> {
     /// The mandate being written line by line: its number, lines and total so far, the last
     /// line's number.
     streamed: Option<(u32, u64, Cents, u32)>,
+    /// The payment the mandate being written regularises, repeated in each of its lines.
+    settles: Option<SettledPayment>,
 }
 
 impl<W: Write> PesWriter<W> {
@@ -122,6 +126,7 @@ impl<W: Write> PesWriter<W> {
             summary: PesSummary::default(),
             failed: false,
             streamed: None,
+            settles: None,
         };
         w.header(issuer, file)?;
         Ok(w)
@@ -361,6 +366,8 @@ impl<W: Write> PesWriter<W> {
 
     /// `<Piece>` and its `BlocPiece`.
     fn piece_header(&mut self, piece: &Piece) -> Result<(), PaymentFileError> {
+        check_kind(piece)?;
+        self.settles = piece.settles;
         self.out.start("Piece")?;
         self.out.start("BlocPiece")?;
         self.out.start("InfoPce")?;
@@ -388,50 +395,6 @@ impl<W: Write> PesWriter<W> {
         Ok(())
     }
 
-    /// The `DGP` block.
-    fn deadline(&mut self, d: &PaymentDeadline) -> Result<(), PaymentFileError> {
-        if d.days == 0 || d.days > 99 {
-            return Err(PaymentFileError::invalid(
-                "durée du délai global de paiement (DureeDgp)",
-                "payment deadline duration (DureeDgp)",
-                d.days.to_string(),
-                "de 1 à 99 jours",
-                "1 to 99 days",
-            ));
-        }
-        self.out.start("DGP")?;
-        self.out.value(b"Dgp", b"0")?;
-        for (name, day, fr, en) in [
-            (
-                &b"DteDebDgp"[..],
-                d.start,
-                "début du délai global de paiement (DteDebDgp)",
-                "payment deadline start (DteDebDgp)",
-            ),
-            (
-                &b"DteFinDgp"[..],
-                d.end,
-                "fin du délai global de paiement (DteFinDgp)",
-                "payment deadline end (DteFinDgp)",
-            ),
-        ] {
-            self.number.clear();
-            push_date(&mut self.number, day, fr, en)?;
-            self.out.value(name, &self.number)?;
-        }
-        self.number.clear();
-        push_u64(&mut self.number, d.days.into());
-        self.out.value(b"DureeDgp", &self.number)?;
-        if let Some(bp) = d.late_rate.filter(|bp| (1..10_000).contains(bp)) {
-            self.out.value(b"CodIntMor", b"02")?;
-            self.number.clear();
-            push_amount(&mut self.number, Cents(i64::from(bp)));
-            self.out.value(b"TxIntMor", &self.number)?;
-        }
-        self.out.end("DGP")?;
-        Ok(())
-    }
-
     fn line(&mut self, line: &Line) -> Result<(), PaymentFileError> {
         self.out.start("LigneDePiece")?;
         self.out.start("BlocLignePiece")?;
@@ -454,6 +417,9 @@ impl<W: Write> PesWriter<W> {
         push_amount(&mut self.number, line.amount);
         self.out.value(b"MtHT", &self.number)?;
         self.out.end("InfoLignePce")?;
+        if let Some(settles) = self.settles {
+            self.settled(settles)?;
+        }
         self.out.end("BlocLignePiece")?;
 
         // A mandate's lines share their payee: its `Tiers` is folded and escaped once, then
@@ -483,8 +449,10 @@ impl<W: Write> PesWriter<W> {
     }
 }
 
+mod blocks;
 mod streamed;
 mod tiers;
+use blocks::check_kind;
 use tiers::write_tiers;
 
 /// Buffers reused for every text value (no allocation per line).

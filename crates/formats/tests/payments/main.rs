@@ -4,4 +4,5 @@
 mod pain;
 mod pes;
 mod props;
+mod regularisation;
 mod support;

@@ -123,6 +123,7 @@ pub fn piece(id: u32, amount: i64, payee: Payee) -> Piece {
         object: "APA à domicile - janvier 2025".into(),
         due_date: Some(date(2025, 1, 31)),
         deadline: None,
+        settles: None,
         lines: vec![Line {
             id: ok(LineId::new(1)),
             account: ok(BudgetAccount::parse("651141")),

@@ -17,6 +17,7 @@ pub mod orders;
 pub mod payroll;
 pub mod pes_return;
 pub mod readiness;
+pub mod regularisation;
 pub mod runs;
 pub mod sessions;
 pub mod suppliers;
@@ -63,6 +64,8 @@ pub enum Kept {
     ValidatedClaims,
     /// The exercice's numbering once a number was given.
     Numbering,
+    /// A run's regularisation: its numbers and file digest.
+    Regularisation,
 }
 
 /// A backend under test, with the hooks the contract needs beside the store's own methods.
@@ -143,6 +146,9 @@ macro_rules! every_contract {
             payroll::a_change_of_situation_waits_for_another_ordonnateur,
             payroll::bank_details_changed_by_the_extracts_wait_for_an_approval,
             numbering::gap_free_bordereaux_and_mandates_under_concurrent_writers,
+            regularisation::a_regularisation_continues_the_numbering_and_is_given_once,
+            regularisation::a_regularisation_waits_for_the_export_and_an_ordonnateur,
+            regularisation::numbers_taken_meanwhile_refuse_the_file_written_before,
             deposits::gap_free_chrono_numbers_under_concurrent_writers,
             orders::orders_are_numbered_without_a_gap_per_exercice,
             orders::only_liquidation_or_ordonnateur_issue_and_only_to_a_known_supplier,

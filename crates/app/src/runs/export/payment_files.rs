@@ -145,6 +145,7 @@ impl Files {
             object: object.clone(),
             due_date: Some(m.pay_date),
             deadline: None,
+            settles: None,
             lines: m.lines,
         };
         self.pes.write_piece(&piece)?;

@@ -1,5 +1,5 @@
-//! Migration 31: the accountant's return (issue #24, `relais pes retour`). In a file of its
-//! own, after those of `v25_.rs`, so that the migrations numbered in between land there.
+//! Migrations 31 and on: the accountant's return (issue #24, `relais pes retour`) and the
+//! regularisation of a run paid before its mandat (`relais regularise`).
 
 pub(super) const MIGRATIONS: &[&str] = &[
     // 31: the accountant's return flux (PES_DepenseRetour) read: each file once (its SHA-256),
@@ -113,5 +113,27 @@ WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'prepared'
     JOIN pes_return_pieces p ON p.run_id = m.run_id AND p.k = m.n AND p.outcome = 'rejected'
     WHERE m.run_id = OLD.run_id AND m.invoice = OLD.invoice AND m.kind = OLD.kind)
 BEGIN SELECT RAISE(ABORT, 'claims of a validated run are freed only by the accountant''s rejection'); END;
+"#,
+    // 32: a run's regularisation by mandats émis après paiement (issue #24, TypPce 05): the
+    // bordereau and mandate numbers it took from the exercice's numbering, the SHA-256 of the
+    // PES file written with them and its journal entry. Kept for good: asking again gives the
+    // same file back.
+    r#"
+CREATE TABLE IF NOT EXISTS run_regularisations (
+    run_id         TEXT PRIMARY KEY REFERENCES runs (id),
+    exercice       INTEGER NOT NULL CHECK (exercice BETWEEN 2000 AND 2999),
+    bordereau      INTEGER NOT NULL CHECK (bordereau >= 1),
+    last_bordereau INTEGER NOT NULL CHECK (last_bordereau >= bordereau),
+    first_mandate  INTEGER NOT NULL CHECK (first_mandate >= 1),
+    last_mandate   INTEGER NOT NULL CHECK (last_mandate >= first_mandate),
+    sha256         TEXT NOT NULL CHECK (length(sha256) = 64),
+    journal_seq    INTEGER NOT NULL,
+    regularised_by TEXT NOT NULL,
+    regularised_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS run_regularisations_fixed BEFORE UPDATE ON run_regularisations
+BEGIN SELECT RAISE(ABORT, 'a run''s regularisation never changes'); END;
+CREATE TRIGGER IF NOT EXISTS run_regularisations_kept BEFORE DELETE ON run_regularisations
+BEGIN SELECT RAISE(ABORT, 'a run''s regularisation is never deleted'); END;
 "#,
 ];

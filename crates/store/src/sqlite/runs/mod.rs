@@ -24,6 +24,7 @@ mod numbering;
 mod paid;
 mod prepare;
 mod read;
+mod regularise;
 mod renew;
 mod review;
 mod summary;
@@ -32,6 +33,7 @@ mod writer;
 pub(crate) use read::{load as load_run, next_run_id};
 
 use crate::StoreError;
+use crate::regularisation::RegularisationError;
 use crate::runs::{
     Each, PrepareRun, Prepared, RenewalOutcome, RunLine, RunPayee, RunRecord, RunStore,
     RunStoreError, RunTotals,
@@ -224,5 +226,25 @@ impl RunStore for SqliteStore {
         each: &mut dyn FnMut(&relais_core::reconcile::PaidClaim) -> Result<(), RunStoreError>,
     ) -> Result<(), RunStoreError> {
         paid::each_paid_claim(&self.conn, months, each)
+    }
+}
+
+impl crate::regularisation::RegularisationStore for SqliteStore {
+    fn regularisation(
+        &self,
+        run: RunId,
+    ) -> Result<Option<crate::regularisation::RunRegularisation>, RegularisationError> {
+        regularise::get(&self.conn, run)
+    }
+
+    fn run_exported(&self, run: RunId) -> Result<bool, RegularisationError> {
+        regularise::exported(&self.conn, run)
+    }
+
+    fn record_regularisation(
+        &mut self,
+        req: &crate::regularisation::RecordRegularisation<'_>,
+    ) -> Result<(crate::regularisation::RunRegularisation, bool), RegularisationError> {
+        regularise::record(&mut self.conn, req)
     }
 }
