@@ -25,6 +25,7 @@
 //! - [`fsio`]: atomic files and the direct-I/O writer of the payment files.
 
 pub mod bank;
+pub mod checkpoints;
 pub mod clock;
 pub mod crisis;
 pub mod data;
