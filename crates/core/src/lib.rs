@@ -14,6 +14,7 @@ pub mod directory;
 pub mod ids;
 pub mod imputation;
 pub mod invoices;
+pub mod handback;
 pub mod journal;
 pub mod money;
 pub mod month_guard;

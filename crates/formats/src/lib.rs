@@ -10,6 +10,7 @@ pub mod pes_return;
 /// extracts, kept at the crate's top for its users).
 pub use extract::profile;
 pub mod invoice_steps;
+pub mod journal_export;
 pub mod systems;
 pub mod table;
 pub mod tableur;

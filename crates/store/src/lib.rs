@@ -13,6 +13,7 @@ pub mod deposits;
 pub mod desk;
 mod error;
 pub mod flagged;
+pub mod handback;
 pub mod invoices;
 pub mod logins;
 pub mod numbering;
@@ -229,6 +230,7 @@ pub trait Backend:
     + FlaggedRowStore
     + CrisisStore
     + crate::regularisation::RegularisationStore
+    + crate::handback::HandbackStore
     + Send
 {
 }
@@ -251,6 +253,7 @@ impl<T> Backend for T where
         + FlaggedRowStore
         + CrisisStore
         + crate::regularisation::RegularisationStore
+        + crate::handback::HandbackStore
         + Send
         + ?Sized
 {

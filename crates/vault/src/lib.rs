@@ -11,6 +11,7 @@
 //! Secrets (identities, secret keys, passphrases) are held in `SecretString` or in types whose
 //! `Debug` redacts them, and never appear in an error.
 
+mod archive;
 mod error;
 mod keys;
 mod manifest;
@@ -19,6 +20,7 @@ mod seal;
 mod signing;
 
 pub use age::secrecy::{ExposeSecret, SecretString};
+pub use archive::{PackFile, pack, unpack};
 pub use error::{EntryProblem, TruncatedSizes, VaultError};
 pub use keys::{
     GeneratedKeys, Identity, Recipient, generate_keys, parse_identities, parse_recipients,

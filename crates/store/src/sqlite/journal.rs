@@ -66,7 +66,7 @@ pub(crate) fn next_seq(conn: &Connection) -> Result<u64, StoreError> {
 
 /// The recorded head (last seq, its hash), kept beside the journal so that removing the last
 /// entries is detected too.
-fn head(conn: &Connection) -> Result<Option<(u64, EntryHash)>, StoreError> {
+pub(crate) fn head(conn: &Connection) -> Result<Option<(u64, EntryHash)>, StoreError> {
     let seq = meta(conn, HEAD_SEQ)?;
     let hash = meta(conn, HEAD_HASH)?;
     match (seq, hash) {
@@ -82,7 +82,7 @@ fn head(conn: &Connection) -> Result<Option<(u64, EntryHash)>, StoreError> {
     }
 }
 
-fn read_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Entry, StoreError>> {
+pub(crate) fn read_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Entry, StoreError>> {
     let seq: i64 = r.get(0)?;
     let prev: String = r.get(5)?;
     let hash: String = r.get(6)?;
@@ -103,7 +103,7 @@ fn read_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Entry, StoreErro
     })())
 }
 
-const SELECT: &str = "SELECT seq, at, actor, kind, payload, prev_hash, hash FROM journal";
+pub(crate) const SELECT: &str = "SELECT seq, at, actor, kind, payload, prev_hash, hash FROM journal";
 
 /// Checks every entry in seq order (each entry's seq is covered by its hash, so moving
 /// contents between rows is seen) and the recorded head.

@@ -15,6 +15,7 @@ mod desk;
 mod errors;
 mod files;
 mod flagged;
+mod handback;
 mod history_totals;
 mod ibans;
 mod import;
