@@ -229,6 +229,10 @@ pub enum AppError {
     /// French text says which.
     #[error("export stopped: {0}")]
     Inconsistent(String),
+    /// The journal's hand-back refused (an export's folder, a tampered or unreadable export, a
+    /// gap or a fork), in French: which file, line and event, and why.
+    #[error("journal hand-back: {0}")]
+    Handback(String),
     /// The accountant's return file could not be read (where and why, in its own French);
     /// nothing was changed.
     #[error("accountant's return {}: {}", .path.display(), .source.message_en())]
@@ -325,7 +329,7 @@ impl AppError {
             AppError::Check { file, source } => {
                 format!("contrôle du fichier {file} : {}", chain(source))
             }
-            AppError::Inconsistent(why) => why.clone(),
+            AppError::Inconsistent(why) | AppError::Handback(why) => why.clone(),
             AppError::KeyUnreadable { path, source } => format!(
                 "lecture de la clé de signature {}: {}",
                 path.display(),

@@ -32,6 +32,7 @@ pub mod data;
 pub mod deposits;
 pub mod error;
 pub mod fsio;
+pub mod handback;
 pub mod import;
 pub mod invoice_batch;
 pub mod invoices;

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 mod crisis;
 mod invoices;
+mod journal;
 mod orders;
 mod payments;
 mod payroll;
@@ -16,6 +17,7 @@ pub mod values;
 
 pub use crisis::*;
 pub use invoices::*;
+pub use journal::*;
 pub use orders::*;
 pub use payments::*;
 pub use payroll::*;
@@ -353,26 +355,6 @@ pub struct ImportArgs {
     /// Profil de correspondance (TOML).
     #[arg(long)]
     pub profile: Option<PathBuf>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum JournalCommand {
-    /// Vérifie la chaîne d'empreintes du journal ; nomme la première entrée altérée.
-    Verify(DataArg),
-    /// Affiche les entrées du journal.
-    List(JournalListArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct JournalListArgs {
-    #[command(flatten)]
-    pub data: DataArg,
-    /// À partir de l'entrée n°.
-    #[arg(long, default_value_t = 1)]
-    pub from: u64,
-    /// Nombre maximal d'entrées.
-    #[arg(long, default_value_t = 100)]
-    pub limit: u64,
 }
 
 #[derive(Debug, Args)]

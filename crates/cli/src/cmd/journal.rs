@@ -1,9 +1,11 @@
-//! `relais journal verify|list`.
+//! `relais journal verify|list|export|apply` (export and apply: docs/journal-export.md,
+//! through `relais_app::handback`).
 
 use super::{EXIT_FAILURE, EXIT_OK};
-use crate::args::JournalCommand;
-use crate::data::DataDir;
-use anyhow::Result;
+use crate::args::{JournalApplyArgs, JournalCommand, JournalExportArgs};
+use crate::data::{DataDir, agent};
+use anyhow::{Context, Result};
+use relais_app::handback;
 use relais_store::StoreError;
 use std::io::Write;
 
@@ -43,5 +45,84 @@ pub fn run(command: JournalCommand) -> Result<u8> {
             out.flush()?;
             Ok(EXIT_OK)
         }
+        JournalCommand::Export(a) => export(a),
+        JournalCommand::Apply(a) => apply(a),
     }
+}
+
+fn export(a: JournalExportArgs) -> Result<u8> {
+    let data = DataDir::new(&a.data.data).open()?;
+    let recipients = a
+        .recipients
+        .as_ref()
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .with_context(|| format!("lecture des destinataires {}", p.display()))
+        })
+        .transpose()?;
+    let clock = super::run::clock(&data.tz);
+    let done = handback::export(
+        &data,
+        clock.as_ref(),
+        &handback::ExportRequest {
+            from: a.since.map_or(handback::From::LastImport, handback::From::Since),
+            out: &a.out,
+            user: &a.user.user,
+            recipients: recipients.as_deref(),
+        },
+    )
+    .map_err(agent)?;
+    let h = &done.header;
+    let from = match h.from_reason.as_str() {
+        "since" => format!("après l'entrée n° {} (--since)", h.from.seq),
+        "import" => format!(
+            "après l'entrée n° {} (le dernier import ou la dernière copie scellée ouverte)",
+            h.from.seq
+        ),
+        _ => "depuis le début du journal (aucun import)".to_owned(),
+    };
+    println!(
+        "Export du journal : {} événement(s), {from}, jusqu'à l'entrée n° {}.",
+        h.count, h.to.seq
+    );
+    println!("écrit : {}", done.dir.display());
+    for f in &done.files {
+        println!("  {f}");
+    }
+    if done.encrypted {
+        println!("Chiffré pour les destinataires donnés : age -d -i CLE export.tar.age | tar x");
+    }
+    println!(
+        "evenements.jsonl SHA-256 {} ; export journalisé (entrée n° {}).",
+        done.events_sha256, done.entry_seq
+    );
+    Ok(EXIT_OK)
+}
+
+fn apply(a: JournalApplyArgs) -> Result<u8> {
+    let data = DataDir::new(&a.data.data).open()?;
+    let identity = a
+        .identity
+        .as_ref()
+        .map(|p| super::snapshot::read_secret(p, "l'identité age"))
+        .transpose()?;
+    let done = handback::apply(&data, &a.dir, &a.user.user, identity.as_ref()).map_err(agent)?;
+    let h = &done.header;
+    println!(
+        "Export de {} (SIRET {}), entrées n° {} à {} : {} nouvel événement{} appliqué{}, {} déjà tenu{}.",
+        h.authority.name,
+        h.authority.siret,
+        h.from.seq + 1,
+        h.to.seq,
+        done.new,
+        if done.new > 1 { "s" } else { "" },
+        if done.new > 1 { "s" } else { "" },
+        done.known,
+        if done.known > 1 { "s" } else { "" },
+    );
+    match done.entry_seq {
+        Some(seq) => println!("Application journalisée (entrée n° {seq})."),
+        None => println!("Rien n'a changé."),
+    }
+    Ok(EXIT_OK)
 }

@@ -131,6 +131,8 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
         Command::Numbering(NumberingCommand::Set(a)) => Some(a.user.acting(&a.data)),
         Command::Pes(crate::args::pes::PesCommand::Retour(a)) => Some(a.user.acting(&a.data)),
         Command::Regularise(a) => Some(a.user.acting(&a.data)),
+        Command::Journal(JournalCommand::Export(a)) => Some(a.user.acting(&a.data)),
+        Command::Journal(JournalCommand::Apply(a)) => Some(a.user.acting(&a.data)),
         Command::Commandes(CommandesCommand::Emettre(a)) => Some(a.user.acting(&a.data)),
         Command::Courante(CouranteCommand::Add(a)) => Some(a.user.acting(&a.data)),
         Command::Incident(IncidentCommand::Set(a)) => Some(a.user.acting(&a.data)),
