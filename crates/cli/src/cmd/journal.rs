@@ -108,17 +108,18 @@ fn apply(a: JournalApplyArgs) -> Result<u8> {
         .transpose()?;
     let done = handback::apply(&data, &a.dir, &a.user.user, identity.as_ref()).map_err(agent)?;
     let h = &done.header;
+    let new = if done.new > 1 {
+        format!("{} nouveaux événements appliqués", done.new)
+    } else {
+        format!("{} nouvel événement appliqué", done.new)
+    };
     println!(
-        "Export de {} (SIRET {}), entrées n° {} à {} : {} nouvel événement{} appliqué{}, {} déjà tenu{}.",
+        "Export de {} (SIRET {}), entrées n° {} à {} : {new}, {} déjà tenu(s).",
         h.authority.name,
         h.authority.siret,
         h.from.seq + 1,
         h.to.seq,
-        done.new,
-        if done.new > 1 { "s" } else { "" },
-        if done.new > 1 { "s" } else { "" },
         done.known,
-        if done.known > 1 { "s" } else { "" },
     );
     match done.entry_seq {
         Some(seq) => println!("Application journalisée (entrée n° {seq})."),
