@@ -11,6 +11,9 @@ pub mod export;
 mod folder;
 mod sums;
 
+use crate::data::Data;
+use crate::error::AppError;
+
 pub use apply::{ApplyDone, apply};
 pub use export::{ExportDone, ExportRequest, From, export};
 
@@ -18,3 +21,11 @@ pub use export::{ExportDone, ExportRequest, From, export};
 pub const ENCRYPTED_FILE: &str = "export.tar.age";
 /// The checksums' file, `sha256sum -c` compatible.
 pub const SUMS_FILE: &str = "SHA256SUMS";
+
+/// `relais bench journal`: `count` synthetic events appended to `data`'s journal (a valid
+/// chain), for bench/journal_export.sh; the journal's head after them.
+pub fn bench_journal(data: &Data, actor: &str, count: u64) -> Result<u64, AppError> {
+    let db = data.dir.db_path();
+    let mut store = relais_store::SqliteStore::open(&db).map_err(AppError::Store)?;
+    Ok(store.append_bench_events(actor, count)?)
+}

@@ -561,6 +561,10 @@ pub enum BenchCommand {
     /// Écrit un pain.001 depuis un CSV de virements (nom,iban,bic,montant_centimes,libelle) :
     /// la mesure comparée à sepaxml (bench/payments.sh).
     Pain001(BenchPain001Args),
+    /// Ajoute des événements fictifs au journal (chaîne valide) : la mesure de l'export et
+    /// de l'application du journal (bench/journal_export.sh).
+    #[command(hide = true)]
+    Journal(BenchJournalArgs),
 }
 
 #[derive(Debug, Args)]

@@ -62,3 +62,12 @@ pub struct JournalApplyArgs {
     #[arg(long)]
     pub identity: Option<PathBuf>,
 }
+
+#[derive(Debug, Args)]
+pub struct BenchJournalArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    /// Nombre d'événements ajoutés.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub count: u64,
+}

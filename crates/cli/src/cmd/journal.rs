@@ -2,7 +2,7 @@
 //! through `relais_app::handback`).
 
 use super::{EXIT_FAILURE, EXIT_OK};
-use crate::args::{JournalApplyArgs, JournalCommand, JournalExportArgs};
+use crate::args::{BenchJournalArgs, JournalApplyArgs, JournalCommand, JournalExportArgs};
 use crate::data::{DataDir, agent};
 use anyhow::{Context, Result};
 use relais_app::handback;
@@ -125,5 +125,13 @@ fn apply(a: JournalApplyArgs) -> Result<u8> {
         Some(seq) => println!("Application journalisée (entrée n° {seq})."),
         None => println!("Rien n'a changé."),
     }
+    Ok(EXIT_OK)
+}
+
+/// `relais bench journal` (hidden): synthetic events for bench/journal_export.sh.
+pub fn bench(a: BenchJournalArgs) -> Result<u8> {
+    let data = DataDir::new(&a.data.data).open()?;
+    let head = handback::bench_journal(&data, "bench", a.count).map_err(agent)?;
+    println!("{} événements ajoutés ; journal jusqu'à l'entrée n° {head}.", a.count);
     Ok(EXIT_OK)
 }

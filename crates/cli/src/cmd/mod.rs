@@ -70,6 +70,7 @@ pub fn run(command: Command) -> Result<u8> {
         Command::Regularise(a) => regularise::run(a),
         Command::Bench(BenchCommand::Deposits(a)) => deposit::bench(a),
         Command::Bench(BenchCommand::Pain001(a)) => bench_pain::run(a),
+        Command::Bench(BenchCommand::Journal(a)) => journal::bench(a),
         Command::Serve(a) => serve::run(a),
         Command::Courante(c) => crisis::courante(c),
         Command::Incident(c) => crisis::incident(c),
@@ -145,7 +146,9 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
         Command::Message(MessageCommand::Set(a)) => Some(a.user.acting(&a.data)),
         // They make a data folder, or work on a store of their own.
         Command::Init(_) | Command::Demo(_) | Command::Drill(_) => None,
-        Command::Bench(BenchCommand::Deposits(_) | BenchCommand::Pain001(_)) => None,
+        Command::Bench(
+            BenchCommand::Deposits(_) | BenchCommand::Pain001(_) | BenchCommand::Journal(_),
+        ) => None,
         // Reading, checking, or writing files from what anyone with the folder can read.
         Command::CheckId(_)
         | Command::Extract(ExtractCommand::Check(_))

@@ -2,6 +2,7 @@
 //! ([`crate::handback`]), migration 33.
 
 mod apply;
+mod bench;
 mod detail;
 
 use super::{SqliteStore, journal};
