@@ -62,18 +62,26 @@ impl<W: Write, S: Write> Out<'_, W, S> {
             },
         )
         .map_err(io)?;
-        let after = detail.after.unwrap_or_else(|| payload.clone());
         let run = (e.kind == "run_validate")
             .then(|| payload["run"].as_str().and_then(|r| r.parse::<RunId>().ok()))
             .flatten();
-        match run {
-            Some(run) => self.run_lines(store, run, &payload)?,
-            None => serde_json::to_writer(&mut *self.events, &after)
-                .map_err(|e| io(e.into()))?,
+        match (run, &detail.after) {
+            (Some(run), _) => self.run_lines(store, run, &payload)?,
+            (None, Some(after)) => {
+                serde_json::to_writer(&mut *self.events, after).map_err(|e| io(e.into()))?
+            }
+            // The payload as stored is canonical JSON: written as it is, not re-serialized.
+            (None, None) if payload.is_object() => {
+                self.events.write_all(e.payload.as_bytes()).map_err(io)?
+            }
+            (None, None) => {
+                serde_json::to_writer(&mut *self.events, &payload).map_err(|e| io(e.into()))?
+            }
         }
         end_event(self.events).map_err(io)?;
+        let after = detail.after.as_ref().unwrap_or(&payload);
         self.sheets
-            .event(e.seq, &e.at, &e.actor, &e.kind, &payload, &after, detail.before.as_ref())
+            .event(e.seq, &e.at, &e.actor, &e.kind, &payload, after, detail.before.as_ref())
             .map_err(io)?;
         Ok(())
     }

@@ -122,15 +122,22 @@ pub fn export(data: &Data, clock: &dyn Clock, req: &ExportRequest<'_>) -> Result
 
     // The events and the CSVs, in one pass over the journal.
     let events_path = dir.join(EVENTS_FILE);
-    let mut events = Hashing {
-        inner: BufWriter::with_capacity(1 << 20, create_private(&events_path)?),
-        hasher: Sha256::new(),
-    };
+    // Buffered before the hashing, so that SHA-256 is fed large blocks.
+    let mut events = BufWriter::with_capacity(
+        1 << 20,
+        Hashing {
+            inner: create_private(&events_path)?,
+            hasher: Sha256::new(),
+        },
+    );
     write_header(&mut events, &header).map_err(write_error(&events_path))?;
     let mut sheets = Sheets::new(
         |name| {
             create_private(&dir.join(name))
-                .map(|f| BufWriter::with_capacity(1 << 16, f))
+                .map(|f| Hashing {
+                    inner: BufWriter::with_capacity(1 << 16, f),
+                    hasher: Sha256::new(),
+                })
                 .map_err(|e| std::io::Error::other(e.french()))
         },
         data.tz.clone(),
@@ -156,13 +163,21 @@ pub fn export(data: &Data, clock: &dyn Clock, req: &ExportRequest<'_>) -> Result
         }
         streamed?;
     }
-    for w in sheets.finish().map_err(write_error(&dir))? {
-        w.into_inner()
+    // Each file's digest, computed while it was written.
+    let mut known = std::collections::BTreeMap::new();
+    for (w, (name, _)) in sheets.finish().map_err(write_error(&dir))?.into_iter().zip(SHEETS) {
+        let Hashing { inner, hasher } = w;
+        inner
+            .into_inner()
             .map_err(|e| AppError::io(IoAction::Write, &dir, e.into_error()))?;
+        known.insert(name.to_owned(), hex::encode(hasher.finalize()));
     }
-    events.flush().map_err(write_error(&events_path))?;
+    let events = events
+        .into_inner()
+        .map_err(|e| AppError::io(IoAction::Write, &events_path, e.into_error()))?;
     let events_sha256 = hex::encode(events.hasher.finalize());
     drop(events.inner);
+    known.insert(EVENTS_FILE.to_owned(), events_sha256.clone());
 
     // The export's own entry, then the head signed after it, and the checkpoints copied in.
     let entry = store.record_journal_export(
@@ -184,7 +199,7 @@ pub fn export(data: &Data, clock: &dyn Clock, req: &ExportRequest<'_>) -> Result
     for path in checkpoints::write_into(data, &*store, &dir)? {
         files.push(path.to_string_lossy().into_owned());
     }
-    let sums = sums::write(&dir, &files)?;
+    let sums = sums::write(&dir, &files, &known)?;
     let sums_path = dir.join(SUMS_FILE);
     create_private(&sums_path)?
         .write_all(sums.as_bytes())

@@ -23,13 +23,22 @@ pub(super) fn file_sha256(path: &Path) -> Result<String, AppError> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-/// The text of `SHA256SUMS` over `names` (relative to `dir`), sorted by name.
-pub(super) fn write(dir: &Path, names: &[String]) -> Result<String, AppError> {
+/// The text of `SHA256SUMS` over `names` (relative to `dir`), sorted by name; the digests
+/// already computed while writing (`known`) are not read again.
+pub(super) fn write(
+    dir: &Path,
+    names: &[String],
+    known: &std::collections::BTreeMap<String, String>,
+) -> Result<String, AppError> {
     let mut names = names.to_vec();
     names.sort();
     let mut text = String::new();
     for name in &names {
-        text.push_str(&format!("{}  {name}\n", file_sha256(&dir.join(name))?));
+        let digest = match known.get(name) {
+            Some(d) => d.clone(),
+            None => file_sha256(&dir.join(name))?,
+        };
+        text.push_str(&format!("{digest}  {name}\n"));
     }
     Ok(text)
 }
