@@ -22,15 +22,22 @@ fn s(p: &Path) -> String {
 
 fn demo(data: &Path) {
     relais_ok(&[
-        "demo", "--data", &s(data), "--size", "300", "--agents", "10", "--today", "2026-11-30",
+        "demo",
+        "--data",
+        &s(data),
+        "--size",
+        "300",
+        "--agents",
+        "10",
+        "--today",
+        "2026-11-30",
         "--no-serve",
     ]);
 }
 
 fn register(d: &str, from: &str) -> String {
     let out = relais_ok(&[
-        "deposit", "register", "--data", d, "--kind", "autre", "--from", from, "--user",
-        "courrier",
+        "deposit", "register", "--data", d, "--kind", "autre", "--from", from, "--user", "courrier",
     ]);
     out.split_whitespace()
         .find(|w| w.len() == 11 && w.starts_with("2026-"))
@@ -48,7 +55,11 @@ fn replica_dump(data: &Path) -> String {
         )
         .output()
         .expect("sqlite3");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
@@ -106,8 +117,7 @@ fn an_export_applied_twice_rebuilds_the_source_s_state_once() {
     let kept = register(&d, "Mme Dupont");
     let cancelled = register(&d, "M. Martin");
     relais_ok(&[
-        "deposit", "cancel", &cancelled, "--reason", "doublon", "--data", &d, "--user",
-        "courrier",
+        "deposit", "cancel", &cancelled, "--reason", "doublon", "--data", &d, "--user", "courrier",
     ]);
     let new_iban = "FR7630006000011234567890189";
     let payee = {
@@ -134,18 +144,42 @@ fn an_export_applied_twice_rebuilds_the_source_s_state_once() {
                 },
             )
             .expect("request");
-        relais_ok(&["bank", "approve", &id.to_string(), "--user", "ordonnateur", "--data", &d]);
+        relais_ok(&[
+            "bank",
+            "approve",
+            &id.to_string(),
+            "--user",
+            "ordonnateur",
+            "--data",
+            &d,
+        ]);
         payee
     };
     let run = relais_ok(&[
-        "run", "prepare", "--kind", "aides", "--month", "2026-12", "--data", &d, "--user",
+        "run",
+        "prepare",
+        "--kind",
+        "aides",
+        "--month",
+        "2026-12",
+        "--data",
+        &d,
+        "--user",
         "liquidation",
     ])
     .lines()
     .next()
     .expect("id")
     .to_owned();
-    relais_ok(&["run", "validate", &run, "--data", &d, "--user", "ordonnateur"]);
+    relais_ok(&[
+        "run",
+        "validate",
+        &run,
+        "--data",
+        &d,
+        "--user",
+        "ordonnateur",
+    ]);
 
     // Only an admin exports.
     let out = lab.path().join("export");
@@ -155,7 +189,9 @@ fn an_export_applied_twice_rebuilds_the_source_s_state_once() {
     ]);
     assert!(refused.contains("admin"), "{refused}");
     assert!(!out.exists());
-    let said = relais_ok(&["journal", "export", "--out", &o, "--data", &d, "--user", "admin"]);
+    let said = relais_ok(&[
+        "journal", "export", "--out", &o, "--data", &d, "--user", "admin",
+    ]);
     assert!(said.contains("dernier import"), "{said}");
     #[cfg(unix)]
     {
@@ -164,15 +200,23 @@ fn an_export_applied_twice_rebuilds_the_source_s_state_once() {
     }
     sha256sum_check(&out);
     // An existing, non-empty folder is refused.
-    let again = relais_fails(&["journal", "export", "--out", &o, "--data", &d, "--user", "admin"]);
+    let again = relais_fails(&[
+        "journal", "export", "--out", &o, "--data", &d, "--user", "admin",
+    ]);
     assert!(again.contains("n'est pas vide"), "{again}");
 
     // The events file: a header, then one line per event with its id, entity and states.
     let text = std::fs::read_to_string(out.join("evenements.jsonl")).expect("events");
-    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
     let header = &lines[0];
     assert_eq!(header["schema"], "relais.journal-export/1");
-    let siret = header["authority"]["siret"].as_str().expect("siret").to_owned();
+    let siret = header["authority"]["siret"]
+        .as_str()
+        .expect("siret")
+        .to_owned();
     assert_eq!(header["count"].as_u64(), Some(lines.len() as u64 - 1));
     let validation = lines
         .iter()
@@ -191,12 +235,24 @@ fn an_export_applied_twice_rebuilds_the_source_s_state_once() {
 
     // The CSVs: a French spreadsheet's.
     let deposits = std::fs::read_to_string(out.join("depots.csv")).expect("csv");
-    assert!(deposits.starts_with("\u{feff}N° journal;Date;"), "{deposits}");
-    assert!(deposits.contains(&kept) && deposits.contains("annulation"), "{deposits}");
+    assert!(
+        deposits.starts_with("\u{feff}N° journal;Date;"),
+        "{deposits}"
+    );
+    assert!(
+        deposits.contains(&kept) && deposits.contains("annulation"),
+        "{deposits}"
+    );
     let payments = std::fs::read_to_string(out.join("paiements.csv")).expect("csv");
     let first = payments.lines().nth(1).expect("a line paid");
-    assert!(first.contains(";2026-12;") && first.contains("/12/2026"), "{first}");
-    assert!(first.split(';').nth(7).expect("amount").contains(','), "{first}");
+    assert!(
+        first.contains(";2026-12;") && first.contains("/12/2026"),
+        "{first}"
+    );
+    assert!(
+        first.split(';').nth(7).expect("amount").contains(','),
+        "{first}"
+    );
 
     // Applied to the second folder, then again: nothing changes the second time.
     let refused = relais_fails(&["journal", "apply", &o, "--data", &t, "--user", "courrier"]);
@@ -226,34 +282,44 @@ fn an_export_applied_twice_rebuilds_the_source_s_state_once() {
     }
     let iban: String = src
         .raw_connection()
-        .query_row("SELECT iban FROM payees WHERE id = ?1", [&payee], |r| r.get(0))
+        .query_row("SELECT iban FROM payees WHERE id = ?1", [&payee], |r| {
+            r.get(0)
+        })
         .expect("payee");
     assert_eq!(p[&("rib".to_owned(), payee.clone())]["iban"], iban.as_str());
     let mut paid: Vec<(String, String, i64)> = Vec::new();
     let id = run.parse().expect("run id");
     src.each_run_line(id, &mut |l, _| {
-        paid.push((l.right_id.clone(), l.first_day.strftime("%Y-%m").to_string(), l.amount.0));
+        paid.push((
+            l.right_id.clone(),
+            l.first_day.strftime("%Y-%m").to_string(),
+            l.amount.0,
+        ));
         Ok(())
     })
     .expect("lines");
     src.each_caf_line(id, &mut |l| {
-        paid.push((l.right_id.clone(), l.first_day.strftime("%Y-%m").to_string(), l.amount.0));
+        paid.push((
+            l.right_id.clone(),
+            l.first_day.strftime("%Y-%m").to_string(),
+            l.amount.0,
+        ));
         Ok(())
     })
     .expect("caf lines");
-    let mut replayed: Vec<(String, String, i64)> = p[&("paiement".to_owned(), run.clone())]
-        ["lines"]
-        .as_array()
-        .expect("lines")
-        .iter()
-        .map(|l| {
-            (
-                l["right"].as_str().expect("right").to_owned(),
-                l["month"].as_str().expect("month").to_owned(),
-                l["amount_cents"].as_i64().expect("amount"),
-            )
-        })
-        .collect();
+    let mut replayed: Vec<(String, String, i64)> =
+        p[&("paiement".to_owned(), run.clone())]["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .map(|l| {
+                (
+                    l["right"].as_str().expect("right").to_owned(),
+                    l["month"].as_str().expect("month").to_owned(),
+                    l["amount_cents"].as_i64().expect("amount"),
+                )
+            })
+            .collect();
     paid.sort();
     replayed.sort();
     assert!(!paid.is_empty());
@@ -266,31 +332,81 @@ fn an_export_applied_twice_rebuilds_the_source_s_state_once() {
     let last = lines.last().expect("last")["seq"].as_u64().expect("seq");
     let gap = lab.path().join("gap");
     relais_ok(&[
-        "journal", "export", "--since", &(last + 1).to_string(), "--out", &s(&gap), "--data", &d,
-        "--user", "admin",
+        "journal",
+        "export",
+        "--since",
+        &(last + 1).to_string(),
+        "--out",
+        &s(&gap),
+        "--data",
+        &d,
+        "--user",
+        "admin",
     ]);
-    let refused = relais_fails(&["journal", "apply", &s(&gap), "--data", &t, "--user", "admin"]);
-    assert!(refused.contains("trou") && refused.contains(&format!("{siret}-")), "{refused}");
+    let refused = relais_fails(&[
+        "journal",
+        "apply",
+        &s(&gap),
+        "--data",
+        &t,
+        "--user",
+        "admin",
+    ]);
+    assert!(
+        refused.contains("trou") && refused.contains(&format!("{siret}-")),
+        "{refused}"
+    );
     assert_eq!(replica_dump(&target), dump);
 
     // The events that follow on are applied; then a fork: the copy went on differently from
     // the same point.
     let next = lab.path().join("next");
     relais_ok(&[
-        "journal", "export", "--since", &last.to_string(), "--out", &s(&next), "--data", &d,
-        "--user", "admin",
+        "journal",
+        "export",
+        "--since",
+        &last.to_string(),
+        "--out",
+        &s(&next),
+        "--data",
+        &d,
+        "--user",
+        "admin",
     ]);
-    let said = relais_ok(&["journal", "apply", &s(&next), "--data", &t, "--user", "admin"]);
+    let said = relais_ok(&[
+        "journal",
+        "apply",
+        &s(&next),
+        "--data",
+        &t,
+        "--user",
+        "admin",
+    ]);
     assert!(said.contains("3 nouveaux événements"), "{said}");
     let dump = replica_dump(&target);
     register(&s(&fork), "M. Autre");
     let forked = lab.path().join("forked");
     relais_ok(&[
-        "journal", "export", "--since", &last.to_string(), "--out", &s(&forked), "--data",
-        &s(&fork), "--user", "admin",
+        "journal",
+        "export",
+        "--since",
+        &last.to_string(),
+        "--out",
+        &s(&forked),
+        "--data",
+        &s(&fork),
+        "--user",
+        "admin",
     ]);
-    let refused =
-        relais_fails(&["journal", "apply", &s(&forked), "--data", &t, "--user", "admin"]);
+    let refused = relais_fails(&[
+        "journal",
+        "apply",
+        &s(&forked),
+        "--data",
+        &t,
+        "--user",
+        "admin",
+    ]);
     assert!(refused.contains("fourche"), "{refused}");
     assert_eq!(replica_dump(&target), dump);
 
@@ -301,9 +417,19 @@ fn an_export_applied_twice_rebuilds_the_source_s_state_once() {
     let changed = text.replacen("Mme Dupont", "Mme Dupond", 1);
     assert_ne!(changed, text);
     std::fs::write(&events, &changed).expect("write");
-    let refused =
-        relais_fails(&["journal", "apply", &s(&tampered), "--data", &t, "--user", "admin"]);
-    assert!(refused.contains("evenements.jsonl") && refused.contains("modifié"), "{refused}");
+    let refused = relais_fails(&[
+        "journal",
+        "apply",
+        &s(&tampered),
+        "--data",
+        &t,
+        "--user",
+        "admin",
+    ]);
+    assert!(
+        refused.contains("evenements.jsonl") && refused.contains("modifié"),
+        "{refused}"
+    );
     let sums = Command::new("sh")
         .arg("-c")
         .arg("sha256sum evenements.jsonl *.csv > SHA256SUMS")
@@ -311,16 +437,24 @@ fn an_export_applied_twice_rebuilds_the_source_s_state_once() {
         .status()
         .expect("sha256sum");
     assert!(sums.success());
-    let refused =
-        relais_fails(&["journal", "apply", &s(&tampered), "--data", &t, "--user", "admin"]);
+    let refused = relais_fails(&[
+        "journal",
+        "apply",
+        &s(&tampered),
+        "--data",
+        &t,
+        "--user",
+        "admin",
+    ]);
     let line = text
         .lines()
         .position(|l| l.contains("Mme Dupont"))
         .expect("line")
         + 1;
     assert!(
-        refused.contains(&format!("evenements.jsonl, ligne {line}, événement {siret}-"))
-            && refused.contains("empreinte recalculée"),
+        refused.contains(&format!(
+            "evenements.jsonl, ligne {line}, événement {siret}-"
+        )) && refused.contains("empreinte recalculée"),
         "{refused}"
     );
     assert_eq!(replica_dump(&target), dump);
@@ -336,16 +470,32 @@ fn an_export_encrypted_to_age_recipients_opens_with_the_age_tool_and_applies() {
     let d = s(&source);
     register(&d, "Mme Dupont");
     let key = lab.path().join("cle.txt");
-    let made = Command::new("age-keygen").arg("-o").arg(&key).output().expect("age-keygen");
+    let made = Command::new("age-keygen")
+        .arg("-o")
+        .arg(&key)
+        .output()
+        .expect("age-keygen");
     assert!(made.status.success());
-    let recipient = Command::new("age-keygen").arg("-y").arg(&key).output().expect("age-keygen -y");
+    let recipient = Command::new("age-keygen")
+        .arg("-y")
+        .arg(&key)
+        .output()
+        .expect("age-keygen -y");
     let recipients = lab.path().join("destinataires.txt");
     std::fs::write(&recipients, &recipient.stdout).expect("recipients");
 
     let out = lab.path().join("chiffre");
     relais_ok(&[
-        "journal", "export", "--out", &s(&out), "--recipients", &s(&recipients), "--data", &d,
-        "--user", "admin",
+        "journal",
+        "export",
+        "--out",
+        &s(&out),
+        "--recipients",
+        &s(&recipients),
+        "--data",
+        &d,
+        "--user",
+        "admin",
     ]);
     let mut names: Vec<String> = std::fs::read_dir(&out)
         .expect("dir")
@@ -372,17 +522,33 @@ fn an_export_encrypted_to_age_recipients_opens_with_the_age_tool_and_applies() {
     sha256sum_check(&opened);
     assert!(opened.join("evenements.jsonl").is_file());
 
-    let refused = relais_fails(&["journal", "apply", &s(&out), "--data", &s(&target), "--user", "admin"]);
+    let refused = relais_fails(&[
+        "journal",
+        "apply",
+        &s(&out),
+        "--data",
+        &s(&target),
+        "--user",
+        "admin",
+    ]);
     assert!(refused.contains("--identity"), "{refused}");
     let said = relais_ok(&[
-        "journal", "apply", &s(&out), "--identity", &s(&key), "--data", &s(&target), "--user",
+        "journal",
+        "apply",
+        &s(&out),
+        "--identity",
+        &s(&key),
+        "--data",
+        &s(&target),
+        "--user",
         "admin",
     ]);
     assert!(said.contains("nouveaux événements appliqués"), "{said}");
     // The decrypted copy is gone from the target's data folder.
-    assert!(
-        std::fs::read_dir(&target)
-            .expect("target")
-            .all(|e| !e.expect("e").file_name().to_string_lossy().starts_with(".journal-apply"))
-    );
+    assert!(std::fs::read_dir(&target).expect("target").all(|e| {
+        !e.expect("e")
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".journal-apply")
+    }));
 }

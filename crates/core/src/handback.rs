@@ -34,8 +34,14 @@ fn text(v: &Value) -> Option<String> {
 pub fn entity(seq: u64, kind: &str, payload: &Value) -> Option<Entity> {
     let field = |name: &str| text(&payload[name]);
     let (entity, id) = match kind {
-        "session.open" | "session.close" | "user.add" | "user.enable" | "user.disable"
-        | "user.password" | "password_reset" | "privileged_account_created"
+        "session.open"
+        | "session.close"
+        | "user.add"
+        | "user.enable"
+        | "user.disable"
+        | "user.password"
+        | "password_reset"
+        | "privileged_account_created"
         | "privileged_account_changed" => ("utilisateur", field("login")?),
         "payroll_change_ask" | "payroll_change_decide" => ("variable_paie", field("id")?),
         "run_prepare" | "run_validate" | "run_cancel" | "run_export" | "run_regularise" => {
@@ -53,7 +59,10 @@ pub fn entity(seq: u64, kind: &str, payload: &Value) -> Option<Entity> {
             "ligne_a_traiter",
             format!("{}:{}", field("file")?, field("line")?),
         ),
-        "pes_return" => ("retour_pes", field("sha256").unwrap_or_else(|| seq.to_string())),
+        "pes_return" => (
+            "retour_pes",
+            field("sha256").unwrap_or_else(|| seq.to_string()),
+        ),
         "deposit.register" | "deposit.cancel" => ("depot", field("number")?),
         "payment_certificate" => ("attestation", format!("{}-{seq}", field("dossier")?)),
         "contact_log" => ("contact", field("contact")?),
@@ -99,7 +108,11 @@ mod tests {
                 id: "2026-000017".into()
             })
         );
-        let e = entity(9, "bank_approve", &json!({ "payee": "T001", "iban": "FR76…" }));
+        let e = entity(
+            9,
+            "bank_approve",
+            &json!({ "payee": "T001", "iban": "FR76…" }),
+        );
         assert_eq!(e.map(|e| e.kind), Some("rib".to_owned()));
         assert_eq!(
             entity(3, "payroll_change_ask", &json!({ "id": 12 })).map(|e| e.id),

@@ -85,8 +85,9 @@ pub(crate) mod hex_hash {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<EntryHash, D::Error> {
         let text = <&str>::deserialize(d)?;
-        EntryHash::from_hex(text)
-            .ok_or_else(|| serde::de::Error::custom("empreinte de 64 chiffres hexadécimaux attendue"))
+        EntryHash::from_hex(text).ok_or_else(|| {
+            serde::de::Error::custom("empreinte de 64 chiffres hexadécimaux attendue")
+        })
     }
 }
 

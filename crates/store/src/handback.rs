@@ -59,7 +59,11 @@ pub enum ReplicaError {
         "trou dans le journal de {siret} : l'événement n° {found} arrive alors que le dernier événement tenu est le n° {held} (il manque les n° {} à {})",
         .held + 1, .found - 1
     )]
-    Gap { siret: String, held: u64, found: u64 },
+    Gap {
+        siret: String,
+        held: u64,
+        found: u64,
+    },
     #[error(
         "fourche dans le journal de {siret} : l'événement n° {seq} ne suit pas l'événement n° {} tenu ici (empreinte précédente {prev}, tenue {held})",
         .seq - 1

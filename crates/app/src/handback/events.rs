@@ -63,7 +63,11 @@ impl<W: Write, S: Write> Out<'_, W, S> {
         )
         .map_err(io)?;
         let run = (e.kind == "run_validate")
-            .then(|| payload["run"].as_str().and_then(|r| r.parse::<RunId>().ok()))
+            .then(|| {
+                payload["run"]
+                    .as_str()
+                    .and_then(|r| r.parse::<RunId>().ok())
+            })
             .flatten();
         match (run, &detail.after) {
             (Some(run), _) => self.run_lines(store, run, &payload)?,
@@ -81,14 +85,27 @@ impl<W: Write, S: Write> Out<'_, W, S> {
         end_event(self.events).map_err(io)?;
         let after = detail.after.as_ref().unwrap_or(&payload);
         self.sheets
-            .event(e.seq, &e.at, &e.actor, &e.kind, &payload, after, detail.before.as_ref())
+            .event(
+                e.seq,
+                &e.at,
+                &e.actor,
+                &e.kind,
+                &payload,
+                after,
+                detail.before.as_ref(),
+            )
             .map_err(io)?;
         Ok(())
     }
 
     /// A validated run's `after`: `{"validation": payload, "lines": [...]}`, its lines (mandated
     /// and handed to the CAF) streamed from the store, each also a row of `paiements.csv`.
-    fn run_lines(&mut self, store: &dyn Backend, run: RunId, payload: &Value) -> Result<(), AppError> {
+    fn run_lines(
+        &mut self,
+        store: &dyn Backend,
+        run: RunId,
+        payload: &Value,
+    ) -> Result<(), AppError> {
         let w = &mut *self.events;
         w.write_all(b"{\"validation\":").map_err(io)?;
         serde_json::to_writer(&mut *w, payload).map_err(|e| io(e.into()))?;

@@ -70,7 +70,11 @@ fn write_error(path: &Path) -> impl Fn(std::io::Error) -> AppError + '_ {
 }
 
 /// Exports the journal of `data` as `req` asks (an admin only).
-pub fn export(data: &Data, clock: &dyn Clock, req: &ExportRequest<'_>) -> Result<ExportDone, AppError> {
+pub fn export(
+    data: &Data,
+    clock: &dyn Clock,
+    req: &ExportRequest<'_>,
+) -> Result<ExportDone, AppError> {
     let mut store = data.open_store()?;
     store.authorize(req.user, Role::Admin)?;
     let recipients = req
@@ -96,10 +100,12 @@ pub fn export(data: &Data, clock: &dyn Clock, req: &ExportRequest<'_>) -> Result
     }
     let from_hash = match from_seq {
         0 => EntryHash::GENESIS,
-        seq => store
-            .journal_entry(seq)?
-            .ok_or_else(|| AppError::Handback(format!("entrée n° {seq} absente du journal")))?
-            .hash,
+        seq => {
+            store
+                .journal_entry(seq)?
+                .ok_or_else(|| AppError::Handback(format!("entrée n° {seq} absente du journal")))?
+                .hash
+        }
     };
     let authority = &data.settings.authority;
     let header = Header::new(
@@ -165,7 +171,12 @@ pub fn export(data: &Data, clock: &dyn Clock, req: &ExportRequest<'_>) -> Result
     }
     // Each file's digest, computed while it was written.
     let mut known = std::collections::BTreeMap::new();
-    for (w, (name, _)) in sheets.finish().map_err(write_error(&dir))?.into_iter().zip(SHEETS) {
+    for (w, (name, _)) in sheets
+        .finish()
+        .map_err(write_error(&dir))?
+        .into_iter()
+        .zip(SHEETS)
+    {
         let Hashing { inner, hasher } = w;
         inner
             .into_inner()
@@ -208,10 +219,10 @@ pub fn export(data: &Data, clock: &dyn Clock, req: &ExportRequest<'_>) -> Result
 
     let (staging, files) = match recipients {
         None => (staging, files),
-        Some(recipients) => (encrypt(&staging, req.out, &files, &recipients)?, vec![
-            ENCRYPTED_FILE.to_owned(),
-            "LISEZMOI.txt".to_owned(),
-        ]),
+        Some(recipients) => (
+            encrypt(&staging, req.out, &files, &recipients)?,
+            vec![ENCRYPTED_FILE.to_owned(), "LISEZMOI.txt".to_owned()],
+        ),
     };
     let dir = staging.commit()?;
     Ok(ExportDone {

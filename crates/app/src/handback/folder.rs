@@ -13,7 +13,8 @@ pub(super) struct Staging {
 /// Refuses an existing non-empty `dir`; stages beside it.
 pub(super) fn stage(dir: &Path) -> Result<Staging, AppError> {
     if dir.exists() {
-        let mut entries = std::fs::read_dir(dir).map_err(|e| AppError::io(IoAction::Read, dir, e))?;
+        let mut entries =
+            std::fs::read_dir(dir).map_err(|e| AppError::io(IoAction::Read, dir, e))?;
         if entries.next().is_some() {
             return Err(AppError::Handback(format!(
                 "le dossier {} existe et n'est pas vide : choisissez un dossier nouveau (un export n'écrase rien)",

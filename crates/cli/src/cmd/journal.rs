@@ -65,7 +65,9 @@ fn export(a: JournalExportArgs) -> Result<u8> {
         &data,
         clock.as_ref(),
         &handback::ExportRequest {
-            from: a.since.map_or(handback::From::LastImport, handback::From::Since),
+            from: a
+                .since
+                .map_or(handback::From::LastImport, handback::From::Since),
             out: &a.out,
             user: &a.user.user,
             recipients: recipients.as_deref(),
@@ -132,6 +134,9 @@ fn apply(a: JournalApplyArgs) -> Result<u8> {
 pub fn bench(a: BenchJournalArgs) -> Result<u8> {
     let data = DataDir::new(&a.data.data).open()?;
     let head = handback::bench_journal(&data, "bench", a.count).map_err(agent)?;
-    println!("{} événements ajoutés ; journal jusqu'à l'entrée n° {head}.", a.count);
+    println!(
+        "{} événements ajoutés ; journal jusqu'à l'entrée n° {head}.",
+        a.count
+    );
     Ok(EXIT_OK)
 }

@@ -80,8 +80,8 @@ impl<R: BufRead> ExportReader<R> {
         struct Schema {
             schema: String,
         }
-        let schema: Schema = serde_json::from_str(&buf)
-            .map_err(|e| at(format!("en-tête illisible ({e})")))?;
+        let schema: Schema =
+            serde_json::from_str(&buf).map_err(|e| at(format!("en-tête illisible ({e})")))?;
         if schema.schema != SCHEMA {
             return Err(at(format!(
                 "schéma « {} » inconnu de cette version (attendu « {SCHEMA} »)",

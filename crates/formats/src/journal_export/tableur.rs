@@ -12,38 +12,115 @@ use std::io::{self, Write};
 pub const SHEETS: [(&str, &[&str]); 7] = [
     (
         "droits.csv",
-        &["N° journal", "Date", "Utilisateur", "Opération", "Droit", "Mois", "Dossier",
-          "Prestation", "Ancienne fin", "Nouvelle fin", "Motif"],
+        &[
+            "N° journal",
+            "Date",
+            "Utilisateur",
+            "Opération",
+            "Droit",
+            "Mois",
+            "Dossier",
+            "Prestation",
+            "Ancienne fin",
+            "Nouvelle fin",
+            "Motif",
+        ],
     ),
     (
         "paiements.csv",
-        &["Paiement", "Mois", "Dossier", "Nom", "Prénom", "Prestation", "Droit", "Montant",
-          "Du", "Au", "Date de paiement", "Mandat", "Bénéficiaire du virement"],
+        &[
+            "Paiement",
+            "Mois",
+            "Dossier",
+            "Nom",
+            "Prénom",
+            "Prestation",
+            "Droit",
+            "Montant",
+            "Du",
+            "Au",
+            "Date de paiement",
+            "Mandat",
+            "Bénéficiaire du virement",
+        ],
     ),
     (
         "depots.csv",
-        &["N° journal", "Date", "Utilisateur", "Opération", "N° de dépôt", "Reçu le",
-          "Nature", "Déposant", "Pages", "Dossier", "SIRET", "N° de facture", "Montant",
-          "Code du récépissé", "Motif"],
+        &[
+            "N° journal",
+            "Date",
+            "Utilisateur",
+            "Opération",
+            "N° de dépôt",
+            "Reçu le",
+            "Nature",
+            "Déposant",
+            "Pages",
+            "Dossier",
+            "SIRET",
+            "N° de facture",
+            "Montant",
+            "Code du récépissé",
+            "Motif",
+        ],
     ),
     (
         "rib.csv",
-        &["N° journal", "Date", "Utilisateur", "Opération", "Tiers", "Dossier", "Demande",
-          "IBAN", "BIC", "Titulaire", "IBAN précédent", "État"],
+        &[
+            "N° journal",
+            "Date",
+            "Utilisateur",
+            "Opération",
+            "Tiers",
+            "Dossier",
+            "Demande",
+            "IBAN",
+            "BIC",
+            "Titulaire",
+            "IBAN précédent",
+            "État",
+        ],
     ),
     (
         "factures.csv",
-        &["N° journal", "Date", "Utilisateur", "Facture", "Étape", "Le", "Étape précédente"],
+        &[
+            "N° journal",
+            "Date",
+            "Utilisateur",
+            "Facture",
+            "Étape",
+            "Le",
+            "Étape précédente",
+        ],
     ),
     (
         "paie_variables.csv",
-        &["N° journal", "Date", "Utilisateur", "Opération", "Demande", "Matricule", "Nature",
-          "Détail", "Décision", "Motif"],
+        &[
+            "N° journal",
+            "Date",
+            "Utilisateur",
+            "Opération",
+            "Demande",
+            "Matricule",
+            "Nature",
+            "Détail",
+            "Décision",
+            "Motif",
+        ],
     ),
     (
         "main_courante.csv",
-        &["N° journal", "Date", "Auteur", "N°", "Nature", "Texte", "Corrige le n°", "Système",
-          "Site"],
+        &[
+            "N° journal",
+            "Date",
+            "Auteur",
+            "N°",
+            "Nature",
+            "Texte",
+            "Corrige le n°",
+            "Système",
+            "Site",
+        ],
     ),
 ];
 
@@ -130,34 +207,82 @@ impl<W: Write> Sheets<W> {
     ) -> io::Result<()> {
         let tz = self.tz.clone();
         let c = |v: &Value| cell(v, &tz);
-        let head = [seq.to_string(), c(&Value::String(at.to_owned())), text(user)];
+        let head = [
+            seq.to_string(),
+            c(&Value::String(at.to_owned())),
+            text(user),
+        ];
         let row = |rest: Vec<String>| -> Vec<String> { head.iter().cloned().chain(rest).collect() };
         match kind {
             "rights_renew" => {
                 for change in p["changed"].as_array().into_iter().flatten() {
-                    self.row(0, &row(vec![
-                        "renouvellement".into(), c(&change[0]), String::new(), String::new(),
-                        String::new(), c(&change[1]), c(&change[2]), String::new(),
-                    ]))?;
+                    self.row(
+                        0,
+                        &row(vec![
+                            "renouvellement".into(),
+                            c(&change[0]),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            c(&change[1]),
+                            c(&change[2]),
+                            String::new(),
+                        ]),
+                    )?;
                 }
             }
-            "run_release_duplicate" => self.row(0, &row(vec![
-                "libération d'un doublon".into(), c(&p["right"]), c(&p["month"]),
-                c(&p["dossier"]), c(&p["benefit"]), String::new(), String::new(), c(&p["reason"]),
-            ]))?,
-            "deposit.register" => self.row(2, &row(vec![
-                "enregistrement".into(), c(&p["number"]), c(&p["received_at"]), c(&p["kind"]),
-                c(&p["depositor"]), c(&p["pages"]), c(&p["dossier"]), c(&p["siret"]),
-                c(&p["invoice_number"]), cents(&p["amount"]), c(&p["receipt_code"]),
-                c(&p["backdate_reason"]),
-            ]))?,
-            "deposit.cancel" => self.row(2, &row(vec![
-                "annulation".into(), c(&p["number"]), String::new(), String::new(), String::new(),
-                String::new(), String::new(), String::new(), String::new(), String::new(),
-                String::new(), c(&p["reason"]),
-            ]))?,
-            "bank_change_request" | "bank_change_approve" | "bank_change_refuse"
-            | "bank_approve" | "supplier_bank_approve" => {
+            "run_release_duplicate" => self.row(
+                0,
+                &row(vec![
+                    "libération d'un doublon".into(),
+                    c(&p["right"]),
+                    c(&p["month"]),
+                    c(&p["dossier"]),
+                    c(&p["benefit"]),
+                    String::new(),
+                    String::new(),
+                    c(&p["reason"]),
+                ]),
+            )?,
+            "deposit.register" => self.row(
+                2,
+                &row(vec![
+                    "enregistrement".into(),
+                    c(&p["number"]),
+                    c(&p["received_at"]),
+                    c(&p["kind"]),
+                    c(&p["depositor"]),
+                    c(&p["pages"]),
+                    c(&p["dossier"]),
+                    c(&p["siret"]),
+                    c(&p["invoice_number"]),
+                    cents(&p["amount"]),
+                    c(&p["receipt_code"]),
+                    c(&p["backdate_reason"]),
+                ]),
+            )?,
+            "deposit.cancel" => self.row(
+                2,
+                &row(vec![
+                    "annulation".into(),
+                    c(&p["number"]),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    c(&p["reason"]),
+                ]),
+            )?,
+            "bank_change_request"
+            | "bank_change_approve"
+            | "bank_change_refuse"
+            | "bank_approve"
+            | "supplier_bank_approve" => {
                 let operation = match kind {
                     "bank_change_request" => "demande",
                     "bank_change_approve" => "approbation de la demande",
@@ -165,31 +290,78 @@ impl<W: Write> Sheets<W> {
                     "bank_approve" => "approbation (extraction)",
                     _ => "approbation (fournisseur)",
                 };
-                let tiers = if kind == "supplier_bank_approve" { &after["siret"] } else { &after["payee"] };
-                self.row(3, &row(vec![
-                    operation.into(), c(tiers), c(&after["dossier"]), c(&after["request"]),
-                    c(&after["iban"]), c(&after["bic"]), c(&after["holder"]),
-                    before.map(|b| c(&b["iban"])).unwrap_or_default(), c(&after["status"]),
-                ]))?
+                let tiers = if kind == "supplier_bank_approve" {
+                    &after["siret"]
+                } else {
+                    &after["payee"]
+                };
+                self.row(
+                    3,
+                    &row(vec![
+                        operation.into(),
+                        c(tiers),
+                        c(&after["dossier"]),
+                        c(&after["request"]),
+                        c(&after["iban"]),
+                        c(&after["bic"]),
+                        c(&after["holder"]),
+                        before.map(|b| c(&b["iban"])).unwrap_or_default(),
+                        c(&after["status"]),
+                    ]),
+                )?
             }
-            "invoice_step" => self.row(4, &row(vec![
-                c(&p["invoice"]), c(&p["step"]), c(&p["on"]),
-                before.map(|b| c(&b["step"])).unwrap_or_default(),
-            ]))?,
-            "payroll_change_ask" => self.row(5, &row(vec![
-                "demande".into(), c(&p["id"]), c(&p["matricule"]), c(&p["kind"]), c(&p["change"]),
-                String::new(), c(&p["reason"]),
-            ]))?,
-            "payroll_change_decide" => self.row(5, &row(vec![
-                "décision".into(), c(&p["id"]), c(&p["matricule"]), c(&p["kind"]), String::new(),
-                if p["approved"].as_bool() == Some(true) { "acceptée" } else { "refusée" }.into(),
-                c(&p["refusal"]),
-            ]))?,
-            "courante.add" => self.row(6, &[
-                seq.to_string(), c(&p["at"]), text(p["author"].as_str().unwrap_or(user)),
-                c(&p["id"]), c(&p["kind"]), c(&p["text"]), c(&p["corrects"]), c(&p["system"]),
-                c(&p["site"]),
-            ])?,
+            "invoice_step" => self.row(
+                4,
+                &row(vec![
+                    c(&p["invoice"]),
+                    c(&p["step"]),
+                    c(&p["on"]),
+                    before.map(|b| c(&b["step"])).unwrap_or_default(),
+                ]),
+            )?,
+            "payroll_change_ask" => self.row(
+                5,
+                &row(vec![
+                    "demande".into(),
+                    c(&p["id"]),
+                    c(&p["matricule"]),
+                    c(&p["kind"]),
+                    c(&p["change"]),
+                    String::new(),
+                    c(&p["reason"]),
+                ]),
+            )?,
+            "payroll_change_decide" => self.row(
+                5,
+                &row(vec![
+                    "décision".into(),
+                    c(&p["id"]),
+                    c(&p["matricule"]),
+                    c(&p["kind"]),
+                    String::new(),
+                    if p["approved"].as_bool() == Some(true) {
+                        "acceptée"
+                    } else {
+                        "refusée"
+                    }
+                    .into(),
+                    c(&p["refusal"]),
+                ]),
+            )?,
+            "courante.add" => self.row(
+                6,
+                &[
+                    seq.to_string(),
+                    c(&p["at"]),
+                    text(p["author"].as_str().unwrap_or(user)),
+                    c(&p["id"]),
+                    c(&p["kind"]),
+                    c(&p["text"]),
+                    c(&p["corrects"]),
+                    c(&p["system"]),
+                    c(&p["site"]),
+                ],
+            )?,
             _ => {}
         }
         Ok(())
@@ -197,12 +369,24 @@ impl<W: Write> Sheets<W> {
 
     /// One line paid by a validated run.
     pub fn payment(&mut self, l: &PaymentRow<'_>) -> io::Result<()> {
-        self.row(1, &[
-            text(l.run), text(l.month), text(l.dossier), text(l.last_name), text(l.first_name),
-            text(l.benefit), text(l.right_id), amount(l.amount), date(l.first_day),
-            date(l.last_day), date(l.pay_date), l.mandate.map(|m| m.to_string()).unwrap_or_default(),
-            text(l.payee),
-        ])
+        self.row(
+            1,
+            &[
+                text(l.run),
+                text(l.month),
+                text(l.dossier),
+                text(l.last_name),
+                text(l.first_name),
+                text(l.benefit),
+                text(l.right_id),
+                amount(l.amount),
+                date(l.first_day),
+                date(l.last_day),
+                date(l.pay_date),
+                l.mandate.map(|m| m.to_string()).unwrap_or_default(),
+                text(l.payee),
+            ],
+        )
     }
 
     /// Flushes every sheet and gives their writers back, in [`SHEETS`]' order.

@@ -158,13 +158,6 @@ pub(super) fn held_origin(
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
-    row.map(|(b, bh, l, lh)| {
-        Ok((
-            seq(b),
-            hash(seq(b), &bh)?,
-            seq(l),
-            hash(seq(l), &lh)?,
-        ))
-    })
-    .transpose()
+    row.map(|(b, bh, l, lh)| Ok((seq(b), hash(seq(b), &bh)?, seq(l), hash(seq(l), &lh)?)))
+        .transpose()
 }

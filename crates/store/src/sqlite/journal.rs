@@ -103,7 +103,8 @@ pub(crate) fn read_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Entry
     })())
 }
 
-pub(crate) const SELECT: &str = "SELECT seq, at, actor, kind, payload, prev_hash, hash FROM journal";
+pub(crate) const SELECT: &str =
+    "SELECT seq, at, actor, kind, payload, prev_hash, hash FROM journal";
 
 /// Checks every entry in seq order (each entry's seq is covered by its hash, so moving
 /// contents between rows is seen) and the recorded head.

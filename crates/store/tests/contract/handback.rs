@@ -95,17 +95,28 @@ pub fn a_new_origin_starts_at_the_export_s_from_and_a_second_apply_changes_nothi
     assert_eq!((o.last_seq, o.last_hash, o.events), (13, all[12].hash, 3));
     let projection = state(&f.store);
     assert_eq!(
-        projection.iter().map(|p| (p.0.as_str(), p.1)).collect::<Vec<_>>(),
+        projection
+            .iter()
+            .map(|p| (p.0.as_str(), p.1))
+            .collect::<Vec<_>>(),
         [("D0", 12), ("D1", 13), ("D2", 11)]
     );
     assert_eq!(f.store.verify_journal().expect("verify"), 2);
 
     // The same export again: nothing at all, not even a journal entry.
-    let before = (f.store.replica_origins().expect("o"), state(&f.store), head(&f.store));
+    let before = (
+        f.store.replica_origins().expect("o"),
+        state(&f.store),
+        head(&f.store),
+    );
     let again = apply(&mut f.store, &all, 10, &all[10..]).expect("again");
     assert_eq!(again, (0, 3, false));
     assert_eq!(
-        (f.store.replica_origins().expect("o"), state(&f.store), head(&f.store)),
+        (
+            f.store.replica_origins().expect("o"),
+            state(&f.store),
+            head(&f.store)
+        ),
         before
     );
 
@@ -122,12 +133,23 @@ pub fn a_gap_or_a_fork_is_refused_and_nothing_is_written<B: TestBackend>() {
     let mut f = with_admin::<B>();
     let all = chain(20);
     apply(&mut f.store, &all, 0, &all[..5]).expect("first");
-    let held = (f.store.replica_origins().expect("o"), state(&f.store), head(&f.store));
+    let held = (
+        f.store.replica_origins().expect("o"),
+        state(&f.store),
+        head(&f.store),
+    );
 
     // A gap: entries 6 and 7 never came.
     let e = apply(&mut f.store, &all, 7, &all[7..10]).expect_err("gap");
     assert!(
-        matches!(e, ReplicaError::Gap { held: 5, found: 8, .. }),
+        matches!(
+            e,
+            ReplicaError::Gap {
+                held: 5,
+                found: 8,
+                ..
+            }
+        ),
         "{e}"
     );
     assert!(e.to_string().contains("n° 6 à 7"), "{e}");
@@ -144,10 +166,17 @@ pub fn a_gap_or_a_fork_is_refused_and_nothing_is_written<B: TestBackend>() {
     rewritten[2].hash = EntryHash([9; 32]);
     let e = apply(&mut f.store, &all, 0, &rewritten).expect_err("fork");
     assert!(matches!(e, ReplicaError::ForkHash { seq: 3, .. }), "{e}");
-    assert!(e.to_string().contains("déjà tenu avec une autre empreinte"), "{e}");
+    assert!(
+        e.to_string().contains("déjà tenu avec une autre empreinte"),
+        "{e}"
+    );
 
     assert_eq!(
-        (f.store.replica_origins().expect("o"), state(&f.store), head(&f.store)),
+        (
+            f.store.replica_origins().expect("o"),
+            state(&f.store),
+            head(&f.store)
+        ),
         held
     );
     // The chain goes on where it was.
@@ -161,7 +190,10 @@ pub fn only_an_admin_applies_and_the_projection_merges_each_after<B: TestBackend
     let all = chain(2);
     let refused = f.store.begin_apply("lea", &origin(&all, 0)).map(|_| ());
     assert!(
-        matches!(refused, Err(ReplicaError::Store(StoreError::Forbidden { .. }))),
+        matches!(
+            refused,
+            Err(ReplicaError::Store(StoreError::Forbidden { .. }))
+        ),
         "{refused:?}"
     );
     let mut events = chain(2);
@@ -169,7 +201,10 @@ pub fn only_an_admin_applies_and_the_projection_merges_each_after<B: TestBackend
     events[1].entity = events[0].entity.clone();
     events[0].after = Some(json!({ "a": 1, "b": 2 }).to_string());
     events[1].after = Some(json!({ "b": 3 }).to_string());
-    let mut session = f.store.begin_apply("admin", &origin(&events, 0)).expect("begin");
+    let mut session = f
+        .store
+        .begin_apply("admin", &origin(&events, 0))
+        .expect("begin");
     assert_eq!(session.push(&events[0]).expect("push"), Pushed::New);
     assert_eq!(session.push(&events[1]).expect("push"), Pushed::New);
     session.commit(json!({})).expect("commit");
