@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod bank;
 pub mod caf;
+pub mod checkpoints;
 pub mod crisis;
 pub mod deposits;
 pub mod desk;
@@ -229,6 +230,7 @@ pub trait Backend:
     + FlaggedRowStore
     + CrisisStore
     + crate::regularisation::RegularisationStore
+    + crate::checkpoints::CheckpointStore
     + Send
 {
 }
@@ -251,6 +253,8 @@ impl<T> Backend for T where
         + FlaggedRowStore
         + CrisisStore
         + crate::regularisation::RegularisationStore
+        + crate::checkpoints::CheckpointStore
+        + crate::checkpoints::CheckpointStore
         + Send
         + ?Sized
 {

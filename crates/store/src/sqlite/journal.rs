@@ -66,7 +66,7 @@ pub(crate) fn next_seq(conn: &Connection) -> Result<u64, StoreError> {
 
 /// The recorded head (last seq, its hash), kept beside the journal so that removing the last
 /// entries is detected too.
-fn head(conn: &Connection) -> Result<Option<(u64, EntryHash)>, StoreError> {
+pub(crate) fn head(conn: &Connection) -> Result<Option<(u64, EntryHash)>, StoreError> {
     let seq = meta(conn, HEAD_SEQ)?;
     let hash = meta(conn, HEAD_HASH)?;
     match (seq, hash) {
