@@ -144,6 +144,27 @@ impl Signer {
         Ok(Some(Checkpoint::from(&stored)))
     }
 
+    /// [`Signer::sign_head`] after an operation that already committed: a checkpoint that
+    /// could not be signed does not undo it; it is logged, and said to the agent (French).
+    pub fn sign_or_warn<S: CheckpointStore + ?Sized>(
+        &self,
+        store: &mut S,
+        reason: Reason,
+        now: Timestamp,
+    ) -> Option<String> {
+        match self.sign_head(store, reason, now) {
+            Ok(_) => None,
+            Err(e) => {
+                tracing::error!(problem = %e, reason = reason.code(), "journal checkpoint not signed");
+                Some(format!(
+                    "Attention : point de contrôle du journal non signé ({}) : {}",
+                    reason.label(),
+                    e.french()
+                ))
+            }
+        }
+    }
+
     /// Signs the head when entries were written since the last checkpoint and that one is an
     /// hour old or more (or there is none).
     pub fn hourly<S: CheckpointStore + ?Sized>(

@@ -357,10 +357,25 @@ pub struct ImportArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum JournalCommand {
-    /// Vérifie la chaîne d'empreintes du journal ; nomme la première entrée altérée.
-    Verify(DataArg),
+    /// Vérifie la chaîne d'empreintes du journal et ses points de contrôle signés ; nomme la
+    /// première entrée altérée.
+    Verify(JournalVerifyArgs),
     /// Affiche les entrées du journal.
     List(JournalListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JournalVerifyArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    /// Clé publique des points de contrôle (par défaut : keys/journal-signing.pub du dossier
+    /// de données ; un auditeur donne la copie qu'on lui a remise).
+    #[arg(long)]
+    pub pubkey: Option<PathBuf>,
+    /// Points de contrôle gardés ailleurs : le dossier checkpoints/ d'un export, ou une copie
+    /// de journal/checkpoints.log.
+    #[arg(long)]
+    pub checkpoints: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
