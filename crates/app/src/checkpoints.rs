@@ -192,8 +192,9 @@ pub fn sign_head<S: CheckpointStore + ?Sized>(
     data: &Data,
     store: &mut S,
     reason: Reason,
+    clock: &dyn crate::Clock,
 ) -> Result<Option<Checkpoint>, AppError> {
-    Signer::new(data).sign_head(store, reason, Timestamp::now())
+    Signer::new(data).sign_head(store, reason, clock.now())
 }
 
 /// Appends one checkpoint to the file: its line, then its signature's four lines; synced.

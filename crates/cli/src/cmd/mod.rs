@@ -58,7 +58,10 @@ fn hourly_checkpoint(data: &std::path::Path) {
     let signed = crate::data::DataDir::new(data).open().and_then(|opened| {
         let mut store = opened.open_store().map_err(crate::data::agent)?;
         relais_app::checkpoints::Signer::new(&opened)
-            .hourly(&mut *store, jiff::Timestamp::now())
+            .hourly(
+                &mut *store,
+                relais_app::Clock::now(&relais_app::SystemClock),
+            )
             .map_err(crate::data::agent)
     });
     if let Err(e) = signed {
