@@ -58,8 +58,15 @@ sync
 /usr/bin/time -f "%e %M" -o "$dir/reconcile.time" \
   "$relais" reconcile --data "$dir/data" --extracts "$dir/restored" --out "$dir/out" > "$dir/reconcile.txt"
 read -r t m < "$dir/reconcile.time"
+# The reference, in the same run: the floor of any merge of the two sides — the standard tools
+# reading both in key order (sqlite3 the claims of the runs, sort the restored rights).
+/usr/bin/time -f "%e %M" -o "$dir/reference.time" bash -c "
+  sqlite3 '$dir/data/relais.db' 'SELECT right_id, month, amount FROM run_claims ORDER BY right_id, month' > /dev/null
+  LC_ALL=C sort -t';' -k1,1 '$dir/restored/droits.csv' > /dev/null"
+read -r rt rm < "$dir/reference.time"
 cat "$dir/reconcile.txt"
-echo "   reconcile: $t s, $((m / 1024)) MB peak RSS ($(wc -l < "$dir/out/rapprochement_personnes.csv") lines in rapprochement_personnes.csv)"
+echo "   reconcile: $t s, $((m / 1024)) MB peak RSS ($(wc -l < "$dir/out/rapprochement_personnes.csv") lines in rapprochement_personnes.csv); goal ≤ 60 s"
+echo "   reference (sqlite3 reads the claims in key order, sort the restored rights): $rt s, $((rm / 1024)) MB peak RSS"
 if grep -q "ÉCART DE CONTRÔLE" "$dir/reconcile.txt"; then
   echo "   FAILED: what Relais paid does not add up to the runs' totals"
   exit 1

@@ -67,14 +67,34 @@ pub fn public_key_file(file: &Path) -> Result<VerifyingKey, AppError> {
 }
 
 fn create_key(dir: &Path, path: &Path) -> Result<(), AppError> {
+    let key = ReceiptKey::from_seed(&rand::random::<[u8; 32]>());
+    let secret = Zeroizing::new(key.to_file_text());
+    let public = public_key_text(&key.public());
+    if create_once(dir, path, secret.as_bytes(), (PUBLIC, public.as_bytes()))? {
+        tracing::info!(key_id = %hex_id(&key.public()), "receipt signing key created");
+    }
+    Ok(())
+}
+
+/// Writes the secret key file `path` in `dir` (0700) unless it exists, readable by its owner
+/// only and synced, with its public key file beside it; `false` when another process made the
+/// key first (the first key wins: its public key is left as it is).
+pub(crate) fn create_once(
+    dir: &Path,
+    path: &Path,
+    secret: &[u8],
+    (public_name, public): (&str, &[u8]),
+) -> Result<bool, AppError> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)
         .map_err(|e| AppError::io(IoAction::Create, dir, e))?;
-    let key = ReceiptKey::from_seed(&rand::random::<[u8; 32]>());
-    let tmp = dir.join(format!(".{SECRET}.{}", std::process::id()));
+    let name = path
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy());
+    let tmp = dir.join(format!(".{name}.{}", std::process::id()));
     {
         let mut f = std::fs::OpenOptions::new()
             .write(true)
@@ -82,7 +102,7 @@ fn create_key(dir: &Path, path: &Path) -> Result<(), AppError> {
             .mode(0o600)
             .open(&tmp)
             .map_err(|e| AppError::io(IoAction::Create, &tmp, e))?;
-        f.write_all(key.to_file_text().as_bytes())
+        f.write_all(secret)
             .and_then(|()| f.sync_all())
             .map_err(|e| AppError::io(IoAction::Write, &tmp, e))?;
     }
@@ -94,14 +114,10 @@ fn create_key(dir: &Path, path: &Path) -> Result<(), AppError> {
     match linked {
         Ok(()) => {
             std::fs::File::open(dir).and_then(|d| d.sync_all()).ok();
-            crate::fsio::write_atomic(
-                &dir.join(PUBLIC),
-                public_key_text(&key.public()).as_bytes(),
-            )?;
-            tracing::info!(key_id = %hex_id(&key.public()), "receipt signing key created");
-            Ok(())
+            crate::fsio::write_atomic(&dir.join(public_name), public)?;
+            Ok(true)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(AppError::io(IoAction::Create, path, e)),
     }
 }

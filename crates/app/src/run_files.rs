@@ -89,5 +89,12 @@ pub fn export(
         out,
         payment_files_only,
     )?;
-    record_export(&mut *store, plan, written)
+    let signer = crate::checkpoints::Signer::new(data);
+    record_export(
+        &mut *store,
+        plan,
+        written,
+        Some(&signer),
+        jiff::Timestamp::now(),
+    )
 }

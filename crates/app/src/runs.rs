@@ -120,6 +120,21 @@ pub fn validate<S: RunStore + ?Sized>(
     Ok(store.validate_run(id, actor, &local_time)?)
 }
 
+/// [`validate`], then the journal's head signed (a checkpoint at each run validation): the
+/// run, and why the checkpoint could not be signed, if so (French; the validation stands).
+pub fn validate_signed<S: RunStore + relais_store::checkpoints::CheckpointStore + ?Sized>(
+    store: &mut S,
+    clock: &dyn Clock,
+    tz: &TimeZone,
+    id: RunId,
+    actor: &str,
+    signer: &crate::checkpoints::Signer,
+) -> Result<(RunRecord, Option<String>), AppError> {
+    let run = validate(store, clock, tz, id, actor)?;
+    let warning = signer.sign_or_warn(store, crate::checkpoints::Reason::RunValidated, clock.now());
+    Ok((run, warning))
+}
+
 /// Cancels the prepared run `id`: its rights become payable again.
 pub fn cancel<S: RunStore + ?Sized>(
     store: &mut S,

@@ -128,7 +128,7 @@ fn a_run_is_prepared_validated_and_exported_at_the_clock_s_time() {
         let plan = runs::plan_export(&*store, &at, id, "u-liquidation").expect("plan");
         let written = runs::write_export(&plan, &*store, None::<&mut SqliteStore>, out, false)
             .expect("written");
-        runs::record_export(store, plan, written).expect("recorded")
+        runs::record_export(store, plan, written, None, jiff::Timestamp::now()).expect("recorded")
     };
     let first = export(&mut store, &dir.path().join("a"));
     let names: Vec<&str> = first.written.iter().map(|(n, _)| n.as_str()).collect();

@@ -199,6 +199,20 @@ fn an_export_applied_twice_rebuilds_the_source_s_state_once() {
         assert_eq!(mode(&out.join("evenements.jsonl")), 0o600);
     }
     sha256sum_check(&out);
+    // The head signed after the export's own entry, and the checkpoints copied in: the
+    // source's journal checks against them.
+    let sums = std::fs::read_to_string(out.join("SHA256SUMS")).expect("sums");
+    assert!(sums.contains("  checkpoints/"), "{sums}");
+    let checkpoints = s(&out.join("checkpoints"));
+    let verified = relais_ok(&[
+        "journal",
+        "verify",
+        "--data",
+        &d,
+        "--checkpoints",
+        &checkpoints,
+    ]);
+    assert!(verified.contains("intact"), "{verified}");
     // An existing, non-empty folder is refused.
     let again = relais_fails(&[
         "journal", "export", "--out", &o, "--data", &d, "--user", "admin",

@@ -143,6 +143,9 @@ fn the_runbook_runs_as_written() {
         .env("RELAIS_DATA", path("data"))
         .env("MOIS", "2026-12")
         .env("REMISE", path("remise"))
+        .env("RENDU", path("rendu"))
+        // The restored system's extracts: the source's again (the report then lists no gap).
+        .env("EXTRAITS_RESTAURES", path("source/extracts"))
         .env_remove("RELAIS_USER")
         // The runbook names each person's password file itself.
         .env_remove("RELAIS_PASSWORD_FILE")

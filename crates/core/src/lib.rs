@@ -8,6 +8,7 @@
 
 pub mod bank_change;
 pub mod calendar;
+pub mod checkpoint;
 pub mod crisis;
 pub mod deposits;
 pub mod directory;

@@ -139,8 +139,6 @@ pub struct Detail {
 
 /// What the journal export reads and the replica writes.
 pub trait HandbackStore {
-    /// The journal's head (last seq, its hash), `None` when empty.
-    fn journal_head(&self) -> Result<Option<(u64, EntryHash)>, StoreError>;
     /// Entry `seq`.
     fn journal_entry(&self, seq: u64) -> Result<Option<Entry>, StoreError>;
     /// The last entry of `kind`.

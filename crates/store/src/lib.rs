@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod bank;
 pub mod caf;
+pub mod checkpoints;
 pub mod crisis;
 pub mod deposits;
 pub mod desk;
@@ -231,6 +232,7 @@ pub trait Backend:
     + CrisisStore
     + crate::regularisation::RegularisationStore
     + crate::handback::HandbackStore
+    + crate::checkpoints::CheckpointStore
     + Send
 {
 }
@@ -254,6 +256,7 @@ impl<T> Backend for T where
         + CrisisStore
         + crate::regularisation::RegularisationStore
         + crate::handback::HandbackStore
+        + crate::checkpoints::CheckpointStore
         + Send
         + ?Sized
 {

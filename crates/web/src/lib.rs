@@ -20,6 +20,7 @@ mod app;
 mod assets;
 mod auth;
 pub mod charts;
+mod checkpoints;
 mod compte;
 pub mod courrier;
 pub mod crise;
@@ -85,6 +86,9 @@ pub struct Config {
     pub exports: Option<paiements::Exports>,
     /// Where the letters to suppliers are written (`DATA/courriers/`); `None`: none written.
     pub letters: Option<std::path::PathBuf>,
+    /// Signs the journal's checkpoints (at each run validated or exported, and hourly while
+    /// entries are written); `None`: none signed (tests). [`serve`] sets the data folder's.
+    pub checkpoints: Option<relais_app::checkpoints::Signer>,
 }
 
 impl Default for Config {
@@ -108,6 +112,7 @@ impl Default for Config {
             courrier: None,
             exports: None,
             letters: None,
+            checkpoints: None,
             ecb_rates: relais_core::invoices::default_ecb_rates(),
         }
     }
@@ -118,8 +123,11 @@ impl Default for Config {
 pub async fn serve(
     data: &relais_app::Data,
     bind: SocketAddr,
-    config: Config,
+    mut config: Config,
 ) -> anyhow::Result<()> {
+    config
+        .checkpoints
+        .get_or_insert_with(|| relais_app::checkpoints::Signer::new(data));
     let store = data.open_store().map_err(|e| anyhow::anyhow!(e.french()))?;
     let readers = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
     let readers = (0..readers)
@@ -134,6 +142,7 @@ pub async fn serve(
             tracing::warn!(error = ?e, "invoices' list not read at start");
         }
     });
+    tokio::spawn(checkpoints::hourly(Arc::clone(&app)));
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("écoute sur {bind}"))?;

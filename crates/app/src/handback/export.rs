@@ -204,7 +204,7 @@ pub fn export(
             "encrypted": recipients.is_some(),
         }),
     )?;
-    checkpoints::sign_head(data, &mut *store, Reason::Export)?;
+    checkpoints::sign_head(data, &mut *store, Reason::Export, clock)?;
     let mut files: Vec<String> = vec![EVENTS_FILE.to_owned()];
     files.extend(SHEETS.iter().map(|(name, _)| (*name).to_owned()));
     for path in checkpoints::write_into(data, &*store, &dir)? {

@@ -33,6 +33,8 @@ pub struct Exported {
     /// Name → SHA-256 of each file, by name (`SHA256SUMS` lists them).
     pub written: Written,
     pub journal_seq: u64,
+    /// Why the journal's checkpoint could not be signed after the export, if so (French).
+    pub checkpoint_warning: Option<String>,
 }
 
 /// An export allowed: the run, validated, and who exports it, with the PES header.
@@ -180,10 +182,14 @@ pub fn write_export<S: RunStore + ?Sized, D: RunStore + Send + ?Sized>(
 }
 
 /// The export's journal entry: which files, with their digests.
-pub fn record_export<S: RunStore + ?Sized>(
+///
+/// The journal's head is then signed (`signer`: a checkpoint at each export).
+pub fn record_export<S: RunStore + relais_store::checkpoints::CheckpointStore + ?Sized>(
     store: &mut S,
     plan: ExportPlan,
     written: Written,
+    signer: Option<&crate::checkpoints::Signer>,
+    now: jiff::Timestamp,
 ) -> Result<Exported, AppError> {
     let files: serde_json::Value = written
         .iter()
@@ -191,9 +197,12 @@ pub fn record_export<S: RunStore + ?Sized>(
         .collect::<serde_json::Map<_, _>>()
         .into();
     let entry = store.record_run_export(plan.run.id, &plan.user, &files)?;
+    let checkpoint_warning =
+        signer.and_then(|s| s.sign_or_warn(store, crate::checkpoints::Reason::Export, now));
     Ok(Exported {
         run: plan.run,
         written,
         journal_seq: entry.seq,
+        checkpoint_warning,
     })
 }

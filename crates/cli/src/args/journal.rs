@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
 pub enum JournalCommand {
-    /// Vérifie la chaîne d'empreintes du journal ; nomme la première entrée altérée.
-    Verify(DataArg),
+    /// Vérifie la chaîne d'empreintes du journal et ses points de contrôle signés ; nomme la
+    /// première entrée altérée.
+    Verify(JournalVerifyArgs),
     /// Affiche les entrées du journal.
     List(JournalListArgs),
     /// Exporte les événements du journal (JSON Lines, CSV par domaine, points de contrôle
@@ -17,6 +18,20 @@ pub enum JournalCommand {
     /// Applique un export du journal d'un autre dossier de données (événements non encore
     /// vus ; refuse un trou ou une fourche) ; administrateur seulement.
     Apply(JournalApplyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JournalVerifyArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    /// Clé publique des points de contrôle (par défaut : keys/journal-signing.pub du dossier
+    /// de données ; un auditeur donne la copie qu'on lui a remise).
+    #[arg(long)]
+    pub pubkey: Option<PathBuf>,
+    /// Points de contrôle gardés ailleurs : le dossier checkpoints/ d'un export, ou une copie
+    /// de journal/checkpoints.log.
+    #[arg(long)]
+    pub checkpoints: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

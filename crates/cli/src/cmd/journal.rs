@@ -2,35 +2,18 @@
 //! through `relais_app::handback`).
 
 use super::{EXIT_FAILURE, EXIT_OK};
-use crate::args::{BenchJournalArgs, JournalApplyArgs, JournalCommand, JournalExportArgs};
+use crate::args::{
+    BenchJournalArgs, JournalApplyArgs, JournalCommand, JournalExportArgs, JournalVerifyArgs,
+};
 use crate::data::{DataDir, agent};
 use anyhow::{Context, Result};
-use relais_app::handback;
+use relais_app::{checkpoints, handback};
 use relais_store::StoreError;
 use std::io::Write;
 
 pub fn run(command: JournalCommand) -> Result<u8> {
     match command {
-        JournalCommand::Verify(d) => {
-            let store = DataDir::new(&d.data).open_store()?;
-            match store.verify_journal() {
-                Ok(n) => {
-                    println!("Journal intact : {n} entrée(s).");
-                    Ok(EXIT_OK)
-                }
-                Err(StoreError::Journal(e)) => {
-                    tracing::error!(problem = %e.message_en(), "journal verification failed");
-                    println!("Journal altéré : {e}");
-                    Ok(EXIT_FAILURE)
-                }
-                Err(StoreError::Tampered(what)) => {
-                    tracing::error!(problem = %what, "a table no longer matches its journal events");
-                    println!("Journal altéré : {what}");
-                    Ok(EXIT_FAILURE)
-                }
-                Err(e) => Err(e.into()),
-            }
-        }
+        JournalCommand::Verify(a) => verify(&a),
         JournalCommand::List(a) => {
             let store = DataDir::new(&a.data.data).open_store()?;
             let stdout = std::io::stdout();
@@ -48,6 +31,112 @@ pub fn run(command: JournalCommand) -> Result<u8> {
         JournalCommand::Export(a) => export(a),
         JournalCommand::Apply(a) => apply(a),
     }
+}
+
+/// The chain first (each entry's hash), then the signed checkpoints (whoever rewrote the
+/// chain from an entry on cannot sign again what the authority's key signed).
+fn verify(a: &JournalVerifyArgs) -> Result<u8> {
+    let data = DataDir::new(&a.data.data);
+    let store = data.open_store()?;
+    let entries = match store.verify_journal() {
+        Ok(n) => n,
+        Err(StoreError::Journal(e)) => {
+            tracing::error!(problem = %e.message_en(), "journal verification failed");
+            println!("Journal altéré : {e}");
+            return Ok(EXIT_FAILURE);
+        }
+        Err(StoreError::Tampered(what)) => {
+            tracing::error!(problem = %what, "a table no longer matches its journal events");
+            println!("Journal altéré : {what}");
+            return Ok(EXIT_FAILURE);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let opened = data.open()?;
+    let report = checkpoints::check(
+        &opened.dir,
+        &*store,
+        a.pubkey.as_deref(),
+        a.checkpoints.as_deref(),
+    )
+    .map_err(agent)?;
+    let j = &report.judgement;
+    if let Some(b) = &j.broken {
+        tracing::error!(
+            checkpoint = b.checkpoint.seq,
+            first_unmatched = b.first_unmatched,
+            "the journal no longer matches a signed checkpoint"
+        );
+        let since = match &j.last_valid {
+            Some(l) => format!(
+                "la première après le dernier point de contrôle valide, entrée {} du {}",
+                l.seq,
+                when(&l.at, &opened.tz)
+            ),
+            None => "aucun point de contrôle antérieur ne correspond".to_owned(),
+        };
+        let what = if b.missing {
+            format!("l'entrée {} qu'il signe n'existe plus", b.checkpoint.seq)
+        } else {
+            format!(
+                "il signe pour l'entrée {} une autre empreinte",
+                b.checkpoint.seq
+            )
+        };
+        println!(
+            "Journal altéré : à partir de l'entrée {} ({since}), le journal n'est plus celui qui a été signé : point de contrôle du {} : {what}.",
+            b.first_unmatched,
+            when(&b.checkpoint.at, &opened.tz)
+        );
+        return Ok(EXIT_FAILURE);
+    }
+    if !j.bad_signatures.is_empty() || !report.unreadable.is_empty() {
+        let seqs: Vec<String> = j.bad_signatures.iter().map(u64::to_string).collect();
+        tracing::error!(bad = ?j.bad_signatures, unreadable = report.unreadable.len(), "checkpoints altered");
+        let mut why = Vec::new();
+        if !seqs.is_empty() {
+            why.push(format!(
+                "signature invalide pour les points de contrôle des entrées {}",
+                seqs.join(", ")
+            ));
+        }
+        why.extend(report.unreadable.iter().cloned());
+        println!(
+            "Journal altéré : points de contrôle modifiés : {}.",
+            why.join(" ; ")
+        );
+        return Ok(EXIT_FAILURE);
+    }
+    println!("Journal intact : {entries} entrée(s).");
+    match &j.last_valid {
+        Some(l) => println!(
+            "Points de contrôle signés : {} ({} en base, {} dans journal/checkpoints.log{}), le dernier à l'entrée {} le {} ; clé {}.",
+            j.matched,
+            report.in_store,
+            report.in_file,
+            if report.given > 0 {
+                format!(", {} fournis", report.given)
+            } else {
+                String::new()
+            },
+            l.seq,
+            when(&l.at, &opened.tz),
+            report.key_id.as_deref().unwrap_or("?")
+        ),
+        None => println!("Aucun point de contrôle signé : la chaîne seule atteste le journal."),
+    }
+    Ok(EXIT_OK)
+}
+
+/// An RFC 3339 instant as agents read it, in the authority's time zone: `06/12/2026 à 21:00`.
+fn when(at: &str, tz: &jiff::tz::TimeZone) -> String {
+    at.parse::<jiff::Timestamp>()
+        .map(|t| {
+            t.to_zoned(tz.clone())
+                .strftime("%d/%m/%Y à %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| at.to_owned())
 }
 
 fn export(a: JournalExportArgs) -> Result<u8> {

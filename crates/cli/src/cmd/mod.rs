@@ -40,9 +40,37 @@ pub const EXIT_UNREADABLE: u8 = 2;
 
 /// Runs `command`, once the user it acts as, if any, has given their password.
 pub fn run(command: Command) -> Result<u8> {
+    // The data folder a command changes: its journal's checkpoint is looked at after it.
+    let changed = acting(&command).map(|a| a.data.to_owned());
     if let Some(acting) = acting(&command) {
         crate::auth::authenticate(&acting)?;
     }
+    let code = dispatch(command)?;
+    if let Some(data) = changed.filter(|_| code == EXIT_OK) {
+        hourly_checkpoint(&data);
+    }
+    Ok(code)
+}
+
+/// After a command that changed data: the journal's head signed when the last checkpoint is
+/// an hour old (`relais_app::checkpoints`); a failure is said, the command's work stands.
+fn hourly_checkpoint(data: &std::path::Path) {
+    let signed = crate::data::DataDir::new(data).open().and_then(|opened| {
+        let mut store = opened.open_store().map_err(crate::data::agent)?;
+        relais_app::checkpoints::Signer::new(&opened)
+            .hourly(
+                &mut *store,
+                relais_app::Clock::now(&relais_app::SystemClock),
+            )
+            .map_err(crate::data::agent)
+    });
+    if let Err(e) = signed {
+        tracing::error!(problem = %e, "hourly journal checkpoint not signed");
+        eprintln!("Attention : point de contrôle horaire du journal non signé : {e}");
+    }
+}
+
+fn dispatch(command: Command) -> Result<u8> {
     match command {
         Command::Init(a) => init::run(a),
         Command::CheckId(a) => check_id::run(a),

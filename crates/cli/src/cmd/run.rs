@@ -158,8 +158,16 @@ fn validate(a: RunValidateArgs) -> Result<u8> {
     let id = a.run;
     let mut store = data.open_store().map_err(agent)?;
     let clock = clock(&data.tz);
-    let run =
-        runs::validate(&mut *store, clock.as_ref(), &data.tz, id, &a.user.user).map_err(agent)?;
+    let signer = relais_app::checkpoints::Signer::new(&data);
+    let (run, warning) = runs::validate_signed(
+        &mut *store,
+        clock.as_ref(),
+        &data.tz,
+        id,
+        &a.user.user,
+        &signer,
+    )
+    .map_err(agent)?;
     println!(
         "Paiement {} validé par {} le {} : {} mandats, {} ; bordereau(x) {}.",
         run.id,
@@ -169,6 +177,9 @@ fn validate(a: RunValidateArgs) -> Result<u8> {
         run.summary.total,
         bordereaux_text(&run)
     );
+    if let Some(w) = warning {
+        eprintln!("{w}");
+    }
     Ok(EXIT_OK)
 }
 
@@ -224,6 +235,9 @@ fn export(a: RunExportArgs) -> Result<u8> {
         println!("écrit : {}", a.out.join(name).display());
     }
     println!("écrit : {}", a.out.join("SHA256SUMS").display());
+    if let Some(w) = &exported.checkpoint_warning {
+        eprintln!("{w}");
+    }
     let run = &exported.run;
     println!(
         "Paiement {} exporté : {} mandats, {} (journal n° {}).",

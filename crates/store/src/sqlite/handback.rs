@@ -31,10 +31,6 @@ fn seq(v: i64) -> u64 {
 }
 
 impl HandbackStore for SqliteStore {
-    fn journal_head(&self) -> Result<Option<(u64, EntryHash)>, StoreError> {
-        journal::head(&self.conn)
-    }
-
     fn journal_entry(&self, seq: u64) -> Result<Option<Entry>, StoreError> {
         let mut stmt = self
             .conn

@@ -7,6 +7,7 @@ mod bank;
 mod bank_held;
 mod blocks;
 mod caf;
+mod checkpoints;
 mod courante;
 mod crisis;
 mod decode;

@@ -114,7 +114,8 @@ fn export(app: &App, out: &std::path::Path, id: RunId, actor: &str) -> Result<()
     };
     // The reading connections are back (with no reader, the writer was one of them).
     let mut store = app.lock_writer().ok_or_else(poisoned)?;
-    runs::record_export(&mut **store, plan, written)?;
+    let signer = app.config.checkpoints.as_ref();
+    runs::record_export(&mut **store, plan, written, signer, app.instant())?;
     Ok(())
 }
 

@@ -385,9 +385,18 @@ pub async fn validate_run(
     let actor = session.login.clone();
     let clock = web_clock(&app)?;
     let tz = app.tz();
-    app.with_store(move |s| Ok(runs::validate(s, &clock, &tz, id, &actor)))
-        .await?
-        .map_err(|e| refused(&id, e, StatusCode::CONFLICT))?;
+    let signer = app.config.checkpoints.clone();
+    app.with_store(move |s| {
+        Ok(match &signer {
+            // The warning, if any, is logged by the signer: the page says the validation.
+            Some(signer) => {
+                runs::validate_signed(s, &clock, &tz, id, &actor, signer).map(|(run, _)| run)
+            }
+            None => runs::validate(s, &clock, &tz, id, &actor),
+        })
+    })
+    .await?
+    .map_err(|e| refused(&id, e, StatusCode::CONFLICT))?;
     Ok(Redirect::to(&format!("/paiements/{id}?fait=valide")).into_response())
 }
 

@@ -221,4 +221,24 @@ BEGIN SELECT RAISE(ABORT, 'a deposit''s facts never change'); END;
 CREATE TRIGGER IF NOT EXISTS deposit_commitments_kept BEFORE DELETE ON deposit_commitments
 BEGIN SELECT RAISE(ABORT, 'a deposit''s facts never change'); END;
 "#,
+    // 30: signed checkpoints of the journal (issue #24): the head's sequence number and hash
+    // signed with the authority's journal key (minisign). One per entry at most; never changed
+    // nor deleted. Not themselves journal entries (signing the head must not move it), and
+    // kept also outside the database (DATA/journal/checkpoints.log, every export).
+    r#"
+CREATE TABLE IF NOT EXISTS journal_checkpoints (
+    seq       INTEGER PRIMARY KEY CHECK (seq >= 1),
+    hash      TEXT NOT NULL CHECK (length(hash) = 64),
+    at        TEXT NOT NULL,
+    line      TEXT NOT NULL CHECK (instr(line, char(10)) = 0),
+    signature TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS journal_checkpoints_fixed BEFORE UPDATE ON journal_checkpoints
+BEGIN SELECT RAISE(ABORT, 'a checkpoint never changes'); END;
+CREATE TRIGGER IF NOT EXISTS journal_checkpoints_kept BEFORE DELETE ON journal_checkpoints
+BEGIN SELECT RAISE(ABORT, 'a checkpoint is never deleted'); END;
+CREATE TRIGGER IF NOT EXISTS journal_checkpoints_of_the_journal BEFORE INSERT ON journal_checkpoints
+WHEN NOT EXISTS (SELECT 1 FROM journal WHERE seq = NEW.seq AND hash = NEW.hash)
+BEGIN SELECT RAISE(ABORT, 'a checkpoint signs an entry of the journal'); END;
+"#,
 ];
