@@ -85,15 +85,7 @@ impl<W: Write, S: Write> Out<'_, W, S> {
         end_event(self.events).map_err(io)?;
         let after = detail.after.as_ref().unwrap_or(&payload);
         self.sheets
-            .event(
-                e.seq,
-                &e.at,
-                &e.actor,
-                &e.kind,
-                &payload,
-                after,
-                detail.before.as_ref(),
-            )
+            .event(e, &payload, after, detail.before.as_ref())
             .map_err(io)?;
         Ok(())
     }

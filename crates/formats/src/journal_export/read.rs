@@ -178,6 +178,16 @@ impl<R: BufRead> ExportReader<R> {
                 raw.hash
             )));
         }
+        // The entity is not hashed: it is recomputed from what is.
+        let payload: serde_json::Value =
+            serde_json::from_str(&raw.payload).unwrap_or(serde_json::Value::Null);
+        let entity = relais_core::handback::entity(raw.seq, &raw.kind, &payload);
+        if entity != raw.entity {
+            return Err(refuse(format!(
+                "entité modifiée (attendue {})",
+                entity.map_or("aucune".to_owned(), |e| format!("{} {}", e.kind, e.id))
+            )));
+        }
         self.last = (raw.seq, own);
         self.count += 1;
         if self.count > self.header.count {

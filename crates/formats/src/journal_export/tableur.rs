@@ -194,17 +194,16 @@ impl<W: Write> Sheets<W> {
         }
     }
 
-    /// The rows of one journal entry, from its payload `p` and its `after` and `before`.
+    /// The rows of journal entry `e`, from its payload `p` (parsed) and its `after` and
+    /// `before`.
     pub fn event(
         &mut self,
-        seq: u64,
-        at: &str,
-        user: &str,
-        kind: &str,
+        e: &relais_core::journal::Entry,
         p: &Value,
         after: &Value,
         before: Option<&Value>,
     ) -> io::Result<()> {
+        let (seq, at, user, kind) = (e.seq, e.at.as_str(), e.actor.as_str(), e.kind.as_str());
         let tz = self.tz.clone();
         let c = |v: &Value| cell(v, &tz);
         let head = [

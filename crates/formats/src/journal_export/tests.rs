@@ -89,10 +89,21 @@ fn an_export_reads_back_with_every_hash_recomputed() {
 fn a_changed_removed_or_reordered_event_is_named() {
     let text = export(&entries(3));
     // The payload changed, its hash kept: the recomputation catches it.
-    let changed = text.replacen("2026-000002", "2026-000009", 1);
+    let changed = text.replacen(r#"\"2026-000002\""#, r#"\"2026-000009\""#, 1);
+    assert_ne!(changed, text);
     let e = read(&changed).expect_err("changed");
     assert_eq!((e.line, e.event.as_deref()), (3, Some("21770001700019-2")));
     assert!(e.problem.contains("contenu modifié"), "{e}");
+    // The entity, outside the hash, is recomputed from the payload.
+    let changed = text.replacen(r#""id":"2026-000002""#, r#""id":"2026-000009""#, 1);
+    assert_ne!(changed, text);
+    let e = read(&changed).expect_err("entity");
+    assert_eq!(e.line, 3);
+    assert!(
+        e.problem
+            .contains("entité modifiée (attendue depot 2026-000002)"),
+        "{e}"
+    );
     // A line removed.
     let lines: Vec<&str> = text.lines().collect();
     let removed = [lines[0], lines[1], lines[3]].join("\n") + "\n";

@@ -6,7 +6,6 @@ use super::fixtures::{add_user, with_admin};
 use relais_core::journal::{EntryHash, entry_hash};
 use relais_core::roles::Role;
 use relais_store::StoreError;
-use relais_store::checkpoints::CheckpointStore;
 use relais_store::handback::{Origin, Pushed, ReplicaError, ReplicaEvent};
 use serde_json::json;
 
