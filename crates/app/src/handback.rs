@@ -15,7 +15,7 @@ use crate::data::Data;
 use crate::error::AppError;
 
 pub use apply::{ApplyDone, apply};
-pub use export::{ExportDone, ExportRequest, From, export};
+pub use export::{ExportDone, ExportRequest, Start, export};
 
 /// The encrypted form's single file, beside a short `LISEZMOI.txt`.
 pub const ENCRYPTED_FILE: &str = "export.tar.age";

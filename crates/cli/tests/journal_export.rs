@@ -196,7 +196,14 @@ fn an_export_applied_twice_rebuilds_the_source_s_state_once() {
     #[cfg(unix)]
     {
         assert_eq!(mode(&out), 0o700);
-        assert_eq!(mode(&out.join("evenements.jsonl")), 0o600);
+        for line in std::fs::read_to_string(out.join("SHA256SUMS"))
+            .expect("sums")
+            .lines()
+        {
+            let name = line.split_once("  ").expect("sum line").1;
+            assert_eq!(mode(&out.join(name)), 0o600, "{name}");
+        }
+        assert_eq!(mode(&out.join("SHA256SUMS")), 0o600);
     }
     sha256sum_check(&out);
     // The head signed after the export's own entry, and the checkpoints copied in: the

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 /// Where the export starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum From {
+pub enum Start {
     /// After entry `seq` (`--since`).
     Since(u64),
     /// After the last import (or snapshot opened), else the journal's start.
@@ -28,7 +28,7 @@ pub enum From {
 /// What to export.
 #[derive(Debug, Clone)]
 pub struct ExportRequest<'a> {
-    pub from: From,
+    pub from: Start,
     pub out: &'a Path,
     pub user: &'a str,
     /// An age recipients file's text (`age -R`): the export encrypted to them.
@@ -87,8 +87,8 @@ pub fn export(
 
     let (head_seq, head_hash) = store.journal_head()?.unwrap_or((0, EntryHash::GENESIS));
     let (from_seq, reason) = match req.from {
-        From::Since(seq) => (seq, "since"),
-        From::LastImport => match store.last_journal_entry_of_kind("import")? {
+        Start::Since(seq) => (seq, "since"),
+        Start::LastImport => match store.last_journal_entry_of_kind("import")? {
             Some(e) => (e.seq, "import"),
             None => (0, "start"),
         },
@@ -209,6 +209,13 @@ pub fn export(
     files.extend(SHEETS.iter().map(|(name, _)| (*name).to_owned()));
     for path in checkpoints::write_into(data, &*store, &dir)? {
         files.push(path.to_string_lossy().into_owned());
+    }
+    // Every file readable by its owner only, the checkpoints' included.
+    for name in &files {
+        folder::private_file(&dir.join(name))?;
+    }
+    if let Some(sub) = files.iter().find_map(|f| f.split_once('/').map(|(d, _)| d)) {
+        folder::private_dir(&dir.join(sub))?;
     }
     let sums = sums::write(&dir, &files, &known)?;
     let sums_path = dir.join(SUMS_FILE);

@@ -51,6 +51,16 @@ pub(super) fn private_dir(path: &Path) -> Result<(), AppError> {
     Ok(())
 }
 
+pub(super) fn private_file(path: &Path) -> Result<(), AppError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| AppError::io(IoAction::Permissions, path, e))?;
+    }
+    Ok(())
+}
+
 /// A new file, readable by its owner only.
 pub(super) fn create_private(path: &Path) -> Result<std::fs::File, AppError> {
     let mut options = std::fs::OpenOptions::new();

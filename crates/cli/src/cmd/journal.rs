@@ -156,7 +156,7 @@ fn export(a: JournalExportArgs) -> Result<u8> {
         &handback::ExportRequest {
             from: a
                 .since
-                .map_or(handback::From::LastImport, handback::From::Since),
+                .map_or(handback::Start::LastImport, handback::Start::Since),
             out: &a.out,
             user: &a.user.user,
             recipients: recipients.as_deref(),
