@@ -168,6 +168,29 @@ fn cell(v: &Value, tz: &jiff::tz::TimeZone) -> String {
     }
 }
 
+/// An invoice's step as the agent reads it ("liquidée pour 1 684,20 € sur 2184/0202"); a
+/// step this version does not know, as written.
+fn step(v: &Value) -> String {
+    // The step before comes as the JSON text the store keeps.
+    let v = match v {
+        Value::String(s) => serde_json::from_str(s).unwrap_or_else(|_| v.clone()),
+        other => other.clone(),
+    };
+    match serde_json::from_value::<relais_core::invoices::lifecycle::InvoiceEvent>(v.clone()) {
+        Ok(event) => text(&event.label_fr()),
+        Err(_) if v.is_null() => String::new(),
+        Err(_) => text(&v.to_string()),
+    }
+}
+
+/// A month `2026-12` as agents write it, `12/2026`.
+fn month(m: &str) -> String {
+    match m.split_once('-') {
+        Some((y, mm)) if y.len() == 4 && mm.len() == 2 => format!("{mm}/{y}"),
+        _ => text(m),
+    }
+}
+
 fn cents(v: &Value) -> String {
     v.as_i64().map(|c| amount(Cents(c))).unwrap_or_default()
 }
@@ -235,7 +258,7 @@ impl<W: Write> Sheets<W> {
                 &row(vec![
                     "libération d'un doublon".into(),
                     c(&p["right"]),
-                    c(&p["month"]),
+                    p["month"].as_str().map(month).unwrap_or_default(),
                     c(&p["dossier"]),
                     c(&p["benefit"]),
                     String::new(),
@@ -313,9 +336,9 @@ impl<W: Write> Sheets<W> {
                 4,
                 &row(vec![
                     c(&p["invoice"]),
-                    c(&p["step"]),
+                    step(&p["step"]),
                     c(&p["on"]),
-                    before.map(|b| c(&b["step"])).unwrap_or_default(),
+                    before.map(|b| step(&b["step"])).unwrap_or_default(),
                 ]),
             )?,
             "payroll_change_ask" => self.row(
@@ -372,7 +395,7 @@ impl<W: Write> Sheets<W> {
             1,
             &[
                 text(l.run),
-                text(l.month),
+                month(l.month),
                 text(l.dossier),
                 text(l.last_name),
                 text(l.first_name),
