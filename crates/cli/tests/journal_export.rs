@@ -264,6 +264,10 @@ fn an_export_applied_twice_rebuilds_the_source_s_state_once() {
         deposits.contains(&kept) && deposits.contains("annulation"),
         "{deposits}"
     );
+    // Invoice steps in words, never their JSON.
+    let invoices = std::fs::read_to_string(out.join("factures.csv")).expect("csv");
+    assert!(invoices.contains("service fait certifié pour "), "{invoices}");
+    assert!(!invoices.contains("kind"), "{invoices}");
     let payments = std::fs::read_to_string(out.join("paiements.csv")).expect("csv");
     let first = payments.lines().nth(1).expect("a line paid");
     assert!(
