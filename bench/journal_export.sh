@@ -3,7 +3,8 @@
 # exported in ≤ 10 s and ≤ 200 MB peak RSS, applied in ≤ 30 s) on a small demo whose journal
 # is filled with COUNT synthetic events of the kinds the crisis writes most (deposits, main
 # courante, invoice steps, payroll changes: `relais bench journal`, hidden, a valid chain).
-# The export is applied into a second, fresh demo folder. Prints each figure beside its goal.
+# The export is applied into a second, fresh demo folder. Prints each figure beside its goal
+# and its reference (sqlite3 dumping the same entries as JSON; sqlite3 copying them).
 # Usage: bench/journal_export.sh [COUNT] [WORKDIR]   (default 1,000,000; RELAIS=path times that
 # binary instead of building one). Needs GNU time.
 set -euo pipefail
@@ -38,6 +39,19 @@ events=$(($(wc -l < "$dir/export/evenements.jsonl") - 1))
 (cd "$dir/export" && sha256sum -c --quiet SHA256SUMS)
 sync
 
+# The references, in the same run: the database's own JSON dump of the same entries (sqlite3
+# -json, no envelope, no CSVs, no sums), and sqlite3 copying them into a fresh table of the
+# target (no hash checked, no projection).
+from=$(sed -n 's/.*après l.entrée n° \([0-9]*\).*/\1/p' "$dir/export.txt" | head -n 1)
+/usr/bin/time -f "%e %M" -o "$dir/ref-export.time" \
+  sqlite3 -json "$dir/source/relais.db" "SELECT * FROM journal WHERE seq > ${from:-0} ORDER BY seq" > "$dir/ref-export.json"
+read -r tre mre < "$dir/ref-export.time"
+cp "$dir/target/relais.db" "$dir/ref-target.db"
+/usr/bin/time -f "%e %M" -o "$dir/ref-apply.time" \
+  sqlite3 "$dir/ref-target.db" "ATTACH '$dir/source/relais.db' AS s; CREATE TABLE copied AS SELECT * FROM s.journal WHERE seq > ${from:-0};"
+read -r tra mra < "$dir/ref-apply.time"
+rm -f "$dir/ref-target.db" "$dir/ref-export.json"
+
 /usr/bin/time -f "%e %M" -o "$dir/apply.time" \
   env RELAIS_PASSWORD_FILE="$dir/target.pw" \
   "$relais" journal apply "$dir/export" --data "$dir/target" --user admin > "$dir/apply.txt"
@@ -49,10 +63,10 @@ cat "$dir/apply.txt"
   "$relais" journal apply "$dir/export" --data "$dir/target" --user admin > "$dir/again.txt"
 grep -q "0 nouvel événement" "$dir/again.txt" || { echo "FAILED: the second apply changed something"; exit 1; }
 
-printf '\n%-34s %12s %12s\n' "$events events" "measured" "goal"
-printf '%-34s %10s s %10s s\n' "export, time" "$te" "10"
-printf '%-34s %9s MB %9s MB\n' "export, peak RSS" "$((me / 1024))" "200"
-printf '%-34s %10s s %10s s\n' "apply, time" "$ta" "30"
+printf '\n%-34s %12s %12s %14s\n' "$events events" "measured" "goal" "reference"
+printf '%-34s %10s s %10s s %12s s\n' "export, time" "$te" "10" "$tre"
+printf '%-34s %9s MB %9s MB %11s MB\n' "export, peak RSS" "$((me / 1024))" "200" "$((mre / 1024))"
+printf '%-34s %10s s %10s s %12s s\n' "apply, time" "$ta" "30" "$tra"
 printf '%-34s %9s MB\n' "apply, peak RSS" "$((ma / 1024))"
 printf '%-34s %10s s\n' "apply again (nothing new)" "$(cat "$dir/again.time")"
 printf '%-34s %9s MB\n' "evenements.jsonl" "$(( $(stat -c %s "$dir/export/evenements.jsonl") / 1048576 ))"
