@@ -28,40 +28,7 @@ fn paid(lab: &Path) -> String {
         "2026-11-30",
         "--no-serve",
     ]);
-    let prepared = relais_ok(&[
-        "run",
-        "prepare",
-        "--kind",
-        "aides",
-        "--month",
-        "2026-12",
-        "--data",
-        &d,
-        "--user",
-        "liquidation",
-    ]);
-    let id = prepared.lines().next().expect("id").to_owned();
-    relais_ok(&[
-        "run",
-        "validate",
-        &id,
-        "--data",
-        &d,
-        "--user",
-        "ordonnateur",
-    ]);
-    let out = s(&lab.join("export"));
-    relais_ok(&[
-        "run",
-        "export",
-        &id,
-        "--data",
-        &d,
-        "--user",
-        "liquidation",
-        "--out",
-        &out,
-    ]);
+    common::paid_run(&d, "aides", "2026-12", &lab.join("export"));
     d
 }
 

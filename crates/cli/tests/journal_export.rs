@@ -155,31 +155,7 @@ fn an_export_applied_twice_rebuilds_the_source_s_state_once() {
         ]);
         payee
     };
-    let run = relais_ok(&[
-        "run",
-        "prepare",
-        "--kind",
-        "aides",
-        "--month",
-        "2026-12",
-        "--data",
-        &d,
-        "--user",
-        "liquidation",
-    ])
-    .lines()
-    .next()
-    .expect("id")
-    .to_owned();
-    relais_ok(&[
-        "run",
-        "validate",
-        &run,
-        "--data",
-        &d,
-        "--user",
-        "ordonnateur",
-    ]);
+    let run = common::validated_run(&d, "aides", "2026-12");
 
     // Only an admin exports.
     let out = lab.path().join("export");
@@ -266,7 +242,10 @@ fn an_export_applied_twice_rebuilds_the_source_s_state_once() {
     );
     // Invoice steps in words, never their JSON.
     let invoices = std::fs::read_to_string(out.join("factures.csv")).expect("csv");
-    assert!(invoices.contains("service fait certifié pour "), "{invoices}");
+    assert!(
+        invoices.contains("service fait certifié pour "),
+        "{invoices}"
+    );
     assert!(!invoices.contains("kind"), "{invoices}");
     let payments = std::fs::read_to_string(out.join("paiements.csv")).expect("csv");
     let first = payments.lines().nth(1).expect("a line paid");

@@ -24,32 +24,8 @@ fn latin1(path: &Path) -> String {
 /// Prepares (liquidation), validates (ordonnateur) and exports the run of `kind` into the
 /// data folder's `exports/RUN`: its id.
 fn paid_run(d: &str, kind: &str) -> String {
-    let prepared = relais_ok(&[
-        "run",
-        "prepare",
-        "--kind",
-        kind,
-        "--month",
-        "2026-12",
-        "--data",
-        d,
-        "--user",
-        "liquidation",
-    ]);
-    let id = prepared.lines().next().expect("id").to_owned();
-    relais_ok(&["run", "validate", &id, "--data", d, "--user", "ordonnateur"]);
-    let out = Path::new(d).join("exports").join(&id);
-    relais_ok(&[
-        "run",
-        "export",
-        &id,
-        "--data",
-        d,
-        "--user",
-        "liquidation",
-        "--out",
-        &s(&out),
-    ]);
+    let id = common::validated_run(d, kind, "2026-12");
+    common::paid_run_export(d, &id, &Path::new(d).join("exports").join(&id));
     id
 }
 

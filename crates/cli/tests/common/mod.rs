@@ -282,3 +282,54 @@ pub fn values<'a>(xml: &'a str, name: &str) -> Vec<&'a str> {
         })
         .collect()
 }
+
+/// Prepares (as `liquidation`) and validates (as `ordonnateur`) the run of `kind` for `month`
+/// in the demo folder `data`: its id.
+pub fn validated_run(data: &str, kind: &str, month: &str) -> String {
+    let prepared = relais_ok(&[
+        "run",
+        "prepare",
+        "--kind",
+        kind,
+        "--month",
+        month,
+        "--data",
+        data,
+        "--user",
+        "liquidation",
+    ]);
+    let id = prepared.lines().next().expect("the run's id").to_owned();
+    relais_ok(&[
+        "run",
+        "validate",
+        &id,
+        "--data",
+        data,
+        "--user",
+        "ordonnateur",
+    ]);
+    id
+}
+
+/// [`validated_run`], then exported (as `liquidation`) into `out`: its id.
+pub fn paid_run(data: &str, kind: &str, month: &str, out: &Path) -> String {
+    let id = validated_run(data, kind, month);
+    paid_run_export(data, &id, out);
+    id
+}
+
+/// Exports the validated run `id` (as `liquidation`) into `out`.
+pub fn paid_run_export(data: &str, id: &str, out: &Path) {
+    let out = out.to_string_lossy();
+    relais_ok(&[
+        "run",
+        "export",
+        id,
+        "--data",
+        data,
+        "--user",
+        "liquidation",
+        "--out",
+        &out,
+    ]);
+}
