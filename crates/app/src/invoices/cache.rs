@@ -62,6 +62,10 @@ const UNRELATED: &[&str] = &[
     "run_export",
     // A run's regularisation takes numbers and writes a file: no invoice's step.
     "run_regularise",
+    // The journal exported (files only), or another site's events applied to the replica
+    // (never to this folder's invoices).
+    "journal_export",
+    "journal_apply",
 ];
 
 /// The list of a day, kept while nothing is written that changes it: a server's screens ask
