@@ -173,7 +173,10 @@ impl Signer {
         now: Timestamp,
     ) -> Result<Option<Checkpoint>, AppError> {
         if let Some(last) = store.last_checkpoint()? {
-            let recent = parse_instant(&last.at)
+            let recent = last
+                .at
+                .parse::<Timestamp>()
+                .ok()
                 .is_some_and(|at| now.as_second() - at.as_second() < HOURLY_SECONDS);
             if recent {
                 return Ok(None);
@@ -181,10 +184,6 @@ impl Signer {
         }
         self.sign_head(store, Reason::Hourly, now)
     }
-}
-
-fn parse_instant(at: &str) -> Option<Timestamp> {
-    at.parse().ok()
 }
 
 /// Signs the journal's head now (see [`Signer::sign_head`]).

@@ -16,18 +16,7 @@ fn s(p: &Path) -> String {
 /// A demo whose December run was prepared, validated and exported: the folder.
 fn paid(lab: &Path) -> String {
     let d = s(&lab.join("data"));
-    relais_ok(&[
-        "demo",
-        "--data",
-        &d,
-        "--size",
-        "200",
-        "--agents",
-        "10",
-        "--today",
-        "2026-11-30",
-        "--no-serve",
-    ]);
+    common::demo_on(&lab.join("data"), 200, 10, "2026-11-30");
     common::paid_run(&d, "aides", "2026-12", &lab.join("export"));
     d
 }

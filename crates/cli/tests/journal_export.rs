@@ -21,18 +21,7 @@ fn s(p: &Path) -> String {
 }
 
 fn demo(data: &Path) {
-    relais_ok(&[
-        "demo",
-        "--data",
-        &s(data),
-        "--size",
-        "300",
-        "--agents",
-        "10",
-        "--today",
-        "2026-11-30",
-        "--no-serve",
-    ]);
+    common::demo_on(data, 300, 10, "2026-11-30");
 }
 
 fn register(d: &str, from: &str) -> String {

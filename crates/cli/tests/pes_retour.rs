@@ -5,9 +5,8 @@
 
 mod common;
 
-use common::{files, output, values, xmllint};
+use common::{files, values, xmllint};
 use std::path::Path;
-use std::process::Command;
 
 const PES_XSD: &str = "xsd/pes/PES_V2/Rev0/PES_Aller_Depense.xsd";
 const TODAY: &str = "2026-12-07";
@@ -18,28 +17,15 @@ fn s(p: &Path) -> String {
 }
 
 fn at(args: &[&str]) -> std::process::Output {
-    output(
-        Command::new(env!("CARGO_BIN_EXE_relais"))
-            .env_remove("RELAIS_DATA")
-            .env_remove("RELAIS_USER")
-            .env_remove("RELAIS_PASSWORD_FILE")
-            .env("RELAIS_TEST_TODAY", TODAY)
-            .args(args),
-    )
+    common::relais_on(TODAY, args)
 }
 
 fn text(o: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    common::said(o)
 }
 
 fn ok(args: &[&str]) -> String {
-    let o = at(args);
-    assert!(o.status.success(), "relais {args:?} failed:\n{}", text(&o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    common::relais_ok_on(TODAY, args)
 }
 
 /// A piece of an exported PES_Aller: its bordereau, number and number of lines.

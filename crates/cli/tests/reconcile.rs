@@ -5,10 +5,9 @@
 
 mod common;
 
-use common::{copy_dir, output};
+use common::copy_dir;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 const TODAY: &str = "2026-12-07";
 
@@ -17,21 +16,7 @@ fn s(p: &Path) -> String {
 }
 
 fn ok(args: &[&str]) -> String {
-    let o = output(
-        Command::new(env!("CARGO_BIN_EXE_relais"))
-            .env_remove("RELAIS_DATA")
-            .env_remove("RELAIS_USER")
-            .env_remove("RELAIS_PASSWORD_FILE")
-            .env("RELAIS_TEST_TODAY", TODAY)
-            .args(args),
-    );
-    assert!(
-        o.status.success(),
-        "relais {args:?} failed:\n{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    common::relais_ok_on(TODAY, args)
 }
 
 /// A spreadsheet CSV (BOM, `;`) as rows of (header → value).

@@ -41,18 +41,7 @@ fn a_paid_run_is_regularised_once_with_numbers_that_continue_the_exercice_s() {
     let lab = tempfile::tempdir().expect("tempdir");
     let data = lab.path().join("data");
     let d = s(&data);
-    relais_ok(&[
-        "demo",
-        "--data",
-        &d,
-        "--size",
-        "400",
-        "--agents",
-        "20",
-        "--today",
-        "2026-11-30",
-        "--no-serve",
-    ]);
+    common::demo_on(&data, 400, 20, "2026-11-30");
     let id = relais_ok(&[
         "run",
         "prepare",
@@ -100,17 +89,7 @@ fn a_paid_run_is_regularised_once_with_numbers_that_continue_the_exercice_s() {
     ]);
     assert!(refused.contains("pas été exporté"), "{refused}");
     let folder = data.join("exports").join(&id);
-    relais_ok(&[
-        "run",
-        "export",
-        &id,
-        "--data",
-        &d,
-        "--user",
-        "liquidation",
-        "--out",
-        &s(&folder),
-    ]);
+    common::paid_run_export(&d, &id, &folder);
     // Only an ordonnateur regularises.
     let refused = relais_fails(&[
         "regularise",

@@ -7,8 +7,7 @@
 
 mod common;
 
-use common::{copy_dir as copy, files, killed_with, output, values, xmllint};
-use std::process::Command;
+use common::{copy_dir as copy, files, killed_with, values, xmllint};
 use std::time::Duration;
 
 const PES_XSD: &str = "xsd/pes/PES_V2/Rev0/PES_Aller_Depense.xsd";
@@ -22,28 +21,15 @@ fn s(p: &std::path::Path) -> String {
 
 /// `relais ARGS` on [`TODAY`], as the demo user it names.
 fn at(args: &[&str]) -> std::process::Output {
-    output(
-        Command::new(env!("CARGO_BIN_EXE_relais"))
-            .env_remove("RELAIS_DATA")
-            .env_remove("RELAIS_USER")
-            .env_remove("RELAIS_PASSWORD_FILE")
-            .env("RELAIS_TEST_TODAY", TODAY)
-            .args(args),
-    )
+    common::relais_on(TODAY, args)
 }
 
 fn text(o: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    common::said(o)
 }
 
 fn ok(args: &[&str]) -> String {
-    let o = at(args);
-    assert!(o.status.success(), "relais {args:?} failed:\n{}", text(&o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    common::relais_ok_on(TODAY, args)
 }
 
 fn fails(args: &[&str]) -> String {

@@ -36,8 +36,8 @@ pub fn run(command: JournalCommand) -> Result<u8> {
 /// The chain first (each entry's hash), then the signed checkpoints (whoever rewrote the
 /// chain from an entry on cannot sign again what the authority's key signed).
 fn verify(a: &JournalVerifyArgs) -> Result<u8> {
-    let data = DataDir::new(&a.data.data);
-    let store = data.open_store()?;
+    let opened = DataDir::new(&a.data.data).open()?;
+    let store = opened.open_store().map_err(agent)?;
     let entries = match store.verify_journal() {
         Ok(n) => n,
         Err(StoreError::Journal(e)) => {
@@ -52,7 +52,6 @@ fn verify(a: &JournalVerifyArgs) -> Result<u8> {
         }
         Err(e) => return Err(e.into()),
     };
-    let opened = data.open()?;
     let report = checkpoints::check(
         &opened.dir,
         &*store,

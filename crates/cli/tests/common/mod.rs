@@ -333,3 +333,48 @@ pub fn paid_run_export(data: &str, id: &str, out: &Path) {
         &out,
     ]);
 }
+
+/// `relais ARGS` with today set to `today` (debug builds read `RELAIS_TEST_TODAY`), as the
+/// demo user it names ([`demo_password`]).
+pub fn relais_on(today: &str, args: &[&str]) -> std::process::Output {
+    output(
+        Command::new(env!("CARGO_BIN_EXE_relais"))
+            .env_remove("RELAIS_DATA")
+            .env_remove("RELAIS_USER")
+            .env_remove("RELAIS_PASSWORD_FILE")
+            .env("RELAIS_TEST_TODAY", today)
+            .args(args),
+    )
+}
+
+/// What a command said, on both outputs.
+pub fn said(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// [`relais_on`], which must succeed: its standard output.
+pub fn relais_ok_on(today: &str, args: &[&str]) -> String {
+    let o = relais_on(today, args);
+    assert!(o.status.success(), "relais {args:?} failed:\n{}", said(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A demo of `size` people and `agents` agents made on `today`, in `data` (not served).
+pub fn demo_on(data: &Path, size: u32, agents: u32, today: &str) {
+    relais_ok(&[
+        "demo",
+        "--data",
+        &data.to_string_lossy(),
+        "--size",
+        &size.to_string(),
+        "--agents",
+        &agents.to_string(),
+        "--today",
+        today,
+        "--no-serve",
+    ]);
+}
