@@ -1,6 +1,6 @@
-//! Relais storage: the [`Store`] trait that every backend satisfies, and its SQLite
-//! implementation (embedded, one file, for one clean machine). A PostgreSQL backend for
-//! multi-site deployments will implement the same trait and pass the same contract tests.
+//! Relais storage: the [`Store`] trait that every backend satisfies, its SQLite
+//! implementation (embedded, one file, for one clean machine) and its PostgreSQL one (one
+//! server database that many Relais processes share), each passing the same contract tests.
 //!
 //! Invariant: this is the only crate that knows SQL. Every change of state is written together
 //! with its journal entry, in one transaction.
@@ -21,6 +21,7 @@ pub mod numbering;
 pub mod orders;
 pub mod payroll;
 pub mod pes_return;
+pub mod postgres;
 pub mod regularisation;
 pub mod runs;
 pub mod sessions;
@@ -31,6 +32,7 @@ pub mod unpayable;
 mod views;
 
 pub use error::{BackendError, StoreError};
+pub use postgres::{PgConfig, PgStore};
 pub use sqlite::SqliteStore;
 pub use views::{FlaggedCount, OpenInvoice, PaymentRight, Payroll};
 
@@ -260,6 +262,13 @@ impl<T> Backend for T where
         + Send
         + ?Sized
 {
+}
+
+/// The instant of a change, in UTC, to the millisecond, as every backend stores it (RFC 3339
+/// text, so that instants compare as strings alike on SQLite and PostgreSQL).
+pub(crate) fn now() -> String {
+    let ts = jiff::Timestamp::now();
+    ts.round(jiff::Unit::Millisecond).unwrap_or(ts).to_string()
 }
 
 /// Re-exported so that callers can match journal failures.

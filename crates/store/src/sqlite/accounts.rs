@@ -14,14 +14,25 @@ pub(crate) fn changes_since(
     conn: &Connection,
     since_unix: i64,
 ) -> Result<Vec<PrivilegedChange>, StoreError> {
-    // `at` is RFC 3339 in UTC (`2026-12-01T09:30:00.123Z`): from the second on, its text
-    // sorts as its instant.
-    let since = jiff::Timestamp::from_second(since_unix)
+    let entries = journal::entries_of_kinds(conn, &KINDS, &since_text(since_unix))?;
+    latest_changes(&entries)
+}
+
+/// The journal kinds of privileged accounts' creations and changes.
+pub(crate) const KINDS: [&str; 2] = [PRIVILEGED_CREATED, PRIVILEGED_CHANGED];
+
+/// `since_unix` as the journal's `at` text compares: RFC 3339 in UTC
+/// (`2026-12-01T09:30:00.123Z`), whose text from the second on sorts as its instant.
+pub(crate) fn since_text(since_unix: i64) -> String {
+    jiff::Timestamp::from_second(since_unix)
         .unwrap_or(jiff::Timestamp::MIN)
         .strftime("%Y-%m-%dT%H:%M:%S")
-        .to_string();
-    let entries =
-        journal::entries_of_kinds(conn, &[PRIVILEGED_CREATED, PRIVILEGED_CHANGED], &since)?;
+        .to_string()
+}
+
+/// The entries of [`KINDS`] (in seq order) read into changes, the latest first,
+/// [`PRIVILEGED_SHOWN`] at most: the same for every backend.
+pub(crate) fn latest_changes(entries: &[Entry]) -> Result<Vec<PrivilegedChange>, StoreError> {
     entries
         .iter()
         .rev()

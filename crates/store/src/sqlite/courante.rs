@@ -123,36 +123,71 @@ const SELECT: &str = "SELECT c.id, c.at, c.author, c.kind, c.text, c.corrects, c
     FROM courante c LEFT JOIN journal j ON j.seq = c.journal_seq ORDER BY c.id";
 
 /// An entry and its journal event's kind and payload (`None` when the event is missing).
-type Read = (Entry, Option<(String, String)>);
+pub(crate) type Read = (Entry, Option<(String, String)>);
+
+/// A row of [`SELECT`] as any backend reads it, before its values are checked.
+pub(crate) struct RawEntry {
+    pub id: i64,
+    pub at: String,
+    pub author: String,
+    pub kind: String,
+    pub text: String,
+    pub corrects: Option<i64>,
+    pub system: Option<String>,
+    pub site: Option<String>,
+    pub document: Option<String>,
+    pub journal_seq: i64,
+    pub hash: Option<String>,
+    pub event_kind: Option<String>,
+    pub event_payload: Option<String>,
+}
+
+impl RawEntry {
+    pub(crate) fn into_read(self) -> Result<Read, StoreError> {
+        let id = self.id;
+        let kind = EntryKind::parse(&self.kind).ok_or_else(|| {
+            StoreError::Corrupt(format!("main courante {id}: kind {:?}", self.kind))
+        })?;
+        let event = match (self.event_kind, self.event_payload) {
+            (Some(k), Some(p)) => Some((k, p)),
+            _ => None,
+        };
+        let entry = Entry {
+            id,
+            at: timestamp(&self.at)?,
+            author: self.author,
+            content: EntryContent {
+                kind,
+                text: self.text,
+                corrects: self.corrects,
+                system: self.system,
+                site: self.site,
+                document: self.document,
+            },
+            journal_seq: self.journal_seq as u64,
+            journal_hash: self.hash.unwrap_or_default(),
+        };
+        Ok((entry, event))
+    }
+}
 
 fn read(r: &Row<'_>) -> rusqlite::Result<Result<Read, StoreError>> {
-    let id: i64 = r.get(0)?;
-    let kind: String = r.get(3)?;
-    let at: String = r.get(1)?;
-    let event: Option<(String, String)> = match (r.get::<_, Option<String>>(11)?, r.get(12)?) {
-        (Some(k), Some(p)) => Some((k, p)),
-        _ => None,
-    };
-    let entry = (|| -> Result<Entry, StoreError> {
-        Ok(Entry {
-            id,
-            at: timestamp(&at)?,
-            author: r.get(2)?,
-            content: EntryContent {
-                kind: EntryKind::parse(&kind).ok_or_else(|| {
-                    StoreError::Corrupt(format!("main courante {id}: kind {kind:?}"))
-                })?,
-                text: r.get(4)?,
-                corrects: r.get(5)?,
-                system: r.get(6)?,
-                site: r.get(7)?,
-                document: r.get(8)?,
-            },
-            journal_seq: r.get::<_, i64>(9)? as u64,
-            journal_hash: r.get::<_, Option<String>>(10)?.unwrap_or_default(),
-        })
-    })();
-    Ok(entry.map(|e| (e, event)))
+    Ok(RawEntry {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        author: r.get(2)?,
+        kind: r.get(3)?,
+        text: r.get(4)?,
+        corrects: r.get(5)?,
+        system: r.get(6)?,
+        site: r.get(7)?,
+        document: r.get(8)?,
+        journal_seq: r.get(9)?,
+        hash: r.get(10)?,
+        event_kind: r.get(11)?,
+        event_payload: r.get(12)?,
+    }
+    .into_read())
 }
 
 fn each(
@@ -178,7 +213,19 @@ pub(crate) fn list(conn: &Connection) -> Result<Vec<Entry>, StoreError> {
 
 /// Every entry matches its journal event, and every entry event still has its entry.
 pub(crate) fn verify(conn: &Connection) -> Result<(), StoreError> {
-    each(conn, &mut |(e, event)| match event {
+    each(conn, &mut check_entry)?;
+    let missing: Option<i64> = conn.query_row(
+        "SELECT min(j.seq) FROM journal j WHERE j.kind = ?1
+         AND NOT EXISTS (SELECT 1 FROM courante c WHERE c.journal_seq = j.seq)",
+        [EVENT],
+        |r| r.get(0),
+    )?;
+    missing_entry(missing)
+}
+
+/// An entry still matches its journal event (the same check on every backend).
+pub(crate) fn check_entry((e, event): Read) -> Result<(), StoreError> {
+    match event {
         Some((kind, p))
             if kind == EVENT
                 && serde_json::from_str::<serde_json::Value>(&p).ok() == Some(payload(&e)) =>
@@ -189,13 +236,11 @@ pub(crate) fn verify(conn: &Connection) -> Result<(), StoreError> {
             "l'entrée n° {} de la main courante ne correspond plus à l'entrée n° {} du journal",
             e.id, e.journal_seq
         ))),
-    })?;
-    let missing: Option<i64> = conn.query_row(
-        "SELECT min(j.seq) FROM journal j WHERE j.kind = ?1
-         AND NOT EXISTS (SELECT 1 FROM courante c WHERE c.journal_seq = j.seq)",
-        [EVENT],
-        |r| r.get(0),
-    )?;
+    }
+}
+
+/// The first journal event of an entry that lost its entry, if any, as an error.
+pub(crate) fn missing_entry(missing: Option<i64>) -> Result<(), StoreError> {
     match missing {
         Some(seq) => Err(StoreError::Tampered(format!(
             "l'entrée n° {seq} du journal n'a plus son entrée dans la main courante (supprimée)"

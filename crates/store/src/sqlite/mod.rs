@@ -2,13 +2,13 @@
 //! (a committed change survives a crash and a power loss: the receipts and payments it
 //! records have been acknowledged to people).
 
-mod accounts;
+pub(crate) mod accounts;
 mod bank;
 mod bank_held;
 mod blocks;
 mod caf;
 mod checkpoints;
-mod courante;
+pub(crate) mod courante;
 mod crisis;
 mod decode;
 mod deposits;
@@ -37,7 +37,7 @@ mod runs;
 mod sessions;
 mod suppliers;
 mod systems;
-mod users;
+pub(crate) mod users;
 
 use crate::{
     Counts, FlaggedCount, FlaggedRecord, ImportSession, NewUser, OpenInvoice, PaymentRight,
@@ -162,11 +162,7 @@ impl SqliteStore {
     }
 }
 
-/// The instant of a change, in UTC, to the millisecond.
-pub(crate) fn now() -> String {
-    let ts = jiff::Timestamp::now();
-    ts.round(jiff::Unit::Millisecond).unwrap_or(ts).to_string()
-}
+pub(crate) use crate::now;
 
 impl Store for SqliteStore {
     fn verify_journal(&self) -> Result<u64, StoreError> {

@@ -46,7 +46,7 @@ pub(crate) fn add(conn: &mut Connection, actor: &str, user: &NewUser) -> Result<
 pub(crate) const PRIVILEGED_CREATED: &str = "privileged_account_created";
 pub(crate) const PRIVILEGED_CHANGED: &str = "privileged_account_changed";
 
-fn moves_money(roles: &[Role]) -> bool {
+pub(crate) fn moves_money(roles: &[Role]) -> bool {
     roles.iter().any(|r| r.moves_money())
 }
 

@@ -1,0 +1,23 @@
+//! The contracts PostgreSQL does not offer yet, one file each: every method answers
+//! `StoreError::Unsupported`, so that a `PgStore` is a whole `Backend` while they are written.
+
+mod bank;
+mod caf;
+mod checkpoints;
+mod crisis;
+mod deposits;
+mod desk;
+mod flagged;
+mod handback;
+mod invoices;
+mod logins;
+mod numbering;
+mod orders;
+mod payroll;
+mod pes_return;
+mod regularisation;
+mod runs;
+mod sessions;
+mod suppliers;
+
+pub(crate) use super::unsupported;
