@@ -45,7 +45,9 @@ pub fn to_postgres(
     }
     let db = data.dir.db_path();
     let source = SqliteStore::open(&db).map_err(|e| opening(&db, e))?;
-    source.authorize(actor, Role::Admin).map_err(AppError::Store)?;
+    source
+        .authorize(actor, Role::Admin)
+        .map_err(AppError::Store)?;
     let entries = source.verify_journal().map_err(AppError::Store)?;
     let last = |s: &dyn Store| -> Result<Option<String>, AppError> {
         let from = entries.saturating_sub(1).max(1);
@@ -69,7 +71,11 @@ pub fn to_postgres(
     let mut settings = data.settings.clone();
     settings.database = Some(database);
     data.dir.write_settings(&settings)?;
-    tracing::info!(entries, rows = report.rows(), "store migrated to PostgreSQL");
+    tracing::info!(
+        entries,
+        rows = report.rows(),
+        "store migrated to PostgreSQL"
+    );
     Ok(Migrated {
         report,
         entries,

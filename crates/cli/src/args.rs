@@ -612,4 +612,8 @@ pub struct BenchDepositsArgs {
     /// Nombre total d'enregistrements.
     #[arg(long, default_value_t = 16_000)]
     pub count: usize,
+    /// Mesure sur cette base PostgreSQL vide (postgres://…, mot de passe par PGPASSWORD) au lieu
+    /// d'un fichier SQLite jetable.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
 }

@@ -465,13 +465,27 @@ mod tests {
             url: url.into(),
             password_file: None,
         };
-        assert!(db("postgres://relais@db.cd77.local/relais").validate().is_ok());
-        assert!(db("postgresql://relais@/relais?host=/run/postgresql").validate().is_ok());
-        let e = db("postgres://relais:secret@db/relais").validate().unwrap_err();
+        assert!(
+            db("postgres://relais@db.cd77.local/relais")
+                .validate()
+                .is_ok()
+        );
+        assert!(
+            db("postgresql://relais@/relais?host=/run/postgresql")
+                .validate()
+                .is_ok()
+        );
+        let e = db("postgres://relais:secret@db/relais")
+            .validate()
+            .unwrap_err();
         assert!(e.contains("mot de passe") && !e.contains("secret"), "{e}");
         assert!(db("mysql://relais@db/relais").validate().is_err());
         // A colon in the path or the query is not a password.
-        assert!(db("postgres://relais@db:5432/relais?options=a:b").validate().is_ok());
+        assert!(
+            db("postgres://relais@db:5432/relais?options=a:b")
+                .validate()
+                .is_ok()
+        );
     }
 
     fn example() -> PaymentSettings {

@@ -9,9 +9,9 @@
 
 use super::{PgStore, write};
 use crate::{SqliteStore, StoreError};
+use postgres::Transaction;
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
-use postgres::Transaction;
 use rusqlite::types::ValueRef;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -194,13 +194,17 @@ fn copy_table(
 
 /// The desk search's words, from the people copied (as the import writes them).
 fn rebuild_person_words(tx: &mut Transaction<'_>) -> Result<u64, StoreError> {
-    let people = tx.query("SELECT dossier, last_name, first_name FROM beneficiaries", &[])?;
+    let people = tx.query(
+        "SELECT dossier, last_name, first_name FROM beneficiaries",
+        &[],
+    )?;
     let sink = tx.copy_in("COPY person_words (dossier, word) FROM STDIN BINARY")?;
     let mut writer = BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::TEXT]);
     let mut n = 0;
     for p in &people {
         let dossier: String = p.try_get(0)?;
-        let key = crate::sqlite::desk::name_key(&p.try_get::<_, String>(1)?, &p.try_get::<_, String>(2)?);
+        let key =
+            crate::sqlite::desk::name_key(&p.try_get::<_, String>(1)?, &p.try_get::<_, String>(2)?);
         let words: BTreeSet<&str> = key.split_whitespace().collect();
         for word in words {
             writer.write(&[&dossier, &word])?;
