@@ -220,4 +220,6 @@ every_contract!(@each PgStore;
     journal::a_removed_entry_is_named,
     journal::a_removed_last_entry_is_caught,
     journal::reordered_entries_are_named,
+    sessions::a_session_lives_until_idle_or_closed,
+    sessions::a_new_own_password_closes_the_other_sessions,
 );

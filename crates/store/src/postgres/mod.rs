@@ -21,6 +21,7 @@ mod import;
 mod journal;
 mod migrations;
 mod queries;
+mod sessions;
 mod unsupported;
 mod users;
 

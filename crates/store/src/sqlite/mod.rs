@@ -34,7 +34,7 @@ mod pes_return;
 mod queries;
 mod rights;
 mod runs;
-mod sessions;
+pub(crate) mod sessions;
 mod suppliers;
 mod systems;
 pub(crate) mod users;

@@ -17,7 +17,6 @@ mod payroll;
 mod pes_return;
 mod regularisation;
 mod runs;
-mod sessions;
 mod suppliers;
 
 pub(crate) use super::unsupported;
