@@ -19,6 +19,7 @@ mod courante;
 mod errors;
 mod import;
 mod journal;
+mod logins;
 mod migrations;
 mod queries;
 mod sessions;

@@ -23,7 +23,7 @@ mod import;
 mod incident;
 mod invoices;
 mod journal;
-mod logins;
+pub(crate) mod logins;
 mod migrations;
 mod numbering;
 mod orders;

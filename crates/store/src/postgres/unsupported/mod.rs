@@ -10,7 +10,6 @@ mod desk;
 mod flagged;
 mod handback;
 mod invoices;
-mod logins;
 mod numbering;
 mod orders;
 mod payroll;
