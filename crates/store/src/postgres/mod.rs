@@ -14,6 +14,7 @@
 // Helpers the contracts still to come use; removed once they are all written.
 #![allow(dead_code, unused_imports)]
 
+mod checkpoints;
 pub mod copy;
 mod courante;
 mod errors;

@@ -7,7 +7,7 @@ mod bank;
 mod bank_held;
 mod blocks;
 mod caf;
-mod checkpoints;
+pub(crate) mod checkpoints;
 pub(crate) mod courante;
 mod crisis;
 mod decode;
