@@ -222,4 +222,7 @@ every_contract!(@each PgStore;
     journal::reordered_entries_are_named,
     sessions::a_session_lives_until_idle_or_closed,
     sessions::a_new_own_password_closes_the_other_sessions,
+    crisis::entries_carry_their_journal_event_and_cannot_be_rewritten,
+    crisis::an_edited_courante_entry_is_caught_by_verify,
+    crisis::a_removed_courante_entry_is_caught_by_verify,
 );

@@ -31,3 +31,9 @@ pub(crate) fn refused_by_trigger(e: &postgres::Error) -> Option<&str> {
 pub(crate) fn not_found(what: &str) -> StoreError {
     StoreError::NotFound(format!("aucune ligne : {what}").into())
 }
+
+impl From<postgres::Error> for crate::crisis::CrisisError {
+    fn from(e: postgres::Error) -> crate::crisis::CrisisError {
+        crate::crisis::CrisisError::Store(StoreError::from(e))
+    }
+}

@@ -17,13 +17,16 @@
 mod checkpoints;
 pub mod copy;
 mod courante;
+mod crisis;
 mod errors;
 mod import;
+mod incident;
 mod journal;
 mod logins;
 mod migrations;
 mod queries;
 mod sessions;
+mod systems;
 mod unsupported;
 mod users;
 

@@ -9,7 +9,7 @@ mod blocks;
 mod caf;
 pub(crate) mod checkpoints;
 pub(crate) mod courante;
-mod crisis;
+pub(crate) mod crisis;
 mod decode;
 mod deposits;
 pub(crate) mod desk;
@@ -20,7 +20,7 @@ mod handback;
 mod history_totals;
 mod ibans;
 mod import;
-mod incident;
+pub(crate) mod incident;
 mod invoices;
 mod journal;
 pub(crate) mod logins;
@@ -36,7 +36,7 @@ mod rights;
 mod runs;
 pub(crate) mod sessions;
 mod suppliers;
-mod systems;
+pub(crate) mod systems;
 pub(crate) mod users;
 
 use crate::{

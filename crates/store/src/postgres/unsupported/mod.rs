@@ -3,7 +3,6 @@
 
 mod bank;
 mod caf;
-mod crisis;
 mod deposits;
 mod desk;
 mod flagged;
