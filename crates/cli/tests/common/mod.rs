@@ -148,7 +148,10 @@ pub fn demo_password(command: &mut Command) -> Option<tempfile::NamedTempFile> {
     if given {
         return None;
     }
-    let (login, data) = (value("--user")?, value("--data")?);
+    let (login, data) = (
+        value("--user")?,
+        value("--data").or_else(|| value("--from"))?,
+    );
     let users = std::fs::read_to_string(Path::new(&data).join("demo-users.txt")).ok()?;
     let password = users.lines().find_map(|line| {
         let mut fields = line.split('\t');
