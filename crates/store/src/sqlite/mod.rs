@@ -12,7 +12,7 @@ pub(crate) mod courante;
 mod crisis;
 mod decode;
 mod deposits;
-mod desk;
+pub(crate) mod desk;
 mod errors;
 mod files;
 mod flagged;
