@@ -5,8 +5,9 @@
 //! finds the same people: SQLite's FTS5 index of the folded names is the table
 //! `person_words(dossier, word)` here, one row per word of the person's folded names
 //! (`sqlite::desk::name_words`), and a query keeps the people having, for each word typed, a
-//! word beginning with it (`word LIKE 'lefev%'`, one `IN` per word typed: their
-//! intersection). Results are put in French order by the same Rust as SQLite's.
+//! word beginning with it (`word LIKE 'lefev%'`: the shortest beginning's rows joined to
+//! their people, one `IN` for each other word typed; see [`named`]). Results are put in
+//! French order by the same Rust as SQLite's.
 //!
 //! Plans: every query is sent as an unnamed statement, prepared and run once, so PostgreSQL
 //! plans it knowing its parameters (a custom plan, always: `plan_cache_mode` only matters for
@@ -109,29 +110,28 @@ fn find_people(
                 &format!("LIMIT {limit}"),
                 vec![from, to],
             )?,
+            // The birth narrows the people of these names down: any `limit` of them.
             Lookup::NamedBorn(words, from, to) => {
-                let (names, mut args) = words_condition("b.dossier", &words, 3);
-                args.splice(0..0, [from, to]);
-                collect(
-                    c,
-                    &format!("b.birth_date BETWEEN $1 AND $2 AND {names}"),
-                    &format!("LIMIT {limit}"),
-                    args,
-                )?
+                let mut filter = vec!["b.birth_date BETWEEN $1 AND $2".to_owned()];
+                let mut args = vec![from, to];
+                if let Some(site) = site {
+                    args.push(site.to_owned());
+                    filter.push(format!("b.site = ${}", args.len()));
+                }
+                named(c, &words, &filter, args, "", limit)?
             }
             // The first `limit` of the site by name, as on SQLite.
-            Lookup::Named(words) if site.is_some() => {
-                let (names, args) = words_condition("b.dossier", &words, 1);
-                collect(
-                    c,
-                    &names,
-                    &format!("ORDER BY b.last_name, b.first_name, b.dossier LIMIT {limit}"),
-                    args,
-                )?
-            }
+            Lookup::Named(words) if let Some(site) = site => named(
+                c,
+                &words,
+                &["b.site = $1".to_owned()],
+                vec![site.to_owned()],
+                "ORDER BY b.last_name, b.first_name, b.dossier",
+                limit,
+            )?,
             // Any `limit` of those matching, whatever their number (SQLite takes the index's
             // first `limit`): the French sort orders them after.
-            Lookup::Named(words) => any_named(c, &words, limit)?,
+            Lookup::Named(words) => named(c, &words, &[], Vec::new(), "", limit)?,
         };
         if !found.is_empty() {
             return Ok(found);
@@ -140,32 +140,43 @@ fn find_people(
     Ok(Vec::new())
 }
 
-/// Any `limit` people having a word that begins with each of `words`, as few rows read as
-/// can be: the index's rows for the shortest beginning (the most people, usually) are read in
-/// the index's order until `limit` of them have the other beginnings too, those looked up in
-/// the index's rows for each (hashed: the longer beginnings have the fewer people). About 5 ms
+/// `limit` people having a word that begins with each of `words` and meeting `filter` on
+/// `b` (its parameters `args`, numbered from `$1`), the first in `order` when given, any
+/// otherwise. The index's rows for the shortest beginning (the most people, usually) are read
+/// in the index's order, each joined to its person, keeping those that have the other
+/// beginnings too: those are looked up in the index's rows for each, hashed (the longer
+/// beginnings have the fewer people). Without an order, reading stops at `limit`. About 5 ms
 /// for `mart jea` on 1,000,000 people when the index holds the files too (`INCLUDE
 /// (dossier)`: no table read), about 40 ms when the table must be read for them.
-fn any_named(c: &mut Client, words: &[String], limit: i64) -> Result<Vec<PersonHit>, StoreError> {
+fn named(
+    c: &mut Client,
+    words: &[String],
+    filter: &[String],
+    mut args: Vec<String>,
+    order: &str,
+    limit: i64,
+) -> Result<Vec<PersonHit>, StoreError> {
     let Some((shortest, others)) = words.split_last() else {
         return Ok(Vec::new());
     };
-    let (others, mut args) = words_condition("w.dossier", others, 2);
-    args.insert(0, like_prefix(shortest));
-    let condition = if others.is_empty() {
-        String::new()
-    } else {
-        format!(" AND {others}")
-    };
+    args.push(like_prefix(shortest));
+    let mut conditions = vec![format!("w.word LIKE ${}", args.len())];
+    let (others, others_args) = words_condition("w.dossier", others, args.len() + 1);
+    if !others.is_empty() {
+        conditions.push(others);
+    }
+    args.extend(others_args);
+    conditions.extend(filter.iter().cloned());
+    let conditions = conditions.join(" AND ");
     let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
     // A person having two words with the shortest beginning (`jean jeanne` for `jea`) comes
-    // twice: read again with more rows when that left fewer than `limit` people while more
-    // rows were there.
+    // twice (next to each other in `order`): read again with more rows when that left fewer
+    // than `limit` people while more rows were there.
     let mut rows = limit;
     loop {
         let sql = format!(
             "SELECT {HIT_COLUMNS} FROM person_words w JOIN beneficiaries b ON b.dossier = w.dossier
-             WHERE w.word LIKE $1{condition} LIMIT {rows}"
+             WHERE {conditions} {order} LIMIT {rows}"
         );
         let read = c.query(&sql, &params)?;
         let mut seen = std::collections::HashSet::new();
