@@ -215,6 +215,9 @@ impl TestBackend for PgStore {
 every_contract!(@each PgStore;
     users::users_and_roles,
     users::the_password_hash_is_not_in_debug_output_nor_in_the_journal,
+    import::an_import_commits_with_its_journal_entry,
+    import::an_import_is_all_or_nothing,
+    desk::desk_search_by_word_beginnings_in_french_order,
     journal::the_journal_refuses_rewrite_and_delete,
     journal::an_altered_entry_is_named,
     journal::a_removed_entry_is_named,

@@ -18,6 +18,7 @@ mod checkpoints;
 pub mod copy;
 mod courante;
 mod crisis;
+mod desk;
 mod errors;
 mod import;
 mod incident;

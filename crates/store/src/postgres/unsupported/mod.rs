@@ -4,7 +4,6 @@
 mod bank;
 mod caf;
 mod deposits;
-mod desk;
 mod flagged;
 mod handback;
 mod invoices;
