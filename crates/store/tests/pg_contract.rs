@@ -220,4 +220,5 @@ every_contract!(@each PgStore;
     journal::a_removed_entry_is_named,
     journal::a_removed_last_entry_is_caught,
     journal::reordered_entries_are_named,
+    deposits::gap_free_chrono_numbers_under_concurrent_writers,
 );

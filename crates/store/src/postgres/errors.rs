@@ -2,6 +2,7 @@
 //! only place that looks inside a `postgres::Error`.
 
 use crate::StoreError;
+use crate::deposits::DepositStoreError;
 use postgres::error::SqlState;
 
 impl From<postgres::Error> for StoreError {
@@ -30,4 +31,10 @@ pub(crate) fn refused_by_trigger(e: &postgres::Error) -> Option<&str> {
 /// A row that had to be there is not (what SQLite's `query_row` says on no row).
 pub(crate) fn not_found(what: &str) -> StoreError {
     StoreError::NotFound(format!("aucune ligne : {what}").into())
+}
+
+impl From<postgres::Error> for DepositStoreError {
+    fn from(e: postgres::Error) -> DepositStoreError {
+        DepositStoreError::Store(StoreError::from(e))
+    }
 }

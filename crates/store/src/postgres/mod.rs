@@ -15,6 +15,7 @@
 #![allow(dead_code, unused_imports)]
 
 mod courante;
+mod deposits;
 mod errors;
 mod import;
 mod journal;

@@ -11,6 +11,7 @@ mod checkpoints;
 pub(crate) mod courante;
 mod crisis;
 mod decode;
+pub(crate) mod deposit_steps;
 mod deposits;
 mod desk;
 mod errors;

@@ -5,7 +5,6 @@ mod bank;
 mod caf;
 mod checkpoints;
 mod crisis;
-mod deposits;
 mod desk;
 mod flagged;
 mod handback;
