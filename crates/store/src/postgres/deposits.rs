@@ -9,24 +9,14 @@
 use super::{PgStore, journal, users, write};
 use crate::deposits::{DepositFilter, DepositStore, DepositStoreError, Seal};
 use crate::sqlite::deposit_steps::{
-    Columns, DepositRow, DepositWriter, INSERT_COLUMNS, SELECT, cancel_in, cancel_reason,
-    filter_sql, read, register_in,
+    DepositRow, DepositWriter, INSERT_COLUMNS, SELECT, cancel_in, cancel_reason, filter_sql, read,
+    register_in,
 };
 use crate::{StoreError, User};
 use jiff::tz::TimeZone;
 use postgres::types::ToSql;
-use postgres::{GenericClient, Row, Transaction};
+use postgres::{GenericClient, Transaction};
 use relais_core::deposits::{ChronoNumber, Deposit, NewDeposit, ServiceContact};
-
-impl Columns for Row {
-    fn text(&self, i: usize) -> Result<Option<String>, StoreError> {
-        Ok(self.try_get(i)?)
-    }
-
-    fn int(&self, i: usize) -> Result<Option<i64>, StoreError> {
-        Ok(self.try_get(i)?)
-    }
-}
 
 fn get(
     c: &mut impl GenericClient,

@@ -3,6 +3,7 @@
 
 use crate::StoreError;
 use crate::deposits::DepositStoreError;
+use crate::numbering::NumberingError;
 use postgres::error::SqlState;
 
 impl From<postgres::Error> for StoreError {
@@ -36,5 +37,11 @@ pub(crate) fn not_found(what: &str) -> StoreError {
 impl From<postgres::Error> for DepositStoreError {
     fn from(e: postgres::Error) -> DepositStoreError {
         DepositStoreError::Store(StoreError::from(e))
+    }
+}
+
+impl From<postgres::Error> for NumberingError {
+    fn from(e: postgres::Error) -> NumberingError {
+        NumberingError::Store(StoreError::from(e))
     }
 }

@@ -14,12 +14,14 @@
 // Helpers the contracts still to come use; removed once they are all written.
 #![allow(dead_code, unused_imports)]
 
+mod columns;
 mod courante;
 mod deposits;
 mod errors;
 mod import;
 mod journal;
 mod migrations;
+mod numbering;
 mod queries;
 mod unsupported;
 mod users;

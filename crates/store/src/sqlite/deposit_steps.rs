@@ -4,6 +4,7 @@
 //! [`Columns`] (`sqlite/deposits.rs`, `postgres/deposits.rs`), so that a receipt's code and a
 //! journal entry are the same on both.
 
+use super::decode::Columns;
 use crate::deposits::{DepositFilter, DepositStoreError, Seal};
 use crate::{StoreError, User};
 use jiff::Timestamp;
@@ -316,12 +317,6 @@ pub(crate) const SELECT: &str = "SELECT d.number, d.received_at, d.kind, d.depos
     FROM deposits d
     LEFT JOIN deposits c ON c.completes = d.number AND c.cancelled_at IS NULL
     LEFT JOIN deposit_commitments k ON k.number = d.number";
-
-/// A row of [`SELECT`] as a backend gives it: text or integer columns, NULL as `None`.
-pub(crate) trait Columns {
-    fn text(&self, i: usize) -> Result<Option<String>, StoreError>;
-    fn int(&self, i: usize) -> Result<Option<i64>, StoreError>;
-}
 
 fn corrupt(number: &str, what: &str) -> DepositStoreError {
     StoreError::Corrupt(format!("deposit {number}: {what}")).into()

@@ -3,8 +3,8 @@
 //! (`deposit_steps.rs`); here, SQLite's SQL.
 
 use super::deposit_steps::{
-    Columns, DepositRow, DepositWriter, INSERT_COLUMNS, SELECT, cancel_in, cancel_reason,
-    filter_sql, read, register_in,
+    DepositRow, DepositWriter, INSERT_COLUMNS, SELECT, cancel_in, cancel_reason, filter_sql, read,
+    register_in,
 };
 use super::{SqliteStore, journal, users};
 use crate::deposits::{DepositFilter, DepositStore, DepositStoreError, Seal};
@@ -158,16 +158,6 @@ fn cancel(
     let deposit = cancel_in(&mut tx, actor, number, reason)?;
     tx.commit()?;
     Ok(deposit)
-}
-
-impl Columns for rusqlite::Row<'_> {
-    fn text(&self, i: usize) -> Result<Option<String>, StoreError> {
-        Ok(self.get(i)?)
-    }
-
-    fn int(&self, i: usize) -> Result<Option<i64>, StoreError> {
-        Ok(self.get(i)?)
-    }
 }
 
 fn get(conn: &Connection, number: ChronoNumber) -> Result<Option<Deposit>, DepositStoreError> {
