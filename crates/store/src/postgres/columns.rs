@@ -11,4 +11,8 @@ impl Columns for postgres::Row {
     fn int(&self, i: usize) -> Result<Option<i64>, StoreError> {
         Ok(self.try_get(i)?)
     }
+
+    fn boolean(&self, i: usize) -> Result<Option<bool>, StoreError> {
+        Ok(self.try_get(i)?)
+    }
 }

@@ -4,6 +4,7 @@
 use crate::StoreError;
 use crate::deposits::DepositStoreError;
 use crate::numbering::NumberingError;
+use crate::orders::OrderError;
 use postgres::error::SqlState;
 
 impl From<postgres::Error> for StoreError {
@@ -43,5 +44,11 @@ impl From<postgres::Error> for DepositStoreError {
 impl From<postgres::Error> for NumberingError {
     fn from(e: postgres::Error) -> NumberingError {
         NumberingError::Store(StoreError::from(e))
+    }
+}
+
+impl From<postgres::Error> for OrderError {
+    fn from(e: postgres::Error) -> OrderError {
+        OrderError::Store(StoreError::from(e))
     }
 }

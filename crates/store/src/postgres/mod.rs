@@ -22,6 +22,7 @@ mod import;
 mod journal;
 mod migrations;
 mod numbering;
+mod orders;
 mod queries;
 mod unsupported;
 mod users;

@@ -24,6 +24,7 @@ pub(crate) fn benefit(value: &str) -> Result<Benefit, StoreError> {
 pub(crate) trait Columns {
     fn text(&self, i: usize) -> Result<Option<String>, StoreError>;
     fn int(&self, i: usize) -> Result<Option<i64>, StoreError>;
+    fn boolean(&self, i: usize) -> Result<Option<bool>, StoreError>;
 }
 
 impl Columns for rusqlite::Row<'_> {
@@ -32,6 +33,10 @@ impl Columns for rusqlite::Row<'_> {
     }
 
     fn int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        Ok(self.get(i)?)
+    }
+
+    fn boolean(&self, i: usize) -> Result<Option<bool>, StoreError> {
         Ok(self.get(i)?)
     }
 }

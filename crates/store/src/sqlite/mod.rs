@@ -27,7 +27,7 @@ mod journal;
 mod logins;
 mod migrations;
 pub(crate) mod numbering;
-mod orders;
+pub(crate) mod orders;
 mod paid_months;
 mod payroll;
 mod person_guard;

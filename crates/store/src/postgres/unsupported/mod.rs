@@ -10,7 +10,6 @@ mod flagged;
 mod handback;
 mod invoices;
 mod logins;
-mod orders;
 mod payroll;
 mod pes_return;
 mod regularisation;
