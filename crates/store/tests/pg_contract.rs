@@ -228,4 +228,5 @@ every_contract!(@each PgStore;
     crisis::entries_carry_their_journal_event_and_cannot_be_rewritten,
     crisis::an_edited_courante_entry_is_caught_by_verify,
     crisis::a_removed_courante_entry_is_caught_by_verify,
+    deposits::gap_free_chrono_numbers_under_concurrent_writers,
 );

@@ -15,9 +15,11 @@
 #![allow(dead_code, unused_imports)]
 
 mod checkpoints;
+mod columns;
 pub mod copy;
 mod courante;
 mod crisis;
+mod deposits;
 mod desk;
 mod errors;
 mod import;
@@ -25,6 +27,8 @@ mod incident;
 mod journal;
 mod logins;
 mod migrations;
+mod numbering;
+mod orders;
 mod queries;
 mod sessions;
 mod systems;

@@ -3,12 +3,9 @@
 
 mod bank;
 mod caf;
-mod deposits;
 mod flagged;
 mod handback;
 mod invoices;
-mod numbering;
-mod orders;
 mod payroll;
 mod pes_return;
 mod regularisation;
