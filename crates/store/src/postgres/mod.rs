@@ -16,6 +16,7 @@
 
 mod courante;
 mod errors;
+mod flagged;
 mod import;
 mod journal;
 mod migrations;

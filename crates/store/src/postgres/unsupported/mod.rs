@@ -7,7 +7,6 @@ mod checkpoints;
 mod crisis;
 mod deposits;
 mod desk;
-mod flagged;
 mod handback;
 mod invoices;
 mod logins;
