@@ -229,4 +229,11 @@ every_contract!(@each PgStore;
     crisis::an_edited_courante_entry_is_caught_by_verify,
     crisis::a_removed_courante_entry_is_caught_by_verify,
     deposits::gap_free_chrono_numbers_under_concurrent_writers,
+    readiness::rights_stream_with_their_person_and_payee_ordered_by_dossier,
+    readiness::an_empty_store_streams_nothing,
+    readiness::payroll_counts_agents_in_post_during_the_month,
+    readiness::open_invoices_come_by_date_of_receipt_with_their_supplier,
+    readiness::rejected_rows_are_counted_by_file_and_code_and_streamed_by_entity,
+    readiness::text_changed_behind_the_store_is_reported_not_guessed,
+    readiness::a_rejected_row_handled_by_hand_stays_handled_across_imports,
 );

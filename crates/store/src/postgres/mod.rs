@@ -22,6 +22,7 @@ mod crisis;
 mod deposits;
 mod desk;
 mod errors;
+mod flagged;
 mod import;
 mod incident;
 mod journal;

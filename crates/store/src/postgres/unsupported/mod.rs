@@ -3,7 +3,6 @@
 
 mod bank;
 mod caf;
-mod flagged;
 mod handback;
 mod invoices;
 mod payroll;
