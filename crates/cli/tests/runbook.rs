@@ -75,6 +75,36 @@ fn shared() -> PathBuf {
 
 #[test]
 fn the_runbook_runs_as_written() {
+    the_runbook_runs_on(None);
+}
+
+/// The same runbook with `RELAIS_DATABASE` naming an empty PostgreSQL database, as the
+/// runbook tells a département of several sites to do (the cluster of
+/// `RELAIS_TEST_POSTGRES`, started by `scripts/test` and CI).
+#[test]
+fn the_runbook_runs_as_written_on_postgres() {
+    let cluster = std::env::var("RELAIS_TEST_POSTGRES")
+        .expect("RELAIS_TEST_POSTGRES is not set: scripts/test starts a cluster");
+    let socket = cluster
+        .split_whitespace()
+        .find_map(|kv| kv.strip_prefix("host="))
+        .expect("host= in RELAIS_TEST_POSTGRES");
+    let db = format!("relais_runbook_{}", std::process::id());
+    let out = Command::new("psql")
+        .args(["-h", socket, "-U", "relais", "-d", "postgres", "-q"])
+        .args(["-c", &format!("DROP DATABASE IF EXISTS {db}")])
+        .args(["-c", &format!("CREATE DATABASE {db}")])
+        .output()
+        .expect("psql");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    the_runbook_runs_on(Some(format!("postgres://relais@/{db}?host={socket}")));
+}
+
+fn the_runbook_runs_on(database: Option<String>) {
     let size = std::env::var("RUNBOOK_SIZE").unwrap_or_else(|_| "100000".into());
     let lab = tempfile::tempdir().expect("tempdir");
     let t = lab.path();
@@ -126,7 +156,12 @@ fn the_runbook_runs_as_written() {
         .expect("bin dir")
         .to_owned();
     let started = Instant::now();
-    let out = Command::new("bash")
+    let mut bash = Command::new("bash");
+    match &database {
+        Some(url) => bash.env("RELAIS_DATABASE", url),
+        None => bash.env_remove("RELAIS_DATABASE"),
+    };
+    let out = bash
         .arg("-c")
         .arg(&script)
         .current_dir(t)
@@ -160,7 +195,12 @@ fn the_runbook_runs_as_written() {
         String::from_utf8_lossy(&out.stderr)
     );
     println!(
-        "runbook on {size} people: {:.1} s of machine time",
+        "runbook on {size} people ({}): {:.1} s of machine time",
+        if database.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
         elapsed.as_secs_f64()
     );
     let limit = if cfg!(debug_assertions) { 600.0 } else { 60.0 };
