@@ -7,37 +7,10 @@ mod common;
 
 use common::{demo, relais, relais_fails, relais_ok};
 use std::path::Path;
-use std::process::Command;
 
-/// The cluster's socket folder, from `RELAIS_TEST_POSTGRES` (`host=DIR user=relais …`).
-fn socket_dir() -> String {
-    let conn = std::env::var("RELAIS_TEST_POSTGRES").unwrap_or_else(|_| {
-        panic!(
-            "RELAIS_TEST_POSTGRES is not set: `eval $(scripts/pg-cluster start /tmp/relais-pg)` \
-             (scripts/test does)"
-        )
-    });
-    conn.split_whitespace()
-        .find_map(|kv| kv.strip_prefix("host="))
-        .expect("host= in RELAIS_TEST_POSTGRES")
-        .to_owned()
-}
-
-/// A new empty database: its URL as a user writes it (no password: the socket trusts).
+/// A new empty database: its URL.
 fn fresh_database(name: &str) -> String {
-    let db = format!("relais_cli_{name}_{}", std::process::id());
-    let out = Command::new("psql")
-        .args(["-h", &socket_dir(), "-U", "relais", "-d", "postgres", "-q"])
-        .args(["-c", &format!("DROP DATABASE IF EXISTS {db}")])
-        .args(["-c", &format!("CREATE DATABASE {db}")])
-        .output()
-        .expect("psql");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    format!("postgres://relais@/{db}?host={}", socket_dir())
+    common::fresh_postgres_database(&format!("cli_{name}"))
 }
 
 fn entries(data: &str) -> String {

@@ -4,6 +4,8 @@
 //! time is printed (goal: ≤ 60 s on the reference machine with a release build; the test
 //! fails above 60 s in release and above 600 s in debug, where our crates are unoptimised).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -83,25 +85,8 @@ fn the_runbook_runs_as_written() {
 /// `RELAIS_TEST_POSTGRES`, started by `scripts/test` and CI).
 #[test]
 fn the_runbook_runs_as_written_on_postgres() {
-    let cluster = std::env::var("RELAIS_TEST_POSTGRES")
-        .expect("RELAIS_TEST_POSTGRES is not set: scripts/test starts a cluster");
-    let socket = cluster
-        .split_whitespace()
-        .find_map(|kv| kv.strip_prefix("host="))
-        .expect("host= in RELAIS_TEST_POSTGRES");
-    let db = format!("relais_runbook_{}", std::process::id());
-    let out = Command::new("psql")
-        .args(["-h", socket, "-U", "relais", "-d", "postgres", "-q"])
-        .args(["-c", &format!("DROP DATABASE IF EXISTS {db}")])
-        .args(["-c", &format!("CREATE DATABASE {db}")])
-        .output()
-        .expect("psql");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    the_runbook_runs_on(Some(format!("postgres://relais@/{db}?host={socket}")));
+    let url = common::fresh_postgres_database("runbook");
+    the_runbook_runs_on(Some(url));
 }
 
 fn the_runbook_runs_on(database: Option<String>) {
