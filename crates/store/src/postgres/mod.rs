@@ -18,6 +18,7 @@ mod columns;
 mod courante;
 mod deposits;
 mod errors;
+mod flagged;
 mod import;
 mod journal;
 mod migrations;

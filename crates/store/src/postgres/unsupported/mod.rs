@@ -6,7 +6,6 @@ mod caf;
 mod checkpoints;
 mod crisis;
 mod desk;
-mod flagged;
 mod handback;
 mod invoices;
 mod logins;
