@@ -8,9 +8,13 @@
 //! references are checked against the files read before it), and a table's rows are sent only
 //! after every row already given of the tables it refers to.
 //!
-//! The tables are emptied by DELETE, not TRUNCATE: TRUNCATE would lock every reader out of
-//! them until the import commits, where DELETE lets the web server's readers go on reading
-//! the previous data meanwhile, as SQLite's WAL readers do.
+//! As SQLite's import drops its secondary indexes and sets foreign keys aside for the load, the
+//! tables are emptied by TRUNCATE, and their foreign keys and secondary indexes are dropped,
+//! then made again at commit: built and checked once over the whole table, which is several
+//! times faster than row by row (at 100,000 people, 5 s per re-import instead of 13 s). The
+//! price: from the first statement to the commit, other sessions wait to read these tables
+//! (TRUNCATE and ALTER TABLE lock them), where DELETE would have let them read the previous
+//! data meanwhile. A failed check at commit rolls the whole import back.
 
 use super::journal;
 use crate::sqlite::desk::name_key;
@@ -211,11 +215,74 @@ pub(crate) fn person_words(last: &str, first: &str) -> Vec<String> {
     words
 }
 
+/// The foreign keys and secondary indexes of the imported tables, dropped for the load and
+/// made again at commit, as the database defines them (read from its catalog, so that they
+/// come back exactly as the schema has them).
+struct SetAside {
+    /// (table, constraint, definition).
+    foreign_keys: Vec<(String, String, String)>,
+    /// `CREATE INDEX …` statements.
+    indexes: Vec<String>,
+}
+
+impl SetAside {
+    fn take(tx: &mut Transaction<'_>) -> Result<SetAside, StoreError> {
+        let tables: Vec<&str> = TABLES_TO_EMPTY.to_vec();
+        let foreign_keys = tx
+            .query(
+                "SELECT c.conrelid::regclass::text, c.conname::text, pg_get_constraintdef(c.oid)
+                 FROM pg_constraint c
+                 WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY($1)
+                 ORDER BY c.conname",
+                &[&tables],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<Vec<(String, String, String)>, StoreError>>()?;
+        // Unique indexes stay: they refuse a duplicate as it comes.
+        let indexes = tx.query(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+             FROM pg_index i
+             WHERE i.indrelid::regclass::text = ANY($1) AND NOT i.indisunique
+             ORDER BY 1",
+            &[&tables],
+        )?;
+        for (table, name, _) in &foreign_keys {
+            tx.batch_execute(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))?;
+        }
+        let mut creates = Vec::with_capacity(indexes.len());
+        for r in &indexes {
+            let name: String = r.try_get(0)?;
+            tx.batch_execute(&format!("DROP INDEX {name}"))?;
+            creates.push(r.try_get(1)?);
+        }
+        Ok(SetAside {
+            foreign_keys,
+            indexes: creates,
+        })
+    }
+
+    fn restore(self, tx: &mut Transaction<'_>) -> Result<(), StoreError> {
+        // Room to sort in memory while building the indexes (for this transaction only).
+        tx.batch_execute("SET LOCAL maintenance_work_mem = '256MB'")?;
+        for create in &self.indexes {
+            tx.batch_execute(create)?;
+        }
+        for (table, name, definition) in &self.foreign_keys {
+            tx.batch_execute(&format!(
+                "ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
+            ))?;
+        }
+        Ok(())
+    }
+}
+
 pub(crate) struct PgImport<'c> {
     /// Rolled back when dropped without [`ImportSession::commit`].
     tx: Transaction<'c>,
     rows: Vec<Rows>,
     directory: Statement,
+    set_aside: SetAside,
 }
 
 impl<'c> PgImport<'c> {
@@ -223,9 +290,8 @@ impl<'c> PgImport<'c> {
         // The writers' lock now, for the whole import: a concurrent writer waits instead of
         // interleaving with it.
         let mut tx = super::write(client)?;
-        for table in TABLES_TO_EMPTY {
-            tx.batch_execute(&format!("DELETE FROM {table}"))?;
-        }
+        let set_aside = SetAside::take(&mut tx)?;
+        tx.batch_execute(&format!("TRUNCATE {}", TABLES_TO_EMPTY.join(", ")))?;
         // The directory is a few dozen sites: row by row, so that a duplicate is named at its
         // row.
         let directory = tx.prepare(
@@ -237,6 +303,7 @@ impl<'c> PgImport<'c> {
             tx,
             rows: Table::ALL.iter().map(|_| Rows::new()).collect(),
             directory,
+            set_aside,
         })
     }
 
@@ -456,7 +523,10 @@ impl ImportSession for PgImport<'_> {
         for table in Table::ALL {
             self.flush(table)?;
         }
-        let PgImport { mut tx, .. } = *self;
+        let PgImport {
+            mut tx, set_aside, ..
+        } = *self;
+        set_aside.restore(&mut tx)?;
         // The suppliers' bank details as first imported (the snapshot's): later details that
         // differ are held until an ordonnateur approves them (`supplier_banks`).
         tx.execute(
