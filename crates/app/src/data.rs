@@ -5,7 +5,7 @@
 use crate::error::{AppError, IoAction};
 use jiff::tz::TimeZone;
 use relais_core::deposits::{KindOverrides, KindRules, kind_rules};
-use relais_core::settings::{PaymentSettings, Settings};
+use relais_core::settings::{DatabaseSettings, PaymentSettings, Settings};
 use relais_store::SqliteStore;
 
 /// A store of any backend, as the services and the front ends hold it.
@@ -106,23 +106,30 @@ impl DataDir {
         })
     }
 
-    /// Opens the store of an initialised data folder: the backend its settings choose (today
-    /// always SQLite, `relais.db` in the folder), behind the backend-neutral seam.
+    /// Opens the store of an initialised data folder: the backend its settings choose
+    /// (`[database]`: PostgreSQL; else SQLite, `relais.db` in the folder), behind the
+    /// backend-neutral seam.
     pub fn open_store(&self) -> Result<AnyStore, AppError> {
-        self.load_settings()?;
-        self.store()
+        let settings = self.load_settings()?;
+        self.store(settings.database.as_ref())
     }
 
-    /// The store of a folder being made (`relais init`, a drill's throw-away folder): created
-    /// when there is none yet, whichever backend it is (today SQLite, `relais.db`).
-    pub fn create_store(&self) -> Result<AnyStore, AppError> {
-        self.store()
+    /// The store of a folder being made (`relais init`, a drill's throw-away folder): on
+    /// `database` when given, else the folder's SQLite file; created when there is none yet.
+    pub fn create_store(&self, database: Option<&DatabaseSettings>) -> Result<AnyStore, AppError> {
+        self.store(database)
     }
 
-    /// The store, the folder known to be initialised.
-    fn store(&self) -> Result<AnyStore, AppError> {
-        let store = SqliteStore::open(&self.db_path()).map_err(|e| opening(&self.db_path(), e))?;
-        Ok(Box::new(store))
+    /// The store on `database`, or the folder's SQLite file.
+    fn store(&self, database: Option<&DatabaseSettings>) -> Result<AnyStore, AppError> {
+        match database {
+            Some(db) => Ok(Box::new(postgres(db)?)),
+            None => {
+                let store =
+                    SqliteStore::open(&self.db_path()).map_err(|e| opening(&self.db_path(), e))?;
+                Ok(Box::new(store))
+            }
+        }
     }
 }
 
@@ -133,7 +140,7 @@ impl Data {
     }
 
     pub fn open_store(&self) -> Result<AnyStore, AppError> {
-        self.dir.store()
+        self.dir.store(self.settings.database.as_ref())
     }
 
     /// The rules of every deposit kind (see [`DataDir::deposit_rules`]).
@@ -148,6 +155,10 @@ impl Data {
 
     /// A connection that only reads (a run's documents, written beside its payment files).
     pub fn open_reader(&self) -> Result<AnyStore, AppError> {
+        if let Some(db) = &self.settings.database {
+            // A connection of its own: PostgreSQL readers never wait for the writer.
+            return Ok(Box::new(postgres(db)?));
+        }
         let db = self.dir.db_path();
         let store = SqliteStore::open_reader(&db).map_err(|e| opening(&db, e))?;
         Ok(Box::new(store))
@@ -165,6 +176,31 @@ pub fn payment_settings<'s>(
         .ok_or_else(|| AppError::NoPaymentSettings {
             settings: path.map(Path::to_owned),
         })
+}
+
+/// The environment variable naming the file of the PostgreSQL password, when the settings
+/// name none.
+pub const PG_PASSWORD_FILE_ENV: &str = "RELAIS_PG_PASSWORD_FILE";
+
+/// Connects to the PostgreSQL database of `db`, its password read from its file (the
+/// settings', else `RELAIS_PG_PASSWORD_FILE`'s) or `PGPASSWORD`; none for a server that
+/// trusts its local socket. The password goes to the driver only, never in a message.
+pub fn postgres(db: &DatabaseSettings) -> Result<relais_store::PgStore, AppError> {
+    let from_env = std::env::var_os(PG_PASSWORD_FILE_ENV).map(PathBuf::from);
+    let password = match db.password_file.clone().or(from_env) {
+        Some(file) => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| AppError::io(IoAction::Read, &file, e))?;
+            Some(text.trim_end_matches(['\n', '\r']).to_owned())
+        }
+        None => std::env::var("PGPASSWORD").ok(),
+    };
+    let config = relais_store::PgConfig {
+        url: db.url.clone(),
+        password,
+    };
+    relais_store::PgStore::connect(&config)
+        .map_err(|e| opening(Path::new(&relais_store::postgres::redacted_url(&db.url)), e))
 }
 
 /// A database that could not be opened: `ouverture de …: why`.

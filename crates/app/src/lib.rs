@@ -37,6 +37,7 @@ pub mod import;
 pub mod invoice_batch;
 pub mod invoices;
 pub mod keys;
+pub mod migrate;
 pub mod orders;
 pub mod payroll;
 pub mod pes_return;

@@ -73,6 +73,9 @@ pub struct UserArg {
 pub enum Command {
     /// Crée un dossier de données : paramètres de la collectivité et premier administrateur.
     Init(InitArgs),
+    /// Copie la base SQLite d'un dossier de données dans une base PostgreSQL vide (journal
+    /// compris, vérifié à l'arrivée), puis le dossier utilise PostgreSQL.
+    Migrate(MigrateArgs),
     /// Vérifie des identifiants (IBAN, BIC, NIR, SIREN, SIRET).
     CheckId(CheckIdArgs),
     /// Extractions CSV : vérification.
@@ -313,6 +316,28 @@ pub struct InitArgs {
     /// Fichier contenant son mot de passe (jamais en argument).
     #[arg(long)]
     pub password_file: PathBuf,
+    /// Base PostgreSQL partagée par plusieurs postes ou sites (postgres://utilisateur@hôte/base,
+    /// sans mot de passe) ; sans elle, la base SQLite du dossier.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+    /// Fichier du mot de passe de la base PostgreSQL (sinon RELAIS_PG_PASSWORD_FILE ou PGPASSWORD).
+    #[arg(long, requires = "database")]
+    pub database_password_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Dossier de données dont la base SQLite est copiée.
+    #[arg(long, value_name = "DATA")]
+    pub from: PathBuf,
+    /// Base PostgreSQL de destination, vide (postgres://utilisateur@hôte/base, sans mot de passe).
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// Fichier du mot de passe de la base PostgreSQL (sinon RELAIS_PG_PASSWORD_FILE ou PGPASSWORD).
+    #[arg(long)]
+    pub database_password_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub user: UserArg,
 }
 
 #[derive(Debug, Args)]
@@ -587,4 +612,8 @@ pub struct BenchDepositsArgs {
     /// Nombre total d'enregistrements.
     #[arg(long, default_value_t = 16_000)]
     pub count: usize,
+    /// Mesure sur cette base PostgreSQL vide (postgres://…, mot de passe par PGPASSWORD) au lieu
+    /// d'un fichier SQLite jetable.
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
 }

@@ -56,9 +56,13 @@ impl DataDir {
         self.app().write_settings(settings).map_err(agent)
     }
 
-    /// Creates (or opens) the store of a folder being made.
-    pub fn create_store(&self) -> Result<AnyStore> {
-        self.app().create_store().map_err(agent)
+    /// Creates (or opens) the store of a folder being made: on `database` when given, else
+    /// the folder's SQLite file.
+    pub fn create_store(
+        &self,
+        database: Option<&relais_core::settings::DatabaseSettings>,
+    ) -> Result<AnyStore> {
+        self.app().create_store(database).map_err(agent)
     }
 
     /// Opens the store of an initialised data folder (whichever backend it is).

@@ -255,7 +255,7 @@ pub fn run(args: DrillArgs) -> Result<u8> {
 /// password hash is not a hash: nobody can log in to a throw-away store.
 fn throwaway_store(dir: &Path) -> Result<AnyStore> {
     let mut store = crate::data::DataDir::new(dir)
-        .create_store()
+        .create_store(None)
         .context("base jetable")?;
     let user = NewUser {
         login: DRILL_USER.into(),

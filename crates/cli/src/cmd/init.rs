@@ -9,17 +9,25 @@ use relais_app::data::AnyStore;
 use relais_core::calendar::HolidayZone;
 use relais_core::ids::Siret;
 use relais_core::roles::Role;
-use relais_core::settings::{Authority, Settings};
+use relais_core::settings::{Authority, DatabaseSettings, Settings};
 use relais_store::NewUser;
 
 pub fn run(args: InitArgs) -> Result<u8> {
     let data = DataDir::new(&args.data.data);
-    let settings = settings(
+    let mut settings = settings(
         &args.authority,
         &args.siret,
         &args.time_zone,
         &args.holiday_zone,
     )?;
+    if let Some(url) = args.database {
+        let database = DatabaseSettings {
+            url,
+            password_file: args.database_password_file,
+        };
+        database.validate().map_err(|e| anyhow::anyhow!(e))?;
+        settings.database = Some(database);
+    }
     let password = passwords::read_password_file(&args.password_file)?;
     create(&data, &settings, &args.admin, &password)?;
     println!("Dossier de données créé : {}", data.path.display());
@@ -44,6 +52,7 @@ pub fn settings(name: &str, siret: &str, time_zone: &str, holiday_zone: &str) ->
         payments: None,
         sessions: Default::default(),
         courrier: None,
+        database: None,
     };
     settings.validate().map_err(|e| anyhow::anyhow!(e))?;
     Ok(settings)
@@ -65,12 +74,18 @@ pub fn create(
     }
     std::fs::create_dir_all(&data.path)
         .with_context(|| format!("création de {}", data.path.display()))?;
-    let mut store = data.create_store()?;
+    let mut store = data.create_store(settings.database.as_ref())?;
     if !store.users()?.is_empty() {
-        bail!(
-            "{} contient déjà une base avec des utilisateurs",
-            data.db_path().display()
-        );
+        match &settings.database {
+            Some(db) => bail!(
+                "la base {} contient déjà des utilisateurs : une base PostgreSQL sert un seul dossier de données",
+                relais_store::postgres::redacted_url(&db.url)
+            ),
+            None => bail!(
+                "{} contient déjà une base avec des utilisateurs",
+                data.db_path().display()
+            ),
+        }
     }
     let user = NewUser {
         login: admin.to_owned(),

@@ -14,6 +14,7 @@ mod import;
 mod init;
 mod invoices;
 mod journal;
+mod migrate;
 mod numbering;
 mod orders;
 mod payroll;
@@ -73,6 +74,7 @@ fn hourly_checkpoint(data: &std::path::Path) {
 fn dispatch(command: Command) -> Result<u8> {
     match command {
         Command::Init(a) => init::run(a),
+        Command::Migrate(a) => migrate::run(a),
         Command::CheckId(a) => check_id::run(a),
         Command::Extract(ExtractCommand::Check(a)) => extract::check(a),
         Command::Import(a) => import::run(a),
@@ -118,6 +120,11 @@ fn dispatch(command: Command) -> Result<u8> {
 pub fn acting(command: &Command) -> Option<Acting<'_>> {
     match command {
         Command::Import(a) => Some(a.user.acting(&a.data)),
+        Command::Migrate(a) => Some(Acting {
+            data: &a.from,
+            login: &a.user.user,
+            password_file: a.user.password_file.as_deref(),
+        }),
         Command::User(UserCommand::Add(a)) => Some(Acting {
             data: &a.data.data,
             login: &a.actor,

@@ -2,9 +2,6 @@
 //! only place that looks inside a `postgres::Error`.
 
 use crate::StoreError;
-use crate::deposits::DepositStoreError;
-use crate::numbering::NumberingError;
-use crate::orders::OrderError;
 use postgres::error::SqlState;
 
 impl From<postgres::Error> for StoreError {
@@ -35,20 +32,26 @@ pub(crate) fn not_found(what: &str) -> StoreError {
     StoreError::NotFound(format!("aucune ligne : {what}").into())
 }
 
-impl From<postgres::Error> for DepositStoreError {
-    fn from(e: postgres::Error) -> DepositStoreError {
-        DepositStoreError::Store(StoreError::from(e))
-    }
+/// Each contract's error from the driver's, through [`StoreError`]'s kinds.
+macro_rules! through_store_error {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<postgres::Error> for $error {
+            fn from(e: postgres::Error) -> $error {
+                <$error>::Store(StoreError::from(e))
+            }
+        }
+    )*};
 }
 
-impl From<postgres::Error> for NumberingError {
-    fn from(e: postgres::Error) -> NumberingError {
-        NumberingError::Store(StoreError::from(e))
-    }
-}
-
-impl From<postgres::Error> for OrderError {
-    fn from(e: postgres::Error) -> OrderError {
-        OrderError::Store(StoreError::from(e))
-    }
-}
+through_store_error!(
+    crate::bank::BankChangeError,
+    crate::caf::CafError,
+    crate::crisis::CrisisError,
+    crate::deposits::DepositStoreError,
+    crate::handback::ReplicaError,
+    crate::invoices::InvoiceError,
+    crate::numbering::NumberingError,
+    crate::orders::OrderError,
+    crate::regularisation::RegularisationError,
+    crate::runs::RunStoreError,
+);

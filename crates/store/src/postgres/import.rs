@@ -202,19 +202,6 @@ impl Rows {
     }
 }
 
-/// The distinct words of a person's folded names, as `person_words` holds them (the desk
-/// search finds a person by the beginnings of these words).
-pub(crate) fn person_words(last: &str, first: &str) -> Vec<String> {
-    let key = name_key(last, first);
-    let mut words: Vec<String> = Vec::new();
-    for w in key.split_whitespace() {
-        if !words.iter().any(|seen| seen == w) {
-            words.push(w.to_owned());
-        }
-    }
-    words
-}
-
 /// The foreign keys and secondary indexes of the imported tables, dropped for the load and
 /// made again at commit, as the database defines them (read from its catalog, so that they
 /// come back exactly as the schema has them).
@@ -384,7 +371,7 @@ impl ImportSession for PgImport<'_> {
                     .opt_text(extra(&b.extra).as_deref())
                     .opt_text(b.civility.as_deref());
                 let words = self.rows(Table::PersonWords)?;
-                for word in person_words(&b.last_name, &b.first_name) {
+                for word in crate::sqlite::desk::name_words(&b.last_name, &b.first_name) {
                     words.row(2).text(&b.dossier).text(&word);
                 }
                 self.maybe_flush(Table::PersonWords)?;
@@ -537,6 +524,10 @@ impl ImportSession for PgImport<'_> {
             &[&crate::now()],
         )?;
         let entry = journal::append(&mut tx, actor, "import", &payload)?;
+        // Fresh statistics for the planner: the desk search's plan depends on them from the
+        // first query on (autovacuum comes later, and sets the visibility map for
+        // index-only reads of the search's words).
+        tx.batch_execute("ANALYZE beneficiaries, person_words, rights, payees")?;
         tx.commit()?;
         Ok(entry)
     }

@@ -14,17 +14,25 @@
 // Helpers the contracts still to come use; removed once they are all written.
 #![allow(dead_code, unused_imports)]
 
+mod checkpoints;
 mod columns;
+pub mod copy;
 mod courante;
+mod crisis;
 mod deposits;
+mod desk;
 mod errors;
 mod flagged;
 mod import;
+mod incident;
 mod journal;
+mod logins;
 mod migrations;
 mod numbering;
 mod orders;
 mod queries;
+mod sessions;
+mod systems;
 mod unsupported;
 mod users;
 

@@ -6,13 +6,27 @@ use crate::checkpoints::{CheckpointStore, StoredCheckpoint};
 use relais_core::journal::EntryHash;
 use rusqlite::{OptionalExtension, params};
 
-const SELECT: &str = "SELECT seq, hash, at, line, signature FROM journal_checkpoints";
+pub(crate) const SELECT: &str = "SELECT seq, hash, at, line, signature FROM journal_checkpoints";
 
 fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StoredCheckpoint, StoreError>> {
-    let seq: i64 = r.get(0)?;
-    let hash: String = r.get(1)?;
-    let (at, line, signature) = (r.get(2)?, r.get(3)?, r.get(4)?);
-    Ok(EntryHash::from_hex(&hash)
+    Ok(checkpoint(
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+    ))
+}
+
+/// A checkpoint from its stored values (the columns of [`SELECT`], on every backend).
+pub(crate) fn checkpoint(
+    seq: i64,
+    hash: String,
+    at: String,
+    line: String,
+    signature: String,
+) -> Result<StoredCheckpoint, StoreError> {
+    EntryHash::from_hex(&hash)
         .map(|hash| StoredCheckpoint {
             seq: seq as u64,
             hash,
@@ -20,7 +34,16 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<StoredCheckpoint, Stor
             line,
             signature,
         })
-        .ok_or_else(|| StoreError::Corrupt(format!("checkpoint {seq}: hash {hash:?}"))))
+        .ok_or_else(|| StoreError::Corrupt(format!("checkpoint {seq}: hash {hash:?}")))
+}
+
+/// The hash of journal entry `seq` as stored, read.
+pub(crate) fn entry_hash(seq: u64, hash: Option<String>) -> Result<Option<EntryHash>, StoreError> {
+    hash.map(|h| {
+        EntryHash::from_hex(&h)
+            .ok_or_else(|| StoreError::Corrupt(format!("journal entry {seq}: hash {h:?}")))
+    })
+    .transpose()
 }
 
 impl CheckpointStore for SqliteStore {
@@ -37,11 +60,7 @@ impl CheckpointStore for SqliteStore {
                 |r| r.get(0),
             )
             .optional()?;
-        hash.map(|h| {
-            EntryHash::from_hex(&h)
-                .ok_or_else(|| StoreError::Corrupt(format!("journal entry {seq}: hash {h:?}")))
-        })
-        .transpose()
+        entry_hash(seq, hash)
     }
 
     fn add_checkpoint(&mut self, c: &StoredCheckpoint) -> Result<bool, StoreError> {

@@ -18,7 +18,7 @@ pub(crate) const EVENT: &str = "courante.add";
 pub(crate) const WRITERS: &[Role] = &[Role::Crise, Role::Admin];
 
 /// The entry as its journal event records it.
-fn payload(e: &Entry) -> serde_json::Value {
+pub(crate) fn payload(e: &Entry) -> serde_json::Value {
     let c = &e.content;
     json!({
         "id": e.id,
@@ -48,14 +48,7 @@ pub(crate) fn append(conn: &Connection, actor: &str, new: &NewEntry) -> Result<E
     let id: i64 = conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM courante", [], |r| {
         r.get(0)
     })?;
-    let mut entry = Entry {
-        id,
-        at: new.at.unwrap_or_else(now_to_the_second),
-        author: actor.to_owned(),
-        content: new.content.clone(),
-        journal_seq: 0,
-        journal_hash: String::new(),
-    };
+    let mut entry = draft(id, actor, new);
     let event = journal::append(conn, actor, EVENT, &payload(&entry))?;
     entry.journal_seq = event.seq;
     entry.journal_hash = event.hash.to_hex();
@@ -77,6 +70,18 @@ pub(crate) fn append(conn: &Connection, actor: &str, new: &NewEntry) -> Result<E
         ],
     )?;
     Ok(entry)
+}
+
+/// Entry `id` of `new` by `actor`, before its journal event gives it its seq and hash.
+pub(crate) fn draft(id: i64, actor: &str, new: &NewEntry) -> Entry {
+    Entry {
+        id,
+        at: new.at.unwrap_or_else(now_to_the_second),
+        author: actor.to_owned(),
+        content: new.content.clone(),
+        journal_seq: 0,
+        journal_hash: String::new(),
+    }
 }
 
 fn now_to_the_second() -> Timestamp {

@@ -15,25 +15,47 @@ use relais_core::directory::DirectoryRow;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde_json::json;
 
-const TASK: &str = "SELECT id, title, owner, due_at, status, created_by FROM tasks";
+pub(crate) const TASK: &str = "SELECT id, title, owner, due_at, status, created_by FROM tasks";
+
+/// The order of the task list: by due time, those without one last.
+pub(crate) const TASK_ORDER: &str = "ORDER BY due_at IS NULL, due_at, id";
 
 fn task(r: &Row<'_>) -> Result<Task, StoreError> {
-    let status: String = r.get(4)?;
     Ok(Task {
         id: r.get(0)?,
         title: r.get(1)?,
         owner: r.get(2)?,
         due: opt_timestamp(r.get(3)?)?,
-        status: TaskStatus::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("task status {status:?}")))?,
+        status: task_status(&r.get::<_, String>(4)?)?,
         created_by: r.get(5)?,
     })
 }
 
+pub(crate) fn task_status(status: &str) -> Result<TaskStatus, StoreError> {
+    TaskStatus::parse(status).ok_or_else(|| StoreError::Corrupt(format!("task status {status:?}")))
+}
+
+/// The journal payload of a change of a task's status.
+pub(crate) fn task_status_payload(id: i64, from: TaskStatus, to: TaskStatus) -> serde_json::Value {
+    json!({ "task": id, "from": from.as_str(), "to": to.as_str() })
+}
+
+/// A new message to the public by `actor`, now (its texts trimmed).
+pub(crate) fn public_message(
+    actor: &str,
+    affected: &str,
+    guaranteed: &str,
+) -> Result<PublicMessage, StoreError> {
+    Ok(PublicMessage {
+        affected: affected.trim().to_owned(),
+        guaranteed: guaranteed.trim().to_owned(),
+        updated_at: timestamp(&super::now())?,
+        updated_by: actor.to_owned(),
+    })
+}
+
 fn tasks_where(conn: &Connection, filter: &str, id: Option<i64>) -> Result<Vec<Task>, StoreError> {
-    let mut stmt = conn.prepare(&format!(
-        "{TASK} {filter} ORDER BY due_at IS NULL, due_at, id"
-    ))?;
+    let mut stmt = conn.prepare(&format!("{TASK} {filter} {TASK_ORDER}"))?;
     let mut rows = match id {
         Some(id) => stmt.query([id])?,
         None => stmt.query([])?,
@@ -173,12 +195,8 @@ impl CrisisStore for SqliteStore {
                 "UPDATE tasks SET status = ?2 WHERE id = ?1",
                 rusqlite::params![id, status.as_str()],
             )?;
-            journal::append(
-                tx,
-                actor,
-                "task.status",
-                &json!({ "task": id, "from": old.status.as_str(), "to": status.as_str() }),
-            )?;
+            let payload = task_status_payload(id, old.status, status);
+            journal::append(tx, actor, "task.status", &payload)?;
             get_task(tx, id)
         })
     }
@@ -240,12 +258,7 @@ impl CrisisStore for SqliteStore {
         guaranteed: &str,
     ) -> Result<PublicMessage, CrisisError> {
         write(self, actor, |tx| {
-            let message = PublicMessage {
-                affected: affected.trim().to_owned(),
-                guaranteed: guaranteed.trim().to_owned(),
-                updated_at: timestamp(&super::now())?,
-                updated_by: actor.to_owned(),
-            };
+            let message = public_message(actor, affected, guaranteed)?;
             tx.execute(
                 "INSERT INTO public_messages (affected, guaranteed, updated_at, updated_by)
                  VALUES (?1, ?2, ?3, ?4)",

@@ -12,6 +12,31 @@ use relais_core::crisis::{
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
+/// An initial notification sent more than 72 hours after the last time of `awareness` (the
+/// incident's last recorded) says why (RGPD art. 33.1).
+pub(crate) fn check_delay(awareness: Option<String>, n: &Notification) -> Result<(), CrisisError> {
+    if let Some(awareness) = opt_timestamp(awareness)?
+        && cnil::is_late(awareness, n.sent_at)
+    {
+        return Err(CrisisError::LateWithoutReasons {
+            hours: cnil::hours_after(awareness, n.sent_at),
+        });
+    }
+    Ok(())
+}
+
+/// The journal payload of notification `id`: the notification and its id.
+pub(crate) fn notification_payload(
+    n: &Notification,
+    id: i64,
+) -> Result<serde_json::Value, StoreError> {
+    let mut payload = serde_json::to_value(n).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if let Some(map) = payload.as_object_mut() {
+        map.insert("id".into(), json!(id));
+    }
+    Ok(payload)
+}
+
 pub(crate) fn record_fact(
     conn: &mut Connection,
     actor: &str,
@@ -74,13 +99,7 @@ pub(crate) fn record_notification(
             )
             .optional()?
             .flatten();
-        if let Some(awareness) = opt_timestamp(awareness)?
-            && cnil::is_late(awareness, n.sent_at)
-        {
-            return Err(CrisisError::LateWithoutReasons {
-                hours: cnil::hours_after(awareness, n.sent_at),
-            });
-        }
+        check_delay(awareness, n)?;
     }
     tx.execute(
         "INSERT INTO cnil_notifications (kind, nature, people_categories, people_count,
@@ -109,11 +128,12 @@ pub(crate) fn record_notification(
             rusqlite::params![id, reasons],
         )?;
     }
-    let mut payload = serde_json::to_value(n).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    if let Some(map) = payload.as_object_mut() {
-        map.insert("id".into(), json!(id));
-    }
-    journal::append(&tx, actor, "cnil.notification", &payload)?;
+    journal::append(
+        &tx,
+        actor,
+        "cnil.notification",
+        &notification_payload(n, id)?,
+    )?;
     tx.commit()?;
     Ok(id)
 }

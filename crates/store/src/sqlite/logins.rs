@@ -21,9 +21,35 @@ fn recent(
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    Ok(row
-        .filter(|(_, last, _)| now_ms.saturating_sub(*last) < backoff.forget_after_ms)
-        .map(|(failures, _, not_before)| (u32::try_from(failures).unwrap_or(u32::MAX), not_before)))
+    Ok(still_recent(row, now_ms, backoff))
+}
+
+/// The failures of a stored row (failures, last failure, not before) that still count at
+/// `now_ms`, and when the next attempt may be checked (the same rule on every backend).
+pub(crate) fn still_recent(
+    row: Option<(i64, i64, i64)>,
+    now_ms: i64,
+    backoff: &Backoff,
+) -> Option<(u32, i64)> {
+    row.filter(|(_, last, _)| now_ms.saturating_sub(*last) < backoff.forget_after_ms)
+        .map(|(failures, _, not_before)| (u32::try_from(failures).unwrap_or(u32::MAX), not_before))
+}
+
+/// After the recent failures `recent`, one more at `now_ms`: how many, and from when the
+/// next attempt may be checked.
+pub(crate) fn one_more_failure(
+    recent: Option<(u32, i64)>,
+    now_ms: i64,
+    backoff: &Backoff,
+) -> (u32, i64) {
+    let (failures, not_before) = match recent {
+        Some((n, not_before)) => (n.saturating_add(1), not_before),
+        None => (1, now_ms),
+    };
+    (
+        failures,
+        not_before.max(now_ms.saturating_add(backoff.delay_ms(failures))),
+    )
 }
 
 impl LoginThrottle for SqliteStore {
@@ -58,11 +84,8 @@ impl LoginThrottle for SqliteStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (failures, not_before) = match recent(&tx, login, now_ms, backoff)? {
-            Some((n, not_before)) => (n.saturating_add(1), not_before),
-            None => (1, now_ms),
-        };
-        let not_before = not_before.max(now_ms.saturating_add(backoff.delay_ms(failures)));
+        let (failures, not_before) =
+            one_more_failure(recent(&tx, login, now_ms, backoff)?, now_ms, backoff);
         // Logins nobody has used for long are dropped, so guessed names do not pile up.
         tx.execute(
             "DELETE FROM login_failures WHERE last_failure_ms < ?1",

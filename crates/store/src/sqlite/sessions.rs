@@ -8,6 +8,34 @@ use relais_core::roles::parse_roles;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde_json::json;
 
+/// A session as stored with its user's roles, site and state: (login, csrf, opened_at,
+/// last_seen_at, roles, site, disabled).
+pub(crate) type StoredSession = (String, String, i64, i64, String, Option<String>, bool);
+
+/// The session of `row` and its last use if it is still open at `now` under `lifetime` (the
+/// same rule on every backend).
+pub(crate) fn still_open(
+    (login, csrf, opened, last_seen, roles, site, disabled): StoredSession,
+    now: i64,
+    lifetime: Lifetime,
+) -> Result<Option<(Session, i64)>, StoreError> {
+    let idle = now.saturating_sub(last_seen) >= lifetime.idle_seconds;
+    let too_old = now.saturating_sub(opened) >= lifetime.absolute_seconds;
+    if disabled || idle || too_old || now < last_seen {
+        return Ok(None);
+    }
+    let roles = parse_roles(&roles).map_err(|bad| StoreError::Corrupt(format!("role {bad}")))?;
+    Ok(Some((
+        Session {
+            login,
+            roles,
+            site,
+            csrf,
+        },
+        last_seen,
+    )))
+}
+
 impl SessionStore for SqliteStore {
     fn open_session(
         &mut self,
@@ -57,8 +85,7 @@ impl SessionStore for SqliteStore {
         now: i64,
         lifetime: Lifetime,
     ) -> Result<Option<(Session, i64)>, StoreError> {
-        type Row = (String, String, i64, i64, String, Option<String>, bool);
-        let found: Option<Row> = self
+        let found: Option<StoredSession> = self
             .conn
             .query_row(
                 "SELECT s.login, s.csrf, s.opened_at, s.last_seen_at, u.roles, u.site, u.disabled
@@ -77,25 +104,10 @@ impl SessionStore for SqliteStore {
                 },
             )
             .optional()?;
-        let Some((login, csrf, opened, last_seen, roles, site, disabled)) = found else {
-            return Ok(None);
-        };
-        let idle = now.saturating_sub(last_seen) >= lifetime.idle_seconds;
-        let too_old = now.saturating_sub(opened) >= lifetime.absolute_seconds;
-        if disabled || idle || too_old || now < last_seen {
-            return Ok(None);
+        match found {
+            Some(row) => still_open(row, now, lifetime),
+            None => Ok(None),
         }
-        let roles =
-            parse_roles(&roles).map_err(|bad| StoreError::Corrupt(format!("role {bad}")))?;
-        Ok(Some((
-            Session {
-                login,
-                roles,
-                site,
-                csrf,
-            },
-            last_seen,
-        )))
     }
 
     fn close_session(&mut self, token_hash: &str) -> Result<(), StoreError> {

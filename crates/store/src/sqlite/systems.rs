@@ -12,10 +12,10 @@ use relais_core::crisis::{
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde_json::json;
 
-const SELECT: &str = "SELECT id, name, function, criticality, owner, site_code, status,
+pub(crate) const SELECT: &str = "SELECT id, name, function, criticality, owner, site_code, status,
     status_at, status_by FROM systems";
 
-fn status(s: &str) -> Result<SystemStatus, StoreError> {
+pub(crate) fn status(s: &str) -> Result<SystemStatus, StoreError> {
     SystemStatus::parse(s).ok_or_else(|| StoreError::Corrupt(format!("system status {s:?}")))
 }
 
@@ -93,13 +93,7 @@ pub(crate) fn import(
         )?;
         done.added += 1;
     }
-    let ids: Vec<&str> = systems.iter().map(|s| s.id.as_str()).collect();
-    journal::append(
-        &tx,
-        actor,
-        "systems.import",
-        &json!({ "added": done.added, "updated": done.updated, "systems": ids }),
-    )?;
+    journal::append(&tx, actor, "systems.import", &import_payload(done, systems))?;
     tx.commit()?;
     Ok(done)
 }
@@ -116,26 +110,7 @@ pub(crate) fn set_status(
     let system = get(&tx, id)?.ok_or_else(|| CrisisError::UnknownSystem(id.to_owned()))?;
     system.status.check_transition(to)?;
     let note = note.map(str::trim).filter(|n| !n.is_empty());
-    let text = format!(
-        "Système {} ({}) : {} → {}{}",
-        system.id,
-        system.name,
-        system.status,
-        to,
-        note.map(|n| format!(". {n}")).unwrap_or_default()
-    );
-    let entry = courante::append(
-        &tx,
-        actor,
-        &NewEntry {
-            at: None,
-            content: EntryContent {
-                system: Some(system.id.clone()),
-                site: system.site.clone(),
-                ..EntryContent::new(EntryKind::Action, text)
-            },
-        },
-    )?;
+    let entry = courante::append(&tx, actor, &status_entry(&system, to, note))?;
     let at = entry.at;
     tx.execute(
         "UPDATE systems SET status = ?2, status_at = ?3, status_by = ?4 WHERE id = ?1",
@@ -154,15 +129,7 @@ pub(crate) fn set_status(
             entry.id
         ],
     )?;
-    journal::append(
-        &tx,
-        actor,
-        "system.status",
-        &json!({ "system": id, "from": system.status.as_str(), "to": to.as_str(),
-                 "note": note, "entry": entry.id }),
-    )?;
-    tx.commit()?;
-    Ok(StatusChange {
+    let change = StatusChange {
         system: id.to_owned(),
         from: Some(system.status),
         to,
@@ -170,7 +137,55 @@ pub(crate) fn set_status(
         by: actor.to_owned(),
         note: note.map(str::to_owned),
         entry: Some(entry.id),
-    })
+    };
+    journal::append(&tx, actor, "system.status", &change_payload(&change))?;
+    tx.commit()?;
+    Ok(change)
+}
+
+/// The main courante entry (an action, linked to the system and its site) that says
+/// `system` moves to `to`, with the agent's `note` (trimmed, not empty).
+pub(crate) fn status_entry(system: &System, to: SystemStatus, note: Option<&str>) -> NewEntry {
+    let text = format!(
+        "Système {} ({}) : {} → {}{}",
+        system.id,
+        system.name,
+        system.status,
+        to,
+        note.map(|n| format!(". {n}")).unwrap_or_default()
+    );
+    NewEntry {
+        at: None,
+        content: EntryContent {
+            system: Some(system.id.clone()),
+            site: system.site.clone(),
+            ..EntryContent::new(EntryKind::Action, text)
+        },
+    }
+}
+
+/// The journal payload of a change of status.
+pub(crate) fn change_payload(c: &StatusChange) -> serde_json::Value {
+    json!({ "system": c.system, "from": c.from.map(|s| s.as_str()), "to": c.to.as_str(),
+            "note": c.note, "entry": c.entry })
+}
+
+/// The journal payload of an import of the inventory.
+pub(crate) fn import_payload(done: SystemsImported, systems: &[NewSystem]) -> serde_json::Value {
+    let ids: Vec<&str> = systems.iter().map(|s| s.id.as_str()).collect();
+    json!({ "added": done.added, "updated": done.updated, "systems": ids })
+}
+
+/// The dashboard's summary from the counts per status and the inventory.
+pub(crate) fn summarise(by_status: Vec<(SystemStatus, u64)>, all: Vec<System>) -> SystemsSummary {
+    let critical_not_restored = all
+        .into_iter()
+        .filter(|s| s.criticality == Criticality::Critical && s.status != SystemStatus::Restored)
+        .collect();
+    SystemsSummary {
+        by_status,
+        critical_not_restored,
+    }
 }
 
 pub(crate) fn history(conn: &Connection, id: &str) -> Result<Vec<StatusChange>, CrisisError> {
@@ -213,12 +228,5 @@ pub(crate) fn summary(conn: &Connection) -> Result<SystemsSummary, StoreError> {
             .optional()?;
         by_status.push((*s, n.unwrap_or(0).max(0) as u64));
     }
-    let critical_not_restored = list(conn)?
-        .into_iter()
-        .filter(|s| s.criticality == Criticality::Critical && s.status != SystemStatus::Restored)
-        .collect();
-    Ok(SystemsSummary {
-        by_status,
-        critical_not_restored,
-    })
+    Ok(summarise(by_status, list(conn)?))
 }

@@ -3,17 +3,12 @@
 
 mod bank;
 mod caf;
-mod checkpoints;
-mod crisis;
-mod desk;
 mod handback;
 mod invoices;
-mod logins;
 mod payroll;
 mod pes_return;
 mod regularisation;
 mod runs;
-mod sessions;
 mod suppliers;
 
 pub(crate) use super::unsupported;
