@@ -225,4 +225,7 @@ every_contract!(@each PgStore;
     crisis::entries_carry_their_journal_event_and_cannot_be_rewritten,
     crisis::an_edited_courante_entry_is_caught_by_verify,
     crisis::a_removed_courante_entry_is_caught_by_verify,
+    handback::a_new_origin_starts_at_the_export_s_from_and_a_second_apply_changes_nothing,
+    handback::a_gap_or_a_fork_is_refused_and_nothing_is_written,
+    handback::only_an_admin_applies_and_the_projection_merges_each_after,
 );

@@ -37,3 +37,9 @@ impl From<postgres::Error> for crate::crisis::CrisisError {
         crate::crisis::CrisisError::Store(StoreError::from(e))
     }
 }
+
+impl From<postgres::Error> for crate::handback::ReplicaError {
+    fn from(e: postgres::Error) -> crate::handback::ReplicaError {
+        crate::handback::ReplicaError::Store(StoreError::from(e))
+    }
+}

@@ -16,7 +16,7 @@ pub(crate) mod desk;
 mod errors;
 mod files;
 mod flagged;
-mod handback;
+pub(crate) mod handback;
 mod history_totals;
 mod ibans;
 mod import;
