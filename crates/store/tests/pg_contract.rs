@@ -239,4 +239,7 @@ every_contract!(@each PgStore;
     readiness::rejected_rows_are_counted_by_file_and_code_and_streamed_by_entity,
     readiness::text_changed_behind_the_store_is_reported_not_guessed,
     readiness::a_rejected_row_handled_by_hand_stays_handled_across_imports,
+    handback::a_new_origin_starts_at_the_export_s_from_and_a_second_apply_changes_nothing,
+    handback::a_gap_or_a_fork_is_refused_and_nothing_is_written,
+    handback::only_an_admin_applies_and_the_projection_merges_each_after,
 );

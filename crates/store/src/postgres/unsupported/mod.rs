@@ -3,7 +3,6 @@
 
 mod bank;
 mod caf;
-mod handback;
 mod invoices;
 mod payroll;
 mod pes_return;
