@@ -37,3 +37,9 @@ impl From<postgres::Error> for crate::crisis::CrisisError {
         crate::crisis::CrisisError::Store(StoreError::from(e))
     }
 }
+
+impl From<postgres::Error> for crate::numbering::NumberingError {
+    fn from(e: postgres::Error) -> crate::numbering::NumberingError {
+        crate::numbering::NumberingError::Store(StoreError::from(e))
+    }
+}

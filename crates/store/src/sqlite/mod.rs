@@ -25,7 +25,7 @@ mod invoices;
 mod journal;
 pub(crate) mod logins;
 mod migrations;
-mod numbering;
+pub(crate) mod numbering;
 mod orders;
 mod paid_months;
 mod payroll;

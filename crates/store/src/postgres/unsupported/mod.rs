@@ -8,7 +8,6 @@ mod desk;
 mod flagged;
 mod handback;
 mod invoices;
-mod numbering;
 mod orders;
 mod payroll;
 mod pes_return;
