@@ -225,4 +225,9 @@ every_contract!(@each PgStore;
     crisis::entries_carry_their_journal_event_and_cannot_be_rewritten,
     crisis::an_edited_courante_entry_is_caught_by_verify,
     crisis::a_removed_courante_entry_is_caught_by_verify,
+    runs::unique_right_month,
+    runs::nothing_is_paid_twice_across_runs_of_a_month,
+    runs::a_preparer_never_validates_their_own_run,
+    runs::paid_claims_stream_validated_runs_by_right_then_month,
+    numbering::gap_free_bordereaux_and_mandates_under_concurrent_writers,
 );
