@@ -15,21 +15,27 @@
 #![allow(dead_code, unused_imports)]
 
 mod checkpoints;
+mod columns;
 pub mod copy;
 mod courante;
 mod crisis;
+mod deposits;
+mod desk;
 mod errors;
+mod flagged;
 mod import;
 mod incident;
 mod journal;
 mod logins;
 mod migrations;
+mod numbering;
+mod orders;
 mod queries;
-mod runs;
 mod sessions;
 mod systems;
 mod unsupported;
 mod users;
+mod runs;
 
 use crate::{
     Counts, FlaggedCount, FlaggedRecord, ImportSession, NewUser, OpenInvoice, PaymentRight,

@@ -11,7 +11,10 @@ use crate::sqlite::ibans::{Sharer, flags_of};
 use crate::sqlite::runs::compare::{Comparison, compare_groups};
 use crate::sqlite::runs::lists::{add_flags, rejected_rights_from};
 use crate::sqlite::runs::writer::Writer;
-use crate::{FlaggedRecord, postgres::Transaction};
+use crate::FlaggedRecord;
+use crate::postgres::queries::{FLAGGED_COLUMNS, flagged_record};
+use postgres::Transaction;
+use relais_formats::extract::Severity;
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
 use relais_core::calendar::Month;
@@ -119,29 +122,22 @@ pub(crate) fn insert_caf(tx: &mut Transaction<'_>, run: &str, p: &CafParams) -> 
     Ok(())
 }
 
-/// The import's rejected rows of `entity`, in order.
+/// The import's rejected rows of `entity`, in order (as `queries::each_flagged_row`, in the
+/// preparation's transaction).
 pub(crate) fn each_flagged(
     tx: &mut Transaction<'_>,
     entity: &str,
     each: &mut dyn FnMut(&FlaggedRecord),
 ) -> Result<u64, StoreError> {
     let rows = tx.query(
-        "SELECT id, file, line, key, raw, problems FROM pending_rows
-         WHERE entity = $1 AND severity = 'rejet' ORDER BY id",
+        &format!(
+            "SELECT {FLAGGED_COLUMNS} FROM pending_rows p
+             WHERE p.entity = $1 AND p.severity = 'rejet' ORDER BY p.id"
+        ),
         &[&entity],
     )?;
     for row in &rows {
-        let (raw, problems): (&str, &str) = (row.try_get(4)?, row.try_get(5)?);
-        each(&FlaggedRecord {
-            id: row.try_get(0)?,
-            severity: relais_formats::extract::Severity::Reject,
-            file: row.try_get(1)?,
-            line: row.try_get::<_, i64>(2)? as u64,
-            key: row.try_get(3)?,
-            raw: serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            problems: serde_json::from_str(problems)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        });
+        each(&flagged_record(row, Severity::Reject)?);
     }
     Ok(rows.len() as u64)
 }

@@ -3,12 +3,8 @@
 
 mod bank;
 mod caf;
-mod deposits;
-mod desk;
-mod flagged;
 mod handback;
 mod invoices;
-mod orders;
 mod payroll;
 mod pes_return;
 mod regularisation;
