@@ -244,4 +244,5 @@ every_contract!(@each PgStore;
     runs::a_preparer_never_validates_their_own_run,
     runs::paid_claims_stream_validated_runs_by_right_then_month,
     numbering::gap_free_bordereaux_and_mandates_under_concurrent_writers,
+    kept::kept_records_refuse_rewrite_and_removal,
 );

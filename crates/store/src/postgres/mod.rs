@@ -31,11 +31,11 @@ mod migrations;
 mod numbering;
 mod orders;
 mod queries;
+mod runs;
 mod sessions;
 mod systems;
 mod unsupported;
 mod users;
-mod runs;
 
 use crate::{
     Counts, FlaggedCount, FlaggedRecord, ImportSession, NewUser, OpenInvoice, PaymentRight,
