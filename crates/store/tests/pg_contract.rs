@@ -242,4 +242,10 @@ every_contract!(@each PgStore;
     handback::a_new_origin_starts_at_the_export_s_from_and_a_second_apply_changes_nothing,
     handback::a_gap_or_a_fork_is_refused_and_nothing_is_written,
     handback::only_an_admin_applies_and_the_projection_merges_each_after,
+    runs::unique_right_month,
+    runs::nothing_is_paid_twice_across_runs_of_a_month,
+    runs::a_preparer_never_validates_their_own_run,
+    runs::paid_claims_stream_validated_runs_by_right_then_month,
+    numbering::gap_free_bordereaux_and_mandates_under_concurrent_writers,
+    kept::kept_records_refuse_rewrite_and_removal,
 );

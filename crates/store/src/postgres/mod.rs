@@ -32,6 +32,7 @@ mod migrations;
 mod numbering;
 mod orders;
 mod queries;
+mod runs;
 mod sessions;
 mod systems;
 mod unsupported;

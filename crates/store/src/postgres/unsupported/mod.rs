@@ -7,7 +7,6 @@ mod invoices;
 mod payroll;
 mod pes_return;
 mod regularisation;
-mod runs;
 mod suppliers;
 
 pub(crate) use super::unsupported;
