@@ -37,3 +37,15 @@ impl From<postgres::Error> for crate::crisis::CrisisError {
         crate::crisis::CrisisError::Store(StoreError::from(e))
     }
 }
+
+impl From<postgres::Error> for crate::bank::BankChangeError {
+    fn from(e: postgres::Error) -> crate::bank::BankChangeError {
+        crate::bank::BankChangeError::Store(StoreError::from(e))
+    }
+}
+
+impl From<postgres::Error> for crate::caf::CafError {
+    fn from(e: postgres::Error) -> crate::caf::CafError {
+        crate::caf::CafError::Store(StoreError::from(e))
+    }
+}

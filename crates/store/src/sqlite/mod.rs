@@ -3,10 +3,11 @@
 //! records have been acknowledged to people).
 
 pub(crate) mod accounts;
-mod bank;
-mod bank_held;
+pub(crate) mod bank;
+pub(crate) mod bank_held;
 mod blocks;
-mod caf;
+pub(crate) mod caf;
+pub(crate) mod caf_merge;
 pub(crate) mod checkpoints;
 pub(crate) mod courante;
 pub(crate) mod crisis;
@@ -27,7 +28,7 @@ pub(crate) mod logins;
 mod migrations;
 mod numbering;
 mod orders;
-mod paid_months;
+pub(crate) mod paid_months;
 mod payroll;
 mod person_guard;
 mod pes_return;
