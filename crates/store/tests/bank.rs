@@ -103,10 +103,16 @@ fn approvals_and_decisions_are_kept_behind_the_store() {
             .is_err()
     );
     assert!(
-        conn.execute("UPDATE bank_change_requests SET decided_by = requested_by", [])
+        conn.execute(
+            "UPDATE bank_change_requests SET decided_by = requested_by",
+            []
+        )
+        .is_err()
+    );
+    assert!(
+        conn.execute("DELETE FROM bank_change_requests", [])
             .is_err()
     );
-    assert!(conn.execute("DELETE FROM bank_change_requests", []).is_err());
     assert!(conn.execute("DELETE FROM bank_approval_log", []).is_err());
     let log: i64 = conn
         .query_row(

@@ -5,7 +5,7 @@
 //! (`tests/bank.rs` for SQLite).
 
 use super::TestBackend;
-use super::fixtures::{Fixture, add_user, import, iban, payee, person, right, with_admin};
+use super::fixtures::{Fixture, add_user, iban, import, payee, person, right, with_admin};
 use jiff::civil::{Date, date};
 use relais_core::bank_change::{DecisionRefusal, ScopeRefusal};
 use relais_core::ids::{Bic, Iban};
@@ -103,7 +103,10 @@ fn end(iban: &Iban) -> String {
 }
 
 pub fn an_establishment_is_not_changed_from_a_persons_page<B: TestBackend>() {
-    let Fixture { mut store, .. } = store::<B>();
+    let Fixture {
+        dir: _dir,
+        mut store,
+    } = store::<B>();
     for foreign in ["T2", "T3"] {
         assert!(
             matches!(
@@ -149,7 +152,10 @@ pub fn an_establishment_is_not_changed_from_a_persons_page<B: TestBackend>() {
 }
 
 pub fn only_an_ordonnateur_who_did_not_ask_decides<B: TestBackend>() {
-    let Fixture { mut store, .. } = store::<B>();
+    let Fixture {
+        dir: _dir,
+        mut store,
+    } = store::<B>();
     let id = store
         .request_bank_change("acc", &ask("T2", None, &fraud_iban()))
         .expect("request");
@@ -215,7 +221,10 @@ pub fn only_an_ordonnateur_who_did_not_ask_decides<B: TestBackend>() {
 }
 
 pub fn the_approver_sees_both_accounts_in_full_and_the_warnings<B: TestBackend>() {
-    let Fixture { mut store, .. } = store::<B>();
+    let Fixture {
+        dir: _dir,
+        mut store,
+    } = store::<B>();
     let id = store
         .request_bank_change("acc", &ask("T2", None, &fraud_iban()))
         .expect("request");
@@ -239,7 +248,10 @@ pub fn the_approver_sees_both_accounts_in_full_and_the_warnings<B: TestBackend>(
 }
 
 pub fn an_approval_holds_for_its_request_only<B: TestBackend>() {
-    let Fixture { mut store, .. } = store::<B>();
+    let Fixture {
+        dir: _dir,
+        mut store,
+    } = store::<B>();
     let today = date(2026, 12, 5);
     let first = store
         .request_bank_change("acc", &ask("T2", None, &fraud_iban()))
@@ -296,7 +308,10 @@ pub fn an_approval_holds_for_its_request_only<B: TestBackend>() {
 }
 
 pub fn held_details_list_requests_and_unapproved_imported_changes<B: TestBackend>() {
-    let Fixture { mut store, .. } = store::<B>();
+    let Fixture {
+        dir: _dir,
+        mut store,
+    } = store::<B>();
     let today = date(2026, 12, 5);
     assert!(store.held_bank_details(today, 30).expect("held").is_empty());
     let asked = store

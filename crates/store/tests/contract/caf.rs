@@ -111,7 +111,10 @@ fn november() -> Vec<CafRow> {
 }
 
 pub fn totals_for_the_payment_run<B: TestBackend>() {
-    let Fixture { mut store, .. } = fixture::<B>();
+    let Fixture {
+        dir: _dir,
+        mut store,
+    } = fixture::<B>();
     assert_eq!(
         store.caf_statement_total(month("2026-11")).expect("total"),
         None
@@ -152,7 +155,10 @@ pub fn totals_for_the_payment_run<B: TestBackend>() {
 }
 
 pub fn comparison_household_by_household<B: TestBackend>() {
-    let Fixture { mut store, .. } = fixture::<B>();
+    let Fixture {
+        dir: _dir,
+        mut store,
+    } = fixture::<B>();
     import_caf(&mut store, "liq", "2026-11", &november(), SHA).expect("import");
     let mut seen = Vec::new();
     let cmp = store
@@ -220,7 +226,10 @@ pub fn comparison_household_by_household<B: TestBackend>() {
 }
 
 pub fn only_liquidation_or_ordonnateur_import<B: TestBackend>() {
-    let Fixture { mut store, .. } = fixture::<B>();
+    let Fixture {
+        dir: _dir,
+        mut store,
+    } = fixture::<B>();
     for actor in ["acc", "admin"] {
         match import_caf(&mut store, actor, "2026-11", &november(), SHA) {
             Err(CafError::Store(StoreError::Forbidden { login, .. })) => assert_eq!(login, actor),
@@ -237,7 +246,10 @@ pub fn only_liquidation_or_ordonnateur_import<B: TestBackend>() {
 }
 
 pub fn a_statement_is_all_or_nothing<B: TestBackend>() {
-    let Fixture { mut store, .. } = fixture::<B>();
+    let Fixture {
+        dir: _dir,
+        mut store,
+    } = fixture::<B>();
     import_caf(&mut store, "liq", "2026-11", &november(), SHA).expect("first");
     let before = store.journal_entries(1, 1_000).expect("journal").len();
     let other = [row(2, "B1", None, Some("D1"), 100)];
@@ -283,7 +295,10 @@ pub fn a_statement_is_all_or_nothing<B: TestBackend>() {
 }
 
 pub fn a_replaced_statement_is_journaled_without_nirs<B: TestBackend>() {
-    let Fixture { mut store, .. } = fixture::<B>();
+    let Fixture {
+        dir: _dir,
+        mut store,
+    } = fixture::<B>();
     import_caf(&mut store, "liq", "2026-11", &november(), SHA).expect("first");
     let again = [row(2, "B1", None, Some("D1"), 60_000)];
     let imported = import_caf(&mut store, "ord", "2026-11", &again, SHA2).expect("replaced");
