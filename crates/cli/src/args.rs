@@ -583,6 +583,10 @@ pub struct InvoicesDueArgs {
 pub enum BenchCommand {
     /// Enregistrements durables concurrents et génération de récépissés PDF.
     Deposits(BenchDepositsArgs),
+    /// Recherche de l'accueil par N connexions à la fois sur la base du dossier (SQLite ou
+    /// PostgreSQL) : latences p50, p99, max (bench/postgres.sh).
+    #[command(hide = true)]
+    Search(BenchSearchArgs),
     /// Écrit un pain.001 depuis un CSV de virements (nom,iban,bic,montant_centimes,libelle) :
     /// la mesure comparée à sepaxml (bench/payments.sh).
     Pain001(BenchPain001Args),
@@ -600,6 +604,21 @@ pub struct BenchPain001Args {
     /// Fichier pain.001 écrit.
     #[arg(long)]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchSearchArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    /// Fichier des recherches, une par ligne (tirées au hasard).
+    #[arg(long)]
+    pub queries: PathBuf,
+    /// Connexions simultanées, une par fil.
+    #[arg(long, default_value_t = 32)]
+    pub connections: usize,
+    /// Durée de la mesure, en secondes.
+    #[arg(long, default_value_t = 20)]
+    pub seconds: u64,
 }
 
 #[derive(Debug, Args)]

@@ -114,12 +114,28 @@ fn more_invoices(data: &Path) {
 
 #[test]
 fn agents_screens_in_a_real_browser() {
+    agents_screens_on(false);
+}
+
+/// The same screens with the demo's store moved to PostgreSQL (`relais migrate`) before the
+/// server starts: what an agent sees and does does not depend on the backend.
+#[test]
+fn agents_screens_in_a_real_browser_on_postgres() {
+    agents_screens_on(true);
+}
+
+fn agents_screens_on(postgres: bool) {
     common::e2e_dir();
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     common::demo(&data, 800);
     more_invoices(&data);
     let (query, expect) = someone_with_an_accent(&data);
+    if postgres {
+        let url = common::fresh_postgres_database("e2e");
+        let data = data.to_string_lossy().into_owned();
+        common::relais_ok(&["migrate", "--from", &data, "--to", &url, "--user", "admin"]);
+    }
     // One agent who holds both finance roles: may prepare, and validate others' runs only.
     let password = "double-role-mot-de-passe";
     let password_file = dir.path().join("double.mdp");

@@ -128,12 +128,17 @@ pub async fn serve(
     config
         .checkpoints
         .get_or_insert_with(|| relais_app::checkpoints::Signer::new(data));
-    let store = data.open_store().map_err(|e| anyhow::anyhow!(e.french()))?;
-    let readers = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
-    let readers = (0..readers)
-        .map(|_| data.open_reader())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| anyhow::anyhow!(e.french()))?;
+    // Off the async workers: PostgreSQL's driver blocks on a runtime of its own, which must
+    // not run inside this one (the handlers reach the store on the blocking pool likewise).
+    let (store, readers) = tokio::task::block_in_place(|| {
+        let store = data.open_store()?;
+        let readers = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+        let readers = (0..readers)
+            .map(|_| data.open_reader())
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok::<_, relais_app::AppError>((store, readers))
+    })
+    .map_err(|e| anyhow::anyhow!(e.french()))?;
     let app = App::with_readers(store, readers, config, App::system_clock())?;
     // The invoices' list read whole once now, rather than by the first agent who asks for it.
     let warm = Arc::clone(&app);

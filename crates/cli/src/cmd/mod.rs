@@ -2,6 +2,7 @@
 
 mod bank;
 mod bench_pain;
+mod bench_search;
 mod caf;
 mod check_id;
 mod crisis;
@@ -99,6 +100,7 @@ fn dispatch(command: Command) -> Result<u8> {
         Command::Pes(crate::args::pes::PesCommand::Retour(a)) => pes::retour(a),
         Command::Regularise(a) => regularise::run(a),
         Command::Bench(BenchCommand::Deposits(a)) => deposit::bench(a),
+        Command::Bench(BenchCommand::Search(a)) => bench_search::run(a),
         Command::Bench(BenchCommand::Pain001(a)) => bench_pain::run(a),
         Command::Bench(BenchCommand::Journal(a)) => journal::bench(a),
         Command::Serve(a) => serve::run(a),
@@ -184,6 +186,8 @@ pub fn acting(command: &Command) -> Option<Acting<'_>> {
         Command::Bench(
             BenchCommand::Deposits(_) | BenchCommand::Pain001(_) | BenchCommand::Journal(_),
         ) => None,
+        // Reads only.
+        Command::Bench(BenchCommand::Search(_)) => None,
         // Reading, checking, or writing files from what anyone with the folder can read.
         Command::CheckId(_)
         | Command::Extract(ExtractCommand::Check(_))

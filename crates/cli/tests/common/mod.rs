@@ -148,7 +148,10 @@ pub fn demo_password(command: &mut Command) -> Option<tempfile::NamedTempFile> {
     if given {
         return None;
     }
-    let (login, data) = (value("--user")?, value("--data")?);
+    let (login, data) = (
+        value("--user")?,
+        value("--data").or_else(|| value("--from"))?,
+    );
     let users = std::fs::read_to_string(Path::new(&data).join("demo-users.txt")).ok()?;
     let password = users.lines().find_map(|line| {
         let mut fields = line.split('\t');
@@ -377,4 +380,33 @@ pub fn demo_on(data: &Path, size: u32, agents: u32, today: &str) {
         today,
         "--no-serve",
     ]);
+}
+
+/// A new empty database in the PostgreSQL cluster of `RELAIS_TEST_POSTGRES` (started by
+/// `scripts/test` and CI): its URL as a user writes it (no password: the socket trusts).
+pub fn fresh_postgres_database(name: &str) -> String {
+    let conn = std::env::var("RELAIS_TEST_POSTGRES").unwrap_or_else(|_| {
+        panic!(
+            "RELAIS_TEST_POSTGRES is not set: `eval $(scripts/pg-cluster start /tmp/relais-pg)` \
+             (scripts/test does)"
+        )
+    });
+    let socket = conn
+        .split_whitespace()
+        .find_map(|kv| kv.strip_prefix("host="))
+        .expect("host= in RELAIS_TEST_POSTGRES")
+        .to_owned();
+    let db = format!("relais_{name}_{}", std::process::id());
+    let out = Command::new("psql")
+        .args(["-h", &socket, "-U", "relais", "-d", "postgres", "-q"])
+        .args(["-c", &format!("DROP DATABASE IF EXISTS {db}")])
+        .args(["-c", &format!("CREATE DATABASE {db}")])
+        .output()
+        .expect("psql");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    format!("postgres://relais@/{db}?host={socket}")
 }

@@ -203,10 +203,8 @@ fn rebuild_person_words(tx: &mut Transaction<'_>) -> Result<u64, StoreError> {
     let mut n = 0;
     for p in &people {
         let dossier: String = p.try_get(0)?;
-        let key =
-            crate::sqlite::desk::name_key(&p.try_get::<_, String>(1)?, &p.try_get::<_, String>(2)?);
-        let words: BTreeSet<&str> = key.split_whitespace().collect();
-        for word in words {
+        let (last, first): (String, String) = (p.try_get(1)?, p.try_get(2)?);
+        for word in crate::sqlite::desk::name_words(&last, &first) {
             writer.write(&[&dossier, &word])?;
             n += 1;
         }

@@ -32,20 +32,26 @@ pub(crate) fn not_found(what: &str) -> StoreError {
     StoreError::NotFound(format!("aucune ligne : {what}").into())
 }
 
-impl From<postgres::Error> for crate::crisis::CrisisError {
-    fn from(e: postgres::Error) -> crate::crisis::CrisisError {
-        crate::crisis::CrisisError::Store(StoreError::from(e))
-    }
+/// Each contract's error from the driver's, through [`StoreError`]'s kinds.
+macro_rules! through_store_error {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<postgres::Error> for $error {
+            fn from(e: postgres::Error) -> $error {
+                <$error>::Store(StoreError::from(e))
+            }
+        }
+    )*};
 }
 
-impl From<postgres::Error> for crate::bank::BankChangeError {
-    fn from(e: postgres::Error) -> crate::bank::BankChangeError {
-        crate::bank::BankChangeError::Store(StoreError::from(e))
-    }
-}
-
-impl From<postgres::Error> for crate::caf::CafError {
-    fn from(e: postgres::Error) -> crate::caf::CafError {
-        crate::caf::CafError::Store(StoreError::from(e))
-    }
-}
+through_store_error!(
+    crate::bank::BankChangeError,
+    crate::caf::CafError,
+    crate::crisis::CrisisError,
+    crate::deposits::DepositStoreError,
+    crate::handback::ReplicaError,
+    crate::invoices::InvoiceError,
+    crate::numbering::NumberingError,
+    crate::orders::OrderError,
+    crate::regularisation::RegularisationError,
+    crate::runs::RunStoreError,
+);

@@ -3,14 +3,15 @@
 //!
 //! Speed: a million people are some six million rows. One INSERT per row would be one round
 //! trip each; rows are instead encoded as they come in COPY's binary format, per table, and
-//! sent a few megabytes at a time (`COPY … FROM STDIN BINARY`). PostgreSQL checks the foreign
-//! keys (SQLite's import sets them aside): the extracts come parents first (each file's
-//! references are checked against the files read before it), and a table's rows are sent only
-//! after every row already given of the tables it refers to.
+//! sent a few megabytes at a time (`COPY … FROM STDIN BINARY`).
 //!
-//! The tables are emptied by DELETE, not TRUNCATE: TRUNCATE would lock every reader out of
-//! them until the import commits, where DELETE lets the web server's readers go on reading
-//! the previous data meanwhile, as SQLite's WAL readers do.
+//! As SQLite's import drops its secondary indexes and sets foreign keys aside for the load, the
+//! tables are emptied by TRUNCATE, and their foreign keys and secondary indexes are dropped,
+//! then made again at commit: built and checked once over the whole table, which is several
+//! times faster than row by row (at 100,000 people, 4 s per re-import instead of 13 s;
+//! SQLite: 2.7 s). The price: from the first statement to the commit, other sessions wait to read these tables
+//! (TRUNCATE and ALTER TABLE lock them), where DELETE would have let them read the previous
+//! data meanwhile. A failed check at commit rolls the whole import back.
 
 use super::journal;
 use crate::sqlite::desk::name_key;
@@ -22,8 +23,9 @@ use relais_core::records::Record;
 use relais_formats::extract::FlaggedRow;
 use std::io::Write;
 
-/// Children before parents, so that foreign keys hold at every step. `pending_outcomes` and
-/// `supplier_banks` are kept: what agents decided outlives the data it was about.
+/// Emptied together in one TRUNCATE (tables that refer to one another must be).
+/// `pending_outcomes` and `supplier_banks` are kept: what agents decided outlives the data it
+/// was about.
 const TABLES_TO_EMPTY: &[&str] = &[
     "person_words",
     "past_payments",
@@ -42,7 +44,7 @@ const TABLES_TO_EMPTY: &[&str] = &[
 /// per-COPY overhead vanishes, small enough that ten tables' worth stays a few tens of MB.
 const FLUSH_BYTES: usize = 4 << 20;
 
-/// The tables filled by COPY, parents before children (the order of the final flush).
+/// The tables filled by COPY.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Table {
     Beneficiaries,
@@ -110,17 +112,6 @@ impl Table {
                 "COPY pending_rows (entity, file, line, key, raw, problems, severity)
                  FROM STDIN BINARY"
             }
-        }
-    }
-
-    /// The tables whose rows this one's refer to (foreign keys).
-    fn parents(self) -> &'static [Table] {
-        match self {
-            Table::PersonWords => &[Table::Beneficiaries],
-            Table::Rights => &[Table::Beneficiaries, Table::Payees],
-            Table::PastPayments => &[Table::Rights],
-            Table::Invoices => &[Table::Suppliers],
-            _ => &[],
         }
     }
 
@@ -198,17 +189,66 @@ impl Rows {
     }
 }
 
-/// The distinct words of a person's folded names, as `person_words` holds them (the desk
-/// search finds a person by the beginnings of these words).
-pub(crate) fn person_words(last: &str, first: &str) -> Vec<String> {
-    let key = name_key(last, first);
-    let mut words: Vec<String> = Vec::new();
-    for w in key.split_whitespace() {
-        if !words.iter().any(|seen| seen == w) {
-            words.push(w.to_owned());
+/// The foreign keys and secondary indexes of the imported tables, dropped for the load and
+/// made again at commit, as the database defines them (read from its catalog, so that they
+/// come back exactly as the schema has them).
+struct SetAside {
+    /// (table, constraint, definition).
+    foreign_keys: Vec<(String, String, String)>,
+    /// `CREATE INDEX …` statements.
+    indexes: Vec<String>,
+}
+
+impl SetAside {
+    fn take(tx: &mut Transaction<'_>) -> Result<SetAside, StoreError> {
+        let tables: Vec<&str> = TABLES_TO_EMPTY.to_vec();
+        let foreign_keys = tx
+            .query(
+                "SELECT c.conrelid::regclass::text, c.conname::text, pg_get_constraintdef(c.oid)
+                 FROM pg_constraint c
+                 WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY($1)
+                 ORDER BY c.conname",
+                &[&tables],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<Vec<(String, String, String)>, StoreError>>()?;
+        // Unique indexes stay: they refuse a duplicate as it comes.
+        let indexes = tx.query(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+             FROM pg_index i
+             WHERE i.indrelid::regclass::text = ANY($1) AND NOT i.indisunique
+             ORDER BY 1",
+            &[&tables],
+        )?;
+        for (table, name, _) in &foreign_keys {
+            tx.batch_execute(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))?;
         }
+        let mut creates = Vec::with_capacity(indexes.len());
+        for r in &indexes {
+            let name: String = r.try_get(0)?;
+            tx.batch_execute(&format!("DROP INDEX {name}"))?;
+            creates.push(r.try_get(1)?);
+        }
+        Ok(SetAside {
+            foreign_keys,
+            indexes: creates,
+        })
     }
-    words
+
+    fn restore(self, tx: &mut Transaction<'_>) -> Result<(), StoreError> {
+        // Room to sort in memory while building the indexes (for this transaction only).
+        tx.batch_execute("SET LOCAL maintenance_work_mem = '256MB'")?;
+        for create in &self.indexes {
+            tx.batch_execute(create)?;
+        }
+        for (table, name, definition) in &self.foreign_keys {
+            tx.batch_execute(&format!(
+                "ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
+            ))?;
+        }
+        Ok(())
+    }
 }
 
 pub(crate) struct PgImport<'c> {
@@ -216,6 +256,7 @@ pub(crate) struct PgImport<'c> {
     tx: Transaction<'c>,
     rows: Vec<Rows>,
     directory: Statement,
+    set_aside: SetAside,
 }
 
 impl<'c> PgImport<'c> {
@@ -223,9 +264,8 @@ impl<'c> PgImport<'c> {
         // The writers' lock now, for the whole import: a concurrent writer waits instead of
         // interleaving with it.
         let mut tx = super::write(client)?;
-        for table in TABLES_TO_EMPTY {
-            tx.batch_execute(&format!("DELETE FROM {table}"))?;
-        }
+        let set_aside = SetAside::take(&mut tx)?;
+        tx.batch_execute(&format!("TRUNCATE {}", TABLES_TO_EMPTY.join(", ")))?;
         // The directory is a few dozen sites: row by row, so that a duplicate is named at its
         // row.
         let directory = tx.prepare(
@@ -237,6 +277,7 @@ impl<'c> PgImport<'c> {
             tx,
             rows: Table::ALL.iter().map(|_| Rows::new()).collect(),
             directory,
+            set_aside,
         })
     }
 
@@ -254,11 +295,8 @@ impl<'c> PgImport<'c> {
         Ok(())
     }
 
-    /// Sends the waiting rows of `table`, those of the tables it refers to first.
+    /// Sends the waiting rows of `table`.
     fn flush(&mut self, table: Table) -> Result<(), StoreError> {
-        for parent in table.parents() {
-            self.flush(*parent)?;
-        }
         let rows = std::mem::replace(self.rows(table)?, Rows::new());
         if rows.count == 0 {
             return Ok(());
@@ -317,7 +355,7 @@ impl ImportSession for PgImport<'_> {
                     .opt_text(extra(&b.extra).as_deref())
                     .opt_text(b.civility.as_deref());
                 let words = self.rows(Table::PersonWords)?;
-                for word in person_words(&b.last_name, &b.first_name) {
+                for word in crate::sqlite::desk::name_words(&b.last_name, &b.first_name) {
                     words.row(2).text(&b.dossier).text(&word);
                 }
                 self.maybe_flush(Table::PersonWords)?;
@@ -456,7 +494,10 @@ impl ImportSession for PgImport<'_> {
         for table in Table::ALL {
             self.flush(table)?;
         }
-        let PgImport { mut tx, .. } = *self;
+        let PgImport {
+            mut tx, set_aside, ..
+        } = *self;
+        set_aside.restore(&mut tx)?;
         // The suppliers' bank details as first imported (the snapshot's): later details that
         // differ are held until an ordonnateur approves them (`supplier_banks`).
         tx.execute(
@@ -467,6 +508,10 @@ impl ImportSession for PgImport<'_> {
             &[&crate::now()],
         )?;
         let entry = journal::append(&mut tx, actor, "import", &payload)?;
+        // Fresh statistics for the planner: the desk search's plan depends on them from the
+        // first query on (autovacuum comes later, and sets the visibility map for
+        // index-only reads of the search's words).
+        tx.batch_execute("ANALYZE beneficiaries, person_words, rights, payees")?;
         tx.commit()?;
         Ok(entry)
     }

@@ -17,9 +17,12 @@
 mod bank;
 mod caf;
 mod checkpoints;
+mod columns;
 pub mod copy;
 mod courante;
 mod crisis;
+mod deposits;
+mod desk;
 mod errors;
 mod flagged;
 mod import;
@@ -27,6 +30,8 @@ mod incident;
 mod journal;
 mod logins;
 mod migrations;
+mod numbering;
+mod orders;
 mod queries;
 mod sessions;
 mod systems;
@@ -114,7 +119,8 @@ const WRITE_LOCK: i64 = 0x5245_4c41_4953; // "RELAIS"
 /// dies), and is taken across processes.
 pub(crate) fn write(client: &mut Client) -> Result<Transaction<'_>, StoreError> {
     let mut tx = client.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+    // A simple query (one round trip, no prepare): every write pays it.
+    tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})"))?;
     Ok(tx)
 }
 

@@ -495,7 +495,7 @@ CREATE TABLE person_words (
     word    TEXT NOT NULL,
     PRIMARY KEY (word, dossier)
 );
-CREATE INDEX person_words_prefix ON person_words (word text_pattern_ops);
+CREATE INDEX person_words_prefix ON person_words (word text_pattern_ops) INCLUDE (dossier);
 
 -- What became of rows rejected at import, handled by hand (by file and content).
 CREATE TABLE pending_outcomes (

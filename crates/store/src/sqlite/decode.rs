@@ -18,3 +18,25 @@ pub(crate) fn date(what: &str, value: &str) -> Result<Date, StoreError> {
 pub(crate) fn benefit(value: &str) -> Result<Benefit, StoreError> {
     Benefit::parse(value).ok_or_else(|| corrupt("benefit", value))
 }
+
+/// A row as a backend gives it, column by column: text or integer, NULL as `None` — so that
+/// one function decodes a row of either backend (`postgres/` reads SQLite's queries' rows).
+pub(crate) trait Columns {
+    fn text(&self, i: usize) -> Result<Option<String>, StoreError>;
+    fn int(&self, i: usize) -> Result<Option<i64>, StoreError>;
+    fn boolean(&self, i: usize) -> Result<Option<bool>, StoreError>;
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn text(&self, i: usize) -> Result<Option<String>, StoreError> {
+        Ok(self.get(i)?)
+    }
+
+    fn int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        Ok(self.get(i)?)
+    }
+
+    fn boolean(&self, i: usize) -> Result<Option<bool>, StoreError> {
+        Ok(self.get(i)?)
+    }
+}

@@ -11,8 +11,10 @@ use relais_core::text::search_key;
 use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
 use serde_json::json;
 
-mod person;
-mod search;
+pub(crate) mod person;
+pub(crate) mod search;
+
+use search::Lookup;
 
 /// The migration that creates `person_names`, filled from the people already imported.
 pub(crate) const PERSON_NAMES_MIGRATION: usize = 8;
@@ -52,24 +54,47 @@ pub(crate) fn fill_person_names(conn: &Connection) -> Result<(), StoreError> {
 /// `"lefev"* AND "jea"*`. Words are split as the index's tokenizer splits them (on anything
 /// but letters and digits), so every token is plain and quoting it is enough: nothing typed
 /// can become FTS5 syntax. `None` when nothing is left to search.
+#[cfg(test)]
 fn prefix_query(query: &str) -> Option<String> {
-    let key = search_key(query);
-    let mut words: Vec<&str> = key
-        .split(|c: char| !c.is_alphanumeric())
+    let words = prefix_words(query);
+    (!words.is_empty()).then(|| fts_match(&words))
+}
+
+/// `"lefev"* AND "jea"*` for the words of [`prefix_words`].
+fn fts_match(words: &[String]) -> String {
+    let terms: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
+    terms.join(" AND ")
+}
+
+/// The words of `key` as FTS5's unicode61 tokenizer reads them: runs of letters and digits.
+fn tokens(key: &str) -> impl Iterator<Item = &str> {
+    key.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .collect();
-    // The longest beginnings narrow the most.
+}
+
+/// The beginnings of words a query searches, folded and split as the index's words, the
+/// longest first (they narrow the most), at most [`MAX_WORDS`]; empty when nothing is left
+/// to search. PostgreSQL's `person_words` is searched by the same.
+pub(crate) fn prefix_words(query: &str) -> Vec<String> {
+    let key = search_key(query);
+    let mut words: Vec<&str> = tokens(&key).collect();
     words.sort_by_key(|w| (std::cmp::Reverse(w.chars().count()), *w));
     words.dedup();
     words.truncate(MAX_WORDS);
-    if words.is_empty() {
-        return None;
-    }
-    let terms: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
-    Some(terms.join(" AND "))
+    words.into_iter().map(str::to_owned).collect()
 }
 
-const HIT_COLUMNS: &str =
+/// A person's words as the FTS5 index holds them (the tokens of [`name_key`]), each once:
+/// PostgreSQL's `person_words` rows, so that both backends find the same people.
+pub(crate) fn name_words(last: &str, first: &str) -> Vec<String> {
+    let key = name_key(last, first);
+    let mut words: Vec<&str> = tokens(&key).collect();
+    words.sort_unstable();
+    words.dedup();
+    words.into_iter().map(str::to_owned).collect()
+}
+
+pub(crate) const HIT_COLUMNS: &str =
     "b.dossier, b.last_name, b.first_name, b.birth_date, b.city, b.death_date IS NOT NULL";
 
 fn hit(r: &Row<'_>) -> rusqlite::Result<PersonHit> {
@@ -91,8 +116,7 @@ impl SqliteStore {
         limit: usize,
         site: Option<&str>,
     ) -> Result<Vec<PersonHit>, StoreError> {
-        let q = query.trim();
-        if q.is_empty() || limit == 0 {
+        if limit == 0 {
             return Ok(Vec::new());
         }
         let limit = limit as i64;
@@ -111,72 +135,50 @@ impl SqliteStore {
             Ok::<Vec<PersonHit>, StoreError>(rows.collect::<Result<_, _>>()?)
         };
         let by_name = format!("ORDER BY b.last_name, b.first_name LIMIT {limit}");
-        // A file number, exactly as written.
-        let by_file = collect("b.dossier = ?1", "", vec![q.to_owned()])?;
-        if !by_file.is_empty() {
-            return Ok(by_file);
-        }
-        let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
-        if compact.len() >= 13 && compact.chars().all(|c| c.is_ascii_alphanumeric()) {
-            let digits = compact.to_ascii_uppercase();
-            let found = collect(
-                "b.nir = ?1 OR b.nir = ?2",
-                &by_name,
-                vec![
-                    digits.clone(),
-                    digits.get(..13).unwrap_or(&digits).to_owned(),
-                ],
-            )?;
+        let order = "ORDER BY b.last_name, b.first_name, b.dossier";
+        for lookup in search::lookups(query) {
+            let found = match lookup {
+                Lookup::File(q) => collect("b.dossier = ?1", "", vec![q])?,
+                Lookup::Nir(nir, short) => {
+                    collect("b.nir = ?1 OR b.nir = ?2", &by_name, vec![nir, short])?
+                }
+                // Without a name, the first `limit` born then, read without an order (the
+                // table has no index by birth date: an order would read it all).
+                Lookup::Born(from, to) => collect(
+                    "b.birth_date BETWEEN ?1 AND ?2",
+                    &format!("LIMIT {limit}"),
+                    vec![from, to],
+                )?,
+                // The index gives everyone with these names, the birth narrows them down.
+                Lookup::NamedBorn(words, from, to) => collect(
+                    "b.dossier IN (SELECT dossier FROM person_names WHERE person_names MATCH ?1) \
+                     AND b.birth_date BETWEEN ?2 AND ?3",
+                    &format!("LIMIT {limit}"),
+                    vec![fts_match(&words), from, to],
+                )?,
+                // The site narrows after the index: the first `limit` of the site, by name.
+                Lookup::Named(words) if site.is_some() => collect(
+                    "b.dossier IN (SELECT dossier FROM person_names WHERE person_names MATCH ?1)",
+                    &format!("{order} LIMIT {limit}"),
+                    vec![fts_match(&words)],
+                )?,
+                // At most `limit` matches are taken from the index, whatever their number: a
+                // beginning shared by tens of thousands of people costs no more than the first
+                // `limit` (the screen then asks to narrow down).
+                Lookup::Named(words) => collect(
+                    &format!(
+                        "b.dossier IN (SELECT dossier FROM person_names WHERE person_names MATCH ?1 \
+                         LIMIT {limit})"
+                    ),
+                    order,
+                    vec![fts_match(&words)],
+                )?,
+            };
             if !found.is_empty() {
                 return Ok(found);
             }
         }
-        // A birth date (`10/12/1972`, `10121972`, `1972-12-10`) or a year (`1972`), alone or
-        // with the beginnings of names.
-        let (names, birth) = search::split_birth(q);
-        if let Some(birth) = birth {
-            let (from, to) = birth.range();
-            let Some(matching) = prefix_query(&names) else {
-                // Without a name, the first `limit` born then, read without an order (the
-                // table has no index by birth date: an order would read it all).
-                let found = collect(
-                    "b.birth_date BETWEEN ?1 AND ?2",
-                    &format!("LIMIT {limit}"),
-                    vec![from, to],
-                )?;
-                return Ok(found);
-            };
-            // The index gives everyone with these names, the birth narrows them down.
-            return collect(
-                "b.dossier IN (SELECT dossier FROM person_names WHERE person_names MATCH ?1) \
-                 AND b.birth_date BETWEEN ?2 AND ?3",
-                &format!("LIMIT {limit}"),
-                vec![matching, from, to],
-            );
-        }
-        let Some(matching) = prefix_query(q) else {
-            return Ok(Vec::new());
-        };
-        let order = "ORDER BY b.last_name, b.first_name, b.dossier";
-        if site.is_some() {
-            // The site narrows after the index: the first `limit` of the site, by name.
-            return collect(
-                "b.dossier IN (SELECT dossier FROM person_names WHERE person_names MATCH ?1)",
-                &format!("{order} LIMIT {limit}"),
-                vec![matching],
-            );
-        }
-        // At most `limit` matches are taken from the index, whatever their number: a
-        // beginning shared by tens of thousands of people costs no more than the first
-        // `limit` (the screen then asks to narrow down).
-        collect(
-            &format!(
-                "b.dossier IN (SELECT dossier FROM person_names WHERE person_names MATCH ?1 \
-                 LIMIT {limit})"
-            ),
-            order,
-            vec![matching],
-        )
+        Ok(Vec::new())
     }
 }
 
@@ -424,6 +426,11 @@ mod tests {
     #[test]
     fn names_are_folded() {
         assert_eq!(name_key("LEFÈVRE", "Jean-Marc"), "lefevre jean marc");
+        // Split as FTS5's tokenizer splits: on anything but letters and digits, each once.
+        assert_eq!(
+            name_words("O.BRIEN", "Anne Anne-Marie"),
+            ["anne", "brien", "marie", "o"]
+        );
         assert_eq!(name_key("D'Alembert", "Anne"), "d alembert anne");
     }
 

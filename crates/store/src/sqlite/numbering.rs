@@ -2,6 +2,7 @@
 //! migration 15). The numbers a run takes at validation are given by [`take`], inside the
 //! validation's transaction.
 
+use super::decode::Columns;
 use super::{SqliteStore, journal, users};
 use crate::StoreError;
 use crate::numbering::{
@@ -10,47 +11,40 @@ use crate::numbering::{
 use relais_core::Cents;
 use relais_core::journal::Entry;
 use relais_core::roles::Role;
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::json;
 
-const SELECT: &str = "SELECT exercice, confirmed_bordereau, confirmed_mandate, confirmed_cumul,
-    confirmed_by, confirmed_at, reason, last_bordereau, last_mandate, cumul FROM numbering";
+pub(crate) const SELECT: &str = "SELECT exercice, confirmed_bordereau, confirmed_mandate,
+    confirmed_cumul, confirmed_by, confirmed_at, reason, last_bordereau, last_mandate, cumul
+    FROM numbering";
 
-fn number(r: &Row<'_>, i: usize) -> rusqlite::Result<u32> {
-    let v: i64 = r.get(i)?;
-    u32::try_from(v).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Integer, Box::new(e))
-    })
-}
-
-fn read(r: &Row<'_>) -> rusqlite::Result<ExerciceNumbering> {
-    let exercice: i64 = r.get(0)?;
+/// A numbering from a row of [`SELECT`] (either backend's).
+pub(crate) fn read(r: &impl Columns) -> Result<ExerciceNumbering, StoreError> {
+    let bad = |i: usize| StoreError::Corrupt(format!("numbering: column {i} out of range"));
+    let int = |i: usize| r.int(i)?.ok_or_else(|| bad(i));
+    let number = |i: usize| u32::try_from(int(i)?).map_err(|_| bad(i));
+    let text = |i: usize| r.text(i)?.ok_or_else(|| bad(i));
     Ok(ExerciceNumbering {
-        exercice: i16::try_from(exercice).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(
-                0,
-                rusqlite::types::Type::Integer,
-                Box::new(e),
-            )
-        })?,
-        confirmed_bordereau: number(r, 1)?,
-        confirmed_mandate: number(r, 2)?,
-        confirmed_cumul: Cents(r.get(3)?),
-        confirmed_by: r.get(4)?,
-        confirmed_at: r.get(5)?,
-        reason: r.get(6)?,
-        last_bordereau: number(r, 7)?,
-        last_mandate: number(r, 8)?,
-        cumul: Cents(r.get(9)?),
+        exercice: i16::try_from(int(0)?).map_err(|_| bad(0))?,
+        confirmed_bordereau: number(1)?,
+        confirmed_mandate: number(2)?,
+        confirmed_cumul: Cents(int(3)?),
+        confirmed_by: text(4)?,
+        confirmed_at: text(5)?,
+        reason: text(6)?,
+        last_bordereau: number(7)?,
+        last_mandate: number(8)?,
+        cumul: Cents(int(9)?),
     })
 }
 
 pub(super) fn get(
     conn: &Connection,
     exercice: i16,
-) -> Result<Option<ExerciceNumbering>, rusqlite::Error> {
-    conn.query_row(&format!("{SELECT} WHERE exercice = ?1"), [exercice], read)
-        .optional()
+) -> Result<Option<ExerciceNumbering>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE exercice = ?1"))?;
+    let mut rows = stmt.query([exercice])?;
+    rows.next()?.map(read).transpose()
 }
 
 /// The numbers a validated run takes: its first `IdBord` and `IdPce`, and the exercice's
@@ -102,15 +96,15 @@ pub(super) fn take(
     }))
 }
 
-fn set(
-    conn: &mut Connection,
+/// Refuses a confirmation once the exercice gave numbers: by Relais since its last
+/// confirmation (`before`), or by runs validated before numberings existed (the last
+/// bordereau of the exercice's validated runs, when there is one).
+pub(crate) fn refuse_given(
     req: &SetNumbering<'_>,
-) -> Result<(ExerciceNumbering, Entry), NumberingError> {
-    req.check()?;
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    users::require_any(&tx, req.actor, &[Role::Ordonnateur])?;
-    let before = get(&tx, req.exercice)?;
-    if let Some(b) = &before
+    before: Option<&ExerciceNumbering>,
+    validated_bordereau: Option<i64>,
+) -> Result<(), NumberingError> {
+    if let Some(b) = before
         && b.given()
     {
         return Err(NumberingError::AlreadyGiven {
@@ -119,22 +113,55 @@ fn set(
             last_mandate: b.last_mandate,
         });
     }
-    // Runs validated before numberings existed (bordereaux from 1) gave numbers too.
-    let validated: Option<(i64, i64)> = tx
-        .query_row(
-            "SELECT max(bordereau), count(*) FROM runs
-             WHERE exercice = ?1 AND status = 'validated' HAVING count(*) > 0",
-            [req.exercice],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    if let Some((last, _)) = validated {
+    if let Some(last) = validated_bordereau {
         return Err(NumberingError::AlreadyGiven {
             exercice: req.exercice,
             last_bordereau: u32::try_from(last).unwrap_or(0),
             last_mandate: 0,
         });
     }
+    Ok(())
+}
+
+/// The journal entry of a confirmation, with the one it replaces.
+pub(crate) fn set_payload(
+    req: &SetNumbering<'_>,
+    before: Option<ExerciceNumbering>,
+) -> serde_json::Value {
+    json!({
+        "exercice": req.exercice,
+        "last_bordereau": req.last_bordereau,
+        "last_mandate": req.last_mandate,
+        "cumul_cents": req.cumul.0,
+        "reason": req.reason.trim(),
+        "replaces": before.map(|b| json!({
+            "last_bordereau": b.confirmed_bordereau,
+            "last_mandate": b.confirmed_mandate,
+            "cumul_cents": b.confirmed_cumul.0,
+            "confirmed_by": b.confirmed_by,
+            "confirmed_at": b.confirmed_at,
+        })),
+    })
+}
+
+fn set(
+    conn: &mut Connection,
+    req: &SetNumbering<'_>,
+) -> Result<(ExerciceNumbering, Entry), NumberingError> {
+    req.check()?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    users::require_any(&tx, req.actor, &[Role::Ordonnateur])?;
+    let before = get(&tx, req.exercice)?;
+    // Runs validated before numberings existed (bordereaux from 1) gave numbers too.
+    let validated: Option<i64> = tx
+        .query_row(
+            "SELECT max(bordereau) FROM runs
+             WHERE exercice = ?1 AND status = 'validated' HAVING count(*) > 0",
+            [req.exercice],
+            |r| r.get(0),
+        )
+        .optional()?;
+    refuse_given(req, before.as_ref(), validated)?;
     tx.execute(
         "INSERT INTO numbering (exercice, confirmed_bordereau, confirmed_mandate, confirmed_cumul,
              confirmed_by, confirmed_at, reason, last_bordereau, last_mandate, cumul)
@@ -159,29 +186,20 @@ fn set(
             req.reason.trim(),
         ],
     )?;
-    let entry = journal::append(
-        &tx,
-        req.actor,
-        "numbering_set",
-        &json!({
-            "exercice": req.exercice,
-            "last_bordereau": req.last_bordereau,
-            "last_mandate": req.last_mandate,
-            "cumul_cents": req.cumul.0,
-            "reason": req.reason.trim(),
-            "replaces": before.map(|b| json!({
-                "last_bordereau": b.confirmed_bordereau,
-                "last_mandate": b.confirmed_mandate,
-                "cumul_cents": b.confirmed_cumul.0,
-                "confirmed_by": b.confirmed_by,
-                "confirmed_at": b.confirmed_at,
-            })),
-        }),
-    )?;
+    let entry = journal::append(&tx, req.actor, "numbering_set", &set_payload(req, before))?;
     let now = get(&tx, req.exercice)?
         .ok_or_else(|| StoreError::Corrupt(format!("numbering {} not written", req.exercice)))?;
     tx.commit()?;
     Ok((now, entry))
+}
+
+/// What the history query counted, in the contract's types.
+pub(crate) fn history(dates: i64, payments: i64, total: i64) -> HistoryInExercice {
+    HistoryInExercice {
+        pay_dates: u32::try_from(dates).unwrap_or(u32::MAX),
+        payments: u64::try_from(payments).unwrap_or(0),
+        total: Cents(total),
+    }
 }
 
 impl NumberingStore for SqliteStore {
@@ -196,8 +214,12 @@ impl NumberingStore for SqliteStore {
         let mut stmt = self
             .conn
             .prepare(&format!("{SELECT} ORDER BY exercice DESC"))?;
-        let rows = stmt.query_map([], read)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(read(row)?);
+        }
+        Ok(out)
     }
 
     fn numbering(&self, exercice: i16) -> Result<Option<ExerciceNumbering>, NumberingError> {
@@ -211,10 +233,6 @@ impl NumberingStore for SqliteStore {
             [format!("{exercice:04}")],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
-        Ok(HistoryInExercice {
-            pay_dates: u32::try_from(dates).unwrap_or(u32::MAX),
-            payments: u64::try_from(payments).unwrap_or(0),
-            total: Cents(total),
-        })
+        Ok(history(dates, payments, total))
     }
 }

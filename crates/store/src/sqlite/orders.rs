@@ -1,7 +1,7 @@
 //! Purchase orders in SQLite (see [`crate::orders`]): migration 28's `orders` and
 //! `order_counters`.
 
-use super::decode::{corrupt, date};
+use super::decode::{Columns, corrupt, date};
 use super::{SqliteStore, journal, users};
 use crate::StoreError;
 use crate::orders::{Order, OrderError, OrderInvoice, OrderStore};
@@ -10,7 +10,7 @@ use relais_core::Cents;
 use relais_core::ids::Siret;
 use relais_core::orders::{NewOrder, OrderNumber};
 use relais_core::roles::Role;
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::json;
 
 impl From<rusqlite::Error> for OrderError {
@@ -19,8 +19,21 @@ impl From<rusqlite::Error> for OrderError {
     }
 }
 
-const SELECT: &str = "SELECT exercice, seq, service, siret, supplier, supplier_address, object,
-    amount, commitment, delivery_on, issued_by, issued_on FROM orders";
+pub(crate) const SELECT: &str = "SELECT exercice, seq, service, siret, supplier,
+    supplier_address, object, amount, commitment, delivery_on, issued_by, issued_on FROM orders";
+
+/// The columns an order is inserted with, in the order both backends bind them.
+pub(crate) const INSERT_COLUMNS: &str = "number, exercice, seq, service, siret, supplier,
+    supplier_address, object, amount, commitment, delivery_on, issued_by, issued_on, issued_at";
+
+/// A supplier's address lines as an order prints them: the street, then postal code and city.
+pub(crate) fn address_lines(street: &str, postal: &str, city: &str) -> Vec<String> {
+    let town = format!("{} {}", postal.trim(), city.trim());
+    [street.trim().to_owned(), town.trim().to_owned()]
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .collect()
+}
 
 /// The supplier `siret` as `fournisseurs.csv` gave it: name and address lines.
 fn supplier(conn: &Connection, siret: &Siret) -> Result<Option<(String, Vec<String>)>, StoreError> {
@@ -31,72 +44,89 @@ fn supplier(conn: &Connection, siret: &Siret) -> Result<Option<(String, Vec<Stri
             |r| {
                 let (name, street, postal, city): (String, String, String, String) =
                     (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-                let town = format!("{} {}", postal.trim(), city.trim());
-                let lines = [street.trim().to_owned(), town.trim().to_owned()]
-                    .into_iter()
-                    .filter(|l| !l.is_empty())
-                    .collect();
-                Ok((name, lines))
+                Ok((name, address_lines(&street, &postal, &city)))
             },
         )
         .optional()?)
 }
 
-/// An `orders` row as SQLite gives it.
-struct RawOrder {
-    exercice: i64,
-    seq: i64,
-    service: String,
-    siret: String,
-    supplier: String,
-    address: String,
-    object: String,
-    amount: i64,
-    commitment: Option<String>,
-    delivery: Option<String>,
-    issued_by: String,
-    issued_on: String,
-}
-
-fn read(r: &Row<'_>) -> rusqlite::Result<RawOrder> {
-    Ok(RawOrder {
-        exercice: r.get(0)?,
-        seq: r.get(1)?,
-        service: r.get(2)?,
-        siret: r.get(3)?,
-        supplier: r.get(4)?,
-        address: r.get(5)?,
-        object: r.get(6)?,
-        amount: r.get(7)?,
-        commitment: r.get(8)?,
-        delivery: r.get(9)?,
-        issued_by: r.get(10)?,
-        issued_on: r.get(11)?,
+/// An order from a row of [`SELECT`] (either backend's): text that does not parse means the
+/// database was changed outside Relais.
+pub(crate) fn read(r: &impl Columns) -> Result<Order, StoreError> {
+    let int = |i: usize| {
+        r.int(i)?
+            .ok_or_else(|| corrupt("order column", &i.to_string()))
+    };
+    let text = |i: usize| {
+        r.text(i)?
+            .ok_or_else(|| corrupt("order column", &i.to_string()))
+    };
+    let (exercice, seq) = (int(0)?, int(1)?);
+    let number = i16::try_from(exercice)
+        .ok()
+        .zip(u32::try_from(seq).ok())
+        .and_then(|(e, s)| OrderNumber::new(e, s))
+        .ok_or_else(|| corrupt("order number", &format!("{exercice}-{seq}")))?;
+    let siret = text(3)?;
+    Ok(Order {
+        number,
+        service: text(2)?,
+        siret: Siret::parse(&siret).map_err(|_| corrupt("order siret", &siret))?,
+        supplier: text(4)?,
+        address: text(5)?.lines().map(str::to_owned).collect(),
+        object: text(6)?,
+        amount: Cents(int(7)?),
+        commitment: r.text(8)?,
+        delivery: r.text(9)?.map(|d| date("order delivery", &d)).transpose()?,
+        issued_by: text(10)?,
+        issued_on: date("order issued on", &text(11)?)?,
     })
 }
 
-/// A row read back: text that does not parse means the file was changed outside Relais.
-fn to_order(row: RawOrder) -> Result<Order, StoreError> {
-    let number = i16::try_from(row.exercice)
+/// The number the counter's `seq` gives in `exercice`; beyond six digits the transaction is
+/// dropped, so the counter does not move.
+pub(crate) fn order_number(exercice: i16, seq: i64) -> Result<OrderNumber, OrderError> {
+    u32::try_from(seq)
         .ok()
-        .zip(u32::try_from(row.seq).ok())
-        .and_then(|(e, s)| OrderNumber::new(e, s))
-        .ok_or_else(|| corrupt("order number", &format!("{}-{}", row.exercice, row.seq)))?;
-    Ok(Order {
+        .and_then(|s| OrderNumber::new(exercice, s))
+        .ok_or(OrderError::Exhausted(exercice))
+}
+
+/// The order `new` issued by `actor` on `on` under `number`, to the supplier as known then.
+pub(crate) fn issued(
+    number: OrderNumber,
+    new: &NewOrder,
+    (supplier, address): (String, Vec<String>),
+    actor: &str,
+    on: Date,
+) -> Order {
+    Order {
         number,
-        service: row.service,
-        siret: Siret::parse(&row.siret).map_err(|_| corrupt("order siret", &row.siret))?,
-        supplier: row.supplier,
-        address: row.address.lines().map(str::to_owned).collect(),
-        object: row.object,
-        amount: Cents(row.amount),
-        commitment: row.commitment,
-        delivery: row
-            .delivery
-            .map(|d| date("order delivery", &d))
-            .transpose()?,
-        issued_by: row.issued_by,
-        issued_on: date("order issued on", &row.issued_on)?,
+        service: new.service.clone(),
+        siret: new.siret.clone(),
+        supplier,
+        address,
+        object: new.object.clone(),
+        amount: new.amount,
+        commitment: new.commitment.clone(),
+        delivery: new.delivery,
+        issued_by: actor.to_owned(),
+        issued_on: on,
+    }
+}
+
+/// The journal entry of an issued order.
+pub(crate) fn issued_entry(o: &Order) -> serde_json::Value {
+    json!({
+        "number": o.number.to_string(),
+        "service": o.service,
+        "siret": o.siret.as_str(),
+        "supplier": o.supplier,
+        "object": o.object,
+        "amount": o.amount.0,
+        "commitment": o.commitment,
+        "delivery": o.delivery.map(|d| d.to_string()),
+        "on": o.issued_on.to_string(),
     })
 }
 
@@ -108,7 +138,7 @@ fn issue(
 ) -> Result<Order, OrderError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     users::require_any(&tx, actor, &[Role::Liquidation, Role::Ordonnateur])?;
-    let (name, address) =
+    let known =
         supplier(&tx, &new.siret)?.ok_or_else(|| OrderError::UnknownSupplier(new.siret.clone()))?;
     let exercice = on.year();
     let seq: i64 = tx.query_row(
@@ -118,75 +148,46 @@ fn issue(
         [exercice],
         |r| r.get(0),
     )?;
-    // Beyond six digits the transaction is dropped, so the counter does not move.
-    let number = u32::try_from(seq)
-        .ok()
-        .and_then(|s| OrderNumber::new(exercice, s))
-        .ok_or(OrderError::Exhausted(exercice))?;
+    let order = issued(order_number(exercice, seq)?, new, known, actor, on);
     let at = super::now();
     tx.execute(
-        "INSERT INTO orders (number, exercice, seq, service, siret, supplier, supplier_address,
-             object, amount, commitment, delivery_on, issued_by, issued_on, issued_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        &format!(
+            "INSERT INTO orders ({INSERT_COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+        ),
         params![
-            number.to_string(),
+            order.number.to_string(),
             exercice,
             seq,
-            new.service,
-            new.siret.as_str(),
-            name,
-            address.join("\n"),
-            new.object,
-            new.amount.0,
-            new.commitment,
-            new.delivery.map(|d| d.to_string()),
+            order.service,
+            order.siret.as_str(),
+            order.supplier,
+            order.address.join("\n"),
+            order.object,
+            order.amount.0,
+            order.commitment,
+            order.delivery.map(|d| d.to_string()),
             actor,
             on.to_string(),
             at,
         ],
     )?;
-    journal::append_at(
-        &tx,
-        actor,
-        "order_issued",
-        &json!({
-            "number": number.to_string(),
-            "service": new.service,
-            "siret": new.siret.as_str(),
-            "supplier": name,
-            "object": new.object,
-            "amount": new.amount.0,
-            "commitment": new.commitment,
-            "delivery": new.delivery.map(|d| d.to_string()),
-            "on": on.to_string(),
-        }),
-        at,
-    )?;
+    journal::append_at(&tx, actor, "order_issued", &issued_entry(&order), at)?;
     tx.commit()?;
-    Ok(Order {
-        number,
-        service: new.service.clone(),
-        siret: new.siret.clone(),
-        supplier: name,
-        address,
-        object: new.object.clone(),
-        amount: new.amount,
-        commitment: new.commitment.clone(),
-        delivery: new.delivery,
-        issued_by: actor.to_owned(),
-        issued_on: on,
-    })
+    Ok(order)
 }
 
 /// SQL: whether the last step of the invoice `id` (a column) is its rejection.
 fn rejected(id: &str) -> String {
     format!(
         "coalesce((SELECT s.kind FROM invoice_steps s WHERE s.invoice = {id}
-            ORDER BY s.id DESC LIMIT 1) = 'rejetee', 0)"
+            ORDER BY s.id DESC LIMIT 1) = 'rejetee', FALSE)"
     )
 }
 
-fn invoices(conn: &Connection) -> Result<Vec<OrderInvoice>, StoreError> {
+/// The queries of the invoices held (either backend's SQL), each with its source: id, siret,
+/// supplier, number, amount, commitment, rejected.
+pub(crate) fn invoice_queries() -> [(&'static str, String); 2] {
     let imported = format!(
         "SELECT i.id, i.siret, coalesce(s.name, i.siret), i.number, i.amount_incl_tax,
                 i.commitment, {}
@@ -201,23 +202,37 @@ fn invoices(conn: &Connection) -> Result<Vec<OrderInvoice>, StoreError> {
          WHERE d.kind = 'facture' AND d.cancelled_at IS NULL ORDER BY d.year, d.seq",
         rejected("d.number")
     );
+    [("extraction", imported), ("courrier", deposited)]
+}
+
+/// An invoice from a row of one of [`invoice_queries`].
+pub(crate) fn read_invoice(
+    r: &impl Columns,
+    source: &'static str,
+) -> Result<OrderInvoice, StoreError> {
+    let text = |i: usize| {
+        r.text(i)?
+            .ok_or_else(|| corrupt("invoice column", &i.to_string()))
+    };
+    Ok(OrderInvoice {
+        id: text(0)?,
+        source,
+        siret: text(1)?,
+        supplier: text(2)?,
+        number: text(3)?,
+        amount: Cents(r.int(4)?.unwrap_or(0)),
+        commitment: r.text(5)?.filter(|c| !c.trim().is_empty()),
+        rejected: r.boolean(6)?.unwrap_or(false),
+    })
+}
+
+fn invoices(conn: &Connection) -> Result<Vec<OrderInvoice>, StoreError> {
     let mut out = Vec::new();
-    for (source, sql) in [("extraction", imported), ("courrier", deposited)] {
+    for (source, sql) in invoice_queries() {
         let mut stmt = conn.prepare(&sql)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            out.push(OrderInvoice {
-                id: r.get(0)?,
-                source,
-                siret: r.get(1)?,
-                supplier: r.get(2)?,
-                number: r.get(3)?,
-                amount: Cents(r.get(4)?),
-                commitment: r
-                    .get::<_, Option<String>>(5)?
-                    .filter(|c| !c.trim().is_empty()),
-                rejected: r.get(6)?,
-            });
+            out.push(read_invoice(r, source)?);
         }
     }
     Ok(out)
@@ -237,24 +252,18 @@ impl OrderStore for SqliteStore {
         let mut stmt = self
             .conn
             .prepare(&format!("{SELECT} ORDER BY exercice, seq"))?;
-        let rows = stmt.query_map([], read)?;
+        let mut rows = stmt.query([])?;
         let mut out = Vec::new();
-        for row in rows {
-            out.push(to_order(row?)?);
+        while let Some(row) = rows.next()? {
+            out.push(read(row)?);
         }
         Ok(out)
     }
 
     fn order(&self, number: OrderNumber) -> Result<Option<Order>, OrderError> {
-        let row = self
-            .conn
-            .query_row(
-                &format!("{SELECT} WHERE number = ?1"),
-                [number.to_string()],
-                read,
-            )
-            .optional()?;
-        Ok(row.map(to_order).transpose()?)
+        let mut stmt = self.conn.prepare(&format!("{SELECT} WHERE number = ?1"))?;
+        let mut rows = stmt.query([number.to_string()])?;
+        Ok(rows.next()?.map(read).transpose()?)
     }
 
     fn order_invoices(&self) -> Result<Vec<OrderInvoice>, OrderError> {

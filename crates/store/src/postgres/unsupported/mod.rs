@@ -1,12 +1,8 @@
 //! The contracts PostgreSQL does not offer yet, one file each: every method answers
 //! `StoreError::Unsupported`, so that a `PgStore` is a whole `Backend` while they are written.
 
-mod deposits;
-mod desk;
 mod handback;
 mod invoices;
-mod numbering;
-mod orders;
 mod payroll;
 mod pes_return;
 mod regularisation;

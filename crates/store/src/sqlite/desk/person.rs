@@ -10,9 +10,9 @@ use crate::desk::{
 use rusqlite::Connection;
 
 /// Exclusions read at most, the latest months first (a few rights over a few years).
-const EXCLUSIONS_KEPT: i64 = 100;
+pub(crate) const EXCLUSIONS_KEPT: i64 = 100;
 /// Problems about one file shown at most (the register `/dossiers` has them all).
-const IMPORT_PROBLEMS_SHOWN: i64 = 10;
+pub(crate) const IMPORT_PROBLEMS_SHOWN: i64 = 10;
 
 pub(super) fn fill(
     conn: &Connection,
@@ -122,19 +122,24 @@ fn import_problems(conn: &Connection, dossier: &str) -> Result<Vec<ImportProblem
     let mut found = Vec::new();
     for row in rows {
         let (id, file, line, severity, problems): (i64, String, i64, String, String) = row?;
-        let problems: Vec<(String, String, String)> =
-            serde_json::from_str(&problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let problem = problems
-            .first()
-            .map(|(field, _, message)| format!("{field} : {message}"))
-            .unwrap_or_default();
         found.push(ImportProblemRow {
             id,
             file,
             line,
             severity,
-            problem,
+            problem: first_problem(&problems)?,
         });
     }
     Ok(found)
+}
+
+/// The first of a row's problems (`pending_rows.problems`, a JSON list of `[field, value,
+/// message]`) as the person's page shows it: `field : message`.
+pub(crate) fn first_problem(problems: &str) -> Result<String, StoreError> {
+    let problems: Vec<(String, String, String)> =
+        serde_json::from_str(problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(problems
+        .first()
+        .map(|(field, _, message)| format!("{field} : {message}"))
+        .unwrap_or_default())
 }

@@ -19,14 +19,14 @@ const YEARS: std::ops::RangeInclusive<i16> = 1880..=2100;
 
 /// A birth searched for: one day, or a whole year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Birth {
+pub(crate) enum Birth {
     Day(Date),
     Year(i16),
 }
 
 impl Birth {
     /// The first and last birth dates that match, `AAAA-MM-JJ` as the table keeps them.
-    pub(super) fn range(self) -> (String, String) {
+    pub(crate) fn range(self) -> (String, String) {
         match self {
             Birth::Day(d) => (d.to_string(), d.to_string()),
             Birth::Year(y) => (format!("{y:04}-01-01"), format!("{y:04}-12-31")),
@@ -35,7 +35,7 @@ impl Birth {
 }
 
 /// `JJ/MM/AAAA` (or with dots or dashes), `JJMMAAAA` or `AAAA-MM-JJ`.
-pub(super) fn as_date(word: &str) -> Option<Date> {
+pub(crate) fn as_date(word: &str) -> Option<Date> {
     if let Ok(d) = word.parse::<Date>() {
         return Some(d);
     }
@@ -62,7 +62,7 @@ fn as_year(word: &str) -> Option<i16> {
 
 /// The query without its birth date or year, and that birth. A date typed with spaces
 /// (`10 12 1972`) is read as one when the query is nothing else.
-pub(super) fn split_birth(query: &str) -> (String, Option<Birth>) {
+pub(crate) fn split_birth(query: &str) -> (String, Option<Birth>) {
     let digits: String = query.chars().filter(|c| !c.is_whitespace()).collect();
     if query.contains(' ')
         && digits.len() == 8
@@ -83,8 +83,57 @@ pub(super) fn split_birth(query: &str) -> (String, Option<Birth>) {
     (names.join(" "), birth)
 }
 
+/// One way of finding people a query may mean, in the order they are tried (see [`lookups`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Lookup {
+    /// A file number, exactly as written.
+    File(String),
+    /// A NIR, with its key or without (its first 13 characters).
+    Nir(String, String),
+    /// Born between the two dates (inclusive), no name given.
+    Born(String, String),
+    /// Having a word that begins with each of the words, born between the two dates.
+    NamedBorn(Vec<String>, String, String),
+    /// Having a word that begins with each of the words.
+    Named(Vec<String>),
+}
+
+/// What `query` may mean, each tried in turn by the backends until one finds someone (the
+/// last one's answer, found or not, is the search's).
+pub(crate) fn lookups(query: &str) -> Vec<Lookup> {
+    let q = query.trim();
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let mut tried = vec![Lookup::File(q.to_owned())];
+    let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.len() >= 13 && compact.chars().all(|c| c.is_ascii_alphanumeric()) {
+        let digits = compact.to_ascii_uppercase();
+        let short = digits.get(..13).unwrap_or(&digits).to_owned();
+        tried.push(Lookup::Nir(digits, short));
+    }
+    // A birth date (`10/12/1972`, `10121972`, `1972-12-10`) or a year (`1972`), alone or
+    // with the beginnings of names.
+    let (names, birth) = split_birth(q);
+    if let Some(birth) = birth {
+        let (from, to) = birth.range();
+        let words = super::prefix_words(&names);
+        tried.push(if words.is_empty() {
+            Lookup::Born(from, to)
+        } else {
+            Lookup::NamedBorn(words, from, to)
+        });
+        return tried;
+    }
+    let words = super::prefix_words(q);
+    if !words.is_empty() {
+        tried.push(Lookup::Named(words));
+    }
+    tried
+}
+
 /// The French order of people found: see the module's documentation.
-pub(super) fn sort_french(hits: &mut [PersonHit]) {
+pub(crate) fn sort_french(hits: &mut [PersonHit]) {
     hits.sort_by_cached_key(|h| {
         (
             search_key(&h.last_name),

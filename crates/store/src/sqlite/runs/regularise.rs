@@ -107,9 +107,8 @@ pub(super) fn record(
     if !exported(&tx, id)? {
         return Err(RegularisationError::NotExported(id));
     }
-    let n = numbering::get(&tx, req.exercice)
-        .map_err(crate::StoreError::from)?
-        .ok_or(RegularisationError::NoNumbering(req.exercice))?;
+    let n =
+        numbering::get(&tx, req.exercice)?.ok_or(RegularisationError::NoNumbering(req.exercice))?;
     let moved = || RegularisationError::NumberingMoved {
         exercice: req.exercice,
         last_bordereau: n.last_bordereau,
