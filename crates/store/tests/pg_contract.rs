@@ -249,4 +249,7 @@ every_contract!(@each PgStore;
     caf::only_liquidation_or_ordonnateur_import,
     caf::a_statement_is_all_or_nothing,
     caf::a_replaced_statement_is_journaled_without_nirs,
+    handback::a_new_origin_starts_at_the_export_s_from_and_a_second_apply_changes_nothing,
+    handback::a_gap_or_a_fork_is_refused_and_nothing_is_written,
+    handback::only_an_admin_applies_and_the_projection_merges_each_after,
 );

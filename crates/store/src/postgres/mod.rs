@@ -25,6 +25,7 @@ mod deposits;
 mod desk;
 mod errors;
 mod flagged;
+mod handback;
 mod import;
 mod incident;
 mod journal;

@@ -18,7 +18,7 @@ pub(crate) mod desk;
 mod errors;
 mod files;
 pub(crate) mod flagged;
-mod handback;
+pub(crate) mod handback;
 mod history_totals;
 mod ibans;
 pub(crate) mod import;
