@@ -14,6 +14,8 @@
 // Helpers the contracts still to come use; removed once they are all written.
 #![allow(dead_code, unused_imports)]
 
+mod bank;
+mod caf;
 mod checkpoints;
 mod columns;
 pub mod copy;

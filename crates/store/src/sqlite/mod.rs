@@ -4,9 +4,10 @@
 
 pub(crate) mod accounts;
 pub(crate) mod bank;
-mod bank_held;
+pub(crate) mod bank_held;
 pub(crate) mod blocks;
-mod caf;
+pub(crate) mod caf;
+pub(crate) mod caf_merge;
 pub(crate) mod checkpoints;
 pub(crate) mod courante;
 pub(crate) mod crisis;
