@@ -29,7 +29,7 @@ mod migrations;
 pub(crate) mod numbering;
 pub(crate) mod orders;
 mod paid_months;
-mod payroll;
+pub(crate) mod payroll;
 mod person_guard;
 mod pes_return;
 mod queries;

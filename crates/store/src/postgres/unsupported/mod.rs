@@ -5,7 +5,6 @@ mod bank;
 mod caf;
 mod handback;
 mod invoices;
-mod payroll;
 mod pes_return;
 mod regularisation;
 mod runs;
