@@ -32,6 +32,7 @@ mod numbering;
 mod orders;
 mod payroll;
 mod queries;
+mod runs;
 mod sessions;
 mod systems;
 mod unsupported;

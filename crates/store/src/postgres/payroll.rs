@@ -4,7 +4,6 @@
 
 mod changes;
 mod prepare;
-mod run_read;
 
 use super::PgStore;
 use crate::StoreError;

@@ -5,9 +5,9 @@
 //! write is sent a batch of agents at a time, one statement per table (arrays unnested), not
 //! a round trip per row.
 
+use super::super::runs::{load_run, next_run_id};
 use super::super::{journal, users, write};
 use super::changes;
-use super::run_read::{load_run, next_run_id};
 use crate::StoreError;
 use crate::payroll::PreparePayroll;
 use crate::runs::{Prepared, RunStoreError};
