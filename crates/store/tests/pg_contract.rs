@@ -258,4 +258,7 @@ every_contract!(@each PgStore;
     runs::paid_claims_stream_validated_runs_by_right_then_month,
     numbering::gap_free_bordereaux_and_mandates_under_concurrent_writers,
     kept::kept_records_refuse_rewrite_and_removal,
+    payroll::an_agent_is_paid_once_a_month,
+    payroll::a_change_of_situation_waits_for_another_ordonnateur,
+    payroll::bank_details_changed_by_the_extracts_wait_for_an_approval,
 );

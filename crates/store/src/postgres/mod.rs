@@ -33,6 +33,7 @@ mod logins;
 mod migrations;
 mod numbering;
 mod orders;
+mod payroll;
 mod queries;
 mod runs;
 mod sessions;

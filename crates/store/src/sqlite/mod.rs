@@ -30,7 +30,7 @@ mod migrations;
 pub(crate) mod numbering;
 pub(crate) mod orders;
 pub(crate) mod paid_months;
-mod payroll;
+pub(crate) mod payroll;
 pub(crate) mod person_guard;
 mod pes_return;
 pub(crate) mod queries;

@@ -2,8 +2,8 @@
 //! Preparing reads the agents and their lines in matricule order, side by side, one agent at a
 //! time ([`prepare`]); the reads below stream a run's rows in key order.
 
-mod changes;
-mod prepare;
+pub(crate) mod changes;
+pub(crate) mod prepare;
 
 use super::SqliteStore;
 use super::decode::corrupt;
@@ -17,8 +17,67 @@ use relais_core::payroll::{
 use relais_core::run::RunId;
 use rusqlite::OptionalExtension;
 
-fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    what: &str,
+    text: &str,
+) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| corrupt(what, &e.to_string()))
+}
+
+/// A row's columns by position, whichever the driver: the payroll's rows are decoded once,
+/// for SQLite and PostgreSQL alike.
+pub(crate) trait Cols {
+    fn text(&self, i: usize) -> Result<String, StoreError>;
+    fn opt_text(&self, i: usize) -> Result<Option<String>, StoreError>;
+    fn int(&self, i: usize) -> Result<i64, StoreError>;
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError>;
+}
+
+impl Cols for rusqlite::Row<'_> {
+    fn text(&self, i: usize) -> Result<String, StoreError> {
+        Ok(self.get(i)?)
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>, StoreError> {
+        Ok(self.get(i)?)
+    }
+    fn int(&self, i: usize) -> Result<i64, StoreError> {
+        Ok(self.get(i)?)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        Ok(self.get(i)?)
+    }
+}
+
+/// An agent's net on a mandat: matricule, amount, then their last and first names, civility,
+/// IBAN and BIC as paid.
+pub(crate) fn net_of(r: &impl Cols) -> Result<AgentNet, StoreError> {
+    let matricule = r.text(0)?;
+    let (iban, bic) = (r.text(5)?, r.text(6)?);
+    Ok(AgentNet {
+        amount: Cents(r.int(1)?),
+        last_name: r.text(2)?,
+        first_name: r.text(3)?,
+        civility: r.text(4)?,
+        iban: relais_core::ids::Iban::parse(&iban)
+            .map_err(|_| corrupt("agent IBAN", &matricule))?,
+        bic: relais_core::ids::Bic::parse(&bic).map_err(|_| corrupt("agent BIC", &matricule))?,
+        matricule,
+    })
+}
+
+pub(crate) const DEFERRED: &str = "SELECT matricule, name, service, month, amount
+     FROM payroll_deferred WHERE run_id = ";
+
+pub(crate) fn deferred_of(r: &impl Cols) -> Result<Deferred, StoreError> {
+    let month = r.text(3)?;
+    Ok(Deferred {
+        matricule: r.text(0)?,
+        name: r.text(1)?,
+        service: r.text(2)?,
+        month: relais_core::calendar::Month::parse(&month)
+            .map_err(|_| corrupt("deferred month", &month))?,
+        amount: Cents(r.int(4)?),
+    })
 }
 
 impl SqliteStore {
@@ -124,19 +183,7 @@ impl PayrollStore for SqliteStore {
         )?;
         let mut rows = stmt.query((run.to_string(), &key.account, &key.function))?;
         while let Some(r) = rows.next()? {
-            let matricule: String = r.get(0)?;
-            let (iban, bic): (String, String) = (r.get(5)?, r.get(6)?);
-            each(&AgentNet {
-                amount: Cents(r.get(1)?),
-                last_name: r.get(2)?,
-                first_name: r.get(3)?,
-                civility: r.get(4)?,
-                iban: relais_core::ids::Iban::parse(&iban)
-                    .map_err(|_| corrupt("agent IBAN", &matricule))?,
-                bic: relais_core::ids::Bic::parse(&bic)
-                    .map_err(|_| corrupt("agent BIC", &matricule))?,
-                matricule,
-            })?;
+            each(&net_of(r)?)?;
         }
         Ok(())
     }
@@ -164,21 +211,12 @@ impl PayrollStore for SqliteStore {
     }
 
     fn each_deferred(&self, run: RunId, each: Each<'_, Deferred>) -> Result<(), RunStoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT matricule, name, service, month, amount FROM payroll_deferred
-             WHERE run_id = ?1 ORDER BY matricule",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{DEFERRED} ?1 ORDER BY matricule"))?;
         let mut rows = stmt.query([run.to_string()])?;
         while let Some(r) = rows.next()? {
-            let month: String = r.get(3)?;
-            each(&Deferred {
-                matricule: r.get(0)?,
-                name: r.get(1)?,
-                service: r.get(2)?,
-                month: relais_core::calendar::Month::parse(&month)
-                    .map_err(|_| corrupt("deferred month", &month))?,
-                amount: Cents(r.get(4)?),
-            })?;
+            each(&deferred_of(r)?)?;
         }
         Ok(())
     }

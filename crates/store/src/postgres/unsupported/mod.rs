@@ -2,7 +2,6 @@
 //! `StoreError::Unsupported`, so that a `PgStore` is a whole `Backend` while they are written.
 
 mod invoices;
-mod payroll;
 mod pes_return;
 mod regularisation;
 mod suppliers;

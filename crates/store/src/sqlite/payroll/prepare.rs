@@ -7,80 +7,99 @@ use crate::StoreError;
 use crate::payroll::PreparePayroll;
 use crate::runs::{GroupTotal, Prepared, RunStoreError, RunTotals};
 use crate::sqlite::decode::{corrupt, date};
+use crate::sqlite::payroll::Cols;
 use crate::sqlite::runs::{load_run, next_run_id};
 use crate::sqlite::{journal, users};
 use relais_core::Cents;
 use relais_core::ids::{Bic, Iban, Nir};
 use relais_core::payroll::{
-    AgentChange, AgentPay, Exclusion, PayLine, PayrollExclusion, PayrollMandates, PayrollSummary,
-    Rate, repeat_month,
+    AgentChange, AgentPay, Exclusion, MandateKey, PayLine, PayrollExclusion, PayrollMandates,
+    PayrollSummary, Rate, repeat_month,
 };
 use relais_core::records::{Agent, Extra};
 use relais_core::roles::Role;
 use relais_core::run::{PlainRun, RunId, RunSummary};
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::json;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Nets listed as changed in the control report, at most.
-const MAX_CHANGED: usize = 500;
+pub(crate) const MAX_CHANGED: usize = 500;
 
-fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-fn agent_of(r: &Row<'_>) -> Result<Agent, StoreError> {
-    let text = |i: usize| -> Result<String, StoreError> { Ok(r.get::<_, String>(i)?) };
-    let (matricule, nir, iban, bic) = (text(0)?, text(3)?, text(4)?, text(5)?);
-    let exit: Option<String> = r.get(9)?;
+/// The agents, in matricule order (read by [`agent_of`]).
+pub(crate) const AGENTS: &str = "SELECT matricule, last_name, first_name, nir, iban, bic,
+        net_monthly, variables, entry_date, exit_date, service
+     FROM agents ORDER BY matricule";
+
+/// The pay lines, in matricule order as [`AGENTS`] (read by [`line_of`]).
+pub(crate) const LINES: &str = "SELECT matricule, month, code, label, base, rate, employee,
+        employer, account, employer_account, function, creditor
+     FROM pay_lines ORDER BY matricule, month, code";
+
+pub(crate) fn agent_of(r: &impl Cols) -> Result<Agent, StoreError> {
+    let (matricule, nir, iban, bic) = (r.text(0)?, r.text(3)?, r.text(4)?, r.text(5)?);
+    let exit = r.opt_text(9)?;
     Ok(Agent {
-        last_name: text(1)?,
-        first_name: text(2)?,
+        last_name: r.text(1)?,
+        first_name: r.text(2)?,
         nir: Nir::parse(&nir).map_err(|_| corrupt("agent NIR", &matricule))?,
         iban: Iban::parse(&iban).map_err(|_| corrupt("agent IBAN", &matricule))?,
         bic: Bic::parse(&bic).map_err(|_| corrupt("agent BIC", &matricule))?,
-        net_monthly: Cents(r.get(6)?),
-        variables: Cents(r.get(7)?),
-        entry_date: date("agent entry", &text(8)?)?,
+        net_monthly: Cents(r.int(6)?),
+        variables: Cents(r.int(7)?),
+        entry_date: date("agent entry", &r.text(8)?)?,
         exit_date: exit.map(|d| date("agent exit", &d)).transpose()?,
-        service: text(10)?,
+        service: r.text(10)?,
         extra: Extra::default(),
         matricule,
     })
 }
 
-fn line_of(r: &Row<'_>) -> Result<PayLine, StoreError> {
-    let month: String = r.get(1)?;
+pub(crate) fn line_of(r: &impl Cols) -> Result<PayLine, StoreError> {
+    let month = r.text(1)?;
     Ok(PayLine {
-        matricule: r.get(0)?,
+        matricule: r.text(0)?,
         month: relais_core::calendar::Month::parse(&month)
             .map_err(|_| corrupt("pay line month", &month))?,
-        code: r.get(2)?,
-        label: r.get(3)?,
-        base: r.get::<_, Option<i64>>(4)?.map(Cents),
-        rate: r.get::<_, Option<i64>>(5)?.map(Rate),
-        employee: Cents(r.get(6)?),
-        employer: Cents(r.get(7)?),
-        account: r.get(8)?,
-        employer_account: r.get(9)?,
-        function: r.get(10)?,
-        creditor: r.get(11)?,
+        code: r.text(2)?,
+        label: r.text(3)?,
+        base: r.opt_int(4)?.map(Cents),
+        rate: r.opt_int(5)?.map(Rate),
+        employee: Cents(r.int(6)?),
+        employer: Cents(r.int(7)?),
+        account: r.text(8)?,
+        employer_account: r.opt_text(9)?,
+        function: r.text(10)?,
+        creditor: r.text(11)?,
         extra: Extra::default(),
     })
+}
+
+/// The month's payroll run still prepared (`$1` the month), if any.
+pub(crate) const OPEN_RUN: &str = "SELECT id FROM runs WHERE month = $1 AND status = 'prepared'
+       AND EXISTS (SELECT 1 FROM payroll_runs p WHERE p.run_id = runs.id)";
+
+pub(crate) fn run_id(id: &str) -> Result<RunId, StoreError> {
+    id.parse().map_err(|_| corrupt("run id", id))
 }
 
 /// The month's payroll run still prepared, if any.
 fn open_run(tx: &Connection, month: &str) -> Result<Option<RunId>, StoreError> {
     let id: Option<String> = tx
-        .query_row(
-            "SELECT id FROM runs WHERE month = ?1 AND status = 'prepared'
-               AND EXISTS (SELECT 1 FROM payroll_runs p WHERE p.run_id = runs.id)",
-            [month],
-            |r| r.get(0),
-        )
+        .query_row(&OPEN_RUN.replace('$', "?"), [month], |r| r.get(0))
         .optional()?;
-    id.map(|id| id.parse().map_err(|_| corrupt("run id", &id)))
-        .transpose()
+    id.as_deref().map(run_id).transpose()
+}
+
+/// The run's parameters as kept with it: the run's, with the payroll's.
+pub(crate) fn run_params(req: &PreparePayroll<'_>) -> Result<String, StoreError> {
+    let mut params = req.run_params.clone();
+    params.payroll = Some(req.params.clone());
+    json(&params)
 }
 
 pub(super) fn prepare(
@@ -99,13 +118,11 @@ pub(super) fn prepare(
     }
     let (seq, id) = next_run_id(&tx, req.month)?;
     let run = id.to_string();
-    let mut params = req.run_params.clone();
-    params.payroll = Some(req.params.clone());
     tx.execute(
         "INSERT INTO runs (id, month, seq, benefits, status, prepared_by, prepared_at, params,
              summary)
          VALUES (?1, ?2, ?3, '', 'prepared', ?4, ?5, ?6, '{}')",
-        params![run, month, seq, req.actor, req.local_time, json(&params)?],
+        params![run, month, seq, req.actor, req.local_time, run_params(req)?],
     )?;
     let mut tally = Tally::new(req);
     repeat_each(&tx, req, &run, &mut tally)?;
@@ -123,14 +140,14 @@ pub(super) fn prepare(
 }
 
 /// What the agents add up to, as they go by.
-struct Tally {
-    summary: PayrollSummary,
+pub(crate) struct Tally {
+    pub(crate) summary: PayrollSummary,
     mandates: PayrollMandates,
     ibans: BTreeMap<String, Vec<String>>,
 }
 
 impl Tally {
-    fn new(req: &PreparePayroll<'_>) -> Tally {
+    pub(crate) fn new(req: &PreparePayroll<'_>) -> Tally {
         Tally {
             summary: PayrollSummary {
                 pay_date: Some(req.params.pay_date),
@@ -171,34 +188,39 @@ impl Tally {
     }
 }
 
-/// The statements that write an agent's month, and what it needs to know.
-struct AgentWriter<'c, 'r> {
-    req: &'r PreparePayroll<'r>,
-    run: &'r str,
-    month: String,
-    claimed: HashSet<String>,
-    /// Agents with new bank details waiting for a decision: request number by matricule.
-    bank_pending: std::collections::HashMap<String, u64>,
-    /// The IBAN each agent was last paid to (validated payroll runs), and the IBANs an
-    /// ordonnateur approved for them: other details than both are held.
-    last_paid: std::collections::HashMap<String, String>,
-    approved_ibans: HashSet<(String, String)>,
-    claim: rusqlite::Statement<'c>,
-    pay: rusqlite::Statement<'c>,
-    net: rusqlite::Statement<'c>,
-    deferred: rusqlite::Statement<'c>,
-    excluded: rusqlite::Statement<'c>,
+/// What becomes of an agent's month.
+pub(crate) enum Outcome {
+    /// Already paid for the month, or not in post: nothing written.
+    Skipped,
+    Excluded(PayrollExclusion),
+    /// Paid (`name` as the deferred elements keep it).
+    Paid {
+        pay: AgentPay,
+        name: String,
+    },
 }
 
-impl AgentWriter<'_, '_> {
-    /// Repeats, excludes or skips `agent` (their `lines` read beside them).
-    fn agent(
-        &mut self,
+/// What deciding an agent's month needs to know, read before the agents.
+pub(crate) struct Decider<'r> {
+    pub(crate) req: &'r PreparePayroll<'r>,
+    /// Agents already paid for the month.
+    pub(crate) claimed: HashSet<String>,
+    /// Agents with new bank details waiting for a decision: request number by matricule.
+    pub(crate) bank_pending: HashMap<String, u64>,
+    /// The IBAN each agent was last paid to (validated payroll runs), and the IBANs an
+    /// ordonnateur approved for them: other details than both are held.
+    pub(crate) last_paid: HashMap<String, String>,
+    pub(crate) approved_ibans: HashSet<(String, String)>,
+}
+
+impl Decider<'_> {
+    /// Repeats, excludes or skips `agent` (their `lines` read beside them), counted in `tally`.
+    pub(crate) fn decide(
+        &self,
         agent: &Agent,
         lines: &[PayLine],
         tally: &mut Tally,
-    ) -> Result<(), RunStoreError> {
-        let (run, month) = (self.run, self.month.as_str());
+    ) -> Result<Outcome, RunStoreError> {
         tally.summary.previous_agents += 1;
         tally.summary.previous_net = tally
             .summary
@@ -207,7 +229,7 @@ impl AgentWriter<'_, '_> {
             .unwrap_or(tally.summary.previous_net);
         if self.claimed.contains(&agent.matricule) {
             tally.summary.already_paid += 1;
-            return Ok(());
+            return Ok(Outcome::Skipped);
         }
         let name = format!("{} {}", agent.last_name, agent.first_name);
         let iban = agent.iban.as_str();
@@ -227,22 +249,57 @@ impl AgentWriter<'_, '_> {
             }),
             None => repeat_month(agent, lines, self.req.month, &self.req.params.settings),
         };
-        match repeated {
-            Ok(None) => tally.summary.not_in_post += 1,
+        Ok(match repeated {
+            Ok(None) => {
+                tally.summary.not_in_post += 1;
+                Outcome::Skipped
+            }
             Err(e) => {
                 tally.summary.excluded += 1;
-                let x = PayrollExclusion {
+                Outcome::Excluded(PayrollExclusion {
                     matricule: agent.matricule.clone(),
                     name,
                     service: agent.service.clone(),
                     reason: e.code().to_owned(),
                     label: e.label(),
                     net: agent.net_monthly,
-                };
+                })
+            }
+            Ok(Some(pay)) => {
+                tally.paid(&pay)?;
+                Outcome::Paid { pay, name }
+            }
+        })
+    }
+}
+
+/// The statements that write an agent's month.
+struct AgentWriter<'c, 'r> {
+    decider: Decider<'r>,
+    run: &'r str,
+    month: String,
+    claim: rusqlite::Statement<'c>,
+    pay: rusqlite::Statement<'c>,
+    net: rusqlite::Statement<'c>,
+    deferred: rusqlite::Statement<'c>,
+    excluded: rusqlite::Statement<'c>,
+}
+
+impl AgentWriter<'_, '_> {
+    fn agent(
+        &mut self,
+        agent: &Agent,
+        lines: &[PayLine],
+        tally: &mut Tally,
+    ) -> Result<(), RunStoreError> {
+        let (run, month) = (self.run, self.month.as_str());
+        match self.decider.decide(agent, lines, tally)? {
+            Outcome::Skipped => {}
+            Outcome::Excluded(x) => {
                 self.excluded
                     .execute(params![run, agent.matricule, json(&x)?])?;
             }
-            Ok(Some(pay)) => {
+            Outcome::Paid { pay, name } => {
                 self.claim.execute(params![agent.matricule, month, run])?;
                 self.pay
                     .execute(params![run, agent.matricule, json(&pay)?])?;
@@ -265,7 +322,6 @@ impl AgentWriter<'_, '_> {
                         pay.deferred.0
                     ])?;
                 }
-                tally.paid(&pay)?;
             }
         }
         Ok(())
@@ -273,13 +329,71 @@ impl AgentWriter<'_, '_> {
 }
 
 /// `agent` with its approved changes applied; whether a new net drops their lines.
-fn changed(mut agent: Agent, changes: Option<Vec<AgentChange>>) -> (Agent, bool) {
+pub(crate) fn changed(mut agent: Agent, changes: Option<Vec<AgentChange>>) -> (Agent, bool) {
     let mut drop_lines = false;
     for c in changes.unwrap_or_default() {
         drop_lines |= c.apply(&mut agent);
     }
     (agent, drop_lines)
 }
+
+/// The IBANs an ordonnateur approved for each agent (by a change of bank details or an entry).
+pub(crate) fn approved_ibans(
+    changes: &BTreeMap<String, Vec<AgentChange>>,
+) -> HashSet<(String, String)> {
+    changes
+        .iter()
+        .flat_map(|(m, list)| {
+            list.iter().filter_map(move |c| match c {
+                AgentChange::Bank { iban, .. } => Some((m.clone(), iban.as_str().to_owned())),
+                AgentChange::Entry(a) => Some((m.clone(), a.iban.as_str().to_owned())),
+                _ => None,
+            })
+        })
+        .collect()
+}
+
+/// The lines of the agent `matricule`: those read ahead (`ahead`, then `next`) up to the next
+/// matricule, agents and lines both read in matricule order.
+pub(crate) fn lines_of(
+    matricule: &str,
+    ahead: &mut Option<PayLine>,
+    mut next: impl FnMut() -> Result<Option<PayLine>, StoreError>,
+) -> Result<Vec<PayLine>, StoreError> {
+    let mut mine = Vec::new();
+    loop {
+        if ahead.is_none() {
+            *ahead = next()?;
+        }
+        match ahead {
+            Some(l) if l.matricule.as_str() < matricule => *ahead = None,
+            Some(l) if l.matricule == matricule => mine.extend(ahead.take()),
+            _ => break,
+        }
+    }
+    Ok(mine)
+}
+
+/// The agents not in `agents.csv`, entered by an approved change (what is left of `changes`
+/// once the file's agents took theirs), their changes applied: paid their net alone.
+pub(crate) fn entered(changes: BTreeMap<String, Vec<AgentChange>>) -> Vec<Agent> {
+    let mut out = Vec::new();
+    for (_, list) in changes {
+        let Some(first) = list.iter().find_map(|c| match c {
+            AgentChange::Entry(a) => Some((**a).clone()),
+            _ => None,
+        }) else {
+            continue;
+        };
+        out.push(changed(first, Some(list)).0);
+    }
+    out
+}
+
+/// The agents' pending bank changes (matricule, latest request) and the IBAN each was last
+/// paid to by a validated payroll, the runs in order so the last one wins.
+pub(crate) const BANK_PENDING: &str = "SELECT matricule, max(id) FROM payroll_changes
+     WHERE kind = 'rib' AND decided_by IS NULL GROUP BY matricule";
 
 /// Reads each agent beside their lines, applies their approved changes, and repeats,
 /// excludes or skips them; then the agents entered by an approved change alone.
@@ -297,10 +411,7 @@ fn repeat_each(
     };
     let mut changes = super::changes::approved(tx)?;
     let bank_pending = {
-        let mut stmt = tx.prepare(
-            "SELECT matricule, max(id) FROM payroll_changes
-             WHERE kind = 'rib' AND decided_by IS NULL GROUP BY matricule",
-        )?;
+        let mut stmt = tx.prepare(BANK_PENDING)?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         rows.map(|r| r.map(|(m, id)| (m, u64::try_from(id).unwrap_or(0))))
             .collect::<Result<_, _>>()?
@@ -315,24 +426,16 @@ fn repeat_each(
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         rows.collect::<Result<_, _>>()?
     };
-    let approved_ibans = changes
-        .iter()
-        .flat_map(|(m, list)| {
-            list.iter().filter_map(move |c| match c {
-                AgentChange::Bank { iban, .. } => Some((m.clone(), iban.as_str().to_owned())),
-                AgentChange::Entry(a) => Some((m.clone(), a.iban.as_str().to_owned())),
-                _ => None,
-            })
-        })
-        .collect();
     let mut w = AgentWriter {
-        req,
+        decider: Decider {
+            req,
+            claimed,
+            bank_pending,
+            last_paid,
+            approved_ibans: approved_ibans(&changes),
+        },
         run,
         month,
-        claimed,
-        bank_pending,
-        last_paid,
-        approved_ibans,
         claim: tx
             .prepare("INSERT INTO payroll_claims (matricule, month, run_id) VALUES (?1, ?2, ?3)")?,
         pay: tx.prepare("INSERT INTO payroll_pays (run_id, matricule, pay) VALUES (?1, ?2, ?3)")?,
@@ -348,78 +451,65 @@ fn repeat_each(
             "INSERT INTO payroll_exclusions (run_id, matricule, exclusion) VALUES (?1, ?2, ?3)",
         )?,
     };
-    let mut agents = tx.prepare(
-        "SELECT matricule, last_name, first_name, nir, iban, bic, net_monthly, variables,
-                entry_date, exit_date, service
-         FROM agents ORDER BY matricule",
-    )?;
-    let mut lines = tx.prepare(
-        "SELECT matricule, month, code, label, base, rate, employee, employer, account,
-                employer_account, function, creditor
-         FROM pay_lines ORDER BY matricule, month, code",
-    )?;
+    let mut agents = tx.prepare(AGENTS)?;
+    let mut lines = tx.prepare(LINES)?;
     let mut line_rows = lines.query([])?;
     let mut ahead: Option<PayLine> = None;
     let mut rows = agents.query([])?;
     while let Some(r) = rows.next()? {
         let agent = agent_of(r)?;
-        // The agent's lines: those read ahead up to the next matricule (both in order).
-        let mut mine = Vec::new();
-        loop {
-            if ahead.is_none() {
-                ahead = line_rows.next()?.map(line_of).transpose()?;
-            }
-            match &ahead {
-                Some(l) if l.matricule < agent.matricule => ahead = None,
-                Some(l) if l.matricule == agent.matricule => mine.extend(ahead.take()),
-                _ => break,
-            }
-        }
+        let mine = lines_of(&agent.matricule, &mut ahead, || {
+            line_rows.next()?.map(line_of).transpose()
+        })?;
         let own = changes.remove(&agent.matricule);
         let (agent, drop_lines) = changed(agent, own);
         w.agent(&agent, if drop_lines { &[] } else { &mine }, tally)?;
     }
-    // Agents not in agents.csv, entered by an approved change: their net alone.
-    for (_, list) in std::mem::take(&mut changes) {
-        let Some(first) = list.iter().find_map(|c| match c {
-            AgentChange::Entry(a) => Some((**a).clone()),
-            _ => None,
-        }) else {
-            continue;
-        };
-        let (agent, _) = changed(first, Some(list));
+    for agent in entered(changes) {
         w.agent(&agent, &[], tally)?;
     }
     Ok(())
 }
 
-/// The mandats, totals and summaries kept with the run, and its journal entry.
-fn record(
-    tx: &Connection,
+/// What is kept with a prepared payroll run, once its agents are all decided.
+pub(crate) struct Conclusion {
+    /// Each mandat: its number in the run, key and totals (JSON).
+    pub(crate) mandates: Vec<(i64, MandateKey, String)>,
+    /// The run's summary and totals (`runs`), the payroll's summary (`payroll_runs`).
+    pub(crate) summary: String,
+    pub(crate) totals: String,
+    pub(crate) payroll: String,
+    /// The `run_prepare` journal entry's payload.
+    pub(crate) journal: serde_json::Value,
+}
+
+/// The mandats, totals and summaries of the run `id` that `tally` adds up.
+pub(crate) fn conclude(
     req: &PreparePayroll<'_>,
     id: RunId,
     mut tally: Tally,
-) -> Result<(), RunStoreError> {
+) -> Result<Conclusion, StoreError> {
     let run = id.to_string();
-    let mut insert = tx.prepare(
-        "INSERT INTO payroll_mandates (run_id, n, account, function, totals)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
+    let mut mandates = Vec::new();
     let mut lines = 0;
     for (n, (key, m)) in tally.mandates.mandates.iter().enumerate() {
-        insert.execute(params![run, n + 1, key.account, key.function, json(m)?])?;
+        let n = i64::try_from(n + 1).map_err(|_| StoreError::Corrupt("mandat number".into()))?;
+        mandates.push((n, key.clone(), json(m)?));
         lines += m.lines();
     }
     let total = tally
         .mandates
         .total()
         .ok_or_else(|| StoreError::Corrupt("payroll total beyond any budget".into()))?;
-    let mandates = tally.mandates.mandates.len() as u64;
+    let count = tally.mandates.mandates.len() as u64;
     tally.summary.shared_ibans = std::mem::take(&mut tally.ibans)
         .into_iter()
         .filter(|(_, m)| m.len() > 1)
         .collect();
-    let group = GroupTotal { mandates, total };
+    let group = GroupTotal {
+        mandates: count,
+        total,
+    };
     let totals = RunTotals {
         per_pay_date: BTreeMap::from([(req.params.pay_date, group)]),
         per_bordereau: BTreeMap::from([(0, group)]),
@@ -432,36 +522,56 @@ fn record(
         prepared_by: req.actor,
         prepared_at: &req.local_time,
         lines,
-        mandates,
+        mandates: count,
         total,
         change_threshold: req.run_params.change_threshold,
     });
-    tx.execute(
-        "UPDATE runs SET summary = ?2, totals = ?3 WHERE id = ?1",
-        params![run, json(&summary)?, json(&totals)?],
-    )?;
-    tx.execute(
-        "INSERT INTO payroll_runs (run_id, summary) VALUES (?1, ?2)",
-        params![run, json(&tally.summary)?],
-    )?;
     let s = &tally.summary;
-    journal::append(
-        tx,
-        req.actor,
-        "run_prepare",
-        &json!({
+    Ok(Conclusion {
+        journal: json!({
             "run": run,
             "kind": "paie",
             "month": req.month.to_string(),
             "agents": s.agents,
             "excluded": s.excluded,
             "net_only": s.net_only,
-            "mandates": mandates,
+            "mandates": count,
             "lines": lines,
             "total_cents": total.0,
             "net_cents": s.net.0,
             "deferred_cents": s.deferred.0,
         }),
+        mandates,
+        summary: json(&summary)?,
+        totals: json(&totals)?,
+        payroll: json(s)?,
+    })
+}
+
+/// The mandats, totals and summaries kept with the run, and its journal entry.
+fn record(
+    tx: &Connection,
+    req: &PreparePayroll<'_>,
+    id: RunId,
+    tally: Tally,
+) -> Result<(), RunStoreError> {
+    let run = id.to_string();
+    let c = conclude(req, id, tally)?;
+    let mut insert = tx.prepare(
+        "INSERT INTO payroll_mandates (run_id, n, account, function, totals)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
+    for (n, key, totals) in &c.mandates {
+        insert.execute(params![run, n, key.account, key.function, totals])?;
+    }
+    tx.execute(
+        "UPDATE runs SET summary = ?2, totals = ?3 WHERE id = ?1",
+        params![run, c.summary, c.totals],
+    )?;
+    tx.execute(
+        "INSERT INTO payroll_runs (run_id, summary) VALUES (?1, ?2)",
+        params![run, c.payroll],
+    )?;
+    journal::append(tx, req.actor, "run_prepare", &c.journal)?;
     Ok(())
 }
