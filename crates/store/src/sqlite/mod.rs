@@ -31,7 +31,7 @@ pub(crate) mod orders;
 mod paid_months;
 mod payroll;
 mod person_guard;
-mod pes_return;
+pub(crate) mod pes_return;
 mod queries;
 mod rights;
 mod runs;
