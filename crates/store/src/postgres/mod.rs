@@ -30,6 +30,7 @@ mod logins;
 mod migrations;
 mod numbering;
 mod orders;
+mod pes_return;
 mod queries;
 mod sessions;
 mod systems;

@@ -6,7 +6,6 @@ mod caf;
 mod handback;
 mod invoices;
 mod payroll;
-mod pes_return;
 mod regularisation;
 mod runs;
 mod suppliers;
