@@ -36,6 +36,7 @@ mod sessions;
 mod systems;
 mod unsupported;
 mod users;
+mod runs;
 
 use crate::{
     Counts, FlaggedCount, FlaggedRecord, ImportSession, NewUser, OpenInvoice, PaymentRight,

@@ -50,7 +50,7 @@ pub(super) fn get(
 /// The numbers a validated run takes: its first `IdBord` and `IdPce`, and the exercice's
 /// `MtCumulAnnuel` before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Taken {
+pub(crate) struct Taken {
     pub first_bordereau: u32,
     pub first_mandate: u32,
     pub cumul_before: Cents,
@@ -69,31 +69,67 @@ pub(super) fn take(
     let Some(n) = get(conn, exercice)? else {
         return Ok(None);
     };
+    let (taken, after) = advance(&n, bordereaux, mandates, amount)?;
+    conn.execute(
+        "UPDATE numbering SET last_bordereau = ?2, last_mandate = ?3, cumul = ?4
+         WHERE exercice = ?1",
+        params![
+            exercice,
+            after.last_bordereau,
+            after.last_mandate,
+            after.cumul.0
+        ],
+    )?;
+    Ok(Some(taken))
+}
+
+/// An exercice's last numbers and cumul once a take is counted (see [`advance`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Advanced {
+    pub last_bordereau: u32,
+    pub last_mandate: u32,
+    pub cumul: Cents,
+}
+
+/// What taking `bordereaux` bordereau and `mandates` mandate numbers and `amount` does to
+/// numbering `n` — both backends' rule: an error when the numbers would run out.
+pub(crate) fn advance(
+    n: &ExerciceNumbering,
+    bordereaux: u32,
+    mandates: u32,
+    amount: Cents,
+) -> Result<(Taken, Advanced), StoreError> {
+    let exercice = n.exercice;
     let first_bordereau = n.last_bordereau.saturating_add(1);
     let first_mandate = n.last_mandate.saturating_add(1);
     let last_bordereau = u64::from(n.last_bordereau) + u64::from(bordereaux);
     let last_mandate = u64::from(n.last_mandate) + u64::from(mandates);
+    let exhausted = || {
+        StoreError::Corrupt(format!(
+            "exercice {exercice}: bordereau or mandate numbers exhausted ({last_bordereau}, {last_mandate})"
+        ))
+    };
     if last_bordereau > u64::from(crate::numbering::MAX_BORDEREAU)
         || last_mandate > u64::from(crate::numbering::MAX_MANDATE)
     {
-        return Err(StoreError::Corrupt(format!(
-            "exercice {exercice}: bordereau or mandate numbers exhausted ({last_bordereau}, {last_mandate})"
-        )));
+        return Err(exhausted());
     }
     let cumul = n
         .cumul
         .checked_add(amount)
         .ok_or_else(|| StoreError::Corrupt(format!("exercice {exercice}: cumul overflow")))?;
-    conn.execute(
-        "UPDATE numbering SET last_bordereau = ?2, last_mandate = ?3, cumul = ?4
-         WHERE exercice = ?1",
-        params![exercice, last_bordereau, last_mandate, cumul.0],
-    )?;
-    Ok(Some(Taken {
-        first_bordereau,
-        first_mandate,
-        cumul_before: n.cumul,
-    }))
+    Ok((
+        Taken {
+            first_bordereau,
+            first_mandate,
+            cumul_before: n.cumul,
+        },
+        Advanced {
+            last_bordereau: u32::try_from(last_bordereau).map_err(|_| exhausted())?,
+            last_mandate: u32::try_from(last_mandate).map_err(|_| exhausted())?,
+            cumul,
+        },
+    ))
 }
 
 /// Refuses a confirmation once the exercice gave numbers: by Relais since its last

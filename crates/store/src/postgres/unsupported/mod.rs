@@ -7,7 +7,6 @@ mod handback;
 mod invoices;
 mod payroll;
 mod regularisation;
-mod runs;
 mod suppliers;
 
 pub(crate) use super::unsupported;
