@@ -244,4 +244,9 @@ every_contract!(@each PgStore;
     runs::a_preparer_never_validates_their_own_run,
     runs::paid_claims_stream_validated_runs_by_right_then_month,
     numbering::gap_free_bordereaux_and_mandates_under_concurrent_writers,
+    pes_return::a_return_applies_once_and_a_paid_mandat_is_never_rejected,
+    pes_return::a_rejected_benefit_mandat_pays_its_right_once_more,
+    regularisation::a_regularisation_continues_the_numbering_and_is_given_once,
+    regularisation::a_regularisation_waits_for_the_export_and_an_ordonnateur,
+    regularisation::numbers_taken_meanwhile_refuse_the_file_written_before,
 );

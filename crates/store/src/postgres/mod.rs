@@ -32,11 +32,12 @@ mod numbering;
 mod orders;
 mod pes_return;
 mod queries;
+mod regularisation;
+mod runs;
 mod sessions;
 mod systems;
 mod unsupported;
 mod users;
-mod runs;
 
 use crate::{
     Counts, FlaggedCount, FlaggedRecord, ImportSession, NewUser, OpenInvoice, PaymentRight,

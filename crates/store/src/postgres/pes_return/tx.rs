@@ -1,6 +1,7 @@
 //! PostgreSQL's reads and writes of a return's transaction (see `sqlite/pes_return.rs`,
 //! [`ReturnTx`]), inside the transaction [`super::super::write`] began.
 
+use super::super::runs::each_block_line_in;
 use super::super::{journal, users};
 use crate::StoreError;
 use crate::pes_return::{AppliedBefore, ReturnFile};
@@ -133,9 +134,7 @@ impl ReturnTx for Transaction<'_> {
         run: &str,
         each: &mut dyn FnMut(&RunLine) -> Result<(), RunStoreError>,
     ) -> Result<(), RunStoreError> {
-        // TODO(pgruns): the run's blocks read as RunStore reads them.
-        let _ = (run, each);
-        Err(super::super::unsupported("each_run_line").into())
+        each_block_line_in(self, run, false, each)
     }
 
     fn insert_request(&mut self, row: &RequestRow<'_>) -> Result<(), StoreError> {

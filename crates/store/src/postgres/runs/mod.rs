@@ -12,6 +12,8 @@ mod rows;
 mod write;
 
 pub(crate) use lifecycle::{mark_mandated, validate};
+// For the accountant's return and the regularisations, in their own transactions.
+pub(crate) use read::{each_block_line_in, load};
 
 use super::PgStore;
 use crate::StoreError;
@@ -54,7 +56,14 @@ impl RunStore for PgStore {
         reason: &str,
         local_time: &str,
     ) -> Result<String, RunStoreError> {
-        misc::release(self.client.get_mut(), actor, right, month, reason, local_time)
+        misc::release(
+            self.client.get_mut(),
+            actor,
+            right,
+            month,
+            reason,
+            local_time,
+        )
     }
 
     fn runs(&self) -> Result<Vec<RunRecord>, RunStoreError> {

@@ -6,7 +6,6 @@ mod caf;
 mod handback;
 mod invoices;
 mod payroll;
-mod regularisation;
 mod suppliers;
 
 pub(crate) use super::unsupported;
