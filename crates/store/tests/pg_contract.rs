@@ -215,6 +215,8 @@ impl TestBackend for PgStore {
 every_contract!(@each PgStore;
     users::users_and_roles,
     users::the_password_hash_is_not_in_debug_output_nor_in_the_journal,
+    import::an_import_commits_with_its_journal_entry,
+    import::an_import_is_all_or_nothing,
     journal::the_journal_refuses_rewrite_and_delete,
     journal::an_altered_entry_is_named,
     journal::a_removed_entry_is_named,
@@ -225,4 +227,11 @@ every_contract!(@each PgStore;
     crisis::entries_carry_their_journal_event_and_cannot_be_rewritten,
     crisis::an_edited_courante_entry_is_caught_by_verify,
     crisis::a_removed_courante_entry_is_caught_by_verify,
+    readiness::rights_stream_with_their_person_and_payee_ordered_by_dossier,
+    readiness::an_empty_store_streams_nothing,
+    readiness::payroll_counts_agents_in_post_during_the_month,
+    readiness::open_invoices_come_by_date_of_receipt_with_their_supplier,
+    readiness::rejected_rows_are_counted_by_file_and_code_and_streamed_by_entity,
+    readiness::text_changed_behind_the_store_is_reported_not_guessed,
+    readiness::a_rejected_row_handled_by_hand_stays_handled_across_imports,
 );

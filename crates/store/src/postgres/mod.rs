@@ -19,6 +19,7 @@ pub mod copy;
 mod courante;
 mod crisis;
 mod errors;
+mod flagged;
 mod import;
 mod incident;
 mod journal;

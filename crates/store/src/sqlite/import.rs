@@ -127,15 +127,29 @@ impl<'c> SqliteImport<'c> {
 }
 
 /// Extra columns as JSON `[[header, value], …]`, or NULL when there are none.
-fn extra(extra: &Extra) -> Option<String> {
+pub(crate) fn extra(extra: &Extra) -> Option<String> {
     if extra.is_empty() {
         return None;
     }
     serde_json::to_string(extra).ok()
 }
 
-fn date(d: &jiff::civil::Date) -> String {
+pub(crate) fn date(d: &jiff::civil::Date) -> String {
     d.to_string()
+}
+
+/// A flagged row's `raw` and `problems` columns: JSON `[[field, value], …]` and
+/// `[[field, code, message_fr], …]`.
+pub(crate) fn pending_json(row: &FlaggedRow) -> Result<(String, String), StoreError> {
+    let raw = serde_json::to_string(&row.raw).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let problems: Vec<(&str, &str, &str)> = row
+        .problems
+        .iter()
+        .map(|p| (p.field.as_str(), p.code.as_str(), p.message_fr.as_str()))
+        .collect();
+    let problems =
+        serde_json::to_string(&problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok((raw, problems))
 }
 
 impl<'c> SqliteImport<'c> {
@@ -289,15 +303,7 @@ impl ImportSession for SqliteImport<'_> {
     }
 
     fn reject(&mut self, row: &FlaggedRow) -> Result<(), StoreError> {
-        let raw =
-            serde_json::to_string(&row.raw).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let problems: Vec<(&str, &str, &str)> = row
-            .problems
-            .iter()
-            .map(|p| (p.field.as_str(), p.code.as_str(), p.message_fr.as_str()))
-            .collect();
-        let problems =
-            serde_json::to_string(&problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let (raw, problems) = pending_json(row)?;
         self.statements()?.pending.execute(params![
             row.entity.name(),
             row.file,

@@ -5,7 +5,6 @@ mod bank;
 mod caf;
 mod deposits;
 mod desk;
-mod flagged;
 mod handback;
 mod invoices;
 mod numbering;
