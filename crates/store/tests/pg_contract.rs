@@ -234,4 +234,5 @@ every_contract!(@each PgStore;
     readiness::rejected_rows_are_counted_by_file_and_code_and_streamed_by_entity,
     readiness::text_changed_behind_the_store_is_reported_not_guessed,
     readiness::a_rejected_row_handled_by_hand_stays_handled_across_imports,
+    invoices::an_invoice_s_steps_follow_its_life_and_its_roles,
 );

@@ -37,3 +37,9 @@ impl From<postgres::Error> for crate::crisis::CrisisError {
         crate::crisis::CrisisError::Store(StoreError::from(e))
     }
 }
+
+impl From<postgres::Error> for crate::invoices::InvoiceError {
+    fn from(e: postgres::Error) -> crate::invoices::InvoiceError {
+        crate::invoices::InvoiceError::Store(StoreError::from(e))
+    }
+}

@@ -22,6 +22,7 @@ mod errors;
 mod flagged;
 mod import;
 mod incident;
+mod invoices;
 mod journal;
 mod logins;
 mod migrations;

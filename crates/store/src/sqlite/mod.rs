@@ -21,7 +21,7 @@ mod history_totals;
 mod ibans;
 pub(crate) mod import;
 pub(crate) mod incident;
-mod invoices;
+pub(crate) mod invoices;
 mod journal;
 pub(crate) mod logins;
 mod migrations;

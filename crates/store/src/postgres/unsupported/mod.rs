@@ -6,7 +6,6 @@ mod caf;
 mod deposits;
 mod desk;
 mod handback;
-mod invoices;
 mod numbering;
 mod orders;
 mod payroll;
