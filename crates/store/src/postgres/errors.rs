@@ -43,3 +43,9 @@ impl From<postgres::Error> for crate::invoices::InvoiceError {
         crate::invoices::InvoiceError::Store(StoreError::from(e))
     }
 }
+
+impl From<postgres::Error> for crate::numbering::NumberingError {
+    fn from(e: postgres::Error) -> crate::numbering::NumberingError {
+        crate::numbering::NumberingError::Store(StoreError::from(e))
+    }
+}

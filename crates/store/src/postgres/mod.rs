@@ -27,6 +27,7 @@ mod journal;
 mod logins;
 mod migrations;
 mod queries;
+mod runs;
 mod sessions;
 mod systems;
 mod unsupported;

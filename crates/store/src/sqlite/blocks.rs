@@ -276,7 +276,17 @@ pub(crate) fn each_line(
     let mut position = 0;
     let mut buf = Vec::new();
     // Filled by each line before it is lent.
-    let mut line = RunLine {
+    let mut line = empty_line();
+    while let Some(r) = rows.next()? {
+        let data = json_of(r.get_ref(0)?, &mut buf)?;
+        each_of_json(data, &mut position, &mut line, each)?;
+    }
+    Ok(())
+}
+
+/// A line to fill (see [`each_of_block`]).
+pub(crate) fn empty_line() -> RunLine {
+    RunLine {
         line: 0,
         right_id: String::new(),
         dossier: String::new(),
@@ -292,16 +302,34 @@ pub(crate) fn each_line(
         pay_date: jiff::civil::Date::MIN,
         mandate: None,
         payee_id: String::new(),
-    };
-    while let Some(r) = rows.next()? {
-        let data = json_of(r.get_ref(0)?, &mut buf)?;
-        let lines: Vec<LineIn<'_>> =
-            serde_json::from_slice(data).map_err(|e| corrupt("run line block", &e.to_string()))?;
-        for l in lines {
-            position += 1;
-            l.fill(position, &mut line)?;
-            each(&line)?;
-        }
+    }
+}
+
+/// Each line of one compressed block (as [`BlockEncoder`] makes them), numbered on from
+/// `position`, lent in `line`.
+pub(crate) fn each_of_block(
+    compressed: &[u8],
+    buf: &mut Vec<u8>,
+    position: &mut u64,
+    line: &mut RunLine,
+    each: &mut dyn FnMut(&RunLine) -> Result<(), RunStoreError>,
+) -> Result<(), RunStoreError> {
+    let data = json_of(ValueRef::Blob(compressed), buf)?;
+    each_of_json(data, position, line, each)
+}
+
+fn each_of_json(
+    data: &[u8],
+    position: &mut u64,
+    line: &mut RunLine,
+    each: &mut dyn FnMut(&RunLine) -> Result<(), RunStoreError>,
+) -> Result<(), RunStoreError> {
+    let lines: Vec<LineIn<'_>> =
+        serde_json::from_slice(data).map_err(|e| corrupt("run line block", &e.to_string()))?;
+    for l in lines {
+        *position += 1;
+        l.fill(*position, line)?;
+        each(line)?;
     }
     Ok(())
 }

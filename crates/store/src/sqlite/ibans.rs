@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 const NAMED_PEOPLE: usize = 10;
 
 /// One account flagged, shown on a line of the payee it names.
-pub(super) struct Flag {
+pub(crate) struct Flag {
     pub kind: AnomalyKind,
     pub payee_id: String,
     pub payee_name: String,
@@ -25,13 +25,18 @@ pub(super) struct Flag {
 }
 
 /// A payee of the run with an IBAN some other payee or person shares.
-struct Sharer {
-    iban: String,
-    id: String,
-    name: String,
-    siret: Option<String>,
-    kind: String,
+pub(crate) struct Sharer {
+    pub(crate) iban: String,
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) siret: Option<String>,
+    pub(crate) kind: String,
 }
+
+/// Each line of a run's mandated list, given to the callback (whichever backend reads them).
+pub(crate) type EachLine<'a> = &'a mut dyn FnMut(
+    &mut dyn FnMut(&RunLine) -> Result<(), RunStoreError>,
+) -> Result<(), RunStoreError>;
 
 /// The accounts of run `run` to review: shared by unrelated payees, and a guardian's
 /// account paid for several protected people. One pass over the run's lines when any is
@@ -54,6 +59,12 @@ pub(super) fn flagged(conn: &Connection, run: &str) -> Result<Vec<Flag>, StoreEr
             })
         })?
         .collect::<Result<_, _>>()?;
+    flags_of(&rows, &mut |each| blocks::each_line(conn, run, false, each))
+}
+
+/// [`flagged`] from the run's payees sharing an IBAN or guardians (`rows`, by IBAN then
+/// payee) and its lines.
+pub(crate) fn flags_of(rows: &[Sharer], lines: EachLine<'_>) -> Result<Vec<Flag>, StoreError> {
     // Payee → (kind, name, detail) for accounts shared by unrelated holders.
     let mut unrelated: Vec<(String, String, String)> = Vec::new();
     for group in rows.chunk_by(|a, b| a.iban == b.iban) {
@@ -83,7 +94,7 @@ pub(super) fn flagged(conn: &Connection, run: &str) -> Result<Vec<Flag>, StoreEr
     let mut first: HashMap<String, RunLine> = HashMap::new();
     // IBAN → the protected people paid into it (dossier → name), and its first line's payee.
     let mut protected: BTreeMap<&str, (BTreeMap<String, String>, &Sharer)> = BTreeMap::new();
-    blocks::each_line(conn, run, false, &mut |line| {
+    lines(&mut |line| {
         let payee = line.payee_id.as_str();
         let guardian = guardians.get(payee);
         if (wanted.contains(payee) || guardian.is_some()) && !first.contains_key(payee) {

@@ -13,7 +13,8 @@ use relais_core::roles::Role;
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::json;
 
-const SELECT: &str = "SELECT exercice, confirmed_bordereau, confirmed_mandate, confirmed_cumul,
+pub(crate) const SELECT: &str =
+    "SELECT exercice, confirmed_bordereau, confirmed_mandate, confirmed_cumul,
     confirmed_by, confirmed_at, reason, last_bordereau, last_mandate, cumul FROM numbering";
 
 fn number(r: &Row<'_>, i: usize) -> rusqlite::Result<u32> {
@@ -56,7 +57,7 @@ pub(super) fn get(
 /// The numbers a validated run takes: its first `IdBord` and `IdPce`, and the exercice's
 /// `MtCumulAnnuel` before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Taken {
+pub(crate) struct Taken {
     pub first_bordereau: u32,
     pub first_mandate: u32,
     pub cumul_before: Cents,
@@ -75,31 +76,114 @@ pub(super) fn take(
     let Some(n) = get(conn, exercice)? else {
         return Ok(None);
     };
+    let (taken, after) = advance(&n, bordereaux, mandates, amount)?;
+    conn.execute(
+        "UPDATE numbering SET last_bordereau = ?2, last_mandate = ?3, cumul = ?4
+         WHERE exercice = ?1",
+        params![
+            exercice,
+            after.last_bordereau,
+            after.last_mandate,
+            after.cumul.0
+        ],
+    )?;
+    Ok(Some(taken))
+}
+
+/// An exercice's last numbers and cumul once a take is counted (see [`advance`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Advanced {
+    pub last_bordereau: u32,
+    pub last_mandate: u32,
+    pub cumul: Cents,
+}
+
+/// What taking `bordereaux` bordereau and `mandates` mandate numbers and `amount` does to
+/// numbering `n` — both backends' rule: an error when the numbers would run out.
+pub(crate) fn advance(
+    n: &ExerciceNumbering,
+    bordereaux: u32,
+    mandates: u32,
+    amount: Cents,
+) -> Result<(Taken, Advanced), StoreError> {
+    let exercice = n.exercice;
     let first_bordereau = n.last_bordereau.saturating_add(1);
     let first_mandate = n.last_mandate.saturating_add(1);
     let last_bordereau = u64::from(n.last_bordereau) + u64::from(bordereaux);
     let last_mandate = u64::from(n.last_mandate) + u64::from(mandates);
+    let exhausted = || {
+        StoreError::Corrupt(format!(
+            "exercice {exercice}: bordereau or mandate numbers exhausted ({last_bordereau}, {last_mandate})"
+        ))
+    };
     if last_bordereau > u64::from(crate::numbering::MAX_BORDEREAU)
         || last_mandate > u64::from(crate::numbering::MAX_MANDATE)
     {
-        return Err(StoreError::Corrupt(format!(
-            "exercice {exercice}: bordereau or mandate numbers exhausted ({last_bordereau}, {last_mandate})"
-        )));
+        return Err(exhausted());
     }
     let cumul = n
         .cumul
         .checked_add(amount)
         .ok_or_else(|| StoreError::Corrupt(format!("exercice {exercice}: cumul overflow")))?;
-    conn.execute(
-        "UPDATE numbering SET last_bordereau = ?2, last_mandate = ?3, cumul = ?4
-         WHERE exercice = ?1",
-        params![exercice, last_bordereau, last_mandate, cumul.0],
-    )?;
-    Ok(Some(Taken {
-        first_bordereau,
-        first_mandate,
-        cumul_before: n.cumul,
-    }))
+    Ok((
+        Taken {
+            first_bordereau,
+            first_mandate,
+            cumul_before: n.cumul,
+        },
+        Advanced {
+            last_bordereau: u32::try_from(last_bordereau).map_err(|_| exhausted())?,
+            last_mandate: u32::try_from(last_mandate).map_err(|_| exhausted())?,
+            cumul,
+        },
+    ))
+}
+
+/// The journal payload of a confirmed numbering (`numbering_set`), replacing `before`.
+pub(crate) fn set_payload(
+    req: &SetNumbering<'_>,
+    before: Option<&ExerciceNumbering>,
+) -> serde_json::Value {
+    json!({
+        "exercice": req.exercice,
+        "last_bordereau": req.last_bordereau,
+        "last_mandate": req.last_mandate,
+        "cumul_cents": req.cumul.0,
+        "reason": req.reason.trim(),
+        "replaces": before.map(|b| json!({
+            "last_bordereau": b.confirmed_bordereau,
+            "last_mandate": b.confirmed_mandate,
+            "cumul_cents": b.confirmed_cumul.0,
+            "confirmed_by": b.confirmed_by,
+            "confirmed_at": b.confirmed_at,
+        })),
+    })
+}
+
+/// Refuses a confirmation once Relais gave a number of the exercice (`before`, or validated
+/// runs up to bordereau `validated`, from before numberings existed).
+pub(crate) fn refuse_given(
+    exercice: i16,
+    before: Option<&ExerciceNumbering>,
+    validated: Option<i64>,
+) -> Result<(), NumberingError> {
+    if let Some(b) = before
+        && b.given()
+    {
+        return Err(NumberingError::AlreadyGiven {
+            exercice,
+            last_bordereau: b.last_bordereau,
+            last_mandate: b.last_mandate,
+        });
+    }
+    if let Some(last) = validated {
+        return Err(NumberingError::AlreadyGiven {
+            exercice,
+            last_bordereau: u32::try_from(last).unwrap_or(0),
+            last_mandate: 0,
+        });
+    }
+    Ok(())
 }
 
 fn set(
@@ -110,31 +194,16 @@ fn set(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     users::require_any(&tx, req.actor, &[Role::Ordonnateur])?;
     let before = get(&tx, req.exercice)?;
-    if let Some(b) = &before
-        && b.given()
-    {
-        return Err(NumberingError::AlreadyGiven {
-            exercice: req.exercice,
-            last_bordereau: b.last_bordereau,
-            last_mandate: b.last_mandate,
-        });
-    }
     // Runs validated before numberings existed (bordereaux from 1) gave numbers too.
-    let validated: Option<(i64, i64)> = tx
+    let validated: Option<i64> = tx
         .query_row(
-            "SELECT max(bordereau), count(*) FROM runs
+            "SELECT max(bordereau) FROM runs
              WHERE exercice = ?1 AND status = 'validated' HAVING count(*) > 0",
             [req.exercice],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.get(0),
         )
         .optional()?;
-    if let Some((last, _)) = validated {
-        return Err(NumberingError::AlreadyGiven {
-            exercice: req.exercice,
-            last_bordereau: u32::try_from(last).unwrap_or(0),
-            last_mandate: 0,
-        });
-    }
+    refuse_given(req.exercice, before.as_ref(), validated)?;
     tx.execute(
         "INSERT INTO numbering (exercice, confirmed_bordereau, confirmed_mandate, confirmed_cumul,
              confirmed_by, confirmed_at, reason, last_bordereau, last_mandate, cumul)
@@ -163,20 +232,7 @@ fn set(
         &tx,
         req.actor,
         "numbering_set",
-        &json!({
-            "exercice": req.exercice,
-            "last_bordereau": req.last_bordereau,
-            "last_mandate": req.last_mandate,
-            "cumul_cents": req.cumul.0,
-            "reason": req.reason.trim(),
-            "replaces": before.map(|b| json!({
-                "last_bordereau": b.confirmed_bordereau,
-                "last_mandate": b.confirmed_mandate,
-                "cumul_cents": b.confirmed_cumul.0,
-                "confirmed_by": b.confirmed_by,
-                "confirmed_at": b.confirmed_at,
-            })),
-        }),
+        &set_payload(req, before.as_ref()),
     )?;
     let now = get(&tx, req.exercice)?
         .ok_or_else(|| StoreError::Corrupt(format!("numbering {} not written", req.exercice)))?;

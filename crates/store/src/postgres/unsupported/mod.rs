@@ -6,7 +6,6 @@ mod caf;
 mod deposits;
 mod desk;
 mod handback;
-mod numbering;
 mod orders;
 mod payroll;
 mod pes_return;

@@ -13,19 +13,19 @@ use std::collections::HashMap;
 /// What the report compares with the previous month, from one pass over the run's lines and
 /// one over the previous month's payments, both grouped by person and benefit (each a single
 /// sort) and merged here.
-pub(super) struct Comparison {
+pub(crate) struct Comparison {
     /// People whose monthly total for a benefit moved by more than the threshold (listed in
     /// `run_changes`).
-    pub(super) changes: u64,
+    pub(crate) changes: u64,
     /// People mandated, per benefit.
-    pub(super) people: HashMap<Benefit, u64>,
+    pub(crate) people: HashMap<Benefit, u64>,
     /// Paid the previous month per benefit, by the imported history or a validated run.
-    pub(super) previous: HashMap<Benefit, Cents>,
+    pub(crate) previous: HashMap<Benefit, Cents>,
 }
 
 /// The previous month's payments by person and benefit, by the imported history or a
 /// validated run (the RSA lines a run handed to the CAF included: a change is a change).
-pub(super) const PREVIOUS_GROUPS: &str = "
+pub(crate) const PREVIOUS_GROUPS: &str = "
 SELECT dossier, benefit, sum(amount) FROM (
     SELECT r.dossier, r.benefit, h.amount FROM past_payments h
     JOIN rights r ON r.id = h.right_id WHERE h.month = ?1
@@ -36,18 +36,18 @@ SELECT dossier, benefit, sum(amount) FROM (
 GROUP BY dossier, benefit ORDER BY dossier, benefit";
 
 /// A person's lines for one benefit in this run: dossier, benefit, name, total.
-pub(super) struct PersonGroup {
-    pub(super) dossier: String,
-    pub(super) benefit: String,
-    pub(super) name: String,
-    pub(super) total: i64,
+pub(crate) struct PersonGroup {
+    pub(crate) dossier: String,
+    pub(crate) benefit: String,
+    pub(crate) name: String,
+    pub(crate) total: i64,
 }
 
 /// This run's lines grouped by person and benefit, from their sorted records.
-pub(super) struct PersonGroups {
-    pub(super) sorted: sort::Sorted,
+pub(crate) struct PersonGroups {
+    pub(crate) sorted: sort::Sorted,
     /// The first record of the next group, read ahead.
-    pub(super) ahead: Option<Vec<u8>>,
+    pub(crate) ahead: Option<Vec<u8>>,
 }
 
 impl PersonGroups {
@@ -95,27 +95,51 @@ pub(super) fn compare_with_previous(
     threshold: Cents,
     change: &mut dyn FnMut(PersonGroup, i64) -> Result<(), StoreError>,
 ) -> Result<Comparison, StoreError> {
+    let mut previous = conn.prepare(PREVIOUS_GROUPS)?;
+    let mut prev = previous.query([month.previous().to_string()])?;
+    compare_groups(
+        people,
+        &mut || {
+            prev.next()?
+                .map(|p| Ok((text(p, 0)?.to_owned(), text(p, 1)?.to_owned(), p.get(2)?)))
+                .transpose()
+        },
+        threshold,
+        change,
+    )
+}
+
+/// The previous month's next group, in (dossier, benefit) byte order: dossier, benefit,
+/// total.
+pub(crate) type PreviousGroups<'a> =
+    &'a mut dyn FnMut() -> Result<Option<(String, String, i64)>, StoreError>;
+
+/// [`compare_with_previous`] with the previous month's groups from `previous`.
+pub(crate) fn compare_groups(
+    people: sort::Sorted,
+    previous: PreviousGroups<'_>,
+    threshold: Cents,
+    change: &mut dyn FnMut(PersonGroup, i64) -> Result<(), StoreError>,
+) -> Result<Comparison, StoreError> {
     let mut out = Comparison {
         changes: 0,
         people: HashMap::new(),
         previous: HashMap::new(),
     };
-    let mut previous = conn.prepare(PREVIOUS_GROUPS)?;
     let mut cur = PersonGroups {
         sorted: people,
         ahead: None,
     };
-    let mut prev = previous.query([month.previous().to_string()])?;
     let mut c = cur.next()?;
-    let mut p = prev.next()?;
+    let mut p = previous()?;
     // Both in (dossier, benefit) order, compared as bytes (as SQLite does).
     loop {
-        let order = match (&c, p) {
+        let order = match (&c, &p) {
             (None, None) => break,
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
             (Some(c), Some(p)) => {
-                (c.dossier.as_str(), c.benefit.as_str()).cmp(&(text(p, 0)?, text(p, 1)?))
+                (c.dossier.as_str(), c.benefit.as_str()).cmp(&(p.0.as_str(), p.1.as_str()))
             }
         };
         // A group of this run (its people), of the previous month (its total), or of both
@@ -126,14 +150,14 @@ pub(super) fn compare_with_previous(
                 *out.people.entry(b).or_default() += 1;
             }
         }
-        if let Some(p) = p.filter(|_| order.is_ge()) {
-            let b = benefit(text(p, 1)?)?;
+        if let Some(p) = p.as_ref().filter(|_| order.is_ge()) {
+            let b = benefit(&p.1)?;
             let total = out.previous.entry(b).or_insert(Cents::ZERO);
-            *total = Cents(total.0.saturating_add(p.get(2)?));
+            *total = Cents(total.0.saturating_add(p.2));
         }
         let mut changed = None;
-        if let (Some(c), Some(p), Ordering::Equal) = (&c, p, order) {
-            let before: i64 = p.get(2)?;
+        if let (Some(c), Some(p), Ordering::Equal) = (&c, &p, order) {
+            let before = p.2;
             if c.total.abs_diff(before) > threshold.0.unsigned_abs() {
                 changed = Some(before);
             }
@@ -146,7 +170,7 @@ pub(super) fn compare_with_previous(
             }
         }
         if order.is_ge() {
-            p = prev.next()?;
+            p = previous()?;
         }
     }
     Ok(out)

@@ -95,19 +95,7 @@ pub(super) fn validate(
         &tx,
         actor,
         "run_validate",
-        &json!({
-            "run": id.to_string(),
-            "exercice": exercice,
-            "bordereaux": (number..=last).collect::<Vec<i64>>(),
-            "mandats": [
-                taken.first_mandate,
-                u64::from(taken.first_mandate) + run.summary.mandates.saturating_sub(1)
-            ],
-            "cumul_annuel_avant_cents": taken.cumul_before.0,
-            "cumul_annuel_cents": taken.cumul_before.0 + mandated.0,
-            "lines": run.summary.lines,
-            "total_cents": run.summary.total.0,
-        }),
+        &validate_payload(&run, exercice, number, last, &taken, mandated),
     )?;
     let run = run_or_not_found(&tx, id)?;
     tx.commit()?;
@@ -176,4 +164,28 @@ pub(super) fn record_export(
     )?;
     tx.commit()?;
     Ok(entry)
+}
+
+/// The journal payload of a run validated (`run_validate`): bordereaux `number..=last`.
+pub(crate) fn validate_payload(
+    run: &RunRecord,
+    exercice: i16,
+    number: i64,
+    last: i64,
+    taken: &numbering::Taken,
+    mandated: Cents,
+) -> serde_json::Value {
+    json!({
+        "run": run.id.to_string(),
+        "exercice": exercice,
+        "bordereaux": (number..=last).collect::<Vec<i64>>(),
+        "mandats": [
+            taken.first_mandate,
+            u64::from(taken.first_mandate) + run.summary.mandates.saturating_sub(1)
+        ],
+        "cumul_annuel_avant_cents": taken.cumul_before.0,
+        "cumul_annuel_cents": taken.cumul_before.0 + mandated.0,
+        "lines": run.summary.lines,
+        "total_cents": run.summary.total.0,
+    })
 }

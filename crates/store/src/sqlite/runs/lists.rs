@@ -1,14 +1,14 @@
 //! The control report's lists that preparation makes by queries once the lines are written:
 //! rights rejected at import, accounts shared by several payees.
 
-use super::writer::Writer;
+use super::writer::{AnomalyRow, Writer};
 use crate::StoreError;
 use crate::sqlite::{ibans, queries};
 use crate::unpayable::{self, Unpayable};
 use relais_core::calendar::Month;
 use relais_core::records::Benefit;
 use relais_core::run::ExcludedRight;
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use std::collections::{HashMap, HashSet};
 
 /// Rights rejected at import: listed with the reason, valued as the run would have paid them.
@@ -18,13 +18,31 @@ pub(super) fn rejected_rights(
     month: Month,
     benefits: &[Benefit],
 ) -> Result<(), StoreError> {
+    rejected_rights_from(w, month, benefits, &mut |entity, each| {
+        queries::each_flagged_row(conn, entity, each)
+    })
+}
+
+/// The rows the import flagged for an entity (`tiers`, `droits`), each given to the callback.
+pub(crate) type EachFlagged<'a> = &'a mut dyn FnMut(
+    &str,
+    &mut dyn FnMut(&crate::FlaggedRecord),
+) -> Result<u64, StoreError>;
+
+/// [`rejected_rights`] from the flagged rows `flagged` reads.
+pub(crate) fn rejected_rights_from(
+    w: &mut Writer<'_>,
+    month: Month,
+    benefits: &[Benefit],
+    flagged: EachFlagged<'_>,
+) -> Result<(), StoreError> {
     let mut payees = HashMap::new();
-    queries::each_flagged_row(conn, "tiers", &mut |row| {
+    flagged("tiers", &mut |row| {
         unpayable::add_rejected_payee(&mut payees, row)
     })?;
     let mut seen: HashSet<String> = HashSet::new();
     let mut failure: Option<StoreError> = None;
-    queries::each_flagged_row(conn, "droits", &mut |row| {
+    flagged("droits", &mut |row| {
         if failure.is_some() {
             return;
         }
@@ -60,22 +78,23 @@ pub(super) fn rejected_rights(
 
 /// The accounts to review (see [`ibans::flagged`]), each an anomaly on its payee's first line.
 pub(super) fn shared_ibans(conn: &Connection, w: &mut Writer<'_>) -> Result<(), StoreError> {
-    for flag in ibans::flagged(conn, &w.run)? {
+    add_flags(w, ibans::flagged(conn, &w.run)?)
+}
+
+/// Each flagged account an anomaly on its payee's first line.
+pub(crate) fn add_flags(w: &mut Writer<'_>, flags: Vec<ibans::Flag>) -> Result<(), StoreError> {
+    for flag in flags {
         let line = &flag.line;
-        w.tally.anomaly_n += 1;
-        *w.tally.anomalies.entry(flag.kind).or_default() += 1;
-        w.anomaly.execute(params![
-            w.run,
-            w.tally.anomaly_n as i64,
-            flag.kind.code(),
-            line.right_id,
-            line.dossier,
-            flag.payee_id,
-            flag.payee_name,
-            line.benefit.code(),
-            line.amount.0,
-            flag.detail
-        ])?;
+        w.anomaly_row(&AnomalyRow {
+            kind: flag.kind,
+            right_id: &line.right_id,
+            dossier: &line.dossier,
+            payee_id: &flag.payee_id,
+            payee_name: &flag.payee_name,
+            benefit: line.benefit.code(),
+            amount: line.amount.0,
+            detail: &flag.detail,
+        })?;
     }
     Ok(())
 }

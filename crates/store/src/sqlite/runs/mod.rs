@@ -16,19 +16,20 @@
 //! with the run: the totals per benefit, imputation, payee kind and the number of mandates as
 //! the two passes go, the rest by queries.
 
-mod candidate;
-mod compare;
-mod lifecycle;
-mod lists;
-mod numbering;
-mod paid;
-mod prepare;
-mod read;
+pub(crate) mod candidate;
+pub(crate) mod compare;
+pub(crate) mod decide;
+pub(crate) mod lifecycle;
+pub(crate) mod lists;
+pub(crate) mod numbering;
+pub(crate) mod paid;
+pub(crate) mod prepare;
+pub(crate) mod read;
 mod regularise;
-mod renew;
-mod review;
-mod summary;
-mod writer;
+pub(crate) mod renew;
+pub(crate) mod review;
+pub(crate) mod summary;
+pub(crate) mod writer;
 
 pub(crate) use read::{load as load_run, next_run_id};
 
@@ -53,7 +54,7 @@ use renew::{approve_bank, renew};
 use review::{each_anomaly, each_change, each_exclusion, totals};
 use rusqlite::{Connection, Row};
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
@@ -61,7 +62,7 @@ fn authorize(conn: &Connection, actor: &str, roles: &[Role]) -> Result<(), Store
     users::require_any(conn, actor, roles)
 }
 
-fn benefits_text(benefits: &[Benefit]) -> String {
+pub(crate) fn benefits_text(benefits: &[Benefit]) -> String {
     let mut codes: Vec<&str> = benefits.iter().map(|b| b.code()).collect();
     codes.sort_unstable();
     codes.dedup();

@@ -15,7 +15,7 @@ use relais_core::run::CafAdvance;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::sync::mpsc;
 /// A mandated line as the first pass sorted it (see [`super::writer::Writer::accept`]).
-pub(super) struct SortedLine<'a> {
+pub(crate) struct SortedLine<'a> {
     pub(super) payee_id: &'a str,
     pub(super) pay_date: &'a str,
     /// The protected person, for a guardian's line (else empty).
@@ -98,7 +98,7 @@ pub(super) fn write_caf_lines(
 }
 
 /// A payee of the run, with its bank details as read now.
-pub(super) const INSERT_PAYEE: &str = "
+pub(crate) const INSERT_PAYEE: &str = "
 INSERT INTO run_payees (run_id, payee_id, kind, name, siret, iban, bic, holder, address,
     postal_code, city, legal_form)
 SELECT ?1, p.id, p.kind, p.name, p.siret, p.iban, p.bic, p.holder, p.address, p.postal_code,
@@ -106,7 +106,7 @@ SELECT ?1, p.id, p.kind, p.name, p.siret, p.iban, p.bic, p.holder, p.address, p.
 FROM payees p WHERE p.id = ?2";
 
 /// What numbering the mandates hands to the thread that writes them, in order.
-pub(super) enum Numbered {
+pub(crate) enum Numbered {
     /// A payee's first line comes: copy it to `run_payees`.
     Payee(String),
     /// A full block of lines.
@@ -116,9 +116,9 @@ pub(super) enum Numbered {
 }
 
 /// The RSA's mandate to the CAF, last of the run's mandates: one line of the month.
-pub(super) struct CafMandate<'a> {
-    pub(super) params: &'a CafParams,
-    pub(super) amount: Cents,
+pub(crate) struct CafMandate<'a> {
+    pub(crate) params: &'a CafParams,
+    pub(crate) amount: Cents,
     pub(super) pay_date: Date,
     pub(super) first_day: Date,
     pub(super) last_day: Date,
@@ -129,8 +129,8 @@ pub(super) struct CafMandate<'a> {
 /// The CAF's mandate of a run of `req` (RSA among `benefits`, the CAF in the settings): the
 /// CAF's statement of the month when imported, else the latest statement before it, else
 /// what the run's RSA rights add up to — the last two labelled as an advance.
-pub(super) fn caf_mandate<'a>(
-    conn: &Connection,
+pub(crate) fn caf_mandate<'a>(
+    statements: CafStatements<'_>,
     req: &'a PrepareRun<'_>,
     benefits: &[Benefit],
     t: &mut Tally,
@@ -145,21 +145,7 @@ pub(super) fn caf_mandate<'a>(
         return Ok(None);
     }
     let month = req.month.to_string();
-    let own: Option<i64> = conn
-        .query_row(
-            "SELECT total_cents FROM caf_statements WHERE month = ?1",
-            [&month],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let before: Option<(String, i64)> = conn
-        .query_row(
-            "SELECT month, total_cents FROM caf_statements WHERE month < ?1
-             ORDER BY month DESC LIMIT 1",
-            [&month],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let (own, before) = statements(&month)?;
     let advance = match (own, before) {
         (Some(total), _) => CafAdvance {
             amount: Cents(total),
@@ -201,8 +187,35 @@ pub(super) fn caf_mandate<'a>(
     Ok(Some(line))
 }
 
+/// The CAF's statement of a month, and the latest before it (month, total).
+pub(crate) type CafStatements<'a> =
+    &'a mut dyn FnMut(&str) -> Result<(Option<i64>, Option<(String, i64)>), StoreError>;
+
+/// [`CafStatements`] read by SQLite.
+pub(super) fn caf_statements(
+    conn: &Connection,
+    month: &str,
+) -> Result<(Option<i64>, Option<(String, i64)>), StoreError> {
+    let own: Option<i64> = conn
+        .query_row(
+            "SELECT total_cents FROM caf_statements WHERE month = ?1",
+            [month],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let before: Option<(String, i64)> = conn
+        .query_row(
+            "SELECT month, total_cents FROM caf_statements WHERE month < ?1
+             ORDER BY month DESC LIMIT 1",
+            [month],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok((own, before))
+}
+
 /// The CAF as the run's payee.
-pub(super) const INSERT_CAF: &str = "
+pub(crate) const INSERT_CAF: &str = "
 INSERT INTO run_payees (run_id, payee_id, kind, name, siret, iban, bic, holder, address,
     postal_code, city)
 VALUES (?1, ?2, 'caf', ?3, ?4, ?5, ?6, ?3, ?7, ?8, ?9)";
@@ -264,7 +277,7 @@ pub(super) fn number_mandates(
 
 /// Numbers the mandates and their lines in the sorted order, counts mandates per payee kind
 /// and payees per benefit, and hands each payee and each block of lines to `out`.
-pub(super) fn number(
+pub(crate) fn number(
     mut sorted: sort::Sorted,
     t: &mut Tally,
     caf: Option<&CafMandate<'_>>,

@@ -2,36 +2,31 @@
 //! and number the lines while comparing with the previous month (second pass), then record.
 
 use super::candidate::{
-    CANDIDATES, CLAIMS_BY_RIGHT, Candidate, HISTORY_BY_RIGHT, HISTORY_CLAIMS, candidate,
+    CANDIDATES, CLAIMS_BY_RIGHT, HISTORY_BY_RIGHT, HISTORY_CLAIMS, candidate,
 };
 use super::compare::{Comparison, PersonGroup, compare_with_previous};
 use super::lists::{rejected_rights, shared_ibans};
-use super::numbering::{caf_mandate, number_mandates, write_caf_lines};
+use super::numbering::{caf_mandate, caf_statements, number_mandates, write_caf_lines};
 use super::read::load;
 use super::summary::summary_of;
-use super::writer::{
-    Accepted, DateTexts, SORT_MEMORY, Tally, Writer, covered_days, exclusion_label,
-    first_two_fields, mandate_order,
-};
+use super::decide::{Deciding, Lookups};
+use super::writer::{SqliteRows, Tally, Writer};
 use super::{authorize, benefits_text, corrupt, to_json};
 use crate::StoreError;
-use crate::runs::{MAX_NAMED_RIGHTS, PrepareRun, Prepared, RunStoreError};
-use crate::sort::ExternalSort;
+use crate::runs::{PrepareRun, Prepared, RunStoreError};
 use crate::sqlite::journal;
 use crate::sqlite::paid_months::history_months;
 use crate::sqlite::person_guard::PersonGuard;
 use crate::sqlite::rights;
-use jiff::civil::Date;
 use relais_core::calendar::Month;
 use relais_core::month_guard;
-use relais_core::payment;
 use relais_core::records::Benefit;
 use relais_core::roles::Role;
-use relais_core::run::{AnomalyKind, ExcludedRight, RunId, imputation_account};
+use relais_core::run::RunId;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::json;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -146,14 +141,14 @@ fn new_writer<'c>(
     month_text: &str,
     run_text: &str,
 ) -> Result<Writer<'c>, StoreError> {
-    let mut w = Writer {
-        claim: tx.prepare(
-            "INSERT INTO run_claims (right_id, month, run_id, amount, pay_date, dossier, benefit)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?,
-        accepted: ExternalSort::new(sort_dir, SORT_MEMORY, mandate_order),
-        caf: ExternalSort::new(sort_dir, SORT_MEMORY, first_two_fields),
-        people: ExternalSort::new(sort_dir, SORT_MEMORY, first_two_fields),
+    let mut claim = tx.prepare(
+        "INSERT INTO run_claims (right_id, month, run_id, amount, pay_date, dossier, benefit)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    claim.raw_bind_parameter(2, month_text)?;
+    claim.raw_bind_parameter(3, run_text)?;
+    let rows = SqliteRows {
+        claim,
         exclusion: tx.prepare(
             "INSERT INTO run_exclusions (run_id, n, right_id, dossier, name, benefit, reason,
                  label, amount)
@@ -164,165 +159,33 @@ fn new_writer<'c>(
                  payee_name, benefit, amount, detail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?,
-        run: run_text.to_owned(),
-        dates: DateTexts::new(req.month, &req.params),
-        tally: Tally::default(),
     };
-    w.claim.raw_bind_parameter(2, month_text)?;
-    w.claim.raw_bind_parameter(3, run_text)?;
+    let w = Writer::new(Box::new(rows), sort_dir, req, run_text);
     Ok(w)
 }
 
-/// What deciding on each right needs beside the writer.
-struct Deciding<'a, 'c> {
-    req: &'a PrepareRun<'a>,
-    benefits: &'a [Benefit],
-    bank_window_start: Date,
+/// SQLite's [`Lookups`]: the approvals looked up by statement, the person guard once the
+/// history's claims are in.
+struct SqliteLookups<'c, 'a> {
     approval: rusqlite::Statement<'c>,
     person: &'a std::cell::RefCell<Option<PersonGuard<'c>>>,
-    anomalies: Vec<(AnomalyKind, String)>,
-    imputation_checks: HashMap<String, Option<String>>,
-    bad_imputations: (u64, Vec<(String, String, String)>),
 }
 
-impl Deciding<'_, '_> {
-    /// Excludes the right with its reason, or claims it and keeps its line (with its
-    /// anomalies); a right whose own imputation is not M57 is counted, not claimed.
-    fn right(&mut self, w: &mut Writer<'_>, c: &Candidate<'_>) -> Result<(), RunStoreError> {
-        if !self.benefits.contains(&c.benefit) {
-            return Ok(());
+impl Lookups for SqliteLookups<'_, '_> {
+    fn approved(&mut self, payee: &str, iban: &str) -> Result<bool, StoreError> {
+        Ok(self.approval.query_row(params![payee, iban], |r| r.get(0))?)
+    }
+
+    fn paid_under(
+        &mut self,
+        dossier: &str,
+        benefit: Benefit,
+        right: &str,
+    ) -> Result<Option<String>, StoreError> {
+        match self.person.borrow_mut().as_mut() {
+            Some(guard) => guard.paid_under(dossier, benefit, right),
+            None => Ok(None),
         }
-        let exclude = |w: &mut Writer<'_>, code: &str, label: &str, amount| {
-            w.exclude(&ExcludedRight {
-                right_id: c.right_id.to_owned(),
-                dossier: c.dossier.to_owned(),
-                name: format!("{} {}", c.last_name, c.first_name),
-                benefit: Some(c.benefit),
-                reason: code.to_owned(),
-                reason_fr: label.to_owned(),
-                amount,
-            })
-        };
-        // What the right is worth this month, whoever pays it.
-        let amount = match payment::month_amount(&c.terms, self.req.month, c.death) {
-            Ok(a) => a,
-            Err(why) => {
-                exclude(w, why.code(), why.label_fr(), None)?;
-                return Ok(());
-            }
-        };
-        if c.paid_in_history {
-            exclude(
-                w,
-                "already_paid",
-                exclusion_label("already_paid"),
-                Some(amount),
-            )?;
-            return Ok(());
-        }
-        if let Some(other) = c.claimed_by {
-            let label = format!("{} ({other})", exclusion_label("already_in_run"));
-            exclude(w, "already_in_run", &label, Some(amount))?;
-            return Ok(());
-        }
-        if let Some(guard) = self.person.borrow_mut().as_mut()
-            && let Some(other) = guard.paid_under(c.dossier, c.benefit, c.right_id)?
-        {
-            let code = "already_paid_other_right";
-            let label = format!(
-                "{} ({other}) ; un ordonnateur peut lever l'exclusion (relais run release)",
-                exclusion_label(code)
-            );
-            exclude(w, code, &label, Some(amount))?;
-            return Ok(());
-        }
-        if amount.0 <= 0 {
-            exclude(w, "zero_amount", exclusion_label("zero_amount"), None)?;
-            return Ok(());
-        }
-        let Some(params) = self.req.params.benefits.get(&c.benefit) else {
-            exclude(
-                w,
-                "no_imputation",
-                exclusion_label("no_imputation"),
-                Some(amount),
-            )?;
-            return Ok(());
-        };
-        let recent = c
-            .iban_changed_on
-            .filter(|d| *d >= self.bank_window_start && *d <= self.req.today);
-        self.anomalies.clear();
-        if c.benefit != Benefit::Rsa {
-            if let Some(changed) = recent {
-                let approved: bool = self
-                    .approval
-                    .query_row(params![c.payee_id, c.iban], |r| r.get(0))?;
-                if !approved {
-                    let label =
-                        format!("{} le {changed}", exclusion_label("bank_change_unapproved"));
-                    exclude(w, "bank_change_unapproved", &label, Some(amount))?;
-                    return Ok(());
-                }
-                self.anomalies.push((
-                    AnomalyKind::BankChanged,
-                    format!("IBAN modifié le {changed}, approuvé"),
-                ));
-            }
-            if params.ceiling.is_some_and(|ceiling| amount > ceiling) {
-                self.anomalies.push((
-                    AnomalyKind::AboveCeiling,
-                    format!(
-                        "plafond {}",
-                        params.ceiling.map(|c| c.to_string()).unwrap_or_default()
-                    ),
-                ));
-            }
-            if !c.paid_before {
-                self.anomalies.push((
-                    AnomalyKind::FirstPayment,
-                    format!("droit ouvert le {}", c.terms.start),
-                ));
-            }
-        }
-        let (account, function) = params.imputation(c.payee_kind);
-        // The right's own imputation wins over the settings' account, once checked
-        // against the M57 chart of accounts.
-        let own = c.imputation.filter(|i| !i.trim().is_empty());
-        if let Some(text) = own {
-            let why = self
-                .imputation_checks
-                .entry(text.to_owned())
-                .or_insert_with(|| {
-                    relais_core::settings::check_imputation(text, function)
-                        .err()
-                        .map(|e| e.to_string())
-                });
-            if let Some(why) = why {
-                self.bad_imputations.0 += 1;
-                if self.bad_imputations.1.len() < MAX_NAMED_RIGHTS {
-                    self.bad_imputations.1.push((
-                        c.right_id.to_owned(),
-                        text.to_owned(),
-                        why.clone(),
-                    ));
-                }
-                return Ok(());
-            }
-        }
-        let accepted = Accepted {
-            c,
-            amount,
-            params,
-            account: own.and_then(imputation_account).unwrap_or(account),
-            function,
-            covered: covered_days(&c.terms, self.req.month, c.death),
-        };
-        w.accept(&accepted)?;
-        for (kind, detail) in &self.anomalies {
-            w.anomaly(&accepted, *kind, detail)?;
-        }
-        Ok(())
     }
 }
 
@@ -337,28 +200,17 @@ fn first_pass(
     started: std::time::Instant,
 ) -> Result<(), RunStoreError> {
     let run_text = w.run.clone();
-    let bank_window_start = req
-        .today
-        .checked_sub(jiff::Span::new().days(i64::from(req.params.bank_change_days)))
-        .unwrap_or(Date::MIN);
     // A person paid this month under another right (see `person_guard`): looked up once
     // the history's claims of the month are in.
     let person: std::cell::RefCell<Option<PersonGuard<'_>>> = std::cell::RefCell::new(None);
-    let mut deciding = Deciding {
-        req,
-        benefits,
-        bank_window_start,
+    let mut lookups = SqliteLookups {
         // Looked up only for bank details changed recently (a few rights, not two million).
         approval: tx.prepare(
             "SELECT EXISTS (SELECT 1 FROM bank_approvals_current WHERE payee_id = ?1 AND iban = ?2)",
         )?,
         person: &person,
-        anomalies: Vec::new(),
-        // Rights whose own imputation is not M57 (checked once per distinct text: a national
-        // extract has a handful).
-        imputation_checks: HashMap::new(),
-        bad_imputations: (0, Vec::new()),
     };
+    let mut deciding = Deciding::new(req, benefits, &mut lookups);
     let mut one = |cols: &[ValueRef<'_>]| -> Result<(), RunStoreError> {
         deciding.right(w, &candidate(cols)?)
     };
@@ -379,13 +231,7 @@ fn first_pass(
         },
         &mut one,
     )?;
-    if deciding.bad_imputations.0 > 0 {
-        // Nothing is kept: the transaction rolls back with its claims.
-        return Err(RunStoreError::BadImputations {
-            count: deciding.bad_imputations.0,
-            rights: deciding.bad_imputations.1,
-        });
-    }
+    deciding.finish()?;
     tracing::debug!(elapsed = ?started.elapsed(), lines = w.tally.lines, "run prepare: rights read and claimed");
     Ok(())
 }
@@ -436,7 +282,12 @@ fn second_pass(
         };
         let (caf, accepted) = (w.caf.finish(), w.accepted.finish());
         write_caf_lines(tx, &run_text, caf.map_err(StoreError::from)?)?;
-        let caf_piece = caf_mandate(tx, req, benefits, &mut w.tally)?;
+        let caf_piece = caf_mandate(
+            &mut |m| caf_statements(tx, m),
+            req,
+            benefits,
+            &mut w.tally,
+        )?;
         number_mandates(
             tx,
             &run_text,
@@ -480,7 +331,7 @@ fn record(
     tally: Tally,
     compared: &Comparison,
 ) -> Result<Prepared, RunStoreError> {
-    let (month_text, run_text) = (req.month.to_string(), id.to_string());
+    let run_text = id.to_string();
     if tally.lines == 0 && tally.caf_rights == 0 {
         // Rolled back: no run, no number used.
         return Err(RunStoreError::NothingToPay(req.month));
@@ -496,21 +347,31 @@ fn record(
         &tx,
         req.actor,
         "run_prepare",
-        &json!({
-            "run": run_text,
-            "month": month_text,
-            "benefits": wanted,
-            "arrears": req.arrears.map(str::trim),
-            "lines": summary.lines,
-            "mandates": summary.mandates,
-            "total_cents": summary.total.0,
-            "caf_rights": summary.caf_rights,
-            "caf_total_cents": summary.caf_total.0,
-            "excluded": summary.excluded.iter().map(|(c, _, n)| (c.clone(), *n)).collect::<BTreeMap<_, _>>(),
-        }),
+        &prepare_payload(req, &run_text, wanted, &summary),
     )?;
     let run = load(&tx, id)?.ok_or(RunStoreError::NotFound(id))?;
     tx.commit()?;
     tracing::debug!(elapsed = ?started.elapsed(), "run prepare: committed");
     Ok(Prepared { run, created: true })
+}
+
+/// The journal payload of a run prepared (`run_prepare`).
+pub(crate) fn prepare_payload(
+    req: &PrepareRun<'_>,
+    run_text: &str,
+    wanted: &str,
+    summary: &relais_core::run::RunSummary,
+) -> serde_json::Value {
+    json!({
+        "run": run_text,
+        "month": req.month.to_string(),
+        "benefits": wanted,
+        "arrears": req.arrears.map(str::trim),
+        "lines": summary.lines,
+        "mandates": summary.mandates,
+        "total_cents": summary.total.0,
+        "caf_rights": summary.caf_rights,
+        "caf_total_cents": summary.caf_total.0,
+        "excluded": summary.excluded.iter().map(|(c, _, n)| (c.clone(), *n)).collect::<BTreeMap<_, _>>(),
+    })
 }

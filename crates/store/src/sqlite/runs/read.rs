@@ -41,7 +41,29 @@ pub(crate) fn load(conn: &Connection, id: RunId) -> Result<Option<RunRecord>, Ru
             },
         )
         .optional()?;
-    let Some((
+    row.map(|r| record_of(id, r)).transpose()
+}
+
+/// A run's row as read: status, benefits, params, summary, validated by and at, cancelled
+/// by, exercice, bordereau, first mandate, cumul before, kind.
+pub(crate) type RunRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    String,
+);
+
+/// The run `id` of its row (see [`RunRow`]).
+pub(crate) fn record_of(id: RunId, row: RunRow) -> Result<RunRecord, RunStoreError> {
+    let (
         status,
         benefits,
         params,
@@ -54,10 +76,7 @@ pub(crate) fn load(conn: &Connection, id: RunId) -> Result<Option<RunRecord>, Ru
         first_mandate,
         cumul_before,
         kind,
-    )) = row
-    else {
-        return Ok(None);
-    };
+    ) = row;
     let status = RunStatus::parse(&status).ok_or_else(|| corrupt("run status", &status))?;
     let benefits = benefits
         .split(',')
@@ -92,7 +111,7 @@ pub(crate) fn load(conn: &Connection, id: RunId) -> Result<Option<RunRecord>, Ru
             .collect(),
         None => Vec::new(),
     };
-    Ok(Some(RunRecord {
+    Ok(RunRecord {
         id,
         kind: relais_core::run::RunKind::parse(&kind).ok_or_else(|| corrupt("run kind", &kind))?,
         status,
@@ -104,11 +123,11 @@ pub(crate) fn load(conn: &Connection, id: RunId) -> Result<Option<RunRecord>, Ru
             .map(|m| u32::try_from(m).map_err(|_| corrupt("first mandate", &m.to_string())))
             .transpose()?,
         cumul_before: cumul_before.map(Cents),
-    }))
+    })
 }
 
 /// How many bordereaux `mandates` need (at least one).
-pub(super) fn bordereau_count(mandates: u64) -> i64 {
+pub(crate) fn bordereau_count(mandates: u64) -> i64 {
     let per = u64::from(MANDATES_PER_BORDEREAU);
     i64::try_from(mandates.div_ceil(per).max(1)).unwrap_or(i64::MAX)
 }
@@ -133,26 +152,53 @@ pub(super) fn each_payee(
 }
 
 pub(super) fn payee_of(r: &Row<'_>, at: usize) -> Result<RunPayee, StoreError> {
-    let kind: String = r.get(at + 1)?;
-    Ok(RunPayee {
+    run_payee(RawPayee {
         id: r.get(at)?,
-        kind: PayeeKind::parse(&kind).ok_or_else(|| corrupt("payee kind", &kind))?,
+        kind: r.get(at + 1)?,
         name: r.get(at + 2)?,
-        siret: match r.get::<_, Option<String>>(at + 3)? {
-            Some(s) => Some(Siret::parse(&s).map_err(|_| corrupt("payee siret", &s))?),
-            None => None,
-        },
-        iban: {
-            let iban: String = r.get(at + 4)?;
-            Iban::parse(&iban).map_err(|_| corrupt("payee iban", &iban))?
-        },
-        // Empty for the CAF without a BIC in the settings.
-        bic: Bic::parse(&r.get::<_, String>(at + 5)?).ok(),
+        siret: r.get(at + 3)?,
+        iban: r.get(at + 4)?,
+        bic: r.get(at + 5)?,
         holder: r.get(at + 6)?,
         address: r.get(at + 7)?,
         postal_code: r.get(at + 8)?,
         city: r.get(at + 9)?,
-        legal_form: match r.get::<_, Option<String>>(at + 10)? {
+        legal_form: r.get(at + 10)?,
+    })
+}
+
+/// A run's payee as read ([`PAYEE_COLUMNS`]).
+pub(crate) struct RawPayee {
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) name: String,
+    pub(crate) siret: Option<String>,
+    pub(crate) iban: String,
+    pub(crate) bic: String,
+    pub(crate) holder: String,
+    pub(crate) address: String,
+    pub(crate) postal_code: String,
+    pub(crate) city: String,
+    pub(crate) legal_form: Option<String>,
+}
+
+pub(crate) fn run_payee(r: RawPayee) -> Result<RunPayee, StoreError> {
+    Ok(RunPayee {
+        kind: PayeeKind::parse(&r.kind).ok_or_else(|| corrupt("payee kind", &r.kind))?,
+        id: r.id,
+        name: r.name,
+        siret: match r.siret {
+            Some(s) => Some(Siret::parse(&s).map_err(|_| corrupt("payee siret", &s))?),
+            None => None,
+        },
+        iban: Iban::parse(&r.iban).map_err(|_| corrupt("payee iban", &r.iban))?,
+        // Empty for the CAF without a BIC in the settings.
+        bic: Bic::parse(&r.bic).ok(),
+        holder: r.holder,
+        address: r.address,
+        postal_code: r.postal_code,
+        city: r.city,
+        legal_form: match r.legal_form {
             Some(code) => {
                 Some(LegalForm::parse(&code).ok_or_else(|| corrupt("legal form", &code))?)
             }
@@ -161,7 +207,7 @@ pub(super) fn payee_of(r: &Row<'_>, at: usize) -> Result<RunPayee, StoreError> {
     })
 }
 
-pub(super) const PAYEE_COLUMNS: &str = "p.payee_id, p.kind, p.name, p.siret, p.iban, p.bic, p.holder, p.address, p.postal_code, p.city, p.legal_form";
+pub(crate) const PAYEE_COLUMNS: &str = "p.payee_id, p.kind, p.name, p.siret, p.iban, p.bic, p.holder, p.address, p.postal_code, p.city, p.legal_form";
 
 pub(super) fn each_line(
     conn: &Connection,

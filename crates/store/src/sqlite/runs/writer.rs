@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 // Preparing
 
 /// Why a right is not paid by this run, beyond [`relais_core::payment::Exclusion`].
-pub(super) fn exclusion_label(code: &str) -> &'static str {
+pub(crate) fn exclusion_label(code: &str) -> &'static str {
     match code {
         "already_paid" => "déjà payé pour ce mois (historique importé)",
         "already_in_run" => "déjà dans un autre paiement de ce mois",
@@ -37,11 +37,11 @@ pub(super) fn exclusion_label(code: &str) -> &'static str {
 }
 
 /// Lines and total of an imputation, by function code.
-pub(super) type PerFunction = BTreeMap<String, (u64, Cents)>;
+pub(crate) type PerFunction = BTreeMap<String, (u64, Cents)>;
 
 /// `map[key]`, inserted with its default when absent; found by `&str`, so that a key is
 /// allocated once, not for every line that adds to it.
-pub(super) fn slot<'m, V: Default>(
+pub(crate) fn slot<'m, V: Default>(
     map: &'m mut BTreeMap<String, V>,
     key: &str,
 ) -> Result<&'m mut V, StoreError> {
@@ -53,50 +53,134 @@ pub(super) fn slot<'m, V: Default>(
 
 /// What `prepare` counts as it goes.
 #[derive(Default)]
-pub(super) struct Tally {
-    pub(super) lines: u64,
-    pub(super) mandates: u32,
-    pub(super) total: Cents,
-    pub(super) per_benefit: BTreeMap<Benefit, (u64, Cents, u64)>, // lines, total, payees
-    pub(super) per_kind: BTreeMap<PayeeKind, (u64, u64, Cents)>,  // mandates, lines, total
+pub(crate) struct Tally {
+    pub(crate) lines: u64,
+    pub(crate) mandates: u32,
+    pub(crate) total: Cents,
+    pub(crate) per_benefit: BTreeMap<Benefit, (u64, Cents, u64)>, // lines, total, payees
+    pub(crate) per_kind: BTreeMap<PayeeKind, (u64, u64, Cents)>,  // mandates, lines, total
     /// Benefit → account → function → lines, total (nested, so that a line finds its entry
     /// by `&str` without allocating a key).
-    pub(super) per_imputation: BTreeMap<Benefit, BTreeMap<String, PerFunction>>,
-    pub(super) excluded: BTreeMap<String, u64>,
-    pub(super) anomalies: BTreeMap<AnomalyKind, u64>,
-    pub(super) caf_rights: u64,
-    pub(super) caf_total: Cents,
+    pub(crate) per_imputation: BTreeMap<Benefit, BTreeMap<String, PerFunction>>,
+    pub(crate) excluded: BTreeMap<String, u64>,
+    pub(crate) anomalies: BTreeMap<AnomalyKind, u64>,
+    pub(crate) caf_rights: u64,
+    pub(crate) caf_total: Cents,
     /// The RSA mandated to the CAF, when it is.
-    pub(super) caf_mandate: Option<CafAdvance>,
+    pub(crate) caf_mandate: Option<CafAdvance>,
     /// Per pay date and bordereau, for the files' headers (see [`crate::runs::RunStore::run_totals`]).
-    pub(super) totals: RunTotals,
-    pub(super) exclusion_n: u64,
-    pub(super) anomaly_n: u64,
+    pub(crate) totals: RunTotals,
+    pub(crate) exclusion_n: u64,
+    pub(crate) anomaly_n: u64,
 }
 
-pub(super) struct Writer<'c> {
-    pub(super) claim: rusqlite::Statement<'c>,
+/// Where the first pass's rows go (claims, exclusions, anomalies): each backend writes them
+/// its way (SQLite a statement each, PostgreSQL by COPY in batches).
+pub(crate) trait RunRows {
+    /// Claims `right` for the run's month (the store refuses a second claim).
+    fn claim(
+        &mut self,
+        right: &str,
+        amount: i64,
+        pay_date: &str,
+        dossier: &str,
+        benefit: &str,
+    ) -> Result<(), StoreError>;
+    fn exclusion(&mut self, run: &str, n: i64, e: &ExcludedRight) -> Result<(), StoreError>;
+    fn anomaly(&mut self, run: &str, n: i64, a: &AnomalyRow<'_>) -> Result<(), StoreError>;
+}
+
+/// An anomaly of the control report, as `run_anomalies` keeps it.
+pub(crate) struct AnomalyRow<'a> {
+    pub(crate) kind: AnomalyKind,
+    pub(crate) right_id: &'a str,
+    pub(crate) dossier: &'a str,
+    pub(crate) payee_id: &'a str,
+    pub(crate) payee_name: &'a str,
+    pub(crate) benefit: &'a str,
+    pub(crate) amount: i64,
+    pub(crate) detail: &'a str,
+}
+
+/// SQLite's [`RunRows`]: a prepared statement each, the claim's month and run bound once.
+pub(super) struct SqliteRows<'c> {
+    pub(crate) claim: rusqlite::Statement<'c>,
+    pub(crate) exclusion: rusqlite::Statement<'c>,
+    pub(crate) anomaly: rusqlite::Statement<'c>,
+}
+
+impl RunRows for SqliteRows<'_> {
+    fn claim(
+        &mut self,
+        right: &str,
+        amount: i64,
+        pay_date: &str,
+        dossier: &str,
+        benefit: &str,
+    ) -> Result<(), StoreError> {
+        // The month and the run are bound once (see `prepare`): two million claims.
+        self.claim.raw_bind_parameter(1, right)?;
+        self.claim.raw_bind_parameter(4, amount)?;
+        self.claim.raw_bind_parameter(5, pay_date)?;
+        self.claim.raw_bind_parameter(6, dossier)?;
+        self.claim.raw_bind_parameter(7, benefit)?;
+        self.claim.raw_execute()?;
+        Ok(())
+    }
+
+    fn exclusion(&mut self, run: &str, n: i64, e: &ExcludedRight) -> Result<(), StoreError> {
+        self.exclusion.execute(params![
+            run,
+            n,
+            e.right_id,
+            e.dossier,
+            e.name,
+            e.benefit.map(|b| b.code()),
+            e.reason,
+            e.reason_fr,
+            e.amount.map(|a| a.0)
+        ])?;
+        Ok(())
+    }
+
+    fn anomaly(&mut self, run: &str, n: i64, a: &AnomalyRow<'_>) -> Result<(), StoreError> {
+        self.anomaly.execute(params![
+            run,
+            n,
+            a.kind.code(),
+            a.right_id,
+            a.dossier,
+            a.payee_id,
+            a.payee_name,
+            a.benefit,
+            a.amount,
+            a.detail
+        ])?;
+        Ok(())
+    }
+}
+
+pub(crate) struct Writer<'c> {
+    pub(crate) rows: Box<dyn RunRows + 'c>,
     /// Mandated lines, to be read back in mandate order (see [`mandate_order`]).
-    pub(super) accepted: ExternalSort,
+    pub(crate) accepted: ExternalSort,
     /// RSA lines (the CAF pays them: no mandate to number), to be read back by dossier and
     /// right (see [`first_two_fields`]), each its key and its line in JSON.
-    pub(super) caf: ExternalSort,
+    pub(crate) caf: ExternalSort,
     /// Every line paid, by person and benefit (see [`first_two_fields`]), for the comparison
     /// with the previous month.
-    pub(super) people: ExternalSort,
-    pub(super) exclusion: rusqlite::Statement<'c>,
-    pub(super) anomaly: rusqlite::Statement<'c>,
-    pub(super) run: String,
-    pub(super) dates: DateTexts,
-    pub(super) tally: Tally,
+    pub(crate) people: ExternalSort,
+    pub(crate) run: String,
+    pub(crate) dates: DateTexts,
+    pub(crate) tally: Tally,
 }
 
 /// Dates as the store writes them, made once rather than for each of two million lines: the
 /// month's first and last days (most rights cover the whole month) and the pay dates.
-pub(super) struct DateTexts(Vec<(Date, String)>);
+pub(crate) struct DateTexts(Vec<(Date, String)>);
 
 impl DateTexts {
-    pub(super) fn new(month: Month, params: &RunParams) -> DateTexts {
+    pub(crate) fn new(month: Month, params: &RunParams) -> DateTexts {
         let mut known = vec![month.first_day(), month.last_day()];
         known.extend(params.benefits.values().map(|b| b.pay_date));
         DateTexts(known.into_iter().map(|d| (d, d.to_string())).collect())
@@ -111,59 +195,69 @@ impl DateTexts {
 }
 
 /// A right the run pays: its amount this month and where it is imputed.
-pub(super) struct Accepted<'a> {
-    pub(super) c: &'a Candidate<'a>,
-    pub(super) amount: Cents,
-    pub(super) params: &'a BenefitParams,
-    pub(super) account: &'a str,
-    pub(super) function: &'a str,
-    pub(super) covered: (Date, Date),
+pub(crate) struct Accepted<'a> {
+    pub(crate) c: &'a Candidate<'a>,
+    pub(crate) amount: Cents,
+    pub(crate) params: &'a BenefitParams,
+    pub(crate) account: &'a str,
+    pub(crate) function: &'a str,
+    pub(crate) covered: (Date, Date),
 }
 
-impl Writer<'_> {
-    pub(super) fn exclude(&mut self, e: &ExcludedRight) -> Result<(), StoreError> {
-        self.tally.exclusion_n += 1;
-        *self.tally.excluded.entry(e.reason.clone()).or_default() += 1;
-        self.exclusion.execute(params![
-            self.run,
-            self.tally.exclusion_n as i64,
-            e.right_id,
-            e.dossier,
-            e.name,
-            e.benefit.map(|b| b.code()),
-            e.reason,
-            e.reason_fr,
-            e.amount.map(|a| a.0)
-        ])?;
-        Ok(())
+impl<'c> Writer<'c> {
+    /// A writer of run `run` whose rows go to `rows`, its sorts' files in `sort_dir`.
+    pub(crate) fn new(
+        rows: Box<dyn RunRows + 'c>,
+        sort_dir: &std::path::Path,
+        req: &crate::runs::PrepareRun<'_>,
+        run: &str,
+    ) -> Writer<'c> {
+        Writer {
+            rows,
+            accepted: ExternalSort::new(sort_dir, SORT_MEMORY, mandate_order),
+            caf: ExternalSort::new(sort_dir, SORT_MEMORY, first_two_fields),
+            people: ExternalSort::new(sort_dir, SORT_MEMORY, first_two_fields),
+            run: run.to_owned(),
+            dates: DateTexts::new(req.month, &req.params),
+            tally: Tally::default(),
+        }
     }
 
-    pub(super) fn anomaly(
+    pub(crate) fn exclude(&mut self, e: &ExcludedRight) -> Result<(), StoreError> {
+        self.tally.exclusion_n += 1;
+        *self.tally.excluded.entry(e.reason.clone()).or_default() += 1;
+        self.rows
+            .exclusion(&self.run, self.tally.exclusion_n as i64, e)
+    }
+
+    pub(crate) fn anomaly(
         &mut self,
         a: &Accepted<'_>,
         kind: AnomalyKind,
         detail: &str,
     ) -> Result<(), StoreError> {
+        self.anomaly_row(&AnomalyRow {
+            kind,
+            right_id: a.c.right_id,
+            dossier: a.c.dossier,
+            payee_id: a.c.payee_id,
+            payee_name: a.c.payee_name,
+            benefit: a.c.benefit.code(),
+            amount: a.amount.0,
+            detail,
+        })
+    }
+
+    /// Counts and keeps an anomaly.
+    pub(crate) fn anomaly_row(&mut self, a: &AnomalyRow<'_>) -> Result<(), StoreError> {
         self.tally.anomaly_n += 1;
-        *self.tally.anomalies.entry(kind).or_default() += 1;
-        self.anomaly.execute(params![
-            self.run,
-            self.tally.anomaly_n as i64,
-            kind.code(),
-            a.c.right_id,
-            a.c.dossier,
-            a.c.payee_id,
-            a.c.payee_name,
-            a.c.benefit.code(),
-            a.amount.0,
-            detail
-        ])?;
-        Ok(())
+        *self.tally.anomalies.entry(a.kind).or_default() += 1;
+        self.rows.anomaly(&self.run, self.tally.anomaly_n as i64, a)
     }
 
     /// Claims the right for the month (the store refuses a second claim, or one the history
     /// already paid) and keeps its line for the second pass.
-    pub(super) fn accept(&mut self, a: &Accepted<'_>) -> Result<(), StoreError> {
+    pub(crate) fn accept(&mut self, a: &Accepted<'_>) -> Result<(), StoreError> {
         let c = a.c;
         let (pay_date, first_day, last_day) = (
             self.dates.text(a.params.pay_date),
@@ -171,13 +265,13 @@ impl Writer<'_> {
             self.dates.text(a.covered.1),
         );
         let (pay_date, first_day, last_day) = (&*pay_date, &*first_day, &*last_day);
-        // The month and the run are bound once (see `prepare`): two million claims.
-        self.claim.raw_bind_parameter(1, c.right_id)?;
-        self.claim.raw_bind_parameter(4, a.amount.0)?;
-        self.claim.raw_bind_parameter(5, pay_date)?;
-        self.claim.raw_bind_parameter(6, c.dossier)?;
-        self.claim.raw_bind_parameter(7, c.benefit.code())?;
-        self.claim.raw_execute()?;
+        self.rows.claim(
+            c.right_id,
+            a.amount.0,
+            pay_date,
+            c.dossier,
+            c.benefit.code(),
+        )?;
         let amount = a.amount.0.to_le_bytes();
         self.people.push(|r| {
             for field in [c.dossier, c.benefit.code(), c.last_name, c.first_name] {
@@ -260,7 +354,7 @@ impl Writer<'_> {
 
 /// Memory the sort of mandated lines keeps before it writes to temporary files (~100,000
 /// lines): the rest of a national run waits on disk, so memory does not grow with the run.
-pub(super) const SORT_MEMORY: usize = 16 << 20;
+pub(crate) const SORT_MEMORY: usize = 16 << 20;
 
 /// The order of the second pass: by payee, so that each payee is copied to `run_payees`
 /// once, when its first line comes; then by pay date and right (the first three fields of a
@@ -268,7 +362,7 @@ pub(super) const SORT_MEMORY: usize = 16 << 20;
 /// from 1 over the run in that order (payee, then pay date), lines from 1 within their
 /// mandate (right order), so mandated lines are written in mandate order. (RSA lines, handed
 /// to the CAF, have no mandate: they are sorted apart, by dossier.)
-pub(super) fn mandate_order(a: &[u8], b: &[u8]) -> Ordering {
+pub(crate) fn mandate_order(a: &[u8], b: &[u8]) -> Ordering {
     sort::fields(a)
         .take(MANDATE_KEY + 1)
         .cmp(sort::fields(b).take(MANDATE_KEY + 1))
@@ -277,17 +371,17 @@ pub(super) fn mandate_order(a: &[u8], b: &[u8]) -> Ordering {
 /// The fields of a sorted line that make its mandate, after the payee: pay date, benefit,
 /// account, function, and the protected person for a guardian. One mandate carries one
 /// benefit on one imputation (its `Obj` names it), as the accountant checks it.
-pub(super) const MANDATE_KEY: usize = 5;
+pub(crate) const MANDATE_KEY: usize = 5;
 
 /// By the first two fields: the CAF's lines by dossier and right, the order of its hand-off
 /// file (a sorted CAF line is its dossier, its right and the line in JSON); all lines by
 /// person and benefit (dossier, benefit, last and first name, amount).
-pub(super) fn first_two_fields(a: &[u8], b: &[u8]) -> Ordering {
+pub(crate) fn first_two_fields(a: &[u8], b: &[u8]) -> Ordering {
     sort::fields(a).take(2).cmp(sort::fields(b).take(2))
 }
 
 /// The days of `month` a right covers (what the amount pays for).
-pub(super) fn covered_days(terms: &RightTerms, month: Month, death: Option<Date>) -> (Date, Date) {
+pub(crate) fn covered_days(terms: &RightTerms, month: Month, death: Option<Date>) -> (Date, Date) {
     let first = terms.start.max(month.first_day());
     let mut last = terms.end.min(month.last_day());
     if let Some(d) = death {

@@ -1,0 +1,3 @@
+//! Payment runs on PostgreSQL (see [`crate::runs`] and `sqlite/runs/`).
+
+pub(crate) mod numbering;
