@@ -35,7 +35,7 @@ pub(crate) mod queries;
 mod rights;
 pub(crate) mod runs;
 pub(crate) mod sessions;
-mod suppliers;
+pub(crate) mod suppliers;
 pub(crate) mod systems;
 pub(crate) mod users;
 
