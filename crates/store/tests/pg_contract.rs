@@ -235,4 +235,9 @@ every_contract!(@each PgStore;
     readiness::text_changed_behind_the_store_is_reported_not_guessed,
     readiness::a_rejected_row_handled_by_hand_stays_handled_across_imports,
     invoices::an_invoice_s_steps_follow_its_life_and_its_roles,
+    runs::unique_right_month,
+    runs::nothing_is_paid_twice_across_runs_of_a_month,
+    runs::a_preparer_never_validates_their_own_run,
+    runs::paid_claims_stream_validated_runs_by_right_then_month,
+    numbering::gap_free_bordereaux_and_mandates_under_concurrent_writers,
 );

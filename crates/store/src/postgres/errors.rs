@@ -49,3 +49,9 @@ impl From<postgres::Error> for crate::numbering::NumberingError {
         crate::numbering::NumberingError::Store(StoreError::from(e))
     }
 }
+
+impl From<postgres::Error> for crate::runs::RunStoreError {
+    fn from(e: postgres::Error) -> crate::runs::RunStoreError {
+        crate::runs::RunStoreError::Store(StoreError::from(e))
+    }
+}

@@ -10,7 +10,6 @@ mod orders;
 mod payroll;
 mod pes_return;
 mod regularisation;
-mod runs;
 mod suppliers;
 
 pub(crate) use super::unsupported;

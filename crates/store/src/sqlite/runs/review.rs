@@ -79,7 +79,7 @@ pub(super) fn grouped_totals(conn: &Connection, id: RunId) -> Result<RunTotals, 
 
 /// Counts mandate `m` (from 1), paid on `pay_date`, in its pay date's and its bordereau's
 /// totals.
-pub(super) fn add_mandate(t: &mut RunTotals, m: u32, pay_date: Date, total: i64) {
+pub(crate) fn add_mandate(t: &mut RunTotals, m: u32, pay_date: Date, total: i64) {
     let index = m.saturating_sub(1) / MANDATES_PER_BORDEREAU;
     for g in [
         t.per_pay_date.entry(pay_date).or_default(),

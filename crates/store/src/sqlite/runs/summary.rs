@@ -7,7 +7,7 @@ use crate::runs::PrepareRun;
 use crate::unpayable::Unpayable;
 use relais_core::payment;
 use relais_core::run::{BenefitTotals, ImputationTotals, KindTotals, RunStatus, RunSummary};
-pub(super) fn summary_of(
+pub(crate) fn summary_of(
     req: &PrepareRun<'_>,
     run: &str,
     t: &Tally,
