@@ -235,6 +235,7 @@ every_contract!(@each PgStore;
     readiness::text_changed_behind_the_store_is_reported_not_guessed,
     readiness::a_rejected_row_handled_by_hand_stays_handled_across_imports,
     invoices::an_invoice_s_steps_follow_its_life_and_its_roles,
+    suppliers::an_invoice_is_mandated_once,
     runs::unique_right_month,
     runs::nothing_is_paid_twice_across_runs_of_a_month,
     runs::a_preparer_never_validates_their_own_run,

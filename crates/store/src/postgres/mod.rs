@@ -29,6 +29,7 @@ mod migrations;
 mod queries;
 mod runs;
 mod sessions;
+mod suppliers;
 mod systems;
 mod unsupported;
 mod users;

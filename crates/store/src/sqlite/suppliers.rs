@@ -27,7 +27,8 @@ use serde_json::json;
 
 /// Whether the supplier's IBAN is the snapshot's or one approved since: a supplier never seen
 /// by an import since migration 27 has no row yet, and its details are the snapshot's.
-pub(crate) const APPROVED: &str = "(NOT EXISTS (SELECT 1 FROM supplier_banks b WHERE b.siret = s.siret)
+pub(crate) const APPROVED: &str =
+    "(NOT EXISTS (SELECT 1 FROM supplier_banks b WHERE b.siret = s.siret)
      OR EXISTS (SELECT 1 FROM supplier_banks b WHERE b.siret = s.siret AND b.iban = s.iban))";
 
 /// Liquidated, and neither paid, nor mandated (unless the accountant rejected that mandat,
@@ -58,7 +59,14 @@ fn supplier_of(r: &Row<'_>) -> Result<Option<SupplierFacts>, StoreError> {
     let text = |i: usize| -> Result<String, StoreError> { Ok(r.get::<_, String>(i)?) };
     Ok(Some(supplier_facts(
         siret,
-        [text(8)?, text(9)?, text(10)?, text(11)?, text(12)?, text(13)?],
+        [
+            text(8)?,
+            text(9)?,
+            text(10)?,
+            text(11)?,
+            text(12)?,
+            text(13)?,
+        ],
         r.get(14)?,
         r.get(15)?,
     )?))
@@ -215,7 +223,10 @@ pub(crate) fn waiting(
     }
 }
 
-pub(crate) fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    what: &str,
+    text: &str,
+) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| corrupt(what, &e.to_string()))
 }
 
@@ -260,11 +271,7 @@ impl SupplierRunStore for SqliteStore {
     fn supplier_run_summary(&self, run: RunId) -> Result<SupplierRunSummary, RunStoreError> {
         let text: Option<String> = self
             .conn
-            .query_row(
-                SUMMARY,
-                [run.to_string()],
-                |r| r.get(0),
-            )
+            .query_row(SUMMARY, [run.to_string()], |r| r.get(0))
             .optional()?;
         let text = text.ok_or(RunStoreError::NotFound(run))?;
         Ok(from_json("supplier run summary", &text)?)
@@ -275,9 +282,7 @@ impl SupplierRunStore for SqliteStore {
         run: RunId,
         each: Each<'_, SupplierMandate>,
     ) -> Result<(), RunStoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(MANDATES)?;
+        let mut stmt = self.conn.prepare(MANDATES)?;
         let mut rows = stmt.query([run.to_string()])?;
         while let Some(r) = rows.next()? {
             let text: String = r.get(0)?;
@@ -327,10 +332,7 @@ impl SupplierRunStore for SqliteStore {
         if approved {
             return Err(RunStoreError::SupplierBankApproved(siret));
         }
-        tx.execute(
-            INSERT_BANK,
-            params![siret, iban, bic, local_time, actor],
-        )?;
+        tx.execute(INSERT_BANK, params![siret, iban, bic, local_time, actor])?;
         journal::append(
             &tx,
             actor,

@@ -12,6 +12,7 @@ mod rows;
 mod write;
 
 pub(crate) use lifecycle::{mark_mandated, validate};
+pub(crate) use read::{load as load_run, next_run_id};
 
 use super::PgStore;
 use crate::StoreError;

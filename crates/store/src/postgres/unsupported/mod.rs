@@ -10,6 +10,5 @@ mod orders;
 mod payroll;
 mod pes_return;
 mod regularisation;
-mod suppliers;
 
 pub(crate) use super::unsupported;

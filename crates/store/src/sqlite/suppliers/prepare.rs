@@ -10,7 +10,9 @@ use crate::sqlite::{journal, users};
 use crate::suppliers::PrepareSuppliers;
 use relais_core::Cents;
 use relais_core::invoices::lifecycle::InvoiceEvent;
-use relais_core::invoices::mandate::{Held, Hold, MandateKind, SupplierMandate, SupplierRunSummary};
+use relais_core::invoices::mandate::{
+    Held, Hold, MandateKind, SupplierMandate, SupplierRunSummary,
+};
 use relais_core::roles::Role;
 use relais_core::run::{PlainRun, RunId, RunSummary};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
