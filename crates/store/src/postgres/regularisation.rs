@@ -3,7 +3,7 @@
 //! by the runs' own [`take`] (the exercice's row locked, after the writers' lock).
 
 use super::numbering::get as numbering_of;
-use super::runs::load;
+use super::runs::load_run as load;
 use super::runs::numbering::{Taken, take};
 use super::{PgStore, journal, users, write};
 use crate::StoreError;

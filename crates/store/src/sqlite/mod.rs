@@ -22,7 +22,7 @@ pub(crate) mod history_totals;
 pub(crate) mod ibans;
 pub(crate) mod import;
 pub(crate) mod incident;
-mod invoices;
+pub(crate) mod invoices;
 mod journal;
 pub(crate) mod logins;
 mod migrations;
@@ -36,7 +36,7 @@ pub(crate) mod queries;
 mod rights;
 pub(crate) mod runs;
 pub(crate) mod sessions;
-mod suppliers;
+pub(crate) mod suppliers;
 pub(crate) mod systems;
 pub(crate) mod users;
 

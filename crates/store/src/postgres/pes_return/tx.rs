@@ -1,6 +1,7 @@
 //! PostgreSQL's reads and writes of a return's transaction (see `sqlite/pes_return.rs`,
 //! [`ReturnTx`]), inside the transaction [`super::super::write`] began.
 
+use super::super::invoices::{amount_of, steps_of};
 use super::super::runs::each_block_line_in;
 use super::super::{journal, users};
 use crate::StoreError;
@@ -226,15 +227,11 @@ impl ReturnTx for Transaction<'_> {
     }
 
     fn invoice_amount(&mut self, invoice: &str) -> Result<Option<Cents>, StoreError> {
-        // TODO(pgsuppliers): the invoice's amount as InvoiceStore reads it.
-        let _ = invoice;
-        Err(super::super::unsupported("invoice_amount"))
+        amount_of(self, invoice)
     }
 
     fn invoice_steps(&mut self, invoice: &str) -> Result<Vec<Step>, StoreError> {
-        // TODO(pgsuppliers): the invoice's steps as InvoiceStore reads them.
-        let _ = invoice;
-        Err(super::super::unsupported("invoice_steps"))
+        steps_of(self, invoice)
     }
 
     fn insert_invoice_step(&mut self, s: &InvoiceStep<'_>) -> Result<(), StoreError> {

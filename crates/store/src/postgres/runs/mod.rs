@@ -13,7 +13,7 @@ mod write;
 
 pub(crate) use lifecycle::{mark_mandated, validate};
 // For the accountant's return and the regularisations, in their own transactions.
-pub(crate) use read::{each_block_line_in, load};
+pub(crate) use read::{each_block_line_in, load as load_run, next_run_id};
 
 use super::PgStore;
 use crate::StoreError;

@@ -4,8 +4,6 @@
 mod bank;
 mod caf;
 mod handback;
-mod invoices;
 mod payroll;
-mod suppliers;
 
 pub(crate) use super::unsupported;
