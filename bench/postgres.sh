@@ -58,9 +58,9 @@ echo "   PostgreSQL: $pt s, $((pm / 1024)) MB peak RSS (client)"
 echo "   ratio PostgreSQL / SQLite: $(python3 -c "print(f'{$pt / $st:.2f}')") (goal ≤ 2)"
 
 echo "== 2. 16 concurrent deposit writers, 16,000 durable receipts"
-echo -n "   SQLite: "; "$relais" bench deposits --data "$work/imp-sqlite" --writers 16 --count 16000 | head -1
+echo -n "   SQLite: "; "$relais" bench deposits --data "$work/imp-sqlite" --writers 16 --count 16000 | sed -n 1p
 echo -n "   PostgreSQL: "; "$relais" bench deposits --data "$work/imp-sqlite" --writers 16 --count 16000 \
-  --database "$(fresh_db bench_deposits)" | head -1
+  --database "$(fresh_db bench_deposits)" | sed -n 1p
 
 echo "== 3. desk search, 32 connections, ${seconds} s each"
 python3 - "$work/demo/extracts/beneficiaires.csv" "$work/queries.txt" <<'PY'
@@ -100,7 +100,7 @@ cp -r "$work/demo" "$work/run-sqlite"
 cp -r "$work/demo" "$work/run-pg"
 (umask 077; awk -F'\t' '$1 == "admin" { print $2 }' "$work/demo/demo-users.txt" > "$work/admin.pw")
 RELAIS_PASSWORD_FILE="$work/admin.pw" /usr/bin/time -f "   relais migrate of the demo to PostgreSQL: %e s" \
-  "$relais" migrate --from "$work/run-pg" --to "$(fresh_db bench_run)" --user admin | head -1
+  "$relais" migrate --from "$work/run-pg" --to "$(fresh_db bench_run)" --user admin | sed -n 1p
 sync
 run_one SQLite "$work/run-sqlite"
 run_one PostgreSQL "$work/run-pg"

@@ -168,3 +168,56 @@ fn two_processes_registering_deposits_at_once_get_consecutive_numbers() {
     );
     assert!(relais_ok(&["journal", "verify", "--data", &data]).starts_with("Journal intact"));
 }
+
+#[test]
+fn two_prepares_of_the_same_month_at_once_from_two_processes_make_one_run() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("demo");
+    common::demo_on(&data, 300, 20, "2026-11-30");
+    let data = data.to_str().expect("utf-8").to_owned();
+    let url = fresh_database("prepare");
+    relais_ok(&["migrate", "--from", &data, "--to", &url, "--user", "admin"]);
+    let prepares: Vec<_> = (0..2)
+        .map(|_| {
+            let data = data.clone();
+            std::thread::spawn(move || {
+                common::relais_ok_on(
+                    "2026-11-30",
+                    &[
+                        "run",
+                        "prepare",
+                        "--data",
+                        &data,
+                        "--month",
+                        "2026-12",
+                        "--benefits",
+                        "APA_DOM",
+                        "--user",
+                        "liquidation",
+                    ],
+                )
+            })
+        })
+        .collect();
+    let said: Vec<String> = prepares
+        .into_iter()
+        .map(|p| p.join().expect("prepare"))
+        .collect();
+    let ids: Vec<&str> = said
+        .iter()
+        .map(|s| s.lines().next().unwrap_or_default())
+        .collect();
+    assert_eq!(ids[0], ids[1], "{said:?}");
+    let again = said
+        .iter()
+        .filter(|s| s.contains("rien n'a été réservé une seconde fois"))
+        .count();
+    assert_eq!(again, 1, "one prepares, the other finds it: {said:?}");
+    let runs = relais_ok(&["run", "list", "--data", &data]);
+    assert_eq!(runs.matches(ids[0]).count(), 1, "{runs}");
+    assert_eq!(
+        runs.lines().filter(|l| l.contains("2026-12")).count(),
+        1,
+        "{runs}"
+    );
+}

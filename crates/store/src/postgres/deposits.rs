@@ -14,7 +14,7 @@ use crate::sqlite::deposit_steps::{
 };
 use crate::{StoreError, User};
 use jiff::tz::TimeZone;
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
 use postgres::{GenericClient, Transaction};
 use relais_core::deposits::{ChronoNumber, Deposit, NewDeposit, ServiceContact};
 
@@ -62,26 +62,16 @@ impl DepositWriter for Transaction<'_> {
         get(self, number)
     }
 
-    /// The counter row locked until commit: no other transaction reads it meanwhile, even
-    /// one that did not take the writers' lock.
+    /// The counter row stepped and locked until commit in one statement (the upsert takes the
+    /// row's lock as `SELECT … FOR UPDATE` would): no other transaction reads it meanwhile,
+    /// even one that did not take the writers' lock.
     fn step_counter(&mut self, year: i16) -> Result<i64, DepositStoreError> {
-        let year = i64::from(year);
-        let locked = self.query_opt(
-            "SELECT last FROM chrono_counters WHERE year = $1 FOR UPDATE",
-            &[&year],
-        )?;
-        if locked.is_none() {
-            self.execute(
-                "INSERT INTO chrono_counters (year, last) VALUES ($1, 1)",
-                &[&year],
-            )?;
-            return Ok(1);
-        }
         Ok(self
-            .query_one(
-                "UPDATE chrono_counters SET last = chrono_counters.last + 1 WHERE year = $1
+            .query_typed_one(
+                "INSERT INTO chrono_counters (year, last) VALUES ($1, 1)
+                 ON CONFLICT (year) DO UPDATE SET last = chrono_counters.last + 1
                  RETURNING last",
-                &[&year],
+                &[(&i64::from(year), Type::INT8)],
             )?
             .try_get(0)?)
     }

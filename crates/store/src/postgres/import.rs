@@ -8,8 +8,8 @@
 //! As SQLite's import drops its secondary indexes and sets foreign keys aside for the load, the
 //! tables are emptied by TRUNCATE, and their foreign keys and secondary indexes are dropped,
 //! then made again at commit: built and checked once over the whole table, which is several
-//! times faster than row by row (at 100,000 people, 4 s per re-import instead of 13 s; SQLite: 2.7 s). The
-//! price: from the first statement to the commit, other sessions wait to read these tables
+//! times faster than row by row (at 100,000 people, 4 s per re-import instead of 13 s;
+//! SQLite: 2.7 s). The price: from the first statement to the commit, other sessions wait to read these tables
 //! (TRUNCATE and ALTER TABLE lock them), where DELETE would have let them read the previous
 //! data meanwhile. A failed check at commit rolls the whole import back.
 

@@ -8,6 +8,7 @@
 
 use crate::StoreError;
 use postgres::GenericClient;
+use postgres::types::Type;
 use relais_core::journal::{ChainVerifier, Entry, EntryHash, entry_hash};
 
 const HEAD_SEQ: &str = "journal_head_seq";
@@ -35,23 +36,27 @@ pub(crate) fn append_at(
     let seq = last_seq + 1;
     let payload = payload.to_string();
     let hash = entry_hash(&prev, seq, &at, actor, kind, &payload);
-    tx.execute(
-        "INSERT INTO journal (seq, at, actor, kind, payload, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &[
-            &(seq as i64),
-            &at,
-            &actor,
-            &kind,
-            &payload,
-            &prev.to_hex(),
-            &hash.to_hex(),
-        ],
-    )?;
-    tx.execute(
-        "INSERT INTO meta (key, value) VALUES ($1, $2), ($3, $4)
+    // One statement, one round trip (typed: no separate prepare): the entry and the head
+    // beside it.
+    tx.execute_typed(
+        "WITH entry AS (
+             INSERT INTO journal (seq, at, actor, kind, payload, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+         )
+         INSERT INTO meta (key, value) VALUES ($8, $9), ($10, $7)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        &[&HEAD_SEQ, &seq.to_string(), &HEAD_HASH, &hash.to_hex()],
+        &[
+            (&(seq as i64), Type::INT8),
+            (&at, Type::TEXT),
+            (&actor, Type::TEXT),
+            (&kind, Type::TEXT),
+            (&payload, Type::TEXT),
+            (&prev.to_hex(), Type::TEXT),
+            (&hash.to_hex(), Type::TEXT),
+            (&HEAD_SEQ, Type::TEXT),
+            (&seq.to_string(), Type::TEXT),
+            (&HEAD_HASH, Type::TEXT),
+        ],
     )?;
     Ok(Entry {
         seq,
@@ -71,8 +76,12 @@ pub(crate) fn next_seq(tx: &mut impl GenericClient) -> Result<u64, StoreError> {
 
 /// The recorded head (last seq, its hash).
 pub(crate) fn head(c: &mut impl GenericClient) -> Result<Option<(u64, EntryHash)>, StoreError> {
-    let seq = super::meta(c, HEAD_SEQ)?;
-    let hash = super::meta(c, HEAD_HASH)?;
+    // Both values in one round trip: every write reads them.
+    let row = c.query_typed_one(
+        "SELECT (SELECT value FROM meta WHERE key = $1), (SELECT value FROM meta WHERE key = $2)",
+        &[(&HEAD_SEQ, Type::TEXT), (&HEAD_HASH, Type::TEXT)],
+    )?;
+    let (seq, hash): (Option<String>, Option<String>) = (row.try_get(0)?, row.try_get(1)?);
     match (seq, hash) {
         (Some(seq), Some(hash)) => {
             let seq = seq

@@ -14,6 +14,8 @@
 // Helpers the contracts still to come use; removed once they are all written.
 #![allow(dead_code, unused_imports)]
 
+mod bank;
+mod caf;
 mod checkpoints;
 mod columns;
 pub mod copy;
@@ -23,6 +25,7 @@ mod deposits;
 mod desk;
 mod errors;
 mod flagged;
+mod handback;
 mod import;
 mod incident;
 mod invoices;
@@ -122,7 +125,8 @@ const WRITE_LOCK: i64 = 0x5245_4c41_4953; // "RELAIS"
 /// dies), and is taken across processes.
 pub(crate) fn write(client: &mut Client) -> Result<Transaction<'_>, StoreError> {
     let mut tx = client.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+    // A simple query (one round trip, no prepare): every write pays it.
+    tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})"))?;
     Ok(tx)
 }
 

@@ -116,10 +116,14 @@ fn to_user(r: &postgres::Row) -> Result<User, StoreError> {
 }
 
 pub(crate) fn get(c: &mut impl GenericClient, login: &str) -> Result<Option<User>, StoreError> {
-    c.query_opt(&format!("{SELECT} WHERE login = $1"), &[&login])?
-        .as_ref()
-        .map(to_user)
-        .transpose()
+    // Typed: one round trip (every write checks its actor).
+    c.query_typed_opt(
+        &format!("{SELECT} WHERE login = $1"),
+        &[(&login, postgres::types::Type::TEXT)],
+    )?
+    .as_ref()
+    .map(to_user)
+    .transpose()
 }
 
 pub(crate) fn list(c: &mut impl GenericClient) -> Result<Vec<User>, StoreError> {

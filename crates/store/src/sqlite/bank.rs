@@ -16,18 +16,23 @@ pub(crate) fn masked(iban: &str) -> String {
     relais_core::ids::mask_iban(iban)
 }
 
-const COLUMNS: &str =
+/// A request's columns as [`BankChange`] shows them (`c`, with its payee `p` joined).
+pub(crate) const COLUMNS: &str =
     "c.id, c.payee_id, coalesce(p.name, ''), c.dossier, c.iban, c.holder, c.proof,
     c.requested_by, c.requested_at, c.status, c.decided_by";
 
+/// The person's page a request was asked from: none when stored empty (asked from the
+/// payee's own page).
+pub(crate) fn asked_from(dossier: String) -> Option<String> {
+    (!dossier.is_empty()).then_some(dossier)
+}
+
 fn change(r: &Row<'_>) -> rusqlite::Result<BankChange> {
-    let dossier: String = r.get(3)?;
     Ok(BankChange {
         id: r.get(0)?,
         payee_id: r.get(1)?,
         payee_name: r.get(2)?,
-        // Asked from the payee's own page: no person's file.
-        dossier: (!dossier.is_empty()).then_some(dossier),
+        dossier: asked_from(r.get(3)?),
         iban_masked: masked(&r.get::<_, String>(4)?),
         holder: r.get(5)?,
         proof: r.get(6)?,
@@ -59,12 +64,116 @@ fn may_decide(
     id: i64,
     requester: Option<&str>,
 ) -> Result<(), BankChangeError> {
-    let user = users::get(conn, actor)?.ok_or_else(|| StoreError::UnknownUser(actor.into()))?;
+    decides(users::get(conn, actor)?, actor, id, requester)
+}
+
+/// [`bank_change::may_decide`] for `user`, the store's record of `actor`.
+pub(crate) fn decides(
+    user: Option<crate::User>,
+    actor: &str,
+    id: i64,
+    requester: Option<&str>,
+) -> Result<(), BankChangeError> {
+    let user = user.ok_or_else(|| StoreError::UnknownUser(actor.into()))?;
     if user.disabled {
         return Err(StoreError::DisabledUser(actor.into()).into());
     }
     bank_change::may_decide(&user.roles, actor, requester)
         .map_err(|why| BankChangeError::Decision(id, why))
+}
+
+/// What a request must say before anything is read: the proof seen and the holder.
+pub(crate) fn check_request(c: &NewBankChange) -> Result<(), BankChangeError> {
+    if c.proof.trim().is_empty() {
+        return Err(BankChangeError::NoProof);
+    }
+    if c.holder.trim().is_empty() {
+        return Err(BankChangeError::NoHolder);
+    }
+    Ok(())
+}
+
+/// The journal's record of request `id` (the IBAN masked: the journal is read more widely
+/// than the payee file).
+pub(crate) fn request_payload(id: i64, c: &NewBankChange) -> serde_json::Value {
+    json!({ "request": id, "payee": c.payee_id, "dossier": c.dossier,
+            "iban": masked(c.iban.as_str()), "proof": c.proof.trim() })
+}
+
+/// A decision's status, journal kind and payload.
+pub(crate) fn decision(
+    approve: bool,
+    id: i64,
+    payee: &str,
+    iban: &str,
+) -> (&'static str, &'static str, serde_json::Value) {
+    let payload = json!({ "request": id, "payee": payee, "iban": masked(iban) });
+    if approve {
+        ("approved", "bank_change_approve", payload)
+    } else {
+        ("refused", "bank_change_refuse", payload)
+    }
+}
+
+/// The journal's record of an approval of the details the extracts changed.
+pub(crate) fn imported_payload(
+    payee: &str,
+    iban: &str,
+    changed: Option<&str>,
+) -> serde_json::Value {
+    json!({ "payee": payee, "iban": masked(iban), "changed_on": changed })
+}
+
+/// The payees of a person (id, name, kind) whose details may be changed from their page.
+pub(crate) fn own(
+    payees: impl IntoIterator<Item = (String, String, String)>,
+) -> Vec<(String, String)> {
+    payees
+        .into_iter()
+        .filter(|(id, _, kind)| bank_change::may_ask_from_person(id, kind, true).is_ok())
+        .map(|(id, name, _)| (id, name))
+        .collect()
+}
+
+/// The request's review from what was read: the new IBAN's country is told here.
+pub(crate) struct ReviewParts {
+    pub change: BankChange,
+    pub new_iban: String,
+    pub new_bic: String,
+    pub decided_at: Option<String>,
+    pub kind: String,
+    pub old: BankDetails,
+    pub shared_with: Vec<(String, String, String)>,
+    pub impact: Impact,
+}
+
+pub(crate) fn review(p: ReviewParts) -> BankChangeReview {
+    let (country, abroad) = match Iban::parse(&p.new_iban) {
+        Ok(iban) => bank_change::bank_country(&iban),
+        Err(_) => ("IBAN illisible", true),
+    };
+    BankChangeReview {
+        new: BankDetails {
+            iban: p.new_iban,
+            bic: p.new_bic,
+            holder: p.change.holder.clone(),
+        },
+        change: p.change,
+        payee_kind: p.kind,
+        decided_at: p.decided_at,
+        old: p.old,
+        country,
+        abroad,
+        shared_with: p.shared_with,
+        impact: p.impact,
+    }
+}
+
+/// An IBAN with all but its last four characters hidden.
+pub(crate) fn iban_end(iban: &str) -> String {
+    iban.get(iban.len().saturating_sub(4)..)
+        .unwrap_or("")
+        .to_owned()
 }
 
 /// The people whose rights in payment a payee receives, and their monthly total.
@@ -107,12 +216,7 @@ impl BankChangeStore for SqliteStore {
         actor: &str,
         c: &NewBankChange,
     ) -> Result<i64, BankChangeError> {
-        if c.proof.trim().is_empty() {
-            return Err(BankChangeError::NoProof);
-        }
-        if c.holder.trim().is_empty() {
-            return Err(BankChangeError::NoHolder);
-        }
+        check_request(c)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -157,13 +261,7 @@ impl BankChangeStore for SqliteStore {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        journal::append(
-            &tx,
-            actor,
-            "bank_change_request",
-            &json!({ "request": id, "payee": c.payee_id, "dossier": c.dossier,
-                     "iban": masked(c.iban.as_str()), "proof": c.proof.trim() }),
-        )?;
+        journal::append(&tx, actor, "bank_change_request", &request_payload(id, c))?;
         tx.commit()?;
         Ok(id)
     }
@@ -201,7 +299,7 @@ impl BankChangeStore for SqliteStore {
         if status != "pending" {
             return Err(BankChangeError::AlreadyDecided(id));
         }
-        let decision = if approve { "approved" } else { "refused" };
+        let (decision, kind, payload) = decision(approve, id, &payee, &iban);
         tx.execute(
             "UPDATE bank_change_requests SET status = ?2, decided_by = ?3, decided_at = ?4
              WHERE id = ?1",
@@ -215,16 +313,7 @@ impl BankChangeStore for SqliteStore {
             )?;
             approve_now(&tx, &payee, &iban, Some(id), actor)?;
         }
-        journal::append(
-            &tx,
-            actor,
-            if approve {
-                "bank_change_approve"
-            } else {
-                "bank_change_refuse"
-            },
-            &json!({ "request": id, "payee": payee, "iban": masked(&iban) }),
-        )?;
+        journal::append(&tx, actor, kind, &payload)?;
         let decided = one(&tx, id)?.ok_or(BankChangeError::NotFound(id))?;
         tx.commit()?;
         Ok(decided)
@@ -252,12 +341,11 @@ impl BankChangeStore for SqliteStore {
             return Err(BankChangeError::NothingToApprove(payee_id.to_owned()));
         }
         approve_now(&tx, payee_id, &iban, None, actor)?;
-        // The IBAN is journaled masked: the journal is read more widely than the payee file.
         let entry = journal::append(
             &tx,
             actor,
             "bank_approve",
-            &json!({ "payee": payee_id, "iban": masked(&iban), "changed_on": changed }),
+            &imported_payload(payee_id, &iban, changed.as_deref()),
         )?;
         tx.commit()?;
         Ok(entry.seq)
@@ -315,10 +403,6 @@ impl BankChangeStore for SqliteStore {
             )
             .optional()?
             .ok_or_else(|| BankChangeError::UnknownPayee(c.payee_id.clone()))?;
-        let (country, abroad) = match Iban::parse(&new_iban) {
-            Ok(iban) => bank_change::bank_country(&iban),
-            Err(_) => ("IBAN illisible", true),
-        };
         let mut stmt = self.conn.prepare(
             "SELECT id, name, kind FROM payees WHERE iban = ?1 AND id <> ?2 ORDER BY id LIMIT 50",
         )?;
@@ -328,21 +412,16 @@ impl BankChangeStore for SqliteStore {
             })?
             .collect::<Result<_, _>>()?;
         let impact = impact(&self.conn, &c.payee_id)?;
-        Ok(Some(BankChangeReview {
-            new: BankDetails {
-                iban: new_iban,
-                bic: new_bic,
-                holder: c.holder.clone(),
-            },
+        Ok(Some(review(ReviewParts {
             change: c,
-            payee_kind: kind,
+            new_iban,
+            new_bic,
             decided_at,
+            kind,
             old,
-            country,
-            abroad,
             shared_with,
             impact,
-        }))
+        })))
     }
 
     fn own_payees(&self, dossier: &str) -> Result<Vec<(String, String)>, BankChangeError> {
@@ -350,21 +429,10 @@ impl BankChangeStore for SqliteStore {
             "SELECT DISTINCT p.id, p.name, p.kind FROM rights r JOIN payees p ON p.id = r.payee_id
              WHERE r.dossier = ?1 ORDER BY p.id",
         )?;
-        let rows = stmt.query_map([dossier], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        let mut own = Vec::new();
-        for row in rows {
-            let (id, name, kind) = row?;
-            if bank_change::may_ask_from_person(&id, &kind, true).is_ok() {
-                own.push((id, name));
-            }
-        }
-        Ok(own)
+        let rows = stmt
+            .query_map([dossier], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(own(rows))
     }
 
     fn payee_page(
@@ -420,10 +488,7 @@ impl BankChangeStore for SqliteStore {
             kind,
             name,
             holder,
-            iban_end: iban
-                .get(iban.len().saturating_sub(4)..)
-                .unwrap_or("")
-                .to_owned(),
+            iban_end: iban_end(&iban),
             iban_changed_on,
             rights,
             impact: impact(&self.conn, payee_id)?,

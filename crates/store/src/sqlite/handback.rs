@@ -1,9 +1,9 @@
 //! The hand-back's reads of the journal and the replica of another journal
 //! ([`crate::handback`]), migration 33.
 
-mod apply;
+pub(crate) mod apply;
 mod bench;
-mod detail;
+pub(crate) mod detail;
 
 use super::{SqliteStore, journal};
 use crate::StoreError;
@@ -21,12 +21,13 @@ impl From<rusqlite::Error> for ReplicaError {
     }
 }
 
-fn hash(seq: u64, text: &str) -> Result<EntryHash, StoreError> {
+/// A replica's stored hash (of event `seq`), read back.
+pub(crate) fn hash(seq: u64, text: &str) -> Result<EntryHash, StoreError> {
     EntryHash::from_hex(text)
         .ok_or_else(|| StoreError::Corrupt(format!("replica event {seq}: hash {text:?}")))
 }
 
-fn seq(v: i64) -> u64 {
+pub(crate) fn seq(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
 

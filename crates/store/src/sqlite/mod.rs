@@ -4,9 +4,10 @@
 
 pub(crate) mod accounts;
 pub(crate) mod bank;
-mod bank_held;
+pub(crate) mod bank_held;
 pub(crate) mod blocks;
-mod caf;
+pub(crate) mod caf;
+pub(crate) mod caf_merge;
 pub(crate) mod checkpoints;
 pub(crate) mod courante;
 pub(crate) mod crisis;
@@ -17,7 +18,7 @@ pub(crate) mod desk;
 mod errors;
 mod files;
 pub(crate) mod flagged;
-mod handback;
+pub(crate) mod handback;
 pub(crate) mod history_totals;
 pub(crate) mod ibans;
 pub(crate) mod import;

@@ -4,6 +4,8 @@
 //! tests themselves run no SQL: whatever must happen behind the store's back (an intruder's
 //! change of the journal, a value no version of Relais writes) goes through the hooks.
 
+pub mod bank;
+pub mod caf;
 pub mod crisis;
 pub mod deposits;
 pub mod desk;
@@ -161,6 +163,16 @@ macro_rules! every_contract {
             handback::a_new_origin_starts_at_the_export_s_from_and_a_second_apply_changes_nothing,
             handback::a_gap_or_a_fork_is_refused_and_nothing_is_written,
             handback::only_an_admin_applies_and_the_projection_merges_each_after,
+            bank::an_establishment_is_not_changed_from_a_persons_page,
+            bank::only_an_ordonnateur_who_did_not_ask_decides,
+            bank::the_approver_sees_both_accounts_in_full_and_the_warnings,
+            bank::an_approval_holds_for_its_request_only,
+            bank::held_details_list_requests_and_unapproved_imported_changes,
+            caf::totals_for_the_payment_run,
+            caf::comparison_household_by_household,
+            caf::only_liquidation_or_ordonnateur_import,
+            caf::a_statement_is_all_or_nothing,
+            caf::a_replaced_statement_is_journaled_without_nirs,
         );
     };
     (@each $backend:ty; $($module:ident :: $test:ident),* $(,)?) => {

@@ -4,11 +4,11 @@
 use super::numbering;
 use super::read::run_or_not_found;
 use super::review::totals;
+use crate::postgres::{journal, users, write};
 use crate::runs::{MANDATES_PER_BORDEREAU, RunRecord, RunStoreError};
 use crate::sqlite::decode::{corrupt, date};
 use crate::sqlite::runs::lifecycle::validate_payload;
 use crate::sqlite::runs::read::bordereau_count;
-use crate::postgres::{journal, users, write};
 use jiff::civil::Date;
 use postgres::{Client, GenericClient};
 use relais_core::Cents;
@@ -133,7 +133,13 @@ pub(crate) fn mark_mandated(
         tx.execute(
             "INSERT INTO invoice_steps (invoice, kind, step, actor, on_date, at)
              VALUES ($1, 'mandatee', $2, $3, $4, $5)",
-            &[&invoice, &crate::sqlite::runs::to_json(&event)?, &actor, &on, &now],
+            &[
+                &invoice,
+                &crate::sqlite::runs::to_json(&event)?,
+                &actor,
+                &on,
+                &now,
+            ],
         )?;
     }
     Ok(())

@@ -101,7 +101,11 @@ pub(crate) fn renew(
     dry_run: bool,
 ) -> Result<RenewalOutcome, RunStoreError> {
     let mut tx = write(client)?;
-    users::require_any(&mut tx, actor, &[Role::Instruction, Role::Liquidation, Role::Admin])?;
+    users::require_any(
+        &mut tx,
+        actor,
+        &[Role::Instruction, Role::Liquidation, Role::Admin],
+    )?;
     let mut outcome = RenewalOutcome::default();
     let mut changed: Vec<serde_json::Value> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
@@ -158,7 +162,10 @@ pub(crate) fn release(
     let mut tx = write(client)?;
     users::require_any(&mut tx, actor, &[Role::Ordonnateur])?;
     let month_text = month.to_string();
-    let Some(r) = tx.query_opt("SELECT dossier, benefit FROM rights WHERE id = $1", &[&right])?
+    let Some(r) = tx.query_opt(
+        "SELECT dossier, benefit FROM rights WHERE id = $1",
+        &[&right],
+    )?
     else {
         return Err(RunStoreError::UnknownRight(right.to_owned()));
     };
@@ -234,7 +241,9 @@ pub(crate) fn each_paid_claim(
             claim.run = r.try_get(2)?;
             claim.amount = Cents(r.try_get::<_, Option<i64>>(3)?.unwrap_or(0));
             claim.dossier.clear();
-            claim.dossier.push_str(r.try_get::<_, Option<&str>>(4)?.unwrap_or(""));
+            claim
+                .dossier
+                .push_str(r.try_get::<_, Option<&str>>(4)?.unwrap_or(""));
             // A claim of a right gone from the store keeps no benefit: only the history's.
             claim.benefit = match r.try_get::<_, Option<&str>>(5)? {
                 Some(code) => benefit(code)?,

@@ -56,7 +56,14 @@ impl RunStore for PgStore {
         reason: &str,
         local_time: &str,
     ) -> Result<String, RunStoreError> {
-        misc::release(self.client.get_mut(), actor, right, month, reason, local_time)
+        misc::release(
+            self.client.get_mut(),
+            actor,
+            right,
+            month,
+            reason,
+            local_time,
+        )
     }
 
     fn runs(&self) -> Result<Vec<RunRecord>, RunStoreError> {

@@ -9,6 +9,7 @@ use super::write::{BlockCopy, compare, insert_caf, insert_payees, rejected_right
 use crate::StoreError;
 use crate::postgres::{journal, users, write};
 use crate::runs::{PrepareRun, Prepared, RunStoreError};
+use crate::sort;
 use crate::sqlite::decode::corrupt;
 use crate::sqlite::runs::candidate::{Cols, candidate};
 use crate::sqlite::runs::decide::Deciding;
@@ -17,7 +18,6 @@ use crate::sqlite::runs::prepare::prepare_payload;
 use crate::sqlite::runs::summary::summary_of;
 use crate::sqlite::runs::writer::Writer;
 use crate::sqlite::runs::{benefits_text, to_json};
-use crate::sort;
 use postgres::{Client, Row, Transaction};
 use relais_core::calendar::Month;
 use relais_core::month_guard;
@@ -105,7 +105,10 @@ pub(crate) fn prepare(
     let caf_piece = caf_mandate(
         &mut |m| {
             let own = tx
-                .query_opt("SELECT total_cents FROM caf_statements WHERE month = $1", &[&m])?
+                .query_opt(
+                    "SELECT total_cents FROM caf_statements WHERE month = $1",
+                    &[&m],
+                )?
                 .map(|r| r.try_get(0))
                 .transpose()?;
             let before = tx
@@ -114,7 +117,9 @@ pub(crate) fn prepare(
                      ORDER BY month DESC LIMIT 1",
                     &[&m],
                 )?
-                .map(|r| -> Result<(String, i64), StoreError> { Ok((r.try_get(0)?, r.try_get(1)?)) })
+                .map(|r| -> Result<(String, i64), StoreError> {
+                    Ok((r.try_get(0)?, r.try_get(1)?))
+                })
                 .transpose()?;
             Ok((own, before))
         },
@@ -188,7 +193,10 @@ fn open_run(
         let id: RunId = id.parse().map_err(|_| corrupt("run id", &id))?;
         if have == wanted {
             let run = load(tx, id)?.ok_or(RunStoreError::NotFound(id))?;
-            return Ok(Ok(Prepared { run, created: false }));
+            return Ok(Ok(Prepared {
+                run,
+                created: false,
+            }));
         }
         return Err(RunStoreError::OtherRunOpen {
             month: req.month,

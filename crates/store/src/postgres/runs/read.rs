@@ -70,7 +70,9 @@ pub(crate) fn each_payee(
     each: Each<'_, RunPayee>,
 ) -> Result<(), RunStoreError> {
     let rows = c.query(
-        &format!("SELECT {PAYEE_COLUMNS} FROM run_payees p WHERE p.run_id = $1 ORDER BY p.payee_id"),
+        &format!(
+            "SELECT {PAYEE_COLUMNS} FROM run_payees p WHERE p.run_id = $1 ORDER BY p.payee_id"
+        ),
         &[&id.to_string()],
     )?;
     for r in &rows {

@@ -5,9 +5,9 @@
 use crate::StoreError;
 use crate::sqlite::runs::decide::Lookups;
 use crate::sqlite::runs::writer::{AnomalyRow, RunRows};
+use postgres::Transaction;
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
-use postgres::Transaction;
 use relais_core::records::Benefit;
 use relais_core::run::ExcludedRight;
 use std::cell::RefCell;
@@ -103,18 +103,28 @@ impl PgRows {
                 tx,
                 "COPY run_claims (right_id, month, run_id, amount, pay_date, dossier, benefit)
                  FROM STDIN BINARY",
-                &[Type::TEXT, Type::TEXT, Type::TEXT, Type::INT8, Type::TEXT, Type::TEXT, Type::TEXT],
-                &mut claims.into_iter().map(|(r, a, p, d, b)| -> Vec<Box<dyn ToSql + Sync>> {
-                    vec![
-                        Box::new(r),
-                        Box::new(month.clone()),
-                        Box::new(run.clone()),
-                        Box::new(a),
-                        Box::new(p),
-                        Box::new(d),
-                        Box::new(b),
-                    ]
-                }),
+                &[
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::INT8,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                ],
+                &mut claims
+                    .into_iter()
+                    .map(|(r, a, p, d, b)| -> Vec<Box<dyn ToSql + Sync>> {
+                        vec![
+                            Box::new(r),
+                            Box::new(month.clone()),
+                            Box::new(run.clone()),
+                            Box::new(a),
+                            Box::new(p),
+                            Box::new(d),
+                            Box::new(b),
+                        ]
+                    }),
             )?;
         }
         if !b.exclusions.is_empty() {
@@ -123,20 +133,32 @@ impl PgRows {
                 tx,
                 "COPY run_exclusions (run_id, n, right_id, dossier, name, benefit, reason, label,
                      amount) FROM STDIN BINARY",
-                &[Type::TEXT, Type::INT8, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::INT8],
-                &mut exclusions.into_iter().map(|(n, e)| -> Vec<Box<dyn ToSql + Sync>> {
-                    vec![
-                        Box::new(run.clone()),
-                        Box::new(n),
-                        Box::new(e.right_id),
-                        Box::new(e.dossier),
-                        Box::new(e.name),
-                        Box::new(e.benefit.map(|b| b.code().to_owned())),
-                        Box::new(e.reason),
-                        Box::new(e.reason_fr),
-                        Box::new(e.amount.map(|a| a.0)),
-                    ]
-                }),
+                &[
+                    Type::TEXT,
+                    Type::INT8,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::INT8,
+                ],
+                &mut exclusions
+                    .into_iter()
+                    .map(|(n, e)| -> Vec<Box<dyn ToSql + Sync>> {
+                        vec![
+                            Box::new(run.clone()),
+                            Box::new(n),
+                            Box::new(e.right_id),
+                            Box::new(e.dossier),
+                            Box::new(e.name),
+                            Box::new(e.benefit.map(|b| b.code().to_owned())),
+                            Box::new(e.reason),
+                            Box::new(e.reason_fr),
+                            Box::new(e.amount.map(|a| a.0)),
+                        ]
+                    }),
             )?;
         }
         if !b.anomalies.is_empty() {
@@ -146,7 +168,18 @@ impl PgRows {
                 tx,
                 "COPY run_anomalies (run_id, n, kind, right_id, dossier, payee_id, payee_name,
                      benefit, amount, detail) FROM STDIN BINARY",
-                &[Type::TEXT, Type::INT8, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::INT8, Type::TEXT],
+                &[
+                    Type::TEXT,
+                    Type::INT8,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::TEXT,
+                    Type::INT8,
+                    Type::TEXT,
+                ],
                 &mut anomalies.into_iter().zip(amounts).map(
                     |([k, r, d, p, pn, b, detail], (n, amount))| -> Vec<Box<dyn ToSql + Sync>> {
                         vec![
@@ -181,7 +214,11 @@ pub(crate) struct PgLookups {
 }
 
 impl PgLookups {
-    pub(crate) fn load(tx: &mut Transaction<'_>, month: &str, run: &str) -> Result<PgLookups, StoreError> {
+    pub(crate) fn load(
+        tx: &mut Transaction<'_>,
+        month: &str,
+        run: &str,
+    ) -> Result<PgLookups, StoreError> {
         let mut l = PgLookups::default();
         for r in tx.query("SELECT payee_id, iban FROM bank_approvals_current", &[])? {
             l.approvals.insert((r.try_get(0)?, r.try_get(1)?));
@@ -198,7 +235,10 @@ impl PgLookups {
             }
         }
         if !l.claimed.is_empty() {
-            for r in tx.query("SELECT right_id FROM duplicate_releases WHERE month = $1", &[&month])? {
+            for r in tx.query(
+                "SELECT right_id FROM duplicate_releases WHERE month = $1",
+                &[&month],
+            )? {
                 l.released.insert(r.try_get(0)?);
             }
         }
@@ -208,7 +248,9 @@ impl PgLookups {
 
 impl Lookups for PgLookups {
     fn approved(&mut self, payee: &str, iban: &str) -> Result<bool, StoreError> {
-        Ok(self.approvals.contains(&(payee.to_owned(), iban.to_owned())))
+        Ok(self
+            .approvals
+            .contains(&(payee.to_owned(), iban.to_owned())))
     }
 
     fn paid_under(
@@ -217,7 +259,10 @@ impl Lookups for PgLookups {
         benefit: Benefit,
         right: &str,
     ) -> Result<Option<String>, StoreError> {
-        let Some(rights) = self.claimed.get(&(dossier.to_owned(), benefit.code().to_owned())) else {
+        let Some(rights) = self
+            .claimed
+            .get(&(dossier.to_owned(), benefit.code().to_owned()))
+        else {
             return Ok(None);
         };
         let other = rights.iter().find(|r| *r != right);

@@ -3,7 +3,9 @@
 //! previous month — the logic SQLite's, the rows read here.
 
 use super::read::each_block_line_in;
+use crate::FlaggedRecord;
 use crate::StoreError;
+use crate::postgres::queries::{FLAGGED_COLUMNS, flagged_record};
 use crate::runs::{CAF_PAYEE, CafParams, PrepareRun, RunStoreError};
 use crate::sort;
 use crate::sqlite::blocks::{Block, BlockEncoder};
@@ -11,14 +13,12 @@ use crate::sqlite::ibans::{Sharer, flags_of};
 use crate::sqlite::runs::compare::{Comparison, compare_groups};
 use crate::sqlite::runs::lists::{add_flags, rejected_rights_from};
 use crate::sqlite::runs::writer::Writer;
-use crate::FlaggedRecord;
-use crate::postgres::queries::{FLAGGED_COLUMNS, flagged_record};
 use postgres::Transaction;
-use relais_formats::extract::Severity;
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
 use relais_core::calendar::Month;
 use relais_core::records::{Benefit, PayeeKind};
+use relais_formats::extract::Severity;
 use std::collections::BTreeMap;
 
 /// Blocks kept before they are copied (each up to a thousand lines, ~40 KB compressed).
@@ -45,7 +45,11 @@ impl BlockCopy {
     }
 
     /// Adds a line already in JSON.
-    pub(crate) fn push_json(&mut self, tx: &mut Transaction<'_>, line: &[u8]) -> Result<(), StoreError> {
+    pub(crate) fn push_json(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        line: &[u8],
+    ) -> Result<(), StoreError> {
         match self.encoder.push_json(line) {
             Some(block) => self.write(tx, block),
             None => Ok(()),
@@ -53,7 +57,11 @@ impl BlockCopy {
     }
 
     /// Adds a full block (the next one).
-    pub(crate) fn write(&mut self, tx: &mut Transaction<'_>, block: Block) -> Result<(), StoreError> {
+    pub(crate) fn write(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        block: Block,
+    ) -> Result<(), StoreError> {
         self.pending.push(block);
         if self.pending.len() >= BLOCKS_PER_COPY {
             self.copy(tx)?;
@@ -65,8 +73,12 @@ impl BlockCopy {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let sink = tx.copy_in("COPY run_line_blocks (run_id, caf, n, lines, data) FROM STDIN BINARY")?;
-        let mut w = BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::INT8, Type::INT8, Type::INT8, Type::BYTEA]);
+        let sink =
+            tx.copy_in("COPY run_line_blocks (run_id, caf, n, lines, data) FROM STDIN BINARY")?;
+        let mut w = BinaryCopyInWriter::new(
+            sink,
+            &[Type::TEXT, Type::INT8, Type::INT8, Type::INT8, Type::BYTEA],
+        );
         for block in std::mem::take(&mut self.pending) {
             self.n += 1;
             let lines = block.lines as i64;
@@ -86,7 +98,11 @@ impl BlockCopy {
 }
 
 /// Copies payees `ids` to the run's payees, with their bank details as read now.
-pub(crate) fn insert_payees(tx: &mut Transaction<'_>, run: &str, ids: &[String]) -> Result<(), StoreError> {
+pub(crate) fn insert_payees(
+    tx: &mut Transaction<'_>,
+    run: &str,
+    ids: &[String],
+) -> Result<(), StoreError> {
     if ids.is_empty() {
         return Ok(());
     }
@@ -102,7 +118,11 @@ pub(crate) fn insert_payees(tx: &mut Transaction<'_>, run: &str, ids: &[String])
 }
 
 /// The CAF as the run's payee.
-pub(crate) fn insert_caf(tx: &mut Transaction<'_>, run: &str, p: &CafParams) -> Result<(), StoreError> {
+pub(crate) fn insert_caf(
+    tx: &mut Transaction<'_>,
+    run: &str,
+    p: &CafParams,
+) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO run_payees (run_id, payee_id, kind, name, siret, iban, bic, holder, address,
              postal_code, city)
@@ -174,7 +194,9 @@ pub(crate) fn shared_ibans(tx: &mut Transaction<'_>, w: &mut Writer<'_>) -> Resu
         })
         .collect::<Result<Vec<_>, _>>()?;
     let run = w.run.clone();
-    let flags = flags_of(&sharers, &mut |each| each_block_line_in(tx, &run, false, each))?;
+    let flags = flags_of(&sharers, &mut |each| {
+        each_block_line_in(tx, &run, false, each)
+    })?;
     add_flags(w, flags)
 }
 
@@ -197,7 +219,10 @@ pub(crate) fn compare(
         *groups.entry((r.try_get(0)?, r.try_get(1)?)).or_default() += r.try_get::<_, i64>(2)?;
     }
     let runs: Vec<String> = tx
-        .query("SELECT id FROM runs WHERE month = $1 AND status = 'validated'", &[&previous])?
+        .query(
+            "SELECT id FROM runs WHERE month = $1 AND status = 'validated'",
+            &[&previous],
+        )?
         .iter()
         .map(|r| r.try_get(0))
         .collect::<Result<_, _>>()?;
@@ -227,7 +252,15 @@ pub(crate) fn compare(
         tx.execute(
             "INSERT INTO run_changes (run_id, n, dossier, name, benefit, previous, current)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[&run, &(n as i64 + 1), &dossier, &name, &benefit, &before, &total],
+            &[
+                &run,
+                &(n as i64 + 1),
+                &dossier,
+                &name,
+                &benefit,
+                &before,
+                &total,
+            ],
         )?;
     }
     Ok(compared)

@@ -34,12 +34,7 @@ pub(super) fn detail(conn: &Connection, e: &Entry, p: &Value) -> Result<Detail, 
             let Some(mut after) = asked else {
                 return Ok(Detail::default());
             };
-            let status = match e.kind.as_str() {
-                "bank_change_request" => "pending",
-                "bank_change_approve" => "approved",
-                _ => "refused",
-            };
-            after["status"] = status.into();
+            after["status"] = bank_change_status(&e.kind).into();
             let before = match (e.kind.as_str(), after["payee"].as_str()) {
                 // The approval this one replaced, when the store holds one.
                 ("bank_change_approve", Some(payee)) => previous_approval(
@@ -100,6 +95,24 @@ pub(super) fn detail(conn: &Connection, e: &Entry, p: &Value) -> Result<Detail, 
                 after: None,
             }
         }
+        _ => payload_detail(&e.kind, p),
+    })
+}
+
+/// The status a bank change request has after an entry of `kind` (one of the three
+/// `bank_change_*`).
+pub(crate) fn bank_change_status(kind: &str) -> &'static str {
+    match kind {
+        "bank_change_request" => "pending",
+        "bank_change_approve" => "approved",
+        _ => "refused",
+    }
+}
+
+/// The details the payload itself carries (what changed from what), for the kinds whose
+/// detail needs no table.
+pub(crate) fn payload_detail(kind: &str, p: &Value) -> Detail {
+    match kind {
         "task.status" => Detail {
             before: Some(json!({ "status": p["from"] })),
             after: Some(json!({ "id": p["task"], "status": p["to"] })),
@@ -113,7 +126,7 @@ pub(super) fn detail(conn: &Connection, e: &Entry, p: &Value) -> Result<Detail, 
             after: Some(p["new"].clone()),
         },
         _ => Detail::default(),
-    })
+    }
 }
 
 /// The payee's approval logged before the one `which` names (`?2`), as `{iban, approved_at}`.

@@ -69,7 +69,8 @@ pub(crate) fn candidate<'r>(cols: &(impl Cols<'r> + ?Sized)) -> Result<Candidate
     let terms = RightTerms {
         benefit,
         monthly_amount: Cents(
-            cols.int_or_null(3)?.ok_or_else(|| corrupt("monthly amount", "NULL"))?,
+            cols.int_or_null(3)?
+                .ok_or_else(|| corrupt("monthly amount", "NULL"))?,
         ),
         start: date("start_date", cols.text(4)?)?,
         end: date("end_date", cols.text(5)?)?,
@@ -91,7 +92,8 @@ pub(crate) fn candidate<'r>(cols: &(impl Cols<'r> + ?Sized)) -> Result<Candidate
         imputation: cols.text_or_null(8)?,
         nir,
         // The extract's civility, else the one the NIR's first digit tells.
-        civility: cols.text_or_null(17)?
+        civility: cols
+            .text_or_null(17)?
             .and_then(relais_core::records::civility)
             .or_else(|| {
                 nir.and_then(|n| relais_core::ids::Nir::parse(n).ok())

@@ -72,7 +72,11 @@ impl<'a> Deciding<'a> {
 
     /// Excludes the right with its reason, or claims it and keeps its line (with its
     /// anomalies); a right whose own imputation is not M57 is counted, not claimed.
-    pub(crate) fn right(&mut self, w: &mut Writer<'_>, c: &Candidate<'_>) -> Result<(), RunStoreError> {
+    pub(crate) fn right(
+        &mut self,
+        w: &mut Writer<'_>,
+        c: &Candidate<'_>,
+    ) -> Result<(), RunStoreError> {
         if !self.benefits.contains(&c.benefit) {
             return Ok(());
         }
@@ -205,4 +209,3 @@ impl<'a> Deciding<'a> {
         Ok(())
     }
 }
-

@@ -24,10 +24,8 @@ pub(super) fn rejected_rights(
 }
 
 /// The rows the import flagged for an entity (`tiers`, `droits`), each given to the callback.
-pub(crate) type EachFlagged<'a> = &'a mut dyn FnMut(
-    &str,
-    &mut dyn FnMut(&crate::FlaggedRecord),
-) -> Result<u64, StoreError>;
+pub(crate) type EachFlagged<'a> =
+    &'a mut dyn FnMut(&str, &mut dyn FnMut(&crate::FlaggedRecord)) -> Result<u64, StoreError>;
 
 /// [`rejected_rights`] from the flagged rows `flagged` reads.
 pub(crate) fn rejected_rights_from(

@@ -188,14 +188,13 @@ pub(crate) fn caf_mandate<'a>(
 }
 
 /// The CAF's statement of a month, and the latest before it (month, total).
-pub(crate) type CafStatements<'a> =
-    &'a mut dyn FnMut(&str) -> Result<(Option<i64>, Option<(String, i64)>), StoreError>;
+pub(crate) type CafStatements<'a> = &'a mut dyn FnMut(&str) -> Result<CafTotals, StoreError>;
+
+/// The CAF's statement total of a month, and the latest before it (month, total).
+pub(crate) type CafTotals = (Option<i64>, Option<(String, i64)>);
 
 /// [`CafStatements`] read by SQLite.
-pub(super) fn caf_statements(
-    conn: &Connection,
-    month: &str,
-) -> Result<(Option<i64>, Option<(String, i64)>), StoreError> {
+pub(super) fn caf_statements(conn: &Connection, month: &str) -> Result<CafTotals, StoreError> {
     let own: Option<i64> = conn
         .query_row(
             "SELECT total_cents FROM caf_statements WHERE month = ?1",

@@ -1,15 +1,13 @@
 //! Preparing a run, in steps: open the run, read and decide on every right (first pass), write
 //! and number the lines while comparing with the previous month (second pass), then record.
 
-use super::candidate::{
-    CANDIDATES, CLAIMS_BY_RIGHT, HISTORY_BY_RIGHT, HISTORY_CLAIMS, candidate,
-};
+use super::candidate::{CANDIDATES, CLAIMS_BY_RIGHT, HISTORY_BY_RIGHT, HISTORY_CLAIMS, candidate};
 use super::compare::{Comparison, PersonGroup, compare_with_previous};
+use super::decide::{Deciding, Lookups};
 use super::lists::{rejected_rights, shared_ibans};
 use super::numbering::{caf_mandate, caf_statements, number_mandates, write_caf_lines};
 use super::read::load;
 use super::summary::summary_of;
-use super::decide::{Deciding, Lookups};
 use super::writer::{SqliteRows, Tally, Writer};
 use super::{authorize, benefits_text, corrupt, to_json};
 use crate::StoreError;
@@ -173,7 +171,9 @@ struct SqliteLookups<'c, 'a> {
 
 impl Lookups for SqliteLookups<'_, '_> {
     fn approved(&mut self, payee: &str, iban: &str) -> Result<bool, StoreError> {
-        Ok(self.approval.query_row(params![payee, iban], |r| r.get(0))?)
+        Ok(self
+            .approval
+            .query_row(params![payee, iban], |r| r.get(0))?)
     }
 
     fn paid_under(
@@ -282,12 +282,7 @@ fn second_pass(
         };
         let (caf, accepted) = (w.caf.finish(), w.accepted.finish());
         write_caf_lines(tx, &run_text, caf.map_err(StoreError::from)?)?;
-        let caf_piece = caf_mandate(
-            &mut |m| caf_statements(tx, m),
-            req,
-            benefits,
-            &mut w.tally,
-        )?;
+        let caf_piece = caf_mandate(&mut |m| caf_statements(tx, m), req, benefits, &mut w.tally)?;
         number_mandates(
             tx,
             &run_text,
