@@ -78,12 +78,9 @@ impl SupplierRunStore for PgStore {
     }
 
     fn supplier_run_summary(&self, run: RunId) -> Result<SupplierRunSummary, RunStoreError> {
-        let row = self
-            .conn()?
-            .query_opt(&pg(SUMMARY), &[&run.to_string()])
-            .map_err(StoreError::from)?;
+        let row = self.conn()?.query_opt(&pg(SUMMARY), &[&run.to_string()])?;
         let row = row.ok_or(RunStoreError::NotFound(run))?;
-        let text: &str = row.try_get(0).map_err(StoreError::from)?;
+        let text: &str = row.try_get(0)?;
         Ok(from_json("supplier run summary", text)?)
     }
 
@@ -93,22 +90,16 @@ impl SupplierRunStore for PgStore {
         each: Each<'_, SupplierMandate>,
     ) -> Result<(), RunStoreError> {
         // Read first, then handed out: `each` may call the store again.
-        let rows = self
-            .conn()?
-            .query(&pg(MANDATES), &[&run.to_string()])
-            .map_err(StoreError::from)?;
+        let rows = self.conn()?.query(&pg(MANDATES), &[&run.to_string()])?;
         for r in rows {
-            let text: &str = r.try_get(0).map_err(StoreError::from)?;
+            let text: &str = r.try_get(0)?;
             each(&from_json("supplier mandate", text)?)?;
         }
         Ok(())
     }
 
     fn supplier_banks_waiting(&self) -> Result<Vec<SupplierBankWaiting>, RunStoreError> {
-        let rows = self
-            .conn()?
-            .query(&banks_waiting_query(), &[])
-            .map_err(StoreError::from)?;
+        let rows = self.conn()?.query(&banks_waiting_query(), &[])?;
         let read = |r: &postgres::Row| -> Result<SupplierBankWaiting, StoreError> {
             Ok(waiting(
                 r.try_get(0)?,
@@ -130,33 +121,28 @@ impl SupplierRunStore for PgStore {
         users::require_any(&mut tx, actor, &[Role::Ordonnateur])?;
         let siret = siret.split_whitespace().collect::<String>();
         let row = tx
-            .query_opt(&pg(&bank_query()), &[&siret])
-            .map_err(StoreError::from)?
+            .query_opt(&pg(&bank_query()), &[&siret])?
             .ok_or_else(|| RunStoreError::UnknownSupplier(siret.clone()))?;
-        let read = || -> Result<(String, String, String, bool), postgres::Error> {
-            Ok((
-                row.try_get(0)?,
-                row.try_get(1)?,
-                row.try_get(2)?,
-                row.try_get(3)?,
-            ))
-        };
-        let (name, iban, bic, approved) = read().map_err(StoreError::from)?;
+        let (name, iban, bic, approved): (String, String, String, bool) = (
+            row.try_get(0)?,
+            row.try_get(1)?,
+            row.try_get(2)?,
+            row.try_get(3)?,
+        );
         if approved {
             return Err(RunStoreError::SupplierBankApproved(siret));
         }
         tx.execute(
             &pg(INSERT_BANK),
             &[&siret, &iban, &bic, &local_time, &actor],
-        )
-        .map_err(StoreError::from)?;
+        )?;
         journal::append(
             &mut tx,
             actor,
             "supplier_bank_approve",
             &approve_payload(&siret, &iban),
         )?;
-        tx.commit().map_err(StoreError::from)?;
+        tx.commit()?;
         Ok(approved_now(siret, name, &iban))
     }
 }

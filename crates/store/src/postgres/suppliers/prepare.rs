@@ -5,7 +5,6 @@
 use super::super::invoices::pg;
 use super::super::runs::{load_run, next_run_id};
 use super::super::{journal, users, write};
-use crate::StoreError;
 use crate::runs::{Prepared, RunStoreError};
 use crate::sqlite::suppliers::prepare::{
     CLAIM, FINISH_RUN, INSERT_RUN, INSERT_SUPPLIER_RUN, MANDATE, OPEN_RUN, TWIN, Tally, json,
@@ -21,9 +20,9 @@ pub(super) fn prepare(
 ) -> Result<Prepared, RunStoreError> {
     let mut tx = write(client)?;
     users::require_any(&mut tx, req.actor, &[Role::Liquidation])?;
-    let open = tx.query_opt(OPEN_RUN, &[]).map_err(StoreError::from)?;
+    let open = tx.query_opt(OPEN_RUN, &[])?;
     if let Some(row) = open {
-        let id = run_id(row.try_get(0).map_err(StoreError::from)?)?;
+        let id = run_id(row.try_get(0)?)?;
         let run = load_run(&mut tx, id)?.ok_or(RunStoreError::NotFound(id))?;
         return Ok(Prepared {
             run,
@@ -42,29 +41,20 @@ pub(super) fn prepare(
             &req.local_time,
             &json(&req.run_params)?,
         ],
-    )
-    .map_err(StoreError::from)?;
+    )?;
     let mut tally = Tally::new(req);
-    let [twin, claim, mandate] = [TWIN, CLAIM, MANDATE].map(pg);
-    let (twin, claim, mandate) = (|| {
-        Ok((
-            tx.prepare(&twin)?,
-            tx.prepare(&claim)?,
-            tx.prepare(&mandate)?,
-        ))
-    })()
-    .map_err(|e: postgres::Error| StoreError::from(e))?;
+    let twin = tx.prepare(&pg(TWIN))?;
+    let claim = tx.prepare(&pg(CLAIM))?;
+    let mandate = tx.prepare(&pg(MANDATE))?;
     for m in &req.mandates {
         if tally.held(m) {
             continue;
         }
         let (kind, siret) = (m.kind.code(), m.siret.as_str());
         let other: Option<String> = tx
-            .query_opt(&twin, &[&kind, &siret, &m.number, &m.invoice_amount.0])
-            .map_err(StoreError::from)?
+            .query_opt(&twin, &[&kind, &siret, &m.number, &m.invoice_amount.0])?
             .map(|r| r.try_get(0))
-            .transpose()
-            .map_err(StoreError::from)?;
+            .transpose()?;
         if !tally.claimable(m, other) {
             continue;
         }
@@ -78,20 +68,16 @@ pub(super) fn prepare(
                 &m.invoice_amount.0,
                 &run,
             ],
-        )
-        .map_err(StoreError::from)?;
+        )?;
         let n = tally.add(m)?;
-        tx.execute(&mandate, &[&run, &n, &m.invoice, &kind, &json(m)?])
-            .map_err(StoreError::from)?;
+        tx.execute(&mandate, &[&run, &n, &m.invoice, &kind, &json(m)?])?;
     }
     let done = tally.finish(req, &run)?;
-    tx.execute(&pg(FINISH_RUN), &[&run, &done.run_summary, &done.totals])
-        .map_err(StoreError::from)?;
-    tx.execute(&pg(INSERT_SUPPLIER_RUN), &[&run, &done.summary])
-        .map_err(StoreError::from)?;
+    tx.execute(&pg(FINISH_RUN), &[&run, &done.run_summary, &done.totals])?;
+    tx.execute(&pg(INSERT_SUPPLIER_RUN), &[&run, &done.summary])?;
     journal::append(&mut tx, req.actor, "run_prepare", &done.payload)?;
     let out = load_run(&mut tx, id)?.ok_or(RunStoreError::NotFound(id))?;
-    tx.commit().map_err(StoreError::from)?;
+    tx.commit()?;
     Ok(Prepared {
         run: out,
         created: true,
