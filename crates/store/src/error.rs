@@ -40,9 +40,6 @@ pub enum StoreError {
     /// A table no longer matches the journal events it was written with.
     #[error("{0}")]
     Tampered(String),
-    /// An operation this backend does not offer yet (PostgreSQL: see ARCHITECTURE.md).
-    #[error("opération pas encore disponible sur PostgreSQL : {0}")]
-    Unsupported(&'static str),
     #[error("donnée enregistrée illisible ({0})")]
     Corrupt(String),
     /// A temporary file (the sort of a payment run's lines).

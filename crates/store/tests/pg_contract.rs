@@ -3,9 +3,6 @@
 //! `RELAIS_TEST_POSTGRES` names (started by `scripts/pg-cluster`, as `scripts/test` and CI
 //! do).
 
-// The contracts not listed at the end yet are compiled but not run.
-#![allow(dead_code)]
-
 mod contract;
 
 use contract::{CouranteTamper, JournalTamper, Kept, TestBackend};
@@ -210,55 +207,4 @@ impl TestBackend for PgStore {
     }
 }
 
-// The contracts PostgreSQL passes so far; `every_contract!(PgStore)` once it passes them all
-// (ARCHITECTURE.md lists those still to come).
-every_contract!(@each PgStore;
-    users::users_and_roles,
-    users::the_password_hash_is_not_in_debug_output_nor_in_the_journal,
-    import::an_import_commits_with_its_journal_entry,
-    import::an_import_is_all_or_nothing,
-    desk::desk_search_by_word_beginnings_in_french_order,
-    journal::the_journal_refuses_rewrite_and_delete,
-    journal::an_altered_entry_is_named,
-    journal::a_removed_entry_is_named,
-    journal::a_removed_last_entry_is_caught,
-    journal::reordered_entries_are_named,
-    sessions::a_session_lives_until_idle_or_closed,
-    sessions::a_new_own_password_closes_the_other_sessions,
-    crisis::entries_carry_their_journal_event_and_cannot_be_rewritten,
-    crisis::an_edited_courante_entry_is_caught_by_verify,
-    crisis::a_removed_courante_entry_is_caught_by_verify,
-    deposits::gap_free_chrono_numbers_under_concurrent_writers,
-    orders::orders_are_numbered_without_a_gap_per_exercice,
-    orders::only_liquidation_or_ordonnateur_issue_and_only_to_a_known_supplier,
-    orders::concurrent_issuers_get_consecutive_numbers,
-    readiness::rights_stream_with_their_person_and_payee_ordered_by_dossier,
-    readiness::an_empty_store_streams_nothing,
-    readiness::payroll_counts_agents_in_post_during_the_month,
-    readiness::open_invoices_come_by_date_of_receipt_with_their_supplier,
-    readiness::rejected_rows_are_counted_by_file_and_code_and_streamed_by_entity,
-    readiness::text_changed_behind_the_store_is_reported_not_guessed,
-    readiness::a_rejected_row_handled_by_hand_stays_handled_across_imports,
-    bank::an_establishment_is_not_changed_from_a_persons_page,
-    bank::only_an_ordonnateur_who_did_not_ask_decides,
-    bank::the_approver_sees_both_accounts_in_full_and_the_warnings,
-    bank::an_approval_holds_for_its_request_only,
-    bank::held_details_list_requests_and_unapproved_imported_changes,
-    caf::totals_for_the_payment_run,
-    caf::comparison_household_by_household,
-    caf::only_liquidation_or_ordonnateur_import,
-    caf::a_statement_is_all_or_nothing,
-    caf::a_replaced_statement_is_journaled_without_nirs,
-    handback::a_new_origin_starts_at_the_export_s_from_and_a_second_apply_changes_nothing,
-    handback::a_gap_or_a_fork_is_refused_and_nothing_is_written,
-    handback::only_an_admin_applies_and_the_projection_merges_each_after,
-    runs::unique_right_month,
-    runs::nothing_is_paid_twice_across_runs_of_a_month,
-    runs::a_preparer_never_validates_their_own_run,
-    runs::paid_claims_stream_validated_runs_by_right_then_month,
-    numbering::gap_free_bordereaux_and_mandates_under_concurrent_writers,
-    kept::kept_records_refuse_rewrite_and_removal,
-    payroll::an_agent_is_paid_once_a_month,
-    payroll::a_change_of_situation_waits_for_another_ordonnateur,
-    payroll::bank_details_changed_by_the_extracts_wait_for_an_approval,
-);
+every_contract!(PgStore);

@@ -21,17 +21,6 @@ impl From<postgres::Error> for StoreError {
     }
 }
 
-/// The message a trigger of the schema raised (`relais_refuse('…')`), when `e` is one.
-pub(crate) fn refused_by_trigger(e: &postgres::Error) -> Option<&str> {
-    let db = e.as_db_error()?;
-    (*db.code() == SqlState::RAISE_EXCEPTION).then(|| db.message())
-}
-
-/// A row that had to be there is not (what SQLite's `query_row` says on no row).
-pub(crate) fn not_found(what: &str) -> StoreError {
-    StoreError::NotFound(format!("aucune ligne : {what}").into())
-}
-
 /// Each contract's error from the driver's, through [`StoreError`]'s kinds.
 macro_rules! through_store_error {
     ($($error:ty),* $(,)?) => {$(

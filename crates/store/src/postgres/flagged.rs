@@ -4,9 +4,9 @@
 
 use super::queries::{FLAGGED_COLUMNS, flagged_record};
 use super::{PgStore, journal, users};
+use crate::StoreError;
 use crate::flagged::{FlaggedRowStore, FlaggedView, Handling};
 use crate::sqlite::flagged::severity;
-use crate::{FlaggedRecord, StoreError};
 use postgres::Row;
 use relais_core::roles::Role;
 use serde_json::json;

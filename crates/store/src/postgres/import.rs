@@ -14,7 +14,6 @@
 //! data meanwhile. A failed check at commit rolls the whole import back.
 
 use super::journal;
-use crate::sqlite::desk::name_key;
 use crate::sqlite::import::{date, extra, pending_json};
 use crate::{ImportSession, StoreError};
 use postgres::{Client, Statement, Transaction};

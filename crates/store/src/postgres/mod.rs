@@ -11,9 +11,6 @@
 //! lock first, so the chain, the gap-free counters and the unique claims behave as on SQLite
 //! whichever process writes; readers read their snapshot without waiting.
 
-// Helpers the contracts still to come use; removed once they are all written.
-#![allow(dead_code, unused_imports)]
-
 mod bank;
 mod caf;
 mod checkpoints;
@@ -28,17 +25,20 @@ mod flagged;
 mod handback;
 mod import;
 mod incident;
+mod invoices;
 mod journal;
 mod logins;
 mod migrations;
 mod numbering;
 mod orders;
 mod payroll;
+mod pes_return;
 mod queries;
+mod regularisation;
 mod runs;
 mod sessions;
+mod suppliers;
 mod systems;
-mod unsupported;
 mod users;
 
 use crate::{
@@ -49,8 +49,6 @@ use postgres::{Client, GenericClient, NoTls, Transaction};
 use relais_core::calendar::Month;
 use relais_core::journal::Entry;
 use std::cell::{RefCell, RefMut};
-
-pub(crate) use errors::{not_found, refused_by_trigger};
 
 /// Where the database is: a `postgres://` URL (or `host=… dbname=…` key-value string)
 /// without its password, and the password, read from a file or the environment by the
@@ -127,23 +125,9 @@ pub(crate) fn write(client: &mut Client) -> Result<Transaction<'_>, StoreError> 
     Ok(tx)
 }
 
-/// Reads one optional meta value.
-pub(crate) fn meta(c: &mut impl GenericClient, key: &str) -> Result<Option<String>, StoreError> {
-    Ok(
-        c.query_opt("SELECT value FROM meta WHERE key = $1", &[&key])?
-            .map(|r| r.try_get(0))
-            .transpose()?,
-    )
-}
-
 /// The courante's entries still match their journal events (see `sqlite/courante.rs`).
 pub(crate) fn courante_verify(c: &mut impl GenericClient) -> Result<(), StoreError> {
     courante::verify(c)
-}
-
-/// What an operation this backend does not offer yet answers.
-pub(crate) fn unsupported(what: &'static str) -> StoreError {
-    StoreError::Unsupported(what)
 }
 
 impl PgStore {

@@ -1,27 +1,139 @@
-//! The accountant's return in SQLite (see [`crate::pes_return`]): one transaction per file,
-//! its pieces matched with the runs' mandats, each piece's state kept, then one journal entry.
+//! The accountant's return (see [`crate::pes_return`]): one transaction per file, its pieces
+//! matched with the runs' mandats, each piece's state kept, then one journal entry.
+//!
+//! The steps are the same on every backend: [`apply_return`] runs them over a
+//! [`ReturnTx`], the few reads and writes a backend gives in its own SQL (SQLite's in
+//! `pes_return/sqlite.rs`, PostgreSQL's in `postgres/pes_return/`).
 
 mod effects;
 mod matching;
+mod sqlite;
 
+use super::SqliteStore;
 use super::decode::{corrupt, date};
-use super::{SqliteStore, journal, users};
 use crate::StoreError;
 use crate::pes_return::{
     AppliedBefore, PesReturnStore, PieceOutcome, PieceReport, RegularisationRequest, ReturnApplied,
     ReturnFile,
 };
+use crate::runs::{RunLine, RunStoreError};
+pub(crate) use effects::{Before, InvoiceStep};
 use effects::{Plan, plan_piece};
-use matching::{Matched, match_piece, rights_of_mandates};
+pub(crate) use matching::{Candidate, Matched};
+use matching::{match_piece, rights_of_mandates};
 use relais_core::Cents;
+use relais_core::invoices::lifecycle::Step;
+use relais_core::journal::Entry;
 use relais_core::roles::Role;
 use relais_formats::pes_return::{BordereauType, LineColumn, PieceState, ReturnedPiece};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::TransactionBehavior;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Who may read the accountant's return into the store.
 const ROLES: &[Role] = &[Role::Liquidation, Role::Ordonnateur, Role::Admin];
+
+/// A returned piece as kept (`pes_return_pieces`), its columns ready to bind.
+pub(crate) struct PieceRow<'a> {
+    pub(crate) sha256: &'a str,
+    pub(crate) seq: i64,
+    pub(crate) exercice: i64,
+    pub(crate) bordereau: i64,
+    pub(crate) typ_bord: &'a str,
+    pub(crate) piece: i64,
+    pub(crate) typ_pce: i64,
+    pub(crate) nat_pce: i64,
+    pub(crate) state: &'a str,
+    pub(crate) run: Option<&'a str>,
+    pub(crate) k: Option<i64>,
+    pub(crate) outcome: &'a str,
+    pub(crate) detail: String,
+}
+
+/// A regularisation request as kept (`pes_regularisation_requests`), ready to bind.
+pub(crate) struct RequestRow<'a> {
+    pub(crate) exercice: i64,
+    pub(crate) bordereau: i64,
+    pub(crate) piece: i64,
+    pub(crate) typ_pce: i64,
+    pub(crate) nat_pce: i64,
+    pub(crate) object: Option<&'a str>,
+    pub(crate) amount: i64,
+    pub(crate) paid_on: Option<String>,
+    pub(crate) sha256: &'a str,
+    pub(crate) seq: i64,
+}
+
+/// A claim of a benefit run's right to release, ready to bind (`run_claim_releases`).
+pub(crate) struct ReleaseRow<'a> {
+    pub(crate) run: &'a str,
+    pub(crate) right: &'a str,
+    pub(crate) month: &'a str,
+    pub(crate) exercice: i64,
+    pub(crate) bordereau: i64,
+    pub(crate) piece: i64,
+    pub(crate) seq: i64,
+}
+
+/// A kept piece as read back: exercice, bordereau, piece, state code, detail.
+pub(crate) type KeptPiece = (i64, i64, i64, String, String);
+
+/// The reads and writes of a return's transaction, in a backend's SQL (begun as a writer).
+pub(crate) trait ReturnTx {
+    fn require(&mut self, actor: &str, roles: &[Role]) -> Result<(), StoreError>;
+    fn applied_before(&mut self, sha256: &str) -> Result<Option<AppliedBefore>, StoreError>;
+    /// The pieces kept for the file `sha256`, in the order they were applied.
+    fn kept_pieces(&mut self, sha256: &str) -> Result<Vec<KeptPiece>, StoreError>;
+    fn next_seq(&mut self) -> Result<u64, StoreError>;
+    fn append(
+        &mut self,
+        actor: &str,
+        kind: &str,
+        payload: &serde_json::Value,
+    ) -> Result<Entry, StoreError>;
+    fn insert_return(
+        &mut self,
+        file: &ReturnFile<'_>,
+        actor: &str,
+        seq: u64,
+    ) -> Result<(), StoreError>;
+    /// The validated run of `exercice` whose numbers may hold mandat `id` of bordereau
+    /// `bordereau` (see [`matching`]).
+    fn candidate(
+        &mut self,
+        exercice: i16,
+        id: u32,
+        bordereau: u32,
+    ) -> Result<Option<Candidate>, StoreError>;
+    /// Each mandated line of run `run` (not the CAF's), in order.
+    fn each_run_line(
+        &mut self,
+        run: &str,
+        each: &mut dyn FnMut(&RunLine) -> Result<(), RunStoreError>,
+    ) -> Result<(), RunStoreError>;
+    /// Keeps a regularisation request (a repeated one changes nothing).
+    fn insert_request(&mut self, row: &RequestRow<'_>) -> Result<(), StoreError>;
+    fn insert_piece(&mut self, row: &PieceRow<'_>) -> Result<(), StoreError>;
+    /// What earlier returns made of mandat `piece`.
+    fn before(&mut self, exercice: i64, bordereau: i64, piece: i64) -> Result<Before, StoreError>;
+    /// The invoice and kind of a supplier run's mandat `k`.
+    fn supplier_mandate(
+        &mut self,
+        run: &str,
+        k: u32,
+    ) -> Result<Option<(String, String)>, StoreError>;
+    fn invoice_amount(&mut self, invoice: &str) -> Result<Option<Cents>, StoreError>;
+    fn invoice_steps(&mut self, invoice: &str) -> Result<Vec<Step>, StoreError>;
+    fn insert_invoice_step(&mut self, step: &InvoiceStep<'_>) -> Result<(), StoreError>;
+    fn release_supplier_claim(
+        &mut self,
+        invoice: &str,
+        kind: &str,
+        run: &str,
+    ) -> Result<(), StoreError>;
+    /// Records the release, then deletes the claim; how many claims went.
+    fn release_right(&mut self, row: &ReleaseRow<'_>) -> Result<u64, StoreError>;
+}
 
 fn state_of(code: &str) -> Result<PieceState, StoreError> {
     Ok(match code {
@@ -46,39 +158,21 @@ fn outcome_code(o: &PieceOutcome) -> &'static str {
     }
 }
 
-fn applied_before(conn: &Connection, sha256: &str) -> Result<Option<AppliedBefore>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT seq, read_by, read_at FROM pes_returns WHERE sha256 = ?1",
-            [sha256],
-            |r| {
-                Ok(AppliedBefore {
-                    seq: r.get(0)?,
-                    by: r.get(1)?,
-                    at: r.get(2)?,
-                })
-            },
-        )
-        .optional()?)
+fn number<T: TryFrom<i64>>(v: i64, what: &str) -> Result<T, StoreError> {
+    T::try_from(v).map_err(|_| corrupt(what, &v.to_string()))
 }
 
 /// The pieces of the file `sha256` as they were applied.
-fn reports_of(conn: &Connection, sha256: &str) -> Result<Vec<PieceReport>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT exercice, bordereau, piece, state, detail FROM pes_return_pieces
-         WHERE sha256 = ?1 ORDER BY id",
-    )?;
-    let mut rows = stmt.query([sha256])?;
+fn reports_of(tx: &mut impl ReturnTx, sha256: &str) -> Result<Vec<PieceReport>, StoreError> {
     let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let detail: String = r.get(4)?;
+    for (exercice, bordereau, piece, state, detail) in tx.kept_pieces(sha256)? {
         let (outcome, at): (PieceOutcome, (u64, u64)) = serde_json::from_str(&detail)
             .map_err(|e| corrupt("returned piece detail", &e.to_string()))?;
         out.push(PieceReport {
-            exercice: r.get(0)?,
-            bordereau: r.get(1)?,
-            piece: r.get::<_, i64>(2)?.try_into().unwrap_or(0),
-            state: state_of(&r.get::<_, String>(3)?)?,
+            exercice: number(exercice, "returned piece exercice")?,
+            bordereau: number(bordereau, "returned piece bordereau")?,
+            piece: piece.try_into().unwrap_or(0),
+            state: state_of(&state)?,
             at: LineColumn {
                 line: at.0,
                 column: at.1,
@@ -89,9 +183,13 @@ fn reports_of(conn: &Connection, sha256: &str) -> Result<Vec<PieceReport>, Store
     Ok(out)
 }
 
+fn piece_id(piece: &ReturnedPiece) -> i64 {
+    i64::try_from(piece.id).unwrap_or(i64::MAX)
+}
+
 /// Keeps `piece`'s state and what became of it.
 fn insert_piece(
-    tx: &Connection,
+    tx: &mut impl ReturnTx,
     file: &ReturnFile<'_>,
     seq: u64,
     piece: &ReturnedPiece,
@@ -100,62 +198,50 @@ fn insert_piece(
 ) -> Result<(), StoreError> {
     let detail = serde_json::to_string(&(outcome, (piece.at.line, piece.at.column)))
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    tx.prepare_cached(
-        "INSERT INTO pes_return_pieces (sha256, seq, exercice, bordereau, typ_bord, piece,
-             typ_pce, nat_pce, state, run_id, k, outcome, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?
-    .execute(params![
-        file.sha256,
-        seq,
-        piece.bordereau.exercice,
-        piece.bordereau.id,
-        piece.bordereau.kind.code(),
-        i64::try_from(piece.id).unwrap_or(i64::MAX),
-        piece.kind,
-        piece.nature,
-        piece.state.code(),
-        run.map(|m| m.run.as_str()),
-        run.map(|m| m.k),
-        outcome_code(outcome),
+    tx.insert_piece(&PieceRow {
+        sha256: file.sha256,
+        seq: i64::try_from(seq).unwrap_or(i64::MAX),
+        exercice: i64::from(piece.bordereau.exercice),
+        bordereau: i64::from(piece.bordereau.id),
+        typ_bord: piece.bordereau.kind.code(),
+        piece: piece_id(piece),
+        typ_pce: i64::from(piece.kind),
+        nat_pce: i64::from(piece.nature),
+        state: piece.state.code(),
+        run: run.map(|m| m.run.as_str()),
+        k: run.map(|m| i64::from(m.k)),
+        outcome: outcome_code(outcome),
         detail,
-    ])?;
-    Ok(())
+    })
 }
 
 /// Records a regularisation request (once: a later return repeating it changes nothing).
 fn insert_request(
-    tx: &Connection,
+    tx: &mut impl ReturnTx,
     file: &ReturnFile<'_>,
     seq: u64,
     piece: &ReturnedPiece,
 ) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO pes_regularisation_requests (exercice, bordereau, piece, typ_pce,
-             nat_pce, object, amount, paid_on, sha256, seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        piece.bordereau.exercice,
-        piece.bordereau.id,
-        i64::try_from(piece.id).unwrap_or(i64::MAX),
-        piece.kind,
-        piece.nature,
-        piece.object,
-        piece.amount().0,
-        piece.paid().map(|(d, _)| d.to_string()),
-        file.sha256,
-        seq,
-    ])?;
-    Ok(())
+    tx.insert_request(&RequestRow {
+        exercice: i64::from(piece.bordereau.exercice),
+        bordereau: i64::from(piece.bordereau.id),
+        piece: piece_id(piece),
+        typ_pce: i64::from(piece.kind),
+        nat_pce: i64::from(piece.nature),
+        object: piece.object.as_deref(),
+        amount: piece.amount().0,
+        paid_on: piece.paid().map(|(d, _)| d.to_string()),
+        sha256: file.sha256,
+        seq: i64::try_from(seq).unwrap_or(i64::MAX),
+    })
 }
 
 fn apply(
-    tx: &Connection,
+    tx: &mut impl ReturnTx,
     actor: &str,
     file: &ReturnFile<'_>,
-) -> Result<(Vec<PieceReport>, serde_json::Value), StoreError> {
-    let seq = journal::next_seq(tx)?;
+) -> Result<(Vec<PieceReport>, serde_json::Value, u64), StoreError> {
+    let seq = tx.next_seq()?;
     // First pass: the benefit runs' mandats the file rejects, and their rights, read once
     // per run.
     let mut matched: Vec<Option<Matched>> = Vec::with_capacity(file.pieces.len());
@@ -237,9 +323,77 @@ fn apply(
         "requests": count("request"),
         "released_rights": released_total,
         "changes": journal_pieces,
-        "seq_expected": seq,
     });
-    Ok((reports, payload))
+    Ok((reports, payload, seq))
+}
+
+/// Applies the return `file` for `actor` in the caller's writing transaction, which the
+/// caller commits: the file once, its journal entry, or what it made before.
+pub(crate) fn apply_return(
+    tx: &mut impl ReturnTx,
+    actor: &str,
+    file: &ReturnFile<'_>,
+) -> Result<ReturnApplied, StoreError> {
+    tx.require(actor, ROLES)?;
+    if let Some(before) = tx.applied_before(file.sha256)? {
+        let pieces = reports_of(tx, file.sha256)?;
+        return Ok(ReturnApplied {
+            pieces,
+            entry: None,
+            before: Some(before),
+        });
+    }
+    let (pieces, payload, expected) = apply(tx, actor, file)?;
+    let entry = tx.append(actor, "pes_return", &payload)?;
+    if entry.seq != expected {
+        return Err(StoreError::Corrupt(format!(
+            "return applied as journal entry {expected}, written as {}",
+            entry.seq
+        )));
+    }
+    tx.insert_return(file, actor, entry.seq)?;
+    Ok(ReturnApplied {
+        pieces,
+        entry: Some(entry),
+        before: None,
+    })
+}
+
+/// The regularisation requests, in order (no parameter: the same text on every backend).
+pub(crate) const REQUESTS: &str = "
+SELECT exercice, bordereau, piece, typ_pce, nat_pce, object, amount, paid_on, sha256, seq
+FROM pes_regularisation_requests ORDER BY exercice, bordereau, piece";
+
+/// A row of [`REQUESTS`], as read.
+pub(crate) type RawRequest = (
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+    i64,
+    Option<String>,
+    String,
+    i64,
+);
+
+pub(crate) fn request_of(raw: RawRequest) -> Result<RegularisationRequest, StoreError> {
+    let (exercice, bordereau, piece, typ_pce, nat_pce, object, amount, paid_on, sha256, seq) = raw;
+    Ok(RegularisationRequest {
+        exercice: number(exercice, "regularisation request exercice")?,
+        bordereau: number(bordereau, "regularisation request bordereau")?,
+        piece: piece.try_into().unwrap_or(0),
+        typ_pce: number(typ_pce, "regularisation request TypPce")?,
+        nat_pce: number(nat_pce, "regularisation request NatPce")?,
+        object,
+        amount: Cents(amount),
+        paid_on: paid_on
+            .map(|d| date("regularisation payment day", &d))
+            .transpose()?,
+        sha256,
+        seq: number(seq, "regularisation request journal seq")?,
+    })
 }
 
 impl PesReturnStore for SqliteStore {
@@ -251,71 +405,28 @@ impl PesReturnStore for SqliteStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        users::require_any(&tx, actor, ROLES)?;
-        if let Some(before) = applied_before(&tx, file.sha256)? {
-            let pieces = reports_of(&tx, file.sha256)?;
-            return Ok(ReturnApplied {
-                pieces,
-                entry: None,
-                before: Some(before),
-            });
-        }
-        let (pieces, mut payload) = apply(&tx, actor, file)?;
-        let expected = payload["seq_expected"].as_u64().unwrap_or(0);
-        if let Some(map) = payload.as_object_mut() {
-            map.remove("seq_expected");
-        }
-        let entry = journal::append(&tx, actor, "pes_return", &payload)?;
-        if entry.seq != expected {
-            return Err(StoreError::Corrupt(format!(
-                "return applied as journal entry {expected}, written as {}",
-                entry.seq
-            )));
-        }
-        tx.execute(
-            "INSERT INTO pes_returns (sha256, name, seq, read_by, read_at, pieces)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                file.sha256,
-                file.name,
-                entry.seq,
-                actor,
-                file.local_time,
-                file.pieces.len()
-            ],
-        )?;
+        let applied = apply_return(&mut sqlite::Tx(&tx), actor, file)?;
         tx.commit()?;
-        Ok(ReturnApplied {
-            pieces,
-            entry: Some(entry),
-            before: None,
-        })
+        Ok(applied)
     }
 
     fn regularisation_requests(&self) -> Result<Vec<RegularisationRequest>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT exercice, bordereau, piece, typ_pce, nat_pce, object, amount, paid_on,
-                    sha256, seq
-             FROM pes_regularisation_requests ORDER BY exercice, bordereau, piece",
-        )?;
+        let mut stmt = self.conn.prepare(REQUESTS)?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            out.push(RegularisationRequest {
-                exercice: r.get(0)?,
-                bordereau: r.get(1)?,
-                piece: r.get::<_, i64>(2)?.try_into().unwrap_or(0),
-                typ_pce: r.get(3)?,
-                nat_pce: r.get(4)?,
-                object: r.get(5)?,
-                amount: Cents(r.get(6)?),
-                paid_on: r
-                    .get::<_, Option<String>>(7)?
-                    .map(|d| date("regularisation payment day", &d))
-                    .transpose()?,
-                sha256: r.get(8)?,
-                seq: r.get(9)?,
-            });
+            out.push(request_of((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ))?);
         }
         Ok(out)
     }

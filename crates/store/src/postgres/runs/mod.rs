@@ -11,8 +11,8 @@ mod review;
 mod rows;
 mod write;
 
-pub(crate) use lifecycle::{mark_mandated, validate};
-pub(crate) use read::{load as load_run, next_run_id};
+// For the accountant's return and the regularisations, in their own transactions.
+pub(crate) use read::{each_block_line_in, load as load_run, next_run_id};
 
 use super::PgStore;
 use crate::StoreError;

@@ -3,7 +3,7 @@
 //! each chunk's claims, exclusions and anomalies written by binary COPY; then the lines
 //! written as blocks, numbered by SQLite's own numbering, payees copied in batches.
 
-use super::read::{each_block_line_in, load, next_run_id};
+use super::read::{load, next_run_id};
 use super::rows::{PgLookups, PgRows};
 use super::write::{BlockCopy, compare, insert_caf, insert_payees, rejected_rights, shared_ibans};
 use crate::StoreError;

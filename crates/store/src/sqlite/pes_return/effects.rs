@@ -3,13 +3,12 @@
 //! state to allow a claim's release, so the state is written before.
 
 use super::matching::Matched;
+use super::{ReleaseRow, ReturnTx};
 use crate::StoreError;
 use crate::pes_return::{MandateOf, PieceOutcome, ReturnFile};
-use crate::sqlite::invoices::{amount_of, steps_of};
 use jiff::civil::Date;
 use relais_core::invoices::lifecycle::{InvoiceEvent, check, fold};
 use relais_formats::pes_return::{PieceState, ReturnedPiece};
-use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
 /// The source of a payment the return recorded.
@@ -39,94 +38,69 @@ impl Plan {
     /// Does what was decided, after the piece's state was kept; the rights released.
     pub(super) fn execute(
         &self,
-        tx: &Connection,
+        tx: &mut impl ReturnTx,
         actor: &str,
         file: &ReturnFile<'_>,
         piece: &ReturnedPiece,
         m: &Matched,
         seq: u64,
     ) -> Result<u64, StoreError> {
-        let now = crate::sqlite::now();
+        let now = crate::now();
+        let on_date = file.today.to_string();
         for (invoice, event) in &self.steps {
             let text =
                 serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            tx.prepare_cached(
-                "INSERT INTO invoice_steps (invoice, kind, step, actor, on_date, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
+            tx.insert_invoice_step(&InvoiceStep {
                 invoice,
-                event.code(),
-                text,
+                kind: event.code(),
+                step: &text,
                 actor,
-                file.today.to_string(),
-                now
-            ])?;
+                on_date: &on_date,
+                at: &now,
+            })?;
         }
         for (invoice, kind) in &self.claims {
-            tx.prepare_cached(
-                "DELETE FROM supplier_claims WHERE invoice = ?1 AND kind = ?2 AND run_id = ?3",
-            )?
-            .execute(params![invoice, kind, m.run])?;
+            tx.release_supplier_claim(invoice, kind, &m.run)?;
         }
         let mut released = 0u64;
         for right in &self.rights {
-            tx.prepare_cached(
-                "INSERT INTO run_claim_releases (run_id, right_id, month, exercice, bordereau,
-                     piece, seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                m.run,
+            released += tx.release_right(&ReleaseRow {
+                run: &m.run,
                 right,
-                m.month,
-                piece.bordereau.exercice,
-                piece.bordereau.id,
-                i64::try_from(piece.id).unwrap_or(i64::MAX),
-                seq
-            ])?;
-            released += tx
-                .prepare_cached(
-                    "DELETE FROM run_claims WHERE right_id = ?1 AND month = ?2 AND run_id = ?3",
-                )?
-                .execute(params![right, m.month, m.run])? as u64;
+                month: &m.month,
+                exercice: i64::from(piece.bordereau.exercice),
+                bordereau: i64::from(piece.bordereau.id),
+                piece: i64::try_from(piece.id).unwrap_or(i64::MAX),
+                seq: i64::try_from(seq).unwrap_or(i64::MAX),
+            })?;
         }
         Ok(released)
     }
 }
 
-/// The earlier fate of mandat `piece`: paid or rejected by an earlier return, and the last
-/// state returned.
-struct Before {
-    settled: Option<(String, String)>,
-    last_state: Option<String>,
+/// An invoice step to record, ready to bind (`invoice_steps`).
+pub(crate) struct InvoiceStep<'a> {
+    pub(crate) invoice: &'a str,
+    pub(crate) kind: &'a str,
+    pub(crate) step: &'a str,
+    pub(crate) actor: &'a str,
+    pub(crate) on_date: &'a str,
+    pub(crate) at: &'a str,
 }
 
-fn before(tx: &Connection, piece: &ReturnedPiece) -> Result<Before, StoreError> {
-    let id = i64::try_from(piece.id).unwrap_or(i64::MAX);
-    let key = params![piece.bordereau.exercice, piece.bordereau.id, id];
-    let settled = tx
-        .prepare_cached(
-            "SELECT outcome, detail FROM pes_return_pieces
-             WHERE exercice = ?1 AND bordereau = ?2 AND piece = ?3
-               AND outcome IN ('paid', 'rejected')
-             LIMIT 1",
-        )?
-        .query_row(key, |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let last_state = tx
-        .prepare_cached(
-            "SELECT state FROM pes_return_pieces
-             WHERE exercice = ?1 AND bordereau = ?2 AND piece = ?3
-               AND outcome NOT IN ('unknown', 'refused')
-             ORDER BY id DESC LIMIT 1",
-        )?
-        .query_row(key, |r| r.get(0))
-        .optional()?;
-    Ok(Before {
-        settled,
-        last_state,
-    })
+/// The earlier fate of mandat `piece`: paid or rejected by an earlier return (outcome,
+/// detail), and the last state returned.
+pub(crate) struct Before {
+    pub(crate) settled: Option<(String, String)>,
+    pub(crate) last_state: Option<String>,
+}
+
+fn before(tx: &mut impl ReturnTx, piece: &ReturnedPiece) -> Result<Before, StoreError> {
+    tx.before(
+        i64::from(piece.bordereau.exercice),
+        i64::from(piece.bordereau.id),
+        i64::try_from(piece.id).unwrap_or(i64::MAX),
+    )
 }
 
 /// The day an earlier return paid the mandat, from its kept detail.
@@ -139,25 +113,25 @@ fn paid_day(detail: &str) -> Option<Date> {
 }
 
 /// The invoice and kind of a supplier run's mandat `k`.
-fn supplier_mandate(tx: &Connection, m: &Matched) -> Result<Option<(String, String)>, StoreError> {
-    Ok(tx
-        .prepare_cached("SELECT invoice, kind FROM supplier_mandates WHERE run_id = ?1 AND n = ?2")?
-        .query_row(params![m.run, m.k], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
+fn supplier_mandate(
+    tx: &mut impl ReturnTx,
+    m: &Matched,
+) -> Result<Option<(String, String)>, StoreError> {
+    tx.supplier_mandate(&m.run, m.k)
 }
 
 /// The invoice step `event` for `invoice`, when its life allows it (an invoice paid by hand
 /// before the return, say, is left as it is).
 fn invoice_step(
-    tx: &Connection,
+    tx: &mut impl ReturnTx,
     invoice: &str,
     event: InvoiceEvent,
     actor: &str,
 ) -> Result<Option<(String, InvoiceEvent)>, StoreError> {
-    let Some(amount) = amount_of(tx, invoice)? else {
+    let Some(amount) = tx.invoice_amount(invoice)? else {
         return Ok(None);
     };
-    let life = fold(&steps_of(tx, invoice)?);
+    let life = fold(&tx.invoice_steps(invoice)?);
     match check(&life, &event, actor, amount) {
         Ok(()) => Ok(Some((invoice.to_owned(), event))),
         Err(e) => {
@@ -169,7 +143,7 @@ fn invoice_step(
 
 /// What `piece`, matched as `m`, will change.
 pub(super) fn plan_piece(
-    tx: &Connection,
+    tx: &mut impl ReturnTx,
     file: &ReturnFile<'_>,
     piece: &ReturnedPiece,
     m: &Matched,

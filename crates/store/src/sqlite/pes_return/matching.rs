@@ -3,95 +3,84 @@
 //! [`MANDATES_PER_BORDEREAU`] a bordereau from `bordereau`), and the `IdBord` that mandat was
 //! sent in.
 
+use super::ReturnTx;
 use crate::StoreError;
 use crate::pes_return::MandateOf;
 use crate::runs::MANDATES_PER_BORDEREAU;
-use crate::sqlite::blocks;
 use relais_formats::pes_return::ReturnedPiece;
-use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The mandat a piece is.
 #[derive(Debug, Clone)]
-pub(super) struct Matched {
-    pub(super) run: String,
-    pub(super) of: MandateOf,
+pub(crate) struct Matched {
+    pub(crate) run: String,
+    pub(crate) of: MandateOf,
     /// Its number in the run, from 1.
-    pub(super) k: u32,
+    pub(crate) k: u32,
     /// The run's month (`AAAA-MM`): a benefit run's claims are of it.
-    pub(super) month: String,
+    pub(crate) month: String,
+}
+
+/// The validated run of the piece's exercice with the highest first mandate at most the
+/// piece's `IdPce` (and first bordereau at most its `IdBord`), as a backend reads it.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub(crate) run: String,
+    pub(crate) bordereau: u32,
+    pub(crate) first_mandate: u32,
+    /// How many mandats the run issued (its summary's `mandates`).
+    pub(crate) mandates: u64,
+    pub(crate) month: String,
+    pub(crate) supplier: bool,
+    pub(crate) payroll: bool,
 }
 
 /// The mandat `piece` is, when Relais issued it.
 pub(super) fn match_piece(
-    tx: &Connection,
+    tx: &mut impl ReturnTx,
     piece: &ReturnedPiece,
 ) -> Result<Option<Matched>, StoreError> {
     let Ok(id) = u32::try_from(piece.id) else {
         return Ok(None);
     };
-    let found: Option<(String, u32, u32, u64, String, bool, bool)> = tx
-        .prepare_cached(
-            "SELECT r.id, r.bordereau, r.first_mandate,
-                    coalesce(json_extract(r.summary, '$.mandates'), 0), r.month,
-                    EXISTS (SELECT 1 FROM supplier_runs s WHERE s.run_id = r.id),
-                    EXISTS (SELECT 1 FROM payroll_runs p WHERE p.run_id = r.id)
-             FROM runs r
-             WHERE r.exercice = ?1 AND r.status = 'validated' AND r.first_mandate <= ?2
-               AND r.bordereau <= ?3
-             ORDER BY r.first_mandate DESC LIMIT 1",
-        )?
-        .query_row(
-            params![piece.bordereau.exercice, id, piece.bordereau.id],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((run, bordereau, first, mandates, month, supplier, payroll)) = found else {
+    let Some(c) = tx.candidate(piece.bordereau.exercice, id, piece.bordereau.id)? else {
         return Ok(None);
     };
-    let index = id - first;
-    if u64::from(index) >= mandates {
+    let Some(index) = id.checked_sub(c.first_mandate) else {
+        return Ok(None);
+    };
+    if u64::from(index) >= c.mandates {
         return Ok(None);
     }
-    if u64::from(bordereau) + u64::from(index / MANDATES_PER_BORDEREAU)
+    if u64::from(c.bordereau) + u64::from(index / MANDATES_PER_BORDEREAU)
         != u64::from(piece.bordereau.id)
     {
         return Ok(None);
     }
-    let of = if supplier {
+    let of = if c.supplier {
         MandateOf::Suppliers
-    } else if payroll {
+    } else if c.payroll {
         MandateOf::Payroll
     } else {
         MandateOf::Benefits
     };
     Ok(Some(Matched {
-        run,
+        run: c.run,
         of,
         k: index + 1,
-        month,
+        month: c.month,
     }))
 }
 
 /// The rights paid by mandats `wanted` (their numbers in each run), read in one pass over
 /// each run's lines.
 pub(super) fn rights_of_mandates(
-    tx: &Connection,
+    tx: &mut impl ReturnTx,
     wanted: &BTreeMap<String, BTreeSet<u32>>,
 ) -> Result<HashMap<(String, u32), Vec<String>>, StoreError> {
     let mut out: HashMap<(String, u32), Vec<String>> = HashMap::new();
     for (run, mandates) in wanted {
-        blocks::each_line(tx, run, false, &mut |line| {
+        tx.each_run_line(run, &mut |line| {
             if let Some((k, _)) = line.mandate
                 && mandates.contains(&k)
             {

@@ -25,7 +25,7 @@ pub(crate) mod numbering;
 pub(crate) mod paid;
 pub(crate) mod prepare;
 pub(crate) mod read;
-mod regularise;
+pub(crate) mod regularise;
 pub(crate) mod renew;
 pub(crate) mod review;
 pub(crate) mod summary;

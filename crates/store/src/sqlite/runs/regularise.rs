@@ -1,17 +1,66 @@
-//! A run's regularisation in SQLite (see [`crate::regularisation`]; table
-//! `run_regularisations`, migration 32): the numbers taken from the exercice's numbering, the
-//! row and the journal entry `run_regularise` in one transaction.
+//! A run's regularisation (see [`crate::regularisation`]; table `run_regularisations`,
+//! migration 32): the numbers taken from the exercice's numbering, the row and the journal
+//! entry `run_regularise` in one transaction.
+//!
+//! The steps are the same on every backend ([`record_in`], over a [`RegularisationTx`]);
+//! SQLite's reads and writes are here, PostgreSQL's in `postgres/regularisation.rs`.
 
 use super::read::load;
 use super::{authorize, corrupt};
+use crate::StoreError;
+use crate::numbering::ExerciceNumbering;
 use crate::regularisation::{RecordRegularisation, RegularisationError, RunRegularisation};
-use crate::runs::RunStoreError;
+use crate::runs::{RunRecord, RunStoreError};
+use crate::sqlite::numbering::Taken;
 use crate::sqlite::{journal, numbering};
 use relais_core::Cents;
+use relais_core::journal::Entry;
 use relais_core::roles::Role;
 use relais_core::run::{RunId, RunStatus};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::json;
+
+/// The reads and writes of a regularisation's transaction, in a backend's SQL (begun as a
+/// writer).
+pub(crate) trait RegularisationTx {
+    fn require(&mut self, actor: &str, roles: &[Role]) -> Result<(), StoreError>;
+    fn run(&mut self, id: RunId) -> Result<Option<RunRecord>, RunStoreError>;
+    fn regularisation(
+        &mut self,
+        id: RunId,
+    ) -> Result<Option<RunRegularisation>, RegularisationError>;
+    fn exported(&mut self, id: RunId) -> Result<bool, RegularisationError>;
+    fn numbering(&mut self, exercice: i16) -> Result<Option<ExerciceNumbering>, StoreError>;
+    fn take(
+        &mut self,
+        exercice: i16,
+        bordereaux: u32,
+        mandates: u32,
+        amount: Cents,
+    ) -> Result<Option<Taken>, StoreError>;
+    fn append(
+        &mut self,
+        actor: &str,
+        kind: &str,
+        payload: &serde_json::Value,
+    ) -> Result<Entry, StoreError>;
+    /// Inserts the row of [`INSERT`] (the journal entry's `seq`).
+    fn insert(&mut self, req: &RecordRegularisation<'_>, seq: u64) -> Result<(), StoreError>;
+}
+
+/// A run's regularisation, with the run's id for its placeholder (`?1` or `$1`).
+pub(crate) const SELECT: &str = "
+SELECT exercice, bordereau, last_bordereau, first_mandate, last_mandate, sha256, journal_seq,
+       regularised_by, regularised_at
+FROM run_regularisations WHERE run_id = ";
+
+/// The columns of the row, in their placeholders' order (`?1`… or `$1`…).
+pub(crate) const INSERT: &str = "INSERT INTO run_regularisations (run_id, exercice, bordereau,
+    last_bordereau, first_mandate, last_mandate, sha256, journal_seq, regularised_by,
+    regularised_at)";
+
+/// A row of [`SELECT`], as read.
+pub(crate) type RawRegularisation = (i64, [i64; 4], String, i64, String, String);
 
 fn from_run(e: RunStoreError, id: RunId) -> RegularisationError {
     match e {
@@ -25,33 +74,12 @@ fn number(v: i64, what: &str) -> Result<u32, RegularisationError> {
     u32::try_from(v).map_err(|_| RegularisationError::Store(corrupt(what, &v.to_string())))
 }
 
-pub(super) fn get(
-    conn: &Connection,
+pub(crate) fn regularisation_of(
     id: RunId,
-) -> Result<Option<RunRegularisation>, RegularisationError> {
-    let row = conn
-        .query_row(
-            "SELECT exercice, bordereau, last_bordereau, first_mandate, last_mandate, sha256,
-                    journal_seq, regularised_by, regularised_at
-             FROM run_regularisations WHERE run_id = ?1",
-            [id.to_string()],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    [r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?, r.get(4)?],
-                    r.get::<_, String>(5)?,
-                    r.get::<_, i64>(6)?,
-                    r.get::<_, String>(7)?,
-                    r.get::<_, String>(8)?,
-                ))
-            },
-        )
-        .optional()
-        .map_err(crate::StoreError::from)?;
-    let Some((exercice, [b, lb, fm, lm], sha256, seq, by, at)) = row else {
-        return Ok(None);
-    };
-    Ok(Some(RunRegularisation {
+    raw: RawRegularisation,
+) -> Result<RunRegularisation, RegularisationError> {
+    let (exercice, [b, lb, fm, lm], sha256, seq, by, at) = raw;
+    Ok(RunRegularisation {
         run: id,
         exercice: i16::try_from(exercice)
             .map_err(|_| corrupt("regularisation exercice", &exercice.to_string()))?,
@@ -64,7 +92,27 @@ pub(super) fn get(
             .map_err(|_| corrupt("regularisation journal seq", &seq.to_string()))?,
         by,
         at,
-    }))
+    })
+}
+
+pub(super) fn get(
+    conn: &Connection,
+    id: RunId,
+) -> Result<Option<RunRegularisation>, RegularisationError> {
+    let row = conn
+        .query_row(&format!("{SELECT}?1"), [id.to_string()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                [r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?, r.get(4)?],
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, String>(8)?,
+            ))
+        })
+        .optional()
+        .map_err(crate::StoreError::from)?;
+    row.map(|raw| regularisation_of(id, raw)).transpose()
 }
 
 pub(super) fn exported(conn: &Connection, id: RunId) -> Result<bool, RegularisationError> {
@@ -81,21 +129,21 @@ pub(super) fn exported(conn: &Connection, id: RunId) -> Result<bool, Regularisat
     Ok(found.is_some())
 }
 
-pub(super) fn record(
-    conn: &mut Connection,
+/// Records `req` in the caller's writing transaction, which the caller commits (see
+/// [`crate::regularisation::RegularisationStore::record_regularisation`]).
+pub(crate) fn record_in(
+    tx: &mut impl RegularisationTx,
     req: &RecordRegularisation<'_>,
 ) -> Result<(RunRegularisation, bool), RegularisationError> {
     let id = req.run;
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(crate::StoreError::from)?;
-    authorize(&tx, req.actor, &[Role::Ordonnateur])?;
-    let run = load(&tx, id)
+    tx.require(req.actor, &[Role::Ordonnateur])?;
+    let run = tx
+        .run(id)
         .map_err(|e| from_run(e, id))?
         .ok_or(RegularisationError::NotFound(id))?;
     relais_core::regularisation::may_regularise(run.kind)
         .map_err(|reason| RegularisationError::Refused { run: id, reason })?;
-    if let Some(done) = get(&tx, id)? {
+    if let Some(done) = tx.regularisation(id)? {
         return Ok((done, false));
     }
     if run.status != RunStatus::Validated {
@@ -104,11 +152,12 @@ pub(super) fn record(
             status: run.status,
         });
     }
-    if !exported(&tx, id)? {
+    if !tx.exported(id)? {
         return Err(RegularisationError::NotExported(id));
     }
-    let n =
-        numbering::get(&tx, req.exercice)?.ok_or(RegularisationError::NoNumbering(req.exercice))?;
+    let n = tx
+        .numbering(req.exercice)?
+        .ok_or(RegularisationError::NoNumbering(req.exercice))?;
     let moved = || RegularisationError::NumberingMoved {
         exercice: req.exercice,
         last_bordereau: n.last_bordereau,
@@ -123,16 +172,14 @@ pub(super) fn record(
     }
     // The regularised payments were counted in the exercice's total when their run was
     // validated: the cumul does not grow again.
-    numbering::take(
-        &tx,
+    tx.take(
         req.exercice,
         req.last_bordereau - req.bordereau + 1,
         req.last_mandate - req.first_mandate + 1,
         Cents::ZERO,
     )?
     .ok_or(RegularisationError::NoNumbering(req.exercice))?;
-    let entry = journal::append(
-        &tx,
+    let entry = tx.append(
         req.actor,
         "run_regularise",
         &json!({
@@ -145,25 +192,89 @@ pub(super) fn record(
             "sha256": req.sha256,
         }),
     )?;
-    tx.execute(
-        "INSERT INTO run_regularisations (run_id, exercice, bordereau, last_bordereau,
-             first_mandate, last_mandate, sha256, journal_seq, regularised_by, regularised_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            id.to_string(),
-            req.exercice,
-            req.bordereau,
-            req.last_bordereau,
-            req.first_mandate,
-            req.last_mandate,
-            req.sha256,
-            entry.seq,
-            req.actor,
-            req.local_time,
-        ],
-    )
-    .map_err(crate::StoreError::from)?;
-    let done = get(&tx, id)?.ok_or_else(|| corrupt("regularisation", "not written"))?;
-    tx.commit().map_err(crate::StoreError::from)?;
+    tx.insert(req, entry.seq)?;
+    let done = tx
+        .regularisation(id)?
+        .ok_or_else(|| corrupt("regularisation", "not written"))?;
     Ok((done, true))
+}
+
+/// SQLite's regularisation transaction (begun `IMMEDIATE`).
+struct Tx<'a>(&'a Connection);
+
+impl RegularisationTx for Tx<'_> {
+    fn require(&mut self, actor: &str, roles: &[Role]) -> Result<(), StoreError> {
+        authorize(self.0, actor, roles)
+    }
+
+    fn run(&mut self, id: RunId) -> Result<Option<RunRecord>, RunStoreError> {
+        load(self.0, id)
+    }
+
+    fn regularisation(
+        &mut self,
+        id: RunId,
+    ) -> Result<Option<RunRegularisation>, RegularisationError> {
+        get(self.0, id)
+    }
+
+    fn exported(&mut self, id: RunId) -> Result<bool, RegularisationError> {
+        exported(self.0, id)
+    }
+
+    fn numbering(&mut self, exercice: i16) -> Result<Option<ExerciceNumbering>, StoreError> {
+        numbering::get(self.0, exercice)
+    }
+
+    fn take(
+        &mut self,
+        exercice: i16,
+        bordereaux: u32,
+        mandates: u32,
+        amount: Cents,
+    ) -> Result<Option<Taken>, StoreError> {
+        numbering::take(self.0, exercice, bordereaux, mandates, amount)
+    }
+
+    fn append(
+        &mut self,
+        actor: &str,
+        kind: &str,
+        payload: &serde_json::Value,
+    ) -> Result<Entry, StoreError> {
+        journal::append(self.0, actor, kind, payload)
+    }
+
+    fn insert(&mut self, req: &RecordRegularisation<'_>, seq: u64) -> Result<(), StoreError> {
+        self.0.execute(
+            &format!("{INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+            params![
+                req.run.to_string(),
+                req.exercice,
+                req.bordereau,
+                req.last_bordereau,
+                req.first_mandate,
+                req.last_mandate,
+                req.sha256,
+                seq,
+                req.actor,
+                req.local_time,
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+pub(super) fn record(
+    conn: &mut Connection,
+    req: &RecordRegularisation<'_>,
+) -> Result<(RunRegularisation, bool), RegularisationError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(crate::StoreError::from)?;
+    let done = record_in(&mut Tx(&tx), req)?;
+    if done.1 {
+        tx.commit().map_err(crate::StoreError::from)?;
+    }
+    Ok(done)
 }

@@ -1,9 +1,0 @@
-//! The contracts PostgreSQL does not offer yet, one file each: every method answers
-//! `StoreError::Unsupported`, so that a `PgStore` is a whole `Backend` while they are written.
-
-mod invoices;
-mod pes_return;
-mod regularisation;
-mod suppliers;
-
-pub(crate) use super::unsupported;
