@@ -477,7 +477,7 @@ mod tests {
         );
         let e = db("postgres://relais:secret@db/relais")
             .validate()
-            .unwrap_err();
+            .expect_err("a password in the URL");
         assert!(e.contains("mot de passe") && !e.contains("secret"), "{e}");
         assert!(db("mysql://relais@db/relais").validate().is_err());
         // A colon in the path or the query is not a password.
