@@ -157,9 +157,13 @@ pub fn export(
             siret: &siret,
         };
         let backend: &dyn relais_store::Backend = &*store;
+        // Each event's entity and lines are read on a connection of their own: the one
+        // streaming the journal is busy (PostgreSQL cannot run a query inside another's rows).
+        let reader = data.open_reader()?;
+        let details: &dyn relais_store::Backend = &*reader;
         let mut failed: Option<AppError> = None;
         let streamed = backend.each_journal_entry(from_seq, head_seq, &mut |e| {
-            out.entry(backend, e).map_err(|err| {
+            out.entry(details, e).map_err(|err| {
                 failed = Some(err);
                 relais_store::StoreError::Corrupt("export stopped".into())
             })
