@@ -91,7 +91,8 @@ impl TestBackend for PgStore {
             &[&seq],
         );
         let delete = c.execute("DELETE FROM journal WHERE seq = $1", &[&seq]);
-        update.is_err() && delete.is_err()
+        let truncate = c.batch_execute("TRUNCATE journal");
+        update.is_err() && delete.is_err() && truncate.is_err()
     }
 
     fn tamper_courante(&self, tamper: CouranteTamper<'_>) {
@@ -122,34 +123,20 @@ impl TestBackend for PgStore {
     }
 
     fn refuses_rewrite(&self, kept: Kept) -> bool {
-        let attempts: &[&str] = match kept {
-            Kept::Deposits => &[
-                "UPDATE deposits SET depositor = 'x'",
-                "DELETE FROM deposits",
-            ],
-            Kept::Contacts => &["UPDATE contacts SET note = 'x'", "DELETE FROM contacts"],
-            Kept::ValidatedRun => &[
-                "UPDATE run_line_blocks SET data = data",
-                "DELETE FROM run_line_blocks",
-                "UPDATE runs SET status = 'cancelled'",
-                "DELETE FROM runs",
-                "UPDATE runs SET validated_by = prepared_by",
-            ],
-            Kept::ValidatedClaims => &[
-                "UPDATE run_claims SET month = '2027-01'",
-                "DELETE FROM run_claims",
-            ],
-            Kept::Numbering => &[
-                "UPDATE numbering SET last_mandate = 5",
-                "DELETE FROM numbering",
-            ],
-            Kept::Regularisation => &[
-                "UPDATE run_regularisations SET last_mandate = last_mandate + 1",
-                "DELETE FROM run_regularisations",
-            ],
-        };
         let mut c = self.raw_client();
-        attempts.iter().all(|sql| c.batch_execute(sql).is_err())
+        // PostgreSQL also has TRUNCATE, which row triggers do not see.
+        let truncates: &[&str] = match kept {
+            Kept::Deposits => &["TRUNCATE deposits CASCADE"],
+            Kept::Contacts => &["TRUNCATE contacts"],
+            Kept::ValidatedRun => &["TRUNCATE run_line_blocks", "TRUNCATE runs CASCADE"],
+            Kept::ValidatedClaims => &["TRUNCATE run_claims CASCADE"],
+            Kept::Numbering => &["TRUNCATE numbering"],
+            Kept::Regularisation => &["TRUNCATE run_regularisations"],
+        };
+        contract::rewrites_of(kept)
+            .iter()
+            .chain(truncates)
+            .all(|sql| c.batch_execute(sql).is_err())
     }
 
     fn corrupt_right_benefit(&self, right_id: &str, code: &str) {

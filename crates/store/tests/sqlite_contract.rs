@@ -71,35 +71,10 @@ impl TestBackend for SqliteStore {
     }
 
     fn refuses_rewrite(&self, kept: Kept) -> bool {
-        let attempts: &[&str] = match kept {
-            Kept::Deposits => &[
-                "UPDATE deposits SET depositor = 'x'",
-                "DELETE FROM deposits",
-            ],
-            Kept::Contacts => &["UPDATE contacts SET note = 'x'", "DELETE FROM contacts"],
-            Kept::ValidatedRun => &[
-                "UPDATE run_line_blocks SET lines = lines",
-                "DELETE FROM run_line_blocks",
-                "UPDATE runs SET status = 'cancelled'",
-                "DELETE FROM runs",
-                // The preparer as validator: the CHECK refuses it.
-                "UPDATE runs SET validated_by = prepared_by",
-            ],
-            Kept::ValidatedClaims => &[
-                "UPDATE run_claims SET month = '2027-01'",
-                "DELETE FROM run_claims",
-            ],
-            Kept::Numbering => &[
-                "UPDATE numbering SET last_mandate = 5",
-                "DELETE FROM numbering",
-            ],
-            Kept::Regularisation => &[
-                "UPDATE run_regularisations SET last_mandate = last_mandate + 1",
-                "DELETE FROM run_regularisations",
-            ],
-        };
         let c = self.raw_connection();
-        attempts.iter().all(|sql| c.execute(sql, []).is_err())
+        contract::rewrites_of(kept)
+            .iter()
+            .all(|sql| c.execute(sql, []).is_err())
     }
 
     fn corrupt_right_benefit(&self, right_id: &str, code: &str) {

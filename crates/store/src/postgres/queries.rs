@@ -5,6 +5,7 @@
 
 use crate::sqlite::decode::{corrupt, date};
 use crate::sqlite::flagged::severity;
+use crate::sqlite::queries::{PAYMENT_RIGHTS, payment_right};
 use crate::{FlaggedCount, FlaggedRecord, OpenInvoice, PaymentRight, Payroll, StoreError};
 use jiff::civil::Date;
 use postgres::fallible_iterator::FallibleIterator;
@@ -66,43 +67,10 @@ pub(crate) fn each_payment_right(
     c: &mut Client,
     each: &mut dyn FnMut(&PaymentRight),
 ) -> Result<u64, StoreError> {
-    // LEFT JOINs: a right without its person or payee is a broken store, to be reported, not
-    // silently left out of a payment run.
-    let mut rows = c.query_raw(
-        "SELECT r.id, r.dossier, r.benefit, r.monthly_amount, r.start_date, r.end_date, r.status,
-                r.payee_id, p.kind, p.iban_changed_on, b.dossier IS NOT NULL, b.death_date,
-                r.imputation
-         FROM rights r
-         LEFT JOIN beneficiaries b ON b.dossier = r.dossier
-         LEFT JOIN payees p ON p.id = r.payee_id
-         ORDER BY r.dossier",
-        no_params(),
-    )?;
+    let mut rows = c.query_raw(PAYMENT_RIGHTS, no_params())?;
     let mut n = 0u64;
     while let Some(row) = rows.next()? {
-        let right_id: String = row.try_get(0)?;
-        let benefit: String = row.try_get(2)?;
-        let status: String = row.try_get(6)?;
-        let kind: Option<String> = row.try_get(8)?;
-        let has_person: bool = row.try_get(10)?;
-        if !has_person {
-            return Err(corrupt("right without its person", &right_id));
-        }
-        let kind = kind.ok_or_else(|| corrupt("right without its payee", &right_id))?;
-        let right = PaymentRight {
-            dossier: row.try_get(1)?,
-            benefit: Benefit::parse(&benefit).ok_or_else(|| corrupt("benefit", &benefit))?,
-            monthly_amount: Cents(row.try_get(3)?),
-            start: date("start_date", row.try_get(4)?)?,
-            end: date("end_date", row.try_get(5)?)?,
-            status: RightStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-            payee_id: row.try_get(7)?,
-            payee_kind: PayeeKind::parse(&kind).ok_or_else(|| corrupt("payee kind", &kind))?,
-            iban_changed_on: opt_date("iban_changed_on", row.try_get(9)?)?,
-            death_date: opt_date("death_date", row.try_get(11)?)?,
-            imputation: row.try_get(12)?,
-            right_id,
-        };
+        let right = payment_right(&row)?;
         each(&right);
         n += 1;
     }

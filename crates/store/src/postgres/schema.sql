@@ -1143,3 +1143,37 @@ CREATE TABLE replica_entities (
     state       TEXT NOT NULL,
     PRIMARY KEY (siret, entity_type, entity_id)
 );
+
+-- Row triggers do not fire on TRUNCATE: what is kept for good refuses it too (SQLite has no
+-- TRUNCATE; its DELETE triggers cover the same ground). The import truncates only the tables
+-- it replaces, none of these.
+CREATE TRIGGER journal_no_truncate BEFORE TRUNCATE ON journal
+    FOR EACH STATEMENT EXECUTE FUNCTION relais_refuse('journal is append-only');
+CREATE TRIGGER courante_no_truncate BEFORE TRUNCATE ON courante
+    FOR EACH STATEMENT EXECUTE FUNCTION relais_refuse('main courante is append-only');
+CREATE TRIGGER deposits_no_truncate BEFORE TRUNCATE ON deposits
+    FOR EACH STATEMENT EXECUTE FUNCTION relais_refuse('the register of deposits is kept for good');
+CREATE TRIGGER deposit_commitments_no_truncate BEFORE TRUNCATE ON deposit_commitments
+    FOR EACH STATEMENT EXECUTE FUNCTION relais_refuse('the register of deposits is kept for good');
+CREATE TRIGGER contacts_no_truncate BEFORE TRUNCATE ON contacts
+    FOR EACH STATEMENT EXECUTE FUNCTION relais_refuse('contacts are kept for good');
+CREATE TRIGGER runs_no_truncate BEFORE TRUNCATE ON runs
+    FOR EACH STATEMENT EXECUTE FUNCTION relais_refuse('payment runs are kept for good');
+CREATE TRIGGER run_line_blocks_no_truncate BEFORE TRUNCATE ON run_line_blocks
+    FOR EACH STATEMENT EXECUTE FUNCTION relais_refuse('payment runs are kept for good');
+CREATE TRIGGER run_claims_no_truncate BEFORE TRUNCATE ON run_claims
+    FOR EACH STATEMENT EXECUTE FUNCTION relais_refuse('claims of rights are kept for good');
+CREATE TRIGGER payroll_claims_no_truncate BEFORE TRUNCATE ON payroll_claims
+    FOR EACH STATEMENT EXECUTE FUNCTION relais_refuse('claims are kept for good');
+CREATE TRIGGER supplier_claims_no_truncate BEFORE TRUNCATE ON supplier_claims
+    FOR EACH STATEMENT EXECUTE FUNCTION relais_refuse('claims are kept for good');
+CREATE TRIGGER numbering_no_truncate BEFORE TRUNCATE ON numbering
+    FOR EACH STATEMENT EXECUTE FUNCTION relais_refuse('the numbering is kept for good');
+CREATE TRIGGER run_regularisations_no_truncate BEFORE TRUNCATE ON run_regularisations
+    FOR EACH STATEMENT EXECUTE FUNCTION relais_refuse('regularisations are kept for good');
+CREATE TRIGGER journal_checkpoints_no_truncate BEFORE TRUNCATE ON journal_checkpoints
+    FOR EACH STATEMENT EXECUTE FUNCTION relais_refuse('checkpoints are kept for good');
+CREATE TRIGGER bank_approval_log_no_truncate BEFORE TRUNCATE ON bank_approval_log
+    FOR EACH STATEMENT EXECUTE FUNCTION relais_refuse('the approvals log is kept for good');
+CREATE TRIGGER pes_return_pieces_no_truncate BEFORE TRUNCATE ON pes_return_pieces
+    FOR EACH STATEMENT EXECUTE FUNCTION relais_refuse('PES returns are kept for good');

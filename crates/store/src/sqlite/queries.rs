@@ -3,7 +3,7 @@
 //! Text read back from the database is parsed into its domain type; text that does not parse
 //! means the database was changed outside Relais ([`StoreError::Corrupt`]).
 
-use super::decode::{corrupt, date};
+use super::decode::{Columns, corrupt, date};
 use crate::{FlaggedCount, FlaggedRecord, OpenInvoice, PaymentRight, Payroll, StoreError};
 use jiff::civil::Date;
 use relais_core::Cents;
@@ -15,47 +15,60 @@ fn opt_date(what: &str, value: Option<String>) -> Result<Option<Date>, StoreErro
     value.map(|v| date(what, &v)).transpose()
 }
 
+/// Every right with its person's death date and its payee, ordered by dossier. LEFT JOINs: a
+/// right without its person or payee is a broken store, to be reported, not silently left
+/// out of a payment run ([`payment_right`]). Ordered by dossier through `rights_by_dossier`.
+pub(crate) const PAYMENT_RIGHTS: &str =
+    "SELECT r.id, r.dossier, r.benefit, r.monthly_amount, r.start_date, r.end_date, r.status,
+            r.payee_id, p.kind, p.iban_changed_on, b.dossier IS NOT NULL, b.death_date,
+            r.imputation
+     FROM rights r
+     LEFT JOIN beneficiaries b ON b.dossier = r.dossier
+     LEFT JOIN payees p ON p.id = r.payee_id
+     ORDER BY r.dossier";
+
+/// A row of [`PAYMENT_RIGHTS`], on either backend.
+pub(crate) fn payment_right(row: &impl Columns) -> Result<PaymentRight, StoreError> {
+    let text = |i: usize, what: &str| -> Result<String, StoreError> {
+        row.text(i)?.ok_or_else(|| corrupt(what, "NULL"))
+    };
+    let right_id = text(0, "right id")?;
+    let benefit = text(2, "benefit")?;
+    let status = text(6, "status")?;
+    if row.boolean(10)? != Some(true) {
+        return Err(corrupt("right without its person", &right_id));
+    }
+    let kind = row
+        .text(8)?
+        .ok_or_else(|| corrupt("right without its payee", &right_id))?;
+    Ok(PaymentRight {
+        dossier: text(1, "dossier")?,
+        benefit: Benefit::parse(&benefit).ok_or_else(|| corrupt("benefit", &benefit))?,
+        monthly_amount: Cents(
+            row.int(3)?
+                .ok_or_else(|| corrupt("monthly_amount", "NULL"))?,
+        ),
+        start: date("start_date", &text(4, "start_date")?)?,
+        end: date("end_date", &text(5, "end_date")?)?,
+        status: RightStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        payee_id: text(7, "payee_id")?,
+        payee_kind: PayeeKind::parse(&kind).ok_or_else(|| corrupt("payee kind", &kind))?,
+        iban_changed_on: opt_date("iban_changed_on", row.text(9)?)?,
+        death_date: opt_date("death_date", row.text(11)?)?,
+        imputation: row.text(12)?,
+        right_id,
+    })
+}
+
 pub(crate) fn each_payment_right(
     conn: &Connection,
     each: &mut dyn FnMut(&PaymentRight),
 ) -> Result<u64, StoreError> {
-    // LEFT JOINs: a right without its person or payee is a broken store, to be reported, not
-    // silently left out of a payment run. Ordered by dossier through `rights_by_dossier`.
-    let mut stmt = conn.prepare(
-        "SELECT r.id, r.dossier, r.benefit, r.monthly_amount, r.start_date, r.end_date, r.status,
-                r.payee_id, p.kind, p.iban_changed_on, b.dossier IS NOT NULL, b.death_date,
-                r.imputation
-         FROM rights r
-         LEFT JOIN beneficiaries b ON b.dossier = r.dossier
-         LEFT JOIN payees p ON p.id = r.payee_id
-         ORDER BY r.dossier",
-    )?;
+    let mut stmt = conn.prepare(PAYMENT_RIGHTS)?;
     let mut rows = stmt.query([])?;
     let mut n = 0u64;
     while let Some(row) = rows.next()? {
-        let right_id: String = row.get(0)?;
-        let benefit: String = row.get(2)?;
-        let status: String = row.get(6)?;
-        let kind: Option<String> = row.get(8)?;
-        let has_person: bool = row.get(10)?;
-        if !has_person {
-            return Err(corrupt("right without its person", &right_id));
-        }
-        let kind = kind.ok_or_else(|| corrupt("right without its payee", &right_id))?;
-        let right = PaymentRight {
-            dossier: row.get(1)?,
-            benefit: Benefit::parse(&benefit).ok_or_else(|| corrupt("benefit", &benefit))?,
-            monthly_amount: Cents(row.get(3)?),
-            start: date("start_date", &row.get::<_, String>(4)?)?,
-            end: date("end_date", &row.get::<_, String>(5)?)?,
-            status: RightStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-            payee_id: row.get(7)?,
-            payee_kind: PayeeKind::parse(&kind).ok_or_else(|| corrupt("payee kind", &kind))?,
-            iban_changed_on: opt_date("iban_changed_on", row.get(9)?)?,
-            death_date: opt_date("death_date", row.get(11)?)?,
-            imputation: row.get(12)?,
-            right_id,
-        };
+        let right = payment_right(row)?;
         each(&right);
         n += 1;
     }

@@ -71,6 +71,40 @@ pub enum Kept {
     Regularisation,
 }
 
+/// What an agent with a database client would try against each `kept` record: plain SQL
+/// that both backends' hooks run ([`TestBackend::refuses_rewrite`]), every statement to be
+/// refused by the backend itself.
+pub fn rewrites_of(kept: Kept) -> &'static [&'static str] {
+    match kept {
+        Kept::Deposits => &[
+            "UPDATE deposits SET depositor = 'x'",
+            "DELETE FROM deposits",
+        ],
+        Kept::Contacts => &["UPDATE contacts SET note = 'x'", "DELETE FROM contacts"],
+        Kept::ValidatedRun => &[
+            "UPDATE run_line_blocks SET lines = lines",
+            "UPDATE run_line_blocks SET data = data",
+            "DELETE FROM run_line_blocks",
+            "UPDATE runs SET status = 'cancelled'",
+            "DELETE FROM runs",
+            // The preparer as validator: the CHECK refuses it.
+            "UPDATE runs SET validated_by = prepared_by",
+        ],
+        Kept::ValidatedClaims => &[
+            "UPDATE run_claims SET month = '2027-01'",
+            "DELETE FROM run_claims",
+        ],
+        Kept::Numbering => &[
+            "UPDATE numbering SET last_mandate = 5",
+            "DELETE FROM numbering",
+        ],
+        Kept::Regularisation => &[
+            "UPDATE run_regularisations SET last_mandate = last_mandate + 1",
+            "DELETE FROM run_regularisations",
+        ],
+    }
+}
+
 /// A backend under test, with the hooks the contract needs beside the store's own methods.
 pub trait TestBackend: Backend + Sized + 'static {
     /// A new, empty store in the folder `dir`.

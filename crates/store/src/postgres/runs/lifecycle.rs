@@ -6,10 +6,9 @@ use super::read::run_or_not_found;
 use super::review::totals;
 use crate::postgres::{journal, users, write};
 use crate::runs::{MANDATES_PER_BORDEREAU, RunRecord, RunStoreError};
-use crate::sqlite::decode::{corrupt, date};
-use crate::sqlite::runs::lifecycle::validate_payload;
+use crate::sqlite::decode::corrupt;
+use crate::sqlite::runs::lifecycle::{may_validate, validate_payload};
 use crate::sqlite::runs::read::bordereau_count;
-use jiff::civil::Date;
 use postgres::{Client, GenericClient};
 use relais_core::Cents;
 use relais_core::invoices::lifecycle::InvoiceEvent;
@@ -27,35 +26,10 @@ pub(crate) fn validate(
     let mut tx = write(client)?;
     users::require_any(&mut tx, actor, &[Role::Ordonnateur])?;
     let run = run_or_not_found(&mut tx, id)?;
-    match run.status {
-        RunStatus::Validated if run.summary.validated_by.as_deref() == Some(actor) => {
-            return Ok(run);
-        }
-        RunStatus::Prepared => {}
-        status => {
-            return Err(RunStoreError::WrongStatus {
-                run: id,
-                status,
-                what: "validation",
-            });
-        }
-    }
-    if run.summary.prepared_by == actor {
-        return Err(RunStoreError::SamePerson(actor.to_owned()));
-    }
-    // The exercice is the year of the bordereau's emission (the validation's date).
-    let today = date(
-        "validation time",
-        local_time.get(..10).unwrap_or(local_time),
-    )?;
+    let Some(today) = may_validate(&run, id, actor, local_time)? else {
+        return Ok(run);
+    };
     let exercice = today.year();
-    if id.month().year() > exercice {
-        return Err(RunStoreError::FutureExercice {
-            month: id.month(),
-            from: Date::new(id.month().year(), 1, 1).unwrap_or(today),
-            today,
-        });
-    }
     let count = bordereau_count(run.summary.mandates);
     let totals = totals(&mut tx, id)?;
     let mandated = Cents::checked_sum(totals.per_bordereau.values().map(|g| g.total))

@@ -13,18 +13,19 @@ use relais_core::roles::Role;
 use relais_core::run::{RunId, RunStatus};
 use rusqlite::{Connection, TransactionBehavior, params};
 use serde_json::json;
-pub(super) fn validate(
-    conn: &mut Connection,
+/// Whether `actor` may validate `run` now (`local_time`, the authority's), every backend's
+/// rule: `None` when `actor` already validated it (validating again changes nothing), else
+/// the day of validation, whose year is the exercice. A run not prepared, its own preparer,
+/// or a month of a later exercice (it waits for its exercice) are refused.
+pub(crate) fn may_validate(
+    run: &RunRecord,
     id: RunId,
     actor: &str,
     local_time: &str,
-) -> Result<RunRecord, RunStoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    authorize(&tx, actor, &[Role::Ordonnateur])?;
-    let run = run_or_not_found(&tx, id)?;
+) -> Result<Option<Date>, RunStoreError> {
     match run.status {
         RunStatus::Validated if run.summary.validated_by.as_deref() == Some(actor) => {
-            return Ok(run);
+            return Ok(None);
         }
         RunStatus::Prepared => {}
         status => {
@@ -44,14 +45,29 @@ pub(super) fn validate(
         "validation time",
         local_time.get(..10).unwrap_or(local_time),
     )?;
-    let exercice = today.year();
-    if id.month().year() > exercice {
+    if id.month().year() > today.year() {
         return Err(RunStoreError::FutureExercice {
             month: id.month(),
             from: Date::new(id.month().year(), 1, 1).unwrap_or(today),
             today,
         });
     }
+    Ok(Some(today))
+}
+
+pub(super) fn validate(
+    conn: &mut Connection,
+    id: RunId,
+    actor: &str,
+    local_time: &str,
+) -> Result<RunRecord, RunStoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    authorize(&tx, actor, &[Role::Ordonnateur])?;
+    let run = run_or_not_found(&tx, id)?;
+    let Some(today) = may_validate(&run, id, actor, local_time)? else {
+        return Ok(run);
+    };
+    let exercice = today.year();
     // One bordereau per 99,999 mandates; their numbers, and the mandates', taken together
     // from the exercice's numbering so that they follow the paierie's last ones.
     let count = bordereau_count(run.summary.mandates);
