@@ -7,18 +7,12 @@ use crate::sqlite::decode::{corrupt, date};
 use crate::sqlite::flagged::severity;
 use crate::sqlite::queries::{PAYMENT_RIGHTS, payment_right};
 use crate::{FlaggedCount, FlaggedRecord, OpenInvoice, PaymentRight, Payroll, StoreError};
-use jiff::civil::Date;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::{Client, GenericClient, Row};
 use relais_core::Cents;
 use relais_core::calendar::Month;
-use relais_core::records::{Benefit, PayeeKind, RightStatus};
 use relais_formats::extract::Severity;
-
-fn opt_date(what: &str, value: Option<String>) -> Result<Option<Date>, StoreError> {
-    value.map(|v| date(what, &v)).transpose()
-}
 
 fn no_params() -> std::iter::Empty<&'static (dyn ToSql + Sync)> {
     std::iter::empty()
