@@ -8,6 +8,9 @@ use crate::records::{Benefit, PayeeKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod database;
+pub use database::DatabaseSettings;
+
 /// `settings.toml` in the data folder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,40 +29,6 @@ pub struct Settings {
     /// folder's own SQLite file `relais.db`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<DatabaseSettings>,
-}
-
-/// `[database]`: where the shared PostgreSQL database is. The password is never here: it is
-/// read from `password_file` (readable by its owner only), or from the file named by the
-/// environment variable `RELAIS_PG_PASSWORD_FILE`, or from `PGPASSWORD`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DatabaseSettings {
-    /// `postgres://user@host:port/database` (with `?host=/run/postgresql` for a local socket).
-    pub url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_file: Option<std::path::PathBuf>,
-}
-
-impl DatabaseSettings {
-    /// A `postgres://` or `postgresql://` URL that carries no password.
-    pub fn validate(&self) -> Result<(), String> {
-        let Some(rest) = self
-            .url
-            .strip_prefix("postgres://")
-            .or_else(|| self.url.strip_prefix("postgresql://"))
-        else {
-            return Err(
-                "adresse de base de données sans « postgres:// » au début (database.url)".into(),
-            );
-        };
-        let authority = rest.split(['/', '?']).next().unwrap_or_default();
-        if let Some((credentials, _)) = authority.rsplit_once('@')
-            && credentials.contains(':')
-        {
-            return Err("le mot de passe ne s'écrit pas dans l'adresse : donnez-le dans un fichier (database.password_file, --database-password-file) ou par RELAIS_PG_PASSWORD_FILE (database.url)".into());
-        }
-        Ok(())
-    }
 }
 
 /// `[sessions]`: a session unused for `idle_minutes` is closed, and any session
@@ -458,35 +427,6 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_database_url_is_postgres_and_carries_no_password() {
-        let db = |url: &str| DatabaseSettings {
-            url: url.into(),
-            password_file: None,
-        };
-        assert!(
-            db("postgres://relais@db.cd77.local/relais")
-                .validate()
-                .is_ok()
-        );
-        assert!(
-            db("postgresql://relais@/relais?host=/run/postgresql")
-                .validate()
-                .is_ok()
-        );
-        let e = db("postgres://relais:secret@db/relais")
-            .validate()
-            .expect_err("a password in the URL");
-        assert!(e.contains("mot de passe") && !e.contains("secret"), "{e}");
-        assert!(db("mysql://relais@db/relais").validate().is_err());
-        // A colon in the path or the query is not a password.
-        assert!(
-            db("postgres://relais@db:5432/relais?options=a:b")
-                .validate()
-                .is_ok()
-        );
-    }
 
     fn example() -> PaymentSettings {
         let iban = Iban::parse("FR7630001007941234567890185").expect("iban");
