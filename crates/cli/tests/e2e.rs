@@ -172,3 +172,34 @@ fn agents_screens_on(postgres: bool) {
     );
     assert!(shots.join("personne.png").exists());
 }
+
+/// Two `relais serve` processes on one PostgreSQL database (the demo moved there), an agent
+/// on each registering deposits at the same moment in a real browser: one register, numbers
+/// without a gap or a repeat (`e2e/two_servers.mjs`).
+#[test]
+fn two_servers_on_one_postgres_database_register_as_one() {
+    common::e2e_dir();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    common::demo(&data, 100);
+    let url = common::fresh_postgres_database("two_servers");
+    let folder = data.to_string_lossy().into_owned();
+    common::relais_ok(&[
+        "migrate", "--from", &folder, "--to", &url, "--user", "admin",
+    ]);
+    let a = common::Server::start(&data);
+    let b = common::Server::start(&data);
+    let users = data.join("demo-users.txt");
+    let (url_a, url_b) = (
+        format!("http://127.0.0.1:{}", a.port),
+        format!("http://127.0.0.1:{}", b.port),
+    );
+    common::node(
+        "two_servers.mjs",
+        &[
+            ("RELAIS_URL_A", url_a.as_ref()),
+            ("RELAIS_URL_B", url_b.as_ref()),
+            ("RELAIS_USERS", users.as_ref()),
+        ],
+    );
+}
