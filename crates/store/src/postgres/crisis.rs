@@ -2,11 +2,13 @@
 //! incident and systems live in their own modules; tasks, directory edits and the message to
 //! the public are here.
 
-use super::{PgStore, courante, incident, journal, systems, users, write};
+use super::{PgStore, courante, incident, journal, pg, systems, users, write};
 use crate::StoreError;
 use crate::crisis::{CrisisError, CrisisStore, DirectoryChange, NewTask, SystemsImported};
 use crate::sqlite::courante::WRITERS;
-use crate::sqlite::crisis::{TASK, TASK_ORDER, public_message, task_status, task_status_payload};
+use crate::sqlite::crisis::{
+    DIRECTORY_UPSERT, TASK, TASK_ORDER, public_message, task_status, task_status_payload,
+};
 use crate::sqlite::desk::DIRECTORY;
 use crate::sqlite::{opt_timestamp, timestamp};
 use jiff::Timestamp;
@@ -209,13 +211,7 @@ impl CrisisStore for PgStore {
         crisis_write(self.client.get_mut(), actor, |tx| {
             let old = directory_entry(tx, &row.site_code, &row.service)?;
             tx.execute(
-                "INSERT INTO directory (site_code, service, site, phone, email, address, hours,
-                                        paper_deposit, public)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT (site_code, service) DO UPDATE SET site = excluded.site,
-                     phone = excluded.phone, email = excluded.email, address = excluded.address,
-                     hours = excluded.hours, paper_deposit = excluded.paper_deposit,
-                     public = excluded.public",
+                &pg(DIRECTORY_UPSERT),
                 &[
                     &row.site_code,
                     &row.service,

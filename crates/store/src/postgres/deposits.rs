@@ -6,11 +6,11 @@
 //! UPDATE`), steps it, and records the deposit and its journal entry before committing — a
 //! number seen was committed, and a failure (the seal, a refused fact) rolls the counter back.
 
-use super::{PgStore, journal, users, write};
+use super::{PgStore, journal, pg, users, write};
 use crate::deposits::{DepositFilter, DepositStore, DepositStoreError, Seal};
 use crate::sqlite::deposit_steps::{
-    DepositRow, DepositWriter, INSERT_COLUMNS, SELECT, cancel_in, cancel_reason, filter_sql, read,
-    register_in,
+    DepositRow, DepositWriter, INSERT_COLUMNS, INSERT_COMMITMENT, MARK_CANCELLED, SELECT,
+    cancel_in, cancel_reason, filter_sql, read, register_in,
 };
 use crate::{StoreError, User};
 use jiff::tz::TimeZone;
@@ -118,10 +118,7 @@ impl DepositWriter for Transaction<'_> {
         number: &str,
         commitment: &str,
     ) -> Result<(), DepositStoreError> {
-        self.execute(
-            "INSERT INTO deposit_commitments (number, commitment) VALUES ($1, $2)",
-            &[&number, &commitment],
-        )?;
+        self.execute(&pg(INSERT_COMMITMENT), &[&number, &commitment])?;
         Ok(())
     }
 
@@ -132,11 +129,7 @@ impl DepositWriter for Transaction<'_> {
         actor: &str,
         reason: &str,
     ) -> Result<(), DepositStoreError> {
-        self.execute(
-            "UPDATE deposits SET cancelled_at = $2, cancelled_by = $3, cancel_reason = $4
-             WHERE number = $1",
-            &[&number, &at, &actor, &reason],
-        )?;
+        self.execute(&pg(MARK_CANCELLED), &[&number, &at, &actor, &reason])?;
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! An invoice's steps on PostgreSQL, as on SQLite (`sqlite/invoices.rs`): the same queries,
 //! and the same checks — SQLite's, run over this backend's transaction ([`StepTx`]).
 
-use super::{PgStore, journal, users, write};
+use super::{PgStore, journal, pg, users, write};
 use crate::StoreError;
 use crate::invoices::{InvoiceError, InvoiceParty, InvoiceStore};
 use crate::sqlite::invoices::{
@@ -15,21 +15,6 @@ use relais_core::Cents;
 use relais_core::invoices::lifecycle::{InvoiceEvent, Step, StepRequest};
 use relais_core::roles::Role;
 use std::collections::BTreeMap;
-
-/// SQLite's query text with PostgreSQL's placeholders: the shared queries number theirs
-/// `?1`…`?9`, PostgreSQL's are `$1`…`$9`.
-pub(super) fn pg(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '?' && chars.peek().is_some_and(char::is_ascii_digit) {
-            out.push('$');
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// The invoice's amount: an imported invoice by its id, else a courrier deposit of an invoice
 /// (not cancelled) by its chrono number.

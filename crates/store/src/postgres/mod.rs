@@ -130,6 +130,21 @@ pub(crate) fn courante_verify(c: &mut impl GenericClient) -> Result<(), StoreErr
     courante::verify(c)
 }
 
+/// SQLite's query text with PostgreSQL's placeholders: a query both backends run is written
+/// once, its parameters numbered `?1`, `?2`… as SQLite reads them; PostgreSQL's are `$1`, `$2`….
+pub(crate) fn pg(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '?' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('$');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl PgStore {
     /// Connects to the database of `config` and brings its schema up to date (see
     /// [`migrations`]); refuses a database made by a newer Relais.

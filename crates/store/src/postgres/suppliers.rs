@@ -4,7 +4,8 @@
 
 mod prepare;
 
-use super::invoices::{pg, steps_of};
+use super::invoices::steps_of;
+use super::pg;
 use super::{PgStore, journal, users, write};
 use crate::StoreError;
 use crate::runs::{Each, Prepared, RunStoreError};

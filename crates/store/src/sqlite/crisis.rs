@@ -101,6 +101,16 @@ fn write<T>(
     Ok(out)
 }
 
+/// A directory entry added or replaced (site and service as key), on either backend.
+pub(crate) const DIRECTORY_UPSERT: &str =
+    "INSERT INTO directory (site_code, service, site, phone, email, address, hours,
+                            paper_deposit, public)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+     ON CONFLICT (site_code, service) DO UPDATE SET site = excluded.site,
+         phone = excluded.phone, email = excluded.email, address = excluded.address,
+         hours = excluded.hours, paper_deposit = excluded.paper_deposit,
+         public = excluded.public";
+
 impl CrisisStore for SqliteStore {
     fn add_entry(&mut self, actor: &str, entry: &NewEntry) -> Result<Entry, CrisisError> {
         courante::add(&mut self.conn, actor, entry)
@@ -219,13 +229,7 @@ impl CrisisStore for SqliteStore {
         write(self, actor, |tx| {
             let old = directory_entry(tx, &row.site_code, &row.service)?;
             tx.execute(
-                "INSERT INTO directory (site_code, service, site, phone, email, address, hours,
-                                        paper_deposit, public)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (site_code, service) DO UPDATE SET site = excluded.site,
-                     phone = excluded.phone, email = excluded.email, address = excluded.address,
-                     hours = excluded.hours, paper_deposit = excluded.paper_deposit,
-                     public = excluded.public",
+                DIRECTORY_UPSERT,
                 rusqlite::params![
                     row.site_code,
                     row.service,

@@ -18,6 +18,15 @@ use relais_core::ids::Siret;
 use relais_core::roles::Role;
 use serde_json::json;
 
+/// A deposit's commitment (the hash its receipt's code signs), on either backend.
+pub(crate) const INSERT_COMMITMENT: &str =
+    "INSERT INTO deposit_commitments (number, commitment) VALUES (?1, ?2)";
+
+/// A deposit marked cancelled (number, instant, who, why), on either backend.
+pub(crate) const MARK_CANCELLED: &str =
+    "UPDATE deposits SET cancelled_at = ?2, cancelled_by = ?3, cancel_reason = ?4
+     WHERE number = ?1";
+
 /// The instant as stored: UTC, to the millisecond.
 pub(crate) fn stamp(ts: Timestamp) -> String {
     ts.round(jiff::Unit::Millisecond).unwrap_or(ts).to_string()

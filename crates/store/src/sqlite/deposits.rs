@@ -3,8 +3,8 @@
 //! (`deposit_steps.rs`); here, SQLite's SQL.
 
 use super::deposit_steps::{
-    DepositRow, DepositWriter, INSERT_COLUMNS, SELECT, cancel_in, cancel_reason, filter_sql, read,
-    register_in,
+    DepositRow, DepositWriter, INSERT_COLUMNS, INSERT_COMMITMENT, MARK_CANCELLED, SELECT,
+    cancel_in, cancel_reason, filter_sql, read, register_in,
 };
 use super::{SqliteStore, journal, users};
 use crate::deposits::{DepositFilter, DepositStore, DepositStoreError, Seal};
@@ -101,10 +101,7 @@ impl DepositWriter for rusqlite::Transaction<'_> {
         number: &str,
         commitment: &str,
     ) -> Result<(), DepositStoreError> {
-        self.execute(
-            "INSERT INTO deposit_commitments (number, commitment) VALUES (?1, ?2)",
-            params![number, commitment],
-        )?;
+        self.execute(INSERT_COMMITMENT, params![number, commitment])?;
         Ok(())
     }
 
@@ -115,11 +112,7 @@ impl DepositWriter for rusqlite::Transaction<'_> {
         actor: &str,
         reason: &str,
     ) -> Result<(), DepositStoreError> {
-        self.execute(
-            "UPDATE deposits SET cancelled_at = ?2, cancelled_by = ?3, cancel_reason = ?4
-             WHERE number = ?1",
-            params![number, at, actor, reason],
-        )?;
+        self.execute(MARK_CANCELLED, params![number, at, actor, reason])?;
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! (`sqlite/suppliers/prepare.rs`, whose [`Tally`] decides what is claimed and counted): each
 //! mandat claimed for good, kept with the run; all or nothing.
 
-use super::super::invoices::pg;
+use super::super::pg;
 use super::super::runs::{load_run, next_run_id};
 use super::super::{journal, users, write};
 use crate::runs::{Prepared, RunStoreError};
