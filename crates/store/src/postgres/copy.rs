@@ -7,6 +7,7 @@
 //! changes; a copy writes rows that already passed them), foreign keys are not: tables are
 //! filled parents first.
 
+use super::desk::search::{spaced, word_pairs};
 use super::{PgStore, write};
 use crate::{SqliteStore, StoreError};
 use postgres::Transaction;
@@ -29,7 +30,7 @@ impl CopyReport {
 
 /// Tables of the PostgreSQL schema that are not copied: its version, and the search index
 /// rebuilt after the people.
-const NOT_COPIED: &[&str] = &["relais_schema", "person_words"];
+const NOT_COPIED: &[&str] = &["relais_schema", "person_words", "person_word_pairs"];
 
 /// Copies `from` into `to`, which must hold nothing yet (no journal entry, no user).
 pub fn copy_from_sqlite(from: &SqliteStore, to: &mut PgStore) -> Result<CopyReport, StoreError> {
@@ -52,8 +53,9 @@ pub fn copy_from_sqlite(from: &SqliteStore, to: &mut PgStore) -> Result<CopyRepo
         let n = copy_table(src, &mut tx, table)?;
         report.tables.push((table.clone(), n));
     }
-    let words = rebuild_person_words(&mut tx)?;
+    let (words, pairs) = rebuild_person_words(&mut tx)?;
     report.tables.push(("person_words".into(), words));
+    report.tables.push(("person_word_pairs".into(), pairs));
     for table in &tables {
         tx.batch_execute(&format!("ALTER TABLE {table} ENABLE TRIGGER USER"))?;
     }
@@ -192,25 +194,49 @@ fn copy_table(
     Ok(n)
 }
 
-/// The desk search's words, from the people copied (as the import writes them).
-fn rebuild_person_words(tx: &mut Transaction<'_>) -> Result<u64, StoreError> {
+/// The desk search's words and pairs of words, from the people copied (as the import writes
+/// them); their counts. Emptied first in this transaction (they are empty), so that COPY may
+/// FREEZE their rows: seen by all at once, the search reads them from its indexes alone
+/// (see `import.rs`).
+fn rebuild_person_words(tx: &mut Transaction<'_>) -> Result<(u64, u64), StoreError> {
     let people = tx.query(
         "SELECT dossier, last_name, first_name FROM beneficiaries",
         &[],
     )?;
-    let sink = tx.copy_in("COPY person_words (dossier, word) FROM STDIN BINARY")?;
-    let mut writer = BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::TEXT]);
-    let mut n = 0;
+    tx.batch_execute("TRUNCATE person_words, person_word_pairs")?;
+    let mut words = Vec::with_capacity(people.len());
     for p in &people {
         let dossier: String = p.try_get(0)?;
         let (last, first): (String, String) = (p.try_get(1)?, p.try_get(2)?);
-        for word in crate::sqlite::desk::name_words(&last, &first) {
-            writer.write(&[&dossier, &word])?;
+        words.push((dossier, crate::sqlite::desk::name_words(&last, &first)));
+    }
+    drop(people);
+    let sink =
+        tx.copy_in("COPY person_words (dossier, word) FROM STDIN (FORMAT binary, FREEZE)")?;
+    let mut writer = BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::TEXT]);
+    let mut n = 0;
+    for (dossier, words) in &words {
+        for word in words {
+            writer.write(&[dossier, word])?;
             n += 1;
         }
     }
     writer.finish()?;
-    Ok(n)
+    let sink = tx.copy_in(
+        "COPY person_word_pairs (head, second, first, dossier, words) FROM STDIN (FORMAT binary, FREEZE)",
+    )?;
+    let mut writer = BinaryCopyInWriter::new(sink, &[Type::TEXT; 5]);
+    let mut pairs = 0;
+    for (dossier, words) in &words {
+        let all = spaced(words);
+        for (head, second, first) in word_pairs(words) {
+            writer.write(&[&head, &second, &first, dossier, &all])?;
+            pairs += 1;
+        }
+    }
+    writer.finish()?;
+    tx.batch_execute("ANALYZE person_words, person_word_pairs")?;
+    Ok((n, pairs))
 }
 
 /// Identity columns continue after the largest id copied.

@@ -13,6 +13,7 @@
 //! (TRUNCATE and ALTER TABLE lock them), where DELETE would have let them read the previous
 //! data meanwhile. A failed check at commit rolls the whole import back.
 
+use super::desk::search::{spaced, word_pairs};
 use super::journal;
 use crate::sqlite::import::{date, extra, pending_json};
 use crate::{ImportSession, StoreError};
@@ -27,6 +28,7 @@ use std::io::Write;
 /// was about.
 const TABLES_TO_EMPTY: &[&str] = &[
     "person_words",
+    "person_word_pairs",
     "past_payments",
     "rights",
     "invoices",
@@ -48,6 +50,7 @@ const FLUSH_BYTES: usize = 4 << 20;
 enum Table {
     Beneficiaries,
     PersonWords,
+    PersonWordPairs,
     Payees,
     Rights,
     PastPayments,
@@ -59,9 +62,10 @@ enum Table {
 }
 
 impl Table {
-    const ALL: [Table; 10] = [
+    const ALL: [Table; 11] = [
         Table::Beneficiaries,
         Table::PersonWords,
+        Table::PersonWordPairs,
         Table::Payees,
         Table::Rights,
         Table::PastPayments,
@@ -72,45 +76,42 @@ impl Table {
         Table::Pending,
     ];
 
-    fn copy(self) -> &'static str {
+    /// The table and the columns its rows give, in order.
+    fn columns(self) -> &'static str {
         match self {
             Table::Beneficiaries => {
-                "COPY beneficiaries (dossier, nir, last_name, first_name, birth_date, address,
-                     postal_code, city, phone, site, death_date, extra, civility) FROM STDIN BINARY"
+                "beneficiaries (dossier, nir, last_name, first_name, birth_date, address,
+                     postal_code, city, phone, site, death_date, extra, civility)"
             }
-            Table::PersonWords => "COPY person_words (dossier, word) FROM STDIN BINARY",
+            Table::PersonWords => "person_words (dossier, word)",
+            Table::PersonWordPairs => "person_word_pairs (head, second, first, dossier, words)",
             Table::Payees => {
-                "COPY payees (id, kind, name, siret, iban, bic, holder, address, postal_code,
-                     city, iban_changed_on, extra, legal_form) FROM STDIN BINARY"
+                "payees (id, kind, name, siret, iban, bic, holder, address, postal_code,
+                     city, iban_changed_on, extra, legal_form)"
             }
             Table::Rights => {
-                "COPY rights (id, dossier, benefit, monthly_amount, start_date, end_date, status,
-                     payee_id, imputation, extra) FROM STDIN BINARY"
+                "rights (id, dossier, benefit, monthly_amount, start_date, end_date, status,
+                     payee_id, imputation, extra)"
             }
             Table::PastPayments => {
-                "COPY past_payments (right_id, month, amount, paid_on, reference, extra)
-                 FROM STDIN BINARY"
+                "past_payments (right_id, month, amount, paid_on, reference, extra)"
             }
             Table::Agents => {
-                "COPY agents (matricule, last_name, first_name, nir, iban, bic, net_monthly,
-                     variables, entry_date, exit_date, service, extra) FROM STDIN BINARY"
+                "agents (matricule, last_name, first_name, nir, iban, bic, net_monthly,
+                     variables, entry_date, exit_date, service, extra)"
             }
             Table::PayLines => {
-                "COPY pay_lines (matricule, month, code, label, base, rate, employee, employer,
-                     account, employer_account, function, creditor, extra) FROM STDIN BINARY"
+                "pay_lines (matricule, month, code, label, base, rate, employee, employer,
+                     account, employer_account, function, creditor, extra)"
             }
             Table::Suppliers => {
-                "COPY suppliers (siret, name, iban, bic, address, postal_code, city, extra)
-                 FROM STDIN BINARY"
+                "suppliers (siret, name, iban, bic, address, postal_code, city, extra)"
             }
             Table::Invoices => {
-                "COPY invoices (id, siret, number, invoice_date, received_on, amount_incl_tax,
-                     commitment, status, extra) FROM STDIN BINARY"
+                "invoices (id, siret, number, invoice_date, received_on, amount_incl_tax,
+                     commitment, status, extra)"
             }
-            Table::Pending => {
-                "COPY pending_rows (entity, file, line, key, raw, problems, severity)
-                 FROM STDIN BINARY"
-            }
+            Table::Pending => "pending_rows (entity, file, line, key, raw, problems, severity)",
         }
     }
 
@@ -307,7 +308,14 @@ impl<'c> PgImport<'c> {
         }
         let mut data = rows.data;
         data.extend_from_slice(COPY_TRAILER);
-        let mut writer = self.tx.copy_in(table.copy())?;
+        // FREEZE: the table was emptied in this transaction, so its rows are written as seen by
+        // all (the visibility map set), and the desk search reads its words from the index
+        // alone from the first query on, without waiting for a VACUUM.
+        let copy = format!(
+            "COPY {} FROM STDIN (FORMAT binary, FREEZE)",
+            table.columns()
+        );
+        let mut writer = self.tx.copy_in(&copy)?;
         writer
             .write_all(&data)
             .map_err(|e| StoreError::Backend(Box::new(e)))?;
@@ -353,11 +361,22 @@ impl ImportSession for PgImport<'_> {
                     .opt_text(b.death_date.as_ref().map(date).as_deref())
                     .opt_text(extra(&b.extra).as_deref())
                     .opt_text(b.civility.as_deref());
-                let words = self.rows(Table::PersonWords)?;
-                for word in crate::sqlite::desk::name_words(&b.last_name, &b.first_name) {
-                    words.row(2).text(&b.dossier).text(&word);
+                let words = crate::sqlite::desk::name_words(&b.last_name, &b.first_name);
+                let rows = self.rows(Table::PersonWords)?;
+                for word in &words {
+                    rows.row(2).text(&b.dossier).text(word);
                 }
                 self.maybe_flush(Table::PersonWords)?;
+                let (all, rows) = (spaced(&words), self.rows(Table::PersonWordPairs)?);
+                for (head, second, first) in word_pairs(&words) {
+                    rows.row(5)
+                        .text(head)
+                        .text(second)
+                        .text(first)
+                        .text(&b.dossier)
+                        .text(&all);
+                }
+                self.maybe_flush(Table::PersonWordPairs)?;
                 Table::Beneficiaries
             }
             Record::Payee(p) => {
@@ -508,9 +527,8 @@ impl ImportSession for PgImport<'_> {
         )?;
         let entry = journal::append(&mut tx, actor, "import", &payload)?;
         // Fresh statistics for the planner: the desk search's plan depends on them from the
-        // first query on (autovacuum comes later, and sets the visibility map for
-        // index-only reads of the search's words).
-        tx.batch_execute("ANALYZE beneficiaries, person_words, rights, payees")?;
+        // first query on.
+        tx.batch_execute("ANALYZE beneficiaries, person_words, person_word_pairs, rights, payees")?;
         tx.commit()?;
         Ok(entry)
     }

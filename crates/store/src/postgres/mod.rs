@@ -110,6 +110,8 @@ pub struct PgStore {
     /// The connection, borrowed for each call: the driver's methods take `&mut`, the store's
     /// reading contracts `&self`. Nothing is held between calls.
     client: RefCell<Client>,
+    /// The desk search's statements on this connection, prepared once (`desk/search.rs`).
+    searches: RefCell<desk::search::Prepared>,
 }
 
 /// The advisory lock every writing transaction takes first (see [`write`]).
@@ -153,6 +155,7 @@ impl PgStore {
         migrations::migrate(&mut client)?;
         Ok(PgStore {
             client: RefCell::new(client),
+            searches: RefCell::default(),
         })
     }
 

@@ -22,8 +22,9 @@
 --   rows, or a body doing more than refuse, is a function <trigger>_fn(). Row triggers do not
 --   fire on TRUNCATE: nothing stops a TRUNCATE of the append-only tables (no SQLite equivalent).
 -- * GLOB, printf, instr/char are spelled with regular expressions, lpad, strpos/chr.
--- * The FTS5 table person_names becomes the plain table person_words; run_line_blocks.data,
---   TEXT holding BLOBs in SQLite, is BYTEA (see both there).
+-- * The FTS5 table person_names becomes the plain tables person_words and
+--   person_word_pairs; run_line_blocks.data, TEXT holding BLOBs in SQLite, is BYTEA (see
+--   both there).
 
 CREATE FUNCTION relais_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -479,23 +480,33 @@ FOR EACH ROW EXECUTE FUNCTION relais_refuse('contacts are never changed');
 CREATE TRIGGER contacts_no_delete BEFORE DELETE ON contacts
 FOR EACH ROW EXECUTE FUNCTION relais_refuse('contacts are never deleted');
 
--- The desk's name search, instead of SQLite's FTS5 table person_names(words, dossier).
--- One row per distinct word of a person's folded names: the words of
+-- The desk's name search, instead of SQLite's FTS5 table person_names(words, dossier) (see
+-- postgres/desk/search.rs). Both tables are filled with the beneficiaries at import (and
+-- emptied with them), nothing to optimize after; their words are those of
 -- desk::name_key(last_name, first_name) (relais_core::text::search_key), split on anything
--- but letters and digits as FTS5's unicode61 tokenizer split them; filled with the
--- beneficiaries at import (and emptied with them), nothing to optimize after. A query keeps
--- the people having, for each of its words w (folded and split the same way, so only letters
--- and digits: nothing to escape in LIKE), a word beginning with it:
---   b.dossier IN (SELECT dossier FROM person_words WHERE word LIKE $1 || '%'
---                 INTERSECT SELECT dossier FROM person_words WHERE word LIKE $2 || '%' ...)
--- person_words_prefix serves the prefix whatever the database's collation, in a plan made
--- knowing the parameter (PG's custom plans, its choice here; a generic plan would scan).
+-- but letters and digits as FTS5's unicode61 tokenizer split them. Collation "C": the order
+-- of the bytes, in which the words beginning with 'jea' are the range ['jea', 'jeb') of the
+-- index, whatever the database's collation. No primary key: the rows are distinct by construction, and a
+-- non-unique index is built once after the import instead of checked row by row.
+-- One row per distinct word of a person: a single word typed.
 CREATE TABLE person_words (
     dossier TEXT NOT NULL,
-    word    TEXT NOT NULL,
-    PRIMARY KEY (word, dossier)
+    word    TEXT COLLATE "C" NOT NULL
 );
-CREATE INDEX person_words_prefix ON person_words (word text_pattern_ops) INCLUDE (dossier);
+CREATE INDEX person_words_by_word ON person_words (word) INCLUDE (dossier);
+-- One row per ordered pair of two distinct words of a person, `head` being the first word's
+-- first three letters, `words` all the person's words, each after a space: two words typed
+-- (`mart jea`) are one range of the index (head 'mar', second in ['jea', 'jeb'), first in
+-- ['mart', 'maru') read from the index itself), a third one (`r`) a look in `words` (' r').
+CREATE TABLE person_word_pairs (
+    head    TEXT COLLATE "C" NOT NULL,
+    second  TEXT COLLATE "C" NOT NULL,
+    first   TEXT COLLATE "C" NOT NULL,
+    dossier TEXT NOT NULL,
+    words   TEXT COLLATE "C" NOT NULL
+);
+CREATE INDEX person_word_pairs_by_head ON person_word_pairs (head, second)
+    INCLUDE (first, dossier, words);
 
 -- What became of rows rejected at import, handled by hand (by file and content).
 CREATE TABLE pending_outcomes (

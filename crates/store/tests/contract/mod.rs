@@ -194,6 +194,7 @@ macro_rules! every_contract {
             sessions::a_session_lives_until_idle_or_closed,
             sessions::a_new_own_password_closes_the_other_sessions,
             desk::desk_search_by_word_beginnings_in_french_order,
+            desk::desk_search_finds_exactly_the_people_whose_words_begin_with_those_typed,
             handback::a_new_origin_starts_at_the_export_s_from_and_a_second_apply_changes_nothing,
             handback::a_gap_or_a_fork_is_refused_and_nothing_is_written,
             handback::only_an_admin_applies_and_the_projection_merges_each_after,
