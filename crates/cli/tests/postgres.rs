@@ -124,6 +124,83 @@ fn migrate_copies_the_store_with_its_journal_and_refuses_a_store_already_there()
     );
 }
 
+/// The desk finds the same people on PostgreSQL as on SQLite, on the demo's people: the demo
+/// made on SQLite, its store kept aside, then moved by `relais migrate`; the searches an agent
+/// types (a name's beginning with a first name's, a name alone, a first name with a birth
+/// year, a site's agent) asked of both.
+#[test]
+fn the_desk_search_finds_on_postgresql_what_it_finds_on_sqlite_on_the_demo() {
+    use relais_store::desk::DeskStore;
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("demo");
+    demo(&data, 1500);
+    let kept = dir.path().join("sqlite.db");
+    std::fs::copy(data.join("relais.db"), &kept).expect("copy");
+    let url = fresh_database("search");
+    let data_str = data.to_str().expect("utf-8");
+    relais_ok(&[
+        "migrate", "--from", data_str, "--to", &url, "--user", "admin",
+    ]);
+    let sqlite = relais_store::SqliteStore::open(&kept).expect("sqlite");
+    let pg = relais_store::PgStore::connect(&relais_store::PgConfig {
+        url,
+        password: None,
+    })
+    .expect("postgres");
+
+    let fold = |s: &str| relais_core::text::search_key(s);
+    let beginning = |s: &str, n: usize| fold(s).chars().take(n).collect::<String>();
+    let mut people = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_path(data.join("extracts/beneficiaires.csv"))
+        .expect("extract");
+    let mut queries = Vec::new();
+    for (i, row) in people.records().enumerate().step_by(7) {
+        let row = row.expect("row");
+        let (last, first, born, site) = (&row[2], &row[3], &row[4], &row[9]);
+        queries.push((
+            format!("{} {}", beginning(last, 4), beginning(first, 3)),
+            None,
+        ));
+        queries.push((beginning(last, 3 + i % 4), None));
+        queries.push((
+            format!("{} {}", beginning(first, 2), beginning(last, 1)),
+            None,
+        ));
+        queries.push((
+            format!("{} {}", fold(first), born.get(6..).unwrap_or("")),
+            None,
+        ));
+        queries.push((
+            format!("{} {}", beginning(last, 2), beginning(first, 4)),
+            Some(site.to_owned()),
+        ));
+    }
+    let files = |hits: Vec<relais_store::desk::PersonHit>| {
+        hits.into_iter().map(|h| h.dossier).collect::<Vec<_>>()
+    };
+    let mut found = 0;
+    for (q, site) in &queries {
+        let site = site.as_deref();
+        // Everyone found, in the same French order.
+        let on_sqlite = files(sqlite.search_people(q, 100_000, site).expect("sqlite"));
+        let on_pg = files(pg.search_people(q, 100_000, site).expect("postgres"));
+        assert_eq!(on_pg, on_sqlite, "{q:?} {site:?}");
+        found += on_sqlite.len();
+        // As many when the screen shows 50.
+        assert_eq!(
+            pg.search_people(q, 50, site).expect("postgres").len(),
+            sqlite.search_people(q, 50, site).expect("sqlite").len(),
+            "{q:?} {site:?} (50)"
+        );
+    }
+    assert!(
+        queries.len() > 1000 && found > queries.len(),
+        "{} {found}",
+        queries.len()
+    );
+}
+
 #[test]
 fn two_processes_registering_deposits_at_once_get_consecutive_numbers() {
     let dir = tempfile::tempdir().expect("dir");

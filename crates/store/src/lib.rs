@@ -17,6 +17,7 @@ pub mod flagged;
 pub mod handback;
 pub mod invoices;
 pub mod logins;
+mod migrations;
 pub mod numbering;
 pub mod orders;
 pub mod payroll;

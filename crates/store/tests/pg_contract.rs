@@ -195,3 +195,37 @@ impl TestBackend for PgStore {
 }
 
 every_contract!(PgStore);
+
+/// The schema comes from the one list of migrations both backends share: a new database is
+/// brought to the same version as a new SQLite store; at start, a database made by a newer
+/// Relais is refused, as is one at a version PostgreSQL never had.
+#[test]
+fn the_schema_version_is_sqlite_s_and_checked_at_start() {
+    let url = fresh_database();
+    let store = PgStore::connect(&config(&url)).expect("connect");
+    let latest = relais_store::SqliteStore::latest_schema_version();
+    assert_eq!(PgStore::latest_schema_version(), latest);
+    assert_eq!(store.schema_version().expect("version"), latest);
+    // Starting again changes nothing.
+    drop(store);
+    let store = PgStore::connect(&config(&url)).expect("again");
+    assert_eq!(store.schema_version().expect("version"), latest);
+    let set = |version: i64| {
+        store
+            .raw_client()
+            .execute("UPDATE relais_schema SET version = $1", &[&version])
+            .expect("version");
+    };
+    set(latest + 1);
+    match PgStore::connect(&config(&url)) {
+        Err(StoreError::FutureSchema { found, known }) => {
+            assert_eq!((found, known), (latest + 1, latest));
+        }
+        other => panic!("a newer schema was opened: {:?}", other.err()),
+    }
+    set(5);
+    assert!(matches!(
+        PgStore::connect(&config(&url)),
+        Err(StoreError::Corrupt(_))
+    ));
+}

@@ -1,20 +1,10 @@
-//! The PostgreSQL schema and its version, numbered as SQLite's migrations
-//! (`sqlite/migrations/`): a database at version N has the tables SQLite's migrations 1..=N
-//! make. PostgreSQL arrived at SQLite's migration 33: a new database gets that state at once
-//! ([`BASELINE`], `schema.sql`), and every later migration is written for both backends, in
-//! the same order, [`LATER`] holding PostgreSQL's text of SQLite's migration 34, 35…
-//! A test checks that both lists end at the same version.
+//! The PostgreSQL schema and its version: the PostgreSQL texts of the one list of migrations
+//! both backends share ([`crate::migrations`]), from PostgreSQL's first (33, the whole schema
+//! as SQLite's 1..=33 make it) on; the version in the table `relais_schema`.
 
 use crate::StoreError;
+use crate::migrations::{LATEST, MIGRATIONS, POSTGRES_FIRST};
 use postgres::Client;
-
-/// SQLite's migration whose state `schema.sql` is.
-pub(crate) const BASELINE_VERSION: i64 = 33;
-const BASELINE: &str = include_str!("schema.sql");
-/// PostgreSQL's text of SQLite's migrations after [`BASELINE_VERSION`], in order.
-const LATER: &[&str] = &[];
-/// The version this build brings a database to.
-pub(crate) const LATEST: i64 = BASELINE_VERSION + LATER.len() as i64;
 
 /// The lock of a migration: two processes starting at once migrate one after the other.
 const MIGRATE_LOCK: i64 = 0x0052_454c_4149_534d; // "RELAISM"
@@ -53,16 +43,17 @@ pub(crate) fn migrate(client: &mut Client) -> Result<(), StoreError> {
     if current == LATEST {
         return Ok(());
     }
-    let mut at = current;
-    if at == 0 {
-        tx.batch_execute(BASELINE)?;
-        at = BASELINE_VERSION;
-    } else if at < BASELINE_VERSION {
+    if current != 0 && current < POSTGRES_FIRST {
         return Err(StoreError::Corrupt(format!(
-            "schéma PostgreSQL en version {at}, avant la première version connue ({BASELINE_VERSION})"
+            "schéma PostgreSQL en version {current}, avant la première version connue ({POSTGRES_FIRST})"
         )));
     }
-    for sql in LATER.iter().skip((at - BASELINE_VERSION) as usize) {
+    // An empty database starts with PostgreSQL's first migration, the whole schema.
+    let from = current.max(POSTGRES_FIRST - 1);
+    for (i, migration) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+        let sql = migration.postgres.ok_or_else(|| {
+            StoreError::Corrupt(format!("migration {} sans texte PostgreSQL", i + 1))
+        })?;
         tx.batch_execute(sql)?;
     }
     tx.execute("DELETE FROM relais_schema", &[])?;
@@ -72,16 +63,4 @@ pub(crate) fn migrate(client: &mut Client) -> Result<(), StoreError> {
     )?;
     tx.commit()?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn both_backends_end_at_the_same_version() {
-        assert_eq!(
-            super::LATEST,
-            crate::SqliteStore::latest_schema_version(),
-            "a SQLite migration was added without its PostgreSQL text (postgres/migrations.rs LATER)"
-        );
-    }
 }

@@ -174,7 +174,7 @@ impl PgStore {
 
     /// The schema version this build brings a database to (SQLite's too).
     pub fn latest_schema_version() -> i64 {
-        migrations::LATEST
+        crate::migrations::LATEST
     }
 
     /// Whether the database holds no journal entry and no user (a target `relais migrate`

@@ -1,5 +1,5 @@
 -- Relais's schema for PostgreSQL (15+): the SQLite schema as migration 33 leaves it
--- (crates/store/src/sqlite/migrations), table for table, column for column, same names, same
+-- (crates/store/src/migrations), table for table, column for column, same names, same
 -- constraints, indexes and triggers, so that the store runs the same queries with `$n`
 -- placeholders. Loaded once, in one transaction, on an empty database; the schema-version
 -- table is the Rust side's.

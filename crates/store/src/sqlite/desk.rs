@@ -405,8 +405,8 @@ mod tests {
     #[test]
     fn a_store_from_before_the_full_text_index_gets_its_people_indexed() {
         let conn = Connection::open_in_memory().expect("open");
-        for sql in &super::super::migrations::MIGRATIONS[..PERSON_NAMES_MIGRATION - 1] {
-            conn.execute_batch(sql).expect("older migration");
+        for m in &crate::migrations::MIGRATIONS[..PERSON_NAMES_MIGRATION - 1] {
+            conn.execute_batch(m.sqlite).expect("older migration");
         }
         conn.pragma_update(None, "user_version", PERSON_NAMES_MIGRATION - 1)
             .expect("version");

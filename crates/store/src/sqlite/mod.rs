@@ -26,7 +26,6 @@ pub(crate) mod incident;
 pub(crate) mod invoices;
 mod journal;
 pub(crate) mod logins;
-mod migrations;
 pub(crate) mod numbering;
 pub(crate) mod orders;
 pub(crate) mod paid_months;
@@ -43,7 +42,7 @@ pub(crate) mod users;
 
 use crate::{
     Counts, FlaggedCount, FlaggedRecord, ImportSession, NewUser, OpenInvoice, PaymentRight,
-    Payroll, Store, StoreError, User,
+    Payroll, Store, StoreError, User, migrations,
 };
 use relais_core::calendar::Month;
 use relais_core::journal::Entry;
@@ -106,7 +105,7 @@ impl SqliteStore {
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let known = migrations::MIGRATIONS.len() as i64;
+        let known = migrations::LATEST;
         let current: i64 = self
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -116,13 +115,13 @@ impl SqliteStore {
                 known,
             });
         }
-        for (i, sql) in migrations::MIGRATIONS
+        for (i, migration) in migrations::MIGRATIONS
             .iter()
             .enumerate()
             .skip(current as usize)
         {
             let tx = self.conn.transaction()?;
-            tx.execute_batch(sql)?;
+            tx.execute_batch(migration.sqlite)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
             if i + 1 == desk::PERSON_NAMES_MIGRATION {
                 desk::fill_person_names(&tx)?;
@@ -130,7 +129,7 @@ impl SqliteStore {
             tx.commit()?;
         }
         if current < known {
-            for (_, create) in migrations::IMPORT_INDEXES {
+            for (_, create) in import::IMPORT_INDEXES {
                 self.conn
                     .execute_batch(&create.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))?;
             }
@@ -140,7 +139,7 @@ impl SqliteStore {
 
     /// The schema version this build migrates a store to (the number of migrations).
     pub fn latest_schema_version() -> i64 {
-        migrations::MIGRATIONS.len() as i64
+        migrations::LATEST
     }
 
     /// The schema version (number of migrations applied).

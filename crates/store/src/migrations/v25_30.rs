@@ -1,4 +1,4 @@
-//! Migrations from 25 on.
+//! Migrations 25 to 30.
 
 pub(super) const MIGRATIONS: &[&str] = &[
     // 25: payroll (issue #22). The last good month's lines (`paie.csv`); the payroll runs (a
