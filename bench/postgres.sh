@@ -26,9 +26,11 @@ if [ -z "${RELAIS_TEST_POSTGRES:-}" ]; then
   trap 'scripts/pg-cluster stop "$work/pg"' EXIT
 fi
 socket=$(echo "$RELAIS_TEST_POSTGRES" | tr ' ' '\n' | sed -n 's/^host=//p')
+port=$(echo "$RELAIS_TEST_POSTGRES" | tr ' ' '\n' | sed -n 's/^port=//p')
+export PGPORT=${port:-5432}
 fresh_db() {
   psql -h "$socket" -U relais -d postgres -q -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"
-  echo "postgres://relais@/$1?host=$socket"
+  echo "postgres://relais@/$1?host=$socket&port=$PGPORT"
 }
 echo "== $(psql -h "$socket" -U relais -d postgres -tAc 'SHOW server_version') ($(nproc) cores); $size people"
 

@@ -379,8 +379,13 @@ fn chain(e: &(dyn Error + 'static)) -> String {
             text.push_str(&ours.french());
             break;
         }
-        text.push_str(": ");
-        text.push_str(&c.to_string());
+        // A wrapper whose message already says its cause (the driver's errors often do):
+        // said once.
+        let said = c.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
         cause = c.source();
     }
     text

@@ -74,6 +74,66 @@ fn init_on_postgres_keeps_no_password_and_one_database_serves_one_folder() {
     assert!(!said.contains("s3cr3t"), "{said}");
 }
 
+/// A database on another machine is reached by TLS, checked against the authority the
+/// address names; without one, `relais init` refuses to send anything in clear and says how.
+#[test]
+fn a_database_elsewhere_is_reached_by_tls_or_not_at_all() {
+    let dir = tempfile::tempdir().expect("dir");
+    let pw = common::password_file(dir.path(), "admin", "un-mot-de-passe-solide-1");
+    let pw = pw.to_str().expect("utf-8");
+    let plain = fresh_database("tls");
+    // The same database by TCP, the name of the server's certificate, its authority.
+    let tls = std::env::var("RELAIS_TEST_POSTGRES_TLS").expect("RELAIS_TEST_POSTGRES_TLS");
+    let setting = |key: &str| {
+        tls.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+            .expect(key)
+            .to_owned()
+    };
+    let db = plain
+        .split_once("/relais_")
+        .and_then(|(_, rest)| rest.split('?').next())
+        .expect("database name");
+    let url = format!(
+        "postgres://relais@localhost:{}/relais_{db}?sslrootcert={}",
+        setting("port"),
+        setting("sslrootcert")
+    );
+    let init = |data: &Path, url: &str| {
+        relais(&[
+            "init",
+            "--data",
+            data.to_str().expect("utf-8"),
+            "--authority",
+            "Département de test",
+            "--siret",
+            "22770001000019",
+            "--password-file",
+            pw,
+            "--database",
+            url,
+        ])
+    };
+    // Another machine without an authority: refused before anything is sent.
+    let elsewhere = dir.path().join("elsewhere");
+    let o = init(&elsewhere, "postgres://relais@db.cd77.invalid/relais");
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{said}");
+    assert!(
+        said.contains("connexion en clair refusée vers db.cd77.invalid"),
+        "{said}"
+    );
+    assert!(said.contains("sslrootcert"), "{said}");
+
+    let data = dir.path().join("data");
+    let o = init(&data, &url);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The folder works through it: its administrator written at init, the journal read back.
+    let data = data.to_str().expect("utf-8");
+    assert!(relais_ok(&["user", "list", "--data", data]).contains("admin"));
+    assert_eq!(entries(data), "Journal intact : 1 entrée(s).");
+}
+
 #[test]
 fn migrate_copies_the_store_with_its_journal_and_refuses_a_store_already_there() {
     let dir = tempfile::tempdir().expect("dir");

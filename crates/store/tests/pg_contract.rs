@@ -7,7 +7,7 @@ mod contract;
 
 use contract::{CouranteTamper, JournalTamper, Kept, TestBackend};
 use relais_core::roles::Role;
-use relais_store::{PgConfig, PgStore, StoreError};
+use relais_store::{PgConfig, PgStore, Store, StoreError};
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -228,4 +228,81 @@ fn the_schema_version_is_sqlite_s_and_checked_at_start() {
         PgStore::connect(&config(&url)),
         Err(StoreError::Corrupt(_))
     ));
+}
+
+/// The cluster's TLS address (`scripts/pg-cluster`: TCP on 127.0.0.1, a certificate for
+/// `localhost` signed by its own authority), for a database of `plain`'s (a socket address).
+fn by_tls(plain: &str, ca: &str) -> String {
+    let tls = std::env::var("RELAIS_TEST_POSTGRES_TLS").unwrap_or_else(|_| {
+        panic!("RELAIS_TEST_POSTGRES_TLS is not set: `eval $(scripts/pg-cluster start DIR)`")
+    });
+    let db = plain
+        .split_whitespace()
+        .find(|kv| kv.starts_with("dbname="))
+        .expect("dbname");
+    let tls = tls.replace("dbname=postgres", db);
+    match ca {
+        "" => tls,
+        other => tls.replace("/tls/ca.crt", &format!("/tls/{other}")),
+    }
+}
+
+/// A server reached over the network is reached by TLS, its certificate checked against the
+/// authority the address names and its name against the certificate; the store works the
+/// same through it.
+#[test]
+fn a_server_reached_by_tls_has_its_certificate_and_name_checked() {
+    let plain = fresh_database();
+    let url = by_tls(&plain, "");
+    let mut store = PgStore::connect(&config(&url)).expect("connect by TLS");
+    let ssl: bool = store
+        .raw_client()
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .expect("pg_stat_ssl")
+        .get(0);
+    assert!(ssl, "the connection is not encrypted");
+    store
+        .add_user(
+            "system",
+            &relais_store::NewUser {
+                login: "admin".into(),
+                roles: vec![Role::Admin],
+                site: None,
+                password_hash: "$argon2id$fake".into(),
+            },
+        )
+        .expect("a write through TLS");
+    // Another authority's certificate: refused.
+    let other = by_tls(&plain, "other-ca.crt");
+    let said = PgStore::connect(&config(&other))
+        .err()
+        .expect("wrong authority")
+        .to_string();
+    assert!(!said.is_empty());
+    // The right authority, but the server called by a name its certificate does not bear.
+    let by_address = url.replace("host=localhost", "host=127.0.0.1");
+    assert!(
+        PgStore::connect(&config(&by_address)).is_err(),
+        "name not checked"
+    );
+    // The same server by TCP without an authority: in clear on this machine only, which
+    // the server sees as such.
+    let clear = url
+        .split_whitespace()
+        .filter(|kv| !kv.starts_with("sslrootcert="))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let store = PgStore::connect(&config(&clear)).expect("this machine, in clear");
+    let ssl: bool = store
+        .raw_client()
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .expect("pg_stat_ssl")
+        .get(0);
+    assert!(!ssl);
 }

@@ -391,14 +391,18 @@ pub fn fresh_postgres_database(name: &str) -> String {
              (scripts/test does)"
         )
     });
-    let socket = conn
-        .split_whitespace()
-        .find_map(|kv| kv.strip_prefix("host="))
-        .expect("host= in RELAIS_TEST_POSTGRES")
-        .to_owned();
+    let setting = |key: &str| {
+        conn.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+            .map(str::to_owned)
+    };
+    let socket = setting("host").expect("host= in RELAIS_TEST_POSTGRES");
+    let port = setting("port").unwrap_or_else(|| "5432".into());
     let db = format!("relais_{name}_{}", std::process::id());
     let out = Command::new("psql")
-        .args(["-h", &socket, "-U", "relais", "-d", "postgres", "-q"])
+        .args([
+            "-h", &socket, "-p", &port, "-U", "relais", "-d", "postgres", "-q",
+        ])
         .args(["-c", &format!("DROP DATABASE IF EXISTS {db}")])
         .args(["-c", &format!("CREATE DATABASE {db}")])
         .output()
@@ -408,5 +412,5 @@ pub fn fresh_postgres_database(name: &str) -> String {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    format!("postgres://relais@/{db}?host={socket}")
+    format!("postgres://relais@/{db}?host={socket}&port={port}")
 }

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
-    /// `postgres://user@host:port/database` (with `?host=/run/postgresql` for a local socket).
+    /// `postgres://user@host:port/database` (with `?host=/run/postgresql` for a local socket;
+    /// `?sslrootcert=/etc/relais/pg-ca.pem`, the authority of a server on another machine,
+    /// reached by TLS only: see `relais_store::postgres`).
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_file: Option<std::path::PathBuf>,
@@ -28,9 +30,14 @@ impl DatabaseSettings {
             );
         };
         let authority = rest.split(['/', '?']).next().unwrap_or_default();
-        if let Some((credentials, _)) = authority.rsplit_once('@')
-            && credentials.contains(':')
-        {
+        let query = rest.split_once('?').map_or("", |(_, q)| q);
+        let in_query = query
+            .split('&')
+            .any(|pair| pair.split('=').next() == Some("password"));
+        let in_authority = authority
+            .rsplit_once('@')
+            .is_some_and(|(credentials, _)| credentials.contains(':'));
+        if in_authority || in_query {
             return Err("le mot de passe ne s'écrit pas dans l'adresse : donnez-le dans un fichier (database.password_file, --database-password-file) ou par RELAIS_PG_PASSWORD_FILE (database.url)".into());
         }
         Ok(())
@@ -62,6 +69,16 @@ mod tests {
             .expect_err("a password in the URL");
         assert!(e.contains("mot de passe") && !e.contains("secret"), "{e}");
         assert!(db("mysql://relais@db/relais").validate().is_err());
+        // Nor in the query.
+        let e = db("postgres://relais@db/relais?sslmode=require&password=secret")
+            .validate()
+            .expect_err("a password in the query");
+        assert!(e.contains("mot de passe") && !e.contains("secret"), "{e}");
+        assert!(
+            db("postgres://relais@db/relais?sslrootcert=/etc/relais/pg-ca.pem")
+                .validate()
+                .is_ok()
+        );
         // A colon in the path or the query is not a password.
         assert!(
             db("postgres://relais@db:5432/relais?options=a:b")

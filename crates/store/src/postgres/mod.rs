@@ -39,13 +39,14 @@ mod runs;
 mod sessions;
 mod suppliers;
 mod systems;
+mod tls;
 mod users;
 
 use crate::{
     Counts, FlaggedCount, FlaggedRecord, ImportSession, NewUser, OpenInvoice, PaymentRight,
     Payroll, Store, StoreError, User,
 };
-use postgres::{Client, GenericClient, NoTls, Transaction};
+use postgres::{Client, GenericClient, Transaction};
 use relais_core::calendar::Month;
 use relais_core::journal::Entry;
 use std::cell::{RefCell, RefMut};
@@ -70,7 +71,7 @@ impl std::fmt::Debug for PgConfig {
 
 /// `url` with any password it carries replaced, for messages and logs.
 pub fn redacted_url(url: &str) -> String {
-    match url.parse::<postgres::Config>() {
+    match tls::take_params(url).0.parse::<postgres::Config>() {
         Ok(c) if c.get_password().is_some() => {
             // postgres://user:secret@host/db → postgres://user:***@host/db
             match (url.find("://"), url.rfind('@')) {
@@ -83,26 +84,6 @@ pub fn redacted_url(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
-    }
-}
-
-impl PgConfig {
-    /// The driver's configuration: the URL's, with the password given apart.
-    fn driver(&self) -> Result<postgres::Config, StoreError> {
-        let mut config: postgres::Config = self.url.parse().map_err(|e| {
-            StoreError::Backend(
-                format!(
-                    "adresse PostgreSQL illisible ({}) : {e}",
-                    redacted_url(&self.url)
-                )
-                .into(),
-            )
-        })?;
-        if let Some(password) = &self.password {
-            config.password(password.as_str());
-        }
-        config.application_name("relais");
-        Ok(config)
     }
 }
 
@@ -151,7 +132,12 @@ impl PgStore {
     /// Connects to the database of `config` and brings its schema up to date (see
     /// [`migrations`]); refuses a database made by a newer Relais.
     pub fn connect(config: &PgConfig) -> Result<PgStore, StoreError> {
-        let mut client = config.driver()?.connect(NoTls)?;
+        let (mut driver, transport) = tls::configure(&config.url)?;
+        if let Some(password) = &config.password {
+            driver.password(password.as_str());
+        }
+        driver.application_name("relais");
+        let mut client = tls::connect(&driver, transport)?;
         migrations::migrate(&mut client)?;
         Ok(PgStore {
             client: RefCell::new(client),
