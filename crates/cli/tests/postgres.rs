@@ -18,6 +18,23 @@ fn entries(data: &str) -> String {
     said.lines().next().unwrap_or_default().to_owned()
 }
 
+/// `relais init` of a folder for a test authority on the database `url`.
+fn init_on(data: &str, password_file: &str, url: &str) -> std::process::Output {
+    relais(&[
+        "init",
+        "--data",
+        data,
+        "--authority",
+        "Département de test",
+        "--siret",
+        "22770001000019",
+        "--password-file",
+        password_file,
+        "--database",
+        url,
+    ])
+}
+
 #[test]
 fn init_on_postgres_keeps_no_password_and_one_database_serves_one_folder() {
     let dir = tempfile::tempdir().expect("dir");
@@ -26,21 +43,7 @@ fn init_on_postgres_keeps_no_password_and_one_database_serves_one_folder() {
     let data = dir.path().join("data");
     let data = data.to_str().expect("utf-8");
     let pw = pw.to_str().expect("utf-8");
-    let init = |data: &str, url: &str| {
-        relais(&[
-            "init",
-            "--data",
-            data,
-            "--authority",
-            "Département de test",
-            "--siret",
-            "22770001000019",
-            "--password-file",
-            pw,
-            "--database",
-            url,
-        ])
-    };
+    let init = |data: &str, url: &str| init_on(data, pw, url);
     let o = init(data, &url);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let settings =
@@ -99,21 +102,7 @@ fn a_database_elsewhere_is_reached_by_tls_or_not_at_all() {
         setting("port"),
         setting("sslrootcert")
     );
-    let init = |data: &Path, url: &str| {
-        relais(&[
-            "init",
-            "--data",
-            data.to_str().expect("utf-8"),
-            "--authority",
-            "Département de test",
-            "--siret",
-            "22770001000019",
-            "--password-file",
-            pw,
-            "--database",
-            url,
-        ])
-    };
+    let init = |data: &Path, url: &str| init_on(data.to_str().expect("utf-8"), pw, url);
     // Another machine without an authority: refused before anything is sent.
     let elsewhere = dir.path().join("elsewhere");
     let o = init(&elsewhere, "postgres://relais@db.cd77.invalid/relais");

@@ -247,6 +247,18 @@ fn by_tls(plain: &str, ca: &str) -> String {
     }
 }
 
+/// Whether the server sees `store`'s connection as encrypted.
+fn encrypted(store: &PgStore) -> bool {
+    store
+        .raw_client()
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .expect("pg_stat_ssl")
+        .get(0)
+}
+
 /// A server reached over the network is reached by TLS, its certificate checked against the
 /// authority the address names and its name against the certificate; the store works the
 /// same through it.
@@ -255,15 +267,7 @@ fn a_server_reached_by_tls_has_its_certificate_and_name_checked() {
     let plain = fresh_database();
     let url = by_tls(&plain, "");
     let mut store = PgStore::connect(&config(&url)).expect("connect by TLS");
-    let ssl: bool = store
-        .raw_client()
-        .query_one(
-            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
-            &[],
-        )
-        .expect("pg_stat_ssl")
-        .get(0);
-    assert!(ssl, "the connection is not encrypted");
+    assert!(encrypted(&store), "the connection is not encrypted");
     store
         .add_user(
             "system",
@@ -296,13 +300,5 @@ fn a_server_reached_by_tls_has_its_certificate_and_name_checked() {
         .collect::<Vec<_>>()
         .join(" ");
     let store = PgStore::connect(&config(&clear)).expect("this machine, in clear");
-    let ssl: bool = store
-        .raw_client()
-        .query_one(
-            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
-            &[],
-        )
-        .expect("pg_stat_ssl")
-        .get(0);
-    assert!(!ssl);
+    assert!(!encrypted(&store));
 }
