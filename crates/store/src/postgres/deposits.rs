@@ -102,13 +102,27 @@ impl DepositWriter for Transaction<'_> {
             &r.missing_deadline,
             &r.completes,
         ];
+        // Typed: one round trip under the writers' lock (an untyped statement is prepared
+        // first, a second one). Year, number, pages and amount are integers, the rest text.
+        let typed: Vec<(&(dyn ToSql + Sync), Type)> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let t = if matches!(i, 1 | 2 | 9 | 12) {
+                    Type::INT8
+                } else {
+                    Type::TEXT
+                };
+                (*v, t)
+            })
+            .collect();
         let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
-        self.execute(
+        self.execute_typed(
             &format!(
                 "INSERT INTO deposits ({INSERT_COLUMNS}) VALUES ({})",
                 placeholders.join(", ")
             ),
-            &values,
+            &typed,
         )?;
         Ok(())
     }
