@@ -5,12 +5,11 @@ use super::{journal, users, write};
 use crate::StoreError;
 use crate::crisis::CrisisError;
 use crate::sqlite::courante::WRITERS;
-use crate::sqlite::incident::{check_delay, notification_payload};
-use crate::sqlite::{opt_timestamp, timestamp};
-use postgres::{Client, GenericClient};
-use relais_core::crisis::{
-    Fact, FactKind, Incident, NewFact, Notification, NotificationKind, RecordedNotification,
+use crate::sqlite::incident::{
+    FACTS, NOTIFICATIONS, check_delay, fact, notification, notification_payload,
 };
+use postgres::{Client, GenericClient};
+use relais_core::crisis::{FactKind, Incident, NewFact, Notification, NotificationKind};
 use serde_json::json;
 
 pub(crate) fn record_fact(
@@ -117,68 +116,14 @@ pub(crate) fn record_notification(
     Ok(id)
 }
 
-fn fact(r: &postgres::Row) -> Result<Fact, StoreError> {
-    let kind: String = r.try_get(1)?;
-    Ok(Fact {
-        id: r.try_get(0)?,
-        kind: FactKind::parse(&kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("incident fact kind {kind:?}")))?,
-        value: NewFact {
-            at: opt_timestamp(r.try_get(2)?)?,
-            estimate: r.try_get::<_, i64>(3)? != 0,
-            place: r.try_get(4)?,
-            reference: r.try_get(5)?,
-            answer: r.try_get::<_, Option<i64>>(6)?.map(|a| a != 0),
-            note: r.try_get(7)?,
-        },
-        recorded_by: r.try_get(8)?,
-        recorded_at: timestamp(&r.try_get::<_, String>(9)?)?,
-    })
-}
-
-fn notification(r: &postgres::Row) -> Result<RecordedNotification, StoreError> {
-    let kind: String = r.try_get(1)?;
-    Ok(RecordedNotification {
-        id: r.try_get(0)?,
-        notification: Notification {
-            kind: NotificationKind::parse(&kind)
-                .ok_or_else(|| StoreError::Corrupt(format!("notification kind {kind:?}")))?,
-            nature: r.try_get(2)?,
-            people_categories: r.try_get(3)?,
-            people_count: r.try_get::<_, i64>(4)?.max(0) as u64,
-            record_categories: r.try_get(5)?,
-            record_count: r.try_get::<_, i64>(6)?.max(0) as u64,
-            consequences: r.try_get(7)?,
-            measures: r.try_get(8)?,
-            dpo_contact: r.try_get(9)?,
-            sent_at: timestamp(&r.try_get::<_, String>(10)?)?,
-            reference: r.try_get(11)?,
-            delay_reasons: r.try_get(13)?,
-        },
-        recorded_by: r.try_get(12)?,
-    })
-}
-
 pub(crate) fn incident(c: &mut impl GenericClient) -> Result<Incident, StoreError> {
     let facts = c
-        .query(
-            "SELECT id, kind, at, estimate, place, reference, answer, note, recorded_by,
-                    recorded_at
-             FROM incident_facts ORDER BY id",
-            &[],
-        )?
+        .query(FACTS, &[])?
         .iter()
         .map(fact)
         .collect::<Result<_, _>>()?;
     let notifications = c
-        .query(
-            "SELECT n.id, n.kind, n.nature, n.people_categories, n.people_count,
-                    n.record_categories, n.record_count, n.consequences, n.measures,
-                    n.dpo_contact, n.sent_at, n.reference, n.recorded_by, d.reasons
-             FROM cnil_notifications n LEFT JOIN cnil_delay_reasons d ON d.notification_id = n.id
-             ORDER BY n.id",
-            &[],
-        )?
+        .query(NOTIFICATIONS, &[])?
         .iter()
         .map(notification)
         .collect::<Result<_, _>>()?;

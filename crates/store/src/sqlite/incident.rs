@@ -2,6 +2,7 @@
 //! every revision stays.
 
 use super::courante::WRITERS;
+use super::decode::{Columns, corrupt};
 use super::{journal, opt_timestamp, timestamp, users};
 use crate::StoreError;
 use crate::crisis::CrisisError;
@@ -138,61 +139,83 @@ pub(crate) fn record_notification(
     Ok(id)
 }
 
+/// The incident's facts, in order (the columns [`fact`] reads).
+pub(crate) const FACTS: &str =
+    "SELECT id, kind, at, estimate, place, reference, answer, note, recorded_by, recorded_at
+     FROM incident_facts ORDER BY id";
+
+/// The CNIL notifications with their delay's reasons, in order (the columns
+/// [`notification`] reads).
+pub(crate) const NOTIFICATIONS: &str = "SELECT n.id, n.kind, n.nature, n.people_categories,
+        n.people_count, n.record_categories, n.record_count, n.consequences, n.measures,
+        n.dpo_contact, n.sent_at, n.reference, n.recorded_by, d.reasons
+     FROM cnil_notifications n LEFT JOIN cnil_delay_reasons d ON d.notification_id = n.id
+     ORDER BY n.id";
+
+fn required<T>(value: Option<T>, what: &str) -> Result<T, StoreError> {
+    value.ok_or_else(|| corrupt(what, "NULL"))
+}
+
+/// A row of [`FACTS`], from either backend.
+pub(crate) fn fact(r: &impl Columns) -> Result<Fact, StoreError> {
+    let kind = required(r.text(1)?, "incident fact kind")?;
+    Ok(Fact {
+        id: required(r.int(0)?, "incident fact id")?,
+        kind: FactKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("incident fact kind {kind:?}")))?,
+        value: NewFact {
+            at: opt_timestamp(r.text(2)?)?,
+            estimate: required(r.int(3)?, "incident fact estimate")? != 0,
+            place: r.text(4)?,
+            reference: r.text(5)?,
+            answer: r.int(6)?.map(|a| a != 0),
+            note: r.text(7)?,
+        },
+        recorded_by: required(r.text(8)?, "incident fact author")?,
+        recorded_at: timestamp(&required(r.text(9)?, "incident fact instant")?)?,
+    })
+}
+
+/// A row of [`NOTIFICATIONS`], from either backend.
+pub(crate) fn notification(r: &impl Columns) -> Result<RecordedNotification, StoreError> {
+    let kind = required(r.text(1)?, "notification kind")?;
+    let count = |i: usize, what: &str| -> Result<u64, StoreError> {
+        Ok(required(r.int(i)?, what)?.max(0) as u64)
+    };
+    let text = |i: usize, what: &str| required(r.text(i)?, what);
+    Ok(RecordedNotification {
+        id: required(r.int(0)?, "notification id")?,
+        notification: Notification {
+            kind: NotificationKind::parse(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("notification kind {kind:?}")))?,
+            nature: text(2, "notification nature")?,
+            people_categories: text(3, "notification people")?,
+            people_count: count(4, "notification people count")?,
+            record_categories: text(5, "notification records")?,
+            record_count: count(6, "notification record count")?,
+            consequences: text(7, "notification consequences")?,
+            measures: text(8, "notification measures")?,
+            dpo_contact: text(9, "notification DPO")?,
+            sent_at: timestamp(&text(10, "notification sent")?)?,
+            reference: r.text(11)?,
+            delay_reasons: r.text(13)?,
+        },
+        recorded_by: text(12, "notification author")?,
+    })
+}
+
 pub(crate) fn incident(conn: &Connection) -> Result<Incident, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, kind, at, estimate, place, reference, answer, note, recorded_by, recorded_at
-         FROM incident_facts ORDER BY id",
-    )?;
-    let mut rows = stmt.query([])?;
     let mut facts = Vec::new();
-    while let Some(r) = rows.next()? {
-        let kind: String = r.get(1)?;
-        facts.push(Fact {
-            id: r.get(0)?,
-            kind: FactKind::parse(&kind)
-                .ok_or_else(|| StoreError::Corrupt(format!("incident fact kind {kind:?}")))?,
-            value: NewFact {
-                at: opt_timestamp(r.get(2)?)?,
-                estimate: r.get(3)?,
-                place: r.get(4)?,
-                reference: r.get(5)?,
-                answer: r.get(6)?,
-                note: r.get(7)?,
-            },
-            recorded_by: r.get(8)?,
-            recorded_at: timestamp(&r.get::<_, String>(9)?)?,
-        });
-    }
-    let mut stmt = conn.prepare(
-        "SELECT n.id, n.kind, n.nature, n.people_categories, n.people_count,
-                n.record_categories, n.record_count, n.consequences, n.measures, n.dpo_contact,
-                n.sent_at, n.reference, n.recorded_by, d.reasons
-         FROM cnil_notifications n LEFT JOIN cnil_delay_reasons d ON d.notification_id = n.id
-         ORDER BY n.id",
-    )?;
+    let mut stmt = conn.prepare(FACTS)?;
     let mut rows = stmt.query([])?;
-    let mut notifications = Vec::new();
     while let Some(r) = rows.next()? {
-        let kind: String = r.get(1)?;
-        notifications.push(RecordedNotification {
-            id: r.get(0)?,
-            notification: Notification {
-                kind: NotificationKind::parse(&kind)
-                    .ok_or_else(|| StoreError::Corrupt(format!("notification kind {kind:?}")))?,
-                nature: r.get(2)?,
-                people_categories: r.get(3)?,
-                people_count: r.get::<_, i64>(4)?.max(0) as u64,
-                record_categories: r.get(5)?,
-                record_count: r.get::<_, i64>(6)?.max(0) as u64,
-                consequences: r.get(7)?,
-                measures: r.get(8)?,
-                dpo_contact: r.get(9)?,
-                sent_at: timestamp(&r.get::<_, String>(10)?)?,
-                reference: r.get(11)?,
-                delay_reasons: r.get(13)?,
-            },
-            recorded_by: r.get(12)?,
-        });
+        facts.push(fact(r)?);
+    }
+    let mut notifications = Vec::new();
+    let mut stmt = conn.prepare(NOTIFICATIONS)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        notifications.push(notification(r)?);
     }
     Ok(Incident {
         facts,
