@@ -2,6 +2,7 @@
 //! incident and systems live in their own modules; tasks, directory edits and the message to
 //! the public are here.
 
+use super::desk::directory_row;
 use super::{PgStore, courante, incident, journal, pg, systems, users, write};
 use crate::StoreError;
 use crate::crisis::{CrisisError, CrisisStore, DirectoryChange, NewTask, SystemsImported};
@@ -44,20 +45,6 @@ fn get_task(c: &mut impl GenericClient, id: i64) -> Result<Task, CrisisError> {
         Some(r) => Ok(task(&r)?),
         None => Err(CrisisError::UnknownTask(id)),
     }
-}
-
-fn directory_row(r: &postgres::Row) -> Result<DirectoryRow, StoreError> {
-    Ok(DirectoryRow {
-        site_code: r.try_get(0)?,
-        site: r.try_get(1)?,
-        service: r.try_get(2)?,
-        phone: r.try_get(3)?,
-        email: r.try_get(4)?,
-        address: r.try_get(5)?,
-        hours: r.try_get(6)?,
-        paper_deposit: r.try_get::<_, i64>(7)? != 0,
-        public: r.try_get::<_, i64>(8)? != 0,
-    })
 }
 
 fn directory_entry(

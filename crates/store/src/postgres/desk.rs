@@ -40,7 +40,8 @@ fn person_of_actors_site(
     .try_get(0)?)
 }
 
-fn directory_row(r: &postgres::Row) -> Result<DirectoryRow, StoreError> {
+/// A row of [`DIRECTORY`] (the directory is read by the desk and by the crisis cell).
+pub(super) fn directory_row(r: &postgres::Row) -> Result<DirectoryRow, StoreError> {
     Ok(DirectoryRow {
         site_code: r.try_get(0)?,
         site: r.try_get(1)?,
