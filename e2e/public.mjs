@@ -3,7 +3,7 @@
 // WCAG 2.1 A/AA violation, the page must run no script and load nothing but its stylesheet,
 // and a screenshot is saved. Run by crates/cli/tests/public_page.rs with RELAIS_PAGE (the
 // index.html written) and RELAIS_SHOTS (a folder).
-import { chromium } from 'playwright-core';
+import { check, failures, launch } from './harness.mjs';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -14,16 +14,8 @@ const shots = process.env.RELAIS_SHOTS;
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 mkdirSync(shots, { recursive: true });
 
-const failures = [];
-const check = (ok, what) => {
-  if (!ok) failures.push(what);
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-};
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-});
+const browser = await launch();
 try {
   const folder = pathToFileURL(path.dirname(pagePath)).href;
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });

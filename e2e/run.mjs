@@ -2,7 +2,7 @@
 // on every screen. Run by crates/cli/tests/e2e.rs, which builds a demo, starts `relais serve`
 // and passes: RELAIS_URL, RELAIS_USERS (the demo's users file), RELAIS_QUERY (a partial name
 // without accents) and RELAIS_EXPECT (the full name it must find), RELAIS_SHOTS (a folder).
-import { chromium } from 'playwright-core';
+import { check, failures, launch } from './harness.mjs';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -21,17 +21,9 @@ users.double = process.env.RELAIS_DOUBLE_PASSWORD;
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 mkdirSync(shots, { recursive: true });
 
-const failures = [];
 let dossier = '';
-const check = (ok, what) => {
-  if (!ok) failures.push(what);
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-};
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-});
+const browser = await launch();
 const outside = [];
 
 // Every functional context runs with the product's real security headers (its CSP): a

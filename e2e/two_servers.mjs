@@ -3,7 +3,7 @@
 // headers; their chrono numbers follow one another without a gap or a repeat, and each server
 // shows the deposits the other registered. Run by crates/cli/tests/e2e.rs with RELAIS_URL_A,
 // RELAIS_URL_B (the two servers) and RELAIS_USERS (the demo's users file).
-import { chromium } from 'playwright-core';
+import { check, failures, launch } from './harness.mjs';
 import { readFileSync } from 'node:fs';
 
 const bases = [process.env.RELAIS_URL_A, process.env.RELAIS_URL_B];
@@ -14,15 +14,7 @@ const users = Object.fromEntries(
     .map((l) => l.split('\t'))
     .map(([login, password]) => [login, password]),
 );
-const failures = [];
-const check = (ok, what) => {
-  if (!ok) failures.push(what);
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-};
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-});
+const browser = await launch();
 const cspViolations = [];
 
 async function agent(base, login) {
